@@ -1,0 +1,10 @@
+"""Analyst decisions on hits: data that changes later results."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Decision = Literal["confirmed", "false_positive", "unsure"]
+DECISIONS: tuple[Decision, ...] = ("confirmed", "false_positive", "unsure")
+Role = Literal["admin", "analyst", "screener"]
+ROLES: tuple[Role, ...] = ("admin", "analyst", "screener")

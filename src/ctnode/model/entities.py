@@ -1,0 +1,96 @@
+"""Watchlist entities as bundles of statements (one value each, with provenance).
+
+Property names follow FollowTheMoney (``name``, ``alias``, ``weakAlias``,
+``birthDate``, ``nationality``, ``passportNumber``, ...), so an entity converts
+to and from FtM without a mapping table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+EntityStatus = Literal["listed", "delisted"]
+
+# Properties that hold names a person or group is known by, strongest first.
+NAME_PROPS: tuple[str, ...] = ("name", "alias", "previousName", "weakAlias")
+# Properties that hold identity-document numbers.
+DOCUMENT_PROPS: tuple[str, ...] = ("passportNumber", "idNumber", "taxNumber", "registrationNumber")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One value of one property of one entity, and where it came from.
+
+    ``value`` is the cleaned form used by ctnode (e.g. an ISO country code, an
+    ISO date prefix); ``original`` is the string exactly as the source wrote it.
+    """
+
+    prop: str
+    value: str
+    original: str
+    dataset: str
+    lang: str | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+@dataclass(slots=True)
+class Entity:
+    """A listed person, organisation or other subject, as a set of statements."""
+
+    id: str
+    schema: str
+    dataset: str
+    reference: str | None = None
+    statements: list[Statement] = field(default_factory=list)
+    status: EntityStatus = "listed"
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    delisted_at: datetime | None = None
+
+    def get(self, prop: str) -> list[str]:
+        """All distinct values of ``prop``, in statement order."""
+        seen: dict[str, None] = {}
+        for stmt in self.statements:
+            if stmt.prop == prop:
+                seen.setdefault(stmt.value, None)
+        return list(seen)
+
+    def first(self, prop: str) -> str | None:
+        values = self.get(prop)
+        return values[0] if values else None
+
+    def add(self, prop: str, value: str | None, original: str | None = None,
+            lang: str | None = None) -> None:
+        """Add a statement unless the value is empty or already present for ``prop``."""
+        if value is None:
+            return
+        value = value.strip()
+        if not value:
+            return
+        for stmt in self.statements:
+            if stmt.prop == prop and stmt.value == value:
+                return
+        self.statements.append(
+            Statement(prop=prop, value=value, original=(original or value), dataset=self.dataset,
+                      lang=lang)
+        )
+
+    @property
+    def caption(self) -> str:
+        return self.first("name") or self.reference or self.id
+
+    @property
+    def properties(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for stmt in self.statements:
+            values = out.setdefault(stmt.prop, [])
+            if stmt.value not in values:
+                values.append(stmt.value)
+        return out
+
+    def fingerprint(self) -> tuple[tuple[str, str, str], ...]:
+        """What an import compares to decide whether a record changed."""
+        return tuple(sorted({(s.prop, s.value, s.original) for s in self.statements}))

@@ -1,0 +1,82 @@
+"""The node's one typed settings object.
+
+Every field is read from the environment with the ``CTNODE_`` prefix (or from a
+``.env`` file in the working directory). Each field carries a one-line comment;
+``docs/configuration.md`` lists them all and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+UN_SC_OFFICIAL_URL = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
+
+
+class Settings(BaseSettings):
+    """Configuration of one ctnode node."""
+
+    model_config = SettingsConfigDict(env_prefix="CTNODE_", env_file=".env", extra="ignore")
+
+    # "development" relaxes the refusal of insecure settings (e.g. binding to 0.0.0.0 without TLS).
+    mode: Literal["production", "development"] = "production"
+    # Folder for the node's own files: SQLite store, keys, exports. Created on first use.
+    data_dir: Path = Path("var")
+    # SQLAlchemy URL of the store; empty means SQLite at DATA_DIR/ctnode.db. PostgreSQL: postgresql+psycopg://...
+    database_url: str = ""
+    # Address the HTTP API binds to. Anything but loopback needs mode=development or TLS in front.
+    host: str = "127.0.0.1"
+    # Port the HTTP API listens on.
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Set to true when a TLS-terminating proxy sits in front of the node (allows non-loopback binds).
+    behind_tls_proxy: bool = False
+    # Where `ctnode up` loads the UN Security Council list from: a file path or URL.
+    un_sc_source: str = UN_SC_OFFICIAL_URL
+    # Seconds to wait for the UN list download before falling back to the demo list.
+    fetch_timeout: float = Field(default=20.0, gt=0)
+    # Score at or above which a hit is in the "match" band.
+    match_threshold: float = Field(default=0.85, ge=0, le=1)
+    # Score at or above which a hit is reported at all (the "possible" band); below it: "no match".
+    report_threshold: float = Field(default=0.70, ge=0, le=1)
+    # Largest number of candidates scored per screening query.
+    max_candidates: int = Field(default=200, ge=1, le=10_000)
+    # Largest number of lines accepted in one batch screening request over HTTP.
+    max_batch: int = Field(default=10_000, ge=1)
+    # Largest upload accepted by import and screening routes, in bytes.
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # Cross-Origin origins allowed to call the API (none by default).
+    cors_origins: list[str] = Field(default_factory=list)
+    # Bootstrap admin API key read at start (hashed, never stored in clear). Empty: none.
+    bootstrap_admin_key: str = ""
+
+    @model_validator(mode="after")
+    def _refuse_insecure(self) -> Settings:
+        if self.report_threshold > self.match_threshold:
+            raise ValueError("CTNODE_REPORT_THRESHOLD must not exceed CTNODE_MATCH_THRESHOLD")
+        if self.mode != "development":
+            loopback = self.host in {"127.0.0.1", "::1", "localhost"}
+            if not loopback and not self.behind_tls_proxy:
+                raise ValueError(
+                    f"refusing to bind to {self.host} without TLS: set CTNODE_BEHIND_TLS_PROXY=true "
+                    "when a TLS proxy is in front, or CTNODE_MODE=development for a test setup"
+                )
+            if "*" in self.cors_origins:
+                raise ValueError("CTNODE_CORS_ORIGINS='*' is refused outside development mode")
+            if self.bootstrap_admin_key and len(self.bootstrap_admin_key) < 24:
+                raise ValueError("CTNODE_BOOTSTRAP_ADMIN_KEY must be at least 24 characters")
+        return self
+
+    @cached_property
+    def store_url(self) -> str:
+        """The database URL actually used (SQLite in the data folder by default)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ctnode.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.store_url.startswith("sqlite")
