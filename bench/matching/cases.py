@@ -1,0 +1,238 @@
+"""Build the evaluation case sets (deterministic: seeded) from the shared data.
+
+Set ``un_variants`` (our own): queries derived from the UN list, screened against the UN
+list with its non-Latin names removed, so original-script queries test cross-script
+matching. Kinds: alias, original_script, translit (variants from
+rigour-person-name-parts.txt), cyrillic (Latin name written in Russian Cyrillic), typo,
+reorder, dropped, merged, airline (``SURNAME/GIVEN MR``), and negatives that recombine real
+name parts of different listed persons (checked not to be a listed name).
+
+Sets ``yente_treated`` / ``yente_untreated``: the yente fixtures' 683 UN individuals, mapped
+to UN records by name and screened against the full UN list, plus ``yente_negatives``
+(50,000 synthetic non-listed people).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from ctnode.model.entities import Entity
+
+Case = dict[str, Any]
+_LATIN = re.compile(r"^[A-Za-z][A-Za-z .'\-,]*$")
+_TOKEN = re.compile(r"[A-Za-z]+")
+
+_CYR_DIGRAPHS = [("shch", "щ"), ("kh", "х"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("ts", "ц"),
+                 ("ya", "я"), ("yu", "ю"), ("ye", "е"), ("yo", "ё")]
+_CYR = dict(zip("abvgdezijklmnoprstufhcyqw", "абвгдезийклмнопрстуфхцыкв", strict=True)) | {"x": "кс"}
+
+
+def non_latin(text: str) -> bool:
+    """True when a letter of ``text`` is not Latin (Arabic, Cyrillic, Han ...)."""
+    return any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in text)
+
+
+def to_cyrillic(name: str) -> str:
+    """Write a romanised name in Russian Cyrillic (how a Russian-language record would)."""
+    out = []
+    for word in name.lower().split():
+        for src, dst in _CYR_DIGRAPHS:
+            word = word.replace(src, dst)
+        out.append("".join(_CYR.get(ch, ch) for ch in word))
+    return " ".join(w.capitalize() for w in out)
+
+
+def load_variants(path: Path) -> dict[str, list[str]]:
+    """Latin name part → other Latin spellings of it (one line of the rigour file)."""
+    table: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            forms = line.split("=>")[0].split(",")
+            latin = {f.strip() for f in forms if re.fullmatch(r"[a-z]{3,}", f.strip())}
+            if len(latin) < 2:
+                continue
+            for a in latin:
+                for b in latin:
+                    if a != b and Levenshtein.normalized_similarity(a, b) >= 0.5:
+                        table[a].add(b)
+    return {k: sorted(v) for k, v in table.items()}
+
+
+def _typo(rng: random.Random, token: str) -> str:
+    i = rng.randrange(1, len(token) - 1)
+    op = rng.choice(["sub", "del", "ins", "swap"])
+    letters = "abdeghiklmnorstuy"
+    if op == "sub":
+        return token[:i] + rng.choice(letters.replace(token[i].lower(), "")) + token[i + 1:]
+    if op == "del":
+        return token[:i] + token[i + 1:]
+    if op == "ins":
+        return token[:i] + rng.choice(letters) + token[i:]
+    return token[:i - 1] + token[i] + token[i - 1] + token[i + 1:]
+
+
+def _latin_names(e: Entity) -> list[str]:
+    return [n for p in ("name", "alias") for n in e.get(p) if _LATIN.match(n)]
+
+
+def _query_details(rng: random.Random, e: Entity) -> dict[str, Any]:
+    out: dict[str, Any] = {"birth_dates": [], "nationalities": []}
+    dobs = e.get("birthDate")
+    if dobs and rng.random() < 0.5:
+        d = rng.choice(dobs)
+        out["birth_dates"] = [d if rng.random() < 0.7 else d[:4]]
+    nats = e.get("nationality")
+    if nats and rng.random() < 0.5:
+        out["nationalities"] = [rng.choice(nats)]
+    return out
+
+
+def latin_only(entities: list[Entity]) -> list[Entity]:
+    """A copy of the list without names in a non-Latin script (for cross-script cases)."""
+    out = []
+    for e in entities:
+        c = Entity(id=e.id, schema=e.schema, dataset=e.dataset, reference=e.reference,
+                   status=e.status)
+        for s in e.statements:
+            if s.prop in ("name", "alias", "weakAlias", "previousName") and non_latin(s.value):
+                continue
+            c.statements.append(s)
+        if not c.get("name"):
+            c.add("name", e.caption)
+        out.append(c)
+    return out
+
+
+def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
+                     seed: int = 7) -> list[Case]:
+    rng = random.Random(seed)
+    cases: list[Case] = []
+    listed_token_sets: list[frozenset[str]] = []
+    for e in entities:
+        for n in e.get("name") + e.get("alias") + e.get("weakAlias"):
+            listed_token_sets.append(frozenset(t.lower() for t in _TOKEN.findall(n)))
+
+    def add(kind: str, e: Entity, names: list[str]) -> None:
+        case = {"kind": kind, "names": names, "expected": e.id, "schema": e.schema}
+        case.update(_query_details(rng, e))
+        cases.append(case)
+
+    for e in entities:
+        latin = _latin_names(e)
+        primary = e.first("name") or ""
+        if not _LATIN.match(primary):
+            primary = latin[0] if latin else ""
+        tokens = primary.split()
+        aliases = [a for a in e.get("alias") if a != primary and _LATIN.match(a)]
+        if aliases:
+            add("alias", e, [rng.choice(aliases)])
+        for n in e.get("name") + e.get("alias"):
+            if non_latin(n):
+                add("original_script", e, [n])
+        if e.schema != "Person" or not tokens:
+            if tokens and len(tokens) >= 2:
+                add("typo", e, [" ".join(_typo(rng, t) if i == 0 and len(t) >= 5 else t
+                                         for i, t in enumerate(tokens))])
+            continue
+        new = [rng.choice(variants[t.lower()]) if len(t) > 3 and t.lower() in variants else t
+               for t in tokens]
+        if [t.lower() for t in new] != [t.lower() for t in tokens]:
+            add("translit", e, [" ".join(new)])
+        if rng.random() < 0.3:
+            add("cyrillic", e, [to_cyrillic(primary)])
+        long_tokens = [i for i, t in enumerate(tokens) if len(t) >= 5]
+        if long_tokens:
+            i = rng.choice(long_tokens)
+            typo = list(tokens)
+            typo[i] = _typo(rng, tokens[i])
+            add("typo", e, [" ".join(typo)])
+        if len(tokens) >= 3:
+            shuffled = list(tokens)
+            while shuffled == tokens:
+                rng.shuffle(shuffled)
+            add("reorder", e, [" ".join(shuffled)])
+            drop = rng.randrange(1, len(tokens))
+            add("dropped", e, [" ".join(t for k, t in enumerate(tokens) if k != drop)])
+        if len(tokens) >= 2 and rng.random() < 0.4:
+            i = rng.randrange(len(tokens) - 1)
+            add("merged", e, [" ".join([*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2:]])])
+        if len(tokens) >= 2:
+            add("airline", e, [f"{tokens[-1].upper()}/{' '.join(tokens[:-1]).upper()} MR"])
+
+    # negatives: a first part of one listed person + last part(s) of another
+    persons = [e for e in entities if e.schema == "Person"]
+    firsts = [(e, (e.first("name") or "").split()) for e in persons]
+    firsts = [(e, t) for e, t in firsts if len(t) >= 2 and all(_LATIN.match(x) for x in t)]
+    n_neg = 0
+    attempts = 0
+    while n_neg < 3000 and attempts < 100_000:
+        attempts += 1
+        (e1, t1), (e2, t2) = rng.sample(firsts, 2)
+        parts = [t1[0]] + ([rng.choice(t1[1:])] if rng.random() < 0.3 else []) + [t2[-1]]
+        token_set = frozenset(p.lower() for p in parts)
+        if any(token_set <= listed for listed in listed_token_sets):
+            continue
+        case = {"kind": "negative", "names": [" ".join(parts)], "expected": None,
+                "schema": "Person", "birth_dates": [], "nationalities": []}
+        if rng.random() < 0.5:
+            case["birth_dates"] = [str(rng.randrange(1950, 2001))]
+        if rng.random() < 0.5 and e2.get("nationality"):
+            case["nationalities"] = [e2.get("nationality")[0]]
+        cases.append(case)
+        n_neg += 1
+    return cases
+
+
+def _norm(name: str) -> str:
+    return " ".join(_TOKEN.findall(name.lower()))
+
+
+def yente_cases(entities: list[Entity], folder: Path) -> tuple[dict[str, list[Case]], int]:
+    """The yente fixtures as cases; returns the sets and how many positives found no record."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for e in entities:
+        if e.schema != "Person":
+            continue
+        for n in e.get("name") + e.get("alias") + e.get("weakAlias"):
+            by_name[_norm(n)].add(e.id)
+    with (folder / "yente-positives_un_untreated.csv").open(encoding="utf-8") as fh:
+        untreated = list(csv.DictReader(fh))
+    with (folder / "yente-positives_un_treated.csv").open(encoding="utf-8") as fh:
+        treated = list(csv.DictReader(fh))
+    sets: dict[str, list[Case]] = {"yente_untreated": [], "yente_treated": []}
+    missing = 0
+    for row_u, row_t in zip(untreated, treated, strict=True):
+        ids = by_name.get(_norm(row_u["full_name"]), set())
+        if len(ids) != 1:
+            missing += 1
+            continue
+        (eid,) = ids
+        for name, row in (("yente_untreated", row_u), ("yente_treated", row_t)):
+            sets[name].append(_yente_case(row, eid))
+    with (folder / "yente-negatives_global.csv").open(encoding="utf-8") as fh:
+        sets["yente_negatives"] = [_yente_case(row, None) for row in csv.DictReader(fh)]
+    return sets, missing
+
+
+def _yente_case(row: dict[str, str], expected: str | None) -> Case:
+    return {
+        "kind": "positive" if expected else "negative",
+        "names": [row["full_name"]],
+        "expected": expected,
+        "schema": "Person",
+        "birth_dates": [row["date_of_birth"]] if row.get("date_of_birth") else [],
+        "nationalities": [row["nationality"]] if row.get("nationality") else [],
+    }
+
+
+def entity_json(e: Entity) -> dict[str, Any]:
+    return {"id": e.id, "schema": e.schema, "dataset": e.dataset, "reference": e.reference,
+            "status": e.status, "properties": e.properties}

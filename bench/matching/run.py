@@ -1,0 +1,174 @@
+"""Matching benchmark: ctnode vs nomenklatura logic-v2 vs naive rapidfuzz, same cases, one run.
+
+    bash bench/setup.sh                      # once: bench-only venv with nomenklatura
+    .venv/bin/python -m bench.matching.run   # prints the table, writes bench/out/matching/
+
+Options: ``--nk-negatives N`` (yente negatives given to the slow reference matcher, default
+5,000 of 50,000), ``--systems ctnode,rapidfuzz`` to skip one, ``--quick`` (small subsets).
+Each system runs in its own process so peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench.matching.cases import (
+    entity_json,
+    latin_only,
+    load_variants,
+    un_variant_cases,
+    yente_cases,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench" / "out" / "matching"
+SHARED = Path(os.environ.get("CTNODE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+PYTHONS = {
+    "ctnode": ROOT / ".venv" / "bin" / "python",
+    "rapidfuzz": ROOT / ".venv" / "bin" / "python",
+    "nomenklatura": ROOT / "bench" / ".venv" / "bin" / "python",
+}
+
+
+def _write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _run(system: str, entities: Path, cases: Path, tag: str) -> dict[str, Any]:
+    out = OUT / f"result-{system}-{tag}.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    started = time.perf_counter()
+    subprocess.run([str(PYTHONS[system]), str(ROOT / "bench" / "matching" / "systems.py"),
+                    system, str(entities), str(cases), str(out)], check=True, env=env)
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    result["wall_s"] = time.perf_counter() - started
+    return result
+
+
+def metrics(cases: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, Any]:
+    threshold = result["threshold"]
+    pos = neg = top1 = alert = fp = 0
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for case, (top_id, score) in zip(cases, result["results"], strict=True):
+        if case["expected"] is None:
+            neg += 1
+            fp += int(top_id is not None and score >= threshold)
+        else:
+            pos += 1
+            ok1 = top_id == case["expected"]
+            ok = ok1 and score >= threshold
+            top1 += int(ok1)
+            alert += int(ok)
+            by_kind[case["kind"]][0] += int(ok)
+            by_kind[case["kind"]][1] += 1
+    n = len(cases)
+    return {
+        "positives": pos, "negatives": neg,
+        "recall_at_1": top1 / pos if pos else None,
+        "alert_recall": alert / pos if pos else None,
+        "fp_rate": fp / neg if neg else None,
+        "screens_per_s": n / result["screen_s"] if result["screen_s"] else None,
+        "peak_mb": result["peak_mb"], "build_s": result["build_s"], "threshold": threshold,
+        "by_kind": {k: v[0] / v[1] for k, v in sorted(by_kind.items())},
+    }
+
+
+def _split(cases: list[dict[str, Any]], subsets: dict[str, list[int]]) -> dict[str, list[int]]:
+    return subsets
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--systems", default="ctnode,nomenklatura,rapidfuzz")
+    parser.add_argument("--nk-negatives", type=int, default=5000)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    systems = args.systems.split(",")
+    if "nomenklatura" in systems and not PYTHONS["nomenklatura"].exists():
+        sys.exit("bench/.venv is missing: run `bash bench/setup.sh` first")
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    from ctnode.ingest.un_sc import parse_un_sc
+
+    parsed = parse_un_sc(SHARED / "un-sc-consolidated.xml")
+    entities = parsed.entities
+    variants = load_variants(SHARED / "name-variants" / "rigour-person-name-parts.txt")
+    un_cases = un_variant_cases(entities, variants)
+    yente, missing = yente_cases(entities, SHARED / "name-variants")
+    if args.quick:
+        un_cases = un_cases[::10]
+        yente = {k: v[: (2000 if k == "yente_negatives" else 200)] for k, v in yente.items()}
+    yente_all = yente["yente_untreated"] + yente["yente_treated"] + yente["yente_negatives"]
+    n_u, n_t = len(yente["yente_untreated"]), len(yente["yente_treated"])
+    nk_yente = yente_all[: n_u + n_t + args.nk_negatives]
+
+    files = {
+        "latin": _write(OUT / "entities-latin-only.json", [entity_json(e) for e in latin_only(entities)]),
+        "full": _write(OUT / "entities-full.json", [entity_json(e) for e in entities]),
+        "un": _write(OUT / "cases-un-variants.json", un_cases),
+        "yente": _write(OUT / "cases-yente.json", yente_all),
+        "yente_nk": _write(OUT / "cases-yente-nk.json", nk_yente),
+    }
+    report: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
+        "un_list_version": parsed.version, "yente_unmapped_positives": missing,
+        "systems": {},
+    }
+    for system in systems:
+        per: dict[str, Any] = {}
+        res = _run(system, files["latin"], files["un"], "un")
+        per["un_variants"] = metrics(un_cases, res)
+        yfile, ycases = (files["yente_nk"], nk_yente) if system == "nomenklatura" else (
+            files["yente"], yente_all)
+        res = _run(system, files["full"], yfile, "yente")
+        cuts = {"yente_untreated": (0, n_u), "yente_treated": (n_u, n_u + n_t),
+                "yente_negatives": (n_u + n_t, len(ycases))}
+        for name, (a, b) in cuts.items():
+            sub = dict(res, results=res["results"][a:b])
+            per[name] = metrics(ycases[a:b], sub)
+        per["yente_all"] = {"screens_per_s": len(ycases) / res["screen_s"],
+                            "peak_mb": res["peak_mb"], "cases": len(ycases)}
+        report["systems"][system] = per
+        print(f"{system} done", flush=True)
+    _write(OUT / "report.json", report)
+    print_table(report)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print(f"\nMatching benchmark, {report['date']}, {report['machine']}, UN list "
+          f"{report['un_list_version']} (yente positives not mapped to a record: "
+          f"{report['yente_unmapped_positives']})")
+    head = ("| set | system | cases (+/-) | recall@1 | alert recall | FP rate | screens/s "
+            "| peak MB |")
+    print(head)
+    print("|" + "---|" * 8)
+    for set_name in ("un_variants", "yente_untreated", "yente_treated", "yente_negatives"):
+        for system, per in report["systems"].items():
+            m = per[set_name]
+            print(f"| {set_name} | {system} | {m['positives']}/{m['negatives']} | "
+                  f"{_pct(m['recall_at_1'])} | {_pct(m['alert_recall'])} | {_pct(m['fp_rate'])} | "
+                  f"{m['screens_per_s']:.0f} | {m['peak_mb']:.0f} |")
+    for system, per in report["systems"].items():
+        kinds = ", ".join(f"{k} {_pct(v)}" for k, v in per["un_variants"]["by_kind"].items())
+        print(f"{system} alert recall by kind (un_variants): {kinds}")
+        print(f"{system} yente run overall: {per['yente_all']['screens_per_s']:.0f} screens/s "
+              f"over {per['yente_all']['cases']} cases")
+
+
+if __name__ == "__main__":
+    main()

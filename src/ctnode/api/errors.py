@@ -1,0 +1,41 @@
+"""Typed errors mapped to HTTP responses, in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ctnode.errors import CTNodeError, Refused
+
+log = logging.getLogger(__name__)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CTNodeError)
+    async def _ctnode_error(_request: Request, exc: CTNodeError) -> JSONResponse:
+        body: dict[str, object] = {"detail": exc.message, "code": exc.code}
+        if isinstance(exc, Refused):
+            body["reason"] = exc.reason
+        headers = {"WWW-Authenticate": "ApiKey"} if exc.status_code == 401 else None
+        return JSONResponse(status_code=exc.status_code, content=body, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"])  # type: ignore[union-attr]
+        return JSONResponse(
+            status_code=422,
+            content={"detail": f"{where}: {first['msg']}", "code": "invalid_input", "errors": errors},
+        )
+
+    @app.exception_handler(ValueError)
+    async def _value_error(_request: Request, exc: ValueError) -> JSONResponse:
+        # Library parsers raise ValueError on bad user input; never a 500 for those.
+        return JSONResponse(status_code=422, content={"detail": str(exc), "code": "invalid_input"})

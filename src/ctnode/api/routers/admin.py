@@ -1,0 +1,59 @@
+"""Administration: API keys and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from ctnode.api.deps import ActorDep, NodeDep
+from ctnode.api.schemas import KeyCreated, KeyIn
+
+router = APIRouter(tags=["admin"])
+
+
+@router.post("/keys", response_model=KeyCreated, status_code=201)
+def create_key(body: KeyIn, node: NodeDep, actor: ActorDep) -> KeyCreated:
+    """Create an API key with a role; the token is returned once."""
+    token = node.create_key(actor, name=body.name, role=body.role, biometric=body.biometric)
+    return KeyCreated(id=token.split("_")[1], token=token)
+
+
+@router.get("/keys")
+def list_keys(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    return {"keys": node.list_keys(actor)}
+
+
+@router.delete("/keys/{key_id}", status_code=204)
+def revoke_key(node: NodeDep, actor: ActorDep,
+               key_id: Annotated[str, Path(max_length=16)]) -> None:
+    node.revoke_key(actor, key_id)
+
+
+@router.get("/audit")
+def audit(node: NodeDep, actor: ActorDep,
+          event: Annotated[str | None, Query(max_length=64)] = None,
+          since: Annotated[datetime | None, Query()] = None,
+          after_seq: Annotated[int, Query(ge=0)] = 0,
+          limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict[str, Any]:
+    """Audit entries in order (hash-chained); page with ``after_seq``."""
+    node.require(actor, "audit")
+    entries = [e.to_dict() for e in node.audit_log.entries(event=event, since=since,
+                                                          after_seq=after_seq, limit=limit)]
+    return {"entries": entries, "head": list(node.audit_log.head())}
+
+
+@router.get("/audit/verify")
+def audit_verify(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    """Verify the whole hash chain; 409 with the first broken entry if it fails."""
+    from ctnode.audit.log import ChainBroken
+    from ctnode.errors import Conflict
+
+    node.require(actor, "audit")
+    try:
+        n = node.audit_log.verify()
+    except ChainBroken as exc:
+        raise Conflict(str(exc)) from None
+    seq, head = node.audit_log.head()
+    return {"ok": True, "entries": n, "head_seq": seq, "head_hash": head}

@@ -1,0 +1,125 @@
+"""What every CLI command shares: the node, the local operator, errors, progress bars, output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from click import Context
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from typer.core import TyperGroup
+
+from ctnode.errors import CTNodeError
+from ctnode.model.screening import Hit
+from ctnode.node import Actor, Node, local_actor
+from ctnode.settings import Settings
+
+console = Console(stderr=True)
+out = Console()
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def make_node() -> Node:
+    try:
+        return Node(Settings())
+    except ValueError as exc:  # settings refused (pydantic ValidationError is a ValueError)
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def operator() -> Actor:
+    return local_actor()
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Print ctnode's typed errors as one clear line and exit non-zero (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except CTNodeError as exc:
+            console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr; yields ``update(done, total)``."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda _done, _total: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
+
+
+def print_json(value: Any) -> None:
+    out.print_json(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def hit_dict(hit: Hit) -> dict[str, Any]:
+    return {
+        "entity_id": hit.entity_id,
+        "list": hit.dataset,
+        "reference": hit.reference,
+        "name": hit.matched_name,
+        "caption": hit.caption,
+        "schema": hit.schema,
+        "score": round(hit.score, 4),
+        "band": hit.band,
+        "status": hit.status,
+        "explanation": [
+            {"feature": e.feature, "query_value": e.query_value,
+             "candidate_value": e.candidate_value, "contribution": round(e.contribution, 4),
+             "detail": e.detail}
+            for e in hit.explanation
+        ],
+    }
+
+
+def print_hits(hits: list[Hit], title: str) -> None:
+    if not hits:
+        out.print(f"{title}: [green]no hit[/green] at or above the reporting threshold")
+        return
+    table = Table(title=title, show_lines=True)
+    for col in ("#", "list / ref", "matched name", "score", "band", "why"):
+        table.add_column(col)
+    for i, hit in enumerate(hits, 1):
+        why = "\n".join(f"{e.contribution:+.2f} {e.feature}: {e.detail}" for e in hit.explanation)
+        band = {"match": "[bold red]match[/]", "possible": "[yellow]possible[/]"}.get(hit.band, hit.band)
+        ref = f"{hit.dataset} {hit.reference or ''}".strip()
+        if hit.status != "listed":
+            ref += f"\n({hit.status})"
+        table.add_row(str(i), ref, f"{hit.matched_name}\n[dim]{hit.entity_id}[/dim]",
+                      f"{hit.score:.3f}", band, why)
+    out.print(table)
+
+
+class DefaultGroup(TyperGroup):
+    """A group that runs its default subcommand when the first word is not a subcommand.
+
+    Lets ``ctnode screen "NAME"`` and ``ctnode screen manifest FILE`` live side by side.
+    """
+
+    default_command = "name"
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h"}):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)

@@ -1,0 +1,118 @@
+"""Sharing agreements: which of my lists a peer may query, why, how often, how far
+disclosure may go, and until when. Pure rules, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from ctnode.errors import InvalidInput, Refused
+from ctnode.store.clock import as_utc
+
+Direction = Literal["outbound", "inbound"]
+DIRECTIONS: tuple[str, ...] = ("outbound", "inbound")
+# Disclosure levels, lowest first: hit/no-hit only; + reference and score band;
+# + agreed fields after a person's approval.
+DISCLOSURE_LEVELS: tuple[str, ...] = ("hit", "reference", "fields")
+# Purposes named in the network's standard agreements (others may be agreed too).
+KNOWN_PURPOSES: tuple[str, ...] = ("border_screening", "terrorism_financing", "investigation",
+                                   "visa_screening", "travel_screening")
+# Entity properties an agreement may release on an approved disclosure.
+DISCLOSABLE_FIELDS: tuple[str, ...] = (
+    "name", "alias", "weakAlias", "previousName", "birthDate", "birthPlace", "nationality",
+    "passportNumber", "idNumber", "gender", "address", "notes", "listingDate", "program",
+    "reference", "dataset",
+)
+
+
+def norm_purpose(purpose: str) -> str:
+    return "_".join(purpose.strip().casefold().replace("-", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """One agreement with one peer in one direction.
+
+    ``outbound``: what this node shares with the peer (enforced here when the peer asks).
+    ``inbound``: what the peer told us it shares with us (used to pick whom to ask).
+    """
+
+    id: str
+    peer_id: str
+    direction: str
+    lists: list[str]
+    purposes: list[str]
+    rate_per_minute: int
+    max_disclosure: str
+    fields: list[str]
+    subscribed: bool
+    expires_at: datetime
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Agreement:
+        expires = as_utc(row["expires_at"])
+        created = as_utc(row["created_at"])
+        assert expires is not None and created is not None
+        return cls(id=row["id"], peer_id=row["peer_id"], direction=row["direction"],
+                   lists=list(row["lists"]), purposes=list(row["purposes"]),
+                   rate_per_minute=int(row["rate_per_minute"]),
+                   max_disclosure=row["max_disclosure"], fields=list(row["fields"]),
+                   subscribed=bool(row["subscribed"]), expires_at=expires, created_at=created,
+                   created_by=row["created_by"], revoked_at=as_utc(row["revoked_at"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "peer_id": self.peer_id, "direction": self.direction,
+                "lists": self.lists, "purposes": self.purposes,
+                "rate_per_minute": self.rate_per_minute, "max_disclosure": self.max_disclosure,
+                "fields": self.fields, "subscribed": self.subscribed,
+                "expires_at": self.expires_at.isoformat(), "created_at": self.created_at.isoformat(),
+                "created_by": self.created_by,
+                "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None}
+
+    def shares(self, dataset: str) -> bool:
+        return "*" in self.lists or dataset in self.lists
+
+    def level_at_least(self, level: str) -> bool:
+        return DISCLOSURE_LEVELS.index(self.max_disclosure) >= DISCLOSURE_LEVELS.index(level)
+
+    def check(self, *, now: datetime, purpose: str | None = None,
+              lists: list[str] | None = None) -> None:
+        """Raise ``Refused`` with the reason this agreement does not cover the request."""
+        if now >= self.expires_at:
+            raise Refused(f"the agreement expired on {self.expires_at:%Y-%m-%d %H:%M} UTC",
+                          "expired")
+        if purpose is not None and norm_purpose(purpose) not in self.purposes:
+            raise Refused(f"purpose {purpose!r} is outside the agreement (allowed: "
+                          f"{', '.join(self.purposes)})", "purpose")
+        for name in lists or []:
+            if not self.shares(name):
+                raise Refused(f"list {name!r} is not shared under the agreement",
+                              "list_not_shared")
+
+
+def validate_terms(*, direction: str, lists: list[str], purposes: list[str], rate_per_minute: int,
+                   max_disclosure: str, fields: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Check and normalise an agreement's terms; returns (lists, purposes, fields)."""
+    if direction not in DIRECTIONS:
+        raise InvalidInput("direction must be outbound or inbound")
+    lists = sorted({x.strip() for x in lists if x.strip()})
+    if not lists:
+        raise InvalidInput("an agreement names at least one list (or '*')")
+    norm = sorted({norm_purpose(p) for p in purposes if p.strip()})
+    if not norm:
+        raise InvalidInput("an agreement names at least one purpose")
+    if not 1 <= rate_per_minute <= 100_000:
+        raise InvalidInput("rate_per_minute must be between 1 and 100000")
+    if max_disclosure not in DISCLOSURE_LEVELS:
+        raise InvalidInput(f"max_disclosure must be one of {', '.join(DISCLOSURE_LEVELS)}")
+    bad = [f for f in fields if f not in DISCLOSABLE_FIELDS]
+    if bad:
+        raise InvalidInput(f"fields not disclosable: {', '.join(bad)} (allowed: "
+                           f"{', '.join(DISCLOSABLE_FIELDS)})")
+    if fields and max_disclosure != "fields":
+        raise InvalidInput("fields may only be named with max_disclosure=fields")
+    return lists, norm, sorted(set(fields))

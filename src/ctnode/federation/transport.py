@@ -1,0 +1,95 @@
+"""Carrying envelopes between nodes. The only module of ctnode that opens network connections.
+
+One contract, two implementations: ``HttpTransport`` (HTTP(S) between real node
+processes, via httpx) and ``InProcessTransport`` (handlers in the same process, for
+protocol tests and the sign/verify benchmark).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import httpx
+
+MESSAGES_PATH = "/federation/v1/messages"
+
+FailureKind = Literal["down", "timeout", "invalid"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What came back: the HTTP status and the JSON body."""
+
+    status: int
+    body: Any
+
+
+class TransportFailure(Exception):
+    """The peer could not be reached (``down``), did not answer in time (``timeout``),
+    or answered something that is not JSON (``invalid``)."""
+
+    def __init__(self, kind: FailureKind, message: str) -> None:
+        super().__init__(message)
+        self.kind: FailureKind = kind
+        self.message = message
+
+
+class Transport(Protocol):
+    def send(self, endpoint: str, envelope: dict[str, Any], timeout: float) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
+class HttpTransport:
+    """POSTs each envelope as JSON to ``<endpoint>/federation/v1/messages``."""
+
+    def __init__(self, *, max_connections: int = 64, verify_tls: bool = True) -> None:
+        self.client = httpx.Client(
+            limits=httpx.Limits(max_connections=max_connections,
+                                max_keepalive_connections=max_connections),
+            verify=verify_tls, follow_redirects=False, trust_env=False,
+            headers={"User-Agent": "ctnode-federation/1"},
+        )
+
+    def send(self, endpoint: str, envelope: dict[str, Any], timeout: float) -> Reply:
+        try:
+            resp = self.client.post(endpoint + MESSAGES_PATH, json=envelope, timeout=timeout)
+        except httpx.TimeoutException as exc:
+            raise TransportFailure("timeout", f"no answer within {timeout:.1f} s") from exc
+        except httpx.TransportError as exc:
+            raise TransportFailure("down", f"{type(exc).__name__}: {exc}") from exc
+        try:
+            body = resp.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise TransportFailure("invalid", f"HTTP {resp.status_code}, body is not JSON") from exc
+        return Reply(status=resp.status_code, body=body)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+Handler = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+
+
+class InProcessTransport:
+    """Delivers envelopes to handlers registered by endpoint, in this process."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Handler] = {}
+
+    def register(self, endpoint: str, handler: Handler) -> None:
+        self.handlers[endpoint.rstrip("/")] = handler
+
+    def send(self, endpoint: str, envelope: dict[str, Any], timeout: float) -> Reply:
+        handler = self.handlers.get(endpoint.rstrip("/"))
+        if handler is None:
+            raise TransportFailure("down", f"no node at {endpoint}")
+        # Round-trip through JSON so both sides see exactly what HTTP would carry.
+        status, body = handler(json.loads(json.dumps(envelope)))
+        return Reply(status=status, body=json.loads(json.dumps(body)))
+
+    def close(self) -> None:
+        self.handlers.clear()

@@ -1,0 +1,243 @@
+"""FollowTheMoney (FtM) entities as JSON lines: import, and export of ctnode entities.
+
+Import reads one FtM entity dict per line (``{"id", "schema", "properties"}``,
+as written by OpenSanctions, ``ftm export`` or ``ctnode export ftm``):
+
+* entities of a matchable schema (Person, Organization, Company, LegalEntity,
+  Vessel, Airplane, ...) become ctnode entities; several lines with the same
+  id are fragments of one entity and are merged, as FtM does;
+* ``Sanction`` entities give their target a ``programId`` and ``listingDate``;
+  ``Passport`` and ``Identification`` entities give their holder a
+  ``passportNumber`` or ``idNumber``; other schemas (relations, addresses,
+  documents) are skipped and counted in a warning;
+* values are cleaned by their FtM type (countries to ISO codes, dates
+  checked); ``Statement.original`` keeps the value as written;
+* FtM's ``createdAt`` is read as ctnode's ``listingDate`` (and written back as
+  ``createdAt`` on export: FtM has no listing date on a Person).
+
+Entity ids get the dataset as prefix (``<dataset>-<ftm id>``) unless they
+already carry it; ``Entity.reference`` is the id without that prefix, so a
+list exported with :func:`entity_to_ftm` imports back to the same ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from followthemoney import model, registry
+from followthemoney.exc import InvalidData
+
+from ctnode.errors import ImportFailed, InvalidInput
+from ctnode.ingest.base import ParsedList
+from ctnode.ingest.countries import NULL_COUNTRIES, country_code
+from ctnode.model.entities import Entity
+
+# Longest JSON line accepted (an OpenSanctions entity is a few kB; 16 MB is absurd).
+MAX_LINE_BYTES = 16 * 1024 * 1024
+# FtM ids are slugs or hashes; refuse whitespace, control characters and very long ids.
+_ID_RE = re.compile(r"^[^\s\x00-\x1f]{1,200}$")
+# ctnode statement properties that FtM files under another name.
+_EXPORT_RENAMES = {"listingDate": "createdAt"}
+_IMPORT_RENAMES = {v: k for k, v in _EXPORT_RENAMES.items()}
+_DOCUMENT_SCHEMAS = {"Passport": "passportNumber", "Identification": "idNumber"}
+
+
+class _Ctx:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.warnings: list[str] = []
+        self._seen: set[str] = set()
+
+    def warn(self, message: str) -> None:
+        if message not in self._seen:
+            self._seen.add(message)
+            self.warnings.append(f"{self.source}: {message}")
+
+
+def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -> ParsedList:
+    """Parse FtM entities, one JSON object per line, into a :class:`ParsedList`."""
+    ctx = _Ctx(source_name)
+    entities: dict[str, Entity] = {}
+    sanctions: list[tuple[int, dict[str, Any]]] = []
+    documents: list[tuple[int, str, dict[str, Any]]] = []
+    skipped: dict[str, int] = {}
+    prefix = f"{dataset}-"
+    for lineno, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_BYTES:
+            raise ImportFailed(f"{source_name}: line {lineno}: longer than {MAX_LINE_BYTES} bytes")
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ImportFailed(f"{source_name}: line {lineno}: not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise ImportFailed(f"{source_name}: line {lineno}: expected a JSON object with "
+                               "'id', 'schema' and 'properties'")
+        raw_id, schema_name = data.get("id"), data.get("schema")
+        if not isinstance(raw_id, str) or not _ID_RE.match(raw_id):
+            raise ImportFailed(f"{source_name}: line {lineno}: field 'id' is missing or not a "
+                               f"plain identifier: {raw_id!r}")
+        schema = model.get(schema_name) if isinstance(schema_name, str) else None
+        if schema is None:
+            raise ImportFailed(f"{source_name}: line {lineno}: field 'schema' {schema_name!r} "
+                               "is not a FollowTheMoney schema")
+        props = data.get("properties", {})
+        if not isinstance(props, dict):
+            raise ImportFailed(f"{source_name}: line {lineno}: field 'properties' is not an object")
+        if schema.name == "Sanction":
+            sanctions.append((lineno, props))
+            continue
+        if schema.name in _DOCUMENT_SCHEMAS:
+            documents.append((lineno, _DOCUMENT_SCHEMAS[schema.name], props))
+            continue
+        if not schema.matchable or schema.is_a("Interval"):
+            skipped[schema.name] = skipped.get(schema.name, 0) + 1
+            continue
+        entity_id = raw_id if raw_id.startswith(prefix) else prefix + raw_id
+        entity = entities.get(entity_id)
+        if entity is None:
+            reference = raw_id[len(prefix):] if raw_id.startswith(prefix) else raw_id
+            entity = Entity(id=entity_id, schema=schema.name, dataset=dataset,
+                            reference=reference)
+            entities[entity_id] = entity
+        elif entity.schema != schema.name:
+            try:
+                entity.schema = model.common_schema(entity.schema, schema.name).name
+            except InvalidData:
+                raise ImportFailed(f"{source_name}: line {lineno}: entity {raw_id} appears "
+                                   f"as {entity.schema} and as {schema.name}") from None
+        _add_properties(entity, schema, props, lineno, ctx)
+
+    by_raw = {e.reference: e for e in entities.values() if e.reference is not None}
+    by_raw.update(entities)
+    for lineno, props in sanctions:
+        _fold_sanction(by_raw, props, lineno, ctx)
+    for lineno, prop, props in documents:
+        _fold_document(by_raw, prop, props, lineno, ctx)
+    for name, count in sorted(skipped.items()):
+        ctx.warn(f"{count} {name} entities skipped (not a screenable schema)")
+    result = list(entities.values())
+    for entity in result:
+        if not entity.get("name"):
+            ctx.warn(f"entity {entity.reference} has no name")
+    return ParsedList(dataset=dataset, title=dataset, version=None, source=source_name,
+                      entities=result, warnings=ctx.warnings)
+
+
+def _strings(values: Any) -> list[str]:
+    if isinstance(values, str):
+        return [values]
+    if isinstance(values, list):
+        return [v for v in values if isinstance(v, str)]
+    return []
+
+
+def _add_properties(entity: Entity, schema: Any, props: dict[str, Any], lineno: int,
+                    ctx: _Ctx) -> None:
+    for name, values in props.items():
+        prop = schema.get(name)
+        if prop is None:
+            ctx.warn(f"line {lineno}: property {name!r} is not part of {schema.name}; ignored")
+            continue
+        if prop.type.name == "entity":
+            continue  # links to other entities (relations) are not screened
+        target = _IMPORT_RENAMES.get(name, name)
+        for raw in _strings(values):
+            _add_value(entity, target, prop.type.name, raw, lineno, ctx)
+
+
+def _add_value(entity: Entity, prop: str, type_name: str, raw: str, lineno: int,
+               ctx: _Ctx) -> None:
+    text = raw.strip()
+    if not text:
+        return
+    if type_name == "country":
+        if text.casefold() in NULL_COUNTRIES:
+            return
+        code = country_code(text)
+        if code is None:
+            ctx.warn(f"line {lineno}: {prop} {text!r} is not a known country; kept as written")
+        entity.add(prop, code or text, raw)
+        return
+    if type_name in {"date", "gender", "topic", "url", "email", "phone", "language"}:
+        cleaned = registry.get(type_name).clean(text)
+        if cleaned is None:
+            ctx.warn(f"line {lineno}: {prop} {text!r} is not a valid {type_name}; ignored")
+            return
+        entity.add(prop, cleaned, raw)
+        return
+    entity.add(prop, text, raw)
+
+
+def _target(by_id: dict[str, Entity], ref: Any) -> Entity | None:
+    for value in _strings(ref):
+        entity = by_id.get(value)
+        if entity is not None:
+            return entity
+    return None
+
+
+def _fold_sanction(by_id: dict[str, Entity], props: dict[str, Any], lineno: int,
+                   ctx: _Ctx) -> None:
+    target = _target(by_id, props.get("entity"))
+    if target is None:
+        ctx.warn("Sanction entities pointing to no imported entity were ignored")
+        return
+    for key in ("programId", "program"):
+        for raw in _strings(props.get(key)):
+            target.add("programId", raw.strip(), raw)
+    for key in ("listingDate", "startDate"):
+        for raw in _strings(props.get(key)):
+            _add_value(target, "listingDate", "date", raw, lineno, ctx)
+    target.add("topics", "sanction", "Sanction")
+
+
+def _fold_document(by_id: dict[str, Entity], prop: str, props: dict[str, Any], lineno: int,
+                   ctx: _Ctx) -> None:
+    holder = _target(by_id, props.get("holder"))
+    if holder is None:
+        ctx.warn("Passport/Identification entities pointing to no imported entity were ignored")
+        return
+    for raw in _strings(props.get("number")):
+        holder.add(prop, raw.strip(), raw)
+
+
+def entity_to_ftm(entity: Entity) -> dict[str, Any]:
+    """A ctnode entity as an FtM entity dict (one line of ``ctnode export ftm``).
+
+    Values are the cleaned ones; properties FtM's schema does not know are
+    left out, except ``listingDate``, which FtM files as ``createdAt``.
+    ``target`` is true while the entity is listed.
+    """
+    schema = model.get(entity.schema)
+    if schema is None:
+        raise InvalidInput(f"entity {entity.id}: schema {entity.schema!r} is not an FtM schema")
+    properties: dict[str, list[str]] = {}
+    for stmt in entity.statements:
+        name = stmt.prop
+        if schema.get(name) is None:
+            name = _EXPORT_RENAMES.get(name, name)
+        prop = schema.get(name)
+        if prop is None or prop.type.name == "entity":
+            continue
+        values = properties.setdefault(name, [])
+        if stmt.value not in values:
+            values.append(stmt.value)
+    data: dict[str, Any] = {
+        "id": entity.id,
+        "schema": schema.name,
+        "caption": entity.caption,
+        "properties": properties,
+        "datasets": [entity.dataset],
+        "referents": [],
+        "target": entity.status == "listed",
+    }
+    if entity.first_seen is not None:
+        data["first_seen"] = entity.first_seen.isoformat(timespec="seconds")
+    if entity.last_seen is not None:
+        data["last_seen"] = entity.last_seen.isoformat(timespec="seconds")
+    return data

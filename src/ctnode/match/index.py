@@ -1,0 +1,499 @@
+"""The screening index (:class:`Matcher`) and its brute-force reference (:class:`NaiveMatcher`).
+
+Both keep compact per-entity records (never the :class:`~ctnode.model.entities.Entity`
+objects) and score with the same functions from :mod:`ctnode.match.score`; the fast one
+only adds candidate generation:
+
+* postings: consonant skeleton of every token and of every pair of adjacent tokens merged
+  → ids of the names holding it;
+* vocabulary keys for typos: every Latin token and every skeleton (4+ letters) under each
+  one-letter deletion, so a query token reaches the tokens one edit away;
+* an upper bound of each reached name's score (Dice-style, from the postings alone) prunes
+  names that cannot reach the report threshold before the pairwise scoring runs.
+
+Rarity statistics are frozen at ``build()``: ``add()``/``remove()`` change what is found,
+not the weights, until the next ``build()`` (the node rebuilds after every import).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ctnode.match.normalize import (
+    clean_country,
+    clean_date,
+    clean_documents,
+    name_tokens,
+    skeleton,
+    split_names,
+    token_rules,
+)
+from ctnode.match.score import (
+    FUZZY_MIN_LATIN,
+    FUZZY_MIN_SKELETON,
+    SIM_FUZZY_MAX,
+    UNMATCHED_CANDIDATE_FACTOR,
+    WEAK_ALIAS_FACTOR,
+    NameForm,
+    NameScore,
+    Rarity,
+    bonus_bound,
+    compare_countries,
+    compare_dates,
+    compare_documents,
+    compare_names,
+    compare_schema,
+    deletion_keys,
+)
+from ctnode.model.entities import NAME_PROPS, Entity
+from ctnode.model.screening import Band, FeatureExplanation, Hit, ScreenQuery
+
+# Name props and the factor their names count with.
+_NAME_FACTORS: dict[str, float] = {"name": 1.0, "alias": 1.0, "previousName": 1.0,
+                                   "weakAlias": WEAK_ALIAS_FACTOR}
+_PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
+# A query unit whose postings exceed this is not used to find candidates (only to score them)
+# when rarer units exist: "mohammed" alone must not pull 50,000 names into the scorer.
+MAX_POSTINGS = 20_000
+_EXPANSION_CACHE = 50_000
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score bands: ``match`` at or above ``match``; ``possible`` at or above ``report``."""
+
+    match: float = 0.85
+    report: float = 0.70
+
+    def band(self, score: float) -> Band:
+        if score >= self.match:
+            return "match"
+        if score >= self.report:
+            return "possible"
+        return "no match"
+
+
+class _Record:
+    """What the matcher keeps of one entity."""
+
+    __slots__ = ("alive", "caption", "countries", "dataset", "dates", "docs", "id", "names",
+                 "reference", "schema", "status")
+
+    def __init__(self, entity: Entity, names: tuple[int, ...]) -> None:
+        self.id = entity.id
+        self.dataset = entity.dataset
+        self.reference = entity.reference
+        self.schema = entity.schema
+        self.caption = entity.caption
+        self.status = entity.status
+        self.alive = True
+        self.names = names
+        dates = {d for v in entity.get("birthDate") if (d := clean_date(v))}
+        self.dates = tuple(sorted(dates))
+        countries = {c for v in entity.get("nationality") + entity.get("citizenship")
+                     if (c := clean_country(v))}
+        self.countries = tuple(sorted(countries))
+        docs: dict[str, None] = {}
+        for prop in ("passportNumber", "idNumber"):
+            for v in entity.get(prop):
+                for d in clean_documents(v):
+                    docs.setdefault(d, None)
+        self.docs = tuple(docs)
+
+
+def entity_names(entity: Entity) -> list[tuple[str, float]]:
+    """(name, factor) for every name of an entity, bracketed and ``;`` parts split apart."""
+    out: dict[str, float] = {}
+    for prop in NAME_PROPS:
+        factor = _NAME_FACTORS.get(prop, 1.0)
+        for value in entity.get(prop):
+            for name in split_names(value):
+                out.setdefault(name, factor)
+    parts = [entity.first(p) for p in _PART_PROPS]
+    joined = " ".join(p for p in parts if p)
+    if joined:
+        out.setdefault(joined, 1.0)
+    return list(out.items())
+
+
+@dataclass(slots=True)
+class _Query:
+    names: list[NameForm]
+    dates: list[str]
+    countries: list[str]
+    docs: list[str]
+    schema: str
+    datasets: frozenset[str] | None
+    include_delisted: bool
+
+
+class _Corpus:
+    """Records, names and rarity statistics shared by both matchers."""
+
+    def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
+        self.thresholds = thresholds
+        self.max_candidates = max_candidates
+        self._records: list[_Record] = []
+        self._by_id: dict[str, int] = {}
+        # per name: owning record index, original text, tokens, factor
+        self._name_rec: array[int] = array("i")
+        self._name_text: list[str] = []
+        self._name_tokens: list[tuple[str, ...]] = []
+        self._name_factor: array[float] = array("f")
+        self.rarity = Rarity()
+
+    # -- building --------------------------------------------------------------------
+
+    def build(self, entities: Iterable[Entity]) -> None:
+        """Replace everything with ``entities`` and recompute the rarity statistics."""
+        self._reset()
+        for entity in entities:
+            self._append(entity)
+        df: dict[str, int] = {}
+        for toks in self._name_tokens:
+            for key in {skeleton(t) for t in toks}:
+                df[key] = df.get(key, 0) + 1
+        self.rarity = Rarity(df, len(self._name_tokens))
+        self._after_build()
+
+    def add(self, entity: Entity) -> None:
+        """Add ``entity``, replacing a record with the same id."""
+        if entity.id in self._by_id:
+            self.remove(entity.id)
+        first = len(self._name_text)
+        self._append(entity)
+        self._after_add(first)
+
+    def remove(self, entity_id: str) -> None:
+        idx = self._by_id.pop(entity_id, None)
+        if idx is not None:
+            self._records[idx].alive = False
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def _reset(self) -> None:
+        self._records = []
+        self._by_id = {}
+        self._name_rec = array("i")
+        self._name_text = []
+        self._name_tokens = []
+        self._name_factor = array("f")
+
+    def _append(self, entity: Entity) -> None:
+        rec_idx = len(self._records)
+        ids: list[int] = []
+        for name, factor in entity_names(entity):
+            toks = name_tokens(name)
+            if not toks:
+                continue
+            ids.append(len(self._name_text))
+            self._name_rec.append(rec_idx)
+            self._name_text.append(name)
+            self._name_tokens.append(toks)
+            self._name_factor.append(factor)
+        if entity.id in self._by_id:
+            self._records[self._by_id[entity.id]].alive = False
+        self._records.append(_Record(entity, tuple(ids)))
+        self._by_id[entity.id] = rec_idx
+
+    def _after_build(self) -> None:
+        """Hook for the index."""
+
+    def _after_add(self, first_name: int) -> None:
+        """Hook for the index."""
+
+    # -- screening -------------------------------------------------------------------
+
+    def _prepare(self, query: ScreenQuery) -> _Query:
+        names: list[NameForm] = []
+        seen: set[tuple[str, ...]] = set()
+        for raw in query.names:
+            for name in split_names(raw):
+                form = NameForm.parse(name, self.rarity)
+                if form.tokens and form.tokens not in seen:
+                    seen.add(form.tokens)
+                    names.append(form)
+        dates = sorted({d for v in query.birth_dates if (d := clean_date(v))})
+        countries = sorted({c for v in query.nationalities if (c := clean_country(v))})
+        docs: list[str] = []
+        for v in query.documents:
+            docs.extend(d for d in clean_documents(v) if d not in docs)
+        datasets = frozenset(query.datasets) if query.datasets is not None else None
+        return _Query(names, dates, countries, docs, query.schema, datasets,
+                      query.include_delisted)
+
+    def _eligible(self, rec: _Record, q: _Query) -> bool:
+        if not rec.alive:
+            return False
+        if rec.status == "delisted" and not q.include_delisted:
+            return False
+        return q.datasets is None or rec.dataset in q.datasets
+
+    def _name_form(self, name_id: int) -> NameForm:
+        return NameForm(self._name_text[name_id], self._name_tokens[name_id], self.rarity)
+
+    def _score_record(self, rec: _Record, q: _Query) -> tuple[float, Hit] | None:
+        best: tuple[float, NameForm, NameForm, NameScore, float] | None = None
+        for name_id in rec.names:
+            cand = self._name_form(name_id)
+            factor = self._name_factor[name_id]
+            for qn in q.names:
+                ns = compare_names(qn, cand)
+                value = ns.score * factor
+                if value > 0 and (best is None or value > best[0]):
+                    best = (value, qn, cand, ns, factor)
+        if best is None:
+            return None
+        name_value, qn, cand, ns, factor = best
+        features = [f for f in (
+            compare_dates(q.dates, rec.dates),
+            compare_countries(q.countries, rec.countries),
+            compare_documents(q.docs, rec.docs),
+            compare_schema(q.schema, rec.schema),
+        ) if f is not None]
+        score = name_value + sum(f.contribution for f in features)
+        score = round(min(1.0, max(0.0, score)), 4)
+        explanation = _explain_name(qn, cand, ns, factor) + features
+        hit = Hit(
+            entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
+            caption=rec.caption, matched_name=cand.original, score=score,
+            band=self.thresholds.band(score), explanation=explanation, status=rec.status,
+        )
+        return score, hit
+
+    def _finish(self, scored: list[tuple[float, Hit]], limit: int,
+                include_below: bool) -> list[Hit]:
+        if not include_below:
+            scored = [s for s in scored if s[0] >= self.thresholds.report]
+        scored.sort(key=lambda s: (-s[0], s[1].entity_id))
+        return [hit for _score, hit in scored[:limit]]
+
+
+def _explain_name(q: NameForm, c: NameForm, ns: NameScore,
+                  factor: float) -> list[FeatureExplanation]:
+    """One entry for the name as a whole, one per aligned part, one for rarity scaling."""
+    q_rules = token_rules(q.original)
+    c_rules = token_rules(c.original)
+    out: list[FeatureExplanation] = []
+    detail = (f"{len(ns.pairs)} name part(s) aligned; unmatched in query: "
+              f"{', '.join(ns.unmatched_query) or 'none'}; unmatched in listed name: "
+              f"{', '.join(ns.unmatched_candidate) or 'none'}")
+    if factor < 1.0:
+        detail += f"; weak alias counted at {factor:.2f}"
+    out.append(FeatureExplanation("name", q.original, c.original, round(ns.score * factor, 4),
+                                  detail))
+    for p in ns.pairs:
+        half = (p.q.weight + p.c.weight) / 2.0
+        q_orig = " ".join(q_rules.get(q.tokens[k], (q.tokens[k], ""))[0]
+                          for k in range(p.q.start, p.q.end + 1))
+        c_orig = " ".join(c_rules.get(c.tokens[k], (c.tokens[k], ""))[0]
+                          for k in range(p.c.start, p.c.end + 1))
+        translits = sorted({q_rules.get(q.tokens[k], ("", "latin"))[1]
+                            for k in range(p.q.start, p.q.end + 1)}
+                           | {c_rules.get(c.tokens[k], ("", "latin"))[1]
+                              for k in range(p.c.start, p.c.end + 1)})
+        translit = [t for t in translits if t and t != "latin"]
+        how = f"'{p.q.latin}' ~ '{p.c.latin}': {p.rule}"
+        if translit:
+            how += f"; transliterated ({', '.join(translit)})"
+        how += f"; similarity {p.sim:.2f}, rarity weight {half:.2f}"
+        out.append(FeatureExplanation("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
+    if ns.information < 1.0 and ns.raw > 0:
+        out.append(FeatureExplanation(
+            "name_rarity", q.original, c.original, round((ns.score - ns.raw) * factor, 4),
+            f"only common name parts matched (rarity {ns.information:.2f} < 1.00): "
+            "score scaled down"))
+    return out
+
+
+class NaiveMatcher(_Corpus):
+    """Scores every entity with the same scorer as :class:`Matcher`; no index (reference)."""
+
+    def screen(self, query: ScreenQuery, limit: int = 10,
+               include_below: bool = False) -> list[Hit]:
+        q = self._prepare(query)
+        if not q.names:
+            return []
+        scored: list[tuple[float, Hit]] = []
+        for rec in self._records:
+            if not self._eligible(rec, q):
+                continue
+            result = self._score_record(rec, q)
+            if result is not None:
+                scored.append(result)
+        return self._finish(scored, limit, include_below)
+
+
+class Matcher(_Corpus):
+    """Indexed screening: candidates from postings, pruned by a score bound, then scored."""
+
+    def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
+        super().__init__(thresholds, max_candidates)
+        self._tok_post: dict[str, array[int]] = {}
+        self._pair_post: dict[str, array[int]] = {}
+        self._latin_del: dict[str, list[str]] = {}
+        self._skel_del: dict[str, list[str]] = {}
+        self._vocab: set[str] = set()
+        self._skels: set[str] = set()
+        self._tc: array[float] = array("f")
+        self._expansions: dict[tuple[str, bool], list[tuple[bool, str, float, float]]] = {}
+
+    def _reset(self) -> None:
+        super()._reset()
+        self._tok_post = {}
+        self._pair_post = {}
+        self._latin_del = {}
+        self._skel_del = {}
+        self._vocab = set()
+        self._skels = set()
+        self._tc = array("f")
+        self._expansions = {}
+
+    def _after_build(self) -> None:
+        self._index_names(0)
+
+    def _after_add(self, first_name: int) -> None:
+        self._index_names(first_name)
+        self._expansions = {}
+
+    def _index_names(self, first: int) -> None:
+        weight = self.rarity.weight
+        for name_id in range(first, len(self._name_tokens)):
+            toks = self._name_tokens[name_id]
+            total = 0.0
+            for t in toks:
+                key = skeleton(t)
+                total += weight(key)
+                self._post(self._tok_post, key, name_id)
+                if t not in self._vocab:
+                    self._vocab.add(t)
+                    if len(t) >= FUZZY_MIN_LATIN:
+                        for d in deletion_keys(t):
+                            self._latin_del.setdefault(d, []).append(t)
+                if key not in self._skels:
+                    self._skels.add(key)
+                    if len(key) >= FUZZY_MIN_SKELETON:
+                        for d in deletion_keys(key):
+                            self._skel_del.setdefault(d, []).append(key)
+            for i in range(len(toks) - 1):
+                self._post(self._pair_post, skeleton(toks[i] + toks[i + 1]), name_id)
+            self._tc.append(total)
+
+    @staticmethod
+    def _post(index: dict[str, array[int]], key: str, name_id: int) -> None:
+        arr = index.get(key)
+        if arr is None:
+            index[key] = array("i", (name_id,))
+        elif arr[-1] != name_id:
+            arr.append(name_id)
+
+    def _expand(self, latin: str, merged: bool) -> list[tuple[bool, str, float, float]]:
+        """Posting keys a query unit can reach: (pair index?, key, similarity bound, weight bound)."""
+        cache_key = (latin, merged)
+        found = self._expansions.get(cache_key)
+        if found is not None:
+            return found
+        weight = self.rarity.weight
+        key = skeleton(latin)
+        out: list[tuple[bool, str, float, float]] = []
+        if key in self._tok_post:
+            out.append((False, key, 1.0, weight(key)))
+        if not merged:
+            if key in self._pair_post:
+                out.append((True, key, 1.0, 2.0))
+            reached: set[str] = {key}
+            if len(latin) >= FUZZY_MIN_LATIN:
+                for d in deletion_keys(latin):
+                    for tok in self._latin_del.get(d, ()):
+                        k = skeleton(tok)
+                        if k not in reached:
+                            reached.add(k)
+                            out.append((False, k, SIM_FUZZY_MAX, weight(k)))
+            if len(key) >= FUZZY_MIN_SKELETON:
+                for d in deletion_keys(key):
+                    for k in self._skel_del.get(d, ()):
+                        if k not in reached:
+                            reached.add(k)
+                            out.append((False, k, SIM_FUZZY_MAX, weight(k)))
+        if len(self._expansions) > _EXPANSION_CACHE:
+            self._expansions.clear()
+        self._expansions[cache_key] = out
+        return out
+
+    def _postings(self, pair: bool, key: str) -> array[int]:
+        index = self._pair_post if pair else self._tok_post
+        return index.get(key, _EMPTY)
+
+    def screen(self, query: ScreenQuery, limit: int = 10,
+               include_below: bool = False) -> list[Hit]:
+        q = self._prepare(query)
+        if not q.names:
+            return []
+        bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
+        floor = self.thresholds.report - bonus
+        best_rec: dict[int, float] = {}
+        tc = self._tc
+        name_rec = self._name_rec
+        for qn in q.names:
+            # per unit: reachable keys and their postings size
+            plans: list[tuple[float, int, list[tuple[array[int], float]]]] = []
+            for unit in qn.units:
+                reach = []
+                size = 0
+                for pair, key, ub, wk in self._expand(unit.latin, unit.merged):
+                    arr = self._postings(pair, key)
+                    if arr:
+                        reach.append((arr, ub * (unit.weight + wk) / 2.0))
+                        size += len(arr)
+                if reach:
+                    plans.append((unit.weight, size, reach))
+            if not plans:
+                continue
+            # the rarest units find candidates; very common ones only add to the bound
+            plans.sort(key=lambda p: p[1])
+            optimistic = 0.0
+            active = [plans[0]]
+            for plan in plans[1:]:
+                if plan[1] > MAX_POSTINGS:
+                    optimistic += max(value for _arr, value in plan[2])
+                else:
+                    active.append(plan)
+            acc: dict[int, float] = {}
+            for _w, _size, reach in active:
+                unit_best: dict[int, float] = {}
+                for arr, value in reach:
+                    for name_id in arr:
+                        if unit_best.get(name_id, 0.0) < value:
+                            unit_best[name_id] = value
+                for name_id, value in unit_best.items():
+                    acc[name_id] = acc.get(name_id, 0.0) + value
+            total_q = qn.total
+            for name_id, a in acc.items():
+                a += optimistic
+                bound = 2.0 * a / (total_q + tc[name_id])
+                if not include_below and bound < floor:
+                    continue
+                rec_idx = name_rec[name_id]
+                if best_rec.get(rec_idx, -1.0) < bound:
+                    best_rec[rec_idx] = bound
+        ranked = sorted(best_rec.items(), key=lambda kv: (-kv[1], kv[0]))
+        scored: list[tuple[float, Hit]] = []
+        taken = 0
+        for rec_idx, _bound in ranked:
+            rec = self._records[rec_idx]
+            if not self._eligible(rec, q):
+                continue
+            taken += 1
+            if taken > self.max_candidates:
+                break
+            result = self._score_record(rec, q)
+            if result is not None:
+                scored.append(result)
+        return self._finish(scored, limit, include_below)
+
+
+_EMPTY: array[int] = array("i")
+assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"

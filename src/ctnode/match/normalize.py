@@ -1,0 +1,268 @@
+"""Normalise what is compared: names into Latin tokens and phonetic skeletons, dates, countries, documents.
+
+Everything here is a pure function of its input (no index statistics), cached where
+the same value recurs across millions of names. The steps for a name:
+
+1. split one raw value into names: text in brackets is a second name (the UN list puts
+   Arabic-script forms in brackets inside Latin aliases), ``;`` separates names;
+2. reorder ``SURNAME/GIVEN`` (airline form, ICAO 9303) and ``Surname, Given``;
+3. cut into tokens, transliterate each to lower-case ASCII: Arabic script (Arabic, Persian,
+   Pashto letters) by our own letter table, Cyrillic (incl. Kazakh letters) and other
+   admitted scripts by rigour's ``maybe_ascii``, anything else by ICU ``Any-Latin; Latin-ASCII``;
+4. drop connectors and honorifics (``al``, ``bin``, ``ibn``, ``haji``, ``mr`` ...), map the
+   ``Abd al-`` family of prefixes to ``abdul``;
+5. each token gets a consonant *skeleton* (``muhammad``, ``mohammed``, ``mukhammed``,
+   ``محمد`` all give ``mhmd``), the phonetic key used by the index and the scorer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import icu
+from followthemoney.types import registry
+from rigour.text.translit import maybe_ascii
+
+# Arabic-script letters → Latin, chosen to agree with common English-language romanisations.
+# Waw and yeh are consonants at the start of a word and vowels elsewhere (see _arabic_token).
+_ARABIC: dict[str, str] = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ى": "a", "ء": "", "ئ": "", "ؤ": "u",
+    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh",
+    "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
+    "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+    "ه": "h", "ة": "a", "ۀ": "a", "ھ": "h",
+    # Persian / Dari
+    "پ": "p", "چ": "ch", "ژ": "zh", "گ": "g", "ک": "k",
+    # Pashto
+    "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "zh", "ښ": "sh", "ځ": "dz", "څ": "ts", "ګ": "g",
+    "ڼ": "n", "ې": "e", "ۍ": "ai",
+    # Urdu
+    "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ے": "e",
+}
+_ARABIC_WAW = frozenset("و")
+_ARABIC_YEH = frozenset("يیۍېئ")
+_ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_ARABIC_ARTICLE = "ال"
+
+# Tokens that carry no identity: Arabic articles and filiation words, honorifics, titles.
+STOP_TOKENS: frozenset[str] = frozenset(
+    """al el ul ad ar as at az ash an ud bin ibn ben bint binti bte son of s o
+    mr mrs ms miss mstr dr prof haji hajji alhaj alhajj hadji mullah mulla maulavi mawlawi
+    maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
+)
+# Spellings of the "Abd al-" (servant of) prefix, mapped to one form.
+ABD_FORMS: frozenset[str] = frozenset(
+    {"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdoul", "abdool", "abdil"}
+)
+_ABD = "abdul"
+
+_SPLIT = re.compile(r"[^\w]+", re.UNICODE)
+_APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
+_BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+
+# Latin digraphs reduced before vowels are dropped, in order.
+_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("dzh", "j"), ("tch", "c"), ("sch", "s"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
+    ("th", "t"), ("dh", "d"), ("sh", "s"), ("zh", "j"), ("dj", "j"), ("ck", "k"),
+    ("ch", "c"), ("ts", "s"), ("tz", "s"), ("ks", "x"),
+)
+_CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "w": "v", "z": "s", "x": "ks"})
+_VOWELS = frozenset("aeiouy")
+
+# Name parts so frequent world-wide that even a small list must not treat them as rare.
+# Their skeletons' relative frequency is floored at COMMON_PRIOR_FREQUENCY (see score.py).
+COMMON_NAMES: tuple[str, ...] = tuple(
+    """mohammed muhammad mohammad ahmed ali hassan hussein husain khan abdul abdullah abu omar
+    umar ibrahim ismail yusuf mustafa mahmoud rahman karim aziz hamid hamza bakr musa said saleh
+    nur abbas jamal sadiq sulaiman jan gul shah mehmet amir khalid salem rashid hussain
+    fatima maryam john maria wang li zhang kim lee singh kumar nguyen""".split()
+)
+COMMON_PRIOR_FREQUENCY = 0.02
+_TITLES_AIRLINE = frozenset({"mr", "mrs", "ms", "miss", "mstr", "dr", "chd", "inf"})
+
+
+def common_skeletons() -> frozenset[str]:
+    """Skeletons of COMMON_NAMES."""
+    return frozenset(skeleton(n) for n in COMMON_NAMES)
+
+
+def _arabic_token(token: str) -> str:
+    """Romanise one Arabic-script token with our letter table (article stripped)."""
+    token = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")  # drop harakat
+    if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
+        token = token[2:]
+    out: list[str] = []
+    for i, ch in enumerate(token):
+        if ch in _ARABIC_WAW:
+            out.append("w" if i == 0 else "u")
+        elif ch == "ع" and i == 0:
+            out.append("a")  # a word-initial ayn is romanised with its vowel: Ali, Omar, Abd
+        elif ch in _ARABIC_YEH:
+            out.append("y" if i == 0 else "i")
+        else:
+            out.append(_ARABIC.get(ch, ""))
+    return "".join(out)
+
+
+@lru_cache(maxsize=500_000)
+def latin_token(token: str) -> tuple[str, str]:
+    """One raw token → (lower-case ASCII form, rule used: ``latin``, ``arabic``, ``cyrillic`` ...)."""
+    if token.isascii():
+        return _NON_ALNUM.sub("", token.lower()), "latin"
+    if _ARABIC_RANGE.search(token):
+        return _NON_ALNUM.sub("", _arabic_token(token)), "arabic"
+    out = maybe_ascii(token.lower())
+    rule = "cyrillic" if any("\u0400" <= ch <= "\u052f" for ch in token) else "latin-ascii"
+    if not out.isascii():
+        out = _ICU.transliterate(out)
+        rule = "icu"
+    return _NON_ALNUM.sub("", out.lower()), rule
+
+
+@lru_cache(maxsize=500_000)
+def skeleton(latin: str) -> str:
+    """The consonant skeleton of a Latin token: the phonetic key shared by transliterations.
+
+    Digraphs are reduced (``kh``→``h``, ``sh``→``s``, ``dzh``→``j``), ``q``/``c``→``k``,
+    ``w``→``v``, ``z``→``s``; a final ``h`` after a vowel is dropped (Abdullah/Abdulla);
+    vowels other than a first letter are dropped (a first vowel becomes ``a``); doubled
+    letters collapse; ``abdl``+consonants becomes ``abd``+consonants (Abdurrahman).
+    """
+    if not latin:
+        return ""
+    if latin.isdigit():
+        return latin
+    s = latin
+    if len(s) > 2 and s[-1] == "h" and s[-2] in _VOWELS:
+        s = s[:-1]
+    for src, dst in _DIGRAPHS:
+        if src in s:
+            s = s.replace(src, dst)
+    s = s.translate(_CONSONANT_MAP)
+    first = "a" if s[0] in _VOWELS and s[0] != "y" else s[0]
+    out = [first]
+    for ch in s[1:]:
+        if ch in _VOWELS:
+            continue
+        if ch != out[-1]:
+            out.append(ch)
+    key = "".join(out)
+    if key.startswith("abdl") and len(key) > 5:
+        key = "abd" + key[4:]
+    return key
+
+
+def split_names(raw: str) -> list[str]:
+    """One raw name value → the names it holds (bracketed forms and ``;`` parts apart)."""
+    raw = unicodedata.normalize("NFC", raw)
+    out: list[str] = []
+    for inner in _BRACKETS.findall(raw):
+        if inner.strip():
+            out.append(inner.strip())
+    outer = _BRACKETS.sub(" ", raw)
+    out[:0] = [part.strip() for part in outer.split(";") if part.strip()]
+    return out
+
+
+def _reorder(name: str) -> str:
+    """``SURNAME/GIVEN TITLE`` and ``Surname, Given`` → ``Given Surname``."""
+    if "/" in name:
+        surname, _, given = name.partition("/")
+        given_tokens = [t for t in given.split() if t.lower().strip(".") not in _TITLES_AIRLINE]
+        return " ".join([*given_tokens, surname])
+    if name.count(",") == 1:
+        surname, _, given = name.partition(",")
+        if surname.strip() and given.strip():
+            return f"{given.strip()} {surname.strip()}"
+    return name
+
+
+@lru_cache(maxsize=200_000)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """One name → its normalised Latin tokens, in order, stop tokens dropped."""
+    name = _reorder(name)
+    name = _APOSTROPHES.sub("", name)
+    out: list[str] = []
+    for raw in _SPLIT.split(name):
+        if not raw or raw == "_":
+            continue
+        latin, _rule = latin_token(raw)
+        if not latin or latin in STOP_TOKENS:
+            continue
+        if latin in ABD_FORMS:
+            latin = _ABD
+        out.append(latin)
+    return tuple(out)
+
+
+def token_rules(name: str) -> dict[str, tuple[str, str]]:
+    """For explanations: normalised token → (original token, transliteration rule)."""
+    out: dict[str, tuple[str, str]] = {}
+    for raw in _SPLIT.split(_APOSTROPHES.sub("", _reorder(name))):
+        if not raw or raw == "_":
+            continue
+        latin, rule = latin_token(raw)
+        if latin in ABD_FORMS:
+            latin = _ABD
+        out.setdefault(latin, (raw, rule))
+    return out
+
+
+def is_latin_name(name: str) -> bool:
+    return all(latin_token(t)[1] == "latin" for t in _SPLIT.split(name) if t)
+
+
+# ---- dates, countries, documents ---------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+def clean_date(value: str) -> str | None:
+    """An ISO prefix (``1970``, ``1970-05``, ``1970-05-12``) or ``None`` when not a date."""
+    m = _DATE.match(value.strip())
+    if not m:
+        return None
+    year, month, day = m.groups()
+    if month is None or month == "00":
+        return year
+    if day is None or day == "00":
+        return f"{year}-{month}"
+    return f"{year}-{month}-{day}"
+
+
+@lru_cache(maxsize=4096)
+def clean_country(value: str) -> str | None:
+    """ISO code or country name → lower-case ISO 3166 alpha-2 (FtM's country registry)."""
+    value = value.strip()
+    if not value:
+        return None
+    code = registry.country.clean(value)
+    return code.lower() if code else None
+
+
+_DOC_TOKEN = re.compile(r"[A-Z0-9][A-Z0-9\-/. ]*[A-Z0-9]|[A-Z0-9]")
+
+
+def clean_documents(value: str) -> tuple[str, ...]:
+    """A document field → identifying numbers (upper-case alphanumerics with a digit, 5+ long).
+
+    ``CAR diplomatic passport no. D00000897`` gives ``D00000897``; ``103-00653129-22`` gives
+    ``1030065312922``.
+    """
+    whole = re.sub(r"[^A-Z0-9]", "", value.upper())
+    if 5 <= len(whole) <= 14 and any(ch.isdigit() for ch in whole):
+        return (whole,)
+    out: list[str] = []
+    for word in re.split(r"[\s,;:]+", value.upper()):
+        token = re.sub(r"[^A-Z0-9]", "", word)
+        if len(token) >= 5 and any(ch.isdigit() for ch in token):
+            out.append(token)
+    if not out:
+        token = re.sub(r"[^A-Z0-9]", "", value.upper())
+        if len(token) >= 5 and any(ch.isdigit() for ch in token):
+            out.append(token)
+    return tuple(out)

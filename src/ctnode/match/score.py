@@ -1,0 +1,319 @@
+"""Pairwise scoring: name-token alignment weighted by rarity, then the identifying details.
+
+The same :class:`Scorer` serves the indexed :class:`~ctnode.match.index.Matcher` and the
+brute-force :class:`~ctnode.match.index.NaiveMatcher`, so both return the same scores.
+``docs/matching.md`` explains every feature and weight named here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from ctnode.match.normalize import COMMON_PRIOR_FREQUENCY, common_skeletons, name_tokens, skeleton
+from ctnode.model.screening import FeatureExplanation
+
+# ---- token similarity ------------------------------------------------------------------
+# Rules, strongest first. A pair of tokens is similar under at most one rule (the best).
+SIM_EXACT = 1.0  # the same Latin form after transliteration
+SIM_SKELETON_BASE = 0.75  # same consonant skeleton (Muhammad/Mohammed/Mukhammed, -ov/-ev)
+SIM_SKELETON_SPAN = 0.20  # ... plus this share of the Levenshtein similarity of the Latin forms
+SIM_TYPO_BASE = 0.65  # Latin forms one edit apart (a typo), both 4+ letters
+SIM_TYPO_SPAN = 0.25
+SIM_SKELETON_TYPO_BASE = 0.55  # skeletons one edit apart, both 4+ consonants
+SIM_SKELETON_TYPO_SPAN = 0.25
+FUZZY_MIN_LATIN = 4  # shortest Latin form a typo rule applies to
+FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to
+# Highest similarity a token reached only through a one-edit key can have (index bound).
+SIM_FUZZY_MAX = max(SIM_TYPO_BASE + SIM_TYPO_SPAN, SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN)
+
+# ---- name score --------------------------------------------------------------------------
+UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the query costs
+MIN_INFORMATION = 1.0  # matched rarity needed for a full score (one rare part = 1.0)
+RARITY_SCALE = math.log(2000.0)  # a part seen in 1 of 2,000 names or rarer has weight 1
+MIN_RARITY_N = 10_000  # small lists: frequencies are counted as if the list had this many names
+MIN_WEIGHT = 0.05
+WEAK_ALIAS_FACTOR = 0.90  # a low-quality alias (FtM weakAlias) counts this much
+
+# ---- identifying details (added to the name score) -------------------------------------
+DOB_EXACT = 0.06  # a full date of birth agrees
+DOB_YEAR = 0.03  # the year agrees and one side gives only the year (or year-month)
+DOB_SWAPPED = 0.02  # day and month swapped (1970-05-12 / 1970-12-05)
+DOB_SAME_YEAR_OTHER_DAY = -0.05  # same year, full dates differ
+DOB_NEAR = 0.0  # years one apart: no evidence either way (approximate dates)
+DOB_CONTRADICT = -0.20  # every date pair is two or more years apart
+NAT_AGREE = 0.02
+NAT_CONTRADICT = -0.05
+DOC_AGREE = 0.15
+DOC_CONTRADICT = -0.10
+SCHEMA_MISMATCH = -0.20  # a person screened against an organisation, or the reverse
+
+PERSON_SCHEMAS = frozenset({"Person"})
+ORG_SCHEMAS = frozenset({"Organization", "Company", "PublicBody"})
+OBJECT_SCHEMAS = frozenset({"Vessel", "Airplane"})
+
+
+def _d1(text: str) -> set[str]:
+    return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+
+def deletion_keys(text: str) -> list[str]:
+    """The word and every form with one letter deleted (the one-edit index keys)."""
+    return sorted(_d1(text))
+
+
+@lru_cache(maxsize=1_000_000)
+def token_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity in [0, 1] of two normalised Latin tokens and the rule that gave it.
+
+    Symmetric. Zero unless one of the rules applies, so an index over the same keys
+    (skeleton, one-edit deletions) finds every pair with a positive similarity.
+    """
+    if a == b:
+        return SIM_EXACT, "exact"
+    ratio = Levenshtein.normalized_similarity(a, b)
+    ka, kb = skeleton(a), skeleton(b)
+    if ka == kb and ka:
+        return SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio, f"phonetic skeleton '{ka}'"
+    best, rule = 0.0, ""
+    if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
+        if _d1(a) & _d1(b):
+            best, rule = SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
+    if (not best and len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
+            and abs(len(ka) - len(kb)) <= 1 and _d1(ka) & _d1(kb)):
+        best = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
+        rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
+    return best, rule
+
+
+def merged_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity of a merged unit (two adjacent tokens written as one) with a token."""
+    if a == b:
+        return SIM_EXACT, "merged parts"
+    ka, kb = skeleton(a), skeleton(b)
+    if ka == kb and ka:
+        ratio = Levenshtein.normalized_similarity(a, b)
+        return SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio, f"merged parts, skeleton '{ka}'"
+    return 0.0, ""
+
+
+# ---- statistics --------------------------------------------------------------------------
+
+
+class Rarity:
+    """Token rarity weights from name frequencies, frozen at ``build()`` (IDF over indexed names).
+
+    ``weight(skeleton)`` = ln(1/freq) / ln(2000), clipped to [0.05, 1]: a part in 1 of 2,000
+    names or rarer weighs 1; one in 1 of 20 names weighs about 0.39. ``freq`` is the share of
+    indexed names whose skeletons include it (counted against at least 10,000 names so a
+    small list does not make everything rare), floored for world-wide common name parts.
+    """
+
+    def __init__(self, df: dict[str, int] | None = None, n_names: int = 0) -> None:
+        self.df: dict[str, int] = df or {}
+        self.n_names = n_names
+        self._n = max(n_names, MIN_RARITY_N)
+        self._common = common_skeletons()
+        self._cache: dict[str, float] = {}
+
+    def weight(self, key: str) -> float:
+        w = self._cache.get(key)
+        if w is None:
+            freq = self.df.get(key, 0) / self._n
+            if key in self._common:
+                freq = max(freq, COMMON_PRIOR_FREQUENCY)
+            freq = max(freq, 1e-12)
+            w = min(1.0, max(MIN_WEIGHT, math.log(1.0 / freq) / RARITY_SCALE))
+            self._cache[key] = w
+        return w
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A token, or two adjacent tokens merged, on one side of an alignment."""
+
+    start: int
+    end: int  # inclusive
+    latin: str
+    skel: str
+    weight: float
+
+    @property
+    def merged(self) -> bool:
+        return self.end > self.start
+
+
+class NameForm:
+    """A name ready for comparison: tokens, their weights, and merged neighbour units."""
+
+    __slots__ = ("original", "tokens", "total", "units", "weights")
+
+    def __init__(self, original: str, tokens: tuple[str, ...], rarity: Rarity) -> None:
+        self.original = original
+        self.tokens = tokens
+        self.weights = tuple(rarity.weight(skeleton(t)) for t in tokens)
+        self.total = sum(self.weights)
+        units = [Unit(i, i, t, skeleton(t), self.weights[i]) for i, t in enumerate(tokens)]
+        for i in range(len(tokens) - 1):
+            latin = tokens[i] + tokens[i + 1]
+            units.append(Unit(i, i + 1, latin, skeleton(latin),
+                              self.weights[i] + self.weights[i + 1]))
+        self.units = tuple(units)
+
+    @classmethod
+    def parse(cls, original: str, rarity: Rarity) -> NameForm:
+        return cls(original, name_tokens(original), rarity)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    q: Unit
+    c: Unit
+    sim: float
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    pairs: tuple[Pair, ...]
+    unmatched_query: tuple[str, ...]
+    unmatched_candidate: tuple[str, ...]
+    information: float
+    raw: float
+
+
+def unit_similarity(q: Unit, c: Unit) -> tuple[float, str]:
+    if q.merged and c.merged:
+        return 0.0, ""
+    if q.merged or c.merged:
+        return merged_similarity(q.latin, c.latin)
+    return token_similarity(q.latin, c.latin)
+
+
+def compare_names(q: NameForm, c: NameForm) -> NameScore:
+    """Align the units of two names greedily (best similarity first) and score the alignment.
+
+    score = M / D, with M = Σ sim·(w_q + w_c)/2 over aligned pairs and
+    D = Σ (w_q + w_c)/2 + Σ unmatched query weights + 0.5·Σ unmatched candidate weights,
+    then scaled down when the matched rarity is below ``MIN_INFORMATION``.
+    """
+    cands: list[tuple[float, float, int, int, Unit, Unit, str]] = []
+    for qu in q.units:
+        for cu in c.units:
+            sim, rule = unit_similarity(qu, cu)
+            if sim > 0.0:
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu, cu, rule))
+    cands.sort(key=lambda x: (x[0], x[1], x[2], x[3], x[4].end, x[5].end))
+    used_q = [False] * len(q.tokens)
+    used_c = [False] * len(c.tokens)
+    pairs: list[Pair] = []
+    for neg_sim, _w, _i, _j, qu, cu, rule in cands:
+        if any(used_q[qu.start : qu.end + 1]) or any(used_c[cu.start : cu.end + 1]):
+            continue
+        for k in range(qu.start, qu.end + 1):
+            used_q[k] = True
+        for k in range(cu.start, cu.end + 1):
+            used_c[k] = True
+        pairs.append(Pair(qu, cu, -neg_sim, rule))
+    matched = 0.0
+    denom = 0.0
+    info = 0.0
+    for p in pairs:
+        half = (p.q.weight + p.c.weight) / 2.0
+        matched += p.sim * half
+        denom += half
+        info += p.sim * p.q.weight
+    un_q = tuple(t for k, t in enumerate(q.tokens) if not used_q[k])
+    un_c = tuple(t for k, t in enumerate(c.tokens) if not used_c[k])
+    denom += sum(w for k, w in enumerate(q.weights) if not used_q[k])
+    denom += UNMATCHED_CANDIDATE_FACTOR * sum(w for k, w in enumerate(c.weights) if not used_c[k])
+    raw = matched / denom if denom > 0 else 0.0
+    score = raw * min(1.0, info / MIN_INFORMATION)
+    return NameScore(score, tuple(pairs), un_q, un_c, info, raw)
+
+
+# ---- identifying details -----------------------------------------------------------------
+
+
+def _date_relation(q: str, c: str) -> tuple[float, str]:
+    qy, cy = int(q[:4]), int(c[:4])
+    if abs(qy - cy) >= 2:
+        return DOB_CONTRADICT, "years differ"
+    if qy != cy:
+        return DOB_NEAR, "years one apart"
+    if len(q) == 10 and len(c) == 10:
+        if q == c:
+            return DOB_EXACT, "same date"
+        if q[5:7] == c[8:10] and q[8:10] == c[5:7]:
+            return DOB_SWAPPED, "day and month swapped"
+        return DOB_SAME_YEAR_OTHER_DAY, "same year, other day"
+    short, long_ = (q, c) if len(q) <= len(c) else (c, q)
+    if long_.startswith(short):
+        return DOB_YEAR, "agrees to the precision given"
+    return DOB_SAME_YEAR_OTHER_DAY, "same year, other month"
+
+
+def compare_dates(
+    q_dates: list[str], c_dates: tuple[str, ...]
+) -> FeatureExplanation | None:
+    if not q_dates or not c_dates:
+        return None
+    best: tuple[float, str, str, str] | None = None
+    for qd in q_dates:
+        for cd in c_dates:
+            value, why = _date_relation(qd, cd)
+            if best is None or value > best[0]:
+                best = (value, why, qd, cd)
+    assert best is not None
+    value, why, qd, cd = best
+    if value == 0.0:
+        return None
+    return FeatureExplanation("birth_date", qd, cd, value, f"date of birth: {why}")
+
+
+def compare_countries(
+    q_countries: list[str], c_countries: tuple[str, ...]
+) -> FeatureExplanation | None:
+    if not q_countries or not c_countries:
+        return None
+    common = sorted(set(q_countries) & set(c_countries))
+    if common:
+        return FeatureExplanation("nationality", common[0], common[0], NAT_AGREE,
+                                  "nationality agrees")
+    return FeatureExplanation("nationality", ", ".join(q_countries), ", ".join(c_countries),
+                              NAT_CONTRADICT, "no nationality in common")
+
+
+def compare_documents(
+    q_docs: list[str], c_docs: tuple[str, ...]
+) -> FeatureExplanation | None:
+    if not q_docs or not c_docs:
+        return None
+    for qd in q_docs:
+        for cd in c_docs:
+            if qd == cd or (min(len(qd), len(cd)) >= 6 and (qd in cd or cd in qd)):
+                return FeatureExplanation("document", qd, cd, DOC_AGREE,
+                                          "identity-document number agrees")
+    return FeatureExplanation("document", ", ".join(q_docs), ", ".join(c_docs), DOC_CONTRADICT,
+                              "identity-document numbers differ")
+
+
+def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
+    groups = (PERSON_SCHEMAS, ORG_SCHEMAS, OBJECT_SCHEMAS)
+    qg = next((g for g in groups if q_schema in g), None)
+    cg = next((g for g in groups if c_schema in g), None)
+    if qg is None or cg is None or qg is cg:
+        return None
+    return FeatureExplanation("schema", q_schema, c_schema, SCHEMA_MISMATCH,
+                              f"a {q_schema} screened against a {c_schema}")
+
+
+def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
+    """The most the identifying details can add (the index uses it to prune safely)."""
+    return (DOB_EXACT if has_dates else 0.0) + (NAT_AGREE if has_countries else 0.0) + (
+        DOC_AGREE if has_docs else 0.0
+    )

@@ -1,0 +1,125 @@
+"""Listed crypto wallets (FtM ``CryptoWallet``) and their exact finding in payments.
+
+``WalletIndex`` is built from entities (``node.store.iter_entities(schema="CryptoWallet")``
+or any iterable of ``Entity``). Lookup is exact on the canonical address form
+(bech32 and hex addresses compared case-insensitively, base58 exactly), never
+fuzzy: a wallet address either is listed or is not. ``NaiveWalletIndex`` is the
+brute-force reference the fast index is tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ctnode.model.entities import Entity
+from ctnode.payments.crypto import Address, classify, find_addresses, normalize
+
+# Properties of a CryptoWallet that hold its address (FtM: publicKey; some lists use others).
+ADDRESS_PROPS = ("publicKey", "address", "accountId")
+
+
+@dataclass(frozen=True, slots=True)
+class ListedWallet:
+    """One listed address with where it came from."""
+
+    address: str
+    entity_id: str
+    dataset: str
+    reference: str | None
+    currency: str | None
+    holder: str | None
+    original: str
+
+
+@dataclass(slots=True)
+class WalletFinding:
+    """An address found in a payment: where, what it is, and the listings it matches."""
+
+    address: str
+    chain: str
+    kind: str
+    valid: bool
+    where: str
+    listed: list[ListedWallet] = field(default_factory=list)
+    reason: str = ""
+    screening_id: str | None = None  # review-queue entry when a listed wallet was found
+
+
+def listed_wallets(entities: Iterable[Entity]) -> list[ListedWallet]:
+    out: list[ListedWallet] = []
+    for entity in entities:
+        if entity.schema != "CryptoWallet" or entity.status != "listed":
+            continue
+        currency = entity.first("currency")
+        holder = entity.first("holder")
+        for prop in ADDRESS_PROPS:
+            for stmt in entity.statements:
+                if stmt.prop == prop and stmt.value.strip():
+                    out.append(ListedWallet(normalize(stmt.value), entity.id, entity.dataset,
+                                            entity.reference, currency, holder, stmt.original))
+    return out
+
+
+class WalletIndex:
+    """Exact lookup of listed addresses by canonical form (a dict)."""
+
+    def __init__(self, entities: Iterable[Entity] = ()) -> None:
+        self._by_address: dict[str, list[ListedWallet]] = {}
+        for wallet in listed_wallets(entities):
+            self._by_address.setdefault(wallet.address, []).append(wallet)
+
+    def __len__(self) -> int:
+        return len(self._by_address)
+
+    def lookup(self, address: str) -> list[ListedWallet]:
+        return list(self._by_address.get(normalize(address), ()))
+
+    def scan(self, texts: Iterable[tuple[str, str]]) -> list[WalletFinding]:
+        """Every address in ``texts`` ((where, text) pairs), with the listings it matches.
+
+        Each text is read as it is and with all blanks and line breaks removed,
+        so an address cut across 35-character lines is found too.
+        """
+        seen: set[tuple[str, str]] = set()
+        out: list[WalletFinding] = []
+        for where, text in texts:
+            compact = "".join(text.split())
+            variants = [text] if compact == text else [text, compact]
+            for variant in variants:
+                for addr in find_addresses(variant):
+                    key = (addr.address, where)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append(_finding(addr, where, self._by_address.get(addr.address, [])))
+        return out
+
+
+class NaiveWalletIndex:
+    """Reference implementation: compares every listed address with every text, as substrings."""
+
+    def __init__(self, entities: Iterable[Entity] = ()) -> None:
+        self.wallets = listed_wallets(entities)
+
+    def listed_in(self, texts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """(canonical address, entity id) of every listed wallet that occurs in the texts."""
+        found: set[tuple[str, str]] = set()
+        for _where, text in texts:
+            compact = "".join(text.split())
+            for wallet in self.wallets:
+                exact = wallet.original.strip()
+                case_free = classify(exact)
+                if case_free is not None and case_free.chain in {"ETH"} or (
+                        case_free is not None and case_free.address.startswith(("bc1", "tb1"))):
+                    hay, needle = compact.lower(), wallet.address.lower()
+                else:
+                    hay, needle = compact, exact
+                if needle and needle in hay:
+                    found.add((wallet.address, wallet.entity_id))
+        return found
+
+
+def _finding(addr: Address, where: str, listed: list[ListedWallet]) -> WalletFinding:
+    return WalletFinding(address=addr.address, chain=addr.chain, kind=addr.kind,
+                         valid=addr.valid, where=where, listed=list(listed), reason=addr.reason)

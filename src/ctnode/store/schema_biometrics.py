@@ -1,0 +1,82 @@
+"""Biometric tables: samples (encrypted images), templates (encrypted), imports, hit references.
+
+Images and templates are stored only as ciphertext (``ctnode.biometrics.crypto``);
+every sample carries its legal basis, provenance and a retention date after which
+``ctnode biometrics purge`` deletes it (search ignores it from that day on).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+
+from ctnode.store.schema import TS, metadata
+
+biometric_transactions = Table(
+    "biometric_transactions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("entity_id", String(255), ForeignKey("entities.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("tcn", Text, nullable=True),  # transaction control number (1.009) as sent
+    Column("tot", String(32), nullable=True),  # type of transaction (1.004)
+    Column("version", String(8), nullable=True),  # ANSI/NIST-ITL version (1.002)
+    Column("origin", Text, nullable=True),  # originating agency (1.008)
+    Column("file_digest", String(64), nullable=False),  # keyed hash of the file bytes
+    Column("summary", JSON, nullable=False),  # records kept and skipped, with reasons
+    Column("imported_at", TS, nullable=False),
+    Column("imported_by", String(128), nullable=False),
+)
+
+biometric_samples = Table(
+    "biometric_samples",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("entity_id", String(255), ForeignKey("entities.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # face | fingerprint | latent | mark | minutiae
+    Column("position", Integer, nullable=True),  # ANSI/NIST finger position code
+    Column("capture_date", Date, nullable=True),
+    Column("source", Text, nullable=False),  # who captured or sent it
+    Column("quality", Float, nullable=True),  # 0-100
+    Column("legal_basis", Text, nullable=False),
+    Column("provenance", JSON, nullable=False),  # upload / ansi-nist record, original format, ...
+    Column("note", Text, nullable=False),  # e.g. "2 faces found; used the largest"
+    Column("image_format", String(16), nullable=True),  # format of the stored (decrypted) bytes
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("image_ct", LargeBinary, nullable=True),  # encrypted image (or minutiae record)
+    Column("transaction_id", String(36),
+           ForeignKey("biometric_transactions.id", ondelete="CASCADE"), nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("retain_until", Date, nullable=False, index=True),
+)
+
+biometric_templates = Table(
+    "biometric_templates",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("sample_id", String(36), ForeignKey("biometric_samples.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("entity_id", String(255), nullable=False),
+    Column("modality", String(16), nullable=False),  # face | fingerprint
+    Column("model_id", String(128), nullable=False),
+    Column("engine", String(128), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("template_ct", LargeBinary, nullable=False),  # encrypted vector or minutiae
+    Column("retain_until", Date, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Index("ix_biometric_templates_model", "modality", "model_id", "engine"),
+)
+
+biometric_hits = Table(
+    "biometric_hits",
+    metadata,
+    Column("reference", String(64), primary_key=True),  # opaque reference given to a peer on a hit
+    Column("sample_id", String(36), ForeignKey("biometric_samples.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", String(255), nullable=False),
+    Column("requester", String(128), nullable=False),  # peer node id or actor name
+    Column("purpose", Text, nullable=True),
+    Column("legal_basis", Text, nullable=True),
+    Column("case_ref", Text, nullable=True),
+    Column("band", String(16), nullable=False),
+    Column("created_at", TS, nullable=False),
+)

@@ -1,0 +1,431 @@
+"""SQL store over SQLAlchemy Core. Only this package speaks SQL; all SQL is parameterised."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy.engine import make_url
+
+from ctnode.errors import NotFound
+from ctnode.model.entities import Entity, Statement
+from ctnode.store import schema as t
+from ctnode.store.clock import as_utc, utcnow
+from ctnode.store.review import ReviewStore
+
+Progress = Callable[[int, int], None]
+CHUNK = 5000
+
+
+# Properties whose change alone does not make a record "changed" for analysts (links that a
+# list adds to every record when its format grows); their new values are still stored.
+CHANGE_IGNORED_PROPS = frozenset({"sourceUrl"})
+
+
+def entity_fingerprint(entity: Entity) -> str:
+    """A stable hash of exactly what a source says about an entity (to detect any difference)."""
+    body = json.dumps([entity.schema, entity.reference, entity.fingerprint()], ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def substance(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """What counts as a change: values with whitespace collapsed, link-only props left out."""
+    return {(p, " ".join(v.split())) for p, v in pairs if p not in CHANGE_IGNORED_PROPS}
+
+
+@dataclass
+class ImportReport:
+    """What one import did to a dataset."""
+
+    dataset: str
+    source: str
+    version: str | None
+    import_id: int
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    relisted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "source": self.source,
+            "version": self.version,
+            "import_id": self.import_id,
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "relisted": len(self.relisted),
+            "unchanged": self.unchanged,
+            "warnings": len(self.warnings),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class Store(ReviewStore):
+    """The node's database. ``url`` is a SQLAlchemy URL (sqlite:///... or postgresql+psycopg://...)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision (Alembic, every head)."""
+        from ctnode.store.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction; committed on success, rolled back on any error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    # -- entities ---------------------------------------------------------------
+
+    def get_entity(self, entity_id: str) -> Entity:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).first()
+            if row is None:
+                raise NotFound(f"no entity with id {entity_id!r}")
+            stmts = conn.execute(
+                select(t.statements)
+                .where(t.statements.c.entity_id == entity_id)
+                .order_by(t.statements.c.id)
+            ).all()
+        return self._entity(row._mapping, [s._mapping for s in stmts])
+
+    def find_by_reference(self, reference: str) -> Entity:
+        with self.engine.connect() as conn:
+            ids = conn.execute(
+                select(t.entities.c.id).where(t.entities.c.reference == reference)
+            ).scalars().all()
+        if not ids:
+            raise NotFound(f"no entity with reference {reference!r}")
+        return self.get_entity(ids[0])
+
+    @staticmethod
+    def _entity(row: Any, stmts: Iterable[Any]) -> Entity:
+        entity = Entity(
+            id=row["id"],
+            schema=row["schema"],
+            dataset=row["dataset"],
+            reference=row["reference"],
+            status=row["status"],
+            first_seen=as_utc(row["first_seen"]),
+            last_seen=as_utc(row["last_seen"]),
+            delisted_at=as_utc(row["delisted_at"]),
+        )
+        for s in stmts:
+            entity.statements.append(
+                Statement(
+                    prop=s["prop"],
+                    value=s["value"],
+                    original=s["original"],
+                    dataset=s["dataset"],
+                    lang=s["lang"],
+                    first_seen=as_utc(s["first_seen"]),
+                    last_seen=as_utc(s["last_seen"]),
+                )
+            )
+        return entity
+
+    def iter_entities(
+        self,
+        *,
+        dataset: str | None = None,
+        schema: str | None = None,
+        status: str | None = None,
+        batch: int = CHUNK,
+    ) -> Iterator[Entity]:
+        """Every entity (optionally filtered), with statements, streamed in id order."""
+        last = ""
+        while True:
+            q = select(t.entities).where(t.entities.c.id > last)
+            if dataset:
+                q = q.where(t.entities.c.dataset == dataset)
+            if schema:
+                q = q.where(t.entities.c.schema == schema)
+            if status:
+                q = q.where(t.entities.c.status == status)
+            q = q.order_by(t.entities.c.id).limit(batch)
+            with self.engine.connect() as conn:
+                rows = [r._mapping for r in conn.execute(q)]
+                if not rows:
+                    return
+                ids = [r["id"] for r in rows]
+                by_id: dict[str, list[Any]] = {i: [] for i in ids}
+                for s in conn.execute(
+                    select(t.statements)
+                    .where(t.statements.c.entity_id.in_(ids))
+                    .order_by(t.statements.c.id)
+                ):
+                    by_id[s.entity_id].append(s._mapping)
+            for r in rows:
+                yield self._entity(r, by_id[r["id"]])
+            last = ids[-1]
+
+    def count_entities(self, dataset: str | None = None, status: str | None = None) -> int:
+        q = select(func.count()).select_from(t.entities)
+        if dataset:
+            q = q.where(t.entities.c.dataset == dataset)
+        if status:
+            q = q.where(t.entities.c.status == status)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def list_datasets(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.datasets).order_by(t.datasets.c.name)).all()
+            out = []
+            for r in rows:
+                d = dict(r._mapping)
+                d["imported_at"] = as_utc(d["imported_at"])
+                d["entities"] = self.count_entities(r.name, "listed")
+                out.append(d)
+        return out
+
+    def entity_events(self, entity_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.entity_events)
+                .where(t.entity_events.c.entity_id == entity_id)
+                .order_by(t.entity_events.c.id)
+            ).all()
+        return [{**dict(r._mapping), "at": as_utc(r.at)} for r in rows]
+
+    def add_entity_event(
+        self, conn: Connection, entity_id: str, kind: str, detail: dict[str, Any],
+        at: datetime | None = None,
+    ) -> None:
+        conn.execute(
+            t.entity_events.insert().values(
+                entity_id=entity_id, at=at or utcnow(), kind=kind, import_id=None, detail=detail
+            )
+        )
+
+    # -- imports ----------------------------------------------------------------
+
+    def apply_list(
+        self,
+        *,
+        dataset: str,
+        title: str,
+        source: str,
+        version: str | None,
+        entities: list[Entity],
+        actor: str,
+        partial: bool = False,
+        progress: Progress | None = None,
+        on_commit: Callable[[Connection, ImportReport], None] | None = None,
+    ) -> ImportReport:
+        """Apply a full list (or, with ``partial``, an addition) as one transaction.
+
+        New records are added, changed ones replaced (keeping each unchanged
+        value's ``first_seen``), records missing from a full list are marked
+        delisted with the date (never deleted), and delisted ones that return
+        are relisted. ``on_commit`` runs inside the same transaction (used to
+        audit), so a failure anywhere leaves the store as it was.
+        """
+        started = utcnow()
+        now = started
+        total = len(entities)
+        with self.begin() as conn:
+            existing: dict[str, tuple[str, str]] = {
+                r.id: (r.fingerprint, r.status)
+                for r in conn.execute(
+                    select(t.entities.c.id, t.entities.c.fingerprint, t.entities.c.status).where(
+                        t.entities.c.dataset == dataset
+                    )
+                )
+            }
+            import_id = int(
+                conn.execute(
+                    t.imports.insert().values(
+                        dataset=dataset, source=source, version=version, actor=actor,
+                        started_at=started, finished_at=started, added=0, changed=0, removed=0,
+                        relisted=0, unchanged=0, partial=partial,
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            )
+            report = ImportReport(dataset=dataset, source=source, version=version,
+                                  import_id=import_id)
+            # Touch last_seen on every value the source still holds (unchanged ones stay so).
+            seen_ids = [e.id for e in entities]
+            new_rows: list[dict[str, Any]] = []
+            replace: list[Entity] = []
+            events: list[dict[str, Any]] = []
+            for i, entity in enumerate(entities, 1):
+                fp = entity_fingerprint(entity)
+                before = existing.get(entity.id)
+                if before is None:
+                    report.added.append(entity.id)
+                    new_rows.append(self._entity_row(entity, fp, now))
+                    events.append(self._event(entity.id, "listed", import_id, now,
+                                              {"reference": entity.reference}))
+                elif before[1] == "delisted":
+                    report.relisted.append(entity.id)
+                    replace.append(entity)
+                    events.append(self._event(entity.id, "relisted", import_id, now, {}))
+                elif before[0] != fp:
+                    replace.append(entity)
+                else:
+                    report.unchanged += 1
+                if progress and (i % 1000 == 0 or i == total):
+                    progress(i, total)
+            for chunk in _chunks(new_rows, CHUNK):
+                conn.execute(t.entities.insert(), chunk)
+            added_set = set(report.added)
+            for chunk_e in _chunks([e for e in entities if e.id in added_set], CHUNK):
+                rows = [self._stmt_row(e.id, s, now, now) for e in chunk_e for s in e.statements]
+                if rows:
+                    conn.execute(t.statements.insert(), rows)
+            relisted = set(report.relisted)
+            for entity in replace:
+                detail = self._replace(conn, entity, now)
+                if entity.id in relisted:
+                    continue
+                if detail["added"] or detail["removed"]:
+                    report.changed.append(entity.id)
+                    events.append(self._event(entity.id, "changed", import_id, now, detail))
+                else:  # only whitespace or links differ: values refreshed, not a change
+                    report.unchanged += 1
+            unchanged_ids = set(seen_ids) - added_set - {e.id for e in replace}
+            if unchanged_ids:
+                for chunk_ids in _chunks(sorted(unchanged_ids), CHUNK):
+                    conn.execute(
+                        update(t.entities).where(t.entities.c.id.in_(chunk_ids)).values(last_seen=now)
+                    )
+                    conn.execute(
+                        update(t.statements)
+                        .where(t.statements.c.entity_id.in_(chunk_ids))
+                        .values(last_seen=now)
+                    )
+            if not partial:
+                present = set(seen_ids)
+                gone = sorted(i for i, (_, st) in existing.items() if st == "listed" and i not in present)
+                for chunk_ids in _chunks(gone, CHUNK):
+                    conn.execute(
+                        update(t.entities)
+                        .where(t.entities.c.id.in_(chunk_ids))
+                        .values(status="delisted", delisted_at=now)
+                    )
+                report.removed = gone
+                events.extend(
+                    self._event(i, "delisted", import_id, now, {"version": version}) for i in gone
+                )
+            for chunk_ev in _chunks(events, CHUNK):
+                conn.execute(t.entity_events.insert(), chunk_ev)
+            finished = utcnow()
+            conn.execute(
+                update(t.imports)
+                .where(t.imports.c.id == import_id)
+                .values(
+                    finished_at=finished, added=len(report.added), changed=len(report.changed),
+                    removed=len(report.removed), relisted=len(report.relisted),
+                    unchanged=report.unchanged,
+                )
+            )
+            ds_values = {"title": title, "source": source, "version": version, "imported_at": finished}
+            if conn.execute(select(t.datasets.c.name).where(t.datasets.c.name == dataset)).first():
+                conn.execute(update(t.datasets).where(t.datasets.c.name == dataset).values(**ds_values))
+            else:
+                conn.execute(t.datasets.insert().values(name=dataset, **ds_values))
+            report.seconds = (finished - started).total_seconds()
+            if on_commit is not None:
+                on_commit(conn, report)
+        return report
+
+    def _replace(self, conn: Connection, entity: Entity, now: datetime) -> dict[str, list[str]]:
+        """Replace an entity's statements, keeping first_seen of values that stay; return the diff."""
+        old = conn.execute(
+            select(t.statements).where(t.statements.c.entity_id == entity.id)
+        ).all()
+        first_seen = {(s.prop, s.value, s.original): as_utc(s.first_seen) for s in old}
+        old_keys = substance((s.prop, s.value) for s in old)
+        new_keys = substance((s.prop, s.value) for s in entity.statements)
+        conn.execute(t.statements.delete().where(t.statements.c.entity_id == entity.id))
+        rows = [
+            self._stmt_row(entity.id, s, first_seen.get((s.prop, s.value, s.original)) or now, now)
+            for s in entity.statements
+        ]
+        if rows:
+            conn.execute(t.statements.insert(), rows)
+        conn.execute(
+            update(t.entities)
+            .where(t.entities.c.id == entity.id)
+            .values(
+                schema=entity.schema, reference=entity.reference, caption=entity.caption,
+                status="listed", fingerprint=entity_fingerprint(entity), last_seen=now,
+                delisted_at=None,
+            )
+        )
+        return {
+            "added": sorted(f"{p}: {v}" for p, v in new_keys - old_keys),
+            "removed": sorted(f"{p}: {v}" for p, v in old_keys - new_keys),
+        }
+
+    @staticmethod
+    def _event(entity_id: str, kind: str, import_id: int, at: datetime,
+               detail: dict[str, Any]) -> dict[str, Any]:
+        return {"entity_id": entity_id, "kind": kind, "import_id": import_id, "at": at,
+                "detail": detail}
+
+    @staticmethod
+    def _entity_row(entity: Entity, fp: str, now: datetime) -> dict[str, Any]:
+        return {
+            "id": entity.id, "dataset": entity.dataset, "schema": entity.schema,
+            "reference": entity.reference, "caption": entity.caption, "status": "listed",
+            "fingerprint": fp, "first_seen": now, "last_seen": now, "delisted_at": None,
+        }
+
+    @staticmethod
+    def _stmt_row(entity_id: str, s: Statement, first: datetime, last: datetime) -> dict[str, Any]:
+        return {
+            "entity_id": entity_id, "dataset": s.dataset, "prop": s.prop, "value": s.value,
+            "original": s.original, "lang": s.lang, "first_seen": first, "last_seen": last,
+        }
+
+    def list_imports(self, dataset: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        q = select(t.imports).order_by(t.imports.c.id.desc()).limit(limit)
+        if dataset:
+            q = q.where(t.imports.c.dataset == dataset)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

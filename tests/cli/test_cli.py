@@ -1,0 +1,99 @@
+"""The ``ctnode`` command line, run in-process with the node's store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ctnode.cli.main import app
+from ctnode.node import Node
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(node_with_un: Node) -> dict[str, str]:
+    return {"CTNODE_DATA_DIR": str(node_with_un.settings.data_dir),
+            "CTNODE_DATABASE_URL": node_with_un.settings.store_url,
+            "CTNODE_MODE": "development"}
+
+
+def test_help_explains_every_command() -> None:
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0
+    for cmd in ("up", "serve", "import", "export", "screen", "decide", "review", "keys", "audit"):
+        assert cmd in r.output
+    r = runner.invoke(app, ["screen", "--help"])
+    assert r.exit_code == 0 and "batch" in r.output
+
+
+def test_screen_json(env: dict[str, str]) -> None:
+    r = runner.invoke(app, ["screen", "AL-ZAWAHIRI, Aiman", "--birth-date", "1951", "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    top = data["hits"][0]
+    assert top["reference"] == "QDi.006" and top["band"] in {"match", "possible"}
+    assert top["explanation"]
+
+
+def test_screen_table_and_bad_date(env: dict[str, str]) -> None:
+    r = runner.invoke(app, ["screen", "Aiman al-Zawahiri"], env=env)
+    assert r.exit_code == 0 and "QDi.006" in r.stdout
+    r = runner.invoke(app, ["screen", "Aiman al-Zawahiri", "--birth-date", "someday"], env=env)
+    assert r.exit_code == 1 and "--birth-date" in r.output
+
+
+def test_batch_skips_bad_lines_and_goes_on(env: dict[str, str], tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([
+        json.dumps({"id": 1, "schema": "Person", "name": "Ayman al-Zawahiri", "birthDate": "1951-06-19"}),
+        "{not json",
+        json.dumps({"id": 3, "name": ""}),
+        json.dumps({"id": 4, "schema": "Person", "name": "Jonathan Quigley-Smithers"}),
+        json.dumps({"id": 5, "schema": "Organization", "name": "Al-Nusrah Front for the People of the Levant"}),
+    ]) + "\n")
+    out = tmp_path / "out.jsonl"
+    r = runner.invoke(app, ["screen", "--batch", str(src), "--out", str(out)], env=env)
+    assert r.exit_code == 0, r.output
+    assert "line 2" in r.output and "line 3" in r.output
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [row["id"] for row in rows] == [1, 4, 5]
+    assert rows[0]["hits"][0]["reference"] == "QDi.006"
+    assert set(rows[0]["hits"][0]) == {"entity_id", "list", "reference", "name", "score", "band", "explanation"}
+    assert rows[1]["hits"] == []
+
+
+def test_keys_and_audit_commands(env: dict[str, str]) -> None:
+    r = runner.invoke(app, ["keys", "create", "border-desk", "--role", "screener"], env=env)
+    assert r.exit_code == 0 and r.stdout.strip().startswith("ctn_")
+    key_id = r.stdout.strip().split("_")[1]
+    r = runner.invoke(app, ["keys", "list", "--json"], env=env)
+    assert any(k["id"] == key_id for k in json.loads(r.stdout))
+    assert runner.invoke(app, ["keys", "revoke", key_id], env=env).exit_code == 0
+    assert runner.invoke(app, ["keys", "revoke", key_id], env=env).exit_code == 1
+    r = runner.invoke(app, ["audit", "verify"], env=env)
+    assert r.exit_code == 0 and "OK" in r.stdout
+    r = runner.invoke(app, ["audit", "list", "--json"], env=env)
+    events = [e["event"] for e in json.loads(r.stdout)]
+    assert "key.create" in events and "key.revoke" in events
+
+
+def test_export_import_ftm_round_trip(env: dict[str, str], tmp_path: Path, node_with_un: Node) -> None:
+    out = tmp_path / "un.ftm.jsonl"
+    r = runner.invoke(app, ["export", "ftm", "--out", str(out)], env=env)
+    assert r.exit_code == 0, r.output
+    lines = out.read_text().splitlines()
+    assert len(lines) == 1009
+    first = json.loads(lines[0])
+    assert {"id", "schema", "properties"} <= set(first)
+    r = runner.invoke(app, ["import", "ftm", str(out), "--dataset", "un_copy", "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["added"] == 1009
+
+
+def test_import_reports_missing_file(env: dict[str, str]) -> None:
+    r = runner.invoke(app, ["import", "un-sc", "/nonexistent/list.xml"], env=env)
+    assert r.exit_code == 1 and "/nonexistent/list.xml" in r.output

@@ -1,0 +1,189 @@
+"""Fixture strategy.
+
+- Real backends, no mocks: every test that takes ``node`` (or ``store_url``) runs
+  twice, on SQLite and on PostgreSQL (127.0.0.1:5432, trust auth, database
+  ``test``, or ``CTNODE_TEST_PG_URL``). Each test gets a fresh database cloned
+  from a migrated template (SQLite: a file copy; PostgreSQL: ``CREATE DATABASE
+  ... TEMPLATE``), so tests are isolated and parallel sessions do not collide.
+  Where PostgreSQL is absent, its half is skipped with the reason printed.
+- Real data: ``shared_data`` points at ``../shared/data`` (or
+  ``CTNODE_SHARED_DATA``); tests needing it skip with a printed reason when it
+  is missing. Our own small fixtures live beside the tests that use them.
+- Federation tests start real node processes on loopback (tests/federation).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ctnode.node import Actor, Node
+from ctnode.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get("CTNODE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ADMIN = Actor(name="test-admin", role="admin")
+ANALYST = Actor(name="test-analyst", role="analyst")
+SCREENER = Actor(name="test-screener", role="screener")
+
+
+def shared_data_dir() -> Path:
+    return Path(os.environ.get("CTNODE_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if not (path / "un-sc-consolidated.xml").exists():
+        pytest.skip(f"shared test data not found at {path} (set CTNODE_SHARED_DATA)")
+    return path
+
+
+def _pg_reason() -> str | None:
+    try:
+        eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL means skip with the reason
+        return f"PostgreSQL not reachable at {make_url(PG_ADMIN_URL).render_as_string()}: {type(exc).__name__}"
+
+
+PG_SKIP = _pg_reason()
+if PG_SKIP:
+    print(f"\n[ctnode tests] PostgreSQL half of the suite is skipped: {PG_SKIP}\n")
+
+
+class Templates:
+    """Migrated template databases, made once per session and backend."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.made: dict[str, str] = {}
+        self.pg_dbs: list[str] = []
+        self.tag = uuid.uuid4().hex[:8]
+
+    def pg_admin(self):  # type: ignore[no-untyped-def]
+        return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    def template(self, backend: str, name: str, loader) -> str:  # type: ignore[no-untyped-def]
+        key = f"{backend}:{name}"
+        if key in self.made:
+            return self.made[key]
+        if backend == "sqlite":
+            path = self.tmp / f"template-{name}.db"
+            url = f"sqlite:///{path}"
+        else:
+            db = f"ctnode_tpl_{name}_{self.tag}"
+            eng = self.pg_admin()
+            with eng.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{db}"'))
+            eng.dispose()
+            self.pg_dbs.append(db)
+            url = make_url(PG_ADMIN_URL).set(database=db).render_as_string(hide_password=False)
+        node = Node(Settings(data_dir=self.tmp / f"tpl-{backend}-{name}", database_url=url,
+                             mode="development"))
+        loader(node)
+        node.close()
+        self.made[key] = url
+        return url
+
+    def clone(self, backend: str, template_url: str, dest: Path) -> str:
+        if backend == "sqlite":
+            src = Path(make_url(template_url).database or "")
+            target = dest / "ctnode.db"
+            shutil.copy(src, target)
+            return f"sqlite:///{target}"
+        db = f"ctnode_t_{uuid.uuid4().hex[:12]}"
+        tpl = make_url(template_url).database
+        eng = self.pg_admin()
+        with eng.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{tpl}"'))
+        eng.dispose()
+        self.pg_dbs.append(db)
+        return make_url(PG_ADMIN_URL).set(database=db).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.pg_dbs:
+            return
+        eng = self.pg_admin()
+        with eng.connect() as conn:
+            for db in reversed(self.pg_dbs):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    t = Templates(tmp_path_factory.mktemp("templates"))
+    yield t
+    t.drop_all()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and PG_SKIP:
+        pytest.skip(PG_SKIP)
+    return str(request.param)
+
+
+def _empty(_node: Node) -> None:
+    """A migrated, empty store."""
+
+
+def _demo(node: Node) -> None:
+    from ctnode.ingest.un_sc import parse_un_sc
+
+    node.import_list(parse_un_sc(DEMO_LIST), ADMIN)
+
+
+def _un(node: Node) -> None:
+    from ctnode.ingest.un_sc import parse_un_sc
+
+    node.import_list(parse_un_sc(shared_data_dir() / "un-sc-consolidated.xml"), ADMIN)
+
+
+DEMO_LIST = REPO / "src" / "ctnode" / "demo" / "demo-un-sc.xml"
+
+
+def _make_node(templates: Templates, backend: str, tmp_path: Path, name: str, loader) -> Node:  # type: ignore[no-untyped-def]
+    url = templates.clone(backend, templates.template(backend, name, loader), tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", database_url=url, mode="development")
+    return Node(settings)
+
+
+@pytest.fixture
+def store_url(templates: Templates, backend: str, tmp_path: Path) -> str:
+    """A fresh, migrated, empty database URL on the current backend."""
+    return templates.clone(backend, templates.template(backend, "empty", _empty), tmp_path)
+
+
+@pytest.fixture
+def empty_node(templates: Templates, backend: str, tmp_path: Path) -> Iterator[Node]:
+    node = _make_node(templates, backend, tmp_path, "empty", _empty)
+    yield node
+    node.close()
+
+
+@pytest.fixture
+def node(templates: Templates, backend: str, tmp_path: Path) -> Iterator[Node]:
+    """A node on a fresh store holding the fictional demo list."""
+    node = _make_node(templates, backend, tmp_path, "demo", _demo)
+    yield node
+    node.close()
+
+
+@pytest.fixture
+def node_with_un(templates: Templates, backend: str, tmp_path: Path, shared_data: Path) -> Iterator[Node]:
+    """A node on a fresh store holding the real UN Security Council list (1,009 records)."""
+    node = _make_node(templates, backend, tmp_path, "un", _un)
+    yield node
+    node.close()
