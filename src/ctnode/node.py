@@ -16,8 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -31,6 +32,9 @@ from ctnode.model.screening import Hit, ScreenQuery
 from ctnode.settings import Settings
 from ctnode.store import ImportReport, Store
 from ctnode.store import schema as t
+
+if TYPE_CHECKING:
+    from ctnode.federation.service import FederationService
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +121,20 @@ class Node:
             self._ensure_bootstrap_key(self.settings.bootstrap_admin_key)
 
     def close(self) -> None:
+        # -- federation hook (owner: ctnode.federation) --
+        fed = self.__dict__.get("federation")
+        if fed is not None:
+            fed.close()
+        # -- end federation hook --
         self.store.close()
+
+    # -- federation hook (owner: ctnode.federation): the service, created on first use --
+    @cached_property
+    def federation(self) -> FederationService:
+        from ctnode.federation.service import FederationService
+
+        return FederationService(self)
+    # -- end federation hook --
 
     # -- secrets and permissions -------------------------------------------------
 
@@ -337,6 +354,12 @@ class Node:
         report.warnings = list(parsed.warnings)
         self.refresh_index(force=False)
         self._index_checked = 0.0
+        # -- federation hook (owner: ctnode.federation): send the delta to subscribed peers --
+        try:
+            self.federation.after_import(report)
+        except Exception:  # noqa: BLE001 - the import is committed; a failed push is retried later
+            log.exception("could not send the list delta to subscribed peers")
+        # -- end federation hook --
         return report
 
     def import_source(self, kind: str, source: str, actor: Actor, *,

@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Bootstrap admin API key read at start (hashed, never stored in clear). Empty: none.
     bootstrap_admin_key: str = ""
+    # -- federation (ctnode.federation; see docs/federation.md) --
+    # Seconds a network screen waits for peers' answers; later ones are reported as timeout.
+    federation_deadline: float = Field(default=5.0, gt=0, le=120)
+    # Largest clock difference, in seconds, accepted on a peer's message (older or newer: stale).
+    federation_max_skew: float = Field(default=120.0, ge=1, le=3600)
+    # Days an opaque hit reference stays valid for a disclosure request.
+    federation_ref_ttl_days: int = Field(default=30, ge=1, le=3650)
+    # Longest time, in hours, released disclosure fields stay available to the requester.
+    federation_disclosure_ttl_hours: float = Field(default=72.0, gt=0, le=24 * 365)
+    # Largest envelope accepted from a peer, in bytes (list deltas are the biggest messages).
+    federation_max_message_bytes: int = Field(default=64 * 1024 * 1024, ge=4096)
+    # Check peers' TLS certificates on https endpoints (turn off only for a development CA).
+    federation_verify_tls: bool = True
 
     # --- biometrics (ctnode.biometrics) ---
     # Roles allowed to enrol, search and view biometric data (keys flagged biometric are allowed too).
@@ -106,6 +119,9 @@ class Settings(BaseSettings):
                 raise ValueError("CTNODE_CORS_ORIGINS='*' is refused outside development mode")
             if self.bootstrap_admin_key and len(self.bootstrap_admin_key) < 24:
                 raise ValueError("CTNODE_BOOTSTRAP_ADMIN_KEY must be at least 24 characters")
+            if not self.federation_verify_tls:  # federation
+                raise ValueError("CTNODE_FEDERATION_VERIFY_TLS=false is refused outside "
+                                 "development mode")
         return self
 
     @cached_property

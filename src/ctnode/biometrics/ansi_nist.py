@@ -32,13 +32,30 @@ BINARY_TYPES = frozenset({3, 4, 5, 6, 7, 8})
 # Types this node turns into samples; the rest are listed as skipped with a reason.
 SUPPORTED_TYPES = frozenset({1, 2, 4, 9, 10, 13, 14})
 TYPE_NAMES = {
-    1: "transaction information", 2: "descriptive text", 3: "low-resolution grey fingerprint",
-    4: "high-resolution grey fingerprint", 5: "low-resolution binary fingerprint",
-    6: "high-resolution binary fingerprint", 7: "user-defined image", 8: "signature",
-    9: "minutiae", 10: "face / scar / mark / tattoo image", 11: "voice", 12: "forensic dental",
-    13: "latent friction-ridge image", 14: "fingerprint image", 15: "palm print",
-    16: "user-defined test image", 17: "iris", 18: "DNA", 19: "plantar", 20: "source representation",
-    21: "associated context", 22: "non-photographic imagery", 98: "assurance", 99: "CBEFF biometric data",
+    1: "transaction information",
+    2: "descriptive text",
+    3: "low-resolution grey fingerprint",
+    4: "high-resolution grey fingerprint",
+    5: "low-resolution binary fingerprint",
+    6: "high-resolution binary fingerprint",
+    7: "user-defined image",
+    8: "signature",
+    9: "minutiae",
+    10: "face / scar / mark / tattoo image",
+    11: "voice",
+    12: "forensic dental",
+    13: "latent friction-ridge image",
+    14: "fingerprint image",
+    15: "palm print",
+    16: "user-defined test image",
+    17: "iris",
+    18: "DNA",
+    19: "plantar",
+    20: "source representation",
+    21: "associated context",
+    22: "non-photographic imagery",
+    98: "assurance",
+    99: "CBEFF biometric data",
 }
 _SKIP_REASON = {
     3: "Type-3 low-resolution fingerprints are deprecated in ANSI/NIST-ITL and not kept",
@@ -140,10 +157,14 @@ def _parse_tagged(buf: bytes, rtype: int, index: int) -> Record:
         m = _TAG.match(buf, pos)
         if not m:
             snippet = buf[pos : pos + 12]
-            raise MalformedNist(f"{rec.label}: expected a field tag 'T.NNN:' at byte {pos}, found {snippet!r}")
+            raise MalformedNist(
+                f"{rec.label}: expected a field tag 'T.NNN:' at byte {pos}, found {snippet!r}"
+            )
         ftype, tag = int(m.group(1)), int(m.group(2))
         if ftype != rtype:
-            raise MalformedNist(f"{rec.label}: field {ftype}.{tag:03d} belongs to another record type")
+            raise MalformedNist(
+                f"{rec.label}: field {ftype}.{tag:03d} belongs to another record type"
+            )
         start = m.end()
         if tag == 999 and rtype != 1:
             rec.data = buf[start:end]
@@ -167,8 +188,15 @@ def _parse_binary(buf: bytes, rtype: int, index: int) -> Record:
         if len(buf) < _T4.size:
             raise MalformedNist(f"{rec.label}: {len(buf)} bytes is shorter than its 18-byte header")
         _len, idc, imp, fgp, isr, hll, vll, gca = _T4.unpack_from(buf)
-        rec.header = {"IDC": idc, "IMP": imp, "FGP": [b for b in fgp if b != 255], "ISR": isr,
-                      "HLL": hll, "VLL": vll, "GCA": gca}
+        rec.header = {
+            "IDC": idc,
+            "IMP": imp,
+            "FGP": [b for b in fgp if b != 255],
+            "ISR": isr,
+            "HLL": hll,
+            "VLL": vll,
+            "GCA": gca,
+        }
         rec.data = buf[_T4.size :]
     else:
         rec.header = {"IDC": buf[4] if len(buf) > 4 else 0}
@@ -182,10 +210,14 @@ def parse(data: bytes) -> Transaction:
         raise MalformedNist(f"not an ANSI/NIST-ITL transaction: only {len(data)} bytes")
     m = _LEN.match(data, 0)
     if not m or int(m.group(1)) != 1:
-        raise MalformedNist("not an ANSI/NIST-ITL transaction: it does not start with a Type-1 '1.001:LEN' field")
+        raise MalformedNist(
+            "not an ANSI/NIST-ITL transaction: it does not start with a Type-1 '1.001:LEN' field"
+        )
     length = int(m.group(2))
     if length > len(data) or data[length - 1 : length] != FS:
-        raise MalformedNist(f"Type-1 record: declared length {length} does not end on a record separator")
+        raise MalformedNist(
+            f"Type-1 record: declared length {length} does not end on a record separator"
+        )
     header = _parse_tagged(data[:length], 1, 0)
     cnt = header.fields.get(3)
     if not cnt:
@@ -193,7 +225,9 @@ def parse(data: bytes) -> Transaction:
     try:
         declared = [(int(sub[0]), int(sub[1])) for sub in cnt]
     except (ValueError, IndexError) as exc:
-        raise MalformedNist(f"Type-1 record: CNT field (1.003) is not a list of type/IDC pairs: {cnt!r}") from exc
+        raise MalformedNist(
+            f"Type-1 record: CNT field (1.003) is not a list of type/IDC pairs: {cnt!r}"
+        ) from exc
     if declared[0][0] != 1 or declared[0][1] != len(declared) - 1:
         raise MalformedNist(
             f"Type-1 record: CNT says {declared[0][1]} records follow but lists {len(declared) - 1}"
@@ -203,7 +237,9 @@ def parse(data: bytes) -> Transaction:
     for index, (rtype, idc) in enumerate(declared[1:], start=1):
         label = f"record {index} (Type-{rtype})"
         if pos >= len(data):
-            raise MalformedNist(f"{label}: the file ends before this record (truncated transaction)")
+            raise MalformedNist(
+                f"{label}: the file ends before this record (truncated transaction)"
+            )
         if rtype in BINARY_TYPES:
             if pos + 4 > len(data):
                 raise MalformedNist(f"{label}: the file ends inside the record length")
@@ -213,7 +249,9 @@ def parse(data: bytes) -> Transaction:
             if not m:
                 raise MalformedNist(f"{label}: expected '{rtype}.001:LEN' at byte {pos}")
             if int(m.group(1)) != rtype:
-                raise MalformedNist(f"{label}: CNT lists Type-{rtype} but the record is Type-{m.group(1).decode()}")
+                raise MalformedNist(
+                    f"{label}: CNT lists Type-{rtype} but the record is Type-{m.group(1).decode()}"
+                )
             rlen = int(m.group(2))
         if rlen < 5:
             raise MalformedNist(f"{label}: declared length {rlen} is too short")
@@ -227,14 +265,20 @@ def parse(data: bytes) -> Transaction:
             rec = _parse_binary(buf, rtype, index)
         else:
             if buf[-1:] != FS:
-                raise MalformedNist(f"{label}: does not end with a record separator at its declared length {rlen}")
+                raise MalformedNist(
+                    f"{label}: does not end with a record separator at its declared length {rlen}"
+                )
             rec = _parse_tagged(buf, rtype, index)
         if rec.idc != idc:
-            raise MalformedNist(f"{label}: IDC {rec.idc} differs from the {idc} listed in CNT (1.003)")
+            raise MalformedNist(
+                f"{label}: IDC {rec.idc} differs from the {idc} listed in CNT (1.003)"
+            )
         records.append(rec)
         pos += rlen
     if pos != len(data):
-        raise MalformedNist(f"{len(data) - pos} unexpected bytes after the last record listed in CNT")
+        raise MalformedNist(
+            f"{len(data) - pos} unexpected bytes after the last record listed in CNT"
+        )
     return Transaction(records=records)
 
 
@@ -288,7 +332,9 @@ def _ppi(rec: Record, slc_tag: int, hps_tag: int) -> int:
     return 500
 
 
-def _decode_tagged_image(rec: Record, *, max_pixels: int, mode: Literal["L", "RGB"]) -> tuple[DecodedImage, str]:
+def _decode_tagged_image(
+    rec: Record, *, max_pixels: int, mode: Literal["L", "RGB"]
+) -> tuple[DecodedImage, str]:
     if not rec.data:
         raise MalformedNist(f"{rec.label}: no image data (field {rec.type}.999)")
     cga = rec.text(11, "NONE").upper()
@@ -299,16 +345,26 @@ def _decode_tagged_image(rec: Record, *, max_pixels: int, mode: Literal["L", "RG
         if rec.type == 10 and rec.text(12).upper() in ("RGB", "RGB24", "YCC", "SRGB"):
             raise MalformedNist(f"{what}: uncompressed colour face images are not supported")
         if bpx != 8:
-            raise MalformedNist(f"{what}: uncompressed images of {bpx} bits per pixel are not supported")
+            raise MalformedNist(
+                f"{what}: uncompressed images of {bpx} bits per pixel are not supported"
+            )
         return raw_grey(rec.data, width, height, max_pixels=max_pixels, what=what), "NONE"
     if cga == "JPEGL":
-        raise MalformedNist(f"{what}: lossless JPEG (JPEGL) is not decoded by this node; ask the sender for WSQ, PNG or JPEG 2000")
+        raise MalformedNist(
+            f"{what}: lossless JPEG (JPEGL) is not decoded by this node; "
+            "ask the sender for WSQ, PNG or JPEG 2000"
+        )
     try:
         return decode_image(rec.data, max_pixels=max_pixels, mode=mode, what=what), cga
     except MalformedNist:
         raise
-    except Exception as exc:  # noqa: BLE001  # every image error is reported as this record's problem
-        raise MalformedNist(f"{getattr(exc, 'message', str(exc))}") from exc
+    except Exception as exc:  # every image error is reported as this record's problem
+        raise MalformedNist(_image_error(what, exc)) from exc
+
+
+def _image_error(what: str, exc: Exception) -> str:
+    message = getattr(exc, "message", None)
+    return str(message) if message else f"{what}: does not decode ({exc})"
 
 
 def _decode_type4(rec: Record, *, max_pixels: int) -> tuple[DecodedImage, str]:
@@ -322,21 +378,25 @@ def _decode_type4(rec: Record, *, max_pixels: int) -> tuple[DecodedImage, str]:
         return raw_grey(data, hll, vll, max_pixels=max_pixels, what=what), "NONE"
     if gca == 1:
         try:
-            return decode_image(data, max_pixels=max_pixels, mode="L", what=what + " (WSQ)"), "WSQ20"
-        except Exception as exc:  # noqa: BLE001  # every image error is reported as this record's problem
-            raise MalformedNist(f"{getattr(exc, 'message', str(exc))}") from exc
+            return decode_image(
+                data, max_pixels=max_pixels, mode="L", what=what + " (WSQ)"
+            ), "WSQ20"
+        except Exception as exc:  # every image error is reported as this record's problem
+            raise MalformedNist(_image_error(what, exc)) from exc
     raise MalformedNist(f"{what}: compression code {gca} is not WSQ (1) or none (0)")
 
 
 def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Skipped]]:
-    """Turn a transaction's records into samples; raise on a supported record that does not decode."""
+    """Turn records into samples; raise on a supported record that does not decode."""
     out: list[Sample] = []
     skipped: list[Skipped] = []
     source = tx.header.text(8)  # ORI: originating agency
     tx_date = _date(tx.header, 5)
     for rec in tx.records[1:]:
         if rec.type not in SUPPORTED_TYPES:
-            reason = _SKIP_REASON.get(rec.type, f"Type-{rec.type} records are not kept by this node")
+            reason = _SKIP_REASON.get(
+                rec.type, f"Type-{rec.type} records are not kept by this node"
+            )
             skipped.append(Skipped(rec.index, rec.type, reason))
             continue
         if rec.type == 2:
@@ -345,29 +405,74 @@ def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Ski
             image, fmt = _decode_type4(rec, max_pixels=max_pixels)
             fgp = rec.header.get("FGP")
             pos = fgp[0] if isinstance(fgp, list) and fgp else None
-            out.append(Sample("fingerprint", rec.index, 4, image, rec.data or b"", fmt, position=pos,
-                              capture_date=tx_date, source=source, ppi=500))
+            out.append(
+                Sample(
+                    "fingerprint",
+                    rec.index,
+                    4,
+                    image,
+                    rec.data or b"",
+                    fmt,
+                    position=pos,
+                    capture_date=tx_date,
+                    source=source,
+                    ppi=500,
+                )
+            )
         elif rec.type == 9:
             fmt = "IAFIS" if rec.text(4).upper() == "S" else "M1" if 126 in rec.fields else "other"
             raw = _record_text(rec)
             pos = rec.integer(14, None) if 14 in rec.fields else None
-            out.append(Sample("minutiae", rec.index, 9, None, raw, f"Type-9 {fmt}", position=pos,
-                              capture_date=tx_date, source=source,
-                              note="minutiae as sent; searched with templates the node extracts itself"))
+            out.append(
+                Sample(
+                    "minutiae",
+                    rec.index,
+                    9,
+                    None,
+                    raw,
+                    f"Type-9 {fmt}",
+                    position=pos,
+                    capture_date=tx_date,
+                    source=source,
+                    note="minutiae as sent; searched with templates the node extracts itself",
+                )
+            )
         elif rec.type == 10:
             imt = rec.text(3, "FACE").upper()
             image, fmt = _decode_tagged_image(rec, max_pixels=max_pixels, mode="RGB")
             kind: SampleKind = "face" if imt == "FACE" else "mark"
-            out.append(Sample(kind, rec.index, 10, image, rec.data or b"", fmt,
-                              capture_date=_date(rec, 5) or tx_date, source=rec.text(4) or source,
-                              note="" if kind == "face" else f"image type {imt}"))
+            out.append(
+                Sample(
+                    kind,
+                    rec.index,
+                    10,
+                    image,
+                    rec.data or b"",
+                    fmt,
+                    capture_date=_date(rec, 5) or tx_date,
+                    source=rec.text(4) or source,
+                    note="" if kind == "face" else f"image type {imt}",
+                )
+            )
         else:  # 13 latent, 14 fingerprint
             image, fmt = _decode_tagged_image(rec, max_pixels=max_pixels, mode="L")
             fgp = rec.integer(13, None)
             quality = _nqm(rec)
-            out.append(Sample("latent" if rec.type == 13 else "fingerprint", rec.index, rec.type, image,
-                              rec.data or b"", fmt, position=fgp, capture_date=_date(rec, 5) or tx_date,
-                              source=rec.text(4) or source, quality=quality, ppi=_ppi(rec, 8, 9)))
+            out.append(
+                Sample(
+                    "latent" if rec.type == 13 else "fingerprint",
+                    rec.index,
+                    rec.type,
+                    image,
+                    rec.data or b"",
+                    fmt,
+                    position=fgp,
+                    capture_date=_date(rec, 5) or tx_date,
+                    source=rec.text(4) or source,
+                    quality=quality,
+                    ppi=_ppi(rec, 8, 9),
+                )
+            )
     return out, skipped
 
 
@@ -433,10 +538,16 @@ class OutImage:
 
 
 def write(
-    images: list[OutImage], *, ori: str, tcn: str, tot: str = "CTN", when: date,
-    description: dict[str, str] | None = None, dai: str | None = None,
+    images: list[OutImage],
+    *,
+    ori: str,
+    tcn: str,
+    tot: str = "CTN",
+    when: date,
+    description: dict[str, str] | None = None,
+    dai: str | None = None,
 ) -> bytes:
-    """Write a transaction (ANSI/NIST-ITL 1-2011, version 0500) with a Type-2 and one record per image."""
+    """Write a transaction (ANSI/NIST-ITL 1-2011, version 0500): Type-2 and one record per image."""
     records: list[tuple[int, bytes]] = []
     idc = 1
     text = "; ".join(f"{k}={v}" for k, v in (description or {}).items())
@@ -446,23 +557,52 @@ def write(
         day = (img.capture_date or when).strftime("%Y%m%d")
         if img.kind in ("face", "mark"):
             fields: dict[int, str | Value] = {
-                2: f"{idc:02d}", 3: "FACE" if img.kind == "face" else "TATTOO", 4: ori, 5: day,
-                6: str(img.width), 7: str(img.height), 8: "0", 9: "1", 10: "1", 11: img.cga,
+                2: f"{idc:02d}",
+                3: "FACE" if img.kind == "face" else "TATTOO",
+                4: ori,
+                5: day,
+                6: str(img.width),
+                7: str(img.height),
+                8: "0",
+                9: "1",
+                10: "1",
+                11: img.cga,
                 12: "GRAY" if img.grey else "RGB24",
             }
             records.append((10, _tagged(10, fields, img.data)))
         else:
             fields = {
-                2: f"{idc:02d}", 3: "0", 4: ori, 5: day, 6: str(img.width), 7: str(img.height),
-                8: "1", 9: str(img.ppi), 10: str(img.ppi), 11: img.cga, 12: "8",
+                2: f"{idc:02d}",
+                3: "0",
+                4: ori,
+                5: day,
+                6: str(img.width),
+                7: str(img.height),
+                8: "1",
+                9: str(img.ppi),
+                10: str(img.ppi),
+                11: img.cga,
+                12: "8",
                 13: str(img.position if img.position is not None else 0),
             }
             records.append((14, _tagged(14, fields, img.data)))
-    cnt: Value = [["1", str(len(records))]] + [[str(t), f"{_idc_of(buf):02d}"] for t, buf in records]
-    header = _tagged(1, {
-        2: "0500", 3: cnt, 4: tot, 5: when.strftime("%Y%m%d"), 7: dai or ori, 8: ori, 9: tcn,
-        11: "19.69", 12: "19.69",
-    })
+    cnt: Value = [["1", str(len(records))]] + [
+        [str(t), f"{_idc_of(buf):02d}"] for t, buf in records
+    ]
+    header = _tagged(
+        1,
+        {
+            2: "0500",
+            3: cnt,
+            4: tot,
+            5: when.strftime("%Y%m%d"),
+            7: dai or ori,
+            8: ori,
+            9: tcn,
+            11: "19.69",
+            12: "19.69",
+        },
+    )
     return header + b"".join(buf for _, buf in records)
 
 

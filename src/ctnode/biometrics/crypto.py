@@ -22,7 +22,7 @@ from ctnode.errors import CTNodeError
 KEY_FILE = "biometric.key"
 
 
-class KeyError_(CTNodeError):  # noqa: N801  # "KeyError" is a builtin
+class KeyError_(CTNodeError):  # "KeyError" is a builtin
     """The biometric key file is missing, unreadable, of the wrong size or too widely readable."""
 
     code = "biometric_key_error"

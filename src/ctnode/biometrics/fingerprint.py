@@ -25,7 +25,7 @@ MAX_MINUTIAE = 150  # Bozorth3 keeps the 150 most reliable
 
 @dataclass(frozen=True, slots=True)
 class Minutiae:
-    """Minutiae of one print: rows of (x, y, theta radians, kind 0=ending 1=bifurcation, reliability)."""
+    """Minutiae of one print: rows of (x, y, theta, kind 0=ending 1=bifurcation, reliability)."""
 
     points: npt.NDArray[np.float64]
     width: int
@@ -43,7 +43,9 @@ class Minutiae:
     @classmethod
     def from_bytes(cls, raw: bytes, *, model_id: str, engine: str) -> Minutiae:
         width, height, n = struct.unpack_from("!HHH", raw)
-        pts = np.frombuffer(raw, dtype="<f8", offset=6, count=n * 5).reshape(n, 5).astype(np.float64)
+        pts = (
+            np.frombuffer(raw, dtype="<f8", offset=6, count=n * 5).reshape(n, 5).astype(np.float64)
+        )
         return cls(pts, width, height, model_id, engine)
 
 
@@ -91,17 +93,24 @@ class NbisEngine:
         pts = np.asarray(pts, dtype=np.float64)
         if pts.shape[0] < MIN_MINUTIAE:
             raise PoorPrint(
-                f"only {pts.shape[0]} minutiae found (at least {MIN_MINUTIAE} needed): the print is too "
-                "poor, partial or not a fingerprint"
+                f"only {pts.shape[0]} minutiae found (at least {MIN_MINUTIAE} needed): "
+                "the print is too poor, partial or not a fingerprint"
             )
         if pts.shape[0] > MAX_MINUTIAE:
             pts = pts[np.argsort(-pts[:, 4], kind="stable")[:MAX_MINUTIAE]]
         return Minutiae(pts, int(meta["width"]), int(meta["height"]), self.model_id, self.engine)
 
     def compare(self, a: Minutiae, b: Minutiae) -> float:
-        return float(self._loader.bozorth3_match(
-            a.points, b.points, height_a=a.height, height_b=b.height, width_a=a.width, width_b=b.width,
-        ))
+        return float(
+            self._loader.bozorth3_match(
+                a.points,
+                b.points,
+                height_a=a.height,
+                height_b=b.height,
+                width_a=a.width,
+                width_b=b.width,
+            )
+        )
 
 
 @cache

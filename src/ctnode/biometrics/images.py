@@ -15,12 +15,12 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+# Importing the plugin registers WSQ (FBI Wavelet Scalar Quantization) with Pillow.
+import wsq  # noqa: F401  # registers the WSQ codec with Pillow as a side effect
 from PIL import Image, UnidentifiedImageError
 
 from ctnode.biometrics.errors import ImageTooLarge, NotAnImage, TruncatedImage
-
-# Importing the plugin registers WSQ (FBI Wavelet Scalar Quantization) with Pillow.
-import wsq  # noqa: F401, I001  # registers the WSQ codec with Pillow as a side effect
 
 MIN_SIDE = 32  # smaller images cannot hold a face or a usable fingerprint
 
@@ -51,12 +51,14 @@ def decode_image(
         try:
             img = Image.open(io.BytesIO(data))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ImageTooLarge(f"{what}: refused as a possible decompression bomb ({exc})") from exc
+            raise ImageTooLarge(
+                f"{what}: refused as a possible decompression bomb ({exc})"
+            ) from exc
         except UnidentifiedImageError as exc:
             raise NotAnImage(
                 f"{what}: not an image in a known format (JPEG, PNG, WSQ, JPEG 2000, BMP, TIFF)"
             ) from exc
-        except (OSError, SyntaxError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001  # format plugins (WSQ) fail with any exception type
             raise NotAnImage(f"{what}: unreadable image header ({exc})") from exc
         width, height = img.size
         if width * height > max_pixels:
@@ -74,7 +76,7 @@ def decode_image(
             if "truncated" in str(exc).lower() or "broken data stream" in str(exc).lower():
                 raise TruncatedImage(f"{what}: the {fmt} data ends early ({exc})") from exc
             raise NotAnImage(f"{what}: the {fmt} data does not decode ({exc})") from exc
-        except Exception as exc:  # noqa: BLE001  # the WSQ codec raises bare Exception("WSQ Error: n")
+        except Exception as exc:  # the WSQ codec raises bare Exception("WSQ Error: n")
             raise NotAnImage(f"{what}: the {fmt} data does not decode ({exc})") from exc
     return from_pil(img, mode, fmt)
 

@@ -118,16 +118,23 @@ class FastFaceIndex:
 
     def _build_ivf(self, extra: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]) -> None:
         faiss = self._faiss
-        old_rows = np.array(sorted(r for r in self._rows.values() if r < extra[0][0]), dtype=np.int64)
-        old = np.vstack([self._index.reconstruct(int(r)) for r in old_rows]) if len(old_rows) else (
-            np.zeros((0, self.dim), dtype=np.float32))
+        old_rows = np.array(
+            sorted(r for r in self._rows.values() if r < extra[0][0]), dtype=np.int64
+        )
+        old = (
+            np.vstack([self._index.reconstruct(int(r)) for r in old_rows])
+            if len(old_rows)
+            else (np.zeros((0, self.dim), dtype=np.float32))
+        )
         all_rows = np.concatenate([old_rows, extra[0]])
         all_vecs = np.vstack([old, extra[1]]).astype(np.float32)
         nlist = int(max(64, min(16384, 4 * np.sqrt(len(all_rows)))))
         quantizer = faiss.IndexFlatIP(self.dim)
         ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
-        sample = all_vecs[rng.choice(len(all_vecs), size=min(len(all_vecs), nlist * 40), replace=False)]
+        sample = all_vecs[
+            rng.choice(len(all_vecs), size=min(len(all_vecs), nlist * 40), replace=False)
+        ]
         ivf.train(sample)
         ivf.add_with_ids(all_vecs, all_rows)
         ivf.nprobe = self.nprobe
@@ -152,8 +159,11 @@ class FastFaceIndex:
             if n == 0:
                 return []
             scores, rows = self._index.search(q, min(n, max(k, 1)))
-        out = [Candidate(self._ids[int(r)], float(s))
-               for s, r in zip(scores[0], rows[0], strict=True) if r >= 0 and s >= min_score]
+        out = [
+            Candidate(self._ids[int(r)], float(s))
+            for s, r in zip(scores[0], rows[0], strict=True)
+            if r >= 0 and s >= min_score
+        ]
         return _rank(out, k)
 
 

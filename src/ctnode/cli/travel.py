@@ -6,7 +6,7 @@ render the report as a table, JSON lines or CSV.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +17,7 @@ from ctnode.errors import InvalidInput, TooLarge
 from ctnode.node import Purpose
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"

@@ -34,7 +34,7 @@ MESSAGE_TYPES: dict[str, str] = {
     "list.delta": "Added, changed and delisted records of a list the peer subscribes to.",
     "list.receipt": "Signed receipt: the delta was applied (or why not).",
     "alert": "New listing, delisting or urgent notice for the peer's inbox.",
-    "alert.receipt": "The alert reached the peer's inbox.",
+    "ack": "The message was received and recorded (answer to alert and disclosure.decision).",
     "checkpoint.request": "Ask for the peer's newest signed audit checkpoint.",
     "checkpoint": "A signed audit checkpoint: chain head (seq, hash) at a time.",
     "refusal": "The request was refused; the reason is machine-readable.",

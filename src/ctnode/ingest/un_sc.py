@@ -47,6 +47,8 @@ from ctnode.model.entities import Entity
 DATASET = "un_sc"
 TITLE = "UN Security Council Consolidated List"
 ROOT_TAG = "CONSOLIDATED_LIST"
+# The fictional demo list in the same format (loaded when the real list is unreachable).
+DEMO_LIST = Path(__file__).resolve().parents[1] / "demo" / "demo-un-sc.xml"
 # collection element -> (record element, FtM schema)
 COLLECTIONS: dict[str, tuple[str, str]] = {
     "INDIVIDUALS": ("INDIVIDUAL", "Person"),
@@ -56,6 +58,10 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
 MAX_RECORD_ELEMENTS = 5_000
 # Bytes read from the source per chunk handed to the XML parser.
 CHUNK_SIZE = 64 * 1024
+# Longest tag, attribute, comment, CDATA section or run of text accepted (a UN record is ~5 kB).
+MAX_MARKUP_BYTES = 16 * 1024 * 1024
+# A UN list holds about a thousand records; far more is not a UN list.
+MAX_RECORDS = 200_000
 # Reference numbers become part of entity ids and URLs: keep them plain.
 _REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -66,6 +72,8 @@ _FORBIDDEN_ALL = tuple(
     pat.decode("ascii").encode(enc) for pat in _FORBIDDEN for enc in ("utf-8", "utf-16-le",
                                                                       "utf-16-be")
 )
+_SPECIAL_OPEN = (b"<!--", b"<![CDATA[", b"<?")
+_SPECIAL_CLOSE = (b"-->", b"]]>", b"?>")
 # Elements of a record that are read (everything else is reported once as unknown).
 _KNOWN_FIELDS = frozenset({
     "DATAID", "VERSIONNUM", "FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME",
@@ -103,10 +111,19 @@ class _Refused(Exception):
 
 
 class _GuardedReader:
-    """File-like wrapper that counts bytes and refuses DTD declarations before the root.
+    """File-like wrapper between the source and lxml that enforces the byte-level limits.
 
-    lxml pulls data through :meth:`read`; the declarations are looked for in the
-    bytes *before* lxml gets them, so no DTD is ever parsed.
+    lxml pulls data through :meth:`read`; each chunk is checked *before* lxml
+    gets it:
+
+    * no ``<!DOCTYPE``/``<!ENTITY`` before the root element (so no DTD is ever
+      parsed);
+    * no run of more than ``MAX_MARKUP_BYTES`` without a ``<`` or without a
+      ``>``, and no comment, CDATA section or processing instruction left open
+      for more than ``MAX_MARKUP_BYTES``. libxml2 buffers an unterminated
+      comment, attribute value, name or CDATA section whole before failing
+      (2 GB of ``<!--aaaa...`` took 2 GB of memory); text nodes it already caps
+      at 10 MB (``huge_tree=False``).
     """
 
     def __init__(self, raw: IO[bytes]) -> None:
@@ -114,19 +131,50 @@ class _GuardedReader:
         self.bytes_read = 0
         self.root_seen = False
         self._tail = b""
+        self._last_lt = 0  # offset just after the last "<" seen
+        self._last_gt = 0  # offset just after the last ">" seen
+        self._open_specials = 0  # comments/CDATA/PIs opened and not yet closed
+        self._special_since = 0  # offset where the oldest still-open one started
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(CHUNK_SIZE if size is None or size < 0 else min(size, CHUNK_SIZE))
+        if not data:
+            return data
+        start = self.bytes_read
         self.bytes_read += len(data)
-        if not self.root_seen and data:
-            window = self._tail + data
+        window = self._tail + data
+        if not self.root_seen:
             for pattern in _FORBIDDEN_ALL:
                 if pattern in window:
                     raise _Refused(
                         "contains a DOCTYPE or ENTITY declaration; DTDs and entities are refused "
                         "(protection against XML external entities and entity expansion)"
                     )
-            self._tail = window[-32:]
+        lt, gt = data.rfind(b"<"), data.rfind(b">")
+        if lt < 0 and self.bytes_read - self._last_lt > MAX_MARKUP_BYTES:
+            raise _Refused(f"more than {MAX_MARKUP_BYTES} bytes without markup at byte {start}; "
+                           "not a UN list")
+        if gt < 0 and self.bytes_read - self._last_gt > MAX_MARKUP_BYTES:
+            raise _Refused(f"a tag, comment or attribute runs over {MAX_MARKUP_BYTES} bytes at "
+                           f"byte {start}; not a UN list")
+        if lt >= 0:
+            self._last_lt = start + lt + 1
+        if gt >= 0:
+            self._last_gt = start + gt + 1
+        # Count openers and closers that end inside ``data`` (the tail was counted before).
+        tail = self._tail
+        opened = sum(window.count(p) - tail.count(p) for p in _SPECIAL_OPEN)
+        closed = sum(window.count(p) - tail.count(p) for p in _SPECIAL_CLOSE)
+        if opened or closed:
+            was_open = self._open_specials > 0
+            self._open_specials = max(0, self._open_specials + opened - closed)
+            if self._open_specials and not was_open:
+                self._special_since = start
+        if self._open_specials and self.bytes_read - self._special_since > MAX_MARKUP_BYTES:
+            raise _Refused(f"a comment, CDATA section or processing instruction opened near byte "
+                           f"{self._special_since} runs over {MAX_MARKUP_BYTES} bytes; "
+                           "not a UN list")
+        self._tail = window[-16:]
         return data
 
 
@@ -212,6 +260,7 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
     )
     entities: list[Entity] = []
     seen: dict[str, tuple[int, int]] = {}  # reference -> (record position, line)
+    collections_seen: set[str] = set()
     version: str | None = None
     depth = 0
     collection: str | None = None
@@ -230,6 +279,11 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: unexpected element <{tag}> under "
                             f"<{ROOT_TAG}> (expected INDIVIDUALS or ENTITIES)")
+                    if tag in collections_seen:
+                        raise ImportFailed(
+                            f"{name}: line {el.sourceline}: second <{tag}> element; a UN list "
+                            "has one")
+                    collections_seen.add(tag)
                     collection = tag
                 elif depth == 3:
                     assert collection is not None
@@ -239,6 +293,10 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                             f"{name}: line {el.sourceline}: unexpected element "
                             f"<{_local(el.tag)}> in <{collection}> (expected <{expected}>)")
                     record_elements = 0
+                    if len(entities) >= MAX_RECORDS:
+                        raise ImportFailed(
+                            f"{name}: line {el.sourceline}: more than {MAX_RECORDS} records; "
+                            "not a UN list")
                 elif depth > 3:
                     record_elements += 1
                     if record_elements > MAX_RECORD_ELEMENTS:
@@ -256,8 +314,9 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                 if ref in seen:
                     first_pos, first_line = seen[ref]
                     raise ImportFailed(
-                        f"{name}: line {el.sourceline}: record #{position} repeats REFERENCE_NUMBER"
-                        f" {ref} of record #{first_pos} (line {first_line})")
+                        f"{name}: line {el.sourceline}: {_local(el.tag)} record #{position} "
+                        f"(DATAID {collapse(el.findtext('DATAID')) or 'missing'}) repeats "
+                        f"REFERENCE_NUMBER {ref} of record #{first_pos} (line {first_line})")
                 seen[ref] = (position, el.sourceline or 0)
                 entities.append(entity)
                 # Free the converted record and everything before it.
@@ -270,6 +329,7 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                     progress(reader.bytes_read, total)
             elif depth == 1:
                 collection = None
+                el.clear(keep_tail=True)
     except _Refused as exc:
         raise ImportFailed(f"{name}: {exc}") from None
     except etree.XMLSyntaxError as exc:

@@ -62,7 +62,7 @@ def b58decode(text: str) -> bytes | None:
 
 
 def b58check(text: str) -> bytes | None:
-    """The payload (version byte included) of a base58check string, or None if the checksum fails."""
+    """The payload (with version byte) of a base58check string; None if the checksum fails."""
     if not 20 <= len(text) <= 60:
         return None
     raw = b58decode(text)

@@ -354,7 +354,7 @@ def _transaction(tx: Any, number: int, inherited: list[Party], msg: PaymentMessa
 
 
 def default_xsd_dir() -> Path:
-    """Where the official schemas are looked for: $CTNODE_SHARED_DATA/formats/xsd or beside the repo."""
+    """Where the official schemas are looked for: $CTNODE_SHARED_DATA/formats/xsd or ../shared."""
     import os
 
     base = os.environ.get("CTNODE_SHARED_DATA")

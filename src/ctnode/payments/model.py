@@ -9,7 +9,7 @@ from ctnode.travel.issues import Issue
 
 @dataclass(frozen=True, slots=True)
 class Identifier:
-    """An identifier of a party: ``scheme`` is BIC, LEI, IBAN, ACCOUNT, CCPT (passport), NIDN, ..."""
+    """An identifier of a party: ``scheme`` is BIC, LEI, IBAN, ACCOUNT, CCPT (passport), ..."""
 
     scheme: str
     value: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 from ctnode.payments.model import Identifier, Party, PaymentMessage, Transaction
 from ctnode.travel.edifact import decode
@@ -38,8 +39,7 @@ def _split_messages(text: str) -> list[tuple[int, str]]:
     if not starts:
         return [(1, text)]
     bounds = [*starts, len(text)]
-    return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(bounds, bounds[1:],
-                                                                      strict=False)]
+    return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in pairwise(bounds)]
 
 
 def _join(lines: list[str]) -> list[str]:
@@ -47,7 +47,7 @@ def _join(lines: list[str]) -> list[str]:
     if not lines:
         return []
     tight, loose = lines[0], lines[0]
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in pairwise(lines):
         if len(prev) >= LINE:
             tight, loose = tight + line, loose + " " + line
         else:
@@ -254,12 +254,12 @@ def _structured(lines: list[str], party: Party, where: str, msg: PaymentMessage)
             party.identifiers.append(Identifier("NIDN", ident or value, country or None))
             party.schema = "Person"
         elif code == "8" and party.identifiers:
-            last = party.identifiers[-1]
-            party.identifiers[-1] = Identifier(last.scheme, last.value + value, last.issuer)
+            prior = party.identifiers[-1]
+            party.identifiers[-1] = Identifier(prior.scheme, prior.value + value, prior.issuer)
     if name_parts:
         # Each "1/" line holds up to 33 characters; a full one may continue mid-word.
         tight, loose = name_parts[0], name_parts[0]
-        for prev, part in zip(name_parts, name_parts[1:], strict=False):
+        for prev, part in pairwise(name_parts):
             tight += ("" if len(prev) >= LINE - 2 else " ") + part
             loose += " " + part
         party.name = tight

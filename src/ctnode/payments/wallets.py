@@ -110,7 +110,7 @@ class NaiveWalletIndex:
             for wallet in self.wallets:
                 exact = wallet.original.strip()
                 case_free = classify(exact)
-                if case_free is not None and case_free.chain in {"ETH"} or (
+                if (case_free is not None and case_free.chain in {"ETH"}) or (
                         case_free is not None and case_free.address.startswith(("bc1", "tb1"))):
                     hay, needle = compact.lower(), wallet.address.lower()
                 else:

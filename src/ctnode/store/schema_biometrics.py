@@ -7,7 +7,19 @@ every sample carries its legal basis, provenance and a retention date after whic
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from ctnode.store.schema import TS, metadata
 
@@ -15,7 +27,13 @@ biometric_transactions = Table(
     "biometric_transactions",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("entity_id", String(255), ForeignKey("entities.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "entity_id",
+        String(255),
+        ForeignKey("entities.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("tcn", Text, nullable=True),  # transaction control number (1.009) as sent
     Column("tot", String(32), nullable=True),  # type of transaction (1.004)
     Column("version", String(8), nullable=True),  # ANSI/NIST-ITL version (1.002)
@@ -30,7 +48,13 @@ biometric_samples = Table(
     "biometric_samples",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("entity_id", String(255), ForeignKey("entities.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "entity_id",
+        String(255),
+        ForeignKey("entities.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("kind", String(16), nullable=False),  # face | fingerprint | latent | mark | minutiae
     Column("position", Integer, nullable=True),  # ANSI/NIST finger position code
     Column("capture_date", Date, nullable=True),
@@ -43,8 +67,12 @@ biometric_samples = Table(
     Column("width", Integer, nullable=True),
     Column("height", Integer, nullable=True),
     Column("image_ct", LargeBinary, nullable=True),  # encrypted image (or minutiae record)
-    Column("transaction_id", String(36),
-           ForeignKey("biometric_transactions.id", ondelete="CASCADE"), nullable=True),
+    Column(
+        "transaction_id",
+        String(36),
+        ForeignKey("biometric_transactions.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
     Column("created_at", TS, nullable=False),
     Column("created_by", String(128), nullable=False),
     Column("retain_until", Date, nullable=False, index=True),
@@ -54,8 +82,13 @@ biometric_templates = Table(
     "biometric_templates",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("sample_id", String(36), ForeignKey("biometric_samples.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "sample_id",
+        String(36),
+        ForeignKey("biometric_samples.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("entity_id", String(255), nullable=False),
     Column("modality", String(16), nullable=False),  # face | fingerprint
     Column("model_id", String(128), nullable=False),
@@ -71,7 +104,12 @@ biometric_hits = Table(
     "biometric_hits",
     metadata,
     Column("reference", String(64), primary_key=True),  # opaque reference given to a peer on a hit
-    Column("sample_id", String(36), ForeignKey("biometric_samples.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "sample_id",
+        String(36),
+        ForeignKey("biometric_samples.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("entity_id", String(255), nullable=False),
     Column("requester", String(128), nullable=False),  # peer node id or actor name
     Column("purpose", Text, nullable=True),

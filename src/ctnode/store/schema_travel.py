@@ -20,7 +20,7 @@ travel_messages = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("kind", String(16), nullable=False),  # manifest | payment
-    Column("format", String(64), nullable=False),  # PAXLST D:05B, PNRGOV 13:1, pacs.008.001.08, MT103
+    Column("format", String(64), nullable=False),  # PAXLST D:05B, PNRGOV 13:1, pacs.008.001.08
     Column("received_at", TS, nullable=False, index=True),
     Column("actor", String(128), nullable=False),
     Column("source", String(32), nullable=False),  # cli | api

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 
 from ctnode.errors import NotFound
@@ -305,13 +305,11 @@ class Store(ReviewStore):
                     report.unchanged += 1
                 if progress and (i % 1000 == 0 or i == total):
                     progress(i, total)
-            for chunk in _chunks(new_rows, CHUNK):
-                conn.execute(t.entities.insert(), chunk)
+            self._insert(conn, t.entities, new_rows)
             added_set = set(report.added)
             for chunk_e in _chunks([e for e in entities if e.id in added_set], CHUNK):
-                rows = [self._stmt_row(e.id, s, now, now) for e in chunk_e for s in e.statements]
-                if rows:
-                    conn.execute(t.statements.insert(), rows)
+                self._insert(conn, t.statements,
+                             [self._stmt_row(e.id, s, now, now) for e in chunk_e for s in e.statements])
             relisted = set(report.relisted)
             for entity in replace:
                 detail = self._replace(conn, entity, now)
@@ -346,8 +344,7 @@ class Store(ReviewStore):
                 events.extend(
                     self._event(i, "delisted", import_id, now, {"version": version}) for i in gone
                 )
-            for chunk_ev in _chunks(events, CHUNK):
-                conn.execute(t.entity_events.insert(), chunk_ev)
+            self._insert(conn, t.entity_events, events)
             finished = utcnow()
             conn.execute(
                 update(t.imports)
@@ -377,12 +374,10 @@ class Store(ReviewStore):
         old_keys = substance((s.prop, s.value) for s in old)
         new_keys = substance((s.prop, s.value) for s in entity.statements)
         conn.execute(t.statements.delete().where(t.statements.c.entity_id == entity.id))
-        rows = [
+        self._insert(conn, t.statements, [
             self._stmt_row(entity.id, s, first_seen.get((s.prop, s.value, s.original)) or now, now)
             for s in entity.statements
-        ]
-        if rows:
-            conn.execute(t.statements.insert(), rows)
+        ])
         conn.execute(
             update(t.entities)
             .where(t.entities.c.id == entity.id)
@@ -396,6 +391,26 @@ class Store(ReviewStore):
             "added": sorted(f"{p}: {v}" for p, v in new_keys - old_keys),
             "removed": sorted(f"{p}: {v}" for p, v in old_keys - new_keys),
         }
+
+    def _insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Bulk insert: executemany on SQLite (fast in C); COPY on PostgreSQL, where
+        executemany costs a round trip per row."""
+        if not rows:
+            return
+        if self.dialect != "postgresql":
+            for chunk in _chunks(rows, CHUNK):
+                conn.execute(table.insert(), chunk)
+            return
+        cols = list(rows[0])
+        json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur:
+            # Identifiers come from our own Table objects, never from input.
+            sql = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
+            with cur.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in cols])
 
     @staticmethod
     def _event(entity_id: str, kind: str, import_id: int, at: datetime,

@@ -49,7 +49,7 @@ class Segment:
     line: int
 
     def get(self, element: int, component: int = 0) -> str:
-        """Component ``component`` (0-based) of data element ``element`` (1 = first after the tag)."""
+        """Component ``component`` (0-based) of data element ``element`` (1: first after tag)."""
         if element < 1 or element > len(self.elements):
             return ""
         comps = self.elements[element - 1]
@@ -148,7 +148,7 @@ def _unescape(value: str, release: str) -> str:
 
 
 def _guess_separators(text: str) -> Separators:
-    """Without UNA, take the defaults unless the first tag is clearly followed by another character."""
+    """Without UNA: the defaults, unless the first tag is followed by another separator."""
     head = text.lstrip()[:4]
     if len(head) == 4 and head[:3] in {"UNB", "UNH"} and head[3] not in "+ ":
         ch = head[3]

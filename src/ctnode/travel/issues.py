@@ -27,7 +27,7 @@ class Issue:
 
     severity: Severity
     message: str
-    where: str  # e.g. "segment 14 (NAD) line 13 element 4", "/Document/.../Cdtr line 40", "field :59:"
+    where: str  # e.g. "segment 14 (NAD) line 13 element 4", "Cdtr line 40", "field :59:"
     skipped: bool = False
 
     def as_dict(self) -> dict[str, object]:

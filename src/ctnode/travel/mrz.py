@@ -1,4 +1,4 @@
-"""ICAO Doc 9303 machine-readable zones (TD3 passports, TD1 and TD2 cards) → a one-traveller manifest."""
+"""ICAO Doc 9303 machine-readable zones (TD3 passports, TD1 and TD2 cards) → a manifest."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def parse_mrz_manifest(text: str) -> Manifest:
         line = raw.strip().replace(" ", "")
         if _LINE.match(line):
             block.append(line)
-            if len(block) == 2 and len(line) in {36, 44} or len(block) == 3:
+            if (len(block) == 2 and len(line) in {36, 44}) or len(block) == 3:
                 blocks.append(block)
                 block = []
         elif block:

@@ -21,7 +21,8 @@ ROLES = {
     "DDT": "in-transit crew",
     "COT": "passenger",  # older feeds
 }
-LIST_TYPES = {"745": "passenger list", "250": "crew list", "266": "flight close", "336": "crew list"}
+LIST_TYPES = {"745": "passenger list", "250": "crew list", "266": "flight close",
+              "336": "crew list"}
 # EDIFACT an..35: a name part this long was probably cut by the sender.
 PART_LIMIT = 35
 
@@ -41,8 +42,8 @@ def _new_traveller(seg: Segment, number: int, manifest: Manifest) -> Traveller |
     role = ROLES[seg.get(1)]
     surname, given, raw = _name_parts(seg)
     if not surname and not given:
-        manifest.issues.append(Issue("error", "traveller without a name skipped (NAD element 4 empty)",
-                                     seg.where(4), skipped=True))
+        manifest.issues.append(Issue("error", "traveller without a name skipped (NAD element 4 "
+                                     "empty)", seg.where(4), skipped=True))
         return None
     for part in (surname, *given.split()):
         if len(part) >= PART_LIMIT:

@@ -174,4 +174,5 @@ def _ssr(seg: Segment, st: _State) -> None:
             traveller.birth_place = birth_place
         if number:
             traveller.documents.append(TravelDocument(
-                number=number.replace(" ", ""), type=doc_type or "V", issuing_state=fields[5] or None))
+                number=number.replace(" ", ""), type=doc_type or "V",
+                issuing_state=fields[5] or None))

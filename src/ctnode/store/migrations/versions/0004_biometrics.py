@@ -30,11 +30,17 @@ def upgrade() -> None:
         sa.Column("summary", sa.JSON(), nullable=False),
         sa.Column("imported_at", TS, nullable=False),
         sa.Column("imported_by", sa.String(length=128), nullable=False),
-        sa.ForeignKeyConstraint(["entity_id"], ["entities.id"], ondelete="CASCADE",
-                                name=op.f("fk_biometric_transactions_entity_id_entities")),
+        sa.ForeignKeyConstraint(
+            ["entity_id"],
+            ["entities.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_biometric_transactions_entity_id_entities"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_biometric_transactions")),
     )
-    op.create_index(op.f("ix_biometric_transactions_entity_id"), "biometric_transactions", ["entity_id"])
+    op.create_index(
+        op.f("ix_biometric_transactions_entity_id"), "biometric_transactions", ["entity_id"]
+    )
     op.create_table(
         "biometric_samples",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -55,14 +61,24 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.Column("created_by", sa.String(length=128), nullable=False),
         sa.Column("retain_until", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(["entity_id"], ["entities.id"], ondelete="CASCADE",
-                                name=op.f("fk_biometric_samples_entity_id_entities")),
-        sa.ForeignKeyConstraint(["transaction_id"], ["biometric_transactions.id"], ondelete="CASCADE",
-                                name=op.f("fk_biometric_samples_transaction_id_biometric_transactions")),
+        sa.ForeignKeyConstraint(
+            ["entity_id"],
+            ["entities.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_biometric_samples_entity_id_entities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["transaction_id"],
+            ["biometric_transactions.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_biometric_samples_transaction_id_biometric_transactions"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_biometric_samples")),
     )
     op.create_index(op.f("ix_biometric_samples_entity_id"), "biometric_samples", ["entity_id"])
-    op.create_index(op.f("ix_biometric_samples_retain_until"), "biometric_samples", ["retain_until"])
+    op.create_index(
+        op.f("ix_biometric_samples_retain_until"), "biometric_samples", ["retain_until"]
+    )
     op.create_table(
         "biometric_templates",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -75,12 +91,18 @@ def upgrade() -> None:
         sa.Column("template_ct", sa.LargeBinary(), nullable=False),
         sa.Column("retain_until", sa.Date(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
-        sa.ForeignKeyConstraint(["sample_id"], ["biometric_samples.id"], ondelete="CASCADE",
-                                name=op.f("fk_biometric_templates_sample_id_biometric_samples")),
+        sa.ForeignKeyConstraint(
+            ["sample_id"],
+            ["biometric_samples.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_biometric_templates_sample_id_biometric_samples"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_biometric_templates")),
     )
     op.create_index(op.f("ix_biometric_templates_sample_id"), "biometric_templates", ["sample_id"])
-    op.create_index("ix_biometric_templates_model", "biometric_templates", ["modality", "model_id", "engine"])
+    op.create_index(
+        "ix_biometric_templates_model", "biometric_templates", ["modality", "model_id", "engine"]
+    )
     op.create_table(
         "biometric_hits",
         sa.Column("reference", sa.String(length=64), nullable=False),
@@ -92,8 +114,12 @@ def upgrade() -> None:
         sa.Column("case_ref", sa.Text(), nullable=True),
         sa.Column("band", sa.String(length=16), nullable=False),
         sa.Column("created_at", TS, nullable=False),
-        sa.ForeignKeyConstraint(["sample_id"], ["biometric_samples.id"], ondelete="CASCADE",
-                                name=op.f("fk_biometric_hits_sample_id_biometric_samples")),
+        sa.ForeignKeyConstraint(
+            ["sample_id"],
+            ["biometric_samples.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_biometric_hits_sample_id_biometric_samples"),
+        ),
         sa.PrimaryKeyConstraint("reference", name=op.f("pk_biometric_hits")),
     )
 

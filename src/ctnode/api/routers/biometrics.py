@@ -1,0 +1,284 @@
+"""Biometric routes: enrol, import/export ANSI/NIST-ITL, 1:N search, view, purge.
+
+Thin edge over ``ctnode.biometrics.service``. Images and transactions are sent
+as the raw request body. Purpose, legal basis and case reference travel in the
+``X-Purpose`` / ``X-Legal-Basis`` / ``X-Case-Ref`` headers; searches, image
+views and exports are refused without them. Only roles in
+``CTNODE_BIOMETRIC_ROLES`` and keys flagged biometric get past the service.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
+from ctnode.biometrics.service import EnrolRequest, service_for
+from ctnode.errors import InvalidInput, TooLarge
+
+router = APIRouter(tags=["biometrics"])
+
+IMAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/x-wsq": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+NIST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+EntityId = Annotated[str, Path(description="Watchlist entity id", max_length=255)]
+LegalBasis = Annotated[
+    str | None,
+    Query(
+        max_length=500,
+        description="Legal basis for holding the record (default: the X-Legal-Basis header)",
+    ),
+]
+Source = Annotated[str, Query(max_length=200, description="Who captured or sent the image")]
+Captured = Annotated[date | None, Query(description="Capture date (YYYY-MM-DD)")]
+RetainUntil = Annotated[
+    date | None, Query(description="Delete after this date (capped by the node's limit)")
+]
+MultiFaces = Annotated[
+    Literal["largest", "refuse"] | None,
+    Query(description="When several faces: use the largest (said so) or refuse"),
+]
+Finger = Annotated[
+    int | None,
+    Query(ge=0, le=12, description="ANSI/NIST finger position: 1-10, 11-12 thumbs, 0 unknown"),
+]
+Ppi = Annotated[int, Query(ge=250, le=2000, description="Scan resolution, pixels per inch")]
+K = Annotated[int | None, Query(ge=1, le=1000, description="Most candidates to return")]
+
+_MEDIA = {
+    "JPEG": "image/jpeg",
+    "JPEGB": "image/jpeg",
+    "PNG": "image/png",
+    "WSQ": "image/x-wsq",
+    "WSQ20": "image/x-wsq",
+    "JPEG2000": "image/jp2",
+}
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"body of {declared} bytes exceeds the limit of {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if not data:
+        raise InvalidInput("empty body: send the image or transaction as the request body")
+    return data
+
+
+def _basis(query: str | None, header: str | None) -> str:
+    basis = (query or header or "").strip()
+    if not basis:
+        raise InvalidInput(
+            "legal_basis (query) or the X-Legal-Basis header is required to hold biometric data"
+        )
+    return basis
+
+
+@router.post("/entities/{entity_id}/biometrics/face", status_code=201, openapi_extra=IMAGE_BODY)
+async def enrol_face(
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    entity_id: EntityId,
+    legal_basis: LegalBasis = None,
+    source: Source = "",
+    capture_date: Captured = None,
+    retain_until: RetainUntil = None,
+    multiple_faces: MultiFaces = None,
+) -> dict[str, Any]:
+    """Attach a face image to an entity.
+
+    One face is embedded: the largest (the answer's ``note`` says so when there
+    were several) or, with ``multiple_faces=refuse``, none. Audited as
+    ``biometric.enrol``.
+    """
+    data = await _body(request, node.settings.max_upload_bytes)
+    req = EnrolRequest(
+        entity_id,
+        data,
+        _basis(legal_basis, purpose.legal_basis),
+        source,
+        capture_date,
+        retain_until,
+        multiple_faces=multiple_faces,
+    )
+    result = await run_in_threadpool(service_for(node).enroll_face, actor, req)
+    return result.as_dict()
+
+
+@router.post(
+    "/entities/{entity_id}/biometrics/fingerprint", status_code=201, openapi_extra=IMAGE_BODY
+)
+async def enrol_fingerprint(
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    entity_id: EntityId,
+    finger: Finger = None,
+    ppi: Ppi = 500,
+    legal_basis: LegalBasis = None,
+    source: Source = "",
+    capture_date: Captured = None,
+    retain_until: RetainUntil = None,
+) -> dict[str, Any]:
+    """Attach one fingerprint (PNG, WSQ, JPEG ...) to an entity; NBIS minutiae are extracted.
+    A print with too few minutiae is refused (``poor_print``)."""
+    data = await _body(request, node.settings.max_upload_bytes)
+    req = EnrolRequest(
+        entity_id,
+        data,
+        _basis(legal_basis, purpose.legal_basis),
+        source,
+        capture_date,
+        retain_until,
+        position=finger,
+        ppi=ppi,
+    )
+    result = await run_in_threadpool(service_for(node).enroll_fingerprint, actor, req)
+    return result.as_dict()
+
+
+@router.post("/entities/{entity_id}/biometrics/ansi-nist", status_code=201, openapi_extra=NIST_BODY)
+async def import_ansi_nist(
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    entity_id: EntityId,
+    legal_basis: LegalBasis = None,
+) -> dict[str, Any]:
+    """Import an ANSI/NIST-ITL transaction (Type-1, 2, 4, 9, 10, 13, 14) onto an entity.
+
+    Whole or not at all.
+    Records of other types are listed under ``skipped`` with the reason."""
+    data = await _body(request, node.settings.max_upload_bytes)
+    svc = service_for(node)
+    result = await run_in_threadpool(
+        lambda: svc.import_ansi_nist(
+            actor, data, entity_id=entity_id, legal_basis=_basis(legal_basis, purpose.legal_basis)
+        )
+    )
+    return result.as_dict()
+
+
+@router.get(
+    "/entities/{entity_id}/biometrics/ansi-nist",
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def export_ansi_nist(
+    node: NodeDep, actor: ActorDep, purpose: PurposeDep, entity_id: EntityId
+) -> Response:
+    """The entity's faces and fingerprints as ANSI/NIST-ITL 2011 (needs purpose headers)."""
+    data = await run_in_threadpool(service_for(node).export_ansi_nist, actor, entity_id, purpose)
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{entity_id}.an2"'},
+    )
+
+
+@router.get("/entities/{entity_id}/biometrics")
+async def list_samples(
+    node: NodeDep, actor: ActorDep, purpose: PurposeDep, entity_id: EntityId
+) -> dict[str, Any]:
+    """The entity's biometric records: kind, finger, source, quality, basis, provenance."""
+    samples = await run_in_threadpool(service_for(node).list_samples, actor, entity_id, purpose)
+    return {"entity_id": entity_id, "samples": samples}
+
+
+@router.get("/biometrics/samples/{sample_id}/image", responses={200: {"content": {"image/*": {}}}})
+async def sample_image(
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    sample_id: Annotated[str, Path(max_length=36)],
+) -> Response:
+    """One sample's image as stored (decrypted for this response; audited; needs purpose)."""
+    data, fmt = await run_in_threadpool(service_for(node).get_image, actor, sample_id, purpose)
+    return Response(data, media_type=_MEDIA.get(fmt.upper(), "application/octet-stream"))
+
+
+@router.delete("/biometrics/samples/{sample_id}", status_code=204)
+async def delete_sample(
+    node: NodeDep,
+    actor: ActorDep,
+    sample_id: Annotated[str, Path(max_length=36)],
+    reason: Annotated[str, Query(min_length=3, max_length=500)],
+) -> Response:
+    """Delete one sample and its templates (correction, delisting); the reason is audited."""
+    await run_in_threadpool(service_for(node).delete_sample, actor, sample_id, reason)
+    return Response(status_code=204)
+
+
+@router.post("/biometrics/search/face", openapi_extra=IMAGE_BODY)
+async def search_face(
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    k: K = None,
+    multiple_faces: MultiFaces = None,
+) -> dict[str, Any]:
+    """1:N face search. Candidates (entity, list reference, score, calibrated decision, explanation)
+    are leads for a person to verify. Needs ``X-Purpose`` and ``X-Legal-Basis``."""
+    data = await _body(request, node.settings.max_upload_bytes)
+    svc = service_for(node)
+    result = await run_in_threadpool(
+        lambda: svc.search_face(actor, data, purpose, k=k, multiple_faces=multiple_faces)
+    )
+    return result.as_dict()
+
+
+@router.post("/biometrics/search/fingerprint", openapi_extra=IMAGE_BODY)
+async def search_fingerprint(
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    finger: Finger = None,
+    ppi: Ppi = 500,
+    k: K = None,
+) -> dict[str, Any]:
+    """1:N fingerprint search (NBIS Bozorth3).
+
+    With ``finger``, candidates of another known finger are left out.
+    """
+    data = await _body(request, node.settings.max_upload_bytes)
+    svc = service_for(node)
+    result = await run_in_threadpool(
+        lambda: svc.search_fingerprint(actor, data, purpose, position=finger, ppi=ppi, k=k)
+    )
+    return result.as_dict()
+
+
+@router.post("/biometrics/purge")
+async def purge(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    """Delete every biometric record past its retention date."""
+    n = await run_in_threadpool(service_for(node).purge_expired, actor)
+    return {"deleted": n}

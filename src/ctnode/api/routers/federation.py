@@ -1,0 +1,303 @@
+"""Federation routes.
+
+``POST /federation/v1/messages`` is the node-to-node endpoint: it takes a signed
+envelope and authenticates the sender by its signature (no API key). Every other
+route here is for this node's operators and needs an API key with the right role.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
+from ctnode.errors import InvalidInput, TooLarge
+from ctnode.federation.service import NetworkScreenResult
+from ctnode.model.dates import normalise_birth_date
+from ctnode.model.screening import ScreenQuery
+from ctnode.node import Purpose
+
+router = APIRouter(prefix="/federation", tags=["federation"])
+
+
+# -- node to node ------------------------------------------------------------------------
+
+
+@router.post("/v1/messages", summary="Receive a signed envelope from a peer (no API key)")
+async def receive_message(request: Request, node: NodeDep) -> JSONResponse:
+    """The peer-to-peer endpoint. The body is one signed envelope; the answer is a signed
+    envelope, or a refusal with a machine-readable ``reason`` (see docs/federation.md)."""
+    limit = node.settings.federation_max_message_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"message larger than {limit} bytes")
+    raw = await request.body()
+    if len(raw) > limit:
+        raise TooLarge(f"message larger than {limit} bytes")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    from starlette.concurrency import run_in_threadpool
+
+    status, body = await run_in_threadpool(node.federation.receive, data)
+    return JSONResponse(status_code=status, content=body)
+
+
+# -- identity and directory --------------------------------------------------------------------
+
+
+@router.get("/descriptor", summary="This node's signed descriptor")
+def get_descriptor(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    node.require(actor, "federation.directory")
+    return node.federation.descriptor().to_dict()
+
+
+@router.get("/peers", summary="The coordinators' directory")
+def list_peers(node: NodeDep, actor: ActorDep,
+               include_removed: bool = False) -> list[dict[str, Any]]:
+    return [_peer_public(p) for p in node.federation.list_peers(actor, include_removed)]
+
+
+@router.post("/peers", status_code=201, summary="Add a peer by its signed descriptor (admin)")
+def add_peer(node: NodeDep, actor: ActorDep,
+             descriptor: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    return _peer_public(node.federation.add_peer(actor, descriptor))
+
+
+@router.get("/peers/{node_id}", summary="One peer with its agreements")
+def get_peer(node: NodeDep, actor: ActorDep, node_id: str) -> dict[str, Any]:
+    peer = node.federation.get_peer(actor, node_id)
+    return {**_peer_public(peer), "agreements": peer["agreements"]}
+
+
+@router.delete("/peers/{node_id}", status_code=204, summary="Remove a peer (admin)")
+def remove_peer(node: NodeDep, actor: ActorDep, node_id: str) -> None:
+    node.federation.remove_peer(actor, node_id)
+
+
+@router.post("/peers/{node_id}/ping", summary="Signed round trip to a peer")
+def ping_peer(node: NodeDep, actor: ActorDep, node_id: str) -> dict[str, Any]:
+    return {"peer_id": node_id, "ms": round(node.federation.ping(actor, node_id), 1)}
+
+
+@router.get("/directory", response_class=HTMLResponse, summary="The directory as a page")
+def directory_page(node: NodeDep, actor: ActorDep) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(p.get(k) or ''))}</td>" for k in (
+            "node_id", "organisation", "country", "contact", "endpoint", "status")) + "</tr>"
+        for p in node.federation.list_peers(actor))
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>ctnode: coordinators"
+            "</title></head><body><h1>Coordinators' directory</h1><table border='1'><tr>"
+            "<th>node</th><th>organisation</th><th>country</th><th>contact</th>"
+            f"<th>endpoint</th><th>status</th></tr>{rows}</table></body></html>")
+
+
+def _peer_public(p: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in p.items()
+            if k in {"node_id", "organisation", "country", "contact", "endpoint", "public_key",
+                     "status", "added_at", "added_by", "removed_at"}}
+
+
+# -- agreements ------------------------------------------------------------------------------------
+
+
+class AgreementCreate(BaseModel):
+    peer_id: str
+    direction: str = Field(description="outbound (what I share with the peer) or inbound")
+    lists: list[str] = Field(description="List names, or ['*'] for all")
+    purposes: list[str]
+    expires_at: datetime
+    rate_per_minute: int = 60
+    max_disclosure: str = Field(default="reference", description="hit, reference or fields")
+    fields: list[str] = Field(default_factory=list)
+    subscribed: bool = Field(default=False, description="List updates and alerts flow")
+
+
+@router.get("/agreements", summary="Sharing agreements in force")
+def list_agreements(node: NodeDep, actor: ActorDep, peer_id: str | None = None,
+                    include_revoked: bool = False) -> list[dict[str, Any]]:
+    return [a.to_dict() for a in node.federation.list_agreements(
+        actor, peer_id=peer_id, include_revoked=include_revoked)]
+
+
+@router.post("/agreements", status_code=201, summary="Make an agreement (admin)")
+def add_agreement(node: NodeDep, actor: ActorDep, body: AgreementCreate) -> dict[str, Any]:
+    return node.federation.add_agreement(actor, **body.model_dump()).to_dict()
+
+
+@router.delete("/agreements/{agreement_id}", status_code=204, summary="Revoke (admin)")
+def revoke_agreement(node: NodeDep, actor: ActorDep, agreement_id: str) -> None:
+    node.federation.revoke_agreement(actor, agreement_id)
+
+
+# -- network screening -----------------------------------------------------------------------------
+
+
+class NetworkScreenRequest(BaseModel):
+    name: str = Field(max_length=500)
+    schema_: str = Field(default="Person", alias="schema")
+    birth_date: list[str] = Field(default_factory=list)
+    nationality: list[str] = Field(default_factory=list)
+    document: list[str] = Field(default_factory=list)
+    purpose: str | None = None
+    legal_basis: str | None = None
+    case_ref: str | None = None
+    peers: list[str] | None = None
+    deadline: float | None = Field(default=None, gt=0, le=120)
+    limit: int = Field(default=10, ge=1, le=100)
+
+
+def network_result_dict(result: NetworkScreenResult) -> dict[str, Any]:
+    return {
+        "local": {"screening_id": result.local.screening_id, "hits": [
+            {"entity_id": h.entity_id, "list": h.dataset, "reference": h.reference,
+             "name": h.matched_name, "score": round(h.score, 4), "band": h.band,
+             "explanation": [{"feature": e.feature, "query_value": e.query_value,
+                              "candidate_value": e.candidate_value,
+                              "contribution": round(e.contribution, 4), "detail": e.detail}
+                             for e in h.explanation]}
+            for h in result.local.hits]},
+        "peers": [a.to_dict() for a in result.peers],
+        "deadline": result.deadline,
+        "ms": round(result.ms, 1),
+    }
+
+
+@router.post("/screen", summary="Screen locally and across the network (hit/no-hit)")
+def screen_network(node: NodeDep, actor: ActorDep, purpose: PurposeDep,
+                   body: NetworkScreenRequest) -> dict[str, Any]:
+    try:
+        dates = [normalise_birth_date(d) for d in body.birth_date]
+    except ValueError as exc:
+        raise InvalidInput(f"birth_date: {exc}") from None
+    query = ScreenQuery(names=[body.name], schema=body.schema_, birth_dates=dates,
+                        nationalities=body.nationality, documents=body.document)
+    p = Purpose(purpose=body.purpose or purpose.purpose,
+                legal_basis=body.legal_basis or purpose.legal_basis,
+                case_ref=body.case_ref or purpose.case_ref)
+    result = node.federation.screen_network(query, actor, p, peers=body.peers,
+                                            deadline=body.deadline, limit=body.limit)
+    return network_result_dict(result)
+
+
+# -- disclosures ---------------------------------------------------------------------------------
+
+
+class DisclosureCreate(BaseModel):
+    peer_id: str
+    ref: str = Field(max_length=64)
+    justification: str = Field(max_length=2000)
+    purpose: str | None = None
+    legal_basis: str | None = None
+    case_ref: str | None = None
+
+
+class DisclosureDecision(BaseModel):
+    reason: str = Field(max_length=2000)
+    ttl_seconds: float | None = Field(default=None, gt=0)
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+@router.get("/disclosures", summary="Disclosure requests (with their age)")
+def list_disclosures(node: NodeDep, actor: ActorDep,
+                     direction: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
+                     status: str | None = None) -> list[dict[str, Any]]:
+    return [_jsonable(r) for r in node.federation.list_disclosures(actor, direction=direction,
+                                                                   status=status)]
+
+
+@router.post("/disclosures", status_code=201, summary="Ask a peer to disclose a hit reference")
+def request_disclosure(node: NodeDep, actor: ActorDep, purpose: PurposeDep,
+                       body: DisclosureCreate) -> dict[str, Any]:
+    p = Purpose(purpose=body.purpose or purpose.purpose,
+                legal_basis=body.legal_basis or purpose.legal_basis,
+                case_ref=body.case_ref or purpose.case_ref)
+    return _jsonable(node.federation.request_disclosure(
+        actor, peer_id=body.peer_id, ref=body.ref, justification=body.justification, purpose=p))
+
+
+@router.get("/disclosures/{disclosure_id}", summary="One disclosure request")
+def get_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str) -> dict[str, Any]:
+    return _jsonable(node.federation.get_disclosure(actor, disclosure_id))
+
+
+@router.post("/disclosures/{disclosure_id}/approve", summary="Approve: release the agreed fields")
+def approve_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str,
+                       body: DisclosureDecision) -> dict[str, Any]:
+    return _jsonable(node.federation.decide_disclosure(
+        actor, disclosure_id, approve=True, reason=body.reason, ttl_seconds=body.ttl_seconds))
+
+
+@router.post("/disclosures/{disclosure_id}/refuse", summary="Refuse, with a reason")
+def refuse_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str,
+                      body: DisclosureDecision) -> dict[str, Any]:
+    return _jsonable(node.federation.decide_disclosure(
+        actor, disclosure_id, approve=False, reason=body.reason))
+
+
+@router.post("/disclosures/{disclosure_id}/fetch", summary="Fetch the holder's decision")
+def fetch_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str) -> dict[str, Any]:
+    return _jsonable(node.federation.fetch_disclosure(actor, disclosure_id))
+
+
+# -- updates, alerts, inbox ---------------------------------------------------------------------------
+
+
+class AlertCreate(BaseModel):
+    kind: str = Field(description="new_listing, delisting or urgent")
+    title: str = Field(max_length=500)
+    body: str = Field(default="", max_length=10_000)
+    peers: list[str] | None = None
+
+
+@router.get("/inbox", summary="Alerts and list updates received from peers")
+def inbox(node: NodeDep, actor: ActorDep, unread: bool = False,
+          mark_read: bool = False) -> list[dict[str, Any]]:
+    return [_jsonable(r) for r in node.federation.inbox(actor, unread=unread,
+                                                        mark_read=mark_read)]
+
+
+@router.post("/alerts", summary="Send an alert to subscribed peers (admin)")
+def send_alert(node: NodeDep, actor: ActorDep, body: AlertCreate) -> dict[str, str]:
+    return node.federation.send_alert(actor, kind=body.kind, title=body.title, body=body.body,
+                                      peers=body.peers)
+
+
+@router.get("/updates", summary="List deltas sent, with each peer's receipt")
+def list_updates(node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return [{**_jsonable(d), "receipts": [_jsonable(r) for r in d["receipts"]]}
+            for d in node.federation.deltas(actor)]
+
+
+@router.post("/updates/retry", summary="Re-send deltas not yet receipted")
+def retry_updates(node: NodeDep, actor: ActorDep) -> dict[str, int]:
+    return {"deltas": node.federation.retry_deltas(actor)}
+
+
+# -- audit checkpoints ------------------------------------------------------------------------------
+
+
+@router.post("/checkpoints", status_code=201, summary="Sign the audit chain head now (admin)")
+def make_checkpoint(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    return node.federation.checkpoint(actor)
+
+
+@router.get("/checkpoints", summary="Signed checkpoints (this node's, or a peer's)")
+def list_checkpoints(node: NodeDep, actor: ActorDep,
+                     node_id: str | None = None) -> list[dict[str, Any]]:
+    return node.federation.checkpoints(actor, node_id)
+
+
+@router.post("/peers/{node_id}/checkpoint", summary="Fetch and keep a peer's signed checkpoint")
+def fetch_checkpoint(node: NodeDep, actor: ActorDep, node_id: str) -> dict[str, Any]:
+    return node.federation.fetch_checkpoint(actor, node_id)

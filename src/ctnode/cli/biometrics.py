@@ -1,0 +1,356 @@
+"""``ctnode biometrics ...`` (Typer ``app``) and ``ctnode import/export ansi-nist`` (functions).
+
+Thin edge: read files, call ``ctnode.biometrics.service``, print a table or JSON.
+cli/main.py registers ``app`` as ``biometrics``, ``import_ansi_nist`` as
+``import ansi-nist`` and ``export_ansi_nist`` as ``export ansi-nist``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ctnode.biometrics.service import EnrolRequest, SearchResult, service_for
+from ctnode.cli.common import console, handle_errors, make_node, operator, out
+from ctnode.errors import InvalidInput, TooLarge
+from ctnode.node import Purpose
+
+app = typer.Typer(
+    help="Biometric records: enrol faces and fingerprints, 1:N search, retention.",
+    no_args_is_help=True,
+)
+
+EntityArg = Annotated[str, typer.Argument(help="Watchlist entity id.", show_default=False)]
+BasisOpt = Annotated[
+    str | None, typer.Option("--legal-basis", help="Legal basis (required; audited).")
+]
+PurposeOpt = Annotated[
+    str | None, typer.Option("--purpose", help="Purpose (required for search/export; audited).")
+]
+CaseOpt = Annotated[
+    str | None, typer.Option("--case", "--case-ref", help="Case reference (audited).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _read(path: Path, limit: int) -> bytes:
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    if path.stat().st_size > limit:
+        raise TooLarge(f"{path} is larger than the limit of {limit} bytes")
+    return path.read_bytes()
+
+
+def _print_json(data: Any) -> None:
+    out.print(
+        json.dumps(data, indent=2, default=str, ensure_ascii=False), markup=False, highlight=False
+    )
+
+
+@app.command("enroll")
+@handle_errors
+def enroll(
+    entity: EntityArg,
+    face: Annotated[Path | None, typer.Option("--face", help="Face image (JPEG, PNG ...).")] = None,
+    fingerprint: Annotated[
+        Path | None, typer.Option("--fingerprint", help="Fingerprint image (PNG, WSQ ...).")
+    ] = None,
+    finger: Annotated[
+        int | None,
+        typer.Option("--finger", min=0, max=12, help="Finger position 1-10 (0 unknown)."),
+    ] = None,
+    legal_basis: BasisOpt = None,
+    source: Annotated[str, typer.Option(help="Who captured or sent the image.")] = "",
+    captured: Annotated[str | None, typer.Option(help="Capture date YYYY-MM-DD.")] = None,
+    retain_until: Annotated[str | None, typer.Option(help="Delete after YYYY-MM-DD.")] = None,
+    refuse_multiple: Annotated[
+        bool, typer.Option("--refuse-multiple-faces", help="Refuse images with several faces.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Attach a face (--face) or a fingerprint (--fingerprint --finger N) to a watchlist entity."""
+    if (face is None) == (fingerprint is None):
+        raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
+    if not legal_basis:
+        raise InvalidInput("--legal-basis is required to hold biometric data")
+    node = make_node()
+    try:
+        svc = service_for(node)
+        path = face or fingerprint
+        assert path is not None
+        req = EnrolRequest(
+            entity,
+            _read(path, node.settings.max_upload_bytes),
+            legal_basis,
+            source or str(path.name),
+            date.fromisoformat(captured) if captured else None,
+            date.fromisoformat(retain_until) if retain_until else None,
+            position=finger,
+            multiple_faces="refuse" if refuse_multiple else None,
+        )
+        result = (
+            svc.enroll_face(operator(), req) if face else svc.enroll_fingerprint(operator(), req)
+        )
+    finally:
+        node.close()
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    console.print(
+        f"enrolled {result.kind} sample {result.sample_id} on {result.entity_id} "
+        f"(model {result.model_id}; kept until {result.retain_until})"
+    )
+    if result.note:
+        console.print(f"[yellow]note:[/yellow] {result.note}")
+
+
+def _render(result: SearchResult) -> None:
+    table = Table(
+        title=f"{result.modality} search: {len(result.candidates)} candidate(s) "
+        f"of {result.searched}"
+    )
+    for col in ("entity", "list ref", "name", "sample", "score", "decision"):
+        table.add_column(col)
+    for c in result.candidates:
+        table.add_row(
+            c.entity_id,
+            c.list_reference or "",
+            c.caption,
+            c.sample_id[:8],
+            f"{c.score:.3f}",
+            c.decision,
+        )
+    out.print(table)
+    if result.probe_note:
+        console.print(f"[yellow]probe:[/yellow] {result.probe_note}")
+    console.print("candidates are leads for a trained person to verify, not identifications")
+
+
+@app.command("search")
+@handle_errors
+def search(
+    face: Annotated[Path | None, typer.Option("--face", help="Probe face image.")] = None,
+    fingerprint: Annotated[
+        Path | None, typer.Option("--fingerprint", help="Probe fingerprint image.")
+    ] = None,
+    finger: Annotated[
+        int | None, typer.Option("--finger", min=0, max=12, help="Probe finger position.")
+    ] = None,
+    purpose: PurposeOpt = None,
+    legal_basis: BasisOpt = None,
+    case: CaseOpt = None,
+    k: Annotated[int | None, typer.Option("--limit", "-k", min=1, help="Most candidates.")] = None,
+    network: Annotated[
+        bool,
+        typer.Option("--network", help="Also ask peers whose agreement allows it (template only)."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """1:N search of the node's biometric records with a face or fingerprint image."""
+    if (face is None) == (fingerprint is None):
+        raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
+    p = Purpose(purpose=purpose, legal_basis=legal_basis, case_ref=case)
+    node = make_node()
+    try:
+        svc = service_for(node)
+        path = face or fingerprint
+        assert path is not None
+        data = _read(path, node.settings.max_upload_bytes)
+        if face:
+            result = svc.search_face(operator(), data, p, k=k)
+        else:
+            result = svc.search_fingerprint(operator(), data, p, position=finger, k=k)
+        peers: list[dict[str, Any]] = []
+        if network:
+            peers = _network_search(node, svc, data, "face" if face else "fingerprint", p, finger)
+    finally:
+        node.close()
+    if as_json:
+        _print_json(result.as_dict() | ({"peers": peers} if network else {}))
+        return
+    _render(result)
+    for answer in peers:
+        verdict = f"HIT {answer.get('band')}" if answer.get("hit") else "no hit"
+        console.print(f"peer {answer.get('peer')}: {verdict} {answer.get('reference') or ''}")
+
+
+def _network_search(
+    node: Any, svc: Any, data: bytes, modality: str, purpose: Purpose, finger: int | None
+) -> list[dict[str, Any]]:
+    """Send the template (never the image) to peers, through the federation layer."""
+    probe = svc.make_probe(operator(), data, modality, purpose, position=finger)
+    try:
+        from ctnode.federation import biometric_query  # type: ignore[attr-defined]
+    except ImportError:
+        raise InvalidInput(
+            "network biometric search is not available on this node yet "
+            "(the federation layer does not offer biometric queries)"
+        ) from None
+    answers: list[dict[str, Any]] = biometric_query(node, operator(), probe, purpose)
+    return answers
+
+
+@app.command("list")
+@handle_errors
+def list_records(entity: EntityArg, as_json: JsonOpt = False) -> None:
+    """The biometric records of an entity (metadata only; audited)."""
+    node = make_node()
+    try:
+        rows = service_for(node).list_samples(operator(), entity)
+    finally:
+        node.close()
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"biometric records of {entity}")
+    for col in ("sample", "kind", "finger", "source", "quality", "retain until", "note"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["sample_id"][:8],
+            r["kind"],
+            str(r["position"] or ""),
+            r["source"],
+            "" if r["quality"] is None else f"{r['quality']:.0f}",
+            r["retain_until"],
+            r["note"],
+        )
+    out.print(table)
+
+
+@app.command("image")
+@handle_errors
+def image(
+    sample: Annotated[str, typer.Argument(help="Sample id.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write the image to.")],
+    purpose: PurposeOpt = None,
+    legal_basis: BasisOpt = None,
+    case: CaseOpt = None,
+) -> None:
+    """Write one sample's image (decrypted) to a file; needs a purpose and legal basis (audited)."""
+    node = make_node()
+    try:
+        data, fmt = service_for(node).get_image(
+            operator(), sample, Purpose(purpose, legal_basis, case)
+        )
+    finally:
+        node.close()
+    output.write_bytes(data)
+    console.print(f"{fmt} image written to {output}")
+
+
+@app.command("purge")
+@handle_errors
+def purge() -> None:
+    """Delete every biometric record past its retention date."""
+    node = make_node()
+    try:
+        n = service_for(node).purge_expired(operator())
+    finally:
+        node.close()
+    console.print(f"{n} biometric record(s) past their retention date deleted")
+
+
+@handle_errors
+def import_ansi_nist(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="ANSI/NIST-ITL transaction file (.an2, .nst, .eft).", show_default=False
+        ),
+    ],
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Entity to attach the records to.")
+    ] = None,
+    legal_basis: BasisOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and list the records; store nothing.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import an ANSI/NIST-ITL transaction (Type-1, 2, 4, 9, 10, 13, 14), whole or refused."""
+    node = make_node()
+    try:
+        svc = service_for(node)
+        data = _read(file, node.settings.max_upload_bytes)
+        if dry_run or entity is None:
+            svc.require(operator(), "import biometric data")
+            tx, prepared, skipped = svc.parse_ansi_nist(data)
+            records: list[dict[str, Any]] = [
+                {
+                    "record": p.provenance.get("record"),
+                    "kind": p.kind,
+                    "position": p.position,
+                    "searchable": p.template is not None,
+                    "note": p.note,
+                }
+                for p in prepared
+            ]
+            skips = [
+                {"record": s.record, "type": s.record_type, "reason": s.reason} for s in skipped
+            ]
+            if as_json:
+                _print_json(
+                    {"version": tx.version, "tcn": tx.tcn, "records": records, "skipped": skips}
+                )
+            else:
+                for r in records:
+                    console.print(f"record {r['record']}: {r['kind']} {r['note']}")
+                for sk in skipped:
+                    console.print(
+                        f"[yellow]skipped[/yellow] record {sk.record} (Type-{sk.record_type}): "
+                        f"{sk.reason}"
+                    )
+            if entity is None and not dry_run:
+                raise InvalidInput(
+                    "the transaction is valid; name the watchlist entity with --entity ID"
+                )
+            return
+        if not legal_basis:
+            raise InvalidInput("--legal-basis is required to hold biometric data")
+        result = svc.import_ansi_nist(operator(), data, entity_id=entity, legal_basis=legal_basis)
+    finally:
+        node.close()
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    searchable = sum(1 for e in result.enrolled if e.template_id)
+    console.print(
+        f"imported {len(result.enrolled)} record(s) onto {entity} ({searchable} searchable); "
+        f"transaction {result.transaction_id}"
+    )
+    for e in result.enrolled:
+        if e.note:
+            console.print(f"  {e.kind} (finger {e.position}): {e.note}")
+    for sk in result.skipped:
+        console.print(
+            f"[yellow]skipped[/yellow] record {sk.record} (Type-{sk.record_type}): {sk.reason}"
+        )
+
+
+@handle_errors
+def export_ansi_nist(
+    entity: EntityArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.an2).")],
+    purpose: PurposeOpt = None,
+    legal_basis: BasisOpt = None,
+    case: CaseOpt = None,
+    ori: Annotated[
+        str, typer.Option(help="Originating agency identifier for Type-1 (1.008).")
+    ] = "CTNODE",
+) -> None:
+    """Write an entity's faces and fingerprints as an ANSI/NIST-ITL 2011 transaction."""
+    node = make_node()
+    try:
+        data = service_for(node).export_ansi_nist(
+            operator(), entity, Purpose(purpose, legal_basis, case), ori=ori
+        )
+    finally:
+        node.close()
+    output.write_bytes(data)
+    console.print(f"ANSI/NIST-ITL transaction ({len(data):,} bytes) written to {output}")
