@@ -111,6 +111,17 @@ class Templates:
         self.pg_dbs.append(db)
         return make_url(PG_ADMIN_URL).set(database=db).render_as_string(hide_password=False)
 
+    def drop(self, url: str) -> None:
+        """Drop one test database now (clones are dropped as each test ends)."""
+        db = make_url(url).database
+        if not url.startswith("postgresql") or db not in self.pg_dbs:
+            return
+        eng = self.pg_admin()
+        with eng.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        eng.dispose()
+        self.pg_dbs.remove(db)
+
     def drop_all(self) -> None:
         if not self.pg_dbs:
             return
@@ -161,29 +172,34 @@ def _make_node(templates: Templates, backend: str, tmp_path: Path, name: str, lo
 
 
 @pytest.fixture
-def store_url(templates: Templates, backend: str, tmp_path: Path) -> str:
+def store_url(templates: Templates, backend: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated, empty database URL on the current backend."""
-    return templates.clone(backend, templates.template(backend, "empty", _empty), tmp_path)
+    url = templates.clone(backend, templates.template(backend, "empty", _empty), tmp_path)
+    yield url
+    templates.drop(url)
+
+
+def _node_fixture(templates: Templates, backend: str, tmp_path: Path, name: str,
+                  loader) -> Iterator[Node]:  # type: ignore[no-untyped-def]
+    node = _make_node(templates, backend, tmp_path, name, loader)
+    yield node
+    node.close()
+    templates.drop(node.settings.store_url)
 
 
 @pytest.fixture
 def empty_node(templates: Templates, backend: str, tmp_path: Path) -> Iterator[Node]:
-    node = _make_node(templates, backend, tmp_path, "empty", _empty)
-    yield node
-    node.close()
+    """A node on a fresh, empty store."""
+    yield from _node_fixture(templates, backend, tmp_path, "empty", _empty)
 
 
 @pytest.fixture
 def node(templates: Templates, backend: str, tmp_path: Path) -> Iterator[Node]:
     """A node on a fresh store holding the fictional demo list."""
-    node = _make_node(templates, backend, tmp_path, "demo", _demo)
-    yield node
-    node.close()
+    yield from _node_fixture(templates, backend, tmp_path, "demo", _demo)
 
 
 @pytest.fixture
 def node_with_un(templates: Templates, backend: str, tmp_path: Path, shared_data: Path) -> Iterator[Node]:
     """A node on a fresh store holding the real UN Security Council list (1,009 records)."""
-    node = _make_node(templates, backend, tmp_path, "un", _un)
-    yield node
-    node.close()
+    yield from _node_fixture(templates, backend, tmp_path, "un", _un)

@@ -49,14 +49,24 @@ class NodeProc:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"CTNODE_DATA_DIR": str(self.data_dir), "CTNODE_MODE": "development",
-                "CTNODE_PORT": str(self.port), "CTNODE_HOST": "127.0.0.1",
-                "CTNODE_DATABASE_URL": "", "CTNODE_BOOTSTRAP_ADMIN_KEY": self.admin_key,
-                **self.extra_env}
+        return {
+            "CTNODE_DATA_DIR": str(self.data_dir),
+            "CTNODE_MODE": "development",
+            "CTNODE_PORT": str(self.port),
+            "CTNODE_HOST": "127.0.0.1",
+            "CTNODE_DATABASE_URL": "",
+            "CTNODE_BOOTSTRAP_ADMIN_KEY": self.admin_key,
+            **self.extra_env,
+        }
 
     def settings(self) -> Settings:
-        return Settings(data_dir=self.data_dir, mode="development", port=self.port,
-                        database_url="", bootstrap_admin_key=self.admin_key)
+        return Settings(
+            data_dir=self.data_dir,
+            mode="development",
+            port=self.port,
+            database_url="",
+            bootstrap_admin_key=self.admin_key,
+        )
 
     def open(self) -> Node:
         return Node(self.settings())
@@ -64,16 +74,18 @@ class NodeProc:
     def start(self) -> None:
         env = {**os.environ, **self.env}
         log = (self.data_dir / "server.log").open("wb")
-        self.proc = subprocess.Popen([CTNODE, "serve"], env=env, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [CTNODE, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: "
-                                   f"{(self.data_dir / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"{self.name} exited: {(self.data_dir / 'server.log').read_text()[-2000:]}"
+                )
             try:
                 if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
                     return

@@ -20,6 +20,7 @@ from ctnode.biometrics.errors import EngineUnavailable, PoorPrint
 from ctnode.biometrics.images import DecodedImage
 
 MIN_MINUTIAE = 12  # fewer than this cannot be matched with a useful error rate
+MIN_RELIABLE = 8  # minutiae with MINDTCT reliability >= 0.5; noise and smudges have none
 MAX_MINUTIAE = 150  # Bozorth3 keeps the 150 most reliable
 
 
@@ -35,6 +36,12 @@ class Minutiae:
 
     def __len__(self) -> int:
         return int(self.points.shape[0])
+
+    @property
+    def quality(self) -> float:
+        """0-100 from the number of reliable minutiae (40 or more reliable ones: 100)."""
+        reliable = int((self.points[:, 4] >= 0.5).sum()) if len(self) else 0
+        return float(min(100, round(reliable * 2.5)))
 
     def to_bytes(self) -> bytes:
         head = struct.pack("!HHH", self.width, self.height, len(self))
@@ -95,6 +102,12 @@ class NbisEngine:
             raise PoorPrint(
                 f"only {pts.shape[0]} minutiae found (at least {MIN_MINUTIAE} needed): "
                 "the print is too poor, partial or not a fingerprint"
+            )
+        reliable = int((pts[:, 4] >= 0.5).sum())
+        if reliable < MIN_RELIABLE:
+            raise PoorPrint(
+                f"only {reliable} reliable minutiae of {pts.shape[0]} (at least {MIN_RELIABLE} "
+                "needed): the ridges are too unclear; rescan the finger"
             )
         if pts.shape[0] > MAX_MINUTIAE:
             pts = pts[np.argsort(-pts[:, 4], kind="stable")[:MAX_MINUTIAE]]

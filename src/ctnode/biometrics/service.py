@@ -410,6 +410,7 @@ class BiometricService:
             try:
                 m = self.finger.extract(image, ppi=ppi)
                 template = ("fingerprint", m.model_id, m.engine, len(m), m.to_bytes())
+                quality = quality if quality is not None else m.quality
             except PoorPrint as exc:
                 if strict:
                     raise

@@ -20,27 +20,35 @@ from ctnode.errors import InvalidInput
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import Node, Purpose
 
-peers_app = typer.Typer(help="The coordinators' directory: peers trusted by an admin.",
-                        no_args_is_help=True)
-agreements_app = typer.Typer(help="Sharing agreements, one per peer and direction.",
-                             no_args_is_help=True)
-disclosures_app = typer.Typer(help="Staged disclosure: requests, approvals, refusals.",
-                              invoke_without_command=True)
+peers_app = typer.Typer(
+    help="The coordinators' directory: peers trusted by an admin.", no_args_is_help=True
+)
+agreements_app = typer.Typer(
+    help="Sharing agreements, one per peer and direction.", no_args_is_help=True
+)
+disclosures_app = typer.Typer(
+    help="Staged disclosure: requests, approvals, refusals.", invoke_without_command=True
+)
 alerts_app = typer.Typer(help="Alerts to subscribed peers.", no_args_is_help=True)
-updates_app = typer.Typer(help="List deltas sent to peers and their signed receipts.",
-                          invoke_without_command=True)
+updates_app = typer.Typer(
+    help="List deltas sent to peers and their signed receipts.", invoke_without_command=True
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output")]
 
 
 def _read_json_arg(source: str) -> Any:
-    text = sys.stdin.read() if source == "-" else (
-        Path(source).read_text(encoding="utf-8") if Path(source).is_file() else source)
+    text = (
+        sys.stdin.read()
+        if source == "-"
+        else (Path(source).read_text(encoding="utf-8") if Path(source).is_file() else source)
+    )
     try:
         return json.loads(text)
     except ValueError:
-        raise InvalidInput(f"{source}: not JSON (a file, '-' for stdin, or the JSON itself)") \
-            from None
+        raise InvalidInput(
+            f"{source}: not JSON (a file, '-' for stdin, or the JSON itself)"
+        ) from None
 
 
 def _age(seconds: float) -> str:
@@ -61,16 +69,29 @@ def init(
     organisation: Annotated[str, typer.Option(help="The coordinator's organisation")],
     country: Annotated[str, typer.Option(help="ISO 3166 code, or e.g. UN for a body")],
     contact: Annotated[str, typer.Option(help="Coordinator contact (e-mail, phone)")],
-    endpoint: Annotated[str | None, typer.Option(
-        help="URL peers reach this node at (default http://HOST:PORT from settings)")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing key (peers must re-add)")] = False,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="URL peers reach this node at (default http://HOST:PORT from settings)"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing key (peers must re-add)")
+    ] = False,
 ) -> None:
     """Give this node an Ed25519 key pair (owner-only file) and a signed descriptor."""
     node = make_node()
-    desc = node.federation.init(operator(), node_id=node_id, organisation=organisation,
-                                country=country, contact=contact, endpoint=endpoint, force=force)
-    console.print(f"node {desc.node_id} initialised; private key in "
-                  f"{node.federation.folder / 'node.key'} (mode 600). Its descriptor:")
+    desc = node.federation.init(
+        operator(),
+        node_id=node_id,
+        organisation=organisation,
+        country=country,
+        contact=contact,
+        endpoint=endpoint,
+        force=force,
+    )
+    console.print(
+        f"node {desc.node_id} initialised; private key in "
+        f"{node.federation.folder / 'node.key'} (mode 600). Its descriptor:"
+    )
     print_json(desc.to_dict())
 
 
@@ -98,8 +119,10 @@ def peers_add(
     """Trust a peer: check its descriptor's signature and add it to the directory."""
     node = make_node()
     peer = node.federation.add_peer(operator(), _read_json_arg(source))
-    out.print(f"added peer {peer['node_id']} ({peer['organisation']}, {peer['country']}) at "
-              f"{peer['endpoint']}; key {peer['public_key'][:16]}…")
+    out.print(
+        f"added peer {peer['node_id']} ({peer['organisation']}, {peer['country']}) at "
+        f"{peer['endpoint']}; key {peer['public_key'][:16]}…"
+    )
 
 
 @peers_app.command("list")
@@ -115,8 +138,10 @@ def peers_list(
         print_json([{k: v for k, v in p.items() if k != "descriptor"} for p in peers])
         return
     for p in peers:
-        out.print(f"{p['node_id']:<16} {p['country']:<4} {p['organisation']:<32} "
-                  f"{p['contact']:<28} {p['endpoint']} [{p['status']}]")
+        out.print(
+            f"{p['node_id']:<16} {p['country']:<4} {p['organisation']:<32} "
+            f"{p['contact']:<28} {p['endpoint']} [{p['status']}]"
+        )
     if not peers:
         out.print("no peers yet (ctnode peers add DESCRIPTOR)")
 
@@ -130,14 +155,18 @@ def peers_show(node_id: Annotated[str, typer.Argument()], as_json: JsonOpt = Fal
     if as_json:
         print_json({k: v for k, v in peer.items() if k != "descriptor"})
         return
-    out.print(f"[bold]{peer['node_id']}[/] {peer['organisation']} ({peer['country']}) "
-              f"[{peer['status']}]\n  contact {peer['contact']}\n  endpoint {peer['endpoint']}\n"
-              f"  public key {peer['public_key']}\n  added {peer['added_at']:%Y-%m-%d %H:%M} by "
-              f"{peer['added_by']}")
+    out.print(
+        f"[bold]{peer['node_id']}[/] {peer['organisation']} ({peer['country']}) "
+        f"[{peer['status']}]\n  contact {peer['contact']}\n  endpoint {peer['endpoint']}\n"
+        f"  public key {peer['public_key']}\n  added {peer['added_at']:%Y-%m-%d %H:%M} by "
+        f"{peer['added_by']}"
+    )
     for a in peer["agreements"]:
-        out.print(f"  agreement {a['id']} {a['direction']}: lists {','.join(a['lists'])}; "
-                  f"purposes {','.join(a['purposes'])}; {a['rate_per_minute']}/min; up to "
-                  f"{a['max_disclosure']}; until {a['expires_at'][:16]}")
+        out.print(
+            f"  agreement {a['id']} {a['direction']}: lists {','.join(a['lists'])}; "
+            f"purposes {','.join(a['purposes'])}; {a['rate_per_minute']}/min; up to "
+            f"{a['max_disclosure']}; until {a['expires_at'][:16]}"
+        )
 
 
 @peers_app.command("remove")
@@ -175,8 +204,9 @@ def _expiry(text: str) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("--expires must be an ISO date/time or a number of days like 90d") \
-            from None
+        raise InvalidInput(
+            "--expires must be an ISO date/time or a number of days like 90d"
+        ) from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
@@ -184,23 +214,36 @@ def _expiry(text: str) -> datetime:
 @handle_errors
 def agreements_add(
     peer_id: Annotated[str, typer.Argument(help="The peer's node id")],
-    direction: Annotated[str, typer.Option(
-        help="outbound: what I share with the peer; inbound: what the peer shares with me")],
+    direction: Annotated[
+        str,
+        typer.Option(
+            help="outbound: what I share with the peer; inbound: what the peer shares with me"
+        ),
+    ],
     lists: Annotated[list[str], typer.Option("--list", help="A list name, or '*' (repeat)")],
     purposes: Annotated[list[str], typer.Option("--purpose", help="Allowed purpose (repeat)")],
     expires: Annotated[str, typer.Option(help="ISO date/time, or e.g. 365d")],
     rate: Annotated[int, typer.Option(help="Queries per minute")] = 60,
     disclosure: Annotated[str, typer.Option(help="hit, reference or fields")] = "reference",
-    fields: Annotated[list[str] | None, typer.Option("--field", help="Field released after "
-                                                     "approval (repeat)")] = None,
+    fields: Annotated[
+        list[str] | None, typer.Option("--field", help="Field released after approval (repeat)")
+    ] = None,
     subscribed: Annotated[bool, typer.Option(help="List updates and alerts flow")] = False,
 ) -> None:
     """Make the agreement for (peer, direction); it replaces the one in force."""
     node = make_node()
     agr = node.federation.add_agreement(
-        operator(), peer_id=peer_id, direction=direction, lists=lists, purposes=purposes,
-        expires_at=_expiry(expires), rate_per_minute=rate, max_disclosure=disclosure,
-        fields=fields or [], subscribed=subscribed)
+        operator(),
+        peer_id=peer_id,
+        direction=direction,
+        lists=lists,
+        purposes=purposes,
+        expires_at=_expiry(expires),
+        rate_per_minute=rate,
+        max_disclosure=disclosure,
+        fields=fields or [],
+        subscribed=subscribed,
+    )
     out.print(f"agreement {agr.id}: {direction} with {peer_id} until {agr.expires_at:%Y-%m-%d}")
 
 
@@ -213,18 +256,21 @@ def agreements_list(
 ) -> None:
     """Agreements in force (with --all, revoked ones too)."""
     node = make_node()
-    rows = node.federation.list_agreements(operator(), peer_id=peer_id,
-                                           include_revoked=include_revoked)
+    rows = node.federation.list_agreements(
+        operator(), peer_id=peer_id, include_revoked=include_revoked
+    )
     if as_json:
         print_json([a.to_dict() for a in rows])
         return
     now = datetime.now(UTC)
     for a in rows:
         state = "revoked" if a.revoked_at else ("EXPIRED" if a.expires_at <= now else "active")
-        out.print(f"{a.id} {a.peer_id:<16} {a.direction:<8} lists={','.join(a.lists)} "
-                  f"purposes={','.join(a.purposes)} rate={a.rate_per_minute}/min "
-                  f"level={a.max_disclosure} fields={','.join(a.fields) or '-'} "
-                  f"subscribed={a.subscribed} until {a.expires_at:%Y-%m-%d %H:%M} [{state}]")
+        out.print(
+            f"{a.id} {a.peer_id:<16} {a.direction:<8} lists={','.join(a.lists)} "
+            f"purposes={','.join(a.purposes)} rate={a.rate_per_minute}/min "
+            f"level={a.max_disclosure} fields={','.join(a.fields) or '-'} "
+            f"subscribed={a.subscribed} until {a.expires_at:%Y-%m-%d %H:%M} [{state}]"
+        )
 
 
 @agreements_app.command("revoke")
@@ -236,7 +282,7 @@ def agreements_revoke(agreement_id: Annotated[str, typer.Argument()]) -> None:
     out.print(f"revoked {agreement_id}")
 
 
-# -- disclosures -------------------------------------------------------------------------------------
+# -- disclosures -------------------------------------------------------------------------
 
 
 @disclosures_app.callback()
@@ -255,14 +301,17 @@ def disclosures_list(
 def _disclosures_list(outgoing: bool, status: str | None, as_json: bool) -> None:
     node = make_node()
     rows = node.federation.list_disclosures(
-        operator(), direction="outgoing" if outgoing else "incoming", status=status)
+        operator(), direction="outgoing" if outgoing else "incoming", status=status
+    )
     if as_json:
         print_json(rows)
         return
     for r in rows:
-        out.print(f"{r['id']} {r['status']:<8} age {_age(r['age_seconds']):>6}  "
-                  f"{'to' if outgoing else 'from'} {r['peer_id']}  ref {r['ref']}  "
-                  f"purpose {r['purpose']}  case {r['case_ref']}  “{r['justification'][:60]}”")
+        out.print(
+            f"{r['id']} {r['status']:<8} age {_age(r['age_seconds']):>6}  "
+            f"{'to' if outgoing else 'from'} {r['peer_id']}  ref {r['ref']}  "
+            f"purpose {r['purpose']}  case {r['case_ref']}  “{r['justification'][:60]}”"
+        )
         if r.get("fields"):
             for f in r["fields"]:
                 out.print(f"    {f['prop']}: {f['value']}  [dim]({f['dataset']})[/dim]")
@@ -283,8 +332,12 @@ def disclosures_request(
     """Ask a peer for the record behind a hit reference; a person there decides."""
     node = make_node()
     row = node.federation.request_disclosure(
-        operator(), peer_id=peer_id, ref=ref, justification=justification,
-        purpose=Purpose(purpose=purpose, legal_basis=legal_basis, case_ref=case))
+        operator(),
+        peer_id=peer_id,
+        ref=ref,
+        justification=justification,
+        purpose=Purpose(purpose=purpose, legal_basis=legal_basis, case_ref=case),
+    )
     out.print(f"disclosure request {row['id']} sent to {peer_id}: {row['status']}")
 
 
@@ -297,10 +350,13 @@ def disclosures_approve(
 ) -> None:
     """Approve a peer's request: release the agreement's fields, signed, expiring."""
     node = make_node()
-    row = node.federation.decide_disclosure(operator(), disclosure_id, approve=True,
-                                            reason=reason, ttl_seconds=ttl)
-    out.print(f"approved {disclosure_id}; expires {row['expires_at']:%Y-%m-%d %H:%M:%S}; "
-              f"{'delivered' if row['delivered'] else 'NOT delivered (peer can fetch)'}")
+    row = node.federation.decide_disclosure(
+        operator(), disclosure_id, approve=True, reason=reason, ttl_seconds=ttl
+    )
+    out.print(
+        f"approved {disclosure_id}; expires {row['expires_at']:%Y-%m-%d %H:%M:%S}; "
+        f"{'delivered' if row['delivered'] else 'NOT delivered (peer can fetch)'}"
+    )
 
 
 @disclosures_app.command("refuse")
@@ -317,17 +373,21 @@ def disclosures_refuse(
 
 @disclosures_app.command("show")
 @handle_errors
-def disclosures_show(disclosure_id: Annotated[str, typer.Argument()],
-                     fetch: Annotated[bool, typer.Option(help="Ask the holder first")] = False
-                     ) -> None:
+def disclosures_show(
+    disclosure_id: Annotated[str, typer.Argument()],
+    fetch: Annotated[bool, typer.Option(help="Ask the holder first")] = False,
+) -> None:
     """One request (ours or a peer's), with released fields while valid."""
     node = make_node()
-    row = (node.federation.fetch_disclosure(operator(), disclosure_id) if fetch
-           else node.federation.get_disclosure(operator(), disclosure_id))
+    row = (
+        node.federation.fetch_disclosure(operator(), disclosure_id)
+        if fetch
+        else node.federation.get_disclosure(operator(), disclosure_id)
+    )
     print_json({k: v for k, v in row.items() if k != "decision"})
 
 
-# -- inbox, alerts, updates ----------------------------------------------------------------------------
+# -- inbox, alerts, updates --------------------------------------------------------------
 
 
 def inbox(
@@ -344,8 +404,10 @@ def inbox(
         new = "" if r["read_at"] else "[bold]new[/] "
         affected = r["detail"].get("affected_screenings") or []
         extra = f" — {len(affected)} earlier screening(s) to re-review" if affected else ""
-        out.print(f"{new}{r['at']:%Y-%m-%d %H:%M} {r['kind']:<12} from {r['peer_id']}: "
-                  f"{r['title']}{extra}\n    {r['body'][:300]}")
+        out.print(
+            f"{new}{r['at']:%Y-%m-%d %H:%M} {r['kind']:<12} from {r['peer_id']}: "
+            f"{r['title']}{extra}\n    {r['body'][:300]}"
+        )
     if not rows:
         out.print("inbox empty")
 
@@ -360,8 +422,7 @@ def alerts_send(
 ) -> None:
     """Send an alert to every subscribed peer (or the named ones)."""
     node = make_node()
-    outcome = node.federation.send_alert(operator(), kind=kind, title=title, body=body,
-                                         peers=peers)
+    outcome = node.federation.send_alert(operator(), kind=kind, title=title, body=body, peers=peers)
     for peer, status in outcome.items():
         out.print(f"{peer}: {status}")
     if not outcome:
@@ -384,8 +445,10 @@ def _updates_list(as_json: bool) -> None:
         return
     for d in rows:
         s = d["summary"]
-        out.print(f"{d['created_at']:%Y-%m-%d %H:%M} delta {d['id']} {d['dataset']}: "
-                  f"+{s['added']} ~{s['changed']} -{len(s['delisted'])}")
+        out.print(
+            f"{d['created_at']:%Y-%m-%d %H:%M} delta {d['id']} {d['dataset']}: "
+            f"+{s['added']} ~{s['changed']} -{len(s['delisted'])}"
+        )
         for r in d["receipts"]:
             out.print(f"    {r['peer_id']:<16} {r['status']}")
 
@@ -398,7 +461,7 @@ def updates_retry() -> None:
     out.print(f"re-sent {node.federation.retry_deltas(operator())} delta(s)")
 
 
-# -- audit checkpoints ----------------------------------------------------------------------------------
+# -- audit checkpoints -------------------------------------------------------------------
 
 
 def audit_checkpoint() -> None:
@@ -417,8 +480,12 @@ def audit_checkpoints(
 
 
 def audit_verify_checkpoints(
-    file: Annotated[Path | None, typer.Option("--file", help="Checkpoints (JSON lines) to hold "
-                                              "the log to; default: those stored here")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="Checkpoints (JSON lines) to hold the log to; default: those stored here"
+        ),
+    ] = None,
 ) -> None:
     """Verify the audit chain and every signed checkpoint: a rewritten, re-chained or
     truncated history fails, naming the first entry at fault (exit 1)."""
@@ -427,8 +494,11 @@ def audit_verify_checkpoints(
     node = make_node()
     cps = None
     if file is not None:
-        cps = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines()
-               if line.strip()]
+        cps = [
+            json.loads(line)
+            for line in file.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     try:
         n, used = node.federation.verify_audit(operator(), cps)
     except ChainBroken as exc:
@@ -437,16 +507,25 @@ def audit_verify_checkpoints(
     out.print(f"audit chain OK: {n} entries, {used} signed checkpoint(s) matched")
 
 
-# -- screen --network (called from the hook in ctnode.cli.main.screen_name) ---------------------------
+# -- screen --network (called from the hook in ctnode.cli.main.screen_name) --------------
 
 
-def screen_network(node: Node, query: ScreenQuery, purpose: Purpose, *, as_json: bool, limit: int,
-                   peers: list[str] | None = None, deadline: float | None = None) -> None:
+def screen_network(
+    node: Node,
+    query: ScreenQuery,
+    purpose: Purpose,
+    *,
+    as_json: bool,
+    limit: int,
+    peers: list[str] | None = None,
+    deadline: float | None = None,
+) -> None:
     from ctnode.api.routers.federation import network_result_dict
     from ctnode.cli.common import print_hits
 
-    result = node.federation.screen_network(query, operator(), purpose, peers=peers,
-                                            deadline=deadline, limit=limit)
+    result = node.federation.screen_network(
+        query, operator(), purpose, peers=peers, deadline=deadline, limit=limit
+    )
     if as_json:
         print_json({"query": query.names[0], **network_result_dict(result)})
         return
@@ -458,8 +537,9 @@ def screen_network(node: Node, query: ScreenQuery, purpose: Purpose, *, as_json:
         elif a.status == "no_hit":
             out.print(f"[green]no hit[/]  {a.peer_id} ({a.country})")
         else:
-            out.print(f"[yellow]{a.status}[/] {a.peer_id} ({a.country}): {a.reason} — "
-                      f"{a.detail or ''}")
+            out.print(
+                f"[yellow]{a.status}[/] {a.peer_id} ({a.country}): {a.reason} — {a.detail or ''}"
+            )
     out.print(f"network screen took {result.ms:.0f} ms (deadline {result.deadline:.1f} s)")
 
 

@@ -16,13 +16,31 @@ DIRECTIONS: tuple[str, ...] = ("outbound", "inbound")
 # + agreed fields after a person's approval.
 DISCLOSURE_LEVELS: tuple[str, ...] = ("hit", "reference", "fields")
 # Purposes named in the network's standard agreements (others may be agreed too).
-KNOWN_PURPOSES: tuple[str, ...] = ("border_screening", "terrorism_financing", "investigation",
-                                   "visa_screening", "travel_screening")
+KNOWN_PURPOSES: tuple[str, ...] = (
+    "border_screening",
+    "terrorism_financing",
+    "investigation",
+    "visa_screening",
+    "travel_screening",
+)
 # Entity properties an agreement may release on an approved disclosure.
 DISCLOSABLE_FIELDS: tuple[str, ...] = (
-    "name", "alias", "weakAlias", "previousName", "birthDate", "birthPlace", "nationality",
-    "passportNumber", "idNumber", "gender", "address", "notes", "listingDate", "program",
-    "reference", "dataset",
+    "name",
+    "alias",
+    "weakAlias",
+    "previousName",
+    "birthDate",
+    "birthPlace",
+    "nationality",
+    "passportNumber",
+    "idNumber",
+    "gender",
+    "address",
+    "notes",
+    "listingDate",
+    "program",
+    "reference",
+    "dataset",
 )
 
 
@@ -57,21 +75,38 @@ class Agreement:
         expires = as_utc(row["expires_at"])
         created = as_utc(row["created_at"])
         assert expires is not None and created is not None
-        return cls(id=row["id"], peer_id=row["peer_id"], direction=row["direction"],
-                   lists=list(row["lists"]), purposes=list(row["purposes"]),
-                   rate_per_minute=int(row["rate_per_minute"]),
-                   max_disclosure=row["max_disclosure"], fields=list(row["fields"]),
-                   subscribed=bool(row["subscribed"]), expires_at=expires, created_at=created,
-                   created_by=row["created_by"], revoked_at=as_utc(row["revoked_at"]))
+        return cls(
+            id=row["id"],
+            peer_id=row["peer_id"],
+            direction=row["direction"],
+            lists=list(row["lists"]),
+            purposes=list(row["purposes"]),
+            rate_per_minute=int(row["rate_per_minute"]),
+            max_disclosure=row["max_disclosure"],
+            fields=list(row["fields"]),
+            subscribed=bool(row["subscribed"]),
+            expires_at=expires,
+            created_at=created,
+            created_by=row["created_by"],
+            revoked_at=as_utc(row["revoked_at"]),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "peer_id": self.peer_id, "direction": self.direction,
-                "lists": self.lists, "purposes": self.purposes,
-                "rate_per_minute": self.rate_per_minute, "max_disclosure": self.max_disclosure,
-                "fields": self.fields, "subscribed": self.subscribed,
-                "expires_at": self.expires_at.isoformat(), "created_at": self.created_at.isoformat(),
-                "created_by": self.created_by,
-                "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None}
+        return {
+            "id": self.id,
+            "peer_id": self.peer_id,
+            "direction": self.direction,
+            "lists": self.lists,
+            "purposes": self.purposes,
+            "rate_per_minute": self.rate_per_minute,
+            "max_disclosure": self.max_disclosure,
+            "fields": self.fields,
+            "subscribed": self.subscribed,
+            "expires_at": self.expires_at.isoformat(),
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
 
     def shares(self, dataset: str) -> bool:
         return "*" in self.lists or dataset in self.lists
@@ -79,23 +114,34 @@ class Agreement:
     def level_at_least(self, level: str) -> bool:
         return DISCLOSURE_LEVELS.index(self.max_disclosure) >= DISCLOSURE_LEVELS.index(level)
 
-    def check(self, *, now: datetime, purpose: str | None = None,
-              lists: list[str] | None = None) -> None:
+    def check(
+        self, *, now: datetime, purpose: str | None = None, lists: list[str] | None = None
+    ) -> None:
         """Raise ``Refused`` with the reason this agreement does not cover the request."""
         if now >= self.expires_at:
-            raise Refused(f"the agreement expired on {self.expires_at:%Y-%m-%d %H:%M} UTC",
-                          "expired")
+            raise Refused(
+                f"the agreement expired on {self.expires_at:%Y-%m-%d %H:%M} UTC", "expired"
+            )
         if purpose is not None and norm_purpose(purpose) not in self.purposes:
-            raise Refused(f"purpose {purpose!r} is outside the agreement (allowed: "
-                          f"{', '.join(self.purposes)})", "purpose")
+            raise Refused(
+                f"purpose {purpose!r} is outside the agreement (allowed: "
+                f"{', '.join(self.purposes)})",
+                "purpose",
+            )
         for name in lists or []:
             if not self.shares(name):
-                raise Refused(f"list {name!r} is not shared under the agreement",
-                              "list_not_shared")
+                raise Refused(f"list {name!r} is not shared under the agreement", "list_not_shared")
 
 
-def validate_terms(*, direction: str, lists: list[str], purposes: list[str], rate_per_minute: int,
-                   max_disclosure: str, fields: list[str]) -> tuple[list[str], list[str], list[str]]:
+def validate_terms(
+    *,
+    direction: str,
+    lists: list[str],
+    purposes: list[str],
+    rate_per_minute: int,
+    max_disclosure: str,
+    fields: list[str],
+) -> tuple[list[str], list[str], list[str]]:
     """Check and normalise an agreement's terms; returns (lists, purposes, fields)."""
     if direction not in DIRECTIONS:
         raise InvalidInput("direction must be outbound or inbound")
@@ -111,8 +157,9 @@ def validate_terms(*, direction: str, lists: list[str], purposes: list[str], rat
         raise InvalidInput(f"max_disclosure must be one of {', '.join(DISCLOSURE_LEVELS)}")
     bad = [f for f in fields if f not in DISCLOSABLE_FIELDS]
     if bad:
-        raise InvalidInput(f"fields not disclosable: {', '.join(bad)} (allowed: "
-                           f"{', '.join(DISCLOSABLE_FIELDS)})")
+        raise InvalidInput(
+            f"fields not disclosable: {', '.join(bad)} (allowed: {', '.join(DISCLOSABLE_FIELDS)})"
+        )
     if fields and max_disclosure != "fields":
         raise InvalidInput("fields may only be named with max_disclosure=fields")
     return lists, norm, sorted(set(fields))

@@ -73,9 +73,15 @@ class Envelope:
     v: int = PROTOCOL_VERSION
 
     def signed_part(self) -> dict[str, Any]:
-        return {"v": self.v, "type": self.type, "sender": self.sender,
-                "recipient": self.recipient, "timestamp": self.timestamp, "nonce": self.nonce,
-                "body": self.body}
+        return {
+            "v": self.v,
+            "type": self.type,
+            "sender": self.sender,
+            "recipient": self.recipient,
+            "timestamp": self.timestamp,
+            "nonce": self.nonce,
+            "body": self.body,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.signed_part(), "signature": self.signature}
@@ -109,9 +115,15 @@ class Envelope:
             raise Refused("the message is not signed", "unsigned")
         if not isinstance(sig, str):
             raise Refused("signature must be a base64 string", "malformed")
-        env = cls(type=data["type"], sender=data["sender"], recipient=data["recipient"],
-                  timestamp=data["timestamp"], nonce=data["nonce"], body=data["body"],
-                  signature=sig)
+        env = cls(
+            type=data["type"],
+            sender=data["sender"],
+            recipient=data["recipient"],
+            timestamp=data["timestamp"],
+            nonce=data["nonce"],
+            body=data["body"],
+            signature=sig,
+        )
         try:
             at = env.sent_at
         except ValueError:
@@ -126,19 +138,41 @@ class Envelope:
     def check_fresh(self, max_skew: float, now: datetime | None = None) -> None:
         skew = abs(((now or utcnow()) - self.sent_at).total_seconds())
         if skew > max_skew:
-            raise Refused(f"timestamp {self.timestamp} is {skew:.0f} s away from this node's "
-                          f"clock (window {max_skew:.0f} s)", "stale")
+            raise Refused(
+                f"timestamp {self.timestamp} is {skew:.0f} s away from this node's "
+                f"clock (window {max_skew:.0f} s)",
+                "stale",
+            )
 
 
-def seal(identity: Identity, msg_type: str, recipient: str, body: dict[str, Any],
-         *, at: datetime | None = None, nonce: str | None = None) -> Envelope:
+def seal(
+    identity: Identity,
+    msg_type: str,
+    recipient: str,
+    body: dict[str, Any],
+    *,
+    at: datetime | None = None,
+    nonce: str | None = None,
+) -> Envelope:
     """A new signed envelope from this node."""
-    env = Envelope(type=msg_type, sender=identity.node_id, recipient=recipient,
-                   timestamp=format_ts(at or utcnow()), nonce=nonce or secrets.token_hex(16),
-                   body=body)
+    env = Envelope(
+        type=msg_type,
+        sender=identity.node_id,
+        recipient=recipient,
+        timestamp=format_ts(at or utcnow()),
+        nonce=nonce or secrets.token_hex(16),
+        body=body,
+    )
     return Envelope(**{**_fields(env), "signature": identity.sign(env.signed_part())})
 
 
 def _fields(env: Envelope) -> dict[str, Any]:
-    return {"type": env.type, "sender": env.sender, "recipient": env.recipient,
-            "timestamp": env.timestamp, "nonce": env.nonce, "body": env.body, "v": env.v}
+    return {
+        "type": env.type,
+        "sender": env.sender,
+        "recipient": env.recipient,
+        "timestamp": env.timestamp,
+        "nonce": env.nonce,
+        "body": env.body,
+        "v": env.v,
+    }

@@ -113,8 +113,16 @@ class Descriptor:
                 raise InvalidInput("a descriptor must be a JSON object") from None
         if not isinstance(data, dict):
             raise InvalidInput("a descriptor must be a JSON object")
-        fields = ("node_id", "organisation", "country", "contact", "endpoint", "public_key",
-                  "issued_at", "signature")
+        fields = (
+            "node_id",
+            "organisation",
+            "country",
+            "contact",
+            "endpoint",
+            "public_key",
+            "issued_at",
+            "signature",
+        )
         for name in fields:
             if not isinstance(data.get(name), str) or not data[name].strip():
                 raise InvalidInput(f"descriptor field {name!r} missing or not a string")
@@ -163,23 +171,42 @@ class Identity:
         return (folder / cls.KEY_FILE).exists() and (folder / cls.PROFILE_FILE).exists()
 
     @classmethod
-    def create(cls, folder: Path, *, node_id: str, organisation: str, country: str,
-               contact: str, endpoint: str, development: bool, force: bool = False) -> Identity:
+    def create(
+        cls,
+        folder: Path,
+        *,
+        node_id: str,
+        organisation: str,
+        country: str,
+        contact: str,
+        endpoint: str,
+        development: bool,
+        force: bool = False,
+    ) -> Identity:
         """Make a fresh key pair and profile; refuses to replace an existing key unless forced."""
         check_node_id(node_id)
-        for label, value in (("organisation", organisation), ("country", country),
-                             ("contact", contact)):
+        for label, value in (
+            ("organisation", organisation),
+            ("country", country),
+            ("contact", contact),
+        ):
             if not value.strip():
                 raise InvalidInput(f"{label} must not be empty")
         endpoint = check_endpoint(endpoint, development=development)
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
         if cls.exists(folder) and not force:
-            raise InvalidInput(f"this node already has a key in {folder}; use --force to replace it")
+            raise InvalidInput(
+                f"this node already has a key in {folder}; use --force to replace it"
+            )
         key = SigningKey.generate()
-        profile = {"node_id": node_id, "organisation": organisation.strip(),
-                   "country": country.strip().upper(), "contact": contact.strip(),
-                   "endpoint": endpoint}
+        profile = {
+            "node_id": node_id,
+            "organisation": organisation.strip(),
+            "country": country.strip().upper(),
+            "contact": contact.strip(),
+            "endpoint": endpoint,
+        }
         cls._write_private(folder / cls.KEY_FILE, bytes(key))
         cls._write_private(folder / cls.PROFILE_FILE, json.dumps(profile, indent=2).encode())
         return cls(folder, key, profile)
@@ -197,10 +224,15 @@ class Identity:
         return cls(folder, key, profile)
 
     def descriptor(self) -> Descriptor:
-        desc = Descriptor(node_id=self.node_id, organisation=self.profile["organisation"],
-                          country=self.profile["country"], contact=self.profile["contact"],
-                          endpoint=self.profile["endpoint"], public_key=self.public_key,
-                          issued_at=format_ts(utcnow()))
+        desc = Descriptor(
+            node_id=self.node_id,
+            organisation=self.profile["organisation"],
+            country=self.profile["country"],
+            contact=self.profile["contact"],
+            endpoint=self.profile["endpoint"],
+            public_key=self.public_key,
+            issued_at=format_ts(utcnow()),
+        )
         return replace(desc, signature=sign_payload(self.key, desc.body()))
 
     def sign(self, payload: dict[str, Any]) -> str:

@@ -116,9 +116,16 @@ class PeerAnswer:
     ms: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"peer_id": self.peer_id, "organisation": self.organisation,
-                "country": self.country, "status": self.status, "hits": self.hits,
-                "reason": self.reason, "detail": self.detail, "ms": round(self.ms, 1)}
+        return {
+            "peer_id": self.peer_id,
+            "organisation": self.organisation,
+            "country": self.country,
+            "status": self.status,
+            "hits": self.hits,
+            "reason": self.reason,
+            "detail": self.detail,
+            "ms": round(self.ms, 1),
+        }
 
 
 @dataclass(slots=True)
@@ -130,9 +137,13 @@ class NetworkScreenResult:
 
 
 def query_to_wire(query: ScreenQuery) -> dict[str, Any]:
-    return {"names": list(query.names), "schema": query.schema,
-            "birth_dates": list(query.birth_dates), "nationalities": list(query.nationalities),
-            "documents": list(query.documents)}
+    return {
+        "names": list(query.names),
+        "schema": query.schema,
+        "birth_dates": list(query.birth_dates),
+        "nationalities": list(query.nationalities),
+        "documents": list(query.documents),
+    }
 
 
 def query_from_wire(data: Any) -> ScreenQuery:
@@ -141,28 +152,43 @@ def query_from_wire(data: Any) -> ScreenQuery:
 
     def strs(name: str, limit: int = 20) -> list[str]:
         value = data.get(name, [])
-        if not isinstance(value, list) or len(value) > limit or not all(
-                isinstance(v, str) and len(v) <= 500 for v in value):
+        if (
+            not isinstance(value, list)
+            or len(value) > limit
+            or not all(isinstance(v, str) and len(v) <= 500 for v in value)
+        ):
             raise Refused(f"query.{name} must be a list of at most {limit} strings", "malformed")
         return list(value)
 
     schema = data.get("schema", "Person")
     if schema not in {"Person", "Organization", "LegalEntity", "Thing"}:
-        raise Refused("query.schema must be Person, Organization, LegalEntity or Thing",
-                      "malformed")
+        raise Refused(
+            "query.schema must be Person, Organization, LegalEntity or Thing", "malformed"
+        )
     names = [n for n in strs("names") if n.strip()]
     if not names:
         raise Refused("query.names must hold at least one name", "malformed")
-    return ScreenQuery(names=names, schema=schema, birth_dates=strs("birth_dates"),
-                       nationalities=strs("nationalities"), documents=strs("documents"))
+    return ScreenQuery(
+        names=names,
+        schema=schema,
+        birth_dates=strs("birth_dates"),
+        nationalities=strs("nationalities"),
+        documents=strs("documents"),
+    )
 
 
 def entity_to_wire(entity: Entity) -> dict[str, Any]:
     """An entity with every statement's provenance (list, original form, language)."""
-    return {"id": entity.id, "schema": entity.schema, "dataset": entity.dataset,
-            "reference": entity.reference,
-            "statements": [{"prop": s.prop, "value": s.value, "original": s.original,
-                            "lang": s.lang} for s in entity.statements]}
+    return {
+        "id": entity.id,
+        "schema": entity.schema,
+        "dataset": entity.dataset,
+        "reference": entity.reference,
+        "statements": [
+            {"prop": s.prop, "value": s.value, "original": s.original, "lang": s.lang}
+            for s in entity.statements
+        ],
+    }
 
 
 def entity_from_wire(data: Any, dataset: str) -> Entity:
@@ -173,15 +199,28 @@ def entity_from_wire(data: Any, dataset: str) -> Entity:
     stmts = data.get("statements")
     if not isinstance(stmts, list):
         raise Refused(f"delta entity {data['id']}: statements must be a list", "malformed")
-    entity = Entity(id=data["id"], schema=str(data.get("schema") or "Thing"), dataset=dataset,
-                    reference=data.get("reference"))
+    entity = Entity(
+        id=data["id"],
+        schema=str(data.get("schema") or "Thing"),
+        dataset=dataset,
+        reference=data.get("reference"),
+    )
     for s in stmts:
-        if not isinstance(s, dict) or not isinstance(s.get("prop"), str) or not isinstance(
-                s.get("value"), str):
+        if (
+            not isinstance(s, dict)
+            or not isinstance(s.get("prop"), str)
+            or not isinstance(s.get("value"), str)
+        ):
             raise Refused(f"delta entity {data['id']}: bad statement", "malformed")
-        entity.statements.append(Statement(prop=s["prop"], value=s["value"],
-                                           original=str(s.get("original") or s["value"]),
-                                           dataset=dataset, lang=s.get("lang")))
+        entity.statements.append(
+            Statement(
+                prop=s["prop"],
+                value=s["value"],
+                original=str(s.get("original") or s["value"]),
+                dataset=dataset,
+                lang=s.get("lang"),
+            )
+        )
     return entity
 
 
@@ -242,8 +281,7 @@ class FederationService:
         if self._transport is None:
             with self._lock:
                 if self._transport is None:
-                    self._transport = HttpTransport(
-                        verify_tls=self.settings.federation_verify_tls)
+                    self._transport = HttpTransport(verify_tls=self.settings.federation_verify_tls)
         return self._transport
 
     @property
@@ -251,8 +289,7 @@ class FederationService:
         if self._pool is None:
             with self._lock:
                 if self._pool is None:
-                    self._pool = ThreadPoolExecutor(max_workers=32,
-                                                     thread_name_prefix="ctnode-fed")
+                    self._pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="ctnode-fed")
         return self._pool
 
     def _audit(self, event: str, actor: Actor | str, **kw: Any) -> None:
@@ -265,18 +302,40 @@ class FederationService:
 
     # -- identity -------------------------------------------------------------------------
 
-    def init(self, actor: Actor, *, node_id: str, organisation: str, country: str, contact: str,
-             endpoint: str | None = None, force: bool = False) -> Descriptor:
+    def init(
+        self,
+        actor: Actor,
+        *,
+        node_id: str,
+        organisation: str,
+        country: str,
+        contact: str,
+        endpoint: str | None = None,
+        force: bool = False,
+    ) -> Descriptor:
         """Give this node an Ed25519 key pair and a signed descriptor."""
         self.node.require(actor, "federation.admin")
         endpoint = endpoint or f"http://{self.settings.host}:{self.settings.port}"
-        ident = Identity.create(self.folder, node_id=node_id, organisation=organisation,
-                                country=country, contact=contact, endpoint=endpoint,
-                                development=self.development, force=force)
+        ident = Identity.create(
+            self.folder,
+            node_id=node_id,
+            organisation=organisation,
+            country=country,
+            contact=contact,
+            endpoint=endpoint,
+            development=self.development,
+            force=force,
+        )
         self._identity = ident
-        self._audit("federation.init", actor, detail={"node_id": ident.node_id,
-                                                      "public_key": ident.public_key,
-                                                      "endpoint": ident.profile["endpoint"]})
+        self._audit(
+            "federation.init",
+            actor,
+            detail={
+                "node_id": ident.node_id,
+                "public_key": ident.public_key,
+                "endpoint": ident.profile["endpoint"],
+            },
+        )
         return ident.descriptor()
 
     def descriptor(self) -> Descriptor:
@@ -290,15 +349,31 @@ class FederationService:
         desc = Descriptor.parse(descriptor, development=self.development)
         if self.initialised and desc.node_id == self.identity.node_id:
             raise InvalidInput("that descriptor is this node's own")
-        values = {"node_id": desc.node_id, "organisation": desc.organisation,
-                  "country": desc.country, "contact": desc.contact, "endpoint": desc.endpoint,
-                  "public_key": desc.public_key, "descriptor": desc.to_dict(),
-                  "status": "active", "added_at": utcnow(), "added_by": actor.name}
+        values = {
+            "node_id": desc.node_id,
+            "organisation": desc.organisation,
+            "country": desc.country,
+            "contact": desc.contact,
+            "endpoint": desc.endpoint,
+            "public_key": desc.public_key,
+            "descriptor": desc.to_dict(),
+            "status": "active",
+            "added_at": utcnow(),
+            "added_by": actor.name,
+        }
         with self.db.begin() as conn:
             new = self.db.upsert_peer(conn, values)
-            self.node.audit("federation.peer.add", actor, conn=conn, detail={
-                "node_id": desc.node_id, "public_key": desc.public_key,
-                "endpoint": desc.endpoint, "replaced": not new})
+            self.node.audit(
+                "federation.peer.add",
+                actor,
+                conn=conn,
+                detail={
+                    "node_id": desc.node_id,
+                    "public_key": desc.public_key,
+                    "endpoint": desc.endpoint,
+                    "replaced": not new,
+                },
+            )
         return self.db.get_peer(desc.node_id)
 
     def remove_peer(self, actor: Actor, node_id: str) -> None:
@@ -308,8 +383,7 @@ class FederationService:
             raise Conflict(f"peer {node_id} was already removed")
         with self.db.begin() as conn:
             self.db.remove_peer(conn, node_id)
-            self.node.audit("federation.peer.remove", actor, conn=conn,
-                            detail={"node_id": node_id})
+            self.node.audit("federation.peer.remove", actor, conn=conn, detail={"node_id": node_id})
 
     def list_peers(self, actor: Actor, include_removed: bool = False) -> list[dict[str, Any]]:
         self.node.require(actor, "federation.directory")
@@ -318,8 +392,9 @@ class FederationService:
     def get_peer(self, actor: Actor, node_id: str) -> dict[str, Any]:
         self.node.require(actor, "federation.directory")
         peer = self.db.get_peer(node_id)
-        peer["agreements"] = [Agreement.from_row(r).to_dict()
-                              for r in self.db.list_agreements(peer_id=node_id)]
+        peer["agreements"] = [
+            Agreement.from_row(r).to_dict() for r in self.db.list_agreements(peer_id=node_id)
+        ]
         return peer
 
     def ping(self, actor: Actor, node_id: str) -> float:
@@ -338,40 +413,75 @@ class FederationService:
 
     # -- agreements ---------------------------------------------------------------------------
 
-    def add_agreement(self, actor: Actor, *, peer_id: str, direction: str, lists: list[str],
-                      purposes: list[str], expires_at: datetime, rate_per_minute: int = 60,
-                      max_disclosure: str = "reference", fields: list[str] | None = None,
-                      subscribed: bool = False) -> Agreement:
+    def add_agreement(
+        self,
+        actor: Actor,
+        *,
+        peer_id: str,
+        direction: str,
+        lists: list[str],
+        purposes: list[str],
+        expires_at: datetime,
+        rate_per_minute: int = 60,
+        max_disclosure: str = "reference",
+        fields: list[str] | None = None,
+        subscribed: bool = False,
+    ) -> Agreement:
         """Make the agreement for (peer, direction); it replaces the one in force, if any."""
         self.node.require(actor, "federation.admin")
         self._active_peer(peer_id)
         lists, purposes, flds = validate_terms(
-            direction=direction, lists=lists, purposes=purposes,
-            rate_per_minute=rate_per_minute, max_disclosure=max_disclosure, fields=fields or [])
+            direction=direction,
+            lists=lists,
+            purposes=purposes,
+            rate_per_minute=rate_per_minute,
+            max_disclosure=max_disclosure,
+            fields=fields or [],
+        )
         expires = as_utc(expires_at)
         assert expires is not None
         now = utcnow()
         if expires <= now:
             raise InvalidInput("expires_at must be in the future")
-        values = {"id": str(uuid.uuid4()), "peer_id": peer_id, "direction": direction,
-                  "lists": lists, "purposes": purposes, "rate_per_minute": rate_per_minute,
-                  "max_disclosure": max_disclosure, "fields": flds, "subscribed": subscribed,
-                  "expires_at": expires, "created_at": now, "created_by": actor.name,
-                  "revoked_at": None}
+        values = {
+            "id": str(uuid.uuid4()),
+            "peer_id": peer_id,
+            "direction": direction,
+            "lists": lists,
+            "purposes": purposes,
+            "rate_per_minute": rate_per_minute,
+            "max_disclosure": max_disclosure,
+            "fields": flds,
+            "subscribed": subscribed,
+            "expires_at": expires,
+            "created_at": now,
+            "created_by": actor.name,
+            "revoked_at": None,
+        }
         with self.db.begin() as conn:
             for old in self.db.list_agreements(peer_id=peer_id, direction=direction):
                 self.db.revoke_agreement(conn, old["id"])
             self.db.add_agreement(conn, values)
-            self.node.audit("federation.agreement.add", actor, conn=conn, detail={
-                k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()
-                if k not in {"created_at", "created_by", "revoked_at"}})
+            self.node.audit(
+                "federation.agreement.add",
+                actor,
+                conn=conn,
+                detail={
+                    k: (v.isoformat() if isinstance(v, datetime) else v)
+                    for k, v in values.items()
+                    if k not in {"created_at", "created_by", "revoked_at"}
+                },
+            )
         return Agreement.from_row(values)
 
-    def list_agreements(self, actor: Actor, *, peer_id: str | None = None,
-                        include_revoked: bool = False) -> list[Agreement]:
+    def list_agreements(
+        self, actor: Actor, *, peer_id: str | None = None, include_revoked: bool = False
+    ) -> list[Agreement]:
         self.node.require(actor, "federation.directory")
-        return [Agreement.from_row(r) for r in self.db.list_agreements(
-            peer_id=peer_id, include_revoked=include_revoked)]
+        return [
+            Agreement.from_row(r)
+            for r in self.db.list_agreements(peer_id=peer_id, include_revoked=include_revoked)
+        ]
 
     def revoke_agreement(self, actor: Actor, agreement_id: str) -> None:
         self.node.require(actor, "federation.admin")
@@ -380,8 +490,12 @@ class FederationService:
             raise Conflict(f"agreement {agreement_id} was already revoked")
         with self.db.begin() as conn:
             self.db.revoke_agreement(conn, agreement_id)
-            self.node.audit("federation.agreement.revoke", actor, conn=conn,
-                            detail={"id": agreement_id, "peer_id": row["peer_id"]})
+            self.node.audit(
+                "federation.agreement.revoke",
+                actor,
+                conn=conn,
+                detail={"id": agreement_id, "peer_id": row["peer_id"]},
+            )
 
     def agreement(self, peer_id: str, direction: str) -> Agreement | None:
         """The agreement in force (not revoked; possibly expired) for (peer, direction)."""
@@ -408,14 +522,17 @@ class FederationService:
             env = Envelope.parse(raw)
             ident = self.identity
             if env.recipient != ident.node_id:
-                raise Refused(f"addressed to {env.recipient!r}, this node is {ident.node_id!r}",
-                              "wrong_recipient")
+                raise Refused(
+                    f"addressed to {env.recipient!r}, this node is {ident.node_id!r}",
+                    "wrong_recipient",
+                )
             peer = self.db.find_peer(env.sender)
             if peer is None or peer["status"] != "active":
                 raise Refused(f"{env.sender!r} is not a peer of this node", "unknown_sender")
             if not env.verify_signature(peer["public_key"]):
-                raise Refused("the signature does not verify with the sender's key",
-                              "bad_signature")
+                raise Refused(
+                    "the signature does not verify with the sender's key", "bad_signature"
+                )
             now = utcnow()
             env.check_fresh(self.settings.federation_max_skew, now)
             if not self.db.remember_nonce(env.sender, env.nonce, env.type, now):
@@ -435,12 +552,21 @@ class FederationService:
             body = entry[1](env, peer)
         except Refused as exc:
             self._audit_refusal(exc, raw, env.sender)
-            refusal = seal(ident, "refusal", env.sender, {
-                "in_reply_to": env.nonce, "reason": exc.reason, "detail": exc.message})
-            status = 429 if isinstance(exc, RateLimited) else (400 if exc.reason == "malformed"
-                                                                else 403)
-            return status, {"detail": exc.message, "code": exc.code, "reason": exc.reason,
-                            "envelope": refusal.to_dict()}
+            refusal = seal(
+                ident,
+                "refusal",
+                env.sender,
+                {"in_reply_to": env.nonce, "reason": exc.reason, "detail": exc.message},
+            )
+            status = (
+                429 if isinstance(exc, RateLimited) else (400 if exc.reason == "malformed" else 403)
+            )
+            return status, {
+                "detail": exc.message,
+                "code": exc.code,
+                "reason": exc.reason,
+                "envelope": refusal.to_dict(),
+            }
         except CTNodeError as exc:
             return exc.status_code, {"detail": exc.message, "code": exc.code}
         reply = seal(ident, reply_type, env.sender, {**body, "in_reply_to": env.nonce})
@@ -455,9 +581,16 @@ class FederationService:
         except (TypeError, ValueError):
             digest = ""
         msg_type = raw.get("type") if isinstance(raw, dict) else None
-        self._audit("federation.refused", f"peer:{(sender or '?')[:100]}", detail={
-            "reason": exc.reason, "message": exc.message[:300],
-            "type": str(msg_type)[:64] if msg_type else None, "envelope_sha256": digest})
+        self._audit(
+            "federation.refused",
+            f"peer:{(sender or '?')[:100]}",
+            detail={
+                "reason": exc.reason,
+                "message": exc.message[:300],
+                "type": str(msg_type)[:64] if msg_type else None,
+                "envelope_sha256": digest,
+            },
+        )
 
     def _maybe_purge(self, now: datetime) -> None:
         if time.monotonic() - self._last_purge < 30:
@@ -468,8 +601,14 @@ class FederationService:
 
     # -- sending --------------------------------------------------------------------------------
 
-    def _send(self, peer: dict[str, Any], msg_type: str, body: dict[str, Any],
-              timeout: float, envelope: Envelope | None = None) -> Envelope:
+    def _send(
+        self,
+        peer: dict[str, Any],
+        msg_type: str,
+        body: dict[str, Any],
+        timeout: float,
+        envelope: Envelope | None = None,
+    ) -> Envelope:
         """Send a signed request to a peer; return its verified answer or raise ``PeerError``."""
         ident = self.identity
         try:
@@ -487,14 +626,19 @@ class FederationService:
             return answer
         if isinstance(data.get("envelope"), dict):
             refusal = self._verify_answer(peer, env, data["envelope"])
-            raise PeerError("refused", str(refusal.body.get("reason")),
-                            str(refusal.body.get("detail")))
+            raise PeerError(
+                "refused", str(refusal.body.get("reason")), str(refusal.body.get("detail"))
+            )
         reason = str(data.get("reason") or data.get("code") or f"http_{reply.status}")
-        raise PeerError("refused" if data.get("reason") else "invalid", reason,
-                        str(data.get("detail") or f"HTTP {reply.status}"))
+        raise PeerError(
+            "refused" if data.get("reason") else "invalid",
+            reason,
+            str(data.get("detail") or f"HTTP {reply.status}"),
+        )
 
-    def _verify_answer(self, peer: dict[str, Any], request: Envelope,
-                       data: dict[str, Any]) -> Envelope:
+    def _verify_answer(
+        self, peer: dict[str, Any], request: Envelope, data: dict[str, Any]
+    ) -> Envelope:
         try:
             answer = Envelope.parse(data)
         except Refused as exc:
@@ -511,9 +655,10 @@ class FederationService:
             raise PeerError("invalid", "unrelated_answer", "answer is not for this request")
         return answer
 
-    def _fan_out(self, jobs: list[tuple[dict[str, Any], str, dict[str, Any]]],
-                 deadline: float) -> dict[str, tuple[Envelope | PeerError, float]]:
-        """Send to several peers in parallel; whatever has not answered by the deadline times out."""
+    def _fan_out(
+        self, jobs: list[tuple[dict[str, Any], str, dict[str, Any]]], deadline: float
+    ) -> dict[str, tuple[Envelope | PeerError, float]]:
+        """Send to several peers in parallel; what has not answered by the deadline times out."""
         started = time.perf_counter()
         futures: dict[Future[Envelope], str] = {}
         times: dict[str, float] = {}
@@ -532,8 +677,10 @@ class FederationService:
             elapsed = times.get(peer_id, (time.perf_counter() - started) * 1000)
             if fut not in done:
                 fut.cancel()
-                out[peer_id] = (PeerError("timeout", "timeout",
-                                          f"no answer within {deadline:.1f} s"), elapsed)
+                out[peer_id] = (
+                    PeerError("timeout", "timeout", f"no answer within {deadline:.1f} s"),
+                    elapsed,
+                )
                 continue
             exc = fut.exception()
             if exc is None:
@@ -541,15 +688,25 @@ class FederationService:
             elif isinstance(exc, PeerError):
                 out[peer_id] = (exc, elapsed)
             else:
-                out[peer_id] = (PeerError("invalid", "error", f"{type(exc).__name__}: {exc}"),
-                                elapsed)
+                out[peer_id] = (
+                    PeerError("invalid", "error", f"{type(exc).__name__}: {exc}"),
+                    elapsed,
+                )
         return out
 
-    # -- network screening (requester side) ---------------------------------------------------------
+    # -- network screening (requester side) ----------------------------------------------
 
-    def screen_network(self, query: ScreenQuery, actor: Actor, purpose: Purpose, *,
-                       peers: list[str] | None = None, deadline: float | None = None,
-                       limit: int = 10) -> NetworkScreenResult:
+    def screen_network(
+        self,
+        query: ScreenQuery,
+        actor: Actor,
+        purpose: Purpose,
+        *,
+        peers: list[str] | None = None,
+        deadline: float | None = None,
+        limit: int = 10,
+        lists: list[str] | None = None,
+    ) -> NetworkScreenResult:
         """Screen locally and on every peer whose agreement allows it, in parallel, with a deadline.
 
         Peers asked: those named in ``peers`` (the holder enforces its own
@@ -566,21 +723,39 @@ class FederationService:
         started = time.perf_counter()
         local = self.node.screen(query, actor, purpose, limit=limit, source="network")
         targets, answers = self._targets(purpose.purpose, peers)
-        body = {"query": query_to_wire(query), "purpose": purpose.purpose,
-                "legal_basis": purpose.legal_basis, "case_ref": purpose.case_ref}
+        body = {
+            "query": query_to_wire(query),
+            "purpose": purpose.purpose,
+            "legal_basis": purpose.legal_basis,
+            "case_ref": purpose.case_ref,
+        }
+        if lists:
+            body["lists"] = list(lists)
         results = self._fan_out([(p, "screen.request", body) for p in targets], deadline)
         by_id = {p["node_id"]: p for p in targets}
         for peer_id, (outcome, ms) in results.items():
             peer = by_id[peer_id]
-            ans = PeerAnswer(peer_id=peer_id, organisation=peer["organisation"],
-                             country=peer["country"], status="invalid", ms=ms)
+            ans = PeerAnswer(
+                peer_id=peer_id,
+                organisation=peer["organisation"],
+                country=peer["country"],
+                status="invalid",
+                ms=ms,
+            )
             if isinstance(outcome, PeerError):
                 ans.status, ans.reason, ans.detail = outcome.status, outcome.reason, outcome.message
                 if outcome.status == "refused":
-                    self._audit("federation.peer.refused", actor, purpose=purpose,
-                                query_hash=local.query_hash,
-                                detail={"peer": peer_id, "reason": outcome.reason,
-                                        "message": outcome.message[:300]})
+                    self._audit(
+                        "federation.peer.refused",
+                        actor,
+                        purpose=purpose,
+                        query_hash=local.query_hash,
+                        detail={
+                            "peer": peer_id,
+                            "reason": outcome.reason,
+                            "message": outcome.message[:300],
+                        },
+                    )
             else:
                 result = outcome.body.get("result")
                 hits = outcome.body.get("hits") or []
@@ -588,20 +763,38 @@ class FederationService:
                     ans.detail = "answer has no valid result"
                 else:
                     ans.status = str(result)
-                    ans.hits = [{"ref": str(h.get("ref")), "band": str(h.get("band"))}
-                                for h in hits if isinstance(h, dict)][:50]
+                    ans.hits = [
+                        {"ref": str(h.get("ref")), "band": str(h.get("band"))}
+                        for h in hits
+                        if isinstance(h, dict)
+                    ][:50]
             answers.append(ans)
         answers.sort(key=lambda a: a.peer_id)
-        self._audit("federation.screen", actor, purpose=purpose, query_hash=local.query_hash,
-                    result_ids=[h.entity_id for h in local.hits if h.band != "no match"],
-                    detail={"deadline": deadline, "peers": {
-                        a.peer_id: {"status": a.status, "reason": a.reason,
-                                    "refs": [h["ref"] for h in a.hits]} for a in answers}})
-        return NetworkScreenResult(local=local, peers=answers, deadline=deadline,
-                                   ms=(time.perf_counter() - started) * 1000)
+        self._audit(
+            "federation.screen",
+            actor,
+            purpose=purpose,
+            query_hash=local.query_hash,
+            result_ids=[h.entity_id for h in local.hits if h.band != "no match"],
+            detail={
+                "deadline": deadline,
+                "peers": {
+                    a.peer_id: {
+                        "status": a.status,
+                        "reason": a.reason,
+                        "refs": [h["ref"] for h in a.hits],
+                    }
+                    for a in answers
+                },
+            },
+        )
+        return NetworkScreenResult(
+            local=local, peers=answers, deadline=deadline, ms=(time.perf_counter() - started) * 1000
+        )
 
-    def _targets(self, purpose: str, peers: list[str] | None
-                 ) -> tuple[list[dict[str, Any]], list[PeerAnswer]]:
+    def _targets(
+        self, purpose: str, peers: list[str] | None
+    ) -> tuple[list[dict[str, Any]], list[PeerAnswer]]:
         now = utcnow()
         skipped: list[PeerAnswer] = []
         if peers:
@@ -620,67 +813,98 @@ class FederationService:
             if why is None:
                 targets.append(peer)
             else:
-                skipped.append(PeerAnswer(peer_id=peer["node_id"],
-                                          organisation=peer["organisation"],
-                                          country=peer["country"], status="skipped", reason=why,
-                                          detail="not asked: the peer's agreement with us "
-                                                 "does not cover this"))
+                skipped.append(
+                    PeerAnswer(
+                        peer_id=peer["node_id"],
+                        organisation=peer["organisation"],
+                        country=peer["country"],
+                        status="skipped",
+                        reason=why,
+                        detail="not asked: the peer's agreement with us does not cover this",
+                    )
+                )
         return targets, skipped
 
-    # -- network screening (holder side) ------------------------------------------------------------
+    # -- network screening (holder side) -------------------------------------------------
 
     def _on_ping(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         return {"node_id": self.identity.node_id}
 
     def _on_screen(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
-        purpose = Purpose(purpose=_opt_str(body, "purpose"),
-                          legal_basis=_opt_str(body, "legal_basis"),
-                          case_ref=_opt_str(body, "case_ref"))
+        purpose = Purpose(
+            purpose=_opt_str(body, "purpose"),
+            legal_basis=_opt_str(body, "legal_basis"),
+            case_ref=_opt_str(body, "case_ref"),
+        )
         if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
-            raise Refused("a query needs a purpose, a legal basis and a case reference",
-                          "missing_legal_basis")
+            raise Refused(
+                "a query needs a purpose, a legal basis and a case reference", "missing_legal_basis"
+            )
         lists = body.get("lists")
-        if lists is not None and (not isinstance(lists, list)
-                                  or not all(isinstance(x, str) for x in lists)):
+        if lists is not None and (
+            not isinstance(lists, list) or not all(isinstance(x, str) for x in lists)
+        ):
             raise Refused("lists must be a list of list names", "malformed")
         agr = self._require_agreement(env.sender)
         now = utcnow()
         agr.check(now=now, purpose=purpose.purpose, lists=lists)
         recent = self.db.count_messages(env.sender, "screen.request", now - timedelta(minutes=1))
         if recent > agr.rate_per_minute:
-            raise RateLimited(f"{recent} queries in the last minute; the agreement allows "
-                              f"{agr.rate_per_minute}", "rate")
+            raise RateLimited(
+                f"{recent} queries in the last minute; the agreement allows {agr.rate_per_minute}",
+                "rate",
+            )
         query = query_from_wire(body.get("query"))
         if lists:
             query.datasets = list(lists)
         elif "*" not in agr.lists:
             query.datasets = list(agr.lists)
-        result = self.node.screen(query, self._peer_actor(env.sender), purpose, limit=10,
-                                  source="peer")
+        result = self.node.screen(
+            query, self._peer_actor(env.sender), purpose, limit=10, source="peer"
+        )
         hits = [h for h in result.hits if h.band in {"match", "possible"}]
         answer: dict[str, Any] = {"result": "hit" if hits else "no_hit"}
         refs: list[dict[str, Any]] = []
         if hits and agr.level_at_least("reference"):
             expires = now + timedelta(days=self.settings.federation_ref_ttl_days)
-            refs = [{"ref": "r_" + secrets.token_hex(16), "peer_id": env.sender,
-                     "entity_id": h.entity_id, "band": h.band, "query_hash": result.query_hash,
-                     "created_at": now, "expires_at": expires} for h in hits]
+            refs = [
+                {
+                    "ref": "r_" + secrets.token_hex(16),
+                    "peer_id": env.sender,
+                    "entity_id": h.entity_id,
+                    "band": h.band,
+                    "query_hash": result.query_hash,
+                    "created_at": now,
+                    "expires_at": expires,
+                }
+                for h in hits
+            ]
             answer["hits"] = [{"ref": r["ref"], "band": r["band"]} for r in refs]
         with self.db.begin() as conn:
             self.db.add_refs(conn, refs)
-            self.node.audit("federation.screen.answered", self._peer_actor(env.sender),
-                            purpose=purpose, query_hash=result.query_hash,
-                            result_ids=[h.entity_id for h in hits], conn=conn,
-                            detail={"peer": env.sender, "result": answer["result"],
-                                    "refs": [r["ref"] for r in refs], "agreement": agr.id,
-                                    "level": agr.max_disclosure})
+            self.node.audit(
+                "federation.screen.answered",
+                self._peer_actor(env.sender),
+                purpose=purpose,
+                query_hash=result.query_hash,
+                result_ids=[h.entity_id for h in hits],
+                conn=conn,
+                detail={
+                    "peer": env.sender,
+                    "result": answer["result"],
+                    "refs": [r["ref"] for r in refs],
+                    "agreement": agr.id,
+                    "level": agr.max_disclosure,
+                },
+            )
         return answer
 
     # -- staged disclosure ------------------------------------------------------------------------
 
-    def request_disclosure(self, actor: Actor, *, peer_id: str, ref: str, justification: str,
-                           purpose: Purpose) -> dict[str, Any]:
+    def request_disclosure(
+        self, actor: Actor, *, peer_id: str, ref: str, justification: str, purpose: Purpose
+    ) -> dict[str, Any]:
         """Ask the holder for the record behind a hit reference; a person there decides."""
         self.node.require(actor, "federation.disclosure")
         if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
@@ -689,47 +913,83 @@ class FederationService:
             raise InvalidInput("a disclosure request needs a justification")
         peer = self._active_peer(peer_id)
         local_id = str(uuid.uuid4())
-        body = {"request_id": local_id, "ref": ref, "purpose": purpose.purpose,
-                "legal_basis": purpose.legal_basis, "case_ref": purpose.case_ref,
-                "justification": justification.strip()}
+        body = {
+            "request_id": local_id,
+            "ref": ref,
+            "purpose": purpose.purpose,
+            "legal_basis": purpose.legal_basis,
+            "case_ref": purpose.case_ref,
+            "justification": justification.strip(),
+        }
         try:
-            answer = self._send(peer, "disclosure.request", body,
-                                self.settings.federation_deadline)
+            answer = self._send(peer, "disclosure.request", body, self.settings.federation_deadline)
         except PeerError as exc:
             if exc.status == "refused":
-                self._audit("federation.peer.refused", actor, purpose=purpose, detail={
-                    "peer": peer_id, "reason": exc.reason, "message": exc.message[:300],
-                    "ref": ref})
+                self._audit(
+                    "federation.peer.refused",
+                    actor,
+                    purpose=purpose,
+                    detail={
+                        "peer": peer_id,
+                        "reason": exc.reason,
+                        "message": exc.message[:300],
+                        "ref": ref,
+                    },
+                )
                 raise Refused(f"{peer_id} refused: {exc.message}", exc.reason) from None
             raise Unavailable(f"{peer_id}: {exc.status}: {exc.message}") from None
         now = utcnow()
-        row = {"id": local_id, "direction": "outgoing", "peer_id": peer_id,
-               "remote_id": str(answer.body.get("request_id") or "")[:36], "ref": ref,
-               "entity_id": None, "purpose": purpose.purpose, "legal_basis": purpose.legal_basis,
-               "case_ref": purpose.case_ref, "justification": justification.strip(),
-               "status": "pending", "reason": None, "requested_by": actor.name,
-               "created_at": now, "decided_at": None, "decided_by": None, "expires_at": None,
-               "fields": None, "decision": None}
+        row = {
+            "id": local_id,
+            "direction": "outgoing",
+            "peer_id": peer_id,
+            "remote_id": str(answer.body.get("request_id") or "")[:36],
+            "ref": ref,
+            "entity_id": None,
+            "purpose": purpose.purpose,
+            "legal_basis": purpose.legal_basis,
+            "case_ref": purpose.case_ref,
+            "justification": justification.strip(),
+            "status": "pending",
+            "reason": None,
+            "requested_by": actor.name,
+            "created_at": now,
+            "decided_at": None,
+            "decided_by": None,
+            "expires_at": None,
+            "fields": None,
+            "decision": None,
+        }
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
-            self.node.audit("federation.disclosure.request", actor, purpose=purpose, conn=conn,
-                            detail={"id": local_id, "peer": peer_id, "ref": ref})
+            self.node.audit(
+                "federation.disclosure.request",
+                actor,
+                purpose=purpose,
+                conn=conn,
+                detail={"id": local_id, "peer": peer_id, "ref": ref},
+            )
         return self.db.get_disclosure(local_id)
 
     def _on_disclosure_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
-        purpose = Purpose(purpose=_opt_str(body, "purpose"),
-                          legal_basis=_opt_str(body, "legal_basis"),
-                          case_ref=_opt_str(body, "case_ref"))
+        purpose = Purpose(
+            purpose=_opt_str(body, "purpose"),
+            legal_basis=_opt_str(body, "legal_basis"),
+            case_ref=_opt_str(body, "case_ref"),
+        )
         if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
-            raise Refused("a disclosure request needs a purpose, legal basis and case",
-                          "missing_legal_basis")
+            raise Refused(
+                "a disclosure request needs a purpose, legal basis and case", "missing_legal_basis"
+            )
         agr = self._require_agreement(env.sender)
         now = utcnow()
         agr.check(now=now, purpose=purpose.purpose)
         if not agr.level_at_least("fields"):
-            raise Refused(f"the agreement allows disclosure up to {agr.max_disclosure!r} only",
-                          "disclosure_level")
+            raise Refused(
+                f"the agreement allows disclosure up to {agr.max_disclosure!r} only",
+                "disclosure_level",
+            )
         ref = self.db.find_ref(str(body.get("ref")))
         exp = ref["expires_at"] if ref else None
         if ref is None or ref["peer_id"] != env.sender or exp is None or exp < now:
@@ -737,28 +997,48 @@ class FederationService:
         remote_id = _opt_str(body, "request_id")
         if not remote_id or len(remote_id) > 36:
             raise Refused("request_id missing", "malformed")
-        existing = self.db.find_disclosure(direction="incoming", peer_id=env.sender,
-                                           remote_id=remote_id)
+        existing = self.db.find_disclosure(
+            direction="incoming", peer_id=env.sender, remote_id=remote_id
+        )
         if existing:
             return {"request_id": existing["id"], "status": existing["status"]}
         local_id = str(uuid.uuid4())
-        row = {"id": local_id, "direction": "incoming", "peer_id": env.sender,
-               "remote_id": remote_id, "ref": ref["ref"], "entity_id": ref["entity_id"],
-               "purpose": purpose.purpose, "legal_basis": purpose.legal_basis,
-               "case_ref": purpose.case_ref,
-               "justification": (_opt_str(body, "justification") or "")[:2000],
-               "status": "pending", "reason": None, "requested_by": f"peer:{env.sender}",
-               "created_at": now, "decided_at": None, "decided_by": None, "expires_at": None,
-               "fields": None, "decision": None}
+        row = {
+            "id": local_id,
+            "direction": "incoming",
+            "peer_id": env.sender,
+            "remote_id": remote_id,
+            "ref": ref["ref"],
+            "entity_id": ref["entity_id"],
+            "purpose": purpose.purpose,
+            "legal_basis": purpose.legal_basis,
+            "case_ref": purpose.case_ref,
+            "justification": (_opt_str(body, "justification") or "")[:2000],
+            "status": "pending",
+            "reason": None,
+            "requested_by": f"peer:{env.sender}",
+            "created_at": now,
+            "decided_at": None,
+            "decided_by": None,
+            "expires_at": None,
+            "fields": None,
+            "decision": None,
+        }
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
-            self.node.audit("federation.disclosure.received", self._peer_actor(env.sender),
-                            purpose=purpose, result_ids=[ref["entity_id"]], conn=conn,
-                            detail={"id": local_id, "peer": env.sender, "ref": ref["ref"]})
+            self.node.audit(
+                "federation.disclosure.received",
+                self._peer_actor(env.sender),
+                purpose=purpose,
+                result_ids=[ref["entity_id"]],
+                conn=conn,
+                detail={"id": local_id, "peer": env.sender, "ref": ref["ref"]},
+            )
         return {"request_id": local_id, "status": "pending"}
 
-    def list_disclosures(self, actor: Actor, *, direction: str | None = None,
-                         status: str | None = None) -> list[dict[str, Any]]:
+    def list_disclosures(
+        self, actor: Actor, *, direction: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         """Disclosure requests with their age in seconds (expired releases are purged first)."""
         self.node.require(actor, "federation.disclosure")
         self._expire_disclosures()
@@ -773,8 +1053,15 @@ class FederationService:
         self._expire_disclosures()
         return self.db.get_disclosure(disclosure_id)
 
-    def decide_disclosure(self, actor: Actor, disclosure_id: str, *, approve: bool, reason: str,
-                          ttl_seconds: float | None = None) -> dict[str, Any]:
+    def decide_disclosure(
+        self,
+        actor: Actor,
+        disclosure_id: str,
+        *,
+        approve: bool,
+        reason: str,
+        ttl_seconds: float | None = None,
+    ) -> dict[str, Any]:
         """A person approves (releasing only the agreed fields, signed, expiring) or refuses."""
         self.node.require(actor, "federation.disclosure")
         if not reason.strip():
@@ -797,33 +1084,60 @@ class FederationService:
                 raise Conflict("the agreement with this peer no longer allows disclosure")
             fields = self._released_fields(row["entity_id"], agr)
             expires = now + timedelta(seconds=ttl)
-        body = {"request_id": row["remote_id"], "holder_request_id": disclosure_id,
-                "ref": row["ref"], "status": "approved" if approve else "refused",
-                "reason": reason.strip(), "fields": fields,
-                "expires_at": format_ts(expires) if expires else None,
-                "decided_at": format_ts(now)}
+        body = {
+            "request_id": row["remote_id"],
+            "holder_request_id": disclosure_id,
+            "ref": row["ref"],
+            "status": "approved" if approve else "refused",
+            "reason": reason.strip(),
+            "fields": fields,
+            "expires_at": format_ts(expires) if expires else None,
+            "decided_at": format_ts(now),
+        }
         peer = self.db.get_peer(row["peer_id"])
         envelope = seal(self.identity, "disclosure.decision", row["peer_id"], body)
         with self.db.begin() as conn:
-            self.db.update_disclosure(conn, disclosure_id, status=body["status"],
-                                      reason=reason.strip(), decided_at=now,
-                                      decided_by=actor.name, expires_at=expires,
-                                      decision=envelope.to_dict())
-            self.node.audit("federation.disclosure.approve" if approve else
-                            "federation.disclosure.refuse", actor, conn=conn,
-                            result_ids=[row["entity_id"]] if row["entity_id"] else [],
-                            detail={"id": disclosure_id, "peer": row["peer_id"],
-                                    "ref": row["ref"], "reason": reason.strip(),
-                                    "fields": sorted({f["prop"] for f in fields or []}),
-                                    "expires_at": body["expires_at"]})
+            self.db.update_disclosure(
+                conn,
+                disclosure_id,
+                status=body["status"],
+                reason=reason.strip(),
+                decided_at=now,
+                decided_by=actor.name,
+                expires_at=expires,
+                decision=envelope.to_dict(),
+            )
+            self.node.audit(
+                "federation.disclosure.approve" if approve else "federation.disclosure.refuse",
+                actor,
+                conn=conn,
+                result_ids=[row["entity_id"]] if row["entity_id"] else [],
+                detail={
+                    "id": disclosure_id,
+                    "peer": row["peer_id"],
+                    "ref": row["ref"],
+                    "reason": reason.strip(),
+                    "fields": sorted({f["prop"] for f in fields or []}),
+                    "expires_at": body["expires_at"],
+                },
+            )
         delivered = True
         try:
-            self._send(peer, "disclosure.decision", body, self.settings.federation_deadline,
-                       envelope=envelope)
+            self._send(
+                peer,
+                "disclosure.decision",
+                body,
+                self.settings.federation_deadline,
+                envelope=envelope,
+            )
         except PeerError as exc:
             delivered = False
-            log.warning("disclosure decision not delivered to %s (%s); it can fetch it with "
-                        "disclosure.status", row["peer_id"], exc.message)
+            log.warning(
+                "disclosure decision not delivered to %s (%s); it can fetch it with "
+                "disclosure.status",
+                row["peer_id"],
+                exc.message,
+            )
         out = self.db.get_disclosure(disclosure_id)
         out["delivered"] = delivered
         return out
@@ -834,25 +1148,43 @@ class FederationService:
         for prop in agr.fields:
             if prop == "reference":
                 if entity.reference:
-                    out.append({"prop": "reference", "value": entity.reference,
-                                "original": entity.reference, "dataset": entity.dataset,
-                                "first_seen": _iso(entity.first_seen)})
+                    out.append(
+                        {
+                            "prop": "reference",
+                            "value": entity.reference,
+                            "original": entity.reference,
+                            "dataset": entity.dataset,
+                            "first_seen": _iso(entity.first_seen),
+                        }
+                    )
                 continue
             if prop == "dataset":
-                out.append({"prop": "dataset", "value": entity.dataset,
-                            "original": entity.dataset, "dataset": entity.dataset,
-                            "first_seen": _iso(entity.first_seen)})
+                out.append(
+                    {
+                        "prop": "dataset",
+                        "value": entity.dataset,
+                        "original": entity.dataset,
+                        "dataset": entity.dataset,
+                        "first_seen": _iso(entity.first_seen),
+                    }
+                )
                 continue
             for s in entity.statements:
                 if s.prop == prop:
-                    out.append({"prop": s.prop, "value": s.value, "original": s.original,
-                                "dataset": s.dataset, "first_seen": _iso(s.first_seen)})
+                    out.append(
+                        {
+                            "prop": s.prop,
+                            "value": s.value,
+                            "original": s.original,
+                            "dataset": s.dataset,
+                            "first_seen": _iso(s.first_seen),
+                        }
+                    )
         return out
 
     def _on_disclosure_status(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         remote_id = _opt_str(env.body, "request_id") or ""
-        row = self.db.find_disclosure(direction="incoming", peer_id=env.sender,
-                                      remote_id=remote_id)
+        row = self.db.find_disclosure(direction="incoming", peer_id=env.sender, remote_id=remote_id)
         if row is None:
             raise Refused("no such disclosure request from you", "unknown_reference")
         self._expire_disclosures()
@@ -861,9 +1193,15 @@ class FederationService:
             body = dict(row["decision"]["body"])
             body.pop("in_reply_to", None)
             return body
-        return {"request_id": remote_id, "holder_request_id": row["id"], "ref": row["ref"],
-                "status": row["status"], "reason": row["reason"], "fields": None,
-                "expires_at": None}
+        return {
+            "request_id": remote_id,
+            "holder_request_id": row["id"],
+            "ref": row["ref"],
+            "status": row["status"],
+            "reason": row["reason"],
+            "fields": None,
+            "expires_at": None,
+        }
 
     def _on_disclosure_decision(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         self._apply_decision(env)
@@ -891,19 +1229,32 @@ class FederationService:
                 raise Refused("approved decision without a valid expires_at", "malformed") from None
         fields = body.get("fields") if status == "approved" else None
         with self.db.begin() as conn:
-            self.db.update_disclosure(conn, local_id, status=status,
-                                      reason=_opt_str(body, "reason"), decided_at=utcnow(),
-                                      decided_by=f"peer:{env.sender}", expires_at=expires,
-                                      fields=fields,
-                                      decision=env.to_dict() if status == "approved" or
-                                      status == "refused" else None)
-            self.node.audit("federation.disclosure.decision", self._peer_actor(env.sender),
-                            conn=conn, detail={"id": local_id, "peer": env.sender,
-                                               "status": status, "ref": row["ref"],
-                                               "fields": sorted({str(f.get("prop")) for f in
-                                                                 fields or []
-                                                                 if isinstance(f, dict)}),
-                                               "envelope_sha256": env.digest()})
+            self.db.update_disclosure(
+                conn,
+                local_id,
+                status=status,
+                reason=_opt_str(body, "reason"),
+                decided_at=utcnow(),
+                decided_by=f"peer:{env.sender}",
+                expires_at=expires,
+                fields=fields,
+                decision=env.to_dict() if status == "approved" or status == "refused" else None,
+            )
+            self.node.audit(
+                "federation.disclosure.decision",
+                self._peer_actor(env.sender),
+                conn=conn,
+                detail={
+                    "id": local_id,
+                    "peer": env.sender,
+                    "status": status,
+                    "ref": row["ref"],
+                    "fields": sorted(
+                        {str(f.get("prop")) for f in fields or [] if isinstance(f, dict)}
+                    ),
+                    "envelope_sha256": env.digest(),
+                },
+            )
         return self.db.get_disclosure(local_id)
 
     def fetch_disclosure(self, actor: Actor, disclosure_id: str) -> dict[str, Any]:
@@ -914,8 +1265,12 @@ class FederationService:
             raise InvalidInput("only our own (outgoing) requests can be fetched")
         peer = self._active_peer(row["peer_id"])
         try:
-            answer = self._send(peer, "disclosure.status", {"request_id": disclosure_id},
-                                self.settings.federation_deadline)
+            answer = self._send(
+                peer,
+                "disclosure.status",
+                {"request_id": disclosure_id},
+                self.settings.federation_deadline,
+            )
         except PeerError as exc:
             raise Unavailable(f"{row['peer_id']}: {exc.status}: {exc.message}") from None
         self._apply_decision(answer)
@@ -929,12 +1284,20 @@ class FederationService:
             if row["expires_at"] is None or row["expires_at"] > now:
                 continue
             with self.db.begin() as conn:
-                self.db.update_disclosure(conn, row["id"], status="expired", fields=None,
-                                          decision=None)
-                self.node.audit("federation.disclosure.expired", Actor("system", "admin"),
-                                conn=conn, detail={"id": row["id"], "peer": row["peer_id"],
-                                                   "direction": row["direction"],
-                                                   "ref": row["ref"]})
+                self.db.update_disclosure(
+                    conn, row["id"], status="expired", fields=None, decision=None
+                )
+                self.node.audit(
+                    "federation.disclosure.expired",
+                    Actor("system", "admin"),
+                    conn=conn,
+                    detail={
+                        "id": row["id"],
+                        "peer": row["peer_id"],
+                        "direction": row["direction"],
+                        "ref": row["ref"],
+                    },
+                )
 
     # -- list updates -------------------------------------------------------------------------
 
@@ -953,28 +1316,56 @@ class FederationService:
         if not peers:
             return []
         delta_id = str(uuid.uuid4())
-        wire = {kind: [entity_to_wire(self.node.store.get_entity(i)) for i in ids]
-                for kind, ids in (("added", report.added), ("changed", report.changed),
-                                  ("relisted", report.relisted))}
-        body = {"delta_id": delta_id, "dataset": report.dataset, "version": report.version,
-                **wire, "delisted": list(report.removed)}
-        summary = {"added": len(report.added), "changed": len(report.changed),
-                   "relisted": len(report.relisted), "delisted": list(report.removed)}
+        wire = {
+            kind: [entity_to_wire(self.node.store.get_entity(i)) for i in ids]
+            for kind, ids in (
+                ("added", report.added),
+                ("changed", report.changed),
+                ("relisted", report.relisted),
+            )
+        }
+        body = {
+            "delta_id": delta_id,
+            "dataset": report.dataset,
+            "version": report.version,
+            **wire,
+            "delisted": list(report.removed),
+        }
+        summary = {
+            "added": len(report.added),
+            "changed": len(report.changed),
+            "relisted": len(report.relisted),
+            "delisted": list(report.removed),
+        }
         with self.db.begin() as conn:
-            self.db.add_delta(conn, {"id": delta_id, "dataset": report.dataset,
-                                     "version": report.version, "import_id": report.import_id,
-                                     "created_at": now, "summary": summary, "payload": body},
-                              peers)
-            self.node.audit("federation.delta.created", Actor("system", "admin"), conn=conn,
-                            result_ids=list(report.removed),
-                            detail={"delta_id": delta_id, **summary, "peers": peers})
+            self.db.add_delta(
+                conn,
+                {
+                    "id": delta_id,
+                    "dataset": report.dataset,
+                    "version": report.version,
+                    "import_id": report.import_id,
+                    "created_at": now,
+                    "summary": summary,
+                    "payload": body,
+                },
+                peers,
+            )
+            self.node.audit(
+                "federation.delta.created",
+                Actor("system", "admin"),
+                conn=conn,
+                result_ids=list(report.removed),
+                detail={"delta_id": delta_id, **summary, "peers": peers},
+            )
         return self.push_delta(delta_id)
 
     def push_delta(self, delta_id: str) -> list[dict[str, Any]]:
         """(Re)send a delta to every peer that has not yet returned a receipt."""
         delta = self.db.get_delta(delta_id)
-        pending = [r["peer_id"] for r in self.db.list_receipts(delta_id)
-                   if r["status"] != "applied"]
+        pending = [
+            r["peer_id"] for r in self.db.list_receipts(delta_id) if r["status"] != "applied"
+        ]
         jobs = []
         for peer_id in pending:
             peer = self.db.find_peer(peer_id)
@@ -984,18 +1375,35 @@ class FederationService:
         for peer_id, (outcome, _ms) in results.items():
             if isinstance(outcome, PeerError):
                 status = "refused" if outcome.status == "refused" else "pending"
-                self.db.set_receipt(delta_id, peer_id, status=status, detail={
-                    "error": outcome.status, "reason": outcome.reason,
-                    "message": outcome.message[:300]})
+                self.db.set_receipt(
+                    delta_id,
+                    peer_id,
+                    status=status,
+                    detail={
+                        "error": outcome.status,
+                        "reason": outcome.reason,
+                        "message": outcome.message[:300],
+                    },
+                )
                 continue
-            applied = bool(outcome.body.get("applied")) and \
-                outcome.body.get("delta_id") == delta_id
-            self.db.set_receipt(delta_id, peer_id, status="applied" if applied else "failed",
-                                detail={k: v for k, v in outcome.body.items()
-                                        if k != "in_reply_to"}, receipt=outcome.to_dict())
-            self._audit("federation.receipt", self._peer_actor(peer_id, "peer"), detail={
-                "delta_id": delta_id, "peer": peer_id, "applied": applied,
-                "envelope_sha256": outcome.digest()})
+            applied = bool(outcome.body.get("applied")) and outcome.body.get("delta_id") == delta_id
+            self.db.set_receipt(
+                delta_id,
+                peer_id,
+                status="applied" if applied else "failed",
+                detail={k: v for k, v in outcome.body.items() if k != "in_reply_to"},
+                receipt=outcome.to_dict(),
+            )
+            self._audit(
+                "federation.receipt",
+                self._peer_actor(peer_id, "peer"),
+                detail={
+                    "delta_id": delta_id,
+                    "peer": peer_id,
+                    "applied": applied,
+                    "envelope_sha256": outcome.digest(),
+                },
+            )
         return self.db.list_receipts(delta_id)
 
     def deltas(self, actor: Actor) -> list[dict[str, Any]]:
@@ -1003,8 +1411,10 @@ class FederationService:
         self.node.require(actor, "federation.admin")
         out = []
         for d in self.db.list_deltas():
-            d["receipts"] = [{k: v for k, v in r.items() if k != "receipt"}
-                             for r in self.db.list_receipts(d["id"])]
+            d["receipts"] = [
+                {k: v for k, v in r.items() if k != "receipt"}
+                for r in self.db.list_receipts(d["id"])
+            ]
             out.append(d)
         return out
 
@@ -1022,24 +1432,41 @@ class FederationService:
         dataset = _opt_str(body, "dataset") or ""
         delta_id = _opt_str(body, "delta_id") or ""
         agr = self.agreement(env.sender, "inbound")
-        if agr is None or not agr.subscribed or not agr.shares(dataset) or \
-                utcnow() >= agr.expires_at:
-            raise Refused(f"this node does not take updates of {dataset!r} from {env.sender}",
-                          "not_subscribed")
-        entities = [entity_from_wire(e, dataset) for kind in ("added", "changed", "relisted")
-                    for e in (body.get(kind) or [])]
+        if (
+            agr is None
+            or not agr.subscribed
+            or not agr.shares(dataset)
+            or utcnow() >= agr.expires_at
+        ):
+            raise Refused(
+                f"this node does not take updates of {dataset!r} from {env.sender}",
+                "not_subscribed",
+            )
+        entities = [
+            entity_from_wire(e, dataset)
+            for kind in ("added", "changed", "relisted")
+            for e in (body.get(kind) or [])
+        ]
         delisted = body.get("delisted") or []
         if not isinstance(delisted, list) or not all(isinstance(i, str) for i in delisted):
             raise Refused("delisted must be a list of entity ids", "malformed")
         actor = self._peer_actor(env.sender, "admin")
         if entities:
-            parsed = ParsedList(dataset=dataset, title=f"{dataset} (updates from {env.sender})",
-                                version=_opt_str(body, "version"), source=f"peer:{env.sender}",
-                                entities=entities)
+            parsed = ParsedList(
+                dataset=dataset,
+                title=f"{dataset} (updates from {env.sender})",
+                version=_opt_str(body, "version"),
+                source=f"peer:{env.sender}",
+                entities=entities,
+            )
             self.node.import_list(parsed, actor, partial=True)
         with self.db.begin() as conn:
-            applied = self.db.delist(conn, delisted, dataset=dataset, detail={
-                "via": f"peer:{env.sender}", "delta_id": delta_id})
+            applied = self.db.delist(
+                conn,
+                delisted,
+                dataset=dataset,
+                detail={"via": f"peer:{env.sender}", "delta_id": delta_id},
+            )
         self.node._index_checked = 0.0  # make the next screen pick up the delisting
         changed_ids = {e.id for e in entities} | set(applied)
         affected = self.db.screenings_with(changed_ids) if changed_ids else []
@@ -1047,36 +1474,69 @@ class FederationService:
         alerts: list[dict[str, Any]] = []
         added = [e for e in body.get("added") or [] if isinstance(e, dict)]
         if added:
-            alerts.append({"kind": "new_listing",
-                           "title": f"{len(added)} new listing(s) on {dataset}",
-                           "body": ", ".join(str(e.get("reference") or e.get("id"))
-                                             for e in added[:50])})
+            alerts.append(
+                {
+                    "kind": "new_listing",
+                    "title": f"{len(added)} new listing(s) on {dataset}",
+                    "body": ", ".join(str(e.get("reference") or e.get("id")) for e in added[:50]),
+                }
+            )
         if delisted:
-            alerts.append({"kind": "delisting",
-                           "title": f"{len(delisted)} delisting(s) on {dataset}",
-                           "body": ", ".join(delisted[:50])})
+            alerts.append(
+                {
+                    "kind": "delisting",
+                    "title": f"{len(delisted)} delisting(s) on {dataset}",
+                    "body": ", ".join(delisted[:50]),
+                }
+            )
         with self.db.begin() as conn:
             for a in alerts:
-                self.db.add_alert(conn, {
-                    "id": str(uuid.uuid4()), "direction": "incoming", "peer_id": env.sender,
-                    "kind": a["kind"], "title": a["title"], "body": a["body"],
-                    "detail": {"delta_id": delta_id, "dataset": dataset,
-                               "affected_screenings": affected[:100]},
-                    "at": now, "read_at": None})
-            self.node.audit("federation.delta.applied", actor, conn=conn,
-                            result_ids=sorted(changed_ids)[:1000],
-                            detail={"delta_id": delta_id, "dataset": dataset,
-                                    "entities": len(entities), "delisted": applied,
-                                    "affected_screenings": len(affected)})
-        return {"delta_id": delta_id, "dataset": dataset, "applied": True,
-                "upserted": len(entities), "delisted": applied,
-                "not_held": sorted(set(delisted) - set(applied)),
-                "affected_screenings": len(affected)}
+                self.db.add_alert(
+                    conn,
+                    {
+                        "id": str(uuid.uuid4()),
+                        "direction": "incoming",
+                        "peer_id": env.sender,
+                        "kind": a["kind"],
+                        "title": a["title"],
+                        "body": a["body"],
+                        "detail": {
+                            "delta_id": delta_id,
+                            "dataset": dataset,
+                            "affected_screenings": affected[:100],
+                        },
+                        "at": now,
+                        "read_at": None,
+                    },
+                )
+            self.node.audit(
+                "federation.delta.applied",
+                actor,
+                conn=conn,
+                result_ids=sorted(changed_ids)[:1000],
+                detail={
+                    "delta_id": delta_id,
+                    "dataset": dataset,
+                    "entities": len(entities),
+                    "delisted": applied,
+                    "affected_screenings": len(affected),
+                },
+            )
+        return {
+            "delta_id": delta_id,
+            "dataset": dataset,
+            "applied": True,
+            "upserted": len(entities),
+            "delisted": applied,
+            "not_held": sorted(set(delisted) - set(applied)),
+            "affected_screenings": len(affected),
+        }
 
     # -- alerts ---------------------------------------------------------------------------------
 
-    def send_alert(self, actor: Actor, *, kind: str, title: str, body: str,
-                   peers: list[str] | None = None) -> dict[str, str]:
+    def send_alert(
+        self, actor: Actor, *, kind: str, title: str, body: str, peers: list[str] | None = None
+    ) -> dict[str, str]:
         """Send an alert to subscribed peers (or the named ones); returns each peer's outcome."""
         self.node.require(actor, "federation.admin")
         if kind not in {"new_listing", "delisting", "urgent"}:
@@ -1093,18 +1553,42 @@ class FederationService:
                 if agr and agr.subscribed and now < agr.expires_at:
                     targets.append(peer)
         alert_id = str(uuid.uuid4())
-        msg = {"alert_id": alert_id, "kind": kind, "title": title.strip()[:500],
-               "body": body.strip()[:10_000]}
-        results = self._fan_out([(p, "alert", msg) for p in targets],
-                                self.settings.federation_deadline) if targets else {}
-        outcome = {pid: ("delivered" if isinstance(r, Envelope) else f"{r.status}: {r.reason}")
-                   for pid, (r, _ms) in results.items()}
+        msg = {
+            "alert_id": alert_id,
+            "kind": kind,
+            "title": title.strip()[:500],
+            "body": body.strip()[:10_000],
+        }
+        results = (
+            self._fan_out([(p, "alert", msg) for p in targets], self.settings.federation_deadline)
+            if targets
+            else {}
+        )
+        outcome = {
+            pid: ("delivered" if isinstance(r, Envelope) else f"{r.status}: {r.reason}")
+            for pid, (r, _ms) in results.items()
+        }
         with self.db.begin() as conn:
-            self.db.add_alert(conn, {"id": alert_id, "direction": "outgoing", "peer_id": None,
-                                     "kind": kind, "title": msg["title"], "body": msg["body"],
-                                     "detail": {"peers": outcome}, "at": now, "read_at": now})
-            self.node.audit("federation.alert.sent", actor, conn=conn,
-                            detail={"alert_id": alert_id, "kind": kind, "peers": outcome})
+            self.db.add_alert(
+                conn,
+                {
+                    "id": alert_id,
+                    "direction": "outgoing",
+                    "peer_id": None,
+                    "kind": kind,
+                    "title": msg["title"],
+                    "body": msg["body"],
+                    "detail": {"peers": outcome},
+                    "at": now,
+                    "read_at": now,
+                },
+            )
+            self.node.audit(
+                "federation.alert.sent",
+                actor,
+                conn=conn,
+                detail={"alert_id": alert_id, "kind": kind, "peers": outcome},
+            )
         return outcome
 
     def _on_alert(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
@@ -1116,20 +1600,34 @@ class FederationService:
             raise Refused("unknown alert kind", "malformed")
         alert_id = str(uuid.uuid4())
         with self.db.begin() as conn:
-            self.db.add_alert(conn, {
-                "id": alert_id, "direction": "incoming", "peer_id": env.sender, "kind": kind,
-                "title": (_opt_str(env.body, "title") or "")[:500],
-                "body": (_opt_str(env.body, "body") or "")[:10_000],
-                "detail": {"remote_id": _opt_str(env.body, "alert_id"),
-                           "envelope_sha256": env.digest()},
-                "at": utcnow(), "read_at": None})
-            self.node.audit("federation.alert.received", self._peer_actor(env.sender, "peer"),
-                            conn=conn, detail={"alert_id": alert_id, "kind": kind,
-                                               "peer": env.sender})
+            self.db.add_alert(
+                conn,
+                {
+                    "id": alert_id,
+                    "direction": "incoming",
+                    "peer_id": env.sender,
+                    "kind": kind,
+                    "title": (_opt_str(env.body, "title") or "")[:500],
+                    "body": (_opt_str(env.body, "body") or "")[:10_000],
+                    "detail": {
+                        "remote_id": _opt_str(env.body, "alert_id"),
+                        "envelope_sha256": env.digest(),
+                    },
+                    "at": utcnow(),
+                    "read_at": None,
+                },
+            )
+            self.node.audit(
+                "federation.alert.received",
+                self._peer_actor(env.sender, "peer"),
+                conn=conn,
+                detail={"alert_id": alert_id, "kind": kind, "peer": env.sender},
+            )
         return {"alert_id": alert_id}
 
-    def inbox(self, actor: Actor, *, unread: bool = False, mark_read: bool = False,
-              limit: int = 100) -> list[dict[str, Any]]:
+    def inbox(
+        self, actor: Actor, *, unread: bool = False, mark_read: bool = False, limit: int = 100
+    ) -> list[dict[str, Any]]:
         self.node.require(actor, "federation.inbox")
         rows = self.db.list_alerts(unread=unread, limit=limit)
         if mark_read and rows:
@@ -1156,11 +1654,14 @@ class FederationService:
 
     def checkpoints(self, actor: Actor, node_id: str | None = None) -> list[dict[str, Any]]:
         self.node.require(actor, "federation.directory")
-        return [{k: r[k] for k in ("node_id", "seq", "hash", "at", "signature")}
-                for r in self.db.list_checkpoints(node_id or self.identity.node_id)]
+        return [
+            {k: r[k] for k in ("node_id", "seq", "hash", "at", "signature")}
+            for r in self.db.list_checkpoints(node_id or self.identity.node_id)
+        ]
 
-    def verify_audit(self, actor: Actor,
-                     checkpoints: list[dict[str, Any]] | None = None) -> tuple[int, int]:
+    def verify_audit(
+        self, actor: Actor, checkpoints: list[dict[str, Any]] | None = None
+    ) -> tuple[int, int]:
         """Verify the chain against signed checkpoints (this node's stored ones by default).
 
         Each checkpoint's signature is checked with this node's public key first;
@@ -1175,9 +1676,11 @@ class FederationService:
         for cp in cps:
             payload = {k: cp.get(k) for k in ("node_id", "seq", "hash", "at")}
             if payload["node_id"] != ident.node_id or not verify_payload(
-                    ident.public_key, payload, str(cp.get("signature"))):
-                raise InvalidInput(f"checkpoint at seq {cp.get('seq')} is not signed by this "
-                                   "node's key")
+                ident.public_key, payload, str(cp.get("signature"))
+            ):
+                raise InvalidInput(
+                    f"checkpoint at seq {cp.get('seq')} is not signed by this node's key"
+                )
             pairs.append((int(cp["seq"]), str(cp["hash"])))
         n = self.node.audit_log.verify(checkpoints=pairs)
         return n, len(pairs)
@@ -1199,8 +1702,12 @@ class FederationService:
             raise InvalidInput("the peer's checkpoint is not signed by its key")
         with self.db.begin() as conn:
             self.db.add_checkpoint(conn, {**payload, "signature": sig, "received_at": utcnow()})
-            self.node.audit("federation.checkpoint.received", actor, conn=conn,
-                            detail={**payload, "signature": sig})
+            self.node.audit(
+                "federation.checkpoint.received",
+                actor,
+                conn=conn,
+                detail={**payload, "signature": sig},
+            )
         return {**payload, "signature": sig}
 
 
@@ -1217,5 +1724,11 @@ def _iso(at: datetime | None) -> str | None:
     return format_ts(at) if at else None
 
 
-__all__ = ["DISCLOSURE_LEVELS", "FederationService", "NetworkScreenResult", "PeerAnswer",
-           "PeerError", "norm_purpose"]
+__all__ = [
+    "DISCLOSURE_LEVELS",
+    "FederationService",
+    "NetworkScreenResult",
+    "PeerAnswer",
+    "PeerError",
+    "norm_purpose",
+]

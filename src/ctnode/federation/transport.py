@@ -48,9 +48,12 @@ class HttpTransport:
 
     def __init__(self, *, max_connections: int = 64, verify_tls: bool = True) -> None:
         self.client = httpx.Client(
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
-            verify=verify_tls, follow_redirects=False, trust_env=False,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            verify=verify_tls,
+            follow_redirects=False,
+            trust_env=False,
             headers={"User-Agent": "ctnode-federation/1"},
         )
 

@@ -1,315 +1,86 @@
 """Country names to FollowTheMoney country codes (ISO 3166-1 alpha-2, lower case).
 
 ``followthemoney``'s ``registry.country.clean`` is the reference, but its first
-call builds a name index of every territory in every spelling (1-4 s). The UN
-list only uses a few hundred official names, so they are looked up here first
-in a table generated with ``registry.country.clean``; anything else falls back
-to the registry (slow only the first time). ``tests/ingest/test_countries.py``
-checks that the table still agrees with the registry.
+call builds a transliterated index of every territory name (1-4 s, 11 s under
+a profiler). Lists use a few hundred spellings, so they are looked up first in
+``country_names.COUNTRY_CODES``, a table generated with the registry itself;
+anything else (codes, rare spellings) falls back to the registry.
+``tests/ingest/test_countries.py`` checks that table and registry agree.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
+from pathlib import Path
 
 from followthemoney import registry
 
+from ctnode.ingest.country_names import COUNTRY_CODES
+
 # Values that mean "not available" rather than a country (FtM would read "na" as Namibia).
-NULL_COUNTRIES = frozenset({"na", "n/a", "n.a.", "unknown", "none", "-", "stateless"})
+NULL_COUNTRIES = frozenset({"na", "n/a", "n.a.", "unknown", "none", "none identified", "-",
+                            "stateless"})
 _SPACES = re.compile(r"\s+")
+# Cheap spelling variants tried before the (slow to warm up) registry: "St. Kitts & Nevis".
+_EXPANSIONS = {"&": " and ", "st": "saint", "is": "islands", "rep": "republic",
+               "dem": "democratic"}
+_ABBREVIATIONS = re.compile(r"&|\b(?:st|is|rep|dem)\b\.?")
+_CODES = frozenset(COUNTRY_CODES.values())
+
+
+def normalize(name: str) -> str:
+    return _SPACES.sub(" ", name).strip().casefold()
 
 
 @lru_cache(maxsize=4096)
 def country_code(name: str) -> str | None:
-    """FtM country code for a country name or code, or None when unknown."""
-    key = _SPACES.sub(" ", name).strip().casefold()
+    """FtM country code for a country name or code, or None when unknown or "not available"."""
+    key = normalize(name)
     if not key or key in NULL_COUNTRIES:
         return None
-    code = UN_COUNTRY_CODES.get(key)
+    code = COUNTRY_CODES.get(key)
+    if code is not None:
+        return code
+    if key in _CODES:
+        return key
+    variant = _ABBREVIATIONS.sub(lambda m: _EXPANSIONS[m.group(0).rstrip(".")], key)
+    variant = _SPACES.sub(" ", variant).strip()
+    code = COUNTRY_CODES.get(variant.removeprefix("the "))
     if code is not None:
         return code
     cleaned: str | None = registry.country.clean(name)
     return cleaned
 
 
-# Generated from the country names in the UN SC list (2026-01 and 2026-05) and rigour's
-# territory names, cleaned with followthemoney registry.country.clean (FtM 4.11.2).
-UN_COUNTRY_CODES: dict[str, str] = {
-    'afghanistan': 'af',
-    'albania': 'al',
-    'algeria': 'dz',
-    'american samoa': 'as',
-    'andorra': 'ad',
-    'angola': 'ao',
-    'anguilla': 'ai',
-    'antarctica': 'aq',
-    'antigua and barbuda': 'ag',
-    'argentina': 'ar',
-    'armenia': 'am',
-    'aruba': 'aw',
-    'ascension island': 'ac',
-    'australia': 'au',
-    'austria': 'at',
-    'azerbaijan': 'az',
-    'bahamas': 'bs',
-    'bahrain': 'bh',
-    'bangladesh': 'bd',
-    'barbados': 'bb',
-    'belarus': 'by',
-    'belgium': 'be',
-    'belize': 'bz',
-    'benin': 'bj',
-    'bermuda': 'bm',
-    'bhutan': 'bt',
-    'bolivia': 'bo',
-    'bonaire, sint eustatius and saba': 'bq',
-    'bosnia and herzegovina': 'ba',
-    'botswana': 'bw',
-    'bouvet island': 'bv',
-    'brazil': 'br',
-    'british indian ocean territory': 'io',
-    'british virgin islands': 'vg',
-    'brunei': 'bn',
-    'bulgaria': 'bg',
-    'burkina faso': 'bf',
-    'burundi': 'bi',
-    'cambodia': 'kh',
-    'cameroon': 'cm',
-    'canada': 'ca',
-    'canary islands': 'ic',
-    'cape verde': 'cv',
-    'cayman islands': 'ky',
-    'central african republic': 'cf',
-    'chad': 'td',
-    'chile': 'cl',
-    'china': 'cn',
-    'china, hong kong special administrative region': 'hk',
-    'christmas island': 'cx',
-    'clipperton island': 'cp',
-    'cocos (keeling) islands': 'cc',
-    'colombia': 'co',
-    'comoros': 'km',
-    'congo': 'cg',
-    'congo-brazzaville': 'cg',
-    'cook islands': 'ck',
-    'costa rica': 'cr',
-    'croatia': 'hr',
-    'cuba': 'cu',
-    'curaçao': 'cw',
-    'cyberspace': 'ip',
-    'cyprus': 'cy',
-    'czechia': 'cz',
-    "côte d'ivoire": 'ci',
-    "democratic people's republic of korea": 'kp',
-    'democratic republic of the congo': 'cd',
-    'denmark': 'dk',
-    'diego garcia': 'dg',
-    'djibouti': 'dj',
-    'dominica': 'dm',
-    'dominican republic': 'do',
-    'dr congo': 'cd',
-    'east germany': 'dd',
-    'ecuador': 'ec',
-    'egypt': 'eg',
-    'el salvador': 'sv',
-    'equatorial guinea': 'gq',
-    'eritrea': 'er',
-    'estonia': 'ee',
-    'eswatini': 'sz',
-    'ethiopia': 'et',
-    'european union': 'eu',
-    'falkland islands': 'fk',
-    'faroe islands': 'fo',
-    'fiji': 'fj',
-    'finland': 'fi',
-    'former soviet union': 'suhh',
-    'france': 'fr',
-    'french guiana': 'gf',
-    'french polynesia': 'pf',
-    'french southern territories': 'tf',
-    'gabon': 'ga',
-    'gambia': 'gm',
-    'georgia': 'ge',
-    'germany': 'de',
-    'ghana': 'gh',
-    'gibraltar': 'gi',
-    'global': 'zz',
-    'greece': 'gr',
-    'greenland': 'gl',
-    'grenada': 'gd',
-    'guadeloupe': 'gp',
-    'guam': 'gu',
-    'guatemala': 'gt',
-    'guernsey': 'gg',
-    'guinea': 'gn',
-    'guinea-bissau': 'gw',
-    'guyana': 'gy',
-    'haiti': 'ht',
-    'heard and mcdonald islands': 'hm',
-    'holy see': 'va',
-    'honduras': 'hn',
-    'hong kong sar': 'hk',
-    'hungary': 'hu',
-    'iceland': 'is',
-    'india': 'in',
-    'indonesia': 'id',
-    'iran': 'ir',
-    'iran (islamic republic of)': 'ir',
-    'iraq': 'iq',
-    'ireland': 'ie',
-    'isle of man': 'im',
-    'israel': 'il',
-    'italy': 'it',
-    'jamaica': 'jm',
-    'japan': 'jp',
-    'jersey': 'je',
-    'jordan': 'jo',
-    'kazakhstan': 'kz',
-    'kenya': 'ke',
-    'kiribati': 'ki',
-    'kosovo': 'xk',
-    'kuwait': 'kw',
-    'kyrgyzstan': 'kg',
-    'laos': 'la',
-    'latvia': 'lv',
-    'lebanon': 'lb',
-    'lesotho': 'ls',
-    'liberia': 'lr',
-    'libya': 'ly',
-    'liechtenstein': 'li',
-    'lithuania': 'lt',
-    'luxembourg': 'lu',
-    'macao sar': 'mo',
-    'madagascar': 'mg',
-    'malawi': 'mw',
-    'malaysia': 'my',
-    'maldives': 'mv',
-    'mali': 'ml',
-    'malta': 'mt',
-    'marshall islands': 'mh',
-    'martinique': 'mq',
-    'mauritania': 'mr',
-    'mauritius': 'mu',
-    'mayotte': 'yt',
-    'mexico': 'mx',
-    'micronesia': 'fm',
-    'moldova': 'md',
-    'monaco': 'mc',
-    'mongolia': 'mn',
-    'montenegro': 'me',
-    'montserrat': 'ms',
-    'morocco': 'ma',
-    'mozambique': 'mz',
-    'myanmar': 'mm',
-    'namibia': 'na',
-    'naoero': 'nr',
-    'nepal': 'np',
-    'netherlands': 'nl',
-    'new caledonia': 'nc',
-    'new zealand': 'nz',
-    'nicaragua': 'ni',
-    'niger': 'ne',
-    'nigeria': 'ng',
-    'niue': 'nu',
-    'norfolk island': 'nf',
-    'north korea': 'kp',
-    'north macedonia': 'mk',
-    'northern mariana islands': 'mp',
-    'norway': 'no',
-    'oman': 'om',
-    'pakistan': 'pk',
-    'palau': 'pw',
-    'palestine': 'ps',
-    'panama': 'pa',
-    'papua new guinea': 'pg',
-    'paraguay': 'py',
-    'peru': 'pe',
-    'philippines': 'ph',
-    'pitcairn': 'pn',
-    'poland': 'pl',
-    'portugal': 'pt',
-    'puerto rico': 'pr',
-    'qatar': 'qa',
-    'romania': 'ro',
-    'russia': 'ru',
-    'russian federation': 'ru',
-    'rwanda': 'rw',
-    'réunion': 're',
-    'saint barthélemy': 'bl',
-    'saint helena, ascension and tristan da cunha': 'sh',
-    'saint kitts and nevis': 'kn',
-    'saint lucia': 'lc',
-    'saint martin': 'mf',
-    'saint pierre and miquelon': 'pm',
-    'saint vincent and the grenadines': 'vc',
-    'samoa': 'ws',
-    'san marino': 'sm',
-    'sark': 'cq',
-    'saudi arabia': 'sa',
-    'senegal': 'sn',
-    'serbia': 'rs',
-    'seychelles': 'sc',
-    'sierra leone': 'sl',
-    'singapore': 'sg',
-    'sint maarten': 'sx',
-    'slovakia': 'sk',
-    'slovenia': 'si',
-    'solomon islands': 'sb',
-    'somalia': 'so',
-    'south africa': 'za',
-    'south georgia and the south sandwich islands': 'gs',
-    'south korea': 'kr',
-    'south sudan': 'ss',
-    'spain': 'es',
-    'sri lanka': 'lk',
-    'state of palestine': 'ps',
-    'sudan': 'sd',
-    'suriname': 'sr',
-    'svalbard and jan mayen': 'sj',
-    'sweden': 'se',
-    'switzerland': 'ch',
-    'syria': 'sy',
-    'syrian arab republic': 'sy',
-    'são tomé and príncipe': 'st',
-    'taiwan': 'tw',
-    'tajikistan': 'tj',
-    'tanzania': 'tz',
-    'thailand': 'th',
-    'timor-leste': 'tl',
-    'togo': 'tg',
-    'tokelau': 'tk',
-    'tonga': 'to',
-    'trinidad and tobago': 'tt',
-    'tristan da cunha': 'ta',
-    'tunisia': 'tn',
-    'turkey': 'tr',
-    'turkmenistan': 'tm',
-    'turks and caicos islands': 'tc',
-    'tuvalu': 'tv',
-    'türkiye': 'tr',
-    'u.s. outlying islands': 'um',
-    'u.s. virgin islands': 'vi',
-    'uganda': 'ug',
-    'ukraine': 'ua',
-    'united arab emirates': 'ae',
-    'united kingdom': 'gb',
-    'united kingdom of great britain and northern ireland': 'gb',
-    'united nations': 'un',
-    'united republic of tanzania': 'tz',
-    'united states': 'us',
-    'united states of america': 'us',
-    'uruguay': 'uy',
-    'uzbekistan': 'uz',
-    'vanuatu': 'vu',
-    'venezuela': 've',
-    'viet nam': 'vn',
-    'vietnam': 'vn',
-    'wallis and futuna': 'wf',
-    'western sahara': 'eh',
-    'yemen': 'ye',
-    'zaire': 'zr',
-    'zambia': 'zm',
-    'zimbabwe': 'zw',
-    'åland islands': 'ax',
-}
+def regenerate(extra_names: list[str]) -> Path:
+    """Rewrite ``country_names.py`` from rigour's territory names plus ``extra_names``."""
+    from rigour._core import territories_jsonl
+    from rigour.data import iter_jsonl_text
+    from rigour.territories.territory import get_index
+
+    names = set(COUNTRY_CODES) | {normalize(n) for n in extra_names}
+    index = get_index()
+    for data in iter_jsonl_text(territories_jsonl()):
+        territory = index.get(data["code"])
+        if territory is None or not territory.ftm_country:
+            continue
+        for name in [*data.get("names_strong", []), territory.name, territory.full_name]:
+            if name:
+                names.add(normalize(name))
+    table = {}
+    for name in sorted(names):
+        code = registry.country.clean(name) if len(name) > 3 else None
+        if code:
+            table[name] = code
+    path = Path(__file__).with_name("country_names.py")
+    head = path.read_text(encoding="utf-8").split("COUNTRY_CODES:")[0]
+    body = "".join(f"    {k!r}: {v!r},\n" for k, v in table.items())
+    path.write_text(f"{head}COUNTRY_CODES: dict[str, str] = {{\n{body}}}\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":  # python -m ctnode.ingest.countries --regenerate [NAME ...]
+    if sys.argv[1:2] == ["--regenerate"]:
+        print(regenerate(sys.argv[2:]))

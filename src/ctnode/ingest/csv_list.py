@@ -22,6 +22,7 @@ from followthemoney import model, registry
 from ctnode.errors import ImportFailed
 from ctnode.ingest.base import ParsedList, collapse
 from ctnode.ingest.countries import NULL_COUNTRIES, country_code
+from ctnode.ingest.scripts import guess_lang, main_script
 from ctnode.model.entities import Entity
 
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y")
@@ -32,6 +33,8 @@ _TOP_KEYS = {"dataset", "title", "version", "schema", "schema_column", "schema_v
              "header", "null_values", "date_formats", "merge_rows"}
 _COLUMN_KEYS = {"column", "property", "split", "date_formats", "lang"}
 _NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
+# ctnode properties that are not FtM properties of a Person/Organization, with their FtM type.
+EXTRA_PROPS = {"listingDate": "date"}
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ def mapping_from_dict(data: Any, *, source: str = "<mapping>") -> CsvMapping:
     )
     schemas = [model.get(s) for s in mapping.schemas()]
     for prop in [c.property for c in columns] + list(constants):
+        if prop in EXTRA_PROPS:
+            continue
         if not any(s is not None and s.get(prop) is not None for s in schemas):
             raise ImportFailed(f"{source}: property {prop!r} belongs to none of the schemas "
                                f"{', '.join(sorted(mapping.schemas()))}")
@@ -311,13 +316,16 @@ def _row(row: list[str], line: int, index: dict[str, int], mapping: CsvMapping,
         if not mapping.merge_rows:
             raise ImportFailed(f"{name}: line {line}: reference {reference} already used on "
                                f"line {first_line[entity_id]} (set merge_rows to combine rows)")
+        if entity.schema != schema.name:
+            raise ImportFailed(f"{name}: line {line}: reference {reference} is a {schema.name} "
+                               f"here but a {entity.schema} on line {first_line[entity_id]}")
     else:
         entity = Entity(id=entity_id, schema=schema.name, dataset=mapping.dataset,
                         reference=reference)
         entities[entity_id] = entity
         first_line[entity_id] = line
         for prop, values in mapping.constants.items():
-            if schema.get(prop) is not None:
+            if prop in EXTRA_PROPS or schema.get(prop) is not None:
                 for value in values:
                     _add(entity, schema, prop, value, value, None, mapping.date_formats, line,
                          warn)
@@ -325,7 +333,7 @@ def _row(row: list[str], line: int, index: dict[str, int], mapping: CsvMapping,
         raw = cell(col.column)
         if not raw.strip():
             continue
-        if schema.get(col.property) is None:
+        if col.property not in EXTRA_PROPS and schema.get(col.property) is None:
             warn(f"property {col.property} does not apply to {schema_name}; column "
                  f"{col.column} ignored for those rows")
             continue
@@ -338,7 +346,7 @@ def _row(row: list[str], line: int, index: dict[str, int], mapping: CsvMapping,
 
 def _add(entity: Entity, schema: Any, prop: str, value: str, original: str, lang: str | None,
          formats: tuple[str, ...], line: int, warn: Any) -> None:
-    type_name = schema.get(prop).type.name
+    type_name = EXTRA_PROPS.get(prop) or schema.get(prop).type.name
     if type_name == "date":
         cleaned = _date_value(value, formats)
         if cleaned is None:
@@ -360,12 +368,14 @@ def _add(entity: Entity, schema: Any, prop: str, value: str, original: str, lang
             return
         entity.add(prop, cleaned_value, original)
     else:
+        if lang is None and type_name == "name":
+            lang = guess_lang(value)
         entity.add(prop, value, original, lang=lang)
 
 
 def _complete_name(entity: Entity) -> None:
-    """Give a person mapped only by name parts a full ``name``."""
-    if entity.get("name"):
+    """Assemble ``name`` from the name parts when no Latin-script full name was given."""
+    if any(main_script(name) in {"Latn", None} for name in entity.get("name")):
         return
     parts = [entity.first(p) for p in _NAME_PARTS]
     present = [p for p in parts if p]

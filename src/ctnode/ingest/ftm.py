@@ -3,9 +3,10 @@
 Import reads one FtM entity dict per line (``{"id", "schema", "properties"}``,
 as written by OpenSanctions, ``ftm export`` or ``ctnode export ftm``):
 
-* entities of a matchable schema (Person, Organization, Company, LegalEntity,
-  Vessel, Airplane, ...) become ctnode entities; several lines with the same
-  id are fragments of one entity and are merged, as FtM does;
+* entities of a screened schema (LegalEntity and its descendants Person,
+  Organization, Company, PublicBody; Vessel; Airplane) become ctnode
+  entities; several lines with the same id are fragments of one entity and
+  are merged, as FtM does;
 * ``Sanction`` entities give their target a ``programId`` and ``listingDate``;
   ``Passport`` and ``Identification`` entities give their holder a
   ``passportNumber`` or ``idNumber``; other schemas (relations, addresses,
@@ -33,6 +34,7 @@ from followthemoney.exc import InvalidData
 from ctnode.errors import ImportFailed, InvalidInput
 from ctnode.ingest.base import ParsedList
 from ctnode.ingest.countries import NULL_COUNTRIES, country_code
+from ctnode.ingest.scripts import guess_lang
 from ctnode.model.entities import Entity
 
 # Longest JSON line accepted (an OpenSanctions entity is a few kB; 16 MB is absurd).
@@ -42,6 +44,8 @@ _ID_RE = re.compile(r"^[^\s\x00-\x1f]{1,200}$")
 # ctnode statement properties that FtM files under another name.
 _EXPORT_RENAMES = {"listingDate": "createdAt"}
 _IMPORT_RENAMES = {v: k for k, v in _EXPORT_RENAMES.items()}
+# Schemas that become screenable entities (and every schema derived from them).
+SCREENED_SCHEMAS = ("LegalEntity", "Vessel", "Airplane")
 _DOCUMENT_SCHEMAS = {"Passport": "passportNumber", "Identification": "idNumber"}
 
 
@@ -94,7 +98,7 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
         if schema.name in _DOCUMENT_SCHEMAS:
             documents.append((lineno, _DOCUMENT_SCHEMAS[schema.name], props))
             continue
-        if not schema.matchable or schema.is_a("Interval"):
+        if not any(schema.is_a(name) for name in SCREENED_SCHEMAS):
             skipped[schema.name] = skipped.get(schema.name, 0) + 1
             continue
         entity_id = raw_id if raw_id.startswith(prefix) else prefix + raw_id
@@ -170,7 +174,7 @@ def _add_value(entity: Entity, prop: str, type_name: str, raw: str, lineno: int,
             return
         entity.add(prop, cleaned, raw)
         return
-    entity.add(prop, text, raw)
+    entity.add(prop, text, raw, lang=guess_lang(text) if type_name == "name" else None)
 
 
 def _target(by_id: dict[str, Entity], ref: Any) -> Entity | None:

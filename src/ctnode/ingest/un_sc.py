@@ -250,14 +250,19 @@ def parse_un_sc(
                       entities=entities, warnings=ctx.warnings)
 
 
-def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
-                  progress: Progress | None) -> tuple[str | None, list[Entity]]:
-    name = ctx.name
-    parser = etree.iterparse(
-        reader, events=("start", "end"), resolve_entities=False, load_dtd=False,
+def _iterparse(stream: Any) -> Any:
+    """lxml's streaming parser with every entity, DTD and network feature off."""
+    return etree.iterparse(
+        stream, events=("start", "end"), resolve_entities=False, load_dtd=False,
         no_network=True, huge_tree=False, dtd_validation=False, remove_comments=True,
         remove_pis=True, recover=False,
     )
+
+
+def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
+                  progress: Progress | None) -> tuple[str | None, list[Entity]]:
+    name = ctx.name
+    parser = _iterparse(reader)
     entities: list[Entity] = []
     seen: dict[str, tuple[int, int]] = {}  # reference -> (record position, line)
     collections_seen: set[str] = set()

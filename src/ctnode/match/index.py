@@ -21,6 +21,9 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from ctnode.match.normalize import (
     clean_country,
     clean_date,
@@ -58,6 +61,7 @@ _PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName"
 # when rarer units exist: "mohammed" alone must not pull 50,000 names into the scorer.
 MAX_POSTINGS = 20_000
 _EXPANSION_CACHE = 50_000
+_FORM_CACHE = 200_000
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ class _Corpus:
         self._name_tokens: list[tuple[str, ...]] = []
         self._name_factor: array[float] = array("f")
         self.rarity = Rarity()
+        self._forms: dict[int, NameForm] = {}
 
     # -- building --------------------------------------------------------------------
 
@@ -181,6 +186,7 @@ class _Corpus:
         self._name_text = []
         self._name_tokens = []
         self._name_factor = array("f")
+        self._forms = {}
 
     def _append(self, entity: Entity) -> None:
         rec_idx = len(self._records)
@@ -233,21 +239,39 @@ class _Corpus:
         return q.datasets is None or rec.dataset in q.datasets
 
     def _name_form(self, name_id: int) -> NameForm:
-        return NameForm(self._name_text[name_id], self._name_tokens[name_id], self.rarity)
+        form = self._forms.get(name_id)
+        if form is None:
+            if len(self._forms) >= _FORM_CACHE:
+                self._forms.clear()
+            form = NameForm(self._name_text[name_id], self._name_tokens[name_id], self.rarity)
+            self._forms[name_id] = form
+        return form
 
-    def _score_record(self, rec: _Record, q: _Query) -> tuple[float, Hit] | None:
-        best: tuple[float, NameForm, NameForm, NameScore, float] | None = None
-        for name_id in rec.names:
+    def _score_record(self, rec_idx: int, q: _Query,
+                      names: Iterable[tuple[float, int]]) -> _Scored | None:
+        """Best name of one record (names given as (bound, id), best bound first) + details.
+
+        A name is skipped once its bound is below the best name score found: it cannot win.
+        Ties go to the lower name id, then the earlier query name (as in NaiveMatcher).
+        """
+        rec = self._records[rec_idx]
+        best: tuple[float, int, int, NameScore] | None = None
+        for bound, name_id in names:
+            if best is not None and bound < best[0]:
+                break
             cand = self._name_form(name_id)
             factor = self._name_factor[name_id]
-            for qn in q.names:
+            for qi, qn in enumerate(q.names):
                 ns = compare_names(qn, cand)
                 value = ns.score * factor
-                if value > 0 and (best is None or value > best[0]):
-                    best = (value, qn, cand, ns, factor)
+                if value <= 0.0:
+                    continue
+                if (best is None or value > best[0]
+                        or (value == best[0] and (name_id, qi) < (best[1], best[2]))):
+                    best = (value, name_id, qi, ns)
         if best is None:
             return None
-        name_value, qn, cand, ns, factor = best
+        name_value, name_id, qi, ns = best
         features = [f for f in (
             compare_dates(q.dates, rec.dates),
             compare_countries(q.countries, rec.countries),
@@ -256,20 +280,35 @@ class _Corpus:
         ) if f is not None]
         score = name_value + sum(f.contribution for f in features)
         score = round(min(1.0, max(0.0, score)), 4)
-        explanation = _explain_name(qn, cand, ns, factor) + features
-        hit = Hit(
-            entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
-            caption=rec.caption, matched_name=cand.original, score=score,
-            band=self.thresholds.band(score), explanation=explanation, status=rec.status,
-        )
-        return score, hit
+        return _Scored(score, rec_idx, name_id, qi, ns, features)
 
-    def _finish(self, scored: list[tuple[float, Hit]], limit: int,
+    def _hit(self, s: _Scored, q: _Query) -> Hit:
+        rec = self._records[s.rec_idx]
+        cand = self._name_form(s.name_id)
+        factor = self._name_factor[s.name_id]
+        explanation = _explain_name(q.names[s.query_idx], cand, s.name_score, factor) + s.features
+        return Hit(
+            entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
+            caption=rec.caption, matched_name=cand.original, score=s.score,
+            band=self.thresholds.band(s.score), explanation=explanation, status=rec.status,
+        )
+
+    def _finish(self, scored: list[_Scored], q: _Query, limit: int,
                 include_below: bool) -> list[Hit]:
         if not include_below:
-            scored = [s for s in scored if s[0] >= self.thresholds.report]
-        scored.sort(key=lambda s: (-s[0], s[1].entity_id))
-        return [hit for _score, hit in scored[:limit]]
+            scored = [s for s in scored if s.score >= self.thresholds.report]
+        scored.sort(key=lambda s: (-s.score, self._records[s.rec_idx].id))
+        return [self._hit(s, q) for s in scored[:limit]]
+
+
+@dataclass(slots=True)
+class _Scored:
+    score: float
+    rec_idx: int
+    name_id: int
+    query_idx: int
+    name_score: NameScore
+    features: list[FeatureExplanation]
 
 
 def _explain_name(q: NameForm, c: NameForm, ns: NameScore,
@@ -317,14 +356,14 @@ class NaiveMatcher(_Corpus):
         q = self._prepare(query)
         if not q.names:
             return []
-        scored: list[tuple[float, Hit]] = []
-        for rec in self._records:
+        scored: list[_Scored] = []
+        for rec_idx, rec in enumerate(self._records):
             if not self._eligible(rec, q):
                 continue
-            result = self._score_record(rec, q)
+            result = self._score_record(rec_idx, q, ((1.0, n) for n in rec.names))
             if result is not None:
                 scored.append(result)
-        return self._finish(scored, limit, include_below)
+        return self._finish(scored, q, limit, include_below)
 
 
 class Matcher(_Corpus):
@@ -338,7 +377,7 @@ class Matcher(_Corpus):
         self._skel_del: dict[str, list[str]] = {}
         self._vocab: set[str] = set()
         self._skels: set[str] = set()
-        self._tc: array[float] = array("f")
+        self._tc: array[float] = array("d")
         self._expansions: dict[tuple[str, bool], list[tuple[bool, str, float, float]]] = {}
 
     def _reset(self) -> None:
@@ -349,7 +388,7 @@ class Matcher(_Corpus):
         self._skel_del = {}
         self._vocab = set()
         self._skels = set()
-        self._tc = array("f")
+        self._tc = array("d")
         self._expansions = {}
 
     def _after_build(self) -> None:
@@ -434,66 +473,83 @@ class Matcher(_Corpus):
             return []
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
         floor = self.thresholds.report - bonus
-        best_rec: dict[int, float] = {}
-        tc = self._tc
+        name_bound: dict[int, float] = {}
         name_rec = self._name_rec
+        tc = np.frombuffer(self._tc, dtype=np.float64)
         for qn in q.names:
             # per unit: reachable keys and their postings size
-            plans: list[tuple[float, int, list[tuple[array[int], float]]]] = []
+            plans: list[tuple[int, float, list[tuple[array[int], float]]]] = []
             for unit in qn.units:
                 reach = []
                 size = 0
+                top = 0.0
                 for pair, key, ub, wk in self._expand(unit.latin, unit.merged):
                     arr = self._postings(pair, key)
                     if arr:
-                        reach.append((arr, ub * (unit.weight + wk) / 2.0))
+                        value = ub * (unit.weight + wk) / 2.0
+                        reach.append((arr, value))
                         size += len(arr)
+                        top = max(top, value)
                 if reach:
-                    plans.append((unit.weight, size, reach))
+                    plans.append((size, top, reach))
             if not plans:
                 continue
             # the rarest units find candidates; very common ones only add to the bound
-            plans.sort(key=lambda p: p[1])
+            plans.sort(key=lambda p: p[0])
             optimistic = 0.0
-            active = [plans[0]]
-            for plan in plans[1:]:
-                if plan[1] > MAX_POSTINGS:
-                    optimistic += max(value for _arr, value in plan[2])
-                else:
-                    active.append(plan)
-            acc: dict[int, float] = {}
-            for _w, _size, reach in active:
-                unit_best: dict[int, float] = {}
-                for arr, value in reach:
-                    for name_id in arr:
-                        if unit_best.get(name_id, 0.0) < value:
-                            unit_best[name_id] = value
-                for name_id, value in unit_best.items():
-                    acc[name_id] = acc.get(name_id, 0.0) + value
-            total_q = qn.total
-            for name_id, a in acc.items():
-                a += optimistic
-                bound = 2.0 * a / (total_q + tc[name_id])
-                if not include_below and bound < floor:
+            ids_parts: list[npt.NDArray[np.int32]] = []
+            val_parts: list[npt.NDArray[np.float64]] = []
+            for k, (size, top, reach) in enumerate(plans):
+                if k > 0 and size > MAX_POSTINGS:
+                    optimistic += top
                     continue
-                rec_idx = name_rec[name_id]
-                if best_rec.get(rec_idx, -1.0) < bound:
-                    best_rec[rec_idx] = bound
-        ranked = sorted(best_rec.items(), key=lambda kv: (-kv[1], kv[0]))
-        scored: list[tuple[float, Hit]] = []
-        taken = 0
-        for rec_idx, _bound in ranked:
-            rec = self._records[rec_idx]
-            if not self._eligible(rec, q):
+                if len(reach) == 1:
+                    arr, value = reach[0]
+                    ids = np.frombuffer(arr, dtype=np.int32)
+                    vals = np.full(len(ids), value)
+                else:
+                    reach.sort(key=lambda rv: -rv[1])
+                    ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr, _ in reach])
+                    vals = np.concatenate([np.full(len(arr), v) for arr, v in reach])
+                    ids, first = np.unique(ids, return_index=True)  # keep each name's best
+                    vals = vals[first]
+                ids_parts.append(ids)
+                val_parts.append(vals)
+            all_ids = np.concatenate(ids_parts)
+            uniq, inverse = np.unique(all_ids, return_inverse=True)
+            acc = np.bincount(inverse, weights=np.concatenate(val_parts)) + optimistic
+            bounds = 2.0 * acc / (qn.total + tc[uniq]) + _EPS
+            if not include_below:
+                keep = bounds >= floor
+                uniq, bounds = uniq[keep], bounds[keep]
+            for name_id, bound in zip(uniq.tolist(), bounds.tolist(), strict=True):
+                if name_bound.get(name_id, -1.0) < bound:
+                    name_bound[name_id] = bound
+        per_rec: dict[int, list[tuple[float, int]]] = {}
+        for name_id, bound in name_bound.items():
+            per_rec.setdefault(name_rec[name_id], []).append((bound, name_id))
+        ranked: list[tuple[float, int, list[tuple[float, int]]]] = []
+        for rec_idx, names in per_rec.items():
+            if not self._eligible(self._records[rec_idx], q):
                 continue
-            taken += 1
-            if taken > self.max_candidates:
+            names.sort(key=lambda bn: (-bn[0], bn[1]))
+            ranked.append((names[0][0], rec_idx, names))
+        ranked.sort(key=lambda r: (-r[0], r[1]))
+        scored: list[_Scored] = []
+        kept: list[float] = []  # best final scores so far, for the stop rule
+        for bound, rec_idx, names in ranked[: self.max_candidates]:
+            # stop once no later record can enter the top `limit`
+            if len(kept) >= limit and bound + bonus < kept[limit - 1]:
                 break
-            result = self._score_record(rec, q)
+            result = self._score_record(rec_idx, q, names)
             if result is not None:
                 scored.append(result)
-        return self._finish(scored, limit, include_below)
+                if include_below or result.score >= self.thresholds.report:
+                    kept.append(result.score)
+                    kept.sort(reverse=True)
+        return self._finish(scored, q, limit, include_below)
 
 
 _EMPTY: array[int] = array("i")
+_EPS = 1e-9  # float slack so a bound never falls below the score it bounds
 assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"

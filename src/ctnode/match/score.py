@@ -149,19 +149,29 @@ class Unit:
 class NameForm:
     """A name ready for comparison: tokens, their weights, and merged neighbour units."""
 
-    __slots__ = ("original", "tokens", "total", "units", "weights")
+    __slots__ = ("by_skel", "merged_units", "original", "singles", "tokens", "total", "weights")
 
     def __init__(self, original: str, tokens: tuple[str, ...], rarity: Rarity) -> None:
         self.original = original
         self.tokens = tokens
         self.weights = tuple(rarity.weight(skeleton(t)) for t in tokens)
         self.total = sum(self.weights)
-        units = [Unit(i, i, t, skeleton(t), self.weights[i]) for i, t in enumerate(tokens)]
+        self.singles = tuple(Unit(i, i, t, skeleton(t), self.weights[i])
+                             for i, t in enumerate(tokens))
+        merged = []
         for i in range(len(tokens) - 1):
             latin = tokens[i] + tokens[i + 1]
-            units.append(Unit(i, i + 1, latin, skeleton(latin),
-                              self.weights[i] + self.weights[i + 1]))
-        self.units = tuple(units)
+            merged.append(Unit(i, i + 1, latin, skeleton(latin),
+                               self.weights[i] + self.weights[i + 1]))
+        self.merged_units = tuple(merged)
+        by_skel: dict[str, list[Unit]] = {}
+        for u in self.singles:
+            by_skel.setdefault(u.skel, []).append(u)
+        self.by_skel = by_skel
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return self.singles + self.merged_units
 
     @classmethod
     def parse(cls, original: str, rarity: Rarity) -> NameForm:
@@ -186,14 +196,6 @@ class NameScore:
     raw: float
 
 
-def unit_similarity(q: Unit, c: Unit) -> tuple[float, str]:
-    if q.merged and c.merged:
-        return 0.0, ""
-    if q.merged or c.merged:
-        return merged_similarity(q.latin, c.latin)
-    return token_similarity(q.latin, c.latin)
-
-
 def compare_names(q: NameForm, c: NameForm) -> NameScore:
     """Align the units of two names greedily (best similarity first) and score the alignment.
 
@@ -201,17 +203,28 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     D = Σ (w_q + w_c)/2 + Σ unmatched query weights + 0.5·Σ unmatched candidate weights,
     then scaled down when the matched rarity is below ``MIN_INFORMATION``.
     """
-    cands: list[tuple[float, float, int, int, Unit, Unit, str]] = []
-    for qu in q.units:
-        for cu in c.units:
-            sim, rule = unit_similarity(qu, cu)
+    cands: list[tuple[float, float, int, int, int, int, Unit, Unit, str]] = []
+    for qu in q.singles:
+        for cu in c.singles:
+            sim, rule = token_similarity(qu.latin, cu.latin)
             if sim > 0.0:
-                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu, cu, rule))
-    cands.sort(key=lambda x: (x[0], x[1], x[2], x[3], x[4].end, x[5].end))
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
+                              qu, cu, rule))
+    for qu in q.merged_units:
+        for cu in c.by_skel.get(qu.skel, ()):
+            sim, rule = merged_similarity(qu.latin, cu.latin)
+            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
+                          qu, cu, rule))
+    for cu in c.merged_units:
+        for qu in q.by_skel.get(cu.skel, ()):
+            sim, rule = merged_similarity(qu.latin, cu.latin)
+            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
+                          qu, cu, rule))
+    cands.sort(key=lambda x: x[:6])
     used_q = [False] * len(q.tokens)
     used_c = [False] * len(c.tokens)
     pairs: list[Pair] = []
-    for neg_sim, _w, _i, _j, qu, cu, rule in cands:
+    for neg_sim, _w, _i, _j, _ie, _je, qu, cu, rule in cands:
         if any(used_q[qu.start : qu.end + 1]) or any(used_c[cu.start : cu.end + 1]):
             continue
         for k in range(qu.start, qu.end + 1):

@@ -29,7 +29,7 @@ _BECH32_CONST, _BECH32M_CONST = 1, 0x2BC830A3
 _CANDIDATES = re.compile(
     r"(?<![0-9A-Za-z])(?:"
     r"(?:bc1|tb1|BC1|TB1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}"
-    r"|0x[0-9a-fA-F]{40}"
+    r"|0[xX][0-9a-fA-F]{40}"
     r"|[13mn2][1-9A-HJ-NP-Za-km-z]{25,34}"
     r"|T[1-9A-HJ-NP-Za-km-z]{33}"
     r")(?![0-9A-Za-z])"

@@ -89,6 +89,8 @@ def parse_mt103(data: bytes) -> PaymentMessage:
         uetr = re.search(r"\{121:([0-9a-fA-F-]{36})\}", chunk)
         tx.uetr = uetr.group(1) if uetr else None
         msg.transactions.append(tx)
+    if msg.transactions:
+        msg.message_id = msg.transactions[0].ref
     if not msg.transactions and not msg.issues:
         raise MessageError("no MT103 message found (expected block 4 with :20:)", "line 1")
     if not msg.transactions and not any(i.skipped for i in msg.issues):

@@ -85,14 +85,19 @@ class WalletIndex:
         out: list[WalletFinding] = []
         for where, text in texts:
             compact = "".join(text.split())
-            variants = [text] if compact == text else [text, compact]
-            for variant in variants:
-                for addr in find_addresses(variant):
-                    key = (addr.address, where)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    out.append(_finding(addr, where, self._by_address.get(addr.address, [])))
+            found = find_addresses(text)
+            if compact != text:
+                found += find_addresses(compact)
+            valid = [a.address.lower() for a in found if a.valid]
+            for addr in found:
+                # A piece of an address cut across lines is not reported on its own.
+                if not addr.valid and any(addr.address.lower() in v for v in valid):
+                    continue
+                key = (addr.address, where)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(_finding(addr, where, self._by_address.get(addr.address, [])))
         return out
 
 

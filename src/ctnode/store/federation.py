@@ -51,11 +51,15 @@ class FederationStore:
 
     def upsert_peer(self, conn: Connection, values: dict[str, Any]) -> bool:
         """Add or replace a peer; returns True when it was new."""
-        exists = conn.execute(select(f.fed_peers.c.node_id)
-                              .where(f.fed_peers.c.node_id == values["node_id"])).first()
+        exists = conn.execute(
+            select(f.fed_peers.c.node_id).where(f.fed_peers.c.node_id == values["node_id"])
+        ).first()
         if exists:
-            conn.execute(update(f.fed_peers).where(f.fed_peers.c.node_id == values["node_id"])
-                         .values(**values, removed_at=None))
+            conn.execute(
+                update(f.fed_peers)
+                .where(f.fed_peers.c.node_id == values["node_id"])
+                .values(**values, removed_at=None)
+            )
             return False
         conn.execute(f.fed_peers.insert().values(**values))
         return True
@@ -74,8 +78,11 @@ class FederationStore:
         return self._all(q)
 
     def remove_peer(self, conn: Connection, node_id: str) -> None:
-        conn.execute(update(f.fed_peers).where(f.fed_peers.c.node_id == node_id)
-                     .values(status="removed", removed_at=utcnow()))
+        conn.execute(
+            update(f.fed_peers)
+            .where(f.fed_peers.c.node_id == node_id)
+            .values(status="removed", removed_at=utcnow())
+        )
 
     # -- agreements -------------------------------------------------------------
 
@@ -85,8 +92,13 @@ class FederationStore:
     def get_agreement(self, agreement_id: str) -> dict[str, Any]:
         return self._one(f.fed_agreements, "id", agreement_id, "agreement")
 
-    def list_agreements(self, *, peer_id: str | None = None, direction: str | None = None,
-                        include_revoked: bool = False) -> list[dict[str, Any]]:
+    def list_agreements(
+        self,
+        *,
+        peer_id: str | None = None,
+        direction: str | None = None,
+        include_revoked: bool = False,
+    ) -> list[dict[str, Any]]:
         q = select(f.fed_agreements).order_by(f.fed_agreements.c.created_at.desc())
         if peer_id:
             q = q.where(f.fed_agreements.c.peer_id == peer_id)
@@ -97,8 +109,11 @@ class FederationStore:
         return self._all(q)
 
     def revoke_agreement(self, conn: Connection, agreement_id: str) -> None:
-        conn.execute(update(f.fed_agreements).where(f.fed_agreements.c.id == agreement_id)
-                     .values(revoked_at=utcnow()))
+        conn.execute(
+            update(f.fed_agreements)
+            .where(f.fed_agreements.c.id == agreement_id)
+            .values(revoked_at=utcnow())
+        )
 
     # -- nonces (replay protection, rate window) ------------------------------------
 
@@ -106,21 +121,33 @@ class FederationStore:
         """Record a nonce; False when this sender used it before (a replay)."""
         try:
             with self.begin() as conn:
-                conn.execute(f.fed_nonces.insert().values(sender=sender, nonce=nonce,
-                                                          msg_type=msg_type, received_at=at))
+                conn.execute(
+                    f.fed_nonces.insert().values(
+                        sender=sender, nonce=nonce, msg_type=msg_type, received_at=at
+                    )
+                )
         except IntegrityError:
             return False
         return True
 
     def purge_nonces(self, before: datetime) -> int:
         with self.begin() as conn:
-            return int(conn.execute(delete(f.fed_nonces)
-                                    .where(f.fed_nonces.c.received_at < before)).rowcount)
+            return int(
+                conn.execute(
+                    delete(f.fed_nonces).where(f.fed_nonces.c.received_at < before)
+                ).rowcount
+            )
 
     def count_messages(self, sender: str, msg_type: str, since: datetime) -> int:
-        q = (select(func.count()).select_from(f.fed_nonces)
-             .where(f.fed_nonces.c.sender == sender, f.fed_nonces.c.msg_type == msg_type,
-                    f.fed_nonces.c.received_at >= since))
+        q = (
+            select(func.count())
+            .select_from(f.fed_nonces)
+            .where(
+                f.fed_nonces.c.sender == sender,
+                f.fed_nonces.c.msg_type == msg_type,
+                f.fed_nonces.c.received_at >= since,
+            )
+        )
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
@@ -142,19 +169,28 @@ class FederationStore:
     def get_disclosure(self, disclosure_id: str) -> dict[str, Any]:
         return self._one(f.fed_disclosures, "id", disclosure_id, "disclosure request")
 
-    def find_disclosure(self, *, direction: str, peer_id: str,
-                        remote_id: str) -> dict[str, Any] | None:
-        rows = self._all(select(f.fed_disclosures).where(
-            f.fed_disclosures.c.direction == direction, f.fed_disclosures.c.peer_id == peer_id,
-            f.fed_disclosures.c.remote_id == remote_id))
+    def find_disclosure(
+        self, *, direction: str, peer_id: str, remote_id: str
+    ) -> dict[str, Any] | None:
+        rows = self._all(
+            select(f.fed_disclosures).where(
+                f.fed_disclosures.c.direction == direction,
+                f.fed_disclosures.c.peer_id == peer_id,
+                f.fed_disclosures.c.remote_id == remote_id,
+            )
+        )
         return rows[0] if rows else None
 
     def update_disclosure(self, conn: Connection, disclosure_id: str, **values: Any) -> None:
-        conn.execute(update(f.fed_disclosures).where(f.fed_disclosures.c.id == disclosure_id)
-                     .values(**values))
+        conn.execute(
+            update(f.fed_disclosures)
+            .where(f.fed_disclosures.c.id == disclosure_id)
+            .values(**values)
+        )
 
-    def list_disclosures(self, *, direction: str | None = None,
-                         status: str | None = None) -> list[dict[str, Any]]:
+    def list_disclosures(
+        self, *, direction: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         q = select(f.fed_disclosures).order_by(f.fed_disclosures.c.created_at)
         if direction:
             q = q.where(f.fed_disclosures.c.direction == direction)
@@ -168,29 +204,53 @@ class FederationStore:
         conn.execute(f.fed_deltas.insert().values(**values))
         now = utcnow()
         for peer in peers:
-            conn.execute(f.fed_receipts.insert().values(delta_id=values["id"], peer_id=peer,
-                                                        status="pending", detail={},
-                                                        receipt=None, updated_at=now))
+            conn.execute(
+                f.fed_receipts.insert().values(
+                    delta_id=values["id"],
+                    peer_id=peer,
+                    status="pending",
+                    detail={},
+                    receipt=None,
+                    updated_at=now,
+                )
+            )
 
     def get_delta(self, delta_id: str) -> dict[str, Any]:
         return self._one(f.fed_deltas, "id", delta_id, "delta")
 
     def list_deltas(self, limit: int = 50) -> list[dict[str, Any]]:
-        return self._all(select(f.fed_deltas.c.id, f.fed_deltas.c.dataset, f.fed_deltas.c.version,
-                                f.fed_deltas.c.import_id, f.fed_deltas.c.created_at,
-                                f.fed_deltas.c.summary)
-                         .order_by(f.fed_deltas.c.created_at.desc()).limit(limit))
+        return self._all(
+            select(
+                f.fed_deltas.c.id,
+                f.fed_deltas.c.dataset,
+                f.fed_deltas.c.version,
+                f.fed_deltas.c.import_id,
+                f.fed_deltas.c.created_at,
+                f.fed_deltas.c.summary,
+            )
+            .order_by(f.fed_deltas.c.created_at.desc())
+            .limit(limit)
+        )
 
-    def set_receipt(self, delta_id: str, peer_id: str, *, status: str, detail: dict[str, Any],
-                    receipt: dict[str, Any] | None = None) -> None:
+    def set_receipt(
+        self,
+        delta_id: str,
+        peer_id: str,
+        *,
+        status: str,
+        detail: dict[str, Any],
+        receipt: dict[str, Any] | None = None,
+    ) -> None:
         with self.begin() as conn:
-            conn.execute(update(f.fed_receipts).where(f.fed_receipts.c.delta_id == delta_id,
-                                                      f.fed_receipts.c.peer_id == peer_id)
-                         .values(status=status, detail=detail, receipt=receipt,
-                                 updated_at=utcnow()))
+            conn.execute(
+                update(f.fed_receipts)
+                .where(f.fed_receipts.c.delta_id == delta_id, f.fed_receipts.c.peer_id == peer_id)
+                .values(status=status, detail=detail, receipt=receipt, updated_at=utcnow())
+            )
 
-    def list_receipts(self, delta_id: str | None = None,
-                      status: str | None = None) -> list[dict[str, Any]]:
+    def list_receipts(
+        self, delta_id: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         q = select(f.fed_receipts).order_by(f.fed_receipts.c.delta_id, f.fed_receipts.c.peer_id)
         if delta_id:
             q = q.where(f.fed_receipts.c.delta_id == delta_id)
@@ -200,29 +260,52 @@ class FederationStore:
 
     # -- entities (delisting applied from a peer's delta) -------------------------------
 
-    def delist(self, conn: Connection, entity_ids: list[str], *, dataset: str,
-               detail: dict[str, Any]) -> list[str]:
-        """Mark the listed ones of ``entity_ids`` (of ``dataset``) delisted; returns those changed."""
+    def delist(
+        self, conn: Connection, entity_ids: list[str], *, dataset: str, detail: dict[str, Any]
+    ) -> list[str]:
+        """Mark the listed ones of ``entity_ids`` (of ``dataset``) delisted; return those."""
         if not entity_ids:
             return []
         now = utcnow()
-        ids = [r.id for r in conn.execute(
-            select(core.entities.c.id).where(core.entities.c.id.in_(entity_ids),
-                                             core.entities.c.dataset == dataset,
-                                             core.entities.c.status == "listed"))]
+        ids = [
+            r.id
+            for r in conn.execute(
+                select(core.entities.c.id).where(
+                    core.entities.c.id.in_(entity_ids),
+                    core.entities.c.dataset == dataset,
+                    core.entities.c.status == "listed",
+                )
+            )
+        ]
         if ids:
-            conn.execute(update(core.entities).where(core.entities.c.id.in_(ids))
-                         .values(status="delisted", delisted_at=now, last_seen=now))
-            conn.execute(core.entity_events.insert(), [
-                {"entity_id": i, "at": now, "kind": "delisted", "import_id": None,
-                 "detail": detail} for i in ids])
+            conn.execute(
+                update(core.entities)
+                .where(core.entities.c.id.in_(ids))
+                .values(status="delisted", delisted_at=now, last_seen=now)
+            )
+            conn.execute(
+                core.entity_events.insert(),
+                [
+                    {
+                        "entity_id": i,
+                        "at": now,
+                        "kind": "delisted",
+                        "import_id": None,
+                        "detail": detail,
+                    }
+                    for i in ids
+                ],
+            )
         return ids
 
     def screenings_with(self, entity_ids: set[str], limit: int = 1000) -> list[str]:
         """Ids of earlier screenings whose hits include any of ``entity_ids`` (to re-review)."""
         out: list[str] = []
-        q = select(core.screenings.c.id, core.screenings.c.hits).order_by(
-            core.screenings.c.at.desc()).limit(10_000)
+        q = (
+            select(core.screenings.c.id, core.screenings.c.hits)
+            .order_by(core.screenings.c.at.desc())
+            .limit(10_000)
+        )
         with self.engine.connect() as conn:
             for row in conn.execute(q):
                 if any(h.get("entity_id") in entity_ids for h in row.hits or []):
@@ -236,19 +319,26 @@ class FederationStore:
     def add_alert(self, conn: Connection, values: dict[str, Any]) -> None:
         conn.execute(f.fed_alerts.insert().values(**values))
 
-    def list_alerts(self, *, direction: str = "incoming", unread: bool = False,
-                    limit: int = 100) -> list[dict[str, Any]]:
-        q = (select(f.fed_alerts).where(f.fed_alerts.c.direction == direction)
-             .order_by(f.fed_alerts.c.at.desc()).limit(limit))
+    def list_alerts(
+        self, *, direction: str = "incoming", unread: bool = False, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        q = (
+            select(f.fed_alerts)
+            .where(f.fed_alerts.c.direction == direction)
+            .order_by(f.fed_alerts.c.at.desc())
+            .limit(limit)
+        )
         if unread:
             q = q.where(f.fed_alerts.c.read_at.is_(None))
         return self._all(q)
 
     def mark_read(self, conn: Connection, alert_ids: list[str]) -> None:
         if alert_ids:
-            conn.execute(update(f.fed_alerts).where(f.fed_alerts.c.id.in_(alert_ids),
-                                                    f.fed_alerts.c.read_at.is_(None))
-                         .values(read_at=utcnow()))
+            conn.execute(
+                update(f.fed_alerts)
+                .where(f.fed_alerts.c.id.in_(alert_ids), f.fed_alerts.c.read_at.is_(None))
+                .values(read_at=utcnow())
+            )
 
     # -- checkpoints ----------------------------------------------------------------------
 

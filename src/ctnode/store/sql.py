@@ -111,6 +111,12 @@ class Store(ReviewStore):
     def begin(self) -> Iterator[Connection]:
         """One transaction; committed on success, rolled back on any error."""
         with self.engine.begin() as conn:
+            if self.dialect == "sqlite":
+                # Take the write lock up front: a deferred transaction that reads first and
+                # writes later fails at once with "database is locked" when another writer
+                # committed meanwhile (SQLite cannot upgrade a stale snapshot); IMMEDIATE
+                # waits for the lock under busy_timeout instead.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
 
     # -- entities ---------------------------------------------------------------

@@ -15,6 +15,7 @@ import unicodedata
 from datetime import date
 
 import iuliia
+from anyascii import anyascii
 from rigour.territories.lookup import lookup_by_identifier
 
 # Titles airlines glue to the given name, longest first so MRS wins over MR.
@@ -41,6 +42,7 @@ _ICAO_ARABIC = {
     "و": "W", "ى": "XAY", "ي": "Y", "پ": "XPE", "چ": "XCH", "ژ": "XZH", "گ": "XGE", "ک": "K",
     "ی": "Y",
 }
+_PNR_DATE = re.compile(r"(\d{2})([A-Z]{3})(\d{2}|\d{4})")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 # ICAO digraphs for Cyrillic letters that lists and older passports write with Y.
@@ -110,7 +112,7 @@ def parse_date(value: str, *, birth: bool, fmt: str = "auto", today: date | None
     """
     v = value.strip().upper()
     try:
-        m = re.fullmatch(r"(\d{2})([A-Z]{3})(\d{2}|\d{4})", v)
+        m = _PNR_DATE.fullmatch(v)
         if m:
             day, month, yr = int(m[1]), _MONTHS.get(m[2], 0), m[3]
             year = int(yr) if len(yr) == 4 else expand_year(int(yr), birth=birth, today=today)
@@ -146,14 +148,19 @@ def _icao_latin_char(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _foreign(ch: str) -> bool:
+    return ch.isalpha() and not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN")
+
+
 def icao_transliterate(name: str) -> str:
     """A name as an ICAO 9303 MRZ prints it, with blanks between words (upper case, A-Z).
 
     Cyrillic is transliterated with ``iuliia`` ICAO_DOC_9303 (``Юлия`` → ``IULIIA``);
     Arabic with the Doc 9303 table (``محمد`` → ``MXHMD``); Latin letters with
     diacritics by the Doc 9303 table (``Ü`` → ``UE``) or their base letter.
-    Apostrophes vanish (``O'Brien`` → ``OBRIEN``); hyphens and other marks become
-    blanks (the MRZ filler).
+    Other scripts get a plain romanization (``anyascii``), as issuing states
+    use national tables this module does not hold. Apostrophes vanish
+    (``O'Brien`` → ``OBRIEN``); hyphens and other marks become blanks (the MRZ filler).
     """
     if _CYRILLIC.search(name):
         name = iuliia.ICAO_DOC_9303.translate(name)
@@ -162,6 +169,8 @@ def icao_transliterate(name: str) -> str:
         name = re.sub(r"\u0629(?![\u0621-\u064a])", "XAH", name)
         name = "".join(_ICAO_ARABIC.get(ch, "" if "\u064b" <= ch <= "\u065f" else ch)
                        for ch in name)
+    # Scripts without an ICAO table here (Greek, Devanagari, CJK...): a plain romanization.
+    name = " ".join(anyascii(w) if any(_foreign(c) for c in w) else w for w in name.split())
     out: list[str] = []
     for ch in name:
         if ch in "'’`ʼ":
@@ -185,6 +194,8 @@ def de_icao(name: str) -> str:
     ``SHCHUKINA IULIIA`` → ``SHCHUKINA YULIYA``; ``OBIEEDKOV`` → ``OBYEDKOV``.
     """
     out = name.upper()
+    if not any(d in out for d in ("IE", "IU", "IA", "II")):
+        return out
     for pattern, repl in _DE_ICAO:
         out = pattern.sub(repl, out)
     return out

@@ -60,14 +60,16 @@ def get_descriptor(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
 
 
 @router.get("/peers", summary="The coordinators' directory")
-def list_peers(node: NodeDep, actor: ActorDep,
-               include_removed: bool = False) -> list[dict[str, Any]]:
+def list_peers(
+    node: NodeDep, actor: ActorDep, include_removed: bool = False
+) -> list[dict[str, Any]]:
     return [_peer_public(p) for p in node.federation.list_peers(actor, include_removed)]
 
 
 @router.post("/peers", status_code=201, summary="Add a peer by its signed descriptor (admin)")
-def add_peer(node: NodeDep, actor: ActorDep,
-             descriptor: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def add_peer(
+    node: NodeDep, actor: ActorDep, descriptor: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
     return _peer_public(node.federation.add_peer(actor, descriptor))
 
 
@@ -90,19 +92,40 @@ def ping_peer(node: NodeDep, actor: ActorDep, node_id: str) -> dict[str, Any]:
 @router.get("/directory", response_class=HTMLResponse, summary="The directory as a page")
 def directory_page(node: NodeDep, actor: ActorDep) -> str:
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(p.get(k) or ''))}</td>" for k in (
-            "node_id", "organisation", "country", "contact", "endpoint", "status")) + "</tr>"
-        for p in node.federation.list_peers(actor))
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>ctnode: coordinators"
-            "</title></head><body><h1>Coordinators' directory</h1><table border='1'><tr>"
-            "<th>node</th><th>organisation</th><th>country</th><th>contact</th>"
-            f"<th>endpoint</th><th>status</th></tr>{rows}</table></body></html>")
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(p.get(k) or ''))}</td>"
+            for k in ("node_id", "organisation", "country", "contact", "endpoint", "status")
+        )
+        + "</tr>"
+        for p in node.federation.list_peers(actor)
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>ctnode: coordinators"
+        "</title></head><body><h1>Coordinators' directory</h1><table border='1'><tr>"
+        "<th>node</th><th>organisation</th><th>country</th><th>contact</th>"
+        f"<th>endpoint</th><th>status</th></tr>{rows}</table></body></html>"
+    )
 
 
 def _peer_public(p: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in p.items()
-            if k in {"node_id", "organisation", "country", "contact", "endpoint", "public_key",
-                     "status", "added_at", "added_by", "removed_at"}}
+    return {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in p.items()
+        if k
+        in {
+            "node_id",
+            "organisation",
+            "country",
+            "contact",
+            "endpoint",
+            "public_key",
+            "status",
+            "added_at",
+            "added_by",
+            "removed_at",
+        }
+    }
 
 
 # -- agreements ------------------------------------------------------------------------------------
@@ -121,10 +144,15 @@ class AgreementCreate(BaseModel):
 
 
 @router.get("/agreements", summary="Sharing agreements in force")
-def list_agreements(node: NodeDep, actor: ActorDep, peer_id: str | None = None,
-                    include_revoked: bool = False) -> list[dict[str, Any]]:
-    return [a.to_dict() for a in node.federation.list_agreements(
-        actor, peer_id=peer_id, include_revoked=include_revoked)]
+def list_agreements(
+    node: NodeDep, actor: ActorDep, peer_id: str | None = None, include_revoked: bool = False
+) -> list[dict[str, Any]]:
+    return [
+        a.to_dict()
+        for a in node.federation.list_agreements(
+            actor, peer_id=peer_id, include_revoked=include_revoked
+        )
+    ]
 
 
 @router.post("/agreements", status_code=201, summary="Make an agreement (admin)")
@@ -150,20 +178,37 @@ class NetworkScreenRequest(BaseModel):
     legal_basis: str | None = None
     case_ref: str | None = None
     peers: list[str] | None = None
+    lists: list[str] | None = Field(default=None, description="Ask only about these lists")
     deadline: float | None = Field(default=None, gt=0, le=120)
     limit: int = Field(default=10, ge=1, le=100)
 
 
 def network_result_dict(result: NetworkScreenResult) -> dict[str, Any]:
     return {
-        "local": {"screening_id": result.local.screening_id, "hits": [
-            {"entity_id": h.entity_id, "list": h.dataset, "reference": h.reference,
-             "name": h.matched_name, "score": round(h.score, 4), "band": h.band,
-             "explanation": [{"feature": e.feature, "query_value": e.query_value,
-                              "candidate_value": e.candidate_value,
-                              "contribution": round(e.contribution, 4), "detail": e.detail}
-                             for e in h.explanation]}
-            for h in result.local.hits]},
+        "local": {
+            "screening_id": result.local.screening_id,
+            "hits": [
+                {
+                    "entity_id": h.entity_id,
+                    "list": h.dataset,
+                    "reference": h.reference,
+                    "name": h.matched_name,
+                    "score": round(h.score, 4),
+                    "band": h.band,
+                    "explanation": [
+                        {
+                            "feature": e.feature,
+                            "query_value": e.query_value,
+                            "candidate_value": e.candidate_value,
+                            "contribution": round(e.contribution, 4),
+                            "detail": e.detail,
+                        }
+                        for e in h.explanation
+                    ],
+                }
+                for h in result.local.hits
+            ],
+        },
         "peers": [a.to_dict() for a in result.peers],
         "deadline": result.deadline,
         "ms": round(result.ms, 1),
@@ -171,19 +216,34 @@ def network_result_dict(result: NetworkScreenResult) -> dict[str, Any]:
 
 
 @router.post("/screen", summary="Screen locally and across the network (hit/no-hit)")
-def screen_network(node: NodeDep, actor: ActorDep, purpose: PurposeDep,
-                   body: NetworkScreenRequest) -> dict[str, Any]:
+def screen_network(
+    node: NodeDep, actor: ActorDep, purpose: PurposeDep, body: NetworkScreenRequest
+) -> dict[str, Any]:
     try:
         dates = [normalise_birth_date(d) for d in body.birth_date]
     except ValueError as exc:
         raise InvalidInput(f"birth_date: {exc}") from None
-    query = ScreenQuery(names=[body.name], schema=body.schema_, birth_dates=dates,
-                        nationalities=body.nationality, documents=body.document)
-    p = Purpose(purpose=body.purpose or purpose.purpose,
-                legal_basis=body.legal_basis or purpose.legal_basis,
-                case_ref=body.case_ref or purpose.case_ref)
-    result = node.federation.screen_network(query, actor, p, peers=body.peers,
-                                            deadline=body.deadline, limit=body.limit)
+    query = ScreenQuery(
+        names=[body.name],
+        schema=body.schema_,
+        birth_dates=dates,
+        nationalities=body.nationality,
+        documents=body.document,
+    )
+    p = Purpose(
+        purpose=body.purpose or purpose.purpose,
+        legal_basis=body.legal_basis or purpose.legal_basis,
+        case_ref=body.case_ref or purpose.case_ref,
+    )
+    result = node.federation.screen_network(
+        query,
+        actor,
+        p,
+        peers=body.peers,
+        deadline=body.deadline,
+        limit=body.limit,
+        lists=body.lists,
+    )
     return network_result_dict(result)
 
 
@@ -209,21 +269,32 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/disclosures", summary="Disclosure requests (with their age)")
-def list_disclosures(node: NodeDep, actor: ActorDep,
-                     direction: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
-                     status: str | None = None) -> list[dict[str, Any]]:
-    return [_jsonable(r) for r in node.federation.list_disclosures(actor, direction=direction,
-                                                                   status=status)]
+def list_disclosures(
+    node: NodeDep,
+    actor: ActorDep,
+    direction: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    return [
+        _jsonable(r)
+        for r in node.federation.list_disclosures(actor, direction=direction, status=status)
+    ]
 
 
 @router.post("/disclosures", status_code=201, summary="Ask a peer to disclose a hit reference")
-def request_disclosure(node: NodeDep, actor: ActorDep, purpose: PurposeDep,
-                       body: DisclosureCreate) -> dict[str, Any]:
-    p = Purpose(purpose=body.purpose or purpose.purpose,
-                legal_basis=body.legal_basis or purpose.legal_basis,
-                case_ref=body.case_ref or purpose.case_ref)
-    return _jsonable(node.federation.request_disclosure(
-        actor, peer_id=body.peer_id, ref=body.ref, justification=body.justification, purpose=p))
+def request_disclosure(
+    node: NodeDep, actor: ActorDep, purpose: PurposeDep, body: DisclosureCreate
+) -> dict[str, Any]:
+    p = Purpose(
+        purpose=body.purpose or purpose.purpose,
+        legal_basis=body.legal_basis or purpose.legal_basis,
+        case_ref=body.case_ref or purpose.case_ref,
+    )
+    return _jsonable(
+        node.federation.request_disclosure(
+            actor, peer_id=body.peer_id, ref=body.ref, justification=body.justification, purpose=p
+        )
+    )
 
 
 @router.get("/disclosures/{disclosure_id}", summary="One disclosure request")
@@ -232,17 +303,23 @@ def get_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str) -> dict[s
 
 
 @router.post("/disclosures/{disclosure_id}/approve", summary="Approve: release the agreed fields")
-def approve_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str,
-                       body: DisclosureDecision) -> dict[str, Any]:
-    return _jsonable(node.federation.decide_disclosure(
-        actor, disclosure_id, approve=True, reason=body.reason, ttl_seconds=body.ttl_seconds))
+def approve_disclosure(
+    node: NodeDep, actor: ActorDep, disclosure_id: str, body: DisclosureDecision
+) -> dict[str, Any]:
+    return _jsonable(
+        node.federation.decide_disclosure(
+            actor, disclosure_id, approve=True, reason=body.reason, ttl_seconds=body.ttl_seconds
+        )
+    )
 
 
 @router.post("/disclosures/{disclosure_id}/refuse", summary="Refuse, with a reason")
-def refuse_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str,
-                      body: DisclosureDecision) -> dict[str, Any]:
-    return _jsonable(node.federation.decide_disclosure(
-        actor, disclosure_id, approve=False, reason=body.reason))
+def refuse_disclosure(
+    node: NodeDep, actor: ActorDep, disclosure_id: str, body: DisclosureDecision
+) -> dict[str, Any]:
+    return _jsonable(
+        node.federation.decide_disclosure(actor, disclosure_id, approve=False, reason=body.reason)
+    )
 
 
 @router.post("/disclosures/{disclosure_id}/fetch", summary="Fetch the holder's decision")
@@ -250,7 +327,7 @@ def fetch_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str) -> dict
     return _jsonable(node.federation.fetch_disclosure(actor, disclosure_id))
 
 
-# -- updates, alerts, inbox ---------------------------------------------------------------------------
+# -- updates, alerts, inbox --------------------------------------------------------------
 
 
 class AlertCreate(BaseModel):
@@ -261,22 +338,25 @@ class AlertCreate(BaseModel):
 
 
 @router.get("/inbox", summary="Alerts and list updates received from peers")
-def inbox(node: NodeDep, actor: ActorDep, unread: bool = False,
-          mark_read: bool = False) -> list[dict[str, Any]]:
-    return [_jsonable(r) for r in node.federation.inbox(actor, unread=unread,
-                                                        mark_read=mark_read)]
+def inbox(
+    node: NodeDep, actor: ActorDep, unread: bool = False, mark_read: bool = False
+) -> list[dict[str, Any]]:
+    return [_jsonable(r) for r in node.federation.inbox(actor, unread=unread, mark_read=mark_read)]
 
 
 @router.post("/alerts", summary="Send an alert to subscribed peers (admin)")
 def send_alert(node: NodeDep, actor: ActorDep, body: AlertCreate) -> dict[str, str]:
-    return node.federation.send_alert(actor, kind=body.kind, title=body.title, body=body.body,
-                                      peers=body.peers)
+    return node.federation.send_alert(
+        actor, kind=body.kind, title=body.title, body=body.body, peers=body.peers
+    )
 
 
 @router.get("/updates", summary="List deltas sent, with each peer's receipt")
 def list_updates(node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
-    return [{**_jsonable(d), "receipts": [_jsonable(r) for r in d["receipts"]]}
-            for d in node.federation.deltas(actor)]
+    return [
+        {**_jsonable(d), "receipts": [_jsonable(r) for r in d["receipts"]]}
+        for d in node.federation.deltas(actor)
+    ]
 
 
 @router.post("/updates/retry", summary="Re-send deltas not yet receipted")
@@ -284,7 +364,7 @@ def retry_updates(node: NodeDep, actor: ActorDep) -> dict[str, int]:
     return {"deltas": node.federation.retry_deltas(actor)}
 
 
-# -- audit checkpoints ------------------------------------------------------------------------------
+# -- audit checkpoints -------------------------------------------------------------------
 
 
 @router.post("/checkpoints", status_code=201, summary="Sign the audit chain head now (admin)")
@@ -293,8 +373,9 @@ def make_checkpoint(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
 
 
 @router.get("/checkpoints", summary="Signed checkpoints (this node's, or a peer's)")
-def list_checkpoints(node: NodeDep, actor: ActorDep,
-                     node_id: str | None = None) -> list[dict[str, Any]]:
+def list_checkpoints(
+    node: NodeDep, actor: ActorDep, node_id: str | None = None
+) -> list[dict[str, Any]]:
     return node.federation.checkpoints(actor, node_id)
 
 

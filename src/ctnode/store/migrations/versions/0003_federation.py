@@ -96,8 +96,9 @@ def upgrade() -> None:
         sa.Column("decision", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fed_disclosures")),
     )
-    op.create_index(op.f("ix_fed_disclosures_peer_id"), "fed_disclosures", ["peer_id"],
-                    unique=False)
+    op.create_index(
+        op.f("ix_fed_disclosures_peer_id"), "fed_disclosures", ["peer_id"], unique=False
+    )
     op.create_table(
         "fed_deltas",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -144,8 +145,9 @@ def upgrade() -> None:
         sa.Column("received_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fed_checkpoints")),
     )
-    op.create_index(op.f("ix_fed_checkpoints_node_id"), "fed_checkpoints", ["node_id"],
-                    unique=False)
+    op.create_index(
+        op.f("ix_fed_checkpoints_node_id"), "fed_checkpoints", ["node_id"], unique=False
+    )
 
 
 def downgrade() -> None:

@@ -1,0 +1,206 @@
+"""Federation benchmarks: a network screen across 10 local nodes, and sign/verify per message.
+
+Starts 11 real node processes on 127.0.0.1 (one requester, 10 holders; each with
+its own SQLite store, keys and the demo UN list plus a small FtM list), makes
+every holder grant the requester an agreement, then times ``POST
+/federation/screen`` on the requester (local screen + 10 signed queries in
+parallel + 10 verified answers): median and 95th percentile latency, and screens
+per second sequentially and with 4 concurrent clients.
+
+Run: .venv/bin/python -m bench.federation.network_bench [--nodes 10] [--screens 200]
+Prints a Markdown table; copy it into docs/benchmarks.md (## Federation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ctnode.federation.envelope import Envelope, seal
+from ctnode.federation.identity import Identity
+from ctnode.ingest.un_sc import DEMO_LIST
+from ctnode.node import Actor, Node
+from ctnode.settings import Settings
+
+ADMIN = Actor("bench", "admin")
+FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "federation" / "fixtures"
+CTNODE = str(Path(sys.executable).with_name("ctnode"))
+NAMES = ["Zoltan Abramovich Kuressaar", "Faris Nadir", "Wilhelmina Ostergaard Pemberton",
+         "Marisol Quintanilla", "Teodor Brancoveanu", "Arslan Timurovich", "John Smith",
+         "Northern Lantern Relief Fund"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def setup(root: Path, n_holders: int) -> list[dict[str, Any]]:
+    year = datetime.now(UTC) + timedelta(days=365)
+    nodes = []
+    for i in range(n_holders + 1):
+        name = "req" if i == 0 else f"h{i:02d}"
+        port = free_port()
+        key = f"ctn_{i:04d}bench{i:03d}_{'k' * 32}"
+        settings = Settings(data_dir=root / name, mode="development", port=port,
+                            bootstrap_admin_key=key)
+        nodes.append({"name": name, "port": port, "key": key, "settings": settings})
+    parsed_un = parsed_fx = None
+    handles = []
+    for n in nodes:
+        node = Node(n["settings"])
+        node.federation.init(ADMIN, node_id=n["name"], organisation=n["name"], country="ZZ",
+                             contact="bench@example", endpoint=f"http://127.0.0.1:{n['port']}")
+        if parsed_un is None:
+            parsed_un = node.parse_source("un-sc", str(DEMO_LIST))
+            parsed_fx = node.parse_source("ftm", str(FIXTURE / "watchlist-v1.jsonl"),
+                                          dataset="fx")
+        node.import_list(parsed_un, ADMIN)
+        node.import_list(parsed_fx, ADMIN)
+        handles.append(node)
+    req = handles[0]
+    for holder in handles[1:]:
+        req.federation.add_peer(ADMIN, holder.federation.descriptor().to_dict())
+        holder.federation.add_peer(ADMIN, req.federation.descriptor().to_dict())
+        pid = holder.federation.identity.node_id
+        holder.federation.add_agreement(ADMIN, peer_id="req", direction="outbound", lists=["*"],
+                                        purposes=["investigation"], expires_at=year,
+                                        rate_per_minute=100_000)
+        req.federation.add_agreement(ADMIN, peer_id=pid, direction="inbound", lists=["*"],
+                                     purposes=["investigation"], expires_at=year,
+                                     rate_per_minute=100_000)
+    for h in handles:
+        h.close()
+    return nodes
+
+
+def start(nodes: list[dict[str, Any]]) -> list[subprocess.Popen[bytes]]:
+    procs = []
+    for n in nodes:
+        env = {**os.environ, "CTNODE_DATA_DIR": str(n["settings"].data_dir),
+               "CTNODE_MODE": "development", "CTNODE_PORT": str(n["port"]),
+               "CTNODE_DATABASE_URL": "", "CTNODE_BOOTSTRAP_ADMIN_KEY": n["key"]}
+        log = (n["settings"].data_dir / "server.log").open("wb")
+        procs.append(subprocess.Popen([CTNODE, "serve"], env=env, stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True))
+    for n in nodes:
+        end = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{n['port']}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > end:
+                raise RuntimeError(f"{n['name']} did not start")
+            time.sleep(0.2)
+    return procs
+
+
+def network_screens(req: dict[str, Any], count: int, workers: int) -> tuple[list[float], float,
+                                                                            dict[str, int]]:
+    client = httpx.Client(headers={"X-API-Key": req["key"]}, timeout=30)
+    url = f"http://127.0.0.1:{req['port']}/federation/screen"
+    outcomes: dict[str, int] = {}
+
+    def one(i: int) -> float:
+        t0 = time.perf_counter()
+        r = client.post(url, json={"name": NAMES[i % len(NAMES)], "purpose": "investigation",
+                                   "legal_basis": "bench", "case_ref": f"B-{i}"})
+        ms = (time.perf_counter() - t0) * 1000
+        r.raise_for_status()
+        for p in r.json()["peers"]:
+            outcomes[p["status"]] = outcomes.get(p["status"], 0) + 1
+        return ms
+
+    for i in range(5):  # warm-up: connections, match indexes
+        one(i)
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        lat = list(pool.map(one, range(count)))
+    wall = time.perf_counter() - t0
+    client.close()
+    return lat, count / wall, outcomes
+
+
+def sign_verify(iterations: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        ident = Identity.create(Path(tmp), node_id="bench", organisation="B", country="ZZ",
+                                contact="c", endpoint="http://127.0.0.1:1", development=True)
+        body = {"query": {"names": ["Zoltan Abramovich Kuressaar"], "schema": "Person",
+                          "birth_dates": ["1971-03-14"], "nationalities": ["ee"],
+                          "documents": []},
+                "purpose": "investigation", "legal_basis": "Act 12 s.3", "case_ref": "CASE-7"}
+        t0 = time.perf_counter()
+        envs = [seal(ident, "screen.request", "peer", body).to_dict() for _ in range(iterations)]
+        sign = (time.perf_counter() - t0) / iterations * 1e6
+        pk = ident.public_key
+        t0 = time.perf_counter()
+        for e in envs:
+            assert Envelope.parse(e).verify_signature(pk)
+        verify = (time.perf_counter() - t0) / iterations * 1e6
+        size = len(httpx.Request("POST", "http://x", json=envs[0]).content)
+    return {"sign_us": sign, "verify_us": verify, "bytes": float(size)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--nodes", type=int, default=10, help="holders (plus one requester)")
+    ap.add_argument("--screens", type=int, default=200)
+    ap.add_argument("--iterations", type=int, default=5000)
+    args = ap.parse_args()
+    sv = sign_verify(args.iterations)
+    tmp = tempfile.mkdtemp(prefix="ctnode-fedbench-")
+    if True:
+        t0 = time.perf_counter()
+        nodes = setup(Path(tmp), args.nodes)
+        procs = start(nodes)
+        ready = time.perf_counter() - t0
+        try:
+            seq, seq_rate, outcomes = network_screens(nodes[0], args.screens, 1)
+            par, par_rate, _ = network_screens(nodes[0], args.screens, 4)
+        finally:
+            for p in procs:
+                os.killpg(p.pid, signal.SIGTERM)
+            for p in procs:
+                p.wait(timeout=20)
+    shutil.rmtree(tmp)  # kept (with each node's server.log) when the run fails
+    print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores "
+          f"(shared), Python {platform.python_version()}; {args.nodes} holder nodes + 1 "
+          f"requester, all on 127.0.0.1, SQLite; setup and start {ready:.0f} s.\n")
+    print("| measure | value |\n| --- | --- |")
+    print(f"| network screen, 1 client: median | {statistics.median(seq):.1f} ms |")
+    print(f"| network screen, 1 client: p95 | {pct(seq, 95):.1f} ms |")
+    print(f"| network screens/s, 1 client | {seq_rate:.1f} |")
+    print(f"| network screen, 4 clients: median | {statistics.median(par):.1f} ms |")
+    print(f"| network screen, 4 clients: p95 | {pct(par, 95):.1f} ms |")
+    print(f"| network screens/s, 4 clients | {par_rate:.1f} |")
+    print(f"| peer answers (1-client run) | {outcomes} |")
+    print(f"| sign one screen.request envelope | {sv['sign_us']:.0f} µs |")
+    print(f"| parse + verify one envelope | {sv['verify_us']:.0f} µs |")
+    print(f"| screen.request envelope size | {sv['bytes']:.0f} bytes |")
+
+
+if __name__ == "__main__":
+    main()

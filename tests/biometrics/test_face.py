@@ -1,0 +1,60 @@
+"""Face templates with the default model (YuNet + SFace): pairs, several faces, no face."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ctnode.biometrics.errors import NoFace, SeveralFaces
+from ctnode.biometrics.face import FaceBox, SFaceEmbedder, choose_face, cosine, load_embedder
+from ctnode.biometrics.images import decode_image
+
+
+def _img(path: Path):  # type: ignore[no-untyped-def]
+    return decode_image(path.read_bytes(), max_pixels=50_000_000, mode="RGB")
+
+
+@pytest.fixture(scope="module")
+def sface() -> SFaceEmbedder:
+    emb = load_embedder("sface")
+    assert isinstance(emb, SFaceEmbedder)
+    return emb
+
+
+def test_choose_face_says_which_face_was_used() -> None:
+    small, big = FaceBox(0, 0, 50, 60, 0.9), FaceBox(100, 100, 200, 240, 0.95)
+    best, note = choose_face([small, big], "largest")
+    assert best == big and "2 faces found; used the largest" in note
+    with pytest.raises(SeveralFaces):
+        choose_face([small, big], "refuse")
+    with pytest.raises(NoFace):
+        choose_face([], "largest")
+    with pytest.raises(NoFace, match="large enough"):
+        choose_face([FaceBox(0, 0, 10, 10, 0.9)], "largest")
+
+
+def test_same_person_scores_above_threshold_and_others_below(
+    sface: SFaceEmbedder, bio_data: Path
+) -> None:
+    d = bio_data / "faces" / "deepface"
+    a, b, other = (sface.embed(_img(d / n)) for n in ("img1.jpg", "img2.jpg", "img8.jpg"))
+    assert a.model_id.startswith("sface-2021dec-int8bq:") and a.engine.startswith("opencv-dnn-4/")
+    assert a.vector.shape == (128,)
+    assert cosine(a.vector, b.vector) >= 0.40
+    assert cosine(a.vector, other.vector) < 0.30
+
+
+def test_several_faces_use_largest_with_note_or_refuse(
+    sface: SFaceEmbedder, bio_data: Path
+) -> None:
+    group = _img(bio_data / "faces" / "deepface" / "selfie-many-people.jpg")
+    tpl = sface.embed(group, multiple="largest")
+    assert tpl.faces_found >= 2 and "used the largest" in tpl.note
+    with pytest.raises(SeveralFaces):
+        sface.embed(group, multiple="refuse")
+
+
+def test_no_face_in_a_fingerprint(sface: SFaceEmbedder, bio_data: Path) -> None:
+    with pytest.raises(NoFace):
+        sface.embed(_img(bio_data / "fingerprints" / "1_1.png"))

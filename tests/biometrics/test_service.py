@@ -1,0 +1,178 @@
+"""The biometric service on a real node (SQLite and PostgreSQL): rules, storage, search, probes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from ctnode.biometrics import ansi_nist
+from ctnode.biometrics.errors import MalformedNist, ModelMismatch, NotAnImage
+from ctnode.biometrics.service import EnrolRequest, ProbeTemplate, service_for
+from ctnode.errors import Forbidden, InvalidInput, NotFound
+from ctnode.node import Actor, Node, Purpose
+from ctnode.store import schema_biometrics as tb
+from ctnode.store.schema import audit_log
+from tests.conftest import ADMIN, ANALYST
+
+pytestmark = pytest.mark.usefixtures("nbis")
+
+P = Purpose(purpose="counter-terrorism screening", legal_basis="Act 12 s.4", case_ref="CASE-1")
+E1, E2, E3 = "un_sc-DMe.001", "un_sc-DMe.002", "un_sc-DMe.003"
+
+
+def _face(bio: Path, name: str) -> bytes:
+    return (bio / "faces" / "deepface" / name).read_bytes()
+
+
+def _finger(bio: Path, name: str) -> bytes:
+    return (bio / "fingerprints" / f"{name}.png").read_bytes()
+
+
+def _counts(node: Node) -> dict[str, int]:
+    from ctnode.biometrics.repository import count_rows
+
+    return count_rows(node.store.engine)
+
+
+def _events(node: Node, prefix: str = "biometric.") -> list[str]:
+    with node.store.engine.connect() as conn:
+        rows = conn.execute(select(audit_log.c.event).order_by(audit_log.c.seq))
+        return [r[0] for r in rows if r[0].startswith(prefix)]
+
+
+def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: Path) -> None:
+    svc = service_for(node)
+    r1 = svc.enroll_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "Act 12 s.4"))
+    svc.enroll_face(ADMIN, EnrolRequest(E2, _face(bio_data, "img8.jpg"), "Act 12 s.4"))
+    assert r1.template_id and r1.model_id and r1.model_id.startswith("sface")
+    result = svc.search_face(ADMIN, _face(bio_data, "img2.jpg"), P)  # same person as img1
+    assert result.candidates[0].entity_id == E1
+    top = result.candidates[0]
+    assert top.decision == "match" and top.list_reference == "DMe.001"
+    assert top.explanation["match_threshold"] == pytest.approx(0.40)
+    assert top.explanation["model_id"] == r1.model_id
+    assert all(c.entity_id != E2 for c in result.candidates)  # a different person is not a candidate
+    assert _events(node) == ["biometric.enrol", "biometric.enrol", "biometric.search"]
+    # stored encrypted: the raw JPEG bytes are nowhere in the row
+    with node.store.engine.connect() as conn:
+        ct = conn.execute(select(tb.biometric_samples.c.image_ct)).scalars().first()
+    assert ct is not None and b"JFIF" not in ct
+
+
+def test_group_photo_note_and_refusal(node: Node, bio_data: Path) -> None:
+    svc = service_for(node)
+    req = EnrolRequest(E1, _face(bio_data, "couple.jpg"), "basis")
+    assert "used the largest" in svc.enroll_face(ADMIN, req).note
+    from ctnode.biometrics.errors import SeveralFaces
+
+    with pytest.raises(SeveralFaces):
+        svc.enroll_face(ADMIN, replace(req, multiple_faces="refuse"))
+
+
+def test_only_biometric_roles_and_flagged_keys(node: Node, bio_data: Path) -> None:
+    svc = service_for(node)
+    req = EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis")
+    with pytest.raises(Forbidden):
+        svc.enroll_face(ANALYST, req)
+    with pytest.raises(Forbidden):
+        svc.search_face(ANALYST, _face(bio_data, "img2.jpg"), P)
+    assert _events(node) == ["biometric.denied", "biometric.denied"]
+    flagged = Actor(name="bio-analyst", role="analyst", biometric=True)
+    assert svc.enroll_face(flagged, req).template_id
+    with pytest.raises(InvalidInput, match="purpose and a legal basis"):
+        svc.search_face(flagged, _face(bio_data, "img2.jpg"), Purpose())
+
+
+def test_bad_input_stores_nothing(node: Node, bio_data: Path) -> None:
+    svc = service_for(node)
+    before = _counts(node)
+    with pytest.raises(NotAnImage):
+        svc.enroll_face(ADMIN, EnrolRequest(E1, b"not an image at all" * 10, "basis"))
+    from ctnode.biometrics.errors import NoFace, PoorPrint
+
+    with pytest.raises(NoFace):
+        svc.enroll_face(ADMIN, EnrolRequest(E1, _finger(bio_data, "1_1"), "basis"))
+    with pytest.raises(PoorPrint):
+        blank = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+        svc.enroll_fingerprint(ADMIN, EnrolRequest(E1, blank, "basis", position=1))
+    with pytest.raises(NotFound):
+        svc.enroll_face(ADMIN, EnrolRequest("no-such-entity", _face(bio_data, "img1.jpg"), "b"))
+    refused = (bio_data / "ansi-nist" / "type-10-14-17-piv-index-iris.an2").read_bytes()
+    with pytest.raises(MalformedNist, match="JPEGL"):
+        svc.import_ansi_nist(ADMIN, refused, entity_id=E1, legal_basis="basis")
+    assert _counts(node) == before
+    assert _events(node).count("biometric.import.failed") == 4
+
+
+def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
+    svc = service_for(node)
+    card = (bio_data / "ansi-nist" / "type-4-tpcard.an2").read_bytes()
+    result = svc.import_ansi_nist(ADMIN, card, entity_id=E3, legal_basis="Act 12 s.4")
+    assert len(result.enrolled) == 14
+    searchable = [e for e in result.enrolled if e.template_id]
+    assert {e.position for e in searchable} == set(range(1, 13))  # slaps 13/14 kept, not searched
+    assert all("multi-finger" in e.note for e in result.enrolled if not e.template_id)
+    # A probe made from the same card's right index finger (position 2) finds the entity.
+    tx = ansi_nist.parse(card)
+    found, _ = ansi_nist.samples(tx, max_pixels=50_000_000)
+    index_finger = next(s for s in found if s.position == 2)
+    assert index_finger.image is not None
+    from ctnode.biometrics.images import encode_png
+
+    hit = svc.search_fingerprint(ADMIN, encode_png(index_finger.image), P, position=2)
+    assert hit.candidates and hit.candidates[0].entity_id == E3
+    assert hit.candidates[0].decision == "match" and hit.candidates[0].position == 2
+    # Export and read back: Type-1, 2 and 14 fingerprint records.
+    out = svc.export_ansi_nist(ADMIN, E3, P)
+    back = ansi_nist.parse(out)
+    assert [r.type for r in back.records].count(14) == 14
+    with pytest.raises(InvalidInput):
+        svc.export_ansi_nist(ADMIN, E3, Purpose())
+
+
+def test_probe_template_hit_no_hit_and_model_mismatch(node: Node, bio_data: Path) -> None:
+    svc = service_for(node)
+    svc.enroll_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis"))
+    probe = svc.make_probe(ADMIN, _face(bio_data, "img2.jpg"), "face", P)
+    answer = svc.probe_template(probe, P, requester="node-B")
+    assert answer.hit and answer.band == "match" and answer.reference
+    assert set(answer.as_dict()) == {"hit", "reference", "band", "model_id", "engine"}
+    from ctnode.biometrics.repository import get_hit
+
+    row = get_hit(node.store.engine, answer.reference)
+    assert row is not None and row.entity_id == E1 and row.requester == "node-B"
+    other = svc.make_probe(ADMIN, _face(bio_data, "img8.jpg"), "face", P)
+    assert svc.probe_template(other, P).hit is False
+    with pytest.raises(ModelMismatch):
+        svc.probe_template(replace(probe, model_id="arcface-r100:abc"), P)
+    bad = ProbeTemplate("face", probe.model_id, probe.engine, np.zeros(128, "<f4").tobytes())
+    with pytest.raises(InvalidInput):
+        svc.probe_template(bad, P)
+    # the audit holds only a hash of the probe, never the vector
+    with node.store.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.query_hash, audit_log.c.detail).where(
+                audit_log.c.event == "biometric.probe"
+            )
+        ).all()
+    assert len(rows) == 2 and all(len(r[0]) == 64 for r in rows)
+
+
+def test_retention_is_enforced(node: Node, bio_data: Path) -> None:
+    svc = service_for(node)
+    soon = date.today() + timedelta(days=3)
+    svc.enroll_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=soon))
+    with pytest.raises(InvalidInput, match="in the past"):
+        svc.enroll_face(
+            ADMIN,
+            EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=date(2000, 1, 1)),
+        )
+    assert svc.purge_expired(ADMIN) == 0
+    assert svc.purge_expired(ADMIN, today=soon + timedelta(days=1)) == 1
+    assert _counts(node)["biometric_templates"] == 0
+    assert svc.search_face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates == []

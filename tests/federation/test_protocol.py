@@ -1,0 +1,348 @@
+"""The federation protocol in one process: rules, envelopes, the store on both backends.
+
+The holder is the suite's ``node`` fixture (SQLite and PostgreSQL); the requester
+is a second node on SQLite; they talk through ``InProcessTransport``, which
+carries exactly the JSON HTTP would. The real-process tests are in
+``test_network.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from nacl.signing import SigningKey
+from sqlalchemy import create_engine
+
+from ctnode.errors import InvalidInput, Refused
+from ctnode.federation.agreements import Agreement, validate_terms
+from ctnode.federation.envelope import MESSAGE_TYPES, REFUSAL_REASONS, Envelope, seal
+from ctnode.federation.identity import Descriptor, Identity, check_endpoint
+from ctnode.federation.service import FederationService
+from ctnode.federation.transport import InProcessTransport
+from ctnode.model.screening import ScreenQuery
+from ctnode.node import Actor, Node, Purpose
+from ctnode.settings import Settings
+from ctnode.store import schema_federation
+from ctnode.store.schema import metadata
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+ADMIN = Actor(name="test-admin", role="admin")
+SCREENER = Actor(name="test-screener", role="screener")
+P = Purpose(purpose="investigation", legal_basis="Act 1", case_ref="C-1")
+YEAR = datetime.now(UTC) + timedelta(days=365)
+
+
+# -- pure rules ----------------------------------------------------------------------------
+
+
+def test_endpoint_policy() -> None:
+    assert check_endpoint("http://127.0.0.1:8000/", development=False) == "http://127.0.0.1:8000"
+    assert check_endpoint("https://ctnode.example.org", development=False)
+    with pytest.raises(InvalidInput, match="plain http"):
+        check_endpoint("http://10.0.0.5:8000", development=False)
+    assert check_endpoint("http://10.0.0.5:8000", development=True)
+    with pytest.raises(InvalidInput):
+        check_endpoint("ftp://127.0.0.1", development=True)
+
+
+def test_descriptor_signature_and_key_file(tmp_path: Path) -> None:
+    ident = Identity.create(
+        tmp_path / "fed",
+        node_id="xx-test",
+        organisation="X",
+        country="xx",
+        contact="c@x",
+        endpoint="http://127.0.0.1:9",
+        development=False,
+    )
+    assert (tmp_path / "fed" / "node.key").stat().st_mode & 0o777 == 0o600
+    desc = ident.descriptor().to_dict()
+    assert Descriptor.parse(desc, development=False).country == "XX"
+    for field, value in (("organisation", "Y"), ("public_key", desc["public_key"][:-4] + "AAA=")):
+        with pytest.raises(InvalidInput):
+            Descriptor.parse({**desc, field: value}, development=False)
+    with pytest.raises(InvalidInput, match="already has a key"):
+        Identity.create(
+            tmp_path / "fed",
+            node_id="xx-test",
+            organisation="X",
+            country="XX",
+            contact="c",
+            endpoint="http://127.0.0.1:9",
+            development=False,
+        )
+    (tmp_path / "fed" / "node.key").chmod(0o644)
+    with pytest.raises(InvalidInput, match="readable by others"):
+        Identity.load(tmp_path / "fed")
+
+
+def test_envelope_shape_checks(tmp_path: Path) -> None:
+    ident = Identity.create(
+        tmp_path,
+        node_id="aa",
+        organisation="A",
+        country="AA",
+        contact="c",
+        endpoint="http://127.0.0.1:9",
+        development=True,
+    )
+    good = seal(ident, "ping", "bb", {}).to_dict()
+    assert Envelope.parse(good).verify_signature(ident.public_key)
+    other = SigningKey.generate()
+    assert not Envelope.parse(good).verify_signature(
+        Identity(tmp_path, other, ident.profile).public_key
+    )
+    cases = [
+        ({**good, "type": "exfiltrate"}, "malformed"),
+        ({**good, "v": 2}, "malformed"),
+        ({**good, "body": []}, "malformed"),
+        ({**good, "timestamp": "yesterday"}, "malformed"),
+        ({**good, "signature": None}, "unsigned"),
+        ("not an object", "malformed"),
+    ]
+    for data, reason in cases:
+        with pytest.raises(Refused) as exc:
+            Envelope.parse(data)
+        assert exc.value.reason == reason
+    old = seal(ident, "ping", "bb", {}, at=datetime.now(UTC) - timedelta(seconds=300))
+    with pytest.raises(Refused) as exc:
+        old.check_fresh(120)
+    assert exc.value.reason == "stale"
+    future = seal(ident, "ping", "bb", {}, at=datetime.now(UTC) + timedelta(seconds=300))
+    with pytest.raises(Refused):
+        future.check_fresh(120)
+
+
+def test_agreement_terms_and_checks() -> None:
+    lists, purposes, fields = validate_terms(
+        direction="outbound",
+        lists=["fx", "fx"],
+        purposes=["Border Screening"],
+        rate_per_minute=5,
+        max_disclosure="fields",
+        fields=["name"],
+    )
+    assert purposes == ["border_screening"] and lists == ["fx"]
+    with pytest.raises(InvalidInput):
+        validate_terms(
+            direction="sideways",
+            lists=["x"],
+            purposes=["p"],
+            rate_per_minute=1,
+            max_disclosure="hit",
+            fields=[],
+        )
+    with pytest.raises(InvalidInput, match="not disclosable"):
+        validate_terms(
+            direction="outbound",
+            lists=["x"],
+            purposes=["p"],
+            rate_per_minute=1,
+            max_disclosure="fields",
+            fields=["biometric"],
+        )
+    now = datetime.now(UTC)
+    agr = Agreement(
+        id="1",
+        peer_id="p",
+        direction="outbound",
+        lists=lists,
+        purposes=purposes,
+        rate_per_minute=5,
+        max_disclosure="fields",
+        fields=fields,
+        subscribed=False,
+        expires_at=now + timedelta(days=1),
+        created_at=now,
+        created_by="t",
+    )
+    agr.check(now=now, purpose="border-screening", lists=["fx"])
+    for kwargs, reason in (
+        ({"purpose": "investigation"}, "purpose"),
+        ({"purpose": "border_screening", "lists": ["un_sc"]}, "list_not_shared"),
+        ({"purpose": "border_screening", "now": now + timedelta(days=2)}, "expired"),
+    ):
+        with pytest.raises(Refused) as exc:
+            agr.check(**{"now": now, **kwargs})  # type: ignore[arg-type]
+        assert exc.value.reason == reason
+
+
+# -- migration and docs ------------------------------------------------------------------------
+
+
+def test_migration_creates_exactly_the_federation_tables(tmp_path: Path) -> None:
+    node = Node(Settings(data_dir=tmp_path, mode="development"))
+    try:
+        engine = create_engine(node.settings.store_url)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        fed = {t.name for t in schema_federation.metadata.sorted_tables if t.name.startswith("fed_")}
+        ours = [d for d in diff if any(name in repr(d) for name in fed)]
+        assert ours == []
+        engine.dispose()
+    finally:
+        node.close()
+
+
+def test_docs_describe_every_message_reason_event_and_setting() -> None:
+    from ctnode.audit.events import EVENTS
+
+    text = (REPO / "docs" / "federation.md").read_text(encoding="utf-8")
+    for name in MESSAGE_TYPES:
+        assert f"`{name}`" in text, f"message type {name} undocumented"
+    for reason in REFUSAL_REASONS:
+        assert f"`{reason}`" in text, f"refusal reason {reason} undocumented"
+    for event in EVENTS:
+        if event.startswith("federation."):
+            assert f"`{event}`" in text, f"audit event {event} undocumented"
+    for field in Settings.model_fields:
+        if field.startswith("federation_"):
+            assert f"CTNODE_{field.upper()}" in text, f"setting {field} undocumented"
+
+
+# -- two nodes in one process (holder on SQLite and PostgreSQL) -----------------------------------
+
+
+@pytest.fixture
+def pair(node: Node, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
+    """(requester, holder): holder is the suite's demo node on either backend."""
+    transport = InProcessTransport()
+    requester = Node(Settings(data_dir=tmp_path / "req", mode="development"))
+    for n, name, port in ((requester, "req-node", 9101), (node, "hold-node", 9102)):
+        svc = FederationService(n, transport=transport)
+        n.__dict__["federation"] = svc
+        svc.init(
+            ADMIN,
+            node_id=name,
+            organisation=name,
+            country="ZZ",
+            contact="duty@x",
+            endpoint=f"http://127.0.0.1:{port}",
+        )
+        transport.register(f"http://127.0.0.1:{port}", svc.receive)
+        n.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN, dataset="fx")
+    requester.federation.add_peer(ADMIN, node.federation.descriptor().to_dict())
+    node.federation.add_peer(ADMIN, requester.federation.descriptor().to_dict())
+    yield requester, node
+    requester.close()
+
+
+def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) -> None:
+    req, hold = pair
+    q = ScreenQuery(names=["Zoltan Abramovich Kuressaar"])
+    # No agreement yet: refused, with a reason.
+    res = req.federation.screen_network(q, SCREENER, P, peers=["hold-node"])
+    assert res.peers[0].status == "refused" and res.peers[0].reason == "no_agreement"
+    hold.federation.add_agreement(
+        ADMIN,
+        peer_id="req-node",
+        direction="outbound",
+        lists=["fx"],
+        purposes=["investigation"],
+        expires_at=YEAR,
+        rate_per_minute=6,
+        max_disclosure="fields",
+        fields=["name", "reference"],
+    )
+    req.federation.add_agreement(
+        ADMIN,
+        peer_id="hold-node",
+        direction="inbound",
+        lists=["fx"],
+        purposes=["investigation"],
+        expires_at=YEAR,
+    )
+    res = req.federation.screen_network(q, SCREENER, P)
+    ans = res.peers[0]
+    assert ans.status == "hit" and ans.hits[0]["ref"].startswith("r_")
+    res = req.federation.screen_network(ScreenQuery(names=["Nobody Known Atall"]), SCREENER, P)
+    assert res.peers[0].status == "no_hit"
+    # The demo UN list is not shared under this agreement.
+    res = req.federation.screen_network(q, SCREENER, P, lists=["un_sc"])
+    assert res.peers[0].reason == "list_not_shared"
+    # Disclosure: request, approve, fields released (only the agreed ones).
+    d = req.federation.request_disclosure(
+        ADMIN, peer_id="hold-node", ref=ans.hits[0]["ref"], justification="why", purpose=P
+    )
+    incoming = hold.federation.list_disclosures(ADMIN, direction="incoming", status="pending")
+    assert len(incoming) == 1
+    with pytest.raises(InvalidInput):
+        hold.federation.decide_disclosure(ADMIN, incoming[0]["id"], approve=True, reason=" ")
+    hold.federation.decide_disclosure(
+        ADMIN, incoming[0]["id"], approve=True, reason="ok", ttl_seconds=1
+    )
+    got = req.federation.get_disclosure(ADMIN, d["id"])
+    assert {f["prop"] for f in got["fields"]} == {"name", "reference"}
+    time.sleep(1.1)
+    assert req.federation.get_disclosure(ADMIN, d["id"])["fields"] is None
+    # Rate: 6 a minute; 5 requests so far (the disclosure request is not a query).
+    statuses = [
+        req.federation.screen_network(q, SCREENER, P).peers[0].status for _ in range(3)
+    ]
+    assert statuses[0] == "hit" and statuses[-1] == "refused"
+    # Deltas with receipts: the holder takes updates of fx from the requester.
+    req.federation.add_agreement(
+        ADMIN,
+        peer_id="hold-node",
+        direction="outbound",
+        lists=["fx"],
+        purposes=["investigation"],
+        expires_at=YEAR,
+        subscribed=True,
+    )
+    hold.federation.add_agreement(
+        ADMIN,
+        peer_id="req-node",
+        direction="inbound",
+        lists=["fx"],
+        purposes=["investigation"],
+        expires_at=YEAR,
+        subscribed=True,
+    )
+    req.import_source("ftm", str(FIXTURES / "watchlist-v2.jsonl"), ADMIN, dataset="fx")
+    receipts = req.federation.deltas(ADMIN)[0]["receipts"]
+    assert receipts[0]["status"] == "applied" and receipts[0]["detail"]["delisted"] == ["fx-002"]
+    assert hold.get_entity("fx-002").status == "delisted"
+    assert hold.get_entity("fx-005").get("name") == ["Ingrid Solveig Haraldsdottir"]
+    # Signed checkpoints verify; the holder keeps the requester's.
+    req.federation.checkpoint(ADMIN)
+    n, used = req.federation.verify_audit(ADMIN)
+    assert n > 10 and used == 1
+    cp = hold.federation.fetch_checkpoint(ADMIN, "req-node")
+    assert hold.federation.checkpoints(ADMIN, "req-node")[-1]["hash"] == cp["hash"]
+
+
+def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
+    dev = Node(Settings(data_dir=tmp_path / "dev", mode="development"))
+    prod = Node(Settings(data_dir=tmp_path / "prod", mode="production"))
+    try:
+        dev.federation.init(
+            ADMIN,
+            node_id="far-away",
+            organisation="F",
+            country="FF",
+            contact="c",
+            endpoint="http://10.1.2.3:8000",
+        )
+        desc = dev.federation.descriptor().to_dict()
+        with pytest.raises(InvalidInput, match="plain http"):
+            prod.federation.add_peer(ADMIN, desc)
+        with pytest.raises(InvalidInput, match="plain http"):
+            prod.federation.init(
+                ADMIN,
+                node_id="prod",
+                organisation="P",
+                country="PP",
+                contact="c",
+                endpoint="http://10.1.2.4:8000",
+            )
+    finally:
+        dev.close()
+        prod.close()
