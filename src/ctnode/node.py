@@ -117,6 +117,7 @@ class Node:
         self._index_checked = 0.0
         self._index_lock = threading.Lock()
         self._hash_key = self._load_secret("audit-hash.key")
+        self.last_source_error: str | None = None
         if self.settings.bootstrap_admin_key:
             self._ensure_bootstrap_key(self.settings.bootstrap_admin_key)
 
@@ -506,17 +507,48 @@ class Node:
                        progress: Callable[[int, int], None] | None = None) -> tuple[str, ImportReport | None]:
         """Load the UN list on first start: from the configured source, else the demo list.
 
-        Returns (what was loaded, report): ``"present"`` when the store already
-        holds it, ``"source"`` or ``"demo"``.
+        Returns (what happened, report): ``"present"`` when the store already
+        holds the real list, ``"source"`` when it was loaded now, ``"demo"`` when
+        the source could not be read and the fictional demo list (dataset
+        ``un_sc_demo``) is in use. While only the demo is held, every start tries
+        the real source again; once it loads, the demo records are delisted.
         """
         actor = actor or local_actor()
         if self.store.count_entities(dataset="un_sc") > 0:
             return "present", None
         try:
-            return "source", self.import_source("un-sc", self.settings.un_sc_source, actor,
-                                                progress=progress)
+            report = self.import_source("un-sc", self.settings.un_sc_source, actor,
+                                        progress=progress)
         except Exception as exc:  # noqa: BLE001 - any failure to reach or read the source means demo
             log.warning("could not load the UN list from %s: %s", self.settings.un_sc_source, exc)
-        from ctnode.ingest.un_sc import DEMO_LIST
+            self.last_source_error = str(exc)
+        else:
+            if self.store.count_entities(dataset=DEMO_DATASET, status="listed"):
+                self.import_list(_renamed(self.parse_source("un-sc", str(DEMO_LIST)), entities=[]),
+                                 actor)
+            return "source", report
+        if self.store.count_entities(dataset=DEMO_DATASET) > 0:
+            return "demo", None
+        demo = _renamed(self.parse_source("un-sc", str(DEMO_LIST), progress=progress))
+        return "demo", self.import_list(demo, actor)
 
-        return "demo", self.import_source("un-sc", str(DEMO_LIST), actor, progress=progress)
+
+DEMO_DATASET = "un_sc_demo"
+DEMO_LIST = Path(__file__).resolve().parent / "demo" / "demo-un-sc.xml"
+
+
+def _renamed(parsed: Any, entities: list[Entity] | None = None) -> Any:
+    """The demo list under its own dataset name, so it can never pass for the real UN list."""
+    from dataclasses import replace
+
+    from ctnode.ingest.base import ParsedList
+
+    moved = []
+    for e in parsed.entities if entities is None else entities:
+        ne = Entity(id=f"{DEMO_DATASET}-{e.reference}", schema=e.schema, dataset=DEMO_DATASET,
+                    reference=e.reference)
+        ne.statements = [replace(st, dataset=DEMO_DATASET) for st in e.statements]
+        moved.append(ne)
+    return ParsedList(dataset=DEMO_DATASET, title="FICTIONAL DEMO LIST (not real data)",
+                      version=parsed.version, source=parsed.source, entities=moved,
+                      warnings=list(parsed.warnings))

@@ -91,8 +91,10 @@ def up(
             how, report = node.ensure_un_list(progress=update)
         if how == "demo":
             console.print("[bold yellow]WARNING: the UN list could not be read from "
-                          f"{node.settings.un_sc_source}; loaded the FICTIONAL DEMO list instead. "
-                          "Do not screen real people against it.[/]")
+                          f"{node.settings.un_sc_source} ({node.last_source_error}); using the "
+                          "FICTIONAL DEMO list (dataset un_sc_demo) instead. Do not screen real "
+                          "people against it. Set CTNODE_UN_SC_SOURCE to a copy of the list, or "
+                          "run `ctnode import un-sc FILE`.[/]")
         if report is not None:
             console.print(f"loaded {report.dataset}: {report.summary()}")
         else:

@@ -1,0 +1,5 @@
+"""``python -m ctnode.cli``: the same as the ``ctnode`` command."""
+
+from ctnode.cli.main import app
+
+app()
