@@ -40,6 +40,10 @@ def test_un_delta_between_real_versions(empty_node: Node, shared_data: Path) -> 
     # Every record that gained a passport number (29 Taliban entries) is among them.
     assert 100 <= len(new.changed) <= 160
     assert "un_sc-TAi.038" in new.changed
+    # Of those, the ones whose identifying values changed (names, dates, documents...): the
+    # Taliban entries that gained passports are among them; reworded notes are not.
+    assert 20 <= len(new.changed_identifying) <= 40
+    assert {"un_sc-TAi.002", "un_sc-TAi.038"} <= set(new.changed_identifying)
     changed_event = empty_node.store.entity_events("un_sc-TAi.038")[-1]
     assert changed_event["kind"] == "changed" and changed_event["detail"]["added"]
     assert new.unchanged == 1009 - 11 - len(new.changed)

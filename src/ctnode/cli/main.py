@@ -155,7 +155,8 @@ def _print_report(report: Any, as_json: bool) -> None:
         return
     out.print(f"imported [bold]{summary['dataset']}[/] version {summary['version']} from "
               f"{summary['source']} in {summary['seconds']} s")
-    out.print(f"  added {summary['added']}, changed {summary['changed']}, removed (delisted) "
+    out.print(f"  added {summary['added']}, changed {summary['changed']} "
+              f"({summary['changed_identifying']} in names, dates or documents), removed (delisted) "
               f"{summary['removed']}, relisted {summary['relisted']}, unchanged {summary['unchanged']}")
     for label, ids in (("removed", report.removed), ("added", report.added)):
         if ids and len(ids) <= 50:

@@ -16,9 +16,14 @@ Safety. The file comes from outside, so the parser
   (XML external entities, "billion laughs" entity expansion), and parses with
   ``resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False``
   as a second line of defence (``huge_tree=False`` caps a text node at 10 MB);
+* refuses, in the reader that feeds lxml, any run of more than
+  ``MAX_MARKUP_BYTES`` without ``<`` or ``>`` and any comment, CDATA section or
+  processing instruction left open that long: libxml2 would buffer such an
+  unterminated token whole (2 GB in, 2 GB of memory) before failing;
 * refuses a wrong root element, unexpected elements under the root, records
-  with more than ``MAX_RECORD_ELEMENTS`` elements, records without a
-  ``REFERENCE_NUMBER``, duplicate reference numbers and an empty list.
+  with more than ``MAX_RECORD_ELEMENTS`` elements, more than ``MAX_RECORDS``
+  records, records without a ``REFERENCE_NUMBER``, duplicate reference
+  numbers and an empty list.
 
 Every refusal is an :class:`~ctnode.errors.ImportFailed` naming the source and
 the line, element and field; nothing is returned half-parsed.
@@ -216,7 +221,7 @@ def _open(source: str | Path | bytes | IO[bytes], name: str) -> Iterator[tuple[I
 def _local(tag: Any) -> str:
     if not isinstance(tag, str):  # comments and processing instructions
         return ""
-    return tag.rsplit("}", 1)[-1]
+    return tag if "}" not in tag else tag.rsplit("}", 1)[-1]
 
 
 def parse_un_sc(
@@ -266,6 +271,8 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
     entities: list[Entity] = []
     seen: dict[str, tuple[int, int]] = {}  # reference -> (record position, line)
     collections_seen: set[str] = set()
+    record: _Node | None = None  # the record being read, built from the parse events
+    stack: list[_Node] = []
     version: str | None = None
     depth = 0
     collection: str | None = None
@@ -298,6 +305,8 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                             f"{name}: line {el.sourceline}: unexpected element "
                             f"<{_local(el.tag)}> in <{collection}> (expected <{expected}>)")
                     record_elements = 0
+                    record = _Node(expected, el.sourceline or 0)
+                    stack = [record]
                     if len(entities) >= MAX_RECORDS:
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: more than {MAX_RECORDS} records; "
@@ -308,13 +317,17 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: record #{len(entities) + 1} has more "
                             f"than {MAX_RECORD_ELEMENTS} elements; not a UN list record")
+                    stack.append(stack[-1].add(_local(el.tag)))
                 continue
             # event == "end"
+            if depth >= 3 and stack:
+                stack.pop().text = el.text
             depth -= 1
             if depth == 2:
                 assert collection is not None
                 position = len(entities) + 1
-                entity = _record(el, COLLECTIONS[collection][1], position, ctx)
+                assert record is not None
+                entity = _record(record, COLLECTIONS[collection][1], position, ctx)
                 ref = entity.reference or ""
                 if ref in seen:
                     first_pos, first_line = seen[ref]
@@ -365,22 +378,24 @@ def _check_root(el: Any, name: str) -> None:
 
 
 class _Node:
-    """A record's element converted once to plain Python: lookups by tag are dict hits.
+    """A record's element as plain Python, built from the parse events: lookups are dict hits.
 
     (lxml's ``find`` goes through Python ElementPath code and creates a proxy
-    per visited element; converting each record once made parsing 3x faster.)
+    per visited element; building this while parsing made parsing 3x faster.)
     """
 
     __slots__ = ("kids", "line", "tag", "text")
 
-    def __init__(self, el: Any) -> None:
-        self.tag = _local(el.tag)
-        self.text: str | None = el.text
-        self.line: int = el.sourceline or 0
+    def __init__(self, tag: str, line: int = 0) -> None:
+        self.tag = tag
+        self.line = line
+        self.text: str | None = None
         self.kids: dict[str, list[_Node]] = {}
-        for child in el:
-            if isinstance(child.tag, str):
-                self.kids.setdefault(child.tag, []).append(_Node(child))
+
+    def add(self, tag: str) -> _Node:
+        node = _Node(tag)
+        self.kids.setdefault(tag, []).append(node)
+        return node
 
 
 def _text(node: _Node, tag: str) -> str | None:
@@ -397,8 +412,7 @@ def _values(node: _Node, tag: str) -> list[str]:
             if v.text and v.text.strip()]
 
 
-def _record(element: Any, schema: str, position: int, ctx: _Context) -> Entity:
-    el = _Node(element)
+def _record(el: _Node, schema: str, position: int, ctx: _Context) -> Entity:
     dataid = collapse(_text(el, "DATAID"))
     where = f"{ctx.name}: line {el.line}: {el.tag} record #{position} " \
             f"(DATAID {dataid or 'missing'})"

@@ -35,6 +35,14 @@ def entity_fingerprint(entity: Entity) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+# Properties that identify a person or group: a change in them can change screening results.
+IDENTIFYING_PROPS = frozenset({
+    "name", "alias", "weakAlias", "previousName", "firstName", "secondName", "middleName",
+    "lastName", "fatherName", "birthDate", "birthPlace", "nationality", "citizenship", "gender",
+    "passportNumber", "idNumber", "taxNumber", "registrationNumber", "publicKey",
+})
+
+
 def substance(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """What counts as a change: values with whitespace collapsed, link-only props left out."""
     return {(p, " ".join(v.split())) for p, v in pairs if p not in CHANGE_IGNORED_PROPS}
@@ -52,6 +60,7 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     relisted: list[str] = field(default_factory=list)
+    changed_identifying: list[str] = field(default_factory=list)  # subset of changed
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -64,6 +73,7 @@ class ImportReport:
             "import_id": self.import_id,
             "added": len(self.added),
             "changed": len(self.changed),
+            "changed_identifying": len(self.changed_identifying),
             "removed": len(self.removed),
             "relisted": len(self.relisted),
             "unchanged": self.unchanged,
@@ -323,6 +333,9 @@ class Store(ReviewStore):
                     continue
                 if detail["added"] or detail["removed"]:
                     report.changed.append(entity.id)
+                    if any(d.split(":", 1)[0] in IDENTIFYING_PROPS
+                           for d in detail["added"] + detail["removed"]):
+                        report.changed_identifying.append(entity.id)
                     events.append(self._event(entity.id, "changed", import_id, now, detail))
                 else:  # only whitespace or links differ: values refreshed, not a change
                     report.unchanged += 1
