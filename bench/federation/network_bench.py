@@ -40,9 +40,16 @@ from ctnode.settings import Settings
 ADMIN = Actor("bench", "admin")
 FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "federation" / "fixtures"
 CTNODE = str(Path(sys.executable).with_name("ctnode"))
-NAMES = ["Zoltan Abramovich Kuressaar", "Faris Nadir", "Wilhelmina Ostergaard Pemberton",
-         "Marisol Quintanilla", "Teodor Brancoveanu", "Arslan Timurovich", "John Smith",
-         "Northern Lantern Relief Fund"]
+NAMES = [
+    "Zoltan Abramovich Kuressaar",
+    "Faris Nadir",
+    "Wilhelmina Ostergaard Pemberton",
+    "Marisol Quintanilla",
+    "Teodor Brancoveanu",
+    "Arslan Timurovich",
+    "John Smith",
+    "Northern Lantern Relief Fund",
+]
 
 
 def free_port() -> int:
@@ -58,24 +65,30 @@ def pct(values: list[float], p: float) -> float:
 
 def setup(root: Path, n_holders: int) -> list[dict[str, Any]]:
     year = datetime.now(UTC) + timedelta(days=365)
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for i in range(n_holders + 1):
         name = "req" if i == 0 else f"h{i:02d}"
         port = free_port()
         key = f"ctn_{i:04d}bench{i:03d}_{'k' * 32}"
-        settings = Settings(data_dir=root / name, mode="development", port=port,
-                            bootstrap_admin_key=key)
+        settings = Settings(
+            data_dir=root / name, mode="development", port=port, bootstrap_admin_key=key
+        )
         nodes.append({"name": name, "port": port, "key": key, "settings": settings})
     parsed_un = parsed_fx = None
     handles = []
     for n in nodes:
         node = Node(n["settings"])
-        node.federation.init(ADMIN, node_id=n["name"], organisation=n["name"], country="ZZ",
-                             contact="bench@example", endpoint=f"http://127.0.0.1:{n['port']}")
+        node.federation.init(
+            ADMIN,
+            node_id=n["name"],
+            organisation=n["name"],
+            country="ZZ",
+            contact="bench@example",
+            endpoint=f"http://127.0.0.1:{n['port']}",
+        )
         if parsed_un is None:
             parsed_un = node.parse_source("un-sc", str(DEMO_LIST))
-            parsed_fx = node.parse_source("ftm", str(FIXTURE / "watchlist-v1.jsonl"),
-                                          dataset="fx")
+            parsed_fx = node.parse_source("ftm", str(FIXTURE / "watchlist-v1.jsonl"), dataset="fx")
         node.import_list(parsed_un, ADMIN)
         node.import_list(parsed_fx, ADMIN)
         handles.append(node)
@@ -84,12 +97,24 @@ def setup(root: Path, n_holders: int) -> list[dict[str, Any]]:
         req.federation.add_peer(ADMIN, holder.federation.descriptor().to_dict())
         holder.federation.add_peer(ADMIN, req.federation.descriptor().to_dict())
         pid = holder.federation.identity.node_id
-        holder.federation.add_agreement(ADMIN, peer_id="req", direction="outbound", lists=["*"],
-                                        purposes=["investigation"], expires_at=year,
-                                        rate_per_minute=100_000)
-        req.federation.add_agreement(ADMIN, peer_id=pid, direction="inbound", lists=["*"],
-                                     purposes=["investigation"], expires_at=year,
-                                     rate_per_minute=100_000)
+        holder.federation.add_agreement(
+            ADMIN,
+            peer_id="req",
+            direction="outbound",
+            lists=["*"],
+            purposes=["investigation"],
+            expires_at=year,
+            rate_per_minute=100_000,
+        )
+        req.federation.add_agreement(
+            ADMIN,
+            peer_id=pid,
+            direction="inbound",
+            lists=["*"],
+            purposes=["investigation"],
+            expires_at=year,
+            rate_per_minute=100_000,
+        )
     for h in handles:
         h.close()
     return nodes
@@ -98,12 +123,24 @@ def setup(root: Path, n_holders: int) -> list[dict[str, Any]]:
 def start(nodes: list[dict[str, Any]]) -> list[subprocess.Popen[bytes]]:
     procs = []
     for n in nodes:
-        env = {**os.environ, "CTNODE_DATA_DIR": str(n["settings"].data_dir),
-               "CTNODE_MODE": "development", "CTNODE_PORT": str(n["port"]),
-               "CTNODE_DATABASE_URL": "", "CTNODE_BOOTSTRAP_ADMIN_KEY": n["key"]}
+        env = {
+            **os.environ,
+            "CTNODE_DATA_DIR": str(n["settings"].data_dir),
+            "CTNODE_MODE": "development",
+            "CTNODE_PORT": str(n["port"]),
+            "CTNODE_DATABASE_URL": "",
+            "CTNODE_BOOTSTRAP_ADMIN_KEY": n["key"],
+        }
         log = (n["settings"].data_dir / "server.log").open("wb")
-        procs.append(subprocess.Popen([CTNODE, "serve"], env=env, stdout=log,
-                                      stderr=subprocess.STDOUT, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [CTNODE, "serve"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     for n in nodes:
         end = time.monotonic() + 120
         while True:
@@ -118,16 +155,24 @@ def start(nodes: list[dict[str, Any]]) -> list[subprocess.Popen[bytes]]:
     return procs
 
 
-def network_screens(req: dict[str, Any], count: int, workers: int) -> tuple[list[float], float,
-                                                                            dict[str, int]]:
+def network_screens(
+    req: dict[str, Any], count: int, workers: int
+) -> tuple[list[float], float, dict[str, int]]:
     client = httpx.Client(headers={"X-API-Key": req["key"]}, timeout=30)
     url = f"http://127.0.0.1:{req['port']}/federation/screen"
     outcomes: dict[str, int] = {}
 
     def one(i: int) -> float:
         t0 = time.perf_counter()
-        r = client.post(url, json={"name": NAMES[i % len(NAMES)], "purpose": "investigation",
-                                   "legal_basis": "bench", "case_ref": f"B-{i}"})
+        r = client.post(
+            url,
+            json={
+                "name": NAMES[i % len(NAMES)],
+                "purpose": "investigation",
+                "legal_basis": "bench",
+                "case_ref": f"B-{i}",
+            },
+        )
         ms = (time.perf_counter() - t0) * 1000
         r.raise_for_status()
         for p in r.json()["peers"]:
@@ -146,12 +191,27 @@ def network_screens(req: dict[str, Any], count: int, workers: int) -> tuple[list
 
 def sign_verify(iterations: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        ident = Identity.create(Path(tmp), node_id="bench", organisation="B", country="ZZ",
-                                contact="c", endpoint="http://127.0.0.1:1", development=True)
-        body = {"query": {"names": ["Zoltan Abramovich Kuressaar"], "schema": "Person",
-                          "birth_dates": ["1971-03-14"], "nationalities": ["ee"],
-                          "documents": []},
-                "purpose": "investigation", "legal_basis": "Act 12 s.3", "case_ref": "CASE-7"}
+        ident = Identity.create(
+            Path(tmp),
+            node_id="bench",
+            organisation="B",
+            country="ZZ",
+            contact="c",
+            endpoint="http://127.0.0.1:1",
+            development=True,
+        )
+        body = {
+            "query": {
+                "names": ["Zoltan Abramovich Kuressaar"],
+                "schema": "Person",
+                "birth_dates": ["1971-03-14"],
+                "nationalities": ["ee"],
+                "documents": [],
+            },
+            "purpose": "investigation",
+            "legal_basis": "Act 12 s.3",
+            "case_ref": "CASE-7",
+        }
         t0 = time.perf_counter()
         envs = [seal(ident, "screen.request", "peer", body).to_dict() for _ in range(iterations)]
         sign = (time.perf_counter() - t0) / iterations * 1e6
@@ -164,6 +224,66 @@ def sign_verify(iterations: int) -> dict[str, float]:
     return {"sign_us": sign, "verify_us": verify, "bytes": float(size)}
 
 
+def holder_cost(root: Path, count: int) -> float:
+    """Milliseconds one holder spends on one screen.request, in process (no HTTP, no network):
+    envelope checks, nonce, agreement, the screen itself, references, two audit entries."""
+    from ctnode.federation.service import FederationService
+    from ctnode.federation.transport import InProcessTransport
+
+    transport = InProcessTransport()
+    year = datetime.now(UTC) + timedelta(days=365)
+    pair = []
+    for i, name in enumerate(("asker", "holder")):
+        node = Node(Settings(data_dir=root / name, mode="development"))
+        node.__dict__["federation"] = FederationService(node, transport=transport)
+        node.federation.init(
+            ADMIN,
+            node_id=name,
+            organisation=name,
+            country="ZZ",
+            contact="c",
+            endpoint=f"http://127.0.0.1:{9000 + i}",
+        )
+        node.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        pair.append(node)
+    asker, holder = pair
+    asker.federation.add_peer(ADMIN, holder.federation.descriptor().to_dict())
+    holder.federation.add_peer(ADMIN, asker.federation.descriptor().to_dict())
+    holder.federation.add_agreement(
+        ADMIN,
+        peer_id="asker",
+        direction="outbound",
+        lists=["*"],
+        purposes=["investigation"],
+        expires_at=year,
+        rate_per_minute=100_000,
+    )
+    envs = [
+        seal(
+            asker.federation.identity,
+            "screen.request",
+            "holder",
+            {
+                "query": {"names": [NAMES[i % len(NAMES)]]},
+                "purpose": "investigation",
+                "legal_basis": "bench",
+                "case_ref": "B",
+            },
+        ).to_dict()
+        for i in range(count + 5)
+    ]
+    for e in envs[:5]:
+        holder.federation.receive(e)
+    t0 = time.perf_counter()
+    for e in envs[5:]:
+        status, _ = holder.federation.receive(e)
+        assert status == 200
+    ms = (time.perf_counter() - t0) / count * 1000
+    asker.close()
+    holder.close()
+    return ms
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=10, help="holders (plus one requester)")
@@ -171,6 +291,8 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=5000)
     args = ap.parse_args()
     sv = sign_verify(args.iterations)
+    with tempfile.TemporaryDirectory() as scratch:
+        holder_ms = holder_cost(Path(scratch), 300)
     tmp = tempfile.mkdtemp(prefix="ctnode-fedbench-")
     if True:
         t0 = time.perf_counter()
@@ -186,9 +308,13 @@ def main() -> None:
             for p in procs:
                 p.wait(timeout=20)
     shutil.rmtree(tmp)  # kept (with each node's server.log) when the run fails
-    print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores "
-          f"(shared), Python {platform.python_version()}; {args.nodes} holder nodes + 1 "
-          f"requester, all on 127.0.0.1, SQLite; setup and start {ready:.0f} s.\n")
+    load = os.getloadavg()[0]
+    print(
+        f"\nLoad average at the end {load:.1f}. Machine: "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores "
+        f"(shared), Python {platform.python_version()}; {args.nodes} holder nodes + 1 "
+        f"requester, all on 127.0.0.1, SQLite; setup and start {ready:.0f} s.\n"
+    )
     print("| measure | value |\n| --- | --- |")
     print(f"| network screen, 1 client: median | {statistics.median(seq):.1f} ms |")
     print(f"| network screen, 1 client: p95 | {pct(seq, 95):.1f} ms |")
@@ -200,6 +326,7 @@ def main() -> None:
     print(f"| sign one screen.request envelope | {sv['sign_us']:.0f} µs |")
     print(f"| parse + verify one envelope | {sv['verify_us']:.0f} µs |")
     print(f"| screen.request envelope size | {sv['bytes']:.0f} bytes |")
+    print(f"| holder's work per screen.request (in process) | {holder_ms:.1f} ms |")
 
 
 if __name__ == "__main__":

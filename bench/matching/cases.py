@@ -167,18 +167,27 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
         if len(tokens) >= 2:
             add("airline", e, [f"{tokens[-1].upper()}/{' '.join(tokens[:-1]).upper()} MR"])
 
-    # negatives: a first part of one listed person + last part(s) of another
+    # negatives: the first part of one listed person + the last part of one or two others,
+    # kept only when the tokens neither all occur in one listed name (nor near spellings of
+    # them) nor contain a whole listed name (that would be a fair hit).
     persons = [e for e in entities if e.schema == "Person"]
     firsts = [(e, (e.first("name") or "").split()) for e in persons]
     firsts = [(e, t) for e, t in firsts if len(t) >= 2 and all(_LATIN.match(x) for x in t)]
+    index: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for listed in listed_token_sets:
+        for t in listed:
+            index[t[:2]].append(listed)
     n_neg = 0
     attempts = 0
     while n_neg < 3000 and attempts < 100_000:
         attempts += 1
-        (e1, t1), (e2, t2) = rng.sample(firsts, 2)
-        parts = [t1[0]] + ([rng.choice(t1[1:])] if rng.random() < 0.3 else []) + [t2[-1]]
-        token_set = frozenset(p.lower() for p in parts)
-        if any(token_set <= listed for listed in listed_token_sets):
+        (e1, t1), (e2, t2), (_e3, t3) = rng.sample(firsts, 3)
+        parts = [t1[0], t2[-1]] + ([t3[-1]] if rng.random() < 0.3 else [])
+        token_set = frozenset(t.lower() for t in _TOKEN.findall(" ".join(parts)))
+        if len(token_set) < len(parts):
+            continue
+        near = [n for t in token_set for n in index.get(t[:2], [])]
+        if _near_listed(token_set, near) or any(listed <= token_set for listed in near):
             continue
         case = {"kind": "negative", "names": [" ".join(parts)], "expected": None,
                 "schema": "Person", "birth_dates": [], "nationalities": []}
@@ -189,6 +198,15 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
         cases.append(case)
         n_neg += 1
     return cases
+
+
+def _near_listed(tokens: frozenset[str], listed: list[frozenset[str]]) -> bool:
+    """True when every token is (nearly) in one listed name: that would be a positive."""
+    for names in listed:
+        if all(any(t == x or Levenshtein.normalized_similarity(t, x) >= 0.75 for x in names)
+               for t in tokens):
+            return True
+    return False
 
 
 def _norm(name: str) -> str:

@@ -119,11 +119,14 @@ def main() -> None:
         "yente": _write(OUT / "cases-yente.json", yente_all),
         "yente_nk": _write(OUT / "cases-yente-nk.json", nk_yente),
     }
+    previous = OUT / "report.json"
+    systems_before = (json.loads(previous.read_text(encoding="utf-8")).get("systems", {})
+                      if previous.exists() else {})
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
         "un_list_version": parsed.version, "yente_unmapped_positives": missing,
-        "systems": {},
+        "systems": systems_before,  # a run with --systems updates only those systems
     }
     for system in systems:
         per: dict[str, Any] = {}

@@ -87,8 +87,8 @@ class Settings(BaseSettings):
     biometric_multiple_faces: Literal["largest", "refuse"] = "largest"
     # Largest number of candidates a biometric 1:N search returns.
     biometric_max_candidates: int = Field(default=20, ge=1, le=1000)
-    # Face templates at which the index switches from exact search to an inverted file (IVF).
-    face_index_ivf_min: int = Field(default=100_000, ge=1000)
+    # Face templates at which the index switches from exact search to an inverted file (IVF); 0: never.
+    face_index_ivf_min: int = Field(default=0, ge=0)
     # Inverted-file cells visited per face search (higher: better recall, slower).
     face_index_nprobe: int = Field(default=48, ge=1)
     # --- end biometrics ---

@@ -128,9 +128,7 @@ def test_written_transaction_reads_back() -> None:
     face_png = encode_png(DecodedImage(face, 100, 120, "PNG"))
     images = [
         ansi_nist.OutImage("face", face_png, "PNG", 100, 120, False),
-        ansi_nist.OutImage(
-            "fingerprint", encode_wsq(finger), "WSQ20", 260, 300, True, position=3
-        ),
+        ansi_nist.OutImage("fingerprint", encode_wsq(finger), "WSQ20", 260, 300, True, position=3),
     ]
     out = ansi_nist.write(images, ori="TEST00001", tcn="T-1", when=date(2026, 1, 2))
     tx = ansi_nist.parse(out)

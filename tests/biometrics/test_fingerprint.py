@@ -15,9 +15,7 @@ pytestmark = pytest.mark.usefixtures("nbis")
 
 
 def _print(bio_data: Path, name: str) -> DecodedImage:
-    return decode_image(
-        (bio_data / "fingerprints" / name).read_bytes(), max_pixels=10**8, mode="L"
-    )
+    return decode_image((bio_data / "fingerprints" / name).read_bytes(), max_pixels=10**8, mode="L")
 
 
 def test_genuine_pair_beats_threshold_impostor_does_not(bio_data: Path) -> None:
@@ -32,7 +30,10 @@ def test_template_bytes_round_trip(bio_data: Path) -> None:
     eng = load_engine()
     m = eng.extract(_print(bio_data, "5_5.png"))
     back = Minutiae.from_bytes(m.to_bytes(), model_id=m.model_id, engine=m.engine)
-    assert np.array_equal(back.points, m.points) and (back.width, back.height) == (m.width, m.height)
+    assert np.array_equal(back.points, m.points) and (back.width, back.height) == (
+        m.width,
+        m.height,
+    )
     assert eng.compare(m, back) == eng.compare(m, m)
 
 

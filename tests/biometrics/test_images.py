@@ -21,7 +21,12 @@ def _png_header(width: int, height: int) -> bytes:
     chunk = b"IHDR" + ihdr
     body = struct.pack("!I", len(ihdr)) + chunk + struct.pack("!I", zlib.crc32(chunk))
     idat = zlib.compress(b"\0" * 64)
-    body += struct.pack("!I", len(idat)) + b"IDAT" + idat + struct.pack("!I", zlib.crc32(b"IDAT" + idat))
+    body += (
+        struct.pack("!I", len(idat))
+        + b"IDAT"
+        + idat
+        + struct.pack("!I", zlib.crc32(b"IDAT" + idat))
+    )
     return b"\x89PNG\r\n\x1a\n" + body
 
 

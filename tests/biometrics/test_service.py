@@ -56,7 +56,9 @@ def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: 
     assert top.decision == "match" and top.list_reference == "DMe.001"
     assert top.explanation["match_threshold"] == pytest.approx(0.40)
     assert top.explanation["model_id"] == r1.model_id
-    assert all(c.entity_id != E2 for c in result.candidates)  # a different person is not a candidate
+    assert all(
+        c.entity_id != E2 for c in result.candidates
+    )  # a different person is not a candidate
     assert _events(node) == ["biometric.enrol", "biometric.enrol", "biometric.search"]
     # stored encrypted: the raw JPEG bytes are nowhere in the row
     with node.store.engine.connect() as conn:
@@ -111,26 +113,25 @@ def test_bad_input_stores_nothing(node: Node, bio_data: Path) -> None:
 
 def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
     svc = service_for(node)
-    card = (bio_data / "ansi-nist" / "type-4-tpcard.an2").read_bytes()
-    result = svc.import_ansi_nist(ADMIN, card, entity_id=E3, legal_basis="Act 12 s.4")
-    assert len(result.enrolled) == 14
-    searchable = [e for e in result.enrolled if e.template_id]
-    assert {e.position for e in searchable} == set(range(1, 13))  # slaps 13/14 kept, not searched
-    assert all("multi-finger" in e.note for e in result.enrolled if not e.template_id)
-    # A probe made from the same card's right index finger (position 2) finds the entity.
-    tx = ansi_nist.parse(card)
-    found, _ = ansi_nist.samples(tx, max_pixels=50_000_000)
-    index_finger = next(s for s in found if s.position == 2)
-    assert index_finger.image is not None
+    data = (bio_data / "ansi-nist" / "type-9-14-std.an2").read_bytes()
+    result = svc.import_ansi_nist(ADMIN, data, entity_id=E3, legal_basis="Act 12 s.4")
+    kinds = sorted((e.kind, e.template_id is not None) for e in result.enrolled)
+    assert kinds == [("fingerprint", True), ("minutiae", False)]
+    # A probe made from the same record finds the entity.
+    found, _ = ansi_nist.samples(ansi_nist.parse(data), max_pixels=50_000_000)
+    image = next(s.image for s in found if s.image is not None)
     from ctnode.biometrics.images import encode_png
 
-    hit = svc.search_fingerprint(ADMIN, encode_png(index_finger.image), P, position=2)
+    hit = svc.search_fingerprint(ADMIN, encode_png(image), P)
     assert hit.candidates and hit.candidates[0].entity_id == E3
-    assert hit.candidates[0].decision == "match" and hit.candidates[0].position == 2
-    # Export and read back: Type-1, 2 and 14 fingerprint records.
-    out = svc.export_ansi_nist(ADMIN, E3, P)
-    back = ansi_nist.parse(out)
-    assert [r.type for r in back.records].count(14) == 14
+    assert hit.candidates[0].decision == "match"
+    # Slaps are kept as images, not searched, and say so.
+    slaps = (bio_data / "ansi-nist" / "type-4-14-slaps.an2").read_bytes()
+    kept = svc.import_ansi_nist(ADMIN, slaps, entity_id=E3, legal_basis="Act 12 s.4").enrolled
+    assert len(kept) == 3 and all("multi-finger" in e.note and not e.template_id for e in kept)
+    # Export and read back.
+    back = ansi_nist.parse(svc.export_ansi_nist(ADMIN, E3, P))
+    assert [r.type for r in back.records].count(14) == 4
     with pytest.raises(InvalidInput):
         svc.export_ansi_nist(ADMIN, E3, Purpose())
 

@@ -8,7 +8,8 @@ Topology (agreements are what each holder grants ``node-a``, the requester):
 * ``node-c``: list ``fx`` only, investigation, reference and band only; takes updates.
 * ``node-d``: an agreement that has expired.
 * ``node-e``: list ``fx`` only, border screening only, 2 queries a minute.
-* ``node-f``: a peer without any agreement for node-a; takes updates; killed mid-screen.
+* ``node-f``: a peer without any agreement for node-a; takes updates; killed mid-screen,
+  misses a delisting, and gets it once it is back.
 
 The processes start once for the module; tests run in file order.
 """
@@ -34,7 +35,7 @@ from typer.testing import CliRunner
 
 from ctnode.audit.log import canonical_json, format_ts
 from ctnode.cli.main import app as cli_app
-from ctnode.federation.envelope import seal
+from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.node import Actor
@@ -279,6 +280,10 @@ def test_hit_and_no_hit_across_the_network(net: dict[str, NodeProc]) -> None:
     assert answered and all(len(e["query_hash"]) == 64 for e in answered)
     log_text = json.dumps(audit_events(net["node-b"], "screen"))
     assert NO_HIT_NAME not in log_text and "Wilhelmina" not in log_text
+    # Nor anywhere in its store (database and write-ahead log, read raw).
+    for path in net["node-b"].data_dir.glob("ctnode.db*"):
+        raw = path.read_bytes()
+        assert b"Wilhelmina" not in raw and b"Pemberton" not in raw, path
 
 
 def test_demo_un_list_hit_over_the_cli(net: dict[str, NodeProc]) -> None:
@@ -302,6 +307,22 @@ def test_demo_un_list_hit_over_the_cli(net: dict[str, NodeProc]) -> None:
     assert peers["node-c"]["status"] == "no_hit"  # node-c shares only fx
     r = cli(net["node-a"], "screen", "Faris Nadir", "--network")
     assert r.exit_code != 0 and "purpose" in r.output
+    r = cli(
+        net["node-a"],
+        "screen",
+        "Faris Nadir",
+        "--network",
+        "--purpose",
+        "investigation",
+        "--legal-basis",
+        "Act 12",
+        "--case",
+        "CASE-9",
+        "--peer",
+        "node-b",
+    )
+    assert r.exit_code == 0, r.output
+    assert "HIT" in r.output and "node-b" in r.output and "DMi.001" in r.output  # local: full
 
 
 def test_rate_above_the_agreement_is_refused(net: dict[str, NodeProc]) -> None:
@@ -375,7 +396,11 @@ def test_forged_replayed_stale_messages_are_refused_and_audited(net: dict[str, N
     assert _post(b, seal(ident, "ping", "node-c", {}).to_dict())[1]["reason"] == "wrong_recipient"
     stranger = Identity(a.data_dir, SigningKey.generate(), {**ident.profile, "node_id": "x-1"})
     assert _post(b, seal(stranger, "ping", "node-b", {}).to_dict())[1]["reason"] == "unknown_sender"
-    refused = [e["detail"]["reason"] for e in audit_events(b, "federation.refused")]
+    entries = audit_events(b, "federation.refused")
+    refused = [e["detail"]["reason"] for e in entries]
+    # Before the signature checks out, the sender is only a claim, and the log says so.
+    forged_entries = [e for e in entries if e["detail"]["reason"] == "bad_signature"]
+    assert forged_entries and all(e["actor"] == "unverified:node-a" for e in forged_entries)
     for reason in (
         "replayed",
         "bad_signature",
@@ -430,7 +455,7 @@ def test_disclosure_request_approve_release_expiry_and_refusal(net: dict[str, No
     r = b.api(
         "POST",
         f"/federation/disclosures/{theirs}/approve",
-        json={"reason": "Within agreement; case confirmed", "ttl_seconds": 4},
+        json={"reason": "Within agreement; case confirmed", "ttl_seconds": 6},
     )
     assert r.status_code == 200, r.text
     assert r.json()["delivered"] is True
@@ -443,7 +468,9 @@ def test_disclosure_request_approve_release_expiry_and_refusal(net: dict[str, No
     assert values["name"] == HIT_NAME and values["birthDate"] == "1971-03-14"
     assert all(f["dataset"] == "fx" for f in got["fields"])  # provenance travels
     # After the expiry the released fields are gone.
-    time.sleep(4.5)
+    expires = datetime.fromisoformat(got["expires_at"])
+    assert expires - datetime.now(UTC) <= timedelta(seconds=6)
+    time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.3)
     got = a.api("GET", f"/federation/disclosures/{mine['id']}").json()
     assert got["status"] == "expired" and got["fields"] is None
     assert audit_events(a, "federation.disclosure.expired")
@@ -472,6 +499,21 @@ def test_disclosure_request_approve_release_expiry_and_refusal(net: dict[str, No
 
 
 # -- a node dies mid-screen --------------------------------------------------------------
+
+
+def test_late_node_is_reported_as_timeout_and_others_answer(net: dict[str, NodeProc]) -> None:
+    a, e = net["node-a"], net["node-e"]
+    assert e.proc is not None
+    os.killpg(e.proc.pid, signal.SIGSTOP)  # alive but answering nothing
+    try:
+        started = time.monotonic()
+        res = screen(a, HIT_NAME, peers=["node-b", "node-e"], deadline=2.0)
+        elapsed = time.monotonic() - started
+    finally:
+        os.killpg(e.proc.pid, signal.SIGCONT)
+    assert by_peer(res)["node-e"]["status"] == "timeout"
+    assert by_peer(res)["node-b"]["status"] == "hit"
+    assert elapsed < 5  # the deadline holds
 
 
 def test_node_killed_mid_screen_is_reported_and_others_answer(net: dict[str, NodeProc]) -> None:
@@ -516,7 +558,15 @@ def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeP
     assert receipts["node-b"]["status"] == "applied"
     assert receipts["node-c"]["status"] == "applied"
     assert receipts["node-b"]["detail"]["delisted"] == ["fx-002"]
-    assert receipts["node-f"]["status"] == "pending"
+    assert receipts["node-f"]["status"] == "pending" and receipts["node-f"]["receipt"] is None
+    # Each receipt is node-b's / node-c's own signed envelope, checkable by anyone with
+    # their descriptors.
+    for holder in ("node-b", "node-c"):
+        receipt = Envelope.parse(receipts[holder]["receipt"])
+        assert receipt.type == "list.receipt" and receipt.sender == holder
+        assert receipt.body["delta_id"] == delta["id"]
+        key = Identity.load(net[holder].data_dir / "federation").public_key
+        assert receipt.verify_signature(key)
     # The delisting reached node-b's copy: no more hit on the delisted record.
     hb = b.api("POST", "/screen", json={"name": "Marisol Quintanilla Oyarzun"})
     assert hb.status_code == 200, hb.text
@@ -542,6 +592,24 @@ def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeP
     # A peer that does not take updates from node-a refuses them.
     r = cli(a, "alerts", "send", "--kind", "urgent", "--title", "x", "--peer", "node-e")
     assert "not_subscribed" in r.output
+
+
+def test_a_node_back_online_gets_the_delisting_it_missed(net: dict[str, NodeProc]) -> None:
+    a, f = net["node-a"], net["node-f"]
+    f.start()  # same store and keys as before it was killed
+    f.wait_ready()
+    assert f.api("GET", "/entities/fx-002").json()["status"] == "listed"  # still the old copy
+    # Any signed contact from node-f tells node-a it is back; node-a sends what it missed.
+    assert f.api("POST", "/federation/peers/node-a/ping").status_code == 200
+    deadline = time.monotonic() + 20
+    status = "pending"
+    while time.monotonic() < deadline and status != "applied":
+        time.sleep(0.3)
+        receipts = a.api("GET", "/federation/updates").json()[0]["receipts"]
+        status = next(r["status"] for r in receipts if r["peer_id"] == "node-f")
+    assert status == "applied"
+    assert f.api("GET", "/entities/fx-002").json()["status"] == "delisted"
+    assert any(x["kind"] == "delisting" for x in f.api("GET", "/federation/inbox").json())
 
 
 # -- the audit log -----------------------------------------------------------------------
@@ -594,6 +662,22 @@ def test_audit_edit_detected_and_checkpoints_catch_a_rewritten_chain(
     assert r.status_code == 200 and r.json()["node_id"] == "node-d"
     assert cli(d, "audit", "verify").exit_code == 0
     assert cli(d, "audit", "verify-checkpoints").exit_code == 0
+    # What an oversight body gets: the exported log, the signed checkpoint, the descriptor.
+    exported, cps, desc = (d.data_dir / n for n in ("log.jsonl", "cps.jsonl", "desc.json"))
+    assert cli(d, "audit", "export", "--out", str(exported)).exit_code == 0
+    cps.write_text(json.dumps(cp) + "\n")
+    assert cli(d, "descriptor", "--out", str(desc)).exit_code == 0
+    oversight = [
+        "audit",
+        "verify-export",
+        str(exported),
+        "--checkpoints",
+        str(cps),
+        "--descriptor",
+        str(desc),
+    ]
+    r = cli(d, *oversight)
+    assert r.exit_code == 0 and "OK" in r.output, r.output
     db = d.data_dir / "ctnode.db"
     con = sqlite3.connect(db)
     con.execute("update audit_log set actor = 'nobody' where seq = 3")
@@ -605,6 +689,10 @@ def test_audit_edit_detected_and_checkpoints_catch_a_rewritten_chain(
     _rechain(db, 3)
     assert cli(d, "audit", "verify").exit_code == 0
     r = cli(d, "audit", "verify-checkpoints")
+    assert r.exit_code == 1 and "checkpoint" in r.output
+    # The same rewritten log, exported and handed to the oversight body, fails there too.
+    assert cli(d, "audit", "export", "--out", str(exported)).exit_code == 0
+    r = cli(d, *oversight)
     assert r.exit_code == 1 and "checkpoint" in r.output
     # Checkpoints given from a file (as a partner or oversight body holds them) work the same.
     f = d.data_dir / "cps.jsonl"

@@ -19,7 +19,7 @@ from alembic.migration import MigrationContext
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine
 
-from ctnode.errors import InvalidInput, Refused
+from ctnode.errors import Conflict, Forbidden, InvalidInput, Refused
 from ctnode.federation.agreements import Agreement, validate_terms
 from ctnode.federation.envelope import MESSAGE_TYPES, REFUSAL_REASONS, Envelope, seal
 from ctnode.federation.identity import Descriptor, Identity, check_endpoint
@@ -28,7 +28,7 @@ from ctnode.federation.transport import InProcessTransport
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import Actor, Node, Purpose
 from ctnode.settings import Settings
-from ctnode.store import schema_federation
+from ctnode.store import schema_federation  # noqa: F401 - registers the fed_ tables
 from ctnode.store.schema import metadata
 
 REPO = Path(__file__).resolve().parents[2]
@@ -183,7 +183,7 @@ def test_migration_creates_exactly_the_federation_tables(tmp_path: Path) -> None
         engine = create_engine(node.settings.store_url)
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
-        fed = {t.name for t in schema_federation.metadata.sorted_tables if t.name.startswith("fed_")}
+        fed = {t.name for t in metadata.sorted_tables if t.name.startswith("fed_")}
         ours = [d for d in diff if any(name in repr(d) for name in fed)]
         assert ours == []
         engine.dispose()
@@ -283,9 +283,7 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
     time.sleep(1.1)
     assert req.federation.get_disclosure(ADMIN, d["id"])["fields"] is None
     # Rate: 6 a minute; 5 requests so far (the disclosure request is not a query).
-    statuses = [
-        req.federation.screen_network(q, SCREENER, P).peers[0].status for _ in range(3)
-    ]
+    statuses = [req.federation.screen_network(q, SCREENER, P).peers[0].status for _ in range(3)]
     assert statuses[0] == "hit" and statuses[-1] == "refused"
     # Deltas with receipts: the holder takes updates of fx from the requester.
     req.federation.add_agreement(
@@ -346,3 +344,43 @@ def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
     finally:
         dev.close()
         prod.close()
+
+
+def test_removed_peer_is_refused_and_released_nothing(pair: tuple[Node, Node]) -> None:
+    req, hold = pair
+    hold.federation.add_agreement(
+        ADMIN,
+        peer_id="req-node",
+        direction="outbound",
+        lists=["fx"],
+        purposes=["investigation"],
+        expires_at=YEAR,
+        max_disclosure="fields",
+        fields=["name"],
+    )
+    q = ScreenQuery(names=["Zoltan Abramovich Kuressaar"])
+    ref = req.federation.screen_network(q, SCREENER, P, peers=["hold-node"]).peers[0].hits[0]
+    req.federation.request_disclosure(
+        ADMIN, peer_id="hold-node", ref=ref["ref"], justification="why", purpose=P
+    )
+    pending = hold.federation.list_disclosures(ADMIN, direction="incoming", status="pending")
+    hold.federation.remove_peer(ADMIN, "req-node")
+    with pytest.raises(Conflict):
+        hold.federation.decide_disclosure(ADMIN, pending[0]["id"], approve=True, reason="ok")
+    res = req.federation.screen_network(q, SCREENER, P, peers=["hold-node"])
+    assert res.peers[0].status == "refused" and res.peers[0].reason == "unknown_sender"
+    # A screener may screen but not manage the directory or decide disclosures.
+    with pytest.raises(Forbidden):
+        req.federation.add_peer(SCREENER, hold.federation.descriptor().to_dict())
+    with pytest.raises(Forbidden):
+        req.federation.list_disclosures(SCREENER)
+
+
+def test_insecure_federation_settings_refused_outside_development() -> None:
+    with pytest.raises(ValueError, match="VERIFY_TLS"):
+        Settings(_env_file=None, federation_verify_tls=False)  # type: ignore[call-arg]
+    assert not Settings(
+        _env_file=None,
+        mode="development",  # type: ignore[call-arg]
+        federation_verify_tls=False,
+    ).federation_verify_tls

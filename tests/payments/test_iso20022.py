@@ -145,3 +145,13 @@ def test_newer_version_and_wallets_fixture() -> None:
     assert msg.format == "pacs.008.001.10" and len(msg.transactions) == 3
     debtor = party(msg.transactions[0], "debtor")
     assert debtor.schema == "Person" and debtor.ids("CCPT") == ["820000412"]
+
+
+def test_several_documents_in_one_envelope(formats: Path) -> None:
+    one = (formats / "pacs008_001_08_screening_synthetic.xml").read_bytes()
+    doc = one[one.index(b"<Document"):]
+    data = b"<Batch>" + doc + doc + b"<Document><BkToCstmrStmt/></Document></Batch>"
+    msg = parse_iso20022(data)
+    assert len(msg.transactions) == 4 and msg.declared_count == 4
+    assert [i.message for i in msg.skipped] == [
+        "a further document that is not pacs.008 or pain.001 was skipped"]

@@ -30,7 +30,8 @@ def test_50k_59_free_format_with_name_cut_at_35(formats: Path) -> None:
     assert ordering.address == ["ULITSA LENINA 12", "620014 YEKATERINBURG RU"]
     beneficiary = party(tx, "beneficiary")
     assert beneficiary.names == ["ABDUL RAHMAN BIN MOHAMMED AL-HASHIMI",
-                                 "ABDUL RAHMAN BIN MOHAMMED AL-HASHIM I"]
+                                 "ABDUL RAHMAN BIN MOHAMMED AL-HASHIM I",
+                                 "ABDUL RAHMAN BIN MOHAMMED AL-HASHIM"]
     assert beneficiary.address == ["12 RUE DE LA PAIX", "75002 PARIS FRANCE"]
     assert party(tx, "ordering institution").ids("BIC") == ["DEUTDEFFXXX"]
     assert tx.remittance == ["DONATION ZAKAT FOR BROTHERS IN IDLIB VIA HAWALA OFFICE REF 4471",
@@ -84,3 +85,10 @@ def test_bare_block4_and_truncation() -> None:
 def test_dispatch_refuses_what_it_does_not_read(data: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         parse_payments(data)
+
+
+def test_full_name_line_followed_by_an_address_line() -> None:
+    name = "INTERNATIONAL HUMANITARIAN LOGISTIC"  # 35 characters, followed by an address
+    msg = parse_mt103((":20:X\r\n:59:/123\r\n" + name + "\r\n12 MAIN STREET\r\n").encode())
+    beneficiary = msg.transactions[0].parties[0]
+    assert beneficiary.names == [name] and beneficiary.address == ["12 MAIN STREET"]

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ctnode.api.app import create_app
-from ctnode.cli.travel import screen_manifest_cmd, screen_payments_cmd, travel_retention_cmd
 from ctnode.node import Node
 from tests.conftest import ADMIN
 from tests.travel.conftest import FIXTURES
@@ -22,12 +21,9 @@ runner = CliRunner()
 
 
 def cli() -> typer.Typer:
-    app = typer.Typer()
-    screen = typer.Typer()
-    screen.command("manifest")(screen_manifest_cmd)
-    screen.command("payments")(screen_payments_cmd)
-    app.add_typer(screen, name="screen")
-    app.command("retention")(travel_retention_cmd)
+    """The real ``ctnode`` command, into which cli/travel.py registers its commands."""
+    from ctnode.cli.main import app
+
     return app
 
 
@@ -87,6 +83,15 @@ def test_api_payments(node: Node) -> None:
     assert tx["wallets"][0]["address"] == "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 
 
+def test_api_accepts_multipart_upload(node: Node) -> None:
+    client = TestClient(create_app(node))
+    data = (FIXTURES / "paxlst_edge_cases.edi").read_bytes()
+    r = client.post("/screen/manifest", files={"file": ("m.edi", data)}, headers=key(node))
+    assert r.status_code == 200 and r.json()["manifest"]["travellers"] == 4
+    r = client.post("/screen/payments", files={"other": ("m.xml", b"<x/>")}, headers=key(node))
+    assert r.status_code == 422 and "file" in r.json()["detail"]
+
+
 def test_api_refuses_oversized_body(node: Node) -> None:
     node.settings.max_upload_bytes = 1024
     client = TestClient(create_app(node))
@@ -120,5 +125,5 @@ def test_cli_payments_and_errors(node: Node) -> None:
 
 
 def test_cli_retention(node: Node) -> None:
-    r = runner.invoke(cli(), ["retention"], env=env(node))
+    r = runner.invoke(cli(), ["travel-retention"], env=env(node))
     assert r.exit_code == 0 and "masked 0" in r.output

@@ -13,6 +13,7 @@ from ctnode.travel.names import (
     country_code,
     de_icao,
     expand_year,
+    from_icao_arabic,
     icao_transliterate,
     mrz_name,
     parse_date,
@@ -124,3 +125,17 @@ def test_mrz_wrong_check_digit_is_reported() -> None:
     m = parse_mrz_manifest(text)
     assert any("document number check digit" in i.message for i in m.issues)
     assert check_digit("L898902C3") == "6"
+
+
+@pytest.mark.parametrize("mrz, arabic", [
+    ("MXHMD EBD ALLH", "محمد عبد الله"),
+    ("FAXTTMXAH", "فاطمة"),
+    ("ALEXANDER SMITH", None),  # X not an ICAO escape here
+    ("XAVIER", None),
+    ("JOHN", None),  # no escape at all: not claimed as Arabic
+    ("MAX", None),
+])
+def test_icao_arabic_mrz_names_are_reversed(mrz: str, arabic: str | None) -> None:
+    assert from_icao_arabic(mrz) == arabic
+    if arabic:
+        assert icao_transliterate(arabic) == mrz  # the table is reversible

@@ -47,3 +47,14 @@ def test_pnrgov_13_1_docs_and_doco_visa(formats: Path) -> None:
     docs = {(d.type, d.number) for d in ackary.documents}
     assert docs == {("P", "602120901"), ("V", "8675309")}
     assert ackary.birth_place == "HERE VA"
+
+
+def test_flights_from_itinerary_when_the_header_has_none() -> None:
+    data = (b"UNH+1+PNRGOV:13:1:IA'MSG+:22'ORG+XX'EQN+1'SRC'RCI+XX:ABC123'"
+            b"TIF+DOE+JANEMRS:A:1'TVL+011226:1000::1300+IST+FRA+TK+1589'"
+            b"TVL+011226:1000::1300+IST+FRA+TK+1589'TVL+051226:0800+FRA+IST+TK+1590'UNT+9+1'")
+    m = parse_manifest(data)
+    assert [(leg.flight, leg.departure) for leg in m.legs] == [
+        ("TK1589", "2026-12-01T10:00"), ("TK1590", "2026-12-05T08:00")]
+    assert m.travellers[0].names == ["JANE DOE"] and m.travellers[0].title == "MRS"
+    assert m.pnrs == ["ABC123"]

@@ -109,3 +109,28 @@ def test_hit_explanations_in_json(node: Node) -> None:
     assert {e["feature"] for e in hit["explanation"]} >= {"name"}
     assert all({"query_value", "candidate_value", "contribution", "detail"} <= set(e)
                for e in hit["explanation"])
+
+
+def test_an_unscreenable_traveller_does_not_stop_the_others(node: Node) -> None:
+    report = screen_manifest(node, paxlst("X" * 600 + ":JOHN", "VEDENOV:ARSLAN"), SCREENER)
+    bad, good = report.results
+    assert bad.error and "500 characters" in bad.error and not bad.hits
+    assert good.reportable[0].reference == "DMi.002"
+    assert any("not screened" in i.message and i.skipped for i in report.manifest.issues)
+    assert list(rpt.records(report))[1]["error"] == bad.error
+
+
+def test_progress_is_reported(node: Node) -> None:
+    calls: list[tuple[int, int]] = []
+    screen_manifest(node, paxlst("SMITH:JOHN", "DOE:JANE", "SMITH:JOHN"), SCREENER,
+                    progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]  # the repeated traveller is screened once
+
+
+def test_real_un_list_person_travelling_on_an_icao_russian_passport(node_with_un: Node) -> None:
+    # QDi.365 is listed as "Ахмед Ражапович Чатаев";
+    # the passport MRZ reads CHATAEV<<AKHMED<RAZHAPOVICH
+    report = screen_manifest(node_with_un, paxlst("CHATAEV:AKHMED:RAZHAPOVICH"), SCREENER)
+    (result,) = report.results
+    assert result.reportable and result.reportable[0].reference == "QDi.365"
+    assert result.reportable[0].band == "match"

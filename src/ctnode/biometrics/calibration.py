@@ -57,13 +57,14 @@ KNOWN: dict[str, tuple[float, float, str]] = {
     "dlib-resnet-v1": (
         0.93,
         0.90,
-        "deepface 300 pairs, see docs/benchmarks.md (second model, not the default)",
+        "deepface 300 pairs at 0.93: false match 0/262, false non-match 1/38 (lowest genuine "
+        "0.923, highest impostor 0.919: a thin margin); second model, not the default",
     ),
     "nbis-mindtct-lfsv2": (
         40.0,
         25.0,
-        "128 plain prints (16 fingers × 8): see docs/benchmarks.md; "
-        "40 is NIST's suggested Bozorth3 threshold",
+        "128 plain prints (16 fingers × 8) at 40: false match 3/7,680, false non-match 26/448; "
+        "equal error rate 0.9% at 28; 40 is NIST's suggested Bozorth3 threshold",
     ),
 }
 

@@ -1,12 +1,12 @@
 """1:N search indexes: one contract, a naive exact reference and a fast one for each modality.
 
 ``NaiveFaceIndex`` compares the probe with every template, one by one: slow,
-obviously right. ``FastFaceIndex`` keeps the vectors in one float32 matrix and
-searches it exactly with FAISS (``IndexFlatIP``) up to ``ivf_min`` templates;
-above that it switches to an inverted file (``IndexIVFFlat``) that visits the
-``nprobe`` nearest cells only. Tests run both on the same data and require the
-same candidates (exact mode: identical; IVF mode: every naive hit above the
-decision threshold).
+obviously right. ``FastFaceIndex`` scans 8-bit codes of every vector with
+FAISS (SIMD) and re-scores the best few hundred exactly in float32; an operator
+may switch it to an inverted file (``IndexIVFFlat``, visits the ``nprobe``
+nearest cells) from ``ivf_min`` templates on, trading recall for speed. Tests
+run fast and naive on the same data: scan mode must return identical
+candidates; IVF mode only naive candidates, with the same scores.
 
 Fingerprints: ``NaiveFingerprintIndex`` calls the engine's compare for every
 pair; ``FastFingerprintIndex`` packs each gallery template into NBIS's native
@@ -80,9 +80,21 @@ class NaiveFaceIndex:
 
 
 class FastFaceIndex:
-    """FAISS inner-product index: exact below ``ivf_min`` templates, inverted file above."""
+    """Exhaustive 8-bit scan with exact float32 re-ranking (default), or an opt-in inverted file.
 
-    def __init__(self, dim: int, *, ivf_min: int = 100_000, nprobe: int = 48) -> None:
+    Every template is visited: FAISS scans 8-bit codes of all vectors (a quarter
+    of the memory traffic of float32), keeps the best ``max(4k, RERANK_MIN)``,
+    and those are re-scored exactly from the float32 copy. A mate can be lost
+    only if that many templates out-score it by more than the 8-bit error
+    (about 0.01), so results equal the naive reference's (tested). The inverted
+    file (``ivf_min`` > 0) visits only ``nprobe`` cells: faster, but it can miss
+    a mate (recall in docs/benchmarks.md); it never invents one (scores are exact).
+    """
+
+    RERANK_MIN = 256
+    SCALE = 300.0  # unit-vector components × SCALE, rounded to int8 (|component| > 0.42 clips)
+
+    def __init__(self, dim: int, *, ivf_min: int = 0, nprobe: int = 48) -> None:
         import faiss
 
         self._faiss: Any = faiss
@@ -92,15 +104,24 @@ class FastFaceIndex:
         self._lock = threading.Lock()
         self._ids: list[str] = []  # row → template id (removed rows hold "")
         self._rows: dict[str, int] = {}
-        self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._vecs = np.zeros((0, dim), dtype=np.float32)  # row → exact vector
+        self._index: Any = faiss.IndexIDMap2(
+            faiss.IndexScalarQuantizer(
+                dim, faiss.ScalarQuantizer.QT_8bit_direct_signed, faiss.METRIC_INNER_PRODUCT
+            )
+        )
         self._ivf = False
 
     @property
     def mode(self) -> str:
-        return "ivf" if self._ivf else "exact"
+        return "ivf" if self._ivf else "scan"
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def _codes(self, vecs: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        codes: npt.NDArray[np.float32] = np.clip(np.rint(vecs * self.SCALE), -127, 127)
+        return codes.astype(np.float32)
 
     def add(self, ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
         vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
@@ -111,32 +132,25 @@ class FastFaceIndex:
             self._ids.extend(ids)
             for tid, row in zip(ids, rows.tolist(), strict=True):
                 self._rows[tid] = row
-            if not self._ivf and len(self._rows) >= self.ivf_min:
-                self._build_ivf(extra=(rows, vecs))
-            else:
+            self._vecs = np.concatenate([self._vecs, vecs]) if len(self._vecs) else vecs.copy()
+            if not self._ivf and self.ivf_min and len(self._rows) >= self.ivf_min:
+                self._build_ivf()
+            elif self._ivf:
                 self._index.add_with_ids(vecs, rows)
+            else:
+                self._index.add_with_ids(self._codes(vecs), rows)
 
-    def _build_ivf(self, extra: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]) -> None:
+    def _build_ivf(self) -> None:
         faiss = self._faiss
-        old_rows = np.array(
-            sorted(r for r in self._rows.values() if r < extra[0][0]), dtype=np.int64
-        )
-        old = (
-            np.vstack([self._index.reconstruct(int(r)) for r in old_rows])
-            if len(old_rows)
-            else (np.zeros((0, self.dim), dtype=np.float32))
-        )
-        all_rows = np.concatenate([old_rows, extra[0]])
-        all_vecs = np.vstack([old, extra[1]]).astype(np.float32)
-        nlist = int(max(64, min(16384, 4 * np.sqrt(len(all_rows)))))
+        live = np.array(sorted(self._rows.values()), dtype=np.int64)
+        vecs = self._vecs[live]
+        nlist = int(max(64, min(16384, 4 * np.sqrt(len(live)))))
         quantizer = faiss.IndexFlatIP(self.dim)
         ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
-        sample = all_vecs[
-            rng.choice(len(all_vecs), size=min(len(all_vecs), nlist * 40), replace=False)
-        ]
+        sample = vecs[rng.choice(len(vecs), size=min(len(vecs), nlist * 40), replace=False)]
         ivf.train(sample)
-        ivf.add_with_ids(all_vecs, all_rows)
+        ivf.add_with_ids(vecs, live)
         ivf.nprobe = self.nprobe
         self._index = ivf
         self._ivf = True
@@ -153,16 +167,19 @@ class FastFaceIndex:
             self._index.remove_ids(np.array(rows, dtype=np.int64))
 
     def search(self, query: Vector, *, k: int, min_score: float) -> list[Candidate]:
-        q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
+        q = np.ascontiguousarray(query, dtype=np.float32).reshape(self.dim)
         with self._lock:
             n = len(self._rows)
             if n == 0:
                 return []
-            scores, rows = self._index.search(q, min(n, max(k, 1)))
+            fetch = min(n, max(4 * k, self.RERANK_MIN))
+            probe = q if self._ivf else q * self.SCALE
+            _, rows = self._index.search(probe.reshape(1, self.dim), fetch)
+            found = rows[0][rows[0] >= 0]
+            exact = self._vecs[found] @ q
+            ids = [self._ids[int(r)] for r in found]
         out = [
-            Candidate(self._ids[int(r)], float(s))
-            for s, r in zip(scores[0], rows[0], strict=True)
-            if r >= 0 and s >= min_score
+            Candidate(tid, float(s)) for tid, s in zip(ids, exact, strict=True) if s >= min_score
         ]
         return _rank(out, k)
 

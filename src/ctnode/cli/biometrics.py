@@ -354,3 +354,12 @@ def export_ansi_nist(
         node.close()
     output.write_bytes(data)
     console.print(f"ANSI/NIST-ITL transaction ({len(data):,} bytes) written to {output}")
+
+
+def register(
+    root: typer.Typer, *, import_app: typer.Typer, export_app: typer.Typer, **_: typer.Typer
+) -> None:
+    """Called by cli/main.py: ``biometrics ...``, ``import ansi-nist``, ``export ansi-nist``."""
+    root.add_typer(app, name="biometrics")
+    import_app.command("ansi-nist")(import_ansi_nist)
+    export_app.command("ansi-nist")(export_ansi_nist)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from ctnode.cli.common import console, handle_errors, make_node, operator, out, print_json
 from ctnode.errors import InvalidInput
@@ -140,7 +141,8 @@ def peers_list(
     for p in peers:
         out.print(
             f"{p['node_id']:<16} {p['country']:<4} {p['organisation']:<32} "
-            f"{p['contact']:<28} {p['endpoint']} [{p['status']}]"
+            f"{p['contact']:<28} {p['endpoint']} ({p['status']})",
+            markup=False,
         )
     if not peers:
         out.print("no peers yet (ctnode peers add DESCRIPTOR)")
@@ -156,16 +158,18 @@ def peers_show(node_id: Annotated[str, typer.Argument()], as_json: JsonOpt = Fal
         print_json({k: v for k, v in peer.items() if k != "descriptor"})
         return
     out.print(
-        f"[bold]{peer['node_id']}[/] {peer['organisation']} ({peer['country']}) "
-        f"[{peer['status']}]\n  contact {peer['contact']}\n  endpoint {peer['endpoint']}\n"
+        f"{peer['node_id']} {peer['organisation']} ({peer['country']}) "
+        f"({peer['status']})\n  contact {peer['contact']}\n  endpoint {peer['endpoint']}\n"
         f"  public key {peer['public_key']}\n  added {peer['added_at']:%Y-%m-%d %H:%M} by "
-        f"{peer['added_by']}"
+        f"{peer['added_by']}",
+        markup=False,
     )
     for a in peer["agreements"]:
         out.print(
             f"  agreement {a['id']} {a['direction']}: lists {','.join(a['lists'])}; "
             f"purposes {','.join(a['purposes'])}; {a['rate_per_minute']}/min; up to "
-            f"{a['max_disclosure']}; until {a['expires_at'][:16]}"
+            f"{a['max_disclosure']}; until {a['expires_at'][:16]}",
+            markup=False,
         )
 
 
@@ -269,7 +273,8 @@ def agreements_list(
             f"{a.id} {a.peer_id:<16} {a.direction:<8} lists={','.join(a.lists)} "
             f"purposes={','.join(a.purposes)} rate={a.rate_per_minute}/min "
             f"level={a.max_disclosure} fields={','.join(a.fields) or '-'} "
-            f"subscribed={a.subscribed} until {a.expires_at:%Y-%m-%d %H:%M} [{state}]"
+            f"subscribed={a.subscribed} until {a.expires_at:%Y-%m-%d %H:%M} ({state})",
+            markup=False,
         )
 
 
@@ -310,11 +315,12 @@ def _disclosures_list(outgoing: bool, status: str | None, as_json: bool) -> None
         out.print(
             f"{r['id']} {r['status']:<8} age {_age(r['age_seconds']):>6}  "
             f"{'to' if outgoing else 'from'} {r['peer_id']}  ref {r['ref']}  "
-            f"purpose {r['purpose']}  case {r['case_ref']}  “{r['justification'][:60]}”"
+            f"purpose {r['purpose']}  case {r['case_ref']}  “{r['justification'][:60]}”",
+            markup=False,
         )
         if r.get("fields"):
             for f in r["fields"]:
-                out.print(f"    {f['prop']}: {f['value']}  [dim]({f['dataset']})[/dim]")
+                out.print(f"    {f['prop']}: {f['value']}  ({f['dataset']})", markup=False)
     if not rows:
         out.print("no disclosure requests")
 
@@ -401,12 +407,13 @@ def inbox(
         print_json(rows)
         return
     for r in rows:
-        new = "" if r["read_at"] else "[bold]new[/] "
+        new = "" if r["read_at"] else "NEW "
         affected = r["detail"].get("affected_screenings") or []
         extra = f" — {len(affected)} earlier screening(s) to re-review" if affected else ""
         out.print(
             f"{new}{r['at']:%Y-%m-%d %H:%M} {r['kind']:<12} from {r['peer_id']}: "
-            f"{r['title']}{extra}\n    {r['body'][:300]}"
+            f"{r['title']}{extra}\n    {r['body'][:300]}",
+            markup=False,
         )
     if not rows:
         out.print("inbox empty")
@@ -424,7 +431,7 @@ def alerts_send(
     node = make_node()
     outcome = node.federation.send_alert(operator(), kind=kind, title=title, body=body, peers=peers)
     for peer, status in outcome.items():
-        out.print(f"{peer}: {status}")
+        out.print(f"{peer}: {status}", markup=False)
     if not outcome:
         out.print("no subscribed peers")
 
@@ -507,6 +514,36 @@ def audit_verify_checkpoints(
     out.print(f"audit chain OK: {n} entries, {used} signed checkpoint(s) matched")
 
 
+def audit_verify_export(
+    log: Annotated[Path, typer.Argument(help="The node's log from `ctnode audit export`")],
+    checkpoints: Annotated[Path, typer.Option(help="Its signed checkpoints (JSON lines)")],
+    descriptor_file: Annotated[Path, typer.Option("--descriptor", help="Its signed descriptor")],
+) -> None:
+    """Verify another node's exported audit log against its signed checkpoints, away from
+    that node (for partners and oversight bodies); exit 1 naming the first entry at fault."""
+    from ctnode.audit.log import ChainBroken
+    from ctnode.federation.checkpoints import check_signatures, verify_export
+    from ctnode.federation.identity import Descriptor
+
+    desc = Descriptor.parse(descriptor_file.read_text(encoding="utf-8"), development=True)
+    cps = [
+        json.loads(line)
+        for line in checkpoints.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    pairs = check_signatures(cps, node_id=desc.node_id, public_key=desc.public_key)
+    try:
+        with log.open(encoding="utf-8") as fh:
+            n = verify_export(fh, pairs)
+    except ChainBroken as exc:
+        console.print(f"[red]FAILED:[/red] {desc.node_id}: {exc}")
+        raise typer.Exit(1) from None
+    out.print(
+        f"{desc.node_id}: exported audit log OK: {n} entries, {len(pairs)} signed "
+        "checkpoint(s) matched"
+    )
+
+
 # -- screen --network (called from the hook in ctnode.cli.main.screen_name) --------------
 
 
@@ -538,7 +575,8 @@ def screen_network(
             out.print(f"[green]no hit[/]  {a.peer_id} ({a.country})")
         else:
             out.print(
-                f"[yellow]{a.status}[/] {a.peer_id} ({a.country}): {a.reason} — {a.detail or ''}"
+                f"[yellow]{a.status}[/] {a.peer_id} ({a.country}): "
+                + escape(f"{a.reason} — {a.detail or ''}")
             )
     out.print(f"network screen took {result.ms:.0f} ms (deadline {result.deadline:.1f} s)")
 
@@ -565,3 +603,4 @@ def register(app: typer.Typer, **_groups: typer.Typer) -> None:
         audit_app.command("checkpoint")(handle_errors(audit_checkpoint))
         audit_app.command("checkpoints")(handle_errors(audit_checkpoints))
         audit_app.command("verify-checkpoints")(handle_errors(audit_verify_checkpoints))
+        audit_app.command("verify-export")(handle_errors(audit_verify_export))

@@ -142,3 +142,10 @@ def travel_retention_cmd() -> None:
         out.print(f"masked {result.masked} raw messages, deleted {result.deleted}")
     finally:
         node.close()
+
+
+def register(app: typer.Typer, *, screen_app: typer.Typer, **_others: typer.Typer) -> None:
+    """Wire the commands into ``ctnode`` (called by cli/main.py)."""
+    screen_app.command("manifest")(screen_manifest_cmd)
+    screen_app.command("payments")(screen_payments_cmd)
+    app.command("travel-retention")(travel_retention_cmd)

@@ -9,6 +9,7 @@ is audited. Network I/O goes through ``ctnode.federation.transport``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
@@ -37,6 +38,7 @@ from ctnode.federation.agreements import (
     norm_purpose,
     validate_terms,
 )
+from ctnode.federation.checkpoints import check_signatures
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import (
     Descriptor,
@@ -237,6 +239,7 @@ class FederationService:
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._last_purge = 0.0
+        self._last_retry: dict[str, float] = {}
         self._handlers: dict[str, tuple[str, Callable[[Envelope, dict[str, Any]], dict[str, Any]]]]
         self._handlers = {
             "ping": ("pong", self._on_ping),
@@ -539,7 +542,8 @@ class FederationService:
                 raise Refused(f"nonce {env.nonce} was already used by {env.sender}", "replayed")
             self._maybe_purge(now)
         except Refused as exc:
-            self._audit_refusal(exc, raw, str(sender) if sender else None)
+            # Not authenticated: the sender named in the message is only a claim.
+            self._audit_refusal(exc, raw, f"unverified:{sender}" if sender else "unverified:?")
             status = 400 if exc.reason == "malformed" else 403
             return status, {"detail": exc.message, "code": exc.code, "reason": exc.reason}
         except Unavailable as exc:
@@ -551,7 +555,7 @@ class FederationService:
                 raise Refused(f"{env.type} is not a request this node answers", "malformed")
             body = entry[1](env, peer)
         except Refused as exc:
-            self._audit_refusal(exc, raw, env.sender)
+            self._audit_refusal(exc, raw, f"peer:{env.sender}")
             refusal = seal(
                 ident,
                 "refusal",
@@ -569,21 +573,19 @@ class FederationService:
             }
         except CTNodeError as exc:
             return exc.status_code, {"detail": exc.message, "code": exc.code}
+        self._on_contact(env.sender)
         reply = seal(ident, reply_type, env.sender, {**body, "in_reply_to": env.nonce})
         return 200, reply.to_dict()
 
-    def _audit_refusal(self, exc: Refused, raw: Any, sender: str | None) -> None:
-        digest = ""
+    def _audit_refusal(self, exc: Refused, raw: Any, who: str) -> None:
         try:
-            import hashlib
-
             digest = hashlib.sha256(canonical_json(raw).encode()).hexdigest()
         except (TypeError, ValueError):
             digest = ""
         msg_type = raw.get("type") if isinstance(raw, dict) else None
         self._audit(
             "federation.refused",
-            f"peer:{(sender or '?')[:100]}",
+            str(who)[:120],
             detail={
                 "reason": exc.reason,
                 "message": exc.message[:300],
@@ -598,6 +600,7 @@ class FederationService:
         self._last_purge = time.monotonic()
         keep = max(2 * self.settings.federation_max_skew, 60.0) + 60.0
         self.db.purge_nonces(now - timedelta(seconds=keep))
+        self.db.purge_refs(now)  # expired hit references can no longer be asked about
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -1095,6 +1098,8 @@ class FederationService:
             "decided_at": format_ts(now),
         }
         peer = self.db.get_peer(row["peer_id"])
+        if approve and peer["status"] != "active":
+            raise Conflict(f"peer {row['peer_id']} was removed: nothing is released to it")
         envelope = seal(self.identity, "disclosure.decision", row["peer_id"], body)
         with self.db.begin() as conn:
             self.db.update_disclosure(
@@ -1219,14 +1224,16 @@ class FederationService:
         status = body.get("status")
         if status not in {"approved", "refused", "expired", "pending"}:
             raise Refused("decision status invalid", "malformed")
-        if status == "pending" or row["status"] == status:
-            return row
+        if status == "pending" or row["status"] in {status, "expired"}:
+            return row  # nothing new; an expired release never comes back
         expires = None
         if status == "approved":
             try:
                 expires = datetime.fromisoformat(str(body.get("expires_at")).replace("Z", "+00:00"))
             except ValueError:
                 raise Refused("approved decision without a valid expires_at", "malformed") from None
+            if expires.tzinfo is None or expires <= utcnow():
+                status = "expired"  # arrived too late: keep nothing
         fields = body.get("fields") if status == "approved" else None
         with self.db.begin() as conn:
             self.db.update_disclosure(
@@ -1358,13 +1365,33 @@ class FederationService:
                 result_ids=list(report.removed),
                 detail={"delta_id": delta_id, **summary, "peers": peers},
             )
-        return self.push_delta(delta_id)
+        self.push_pending()  # older deltas a peer missed go first
+        return self.db.list_receipts(delta_id)
 
-    def push_delta(self, delta_id: str) -> list[dict[str, Any]]:
-        """(Re)send a delta to every peer that has not yet returned a receipt."""
+    def push_pending(self, peer_id: str | None = None) -> int:
+        """Send every delta not yet receipted (by ``peer_id``, or by anyone), oldest first.
+
+        Deltas reach each peer in the order they were made: a peer that fails one
+        is not sent the later ones in this round. Returns the deltas attempted.
+        """
+        failed: set[str] = set()
+        deltas = self.db.unreceipted_deltas(peer_id)
+        for delta_id in deltas:
+            receipts = self.push_delta(delta_id, only=peer_id, skip=failed)
+            failed |= {r["peer_id"] for r in receipts if r["status"] != "applied"}
+        return len(deltas)
+
+    def push_delta(
+        self, delta_id: str, *, only: str | None = None, skip: set[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """(Re)send a delta to every peer (or ``only`` one) that has not yet receipted it."""
         delta = self.db.get_delta(delta_id)
         pending = [
-            r["peer_id"] for r in self.db.list_receipts(delta_id) if r["status"] != "applied"
+            r["peer_id"]
+            for r in self.db.list_receipts(delta_id)
+            if r["status"] != "applied"
+            and (only is None or r["peer_id"] == only)
+            and r["peer_id"] not in (skip or set())
         ]
         jobs = []
         for peer_id in pending:
@@ -1411,19 +1438,30 @@ class FederationService:
         self.node.require(actor, "federation.admin")
         out = []
         for d in self.db.list_deltas():
-            d["receipts"] = [
-                {k: v for k, v in r.items() if k != "receipt"}
-                for r in self.db.list_receipts(d["id"])
-            ]
+            d["receipts"] = self.db.list_receipts(d["id"])  # with the signed receipt envelope
             out.append(d)
         return out
 
     def retry_deltas(self, actor: Actor) -> int:
+        """Re-send, oldest first, every delta some peer has not receipted."""
         self.node.require(actor, "federation.admin")
-        ids = sorted({r["delta_id"] for r in self.db.list_receipts(status="pending")})
-        for delta_id in ids:
-            self.push_delta(delta_id)
-        return len(ids)
+        return self.push_pending()
+
+    def _on_contact(self, peer_id: str) -> None:
+        """A peer just proved it is up: send it what it missed (in the background, at most
+        every 30 s per peer)."""
+        now = time.monotonic()
+        if now - self._last_retry.get(peer_id, 0.0) < 30:
+            return
+        self._last_retry[peer_id] = now
+        if self.db.unreceipted_deltas(peer_id):
+            self.pool.submit(self._push_pending_quietly, peer_id)
+
+    def _push_pending_quietly(self, peer_id: str) -> None:
+        try:
+            self.push_pending(peer_id)
+        except Exception:  # a background retry must never kill the pool thread: log it
+            log.exception("re-sending deltas to %s failed", peer_id)
 
     def _on_delta(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         from ctnode.ingest.base import ParsedList
@@ -1672,20 +1710,15 @@ class FederationService:
         self.node.require(actor, "audit")
         ident = self.identity
         cps = checkpoints if checkpoints is not None else self.checkpoints(actor)
-        pairs: list[tuple[int, str]] = []
-        for cp in cps:
-            payload = {k: cp.get(k) for k in ("node_id", "seq", "hash", "at")}
-            if payload["node_id"] != ident.node_id or not verify_payload(
-                ident.public_key, payload, str(cp.get("signature"))
-            ):
-                raise InvalidInput(
-                    f"checkpoint at seq {cp.get('seq')} is not signed by this node's key"
-                )
-            pairs.append((int(cp["seq"]), str(cp["hash"])))
+        pairs = check_signatures(cps, node_id=ident.node_id, public_key=ident.public_key)
         n = self.node.audit_log.verify(checkpoints=pairs)
         return n, len(pairs)
 
     def _on_checkpoint_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        # A checkpoint less than a minute old is handed out again (no audit growth on demand).
+        own = self.db.list_checkpoints(self.identity.node_id)
+        if own and (utcnow() - own[-1]["received_at"]).total_seconds() < 60:
+            return {k: own[-1][k] for k in ("node_id", "seq", "hash", "at", "signature")}
         return self._checkpoint(self._peer_actor(env.sender, "peer"))
 
     def fetch_checkpoint(self, actor: Actor, peer_id: str) -> dict[str, Any]:

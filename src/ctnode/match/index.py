@@ -22,13 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from ctnode.match.normalize import (
     clean_country,
     clean_date,
     clean_documents,
-    name_tokens,
+    name_forms,
     skeleton,
     split_names,
     token_rules,
@@ -36,12 +35,13 @@ from ctnode.match.normalize import (
 from ctnode.match.score import (
     FUZZY_MIN_LATIN,
     FUZZY_MIN_SKELETON,
-    SIM_FUZZY_MAX,
+    MIN_INFORMATION,
     UNMATCHED_CANDIDATE_FACTOR,
     WEAK_ALIAS_FACTOR,
     NameForm,
     NameScore,
     Rarity,
+    Unit,
     bonus_bound,
     compare_countries,
     compare_dates,
@@ -49,6 +49,8 @@ from ctnode.match.score import (
     compare_names,
     compare_schema,
     deletion_keys,
+    merged_similarity,
+    token_similarity,
 )
 from ctnode.model.entities import NAME_PROPS, Entity
 from ctnode.model.screening import Band, FeatureExplanation, Hit, ScreenQuery
@@ -61,7 +63,7 @@ _PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName"
 # when rarer units exist: "mohammed" alone must not pull 50,000 names into the scorer.
 MAX_POSTINGS = 20_000
 _EXPANSION_CACHE = 50_000
-_FORM_CACHE = 200_000
+_FORM_CACHE = 20_000
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class _Corpus:
         self._name_rec: array[int] = array("i")
         self._name_text: list[str] = []
         self._name_tokens: list[tuple[str, ...]] = []
+        self._name_alts: dict[int, dict[int, tuple[str, ...]]] = {}  # only names that have some
         self._name_factor: array[float] = array("f")
         self.rarity = Rarity()
         self._forms: dict[int, NameForm] = {}
@@ -185,6 +188,7 @@ class _Corpus:
         self._name_rec = array("i")
         self._name_text = []
         self._name_tokens = []
+        self._name_alts = {}
         self._name_factor = array("f")
         self._forms = {}
 
@@ -192,9 +196,11 @@ class _Corpus:
         rec_idx = len(self._records)
         ids: list[int] = []
         for name, factor in entity_names(entity):
-            toks = name_tokens(name)
+            toks, alts = name_forms(name)
             if not toks:
                 continue
+            if alts:
+                self._name_alts[len(self._name_text)] = alts
             ids.append(len(self._name_text))
             self._name_rec.append(rec_idx)
             self._name_text.append(name)
@@ -243,7 +249,8 @@ class _Corpus:
         if form is None:
             if len(self._forms) >= _FORM_CACHE:
                 self._forms.clear()
-            form = NameForm(self._name_text[name_id], self._name_tokens[name_id], self.rarity)
+            form = NameForm(self._name_text[name_id], self._name_tokens[name_id], self.rarity,
+                            self._name_alts.get(name_id))
             self._forms[name_id] = form
         return form
 
@@ -371,12 +378,14 @@ class Matcher(_Corpus):
 
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         super().__init__(thresholds, max_candidates)
-        self._tok_post: dict[str, array[int]] = {}
-        self._pair_post: dict[str, array[int]] = {}
+        self._tok_post: dict[str, int | array[int]] = {}
+        self._pair_post: dict[str, int | array[int]] = {}
         self._latin_del: dict[str, list[str]] = {}
         self._skel_del: dict[str, list[str]] = {}
         self._vocab: set[str] = set()
         self._skels: set[str] = set()
+        self._skel_vocab: dict[str, list[str]] = {}
+        self._key_w: dict[str, float] = {}  # skeleton → largest weight of a token under it
         self._tc: array[float] = array("d")
         self._expansions: dict[tuple[str, bool], list[tuple[bool, str, float, float]]] = {}
 
@@ -388,6 +397,8 @@ class Matcher(_Corpus):
         self._skel_del = {}
         self._vocab = set()
         self._skels = set()
+        self._skel_vocab = {}
+        self._key_w = {}
         self._tc = array("d")
         self._expansions = {}
 
@@ -402,69 +413,112 @@ class Matcher(_Corpus):
         weight = self.rarity.weight
         for name_id in range(first, len(self._name_tokens)):
             toks = self._name_tokens[name_id]
+            alts = self._name_alts.get(name_id, {})
             total = 0.0
-            for t in toks:
-                key = skeleton(t)
-                total += weight(key)
-                self._post(self._tok_post, key, name_id)
-                if t not in self._vocab:
-                    self._vocab.add(t)
-                    if len(t) >= FUZZY_MIN_LATIN:
-                        for d in deletion_keys(t):
-                            self._latin_del.setdefault(d, []).append(t)
-                if key not in self._skels:
-                    self._skels.add(key)
-                    if len(key) >= FUZZY_MIN_SKELETON:
-                        for d in deletion_keys(key):
-                            self._skel_del.setdefault(d, []).append(key)
+            for i, primary in enumerate(toks):
+                w = weight(skeleton(primary))
+                total += w
+                for t in (primary, *alts.get(i, ())):
+                    self._index_token(t, name_id, w)
             for i in range(len(toks) - 1):
                 self._post(self._pair_post, skeleton(toks[i] + toks[i + 1]), name_id)
             self._tc.append(total)
 
+    def _index_token(self, t: str, name_id: int, owner_weight: float) -> None:
+        key = skeleton(t)
+        self._post(self._tok_post, key, name_id)
+        if self._key_w.get(key, 0.0) < owner_weight:
+            self._key_w[key] = owner_weight  # an alternative form weighs what its token weighs
+        if t not in self._vocab:
+            self._vocab.add(t)
+            if len(t) >= FUZZY_MIN_LATIN:
+                for d in deletion_keys(t):
+                    self._latin_del.setdefault(d, []).append(t)
+        group = self._skel_vocab.setdefault(key, [])
+        if t not in group:
+            group.append(t)
+        if key not in self._skels:
+            self._skels.add(key)
+            if len(key) >= FUZZY_MIN_SKELETON:
+                for d in deletion_keys(key):
+                    self._skel_del.setdefault(d, []).append(key)
+
     @staticmethod
-    def _post(index: dict[str, array[int]], key: str, name_id: int) -> None:
-        arr = index.get(key)
-        if arr is None:
-            index[key] = array("i", (name_id,))
-        elif arr[-1] != name_id:
-            arr.append(name_id)
+    def _post(index: dict[str, int | array[int]], key: str, name_id: int) -> None:
+        """Append to a posting list; a list of one is kept as a bare int (saves memory)."""
+        cur = index.get(key)
+        if cur is None:
+            index[key] = name_id
+        elif isinstance(cur, int):
+            if cur != name_id:
+                index[key] = array("i", (cur, name_id))
+        elif cur[-1] != name_id:
+            cur.append(name_id)
 
     def _expand(self, latin: str, merged: bool) -> list[tuple[bool, str, float, float]]:
-        """Posting keys a query unit can reach: (pair index?, key, similarity bound, weight bound)."""
+        """Posting keys a query unit reaches: (merged-pair postings?, key, best similarity of
+        any listed token under that key, weight bound of the listed unit)."""
         cache_key = (latin, merged)
         found = self._expansions.get(cache_key)
         if found is not None:
             return found
-        weight = self.rarity.weight
         key = skeleton(latin)
         out: list[tuple[bool, str, float, float]] = []
+        sim_of = merged_similarity if merged else token_similarity
         if key in self._tok_post:
-            out.append((False, key, 1.0, weight(key)))
+            best = max(sim_of(latin, t)[0] for t in self._skel_vocab[key])
+            if best > 0.0:
+                out.append((False, key, best, self._key_w[key]))
         if not merged:
             if key in self._pair_post:
                 out.append((True, key, 1.0, 2.0))
             reached: set[str] = {key}
+            candidates: list[str] = []
             if len(latin) >= FUZZY_MIN_LATIN:
                 for d in deletion_keys(latin):
                     for tok in self._latin_del.get(d, ()):
                         k = skeleton(tok)
                         if k not in reached:
                             reached.add(k)
-                            out.append((False, k, SIM_FUZZY_MAX, weight(k)))
+                            candidates.append(k)
             if len(key) >= FUZZY_MIN_SKELETON:
                 for d in deletion_keys(key):
                     for k in self._skel_del.get(d, ()):
                         if k not in reached:
                             reached.add(k)
-                            out.append((False, k, SIM_FUZZY_MAX, weight(k)))
+                            candidates.append(k)
+            for k in candidates:
+                best = max(token_similarity(latin, t)[0] for t in self._skel_vocab[k])
+                if best > 0.0:
+                    out.append((False, k, best, self._key_w[k]))
         if len(self._expansions) > _EXPANSION_CACHE:
             self._expansions.clear()
         self._expansions[cache_key] = out
         return out
 
+    def _expand_unit(self, unit: Unit) -> list[tuple[bool, str, float, float]]:
+        """`_expand` over a unit's Latin form and its alternatives (best bound per key)."""
+        if not unit.alts:
+            return self._expand(unit.latin, unit.merged)
+        best: dict[tuple[bool, str], tuple[bool, str, float, float]] = {}
+        for latin in (unit.latin, *unit.alts):
+            for item in self._expand(latin, unit.merged):
+                old = best.get(item[:2])
+                if old is None or item[2] > old[2]:
+                    best[item[:2]] = item
+        return list(best.values())
+
+    @property
+    def _key_span(self) -> int:
+        return len(self._name_text) + 1
+
     def _postings(self, pair: bool, key: str) -> array[int]:
-        index = self._pair_post if pair else self._tok_post
-        return index.get(key, _EMPTY)
+        cur = (self._pair_post if pair else self._tok_post).get(key)
+        if cur is None:
+            return _EMPTY
+        if isinstance(cur, int):
+            return array("i", (cur,))
+        return cur
 
     def screen(self, query: ScreenQuery, limit: int = 10,
                include_below: bool = False) -> list[Hit]:
@@ -473,58 +527,81 @@ class Matcher(_Corpus):
             return []
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
         floor = self.thresholds.report - bonus
+        name_bound = self._bounds(q, None if include_below else floor)
+        return self._rank_and_score(q, name_bound, bonus, limit, include_below)
+
+    def _bounds(self, q: _Query, floor: float | None) -> dict[int, float]:
+        """Upper bounds of the name score of every name the query reaches (>= floor)."""
         name_bound: dict[int, float] = {}
-        name_rec = self._name_rec
         tc = np.frombuffer(self._tc, dtype=np.float64)
         for qn in q.names:
             # per unit: reachable keys and their postings size
-            plans: list[tuple[int, float, list[tuple[array[int], float]]]] = []
+            plans: list[tuple[int, float, float, list[tuple[array[int], float]]]] = []
             for unit in qn.units:
                 reach = []
                 size = 0
                 top = 0.0
-                for pair, key, ub, wk in self._expand(unit.latin, unit.merged):
+                top_sim = 0.0
+                for pair, key, ub, wk in self._expand_unit(unit):
                     arr = self._postings(pair, key)
                     if arr:
                         value = ub * (unit.weight + wk) / 2.0
                         reach.append((arr, value))
                         size += len(arr)
                         top = max(top, value)
+                        top_sim = max(top_sim, ub)
                 if reach:
-                    plans.append((size, top, reach))
+                    plans.append((size, top, top_sim * unit.weight, reach))
             if not plans:
                 continue
             # the rarest units find candidates; very common ones only add to the bound
             plans.sort(key=lambda p: p[0])
             optimistic = 0.0
-            ids_parts: list[npt.NDArray[np.int32]] = []
-            val_parts: list[npt.NDArray[np.float64]] = []
-            for k, (size, top, reach) in enumerate(plans):
+            optimistic_info = 0.0
+            arrays: list[array[int]] = []
+            values: list[float] = []
+            infos: list[float] = []
+            units: list[int] = []
+            for k, (size, top, info, reach) in enumerate(plans):
                 if k > 0 and size > MAX_POSTINGS:
                     optimistic += top
+                    optimistic_info += info
                     continue
-                if len(reach) == 1:
-                    arr, value = reach[0]
-                    ids = np.frombuffer(arr, dtype=np.int32)
-                    vals = np.full(len(ids), value)
-                else:
-                    reach.sort(key=lambda rv: -rv[1])
-                    ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr, _ in reach])
-                    vals = np.concatenate([np.full(len(arr), v) for arr, v in reach])
-                    ids, first = np.unique(ids, return_index=True)  # keep each name's best
-                    vals = vals[first]
-                ids_parts.append(ids)
-                val_parts.append(vals)
-            all_ids = np.concatenate(ids_parts)
-            uniq, inverse = np.unique(all_ids, return_inverse=True)
-            acc = np.bincount(inverse, weights=np.concatenate(val_parts)) + optimistic
-            bounds = 2.0 * acc / (qn.total + tc[uniq]) + _EPS
-            if not include_below:
+                for arr, value in reach:
+                    arrays.append(arr)
+                    values.append(value)
+                    infos.append(info)
+                    units.append(k)
+            lengths = [len(arr) for arr in arrays]
+            ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr in arrays])
+            vals = np.repeat(np.asarray(values), lengths)
+            info_vals = np.repeat(np.asarray(infos), lengths)
+            if len(arrays) > len(plans):
+                # a name reached twice through one unit counts once, with its best value
+                key = np.repeat(np.asarray(units, dtype=np.int64), lengths) * self._key_span + ids
+                order = np.lexsort((-vals, key))
+                key = key[order]
+                first = np.empty(len(key), dtype=bool)
+                first[0] = True
+                np.not_equal(key[1:], key[:-1], out=first[1:])
+                sel = order[first]
+                ids, vals, info_vals = ids[sel], vals[sel], info_vals[sel]
+            uniq, inverse = np.unique(ids, return_inverse=True)
+            acc = np.bincount(inverse, weights=vals) + optimistic
+            info_acc = np.bincount(inverse, weights=info_vals) + optimistic_info
+            cap = np.minimum(1.0, info_acc / MIN_INFORMATION)
+            bounds = 2.0 * acc / (qn.total + tc[uniq]) * cap + _EPS
+            if floor is not None:
                 keep = bounds >= floor
                 uniq, bounds = uniq[keep], bounds[keep]
             for name_id, bound in zip(uniq.tolist(), bounds.tolist(), strict=True):
                 if name_bound.get(name_id, -1.0) < bound:
                     name_bound[name_id] = bound
+        return name_bound
+
+    def _rank_and_score(self, q: _Query, name_bound: dict[int, float], bonus: float,
+                        limit: int, include_below: bool) -> list[Hit]:
+        name_rec = self._name_rec
         per_rec: dict[int, list[tuple[float, int]]] = {}
         for name_id, bound in name_bound.items():
             per_rec.setdefault(name_rec[name_id], []).append((bound, name_id))

@@ -1,4 +1,4 @@
-"""Normalise what is compared: names into Latin tokens and phonetic skeletons, dates, countries, documents.
+"""Normalise what is compared: names (Latin tokens, skeletons), dates, countries, documents.
 
 Everything here is a pure function of its input (no index statistics), cached where
 the same value recurs across millions of names. The steps for a name:
@@ -18,6 +18,7 @@ the same value recurs across millions of names. The steps for a name:
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -45,6 +46,7 @@ _ARABIC_WAW = frozenset("و")
 _ARABIC_YEH = frozenset("يیۍېئ")
 _ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _ARABIC_ARTICLE = "ال"
+_ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
 
 # Tokens that carry no identity: Arabic articles and filiation words, honorifics, titles.
 STOP_TOKENS: frozenset[str] = frozenset(
@@ -68,10 +70,11 @@ _ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("dzh", "j"), ("tch", "c"), ("sch", "s"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
     ("th", "t"), ("dh", "d"), ("sh", "s"), ("zh", "j"), ("dj", "j"), ("ck", "k"),
-    ("ch", "c"), ("ts", "s"), ("tz", "s"), ("ks", "x"),
+    ("ch", "c"), ("ts", "s"), ("tz", "s"),
 )
-_CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "w": "v", "z": "s", "x": "ks"})
+_CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "h"})
 _VOWELS = frozenset("aeiouy")
+_SKELETON_VOWELS = frozenset("aeiouyw")  # a w after the first letter is a vowel (Chowdhary)
 
 # Name parts so frequent world-wide that even a small list must not treat them as rare.
 # Their skeletons' relative frequency is floored at COMMON_PRIOR_FREQUENCY (see score.py).
@@ -93,6 +96,8 @@ def common_skeletons() -> frozenset[str]:
 def _arabic_token(token: str) -> str:
     """Romanise one Arabic-script token with our letter table (article stripped)."""
     token = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")  # drop harakat
+    if token == _ALLAH:
+        return "allah"
     if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
         token = token[2:]
     out: list[str] = []
@@ -108,9 +113,61 @@ def _arabic_token(token: str) -> str:
     return "".join(out)
 
 
+# Arabic letters romanised two ways (Arabic vs Persian/Pashto/Urdu usage); the second forms
+# become alternatives of the token (at most MAX_ALTERNATIVES per token).
+_ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "ق": "g"}
+MAX_ALTERNATIVES = 4
+
+
+@lru_cache(maxsize=200_000)
+def token_alternatives(token: str) -> tuple[str, ...]:
+    """Other Latin forms of an Arabic-script token (``ثاقب`` → ``saqib`` beside ``thaqib``)."""
+    if not _ARABIC_RANGE.search(token):
+        return ()
+    primary = latin_token(token)[0]
+    forms = [token]
+    for ch, _second in _ARABIC_SECOND.items():
+        if ch in token:
+            forms += [f.replace(ch, "\x00" + ch) for f in forms]
+    out: list[str] = []
+    for f in forms:
+        if "\x00" not in f:
+            continue
+        text = f
+        for ch, second in _ARABIC_SECOND.items():
+            text = text.replace("\x00" + ch, second if second.isascii() else ch)
+        # letters already replaced by Latin pass through the Arabic table untouched
+        latin = _mixed_arabic(text)
+        if latin and latin != primary and latin not in out:
+            out.append(latin)
+        if len(out) >= MAX_ALTERNATIVES:
+            break
+    return tuple(out)
+
+
+def _mixed_arabic(text: str) -> str:
+    """Romanise a token mixing Arabic letters and already-chosen Latin letters."""
+    stripped = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    if stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > 3:
+        stripped = stripped[2:]
+    out: list[str] = []
+    for i, ch in enumerate(stripped):
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _ARABIC_WAW:
+            out.append("w" if i == 0 else "u")
+        elif ch == "ع" and i == 0:
+            out.append("a")
+        elif ch in _ARABIC_YEH:
+            out.append("y" if i == 0 else "i")
+        else:
+            out.append(_ARABIC.get(ch, ""))
+    return _NON_ALNUM.sub("", "".join(out))
+
+
 @lru_cache(maxsize=500_000)
 def latin_token(token: str) -> tuple[str, str]:
-    """One raw token → (lower-case ASCII form, rule used: ``latin``, ``arabic``, ``cyrillic`` ...)."""
+    """One raw token → (lower-case ASCII form, rule: ``latin``, ``arabic``, ``cyrillic`` ...)."""
     if token.isascii():
         return _NON_ALNUM.sub("", token.lower()), "latin"
     if _ARABIC_RANGE.search(token):
@@ -143,10 +200,10 @@ def skeleton(latin: str) -> str:
         if src in s:
             s = s.replace(src, dst)
     s = s.translate(_CONSONANT_MAP)
-    first = "a" if s[0] in _VOWELS and s[0] != "y" else s[0]
+    first = "a" if s[0] in _VOWELS and s[0] != "y" else ("v" if s[0] == "w" else s[0])
     out = [first]
     for ch in s[1:]:
-        if ch in _VOWELS:
+        if ch in _SKELETON_VOWELS:
             continue
         if ch != out[-1]:
             out.append(ch)
@@ -181,12 +238,14 @@ def _reorder(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=200_000)
-def name_tokens(name: str) -> tuple[str, ...]:
-    """One name → its normalised Latin tokens, in order, stop tokens dropped."""
+@lru_cache(maxsize=50_000)
+def name_forms(name: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:
+    """One name → its normalised Latin tokens (in order, stop tokens dropped) and, by token
+    position, other Latin forms of tokens written in Arabic script."""
     name = _reorder(name)
     name = _APOSTROPHES.sub("", name)
     out: list[str] = []
+    alts: dict[int, tuple[str, ...]] = {}
     for raw in _SPLIT.split(name):
         if not raw or raw == "_":
             continue
@@ -195,10 +254,19 @@ def name_tokens(name: str) -> tuple[str, ...]:
             continue
         if latin in ABD_FORMS:
             latin = _ABD
-        out.append(latin)
-    return tuple(out)
+        others = token_alternatives(raw)
+        if others:
+            alts[len(out)] = others
+        out.append(sys.intern(latin))  # one string object per distinct token, list-wide
+    return tuple(out), alts
 
 
+def name_tokens(name: str) -> tuple[str, ...]:
+    """One name → its normalised Latin tokens, in order, stop tokens dropped."""
+    return name_forms(name)[0]
+
+
+@lru_cache(maxsize=20_000)
 def token_rules(name: str) -> dict[str, tuple[str, str]]:
     """For explanations: normalised token → (original token, transliteration rule)."""
     out: dict[str, tuple[str, str]] = {}
@@ -240,6 +308,8 @@ def clean_country(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    if len(value) == 2 and value.isascii() and value.isalpha():
+        return value.lower()  # already a code: skip FtM's name index (slow to build once)
     code = registry.country.clean(value)
     return code.lower() if code else None
 

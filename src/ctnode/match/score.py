@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
-from ctnode.match.normalize import COMMON_PRIOR_FREQUENCY, common_skeletons, name_tokens, skeleton
+from ctnode.match.normalize import COMMON_PRIOR_FREQUENCY, common_skeletons, name_forms, skeleton
 from ctnode.model.screening import FeatureExplanation
 
 # ---- token similarity ------------------------------------------------------------------
@@ -60,6 +61,32 @@ def _d1(text: str) -> set[str]:
     return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
 
 
+def one_deletion_apart(a: str, b: str) -> bool:
+    """True when deleting at most one letter from each gives the same string.
+
+    The same relation as ``_d1(a) & _d1(b)`` (what the index keys find), computed directly:
+    one substitution, insertion or deletion, or one letter moved by one place.
+    """
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    p = 0
+    n = min(la, lb)
+    while p < n and a[p] == b[p]:
+        p += 1
+    if la != lb:
+        longer, shorter = (a, b) if la > lb else (b, a)
+        return longer[p + 1 :] == shorter[p:]
+    q = la - 1
+    while q > p and a[q] == b[q]:
+        q -= 1
+    if p == q:
+        return True
+    return a[p + 1 : q + 1] == b[p:q] or a[p:q] == b[p + 1 : q + 1]
+
+
 def deletion_keys(text: str) -> list[str]:
     """The word and every form with one letter deleted (the one-edit index keys)."""
     return sorted(_d1(text))
@@ -80,10 +107,10 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio, f"phonetic skeleton '{ka}'"
     best, rule = 0.0, ""
     if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
-        if _d1(a) & _d1(b):
+        if one_deletion_apart(a, b):
             best, rule = SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
     if (not best and len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
-            and abs(len(ka) - len(kb)) <= 1 and _d1(ka) & _d1(kb)):
+            and one_deletion_apart(ka, kb)):
         best = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
         rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
     return best, rule
@@ -140,6 +167,7 @@ class Unit:
     latin: str
     skel: str
     weight: float
+    alts: tuple[str, ...] = ()  # other Latin forms (Arabic letters read two ways)
 
     @property
     def merged(self) -> bool:
@@ -151,12 +179,14 @@ class NameForm:
 
     __slots__ = ("by_skel", "merged_units", "original", "singles", "tokens", "total", "weights")
 
-    def __init__(self, original: str, tokens: tuple[str, ...], rarity: Rarity) -> None:
+    def __init__(self, original: str, tokens: tuple[str, ...], rarity: Rarity,
+                 alts: dict[int, tuple[str, ...]] | None = None) -> None:
         self.original = original
         self.tokens = tokens
         self.weights = tuple(rarity.weight(skeleton(t)) for t in tokens)
         self.total = sum(self.weights)
-        self.singles = tuple(Unit(i, i, t, skeleton(t), self.weights[i])
+        alts = alts or {}
+        self.singles = tuple(Unit(i, i, t, skeleton(t), self.weights[i], alts.get(i, ()))
                              for i, t in enumerate(tokens))
         merged = []
         for i in range(len(tokens) - 1):
@@ -175,25 +205,40 @@ class NameForm:
 
     @classmethod
     def parse(cls, original: str, rarity: Rarity) -> NameForm:
-        return cls(original, name_tokens(original), rarity)
+        tokens, alts = name_forms(original)
+        return cls(original, tokens, rarity, alts)
 
 
-@dataclass(frozen=True, slots=True)
-class Pair:
+class Pair(NamedTuple):
+    """Two aligned units and how similar they are."""
+
     q: Unit
     c: Unit
     sim: float
     rule: str
 
 
-@dataclass(frozen=True, slots=True)
-class NameScore:
+class NameScore(NamedTuple):
+    """The score of one name pair and the alignment behind it."""
+
     score: float
     pairs: tuple[Pair, ...]
     unmatched_query: tuple[str, ...]
     unmatched_candidate: tuple[str, ...]
     information: float
     raw: float
+
+
+def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, str]:
+    """Best similarity over the alternative Latin forms of either token."""
+    for qa in (qu.latin, *qu.alts):
+        for ca in (cu.latin, *cu.alts):
+            if qa == qu.latin and ca == cu.latin:
+                continue
+            s, r = token_similarity(qa, ca)
+            if s > sim:
+                sim, rule = s, f"{r} (read as '{qa}'/'{ca}')"
+    return sim, rule
 
 
 def compare_names(q: NameForm, c: NameForm) -> NameScore:
@@ -207,6 +252,8 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     for qu in q.singles:
         for cu in c.singles:
             sim, rule = token_similarity(qu.latin, cu.latin)
+            if (qu.alts or cu.alts) and sim < 1.0:
+                sim, rule = _alt_similarity(qu, cu, sim, rule)
             if sim > 0.0:
                 cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
                               qu, cu, rule))
@@ -316,6 +363,8 @@ def compare_documents(
 
 
 def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
+    if q_schema == c_schema:
+        return None
     groups = (PERSON_SCHEMAS, ORG_SCHEMAS, OBJECT_SCHEMAS)
     qg = next((g for g in groups if q_schema in g), None)
     cg = next((g for g in groups if c_schema in g), None)

@@ -164,29 +164,19 @@ def parse_iso20022(data: bytes, *, validate: bool = False,
     if version is None:
         msg.issues.append(Issue("warning", f"message version unknown (namespace {namespace!r}); "
                                 f"read as {family}", _where(body)))
-    grp = _kid(body, "GrpHdr")
-    if grp is None:
-        msg.issues.append(Issue("warning", "group header GrpHdr missing", _where(body)))
-    else:
-        msg.message_id = _text(grp, "MsgId")
-        count = _text(grp, "NbOfTxs")
-        msg.declared_count = int(count) if count and count.isdigit() else None
-    header_parties: list[Party] = []
-    if grp is not None:
-        header_parties = _agents_and_parties(grp, msg)
-        settlement = _kid(grp, "SttlmInf")
-        if settlement is not None:
-            header_parties += _agents_and_parties(settlement, msg)
-    if family == "pacs.008":
-        for i, tx in enumerate(_kids(body, "CdtTrfTxInf"), 1):
-            msg.transactions.append(_transaction(tx, i, header_parties, msg))
-    else:
-        n = 0
-        for pmt in _kids(body, "PmtInf"):
-            pmt_parties = header_parties + _agents_and_parties(pmt, msg)
-            for tx in _kids(pmt, "CdtTrfTxInf"):
-                n += 1
-                msg.transactions.append(_transaction(tx, n, pmt_parties, msg))
+    _read_body(body, msg, family)
+    # Some envelopes carry several documents: read every further payment document too.
+    for other in _find_all(root, "Document", 3):
+        if other is document:
+            continue
+        other_body = next((c for c in other if _ln(c) in _ROOTS), None)
+        if other_body is None:
+            msg.issues.append(Issue("error", "a further document that is not pacs.008 or "
+                                    "pain.001 was skipped", _where(other), skipped=True))
+            continue
+        msg.issues.append(Issue("warning", "the file holds several documents; all are read",
+                                _where(other)))
+        _read_body(other_body, msg, _ROOTS[_ln(other_body)])
     if msg.declared_count is not None and msg.declared_count != len(msg.transactions):
         msg.issues.append(Issue("warning", f"NbOfTxs declares {msg.declared_count} transactions, "
                                 f"the message holds {len(msg.transactions)}; all screened",
@@ -195,6 +185,42 @@ def parse_iso20022(data: bytes, *, validate: bool = False,
         _validate(document if document is not None else body, app_hdr, version, msg,
                   xsd_dir or default_xsd_dir())
     return msg
+
+
+def _find_all(root: Any, name: str, depth: int) -> list[Any]:
+    if _ln(root) == name:
+        return [root]
+    if depth == 0:
+        return []
+    return [found for child in root for found in _find_all(child, name, depth - 1)]
+
+
+def _read_body(body: Any, msg: PaymentMessage, family: str) -> None:
+    """Group header and transactions of one FIToFICstmrCdtTrf / CstmrCdtTrfInitn into ``msg``."""
+    grp = _kid(body, "GrpHdr")
+    header_parties: list[Party] = []
+    if grp is None:
+        msg.issues.append(Issue("warning", "group header GrpHdr missing", _where(body)))
+    else:
+        msg.message_id = msg.message_id or _text(grp, "MsgId")
+        count = _text(grp, "NbOfTxs")
+        if count and count.isdigit():
+            msg.declared_count = (msg.declared_count or 0) + int(count)
+        header_parties = _agents_and_parties(grp, msg)
+        settlement = _kid(grp, "SttlmInf")
+        if settlement is not None:
+            header_parties += _agents_and_parties(settlement, msg)
+    n = len(msg.transactions)
+    if family == "pacs.008":
+        for tx in _kids(body, "CdtTrfTxInf"):
+            n += 1
+            msg.transactions.append(_transaction(tx, n, header_parties, msg))
+    else:
+        for pmt in _kids(body, "PmtInf"):
+            pmt_parties = header_parties + _agents_and_parties(pmt, msg)
+            for tx in _kids(pmt, "CdtTrfTxInf"):
+                n += 1
+                msg.transactions.append(_transaction(tx, n, pmt_parties, msg))
 
 
 def _agents_and_parties(el: Any, msg: PaymentMessage) -> list[Party]:

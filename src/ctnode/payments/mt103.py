@@ -103,7 +103,7 @@ def _parse_block4(body: str, first_line: int, msg: PaymentMessage
     fields: list[tuple[str, list[str], int]] = []
     for offset, raw in enumerate(body.replace("\r", "").split("\n")):
         line = raw.rstrip()
-        if not line and not fields:
+        if not line:
             continue
         m = _FIELD.match(line)
         if m:
@@ -200,8 +200,9 @@ def _customer(lines: list[str], option: str, role: str, where: str,
     if not rest:
         msg.issues.append(Issue("warning", f"{role} without a name", where))
         return party
-    if len(rest[0]) >= LINE and len(rest) > 1:
-        names, address = _join(rest[:2]), rest[2:]
+    if len(rest[0]) >= LINE and len(rest) > 1 and not rest[1][:1].isdigit():
+        # A full first line probably goes on: joined both ways, and the line alone last.
+        names, address = [*_join(rest[:2]), rest[0]], rest[2:]
     else:
         names, address = [rest[0]], rest[1:]
     party.name = names[0]

@@ -41,6 +41,7 @@ def party_record(pr: PartyResult) -> dict[str, Any]:
         "where": p.where,
         "screened": r is not None,
         "screening_id": r.screening_id if r else None,
+        "error": r.error if r else None,
         "hits": [hit_record(h) for h in r.reportable] if r else [],
         "suppressed": [h.entity_id for h in r.suppressed] if r else [],
     }
@@ -151,6 +152,8 @@ def render_table(report: PaymentReport, console: Console) -> None:
             cell = Text()
             if r is None:
                 cell.append("not screened (no name)", style="dim")
+            elif r.error:
+                cell.append(f"not screened: {r.error}", style="red")
             else:
                 for h in r.reportable:
                     cell.append(f"{h.score:.3f} {h.band}",

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ctnode.audit.events import register
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import Actor, Node, Purpose
@@ -25,11 +24,8 @@ from ctnode.payments.model import Party, PaymentMessage, Transaction
 from ctnode.payments.parse import parse_payments
 from ctnode.payments.wallets import WalletFinding, WalletIndex
 from ctnode.travel import retention
+from ctnode.travel.issues import Issue
 from ctnode.travel.screen import SubjectResult, screen_subjects
-
-register("screen.payments", "A payment file (ISO 20022, MT103) was screened; counts, screening "
-         "ids, listed wallets found and the retention record id; no names.")
-register("screen.payments.refused", "A payment file could not be read; its size and the reason.")
 
 # Identifier schemes that are identity documents of a person (ISO 20022 / MT 50F codes).
 PERSON_DOCUMENTS = {"CCPT", "NIDN", "ARNU", "DRLC", "SOSE", "PASSPORT", "IDCARD"}
@@ -101,7 +97,11 @@ def screen_message(node: Node, message: PaymentMessage, actor: Actor,
     results = screen_subjects(node, subjects, actor, purpose, source=source, progress=progress)
     out = [TransactionResult(transaction=tx) for tx in message.transactions]
     for ti, party, idx in slots:
-        out[ti].parties.append(PartyResult(party, results[idx] if idx is not None else None))
+        result = results[idx] if idx is not None else None
+        if result is not None and result.error:
+            message.issues.append(Issue("error", f"party not screened: {result.error}",
+                                        party.where, skipped=True))
+        out[ti].parties.append(PartyResult(party, result))
     index = wallets if wallets is not None else build_wallet_index(node)
     p = purpose or Purpose()
     for tr in out:

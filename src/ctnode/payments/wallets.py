@@ -76,12 +76,12 @@ class WalletIndex:
         return list(self._by_address.get(normalize(address), ()))
 
     def scan(self, texts: Iterable[tuple[str, str]]) -> list[WalletFinding]:
-        """Every address in ``texts`` ((where, text) pairs), with the listings it matches.
+        """Every address in ``texts`` ((where, text) pairs), once, with the listings it matches.
 
         Each text is read as it is and with all blanks and line breaks removed,
         so an address cut across 35-character lines is found too.
         """
-        seen: set[tuple[str, str]] = set()
+        seen: set[str] = set()  # each address once, where it is first seen
         out: list[WalletFinding] = []
         for where, text in texts:
             compact = "".join(text.split())
@@ -93,10 +93,9 @@ class WalletIndex:
                 # A piece of an address cut across lines is not reported on its own.
                 if not addr.valid and any(addr.address.lower() in v for v in valid):
                     continue
-                key = (addr.address, where)
-                if key in seen:
+                if addr.address in seen:
                     continue
-                seen.add(key)
+                seen.add(addr.address)
                 out.append(_finding(addr, where, self._by_address.get(addr.address, [])))
         return out
 

@@ -157,6 +157,14 @@ class FederationStore:
         if rows:
             conn.execute(f.fed_hit_refs.insert(), rows)
 
+    def purge_refs(self, now: datetime) -> int:
+        with self.begin() as conn:
+            return int(
+                conn.execute(
+                    delete(f.fed_hit_refs).where(f.fed_hit_refs.c.expires_at < now)
+                ).rowcount
+            )
+
     def find_ref(self, ref: str) -> dict[str, Any] | None:
         rows = self._all(select(f.fed_hit_refs).where(f.fed_hit_refs.c.ref == ref))
         return rows[0] if rows else None
@@ -257,6 +265,19 @@ class FederationStore:
         if status:
             q = q.where(f.fed_receipts.c.status == status)
         return self._all(q)
+
+    def unreceipted_deltas(self, peer_id: str | None = None) -> list[str]:
+        """Ids of deltas some peer (or ``peer_id``) has not applied, oldest first."""
+        q = (
+            select(f.fed_deltas.c.id, f.fed_deltas.c.created_at)
+            .join(f.fed_receipts, f.fed_receipts.c.delta_id == f.fed_deltas.c.id)
+            .where(f.fed_receipts.c.status != "applied")
+            .distinct()
+            .order_by(f.fed_deltas.c.created_at, f.fed_deltas.c.id)
+        )
+        if peer_id:
+            q = q.where(f.fed_receipts.c.peer_id == peer_id)
+        return [r["id"] for r in self._all(q)]
 
     # -- entities (delisting applied from a peer's delta) -------------------------------
 

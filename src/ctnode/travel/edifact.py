@@ -192,16 +192,20 @@ def tokenize(data: bytes | str) -> Interchange:
         index += 1
         if index > MAX_SEGMENTS:
             raise MessageError(f"more than {MAX_SEGMENTS} segments", f"line {start_line}")
-        elements = _split(body, seps.element, rel)
+        escaped = bool(rel) and rel in body
+        elements = _split(body, seps.element, rel) if escaped else body.split(seps.element)
         tag = elements[0].split(seps.component, 1)[0].replace(" ", "").upper()
         if not _TAG.fullmatch(tag):
             inter.issues.append(Issue("error", f"malformed segment {body[:30]!r} skipped: no tag",
                                       f"segment {index} line {start_line}", skipped=True))
             continue
-        data_elements = tuple(
-            tuple(_unescape(c, rel) for c in _split(el, seps.component, rel))
-            for el in elements[1:]
-        )
+        if escaped:
+            data_elements = tuple(
+                tuple(_unescape(c, rel) for c in _split(el, seps.component, rel))
+                for el in elements[1:]
+            )
+        else:
+            data_elements = tuple(tuple(el.split(seps.component)) for el in elements[1:])
         inter.segments.append(Segment(tag, data_elements, index, start_line))
         if tag == "UNZ":
             ended = True

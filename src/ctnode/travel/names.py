@@ -43,6 +43,10 @@ _ICAO_ARABIC = {
     "ی": "Y",
 }
 _PNR_DATE = re.compile(r"(\d{2})([A-Z]{3})(\d{2}|\d{4})")
+# The reverse of the ICAO Arabic table, for MRZ names written with it (``MXHMD`` → ``محمد``).
+_ICAO_ARABIC_REVERSE = {v: k for k, v in reversed(list(_ICAO_ARABIC.items()))}
+_ICAO_ARABIC_REVERSE.update({"XTA": "\u0629", "XAH": "\u0629", "K": "\u0643", "Y": "\u064a"})
+_ESCAPES = sorted((k for k in _ICAO_ARABIC_REVERSE if k.startswith("X")), key=len, reverse=True)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 # ICAO digraphs for Cyrillic letters that lists and older passports write with Y.
@@ -180,6 +184,38 @@ def icao_transliterate(name: str) -> str:
     return " ".join("".join(out).split())
 
 
+def from_icao_arabic(name: str) -> str | None:
+    """An MRZ name written with the ICAO Arabic table back in Arabic script; None if it is not one.
+
+    ``MXHMD EBD ALLH`` → ``محمد عبد الله``. A name counts as such only when every
+    word reads with the table and at least one X-escape occurs (letters the
+    table never writes, such as C, O, P, U, V, rule it out).
+    """
+    words = name.upper().split()
+    if not words or "X" not in name.upper():
+        return None
+    out: list[str] = []
+    escaped = False
+    for word in words:
+        i, letters = 0, []
+        while i < len(word):
+            if word[i] == "X":
+                esc = next((e for e in _ESCAPES if word.startswith(e, i)), None)
+                if esc is None:
+                    return None
+                letters.append(_ICAO_ARABIC_REVERSE[esc])
+                i += len(esc)
+                escaped = True
+                continue
+            ch = _ICAO_ARABIC_REVERSE.get(word[i])
+            if ch is None:
+                return None
+            letters.append(ch)
+            i += 1
+        out.append("".join(letters))
+    return " ".join(out) if escaped else None
+
+
 def mrz_name(surname: str, given_names: str = "", *, width: int = 39) -> str:
     """``SURNAME<<GIVEN<NAMES`` as in the MRZ name field, truncated to ``width`` (TD3: 39)."""
     primary = icao_transliterate(surname).replace(" ", "<")
@@ -206,8 +242,9 @@ def traveller_names(surname: str, given: str) -> tuple[list[str], str | None]:
 
     The declared name with a glued title removed comes first, then the name
     as declared when the title could be a name ending (``WILLIAMS``), the
-    surname without a glued suffix (``SMITHJR`` → ``SMITH``), and the form with
-    ICAO Cyrillic digraphs rewritten (``IULIIA`` → ``YULIYA``).
+    surname without a glued suffix (``SMITHJR`` → ``SMITH``), the form with
+    ICAO Cyrillic digraphs rewritten (``IULIIA`` → ``YULIYA``), and an MRZ name
+    written with the ICAO Arabic table back in Arabic script (``MXHMD`` → ``محمد``).
     """
     given = " ".join(given.split())
     surname = " ".join(surname.split())
@@ -229,6 +266,9 @@ def traveller_names(surname: str, given: str) -> tuple[list[str], str | None]:
         alt = de_icao(n)
         if alt != n.upper():
             add(alt, "")
+        arabic = from_icao_arabic(n)
+        if arabic:
+            add(arabic, "")
     return names[:4], title
 
 

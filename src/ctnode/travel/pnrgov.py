@@ -58,6 +58,7 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
     manifest = Manifest(kind="PNRGOV", list_type="pnr", issues=list(inter.issues))
     st = _State(manifest)
     unh_index: int | None = None
+    itinerary: list[Leg] = []
     for seg in inter.segments:
         tag = seg.tag
         if tag == "UNB":
@@ -71,6 +72,8 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
                 manifest.version = ":".join(comps[1:3])
         elif tag == "TVL" and not st.pnr_started:
             manifest.legs.append(_tvl_leg(seg))
+        elif tag == "TVL":
+            itinerary.append(_tvl_leg(seg))
         elif tag == "EQN" and not st.pnr_started:
             value = seg.get(1)
             manifest.declared_count = int(value) if value.isdigit() else None
@@ -95,6 +98,14 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
                     manifest.issues.append(Issue(
                         "warning", f"UNT says {int(declared)} segments, the message has {actual}",
                         seg.where(1)))
+    if not manifest.legs:
+        # No flight in the header: report the distinct flights of the PNRs' itineraries.
+        seen: set[tuple[str, str | None, str | None]] = set()
+        for leg in itinerary:
+            key = (leg.flight, leg.departure_airport, leg.departure)
+            if key not in seen:
+                seen.add(key)
+                manifest.legs.append(leg)
     if manifest.declared_count is not None and manifest.declared_count != len(manifest.pnrs):
         manifest.issues.append(Issue(
             "warning", f"EQN declares {manifest.declared_count} PNRs, the message holds "

@@ -72,6 +72,7 @@ def traveller_record(t: Traveller, r: SubjectResult) -> dict[str, Any]:
         "debarkation": t.debarkation,
         "where": t.where,
         "screening_id": r.screening_id,
+        "error": r.error,
         "hits": [hit_record(h) for h in r.reportable],
         "suppressed": [h.entity_id for h in r.suppressed],
     }
@@ -165,7 +166,9 @@ def render_table(report: ManifestReport, console: Console, *, all_travellers: bo
             cell.append(f"{h.score:.3f} {h.band}", style=_BAND.get(h.band, ""))
             cell.append(f" {h.dataset} {h.reference or ''} {h.matched_name}\n")
             cell.append(explain(h) + "\n", style="dim")
-        if not hits:
+        if r.error:
+            cell.append(f"not screened: {r.error}", style="red")
+        elif not hits:
             cell.append("no hit", style="green")
         table.add_row(t.ref, who, facts, docs, cell)
     parts: list[Any] = [head, table]

@@ -22,12 +22,8 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 
-from ctnode.audit.events import register
 from ctnode.settings import Settings
 from ctnode.store.schema_travel import travel_messages
-
-register("travel.retention",
-         "The retention policy was applied on demand; counts masked and deleted.")
 
 _XML_TEXT = re.compile(r">([^<]+)<")
 _XML_ATTR = re.compile(r'(\s([A-Za-z_:][\w:.-]*)=)"([^"]*)"')

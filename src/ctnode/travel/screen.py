@@ -13,17 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctnode.audit.events import register
+from ctnode.errors import InvalidInput
 from ctnode.model.screening import Hit, ScreenQuery
 from ctnode.node import Actor, Node, Purpose
 from ctnode.travel import retention
+from ctnode.travel.issues import Issue
 from ctnode.travel.model import Manifest, Traveller
 from ctnode.travel.names import country_code
 from ctnode.travel.parse import parse_manifest
-
-register("screen.manifest", "A passenger manifest (PAXLST, PNRGOV, MRZ) was screened; counts, "
-         "flights, screening ids and the retention record id; no names.")
-register("screen.manifest.refused", "A manifest could not be read; its size and the reason.")
 
 # Hits kept per screened subject in a report.
 HITS_PER_SUBJECT = 5
@@ -38,6 +35,7 @@ class SubjectResult:
     screening_id: str | None = None
     hits: list[Hit] = field(default_factory=list)
     suppressed: list[Hit] = field(default_factory=list)
+    error: str | None = None  # why this subject could not be screened (the rest still was)
 
     @property
     def reportable(self) -> list[Hit]:
@@ -70,7 +68,13 @@ def screen_subjects(node: Node, subjects: list[tuple[str, ScreenQuery]], actor: 
     """Screen each subject once (duplicates share the result), in order."""
     unique: dict[tuple[Any, ...], int] = {}
     queries: list[ScreenQuery] = []
-    for _label, query in subjects:
+    refused: dict[int, str] = {}
+    for i, (_label, query) in enumerate(subjects):
+        try:
+            node.validate_query(query)
+        except InvalidInput as exc:  # e.g. a 600-character name: skip it, screen the others
+            refused[i] = exc.message
+            continue
         key = _query_key(query)
         if key not in unique:
             unique[key] = len(queries)
@@ -80,7 +84,10 @@ def screen_subjects(node: Node, subjects: list[tuple[str, ScreenQuery]], actor: 
     results = list(node.screen_many(queries, actor, purpose, limit=limit, source=source,
                                     progress=tick)) if queries else []
     out: list[SubjectResult] = []
-    for label, query in subjects:
+    for i, (label, query) in enumerate(subjects):
+        if i in refused:
+            out.append(SubjectResult(label=label, query=query, error=refused[i]))
+            continue
         res = results[unique[_query_key(query)]]
         out.append(SubjectResult(label=label, query=query, screening_id=res.screening_id,
                                  hits=list(res.hits), suppressed=list(res.suppressed)))
@@ -137,6 +144,10 @@ def screen_manifest(node: Node, data: bytes, actor: Actor, purpose: Purpose | No
     subjects = [(f"{t.ref} {t.names[0] if t.names else t.raw_name}", traveller_query(t))
                 for t in manifest.travellers]
     results = screen_subjects(node, subjects, actor, purpose, source=source, progress=progress)
+    for t, r in zip(manifest.travellers, results, strict=True):
+        if r.error:
+            manifest.issues.append(Issue("error", f"traveller not screened: {r.error}", t.where,
+                                         skipped=True))
     summary = manifest_summary(manifest, results)
     fmt = f"{manifest.kind} {manifest.version or ''}".strip()
     message_id = retention.record(node.store.engine, node.settings, kind="manifest", fmt=fmt,

@@ -20,7 +20,9 @@ router = APIRouter(tags=["payments"])
                                  "text/csv": {}}}},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/xml": {"schema": {"type": "string"}},
-        "text/plain": {"schema": {"type": "string"}}}}},
+        "text/plain": {"schema": {"type": "string"}},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"}}}}}}},
 )
 async def screen_payments(
     request: Request, node: NodeDep, actor: ActorDep, purpose: PurposeDep,
@@ -32,8 +34,9 @@ async def screen_payments(
 ) -> Response:
     """Screen every party and crypto address of a pacs.008 / pain.001 XML or MT103 file.
 
-    Send the file as the raw request body. The answer (``format=json``) is
-    ``{"message": {...}, "transactions": [...]}``: per transaction the parties
+    Send the file as the raw request body (or as the form field ``file``).
+    The answer (``format=json``) is ``{"message": {...}, "transactions": [...]}``:
+    per transaction the parties
     (role, names screened, identifiers, hits with explanations) and the
     wallet addresses found (valid or not, and the listings they match). Hits
     enter the review queue; the run is audited as ``screen.payments``.

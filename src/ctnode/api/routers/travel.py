@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -18,7 +19,10 @@ FormatQuery = Annotated[Literal["json", "jsonl", "csv"],
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The raw request body, refused above ``limit`` bytes before it is all read."""
+    """The message: the raw request body, or the part ``file`` of a multipart form upload.
+
+    Refused above ``limit`` bytes before it is all read.
+    """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise TooLarge(f"body of {declared} bytes exceeds the limit of {limit}")
@@ -30,9 +34,29 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise TooLarge(f"body exceeds the limit of {limit} bytes")
         chunks.append(chunk)
     data = b"".join(chunks)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        data = await _form_file(request, data)
     if not data.strip():
-        raise InvalidInput("empty body: send the message as the request body")
+        raise InvalidInput("empty body: send the message as the request body "
+                           "(or as the form field 'file')")
     return data
+
+
+async def _form_file(request: Request, body: bytes) -> bytes:
+    from starlette.datastructures import UploadFile
+    from starlette.formparsers import MultiPartException, MultiPartParser
+
+    async def replay() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(request.headers, replay()).parse()
+    except MultiPartException as exc:
+        raise InvalidInput(f"multipart form unreadable: {exc.message}") from None
+    part = form.get("file")
+    if not isinstance(part, UploadFile):
+        raise InvalidInput("multipart upload without a file field named 'file'")
+    return await part.read()
 
 
 @router.post(
@@ -41,14 +65,17 @@ async def read_body(request: Request, limit: int) -> bytes:
                                  "text/csv": {}}}},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/edifact": {"schema": {"type": "string"}},
-        "text/plain": {"schema": {"type": "string"}}}}},
+        "text/plain": {"schema": {"type": "string"}},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"}}}}}}},
 )
 async def screen_manifest(request: Request, node: NodeDep, actor: ActorDep, purpose: PurposeDep,
                           format: FormatQuery = "json") -> Response:
     """Screen every traveller of a UN/EDIFACT PAXLST (D02B, D05B) or PNRGOV message.
 
-    Send the message as the raw request body. The answer (``format=json``) is
-    ``{"manifest": {...}, "travellers": [...]}``: the flights, declared and
+    Send the message as the raw request body (or as the form field ``file``).
+    The answer (``format=json``) is ``{"manifest": {...}, "travellers": [...]}``:
+    the flights, declared and
     found counts, issues (what was skipped, with positions), and per traveller
     the names screened and the hits with their explanations. Hits enter the
     review queue; the run is audited as ``screen.manifest``.

@@ -1,0 +1,94 @@
+"""The index returns what the brute-force reference returns; add/remove keep it current."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.model.entities import Entity
+from ctnode.model.screening import ScreenQuery
+
+
+@pytest.fixture(scope="module")
+def un_entities(shared_data: Path) -> list[Entity]:
+    from ctnode.ingest.un_sc import parse_un_sc
+
+    return parse_un_sc(shared_data / "un-sc-consolidated.xml").entities
+
+
+def _variants(rng: random.Random, entities: list[Entity], n: int) -> list[ScreenQuery]:
+    """Queries made from listed names: respelt, typo'd, truncated, reordered, other script."""
+    out: list[ScreenQuery] = []
+    for e in rng.sample(entities, n):
+        names = e.get("name") + e.get("alias")
+        name = rng.choice(names)
+        tokens = name.split()
+        kind = rng.randrange(5)
+        if kind == 1 and tokens:
+            i = rng.randrange(len(tokens))
+            t = tokens[i]
+            if len(t) > 3:
+                j = rng.randrange(1, len(t) - 1)
+                tokens[i] = t[:j] + t[j + 1:]
+        elif kind == 2 and len(tokens) > 2:
+            tokens.pop(rng.randrange(len(tokens)))
+        elif kind == 3:
+            rng.shuffle(tokens)
+        elif kind == 4:
+            tokens = tokens[:1] + ["Mohammed"]
+        out.append(ScreenQuery(names=[" ".join(tokens)], schema=e.schema,
+                               birth_dates=e.get("birthDate")[:1]))
+    return out
+
+
+def test_fast_equals_naive_on_un_sample(un_entities: list[Entity]) -> None:
+    rng = random.Random(20260508)
+    sample = rng.sample(un_entities, 400)  # the naive reference is slow; a sample keeps this short
+    fast = Matcher(Thresholds())
+    naive = NaiveMatcher(Thresholds())
+    fast.build(sample)
+    naive.build(sample)
+    assert len(fast) == len(naive) == len(sample)
+    queries = _variants(rng, sample, 40)
+    hits = 0
+    for q in queries:
+        got = [(h.entity_id, h.score, h.band, h.matched_name) for h in fast.screen(q)]
+        want = [(h.entity_id, h.score, h.band, h.matched_name) for h in naive.screen(q)]
+        assert got == want, q.names
+        hits += bool(got)
+    assert hits > 20  # the sample is not trivially empty
+
+
+def _person(eid: str, name: str) -> Entity:
+    e = Entity(id=eid, schema="Person", dataset="t", reference=eid)
+    e.add("name", name)
+    return e
+
+
+def test_add_replace_remove() -> None:
+    for cls in (Matcher, NaiveMatcher):
+        m = cls(Thresholds())
+        m.build([_person("a", "Sirajuddin Haqqani"), _person("b", "Gulbuddin Hekmatyar")])
+        assert len(m) == 2
+        m.add(_person("c", "Tarkhan Batirashvili"))
+        assert [h.entity_id for h in m.screen(ScreenQuery(names=["Tarkhan Batirashvili"]))] == ["c"]
+        m.add(_person("c", "Abu Omar al-Shishani"))  # replace by id
+        assert len(m) == 3
+        assert m.screen(ScreenQuery(names=["Tarkhan Batirashvili"])) == []
+        assert [h.entity_id for h in m.screen(ScreenQuery(names=["Abu Omar Shishani"]))] == ["c"]
+        m.remove("a")
+        assert len(m) == 2
+        assert m.screen(ScreenQuery(names=["Sirajuddin Haqqani"])) == []
+        m.remove("missing")  # no error
+        m.build([])
+        assert len(m) == 0
+        assert m.screen(ScreenQuery(names=["Gulbuddin Hekmatyar"])) == []
+
+
+def test_empty_query_names() -> None:
+    m = Matcher(Thresholds())
+    m.build([_person("a", "Sirajuddin Haqqani")])
+    assert m.screen(ScreenQuery(names=["", "  ", "Mr"])) == []

@@ -1,0 +1,74 @@
+"""Normalisation tables: scripts, name forms, skeletons, dates, countries, documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctnode.match.normalize import (
+    clean_country,
+    clean_date,
+    clean_documents,
+    name_tokens,
+    skeleton,
+    split_names,
+)
+
+TOKENS = [
+    ("Mohammed Ali Khan", ("mohammed", "ali", "khan")),
+    ("Мухаммед Али", ("muhammed", "ali")),  # Russian Cyrillic
+    ("Ғалымжан Қасымов", ("galymzhan", "qasymov")),  # Kazakh letters ғ қ
+    ("Әлихан Өмірзақұлы Нұрбек Үсенов Һ", ("alihan", "omirzaquly", "nurbek", "usenov", "h")),
+    ("محمد علي", ("mhmd", "ali")),  # Arabic, initial ayn read as a vowel
+    ("عبد الرحمن", ("abdul", "rhmn")),  # Abd al- prefix and article
+    ("Abd al-Rahman Ismail", ("abdul", "rahman", "ismail")),
+    ("KHAN/MOHAMMED ALI MR", ("mohammed", "ali", "khan")),  # airline SURNAME/GIVEN
+    ("SALEK, ABDULHAI", ("abdulhai", "salek")),  # Surname, Given
+    ("Haji Mohammad bin Yusuf", ("mohammad", "yusuf")),  # honorific and filiation dropped
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), TOKENS)
+def test_name_tokens(name: str, expected: tuple[str, ...]) -> None:
+    assert name_tokens(name) == expected
+
+
+SAME_SKELETON = [
+    ("muhammad", "mohammed"), ("mohammed", "mukhammed"), ("mohammed", "mhmd"),
+    ("ismailov", "ismoilov"), ("usmanov", "usmanev"), ("abdulrahman", "abdurrahman"),
+    ("abdullah", "abdulla"), ("akhund", "akhond"), ("yusuf", "yousef"), ("qasim", "kasim"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_SKELETON)
+def test_transliterations_share_a_skeleton(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("hassan", "hashim"), ("yusuf", "yunus"), ("rahimi", "karimi")])
+def test_different_names_keep_different_skeletons(a: str, b: str) -> None:
+    assert skeleton(a) != skeleton(b)
+
+
+def test_bracketed_original_script_is_a_second_name() -> None:
+    assert split_names("Abu Bakr al-Baghdadi (أبو بكر البغدادي)") == [
+        "Abu Bakr al-Baghdadi", "أبو بكر البغدادي"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1970-05-12", "1970-05-12"), ("1970", "1970"), ("1970-05", "1970-05"), ("1970-00-00", "1970"),
+    ("circa", None),
+])
+def test_clean_date(raw: str, expected: str | None) -> None:
+    assert clean_date(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Saudi Arabia", "sa"), ("AF", "af"), ("Russian Federation", "ru"), ("Atlantis", None)])
+def test_clean_country(raw: str, expected: str | None) -> None:
+    assert clean_country(raw) == expected
+
+
+def test_clean_documents() -> None:
+    assert clean_documents("OA 123456") == ("OA123456",)
+    assert clean_documents("CAR diplomatic passport no. D00000897") == ("D00000897",)
+    assert clean_documents("no number") == ()
