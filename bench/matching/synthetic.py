@@ -70,7 +70,8 @@ def persons(n: int, sample: Sampler, rng: random.Random,
         dob = ""
         r = rng.random()
         if r < 0.6:
-            dob = f"{rng.randrange(1940, 2006)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            year, month, day = rng.randrange(1940, 2006), rng.randrange(1, 13), rng.randrange(1, 29)
+            dob = f"{year}-{month:02d}-{day:02d}"
         elif r < 0.9:
             dob = str(rng.randrange(1940, 2006))
         if dob:

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import threading
+import uuid
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -251,7 +252,7 @@ class Node:
         subject, hits, suppressed = self._screen_one(query, limit=limit,
                                                      include_below=include_below)
         p = purpose or Purpose()
-        qhash = self.keyed_hash({"q": subject, "source": source})
+        qhash = self._query_hash(subject, source)
         reportable = [h for h in hits if h.band != "no match"]
         with self.store.begin() as conn:
             sid = None
@@ -274,34 +275,51 @@ class Node:
                     progress: Callable[[int], None] | None = None) -> Iterator[ScreenResult]:
         """Screen many subjects (a batch file, a manifest, a payment file).
 
-        Yields one result per query in order; writes the review-queue rows as it
-        goes and one ``screen.batch`` audit entry at the end.
+        Yields one result per query in order. Review-queue rows are written in
+        one transaction per 500 subjects; one ``screen.batch`` audit entry is
+        written with the last of them.
         """
         self.require(actor, "screen")
         self.refresh_index()
         p = purpose or Purpose()
         all_ids: list[str] = []
+        pending: list[dict[str, Any]] = []
         count = 0
+
+        def flush(final: bool) -> None:
+            with self.store.begin() as conn:
+                self.store.add_screenings(conn, pending)
+                if final:
+                    self.audit("screen.batch", actor, purpose=p, result_ids=sorted(set(all_ids)),
+                               detail={"source": source, "subjects": count}, conn=conn)
+            pending.clear()
+
         for query in queries:
             subject, hits, suppressed = self._screen_one(query, limit=limit, include_below=False)
-            qhash = self.keyed_hash({"q": subject, "source": source})
+            qhash = self._query_hash(subject, source)
             sid = None
             if hits:
-                with self.store.begin() as conn:
-                    sid = self.store.add_screening(
-                        conn, actor=actor.name, source=source, subject_key=subject,
-                        query_hash=qhash, purpose=p.purpose, case_ref=p.case_ref,
-                        hits=[{"entity_id": h.entity_id, "score": h.score, "band": h.band}
-                              for h in hits],
-                    )
+                sid = str(uuid.uuid4())
+                pending.append({
+                    "id": sid, "actor": actor.name, "source": source, "subject_key": subject,
+                    "query_hash": qhash, "purpose": p.purpose, "case_ref": p.case_ref,
+                    "hits": [{"entity_id": h.entity_id, "score": h.score, "band": h.band}
+                             for h in hits],
+                })
                 all_ids.extend(h.entity_id for h in hits)
             count += 1
             if progress:
                 progress(count)
+            if len(pending) >= 500:
+                flush(final=False)
             yield ScreenResult(screening_id=sid, query_hash=qhash, subject_key=subject,
                                hits=hits, suppressed=suppressed)
-        self.audit("screen.batch", actor, purpose=p, result_ids=sorted(set(all_ids)),
-                   detail={"source": source, "subjects": count})
+        flush(final=True)
+
+    @staticmethod
+    def _query_hash(subject_key: str, source: str) -> str:
+        """The audited query hash: derived from the (already keyed) subject key and the channel."""
+        return hashlib.sha256(f"{source}:{subject_key}".encode()).hexdigest()
 
     def search(self, text: str, actor: Actor, *, schema: str | None = None,
                limit: int = 20) -> list[Hit]:

@@ -142,3 +142,31 @@ def test_written_transaction_reads_back() -> None:
     assert kinds["fingerprint"].position == 3
     assert kinds["fingerprint"].image is not None
     assert kinds["fingerprint"].image.pixels.shape == (300, 260)
+
+
+@pytest.mark.usefixtures("nbis")
+def test_faces_and_latents_in_reference_files_get_templates_or_a_note(
+    bio_data: Path, tmp_path: Path
+) -> None:
+    """The service step after parsing: face detection, minutiae; nothing written."""
+    from ctnode.biometrics.service import service_for
+    from ctnode.node import Node
+    from ctnode.settings import Settings
+
+    node = Node(Settings(data_dir=tmp_path, mode="development"))
+    try:
+        svc = service_for(node)
+        for name, faces, searchable in [
+            ("type-10-sap10.an2", 1, 1),
+            ("type-9-10-14.an2", 1, 2),
+            ("type-9-13-std.an2", 0, 0),
+            ("type-4-slaps.an2", 0, 2),
+        ]:
+            _, prepared, _ = svc.parse_ansi_nist((bio_data / "ansi-nist" / name).read_bytes())
+            assert sum(p.kind == "face" and p.template is not None for p in prepared) == faces
+            assert sum(p.template is not None for p in prepared) == searchable, name
+            for p in prepared:
+                if p.template is None and p.kind in ("latent", "fingerprint"):
+                    assert p.note, f"{name}: a print kept without a template must say why"
+    finally:
+        node.close()

@@ -38,7 +38,7 @@ def _variants(rng: random.Random, entities: list[Entity], n: int) -> list[Screen
         elif kind == 3:
             rng.shuffle(tokens)
         elif kind == 4:
-            tokens = tokens[:1] + ["Mohammed"]
+            tokens = [*tokens[:1], "Mohammed"]
         out.append(ScreenQuery(names=[" ".join(tokens)], schema=e.schema,
                                birth_dates=e.get("birthDate")[:1]))
     return out

@@ -44,7 +44,8 @@ def test_transliterations_share_a_skeleton(a: str, b: str) -> None:
     assert skeleton(a) == skeleton(b)
 
 
-@pytest.mark.parametrize(("a", "b"), [("hassan", "hashim"), ("yusuf", "yunus"), ("rahimi", "karimi")])
+@pytest.mark.parametrize(("a", "b"), [("hassan", "hashim"), ("yusuf", "yunus"),
+                                      ("rahimi", "karimi")])
 def test_different_names_keep_different_skeletons(a: str, b: str) -> None:
     assert skeleton(a) != skeleton(b)
 

@@ -58,9 +58,9 @@ def decode_image(
             raise NotAnImage(
                 f"{what}: not an image in a known format (JPEG, PNG, WSQ, JPEG 2000, BMP, TIFF)"
             ) from exc
-        except Exception as exc:  # noqa: BLE001  # format plugins (WSQ) fail with any exception type
+        except Exception as exc:  # format plugins (WSQ) fail with any exception type
             if "truncated" in str(exc).lower():
-                raise TruncatedImage(f"{what}: the file ends early, inside its header ({exc})") from exc
+                raise TruncatedImage(f"{what}: the file ends early, in its header ({exc})") from exc
             raise NotAnImage(f"{what}: unreadable image header ({exc})") from exc
         width, height = img.size
         if width * height > max_pixels:

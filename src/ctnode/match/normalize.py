@@ -50,7 +50,7 @@ _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
 
 # Tokens that carry no identity: Arabic articles and filiation words, honorifics, titles.
 STOP_TOKENS: frozenset[str] = frozenset(
-    """al el ul ad ar as at az ash an ud bin ibn ben bint binti bte son of s o
+    """al el ul ad ar as at az ash an ud bin ibn ben bint binti bte son of s o bn abn bnt
     mr mrs ms miss mstr dr prof haji hajji alhaj alhajj hadji mullah mulla maulavi mawlawi
     maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
 )
@@ -119,11 +119,29 @@ _ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "
 MAX_ALTERNATIVES = 4
 
 
+# Connectors and honorifics found glued to a name part (``ElMotassadeq``, ``HusseinAl``).
+_GLUED = tuple(sorted((t for t in STOP_TOKENS if len(t) >= 2), key=len, reverse=True))
+MIN_UNGLUED = 4  # shortest remainder kept after cutting a glued connector
+
+
+def _unglued(latin: str) -> list[str]:
+    out: list[str] = []
+    for stop in _GLUED:
+        if latin.startswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED:
+            out.append(latin[len(stop):])
+        if latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED:
+            out.append(latin[: -len(stop)])
+    return out
+
+
 @lru_cache(maxsize=200_000)
 def token_alternatives(token: str) -> tuple[str, ...]:
-    """Other Latin forms of an Arabic-script token (``ثاقب`` → ``saqib`` beside ``thaqib``)."""
+    """Other Latin forms of a token: Arabic letters read the Persian way (``ثاقب`` →
+    ``saqb`` beside ``thaqb``) and the name part without a glued connector
+    (``elmotassadeq`` → ``motassadeq``, ``husseinal`` → ``hussein``)."""
     if not _ARABIC_RANGE.search(token):
-        return ()
+        latin = latin_token(token)[0]
+        return tuple(dict.fromkeys(a for a in _unglued(latin) if a != latin))[:MAX_ALTERNATIVES]
     primary = latin_token(token)[0]
     forms = [token]
     for ch, _second in _ARABIC_SECOND.items():

@@ -30,6 +30,12 @@ class ReviewStore:
         ))
         return sid
 
+    def add_screenings(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Many review-queue rows at once (ids chosen by the caller)."""
+        if rows:
+            at = utcnow()
+            conn.execute(t.screenings.insert(), [{**r, "at": at, "reviewed": False} for r in rows])
+
     def get_screening(self, screening_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.screenings).where(t.screenings.c.id == screening_id)).first()

@@ -161,3 +161,15 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
+
+
+def load_all_tables() -> None:
+    """Import every feature's ``schema_*`` module so ``metadata`` holds all tables."""
+    import importlib
+    import pkgutil
+
+    import ctnode.store as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("schema_"):
+            importlib.import_module(f"ctnode.store.{info.name}")

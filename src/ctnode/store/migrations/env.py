@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from ctnode.store.schema import metadata
+from ctnode.store.schema import load_all_tables, metadata
+
+load_all_tables()
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:
