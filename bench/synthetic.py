@@ -16,8 +16,36 @@ from pathlib import Path
 from ctnode.model.entities import Entity
 
 LATIN = re.compile(r"^[a-z][a-z' -]{1,24}$")
-COUNTRIES = ["af", "dz", "eg", "iq", "ir", "jo", "kz", "kg", "lb", "ly", "ma", "ml", "ng", "pk",
-             "ru", "sa", "so", "sd", "sy", "tj", "tn", "tr", "uz", "ye", "fr", "de", "gb", "be"]
+COUNTRIES = [
+    "af",
+    "dz",
+    "eg",
+    "iq",
+    "ir",
+    "jo",
+    "kz",
+    "kg",
+    "lb",
+    "ly",
+    "ma",
+    "ml",
+    "ng",
+    "pk",
+    "ru",
+    "sa",
+    "so",
+    "sd",
+    "sy",
+    "tj",
+    "tn",
+    "tr",
+    "uz",
+    "ye",
+    "fr",
+    "de",
+    "gb",
+    "be",
+]
 
 
 def load_parts(path: Path) -> list[list[str]]:
@@ -32,8 +60,9 @@ def load_parts(path: Path) -> list[list[str]]:
     return out
 
 
-def persons(parts: list[list[str]], n: int, seed: int = 7,
-            dataset: str = "synthetic") -> Iterator[Entity]:
+def persons(
+    parts: list[list[str]], n: int, seed: int = 7, dataset: str = "synthetic"
+) -> Iterator[Entity]:
     rng = random.Random(seed)
     for i in range(n):
         k = 3 if rng.random() < 0.3 else 2
@@ -46,7 +75,11 @@ def persons(parts: list[list[str]], n: int, seed: int = 7,
         if alias != name:
             e.add("alias", alias)
         year = rng.randint(1940, 2005)
-        e.add("birthDate", f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-              if rng.random() < 0.7 else str(year))
+        e.add(
+            "birthDate",
+            f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            if rng.random() < 0.7
+            else str(year),
+        )
         e.add("nationality", rng.choice(COUNTRIES))
         yield e

@@ -28,7 +28,9 @@ from ctnode.node import Actor, Node
 from ctnode.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-PG_ADMIN_URL = os.environ.get("CTNODE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "CTNODE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 ADMIN = Actor(name="test-admin", role="admin")
 ANALYST = Actor(name="test-analyst", role="analyst")
 SCREENER = Actor(name="test-screener", role="screener")
@@ -48,7 +50,9 @@ def shared_data() -> Path:
 
 def _pg_reason() -> str | None:
     try:
-        eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        eng = create_engine(
+            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
         with eng.connect() as conn:
             conn.execute(text("select 1"))
         eng.dispose()
@@ -89,8 +93,11 @@ class Templates:
             eng.dispose()
             self.pg_dbs.append(db)
             url = make_url(PG_ADMIN_URL).set(database=db).render_as_string(hide_password=False)
-        node = Node(Settings(data_dir=self.tmp / f"tpl-{backend}-{name}", database_url=url,
-                             mode="development"))
+        node = Node(
+            Settings(
+                data_dir=self.tmp / f"tpl-{backend}-{name}", database_url=url, mode="development"
+            )
+        )
         loader(node)
         node.close()
         self.made[key] = url
@@ -179,8 +186,9 @@ def store_url(templates: Templates, backend: str, tmp_path: Path) -> Iterator[st
     templates.drop(url)
 
 
-def _node_fixture(templates: Templates, backend: str, tmp_path: Path, name: str,
-                  loader) -> Iterator[Node]:  # type: ignore[no-untyped-def]
+def _node_fixture(
+    templates: Templates, backend: str, tmp_path: Path, name: str, loader
+) -> Iterator[Node]:  # type: ignore[no-untyped-def]
     node = _make_node(templates, backend, tmp_path, name, loader)
     yield node
     node.close()
@@ -200,6 +208,8 @@ def node(templates: Templates, backend: str, tmp_path: Path) -> Iterator[Node]:
 
 
 @pytest.fixture
-def node_with_un(templates: Templates, backend: str, tmp_path: Path, shared_data: Path) -> Iterator[Node]:
+def node_with_un(
+    templates: Templates, backend: str, tmp_path: Path, shared_data: Path
+) -> Iterator[Node]:
     """A node on a fresh store holding the real UN Security Council list (1,009 records)."""
     yield from _node_fixture(templates, backend, tmp_path, "un", _un)

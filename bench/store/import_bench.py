@@ -18,13 +18,16 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.synthetic import load_parts, persons
-from ctnode.ingest.base import ParsedList
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import Actor, Node
 from ctnode.settings import Settings
 
-SHARED = Path(os.environ.get("CTNODE_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
+SHARED = Path(
+    os.environ.get(
+        "CTNODE_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    )
+)
 PG = os.environ.get("CTNODE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ADMIN = Actor("bench", "admin")
 
@@ -62,16 +65,26 @@ def un_import(runs: int) -> list[tuple[str, str]]:
             t0 = time.perf_counter()
             parsed = parse_un_sc(xml)
             t1 = time.perf_counter()
-            node.store.apply_list(dataset=parsed.dataset, title=parsed.title, source=parsed.source,
-                                  version=parsed.version, entities=parsed.entities, actor="bench")
+            node.store.apply_list(
+                dataset=parsed.dataset,
+                title=parsed.title,
+                source=parsed.source,
+                version=parsed.version,
+                entities=parsed.entities,
+                actor="bench",
+            )
             t2 = time.perf_counter()
             parse_t.append(t1 - t0)
             store_t.append(t2 - t1)
             node.close()
         if parse_t:
             p, s = statistics.median(parse_t), statistics.median(store_t)
-            rows.append((f"UN XML import ({backend}), median of {len(parse_t)}",
-                         f"{p + s:.2f} s (parse {p:.2f} s + store {s:.2f} s)"))
+            rows.append(
+                (
+                    f"UN XML import ({backend}), median of {len(parse_t)}",
+                    f"{p + s:.2f} s (parse {p:.2f} s + store {s:.2f} s)",
+                )
+            )
     return rows
 
 
@@ -82,8 +95,14 @@ def million(n: int, screens: int) -> list[tuple[str, str]]:
     t0 = time.perf_counter()
     entities = list(persons(parts, n))
     t1 = time.perf_counter()
-    node.store.apply_list(dataset="synthetic", title="Synthetic persons", source="bench",
-                          version="1", entities=entities, actor="bench")
+    node.store.apply_list(
+        dataset="synthetic",
+        title="Synthetic persons",
+        source="bench",
+        version="1",
+        entities=entities,
+        actor="bench",
+    )
     t2 = time.perf_counter()
     rows.append((f"{n:,} persons: build entities", f"{t1 - t0:.1f} s"))
     rows.append((f"{n:,} persons: import into SQLite (one transaction)", f"{t2 - t1:.1f} s"))
@@ -100,8 +119,12 @@ def million(n: int, screens: int) -> list[tuple[str, str]]:
         hits = node.matcher.screen(q, limit=5)
         found += bool(hits)
     t6 = time.perf_counter()
-    rows.append((f"{n:,} persons: screens/s (matcher, {screens} alias queries)",
-                 f"{screens / (t6 - t5):,.0f} /s ({found} with a hit)"))
+    rows.append(
+        (
+            f"{n:,} persons: screens/s (matcher, {screens} alias queries)",
+            f"{screens / (t6 - t5):,.0f} /s ({found} with a hit)",
+        )
+    )
     rows.append((f"{n:,} persons: peak memory of the process", f"{peak_rss_mb():,.0f} MB"))
     return rows
 
@@ -116,8 +139,10 @@ def main() -> None:
     rows = un_import(args.runs)
     if not args.skip_million:
         rows += million(args.persons, args.screens)
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    )
     print("| measure | result |\n| --- | --- |")
     for k, v in rows:
         print(f"| {k} | {v} |")

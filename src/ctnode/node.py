@@ -13,8 +13,8 @@ import logging
 import os
 import secrets
 import threading
-import uuid
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -136,6 +136,7 @@ class Node:
         from ctnode.federation.service import FederationService
 
         return FederationService(self)
+
     # -- end federation hook --
 
     # -- secrets and permissions -------------------------------------------------
@@ -160,13 +161,28 @@ class Node:
         if actor.role not in PERMISSIONS.get(action, set()):
             raise Forbidden(f"role {actor.role!r} may not {action}")
 
-    def audit(self, event: str, actor: Actor, *, purpose: Purpose | None = None,
-              query_hash: str | None = None, result_ids: Iterable[str] = (),
-              detail: dict[str, Any] | None = None, conn: Any = None) -> None:
+    def audit(
+        self,
+        event: str,
+        actor: Actor,
+        *,
+        purpose: Purpose | None = None,
+        query_hash: str | None = None,
+        result_ids: Iterable[str] = (),
+        detail: dict[str, Any] | None = None,
+        conn: Any = None,
+    ) -> None:
         p = purpose or Purpose()
         self.audit_log.append(
-            event, actor.name, purpose=p.purpose, legal_basis=p.legal_basis, case_ref=p.case_ref,
-            query_hash=query_hash, result_ids=list(result_ids), detail=detail, conn=conn,
+            event,
+            actor.name,
+            purpose=p.purpose,
+            legal_basis=p.legal_basis,
+            case_ref=p.case_ref,
+            query_hash=query_hash,
+            result_ids=list(result_ids),
+            detail=detail,
+            conn=conn,
         )
 
     # -- the match index ----------------------------------------------------------
@@ -183,18 +199,26 @@ class Node:
         with self._index_lock:
             self._index_checked = now
             with self.store.engine.connect() as conn:
-                mark = int(conn.execute(select(func.coalesce(func.max(t.entity_events.c.id), 0)))
-                           .scalar_one())
+                mark = int(
+                    conn.execute(
+                        select(func.coalesce(func.max(t.entity_events.c.id), 0))
+                    ).scalar_one()
+                )
                 if mark == self._index_mark and not force:
                     return
                 if self._index_mark < 0 or force:
                     self.matcher.build(self.store.iter_entities())
                 else:
-                    changed = conn.execute(
-                        select(t.entity_events.c.entity_id).distinct()
-                        .where(t.entity_events.c.id > self._index_mark)
-                        .where(t.entity_events.c.kind != "decision")
-                    ).scalars().all()
+                    changed = (
+                        conn.execute(
+                            select(t.entity_events.c.entity_id)
+                            .distinct()
+                            .where(t.entity_events.c.id > self._index_mark)
+                            .where(t.entity_events.c.kind != "decision")
+                        )
+                        .scalars()
+                        .all()
+                    )
                     for entity_id in changed:
                         try:
                             self.matcher.add(self.store.get_entity(entity_id))
@@ -225,8 +249,9 @@ class Node:
                 raise InvalidInput("name longer than 500 characters")
         query.names = names
 
-    def _screen_one(self, query: ScreenQuery, *, limit: int,
-                    include_below: bool) -> tuple[str, list[Hit], list[Hit]]:
+    def _screen_one(
+        self, query: ScreenQuery, *, limit: int, include_below: bool
+    ) -> tuple[str, list[Hit], list[Hit]]:
         self.validate_query(query)
         subject = self.subject_key(query)
         hits = self.matcher.screen(query, limit=limit + 10, include_below=include_below)
@@ -242,15 +267,24 @@ class Node:
                 shown.append(hit)
         return subject, shown[:limit], suppressed
 
-    def screen(self, query: ScreenQuery, actor: Actor, purpose: Purpose | None = None, *,
-               limit: int = 10, include_below: bool = False, source: str = "api") -> ScreenResult:
+    def screen(
+        self,
+        query: ScreenQuery,
+        actor: Actor,
+        purpose: Purpose | None = None,
+        *,
+        limit: int = 10,
+        include_below: bool = False,
+        source: str = "api",
+    ) -> ScreenResult:
         """Screen one subject; reportable hits go to the review queue; always audited."""
         self.require(actor, "screen")
         if not 1 <= limit <= 500:
             raise InvalidInput("limit must be between 1 and 500")
         self.refresh_index()
-        subject, hits, suppressed = self._screen_one(query, limit=limit,
-                                                     include_below=include_below)
+        subject, hits, suppressed = self._screen_one(
+            query, limit=limit, include_below=include_below
+        )
         p = purpose or Purpose()
         qhash = self._query_hash(subject, source)
         reportable = [h for h in hits if h.band != "no match"]
@@ -258,21 +292,49 @@ class Node:
             sid = None
             if reportable:
                 sid = self.store.add_screening(
-                    conn, actor=actor.name, source=source, subject_key=subject, query_hash=qhash,
-                    purpose=p.purpose, case_ref=p.case_ref,
-                    hits=[{"entity_id": h.entity_id, "score": h.score, "band": h.band}
-                          for h in reportable],
+                    conn,
+                    actor=actor.name,
+                    source=source,
+                    subject_key=subject,
+                    query_hash=qhash,
+                    purpose=p.purpose,
+                    case_ref=p.case_ref,
+                    hits=[
+                        {"entity_id": h.entity_id, "score": h.score, "band": h.band}
+                        for h in reportable
+                    ],
                 )
-            self.audit("screen", actor, purpose=p, query_hash=qhash,
-                       result_ids=[h.entity_id for h in reportable],
-                       detail={"source": source, "screening_id": sid,
-                               "suppressed": [h.entity_id for h in suppressed]}, conn=conn)
-        return ScreenResult(screening_id=sid, query_hash=qhash, subject_key=subject, hits=hits,
-                            suppressed=suppressed)
+            self.audit(
+                "screen",
+                actor,
+                purpose=p,
+                query_hash=qhash,
+                result_ids=[h.entity_id for h in reportable],
+                detail={
+                    "source": source,
+                    "screening_id": sid,
+                    "suppressed": [h.entity_id for h in suppressed],
+                },
+                conn=conn,
+            )
+        return ScreenResult(
+            screening_id=sid,
+            query_hash=qhash,
+            subject_key=subject,
+            hits=hits,
+            suppressed=suppressed,
+        )
 
-    def screen_many(self, queries: Iterable[ScreenQuery], actor: Actor,
-                    purpose: Purpose | None = None, *, limit: int = 10, source: str = "batch",
-                    progress: Callable[[int], None] | None = None) -> Iterator[ScreenResult]:
+    def screen_many(
+        self,
+        queries: Iterable[ScreenQuery],
+        actor: Actor,
+        purpose: Purpose | None = None,
+        *,
+        limit: int = 10,
+        source: str = "batch",
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[ScreenResult]:
         """Screen many subjects (a batch file, a manifest, a payment file).
 
         Yields one result per query in order. Review-queue rows are written in
@@ -290,8 +352,14 @@ class Node:
             with self.store.begin() as conn:
                 self.store.add_screenings(conn, pending)
                 if final:
-                    self.audit("screen.batch", actor, purpose=p, result_ids=sorted(set(all_ids)),
-                               detail={"source": source, "subjects": count}, conn=conn)
+                    self.audit(
+                        "screen.batch",
+                        actor,
+                        purpose=p,
+                        result_ids=sorted(set(all_ids)),
+                        detail={"source": source, "subjects": count},
+                        conn=conn,
+                    )
             pending.clear()
 
         for query in queries:
@@ -300,20 +368,34 @@ class Node:
             sid = None
             if hits:
                 sid = str(uuid.uuid4())
-                pending.append({
-                    "id": sid, "actor": actor.name, "source": source, "subject_key": subject,
-                    "query_hash": qhash, "purpose": p.purpose, "case_ref": p.case_ref,
-                    "hits": [{"entity_id": h.entity_id, "score": h.score, "band": h.band}
-                             for h in hits],
-                })
+                pending.append(
+                    {
+                        "id": sid,
+                        "actor": actor.name,
+                        "source": source,
+                        "subject_key": subject,
+                        "query_hash": qhash,
+                        "purpose": p.purpose,
+                        "case_ref": p.case_ref,
+                        "hits": [
+                            {"entity_id": h.entity_id, "score": h.score, "band": h.band}
+                            for h in hits
+                        ],
+                    }
+                )
                 all_ids.extend(h.entity_id for h in hits)
             count += 1
             if progress:
                 progress(count)
             if len(pending) >= 500:
                 flush(final=False)
-            yield ScreenResult(screening_id=sid, query_hash=qhash, subject_key=subject,
-                               hits=hits, suppressed=suppressed)
+            yield ScreenResult(
+                screening_id=sid,
+                query_hash=qhash,
+                subject_key=subject,
+                hits=hits,
+                suppressed=suppressed,
+            )
         flush(final=True)
 
     @staticmethod
@@ -321,8 +403,9 @@ class Node:
         """The audited query hash: derived from the (already keyed) subject key and the channel."""
         return hashlib.sha256(f"{source}:{subject_key}".encode()).hexdigest()
 
-    def search(self, text: str, actor: Actor, *, schema: str | None = None,
-               limit: int = 20) -> list[Hit]:
+    def search(
+        self, text: str, actor: Actor, *, schema: str | None = None, limit: int = 20
+    ) -> list[Hit]:
         """Free-text name search, looser than screening (for analysts exploring the lists)."""
         self.require(actor, "search")
         if not text.strip():
@@ -330,10 +413,15 @@ class Node:
         self.refresh_index()
         query = ScreenQuery(names=[text], schema=schema or "Thing", include_delisted=True)
         self.validate_query(query)
-        hits = [h for h in self.matcher.screen(query, limit=limit, include_below=True)
-                if h.score >= 0.5]
-        self.audit("search", actor, query_hash=self.keyed_hash({"search": text}),
-                   result_ids=[h.entity_id for h in hits])
+        hits = [
+            h for h in self.matcher.screen(query, limit=limit, include_below=True) if h.score >= 0.5
+        ]
+        self.audit(
+            "search",
+            actor,
+            query_hash=self.keyed_hash({"search": text}),
+            result_ids=[h.entity_id for h in hits],
+        )
         return hits
 
     # -- entities -------------------------------------------------------------------
@@ -346,29 +434,50 @@ class Node:
         self.require(actor, "entity.view")
         entity = self.store.get_entity(entity_id)
         self.audit("entity.view", actor, result_ids=[entity_id])
-        return EntityView(entity=entity, events=self.store.entity_events(entity_id),
-                          decisions=self.store.decisions_for_entity(entity_id))
+        return EntityView(
+            entity=entity,
+            events=self.store.entity_events(entity_id),
+            decisions=self.store.decisions_for_entity(entity_id),
+        )
 
     # -- imports ----------------------------------------------------------------------
 
-    def import_list(self, parsed: Any, actor: Actor, *, partial: bool = False,
-                    progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    def import_list(
+        self,
+        parsed: Any,
+        actor: Actor,
+        *,
+        partial: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
         """Apply a parsed list (``ctnode.ingest.base.ParsedList``) as one transaction."""
         self.require(actor, "import")
 
         def on_commit(conn: Any, report: ImportReport) -> None:
-            self.audit("import", actor, result_ids=[], conn=conn, detail={
-                **report.summary(), "removed_ids": report.removed})
+            self.audit(
+                "import",
+                actor,
+                result_ids=[],
+                conn=conn,
+                detail={**report.summary(), "removed_ids": report.removed},
+            )
 
         try:
             report = self.store.apply_list(
-                dataset=parsed.dataset, title=parsed.title, source=parsed.source,
-                version=parsed.version, entities=parsed.entities, actor=actor.name,
-                partial=partial, progress=progress, on_commit=on_commit,
+                dataset=parsed.dataset,
+                title=parsed.title,
+                source=parsed.source,
+                version=parsed.version,
+                entities=parsed.entities,
+                actor=actor.name,
+                partial=partial,
+                progress=progress,
+                on_commit=on_commit,
             )
         except Exception as exc:  # any failure: the transaction rolled back; audit and re-raise
-            self.audit("import.failed", actor, detail={"source": parsed.source,
-                                                       "error": str(exc)[:500]})
+            self.audit(
+                "import.failed", actor, detail={"source": parsed.source, "error": str(exc)[:500]}
+            )
             raise
         report.warnings = list(parsed.warnings)
         self.refresh_index(force=False)
@@ -376,27 +485,43 @@ class Node:
         # -- federation hook (owner: ctnode.federation): send the delta to subscribed peers --
         try:
             self.federation.after_import(report)
-        except Exception:  # noqa: BLE001 - the import is committed; a failed push is retried later
+        except Exception:
             log.exception("could not send the list delta to subscribed peers")
         # -- end federation hook --
         return report
 
-    def import_source(self, kind: str, source: str, actor: Actor, *,
-                      mapping: Path | None = None, dataset: str | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    def import_source(
+        self,
+        kind: str,
+        source: str,
+        actor: Actor,
+        *,
+        mapping: Path | None = None,
+        dataset: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
         """Parse and apply a list: ``un-sc`` (file or URL), ``ftm`` (JSON lines), ``csv`` (with a mapping)."""
         self.require(actor, "import")
         try:
-            parsed = self.parse_source(kind, source, mapping=mapping, dataset=dataset,
-                                       progress=progress)
+            parsed = self.parse_source(
+                kind, source, mapping=mapping, dataset=dataset, progress=progress
+            )
         except ImportFailed as exc:
-            self.audit("import.failed", actor, detail={"source": source, "error": exc.message[:500]})
+            self.audit(
+                "import.failed", actor, detail={"source": source, "error": exc.message[:500]}
+            )
             raise
         return self.import_list(parsed, actor, progress=progress)
 
-    def parse_source(self, kind: str, source: str, *, mapping: Path | None = None,
-                     dataset: str | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> Any:
+    def parse_source(
+        self,
+        kind: str,
+        source: str,
+        *,
+        mapping: Path | None = None,
+        dataset: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
         from ctnode.ingest import csv_list, ftm, un_sc
         from ctnode.ingest.fetch import fetch_source
 
@@ -414,12 +539,14 @@ class Node:
         if kind == "csv":
             if mapping is None:
                 raise InvalidInput("a CSV import needs --mapping FILE")
-            return csv_list.parse_csv(Path(source), csv_list.load_mapping(mapping),
-                                      source_name=source)
+            return csv_list.parse_csv(
+                Path(source), csv_list.load_mapping(mapping), source_name=source
+            )
         raise InvalidInput(f"unknown import kind {kind!r} (un-sc, ftm, csv)")
 
-    def export_ftm(self, actor: Actor, dataset: str | None = None,
-                   include_delisted: bool = False) -> Iterator[dict[str, Any]]:
+    def export_ftm(
+        self, actor: Actor, dataset: str | None = None, include_delisted: bool = False
+    ) -> Iterator[dict[str, Any]]:
         from ctnode.ingest.ftm import entity_to_ftm
 
         self.require(actor, "export")
@@ -432,8 +559,16 @@ class Node:
 
     # -- decisions ----------------------------------------------------------------------
 
-    def decide(self, actor: Actor, *, entity_id: str, decision: str, comment: str,
-               screening_id: str | None = None, query: ScreenQuery | None = None) -> str:
+    def decide(
+        self,
+        actor: Actor,
+        *,
+        entity_id: str,
+        decision: str,
+        comment: str,
+        screening_id: str | None = None,
+        query: ScreenQuery | None = None,
+    ) -> str:
         """Record an analyst's decision on a hit (for a screening, or for a subject query)."""
         self.require(actor, "decide")
         if decision not in DECISIONS:
@@ -452,16 +587,27 @@ class Node:
         else:
             raise InvalidInput("a decision needs a screening id or the screened subject")
         with self.store.begin() as conn:
-            did = self.store.add_decision(conn, entity_id=entity_id, subject_key=subject,
-                                          screening_id=screening_id, decision=decision,
-                                          comment=comment.strip(), actor=actor.name)
-            self.audit("decision", actor, result_ids=[entity_id], conn=conn,
-                       detail={"decision_id": did, "decision": decision,
-                               "screening_id": screening_id})
+            did = self.store.add_decision(
+                conn,
+                entity_id=entity_id,
+                subject_key=subject,
+                screening_id=screening_id,
+                decision=decision,
+                comment=comment.strip(),
+                actor=actor.name,
+            )
+            self.audit(
+                "decision",
+                actor,
+                result_ids=[entity_id],
+                conn=conn,
+                detail={"decision_id": did, "decision": decision, "screening_id": screening_id},
+            )
         return did
 
-    def review_queue(self, actor: Actor, *, reviewed: bool | None = False,
-                     limit: int = 100) -> list[dict[str, Any]]:
+    def review_queue(
+        self, actor: Actor, *, reviewed: bool | None = False, limit: int = 100
+    ) -> list[dict[str, Any]]:
         self.require(actor, "review")
         return self.store.list_screenings(reviewed=reviewed, limit=limit)
 
@@ -476,12 +622,21 @@ class Node:
             raise InvalidInput("a key needs a name of 1 to 128 characters")
         key_id, secret, token = new_token()
         with self.store.begin() as conn:
-            self.store.add_key(conn, key_id=key_id, name=name.strip(), role=role,
-                               biometric=biometric, secret_hash=hash_secret(secret),
-                               created_by=actor.name)
-            self.audit("key.create", actor, conn=conn,
-                       detail={"key_id": key_id, "name": name, "role": role,
-                               "biometric": biometric})
+            self.store.add_key(
+                conn,
+                key_id=key_id,
+                name=name.strip(),
+                role=role,
+                biometric=biometric,
+                secret_hash=hash_secret(secret),
+                created_by=actor.name,
+            )
+            self.audit(
+                "key.create",
+                actor,
+                conn=conn,
+                detail={"key_id": key_id, "name": name, "role": role, "biometric": biometric},
+            )
         return token
 
     def _ensure_bootstrap_key(self, token: str) -> None:
@@ -489,11 +644,21 @@ class Node:
         key_id, secret = split_token(token)
         if self.store.get_key(key_id) is None:
             with self.store.begin() as conn:
-                self.store.add_key(conn, key_id=key_id, name="bootstrap-admin", role="admin",
-                                   biometric=False, secret_hash=hash_secret(secret),
-                                   created_by="settings")
-                self.audit("key.create", local_actor(), conn=conn,
-                           detail={"key_id": key_id, "name": "bootstrap-admin", "role": "admin"})
+                self.store.add_key(
+                    conn,
+                    key_id=key_id,
+                    name="bootstrap-admin",
+                    role="admin",
+                    biometric=False,
+                    secret_hash=hash_secret(secret),
+                    created_by="settings",
+                )
+                self.audit(
+                    "key.create",
+                    local_actor(),
+                    conn=conn,
+                    detail={"key_id": key_id, "name": "bootstrap-admin", "role": "admin"},
+                )
 
     def list_keys(self, actor: Actor) -> list[dict[str, Any]]:
         self.require(actor, "keys")
@@ -508,21 +673,32 @@ class Node:
     def authenticate(self, token: str | None) -> Actor:
         """The actor a token stands for; ``Unauthorized`` for missing, unknown or revoked keys."""
         if not token:
-            raise Unauthorized("an API key is required (header X-API-Key or Authorization: ApiKey ...)")
+            raise Unauthorized(
+                "an API key is required (header X-API-Key or Authorization: ApiKey ...)"
+            )
         try:
             key_id, secret = split_token(token)
         except InvalidInput as exc:
             raise Unauthorized(exc.message) from None
         row = self.store.get_key(key_id)
-        if row is None or row["revoked_at"] is not None or not secret_matches(secret, row["secret_hash"]):
+        if (
+            row is None
+            or row["revoked_at"] is not None
+            or not secret_matches(secret, row["secret_hash"])
+        ):
             raise Unauthorized("unknown or revoked API key")
-        return Actor(name=f"key:{row['name']}", role=row["role"], key_id=key_id,
-                     biometric=bool(row["biometric"]))
+        return Actor(
+            name=f"key:{row['name']}",
+            role=row["role"],
+            key_id=key_id,
+            biometric=bool(row["biometric"]),
+        )
 
     # -- start-up ------------------------------------------------------------------------
 
-    def ensure_un_list(self, actor: Actor | None = None,
-                       progress: Callable[[int, int], None] | None = None) -> tuple[str, ImportReport | None]:
+    def ensure_un_list(
+        self, actor: Actor | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[str, ImportReport | None]:
         """Load the UN list on first start: from the configured source, else the demo list.
 
         Returns (what happened, report): ``"present"`` when the store already
@@ -535,15 +711,17 @@ class Node:
         if self.store.count_entities(dataset="un_sc") > 0:
             return "present", None
         try:
-            report = self.import_source("un-sc", self.settings.un_sc_source, actor,
-                                        progress=progress)
+            report = self.import_source(
+                "un-sc", self.settings.un_sc_source, actor, progress=progress
+            )
         except Exception as exc:  # noqa: BLE001 - any failure to reach or read the source means demo
             log.warning("could not load the UN list from %s: %s", self.settings.un_sc_source, exc)
             self.last_source_error = str(exc)
         else:
             if self.store.count_entities(dataset=DEMO_DATASET, status="listed"):
-                self.import_list(_renamed(self.parse_source("un-sc", str(DEMO_LIST)), entities=[]),
-                                 actor)
+                self.import_list(
+                    _renamed(self.parse_source("un-sc", str(DEMO_LIST)), entities=[]), actor
+                )
             return "source", report
         if self.store.count_entities(dataset=DEMO_DATASET) > 0:
             return "demo", None
@@ -563,10 +741,19 @@ def _renamed(parsed: Any, entities: list[Entity] | None = None) -> Any:
 
     moved = []
     for e in parsed.entities if entities is None else entities:
-        ne = Entity(id=f"{DEMO_DATASET}-{e.reference}", schema=e.schema, dataset=DEMO_DATASET,
-                    reference=e.reference)
+        ne = Entity(
+            id=f"{DEMO_DATASET}-{e.reference}",
+            schema=e.schema,
+            dataset=DEMO_DATASET,
+            reference=e.reference,
+        )
         ne.statements = [replace(st, dataset=DEMO_DATASET) for st in e.statements]
         moved.append(ne)
-    return ParsedList(dataset=DEMO_DATASET, title="FICTIONAL DEMO LIST (not real data)",
-                      version=parsed.version, source=parsed.source, entities=moved,
-                      warnings=list(parsed.warnings))
+    return ParsedList(
+        dataset=DEMO_DATASET,
+        title="FICTIONAL DEMO LIST (not real data)",
+        version=parsed.version,
+        source=parsed.source,
+        entities=moved,
+        warnings=list(parsed.warnings),
+    )

@@ -120,8 +120,9 @@ class Settings(BaseSettings):
             if self.bootstrap_admin_key and len(self.bootstrap_admin_key) < 24:
                 raise ValueError("CTNODE_BOOTSTRAP_ADMIN_KEY must be at least 24 characters")
             if not self.federation_verify_tls:  # federation
-                raise ValueError("CTNODE_FEDERATION_VERIFY_TLS=false is refused outside "
-                                 "development mode")
+                raise ValueError(
+                    "CTNODE_FEDERATION_VERIFY_TLS=false is refused outside development mode"
+                )
         return self
 
     @cached_property

@@ -50,9 +50,15 @@ def test_every_route_but_healthz_needs_a_key(node: Node) -> None:
 
 def test_roles_are_enforced(client: TestClient, node_with_un: Node) -> None:
     screener = _key(node_with_un, "screener")
-    assert client.post("/screen", json={"name": "Aiman al-Zawahiri"}, headers=screener).status_code == 200
+    assert (
+        client.post("/screen", json={"name": "Aiman al-Zawahiri"}, headers=screener).status_code
+        == 200
+    )
     assert client.get("/entities/un_sc-QDi.006", headers=screener).status_code == 403
-    assert client.post("/keys", json={"name": "x", "role": "admin"}, headers=screener).status_code == 403
+    assert (
+        client.post("/keys", json={"name": "x", "role": "admin"}, headers=screener).status_code
+        == 403
+    )
     assert client.get("/audit", headers=screener).status_code == 403
 
 
@@ -66,8 +72,11 @@ def test_revoked_key_is_refused(client: TestClient, node_with_un: Node) -> None:
 
 
 def test_screen_returns_explained_hits(client: TestClient, node_with_un: Node) -> None:
-    r = client.post("/screen", json={"name": "Ayman al-Zawahiri", "birthDate": "1951-06-19"},
-                    headers=_key(node_with_un, "screener") | {"X-Purpose": "border screening"})
+    r = client.post(
+        "/screen",
+        json={"name": "Ayman al-Zawahiri", "birthDate": "1951-06-19"},
+        headers=_key(node_with_un, "screener") | {"X-Purpose": "border screening"},
+    )
     assert r.status_code == 200, r.text
     hit = r.json()["hits"][0]
     assert hit["reference"] == "QDi.006" and hit["list"] == "un_sc"
@@ -78,24 +87,57 @@ def test_screen_returns_explained_hits(client: TestClient, node_with_un: Node) -
 
 
 def test_yente_match_shape(client: TestClient, node_with_un: Node) -> None:
-    body = {"queries": {"q1": {"schema": "Person", "properties": {
-        "name": ["Aiman Muhammed Rabi al-Zawahiri"], "birthDate": ["1951"], "nationality": ["eg"]}}}}
-    r = client.post("/match/default", json=body, params={"limit": 3},
-                    headers={"Authorization": "ApiKey " + _key(node_with_un, "screener")["X-API-Key"]})
+    body = {
+        "queries": {
+            "q1": {
+                "schema": "Person",
+                "properties": {
+                    "name": ["Aiman Muhammed Rabi al-Zawahiri"],
+                    "birthDate": ["1951"],
+                    "nationality": ["eg"],
+                },
+            }
+        }
+    }
+    r = client.post(
+        "/match/default",
+        json=body,
+        params={"limit": 3},
+        headers={"Authorization": "ApiKey " + _key(node_with_un, "screener")["X-API-Key"]},
+    )
     assert r.status_code == 200, r.text
     data = r.json()
     assert set(data) == {"responses", "matcher", "limit"}
     resp = data["responses"]["q1"]
     assert resp["status"] == 200 and resp["total"]["relation"] == "eq"
     top = resp["results"][0]
-    for field in ("id", "caption", "schema", "properties", "datasets", "score", "features", "match",
-                  "target", "referents", "first_seen", "last_seen"):
+    for field in (
+        "id",
+        "caption",
+        "schema",
+        "properties",
+        "datasets",
+        "score",
+        "features",
+        "match",
+        "target",
+        "referents",
+        "first_seen",
+        "last_seen",
+    ):
         assert field in top
     assert top["id"] == "un_sc-QDi.006" and top["match"] is True
     assert isinstance(top["features"], dict) and top["datasets"] == ["un_sc"]
-    assert client.post("/match/no_such_list", json=body,
-                       headers=_key(node_with_un, "screener")).status_code == 404
-    assert client.post("/match/un_sc", json=body, headers=_key(node_with_un, "screener")).status_code == 200
+    assert (
+        client.post(
+            "/match/no_such_list", json=body, headers=_key(node_with_un, "screener")
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post("/match/un_sc", json=body, headers=_key(node_with_un, "screener")).status_code
+        == 200
+    )
 
 
 def test_entity_has_provenance(client: TestClient, node_with_un: Node) -> None:
@@ -110,7 +152,9 @@ def test_entity_has_provenance(client: TestClient, node_with_un: Node) -> None:
 
 
 def test_search_in_arabic_script(client: TestClient, node_with_un: Node) -> None:
-    r = client.get("/search", params={"q": "أيمن محمد ربيع الظواهري"}, headers=_key(node_with_un, "screener"))
+    r = client.get(
+        "/search", params={"q": "أيمن محمد ربيع الظواهري"}, headers=_key(node_with_un, "screener")
+    )
     assert r.status_code == 200
     assert r.json()["results"][0]["reference"] == "QDi.006"
 
@@ -122,9 +166,16 @@ def test_false_positive_is_not_raised_again(client: TestClient, node_with_un: No
     assert first["hits"][0]["entity_id"] == "un_sc-QDi.006"
     queue = client.get("/review", headers=analyst).json()["screenings"]
     assert any(s["id"] == first["screening_id"] for s in queue)
-    d = client.post("/decisions", headers=analyst, json={
-        "entity_id": "un_sc-QDi.006", "decision": "false_positive",
-        "comment": "different person, checked passport", "screening_id": first["screening_id"]})
+    d = client.post(
+        "/decisions",
+        headers=analyst,
+        json={
+            "entity_id": "un_sc-QDi.006",
+            "decision": "false_positive",
+            "comment": "different person, checked passport",
+            "screening_id": first["screening_id"],
+        },
+    )
     assert d.status_code == 201, d.text
     again = client.post("/screen", json=subject, headers=screener).json()
     assert "un_sc-QDi.006" not in [h["entity_id"] for h in again["hits"]]
@@ -152,11 +203,23 @@ BAD_REQUESTS: list[tuple[str, str, Any]] = [
     ("post", "/screen/batch", {"subjects": [{"name": None}]}),
     ("post", "/match/default", {"queries": {}}),
     ("post", "/match/default", {"queries": {"a": {"schema": "Person", "properties": {}}}}),
-    ("post", "/match/default", {"queries": {"a": {"schema": "Person", "properties": {"name": ["x"], "birthDate": ["soon"]}}}}),
+    (
+        "post",
+        "/match/default",
+        {
+            "queries": {
+                "a": {"schema": "Person", "properties": {"name": ["x"], "birthDate": ["soon"]}}
+            }
+        },
+    ),
     ("post", "/match/default", {"nothing": 1}),
     ("post", "/decisions", {"entity_id": "un_sc-QDi.006", "decision": "maybe", "comment": "x"}),
     ("post", "/decisions", {"entity_id": "un_sc-QDi.006", "decision": "unsure", "comment": "x"}),
-    ("post", "/decisions", {"entity_id": "nope", "decision": "unsure", "comment": "x", "screening_id": "x"}),
+    (
+        "post",
+        "/decisions",
+        {"entity_id": "nope", "decision": "unsure", "comment": "x", "screening_id": "x"},
+    ),
     ("get", "/search?q=", None),
     ("get", "/search?q=x&limit=100000", None),
     ("get", "/audit?after_seq=-1", None),
@@ -167,11 +230,14 @@ BAD_REQUESTS: list[tuple[str, str, Any]] = [
 
 
 @pytest.mark.parametrize(("method", "path", "body"), BAD_REQUESTS)
-def test_invalid_input_gets_a_4xx_with_a_message(client: TestClient, node_with_un: Node,
-                                                method: str, path: str, body: Any) -> None:
+def test_invalid_input_gets_a_4xx_with_a_message(
+    client: TestClient, node_with_un: Node, method: str, path: str, body: Any
+) -> None:
     headers = _key(node_with_un, "admin")
     if isinstance(body, str):
-        r = client.request(method, path, content=body, headers=headers | {"content-type": "application/json"})
+        r = client.request(
+            method, path, content=body, headers=headers | {"content-type": "application/json"}
+        )
     else:
         r = client.request(method, path, json=body, headers=headers)
     assert 400 <= r.status_code < 500, (path, body, r.status_code, r.text)

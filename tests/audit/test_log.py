@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from sqlalchemy import delete, update
 
@@ -20,7 +22,7 @@ def test_chain_verifies_and_links(empty_node: Node) -> None:
     _fill(empty_node)
     entries = list(empty_node.audit_log.entries())
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
-    for prev, cur in zip(entries, entries[1:], strict=False):
+    for prev, cur in pairwise(entries):
         assert cur.prev_hash == prev.hash
     assert empty_node.audit_log.verify() == 5
 

@@ -16,9 +16,11 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(node_with_un: Node) -> dict[str, str]:
-    return {"CTNODE_DATA_DIR": str(node_with_un.settings.data_dir),
-            "CTNODE_DATABASE_URL": node_with_un.settings.store_url,
-            "CTNODE_MODE": "development"}
+    return {
+        "CTNODE_DATA_DIR": str(node_with_un.settings.data_dir),
+        "CTNODE_DATABASE_URL": node_with_un.settings.store_url,
+        "CTNODE_MODE": "development",
+    }
 
 
 def test_help_explains_every_command() -> None:
@@ -31,7 +33,9 @@ def test_help_explains_every_command() -> None:
 
 
 def test_screen_json(env: dict[str, str]) -> None:
-    r = runner.invoke(app, ["screen", "AL-ZAWAHIRI, Aiman", "--birth-date", "1951", "--json"], env=env)
+    r = runner.invoke(
+        app, ["screen", "AL-ZAWAHIRI, Aiman", "--birth-date", "1951", "--json"], env=env
+    )
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     top = data["hits"][0]
@@ -48,13 +52,31 @@ def test_screen_table_and_bad_date(env: dict[str, str]) -> None:
 
 def test_batch_skips_bad_lines_and_goes_on(env: dict[str, str], tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join([
-        json.dumps({"id": 1, "schema": "Person", "name": "Ayman al-Zawahiri", "birthDate": "1951-06-19"}),
-        "{not json",
-        json.dumps({"id": 3, "name": ""}),
-        json.dumps({"id": 4, "schema": "Person", "name": "Jonathan Quigley-Smithers"}),
-        json.dumps({"id": 5, "schema": "Organization", "name": "Al-Nusrah Front for the People of the Levant"}),
-    ]) + "\n")
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "id": 1,
+                        "schema": "Person",
+                        "name": "Ayman al-Zawahiri",
+                        "birthDate": "1951-06-19",
+                    }
+                ),
+                "{not json",
+                json.dumps({"id": 3, "name": ""}),
+                json.dumps({"id": 4, "schema": "Person", "name": "Jonathan Quigley-Smithers"}),
+                json.dumps(
+                    {
+                        "id": 5,
+                        "schema": "Organization",
+                        "name": "Al-Nusrah Front for the People of the Levant",
+                    }
+                ),
+            ]
+        )
+        + "\n"
+    )
     out = tmp_path / "out.jsonl"
     r = runner.invoke(app, ["screen", "--batch", str(src), "--out", str(out)], env=env)
     assert r.exit_code == 0, r.output
@@ -62,7 +84,15 @@ def test_batch_skips_bad_lines_and_goes_on(env: dict[str, str], tmp_path: Path) 
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert [row["id"] for row in rows] == [1, 4, 5]
     assert rows[0]["hits"][0]["reference"] == "QDi.006"
-    assert set(rows[0]["hits"][0]) == {"entity_id", "list", "reference", "name", "score", "band", "explanation"}
+    assert set(rows[0]["hits"][0]) == {
+        "entity_id",
+        "list",
+        "reference",
+        "name",
+        "score",
+        "band",
+        "explanation",
+    }
     assert rows[1]["hits"] == []
 
 
@@ -81,7 +111,9 @@ def test_keys_and_audit_commands(env: dict[str, str]) -> None:
     assert "key.create" in events and "key.revoke" in events
 
 
-def test_export_import_ftm_round_trip(env: dict[str, str], tmp_path: Path, node_with_un: Node) -> None:
+def test_export_import_ftm_round_trip(
+    env: dict[str, str], tmp_path: Path, node_with_un: Node
+) -> None:
     out = tmp_path / "un.ftm.jsonl"
     r = runner.invoke(app, ["export", "ftm", "--out", str(out)], env=env)
     assert r.exit_code == 0, r.output

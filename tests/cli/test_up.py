@@ -41,11 +41,20 @@ def test_demo_fallback_then_real_list(empty_node: Node, shared_data: Path, tmp_p
 
 def test_up_serves_on_loopback_with_a_key(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**os.environ, "CTNODE_DATA_DIR": str(tmp_path / "var"),
-           "CTNODE_UN_SC_SOURCE": str(tmp_path / "unreachable.xml"), "CTNODE_PORT": str(port)}
+    env = {
+        **os.environ,
+        "CTNODE_DATA_DIR": str(tmp_path / "var"),
+        "CTNODE_UN_SC_SOURCE": str(tmp_path / "unreachable.xml"),
+        "CTNODE_PORT": str(port),
+    }
     env.pop("CTNODE_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "ctnode.cli", "up"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ctnode.cli", "up"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(120):
@@ -61,8 +70,9 @@ def test_up_serves_on_loopback_with_a_key(tmp_path: Path) -> None:
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         key = key_file.read_text().strip()
         assert httpx.post(f"{base}/screen", json={"name": "x"}).status_code == 401
-        r = httpx.post(f"{base}/screen", json={"name": "Faris Nadir al-Qamari"},
-                       headers={"X-API-Key": key})
+        r = httpx.post(
+            f"{base}/screen", json={"name": "Faris Nadir al-Qamari"}, headers={"X-API-Key": key}
+        )
         assert r.status_code == 200
         assert r.json()["hits"][0]["list"] == DEMO_DATASET
     finally:
@@ -75,7 +85,12 @@ def test_up_serves_on_loopback_with_a_key(tmp_path: Path) -> None:
 def test_up_refuses_a_public_bind_outside_development(tmp_path: Path) -> None:
     env = {**os.environ, "CTNODE_DATA_DIR": str(tmp_path / "var"), "CTNODE_HOST": "0.0.0.0"}
     env.pop("CTNODE_MODE", None)
-    r = subprocess.run([sys.executable, "-m", "ctnode.cli", "serve"], env=env,
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "ctnode.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 2
     assert "refusing to bind to 0.0.0.0" in r.stderr + r.stdout

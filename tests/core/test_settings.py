@@ -16,12 +16,15 @@ def test_defaults_bind_to_loopback() -> None:
     assert s.store_url.startswith("sqlite:///")
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"host": "0.0.0.0"},
-    {"cors_origins": ["*"]},
-    {"bootstrap_admin_key": "short"},
-    {"report_threshold": 0.9, "match_threshold": 0.8},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"host": "0.0.0.0"},
+        {"cors_origins": ["*"]},
+        {"bootstrap_admin_key": "short"},
+        {"report_threshold": 0.9, "match_threshold": 0.8},
+    ],
+)
 def test_insecure_settings_are_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         Settings(_env_file=None, **kwargs)  # type: ignore[arg-type]
@@ -35,4 +38,6 @@ def test_development_mode_allows_a_public_bind() -> None:
 def test_every_setting_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
     for name in Settings.model_fields:
-        assert f"CTNODE_{name.upper()}" in doc, f"CTNODE_{name.upper()} missing from docs/configuration.md"
+        assert f"CTNODE_{name.upper()}" in doc, (
+            f"CTNODE_{name.upper()} missing from docs/configuration.md"
+        )

@@ -30,7 +30,6 @@ from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
-from tests.federation.cluster import NodeProc, make_nodes
 from typer.testing import CliRunner
 
 from ctnode.audit.log import canonical_json, format_ts
@@ -39,6 +38,7 @@ from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.node import Actor
+from tests.federation.cluster import NodeProc, make_nodes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ADMIN = Actor(name="test-admin", role="admin")

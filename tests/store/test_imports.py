@@ -23,18 +23,28 @@ def _counts(node: Node) -> dict[str, int]:
     with node.store.engine.connect() as conn:
         return {
             name: int(conn.execute(select(func.count()).select_from(tbl)).scalar_one())
-            for name, tbl in (("entities", t.entities), ("statements", t.statements),
-                              ("events", t.entity_events), ("imports", t.imports))
+            for name, tbl in (
+                ("entities", t.entities),
+                ("statements", t.statements),
+                ("events", t.entity_events),
+                ("imports", t.imports),
+            )
         }
 
 
 def test_un_delta_between_real_versions(empty_node: Node, shared_data: Path) -> None:
-    old = empty_node.import_list(parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN)
+    old = empty_node.import_list(
+        parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN
+    )
     assert len(old.added) == 999 and not old.removed
     new = empty_node.import_list(parse_un_sc(shared_data / "un-sc-consolidated.xml"), ADMIN)
     assert len(new.added) == 11
     assert {i.split("-", 1)[1] for i in new.added} == {
-        "QDi.437", "QDi.438", "QDi.439", *(f"SDi.{n:03d}" for n in range(7, 15))}
+        "QDi.437",
+        "QDi.438",
+        "QDi.439",
+        *(f"SDi.{n:03d}" for n in range(7, 15)),
+    }
     assert new.removed == ["un_sc-QDe.137"]
     # Records whose content changed (whitespace-only and link-only differences do not count).
     # Every record that gained a passport number (29 Taliban entries) is among them.
@@ -70,7 +80,9 @@ def test_un_delta_between_real_versions(empty_node: Node, shared_data: Path) -> 
 def test_relisting_after_delisting(empty_node: Node, shared_data: Path) -> None:
     empty_node.import_list(parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN)
     empty_node.import_list(parse_un_sc(shared_data / "un-sc-consolidated.xml"), ADMIN)
-    back = empty_node.import_list(parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN)
+    back = empty_node.import_list(
+        parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN
+    )
     assert back.relisted == ["un_sc-QDe.137"]
     assert len(back.removed) == 11
     assert empty_node.get_entity("un_sc-QDe.137").status == "listed"
@@ -80,8 +92,10 @@ def test_failed_import_leaves_store_exactly_as_it_was(node: Node, tmp_path: Path
     before = _counts(node)
     audit_before = node.audit_log.count()
     bad = tmp_path / "bad.xml"
-    bad.write_text("<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>"
-                   "<FIRST_NAME>X</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>")
+    bad.write_text(
+        "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>"
+        "<FIRST_NAME>X</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"
+    )
     with pytest.raises(ImportFailed) as err:
         node.import_source("un-sc", str(bad), ADMIN)
     assert "bad.xml" in err.value.message
@@ -130,15 +144,23 @@ KILL_SCRIPT = textwrap.dedent(
 )
 
 
-def test_killing_the_process_mid_import_loses_nothing(node: Node, tmp_path: Path,
-                                                      shared_data: Path) -> None:
+def test_killing_the_process_mid_import_loses_nothing(
+    node: Node, tmp_path: Path, shared_data: Path
+) -> None:
     before = _counts(node)
     script = tmp_path / "kill_me.py"
     script.write_text(KILL_SCRIPT)
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(tmp_path / "killer"), node.settings.store_url,
-         str(shared_data / "un-sc-consolidated.xml")],
-        stdout=subprocess.PIPE, text=True, env={**os.environ},
+        [
+            sys.executable,
+            str(script),
+            str(tmp_path / "killer"),
+            node.settings.store_url,
+            str(shared_data / "un-sc-consolidated.xml"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ctnode import __version__
@@ -24,8 +24,12 @@ def create_app(node: Node | None = None) -> FastAPI:
     app.state.node = node
     install_error_handlers(app)
     if node.settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=node.settings.cors_origins,
-                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=node.settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["*"],
+        )
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
@@ -39,11 +43,11 @@ def create_app(node: Node | None = None) -> FastAPI:
     return app
 
 
-def _feature_routers() -> list[object]:
+def _feature_routers() -> list[APIRouter]:
     """Routers of the feature areas (federation, biometrics, travel, payments)."""
     import importlib
 
-    routers = []
+    routers: list[APIRouter] = []
     for name in ("federation", "biometrics", "travel", "payments"):
         try:
             module = importlib.import_module(f"ctnode.api.routers.{name}")
@@ -51,5 +55,6 @@ def _feature_routers() -> list[object]:
             if exc.name != f"ctnode.api.routers.{name}":
                 raise
             continue
-        routers.append(module.router)
+        router: APIRouter = module.router
+        routers.append(router)
     return routers

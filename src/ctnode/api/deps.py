@@ -21,7 +21,9 @@ NodeDep = Annotated[Node, Depends(get_node)]
 def get_actor(
     node: NodeDep,
     x_api_key: Annotated[str | None, Header(description="API key: ctn_<id>_<secret>")] = None,
-    authorization: Annotated[str | None, Header(description="'ApiKey <key>' or 'Bearer <key>'")] = None,
+    authorization: Annotated[
+        str | None, Header(description="'ApiKey <key>' or 'Bearer <key>'")
+    ] = None,
 ) -> Actor:
     token = x_api_key
     if token is None and authorization:
@@ -32,8 +34,13 @@ def get_actor(
     try:
         return node.authenticate(token)
     except Unauthorized:
-        node.audit("auth.denied", Actor(name="anonymous", role="none"),
-                   detail={"key_id": (token or "").split("_")[1] if token and token.count("_") >= 2 else None})
+        node.audit(
+            "auth.denied",
+            Actor(name="anonymous", role="none"),
+            detail={
+                "key_id": (token or "").split("_")[1] if token and token.count("_") >= 2 else None
+            },
+        )
         raise
 
 

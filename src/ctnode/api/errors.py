@@ -29,10 +29,14 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        where = ".".join(str(p) for p in first["loc"])  # type: ignore[union-attr]
+        where = ".".join(str(p) for p in first["loc"])
         return JSONResponse(
             status_code=422,
-            content={"detail": f"{where}: {first['msg']}", "code": "invalid_input", "errors": errors},
+            content={
+                "detail": f"{where}: {first['msg']}",
+                "code": "invalid_input",
+                "errors": errors,
+            },
         )
 
     @app.exception_handler(ValueError)

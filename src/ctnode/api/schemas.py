@@ -25,7 +25,7 @@ class HitOut(BaseModel):
     """One screening hit: the listed record, the name that matched, score, band and why."""
 
     entity_id: str
-    list: str
+    list_: str = Field(alias="list")
     reference: str | None
     schema_: str = Field(alias="schema")
     caption: str
@@ -40,13 +40,25 @@ class HitOut(BaseModel):
     @classmethod
     def from_hit(cls, hit: Hit) -> HitOut:
         return cls(
-            entity_id=hit.entity_id, list=hit.dataset, reference=hit.reference,
-            schema=hit.schema, caption=hit.caption, name=hit.matched_name,
-            score=round(hit.score, 4), band=hit.band, status=hit.status,
-            explanation=[ExplanationOut(feature=e.feature, query_value=e.query_value,
-                                        candidate_value=e.candidate_value,
-                                        contribution=round(e.contribution, 4), detail=e.detail)
-                         for e in hit.explanation],
+            entity_id=hit.entity_id,
+            list=hit.dataset,
+            reference=hit.reference,
+            schema=hit.schema,
+            caption=hit.caption,
+            name=hit.matched_name,
+            score=round(hit.score, 4),
+            band=hit.band,
+            status=hit.status,
+            explanation=[
+                ExplanationOut(
+                    feature=e.feature,
+                    query_value=e.query_value,
+                    candidate_value=e.candidate_value,
+                    contribution=round(e.contribution, 4),
+                    detail=e.detail,
+                )
+                for e in hit.explanation
+            ],
         )
 
 
@@ -92,15 +104,19 @@ def _listify(value: str | list[str] | None) -> list[str]:
 
 class ScreenRequest(Subject):
     limit: int = Field(default=10, ge=1, le=100)
-    include_below: bool = Field(default=False, description="Also return hits below the reporting threshold")
+    include_below: bool = Field(
+        default=False, description="Also return hits below the reporting threshold"
+    )
 
 
 class ScreenResponse(BaseModel):
     id: str | int | None = None
     screening_id: str | None
     hits: list[HitOut]
-    suppressed: list[str] = Field(default_factory=list,
-                                  description="Entity ids hidden by an analyst's false-positive decision")
+    suppressed: list[str] = Field(
+        default_factory=list,
+        description="Entity ids hidden by an analyst's false-positive decision",
+    )
 
 
 class BatchRequest(BaseModel):
@@ -143,17 +159,37 @@ class EntityOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     @classmethod
-    def from_entity(cls, entity: Entity, history: list[dict[str, Any]] | None = None,
-                    decisions: list[dict[str, Any]] | None = None) -> EntityOut:
+    def from_entity(
+        cls,
+        entity: Entity,
+        history: list[dict[str, Any]] | None = None,
+        decisions: list[dict[str, Any]] | None = None,
+    ) -> EntityOut:
         return cls(
-            id=entity.id, schema=entity.schema, caption=entity.caption, datasets=[entity.dataset],
-            reference=entity.reference, status=entity.status, first_seen=entity.first_seen,
-            last_seen=entity.last_seen, delisted_at=entity.delisted_at,
+            id=entity.id,
+            schema=entity.schema,
+            caption=entity.caption,
+            datasets=[entity.dataset],
+            reference=entity.reference,
+            status=entity.status,
+            first_seen=entity.first_seen,
+            last_seen=entity.last_seen,
+            delisted_at=entity.delisted_at,
             properties=entity.properties,
-            statements=[StatementOut(prop=s.prop, value=s.value, original=s.original,
-                                     dataset=s.dataset, lang=s.lang, first_seen=s.first_seen,
-                                     last_seen=s.last_seen) for s in entity.statements],
-            history=history or [], decisions=decisions or [],
+            statements=[
+                StatementOut(
+                    prop=s.prop,
+                    value=s.value,
+                    original=s.original,
+                    dataset=s.dataset,
+                    lang=s.lang,
+                    first_seen=s.first_seen,
+                    last_seen=s.last_seen,
+                )
+                for s in entity.statements
+            ],
+            history=history or [],
+            decisions=decisions or [],
         )
 
 
@@ -169,7 +205,9 @@ class DecisionIn(BaseModel):
     decision: Literal["confirmed", "false_positive", "unsure"]
     comment: str = Field(min_length=1, max_length=5000)
     screening_id: str | None = Field(default=None, max_length=36)
-    subject: Subject | None = Field(default=None, description="The screened subject, when there is no screening id")
+    subject: Subject | None = Field(
+        default=None, description="The screened subject, when there is no screening id"
+    )
 
 
 class DecisionOut(BaseModel):

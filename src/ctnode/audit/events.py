@@ -20,15 +20,17 @@ EVENTS: dict[str, str] = {
 }
 
 # --- travel and payments (ctnode.travel, ctnode.payments) ---
-EVENTS.update({
-    "screen.manifest": "A passenger manifest (PAXLST, PNRGOV, MRZ) was screened; counts, flights, "
-    "screening ids and the retention record id; no names.",
-    "screen.manifest.refused": "A manifest could not be read; its size and the reason.",
-    "screen.payments": "A payment file (ISO 20022, MT103) was screened; counts, screening ids, "
-    "listed wallets found and the retention record id; no names.",
-    "screen.payments.refused": "A payment file could not be read; its size and the reason.",
-    "travel.retention": "The retention policy was applied on demand; counts masked and deleted.",
-})
+EVENTS.update(
+    {
+        "screen.manifest": "A passenger manifest (PAXLST, PNRGOV, MRZ) was screened; counts, flights, "
+        "screening ids and the retention record id; no names.",
+        "screen.manifest.refused": "A manifest could not be read; its size and the reason.",
+        "screen.payments": "A payment file (ISO 20022, MT103) was screened; counts, screening ids, "
+        "listed wallets found and the retention record id; no names.",
+        "screen.payments.refused": "A payment file could not be read; its size and the reason.",
+        "travel.retention": "The retention policy was applied on demand; counts masked and deleted.",
+    }
+)
 # --- end travel and payments ---
 
 

@@ -109,47 +109,114 @@ class AuditLog:
             try:
                 if conn is not None:
                     with conn.begin_nested():
-                        return self._append(conn, event, actor, purpose, legal_basis, case_ref,
-                                            query_hash, list(result_ids), detail_clean)
+                        return self._append(
+                            conn,
+                            event,
+                            actor,
+                            purpose,
+                            legal_basis,
+                            case_ref,
+                            query_hash,
+                            list(result_ids),
+                            detail_clean,
+                        )
                 with self.store.begin() as own:
-                    return self._append(own, event, actor, purpose, legal_basis, case_ref,
-                                        query_hash, list(result_ids), detail_clean)
+                    return self._append(
+                        own,
+                        event,
+                        actor,
+                        purpose,
+                        legal_basis,
+                        case_ref,
+                        query_hash,
+                        list(result_ids),
+                        detail_clean,
+                    )
             except IntegrityError:
                 if attempt == 49:
                     raise
         raise AssertionError("unreachable")
 
-    def _append(self, conn: Connection, event: str, actor: str, purpose: str | None,
-                legal_basis: str | None, case_ref: str | None, query_hash: str | None,
-                result_ids: list[str], detail: dict[str, Any]) -> AuditEntry:
+    def _append(
+        self,
+        conn: Connection,
+        event: str,
+        actor: str,
+        purpose: str | None,
+        legal_basis: str | None,
+        case_ref: str | None,
+        query_hash: str | None,
+        result_ids: list[str],
+        detail: dict[str, Any],
+    ) -> AuditEntry:
         last = conn.execute(
-            select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+            select(t.audit_log.c.seq, t.audit_log.c.hash)
+            .order_by(t.audit_log.c.seq.desc())
+            .limit(1)
         ).first()
         seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
         # Microsecond precision survives both backends.
-        entry = AuditEntry(seq=seq, at=utcnow(), actor=actor, event=event, purpose=purpose,
-                           legal_basis=legal_basis, case_ref=case_ref, query_hash=query_hash,
-                           result_ids=result_ids, detail=detail, prev_hash=prev)
+        entry = AuditEntry(
+            seq=seq,
+            at=utcnow(),
+            actor=actor,
+            event=event,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            case_ref=case_ref,
+            query_hash=query_hash,
+            result_ids=result_ids,
+            detail=detail,
+            prev_hash=prev,
+        )
         entry.hash = entry.compute_hash()
-        conn.execute(t.audit_log.insert().values(
-            seq=entry.seq, at=entry.at, actor=actor, event=event, purpose=purpose,
-            legal_basis=legal_basis, case_ref=case_ref, query_hash=query_hash,
-            result_ids=result_ids, detail=detail, prev_hash=prev, hash=entry.hash,
-        ))
+        conn.execute(
+            t.audit_log.insert().values(
+                seq=entry.seq,
+                at=entry.at,
+                actor=actor,
+                event=event,
+                purpose=purpose,
+                legal_basis=legal_basis,
+                case_ref=case_ref,
+                query_hash=query_hash,
+                result_ids=result_ids,
+                detail=detail,
+                prev_hash=prev,
+                hash=entry.hash,
+            )
+        )
         return entry
 
     @staticmethod
     def _row(row: Any) -> AuditEntry:
         at = as_utc(row.at)
         assert at is not None
-        return AuditEntry(seq=row.seq, at=at, actor=row.actor, event=row.event,
-                          purpose=row.purpose, legal_basis=row.legal_basis, case_ref=row.case_ref,
-                          query_hash=row.query_hash, result_ids=list(row.result_ids or []),
-                          detail=dict(row.detail or {}), prev_hash=row.prev_hash, hash=row.hash)
+        return AuditEntry(
+            seq=row.seq,
+            at=at,
+            actor=row.actor,
+            event=row.event,
+            purpose=row.purpose,
+            legal_basis=row.legal_basis,
+            case_ref=row.case_ref,
+            query_hash=row.query_hash,
+            result_ids=list(row.result_ids or []),
+            detail=dict(row.detail or {}),
+            prev_hash=row.prev_hash,
+            hash=row.hash,
+        )
 
-    def entries(self, *, event: str | None = None, actor: str | None = None,
-                since: datetime | None = None, until: datetime | None = None,
-                after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEntry]:
+    def entries(
+        self,
+        *,
+        event: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_seq: int = 0,
+        limit: int | None = None,
+    ) -> Iterator[AuditEntry]:
         q = select(t.audit_log).where(t.audit_log.c.seq > after_seq).order_by(t.audit_log.c.seq)
         if event:
             q = q.where(t.audit_log.c.event == event)
@@ -169,7 +236,9 @@ class AuditLog:
         """(seq, hash) of the newest entry; (0, GENESIS) when empty."""
         with self.store.engine.connect() as conn:
             row = conn.execute(
-                select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+                select(t.audit_log.c.seq, t.audit_log.c.hash)
+                .order_by(t.audit_log.c.seq.desc())
+                .limit(1)
             ).first()
         return (row.seq, row.hash) if row else (0, GENESIS)
 
@@ -188,7 +257,9 @@ class AuditLog:
         prev, expected_seq, n = GENESIS, 1, 0
         for entry in self.entries():
             if entry.seq != expected_seq:
-                raise ChainBroken(expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
+                raise ChainBroken(
+                    expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})"
+                )
             if entry.prev_hash != prev:
                 raise ChainBroken(entry.seq, "link to the previous entry does not match")
             if entry.compute_hash() != entry.hash:

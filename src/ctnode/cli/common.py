@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import typer
-from click import Context
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer._click.core import (
+    Context as ClickContext,  # Typer vendors click; its groups take this type
+)
 from typer.core import TyperGroup
 
 from ctnode.errors import CTNodeError
@@ -59,8 +61,14 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
     if not enabled or not sys.stderr.isatty():
         yield lambda _done, _total: None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -85,9 +93,13 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "band": hit.band,
         "status": hit.status,
         "explanation": [
-            {"feature": e.feature, "query_value": e.query_value,
-             "candidate_value": e.candidate_value, "contribution": round(e.contribution, 4),
-             "detail": e.detail}
+            {
+                "feature": e.feature,
+                "query_value": e.query_value,
+                "candidate_value": e.candidate_value,
+                "contribution": round(e.contribution, 4),
+                "detail": e.detail,
+            }
             for e in hit.explanation
         ],
     }
@@ -102,12 +114,20 @@ def print_hits(hits: list[Hit], title: str) -> None:
         table.add_column(col)
     for i, hit in enumerate(hits, 1):
         why = "\n".join(f"{e.contribution:+.2f} {e.feature}: {e.detail}" for e in hit.explanation)
-        band = {"match": "[bold red]match[/]", "possible": "[yellow]possible[/]"}.get(hit.band, hit.band)
+        band = {"match": "[bold red]match[/]", "possible": "[yellow]possible[/]"}.get(
+            hit.band, hit.band
+        )
         ref = f"{hit.dataset} {hit.reference or ''}".strip()
         if hit.status != "listed":
             ref += f"\n({hit.status})"
-        table.add_row(str(i), ref, f"{hit.matched_name}\n[dim]{hit.entity_id}[/dim]",
-                      f"{hit.score:.3f}", band, why)
+        table.add_row(
+            str(i),
+            ref,
+            f"{hit.matched_name}\n[dim]{hit.entity_id}[/dim]",
+            f"{hit.score:.3f}",
+            band,
+            why,
+        )
     out.print(table)
 
 
@@ -119,7 +139,7 @@ class DefaultGroup(TyperGroup):
 
     default_command = "name"
 
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h"}):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)

@@ -33,13 +33,16 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-import_app = typer.Typer(help="Import a list into the store (one transaction; delta on re-import).",
-                         no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import a list into the store (one transaction; delta on re-import).", no_args_is_help=True
+)
 export_app = typer.Typer(help="Export lists from the store.", no_args_is_help=True)
-screen_app = typer.Typer(cls=DefaultGroup,
-                         help="Screen a name (default), a batch file, a manifest or payments.")
-keys_app = typer.Typer(help="Manage API keys (roles: admin, analyst, screener).",
-                       no_args_is_help=True)
+screen_app = typer.Typer(
+    cls=DefaultGroup, help="Screen a name (default), a batch file, a manifest or payments."
+)
+keys_app = typer.Typer(
+    help="Manage API keys (roles: admin, analyst, screener).", no_args_is_help=True
+)
 audit_app = typer.Typer(help="Read, export and verify the audit log.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -49,7 +52,9 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 
-PurposeOpt = Annotated[str | None, typer.Option("--purpose", help="Why this query is made (audited)")]
+PurposeOpt = Annotated[
+    str | None, typer.Option("--purpose", help="Why this query is made (audited)")
+]
 LegalOpt = Annotated[str | None, typer.Option("--legal-basis", help="The legal basis (audited)")]
 CaseOpt = Annotated[str | None, typer.Option("--case", help="Case reference (audited)")]
 
@@ -68,14 +73,18 @@ def _ensure_admin_key(node: Any) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")
-    console.print(f"created the first admin API key; it is in {path} (owner-only). Use it as "
-                  "header 'X-API-Key'.")
+    console.print(
+        f"created the first admin API key; it is in {path} (owner-only). Use it as "
+        "header 'X-API-Key'."
+    )
 
 
 @app.command()
 @handle_errors
 def up(
-    host: Annotated[str | None, typer.Option(help="Bind address (default from CTNODE_HOST: 127.0.0.1)")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (default from CTNODE_HOST: 127.0.0.1)")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from CTNODE_PORT: 8000)")] = None,
     load: Annotated[bool, typer.Option(help="Load the UN list on first start")] = True,
 ) -> None:
@@ -90,15 +99,19 @@ def up(
         with progress_bar("loading the UN Security Council list") as update:
             how, report = node.ensure_un_list(progress=update)
         if how == "demo":
-            console.print("[bold yellow]WARNING: the UN list could not be read from "
-                          f"{node.settings.un_sc_source} ({node.last_source_error}); using the "
-                          "FICTIONAL DEMO list (dataset un_sc_demo) instead. Do not screen real "
-                          "people against it. Set CTNODE_UN_SC_SOURCE to a copy of the list, or "
-                          "run `ctnode import un-sc FILE`.[/]")
+            console.print(
+                "[bold yellow]WARNING: the UN list could not be read from "
+                f"{node.settings.un_sc_source} ({node.last_source_error}); using the "
+                "FICTIONAL DEMO list (dataset un_sc_demo) instead. Do not screen real "
+                "people against it. Set CTNODE_UN_SC_SOURCE to a copy of the list, or "
+                "run `ctnode import un-sc FILE`.[/]"
+            )
         if report is not None:
             console.print(f"loaded {report.dataset}: {report.summary()}")
         else:
-            console.print(f"lists present: {', '.join(d['name'] for d in node.store.list_datasets())}")
+            console.print(
+                f"lists present: {', '.join(d['name'] for d in node.store.list_datasets())}"
+            )
     _ensure_admin_key(node)
     _serve(node, host, port)
 
@@ -129,11 +142,14 @@ def _serve(node: Any, host: str | None, port: int | None) -> None:
             raise typer.Exit(2) from None
         node.settings = settings
     node.refresh_index(force=True)
-    console.print(f"ctnode listening on http://{node.settings.host}:{node.settings.port} "
-                  f"(store: {node.store.dialect}; {node.store.count_entities(status='listed')} "
-                  "listed entities)")
-    uvicorn.run(create_app(node), host=node.settings.host, port=node.settings.port,
-                log_level="info")
+    console.print(
+        f"ctnode listening on http://{node.settings.host}:{node.settings.port} "
+        f"(store: {node.store.dialect}; {node.store.count_entities(status='listed')} "
+        "listed entities)"
+    )
+    uvicorn.run(
+        create_app(node), host=node.settings.host, port=node.settings.port, log_level="info"
+    )
 
 
 @db_app.command("upgrade")
@@ -150,14 +166,25 @@ def db_upgrade() -> None:
 def _print_report(report: Any, as_json: bool) -> None:
     summary = report.summary()
     if as_json:
-        print_json({**summary, "added_ids": report.added, "changed_ids": report.changed,
-                    "removed_ids": report.removed, "warnings": report.warnings})
+        print_json(
+            {
+                **summary,
+                "added_ids": report.added,
+                "changed_ids": report.changed,
+                "removed_ids": report.removed,
+                "warnings": report.warnings,
+            }
+        )
         return
-    out.print(f"imported [bold]{summary['dataset']}[/] version {summary['version']} from "
-              f"{summary['source']} in {summary['seconds']} s")
-    out.print(f"  added {summary['added']}, changed {summary['changed']} "
-              f"({summary['changed_identifying']} in names, dates or documents), removed (delisted) "
-              f"{summary['removed']}, relisted {summary['relisted']}, unchanged {summary['unchanged']}")
+    out.print(
+        f"imported [bold]{summary['dataset']}[/] version {summary['version']} from "
+        f"{summary['source']} in {summary['seconds']} s"
+    )
+    out.print(
+        f"  added {summary['added']}, changed {summary['changed']} "
+        f"({summary['changed_identifying']} in names, dates or documents), removed (delisted) "
+        f"{summary['removed']}, relisted {summary['relisted']}, unchanged {summary['unchanged']}"
+    )
     for label, ids in (("removed", report.removed), ("added", report.added)):
         if ids and len(ids) <= 50:
             out.print(f"  {label}: {', '.join(i.split('-', 1)[-1] for i in ids)}")
@@ -170,7 +197,9 @@ def _print_report(report: Any, as_json: bool) -> None:
 @import_app.command("un-sc")
 @handle_errors
 def import_un_sc(
-    source: Annotated[str, typer.Argument(help="File path or URL of the UN SC Consolidated List XML")],
+    source: Annotated[
+        str, typer.Argument(help="File path or URL of the UN SC Consolidated List XML")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Import the UN Security Council Consolidated List (official XML); re-import applies a delta."""
@@ -198,7 +227,9 @@ def import_ftm(
 @handle_errors
 def import_csv(
     file: Annotated[Path, typer.Argument(help="CSV file of a national list")],
-    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Mapping file (see docs/formats.md)")],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", "-m", help="Mapping file (see docs/formats.md)")
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Import a national list from CSV with a declarative column mapping."""
@@ -211,7 +242,9 @@ def import_csv(
 @export_app.command("ftm")
 @handle_errors
 def export_ftm(
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (default stdout)")
+    ] = None,
     dataset: Annotated[str | None, typer.Option(help="Only this list")] = None,
     include_delisted: Annotated[bool, typer.Option(help="Also export delisted records")] = False,
 ) -> None:
@@ -232,36 +265,60 @@ def export_ftm(
 # -- screening ------------------------------------------------------------------------
 
 
-def _query(name: str, schema: str, birth_date: list[str], nationality: list[str],
-           document: list[str]) -> ScreenQuery:
+def _query(
+    name: str, schema: str, birth_date: list[str], nationality: list[str], document: list[str]
+) -> ScreenQuery:
     try:
         dates = [normalise_birth_date(d) for d in birth_date]
     except ValueError as exc:
         raise InvalidInput(f"--birth-date: {exc}") from None
-    return ScreenQuery(names=[name], schema=schema, birth_dates=dates,
-                       nationalities=nationality, documents=document)
+    return ScreenQuery(
+        names=[name],
+        schema=schema,
+        birth_dates=dates,
+        nationalities=nationality,
+        documents=document,
+    )
 
 
 @screen_app.command("name")
 @handle_errors
 def screen_name(
     name: Annotated[str | None, typer.Argument(help="The name to screen, in any script")] = None,
-    birth_date: Annotated[list[str] | None, typer.Option("--birth-date", help="YYYY-MM-DD, YYYY-MM or YYYY")] = None,
+    birth_date: Annotated[
+        list[str] | None, typer.Option("--birth-date", help="YYYY-MM-DD, YYYY-MM or YYYY")
+    ] = None,
     nationality: Annotated[list[str] | None, typer.Option(help="Country code or name")] = None,
     document: Annotated[list[str] | None, typer.Option(help="Passport or ID number")] = None,
     schema: Annotated[str, typer.Option(help="Person or Organization")] = "Person",
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
-    show_all: Annotated[bool, typer.Option("--all", help="Also show hits below the reporting threshold")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also show hits below the reporting threshold")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
-    batch: Annotated[Path | None, typer.Option(help="Screen a JSONL file instead of one name")] = None,
-    output: Annotated[Path | None, typer.Option("--out", help="With --batch: output JSONL (default stdout)")] = None,
+    batch: Annotated[
+        Path | None, typer.Option(help="Screen a JSONL file instead of one name")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="With --batch: output JSONL (default stdout)")
+    ] = None,
     purpose: PurposeOpt = None,
     legal_basis: LegalOpt = None,
     case: CaseOpt = None,
     # -- federation hook (owner: ctnode.cli.federation) --
-    network: Annotated[bool, typer.Option("--network", help="Also ask every peer whose agreement allows it (hit/no-hit; needs --purpose, --legal-basis, --case)")] = False,
-    peer: Annotated[list[str] | None, typer.Option("--peer", help="With --network: ask only these peers")] = None,
-    deadline: Annotated[float | None, typer.Option(help="With --network: seconds to wait for peers")] = None,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Also ask every peer whose agreement allows it (hit/no-hit; needs --purpose, --legal-basis, --case)",
+        ),
+    ] = False,
+    peer: Annotated[
+        list[str] | None, typer.Option("--peer", help="With --network: ask only these peers")
+    ] = None,
+    deadline: Annotated[
+        float | None, typer.Option(help="With --network: seconds to wait for peers")
+    ] = None,
     # -- end federation hook --
 ) -> None:
     """Screen NAME (with optional date of birth, nationality, document) and print ranked, explained hits."""
@@ -286,16 +343,23 @@ def screen_name(
     # -- end federation hook --
     result = node.screen(query, operator(), p, limit=limit, include_below=show_all, source="cli")
     if as_json:
-        print_json({"query": name, "screening_id": result.screening_id,
-                    "hits": [hit_dict(h) for h in result.hits],
-                    "suppressed": [h.entity_id for h in result.suppressed]})
+        print_json(
+            {
+                "query": name,
+                "screening_id": result.screening_id,
+                "hits": [hit_dict(h) for h in result.hits],
+                "suppressed": [h.entity_id for h in result.suppressed],
+            }
+        )
         return
     print_hits(result.hits, f"screening {name!r}")
     if result.screening_id:
         out.print(f"screening id {result.screening_id} (for `ctnode decide`)")
     if result.suppressed:
-        out.print(f"{len(result.suppressed)} hit(s) hidden by earlier false-positive decisions: "
-                  + ", ".join(h.entity_id for h in result.suppressed))
+        out.print(
+            f"{len(result.suppressed)} hit(s) hidden by earlier false-positive decisions: "
+            + ", ".join(h.entity_id for h in result.suppressed)
+        )
 
 
 BATCH_FIELDS = {"id", "schema", "name", "birthDate", "nationality", "document"}
@@ -330,8 +394,13 @@ def _parse_batch_line(lineno: int, raw: str) -> tuple[Any, ScreenQuery]:
         dates = [normalise_birth_date(d) for d in opt("birthDate")]
     except ValueError as exc:
         raise InvalidInput(f"line {lineno}: field 'birthDate': {exc}") from None
-    return item.get("id"), ScreenQuery(names=[name], schema=schema, birth_dates=dates,
-                                       nationalities=opt("nationality"), documents=opt("document"))
+    return item.get("id"), ScreenQuery(
+        names=[name],
+        schema=schema,
+        birth_dates=dates,
+        nationalities=opt("nationality"),
+        documents=opt("document"),
+    )
 
 
 def _screen_batch(node: Any, path: Path, output: Path | None, limit: int, purpose: Purpose) -> None:
@@ -352,15 +421,36 @@ def _screen_batch(node: Any, path: Path, output: Path | None, limit: int, purpos
     hits_total = 0
     try:
         with progress_bar(f"screening {len(items)} subjects") as update:
-            results = node.screen_many([q for _, q in items], operator(), purpose, limit=limit,
-                                       source="batch",
-                                       progress=lambda n: update(n, len(items)))
+            results = node.screen_many(
+                [q for _, q in items],
+                operator(),
+                purpose,
+                limit=limit,
+                source="batch",
+                progress=lambda n: update(n, len(items)),
+            )
             for (item_id, _), result in zip(items, results, strict=True):
                 hits_total += len(result.hits)
-                row = {"id": item_id, "hits": [
-                    {k: v for k, v in hit_dict(h).items() if k in {
-                        "entity_id", "list", "reference", "name", "score", "band", "explanation"}}
-                    for h in result.hits]}
+                row = {
+                    "id": item_id,
+                    "hits": [
+                        {
+                            k: v
+                            for k, v in hit_dict(h).items()
+                            if k
+                            in {
+                                "entity_id",
+                                "list",
+                                "reference",
+                                "name",
+                                "score",
+                                "band",
+                                "explanation",
+                            }
+                        }
+                        for h in result.hits
+                    ],
+                }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     finally:
         if output:
@@ -378,7 +468,9 @@ def decide(
     decision: Annotated[str, typer.Option(help="confirmed, false_positive or unsure")],
     comment: Annotated[str, typer.Option(help="Why (required)")],
     screening: Annotated[str | None, typer.Option(help="Screening id the hit came from")] = None,
-    name: Annotated[str | None, typer.Option(help="Or: the screened name (with the same details)")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Or: the screened name (with the same details)")
+    ] = None,
     birth_date: Annotated[list[str] | None, typer.Option("--birth-date")] = None,
     nationality: Annotated[list[str] | None, typer.Option()] = None,
     document: Annotated[list[str] | None, typer.Option()] = None,
@@ -386,16 +478,26 @@ def decide(
 ) -> None:
     """Record an analyst decision on a hit. A false positive is not raised again for that subject."""
     node = make_node()
-    query = _query(name, schema, birth_date or [], nationality or [], document or []) if name else None
-    did = node.decide(operator(), entity_id=entity_id, decision=decision, comment=comment,
-                      screening_id=screening, query=query)
+    query = (
+        _query(name, schema, birth_date or [], nationality or [], document or []) if name else None
+    )
+    did = node.decide(
+        operator(),
+        entity_id=entity_id,
+        decision=decision,
+        comment=comment,
+        screening_id=screening,
+        query=query,
+    )
     out.print(f"decision {did} recorded: {entity_id} {decision}")
 
 
 @app.command()
 @handle_errors
 def review(
-    show_reviewed: Annotated[bool, typer.Option("--reviewed", help="Show reviewed ones instead")] = False,
+    show_reviewed: Annotated[
+        bool, typer.Option("--reviewed", help="Show reviewed ones instead")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -415,7 +517,9 @@ def review(
 @app.command()
 @handle_errors
 def entity(
-    entity_id: Annotated[str, typer.Argument(help="Entity id, or a list reference such as QDi.006")],
+    entity_id: Annotated[
+        str, typer.Argument(help="Entity id, or a list reference such as QDi.006")
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show an entity with the provenance of every value, its history and decisions."""
@@ -428,17 +532,32 @@ def entity(
         view = node.view_entity(node.store.find_by_reference(entity_id).id, operator())
     e = view.entity
     if as_json:
-        print_json({"id": e.id, "schema": e.schema, "reference": e.reference, "status": e.status,
-                    "statements": [s.__dict__ if hasattr(s, "__dict__") else {
-                        f: getattr(s, f) for f in s.__slots__} for s in e.statements],
-                    "history": view.events, "decisions": view.decisions})
+        print_json(
+            {
+                "id": e.id,
+                "schema": e.schema,
+                "reference": e.reference,
+                "status": e.status,
+                "statements": [
+                    s.__dict__
+                    if hasattr(s, "__dict__")
+                    else {f: getattr(s, f) for f in s.__slots__}
+                    for s in e.statements
+                ],
+                "history": view.events,
+                "decisions": view.decisions,
+            }
+        )
         return
     out.print(f"[bold]{e.caption}[/] {e.id} ({e.schema}, {e.status}) ref {e.reference}")
     for s in e.statements:
         orig = f"  [dim](source: {s.original!r})[/dim]" if s.original != s.value else ""
-        out.print(f"  {s.prop}: {s.value}{orig}  [dim]{s.dataset}, first seen "
-                  f"{s.first_seen:%Y-%m-%d}, last seen {s.last_seen:%Y-%m-%d}[/dim]"
-                  if s.first_seen and s.last_seen else f"  {s.prop}: {s.value}{orig}")
+        out.print(
+            f"  {s.prop}: {s.value}{orig}  [dim]{s.dataset}, first seen "
+            f"{s.first_seen:%Y-%m-%d}, last seen {s.last_seen:%Y-%m-%d}[/dim]"
+            if s.first_seen and s.last_seen
+            else f"  {s.prop}: {s.value}{orig}"
+        )
     for ev in view.events:
         out.print(f"  [cyan]{ev['at']:%Y-%m-%d %H:%M}[/] {ev['kind']} {ev['detail'] or ''}")
 
@@ -449,8 +568,10 @@ def datasets() -> None:
     """The lists this node holds."""
     node = make_node()
     for d in node.store.list_datasets():
-        out.print(f"{d['name']}: {d['title']} — version {d['version']}, {d['entities']} listed, "
-                  f"imported {d['imported_at']:%Y-%m-%d %H:%M} from {d['source']}")
+        out.print(
+            f"{d['name']}: {d['title']} — version {d['version']}, {d['entities']} listed, "
+            f"imported {d['imported_at']:%Y-%m-%d %H:%M} from {d['source']}"
+        )
 
 
 # -- keys -------------------------------------------------------------------------------------
@@ -486,7 +607,9 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 @keys_app.command("revoke")
 @handle_errors
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (from `keys list`)")]) -> None:
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id (from `keys list`)")],
+) -> None:
     """Revoke an API key at once."""
     node = make_node()
     node.revoke_key(operator(), key_id)
@@ -512,14 +635,18 @@ def audit_list(
         return
     for e in entries:
         extra = f" purpose={e.purpose}" if e.purpose else ""
-        out.print(f"{e.seq:>6} {e.at:%Y-%m-%d %H:%M:%S} {e.event:<14} {e.actor:<20} "
-                  f"results={len(e.result_ids)}{extra} {e.hash[:12]}")
+        out.print(
+            f"{e.seq:>6} {e.at:%Y-%m-%d %H:%M:%S} {e.event:<14} {e.actor:<20} "
+            f"results={len(e.result_ids)}{extra} {e.hash[:12]}"
+        )
 
 
 @audit_app.command("export")
 @handle_errors
 def audit_export(
-    output: Annotated[Path | None, typer.Option("--out", "-o", help="JSONL file (default stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="JSONL file (default stdout)")
+    ] = None,
 ) -> None:
     """Export the whole audit log as JSON lines (with hashes, for verification elsewhere)."""
     node = make_node()

@@ -62,8 +62,9 @@ class Entity:
         values = self.get(prop)
         return values[0] if values else None
 
-    def add(self, prop: str, value: str | None, original: str | None = None,
-            lang: str | None = None) -> None:
+    def add(
+        self, prop: str, value: str | None, original: str | None = None, lang: str | None = None
+    ) -> None:
         """Add a statement unless the value is empty or already present for ``prop``."""
         if value is None:
             return
@@ -74,8 +75,13 @@ class Entity:
             if stmt.prop == prop and stmt.value == value:
                 return
         self.statements.append(
-            Statement(prop=prop, value=value, original=(original or value), dataset=self.dataset,
-                      lang=lang)
+            Statement(
+                prop=prop,
+                value=value,
+                original=(original or value),
+                dataset=self.dataset,
+                lang=lang,
+            )
         )
 
     @property

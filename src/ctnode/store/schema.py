@@ -60,7 +60,9 @@ entities = Table(
 statements = Table(
     "statements",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("entity_id", String(255), ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
     Column("dataset", String(64), nullable=False),
     Column("prop", String(64), nullable=False),
@@ -109,7 +111,9 @@ screenings = Table(
     Column("id", String(36), primary_key=True),
     Column("at", TS, nullable=False, index=True),
     Column("actor", String(128), nullable=False),
-    Column("source", String(32), nullable=False),  # cli | api | batch | match | manifest | payment | peer
+    Column(
+        "source", String(32), nullable=False
+    ),  # cli | api | batch | match | manifest | payment | peer
     Column("subject_key", String(64), nullable=False, index=True),
     Column("query_hash", String(64), nullable=False),
     Column("purpose", Text, nullable=True),
@@ -160,7 +164,6 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
-
 
 
 def load_all_tables() -> None:

@@ -36,11 +36,29 @@ def entity_fingerprint(entity: Entity) -> str:
 
 
 # Properties that identify a person or group: a change in them can change screening results.
-IDENTIFYING_PROPS = frozenset({
-    "name", "alias", "weakAlias", "previousName", "firstName", "secondName", "middleName",
-    "lastName", "fatherName", "birthDate", "birthPlace", "nationality", "citizenship", "gender",
-    "passportNumber", "idNumber", "taxNumber", "registrationNumber", "publicKey",
-})
+IDENTIFYING_PROPS = frozenset(
+    {
+        "name",
+        "alias",
+        "weakAlias",
+        "previousName",
+        "firstName",
+        "secondName",
+        "middleName",
+        "lastName",
+        "fatherName",
+        "birthDate",
+        "birthPlace",
+        "nationality",
+        "citizenship",
+        "gender",
+        "passportNumber",
+        "idNumber",
+        "taxNumber",
+        "registrationNumber",
+        "publicKey",
+    }
+)
 
 
 def substance(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -145,9 +163,11 @@ class Store(ReviewStore):
 
     def find_by_reference(self, reference: str) -> Entity:
         with self.engine.connect() as conn:
-            ids = conn.execute(
-                select(t.entities.c.id).where(t.entities.c.reference == reference)
-            ).scalars().all()
+            ids = (
+                conn.execute(select(t.entities.c.id).where(t.entities.c.reference == reference))
+                .scalars()
+                .all()
+            )
         if not ids:
             raise NotFound(f"no entity with reference {reference!r}")
         return self.get_entity(ids[0])
@@ -243,7 +263,11 @@ class Store(ReviewStore):
         return [{**dict(r._mapping), "at": as_utc(r.at)} for r in rows]
 
     def add_entity_event(
-        self, conn: Connection, entity_id: str, kind: str, detail: dict[str, Any],
+        self,
+        conn: Connection,
+        entity_id: str,
+        kind: str,
+        detail: dict[str, Any],
         at: datetime | None = None,
     ) -> None:
         conn.execute(
@@ -290,14 +314,24 @@ class Store(ReviewStore):
             import_id = int(
                 conn.execute(
                     t.imports.insert().values(
-                        dataset=dataset, source=source, version=version, actor=actor,
-                        started_at=started, finished_at=started, added=0, changed=0, removed=0,
-                        relisted=0, unchanged=0, partial=partial,
+                        dataset=dataset,
+                        source=source,
+                        version=version,
+                        actor=actor,
+                        started_at=started,
+                        finished_at=started,
+                        added=0,
+                        changed=0,
+                        removed=0,
+                        relisted=0,
+                        unchanged=0,
+                        partial=partial,
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
             )
-            report = ImportReport(dataset=dataset, source=source, version=version,
-                                  import_id=import_id)
+            report = ImportReport(
+                dataset=dataset, source=source, version=version, import_id=import_id
+            )
             # Touch last_seen on every value the source still holds (unchanged ones stay so).
             seen_ids = [e.id for e in entities]
             new_rows: list[dict[str, Any]] = []
@@ -309,8 +343,11 @@ class Store(ReviewStore):
                 if before is None:
                     report.added.append(entity.id)
                     new_rows.append(self._entity_row(entity, fp, now))
-                    events.append(self._event(entity.id, "listed", import_id, now,
-                                              {"reference": entity.reference}))
+                    events.append(
+                        self._event(
+                            entity.id, "listed", import_id, now, {"reference": entity.reference}
+                        )
+                    )
                 elif before[1] == "delisted":
                     report.relisted.append(entity.id)
                     replace.append(entity)
@@ -324,8 +361,11 @@ class Store(ReviewStore):
             self._insert(conn, t.entities, new_rows)
             added_set = set(report.added)
             for chunk_e in _chunks([e for e in entities if e.id in added_set], CHUNK):
-                self._insert(conn, t.statements,
-                             [self._stmt_row(e.id, s, now, now) for e in chunk_e for s in e.statements])
+                self._insert(
+                    conn,
+                    t.statements,
+                    [self._stmt_row(e.id, s, now, now) for e in chunk_e for s in e.statements],
+                )
             relisted = set(report.relisted)
             for entity in replace:
                 detail = self._replace(conn, entity, now)
@@ -333,8 +373,10 @@ class Store(ReviewStore):
                     continue
                 if detail["added"] or detail["removed"]:
                     report.changed.append(entity.id)
-                    if any(d.split(":", 1)[0] in IDENTIFYING_PROPS
-                           for d in detail["added"] + detail["removed"]):
+                    if any(
+                        d.split(":", 1)[0] in IDENTIFYING_PROPS
+                        for d in detail["added"] + detail["removed"]
+                    ):
                         report.changed_identifying.append(entity.id)
                     events.append(self._event(entity.id, "changed", import_id, now, detail))
                 else:  # only whitespace or links differ: values refreshed, not a change
@@ -343,7 +385,9 @@ class Store(ReviewStore):
             if unchanged_ids:
                 for chunk_ids in _chunks(sorted(unchanged_ids), CHUNK):
                     conn.execute(
-                        update(t.entities).where(t.entities.c.id.in_(chunk_ids)).values(last_seen=now)
+                        update(t.entities)
+                        .where(t.entities.c.id.in_(chunk_ids))
+                        .values(last_seen=now)
                     )
                     conn.execute(
                         update(t.statements)
@@ -352,7 +396,9 @@ class Store(ReviewStore):
                     )
             if not partial:
                 present = set(seen_ids)
-                gone = sorted(i for i, (_, st) in existing.items() if st == "listed" and i not in present)
+                gone = sorted(
+                    i for i, (_, st) in existing.items() if st == "listed" and i not in present
+                )
                 for chunk_ids in _chunks(gone, CHUNK):
                     conn.execute(
                         update(t.entities)
@@ -369,14 +415,24 @@ class Store(ReviewStore):
                 update(t.imports)
                 .where(t.imports.c.id == import_id)
                 .values(
-                    finished_at=finished, added=len(report.added), changed=len(report.changed),
-                    removed=len(report.removed), relisted=len(report.relisted),
+                    finished_at=finished,
+                    added=len(report.added),
+                    changed=len(report.changed),
+                    removed=len(report.removed),
+                    relisted=len(report.relisted),
                     unchanged=report.unchanged,
                 )
             )
-            ds_values = {"title": title, "source": source, "version": version, "imported_at": finished}
+            ds_values = {
+                "title": title,
+                "source": source,
+                "version": version,
+                "imported_at": finished,
+            }
             if conn.execute(select(t.datasets.c.name).where(t.datasets.c.name == dataset)).first():
-                conn.execute(update(t.datasets).where(t.datasets.c.name == dataset).values(**ds_values))
+                conn.execute(
+                    update(t.datasets).where(t.datasets.c.name == dataset).values(**ds_values)
+                )
             else:
                 conn.execute(t.datasets.insert().values(name=dataset, **ds_values))
             report.seconds = (finished - started).total_seconds()
@@ -386,23 +442,31 @@ class Store(ReviewStore):
 
     def _replace(self, conn: Connection, entity: Entity, now: datetime) -> dict[str, list[str]]:
         """Replace an entity's statements, keeping first_seen of values that stay; return the diff."""
-        old = conn.execute(
-            select(t.statements).where(t.statements.c.entity_id == entity.id)
-        ).all()
+        old = conn.execute(select(t.statements).where(t.statements.c.entity_id == entity.id)).all()
         first_seen = {(s.prop, s.value, s.original): as_utc(s.first_seen) for s in old}
         old_keys = substance((s.prop, s.value) for s in old)
         new_keys = substance((s.prop, s.value) for s in entity.statements)
         conn.execute(t.statements.delete().where(t.statements.c.entity_id == entity.id))
-        self._insert(conn, t.statements, [
-            self._stmt_row(entity.id, s, first_seen.get((s.prop, s.value, s.original)) or now, now)
-            for s in entity.statements
-        ])
+        self._insert(
+            conn,
+            t.statements,
+            [
+                self._stmt_row(
+                    entity.id, s, first_seen.get((s.prop, s.value, s.original)) or now, now
+                )
+                for s in entity.statements
+            ],
+        )
         conn.execute(
             update(t.entities)
             .where(t.entities.c.id == entity.id)
             .values(
-                schema=entity.schema, reference=entity.reference, caption=entity.caption,
-                status="listed", fingerprint=entity_fingerprint(entity), last_seen=now,
+                schema=entity.schema,
+                reference=entity.reference,
+                caption=entity.caption,
+                status="listed",
+                fingerprint=entity_fingerprint(entity),
+                last_seen=now,
                 delisted_at=None,
             )
         )
@@ -432,24 +496,43 @@ class Store(ReviewStore):
                     copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in cols])
 
     @staticmethod
-    def _event(entity_id: str, kind: str, import_id: int, at: datetime,
-               detail: dict[str, Any]) -> dict[str, Any]:
-        return {"entity_id": entity_id, "kind": kind, "import_id": import_id, "at": at,
-                "detail": detail}
+    def _event(
+        entity_id: str, kind: str, import_id: int, at: datetime, detail: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "entity_id": entity_id,
+            "kind": kind,
+            "import_id": import_id,
+            "at": at,
+            "detail": detail,
+        }
 
     @staticmethod
     def _entity_row(entity: Entity, fp: str, now: datetime) -> dict[str, Any]:
         return {
-            "id": entity.id, "dataset": entity.dataset, "schema": entity.schema,
-            "reference": entity.reference, "caption": entity.caption, "status": "listed",
-            "fingerprint": fp, "first_seen": now, "last_seen": now, "delisted_at": None,
+            "id": entity.id,
+            "dataset": entity.dataset,
+            "schema": entity.schema,
+            "reference": entity.reference,
+            "caption": entity.caption,
+            "status": "listed",
+            "fingerprint": fp,
+            "first_seen": now,
+            "last_seen": now,
+            "delisted_at": None,
         }
 
     @staticmethod
     def _stmt_row(entity_id: str, s: Statement, first: datetime, last: datetime) -> dict[str, Any]:
         return {
-            "entity_id": entity_id, "dataset": s.dataset, "prop": s.prop, "value": s.value,
-            "original": s.original, "lang": s.lang, "first_seen": first, "last_seen": last,
+            "entity_id": entity_id,
+            "dataset": s.dataset,
+            "prop": s.prop,
+            "value": s.value,
+            "original": s.original,
+            "lang": s.lang,
+            "first_seen": first,
+            "last_seen": last,
         }
 
     def list_imports(self, dataset: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -26,21 +26,25 @@ def list_keys(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
 
 
 @router.delete("/keys/{key_id}", status_code=204)
-def revoke_key(node: NodeDep, actor: ActorDep,
-               key_id: Annotated[str, Path(max_length=16)]) -> None:
+def revoke_key(node: NodeDep, actor: ActorDep, key_id: Annotated[str, Path(max_length=16)]) -> None:
     node.revoke_key(actor, key_id)
 
 
 @router.get("/audit")
-def audit(node: NodeDep, actor: ActorDep,
-          event: Annotated[str | None, Query(max_length=64)] = None,
-          since: Annotated[datetime | None, Query()] = None,
-          after_seq: Annotated[int, Query(ge=0)] = 0,
-          limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict[str, Any]:
+def audit(
+    node: NodeDep,
+    actor: ActorDep,
+    event: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[datetime | None, Query()] = None,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> dict[str, Any]:
     """Audit entries in order (hash-chained); page with ``after_seq``."""
     node.require(actor, "audit")
-    entries = [e.to_dict() for e in node.audit_log.entries(event=event, since=since,
-                                                          after_seq=after_seq, limit=limit)]
+    entries = [
+        e.to_dict()
+        for e in node.audit_log.entries(event=event, since=since, after_seq=after_seq, limit=limit)
+    ]
     return {"entries": entries, "head": list(node.audit_log.head())}
 
 

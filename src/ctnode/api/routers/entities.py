@@ -17,18 +17,24 @@ def search(
     node: NodeDep,
     actor: ActorDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Name or part of a name")],
-    schema: Annotated[str | None, Query(pattern="^(Person|Organization|LegalEntity|Thing)$")] = None,
+    schema: Annotated[
+        str | None, Query(pattern="^(Person|Organization|LegalEntity|Thing)$")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResponse:
     """Search the lists by name, in any script; looser than screening."""
     hits = node.search(q, actor, schema=schema, limit=limit)
-    return SearchResponse(limit=limit, total={"value": len(hits), "relation": "eq"},
-                          results=[HitOut.from_hit(h) for h in hits])
+    return SearchResponse(
+        limit=limit,
+        total={"value": len(hits), "relation": "eq"},
+        results=[HitOut.from_hit(h) for h in hits],
+    )
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut, response_model_by_alias=True)
-def get_entity(node: NodeDep, actor: ActorDep,
-               entity_id: Annotated[str, Path(max_length=255)]) -> EntityOut:
+def get_entity(
+    node: NodeDep, actor: ActorDep, entity_id: Annotated[str, Path(max_length=255)]
+) -> EntityOut:
     """One entity: every value with its source list, first and last seen, and original string;
     its history (listed, changed, delisted) and analysts' decisions."""
     view = node.view_entity(entity_id, actor)

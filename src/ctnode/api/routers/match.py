@@ -50,8 +50,10 @@ def _values(props: dict[str, str | list[Any]], names: tuple[str, ...]) -> list[s
 def example_to_query(example: EntityExample, datasets: list[str] | None) -> ScreenQuery:
     props = example.properties
     names = _values(props, NAME_PROPS)
-    parts = [" ".join(_values(props, (p,))) for p in ("firstName", "secondName", "middleName",
-                                                        "fatherName", "lastName")]
+    parts = [
+        " ".join(_values(props, (p,)))
+        for p in ("firstName", "secondName", "middleName", "fatherName", "lastName")
+    ]
     combined = " ".join(p for p in parts if p)
     if combined:
         names.append(combined)
@@ -61,13 +63,22 @@ def example_to_query(example: EntityExample, datasets: list[str] | None) -> Scre
             birth_dates.append(normalise_birth_date(d))
         except ValueError as exc:
             raise InvalidInput(f"properties.birthDate: {exc}") from None
-    schema = example.schema_ if example.schema_ in {"Person", "Organization", "LegalEntity",
-                                                    "Company", "Vessel", "Airplane"} else "Thing"
+    schema = (
+        example.schema_
+        if example.schema_
+        in {"Person", "Organization", "LegalEntity", "Company", "Vessel", "Airplane"}
+        else "Thing"
+    )
     if schema == "Company":
         schema = "Organization"
-    return ScreenQuery(names=names, schema=schema, birth_dates=birth_dates,
-                       nationalities=_values(props, COUNTRY_PROPS),
-                       documents=_values(props, DOC_PROPS), datasets=datasets)
+    return ScreenQuery(
+        names=names,
+        schema=schema,
+        birth_dates=birth_dates,
+        nationalities=_values(props, COUNTRY_PROPS),
+        documents=_values(props, DOC_PROPS),
+        datasets=datasets,
+    )
 
 
 @router.post("/match/{dataset}", response_model=EntityMatchResponse, response_model_by_alias=True)
@@ -103,8 +114,14 @@ def match(
         query = example_to_query(example, datasets)
         if not query.names:
             raise InvalidInput(f"queries.{key}: needs a name (properties.name or name parts)")
-        result = node.screen(query, actor, purpose, limit=limit, include_below=cutoff < node.settings.report_threshold,
-                             source="match")
+        result = node.screen(
+            query,
+            actor,
+            purpose,
+            limit=limit,
+            include_below=cutoff < node.settings.report_threshold,
+            source="match",
+        )
         scored = []
         for hit in result.hits:
             if hit.score < cutoff:
@@ -113,19 +130,36 @@ def match(
             features: dict[str, float] = {}
             for e in hit.explanation:
                 features[e.feature] = round(features.get(e.feature, 0.0) + e.contribution, 4)
-            scored.append(ScoredEntityResponse(
-                id=entity.id, caption=entity.caption, schema=entity.schema,
-                properties=entity.properties, datasets=[entity.dataset],
-                first_seen=entity.first_seen, last_seen=entity.last_seen,
-                last_change=entity.last_seen, score=round(hit.score, 4), features=features,
-                match=hit.score >= match_threshold,
-                explanations=[ExplanationOut(feature=e.feature, query_value=e.query_value,
-                                             candidate_value=e.candidate_value,
-                                             contribution=round(e.contribution, 4), detail=e.detail)
-                              for e in hit.explanation],
-            ))
-        responses[key] = EntityMatches(results=scored, total=TotalSpec(value=len(scored)),
-                                       query=example)
-    matcher = {name: FeatureDoc(description=desc, coefficient=1.0, url="/docs/matching")
-               for name, desc in FEATURES.items()}
+            scored.append(
+                ScoredEntityResponse(
+                    id=entity.id,
+                    caption=entity.caption,
+                    schema=entity.schema,
+                    properties=entity.properties,
+                    datasets=[entity.dataset],
+                    first_seen=entity.first_seen,
+                    last_seen=entity.last_seen,
+                    last_change=entity.last_seen,
+                    score=round(hit.score, 4),
+                    features=features,
+                    match=hit.score >= match_threshold,
+                    explanations=[
+                        ExplanationOut(
+                            feature=e.feature,
+                            query_value=e.query_value,
+                            candidate_value=e.candidate_value,
+                            contribution=round(e.contribution, 4),
+                            detail=e.detail,
+                        )
+                        for e in hit.explanation
+                    ],
+                )
+            )
+        responses[key] = EntityMatches(
+            results=scored, total=TotalSpec(value=len(scored)), query=example
+        )
+    matcher = {
+        name: FeatureDoc(description=desc, coefficient=1.0, url="/docs/matching")
+        for name, desc in FEATURES.items()
+    }
     return EntityMatchResponse(responses=responses, matcher=matcher, limit=limit)

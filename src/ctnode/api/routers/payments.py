@@ -16,21 +16,40 @@ router = APIRouter(tags=["payments"])
 
 @router.post(
     "/screen/payments",
-    responses={200: {"content": {"application/json": {}, "application/x-ndjson": {},
-                                 "text/csv": {}}}},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/xml": {"schema": {"type": "string"}},
-        "text/plain": {"schema": {"type": "string"}},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary"}}}}}}},
+    responses={
+        200: {"content": {"application/json": {}, "application/x-ndjson": {}, "text/csv": {}}}
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    },
 )
 async def screen_payments(
-    request: Request, node: NodeDep, actor: ActorDep, purpose: PurposeDep,
-    format: Annotated[Literal["json", "jsonl", "csv"],
-                      Query(description="json (one object), jsonl or csv")] = "json",
-    validate: Annotated[bool | None, Query(
-        description="validate ISO 20022 against the official XSDs (default: when "
-                    "CTNODE_PAYMENTS_XSD_DIR is set)")] = None,
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    format: Annotated[
+        Literal["json", "jsonl", "csv"], Query(description="json (one object), jsonl or csv")
+    ] = "json",
+    validate: Annotated[
+        bool | None,
+        Query(
+            description="validate ISO 20022 against the official XSDs (default: when "
+            "CTNODE_PAYMENTS_XSD_DIR is set)"
+        ),
+    ] = None,
 ) -> Response:
     """Screen every party and crypto address of a pacs.008 / pain.001 XML or MT103 file.
 
@@ -45,8 +64,9 @@ async def screen_payments(
     from ctnode.payments.screen import screen_payments as run
 
     data = await read_body(request, node.settings.max_upload_bytes)
-    result = await run_in_threadpool(run, node, data, actor, purpose, validate=validate,
-                                     channel="api")
+    result = await run_in_threadpool(
+        run, node, data, actor, purpose, validate=validate, channel="api"
+    )
     if format == "jsonl":
         return PlainTextResponse(rpt.to_jsonl(result), media_type="application/x-ndjson")
     if format == "csv":

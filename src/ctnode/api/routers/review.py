@@ -13,9 +13,12 @@ router = APIRouter(tags=["review"])
 
 
 @router.get("/review")
-def review_queue(node: NodeDep, actor: ActorDep,
-                 reviewed: Annotated[bool | None, Query()] = False,
-                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+def review_queue(
+    node: NodeDep,
+    actor: ActorDep,
+    reviewed: Annotated[bool | None, Query()] = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
     """Screenings with reportable hits, newest first (unreviewed by default)."""
     return {"screenings": node.review_queue(actor, reviewed=reviewed, limit=limit)}
 
@@ -24,7 +27,12 @@ def review_queue(node: NodeDep, actor: ActorDep,
 def decide(body: DecisionIn, node: NodeDep, actor: ActorDep) -> DecisionOut:
     """Mark a hit confirmed, false positive or unsure. A false positive for the same subject
     is not raised again; the decision shows in the entity's history."""
-    did = node.decide(actor, entity_id=body.entity_id, decision=body.decision,
-                      comment=body.comment, screening_id=body.screening_id,
-                      query=body.subject.to_query() if body.subject else None)
+    did = node.decide(
+        actor,
+        entity_id=body.entity_id,
+        decision=body.decision,
+        comment=body.comment,
+        screening_id=body.screening_id,
+        query=body.subject.to_query() if body.subject else None,
+    )
     return DecisionOut(id=did)

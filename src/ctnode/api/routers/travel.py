@@ -14,8 +14,9 @@ from ctnode.errors import InvalidInput, TooLarge
 
 router = APIRouter(tags=["travel"])
 
-FormatQuery = Annotated[Literal["json", "jsonl", "csv"],
-                        Query(description="json (one object), jsonl or csv")]
+FormatQuery = Annotated[
+    Literal["json", "jsonl", "csv"], Query(description="json (one object), jsonl or csv")
+]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -37,8 +38,9 @@ async def read_body(request: Request, limit: int) -> bytes:
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         data = await _form_file(request, data)
     if not data.strip():
-        raise InvalidInput("empty body: send the message as the request body "
-                           "(or as the form field 'file')")
+        raise InvalidInput(
+            "empty body: send the message as the request body (or as the form field 'file')"
+        )
     return data
 
 
@@ -61,16 +63,32 @@ async def _form_file(request: Request, body: bytes) -> bytes:
 
 @router.post(
     "/screen/manifest",
-    responses={200: {"content": {"application/json": {}, "application/x-ndjson": {},
-                                 "text/csv": {}}}},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/edifact": {"schema": {"type": "string"}},
-        "text/plain": {"schema": {"type": "string"}},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary"}}}}}}},
+    responses={
+        200: {"content": {"application/json": {}, "application/x-ndjson": {}, "text/csv": {}}}
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/edifact": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    },
 )
-async def screen_manifest(request: Request, node: NodeDep, actor: ActorDep, purpose: PurposeDep,
-                          format: FormatQuery = "json") -> Response:
+async def screen_manifest(
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    purpose: PurposeDep,
+    format: FormatQuery = "json",
+) -> Response:
     """Screen every traveller of a UN/EDIFACT PAXLST (D02B, D05B) or PNRGOV message.
 
     Send the message as the raw request body (or as the form field ``file``).
