@@ -58,3 +58,14 @@ def test_several_faces_use_largest_with_note_or_refuse(
 def test_no_face_in_a_fingerprint(sface: SFaceEmbedder, bio_data: Path) -> None:
     with pytest.raises(NoFace):
         sface.embed(_img(bio_data / "fingerprints" / "1_1.png"))
+
+
+def test_an_operator_onnx_model_plugs_in(sface: SFaceEmbedder, bio_data: Path) -> None:
+    """The SFace file loaded as an 'operator model' gives SFace's vectors under its own id."""
+    from ctnode.biometrics.face import SFACE_FILE, OnnxFaceEmbedder, bundled_sface_dir
+
+    onnx = OnnxFaceEmbedder(bundled_sface_dir() / SFACE_FILE, threshold=0.4, mean=0.0, scale=1.0)
+    assert onnx.dim == 128 and onnx.model_id.startswith("onnx:face_recognition_sface")
+    assert onnx.model_id != sface.model_id  # never compared with the built-in model's templates
+    img = _img(bio_data / "faces" / "deepface" / "img1.jpg")
+    assert cosine(onnx.embed(img).vector, sface.embed(img).vector) > 0.98

@@ -9,8 +9,10 @@ its own process.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,10 +28,13 @@ from ctnode.settings import Settings
 CTNODE = str(Path(sys.executable).with_name("ctnode"))
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def reserve_port() -> socket.socket:
+    """A socket bound to a free loopback port, held until the node starts (so nothing else
+    on this busy machine takes the port between choosing it and serving on it)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    return s
 
 
 @dataclass
@@ -42,6 +47,7 @@ class NodeProc:
     admin_key: str
     proc: subprocess.Popen[bytes] | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    reservation: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -65,15 +71,17 @@ class NodeProc:
             mode="development",
             port=self.port,
             database_url="",
-            bootstrap_admin_key=self.admin_key,
-        )
+        )  # no bootstrap key: the node's own server process installs it
 
     def open(self) -> Node:
         return Node(self.settings())
 
     def start(self) -> None:
         env = {**os.environ, **self.env}
-        log = (self.data_dir / "server.log").open("wb")
+        log = (self.data_dir / "server.log").open("ab")
+        if self.reservation is not None:
+            self.reservation.close()
+            self.reservation = None
         self.proc = subprocess.Popen(
             [CTNODE, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -112,5 +120,27 @@ def make_nodes(root: Path, names: list[str]) -> list[NodeProc]:
     out = []
     for i, name in enumerate(names):
         key = f"ctn_{i:04d}beef{i:04d}_{'s' * 20}{name.replace('-', '')}"
-        out.append(NodeProc(name=name, data_dir=root / name, port=free_port(), admin_key=key))
+        sock = reserve_port()
+        out.append(
+            NodeProc(
+                name=name,
+                data_dir=root / name,
+                port=int(sock.getsockname()[1]),
+                admin_key=key,
+                reservation=sock,
+            )
+        )
     return out
+
+
+def seed_stores(nodes: list[NodeProc]) -> None:
+    """Give every node a freshly migrated, empty SQLite store (migrated once, then copied)."""
+    first = nodes[0]
+    Node(Settings(data_dir=first.data_dir, mode="development", database_url="")).close()
+    db = first.data_dir / "ctnode.db"
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for n in nodes[1:]:
+        n.data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db, n.data_dir / "ctnode.db")

@@ -38,7 +38,7 @@ from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.node import Actor
-from tests.federation.cluster import NodeProc, make_nodes
+from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ADMIN = Actor(name="test-admin", role="admin")
@@ -57,132 +57,137 @@ def cli(node: NodeProc, *args: str) -> Any:
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc]]:
     root = tmp_path_factory.mktemp("net")
     nodes = {n.name: n for n in make_nodes(root, NAMES)}
-    a = nodes["node-a"]
-    year = datetime.now(UTC) + timedelta(days=365)
-    # node-a is initialised through the CLI; the others through the same service call.
-    r = cli(
-        a,
-        "init",
-        "--node-id",
-        "node-a",
-        "--organisation",
-        "Coordinator A",
-        "--country",
-        "AA",
-        "--contact",
-        "duty@a.example",
-        "--endpoint",
-        a.url,
-    )
-    assert r.exit_code == 0, r.output
-    handles = {}
-    parsed_fx = None
-    for name, n in nodes.items():
-        node = n.open()
-        handles[name] = node
-        if name != "node-a":
-            node.federation.init(
-                ADMIN,
-                node_id=name,
-                organisation=f"Coordinator {name[-1].upper()}",
-                country=name[-1].upper() * 2,
-                contact=f"duty@{name}.example",
-                endpoint=n.url,
+    seed_stores(list(nodes.values()))
+    # The servers start now and pick up what follows from their stores (identity, lists,
+    # peers and agreements are read when used), so their start-up overlaps the setup.
+    for n in nodes.values():
+        n.start()
+    try:
+        a = nodes["node-a"]
+        year = datetime.now(UTC) + timedelta(days=365)
+        # node-a is initialised through the CLI; the others through the same service call.
+        r = cli(
+            a,
+            "init",
+            "--node-id",
+            "node-a",
+            "--organisation",
+            "Coordinator A",
+            "--country",
+            "AA",
+            "--contact",
+            "duty@a.example",
+            "--endpoint",
+            a.url,
+        )
+        assert r.exit_code == 0, r.output
+        handles = {}
+        parsed_fx = None
+        for name, n in nodes.items():
+            node = n.open()
+            handles[name] = node
+            if name != "node-a":
+                node.federation.init(
+                    ADMIN,
+                    node_id=name,
+                    organisation=f"Coordinator {name[-1].upper()}",
+                    country=name[-1].upper() * 2,
+                    contact=f"duty@{name}.example",
+                    endpoint=n.url,
+                )
+            node.import_source("un-sc", str(DEMO_LIST), ADMIN)
+            if parsed_fx is None:
+                parsed_fx = node.parse_source(
+                    "ftm", str(FIXTURES / "watchlist-v1.jsonl"), dataset="fx"
+                )
+            node.import_list(parsed_fx, ADMIN)
+        descs = {name: h.federation.descriptor().to_dict() for name, h in handles.items()}
+        # Everybody knows everybody (node-b adds node-a through the CLI, from a file).
+        (root / "a.json").write_text(json.dumps(descs["node-a"]))
+        r = cli(nodes["node-b"], "peers", "add", str(root / "a.json"))
+        assert r.exit_code == 0, r.output
+        for name, h in handles.items():
+            for other, desc in descs.items():
+                if other != name and not (name == "node-b" and other == "node-a"):
+                    h.federation.add_peer(ADMIN, desc)
+
+        def grant(holder: str, **terms: Any) -> None:
+            handles[holder].federation.add_agreement(
+                ADMIN, peer_id="node-a", direction="outbound", **{"expires_at": year, **terms}
             )
-        node.import_source("un-sc", str(DEMO_LIST), ADMIN)
-        if parsed_fx is None:
-            parsed_fx = node.parse_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), dataset="fx")
-        node.import_list(parsed_fx, ADMIN)
-    descs = {name: h.federation.descriptor().to_dict() for name, h in handles.items()}
-    # Everybody knows everybody (node-b adds node-a through the CLI, from a file).
-    (root / "a.json").write_text(json.dumps(descs["node-a"]))
-    r = cli(nodes["node-b"], "peers", "add", str(root / "a.json"))
-    assert r.exit_code == 0, r.output
-    for name, h in handles.items():
-        for other, desc in descs.items():
-            if other != name and not (name == "node-b" and other == "node-a"):
-                h.federation.add_peer(ADMIN, desc)
+            handles["node-a"].federation.add_agreement(
+                ADMIN, peer_id=holder, direction="inbound", **{"expires_at": year, **terms}
+            )
 
-    def grant(holder: str, **terms: Any) -> None:
-        handles[holder].federation.add_agreement(
-            ADMIN, peer_id="node-a", direction="outbound", **{"expires_at": year, **terms}
+        grant(
+            "node-b",
+            lists=["*"],
+            purposes=["investigation", "border_screening"],
+            rate_per_minute=1000,
+            max_disclosure="fields",
+            fields=["name", "birthDate", "nationality", "reference"],
         )
-        handles["node-a"].federation.add_agreement(
-            ADMIN, peer_id=holder, direction="inbound", **{"expires_at": year, **terms}
+        grant(
+            "node-c",
+            lists=["fx"],
+            purposes=["investigation"],
+            rate_per_minute=1000,
+            max_disclosure="reference",
         )
-
-    grant(
-        "node-b",
-        lists=["*"],
-        purposes=["investigation", "border_screening"],
-        rate_per_minute=1000,
-        max_disclosure="fields",
-        fields=["name", "birthDate", "nationality", "reference"],
-    )
-    grant(
-        "node-c",
-        lists=["fx"],
-        purposes=["investigation"],
-        rate_per_minute=1000,
-        max_disclosure="reference",
-    )
-    grant(
-        "node-d",
-        lists=["*"],
-        purposes=["investigation"],
-        expires_at=datetime.now(UTC) + timedelta(seconds=2),
-    )
-    grant("node-e", lists=["fx"], purposes=["border_screening"], rate_per_minute=2)
-    # List updates of fx flow from node-a to b, c and f (node-c's terms set through the CLI).
-    for holder in ("node-b", "node-f"):
+        grant(
+            "node-d",
+            lists=["*"],
+            purposes=["investigation"],
+            expires_at=datetime.now(UTC) + timedelta(seconds=2),
+        )
+        grant("node-e", lists=["fx"], purposes=["border_screening"], rate_per_minute=2)
+        # List updates of fx flow from node-a to b, c and f (node-c's terms set through the CLI).
+        for holder in ("node-b", "node-f"):
+            handles["node-a"].federation.add_agreement(
+                ADMIN,
+                peer_id=holder,
+                direction="outbound",
+                lists=["fx"],
+                purposes=["investigation"],
+                expires_at=year,
+                subscribed=True,
+            )
+            handles[holder].federation.add_agreement(
+                ADMIN,
+                peer_id="node-a",
+                direction="inbound",
+                lists=["fx"],
+                purposes=["investigation"],
+                expires_at=year,
+                subscribed=True,
+            )
         handles["node-a"].federation.add_agreement(
             ADMIN,
-            peer_id=holder,
+            peer_id="node-c",
             direction="outbound",
             lists=["fx"],
             purposes=["investigation"],
             expires_at=year,
             subscribed=True,
         )
-        handles[holder].federation.add_agreement(
-            ADMIN,
-            peer_id="node-a",
-            direction="inbound",
-            lists=["fx"],
-            purposes=["investigation"],
-            expires_at=year,
-            subscribed=True,
+        r = cli(
+            nodes["node-c"],
+            "agreements",
+            "add",
+            "node-a",
+            "--direction",
+            "inbound",
+            "--list",
+            "fx",
+            "--purpose",
+            "investigation",
+            "--expires",
+            "365d",
+            "--subscribed",
         )
-    handles["node-a"].federation.add_agreement(
-        ADMIN,
-        peer_id="node-c",
-        direction="outbound",
-        lists=["fx"],
-        purposes=["investigation"],
-        expires_at=year,
-        subscribed=True,
-    )
-    r = cli(
-        nodes["node-c"],
-        "agreements",
-        "add",
-        "node-a",
-        "--direction",
-        "inbound",
-        "--list",
-        "fx",
-        "--purpose",
-        "investigation",
-        "--expires",
-        "365d",
-        "--subscribed",
-    )
-    assert r.exit_code == 0, r.output
-    for h in handles.values():
-        h.close()
-    for n in nodes.values():
-        n.start()
-    try:
+        assert r.exit_code == 0, r.output
+        for h in handles.values():
+            h.close()
         for n in nodes.values():
             n.wait_ready()
         yield nodes
@@ -455,7 +460,7 @@ def test_disclosure_request_approve_release_expiry_and_refusal(net: dict[str, No
     r = b.api(
         "POST",
         f"/federation/disclosures/{theirs}/approve",
-        json={"reason": "Within agreement; case confirmed", "ttl_seconds": 6},
+        json={"reason": "Within agreement; case confirmed", "ttl_seconds": 4},
     )
     assert r.status_code == 200, r.text
     assert r.json()["delivered"] is True
@@ -469,7 +474,7 @@ def test_disclosure_request_approve_release_expiry_and_refusal(net: dict[str, No
     assert all(f["dataset"] == "fx" for f in got["fields"])  # provenance travels
     # After the expiry the released fields are gone.
     expires = datetime.fromisoformat(got["expires_at"])
-    assert expires - datetime.now(UTC) <= timedelta(seconds=6)
+    assert expires - datetime.now(UTC) <= timedelta(seconds=4)
     time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.3)
     got = a.api("GET", f"/federation/disclosures/{mine['id']}").json()
     assert got["status"] == "expired" and got["fields"] is None
@@ -592,24 +597,8 @@ def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeP
     # A peer that does not take updates from node-a refuses them.
     r = cli(a, "alerts", "send", "--kind", "urgent", "--title", "x", "--peer", "node-e")
     assert "not_subscribed" in r.output
-
-
-def test_a_node_back_online_gets_the_delisting_it_missed(net: dict[str, NodeProc]) -> None:
-    a, f = net["node-a"], net["node-f"]
-    f.start()  # same store and keys as before it was killed
-    f.wait_ready()
-    assert f.api("GET", "/entities/fx-002").json()["status"] == "listed"  # still the old copy
-    # Any signed contact from node-f tells node-a it is back; node-a sends what it missed.
-    assert f.api("POST", "/federation/peers/node-a/ping").status_code == 200
-    deadline = time.monotonic() + 20
-    status = "pending"
-    while time.monotonic() < deadline and status != "applied":
-        time.sleep(0.3)
-        receipts = a.api("GET", "/federation/updates").json()[0]["receipts"]
-        status = next(r["status"] for r in receipts if r["peer_id"] == "node-f")
-    assert status == "applied"
-    assert f.api("GET", "/entities/fx-002").json()["status"] == "delisted"
-    assert any(x["kind"] == "delisting" for x in f.api("GET", "/federation/inbox").json())
+    # node-f comes back (same store and keys); see the last test.
+    net["node-f"].start()
 
 
 # -- the audit log -----------------------------------------------------------------------
@@ -703,3 +692,20 @@ def test_audit_edit_detected_and_checkpoints_catch_a_rewritten_chain(
     f.write_text(json.dumps(bad) + "\n")
     r = cli(d, "audit", "verify-checkpoints", "--file", str(f))
     assert r.exit_code == 1 and "not signed" in r.output
+
+
+def test_a_node_back_online_gets_the_delisting_it_missed(net: dict[str, NodeProc]) -> None:
+    a, f = net["node-a"], net["node-f"]
+    f.wait_ready()  # restarted at the end of the delta test, same store and keys
+    assert f.api("GET", "/entities/fx-002").json()["status"] == "listed"  # still the old copy
+    # Any signed contact from node-f tells node-a it is back; node-a sends what it missed.
+    assert f.api("POST", "/federation/peers/node-a/ping").status_code == 200
+    deadline = time.monotonic() + 20
+    status = "pending"
+    while time.monotonic() < deadline and status != "applied":
+        time.sleep(0.3)
+        receipts = a.api("GET", "/federation/updates").json()[0]["receipts"]
+        status = next(r["status"] for r in receipts if r["peer_id"] == "node-f")
+    assert status == "applied"
+    assert f.api("GET", "/entities/fx-002").json()["status"] == "delisted"
+    assert any(x["kind"] == "delisting" for x in f.api("GET", "/federation/inbox").json())

@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ctnode import __version__
-from ctnode.api.errors import install_error_handlers
+from ctnode.api.errors import ERROR_RESPONSES, install_error_handlers
 from ctnode.api.routers import admin, entities, match, review, screening
 from ctnode.node import Node
 
@@ -20,6 +20,7 @@ def create_app(node: Node | None = None) -> FastAPI:
         description="Watchlist screening and hit/no-hit sharing for national counter-terrorism "
         "coordinators. Every route but /healthz needs an API key (X-API-Key or "
         "Authorization: ApiKey ...).",
+        responses=ERROR_RESPONSES,  # the real 4xx body, in place of FastAPI's default 422 shape
     )
     app.state.node = node
     install_error_handlers(app)

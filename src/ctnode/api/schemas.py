@@ -13,6 +13,27 @@ from ctnode.model.screening import Hit, ScreenQuery
 SchemaName = Literal["Person", "Organization", "LegalEntity", "Thing"]
 
 
+class FieldError(BaseModel):
+    """One invalid field of a request: where it is, what is wrong."""
+
+    loc: list[str | int]
+    msg: str
+    type: str | None
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx (and 503) answer: ``detail`` for people, ``code`` for programs."""
+
+    detail: str = Field(min_length=1, description="What was wrong, naming the field or rule")
+    code: str = Field(description="Machine-readable kind: invalid_input, not_found, refused ...")
+    reason: str | None = Field(
+        default=None, description="For refusals under the sharing rules: which rule"
+    )
+    errors: list[FieldError] | None = Field(
+        default=None, description="For invalid input: every invalid field"
+    )
+
+
 class ExplanationOut(BaseModel):
     feature: str
     query_value: str | None

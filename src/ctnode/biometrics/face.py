@@ -216,11 +216,20 @@ class OnnxFaceEmbedder:
     """An operator-supplied recogniser: ONNX, input an aligned 112×112 RGB face, output one vector.
 
     Faces are found with YuNet and aligned with the standard five-point (ArcFace)
-    template; pixels are scaled to [-1, 1]. ``threshold`` is the cosine
-    similarity the operator calibrated for this model (``CTNODE_FACE_MATCH_THRESHOLD``).
+    template; pixels become ``(p - mean) * scale`` (ArcFace: [-1, 1]). ``threshold``
+    is the cosine similarity the operator calibrated for this model
+    (``CTNODE_FACE_MATCH_THRESHOLD``).
     """
 
-    def __init__(self, model: Path, *, threshold: float, detector_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        model: Path,
+        *,
+        threshold: float,
+        detector_dir: Path | None = None,
+        mean: float = 127.5,
+        scale: float = 1 / 127.5,
+    ) -> None:
         import cv2
 
         if not model.is_file():
@@ -236,13 +245,13 @@ class OnnxFaceEmbedder:
             f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
         )
         self.default_threshold = threshold
+        self._mean, self._scale = mean, scale
         probe = np.zeros((112, 112, 3), dtype=np.uint8)
         self.dim = int(self._forward(probe).size)
 
     def _forward(self, aligned_bgr: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
-        blob = self._cv2.dnn.blobFromImage(
-            aligned_bgr, 1.0 / 127.5, (112, 112), (127.5, 127.5, 127.5), swapRB=True
-        )
+        mean = (self._mean, self._mean, self._mean)
+        blob = self._cv2.dnn.blobFromImage(aligned_bgr, self._scale, (112, 112), mean, swapRB=True)
         with self._lock:
             self._net.setInput(blob)
             out = self._net.forward()
