@@ -198,7 +198,8 @@ def hostile(fuzz_app: FastAPI, admin_headers: dict[str, str]) -> TestClient:
 
 def _post(client: TestClient, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
     path = path.replace("{entity_id}", "un_sc-QDi.001")
-    r = client.post(path, content=body, headers={"Content-Type": content_type})
+    headers = {"Content-Type": content_type.encode("latin-1")}
+    r = client.post(path, content=body, headers=headers)  # type: ignore[arg-type]
     return r.status_code, r.content
 
 
