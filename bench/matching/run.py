@@ -84,11 +84,15 @@ def metrics(cases: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, An
 
 
 def main() -> None:
+    global OUT  # --out redirects every file this run writes
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--systems", default="ctnode,nomenklatura,rapidfuzz")
     parser.add_argument("--nk-negatives", type=int, default=5000)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "matching",
+                        help="folder for cases and results")
     args = parser.parse_args()
+    OUT = args.out
     systems = args.systems.split(",")
     if "nomenklatura" in systems and not PYTHONS["nomenklatura"].exists():
         sys.exit("bench/.venv is missing: run `bash bench/setup.sh` first")

@@ -28,7 +28,7 @@ from ctnode.errors import Forbidden, ImportFailed, InvalidInput, NotFound, Unaut
 from ctnode.keys import hash_secret, new_token, secret_matches, split_token
 from ctnode.match import Matcher, Thresholds
 from ctnode.model.decisions import DECISIONS, ROLES
-from ctnode.model.entities import Entity
+from ctnode.model.entities import NAME_PROPS, Entity
 from ctnode.model.screening import Hit, ScreenQuery
 from ctnode.settings import Settings
 from ctnode.store import ImportReport, Store
@@ -38,6 +38,12 @@ if TYPE_CHECKING:
     from ctnode.federation.service import FederationService
 
 log = logging.getLogger(__name__)
+
+# The properties the match index reads (names, name parts, dates, countries, documents).
+MATCH_PROPS = (
+    *NAME_PROPS, "firstName", "secondName", "middleName", "fatherName", "lastName",
+    "birthDate", "nationality", "citizenship", "passportNumber", "idNumber",
+)
 
 # Which roles may do what. Feature modules add their own actions with ``grant``.
 PERMISSIONS: dict[str, set[str]] = {
@@ -207,7 +213,7 @@ class Node:
                 if mark == self._index_mark and not force:
                     return
                 if self._index_mark < 0 or force:
-                    self.matcher.build(self.store.iter_entities())
+                    self.matcher.build(self.store.iter_for_matching(MATCH_PROPS))
                 else:
                     changed = (
                         conn.execute(

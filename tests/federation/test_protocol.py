@@ -384,3 +384,93 @@ def test_insecure_federation_settings_refused_outside_development() -> None:
         mode="development",  # type: ignore[call-arg]
         federation_verify_tls=False,
     ).federation_verify_tls
+
+
+# -- biometric terms and probes ---------------------------------------------------------------
+
+
+def test_biometric_terms_and_probe_wire_shape() -> None:
+    from ctnode.biometrics.service import ProbeTemplate
+    from ctnode.federation.agreements import validate_biometrics
+    from ctnode.federation.service import probe_from_wire, probe_to_wire
+
+    assert validate_biometrics([" Face", "face", "fingerprint"]) == ["face", "fingerprint"]
+    with pytest.raises(InvalidInput, match="iris"):
+        validate_biometrics(["iris"])
+    now = datetime.now(UTC)
+    agr = Agreement(
+        id="1",
+        peer_id="p",
+        direction="outbound",
+        lists=["*"],
+        purposes=["investigation"],
+        rate_per_minute=5,
+        max_disclosure="reference",
+        fields=[],
+        subscribed=False,
+        expires_at=now + timedelta(days=1),
+        created_at=now,
+        created_by="t",
+    )
+    agr.check(now=now, purpose="investigation")  # name screening: unaffected
+    with pytest.raises(Refused, match="does not allow biometric queries") as err:
+        agr.check(now=now, purpose="investigation", biometric="face")  # '*' implies none
+    assert err.value.reason == "biometric_not_agreed"
+    probe = ProbeTemplate("fingerprint", "nbis", "bozorth3", b"\x01\x02\x03", 7)
+    assert probe_from_wire(probe_to_wire(probe)) == probe
+    for bad in (
+        {**probe_to_wire(probe), "modality": "iris"},
+        {**probe_to_wire(probe), "template": "not base64!"},
+        {**probe_to_wire(probe), "template": ""},
+        {**probe_to_wire(probe), "position": 99},
+        {**probe_to_wire(probe), "model_id": 3},
+        "a string",
+    ):
+        with pytest.raises(Refused) as err:
+            probe_from_wire(bad)
+        assert err.value.reason == "malformed"
+
+
+def test_in_process_biometric_hit_and_disclosure(pair: tuple[Node, Node]) -> None:
+    """The holder on SQLite and PostgreSQL: a face hit, its reference, its disclosure."""
+    from ctnode.biometrics.service import EnrolRequest, service_for
+    from tests.conftest import shared_data_dir
+
+    faces = shared_data_dir() / "biometrics" / "faces" / "deepface"
+    if not (faces / "img1.jpg").is_file():
+        reason = f"face images not found at {faces} (set CTNODE_SHARED_DATA)"
+        print(f"\n[ctnode tests] {reason}")
+        pytest.skip(reason)
+    req, hold = pair
+    service_for(hold).enroll_face(
+        ADMIN, EnrolRequest("un_sc-DMe.001", (faces / "img1.jpg").read_bytes(), "Act 1")
+    )
+    probe = service_for(req).make_probe(ADMIN, (faces / "img2.jpg").read_bytes(), "face", P)
+    terms = {
+        "lists": ["*"],
+        "purposes": ["investigation"],
+        "expires_at": YEAR,
+        "max_disclosure": "fields",
+        "fields": ["name", "reference"],
+    }
+    hold.federation.add_agreement(ADMIN, peer_id="req-node", direction="outbound", **terms)
+    req.federation.add_agreement(
+        ADMIN, peer_id="hold-node", direction="inbound", biometrics=["face"], **terms
+    )
+    res = req.federation.biometric_network(probe, ADMIN, P)
+    assert res.peers[0].status == "refused" and res.peers[0].reason == "biometric_not_agreed"
+    hold.federation.add_agreement(
+        ADMIN, peer_id="req-node", direction="outbound", biometrics=["face"], **terms
+    )
+    res = req.federation.biometric_network(probe, ADMIN, P)
+    ans = res.peers[0]
+    assert ans.status == "hit" and ans.hits[0]["band"] == "match", ans
+    ref = ans.hits[0]["ref"]
+    d = req.federation.request_disclosure(
+        ADMIN, peer_id="hold-node", ref=ref, justification="face", purpose=P
+    )
+    (incoming,) = hold.federation.list_disclosures(ADMIN, direction="incoming")
+    assert incoming["ref"] == ref and incoming["entity_id"] == "un_sc-DMe.001"
+    hold.federation.decide_disclosure(ADMIN, incoming["id"], approve=True, reason="ok")
+    got = req.federation.get_disclosure(ADMIN, d["id"])
+    assert {f["prop"] for f in got["fields"]} == {"name", "reference"}

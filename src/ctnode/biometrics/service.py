@@ -1144,7 +1144,7 @@ class BiometricService:
             )
             return ProbeAnswer(False, None, "no match", model, engine)
         best = result.candidates[0]
-        reference = secrets.token_urlsafe(24)
+        reference = "b_" + secrets.token_hex(16)  # "b_": a biometric hit (special category)
         with self.node.store.engine.begin() as conn:
             repository.insert_hit(
                 conn,

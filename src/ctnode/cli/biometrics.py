@@ -174,25 +174,40 @@ def search(
         _print_json(result.as_dict() | ({"peers": peers} if network else {}))
         return
     _render(result)
-    for answer in peers:
-        verdict = f"HIT {answer.get('band')}" if answer.get("hit") else "no hit"
-        console.print(f"peer {answer.get('peer')}: {verdict} {answer.get('reference') or ''}")
+    if network:
+        _render_peers(peers)
+
+
+def _render_peers(peers: list[dict[str, Any]]) -> None:
+    table = Table(title=f"network: {len(peers)} peer(s)")
+    for col in ("peer", "country", "answer", "reference", "band", "reason", "ms"):
+        table.add_column(col)
+    for a in peers:
+        hits = a.get("hits") or [{}]
+        table.add_row(
+            str(a["peer_id"]),
+            str(a["country"]),
+            str(a["status"]).upper() if a["status"] == "hit" else str(a["status"]),
+            str(hits[0].get("ref") or ""),
+            str(hits[0].get("band") or ""),
+            " ".join(x for x in (a.get("reason"), a.get("detail")) if x)[:120],
+            f"{a['ms']:.0f}",
+        )
+    out.print(table)
+    console.print(
+        "a hit is a reference only: ask for the record with "
+        "`ctnode disclosures request PEER REF` (a person at the holder decides)"
+    )
 
 
 def _network_search(
     node: Any, svc: Any, data: bytes, modality: str, purpose: Purpose, finger: int | None
 ) -> list[dict[str, Any]]:
     """Send the template (never the image) to peers, through the federation layer."""
+    from ctnode.federation import biometric_query
+
     probe = svc.make_probe(operator(), data, modality, purpose, position=finger)
-    try:
-        from ctnode.federation import biometric_query  # type: ignore[attr-defined]
-    except ImportError:
-        raise InvalidInput(
-            "network biometric search is not available on this node yet "
-            "(the federation layer does not offer biometric queries)"
-        ) from None
-    answers: list[dict[str, Any]] = biometric_query(node, operator(), probe, purpose)
-    return answers
+    return biometric_query(node, operator(), probe, purpose)
 
 
 @app.command("list")

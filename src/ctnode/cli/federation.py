@@ -233,6 +233,12 @@ def agreements_add(
         list[str] | None, typer.Option("--field", help="Field released after approval (repeat)")
     ] = None,
     subscribed: Annotated[bool, typer.Option(help="List updates and alerts flow")] = False,
+    biometrics: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--biometric", help="Allow biometric template queries: face or fingerprint (repeat)"
+        ),
+    ] = None,
 ) -> None:
     """Make the agreement for (peer, direction); it replaces the one in force."""
     node = make_node()
@@ -247,6 +253,7 @@ def agreements_add(
         max_disclosure=disclosure,
         fields=fields or [],
         subscribed=subscribed,
+        biometrics=biometrics or [],
     )
     out.print(f"agreement {agr.id}: {direction} with {peer_id} until {agr.expires_at:%Y-%m-%d}")
 

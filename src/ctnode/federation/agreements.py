@@ -3,7 +3,7 @@ disclosure may go, and until when. Pure rules, no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -23,6 +23,9 @@ KNOWN_PURPOSES: tuple[str, ...] = (
     "visa_screening",
     "travel_screening",
 )
+# Biometric modalities an agreement may open to template probes (special-category data:
+# never implied by '*' or by a purpose; named one by one).
+BIOMETRIC_MODALITIES: tuple[str, ...] = ("face", "fingerprint")
 # Entity properties an agreement may release on an approved disclosure.
 DISCLOSABLE_FIELDS: tuple[str, ...] = (
     "name",
@@ -69,6 +72,7 @@ class Agreement:
     created_at: datetime
     created_by: str
     revoked_at: datetime | None = None
+    biometrics: list[str] = field(default_factory=list)  # modalities peers may probe
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Agreement:
@@ -89,6 +93,7 @@ class Agreement:
             created_at=created,
             created_by=row["created_by"],
             revoked_at=as_utc(row["revoked_at"]),
+            biometrics=list(row.get("biometrics") or []),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,6 +111,7 @@ class Agreement:
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "biometrics": self.biometrics,
         }
 
     def shares(self, dataset: str) -> bool:
@@ -115,7 +121,12 @@ class Agreement:
         return DISCLOSURE_LEVELS.index(self.max_disclosure) >= DISCLOSURE_LEVELS.index(level)
 
     def check(
-        self, *, now: datetime, purpose: str | None = None, lists: list[str] | None = None
+        self,
+        *,
+        now: datetime,
+        purpose: str | None = None,
+        lists: list[str] | None = None,
+        biometric: str | None = None,
     ) -> None:
         """Raise ``Refused`` with the reason this agreement does not cover the request."""
         if now >= self.expires_at:
@@ -131,6 +142,13 @@ class Agreement:
         for name in lists or []:
             if not self.shares(name):
                 raise Refused(f"list {name!r} is not shared under the agreement", "list_not_shared")
+        if biometric is not None and biometric not in self.biometrics:
+            allowed = ", ".join(self.biometrics) or "none"
+            raise Refused(
+                f"the agreement does not allow biometric queries ({biometric}); "
+                f"biometric modalities agreed: {allowed}",
+                "biometric_not_agreed",
+            )
 
 
 def validate_terms(
@@ -163,3 +181,15 @@ def validate_terms(
     if fields and max_disclosure != "fields":
         raise InvalidInput("fields may only be named with max_disclosure=fields")
     return lists, norm, sorted(set(fields))
+
+
+def validate_biometrics(biometrics: list[str]) -> list[str]:
+    """Check and normalise the biometric modalities an agreement opens to template probes."""
+    bio = sorted({b.strip().casefold() for b in biometrics if b.strip()})
+    bad = [b for b in bio if b not in BIOMETRIC_MODALITIES]
+    if bad:
+        raise InvalidInput(
+            f"biometric modalities unknown: {', '.join(bad)} "
+            f"(allowed: {', '.join(BIOMETRIC_MODALITIES)})"
+        )
+    return bio

@@ -38,6 +38,14 @@ MESSAGE_TYPES: dict[str, str] = {
     "checkpoint.request": "Ask for the peer's newest signed audit checkpoint.",
     "checkpoint": "A signed audit checkpoint: chain head (seq, hash) at a time.",
     "refusal": "The request was refused; the reason is machine-readable.",
+    "biometric.request": (
+        "Biometric hit/no-hit query: a face or fingerprint template (never an image) with its "
+        "model and engine, purpose, legal basis, case reference."
+    ),
+    "biometric.response": (
+        "Answer to a biometric query: hit (opaque reference and band), no_hit, or "
+        "incompatible_model (nothing compared); the holder keeps only the probe's hash."
+    ),
 }
 
 # Reasons a message or request is refused; docs/federation.md lists them.
@@ -58,6 +66,7 @@ REFUSAL_REASONS: dict[str, str] = {
     "disclosure_level": "The agreement does not allow this level of disclosure.",
     "unknown_reference": "The hit reference is unknown, expired or not the sender's.",
     "not_subscribed": "The sender may not send list updates or alerts here.",
+    "biometric_not_agreed": "The agreement does not allow biometric queries of that modality.",
 }
 
 

@@ -9,6 +9,8 @@ is audited. Network I/O goes through ``ctnode.federation.transport``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
 import secrets
@@ -36,6 +38,7 @@ from ctnode.federation.agreements import (
     DISCLOSURE_LEVELS,
     Agreement,
     norm_purpose,
+    validate_biometrics,
     validate_terms,
 )
 from ctnode.federation.checkpoints import check_signatures
@@ -54,6 +57,7 @@ from ctnode.store.clock import as_utc, utcnow
 from ctnode.store.federation import FederationStore
 
 if TYPE_CHECKING:
+    from ctnode.biometrics.service import ProbeTemplate
     from ctnode.node import Node
     from ctnode.store import ImportReport
 
@@ -88,10 +92,29 @@ for _name, _text in {
     "federation.alert.received": "An alert from a peer reached the inbox.",
     "federation.checkpoint": "The node signed an audit checkpoint (chain head at a time).",
     "federation.checkpoint.received": "A peer's signed audit checkpoint was received and stored.",
+    "federation.biometric": (
+        "A biometric network query: keyed hash of the template sent (never the image), "
+        "modality, model, and each peer's outcome."
+    ),
+    "federation.biometric.answered": (
+        "A peer's biometric template probe was answered hit / no-hit / incompatible model; "
+        "only the probe's keyed hash is kept, the template itself is discarded."
+    ),
 }.items():
     register(_name, _text)
 
-PEER_STATUSES = ("hit", "no_hit", "refused", "timeout", "down", "invalid", "skipped")
+PEER_STATUSES = (
+    "hit",
+    "no_hit",
+    "incompatible_model",  # biometric queries: the peer's model differs; nothing was compared
+    "refused",
+    "timeout",
+    "down",
+    "invalid",
+    "skipped",
+)
+# Largest template a biometric.request may carry (base64 of at most this many bytes).
+MAX_PROBE_BYTES = 64 * 1024
 
 
 class PeerError(Exception):
@@ -136,6 +159,73 @@ class NetworkScreenResult:
     peers: list[PeerAnswer]
     deadline: float
     ms: float
+
+
+@dataclass(slots=True)
+class NetworkBiometricResult:
+    """A biometric network query: each peer's hit / no-hit (no local search here)."""
+
+    modality: str
+    model_id: str
+    engine: str
+    query_hash: str
+    peers: list[PeerAnswer]
+    deadline: float
+    ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "modality": self.modality,
+            "model_id": self.model_id,
+            "engine": self.engine,
+            "query_hash": self.query_hash,
+            "deadline": self.deadline,
+            "ms": round(self.ms, 1),
+            "peers": [p.to_dict() for p in self.peers],
+        }
+
+
+def probe_to_wire(probe: ProbeTemplate) -> dict[str, Any]:
+    """A probe template as carried in ``biometric.request`` (the template, never an image)."""
+    return {
+        "modality": probe.modality,
+        "model_id": probe.model_id,
+        "engine": probe.engine,
+        "position": probe.position,
+        "template": base64.b64encode(probe.data).decode("ascii"),
+    }
+
+
+def probe_from_wire(data: Any) -> ProbeTemplate:
+    from ctnode.biometrics.service import ProbeTemplate
+
+    if not isinstance(data, dict):
+        raise Refused("probe must be an object", "malformed")
+    modality = data.get("modality")
+    if modality not in {"face", "fingerprint"}:
+        raise Refused("probe.modality must be face or fingerprint", "malformed")
+    model_id, engine = data.get("model_id"), data.get("engine")
+    if not (isinstance(model_id, str) and isinstance(engine, str)) or not (
+        0 < len(model_id) <= 200 and 0 < len(engine) <= 200
+    ):
+        raise Refused("probe.model_id and probe.engine must be strings", "malformed")
+    position = data.get("position")
+    if position is not None and (
+        not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 12
+    ):
+        raise Refused("probe.position must be a finger position 0-12", "malformed")
+    raw = data.get("template")
+    if not isinstance(raw, str) or len(raw) > (MAX_PROBE_BYTES * 4) // 3 + 4:
+        raise Refused(
+            f"probe.template must be base64 of at most {MAX_PROBE_BYTES} bytes", "malformed"
+        )
+    try:
+        blob = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise Refused("probe.template is not base64", "malformed") from None
+    if not blob:
+        raise Refused("probe.template is empty", "malformed")
+    return ProbeTemplate(modality, model_id, engine, blob, position)
 
 
 def query_to_wire(query: ScreenQuery) -> dict[str, Any]:
@@ -250,6 +340,7 @@ class FederationService:
             "list.delta": ("list.receipt", self._on_delta),
             "alert": ("ack", self._on_alert),
             "checkpoint.request": ("checkpoint", self._on_checkpoint_request),
+            "biometric.request": ("biometric.response", self._on_biometric),
         }
 
     def close(self) -> None:
@@ -429,6 +520,7 @@ class FederationService:
         max_disclosure: str = "reference",
         fields: list[str] | None = None,
         subscribed: bool = False,
+        biometrics: list[str] | None = None,
     ) -> Agreement:
         """Make the agreement for (peer, direction); it replaces the one in force, if any."""
         self.node.require(actor, "federation.admin")
@@ -441,6 +533,7 @@ class FederationService:
             max_disclosure=max_disclosure,
             fields=fields or [],
         )
+        bio = validate_biometrics(biometrics or [])
         expires = as_utc(expires_at)
         assert expires is not None
         now = utcnow()
@@ -460,6 +553,7 @@ class FederationService:
             "created_at": now,
             "created_by": actor.name,
             "revoked_at": None,
+            "biometrics": bio,
         }
         with self.db.begin() as conn:
             for old in self.db.list_agreements(peer_id=peer_id, direction=direction):
@@ -796,7 +890,7 @@ class FederationService:
         )
 
     def _targets(
-        self, purpose: str, peers: list[str] | None
+        self, purpose: str, peers: list[str] | None, biometric: str | None = None
     ) -> tuple[list[dict[str, Any]], list[PeerAnswer]]:
         now = utcnow()
         skipped: list[PeerAnswer] = []
@@ -810,7 +904,7 @@ class FederationService:
                 why = "no_agreement"
             else:
                 try:
-                    agr.check(now=now, purpose=purpose)
+                    agr.check(now=now, purpose=purpose, biometric=biometric)
                 except Refused as exc:
                     why = exc.reason
             if why is None:
@@ -903,6 +997,228 @@ class FederationService:
             )
         return answer
 
+    # -- biometric hit/no-hit (templates, never images) -------------------------------------
+
+    def biometric_network(
+        self,
+        probe: ProbeTemplate,
+        actor: Actor,
+        purpose: Purpose,
+        *,
+        peers: list[str] | None = None,
+        deadline: float | None = None,
+    ) -> NetworkBiometricResult:
+        """Send a probe template to every peer whose agreement allows biometric queries.
+
+        Only actors with the biometric permission may send one (special-category
+        data). The template (made by ``BiometricService.make_probe``) travels with
+        its model id and engine; each holder answers hit / no-hit (an opaque
+        reference and a band on a hit) or ``incompatible_model``, in parallel,
+        with a deadline; a peer that is down or late is reported as such.
+        """
+        from ctnode.biometrics.service import service_for
+
+        self.node.require(actor, "federation.screen")
+        service_for(self.node).require(actor, "send biometric queries to peers")
+        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+            raise InvalidInput(
+                "a biometric network query needs --purpose, --legal-basis and --case"
+            )
+        if not probe.data or len(probe.data) > MAX_PROBE_BYTES:
+            raise InvalidInput(f"a probe template is 1 to {MAX_PROBE_BYTES} bytes")
+        deadline = deadline or self.settings.federation_deadline
+        if not 0 < deadline <= 120:
+            raise InvalidInput("deadline must be between 0 and 120 seconds")
+        started = time.perf_counter()
+        qhash = self.node.keyed_hash({"probe": probe.digest()})
+        targets, answers = self._targets(purpose.purpose, peers, biometric=probe.modality)
+        body = {
+            "probe": probe_to_wire(probe),
+            "purpose": purpose.purpose,
+            "legal_basis": purpose.legal_basis,
+            "case_ref": purpose.case_ref,
+        }
+        results = self._fan_out([(p, "biometric.request", body) for p in targets], deadline)
+        by_id = {p["node_id"]: p for p in targets}
+        for peer_id, (outcome, ms) in results.items():
+            peer = by_id[peer_id]
+            ans = PeerAnswer(
+                peer_id=peer_id,
+                organisation=peer["organisation"],
+                country=peer["country"],
+                status="invalid",
+                ms=ms,
+            )
+            if isinstance(outcome, PeerError):
+                ans.status, ans.reason, ans.detail = outcome.status, outcome.reason, outcome.message
+                if outcome.status == "refused":
+                    self._audit(
+                        "federation.peer.refused",
+                        actor,
+                        purpose=purpose,
+                        query_hash=qhash,
+                        detail={
+                            "peer": peer_id,
+                            "type": "biometric.request",
+                            "reason": outcome.reason,
+                            "message": outcome.message[:300],
+                        },
+                    )
+            else:
+                result = outcome.body.get("result")
+                hits = outcome.body.get("hits") or []
+                if result not in {"hit", "no_hit", "incompatible_model"} or not isinstance(
+                    hits, list
+                ):
+                    ans.detail = "answer has no valid result"
+                else:
+                    ans.status = str(result)
+                    ans.hits = [
+                        {"ref": str(h.get("ref")), "band": str(h.get("band"))}
+                        for h in hits
+                        if isinstance(h, dict)
+                    ][:1]
+                    if result == "incompatible_model":
+                        ans.reason = "model_mismatch"
+                        ans.detail = (
+                            f"the peer compares only {outcome.body.get('model_id')} / "
+                            f"{outcome.body.get('engine')}; nothing was compared"
+                        )
+            answers.append(ans)
+        answers.sort(key=lambda a: a.peer_id)
+        self._audit(
+            "federation.biometric",
+            actor,
+            purpose=purpose,
+            query_hash=qhash,
+            detail={
+                "modality": probe.modality,
+                "model_id": probe.model_id,
+                "engine": probe.engine,
+                "deadline": deadline,
+                "peers": {
+                    a.peer_id: {
+                        "status": a.status,
+                        "reason": a.reason,
+                        "refs": [h["ref"] for h in a.hits],
+                    }
+                    for a in answers
+                },
+            },
+        )
+        return NetworkBiometricResult(
+            modality=probe.modality,
+            model_id=probe.model_id,
+            engine=probe.engine,
+            query_hash=qhash,
+            peers=answers,
+            deadline=deadline,
+            ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _on_biometric(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        """Holder side: answer a template probe, then let the template go (only its hash stays)."""
+        from ctnode.biometrics.errors import ModelMismatch
+        from ctnode.biometrics.service import service_for
+
+        body = env.body
+        purpose = Purpose(
+            purpose=_opt_str(body, "purpose"),
+            legal_basis=_opt_str(body, "legal_basis"),
+            case_ref=_opt_str(body, "case_ref"),
+        )
+        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+            raise Refused(
+                "a biometric query needs a purpose, a legal basis and a case reference",
+                "missing_legal_basis",
+            )
+        probe = probe_from_wire(body.get("probe"))
+        modality = probe.modality
+        agr = self._require_agreement(env.sender)
+        now = utcnow()
+        agr.check(now=now, purpose=purpose.purpose, biometric=probe.modality)
+        recent = self.db.count_messages(env.sender, "biometric.request", now - timedelta(minutes=1))
+        if recent > agr.rate_per_minute:
+            raise RateLimited(
+                f"{recent} queries in the last minute; the agreement allows {agr.rate_per_minute}",
+                "rate",
+            )
+        svc = service_for(self.node)
+        qhash = self.node.keyed_hash({"probe": probe.digest()})
+        try:
+            answer = svc.probe_template(probe, purpose, requester=env.sender)
+        except ModelMismatch as exc:
+            mine = svc.face if probe.modality == "face" else svc.finger
+            self._audit(
+                "federation.biometric.answered",
+                self._peer_actor(env.sender),
+                purpose=purpose,
+                query_hash=qhash,
+                detail={
+                    "peer": env.sender,
+                    "modality": probe.modality,
+                    "result": "incompatible_model",
+                    "probe_model": probe.model_id,
+                    "message": exc.message[:300],
+                    "agreement": agr.id,
+                },
+            )
+            return {
+                "result": "incompatible_model",
+                "model_id": mine.model_id,
+                "engine": mine.engine,
+            }
+        except InvalidInput as exc:
+            raise Refused(f"probe refused: {exc.message}", "malformed") from None
+        # The template is not kept: no row, no log line; only its keyed hash is audited.
+        del probe
+        out: dict[str, Any] = {
+            "result": "hit" if answer.hit else "no_hit",
+            "model_id": answer.model_id,
+            "engine": answer.engine,
+        }
+        refs: list[dict[str, Any]] = []
+        if answer.hit and answer.reference and agr.level_at_least("reference"):
+            hit_row = self._biometric_hit(answer.reference)
+            refs = [
+                {
+                    "ref": answer.reference,
+                    "peer_id": env.sender,
+                    "entity_id": hit_row["entity_id"] if hit_row else "",
+                    "band": answer.band,
+                    "query_hash": qhash,
+                    "created_at": now,
+                    "expires_at": now + timedelta(days=self.settings.federation_ref_ttl_days),
+                }
+            ]
+            out["hits"] = [{"ref": answer.reference, "band": answer.band}]
+        with self.db.begin() as conn:
+            self.db.add_refs(conn, refs)
+            self.node.audit(
+                "federation.biometric.answered",
+                self._peer_actor(env.sender),
+                purpose=purpose,
+                query_hash=qhash,
+                result_ids=[r["entity_id"] for r in refs],
+                conn=conn,
+                detail={
+                    "peer": env.sender,
+                    "modality": modality,
+                    "result": out["result"],
+                    "refs": [r["ref"] for r in refs],
+                    "agreement": agr.id,
+                    "level": agr.max_disclosure,
+                },
+            )
+        return out
+
+    def _biometric_hit(self, ref: str) -> dict[str, Any] | None:
+        """The holder's record of a biometric hit reference (None: not a biometric reference)."""
+        from ctnode.biometrics import repository
+
+        row = repository.get_hit(self.node.store.engine, ref)
+        return dict(row._mapping) if row is not None else None
+
     # -- staged disclosure ------------------------------------------------------------------------
 
     def request_disclosure(
@@ -910,6 +1226,10 @@ class FederationService:
     ) -> dict[str, Any]:
         """Ask the holder for the record behind a hit reference; a person there decides."""
         self.node.require(actor, "federation.disclosure")
+        if is_biometric_ref(ref):
+            from ctnode.biometrics.service import service_for
+
+            service_for(self.node).require(actor, "ask for the record behind a biometric hit")
         if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
             raise InvalidInput("a disclosure request needs a purpose, legal basis and case")
         if not justification.strip():
@@ -997,6 +1317,12 @@ class FederationService:
         exp = ref["expires_at"] if ref else None
         if ref is None or ref["peer_id"] != env.sender or exp is None or exp < now:
             raise Refused("unknown, expired or foreign hit reference", "unknown_reference")
+        if self._biometric_hit(ref["ref"]) is not None and not agr.biometrics:
+            raise Refused(
+                "the reference is a biometric hit and the agreement no longer allows "
+                "biometric queries",
+                "biometric_not_agreed",
+            )
         remote_id = _opt_str(body, "request_id")
         if not remote_id or len(remote_id) > 36:
             raise Refused("request_id missing", "malformed")
@@ -1072,6 +1398,11 @@ class FederationService:
         row = self.db.get_disclosure(disclosure_id)
         if row["direction"] != "incoming":
             raise InvalidInput("only a peer's request (incoming) can be approved or refused here")
+        if self._biometric_hit(row["ref"]) is not None:
+            from ctnode.biometrics.service import service_for
+
+            # special-category data: only the biometric permission decides on its release
+            service_for(self.node).require(actor, "decide on a biometric disclosure")
         if row["status"] != "pending":
             raise Conflict(f"request {disclosure_id} was already {row['status']}")
         now = utcnow()
@@ -1744,6 +2075,11 @@ class FederationService:
         return {**payload, "signature": sig}
 
 
+def is_biometric_ref(ref: str) -> bool:
+    """Biometric hit references start with ``b_`` (``BiometricService.probe_template``)."""
+    return ref.startswith("b_")
+
+
 def _opt_str(body: dict[str, Any], key: str) -> str | None:
     value = body.get(key)
     if value is None:
@@ -1760,6 +2096,7 @@ def _iso(at: datetime | None) -> str | None:
 __all__ = [
     "DISCLOSURE_LEVELS",
     "FederationService",
+    "NetworkBiometricResult",
     "NetworkScreenResult",
     "PeerAnswer",
     "PeerError",

@@ -45,6 +45,8 @@ fed_agreements = Table(
     Column("created_at", TS, nullable=False),
     Column("created_by", String(128), nullable=False),
     Column("revoked_at", TS, nullable=True),
+    # biometric modalities ("face", "fingerprint") the peer may probe; null/[] = none
+    Column("biometrics", JSON, nullable=True),
 )
 
 # Nonces of received messages (replay protection; also the rate-limit window).

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 
-from ctnode.errors import NotFound
+from ctnode.errors import InvalidInput, NotFound
 from ctnode.model.entities import Entity, Statement
 from ctnode.store import schema as t
 from ctnode.store.clock import as_utc, utcnow
@@ -109,6 +109,33 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _text_storable(value: str) -> None:
+    """Refuse text neither backend can hold alike: PostgreSQL rejects NUL in text, and a
+    lone surrogate (from a JSON ``\\udXXX`` escape) has no UTF-8 form for either driver."""
+    if "\x00" in value:
+        raise InvalidInput(f"text must not contain NUL (U+0000): {value[:60]!r}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInput(
+                f"text must be valid Unicode (lone surrogate at {exc.start}): {value[:60]!r}"
+            ) from None
+
+
+def _check_text_params(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    """Every string bound to a statement, on both backends, so bad input is a typed 422 (the
+    same on SQLite and PostgreSQL) instead of a driver error mid-transaction."""
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row
+        for v in values or ():
+            if isinstance(v, str):
+                _text_storable(v)
+
+
 class Store(ReviewStore):
     """The node's database. ``url`` is a SQLAlchemy URL (sqlite:///... or postgresql+psycopg://...)."""
 
@@ -123,6 +150,7 @@ class Store(ReviewStore):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        event.listen(self.engine, "before_cursor_execute", _check_text_params)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -232,6 +260,37 @@ class Store(ReviewStore):
             for r in rows:
                 yield self._entity(r, by_id[r["id"]])
             last = ids[-1]
+
+    def iter_for_matching(self, props: Iterable[str]) -> Iterator[Entity]:
+        """Every entity with only the statements of ``props``, in one streamed query.
+
+        What the match index is built from: far faster than ``iter_entities`` at
+        millions of entities (no per-batch look-ups, no provenance columns).
+        """
+        q = (
+            select(
+                t.entities.c.id, t.entities.c.schema, t.entities.c.dataset,
+                t.entities.c.reference, t.entities.c.status, t.statements.c.prop,
+                t.statements.c.value,
+            )
+            .join(t.statements, t.statements.c.entity_id == t.entities.c.id)
+            .where(t.statements.c.prop.in_(sorted(set(props))))
+            .order_by(t.statements.c.entity_id, t.statements.c.id)
+        )
+        current: Entity | None = None
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=20_000).execute(q)
+            for eid, schema, dataset, reference, status, prop, value in result.tuples():
+                if current is None or current.id != eid:
+                    if current is not None:
+                        yield current
+                    current = Entity(id=eid, schema=schema, dataset=dataset,
+                                     reference=reference, status=status)
+                current.statements.append(
+                    Statement(prop=prop, value=value, original=value, dataset=dataset)
+                )
+        if current is not None:
+            yield current
 
     def count_entities(self, dataset: str | None = None, status: str | None = None) -> int:
         q = select(func.count()).select_from(t.entities)

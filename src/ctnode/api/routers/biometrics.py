@@ -61,6 +61,13 @@ Finger = Annotated[
 ]
 Ppi = Annotated[int, Query(ge=250, le=2000, description="Scan resolution, pixels per inch")]
 K = Annotated[int | None, Query(ge=1, le=1000, description="Most candidates to return")]
+Network = Annotated[
+    bool,
+    Query(
+        description="Also send the template (never the image) to peers whose agreement allows "
+        "biometric queries; needs X-Case-Ref too. Their hit / no-hit answers come back in `peers`."
+    ),
+]
 
 _MEDIA = {
     "JPEG": "image/jpeg",
@@ -244,6 +251,7 @@ async def search_face(
     purpose: PurposeDep,
     k: K = None,
     multiple_faces: MultiFaces = None,
+    network: Network = False,
 ) -> dict[str, Any]:
     """1:N face search. Candidates (entity, list reference, score, calibrated decision, explanation)
     are leads for a person to verify. Needs ``X-Purpose`` and ``X-Legal-Basis``."""
@@ -252,7 +260,14 @@ async def search_face(
     result = await run_in_threadpool(
         lambda: svc.search_face(actor, data, purpose, k=k, multiple_faces=multiple_faces)
     )
-    return result.as_dict()
+    out = result.as_dict()
+    if network:
+        out["network"] = await run_in_threadpool(
+            lambda: node.federation.biometric_network(
+                svc.make_probe(actor, data, "face", purpose), actor, purpose
+            ).to_dict()
+        )
+    return out
 
 
 @router.post("/biometrics/search/fingerprint", openapi_extra=IMAGE_BODY)
@@ -264,6 +279,7 @@ async def search_fingerprint(
     finger: Finger = None,
     ppi: Ppi = 500,
     k: K = None,
+    network: Network = False,
 ) -> dict[str, Any]:
     """1:N fingerprint search (NBIS Bozorth3).
 
@@ -274,7 +290,16 @@ async def search_fingerprint(
     result = await run_in_threadpool(
         lambda: svc.search_fingerprint(actor, data, purpose, position=finger, ppi=ppi, k=k)
     )
-    return result.as_dict()
+    out = result.as_dict()
+    if network:
+        out["network"] = await run_in_threadpool(
+            lambda: node.federation.biometric_network(
+                svc.make_probe(actor, data, "fingerprint", purpose, position=finger),
+                actor,
+                purpose,
+            ).to_dict()
+        )
+    return out
 
 
 @router.post("/biometrics/purge")

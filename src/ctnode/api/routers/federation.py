@@ -141,6 +141,10 @@ class AgreementCreate(BaseModel):
     max_disclosure: str = Field(default="reference", description="hit, reference or fields")
     fields: list[str] = Field(default_factory=list)
     subscribed: bool = Field(default=False, description="List updates and alerts flow")
+    biometrics: list[str] = Field(
+        default_factory=list,
+        description="Biometric modalities the peer may probe with templates: face, fingerprint",
+    )
 
 
 @router.get("/agreements", summary="Sharing agreements in force")
