@@ -23,9 +23,11 @@ new route cannot be left out silently.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 from urllib.parse import quote
 
 import pytest
@@ -41,8 +43,9 @@ from ctnode.model.screening import ScreenQuery
 from ctnode.node import Node
 from tests.conftest import ADMIN
 
-# Generated requests per operation (valid and invalid data mixed); 51 operations.
-EXAMPLES = 10
+# Generated requests per operation (valid and invalid data mixed); 51 operations. Raise it
+# for a deeper local run: CTNODE_FUZZ_EXAMPLES=200 pytest tests/api/test_fuzz.py
+EXAMPLES = int(os.environ.get("CTNODE_FUZZ_EXAMPLES", "8"))
 # Uploads are refused above this in the fuzzed node, so "too large" is cheap to reach.
 SMALL_LIMIT = 64 * 1024
 
@@ -87,6 +90,15 @@ def admin_headers(fuzz_node: Node) -> dict[str, str]:
 
 
 @pytest.fixture
+def asgi_session(fuzz_app: FastAPI) -> Iterator[Any]:
+    """One in-process client for all generated requests (not one per request)."""
+    from schemathesis.python import asgi
+
+    with asgi.get_client(cast(Any, fuzz_app)) as client:  # its ASGIApp alias is narrower
+        yield client
+
+
+@pytest.fixture
 def api_schema(fuzz_app: FastAPI) -> Any:
     return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
 
@@ -126,10 +138,13 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_fuzz_every_operation(case: schemathesis.Case, admin_headers: dict[str, str]) -> None:
+def test_fuzz_every_operation(
+    case: schemathesis.Case[Any], admin_headers: dict[str, str], asgi_session: Any
+) -> None:
     """Generated requests, valid and invalid, on every operation: never a 5xx, every
     refusal explained, every answer in its declared shape."""
-    response = case.call(headers=admin_headers)
+    # A generous read timeout: the machine CI shares is busy, and slowness is not a failure here.
+    response = case.call(session=asgi_session, headers=admin_headers, timeout=60)
     case.validate_response(response, checks=CHECKS, headers=admin_headers)
     assert_refusal_explained(response.status_code, response.content)
 
@@ -141,7 +156,10 @@ def test_every_route_is_fuzzed(fuzz_app: FastAPI) -> None:
 
     documented = {(m.lower(), p) for p, ops in fuzz_app.openapi()["paths"].items() for m in ops}
     routed = {
-        (m.lower(), r.path) for r in fuzz_app.routes if isinstance(r, APIRoute) for m in r.methods
+        (m.lower(), r.path)
+        for r in fuzz_app.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods or ()
     }
     assert routed <= documented, routed - documented
     raw = {p for m, p in documented if m == "post" and p in RAW_BODY_ROUTES}
@@ -149,6 +167,23 @@ def test_every_route_is_fuzzed(fuzz_app: FastAPI) -> None:
 
 
 # -- hand-written hostile cases --------------------------------------------------------------
+
+
+def test_unknown_paths_and_methods(hostile: TestClient, fuzz_app: FastAPI) -> None:
+    """What the fuzzer never sends: undeclared methods and paths. The framework's own 404 and
+    405 have the same body as ours (``detail`` and ``code``)."""
+    for path in fuzz_app.openapi()["paths"]:
+        url = re.sub(r"\{[^}]+\}", "x", path)
+        r = hostile.request("PATCH", url)
+        assert r.status_code == 405, (path, r.status_code)
+        assert_refusal_explained(r.status_code, r.content)
+        assert r.json()["code"] == "method_not_allowed"
+    for url in ["/nope", "/entities", "/%ff%fe", "/federation/v2/messages", "/" + "a/" * 2000]:
+        r = hostile.get(url)
+        assert r.status_code == 404, (url, r.status_code)
+        assert_refusal_explained(r.status_code, r.content)
+        assert r.json()["code"] == "not_found"
+
 
 # Routes that read the raw request body themselves (the fuzzer sends the declared media
 # types only, and nothing at all to /federation/v1/messages, which declares no body).
@@ -206,7 +241,7 @@ def hostile(fuzz_app: FastAPI, admin_headers: dict[str, str]) -> TestClient:
 def _post(client: TestClient, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
     path = path.replace("{entity_id}", "un_sc-DMi.001")
     headers = {"Content-Type": content_type.encode("latin-1")}
-    r = client.post(path, content=body, headers=headers)  # type: ignore[arg-type]
+    r = client.post(path, content=body, headers=headers)
     return r.status_code, r.content
 
 
@@ -309,7 +344,7 @@ def test_hostile_headers(fuzz_app: FastAPI, admin_headers: dict[str, str]) -> No
         if "X-API-Key" not in headers and "Authorization" not in headers:
             encoded["X-API-Key"] = admin_headers["X-API-Key"].encode()
         for method, path in [("POST", "/screen"), ("GET", "/search?q=x"), ("GET", "/audit")]:
-            r = client.request(method, path, json={"name": "x"}, headers=encoded)  # type: ignore[arg-type]
+            r = client.request(method, path, json={"name": "x"}, headers=encoded)
             try:
                 assert_refusal_explained(r.status_code, r.content)
             except AssertionError as exc:
@@ -400,7 +435,7 @@ def test_nul_and_surrogates_everywhere(hostile: TestClient, fuzz_app: FastAPI, k
             r = hostile.request(
                 method.upper(),
                 url,
-                params=params,  # type: ignore[arg-type]
+                params=params,
                 content=None if body is None else json.dumps(body).encode(),
                 headers={"Content-Type": "application/json"},
             )
@@ -408,4 +443,6 @@ def test_nul_and_surrogates_everywhere(hostile: TestClient, fuzz_app: FastAPI, k
                 assert_refusal_explained(r.status_code, r.content)
             except AssertionError as exc:
                 failures.append(f"{method.upper()} {path}: {exc}")
+    verify = hostile.get("/audit/verify")  # refused writes left the hash chain whole
+    assert verify.status_code == 200 and verify.json()["ok"], verify.text
     assert not failures, "\n".join(failures)

@@ -36,6 +36,7 @@ from ctnode.match.score import (
     FUZZY_MIN_LATIN,
     FUZZY_MIN_SKELETON,
     MIN_INFORMATION,
+    SIM_FUZZY_MAX,
     UNMATCHED_CANDIDATE_FACTOR,
     WEAK_ALIAS_FACTOR,
     NameForm,
@@ -64,6 +65,9 @@ _PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName"
 MAX_POSTINGS = 20_000
 _EXPANSION_CACHE = 50_000
 _FORM_CACHE = 20_000
+# Skeleton groups up to this many spellings get an exact similarity bound; larger ones the
+# rule maximum (computing the exact one would cost more than it saves).
+_EXACT_BOUND_GROUP = 16
 
 
 @dataclass(frozen=True)
@@ -466,7 +470,9 @@ class Matcher(_Corpus):
         out: list[tuple[bool, str, float, float]] = []
         sim_of = merged_similarity if merged else token_similarity
         if key in self._tok_post:
-            best = max(sim_of(latin, t)[0] for t in self._skel_vocab[key])
+            group = self._skel_vocab[key]
+            best = (max(sim_of(latin, t)[0] for t in group) if len(group) <= _EXACT_BOUND_GROUP
+                    else 1.0)
             if best > 0.0:
                 out.append((False, key, best, self._key_w[key]))
         if not merged:
@@ -488,7 +494,9 @@ class Matcher(_Corpus):
                             reached.add(k)
                             candidates.append(k)
             for k in candidates:
-                best = max(token_similarity(latin, t)[0] for t in self._skel_vocab[k])
+                group = self._skel_vocab[k]
+                best = (max(token_similarity(latin, t)[0] for t in group)
+                        if len(group) <= _EXACT_BOUND_GROUP else SIM_FUZZY_MAX)
                 if best > 0.0:
                     out.append((False, k, best, self._key_w[k]))
         if len(self._expansions) > _EXPANSION_CACHE:
@@ -556,16 +564,14 @@ class Matcher(_Corpus):
                 continue
             # the rarest units find candidates; very common ones only add to the bound
             plans.sort(key=lambda p: p[0])
-            optimistic = 0.0
-            optimistic_info = 0.0
+            skipped: list[tuple[float, list[tuple[array[int], float]]]] = []
             arrays: list[array[int]] = []
             values: list[float] = []
             infos: list[float] = []
             units: list[int] = []
-            for k, (size, top, info, reach) in enumerate(plans):
+            for k, (size, _top, info, reach) in enumerate(plans):
                 if k > 0 and size > MAX_POSTINGS:
-                    optimistic += top
-                    optimistic_info += info
+                    skipped.append((info, reach))
                     continue
                 for arr, value in reach:
                     arrays.append(arr)
@@ -587,8 +593,19 @@ class Matcher(_Corpus):
                 sel = order[first]
                 ids, vals, info_vals = ids[sel], vals[sel], info_vals[sel]
             uniq, inverse = np.unique(ids, return_inverse=True)
-            acc = np.bincount(inverse, weights=vals) + optimistic
-            info_acc = np.bincount(inverse, weights=info_vals) + optimistic_info
+            acc = np.bincount(inverse, weights=vals).astype(np.float64)
+            info_acc = np.bincount(inverse, weights=info_vals).astype(np.float64)
+            # very common units did not pull candidates; look the candidates up in their
+            # (sorted) postings instead, so they add exactly what they can to each bound
+            for info, reach in skipped:
+                best = np.zeros(len(uniq))
+                for arr, value in reach:
+                    post = np.frombuffer(arr, dtype=np.int32)
+                    pos = np.minimum(np.searchsorted(post, uniq), len(post) - 1)
+                    found = post[pos] == uniq
+                    best = np.where(found & (best < value), value, best)
+                acc += best
+                info_acc += np.where(best > 0.0, info, 0.0)
             cap = np.minimum(1.0, info_acc / MIN_INFORMATION)
             bounds = 2.0 * acc / (qn.total + tc[uniq]) * cap + _EPS
             if floor is not None:

@@ -280,7 +280,7 @@ class Store(ReviewStore):
         current: Entity | None = None
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=20_000).execute(q)
-            for eid, schema, dataset, reference, status, prop, value in result.tuples():
+            for eid, schema, dataset, reference, status, prop, value in result:
                 if current is None or current.id != eid:
                     if current is not None:
                         yield current
