@@ -9,12 +9,14 @@ Two halves:
   every 4xx must be JSON with a non-empty ``detail``, and a response must fit
   its declared schema where the schema declares one. Bounded and derandomised:
   ``EXAMPLES`` examples per operation, a fixed seed, no example database, so CI
-  replays the same requests. Runs on both backends (the ``node`` fixture).
+  replays the same requests. SQLite only (time budget; see the comment at the test).
 - Hand-written hostile cases for what a schema cannot describe: the
   node-to-node ``/federation/v1/messages`` route (its body is a signed
   envelope read from the raw request) and the raw-body uploads (biometrics,
   manifests, payments): garbage bytes, oversized bodies, wrong content types,
-  deeply nested JSON, NUL bytes, lone surrogates, non-UTF-8.
+  deeply nested JSON, NUL bytes, lone surrogates, non-UTF-8; and NUL / lone
+  surrogates in every path, query and body string of every operation. These run
+  on both backends.
 
 A test also checks that the fuzzed operations are every route of the app, so a
 new route cannot be left out silently.
@@ -56,8 +58,7 @@ schemathesis.serializer.alias("application/edifact", "text/plain")
 @pytest.fixture
 def fuzz_node(node: Node) -> Node:
     """The demo-list node with a federation identity (so its routes do more than say 503),
-    small upload limits, and its matcher warmed up (the first screening loads the index,
-    several seconds, which would otherwise hit the client's read timeout)."""
+    small upload limits, and its transliterators warmed up (see ``WARM_UP``)."""
     node.settings.max_upload_bytes = SMALL_LIMIT
     node.settings.federation_max_message_bytes = SMALL_LIMIT
     node.federation.init(

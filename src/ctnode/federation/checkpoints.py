@@ -15,15 +15,29 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ctnode.audit.log import GENESIS, AuditEntry, ChainBroken
-from ctnode.errors import InvalidInput
+from typing import TYPE_CHECKING
+
+from ctnode.audit.log import GENESIS, AuditEntry, ChainBroken, format_ts
+from ctnode.errors import InvalidInput, Unavailable
 from ctnode.federation.identity import verify_payload
+from ctnode.federation.outbound import PeerError, send
+from ctnode.store.clock import utcnow
+
+if TYPE_CHECKING:
+    from ctnode.federation.context import FederationContext
+    from ctnode.federation.envelope import Envelope
+    from ctnode.node import Actor
 
 CHECKPOINT_FIELDS = ("node_id", "seq", "hash", "at")
 
 
 def checkpoint_payload(cp: dict[str, Any]) -> dict[str, Any]:
     return {k: cp.get(k) for k in CHECKPOINT_FIELDS}
+
+
+def signed_checkpoint(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored checkpoint as handed out: the signed fields and the signature."""
+    return {k: row[k] for k in (*CHECKPOINT_FIELDS, "signature")}
 
 
 def check_signatures(
@@ -83,3 +97,82 @@ def verify_export(lines: Iterable[str], checkpoints: list[tuple[int, str]]) -> i
     if want:
         raise ChainBroken(min(want), "checkpointed entry is missing (log truncated)")
     return n
+
+
+class Checkpoints:
+    """Sign this node's audit head, hand it to peers, fetch and keep theirs, verify ours."""
+
+    def __init__(self, ctx: FederationContext) -> None:
+        self.ctx = ctx
+        self.node = ctx.node
+        self.db = ctx.db
+
+    def checkpoint(self, actor: Actor) -> dict[str, Any]:
+        """Sign the audit chain's head now; stored, and returned for partners or oversight."""
+        self.node.require(actor, "federation.admin")
+        return self.sign(actor)
+
+    def sign(self, actor: Actor) -> dict[str, Any]:
+        ident = self.ctx.identity
+        seq, head = self.node.audit_log.head()
+        payload = {"node_id": ident.node_id, "seq": seq, "hash": head, "at": format_ts(utcnow())}
+        cp = {**payload, "signature": ident.sign(payload)}
+        with self.db.begin() as conn:
+            self.db.add_checkpoint(conn, {**cp, "received_at": utcnow()})
+        self.ctx.audit("federation.checkpoint", actor, detail=cp)
+        return cp
+
+    def checkpoints(self, actor: Actor, node_id: str | None = None) -> list[dict[str, Any]]:
+        self.node.require(actor, "federation.directory")
+        return [
+            signed_checkpoint(r)
+            for r in self.db.list_checkpoints(node_id or self.ctx.identity.node_id)
+        ]
+
+    def verify_audit(
+        self, actor: Actor, checkpoints: list[dict[str, Any]] | None = None
+    ) -> tuple[int, int]:
+        """Verify the chain against signed checkpoints (this node's stored ones by default).
+
+        Each checkpoint's signature is checked with this node's public key first;
+        then every entry is re-hashed and each checkpointed (seq, hash) must match,
+        so a rewritten (even re-chained) or truncated history is detected.
+        Returns (entries verified, checkpoints used); raises ``ChainBroken``.
+        """
+        self.node.require(actor, "audit")
+        ident = self.ctx.identity
+        cps = checkpoints if checkpoints is not None else self.checkpoints(actor)
+        pairs = check_signatures(cps, node_id=ident.node_id, public_key=ident.public_key)
+        n = self.node.audit_log.verify(checkpoints=pairs)
+        return n, len(pairs)
+
+    def on_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        # A checkpoint less than a minute old is handed out again (no audit growth on demand).
+        own = self.db.list_checkpoints(self.ctx.identity.node_id)
+        if own and (utcnow() - own[-1]["received_at"]).total_seconds() < 60:
+            return signed_checkpoint(own[-1])
+        return self.sign(self.ctx.peer_actor(env.sender, "peer"))
+
+    def fetch_checkpoint(self, actor: Actor, peer_id: str) -> dict[str, Any]:
+        """Get a peer's signed checkpoint and keep it (to hold the peer to its history later)."""
+        self.node.require(actor, "federation.admin")
+        peer = self.ctx.active_peer(peer_id)
+        try:
+            answer = send(
+                self.ctx, peer, "checkpoint.request", {}, self.ctx.settings.federation_deadline
+            )
+        except PeerError as exc:
+            raise Unavailable(f"{peer_id}: {exc.status}: {exc.message}") from None
+        payload = checkpoint_payload(answer.body)
+        sig = str(answer.body.get("signature"))
+        if payload["node_id"] != peer_id or not verify_payload(peer["public_key"], payload, sig):
+            raise InvalidInput("the peer's checkpoint is not signed by its key")
+        with self.db.begin() as conn:
+            self.db.add_checkpoint(conn, {**payload, "signature": sig, "received_at": utcnow()})
+            self.node.audit(
+                "federation.checkpoint.received",
+                actor,
+                conn=conn,
+                detail={**payload, "signature": sig},
+            )
+        return {**payload, "signature": sig}
