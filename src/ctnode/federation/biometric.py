@@ -302,4 +302,3 @@ class Biometric:
                 },
             )
         return out
-

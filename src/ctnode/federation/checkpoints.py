@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ctnode.audit.log import GENESIS, AuditEntry, ChainBroken, format_ts
 from ctnode.errors import InvalidInput, Unavailable

@@ -131,7 +131,6 @@ class Directory:
         send(self.ctx, peer, "ping", {}, self.ctx.settings.federation_deadline)
         return (time.perf_counter() - started) * 1000
 
-
     def add_agreement(
         self,
         actor: Actor,
@@ -218,4 +217,3 @@ class Directory:
                 conn=conn,
                 detail={"id": agreement_id, "peer_id": row["peer_id"]},
             )
-

@@ -300,7 +300,10 @@ class Disclosure:
                 if entity.reference:
                     out.append(
                         _released(
-                            "reference", entity.reference, entity.reference, entity.dataset,
+                            "reference",
+                            entity.reference,
+                            entity.reference,
+                            entity.dataset,
                             entity.first_seen,
                         )
                     )

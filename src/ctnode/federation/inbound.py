@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ctnode.audit.log import canonical_json
 from ctnode.errors import CTNodeError, RateLimited, Refused, Unavailable
 from ctnode.federation.envelope import Envelope, seal
+from ctnode.store.clock import utcnow
 
 if TYPE_CHECKING:
     from ctnode.federation.context import FederationContext
@@ -23,7 +24,8 @@ Handler = Callable[[Envelope, dict[str, Any]], dict[str, Any]]
 
 class Inbound:
     """Verifies and dispatches peers' requests; ``handlers`` maps a request type to
-    (its reply type, its handler); ``on_contact`` runs after each answered request."""
+    (its reply type, its handler), ``ping`` is answered here; ``on_contact`` runs after
+    each answered request."""
 
     def __init__(
         self,
@@ -34,7 +36,8 @@ class Inbound:
         self.ctx = ctx
         self.db = ctx.db
         self.settings = ctx.settings
-        self._handlers = dict(handlers)
+        self._handlers: dict[str, tuple[str, Handler]] = {"ping": ("pong", self.on_ping)}
+        self._handlers.update(handlers)
         self._on_contact = on_contact
         self._last_purge = 0.0
 

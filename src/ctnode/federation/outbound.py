@@ -96,9 +96,7 @@ def send(
         return answer
     if isinstance(data.get("envelope"), dict):
         refusal = verify_answer(ctx, peer, env, data["envelope"])
-        raise PeerError(
-            "refused", str(refusal.body.get("reason")), str(refusal.body.get("detail"))
-        )
+        raise PeerError("refused", str(refusal.body.get("reason")), str(refusal.body.get("detail")))
     reason = str(data.get("reason") or data.get("code") or f"http_{reply.status}")
     raise PeerError(
         "refused" if data.get("reason") else "invalid",

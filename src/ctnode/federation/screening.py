@@ -219,4 +219,3 @@ class Screening:
                 },
             )
         return answer
-

@@ -449,4 +449,3 @@ class Updates:
             with self.db.begin() as conn:
                 self.db.mark_read(conn, [r["id"] for r in rows])
         return rows
-
