@@ -232,6 +232,14 @@ class Node:
                             self.matcher.remove(entity_id)
             self._index_mark = mark
 
+    def prepare_to_serve(self) -> None:
+        """Build the match index and load every script's transliteration rules now,
+        so that no live request pays for them."""
+        from ctnode.match.normalize import warm_up
+
+        self.refresh_index(force=True)
+        warm_up()
+
     # -- screening ----------------------------------------------------------------
 
     def subject_key(self, query: ScreenQuery) -> str:

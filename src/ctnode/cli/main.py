@@ -141,10 +141,7 @@ def _serve(node: Any, host: str | None, port: int | None) -> None:
             console.print(f"[red]configuration error:[/red] {exc}")
             raise typer.Exit(2) from None
         node.settings = settings
-    node.refresh_index(force=True)
-    from ctnode.match.normalize import warm_up
-
-    warm_up()  # load every script's transliteration rules before the first request
+    node.prepare_to_serve()
     console.print(
         f"ctnode listening on http://{node.settings.host}:{node.settings.port} "
         f"(store: {node.store.dialect}; {node.store.count_entities(status='listed')} "
