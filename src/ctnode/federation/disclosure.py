@@ -79,27 +79,18 @@ class Disclosure:
                 raise Refused(f"{peer_id} refused: {exc.message}", exc.reason) from None
             raise Unavailable(f"{peer_id}: {exc.status}: {exc.message}") from None
         now = utcnow()
-        row = {
-            "id": local_id,
-            "direction": "outgoing",
-            "peer_id": peer_id,
-            "remote_id": str(answer.body.get("request_id") or "")[:36],
-            "ref": ref,
-            "entity_id": None,
-            "purpose": purpose.purpose,
-            "legal_basis": purpose.legal_basis,
-            "case_ref": purpose.case_ref,
-            "justification": justification.strip(),
-            "status": "pending",
-            "reason": None,
-            "requested_by": actor.name,
-            "created_at": now,
-            "decided_at": None,
-            "decided_by": None,
-            "expires_at": None,
-            "fields": None,
-            "decision": None,
-        }
+        row = _pending_request(
+            local_id=local_id,
+            direction="outgoing",
+            peer_id=peer_id,
+            remote_id=str(answer.body.get("request_id") or "")[:36],
+            ref=ref,
+            entity_id=None,
+            purpose=purpose,
+            justification=justification.strip(),
+            requested_by=actor.name,
+            created_at=now,
+        )
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
             self.node.audit(
@@ -145,27 +136,18 @@ class Disclosure:
         if existing:
             return {"request_id": existing["id"], "status": existing["status"]}
         local_id = str(uuid.uuid4())
-        row = {
-            "id": local_id,
-            "direction": "incoming",
-            "peer_id": env.sender,
-            "remote_id": remote_id,
-            "ref": ref["ref"],
-            "entity_id": ref["entity_id"],
-            "purpose": purpose.purpose,
-            "legal_basis": purpose.legal_basis,
-            "case_ref": purpose.case_ref,
-            "justification": (opt_str(body, "justification") or "")[:2000],
-            "status": "pending",
-            "reason": None,
-            "requested_by": f"peer:{env.sender}",
-            "created_at": now,
-            "decided_at": None,
-            "decided_by": None,
-            "expires_at": None,
-            "fields": None,
-            "decision": None,
-        }
+        row = _pending_request(
+            local_id=local_id,
+            direction="incoming",
+            peer_id=env.sender,
+            remote_id=remote_id,
+            ref=ref["ref"],
+            entity_id=ref["entity_id"],
+            purpose=purpose,
+            justification=(opt_str(body, "justification") or "")[:2000],
+            requested_by=f"peer:{env.sender}",
+            created_at=now,
+        )
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
             self.node.audit(
@@ -451,4 +433,41 @@ def _released(
         "original": original,
         "dataset": dataset,
         "first_seen": format_ts(first_seen) if first_seen else None,
+    }
+
+
+def _pending_request(
+    *,
+    local_id: str,
+    direction: str,
+    peer_id: str,
+    remote_id: str,
+    ref: str,
+    entity_id: str | None,
+    purpose: Purpose,
+    justification: str,
+    requested_by: str,
+    created_at: datetime,
+) -> dict[str, Any]:
+    """A new disclosure request's row (either side), not yet decided."""
+    return {
+        "id": local_id,
+        "direction": direction,
+        "peer_id": peer_id,
+        "remote_id": remote_id,
+        "ref": ref,
+        "entity_id": entity_id,
+        "purpose": purpose.purpose,
+        "legal_basis": purpose.legal_basis,
+        "case_ref": purpose.case_ref,
+        "justification": justification,
+        "status": "pending",
+        "reason": None,
+        "requested_by": requested_by,
+        "created_at": created_at,
+        "decided_at": None,
+        "decided_by": None,
+        "expires_at": None,
+        "fields": None,
+        "decision": None,
     }
