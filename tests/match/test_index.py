@@ -92,3 +92,14 @@ def test_empty_query_names() -> None:
     m = Matcher(Thresholds())
     m.build([_person("a", "Sirajuddin Haqqani")])
     assert m.screen(ScreenQuery(names=["", "  ", "Mr"])) == []
+
+
+def test_several_query_names() -> None:
+    """Names reached by several query names keep their best bound; none reached: no hit."""
+    for cls in (Matcher, NaiveMatcher):
+        m = cls(Thresholds())
+        m.build([_person("a", "Sirajuddin Haqqani"), _person("b", "Gulbuddin Hekmatyar")])
+        q = ScreenQuery(names=["Sirajuddin Haqqani", "Gulbuddin Hekmatyar", "Haqqani"])
+        assert sorted(h.entity_id for h in m.screen(q)) == ["a", "b"]
+        # two query names that reach listed names only below the report threshold
+        assert m.screen(ScreenQuery(names=["Sirajuddin Smith", "Gulbuddin Jones"])) == []

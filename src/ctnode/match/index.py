@@ -17,6 +17,7 @@ not the weights, until the next ``build()`` (the node rebuilds after every impor
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from ctnode.match.score import (
     compare_schema,
     deletion_keys,
     merged_similarity,
+    name_score_value,
     token_similarity,
 )
 from ctnode.model.entities import NAME_PROPS, Entity
@@ -266,23 +268,22 @@ class _Corpus:
         Ties go to the lower name id, then the earlier query name (as in NaiveMatcher).
         """
         rec = self._records[rec_idx]
-        best: tuple[float, int, int, NameScore] | None = None
+        best: tuple[float, int, int] | None = None
         for bound, name_id in names:
             if best is not None and bound < best[0]:
                 break
             cand = self._name_form(name_id)
             factor = self._name_factor[name_id]
             for qi, qn in enumerate(q.names):
-                ns = compare_names(qn, cand)
-                value = ns.score * factor
+                value = name_score_value(qn, cand) * factor
                 if value <= 0.0:
                     continue
                 if (best is None or value > best[0]
                         or (value == best[0] and (name_id, qi) < (best[1], best[2]))):
-                    best = (value, name_id, qi, ns)
+                    best = (value, name_id, qi)
         if best is None:
             return None
-        name_value, name_id, qi, ns = best
+        name_value, name_id, qi = best
         features = [f for f in (
             compare_dates(q.dates, rec.dates),
             compare_countries(q.countries, rec.countries),
@@ -291,13 +292,15 @@ class _Corpus:
         ) if f is not None]
         score = name_value + sum(f.contribution for f in features)
         score = round(min(1.0, max(0.0, score)), 4)
-        return _Scored(score, rec_idx, name_id, qi, ns, features)
+        return _Scored(score, rec_idx, name_id, qi, features)
 
     def _hit(self, s: _Scored, q: _Query) -> Hit:
         rec = self._records[s.rec_idx]
         cand = self._name_form(s.name_id)
         factor = self._name_factor[s.name_id]
-        explanation = _explain_name(q.names[s.query_idx], cand, s.name_score, factor) + s.features
+        qn = q.names[s.query_idx]
+        # the alignment is rebuilt only for returned hits (same score as name_score_value)
+        explanation = _explain_name(qn, cand, compare_names(qn, cand), factor) + s.features
         return Hit(
             entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
             caption=rec.caption, matched_name=cand.original, score=s.score,
@@ -318,7 +321,6 @@ class _Scored:
     rec_idx: int
     name_id: int
     query_idx: int
-    name_score: NameScore
     features: list[FeatureExplanation]
 
 
@@ -535,12 +537,15 @@ class Matcher(_Corpus):
             return []
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
         floor = self.thresholds.report - bonus
-        name_bound = self._bounds(q, None if include_below else floor)
-        return self._rank_and_score(q, name_bound, bonus, limit, include_below)
+        ids, bounds = self._bounds(q, None if include_below else floor)
+        return self._rank_and_score(q, ids, bounds, bonus, limit, include_below)
 
-    def _bounds(self, q: _Query, floor: float | None) -> dict[int, float]:
-        """Upper bounds of the name score of every name the query reaches (>= floor)."""
-        name_bound: dict[int, float] = {}
+    def _bounds(self, q: _Query,
+                floor: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """Upper bounds of the name score of every name the query reaches (>= floor):
+        name ids (unique) and their bounds (the best over the query names)."""
+        found_ids: list[np.ndarray] = []
+        found_bounds: list[np.ndarray] = []
         tc = np.frombuffer(self._tc, dtype=np.float64)
         for qn in q.names:
             # per unit: reachable keys and their postings size
@@ -611,27 +616,55 @@ class Matcher(_Corpus):
             if floor is not None:
                 keep = bounds >= floor
                 uniq, bounds = uniq[keep], bounds[keep]
-            for name_id, bound in zip(uniq.tolist(), bounds.tolist(), strict=True):
-                if name_bound.get(name_id, -1.0) < bound:
-                    name_bound[name_id] = bound
-        return name_bound
+            found_ids.append(uniq)
+            found_bounds.append(bounds)
+        if not found_ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        if len(found_ids) == 1:
+            return found_ids[0], found_bounds[0]
+        ids = np.concatenate(found_ids)
+        bnds = np.concatenate(found_bounds)
+        order = np.lexsort((-bnds, ids))  # per name, its best bound first
+        ids, bnds = ids[order], bnds[order]
+        if not len(ids):
+            return ids, bnds
+        first = np.empty(len(ids), dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        return ids[first], bnds[first]
 
-    def _rank_and_score(self, q: _Query, name_bound: dict[int, float], bonus: float,
-                        limit: int, include_below: bool) -> list[Hit]:
-        name_rec = self._name_rec
-        per_rec: dict[int, list[tuple[float, int]]] = {}
-        for name_id, bound in name_bound.items():
-            per_rec.setdefault(name_rec[name_id], []).append((bound, name_id))
-        ranked: list[tuple[float, int, list[tuple[float, int]]]] = []
-        for rec_idx, names in per_rec.items():
-            if not self._eligible(self._records[rec_idx], q):
+    def _ranked(self, q: _Query, ids: np.ndarray,
+                bounds: np.ndarray,
+                ) -> Iterable[tuple[float, int, list[tuple[float, int]]]]:
+        """Eligible records by best name bound (then record index), each with its names
+        as (bound, name id), best bound first (then lower id)."""
+        if not len(ids):
+            return
+        recs = np.frombuffer(self._name_rec, dtype=np.int32)[ids]
+        neg = -bounds
+        order = np.lexsort((ids, neg, recs))
+        recs, ids_l, bnds_l = recs[order], ids[order].tolist(), bounds[order].tolist()
+        starts = np.flatnonzero(np.concatenate(([True], recs[1:] != recs[:-1])))
+        ends = np.append(starts[1:], len(recs)).tolist()
+        rec_of = recs[starts]
+        rorder = np.lexsort((rec_of, neg[order][starts])).tolist()
+        starts_l = starts.tolist()
+        rec_of_l = rec_of.tolist()
+        records = self._records
+        for r in rorder:
+            rec_idx = rec_of_l[r]
+            if not self._eligible(records[rec_idx], q):
                 continue
-            names.sort(key=lambda bn: (-bn[0], bn[1]))
-            ranked.append((names[0][0], rec_idx, names))
-        ranked.sort(key=lambda r: (-r[0], r[1]))
+            st, en = starts_l[r], ends[r]
+            yield bnds_l[st], rec_idx, list(zip(bnds_l[st:en], ids_l[st:en], strict=True))
+
+    def _rank_and_score(self, q: _Query, ids: np.ndarray,
+                        bounds: np.ndarray,
+                        bonus: float, limit: int, include_below: bool) -> list[Hit]:
         scored: list[_Scored] = []
         kept: list[float] = []  # best final scores so far, for the stop rule
-        for bound, rec_idx, names in ranked[: self.max_candidates]:
+        for bound, rec_idx, names in itertools.islice(self._ranked(q, ids, bounds),
+                                                      self.max_candidates):
             # stop once no later record can enter the top `limit`
             if len(kept) >= limit and bound + bonus < kept[limit - 1]:
                 break

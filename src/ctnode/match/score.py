@@ -101,19 +101,21 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     """
     if a == b:
         return SIM_EXACT, "exact"
-    ratio = Levenshtein.normalized_similarity(a, b)
     ka, kb = skeleton(a), skeleton(b)
     if ka == kb and ka:
+        ratio = Levenshtein.normalized_similarity(a, b)
         return SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio, f"phonetic skeleton '{ka}'"
-    best, rule = 0.0, ""
+    # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
     if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
         if one_deletion_apart(a, b):
-            best, rule = SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
-    if (not best and len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
-            and one_deletion_apart(ka, kb)):
-        best = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
-        rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
-    return best, rule
+            ratio = Levenshtein.normalized_similarity(a, b)
+            return SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
+    if (len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
+            and abs(len(ka) - len(kb)) <= 1 and one_deletion_apart(ka, kb)):
+        ratio = Levenshtein.normalized_similarity(a, b)
+        return (SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio,
+                f"skeletons one edit apart ('{ka}'/'{kb}')")
+    return 0.0, ""
 
 
 def merged_similarity(a: str, b: str) -> tuple[float, str]:
@@ -158,7 +160,7 @@ class Rarity:
         return w
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen __init__ costs ~3x on the screening path
 class Unit:
     """A token, or two adjacent tokens merged, on one side of an alignment."""
 
@@ -177,7 +179,8 @@ class Unit:
 class NameForm:
     """A name ready for comparison: tokens, their weights, and merged neighbour units."""
 
-    __slots__ = ("by_skel", "merged_units", "original", "singles", "tokens", "total", "weights")
+    __slots__ = ("by_skel", "memo", "merged_units", "original", "singles", "tokens", "total",
+                 "weights")
 
     def __init__(self, original: str, tokens: tuple[str, ...], rarity: Rarity,
                  alts: dict[int, tuple[str, ...]] | None = None) -> None:
@@ -198,6 +201,8 @@ class NameForm:
         for u in self.singles:
             by_skel.setdefault(u.skel, []).append(u)
         self.by_skel = by_skel
+        # query side only: per single unit, listed unit → similarity (see name_score_value)
+        self.memo: list[dict[object, float]] | None = None
 
     @property
     def units(self) -> tuple[Unit, ...]:
@@ -294,6 +299,78 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     raw = matched / denom if denom > 0 else 0.0
     score = raw * min(1.0, info / MIN_INFORMATION)
     return NameScore(score, tuple(pairs), un_q, un_c, info, raw)
+
+
+def _unit_similarity(qu: Unit, cu: Unit) -> float:
+    sim = token_similarity(qu.latin, cu.latin)[0]
+    if (qu.alts or cu.alts) and sim < 1.0:
+        sim = _alt_similarity(qu, cu, sim, "")[0]
+    return sim
+
+
+def name_score_value(q: NameForm, c: NameForm) -> float:
+    """``compare_names(q, c).score`` without the alignment record (the screening hot path).
+
+    Same candidate pairs, same order, same greedy choice and the same floating-point
+    operations in the same order, so the value is bit-identical; the explanation is built
+    with :func:`compare_names` only for the hits returned. Similarities of the query's
+    units are memoised on the query form (``q.memo``) for the duration of a screen.
+    """
+    memos = q.memo
+    if memos is None:
+        memos = q.memo = [{} for _ in q.singles]
+    cands: list[tuple[float, float, int, int, int, int, float, float]] = []
+    c_singles = c.singles
+    for qu in q.singles:
+        memo = memos[qu.start]
+        qw = qu.weight
+        qs = qu.start
+        for cu in c_singles:
+            key: object = (cu.latin, cu.alts) if cu.alts else cu.latin
+            sim = memo.get(key)
+            if sim is None:
+                sim = memo[key] = _unit_similarity(qu, cu)
+            if sim > 0.0:
+                cw = cu.weight
+                cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, cw))
+    if q.merged_units:
+        by_skel = c.by_skel
+        for qu in q.merged_units:
+            for cu in by_skel.get(qu.skel, ()):
+                sim = merged_similarity(qu.latin, cu.latin)[0]
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
+                              cu.end, qu.weight, cu.weight))
+    if c.merged_units:
+        q_by_skel = q.by_skel
+        for cu in c.merged_units:
+            for qu in q_by_skel.get(cu.skel, ()):
+                sim = merged_similarity(qu.latin, cu.latin)[0]
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
+                              cu.end, qu.weight, cu.weight))
+    # the first six fields are unique per unit pair, so a plain sort orders as compare_names
+    cands.sort()
+    used_q = 0
+    used_c = 0
+    matched = 0.0
+    denom = 0.0
+    info = 0.0
+    for neg_sim, _w, qs, cs, qe, ce, qw, cw in cands:
+        mq = (2 << qe) - (1 << qs)
+        mc = (2 << ce) - (1 << cs)
+        if used_q & mq or used_c & mc:
+            continue
+        used_q |= mq
+        used_c |= mc
+        sim = -neg_sim
+        half = (qw + cw) / 2.0
+        matched += sim * half
+        denom += half
+        info += sim * qw
+    denom += sum([w for k, w in enumerate(q.weights) if not used_q >> k & 1])
+    denom += UNMATCHED_CANDIDATE_FACTOR * sum(
+        [w for k, w in enumerate(c.weights) if not used_c >> k & 1])
+    raw = matched / denom if denom > 0 else 0.0
+    return raw * min(1.0, info / MIN_INFORMATION)
 
 
 # ---- identifying details -----------------------------------------------------------------
