@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from ctnode.errors import Unauthorized
+from ctnode.errors import InvalidInput, TooLarge, Unauthorized
 from ctnode.node import Actor, Node, Purpose
 
 
@@ -56,3 +57,47 @@ def get_purpose(
 
 
 PurposeDep = Annotated[Purpose, Depends(get_purpose)]
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The raw request body, refused with 413 above ``limit`` bytes before it is all read."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"body of {declared} bytes exceeds the limit of {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_upload(request: Request, limit: int) -> bytes:
+    """A file sent as the raw body, or as the part ``file`` of a multipart form upload."""
+    data = await read_limited(request, limit)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        data = await _form_file(request, data)
+    if not data.strip():
+        raise InvalidInput(
+            "empty body: send the message as the request body (or as the form field 'file')"
+        )
+    return data
+
+
+async def _form_file(request: Request, body: bytes) -> bytes:
+    from starlette.datastructures import UploadFile
+    from starlette.formparsers import MultiPartException, MultiPartParser
+
+    async def replay() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(request.headers, replay()).parse()
+    except MultiPartException as exc:
+        raise InvalidInput(f"multipart form unreadable: {exc.message}") from None
+    part = form.get("file")
+    if not isinstance(part, UploadFile):
+        raise InvalidInput("multipart upload without a file field named 'file'")
+    return await part.read()

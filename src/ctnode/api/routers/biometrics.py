@@ -16,9 +16,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
+from ctnode.api.deps import ActorDep, NodeDep, PurposeDep, read_limited
 from ctnode.biometrics.service import EnrolRequest, service_for
-from ctnode.errors import InvalidInput, TooLarge
+from ctnode.errors import InvalidInput
 
 router = APIRouter(tags=["biometrics"])
 
@@ -80,17 +80,7 @@ _MEDIA = {
 
 
 async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"body of {declared} bytes exceeds the limit of {limit}")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(f"body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
-    data = b"".join(chunks)
+    data = await read_limited(request, limit)
     if not data:
         raise InvalidInput("empty body: send the image or transaction as the request body")
     return data

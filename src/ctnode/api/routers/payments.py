@@ -8,8 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
-from ctnode.api.routers.travel import read_body
+from ctnode.api.deps import ActorDep, NodeDep, PurposeDep, read_upload
 
 router = APIRouter(tags=["payments"])
 
@@ -63,7 +62,7 @@ async def screen_payments(
     from ctnode.payments import report as rpt
     from ctnode.payments.screen import screen_payments as run
 
-    data = await read_body(request, node.settings.max_upload_bytes)
+    data = await read_upload(request, node.settings.max_upload_bytes)
     result = await run_in_threadpool(
         run, node, data, actor, purpose, validate=validate, channel="api"
     )
