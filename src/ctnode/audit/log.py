@@ -149,12 +149,8 @@ class AuditLog:
         result_ids: list[str],
         detail: dict[str, Any],
     ) -> AuditEntry:
-        last = conn.execute(
-            select(t.audit_log.c.seq, t.audit_log.c.hash)
-            .order_by(t.audit_log.c.seq.desc())
-            .limit(1)
-        ).first()
-        seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+        last_seq, prev = _head(conn)
+        seq = last_seq + 1
         # Microsecond precision survives both backends.
         entry = AuditEntry(
             seq=seq,
@@ -235,12 +231,7 @@ class AuditLog:
     def head(self) -> tuple[int, str]:
         """(seq, hash) of the newest entry; (0, GENESIS) when empty."""
         with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(t.audit_log.c.seq, t.audit_log.c.hash)
-                .order_by(t.audit_log.c.seq.desc())
-                .limit(1)
-            ).first()
-        return (row.seq, row.hash) if row else (0, GENESIS)
+            return _head(conn)
 
     def count(self) -> int:
         with self.store.engine.connect() as conn:
@@ -271,3 +262,10 @@ class AuditLog:
             missing = min(want)
             raise ChainBroken(missing, "checkpointed entry is missing (log truncated)")
         return n
+
+
+def _head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(
+        select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+    ).first()
+    return (int(row.seq), str(row.hash)) if row else (0, GENESIS)
