@@ -116,7 +116,8 @@ def test_store_error_mid_import_rolls_back(node: Node) -> None:
     with pytest.raises(Exception):  # noqa: B017 - the database's own integrity error
         node.import_list(parsed, ADMIN)
     assert _counts(node) == before
-    assert node.audit_log.entries(event="import.failed") is not None
+    failed = list(node.audit_log.entries(event="import.failed"))
+    assert len(failed) == 1 and failed[0].detail["source"] == parsed.source
 
 
 def test_only_admins_import(node: Node, shared_data: Path) -> None:
