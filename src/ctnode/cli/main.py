@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ctnode.cli import common
 from ctnode.cli.common import (
     DefaultGroup,
     console,
@@ -538,12 +538,7 @@ def entity(
                 "schema": e.schema,
                 "reference": e.reference,
                 "status": e.status,
-                "statements": [
-                    s.__dict__
-                    if hasattr(s, "__dict__")
-                    else {f: getattr(s, f) for f in s.__slots__}
-                    for s in e.statements
-                ],
+                "statements": [asdict(s) for s in e.statements],
                 "history": view.events,
                 "decisions": view.decisions,
             }
@@ -696,4 +691,3 @@ def _register_features() -> None:
 
 
 _register_features()
-_ = common
