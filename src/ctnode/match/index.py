@@ -8,7 +8,7 @@ only adds candidate generation:
   → ids of the names holding it;
 * vocabulary keys for typos: every Latin token and every skeleton (4+ letters) under each
   one-letter deletion, so a query token reaches the tokens one edit away;
-* an upper bound of each reached name's score (Dice-style, from the postings alone) prunes
+* an upper bound of each reached name's score (from the postings alone) prunes
   names that cannot reach the report threshold before the pairwise scoring runs.
 
 Rarity statistics are frozen at ``build()``: ``add()``/``remove()`` change what is found,
@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import itertools
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,7 +39,7 @@ from ctnode.match.score import (
     FUZZY_MIN_LATIN,
     FUZZY_MIN_SKELETON,
     MIN_INFORMATION,
-    SIM_FUZZY_MAX,
+    SIM_SKELETON_TYPO_MAX,
     UNMATCHED_CANDIDATE_FACTOR,
     WEAK_ALIAS_FACTOR,
     NameForm,
@@ -53,6 +55,7 @@ from ctnode.match.score import (
     deletion_keys,
     merged_similarity,
     name_score_value,
+    skeleton_typo_similarity,
     token_similarity,
 )
 from ctnode.model.entities import NAME_PROPS, Entity
@@ -382,29 +385,37 @@ class NaiveMatcher(_Corpus):
 class Matcher(_Corpus):
     """Indexed screening: candidates from postings, pruned by a score bound, then scored."""
 
+    # Bounds over at most this many postings are computed in plain Python, above it with
+    # numpy (whose per-call overhead only pays off on long postings). Same values.
+    small_postings = 2_000
+
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         super().__init__(thresholds, max_candidates)
-        self._tok_post: dict[str, int | array[int]] = {}
-        self._pair_post: dict[str, int | array[int]] = {}
+        self._tok_post: dict[str, int | array[int]] = {}  # skeleton → names
+        self._pair_post: dict[str, int | array[int]] = {}  # skeleton of merged pair → names
+        self._lat_post: dict[str, int | array[int]] = {}  # Latin form → names
         self._latin_del: dict[str, list[str]] = {}
         self._skel_del: dict[str, list[str]] = {}
-        self._vocab: set[str] = set()
         self._skels: set[str] = set()
         self._skel_vocab: dict[str, list[str]] = {}
         self._key_w: dict[str, float] = {}  # skeleton → largest weight of a token under it
+        self._lat_w: dict[str, float] = {}  # Latin form → largest weight of a token with it
+        self._vocab: set[str] = set()
         self._tc: array[float] = array("d")
-        self._expansions: dict[tuple[str, bool], list[tuple[bool, str, float, float]]] = {}
+        self._expansions: dict[tuple[str, bool], list[_Reach]] = {}
 
     def _reset(self) -> None:
         super()._reset()
         self._tok_post = {}
         self._pair_post = {}
+        self._lat_post = {}
         self._latin_del = {}
         self._skel_del = {}
-        self._vocab = set()
         self._skels = set()
         self._skel_vocab = {}
         self._key_w = {}
+        self._lat_w = {}
+        self._vocab = set()
         self._tc = array("d")
         self._expansions = {}
 
@@ -424,25 +435,30 @@ class Matcher(_Corpus):
             for i, primary in enumerate(toks):
                 w = weight(skeleton(primary))
                 total += w
-                for t in (primary, *alts.get(i, ())):
-                    self._index_token(t, name_id, w)
+                self._index_token(primary, name_id, w, "")
+                for t in alts.get(i, ()):
+                    self._index_token(t, name_id, w, _ALT)
             for i in range(len(toks) - 1):
                 self._post(self._pair_post, skeleton(toks[i] + toks[i + 1]), name_id)
             self._tc.append(total)
 
-    def _index_token(self, t: str, name_id: int, owner_weight: float) -> None:
+    def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
+        """Post a token under its skeleton and its Latin form. Alternative forms (``space``
+        _ALT) go to keys of their own: they weigh what their token weighs, which would
+        otherwise raise the weight bound of every name under the same key."""
         key = skeleton(t)
-        self._post(self._tok_post, key, name_id)
-        if self._key_w.get(key, 0.0) < owner_weight:
-            self._key_w[key] = owner_weight  # an alternative form weighs what its token weighs
+        self._post(self._tok_post, space + key, name_id)
+        self._post(self._lat_post, space + t, name_id)
+        if self._key_w.get(space + key, 0.0) < owner_weight:
+            self._key_w[space + key] = owner_weight
+        if self._lat_w.get(space + t, 0.0) < owner_weight:
+            self._lat_w[space + t] = owner_weight
         if t not in self._vocab:
             self._vocab.add(t)
             if len(t) >= FUZZY_MIN_LATIN:
                 for d in deletion_keys(t):
                     self._latin_del.setdefault(d, []).append(t)
-        group = self._skel_vocab.setdefault(key, [])
-        if t not in group:
-            group.append(t)
+            self._skel_vocab.setdefault(key, []).append(t)
         if key not in self._skels:
             self._skels.add(key)
             if len(key) >= FUZZY_MIN_SKELETON:
@@ -461,56 +477,72 @@ class Matcher(_Corpus):
         elif cur[-1] != name_id:
             cur.append(name_id)
 
-    def _expand(self, latin: str, merged: bool) -> list[tuple[bool, str, float, float]]:
-        """Posting keys a query unit reaches: (merged-pair postings?, key, best similarity of
-        any listed token under that key, weight bound of the listed unit)."""
+    def _expand(self, latin: str, merged: bool) -> list[_Reach]:
+        """Posting lists a query unit reaches: (which postings, key, best similarity of any
+        listed token under that key, weight bound of the listed unit).
+
+        * its skeleton (every spelling under it: the exact and phonetic rules);
+        * merged pairs of listed tokens with its skeleton (single query units only);
+        * Latin forms one edit away (the typo rule), each with its own similarity;
+        * skeletons one edit away (the skeleton-typo rule), bounded by that rule's maximum.
+        """
         cache_key = (latin, merged)
         found = self._expansions.get(cache_key)
         if found is not None:
             return found
         key = skeleton(latin)
-        out: list[tuple[bool, str, float, float]] = []
+        out: list[_Reach] = []
+
+        def reach(kind: int, found: str, ub: float) -> None:
+            index, weights = ((self._tok_post, self._key_w) if kind == _SKEL
+                              else (self._lat_post, self._lat_w))
+            for k in (found, _ALT + found):
+                if k in index:
+                    out.append((kind, k, ub, weights[k]))
+
         sim_of = merged_similarity if merged else token_similarity
-        if key in self._tok_post:
-            group = self._skel_vocab[key]
+        group = self._skel_vocab.get(key)
+        if group:
             best = (max(sim_of(latin, t)[0] for t in group) if len(group) <= _EXACT_BOUND_GROUP
                     else 1.0)
             if best > 0.0:
-                out.append((False, key, best, self._key_w[key]))
+                reach(_SKEL, key, best)
         if not merged:
             if key in self._pair_post:
-                out.append((True, key, 1.0, 2.0))
-            reached: set[str] = {key}
-            candidates: list[str] = []
+                out.append((_PAIR, key, 1.0, 2.0))
             if len(latin) >= FUZZY_MIN_LATIN:
+                seen: set[str] = set()
                 for d in deletion_keys(latin):
                     for tok in self._latin_del.get(d, ()):
-                        k = skeleton(tok)
-                        if k not in reached:
-                            reached.add(k)
-                            candidates.append(k)
+                        if tok in seen or skeleton(tok) == key:
+                            continue  # same skeleton: already reached through it
+                        seen.add(tok)
+                        sim = token_similarity(latin, tok)[0]
+                        if sim > 0.0:
+                            reach(_LATIN, tok, sim)
             if len(key) >= FUZZY_MIN_SKELETON:
+                near: set[str] = set()
                 for d in deletion_keys(key):
                     for k in self._skel_del.get(d, ()):
-                        if k not in reached:
-                            reached.add(k)
-                            candidates.append(k)
-            for k in candidates:
-                group = self._skel_vocab[k]
-                best = (max(token_similarity(latin, t)[0] for t in group)
-                        if len(group) <= _EXACT_BOUND_GROUP else SIM_FUZZY_MAX)
-                if best > 0.0:
-                    out.append((False, k, best, self._key_w[k]))
+                        if k != key and k not in near:
+                            near.add(k)
+                for k in sorted(near):
+                    group = self._skel_vocab[k]
+                    # spellings one Latin edit away are reached (and bounded) above
+                    best = (max(skeleton_typo_similarity(latin, t) for t in group)
+                            if len(group) <= _EXACT_BOUND_GROUP else SIM_SKELETON_TYPO_MAX)
+                    if best > 0.0:
+                        reach(_SKEL, k, best)
         if len(self._expansions) > _EXPANSION_CACHE:
             self._expansions.clear()
         self._expansions[cache_key] = out
         return out
 
-    def _expand_unit(self, unit: Unit) -> list[tuple[bool, str, float, float]]:
+    def _expand_unit(self, unit: Unit) -> list[_Reach]:
         """`_expand` over a unit's Latin form and its alternatives (best bound per key)."""
         if not unit.alts:
             return self._expand(unit.latin, unit.merged)
-        best: dict[tuple[bool, str], tuple[bool, str, float, float]] = {}
+        best: dict[tuple[int, str], _Reach] = {}
         for latin in (unit.latin, *unit.alts):
             for item in self._expand(latin, unit.merged):
                 old = best.get(item[:2])
@@ -522,8 +554,9 @@ class Matcher(_Corpus):
     def _key_span(self) -> int:
         return len(self._name_text) + 1
 
-    def _postings(self, pair: bool, key: str) -> array[int]:
-        cur = (self._pair_post if pair else self._tok_post).get(key)
+    def _postings(self, kind: int, key: str) -> array[int]:
+        index = (self._tok_post, self._pair_post, self._lat_post)[kind]
+        cur = index.get(key)
         if cur is None:
             return _EMPTY
         if isinstance(cur, int):
@@ -537,136 +570,188 @@ class Matcher(_Corpus):
             return []
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
         floor = self.thresholds.report - bonus
-        ids, bounds = self._bounds(q, None if include_below else floor)
-        return self._rank_and_score(q, ids, bounds, bonus, limit, include_below)
+        bounds = self._bounds(q, None if include_below else floor)
+        return self._rank_and_score(q, bounds, bonus, limit, include_below)
 
-    def _bounds(self, q: _Query,
-                floor: float | None) -> tuple[np.ndarray, np.ndarray]:
+    def _bounds(self, q: _Query, floor: float | None) -> dict[int, float]:
         """Upper bounds of the name score of every name the query reaches (>= floor):
-        name ids (unique) and their bounds (the best over the query names)."""
-        found_ids: list[np.ndarray] = []
-        found_bounds: list[np.ndarray] = []
-        tc = np.frombuffer(self._tc, dtype=np.float64)
+        name id → its bound (the best over the query names)."""
+        out: dict[int, float] = {}
         for qn in q.names:
-            # per unit: reachable keys and their postings size
-            plans: list[tuple[int, float, float, list[tuple[array[int], float]]]] = []
-            for unit in qn.units:
-                reach = []
-                size = 0
-                top = 0.0
-                top_sim = 0.0
-                for pair, key, ub, wk in self._expand_unit(unit):
-                    arr = self._postings(pair, key)
-                    if arr:
-                        value = ub * (unit.weight + wk) / 2.0
-                        reach.append((arr, value))
-                        size += len(arr)
-                        top = max(top, value)
-                        top_sim = max(top_sim, ub)
-                if reach:
-                    plans.append((size, top, top_sim * unit.weight, reach))
+            plans = self._plans(qn)
             if not plans:
                 continue
-            # the rarest units find candidates; very common ones only add to the bound
-            plans.sort(key=lambda p: p[0])
-            skipped: list[tuple[float, list[tuple[array[int], float]]]] = []
-            arrays: list[array[int]] = []
-            values: list[float] = []
-            infos: list[float] = []
-            units: list[int] = []
-            for k, (size, _top, info, reach) in enumerate(plans):
-                if k > 0 and size > MAX_POSTINGS:
-                    skipped.append((info, reach))
-                    continue
-                for arr, value in reach:
-                    arrays.append(arr)
-                    values.append(value)
-                    infos.append(info)
-                    units.append(k)
-            lengths = [len(arr) for arr in arrays]
-            ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr in arrays])
-            vals = np.repeat(np.asarray(values), lengths)
-            info_vals = np.repeat(np.asarray(infos), lengths)
-            if len(arrays) > len(plans):
-                # a name reached twice through one unit counts once, with its best value
-                key = np.repeat(np.asarray(units, dtype=np.int64), lengths) * self._key_span + ids
-                order = np.lexsort((-vals, key))
-                key = key[order]
-                first = np.empty(len(key), dtype=bool)
-                first[0] = True
-                np.not_equal(key[1:], key[:-1], out=first[1:])
-                sel = order[first]
-                ids, vals, info_vals = ids[sel], vals[sel], info_vals[sel]
-            uniq, inverse = np.unique(ids, return_inverse=True)
-            acc = np.bincount(inverse, weights=vals).astype(np.float64)
-            info_acc = np.bincount(inverse, weights=info_vals).astype(np.float64)
-            # very common units did not pull candidates; look the candidates up in their
-            # (sorted) postings instead, so they add exactly what they can to each bound
-            for info, reach in skipped:
-                best = np.zeros(len(uniq))
-                for arr, value in reach:
-                    post = np.frombuffer(arr, dtype=np.int32)
-                    pos = np.minimum(np.searchsorted(post, uniq), len(post) - 1)
-                    found = post[pos] == uniq
-                    best = np.where(found & (best < value), value, best)
-                acc += best
-                info_acc += np.where(best > 0.0, info, 0.0)
-            cap = np.minimum(1.0, info_acc / MIN_INFORMATION)
-            bounds = 2.0 * acc / (qn.total + tc[uniq]) * cap + _EPS
+            # The rarest units find candidates; the most common ones only add to the bounds
+            # of the names found (a lookup in their postings), never pull names themselves.
+            plans.sort(key=lambda p: p.size)
             if floor is not None:
-                keep = bounds >= floor
-                uniq, bounds = uniq[keep], bounds[keep]
-            found_ids.append(uniq)
-            found_bounds.append(bounds)
-        if not found_ids:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        if len(found_ids) == 1:
-            return found_ids[0], found_bounds[0]
-        ids = np.concatenate(found_ids)
-        bnds = np.concatenate(found_bounds)
-        order = np.lexsort((-bnds, ids))  # per name, its best bound first
-        ids, bnds = ids[order], bnds[order]
-        if not len(ids):
-            return ids, bnds
-        first = np.empty(len(ids), dtype=bool)
-        first[0] = True
-        np.not_equal(ids[1:], ids[:-1], out=first[1:])
-        return ids[first], bnds[first]
+                finding, skipped = _split_plans(plans, qn.total, floor)
+                if not finding:
+                    continue  # no name can reach the floor through these units
+            else:  # everything is wanted: only the very largest postings are looked up
+                finding = [plans[0], *(p for p in plans[1:] if p.size <= MAX_POSTINGS)]
+                skipped = [p for p in plans[1:] if p.size > MAX_POSTINGS]
+            if sum(p.size for p in finding) <= self.small_postings:
+                found = self._bounds_small(qn, finding, skipped, floor)
+            else:
+                found = self._bounds_large(qn, finding, skipped, floor)
+            for name_id, bound in found:
+                if bound > out.get(name_id, -1.0):
+                    out[name_id] = bound
+        return out
 
-    def _ranked(self, q: _Query, ids: np.ndarray,
-                bounds: np.ndarray,
+    def _plans(self, qn: NameForm) -> list[_Plan]:
+        """Per query unit: the postings it reaches, each with similarity·weight bounds for
+        the query side (ub·w_q) and the listed side (ub·w_c)."""
+        plans: list[_Plan] = []
+        for unit in qn.units:
+            reach = []
+            size = 0
+            a_max = c_max = 0.0
+            for kind, key, ub, wk in self._expand_unit(unit):
+                arr = self._postings(kind, key)
+                if arr:
+                    qv, cv = ub * unit.weight, ub * wk
+                    reach.append((arr, qv, cv))
+                    size += len(arr)
+                    a_max, c_max = max(a_max, qv), max(c_max, cv)
+            if reach:
+                plans.append(_Plan(size, unit.weight, a_max, c_max, reach))
+        return plans
+
+    def _bounds_small(self, qn: NameForm, finding: list[_Plan], skipped: list[_Plan],
+                      floor: float | None) -> list[tuple[int, float]]:
+        """`_bounds_large` in plain Python, for few postings (no numpy call overhead)."""
+        acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
+        for plan in finding:
+            local: dict[int, tuple[float, float]] = {}  # per unit: best values per name
+            for arr, qv, cv in plan.reach:
+                for name_id in arr:
+                    old = local.get(name_id)
+                    if old is None:
+                        local[name_id] = (qv, cv)
+                    elif qv > old[0] or cv > old[1]:
+                        local[name_id] = (max(qv, old[0]), max(cv, old[1]))
+            for name_id, (qv, cv) in local.items():
+                entry = acc.get(name_id)
+                if entry is None:
+                    acc[name_id] = [qv, cv, plan.qweight]
+                else:
+                    entry[0] += qv
+                    entry[1] += cv
+                    entry[2] += plan.qweight
+        for plan in skipped:
+            for name_id, entry in acc.items():
+                q_best = c_best = 0.0
+                for arr, qv, cv in plan.reach:
+                    i = bisect_left(arr, name_id)
+                    if i < len(arr) and arr[i] == name_id:
+                        q_best, c_best = max(q_best, qv), max(c_best, cv)
+                if q_best > 0.0:
+                    entry[0] += q_best
+                    entry[1] += c_best
+                    entry[2] += plan.qweight
+        tc = self._tc
+        out = []
+        for name_id, (a, c, qw) in acc.items():
+            bound = _name_bound(qn.total, a, c, qw, tc[name_id]) + _EPS
+            if floor is None or bound >= floor:
+                out.append((name_id, bound))
+        return out
+
+    def _bounds_large(self, qn: NameForm, finding: list[_Plan], skipped: list[_Plan],
+                      floor: float | None) -> list[tuple[int, float]]:
+        """Bounds of the names the ``finding`` plans reach, vectorised (numpy)."""
+        tc = np.frombuffer(self._tc, dtype=np.float64)
+        arrays: list[array[int]] = []
+        qvs: list[float] = []
+        cvs: list[float] = []
+        qweights: list[float] = []
+        units: list[int] = []
+        for k, plan in enumerate(finding):
+            for arr, qv, cv in plan.reach:
+                arrays.append(arr)
+                qvs.append(qv)
+                cvs.append(cv)
+                qweights.append(plan.qweight)
+                units.append(k)
+        lengths = [len(arr) for arr in arrays]
+        ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr in arrays])
+        q_vals = np.repeat(np.asarray(qvs), lengths)
+        c_vals = np.repeat(np.asarray(cvs), lengths)
+        qw_vals = np.repeat(np.asarray(qweights), lengths)
+        if len(arrays) > len(finding):
+            # a name reached twice through one unit counts once, with its best values
+            key = np.repeat(np.asarray(units, dtype=np.int64), lengths) * self._key_span + ids
+            order = np.argsort(key, kind="stable")
+            key = key[order]
+            first = np.empty(len(key), dtype=bool)
+            first[0] = True
+            np.not_equal(key[1:], key[:-1], out=first[1:])
+            starts = np.flatnonzero(first)
+            q_vals = np.maximum.reduceat(q_vals[order], starts)
+            c_vals = np.maximum.reduceat(c_vals[order], starts)
+            sel = order[starts]
+            ids, qw_vals = ids[sel], qw_vals[sel]
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
+        c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
+        qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
+        # very common units did not pull candidates; look the candidates up in their
+        # (sorted) postings instead, so they add exactly what they can to each bound
+        for plan in skipped:
+            q_best = np.zeros(len(uniq))
+            c_best = np.zeros(len(uniq))
+            for arr, qv, cv in plan.reach:
+                post = np.frombuffer(arr, dtype=np.int32)
+                pos = np.minimum(np.searchsorted(post, uniq), len(post) - 1)
+                found = post[pos] == uniq
+                np.maximum(q_best, np.where(found, qv, 0.0), out=q_best)
+                np.maximum(c_best, np.where(found, cv, 0.0), out=c_best)
+            q_acc += q_best
+            c_acc += c_best
+            qw_acc += np.where(q_best > 0.0, plan.qweight, 0.0)
+        # score = M / D · min(1, I) (compare_names) with
+        #   M = Σ sim·(w_q + w_c)/2 ≤ (min(Wq, Σ ub·w_q) + min(Wc, Σ ub·w_c)) / 2,
+        #   D = Wq + Wc/2 − Σ(aligned w_q)/2 ≥ Wq + Wc/2 − min(Wq, Σ w_q of reached units)/2,
+        #   I = Σ sim·w_q ≤ Σ ub·w_q
+        wc = tc[uniq]
+        numer = 0.5 * (np.minimum(qn.total, q_acc) + np.minimum(wc, c_acc))
+        denom = qn.total + 0.5 * wc - 0.5 * np.minimum(qn.total, qw_acc)
+        cap = np.minimum(1.0, q_acc / MIN_INFORMATION)
+        bounds = numer / denom * cap + _EPS
+        if floor is not None:
+            keep = bounds >= floor
+            uniq, bounds = uniq[keep], bounds[keep]
+        return list(zip(uniq.tolist(), bounds.tolist(), strict=True))
+
+    def _ranked(self, q: _Query, bounds: dict[int, float],
                 ) -> Iterable[tuple[float, int, list[tuple[float, int]]]]:
         """Eligible records by best name bound (then record index), each with its names
         as (bound, name id), best bound first (then lower id)."""
-        if not len(ids):
-            return
-        recs = np.frombuffer(self._name_rec, dtype=np.int32)[ids]
-        neg = -bounds
-        order = np.lexsort((ids, neg, recs))
-        recs, ids_l, bnds_l = recs[order], ids[order].tolist(), bounds[order].tolist()
-        starts = np.flatnonzero(np.concatenate(([True], recs[1:] != recs[:-1])))
-        ends = np.append(starts[1:], len(recs)).tolist()
-        rec_of = recs[starts]
-        rorder = np.lexsort((rec_of, neg[order][starts])).tolist()
-        starts_l = starts.tolist()
-        rec_of_l = rec_of.tolist()
+        name_rec = self._name_rec
+        by_rec: dict[int, list[tuple[float, int]]] = {}
+        for name_id, bound in bounds.items():
+            by_rec.setdefault(name_rec[name_id], []).append((-bound, name_id))
+        order = []
+        for rec_idx, names in by_rec.items():
+            names.sort()
+            order.append((names[0][0], rec_idx, names))
+        order.sort()
         records = self._records
-        for r in rorder:
-            rec_idx = rec_of_l[r]
-            if not self._eligible(records[rec_idx], q):
-                continue
-            st, en = starts_l[r], ends[r]
-            yield bnds_l[st], rec_idx, list(zip(bnds_l[st:en], ids_l[st:en], strict=True))
+        for neg_best, rec_idx, names in order:
+            if self._eligible(records[rec_idx], q):
+                yield -neg_best, rec_idx, [(-nb, name_id) for nb, name_id in names]
 
-    def _rank_and_score(self, q: _Query, ids: np.ndarray,
-                        bounds: np.ndarray,
+    def _rank_and_score(self, q: _Query, bounds: dict[int, float],
                         bonus: float, limit: int, include_below: bool) -> list[Hit]:
         scored: list[_Scored] = []
         kept: list[float] = []  # best final scores so far, for the stop rule
-        for bound, rec_idx, names in itertools.islice(self._ranked(q, ids, bounds),
+        for bound, rec_idx, names in itertools.islice(self._ranked(q, bounds),
                                                       self.max_candidates):
-            # stop once no later record can enter the top `limit`
-            if len(kept) >= limit and bound + bonus < kept[limit - 1]:
+            # stop once no later record can enter the top `limit`: scores are rounded (and
+            # ties go to the lower id), so compare the bound rounded the same way
+            if len(kept) >= limit and round(bound + bonus, 4) < kept[limit - 1]:
                 break
             result = self._score_record(rec_idx, q, names)
             if result is not None:
@@ -677,6 +762,51 @@ class Matcher(_Corpus):
         return self._finish(scored, q, limit, include_below)
 
 
+class _Plan(NamedTuple):
+    """What one query unit reaches: postings with similarity·weight bounds (query side
+    ub·w_q, listed side ub·w_c), their total size and the largest bounds."""
+
+    size: int
+    qweight: float
+    a_max: float
+    c_max: float
+    reach: list[tuple[array[int], float, float]]
+
+
+def _name_bound(w_q: float, a: float, c: float, qw: float, w_c: float) -> float:
+    """Upper bound of a name score (before details) from postings alone.
+
+    With ``compare_names``: score = M / D · min(1, I), where
+    M = Σ sim·(w_q + w_c)/2 ≤ (min(Wq, a) + min(Wc, c)) / 2 for a = Σ ub·w_q, c = Σ ub·w_c;
+    D = Wq + Wc/2 − Σ(aligned w_q)/2 ≥ Wq + Wc/2 − min(Wq, qw)/2 for qw = Σ w_q reached;
+    I = Σ sim·w_q ≤ a.
+    """
+    numer = 0.5 * (min(w_q, a) + min(w_c, c))
+    denom = w_q + 0.5 * w_c - 0.5 * min(w_q, qw)
+    return numer / denom * min(1.0, a / MIN_INFORMATION)
+
+
+def _split_plans(plans: list[_Plan], w_q: float,
+                 floor: float) -> tuple[list[_Plan], list[_Plan]]:
+    """Split plans (smallest postings first) into those that must find candidates and the
+    largest ones that need not: a name reached *only* through the latter stays below
+    ``floor`` whatever its own weight (the bound is largest for W_c = Σ ub·w_c, as
+    d/dW_c of _name_bound changes sign there), so every name that can reach the floor is
+    found through the former (prefix filtering)."""
+    a = c = qw = 0.0
+    cut = len(plans)
+    for i in range(len(plans) - 1, -1, -1):
+        p = plans[i]
+        a2, c2, qw2 = a + p.a_max, c + p.c_max, qw + p.qweight
+        if _name_bound(w_q, a2, c2, qw2, c2) + _EPS >= floor:
+            break
+        a, c, qw, cut = a2, c2, qw2, i
+    return plans[:cut], plans[cut:]
+
+
 _EMPTY: array[int] = array("i")
+_SKEL, _PAIR, _LATIN = 0, 1, 2  # which postings a reach entry points into
+_ALT = "\x01"  # key prefix of alternative forms' postings
+_Reach = tuple[int, str, float, float]  # (postings kind, key, similarity bound, weight bound)
 _EPS = 1e-9  # float slack so a bound never falls below the score it bounds
 assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"

@@ -37,12 +37,13 @@ _ARABIC: dict[str, str] = {
     # Persian / Dari
     "پ": "p", "چ": "ch", "ژ": "zh", "گ": "g", "ک": "k",
     # Pashto
-    "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "zh", "ښ": "sh", "ځ": "dz", "څ": "ts", "ګ": "g",
+    "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "zh", "ښ": "sh", "ځ": "z", "څ": "ts", "ګ": "g",
     "ڼ": "n", "ې": "e", "ۍ": "ai",
     # Urdu
     "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ے": "e",
 }
 _ARABIC_WAW = frozenset("و")
+_ALEFS = frozenset("اآأ")
 _ARABIC_YEH = frozenset("يیۍېئ")
 _ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _ARABIC_ARTICLE = "ال"
@@ -87,6 +88,7 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("ch", "c"), ("ts", "s"), ("tz", "s"),
 )
 _CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "h"})
+_SOFT_C = re.compile(r"c(?=[eiy])")  # Lounici, Francis, pinyin Cen: an s sound
 _VOWELS = frozenset("aeiouy")
 _SKELETON_VOWELS = frozenset("aeiouyw")  # a w after the first letter is a vowel (Chowdhary)
 
@@ -107,9 +109,19 @@ def common_skeletons() -> frozenset[str]:
     return frozenset(skeleton(n) for n in COMMON_NAMES)
 
 
+# Letters only Persian, Dari, Pashto and Urdu write (Farsi yeh and keheh, pe, che, zhe, gaf,
+# Pashto and Urdu letters). A token holding one is read the Persian way: ث s, ذ z, ض z, ظ z
+# (فیض Faiz, not Faid), with the Arabic reading as its alternative.
+_PERSIAN_LETTERS = frozenset("یکپچژگټډړږښځڅګڼېۍٹڈڑںے")
+_PERSIAN_READING: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
+
+
 def _arabic_token(token: str) -> str:
     """Romanise one Arabic-script token with our letter table (article stripped)."""
     token = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")  # drop harakat
+    if not _PERSIAN_LETTERS.isdisjoint(token):
+        for ch, latin in _PERSIAN_READING.items():
+            token = token.replace(ch, latin)
     if token == _ALLAH:
         return "allah"
     if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
@@ -119,11 +131,13 @@ def _arabic_token(token: str) -> str:
         if ch in _ARABIC_WAW:
             out.append("w" if i == 0 else "u")
         elif ch == "ع" and i == 0:
-            out.append("a")  # a word-initial ayn is romanised with its vowel: Ali, Omar, Abd
+            # a word-initial ayn is romanised with its vowel (Ali, Omar, Abd); before an alef
+            # the alef is that vowel (عارف Aref, not Aaref)
+            out.append("" if token[1:2] in _ALEFS else "a")
         elif ch in _ARABIC_YEH:
             out.append("y" if i == 0 else "i")
         else:
-            out.append(_ARABIC.get(ch, ""))
+            out.append(ch if ch.isascii() else _ARABIC.get(ch, ""))
     return "".join(out)
 
 
@@ -138,12 +152,26 @@ _GLUED = tuple(sorted((t for t in STOP_TOKENS if len(t) >= 2), key=len, reverse=
 MIN_UNGLUED = 4  # shortest remainder kept after cutting a glued connector
 
 
+_ASSIMILATED = frozenset({"ad", "ar", "as", "ash", "at", "az", "an", "ud", "ul"})
+
+
 def _unglued(latin: str) -> list[str]:
+    """Forms of a token without a connector glued to its start (``elmotassadeq``,
+    ``assabar`` = as-Sabar) or to its end (``husseinal``, ``imedben``).
+
+    ``ad``, ``as``, ``ash`` ... are the article assimilated to a sun letter, which doubles
+    that letter: ``as`` is cut from ``assabar``, not from ``ashiani``, ``adnani``, ``ansari``;
+    it is never cut from an end (``rahman``, ``hammud`` are whole names).
+    """
     out: list[str] = []
     for stop in _GLUED:
-        if latin.startswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED:
-            out.append(latin[len(stop):])
-        if latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED:
+        rest = latin[len(stop):]
+        if (latin.startswith(stop) and len(rest) >= MIN_UNGLUED
+                and (stop not in _ASSIMILATED or rest.startswith(stop[1:]))):
+            out.append(rest)
+    for stop in _GLUED:
+        if (latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED
+                and stop not in _ASSIMILATED):
             out.append(latin[: -len(stop)])
     return out
 
@@ -151,7 +179,7 @@ def _unglued(latin: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def token_alternatives(token: str) -> tuple[str, ...]:
     """Other Latin forms of a token: Arabic letters read the Persian way (``ثاقب`` →
-    ``saqb`` beside ``thaqb``) and the name part without a glued connector
+    ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way, and the name part without a glued connector
     (``elmotassadeq`` → ``motassadeq``, ``husseinal`` → ``hussein``)."""
     if not _ARABIC_RANGE.search(token):
         latin = latin_token(token)[0]
@@ -162,6 +190,10 @@ def token_alternatives(token: str) -> tuple[str, ...]:
         if ch in token:
             forms += [f.replace(ch, "\x00" + ch) for f in forms]
     out: list[str] = []
+    if not _PERSIAN_LETTERS.isdisjoint(token) and any(ch in token for ch in _PERSIAN_READING):
+        arabic = _mixed_arabic(token)  # a Persian-read token keeps the Arabic reading
+        if arabic and arabic != primary:
+            out.append(arabic)
     for f in forms:
         if "\x00" not in f:
             continue
@@ -189,7 +221,7 @@ def _mixed_arabic(text: str) -> str:
         elif ch in _ARABIC_WAW:
             out.append("w" if i == 0 else "u")
         elif ch == "ع" and i == 0:
-            out.append("a")
+            out.append("" if stripped[1:2] in _ALEFS else "a")
         elif ch in _ARABIC_YEH:
             out.append("y" if i == 0 else "i")
         else:
@@ -212,37 +244,73 @@ def latin_token(token: str) -> tuple[str, str]:
     return _NON_ALNUM.sub("", out.lower()), rule
 
 
-@lru_cache(maxsize=500_000)
-def skeleton(latin: str) -> str:
-    """The consonant skeleton of a Latin token: the phonetic key shared by transliterations.
+# Vowel classes of the short vowels Arabic-script names are romanised with: fatha (a),
+# kasra (i, y) and damma (u, o, w); ``e`` stands for fatha or kasra in Persian, Turkish and
+# French romanisations. Bit masks: two vowels agree when their masks share a bit.
+_VOWEL_CLASS: dict[str, int] = {"a": 1, "e": 3, "i": 2, "y": 2, "o": 4, "u": 4, "w": 4}
 
-    Digraphs are reduced (``kh``→``h``, ``sh``→``s``, ``dzh``→``j``), ``q``/``c``→``k``,
-    ``w``→``v``, ``z``→``s``; a final ``h`` after a vowel is dropped (Abdullah/Abdulla);
-    vowels other than a first letter are dropped (a first vowel becomes ``a``); doubled
-    letters collapse; ``abdl``+consonants becomes ``abd``+consonants (Abdurrahman).
+
+@lru_cache(maxsize=500_000)
+def skeleton_parts(latin: str) -> tuple[str, tuple[int, ...]]:
+    """The skeleton of a Latin token and its vowel slots (see :func:`skeleton`).
+
+    Slot 0 holds the class mask of a first-letter vowel, slot ``i`` the vowels written after
+    the skeleton's ``i``-th letter (0 when none). Equal skeletons have as many slots, so two
+    spellings can be compared slot by slot (:func:`vowel_mismatches`).
     """
     if not latin:
-        return ""
+        return "", ()
     if latin.isdigit():
-        return latin
+        return latin, (0,) * (len(latin) + 1)
     s = latin
     if len(s) > 2 and s[-1] == "h" and s[-2] in _VOWELS:
         s = s[:-1]
+    if "c" in s:
+        s = _SOFT_C.sub("s", s)  # before digraphs: the c of ch, sch, tch is not soft
     for src, dst in _DIGRAPHS:
         if src in s:
             s = s.replace(src, dst)
     s = s.translate(_CONSONANT_MAP)
-    first = "a" if s[0] in _VOWELS and s[0] != "y" else ("v" if s[0] == "w" else s[0])
+    vowel_first = s[0] in _VOWELS and s[0] != "y"
+    first = "a" if vowel_first else ("v" if s[0] == "w" else s[0])
     out = [first]
+    slots = [_VOWEL_CLASS[s[0]] if vowel_first else 0, 0]
     for ch in s[1:]:
         if ch in _SKELETON_VOWELS:
+            slots[-1] |= _VOWEL_CLASS[ch]
             continue
         if ch != out[-1]:
             out.append(ch)
+            slots.append(0)
     key = "".join(out)
     if key.startswith("abdl") and len(key) > 5:
         key = "abd" + key[4:]
-    return key
+        slots[3:5] = [slots[3] | slots[4]]
+    return key, tuple(slots)
+
+
+def skeleton(latin: str) -> str:
+    """The consonant skeleton of a Latin token: the phonetic key shared by transliterations.
+
+    Digraphs are reduced (``kh``→``h``, ``sh``→``s``, ``dzh``→``j``), ``c`` before ``e``,
+    ``i``, ``y`` → ``s`` (Lounici, Francis), other ``q``/``c``→``k``, ``w``→``v``, ``z``→``s``;
+    a final ``h`` after a vowel is dropped (Abdullah/Abdulla); vowels other than a first
+    letter are dropped (a first vowel becomes ``a``); doubled letters collapse;
+    ``abdl``+consonants becomes ``abd``+consonants (Abdurrahman).
+    """
+    return skeleton_parts(latin)[0]
+
+
+def vowel_mismatches(a: str, b: str) -> int:
+    """How many vowel slots of two tokens with the same skeleton hold vowels of different
+    classes (``muhammad``/``mohamed``: 0; ``mohamed``/``mahmud``: 2; ``umar``/``amir``: 2).
+
+    A slot empty on one side does not count: Arabic script leaves short vowels unwritten and
+    Latin spellings drop them (``Mohmad``). Nor does a first-letter vowel: romanisations
+    guess it (``Osama``/``Usama``, and ``ا``, ``أ``, ``ع`` give ``a`` whatever it is).
+    """
+    sa, sb = skeleton_parts(a)[1], skeleton_parts(b)[1]
+    return sum(1 for x, y in zip(sa[1:], sb[1:], strict=False) if x and y and not x & y)
 
 
 def split_names(raw: str) -> list[str]:
@@ -281,11 +349,11 @@ def name_forms(name: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:
     for raw in _SPLIT.split(name):
         if not raw or raw == "_":
             continue
-        latin, _rule = latin_token(raw)
+        latin, rule = latin_token(raw)
         if not latin or latin in STOP_TOKENS:
             continue
-        if latin in ABD_FORMS:
-            latin = _ABD
+        if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
+            latin = _ABD  # عابد is Abid, not Abd
         others = token_alternatives(raw)
         if others:
             alts[len(out)] = others
@@ -306,7 +374,7 @@ def token_rules(name: str) -> dict[str, tuple[str, str]]:
         if not raw or raw == "_":
             continue
         latin, rule = latin_token(raw)
-        if latin in ABD_FORMS:
+        if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
             latin = _ABD
         out.setdefault(latin, (raw, rule))
     return out

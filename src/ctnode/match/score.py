@@ -12,9 +12,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
-from ctnode.match.normalize import COMMON_PRIOR_FREQUENCY, common_skeletons, name_forms, skeleton
+from ctnode.match.normalize import (
+    COMMON_PRIOR_FREQUENCY,
+    common_skeletons,
+    name_forms,
+    skeleton,
+    vowel_mismatches,
+)
 from ctnode.model.screening import FeatureExplanation
 
 # ---- token similarity ------------------------------------------------------------------
@@ -22,14 +28,17 @@ from ctnode.model.screening import FeatureExplanation
 SIM_EXACT = 1.0  # the same Latin form after transliteration
 SIM_SKELETON_BASE = 0.75  # same consonant skeleton (Muhammad/Mohammed/Mukhammed, -ov/-ev)
 SIM_SKELETON_SPAN = 0.20  # ... plus this share of the Levenshtein similarity of the Latin forms
-SIM_TYPO_BASE = 0.65  # Latin forms one edit apart (a typo), both 4+ letters
+SIM_VOWEL_MISMATCH = 0.08  # ... minus this per vowel slot of another class (Mohamed/Mahmud)
+SIM_SKELETON_MIN = 0.55  # ... and never below this
+SIM_TYPO_BASE = 0.65  # Latin forms one edit apart (a typo: one letter changed, added,
+# dropped, or two neighbours swapped), both 4+ letters
 SIM_TYPO_SPAN = 0.25
-SIM_SKELETON_TYPO_BASE = 0.55  # skeletons one edit apart, both 4+ consonants
+SIM_SKELETON_TYPO_BASE = 0.55  # skeletons one edit apart, both 4+ consonants, same first
 SIM_SKELETON_TYPO_SPAN = 0.25
 FUZZY_MIN_LATIN = 4  # shortest Latin form a typo rule applies to
 FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to
-# Highest similarity a token reached only through a one-edit key can have (index bound).
-SIM_FUZZY_MAX = max(SIM_TYPO_BASE + SIM_TYPO_SPAN, SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN)
+# Highest similarity the skeleton-typo rule can give (index bound).
+SIM_SKELETON_TYPO_MAX = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN
 
 # ---- name score --------------------------------------------------------------------------
 UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the query costs
@@ -92,6 +101,38 @@ def deletion_keys(text: str) -> list[str]:
     return sorted(_d1(text))
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when one letter changed, added or dropped, or two neighbours swapped, turns one
+    string into the other (optimal string alignment distance 1). Stricter than
+    :func:`one_deletion_apart` (``agha``/``taha`` are one deletion each apart, two edits)."""
+    return OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def _skeleton_typo_applies(ka: str, kb: str) -> bool:
+    """The skeleton-typo rule's condition: different skeletons of 4+ letters, one edit apart,
+    with the same first letter (``ahmd``/``mhmd``, Ahmad/Mohammed, are different names) or
+    one of them an initial vowel longer (``astnks``/``stnks``, Istanekzai/Stanekzai)."""
+    return (ka != kb and len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
+            and abs(len(ka) - len(kb)) <= 1
+            and (ka[0] == kb[0] or ka == "a" + kb or kb == "a" + ka)
+            and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
+
+
+def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
+    """The same-skeleton rule's value for two tokens with equal skeletons, and how many
+    vowel slots differ in class (each costs ``SIM_VOWEL_MISMATCH``)."""
+    ratio = Levenshtein.normalized_similarity(a, b)
+    vowels = vowel_mismatches(a, b)
+    sim = SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio - SIM_VOWEL_MISMATCH * vowels
+    return max(SIM_SKELETON_MIN, sim), vowels
+
+
+def _skeleton_rule(key: str, vowels: int) -> str:
+    if vowels:
+        return f"phonetic skeleton '{key}', {vowels} vowel(s) of another class"
+    return f"phonetic skeleton '{key}'"
+
+
 @lru_cache(maxsize=1_000_000)
 def token_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity in [0, 1] of two normalised Latin tokens and the rule that gave it.
@@ -103,19 +144,28 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return SIM_EXACT, "exact"
     ka, kb = skeleton(a), skeleton(b)
     if ka == kb and ka:
-        ratio = Levenshtein.normalized_similarity(a, b)
-        return SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio, f"phonetic skeleton '{ka}'"
+        sim, vowels = skeleton_similarity(a, b)
+        return sim, _skeleton_rule(ka, vowels)
     # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
     if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
-        if one_deletion_apart(a, b):
+        if one_deletion_apart(a, b) and one_edit_apart(a, b):
             ratio = Levenshtein.normalized_similarity(a, b)
             return SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
-    if (len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
-            and abs(len(ka) - len(kb)) <= 1 and one_deletion_apart(ka, kb)):
+    if _skeleton_typo_applies(ka, kb):
         ratio = Levenshtein.normalized_similarity(a, b)
         return (SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio,
                 f"skeletons one edit apart ('{ka}'/'{kb}')")
     return 0.0, ""
+
+
+def skeleton_typo_similarity(a: str, b: str) -> float:
+    """What :func:`token_similarity` gives two tokens with different skeletons that are not
+    one Latin edit apart: the skeleton-typo rule's value, or 0 (an index bound)."""
+    ka, kb = skeleton(a), skeleton(b)
+    if _skeleton_typo_applies(ka, kb):
+        ratio = Levenshtein.normalized_similarity(a, b)
+        return SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
+    return 0.0
 
 
 def merged_similarity(a: str, b: str) -> tuple[float, str]:
@@ -124,8 +174,8 @@ def merged_similarity(a: str, b: str) -> tuple[float, str]:
         return SIM_EXACT, "merged parts"
     ka, kb = skeleton(a), skeleton(b)
     if ka == kb and ka:
-        ratio = Levenshtein.normalized_similarity(a, b)
-        return SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio, f"merged parts, skeleton '{ka}'"
+        sim, vowels = skeleton_similarity(a, b)
+        return sim, "merged parts, " + _skeleton_rule(ka, vowels)[9:]
     return 0.0, ""
 
 
