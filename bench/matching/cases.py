@@ -7,6 +7,11 @@ rigour-person-name-parts.txt), cyrillic (Latin name written in Russian Cyrillic)
 reorder, dropped, merged, airline (``SURNAME/GIVEN MR``), and negatives that recombine real
 name parts of different listed persons (checked not to be a listed name).
 
+Unfair cases left out (UN list of 2026-05-08): 63 of 501 ``dropped`` variants, whose parts
+left are all common name parts (which must not alert on their own) or all in a name of
+another listed entity (no single right answer); negatives holding the UN placeholder ``na``
+(7 of 3,000 before; the 3,000 are drawn on, so 33 negatives differ from the earlier set).
+
 Sets ``yente_treated`` / ``yente_untreated``: the yente fixtures' 683 UN individuals, mapped
 to UN records by name and screened against the full UN list, plus ``yente_negatives``
 (50,000 synthetic non-listed people).
@@ -121,10 +126,20 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
         for n in e.get("name") + e.get("alias") + e.get("weakAlias"):
             listed_token_sets.append(frozenset(t.lower() for t in _TOKEN.findall(n)))
 
-    def add(kind: str, e: Entity, names: list[str]) -> None:
+    # listed token sets by owner, to tell a dropped-part variant that is (part of) another
+    # listed person's name (see "dropped" below)
+    owned: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+    for e in entities:
+        for n in e.get("name") + e.get("alias") + e.get("weakAlias"):
+            names_tokens = frozenset(t.lower() for t in _TOKEN.findall(n))
+            for t in names_tokens:
+                owned[t].append((e.id, names_tokens))
+
+    def add(kind: str, e: Entity, names: list[str], keep: bool = True) -> None:
         case = {"kind": kind, "names": names, "expected": e.id, "schema": e.schema}
-        case.update(_query_details(rng, e))
-        cases.append(case)
+        case.update(_query_details(rng, e))  # drawn even when not kept: later cases stay put
+        if keep:
+            cases.append(case)
 
     for e in entities:
         latin = _latin_names(e)
@@ -161,7 +176,16 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
                 rng.shuffle(shuffled)
             add("reorder", e, [" ".join(shuffled)])
             drop = rng.randrange(1, len(tokens))
-            add("dropped", e, [" ".join(t for k, t in enumerate(tokens) if k != drop)])
+            kept = [t for k, t in enumerate(tokens) if k != drop]
+            # Not a fair single-answer case, so left out (counts in the module docstring):
+            # * every part left is a world-wide common name part (Mohamed Ali, Muhammad
+            #   Omar): by the product rule such parts alone must not alert;
+            # * the parts left are all in one name of another listed entity (Kim Kyong for
+            #   Kim Kyong Ok when Kim Kyong Il is listed too): the query is as much that
+            #   entity's name, so "expected ranked first" has no right answer. This is the
+            #   negatives' own test (below) seen from the positive side.
+            fair = not _all_common(kept) and not _in_other_name(kept, e.id, owned)
+            add("dropped", e, [" ".join(kept)], keep=fair)
         if len(tokens) >= 2 and rng.random() < 0.4:
             i = rng.randrange(len(tokens) - 1)
             add("merged", e, [" ".join([*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2:]])])
@@ -185,7 +209,7 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
         (_e1, t1), (e2, t2), (_e3, t3) = rng.sample(firsts, 3)
         parts = [t1[0], t2[-1]] + ([t3[-1]] if rng.random() < 0.3 else [])
         token_set = frozenset(t.lower() for t in _TOKEN.findall(" ".join(parts)))
-        if len(token_set) < len(parts):
+        if len(token_set) < len(parts) or token_set & PLACEHOLDERS:
             continue
         near = [n for t in token_set for n in index.get(t[:2], [])]
         if _near_listed(token_set, near) or any(listed <= token_set for listed in near):
@@ -199,6 +223,32 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
         cases.append(case)
         n_neg += 1
     return cases
+
+
+# World-wide common name parts (the product rule: "Common name parts (Mohammed, Ali, Khan,
+# Abdul) must not make a hit on their own"), in the spellings the UN list uses; a part within
+# Levenshtein similarity 0.8 of one counts as one (Mohamed, Muhammed, Hasan).
+COMMON_PARTS = frozenset(
+    """mohammed muhammad mohammad mohamed ahmed ahmad ali hassan hussein husain khan abdul abd
+    abdullah abu omar umar ibrahim ismail yusuf mustafa mahmoud rahman karim aziz hamid hamza
+    bakr musa said saleh nur noor abbas jamal sadiq sulaiman jan gul shah mehmet amir khalid
+    salem rashid hussain fatima maryam kim lee li wang zhang singh kumar nguyen""".split()
+)
+# Parts the UN list writes for an unknown name part ("FAIZULLAH KHAN NOORZAI na"): not names.
+PLACEHOLDERS = frozenset({"na"})
+
+
+def _all_common(tokens: list[str]) -> bool:
+    return all(any(t.lower() == c or Levenshtein.normalized_similarity(t.lower(), c) >= 0.8
+                   for c in COMMON_PARTS) for t in tokens)
+
+
+def _in_other_name(tokens: list[str], owner: str,
+                   owned: dict[str, list[tuple[str, frozenset[str]]]]) -> bool:
+    """True when every token is in one listed name of an entity other than ``owner``."""
+    want = frozenset(t.lower() for t in tokens)
+    first = next(iter(want))
+    return any(eid != owner and want <= names for eid, names in owned.get(first, ()))
 
 
 def _near_listed(tokens: frozenset[str], listed: list[frozenset[str]]) -> bool:

@@ -77,7 +77,7 @@ def metrics(cases: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, An
         "recall_at_1": top1 / pos if pos else None,
         "alert_recall": alert / pos if pos else None,
         "fp_rate": fp / neg if neg else None,
-        "screens_per_s": n / result["screen_s"] if result["screen_s"] else None,
+        "screens_per_s": n / sum(result["case_s"]) if sum(result["case_s"]) else None,
         "peak_mb": result["peak_mb"], "build_s": result["build_s"], "threshold": threshold,
         "by_kind": {k: v[0] / v[1] for k, v in sorted(by_kind.items())},
     }
@@ -139,7 +139,7 @@ def main() -> None:
         cuts = {"yente_untreated": (0, n_u), "yente_treated": (n_u, n_u + n_t),
                 "yente_negatives": (n_u + n_t, len(ycases))}
         for name, (a, b) in cuts.items():
-            sub = dict(res, results=res["results"][a:b])
+            sub = dict(res, results=res["results"][a:b], case_s=res["case_s"][a:b])
             per[name] = metrics(ycases[a:b], sub)
         per["yente_all"] = {"screens_per_s": len(ycases) / res["screen_s"],
                             "peak_mb": res["peak_mb"], "cases": len(ycases)}

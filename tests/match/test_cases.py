@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match.score import token_similarity
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
 
@@ -197,3 +198,39 @@ def test_include_below_reports_no_match_band(matcher: Matcher | NaiveMatcher) ->
 def test_thresholds_set_bands() -> None:
     t = Thresholds(match=0.9, report=0.5)
     assert (t.band(0.95), t.band(0.6), t.band(0.4)) == ("match", "possible", "no match")
+
+
+# ---- token similarity: same name vs another name ------------------------------------------
+
+# (a, b, c): a is closer to b (the same name respelt) than to c (another name).
+CLOSER = [
+    ("mohamed", "muhammad", "mahmud"),  # same skeleton 'mhmd'; Mahmud's vowels differ
+    ("umar", "omar", "amir"),  # same skeleton 'amr'
+    ("hussein", "husain", "hassan"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "c"), CLOSER)
+def test_respelling_beats_vowel_only_difference(a: str, b: str, c: str) -> None:
+    assert token_similarity(a, b)[0] > token_similarity(a, c)[0] > 0.0
+    assert "vowel" in token_similarity(a, c)[1]  # the explanation says why it is lower
+
+
+# Pairs that only the old "one deletion from each" relation joined: different names.
+UNRELATED = [
+    ("ahmad", "mohammed"),  # skeletons ahmd/mhmd: first letters differ
+    ("agha", "taha"),  # one deletion from each is two edits
+    ("hamdullah", "mohammad"),  # skeletons hmdl/mhmd: a letter moved across the word
+    ("mokhtar", "bakhtiar"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), UNRELATED)
+def test_two_edits_are_not_a_typo(a: str, b: str) -> None:
+    assert token_similarity(a, b)[0] == 0.0
+
+
+@pytest.mark.parametrize(("a", "b"), [("rahimi", "rahini"), ("ismailov", "ismialov"),
+                                      ("astanekzai", "stanekzai")])
+def test_one_edit_is_a_typo(a: str, b: str) -> None:
+    assert token_similarity(a, b)[0] > 0.0

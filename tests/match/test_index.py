@@ -103,3 +103,68 @@ def test_several_query_names() -> None:
         assert sorted(h.entity_id for h in m.screen(q)) == ["a", "b"]
         # two query names that reach listed names only below the report threshold
         assert m.screen(ScreenQuery(names=["Sirajuddin Smith", "Gulbuddin Jones"])) == []
+
+
+def _zipf_people(rng: random.Random, n: int) -> list[Entity]:
+    """Persons whose parts follow a Zipf law over a small vocabulary: a few parts are held
+    by a large share of the names (long postings), most by a few."""
+    parts = ["Mohammed", "Ali", "Khan", "Ahmad", "Hassan", "Abdul", "Karimov", "Nurlan",
+             "Saidov", "Omar", "Yusuf", "Haqqani", "Rahimi", "Sultanov", "Farouk",
+             "Bakr", "Zahir", "Tahir", "Jamal", "Rashid"]
+    parts += [f"{a}{b}" for a in ("Kar", "Nas", "Mur", "Tal", "Ser", "Dov") for b in
+              ("imov", "ulla", "adze", "enko", "ayev", "ardi", "oni")]
+    weights = [1.0 / (r + 1) for r in range(len(parts))]
+    people = []
+    for i in range(n):
+        k = rng.choice((2, 3, 3, 4))
+        people.append(_person(f"p{i}", " ".join(rng.choices(parts, weights, k=k))))
+    return people
+
+
+def test_fast_equals_naive_with_long_postings() -> None:
+    """Common parts in long postings: prefix filtering (units that need not find
+    candidates) and both bound implementations (plain Python, numpy) give the naive hits."""
+    rng = random.Random(7)
+    people = _zipf_people(rng, 1500)
+    naive = NaiveMatcher(Thresholds())
+    naive.build(people)
+    fast_small = Matcher(Thresholds(), max_candidates=10_000)
+    fast_large = Matcher(Thresholds(), max_candidates=10_000)
+    fast_large.small_postings = 0  # every bound through numpy
+    fast_small.small_postings = 10**9  # every bound in plain Python
+    fast_small.build(people)
+    fast_large.build(people)
+    queries = [ScreenQuery(names=[rng.choice(people).get("name")[0]]) for _ in range(25)]
+    queries += [ScreenQuery(names=["Mohammed Ali"]), ScreenQuery(names=["Ali Khan Omar"]),
+                ScreenQuery(names=["Karimov Nurlan"]), ScreenQuery(names=["Mohamed Kahn"])]
+    found = 0
+    for q in queries:
+        for kwargs in ({}, {"limit": 5, "include_below": True}):
+            want = [(h.entity_id, h.score, h.matched_name) for h in naive.screen(q, **kwargs)]
+            for fast in (fast_small, fast_large):
+                got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, **kwargs)]
+                assert got == want, (q.names, kwargs)
+            found += bool(want)
+    assert found > 25
+
+
+def test_bound_is_never_below_the_score(un_entities: list[Entity]) -> None:
+    """Every listed name with a positive name score is reached, and its bound is at least
+    that score (the index's pruning rests on this)."""
+    from ctnode.match.score import name_score_value
+
+    rng = random.Random(11)
+    sample = rng.sample(un_entities, 300)
+    m = Matcher(Thresholds())
+    m.build(sample)
+    checked = 0
+    for query in _variants(rng, sample, 30):
+        q = m._prepare(query)
+        bounds = m._bounds(q, None)
+        for name_id in range(len(m._name_text)):
+            score = max(name_score_value(qn, m._name_form(name_id)) for qn in q.names)
+            if score > 0.0:
+                assert name_id in bounds, (query.names, m._name_text[name_id])
+                assert bounds[name_id] >= score, (query.names, m._name_text[name_id])
+                checked += 1
+    assert checked > 100

@@ -17,6 +17,7 @@ not the weights, until the next ``build()`` (the node rebuilds after every impor
 
 from __future__ import annotations
 
+import gc
 import itertools
 from array import array
 from bisect import bisect_left
@@ -144,6 +145,20 @@ class _Query:
     include_delisted: bool
 
 
+# Lists of this many names or more are moved out of the cyclic garbage collector's view
+# once built: a full collection over millions of index objects pauses a screen for ~1 s.
+_FREEZE_AT = 100_000
+
+
+def _freeze_long_lived() -> None:
+    """Collect what the build left behind, then freeze the rest (``gc.freeze``): the index
+    lives until the next build, and objects without reference cycles (all of the index)
+    are still freed by reference counting when it is replaced."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class _Corpus:
     """Records, names and rarity statistics shared by both matchers."""
 
@@ -174,6 +189,8 @@ class _Corpus:
                 df[key] = df.get(key, 0) + 1
         self.rarity = Rarity(df, len(self._name_tokens))
         self._after_build()
+        if len(self._name_tokens) >= _FREEZE_AT:
+            _freeze_long_lived()
 
     def add(self, entity: Entity) -> None:
         """Add ``entity``, replacing a record with the same id."""
@@ -385,8 +402,8 @@ class NaiveMatcher(_Corpus):
 class Matcher(_Corpus):
     """Indexed screening: candidates from postings, pruned by a score bound, then scored."""
 
-    # Bounds over at most this many postings are computed in plain Python, above it with
-    # numpy (whose per-call overhead only pays off on long postings). Same values.
+    # Bounds that take at most about this many steps are computed in plain Python, larger
+    # ones with numpy (whose per-call overhead only pays off on long postings). Same values.
     small_postings = 2_000
 
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
@@ -591,7 +608,10 @@ class Matcher(_Corpus):
             else:  # everything is wanted: only the very largest postings are looked up
                 finding = [plans[0], *(p for p in plans[1:] if p.size <= MAX_POSTINGS)]
                 skipped = [p for p in plans[1:] if p.size > MAX_POSTINGS]
-            if sum(p.size for p in finding) <= self.small_postings:
+            # plain Python costs about one step per posting found and one lookup per found
+            # name and skipped posting list
+            size = sum(p.size for p in finding)
+            if size * (1 + sum(len(p.reach) for p in skipped)) <= self.small_postings:
                 found = self._bounds_small(qn, finding, skipped, floor)
             else:
                 found = self._bounds_large(qn, finding, skipped, floor)
@@ -604,7 +624,7 @@ class Matcher(_Corpus):
         """Per query unit: the postings it reaches, each with similarity·weight bounds for
         the query side (ub·w_q) and the listed side (ub·w_c)."""
         plans: list[_Plan] = []
-        for unit in qn.units:
+        for u, unit in enumerate(qn.units):
             reach = []
             size = 0
             a_max = c_max = 0.0
@@ -616,13 +636,14 @@ class Matcher(_Corpus):
                     size += len(arr)
                     a_max, c_max = max(a_max, qv), max(c_max, cv)
             if reach:
-                plans.append(_Plan(size, unit.weight, a_max, c_max, reach))
+                plans.append(_Plan(u, size, unit.weight, a_max, c_max, reach))
         return plans
 
     def _bounds_small(self, qn: NameForm, finding: list[_Plan], skipped: list[_Plan],
                       floor: float | None) -> list[tuple[int, float]]:
         """`_bounds_large` in plain Python, for few postings (no numpy call overhead)."""
         acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
+        by_unit: dict[int, dict[int, tuple[float, float]]] = {}
         for plan in finding:
             local: dict[int, tuple[float, float]] = {}  # per unit: best values per name
             for arr, qv, cv in plan.reach:
@@ -632,6 +653,7 @@ class Matcher(_Corpus):
                         local[name_id] = (qv, cv)
                     elif qv > old[0] or cv > old[1]:
                         local[name_id] = (max(qv, old[0]), max(cv, old[1]))
+            by_unit[plan.unit] = local
             for name_id, (qv, cv) in local.items():
                 entry = acc.get(name_id)
                 if entry is None:
@@ -640,7 +662,22 @@ class Matcher(_Corpus):
                     entry[0] += qv
                     entry[1] += cv
                     entry[2] += plan.qweight
+        tc = self._tc
+        w_q = qn.total
+        if skipped and floor is not None:
+            # drop names that stay below the floor even if every skipped posting held them
+            kept: dict[int, list[float]] = {}
+            for name_id, (a, c, qw) in acc.items():
+                for plan in skipped:
+                    fq, fc = by_unit.get(plan.unit, _NO_MAP).get(name_id, _NONE)
+                    a += max(0.0, plan.a_max - fq)
+                    c += max(0.0, plan.c_max - fc)
+                    qw += plan.qweight if fq == 0.0 else 0.0
+                if _name_bound(w_q, a, c, qw, tc[name_id]) + _EPS >= floor:
+                    kept[name_id] = acc[name_id]
+            acc = kept
         for plan in skipped:
+            found_by = by_unit.get(plan.unit, _NO_MAP)
             for name_id, entry in acc.items():
                 q_best = c_best = 0.0
                 for arr, qv, cv in plan.reach:
@@ -648,13 +685,14 @@ class Matcher(_Corpus):
                     if i < len(arr) and arr[i] == name_id:
                         q_best, c_best = max(q_best, qv), max(c_best, cv)
                 if q_best > 0.0:
-                    entry[0] += q_best
-                    entry[1] += c_best
-                    entry[2] += plan.qweight
-        tc = self._tc
+                    # a unit found on both sides counts once, with its best values
+                    fq, fc = found_by.get(name_id, _NONE)
+                    entry[0] += max(0.0, q_best - fq)
+                    entry[1] += max(0.0, c_best - fc)
+                    entry[2] += plan.qweight if fq == 0.0 else 0.0
         out = []
         for name_id, (a, c, qw) in acc.items():
-            bound = _name_bound(qn.total, a, c, qw, tc[name_id]) + _EPS
+            bound = _name_bound(w_q, a, c, qw, tc[name_id]) + _EPS
             if floor is None or bound >= floor:
                 out.append((name_id, bound))
         return out
@@ -668,21 +706,22 @@ class Matcher(_Corpus):
         cvs: list[float] = []
         qweights: list[float] = []
         units: list[int] = []
-        for k, plan in enumerate(finding):
+        for plan in finding:
             for arr, qv, cv in plan.reach:
                 arrays.append(arr)
                 qvs.append(qv)
                 cvs.append(cv)
                 qweights.append(plan.qweight)
-                units.append(k)
+                units.append(plan.unit)
         lengths = [len(arr) for arr in arrays]
         ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr in arrays])
         q_vals = np.repeat(np.asarray(qvs), lengths)
         c_vals = np.repeat(np.asarray(cvs), lengths)
         qw_vals = np.repeat(np.asarray(qweights), lengths)
+        u_vals = np.repeat(np.asarray(units, dtype=np.int64), lengths)
         if len(arrays) > len(finding):
             # a name reached twice through one unit counts once, with its best values
-            key = np.repeat(np.asarray(units, dtype=np.int64), lengths) * self._key_span + ids
+            key = u_vals * self._key_span + ids
             order = np.argsort(key, kind="stable")
             key = key[order]
             first = np.empty(len(key), dtype=bool)
@@ -692,13 +731,37 @@ class Matcher(_Corpus):
             q_vals = np.maximum.reduceat(q_vals[order], starts)
             c_vals = np.maximum.reduceat(c_vals[order], starts)
             sel = order[starts]
-            ids, qw_vals = ids[sel], qw_vals[sel]
+            ids, qw_vals, u_vals = ids[sel], qw_vals[sel], u_vals[sel]
         uniq, inverse = np.unique(ids, return_inverse=True)
         q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
         c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
         qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
-        # very common units did not pull candidates; look the candidates up in their
-        # (sorted) postings instead, so they add exactly what they can to each bound
+        # per skipped plan whose unit also found names: that unit's values per name
+        found_by: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        finding_units = {p.unit for p in finding}
+        for plan in skipped:
+            if plan.unit in finding_units and plan.unit not in found_by:
+                mask = u_vals == plan.unit
+                fq = np.zeros(len(uniq))
+                fc = np.zeros(len(uniq))
+                fq[inverse[mask]] = q_vals[mask]
+                fc[inverse[mask]] = c_vals[mask]
+                found_by[plan.unit] = (fq, fc)
+        zeros = np.zeros(len(uniq))
+        if skipped and floor is not None:
+            # drop names that stay below the floor even if every skipped posting held them
+            a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
+            for plan in skipped:
+                fq, fc = found_by.get(plan.unit, (zeros, zeros))
+                a_most += np.maximum(0.0, plan.a_max - fq)
+                c_most += np.maximum(0.0, plan.c_max - fc)
+                qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
+            keep = _name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq]) + _EPS >= floor
+            uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
+            found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
+            zeros = zeros[keep]
+        # the longest postings did not pull candidates; look the candidates up in them
+        # (sorted) instead, so they add exactly what they can to each bound
         for plan in skipped:
             q_best = np.zeros(len(uniq))
             c_best = np.zeros(len(uniq))
@@ -708,18 +771,12 @@ class Matcher(_Corpus):
                 found = post[pos] == uniq
                 np.maximum(q_best, np.where(found, qv, 0.0), out=q_best)
                 np.maximum(c_best, np.where(found, cv, 0.0), out=c_best)
-            q_acc += q_best
-            c_acc += c_best
-            qw_acc += np.where(q_best > 0.0, plan.qweight, 0.0)
-        # score = M / D · min(1, I) (compare_names) with
-        #   M = Σ sim·(w_q + w_c)/2 ≤ (min(Wq, Σ ub·w_q) + min(Wc, Σ ub·w_c)) / 2,
-        #   D = Wq + Wc/2 − Σ(aligned w_q)/2 ≥ Wq + Wc/2 − min(Wq, Σ w_q of reached units)/2,
-        #   I = Σ sim·w_q ≤ Σ ub·w_q
-        wc = tc[uniq]
-        numer = 0.5 * (np.minimum(qn.total, q_acc) + np.minimum(wc, c_acc))
-        denom = qn.total + 0.5 * wc - 0.5 * np.minimum(qn.total, qw_acc)
-        cap = np.minimum(1.0, q_acc / MIN_INFORMATION)
-        bounds = numer / denom * cap + _EPS
+            # a unit found on both sides counts once, with its best values
+            fq, fc = found_by.get(plan.unit, (zeros, zeros))
+            q_acc += np.maximum(0.0, q_best - fq)
+            c_acc += np.maximum(0.0, c_best - fc)
+            qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
+        bounds = _name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq]) + _EPS
         if floor is not None:
             keep = bounds >= floor
             uniq, bounds = uniq[keep], bounds[keep]
@@ -766,6 +823,7 @@ class _Plan(NamedTuple):
     """What one query unit reaches: postings with similarity·weight bounds (query side
     ub·w_q, listed side ub·w_c), their total size and the largest bounds."""
 
+    unit: int  # index into the query name's units
     size: int
     qweight: float
     a_max: float
@@ -786,25 +844,58 @@ def _name_bound(w_q: float, a: float, c: float, qw: float, w_c: float) -> float:
     return numer / denom * min(1.0, a / MIN_INFORMATION)
 
 
+def _name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
+                 w_c: np.ndarray) -> np.ndarray:
+    """:func:`_name_bound` over arrays of names."""
+    numer = 0.5 * (np.minimum(w_q, a) + np.minimum(w_c, c))
+    denom = w_q + 0.5 * w_c - 0.5 * np.minimum(w_q, qw)
+    result: np.ndarray = numer / denom * np.minimum(1.0, a / MIN_INFORMATION)
+    return result
+
+
 def _split_plans(plans: list[_Plan], w_q: float,
                  floor: float) -> tuple[list[_Plan], list[_Plan]]:
-    """Split plans (smallest postings first) into those that must find candidates and the
-    largest ones that need not: a name reached *only* through the latter stays below
-    ``floor`` whatever its own weight (the bound is largest for W_c = Σ ub·w_c, as
-    d/dW_c of _name_bound changes sign there), so every name that can reach the floor is
-    found through the former (prefix filtering)."""
+    """Split the postings the query reaches into those that must find candidates and the
+    largest ones that need not (prefix filtering).
+
+    Postings are moved to the skipped side, longest first, while a name reached *only*
+    through skipped postings stays below ``floor`` whatever its own weight: per unit it
+    gains at most the best skipped value, and the bound is largest for
+    W_c = Σ ub·w_c (d/dW_c of :func:`_name_bound` changes sign there). So every name that
+    can reach the floor is found through the postings kept. A unit can end up on both
+    sides (its rare spellings find, its common ones only add to bounds).
+    """
+    entries = sorted(((len(arr), i, j) for i, p in enumerate(plans)
+                      for j, (arr, _qv, _cv) in enumerate(p.reach)), reverse=True)
+    a_u = [0.0] * len(plans)
+    c_u = [0.0] * len(plans)
+    in_s = [False] * len(plans)
     a = c = qw = 0.0
-    cut = len(plans)
-    for i in range(len(plans) - 1, -1, -1):
-        p = plans[i]
-        a2, c2, qw2 = a + p.a_max, c + p.c_max, qw + p.qweight
+    skip: set[tuple[int, int]] = set()
+    for _size, i, j in entries:
+        _arr, qv, cv = plans[i].reach[j]
+        a2 = a - a_u[i] + max(a_u[i], qv)
+        c2 = c - c_u[i] + max(c_u[i], cv)
+        qw2 = qw if in_s[i] else qw + plans[i].qweight
         if _name_bound(w_q, a2, c2, qw2, c2) + _EPS >= floor:
-            break
-        a, c, qw, cut = a2, c2, qw2, i
-    return plans[:cut], plans[cut:]
+            continue
+        a, c, qw = a2, c2, qw2
+        a_u[i], c_u[i], in_s[i] = max(a_u[i], qv), max(c_u[i], cv), True
+        skip.add((i, j))
+    finding: list[_Plan] = []
+    skipped: list[_Plan] = []
+    for i, p in enumerate(plans):
+        for side, keep in ((finding, False), (skipped, True)):
+            reach = [r for j, r in enumerate(p.reach) if ((i, j) in skip) == keep]
+            if reach:
+                side.append(_Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
+                                  max(r[1] for r in reach), max(r[2] for r in reach), reach))
+    return finding, skipped
 
 
 _EMPTY: array[int] = array("i")
+_NO_MAP: dict[int, tuple[float, float]] = {}
+_NONE = (0.0, 0.0)
 _SKEL, _PAIR, _LATIN = 0, 1, 2  # which postings a reach entry points into
 _ALT = "\x01"  # key prefix of alternative forms' postings
 _Reach = tuple[int, str, float, float]  # (postings kind, key, similarity bound, weight bound)
