@@ -278,8 +278,8 @@ class DlibEmbedder:
 
     def __init__(self) -> None:
         try:
-            import dlib  # type: ignore[import-untyped]
-            import face_recognition_models as frm  # type: ignore[import-untyped]
+            import dlib
+            import face_recognition_models as frm
         except ImportError as exc:
             raise EngineUnavailable(
                 "dlib-bin and face-recognition-models are not installed"
