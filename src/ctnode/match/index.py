@@ -666,16 +666,12 @@ class Matcher(_Corpus):
         w_q = qn.total
         if skipped and floor is not None:
             # drop names that stay below the floor even if every skipped posting held them
-            kept: dict[int, list[float]] = {}
-            for name_id, (a, c, qw) in acc.items():
-                for plan in skipped:
-                    fq, fc = by_unit.get(plan.unit, _NO_MAP).get(name_id, _NONE)
-                    a += max(0.0, plan.a_max - fq)
-                    c += max(0.0, plan.c_max - fc)
-                    qw += plan.qweight if fq == 0.0 else 0.0
-                if _name_bound(w_q, a, c, qw, tc[name_id]) + _EPS >= floor:
-                    kept[name_id] = acc[name_id]
-            acc = kept
+            a_s = sum(p.a_max for p in skipped)
+            c_s = sum(p.c_max for p in skipped)
+            qw_s = sum(p.qweight for p in skipped)
+            acc = {n: e for n, e in acc.items()
+                   if _name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + _EPS
+                   >= floor}
         for plan in skipped:
             found_by = by_unit.get(plan.unit, _NO_MAP)
             for name_id, entry in acc.items():
