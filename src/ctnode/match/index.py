@@ -32,6 +32,7 @@ from ctnode.match.normalize import (
     clean_date,
     clean_documents,
     name_forms,
+    name_symbols,
     skeleton,
     split_names,
     token_rules,
@@ -41,6 +42,7 @@ from ctnode.match.score import (
     FUZZY_MIN_SKELETON,
     MIN_INFORMATION,
     SIM_SKELETON_TYPO_MAX,
+    SIM_SYMBOL,
     UNMATCHED_CANDIDATE_FACTOR,
     WEAK_ALIAS_FACTOR,
     NameForm,
@@ -411,6 +413,8 @@ class Matcher(_Corpus):
         self._tok_post: dict[str, int | array[int]] = {}  # skeleton → names
         self._pair_post: dict[str, int | array[int]] = {}  # skeleton of merged pair → names
         self._lat_post: dict[str, int | array[int]] = {}  # Latin form → names
+        self._sym_post: dict[str, int | array[int]] = {}  # rigour name symbol → names
+        self._sym_w: dict[str, float] = {}  # symbol → largest weight of a token with it
         self._latin_del: dict[str, list[str]] = {}
         self._skel_del: dict[str, list[str]] = {}
         self._skels: set[str] = set()
@@ -426,6 +430,8 @@ class Matcher(_Corpus):
         self._tok_post = {}
         self._pair_post = {}
         self._lat_post = {}
+        self._sym_post = {}
+        self._sym_w = {}
         self._latin_del = {}
         self._skel_del = {}
         self._skels = set()
@@ -470,6 +476,10 @@ class Matcher(_Corpus):
             self._key_w[space + key] = owner_weight
         if self._lat_w.get(space + t, 0.0) < owner_weight:
             self._lat_w[space + t] = owner_weight
+        for symbol in name_symbols(t):
+            self._post(self._sym_post, space + symbol, name_id)
+            if self._sym_w.get(space + symbol, 0.0) < owner_weight:
+                self._sym_w[space + symbol] = owner_weight
         if t not in self._vocab:
             self._vocab.add(t)
             if len(t) >= FUZZY_MIN_LATIN:
@@ -501,7 +511,8 @@ class Matcher(_Corpus):
         * its skeleton (every spelling under it: the exact and phonetic rules);
         * merged pairs of listed tokens with its skeleton (single query units only);
         * Latin forms one edit away (the typo rule), each with its own similarity;
-        * skeletons one edit away (the skeleton-typo rule), bounded by that rule's maximum.
+        * skeletons one edit away (the skeleton-typo rule), bounded by that rule's maximum;
+        * its rigour name symbols (forms of one name in other languages; single units only).
         """
         cache_key = (latin, merged)
         found = self._expansions.get(cache_key)
@@ -511,8 +522,9 @@ class Matcher(_Corpus):
         out: list[_Reach] = []
 
         def reach(kind: int, found: str, ub: float) -> None:
-            index, weights = ((self._tok_post, self._key_w) if kind == _SKEL
-                              else (self._lat_post, self._lat_w))
+            index, weights = {_SKEL: (self._tok_post, self._key_w),
+                              _LATIN: (self._lat_post, self._lat_w),
+                              _SYM: (self._sym_post, self._sym_w)}[kind]
             for k in (found, _ALT + found):
                 if k in index:
                     out.append((kind, k, ub, weights[k]))
@@ -527,6 +539,8 @@ class Matcher(_Corpus):
         if not merged:
             if key in self._pair_post:
                 out.append((_PAIR, key, 1.0, 2.0))
+            for symbol in sorted(name_symbols(latin)):
+                reach(_SYM, symbol, SIM_SYMBOL)
             if len(latin) >= FUZZY_MIN_LATIN:
                 seen: set[str] = set()
                 for d in deletion_keys(latin):
@@ -572,7 +586,7 @@ class Matcher(_Corpus):
         return len(self._name_text) + 1
 
     def _postings(self, kind: int, key: str) -> array[int]:
-        index = (self._tok_post, self._pair_post, self._lat_post)[kind]
+        index = (self._tok_post, self._pair_post, self._lat_post, self._sym_post)[kind]
         cur = index.get(key)
         if cur is None:
             return _EMPTY
@@ -892,7 +906,7 @@ def _split_plans(plans: list[_Plan], w_q: float,
 _EMPTY: array[int] = array("i")
 _NO_MAP: dict[int, tuple[float, float]] = {}
 _NONE = (0.0, 0.0)
-_SKEL, _PAIR, _LATIN = 0, 1, 2  # which postings a reach entry points into
+_SKEL, _PAIR, _LATIN, _SYM = 0, 1, 2, 3  # which postings a reach entry points into
 _ALT = "\x01"  # key prefix of alternative forms' postings
 _Reach = tuple[int, str, float, float]  # (postings kind, key, similarity bound, weight bound)
 _EPS = 1e-9  # float slack so a bound never falls below the score it bounds

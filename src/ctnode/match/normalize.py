@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import icu
 from followthemoney.types import registry
+from rigour.names import NameTypeTag, Symbol, analyze_names
 from rigour.text.translit import maybe_ascii
 
 # Arabic-script letters → Latin, chosen to agree with common English-language romanisations.
@@ -77,9 +78,37 @@ _WARM_UP_SAMPLES = (
 
 
 def warm_up() -> None:
-    """Load ICU's transliteration rules for every script now (called when the node starts)."""
+    """Load ICU's transliteration rules for every script and rigour's name-part tagger now
+    (called when the node starts), instead of on a live request."""
     for sample in _WARM_UP_SAMPLES:
         _ICU.transliterate(sample)
+    name_symbols("muhammad")
+
+
+# A name part holding more of rigour's name symbols than this is too ambiguous (a short
+# Korean or Chinese syllable) for the symbol to say two spellings are one name.
+MAX_NAME_SYMBOLS = 8
+
+
+@lru_cache(maxsize=500_000)
+def name_symbols(latin: str) -> frozenset[str]:
+    """rigour's person-name symbols (Wikidata items, ``Q16428906``) of one Latin token.
+
+    Two tokens sharing a symbol are forms of one given or family name across languages
+    (Foma/Thomas, Josyp/Joseph, Mahoma/Muhammad), which no spelling rule can see. Digits,
+    tokens under three letters and tokens with more than MAX_NAME_SYMBOLS symbols get none.
+    """
+    if len(latin) < 3 or not latin.isalpha():
+        return frozenset()
+    found: set[str] = set()
+    for name in analyze_names(NameTypeTag.PER, [latin], consolidate=False, rewrite=False,
+                              phonetics=False, numerics=False):
+        for symbol in name.symbols:
+            if symbol.category == Symbol.Category.NAME:
+                found.add(str(symbol.id))
+    if len(found) > MAX_NAME_SYMBOLS:
+        return frozenset()
+    return frozenset(sys.intern(f) for f in found)
 
 # Latin digraphs reduced before vowels are dropped, in order.
 _DIGRAPHS: tuple[tuple[str, str], ...] = (

@@ -18,6 +18,7 @@ from ctnode.match.normalize import (
     COMMON_PRIOR_FREQUENCY,
     common_skeletons,
     name_forms,
+    name_symbols,
     skeleton,
     vowel_mismatches,
 )
@@ -37,6 +38,7 @@ SIM_SKELETON_TYPO_BASE = 0.55  # skeletons one edit apart, both 4+ consonants, s
 SIM_SKELETON_TYPO_SPAN = 0.25
 FUZZY_MIN_LATIN = 4  # shortest Latin form a typo rule applies to
 FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to
+SIM_SYMBOL = 0.78  # no spelling rule applies, but rigour tags both as forms of one name
 # Highest similarity the skeleton-typo rule can give (index bound).
 SIM_SKELETON_TYPO_MAX = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN
 
@@ -138,13 +140,17 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity in [0, 1] of two normalised Latin tokens and the rule that gave it.
 
     Symmetric. Zero unless one of the rules applies, so an index over the same keys
-    (skeleton, one-edit deletions) finds every pair with a positive similarity.
+    (skeleton, one-edit deletions, rigour name symbols) finds every pair with a positive
+    similarity.
     """
     if a == b:
         return SIM_EXACT, "exact"
     ka, kb = skeleton(a), skeleton(b)
     if ka == kb and ka:
         sim, vowels = skeleton_similarity(a, b)
+        if sim < SIM_SYMBOL and (common := name_symbols(a) & name_symbols(b)):
+            return SIM_SYMBOL, (f"one name in two languages (rigour name symbol "
+                                f"{min(common)}), phonetic skeleton '{ka}'")
         return sim, _skeleton_rule(ka, vowels)
     # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
     if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
@@ -153,8 +159,14 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
             return SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
     if _skeleton_typo_applies(ka, kb):
         ratio = Levenshtein.normalized_similarity(a, b)
-        return (SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio,
-                f"skeletons one edit apart ('{ka}'/'{kb}')")
+        sim = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
+        if sim >= SIM_SYMBOL:
+            return sim, f"skeletons one edit apart ('{ka}'/'{kb}')"
+    common = name_symbols(a) & name_symbols(b)
+    if common:
+        return SIM_SYMBOL, f"one name in two languages (rigour name symbol {min(common)})"
+    if _skeleton_typo_applies(ka, kb):
+        return sim, f"skeletons one edit apart ('{ka}'/'{kb}')"
     return 0.0, ""
 
 
