@@ -51,11 +51,15 @@ _ARABIC_ARTICLE = "ال"
 _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
 
 # Tokens that carry no identity: Arabic articles and filiation words, honorifics, titles.
+# "Son of" in Maghrebi and Mauritanian names (Ould, ولد read "wld"): a connector like bin
+# (also when glued: ``Ouldmuhammad``).
+FILIATION: frozenset[str] = frozenset({"ould", "wuld", "wld"})
 STOP_TOKENS: frozenset[str] = frozenset(
     """al el ul ad ar as at az ash an ud bin ibn ben bint binti bte son of s o bn abn bnt
     mr mrs ms miss mstr dr prof haji hajji alhaj alhajj hadji mullah mulla maulavi mawlawi
     maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
-)
+) | FILIATION
+
 # Spellings of the "Abd al-" (servant of) prefix, mapped to one form.
 ABD_FORMS: frozenset[str] = frozenset(
     {"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdoul", "abdool", "abdil"}
@@ -172,7 +176,9 @@ def _arabic_token(token: str) -> str:
 
 # Arabic letters romanised two ways (Arabic vs Persian/Pashto/Urdu usage); the second forms
 # become alternatives of the token (at most MAX_ALTERNATIVES per token).
-_ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "ق": "g"}
+# ج is also read g in Egyptian names (Ragab, Gamal).
+_ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "ق": "g",
+                                  "ج": "g"}
 MAX_ALTERNATIVES = 4
 
 

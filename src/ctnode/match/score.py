@@ -31,6 +31,7 @@ SIM_SKELETON_BASE = 0.75  # same consonant skeleton (Muhammad/Mohammed/Mukhammed
 SIM_SKELETON_SPAN = 0.20  # ... plus this share of the Levenshtein similarity of the Latin forms
 SIM_VOWEL_MISMATCH = 0.08  # ... minus this per vowel slot of another class (Mohamed/Mahmud)
 SIM_SKELETON_MIN = 0.55  # ... and never below this
+SIM_UNVOWELLED = 0.90  # same skeleton, one side written without vowels (Arabic script)
 SIM_TYPO_BASE = 0.65  # Latin forms one edit apart (a typo: one letter changed, added,
 # dropped, or two neighbours swapped), both 4+ letters
 SIM_TYPO_SPAN = 0.25
@@ -41,6 +42,8 @@ FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to
 SIM_SYMBOL = 0.78  # no spelling rule applies, but rigour tags both as forms of one name
 # Highest similarity the skeleton-typo rule can give (index bound).
 SIM_SKELETON_TYPO_MAX = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN
+
+_VOWEL_LETTERS = frozenset("aeiou")
 
 # ---- name score --------------------------------------------------------------------------
 UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the query costs
@@ -120,9 +123,18 @@ def _skeleton_typo_applies(ka: str, kb: str) -> bool:
             and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
 
 
+def unvowelled(token: str) -> bool:
+    """A token written without vowels after its first letter (``mhmd``, ``rhmn``): how
+    Arabic script, which leaves short vowels unwritten, reads in Latin letters."""
+    return len(token) >= 3 and not _VOWEL_LETTERS.intersection(token[1:])
+
+
 def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
     """The same-skeleton rule's value for two tokens with equal skeletons, and how many
-    vowel slots differ in class (each costs ``SIM_VOWEL_MISMATCH``)."""
+    vowel slots differ in class (each costs ``SIM_VOWEL_MISMATCH``; -1: one side has no
+    vowels written, which costs nothing)."""
+    if unvowelled(a) or unvowelled(b):
+        return SIM_UNVOWELLED, -1
     ratio = Levenshtein.normalized_similarity(a, b)
     vowels = vowel_mismatches(a, b)
     sim = SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio - SIM_VOWEL_MISMATCH * vowels
@@ -130,6 +142,8 @@ def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
 
 
 def _skeleton_rule(key: str, vowels: int) -> str:
+    if vowels < 0:
+        return f"phonetic skeleton '{key}', vowels not written"
     if vowels:
         return f"phonetic skeleton '{key}', {vowels} vowel(s) of another class"
     return f"phonetic skeleton '{key}'"
