@@ -50,6 +50,9 @@ LIST = [
     _entity("old", ["Viktor Bout Andreevich"], status="delisted"),
     _entity("other", ["Viktor Bout Andreevich"], dataset="other"),
     _entity("weak", ["Tariq Anwar al-Sayyid Ahmad"], weak=("Hamdi",)),
+    _entity("kovalenko", ["Thomas Kovalenko"]),
+    _entity("ould", ["Abd al-Rahman Ould Muhammad al-Husayn Ould Muhammad Salim"]),
+    _entity("ragab", ["Abdallah Mohamed Ragab Abdel Rahman"]),
 ]
 
 MATCHERS = [Matcher, NaiveMatcher]
@@ -87,6 +90,11 @@ POSITIVES = [
     (["Muhammad Usmanov"], "usmanov"),  # Latin query, Cyrillic record
     (["Sirajuddin Haqqani"], "haqqani"),  # dropped middle name
     (["Haqqani Sirajuddin Jalaluddin"], "haqqani"),  # reordered, respelt
+    (["Foma Kovalenko"], "kovalenko"),  # Foma is Thomas in Russian (rigour name symbol)
+    (["Фома Коваленко"], "kovalenko"),
+    (["عبد الرحمن ولد محمد الحسين ولد محمد سليم"], "ould"),  # ولد = Ould, no vowels written
+    (["AbdalRahman Ouldmuhammad Husayn Muhammad Salim"], "ould"),  # glued Ould
+    (["عبد الله محمد رجب عبد الرحمن"], "ragab"),  # ج read g (Ragab), no vowels written
 ]
 
 
@@ -228,6 +236,25 @@ UNRELATED = [
 @pytest.mark.parametrize(("a", "b"), UNRELATED)
 def test_two_edits_are_not_a_typo(a: str, b: str) -> None:
     assert token_similarity(a, b)[0] == 0.0
+
+
+# Forms of one name in other languages: no spelling rule joins them, rigour's symbols do.
+SAME_NAME = [("foma", "thomas"), ("josyp", "joseph"), ("mahoma", "muhammad")]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_NAME)
+def test_one_name_in_two_languages(a: str, b: str) -> None:
+    sim, rule = token_similarity(a, b)
+    assert 0.7 < sim < 0.85  # below a respelling of the same name
+    assert "rigour name symbol" in rule
+
+
+def test_unvowelled_arabic_reading_scores_high() -> None:
+    sim, rule = token_similarity("mhmd", "muhammad")
+    assert sim == 0.90 and "vowels not written" in rule
+    assert token_similarity("mhmd", "mahmud")[0] == sim  # the consonants alone cannot tell
+    assert token_similarity("mhmud", "muhammad")[0] < sim  # محمود writes its long u
+    assert token_similarity("mhmd", "ahmad")[0] == 0.0
 
 
 @pytest.mark.parametrize(("a", "b"), [("rahimi", "rahini"), ("ismailov", "ismialov"),

@@ -106,6 +106,8 @@ def test_ch_is_not_a_soft_c() -> None:
     ("عبد", ("abdul",)),
     ("فیض", ("fiz",)),  # Persian letter (Farsi yeh): ض read z (Faiz)
     ("ځدران", ("zdran",)),  # Pashto dze as z (Zadran)
+    ("محمد ولد الحسين", ("mhmd", "hsin")),  # ولد (Ould, son of) is a connector like bin
+    ("Mohamed Ould Salek", ("mohamed", "salek")),
 ])
 def test_arabic_script_readings(name: str, expected: tuple[str, ...]) -> None:
     assert name_tokens(name) == expected
@@ -115,9 +117,14 @@ def test_persian_token_keeps_arabic_reading_as_alternative() -> None:
     assert token_alternatives("فیض") == ("fid",)
 
 
+def test_jeem_is_also_read_g() -> None:
+    assert name_tokens("رجب") == ("rjb",)
+    assert token_alternatives("رجب") == ("rgb",)  # Egyptian Ragab
+
+
 @pytest.mark.parametrize(("token", "expected"), [
     ("elmotassadeq", ("motassadeq",)), ("assabar", ("sabar",)), ("ashshami", ("shami",)),
-    ("husseinal", ("hussein",)), ("imedben", ("imed",)),
+    ("husseinal", ("hussein",)), ("imedben", ("imed",)), ("ouldmuhammad", ("muhammad",)),
     ("ashiani", ()), ("adnani", ()), ("ansari", ()),  # no doubled sun letter: not an article
     ("rahman", ()), ("hammud", ()),  # an assimilated article is never cut from the end
 ])
