@@ -129,11 +129,15 @@ def test_fast_equals_naive_with_long_postings() -> None:
     naive = NaiveMatcher(Thresholds())
     naive.build(people)
     fast_small = Matcher(Thresholds(), max_candidates=10_000)
-    fast_large = Matcher(Thresholds(), max_candidates=10_000)
-    fast_large.small_postings = 0  # every bound through numpy
     fast_small.small_postings = 10**9  # every bound in plain Python
-    fast_small.build(people)
-    fast_large.build(people)
+    fast_large = Matcher(Thresholds(), max_candidates=10_000)
+    fast_large.small_postings = 0  # every bound through numpy ...
+    fast_large.few_found = 0  # ... set-aside postings searched with numpy too
+    fast_mixed = Matcher(Thresholds(), max_candidates=10_000)
+    fast_mixed.small_postings = 0  # numpy, then binary search in plain Python
+    fast_mixed.few_found = 10**9
+    for fast in (fast_small, fast_large, fast_mixed):
+        fast.build(people)
     queries = [ScreenQuery(names=[rng.choice(people).get("name")[0]]) for _ in range(25)]
     queries += [ScreenQuery(names=["Mohammed Ali"]), ScreenQuery(names=["Ali Khan Omar"]),
                 ScreenQuery(names=["Karimov Nurlan"]), ScreenQuery(names=["Mohamed Kahn"])]
@@ -141,7 +145,7 @@ def test_fast_equals_naive_with_long_postings() -> None:
     for q in queries:
         for kwargs in ({}, {"limit": 5, "include_below": True}):
             want = [(h.entity_id, h.score, h.matched_name) for h in naive.screen(q, **kwargs)]
-            for fast in (fast_small, fast_large):
+            for fast in (fast_small, fast_large, fast_mixed):
                 got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, **kwargs)]
                 assert got == want, (q.names, kwargs)
             found += bool(want)

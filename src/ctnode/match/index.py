@@ -407,6 +407,9 @@ class Matcher(_Corpus):
     # Bounds that take at most about this many steps are computed in plain Python, larger
     # ones with numpy (whose per-call overhead only pays off on long postings). Same values.
     small_postings = 2_000
+    # Names found through long postings, up to which set-aside lists are searched in plain
+    # Python (binary search) rather than with numpy.
+    few_found = 64
 
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         super().__init__(thresholds, max_candidates)
@@ -686,7 +689,16 @@ class Matcher(_Corpus):
             acc = {n: e for n, e in acc.items()
                    if _name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + _EPS
                    >= floor}
+        return self._look_up(w_q, acc, by_unit, skipped, floor)
+
+    def _look_up(self, w_q: float, acc: dict[int, list[float]],
+                 by_unit: dict[int, dict[int, tuple[float, float]]], skipped: list[_Plan],
+                 floor: float | None) -> list[tuple[int, float]]:
+        """Add what the set-aside plans give each found name (binary search in their
+        postings), then bound every name: the plain-Python end of both bound paths."""
         for plan in skipped:
+            if not acc:
+                break
             found_by = by_unit.get(plan.unit, _NO_MAP)
             for name_id, entry in acc.items():
                 q_best = c_best = 0.0
@@ -700,6 +712,7 @@ class Matcher(_Corpus):
                     entry[0] += max(0.0, q_best - fq)
                     entry[1] += max(0.0, c_best - fc)
                     entry[2] += plan.qweight if fq == 0.0 else 0.0
+        tc = self._tc
         out = []
         for name_id, (a, c, qw) in acc.items():
             bound = _name_bound(w_q, a, c, qw, tc[name_id]) + _EPS
@@ -770,6 +783,17 @@ class Matcher(_Corpus):
             uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
             found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
             zeros = zeros[keep]
+        if not len(uniq):
+            return []
+        if skipped and len(uniq) <= self.few_found:
+            # few names left: binary searches cost less than numpy calls per posting list
+            ids_l = uniq.tolist()
+            acc = {n: [a, c, qw] for n, a, c, qw in
+                   zip(ids_l, q_acc.tolist(), c_acc.tolist(), qw_acc.tolist(), strict=True)}
+            by_unit = {u: {n: (a, c) for n, a, c in
+                           zip(ids_l, fq.tolist(), fc.tolist(), strict=True) if a > 0.0}
+                       for u, (fq, fc) in found_by.items()}
+            return self._look_up(qn.total, acc, by_unit, skipped, floor)
         # the longest postings did not pull candidates; look the candidates up in them
         # (sorted) instead, so they add exactly what they can to each bound
         for plan in skipped:
