@@ -18,7 +18,6 @@ not the weights, until the next ``build()`` (the node rebuilds after every impor
 from __future__ import annotations
 
 import gc
-import itertools
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -282,8 +281,17 @@ class _Corpus:
             self._forms[name_id] = form
         return form
 
-    def _score_record(self, rec_idx: int, q: _Query,
-                      names: Iterable[tuple[float, int]]) -> _Scored | None:
+    def _details(self, q: _Query, rec: _Record) -> list[FeatureExplanation]:
+        """The identifying details that contribute (dates, nationality, documents, schema)."""
+        return [f for f in (
+            compare_dates(q.dates, rec.dates),
+            compare_countries(q.countries, rec.countries),
+            compare_documents(q.docs, rec.docs),
+            compare_schema(q.schema, rec.schema),
+        ) if f is not None]
+
+    def _score_record(self, rec_idx: int, q: _Query, names: Iterable[tuple[float, int]],
+                      features: list[FeatureExplanation] | None = None) -> _Scored | None:
         """Best name of one record (names given as (bound, id), best bound first) + details.
 
         A name is skipped once its bound is below the best name score found: it cannot win.
@@ -306,12 +314,8 @@ class _Corpus:
         if best is None:
             return None
         name_value, name_id, qi = best
-        features = [f for f in (
-            compare_dates(q.dates, rec.dates),
-            compare_countries(q.countries, rec.countries),
-            compare_documents(q.docs, rec.docs),
-            compare_schema(q.schema, rec.schema),
-        ) if f is not None]
+        if features is None:
+            features = self._details(q, rec)
         score = name_value + sum(f.contribution for f in features)
         score = round(min(1.0, max(0.0, score)), 4)
         return _Scored(score, rec_idx, name_id, qi, features)
@@ -415,6 +419,7 @@ class Matcher(_Corpus):
         super().__init__(thresholds, max_candidates)
         self._tok_post: dict[str, int | array[int]] = {}  # skeleton → names
         self._pair_post: dict[str, int | array[int]] = {}  # skeleton of merged pair → names
+        self._pair_w: dict[str, float] = {}  # ... → largest weight of a pair under it
         self._lat_post: dict[str, int | array[int]] = {}  # Latin form → names
         self._sym_post: dict[str, int | array[int]] = {}  # rigour name symbol → names
         self._sym_w: dict[str, float] = {}  # symbol → largest weight of a token with it
@@ -432,6 +437,7 @@ class Matcher(_Corpus):
         super()._reset()
         self._tok_post = {}
         self._pair_post = {}
+        self._pair_w = {}
         self._lat_post = {}
         self._sym_post = {}
         self._sym_w = {}
@@ -457,16 +463,19 @@ class Matcher(_Corpus):
         for name_id in range(first, len(self._name_tokens)):
             toks = self._name_tokens[name_id]
             alts = self._name_alts.get(name_id, {})
-            total = 0.0
+            ws = []
             for i, primary in enumerate(toks):
                 w = weight(skeleton(primary))
-                total += w
+                ws.append(w)
                 self._index_token(primary, name_id, w, "")
                 for t in alts.get(i, ()):
                     self._index_token(t, name_id, w, _ALT)
             for i in range(len(toks) - 1):
-                self._post(self._pair_post, skeleton(toks[i] + toks[i + 1]), name_id)
-            self._tc.append(total)
+                key = skeleton(toks[i] + toks[i + 1])
+                self._post(self._pair_post, key, name_id)
+                if self._pair_w.get(key, 0.0) < ws[i] + ws[i + 1]:
+                    self._pair_w[key] = ws[i] + ws[i + 1]
+            self._tc.append(sum(ws))
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
         """Post a token under its skeleton and its Latin form. Alternative forms (``space``
@@ -541,7 +550,7 @@ class Matcher(_Corpus):
                 reach(_SKEL, key, best)
         if not merged:
             if key in self._pair_post:
-                out.append((_PAIR, key, 1.0, 2.0))
+                out.append((_PAIR, key, 1.0, self._pair_w[key]))
             for symbol in sorted(name_symbols(latin)):
                 reach(_SYM, symbol, SIM_SYMBOL)
             if len(latin) >= FUZZY_MIN_LATIN:
@@ -838,13 +847,23 @@ class Matcher(_Corpus):
                         bonus: float, limit: int, include_below: bool) -> list[Hit]:
         scored: list[_Scored] = []
         kept: list[float] = []  # best final scores so far, for the stop rule
-        for bound, rec_idx, names in itertools.islice(self._ranked(q, bounds),
-                                                      self.max_candidates):
+        report = self.thresholds.report
+        budget = self.max_candidates
+        for bound, rec_idx, names in self._ranked(q, bounds):
             # stop once no later record can enter the top `limit`: scores are rounded (and
             # ties go to the lower id), so compare the bound rounded the same way
             if len(kept) >= limit and round(bound + bonus, 4) < kept[limit - 1]:
                 break
-            result = self._score_record(rec_idx, q, names)
+            # this record's own details are known before its names are scored: a date of
+            # birth that contradicts (−0.20) can put even the name bound below the threshold
+            features = self._details(q, self._records[rec_idx])
+            if not include_below and round(
+                    min(1.0, bound + sum(f.contribution for f in features)), 4) < report:
+                continue
+            if budget == 0:
+                break
+            budget -= 1
+            result = self._score_record(rec_idx, q, names, features)
             if result is not None:
                 scored.append(result)
                 if include_below or result.score >= self.thresholds.report:
