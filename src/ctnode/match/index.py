@@ -709,9 +709,21 @@ class Matcher(_Corpus):
             if not acc:
                 break
             found_by = by_unit.get(plan.unit, _NO_MAP)
+            # short postings are read into a map once; long ones are binary-searched
+            short: dict[int, tuple[float, float]] = {}
+            long_ = []
+            for arr, qv, cv in plan.reach:
+                if len(arr) > len(acc):
+                    long_.append((arr, qv, cv))
+                    continue
+                for name_id in arr:
+                    old = short.get(name_id)
+                    if old is None or qv > old[0] or cv > old[1]:
+                        short[name_id] = (qv, cv) if old is None else (
+                            max(qv, old[0]), max(cv, old[1]))
             for name_id, entry in acc.items():
-                q_best = c_best = 0.0
-                for arr, qv, cv in plan.reach:
+                q_best, c_best = short.get(name_id, _NONE)
+                for arr, qv, cv in long_:
                     i = bisect_left(arr, name_id)
                     if i < len(arr) and arr[i] == name_id:
                         q_best, c_best = max(q_best, qv), max(c_best, cv)
