@@ -4,12 +4,15 @@ Both keep compact per-entity records (never the :class:`~ctnode.model.entities.E
 objects) and score with the same functions from :mod:`ctnode.match.score`; the fast one
 only adds candidate generation:
 
-* postings: consonant skeleton of every token and of every pair of adjacent tokens merged
-  → ids of the names holding it;
+* postings (key → ids of the names holding it): the consonant skeleton, the Latin form
+  and the rigour name symbols of every token, and the skeleton of every pair of adjacent
+  tokens merged; alternative forms under keys of their own;
 * vocabulary keys for typos: every Latin token and every skeleton (4+ letters) under each
   one-letter deletion, so a query token reaches the tokens one edit away;
-* an upper bound of each reached name's score (from the postings alone) prunes
-  names that cannot reach the report threshold before the pairwise scoring runs.
+* an upper bound of each reached name's score (from the postings alone) prunes names that
+  cannot reach the report threshold before the pairwise scoring runs; the longest posting
+  lists of a query only add to the bounds of names found through the others (prefix
+  filtering). docs/matching.md derives the bound.
 
 Rarity statistics are frozen at ``build()``: ``add()``/``remove()`` change what is found,
 not the weights, until the next ``build()`` (the node rebuilds after every import).
@@ -67,8 +70,9 @@ from ctnode.model.screening import Band, FeatureExplanation, Hit, ScreenQuery
 _NAME_FACTORS: dict[str, float] = {"name": 1.0, "alias": 1.0, "previousName": 1.0,
                                    "weakAlias": WEAK_ALIAS_FACTOR}
 _PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
-# A query unit whose postings exceed this is not used to find candidates (only to score them)
-# when rarer units exist: "mohammed" alone must not pull 50,000 names into the scorer.
+# With include_below (no floor, so no prefix filtering), a query unit whose postings exceed
+# this only adds to the bounds of names found through rarer units: "mohammed" alone must not
+# pull 50,000 names into the scorer.
 MAX_POSTINGS = 20_000
 _EXPANSION_CACHE = 50_000
 _FORM_CACHE = 20_000
