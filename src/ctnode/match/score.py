@@ -171,17 +171,17 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         if one_deletion_apart(a, b) and one_edit_apart(a, b):
             ratio = Levenshtein.normalized_similarity(a, b)
             return SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
+    sim, rule = 0.0, ""
     if _skeleton_typo_applies(ka, kb):
         ratio = Levenshtein.normalized_similarity(a, b)
         sim = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
+        rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
         if sim >= SIM_SYMBOL:
-            return sim, f"skeletons one edit apart ('{ka}'/'{kb}')"
+            return sim, rule
     common = name_symbols(a) & name_symbols(b)
     if common:
         return SIM_SYMBOL, f"one name in two languages (rigour name symbol {min(common)})"
-    if _skeleton_typo_applies(ka, kb):
-        return sim, f"skeletons one edit apart ('{ka}'/'{kb}')"
-    return 0.0, ""
+    return sim, rule
 
 
 def skeleton_typo_similarity(a: str, b: str) -> float:
