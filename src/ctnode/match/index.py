@@ -60,6 +60,7 @@ from ctnode.match.score import (
     deletion_keys,
     merged_similarity,
     name_score_value,
+    skeleton_typo_applies,
     skeleton_typo_similarity,
     token_similarity,
 )
@@ -574,6 +575,8 @@ class Matcher(_Corpus):
                         if k != key and k not in near:
                             near.add(k)
                 for k in sorted(near):
+                    if not skeleton_typo_applies(key, k):
+                        continue  # the rule depends on the two skeletons only
                     group = self._skel_vocab[k]
                     # spellings one Latin edit away are reached (and bounded) above
                     best = (max(skeleton_typo_similarity(latin, t) for t in group)

@@ -113,7 +113,7 @@ def one_edit_apart(a: str, b: str) -> bool:
     return OSA.distance(a, b, score_cutoff=1) <= 1
 
 
-def _skeleton_typo_applies(ka: str, kb: str) -> bool:
+def skeleton_typo_applies(ka: str, kb: str) -> bool:
     """The skeleton-typo rule's condition: different skeletons of 4+ letters, one edit apart,
     with the same first letter (``ahmd``/``mhmd``, Ahmad/Mohammed, are different names) or
     one of them an initial vowel longer (``astnks``/``stnks``, Istanekzai/Stanekzai)."""
@@ -172,7 +172,7 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
             ratio = Levenshtein.normalized_similarity(a, b)
             return SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
     sim, rule = 0.0, ""
-    if _skeleton_typo_applies(ka, kb):
+    if skeleton_typo_applies(ka, kb):
         ratio = Levenshtein.normalized_similarity(a, b)
         sim = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
         rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
@@ -188,7 +188,7 @@ def skeleton_typo_similarity(a: str, b: str) -> float:
     """What :func:`token_similarity` gives two tokens with different skeletons that are not
     one Latin edit apart: the skeleton-typo rule's value, or 0 (an index bound)."""
     ka, kb = skeleton(a), skeleton(b)
-    if _skeleton_typo_applies(ka, kb):
+    if skeleton_typo_applies(ka, kb):
         ratio = Levenshtein.normalized_similarity(a, b)
         return SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
     return 0.0
