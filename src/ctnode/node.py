@@ -81,6 +81,11 @@ class Purpose:
     legal_basis: str | None = None
     case_ref: str | None = None
 
+    @property
+    def complete(self) -> bool:
+        """Purpose, legal basis and case reference all given (needed across the network)."""
+        return bool(self.purpose and self.legal_basis and self.case_ref)
+
 
 @dataclass(slots=True)
 class ScreenResult:

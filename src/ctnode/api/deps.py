@@ -1,11 +1,14 @@
-"""Shared FastAPI dependencies as ``Annotated`` aliases: the node, and the calling actor."""
+"""Shared FastAPI dependencies as ``Annotated`` aliases (the node, the calling actor, the
+purpose), bounded body readers, and the upload-in / report-out shape of the file routes."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Annotated
+from types import ModuleType
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from ctnode.errors import InvalidInput, TooLarge, Unauthorized
 from ctnode.node import Actor, Node, Purpose
@@ -101,3 +104,44 @@ async def _form_file(request: Request, body: bytes) -> bytes:
     if not isinstance(part, UploadFile):
         raise InvalidInput("multipart upload without a file field named 'file'")
     return await part.read()
+
+
+# ---- file routes: a message uploaded, a report returned ----------------------------------
+
+ReportFormat = Annotated[
+    Literal["json", "jsonl", "csv"], Query(description="json (one object), jsonl or csv")
+]
+REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "application/x-ndjson": {}, "text/csv": {}}}
+}
+
+
+def upload_body(media_type: str) -> dict[str, Any]:
+    """OpenAPI request body of a file route: the raw message, or a form field ``file``."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                media_type: {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    }
+
+
+def report_response(fmt: str, report: ModuleType, result: Any, head: str,
+                    rows: str) -> Response:
+    """A screening report (``report.records``/``to_jsonl``/``to_csv``) in the asked format;
+    JSON is ``{head: first record, rows: the others}``."""
+    if fmt == "jsonl":
+        return PlainTextResponse(report.to_jsonl(result), media_type="application/x-ndjson")
+    if fmt == "csv":
+        return PlainTextResponse(report.to_csv(result), media_type="text/csv")
+    records = list(report.records(result))
+    return JSONResponse({head: records[0], rows: records[1:]})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -166,22 +166,7 @@ class AuditLog:
             prev_hash=prev,
         )
         entry.hash = entry.compute_hash()
-        conn.execute(
-            t.audit_log.insert().values(
-                seq=entry.seq,
-                at=entry.at,
-                actor=actor,
-                event=event,
-                purpose=purpose,
-                legal_basis=legal_basis,
-                case_ref=case_ref,
-                query_hash=query_hash,
-                result_ids=result_ids,
-                detail=detail,
-                prev_hash=prev,
-                hash=entry.hash,
-            )
-        )
+        conn.execute(t.audit_log.insert().values(**asdict(entry)))  # one column per field
         return entry
 
     @staticmethod

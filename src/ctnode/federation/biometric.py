@@ -13,17 +13,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import purpose_from_body
+from ctnode.federation.context import purpose_from_body, purpose_to_body
 from ctnode.federation.outbound import (
     PeerAnswer,
-    PeerError,
-    answer_for,
+    ask_peers,
     check_rate,
-    fan_out,
     network_deadline,
     peers_summary,
     targets,
-    wire_hits,
 )
 from ctnode.store.clock import utcnow
 
@@ -146,7 +143,7 @@ class Biometric:
 
         self.node.require(actor, "federation.screen")
         service_for(self.node).require(actor, "send biometric queries to peers")
-        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+        if not purpose.complete:
             raise InvalidInput(
                 "a biometric network query needs --purpose, --legal-basis and --case"
             )
@@ -155,42 +152,23 @@ class Biometric:
         deadline = network_deadline(self.ctx, deadline)
         started = time.perf_counter()
         qhash = self.node.keyed_hash({"probe": probe.digest()})
-        asked, answers = targets(self.ctx, purpose.purpose, peers, biometric=probe.modality)
+        asked, answers = targets(self.ctx, str(purpose.purpose), peers, biometric=probe.modality)
         body = {
             "probe": probe_to_wire(probe),
-            "purpose": purpose.purpose,
-            "legal_basis": purpose.legal_basis,
-            "case_ref": purpose.case_ref,
+            **purpose_to_body(purpose),
         }
-        results = fan_out(self.ctx, [(p, "biometric.request", body) for p in asked], deadline)
-        by_id = {p["node_id"]: p for p in asked}
-        for peer_id, (outcome, ms) in results.items():
-            ans = answer_for(
-                self.ctx,
-                by_id[peer_id],
-                outcome,
-                ms,
-                actor=actor,
-                purpose=purpose,
-                query_hash=qhash,
-                extra={"type": "biometric.request"},
-            )
-            if not isinstance(outcome, PeerError):
-                result = outcome.body.get("result")
-                hits = outcome.body.get("hits") or []
-                if result not in {"hit", "no_hit", "incompatible_model"} or not isinstance(
-                    hits, list
-                ):
-                    ans.detail = "answer has no valid result"
-                else:
-                    ans.status = str(result)
-                    ans.hits = wire_hits(hits, 1)
-                    if result == "incompatible_model":
-                        ans.reason = "model_mismatch"
-                        ans.detail = (
-                            f"the peer compares only {outcome.body.get('model_id')} / "
-                            f"{outcome.body.get('engine')}; nothing was compared"
-                        )
+        for ans, answer in ask_peers(
+            self.ctx, asked, "biometric.request", body, deadline, actor=actor,
+            purpose=purpose, query_hash=qhash,
+            results=frozenset({"hit", "no_hit", "incompatible_model"}), max_hits=1,
+            extra={"type": "biometric.request"},
+        ):
+            if answer is not None and ans.status == "incompatible_model":
+                ans.reason = "model_mismatch"
+                ans.detail = (
+                    f"the peer compares only {answer.get('model_id')} / "
+                    f"{answer.get('engine')}; nothing was compared"
+                )
             answers.append(ans)
         answers.sort(key=lambda a: a.peer_id)
         self.ctx.audit(
@@ -223,7 +201,7 @@ class Biometric:
 
         body = env.body
         purpose = purpose_from_body(body)
-        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+        if not purpose.complete:
             raise Refused(
                 "a biometric query needs a purpose, a legal basis and a case reference",
                 "missing_legal_basis",

@@ -14,7 +14,7 @@ from ctnode.audit.log import format_ts
 from ctnode.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
 from ctnode.federation.agreements import Agreement
 from ctnode.federation.biometric import biometric_hit, is_biometric_ref
-from ctnode.federation.context import opt_str, purpose_from_body
+from ctnode.federation.context import opt_str, purpose_from_body, purpose_to_body
 from ctnode.federation.envelope import seal
 from ctnode.federation.outbound import PeerError, send
 from ctnode.node import Actor
@@ -45,7 +45,7 @@ class Disclosure:
             from ctnode.biometrics.service import service_for
 
             service_for(self.node).require(actor, "ask for the record behind a biometric hit")
-        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+        if not purpose.complete:
             raise InvalidInput("a disclosure request needs a purpose, legal basis and case")
         if not justification.strip():
             raise InvalidInput("a disclosure request needs a justification")
@@ -54,9 +54,7 @@ class Disclosure:
         body = {
             "request_id": local_id,
             "ref": ref,
-            "purpose": purpose.purpose,
-            "legal_basis": purpose.legal_basis,
-            "case_ref": purpose.case_ref,
+            **purpose_to_body(purpose),
             "justification": justification.strip(),
         }
         try:
@@ -105,7 +103,7 @@ class Disclosure:
     def on_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
         purpose = purpose_from_body(body)
-        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+        if not purpose.complete:
             raise Refused(
                 "a disclosure request needs a purpose, legal basis and case", "missing_legal_basis"
             )

@@ -251,6 +251,43 @@ def answer_for(
     return ans
 
 
+def ask_peers(
+    ctx: FederationContext,
+    asked: list[dict[str, Any]],
+    msg_type: str,
+    body: dict[str, Any],
+    deadline: float,
+    *,
+    actor: Actor,
+    purpose: Purpose,
+    query_hash: str,
+    results: frozenset[str],
+    max_hits: int,
+    extra: dict[str, Any] | None = None,
+) -> list[tuple[PeerAnswer, dict[str, Any] | None]]:
+    """Send one query to every peer asked, in parallel, and read each answer: its
+    ``result`` must be one of ``results`` (then it becomes the status) and its ``hits`` a
+    list. Returns each peer's answer with the answer body (None when the peer failed)."""
+    sent = fan_out(ctx, [(p, msg_type, body) for p in asked], deadline)
+    by_id = {p["node_id"]: p for p in asked}
+    out: list[tuple[PeerAnswer, dict[str, Any] | None]] = []
+    for peer_id, (outcome, ms) in sent.items():
+        ans = answer_for(ctx, by_id[peer_id], outcome, ms, actor=actor, purpose=purpose,
+                         query_hash=query_hash, extra=extra)
+        if isinstance(outcome, PeerError):
+            out.append((ans, None))
+            continue
+        result = outcome.body.get("result")
+        hits = outcome.body.get("hits") or []
+        if result not in results or not isinstance(hits, list):
+            ans.detail = "answer has no valid result"
+        else:
+            ans.status = str(result)
+            ans.hits = wire_hits(hits, max_hits)
+        out.append((ans, outcome.body))
+    return out
+
+
 def wire_hits(hits: list[Any], limit: int) -> list[dict[str, str]]:
     """The ``[{ref, band}]`` of a peer's answer, at most ``limit``."""
     return [

@@ -12,17 +12,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import purpose_from_body
+from ctnode.federation.context import purpose_from_body, purpose_to_body
 from ctnode.federation.outbound import (
     PeerAnswer,
-    PeerError,
-    answer_for,
+    ask_peers,
     check_rate,
-    fan_out,
     network_deadline,
     peers_summary,
     targets,
-    wire_hits,
 )
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import ScreenResult
@@ -110,40 +107,22 @@ class Screening:
         such; the others' answers still come back.
         """
         self.node.require(actor, "federation.screen")
-        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+        if not purpose.complete:
             raise InvalidInput("a network screen needs --purpose, --legal-basis and --case")
         deadline = network_deadline(self.ctx, deadline)
         started = time.perf_counter()
         local = self.node.screen(query, actor, purpose, limit=limit, source="network")
-        asked, answers = targets(self.ctx, purpose.purpose, peers)
+        asked, answers = targets(self.ctx, str(purpose.purpose), peers)
         body = {
             "query": query_to_wire(query),
-            "purpose": purpose.purpose,
-            "legal_basis": purpose.legal_basis,
-            "case_ref": purpose.case_ref,
+            **purpose_to_body(purpose),
         }
         if lists:
             body["lists"] = list(lists)
-        results = fan_out(self.ctx, [(p, "screen.request", body) for p in asked], deadline)
-        by_id = {p["node_id"]: p for p in asked}
-        for peer_id, (outcome, ms) in results.items():
-            ans = answer_for(
-                self.ctx,
-                by_id[peer_id],
-                outcome,
-                ms,
-                actor=actor,
-                purpose=purpose,
-                query_hash=local.query_hash,
-            )
-            if not isinstance(outcome, PeerError):
-                result = outcome.body.get("result")
-                hits = outcome.body.get("hits") or []
-                if result not in {"hit", "no_hit"} or not isinstance(hits, list):
-                    ans.detail = "answer has no valid result"
-                else:
-                    ans.status = str(result)
-                    ans.hits = wire_hits(hits, 50)
+        for ans, _body in ask_peers(
+            self.ctx, asked, "screen.request", body, deadline, actor=actor, purpose=purpose,
+            query_hash=local.query_hash, results=frozenset({"hit", "no_hit"}), max_hits=50,
+        ):
             answers.append(ans)
         answers.sort(key=lambda a: a.peer_id)
         self.ctx.audit(
@@ -162,7 +141,7 @@ class Screening:
         """Holder side: answer hit / no-hit with opaque references, within the agreement."""
         body = env.body
         purpose = purpose_from_body(body)
-        if not (purpose.purpose and purpose.legal_basis and purpose.case_ref):
+        if not purpose.complete:
             raise Refused(
                 "a query needs a purpose, a legal basis and a case reference", "missing_legal_basis"
             )

@@ -2,46 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ctnode.api.deps import ActorDep, NodeDep, PurposeDep, read_upload
+from ctnode.api.deps import (
+    REPORT_RESPONSES,
+    ActorDep,
+    NodeDep,
+    PurposeDep,
+    ReportFormat,
+    read_upload,
+    report_response,
+    upload_body,
+)
 
 router = APIRouter(tags=["payments"])
 
 
 @router.post(
-    "/screen/payments",
-    responses={
-        200: {"content": {"application/json": {}, "application/x-ndjson": {}, "text/csv": {}}}
-    },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/xml": {"schema": {"type": "string"}},
-                "text/plain": {"schema": {"type": "string"}},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                },
-            },
-        }
-    },
+    "/screen/payments", responses=REPORT_RESPONSES, openapi_extra=upload_body("application/xml")
 )
 async def screen_payments(
     request: Request,
     node: NodeDep,
     actor: ActorDep,
     purpose: PurposeDep,
-    format: Annotated[
-        Literal["json", "jsonl", "csv"], Query(description="json (one object), jsonl or csv")
-    ] = "json",
+    format: ReportFormat = "json",
     validate: Annotated[
         bool | None,
         Query(
@@ -66,10 +55,4 @@ async def screen_payments(
     result = await run_in_threadpool(
         run, node, data, actor, purpose, validate=validate, channel="api"
     )
-    if format == "jsonl":
-        return PlainTextResponse(rpt.to_jsonl(result), media_type="application/x-ndjson")
-    if format == "csv":
-        return PlainTextResponse(rpt.to_csv(result), media_type="text/csv")
-    records = list(rpt.records(result))
-    body: dict[str, Any] = {"message": records[0], "transactions": records[1:]}
-    return JSONResponse(body)
+    return report_response(format, rpt, result, "message", "transactions")
