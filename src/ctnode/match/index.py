@@ -699,9 +699,7 @@ class Matcher(_Corpus):
         w_q = qn.total
         if skipped and floor is not None:
             # drop names that stay below the floor even if every skipped posting held them
-            a_s = sum(p.a_max for p in skipped)
-            c_s = sum(p.c_max for p in skipped)
-            qw_s = sum(p.qweight for p in skipped)
+            a_s, c_s, qw_s = _most(skipped)
             acc = {n: e for n, e in acc.items()
                    if _name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + _EPS
                    >= floor}
@@ -963,6 +961,12 @@ def _split_plans(plans: list[_Plan], w_q: float,
                 side.append(_Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
                                   max(r[1] for r in reach), max(r[2] for r in reach), reach))
     return finding, skipped
+
+
+def _most(plans: list[_Plan]) -> tuple[float, float, float]:
+    """The most some plans can add to a name: Σ a_max, Σ c_max, Σ query weights."""
+    return (sum(p.a_max for p in plans), sum(p.c_max for p in plans),
+            sum(p.qweight for p in plans))
 
 
 _EMPTY: array[int] = array("i")
