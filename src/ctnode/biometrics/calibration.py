@@ -109,7 +109,7 @@ def calibration_for(
 # -- per-search calibration ---------------------------------------------------------------------
 
 POSSIBLE_RATE = 0.01  # target: at most 1% of searches of a gallery of non-mates answer "possible"
-MATCH_RATE = 0.001  # at most 0.1% of such searches answer "match"
+MATCH_RATE = 0.0001  # at most 0.01% of such searches answer "match" (what a peer probe calls a hit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,12 @@ class MalformedNist(InvalidInput):
     code = "malformed_ansi_nist"
 
 
+class NistTooLarge(TooLarge):
+    """An ANSI/NIST-ITL transaction exceeds the node's budget: records, or decoded pixels in all."""
+
+    code = "ansi_nist_too_large"
+
+
 class ModelMismatch(InvalidInput):
     """A template was made by another model or engine than the ones this node compares."""
 
