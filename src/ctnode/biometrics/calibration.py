@@ -264,4 +264,20 @@ def impostor_model(model_id: str) -> ImpostorModel | None:
 
 
 # Fitted by bench/biometrics/calibrate.py on the real data (docs/benchmarks.md, "Calibration").
-IMPOSTOR: dict[str, ImpostorModel] = {}
+IMPOSTOR: dict[str, ImpostorModel] = {
+    "sface-2021dec-int8bq": ImpostorModel(
+        "normal",
+        mu=0.1199,
+        sigma=0.0905,
+        fitted_on="SFace cosine of 2,061 impostor pairs: 67 labelled real photos of 15 identities "
+        "(deepface labelled pairs, face_recognition)",
+    ),
+    "nbis-mindtct-lfsv2": ImpostorModel(
+        "exponential",
+        u=16.0,
+        p_u=0.08346,
+        beta=5.688,
+        fitted_on="Bozorth3 scores of 15,360 one-direction non-mate comparisons of 128 plain "
+        "prints (16 fingers × 8); exponential tail above the 90th percentile (16)",
+    ),
+}
