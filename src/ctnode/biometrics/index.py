@@ -99,11 +99,12 @@ class FastFaceIndex:
 
     Exactness: every template's 8-bit copy is within ``eps`` of it (``eps`` =
     the largest ‖x − code/SCALE‖ ever added, measured at insertion), so for a
-    unit probe the 8-bit score is within ``eps`` of the exact one. A search asks
-    FAISS for *every* row whose 8-bit score is ≥ ``min_score − eps`` (a range
-    search, not a top-k), re-scores those exactly in float32 and keeps the ones
-    ≥ ``min_score``: the answer is the exact answer, which a test checks against
-    the naive loop (``NaiveFaceIndex``), removals included.
+    unit probe the 8-bit score is within ``eps`` of the exact one. A search takes
+    from FAISS *every* row whose 8-bit score is ≥ ``min_score − eps`` (a top-k
+    scan, widened until its lowest score falls below that bound), re-scores those
+    exactly in float32 and keeps the ones ≥ ``min_score``: the answer is the exact
+    answer, which a test checks against the naive loop (``NaiveFaceIndex``),
+    removals included.
 
     ``version`` grows by one on every change: a searcher holding the index in
     memory compares it instead of asking the store whether something changed.
@@ -118,6 +119,7 @@ class FastFaceIndex:
     """
 
     SCALE = 300.0  # unit-vector components × SCALE, rounded to int8 (|component| > 0.42 clips)
+    RERANK_MIN = 256  # rows fetched by the first 8-bit pass at least
     FORMAT = 1  # version of the saved layout
 
     def __init__(self, dim: int, *, ivf_min: int = 0, nprobe: int = 48) -> None:
@@ -171,10 +173,7 @@ class FastFaceIndex:
             if self._ivf is not None:
                 rows = self._ivf_rows(q, k)
             else:
-                lims, _, found = self._scan.range_search(
-                    q.reshape(1, self.dim), float(self.SCALE * (min_score - self.eps - 1e-6))
-                )
-                rows = found[lims[0] : lims[1]]
+                rows = self._scan_rows(q, k, min_score)
             rows = rows[self._live[rows]]
             exact = self._exact(rows) @ q
             keep = exact >= min_score
@@ -186,6 +185,24 @@ class FastFaceIndex:
         return _rank([Candidate(t, float(s)) for t, s in zip(ids, exact, strict=True)], k)
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _scan_rows(self, q: Vector, k: int, min_score: float) -> npt.NDArray[np.int64]:
+        """Every row whose 8-bit score is ≥ ``min_score − eps``: a top-k scan widened until its
+        lowest 8-bit score falls below that bound (one pass unless hundreds of templates pass)."""
+        floor = min_score - self.eps - 1e-6
+        fetch = min(self._n, max(4 * k, self.RERANK_MIN))
+        # FAISS quantises the probe too (int8 × int8 SIMD): scale it like the codes, and
+        # round it the same way so the bound covers both roundings (eps_q below).
+        qs = np.clip(np.rint(q * self.SCALE), -127, 127).astype(np.float32)
+        eps_q = float(np.linalg.norm(q - qs / self.SCALE))
+        floor -= eps_q + self.eps * eps_q
+        while True:
+            scores, found = self._scan.search(qs.reshape(1, self.dim), fetch)
+            ok = found[0] >= 0
+            rows: npt.NDArray[np.int64] = found[0][ok].astype(np.int64)
+            if fetch >= self._n or float(scores[0][ok][-1]) / self.SCALE**2 < floor:
+                return rows
+            fetch = min(self._n, fetch * 4)
 
     def _new_scan(self) -> Any:
         faiss = self._faiss
