@@ -190,3 +190,18 @@ def test_a_damaged_index_folder_is_refused_not_used(tmp_path: Path) -> None:
         FastFaceIndex.load(tmp_path / "idx")
     with pytest.raises(IndexFileError):
         FastFaceIndex.load(tmp_path / "missing")
+
+
+def test_a_template_that_clips_in_8_bits_is_still_found_exactly() -> None:
+    """A component above 127/SCALE clips; such a template is re-scored at every search."""
+    ids, vecs = _gallery(1000, seed=21)
+    spike = np.zeros(128, dtype=np.float32)
+    spike[0], spike[1] = 0.95, np.sqrt(1 - 0.95**2)
+    fast, naive = FastFaceIndex(128), NaiveFaceIndex()
+    for idx in (fast, naive):
+        idx.add(ids, vecs)
+        idx.add(["spike"], spike.reshape(1, -1))
+    assert fast.eps < FastFaceIndex.EPS_CAP  # the outlier does not widen every search
+    q = _unit(spike + 0.05 * np.random.default_rng(2).standard_normal(128).astype(np.float32))
+    a = [c.template_id for c in fast.search(q, k=5, min_score=0.5)]
+    assert a == [c.template_id for c in naive.search(q, k=5, min_score=0.5)] == ["spike"]

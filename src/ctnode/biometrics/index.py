@@ -98,8 +98,10 @@ class FastFaceIndex:
     store because of an enrolment or a deletion.
 
     Exactness: every template's 8-bit copy is within ``eps`` of it (``eps`` =
-    the largest ‖x − code/SCALE‖ ever added, measured at insertion), so for a
-    unit probe the 8-bit score is within ``eps`` of the exact one. A search takes
+    the largest ‖x − code/SCALE‖ ever added, measured at insertion; a template
+    further off than ``EPS_CAP``, because a component clipped, is kept on a short
+    list re-scored exactly at every search instead), so for a unit probe the
+    8-bit score is within ``eps`` of the exact one. A search takes
     from FAISS *every* row whose 8-bit score is ≥ ``min_score − eps`` (a top-k
     scan, widened until its lowest score falls below that bound), re-scores those
     exactly in float32 and keeps the ones ≥ ``min_score``: the answer is the exact
@@ -120,6 +122,7 @@ class FastFaceIndex:
 
     SCALE = 300.0  # unit-vector components × SCALE, rounded to int8 (|component| > 0.42 clips)
     RERANK_MIN = 256  # rows fetched by the first 8-bit pass at least
+    EPS_CAP = 0.03  # a template whose 8-bit copy is further off (clipped) is scanned exactly
     FORMAT = 1  # version of the saved layout
 
     def __init__(self, dim: int, *, ivf_min: int = 0, nprobe: int = 48) -> None:
@@ -137,6 +140,7 @@ class FastFaceIndex:
         self._n = 0  # rows used (live and dead)
         self._live = np.zeros(0, dtype=bool)
         self.eps = 0.0
+        self._outliers: list[int] = []  # rows whose 8-bit error exceeds EPS_CAP: re-scored always
         self.version = 0
         self.stamp = ""  # what the index was built from (e.g. the store's generation), if known
         self._scan: Any = self._new_scan()
@@ -174,6 +178,8 @@ class FastFaceIndex:
                 rows = self._ivf_rows(q, k)
             else:
                 rows = self._scan_rows(q, k, min_score)
+                if self._outliers:
+                    rows = np.union1d(rows, np.asarray(self._outliers, dtype=np.int64))
             rows = rows[self._live[rows]]
             exact = self._exact(rows) @ q
             keep = exact >= min_score
@@ -202,7 +208,7 @@ class FastFaceIndex:
             rows: npt.NDArray[np.int64] = found[0][ok].astype(np.int64)
             if fetch >= self._n or float(scores[0][ok][-1]) / self.SCALE**2 < floor:
                 return rows
-            fetch = min(self._n, fetch * 4)
+            fetch = min(self._n, fetch * 8)
 
     def _new_scan(self) -> Any:
         faiss = self._faiss
@@ -250,7 +256,11 @@ class FastFaceIndex:
         self._vecs[start - nb : start - nb + len(ids)] = vecs
         codes = self._codes(vecs)
         err = np.linalg.norm(vecs - codes / self.SCALE, axis=1)
-        self.eps = max(self.eps, float(err.max()))
+        wide = err > self.EPS_CAP
+        if wide.any():
+            self._outliers.extend((start + np.flatnonzero(wide)).tolist())
+        if (~wide).any():
+            self.eps = max(self.eps, float(err[~wide].max()))
         self._scan.add(codes)
         if self._ivf is not None:
             self._ivf.add_with_ids(vecs, np.arange(start, start + len(ids), dtype=np.int64))
@@ -287,6 +297,7 @@ class FastFaceIndex:
 
     def _reset(self) -> None:
         self._ids, self._rows, self._n = [], {}, 0
+        self._outliers = []
         self._vecs = np.zeros((0, self.dim), dtype=np.float32)
         self._base = None
         self._live = np.zeros(0, dtype=bool)
@@ -346,6 +357,7 @@ class FastFaceIndex:
                 "rows": self._n,
                 "version": self.version,
                 "eps": self.eps,
+                "outliers": self._outliers,
                 "scale": self.SCALE,
                 "stamp": self.stamp,
             }
@@ -394,6 +406,9 @@ class FastFaceIndex:
         index._faiss.copy_array_to_vector(flat, index._scan.codes)
         index._scan.ntotal = rows
         index.eps = float(manifest["eps"])
+        index._outliers = [int(r) for r in manifest.get("outliers", [])]
+        if float(manifest.get("scale", cls.SCALE)) != cls.SCALE:
+            raise IndexFileError(f"{folder}: saved with another 8-bit scale; rebuild it")
         index.version = int(manifest["version"])
         index.stamp = str(manifest.get("stamp", ""))
         index._journal = folder / JOURNAL
