@@ -14,4 +14,6 @@ echo "== matching: 1M synthetic persons";       $PY -m bench.matching.synthetic 
 echo "== federation: 10-node network screen";   $PY -m bench.federation.network_bench --screens 200 --iterations 5000
 echo "== federation: biometric network query";  $PY -m bench.federation.biometric_bench --holders 3 --queries 40
 echo "== biometrics";                            $PY -m bench.biometrics.run
+echo "== biometrics: per-search calibration";    $PY -m bench.biometrics.calibrate --galleries 200
+echo "== biometrics: face index at 1M";          $PY -m bench.biometrics.index_bench --n 1000000
 echo "== travel and payments";                   $PY -m bench.travel.run

@@ -277,7 +277,7 @@ def bench_index(sizes: list[int]) -> dict[str, Any]:
             ivf.add(ids, vecs)
             row["ivf_build_s"] = round(time.perf_counter() - t0, 1)
             for nprobe in (64, 256):
-                ivf._index.nprobe = nprobe
+                ivf._ivf.nprobe = nprobe
                 lat = []
                 found = 0
                 for t, q in zip(targets, queries, strict=True):

@@ -41,8 +41,17 @@ log = logging.getLogger(__name__)
 
 # The properties the match index reads (names, name parts, dates, countries, documents).
 MATCH_PROPS = (
-    *NAME_PROPS, "firstName", "secondName", "middleName", "fatherName", "lastName",
-    "birthDate", "nationality", "citizenship", "passportNumber", "idNumber",
+    *NAME_PROPS,
+    "firstName",
+    "secondName",
+    "middleName",
+    "fatherName",
+    "lastName",
+    "birthDate",
+    "nationality",
+    "citizenship",
+    "passportNumber",
+    "idNumber",
 )
 
 # Which roles may do what. Feature modules add their own actions with ``grant``.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ctnode.biometrics import ansi_nist
-from ctnode.biometrics.errors import MalformedNist
+from ctnode.biometrics.errors import MalformedNist, NistTooLarge
 from ctnode.biometrics.images import encode_png, encode_wsq
 
 MAX = 50_000_000
@@ -18,7 +18,7 @@ MAX = 50_000_000
 # file → ("ok", {kind: count}) or ("refused", words the reason must contain)
 EXPECTED: dict[str, tuple[str, object]] = {
     "rec01_rec02_rec16.nst.an2": ("nothing", "Type-16"),
-    "type-10-14-17-piv-index-iris.an2": ("refused", "lossless JPEG (JPEGL)"),
+    "type-10-14-17-piv-index-iris.an2": ("ok", {"face": 1}),  # JPEGL prints skipped, noted
     "type-10-branded-tattoo-mark.an2": ("ok", {"mark": 2}),
     "type-10-sap10.an2": ("ok", {"face": 1}),
     "type-10-tattoo-face-sap20.an2": ("ok", {"mark": 1, "face": 1}),
@@ -77,6 +77,11 @@ def test_reference_file_imports_or_is_refused(bio_data: Path, name: str) -> None
         if s.kind != "minutiae":
             assert s.image is not None and s.image.width >= 32 and s.image.height >= 32
     assert counts == detail
+    if name == "type-10-14-17-piv-index-iris.an2":  # the face is kept, the JPEGL prints noted
+        jpegl = [s for s in skipped if s.record_type == 14]
+        assert len(jpegl) == 2 and all("lossless JPEG (JPEGL)" in s.reason for s in jpegl)
+        assert all(f"record {s.record} (Type-14" in s.reason for s in jpegl)
+        assert any(s.record_type == 17 for s in skipped)
     if name == "type-14-tpcard-nqm.an2":  # a ten-print card: positions 1-14, NIST quality
         assert tx.version == "0400"
         assert sorted(s.position or 0 for s in found) == list(range(1, 15))
@@ -164,3 +169,115 @@ def test_faces_and_latents_in_reference_files_get_templates_or_a_note(
                     assert p.note, f"{name}: a print kept without a template must say why"
     finally:
         node.close()
+
+
+# -- budgets, partial imports, exports read by an independent parser --------------------------
+
+
+def test_a_transaction_of_records_the_node_does_not_keep_reads_with_notes(bio_data: Path) -> None:
+    reading = ansi_nist.read(
+        (bio_data / "ansi-nist" / "type-15-palms.an2").read_bytes(), max_pixels=MAX
+    )
+    assert reading.keeps_nothing and reading.samples == []
+    notes = reading.notes()
+    assert notes and all("palm" in str(n["reason"]) for n in notes)
+    assert reading.transaction.version  # the summary is there to store
+
+
+def test_too_many_records_are_refused_before_reading_them(bio_data: Path) -> None:
+    data = (bio_data / "ansi-nist" / "type-14-tpcard-nqm.an2").read_bytes()
+    with pytest.raises(NistTooLarge) as err:
+        ansi_nist.parse(data, max_records=10)
+    assert err.value.status_code == 413 and "lists 15 records" in err.value.message
+    assert len(ansi_nist.parse(data).records) == 16
+
+
+def test_total_decoded_pixels_have_a_budget(bio_data: Path) -> None:
+    tx = ansi_nist.parse((bio_data / "ansi-nist" / "type-14-tpcard-nqm.an2").read_bytes())
+    with pytest.raises(NistTooLarge) as err:
+        ansi_nist.samples(tx, max_pixels=MAX, max_total_pixels=3_000_000)
+    assert "budget of 3,000,000 decoded pixels" in err.value.message
+    assert "record" in err.value.message and "(Type-14" in err.value.message
+    found, _ = ansi_nist.samples(tx, max_pixels=MAX)  # the default budget takes a ten-print card
+    assert len(found) == 14
+
+
+def _bomb_transaction(records: int, side: int) -> bytes:
+    """Small file, huge images: PNGs of one grey level compress about 1,000 to 1."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (side, side), 200).save(buf, format="PNG")
+    png = buf.getvalue()
+    images = [
+        ansi_nist.OutImage("fingerprint", png, "PNG", side, side, True, position=1)
+        for _ in range(records)
+    ]
+    return ansi_nist.write(images, ori="X", tcn="BOMB", when=date(2026, 1, 1))
+
+
+def test_a_small_file_of_huge_images_is_refused_before_decoding_them_all() -> None:
+    data = _bomb_transaction(records=12, side=6000)  # 12 × 36M pixels in a few hundred kB
+    assert len(data) < 2_000_000
+    tx = ansi_nist.parse(data)
+    with pytest.raises(NistTooLarge) as err:
+        ansi_nist.samples(tx, max_pixels=40_000_000)
+    # the fifth image would pass 150M pixels: refused before it is decoded
+    assert "record 6 (Type-14" in err.value.message
+
+
+def test_export_passes_an_independent_parser_with_the_fields_right() -> None:
+    nistitl = pytest.importorskip("nistitl", reason="nistitl (dev dependency) is not installed")
+    from ctnode.biometrics.images import DecodedImage
+
+    rng = np.random.default_rng(4)
+    face = encode_png(
+        DecodedImage(rng.integers(0, 255, (120, 100, 3), dtype=np.uint8), 100, 120, "PNG")
+    )
+    finger = encode_wsq(rng.integers(0, 255, size=(300, 260), dtype=np.uint8))
+    images = [
+        ansi_nist.OutImage("face", face, "PNG", 100, 120, False),
+        ansi_nist.OutImage(
+            "mark", face, "PNG", 100, 120, False, image_type="SCAR", smt=["SC R ARM"]
+        ),
+        ansi_nist.OutImage("mark", face, "PNG", 100, 120, False),  # type unknown
+        ansi_nist.OutImage(
+            "fingerprint", finger, "WSQ20", 260, 300, True, position=3, impression=3
+        ),
+        ansi_nist.OutImage("fingerprint", finger, "WSQ20", 260, 300, True, position=4),
+    ]
+    out = ansi_nist.write(images, ori="TEST00001", tcn="T-2", when=date(2026, 1, 2))
+    msg = nistitl.Message()
+    msg.parse(out)
+    recs = list(msg)
+    assert [r.type for r in recs] == [1, 2, 10, 10, 10, 14, 14]
+    t10 = [r for r in recs if r.type == 10]
+    assert [str(r._3) for r in t10] == ["FACE", "SCAR", "MARK"]  # 10.003 IMT
+    assert str(t10[0]._13) == "0"  # 10.013 SAP present on the face (0: unknown profile)
+    assert all(str(r._12) in ansi_nist.COLOUR_SPACES for r in t10)  # 10.012 CSP, never RGB24
+    assert all(str(r._12) == "SRGB" for r in t10)
+    t14 = [r for r in recs if r.type == 14]
+    assert [str(r._3) for r in t14] == ["3", "29"]  # 14.003 IMP: as received, else unknown
+    assert [str(r._13) for r in t14] == ["3", "4"]
+    # and our own reader keeps what was written
+    reading = ansi_nist.read(out, max_pixels=MAX)
+    assert [s.image_type for s in reading.samples if s.record_type == 10] == [
+        "FACE",
+        "SCAR",
+        "MARK",
+    ]
+    assert [s.impression for s in reading.samples if s.record_type == 14] == [3, 29]
+    assert reading.samples[1].smt == ["SC R ARM"]
+
+
+def test_import_keeps_mark_types_and_impressions_for_export(bio_data: Path) -> None:
+    reading = ansi_nist.read(
+        (bio_data / "ansi-nist" / "type-10-branded-tattoo-mark.an2").read_bytes(), max_pixels=MAX
+    )
+    assert sorted(s.image_type or "" for s in reading.samples) == ["MARK", "TATTOO"]
+    card = ansi_nist.read(
+        (bio_data / "ansi-nist" / "type-14-tpcard-nqm.an2").read_bytes(), max_pixels=MAX
+    )
+    assert {s.impression for s in card.samples} == {2, 3}

@@ -69,3 +69,53 @@ def test_an_operator_onnx_model_plugs_in(sface: SFaceEmbedder, bio_data: Path) -
     assert onnx.model_id != sface.model_id  # never compared with the built-in model's templates
     img = _img(bio_data / "faces" / "deepface" / "img1.jpg")
     assert cosine(onnx.embed(img).vector, sface.embed(img).vector) > 0.98
+
+
+def test_every_face_of_a_group_photo_gets_a_template(sface: SFaceEmbedder, bio_data: Path) -> None:
+    group = _img(bio_data / "faces" / "deepface" / "selfie-many-people.jpg")
+    faces = sface.embed_all(group)
+    assert len(faces) >= 4
+    assert [f.number for f in faces] == list(range(1, len(faces) + 1))
+    assert all(f.quality is not None for f in faces)
+    areas = [f.face.area for f in faces]
+    assert areas == sorted(areas, reverse=True)  # face 1 is the largest
+    boxes = {(f.face.x, f.face.y) for f in faces}
+    assert len(boxes) == len(faces)
+    assert "face 2 of" in faces[1].note
+    described = faces[1].describe()
+    assert described["face"] == 2 and described["box"]["w"] > 0 and described["quality"]["score"]
+
+
+def test_a_person_who_is_not_the_largest_face_is_found(
+    sface: SFaceEmbedder, bio_data: Path
+) -> None:
+    """The listed person is face 2 of a group photo: searching only the largest missed her."""
+    import numpy as np
+
+    from ctnode.biometrics.calibration import calibration_for
+    from ctnode.biometrics.images import DecodedImage
+    from ctnode.biometrics.index import FastFaceIndex
+    from ctnode.biometrics.search import search_faces
+
+    group = _img(bio_data / "faces" / "deepface" / "couple.jpg")
+    faces = sface.embed_all(group)
+    assert len(faces) == 2
+    # the enrolled photo of the listed person: face 2, cropped with a margin and shrunk
+    b = faces[1].face
+    y0, x0 = max(0, b.y - b.h), max(0, b.x - b.w)
+    crop = group.pixels[y0 : b.y + 2 * b.h, x0 : b.x + 2 * b.w]
+    crop = np.ascontiguousarray(crop[::2, ::2])
+    listed = sface.embed(DecodedImage(crop, crop.shape[1], crop.shape[0], "JPEG"))
+    index = FastFaceIndex(128)
+    rng = np.random.default_rng(0)
+    others = rng.standard_normal((200, 128)).astype(np.float32)
+    others /= np.linalg.norm(others, axis=1, keepdims=True)
+    index.add([f"other-{i}" for i in range(200)], others)
+    index.add(["listed"], listed.vector.reshape(1, -1))
+    cal = calibration_for("face", sface.model_id, default_match=sface.default_threshold)
+    answers = search_faces(index, faces, cal, k=5)
+    assert [a.face.number for a in answers] == [1, 2]
+    assert answers[1].best is not None and answers[1].best.template_id == "listed"
+    assert answers[1].best.decision == "match" and answers[1].peer_hit
+    assert all(c.template_id != "listed" for c in answers[0].candidates)
+    assert answers[1].as_dict()["face"] == 2

@@ -7,10 +7,17 @@ import struct
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from ctnode.biometrics.errors import ImageTooLarge, NotAnImage, TruncatedImage
+from ctnode.biometrics.errors import (
+    CorruptImage,
+    ImageTooLarge,
+    NotAnImage,
+    TruncatedImage,
+    UnsupportedImage,
+)
 from ctnode.biometrics.images import decode_image
 from ctnode.errors import InvalidInput, TooLarge
 
@@ -80,3 +87,134 @@ def test_alpha_png_is_flattened(bio_data: Path) -> None:
         mode="RGB",
     )
     assert image.pixels.ndim == 3 and image.pixels.shape[2] == 3
+
+
+# -- strict decoding: damaged streams are refused, with the right reason ---------------------------
+
+
+def _photo_like_jpeg(seed: int = 0, size: tuple[int, int] = (320, 240)) -> bytes:
+    """A JPEG with real texture (smooth gradients plus noise), so its entropy-coded data is long."""
+    rng = np.random.default_rng(seed)
+    h, w = size[1], size[0]
+    yy, xx = np.mgrid[0:h, 0:w]
+    base = np.stack([xx * 255 / w, yy * 255 / h, (xx + yy) * 127 / (w + h)], axis=-1)
+    px = np.clip(base + rng.normal(0, 20, size=(h, w, 3)), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(px).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+def _change_bytes(data: bytes, n: int, seed: int) -> bytes:
+    """``n`` bytes changed at random places in the entropy-coded data (after the SOS marker)."""
+    rng = np.random.default_rng(seed)
+    out = bytearray(data)
+    start = data.index(b"\xff\xda") + 20
+    for pos in rng.choice(np.arange(start, len(data) - 2), size=n, replace=False):
+        out[int(pos)] = (out[int(pos)] + int(rng.integers(1, 256))) % 256
+    return bytes(out)
+
+
+def test_jpeg_with_bytes_changed_mid_stream_is_refused_as_corrupt() -> None:
+    """Pillow decodes these to garbage without a word; the strict decoder refuses them."""
+    data = _photo_like_jpeg()
+    damaged = _change_bytes(data, 10, seed=3)
+    Image.open(io.BytesIO(damaged)).load()  # what the node used to accept
+    with pytest.raises(CorruptImage) as err:
+        decode_image(damaged, max_pixels=10**8, mode="RGB", what="probe")
+    assert err.value.code == "corrupt_image" and "damaged" in err.value.message
+    assert "probe" in err.value.message
+
+
+def test_strict_jpeg_pixels_equal_pillows_on_a_clean_file() -> None:
+    data = _photo_like_jpeg(seed=1)
+    ours = decode_image(data, max_pixels=10**8, mode="RGB").pixels
+    assert np.array_equal(ours, np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
+    grey = decode_image(data, max_pixels=10**8, mode="L")
+    assert grey.pixels.ndim == 2 and grey.format == "JPEG"
+
+
+def _png(seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, size=(64, 64), dtype=np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_png_with_a_changed_byte_fails_its_crc() -> None:
+    data = bytearray(_png())
+    idat = data.index(b"IDAT")
+    data[idat + 40] ^= 0x01
+    with pytest.raises(CorruptImage, match="CRC"):
+        decode_image(bytes(data), max_pixels=10**8, mode="L")
+
+
+def test_png_without_its_end_is_truncated() -> None:
+    data = _png()
+    with pytest.raises(TruncatedImage, match="ends early"):
+        decode_image(data[: data.index(b"IEND") - 4], max_pixels=10**8, mode="L")
+
+
+def test_a_format_the_node_does_not_take_is_unsupported() -> None:
+    buf = io.BytesIO()
+    Image.new("L", (64, 64), 128).save(buf, format="GIF")
+    with pytest.raises(UnsupportedImage) as err:
+        decode_image(buf.getvalue(), max_pixels=10**8, mode="L")
+    assert err.value.code == "unsupported_image" and "GIF" in err.value.message
+
+
+# The issue's check: 120 seeded corruptions of 3 real photos; none may give a template that no
+# longer matches its person. Each is refused (corrupt / truncated) or still matches.
+PHOTOS = {  # photo → other photos of the same person (deepface master.csv, "Yes" pairs)
+    "img1.jpg": ["img2.jpg", "img4.jpg", "img5.jpg"],
+    "img22.jpg": ["img23.jpg"],
+    "img20.jpg": ["img21.jpg"],
+}
+
+
+def _corruptions(data: bytes, seed: int) -> list[tuple[str, bytes]]:
+    """40 damaged copies: bytes changed (1, 10, 100), cut short, runs overwritten."""
+    rng = np.random.default_rng(seed)
+    out: list[tuple[str, bytes]] = []
+    sos = data.index(b"\xff\xda") + 20
+    for i in range(40):
+        kind = i % 5
+        if kind < 3:
+            n = (1, 10, 100)[kind]
+            out.append((f"{n} bytes changed", _change_bytes(data, n, seed * 1000 + i)))
+        elif kind == 3:
+            cut = int(rng.integers(sos, len(data) - 2))
+            out.append(("cut short", data[:cut]))
+        else:
+            b = bytearray(data)
+            at = int(rng.integers(sos, len(data) - 600))
+            b[at : at + 512] = bytes(512)
+            out.append(("512 bytes zeroed", bytes(b)))
+    return out
+
+
+@pytest.mark.slow
+def test_seeded_corruptions_never_enrol_a_template_that_misses_its_person(bio_data: Path) -> None:
+    from ctnode.biometrics.face import load_embedder
+
+    emb = load_embedder("sface")
+    folder = bio_data / "faces" / "deepface"
+
+    def template(data: bytes) -> np.ndarray:
+        image = decode_image(data, max_pixels=50_000_000, mode="RGB")
+        return emb.embed(image).vector
+
+    refused = kept = 0
+    for n, (photo, mates) in enumerate(PHOTOS.items()):
+        data = (folder / photo).read_bytes()
+        mate_vectors = [template((folder / m).read_bytes()) for m in mates]
+        for what, damaged in _corruptions(data, seed=n + 1):
+            try:
+                vec = template(damaged)
+            except (CorruptImage, TruncatedImage):
+                refused += 1
+                continue
+            kept += 1
+            best = max(float(vec @ m) for m in mate_vectors)
+            assert best >= emb.default_threshold, f"{photo}, {what}: enrolled, scores {best:.2f}"
+    assert refused + kept == 120
+    assert refused >= 80  # most damage is seen by the decoder, not left to luck

@@ -135,8 +135,7 @@ def upload_body(media_type: str) -> dict[str, Any]:
     }
 
 
-def report_response(fmt: str, report: ModuleType, result: Any, head: str,
-                    rows: str) -> Response:
+def report_response(fmt: str, report: ModuleType, result: Any, head: str, rows: str) -> Response:
     """A screening report (``report.records``/``to_jsonl``/``to_csv``) in the asked format;
     JSON is ``{head: first record, rows: the others}``."""
     if fmt == "jsonl":

@@ -9,9 +9,18 @@ records (Type-3 to 8) have a fixed header: a 4-byte length, then IDC.
 
 The parser is strict on structure (every length, separator and CNT entry is
 checked) and names the record and field of every problem. Interpretation
-(``samples``) turns records into biometric samples; it refuses a supported
-record it cannot decode and lists the records of types this node does not
-keep (palms, iris, signatures, ...) with the reason.
+(``samples`` / ``read``) turns records into biometric samples and a note for
+every record it does not keep: records of types this node does not keep
+(palms, iris, signatures, ...) and prints in an encoding no library here
+decodes (lossless JPEG, ``JPEGL``) are skipped with the reason, so a valid
+transaction always yields what the node can keep; a supported record whose
+image is damaged refuses the whole transaction.
+
+Budgets (a transaction is refused, ``ansi_nist_too_large``, HTTP 413, before
+the pixels are decoded): at most ``max_records`` records, and at most
+``max_total_pixels`` decoded pixels over all its images (each image also
+stays under the per-image ``max_pixels``). A few megabytes of compressed
+images can otherwise decode to gigabytes.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from ctnode.biometrics.errors import MalformedNist
+from ctnode.biometrics.errors import ImageTooLarge, MalformedNist, NistTooLarge
 from ctnode.biometrics.images import DecodedImage, decode_image, raw_grey
 
 FS, GS, RS, US = b"\x1c", b"\x1d", b"\x1e", b"\x1f"
@@ -66,6 +75,20 @@ _SKIP_REASON = {
     15: "Type-15 palm prints are not supported by this node yet; not kept",
     17: "Type-17 iris images are not supported by this node yet; not kept",
 }
+# Budgets per transaction (defaults; the service passes the node's settings).
+MAX_RECORDS = 200  # a ten-print card with slaps, palms and latents has well under 100
+MAX_TOTAL_PIXELS = 150_000_000  # decoded pixels over all images (a ten-print card: about 10M)
+# Encodings the node cannot decode: the record is skipped with this note, the rest imported.
+_UNDECODABLE = {
+    "JPEGL": "lossless JPEG (JPEGL) is not decoded by this node (no library here reads it); "
+    "the record is skipped; ask the sender for WSQ, PNG or JPEG 2000 to have it searched",
+}
+# Allowed values of the colour space field (10.012 CSP, ANSI/NIST-ITL 1-2011 Table 21).
+COLOUR_SPACES = frozenset({"UNK", "GRAY", "RGB", "SRGB", "YCC", "SYCC"})
+# Allowed image types of a Type-10 record (10.003 IMT) that this node keeps as marks.
+MARK_TYPES = frozenset({"SCAR", "MARK", "TATTOO"})
+IMPRESSION_UNKNOWN = 29  # 14.003 IMP "unknown" (ANSI/NIST-ITL 1-2011 Table 7)
+
 _TAG = re.compile(rb"(\d{1,3})\.(\d{1,3}):")
 _LEN = re.compile(rb"(\d{1,3})\.0{0,2}1:(\d{1,10})\x1d")
 
@@ -204,8 +227,12 @@ def _parse_binary(buf: bytes, rtype: int, index: int) -> Record:
     return rec
 
 
-def parse(data: bytes) -> Transaction:
-    """Parse a whole transaction; raise ``MalformedNist`` naming the first problem found."""
+def parse(data: bytes, *, max_records: int = MAX_RECORDS) -> Transaction:
+    """Parse a whole transaction; raise ``MalformedNist`` naming the first problem found.
+
+    More than ``max_records`` records (CNT, 1.003) is refused (``NistTooLarge``) before
+    any record is read.
+    """
     if len(data) < 12:
         raise MalformedNist(f"not an ANSI/NIST-ITL transaction: only {len(data)} bytes")
     m = _LEN.match(data, 0)
@@ -228,6 +255,11 @@ def parse(data: bytes) -> Transaction:
         raise MalformedNist(
             f"Type-1 record: CNT field (1.003) is not a list of type/IDC pairs: {cnt!r}"
         ) from exc
+    if len(declared) - 1 > max_records:
+        raise NistTooLarge(
+            f"Type-1 record: CNT (1.003) lists {len(declared) - 1:,} records; this node takes at "
+            f"most {max_records:,} per transaction"
+        )
     if declared[0][0] != 1 or declared[0][1] != len(declared) - 1:
         raise MalformedNist(
             f"Type-1 record: CNT says {declared[0][1]} records follow but lists {len(declared) - 1}"
@@ -303,6 +335,9 @@ class Sample:
     quality: float | None = None  # 0-100 when the record carried one
     note: str = ""
     ppi: int = 500
+    image_type: str | None = None  # Type-10 IMT (10.003): FACE, SCAR, MARK, TATTOO
+    impression: int | None = None  # IMP (4 header, 13.003, 14.003): how the print was taken
+    smt: list[str] = field(default_factory=list)  # Type-10 NCIC SMT codes (10.040), as sent
 
 
 @dataclass(slots=True)
@@ -332,13 +367,44 @@ def _ppi(rec: Record, slc_tag: int, hps_tag: int) -> int:
     return 500
 
 
+@dataclass(slots=True)
+class Budget:
+    """Decoded pixels left for the rest of one transaction."""
+
+    per_image: int
+    remaining: int
+    total: int
+
+    def limit(self) -> int:
+        return min(self.per_image, self.remaining)
+
+    def spend(self, rec: Record, image: DecodedImage) -> None:
+        self.remaining -= image.width * image.height
+        if self.remaining < 0:  # pragma: no cover - decode_image checked the size first
+            raise NistTooLarge(
+                f"{rec.label}: the transaction's images exceed {self.total:,} pixels"
+            )
+
+    def refuse(self, rec: Record, exc: ImageTooLarge) -> Exception:
+        """An image over the limit: the transaction budget, or the per-image bomb limit."""
+        if self.remaining < self.per_image:
+            return NistTooLarge(
+                f"{rec.label}: decoding this image would take the transaction over its budget "
+                f"of {self.total:,} decoded pixels ({self.total - self.remaining:,} used by "
+                "earlier records); refused before decoding"
+            )
+        return MalformedNist(_image_error(rec.label, exc))
+
+
 def _decode_tagged_image(
-    rec: Record, *, max_pixels: int, mode: Literal["L", "RGB"]
+    rec: Record, *, max_pixels: int, mode: Literal["L", "RGB"], budget: Budget | None = None
 ) -> tuple[DecodedImage, str]:
     if not rec.data:
         raise MalformedNist(f"{rec.label}: no image data (field {rec.type}.999)")
     cga = rec.text(11, "NONE").upper()
     what = f"{rec.label} image ({cga})"
+    if budget is not None:
+        max_pixels = budget.limit()
     if cga in ("NONE", "0", ""):
         width, height = rec.integer(6, 0) or 0, rec.integer(7, 0) or 0
         bpx = rec.integer(12, 8) if rec.type != 10 else 8
@@ -348,16 +414,20 @@ def _decode_tagged_image(
             raise MalformedNist(
                 f"{what}: uncompressed images of {bpx} bits per pixel are not supported"
             )
-        return raw_grey(rec.data, width, height, max_pixels=max_pixels, what=what), "NONE"
-    if cga == "JPEGL":
-        raise MalformedNist(
-            f"{what}: lossless JPEG (JPEGL) is not decoded by this node; "
-            "ask the sender for WSQ, PNG or JPEG 2000"
-        )
+        try:
+            return raw_grey(rec.data, width, height, max_pixels=max_pixels, what=what), "NONE"
+        except ImageTooLarge as exc:
+            if budget is not None:
+                raise budget.refuse(rec, exc) from exc
+            raise
     try:
         return decode_image(rec.data, max_pixels=max_pixels, mode=mode, what=what), cga
     except MalformedNist:
         raise
+    except ImageTooLarge as exc:
+        if budget is not None:
+            raise budget.refuse(rec, exc) from exc
+        raise MalformedNist(_image_error(what, exc)) from exc
     except Exception as exc:  # every image error is reported as this record's problem
         raise MalformedNist(_image_error(what, exc)) from exc
 
@@ -367,29 +437,51 @@ def _image_error(what: str, exc: Exception) -> str:
     return str(message) if message else f"{what}: does not decode ({exc})"
 
 
-def _decode_type4(rec: Record, *, max_pixels: int) -> tuple[DecodedImage, str]:
+def _decode_type4(
+    rec: Record, *, max_pixels: int, budget: Budget | None = None
+) -> tuple[DecodedImage, str]:
     gca = int(rec.header["GCA"]) if isinstance(rec.header["GCA"], int) else 0
     hll = rec.header["HLL"]
     vll = rec.header["VLL"]
     assert isinstance(hll, int) and isinstance(vll, int)
     data = rec.data or b""
     what = f"{rec.label} image"
+    if budget is not None:
+        max_pixels = budget.limit()
     if gca == 0:
-        return raw_grey(data, hll, vll, max_pixels=max_pixels, what=what), "NONE"
+        try:
+            return raw_grey(data, hll, vll, max_pixels=max_pixels, what=what), "NONE"
+        except ImageTooLarge as exc:
+            if budget is not None:
+                raise budget.refuse(rec, exc) from exc
+            raise
     if gca == 1:
         try:
             return decode_image(
                 data, max_pixels=max_pixels, mode="L", what=what + " (WSQ)"
             ), "WSQ20"
+        except ImageTooLarge as exc:
+            if budget is not None:
+                raise budget.refuse(rec, exc) from exc
+            raise MalformedNist(_image_error(what, exc)) from exc
         except Exception as exc:  # every image error is reported as this record's problem
             raise MalformedNist(_image_error(what, exc)) from exc
     raise MalformedNist(f"{what}: compression code {gca} is not WSQ (1) or none (0)")
 
 
-def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Skipped]]:
-    """Turn records into samples; raise on a supported record that does not decode."""
+def samples(
+    tx: Transaction, *, max_pixels: int, max_total_pixels: int = MAX_TOTAL_PIXELS
+) -> tuple[list[Sample], list[Skipped]]:
+    """Turn records into samples and notes; raise on a supported record whose image is damaged.
+
+    Records the node does not keep, and prints in an encoding it cannot decode, are
+    returned in ``skipped`` with the reason. The images of the whole transaction may
+    decode to at most ``max_total_pixels`` pixels (``NistTooLarge`` otherwise, raised
+    before the image that would exceed it is decoded).
+    """
     out: list[Sample] = []
     skipped: list[Skipped] = []
+    budget = Budget(max_pixels, max_total_pixels, max_total_pixels)
     source = tx.header.text(8)  # ORI: originating agency
     tx_date = _date(tx.header, 5)
     for rec in tx.records[1:]:
@@ -401,8 +493,14 @@ def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Ski
             continue
         if rec.type == 2:
             continue  # descriptive text: kept in the transaction summary, not a sample
+        cga = rec.text(11).upper() if rec.type in (10, 13, 14) else ""
+        if cga in _UNDECODABLE:
+            skipped.append(Skipped(rec.index, rec.type, f"{rec.label}: {_UNDECODABLE[cga]}"))
+            continue
         if rec.type == 4:
-            image, fmt = _decode_type4(rec, max_pixels=max_pixels)
+            image, fmt = _decode_type4(rec, max_pixels=max_pixels, budget=budget)
+            budget.spend(rec, image)
+            imp = rec.header.get("IMP")
             fgp = rec.header.get("FGP")
             pos = fgp[0] if isinstance(fgp, list) and fgp else None
             out.append(
@@ -417,6 +515,7 @@ def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Ski
                     capture_date=tx_date,
                     source=source,
                     ppi=500,
+                    impression=imp if isinstance(imp, int) else None,
                 )
             )
         elif rec.type == 9:
@@ -439,7 +538,8 @@ def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Ski
             )
         elif rec.type == 10:
             imt = rec.text(3, "FACE").upper()
-            image, fmt = _decode_tagged_image(rec, max_pixels=max_pixels, mode="RGB")
+            image, fmt = _decode_tagged_image(rec, max_pixels=max_pixels, mode="RGB", budget=budget)
+            budget.spend(rec, image)
             kind: SampleKind = "face" if imt == "FACE" else "mark"
             out.append(
                 Sample(
@@ -452,10 +552,13 @@ def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Ski
                     capture_date=_date(rec, 5) or tx_date,
                     source=rec.text(4) or source,
                     note="" if kind == "face" else f"image type {imt}",
+                    image_type=imt,
+                    smt=[sub[0] for sub in rec.fields.get(40, []) if sub and sub[0]],
                 )
             )
         else:  # 13 latent, 14 fingerprint
-            image, fmt = _decode_tagged_image(rec, max_pixels=max_pixels, mode="L")
+            image, fmt = _decode_tagged_image(rec, max_pixels=max_pixels, mode="L", budget=budget)
+            budget.spend(rec, image)
             fgp = rec.integer(13, None)
             quality = _nqm(rec)
             out.append(
@@ -471,9 +574,46 @@ def samples(tx: Transaction, *, max_pixels: int) -> tuple[list[Sample], list[Ski
                     source=rec.text(4) or source,
                     quality=quality,
                     ppi=_ppi(rec, 8, 9),
+                    impression=rec.integer(3, None),
                 )
             )
     return out, skipped
+
+
+@dataclass(slots=True)
+class Reading:
+    """What a transaction holds for this node: samples to keep, and a note for every other record.
+
+    ``keeps_nothing`` is true for a valid transaction of record types the node does
+    not keep (palms, iris, signatures, ...): the service stores the transaction's
+    summary with the notes instead of refusing the file.
+    """
+
+    transaction: Transaction
+    samples: list[Sample]
+    skipped: list[Skipped]
+
+    @property
+    def keeps_nothing(self) -> bool:
+        return not self.samples
+
+    def notes(self) -> list[dict[str, object]]:
+        return [
+            {"record": s.record, "type": s.record_type, "reason": s.reason} for s in self.skipped
+        ]
+
+
+def read(
+    data: bytes,
+    *,
+    max_pixels: int,
+    max_total_pixels: int = MAX_TOTAL_PIXELS,
+    max_records: int = MAX_RECORDS,
+) -> Reading:
+    """Parse and interpret a transaction under the budgets; the engine API the service calls."""
+    tx = parse(data, max_records=max_records)
+    found, skipped = samples(tx, max_pixels=max_pixels, max_total_pixels=max_total_pixels)
+    return Reading(tx, found, skipped)
 
 
 def _nqm(rec: Record) -> float | None:
@@ -535,6 +675,22 @@ class OutImage:
     position: int | None = None
     capture_date: date | None = None
     ppi: int = 500
+    image_type: str | None = None  # marks: SCAR, MARK or TATTOO (10.003) as received
+    impression: int | None = None  # prints: IMP (14.003) as received; unknown (29) otherwise
+    smt: list[str] = field(default_factory=list)  # marks: NCIC SMT codes (10.040) as received
+    subject_profile: int = 0  # faces: SAP (10.013); 0 = unknown profile
+
+
+def _image_type(img: OutImage) -> str:
+    if img.kind == "face":
+        return "FACE"
+    imt = (img.image_type or "").upper()
+    return imt if imt in MARK_TYPES else "MARK"  # never guess "tattoo" for a mark of unknown type
+
+
+def _colour_space(img: OutImage) -> str:
+    """10.012 CSP: GRAY for grey images, SRGB for colour (JPEG and PNG as the node writes them)."""
+    return "GRAY" if img.grey else "SRGB"
 
 
 def write(
@@ -556,24 +712,30 @@ def write(
         idc += 1
         day = (img.capture_date or when).strftime("%Y%m%d")
         if img.kind in ("face", "mark"):
+            imt = _image_type(img)
             fields: dict[int, str | Value] = {
                 2: f"{idc:02d}",
-                3: "FACE" if img.kind == "face" else "TATTOO",
+                3: imt,
                 4: ori,
                 5: day,
                 6: str(img.width),
                 7: str(img.height),
-                8: "0",
+                8: "0",  # SLC 0: no scale; THPS / TVPS give the pixel aspect ratio
                 9: "1",
                 10: "1",
                 11: img.cga,
-                12: "GRAY" if img.grey else "RGB24",
+                12: _colour_space(img),
             }
+            if imt == "FACE":
+                fields[13] = str(img.subject_profile)  # SAP, mandatory for face images
+            elif img.smt:
+                fields[40] = [[code] for code in img.smt]
             records.append((10, _tagged(10, fields, img.data)))
         else:
+            imp = img.impression if img.impression is not None else IMPRESSION_UNKNOWN
             fields = {
                 2: f"{idc:02d}",
-                3: "0",
+                3: str(imp),
                 4: ori,
                 5: day,
                 6: str(img.width),

@@ -17,6 +17,22 @@ class TruncatedImage(InvalidInput):
     code = "truncated_image"
 
 
+class CorruptImage(InvalidInput):
+    """The image decodes only with decoder warnings: damaged data (changed bytes, bad checksums).
+
+    A damaged stream can still yield pixels, but a face or print made from them may no longer
+    match its person; the node refuses it rather than enrol or search garbage.
+    """
+
+    code = "corrupt_image"
+
+
+class UnsupportedImage(InvalidInput):
+    """A valid image in a format or variant the node does not decode (e.g. GIF, CMYK JPEG-LS)."""
+
+    code = "unsupported_image"
+
+
 class ImageTooLarge(TooLarge):
     """The image declares more pixels than ``CTNODE_BIOMETRIC_MAX_IMAGE_PIXELS`` (a bomb)."""
 
@@ -45,6 +61,12 @@ class MalformedNist(InvalidInput):
     """An ANSI/NIST-ITL transaction is malformed or uses a record or encoding the node refuses."""
 
     code = "malformed_ansi_nist"
+
+
+class NistTooLarge(TooLarge):
+    """An ANSI/NIST-ITL transaction exceeds the node's budget: records, or decoded pixels in all."""
+
+    code = "ansi_nist_too_large"
 
 
 class ModelMismatch(InvalidInput):

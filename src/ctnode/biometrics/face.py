@@ -1,7 +1,10 @@
 """Face templates: one ``FaceEmbedder`` contract, several implementations.
 
-An embedder finds the faces in an image, picks one (the largest, saying so, or
-refuses when asked to), aligns it and turns it into a unit-length vector.
+An embedder finds the faces in an image, aligns each and turns it into a
+unit-length vector with its quality (``ctnode.biometrics.quality``).
+``embed_all`` returns every usable face of a probe (numbered from 1, the largest
+first) so that a group photo is searched face by face; ``embed`` picks one (the
+largest, saying so, or refuses when asked to) for enrolment.
 Every template records the embedder's ``model_id`` (which weights, by file
 hash) and ``engine`` (which runtime); the node never compares templates whose
 model or engine differ.
@@ -30,6 +33,7 @@ import numpy.typing as npt
 
 from ctnode.biometrics.errors import EngineUnavailable, NoFace, SeveralFaces
 from ctnode.biometrics.images import DecodedImage
+from ctnode.biometrics.quality import FaceQuality, Landmarks, assess
 
 MultiFace = Literal["largest", "refuse"]
 Vector = npt.NDArray[np.float32]
@@ -64,6 +68,17 @@ class FaceTemplate:
     faces_found: int
     note: str = ""  # e.g. "3 faces found; used the largest"
     extra: dict[str, Any] = field(default_factory=dict)
+    quality: FaceQuality | None = None  # measured components and the unified 0-100 score
+    number: int = 1  # which face of the image: 1 = the largest, then by decreasing size
+
+    def describe(self) -> dict[str, Any]:
+        """Which face this is and how good: what an answer shows beside its candidates."""
+        return {
+            "face": self.number,
+            "faces_found": self.faces_found,
+            "box": self.face.as_dict(),
+            "quality": self.quality.as_dict() if self.quality else None,
+        }
 
 
 class FaceEmbedder(Protocol):
@@ -75,6 +90,8 @@ class FaceEmbedder(Protocol):
     default_threshold: float  # cosine similarity at which the model's makers call it a match
 
     def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate: ...
+
+    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]: ...
 
 
 def file_hash(path: Path) -> str:
@@ -89,8 +106,8 @@ def _unit(v: npt.NDArray[Any]) -> Vector:
     return np.ascontiguousarray(vec / norm, dtype=np.float32)
 
 
-def choose_face(boxes: list[FaceBox], multiple: MultiFace) -> tuple[FaceBox, str]:
-    """The face to use and the note that says why; raise when none or (if asked) several."""
+def usable_faces(boxes: list[FaceBox]) -> list[FaceBox]:
+    """Faces large enough to compare, the largest first; raise ``NoFace`` when there is none."""
     usable = [b for b in boxes if min(b.w, b.h) >= MIN_FACE_SIDE]
     if not usable:
         if boxes:
@@ -98,7 +115,21 @@ def choose_face(boxes: list[FaceBox], multiple: MultiFace) -> tuple[FaceBox, str
                 f"no face large enough: {len(boxes)} found, all under {MIN_FACE_SIDE} pixels"
             )
         raise NoFace("no face found in the image")
-    usable.sort(key=lambda b: b.area, reverse=True)
+    return sorted(usable, key=lambda b: (-b.area, b.x, b.y))
+
+
+def _all_note(number: int, faces: list[FaceBox], total: int) -> str:
+    if total == 1:
+        return ""
+    box = faces[number - 1]
+    small = total - len(faces)
+    extra = f"; {small} more under {MIN_FACE_SIDE} pixels not searched" if small else ""
+    return f"face {number} of {len(faces)} at x={box.x}, y={box.y}, {box.w}×{box.h} pixels{extra}"
+
+
+def choose_face(boxes: list[FaceBox], multiple: MultiFace) -> tuple[FaceBox, str]:
+    """The face to use and the note that says why; raise when none or (if asked) several."""
+    usable = usable_faces(boxes)
     best = usable[0]
     if len(usable) == 1:
         return best, ""
@@ -205,11 +236,40 @@ class SFaceEmbedder:
         bgr = _bgr(image)
         boxes, rows = self.detector.detect(bgr)
         best, note = choose_face(boxes, multiple)
-        row = rows[boxes.index(best)]
+        return self._one(bgr, best, rows[boxes.index(best)], len(boxes), note, 1)
+
+    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
+        bgr = _bgr(image)
+        boxes, rows = self.detector.detect(bgr)
+        faces = usable_faces(boxes)
+        return [
+            self._one(bgr, b, rows[boxes.index(b)], len(boxes), _all_note(n, faces, len(boxes)), n)
+            for n, b in enumerate(faces, start=1)
+        ]
+
+    def _one(
+        self,
+        bgr: npt.NDArray[np.uint8],
+        box: FaceBox,
+        row: npt.NDArray[np.float32],
+        found: int,
+        note: str,
+        number: int,
+    ) -> FaceTemplate:
         with self._lock:
             aligned = self._rec.alignCrop(bgr, row)
             feature = self._rec.feature(aligned)
-        return FaceTemplate(_unit(feature), self.model_id, self.engine, best, len(boxes), note)
+        quality = assess(Landmarks.from_yunet(row), aligned, detector_score=box.score)
+        return FaceTemplate(
+            _unit(feature),
+            self.model_id,
+            self.engine,
+            box,
+            found,
+            note,
+            quality=quality,
+            number=number,
+        )
 
 
 class OnnxFaceEmbedder:
@@ -261,10 +321,38 @@ class OnnxFaceEmbedder:
         bgr = _bgr(image)
         boxes, rows = self.detector.detect(bgr)
         best, note = choose_face(boxes, multiple)
+        return self._one(bgr, best, rows[boxes.index(best)], len(boxes), note, 1)
+
+    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
+        bgr = _bgr(image)
+        boxes, rows = self.detector.detect(bgr)
+        faces = usable_faces(boxes)
+        return [
+            self._one(bgr, b, rows[boxes.index(b)], len(boxes), _all_note(n, faces, len(boxes)), n)
+            for n, b in enumerate(faces, start=1)
+        ]
+
+    def _one(
+        self,
+        bgr: npt.NDArray[np.uint8],
+        box: FaceBox,
+        row: npt.NDArray[np.float32],
+        found: int,
+        note: str,
+        number: int,
+    ) -> FaceTemplate:
         with self._lock:
-            aligned = self._align.alignCrop(bgr, rows[boxes.index(best)])
+            aligned = self._align.alignCrop(bgr, row)
+        quality = assess(Landmarks.from_yunet(row), aligned, detector_score=box.score)
         return FaceTemplate(
-            _unit(self._forward(aligned)), self.model_id, self.engine, best, len(boxes), note
+            _unit(self._forward(aligned)),
+            self.model_id,
+            self.engine,
+            box,
+            found,
+            note,
+            quality=quality,
+            number=number,
         )
 
 
@@ -294,7 +382,7 @@ class DlibEmbedder:
         self.model_id = f"dlib-resnet-v1:{file_hash(rec)}"
         self.engine = f"dlib-{dlib.__version__}/hog-5pt:{file_hash(shape)}"
 
-    def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
+    def _detect(self, image: DecodedImage) -> tuple[npt.NDArray[np.uint8], list[FaceBox]]:
         px = image.pixels if image.pixels.ndim == 3 else np.stack([image.pixels] * 3, axis=-1)
         h, w = px.shape[:2]
         scale = min(1.0, DETECT_MAX_SIDE / max(h, w))
@@ -313,24 +401,49 @@ class DlibEmbedder:
                 int(d.top() / scale),
                 int(d.width() / scale),
                 int(d.height() / scale),
-                1.0,
+                1.0,  # the HOG detector gives no calibrated confidence
             )
             for d in dets
         ]
-        best, note = choose_face(boxes, multiple)
-        d = dets[boxes.index(best)]
-        rect = self._dlib.rectangle(
-            int(d.left() / scale),
-            int(d.top() / scale),
-            int(d.right() / scale),
-            int(d.bottom() / scale),
-        )
+        return np.ascontiguousarray(px), boxes
+
+    def _one(
+        self, px: npt.NDArray[np.uint8], box: FaceBox, found: int, note: str, number: int
+    ) -> FaceTemplate:
+        rect = self._dlib.rectangle(box.x, box.y, box.x + box.w, box.y + box.h)
         with self._lock:
-            shape = self._shape(np.ascontiguousarray(px), rect)
-            desc = self._rec.compute_face_descriptor(np.ascontiguousarray(px), shape, 1)
+            shape = self._shape(px, rect)
+            desc = self._rec.compute_face_descriptor(px, shape, 1)
+            chip = np.asarray(self._dlib.get_face_chip(px, shape, size=112), dtype=np.uint8)
+        pts = [(float(shape.part(i).x), float(shape.part(i).y)) for i in range(5)]
+        # dlib's 5-point model: 0-1 one eye's corners, 2-3 the other's, 4 below the nose
+        eye_a = ((pts[0][0] + pts[1][0]) / 2, (pts[0][1] + pts[1][1]) / 2)
+        eye_b = ((pts[2][0] + pts[3][0]) / 2, (pts[2][1] + pts[3][1]) / 2)
+        right, left = sorted([eye_a, eye_b])
+        quality = assess(Landmarks(right, left, pts[4]), chip, detector_score=0.9)
         return FaceTemplate(
-            _unit(np.asarray(desc)), self.model_id, self.engine, best, len(boxes), note
+            _unit(np.asarray(desc)),
+            self.model_id,
+            self.engine,
+            box,
+            found,
+            note,
+            quality=quality,
+            number=number,
         )
+
+    def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
+        px, boxes = self._detect(image)
+        best, note = choose_face(boxes, multiple)
+        return self._one(px, best, len(boxes), note, 1)
+
+    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
+        px, boxes = self._detect(image)
+        faces = usable_faces(boxes)
+        return [
+            self._one(px, b, len(boxes), _all_note(n, faces, len(boxes)), n)
+            for n, b in enumerate(faces, start=1)
+        ]
 
 
 @cache

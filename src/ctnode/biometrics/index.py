@@ -2,11 +2,13 @@
 
 ``NaiveFaceIndex`` compares the probe with every template, one by one: slow,
 obviously right. ``FastFaceIndex`` scans 8-bit codes of every vector with
-FAISS (SIMD) and re-scores the best few hundred exactly in float32; an operator
-may switch it to an inverted file (``IndexIVFFlat``, visits the ``nprobe``
-nearest cells) from ``ivf_min`` templates on, trading recall for speed. Tests
-run fast and naive on the same data: scan mode must return identical
-candidates; IVF mode only naive candidates, with the same scores.
+FAISS (SIMD), takes every template whose 8-bit score is within the proven
+quantisation bound of the threshold, and re-scores those exactly in float32:
+exact, updated in place, versioned, and saved to / loaded from a folder. An
+operator may switch it to an inverted file (``IndexIVFFlat``, visits the
+``nprobe`` nearest cells) from ``ivf_min`` templates on, trading recall for
+speed. Tests run fast and naive on the same data: scan mode must return
+identical candidates; IVF mode only naive candidates, with the same scores.
 
 Fingerprints: ``NaiveFingerprintIndex`` calls the engine's compare for every
 pair; ``FastFingerprintIndex`` packs each gallery template into NBIS's native
@@ -15,9 +17,15 @@ structure once and runs Bozorth3 on them directly (same scores, no re-packing).
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import struct
 import threading
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -80,19 +88,42 @@ class NaiveFaceIndex:
 
 
 class FastFaceIndex:
-    """Exhaustive 8-bit scan with exact float32 re-ranking (default), or an opt-in inverted file.
+    """Exact 1:N face search over every template, updated in place (the node's default).
 
-    Every template is visited: FAISS scans 8-bit codes of all vectors (a quarter
-    of the memory traffic of float32), keeps the best ``max(4k, RERANK_MIN)``,
-    and those are re-scored exactly from the float32 copy. A mate can be lost
-    only if that many templates out-score it by more than the 8-bit error
-    (about 0.01), so results equal the naive reference's (tested). The inverted
-    file (``ivf_min`` > 0) visits only ``nprobe`` cells: faster, but it can miss
-    a mate (recall in docs/benchmarks.md); it never invents one (scores are exact).
+    Storage: a float32 matrix of the templates (row = insertion order), an int8
+    copy (``SCALE`` × vector, rounded) that FAISS scans with SIMD, the row → id
+    list and a live mask. ``add`` appends rows; ``remove`` marks rows dead
+    (a tombstone, O(1)); dead rows are dropped when they pass half the rows
+    (``compact``) or when the index is saved. Nothing is ever rebuilt from the
+    store because of an enrolment or a deletion.
+
+    Exactness: every template's 8-bit copy is within ``eps`` of it (``eps`` =
+    the largest ‖x − code/SCALE‖ ever added, measured at insertion; a template
+    further off than ``EPS_CAP``, because a component clipped, is kept on a short
+    list re-scored exactly at every search instead), so for a unit probe the
+    8-bit score is within ``eps`` of the exact one. A search takes
+    from FAISS *every* row whose 8-bit score is ≥ ``min_score − eps`` (a top-k
+    scan, widened until its lowest score falls below that bound), re-scores those
+    exactly in float32 and keeps the ones ≥ ``min_score``: the answer is the exact
+    answer, which a test checks against the naive loop (``NaiveFaceIndex``),
+    removals included.
+
+    ``version`` grows by one on every change: a searcher holding the index in
+    memory compares it instead of asking the store whether something changed.
+    ``save`` / ``load`` keep the arrays in a folder (``.npy`` files that load
+    memory-mapped) and ``attach`` appends every later change to a journal there,
+    so another process (the CLI) loads the index instead of rebuilding it and a
+    server picks up the CLI's changes with ``refresh`` (one ``stat`` per call).
+
+    The inverted file (``ivf_min`` > 0, from that many templates on) is the
+    approximate option: it visits only ``nprobe`` cells, so it can miss a mate
+    (recall measured in docs/benchmarks.md); it never invents one (scores are exact).
     """
 
-    RERANK_MIN = 256
     SCALE = 300.0  # unit-vector components × SCALE, rounded to int8 (|component| > 0.42 clips)
+    RERANK_MIN = 256  # rows fetched by the first 8-bit pass at least
+    EPS_CAP = 0.03  # a template whose 8-bit copy is further off (clipped) is scanned exactly
+    FORMAT = 1  # version of the saved layout
 
     def __init__(self, dim: int, *, ivf_min: int = 0, nprobe: int = 48) -> None:
         import faiss
@@ -101,49 +132,182 @@ class FastFaceIndex:
         self.dim = dim
         self.ivf_min = ivf_min
         self.nprobe = nprobe
-        self._lock = threading.Lock()
-        self._ids: list[str] = []  # row → template id (removed rows hold "")
+        self._lock = threading.RLock()
+        self._ids: list[str] = []  # row → template id ("" for a dead row)
         self._rows: dict[str, int] = {}
-        self._vecs = np.zeros((0, dim), dtype=np.float32)  # row → exact vector
-        self._index: Any = faiss.IndexIDMap2(
-            faiss.IndexScalarQuantizer(
-                dim, faiss.ScalarQuantizer.QT_8bit_direct_signed, faiss.METRIC_INNER_PRODUCT
-            )
-        )
-        self._ivf = False
+        self._vecs = np.zeros((0, dim), dtype=np.float32)  # row → exact vector (capacity ≥ rows)
+        self._base: npt.NDArray[np.float32] | None = None  # memory-mapped rows of a loaded index
+        self._n = 0  # rows used (live and dead)
+        self._live = np.zeros(0, dtype=bool)
+        self.eps = 0.0
+        self._outliers: list[int] = []  # rows whose 8-bit error exceeds EPS_CAP: re-scored always
+        self.version = 0
+        self.stamp = ""  # what the index was built from (e.g. the store's generation), if known
+        self._scan: Any = self._new_scan()
+        self._ivf: Any = None
+        self._journal: Path | None = None
+        self._journal_read = 0  # bytes of the journal applied to this copy
+
+    # -- contract -------------------------------------------------------------------------------
 
     @property
     def mode(self) -> str:
-        return "ivf" if self._ivf else "scan"
+        return "ivf" if self._ivf is not None else "scan"
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def add(self, ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        with self._lock:
+            self._add(list(ids), vecs)
+            self._log_add(list(ids), vecs)
+
+    def remove(self, ids: Sequence[str]) -> None:
+        with self._lock:
+            gone = [i for i in ids if i in self._rows]
+            self._remove(gone)
+            self._log_remove(gone)
+
+    def search(self, query: Vector, *, k: int, min_score: float) -> list[Candidate]:
+        q = np.ascontiguousarray(query, dtype=np.float32).reshape(self.dim)
+        with self._lock:
+            if not self._rows:
+                return []
+            if self._ivf is not None:
+                rows = self._ivf_rows(q, k)
+            else:
+                rows = self._scan_rows(q, k, min_score)
+                if self._outliers:
+                    rows = np.union1d(rows, np.asarray(self._outliers, dtype=np.int64))
+            rows = rows[self._live[rows]]
+            exact = self._exact(rows) @ q
+            keep = exact >= min_score
+            rows, exact = rows[keep], exact[keep]
+            if len(rows) > k:
+                top = np.argpartition(-exact, k - 1)[:k]
+                rows, exact = rows[top], exact[top]
+            ids = [self._ids[int(r)] for r in rows]
+        return _rank([Candidate(t, float(s)) for t, s in zip(ids, exact, strict=True)], k)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _scan_rows(self, q: Vector, k: int, min_score: float) -> npt.NDArray[np.int64]:
+        """Every row whose 8-bit score is ≥ ``min_score − eps``: a top-k scan widened until its
+        lowest 8-bit score falls below that bound (one pass unless hundreds of templates pass)."""
+        floor = min_score - self.eps - 1e-6
+        fetch = min(self._n, max(4 * k, self.RERANK_MIN))
+        # FAISS quantises the probe too (int8 × int8 SIMD): scale it like the codes, and
+        # round it the same way so the bound covers both roundings (eps_q below).
+        qs = np.clip(np.rint(q * self.SCALE), -127, 127).astype(np.float32)
+        eps_q = float(np.linalg.norm(q - qs / self.SCALE))
+        floor -= eps_q + self.eps * eps_q
+        while True:
+            scores, found = self._scan.search(qs.reshape(1, self.dim), fetch)
+            ok = found[0] >= 0
+            rows: npt.NDArray[np.int64] = found[0][ok].astype(np.int64)
+            if fetch >= self._n or float(scores[0][ok][-1]) / self.SCALE**2 < floor:
+                return rows
+            fetch = min(self._n, fetch * 8)
+
+    def _new_scan(self) -> Any:
+        faiss = self._faiss
+        return faiss.IndexScalarQuantizer(
+            self.dim, faiss.ScalarQuantizer.QT_8bit_direct_signed, faiss.METRIC_INNER_PRODUCT
+        )
 
     def _codes(self, vecs: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         codes: npt.NDArray[np.float32] = np.clip(np.rint(vecs * self.SCALE), -127, 127)
         return codes.astype(np.float32)
 
-    def add(self, ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
-        vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+    def _exact(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        if self._base is None:
+            return self._vecs[rows]
+        nb = len(self._base)
+        out = np.empty((len(rows), self.dim), dtype=np.float32)
+        old = rows < nb
+        out[old] = self._base[rows[old]]
+        out[~old] = self._vecs[rows[~old] - nb]
+        return out
+
+    def _grow(self, extra: int) -> None:
+        """Room for ``extra`` more rows (amortised doubling, no copy of the memory-mapped base)."""
+        nb = 0 if self._base is None else len(self._base)
+        need = self._n - nb + extra
+        if need > len(self._vecs):
+            cap = max(need, 2 * len(self._vecs), 1024)
+            grown = np.zeros((cap, self.dim), dtype=np.float32)
+            grown[: self._n - nb] = self._vecs[: self._n - nb]
+            self._vecs = grown
+        if self._n + extra > len(self._live):
+            live = np.zeros(max(self._n + extra, 2 * len(self._live), 1024), dtype=bool)
+            live[: self._n] = self._live[: self._n]
+            self._live = live
+
+    def _add(self, ids: list[str], vecs: npt.NDArray[np.float32]) -> None:
+        if len(ids) != len(vecs):
+            raise ValueError(f"{len(ids)} ids for {len(vecs)} vectors")
+        self._remove([i for i in ids if i in self._rows])
+        if not ids:
+            return
+        self._grow(len(ids))
+        start = self._n
+        nb = 0 if self._base is None else len(self._base)
+        self._vecs[start - nb : start - nb + len(ids)] = vecs
+        codes = self._codes(vecs)
+        err = np.linalg.norm(vecs - codes / self.SCALE, axis=1)
+        wide = err > self.EPS_CAP
+        if wide.any():
+            self._outliers.extend((start + np.flatnonzero(wide)).tolist())
+        if (~wide).any():
+            self.eps = max(self.eps, float(err[~wide].max()))
+        self._scan.add(codes)
+        if self._ivf is not None:
+            self._ivf.add_with_ids(vecs, np.arange(start, start + len(ids), dtype=np.int64))
+        self._ids.extend(ids)
+        for offset, tid in enumerate(ids):
+            self._rows[tid] = start + offset
+        self._live[start : start + len(ids)] = True
+        self._n += len(ids)
+        self.version += 1
+        if self._ivf is None and self.ivf_min and len(self._rows) >= self.ivf_min:
+            self._build_ivf()
+
+    def _remove(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        for tid in ids:
+            row = self._rows.pop(tid)
+            self._ids[row] = ""
+            self._live[row] = False
+        self.version += 1
+        if self._n - len(self._rows) > max(1024, self._n // 2):
+            self.compact()
+
+    def compact(self) -> None:
+        """Drop dead rows (rebuilds the 8-bit copy from the live vectors; rows are renumbered)."""
         with self._lock:
-            self.remove_locked([i for i in ids if i in self._rows])
-            start = len(self._ids)
-            rows = np.arange(start, start + len(ids), dtype=np.int64)
-            self._ids.extend(ids)
-            for tid, row in zip(ids, rows.tolist(), strict=True):
-                self._rows[tid] = row
-            self._vecs = np.concatenate([self._vecs, vecs]) if len(self._vecs) else vecs.copy()
-            if not self._ivf and self.ivf_min and len(self._rows) >= self.ivf_min:
-                self._build_ivf()
-            elif self._ivf:
-                self._index.add_with_ids(vecs, rows)
-            else:
-                self._index.add_with_ids(self._codes(vecs), rows)
+            live = np.flatnonzero(self._live[: self._n])
+            vecs = self._exact(live).copy()
+            ids = [self._ids[int(r)] for r in live]
+            version, stamp, eps = self.version, self.stamp, self.eps
+            self._reset()
+            self._add(ids, vecs)
+            self.version, self.stamp, self.eps = version, stamp, max(eps, self.eps)
+
+    def _reset(self) -> None:
+        self._ids, self._rows, self._n = [], {}, 0
+        self._outliers = []
+        self._vecs = np.zeros((0, self.dim), dtype=np.float32)
+        self._base = None
+        self._live = np.zeros(0, dtype=bool)
+        self._scan = self._new_scan()
+        self._ivf = None
 
     def _build_ivf(self) -> None:
         faiss = self._faiss
-        live = np.array(sorted(self._rows.values()), dtype=np.int64)
-        vecs = self._vecs[live]
+        live = np.flatnonzero(self._live[: self._n]).astype(np.int64)
+        vecs = self._exact(live)
         nlist = int(max(64, min(16384, 4 * np.sqrt(len(live)))))
         quantizer = faiss.IndexFlatIP(self.dim)
         ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
@@ -152,36 +316,207 @@ class FastFaceIndex:
         ivf.train(sample)
         ivf.add_with_ids(vecs, live)
         ivf.nprobe = self.nprobe
-        self._index = ivf
-        self._ivf = True
+        self._ivf = ivf
 
-    def remove(self, ids: Sequence[str]) -> None:
+    def _ivf_rows(self, q: Vector, k: int) -> npt.NDArray[np.int64]:
+        fetch = min(self._n, max(4 * k, 256))
+        _, rows = self._ivf.search(q.reshape(1, self.dim), fetch)
+        found: npt.NDArray[np.int64] = rows[0][rows[0] >= 0].astype(np.int64)
+        return found
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (atomically: a new folder renamed over the old one).
+
+        Files: ``manifest.json`` (format, dimension, rows, version, eps, stamp),
+        ``vectors.npy`` (float32 rows), ``codes.npy`` (int8 rows), ``ids.npy`` (UTF-8
+        ids, fixed width). Dead rows are dropped first. Mode 0600 in a 0700 folder:
+        templates are biometric data (see docs/biometrics.md on where to keep it).
+        """
         with self._lock:
-            self.remove_locked(ids)
+            if self._n != len(self._rows):
+                self.compact()
+            folder = Path(folder)
+            tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True, mode=0o700)
+            live = np.arange(self._n, dtype=np.int64)
+            vecs = self._exact(live)
+            width = max([len(i.encode()) for i in self._ids] + [1])
+            arrays: dict[str, npt.NDArray[Any]] = {
+                "vectors.npy": vecs,
+                "codes.npy": self._codes(vecs).astype(np.int8),
+                "ids.npy": np.array([i.encode() for i in self._ids], dtype=f"S{width}"),
+            }
+            for name, arr in arrays.items():
+                _write_array(tmp / name, arr)
+            manifest = {
+                "format": self.FORMAT,
+                "dim": self.dim,
+                "rows": self._n,
+                "version": self.version,
+                "eps": self.eps,
+                "outliers": self._outliers,
+                "scale": self.SCALE,
+                "stamp": self.stamp,
+            }
+            _write_private(
+                tmp / "manifest.json", lambda fh: fh.write(json.dumps(manifest).encode())
+            )
+            old = folder.with_name(folder.name + f".old-{os.getpid()}")
+            if folder.exists():
+                folder.rename(old)
+            tmp.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+            if self._journal is not None:
+                self._journal = folder / JOURNAL
+                self._journal_read = 0
 
-    def remove_locked(self, ids: Sequence[str]) -> None:
-        rows = [self._rows.pop(tid) for tid in ids if tid in self._rows]
-        if rows:
-            for r in rows:
-                self._ids[r] = ""
-            self._index.remove_ids(np.array(rows, dtype=np.int64))
+    @classmethod
+    def load(
+        cls, folder: Path, *, mmap: bool = True, ivf_min: int = 0, nprobe: int = 48
+    ) -> FastFaceIndex:
+        """Load a saved index; the float32 rows stay memory-mapped (``mmap``), the journal replayed.
 
-    def search(self, query: Vector, *, k: int, min_score: float) -> list[Candidate]:
-        q = np.ascontiguousarray(query, dtype=np.float32).reshape(self.dim)
+        Raises ``IndexFileError`` for a missing, partial or inconsistent folder: the caller
+        rebuilds from the store and says so (never uses a damaged index silently).
+        """
+        folder = Path(folder)
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text())
+            if manifest.get("format") != cls.FORMAT:
+                raise IndexFileError(f"{folder}: index format {manifest.get('format')!r} unknown")
+            dim, rows = int(manifest["dim"]), int(manifest["rows"])
+            vecs = np.load(folder / "vectors.npy", mmap_mode="r" if mmap else None)
+            codes = np.load(folder / "codes.npy", mmap_mode="r")
+            ids = np.load(folder / "ids.npy")
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexFileError(f"{folder}: no readable face index here ({exc})") from exc
+        if vecs.shape != (rows, dim) or codes.shape != (rows, dim) or ids.shape != (rows,):
+            raise IndexFileError(f"{folder}: index arrays do not agree with the manifest")
+        index = cls(dim, ivf_min=ivf_min, nprobe=nprobe)
+        index._base = vecs
+        index._n = rows
+        index._ids = [i.decode() for i in ids.tolist()]
+        index._rows = {tid: r for r, tid in enumerate(index._ids)}
+        index._live = np.ones(max(rows, 1), dtype=bool)
+        index._live[rows:] = False
+        flat = np.ascontiguousarray(codes, dtype=np.int8).view(np.uint8).reshape(-1) ^ 0x80
+        index._faiss.copy_array_to_vector(flat, index._scan.codes)
+        index._scan.ntotal = rows
+        index.eps = float(manifest["eps"])
+        index._outliers = [int(r) for r in manifest.get("outliers", [])]
+        if float(manifest.get("scale", cls.SCALE)) != cls.SCALE:
+            raise IndexFileError(f"{folder}: saved with another 8-bit scale; rebuild it")
+        index.version = int(manifest["version"])
+        index.stamp = str(manifest.get("stamp", ""))
+        index._journal = folder / JOURNAL
+        index._journal_read = 0
+        index.refresh()
+        if index.ivf_min and len(index._rows) >= index.ivf_min:
+            index._build_ivf()
+        return index
+
+    def attach(self, folder: Path) -> None:
+        """Append every later change to ``folder``'s journal (``save`` the index there first)."""
         with self._lock:
-            n = len(self._rows)
-            if n == 0:
-                return []
-            fetch = min(n, max(4 * k, self.RERANK_MIN))
-            probe = q if self._ivf else q * self.SCALE
-            _, rows = self._index.search(probe.reshape(1, self.dim), fetch)
-            found = rows[0][rows[0] >= 0]
-            exact = self._vecs[found] @ q
-            ids = [self._ids[int(r)] for r in found]
-        out = [
-            Candidate(tid, float(s)) for tid, s in zip(ids, exact, strict=True) if s >= min_score
-        ]
-        return _rank(out, k)
+            self._journal = Path(folder) / JOURNAL
+            self._journal_read = self._journal.stat().st_size if self._journal.exists() else 0
+
+    def refresh(self) -> bool:
+        """Apply changes another process appended to the journal; True if there were any.
+
+        Costs one ``stat`` when nothing changed. A torn last entry (a writer stopped
+        mid-write) is left for the next call; a damaged one raises ``IndexFileError``.
+        """
+        with self._lock:
+            if self._journal is None or not self._journal.exists():
+                return False
+            size = self._journal.stat().st_size
+            if size <= self._journal_read:
+                return False
+            with open(self._journal, "rb") as fh:
+                fh.seek(self._journal_read)
+                data = fh.read(size - self._journal_read)
+            pos, changed = 0, False
+            while pos + 9 <= len(data):
+                op, n_ids, length = struct.unpack_from("!BII", data, pos)
+                end = pos + 9 + length + 4
+                if end > len(data):
+                    break  # torn tail: a writer is still appending
+                body = data[pos + 9 : pos + 9 + length]
+                if (
+                    zlib.crc32(data[pos : pos + 9 + length])
+                    != struct.unpack_from("!I", data, end - 4)[0]
+                ):
+                    raise IndexFileError(
+                        f"{self._journal}: damaged entry at byte {self._journal_read + pos}"
+                    )
+                ids, vecs = _decode_entry(op, n_ids, body, self.dim)
+                if op == OP_ADD:
+                    self._add(ids, vecs)
+                else:
+                    self._remove([i for i in ids if i in self._rows])
+                pos, changed = end, True
+            self._journal_read += pos
+            return changed
+
+    def _log(self, op: int, ids: list[str], vecs: npt.NDArray[np.float32] | None) -> None:
+        if self._journal is None or not ids:
+            return
+        raw_ids = b"\n".join(i.encode() for i in ids)
+        body = struct.pack("!I", len(raw_ids)) + raw_ids
+        if vecs is not None:
+            body += np.ascontiguousarray(vecs, dtype="<f4").tobytes()
+        head = struct.pack("!BII", op, len(ids), len(body))
+        entry = head + body + struct.pack("!I", zlib.crc32(head + body))
+        fd = os.open(self._journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, entry)
+        finally:
+            os.close(fd)
+        self._journal_read += len(entry)
+
+    def _log_add(self, ids: list[str], vecs: npt.NDArray[np.float32]) -> None:
+        self._log(OP_ADD, ids, vecs)
+
+    def _log_remove(self, ids: list[str]) -> None:
+        self._log(OP_REMOVE, ids, None)
+
+
+JOURNAL = "journal.bin"
+OP_ADD, OP_REMOVE = 1, 2
+
+
+class IndexFileError(Exception):
+    """A saved face index is missing, partial or damaged: rebuild it from the store."""
+
+
+def _write_private(path: Path, write: Callable[[Any], object]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _write_array(path: Path, arr: npt.NDArray[Any]) -> None:
+    def write(fh: Any) -> None:
+        np.save(fh, arr, allow_pickle=False)
+
+    _write_private(path, write)
+
+
+def _decode_entry(
+    op: int, n_ids: int, body: bytes, dim: int
+) -> tuple[list[str], npt.NDArray[np.float32]]:
+    (id_len,) = struct.unpack_from("!I", body, 0)
+    ids = body[4 : 4 + id_len].decode().split("\n") if n_ids else []
+    if op == OP_ADD:
+        vecs = np.frombuffer(body, dtype="<f4", offset=4 + id_len).reshape(n_ids, dim)
+        return ids, vecs.astype(np.float32)
+    return ids, np.zeros((0, dim), dtype=np.float32)
 
 
 class FingerprintIndex(Protocol):

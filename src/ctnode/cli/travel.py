@@ -25,8 +25,9 @@ class ReportFormat(StrEnum):
 
 FileArg = Annotated[Path, typer.Argument(help="The message file to screen.", show_default=False)]
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write the report to this file.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+]
 PurposeOpt = Annotated[str | None, typer.Option(help="Purpose of the screening (audited).")]
 BasisOpt = Annotated[str | None, typer.Option("--legal-basis", help="Legal basis (audited).")]
 CaseOpt = Annotated[str | None, typer.Option("--case-ref", help="Case reference (audited).")]
@@ -53,8 +54,9 @@ def screen_manifest_cmd(
     file: FileArg,
     format: FormatOpt = ReportFormat.table,
     output: OutputOpt = None,
-    hits_only: Annotated[bool, typer.Option("--hits-only",
-                                            help="Table: show only travellers with hits.")] = False,
+    hits_only: Annotated[
+        bool, typer.Option("--hits-only", help="Table: show only travellers with hits.")
+    ] = False,
     purpose: PurposeOpt = None,
     legal_basis: BasisOpt = None,
     case_ref: CaseOpt = None,
@@ -67,9 +69,14 @@ def screen_manifest_cmd(
     try:
         data = _read(file, node.settings.max_upload_bytes)
         with progress_bar("screening travellers") as update:
-            report = screen_manifest(node, data, operator(),
-                                     Purpose(purpose, legal_basis, case_ref), channel="cli",
-                                     progress=update)
+            report = screen_manifest(
+                node,
+                data,
+                operator(),
+                Purpose(purpose, legal_basis, case_ref),
+                channel="cli",
+                progress=update,
+            )
         if format is ReportFormat.table:
             if output is None:
                 rpt.render_table(report, out, all_travellers=not hits_only)
@@ -77,8 +84,9 @@ def screen_manifest_cmd(
                 from rich.console import Console
 
                 with output.open("w", encoding="utf-8") as fh:
-                    rpt.render_table(report, Console(file=fh, width=160),
-                                     all_travellers=not hits_only)
+                    rpt.render_table(
+                        report, Console(file=fh, width=160), all_travellers=not hits_only
+                    )
         elif format is ReportFormat.jsonl:
             _emit(rpt.to_jsonl(report), output)
         else:
@@ -92,10 +100,14 @@ def screen_payments_cmd(
     file: FileArg,
     format: FormatOpt = ReportFormat.table,
     output: OutputOpt = None,
-    validate: Annotated[bool | None, typer.Option(
-        "--validate/--no-validate",
-        help="Validate ISO 20022 against the official XSDs (default: on when "
-             "CTNODE_PAYMENTS_XSD_DIR is set).")] = None,
+    validate: Annotated[
+        bool | None,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Validate ISO 20022 against the official XSDs (default: on when "
+            "CTNODE_PAYMENTS_XSD_DIR is set).",
+        ),
+    ] = None,
     xsd_dir: Annotated[Path | None, typer.Option(help="Folder of the official XSD files.")] = None,
     purpose: PurposeOpt = None,
     legal_basis: BasisOpt = None,
@@ -109,10 +121,16 @@ def screen_payments_cmd(
     try:
         data = _read(file, node.settings.max_upload_bytes)
         with progress_bar("screening payment parties") as update:
-            report = screen_payments(node, data, operator(),
-                                     Purpose(purpose, legal_basis, case_ref),
-                                     validate=validate, xsd_dir=xsd_dir, channel="cli",
-                                     progress=update)
+            report = screen_payments(
+                node,
+                data,
+                operator(),
+                Purpose(purpose, legal_basis, case_ref),
+                validate=validate,
+                xsd_dir=xsd_dir,
+                channel="cli",
+                progress=update,
+            )
         if format is ReportFormat.table:
             if output is None:
                 rpt.render_table(report, out)
@@ -137,8 +155,11 @@ def travel_retention_cmd() -> None:
     node = make_node()
     try:
         result = sweep(node.store.engine, node.settings)
-        node.audit("travel.retention", operator(),
-                   detail={"masked": result.masked, "deleted": result.deleted})
+        node.audit(
+            "travel.retention",
+            operator(),
+            detail={"masked": result.masked, "deleted": result.deleted},
+        )
         out.print(f"masked {result.masked} raw messages, deleted {result.deleted}")
     finally:
         node.close()

@@ -158,9 +158,16 @@ class Biometric:
             **purpose_to_body(purpose),
         }
         for ans, answer in ask_peers(
-            self.ctx, asked, "biometric.request", body, deadline, actor=actor,
-            purpose=purpose, query_hash=qhash,
-            results=frozenset({"hit", "no_hit", "incompatible_model"}), max_hits=1,
+            self.ctx,
+            asked,
+            "biometric.request",
+            body,
+            deadline,
+            actor=actor,
+            purpose=purpose,
+            query_hash=qhash,
+            results=frozenset({"hit", "no_hit", "incompatible_model"}),
+            max_hits=1,
             extra={"type": "biometric.request"},
         ):
             if answer is not None and ans.status == "incompatible_model":

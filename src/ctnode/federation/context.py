@@ -161,8 +161,11 @@ def opt_str(body: dict[str, Any], key: str) -> str | None:
 
 def purpose_to_body(purpose: Purpose) -> dict[str, Any]:
     """The purpose fields of an outgoing request (read back by :func:`purpose_from_body`)."""
-    return {"purpose": purpose.purpose, "legal_basis": purpose.legal_basis,
-            "case_ref": purpose.case_ref}
+    return {
+        "purpose": purpose.purpose,
+        "legal_basis": purpose.legal_basis,
+        "case_ref": purpose.case_ref,
+    }
 
 
 def purpose_from_body(body: dict[str, Any]) -> Purpose:

@@ -272,8 +272,16 @@ def ask_peers(
     by_id = {p["node_id"]: p for p in asked}
     out: list[tuple[PeerAnswer, dict[str, Any] | None]] = []
     for peer_id, (outcome, ms) in sent.items():
-        ans = answer_for(ctx, by_id[peer_id], outcome, ms, actor=actor, purpose=purpose,
-                         query_hash=query_hash, extra=extra)
+        ans = answer_for(
+            ctx,
+            by_id[peer_id],
+            outcome,
+            ms,
+            actor=actor,
+            purpose=purpose,
+            query_hash=query_hash,
+            extra=extra,
+        )
         if isinstance(outcome, PeerError):
             out.append((ans, None))
             continue

@@ -120,8 +120,16 @@ class Screening:
         if lists:
             body["lists"] = list(lists)
         for ans, _body in ask_peers(
-            self.ctx, asked, "screen.request", body, deadline, actor=actor, purpose=purpose,
-            query_hash=local.query_hash, results=frozenset({"hit", "no_hit"}), max_hits=50,
+            self.ctx,
+            asked,
+            "screen.request",
+            body,
+            deadline,
+            actor=actor,
+            purpose=purpose,
+            query_hash=local.query_hash,
+            results=frozenset({"hit", "no_hit"}),
+            max_hits=50,
         ):
             answers.append(ans)
         answers.sort(key=lambda a: a.peer_id)

@@ -50,7 +50,12 @@ def collapse(text: str | None) -> str:
     """Trim and collapse runs of whitespace (including newlines) to one space."""
     if not text:
         return ""
-    if text.isascii() and "  " not in text and "\n" not in text and "\t" not in text \
-            and "\r" not in text:
+    if (
+        text.isascii()
+        and "  " not in text
+        and "\n" not in text
+        and "\t" not in text
+        and "\r" not in text
+    ):
         return text.strip()  # the common case, without the regex
     return _SPACES.sub(" ", text).strip()

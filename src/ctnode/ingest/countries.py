@@ -20,12 +20,12 @@ from followthemoney import registry
 from ctnode.ingest.country_names import COUNTRY_CODES
 
 # Values that mean "not available" rather than a country (FtM would read "na" as Namibia).
-NULL_COUNTRIES = frozenset({"na", "n/a", "n.a.", "unknown", "none", "none identified", "-",
-                            "stateless"})
+NULL_COUNTRIES = frozenset(
+    {"na", "n/a", "n.a.", "unknown", "none", "none identified", "-", "stateless"}
+)
 _SPACES = re.compile(r"\s+")
 # Cheap spelling variants tried before the (slow to warm up) registry: "St. Kitts & Nevis".
-_EXPANSIONS = {"&": " and ", "st": "saint", "is": "islands", "rep": "republic",
-               "dem": "democratic"}
+_EXPANSIONS = {"&": " and ", "st": "saint", "is": "islands", "rep": "republic", "dem": "democratic"}
 _ABBREVIATIONS = re.compile(r"&|\b(?:st|is|rep|dem)\b\.?")
 _CODES = frozenset(COUNTRY_CODES.values())
 

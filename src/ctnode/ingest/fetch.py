@@ -32,8 +32,9 @@ def fetch_source(source: str, timeout: float, *, max_bytes: int = DEFAULT_MAX_BY
     if scheme == "file":
         return _read_file(Path(unquote(parsed.path)), source, max_bytes)
     if scheme and len(scheme) > 1:  # a one-letter "scheme" is a Windows drive letter
-        raise InvalidInput(f"{source}: unsupported source scheme {scheme!r} (use http(s) or a "
-                           "file path)")
+        raise InvalidInput(
+            f"{source}: unsupported source scheme {scheme!r} (use http(s) or a file path)"
+        )
     return _read_file(Path(source), source, max_bytes)
 
 
@@ -56,15 +57,22 @@ def _read_file(path: Path, source: str, max_bytes: int) -> bytes:
 
 def _download(url: str, timeout: float, max_bytes: int) -> bytes:
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5,
-                          headers={"User-Agent": USER_AGENT}) as client, \
-                client.stream("GET", url) as response:
+        with (
+            httpx.Client(
+                timeout=timeout,
+                follow_redirects=True,
+                max_redirects=5,
+                headers={"User-Agent": USER_AGENT},
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
             if response.status_code >= 400:
                 raise Unavailable(f"{url}: the server answered HTTP {response.status_code}")
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise TooLarge(f"{url}: {declared} bytes announced, more than the limit of "
-                               f"{max_bytes}")
+                raise TooLarge(
+                    f"{url}: {declared} bytes announced, more than the limit of {max_bytes}"
+                )
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():

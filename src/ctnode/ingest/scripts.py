@@ -35,8 +35,14 @@ _RANGES: tuple[tuple[int, int, str], ...] = (
     (0x1100, 0x11FF, "Hang"),
 )
 
-_LANG_BY_SCRIPT = {"Cyrl": "rus", "Hani": "zho", "Hang": "kor", "Hebr": "heb", "Grek": "ell",
-                   "Kana": "jpn"}
+_LANG_BY_SCRIPT = {
+    "Cyrl": "rus",
+    "Hani": "zho",
+    "Hang": "kor",
+    "Hebr": "heb",
+    "Grek": "ell",
+    "Kana": "jpn",
+}
 # Letters used by Pashto but not by Persian or Arabic.
 _PASHTO = set("ټډړږښګڼېۍځڅ")
 # Letters used by Persian/Dari (and Pashto) but not by Arabic.

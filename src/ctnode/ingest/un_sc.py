@@ -74,41 +74,101 @@ _YEAR_RE = re.compile(r"^\d{4}$")
 # Declarations that enable entity tricks; refused anywhere before the root element.
 _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
 _FORBIDDEN_ALL = tuple(
-    pat.decode("ascii").encode(enc) for pat in _FORBIDDEN for enc in ("utf-8", "utf-16-le",
-                                                                      "utf-16-be")
+    pat.decode("ascii").encode(enc)
+    for pat in _FORBIDDEN
+    for enc in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _SPECIAL_OPEN = (b"<!--", b"<![CDATA[", b"<?")
 _SPECIAL_CLOSE = (b"-->", b"]]>", b"?>")
 # Elements of a record that are read (everything else is reported once as unknown).
-_KNOWN_FIELDS = frozenset({
-    "DATAID", "VERSIONNUM", "FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME",
-    "UN_LIST_TYPE", "REFERENCE_NUMBER", "LISTED_ON", "COMMENTS1", "HAS_INTERPOL_LINK",
-    "INTERPOL_LINK", "NAME_ORIGINAL_SCRIPT", "TITLE", "DESIGNATION", "NATIONALITY", "LIST_TYPE",
-    "LAST_DAY_UPDATED", "INDIVIDUAL_ALIAS", "ENTITY_ALIAS", "INDIVIDUAL_ADDRESS",
-    "ENTITY_ADDRESS", "INDIVIDUAL_DATE_OF_BIRTH", "INDIVIDUAL_PLACE_OF_BIRTH",
-    "INDIVIDUAL_DOCUMENT", "GENDER", "SORT_KEY", "SORT_KEY_LAST_MOD", "SUBMITTED_BY",
-    "SUBMITTED_ON", "NAME_ORIGINAL_SCRIPT_LANG",
-})
+_KNOWN_FIELDS = frozenset(
+    {
+        "DATAID",
+        "VERSIONNUM",
+        "FIRST_NAME",
+        "SECOND_NAME",
+        "THIRD_NAME",
+        "FOURTH_NAME",
+        "UN_LIST_TYPE",
+        "REFERENCE_NUMBER",
+        "LISTED_ON",
+        "COMMENTS1",
+        "HAS_INTERPOL_LINK",
+        "INTERPOL_LINK",
+        "NAME_ORIGINAL_SCRIPT",
+        "TITLE",
+        "DESIGNATION",
+        "NATIONALITY",
+        "LIST_TYPE",
+        "LAST_DAY_UPDATED",
+        "INDIVIDUAL_ALIAS",
+        "ENTITY_ALIAS",
+        "INDIVIDUAL_ADDRESS",
+        "ENTITY_ADDRESS",
+        "INDIVIDUAL_DATE_OF_BIRTH",
+        "INDIVIDUAL_PLACE_OF_BIRTH",
+        "INDIVIDUAL_DOCUMENT",
+        "GENDER",
+        "SORT_KEY",
+        "SORT_KEY_LAST_MOD",
+        "SUBMITTED_BY",
+        "SUBMITTED_ON",
+        "NAME_ORIGINAL_SCRIPT_LANG",
+    }
+)
 _NAME_TAGS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 # QUALITY of an alias -> FtM property.
-_ALIAS_PROPS = {"good": "alias", "a.k.a.": "alias", "aka": "alias", "low": "weakAlias",
-                "f.k.a.": "previousName", "fka": "previousName"}
-_MONTHS = {m: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}
-_MONTH_RE = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?",
-                       re.IGNORECASE)
+_ALIAS_PROPS = {
+    "good": "alias",
+    "a.k.a.": "alias",
+    "aka": "alias",
+    "low": "weakAlias",
+    "f.k.a.": "previousName",
+    "fka": "previousName",
+}
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH_RE = re.compile(
+    r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE
+)
 _NOTE_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _GENDER_RE = re.compile(r"Gender:\s*(Male|Female)\b", re.IGNORECASE)
 # Alias clean-up patterns.
 _PAREN_RE = re.compile(r"\(((?:[^()]|\([^()]*\))*)\)")
 _ORIGINAL_SCRIPT_PREFIX = re.compile(
-    r"^\s*(?:name\s+in\s+)?(?:original\s+script|in\s+\w+\s+script)\s*:\s*", re.IGNORECASE)
+    r"^\s*(?:name\s+in\s+)?(?:original\s+script|in\s+\w+\s+script)\s*:\s*", re.IGNORECASE
+)
 _ENUMERATION_RE = re.compile(r"\s+[a-h]\)\s+")
 _BORN_SUFFIX_RE = re.compile(r",\s*born\b.*$", re.IGNORECASE | re.DOTALL)
-_REMARK_WORDS = ("previously", "formerly", "birth name", "combat name", "false identity",
-                 "third", "listed as", "original script")
+_REMARK_WORDS = (
+    "previously",
+    "formerly",
+    "birth name",
+    "combat name",
+    "false identity",
+    "third",
+    "listed as",
+    "original script",
+)
 
 
 class _Refused(Exception):
@@ -157,11 +217,14 @@ class _GuardedReader:
                     )
         lt, gt = data.rfind(b"<"), data.rfind(b">")
         if lt < 0 and self.bytes_read - self._last_lt > MAX_MARKUP_BYTES:
-            raise _Refused(f"more than {MAX_MARKUP_BYTES} bytes without markup at byte {start}; "
-                           "not a UN list")
+            raise _Refused(
+                f"more than {MAX_MARKUP_BYTES} bytes without markup at byte {start}; not a UN list"
+            )
         if gt < 0 and self.bytes_read - self._last_gt > MAX_MARKUP_BYTES:
-            raise _Refused(f"a tag, comment or attribute runs over {MAX_MARKUP_BYTES} bytes at "
-                           f"byte {start}; not a UN list")
+            raise _Refused(
+                f"a tag, comment or attribute runs over {MAX_MARKUP_BYTES} bytes at "
+                f"byte {start}; not a UN list"
+            )
         if lt >= 0:
             self._last_lt = start + lt + 1
         if gt >= 0:
@@ -176,9 +239,11 @@ class _GuardedReader:
             if self._open_specials and not was_open:
                 self._special_since = start
         if self._open_specials and self.bytes_read - self._special_since > MAX_MARKUP_BYTES:
-            raise _Refused(f"a comment, CDATA section or processing instruction opened near byte "
-                           f"{self._special_since} runs over {MAX_MARKUP_BYTES} bytes; "
-                           "not a UN list")
+            raise _Refused(
+                f"a comment, CDATA section or processing instruction opened near byte "
+                f"{self._special_since} runs over {MAX_MARKUP_BYTES} bytes; "
+                "not a UN list"
+            )
         self._tail = window[-16:]
         return data
 
@@ -247,25 +312,41 @@ def parse_un_sc(
         reader = _GuardedReader(fh)
         version, entities = _parse_stream(reader, total, ctx, progress)
     if not entities:
-        raise ImportFailed(f"{source_name}: the list holds no INDIVIDUAL or ENTITY records; "
-                           "refusing an empty list (it would delist everything)")
+        raise ImportFailed(
+            f"{source_name}: the list holds no INDIVIDUAL or ENTITY records; "
+            "refusing an empty list (it would delist everything)"
+        )
     for tag in sorted(ctx.unknown_fields):
         ctx.warn(f"{source_name}: unknown element <{tag}> in records was ignored")
-    return ParsedList(dataset=DATASET, title=TITLE, version=version, source=source_name,
-                      entities=entities, warnings=ctx.warnings)
+    return ParsedList(
+        dataset=DATASET,
+        title=TITLE,
+        version=version,
+        source=source_name,
+        entities=entities,
+        warnings=ctx.warnings,
+    )
 
 
 def _iterparse(stream: Any) -> Any:
     """lxml's streaming parser with every entity, DTD and network feature off."""
     return etree.iterparse(
-        stream, events=("start", "end"), resolve_entities=False, load_dtd=False,
-        no_network=True, huge_tree=False, dtd_validation=False, remove_comments=True,
-        remove_pis=True, recover=False,
+        stream,
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=False,
     )
 
 
-def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
-                  progress: Progress | None) -> tuple[str | None, list[Entity]]:
+def _parse_stream(
+    reader: _GuardedReader, total: int, ctx: _Context, progress: Progress | None
+) -> tuple[str | None, list[Entity]]:
     name = ctx.name
     parser = _iterparse(reader)
     entities: list[Entity] = []
@@ -290,11 +371,13 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                     if tag not in COLLECTIONS:
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: unexpected element <{tag}> under "
-                            f"<{ROOT_TAG}> (expected INDIVIDUALS or ENTITIES)")
+                            f"<{ROOT_TAG}> (expected INDIVIDUALS or ENTITIES)"
+                        )
                     if tag in collections_seen:
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: second <{tag}> element; a UN list "
-                            "has one")
+                            "has one"
+                        )
                     collections_seen.add(tag)
                     collection = tag
                 elif depth == 3:
@@ -303,20 +386,23 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                     if _local(el.tag) != expected:
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: unexpected element "
-                            f"<{_local(el.tag)}> in <{collection}> (expected <{expected}>)")
+                            f"<{_local(el.tag)}> in <{collection}> (expected <{expected}>)"
+                        )
                     record_elements = 0
                     record = _Node(expected, el.sourceline or 0)
                     stack = [record]
                     if len(entities) >= MAX_RECORDS:
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: more than {MAX_RECORDS} records; "
-                            "not a UN list")
+                            "not a UN list"
+                        )
                 elif depth > 3:
                     record_elements += 1
                     if record_elements > MAX_RECORD_ELEMENTS:
                         raise ImportFailed(
                             f"{name}: line {el.sourceline}: record #{len(entities) + 1} has more "
-                            f"than {MAX_RECORD_ELEMENTS} elements; not a UN list record")
+                            f"than {MAX_RECORD_ELEMENTS} elements; not a UN list record"
+                        )
                     stack.append(stack[-1].add(_local(el.tag)))
                 continue
             # event == "end"
@@ -334,7 +420,8 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
                     raise ImportFailed(
                         f"{name}: line {el.sourceline}: {_local(el.tag)} record #{position} "
                         f"(DATAID {collapse(el.findtext('DATAID')) or 'missing'}) repeats "
-                        f"REFERENCE_NUMBER {ref} of record #{first_pos} (line {first_line})")
+                        f"REFERENCE_NUMBER {ref} of record #{first_pos} (line {first_line})"
+                    )
                 seen[ref] = (position, el.sourceline or 0)
                 entities.append(entity)
                 # Free the converted record and everything before it.
@@ -351,9 +438,10 @@ def _parse_stream(reader: _GuardedReader, total: int, ctx: _Context,
     except _Refused as exc:
         raise ImportFailed(f"{name}: {exc}") from None
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (exc.lineno, 0))
+        line, column = exc.position if exc.position else (exc.lineno, 0)
         raise ImportFailed(
-            f"{name}: not well-formed XML at line {line}, column {column}: {exc.msg}") from None
+            f"{name}: not well-formed XML at line {line}, column {column}: {exc.msg}"
+        ) from None
     if depth != 0 or not reader.root_seen:
         raise ImportFailed(f"{name}: the XML document ended early (truncated file?)")
     if progress is not None:
@@ -370,7 +458,8 @@ def _check_root(el: Any, name: str) -> None:
     if tag != ROOT_TAG:
         raise ImportFailed(
             f"{name}: line {el.sourceline}: root element is <{tag}>, expected <{ROOT_TAG}>; "
-            "this is not a UN Security Council Consolidated List")
+            "this is not a UN Security Council Consolidated List"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -408,14 +497,19 @@ def _children(node: _Node, tag: str) -> list[_Node]:
 
 
 def _values(node: _Node, tag: str) -> list[str]:
-    return [v.text for group in node.kids.get(tag, ()) for v in group.kids.get("VALUE", ())
-            if v.text and v.text.strip()]
+    return [
+        v.text
+        for group in node.kids.get(tag, ())
+        for v in group.kids.get("VALUE", ())
+        if v.text and v.text.strip()
+    ]
 
 
 def _record(el: _Node, schema: str, position: int, ctx: _Context) -> Entity:
     dataid = collapse(_text(el, "DATAID"))
-    where = f"{ctx.name}: line {el.line}: {el.tag} record #{position} " \
-            f"(DATAID {dataid or 'missing'})"
+    where = (
+        f"{ctx.name}: line {el.line}: {el.tag} record #{position} (DATAID {dataid or 'missing'})"
+    )
     ref = collapse(_text(el, "REFERENCE_NUMBER"))
     if not ref:
         raise ImportFailed(f"{where}: REFERENCE_NUMBER is missing or empty")
@@ -520,8 +614,10 @@ def _alias(entity: Entity, alias: _Node, schema: str, where: str, ctx: _Context)
     prop = _ALIAS_PROPS.get(quality_raw.lower())
     if prop is None:
         if quality_raw:
-            ctx.warn(f"{where}: alias {collapse(raw)!r} has unknown QUALITY {quality_raw!r}; "
-                     "kept as alias")
+            ctx.warn(
+                f"{where}: alias {collapse(raw)!r} has unknown QUALITY {quality_raw!r}; "
+                "kept as alias"
+            )
         prop = "alias"
     for value, lang in split_alias(raw, person=(schema == "Person")):
         entity.add(prop, value, raw, lang=lang)
@@ -529,7 +625,7 @@ def _alias(entity: Entity, alias: _Node, schema: str, where: str, ctx: _Context)
     if note:
         match = _ORIGINAL_SCRIPT_PREFIX.match(note)
         if match:
-            extra = collapse(note[match.end():])
+            extra = collapse(note[match.end() :])
             for piece in extra.split(";"):
                 piece = piece.strip()
                 if piece:
@@ -541,8 +637,9 @@ def _alias(entity: Entity, alias: _Node, schema: str, where: str, ctx: _Context)
         city, country = _text(alias, "CITY_OF_BIRTH"), _text(alias, "COUNTRY_OF_BIRTH")
         place_raw = [p for p in (city, country) if p and p.strip()]
         if place_raw:
-            entity.add("birthPlace", ", ".join(collapse(p) for p in place_raw),
-                       ", ".join(place_raw))
+            entity.add(
+                "birthPlace", ", ".join(collapse(p) for p in place_raw), ", ".join(place_raw)
+            )
         if country and country.strip():
             _country(entity, "birthCountry", country, where, ctx)
 
@@ -577,12 +674,12 @@ def split_alias(raw: str, *, person: bool = True) -> list[tuple[str, str | None]
     outer = _PAREN_RE.sub(" ", text)
     outer_script = main_script(outer)
     for match in _PAREN_RE.finditer(text):
-        outer_parts.append(text[pos:match.start()])
+        outer_parts.append(text[pos : match.start()])
         pos = match.end()
         inner = match.group(1).strip()
         prefix = _ORIGINAL_SCRIPT_PREFIX.match(inner)
         if prefix:
-            inner = inner[prefix.end():]
+            inner = inner[prefix.end() :]
         inner_script = main_script(inner)
         if inner_script is not None and outer_script is not None and inner_script != outer_script:
             names.extend(p for p in inner.split(";"))
@@ -721,8 +818,7 @@ def _birth_place(entity: Entity, pob: _Node, where: str, ctx: _Context) -> None:
 
 
 def _address(entity: Entity, address: _Node, where: str, ctx: _Context) -> None:
-    value, original = _joined(address, ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE",
-                                        "COUNTRY"))
+    value, original = _joined(address, ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"))
     if not value:
         value, original = _joined(address, ("NOTE",))
     entity.add("address", value, original)

@@ -11,8 +11,9 @@ from ctnode.travel.edifact import decode
 from ctnode.travel.issues import MessageError, UnknownMessageType
 
 
-def parse_payments(data: bytes, *, validate: bool = False,
-                   xsd_dir: Path | None = None) -> PaymentMessage:
+def parse_payments(
+    data: bytes, *, validate: bool = False, xsd_dir: Path | None = None
+) -> PaymentMessage:
     """Bytes of a pacs.008 / pain.001 XML file or MT103 FIN file → ``PaymentMessage``.
 
     Raises ``MessageError`` (an ``InvalidInput``) naming the line or element
@@ -27,5 +28,7 @@ def parse_payments(data: bytes, *, validate: bool = False,
     if looks_like_mt(text):
         check_type(text)
         return parse_mt103(data)
-    raise UnknownMessageType("not a payment message this node reads (ISO 20022 pacs.008 / "
-                             "pain.001 XML or SWIFT MT103)", "line 1")
+    raise UnknownMessageType(
+        "not a payment message this node reads (ISO 20022 pacs.008 / pain.001 XML or SWIFT MT103)",
+        "line 1",
+    )

@@ -33,8 +33,9 @@ def party_record(pr: PartyResult) -> dict[str, Any]:
         "schema": p.schema,
         "address": p.address,
         "country": p.country,
-        "identifiers": [{"scheme": i.scheme, "value": i.value, "issuer": i.issuer}
-                        for i in p.identifiers],
+        "identifiers": [
+            {"scheme": i.scheme, "value": i.value, "issuer": i.issuer} for i in p.identifiers
+        ],
         "birth_date": p.birth_date,
         "birth_place": p.birth_place,
         "birth_country": p.birth_country,
@@ -49,10 +50,23 @@ def party_record(pr: PartyResult) -> dict[str, Any]:
 
 def wallet_record(w: WalletFinding) -> dict[str, Any]:
     return {
-        "address": w.address, "chain": w.chain, "kind": w.kind, "valid": w.valid,
-        "reason": w.reason, "where": w.where, "screening_id": w.screening_id,
-        "listed": [{"entity_id": lw.entity_id, "list": lw.dataset, "reference": lw.reference,
-                    "currency": lw.currency, "holder": lw.holder} for lw in w.listed],
+        "address": w.address,
+        "chain": w.chain,
+        "kind": w.kind,
+        "valid": w.valid,
+        "reason": w.reason,
+        "where": w.where,
+        "screening_id": w.screening_id,
+        "listed": [
+            {
+                "entity_id": lw.entity_id,
+                "list": lw.dataset,
+                "reference": lw.reference,
+                "currency": lw.currency,
+                "holder": lw.holder,
+            }
+            for lw in w.listed
+        ],
     }
 
 
@@ -99,8 +113,20 @@ def to_jsonl(report: PaymentReport) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(report))
 
 
-CSV_COLUMNS = ("transaction", "role", "name", "identifiers", "screening_id", "hit_rank", "list",
-               "reference", "matched_name", "score", "band", "explanation")
+CSV_COLUMNS = (
+    "transaction",
+    "role",
+    "name",
+    "identifiers",
+    "screening_id",
+    "hit_rank",
+    "list",
+    "reference",
+    "matched_name",
+    "score",
+    "band",
+    "explanation",
+)
 
 
 def to_csv(report: PaymentReport) -> str:
@@ -117,14 +143,36 @@ def to_csv(report: PaymentReport) -> str:
             if not hits:
                 writer.writerow([*base, "", "", "", "", "", "", ""])
             for i, h in enumerate(hits, 1):
-                writer.writerow([*base, i, h.dataset, h.reference or "", h.matched_name,
-                                 f"{h.score:.3f}", h.band, explain(h)])
+                writer.writerow(
+                    [
+                        *base,
+                        i,
+                        h.dataset,
+                        h.reference or "",
+                        h.matched_name,
+                        f"{h.score:.3f}",
+                        h.band,
+                        explain(h),
+                    ]
+                )
         for w in tr.wallets:
             for lw in w.listed:
-                writer.writerow([ref, "wallet", w.address, f"{w.chain} {w.where}",
-                                 w.screening_id or "", 1, lw.dataset, lw.reference or "",
-                                 w.address, "1.000", "match",
-                                 f"listed {w.chain} wallet found exactly in {w.where}"])
+                writer.writerow(
+                    [
+                        ref,
+                        "wallet",
+                        w.address,
+                        f"{w.chain} {w.where}",
+                        w.screening_id or "",
+                        1,
+                        lw.dataset,
+                        lw.reference or "",
+                        w.address,
+                        "1.000",
+                        "match",
+                        f"listed {w.chain} wallet found exactly in {w.where}",
+                    ]
+                )
     return buf.getvalue()
 
 
@@ -132,9 +180,11 @@ def render_table(report: PaymentReport, console: Console) -> None:
     m = report.message
     head = Text()
     head.append(f"{m.format}", style="bold")
-    head.append(f"{' with AppHdr' if m.app_header else ''} message {m.message_id or '?'}: "
-                f"{len(m.transactions)} transactions, {report.hit_count} hits, "
-                f"{report.seconds:.2f} s")
+    head.append(
+        f"{' with AppHdr' if m.app_header else ''} message {m.message_id or '?'}: "
+        f"{len(m.transactions)} transactions, {report.hit_count} hits, "
+        f"{report.seconds:.2f} s"
+    )
     if m.schema_valid is not None:
         head.append(f", XSD {'valid' if m.schema_valid else 'INVALID'}")
     head.append("\n")
@@ -156,8 +206,10 @@ def render_table(report: PaymentReport, console: Console) -> None:
                 cell.append(f"not screened: {r.error}", style="red")
             else:
                 for h in r.reportable:
-                    cell.append(f"{h.score:.3f} {h.band}",
-                                style="bold red" if h.band == "match" else "yellow")
+                    cell.append(
+                        f"{h.score:.3f} {h.band}",
+                        style="bold red" if h.band == "match" else "yellow",
+                    )
                     cell.append(f" {h.dataset} {h.reference or ''} {h.matched_name}\n")
                     cell.append(explain(h) + "\n", style="dim")
                 if not r.reportable:
@@ -168,18 +220,24 @@ def render_table(report: PaymentReport, console: Console) -> None:
             cell = Text()
             if w.listed:
                 cell.append("1.000 match", style="bold red")
-                cell.append(" " + ", ".join(f"{lw.dataset} {lw.reference or lw.entity_id}"
-                                            for lw in w.listed) + "\n")
+                cell.append(
+                    " "
+                    + ", ".join(f"{lw.dataset} {lw.reference or lw.entity_id}" for lw in w.listed)
+                    + "\n"
+                )
             else:
-                cell.append("not listed" + ("" if w.valid else f" (invalid: {w.reason})"),
-                            style="dim")
+                cell.append(
+                    "not listed" + ("" if w.valid else f" (invalid: {w.reason})"), style="dim"
+                )
             table.add_row(label, Text(f"{w.chain} wallet\n{w.where}"), w.address, cell)
             label = ""
     parts: list[Any] = [head, table]
     if m.issues:
         issues = Text("Issues:\n", style="bold")
         for i in m.issues:
-            issues.append(f"  {i.severity}{' (skipped)' if i.skipped else ''}: {i.message} "
-                          f"[{i.where}]\n", style="red" if i.severity == "error" else "yellow")
+            issues.append(
+                f"  {i.severity}{' (skipped)' if i.skipped else ''}: {i.message} [{i.where}]\n",
+                style="red" if i.severity == "error" else "yellow",
+            )
         parts.append(issues)
     console.print(Group(*parts))

@@ -79,10 +79,16 @@ def build_wallet_index(node: Node) -> WalletIndex:
     return WalletIndex(entities)
 
 
-def screen_message(node: Node, message: PaymentMessage, actor: Actor,
-                   purpose: Purpose | None = None, *, wallets: WalletIndex | None = None,
-                   source: str = "payment",
-                   progress: Callable[[int, int], None] | None = None) -> list[TransactionResult]:
+def screen_message(
+    node: Node,
+    message: PaymentMessage,
+    actor: Actor,
+    purpose: Purpose | None = None,
+    *,
+    wallets: WalletIndex | None = None,
+    source: str = "payment",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TransactionResult]:
     """Screen the parties and texts of a parsed payment message."""
     subjects: list[tuple[str, ScreenQuery]] = []
     slots: list[tuple[int, Party, int | None]] = []
@@ -99,8 +105,9 @@ def screen_message(node: Node, message: PaymentMessage, actor: Actor,
     for ti, party, idx in slots:
         result = results[idx] if idx is not None else None
         if result is not None and result.error:
-            message.issues.append(Issue("error", f"party not screened: {result.error}",
-                                        party.where, skipped=True))
+            message.issues.append(
+                Issue("error", f"party not screened: {result.error}", party.where, skipped=True)
+            )
         out[ti].parties.append(PartyResult(party, result))
     index = wallets if wallets is not None else build_wallet_index(node)
     p = purpose or Purpose()
@@ -109,14 +116,23 @@ def screen_message(node: Node, message: PaymentMessage, actor: Actor,
         listed = [w for w in tr.wallets if w.listed]
         if listed:
             # A listed wallet is an exact hit: it enters the analysts' review queue.
-            hits = [{"entity_id": lw.entity_id, "score": 1.0, "band": "match"}
-                    for w in listed for lw in w.listed]
+            hits = [
+                {"entity_id": lw.entity_id, "score": 1.0, "band": "match"}
+                for w in listed
+                for lw in w.listed
+            ]
             subject = node.keyed_hash({"wallets": sorted({w.address for w in listed})})
             with node.store.begin() as conn:
                 sid = node.store.add_screening(
-                    conn, actor=actor.name, source=source, subject_key=subject,
+                    conn,
+                    actor=actor.name,
+                    source=source,
+                    subject_key=subject,
                     query_hash=node.keyed_hash({"q": subject, "source": source}),
-                    purpose=p.purpose, case_ref=p.case_ref, hits=hits)
+                    purpose=p.purpose,
+                    case_ref=p.case_ref,
+                    hits=hits,
+                )
             for w in listed:
                 w.screening_id = sid
     return out
@@ -134,19 +150,28 @@ def payment_summary(message: PaymentMessage, results: list[TransactionResult]) -
         "parties_with_hits": sum(1 for r in party_results if r.reportable),
         "wallets_found": sum(len(t.wallets) for t in results),
         "listed_wallets": sum(1 for t in results for w in t.wallets if w.listed),
-        "screening_ids": sorted({r.screening_id for r in party_results if r.screening_id}
-                                | {w.screening_id for t in results for w in t.wallets
-                                   if w.screening_id}),
+        "screening_ids": sorted(
+            {r.screening_id for r in party_results if r.screening_id}
+            | {w.screening_id for t in results for w in t.wallets if w.screening_id}
+        ),
         "schema_valid": message.schema_valid,
         "issues": len(message.issues),
         "skipped": len(message.skipped),
     }
 
 
-def screen_payments(node: Node, data: bytes, actor: Actor, purpose: Purpose | None = None, *,
-                    validate: bool | None = None, xsd_dir: Path | None = None,
-                    channel: str = "cli", wallets: WalletIndex | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> PaymentReport:
+def screen_payments(
+    node: Node,
+    data: bytes,
+    actor: Actor,
+    purpose: Purpose | None = None,
+    *,
+    validate: bool | None = None,
+    xsd_dir: Path | None = None,
+    channel: str = "cli",
+    wallets: WalletIndex | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PaymentReport:
     """Parse and screen an ISO 20022 or MT103 file; audited as ``screen.payments``.
 
     ``validate`` defaults to on when ``CTNODE_PAYMENTS_XSD_DIR`` is set.
@@ -161,18 +186,39 @@ def screen_payments(node: Node, data: bytes, actor: Actor, purpose: Purpose | No
     try:
         message = parse_payments(data, validate=validate, xsd_dir=folder)
     except Exception as exc:  # audit the refusal whatever it was, then re-raise unchanged
-        node.audit("screen.payments.refused", actor, purpose=purpose,
-                   detail={"channel": channel, "bytes": len(data), "error": str(exc)[:300]})
+        node.audit(
+            "screen.payments.refused",
+            actor,
+            purpose=purpose,
+            detail={"channel": channel, "bytes": len(data), "error": str(exc)[:300]},
+        )
         raise
     results = screen_message(node, message, actor, purpose, wallets=wallets, progress=progress)
     summary = payment_summary(message, results)
-    message_id = retention.record(node.store.engine, node.settings, kind="payment",
-                                  fmt=message.format, raw=data, actor=actor.name, source=channel,
-                                  summary=summary)
-    result_ids = {h.entity_id for t in results for p in t.parties if p.result
-                  for h in p.result.reportable}
+    message_id = retention.record(
+        node.store.engine,
+        node.settings,
+        kind="payment",
+        fmt=message.format,
+        raw=data,
+        actor=actor.name,
+        source=channel,
+        summary=summary,
+    )
+    result_ids = {
+        h.entity_id for t in results for p in t.parties if p.result for h in p.result.reportable
+    }
     result_ids |= {lw.entity_id for t in results for w in t.wallets for lw in w.listed}
-    node.audit("screen.payments", actor, purpose=purpose, result_ids=sorted(result_ids),
-               detail={**summary, "message_id": message_id, "channel": channel})
-    return PaymentReport(message=message, transactions=results, message_id=message_id,
-                         seconds=time.perf_counter() - started)
+    node.audit(
+        "screen.payments",
+        actor,
+        purpose=purpose,
+        result_ids=sorted(result_ids),
+        detail={**summary, "message_id": message_id, "channel": channel},
+    )
+    return PaymentReport(
+        message=message,
+        transactions=results,
+        message_id=message_id,
+        seconds=time.perf_counter() - started,
+    )

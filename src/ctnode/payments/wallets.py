@@ -56,8 +56,17 @@ def listed_wallets(entities: Iterable[Entity]) -> list[ListedWallet]:
         for prop in ADDRESS_PROPS:
             for stmt in entity.statements:
                 if stmt.prop == prop and stmt.value.strip():
-                    out.append(ListedWallet(normalize(stmt.value), entity.id, entity.dataset,
-                                            entity.reference, currency, holder, stmt.original))
+                    out.append(
+                        ListedWallet(
+                            normalize(stmt.value),
+                            entity.id,
+                            entity.dataset,
+                            entity.reference,
+                            currency,
+                            holder,
+                            stmt.original,
+                        )
+                    )
     return out
 
 
@@ -115,7 +124,8 @@ class NaiveWalletIndex:
                 exact = wallet.original.strip()
                 case_free = classify(exact)
                 if (case_free is not None and case_free.chain in {"ETH"}) or (
-                        case_free is not None and case_free.address.startswith(("bc1", "tb1"))):
+                    case_free is not None and case_free.address.startswith(("bc1", "tb1"))
+                ):
                     hay, needle = compact.lower(), wallet.address.lower()
                 else:
                     hay, needle = compact, exact
@@ -125,5 +135,12 @@ class NaiveWalletIndex:
 
 
 def _finding(addr: Address, where: str, listed: list[ListedWallet]) -> WalletFinding:
-    return WalletFinding(address=addr.address, chain=addr.chain, kind=addr.kind,
-                         valid=addr.valid, where=where, listed=list(listed), reason=addr.reason)
+    return WalletFinding(
+        address=addr.address,
+        chain=addr.chain,
+        kind=addr.kind,
+        valid=addr.valid,
+        where=where,
+        listed=list(listed),
+        reason=addr.reason,
+    )

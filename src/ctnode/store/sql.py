@@ -269,8 +269,12 @@ class Store(ReviewStore):
         """
         q = (
             select(
-                t.entities.c.id, t.entities.c.schema, t.entities.c.dataset,
-                t.entities.c.reference, t.entities.c.status, t.statements.c.prop,
+                t.entities.c.id,
+                t.entities.c.schema,
+                t.entities.c.dataset,
+                t.entities.c.reference,
+                t.entities.c.status,
+                t.statements.c.prop,
                 t.statements.c.value,
             )
             .join(t.statements, t.statements.c.entity_id == t.entities.c.id)
@@ -284,8 +288,9 @@ class Store(ReviewStore):
                 if current is None or current.id != eid:
                     if current is not None:
                         yield current
-                    current = Entity(id=eid, schema=schema, dataset=dataset,
-                                     reference=reference, status=status)
+                    current = Entity(
+                        id=eid, schema=schema, dataset=dataset, reference=reference, status=status
+                    )
                 current.statements.append(
                     Statement(prop=prop, value=value, original=value, dataset=dataset)
                 )

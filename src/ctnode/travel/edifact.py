@@ -104,8 +104,9 @@ def _read_una(text: str) -> tuple[Separators, int] | None:
             "segment UNA line 1",
         )
     if seps.release in key:
-        seps = Separators(seps.component, seps.element, seps.decimal, "", seps.repetition,
-                          seps.terminator)
+        seps = Separators(
+            seps.component, seps.element, seps.decimal, "", seps.repetition, seps.terminator
+        )
     return seps, start + 9
 
 
@@ -186,8 +187,13 @@ def tokenize(data: bytes | str) -> Interchange:
         if not body:
             continue
         if ended:
-            inter.issues.append(Issue("warning", f"text after the interchange trailer UNZ ignored: "
-                                      f"{body[:40]!r}", f"line {start_line}"))
+            inter.issues.append(
+                Issue(
+                    "warning",
+                    f"text after the interchange trailer UNZ ignored: {body[:40]!r}",
+                    f"line {start_line}",
+                )
+            )
             continue
         index += 1
         if index > MAX_SEGMENTS:
@@ -196,8 +202,14 @@ def tokenize(data: bytes | str) -> Interchange:
         elements = _split(body, seps.element, rel) if escaped else body.split(seps.element)
         tag = elements[0].split(seps.component, 1)[0].replace(" ", "").upper()
         if not _TAG.fullmatch(tag):
-            inter.issues.append(Issue("error", f"malformed segment {body[:30]!r} skipped: no tag",
-                                      f"segment {index} line {start_line}", skipped=True))
+            inter.issues.append(
+                Issue(
+                    "error",
+                    f"malformed segment {body[:30]!r} skipped: no tag",
+                    f"segment {index} line {start_line}",
+                    skipped=True,
+                )
+            )
             continue
         if escaped:
             data_elements = tuple(
@@ -219,6 +231,11 @@ def tokenize(data: bytes | str) -> Interchange:
             inter.segments[0].where(),
         )
     if not ended and inter.segments[0].tag == "UNB":
-        inter.issues.append(Issue("warning", "interchange trailer UNZ missing: file truncated?",
-                                  f"after segment {index} line {line}"))
+        inter.issues.append(
+            Issue(
+                "warning",
+                "interchange trailer UNZ missing: file truncated?",
+                f"after segment {index} line {line}",
+            )
+        )
     return inter

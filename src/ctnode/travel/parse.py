@@ -41,5 +41,6 @@ def parse_manifest(data: bytes) -> Manifest:
     if message == "PNRGOV":
         return parse_pnrgov(inter)
     raise UnknownMessageType(
-        f"message type {message or 'unknown'!r} is not read by this node "
-        "(PAXLST and PNRGOV are)", where)
+        f"message type {message or 'unknown'!r} is not read by this node (PAXLST and PNRGOV are)",
+        where,
+    )

@@ -36,9 +36,13 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "band": hit.band,
         "status": hit.status,
         "explanation": [
-            {"feature": e.feature, "query_value": e.query_value,
-             "candidate_value": e.candidate_value, "contribution": round(e.contribution, 4),
-             "detail": e.detail}
+            {
+                "feature": e.feature,
+                "query_value": e.query_value,
+                "candidate_value": e.candidate_value,
+                "contribution": round(e.contribution, 4),
+                "detail": e.detail,
+            }
             for e in hit.explanation
         ],
     }
@@ -65,8 +69,15 @@ def traveller_record(t: Traveller, r: SubjectResult) -> dict[str, Any]:
         "birth_date_raw": t.birth_date_raw,
         "sex": t.sex,
         "nationalities": t.nationalities,
-        "documents": [{"type": d.type, "number": d.number, "issuing_state": d.issuing_state,
-                       "expiry": d.expiry} for d in t.documents],
+        "documents": [
+            {
+                "type": d.type,
+                "number": d.number,
+                "issuing_state": d.issuing_state,
+                "expiry": d.expiry,
+            }
+            for d in t.documents
+        ],
         "pnr": t.pnr,
         "embarkation": t.embarkation,
         "debarkation": t.debarkation,
@@ -88,9 +99,17 @@ def records(report: ManifestReport) -> Iterator[dict[str, Any]]:
         "sender": m.sender,
         "recipient": m.recipient,
         "message_ref": m.message_ref,
-        "flights": [{"flight": leg.flight, "carrier": leg.carrier, "from": leg.departure_airport,
-                     "to": leg.arrival_airport, "departure": leg.departure,
-                     "arrival": leg.arrival} for leg in m.legs],
+        "flights": [
+            {
+                "flight": leg.flight,
+                "carrier": leg.carrier,
+                "from": leg.departure_airport,
+                "to": leg.arrival_airport,
+                "departure": leg.departure,
+                "arrival": leg.arrival,
+            }
+            for leg in m.legs
+        ],
         "pnrs": m.pnrs,
         "travellers": len(m.travellers),
         "declared_count": m.declared_count,
@@ -108,9 +127,23 @@ def to_jsonl(report: ManifestReport) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(report))
 
 
-CSV_COLUMNS = ("ref", "role", "name", "birth_date", "nationalities", "documents", "pnr",
-               "screening_id", "hit_rank", "list", "reference", "matched_name", "score", "band",
-               "explanation")
+CSV_COLUMNS = (
+    "ref",
+    "role",
+    "name",
+    "birth_date",
+    "nationalities",
+    "documents",
+    "pnr",
+    "screening_id",
+    "hit_rank",
+    "list",
+    "reference",
+    "matched_name",
+    "score",
+    "band",
+    "explanation",
+)
 
 
 def to_csv(report: ManifestReport) -> str:
@@ -118,15 +151,32 @@ def to_csv(report: ManifestReport) -> str:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for t, r in zip(report.manifest.travellers, report.results, strict=True):
-        base = [t.ref, t.role, r.query.names[0] if r.query.names else t.raw_name,
-                t.birth_date or "", " ".join(t.nationalities),
-                " ".join(d.number for d in t.documents), t.pnr or "", r.screening_id or ""]
+        base = [
+            t.ref,
+            t.role,
+            r.query.names[0] if r.query.names else t.raw_name,
+            t.birth_date or "",
+            " ".join(t.nationalities),
+            " ".join(d.number for d in t.documents),
+            t.pnr or "",
+            r.screening_id or "",
+        ]
         hits = r.reportable
         if not hits:
             writer.writerow([*base, "", "", "", "", "", "", ""])
         for i, h in enumerate(hits, 1):
-            writer.writerow([*base, i, h.dataset, h.reference or "", h.matched_name,
-                             f"{h.score:.3f}", h.band, explain(h)])
+            writer.writerow(
+                [
+                    *base,
+                    i,
+                    h.dataset,
+                    h.reference or "",
+                    h.matched_name,
+                    f"{h.score:.3f}",
+                    h.band,
+                    explain(h),
+                ]
+            )
     return buf.getvalue()
 
 
@@ -142,10 +192,11 @@ def render_table(report: ManifestReport, console: Console, *, all_travellers: bo
         head.append(f"  flight {leg.label}" + (f" → {leg.arrival}" if leg.arrival else "") + "\n")
     if m.pnrs:
         head.append(f"  PNRs: {', '.join(m.pnrs)}\n")
-    head.append(f"  {len(m.travellers)} travellers screened"
-                + (f" (message declares {m.declared_count})" if m.declared_count is not None
-                   else "")
-                + f", {report.hit_count} with hits, {report.seconds:.2f} s\n")
+    head.append(
+        f"  {len(m.travellers)} travellers screened"
+        + (f" (message declares {m.declared_count})" if m.declared_count is not None else "")
+        + f", {report.hit_count} with hits, {report.seconds:.2f} s\n"
+    )
     table = Table(show_lines=True)
     for col in ("#", "traveller", "born / sex / nat.", "documents", "hits (score, band, why)"):
         table.add_column(col)
@@ -157,10 +208,12 @@ def render_table(report: ManifestReport, console: Console, *, all_travellers: bo
         who.append(f"\n{t.role}" + (f", PNR {t.pnr}" if t.pnr else ""), style="dim")
         if len(r.query.names) > 1:
             who.append("\nalso: " + " | ".join(r.query.names[1:]), style="dim")
-        facts = " / ".join(x for x in (t.birth_date or "?", t.sex or "?",
-                                        ",".join(t.nationalities) or "?"))
-        docs = "\n".join(f"{d.type or '?'} {d.number} {d.issuing_state or ''}".strip()
-                         for d in t.documents)
+        facts = " / ".join(
+            x for x in (t.birth_date or "?", t.sex or "?", ",".join(t.nationalities) or "?")
+        )
+        docs = "\n".join(
+            f"{d.type or '?'} {d.number} {d.issuing_state or ''}".strip() for d in t.documents
+        )
         cell = Text()
         for h in hits:
             cell.append(f"{h.score:.3f} {h.band}", style=_BAND.get(h.band, ""))
@@ -175,7 +228,9 @@ def render_table(report: ManifestReport, console: Console, *, all_travellers: bo
     if m.issues:
         issues = Text("Issues:\n", style="bold")
         for i in m.issues:
-            issues.append(f"  {i.severity}{' (skipped)' if i.skipped else ''}: {i.message} "
-                          f"[{i.where}]\n", style="red" if i.severity == "error" else "yellow")
+            issues.append(
+                f"  {i.severity}{' (skipped)' if i.skipped else ''}: {i.message} [{i.where}]\n",
+                style="red" if i.severity == "error" else "yellow",
+            )
         parts.append(issues)
     console.print(Group(*parts))

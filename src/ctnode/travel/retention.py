@@ -47,7 +47,7 @@ def mask_message(raw: bytes) -> str:
         for line in text.splitlines(keepends=True):
             m = re.match(r"^(\{[^{}]*?:|:\d{2}[A-Z]?:|-\})", line)
             keep = m.group(0) if m else ""
-            out.append(keep + _blank(line[len(keep):]))
+            out.append(keep + _blank(line[len(keep) :]))
         return "".join(out)
     return _mask_edifact(text)
 
@@ -69,7 +69,7 @@ def _mask_edifact(text: str) -> str:
     for seg in re.split(r"(['$~\n])", text):
         m = re.match(r"^(\s*UNA.{0,6}|\s*[A-Z]{3}(?:[ ]?[+*][A-Z0-9]{0,3}(?![^+*:]))?)", seg)
         keep = m.group(0) if m else ""
-        out.append(keep + _blank(seg[len(keep):]))
+        out.append(keep + _blank(seg[len(keep) :]))
     return "".join(out)
 
 
@@ -79,8 +79,18 @@ class SweepReport:
     deleted: int
 
 
-def record(engine: Engine, settings: Settings, *, kind: str, fmt: str, raw: bytes, actor: str,
-           source: str, summary: dict[str, Any], now: datetime | None = None) -> str:
+def record(
+    engine: Engine,
+    settings: Settings,
+    *,
+    kind: str,
+    fmt: str,
+    raw: bytes,
+    actor: str,
+    source: str,
+    summary: dict[str, Any],
+    now: datetime | None = None,
+) -> str:
     """Store one screened message under the retention policy; returns its id."""
     now = now or datetime.now(UTC)
     keep_raw = settings.travel_store_raw and settings.travel_raw_mask_hours > 0
@@ -109,22 +119,30 @@ def sweep(engine: Engine, settings: Settings, now: datetime | None = None) -> Sw
     mask_before = now - timedelta(hours=settings.travel_raw_mask_hours)
     masked = 0
     with engine.begin() as conn:
-        deleted = conn.execute(
-            delete(travel_messages).where(travel_messages.c.delete_after <= now)).rowcount or 0
+        deleted = (
+            conn.execute(
+                delete(travel_messages).where(travel_messages.c.delete_after <= now)
+            ).rowcount
+            or 0
+        )
         rows = conn.execute(
             select(travel_messages.c.id, travel_messages.c.raw)
             .where(travel_messages.c.raw.is_not(None))
             .where(travel_messages.c.received_at <= mask_before)
         ).all()
         for row_id, raw in rows:
-            conn.execute(update(travel_messages).where(travel_messages.c.id == row_id).values(
-                raw=None, masked=mask_message(bytes(raw)), masked_at=now))
+            conn.execute(
+                update(travel_messages)
+                .where(travel_messages.c.id == row_id)
+                .values(raw=None, masked=mask_message(bytes(raw)), masked_at=now)
+            )
             masked += 1
     return SweepReport(masked=masked, deleted=int(deleted))
 
 
 def get_message(engine: Engine, message_id: str) -> dict[str, Any] | None:
     with engine.connect() as conn:
-        row = conn.execute(select(travel_messages)
-                           .where(travel_messages.c.id == message_id)).first()
+        row = conn.execute(
+            select(travel_messages).where(travel_messages.c.id == message_id)
+        ).first()
     return dict(row._mapping) if row is not None else None

@@ -57,14 +57,25 @@ class ManifestReport:
 
 
 def _query_key(q: ScreenQuery) -> tuple[Any, ...]:
-    return (q.schema, tuple(q.names), tuple(q.birth_dates), tuple(q.nationalities),
-            tuple(q.documents))
+    return (
+        q.schema,
+        tuple(q.names),
+        tuple(q.birth_dates),
+        tuple(q.nationalities),
+        tuple(q.documents),
+    )
 
 
-def screen_subjects(node: Node, subjects: list[tuple[str, ScreenQuery]], actor: Actor,
-                    purpose: Purpose | None, *, source: str,
-                    progress: Callable[[int, int], None] | None = None,
-                    limit: int = HITS_PER_SUBJECT) -> list[SubjectResult]:
+def screen_subjects(
+    node: Node,
+    subjects: list[tuple[str, ScreenQuery]],
+    actor: Actor,
+    purpose: Purpose | None,
+    *,
+    source: str,
+    progress: Callable[[int, int], None] | None = None,
+    limit: int = HITS_PER_SUBJECT,
+) -> list[SubjectResult]:
     """Screen each subject once (duplicates share the result), in order."""
     unique: dict[tuple[Any, ...], int] = {}
     queries: list[ScreenQuery] = []
@@ -81,16 +92,26 @@ def screen_subjects(node: Node, subjects: list[tuple[str, ScreenQuery]], actor: 
             queries.append(query)
     total = len(queries)
     tick = (lambda done: progress(done, total)) if progress else None
-    results = list(node.screen_many(queries, actor, purpose, limit=limit, source=source,
-                                    progress=tick)) if queries else []
+    results = (
+        list(node.screen_many(queries, actor, purpose, limit=limit, source=source, progress=tick))
+        if queries
+        else []
+    )
     out: list[SubjectResult] = []
     for i, (label, query) in enumerate(subjects):
         if i in refused:
             out.append(SubjectResult(label=label, query=query, error=refused[i]))
             continue
         res = results[unique[_query_key(query)]]
-        out.append(SubjectResult(label=label, query=query, screening_id=res.screening_id,
-                                 hits=list(res.hits), suppressed=list(res.suppressed)))
+        out.append(
+            SubjectResult(
+                label=label,
+                query=query,
+                screening_id=res.screening_id,
+                hits=list(res.hits),
+                suppressed=list(res.suppressed),
+            )
+        )
     return out
 
 
@@ -123,9 +144,16 @@ def manifest_summary(manifest: Manifest, results: list[SubjectResult]) -> dict[s
     }
 
 
-def screen_manifest(node: Node, data: bytes, actor: Actor, purpose: Purpose | None = None, *,
-                    source: str = "manifest", channel: str = "cli",
-                    progress: Callable[[int, int], None] | None = None) -> ManifestReport:
+def screen_manifest(
+    node: Node,
+    data: bytes,
+    actor: Actor,
+    purpose: Purpose | None = None,
+    *,
+    source: str = "manifest",
+    channel: str = "cli",
+    progress: Callable[[int, int], None] | None = None,
+) -> ManifestReport:
     """Parse and screen a PAXLST / PNRGOV / MRZ file; audited as ``screen.manifest``.
 
     A file that cannot be read at all raises ``InvalidInput`` (audited as
@@ -138,22 +166,45 @@ def screen_manifest(node: Node, data: bytes, actor: Actor, purpose: Purpose | No
     try:
         manifest = parse_manifest(data)
     except Exception as exc:  # audit the refusal whatever it was, then re-raise unchanged
-        node.audit("screen.manifest.refused", actor, purpose=purpose,
-                   detail={"channel": channel, "bytes": len(data), "error": str(exc)[:300]})
+        node.audit(
+            "screen.manifest.refused",
+            actor,
+            purpose=purpose,
+            detail={"channel": channel, "bytes": len(data), "error": str(exc)[:300]},
+        )
         raise
-    subjects = [(f"{t.ref} {t.names[0] if t.names else t.raw_name}", traveller_query(t))
-                for t in manifest.travellers]
+    subjects = [
+        (f"{t.ref} {t.names[0] if t.names else t.raw_name}", traveller_query(t))
+        for t in manifest.travellers
+    ]
     results = screen_subjects(node, subjects, actor, purpose, source=source, progress=progress)
     for t, r in zip(manifest.travellers, results, strict=True):
         if r.error:
-            manifest.issues.append(Issue("error", f"traveller not screened: {r.error}", t.where,
-                                         skipped=True))
+            manifest.issues.append(
+                Issue("error", f"traveller not screened: {r.error}", t.where, skipped=True)
+            )
     summary = manifest_summary(manifest, results)
     fmt = f"{manifest.kind} {manifest.version or ''}".strip()
-    message_id = retention.record(node.store.engine, node.settings, kind="manifest", fmt=fmt,
-                                  raw=data, actor=actor.name, source=channel, summary=summary)
-    node.audit("screen.manifest", actor, purpose=purpose,
-               result_ids=sorted({h.entity_id for r in results for h in r.reportable}),
-               detail={**summary, "message_id": message_id, "channel": channel})
-    return ManifestReport(manifest=manifest, results=results, message_id=message_id,
-                          seconds=time.perf_counter() - started)
+    message_id = retention.record(
+        node.store.engine,
+        node.settings,
+        kind="manifest",
+        fmt=fmt,
+        raw=data,
+        actor=actor.name,
+        source=channel,
+        summary=summary,
+    )
+    node.audit(
+        "screen.manifest",
+        actor,
+        purpose=purpose,
+        result_ids=sorted({h.entity_id for r in results for h in r.reportable}),
+        detail={**summary, "message_id": message_id, "channel": channel},
+    )
+    return ManifestReport(
+        manifest=manifest,
+        results=results,
+        message_id=message_id,
+        seconds=time.perf_counter() - started,
+    )
