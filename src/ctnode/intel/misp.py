@@ -31,8 +31,7 @@ from pymisp.exceptions import PyMISPError
 
 from ctnode.errors import InvalidInput
 from ctnode.intel.stix import StixContent, make_bundle, parse_stix
-from ctnode.intel.taxii.media import TaxiiBadRequest
-from ctnode.intel.taxii.query import parse_timestamp
+from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.tlp import TLP1_MARKING_IDS, marking_definition, object_tlp
 
 
@@ -349,7 +348,7 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         try:
             return parse_timestamp(a) == parse_timestamp(b)
-        except TaxiiBadRequest:
+        except ValueError:
             return False
     return False
 

@@ -37,6 +37,7 @@ import stix2
 from stix2 import exceptions as stix2_errors
 
 from ctnode.intel.issues import StixIssue, StixValidationError
+from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.tlp import MARKING_TO_TLP
 from ctnode.intel.watchlist import check_list_references
 
@@ -209,6 +210,17 @@ def _check_one(
     except (ValueError, TypeError, KeyError) as exc:  # stix2 raises these for malformed values too
         issues.append(StixIssue(f"invalid: {exc}", object_id, index))
         return
+    created, modified = obj.get("created"), obj.get("modified")
+    if isinstance(created, str) and isinstance(modified, str):
+        try:
+            if parse_timestamp(modified, "modified") < parse_timestamp(created, "created"):
+                issues.append(
+                    StixIssue("must not be earlier than created", object_id, index, "modified")
+                )
+                return
+        except ValueError as exc:
+            issues.append(StixIssue(str(exc), object_id, index))
+            return
     for finding in check_list_references(obj):
         finding = StixIssue(
             finding.message, finding.object_id, index, finding.property, finding.severity

@@ -23,7 +23,8 @@ from ctnode.errors import InvalidInput, Unavailable
 from ctnode.intel.issues import StixIssue, StixValidationError
 from ctnode.intel.stix import parse_stix
 from ctnode.intel.taxii.media import DATE_ADDED_LAST, TAXII_MEDIA_TYPE
-from ctnode.intel.taxii.query import format_timestamp, parse_timestamp
+from ctnode.intel.taxii.query import parse_timestamp
+from ctnode.intel.timestamps import format_timestamp
 
 
 @dataclass(frozen=True, slots=True)

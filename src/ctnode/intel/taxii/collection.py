@@ -32,9 +32,9 @@ from ctnode.intel.taxii.query import (
     Cursor,
     ObjectQuery,
     VersionMatch,
-    format_timestamp,
     parse_timestamp,
 )
+from ctnode.intel.timestamps import format_timestamp
 from ctnode.intel.tlp import TLP, effective_tlp
 
 

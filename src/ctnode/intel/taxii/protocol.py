@@ -57,10 +57,10 @@ from ctnode.intel.taxii.query import (
     VERSIONS_PARAMS,
     ObjectQuery,
     VersionMatch,
-    format_timestamp,
     parse_query,
 )
 from ctnode.intel.taxii.resources import ApiRoot, Collection, Discovery, Status, StatusDetail
+from ctnode.intel.timestamps import format_timestamp
 from ctnode.intel.tlp import TLP
 
 QueryPairs = Mapping[str, str] | Iterable[tuple[str, str]]

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ctnode.intel.taxii.media import STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE
-from ctnode.intel.taxii.query import format_timestamp
+from ctnode.intel.timestamps import format_timestamp
 
 
 @dataclass(frozen=True, slots=True)
