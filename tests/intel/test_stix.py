@@ -159,3 +159,21 @@ def test_object_version_and_bundle() -> None:
     assert (
         b["type"] == "bundle" and b["id"].startswith("bundle--") and b["objects"] == [{"type": "x"}]
     )
+
+
+def test_parallel_validation_reports_the_same_findings(bundle: dict[str, Any]) -> None:
+    from ctnode.intel import stix as stix_module
+
+    objects = [o for o in bundle["objects"] if o["type"] == "threat-actor"] * 6000
+    objects = [dict(o) for o in objects]
+    objects[5432] = {**objects[5432], "name": ""}  # one bad object deep in a later chunk
+    objects[5432].pop("name")
+    assert len(objects) >= stix_module.PARALLEL_MIN_OBJECTS
+    with pytest.raises(StixValidationError) as one:
+        parse_stix(objects)
+    with pytest.raises(StixValidationError) as two:
+        parse_stix(objects, workers=2)
+    assert [(i.index, i.property) for i in one.value.issues] == [(5432, "name")]
+    assert [(i.index, i.property) for i in two.value.issues] == [(5432, "name")]
+    good = parse_stix(objects[:5000] * 2, workers=2)
+    assert len(good.objects) == 10000

@@ -84,6 +84,8 @@ class NaiveLibraryIndex:
 
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str], _Row] = {}
+        self._df: dict[str, int] = {}  # rows holding each term (kept up to date on add and remove)
+        self._total: dict[str, int] = dict.fromkeys(FIELD_WEIGHTS, 0)  # terms per field, all rows
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -104,11 +106,23 @@ class NaiveLibraryIndex:
             postings[name] = fp
             lengths[name] = len(toks)
             offset += len(toks) + 1  # a gap: phrases do not run across fields
+        if (meta.id, lang) in self._rows:
+            self._forget(self._rows[(meta.id, lang)])
         self._rows[(meta.id, lang)] = _Row(meta, lang, texts, postings, lengths, joined)
+        for term in joined:
+            self._df[term] = self._df.get(term, 0) + 1
+        for name, n in lengths.items():
+            self._total[name] += n
+
+    def _forget(self, row: _Row) -> None:
+        for term in row.all_postings:
+            self._df[term] -= 1
+        for name, n in row.lengths.items():
+            self._total[name] -= n
 
     def remove(self, document_id: str) -> None:
         for key in [k for k in self._rows if k[0] == document_id]:
-            del self._rows[key]
+            self._forget(self._rows.pop(key))
 
     def _eligible(self, row: _Row, req: SearchRequest) -> bool:
         m = row.meta
@@ -125,7 +139,7 @@ class NaiveLibraryIndex:
         compiled: dict[str, CompiledQuery] = {}
         rows = list(self._rows.values())
         n_rows = len(rows) or 1
-        avg = {f: (sum(r.lengths[f] for r in rows) / n_rows) or 1.0 for f in FIELD_WEIGHTS}
+        avg = {f: (self._total[f] / n_rows) or 1.0 for f in FIELD_WEIGHTS}
         matched: list[tuple[_Row, CompiledQuery]] = []
         for row in rows:
             if not self._eligible(row, request):
@@ -135,11 +149,7 @@ class NaiveLibraryIndex:
                 cq = compiled[row.language] = parsed.compile(row.language)
             if cq.matches(row.all_postings):
                 matched.append((row, cq))
-        df: dict[str, int] = {}
-        for row in rows:
-            for term in row.all_postings:
-                df[term] = df.get(term, 0) + 1
-        scored = [(self._bm25(row, cq, df, n_rows, avg), row, cq) for row, cq in matched]
+        scored = [(self._bm25(row, cq, self._df, n_rows, avg), row, cq) for row, cq in matched]
         scored.sort(key=lambda x: (-x[0], x[1].meta.id, x[1].language))
         page = scored[request.offset : request.offset + request.limit]
         hits = [
