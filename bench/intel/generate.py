@@ -47,27 +47,55 @@ def generate(n: int, seed: int = 17) -> list[dict[str, Any]]:
     while len(out) < n + len(TLP):
         kind = rng.choice(kinds)
         t = t0 + timedelta(seconds=len(out) * 7, milliseconds=rng.randrange(1000))
-        common = {"spec_version": "2.1", "created": _ts(t), "modified": _ts(t),
-                  "object_marking_refs": [rng.choice(_TLP).marking_id]}
+        common = {
+            "spec_version": "2.1",
+            "created": _ts(t),
+            "modified": _ts(t),
+            "object_marking_refs": [rng.choice(_TLP).marking_id],
+        }
         word = f"{rng.choice(_WORDS)}-{rng.randrange(10**6)}"
         obj: dict[str, Any]
         if kind == "indicator":
             digest = hashlib.sha256(word.encode()).hexdigest()
-            pattern = rng.choice([
-                f"[file:hashes.'SHA-256' = '{digest}']",
-                f"[domain-name:value = '{word}.example.net']",
-                f"[ipv4-addr:value = '198.51.{rng.randrange(256)}.{rng.randrange(256)}']",
-                f"[url:value = 'https://{word}.example.org/login']",
-            ])
-            obj = {"type": kind, "id": uid(kind), **common, "name": f"Indicator {word}", "pattern": pattern,
-                   "pattern_type": "stix", "valid_from": _ts(t), "indicator_types": ["malicious-activity"]}
+            pattern = rng.choice(
+                [
+                    f"[file:hashes.'SHA-256' = '{digest}']",
+                    f"[domain-name:value = '{word}.example.net']",
+                    f"[ipv4-addr:value = '198.51.{rng.randrange(256)}.{rng.randrange(256)}']",
+                    f"[url:value = 'https://{word}.example.org/login']",
+                ]
+            )
+            obj = {
+                "type": kind,
+                "id": uid(kind),
+                **common,
+                "name": f"Indicator {word}",
+                "pattern": pattern,
+                "pattern_type": "stix",
+                "valid_from": _ts(t),
+                "indicator_types": ["malicious-activity"],
+            }
             indicator_ids.append(obj["id"])
         elif kind == "file":
             data = word.encode()
-            obj = {"type": "file", "spec_version": "2.1", "id": uid("file"), "name": f"{word}.docm",
-                   "hashes": {"SHA-256": hashlib.sha256(data).hexdigest(), "MD5": hashlib.md5(data).hexdigest()}}  # noqa: S324 - test data
+            obj = {
+                "type": "file",
+                "spec_version": "2.1",
+                "id": uid("file"),
+                "name": f"{word}.docm",
+                "hashes": {
+                    "SHA-256": hashlib.sha256(data).hexdigest(),
+                    "MD5": hashlib.md5(data).hexdigest(),
+                },
+            }
         elif kind in ("malware", "threat-actor", "intrusion-set", "campaign", "infrastructure"):
-            obj = {"type": kind, "id": uid(kind), **common, "name": word.title(), "description": f"Generated {kind} {word}."}
+            obj = {
+                "type": kind,
+                "id": uid(kind),
+                **common,
+                "name": word.title(),
+                "description": f"Generated {kind} {word}.",
+            }
             if kind == "malware":
                 obj["is_family"] = True
                 obj["malware_types"] = ["dropper"]
@@ -78,18 +106,43 @@ def generate(n: int, seed: int = 17) -> list[dict[str, Any]]:
             sdo_ids.append(obj["id"])
             sdos.append(obj)
         elif kind == "identity":
-            obj = {"type": kind, "id": uid(kind), **common, "name": f"Unit {word}", "identity_class": "organization"}
+            obj = {
+                "type": kind,
+                "id": uid(kind),
+                **common,
+                "name": f"Unit {word}",
+                "identity_class": "organization",
+            }
             identity_ids.append(obj["id"])
         elif kind == "report" and sdo_ids:
-            obj = {"type": kind, "id": uid(kind), **common, "name": f"Report {word}", "published": _ts(t),
-                   "report_types": ["threat-report"], "object_refs": rng.sample(sdo_ids, min(3, len(sdo_ids)))}
+            obj = {
+                "type": kind,
+                "id": uid(kind),
+                **common,
+                "name": f"Report {word}",
+                "published": _ts(t),
+                "report_types": ["threat-report"],
+                "object_refs": rng.sample(sdo_ids, min(3, len(sdo_ids))),
+            }
         elif kind == "relationship" and len(sdo_ids) > 1:
             src = rng.choice(indicator_ids or sdo_ids)
-            obj = {"type": kind, "id": uid(kind), **common, "relationship_type": "indicates" if src.startswith("indicator") else "uses",
-                   "source_ref": src, "target_ref": rng.choice(sdo_ids)}
+            obj = {
+                "type": kind,
+                "id": uid(kind),
+                **common,
+                "relationship_type": "indicates" if src.startswith("indicator") else "uses",
+                "source_ref": src,
+                "target_ref": rng.choice(sdo_ids),
+            }
         elif kind == "sighting" and indicator_ids and identity_ids:
-            obj = {"type": kind, "id": uid(kind), **common, "sighting_of_ref": rng.choice(indicator_ids),
-                   "where_sighted_refs": [rng.choice(identity_ids)], "count": rng.randrange(1, 20)}
+            obj = {
+                "type": kind,
+                "id": uid(kind),
+                **common,
+                "sighting_of_ref": rng.choice(indicator_ids),
+                "where_sighted_refs": [rng.choice(identity_ids)],
+                "count": rng.randrange(1, 20),
+            }
         elif kind == "new-version" and sdos:
             old = rng.choice(sdos)
             obj = {**old, "modified": _ts(t), "description": old["description"] + " Updated."}
@@ -101,4 +154,8 @@ def generate(n: int, seed: int = 17) -> list[dict[str, Any]]:
 
 def bundle(objects: list[dict[str, Any]], seed: int = 17) -> dict[str, Any]:
     rng = random.Random(seed)
-    return {"type": "bundle", "id": f"bundle--{uuid.UUID(int=rng.getrandbits(128), version=4)}", "objects": objects}
+    return {
+        "type": "bundle",
+        "id": f"bundle--{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+        "objects": objects,
+    }

@@ -41,18 +41,23 @@ OUT = Path("bench/out/intel")
 
 def _ms(samples: list[float]) -> str:
     s = sorted(samples)
-    p95 = s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
     return f"median {statistics.median(s) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--objects", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=30)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    report: dict[str, object] = {"objects": args.objects, "python": platform.python_version(),
-                                 "date": datetime.now(UTC).isoformat(timespec="seconds")}
+    report: dict[str, object] = {
+        "objects": args.objects,
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
     objects = generate(args.objects)
     path = OUT / f"bundle-{args.objects}.json"
@@ -66,12 +71,18 @@ def main() -> None:
         dt = time.perf_counter() - t
         rate = len(content.objects) / dt
         report[f"import_{workers}w_objects_per_s"] = round(rate)
-        print(f"import with validation, {workers} worker(s), in process: {dt:.1f} s, {rate:,.0f} objects/s")
+        print(
+            f"import with validation, {workers} worker(s), in process: {dt:.1f} s, {rate:,.0f} objects/s"
+        )
 
-    cmd = [sys.executable, "-c",
-           "import sys; from ctnode.intel.stix import parse_stix; "
-           "c = parse_stix(open(sys.argv[1], 'rb').read(), workers=int(sys.argv[2])); print(len(c.objects))",
-           str(path), "2"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from ctnode.intel.stix import parse_stix; "
+        "c = parse_stix(open(sys.argv[1], 'rb').read(), workers=int(sys.argv[2])); print(len(c.objects))",
+        str(path),
+        "2",
+    ]
     t = time.perf_counter()
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     dt = time.perf_counter() - t
@@ -84,19 +95,36 @@ def main() -> None:
     t = time.perf_counter()
     for i in range(0, len(content.objects), 500):  # 500 objects per POST, one second apart
         store.add("c1", content.objects[i : i + 500], t0 + timedelta(seconds=i // 500))
-    print(f"TAXII collection: {len(store.records('c1')):,} versions added in {time.perf_counter() - t:.1f} s")
+    print(
+        f"TAXII collection: {len(store.records('c1')):,} versions added in {time.perf_counter() - t:.1f} s"
+    )
     col = Collection("c1", "bench", can_read=True, can_write=True)
     mid_token = protocol.get_objects(store, col, {"limit": "1000"}, None, None).body["next"]
     for _ in range(40):
-        body = protocol.get_objects(store, col, {"limit": "1000", "next": mid_token}, None, None).body
+        body = protocol.get_objects(
+            store, col, {"limit": "1000", "next": mid_token}, None, None
+        ).body
         mid_token = body.get("next", mid_token)
     peer_levels = frozenset({TLP.CLEAR, TLP.GREEN, TLP.AMBER})
     cases: list[tuple[str, dict[str, str], frozenset[TLP] | None]] = [
         ("first page, default filters", {"limit": "1000"}, None),
         ("page 42 via next", {"limit": "1000", "next": mid_token}, None),
         ("match[type]=indicator", {"limit": "1000", "match[type]": "indicator"}, None),
-        ("match[type]=sighting,report (rare types)", {"limit": "1000", "match[type]": "sighting,report"}, None),
-        ("added_after (last 10%)", {"limit": "1000", "added_after": (t0 + timedelta(seconds=len(content.objects) // 500 * 9 // 10)).strftime("%Y-%m-%dT%H:%M:%SZ")}, None),
+        (
+            "match[type]=sighting,report (rare types)",
+            {"limit": "1000", "match[type]": "sighting,report"},
+            None,
+        ),
+        (
+            "added_after (last 10%)",
+            {
+                "limit": "1000",
+                "added_after": (
+                    t0 + timedelta(seconds=len(content.objects) // 500 * 9 // 10)
+                ).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+            None,
+        ),
         ("match[version]=all", {"limit": "1000", "match[version]": "all"}, None),
         ("TLP filter for a named peer", {"limit": "1000"}, peer_levels),
     ]
@@ -120,9 +148,14 @@ def main() -> None:
             select_records(records, query)
             naive.append(time.perf_counter() - t)
         count = len(resp.body.get("objects", []))
-        taxii[name] = {"median_ms": round(statistics.median(fast) * 1000, 2), "objects": count,
-                       "naive_median_ms": round(statistics.median(naive) * 1000, 1)}
-        print(f"TAXII {name}: {count} objects, {_ms(fast)} (naive reference {statistics.median(naive) * 1000:.0f} ms)")
+        taxii[name] = {
+            "median_ms": round(statistics.median(fast) * 1000, 2),
+            "objects": count,
+            "naive_median_ms": round(statistics.median(naive) * 1000, 1),
+        }
+        print(
+            f"TAXII {name}: {count} objects, {_ms(fast)} (naive reference {statistics.median(naive) * 1000:.0f} ms)"
+        )
     manifest: list[float] = []
     for _ in range(args.repeat):
         t = time.perf_counter()
