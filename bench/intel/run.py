@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -57,7 +58,9 @@ def main() -> None:
         "objects": args.objects,
         "python": platform.python_version(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": os.getloadavg()[0],
     }
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores)")
 
     objects = generate(args.objects)
     path = OUT / f"bundle-{args.objects}.json"
