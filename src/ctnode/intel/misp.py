@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import stix2
 from misp_stix_converter import (
     ExternalSTIX2toMISPParser,
     InternalSTIX2toMISPParser,
@@ -152,8 +153,6 @@ class MispExport:
 
 def stix_to_misp(content: StixContent | Mapping[str, Any] | list[dict[str, Any]]) -> MispExport:
     """Convert STIX 2.1 to one MISP event, ``{"Event": {...}}``."""
-    import stix2
-
     if not isinstance(content, StixContent):
         content = parse_stix(
             content if isinstance(content, list) else dict(content), allow_custom=True
