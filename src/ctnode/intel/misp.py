@@ -16,7 +16,10 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,6 +37,31 @@ from ctnode.errors import InvalidInput
 from ctnode.intel.stix import StixContent, make_bundle, parse_stix
 from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.tlp import TLP1_MARKING_IDS, marking_definition, object_tlp
+
+
+def _give_legacy_finders_find_spec() -> None:
+    """Let old meta-path finders answer ``find_spec``.
+
+    misp-stix imports python-stix 1.x, which imports mixbox, which vendors an old
+    ``six`` whose finder on ``sys.meta_path`` has only ``find_module`` (removed from
+    the import protocol's expectations since Python 3.4). Python 3.11 still falls back
+    to it, but code that calls ``find_spec`` on every finder (pytest's importlib mode,
+    Python 3.12) fails on it. This adds the modern method, delegating to the old one.
+    """
+    for finder in sys.meta_path:
+        if hasattr(finder, "find_spec") or not hasattr(finder, "find_module"):
+            continue
+
+        def find_spec(
+            fullname: str, path: Any = None, target: Any = None, _finder: Any = finder
+        ) -> importlib.machinery.ModuleSpec | None:
+            loader = _finder.find_module(fullname, path)
+            return importlib.util.spec_from_loader(fullname, loader) if loader is not None else None
+
+        finder.find_spec = find_spec  # type: ignore[method-assign]
+
+
+_give_legacy_finders_find_spec()
 
 
 class MispConversionError(InvalidInput):
