@@ -343,3 +343,10 @@ def test_post_adds_valid_objects_and_reports_failures(bundle: dict[str, Any]) ->
     assert resp.body["failures"][1]["id"] == "object #6"
     assert len(store.records("c1")) == 5
     assert protocol.status(status, None).body == resp.body
+
+
+def test_memory_collection_fulfils_the_store_contract() -> None:
+    from ctnode.intel.taxii.collection import ObjectStore
+
+    store: ObjectStore = MemoryCollection()  # mypy checks the protocol here
+    assert store.select("none", ObjectQuery()).records == []

@@ -99,10 +99,38 @@ class Page:
         return self.records[-1].date_added if self.records else None
 
 
+@dataclass(slots=True)
+class AddOutcome:
+    """What became of one object offered to a collection."""
+
+    id: str
+    version: str
+    added: bool
+    message: str | None = None
+
+
 class ObjectSource(Protocol):
     """What the TAXII layer reads objects from (memory here; SQLite/PostgreSQL in the store)."""
 
     def select(self, collection_id: str, query: ObjectQuery) -> Page: ...
+
+
+class ObjectStore(ObjectSource, Protocol):
+    """A collection the node writes to: validated objects in, one outcome per object.
+
+    ``add`` gives every object of one call the same ``date_added`` (never earlier than
+    the collection's latest) and increasing ``seq``; an object version already present
+    is a success without a copy. ``delete`` removes the versions the query's version
+    and spec-version filters pick and returns how many.
+    """
+
+    def add(
+        self, collection_id: str, objects: Iterable[Mapping[str, Any]], now: datetime
+    ) -> list[AddOutcome]: ...
+
+    def delete(
+        self, collection_id: str, object_id: str, query: ObjectQuery | None = None
+    ) -> int: ...
 
 
 def _spec_key(spec: str) -> tuple[int, ...]:
@@ -168,16 +196,6 @@ def select_records(records: Iterable[ObjectRecord], query: ObjectQuery) -> Page:
         kept = [r for r in kept if r.date_added > after]
     kept.sort(key=lambda r: r.key)
     return _paginate(kept, query)
-
-
-@dataclass(slots=True)
-class AddOutcome:
-    """What became of one object offered to a collection."""
-
-    id: str
-    version: str
-    added: bool
-    message: str | None = None
 
 
 @dataclass(slots=True)
