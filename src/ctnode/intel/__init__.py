@@ -9,4 +9,6 @@ Storage, permissions, audit and the HTTP routes are wired above it.
 - ``watchlist``: threat actors / intrusion sets that reference a listed group.
 - ``taxii``: TAXII 2.1 resources, filters, pagination, media types, errors; a client adapter.
 - ``misp``: MISP event JSON to STIX 2.1 and back, with a report of what a round trip loses.
+- ``versions``: new versions, revocation and sightings as STIX 2.1 versioning defines them.
+- ``timestamps``, ``issues``: STIX timestamps; validation findings and their error.
 """
