@@ -33,6 +33,7 @@ from bench.intel.generate import bundle, generate
 from ctnode.intel.stix import parse_stix
 from ctnode.intel.taxii import protocol
 from ctnode.intel.taxii.collection import MemoryCollection, select_records
+from ctnode.intel.taxii.protocol import TaxiiRequest
 from ctnode.intel.taxii.query import OBJECTS_PARAMS, parse_query
 from ctnode.intel.taxii.resources import Collection
 from ctnode.intel.tlp import TLP
@@ -106,10 +107,10 @@ def main() -> None:
         f"TAXII collection: {len(store.records('c1')):,} versions added in {time.perf_counter() - t:.1f} s"
     )
     col = Collection("c1", "bench", can_read=True, can_write=True)
-    mid_token = protocol.get_objects(store, col, {"limit": "1000"}, None, None).body["next"]
+    mid_token = protocol.get_objects(store, TaxiiRequest(col, {"limit": "1000"})).body["next"]
     for _ in range(40):
         body = protocol.get_objects(
-            store, col, {"limit": "1000", "next": mid_token}, None, None
+            store, TaxiiRequest(col, {"limit": "1000", "next": mid_token})
         ).body
         mid_token = body.get("next", mid_token)
     peer_levels = frozenset({TLP.CLEAR, TLP.GREEN, TLP.AMBER})
@@ -140,7 +141,7 @@ def main() -> None:
         fast: list[float] = []
         for _ in range(args.repeat):
             t = time.perf_counter()
-            resp = protocol.get_objects(store, col, params, None, levels)
+            resp = protocol.get_objects(store, TaxiiRequest(col, params, tlp_levels=levels))
             resp.json_bytes()
             fast.append(time.perf_counter() - t)
         query = parse_query(params, allowed=OBJECTS_PARAMS)
@@ -166,7 +167,7 @@ def main() -> None:
     manifest: list[float] = []
     for _ in range(args.repeat):
         t = time.perf_counter()
-        protocol.get_manifest(store, col, {"limit": "1000"}, None, None).json_bytes()
+        protocol.get_manifest(store, TaxiiRequest(col, {"limit": "1000"})).json_bytes()
         manifest.append(time.perf_counter() - t)
     print(f"TAXII manifest page of 1000: {_ms(manifest)}")
     report["taxii"] = taxii

@@ -67,35 +67,26 @@ class TaxiiTestServer:
             rest = parts[3:]
             if not rest:
                 return protocol.collection(col, accept)
+            req = protocol.TaxiiRequest(col, query, accept, self.tlp_levels, self.limits)
             if rest == ["objects"] and method == "GET":
-                return protocol.get_objects(
-                    self.store, col, query, accept, self.tlp_levels, self.limits
-                )
+                return protocol.get_objects(self.store, req)
             if rest == ["objects"] and method == "POST":
                 now = datetime.now(UTC)
                 st, resp = protocol.add_objects(
                     lambda cid, objs: self.store.add(cid, objs, now),
-                    col,
+                    req,
                     body,
                     headers.get("content-type"),
-                    accept,
                     now,
-                    self.limits,
                 )
                 self.statuses[st.id] = st
                 return resp
             if rest == ["manifest"]:
-                return protocol.get_manifest(
-                    self.store, col, query, accept, self.tlp_levels, self.limits
-                )
+                return protocol.get_manifest(self.store, req)
             if len(rest) == 2 and rest[0] == "objects":
-                return protocol.get_object(
-                    self.store, col, rest[1], query, accept, self.tlp_levels, self.limits
-                )
+                return protocol.get_object(self.store, req, rest[1])
             if len(rest) == 3 and rest[0] == "objects" and rest[2] == "versions":
-                return protocol.get_versions(
-                    self.store, col, rest[1], query, accept, self.tlp_levels, self.limits
-                )
+                return protocol.get_versions(self.store, req, rest[1])
         raise TaxiiNotFound(f"no TAXII resource at {path}")
 
 

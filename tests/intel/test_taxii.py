@@ -21,6 +21,7 @@ from ctnode.intel.taxii.media import (
     TaxiiUnsupportedMediaType,
     accepts_taxii,
 )
+from ctnode.intel.taxii.protocol import TaxiiRequest
 from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch, parse_query
 from ctnode.intel.taxii.resources import ApiRoot, Collection, Discovery
 from ctnode.intel.tlp import TLP
@@ -232,7 +233,7 @@ def test_objects_envelope_pages_with_next_and_headers(bundle: dict[str, Any]) ->
     params: dict[str, str] = {"limit": "7"}
     pages = 0
     while True:
-        resp = protocol.get_objects(store, COL, params, TAXII_MEDIA_TYPE, None)
+        resp = protocol.get_objects(store, TaxiiRequest(COL, params, TAXII_MEDIA_TYPE))
         assert resp.status == 200 and resp.headers["Content-Type"] == TAXII_MEDIA_TYPE
         assert resp.headers["X-TAXII-Date-Added-First"].endswith("Z")
         seen += [o["id"] for o in resp.body["objects"]]
@@ -248,29 +249,28 @@ def test_objects_envelope_pages_with_next_and_headers(bundle: dict[str, Any]) ->
 def test_manifest_versions_and_single_object(bundle: dict[str, Any]) -> None:
     store = _loaded(bundle)
     malware_id = next(o["id"] for o in bundle["objects"] if o["type"] == "malware")
-    manifest = protocol.get_manifest(
-        store, COL, {"match[type]": "malware", "match[version]": "all"}, None, None
-    ).body
+    query = {"match[type]": "malware", "match[version]": "all"}
+    manifest = protocol.get_manifest(store, TaxiiRequest(COL, query)).body
     assert [m["version"] for m in manifest["objects"]] == [
         "2026-03-14T09:30:00.000Z",
         "2026-03-20T16:05:00.000Z",
     ]
     assert manifest["objects"][0]["media_type"] == STIX_MEDIA_TYPE
-    versions = protocol.get_versions(store, COL, malware_id, {}, None, None).body
+    versions = protocol.get_versions(store, TaxiiRequest(COL), malware_id).body
     assert versions == {
         "more": False,
         "versions": ["2026-03-14T09:30:00.000Z", "2026-03-20T16:05:00.000Z"],
     }
-    one = protocol.get_object(store, COL, malware_id, {}, None, None).body
+    one = protocol.get_object(store, TaxiiRequest(COL), malware_id).body
     assert [o["modified"] for o in one["objects"]] == ["2026-03-20T16:05:00.000Z"]
     with pytest.raises(TaxiiNotFound):
         protocol.get_object(
-            store, COL, "malware--4b1bd0d4-5d9f-4f7c-9a33-2a6b0e3c1f10", {}, None, None
+            store, TaxiiRequest(COL), "malware--4b1bd0d4-5d9f-4f7c-9a33-2a6b0e3c1f10"
         )
 
 
 def test_empty_result_and_resources() -> None:
-    empty = protocol.get_objects(MemoryCollection(), COL, {}, None, None)
+    empty = protocol.get_objects(MemoryCollection(), TaxiiRequest(COL))
     assert empty.body == {"more": False} and "X-TAXII-Date-Added-First" not in empty.headers
     disc = protocol.discovery(
         Discovery("ctnode", ["https://node.example/api1/"], default="https://node.example/api1/"),
@@ -301,18 +301,18 @@ def test_errors_map_to_taxii_error_resources(bundle: dict[str, Any]) -> None:
     store = _loaded(bundle)
     write_only = Collection("c1", "Drop box", can_read=False, can_write=True)
     with pytest.raises(TaxiiForbidden) as forbidden:
-        protocol.get_objects(store, write_only, {}, None, None)
+        protocol.get_objects(store, TaxiiRequest(write_only))
     assert protocol.error(forbidden.value).body["http_status"] == "403"
     with pytest.raises(TaxiiNotAcceptable):
-        protocol.get_objects(store, COL, {}, "application/json", None)
+        protocol.get_objects(store, TaxiiRequest(COL, accept="application/json"))
     with pytest.raises(TaxiiNotFound):
-        protocol.get_objects(store, None, {}, None, None)
+        protocol.get_objects(store, TaxiiRequest(None))
     now = datetime(2026, 3, 2, tzinfo=UTC)
     with pytest.raises(TaxiiUnsupportedMediaType):
-        protocol.add_objects(lambda c, o: [], COL, b"{}", "application/json", None, now)
+        protocol.add_objects(lambda c, o: [], TaxiiRequest(COL), b"{}", "application/json", now)
     with pytest.raises(TaxiiBadRequest, match="envelope"):
         protocol.add_objects(
-            lambda c, o: [], COL, b'{"type": "bundle"}', TAXII_MEDIA_TYPE, None, now
+            lambda c, o: [], TaxiiRequest(COL), b'{"type": "bundle"}', TAXII_MEDIA_TYPE, now
         )
 
 
@@ -325,9 +325,8 @@ def test_post_adds_valid_objects_and_reports_failures(bundle: dict[str, Any]) ->
     now = datetime(2026, 3, 2, tzinfo=UTC)
     status, resp = protocol.add_objects(
         lambda cid, objs: store.add(cid, objs, now),
-        COL,
+        TaxiiRequest(COL, accept=TAXII_MEDIA_TYPE),
         body,
-        TAXII_MEDIA_TYPE,
         TAXII_MEDIA_TYPE,
         now,
     )

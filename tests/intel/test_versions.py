@@ -45,14 +45,27 @@ def test_revoked_objects_are_final(bundle: dict[str, Any]) -> None:
 def test_sighting_goes_back_marked_like_the_indicator(bundle: dict[str, Any]) -> None:
     indicator = _obj(bundle, "CircularLoader sample")
     me = "identity--0b6c4a2e-3f1d-4e5a-9b8c-7d6e5f4a3b2c"
-    s = sighting(indicator, where_sighted=me, created_by=me, now=NOW, count=4,
-                 first_seen=datetime(2026, 3, 30, tzinfo=UTC), last_seen=NOW)
+    s = sighting(
+        indicator,
+        where_sighted=me,
+        created_by=me,
+        now=NOW,
+        count=4,
+        first_seen=datetime(2026, 3, 30, tzinfo=UTC),
+        last_seen=NOW,
+    )
     assert s["sighting_of_ref"] == indicator["id"]
     assert object_tlp(s) is TLP.AMBER
     assert producer_of(indicator) == indicator["created_by_ref"]
     parse_stix([s])
     with pytest.raises(InvalidInput, match="before first_seen"):
-        sighting(indicator, where_sighted=me, created_by=me, now=NOW, first_seen=NOW,
-                 last_seen=datetime(2026, 1, 1, tzinfo=UTC))
+        sighting(
+            indicator,
+            where_sighted=me,
+            created_by=me,
+            now=NOW,
+            first_seen=NOW,
+            last_seen=datetime(2026, 1, 1, tzinfo=UTC),
+        )
     with pytest.raises(InvalidInput, match="reported for indicators"):
         sighting(_obj(bundle, "CircularLoader"), where_sighted=me, created_by=me, now=NOW)

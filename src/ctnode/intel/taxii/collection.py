@@ -296,8 +296,11 @@ class MemoryCollection:
         col = self._cols.get(collection_id)
         if col is None:
             return Page([])
+        return _paginate(self._selected(col, query), query)
+
+    def _selected(self, col: _Collection, query: ObjectQuery) -> Iterator[ObjectRecord]:
+        """The records the query selects, lazily, in page order."""
         cache: dict[str, set[int]] = {}
-        out: list[ObjectRecord] = []
         for r in self._candidates(col, query):
             if not _passes_simple(r, query):
                 continue
@@ -305,10 +308,5 @@ class MemoryCollection:
             if chosen is None:
                 versions = [v for v in col.by_id[r.id] if _passes_simple(v, query)]
                 chosen = cache[r.id] = _chosen_versions(versions, query)
-            if r.seq not in chosen:
-                continue
-            if len(out) == query.limit:
-                last = out[-1]
-                return Page(out, more=True, next=Cursor(last.date_added, last.seq).encode())
-            out.append(r)
-        return Page(out)
+            if r.seq in chosen:
+                yield r

@@ -159,52 +159,57 @@ def _envelope(page: Page, key: str, items: Sequence[object]) -> dict[str, Any]:
     return body
 
 
-def get_objects(
-    source: ObjectSource,
-    resource: Collection | None,
-    params: QueryPairs,
-    accept: str | None,
-    tlp_levels: frozenset[TLP] | None,
-    limits: Limits = Limits(),
-) -> TaxiiResponse:
-    """GET objects: an envelope (``more``, ``next``, ``objects``) and the date-added headers."""
-    require_taxii_accept(accept)
-    col = _readable(resource)
-    page = source.select(col.id, _query(params, OBJECTS_PARAMS, limits, tlp_levels))
-    return _ok(_envelope(page, "objects", [dict(r.obj) for r in page.records]), page=page)
+@dataclass(frozen=True, slots=True)
+class TaxiiRequest:
+    """What a TAXII route hands over for one collection request.
+
+    ``collection`` is the requester's view of it (None when it does not exist),
+    ``params`` the query string as pairs, ``accept`` the Accept header, ``tlp_levels``
+    the levels the requester may receive (None: all), ``limits`` the API root's.
+    """
+
+    collection: Collection | None
+    params: QueryPairs = ()
+    accept: str | None = None
+    tlp_levels: frozenset[TLP] | None = None
+    limits: Limits = Limits()
 
 
-def get_object(
+def _select(
     source: ObjectSource,
-    resource: Collection | None,
-    object_id: str,
-    params: QueryPairs,
-    accept: str | None,
-    tlp_levels: frozenset[TLP] | None,
-    limits: Limits = Limits(),
-) -> TaxiiResponse:
-    """GET one object's versions (``last`` unless ``match[version]`` says otherwise); 404 if none."""
-    require_taxii_accept(accept)
-    col = _readable(resource)
-    query = _query(params, OBJECT_PARAMS, limits, tlp_levels)
-    page = source.select(col.id, query.with_id(_checked_id(object_id)))
-    if not page.records and query.next is None:
+    req: TaxiiRequest,
+    allowed: frozenset[str],
+    object_id: str | None = None,
+    all_versions: bool = False,
+) -> tuple[Collection, ObjectQuery, Page]:
+    require_taxii_accept(req.accept)
+    col = _readable(req.collection)
+    query = _query(req.params, allowed, req.limits, req.tlp_levels)
+    if all_versions:
+        query = replace(query, versions=VersionMatch(last=False, all=True))
+    if object_id is not None:
+        query = query.with_id(_checked_id(object_id))
+    page = source.select(col.id, query)
+    if object_id is not None and not page.records and query.next is None:
         raise TaxiiNotFound(f"no object {object_id} in collection {col.id}")
+    return col, query, page
+
+
+def get_objects(source: ObjectSource, req: TaxiiRequest) -> TaxiiResponse:
+    """GET objects: an envelope (``more``, ``next``, ``objects``) and the date-added headers."""
+    _, _, page = _select(source, req, OBJECTS_PARAMS)
     return _ok(_envelope(page, "objects", [dict(r.obj) for r in page.records]), page=page)
 
 
-def get_manifest(
-    source: ObjectSource,
-    resource: Collection | None,
-    params: QueryPairs,
-    accept: str | None,
-    tlp_levels: frozenset[TLP] | None,
-    limits: Limits = Limits(),
-) -> TaxiiResponse:
+def get_object(source: ObjectSource, req: TaxiiRequest, object_id: str) -> TaxiiResponse:
+    """GET one object's versions (``last`` unless ``match[version]`` says otherwise); 404 if none."""
+    _, _, page = _select(source, req, OBJECT_PARAMS, object_id)
+    return _ok(_envelope(page, "objects", [dict(r.obj) for r in page.records]), page=page)
+
+
+def get_manifest(source: ObjectSource, req: TaxiiRequest) -> TaxiiResponse:
     """GET manifest: one record (id, date_added, version, media_type) per selected version."""
-    require_taxii_accept(accept)
-    col = _readable(resource)
-    page = source.select(col.id, _query(params, OBJECTS_PARAMS, limits, tlp_levels))
+    _, _, page = _select(source, req, OBJECTS_PARAMS)
     items = [
         {
             "id": r.id,
@@ -217,25 +222,9 @@ def get_manifest(
     return _ok(_envelope(page, "objects", items), page=page)
 
 
-def get_versions(
-    source: ObjectSource,
-    resource: Collection | None,
-    object_id: str,
-    params: QueryPairs,
-    accept: str | None,
-    tlp_levels: frozenset[TLP] | None,
-    limits: Limits = Limits(),
-) -> TaxiiResponse:
+def get_versions(source: ObjectSource, req: TaxiiRequest, object_id: str) -> TaxiiResponse:
     """GET versions of one object: ``{"more", "versions": [timestamps]}``."""
-    require_taxii_accept(accept)
-    col = _readable(resource)
-    query = replace(
-        _query(params, VERSIONS_PARAMS, limits, tlp_levels),
-        versions=VersionMatch(last=False, all=True),
-    ).with_id(_checked_id(object_id))
-    page = source.select(col.id, query)
-    if not page.records and query.next is None:
-        raise TaxiiNotFound(f"no object {object_id} in collection {col.id}")
+    _, _, page = _select(source, req, VERSIONS_PARAMS, object_id, all_versions=True)
     return _ok(_envelope(page, "versions", [r.version_text for r in page.records]), page=page)
 
 
@@ -267,12 +256,10 @@ ObjectWriter = Callable[[str, list[dict[str, Any]]], list[AddOutcome]]
 
 def add_objects(
     write: ObjectWriter,
-    resource: Collection | None,
+    req: TaxiiRequest,
     body: bytes,
     content_type: str | None,
-    accept: str | None,
     now: datetime,
-    limits: Limits = Limits(),
     allow_custom: bool = False,
     status_id: str | None = None,
 ) -> tuple[Status, TaxiiResponse]:
@@ -282,15 +269,16 @@ def add_objects(
     is not an envelope at all is a 400 and adds nothing. The caller keeps the
     returned ``Status`` so ``GET status/{id}/`` can answer later.
     """
-    require_taxii_accept(accept)
+    require_taxii_accept(req.accept)
+    resource = req.collection
     if resource is None:
         raise TaxiiNotFound("no such collection")
     if not resource.can_write:
         raise TaxiiForbidden(f"collection {resource.id} is not writable with this credential")
     require_taxii_content(content_type)
-    if len(body) > limits.max_content_length:
+    if len(body) > req.limits.max_content_length:
         raise TaxiiTooLarge(
-            f"body of {len(body)} bytes; this API root takes at most {limits.max_content_length}"
+            f"body of {len(body)} bytes; this API root takes at most {req.limits.max_content_length}"
         )
     try:
         doc = orjson.loads(body)
