@@ -102,7 +102,7 @@ def _video(
     try:
         frames = vpdq.hash_video(path, seconds_per_hash=opts.seconds_per_hash)
     except HashFormatError as exc:
-        raise HashFormatError(exc.message.split(": ", 1)[-1], source=name or path.name) from None
+        raise HashFormatError(exc.reason, source=name or path.name) from None
     if not frames:
         return None, "vPDQ not computed: ffmpeg found no video frames"
     return frames, ""

@@ -93,7 +93,7 @@ class HashMatcher:
 
     def remove(self, keys: Iterable[int]) -> int:
         """Stop matching these keys and forget them."""
-        gone = [k for k in keys if k in self._records]
+        gone = list(dict.fromkeys(k for k in keys if k in self._records))
         self._unindex(gone)
         for key in gone:
             del self._records[key]

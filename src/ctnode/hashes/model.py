@@ -53,6 +53,7 @@ class HashFormatError(InvalidInput):
             if part
         )
         super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
         self.source = source
         self.line = line
         self.field = field

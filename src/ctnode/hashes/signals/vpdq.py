@@ -51,6 +51,8 @@ def parse(value: str, *, field: str = "value") -> list[VpdqFrame]:
         raise HashFormatError(
             f"vPDQ value is not JSON: {exc.msg} at character {exc.pos}", field=field
         ) from None
+    except RecursionError:
+        raise HashFormatError("vPDQ value is nested too deeply", field=field) from None
     if not isinstance(items, list):
         raise HashFormatError("vPDQ value must be a JSON list of frames", field=field)
     frames = []
