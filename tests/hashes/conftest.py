@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ctnode.hashes.model import TLP, Bank, HashRecord, Label, Provenance, SignalType
 from ctnode.hashes.formats.common import record_id_for
+from ctnode.hashes.model import TLP, Bank, HashRecord, Label, Provenance, SignalType
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 

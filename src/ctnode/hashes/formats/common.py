@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -67,6 +68,13 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise HashFormatError("not UTF-8 text", source=path.name, line=line) from None
+
+
+def allow_long_fields(text: str) -> None:
+    """Let the csv module read fields as long as this text (vPDQ values are long). The limit is
+    process-wide and python-threatexchange's loaders shrink it to a file's size, so it is set
+    before every read rather than once."""
+    csv.field_size_limit(max(len(text) + 1, 131072))
 
 
 def load_json(text: str, *, source: str) -> Any:

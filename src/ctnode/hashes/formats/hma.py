@@ -33,6 +33,7 @@ from threatexchange.exchanges.clients.fb_threatexchange.descriptor import Simple
 
 from ctnode.hashes.formats.common import (
     ImportResult,
+    allow_long_fields,
     load_json,
     make_record,
     parse_time,
@@ -49,10 +50,15 @@ from ctnode.hashes.model import (
     Label,
     Provenance,
     RecordStatus,
+    SignalType,
     validate_bank_name,
 )
 from ctnode.hashes.signals import parse_signal_type
 
+#: HMA 1.x matched PDQ and video MD5 only.
+HMA1_TYPES: dict[SignalType, str] = {
+    k: v for k, v in INDICATOR_TYPES.items() if k in (SignalType.PDQ, SignalType.MD5)
+}
 _HMA1_NAME = re.compile(r"^(?P<group>[^.]+)\.(?P<type>hash_[a-z0-9_]+)\.te$")
 
 
@@ -247,7 +253,9 @@ def read_hma1(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportR
         raise HashFormatError(exc.reason, source=path.name, field="indicator type") from None
     group = match.group("group")
     out = ImportResult()
-    reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
+    text = read_text(path)
+    allow_long_fields(text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for row in reader:
             number = reader.line_num
@@ -301,7 +309,7 @@ def write_hma1(
     records: Iterable[HashRecord], directory: Path, *, privacy_group: str
 ) -> tuple[list[Path], int]:
     """HMA 1.x data files, one per indicator type. Returns the paths and the number of records
-    HMA 1.x has no type for (vPDQ)."""
+    HMA 1.x has no type for (SHA-256, vPDQ)."""
     if not re.fullmatch(r"[A-Za-z0-9_-]+", privacy_group):
         raise HashFormatError(
             "privacy group must be letters, digits, _ or -", field="privacy_group"
@@ -309,7 +317,7 @@ def write_hma1(
     rows: dict[str, list[HMASerialization]] = {}
     skipped = 0
     for number, rec in enumerate(records, start=1):
-        indicator_type = INDICATOR_TYPES.get(rec.signal_type)
+        indicator_type = HMA1_TYPES.get(rec.signal_type)
         if indicator_type is None:
             skipped += 1
             continue

@@ -27,6 +27,7 @@ from threatexchange.exchanges.fetch_state import AggregateSignalOpinionCategory
 
 from ctnode.hashes.formats.common import (
     ImportResult,
+    allow_long_fields,
     make_record,
     parse_time,
     read_text,
@@ -51,8 +52,6 @@ INDICATOR_TYPES = {
 }
 _SIMPLE_NAME = re.compile(r"^simple\.([A-Za-z0-9_]+)\.te$")
 DATASET_COLUMNS = ["signal_type", "signal_str", "collab", "category", "tags"]
-# vPDQ values are long JSON strings; the csv module's default field limit (128 KiB) is too small.
-csv.field_size_limit(max(csv.field_size_limit(), 8_000_000))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -275,6 +274,7 @@ def _time(text: str, source: str, line: int) -> datetime:
 
 
 def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+    allow_long_fields(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for row in reader:
