@@ -115,6 +115,7 @@ TRANSFORMS: dict[str, Callable[[Image.Image], Image.Image]] = {
 
 
 def png_bytes(img: Image.Image) -> bytes:
+    """Lossless bytes of an image (BMP: no compression cost; the pixels are what is hashed)."""
     buf = io.BytesIO()
-    img.save(buf, "PNG")
+    img.save(buf, "BMP")
     return buf.getvalue()

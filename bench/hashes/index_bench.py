@@ -114,7 +114,12 @@ def stats(ms: np.ndarray) -> dict[str, float]:
 
 
 def run_size(
-    size: int, real: np.ndarray, edit_dists: np.ndarray, queries: np.ndarray, with_reference: bool
+    size: int,
+    real: np.ndarray,
+    edit_dists: np.ndarray,
+    queries: np.ndarray,
+    with_reference: bool,
+    words: int = 12,
 ) -> dict[str, Any]:
     rng = np.random.default_rng(size)
     bank = make_bank(size, real, edit_dists, rng)
@@ -124,7 +129,7 @@ def run_size(
     gc.collect()
     before = rss_mb()
     t = time.perf_counter()
-    mih = FaissMihIndex()
+    mih = FaissMihIndex(words=words)
     for start in range(0, len(bank), 1_000_000):
         mih.add(ids[start : start + 1_000_000], bank[start : start + 1_000_000])
     build = time.perf_counter() - t
@@ -209,6 +214,12 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--images", type=int, default=3000)
     ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument(
+        "--words",
+        type=int,
+        default=12,
+        help="MIH words (tables); 16 is python-threatexchange's choice",
+    )
     args = ap.parse_args()
     faiss.omp_set_num_threads(1)
     t = time.perf_counter()
@@ -237,7 +248,9 @@ def main() -> None:
     }
     for size in args.sizes:
         report["runs"].append(
-            run_size(size, bank_real, dists, queries, with_reference=size <= 1_000_000)
+            run_size(
+                size, bank_real, dists, queries, with_reference=size <= 1_000_000, words=args.words
+            )
         )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "index.json").write_text(json.dumps(report, indent=1))

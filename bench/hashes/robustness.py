@@ -6,7 +6,8 @@ the default threshold (31 bits). Two matchers in the same run:
 
 - ctnode: ``HashMatcher`` with the query's 8 dihedral variants (what ``ctnode hashes`` does);
 - python-threatexchange: ``PdqSignal.hash_from_bytes`` (which drops hashes of quality < 50) and
-  ``PdqSignal.compare_hash`` against every banked hash (its own brute-force matcher).
+  its own PDQ index (``PdqSignal.get_index_cls()``, i.e. ``PDQIndex``, threshold 31), one hash
+  per query (it has no dihedral search).
 
 "Found" = the copy matches its own original. "False" = a match with any other banked image
 (counted per million comparisons), plus every generated distractor queried against the real
@@ -48,7 +49,7 @@ def main() -> None:
     matcher = HashMatcher()
     matcher.put_bank(bank)
     prov = Provenance("local", "bench", datetime.now(UTC))
-    te_bank: list[tuple[int, str]] = []  # (key, hash) for threatexchange's brute force
+    te_bank: list[tuple[str, int]] = []  # (hash, key) for threatexchange's own index
     key_of_real: dict[int, int] = {}
     key_by_record: dict[str, int] = {}
     key = 0
@@ -61,7 +62,7 @@ def main() -> None:
         key_by_record[rid] = key
         matcher.add([(key, HashRecord(rid, bank.name, SignalType.PDQ, h.value, prov))])
         te_value = PdqSignal.hash_from_bytes(png_bytes(img))
-        te_bank.append((key, te_value))
+        te_bank.append((te_value, key))
     distractor_hashes = []
     for s in range(args.distractors):
         img = generated(1_000_000 + s)
@@ -70,9 +71,10 @@ def main() -> None:
         key += 1
         key_by_record[f"gen-{s}"] = key
         matcher.add([(key, HashRecord(f"gen-{s}", bank.name, SignalType.PDQ, h.value, prov))])
-        te_bank.append((key, PdqSignal.hash_from_bytes(png_bytes(img))))
+        te_bank.append((PdqSignal.hash_from_bytes(png_bytes(img)), key))
         distractor_hashes.append(h)
     bank_size = key
+    te_index = PdqSignal.get_index_cls().build([(h, k) for h, k in te_bank if h])
     real_keys = {v: k for k, v in key_of_real.items()}
 
     rows = []
@@ -92,7 +94,7 @@ def main() -> None:
                 for k in hit_keys - {own}
             ]
             q = PdqSignal.hash_from_bytes(data)
-            te_hits = {k for k, v in te_bank if q and v and PdqSignal.compare_hash(q, v).match}
+            te_hits = {m.metadata for m in te_index.query(q)} if q else set()
             found_te += own in te_hits
             false_te += [
                 f"{tname}: {name} ~ {_label(matcher, k, names, key_of_real)}"

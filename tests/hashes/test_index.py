@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -28,12 +31,17 @@ def clustered(rng: np.random.Generator, bases: int, per: int) -> np.ndarray:
     return np.concatenate(rows)
 
 
-@pytest.mark.parametrize("fast", [FaissMihIndex, FaissFlatIndex], ids=["mih", "flat"])
-def test_fast_pdq_index_equals_brute_force(fast: type) -> None:
+@pytest.mark.parametrize(
+    "fast",
+    [FaissMihIndex, lambda: FaissMihIndex(words=16), FaissFlatIndex],
+    ids=["mih-12", "mih-16", "flat"],
+)
+def test_fast_pdq_index_equals_brute_force(fast: Callable[[], object]) -> None:
     rng = np.random.default_rng(7)
     hashes = clustered(rng, 400, 8)
     ids = rng.permutation(len(hashes) * 3)[: len(hashes)].astype(np.int64)  # sparse, unordered ids
-    a, b = fast(), BruteForcePdqIndex()
+    a: Any = fast()
+    b = BruteForcePdqIndex()
     a.add(ids, hashes)
     b.add(ids, hashes)
     queries = np.concatenate(

@@ -1,9 +1,9 @@
 """Indexes per signal type: one contract, a fast implementation and a brute-force one beside it.
 
-PDQ (``PdqIndex``): ``FaissMihIndex`` (faiss ``IndexBinaryMultiHash``: the 256 bits cut
-into 16 words of 16 bits, each word a hash table; by the pigeonhole principle a hash
-within *t* bits agrees with the query on some word up to ``t // 16`` flipped bits, so
-probing those neighbours and verifying finds every match: exact, not approximate) and
+PDQ (``PdqIndex``): ``FaissMihIndex`` (faiss ``IndexBinaryMultiHash``: the bits cut into
+12 words of 21 bits, each word a hash table; by the pigeonhole principle a hash within *t*
+bits agrees with the query on some word up to ``t // 12`` flipped bits, so probing those
+neighbours and verifying finds every match: exact, not approximate) and
 ``BruteForcePdqIndex`` (every stored hash XOR the query, popcount, compare: obviously
 right). Tests run both on the same data and require identical answers.
 
