@@ -4,14 +4,15 @@ purpose), bounded body readers, and the upload-in / report-out shape of the file
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from types import ModuleType
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from ctnode.errors import InvalidInput, TooLarge, Unauthorized
-from ctnode.node import Actor, Node, Purpose
+from ctnode.model.access import Actor, Purpose
+from ctnode.node import Node
+from ctnode.services.batches import reports
 
 
 def get_node(request: Request) -> Node:
@@ -35,17 +36,7 @@ def get_actor(
         if scheme.lower() not in {"apikey", "bearer"} or not value.strip():
             raise Unauthorized("Authorization header must be 'ApiKey <key>' or 'Bearer <key>'")
         token = value.strip()
-    try:
-        return node.authenticate(token)
-    except Unauthorized:
-        node.audit(
-            "auth.denied",
-            Actor(name="anonymous", role="none"),
-            detail={
-                "key_id": (token or "").split("_")[1] if token and token.count("_") >= 2 else None
-            },
-        )
-        raise
+    return node.access.authenticate(token)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
@@ -135,13 +126,12 @@ def upload_body(media_type: str) -> dict[str, Any]:
     }
 
 
-def report_response(fmt: str, report: ModuleType, result: Any, head: str,
-                    rows: str) -> Response:
-    """A screening report (``report.records``/``to_jsonl``/``to_csv``) in the asked format;
-    JSON is ``{head: first record, rows: the others}``."""
+def report_response(fmt: str, result: reports.Report, head: str, rows: str) -> Response:
+    """A screened file's report in the asked format; JSON is ``{head: first record, rows:
+    the others}``."""
     if fmt == "jsonl":
-        return PlainTextResponse(report.to_jsonl(result), media_type="application/x-ndjson")
+        return PlainTextResponse(reports.to_jsonl(result), media_type="application/x-ndjson")
     if fmt == "csv":
-        return PlainTextResponse(report.to_csv(result), media_type="text/csv")
-    records = list(report.records(result))
+        return PlainTextResponse(reports.to_csv(result), media_type="text/csv")
+    records = list(reports.records(result))
     return JSONResponse({head: records[0], rows: records[1:]})

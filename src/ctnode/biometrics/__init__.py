@@ -1,7 +1,8 @@
-"""Biometrics: face and fingerprint records, ANSI/NIST-ITL exchange, 1:N search, peer probes.
+"""Biometric engines: faces, fingerprints, ANSI/NIST-ITL, 1:N indexes.
 
 Pipeline: ``images`` (safe decoding) → ``face`` / ``fingerprint`` (templates) →
-``index`` (1:N, fast and naive) → ``calibration`` (decisions) → ``service``
-(rules, storage via ``repository``, audit). ``ansi_nist`` reads and writes the
-exchange format. See ``docs/biometrics.md``.
+``index`` (1:N, fast and naive) → ``calibration`` (decisions); ``ansi_nist`` reads
+and writes the exchange format; ``crypto`` seals what is stored. Engines only: the
+rules (permissions, storage, audit) are ``ctnode.services.biometrics``. See
+``docs/biometrics.md``.
 """

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from ctnode.clock import as_utc
 from ctnode.errors import InvalidInput, Refused
-from ctnode.store.clock import as_utc
 
 Direction = Literal["outbound", "inbound"]
 DIRECTIONS: tuple[str, ...] = ("outbound", "inbound")

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ctnode.audit.log import canonical_json, format_ts
+from ctnode.audit.chain import canonical_json
+from ctnode.clock import format_ts, parse_ts, utcnow
 from ctnode.errors import Refused
-from ctnode.federation import PROTOCOL_VERSION
 from ctnode.federation.identity import Identity, verify_payload
-from ctnode.store.clock import utcnow
+
+PROTOCOL_VERSION = 1
 
 # Every message type of the protocol; docs/federation.md documents each (a test checks).
 MESSAGE_TYPES: dict[str, str] = {
@@ -101,7 +102,7 @@ class Envelope:
 
     @property
     def sent_at(self) -> datetime:
-        return datetime.fromisoformat(self.timestamp.replace("Z", "+00:00"))
+        return parse_ts(self.timestamp)
 
     @classmethod
     def parse(cls, data: Any) -> Envelope:

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from ctnode.audit.log import canonical_json, format_ts
+from ctnode.audit.chain import canonical_json
+from ctnode.clock import format_ts, utcnow
 from ctnode.errors import InvalidInput
-from ctnode.store.clock import utcnow
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}

@@ -20,10 +20,11 @@ from typing import Any
 from followthemoney import model, registry
 
 from ctnode.errors import ImportFailed
-from ctnode.ingest.base import ParsedList, collapse
-from ctnode.ingest.countries import NULL_COUNTRIES, country_code
-from ctnode.ingest.scripts import guess_lang, main_script
+from ctnode.ingest.base import collapse
+from ctnode.ingest.writing_systems import guess_lang, main_script
+from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
+from ctnode.model.lists import ParsedList
 
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y")
 # csv's own cap on one cell (bytes); a longer cell fails the import instead of filling memory.
@@ -355,7 +356,7 @@ def _add(entity: Entity, schema: Any, prop: str, value: str, original: str, lang
             return
         entity.add(prop, cleaned, original)
     elif type_name == "country":
-        if value.casefold() in NULL_COUNTRIES:
+        if not_available(value):
             return
         code = country_code(value)
         if code is None:

@@ -32,10 +32,10 @@ from followthemoney import model, registry
 from followthemoney.exc import InvalidData
 
 from ctnode.errors import ImportFailed, InvalidInput
-from ctnode.ingest.base import ParsedList
-from ctnode.ingest.countries import NULL_COUNTRIES, country_code
-from ctnode.ingest.scripts import guess_lang
+from ctnode.ingest.writing_systems import guess_lang
+from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
+from ctnode.model.lists import ParsedList
 
 # Longest JSON line accepted (an OpenSanctions entity is a few kB; 16 MB is absurd).
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -160,7 +160,7 @@ def _add_value(entity: Entity, prop: str, type_name: str, raw: str, lineno: int,
     if not text:
         return
     if type_name == "country":
-        if text.casefold() in NULL_COUNTRIES:
+        if not_available(text):
             return
         code = country_code(text)
         if code is None:

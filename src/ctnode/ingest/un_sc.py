@@ -44,10 +44,11 @@ from followthemoney import registry
 from lxml import etree
 
 from ctnode.errors import ImportFailed
-from ctnode.ingest.base import ParsedList, Progress, collapse
-from ctnode.ingest.countries import NULL_COUNTRIES, country_code
-from ctnode.ingest.scripts import guess_lang, main_script
+from ctnode.ingest.base import Progress, collapse
+from ctnode.ingest.writing_systems import guess_lang, main_script
+from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
+from ctnode.model.lists import ParsedList
 
 DATASET = "un_sc"
 TITLE = "UN Security Council Consolidated List"
@@ -636,7 +637,7 @@ def _country(entity: Entity, prop: str, raw: str, where: str, ctx: _Context) -> 
     name = collapse(raw)
     if not name:
         return
-    if name.casefold() in NULL_COUNTRIES:
+    if not_available(name):
         ctx.warn(f"{where}: {prop} {name!r} means 'not available'; ignored")
         return
     code = country_code(name)

@@ -229,7 +229,7 @@ def classify(text: str) -> Address | None:
     return None
 
 
-def normalize(address: str) -> str:
+def normalise(address: str) -> str:
     """The canonical form used to look addresses up (case folded where the chain ignores case)."""
     found = classify(address)
     return found.address if found else address.strip()

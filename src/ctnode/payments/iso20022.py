@@ -20,8 +20,9 @@ from typing import Any
 
 from lxml import etree
 
+from ctnode.errors import MessageError, UnknownMessageType
+from ctnode.model.messages import Issue
 from ctnode.payments.model import Identifier, Party, PaymentMessage, Transaction
-from ctnode.travel.issues import Issue, MessageError, UnknownMessageType
 
 # Largest ISO 20022 file accepted, in bytes.
 MAX_BYTES = 100 * 1024 * 1024

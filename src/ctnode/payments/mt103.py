@@ -16,9 +16,9 @@ import re
 from datetime import date
 from itertools import pairwise
 
+from ctnode.errors import MessageError, UnknownMessageType
+from ctnode.model.messages import Issue, decode_text
 from ctnode.payments.model import Identifier, Party, PaymentMessage, Transaction
-from ctnode.travel.edifact import decode
-from ctnode.travel.issues import Issue, MessageError, UnknownMessageType
 
 LINE = 35
 MAX_BYTES = 50 * 1024 * 1024
@@ -59,7 +59,7 @@ def parse_mt103(data: bytes) -> PaymentMessage:
     """Bytes of one or more MT103 messages → ``PaymentMessage`` (one transaction each)."""
     if len(data) > MAX_BYTES:
         raise MessageError(f"FIN file larger than {MAX_BYTES} bytes", "file")
-    text = decode(data)
+    text = decode_text(data)
     msg = PaymentMessage(format="MT103")
     for line_no, chunk in _split_messages(text):
         if not chunk.strip():

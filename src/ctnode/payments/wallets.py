@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ctnode.model.entities import Entity
-from ctnode.payments.crypto import Address, classify, find_addresses, normalize
+from ctnode.payments.crypto import Address, classify, find_addresses, normalise
 
 # Properties of a CryptoWallet that hold its address (FtM: publicKey; some lists use others).
 ADDRESS_PROPS = ("publicKey", "address", "accountId")
@@ -56,7 +56,7 @@ def listed_wallets(entities: Iterable[Entity]) -> list[ListedWallet]:
         for prop in ADDRESS_PROPS:
             for stmt in entity.statements:
                 if stmt.prop == prop and stmt.value.strip():
-                    out.append(ListedWallet(normalize(stmt.value), entity.id, entity.dataset,
+                    out.append(ListedWallet(normalise(stmt.value), entity.id, entity.dataset,
                                             entity.reference, currency, holder, stmt.original))
     return out
 
@@ -73,7 +73,7 @@ class WalletIndex:
         return len(self._by_address)
 
     def lookup(self, address: str) -> list[ListedWallet]:
-        return list(self._by_address.get(normalize(address), ()))
+        return list(self._by_address.get(normalise(address), ()))
 
     def scan(self, texts: Iterable[tuple[str, str]]) -> list[WalletFinding]:
         """Every address in ``texts`` ((where, text) pairs), once, with the listings it matches.

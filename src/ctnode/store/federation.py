@@ -2,44 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ctnode.clock import utcnow
 from ctnode.errors import NotFound
-from ctnode.store import Store
-from ctnode.store import schema as core
 from ctnode.store import schema_federation as f
-from ctnode.store.clock import as_utc, utcnow
+from ctnode.store.database import Database
 
 
-def _clean(row: Any) -> dict[str, Any]:
-    out = dict(row._mapping)
-    for key, value in out.items():
-        if isinstance(value, datetime):
-            out[key] = as_utc(value)
-    return out
+class SqlFederation:
+    """Peers, agreements, nonces, references, disclosures, deltas, receipts, alerts, checkpoints
+    (``ctnode.store.contracts.FederationStore``)."""
 
-
-class FederationStore:
-    """Peers, agreements, nonces, references, disclosures, deltas, receipts, alerts, checkpoints."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.engine = store.engine
-
-    @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        with self.store.begin() as conn:
-            yield conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine = db.engine
+        self.begin = db.begin
 
     def _all(self, q: Any) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [_clean(r) for r in conn.execute(q)]
+        return self.db.query(q)
 
     def _one(self, table: Table, key: str, value: Any, what: str) -> dict[str, Any]:
         rows = self._all(select(table).where(table.c[key] == value))
@@ -278,62 +263,6 @@ class FederationStore:
         if peer_id:
             q = q.where(f.fed_receipts.c.peer_id == peer_id)
         return [r["id"] for r in self._all(q)]
-
-    # -- entities (delisting applied from a peer's delta) -------------------------------
-
-    def delist(
-        self, conn: Connection, entity_ids: list[str], *, dataset: str, detail: dict[str, Any]
-    ) -> list[str]:
-        """Mark the listed ones of ``entity_ids`` (of ``dataset``) delisted; return those."""
-        if not entity_ids:
-            return []
-        now = utcnow()
-        ids = [
-            r.id
-            for r in conn.execute(
-                select(core.entities.c.id).where(
-                    core.entities.c.id.in_(entity_ids),
-                    core.entities.c.dataset == dataset,
-                    core.entities.c.status == "listed",
-                )
-            )
-        ]
-        if ids:
-            conn.execute(
-                update(core.entities)
-                .where(core.entities.c.id.in_(ids))
-                .values(status="delisted", delisted_at=now, last_seen=now)
-            )
-            conn.execute(
-                core.entity_events.insert(),
-                [
-                    {
-                        "entity_id": i,
-                        "at": now,
-                        "kind": "delisted",
-                        "import_id": None,
-                        "detail": detail,
-                    }
-                    for i in ids
-                ],
-            )
-        return ids
-
-    def screenings_with(self, entity_ids: set[str], limit: int = 1000) -> list[str]:
-        """Ids of earlier screenings whose hits include any of ``entity_ids`` (to re-review)."""
-        out: list[str] = []
-        q = (
-            select(core.screenings.c.id, core.screenings.c.hits)
-            .order_by(core.screenings.c.at.desc())
-            .limit(10_000)
-        )
-        with self.engine.connect() as conn:
-            for row in conn.execute(q):
-                if any(h.get("entity_id") in entity_ids for h in row.hits or []):
-                    out.append(row.id)
-                    if len(out) >= limit:
-                        break
-        return out
 
     # -- alerts -------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ctnode.travel.issues import Issue, MessageError
+from ctnode.errors import MessageError
+from ctnode.model.messages import Issue, decode_text
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
 # The most segments one interchange may hold (a 1,000-passenger PAXLST has ~15,000).
@@ -75,16 +76,6 @@ class Interchange:
     segments: list[Segment] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     una: bool = False
-
-
-def decode(data: bytes) -> str:
-    """Bytes → text: UTF-8 (BOM dropped) when it decodes, else Latin-1 (never fails)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
 
 
 def _read_una(text: str) -> tuple[Separators, int] | None:
@@ -166,7 +157,7 @@ def tokenize(data: bytes | str) -> Interchange:
     Raises ``MessageError`` when the file has no segments or the separators are
     unusable; bad individual segments are skipped and reported in ``issues``.
     """
-    text = decode(data) if isinstance(data, bytes) else data
+    text = decode_text(data) if isinstance(data, bytes) else data
     una = _read_una(text)
     if una is not None:
         seps, pos = una

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ctnode.travel.issues import Issue, MessageError
+from ctnode.errors import MessageError
+from ctnode.model.messages import Issue
 from ctnode.travel.model import Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, traveller_names
 

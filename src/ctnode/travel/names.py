@@ -5,7 +5,6 @@
 - ``icao_transliterate`` / ``mrz_name``: a name in any script as a passport's MRZ
   would print it (Doc 9303 Part 3 §6; Russian via ``iuliia`` ICAO_DOC_9303).
 - ``traveller_names``: the name forms a traveller is screened under.
-- ``country_code``: ICAO/ISO alpha-3 (and ICAO oddities such as ``D``) → ISO alpha-2.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from datetime import date
 
 import iuliia
 from anyascii import anyascii
-from rigour.territories.lookup import lookup_by_identifier
 
 # Titles airlines glue to the given name, longest first so MRS wins over MR.
 TITLES: tuple[str, ...] = ("MSTR", "MISS", "PROF", "MRS", "REV", "DR", "MR", "MS")
@@ -270,23 +268,3 @@ def traveller_names(surname: str, given: str) -> tuple[list[str], str | None]:
         if arabic:
             add(arabic, "")
     return names[:4], title
-
-
-_ICAO_ODD = {"D": "de", "GBD": "gb", "GBN": "gb", "GBO": "gb", "GBP": "gb", "GBS": "gb",
-             "RKS": "xk", "EUE": None, "UNO": None, "UNA": None, "UNK": None, "XOM": None,
-             "XXA": None, "XXB": None, "XXC": None, "XXX": None, "UTO": None}
-
-
-def country_code(code: str | None) -> str | None:
-    """An alpha-3 (or alpha-2, or ICAO special) country code → ISO alpha-2 lower case."""
-    if not code:
-        return None
-    c = code.strip().upper().replace("<", "")
-    if not c:
-        return None
-    if c in _ICAO_ODD:
-        return _ICAO_ODD[c]
-    territory = lookup_by_identifier(c)
-    if territory is None:
-        return None
-    return territory.ftm_country

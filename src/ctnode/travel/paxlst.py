@@ -9,8 +9,8 @@ refusal: the travellers in the file are what is screened.
 
 from __future__ import annotations
 
+from ctnode.model.messages import Issue
 from ctnode.travel.edifact import Interchange, Segment
-from ctnode.travel.issues import Issue
 from ctnode.travel.model import Leg, Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, parse_datetime, traveller_names
 

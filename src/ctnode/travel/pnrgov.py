@@ -10,8 +10,8 @@ same person and is screened once.
 
 from __future__ import annotations
 
+from ctnode.model.messages import Issue
 from ctnode.travel.edifact import Interchange, Segment
-from ctnode.travel.issues import Issue
 from ctnode.travel.model import Leg, Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, traveller_names
 

@@ -1,6 +1,6 @@
 """Biometric routes: enrol, import/export ANSI/NIST-ITL, 1:N search, view, purge.
 
-Thin edge over ``ctnode.biometrics.service``. Images and transactions are sent
+Thin edge over ``ctnode.services.biometrics``. Images and transactions are sent
 as the raw request body. Purpose, legal basis and case reference travel in the
 ``X-Purpose`` / ``X-Legal-Basis`` / ``X-Case-Ref`` headers; searches, image
 views and exports are refused without them. Only roles in
@@ -17,8 +17,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ctnode.api.deps import ActorDep, NodeDep, PurposeDep, read_limited
-from ctnode.biometrics.service import EnrolRequest, service_for
 from ctnode.errors import InvalidInput
+from ctnode.services.biometrics.types import EnrolRequest
 
 router = APIRouter(tags=["biometrics"])
 
@@ -124,7 +124,7 @@ async def enrol_face(
         retain_until,
         multiple_faces=multiple_faces,
     )
-    result = await run_in_threadpool(service_for(node).enroll_face, actor, req)
+    result = await run_in_threadpool(node.biometrics.enrolment.enrol_face, actor, req)
     return result.as_dict()
 
 
@@ -157,7 +157,7 @@ async def enrol_fingerprint(
         position=finger,
         ppi=ppi,
     )
-    result = await run_in_threadpool(service_for(node).enroll_fingerprint, actor, req)
+    result = await run_in_threadpool(node.biometrics.enrolment.enrol_fingerprint, actor, req)
     return result.as_dict()
 
 
@@ -175,7 +175,7 @@ async def import_ansi_nist(
     Whole or not at all.
     Records of other types are listed under ``skipped`` with the reason."""
     data = await _body(request, node.settings.max_upload_bytes)
-    svc = service_for(node)
+    svc = node.biometrics.enrolment
     result = await run_in_threadpool(
         lambda: svc.import_ansi_nist(
             actor, data, entity_id=entity_id, legal_basis=_basis(legal_basis, purpose.legal_basis)
@@ -192,7 +192,9 @@ async def export_ansi_nist(
     node: NodeDep, actor: ActorDep, purpose: PurposeDep, entity_id: EntityId
 ) -> Response:
     """The entity's faces and fingerprints as ANSI/NIST-ITL 2011 (needs purpose headers)."""
-    data = await run_in_threadpool(service_for(node).export_ansi_nist, actor, entity_id, purpose)
+    data = await run_in_threadpool(
+        node.biometrics.enrolment.export_ansi_nist, actor, entity_id, purpose
+    )
     return Response(
         data,
         media_type="application/octet-stream",
@@ -205,7 +207,9 @@ async def list_samples(
     node: NodeDep, actor: ActorDep, purpose: PurposeDep, entity_id: EntityId
 ) -> dict[str, Any]:
     """The entity's biometric records: kind, finger, source, quality, basis, provenance."""
-    samples = await run_in_threadpool(service_for(node).list_samples, actor, entity_id, purpose)
+    samples = await run_in_threadpool(
+        node.biometrics.enrolment.list_samples, actor, entity_id, purpose
+    )
     return {"entity_id": entity_id, "samples": samples}
 
 
@@ -217,7 +221,9 @@ async def sample_image(
     sample_id: Annotated[str, Path(max_length=36)],
 ) -> Response:
     """One sample's image as stored (decrypted for this response; audited; needs purpose)."""
-    data, fmt = await run_in_threadpool(service_for(node).get_image, actor, sample_id, purpose)
+    data, fmt = await run_in_threadpool(
+        node.biometrics.enrolment.get_image, actor, sample_id, purpose
+    )
     return Response(data, media_type=_MEDIA.get(fmt.upper(), "application/octet-stream"))
 
 
@@ -229,7 +235,7 @@ async def delete_sample(
     reason: Annotated[str, Query(min_length=3, max_length=500)],
 ) -> Response:
     """Delete one sample and its templates (correction, delisting); the reason is audited."""
-    await run_in_threadpool(service_for(node).delete_sample, actor, sample_id, reason)
+    await run_in_threadpool(node.biometrics.enrolment.delete_sample, actor, sample_id, reason)
     return Response(status_code=204)
 
 
@@ -246,15 +252,15 @@ async def search_face(
     """1:N face search. Candidates (entity, list reference, score, calibrated decision, explanation)
     are leads for a person to verify. Needs ``X-Purpose`` and ``X-Legal-Basis``."""
     data = await _body(request, node.settings.max_upload_bytes)
-    svc = service_for(node)
+    bio = node.biometrics
     result = await run_in_threadpool(
-        lambda: svc.search_face(actor, data, purpose, k=k, multiple_faces=multiple_faces)
+        lambda: bio.search.face(actor, data, purpose, k=k, multiple_faces=multiple_faces)
     )
     out = result.as_dict()
     if network:
         out["network"] = await run_in_threadpool(
-            lambda: node.federation.biometric_network(
-                svc.make_probe(actor, data, "face", purpose), actor, purpose
+            lambda: node.federation.biometric.query(
+                bio.exchange.make_probe(actor, data, "face", purpose), actor, purpose
             ).to_dict()
         )
     return out
@@ -276,15 +282,15 @@ async def search_fingerprint(
     With ``finger``, candidates of another known finger are left out.
     """
     data = await _body(request, node.settings.max_upload_bytes)
-    svc = service_for(node)
+    bio = node.biometrics
     result = await run_in_threadpool(
-        lambda: svc.search_fingerprint(actor, data, purpose, position=finger, ppi=ppi, k=k)
+        lambda: bio.search.fingerprint(actor, data, purpose, position=finger, ppi=ppi, k=k)
     )
     out = result.as_dict()
     if network:
         out["network"] = await run_in_threadpool(
-            lambda: node.federation.biometric_network(
-                svc.make_probe(actor, data, "fingerprint", purpose, position=finger),
+            lambda: node.federation.biometric.query(
+                bio.exchange.make_probe(actor, data, "fingerprint", purpose, position=finger),
                 actor,
                 purpose,
             ).to_dict()
@@ -295,5 +301,5 @@ async def search_fingerprint(
 @router.post("/biometrics/purge")
 async def purge(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
     """Delete every biometric record past its retention date."""
-    n = await run_in_threadpool(service_for(node).purge_expired, actor)
+    n = await run_in_threadpool(node.biometrics.enrolment.purge_expired, actor)
     return {"deleted": n}

@@ -48,11 +48,8 @@ async def screen_payments(
     wallet addresses found (valid or not, and the listings they match). Hits
     enter the review queue; the run is audited as ``screen.payments``.
     """
-    from ctnode.payments import report as rpt
-    from ctnode.payments.screen import screen_payments as run
-
     data = await read_upload(request, node.settings.max_upload_bytes)
     result = await run_in_threadpool(
-        run, node, data, actor, purpose, validate=validate, channel="api"
+        lambda: node.payments.screen(data, actor, purpose, validate=validate, channel="api")
     )
-    return report_response(format, rpt, result, "message", "transactions")
+    return report_response(format, result, "message", "transactions")

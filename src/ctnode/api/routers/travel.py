@@ -41,9 +41,8 @@ async def screen_manifest(
     the names screened and the hits with their explanations. Hits enter the
     review queue; the run is audited as ``screen.manifest``.
     """
-    from ctnode.travel import report as rpt
-    from ctnode.travel.screen import screen_manifest as run
-
     data = await read_upload(request, node.settings.max_upload_bytes)
-    result = await run_in_threadpool(run, node, data, actor, purpose, channel="api")
-    return report_response(format, rpt, result, "manifest", "travellers")
+    result = await run_in_threadpool(
+        lambda: node.manifests.screen(data, actor, purpose, channel="api")
+    )
+    return report_response(format, result, "manifest", "travellers")

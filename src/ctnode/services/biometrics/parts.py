@@ -1,0 +1,30 @@
+"""The biometric services of one node, built together (they share the engines and key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ctnode.biometrics.crypto import NodeKey
+from ctnode.services.biometrics.engines import BiometricEngines
+from ctnode.services.biometrics.enrolment import Enrolment
+from ctnode.services.biometrics.exchange import Exchange
+from ctnode.services.biometrics.search import Search
+from ctnode.services.context import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Biometrics:
+    """``enrolment``, ``search`` and ``exchange`` over one set of ``engines``."""
+
+    engines: BiometricEngines
+    enrolment: Enrolment
+    search: Search
+    exchange: Exchange
+
+    @classmethod
+    def build(cls, ctx: Context) -> Biometrics:
+        """The node's biometric services (models are loaded on first use)."""
+        engines = BiometricEngines(ctx.settings)
+        key = NodeKey.load_or_create(ctx.settings.data_dir)
+        search = Search(ctx, engines, key)
+        return cls(engines, Enrolment(ctx, engines, key), search, Exchange(ctx, engines, search))
