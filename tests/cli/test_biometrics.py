@@ -1,14 +1,14 @@
-"""The CLI edge: enrol, search, import and export through ``ctnode biometrics`` functions."""
+"""The CLI edge: enrol, search, import and export through ``ctnode biometrics`` and
+``ctnode import/export ansi-nist``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from ctnode.cli import biometrics as cli
+from ctnode.cli.main import app
 from ctnode.node import Node
 
 pytestmark = pytest.mark.usefixtures("nbis")
@@ -24,18 +24,15 @@ def test_cli_round_trip(
     monkeypatch.setenv("CTNODE_MODE", "development")
     runner = CliRunner()
     ansi = bio_data / "ansi-nist" / "type-9-14-std.an2"
-    app = typer.Typer()
-    app.add_typer(cli.app, name="biometrics")
-    app.command("import-ansi-nist")(cli.import_ansi_nist)
-    app.command("export-ansi-nist")(cli.export_ansi_nist)
     r = runner.invoke(
-        app, ["import-ansi-nist", str(ansi), "--entity", "un_sc-DMe.003", "--legal-basis", "Act"]
+        app, ["import", "ansi-nist", str(ansi), "--entity", "un_sc-DMe.003", "--legal-basis", "Act"]
     )
     assert r.exit_code == 0, r.output
     r = runner.invoke(
         app,
         [
-            "import-ansi-nist",
+            "import",
+            "ansi-nist",
             str(bio_data / "ansi-nist" / "type-17-iris.an2"),
             "--entity",
             "un_sc-DMe.003",
@@ -46,7 +43,7 @@ def test_cli_round_trip(
     assert r.exit_code == 1 and "iris" in r.output
     face = bio_data / "faces" / "deepface" / "img1.jpg"
     r = runner.invoke(
-        app, ["biometrics", "enroll", "un_sc-DMe.001", "--face", str(face), "--legal-basis", "Act"]
+        app, ["biometrics", "enrol", "un_sc-DMe.001", "--face", str(face), "--legal-basis", "Act"]
     )
     assert r.exit_code == 0, r.output
     probe = bio_data / "faces" / "deepface" / "img2.jpg"
@@ -70,7 +67,8 @@ def test_cli_round_trip(
     r = runner.invoke(
         app,
         [
-            "export-ansi-nist",
+            "export",
+            "ansi-nist",
             "un_sc-DMe.003",
             "-o",
             str(out),

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from ctnode.errors import InvalidInput
-from ctnode.ingest.base import ParsedList
+from ctnode.model.access import Purpose
 from ctnode.model.entities import Entity
-from ctnode.node import Node, Purpose
-from ctnode.payments import report as rpt
-from ctnode.payments.screen import screen_payments
+from ctnode.model.lists import ParsedList
+from ctnode.node import Node
+from ctnode.services.batches import reports as rpt
 from tests.conftest import ADMIN, SCREENER
-from tests.payments.conftest import FIXTURES
+from tests.conftest import PAYMENT_FIXTURES as FIXTURES
 
 LISTED_BTC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 LISTED_TAPROOT = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"
@@ -31,13 +31,13 @@ def load_wallets(node: Node) -> None:
         e.add("publicKey", addr)
         e.add("currency", cur)
         entities.append(e)
-    node.import_list(ParsedList(dataset="test_wallets", title="Test wallets", version="1",
+    node.lists.import_list(ParsedList(dataset="test_wallets", title="Test wallets", version="1",
                                 source="test", entities=entities), ADMIN)
 
 
 def test_listed_party_and_wallets_found(node: Node) -> None:
     load_wallets(node)
-    report = screen_payments(node, (FIXTURES / "pacs008_wallets.xml").read_bytes(), SCREENER,
+    report = node.payments.screen((FIXTURES / "pacs008_wallets.xml").read_bytes(), SCREENER,
                              Purpose("CFT screening", "AML law", "CASE-7"))
     tx1, tx2, tx3 = report.transactions
     debtor = next(p for p in tx1.parties if p.party.role == "debtor")
@@ -50,18 +50,18 @@ def test_listed_party_and_wallets_found(node: Node) -> None:
     # a Taproot address cut across two Ustrd elements
     assert [w.listed[0].reference for w in tx3.wallets if w.listed] == ["TW.2"]
     assert all(w.screening_id for t in report.transactions for w in t.wallets if w.listed)
-    queue = node.review_queue(ADMIN)
+    queue = node.review.queue(ADMIN)
     wallet_rows = [s for s in queue if s["hits"][0]["entity_id"].startswith("test-wallet")]
     assert len(wallet_rows) == 3 and all(s["source"] == "payment" for s in wallet_rows)
-    (entry,) = node.audit_log.entries(event="screen.payments")
+    (entry,) = node.audit.entries(event="screen.payments")
     assert entry.detail["listed_wallets"] == 3 and entry.case_ref == "CASE-7"
     assert set(entry.result_ids) >= {"test-wallet-1", "test-wallet-2", "test-wallet-3"}
-    node.audit_log.verify()
+    node.audit.verify()
 
 
 def test_mt103_listed_beneficiary_and_split_wallet(node: Node) -> None:
     load_wallets(node)
-    report = screen_payments(node, (FIXTURES / "mt103_multi_wallet.fin").read_bytes(), SCREENER)
+    report = node.payments.screen((FIXTURES / "mt103_multi_wallet.fin").read_bytes(), SCREENER)
     (tx,) = report.transactions
     beneficiary = next(p for p in tx.parties if p.party.role == "beneficiary")
     assert beneficiary.result and beneficiary.result.reportable[0].reference == "DMi.002"
@@ -70,9 +70,9 @@ def test_mt103_listed_beneficiary_and_split_wallet(node: Node) -> None:
 
 
 def test_repeated_debtor_is_screened_once(node: Node, formats: Path) -> None:
-    report = screen_payments(node, (formats / "pain001_001_03_ch02_postfinance_moov.xml")
+    report = node.payments.screen((formats / "pain001_001_03_ch02_postfinance_moov.xml")
                              .read_bytes(), SCREENER)
-    (entry,) = node.audit_log.entries(event="screen.batch")
+    (entry,) = node.audit.entries(event="screen.batch")
     screened = sum(1 for t in report.transactions for p in t.parties if p.result)
     assert entry.detail["subjects"] < screened
 
@@ -82,7 +82,7 @@ def test_every_shared_sample_screens(node: Node, formats: Path) -> None:
                    if p.suffix in {".xml", ".fin"})
     assert len(names) == 11
     for name in names:
-        report = screen_payments(node, (formats / name).read_bytes(), SCREENER)
+        report = node.payments.screen((formats / name).read_bytes(), SCREENER)
         assert report.transactions, name
         records = [json.loads(x) for x in rpt.to_jsonl(report).splitlines()]
         assert records[0]["type"] == "message"
@@ -90,7 +90,7 @@ def test_every_shared_sample_screens(node: Node, formats: Path) -> None:
 
 
 def test_reports_csv_and_json_shapes(node: Node, formats: Path) -> None:
-    report = screen_payments(node, (formats / "mt103_50F_person_id_synthetic.fin").read_bytes(),
+    report = node.payments.screen((formats / "mt103_50F_person_id_synthetic.fin").read_bytes(),
                              SCREENER)
     rows = list(csv.DictReader(io.StringIO(rpt.to_csv(report))))
     assert rows[0]["role"] == "ordering customer"
@@ -103,5 +103,5 @@ def test_reports_csv_and_json_shapes(node: Node, formats: Path) -> None:
 
 def test_unreadable_payment_is_refused_and_audited(node: Node) -> None:
     with pytest.raises(InvalidInput):
-        screen_payments(node, (FIXTURES / "xml_bomb.xml").read_bytes(), SCREENER)
-    assert list(node.audit_log.entries(event="screen.payments.refused"))
+        node.payments.screen((FIXTURES / "xml_bomb.xml").read_bytes(), SCREENER)
+    assert list(node.audit.entries(event="screen.payments.refused"))

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ctnode.node import Node
-from ctnode.travel.retention import get_message, mask_message, record, sweep
-from tests.travel.conftest import FIXTURES
+from ctnode.travel.masking import mask_message
+from tests.conftest import TRAVEL_FIXTURES as FIXTURES
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 RAW = (FIXTURES / "paxlst_edge_cases.edi").read_bytes()
@@ -15,40 +15,43 @@ RAW = (FIXTURES / "paxlst_edge_cases.edi").read_bytes()
 
 def _record(node: Node, at: datetime, **changes: object) -> str:
     settings = node.settings.model_copy(update=changes)
-    return record(node.store.engine, settings, kind="manifest", fmt="PAXLST D:05B", raw=RAW,
-                  actor="test", source="cli", summary={"travellers": 4}, now=at)
+    return node.retention.record(kind="manifest", fmt="PAXLST D:05B", raw=RAW, actor="test",
+                                 source="cli", summary={"travellers": 4}, now=at,
+                                 settings=settings)
 
 
 def test_default_policy_masks_after_24_hours_and_deletes_after_30_days(empty_node: Node) -> None:
     fresh = _record(empty_node, NOW - timedelta(hours=23))
     old = _record(empty_node, NOW - timedelta(hours=25))
     expired = _record(empty_node, NOW - timedelta(days=30, minutes=1))
-    result = sweep(empty_node.store.engine, empty_node.settings, now=NOW)
+    result = empty_node.retention.sweep(now=NOW)
     assert (result.masked, result.deleted) == (1, 1)
-    row = get_message(empty_node.store.engine, fresh)
+    row = empty_node.retention.get_message(fresh)
     assert row is not None and bytes(row["raw"]) == RAW
-    masked = get_message(empty_node.store.engine, old)
+    masked = empty_node.retention.get_message(old)
     assert masked is not None and masked["raw"] is None
     assert "VEDENOV" not in masked["masked"] and "NAD+FL+++" in masked["masked"]
     assert masked["summary"] == {"travellers": 4}
-    assert get_message(empty_node.store.engine, expired) is None
+    assert empty_node.retention.get_message(expired) is None
 
 
 def test_periods_are_configurable(empty_node: Node) -> None:
-    settings = empty_node.settings.model_copy(update={"travel_raw_mask_hours": 1,
-                                                      "travel_raw_delete_days": 2})
-    a = record(empty_node.store.engine, settings, kind="payment", fmt="MT103", raw=b":20:X",
-               actor="t", source="api", summary={}, now=NOW - timedelta(hours=2))
-    b = record(empty_node.store.engine, settings, kind="payment", fmt="MT103", raw=b":20:X",
-               actor="t", source="api", summary={}, now=NOW - timedelta(days=3))
-    assert sweep(empty_node.store.engine, settings, now=NOW).masked == 1
-    assert get_message(empty_node.store.engine, a)["raw"] is None  # type: ignore[index]
-    assert get_message(empty_node.store.engine, b) is None
+    settings = empty_node.settings.model_copy(update={"messages_raw_mask_hours": 1,
+                                                      "messages_raw_delete_days": 2})
+    a = empty_node.retention.record(kind="payment", fmt="MT103", raw=b":20:X", actor="t",
+                                    source="api", summary={}, now=NOW - timedelta(hours=2),
+                                    settings=settings)
+    b = empty_node.retention.record(kind="payment", fmt="MT103", raw=b":20:X", actor="t",
+                                    source="api", summary={}, now=NOW - timedelta(days=3),
+                                    settings=settings)
+    assert empty_node.retention.sweep(now=NOW, settings=settings).masked == 1
+    assert empty_node.retention.get_message(a)["raw"] is None  # type: ignore[index]
+    assert empty_node.retention.get_message(b) is None
 
 
 def test_raw_storage_can_be_switched_off(empty_node: Node) -> None:
-    mid = _record(empty_node, NOW, travel_store_raw=False)
-    row = get_message(empty_node.store.engine, mid)
+    mid = _record(empty_node, NOW, messages_store_raw=False)
+    row = empty_node.retention.get_message(mid)
     assert row is not None and row["raw"] is None and row["masked"] is None
     assert row["sha256"] and row["summary"] == {"travellers": 4}
 

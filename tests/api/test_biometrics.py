@@ -28,7 +28,7 @@ def client(node: Node) -> Iterator[TestClient]:
 
 
 def _key(node: Node, role: str, biometric: bool = False) -> dict[str, str]:
-    token = node.create_key(ADMIN, name=f"{role}-{biometric}", role=role, biometric=biometric)
+    token = node.access.create_key(ADMIN, name=f"{role}-{biometric}", role=role, biometric=biometric)
     return {"X-API-Key": token}
 
 

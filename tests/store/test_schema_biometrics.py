@@ -10,8 +10,7 @@ from sqlalchemy import create_engine
 
 from ctnode.node import Node
 from ctnode.settings import Settings
-from ctnode.store import schema_biometrics  # noqa: F401 - registers the biometric tables
-from ctnode.store.schema import metadata
+from ctnode.store.migrate import metadata
 
 
 def test_migration_matches_the_biometric_tables(tmp_path: Path) -> None:

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ctnode.ingest.base import ParsedList
 from ctnode.model.entities import Entity
+from ctnode.model.lists import ParsedList
 from ctnode.node import Node
-from ctnode.travel.screen import screen_manifest
 from tests.conftest import ADMIN, SCREENER
 
 # Rows whose list spelling the matcher cannot reach from the MRZ form (documented limits).
@@ -49,11 +48,11 @@ def test_mrz_names_hit_list_spellings(empty_node: Node, formats: Path) -> None:
         e = Entity(id=f"tv-{i}", schema="Person", dataset="tv", reference=f"TV.{i}")
         e.add("name", listed)
         entities.append(e)
-    empty_node.import_list(ParsedList(dataset="tv", title="vectors", version="1", source="t",
+    empty_node.lists.import_list(ParsedList(dataset="tv", title="vectors", version="1", source="t",
                                       entities=entities), ADMIN)
     travellers = "".join(f"NAD+FL+++{s}:{g}'" for _, s, g in rows)
     data = (f"UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'{travellers}UNT+2+1'").encode()
-    report = screen_manifest(empty_node, data, SCREENER)
+    report = empty_node.manifests.screen(data, SCREENER)
     missed = []
     for i, ((listed, s, g), result) in enumerate(zip(rows, report.results, strict=True)):
         ids = {h.entity_id for h in result.reportable}
@@ -74,8 +73,8 @@ def test_mrz_names_hit_list_spellings(empty_node: Node, formats: Path) -> None:
 def test_single_cases(empty_node: Node, listed: str, surname: str, given: str) -> None:
     e = Entity(id="one", schema="Person", dataset="tv", reference="TV.1")
     e.add("name", listed)
-    empty_node.import_list(ParsedList(dataset="tv", title="v", version="1", source="t",
+    empty_node.lists.import_list(ParsedList(dataset="tv", title="v", version="1", source="t",
                                       entities=[e]), ADMIN)
     data = f"UNH+1+PAXLST:D:05B:UN:IATA'NAD+FL+++{surname}:{given}'UNT+2+1'".encode()
-    (result,) = screen_manifest(empty_node, data, SCREENER).results
+    (result,) = empty_node.manifests.screen(data, SCREENER).results
     assert [h.entity_id for h in result.reportable] == ["one"]

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from ctnode.biometrics import ansi_nist
 from ctnode.biometrics.errors import MalformedNist, ModelMismatch, NotAnImage
-from ctnode.biometrics.service import EnrolRequest, ProbeTemplate, service_for
 from ctnode.errors import Forbidden, InvalidInput, NotFound
-from ctnode.node import Actor, Node, Purpose
+from ctnode.model.access import Actor, Purpose
+from ctnode.node import Node
+from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
 from ctnode.store import schema_biometrics as tb
 from ctnode.store.schema import audit_log
 from tests.conftest import ADMIN, ANALYST
@@ -34,9 +35,7 @@ def _finger(bio: Path, name: str) -> bytes:
 
 
 def _counts(node: Node) -> dict[str, int]:
-    from ctnode.biometrics.repository import count_rows
-
-    return count_rows(node.store.engine)
+    return node.store.biometrics.count_rows()
 
 
 def _events(node: Node, prefix: str = "biometric.") -> list[str]:
@@ -46,11 +45,11 @@ def _events(node: Node, prefix: str = "biometric.") -> list[str]:
 
 
 def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: Path) -> None:
-    svc = service_for(node)
-    r1 = svc.enroll_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "Act 12 s.4"))
-    svc.enroll_face(ADMIN, EnrolRequest(E2, _face(bio_data, "img8.jpg"), "Act 12 s.4"))
+    bio = node.biometrics
+    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "Act 12 s.4"))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, _face(bio_data, "img8.jpg"), "Act 12 s.4"))
     assert r1.template_id and r1.model_id and r1.model_id.startswith("sface")
-    result = svc.search_face(ADMIN, _face(bio_data, "img2.jpg"), P)  # same person as img1
+    result = bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P)  # same person as img1
     assert result.candidates[0].entity_id == E1
     top = result.candidates[0]
     assert top.decision == "match" and top.list_reference == "DMe.001"
@@ -67,54 +66,54 @@ def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: 
 
 
 def test_group_photo_note_and_refusal(node: Node, bio_data: Path) -> None:
-    svc = service_for(node)
+    bio = node.biometrics
     req = EnrolRequest(E1, _face(bio_data, "couple.jpg"), "basis")
-    assert "used the largest" in svc.enroll_face(ADMIN, req).note
+    assert "used the largest" in bio.enrolment.enrol_face(ADMIN, req).note
     from ctnode.biometrics.errors import SeveralFaces
 
     with pytest.raises(SeveralFaces):
-        svc.enroll_face(ADMIN, replace(req, multiple_faces="refuse"))
+        bio.enrolment.enrol_face(ADMIN, replace(req, multiple_faces="refuse"))
 
 
 def test_only_biometric_roles_and_flagged_keys(node: Node, bio_data: Path) -> None:
-    svc = service_for(node)
+    bio = node.biometrics
     req = EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis")
     with pytest.raises(Forbidden):
-        svc.enroll_face(ANALYST, req)
+        bio.enrolment.enrol_face(ANALYST, req)
     with pytest.raises(Forbidden):
-        svc.search_face(ANALYST, _face(bio_data, "img2.jpg"), P)
+        bio.search.face(ANALYST, _face(bio_data, "img2.jpg"), P)
     assert _events(node) == ["biometric.denied", "biometric.denied"]
     flagged = Actor(name="bio-analyst", role="analyst", biometric=True)
-    assert svc.enroll_face(flagged, req).template_id
+    assert bio.enrolment.enrol_face(flagged, req).template_id
     with pytest.raises(InvalidInput, match="purpose and a legal basis"):
-        svc.search_face(flagged, _face(bio_data, "img2.jpg"), Purpose())
+        bio.search.face(flagged, _face(bio_data, "img2.jpg"), Purpose())
 
 
 def test_bad_input_stores_nothing(node: Node, bio_data: Path) -> None:
-    svc = service_for(node)
+    bio = node.biometrics
     before = _counts(node)
     with pytest.raises(NotAnImage):
-        svc.enroll_face(ADMIN, EnrolRequest(E1, b"not an image at all" * 10, "basis"))
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, b"not an image at all" * 10, "basis"))
     from ctnode.biometrics.errors import NoFace, PoorPrint
 
     with pytest.raises(NoFace):
-        svc.enroll_face(ADMIN, EnrolRequest(E1, _finger(bio_data, "1_1"), "basis"))
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _finger(bio_data, "1_1"), "basis"))
     with pytest.raises(PoorPrint):
         blank = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
-        svc.enroll_fingerprint(ADMIN, EnrolRequest(E1, blank, "basis", position=1))
+        bio.enrolment.enrol_fingerprint(ADMIN, EnrolRequest(E1, blank, "basis", position=1))
     with pytest.raises(NotFound):
-        svc.enroll_face(ADMIN, EnrolRequest("no-such-entity", _face(bio_data, "img1.jpg"), "b"))
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest("no-such-entity", _face(bio_data, "img1.jpg"), "b"))
     refused = (bio_data / "ansi-nist" / "type-10-14-17-piv-index-iris.an2").read_bytes()
     with pytest.raises(MalformedNist, match="JPEGL"):
-        svc.import_ansi_nist(ADMIN, refused, entity_id=E1, legal_basis="basis")
+        bio.enrolment.import_ansi_nist(ADMIN, refused, entity_id=E1, legal_basis="basis")
     assert _counts(node) == before
     assert _events(node).count("biometric.import.failed") == 4
 
 
 def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
-    svc = service_for(node)
+    bio = node.biometrics
     data = (bio_data / "ansi-nist" / "type-9-14-std.an2").read_bytes()
-    result = svc.import_ansi_nist(ADMIN, data, entity_id=E3, legal_basis="Act 12 s.4")
+    result = bio.enrolment.import_ansi_nist(ADMIN, data, entity_id=E3, legal_basis="Act 12 s.4")
     kinds = sorted((e.kind, e.template_id is not None) for e in result.enrolled)
     assert kinds == [("fingerprint", True), ("minutiae", False)]
     # A probe made from the same record finds the entity.
@@ -122,38 +121,36 @@ def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
     image = next(s.image for s in found if s.image is not None)
     from ctnode.biometrics.images import encode_png
 
-    hit = svc.search_fingerprint(ADMIN, encode_png(image), P)
+    hit = bio.search.fingerprint(ADMIN, encode_png(image), P)
     assert hit.candidates and hit.candidates[0].entity_id == E3
     assert hit.candidates[0].decision == "match"
     # Slaps are kept as images, not searched, and say so.
     slaps = (bio_data / "ansi-nist" / "type-4-14-slaps.an2").read_bytes()
-    kept = svc.import_ansi_nist(ADMIN, slaps, entity_id=E3, legal_basis="Act 12 s.4").enrolled
+    kept = bio.enrolment.import_ansi_nist(ADMIN, slaps, entity_id=E3, legal_basis="Act 12 s.4").enrolled
     assert len(kept) == 3 and all("multi-finger" in e.note and not e.template_id for e in kept)
     # Export and read back.
-    back = ansi_nist.parse(svc.export_ansi_nist(ADMIN, E3, P))
+    back = ansi_nist.parse(bio.enrolment.export_ansi_nist(ADMIN, E3, P))
     assert [r.type for r in back.records].count(14) == 4
     with pytest.raises(InvalidInput):
-        svc.export_ansi_nist(ADMIN, E3, Purpose())
+        bio.enrolment.export_ansi_nist(ADMIN, E3, Purpose())
 
 
 def test_probe_template_hit_no_hit_and_model_mismatch(node: Node, bio_data: Path) -> None:
-    svc = service_for(node)
-    svc.enroll_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis"))
-    probe = svc.make_probe(ADMIN, _face(bio_data, "img2.jpg"), "face", P)
-    answer = svc.probe_template(probe, P, requester="node-B")
+    bio = node.biometrics
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis"))
+    probe = bio.exchange.make_probe(ADMIN, _face(bio_data, "img2.jpg"), "face", P)
+    answer = bio.exchange.answer(probe, P, requester="node-B")
     assert answer.hit and answer.band == "match" and answer.reference
     assert set(answer.as_dict()) == {"hit", "reference", "band", "model_id", "engine"}
-    from ctnode.biometrics.repository import get_hit
-
-    row = get_hit(node.store.engine, answer.reference)
-    assert row is not None and row.entity_id == E1 and row.requester == "node-B"
-    other = svc.make_probe(ADMIN, _face(bio_data, "img8.jpg"), "face", P)
-    assert svc.probe_template(other, P).hit is False
+    row = node.store.biometrics.get_hit(answer.reference)
+    assert row is not None and row["entity_id"] == E1 and row["requester"] == "node-B"
+    other = bio.exchange.make_probe(ADMIN, _face(bio_data, "img8.jpg"), "face", P)
+    assert bio.exchange.answer(other, P).hit is False
     with pytest.raises(ModelMismatch):
-        svc.probe_template(replace(probe, model_id="arcface-r100:abc"), P)
+        bio.exchange.answer(replace(probe, model_id="arcface-r100:abc"), P)
     bad = ProbeTemplate("face", probe.model_id, probe.engine, np.zeros(128, "<f4").tobytes())
     with pytest.raises(InvalidInput):
-        svc.probe_template(bad, P)
+        bio.exchange.answer(bad, P)
     # the audit holds only a hash of the probe, never the vector
     with node.store.engine.connect() as conn:
         rows = conn.execute(
@@ -165,15 +162,15 @@ def test_probe_template_hit_no_hit_and_model_mismatch(node: Node, bio_data: Path
 
 
 def test_retention_is_enforced(node: Node, bio_data: Path) -> None:
-    svc = service_for(node)
+    bio = node.biometrics
     soon = date.today() + timedelta(days=3)
-    svc.enroll_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=soon))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=soon))
     with pytest.raises(InvalidInput, match="in the past"):
-        svc.enroll_face(
+        bio.enrolment.enrol_face(
             ADMIN,
             EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=date(2000, 1, 1)),
         )
-    assert svc.purge_expired(ADMIN) == 0
-    assert svc.purge_expired(ADMIN, today=soon + timedelta(days=1)) == 1
+    assert bio.enrolment.purge_expired(ADMIN) == 0
+    assert bio.enrolment.purge_expired(ADMIN, today=soon + timedelta(days=1)) == 1
     assert _counts(node)["biometric_templates"] == 0
-    assert svc.search_face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates == []
+    assert bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates == []
