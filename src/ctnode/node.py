@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ctnode.audit.log import AuditLog
 from ctnode.federation.parts import Federation
+from ctnode.federation.transport import download
 from ctnode.jobs.scheduler import Job, Scheduler
 from ctnode.model.access import SYSTEM
 from ctnode.services.access import Access
@@ -46,7 +47,7 @@ class Node:
         self.audit_trail = AuditTrail(ctx)
         self.index = MatchIndex(settings, self.store.entities)
         self.screening = Screening(ctx, self.index)
-        self.lists = Lists(ctx)
+        self.lists = Lists(ctx, download)
         self.review = Review(ctx, self.screening)
         self.retention = Retention(ctx)
         self.manifests = Manifests(ctx, self.screening, self.retention)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ctnode.errors import ImportFailed, InvalidInput
 from ctnode.ingest import csv_list, ftm, un_sc
-from ctnode.ingest.fetch import fetch_source
+from ctnode.ingest.fetch import Download, fetch_source
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity
 from ctnode.model.lists import ImportReport, ParsedList
@@ -36,8 +36,9 @@ IMPORT_KINDS = ("un-sc", "ftm", "csv")
 class Lists:
     """The lists of one node: imports, exports, the UN list at start."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, download: Download) -> None:
         self.ctx = ctx
+        self.download = download  # how a list is fetched from its publisher's URL
         self.entities = ctx.store.entities
         self.listeners: list[ImportListener] = []
         self.last_source_error: str | None = None
@@ -122,7 +123,8 @@ class Lists:
         """Read a list without applying it (``ctnode import ... --dry-run`` and the above)."""
         if kind == "un-sc":
             if source.startswith(("http://", "https://")):
-                data = fetch_source(source, self.ctx.settings.fetch_timeout)
+                data = fetch_source(source, self.ctx.settings.fetch_timeout,
+                                    download=self.download)
                 return un_sc.parse_un_sc(data, source_name=source, progress=progress)
             return un_sc.parse_un_sc(Path(source), source_name=source, progress=progress)
         if kind == "ftm":
