@@ -19,18 +19,17 @@ from ctnode import __version__
 from ctnode.api.errors import ERROR_RESPONSES, install_error_handlers
 from ctnode.api.routers import (
     admin,
+    batches,
     biometrics,
     entities,
     federation,
     match,
-    payments,
     review,
     screening,
-    travel,
 )
 from ctnode.node import Node
 
-ROUTERS = (screening, match, entities, review, admin, federation, biometrics, travel, payments)
+ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics)
 
 
 def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:

@@ -4,6 +4,7 @@ purpose), bounded body readers, and the upload-in / report-out shape of the file
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request
@@ -51,6 +52,22 @@ def get_purpose(
 
 
 PurposeDep = Annotated[Purpose, Depends(get_purpose)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The node, the calling actor and the purpose stated: what a route acting for someone needs."""
+
+    node: Node
+    actor: Actor
+    purpose: Purpose
+
+
+def get_caller(node: NodeDep, actor: ActorDep, purpose: PurposeDep) -> Caller:
+    return Caller(node, actor, purpose)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 async def read_limited(request: Request, limit: int) -> bytes:

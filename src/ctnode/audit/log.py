@@ -16,7 +16,7 @@ from ctnode.audit.chain import AuditEntry, canonical_json, verify_chain
 from ctnode.audit.events import EventName
 from ctnode.clock import utcnow
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose
-from ctnode.store.contracts import AuditStore, Tx
+from ctnode.store.contracts import AuditFilter, AuditStore, Tx
 
 
 class AuditLog:
@@ -62,8 +62,8 @@ class AuditLog:
         after_seq: int = 0,
         limit: int | None = None,
     ) -> Iterator[AuditEntry]:
-        for row in self.store.entries(event=event, actor=actor, since=since, until=until,
-                                      after_seq=after_seq, limit=limit):
+        which = AuditFilter(event, actor, since, until, after_seq, limit)
+        for row in self.store.entries(which):
             yield AuditEntry.from_dict(row)
 
     def head(self) -> tuple[int, str]:

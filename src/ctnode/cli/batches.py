@@ -7,11 +7,10 @@ Thin edge: read the file, call the manifest or payment screening service
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console, Group
@@ -27,9 +26,11 @@ from ctnode.cli.common import (
     progress_bar,
     read_file,
 )
-from ctnode.cli.options import CaseOpt, LegalBasisOpt, OldCaseOpt, PurposeOpt, stated_purpose
+from ctnode.cli.options import with_purpose
+from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.model.messages import Issue
 from ctnode.model.screening import Hit
+from ctnode.node import Node
 from ctnode.services.batches import reports
 from ctnode.services.batches.manifest import ManifestReport
 from ctnode.services.batches.payments import PaymentReport
@@ -47,8 +48,28 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write the report to this file.")]
 
 
-def _emit(report: reports.Report, fmt: ReportFormat, output: Path | None) -> None:
-    """Write the report as JSON lines or CSV, to the output file or stdout."""
+R = TypeVar("R", ManifestReport, PaymentReport)
+
+
+def _screen(file: Path, label: str,
+            screen: Callable[[Node, bytes, Callable[[int, int], None]], R]) -> R:
+    """Read the file and screen it with a progress bar labelled ``label``."""
+    with node_session() as node:
+        data = read_file(file, node.settings.max_upload_bytes)
+        with progress_bar(label) as update:
+            return screen(node, data, update)
+
+
+def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
+            table: Callable[[Console], None]) -> None:
+    """The report as a table, JSON lines or CSV, to the output file or stdout."""
+    if fmt is ReportFormat.table:
+        if output is None:
+            table(out)
+        else:
+            with output.open("w", encoding="utf-8") as fh:
+                table(Console(file=fh, width=160))
+        return
     text = reports.to_jsonl(report) if fmt is ReportFormat.jsonl else reports.to_csv(report)
     if output is None:
         out.print(text, end="", markup=False, highlight=False, soft_wrap=True)
@@ -57,42 +78,23 @@ def _emit(report: reports.Report, fmt: ReportFormat, output: Path | None) -> Non
         console.print(f"report written to {output}")
 
 
-@contextmanager
-def _table_console(output: Path | None) -> Iterator[Console]:
-    """Where a table goes: stdout, or a wide console writing to the output file."""
-    if output is None:
-        yield out
-        return
-    with output.open("w", encoding="utf-8") as fh:
-        yield Console(file=fh, width=160)
-
-
 @handle_errors
+@with_purpose
 def screen_manifest_cmd(
-    file: FileArg,
-    format: FormatOpt = ReportFormat.table,
-    output: OutputOpt = None,
+    file: FileArg, format: FormatOpt = ReportFormat.table, output: OutputOpt = None,
     hits_only: Annotated[bool, typer.Option("--hits-only",
                                             help="Table: show only travellers with hits.")] = False,
-    purpose: PurposeOpt = None,
-    legal_basis: LegalBasisOpt = None,
-    case: CaseOpt = None,
-    old_case: OldCaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every traveller of a PAXLST or PNRGOV message (or MRZ text) against the lists."""
-    p = stated_purpose(purpose, legal_basis, case, old_case)
-    with node_session() as node:
-        data = read_file(file, node.settings.max_upload_bytes)
-        with progress_bar("screening travellers") as update:
-            report = node.manifests.screen(data, operator(), p, channel="cli", progress=update)
-    if format is not ReportFormat.table:
-        _emit(report, format, output)
-        return
-    with _table_console(output) as target:
-        manifest_table(report, target, all_travellers=not hits_only)
+    report = _screen(file, "screening travellers", lambda node, data, update: node.manifests.screen(
+        data, operator(), purpose, channel="cli", progress=update))
+    _render(report, format, output,
+            lambda console: manifest_table(report, console, all_travellers=not hits_only))
 
 
 @handle_errors
+@with_purpose
 def screen_payments_cmd(
     file: FileArg,
     format: FormatOpt = ReportFormat.table,
@@ -102,23 +104,12 @@ def screen_payments_cmd(
         help="Validate ISO 20022 against the official XSDs (default: on when "
              "CTNODE_PAYMENTS_XSD_DIR is set).")] = None,
     xsd_dir: Annotated[Path | None, typer.Option(help="Folder of the official XSD files.")] = None,
-    purpose: PurposeOpt = None,
-    legal_basis: LegalBasisOpt = None,
-    case: CaseOpt = None,
-    old_case: OldCaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every party and crypto address of an ISO 20022 (pacs.008, pain.001) or MT103 file."""
-    p = stated_purpose(purpose, legal_basis, case, old_case)
-    with node_session() as node:
-        data = read_file(file, node.settings.max_upload_bytes)
-        with progress_bar("screening payment parties") as update:
-            report = node.payments.screen(data, operator(), p, validate=validate,
-                                          xsd_dir=xsd_dir, channel="cli", progress=update)
-    if format is not ReportFormat.table:
-        _emit(report, format, output)
-        return
-    with _table_console(output) as target:
-        payment_table(report, target)
+    report = _screen(file, "screening payment parties", lambda node, data, update: node.payments.screen(
+        data, operator(), purpose, validate=validate, xsd_dir=xsd_dir, channel="cli", progress=update))
+    _render(report, format, output, lambda console: payment_table(report, console))
 
 
 # -- the readable tables ----------------------------------------------------------------------

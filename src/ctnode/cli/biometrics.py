@@ -18,9 +18,9 @@ import typer
 from rich.table import Table
 
 from ctnode.cli.common import console, handle_errors, make_node, operator, out, read_file
-from ctnode.cli.options import CaseOpt, LegalBasisOpt, OldCaseOpt, PurposeOpt, stated_purpose
+from ctnode.cli.options import LegalBasisOpt, with_purpose
 from ctnode.errors import InvalidInput
-from ctnode.model.access import Purpose
+from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.node import Node
 from ctnode.services.biometrics.types import EnrolRequest, Modality, SearchResult
 
@@ -31,6 +31,15 @@ biometrics_app = typer.Typer(
 
 EntityArg = Annotated[str, typer.Argument(help="Watchlist entity id.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _one_image(face: Path | None, fingerprint: Path | None) -> Path:
+    """The one image given, as ``--face`` or as ``--fingerprint``."""
+    if face is not None and fingerprint is None:
+        return face
+    if fingerprint is not None and face is None:
+        return fingerprint
+    raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
 
 
 def _print_json(data: Any) -> None:
@@ -60,15 +69,12 @@ def enrol(
     as_json: JsonOpt = False,
 ) -> None:
     """Attach a face (--face) or a fingerprint (--fingerprint --finger N) to a watchlist entity."""
-    if (face is None) == (fingerprint is None):
-        raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
+    path = _one_image(face, fingerprint)
     if not legal_basis:
         raise InvalidInput("--legal-basis is required to hold biometric data")
     node = make_node()
     try:
         svc = node.biometrics.enrolment
-        path = face or fingerprint
-        assert path is not None
         req = EnrolRequest(
             entity,
             read_file(path, node.settings.max_upload_bytes),
@@ -119,6 +125,7 @@ def _render(result: SearchResult) -> None:
 
 @biometrics_app.command("search")
 @handle_errors
+@with_purpose
 def search(
     face: Annotated[Path | None, typer.Option("--face", help="Probe face image.")] = None,
     fingerprint: Annotated[
@@ -127,10 +134,7 @@ def search(
     finger: Annotated[
         int | None, typer.Option("--finger", min=0, max=12, help="Probe finger position.")
     ] = None,
-    purpose: PurposeOpt = None,
-    legal_basis: LegalBasisOpt = None,
-    case: CaseOpt = None,
-    old_case: OldCaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
     k: Annotated[int | None, typer.Option("--limit", "-k", min=1, help="Most candidates.")] = None,
     network: Annotated[
         bool,
@@ -139,22 +143,18 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """1:N search of the node's biometric records with a face or fingerprint image."""
-    if (face is None) == (fingerprint is None):
-        raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
-    p = stated_purpose(purpose, legal_basis, case, old_case)
+    path = _one_image(face, fingerprint)
     node = make_node()
     try:
         search = node.biometrics.search
-        path = face or fingerprint
-        assert path is not None
         data = read_file(path, node.settings.max_upload_bytes)
         if face:
-            result = search.face(operator(), data, p, k=k)
+            result = search.face(operator(), data, purpose, k=k)
         else:
-            result = search.fingerprint(operator(), data, p, position=finger, k=k)
+            result = search.fingerprint(operator(), data, purpose, position=finger, k=k)
         peers: list[dict[str, Any]] = []
         if network:
-            peers = _network_search(node, data, "face" if face else "fingerprint", p, finger)
+            peers = _network_search(node, data, "face" if face else "fingerprint", purpose, finger)
     finally:
         node.close()
     if as_json:
@@ -227,19 +227,17 @@ def list_records(entity: EntityArg, as_json: JsonOpt = False) -> None:
 
 @biometrics_app.command("image")
 @handle_errors
+@with_purpose
 def image(
     sample: Annotated[str, typer.Argument(help="Sample id.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write the image to.")],
-    purpose: PurposeOpt = None,
-    legal_basis: LegalBasisOpt = None,
-    case: CaseOpt = None,
-    old_case: OldCaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Write one sample's image (decrypted) to a file; needs a purpose and legal basis (audited)."""
     node = make_node()
     try:
         data, fmt = node.biometrics.enrolment.get_image(
-            operator(), sample, stated_purpose(purpose, legal_basis, case, old_case)
+            operator(), sample, purpose
         )
     finally:
         node.close()
@@ -336,13 +334,11 @@ def import_ansi_nist(
 
 
 @handle_errors
+@with_purpose
 def export_ansi_nist(
     entity: EntityArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.an2).")],
-    purpose: PurposeOpt = None,
-    legal_basis: LegalBasisOpt = None,
-    case: CaseOpt = None,
-    old_case: OldCaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
     ori: Annotated[
         str, typer.Option(help="Originating agency identifier for Type-1 (1.008).")
     ] = "CTNODE",
@@ -351,7 +347,7 @@ def export_ansi_nist(
     node = make_node()
     try:
         data = node.biometrics.enrolment.export_ansi_nist(
-            operator(), entity, stated_purpose(purpose, legal_basis, case, old_case), ori=ori
+            operator(), entity, purpose, ori=ori
         )
     finally:
         node.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -86,6 +86,16 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 def print_json(value: Any) -> None:
     out.print_json(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def print_lines(lines: Iterable[str], empty: str | None = None) -> None:
+    """Print each line as it is (no markup); ``empty`` when there was none."""
+    printed = False
+    for line in lines:
+        out.print(line, markup=False)
+        printed = True
+    if not printed and empty:
+        out.print(empty)
 
 
 def read_file(path: Path, limit: int) -> bytes:

@@ -8,14 +8,19 @@ payment and biometric commands before 0.2) still works for one release, hidden f
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from ctnode.errors import InvalidInput
 from ctnode.model.access import Purpose
 
-PurposeOpt = Annotated[
+R = TypeVar("R")
+
+PurposeTextOpt = Annotated[
     str | None, typer.Option("--purpose", help="Why this query is made (audited).")
 ]
 LegalBasisOpt = Annotated[
@@ -35,3 +40,24 @@ def stated_purpose(
     if case and old_case and case != old_case:
         raise InvalidInput("give the case once: --case (--case-ref is its old spelling)")
     return Purpose(purpose=purpose, legal_basis=legal_basis, case_ref=case or old_case)
+
+
+def with_purpose(command: Callable[..., R]) -> Callable[..., R]:
+    """Give a command the shared options ``--purpose``, ``--legal-basis`` and ``--case`` (and the
+    hidden ``--case-ref``); the command itself takes them as one ``purpose: Purpose``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "purpose"]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option)
+        for name, option in (("purpose_text", PurposeTextOpt), ("legal_basis", LegalBasisOpt),
+                             ("case", CaseOpt), ("old_case", OldCaseOpt))
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, purpose_text: str | None = None, legal_basis: str | None = None,
+                case: str | None = None, old_case: str | None = None, **kwargs: Any) -> R:
+        stated = stated_purpose(purpose_text, legal_basis, case, old_case)
+        return command(*args, purpose=stated, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+    return wrapper

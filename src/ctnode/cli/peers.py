@@ -19,6 +19,7 @@ from ctnode.cli.common import (
     operator,
     out,
     print_json,
+    print_lines,
 )
 from ctnode.errors import InvalidInput
 
@@ -66,14 +67,8 @@ def init(
     """Give this node an Ed25519 key pair (owner-only file) and a signed descriptor."""
     with node_session() as node:
         desc = node.federation.directory.init(
-            operator(),
-            node_id=node_id,
-            organisation=organisation,
-            country=country,
-            contact=contact,
-            endpoint=endpoint,
-            force=force,
-        )
+            operator(), node_id=node_id, organisation=organisation, country=country,
+            contact=contact, endpoint=endpoint, force=force)
     console.print(
         f"node {desc.node_id} initialised; private key in "
         f"{node.federation.context.folder / 'node.key'} (mode 600). Its descriptor:"
@@ -123,14 +118,9 @@ def peers_list(
     if as_json:
         print_json([{k: v for k, v in p.items() if k != "descriptor"} for p in peers])
         return
-    for p in peers:
-        out.print(
-            f"{p['node_id']:<16} {p['country']:<4} {p['organisation']:<32} "
-            f"{p['contact']:<28} {p['endpoint']} ({p['status']})",
-            markup=False,
-        )
-    if not peers:
-        out.print("no peers yet (ctnode peers add DESCRIPTOR)")
+    print_lines((f"{p['node_id']:<16} {p['country']:<4} {p['organisation']:<32} "
+                 f"{p['contact']:<28} {p['endpoint']} ({p['status']})" for p in peers),
+                empty="no peers yet (ctnode peers add DESCRIPTOR)")
 
 
 @peers_app.command("show")
@@ -149,21 +139,16 @@ def peers_show(node_id: Annotated[str, typer.Argument()], as_json: JsonOpt = Fal
         f"{peer['added_by']}",
         markup=False,
     )
-    for a in peer["agreements"]:
-        out.print(
-            f"  agreement {a['id']} {a['direction']}: lists {','.join(a['lists'])}; "
-            f"purposes {','.join(a['purposes'])}; {a['rate_per_minute']}/min; up to "
-            f"{a['max_disclosure']}; until {a['expires_at'][:16]}",
-            markup=False,
-        )
+    print_lines(f"  agreement {a['id']} {a['direction']}: lists {','.join(a['lists'])}; "
+                f"purposes {','.join(a['purposes'])}; {a['rate_per_minute']}/min; up to "
+                f"{a['max_disclosure']}; until {a['expires_at'][:16]}" for a in peer["agreements"])
 
 
 @peers_app.command("remove")
 @handle_errors
 def peers_remove(node_id: Annotated[str, typer.Argument()]) -> None:
     """Stop trusting a peer: its messages are refused from now on."""
-    node = make_node()
-    node.federation.directory.remove_peer(operator(), node_id)
+    make_node().federation.directory.remove_peer(operator(), node_id)
     out.print(f"removed peer {node_id}")
 
 
@@ -228,13 +213,8 @@ def agreements_add(
     """Make the agreement for (peer, direction); it replaces the one in force."""
     node = make_node()
     agr = node.federation.directory.add_agreement(
-        operator(),
-        peer_id=peer_id,
-        direction=direction,
-        lists=lists,
-        purposes=purposes,
-        expires_at=_expiry(expires),
-        rate_per_minute=rate,
+        operator(), peer_id=peer_id, direction=direction, lists=lists, purposes=purposes,
+        expires_at=_expiry(expires), rate_per_minute=rate,
         max_disclosure=disclosure,
         fields=fields or [],
         subscribed=subscribed,
@@ -259,21 +239,19 @@ def agreements_list(
         print_json([a.to_dict() for a in rows])
         return
     now = datetime.now(UTC)
-    for a in rows:
-        state = "revoked" if a.revoked_at else ("EXPIRED" if a.expires_at <= now else "active")
-        out.print(
-            f"{a.id} {a.peer_id:<16} {a.direction:<8} lists={','.join(a.lists)} "
-            f"purposes={','.join(a.purposes)} rate={a.rate_per_minute}/min "
-            f"level={a.max_disclosure} fields={','.join(a.fields) or '-'} "
-            f"subscribed={a.subscribed} until {a.expires_at:%Y-%m-%d %H:%M} ({state})",
-            markup=False,
-        )
+    print_lines(
+        f"{a.id} {a.peer_id:<16} {a.direction:<8} lists={','.join(a.lists)} "
+        f"purposes={','.join(a.purposes)} rate={a.rate_per_minute}/min "
+        f"level={a.max_disclosure} fields={','.join(a.fields) or '-'} "
+        f"subscribed={a.subscribed} until {a.expires_at:%Y-%m-%d %H:%M} "
+        f"({'revoked' if a.revoked_at else ('EXPIRED' if a.expires_at <= now else 'active')})"
+        for a in rows
+    )
 
 
 @agreements_app.command("revoke")
 @handle_errors
 def agreements_revoke(agreement_id: Annotated[str, typer.Argument()]) -> None:
     """Revoke an agreement at once."""
-    node = make_node()
-    node.federation.directory.revoke_agreement(operator(), agreement_id)
+    make_node().federation.directory.revoke_agreement(operator(), agreement_id)
     out.print(f"revoked {agreement_id}")

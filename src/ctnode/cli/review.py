@@ -28,14 +28,8 @@ def decide(
     query = subject_query(name, schema, birth_date, nationality, document) if name else None
     node = make_node()
     try:
-        did = node.review.decide(
-            operator(),
-            entity_id=entity_id,
-            decision=decision,
-            comment=comment,
-            screening_id=screening,
-            query=query,
-        )
+        did = node.review.decide(operator(), entity_id=entity_id, decision=decision,
+                                 comment=comment, screening_id=screening, query=query)
     finally:
         node.close()
     out.print(f"decision {did} recorded: {entity_id} {decision}")

@@ -21,9 +21,9 @@ from ctnode.cli.common import (
     print_json,
     progress_bar,
 )
-from ctnode.cli.options import CaseOpt, LegalBasisOpt, OldCaseOpt, PurposeOpt, stated_purpose
+from ctnode.cli.options import with_purpose
 from ctnode.errors import InvalidInput
-from ctnode.model.access import Purpose
+from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import Node
 from ctnode.services.screening.query import build_query
@@ -50,6 +50,7 @@ def subject_query(name: str, schema: str, birth_date: list[str] | None,
 
 @screen_app.command("name")
 @handle_errors
+@with_purpose
 def screen_name(
     name: Annotated[str | None, typer.Argument(help="The name to screen, in any script")] = None,
     birth_date: BirthDateOpt = None,
@@ -67,10 +68,7 @@ def screen_name(
     output: Annotated[
         Path | None, typer.Option("--out", help="With --batch: output JSONL (default stdout)")
     ] = None,
-    purpose: PurposeOpt = None,
-    legal_basis: LegalBasisOpt = None,
-    case: CaseOpt = None,
-    old_case: OldCaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
     network: Annotated[
         bool,
         typer.Option(
@@ -86,12 +84,11 @@ def screen_name(
     ] = None,
 ) -> None:
     """Screen NAME (with optional date of birth, nationality, document) and print ranked, explained hits."""
-    p = stated_purpose(purpose, legal_basis, case, old_case)
     if batch is not None:
         if name is not None:
             raise InvalidInput("give either NAME or --batch FILE, not both")
         node = make_node()
-        _screen_batch(node, batch, output, limit, p)
+        _screen_batch(node, batch, output, limit, purpose)
         node.close()
         return
     if not name:
@@ -100,10 +97,10 @@ def screen_name(
     node = make_node()
     try:
         if network:
-            _screen_network(node, query, p, as_json=as_json, limit=limit, peers=peer,
+            _screen_network(node, query, purpose, as_json=as_json, limit=limit, peers=peer,
                             deadline=deadline)
             return
-        result = node.screening.screen(query, operator(), p, limit=limit, include_below=show_all,
+        result = node.screening.screen(query, operator(), purpose, limit=limit, include_below=show_all,
                                        source="cli")
     finally:
         node.close()

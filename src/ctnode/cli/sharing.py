@@ -3,12 +3,13 @@ staged disclosure, alerts and list updates with peers."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ctnode.cli.common import handle_errors, make_node, operator, out, print_json
-from ctnode.cli.options import CaseOpt, LegalBasisOpt, OldCaseOpt, PurposeOpt, stated_purpose
+from ctnode.cli.common import handle_errors, make_node, operator, out, print_json, print_lines
+from ctnode.cli.options import with_purpose
+from ctnode.model.access import NO_PURPOSE, Purpose
 
 disclosures_app = typer.Typer(
     help="Staged disclosure: requests, approvals, refusals.", invoke_without_command=True
@@ -72,25 +73,18 @@ def _disclosures_list(outgoing: bool, status: str | None, as_json: bool) -> None
 
 @disclosures_app.command("request")
 @handle_errors
+@with_purpose
 def disclosures_request(
     peer_id: Annotated[str, typer.Argument(help="The holder")],
     ref: Annotated[str, typer.Argument(help="The hit reference it answered")],
     justification: Annotated[str, typer.Option(help="Why the record is needed")],
-    purpose: PurposeOpt = None,
-    legal_basis: LegalBasisOpt = None,
-    case: CaseOpt = None,
-    old_case: OldCaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Ask a peer for the record behind a hit reference (needs --purpose, --legal-basis and
     --case); a person there decides."""
     node = make_node()
     row = node.federation.disclosure.request_disclosure(
-        operator(),
-        peer_id=peer_id,
-        ref=ref,
-        justification=justification,
-        purpose=stated_purpose(purpose, legal_basis, case, old_case),
-    )
+        operator(), peer_id=peer_id, ref=ref, justification=justification, purpose=purpose)
     out.print(f"disclosure request {row['id']} sent to {peer_id}: {row['status']}")
 
 
@@ -153,17 +147,15 @@ def inbox(
     if as_json:
         print_json(rows)
         return
-    for r in rows:
-        new = "" if r["read_at"] else "NEW "
-        affected = r["detail"].get("affected_screenings") or []
-        extra = f" — {len(affected)} earlier screening(s) to re-review" if affected else ""
-        out.print(
-            f"{new}{r['at']:%Y-%m-%d %H:%M} {r['kind']:<12} from {r['peer_id']}: "
-            f"{r['title']}{extra}\n    {r['body'][:300]}",
-            markup=False,
-        )
-    if not rows:
-        out.print("inbox empty")
+    print_lines((_alert_line(r) for r in rows), empty="inbox empty")
+
+
+def _alert_line(r: dict[str, Any]) -> str:
+    new = "" if r["read_at"] else "NEW "
+    affected = r["detail"].get("affected_screenings") or []
+    extra = f" — {len(affected)} earlier screening(s) to re-review" if affected else ""
+    return (f"{new}{r['at']:%Y-%m-%d %H:%M} {r['kind']:<12} from {r['peer_id']}: "
+            f"{r['title']}{extra}\n    {r['body'][:300]}")
 
 
 @alerts_app.command("send")

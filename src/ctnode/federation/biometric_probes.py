@@ -15,7 +15,7 @@ from typing import Any
 from ctnode.biometrics.errors import ModelMismatch
 from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import FederationContext, purpose_from_body, purpose_to_body
+from ctnode.federation.context import FederationContext, complete_purpose, purpose_to_body
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.outbound import (
     PeerAnswer,
@@ -58,13 +58,8 @@ class NetworkBiometricResult:
 
 def probe_to_wire(probe: ProbeTemplate) -> dict[str, Any]:
     """A probe template as carried in ``biometric.request`` (the template, never an image)."""
-    return {
-        "modality": probe.modality,
-        "model_id": probe.model_id,
-        "engine": probe.engine,
-        "position": probe.position,
-        "template": base64.b64encode(probe.data).decode("ascii"),
-    }
+    return {**{k: getattr(probe, k) for k in ("modality", "model_id", "engine", "position")},
+            "template": base64.b64encode(probe.data).decode("ascii")}
 
 
 def probe_from_wire(data: Any) -> ProbeTemplate:
@@ -179,12 +174,7 @@ class BiometricProbes:
     def on_biometric(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         """Holder side: answer a template probe, then let the template go (only its hash stays)."""
         body = env.body
-        purpose = purpose_from_body(body)
-        if not purpose.complete:
-            raise Refused(
-                "a biometric query needs a purpose, a legal basis and a case reference",
-                "missing_legal_basis",
-            )
+        purpose = complete_purpose(body, "a biometric query")
         probe = probe_from_wire(body.get("probe"))
         modality = probe.modality
         agr = self.ctx.require_agreement(env.sender)

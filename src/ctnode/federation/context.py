@@ -142,3 +142,13 @@ def purpose_from_body(body: dict[str, Any]) -> Purpose:
         legal_basis=opt_str(body, "legal_basis"),
         case_ref=opt_str(body, "case_ref"),
     )
+
+
+def complete_purpose(body: dict[str, Any], what: str) -> Purpose:
+    """The purpose a peer's ``what`` states; refused (``missing_legal_basis``) unless purpose,
+    legal basis and case reference are all given."""
+    purpose = purpose_from_body(body)
+    if not purpose.complete:
+        raise Refused(f"{what} needs a purpose, a legal basis and a case reference",
+                      "missing_legal_basis")
+    return purpose

@@ -210,9 +210,5 @@ class Directory:
             raise Conflict(f"agreement {agreement_id} was already revoked")
         with self.db.begin() as conn:
             self.db.revoke_agreement(conn, agreement_id)
-            self.ctx.audit.record(
-                "federation.agreement.revoke",
-                actor,
-                conn=conn,
-                detail={"id": agreement_id, "peer_id": row["peer_id"]},
-            )
+            self.ctx.audit.record("federation.agreement.revoke", actor, conn=conn,
+                                  detail={"id": agreement_id, "peer_id": row["peer_id"]})

@@ -15,8 +15,8 @@ from ctnode.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
 from ctnode.federation.agreements import Agreement
 from ctnode.federation.context import (
     FederationContext,
+    complete_purpose,
     opt_str,
-    purpose_from_body,
     purpose_to_body,
 )
 from ctnode.federation.envelope import Envelope, seal
@@ -90,22 +90,13 @@ class Disclosure:
         )
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
-            self.ctx.audit.record(
-                "federation.disclosure.request",
-                actor,
-                purpose=purpose,
-                conn=conn,
-                detail={"id": local_id, "peer": peer_id, "ref": ref},
-            )
+            self.ctx.audit.record("federation.disclosure.request", actor, purpose=purpose,
+                                  conn=conn, detail={"id": local_id, "peer": peer_id, "ref": ref})
         return self.db.get_disclosure(local_id)
 
     def on_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
-        purpose = purpose_from_body(body)
-        if not purpose.complete:
-            raise Refused(
-                "a disclosure request needs a purpose, legal basis and case", "missing_legal_basis"
-            )
+        purpose = complete_purpose(body, "a disclosure request")
         agr = self.ctx.require_agreement(env.sender)
         now = utcnow()
         agr.check(now=now, purpose=purpose.purpose)

@@ -26,10 +26,7 @@ log = logging.getLogger(__name__)
 def entity_to_wire(entity: Entity) -> dict[str, Any]:
     """An entity with every statement's provenance (list, original form, language)."""
     return {
-        "id": entity.id,
-        "schema": entity.schema,
-        "dataset": entity.dataset,
-        "reference": entity.reference,
+        **{k: getattr(entity, k) for k in ("id", "schema", "dataset", "reference")},
         "statements": [
             {"prop": s.prop, "value": s.value, "original": s.original, "lang": s.lang}
             for s in entity.statements
@@ -399,12 +396,8 @@ class ListUpdates:
                     "read_at": now,
                 },
             )
-            self.ctx.audit.record(
-                "federation.alert.sent",
-                actor,
-                conn=conn,
-                detail={"alert_id": alert_id, "kind": kind, "peers": outcome},
-            )
+            self.ctx.audit.record("federation.alert.sent", actor, conn=conn,
+                                  detail={"alert_id": alert_id, "kind": kind, "peers": outcome})
         return outcome
 
     def on_alert(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import FederationContext, purpose_from_body, purpose_to_body
+from ctnode.federation.context import FederationContext, complete_purpose, purpose_to_body
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.outbound import (
     PeerAnswer,
@@ -145,11 +145,7 @@ class NetworkScreening:
     def on_screen(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         """Holder side: answer hit / no-hit with opaque references, within the agreement."""
         body = env.body
-        purpose = purpose_from_body(body)
-        if not purpose.complete:
-            raise Refused(
-                "a query needs a purpose, a legal basis and a case reference", "missing_legal_basis"
-            )
+        purpose = complete_purpose(body, "a query")
         lists = body.get("lists")
         if lists is not None and (
             not isinstance(lists, list) or not all(isinstance(x, str) for x in lists)

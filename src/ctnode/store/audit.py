@@ -9,13 +9,13 @@ conflict, with the new head.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ctnode.store import schema as t
+from ctnode.store.contracts import AuditFilter
 from ctnode.store.database import Database, rows
 
 GENESIS = "0" * 64  # the previous hash of the first entry
@@ -61,28 +61,19 @@ class SqlAudit:
         with self.db.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(t.audit_log)).scalar_one())
 
-    def entries(
-        self,
-        *,
-        event: str | None = None,
-        actor: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        after_seq: int = 0,
-        limit: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    def entries(self, which: AuditFilter) -> Iterator[dict[str, Any]]:
         """Rows in ``seq`` order, filtered, streamed."""
         a = t.audit_log
-        q = select(a).where(a.c.seq > after_seq).order_by(a.c.seq)
-        for column, value in ((a.c.event, event), (a.c.actor, actor)):
+        q = select(a).where(a.c.seq > which.after_seq).order_by(a.c.seq)
+        for column, value in ((a.c.event, which.event), (a.c.actor, which.actor)):
             if value:
                 q = q.where(column == value)
-        if since:
-            q = q.where(a.c.at >= since)
-        if until:
-            q = q.where(a.c.at <= until)
-        if limit:
-            q = q.limit(limit)
+        if which.since:
+            q = q.where(a.c.at >= which.since)
+        if which.until:
+            q = q.where(a.c.at <= which.until)
+        if which.limit:
+            q = q.limit(which.limit)
         with self.db.engine.connect() as conn:
             for chunk in conn.execute(q).partitions(1000):
                 yield from rows(chunk)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -68,15 +69,25 @@ class KeyStore(Protocol):
     def revoke_key(self, conn: Tx, key_id: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Which audit rows to read: all of them by default, in ``seq`` order."""
+
+    event: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after_seq: int = 0
+    limit: int | None = None
+
+
 class AuditStore(Protocol):
     """Audit rows, appended at the head, read in order."""
 
     def append(self, make: Callable[[int, str], Row], conn: Tx | None = ...) -> Row: ...
     def head(self) -> tuple[int, str]: ...
     def count(self) -> int: ...
-    def entries(self, *, event: str | None = ..., actor: str | None = ...,
-                since: datetime | None = ..., until: datetime | None = ...,
-                after_seq: int = ..., limit: int | None = ...) -> Iterator[Row]: ...
+    def entries(self, which: AuditFilter) -> Iterator[Row]: ...
 
 
 class FederationStore(Protocol):

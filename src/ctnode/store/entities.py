@@ -29,6 +29,17 @@ Progress = Callable[[int, int], None]
 CHANGE_IGNORED_PROPS = frozenset({"sourceUrl"})
 
 
+# Columns read back into an Entity and a Statement, and the counts an import records.
+ENTITY_FIELDS = ("id", "schema", "dataset", "reference", "status", "first_seen", "last_seen",
+                 "delisted_at")
+STATEMENT_FIELDS = ("prop", "value", "original", "dataset", "lang", "first_seen", "last_seen")
+IMPORT_COUNTS = ("added", "changed", "removed", "relisted", "unchanged")
+
+
+def _utc(value: Any) -> Any:
+    return as_utc(value) if isinstance(value, datetime) else value
+
+
 def entity_fingerprint(entity: Entity) -> str:
     """A stable hash of exactly what a source says about an entity (to detect any difference)."""
     body = json.dumps([entity.schema, entity.reference, entity.fingerprint()], ensure_ascii=False)
@@ -72,28 +83,8 @@ class SqlEntities:
 
     @staticmethod
     def _entity(row: Any, stmts: Iterable[Any]) -> Entity:
-        entity = Entity(
-            id=row["id"],
-            schema=row["schema"],
-            dataset=row["dataset"],
-            reference=row["reference"],
-            status=row["status"],
-            first_seen=as_utc(row["first_seen"]),
-            last_seen=as_utc(row["last_seen"]),
-            delisted_at=as_utc(row["delisted_at"]),
-        )
-        for s in stmts:
-            entity.statements.append(
-                Statement(
-                    prop=s["prop"],
-                    value=s["value"],
-                    original=s["original"],
-                    dataset=s["dataset"],
-                    lang=s["lang"],
-                    first_seen=as_utc(s["first_seen"]),
-                    last_seen=as_utc(s["last_seen"]),
-                )
-            )
+        entity = Entity(**{k: _utc(row[k]) for k in ENTITY_FIELDS})
+        entity.statements = [Statement(**{k: _utc(s[k]) for k in STATEMENT_FIELDS}) for s in stmts]
         return entity
 
     def iter_entities(
@@ -227,18 +218,9 @@ class SqlEntities:
             import_id = int(
                 conn.execute(
                     t.imports.insert().values(
-                        dataset=dataset,
-                        source=source,
-                        version=version,
-                        actor=actor,
-                        started_at=started,
-                        finished_at=started,
-                        added=0,
-                        changed=0,
-                        removed=0,
-                        relisted=0,
-                        unchanged=0,
-                        partial=partial,
+                        dataset=dataset, source=source, version=version, actor=actor,
+                        started_at=started, finished_at=started, partial=partial,
+                        **dict.fromkeys(IMPORT_COUNTS, 0),
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
             )
@@ -320,14 +302,7 @@ class SqlEntities:
             conn.execute(
                 update(t.imports)
                 .where(t.imports.c.id == import_id)
-                .values(
-                    finished_at=finished,
-                    added=len(report.added),
-                    changed=len(report.changed),
-                    removed=len(report.removed),
-                    relisted=len(report.relisted),
-                    unchanged=report.unchanged,
-                )
+                .values(finished_at=finished, **{k: report.summary()[k] for k in IMPORT_COUNTS})
             )
             ds_values = {
                 "title": parsed.title,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ctnode.errors import MessageError
 from ctnode.model.messages import Issue, decode_text
+from ctnode.travel.model import Manifest
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
 # The most segments one interchange may hold (a 1,000-passenger PAXLST has ~15,000).
@@ -213,3 +214,37 @@ def tokenize(data: bytes | str) -> Interchange:
         inter.issues.append(Issue("warning", "interchange trailer UNZ missing: file truncated?",
                                   f"after segment {index} line {line}"))
     return inter
+
+
+# Service segments around every message: interchange, group, message header and trailer.
+FRAME_TAGS = frozenset({"UNB", "UNG", "UNH", "UNT"})
+
+
+class Frame:
+    """What the service segments say about a message, read into its ``Manifest``:
+    ``UNB`` / ``UNG`` sender and recipient (the first one given wins), ``UNH`` message
+    reference and version, ``UNT`` segment count (checked: a wrong count is a warning)."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.unh_index: int | None = None
+
+    def read(self, seg: Segment) -> None:
+        manifest = self.manifest
+        if seg.tag in {"UNB", "UNG"}:
+            manifest.sender = manifest.sender or seg.get(2).strip() or None
+            manifest.recipient = manifest.recipient or seg.get(3).strip() or None
+        elif seg.tag == "UNH":
+            self.unh_index = seg.index
+            manifest.message_ref = seg.get(1) or None
+            comps = seg.components(2)
+            if comps[1:3]:
+                manifest.version = ":".join(comps[1:3])
+        elif seg.tag == "UNT":
+            declared = seg.get(1)
+            if self.unh_index is not None and declared.strip().isdigit():
+                actual = seg.index - self.unh_index + 1
+                if int(declared) != actual:
+                    manifest.issues.append(Issue(
+                        "warning", f"UNT says {int(declared)} segments, the message has {actual}",
+                        seg.where(1)))

@@ -10,7 +10,7 @@ refusal: the travellers in the file are what is screened.
 from __future__ import annotations
 
 from ctnode.model.messages import Issue
-from ctnode.travel.edifact import Interchange, Segment
+from ctnode.travel.edifact import FRAME_TAGS, Frame, Interchange, Segment
 from ctnode.travel.model import Leg, Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, parse_datetime, traveller_names
 
@@ -69,21 +69,14 @@ def parse_paxlst(inter: Interchange) -> Manifest:
     current: Traveller | None = None
     leg: Leg | None = None
     last_doc: TravelDocument | None = None
-    unh_index: int | None = None
+    frame = Frame(manifest)
     counts: dict[str, int] = {}
     for seg in inter.segments:
         tag = seg.tag
-        if tag in {"UNB", "UNG"}:
-            # UNB: syntax, sender, recipient; UNG: group id, sender, recipient.
-            manifest.sender = manifest.sender or seg.get(2).strip() or None
-            manifest.recipient = manifest.recipient or seg.get(3).strip() or None
-        elif tag == "UNH":
-            unh_index = seg.index
-            manifest.message_ref = seg.get(1) or None
-            comps = seg.components(2)
-            if comps[1:3]:
-                manifest.version = ":".join(comps[1:3])
-            current, leg = None, None
+        if tag in FRAME_TAGS:
+            frame.read(seg)
+            if tag == "UNH":
+                current, leg = None, None
         elif tag == "BGM":
             code = seg.get(1)
             manifest.list_type = LIST_TYPES.get(code, f"document {code}")
@@ -116,14 +109,6 @@ def parse_paxlst(inter: Interchange) -> Manifest:
                     manifest.issues.append(Issue(
                         "warning", f"malformed CNT (count in element 2, expected {qualifier}:"
                         f"{value}); read anyway", seg.where(1)))
-        elif tag == "UNT":
-            declared = seg.get(1)
-            if unh_index is not None and declared.strip().isdigit():
-                actual = seg.index - unh_index + 1
-                if int(declared) != actual:
-                    manifest.issues.append(Issue(
-                        "warning", f"UNT says {int(declared)} segments, the message has {actual}",
-                        seg.where(1)))
     _check_counts(manifest, counts)
     if manifest.version is None and not any(s.tag == "UNH" for s in inter.segments):
         manifest.issues.append(Issue("warning", "no UNH message header", "segment 1"))

@@ -11,7 +11,7 @@ same person and is screened once.
 from __future__ import annotations
 
 from ctnode.model.messages import Issue
-from ctnode.travel.edifact import Interchange, Segment
+from ctnode.travel.edifact import FRAME_TAGS, Frame, Interchange, Segment
 from ctnode.travel.model import Leg, Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, traveller_names
 
@@ -57,19 +57,12 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
     """Read a PNRGOV interchange; never raises on content (problems go to ``issues``)."""
     manifest = Manifest(kind="PNRGOV", list_type="pnr", issues=list(inter.issues))
     st = _State(manifest)
-    unh_index: int | None = None
+    frame = Frame(manifest)
     itinerary: list[Leg] = []
     for seg in inter.segments:
         tag = seg.tag
-        if tag == "UNB":
-            manifest.sender = manifest.sender or seg.get(2).strip() or None
-            manifest.recipient = manifest.recipient or seg.get(3).strip() or None
-        elif tag == "UNH":
-            unh_index = seg.index
-            manifest.message_ref = seg.get(1) or None
-            comps = seg.components(2)
-            if comps[1:3]:
-                manifest.version = ":".join(comps[1:3])
+        if tag in FRAME_TAGS:
+            frame.read(seg)
         elif tag == "TVL" and not st.pnr_started:
             manifest.legs.append(_tvl_leg(seg))
         elif tag == "TVL":
@@ -90,14 +83,6 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
             _tif(seg, st)
         elif tag == "SSR" and seg.get(1, 0) in {"DOCS", "DOCO"}:
             _ssr(seg, st)
-        elif tag == "UNT":
-            declared = seg.get(1)
-            if unh_index is not None and declared.strip().isdigit():
-                actual = seg.index - unh_index + 1
-                if int(declared) != actual:
-                    manifest.issues.append(Issue(
-                        "warning", f"UNT says {int(declared)} segments, the message has {actual}",
-                        seg.where(1)))
     if not manifest.legs:
         # No flight in the header: report the distinct flights of the PNRs' itineraries.
         seen: set[tuple[str, str | None, str | None]] = set()

@@ -25,6 +25,7 @@ from ctnode.api.schemas.federation import (
     NetworkScreenRequest,
 )
 from ctnode.errors import TooLarge
+from ctnode.federation.identity import PROFILE_FIELDS
 from ctnode.services.screening.query import build_query
 
 router = APIRouter(prefix="/federation", tags=["federation"])
@@ -109,24 +110,12 @@ def directory_page(node: NodeDep, actor: ActorDep) -> str:
     )
 
 
+# What the directory shows of a peer: its descriptor's fields and who trusted it when.
+PEER_FIELDS = {*PROFILE_FIELDS, "public_key", "status", "added_at", "added_by", "removed_at"}
+
+
 def _peer_public(p: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: (v.isoformat() if isinstance(v, datetime) else v)
-        for k, v in p.items()
-        if k
-        in {
-            "node_id",
-            "organisation",
-            "country",
-            "contact",
-            "endpoint",
-            "public_key",
-            "status",
-            "added_at",
-            "added_by",
-            "removed_at",
-        }
-    }
+    return _jsonable({k: v for k, v in p.items() if k in PEER_FIELDS})
 
 
 # -- agreements ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ calibration, images).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from ctnode.biometrics.calibration import Calibration, calibration_for
 from ctnode.biometrics.errors import PoorPrint
@@ -18,7 +18,13 @@ from ctnode.biometrics.fingerprint import FingerprintEngine, load_engine
 from ctnode.biometrics.images import DecodedImage, decode_image
 from ctnode.errors import InvalidInput, TooLarge
 from ctnode.model.access import Purpose
-from ctnode.services.biometrics.types import SINGLE_FINGER, Modality, Prepared
+from ctnode.services.biometrics.types import (
+    SINGLE_FINGER,
+    Modality,
+    Prepared,
+    SampleInput,
+    Template,
+)
 from ctnode.settings import Settings
 
 
@@ -91,75 +97,37 @@ class BiometricEngines:
     def face_template(self, image: DecodedImage, multiple: MultiFace | None) -> FaceTemplate:
         return self.face.embed(image, multiple=multiple or self.settings.biometric_multiple_faces)
 
-    def prepare_face(
-        self,
-        image: DecodedImage,
-        original: bytes,
-        fmt: str,
-        *,
-        multiple: MultiFace | None,
-        capture: date | None,
-        source: str,
-        provenance: dict[str, Any],
-        kind: str = "face",
-    ) -> Prepared:
-        tpl = self.face_template(image, multiple)
+    def prepare_face(self, sample: SampleInput, *, multiple: MultiFace | None,
+                     kind: str = "face") -> Prepared:
+        """A face sample with its template (the largest face, or refused, as asked)."""
+        assert sample.image is not None
+        tpl = self.face_template(sample.image, multiple)
         vec = tpl.vector.astype("<f4").tobytes()
-        prov = {**provenance, "face_box": tpl.face.as_dict(), "faces_found": tpl.faces_found}
-        return Prepared(
-            kind,
-            original,
-            fmt,
-            image.width,
-            image.height,
-            None,
-            round(tpl.face.score * 100, 1),
-            tpl.note,
-            capture,
-            source,
-            prov,
-            ("face", tpl.model_id, tpl.engine, int(tpl.vector.size), vec),
+        prov = {**sample.provenance, "face_box": tpl.face.as_dict(),
+                "faces_found": tpl.faces_found}
+        return sample.prepared(
+            kind, quality=round(tpl.face.score * 100, 1), note=tpl.note, provenance=prov,
+            template=("face", tpl.model_id, tpl.engine, int(tpl.vector.size), vec),
         )
 
-    def prepare_print(
-        self,
-        image: DecodedImage,
-        original: bytes,
-        fmt: str,
-        *,
-        position: int | None,
-        ppi: int,
-        capture: date | None,
-        source: str,
-        provenance: dict[str, Any],
-        kind: str = "fingerprint",
-        quality: float | None = None,
-        strict: bool = True,
-    ) -> Prepared:
+    def prepare_print(self, sample: SampleInput, *, position: int | None, ppi: int,
+                      kind: str = "fingerprint", quality: float | None = None,
+                      strict: bool = True) -> Prepared:
+        """A print with its minutiae; a multi-finger image, or (unless ``strict``) a print too
+        poor to search, is kept without a template and its note says why."""
+        assert sample.image is not None
         note = ""
-        template: tuple[Modality, str, str, int, bytes] | None = None
+        template: Template | None = None
         if position is not None and position not in SINGLE_FINGER:
             note = f"multi-finger image (position {position}); kept as an image, not searched"
         else:
             try:
-                m = self.finger.extract(image, ppi=ppi)
+                m = self.finger.extract(sample.image, ppi=ppi)
                 template = ("fingerprint", m.model_id, m.engine, len(m), m.to_bytes())
                 quality = quality if quality is not None else m.quality
             except PoorPrint as exc:
                 if strict:
                     raise
                 note = f"not searchable: {exc.message}"
-        return Prepared(
-            kind,
-            original,
-            fmt,
-            image.width,
-            image.height,
-            position,
-            quality,
-            note,
-            capture,
-            source,
-            provenance,
-            template,
-        )
+        return sample.prepared(kind, position=position, quality=quality, note=note,
+                               template=template)

@@ -31,6 +31,7 @@ from ctnode.services.biometrics.types import (
     ImportResult,
     Modality,
     Prepared,
+    SampleInput,
 )
 from ctnode.services.context import Context
 from ctnode.store.contracts import Tx
@@ -150,29 +151,14 @@ class Enrolment:
         retain = self.engines.retain_until(req.retain_until)
         provenance = {"origin": "upload", "bytes": len(req.image)}
         try:
+            image = self.engines.decode(req.image, "RGB" if kind == "face" else "L",
+                                        f"{kind} image")
+            sample = SampleInput(image, req.image, image.format, req.capture_date,
+                                 req.source or actor.name, provenance)
             if kind == "face":
-                image = self.engines.decode(req.image, "RGB", "face image")
-                prep = self.engines.prepare_face(
-                    image,
-                    req.image,
-                    image.format,
-                    multiple=req.multiple_faces,
-                    capture=req.capture_date,
-                    source=req.source or actor.name,
-                    provenance=provenance,
-                )
+                prep = self.engines.prepare_face(sample, multiple=req.multiple_faces)
             else:
-                image = self.engines.decode(req.image, "L", "fingerprint image")
-                prep = self.engines.prepare_print(
-                    image,
-                    req.image,
-                    image.format,
-                    position=req.position,
-                    ppi=req.ppi,
-                    capture=req.capture_date,
-                    source=req.source or actor.name,
-                    provenance=provenance,
-                )
+                prep = self.engines.prepare_print(sample, position=req.position, ppi=req.ppi)
         except CTNodeError as exc:
             self._refused(actor, f"{kind} enrolment", exc, req.entity_id)
             raise
@@ -229,52 +215,17 @@ class Enrolment:
             stored, fmt = s.original, s.original_format
             if s.image is not None and s.original_format == "NONE":
                 stored, fmt = encode_png(s.image), "PNG"
+            sample = SampleInput(s.image, stored, fmt, s.capture_date, s.source, prov)
             try:
                 if s.kind == "face" and s.image is not None:
-                    prepared.append(
-                        self.engines.prepare_face(
-                            s.image,
-                            stored,
-                            fmt,
-                            multiple=None,
-                            capture=s.capture_date,
-                            source=s.source,
-                            provenance=prov,
-                        )
-                    )
+                    prepared.append(self.engines.prepare_face(sample, multiple=None))
                 elif s.kind in ("fingerprint", "latent") and s.image is not None:
-                    prepared.append(
-                        self.engines.prepare_print(
-                            s.image,
-                            stored,
-                            fmt,
-                            position=s.position,
-                            ppi=s.ppi,
-                            capture=s.capture_date,
-                            source=s.source,
-                            provenance=prov,
-                            kind=s.kind,
-                            quality=s.quality,
-                            strict=False,
-                        )
-                    )
+                    prepared.append(self.engines.prepare_print(
+                        sample, position=s.position, ppi=s.ppi, kind=s.kind, quality=s.quality,
+                        strict=False))
                 else:
-                    prepared.append(
-                        Prepared(
-                            s.kind,
-                            stored,
-                            fmt,
-                            s.image.width if s.image else None,
-                            s.image.height if s.image else None,
-                            s.position,
-                            s.quality,
-                            s.note,
-                            s.capture_date,
-                            s.source,
-                            prov,
-                            None,
-                        )
-                    )
+                    prepared.append(sample.prepared(s.kind, position=s.position,
+                                                    quality=s.quality, note=s.note))
             except InvalidInput as exc:
                 raise MalformedNist(f"{label}: {exc.message}") from exc
         return tx, prepared, skipped

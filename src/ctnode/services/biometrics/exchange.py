@@ -83,11 +83,7 @@ class Exchange:
         require_purpose(purpose, "a peer probe")
         if template.modality == "face":
             emb = self.engines.face
-            if (template.model_id, template.engine) != (emb.model_id, emb.engine):
-                raise ModelMismatch(
-                    f"face probe made by {template.model_id} / {template.engine}; this node "
-                    f"compares only {emb.model_id} / {emb.engine}"
-                )
+            _same_model(template, emb.model_id, emb.engine)
             if len(template.data) != 4 * emb.dim:
                 raise InvalidInput(
                     f"face probe must be {emb.dim} float32 values, got {len(template.data)} bytes"
@@ -102,11 +98,7 @@ class Exchange:
             model, engine = emb.model_id, emb.engine
         elif template.modality == "fingerprint":
             eng = self.engines.finger
-            if (template.model_id, template.engine) != (eng.model_id, eng.engine):
-                raise ModelMismatch(
-                    f"fingerprint probe made by {template.model_id} / {template.engine}; this "
-                    f"node compares only {eng.model_id} / {eng.engine}"
-                )
+            _same_model(template, eng.model_id, eng.engine)
             try:
                 probe = Minutiae.from_bytes(template.data, model_id=eng.model_id, engine=eng.engine)
             except (ValueError, Exception) as exc:  # any unpacking error is a bad probe
@@ -159,3 +151,12 @@ class Exchange:
                 },
             )
         return ProbeAnswer(True, reference, best.decision, model, engine)
+
+
+def _same_model(template: ProbeTemplate, model_id: str, engine: str) -> None:
+    """Templates of different models are never compared: ``ModelMismatch`` (HTTP 422)."""
+    if (template.model_id, template.engine) != (model_id, engine):
+        raise ModelMismatch(
+            f"{template.modality} probe made by {template.model_id} / {template.engine}; this "
+            f"node compares only {model_id} / {engine}"
+        )

@@ -180,16 +180,7 @@ class Search:
         result = SearchResult(
             str(uuid.uuid4()), "face", model_id, engine, qhash, note, len(loaded.index), cands
         )
-        if actor is not None:
-            self.ctx.audit.record(
-                "biometric.search",
-                actor,
-                purpose=purpose,
-                query_hash=qhash,
-                result_ids=[c.entity_id for c in cands],
-                detail={"modality": "face", "search_id": result.search_id, "model_id": model_id},
-            )
-        return result
+        return self._audited(actor, purpose, result, model_id=model_id)
 
     def fingerprint(
         self,
@@ -235,13 +226,15 @@ class Search:
             len(loaded.index),
             cands,
         )
+        return self._audited(actor, purpose, result)
+
+    def _audited(self, actor: Actor | None, purpose: Purpose, result: SearchResult,
+                 **detail: str) -> SearchResult:
+        """Audit a search made for an actor (a peer's probe is audited by its answer)."""
         if actor is not None:
             self.ctx.audit.record(
-                "biometric.search",
-                actor,
-                purpose=purpose,
-                query_hash=qhash,
-                result_ids=[c.entity_id for c in cands],
-                detail={"modality": "fingerprint", "search_id": result.search_id},
+                "biometric.search", actor, purpose=purpose, query_hash=result.query_hash,
+                result_ids=[c.entity_id for c in result.candidates],
+                detail={"modality": result.modality, "search_id": result.search_id, **detail},
             )
         return result

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from ctnode.biometrics import ansi_nist
 from ctnode.biometrics.calibration import Decision
 from ctnode.biometrics.face import MultiFace
+from ctnode.biometrics.images import DecodedImage
 
 Modality = Literal["face", "fingerprint"]
 # Finger positions (ANSI/NIST FGP) that hold one finger: 0 unknown, 1-10 rolled, 11-12 plain thumbs.
@@ -177,6 +178,30 @@ class ProbeAnswer:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SampleInput:
+    """An image (or record) to keep, where it came from, and its bytes as they will be stored."""
+
+    image: DecodedImage | None
+    stored: bytes | None  # the bytes to seal: the original, or a lossless re-encoding
+    stored_format: str | None
+    capture_date: date | None
+    source: str
+    provenance: dict[str, Any]
+
+    def prepared(self, kind: str, *, position: int | None = None, quality: float | None = None,
+                 note: str = "", template: Template | None = None,
+                 provenance: dict[str, Any] | None = None) -> Prepared:
+        width, height = (self.image.width, self.image.height) if self.image else (None, None)
+        return Prepared(kind, self.stored, self.stored_format, width, height, position, quality,
+                        note, self.capture_date, self.source,
+                        self.provenance if provenance is None else provenance, template)
+
+
+# What a sample is searched by: modality, model, engine, dimension, the template's bytes.
+Template = tuple[Modality, str, str, int, bytes]
+
+
 @dataclass(slots=True)
 class Prepared:
     """A sample ready to store: everything decoded and extracted, nothing written yet."""
@@ -192,4 +217,4 @@ class Prepared:
     capture_date: date | None
     source: str
     provenance: dict[str, Any]
-    template: tuple[Modality, str, str, int, bytes] | None  # modality, model, engine, dim, bytes
+    template: Template | None
