@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 
 from ctnode.audit.chain import ChainBroken
 from ctnode.node import Node
-from ctnode.store import schema as t
+from ctnode.store import schema as tables
 from tests.conftest import ADMIN
 
 
@@ -30,7 +30,7 @@ def test_chain_verifies_and_links(empty_node: Node) -> None:
 def test_edited_entry_is_detected(empty_node: Node) -> None:
     _fill(empty_node)
     with empty_node.store.begin() as conn:
-        conn.execute(update(t.audit_log).where(t.audit_log.c.seq == 3).values(actor="someone-else"))
+        conn.execute(update(tables.audit_log).where(tables.audit_log.c.seq == 3).values(actor="someone-else"))
     with pytest.raises(ChainBroken) as err:
         empty_node.audit.verify()
     assert err.value.seq == 3
@@ -39,7 +39,7 @@ def test_edited_entry_is_detected(empty_node: Node) -> None:
 def test_dropped_entry_is_detected(empty_node: Node) -> None:
     _fill(empty_node)
     with empty_node.store.begin() as conn:
-        conn.execute(delete(t.audit_log).where(t.audit_log.c.seq == 2))
+        conn.execute(delete(tables.audit_log).where(tables.audit_log.c.seq == 2))
     with pytest.raises(ChainBroken) as err:
         empty_node.audit.verify()
     assert err.value.seq == 2
@@ -49,7 +49,7 @@ def test_truncation_is_detected_against_a_checkpoint(empty_node: Node) -> None:
     _fill(empty_node)
     head = empty_node.audit.head()
     with empty_node.store.begin() as conn:
-        conn.execute(delete(t.audit_log).where(t.audit_log.c.seq == 5))
+        conn.execute(delete(tables.audit_log).where(tables.audit_log.c.seq == 5))
     assert empty_node.audit.verify() == 4  # the chain alone cannot see a cut-off tail
     with pytest.raises(ChainBroken):
         empty_node.audit.verify(checkpoints=[head])

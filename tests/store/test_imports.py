@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from ctnode.errors import ImportFailed
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.node import Node
-from ctnode.store import schema as t
+from ctnode.store import schema as tables
 from tests.conftest import ADMIN, ANALYST
 
 
@@ -24,10 +24,10 @@ def _counts(node: Node) -> dict[str, int]:
         return {
             name: int(conn.execute(select(func.count()).select_from(tbl)).scalar_one())
             for name, tbl in (
-                ("entities", t.entities),
-                ("statements", t.statements),
-                ("events", t.entity_events),
-                ("imports", t.imports),
+                ("entities", tables.entities),
+                ("statements", tables.statements),
+                ("events", tables.entity_events),
+                ("imports", tables.imports),
             )
         }
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ctnode.store import schema as t
+from ctnode.store import schema as tables
 from ctnode.store.contracts import AuditFilter
 from ctnode.store.database import Database, rows
 
@@ -49,7 +49,7 @@ class SqlAudit:
     def _append(conn: Connection, make: Callable[[int, str], dict[str, Any]]) -> dict[str, Any]:
         seq, prev = _head(conn)
         row = make(seq + 1, prev)
-        conn.execute(t.audit_log.insert().values(**row))
+        conn.execute(tables.audit_log.insert().values(**row))
         return row
 
     def head(self) -> tuple[int, str]:
@@ -59,11 +59,11 @@ class SqlAudit:
 
     def count(self) -> int:
         with self.db.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(t.audit_log)).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(tables.audit_log)).scalar_one())
 
     def entries(self, which: AuditFilter) -> Iterator[dict[str, Any]]:
         """Rows in ``seq`` order, filtered, streamed."""
-        a = t.audit_log
+        a = tables.audit_log
         q = select(a).where(a.c.seq > which.after_seq).order_by(a.c.seq)
         for column, value in ((a.c.event, which.event), (a.c.actor, which.actor)):
             if value:
@@ -81,6 +81,6 @@ class SqlAudit:
 
 def _head(conn: Connection) -> tuple[int, str]:
     row = conn.execute(
-        select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+        select(tables.audit_log.c.seq, tables.audit_log.c.hash).order_by(tables.audit_log.c.seq.desc()).limit(1)
     ).first()
     return (int(row.seq), str(row.hash)) if row else (0, GENESIS)

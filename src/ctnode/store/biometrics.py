@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select
 
-from ctnode.store import schema_biometrics as tb
+from ctnode.store import schema_biometrics as tables
 from ctnode.store.database import Database
 
 TABLES: dict[str, Table] = {
-    "transaction": tb.biometric_transactions,
-    "sample": tb.biometric_samples,
-    "template": tb.biometric_templates,
-    "hit": tb.biometric_hits,
+    "transaction": tables.biometric_transactions,
+    "sample": tables.biometric_samples,
+    "template": tables.biometric_templates,
+    "hit": tables.biometric_hits,
 }
 
 
@@ -36,7 +36,7 @@ class SqlBiometrics:
 
     def generation(self, modality: str, model_id: str, engine: str, today: date) -> tuple[int, str]:
         """A cheap marker that changes when the searchable templates of one model change."""
-        t = tb.biometric_templates
+        t = tables.biometric_templates
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(func.count(), func.max(t.c.created_at), func.min(t.c.retain_until)).where(
@@ -52,7 +52,7 @@ class SqlBiometrics:
         self, modality: str, model_id: str, engine: str, today: date
     ) -> Iterator[Any]:
         """(id, sample_id, entity_id, template_ct) of every searchable template of one model."""
-        t = tb.biometric_templates
+        t = tables.biometric_templates
         with self.engine.connect() as conn:
             yield from conn.execute(
                 select(t.c.id, t.c.sample_id, t.c.entity_id, t.c.template_ct)
@@ -69,7 +69,7 @@ class SqlBiometrics:
         """template id → joined sample row (without the image)."""
         if not template_ids:
             return {}
-        t, s = tb.biometric_templates, tb.biometric_samples
+        t, s = tables.biometric_templates, tables.biometric_samples
         cols = [c for c in s.c if c.name not in {"image_ct", "provenance"}]
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -80,7 +80,7 @@ class SqlBiometrics:
             return {r.template_id: r for r in rows}
 
     def list_samples(self, entity_id: str) -> list[Any]:
-        s = tb.biometric_samples
+        s = tables.biometric_samples
         cols = [c for c in s.c if c.name != "image_ct"]
         with self.engine.connect() as conn:
             return list(
@@ -90,19 +90,19 @@ class SqlBiometrics:
             )
 
     def get_sample(self, sample_id: str) -> Any | None:
-        s = tb.biometric_samples
+        s = tables.biometric_samples
         with self.engine.connect() as conn:
             return conn.execute(select(s).where(s.c.id == sample_id)).first()
 
     def expired_sample_ids(self, conn: Connection, today: date) -> list[str]:
-        s = tb.biometric_samples
+        s = tables.biometric_samples
         return [r[0] for r in conn.execute(select(s.c.id).where(s.c.retain_until < today))]
 
     def delete_samples(self, conn: Connection, sample_ids: list[str]) -> int:
         """Delete samples with their templates and hit references (explicitly, not by cascade)."""
         if not sample_ids:
             return 0
-        h, t, s = tb.biometric_hits, tb.biometric_templates, tb.biometric_samples
+        h, t, s = tables.biometric_hits, tables.biometric_templates, tables.biometric_samples
         conn.execute(delete(h).where(h.c.sample_id.in_(sample_ids)))
         conn.execute(delete(t).where(t.c.sample_id.in_(sample_ids)))
         res = conn.execute(delete(s).where(s.c.id.in_(sample_ids)))
@@ -110,7 +110,7 @@ class SqlBiometrics:
 
     def get_hit(self, reference: str) -> dict[str, Any] | None:
         """The holder's record of a biometric hit reference (None: not one of ours)."""
-        h = tb.biometric_hits
+        h = tables.biometric_hits
         found = self.db.query(select(h).where(h.c.reference == reference))
         return found[0] if found else None
 

@@ -19,7 +19,7 @@ from ctnode.clock import as_utc, utcnow
 from ctnode.errors import NotFound
 from ctnode.model.entities import IDENTIFYING_PROPS, Entity, Statement
 from ctnode.model.lists import ImportReport, ParsedList
-from ctnode.store import schema as t
+from ctnode.store import schema as tables
 from ctnode.store.database import CHUNK, Database, chunks
 
 Progress = Callable[[int, int], None]
@@ -60,20 +60,20 @@ class SqlEntities:
 
     def get_entity(self, entity_id: str) -> Entity:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).first()
+            row = conn.execute(select(tables.entities).where(tables.entities.c.id == entity_id)).first()
             if row is None:
                 raise NotFound(f"no entity with id {entity_id!r}")
             stmts = conn.execute(
-                select(t.statements)
-                .where(t.statements.c.entity_id == entity_id)
-                .order_by(t.statements.c.id)
+                select(tables.statements)
+                .where(tables.statements.c.entity_id == entity_id)
+                .order_by(tables.statements.c.id)
             ).all()
         return self._entity(row._mapping, [s._mapping for s in stmts])
 
     def find_by_reference(self, reference: str) -> Entity:
         with self.engine.connect() as conn:
             ids = (
-                conn.execute(select(t.entities.c.id).where(t.entities.c.reference == reference))
+                conn.execute(select(tables.entities.c.id).where(tables.entities.c.reference == reference))
                 .scalars()
                 .all()
             )
@@ -98,14 +98,14 @@ class SqlEntities:
         """Every entity (optionally filtered), with statements, streamed in id order."""
         last = ""
         while True:
-            q = select(t.entities).where(t.entities.c.id > last)
+            q = select(tables.entities).where(tables.entities.c.id > last)
             if dataset:
-                q = q.where(t.entities.c.dataset == dataset)
+                q = q.where(tables.entities.c.dataset == dataset)
             if schema:
-                q = q.where(t.entities.c.schema == schema)
+                q = q.where(tables.entities.c.schema == schema)
             if status:
-                q = q.where(t.entities.c.status == status)
-            q = q.order_by(t.entities.c.id).limit(batch)
+                q = q.where(tables.entities.c.status == status)
+            q = q.order_by(tables.entities.c.id).limit(batch)
             with self.engine.connect() as conn:
                 rows = [r._mapping for r in conn.execute(q)]
                 if not rows:
@@ -113,9 +113,9 @@ class SqlEntities:
                 ids = [r["id"] for r in rows]
                 by_id: dict[str, list[Any]] = {i: [] for i in ids}
                 for s in conn.execute(
-                    select(t.statements)
-                    .where(t.statements.c.entity_id.in_(ids))
-                    .order_by(t.statements.c.id)
+                    select(tables.statements)
+                    .where(tables.statements.c.entity_id.in_(ids))
+                    .order_by(tables.statements.c.id)
                 ):
                     by_id[s.entity_id].append(s._mapping)
             for r in rows:
@@ -130,13 +130,13 @@ class SqlEntities:
         """
         q = (
             select(
-                t.entities.c.id, t.entities.c.schema, t.entities.c.dataset,
-                t.entities.c.reference, t.entities.c.status, t.statements.c.prop,
-                t.statements.c.value,
+                tables.entities.c.id, tables.entities.c.schema, tables.entities.c.dataset,
+                tables.entities.c.reference, tables.entities.c.status, tables.statements.c.prop,
+                tables.statements.c.value,
             )
-            .join(t.statements, t.statements.c.entity_id == t.entities.c.id)
-            .where(t.statements.c.prop.in_(sorted(set(props))))
-            .order_by(t.statements.c.entity_id, t.statements.c.id)
+            .join(tables.statements, tables.statements.c.entity_id == tables.entities.c.id)
+            .where(tables.statements.c.prop.in_(sorted(set(props))))
+            .order_by(tables.statements.c.entity_id, tables.statements.c.id)
         )
         current: Entity | None = None
         with self.engine.connect() as conn:
@@ -154,17 +154,17 @@ class SqlEntities:
             yield current
 
     def count_entities(self, dataset: str | None = None, status: str | None = None) -> int:
-        q = select(func.count()).select_from(t.entities)
+        q = select(func.count()).select_from(tables.entities)
         if dataset:
-            q = q.where(t.entities.c.dataset == dataset)
+            q = q.where(tables.entities.c.dataset == dataset)
         if status:
-            q = q.where(t.entities.c.status == status)
+            q = q.where(tables.entities.c.status == status)
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
     def list_datasets(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.datasets).order_by(t.datasets.c.name)).all()
+            rows = conn.execute(select(tables.datasets).order_by(tables.datasets.c.name)).all()
             out = []
             for r in rows:
                 d = dict(r._mapping)
@@ -176,9 +176,9 @@ class SqlEntities:
     def entity_events(self, entity_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.entity_events)
-                .where(t.entity_events.c.entity_id == entity_id)
-                .order_by(t.entity_events.c.id)
+                select(tables.entity_events)
+                .where(tables.entity_events.c.entity_id == entity_id)
+                .order_by(tables.entity_events.c.id)
             ).all()
         return [{**dict(r._mapping), "at": as_utc(r.at)} for r in rows]
 
@@ -210,14 +210,14 @@ class SqlEntities:
             existing: dict[str, tuple[str, str]] = {
                 r.id: (r.fingerprint, r.status)
                 for r in conn.execute(
-                    select(t.entities.c.id, t.entities.c.fingerprint, t.entities.c.status).where(
-                        t.entities.c.dataset == dataset
+                    select(tables.entities.c.id, tables.entities.c.fingerprint, tables.entities.c.status).where(
+                        tables.entities.c.dataset == dataset
                     )
                 )
             }
             import_id = int(
                 conn.execute(
-                    t.imports.insert().values(
+                    tables.imports.insert().values(
                         dataset=dataset, source=source, version=version, actor=actor,
                         started_at=started, finished_at=started, partial=partial,
                         **dict.fromkeys(IMPORT_COUNTS, 0),
@@ -253,12 +253,12 @@ class SqlEntities:
                     report.unchanged += 1
                 if progress and (i % 1000 == 0 or i == total):
                     progress(i, total)
-            self.db.insert(conn, t.entities, new_rows)
+            self.db.insert(conn, tables.entities, new_rows)
             added_set = set(report.added)
             for chunk_e in chunks([e for e in entities if e.id in added_set], CHUNK):
                 self.db.insert(
                     conn,
-                    t.statements,
+                    tables.statements,
                     [self._stmt_row(e.id, s, now, now) for e in chunk_e for s in e.statements],
                 )
             relisted = set(report.relisted)
@@ -280,13 +280,13 @@ class SqlEntities:
             if unchanged_ids:
                 for chunk_ids in chunks(sorted(unchanged_ids), CHUNK):
                     conn.execute(
-                        update(t.entities)
-                        .where(t.entities.c.id.in_(chunk_ids))
+                        update(tables.entities)
+                        .where(tables.entities.c.id.in_(chunk_ids))
                         .values(last_seen=now)
                     )
                     conn.execute(
-                        update(t.statements)
-                        .where(t.statements.c.entity_id.in_(chunk_ids))
+                        update(tables.statements)
+                        .where(tables.statements.c.entity_id.in_(chunk_ids))
                         .values(last_seen=now)
                     )
             if not partial:
@@ -294,14 +294,14 @@ class SqlEntities:
                 gone = sorted(
                     i for i, (_, st) in existing.items() if st == "listed" and i not in present
                 )
-                self.db.insert(conn, t.entity_events, events)
+                self.db.insert(conn, tables.entity_events, events)
                 events = []
                 report.removed = self._delist(conn, gone, now, {"version": version}, import_id)
-            self.db.insert(conn, t.entity_events, events)
+            self.db.insert(conn, tables.entity_events, events)
             finished = utcnow()
             conn.execute(
-                update(t.imports)
-                .where(t.imports.c.id == import_id)
+                update(tables.imports)
+                .where(tables.imports.c.id == import_id)
                 .values(finished_at=finished, **{k: report.summary()[k] for k in IMPORT_COUNTS})
             )
             ds_values = {
@@ -310,12 +310,12 @@ class SqlEntities:
                 "version": version,
                 "imported_at": finished,
             }
-            if conn.execute(select(t.datasets.c.name).where(t.datasets.c.name == dataset)).first():
+            if conn.execute(select(tables.datasets.c.name).where(tables.datasets.c.name == dataset)).first():
                 conn.execute(
-                    update(t.datasets).where(t.datasets.c.name == dataset).values(**ds_values)
+                    update(tables.datasets).where(tables.datasets.c.name == dataset).values(**ds_values)
                 )
             else:
-                conn.execute(t.datasets.insert().values(name=dataset, **ds_values))
+                conn.execute(tables.datasets.insert().values(name=dataset, **ds_values))
             report.seconds = (finished - started).total_seconds()
             if on_commit is not None:
                 on_commit(conn, report)
@@ -323,14 +323,14 @@ class SqlEntities:
 
     def _replace(self, conn: Connection, entity: Entity, now: datetime) -> dict[str, list[str]]:
         """Replace an entity's statements, keeping first_seen of values that stay; return the diff."""
-        old = conn.execute(select(t.statements).where(t.statements.c.entity_id == entity.id)).all()
+        old = conn.execute(select(tables.statements).where(tables.statements.c.entity_id == entity.id)).all()
         first_seen = {(s.prop, s.value, s.original): as_utc(s.first_seen) for s in old}
         old_keys = substance((s.prop, s.value) for s in old)
         new_keys = substance((s.prop, s.value) for s in entity.statements)
-        conn.execute(t.statements.delete().where(t.statements.c.entity_id == entity.id))
+        conn.execute(tables.statements.delete().where(tables.statements.c.entity_id == entity.id))
         self.db.insert(
             conn,
-            t.statements,
+            tables.statements,
             [
                 self._stmt_row(
                     entity.id, s, first_seen.get((s.prop, s.value, s.original)) or now, now
@@ -339,8 +339,8 @@ class SqlEntities:
             ],
         )
         conn.execute(
-            update(t.entities)
-            .where(t.entities.c.id == entity.id)
+            update(tables.entities)
+            .where(tables.entities.c.id == entity.id)
             .values(
                 schema=entity.schema,
                 reference=entity.reference,
@@ -364,10 +364,10 @@ class SqlEntities:
         if not entity_ids:
             return []
         listed = conn.execute(
-            select(t.entities.c.id).where(
-                t.entities.c.id.in_(entity_ids),
-                t.entities.c.dataset == dataset,
-                t.entities.c.status == "listed",
+            select(tables.entities.c.id).where(
+                tables.entities.c.id.in_(entity_ids),
+                tables.entities.c.dataset == dataset,
+                tables.entities.c.status == "listed",
             )
         )
         return self._delist(conn, [r.id for r in listed], utcnow(), detail, None, seen=True)
@@ -379,8 +379,8 @@ class SqlEntities:
         if seen:
             values["last_seen"] = now
         for chunk_ids in chunks(ids, CHUNK):
-            conn.execute(update(t.entities).where(t.entities.c.id.in_(chunk_ids)).values(**values))
-        self.db.insert(conn, t.entity_events,
+            conn.execute(update(tables.entities).where(tables.entities.c.id.in_(chunk_ids)).values(**values))
+        self.db.insert(conn, tables.entity_events,
                        [self._event(i, "delisted", import_id, now, detail) for i in ids])
         return ids
 
@@ -389,17 +389,17 @@ class SqlEntities:
     def change_mark(self) -> int:
         """The newest entity event's id (0 when none): it grows with every change."""
         with self.engine.connect() as conn:
-            q = select(func.coalesce(func.max(t.entity_events.c.id), 0))
+            q = select(func.coalesce(func.max(tables.entity_events.c.id), 0))
             return int(conn.execute(q).scalar_one())
 
     def changed_since(self, mark: int) -> list[str]:
         """Ids of entities changed after ``mark`` (decisions do not change an entity)."""
         with self.engine.connect() as conn:
             return list(conn.execute(
-                select(t.entity_events.c.entity_id)
+                select(tables.entity_events.c.entity_id)
                 .distinct()
-                .where(t.entity_events.c.id > mark)
-                .where(t.entity_events.c.kind != "decision")
+                .where(tables.entity_events.c.id > mark)
+                .where(tables.entity_events.c.kind != "decision")
             ).scalars().all())
 
     @staticmethod
@@ -443,9 +443,9 @@ class SqlEntities:
         }
 
     def list_imports(self, dataset: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        q = select(t.imports).order_by(t.imports.c.id.desc()).limit(limit)
+        q = select(tables.imports).order_by(tables.imports.c.id.desc()).limit(limit)
         if dataset:
-            q = q.where(t.imports.c.dataset == dataset)
+            q = q.where(tables.imports.c.dataset == dataset)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 

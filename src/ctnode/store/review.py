@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select, update
 
 from ctnode.clock import utcnow
 from ctnode.errors import NotFound
-from ctnode.store import schema as t
+from ctnode.store import schema as tables
 from ctnode.store.database import Database
 
 
@@ -29,10 +29,10 @@ class SqlReview:
         ``purpose``, ``case_ref``, ``hits``), written unreviewed, timed now."""
         if rows:
             at = utcnow()
-            conn.execute(t.screenings.insert(), [{**r, "at": at, "reviewed": False} for r in rows])
+            conn.execute(tables.screenings.insert(), [{**r, "at": at, "reviewed": False} for r in rows])
 
     def get_screening(self, screening_id: str) -> dict[str, Any]:
-        found = self.db.query(select(t.screenings).where(t.screenings.c.id == screening_id))
+        found = self.db.query(select(tables.screenings).where(tables.screenings.c.id == screening_id))
         if not found:
             raise NotFound(f"no screening with id {screening_id!r}")
         return found[0]
@@ -40,15 +40,15 @@ class SqlReview:
     def list_screenings(
         self, *, reviewed: bool | None = None, limit: int = 100
     ) -> list[dict[str, Any]]:
-        q = select(t.screenings).order_by(t.screenings.c.at.desc()).limit(limit)
+        q = select(tables.screenings).order_by(tables.screenings.c.at.desc()).limit(limit)
         if reviewed is not None:
-            q = q.where(t.screenings.c.reviewed == reviewed)
+            q = q.where(tables.screenings.c.reviewed == reviewed)
         return self.db.query(q)
 
     def screenings_with(self, entity_ids: set[str], limit: int = 1000) -> list[str]:
         """Ids of earlier screenings whose hits include any of ``entity_ids`` (to re-review)."""
         out: list[str] = []
-        q = select(t.screenings.c.id, t.screenings.c.hits).order_by(t.screenings.c.at.desc())
+        q = select(tables.screenings.c.id, tables.screenings.c.hits).order_by(tables.screenings.c.at.desc())
         with self.db.engine.connect() as conn:
             for row in conn.execute(q.limit(10_000)):
                 if any(h.get("entity_id") in entity_ids for h in row.hits or []):
@@ -63,31 +63,31 @@ class SqlReview:
         """A decision (``id``, ``entity_id``, ``subject_key``, ``screening_id``, ``decision``,
         ``comment``, ``actor``), with its entity event; its screening becomes reviewed."""
         at = utcnow()
-        conn.execute(t.decisions.insert().values(**row, at=at))
+        conn.execute(tables.decisions.insert().values(**row, at=at))
         detail = {k: row[k] for k in ("decision", "comment", "actor", "screening_id")}
         conn.execute(
-            t.entity_events.insert().values(
+            tables.entity_events.insert().values(
                 entity_id=row["entity_id"], at=at, kind="decision", import_id=None,
                 detail={"decision_id": row["id"], **detail},
             )
         )
         if row["screening_id"] is not None:
             conn.execute(
-                update(t.screenings)
-                .where(t.screenings.c.id == row["screening_id"])
+                update(tables.screenings)
+                .where(tables.screenings.c.id == row["screening_id"])
                 .values(reviewed=True)
             )
 
     def latest_decisions(self, subject_key: str) -> dict[str, dict[str, Any]]:
         """The newest decision per entity for one subject (query identity)."""
         rows = self.db.query(
-            select(t.decisions)
-            .where(t.decisions.c.subject_key == subject_key)
-            .order_by(t.decisions.c.at)
+            select(tables.decisions)
+            .where(tables.decisions.c.subject_key == subject_key)
+            .order_by(tables.decisions.c.at)
         )
         return {r["entity_id"]: r for r in rows}
 
     def decisions_for_entity(self, entity_id: str) -> list[dict[str, Any]]:
         return self.db.query(
-            select(t.decisions).where(t.decisions.c.entity_id == entity_id).order_by(t.decisions.c.at)
+            select(tables.decisions).where(tables.decisions.c.entity_id == entity_id).order_by(tables.decisions.c.at)
         )
