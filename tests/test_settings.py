@@ -41,3 +41,13 @@ def test_every_setting_is_documented() -> None:
         assert f"CTNODE_{name.upper()}" in doc, (
             f"CTNODE_{name.upper()} missing from docs/configuration.md"
         )
+
+
+def test_renamed_settings_are_read_by_their_old_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CTNODE_TRAVEL_RAW_MASK_HOURS", "5")
+    monkeypatch.setenv("CTNODE_TRAVEL_STORE_RAW", "false")
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.messages_raw_mask_hours == 5 and s.messages_store_raw is False
+    monkeypatch.setenv("CTNODE_MESSAGES_RAW_MASK_HOURS", "7")  # the new name wins
+    assert Settings(_env_file=None).messages_raw_mask_hours == 7  # type: ignore[call-arg]
+    assert Settings(_env_file=None, messages_raw_delete_days=3).messages_raw_delete_days == 3  # type: ignore[call-arg]
