@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from bench.synthetic import load_parts, persons
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.model.access import Actor
+from ctnode.model.lists import ParsedList
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import Node
 from ctnode.settings import Settings
@@ -66,14 +67,7 @@ def un_import(runs: int) -> list[tuple[str, str]]:
             t0 = time.perf_counter()
             parsed = parse_un_sc(xml)
             t1 = time.perf_counter()
-            node.store.entities.apply_list(
-                dataset=parsed.dataset,
-                title=parsed.title,
-                source=parsed.source,
-                version=parsed.version,
-                entities=parsed.entities,
-                actor="bench",
-            )
+            node.store.entities.apply_list(parsed, actor="bench")
             t2 = time.perf_counter()
             parse_t.append(t1 - t0)
             store_t.append(t2 - t1)
@@ -97,11 +91,8 @@ def million(n: int, screens: int) -> list[tuple[str, str]]:
     entities = list(persons(parts, n))
     t1 = time.perf_counter()
     node.store.entities.apply_list(
-        dataset="synthetic",
-        title="Synthetic persons",
-        source="bench",
-        version="1",
-        entities=entities,
+        ParsedList(dataset="synthetic", title="Synthetic persons", source="bench", version="1",
+                   entities=entities),
         actor="bench",
     )
     t2 = time.perf_counter()

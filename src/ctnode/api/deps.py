@@ -108,10 +108,13 @@ async def _form_file(request: Request, body: bytes) -> bytes:
         form = await MultiPartParser(request.headers, replay()).parse()
     except MultiPartException as exc:
         raise InvalidInput(f"multipart form unreadable: {exc.message}") from None
-    part = form.get("file")
-    if not isinstance(part, UploadFile):
-        raise InvalidInput("multipart upload without a file field named 'file'")
-    return await part.read()
+    try:
+        part = form.get("file")
+        if not isinstance(part, UploadFile):
+            raise InvalidInput("multipart upload without a file field named 'file'")
+        return await part.read()
+    finally:
+        await form.close()  # the parts' spooled temporary files
 
 
 # ---- file routes: a message uploaded, a report returned ----------------------------------

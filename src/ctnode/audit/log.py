@@ -8,7 +8,7 @@ together. Entries hold hashes and ids, not the personal data queried.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -61,7 +61,7 @@ class AuditLog:
         until: datetime | None = None,
         after_seq: int = 0,
         limit: int | None = None,
-    ) -> Iterator[AuditEntry]:
+    ) -> Generator[AuditEntry, None, None]:
         which = AuditFilter(event, actor, since, until, after_seq, limit)
         for row in self.store.entries(which):
             yield AuditEntry.from_dict(row)
@@ -76,4 +76,8 @@ class AuditLog:
     def verify(self, checkpoints: list[tuple[int, str]] | None = None) -> int:
         """Check every link of the chain (and the given (seq, hash) checkpoints); returns the
         number of entries verified; raises ``ChainBroken`` naming the first that fails."""
-        return verify_chain(self.entries(), checkpoints)
+        entries = self.entries()
+        try:
+            return verify_chain(entries, checkpoints)
+        finally:
+            entries.close()  # a broken chain stops the read midway: give the connection back

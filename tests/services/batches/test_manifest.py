@@ -14,7 +14,7 @@ from ctnode.cli.batches import manifest_table
 from ctnode.errors import Forbidden, InvalidInput
 from ctnode.model.access import Actor, Purpose
 from ctnode.node import Node
-from ctnode.services.batches import reports as rpt
+from ctnode.services.batches import reports
 from tests.conftest import ADMIN, SCREENER
 from tests.conftest import TRAVEL_FIXTURES as FIXTURES
 
@@ -86,14 +86,14 @@ def test_role_without_screening_right_is_refused(node: Node) -> None:
 def test_reports_jsonl_csv_table(node: Node, formats: Path) -> None:
     report = node.manifests.screen((formats / "paxlst_d05b_multileg2_gtas.edi").read_bytes(),
                              SCREENER)
-    lines = [json.loads(x) for x in rpt.to_jsonl(report).splitlines()]
+    lines = [json.loads(x) for x in reports.to_jsonl(report).splitlines()]
     assert lines[0]["type"] == "manifest" and len(lines[0]["flights"]) == 3
     assert lines[0]["flights"][0] == {"flight": "QQ877", "carrier": "QQ", "from": "MIA",
                                       "to": "IAD", "departure": "2008-07-10T15:00",
                                       "arrival": "2008-07-10T17:55"}
     assert [x["name"] for x in lines[1:]] == ["TODD BARRETT", "KRISTIN LANG"]
     assert lines[1]["documents"][0]["number"] == "YY3478621G"
-    rows = list(csv.DictReader(io.StringIO(rpt.to_csv(report))))
+    rows = list(csv.DictReader(io.StringIO(reports.to_csv(report))))
     assert [r["name"] for r in rows] == ["TODD BARRETT", "KRISTIN LANG"]
     buf = io.StringIO()
     manifest_table(report, Console(file=buf, width=200))
@@ -103,7 +103,7 @@ def test_reports_jsonl_csv_table(node: Node, formats: Path) -> None:
 
 def test_hit_explanations_in_json(node: Node) -> None:
     report = node.manifests.screen(paxlst("VEDENOV:ARSLAN:TIMUROVICH"), SCREENER)
-    record = list(rpt.records(report))[1]
+    record = list(reports.records(report))[1]
     hit = record["hits"][0]
     assert hit["reference"] == "DMi.002"
     assert {e["feature"] for e in hit["explanation"]} >= {"name"}
@@ -117,7 +117,7 @@ def test_an_unscreenable_traveller_does_not_stop_the_others(node: Node) -> None:
     assert bad.error and "500 characters" in bad.error and not bad.hits
     assert good.reportable[0].reference == "DMi.002"
     assert any("not screened" in i.message and i.skipped for i in report.manifest.issues)
-    assert list(rpt.records(report))[1]["error"] == bad.error
+    assert list(reports.records(report))[1]["error"] == bad.error
 
 
 def test_progress_is_reported(node: Node) -> None:

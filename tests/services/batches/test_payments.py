@@ -14,7 +14,7 @@ from ctnode.model.access import Purpose
 from ctnode.model.entities import Entity
 from ctnode.model.lists import ParsedList
 from ctnode.node import Node
-from ctnode.services.batches import reports as rpt
+from ctnode.services.batches import reports
 from tests.conftest import ADMIN, SCREENER
 from tests.conftest import PAYMENT_FIXTURES as FIXTURES
 
@@ -84,7 +84,7 @@ def test_every_shared_sample_screens(node: Node, formats: Path) -> None:
     for name in names:
         report = node.payments.screen((formats / name).read_bytes(), SCREENER)
         assert report.transactions, name
-        records = [json.loads(x) for x in rpt.to_jsonl(report).splitlines()]
+        records = [json.loads(x) for x in reports.to_jsonl(report).splitlines()]
         assert records[0]["type"] == "message"
         assert len(records) == len(report.transactions) + 1
 
@@ -92,10 +92,10 @@ def test_every_shared_sample_screens(node: Node, formats: Path) -> None:
 def test_reports_csv_and_json_shapes(node: Node, formats: Path) -> None:
     report = node.payments.screen((formats / "mt103_50F_person_id_synthetic.fin").read_bytes(),
                              SCREENER)
-    rows = list(csv.DictReader(io.StringIO(rpt.to_csv(report))))
+    rows = list(csv.DictReader(io.StringIO(reports.to_csv(report))))
     assert rows[0]["role"] == "ordering customer"
     assert "CCPT:C01X00T47" in rows[0]["identifiers"]
-    record = list(rpt.records(report))[1]
+    record = list(reports.records(report))[1]
     ordering = record["parties"][0]
     assert ordering["birth_date"] == "1979-02-17" and ordering["schema"] == "Person"
     assert {"role", "names_screened", "identifiers", "hits", "screening_id"} <= set(ordering)
