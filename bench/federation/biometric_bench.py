@@ -4,7 +4,7 @@ Starts 1 + N real node processes on 127.0.0.1 (``ctnode serve``, each with its o
 SQLite store and keys; the node helpers of tests/federation/cluster.py), gives every
 holder a face agreement with the requester and one enrolled face (deepface
 ``img1.jpg`` on a demo-list entity), then times
-``FederationService.biometric_network`` on the requester with pre-made templates
+``node.federation.biometric.query`` on the requester with pre-made templates
 (alternately another photo of the same person, a hit, and a stranger, a no-hit):
 N signed ``biometric.request`` envelopes in parallel, each holder checking the
 envelope and agreement, searching its face index, writing its audit, answering.
