@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 
 from ctnode.biometrics import ansi_nist
-from ctnode.biometrics.crypto import NodeKey
 from ctnode.biometrics.errors import MalformedNist
 from ctnode.biometrics.images import decode_image, encode_jpeg, encode_png, encode_wsq
 from ctnode.clock import utcnow
@@ -32,6 +31,7 @@ from ctnode.services.biometrics.types import (
     Modality,
     Prepared,
     SampleInput,
+    Sealer,
 )
 from ctnode.services.context import Context
 from ctnode.store.contracts import Tx
@@ -40,7 +40,7 @@ from ctnode.store.contracts import Tx
 class Enrolment:
     """The biometric records of one node."""
 
-    def __init__(self, ctx: Context, engines: BiometricEngines, key: NodeKey) -> None:
+    def __init__(self, ctx: Context, engines: BiometricEngines, key: Sealer) -> None:
         self.ctx = ctx
         self.engines = engines
         self.key = key

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from ctnode.biometrics.calibration import Calibration
-from ctnode.biometrics.crypto import NodeKey
 from ctnode.biometrics.face import MultiFace
 from ctnode.biometrics.fingerprint import Minutiae
 from ctnode.biometrics.index import (
@@ -32,7 +31,7 @@ from ctnode.biometrics.index import (
 from ctnode.errors import NotFound
 from ctnode.model.access import Actor, Purpose
 from ctnode.services.biometrics.engines import BiometricEngines, require_purpose
-from ctnode.services.biometrics.types import BiometricCandidate, Modality, SearchResult
+from ctnode.services.biometrics.types import BiometricCandidate, Modality, Sealer, SearchResult
 from ctnode.services.context import Context
 
 
@@ -46,7 +45,7 @@ class _LoadedIndex:
 class Search:
     """1:N biometric search of one node (an index per model, rebuilt when templates change)."""
 
-    def __init__(self, ctx: Context, engines: BiometricEngines, key: NodeKey) -> None:
+    def __init__(self, ctx: Context, engines: BiometricEngines, key: Sealer) -> None:
         self.ctx = ctx
         self.engines = engines
         self.key = key

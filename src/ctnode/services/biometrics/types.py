@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from ctnode.biometrics import ansi_nist
 from ctnode.biometrics.calibration import Decision
@@ -218,3 +218,10 @@ class Prepared:
     source: str
     provenance: dict[str, Any]
     template: Template | None
+
+
+class Sealer(Protocol):
+    """Seals what is stored and opens it again (``ctnode.biometrics.crypto.NodeKey``)."""
+
+    def seal(self, plaintext: bytes, context: str) -> bytes: ...
+    def open(self, ciphertext: bytes, context: str) -> bytes: ...
