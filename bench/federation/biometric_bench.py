@@ -4,7 +4,7 @@ Starts 1 + N real node processes on 127.0.0.1 (``ctnode serve``, each with its o
 SQLite store and keys; the node helpers of tests/federation/cluster.py), gives every
 holder a face agreement with the requester and one enrolled face (deepface
 ``img1.jpg`` on a demo-list entity), then times
-``FederationService.biometric_network`` on the requester with pre-made templates
+``node.federation.biometric.query`` on the requester with pre-made templates
 (alternately another photo of the same person, a hit, and a stranger, a no-hit):
 N signed ``biometric.request`` envelopes in parallel, each holder checking the
 envelope and agreement, searching its face index, writing its audit, answering.
@@ -26,9 +26,9 @@ from pathlib import Path
 
 from tests.federation.cluster import make_nodes, seed_stores
 
-from ctnode.biometrics.service import EnrolRequest, service_for
 from ctnode.ingest.un_sc import DEMO_LIST
-from ctnode.node import Actor, Purpose
+from ctnode.model.access import Actor, Purpose
+from ctnode.services.biometrics.types import EnrolRequest
 
 ADMIN = Actor("bench", "admin")
 P = Purpose(purpose="investigation", legal_basis="bench", case_ref="BENCH-1")
@@ -54,7 +54,7 @@ def main() -> None:
             year = datetime.now(UTC) + timedelta(days=365)
             handles = {name: n.open() for name, n in nodes.items()}
             for name, h in handles.items():
-                h.federation.init(
+                h.federation.directory.init(
                     ADMIN,
                     node_id=name,
                     organisation=name,
@@ -62,18 +62,18 @@ def main() -> None:
                     contact="x@example.org",
                     endpoint=nodes[name].url,
                 )
-                h.import_source("un-sc", str(DEMO_LIST), ADMIN)
-            descs = {name: h.federation.descriptor().to_dict() for name, h in handles.items()}
+                h.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+            descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
             for name, h in handles.items():
                 for other, desc in descs.items():
                     if other != name:
-                        h.federation.add_peer(ADMIN, desc)
+                        h.federation.directory.add_peer(ADMIN, desc)
             for holder in names[1:]:
                 for h, peer, direction in (
                     (handles[holder], "req", "outbound"),
                     (handles["req"], holder, "inbound"),
                 ):
-                    h.federation.add_agreement(
+                    h.federation.directory.add_agreement(
                         ADMIN,
                         peer_id=peer,
                         direction=direction,
@@ -83,27 +83,27 @@ def main() -> None:
                         expires_at=year,
                         biometrics=["face"],
                     )
-                service_for(handles[holder]).enroll_face(
+                handles[holder].biometrics.enrolment.enrol_face(
                     ADMIN,
                     EnrolRequest("un_sc-DMe.001", (faces / "img1.jpg").read_bytes(), "bench"),
                 )
             for n in nodes.values():
                 n.wait_ready()
             req = handles["req"]
-            svc = service_for(req)
+            bio = req.biometrics
             probes = [
-                svc.make_probe(ADMIN, (faces / f).read_bytes(), "face", P)
+                bio.exchange.make_probe(ADMIN, (faces / f).read_bytes(), "face", P)
                 for f in ("img2.jpg", "img8.jpg")
             ]
             t0 = time.perf_counter()
-            first = req.federation.biometric_network(probes[0], ADMIN, P, deadline=30)
+            first = req.federation.biometric.query(probes[0], ADMIN, P, deadline=30)
             first_ms = (time.perf_counter() - t0) * 1000
             assert all(p.status == "hit" for p in first.peers), first.to_dict()
             times: list[float] = []
             outcomes: dict[str, int] = {}
             for i in range(args.queries):
                 t0 = time.perf_counter()
-                res = req.federation.biometric_network(probes[i % 2], ADMIN, P, deadline=10)
+                res = req.federation.biometric.query(probes[i % 2], ADMIN, P, deadline=10)
                 times.append((time.perf_counter() - t0) * 1000)
                 for p in res.peers:
                     outcomes[p.status] = outcomes.get(p.status, 0) + 1

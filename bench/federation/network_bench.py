@@ -34,7 +34,8 @@ import httpx
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
 from ctnode.ingest.un_sc import DEMO_LIST
-from ctnode.node import Actor, Node
+from ctnode.model.access import Actor
+from ctnode.node import Node
 from ctnode.settings import Settings
 
 ADMIN = Actor("bench", "admin")
@@ -78,7 +79,7 @@ def setup(root: Path, n_holders: int) -> list[dict[str, Any]]:
     handles = []
     for n in nodes:
         node = Node(n["settings"])
-        node.federation.init(
+        node.federation.directory.init(
             ADMIN,
             node_id=n["name"],
             organisation=n["name"],
@@ -87,17 +88,17 @@ def setup(root: Path, n_holders: int) -> list[dict[str, Any]]:
             endpoint=f"http://127.0.0.1:{n['port']}",
         )
         if parsed_un is None:
-            parsed_un = node.parse_source("un-sc", str(DEMO_LIST))
-            parsed_fx = node.parse_source("ftm", str(FIXTURE / "watchlist-v1.jsonl"), dataset="fx")
-        node.import_list(parsed_un, ADMIN)
-        node.import_list(parsed_fx, ADMIN)
+            parsed_un = node.lists.parse_source("un-sc", str(DEMO_LIST))
+            parsed_fx = node.lists.parse_source("ftm", str(FIXTURE / "watchlist-v1.jsonl"), dataset="fx")
+        node.lists.import_list(parsed_un, ADMIN)
+        node.lists.import_list(parsed_fx, ADMIN)
         handles.append(node)
     req = handles[0]
     for holder in handles[1:]:
-        req.federation.add_peer(ADMIN, holder.federation.descriptor().to_dict())
-        holder.federation.add_peer(ADMIN, req.federation.descriptor().to_dict())
-        pid = holder.federation.identity.node_id
-        holder.federation.add_agreement(
+        req.federation.directory.add_peer(ADMIN, holder.federation.directory.descriptor(ADMIN).to_dict())
+        holder.federation.directory.add_peer(ADMIN, req.federation.directory.descriptor(ADMIN).to_dict())
+        pid = holder.federation.context.identity.node_id
+        holder.federation.directory.add_agreement(
             ADMIN,
             peer_id="req",
             direction="outbound",
@@ -106,7 +107,7 @@ def setup(root: Path, n_holders: int) -> list[dict[str, Any]]:
             expires_at=year,
             rate_per_minute=100_000,
         )
-        req.federation.add_agreement(
+        req.federation.directory.add_agreement(
             ADMIN,
             peer_id=pid,
             direction="inbound",
@@ -227,7 +228,6 @@ def sign_verify(iterations: int) -> dict[str, float]:
 def holder_cost(root: Path, count: int) -> float:
     """Milliseconds one holder spends on one screen.request, in process (no HTTP, no network):
     envelope checks, nonce, agreement, the screen itself, references, two audit entries."""
-    from ctnode.federation.service import FederationService
     from ctnode.federation.transport import InProcessTransport
 
     transport = InProcessTransport()
@@ -235,8 +235,8 @@ def holder_cost(root: Path, count: int) -> float:
     pair = []
     for i, name in enumerate(("asker", "holder")):
         node = Node(Settings(data_dir=root / name, mode="development"))
-        node.__dict__["federation"] = FederationService(node, transport=transport)
-        node.federation.init(
+        node.federation.context.transport = transport
+        node.federation.directory.init(
             ADMIN,
             node_id=name,
             organisation=name,
@@ -244,12 +244,12 @@ def holder_cost(root: Path, count: int) -> float:
             contact="c",
             endpoint=f"http://127.0.0.1:{9000 + i}",
         )
-        node.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        node.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
         pair.append(node)
     asker, holder = pair
-    asker.federation.add_peer(ADMIN, holder.federation.descriptor().to_dict())
-    holder.federation.add_peer(ADMIN, asker.federation.descriptor().to_dict())
-    holder.federation.add_agreement(
+    asker.federation.directory.add_peer(ADMIN, holder.federation.directory.descriptor(ADMIN).to_dict())
+    holder.federation.directory.add_peer(ADMIN, asker.federation.directory.descriptor(ADMIN).to_dict())
+    holder.federation.directory.add_agreement(
         ADMIN,
         peer_id="asker",
         direction="outbound",
@@ -260,7 +260,7 @@ def holder_cost(root: Path, count: int) -> float:
     )
     envs = [
         seal(
-            asker.federation.identity,
+            asker.federation.context.identity,
             "screen.request",
             "holder",
             {
@@ -273,10 +273,10 @@ def holder_cost(root: Path, count: int) -> float:
         for i in range(count + 5)
     ]
     for e in envs[:5]:
-        holder.federation.receive(e)
+        holder.federation.inbound.receive(e)
     t0 = time.perf_counter()
     for e in envs[5:]:
-        status, _ = holder.federation.receive(e)
+        status, _ = holder.federation.inbound.receive(e)
         assert status == 200
     ms = (time.perf_counter() - t0) / count * 1000
     asker.close()

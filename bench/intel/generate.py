@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ctnode.intel.tlp import TLP, marking_definition
+from ctnode.model.tlp import TLP, marking_definition
 
 _WEIGHTS = [
     ("indicator", 30), ("file", 10), ("malware", 8), ("threat-actor", 4), ("intrusion-set", 4),

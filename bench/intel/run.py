@@ -36,7 +36,7 @@ from ctnode.intel.taxii.collection import MemoryCollection, select_records
 from ctnode.intel.taxii.protocol import TaxiiRequest
 from ctnode.intel.taxii.query import OBJECTS_PARAMS, parse_query
 from ctnode.intel.taxii.resources import Collection
-from ctnode.intel.tlp import TLP
+from ctnode.model.tlp import TLP
 
 OUT = Path("bench/out/intel")
 

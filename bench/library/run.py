@@ -21,9 +21,9 @@ from datetime import date
 from pathlib import Path
 
 from bench.library.corpus import generate
-from ctnode.intel.tlp import TLP
 from ctnode.library.model import parse_meta
 from ctnode.library.search import NaiveLibraryIndex, SearchRequest
+from ctnode.model.tlp import TLP
 
 HERE = Path(__file__).parent
 OUT = Path("bench/out/library")

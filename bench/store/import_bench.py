@@ -19,8 +19,10 @@ from sqlalchemy import create_engine, text
 
 from bench.synthetic import load_parts, persons
 from ctnode.ingest.un_sc import parse_un_sc
+from ctnode.model.access import Actor
+from ctnode.model.lists import ParsedList
 from ctnode.model.screening import ScreenQuery
-from ctnode.node import Actor, Node
+from ctnode.node import Node
 from ctnode.settings import Settings
 
 SHARED = Path(
@@ -65,14 +67,7 @@ def un_import(runs: int) -> list[tuple[str, str]]:
             t0 = time.perf_counter()
             parsed = parse_un_sc(xml)
             t1 = time.perf_counter()
-            node.store.apply_list(
-                dataset=parsed.dataset,
-                title=parsed.title,
-                source=parsed.source,
-                version=parsed.version,
-                entities=parsed.entities,
-                actor="bench",
-            )
+            node.store.entities.apply_list(parsed, actor="bench")
             t2 = time.perf_counter()
             parse_t.append(t1 - t0)
             store_t.append(t2 - t1)
@@ -95,12 +90,9 @@ def million(n: int, screens: int) -> list[tuple[str, str]]:
     t0 = time.perf_counter()
     entities = list(persons(parts, n))
     t1 = time.perf_counter()
-    node.store.apply_list(
-        dataset="synthetic",
-        title="Synthetic persons",
-        source="bench",
-        version="1",
-        entities=entities,
+    node.store.entities.apply_list(
+        ParsedList(dataset="synthetic", title="Synthetic persons", source="bench", version="1",
+                   entities=entities),
         actor="bench",
     )
     t2 = time.perf_counter()
@@ -108,7 +100,7 @@ def million(n: int, screens: int) -> list[tuple[str, str]]:
     rows.append((f"{n:,} persons: import into SQLite (one transaction)", f"{t2 - t1:.1f} s"))
     del entities
     t3 = time.perf_counter()
-    node.refresh_index(force=True)
+    node.index.refresh(force=True)
     t4 = time.perf_counter()
     rows.append((f"{n:,} persons: build match index from the store", f"{t4 - t3:.1f} s"))
     rng_names = [e.first("alias") or e.caption for e in persons(parts, screens, seed=7)]
@@ -116,7 +108,7 @@ def million(n: int, screens: int) -> list[tuple[str, str]]:
     t5 = time.perf_counter()
     found = 0
     for q in queries:
-        hits = node.matcher.screen(q, limit=5)
+        hits = node.index.matcher.screen(q, limit=5)
         found += bool(hits)
     t6 = time.perf_counter()
     rows.append(

@@ -38,17 +38,15 @@ from xml.sax.saxutils import escape
 
 from rigour.territories.lookup import lookup_territory
 
-from ctnode.ingest.base import ParsedList
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.model.entities import Entity
-from ctnode.node import Node, local_actor
-from ctnode.payments import report as prpt
-from ctnode.payments.screen import screen_payments
+from ctnode.model.lists import ParsedList
+from ctnode.node import Node
+from ctnode.services.access import local_actor
+from ctnode.services.batches import reports
 from ctnode.settings import Settings
-from ctnode.travel import report as trpt
 from ctnode.travel.names import icao_transliterate, mrz_name
 from ctnode.travel.parse import parse_manifest
-from ctnode.travel.screen import screen_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CTNODE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -64,16 +62,16 @@ WALLETS = [
 def make_node(tmp: Path) -> Node:
     node = Node(Settings(data_dir=tmp, mode="development"))
     actor = local_actor()
-    node.import_list(parse_un_sc(SHARED / "un-sc-consolidated.xml"), actor)
+    node.lists.import_list(parse_un_sc(SHARED / "un-sc-consolidated.xml"), actor)
     wallets = []
     for i, addr in enumerate(WALLETS, 1):
         e = Entity(id=f"bench-wallet-{i}", schema="CryptoWallet", dataset="bench_wallets",
                    reference=f"BW.{i}")
         e.add("publicKey", addr)
         wallets.append(e)
-    node.import_list(ParsedList(dataset="bench_wallets", title="bench wallets", version="1",
+    node.lists.import_list(ParsedList(dataset="bench_wallets", title="bench wallets", version="1",
                                 source="bench", entities=wallets), actor)
-    node.refresh_index(force=True)
+    node.index.refresh(force=True)
     return node
 
 
@@ -90,7 +88,7 @@ def alpha3(country: str) -> str:
 
 def listed_people(node: Node) -> tuple[list[Entity], list[Entity]]:
     persons, orgs = [], []
-    for e in node.store.iter_entities(dataset="un_sc", status="listed"):
+    for e in node.store.entities.iter_entities(dataset="un_sc", status="listed"):
         (persons if e.schema == "Person" else orgs).append(e)
     return persons, orgs
 
@@ -155,8 +153,8 @@ def bench_manifest(node: Node, rng: random.Random, n: int, planted_n: int) -> di
     report = None
     for _ in range(5):
         started = time.perf_counter()
-        report = screen_manifest(node, data, actor)
-        trpt.to_jsonl(report)
+        report = node.manifests.screen(data, actor)
+        reports.to_jsonl(report)
         times.append(time.perf_counter() - started)
     assert report is not None
     # where the time goes: parsing alone, and the node's matcher alone (no store, no audit)
@@ -167,7 +165,7 @@ def bench_manifest(node: Node, rng: random.Random, n: int, planted_n: int) -> di
         parse_times.append(time.perf_counter() - started)
     started = time.perf_counter()
     for r in report.results:
-        node.matcher.screen(r.query, limit=15)
+        node.index.matcher.screen(r.query, limit=15)
     matcher_seconds = time.perf_counter() - started
     found = false_hits = innocent = 0
     missed: list[str] = []
@@ -245,8 +243,8 @@ def bench_payments(node: Node, rng: random.Random, n: int, planted_n: int,
            f"<NbOfTxs>{n}</NbOfTxs><SttlmInf><SttlmMtd>INDA</SttlmMtd></SttlmInf></GrpHdr>"
            + "".join(txs) + "</FIToFICstmrCdtTrf></Document>").encode()
     started = time.perf_counter()
-    report = screen_payments(node, xml, local_actor(), validate=False)
-    prpt.to_jsonl(report)
+    report = node.payments.screen(xml, local_actor(), validate=False)
+    reports.to_jsonl(report)
     seconds = time.perf_counter() - started
     found = false_hits = innocent = 0
     missed: list[str] = []

@@ -1,6 +1,13 @@
-"""Typed errors. Each carries the HTTP status the API maps it to (in ``api/errors.py``)."""
+"""Typed errors. Each carries the HTTP status and the machine-readable code it is answered
+with; ``api/errors.py`` holds the one table that turns them into responses, and the
+federation's inbound side answers peers with the same status.
+
+A new error is one line: ``class Gone(CTNodeError, status=410, code="gone"): "doc"``.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class CTNodeError(Exception):
@@ -9,79 +16,76 @@ class CTNodeError(Exception):
     status_code: int = 500
     code: str = "internal_error"
 
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None,
+                          **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if status is not None:
+            cls.status_code = status
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class InvalidInput(CTNodeError):
+class InvalidInput(CTNodeError, status=422, code="invalid_input"):
     """A request, file or argument is malformed; the message names the field, line or element."""
 
-    status_code = 422
-    code = "invalid_input"
 
-
-class ImportFailed(InvalidInput):
+class ImportFailed(InvalidInput, code="import_failed"):
     """An import was refused; the store is unchanged."""
 
-    code = "import_failed"
+
+class TooLarge(InvalidInput, status=413, code="too_large"):
+    """An upload or batch exceeds the configured limit."""
 
 
-class NotFound(CTNodeError):
+class NotFound(CTNodeError, status=404, code="not_found"):
     """The named entity, key, peer or request does not exist."""
 
-    status_code = 404
-    code = "not_found"
 
-
-class Unauthorized(CTNodeError):
+class Unauthorized(CTNodeError, status=401, code="unauthorized"):
     """No credential, or an unknown or revoked one."""
 
-    status_code = 401
-    code = "unauthorized"
 
-
-class Forbidden(CTNodeError):
+class Forbidden(CTNodeError, status=403, code="forbidden"):
     """The credential's role does not allow this action."""
 
-    status_code = 403
-    code = "forbidden"
 
-
-class Conflict(CTNodeError):
+class Conflict(CTNodeError, status=409, code="conflict"):
     """The action clashes with the current state (e.g. a decision already taken)."""
 
-    status_code = 409
-    code = "conflict"
+
+class Unavailable(CTNodeError, status=503, code="unavailable"):
+    """A dependency (peer, list source) could not be reached."""
 
 
-class Refused(CTNodeError):
-    """A peer request was refused under the sharing rules (agreement, purpose, rate, signature)."""
+class Refused(CTNodeError, status=403, code="refused"):
+    """A peer request was refused under the sharing rules (agreement, purpose, rate, signature).
 
-    status_code = 403
-    code = "refused"
+    ``reason`` is the machine-readable rule (``docs/federation.md``); a ``malformed``
+    message is answered 400, every other refusal 403 (429 for the rate).
+    """
 
     def __init__(self, message: str, reason: str = "refused") -> None:
         super().__init__(message)
         self.reason = reason
+        if reason == "malformed" and type(self).status_code == 403:
+            self.status_code = 400
 
 
-class RateLimited(Refused):
+class RateLimited(Refused, status=429, code="rate_limited"):
     """Too many requests under the peer's agreement."""
 
-    status_code = 429
-    code = "rate_limited"
+
+class MessageError(InvalidInput, code="invalid_message"):
+    """A manifest or payment message could not be read at all; ``where`` says at which position."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(f"{message} ({where})" if where else message)
+        self.where = where
 
 
-class TooLarge(InvalidInput):
-    """An upload or batch exceeds the configured limit."""
-
-    status_code = 413
-    code = "too_large"
-
-
-class Unavailable(CTNodeError):
-    """A dependency (peer, list source) could not be reached."""
-
-    status_code = 503
-    code = "unavailable"
+class UnknownMessageType(MessageError, code="unknown_message_type"):
+    """The input is not a message type this node reads."""

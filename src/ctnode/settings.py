@@ -11,10 +11,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 UN_SC_OFFICIAL_URL = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
+# Settings renamed in 0.2; the old names are still read for one release (see CHANGELOG.md).
+RENAMED = {
+    "messages_store_raw": "travel_store_raw",
+    "messages_raw_mask_hours": "travel_raw_mask_hours",
+    "messages_raw_delete_days": "travel_raw_delete_days",
+}
+
+
+def _renamed(field: str) -> AliasChoices:
+    """The field by its name, its ``CTNODE_`` variable, or its old variable (hidden alias)."""
+    return AliasChoices(field, f"CTNODE_{field.upper()}", f"CTNODE_{RENAMED[field].upper()}")
 
 
 class Settings(BaseSettings):
@@ -93,16 +104,23 @@ class Settings(BaseSettings):
     face_index_nprobe: int = Field(default=48, ge=1)
     # --- end biometrics ---
 
-    # --- travel and payments (ctnode.travel, ctnode.payments) ---
+    # --- screened messages: manifests and payment files (ctnode.services.batches) ---
     # Keep the raw manifest / payment message at all (false: only the screening results are kept).
-    travel_store_raw: bool = True
+    messages_store_raw: bool = Field(default=True, validation_alias=_renamed("messages_store_raw"))
     # Hours after receipt at which a stored raw message is replaced by its masked form (values blanked).
-    travel_raw_mask_hours: int = Field(default=24, ge=0)
+    messages_raw_mask_hours: int = Field(
+        default=24, ge=0, validation_alias=_renamed("messages_raw_mask_hours"))
     # Days after receipt at which a stored message (raw or masked) is deleted.
-    travel_raw_delete_days: int = Field(default=30, ge=0)
+    messages_raw_delete_days: int = Field(
+        default=30, ge=0, validation_alias=_renamed("messages_raw_delete_days"))
     # Validate ISO 20022 payments against the official XSDs in this folder (empty: no validation).
     payments_xsd_dir: str = ""
-    # --- end travel and payments ---
+
+    # --- periodic jobs (ctnode.jobs), run inside the server ---
+    # Run the periodic jobs (retention sweep, ...) inside the server; false: only `ctnode jobs run`.
+    jobs_enabled: bool = True
+    # Minutes between two retention sweeps of the screened messages (the job `retention`).
+    retention_sweep_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

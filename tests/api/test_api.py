@@ -21,7 +21,7 @@ def client(node_with_un: Node) -> Iterator[TestClient]:
 
 
 def _key(node: Node, role: str) -> dict[str, str]:
-    return {"X-API-Key": node.create_key(ADMIN, name=f"{role}-key", role=role)}
+    return {"X-API-Key": node.access.create_key(ADMIN, name=f"{role}-key", role=role)}
 
 
 def test_every_route_but_healthz_needs_a_key(node: Node) -> None:
@@ -82,7 +82,7 @@ def test_screen_returns_explained_hits(client: TestClient, node_with_un: Node) -
     assert hit["reference"] == "QDi.006" and hit["list"] == "un_sc"
     assert hit["band"] == "match" and 0 <= hit["score"] <= 1
     assert {e["feature"] for e in hit["explanation"]} >= {"name", "birth_date"}
-    entry = list(node_with_un.audit_log.entries(event="screen"))[-1]
+    entry = list(node_with_un.audit.entries(event="screen"))[-1]
     assert entry.purpose == "border screening" and "un_sc-QDi.006" in entry.result_ids
 
 

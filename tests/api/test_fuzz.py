@@ -61,7 +61,7 @@ def fuzz_node(node: Node) -> Node:
     small upload limits, and its transliterators warmed up (see ``WARM_UP``)."""
     node.settings.max_upload_bytes = SMALL_LIMIT
     node.settings.federation_max_message_bytes = SMALL_LIMIT
-    node.federation.init(
+    node.federation.directory.init(
         ADMIN,
         node_id="fuzz-node",
         organisation="Fuzz",
@@ -70,7 +70,7 @@ def fuzz_node(node: Node) -> Node:
         endpoint="http://127.0.0.1:9",
     )
     names = [WARM_UP[i : i + 400] for i in range(0, len(WARM_UP), 400)]
-    node.screen(ScreenQuery(names=names, schema="Person"), ADMIN)
+    node.screening.screen(ScreenQuery(names=names, schema="Person"), ADMIN)
     return node
 
 
@@ -86,7 +86,7 @@ def fuzz_app(fuzz_node: Node) -> FastAPI:
 
 @pytest.fixture
 def admin_headers(fuzz_node: Node) -> dict[str, str]:
-    token = fuzz_node.create_key(ADMIN, name="fuzz-admin", role="admin", biometric=True)
+    token = fuzz_node.access.create_key(ADMIN, name="fuzz-admin", role="admin", biometric=True)
     return {"X-API-Key": token}
 
 

@@ -150,18 +150,18 @@ def test_faces_and_latents_in_reference_files_get_templates_or_a_note(
     bio_data: Path, tmp_path: Path
 ) -> None:
     """The service step after parsing: face detection, minutiae; nothing written."""
-    from ctnode.biometrics.service import service_for
     from ctnode.node import Node
     from ctnode.settings import Settings
 
     node = Node(Settings(data_dir=tmp_path, mode="development"))
     try:
-        svc = service_for(node)
+        bio = node.biometrics
         for name, faces, searchable in [
             ("type-9-10-14.an2", 1, 2),
             ("type-9-13-std.an2", 0, 0),
         ]:
-            _, prepared, _ = svc.parse_ansi_nist((bio_data / "ansi-nist" / name).read_bytes())
+            data = (bio_data / "ansi-nist" / name).read_bytes()
+            _, prepared, _ = bio.enrolment.parse_ansi_nist(data)
             assert sum(p.kind == "face" and p.template is not None for p in prepared) == faces
             assert sum(p.template is not None for p in prepared) == searchable, name
             for p in prepared:

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ctnode.node import DEMO_DATASET, Node
+from ctnode.node import Node
+from ctnode.services.lists import DEMO_DATASET
 from tests.conftest import ADMIN
 
 
@@ -25,18 +26,18 @@ def _free_port() -> int:
 
 def test_demo_fallback_then_real_list(empty_node: Node, shared_data: Path, tmp_path: Path) -> None:
     empty_node.settings.un_sc_source = str(tmp_path / "missing.xml")
-    how, report = empty_node.ensure_un_list(ADMIN)
+    how, report = empty_node.lists.ensure_un_list(ADMIN)
     assert how == "demo" and report is not None and report.dataset == DEMO_DATASET
-    assert "missing.xml" in (empty_node.last_source_error or "")
-    assert empty_node.store.count_entities(dataset="un_sc") == 0
+    assert "missing.xml" in (empty_node.lists.last_source_error or "")
+    assert empty_node.store.entities.count_entities(dataset="un_sc") == 0
     # Next start, same failure: the demo stays, nothing is imported twice.
-    assert empty_node.ensure_un_list(ADMIN) == ("demo", None)
+    assert empty_node.lists.ensure_un_list(ADMIN) == ("demo", None)
     # Once the source is readable, the real list loads and the demo records are delisted.
     empty_node.settings.un_sc_source = str(shared_data / "un-sc-consolidated.xml")
-    how, report = empty_node.ensure_un_list(ADMIN)
+    how, report = empty_node.lists.ensure_un_list(ADMIN)
     assert how == "source" and report is not None and len(report.added) == 1009
-    assert empty_node.store.count_entities(dataset=DEMO_DATASET, status="listed") == 0
-    assert empty_node.ensure_un_list(ADMIN) == ("present", None)
+    assert empty_node.store.entities.count_entities(dataset=DEMO_DATASET, status="listed") == 0
+    assert empty_node.lists.ensure_un_list(ADMIN) == ("present", None)
 
 
 def test_up_serves_on_loopback_with_a_key(tmp_path: Path) -> None:

@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ctnode.biometrics.service import EnrolRequest, ProbeTemplate, service_for
 from ctnode.cli.main import app as cli_app
 from ctnode.errors import Forbidden, Refused
 from ctnode.ingest.un_sc import DEMO_LIST
-from ctnode.node import Actor, Purpose
+from ctnode.model.access import Actor, Purpose
+from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
 ADMIN = Actor(name="test-admin", role="admin")
@@ -61,7 +61,7 @@ def bnet(tmp_path_factory: pytest.TempPathFactory, faces: Path) -> Iterator[dict
         year = datetime.now(UTC) + timedelta(days=365)
         handles = {name: n.open() for name, n in nodes.items()}
         for name, h in handles.items():
-            h.federation.init(
+            h.federation.directory.init(
                 ADMIN,
                 node_id=name,
                 organisation=f"Coordinator {name[-1].upper()}",
@@ -69,12 +69,12 @@ def bnet(tmp_path_factory: pytest.TempPathFactory, faces: Path) -> Iterator[dict
                 contact=f"duty@{name}.example",
                 endpoint=nodes[name].url,
             )
-            h.import_source("un-sc", str(DEMO_LIST), ADMIN)
-        descs = {name: h.federation.descriptor().to_dict() for name, h in handles.items()}
+            h.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
         for name, h in handles.items():
             for other, desc in descs.items():
                 if other != name:
-                    h.federation.add_peer(ADMIN, desc)
+                    h.federation.directory.add_peer(ADMIN, desc)
 
         def grant(holder: str, holder_bio: list[str], believed_bio: list[str]) -> None:
             terms: dict[str, Any] = {
@@ -85,17 +85,17 @@ def bnet(tmp_path_factory: pytest.TempPathFactory, faces: Path) -> Iterator[dict
                 "fields": ["name", "reference"],
                 "expires_at": year,
             }
-            handles[holder].federation.add_agreement(
+            handles[holder].federation.directory.add_agreement(
                 ADMIN, peer_id="node-a", direction="outbound", biometrics=holder_bio, **terms
             )
-            handles["node-a"].federation.add_agreement(
+            handles["node-a"].federation.directory.add_agreement(
                 ADMIN, peer_id=holder, direction="inbound", biometrics=believed_bio, **terms
             )
 
         grant("node-b", ["face"], ["face"])
         grant("node-c", [], ["face"])
         grant("node-d", ["face"], ["face"])
-        enrolled = service_for(handles["node-b"]).enroll_face(
+        enrolled = handles["node-b"].biometrics.enrolment.enrol_face(
             ADMIN, EnrolRequest(ENTITY, (faces / "img1.jpg").read_bytes(), "Act 12 s.4")
         )
         assert enrolled.template_id
@@ -116,7 +116,7 @@ def by_peer(peers: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def probe_for(node: NodeProc, image: Path) -> ProbeTemplate:
     h = node.open()
     try:
-        return service_for(h).make_probe(ADMIN, image.read_bytes(), "face", P)
+        return h.biometrics.exchange.make_probe(ADMIN, image.read_bytes(), "face", P)
     finally:
         h.close()
 
@@ -124,7 +124,7 @@ def probe_for(node: NodeProc, image: Path) -> ProbeTemplate:
 def network(node: NodeProc, probe: ProbeTemplate, actor: Actor = ADMIN) -> dict[str, Any]:
     h = node.open()
     try:
-        return h.federation.biometric_network(probe, actor, P, deadline=10.0).to_dict()
+        return h.federation.biometric.query(probe, actor, P, deadline=10.0).to_dict()
     finally:
         h.close()
 
@@ -252,7 +252,7 @@ def test_probe_is_not_retained_at_the_holder(bnet: dict[str, NodeProc], faces: P
     # The holder's audit keeps the keyed hash of the probe, no template.
     h = b.open()
     try:
-        qhash = h.keyed_hash({"probe": probe.digest()})
+        qhash = h.context.keyed_hash({"probe": probe.digest()})
     finally:
         h.close()
     answered = audit_events(b, "federation.biometric.answered")
@@ -287,29 +287,29 @@ def test_disclosure_of_the_matched_record_after_approval(
     try:
         # Asking for the record behind a biometric hit needs the biometric permission.
         with pytest.raises(Forbidden, match="biometric permission"):
-            ha.federation.request_disclosure(
+            ha.federation.disclosure.request_disclosure(
                 ANALYST, peer_id="node-b", ref=ref, justification="match", purpose=P
             )
-        req = ha.federation.request_disclosure(
+        req = ha.federation.disclosure.request_disclosure(
             ADMIN, peer_id="node-b", ref=ref, justification="face match in case B1", purpose=P
         )
         assert req["status"] == "pending" and req["fields"] is None
         incoming = [
             d
-            for d in hb.federation.list_disclosures(ADMIN, direction="incoming")
+            for d in hb.federation.disclosure.list_disclosures(ADMIN, direction="incoming")
             if d["ref"] == ref
         ]
         assert len(incoming) == 1 and incoming[0]["entity_id"] == ENTITY
         # Special category: a person without the biometric permission cannot decide.
         with pytest.raises(Forbidden, match="biometric permission"):
-            hb.federation.decide_disclosure(
+            hb.federation.disclosure.decide_disclosure(
                 ANALYST, incoming[0]["id"], approve=True, reason="checked"
             )
-        decided = hb.federation.decide_disclosure(
+        decided = hb.federation.disclosure.decide_disclosure(
             ADMIN, incoming[0]["id"], approve=True, reason="same person, case B1", ttl_seconds=600
         )
         assert decided["status"] == "approved" and decided["delivered"] is True
-        got = ha.federation.get_disclosure(ADMIN, req["id"])
+        got = ha.federation.disclosure.get_disclosure(ADMIN, req["id"])
         assert got["status"] == "approved"
         props = {f["prop"]: f["value"] for f in got["fields"]}
         assert set(props) <= {"name", "reference"} and props["reference"] == "DMe.001"
@@ -328,7 +328,7 @@ def test_disclosure_refused_when_biometrics_no_longer_agreed(
     ref = by_peer(result["peers"])["node-b"]["hits"][0]["ref"]
     ha, hb = a.open(), b.open()
     try:
-        hb.federation.add_agreement(
+        hb.federation.directory.add_agreement(
             ADMIN,
             peer_id="node-a",
             direction="outbound",
@@ -340,7 +340,7 @@ def test_disclosure_refused_when_biometrics_no_longer_agreed(
             expires_at=datetime.now(UTC) + timedelta(days=30),
         )  # replaces the one in force, without biometrics
         with pytest.raises(Refused, match="no longer allows biometric"):
-            ha.federation.request_disclosure(
+            ha.federation.disclosure.request_disclosure(
                 ADMIN, peer_id="node-b", ref=ref, justification="face match", purpose=P
             )
         after = by_peer(network(a, probe_for(a, faces / "img2.jpg"))["peers"])["node-b"]

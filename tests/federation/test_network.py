@@ -32,12 +32,13 @@ import pytest
 from nacl.signing import SigningKey
 from typer.testing import CliRunner
 
-from ctnode.audit.log import canonical_json, format_ts
+from ctnode.audit.chain import canonical_json
 from ctnode.cli.main import app as cli_app
+from ctnode.clock import format_ts
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
 from ctnode.ingest.un_sc import DEMO_LIST
-from ctnode.node import Actor
+from ctnode.model.access import Actor
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -87,7 +88,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
             node = n.open()
             handles[name] = node
             if name != "node-a":
-                node.federation.init(
+                node.federation.directory.init(
                     ADMIN,
                     node_id=name,
                     organisation=f"Coordinator {name[-1].upper()}",
@@ -95,13 +96,13 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
                     contact=f"duty@{name}.example",
                     endpoint=n.url,
                 )
-            node.import_source("un-sc", str(DEMO_LIST), ADMIN)
+            node.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
             if parsed_fx is None:
-                parsed_fx = node.parse_source(
+                parsed_fx = node.lists.parse_source(
                     "ftm", str(FIXTURES / "watchlist-v1.jsonl"), dataset="fx"
                 )
-            node.import_list(parsed_fx, ADMIN)
-        descs = {name: h.federation.descriptor().to_dict() for name, h in handles.items()}
+            node.lists.import_list(parsed_fx, ADMIN)
+        descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
         # Everybody knows everybody (node-b adds node-a through the CLI, from a file).
         (root / "a.json").write_text(json.dumps(descs["node-a"]))
         r = cli(nodes["node-b"], "peers", "add", str(root / "a.json"))
@@ -109,13 +110,13 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
         for name, h in handles.items():
             for other, desc in descs.items():
                 if other != name and not (name == "node-b" and other == "node-a"):
-                    h.federation.add_peer(ADMIN, desc)
+                    h.federation.directory.add_peer(ADMIN, desc)
 
         def grant(holder: str, **terms: Any) -> None:
-            handles[holder].federation.add_agreement(
+            handles[holder].federation.directory.add_agreement(
                 ADMIN, peer_id="node-a", direction="outbound", **{"expires_at": year, **terms}
             )
-            handles["node-a"].federation.add_agreement(
+            handles["node-a"].federation.directory.add_agreement(
                 ADMIN, peer_id=holder, direction="inbound", **{"expires_at": year, **terms}
             )
 
@@ -143,7 +144,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
         grant("node-e", lists=["fx"], purposes=["border_screening"], rate_per_minute=2)
         # List updates of fx flow from node-a to b, c and f (node-c's terms set through the CLI).
         for holder in ("node-b", "node-f"):
-            handles["node-a"].federation.add_agreement(
+            handles["node-a"].federation.directory.add_agreement(
                 ADMIN,
                 peer_id=holder,
                 direction="outbound",
@@ -152,7 +153,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
                 expires_at=year,
                 subscribed=True,
             )
-            handles[holder].federation.add_agreement(
+            handles[holder].federation.directory.add_agreement(
                 ADMIN,
                 peer_id="node-a",
                 direction="inbound",
@@ -161,7 +162,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
                 expires_at=year,
                 subscribed=True,
             )
-        handles["node-a"].federation.add_agreement(
+        handles["node-a"].federation.directory.add_agreement(
             ADMIN,
             peer_id="node-c",
             direction="outbound",

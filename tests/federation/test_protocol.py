@@ -23,10 +23,10 @@ from ctnode.errors import Conflict, Forbidden, InvalidInput, Refused
 from ctnode.federation.agreements import Agreement, validate_terms
 from ctnode.federation.envelope import MESSAGE_TYPES, REFUSAL_REASONS, Envelope, seal
 from ctnode.federation.identity import Descriptor, Identity, check_endpoint
-from ctnode.federation.service import FederationService
 from ctnode.federation.transport import InProcessTransport
+from ctnode.model.access import Actor, Purpose
 from ctnode.model.screening import ScreenQuery
-from ctnode.node import Actor, Node, Purpose
+from ctnode.node import Node
 from ctnode.settings import Settings
 from ctnode.store import schema_federation  # noqa: F401 - registers the fed_ tables
 from ctnode.store.schema import metadata
@@ -216,9 +216,8 @@ def pair(node: Node, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
     transport = InProcessTransport()
     requester = Node(Settings(data_dir=tmp_path / "req", mode="development"))
     for n, name, port in ((requester, "req-node", 9101), (node, "hold-node", 9102)):
-        svc = FederationService(n, transport=transport)
-        n.__dict__["federation"] = svc
-        svc.init(
+        n.federation.context.transport = transport
+        n.federation.directory.init(
             ADMIN,
             node_id=name,
             organisation=name,
@@ -226,10 +225,10 @@ def pair(node: Node, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
             contact="duty@x",
             endpoint=f"http://127.0.0.1:{port}",
         )
-        transport.register(f"http://127.0.0.1:{port}", svc.receive)
-        n.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN, dataset="fx")
-    requester.federation.add_peer(ADMIN, node.federation.descriptor().to_dict())
-    node.federation.add_peer(ADMIN, requester.federation.descriptor().to_dict())
+        transport.register(f"http://127.0.0.1:{port}", n.federation.inbound.receive)
+        n.lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN, dataset="fx")
+    requester.federation.directory.add_peer(ADMIN, node.federation.directory.descriptor(ADMIN).to_dict())
+    node.federation.directory.add_peer(ADMIN, requester.federation.directory.descriptor(ADMIN).to_dict())
     yield requester, node
     requester.close()
 
@@ -238,9 +237,9 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
     req, hold = pair
     q = ScreenQuery(names=["Zoltan Abramovich Kuressaar"])
     # No agreement yet: refused, with a reason.
-    res = req.federation.screen_network(q, SCREENER, P, peers=["hold-node"])
+    res = req.federation.network.screen(q, SCREENER, P, peers=["hold-node"])
     assert res.peers[0].status == "refused" and res.peers[0].reason == "no_agreement"
-    hold.federation.add_agreement(
+    hold.federation.directory.add_agreement(
         ADMIN,
         peer_id="req-node",
         direction="outbound",
@@ -251,7 +250,7 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
         max_disclosure="fields",
         fields=["name", "reference"],
     )
-    req.federation.add_agreement(
+    req.federation.directory.add_agreement(
         ADMIN,
         peer_id="hold-node",
         direction="inbound",
@@ -259,34 +258,34 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
         purposes=["investigation"],
         expires_at=YEAR,
     )
-    res = req.federation.screen_network(q, SCREENER, P)
+    res = req.federation.network.screen(q, SCREENER, P)
     ans = res.peers[0]
     assert ans.status == "hit" and ans.hits[0]["ref"].startswith("r_")
-    res = req.federation.screen_network(ScreenQuery(names=["Nobody Known Atall"]), SCREENER, P)
+    res = req.federation.network.screen(ScreenQuery(names=["Nobody Known Atall"]), SCREENER, P)
     assert res.peers[0].status == "no_hit"
     # The demo UN list is not shared under this agreement.
-    res = req.federation.screen_network(q, SCREENER, P, lists=["un_sc"])
+    res = req.federation.network.screen(q, SCREENER, P, lists=["un_sc"])
     assert res.peers[0].reason == "list_not_shared"
     # Disclosure: request, approve, fields released (only the agreed ones).
-    d = req.federation.request_disclosure(
+    d = req.federation.disclosure.request_disclosure(
         ADMIN, peer_id="hold-node", ref=ans.hits[0]["ref"], justification="why", purpose=P
     )
-    incoming = hold.federation.list_disclosures(ADMIN, direction="incoming", status="pending")
+    incoming = hold.federation.disclosure.list_disclosures(ADMIN, direction="incoming", status="pending")
     assert len(incoming) == 1
     with pytest.raises(InvalidInput):
-        hold.federation.decide_disclosure(ADMIN, incoming[0]["id"], approve=True, reason=" ")
-    hold.federation.decide_disclosure(
+        hold.federation.disclosure.decide_disclosure(ADMIN, incoming[0]["id"], approve=True, reason=" ")
+    hold.federation.disclosure.decide_disclosure(
         ADMIN, incoming[0]["id"], approve=True, reason="ok", ttl_seconds=1
     )
-    got = req.federation.get_disclosure(ADMIN, d["id"])
+    got = req.federation.disclosure.get_disclosure(ADMIN, d["id"])
     assert {f["prop"] for f in got["fields"]} == {"name", "reference"}
     time.sleep(1.1)
-    assert req.federation.get_disclosure(ADMIN, d["id"])["fields"] is None
+    assert req.federation.disclosure.get_disclosure(ADMIN, d["id"])["fields"] is None
     # Rate: 6 a minute; 5 requests so far (the disclosure request is not a query).
-    statuses = [req.federation.screen_network(q, SCREENER, P).peers[0].status for _ in range(3)]
+    statuses = [req.federation.network.screen(q, SCREENER, P).peers[0].status for _ in range(3)]
     assert statuses[0] == "hit" and statuses[-1] == "refused"
     # Deltas with receipts: the holder takes updates of fx from the requester.
-    req.federation.add_agreement(
+    req.federation.directory.add_agreement(
         ADMIN,
         peer_id="hold-node",
         direction="outbound",
@@ -295,7 +294,7 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
         expires_at=YEAR,
         subscribed=True,
     )
-    hold.federation.add_agreement(
+    hold.federation.directory.add_agreement(
         ADMIN,
         peer_id="req-node",
         direction="inbound",
@@ -304,24 +303,24 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
         expires_at=YEAR,
         subscribed=True,
     )
-    req.import_source("ftm", str(FIXTURES / "watchlist-v2.jsonl"), ADMIN, dataset="fx")
-    receipts = req.federation.deltas(ADMIN)[0]["receipts"]
+    req.lists.import_source("ftm", str(FIXTURES / "watchlist-v2.jsonl"), ADMIN, dataset="fx")
+    receipts = req.federation.updates.deltas(ADMIN)[0]["receipts"]
     assert receipts[0]["status"] == "applied" and receipts[0]["detail"]["delisted"] == ["fx-002"]
-    assert hold.get_entity("fx-002").status == "delisted"
-    assert hold.get_entity("fx-005").get("name") == ["Ingrid Solveig Haraldsdottir"]
+    assert hold.store.entities.get_entity("fx-002").status == "delisted"
+    assert hold.store.entities.get_entity("fx-005").get("name") == ["Ingrid Solveig Haraldsdottir"]
     # Signed checkpoints verify; the holder keeps the requester's.
-    req.federation.checkpoint(ADMIN)
-    n, used = req.federation.verify_audit(ADMIN)
+    req.federation.checkpoints.checkpoint(ADMIN)
+    n, used = req.federation.checkpoints.verify_audit(ADMIN)
     assert n > 10 and used == 1
-    cp = hold.federation.fetch_checkpoint(ADMIN, "req-node")
-    assert hold.federation.checkpoints(ADMIN, "req-node")[-1]["hash"] == cp["hash"]
+    cp = hold.federation.checkpoints.fetch_checkpoint(ADMIN, "req-node")
+    assert hold.federation.checkpoints.checkpoints(ADMIN, "req-node")[-1]["hash"] == cp["hash"]
 
 
 def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
     dev = Node(Settings(data_dir=tmp_path / "dev", mode="development"))
     prod = Node(Settings(data_dir=tmp_path / "prod", mode="production"))
     try:
-        dev.federation.init(
+        dev.federation.directory.init(
             ADMIN,
             node_id="far-away",
             organisation="F",
@@ -329,11 +328,11 @@ def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
             contact="c",
             endpoint="http://10.1.2.3:8000",
         )
-        desc = dev.federation.descriptor().to_dict()
+        desc = dev.federation.directory.descriptor(ADMIN).to_dict()
         with pytest.raises(InvalidInput, match="plain http"):
-            prod.federation.add_peer(ADMIN, desc)
+            prod.federation.directory.add_peer(ADMIN, desc)
         with pytest.raises(InvalidInput, match="plain http"):
-            prod.federation.init(
+            prod.federation.directory.init(
                 ADMIN,
                 node_id="prod",
                 organisation="P",
@@ -348,7 +347,7 @@ def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
 
 def test_removed_peer_is_refused_and_released_nothing(pair: tuple[Node, Node]) -> None:
     req, hold = pair
-    hold.federation.add_agreement(
+    hold.federation.directory.add_agreement(
         ADMIN,
         peer_id="req-node",
         direction="outbound",
@@ -359,21 +358,21 @@ def test_removed_peer_is_refused_and_released_nothing(pair: tuple[Node, Node]) -
         fields=["name"],
     )
     q = ScreenQuery(names=["Zoltan Abramovich Kuressaar"])
-    ref = req.federation.screen_network(q, SCREENER, P, peers=["hold-node"]).peers[0].hits[0]
-    req.federation.request_disclosure(
+    ref = req.federation.network.screen(q, SCREENER, P, peers=["hold-node"]).peers[0].hits[0]
+    req.federation.disclosure.request_disclosure(
         ADMIN, peer_id="hold-node", ref=ref["ref"], justification="why", purpose=P
     )
-    pending = hold.federation.list_disclosures(ADMIN, direction="incoming", status="pending")
-    hold.federation.remove_peer(ADMIN, "req-node")
+    pending = hold.federation.disclosure.list_disclosures(ADMIN, direction="incoming", status="pending")
+    hold.federation.directory.remove_peer(ADMIN, "req-node")
     with pytest.raises(Conflict):
-        hold.federation.decide_disclosure(ADMIN, pending[0]["id"], approve=True, reason="ok")
-    res = req.federation.screen_network(q, SCREENER, P, peers=["hold-node"])
+        hold.federation.disclosure.decide_disclosure(ADMIN, pending[0]["id"], approve=True, reason="ok")
+    res = req.federation.network.screen(q, SCREENER, P, peers=["hold-node"])
     assert res.peers[0].status == "refused" and res.peers[0].reason == "unknown_sender"
     # A screener may screen but not manage the directory or decide disclosures.
     with pytest.raises(Forbidden):
-        req.federation.add_peer(SCREENER, hold.federation.descriptor().to_dict())
+        req.federation.directory.add_peer(SCREENER, hold.federation.directory.descriptor(ADMIN).to_dict())
     with pytest.raises(Forbidden):
-        req.federation.list_disclosures(SCREENER)
+        req.federation.disclosure.list_disclosures(SCREENER)
 
 
 def test_insecure_federation_settings_refused_outside_development() -> None:
@@ -390,9 +389,9 @@ def test_insecure_federation_settings_refused_outside_development() -> None:
 
 
 def test_biometric_terms_and_probe_wire_shape() -> None:
-    from ctnode.biometrics.service import ProbeTemplate
     from ctnode.federation.agreements import validate_biometrics
-    from ctnode.federation.service import probe_from_wire, probe_to_wire
+    from ctnode.federation.biometric_probes import probe_from_wire, probe_to_wire
+    from ctnode.services.biometrics.types import ProbeTemplate
 
     assert validate_biometrics([" Face", "face", "fingerprint"]) == ["face", "fingerprint"]
     with pytest.raises(InvalidInput, match="iris"):
@@ -433,7 +432,7 @@ def test_biometric_terms_and_probe_wire_shape() -> None:
 
 def test_in_process_biometric_hit_and_disclosure(pair: tuple[Node, Node]) -> None:
     """The holder on SQLite and PostgreSQL: a face hit, its reference, its disclosure."""
-    from ctnode.biometrics.service import EnrolRequest, service_for
+    from ctnode.services.biometrics.types import EnrolRequest
     from tests.conftest import shared_data_dir
 
     faces = shared_data_dir() / "biometrics" / "faces" / "deepface"
@@ -442,10 +441,10 @@ def test_in_process_biometric_hit_and_disclosure(pair: tuple[Node, Node]) -> Non
         print(f"\n[ctnode tests] {reason}")
         pytest.skip(reason)
     req, hold = pair
-    service_for(hold).enroll_face(
+    hold.biometrics.enrolment.enrol_face(
         ADMIN, EnrolRequest("un_sc-DMe.001", (faces / "img1.jpg").read_bytes(), "Act 1")
     )
-    probe = service_for(req).make_probe(ADMIN, (faces / "img2.jpg").read_bytes(), "face", P)
+    probe = req.biometrics.exchange.make_probe(ADMIN, (faces / "img2.jpg").read_bytes(), "face", P)
     terms = {
         "lists": ["*"],
         "purposes": ["investigation"],
@@ -453,24 +452,24 @@ def test_in_process_biometric_hit_and_disclosure(pair: tuple[Node, Node]) -> Non
         "max_disclosure": "fields",
         "fields": ["name", "reference"],
     }
-    hold.federation.add_agreement(ADMIN, peer_id="req-node", direction="outbound", **terms)
-    req.federation.add_agreement(
+    hold.federation.directory.add_agreement(ADMIN, peer_id="req-node", direction="outbound", **terms)
+    req.federation.directory.add_agreement(
         ADMIN, peer_id="hold-node", direction="inbound", biometrics=["face"], **terms
     )
-    res = req.federation.biometric_network(probe, ADMIN, P)
+    res = req.federation.biometric.query(probe, ADMIN, P)
     assert res.peers[0].status == "refused" and res.peers[0].reason == "biometric_not_agreed"
-    hold.federation.add_agreement(
+    hold.federation.directory.add_agreement(
         ADMIN, peer_id="req-node", direction="outbound", biometrics=["face"], **terms
     )
-    res = req.federation.biometric_network(probe, ADMIN, P)
+    res = req.federation.biometric.query(probe, ADMIN, P)
     ans = res.peers[0]
     assert ans.status == "hit" and ans.hits[0]["band"] == "match", ans
     ref = ans.hits[0]["ref"]
-    d = req.federation.request_disclosure(
+    d = req.federation.disclosure.request_disclosure(
         ADMIN, peer_id="hold-node", ref=ref, justification="face", purpose=P
     )
-    (incoming,) = hold.federation.list_disclosures(ADMIN, direction="incoming")
+    (incoming,) = hold.federation.disclosure.list_disclosures(ADMIN, direction="incoming")
     assert incoming["ref"] == ref and incoming["entity_id"] == "un_sc-DMe.001"
-    hold.federation.decide_disclosure(ADMIN, incoming["id"], approve=True, reason="ok")
-    got = req.federation.get_disclosure(ADMIN, d["id"])
+    hold.federation.disclosure.decide_disclosure(ADMIN, incoming["id"], approve=True, reason="ok")
+    got = req.federation.disclosure.get_disclosure(ADMIN, d["id"])
     assert {f["prop"] for f in got["fields"]} == {"name", "reference"}

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ctnode.ingest.base import ParsedList
-from ctnode.ingest.un_sc import DEMO_LIST, parse_un_sc, split_alias
+from ctnode.ingest.un_sc import DEMO_LIST, parse_un_sc
+from ctnode.ingest.un_sc_records import split_alias
 from ctnode.model.entities import Entity
+from ctnode.model.lists import ParsedList
 
 NEW = "un-sc-consolidated.xml"
 OLD = "un-sc-consolidated-2026-01-28.xml"

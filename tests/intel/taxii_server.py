@@ -20,7 +20,7 @@ from ctnode.intel.taxii import protocol
 from ctnode.intel.taxii.collection import MemoryCollection
 from ctnode.intel.taxii.media import TaxiiNotFound
 from ctnode.intel.taxii.resources import ApiRoot, Collection, Discovery, Status
-from ctnode.intel.tlp import TLP
+from ctnode.model.tlp import TLP
 
 USER, PASSWORD = "analyst", "s3cret-test-key"
 COLLECTION_ID = "365fed99-08fa-fdcd-a1b3-fb247eb41d01"

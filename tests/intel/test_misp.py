@@ -15,7 +15,7 @@ from ctnode.intel.misp import (
     stix_round_trip,
     stix_to_misp,
 )
-from ctnode.intel.tlp import TLP, TLP1_MARKING_IDS, object_tlp
+from ctnode.model.tlp import TLP, TLP1_MARKING_IDS, object_tlp
 
 
 def test_read_event_with_pymisp(misp_event_bytes: bytes) -> None:

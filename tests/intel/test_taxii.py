@@ -24,7 +24,7 @@ from ctnode.intel.taxii.media import (
 from ctnode.intel.taxii.protocol import TaxiiRequest
 from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch, parse_query
 from ctnode.intel.taxii.resources import ApiRoot, Collection, Discovery
-from ctnode.intel.tlp import TLP
+from ctnode.model.tlp import TLP
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 COL = Collection("c1", "Indicators", can_read=True, can_write=True)

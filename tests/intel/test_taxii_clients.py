@@ -10,9 +10,10 @@ import pytest
 import requests
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
-from ctnode.intel.taxii.client import HttpxTransport, TaxiiPuller, TaxiiRemoteError
+from ctnode.federation.transport import TaxiiHttpClient
+from ctnode.intel.taxii.client import TaxiiPuller, TaxiiRemoteError
 from ctnode.intel.taxii.collection import MemoryCollection
-from ctnode.intel.tlp import TLP
+from ctnode.model.tlp import TLP
 from tests.intel.taxii_server import COLLECTION_ID, PASSWORD, USER, TaxiiTestServer, serve
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -76,7 +77,7 @@ def test_puller_pages_resumes_and_honours_tlp(bundle: dict[str, Any]) -> None:
         {TLP.CLEAR, TLP.GREEN, TLP.AMBER}
     )  # what the serving node lets this peer have
     with serve(TaxiiTestServer(_store(bundle), tlp_levels=shared)) as base:
-        puller = TaxiiPuller(HttpxTransport(user=USER, password=PASSWORD))
+        puller = TaxiiPuller(TaxiiHttpClient(user=USER, password=PASSWORD))
         assert puller.discover(f"{base}/taxii2/")["api_roots"] == [f"{base}/api1/"]
         cols = puller.collections(f"{base}/api1")
         url = f"{base}/api1/collections/{cols[0]['id']}/"
@@ -90,6 +91,6 @@ def test_puller_pages_resumes_and_honours_tlp(bundle: dict[str, Any]) -> None:
         assert again.objects == [] and again.checkpoint == first.checkpoint
         with pytest.raises(TaxiiRemoteError, match="404"):
             puller.pull(f"{base}/api1/collections/nope/")
-        bad = TaxiiPuller(HttpxTransport(user=USER, password="wrong"))
+        bad = TaxiiPuller(TaxiiHttpClient(user=USER, password="wrong"))
         with pytest.raises(TaxiiRemoteError, match="401"):
             bad.pull(url)

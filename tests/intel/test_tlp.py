@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ctnode.intel.tlp import (
+from ctnode.model.tlp import (
     TLP,
     TLP2_MARKING_IDS,
     Recipient,

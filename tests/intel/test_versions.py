@@ -9,8 +9,8 @@ import pytest
 
 from ctnode.errors import Conflict, InvalidInput
 from ctnode.intel.stix import parse_stix
-from ctnode.intel.tlp import TLP, object_tlp
 from ctnode.intel.versions import new_version, producer_of, revoke, sighting
+from ctnode.model.tlp import TLP, object_tlp
 
 NOW = datetime(2026, 4, 1, 12, 0, 0, tzinfo=UTC)
 

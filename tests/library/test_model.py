@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from ctnode.errors import InvalidInput
-from ctnode.intel.tlp import TLP
 from ctnode.library.model import Topic, parse_meta
+from ctnode.model.tlp import TLP
 from tests.library.conftest import meta
 
 

@@ -15,11 +15,11 @@ from datetime import date
 
 import pytest
 
-from ctnode.intel.tlp import TLP
 from ctnode.library.analysis import analyse, index_text, tsvector_literal
 from ctnode.library.model import DocumentMeta, Topic
 from ctnode.library.query import parse_query
 from ctnode.library.search import NaiveLibraryIndex, SearchRequest
+from ctnode.model.tlp import TLP
 from tests.library.conftest import TODAY, meta
 
 DOCS: list[tuple[DocumentMeta, str, str]] = [

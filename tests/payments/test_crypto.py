@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ctnode.model.entities import Entity
-from ctnode.payments.crypto import classify, eip55, find_addresses, keccak256, normalize
+from ctnode.payments.crypto import classify, eip55, find_addresses, keccak256, normalise
 from ctnode.payments.wallets import NaiveWalletIndex, WalletIndex
 
 
@@ -59,8 +59,8 @@ def test_eip55_vectors(address: str) -> None:
     ("0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
     ("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
 ])
-def test_normalize(text: str, expected: str) -> None:
-    assert normalize(text) == expected
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
 
 
 def test_mixed_case_bech32_is_invalid() -> None:

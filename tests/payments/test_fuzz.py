@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from ctnode.errors import InvalidInput
 from ctnode.payments.model import PaymentMessage
 from ctnode.payments.parse import parse_payments
-from tests.payments.conftest import FIXTURES, formats_dir
+from tests.conftest import PAYMENT_FIXTURES as FIXTURES
+from tests.conftest import formats_dir
 
 SAMPLES = sorted(FIXTURES.glob("*")) + sorted(formats_dir().glob("*.xml")) + sorted(
     formats_dir().glob("*.fin"))

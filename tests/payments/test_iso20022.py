@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ctnode.errors import InvalidInput
+from ctnode.errors import InvalidInput, MessageError, UnknownMessageType
 from ctnode.payments.iso20022 import parse_iso20022
 from ctnode.payments.model import Party, Transaction
-from ctnode.travel.issues import MessageError, UnknownMessageType
-from tests.payments.conftest import FIXTURES
+from tests.conftest import PAYMENT_FIXTURES as FIXTURES
 
 
 def party(tx: Transaction, role: str) -> Party:

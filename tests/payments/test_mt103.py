@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ctnode.errors import InvalidInput
+from ctnode.errors import InvalidInput, UnknownMessageType
 from ctnode.payments.model import Party, Transaction
 from ctnode.payments.mt103 import parse_mt103
 from ctnode.payments.parse import parse_payments
-from ctnode.travel.issues import UnknownMessageType
-from tests.payments.conftest import FIXTURES
+from tests.conftest import PAYMENT_FIXTURES as FIXTURES
 
 
 def party(tx: Transaction, role: str) -> Party:

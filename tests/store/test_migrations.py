@@ -6,12 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from ctnode.store.migrate import current_heads
-from ctnode.store.schema import load_all_tables, metadata
+from ctnode.store.migrate import current_heads, metadata
 
 
 def test_migrations_match_the_declared_schema(store_url: str) -> None:
-    load_all_tables()
     engine = create_engine(store_url)
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": False})

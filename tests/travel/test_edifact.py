@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ctnode.errors import InvalidInput
+from ctnode.errors import InvalidInput, MessageError
 from ctnode.travel.edifact import DEFAULT, Separators, tokenize
-from ctnode.travel.issues import MessageError
 
 
 def tags(data: bytes) -> list[str]:

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from ctnode.errors import InvalidInput
 from ctnode.travel.model import Manifest
 from ctnode.travel.parse import parse_manifest
-from tests.travel.conftest import FIXTURES, formats_dir
+from tests.conftest import TRAVEL_FIXTURES as FIXTURES
+from tests.conftest import formats_dir
 
 SAMPLES = sorted(FIXTURES.glob("*.edi")) + sorted(formats_dir().glob("*.edi")) + sorted(
     formats_dir().glob("mrz_*.txt"))

@@ -10,7 +10,6 @@ import pytest
 
 from ctnode.travel.mrz import check_digit, parse_mrz_manifest
 from ctnode.travel.names import (
-    country_code,
     de_icao,
     expand_year,
     from_icao_arabic,
@@ -99,14 +98,6 @@ def test_de_icao_rewrites_cyrillic_digraphs_only(icao: str, listed: str) -> None
 def test_mrz_name_truncates_like_a_passport() -> None:
     long = mrz_name("Abdulrahman-Al-Hashimi-Al-Qurashi", "Mohammed Abdullah")
     assert len(long) <= 39 and long.startswith("ABDULRAHMAN<AL<HASHIMI<AL<QURASHI<<MOH")
-
-
-@pytest.mark.parametrize("code, expected", [
-    ("GBR", "gb"), ("USA", "us"), ("RUS", "ru"), ("D", "de"), ("GBD", "gb"), ("XXA", None),
-    ("UTO", None), ("", None), (None, None), ("de", "de"), ("ZZZ", None),
-])
-def test_country_codes(code: str | None, expected: str | None) -> None:
-    assert country_code(code) == expected
 
 
 def test_mrz_specimens(formats: Path) -> None:

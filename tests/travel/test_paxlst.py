@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ctnode.travel.issues import UnknownMessageType
+from ctnode.errors import UnknownMessageType
 from ctnode.travel.parse import parse_manifest
-from tests.travel.conftest import FIXTURES
+from tests.conftest import TRAVEL_FIXTURES as FIXTURES
 
 
 def test_d05b_two_legs_without_documents(formats: Path) -> None:

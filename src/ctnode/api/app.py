@@ -1,19 +1,51 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory.
+
+``create_app(node)`` builds the API around a node; ``serve()`` is the factory the CLI
+hands to uvicorn by name (``ctnode.api.app:serve``), so the command line never imports
+the API: it builds its own node from the environment's settings. The app's lifespan
+starts the node (match index, warm-up, periodic jobs) and stops its jobs at shutdown.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
 
 from ctnode import __version__
 from ctnode.api.errors import ERROR_RESPONSES, install_error_handlers
-from ctnode.api.routers import admin, entities, match, review, screening
+from ctnode.api.routers import (
+    admin,
+    batches,
+    biometrics,
+    entities,
+    federation,
+    match,
+    review,
+    screening,
+)
 from ctnode.node import Node
 
+ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics)
 
-def create_app(node: Node | None = None) -> FastAPI:
-    """Build the API around a node (a new one from the environment's settings if none is given)."""
+
+def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
+    """Build the API around a node (a new one from the environment's settings if none is given;
+    that one, or any with ``own_node``, is closed when the app shuts down)."""
+    own_node = own_node or node is None
     node = node or Node()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(node.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(node.close if own_node else node.jobs.stop)
+
     app = FastAPI(
         title="ctnode",
         version=__version__,
@@ -21,6 +53,7 @@ def create_app(node: Node | None = None) -> FastAPI:
         "coordinators. Every route but /healthz needs an API key (X-API-Key or "
         "Authorization: ApiKey ...).",
         responses=ERROR_RESPONSES,  # the real 4xx body, in place of FastAPI's default 422 shape
+        lifespan=lifespan,
     )
     app.state.node = node
     install_error_handlers(app)
@@ -37,25 +70,11 @@ def create_app(node: Node | None = None) -> FastAPI:
         """Liveness check; the only route without a credential. Reveals nothing about the lists."""
         return {"status": "ok"}
 
-    for module in (screening, match, entities, review, admin):
+    for module in ROUTERS:
         app.include_router(module.router)
-    for router in _feature_routers():
-        app.include_router(router)
     return app
 
 
-def _feature_routers() -> list[APIRouter]:
-    """Routers of the feature areas (federation, biometrics, travel, payments)."""
-    import importlib
-
-    routers: list[APIRouter] = []
-    for name in ("federation", "biometrics", "travel", "payments"):
-        try:
-            module = importlib.import_module(f"ctnode.api.routers.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ctnode.api.routers.{name}":
-                raise
-            continue
-        router: APIRouter = module.router
-        routers.append(router)
-    return routers
+def serve() -> FastAPI:
+    """The app of a node built from the environment's settings (``ctnode serve`` runs it)."""
+    return create_app(own_node=True)

@@ -4,14 +4,16 @@ purpose), bounded body readers, and the upload-in / report-out shape of the file
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from types import ModuleType
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from ctnode.errors import InvalidInput, TooLarge, Unauthorized
-from ctnode.node import Actor, Node, Purpose
+from ctnode.model.access import Actor, Purpose
+from ctnode.node import Node
+from ctnode.services.batches import reports
 
 
 def get_node(request: Request) -> Node:
@@ -35,17 +37,7 @@ def get_actor(
         if scheme.lower() not in {"apikey", "bearer"} or not value.strip():
             raise Unauthorized("Authorization header must be 'ApiKey <key>' or 'Bearer <key>'")
         token = value.strip()
-    try:
-        return node.authenticate(token)
-    except Unauthorized:
-        node.audit(
-            "auth.denied",
-            Actor(name="anonymous", role="none"),
-            detail={
-                "key_id": (token or "").split("_")[1] if token and token.count("_") >= 2 else None
-            },
-        )
-        raise
+    return node.access.authenticate(token)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
@@ -60,6 +52,22 @@ def get_purpose(
 
 
 PurposeDep = Annotated[Purpose, Depends(get_purpose)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The node, the calling actor and the purpose stated: what a route acting for someone needs."""
+
+    node: Node
+    actor: Actor
+    purpose: Purpose
+
+
+def get_caller(node: NodeDep, actor: ActorDep, purpose: PurposeDep) -> Caller:
+    return Caller(node, actor, purpose)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -100,10 +108,13 @@ async def _form_file(request: Request, body: bytes) -> bytes:
         form = await MultiPartParser(request.headers, replay()).parse()
     except MultiPartException as exc:
         raise InvalidInput(f"multipart form unreadable: {exc.message}") from None
-    part = form.get("file")
-    if not isinstance(part, UploadFile):
-        raise InvalidInput("multipart upload without a file field named 'file'")
-    return await part.read()
+    try:
+        part = form.get("file")
+        if not isinstance(part, UploadFile):
+            raise InvalidInput("multipart upload without a file field named 'file'")
+        return await part.read()
+    finally:
+        await form.close()  # the parts' spooled temporary files
 
 
 # ---- file routes: a message uploaded, a report returned ----------------------------------
@@ -135,12 +146,12 @@ def upload_body(media_type: str) -> dict[str, Any]:
     }
 
 
-def report_response(fmt: str, report: ModuleType, result: Any, head: str, rows: str) -> Response:
-    """A screening report (``report.records``/``to_jsonl``/``to_csv``) in the asked format;
-    JSON is ``{head: first record, rows: the others}``."""
+def report_response(fmt: str, result: reports.Report, head: str, rows: str) -> Response:
+    """A screened file's report in the asked format; JSON is ``{head: first record, rows:
+    the others}``."""
     if fmt == "jsonl":
-        return PlainTextResponse(report.to_jsonl(result), media_type="application/x-ndjson")
+        return PlainTextResponse(reports.to_jsonl(result), media_type="application/x-ndjson")
     if fmt == "csv":
-        return PlainTextResponse(report.to_csv(result), media_type="text/csv")
-    records = list(report.records(result))
+        return PlainTextResponse(reports.to_csv(result), media_type="text/csv")
+    records = list(reports.records(result))
     return JSONResponse({head: records[0], rows: records[1:]})

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ctnode.api.schemas import ErrorOut
+from ctnode.api.schemas.common import ErrorOut
 from ctnode.errors import CTNodeError, Refused
 
 log = logging.getLogger(__name__)

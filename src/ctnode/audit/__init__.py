@@ -1,5 +1,2 @@
-"""The append-only, hash-chained audit log."""
-
-from ctnode.audit.log import AuditEntry, AuditLog, ChainBroken
-
-__all__ = ["AuditEntry", "AuditLog", "ChainBroken"]
+"""The audit log: ``events`` (the typed catalogue of what is recorded), ``chain`` (the
+canonical form, the hash and the one verify loop) and ``log`` (the node's log)."""

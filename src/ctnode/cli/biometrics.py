@@ -1,8 +1,10 @@
-"""``ctnode biometrics ...`` (Typer ``app``) and ``ctnode import/export ansi-nist`` (functions).
+"""``ctnode biometrics ...`` and ``ctnode import/export ansi-nist``.
 
-Thin edge: read files, call ``ctnode.biometrics.service``, print a table or JSON.
-cli/main.py registers ``app`` as ``biometrics``, ``import_ansi_nist`` as
-``import ansi-nist`` and ``export_ansi_nist`` as ``export ansi-nist``.
+Thin edge: read files, call the biometric services (``ctnode.services.biometrics``),
+print a table or JSON. ``ctnode.cli.main`` adds ``biometrics_app`` as ``biometrics``,
+``import_ansi_nist`` as ``import ansi-nist`` and ``export_ansi_nist`` as
+``export ansi-nist``. The command is ``enrol``; ``enroll`` (its spelling before 0.2)
+still works for one release, hidden from ``--help``.
 """
 
 from __future__ import annotations
@@ -15,35 +17,29 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ctnode.biometrics.service import EnrolRequest, SearchResult, service_for
-from ctnode.cli.common import console, handle_errors, make_node, operator, out
-from ctnode.errors import InvalidInput, TooLarge
-from ctnode.node import Purpose
+from ctnode.cli.common import console, handle_errors, make_node, operator, out, read_file
+from ctnode.cli.options import LegalBasisOpt, with_purpose
+from ctnode.errors import InvalidInput
+from ctnode.model.access import NO_PURPOSE, Purpose
+from ctnode.node import Node
+from ctnode.services.biometrics.types import EnrolRequest, Modality, SearchResult
 
-app = typer.Typer(
+biometrics_app = typer.Typer(
     help="Biometric records: enrol faces and fingerprints, 1:N search, retention.",
     no_args_is_help=True,
 )
 
 EntityArg = Annotated[str, typer.Argument(help="Watchlist entity id.", show_default=False)]
-BasisOpt = Annotated[
-    str | None, typer.Option("--legal-basis", help="Legal basis (required; audited).")
-]
-PurposeOpt = Annotated[
-    str | None, typer.Option("--purpose", help="Purpose (required for search/export; audited).")
-]
-CaseOpt = Annotated[
-    str | None, typer.Option("--case", "--case-ref", help="Case reference (audited).")
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _read(path: Path, limit: int) -> bytes:
-    if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
-    if path.stat().st_size > limit:
-        raise TooLarge(f"{path} is larger than the limit of {limit} bytes")
-    return path.read_bytes()
+def _one_image(face: Path | None, fingerprint: Path | None) -> Path:
+    """The one image given, as ``--face`` or as ``--fingerprint``."""
+    if face is not None and fingerprint is None:
+        return face
+    if fingerprint is not None and face is None:
+        return fingerprint
+    raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
 
 
 def _print_json(data: Any) -> None:
@@ -52,9 +48,8 @@ def _print_json(data: Any) -> None:
     )
 
 
-@app.command("enroll")
 @handle_errors
-def enroll(
+def enrol(
     entity: EntityArg,
     face: Annotated[Path | None, typer.Option("--face", help="Face image (JPEG, PNG ...).")] = None,
     fingerprint: Annotated[
@@ -64,7 +59,7 @@ def enroll(
         int | None,
         typer.Option("--finger", min=0, max=12, help="Finger position 1-10 (0 unknown)."),
     ] = None,
-    legal_basis: BasisOpt = None,
+    legal_basis: LegalBasisOpt = None,
     source: Annotated[str, typer.Option(help="Who captured or sent the image.")] = "",
     captured: Annotated[str | None, typer.Option(help="Capture date YYYY-MM-DD.")] = None,
     retain_until: Annotated[str | None, typer.Option(help="Delete after YYYY-MM-DD.")] = None,
@@ -74,18 +69,15 @@ def enroll(
     as_json: JsonOpt = False,
 ) -> None:
     """Attach a face (--face) or a fingerprint (--fingerprint --finger N) to a watchlist entity."""
-    if (face is None) == (fingerprint is None):
-        raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
+    path = _one_image(face, fingerprint)
     if not legal_basis:
         raise InvalidInput("--legal-basis is required to hold biometric data")
     node = make_node()
     try:
-        svc = service_for(node)
-        path = face or fingerprint
-        assert path is not None
+        svc = node.biometrics.enrolment
         req = EnrolRequest(
             entity,
-            _read(path, node.settings.max_upload_bytes),
+            read_file(path, node.settings.max_upload_bytes),
             legal_basis,
             source or str(path.name),
             date.fromisoformat(captured) if captured else None,
@@ -94,7 +86,7 @@ def enroll(
             multiple_faces="refuse" if refuse_multiple else None,
         )
         result = (
-            svc.enroll_face(operator(), req) if face else svc.enroll_fingerprint(operator(), req)
+            svc.enrol_face(operator(), req) if face else svc.enrol_fingerprint(operator(), req)
         )
     finally:
         node.close()
@@ -131,8 +123,9 @@ def _render(result: SearchResult) -> None:
     console.print("candidates are leads for a trained person to verify, not identifications")
 
 
-@app.command("search")
+@biometrics_app.command("search")
 @handle_errors
+@with_purpose
 def search(
     face: Annotated[Path | None, typer.Option("--face", help="Probe face image.")] = None,
     fingerprint: Annotated[
@@ -141,9 +134,7 @@ def search(
     finger: Annotated[
         int | None, typer.Option("--finger", min=0, max=12, help="Probe finger position.")
     ] = None,
-    purpose: PurposeOpt = None,
-    legal_basis: BasisOpt = None,
-    case: CaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
     k: Annotated[int | None, typer.Option("--limit", "-k", min=1, help="Most candidates.")] = None,
     network: Annotated[
         bool,
@@ -152,22 +143,18 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """1:N search of the node's biometric records with a face or fingerprint image."""
-    if (face is None) == (fingerprint is None):
-        raise InvalidInput("give exactly one of --face IMAGE or --fingerprint IMAGE")
-    p = Purpose(purpose=purpose, legal_basis=legal_basis, case_ref=case)
+    path = _one_image(face, fingerprint)
     node = make_node()
     try:
-        svc = service_for(node)
-        path = face or fingerprint
-        assert path is not None
-        data = _read(path, node.settings.max_upload_bytes)
+        search = node.biometrics.search
+        data = read_file(path, node.settings.max_upload_bytes)
         if face:
-            result = svc.search_face(operator(), data, p, k=k)
+            result = search.face(operator(), data, purpose, k=k)
         else:
-            result = svc.search_fingerprint(operator(), data, p, position=finger, k=k)
+            result = search.fingerprint(operator(), data, purpose, position=finger, k=k)
         peers: list[dict[str, Any]] = []
         if network:
-            peers = _network_search(node, svc, data, "face" if face else "fingerprint", p, finger)
+            peers = _network_search(node, data, "face" if face else "fingerprint", purpose, finger)
     finally:
         node.close()
     if as_json:
@@ -201,22 +188,22 @@ def _render_peers(peers: list[dict[str, Any]]) -> None:
 
 
 def _network_search(
-    node: Any, svc: Any, data: bytes, modality: str, purpose: Purpose, finger: int | None
+    node: Node, data: bytes, modality: Modality, purpose: Purpose, finger: int | None
 ) -> list[dict[str, Any]]:
-    """Send the template (never the image) to peers, through the federation layer."""
-    from ctnode.federation import biometric_query
+    """Send the template (never the image) to peers, through the federation."""
+    probe = node.biometrics.exchange.make_probe(operator(), data, modality, purpose,
+                                                position=finger)
+    result = node.federation.biometric.query(probe, operator(), purpose)
+    return [p.to_dict() for p in result.peers]
 
-    probe = svc.make_probe(operator(), data, modality, purpose, position=finger)
-    return biometric_query(node, operator(), probe, purpose)
 
-
-@app.command("list")
+@biometrics_app.command("list")
 @handle_errors
 def list_records(entity: EntityArg, as_json: JsonOpt = False) -> None:
     """The biometric records of an entity (metadata only; audited)."""
     node = make_node()
     try:
-        rows = service_for(node).list_samples(operator(), entity)
+        rows = node.biometrics.enrolment.list_samples(operator(), entity)
     finally:
         node.close()
     if as_json:
@@ -238,20 +225,19 @@ def list_records(entity: EntityArg, as_json: JsonOpt = False) -> None:
     out.print(table)
 
 
-@app.command("image")
+@biometrics_app.command("image")
 @handle_errors
+@with_purpose
 def image(
     sample: Annotated[str, typer.Argument(help="Sample id.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write the image to.")],
-    purpose: PurposeOpt = None,
-    legal_basis: BasisOpt = None,
-    case: CaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Write one sample's image (decrypted) to a file; needs a purpose and legal basis (audited)."""
     node = make_node()
     try:
-        data, fmt = service_for(node).get_image(
-            operator(), sample, Purpose(purpose, legal_basis, case)
+        data, fmt = node.biometrics.enrolment.get_image(
+            operator(), sample, purpose
         )
     finally:
         node.close()
@@ -259,13 +245,13 @@ def image(
     console.print(f"{fmt} image written to {output}")
 
 
-@app.command("purge")
+@biometrics_app.command("purge")
 @handle_errors
 def purge() -> None:
     """Delete every biometric record past its retention date."""
     node = make_node()
     try:
-        n = service_for(node).purge_expired(operator())
+        n = node.biometrics.enrolment.purge_expired(operator())
     finally:
         node.close()
     console.print(f"{n} biometric record(s) past their retention date deleted")
@@ -282,7 +268,7 @@ def import_ansi_nist(
     entity: Annotated[
         str | None, typer.Option("--entity", help="Entity to attach the records to.")
     ] = None,
-    legal_basis: BasisOpt = None,
+    legal_basis: LegalBasisOpt = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and list the records; store nothing.")
     ] = False,
@@ -291,11 +277,10 @@ def import_ansi_nist(
     """Import an ANSI/NIST-ITL transaction (Type-1, 2, 4, 9, 10, 13, 14), whole or refused."""
     node = make_node()
     try:
-        svc = service_for(node)
-        data = _read(file, node.settings.max_upload_bytes)
+        svc = node.biometrics.enrolment
+        data = read_file(file, node.settings.max_upload_bytes)
         if dry_run or entity is None:
-            svc.require(operator(), "import biometric data")
-            tx, prepared, skipped = svc.parse_ansi_nist(data)
+            tx, prepared, skipped = svc.inspect_ansi_nist(operator(), data)
             records: list[dict[str, Any]] = [
                 {
                     "record": p.provenance.get("record"),
@@ -349,12 +334,11 @@ def import_ansi_nist(
 
 
 @handle_errors
+@with_purpose
 def export_ansi_nist(
     entity: EntityArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.an2).")],
-    purpose: PurposeOpt = None,
-    legal_basis: BasisOpt = None,
-    case: CaseOpt = None,
+    purpose: Purpose = NO_PURPOSE,
     ori: Annotated[
         str, typer.Option(help="Originating agency identifier for Type-1 (1.008).")
     ] = "CTNODE",
@@ -362,8 +346,8 @@ def export_ansi_nist(
     """Write an entity's faces and fingerprints as an ANSI/NIST-ITL 2011 transaction."""
     node = make_node()
     try:
-        data = service_for(node).export_ansi_nist(
-            operator(), entity, Purpose(purpose, legal_basis, case), ori=ori
+        data = node.biometrics.enrolment.export_ansi_nist(
+            operator(), entity, purpose, ori=ori
         )
     finally:
         node.close()
@@ -371,10 +355,5 @@ def export_ansi_nist(
     console.print(f"ANSI/NIST-ITL transaction ({len(data):,} bytes) written to {output}")
 
 
-def register(
-    root: typer.Typer, *, import_app: typer.Typer, export_app: typer.Typer, **_: typer.Typer
-) -> None:
-    """Called by cli/main.py: ``biometrics ...``, ``import ansi-nist``, ``export ansi-nist``."""
-    root.add_typer(app, name="biometrics")
-    import_app.command("ansi-nist")(import_ansi_nist)
-    export_app.command("ansi-nist")(export_ansi_nist)
+biometrics_app.command("enrol")(enrol)
+biometrics_app.command("enroll", hidden=True)(enrol)  # old spelling, for one release

@@ -1,12 +1,17 @@
-"""What every CLI command shares: the node, the local operator, errors, progress bars, output."""
+"""What every CLI command shares: the node, the local operator, errors, progress bars, output.
+
+The options every command spells the same (purpose, legal basis, case) are in
+``ctnode.cli.options``.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import typer
@@ -18,9 +23,11 @@ from typer._click.core import (
 )
 from typer.core import TyperGroup
 
-from ctnode.errors import CTNodeError
+from ctnode.errors import CTNodeError, InvalidInput, TooLarge
+from ctnode.model.access import Actor
 from ctnode.model.screening import Hit
-from ctnode.node import Actor, Node, local_actor
+from ctnode.node import Node
+from ctnode.services.access import local_actor
 from ctnode.settings import Settings
 
 console = Console(stderr=True)
@@ -81,28 +88,33 @@ def print_json(value: Any) -> None:
     out.print_json(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def hit_dict(hit: Hit) -> dict[str, Any]:
-    return {
-        "entity_id": hit.entity_id,
-        "list": hit.dataset,
-        "reference": hit.reference,
-        "name": hit.matched_name,
-        "caption": hit.caption,
-        "schema": hit.schema,
-        "score": round(hit.score, 4),
-        "band": hit.band,
-        "status": hit.status,
-        "explanation": [
-            {
-                "feature": e.feature,
-                "query_value": e.query_value,
-                "candidate_value": e.candidate_value,
-                "contribution": round(e.contribution, 4),
-                "detail": e.detail,
-            }
-            for e in hit.explanation
-        ],
-    }
+def print_lines(lines: Iterable[str], empty: str | None = None) -> None:
+    """Print each line as it is (no markup); ``empty`` when there was none."""
+    printed = False
+    for line in lines:
+        out.print(line, markup=False)
+        printed = True
+    if not printed and empty:
+        out.print(empty)
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """A file's bytes, refused when missing or larger than ``limit``."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    if path.stat().st_size > limit:
+        raise TooLarge(f"{path} is larger than the limit of {limit} bytes")
+    return path.read_bytes()
+
+
+@contextmanager
+def node_session() -> Iterator[Node]:
+    """A node for one command, closed afterwards."""
+    node = make_node()
+    try:
+        yield node
+    finally:
+        node.close()
 
 
 def print_hits(hits: list[Hit], title: str) -> None:
@@ -113,7 +125,7 @@ def print_hits(hits: list[Hit], title: str) -> None:
     for col in ("#", "list / ref", "matched name", "score", "band", "why"):
         table.add_column(col)
     for i, hit in enumerate(hits, 1):
-        why = "\n".join(f"{e.contribution:+.2f} {e.feature}: {e.detail}" for e in hit.explanation)
+        why = hit.why("\n")
         band = {"match": "[bold red]match[/]", "possible": "[yellow]possible[/]"}.get(
             hit.band, hit.band
         )

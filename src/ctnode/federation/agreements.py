@@ -3,12 +3,12 @@ disclosure may go, and until when. Pure rules, no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
+from ctnode.clock import as_utc
 from ctnode.errors import InvalidInput, Refused
-from ctnode.store.clock import as_utc
 
 Direction = Literal["outbound", "inbound"]
 DIRECTIONS: tuple[str, ...] = ("outbound", "inbound")
@@ -76,43 +76,22 @@ class Agreement:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Agreement:
-        expires = as_utc(row["expires_at"])
-        created = as_utc(row["created_at"])
-        assert expires is not None and created is not None
-        return cls(
-            id=row["id"],
-            peer_id=row["peer_id"],
-            direction=row["direction"],
-            lists=list(row["lists"]),
-            purposes=list(row["purposes"]),
-            rate_per_minute=int(row["rate_per_minute"]),
-            max_disclosure=row["max_disclosure"],
-            fields=list(row["fields"]),
-            subscribed=bool(row["subscribed"]),
-            expires_at=expires,
-            created_at=created,
-            created_by=row["created_by"],
-            revoked_at=as_utc(row["revoked_at"]),
-            biometrics=list(row.get("biometrics") or []),
-        )
+        """An agreement from its stored row (or from ``to_dict``)."""
+        data: dict[str, Any] = {f.name: row.get(f.name) for f in fields(cls)}
+        for name in ("lists", "purposes", "fields", "biometrics"):
+            data[name] = list(data[name] or [])
+        for name in ("expires_at", "created_at", "revoked_at"):
+            value = data[name]
+            data[name] = as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+        data["rate_per_minute"] = int(data["rate_per_minute"])
+        data["subscribed"] = bool(data["subscribed"])
+        return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "peer_id": self.peer_id,
-            "direction": self.direction,
-            "lists": self.lists,
-            "purposes": self.purposes,
-            "rate_per_minute": self.rate_per_minute,
-            "max_disclosure": self.max_disclosure,
-            "fields": self.fields,
-            "subscribed": self.subscribed,
-            "expires_at": self.expires_at.isoformat(),
-            "created_at": self.created_at.isoformat(),
-            "created_by": self.created_by,
-            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
-            "biometrics": self.biometrics,
-        }
+        out = asdict(self)
+        for name in ("expires_at", "created_at", "revoked_at"):
+            out[name] = out[name].isoformat() if out[name] else None
+        return out
 
     def shares(self, dataset: str) -> bool:
         return "*" in self.lists or dataset in self.lists

@@ -11,20 +11,17 @@ re-chained), dropped or truncated history fails.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from ctnode.audit.log import GENESIS, AuditEntry, ChainBroken, format_ts
+from ctnode.audit.chain import AuditEntry, verify_chain
+from ctnode.clock import format_ts, utcnow
 from ctnode.errors import InvalidInput, Unavailable
+from ctnode.federation.context import FederationContext
+from ctnode.federation.envelope import Envelope
 from ctnode.federation.identity import verify_payload
 from ctnode.federation.outbound import PeerError, send
-from ctnode.store.clock import utcnow
-
-if TYPE_CHECKING:
-    from ctnode.federation.context import FederationContext
-    from ctnode.federation.envelope import Envelope
-    from ctnode.node import Actor
+from ctnode.model.access import Actor
 
 CHECKPOINT_FIELDS = ("node_id", "seq", "hash", "at")
 
@@ -55,46 +52,15 @@ def check_signatures(
     return pairs
 
 
-def entry_from_export(data: dict[str, Any]) -> AuditEntry:
-    try:
-        return AuditEntry(
-            seq=int(data["seq"]),
-            at=datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00")),
-            actor=data["actor"],
-            event=data["event"],
-            purpose=data.get("purpose"),
-            legal_basis=data.get("legal_basis"),
-            case_ref=data.get("case_ref"),
-            query_hash=data.get("query_hash"),
-            result_ids=list(data.get("result_ids") or []),
-            detail=dict(data.get("detail") or {}),
-            prev_hash=data["prev_hash"],
-            hash=data["hash"],
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"not an exported audit entry: {exc}") from None
-
-
 def verify_export(lines: Iterable[str], checkpoints: list[tuple[int, str]]) -> int:
     """Verify an exported log (JSON lines) against checkpoints; returns the entries checked."""
-    want = dict(checkpoints)
-    prev, expected, n = GENESIS, 1, 0
-    for line in lines:
-        if not line.strip():
-            continue
-        entry = entry_from_export(json.loads(line))
-        if entry.seq != expected:
-            raise ChainBroken(expected, f"entry {expected} is missing (next is {entry.seq})")
-        if entry.prev_hash != prev:
-            raise ChainBroken(entry.seq, "link to the previous entry does not match")
-        if entry.compute_hash() != entry.hash:
-            raise ChainBroken(entry.seq, "entry content does not match its hash (edited)")
-        if entry.seq in want and want.pop(entry.seq) != entry.hash:
-            raise ChainBroken(entry.seq, "entry differs from the signed checkpoint")
-        prev, expected, n = entry.hash, expected + 1, n + 1
-    if want:
-        raise ChainBroken(min(want), "checkpointed entry is missing (log truncated)")
-    return n
+
+    def entries() -> Iterator[AuditEntry]:
+        for line in lines:
+            if line.strip():
+                yield AuditEntry.from_dict(json.loads(line))
+
+    return verify_chain(entries(), checkpoints)
 
 
 class Checkpoints:
@@ -102,26 +68,26 @@ class Checkpoints:
 
     def __init__(self, ctx: FederationContext) -> None:
         self.ctx = ctx
-        self.node = ctx.node
+        self.log = ctx.audit
         self.db = ctx.db
 
     def checkpoint(self, actor: Actor) -> dict[str, Any]:
         """Sign the audit chain's head now; stored, and returned for partners or oversight."""
-        self.node.require(actor, "federation.admin")
+        self.ctx.require(actor, "federation.admin")
         return self.sign(actor)
 
     def sign(self, actor: Actor) -> dict[str, Any]:
         ident = self.ctx.identity
-        seq, head = self.node.audit_log.head()
+        seq, head = self.log.head()
         payload = {"node_id": ident.node_id, "seq": seq, "hash": head, "at": format_ts(utcnow())}
         cp = {**payload, "signature": ident.sign(payload)}
         with self.db.begin() as conn:
             self.db.add_checkpoint(conn, {**cp, "received_at": utcnow()})
-        self.ctx.audit("federation.checkpoint", actor, detail=cp)
+        self.ctx.audit.record("federation.checkpoint", actor, detail=cp)
         return cp
 
     def checkpoints(self, actor: Actor, node_id: str | None = None) -> list[dict[str, Any]]:
-        self.node.require(actor, "federation.directory")
+        self.ctx.require(actor, "federation.directory")
         return [
             signed_checkpoint(r)
             for r in self.db.list_checkpoints(node_id or self.ctx.identity.node_id)
@@ -137,11 +103,11 @@ class Checkpoints:
         so a rewritten (even re-chained) or truncated history is detected.
         Returns (entries verified, checkpoints used); raises ``ChainBroken``.
         """
-        self.node.require(actor, "audit")
+        self.ctx.require(actor, "audit")
         ident = self.ctx.identity
         cps = checkpoints if checkpoints is not None else self.checkpoints(actor)
         pairs = check_signatures(cps, node_id=ident.node_id, public_key=ident.public_key)
-        n = self.node.audit_log.verify(checkpoints=pairs)
+        n = self.log.verify(checkpoints=pairs)
         return n, len(pairs)
 
     def on_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +119,7 @@ class Checkpoints:
 
     def fetch_checkpoint(self, actor: Actor, peer_id: str) -> dict[str, Any]:
         """Get a peer's signed checkpoint and keep it (to hold the peer to its history later)."""
-        self.node.require(actor, "federation.admin")
+        self.ctx.require(actor, "federation.admin")
         peer = self.ctx.active_peer(peer_id)
         try:
             answer = send(
@@ -167,7 +133,7 @@ class Checkpoints:
             raise InvalidInput("the peer's checkpoint is not signed by its key")
         with self.db.begin() as conn:
             self.db.add_checkpoint(conn, {**payload, "signature": sig, "received_at": utcnow()})
-            self.node.audit(
+            self.ctx.audit.record(
                 "federation.checkpoint.received",
                 actor,
                 conn=conn,

@@ -1,80 +1,40 @@
-"""What every part of the federation service shares: the node, its federation tables,
-this node's identity, the transport, a thread pool, and the permissions and audit
-events of the protocol.
+"""What every part of the federation shares: the services' context, the federation tables,
+this node's identity, the transport, a thread pool, and the look-ups they all make.
 
-Each protocol concern (``directory``, ``inbound``, ``screening``, ``biometric``,
-``disclosure``, ``updates``, ``checkpoints``) holds one ``FederationContext``;
-``FederationService`` (``service.py``) composes them.
+Each protocol part (``directory``, ``inbound``, ``network_screening``,
+``biometric_probes``, ``disclosure``, ``list_updates``, ``checkpoints``) holds one
+``FederationContext`` and the services it answers with; ``parts.Federation`` builds
+them all once.
 """
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import Any
 
-from ctnode.audit.events import register
-from ctnode.errors import InvalidInput, NotFound, Refused, Unavailable
+from ctnode.errors import InvalidInput, NotFound, RateLimited, Refused, Unavailable
 from ctnode.federation.agreements import Agreement
 from ctnode.federation.identity import Identity
 from ctnode.federation.transport import HttpTransport, Transport
-from ctnode.node import Actor, Purpose, grant
-from ctnode.store.federation import FederationStore
-
-if TYPE_CHECKING:
-    from ctnode.node import Node
-
-grant("federation.admin", {"admin"})  # init, peers, agreements, alerts, checkpoints
-grant("federation.directory", {"admin", "analyst", "screener"})  # read the directory
-grant("federation.screen", {"admin", "analyst", "screener"})  # screen across the network
-grant("federation.disclosure", {"admin", "analyst"})  # request, approve, refuse disclosures
-grant("federation.inbox", {"admin", "analyst"})  # read alerts and list updates
-
-for _name, _text in {
-    "federation.init": "The node made its key pair and descriptor (public key recorded).",
-    "federation.peer.add": "An admin added (or replaced) a peer from its signed descriptor.",
-    "federation.peer.remove": "An admin removed a peer; its messages are refused from then on.",
-    "federation.agreement.add": "A sharing agreement was made (peer, direction, terms).",
-    "federation.agreement.revoke": "A sharing agreement was revoked.",
-    "federation.refused": "A peer's message was refused (reason, type, sender, envelope hash).",
-    "federation.peer.refused": "A peer refused this node's request (reason as given by the peer).",
-    "federation.screen": "A network screen: query hash and each peer's outcome.",
-    "federation.screen.answered": "A peer's query was answered: hit/no-hit, references given.",
-    "federation.disclosure.request": "This node asked a peer to disclose a hit reference.",
-    "federation.disclosure.received": "A peer asked this node to disclose a hit reference.",
-    "federation.disclosure.approve": "A person approved a disclosure; the fields released.",
-    "federation.disclosure.refuse": "A person refused a disclosure, with the reason.",
-    "federation.disclosure.decision": "A peer's decision on our disclosure request arrived.",
-    "federation.disclosure.expired": "Released fields reached their expiry and were deleted.",
-    "federation.delta.created": "A list import produced a delta for subscribed peers.",
-    "federation.delta.applied": "A peer's list delta was applied here; receipt returned.",
-    "federation.receipt": "A peer's signed receipt for a delta arrived.",
-    "federation.alert.sent": "An alert was sent to subscribed peers.",
-    "federation.alert.received": "An alert from a peer reached the inbox.",
-    "federation.checkpoint": "The node signed an audit checkpoint (chain head at a time).",
-    "federation.checkpoint.received": "A peer's signed audit checkpoint was received and stored.",
-    "federation.biometric": (
-        "A biometric network query: keyed hash of the template sent (never the image), "
-        "modality, model, and each peer's outcome."
-    ),
-    "federation.biometric.answered": (
-        "A peer's biometric template probe was answered hit / no-hit / incompatible model; "
-        "only the probe's keyed hash is kept, the template itself is discarded."
-    ),
-}.items():
-    register(_name, _text)
+from ctnode.model.access import Actor, Purpose
+from ctnode.services.context import Context
 
 
 class FederationContext:
     """The state the federation parts share, and the look-ups they all make."""
 
-    def __init__(self, node: Node, transport: Transport | None = None) -> None:
-        self.node = node
-        self.settings = node.settings
-        self.db = FederationStore(node.store)
-        self.folder = node.settings.data_dir / "federation"
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.audit = ctx.audit
+        self.require = ctx.require
+        self.keyed_hash = ctx.keyed_hash
+        self.db = ctx.store.federation
+        self.folder = ctx.settings.data_dir / "federation"
         self._identity: Identity | None = None
-        self._transport = transport
+        self._transport: Transport | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -115,6 +75,11 @@ class FederationContext:
                     self._transport = HttpTransport(verify_tls=self.settings.federation_verify_tls)
         return self._transport
 
+    @transport.setter
+    def transport(self, transport: Transport) -> None:
+        """Carry this node's envelopes another way (``InProcessTransport`` in tests, benchmarks)."""
+        self._transport = transport
+
     @property
     def pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -122,10 +87,6 @@ class FederationContext:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="ctnode-fed")
         return self._pool
-
-    def audit(self, event: str, actor: Actor | str, **kw: Any) -> None:
-        who = actor if isinstance(actor, Actor) else Actor(name=actor, role="peer")
-        self.node.audit(event, who, **kw)
 
     @staticmethod
     def peer_actor(peer_id: str, role: str = "screener") -> Actor:
@@ -148,6 +109,15 @@ class FederationContext:
             raise Refused(f"no sharing agreement with {peer_id}", "no_agreement")
         return agr
 
+    def enforce_rate(self, sender: str, msg_type: str, agr: Agreement, now: datetime) -> None:
+        """Holder side: refuse a query beyond the rate the agreement allows."""
+        recent = self.db.count_messages(sender, msg_type, now - timedelta(minutes=1))
+        if recent > agr.rate_per_minute:
+            raise RateLimited(
+                f"{recent} queries in the last minute; the agreement allows {agr.rate_per_minute}",
+                "rate",
+            )
+
 
 def opt_str(body: dict[str, Any], key: str) -> str | None:
     """An optional string field of a message body (stripped; empty is None)."""
@@ -161,11 +131,8 @@ def opt_str(body: dict[str, Any], key: str) -> str | None:
 
 def purpose_to_body(purpose: Purpose) -> dict[str, Any]:
     """The purpose fields of an outgoing request (read back by :func:`purpose_from_body`)."""
-    return {
-        "purpose": purpose.purpose,
-        "legal_basis": purpose.legal_basis,
-        "case_ref": purpose.case_ref,
-    }
+    return {"purpose": purpose.purpose, "legal_basis": purpose.legal_basis,
+            "case_ref": purpose.case_ref}
 
 
 def purpose_from_body(body: dict[str, Any]) -> Purpose:
@@ -175,3 +142,13 @@ def purpose_from_body(body: dict[str, Any]) -> Purpose:
         legal_basis=opt_str(body, "legal_basis"),
         case_ref=opt_str(body, "case_ref"),
     )
+
+
+def complete_purpose(body: dict[str, Any], what: str) -> Purpose:
+    """The purpose a peer's ``what`` states; refused (``missing_legal_basis``) unless purpose,
+    legal basis and case reference are all given."""
+    purpose = purpose_from_body(body)
+    if not purpose.complete:
+        raise Refused(f"{what} needs a purpose, a legal basis and a case reference",
+                      "missing_legal_basis")
+    return purpose

@@ -9,17 +9,15 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ctnode.clock import as_utc, utcnow
 from ctnode.errors import Conflict, InvalidInput
 from ctnode.federation.agreements import Agreement, validate_biometrics, validate_terms
+from ctnode.federation.context import FederationContext
 from ctnode.federation.identity import Descriptor, Identity
 from ctnode.federation.outbound import send
-from ctnode.store.clock import as_utc, utcnow
-
-if TYPE_CHECKING:
-    from ctnode.federation.context import FederationContext
-    from ctnode.node import Actor
+from ctnode.model.access import Actor
 
 
 class Directory:
@@ -27,7 +25,6 @@ class Directory:
 
     def __init__(self, ctx: FederationContext) -> None:
         self.ctx = ctx
-        self.node = ctx.node
         self.db = ctx.db
 
     def init(
@@ -42,7 +39,7 @@ class Directory:
         force: bool = False,
     ) -> Descriptor:
         """Give this node an Ed25519 key pair and a signed descriptor."""
-        self.node.require(actor, "federation.admin")
+        self.ctx.require(actor, "federation.admin")
         endpoint = endpoint or f"http://{self.ctx.settings.host}:{self.ctx.settings.port}"
         ident = Identity.create(
             self.ctx.folder,
@@ -55,7 +52,7 @@ class Directory:
             force=force,
         )
         self.ctx.identity = ident
-        self.ctx.audit(
+        self.ctx.audit.record(
             "federation.init",
             actor,
             detail={
@@ -66,12 +63,14 @@ class Directory:
         )
         return ident.descriptor()
 
-    def descriptor(self) -> Descriptor:
+    def descriptor(self, actor: Actor) -> Descriptor:
+        """This node's signed descriptor, freshly issued (to hand to a partner)."""
+        self.ctx.require(actor, "federation.directory")
         return self.ctx.identity.descriptor()
 
     def add_peer(self, actor: Actor, descriptor: Any) -> dict[str, Any]:
         """Trust a peer: only an admin, only from a descriptor whose self-signature verifies."""
-        self.node.require(actor, "federation.admin")
+        self.ctx.require(actor, "federation.admin")
         desc = Descriptor.parse(descriptor, development=self.ctx.development)
         if self.ctx.initialised and desc.node_id == self.ctx.identity.node_id:
             raise InvalidInput("that descriptor is this node's own")
@@ -89,7 +88,7 @@ class Directory:
         }
         with self.db.begin() as conn:
             new = self.db.upsert_peer(conn, values)
-            self.node.audit(
+            self.ctx.audit.record(
                 "federation.peer.add",
                 actor,
                 conn=conn,
@@ -103,20 +102,20 @@ class Directory:
         return self.db.get_peer(desc.node_id)
 
     def remove_peer(self, actor: Actor, node_id: str) -> None:
-        self.node.require(actor, "federation.admin")
+        self.ctx.require(actor, "federation.admin")
         peer = self.db.get_peer(node_id)
         if peer["status"] != "active":
             raise Conflict(f"peer {node_id} was already removed")
         with self.db.begin() as conn:
             self.db.remove_peer(conn, node_id)
-            self.node.audit("federation.peer.remove", actor, conn=conn, detail={"node_id": node_id})
+            self.ctx.audit.record("federation.peer.remove", actor, conn=conn, detail={"node_id": node_id})
 
     def list_peers(self, actor: Actor, include_removed: bool = False) -> list[dict[str, Any]]:
-        self.node.require(actor, "federation.directory")
+        self.ctx.require(actor, "federation.directory")
         return self.db.list_peers(include_removed=include_removed)
 
     def get_peer(self, actor: Actor, node_id: str) -> dict[str, Any]:
-        self.node.require(actor, "federation.directory")
+        self.ctx.require(actor, "federation.directory")
         peer = self.db.get_peer(node_id)
         peer["agreements"] = [
             Agreement.from_row(r).to_dict() for r in self.db.list_agreements(peer_id=node_id)
@@ -125,7 +124,7 @@ class Directory:
 
     def ping(self, actor: Actor, node_id: str) -> float:
         """Round-trip a signed ping to a peer; returns milliseconds."""
-        self.node.require(actor, "federation.directory")
+        self.ctx.require(actor, "federation.directory")
         peer = self.ctx.active_peer(node_id)
         started = time.perf_counter()
         send(self.ctx, peer, "ping", {}, self.ctx.settings.federation_deadline)
@@ -147,7 +146,7 @@ class Directory:
         biometrics: list[str] | None = None,
     ) -> Agreement:
         """Make the agreement for (peer, direction); it replaces the one in force, if any."""
-        self.node.require(actor, "federation.admin")
+        self.ctx.require(actor, "federation.admin")
         self.ctx.active_peer(peer_id)
         lists, purposes, flds = validate_terms(
             direction=direction,
@@ -183,7 +182,7 @@ class Directory:
             for old in self.db.list_agreements(peer_id=peer_id, direction=direction):
                 self.db.revoke_agreement(conn, old["id"])
             self.db.add_agreement(conn, values)
-            self.node.audit(
+            self.ctx.audit.record(
                 "federation.agreement.add",
                 actor,
                 conn=conn,
@@ -198,22 +197,18 @@ class Directory:
     def list_agreements(
         self, actor: Actor, *, peer_id: str | None = None, include_revoked: bool = False
     ) -> list[Agreement]:
-        self.node.require(actor, "federation.directory")
+        self.ctx.require(actor, "federation.directory")
         return [
             Agreement.from_row(r)
             for r in self.db.list_agreements(peer_id=peer_id, include_revoked=include_revoked)
         ]
 
     def revoke_agreement(self, actor: Actor, agreement_id: str) -> None:
-        self.node.require(actor, "federation.admin")
+        self.ctx.require(actor, "federation.admin")
         row = self.db.get_agreement(agreement_id)
         if row["revoked_at"] is not None:
             raise Conflict(f"agreement {agreement_id} was already revoked")
         with self.db.begin() as conn:
             self.db.revoke_agreement(conn, agreement_id)
-            self.node.audit(
-                "federation.agreement.revoke",
-                actor,
-                conn=conn,
-                detail={"id": agreement_id, "peer_id": row["peer_id"]},
-            )
+            self.ctx.audit.record("federation.agreement.revoke", actor, conn=conn,
+                                  detail={"id": agreement_id, "peer_id": row["peer_id"]})

@@ -8,22 +8,22 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ctnode.audit.log import format_ts
+from ctnode.clock import format_ts, parse_ts, utcnow
 from ctnode.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
 from ctnode.federation.agreements import Agreement
-from ctnode.federation.biometric import biometric_hit, is_biometric_ref
-from ctnode.federation.context import opt_str, purpose_from_body, purpose_to_body
-from ctnode.federation.envelope import seal
+from ctnode.federation.context import (
+    FederationContext,
+    complete_purpose,
+    opt_str,
+    purpose_to_body,
+)
+from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.outbound import PeerError, send
-from ctnode.node import Actor
-from ctnode.store.clock import utcnow
-
-if TYPE_CHECKING:
-    from ctnode.federation.context import FederationContext
-    from ctnode.federation.envelope import Envelope
-    from ctnode.node import Purpose
+from ctnode.model.access import SYSTEM, Actor, Purpose
+from ctnode.services.biometrics.exchange import Exchange, is_biometric_ref
+from ctnode.store.contracts import EntityStore
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +31,19 @@ log = logging.getLogger(__name__)
 class Disclosure:
     """Both sides of ``disclosure.request``, ``disclosure.decision`` and ``disclosure.status``."""
 
-    def __init__(self, ctx: FederationContext) -> None:
+    def __init__(self, ctx: FederationContext, entities: EntityStore, exchange: Exchange) -> None:
         self.ctx = ctx
-        self.node = ctx.node
+        self.entities = entities  # what an approved disclosure releases
+        self.exchange = exchange  # whether a reference is a biometric hit
         self.db = ctx.db
 
     def request_disclosure(
         self, actor: Actor, *, peer_id: str, ref: str, justification: str, purpose: Purpose
     ) -> dict[str, Any]:
         """Ask the holder for the record behind a hit reference; a person there decides."""
-        self.node.require(actor, "federation.disclosure")
+        self.ctx.require(actor, "federation.disclosure")
         if is_biometric_ref(ref):
-            from ctnode.biometrics.service import service_for
-
-            service_for(self.node).require(actor, "ask for the record behind a biometric hit")
+            self.ctx.require(actor, "biometric.disclosure.request")
         if not purpose.complete:
             raise InvalidInput("a disclosure request needs a purpose, legal basis and case")
         if not justification.strip():
@@ -63,7 +62,7 @@ class Disclosure:
             )
         except PeerError as exc:
             if exc.status == "refused":
-                self.ctx.audit(
+                self.ctx.audit.record(
                     "federation.peer.refused",
                     actor,
                     purpose=purpose,
@@ -91,22 +90,13 @@ class Disclosure:
         )
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
-            self.node.audit(
-                "federation.disclosure.request",
-                actor,
-                purpose=purpose,
-                conn=conn,
-                detail={"id": local_id, "peer": peer_id, "ref": ref},
-            )
+            self.ctx.audit.record("federation.disclosure.request", actor, purpose=purpose,
+                                  conn=conn, detail={"id": local_id, "peer": peer_id, "ref": ref})
         return self.db.get_disclosure(local_id)
 
     def on_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
-        purpose = purpose_from_body(body)
-        if not purpose.complete:
-            raise Refused(
-                "a disclosure request needs a purpose, legal basis and case", "missing_legal_basis"
-            )
+        purpose = complete_purpose(body, "a disclosure request")
         agr = self.ctx.require_agreement(env.sender)
         now = utcnow()
         agr.check(now=now, purpose=purpose.purpose)
@@ -119,7 +109,7 @@ class Disclosure:
         exp = ref["expires_at"] if ref else None
         if ref is None or ref["peer_id"] != env.sender or exp is None or exp < now:
             raise Refused("unknown, expired or foreign hit reference", "unknown_reference")
-        if biometric_hit(self.node, ref["ref"]) is not None and not agr.biometrics:
+        if self.exchange.hit(ref["ref"]) is not None and not agr.biometrics:
             raise Refused(
                 "the reference is a biometric hit and the agreement no longer allows "
                 "biometric queries",
@@ -148,7 +138,7 @@ class Disclosure:
         )
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
-            self.node.audit(
+            self.ctx.audit.record(
                 "federation.disclosure.received",
                 self.ctx.peer_actor(env.sender),
                 purpose=purpose,
@@ -162,7 +152,7 @@ class Disclosure:
         self, actor: Actor, *, direction: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
         """Disclosure requests with their age in seconds (expired releases are purged first)."""
-        self.node.require(actor, "federation.disclosure")
+        self.ctx.require(actor, "federation.disclosure")
         self.expire()
         now = utcnow()
         rows = self.db.list_disclosures(direction=direction, status=status)
@@ -171,7 +161,7 @@ class Disclosure:
         return rows
 
     def get_disclosure(self, actor: Actor, disclosure_id: str) -> dict[str, Any]:
-        self.node.require(actor, "federation.disclosure")
+        self.ctx.require(actor, "federation.disclosure")
         self.expire()
         return self.db.get_disclosure(disclosure_id)
 
@@ -185,17 +175,15 @@ class Disclosure:
         ttl_seconds: float | None = None,
     ) -> dict[str, Any]:
         """A person approves (releasing only the agreed fields, signed, expiring) or refuses."""
-        self.node.require(actor, "federation.disclosure")
+        self.ctx.require(actor, "federation.disclosure")
         if not reason.strip():
             raise InvalidInput("a disclosure decision needs a reason")
         row = self.db.get_disclosure(disclosure_id)
         if row["direction"] != "incoming":
             raise InvalidInput("only a peer's request (incoming) can be approved or refused here")
-        if biometric_hit(self.node, row["ref"]) is not None:
-            from ctnode.biometrics.service import service_for
-
+        if self.exchange.hit(row["ref"]) is not None:
             # special-category data: only the biometric permission decides on its release
-            service_for(self.node).require(actor, "decide on a biometric disclosure")
+            self.ctx.require(actor, "biometric.disclosure.decide")
         if row["status"] != "pending":
             raise Conflict(f"request {disclosure_id} was already {row['status']}")
         now = utcnow()
@@ -236,7 +224,7 @@ class Disclosure:
                 expires_at=expires,
                 decision=envelope.to_dict(),
             )
-            self.node.audit(
+            self.ctx.audit.record(
                 "federation.disclosure.approve" if approve else "federation.disclosure.refuse",
                 actor,
                 conn=conn,
@@ -273,7 +261,7 @@ class Disclosure:
         return out
 
     def _released_fields(self, entity_id: str, agr: Agreement) -> list[dict[str, Any]]:
-        entity = self.node.get_entity(entity_id)
+        entity = self.entities.get_entity(entity_id)
         out: list[dict[str, Any]] = []
         for prop in agr.fields:
             if prop == "reference":
@@ -342,7 +330,7 @@ class Disclosure:
         expires = None
         if status == "approved":
             try:
-                expires = datetime.fromisoformat(str(body.get("expires_at")).replace("Z", "+00:00"))
+                expires = parse_ts(str(body.get("expires_at")))
             except ValueError:
                 raise Refused("approved decision without a valid expires_at", "malformed") from None
             if expires.tzinfo is None or expires <= utcnow():
@@ -360,7 +348,7 @@ class Disclosure:
                 fields=fields,
                 decision=env.to_dict() if status == "approved" or status == "refused" else None,
             )
-            self.node.audit(
+            self.ctx.audit.record(
                 "federation.disclosure.decision",
                 self.ctx.peer_actor(env.sender),
                 conn=conn,
@@ -379,7 +367,7 @@ class Disclosure:
 
     def fetch_disclosure(self, actor: Actor, disclosure_id: str) -> dict[str, Any]:
         """Ask the holder for the decision on our request (when the push did not arrive)."""
-        self.node.require(actor, "federation.disclosure")
+        self.ctx.require(actor, "federation.disclosure")
         row = self.db.get_disclosure(disclosure_id)
         if row["direction"] != "outgoing":
             raise InvalidInput("only our own (outgoing) requests can be fetched")
@@ -408,9 +396,9 @@ class Disclosure:
                 self.db.update_disclosure(
                     conn, row["id"], status="expired", fields=None, decision=None
                 )
-                self.node.audit(
+                self.ctx.audit.record(
                     "federation.disclosure.expired",
-                    Actor("system", "admin"),
+                    SYSTEM,
                     conn=conn,
                     detail={
                         "id": row["id"],

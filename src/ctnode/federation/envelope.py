@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from ctnode.audit.log import canonical_json, format_ts
+from ctnode.audit.chain import canonical_json
+from ctnode.clock import format_ts, parse_ts, utcnow
 from ctnode.errors import Refused
-from ctnode.federation import PROTOCOL_VERSION
 from ctnode.federation.identity import Identity, verify_payload
-from ctnode.store.clock import utcnow
 
+PROTOCOL_VERSION = 1
+
+# The string fields every envelope carries besides its body and signature.
+ADDRESSING = ("type", "sender", "recipient", "timestamp", "nonce")
 # Every message type of the protocol; docs/federation.md documents each (a test checks).
 MESSAGE_TYPES: dict[str, str] = {
     "ping": "Liveness and key check; answered with pong.",
@@ -82,15 +85,8 @@ class Envelope:
     v: int = PROTOCOL_VERSION
 
     def signed_part(self) -> dict[str, Any]:
-        return {
-            "v": self.v,
-            "type": self.type,
-            "sender": self.sender,
-            "recipient": self.recipient,
-            "timestamp": self.timestamp,
-            "nonce": self.nonce,
-            "body": self.body,
-        }
+        """Everything but the signature: what is signed."""
+        return {"v": self.v, **{k: getattr(self, k) for k in (*ADDRESSING, "body")}}
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.signed_part(), "signature": self.signature}
@@ -101,14 +97,14 @@ class Envelope:
 
     @property
     def sent_at(self) -> datetime:
-        return datetime.fromisoformat(self.timestamp.replace("Z", "+00:00"))
+        return parse_ts(self.timestamp)
 
     @classmethod
     def parse(cls, data: Any) -> Envelope:
         """Shape check only; raises ``Refused('malformed'|'unsigned')``."""
         if not isinstance(data, dict):
             raise Refused("the message is not a JSON object", "malformed")
-        for name in ("type", "sender", "recipient", "timestamp", "nonce"):
+        for name in ADDRESSING:
             if not isinstance(data.get(name), str) or not data[name]:
                 raise Refused(f"envelope field {name!r} missing or not a string", "malformed")
         if data.get("v") != PROTOCOL_VERSION:
@@ -124,15 +120,7 @@ class Envelope:
             raise Refused("the message is not signed", "unsigned")
         if not isinstance(sig, str):
             raise Refused("signature must be a base64 string", "malformed")
-        env = cls(
-            type=data["type"],
-            sender=data["sender"],
-            recipient=data["recipient"],
-            timestamp=data["timestamp"],
-            nonce=data["nonce"],
-            body=data["body"],
-            signature=sig,
-        )
+        env = cls(**{k: data[k] for k in (*ADDRESSING, "body")}, signature=sig)
         try:
             at = env.sent_at
         except ValueError:
@@ -172,16 +160,4 @@ def seal(
         nonce=nonce or secrets.token_hex(16),
         body=body,
     )
-    return Envelope(**{**_fields(env), "signature": identity.sign(env.signed_part())})
-
-
-def _fields(env: Envelope) -> dict[str, Any]:
-    return {
-        "type": env.type,
-        "sender": env.sender,
-        "recipient": env.recipient,
-        "timestamp": env.timestamp,
-        "nonce": env.nonce,
-        "body": env.body,
-        "v": env.v,
-    }
+    return replace(env, signature=identity.sign(env.signed_part()))

@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from ctnode.audit.log import canonical_json, format_ts
+from ctnode.audit.chain import canonical_json
+from ctnode.clock import format_ts, utcnow
 from ctnode.errors import InvalidInput
-from ctnode.store.clock import utcnow
 
+# What a node says about itself in its profile and descriptor (besides its key).
+PROFILE_FIELDS = ("node_id", "organisation", "country", "contact", "endpoint")
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
@@ -113,16 +115,7 @@ class Descriptor:
                 raise InvalidInput("a descriptor must be a JSON object") from None
         if not isinstance(data, dict):
             raise InvalidInput("a descriptor must be a JSON object")
-        fields = (
-            "node_id",
-            "organisation",
-            "country",
-            "contact",
-            "endpoint",
-            "public_key",
-            "issued_at",
-            "signature",
-        )
+        fields = (*PROFILE_FIELDS, "public_key", "issued_at", "signature")
         for name in fields:
             if not isinstance(data.get(name), str) or not data[name].strip():
                 raise InvalidInput(f"descriptor field {name!r} missing or not a string")

@@ -8,15 +8,14 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ctnode.audit.log import canonical_json
-from ctnode.errors import CTNodeError, RateLimited, Refused, Unavailable
+from ctnode.audit.chain import canonical_json
+from ctnode.clock import utcnow
+from ctnode.errors import CTNodeError, Refused, Unavailable
+from ctnode.federation.context import FederationContext
 from ctnode.federation.envelope import Envelope, seal
-from ctnode.store.clock import utcnow
-
-if TYPE_CHECKING:
-    from ctnode.federation.context import FederationContext
+from ctnode.model.access import Actor
 
 # A request handler: (the verified envelope, the sender's peer row) -> the answer's body.
 Handler = Callable[[Envelope, dict[str, Any]], dict[str, Any]]
@@ -72,8 +71,7 @@ class Inbound:
         except Refused as exc:
             # Not authenticated: the sender named in the message is only a claim.
             self.audit_refusal(exc, raw, f"unverified:{sender}" if sender else "unverified:?")
-            status = 400 if exc.reason == "malformed" else 403
-            return status, {"detail": exc.message, "code": exc.code, "reason": exc.reason}
+            return exc.status_code, {"detail": exc.message, "code": exc.code, "reason": exc.reason}
         except Unavailable as exc:
             return 503, {"detail": exc.message, "code": exc.code}
         entry = self._handlers.get(env.type)
@@ -90,10 +88,7 @@ class Inbound:
                 env.sender,
                 {"in_reply_to": env.nonce, "reason": exc.reason, "detail": exc.message},
             )
-            status = (
-                429 if isinstance(exc, RateLimited) else (400 if exc.reason == "malformed" else 403)
-            )
-            return status, {
+            return exc.status_code, {
                 "detail": exc.message,
                 "code": exc.code,
                 "reason": exc.reason,
@@ -111,9 +106,9 @@ class Inbound:
         except (TypeError, ValueError):
             digest = ""
         msg_type = raw.get("type") if isinstance(raw, dict) else None
-        self.ctx.audit(
+        self.ctx.audit.record(
             "federation.refused",
-            str(who)[:120],
+            Actor(name=who[:120], role="peer"),
             detail={
                 "reason": exc.reason,
                 "message": exc.message[:300],

@@ -9,19 +9,15 @@ from __future__ import annotations
 import time
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ctnode.errors import InvalidInput, RateLimited, Refused
-from ctnode.federation.agreements import Agreement
+from ctnode.clock import utcnow
+from ctnode.errors import InvalidInput, Refused
+from ctnode.federation.context import FederationContext
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import check_endpoint
 from ctnode.federation.transport import TransportFailure
-from ctnode.store.clock import utcnow
-
-if TYPE_CHECKING:
-    from ctnode.federation.context import FederationContext
-    from ctnode.node import Actor, Purpose
+from ctnode.model.access import Actor, Purpose
 
 PEER_STATUSES = (
     "hit",
@@ -236,7 +232,7 @@ def answer_for(
     if isinstance(outcome, PeerError):
         ans.status, ans.reason, ans.detail = outcome.status, outcome.reason, outcome.message
         if outcome.status == "refused":
-            ctx.audit(
+            ctx.audit.record(
                 "federation.peer.refused",
                 actor,
                 purpose=purpose,
@@ -272,16 +268,8 @@ def ask_peers(
     by_id = {p["node_id"]: p for p in asked}
     out: list[tuple[PeerAnswer, dict[str, Any] | None]] = []
     for peer_id, (outcome, ms) in sent.items():
-        ans = answer_for(
-            ctx,
-            by_id[peer_id],
-            outcome,
-            ms,
-            actor=actor,
-            purpose=purpose,
-            query_hash=query_hash,
-            extra=extra,
-        )
+        ans = answer_for(ctx, by_id[peer_id], outcome, ms, actor=actor, purpose=purpose,
+                         query_hash=query_hash, extra=extra)
         if isinstance(outcome, PeerError):
             out.append((ans, None))
             continue
@@ -309,15 +297,3 @@ def peers_summary(answers: list[PeerAnswer]) -> dict[str, dict[str, Any]]:
         a.peer_id: {"status": a.status, "reason": a.reason, "refs": [h["ref"] for h in a.hits]}
         for a in answers
     }
-
-
-def check_rate(
-    ctx: FederationContext, sender: str, msg_type: str, agr: Agreement, now: datetime
-) -> None:
-    """Refuse a query beyond the rate the agreement allows."""
-    recent = ctx.db.count_messages(sender, msg_type, now - timedelta(minutes=1))
-    if recent > agr.rate_per_minute:
-        raise RateLimited(
-            f"{recent} queries in the last minute; the agreement allows {agr.rate_per_minute}",
-            "rate",
-        )

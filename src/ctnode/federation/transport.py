@@ -1,18 +1,24 @@
-"""Carrying envelopes between nodes. The only module of ctnode that opens network connections.
+"""The only module of ctnode that opens connections to other hosts.
 
-One contract, two implementations: ``HttpTransport`` (HTTP(S) between real node
-processes, via httpx) and ``InProcessTransport`` (handlers in the same process, for
-protocol tests and the sign/verify benchmark).
+Envelopes between nodes: one contract, two implementations, ``HttpTransport``
+(HTTP(S) between real node processes, via httpx) and ``InProcessTransport``
+(handlers in the same process, for protocol tests and the sign/verify benchmark).
+Lists from their publishers: :func:`download` (``node.py`` hands it to the lists
+service). TAXII 2.1 pulls: :class:`TaxiiHttpClient` (the puller's
+``TaxiiTransport``). Later outbound calls (webhooks) belong here too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import httpx
+
+from ctnode.errors import TooLarge, Unavailable
+from ctnode.intel.taxii.client import HttpResult
 
 MESSAGES_PATH = "/federation/v1/messages"
 
@@ -96,3 +102,67 @@ class InProcessTransport:
 
     def close(self) -> None:
         self.handlers.clear()
+
+
+USER_AGENT = "ctnode-list-fetch/0.1"
+
+
+def download(url: str, timeout: float, max_bytes: int) -> bytes:
+    """GET ``url``, streamed and stopped as soon as it passes ``max_bytes`` (so a hostile or
+    broken server cannot fill memory); at most 5 redirects; every failure typed."""
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5,
+                          headers={"User-Agent": USER_AGENT}) as client, \
+                client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise Unavailable(f"{url}: the server answered HTTP {response.status_code}")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise TooLarge(f"{url}: {declared} bytes announced, more than the limit of "
+                               f"{max_bytes}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"{url}: more than the limit of {max_bytes} bytes")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.TimeoutException:
+        raise Unavailable(f"{url}: no answer within {timeout:g} s") from None
+    except httpx.HTTPError as exc:
+        raise Unavailable(f"{url}: cannot be fetched ({type(exc).__name__}: {exc})") from None
+
+
+class TaxiiHttpClient:
+    """The TAXII puller's HTTP GET (``ctnode.intel.taxii.client.TaxiiTransport``) over httpx:
+    HTTP Basic (user, password) or a bearer token, a timeout, TLS verification."""
+
+    def __init__(
+        self,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 30.0,
+        verify: bool = True,
+    ) -> None:
+        auth = (
+            httpx.BasicAuth(user, password) if user is not None and password is not None else None
+        )
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._client = httpx.Client(auth=auth, headers=headers, timeout=timeout, verify=verify)
+
+    def get(
+        self, url: str, params: Sequence[tuple[str, str]], headers: Mapping[str, str]
+    ) -> HttpResult:
+        try:
+            resp = self._client.get(url, params=list(params), headers=dict(headers))
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"TAXII server {url} could not be reached: {exc}") from exc
+        return HttpResult(
+            resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.content
+        )
+
+    def close(self) -> None:
+        self._client.close()

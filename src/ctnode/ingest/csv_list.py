@@ -20,32 +20,18 @@ from typing import Any
 from followthemoney import model, registry
 
 from ctnode.errors import ImportFailed
-from ctnode.ingest.base import ParsedList, collapse
-from ctnode.ingest.countries import NULL_COUNTRIES, country_code
-from ctnode.ingest.scripts import guess_lang, main_script
+from ctnode.ingest.base import collapse
+from ctnode.ingest.writing_systems import guess_lang, main_script
+from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
+from ctnode.model.lists import ParsedList
 
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y")
 # csv's own cap on one cell (bytes); a longer cell fails the import instead of filling memory.
 MAX_FIELD_SIZE = 1024 * 1024
-_TOP_KEYS = {
-    "dataset",
-    "title",
-    "version",
-    "schema",
-    "schema_column",
-    "schema_values",
-    "schema_default",
-    "id_column",
-    "columns",
-    "constants",
-    "delimiter",
-    "encoding",
-    "header",
-    "null_values",
-    "date_formats",
-    "merge_rows",
-}
+_TOP_KEYS = {"dataset", "title", "version", "schema", "schema_column", "schema_values",
+             "schema_default", "id_column", "columns", "constants", "delimiter", "encoding",
+             "header", "null_values", "date_formats", "merge_rows"}
 _COLUMN_KEYS = {"column", "property", "split", "date_formats", "lang"}
 _NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 # ctnode properties that are not FtM properties of a Person/Organization, with their FtM type.
@@ -106,9 +92,8 @@ def load_mapping(path: Path) -> CsvMapping:
         else:
             data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ImportFailed(
-            f"{name}: mapping is not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}"
-        ) from None
+        raise ImportFailed(f"{name}: mapping is not valid {path.suffix.lstrip('.') or 'JSON'}: "
+                           f"{exc}") from None
     return mapping_from_dict(data, source=name)
 
 
@@ -148,18 +133,14 @@ def mapping_from_dict(data: Any, *, source: str = "<mapping>") -> CsvMapping:
     schema_default = _str(data, "schema_default", source)
     schema_values = data.get("schema_values", {})
     if not isinstance(schema_values, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in schema_values.items()
-    ):
+            isinstance(k, str) and isinstance(v, str) for k, v in schema_values.items()):
         raise ImportFailed(f"{source}: 'schema_values' must map column values to schema names")
     if (schema is None) == (schema_column is None):
         raise ImportFailed(f"{source}: give exactly one of 'schema' or 'schema_column'")
     if schema_column is not None and not schema_values and schema_default is None:
         raise ImportFailed(f"{source}: 'schema_column' needs 'schema_values' or 'schema_default'")
-    for where, name in [
-        ("schema", schema),
-        ("schema_default", schema_default),
-        *(("schema_values." + k, v) for k, v in schema_values.items()),
-    ]:
+    for where, name in [("schema", schema), ("schema_default", schema_default),
+                        *(("schema_values." + k, v) for k, v in schema_values.items())]:
         if name is not None:
             found = model.get(name)
             if found is None:
@@ -183,39 +164,26 @@ def mapping_from_dict(data: Any, *, source: str = "<mapping>") -> CsvMapping:
     merge_rows = data.get("merge_rows", False)
     if not isinstance(merge_rows, bool):
         raise ImportFailed(f"{source}: 'merge_rows' must be true or false")
-    date_formats = _str_list(
-        data.get("date_formats", list(DEFAULT_DATE_FORMATS)), source, "date_formats"
-    )
+    date_formats = _str_list(data.get("date_formats", list(DEFAULT_DATE_FORMATS)), source,
+                             "date_formats")
     mapping = CsvMapping(
-        dataset=dataset,
-        id_column=id_column,
-        columns=columns,
-        title=_str(data, "title", source),
-        version=_str(data, "version", source),
-        schema=schema,
-        schema_column=schema_column,
-        schema_values=dict(schema_values),
-        schema_default=schema_default,
-        constants=constants,
-        delimiter=delimiter,
+        dataset=dataset, id_column=id_column, columns=columns,
+        title=_str(data, "title", source), version=_str(data, "version", source),
+        schema=schema, schema_column=schema_column, schema_values=dict(schema_values),
+        schema_default=schema_default, constants=constants, delimiter=delimiter,
         encoding=encoding,
         header=_str_list(header, source, "header") if header is not None else None,
-        null_values=frozenset(
-            v.strip() for v in _str_list(data.get("null_values", []), source, "null_values")
-        ),
-        date_formats=date_formats,
-        merge_rows=merge_rows,
-        source=source,
+        null_values=frozenset(v.strip() for v in _str_list(data.get("null_values", []), source,
+                                                           "null_values")),
+        date_formats=date_formats, merge_rows=merge_rows, source=source,
     )
     schemas = [model.get(s) for s in mapping.schemas()]
     for prop in [c.property for c in columns] + list(constants):
         if prop in EXTRA_PROPS:
             continue
         if not any(s is not None and s.get(prop) is not None for s in schemas):
-            raise ImportFailed(
-                f"{source}: property {prop!r} belongs to none of the schemas "
-                f"{', '.join(sorted(mapping.schemas()))}"
-            )
+            raise ImportFailed(f"{source}: property {prop!r} belongs to none of the schemas "
+                               f"{', '.join(sorted(mapping.schemas()))}")
     return mapping
 
 
@@ -223,9 +191,8 @@ def _columns(raw: Any, source: str) -> tuple[ColumnMapping, ...]:
     if isinstance(raw, dict):  # shorthand: {"column": "property"}
         raw = [{"column": k, "property": v} for k, v in raw.items()]
     if not isinstance(raw, list) or not raw:
-        raise ImportFailed(
-            f"{source}: 'columns' must be a non-empty list (or column->property table)"
-        )
+        raise ImportFailed(f"{source}: 'columns' must be a non-empty list (or column->property "
+                           "table)")
     out: list[ColumnMapping] = []
     for i, item in enumerate(raw, start=1):
         where = f"{source}: columns[{i}]"
@@ -238,15 +205,11 @@ def _columns(raw: Any, source: str) -> tuple[ColumnMapping, ...]:
         prop = _str(item, "property", where, required=True)
         assert column is not None and prop is not None
         formats = item.get("date_formats")
-        out.append(
-            ColumnMapping(
-                column=column,
-                property=prop,
-                split=_str(item, "split", where),
-                date_formats=_str_list(formats, where, "date_formats") if formats else None,
-                lang=_str(item, "lang", where),
-            )
-        )
+        out.append(ColumnMapping(
+            column=column, property=prop, split=_str(item, "split", where),
+            date_formats=_str_list(formats, where, "date_formats") if formats else None,
+            lang=_str(item, "lang", where),
+        ))
     return tuple(out)
 
 
@@ -292,71 +255,50 @@ def parse_csv(path: Path, mapping: CsvMapping, *, source_name: str | None = None
                 needed.append(mapping.schema_column)
             missing = sorted({c for c in needed if c not in index})
             if missing:
-                raise ImportFailed(
-                    f"{name}: column(s) {', '.join(missing)} named in mapping "
-                    f"{mapping.source} are not in the header "
-                    f"({', '.join(header)})"
-                )
+                raise ImportFailed(f"{name}: column(s) {', '.join(missing)} named in mapping "
+                                   f"{mapping.source} are not in the header "
+                                   f"({', '.join(header)})")
             for row in reader:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) != len(header):
-                    raise ImportFailed(
-                        f"{name}: line {line}: {len(row)} fields, the header has "
-                        f"{len(header)} (broken quoting?)"
-                    )
-                _row(row, line, index, mapping, entities, first_line, skipped_schemas, name, warn)
+                    raise ImportFailed(f"{name}: line {line}: {len(row)} fields, the header has "
+                                       f"{len(header)} (broken quoting?)")
+                _row(row, line, index, mapping, entities, first_line, skipped_schemas, name,
+                     warn)
     except FileNotFoundError:
         raise ImportFailed(f"{name}: file not found") from None
     except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            f"{name}: not valid {mapping.encoding} text (byte {exc.start}); set "
-            "'encoding' in the mapping"
-        ) from None
+        raise ImportFailed(f"{name}: not valid {mapping.encoding} text (byte {exc.start}); set "
+                           "'encoding' in the mapping") from None
     except csv.Error as exc:
         raise ImportFailed(f"{name}: CSV error near line {reader.line_num}: {exc}") from None
     for schema_value, count in sorted(skipped_schemas.items()):
-        warn(
-            f"{count} rows with {mapping.schema_column} {schema_value!r} skipped "
-            "(not in schema_values)"
-        )
+        warn(f"{count} rows with {mapping.schema_column} {schema_value!r} skipped "
+             "(not in schema_values)")
     if not entities:
         raise ImportFailed(f"{name}: no rows to import")
     for entity in entities.values():
         _complete_name(entity)
         if not entity.get("name"):
             warn(f"{entity.reference}: row has no name")
-    return ParsedList(
-        dataset=mapping.dataset,
-        title=mapping.title or mapping.dataset,
-        version=mapping.version,
-        source=name,
-        entities=list(entities.values()),
-        warnings=warnings,
-    )
+    return ParsedList(dataset=mapping.dataset, title=mapping.title or mapping.dataset,
+                      version=mapping.version, source=name, entities=list(entities.values()),
+                      warnings=warnings)
 
 
-def _row(
-    row: list[str],
-    line: int,
-    index: dict[str, int],
-    mapping: CsvMapping,
-    entities: dict[str, Entity],
-    first_line: dict[str, int],
-    skipped_schemas: dict[str, int],
-    name: str,
-    warn: Any,
-) -> None:
+def _row(row: list[str], line: int, index: dict[str, int], mapping: CsvMapping,
+         entities: dict[str, Entity], first_line: dict[str, int],
+         skipped_schemas: dict[str, int], name: str, warn: Any) -> None:
     def cell(column: str) -> str:
         value = row[index[column]]
         return "" if value.strip() in mapping.null_values else value
 
     reference = collapse(row[index[mapping.id_column]])
     if not reference or reference in mapping.null_values:
-        raise ImportFailed(
-            f"{name}: line {line}: column {mapping.id_column} (the reference) is empty"
-        )
+        raise ImportFailed(f"{name}: line {line}: column {mapping.id_column} (the reference) "
+                           "is empty")
     schema_name = mapping.schema
     if mapping.schema_column:
         value = collapse(row[index[mapping.schema_column]])
@@ -373,74 +315,48 @@ def _row(
     entity = entities.get(entity_id)
     if entity is not None:
         if not mapping.merge_rows:
-            raise ImportFailed(
-                f"{name}: line {line}: reference {reference} already used on "
-                f"line {first_line[entity_id]} (set merge_rows to combine rows)"
-            )
+            raise ImportFailed(f"{name}: line {line}: reference {reference} already used on "
+                               f"line {first_line[entity_id]} (set merge_rows to combine rows)")
         if entity.schema != schema.name:
-            raise ImportFailed(
-                f"{name}: line {line}: reference {reference} is a {schema.name} "
-                f"here but a {entity.schema} on line {first_line[entity_id]}"
-            )
+            raise ImportFailed(f"{name}: line {line}: reference {reference} is a {schema.name} "
+                               f"here but a {entity.schema} on line {first_line[entity_id]}")
     else:
-        entity = Entity(
-            id=entity_id, schema=schema.name, dataset=mapping.dataset, reference=reference
-        )
+        entity = Entity(id=entity_id, schema=schema.name, dataset=mapping.dataset,
+                        reference=reference)
         entities[entity_id] = entity
         first_line[entity_id] = line
         for prop, values in mapping.constants.items():
             if prop in EXTRA_PROPS or schema.get(prop) is not None:
                 for value in values:
-                    _add(entity, schema, prop, value, value, None, mapping.date_formats, line, warn)
+                    _add(entity, schema, prop, value, value, None, mapping.date_formats, line,
+                         warn)
     for col in mapping.columns:
         raw = cell(col.column)
         if not raw.strip():
             continue
         if col.property not in EXTRA_PROPS and schema.get(col.property) is None:
-            warn(
-                f"property {col.property} does not apply to {schema_name}; column "
-                f"{col.column} ignored for those rows"
-            )
+            warn(f"property {col.property} does not apply to {schema_name}; column "
+                 f"{col.column} ignored for those rows")
             continue
         parts = raw.split(col.split) if col.split else [raw]
         for part in parts:
             if part.strip() and part.strip() not in mapping.null_values:
-                _add(
-                    entity,
-                    schema,
-                    col.property,
-                    collapse(part),
-                    raw,
-                    col.lang,
-                    col.date_formats or mapping.date_formats,
-                    line,
-                    warn,
-                )
+                _add(entity, schema, col.property, collapse(part), raw, col.lang,
+                     col.date_formats or mapping.date_formats, line, warn)
 
 
-def _add(
-    entity: Entity,
-    schema: Any,
-    prop: str,
-    value: str,
-    original: str,
-    lang: str | None,
-    formats: tuple[str, ...],
-    line: int,
-    warn: Any,
-) -> None:
+def _add(entity: Entity, schema: Any, prop: str, value: str, original: str, lang: str | None,
+         formats: tuple[str, ...], line: int, warn: Any) -> None:
     type_name = EXTRA_PROPS.get(prop) or schema.get(prop).type.name
     if type_name == "date":
         cleaned = _date_value(value, formats)
         if cleaned is None:
-            warn(
-                f"line {line}: {prop} {value!r} matches none of the date formats "
-                f"{', '.join(formats)}; ignored"
-            )
+            warn(f"line {line}: {prop} {value!r} matches none of the date formats "
+                 f"{', '.join(formats)}; ignored")
             return
         entity.add(prop, cleaned, original)
     elif type_name == "country":
-        if value.casefold() in NULL_COUNTRIES:
+        if not_available(value):
             return
         code = country_code(value)
         if code is None:

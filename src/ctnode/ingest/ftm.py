@@ -32,10 +32,10 @@ from followthemoney import model, registry
 from followthemoney.exc import InvalidData
 
 from ctnode.errors import ImportFailed, InvalidInput
-from ctnode.ingest.base import ParsedList
-from ctnode.ingest.countries import NULL_COUNTRIES, country_code
-from ctnode.ingest.scripts import guess_lang
+from ctnode.ingest.writing_systems import guess_lang
+from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
+from ctnode.model.lists import ParsedList
 
 # Longest JSON line accepted (an OpenSanctions entity is a few kB; 16 MB is absurd).
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -79,22 +79,16 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
         except orjson.JSONDecodeError as exc:
             raise ImportFailed(f"{source_name}: line {lineno}: not valid JSON ({exc})") from None
         if not isinstance(data, dict):
-            raise ImportFailed(
-                f"{source_name}: line {lineno}: expected a JSON object with "
-                "'id', 'schema' and 'properties'"
-            )
+            raise ImportFailed(f"{source_name}: line {lineno}: expected a JSON object with "
+                               "'id', 'schema' and 'properties'")
         raw_id, schema_name = data.get("id"), data.get("schema")
         if not isinstance(raw_id, str) or not _ID_RE.match(raw_id):
-            raise ImportFailed(
-                f"{source_name}: line {lineno}: field 'id' is missing or not a "
-                f"plain identifier: {raw_id!r}"
-            )
+            raise ImportFailed(f"{source_name}: line {lineno}: field 'id' is missing or not a "
+                               f"plain identifier: {raw_id!r}")
         schema = model.get(schema_name) if isinstance(schema_name, str) else None
         if schema is None:
-            raise ImportFailed(
-                f"{source_name}: line {lineno}: field 'schema' {schema_name!r} "
-                "is not a FollowTheMoney schema"
-            )
+            raise ImportFailed(f"{source_name}: line {lineno}: field 'schema' {schema_name!r} "
+                               "is not a FollowTheMoney schema")
         props = data.get("properties", {})
         if not isinstance(props, dict):
             raise ImportFailed(f"{source_name}: line {lineno}: field 'properties' is not an object")
@@ -110,17 +104,16 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
         entity_id = raw_id if raw_id.startswith(prefix) else prefix + raw_id
         entity = entities.get(entity_id)
         if entity is None:
-            reference = raw_id[len(prefix) :] if raw_id.startswith(prefix) else raw_id
-            entity = Entity(id=entity_id, schema=schema.name, dataset=dataset, reference=reference)
+            reference = raw_id[len(prefix):] if raw_id.startswith(prefix) else raw_id
+            entity = Entity(id=entity_id, schema=schema.name, dataset=dataset,
+                            reference=reference)
             entities[entity_id] = entity
         elif entity.schema != schema.name:
             try:
                 entity.schema = model.common_schema(entity.schema, schema.name).name
             except InvalidData:
-                raise ImportFailed(
-                    f"{source_name}: line {lineno}: entity {raw_id} appears "
-                    f"as {entity.schema} and as {schema.name}"
-                ) from None
+                raise ImportFailed(f"{source_name}: line {lineno}: entity {raw_id} appears "
+                                   f"as {entity.schema} and as {schema.name}") from None
         _add_properties(entity, schema, props, lineno, ctx)
 
     by_raw = {e.reference: e for e in entities.values() if e.reference is not None}
@@ -135,14 +128,8 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
     for entity in result:
         if not entity.get("name"):
             ctx.warn(f"entity {entity.reference} has no name")
-    return ParsedList(
-        dataset=dataset,
-        title=dataset,
-        version=None,
-        source=source_name,
-        entities=result,
-        warnings=ctx.warnings,
-    )
+    return ParsedList(dataset=dataset, title=dataset, version=None, source=source_name,
+                      entities=result, warnings=ctx.warnings)
 
 
 def _strings(values: Any) -> list[str]:
@@ -153,9 +140,8 @@ def _strings(values: Any) -> list[str]:
     return []
 
 
-def _add_properties(
-    entity: Entity, schema: Any, props: dict[str, Any], lineno: int, ctx: _Ctx
-) -> None:
+def _add_properties(entity: Entity, schema: Any, props: dict[str, Any], lineno: int,
+                    ctx: _Ctx) -> None:
     for name, values in props.items():
         prop = schema.get(name)
         if prop is None:
@@ -168,12 +154,13 @@ def _add_properties(
             _add_value(entity, target, prop.type.name, raw, lineno, ctx)
 
 
-def _add_value(entity: Entity, prop: str, type_name: str, raw: str, lineno: int, ctx: _Ctx) -> None:
+def _add_value(entity: Entity, prop: str, type_name: str, raw: str, lineno: int,
+               ctx: _Ctx) -> None:
     text = raw.strip()
     if not text:
         return
     if type_name == "country":
-        if text.casefold() in NULL_COUNTRIES:
+        if not_available(text):
             return
         code = country_code(text)
         if code is None:
@@ -198,7 +185,8 @@ def _target(by_id: dict[str, Entity], ref: Any) -> Entity | None:
     return None
 
 
-def _fold_sanction(by_id: dict[str, Entity], props: dict[str, Any], lineno: int, ctx: _Ctx) -> None:
+def _fold_sanction(by_id: dict[str, Entity], props: dict[str, Any], lineno: int,
+                   ctx: _Ctx) -> None:
     target = _target(by_id, props.get("entity"))
     if target is None:
         ctx.warn("Sanction entities pointing to no imported entity were ignored")
@@ -212,9 +200,8 @@ def _fold_sanction(by_id: dict[str, Entity], props: dict[str, Any], lineno: int,
     target.add("topics", "sanction", "Sanction")
 
 
-def _fold_document(
-    by_id: dict[str, Entity], prop: str, props: dict[str, Any], lineno: int, ctx: _Ctx
-) -> None:
+def _fold_document(by_id: dict[str, Entity], prop: str, props: dict[str, Any], lineno: int,
+                   ctx: _Ctx) -> None:
     holder = _target(by_id, props.get("holder"))
     if holder is None:
         ctx.warn("Passport/Identification entities pointing to no imported entity were ignored")

@@ -36,7 +36,7 @@ from pymisp.exceptions import PyMISPError
 from ctnode.errors import InvalidInput
 from ctnode.intel.stix import StixContent, make_bundle, parse_stix
 from ctnode.intel.timestamps import parse_timestamp
-from ctnode.intel.tlp import TLP1_MARKING_IDS, marking_definition, object_tlp
+from ctnode.model.tlp import TLP1_MARKING_IDS, marking_definition, object_tlp
 
 
 def _give_legacy_finders_find_spec() -> None:

@@ -2,7 +2,7 @@
 analysis, query parsing, snippets and a naive reference search.
 
 An engine in the layer order: it imports ``ctnode.model``, ``ctnode.errors`` and
-``ctnode.intel.tlp`` (TLP, which the integration step moves to ``ctnode.model``), and
+``ctnode.model.tlp`` (TLP, which the integration step moves to ``ctnode.model``), and
 third-party libraries. The full-text index itself lives in the store (SQLite FTS5,
 PostgreSQL); this package decides what goes into it and how a query reads.
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from ctnode.errors import InvalidInput
-from ctnode.intel.tlp import TLP
+from ctnode.model.tlp import TLP
 
 
 class Topic(StrEnum):

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from ctnode.intel.tlp import TLP
 from ctnode.library.analysis import analyse
 from ctnode.library.model import DocumentMeta, Topic, language_base
 from ctnode.library.query import CompiledQuery, parse_query
 from ctnode.library.snippets import Snippet, snippet
+from ctnode.model.tlp import TLP
 
 # Field weights of the BM25 score (FTS5: bm25(library_fts, 3.0, 2.0, 1.0)).
 FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "summary": 2.0, "body": 1.0}

@@ -68,12 +68,8 @@ from ctnode.model.entities import NAME_PROPS, Entity
 from ctnode.model.screening import Band, FeatureExplanation, Hit, ScreenQuery
 
 # Name props and the factor their names count with.
-_NAME_FACTORS: dict[str, float] = {
-    "name": 1.0,
-    "alias": 1.0,
-    "previousName": 1.0,
-    "weakAlias": WEAK_ALIAS_FACTOR,
-}
+_NAME_FACTORS: dict[str, float] = {"name": 1.0, "alias": 1.0, "previousName": 1.0,
+                                   "weakAlias": WEAK_ALIAS_FACTOR}
 _PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 # With include_below (no floor, so no prefix filtering), a query unit whose postings exceed
 # this only adds to the bounds of names found through rarer units: "mohammed" alone must not
@@ -104,19 +100,8 @@ class Thresholds:
 class _Record:
     """What the matcher keeps of one entity."""
 
-    __slots__ = (
-        "alive",
-        "caption",
-        "countries",
-        "dataset",
-        "dates",
-        "docs",
-        "id",
-        "names",
-        "reference",
-        "schema",
-        "status",
-    )
+    __slots__ = ("alive", "caption", "countries", "dataset", "dates", "docs", "id", "names",
+                 "reference", "schema", "status")
 
     def __init__(self, entity: Entity, names: tuple[int, ...]) -> None:
         self.id = entity.id
@@ -129,11 +114,8 @@ class _Record:
         self.names = names
         dates = {d for v in entity.get("birthDate") if (d := clean_date(v))}
         self.dates = tuple(sorted(dates))
-        countries = {
-            c
-            for v in entity.get("nationality") + entity.get("citizenship")
-            if (c := clean_country(v))
-        }
+        countries = {c for v in entity.get("nationality") + entity.get("citizenship")
+                     if (c := clean_country(v))}
         self.countries = tuple(sorted(countries))
         docs: dict[str, None] = {}
         for prop in ("passportNumber", "idNumber"):
@@ -284,7 +266,8 @@ class _Corpus:
         for v in query.documents:
             docs.extend(d for d in clean_documents(v) if d not in docs)
         datasets = frozenset(query.datasets) if query.datasets is not None else None
-        return _Query(names, dates, countries, docs, query.schema, datasets, query.include_delisted)
+        return _Query(names, dates, countries, docs, query.schema, datasets,
+                      query.include_delisted)
 
     def _eligible(self, rec: _Record, q: _Query) -> bool:
         if not rec.alive:
@@ -298,35 +281,22 @@ class _Corpus:
         if form is None:
             if len(self._forms) >= _FORM_CACHE:
                 self._forms.clear()
-            form = NameForm(
-                self._name_text[name_id],
-                self._name_tokens[name_id],
-                self.rarity,
-                self._name_alts.get(name_id),
-            )
+            form = NameForm(self._name_text[name_id], self._name_tokens[name_id], self.rarity,
+                            self._name_alts.get(name_id))
             self._forms[name_id] = form
         return form
 
     def _details(self, q: _Query, rec: _Record) -> list[FeatureExplanation]:
         """The identifying details that contribute (dates, nationality, documents, schema)."""
-        return [
-            f
-            for f in (
-                compare_dates(q.dates, rec.dates),
-                compare_countries(q.countries, rec.countries),
-                compare_documents(q.docs, rec.docs),
-                compare_schema(q.schema, rec.schema),
-            )
-            if f is not None
-        ]
+        return [f for f in (
+            compare_dates(q.dates, rec.dates),
+            compare_countries(q.countries, rec.countries),
+            compare_documents(q.docs, rec.docs),
+            compare_schema(q.schema, rec.schema),
+        ) if f is not None]
 
-    def _score_record(
-        self,
-        rec_idx: int,
-        q: _Query,
-        names: Iterable[tuple[float, int]],
-        features: list[FeatureExplanation] | None = None,
-    ) -> _Scored | None:
+    def _score_record(self, rec_idx: int, q: _Query, names: Iterable[tuple[float, int]],
+                      features: list[FeatureExplanation] | None = None) -> _Scored | None:
         """Best name of one record (names given as (bound, id), best bound first) + details.
 
         A name is skipped once its bound is below the best name score found: it cannot win.
@@ -343,11 +313,8 @@ class _Corpus:
                 value = name_score_value(qn, cand) * factor
                 if value <= 0.0:
                     continue
-                if (
-                    best is None
-                    or value > best[0]
-                    or (value == best[0] and (name_id, qi) < (best[1], best[2]))
-                ):
+                if (best is None or value > best[0]
+                        or (value == best[0] and (name_id, qi) < (best[1], best[2]))):
                     best = (value, name_id, qi)
         if best is None:
             return None
@@ -366,21 +333,13 @@ class _Corpus:
         # the alignment is rebuilt only for returned hits (same score as name_score_value)
         explanation = _explain_name(qn, cand, compare_names(qn, cand), factor) + s.features
         return Hit(
-            entity_id=rec.id,
-            dataset=rec.dataset,
-            reference=rec.reference,
-            schema=rec.schema,
-            caption=rec.caption,
-            matched_name=cand.original,
-            score=s.score,
-            band=self.thresholds.band(s.score),
-            explanation=explanation,
-            status=rec.status,
+            entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
+            caption=rec.caption, matched_name=cand.original, score=s.score,
+            band=self.thresholds.band(s.score), explanation=explanation, status=rec.status,
         )
 
-    def _finish(
-        self, scored: list[_Scored], q: _Query, limit: int, include_below: bool
-    ) -> list[Hit]:
+    def _finish(self, scored: list[_Scored], q: _Query, limit: int,
+                include_below: bool) -> list[Hit]:
         if not include_below:
             scored = [s for s in scored if s.score >= self.thresholds.report]
         scored.sort(key=lambda s: (-s.score, self._records[s.rec_idx].id))
@@ -396,35 +355,29 @@ class _Scored:
     features: list[FeatureExplanation]
 
 
-def _explain_name(
-    q: NameForm, c: NameForm, ns: NameScore, factor: float
-) -> list[FeatureExplanation]:
+def _explain_name(q: NameForm, c: NameForm, ns: NameScore,
+                  factor: float) -> list[FeatureExplanation]:
     """One entry for the name as a whole, one per aligned part, one for rarity scaling."""
     q_rules = token_rules(q.original)
     c_rules = token_rules(c.original)
     out: list[FeatureExplanation] = []
-    detail = (
-        f"{len(ns.pairs)} name part(s) aligned; unmatched in query: "
-        f"{', '.join(ns.unmatched_query) or 'none'}; unmatched in listed name: "
-        f"{', '.join(ns.unmatched_candidate) or 'none'}"
-    )
+    detail = (f"{len(ns.pairs)} name part(s) aligned; unmatched in query: "
+              f"{', '.join(ns.unmatched_query) or 'none'}; unmatched in listed name: "
+              f"{', '.join(ns.unmatched_candidate) or 'none'}")
     if factor < 1.0:
         detail += f"; weak alias counted at {factor:.2f}"
-    out.append(
-        FeatureExplanation("name", q.original, c.original, round(ns.score * factor, 4), detail)
-    )
+    out.append(FeatureExplanation("name", q.original, c.original, round(ns.score * factor, 4),
+                                  detail))
     for p in ns.pairs:
         half = (p.q.weight + p.c.weight) / 2.0
-        q_orig = " ".join(
-            q_rules.get(q.tokens[k], (q.tokens[k], ""))[0] for k in range(p.q.start, p.q.end + 1)
-        )
-        c_orig = " ".join(
-            c_rules.get(c.tokens[k], (c.tokens[k], ""))[0] for k in range(p.c.start, p.c.end + 1)
-        )
-        translits = sorted(
-            {q_rules.get(q.tokens[k], ("", "latin"))[1] for k in range(p.q.start, p.q.end + 1)}
-            | {c_rules.get(c.tokens[k], ("", "latin"))[1] for k in range(p.c.start, p.c.end + 1)}
-        )
+        q_orig = " ".join(q_rules.get(q.tokens[k], (q.tokens[k], ""))[0]
+                          for k in range(p.q.start, p.q.end + 1))
+        c_orig = " ".join(c_rules.get(c.tokens[k], (c.tokens[k], ""))[0]
+                          for k in range(p.c.start, p.c.end + 1))
+        translits = sorted({q_rules.get(q.tokens[k], ("", "latin"))[1]
+                            for k in range(p.q.start, p.q.end + 1)}
+                           | {c_rules.get(c.tokens[k], ("", "latin"))[1]
+                              for k in range(p.c.start, p.c.end + 1)})
         translit = [t for t in translits if t and t != "latin"]
         how = f"'{p.q.latin}' ~ '{p.c.latin}': {p.rule}"
         if translit:
@@ -432,23 +385,18 @@ def _explain_name(
         how += f"; similarity {p.sim:.2f}, rarity weight {half:.2f}"
         out.append(FeatureExplanation("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
     if ns.information < 1.0 and ns.raw > 0:
-        out.append(
-            FeatureExplanation(
-                "name_rarity",
-                q.original,
-                c.original,
-                round((ns.score - ns.raw) * factor, 4),
-                f"only common name parts matched (rarity {ns.information:.2f} < 1.00): "
-                "score scaled down",
-            )
-        )
+        out.append(FeatureExplanation(
+            "name_rarity", q.original, c.original, round((ns.score - ns.raw) * factor, 4),
+            f"only common name parts matched (rarity {ns.information:.2f} < 1.00): "
+            "score scaled down"))
     return out
 
 
 class NaiveMatcher(_Corpus):
     """Scores every entity with the same scorer as :class:`Matcher`; no index (reference)."""
 
-    def screen(self, query: ScreenQuery, limit: int = 10, include_below: bool = False) -> list[Hit]:
+    def screen(self, query: ScreenQuery, limit: int = 10,
+               include_below: bool = False) -> list[Hit]:
         q = self._prepare(query)
         if not q.names:
             return []
@@ -591,11 +539,9 @@ class Matcher(_Corpus):
         out: list[_Reach] = []
 
         def reach(kind: int, found: str, ub: float) -> None:
-            index, weights = {
-                _SKEL: (self._tok_post, self._key_w),
-                _LATIN: (self._lat_post, self._lat_w),
-                _SYM: (self._sym_post, self._sym_w),
-            }[kind]
+            index, weights = {_SKEL: (self._tok_post, self._key_w),
+                              _LATIN: (self._lat_post, self._lat_w),
+                              _SYM: (self._sym_post, self._sym_w)}[kind]
             for k in (found, _ALT + found):
                 if k in index:
                     out.append((kind, k, ub, weights[k]))
@@ -603,9 +549,8 @@ class Matcher(_Corpus):
         sim_of = merged_similarity if merged else token_similarity
         group = self._skel_vocab.get(key)
         if group:
-            best = (
-                max(sim_of(latin, t)[0] for t in group) if len(group) <= _EXACT_BOUND_GROUP else 1.0
-            )
+            best = (max(sim_of(latin, t)[0] for t in group) if len(group) <= _EXACT_BOUND_GROUP
+                    else 1.0)
             if best > 0.0:
                 reach(_SKEL, key, best)
         if not merged:
@@ -634,11 +579,8 @@ class Matcher(_Corpus):
                         continue  # the rule depends on the two skeletons only
                     group = self._skel_vocab[k]
                     # spellings one Latin edit away are reached (and bounded) above
-                    best = (
-                        max(skeleton_typo_similarity(latin, t) for t in group)
-                        if len(group) <= _EXACT_BOUND_GROUP
-                        else SIM_SKELETON_TYPO_MAX
-                    )
+                    best = (max(skeleton_typo_similarity(latin, t) for t in group)
+                            if len(group) <= _EXACT_BOUND_GROUP else SIM_SKELETON_TYPO_MAX)
                     if best > 0.0:
                         reach(_SKEL, k, best)
         if len(self._expansions) > _EXPANSION_CACHE:
@@ -671,7 +613,8 @@ class Matcher(_Corpus):
             return array("i", (cur,))
         return cur
 
-    def screen(self, query: ScreenQuery, limit: int = 10, include_below: bool = False) -> list[Hit]:
+    def screen(self, query: ScreenQuery, limit: int = 10,
+               include_below: bool = False) -> list[Hit]:
         q = self._prepare(query)
         if not q.names:
             return []
@@ -729,9 +672,8 @@ class Matcher(_Corpus):
                 plans.append(_Plan(u, size, unit.weight, a_max, c_max, reach))
         return plans
 
-    def _bounds_small(
-        self, qn: NameForm, finding: list[_Plan], skipped: list[_Plan], floor: float | None
-    ) -> list[tuple[int, float]]:
+    def _bounds_small(self, qn: NameForm, finding: list[_Plan], skipped: list[_Plan],
+                      floor: float | None) -> list[tuple[int, float]]:
         """`_bounds_large` in plain Python, for few postings (no numpy call overhead)."""
         acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
         by_unit: dict[int, dict[int, tuple[float, float]]] = {}
@@ -758,21 +700,14 @@ class Matcher(_Corpus):
         if skipped and floor is not None:
             # drop names that stay below the floor even if every skipped posting held them
             a_s, c_s, qw_s = _most(skipped)
-            acc = {
-                n: e
-                for n, e in acc.items()
-                if _name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + _EPS >= floor
-            }
+            acc = {n: e for n, e in acc.items()
+                   if _name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + _EPS
+                   >= floor}
         return self._look_up(w_q, acc, by_unit, skipped, floor)
 
-    def _look_up(
-        self,
-        w_q: float,
-        acc: dict[int, list[float]],
-        by_unit: dict[int, dict[int, tuple[float, float]]],
-        skipped: list[_Plan],
-        floor: float | None,
-    ) -> list[tuple[int, float]]:
+    def _look_up(self, w_q: float, acc: dict[int, list[float]],
+                 by_unit: dict[int, dict[int, tuple[float, float]]], skipped: list[_Plan],
+                 floor: float | None) -> list[tuple[int, float]]:
         """Add what the set-aside plans give each found name (binary search in their
         postings), then bound every name: the plain-Python end of both bound paths."""
         for plan in skipped:
@@ -789,9 +724,8 @@ class Matcher(_Corpus):
                 for name_id in arr:
                     old = short.get(name_id)
                     if old is None or qv > old[0] or cv > old[1]:
-                        short[name_id] = (
-                            (qv, cv) if old is None else (max(qv, old[0]), max(cv, old[1]))
-                        )
+                        short[name_id] = (qv, cv) if old is None else (
+                            max(qv, old[0]), max(cv, old[1]))
             for name_id, entry in acc.items():
                 q_best, c_best = short.get(name_id, _NONE)
                 for arr, qv, cv in long_:
@@ -812,9 +746,8 @@ class Matcher(_Corpus):
                 out.append((name_id, bound))
         return out
 
-    def _bounds_large(
-        self, qn: NameForm, finding: list[_Plan], skipped: list[_Plan], floor: float | None
-    ) -> list[tuple[int, float]]:
+    def _bounds_large(self, qn: NameForm, finding: list[_Plan], skipped: list[_Plan],
+                      floor: float | None) -> list[tuple[int, float]]:
         """Bounds of the names the ``finding`` plans reach, vectorised (numpy)."""
         tc = np.frombuffer(self._tc, dtype=np.float64)
         arrays: list[array[int]] = []
@@ -881,20 +814,11 @@ class Matcher(_Corpus):
         if skipped and len(uniq) <= self.few_found:
             # few names left: binary searches cost less than numpy calls per posting list
             ids_l = uniq.tolist()
-            acc = {
-                n: [a, c, qw]
-                for n, a, c, qw in zip(
-                    ids_l, q_acc.tolist(), c_acc.tolist(), qw_acc.tolist(), strict=True
-                )
-            }
-            by_unit = {
-                u: {
-                    n: (a, c)
-                    for n, a, c in zip(ids_l, fq.tolist(), fc.tolist(), strict=True)
-                    if a > 0.0
-                }
-                for u, (fq, fc) in found_by.items()
-            }
+            acc = {n: [a, c, qw] for n, a, c, qw in
+                   zip(ids_l, q_acc.tolist(), c_acc.tolist(), qw_acc.tolist(), strict=True)}
+            by_unit = {u: {n: (a, c) for n, a, c in
+                           zip(ids_l, fq.tolist(), fc.tolist(), strict=True) if a > 0.0}
+                       for u, (fq, fc) in found_by.items()}
             return self._look_up(qn.total, acc, by_unit, skipped, floor)
         # the longest postings did not pull candidates; look the candidates up in them
         # (sorted) instead, so they add exactly what they can to each bound
@@ -918,11 +842,8 @@ class Matcher(_Corpus):
             uniq, bounds = uniq[keep], bounds[keep]
         return list(zip(uniq.tolist(), bounds.tolist(), strict=True))
 
-    def _ranked(
-        self,
-        q: _Query,
-        bounds: dict[int, float],
-    ) -> Iterable[tuple[float, int, list[tuple[float, int]]]]:
+    def _ranked(self, q: _Query, bounds: dict[int, float],
+                ) -> Iterable[tuple[float, int, list[tuple[float, int]]]]:
         """Eligible records by best name bound (then record index), each with its names
         as (bound, name id), best bound first (then lower id)."""
         name_rec = self._name_rec
@@ -939,9 +860,8 @@ class Matcher(_Corpus):
             if self._eligible(records[rec_idx], q):
                 yield -neg_best, rec_idx, [(-nb, name_id) for nb, name_id in names]
 
-    def _rank_and_score(
-        self, q: _Query, bounds: dict[int, float], bonus: float, limit: int, include_below: bool
-    ) -> list[Hit]:
+    def _rank_and_score(self, q: _Query, bounds: dict[int, float],
+                        bonus: float, limit: int, include_below: bool) -> list[Hit]:
         scored: list[_Scored] = []
         kept: list[float] = []  # best final scores so far, for the stop rule
         report = self.thresholds.report
@@ -954,10 +874,8 @@ class Matcher(_Corpus):
             # this record's own details are known before its names are scored: a date of
             # birth that contradicts (−0.20) can put even the name bound below the threshold
             features = self._details(q, self._records[rec_idx])
-            if (
-                not include_below
-                and round(min(1.0, bound + sum(f.contribution for f in features)), 4) < report
-            ):
+            if not include_below and round(
+                    min(1.0, bound + sum(f.contribution for f in features)), 4) < report:
                 continue
             if budget == 0:
                 break
@@ -996,9 +914,8 @@ def _name_bound(w_q: float, a: float, c: float, qw: float, w_c: float) -> float:
     return numer / denom * min(1.0, a / MIN_INFORMATION)
 
 
-def _name_bounds(
-    w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray, w_c: np.ndarray
-) -> np.ndarray:
+def _name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
+                 w_c: np.ndarray) -> np.ndarray:
     """:func:`_name_bound` over arrays of names."""
     numer = 0.5 * (np.minimum(w_q, a) + np.minimum(w_c, c))
     denom = w_q + 0.5 * w_c - 0.5 * np.minimum(w_q, qw)
@@ -1006,7 +923,8 @@ def _name_bounds(
     return result
 
 
-def _split_plans(plans: list[_Plan], w_q: float, floor: float) -> tuple[list[_Plan], list[_Plan]]:
+def _split_plans(plans: list[_Plan], w_q: float,
+                 floor: float) -> tuple[list[_Plan], list[_Plan]]:
     """Split the postings the query reaches into those that must find candidates and the
     largest ones that need not (prefix filtering).
 
@@ -1017,14 +935,8 @@ def _split_plans(plans: list[_Plan], w_q: float, floor: float) -> tuple[list[_Pl
     can reach the floor is found through the postings kept. A unit can end up on both
     sides (its rare spellings find, its common ones only add to bounds).
     """
-    entries = sorted(
-        (
-            (len(arr), i, j)
-            for i, p in enumerate(plans)
-            for j, (arr, _qv, _cv) in enumerate(p.reach)
-        ),
-        reverse=True,
-    )
+    entries = sorted(((len(arr), i, j) for i, p in enumerate(plans)
+                      for j, (arr, _qv, _cv) in enumerate(p.reach)), reverse=True)
     a_u = [0.0] * len(plans)
     c_u = [0.0] * len(plans)
     in_s = [False] * len(plans)
@@ -1046,22 +958,15 @@ def _split_plans(plans: list[_Plan], w_q: float, floor: float) -> tuple[list[_Pl
         for side, keep in ((finding, False), (skipped, True)):
             reach = [r for j, r in enumerate(p.reach) if ((i, j) in skip) == keep]
             if reach:
-                side.append(
-                    _Plan(
-                        p.unit,
-                        sum(len(r[0]) for r in reach),
-                        p.qweight,
-                        max(r[1] for r in reach),
-                        max(r[2] for r in reach),
-                        reach,
-                    )
-                )
+                side.append(_Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
+                                  max(r[1] for r in reach), max(r[2] for r in reach), reach))
     return finding, skipped
 
 
 def _most(plans: list[_Plan]) -> tuple[float, float, float]:
     """The most some plans can add to a name: Σ a_max, Σ c_max, Σ query weights."""
-    return (sum(p.a_max for p in plans), sum(p.c_max for p in plans), sum(p.qweight for p in plans))
+    return (sum(p.a_max for p in plans), sum(p.c_max for p in plans),
+            sum(p.qweight for p in plans))
 
 
 _EMPTY: array[int] = array("i")

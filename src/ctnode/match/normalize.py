@@ -30,67 +30,18 @@ from rigour.text.translit import maybe_ascii
 # Arabic-script letters → Latin, chosen to agree with common English-language romanisations.
 # Waw and yeh are consonants at the start of a word and vowels elsewhere (see _arabic_token).
 _ARABIC: dict[str, str] = {
-    "ا": "a",
-    "أ": "a",
-    "إ": "i",
-    "آ": "a",
-    "ٱ": "a",
-    "ى": "a",
-    "ء": "",
-    "ئ": "",
-    "ؤ": "u",
-    "ب": "b",
-    "ت": "t",
-    "ث": "th",
-    "ج": "j",
-    "ح": "h",
-    "خ": "kh",
-    "د": "d",
-    "ذ": "dh",
-    "ر": "r",
-    "ز": "z",
-    "س": "s",
-    "ش": "sh",
-    "ص": "s",
-    "ض": "d",
-    "ط": "t",
-    "ظ": "z",
-    "ع": "",
-    "غ": "gh",
-    "ف": "f",
-    "ق": "q",
-    "ك": "k",
-    "ل": "l",
-    "م": "m",
-    "ن": "n",
-    "ه": "h",
-    "ة": "a",
-    "ۀ": "a",
-    "ھ": "h",
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ى": "a", "ء": "", "ئ": "", "ؤ": "u",
+    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh",
+    "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
+    "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+    "ه": "h", "ة": "a", "ۀ": "a", "ھ": "h",
     # Persian / Dari
-    "پ": "p",
-    "چ": "ch",
-    "ژ": "zh",
-    "گ": "g",
-    "ک": "k",
+    "پ": "p", "چ": "ch", "ژ": "zh", "گ": "g", "ک": "k",
     # Pashto
-    "ټ": "t",
-    "ډ": "d",
-    "ړ": "r",
-    "ږ": "zh",
-    "ښ": "sh",
-    "ځ": "z",
-    "څ": "ts",
-    "ګ": "g",
-    "ڼ": "n",
-    "ې": "e",
-    "ۍ": "ai",
+    "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "zh", "ښ": "sh", "ځ": "z", "څ": "ts", "ګ": "g",
+    "ڼ": "n", "ې": "e", "ۍ": "ai",
     # Urdu
-    "ٹ": "t",
-    "ڈ": "d",
-    "ڑ": "r",
-    "ں": "n",
-    "ے": "e",
+    "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ے": "e",
 }
 _ARABIC_WAW = frozenset("و")
 _ALEFS = frozenset("اآأ")
@@ -103,14 +54,11 @@ _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
 # "Son of" in Maghrebi and Mauritanian names (Ould, ولد read "wld"): a connector like bin
 # (also when glued: ``Ouldmuhammad``).
 FILIATION: frozenset[str] = frozenset({"ould", "wuld", "wld"})
-STOP_TOKENS: frozenset[str] = (
-    frozenset(
-        """al el ul ad ar as at az ash an ud bin ibn ben bint binti bte son of s o bn abn bnt
+STOP_TOKENS: frozenset[str] = frozenset(
+    """al el ul ad ar as at az ash an ud bin ibn ben bint binti bte son of s o bn abn bnt
     mr mrs ms miss mstr dr prof haji hajji alhaj alhajj hadji mullah mulla maulavi mawlawi
     maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
-    )
-    | FILIATION
-)
+) | FILIATION
 
 # Spellings of the "Abd al-" (servant of) prefix, mapped to one form.
 ABD_FORMS: frozenset[str] = frozenset(
@@ -127,35 +75,9 @@ _ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 # One word in each script ICU's Any-Latin handles; transliterating them loads every
 # per-script rule set up front instead of on a live request (seconds each, on first use).
 _WARM_UP_SAMPLES = (
-    "محمد",
-    "Мухаммед",
-    "Қазақ",
-    "Μιχάλης",
-    "משה",
-    "王伟",
-    "김민준",
-    "ひらがな",
-    "カタカナ",
-    "मोहम्मद",
-    "মোহাম্মদ",
-    "ਸਿੰਘ",
-    "મહમદ",
-    "முகமது",
-    "మహమ్మద్",
-    "ಮಹಮ್ಮದ್",
-    "മുഹമ്മദ്",
-    "ศรี",
-    "ລາວ",
-    "Մուհամմադ",
-    "მუჰამედ",
-    "ሙሐመድ",
-    "ܡܘܚܡܕ",
-    "ތާނަ",
-    "ᠮᠣᠩᠭᠣᠯ",
-    "ᎠᏂ",
-    "မြန်မာ",
-    "ខ្មែរ",
-    "සිංහල",
+    "محمد", "Мухаммед", "Қазақ", "Μιχάλης", "משה", "王伟", "김민준", "ひらがな", "カタカナ", "मोहम्मद",
+    "মোহাম্মদ", "ਸਿੰਘ", "મહમદ", "முகமது", "మహమ్మద్", "ಮಹಮ್ಮದ್", "മുഹമ്മദ്", "ศรี", "ລາວ",
+    "Մուհամմադ", "მუჰამედ", "ሙሐመድ", "ܡܘܚܡܕ", "ތާނަ", "ᠮᠣᠩᠭᠣᠯ", "ᎠᏂ", "မြန်မာ", "ខ្មែរ", "සිංහල",
 )
 
 
@@ -183,9 +105,8 @@ def name_symbols(latin: str) -> frozenset[str]:
     if len(latin) < 3 or not latin.isalpha():
         return frozenset()
     found: set[str] = set()
-    for name in analyze_names(
-        NameTypeTag.PER, [latin], consolidate=False, rewrite=False, phonetics=False, numerics=False
-    ):
+    for name in analyze_names(NameTypeTag.PER, [latin], consolidate=False, rewrite=False,
+                              phonetics=False, numerics=False):
         for symbol in name.symbols:
             if symbol.category == Symbol.Category.NAME:
                 found.add(str(symbol.id))
@@ -193,24 +114,11 @@ def name_symbols(latin: str) -> frozenset[str]:
         return frozenset()
     return frozenset(sys.intern(f) for f in found)
 
-
 # Latin digraphs reduced before vowels are dropped, in order.
 _DIGRAPHS: tuple[tuple[str, str], ...] = (
-    ("dzh", "j"),
-    ("tch", "c"),
-    ("sch", "s"),
-    ("kh", "h"),
-    ("gh", "g"),
-    ("ph", "f"),
-    ("th", "t"),
-    ("dh", "d"),
-    ("sh", "s"),
-    ("zh", "j"),
-    ("dj", "j"),
-    ("ck", "k"),
-    ("ch", "c"),
-    ("ts", "s"),
-    ("tz", "s"),
+    ("dzh", "j"), ("tch", "c"), ("sch", "s"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
+    ("th", "t"), ("dh", "d"), ("sh", "s"), ("zh", "j"), ("dj", "j"), ("ck", "k"),
+    ("ch", "c"), ("ts", "s"), ("tz", "s"),
 )
 _CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "h"})
 _SOFT_C = re.compile(r"c(?=[eiy])")  # Lounici, Francis, pinyin Cen: an s sound
@@ -269,7 +177,8 @@ def _arabic_token(token: str) -> str:
 # Arabic letters romanised two ways (Arabic vs Persian/Pashto/Urdu usage); the second forms
 # become alternatives of the token (at most MAX_ALTERNATIVES per token).
 # ج is also read g in Egyptian names (Ragab, Gamal).
-_ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "ق": "g", "ج": "g"}
+_ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "ق": "g",
+                                  "ج": "g"}
 MAX_ALTERNATIVES = 4
 
 
@@ -291,19 +200,13 @@ def _unglued(latin: str) -> list[str]:
     """
     out: list[str] = []
     for stop in _GLUED:
-        rest = latin[len(stop) :]
-        if (
-            latin.startswith(stop)
-            and len(rest) >= MIN_UNGLUED
-            and (stop not in _ASSIMILATED or rest.startswith(stop[1:]))
-        ):
+        rest = latin[len(stop):]
+        if (latin.startswith(stop) and len(rest) >= MIN_UNGLUED
+                and (stop not in _ASSIMILATED or rest.startswith(stop[1:]))):
             out.append(rest)
     for stop in _GLUED:
-        if (
-            latin.endswith(stop)
-            and len(latin) - len(stop) >= MIN_UNGLUED
-            and stop not in _ASSIMILATED
-        ):
+        if (latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED
+                and stop not in _ASSIMILATED):
             out.append(latin[: -len(stop)])
     return out
 

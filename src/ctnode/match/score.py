@@ -117,15 +117,10 @@ def skeleton_typo_applies(ka: str, kb: str) -> bool:
     """The skeleton-typo rule's condition: different skeletons of 4+ letters, one edit apart,
     with the same first letter (``ahmd``/``mhmd``, Ahmad/Mohammed, are different names) or
     one of them an initial vowel longer (``astnks``/``stnks``, Istanekzai/Stanekzai)."""
-    return (
-        ka != kb
-        and len(ka) >= FUZZY_MIN_SKELETON
-        and len(kb) >= FUZZY_MIN_SKELETON
-        and abs(len(ka) - len(kb)) <= 1
-        and (ka[0] == kb[0] or ka == "a" + kb or kb == "a" + ka)
-        and one_deletion_apart(ka, kb)
-        and one_edit_apart(ka, kb)
-    )
+    return (ka != kb and len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
+            and abs(len(ka) - len(kb)) <= 1
+            and (ka[0] == kb[0] or ka == "a" + kb or kb == "a" + ka)
+            and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
 
 
 def unvowelled(token: str) -> bool:
@@ -168,10 +163,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     if ka == kb and ka:
         sim, vowels = skeleton_similarity(a, b)
         if sim < SIM_SYMBOL and (common := name_symbols(a) & name_symbols(b)):
-            return SIM_SYMBOL, (
-                f"one name in two languages (rigour name symbol "
-                f"{min(common)}), phonetic skeleton '{ka}'"
-            )
+            return SIM_SYMBOL, (f"one name in two languages (rigour name symbol "
+                                f"{min(common)}), phonetic skeleton '{ka}'")
         return sim, _skeleton_rule(ka, vowels)
     # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
     if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
@@ -262,39 +255,23 @@ class Unit:
 class NameForm:
     """A name ready for comparison: tokens, their weights, and merged neighbour units."""
 
-    __slots__ = (
-        "by_skel",
-        "memo",
-        "merged_units",
-        "original",
-        "singles",
-        "tokens",
-        "total",
-        "weights",
-    )
+    __slots__ = ("by_skel", "memo", "merged_units", "original", "singles", "tokens", "total",
+                 "weights")
 
-    def __init__(
-        self,
-        original: str,
-        tokens: tuple[str, ...],
-        rarity: Rarity,
-        alts: dict[int, tuple[str, ...]] | None = None,
-    ) -> None:
+    def __init__(self, original: str, tokens: tuple[str, ...], rarity: Rarity,
+                 alts: dict[int, tuple[str, ...]] | None = None) -> None:
         self.original = original
         self.tokens = tokens
         self.weights = tuple(rarity.weight(skeleton(t)) for t in tokens)
         self.total = sum(self.weights)
         alts = alts or {}
-        self.singles = tuple(
-            Unit(i, i, t, skeleton(t), self.weights[i], alts.get(i, ()))
-            for i, t in enumerate(tokens)
-        )
+        self.singles = tuple(Unit(i, i, t, skeleton(t), self.weights[i], alts.get(i, ()))
+                             for i, t in enumerate(tokens))
         merged = []
         for i in range(len(tokens) - 1):
             latin = tokens[i] + tokens[i + 1]
-            merged.append(
-                Unit(i, i + 1, latin, skeleton(latin), self.weights[i] + self.weights[i + 1])
-            )
+            merged.append(Unit(i, i + 1, latin, skeleton(latin),
+                               self.weights[i] + self.weights[i + 1]))
         self.merged_units = tuple(merged)
         by_skel: dict[str, list[Unit]] = {}
         for u in self.singles:
@@ -359,31 +336,18 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
             if (qu.alts or cu.alts) and sim < 1.0:
                 sim, rule = _alt_similarity(qu, cu, sim, rule)
             if sim > 0.0:
-                cands.append(
-                    (
-                        -sim,
-                        -(qu.weight + cu.weight),
-                        qu.start,
-                        cu.start,
-                        qu.end,
-                        cu.end,
-                        qu,
-                        cu,
-                        rule,
-                    )
-                )
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
+                              qu, cu, rule))
     for qu in q.merged_units:
         for cu in c.by_skel.get(qu.skel, ()):
             sim, rule = merged_similarity(qu.latin, cu.latin)
-            cands.append(
-                (-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end, qu, cu, rule)
-            )
+            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
+                          qu, cu, rule))
     for cu in c.merged_units:
         for qu in q.by_skel.get(cu.skel, ()):
             sim, rule = merged_similarity(qu.latin, cu.latin)
-            cands.append(
-                (-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end, qu, cu, rule)
-            )
+            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
+                          qu, cu, rule))
     cands.sort(key=lambda x: x[:6])
     used_q = [False] * len(q.tokens)
     used_c = [False] * len(c.tokens)
@@ -450,35 +414,15 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         for qu in q.merged_units:
             for cu in by_skel.get(qu.skel, ()):
                 sim = merged_similarity(qu.latin, cu.latin)[0]
-                cands.append(
-                    (
-                        -sim,
-                        -(qu.weight + cu.weight),
-                        qu.start,
-                        cu.start,
-                        qu.end,
-                        cu.end,
-                        qu.weight,
-                        cu.weight,
-                    )
-                )
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
+                              cu.end, qu.weight, cu.weight))
     if c.merged_units:
         q_by_skel = q.by_skel
         for cu in c.merged_units:
             for qu in q_by_skel.get(cu.skel, ()):
                 sim = merged_similarity(qu.latin, cu.latin)[0]
-                cands.append(
-                    (
-                        -sim,
-                        -(qu.weight + cu.weight),
-                        qu.start,
-                        cu.start,
-                        qu.end,
-                        cu.end,
-                        qu.weight,
-                        cu.weight,
-                    )
-                )
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
+                              cu.end, qu.weight, cu.weight))
     # the first six fields are unique per unit pair, so a plain sort orders as compare_names
     cands.sort()
     used_q = 0
@@ -500,8 +444,7 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         info += sim * qw
     denom += sum([w for k, w in enumerate(q.weights) if not used_q >> k & 1])
     denom += UNMATCHED_CANDIDATE_FACTOR * sum(
-        [w for k, w in enumerate(c.weights) if not used_c >> k & 1]
-    )
+        [w for k, w in enumerate(c.weights) if not used_c >> k & 1])
     raw = matched / denom if denom > 0 else 0.0
     return raw * min(1.0, info / MIN_INFORMATION)
 
@@ -527,7 +470,9 @@ def _date_relation(q: str, c: str) -> tuple[float, str]:
     return DOB_SAME_YEAR_OTHER_DAY, "same year, other month"
 
 
-def compare_dates(q_dates: list[str], c_dates: tuple[str, ...]) -> FeatureExplanation | None:
+def compare_dates(
+    q_dates: list[str], c_dates: tuple[str, ...]
+) -> FeatureExplanation | None:
     if not q_dates or not c_dates:
         return None
     best: tuple[float, str, str, str] | None = None
@@ -550,34 +495,24 @@ def compare_countries(
         return None
     common = sorted(set(q_countries) & set(c_countries))
     if common:
-        return FeatureExplanation(
-            "nationality", common[0], common[0], NAT_AGREE, "nationality agrees"
-        )
-    return FeatureExplanation(
-        "nationality",
-        ", ".join(q_countries),
-        ", ".join(c_countries),
-        NAT_CONTRADICT,
-        "no nationality in common",
-    )
+        return FeatureExplanation("nationality", common[0], common[0], NAT_AGREE,
+                                  "nationality agrees")
+    return FeatureExplanation("nationality", ", ".join(q_countries), ", ".join(c_countries),
+                              NAT_CONTRADICT, "no nationality in common")
 
 
-def compare_documents(q_docs: list[str], c_docs: tuple[str, ...]) -> FeatureExplanation | None:
+def compare_documents(
+    q_docs: list[str], c_docs: tuple[str, ...]
+) -> FeatureExplanation | None:
     if not q_docs or not c_docs:
         return None
     for qd in q_docs:
         for cd in c_docs:
             if qd == cd or (min(len(qd), len(cd)) >= 6 and (qd in cd or cd in qd)):
-                return FeatureExplanation(
-                    "document", qd, cd, DOC_AGREE, "identity-document number agrees"
-                )
-    return FeatureExplanation(
-        "document",
-        ", ".join(q_docs),
-        ", ".join(c_docs),
-        DOC_CONTRADICT,
-        "identity-document numbers differ",
-    )
+                return FeatureExplanation("document", qd, cd, DOC_AGREE,
+                                          "identity-document number agrees")
+    return FeatureExplanation("document", ", ".join(q_docs), ", ".join(c_docs), DOC_CONTRADICT,
+                              "identity-document numbers differ")
 
 
 def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
@@ -588,15 +523,12 @@ def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
     cg = next((g for g in groups if c_schema in g), None)
     if qg is None or cg is None or qg is cg:
         return None
-    return FeatureExplanation(
-        "schema", q_schema, c_schema, SCHEMA_MISMATCH, f"a {q_schema} screened against a {c_schema}"
-    )
+    return FeatureExplanation("schema", q_schema, c_schema, SCHEMA_MISMATCH,
+                              f"a {q_schema} screened against a {c_schema}")
 
 
 def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
     """The most the identifying details can add (the index uses it to prune safely)."""
-    return (
-        (DOB_EXACT if has_dates else 0.0)
-        + (NAT_AGREE if has_countries else 0.0)
-        + (DOC_AGREE if has_docs else 0.0)
+    return (DOB_EXACT if has_dates else 0.0) + (NAT_AGREE if has_countries else 0.0) + (
+        DOC_AGREE if has_docs else 0.0
     )

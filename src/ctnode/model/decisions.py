@@ -6,5 +6,3 @@ from typing import Literal
 
 Decision = Literal["confirmed", "false_positive", "unsure"]
 DECISIONS: tuple[Decision, ...] = ("confirmed", "false_positive", "unsure")
-Role = Literal["admin", "analyst", "screener"]
-ROLES: tuple[Role, ...] = ("admin", "analyst", "screener")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 EntityStatus = Literal["listed", "delisted"]
 
@@ -17,6 +17,18 @@ EntityStatus = Literal["listed", "delisted"]
 NAME_PROPS: tuple[str, ...] = ("name", "alias", "previousName", "weakAlias")
 # Properties that hold identity-document numbers.
 DOCUMENT_PROPS: tuple[str, ...] = ("passportNumber", "idNumber", "taxNumber", "registrationNumber")
+# Properties that hold parts of a person's name.
+NAME_PART_PROPS: tuple[str, ...] = ("firstName", "secondName", "middleName", "fatherName", "lastName")
+# The properties the match index reads (names, name parts, dates, countries, documents).
+MATCH_PROPS: tuple[str, ...] = (
+    *NAME_PROPS, *NAME_PART_PROPS, "birthDate", "nationality", "citizenship", "passportNumber",
+    "idNumber",
+)
+# Properties that identify a person or group: a change in them can change screening results.
+IDENTIFYING_PROPS = frozenset(
+    {*NAME_PROPS, *NAME_PART_PROPS, *DOCUMENT_PROPS, "birthDate", "birthPlace", "nationality",
+     "citizenship", "gender", "publicKey"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +112,12 @@ class Entity:
     def fingerprint(self) -> tuple[tuple[str, str, str], ...]:
         """What an import compares to decide whether a record changed."""
         return tuple(sorted({(s.prop, s.value, s.original) for s in self.statements}))
+
+
+@dataclass(slots=True)
+class EntityView:
+    """An entity as an analyst reads it: every value with provenance, its history, decisions."""
+
+    entity: Entity
+    events: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]

@@ -49,7 +49,6 @@ class Address:
 
 # -- base58check ----------------------------------------------------------------------
 
-
 def b58decode(text: str) -> bytes | None:
     num = 0
     for ch in text:
@@ -76,7 +75,6 @@ def b58check(text: str) -> bytes | None:
 
 
 # -- bech32 / bech32m ----------------------------------------------------------------
-
 
 def _polymod(values: list[int]) -> int:
     gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
@@ -115,7 +113,7 @@ def segwit_decode(text: str) -> tuple[str, int, bytes] | None:
     pos = text.rfind("1")
     if pos < 1 or pos + 7 > len(text):
         return None
-    hrp, data_part = text[:pos], text[pos + 1 :]
+    hrp, data_part = text[:pos], text[pos + 1:]
     if hrp not in {"bc", "tb"}:
         return None
     data = [_BECH32_INDEX.get(c, -1) for c in data_part]
@@ -138,38 +136,15 @@ def segwit_decode(text: str) -> tuple[str, int, bytes] | None:
 # -- Keccak-256 (Ethereum's hash) ---------------------------------------------------------
 
 _RC = (
-    0x0000000000000001,
-    0x0000000000008082,
-    0x800000000000808A,
-    0x8000000080008000,
-    0x000000000000808B,
-    0x0000000080000001,
-    0x8000000080008081,
-    0x8000000000008009,
-    0x000000000000008A,
-    0x0000000000000088,
-    0x0000000080008009,
-    0x000000008000000A,
-    0x000000008000808B,
-    0x800000000000008B,
-    0x8000000000008089,
-    0x8000000000008003,
-    0x8000000000008002,
-    0x8000000000000080,
-    0x000000000000800A,
-    0x800000008000000A,
-    0x8000000080008081,
-    0x8000000000008080,
-    0x0000000080000001,
-    0x8000000080008008,
+    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
+    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
+    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
+    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
 )
-_ROT = (
-    (0, 36, 3, 41, 18),
-    (1, 44, 10, 45, 2),
-    (62, 6, 43, 15, 61),
-    (28, 55, 25, 21, 56),
-    (27, 20, 39, 8, 14),
-)
+_ROT = ((0, 36, 3, 41, 18), (1, 44, 10, 45, 2), (62, 6, 43, 15, 61), (28, 55, 25, 21, 56),
+        (27, 20, 39, 8, 14))
 _MASK = (1 << 64) - 1
 
 
@@ -203,9 +178,9 @@ def keccak256(data: bytes) -> bytes:
     msg[-1] |= 0x80
     state = [0] * 25
     for off in range(0, len(msg), rate):
-        block = msg[off : off + rate]
+        block = msg[off:off + rate]
         for i in range(rate // 8):
-            state[i] ^= int.from_bytes(block[8 * i : 8 * i + 8], "little")
+            state[i] ^= int.from_bytes(block[8 * i:8 * i + 8], "little")
         _keccak_f(state)
     return b"".join(state[i].to_bytes(8, "little") for i in range(4))
 
@@ -214,13 +189,11 @@ def eip55(address: str) -> str:
     """The EIP-55 mixed-case checksum form of a 0x address."""
     hexpart = address[2:].lower()
     digest = keccak256(hexpart.encode("ascii")).hex()
-    return "0x" + "".join(
-        c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(hexpart)
-    )
+    return "0x" + "".join(c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c
+                          for i, c in enumerate(hexpart))
 
 
 # -- classification --------------------------------------------------------------------------
-
 
 def classify(text: str) -> Address | None:
     """Recognise ``text`` as an address of a known chain (valid or not); None if it is none."""
@@ -231,15 +204,9 @@ def classify(text: str) -> Address | None:
         if decoded is None:
             return Address("BTC", low, "segwit", False, "bech32/bech32m checksum or format wrong")
         _, version, program = decoded
-        kind = (
-            "P2TR (bech32m)"
-            if version == 1 and len(program) == 32
-            else (
-                f"witness v{version} (bech32m)"
-                if version
-                else ("P2WPKH (bech32)" if len(program) == 20 else "P2WSH (bech32)")
-            )
-        )
+        kind = "P2TR (bech32m)" if version == 1 and len(program) == 32 else (
+            f"witness v{version} (bech32m)" if version else
+            ("P2WPKH (bech32)" if len(program) == 20 else "P2WSH (bech32)"))
         return Address("BTC", low, kind, True)
     if re.fullmatch(r"0[xX][0-9a-fA-F]{40}", s):
         canon = "0x" + s[2:].lower()
@@ -262,7 +229,7 @@ def classify(text: str) -> Address | None:
     return None
 
 
-def normalize(address: str) -> str:
+def normalise(address: str) -> str:
     """The canonical form used to look addresses up (case folded where the chain ignores case)."""
     found = classify(address)
     return found.address if found else address.strip()

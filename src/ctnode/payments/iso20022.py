@@ -20,8 +20,9 @@ from typing import Any
 
 from lxml import etree
 
+from ctnode.errors import MessageError, UnknownMessageType
+from ctnode.model.messages import Issue
 from ctnode.payments.model import Identifier, Party, PaymentMessage, Transaction
-from ctnode.travel.issues import Issue, MessageError, UnknownMessageType
 
 # Largest ISO 20022 file accepted, in bytes.
 MAX_BYTES = 100 * 1024 * 1024
@@ -49,25 +50,12 @@ AGENT_ROLES = {
     "InstdRmbrsmntAgt": "instructed reimbursement agent",
     "ThrdRmbrsmntAgt": "third reimbursement agent",
 }
-ACCOUNTS = {
-    "DbtrAcct": "Dbtr",
-    "CdtrAcct": "Cdtr",
-    "UltmtDbtrAcct": "UltmtDbtr",
-    "DbtrAgtAcct": "DbtrAgt",
-    "CdtrAgtAcct": "CdtrAgt",
-    "IntrmyAgt1Acct": "IntrmyAgt1",
-    "IntrmyAgt2Acct": "IntrmyAgt2",
-    "IntrmyAgt3Acct": "IntrmyAgt3",
-}
+ACCOUNTS = {"DbtrAcct": "Dbtr", "CdtrAcct": "Cdtr", "UltmtDbtrAcct": "UltmtDbtr",
+            "DbtrAgtAcct": "DbtrAgt", "CdtrAgtAcct": "CdtrAgt", "IntrmyAgt1Acct": "IntrmyAgt1",
+            "IntrmyAgt2Acct": "IntrmyAgt2", "IntrmyAgt3Acct": "IntrmyAgt3"}
 _PARSER_OPTS: dict[str, Any] = dict(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+    huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False,
 )
 
 
@@ -114,11 +102,9 @@ def parse_xml(data: bytes) -> Any:
         raise MessageError(f"XML larger than {MAX_BYTES} bytes", "file")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if b"<!DOCTYPE" in data[:65536].upper() or b"<!ENTITY" in data[:65536].upper():
-        raise MessageError(
-            "a DOCTYPE or entity declaration is not allowed in ISO 20022 XML "
-            "(refused to protect against XML bombs and external entities)",
-            "prolog",
-        )
+        raise MessageError("a DOCTYPE or entity declaration is not allowed in ISO 20022 XML "
+                           "(refused to protect against XML bombs and external entities)",
+                           "prolog")
     if not head.startswith(b"<"):
         raise MessageError("not XML: the file does not start with '<'", "line 1")
     parser = etree.XMLParser(**_PARSER_OPTS)
@@ -148,9 +134,8 @@ def _find(root: Any, name: str, depth: int = 3) -> Any:
     return None
 
 
-def parse_iso20022(
-    data: bytes, *, validate: bool = False, xsd_dir: Path | None = None
-) -> PaymentMessage:
+def parse_iso20022(data: bytes, *, validate: bool = False,
+                   xsd_dir: Path | None = None) -> PaymentMessage:
     """Bytes of a pacs.008 or pain.001 (optionally enveloped) → ``PaymentMessage``."""
     root = parse_xml(data)
     document = _find(root, "Document")
@@ -163,31 +148,23 @@ def parse_iso20022(
             raise UnknownMessageType(
                 f"ISO 20022 message {kinds[0] if kinds else 'empty'!r} is not read by this node "
                 "(pacs.008 FIToFICstmrCdtTrf and pain.001 CstmrCdtTrfInitn are)",
-                _where(document),
-            )
+                _where(document))
     else:
         body = _find(root, "FIToFICstmrCdtTrf") or _find(root, "CstmrCdtTrfInitn")
         if body is None:
             raise UnknownMessageType(
-                f"XML root {_ln(root)!r} is not an ISO 20022 payment this node reads", _where(root)
-            )
+                f"XML root {_ln(root)!r} is not an ISO 20022 payment this node reads", _where(root))
     family = _ROOTS[_ln(body)]
     namespace = etree.QName(body).namespace
     match = _VERSION.search(namespace or "")
     if match is None and app_hdr is not None:
         match = _VERSION.search(_text(app_hdr, "MsgDefIdr") or "")
     version = match.group(0) if match and match.group(0).startswith(family) else None
-    msg = PaymentMessage(
-        format=version or family, namespace=namespace, app_header=app_hdr is not None
-    )
+    msg = PaymentMessage(format=version or family, namespace=namespace,
+                         app_header=app_hdr is not None)
     if version is None:
-        msg.issues.append(
-            Issue(
-                "warning",
-                f"message version unknown (namespace {namespace!r}); read as {family}",
-                _where(body),
-            )
-        )
+        msg.issues.append(Issue("warning", f"message version unknown (namespace {namespace!r}); "
+                                f"read as {family}", _where(body)))
     _read_body(body, msg, family)
     # Some envelopes carry several documents: read every further payment document too.
     for other in _find_all(root, "Document", 3):
@@ -195,36 +172,19 @@ def parse_iso20022(
             continue
         other_body = next((c for c in other if _ln(c) in _ROOTS), None)
         if other_body is None:
-            msg.issues.append(
-                Issue(
-                    "error",
-                    "a further document that is not pacs.008 or pain.001 was skipped",
-                    _where(other),
-                    skipped=True,
-                )
-            )
+            msg.issues.append(Issue("error", "a further document that is not pacs.008 or "
+                                    "pain.001 was skipped", _where(other), skipped=True))
             continue
-        msg.issues.append(
-            Issue("warning", "the file holds several documents; all are read", _where(other))
-        )
+        msg.issues.append(Issue("warning", "the file holds several documents; all are read",
+                                _where(other)))
         _read_body(other_body, msg, _ROOTS[_ln(other_body)])
     if msg.declared_count is not None and msg.declared_count != len(msg.transactions):
-        msg.issues.append(
-            Issue(
-                "warning",
-                f"NbOfTxs declares {msg.declared_count} transactions, "
-                f"the message holds {len(msg.transactions)}; all screened",
-                "GrpHdr/NbOfTxs",
-            )
-        )
+        msg.issues.append(Issue("warning", f"NbOfTxs declares {msg.declared_count} transactions, "
+                                f"the message holds {len(msg.transactions)}; all screened",
+                                "GrpHdr/NbOfTxs"))
     if validate:
-        _validate(
-            document if document is not None else body,
-            app_hdr,
-            version,
-            msg,
-            xsd_dir or default_xsd_dir(),
-        )
+        _validate(document if document is not None else body, app_hdr, version, msg,
+                  xsd_dir or default_xsd_dir())
     return msg
 
 
@@ -310,24 +270,9 @@ def _address(el: Any) -> tuple[list[str], str | None]:
     if adr is None:
         return [], None
     lines = [_text(line) for line in _kids(adr, "AdrLine")]
-    structured = [
-        _text(adr, f)
-        for f in (
-            "Dept",
-            "SubDept",
-            "StrtNm",
-            "BldgNb",
-            "BldgNm",
-            "Flr",
-            "PstBx",
-            "Room",
-            "PstCd",
-            "TwnNm",
-            "TwnLctnNm",
-            "DstrctNm",
-            "CtrySubDvsn",
-        )
-    ]
+    structured = [_text(adr, f) for f in ("Dept", "SubDept", "StrtNm", "BldgNb", "BldgNm", "Flr",
+                                          "PstBx", "Room", "PstCd", "TwnNm", "TwnLctnNm",
+                                          "DstrctNm", "CtrySubDvsn")]
     parts = [p for p in (*lines, *structured) if p]
     return parts, _text(adr, "Ctry")
 
@@ -338,16 +283,8 @@ def _party(el: Any, role: str) -> Party:
     schema = "Person" if prv is not None else "Organization" if org is not None else "LegalEntity"
     name = _text(el, "Nm")
     address, country = _address(el)
-    party = Party(
-        role=role,
-        kind="party",
-        name=name,
-        names=_names(name, schema),
-        schema=schema,
-        address=address,
-        country=country or _text(el, "CtryOfRes"),
-        where=_where(el),
-    )
+    party = Party(role=role, kind="party", name=name, names=_names(name, schema), schema=schema,
+                  address=address, country=country or _text(el, "CtryOfRes"), where=_where(el))
     if org is not None:
         for tag in ("AnyBIC", "BICOrBEI", "BIC"):
             if value := _text(org, tag):
@@ -381,16 +318,8 @@ def _agent(el: Any, role: str) -> Party:
         fin = el
     name = _text(fin, "Nm")
     address, country = _address(fin)
-    party = Party(
-        role=role,
-        kind="agent",
-        name=name,
-        names=[name] if name else [],
-        schema="Organization",
-        address=address,
-        country=country,
-        where=_where(el),
-    )
+    party = Party(role=role, kind="agent", name=name, names=[name] if name else [],
+                  schema="Organization", address=address, country=country, where=_where(el))
     for tag in ("BICFI", "BIC"):
         if value := _text(fin, tag):
             party.identifiers.append(Identifier("BIC", value))
@@ -400,7 +329,7 @@ def _agent(el: Any, role: str) -> Party:
     if clr is not None and (member := _text(clr, "MmbId")):
         system = _text(clr, "ClrSysId", "Cd") or _text(clr, "ClrSysId", "Prtry") or "CLRSYS"
         party.identifiers.append(Identifier(f"CLRSYS:{system}", member))
-    if other := _text(fin, "Othr", "Id"):
+    if (other := _text(fin, "Othr", "Id")):
         party.identifiers.append(Identifier("OTHER", other))
     return party
 
@@ -419,12 +348,8 @@ def _account(el: Any, party: Party) -> None:
 
 
 def _transaction(tx: Any, number: int, inherited: list[Party], msg: PaymentMessage) -> Transaction:
-    ref = (
-        _text(tx, "PmtId", "EndToEndId")
-        or _text(tx, "PmtId", "InstrId")
-        or _text(tx, "PmtId", "TxId")
-        or f"#{number}"
-    )
+    ref = (_text(tx, "PmtId", "EndToEndId") or _text(tx, "PmtId", "InstrId")
+           or _text(tx, "PmtId", "TxId") or f"#{number}")
     amount_el = _kid(tx, "IntrBkSttlmAmt")
     if amount_el is None:
         amount_el = _kid(tx, "Amt", "InstdAmt")
@@ -473,9 +398,8 @@ def _schema(path: str) -> Any:
     return xmlschema.XMLSchema(path, allow="local", defuse="always")
 
 
-def _validate(
-    document: Any, app_hdr: Any, version: str | None, msg: PaymentMessage, xsd_dir: Path
-) -> None:
+def _validate(document: Any, app_hdr: Any, version: str | None, msg: PaymentMessage,
+              xsd_dir: Path) -> None:
     targets: list[tuple[Any, str | None]] = [(document, version)]
     if app_hdr is not None:
         m = _VERSION.search(etree.QName(app_hdr).namespace or "")
@@ -484,25 +408,15 @@ def _validate(
     for element, ver in targets:
         path = xsd_dir / f"{ver}.xsd" if ver else None
         if path is None or not path.is_file():
-            msg.issues.append(
-                Issue(
-                    "warning",
-                    f"no XSD for {ver or 'this message'} in {xsd_dir}; not validated",
-                    _where(element),
-                )
-            )
+            msg.issues.append(Issue("warning", f"no XSD for {ver or 'this message'} in {xsd_dir}; "
+                                    "not validated", _where(element)))
             continue
         errors = list(_schema(str(path)).iter_errors(element))
         for err in errors[:20]:
             valid = False
             line = getattr(err.elem, "sourceline", None) if err.elem is not None else None
-            msg.issues.append(
-                Issue(
-                    "warning",
-                    f"XSD {ver}: {err.reason or err.message}",
-                    f"{err.path or ''} line {line}",
-                )
-            )
+            msg.issues.append(Issue("warning", f"XSD {ver}: {err.reason or err.message}",
+                                    f"{err.path or ''} line {line}"))
         if len(errors) > 20:
             msg.issues.append(Issue("warning", f"{len(errors) - 20} more XSD errors", ver or ""))
         msg.schema_valid = valid if msg.schema_valid in (None, True) else False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ctnode.travel.issues import Issue
+from ctnode.model.messages import Issue
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ import re
 from datetime import date
 from itertools import pairwise
 
+from ctnode.errors import MessageError, UnknownMessageType
+from ctnode.model.messages import Issue, decode_text
 from ctnode.payments.model import Identifier, Party, PaymentMessage, Transaction
-from ctnode.travel.edifact import decode
-from ctnode.travel.issues import Issue, MessageError, UnknownMessageType
 
 LINE = 35
 MAX_BYTES = 50 * 1024 * 1024
@@ -27,13 +27,9 @@ _BLOCK2 = re.compile(r"\{2:([IO])(\d{3})")
 _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _PARTY_IDS = {"ARNU", "CCPT", "CUST", "DRLC", "EMPL", "NIDN", "SOSE", "TXID"}
 INSTITUTIONS = {
-    "51": "sending institution",
-    "52": "ordering institution",
-    "53": "sender's correspondent",
-    "54": "receiver's correspondent",
-    "55": "third reimbursement institution",
-    "56": "intermediary institution",
-    "57": "account with institution",
+    "51": "sending institution", "52": "ordering institution", "53": "sender's correspondent",
+    "54": "receiver's correspondent", "55": "third reimbursement institution",
+    "56": "intermediary institution", "57": "account with institution",
 }
 
 
@@ -63,34 +59,25 @@ def parse_mt103(data: bytes) -> PaymentMessage:
     """Bytes of one or more MT103 messages → ``PaymentMessage`` (one transaction each)."""
     if len(data) > MAX_BYTES:
         raise MessageError(f"FIN file larger than {MAX_BYTES} bytes", "file")
-    text = decode(data)
+    text = decode_text(data)
     msg = PaymentMessage(format="MT103")
     for line_no, chunk in _split_messages(text):
         if not chunk.strip():
             continue
         block2 = _BLOCK2.search(chunk)
         if block2 and block2.group(2) != "103":
-            msg.issues.append(
-                Issue(
-                    "error",
-                    f"MT{block2.group(2)} is not read (MT103 is); skipped",
-                    f"line {line_no}",
-                    skipped=True,
-                )
-            )
+            msg.issues.append(Issue("error", f"MT{block2.group(2)} is not read (MT103 is); skipped",
+                                    f"line {line_no}", skipped=True))
             continue
         start = chunk.find("{4:")
-        body = chunk[start + 3 :] if start >= 0 else chunk
+        body = chunk[start + 3:] if start >= 0 else chunk
         end = body.find("\n-}")
         if end < 0:
             end = body.find("-}")
             if end < 0:
                 if start >= 0:
-                    msg.issues.append(
-                        Issue(
-                            "warning", "block 4 not closed by '-}': truncated?", f"line {line_no}"
-                        )
-                    )
+                    msg.issues.append(Issue("warning", "block 4 not closed by '-}': truncated?",
+                                            f"line {line_no}"))
                 end = len(body)
         body = body[:end]
         first_line = line_no + chunk.count("\n", 0, max(start, 0))
@@ -111,7 +98,8 @@ def parse_mt103(data: bytes) -> PaymentMessage:
     return msg
 
 
-def _parse_block4(body: str, first_line: int, msg: PaymentMessage) -> Transaction:
+def _parse_block4(body: str, first_line: int, msg: PaymentMessage
+                  ) -> Transaction:
     fields: list[tuple[str, list[str], int]] = []
     for offset, raw in enumerate(body.replace("\r", "").split("\n")):
         line = raw.rstrip()
@@ -123,13 +111,8 @@ def _parse_block4(body: str, first_line: int, msg: PaymentMessage) -> Transactio
         elif fields:
             fields[-1][1].append(line)
         elif line.strip():
-            msg.issues.append(
-                Issue(
-                    "warning",
-                    f"text before the first field ignored: {line[:30]!r}",
-                    f"line {first_line + offset}",
-                )
-            )
+            msg.issues.append(Issue("warning", f"text before the first field ignored: "
+                                    f"{line[:30]!r}", f"line {first_line + offset}"))
     if not fields:
         raise MessageError("block 4 holds no fields", f"line {first_line}")
     tags = {tag for tag, _, _ in fields}
@@ -202,7 +185,8 @@ def _account_line(lines: list[str], party: Party) -> list[str]:
     return lines
 
 
-def _customer(lines: list[str], option: str, role: str, where: str, msg: PaymentMessage) -> Party:
+def _customer(lines: list[str], option: str, role: str, where: str,
+              msg: PaymentMessage) -> Party:
     party = Party(role=role, kind="party", where=where)
     if option == "A":
         rest = _account_line(lines, party)
@@ -243,11 +227,8 @@ def _structured(lines: list[str], party: Party, where: str, msg: PaymentMessage)
     for line in rest:
         code, sep, value = line.partition("/")
         if not sep or not code.isdigit():
-            msg.issues.append(
-                Issue(
-                    "warning", f"line {line[:20]!r} has no number code (expected 1/ to 8/)", where
-                )
-            )
+            msg.issues.append(Issue("warning", f"line {line[:20]!r} has no number code "
+                                    "(expected 1/ to 8/)", where))
             continue
         if code == "1":
             name_parts.append(value)
@@ -318,4 +299,5 @@ def looks_like_mt(text: str) -> bool:
 def check_type(text: str) -> None:
     m = _BLOCK2.search(text[:400])
     if m and m.group(2) != "103" and text.count("{1:") <= 1:
-        raise UnknownMessageType(f"MT{m.group(2)} is not read by this node (MT103 is)", "block 2")
+        raise UnknownMessageType(f"MT{m.group(2)} is not read by this node (MT103 is)",
+                                 "block 2")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ctnode.errors import MessageError, UnknownMessageType
+from ctnode.model.messages import decode_text
 from ctnode.payments.iso20022 import parse_iso20022
 from ctnode.payments.model import PaymentMessage
 from ctnode.payments.mt103 import check_type, looks_like_mt, parse_mt103
-from ctnode.travel.edifact import decode
-from ctnode.travel.issues import MessageError, UnknownMessageType
 
 
-def parse_payments(
-    data: bytes, *, validate: bool = False, xsd_dir: Path | None = None
-) -> PaymentMessage:
+def parse_payments(data: bytes, *, validate: bool = False,
+                   xsd_dir: Path | None = None) -> PaymentMessage:
     """Bytes of a pacs.008 / pain.001 XML file or MT103 FIN file → ``PaymentMessage``.
 
     Raises ``MessageError`` (an ``InvalidInput``) naming the line or element
@@ -24,11 +23,9 @@ def parse_payments(
         raise MessageError("empty payment file", "line 1")
     if head.startswith(b"<") or head.startswith(b"\xff\xfe<") or head.startswith(b"\xfe\xff"):
         return parse_iso20022(data, validate=validate, xsd_dir=xsd_dir)
-    text = decode(data[:4096])
+    text = decode_text(data[:4096])
     if looks_like_mt(text):
         check_type(text)
         return parse_mt103(data)
-    raise UnknownMessageType(
-        "not a payment message this node reads (ISO 20022 pacs.008 / pain.001 XML or SWIFT MT103)",
-        "line 1",
-    )
+    raise UnknownMessageType("not a payment message this node reads (ISO 20022 pacs.008 / "
+                             "pain.001 XML or SWIFT MT103)", "line 1")

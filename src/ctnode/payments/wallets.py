@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ctnode.model.entities import Entity
-from ctnode.payments.crypto import Address, classify, find_addresses, normalize
+from ctnode.payments.crypto import Address, classify, find_addresses, normalise
 
 # Properties of a CryptoWallet that hold its address (FtM: publicKey; some lists use others).
 ADDRESS_PROPS = ("publicKey", "address", "accountId")
@@ -56,17 +56,8 @@ def listed_wallets(entities: Iterable[Entity]) -> list[ListedWallet]:
         for prop in ADDRESS_PROPS:
             for stmt in entity.statements:
                 if stmt.prop == prop and stmt.value.strip():
-                    out.append(
-                        ListedWallet(
-                            normalize(stmt.value),
-                            entity.id,
-                            entity.dataset,
-                            entity.reference,
-                            currency,
-                            holder,
-                            stmt.original,
-                        )
-                    )
+                    out.append(ListedWallet(normalise(stmt.value), entity.id, entity.dataset,
+                                            entity.reference, currency, holder, stmt.original))
     return out
 
 
@@ -82,7 +73,7 @@ class WalletIndex:
         return len(self._by_address)
 
     def lookup(self, address: str) -> list[ListedWallet]:
-        return list(self._by_address.get(normalize(address), ()))
+        return list(self._by_address.get(normalise(address), ()))
 
     def scan(self, texts: Iterable[tuple[str, str]]) -> list[WalletFinding]:
         """Every address in ``texts`` ((where, text) pairs), once, with the listings it matches.
@@ -124,8 +115,7 @@ class NaiveWalletIndex:
                 exact = wallet.original.strip()
                 case_free = classify(exact)
                 if (case_free is not None and case_free.chain in {"ETH"}) or (
-                    case_free is not None and case_free.address.startswith(("bc1", "tb1"))
-                ):
+                        case_free is not None and case_free.address.startswith(("bc1", "tb1"))):
                     hay, needle = compact.lower(), wallet.address.lower()
                 else:
                     hay, needle = compact, exact
@@ -135,12 +125,5 @@ class NaiveWalletIndex:
 
 
 def _finding(addr: Address, where: str, listed: list[ListedWallet]) -> WalletFinding:
-    return WalletFinding(
-        address=addr.address,
-        chain=addr.chain,
-        kind=addr.kind,
-        valid=addr.valid,
-        where=where,
-        listed=list(listed),
-        reason=addr.reason,
-    )
+    return WalletFinding(address=addr.address, chain=addr.chain, kind=addr.kind,
+                         valid=addr.valid, where=where, listed=list(listed), reason=addr.reason)

@@ -1,10 +1,6 @@
-"""The store: entities with statements (provenance), imports, decisions, keys and the audit log.
+"""The store: the node's only SQL.
 
-One implementation over SQLAlchemy Core serves both backends (SQLite, the
-embedded default, and PostgreSQL, the production store); the whole test suite
-runs on both.
+``contracts`` says what each area offers (entities, review, keys, audit, federation,
+biometrics, messages); ``sql.SqlStore`` implements them all over SQLAlchemy Core;
+``schema*`` are the tables and ``migrations`` the Alembic revisions that create them.
 """
-
-from ctnode.store.sql import ImportReport, Store
-
-__all__ = ["ImportReport", "Store"]

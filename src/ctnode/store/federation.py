@@ -2,44 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ctnode.clock import utcnow
 from ctnode.errors import NotFound
-from ctnode.store import Store
-from ctnode.store import schema as core
-from ctnode.store import schema_federation as f
-from ctnode.store.clock import as_utc, utcnow
+from ctnode.store import schema_federation as tables
+from ctnode.store.database import Database
 
 
-def _clean(row: Any) -> dict[str, Any]:
-    out = dict(row._mapping)
-    for key, value in out.items():
-        if isinstance(value, datetime):
-            out[key] = as_utc(value)
-    return out
+class SqlFederation:
+    """Peers, agreements, nonces, references, disclosures, deltas, receipts, alerts, checkpoints
+    (``ctnode.store.contracts.FederationStore``)."""
 
-
-class FederationStore:
-    """Peers, agreements, nonces, references, disclosures, deltas, receipts, alerts, checkpoints."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.engine = store.engine
-
-    @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        with self.store.begin() as conn:
-            yield conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine = db.engine
+        self.begin = db.begin
 
     def _all(self, q: Any) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [_clean(r) for r in conn.execute(q)]
+        return self.db.query(q)
 
     def _one(self, table: Table, key: str, value: Any, what: str) -> dict[str, Any]:
         rows = self._all(select(table).where(table.c[key] == value))
@@ -52,45 +37,45 @@ class FederationStore:
     def upsert_peer(self, conn: Connection, values: dict[str, Any]) -> bool:
         """Add or replace a peer; returns True when it was new."""
         exists = conn.execute(
-            select(f.fed_peers.c.node_id).where(f.fed_peers.c.node_id == values["node_id"])
+            select(tables.fed_peers.c.node_id).where(tables.fed_peers.c.node_id == values["node_id"])
         ).first()
         if exists:
             conn.execute(
-                update(f.fed_peers)
-                .where(f.fed_peers.c.node_id == values["node_id"])
+                update(tables.fed_peers)
+                .where(tables.fed_peers.c.node_id == values["node_id"])
                 .values(**values, removed_at=None)
             )
             return False
-        conn.execute(f.fed_peers.insert().values(**values))
+        conn.execute(tables.fed_peers.insert().values(**values))
         return True
 
     def get_peer(self, node_id: str) -> dict[str, Any]:
-        return self._one(f.fed_peers, "node_id", node_id, "peer")
+        return self._one(tables.fed_peers, "node_id", node_id, "peer")
 
     def find_peer(self, node_id: str) -> dict[str, Any] | None:
-        rows = self._all(select(f.fed_peers).where(f.fed_peers.c.node_id == node_id))
+        rows = self._all(select(tables.fed_peers).where(tables.fed_peers.c.node_id == node_id))
         return rows[0] if rows else None
 
     def list_peers(self, include_removed: bool = False) -> list[dict[str, Any]]:
-        q = select(f.fed_peers).order_by(f.fed_peers.c.node_id)
+        q = select(tables.fed_peers).order_by(tables.fed_peers.c.node_id)
         if not include_removed:
-            q = q.where(f.fed_peers.c.status == "active")
+            q = q.where(tables.fed_peers.c.status == "active")
         return self._all(q)
 
     def remove_peer(self, conn: Connection, node_id: str) -> None:
         conn.execute(
-            update(f.fed_peers)
-            .where(f.fed_peers.c.node_id == node_id)
+            update(tables.fed_peers)
+            .where(tables.fed_peers.c.node_id == node_id)
             .values(status="removed", removed_at=utcnow())
         )
 
     # -- agreements -------------------------------------------------------------
 
     def add_agreement(self, conn: Connection, values: dict[str, Any]) -> None:
-        conn.execute(f.fed_agreements.insert().values(**values))
+        conn.execute(tables.fed_agreements.insert().values(**values))
 
     def get_agreement(self, agreement_id: str) -> dict[str, Any]:
-        return self._one(f.fed_agreements, "id", agreement_id, "agreement")
+        return self._one(tables.fed_agreements, "id", agreement_id, "agreement")
 
     def list_agreements(
         self,
@@ -99,19 +84,19 @@ class FederationStore:
         direction: str | None = None,
         include_revoked: bool = False,
     ) -> list[dict[str, Any]]:
-        q = select(f.fed_agreements).order_by(f.fed_agreements.c.created_at.desc())
+        q = select(tables.fed_agreements).order_by(tables.fed_agreements.c.created_at.desc())
         if peer_id:
-            q = q.where(f.fed_agreements.c.peer_id == peer_id)
+            q = q.where(tables.fed_agreements.c.peer_id == peer_id)
         if direction:
-            q = q.where(f.fed_agreements.c.direction == direction)
+            q = q.where(tables.fed_agreements.c.direction == direction)
         if not include_revoked:
-            q = q.where(f.fed_agreements.c.revoked_at.is_(None))
+            q = q.where(tables.fed_agreements.c.revoked_at.is_(None))
         return self._all(q)
 
     def revoke_agreement(self, conn: Connection, agreement_id: str) -> None:
         conn.execute(
-            update(f.fed_agreements)
-            .where(f.fed_agreements.c.id == agreement_id)
+            update(tables.fed_agreements)
+            .where(tables.fed_agreements.c.id == agreement_id)
             .values(revoked_at=utcnow())
         )
 
@@ -122,7 +107,7 @@ class FederationStore:
         try:
             with self.begin() as conn:
                 conn.execute(
-                    f.fed_nonces.insert().values(
+                    tables.fed_nonces.insert().values(
                         sender=sender, nonce=nonce, msg_type=msg_type, received_at=at
                     )
                 )
@@ -134,18 +119,18 @@ class FederationStore:
         with self.begin() as conn:
             return int(
                 conn.execute(
-                    delete(f.fed_nonces).where(f.fed_nonces.c.received_at < before)
+                    delete(tables.fed_nonces).where(tables.fed_nonces.c.received_at < before)
                 ).rowcount
             )
 
     def count_messages(self, sender: str, msg_type: str, since: datetime) -> int:
         q = (
             select(func.count())
-            .select_from(f.fed_nonces)
+            .select_from(tables.fed_nonces)
             .where(
-                f.fed_nonces.c.sender == sender,
-                f.fed_nonces.c.msg_type == msg_type,
-                f.fed_nonces.c.received_at >= since,
+                tables.fed_nonces.c.sender == sender,
+                tables.fed_nonces.c.msg_type == msg_type,
+                tables.fed_nonces.c.received_at >= since,
             )
         )
         with self.engine.connect() as conn:
@@ -155,65 +140,65 @@ class FederationStore:
 
     def add_refs(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if rows:
-            conn.execute(f.fed_hit_refs.insert(), rows)
+            conn.execute(tables.fed_hit_refs.insert(), rows)
 
     def purge_refs(self, now: datetime) -> int:
         with self.begin() as conn:
             return int(
                 conn.execute(
-                    delete(f.fed_hit_refs).where(f.fed_hit_refs.c.expires_at < now)
+                    delete(tables.fed_hit_refs).where(tables.fed_hit_refs.c.expires_at < now)
                 ).rowcount
             )
 
     def find_ref(self, ref: str) -> dict[str, Any] | None:
-        rows = self._all(select(f.fed_hit_refs).where(f.fed_hit_refs.c.ref == ref))
+        rows = self._all(select(tables.fed_hit_refs).where(tables.fed_hit_refs.c.ref == ref))
         return rows[0] if rows else None
 
     # -- disclosures ----------------------------------------------------------------
 
     def add_disclosure(self, conn: Connection, values: dict[str, Any]) -> None:
-        conn.execute(f.fed_disclosures.insert().values(**values))
+        conn.execute(tables.fed_disclosures.insert().values(**values))
 
     def get_disclosure(self, disclosure_id: str) -> dict[str, Any]:
-        return self._one(f.fed_disclosures, "id", disclosure_id, "disclosure request")
+        return self._one(tables.fed_disclosures, "id", disclosure_id, "disclosure request")
 
     def find_disclosure(
         self, *, direction: str, peer_id: str, remote_id: str
     ) -> dict[str, Any] | None:
         rows = self._all(
-            select(f.fed_disclosures).where(
-                f.fed_disclosures.c.direction == direction,
-                f.fed_disclosures.c.peer_id == peer_id,
-                f.fed_disclosures.c.remote_id == remote_id,
+            select(tables.fed_disclosures).where(
+                tables.fed_disclosures.c.direction == direction,
+                tables.fed_disclosures.c.peer_id == peer_id,
+                tables.fed_disclosures.c.remote_id == remote_id,
             )
         )
         return rows[0] if rows else None
 
     def update_disclosure(self, conn: Connection, disclosure_id: str, **values: Any) -> None:
         conn.execute(
-            update(f.fed_disclosures)
-            .where(f.fed_disclosures.c.id == disclosure_id)
+            update(tables.fed_disclosures)
+            .where(tables.fed_disclosures.c.id == disclosure_id)
             .values(**values)
         )
 
     def list_disclosures(
         self, *, direction: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
-        q = select(f.fed_disclosures).order_by(f.fed_disclosures.c.created_at)
+        q = select(tables.fed_disclosures).order_by(tables.fed_disclosures.c.created_at)
         if direction:
-            q = q.where(f.fed_disclosures.c.direction == direction)
+            q = q.where(tables.fed_disclosures.c.direction == direction)
         if status:
-            q = q.where(f.fed_disclosures.c.status == status)
+            q = q.where(tables.fed_disclosures.c.status == status)
         return self._all(q)
 
     # -- deltas and receipts ----------------------------------------------------------
 
     def add_delta(self, conn: Connection, values: dict[str, Any], peers: list[str]) -> None:
-        conn.execute(f.fed_deltas.insert().values(**values))
+        conn.execute(tables.fed_deltas.insert().values(**values))
         now = utcnow()
         for peer in peers:
             conn.execute(
-                f.fed_receipts.insert().values(
+                tables.fed_receipts.insert().values(
                     delta_id=values["id"],
                     peer_id=peer,
                     status="pending",
@@ -224,19 +209,19 @@ class FederationStore:
             )
 
     def get_delta(self, delta_id: str) -> dict[str, Any]:
-        return self._one(f.fed_deltas, "id", delta_id, "delta")
+        return self._one(tables.fed_deltas, "id", delta_id, "delta")
 
     def list_deltas(self, limit: int = 50) -> list[dict[str, Any]]:
         return self._all(
             select(
-                f.fed_deltas.c.id,
-                f.fed_deltas.c.dataset,
-                f.fed_deltas.c.version,
-                f.fed_deltas.c.import_id,
-                f.fed_deltas.c.created_at,
-                f.fed_deltas.c.summary,
+                tables.fed_deltas.c.id,
+                tables.fed_deltas.c.dataset,
+                tables.fed_deltas.c.version,
+                tables.fed_deltas.c.import_id,
+                tables.fed_deltas.c.created_at,
+                tables.fed_deltas.c.summary,
             )
-            .order_by(f.fed_deltas.c.created_at.desc())
+            .order_by(tables.fed_deltas.c.created_at.desc())
             .limit(limit)
         )
 
@@ -251,123 +236,67 @@ class FederationStore:
     ) -> None:
         with self.begin() as conn:
             conn.execute(
-                update(f.fed_receipts)
-                .where(f.fed_receipts.c.delta_id == delta_id, f.fed_receipts.c.peer_id == peer_id)
+                update(tables.fed_receipts)
+                .where(tables.fed_receipts.c.delta_id == delta_id, tables.fed_receipts.c.peer_id == peer_id)
                 .values(status=status, detail=detail, receipt=receipt, updated_at=utcnow())
             )
 
     def list_receipts(
         self, delta_id: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
-        q = select(f.fed_receipts).order_by(f.fed_receipts.c.delta_id, f.fed_receipts.c.peer_id)
+        q = select(tables.fed_receipts).order_by(tables.fed_receipts.c.delta_id, tables.fed_receipts.c.peer_id)
         if delta_id:
-            q = q.where(f.fed_receipts.c.delta_id == delta_id)
+            q = q.where(tables.fed_receipts.c.delta_id == delta_id)
         if status:
-            q = q.where(f.fed_receipts.c.status == status)
+            q = q.where(tables.fed_receipts.c.status == status)
         return self._all(q)
 
     def unreceipted_deltas(self, peer_id: str | None = None) -> list[str]:
         """Ids of deltas some peer (or ``peer_id``) has not applied, oldest first."""
         q = (
-            select(f.fed_deltas.c.id, f.fed_deltas.c.created_at)
-            .join(f.fed_receipts, f.fed_receipts.c.delta_id == f.fed_deltas.c.id)
-            .where(f.fed_receipts.c.status != "applied")
+            select(tables.fed_deltas.c.id, tables.fed_deltas.c.created_at)
+            .join(tables.fed_receipts, tables.fed_receipts.c.delta_id == tables.fed_deltas.c.id)
+            .where(tables.fed_receipts.c.status != "applied")
             .distinct()
-            .order_by(f.fed_deltas.c.created_at, f.fed_deltas.c.id)
+            .order_by(tables.fed_deltas.c.created_at, tables.fed_deltas.c.id)
         )
         if peer_id:
-            q = q.where(f.fed_receipts.c.peer_id == peer_id)
+            q = q.where(tables.fed_receipts.c.peer_id == peer_id)
         return [r["id"] for r in self._all(q)]
-
-    # -- entities (delisting applied from a peer's delta) -------------------------------
-
-    def delist(
-        self, conn: Connection, entity_ids: list[str], *, dataset: str, detail: dict[str, Any]
-    ) -> list[str]:
-        """Mark the listed ones of ``entity_ids`` (of ``dataset``) delisted; return those."""
-        if not entity_ids:
-            return []
-        now = utcnow()
-        ids = [
-            r.id
-            for r in conn.execute(
-                select(core.entities.c.id).where(
-                    core.entities.c.id.in_(entity_ids),
-                    core.entities.c.dataset == dataset,
-                    core.entities.c.status == "listed",
-                )
-            )
-        ]
-        if ids:
-            conn.execute(
-                update(core.entities)
-                .where(core.entities.c.id.in_(ids))
-                .values(status="delisted", delisted_at=now, last_seen=now)
-            )
-            conn.execute(
-                core.entity_events.insert(),
-                [
-                    {
-                        "entity_id": i,
-                        "at": now,
-                        "kind": "delisted",
-                        "import_id": None,
-                        "detail": detail,
-                    }
-                    for i in ids
-                ],
-            )
-        return ids
-
-    def screenings_with(self, entity_ids: set[str], limit: int = 1000) -> list[str]:
-        """Ids of earlier screenings whose hits include any of ``entity_ids`` (to re-review)."""
-        out: list[str] = []
-        q = (
-            select(core.screenings.c.id, core.screenings.c.hits)
-            .order_by(core.screenings.c.at.desc())
-            .limit(10_000)
-        )
-        with self.engine.connect() as conn:
-            for row in conn.execute(q):
-                if any(h.get("entity_id") in entity_ids for h in row.hits or []):
-                    out.append(row.id)
-                    if len(out) >= limit:
-                        break
-        return out
 
     # -- alerts -------------------------------------------------------------------------
 
     def add_alert(self, conn: Connection, values: dict[str, Any]) -> None:
-        conn.execute(f.fed_alerts.insert().values(**values))
+        conn.execute(tables.fed_alerts.insert().values(**values))
 
     def list_alerts(
         self, *, direction: str = "incoming", unread: bool = False, limit: int = 100
     ) -> list[dict[str, Any]]:
         q = (
-            select(f.fed_alerts)
-            .where(f.fed_alerts.c.direction == direction)
-            .order_by(f.fed_alerts.c.at.desc())
+            select(tables.fed_alerts)
+            .where(tables.fed_alerts.c.direction == direction)
+            .order_by(tables.fed_alerts.c.at.desc())
             .limit(limit)
         )
         if unread:
-            q = q.where(f.fed_alerts.c.read_at.is_(None))
+            q = q.where(tables.fed_alerts.c.read_at.is_(None))
         return self._all(q)
 
     def mark_read(self, conn: Connection, alert_ids: list[str]) -> None:
         if alert_ids:
             conn.execute(
-                update(f.fed_alerts)
-                .where(f.fed_alerts.c.id.in_(alert_ids), f.fed_alerts.c.read_at.is_(None))
+                update(tables.fed_alerts)
+                .where(tables.fed_alerts.c.id.in_(alert_ids), tables.fed_alerts.c.read_at.is_(None))
                 .values(read_at=utcnow())
             )
 
     # -- checkpoints ----------------------------------------------------------------------
 
     def add_checkpoint(self, conn: Connection, values: dict[str, Any]) -> None:
-        conn.execute(f.fed_checkpoints.insert().values(**values))
+        conn.execute(tables.fed_checkpoints.insert().values(**values))
 
     def list_checkpoints(self, node_id: str | None = None) -> list[dict[str, Any]]:
-        q = select(f.fed_checkpoints).order_by(f.fed_checkpoints.c.id)
+        q = select(tables.fed_checkpoints).order_by(tables.fed_checkpoints.c.id)
         if node_id:
-            q = q.where(f.fed_checkpoints.c.node_id == node_id)
+            q = q.where(tables.fed_checkpoints.c.node_id == node_id)
         return self._all(q)

@@ -6,9 +6,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData
+
+from ctnode.store import schema, schema_biometrics, schema_federation, schema_messages
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Every area's tables, named here once: what the migrations must create.
+SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages)
+metadata: MetaData = schema.metadata
 
 
 def alembic_config(engine: Engine) -> Config:

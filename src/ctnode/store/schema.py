@@ -1,4 +1,5 @@
-"""Tables of the core store. Feature modules (schema_*.py) add theirs to the same ``metadata``.
+"""Tables of the core store. Each area's ``schema_*.py`` adds its own to the same ``metadata``;
+``ctnode.store.migrate.metadata`` is the whole set.
 
 Alembic migrations in ``migrations/versions`` create these tables; a test checks
 that the migrations and this metadata agree.
@@ -164,15 +165,3 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
-
-
-def load_all_tables() -> None:
-    """Import every feature's ``schema_*`` module so ``metadata`` holds all tables."""
-    import importlib
-    import pkgutil
-
-    import ctnode.store as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("schema_"):
-            importlib.import_module(f"ctnode.store.{info.name}")

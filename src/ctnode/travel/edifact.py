@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ctnode.travel.issues import Issue, MessageError
+from ctnode.errors import MessageError
+from ctnode.model.messages import Issue, decode_text
+from ctnode.travel.model import Manifest
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
 # The most segments one interchange may hold (a 1,000-passenger PAXLST has ~15,000).
@@ -77,16 +79,6 @@ class Interchange:
     una: bool = False
 
 
-def decode(data: bytes) -> str:
-    """Bytes → text: UTF-8 (BOM dropped) when it decodes, else Latin-1 (never fails)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
 def _read_una(text: str) -> tuple[Separators, int] | None:
     """The separators of a ``UNA`` service string advice at the start, and where data begins."""
     start = len(text) - len(text.lstrip())
@@ -104,9 +96,8 @@ def _read_una(text: str) -> tuple[Separators, int] | None:
             "segment UNA line 1",
         )
     if seps.release in key:
-        seps = Separators(
-            seps.component, seps.element, seps.decimal, "", seps.repetition, seps.terminator
-        )
+        seps = Separators(seps.component, seps.element, seps.decimal, "", seps.repetition,
+                          seps.terminator)
     return seps, start + 9
 
 
@@ -167,7 +158,7 @@ def tokenize(data: bytes | str) -> Interchange:
     Raises ``MessageError`` when the file has no segments or the separators are
     unusable; bad individual segments are skipped and reported in ``issues``.
     """
-    text = decode(data) if isinstance(data, bytes) else data
+    text = decode_text(data) if isinstance(data, bytes) else data
     una = _read_una(text)
     if una is not None:
         seps, pos = una
@@ -187,13 +178,8 @@ def tokenize(data: bytes | str) -> Interchange:
         if not body:
             continue
         if ended:
-            inter.issues.append(
-                Issue(
-                    "warning",
-                    f"text after the interchange trailer UNZ ignored: {body[:40]!r}",
-                    f"line {start_line}",
-                )
-            )
+            inter.issues.append(Issue("warning", f"text after the interchange trailer UNZ ignored: "
+                                      f"{body[:40]!r}", f"line {start_line}"))
             continue
         index += 1
         if index > MAX_SEGMENTS:
@@ -202,14 +188,8 @@ def tokenize(data: bytes | str) -> Interchange:
         elements = _split(body, seps.element, rel) if escaped else body.split(seps.element)
         tag = elements[0].split(seps.component, 1)[0].replace(" ", "").upper()
         if not _TAG.fullmatch(tag):
-            inter.issues.append(
-                Issue(
-                    "error",
-                    f"malformed segment {body[:30]!r} skipped: no tag",
-                    f"segment {index} line {start_line}",
-                    skipped=True,
-                )
-            )
+            inter.issues.append(Issue("error", f"malformed segment {body[:30]!r} skipped: no tag",
+                                      f"segment {index} line {start_line}", skipped=True))
             continue
         if escaped:
             data_elements = tuple(
@@ -231,11 +211,40 @@ def tokenize(data: bytes | str) -> Interchange:
             inter.segments[0].where(),
         )
     if not ended and inter.segments[0].tag == "UNB":
-        inter.issues.append(
-            Issue(
-                "warning",
-                "interchange trailer UNZ missing: file truncated?",
-                f"after segment {index} line {line}",
-            )
-        )
+        inter.issues.append(Issue("warning", "interchange trailer UNZ missing: file truncated?",
+                                  f"after segment {index} line {line}"))
     return inter
+
+
+# Service segments around every message: interchange, group, message header and trailer.
+FRAME_TAGS = frozenset({"UNB", "UNG", "UNH", "UNT"})
+
+
+class Frame:
+    """What the service segments say about a message, read into its ``Manifest``:
+    ``UNB`` / ``UNG`` sender and recipient (the first one given wins), ``UNH`` message
+    reference and version, ``UNT`` segment count (checked: a wrong count is a warning)."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.unh_index: int | None = None
+
+    def read(self, seg: Segment) -> None:
+        manifest = self.manifest
+        if seg.tag in {"UNB", "UNG"}:
+            manifest.sender = manifest.sender or seg.get(2).strip() or None
+            manifest.recipient = manifest.recipient or seg.get(3).strip() or None
+        elif seg.tag == "UNH":
+            self.unh_index = seg.index
+            manifest.message_ref = seg.get(1) or None
+            comps = seg.components(2)
+            if comps[1:3]:
+                manifest.version = ":".join(comps[1:3])
+        elif seg.tag == "UNT":
+            declared = seg.get(1)
+            if self.unh_index is not None and declared.strip().isdigit():
+                actual = seg.index - self.unh_index + 1
+                if int(declared) != actual:
+                    manifest.issues.append(Issue(
+                        "warning", f"UNT says {int(declared)} segments, the message has {actual}",
+                        seg.where(1)))

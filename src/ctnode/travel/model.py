@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ctnode.travel.issues import Issue
+from ctnode.model.messages import Issue
 
 ManifestKind = Literal["PAXLST", "PNRGOV", "MRZ"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ctnode.travel.issues import Issue, MessageError
+from ctnode.errors import MessageError
+from ctnode.model.messages import Issue
 from ctnode.travel.model import Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, traveller_names
 
@@ -27,11 +28,8 @@ def check_digit(value: str) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    return [
-        ln.strip().replace(" ", "")
-        for ln in text.splitlines()
-        if ln.strip() and not ln.lstrip().startswith(("#", "["))
-    ]
+    return [ln.strip().replace(" ", "") for ln in text.splitlines()
+            if ln.strip() and not ln.lstrip().startswith(("#", "["))]
 
 
 def looks_like_mrz(text: str) -> bool:
@@ -64,38 +62,22 @@ def parse_mrz(lines: list[str], number: int = 1) -> tuple[Traveller, list[Issue]
         surname, given = _split_name(l3)
     else:
         raise MessageError("not a TD1, TD2 or TD3 machine-readable zone", where)
-    for label, value, digit in (
-        ("document number", doc_no, doc_cd),
-        ("birth date", dob, dob_cd),
-        ("expiry date", expiry, exp_cd),
-    ):
+    for label, value, digit in (("document number", doc_no, doc_cd), ("birth date", dob, dob_cd),
+                                ("expiry date", expiry, exp_cd)):
         if check_digit(value) != digit:
-            issues.append(
-                Issue("warning", f"{label} check digit wrong: mis-read MRZ or forgery", where)
-            )
+            issues.append(Issue("warning", f"{label} check digit wrong: mis-read MRZ or forgery",
+                                where))
     names, title = traveller_names(surname, given)
     traveller = Traveller(
-        ref=f"T{number}",
-        role="passenger",
-        surname=surname,
-        given_names=given,
-        raw_name=lines[0] if len(lines) == 2 else lines[2],
-        names=names,
-        title=title,
-        birth_date=parse_date(dob, birth=True),
-        birth_date_raw=dob,
+        ref=f"T{number}", role="passenger", surname=surname, given_names=given,
+        raw_name=lines[0] if len(lines) == 2 else lines[2], names=names, title=title,
+        birth_date=parse_date(dob, birth=True), birth_date_raw=dob,
         sex=sex if sex in "MF" else None,
         nationalities=[nationality.replace("<", "")] if nationality.strip("<") else [],
-        documents=[
-            TravelDocument(
-                number=doc_no.replace("<", ""),
-                type=doc_type.strip("<"),
-                issuing_state=issuer.replace("<", "") or None,
-                expiry=parse_date(expiry, birth=False),
-            )
-        ],
-        where=where,
-    )
+        documents=[TravelDocument(number=doc_no.replace("<", ""), type=doc_type.strip("<"),
+                                  issuing_state=issuer.replace("<", "") or None,
+                                  expiry=parse_date(expiry, birth=False))],
+        where=where)
     return traveller, issues
 
 
@@ -112,14 +94,12 @@ def parse_mrz_manifest(text: str) -> Manifest:
                 blocks.append(block)
                 block = []
         elif block:
-            manifest.issues.append(
-                Issue("error", "incomplete MRZ skipped", f"MRZ {len(blocks) + 1}", skipped=True)
-            )
+            manifest.issues.append(Issue("error", "incomplete MRZ skipped",
+                                         f"MRZ {len(blocks) + 1}", skipped=True))
             block = []
     if block:
-        manifest.issues.append(
-            Issue("error", "incomplete MRZ skipped", f"MRZ {len(blocks) + 1}", skipped=True)
-        )
+        manifest.issues.append(Issue("error", "incomplete MRZ skipped", f"MRZ {len(blocks) + 1}",
+                                     skipped=True))
     for i, lines in enumerate(blocks, 1):
         try:
             traveller, issues = parse_mrz(lines, i)

@@ -5,7 +5,6 @@
 - ``icao_transliterate`` / ``mrz_name``: a name in any script as a passport's MRZ
   would print it (Doc 9303 Part 3 §6; Russian via ``iuliia`` ICAO_DOC_9303).
 - ``traveller_names``: the name forms a traveller is screened under.
-- ``country_code``: ICAO/ISO alpha-3 (and ICAO oddities such as ``D``) → ISO alpha-2.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from datetime import date
 
 import iuliia
 from anyascii import anyascii
-from rigour.territories.lookup import lookup_by_identifier
 
 # Titles airlines glue to the given name, longest first so MRS wins over MR.
 TITLES: tuple[str, ...] = ("MSTR", "MISS", "PROF", "MRS", "REV", "DR", "MR", "MS")
@@ -25,74 +23,21 @@ _AMBIGUOUS_TITLES = {"MS", "DR"}
 # Generational suffixes glued to surnames in PNRs (SMITHJR).
 SUFFIXES: tuple[str, ...] = ("III", "JR", "SR", "II")
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-    )
-}
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"))}
 
 # ICAO Doc 9303 Part 3 Latin letters that transliterate to more than their base letter.
 _ICAO_LATIN = {
-    "Ä": "AE",
-    "Æ": "AE",
-    "Å": "AA",
-    "Ö": "OE",
-    "Ø": "OE",
-    "Ü": "UE",
-    "ß": "SS",
-    "Þ": "TH",
-    "Ð": "D",
-    "Đ": "D",
-    "Ł": "L",
-    "Ħ": "H",
-    "Ĳ": "IJ",
-    "Œ": "OE",
-    "ı": "I",
+    "Ä": "AE", "Æ": "AE", "Å": "AA", "Ö": "OE", "Ø": "OE", "Ü": "UE", "ß": "SS", "Þ": "TH",
+    "Ð": "D", "Đ": "D", "Ł": "L", "Ħ": "H", "Ĳ": "IJ", "Œ": "OE", "ı": "I",
 }
 # ICAO Doc 9303 Part 3 Arabic table (reversible, X-escaped; short vowels are not written).
 _ICAO_ARABIC = {
-    "ء": "XE",
-    "آ": "XAA",
-    "أ": "XAE",
-    "ؤ": "XWE",
-    "إ": "XI",
-    "ئ": "XYE",
-    "ا": "A",
-    "ب": "B",
-    "ة": "XTA",
-    "ت": "T",
-    "ث": "XTH",
-    "ج": "J",
-    "ح": "XH",
-    "خ": "XKH",
-    "د": "D",
-    "ذ": "XDH",
-    "ر": "R",
-    "ز": "Z",
-    "س": "S",
-    "ش": "XSH",
-    "ص": "XSS",
-    "ض": "XDZ",
-    "ط": "XTT",
-    "ظ": "XZZ",
-    "ع": "E",
-    "غ": "G",
-    "ف": "F",
-    "ق": "Q",
-    "ك": "K",
-    "ل": "L",
-    "م": "M",
-    "ن": "N",
-    "ه": "H",
-    "و": "W",
-    "ى": "XAY",
-    "ي": "Y",
-    "پ": "XPE",
-    "چ": "XCH",
-    "ژ": "XZH",
-    "گ": "XGE",
-    "ک": "K",
+    "ء": "XE", "آ": "XAA", "أ": "XAE", "ؤ": "XWE", "إ": "XI", "ئ": "XYE", "ا": "A", "ب": "B",
+    "ة": "XTA", "ت": "T", "ث": "XTH", "ج": "J", "ح": "XH", "خ": "XKH", "د": "D", "ذ": "XDH",
+    "ر": "R", "ز": "Z", "س": "S", "ش": "XSH", "ص": "XSS", "ض": "XDZ", "ط": "XTT", "ظ": "XZZ",
+    "ع": "E", "غ": "G", "ف": "F", "ق": "Q", "ك": "K", "ل": "L", "م": "M", "ن": "N", "ه": "H",
+    "و": "W", "ى": "XAY", "ي": "Y", "پ": "XPE", "چ": "XCH", "ژ": "XZH", "گ": "XGE", "ک": "K",
     "ی": "Y",
 }
 _PNR_DATE = re.compile(r"(\d{2})([A-Z]{3})(\d{2}|\d{4})")
@@ -104,14 +49,8 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 # ICAO digraphs for Cyrillic letters that lists and older passports write with Y.
 # Kept narrow so Western names (WILLIAM, MARIA) are left alone.
-_DE_ICAO = (
-    (re.compile(r"IEE"), "YE"),
-    (re.compile(r"IU"), "YU"),
-    (re.compile(r"IIA"), "IYA"),
-    (re.compile(r"\bIA"), "YA"),
-    (re.compile(r"\bIE"), "YE"),
-    (re.compile(r"II\b"), "IY"),
-)
+_DE_ICAO = ((re.compile(r"IEE"), "YE"), (re.compile(r"IU"), "YU"), (re.compile(r"IIA"), "IYA"),
+            (re.compile(r"\bIA"), "YA"), (re.compile(r"\bIE"), "YE"), (re.compile(r"II\b"), "IY"))
 
 
 def split_title(given: str) -> tuple[str, str | None]:
@@ -129,15 +68,15 @@ def split_title(given: str) -> tuple[str, str | None]:
         word = words[i].upper()
         for title in TITLES:
             if word == title and len(words) > 1:
-                return " ".join(words[:i] + words[i + 1 :]), title
+                return " ".join(words[:i] + words[i + 1:]), title
             if word.endswith(title) and len(word) - len(title) >= 2:
                 if i != len(words) - 1 and title in _AMBIGUOUS_TITLES:
                     continue
-                return " ".join([*words[:i], words[i][: -len(title)], *words[i + 1 :]]), title
+                return " ".join([*words[:i], words[i][: -len(title)], *words[i + 1:]]), title
     first = words[0].upper()
     for title in ("MSTR", "MISS", "MRS", "MR"):
         if first.startswith(title) and len(first) - len(title) >= 3 and first != title:
-            return " ".join([words[0][len(title) :], *words[1:]]), title
+            return " ".join([words[0][len(title):], *words[1:]]), title
     return given, None
 
 
@@ -165,9 +104,8 @@ def expand_year(yy: int, *, birth: bool, today: date | None = None) -> int:
     return year - 100 if year > today.year + 50 else year
 
 
-def parse_date(
-    value: str, *, birth: bool, fmt: str = "auto", today: date | None = None
-) -> str | None:
+def parse_date(value: str, *, birth: bool, fmt: str = "auto", today: date | None = None
+               ) -> str | None:
     """EDIFACT/PNR/MRZ dates → ISO ``YYYY-MM-DD`` (``None`` when unreadable).
 
     Formats: ``YYMMDD`` (EDIFACT 101, MRZ), ``CCYYMMDD`` (102), ``DDMMMYY`` (PNR SSR
@@ -231,9 +169,8 @@ def icao_transliterate(name: str) -> str:
     if _ARABIC.search(name):
         # Teh marbuta: XAH at the end of a name component, XTA elsewhere.
         name = re.sub(r"\u0629(?![\u0621-\u064a])", "XAH", name)
-        name = "".join(
-            _ICAO_ARABIC.get(ch, "" if "\u064b" <= ch <= "\u065f" else ch) for ch in name
-        )
+        name = "".join(_ICAO_ARABIC.get(ch, "" if "\u064b" <= ch <= "\u065f" else ch)
+                       for ch in name)
     # Scripts without an ICAO table here (Greek, Devanagari, CJK...): a plain romanization.
     name = " ".join(anyascii(w) if any(_foreign(c) for c in w) else w for w in name.split())
     out: list[str] = []
@@ -331,39 +268,3 @@ def traveller_names(surname: str, given: str) -> tuple[list[str], str | None]:
         if arabic:
             add(arabic, "")
     return names[:4], title
-
-
-_ICAO_ODD = {
-    "D": "de",
-    "GBD": "gb",
-    "GBN": "gb",
-    "GBO": "gb",
-    "GBP": "gb",
-    "GBS": "gb",
-    "RKS": "xk",
-    "EUE": None,
-    "UNO": None,
-    "UNA": None,
-    "UNK": None,
-    "XOM": None,
-    "XXA": None,
-    "XXB": None,
-    "XXC": None,
-    "XXX": None,
-    "UTO": None,
-}
-
-
-def country_code(code: str | None) -> str | None:
-    """An alpha-3 (or alpha-2, or ICAO special) country code → ISO alpha-2 lower case."""
-    if not code:
-        return None
-    c = code.strip().upper().replace("<", "")
-    if not c:
-        return None
-    if c in _ICAO_ODD:
-        return _ICAO_ODD[c]
-    territory = lookup_by_identifier(c)
-    if territory is None:
-        return None
-    return territory.ftm_country

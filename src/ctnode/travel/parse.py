@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ctnode.travel.edifact import decode, tokenize
-from ctnode.travel.issues import MessageError, UnknownMessageType
+from ctnode.errors import MessageError, UnknownMessageType
+from ctnode.model.messages import decode_text
+from ctnode.travel.edifact import tokenize
 from ctnode.travel.model import Manifest
 from ctnode.travel.mrz import looks_like_mrz, parse_mrz_manifest
 from ctnode.travel.paxlst import parse_paxlst
@@ -22,7 +23,7 @@ def parse_manifest(data: bytes) -> Manifest:
     """
     if len(data) > MAX_BYTES:
         raise MessageError(f"manifest larger than {MAX_BYTES} bytes", "file")
-    text = decode(data)
+    text = decode_text(data)
     if not text.strip():
         raise MessageError("empty manifest", "line 1")
     if looks_like_mrz(text):
@@ -41,6 +42,5 @@ def parse_manifest(data: bytes) -> Manifest:
     if message == "PNRGOV":
         return parse_pnrgov(inter)
     raise UnknownMessageType(
-        f"message type {message or 'unknown'!r} is not read by this node (PAXLST and PNRGOV are)",
-        where,
-    )
+        f"message type {message or 'unknown'!r} is not read by this node "
+        "(PAXLST and PNRGOV are)", where)

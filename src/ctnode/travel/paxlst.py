@@ -9,8 +9,8 @@ refusal: the travellers in the file are what is screened.
 
 from __future__ import annotations
 
-from ctnode.travel.edifact import Interchange, Segment
-from ctnode.travel.issues import Issue
+from ctnode.model.messages import Issue
+from ctnode.travel.edifact import FRAME_TAGS, Frame, Interchange, Segment
 from ctnode.travel.model import Leg, Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, parse_datetime, traveller_names
 
@@ -21,12 +21,8 @@ ROLES = {
     "DDT": "in-transit crew",
     "COT": "passenger",  # older feeds
 }
-LIST_TYPES = {
-    "745": "passenger list",
-    "250": "crew list",
-    "266": "flight close",
-    "336": "crew list",
-}
+LIST_TYPES = {"745": "passenger list", "250": "crew list", "266": "flight close",
+              "336": "crew list"}
 # EDIFACT an..35: a name part this long was probably cut by the sender.
 PART_LIMIT = 35
 
@@ -46,36 +42,17 @@ def _new_traveller(seg: Segment, number: int, manifest: Manifest) -> Traveller |
     role = ROLES[seg.get(1)]
     surname, given, raw = _name_parts(seg)
     if not surname and not given:
-        manifest.issues.append(
-            Issue(
-                "error",
-                "traveller without a name skipped (NAD element 4 empty)",
-                seg.where(4),
-                skipped=True,
-            )
-        )
+        manifest.issues.append(Issue("error", "traveller without a name skipped (NAD element 4 "
+                                     "empty)", seg.where(4), skipped=True))
         return None
     for part in (surname, *given.split()):
         if len(part) >= PART_LIMIT:
-            manifest.issues.append(
-                Issue(
-                    "warning",
-                    f"name part {part[:12]!r}... is {len(part)} characters: probably cut "
-                    "by the sender; screened as it is",
-                    seg.where(4),
-                )
-            )
+            manifest.issues.append(Issue(
+                "warning", f"name part {part[:12]!r}... is {len(part)} characters: probably cut "
+                "by the sender; screened as it is", seg.where(4)))
     names, title = traveller_names(surname, given)
-    return Traveller(
-        ref=f"T{number}",
-        role=role,
-        surname=surname,
-        given_names=given,
-        raw_name=raw,
-        names=names,
-        title=title,
-        where=seg.where(),
-    )
+    return Traveller(ref=f"T{number}", role=role, surname=surname, given_names=given,
+                     raw_name=raw, names=names, title=title, where=seg.where())
 
 
 def _count(seg: Segment) -> tuple[str, int | None]:
@@ -92,21 +69,14 @@ def parse_paxlst(inter: Interchange) -> Manifest:
     current: Traveller | None = None
     leg: Leg | None = None
     last_doc: TravelDocument | None = None
-    unh_index: int | None = None
+    frame = Frame(manifest)
     counts: dict[str, int] = {}
     for seg in inter.segments:
         tag = seg.tag
-        if tag in {"UNB", "UNG"}:
-            # UNB: syntax, sender, recipient; UNG: group id, sender, recipient.
-            manifest.sender = manifest.sender or seg.get(2).strip() or None
-            manifest.recipient = manifest.recipient or seg.get(3).strip() or None
-        elif tag == "UNH":
-            unh_index = seg.index
-            manifest.message_ref = seg.get(1) or None
-            comps = seg.components(2)
-            if comps[1:3]:
-                manifest.version = ":".join(comps[1:3])
-            current, leg = None, None
+        if tag in FRAME_TAGS:
+            frame.read(seg)
+            if tag == "UNH":
+                current, leg = None, None
         elif tag == "BGM":
             code = seg.get(1)
             manifest.list_type = LIST_TYPES.get(code, f"document {code}")
@@ -136,26 +106,9 @@ def parse_paxlst(inter: Interchange) -> Manifest:
             else:
                 counts[qualifier] = value
                 if seg.get(1, 1) == "" and seg.get(2):
-                    manifest.issues.append(
-                        Issue(
-                            "warning",
-                            f"malformed CNT (count in element 2, expected {qualifier}:"
-                            f"{value}); read anyway",
-                            seg.where(1),
-                        )
-                    )
-        elif tag == "UNT":
-            declared = seg.get(1)
-            if unh_index is not None and declared.strip().isdigit():
-                actual = seg.index - unh_index + 1
-                if int(declared) != actual:
-                    manifest.issues.append(
-                        Issue(
-                            "warning",
-                            f"UNT says {int(declared)} segments, the message has {actual}",
-                            seg.where(1),
-                        )
-                    )
+                    manifest.issues.append(Issue(
+                        "warning", f"malformed CNT (count in element 2, expected {qualifier}:"
+                        f"{value}); read anyway", seg.where(1)))
     _check_counts(manifest, counts)
     if manifest.version is None and not any(s.tag == "UNH" for s in inter.segments):
         manifest.issues.append(Issue("warning", "no UNH message header", "segment 1"))
@@ -169,14 +122,9 @@ def _check_counts(manifest: Manifest, counts: dict[str, int]) -> None:
         if qualifier in counts:
             manifest.declared_count = (manifest.declared_count or 0) + counts[qualifier]
             if counts[qualifier] != actual:
-                manifest.issues.append(
-                    Issue(
-                        "warning",
-                        f"CNT {qualifier} declares {counts[qualifier]} {label}, "
-                        f"the message holds {actual}; all {actual} screened",
-                        "CNT",
-                    )
-                )
+                manifest.issues.append(Issue(
+                    "warning", f"CNT {qualifier} declares {counts[qualifier]} {label}, "
+                    f"the message holds {actual}; all {actual} screened", "CNT"))
 
 
 def _leg_segment(seg: Segment, leg: Leg) -> None:
@@ -195,9 +143,8 @@ def _leg_segment(seg: Segment, leg: Leg) -> None:
             leg.arrival = parse_datetime(value)
 
 
-def _traveller_segment(
-    seg: Segment, t: Traveller, last_doc: TravelDocument | None, manifest: Manifest
-) -> TravelDocument | None:
+def _traveller_segment(seg: Segment, t: Traveller, last_doc: TravelDocument | None,
+                       manifest: Manifest) -> TravelDocument | None:
     tag = seg.tag
     if tag == "ATT" and seg.get(1) == "2":
         t.sex = seg.get(3) or None
@@ -207,13 +154,8 @@ def _traveller_segment(
             t.birth_date_raw = value
             t.birth_date = parse_date(value, birth=True)
             if t.birth_date is None:
-                manifest.issues.append(
-                    Issue(
-                        "warning",
-                        f"birth date {value!r} unreadable; screened without it",
-                        seg.where(1),
-                    )
-                )
+                manifest.issues.append(Issue("warning", f"birth date {value!r} unreadable; "
+                                             "screened without it", seg.where(1)))
         elif qualifier == "36" and last_doc is not None:
             last_doc.expiry = parse_date(value, birth=False)
     elif tag == "LOC":
@@ -240,9 +182,8 @@ def _traveller_segment(
     elif tag == "DOC":
         number = seg.get(2).replace(" ", "")
         if not number:
-            manifest.issues.append(
-                Issue("warning", "document without a number ignored", seg.where(2))
-            )
+            manifest.issues.append(Issue("warning", "document without a number ignored",
+                                         seg.where(2)))
             return last_doc
         doc = TravelDocument(number=number, type=seg.get(1) or None)
         t.documents.append(doc)

@@ -10,8 +10,8 @@ same person and is screened once.
 
 from __future__ import annotations
 
-from ctnode.travel.edifact import Interchange, Segment
-from ctnode.travel.issues import Issue
+from ctnode.model.messages import Issue
+from ctnode.travel.edifact import FRAME_TAGS, Frame, Interchange, Segment
 from ctnode.travel.model import Leg, Manifest, TravelDocument, Traveller
 from ctnode.travel.names import parse_date, traveller_names
 
@@ -31,15 +31,9 @@ def _tvl_leg(seg: Segment) -> Leg:
         arrival = departure[:10]
     if arrival and len(arr_time) == 4 and arr_time.isdigit():
         arrival = f"{arrival}T{arr_time[:2]}:{arr_time[2:]}"
-    return Leg(
-        flight=f"{carrier or ''}{number}",
-        carrier=carrier,
-        departure_airport=seg.get(2) or None,
-        arrival_airport=seg.get(3) or None,
-        departure=departure,
-        arrival=arrival,
-        where=seg.where(),
-    )
+    return Leg(flight=f"{carrier or ''}{number}", carrier=carrier,
+               departure_airport=seg.get(2) or None, arrival_airport=seg.get(3) or None,
+               departure=departure, arrival=arrival, where=seg.where())
 
 
 class _State:
@@ -63,19 +57,12 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
     """Read a PNRGOV interchange; never raises on content (problems go to ``issues``)."""
     manifest = Manifest(kind="PNRGOV", list_type="pnr", issues=list(inter.issues))
     st = _State(manifest)
-    unh_index: int | None = None
+    frame = Frame(manifest)
     itinerary: list[Leg] = []
     for seg in inter.segments:
         tag = seg.tag
-        if tag == "UNB":
-            manifest.sender = manifest.sender or seg.get(2).strip() or None
-            manifest.recipient = manifest.recipient or seg.get(3).strip() or None
-        elif tag == "UNH":
-            unh_index = seg.index
-            manifest.message_ref = seg.get(1) or None
-            comps = seg.components(2)
-            if comps[1:3]:
-                manifest.version = ":".join(comps[1:3])
+        if tag in FRAME_TAGS:
+            frame.read(seg)
         elif tag == "TVL" and not st.pnr_started:
             manifest.legs.append(_tvl_leg(seg))
         elif tag == "TVL":
@@ -96,18 +83,6 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
             _tif(seg, st)
         elif tag == "SSR" and seg.get(1, 0) in {"DOCS", "DOCO"}:
             _ssr(seg, st)
-        elif tag == "UNT":
-            declared = seg.get(1)
-            if unh_index is not None and declared.strip().isdigit():
-                actual = seg.index - unh_index + 1
-                if int(declared) != actual:
-                    manifest.issues.append(
-                        Issue(
-                            "warning",
-                            f"UNT says {int(declared)} segments, the message has {actual}",
-                            seg.where(1),
-                        )
-                    )
     if not manifest.legs:
         # No flight in the header: report the distinct flights of the PNRs' itineraries.
         seen: set[tuple[str, str | None, str | None]] = set()
@@ -117,14 +92,9 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
                 seen.add(key)
                 manifest.legs.append(leg)
     if manifest.declared_count is not None and manifest.declared_count != len(manifest.pnrs):
-        manifest.issues.append(
-            Issue(
-                "warning",
-                f"EQN declares {manifest.declared_count} PNRs, the message holds "
-                f"{len(manifest.pnrs)}; all screened",
-                "EQN",
-            )
-        )
+        manifest.issues.append(Issue(
+            "warning", f"EQN declares {manifest.declared_count} PNRs, the message holds "
+            f"{len(manifest.pnrs)}; all screened", "EQN"))
     return manifest
 
 
@@ -137,22 +107,14 @@ def _tif(seg: Segment, st: _State) -> None:
         st.current = st.in_pnr_travellers[key]
         return
     if not surname and not given:
-        st.manifest.issues.append(
-            Issue("error", "TIF without a name skipped", seg.where(1), skipped=True)
-        )
+        st.manifest.issues.append(Issue("error", "TIF without a name skipped", seg.where(1),
+                                        skipped=True))
         return
     names, title = traveller_names(surname, given)
     traveller = Traveller(
-        ref=f"T{len(st.manifest.travellers) + 1}",
-        role="passenger",
-        surname=surname,
-        given_names=given,
-        raw_name=f"{surname}/{given}",
-        names=names,
-        title=title,
-        pnr=st.pnr,
-        where=seg.where(),
-    )
+        ref=f"T{len(st.manifest.travellers) + 1}", role="passenger", surname=surname,
+        given_names=given, raw_name=f"{surname}/{given}", names=names, title=title,
+        pnr=st.pnr, where=seg.where())
     st.in_pnr_travellers[key] = traveller
     st.manifest.travellers.append(traveller)
     st.current = traveller
@@ -169,31 +131,20 @@ def _ssr(seg: Segment, st: _State) -> None:
     if code == "DOCS":
         doc_type, issuer, number, nationality, dob, sex, expiry, surname = fields[:8]
         given = " ".join(f for f in fields[8:] if f)
-        if traveller is None or (
-            surname and surname != traveller.surname and not surname.startswith(traveller.surname)
-        ):
+        if traveller is None or (surname and surname != traveller.surname
+                                 and not surname.startswith(traveller.surname)):
             match = [t for t in st.in_pnr_travellers.values() if t.surname == surname]
             traveller = match[0] if match else traveller
         if traveller is None:
             if not surname:
-                st.manifest.issues.append(
-                    Issue(
-                        "error", "SSR DOCS without a traveller skipped", seg.where(1), skipped=True
-                    )
-                )
+                st.manifest.issues.append(Issue("error", "SSR DOCS without a traveller skipped",
+                                                seg.where(1), skipped=True))
                 return
             names, title = traveller_names(surname, given)
-            traveller = Traveller(
-                ref=f"T{len(st.manifest.travellers) + 1}",
-                role="passenger",
-                surname=surname,
-                given_names=given,
-                raw_name=f"{surname}/{given}",
-                names=names,
-                title=title,
-                pnr=st.pnr,
-                where=seg.where(),
-            )
+            traveller = Traveller(ref=f"T{len(st.manifest.travellers) + 1}", role="passenger",
+                                  surname=surname, given_names=given,
+                                  raw_name=f"{surname}/{given}", names=names, title=title,
+                                  pnr=st.pnr, where=seg.where())
             st.manifest.travellers.append(traveller)
             st.in_pnr_travellers[f"{surname}/{given}"] = traveller
         elif surname:
@@ -203,31 +154,21 @@ def _ssr(seg: Segment, st: _State) -> None:
             traveller.birth_date_raw = dob
             traveller.birth_date = parse_date(dob, birth=True)
             if traveller.birth_date is None:
-                st.manifest.issues.append(
-                    Issue("warning", f"birth date {dob!r} unreadable", seg.where(1))
-                )
+                st.manifest.issues.append(Issue("warning", f"birth date {dob!r} unreadable",
+                                                seg.where(1)))
         if sex in SEXES:
             traveller.sex = SEXES[sex]
         if nationality and nationality not in traveller.nationalities:
             traveller.nationalities.append(nationality)
         if number:
-            traveller.documents.append(
-                TravelDocument(
-                    number=number.replace(" ", ""),
-                    type=doc_type or None,
-                    issuing_state=issuer or None,
-                    expiry=parse_date(expiry, birth=False),
-                )
-            )
+            traveller.documents.append(TravelDocument(
+                number=number.replace(" ", ""), type=doc_type or None,
+                issuing_state=issuer or None, expiry=parse_date(expiry, birth=False)))
     elif code == "DOCO" and traveller is not None:
         birth_place, doc_type, number = fields[0], fields[1], fields[2]
         if birth_place and traveller.birth_place is None:
             traveller.birth_place = birth_place
         if number:
-            traveller.documents.append(
-                TravelDocument(
-                    number=number.replace(" ", ""),
-                    type=doc_type or "V",
-                    issuing_state=fields[5] or None,
-                )
-            )
+            traveller.documents.append(TravelDocument(
+                number=number.replace(" ", ""), type=doc_type or "V",
+                issuing_state=fields[5] or None))

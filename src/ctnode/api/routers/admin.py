@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from ctnode.api.deps import ActorDep, NodeDep
-from ctnode.api.schemas import KeyCreated, KeyIn
+from ctnode.api.schemas.admin import KeyCreated, KeyIn
+from ctnode.audit.chain import ChainBroken
+from ctnode.errors import Conflict
 
 router = APIRouter(tags=["admin"])
 
@@ -16,18 +18,19 @@ router = APIRouter(tags=["admin"])
 @router.post("/keys", response_model=KeyCreated, status_code=201)
 def create_key(body: KeyIn, node: NodeDep, actor: ActorDep) -> KeyCreated:
     """Create an API key with a role; the token is returned once."""
-    token = node.create_key(actor, name=body.name, role=body.role, biometric=body.biometric)
+    token = node.access.create_key(actor, name=body.name, role=body.role,
+                                   biometric=body.biometric)
     return KeyCreated(id=token.split("_")[1], token=token)
 
 
 @router.get("/keys")
 def list_keys(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
-    return {"keys": node.list_keys(actor)}
+    return {"keys": node.access.list_keys(actor)}
 
 
 @router.delete("/keys/{key_id}", status_code=204)
 def revoke_key(node: NodeDep, actor: ActorDep, key_id: Annotated[str, Path(max_length=16)]) -> None:
-    node.revoke_key(actor, key_id)
+    node.access.revoke_key(actor, key_id)
 
 
 @router.get("/audit")
@@ -40,24 +43,16 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> dict[str, Any]:
     """Audit entries in order (hash-chained); page with ``after_seq``."""
-    node.require(actor, "audit")
-    entries = [
-        e.to_dict()
-        for e in node.audit_log.entries(event=event, since=since, after_seq=after_seq, limit=limit)
-    ]
-    return {"entries": entries, "head": list(node.audit_log.head())}
+    trail = node.audit_trail
+    entries = trail.entries(actor, event=event, since=since, after_seq=after_seq, limit=limit)
+    return {"entries": [e.to_dict() for e in entries], "head": list(trail.head(actor))}
 
 
 @router.get("/audit/verify")
 def audit_verify(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
     """Verify the whole hash chain; 409 with the first broken entry if it fails."""
-    from ctnode.audit.log import ChainBroken
-    from ctnode.errors import Conflict
-
-    node.require(actor, "audit")
     try:
-        n = node.audit_log.verify()
+        n, seq, head = node.audit_trail.verify(actor)
     except ChainBroken as exc:
         raise Conflict(str(exc)) from None
-    seq, head = node.audit_log.head()
     return {"ok": True, "entries": n, "head_seq": seq, "head_hash": head}

@@ -1,6 +1,6 @@
 """Biometric routes: enrol, import/export ANSI/NIST-ITL, 1:N search, view, purge.
 
-Thin edge over ``ctnode.biometrics.service``. Images and transactions are sent
+Thin edge over ``ctnode.services.biometrics``. Images and transactions are sent
 as the raw request body. Purpose, legal basis and case reference travel in the
 ``X-Purpose`` / ``X-Legal-Basis`` / ``X-Case-Ref`` headers; searches, image
 views and exports are refused without them. Only roles in
@@ -9,6 +9,7 @@ views and exports are refused without them. Only roles in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -16,9 +17,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ctnode.api.deps import ActorDep, NodeDep, PurposeDep, read_limited
-from ctnode.biometrics.service import EnrolRequest, service_for
+from ctnode.api.deps import ActorDep, Caller, CallerDep, NodeDep, read_limited
 from ctnode.errors import InvalidInput
+from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
 
 router = APIRouter(tags=["biometrics"])
 
@@ -79,15 +80,15 @@ _MEDIA = {
 }
 
 
-async def _body(request: Request, limit: int) -> bytes:
-    data = await read_limited(request, limit)
+async def _body(request: Request, call: Caller) -> bytes:
+    data = await read_limited(request, call.node.settings.max_upload_bytes)
     if not data:
         raise InvalidInput("empty body: send the image or transaction as the request body")
     return data
 
 
-def _basis(query: str | None, header: str | None) -> str:
-    basis = (query or header or "").strip()
+def _basis(query: str | None, call: Caller) -> str:
+    basis = (query or call.purpose.legal_basis or "").strip()
     if not basis:
         raise InvalidInput(
             "legal_basis (query) or the X-Legal-Basis header is required to hold biometric data"
@@ -95,12 +96,19 @@ def _basis(query: str | None, header: str | None) -> str:
     return basis
 
 
+async def _enrolment(request: Request, call: Caller, entity_id: str, legal_basis: str | None,
+                     source: str, captured: date | None, retain: date | None,
+                     **kind: Any) -> EnrolRequest:
+    """The enrolment request of an image route: the image is the body."""
+    data = await _body(request, call)
+    return EnrolRequest(entity_id, data, _basis(legal_basis, call), source, captured, retain,
+                        **kind)
+
+
 @router.post("/entities/{entity_id}/biometrics/face", status_code=201, openapi_extra=IMAGE_BODY)
 async def enrol_face(
     request: Request,
-    node: NodeDep,
-    actor: ActorDep,
-    purpose: PurposeDep,
+    call: CallerDep,
     entity_id: EntityId,
     legal_basis: LegalBasis = None,
     source: Source = "",
@@ -114,18 +122,10 @@ async def enrol_face(
     were several) or, with ``multiple_faces=refuse``, none. Audited as
     ``biometric.enrol``.
     """
-    data = await _body(request, node.settings.max_upload_bytes)
-    req = EnrolRequest(
-        entity_id,
-        data,
-        _basis(legal_basis, purpose.legal_basis),
-        source,
-        capture_date,
-        retain_until,
-        multiple_faces=multiple_faces,
-    )
-    result = await run_in_threadpool(service_for(node).enroll_face, actor, req)
-    return result.as_dict()
+    req = await _enrolment(request, call, entity_id, legal_basis, source, capture_date,
+                           retain_until, multiple_faces=multiple_faces)
+    enrolment = call.node.biometrics.enrolment
+    return (await run_in_threadpool(enrolment.enrol_face, call.actor, req)).as_dict()
 
 
 @router.post(
@@ -133,9 +133,7 @@ async def enrol_face(
 )
 async def enrol_fingerprint(
     request: Request,
-    node: NodeDep,
-    actor: ActorDep,
-    purpose: PurposeDep,
+    call: CallerDep,
     entity_id: EntityId,
     finger: Finger = None,
     ppi: Ppi = 500,
@@ -146,40 +144,26 @@ async def enrol_fingerprint(
 ) -> dict[str, Any]:
     """Attach one fingerprint (PNG, WSQ, JPEG ...) to an entity; NBIS minutiae are extracted.
     A print with too few minutiae is refused (``poor_print``)."""
-    data = await _body(request, node.settings.max_upload_bytes)
-    req = EnrolRequest(
-        entity_id,
-        data,
-        _basis(legal_basis, purpose.legal_basis),
-        source,
-        capture_date,
-        retain_until,
-        position=finger,
-        ppi=ppi,
-    )
-    result = await run_in_threadpool(service_for(node).enroll_fingerprint, actor, req)
-    return result.as_dict()
+    req = await _enrolment(request, call, entity_id, legal_basis, source, capture_date,
+                           retain_until, position=finger, ppi=ppi)
+    enrolment = call.node.biometrics.enrolment
+    return (await run_in_threadpool(enrolment.enrol_fingerprint, call.actor, req)).as_dict()
 
 
 @router.post("/entities/{entity_id}/biometrics/ansi-nist", status_code=201, openapi_extra=NIST_BODY)
 async def import_ansi_nist(
-    request: Request,
-    node: NodeDep,
-    actor: ActorDep,
-    purpose: PurposeDep,
-    entity_id: EntityId,
-    legal_basis: LegalBasis = None,
+    request: Request, call: CallerDep, entity_id: EntityId, legal_basis: LegalBasis = None
 ) -> dict[str, Any]:
     """Import an ANSI/NIST-ITL transaction (Type-1, 2, 4, 9, 10, 13, 14) onto an entity.
 
     Whole or not at all.
     Records of other types are listed under ``skipped`` with the reason."""
-    data = await _body(request, node.settings.max_upload_bytes)
-    svc = service_for(node)
+    data = await _body(request, call)
+    basis = _basis(legal_basis, call)
+    enrolment = call.node.biometrics.enrolment
     result = await run_in_threadpool(
-        lambda: svc.import_ansi_nist(
-            actor, data, entity_id=entity_id, legal_basis=_basis(legal_basis, purpose.legal_basis)
-        )
+        lambda: enrolment.import_ansi_nist(call.actor, data, entity_id=entity_id,
+                                           legal_basis=basis)
     )
     return result.as_dict()
 
@@ -188,11 +172,11 @@ async def import_ansi_nist(
     "/entities/{entity_id}/biometrics/ansi-nist",
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-async def export_ansi_nist(
-    node: NodeDep, actor: ActorDep, purpose: PurposeDep, entity_id: EntityId
-) -> Response:
+async def export_ansi_nist(call: CallerDep, entity_id: EntityId) -> Response:
     """The entity's faces and fingerprints as ANSI/NIST-ITL 2011 (needs purpose headers)."""
-    data = await run_in_threadpool(service_for(node).export_ansi_nist, actor, entity_id, purpose)
+    data = await run_in_threadpool(
+        call.node.biometrics.enrolment.export_ansi_nist, call.actor, entity_id, call.purpose
+    )
     return Response(
         data,
         media_type="application/octet-stream",
@@ -201,23 +185,22 @@ async def export_ansi_nist(
 
 
 @router.get("/entities/{entity_id}/biometrics")
-async def list_samples(
-    node: NodeDep, actor: ActorDep, purpose: PurposeDep, entity_id: EntityId
-) -> dict[str, Any]:
+async def list_samples(call: CallerDep, entity_id: EntityId) -> dict[str, Any]:
     """The entity's biometric records: kind, finger, source, quality, basis, provenance."""
-    samples = await run_in_threadpool(service_for(node).list_samples, actor, entity_id, purpose)
+    samples = await run_in_threadpool(
+        call.node.biometrics.enrolment.list_samples, call.actor, entity_id, call.purpose
+    )
     return {"entity_id": entity_id, "samples": samples}
 
 
 @router.get("/biometrics/samples/{sample_id}/image", responses={200: {"content": {"image/*": {}}}})
 async def sample_image(
-    node: NodeDep,
-    actor: ActorDep,
-    purpose: PurposeDep,
-    sample_id: Annotated[str, Path(max_length=36)],
+    call: CallerDep, sample_id: Annotated[str, Path(max_length=36)]
 ) -> Response:
     """One sample's image as stored (decrypted for this response; audited; needs purpose)."""
-    data, fmt = await run_in_threadpool(service_for(node).get_image, actor, sample_id, purpose)
+    data, fmt = await run_in_threadpool(
+        call.node.biometrics.enrolment.get_image, call.actor, sample_id, call.purpose
+    )
     return Response(data, media_type=_MEDIA.get(fmt.upper(), "application/octet-stream"))
 
 
@@ -229,33 +212,36 @@ async def delete_sample(
     reason: Annotated[str, Query(min_length=3, max_length=500)],
 ) -> Response:
     """Delete one sample and its templates (correction, delisting); the reason is audited."""
-    await run_in_threadpool(service_for(node).delete_sample, actor, sample_id, reason)
+    await run_in_threadpool(node.biometrics.enrolment.delete_sample, actor, sample_id, reason)
     return Response(status_code=204)
+
+
+async def _network(call: Caller, probe: Callable[[], ProbeTemplate]) -> dict[str, Any]:
+    """The template (made here, never the image) sent to peers: their hit / no-hit answers."""
+    return await run_in_threadpool(
+        lambda: call.node.federation.biometric.query(probe(), call.actor, call.purpose).to_dict()
+    )
 
 
 @router.post("/biometrics/search/face", openapi_extra=IMAGE_BODY)
 async def search_face(
     request: Request,
-    node: NodeDep,
-    actor: ActorDep,
-    purpose: PurposeDep,
+    call: CallerDep,
     k: K = None,
     multiple_faces: MultiFaces = None,
     network: Network = False,
 ) -> dict[str, Any]:
     """1:N face search. Candidates (entity, list reference, score, calibrated decision, explanation)
     are leads for a person to verify. Needs ``X-Purpose`` and ``X-Legal-Basis``."""
-    data = await _body(request, node.settings.max_upload_bytes)
-    svc = service_for(node)
+    data = await _body(request, call)
+    bio = call.node.biometrics
     result = await run_in_threadpool(
-        lambda: svc.search_face(actor, data, purpose, k=k, multiple_faces=multiple_faces)
+        lambda: bio.search.face(call.actor, data, call.purpose, k=k, multiple_faces=multiple_faces)
     )
     out = result.as_dict()
     if network:
-        out["network"] = await run_in_threadpool(
-            lambda: node.federation.biometric_network(
-                svc.make_probe(actor, data, "face", purpose), actor, purpose
-            ).to_dict()
+        out["network"] = await _network(
+            call, lambda: bio.exchange.make_probe(call.actor, data, "face", call.purpose)
         )
     return out
 
@@ -263,9 +249,7 @@ async def search_face(
 @router.post("/biometrics/search/fingerprint", openapi_extra=IMAGE_BODY)
 async def search_fingerprint(
     request: Request,
-    node: NodeDep,
-    actor: ActorDep,
-    purpose: PurposeDep,
+    call: CallerDep,
     finger: Finger = None,
     ppi: Ppi = 500,
     k: K = None,
@@ -275,25 +259,21 @@ async def search_fingerprint(
 
     With ``finger``, candidates of another known finger are left out.
     """
-    data = await _body(request, node.settings.max_upload_bytes)
-    svc = service_for(node)
+    data = await _body(request, call)
+    bio = call.node.biometrics
     result = await run_in_threadpool(
-        lambda: svc.search_fingerprint(actor, data, purpose, position=finger, ppi=ppi, k=k)
+        lambda: bio.search.fingerprint(call.actor, data, call.purpose, position=finger, ppi=ppi,
+                                       k=k)
     )
     out = result.as_dict()
     if network:
-        out["network"] = await run_in_threadpool(
-            lambda: node.federation.biometric_network(
-                svc.make_probe(actor, data, "fingerprint", purpose, position=finger),
-                actor,
-                purpose,
-            ).to_dict()
-        )
+        out["network"] = await _network(call, lambda: bio.exchange.make_probe(
+            call.actor, data, "fingerprint", call.purpose, position=finger))
     return out
 
 
 @router.post("/biometrics/purge")
 async def purge(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
     """Delete every biometric record past its retention date."""
-    n = await run_in_threadpool(service_for(node).purge_expired, actor)
+    n = await run_in_threadpool(node.biometrics.enrolment.purge_expired, actor)
     return {"deleted": n}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from ctnode.api.deps import ActorDep, NodeDep
-from ctnode.api.schemas import EntityOut, HitOut, SearchResponse
+from ctnode.api.schemas.common import HitOut
+from ctnode.api.schemas.entities import EntityOut, SearchResponse
+from ctnode.model.screening import SubjectSchema
 
 router = APIRouter(tags=["entities"])
 
@@ -17,13 +19,11 @@ def search(
     node: NodeDep,
     actor: ActorDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Name or part of a name")],
-    schema: Annotated[
-        str | None, Query(pattern="^(Person|Organization|LegalEntity|Thing)$")
-    ] = None,
+    schema: Annotated[SubjectSchema | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResponse:
     """Search the lists by name, in any script; looser than screening."""
-    hits = node.search(q, actor, schema=schema, limit=limit)
+    hits = node.screening.search(q, actor, schema=schema, limit=limit)
     return SearchResponse(
         limit=limit,
         total={"value": len(hits), "relation": "eq"},
@@ -37,12 +37,10 @@ def get_entity(
 ) -> EntityOut:
     """One entity: every value with its source list, first and last seen, and original string;
     its history (listed, changed, delisted) and analysts' decisions."""
-    view = node.view_entity(entity_id, actor)
-    return EntityOut.from_entity(view.entity, view.events, view.decisions)
+    return EntityOut.from_view(node.screening.view_entity(entity_id, actor))
 
 
 @router.get("/datasets")
-def datasets(node: NodeDep, actor: ActorDep) -> dict[str, object]:
+def datasets(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
     """The lists this node holds, with version and size."""
-    node.require(actor, "search")
-    return {"datasets": node.store.list_datasets()}
+    return {"datasets": node.screening.datasets(actor)}

@@ -14,14 +14,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
-from ctnode.errors import InvalidInput, TooLarge
-from ctnode.federation.service import NetworkScreenResult
-from ctnode.model.dates import normalise_birth_date
-from ctnode.model.screening import ScreenQuery
-from ctnode.node import Purpose
+from ctnode.api.schemas.federation import (
+    AgreementCreate,
+    AlertCreate,
+    DisclosureCreate,
+    DisclosureDecision,
+    NetworkScreenRequest,
+)
+from ctnode.errors import TooLarge
+from ctnode.federation.identity import PROFILE_FIELDS
+from ctnode.services.screening.query import build_query
 
 router = APIRouter(prefix="/federation", tags=["federation"])
 
@@ -44,9 +49,7 @@ async def receive_message(request: Request, node: NodeDep) -> JSONResponse:
         data = json.loads(raw)
     except ValueError:
         data = None
-    from starlette.concurrency import run_in_threadpool
-
-    status, body = await run_in_threadpool(node.federation.receive, data)
+    status, body = await run_in_threadpool(node.federation.inbound.receive, data)
     return JSONResponse(status_code=status, content=body)
 
 
@@ -55,38 +58,37 @@ async def receive_message(request: Request, node: NodeDep) -> JSONResponse:
 
 @router.get("/descriptor", summary="This node's signed descriptor")
 def get_descriptor(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
-    node.require(actor, "federation.directory")
-    return node.federation.descriptor().to_dict()
+    return node.federation.directory.descriptor(actor).to_dict()
 
 
 @router.get("/peers", summary="The coordinators' directory")
 def list_peers(
     node: NodeDep, actor: ActorDep, include_removed: bool = False
 ) -> list[dict[str, Any]]:
-    return [_peer_public(p) for p in node.federation.list_peers(actor, include_removed)]
+    return [_peer_public(p) for p in node.federation.directory.list_peers(actor, include_removed)]
 
 
 @router.post("/peers", status_code=201, summary="Add a peer by its signed descriptor (admin)")
 def add_peer(
     node: NodeDep, actor: ActorDep, descriptor: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
-    return _peer_public(node.federation.add_peer(actor, descriptor))
+    return _peer_public(node.federation.directory.add_peer(actor, descriptor))
 
 
 @router.get("/peers/{node_id}", summary="One peer with its agreements")
 def get_peer(node: NodeDep, actor: ActorDep, node_id: str) -> dict[str, Any]:
-    peer = node.federation.get_peer(actor, node_id)
+    peer = node.federation.directory.get_peer(actor, node_id)
     return {**_peer_public(peer), "agreements": peer["agreements"]}
 
 
 @router.delete("/peers/{node_id}", status_code=204, summary="Remove a peer (admin)")
 def remove_peer(node: NodeDep, actor: ActorDep, node_id: str) -> None:
-    node.federation.remove_peer(actor, node_id)
+    node.federation.directory.remove_peer(actor, node_id)
 
 
 @router.post("/peers/{node_id}/ping", summary="Signed round trip to a peer")
 def ping_peer(node: NodeDep, actor: ActorDep, node_id: str) -> dict[str, Any]:
-    return {"peer_id": node_id, "ms": round(node.federation.ping(actor, node_id), 1)}
+    return {"peer_id": node_id, "ms": round(node.federation.directory.ping(actor, node_id), 1)}
 
 
 @router.get("/directory", response_class=HTMLResponse, summary="The directory as a page")
@@ -98,7 +100,7 @@ def directory_page(node: NodeDep, actor: ActorDep) -> str:
             for k in ("node_id", "organisation", "country", "contact", "endpoint", "status")
         )
         + "</tr>"
-        for p in node.federation.list_peers(actor)
+        for p in node.federation.directory.list_peers(actor)
     )
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>ctnode: coordinators"
@@ -108,43 +110,16 @@ def directory_page(node: NodeDep, actor: ActorDep) -> str:
     )
 
 
+# What the directory shows of a peer: its descriptor's fields and who trusted it when.
+PEER_FIELDS = {*PROFILE_FIELDS, "public_key", "status", "added_at", "added_by", "removed_at"}
+
+
 def _peer_public(p: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: (v.isoformat() if isinstance(v, datetime) else v)
-        for k, v in p.items()
-        if k
-        in {
-            "node_id",
-            "organisation",
-            "country",
-            "contact",
-            "endpoint",
-            "public_key",
-            "status",
-            "added_at",
-            "added_by",
-            "removed_at",
-        }
-    }
+    return _jsonable({k: v for k, v in p.items() if k in PEER_FIELDS})
 
 
 # -- agreements ------------------------------------------------------------------------------------
 
-
-class AgreementCreate(BaseModel):
-    peer_id: str
-    direction: str = Field(description="outbound (what I share with the peer) or inbound")
-    lists: list[str] = Field(description="List names, or ['*'] for all")
-    purposes: list[str]
-    expires_at: datetime
-    rate_per_minute: int = 60
-    max_disclosure: str = Field(default="reference", description="hit, reference or fields")
-    fields: list[str] = Field(default_factory=list)
-    subscribed: bool = Field(default=False, description="List updates and alerts flow")
-    biometrics: list[str] = Field(
-        default_factory=list,
-        description="Biometric modalities the peer may probe with templates: face, fingerprint",
-    )
 
 
 @router.get("/agreements", summary="Sharing agreements in force")
@@ -153,7 +128,7 @@ def list_agreements(
 ) -> list[dict[str, Any]]:
     return [
         a.to_dict()
-        for a in node.federation.list_agreements(
+        for a in node.federation.directory.list_agreements(
             actor, peer_id=peer_id, include_revoked=include_revoked
         )
     ]
@@ -161,111 +136,40 @@ def list_agreements(
 
 @router.post("/agreements", status_code=201, summary="Make an agreement (admin)")
 def add_agreement(node: NodeDep, actor: ActorDep, body: AgreementCreate) -> dict[str, Any]:
-    return node.federation.add_agreement(actor, **body.model_dump()).to_dict()
+    return node.federation.directory.add_agreement(actor, **body.model_dump()).to_dict()
 
 
 @router.delete("/agreements/{agreement_id}", status_code=204, summary="Revoke (admin)")
 def revoke_agreement(node: NodeDep, actor: ActorDep, agreement_id: str) -> None:
-    node.federation.revoke_agreement(actor, agreement_id)
+    node.federation.directory.revoke_agreement(actor, agreement_id)
 
 
 # -- network screening -----------------------------------------------------------------------------
 
-
-class NetworkScreenRequest(BaseModel):
-    name: str = Field(max_length=500)
-    schema_: str = Field(default="Person", alias="schema")
-    birth_date: list[str] = Field(default_factory=list)
-    nationality: list[str] = Field(default_factory=list)
-    document: list[str] = Field(default_factory=list)
-    purpose: str | None = None
-    legal_basis: str | None = None
-    case_ref: str | None = None
-    peers: list[str] | None = None
-    lists: list[str] | None = Field(default=None, description="Ask only about these lists")
-    deadline: float | None = Field(default=None, gt=0, le=120)
-    limit: int = Field(default=10, ge=1, le=100)
-
-
-def network_result_dict(result: NetworkScreenResult) -> dict[str, Any]:
-    return {
-        "local": {
-            "screening_id": result.local.screening_id,
-            "hits": [
-                {
-                    "entity_id": h.entity_id,
-                    "list": h.dataset,
-                    "reference": h.reference,
-                    "name": h.matched_name,
-                    "score": round(h.score, 4),
-                    "band": h.band,
-                    "explanation": [
-                        {
-                            "feature": e.feature,
-                            "query_value": e.query_value,
-                            "candidate_value": e.candidate_value,
-                            "contribution": round(e.contribution, 4),
-                            "detail": e.detail,
-                        }
-                        for e in h.explanation
-                    ],
-                }
-                for h in result.local.hits
-            ],
-        },
-        "peers": [a.to_dict() for a in result.peers],
-        "deadline": result.deadline,
-        "ms": round(result.ms, 1),
-    }
 
 
 @router.post("/screen", summary="Screen locally and across the network (hit/no-hit)")
 def screen_network(
     node: NodeDep, actor: ActorDep, purpose: PurposeDep, body: NetworkScreenRequest
 ) -> dict[str, Any]:
-    try:
-        dates = [normalise_birth_date(d) for d in body.birth_date]
-    except ValueError as exc:
-        raise InvalidInput(f"birth_date: {exc}") from None
-    query = ScreenQuery(
-        names=[body.name],
+    query = build_query(
+        [body.name],
         schema=body.schema_,
-        birth_dates=dates,
+        birth_dates=body.birth_date,
         nationalities=body.nationality,
         documents=body.document,
+        dates_field="birth_date",
     )
-    p = Purpose(
-        purpose=body.purpose or purpose.purpose,
-        legal_basis=body.legal_basis or purpose.legal_basis,
-        case_ref=body.case_ref or purpose.case_ref,
+    result = node.federation.network.screen(
+        query, actor, body.over(purpose), peers=body.peers, deadline=body.deadline,
+        limit=body.limit, lists=body.lists,
     )
-    result = node.federation.screen_network(
-        query,
-        actor,
-        p,
-        peers=body.peers,
-        deadline=body.deadline,
-        limit=body.limit,
-        lists=body.lists,
-    )
-    return network_result_dict(result)
+    return result.to_dict()
 
 
 # -- disclosures ---------------------------------------------------------------------------------
 
 
-class DisclosureCreate(BaseModel):
-    peer_id: str
-    ref: str = Field(max_length=64)
-    justification: str = Field(max_length=2000)
-    purpose: str | None = None
-    legal_basis: str | None = None
-    case_ref: str | None = None
-
-
-class DisclosureDecision(BaseModel):
-    reason: str = Field(max_length=2000)
-    ttl_seconds: float | None = Field(default=None, gt=0)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
@@ -281,7 +185,7 @@ def list_disclosures(
 ) -> list[dict[str, Any]]:
     return [
         _jsonable(r)
-        for r in node.federation.list_disclosures(actor, direction=direction, status=status)
+        for r in node.federation.disclosure.list_disclosures(actor, direction=direction, status=status)
     ]
 
 
@@ -289,21 +193,17 @@ def list_disclosures(
 def request_disclosure(
     node: NodeDep, actor: ActorDep, purpose: PurposeDep, body: DisclosureCreate
 ) -> dict[str, Any]:
-    p = Purpose(
-        purpose=body.purpose or purpose.purpose,
-        legal_basis=body.legal_basis or purpose.legal_basis,
-        case_ref=body.case_ref or purpose.case_ref,
-    )
     return _jsonable(
-        node.federation.request_disclosure(
-            actor, peer_id=body.peer_id, ref=body.ref, justification=body.justification, purpose=p
+        node.federation.disclosure.request_disclosure(
+            actor, peer_id=body.peer_id, ref=body.ref, justification=body.justification,
+            purpose=body.over(purpose),
         )
     )
 
 
 @router.get("/disclosures/{disclosure_id}", summary="One disclosure request")
 def get_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str) -> dict[str, Any]:
-    return _jsonable(node.federation.get_disclosure(actor, disclosure_id))
+    return _jsonable(node.federation.disclosure.get_disclosure(actor, disclosure_id))
 
 
 @router.post("/disclosures/{disclosure_id}/approve", summary="Approve: release the agreed fields")
@@ -311,7 +211,7 @@ def approve_disclosure(
     node: NodeDep, actor: ActorDep, disclosure_id: str, body: DisclosureDecision
 ) -> dict[str, Any]:
     return _jsonable(
-        node.federation.decide_disclosure(
+        node.federation.disclosure.decide_disclosure(
             actor, disclosure_id, approve=True, reason=body.reason, ttl_seconds=body.ttl_seconds
         )
     )
@@ -322,35 +222,29 @@ def refuse_disclosure(
     node: NodeDep, actor: ActorDep, disclosure_id: str, body: DisclosureDecision
 ) -> dict[str, Any]:
     return _jsonable(
-        node.federation.decide_disclosure(actor, disclosure_id, approve=False, reason=body.reason)
+        node.federation.disclosure.decide_disclosure(actor, disclosure_id, approve=False, reason=body.reason)
     )
 
 
 @router.post("/disclosures/{disclosure_id}/fetch", summary="Fetch the holder's decision")
 def fetch_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str) -> dict[str, Any]:
-    return _jsonable(node.federation.fetch_disclosure(actor, disclosure_id))
+    return _jsonable(node.federation.disclosure.fetch_disclosure(actor, disclosure_id))
 
 
 # -- updates, alerts, inbox --------------------------------------------------------------
 
-
-class AlertCreate(BaseModel):
-    kind: str = Field(description="new_listing, delisting or urgent")
-    title: str = Field(max_length=500)
-    body: str = Field(default="", max_length=10_000)
-    peers: list[str] | None = None
 
 
 @router.get("/inbox", summary="Alerts and list updates received from peers")
 def inbox(
     node: NodeDep, actor: ActorDep, unread: bool = False, mark_read: bool = False
 ) -> list[dict[str, Any]]:
-    return [_jsonable(r) for r in node.federation.inbox(actor, unread=unread, mark_read=mark_read)]
+    return [_jsonable(r) for r in node.federation.updates.inbox(actor, unread=unread, mark_read=mark_read)]
 
 
 @router.post("/alerts", summary="Send an alert to subscribed peers (admin)")
 def send_alert(node: NodeDep, actor: ActorDep, body: AlertCreate) -> dict[str, str]:
-    return node.federation.send_alert(
+    return node.federation.updates.send_alert(
         actor, kind=body.kind, title=body.title, body=body.body, peers=body.peers
     )
 
@@ -359,13 +253,13 @@ def send_alert(node: NodeDep, actor: ActorDep, body: AlertCreate) -> dict[str, s
 def list_updates(node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
     return [
         {**_jsonable(d), "receipts": [_jsonable(r) for r in d["receipts"]]}
-        for d in node.federation.deltas(actor)
+        for d in node.federation.updates.deltas(actor)
     ]
 
 
 @router.post("/updates/retry", summary="Re-send deltas not yet receipted")
 def retry_updates(node: NodeDep, actor: ActorDep) -> dict[str, int]:
-    return {"deltas": node.federation.retry_deltas(actor)}
+    return {"deltas": node.federation.updates.retry_deltas(actor)}
 
 
 # -- audit checkpoints -------------------------------------------------------------------
@@ -373,16 +267,16 @@ def retry_updates(node: NodeDep, actor: ActorDep) -> dict[str, int]:
 
 @router.post("/checkpoints", status_code=201, summary="Sign the audit chain head now (admin)")
 def make_checkpoint(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
-    return node.federation.checkpoint(actor)
+    return node.federation.checkpoints.checkpoint(actor)
 
 
 @router.get("/checkpoints", summary="Signed checkpoints (this node's, or a peer's)")
 def list_checkpoints(
     node: NodeDep, actor: ActorDep, node_id: str | None = None
 ) -> list[dict[str, Any]]:
-    return node.federation.checkpoints(actor, node_id)
+    return node.federation.checkpoints.checkpoints(actor, node_id)
 
 
 @router.post("/peers/{node_id}/checkpoint", summary="Fetch and keep a peer's signed checkpoint")
 def fetch_checkpoint(node: NodeDep, actor: ActorDep, node_id: str) -> dict[str, Any]:
-    return node.federation.fetch_checkpoint(actor, node_id)
+    return node.federation.checkpoints.fetch_checkpoint(actor, node_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
-from ctnode.api.schemas import BatchRequest, BatchResponse, HitOut, ScreenRequest, ScreenResponse
+from ctnode.api.schemas.screening import BatchRequest, BatchResponse, ScreenRequest, ScreenResponse
 from ctnode.errors import TooLarge
 
 router = APIRouter(tags=["screening"])
@@ -20,20 +20,11 @@ def screen(
     Purpose, legal basis and case reference travel in the ``X-Purpose``,
     ``X-Legal-Basis`` and ``X-Case-Ref`` headers and are written to the audit log.
     """
-    result = node.screen(
-        body.to_query(),
-        actor,
-        purpose,
-        limit=body.limit,
-        include_below=body.include_below,
+    result = node.screening.screen(
+        body.to_query(), actor, purpose, limit=body.limit, include_below=body.include_below,
         source="api",
     )
-    return ScreenResponse(
-        id=body.id,
-        screening_id=result.screening_id,
-        hits=[HitOut.from_hit(h) for h in result.hits],
-        suppressed=[h.entity_id for h in result.suppressed],
-    )
+    return ScreenResponse.of(body.id, result)
 
 
 @router.post("/screen/batch", response_model=BatchResponse, response_model_by_alias=True)
@@ -46,15 +37,8 @@ def screen_batch(
             f"batch of {len(body.subjects)} subjects exceeds the limit of {node.settings.max_batch}"
         )
     queries = [s.to_query() for s in body.subjects]
-    results = node.screen_many(queries, actor, purpose, limit=body.limit, source="batch")
+    results = node.screening.screen_many(queries, actor, purpose, limit=body.limit,
+                                         source="batch")
     return BatchResponse(
-        results=[
-            ScreenResponse(
-                id=s.id,
-                screening_id=r.screening_id,
-                hits=[HitOut.from_hit(h) for h in r.hits],
-                suppressed=[h.entity_id for h in r.suppressed],
-            )
-            for s, r in zip(body.subjects, results, strict=True)
-        ]
+        results=[ScreenResponse.of(s.id, r) for s, r in zip(body.subjects, results, strict=True)]
     )

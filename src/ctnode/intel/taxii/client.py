@@ -3,9 +3,9 @@
 :class:`TaxiiPuller` speaks the protocol (discovery, collections, pages of objects
 with ``added_after`` and ``next``, the date-added headers, TAXII error resources) and
 validates what it receives with ``stix.parse_stix``. The HTTP request itself goes
-through a :class:`TaxiiTransport`: here :class:`HttpxTransport`; in the integration
-step an adapter over the node's one transport module (``federation/transport``), so
-that every outbound connection of the node passes one place.
+through a :class:`TaxiiTransport`; the node's implementation is
+``ctnode.federation.transport.TaxiiHttpClient``, in the one module that opens
+connections to other hosts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
-import httpx
 import orjson
 
 from ctnode.errors import InvalidInput, Unavailable
@@ -40,39 +39,6 @@ class TaxiiTransport(Protocol):
     def get(
         self, url: str, params: Sequence[tuple[str, str]], headers: Mapping[str, str]
     ) -> HttpResult: ...
-
-
-class HttpxTransport:
-    """``TaxiiTransport`` over httpx: HTTP Basic (user, password) or a bearer token."""
-
-    def __init__(
-        self,
-        *,
-        user: str | None = None,
-        password: str | None = None,
-        token: str | None = None,
-        timeout: float = 30.0,
-        verify: bool = True,
-    ) -> None:
-        auth = (
-            httpx.BasicAuth(user, password) if user is not None and password is not None else None
-        )
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._client = httpx.Client(auth=auth, headers=headers, timeout=timeout, verify=verify)
-
-    def get(
-        self, url: str, params: Sequence[tuple[str, str]], headers: Mapping[str, str]
-    ) -> HttpResult:
-        try:
-            resp = self._client.get(url, params=list(params), headers=dict(headers))
-        except httpx.HTTPError as exc:
-            raise Unavailable(f"TAXII server {url} could not be reached: {exc}") from exc
-        return HttpResult(
-            resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.content
-        )
-
-    def close(self) -> None:
-        self._client.close()
 
 
 class TaxiiRemoteError(Unavailable):

@@ -35,7 +35,7 @@ from ctnode.intel.taxii.query import (
     parse_timestamp,
 )
 from ctnode.intel.timestamps import format_timestamp
-from ctnode.intel.tlp import TLP, effective_tlp
+from ctnode.model.tlp import TLP, effective_tlp
 
 
 @dataclass(frozen=True, slots=True)

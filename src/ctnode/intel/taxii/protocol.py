@@ -61,7 +61,7 @@ from ctnode.intel.taxii.query import (
 )
 from ctnode.intel.taxii.resources import ApiRoot, Collection, Discovery, Status, StatusDetail
 from ctnode.intel.timestamps import format_timestamp
-from ctnode.intel.tlp import TLP
+from ctnode.model.tlp import TLP
 
 QueryPairs = Mapping[str, str] | Iterable[tuple[str, str]]
 

@@ -25,7 +25,7 @@ from datetime import datetime
 from ctnode.intel.taxii.media import TaxiiBadRequest
 from ctnode.intel.timestamps import format_timestamp
 from ctnode.intel.timestamps import parse_timestamp as _parse_timestamp
-from ctnode.intel.tlp import TLP
+from ctnode.model.tlp import TLP
 
 # Page size when the client gives no limit, and the most a page may hold.
 DEFAULT_LIMIT = 1000

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from ctnode.store.schema import load_all_tables, metadata
-
-load_all_tables()
+from ctnode.store.migrate import metadata
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

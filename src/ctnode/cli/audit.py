@@ -1,0 +1,144 @@
+"""``ctnode audit ...``: read, export and verify the audit log; sign and check checkpoints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ctnode.audit.chain import ChainBroken
+from ctnode.cli.common import console, handle_errors, node_session, operator, out, print_json
+from ctnode.federation.checkpoints import check_signatures, verify_export
+from ctnode.federation.identity import Descriptor
+
+audit_app = typer.Typer(help="Read, export and verify the audit log.", no_args_is_help=True)
+
+
+def _json_lines(path: Path) -> list[Any]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+@audit_app.command("list")
+@handle_errors
+def audit_list(
+    event: Annotated[str | None, typer.Option(help="Only this event type")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The newest audit entries."""
+    with node_session() as node:
+        entries = list(node.audit_trail.entries(operator(), event=event))[-limit:]
+    if as_json:
+        print_json([e.to_dict() for e in entries])
+        return
+    for e in entries:
+        extra = f" purpose={e.purpose}" if e.purpose else ""
+        out.print(
+            f"{e.seq:>6} {e.at:%Y-%m-%d %H:%M:%S} {e.event:<14} {e.actor:<20} "
+            f"results={len(e.result_ids)}{extra} {e.hash[:12]}"
+        )
+
+
+@audit_app.command("export")
+@handle_errors
+def audit_export(
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="JSONL file (default stdout)")
+    ] = None,
+) -> None:
+    """Export the whole audit log as JSON lines (with hashes, for verification elsewhere)."""
+    fh = output.open("w", encoding="utf-8") if output else sys.stdout
+    n = 0
+    try:
+        with node_session() as node:
+            for e in node.audit_trail.entries(operator()):
+                fh.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+                n += 1
+    finally:
+        if output:
+            fh.close()
+    console.print(f"exported {n} audit entries")
+
+
+def _failed(exc: ChainBroken, who: str = "") -> typer.Exit:
+    console.print(f"[red]FAILED:[/red] {who}{exc}")
+    return typer.Exit(1)
+
+
+@audit_app.command("verify")
+@handle_errors
+def audit_verify() -> None:
+    """Verify the audit hash chain; exit 1 naming the first edited, dropped or inserted entry."""
+    with node_session() as node:
+        try:
+            n, seq, head = node.audit_trail.verify(operator())
+        except ChainBroken as exc:
+            raise _failed(exc) from None
+    out.print(f"audit chain OK: {n} entries, head {seq} {head}")
+
+
+@audit_app.command("checkpoint")
+@handle_errors
+def audit_checkpoint() -> None:
+    """Sign the audit chain's head now (give it to partners or an oversight body)."""
+    with node_session() as node:
+        print_json(node.federation.checkpoints.checkpoint(operator()))
+
+
+@audit_app.command("checkpoints")
+@handle_errors
+def audit_checkpoints(
+    node_id: Annotated[str | None, typer.Option("--peer", help="A peer's, not ours")] = None,
+) -> None:
+    """Signed checkpoints kept here (JSON lines)."""
+    with node_session() as node:
+        for cp in node.federation.checkpoints.checkpoints(operator(), node_id):
+            out.print(json.dumps(cp), soft_wrap=True, highlight=False)
+
+
+@audit_app.command("verify-checkpoints")
+@handle_errors
+def audit_verify_checkpoints(
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="Checkpoints (JSON lines) to hold the log to; default: those stored here"
+        ),
+    ] = None,
+) -> None:
+    """Verify the audit chain and every signed checkpoint: a rewritten, re-chained or
+    truncated history fails, naming the first entry at fault (exit 1)."""
+    cps = _json_lines(file) if file is not None else None
+    with node_session() as node:
+        try:
+            n, used = node.federation.checkpoints.verify_audit(operator(), cps)
+        except ChainBroken as exc:
+            raise _failed(exc) from None
+    out.print(f"audit chain OK: {n} entries, {used} signed checkpoint(s) matched")
+
+
+@audit_app.command("verify-export")
+@handle_errors
+def audit_verify_export(
+    log: Annotated[Path, typer.Argument(help="The node's log from `ctnode audit export`")],
+    checkpoints: Annotated[Path, typer.Option(help="Its signed checkpoints (JSON lines)")],
+    descriptor_file: Annotated[Path, typer.Option("--descriptor", help="Its signed descriptor")],
+) -> None:
+    """Verify another node's exported audit log against its signed checkpoints, away from
+    that node (for partners and oversight bodies); exit 1 naming the first entry at fault."""
+    desc = Descriptor.parse(descriptor_file.read_text(encoding="utf-8"), development=True)
+    pairs = check_signatures(_json_lines(checkpoints), node_id=desc.node_id,
+                             public_key=desc.public_key)
+    try:
+        with log.open(encoding="utf-8") as fh:
+            n = verify_export(fh, pairs)
+    except ChainBroken as exc:
+        raise _failed(exc, f"{desc.node_id}: ") from None
+    out.print(
+        f"{desc.node_id}: exported audit log OK: {n} entries, {len(pairs)} signed "
+        "checkpoint(s) matched"
+    )

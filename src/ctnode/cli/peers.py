@@ -1,0 +1,257 @@
+"""``ctnode init``, ``ctnode descriptor``, ``ctnode peers ...`` and ``ctnode agreements ...``:
+this node's identity, the coordinators' directory and the sharing agreements."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ctnode.cli.common import (
+    console,
+    handle_errors,
+    make_node,
+    node_session,
+    operator,
+    out,
+    print_json,
+    print_lines,
+)
+from ctnode.errors import InvalidInput
+
+peers_app = typer.Typer(
+    help="The coordinators' directory: peers trusted by an admin.", no_args_is_help=True
+)
+agreements_app = typer.Typer(
+    help="Sharing agreements, one per peer and direction.", no_args_is_help=True
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output")]
+
+
+def _read_json_arg(source: str) -> Any:
+    text = (
+        sys.stdin.read()
+        if source == "-"
+        else (Path(source).read_text(encoding="utf-8") if Path(source).is_file() else source)
+    )
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{source}: not JSON (a file, '-' for stdin, or the JSON itself)"
+        ) from None
+
+
+
+# -- identity ------------------------------------------------------------------------------
+
+
+def init(
+    node_id: Annotated[str, typer.Option("--node-id", help="Short id, e.g. nl-nctv")],
+    organisation: Annotated[str, typer.Option(help="The coordinator's organisation")],
+    country: Annotated[str, typer.Option(help="ISO 3166 code, or e.g. UN for a body")],
+    contact: Annotated[str, typer.Option(help="Coordinator contact (e-mail, phone)")],
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="URL peers reach this node at (default http://HOST:PORT from settings)"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing key (peers must re-add)")
+    ] = False,
+) -> None:
+    """Give this node an Ed25519 key pair (owner-only file) and a signed descriptor."""
+    with node_session() as node:
+        desc = node.federation.directory.init(
+            operator(), node_id=node_id, organisation=organisation, country=country,
+            contact=contact, endpoint=endpoint, force=force)
+    console.print(
+        f"node {desc.node_id} initialised; private key in "
+        f"{node.federation.context.folder / 'node.key'} (mode 600). Its descriptor:"
+    )
+    print_json(desc.to_dict())
+
+
+def descriptor(
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file")] = None,
+) -> None:
+    """Print this node's signed descriptor, to give to a partner."""
+    node = make_node()
+    desc = node.federation.directory.descriptor(operator()).to_dict()
+    if output:
+        output.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        console.print(f"descriptor written to {output}")
+    else:
+        print_json(desc)
+
+
+# -- peers -------------------------------------------------------------------------------------
+
+
+@peers_app.command("add")
+@handle_errors
+def peers_add(
+    source: Annotated[str, typer.Argument(help="Descriptor: a JSON file, '-' for stdin, or JSON")],
+) -> None:
+    """Trust a peer: check its descriptor's signature and add it to the directory."""
+    node = make_node()
+    peer = node.federation.directory.add_peer(operator(), _read_json_arg(source))
+    out.print(
+        f"added peer {peer['node_id']} ({peer['organisation']}, {peer['country']}) at "
+        f"{peer['endpoint']}; key {peer['public_key'][:16]}…"
+    )
+
+
+@peers_app.command("list")
+@handle_errors
+def peers_list(
+    include_removed: Annotated[bool, typer.Option("--all", help="Also removed peers")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The coordinators' directory."""
+    node = make_node()
+    peers = node.federation.directory.list_peers(operator(), include_removed)
+    if as_json:
+        print_json([{k: v for k, v in p.items() if k != "descriptor"} for p in peers])
+        return
+    print_lines((f"{p['node_id']:<16} {p['country']:<4} {p['organisation']:<32} "
+                 f"{p['contact']:<28} {p['endpoint']} ({p['status']})" for p in peers),
+                empty="no peers yet (ctnode peers add DESCRIPTOR)")
+
+
+@peers_app.command("show")
+@handle_errors
+def peers_show(node_id: Annotated[str, typer.Argument()], as_json: JsonOpt = False) -> None:
+    """One peer, its key and its agreements."""
+    node = make_node()
+    peer = node.federation.directory.get_peer(operator(), node_id)
+    if as_json:
+        print_json({k: v for k, v in peer.items() if k != "descriptor"})
+        return
+    out.print(
+        f"{peer['node_id']} {peer['organisation']} ({peer['country']}) "
+        f"({peer['status']})\n  contact {peer['contact']}\n  endpoint {peer['endpoint']}\n"
+        f"  public key {peer['public_key']}\n  added {peer['added_at']:%Y-%m-%d %H:%M} by "
+        f"{peer['added_by']}",
+        markup=False,
+    )
+    print_lines(f"  agreement {a['id']} {a['direction']}: lists {','.join(a['lists'])}; "
+                f"purposes {','.join(a['purposes'])}; {a['rate_per_minute']}/min; up to "
+                f"{a['max_disclosure']}; until {a['expires_at'][:16]}" for a in peer["agreements"])
+
+
+@peers_app.command("remove")
+@handle_errors
+def peers_remove(node_id: Annotated[str, typer.Argument()]) -> None:
+    """Stop trusting a peer: its messages are refused from now on."""
+    make_node().federation.directory.remove_peer(operator(), node_id)
+    out.print(f"removed peer {node_id}")
+
+
+@peers_app.command("ping")
+@handle_errors
+def peers_ping(node_id: Annotated[str, typer.Argument()]) -> None:
+    """A signed round trip to a peer (checks its endpoint and key)."""
+    node = make_node()
+    out.print(f"{node_id}: answered in {node.federation.directory.ping(operator(), node_id):.1f} ms")
+
+
+@peers_app.command("checkpoint")
+@handle_errors
+def peers_checkpoint(node_id: Annotated[str, typer.Argument()]) -> None:
+    """Fetch and keep a peer's signed audit checkpoint."""
+    node = make_node()
+    print_json(node.federation.checkpoints.fetch_checkpoint(operator(), node_id))
+
+
+# -- agreements ------------------------------------------------------------------------------------
+
+
+def _expiry(text: str) -> datetime:
+    text = text.strip()
+    if text.endswith("d") and text[:-1].isdigit():
+        return datetime.now(UTC) + timedelta(days=int(text[:-1]))
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "--expires must be an ISO date/time or a number of days like 90d"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+@agreements_app.command("add")
+@handle_errors
+def agreements_add(
+    peer_id: Annotated[str, typer.Argument(help="The peer's node id")],
+    direction: Annotated[
+        str,
+        typer.Option(
+            help="outbound: what I share with the peer; inbound: what the peer shares with me"
+        ),
+    ],
+    lists: Annotated[list[str], typer.Option("--list", help="A list name, or '*' (repeat)")],
+    purposes: Annotated[list[str], typer.Option("--purpose", help="Allowed purpose (repeat)")],
+    expires: Annotated[str, typer.Option(help="ISO date/time, or e.g. 365d")],
+    rate: Annotated[int, typer.Option(help="Queries per minute")] = 60,
+    disclosure: Annotated[str, typer.Option(help="hit, reference or fields")] = "reference",
+    fields: Annotated[
+        list[str] | None, typer.Option("--field", help="Field released after approval (repeat)")
+    ] = None,
+    subscribed: Annotated[bool, typer.Option(help="List updates and alerts flow")] = False,
+    biometrics: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--biometric", help="Allow biometric template queries: face or fingerprint (repeat)"
+        ),
+    ] = None,
+) -> None:
+    """Make the agreement for (peer, direction); it replaces the one in force."""
+    node = make_node()
+    agr = node.federation.directory.add_agreement(
+        operator(), peer_id=peer_id, direction=direction, lists=lists, purposes=purposes,
+        expires_at=_expiry(expires), rate_per_minute=rate,
+        max_disclosure=disclosure,
+        fields=fields or [],
+        subscribed=subscribed,
+        biometrics=biometrics or [],
+    )
+    out.print(f"agreement {agr.id}: {direction} with {peer_id} until {agr.expires_at:%Y-%m-%d}")
+
+
+@agreements_app.command("list")
+@handle_errors
+def agreements_list(
+    peer_id: Annotated[str | None, typer.Option("--peer")] = None,
+    include_revoked: Annotated[bool, typer.Option("--all")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Agreements in force (with --all, revoked ones too)."""
+    node = make_node()
+    rows = node.federation.directory.list_agreements(
+        operator(), peer_id=peer_id, include_revoked=include_revoked
+    )
+    if as_json:
+        print_json([a.to_dict() for a in rows])
+        return
+    now = datetime.now(UTC)
+    print_lines(
+        f"{a.id} {a.peer_id:<16} {a.direction:<8} lists={','.join(a.lists)} "
+        f"purposes={','.join(a.purposes)} rate={a.rate_per_minute}/min "
+        f"level={a.max_disclosure} fields={','.join(a.fields) or '-'} "
+        f"subscribed={a.subscribed} until {a.expires_at:%Y-%m-%d %H:%M} "
+        f"({'revoked' if a.revoked_at else ('EXPIRED' if a.expires_at <= now else 'active')})"
+        for a in rows
+    )
+
+
+@agreements_app.command("revoke")
+@handle_errors
+def agreements_revoke(agreement_id: Annotated[str, typer.Argument()]) -> None:
+    """Revoke an agreement at once."""
+    make_node().federation.directory.revoke_agreement(operator(), agreement_id)
+    out.print(f"revoked {agreement_id}")

@@ -1,0 +1,260 @@
+"""``ctnode screen NAME`` (also ``--batch FILE`` and ``--network``) and ``ctnode entity``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ctnode.cli.common import (
+    DefaultGroup,
+    console,
+    handle_errors,
+    make_node,
+    operator,
+    out,
+    print_hits,
+    print_json,
+    progress_bar,
+)
+from ctnode.cli.options import with_purpose
+from ctnode.errors import InvalidInput
+from ctnode.model.access import NO_PURPOSE, Purpose
+from ctnode.model.screening import ScreenQuery
+from ctnode.node import Node
+from ctnode.services.screening.query import build_query
+
+screen_app = typer.Typer(
+    cls=DefaultGroup, help="Screen a name (default), a batch file, a manifest or payments."
+)
+
+BirthDateOpt = Annotated[
+    list[str] | None, typer.Option("--birth-date", help="YYYY-MM-DD, YYYY-MM or YYYY")
+]
+NationalityOpt = Annotated[list[str] | None, typer.Option(help="Country code or name")]
+DocumentOpt = Annotated[list[str] | None, typer.Option(help="Passport or ID number")]
+SchemaOpt = Annotated[str, typer.Option(help="Person, Organization, LegalEntity or Thing")]
+
+
+def subject_query(name: str, schema: str, birth_date: list[str] | None,
+                  nationality: list[str] | None, document: list[str] | None) -> ScreenQuery:
+    """The query the subject options describe."""
+    return build_query([name], schema=schema, birth_dates=birth_date or [],
+                       nationalities=nationality or [], documents=document or [],
+                       dates_field="--birth-date")
+
+
+@screen_app.command("name")
+@handle_errors
+@with_purpose
+def screen_name(
+    name: Annotated[str | None, typer.Argument(help="The name to screen, in any script")] = None,
+    birth_date: BirthDateOpt = None,
+    nationality: NationalityOpt = None,
+    document: DocumentOpt = None,
+    schema: SchemaOpt = "Person",
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also show hits below the reporting threshold")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    batch: Annotated[
+        Path | None, typer.Option(help="Screen a JSONL file instead of one name")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="With --batch: output JSONL (default stdout)")
+    ] = None,
+    purpose: Purpose = NO_PURPOSE,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Also ask every peer whose agreement allows it (hit/no-hit; needs --purpose, --legal-basis, --case)",
+        ),
+    ] = False,
+    peer: Annotated[
+        list[str] | None, typer.Option("--peer", help="With --network: ask only these peers")
+    ] = None,
+    deadline: Annotated[
+        float | None, typer.Option(help="With --network: seconds to wait for peers")
+    ] = None,
+) -> None:
+    """Screen NAME (with optional date of birth, nationality, document) and print ranked, explained hits."""
+    if batch is not None:
+        if name is not None:
+            raise InvalidInput("give either NAME or --batch FILE, not both")
+        node = make_node()
+        _screen_batch(node, batch, output, limit, purpose)
+        node.close()
+        return
+    if not name:
+        raise InvalidInput("missing NAME (or --batch FILE); see ctnode screen --help")
+    query = subject_query(name, schema, birth_date, nationality, document)
+    node = make_node()
+    try:
+        if network:
+            _screen_network(node, query, purpose, as_json=as_json, limit=limit, peers=peer,
+                            deadline=deadline)
+            return
+        result = node.screening.screen(query, operator(), purpose, limit=limit, include_below=show_all,
+                                       source="cli")
+    finally:
+        node.close()
+    if as_json:
+        print_json(
+            {
+                "query": name,
+                "screening_id": result.screening_id,
+                "hits": [h.as_dict() for h in result.hits],
+                "suppressed": [h.entity_id for h in result.suppressed],
+            }
+        )
+        return
+    print_hits(result.hits, f"screening {name!r}")
+    if result.screening_id:
+        out.print(f"screening id {result.screening_id} (for `ctnode decide`)")
+    if result.suppressed:
+        out.print(
+            f"{len(result.suppressed)} hit(s) hidden by earlier false-positive decisions: "
+            + ", ".join(h.entity_id for h in result.suppressed)
+        )
+
+
+def _screen_network(node: Node, query: ScreenQuery, purpose: Purpose, *, as_json: bool,
+                    limit: int, peers: list[str] | None, deadline: float | None) -> None:
+    from rich.markup import escape
+
+    result = node.federation.network.screen(
+        query, operator(), purpose, peers=peers, deadline=deadline, limit=limit
+    )
+    if as_json:
+        print_json({"query": query.names[0], **result.to_dict()})
+        return
+    print_hits(result.local.hits, f"this node: {query.names[0]!r}")
+    for a in result.peers:
+        if a.status == "hit":
+            refs = ", ".join(f"{h['ref']} ({h['band']})" for h in a.hits) or "(no reference "
+            out.print(f"[bold red]HIT[/]     {a.peer_id} ({a.country}) {refs}")
+        elif a.status == "no_hit":
+            out.print(f"[green]no hit[/]  {a.peer_id} ({a.country})")
+        else:
+            out.print(
+                f"[yellow]{a.status}[/] {a.peer_id} ({a.country}): "
+                + escape(f"{a.reason} — {a.detail or ''}")
+            )
+    out.print(f"network screen took {result.ms:.0f} ms (deadline {result.deadline:.1f} s)")
+
+
+BATCH_FIELDS = {"id", "schema", "name", "birthDate", "nationality", "document"}
+
+
+def _parse_batch_line(lineno: int, raw: str) -> tuple[Any, ScreenQuery]:
+    try:
+        item = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"line {lineno}: not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(item, dict):
+        raise InvalidInput(f"line {lineno}: expected a JSON object")
+    unknown = set(item) - BATCH_FIELDS
+    if unknown:
+        raise InvalidInput(f"line {lineno}: unknown field(s) {', '.join(sorted(unknown))}")
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput(f"line {lineno}: field 'name' must be a non-empty string")
+
+    def opt(field: str) -> list[str]:
+        v = item.get(field)
+        if v is None:
+            return []
+        if not isinstance(v, str):
+            raise InvalidInput(f"line {lineno}: field {field!r} must be a string")
+        return [v]
+
+    try:
+        return item.get("id"), build_query(
+            [name], schema=str(item.get("schema", "Person")), birth_dates=opt("birthDate"),
+            nationalities=opt("nationality"), documents=opt("document"),
+            dates_field="field 'birthDate'",
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(f"line {lineno}: {exc.message}") from None
+
+
+BATCH_HIT_FIELDS = ("entity_id", "list", "reference", "name", "score", "band", "explanation")
+
+
+def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
+                  purpose: Purpose) -> None:
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    items: list[tuple[Any, ScreenQuery]] = []
+    bad = 0
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            items.append(_parse_batch_line(lineno, raw))
+        except InvalidInput as exc:
+            bad += 1
+            console.print(f"[yellow]skipped[/yellow] {path}:{exc.message}")
+    fh = output.open("w", encoding="utf-8") if output else sys.stdout
+    hits_total = 0
+    try:
+        with progress_bar(f"screening {len(items)} subjects") as update:
+            results = node.screening.screen_many(
+                [q for _, q in items], operator(), purpose, limit=limit, source="batch",
+                progress=lambda n: update(n, len(items)),
+            )
+            for (item_id, _), result in zip(items, results, strict=True):
+                hits_total += len(result.hits)
+                hits = [{k: h.as_dict()[k] for k in BATCH_HIT_FIELDS} for h in result.hits]
+                fh.write(json.dumps({"id": item_id, "hits": hits}, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            fh.close()
+    console.print(f"screened {len(items)} subjects, {hits_total} hits, {bad} bad line(s) skipped")
+
+
+@handle_errors
+def entity(
+    entity_id: Annotated[
+        str, typer.Argument(help="Entity id, or a list reference such as QDi.006")
+    ],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show an entity with the provenance of every value, its history and decisions."""
+    node = make_node()
+    try:
+        view = node.screening.find_entity(entity_id, operator())
+    finally:
+        node.close()
+    e = view.entity
+    if as_json:
+        print_json(
+            {
+                "id": e.id,
+                "schema": e.schema,
+                "reference": e.reference,
+                "status": e.status,
+                "statements": [asdict(s) for s in e.statements],
+                "history": view.events,
+                "decisions": view.decisions,
+            }
+        )
+        return
+    out.print(f"[bold]{e.caption}[/] {e.id} ({e.schema}, {e.status}) ref {e.reference}")
+    for s in e.statements:
+        orig = f"  [dim](source: {s.original!r})[/dim]" if s.original != s.value else ""
+        out.print(
+            f"  {s.prop}: {s.value}{orig}  [dim]{s.dataset}, first seen "
+            f"{s.first_seen:%Y-%m-%d}, last seen {s.last_seen:%Y-%m-%d}[/dim]"
+            if s.first_seen and s.last_seen
+            else f"  {s.prop}: {s.value}{orig}"
+        )
+    for ev in view.events:
+        out.print(f"  [cyan]{ev['at']:%Y-%m-%d %H:%M}[/] {ev['kind']} {ev['detail'] or ''}")

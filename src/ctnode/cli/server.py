@@ -1,0 +1,118 @@
+"""Running the node: ``up`` (first start: store, UN list, admin key; then serve), ``serve``,
+``db upgrade``.
+
+The server is started through the API's app factory named by string
+(``ctnode.api.app:serve``), so the command line never imports the API: the factory
+builds its own node from the same settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ctnode.cli.common import console, handle_errors, make_node, operator, progress_bar
+from ctnode.node import Node
+from ctnode.settings import Settings
+
+APP_FACTORY = "ctnode.api.app:serve"
+
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+
+HostOpt = Annotated[
+    str | None, typer.Option(help="Bind address (default from CTNODE_HOST: 127.0.0.1)")
+]
+PortOpt = Annotated[int | None, typer.Option(help="Port (default from CTNODE_PORT: 8000)")]
+
+
+def _ensure_admin_key(node: Node) -> None:
+    """On first start, create an admin key and keep it in DATA_DIR/admin.key (owner-only)."""
+    path: Path = node.settings.data_dir / "admin.key"
+    if node.access.has_keys():
+        if path.exists():
+            console.print(f"admin API key: in {path}")
+        return
+    token = node.access.create_key(operator(), name="first-admin", role="admin")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token + "\n")
+    console.print(
+        f"created the first admin API key; it is in {path} (owner-only). Use it as "
+        "header 'X-API-Key'."
+    )
+
+
+@handle_errors
+def up(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    load: Annotated[bool, typer.Option(help="Load the UN list on first start")] = True,
+) -> None:
+    """Create the store, load the UN Security Council list on first start, and serve the API.
+
+    The list comes from CTNODE_UN_SC_SOURCE (the official URL by default, or a
+    file); when that cannot be read, a small fictional demo list is loaded with a
+    warning.
+    """
+    node = make_node()
+    if load:
+        with progress_bar("loading the UN Security Council list") as update:
+            how, report = node.lists.ensure_un_list(operator(), progress=update)
+        if how == "demo":
+            console.print(
+                "[bold yellow]WARNING: the UN list could not be read from "
+                f"{node.settings.un_sc_source} ({node.lists.last_source_error}); using the "
+                "FICTIONAL DEMO list (dataset un_sc_demo) instead. Do not screen real "
+                "people against it. Set CTNODE_UN_SC_SOURCE to a copy of the list, or "
+                "run `ctnode import un-sc FILE`.[/]"
+            )
+        if report is not None:
+            console.print(f"loaded {report.dataset}: {report.summary()}")
+        else:
+            console.print(
+                f"lists present: {', '.join(d['name'] for d in node.screening.datasets(operator()))}"
+            )
+    _ensure_admin_key(node)
+    _serve(node, host, port)
+
+
+@handle_errors
+def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) without loading anything."""
+    _serve(make_node(), host, port)
+
+
+def _serve(node: Node, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    settings = node.settings
+    if host is not None or port is not None:
+        # Re-validate so a non-loopback --host is refused outside development mode too.
+        overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+        try:
+            settings = Settings(**{**settings.model_dump(), **overrides})
+        except ValueError as exc:
+            console.print(f"[red]configuration error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        # The app factory builds its node from the environment: tell it the same.
+        os.environ["CTNODE_HOST"], os.environ["CTNODE_PORT"] = settings.host, str(settings.port)
+    listed = node.lists.count()
+    console.print(
+        f"ctnode listening on http://{settings.host}:{settings.port} "
+        f"(store: {node.store.dialect}; {listed} listed entities)"
+    )
+    node.close()
+    uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
+                log_level="info")
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade() -> None:
+    """Apply all database migrations (also done at every start)."""
+    node = make_node()
+    console.print(f"store at the newest schema ({node.store.dialect})")
+    node.close()

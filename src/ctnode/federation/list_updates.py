@@ -1,0 +1,445 @@
+"""List updates and alerts: after an import, the delta goes to subscribed peers, oldest
+first, each answering with a signed receipt; a peer that missed some gets them when it
+next makes contact. Alerts reach subscribed peers' inboxes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from ctnode.clock import utcnow
+from ctnode.errors import InvalidInput, Refused
+from ctnode.federation.context import FederationContext, opt_str
+from ctnode.federation.envelope import Envelope
+from ctnode.federation.outbound import PeerError, fan_out
+from ctnode.model.access import SYSTEM, Actor
+from ctnode.model.entities import Entity, Statement
+from ctnode.model.lists import ImportReport, ParsedList
+from ctnode.services.lists import Lists
+
+log = logging.getLogger(__name__)
+
+
+def entity_to_wire(entity: Entity) -> dict[str, Any]:
+    """An entity with every statement's provenance (list, original form, language)."""
+    return {
+        **{k: getattr(entity, k) for k in ("id", "schema", "dataset", "reference")},
+        "statements": [
+            {"prop": s.prop, "value": s.value, "original": s.original, "lang": s.lang}
+            for s in entity.statements
+        ],
+    }
+
+
+def entity_from_wire(data: Any, dataset: str) -> Entity:
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        raise Refused("delta entity must be an object with an id", "malformed")
+    if data.get("dataset") != dataset:
+        raise Refused(f"delta entity {data['id']} is not of list {dataset}", "malformed")
+    stmts = data.get("statements")
+    if not isinstance(stmts, list):
+        raise Refused(f"delta entity {data['id']}: statements must be a list", "malformed")
+    entity = Entity(
+        id=data["id"],
+        schema=str(data.get("schema") or "Thing"),
+        dataset=dataset,
+        reference=data.get("reference"),
+    )
+    for s in stmts:
+        if (
+            not isinstance(s, dict)
+            or not isinstance(s.get("prop"), str)
+            or not isinstance(s.get("value"), str)
+        ):
+            raise Refused(f"delta entity {data['id']}: bad statement", "malformed")
+        entity.statements.append(
+            Statement(
+                prop=s["prop"],
+                value=s["value"],
+                original=str(s.get("original") or s["value"]),
+                dataset=dataset,
+                lang=s.get("lang"),
+            )
+        )
+    return entity
+
+
+class ListUpdates:
+    """List deltas with their receipts, and alerts: both sides. A peer's delta is applied by
+    the ``Lists`` service, as any import is."""
+
+    def __init__(self, ctx: FederationContext, lists: Lists) -> None:
+        self.ctx = ctx
+        self.lists = lists
+        self.entities = ctx.ctx.store.entities
+        self.review = ctx.ctx.store.review
+        self.db = ctx.db
+        self._last_retry: dict[str, float] = {}
+
+    def after_import(self, report: ImportReport) -> list[dict[str, Any]]:
+        """An import listener (``node.py`` wires it): send the delta to subscribed peers."""
+        if report.source.startswith("peer:") or not self.ctx.initialised:
+            return []  # a delta we applied from a peer is not re-sent (no loops)
+        if not report.changes_anything:
+            return []
+        now = utcnow()
+        peers = []
+        for peer in self.db.list_peers():
+            agr = self.ctx.agreement(peer["node_id"], "outbound")
+            if agr and agr.subscribed and agr.shares(report.dataset) and now < agr.expires_at:
+                peers.append(peer["node_id"])
+        if not peers:
+            return []
+        delta_id = str(uuid.uuid4())
+        wire = {
+            kind: [entity_to_wire(self.entities.get_entity(i)) for i in ids]
+            for kind, ids in (
+                ("added", report.added),
+                ("changed", report.changed),
+                ("relisted", report.relisted),
+            )
+        }
+        body = {
+            "delta_id": delta_id,
+            "dataset": report.dataset,
+            "version": report.version,
+            **wire,
+            "delisted": list(report.removed),
+        }
+        summary = {
+            "added": len(report.added),
+            "changed": len(report.changed),
+            "relisted": len(report.relisted),
+            "delisted": list(report.removed),
+        }
+        with self.db.begin() as conn:
+            self.db.add_delta(
+                conn,
+                {
+                    "id": delta_id,
+                    "dataset": report.dataset,
+                    "version": report.version,
+                    "import_id": report.import_id,
+                    "created_at": now,
+                    "summary": summary,
+                    "payload": body,
+                },
+                peers,
+            )
+            self.ctx.audit.record(
+                "federation.delta.created",
+                SYSTEM,
+                conn=conn,
+                result_ids=list(report.removed),
+                detail={"delta_id": delta_id, **summary, "peers": peers},
+            )
+        self.push_pending()  # older deltas a peer missed go first
+        return self.db.list_receipts(delta_id)
+
+    def push_pending(self, peer_id: str | None = None) -> int:
+        """Send every delta not yet receipted (by ``peer_id``, or by anyone), oldest first.
+
+        Deltas reach each peer in the order they were made: a peer that fails one
+        is not sent the later ones in this round. Returns the deltas attempted.
+        """
+        failed: set[str] = set()
+        deltas = self.db.unreceipted_deltas(peer_id)
+        for delta_id in deltas:
+            receipts = self.push_delta(delta_id, only=peer_id, skip=failed)
+            failed |= {r["peer_id"] for r in receipts if r["status"] != "applied"}
+        return len(deltas)
+
+    def push_delta(
+        self, delta_id: str, *, only: str | None = None, skip: set[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """(Re)send a delta to every peer (or ``only`` one) that has not yet receipted it."""
+        delta = self.db.get_delta(delta_id)
+        pending = [
+            r["peer_id"]
+            for r in self.db.list_receipts(delta_id)
+            if r["status"] != "applied"
+            and (only is None or r["peer_id"] == only)
+            and r["peer_id"] not in (skip or set())
+        ]
+        jobs = []
+        for peer_id in pending:
+            peer = self.db.find_peer(peer_id)
+            if peer and peer["status"] == "active":
+                jobs.append((peer, "list.delta", dict(delta["payload"])))
+        results = fan_out(self.ctx, jobs, self.ctx.settings.federation_deadline * 4) if jobs else {}
+        for peer_id, (outcome, _ms) in results.items():
+            if isinstance(outcome, PeerError):
+                status = "refused" if outcome.status == "refused" else "pending"
+                self.db.set_receipt(
+                    delta_id,
+                    peer_id,
+                    status=status,
+                    detail={
+                        "error": outcome.status,
+                        "reason": outcome.reason,
+                        "message": outcome.message[:300],
+                    },
+                )
+                continue
+            applied = bool(outcome.body.get("applied")) and outcome.body.get("delta_id") == delta_id
+            self.db.set_receipt(
+                delta_id,
+                peer_id,
+                status="applied" if applied else "failed",
+                detail={k: v for k, v in outcome.body.items() if k != "in_reply_to"},
+                receipt=outcome.to_dict(),
+            )
+            self.ctx.audit.record(
+                "federation.receipt",
+                self.ctx.peer_actor(peer_id, "peer"),
+                detail={
+                    "delta_id": delta_id,
+                    "peer": peer_id,
+                    "applied": applied,
+                    "envelope_sha256": outcome.digest(),
+                },
+            )
+        return self.db.list_receipts(delta_id)
+
+    def deltas(self, actor: Actor) -> list[dict[str, Any]]:
+        """Deltas sent, each with its receipts: who has and who has not applied it."""
+        self.ctx.require(actor, "federation.admin")
+        out = []
+        for d in self.db.list_deltas():
+            d["receipts"] = self.db.list_receipts(d["id"])  # with the signed receipt envelope
+            out.append(d)
+        return out
+
+    def retry_deltas(self, actor: Actor) -> int:
+        """Re-send, oldest first, every delta some peer has not receipted."""
+        self.ctx.require(actor, "federation.admin")
+        return self.push_pending()
+
+    def on_contact(self, peer_id: str) -> None:
+        """A peer just proved it is up: send it what it missed (in the background, at most
+        every 30 s per peer)."""
+        now = time.monotonic()
+        if now - self._last_retry.get(peer_id, 0.0) < 30:
+            return
+        self._last_retry[peer_id] = now
+        if self.db.unreceipted_deltas(peer_id):
+            self.ctx.pool.submit(self._push_pending_quietly, peer_id)
+
+    def _push_pending_quietly(self, peer_id: str) -> None:
+        try:
+            self.push_pending(peer_id)
+        except Exception:  # a background retry must never kill the pool thread: log it
+            log.exception("re-sending deltas to %s failed", peer_id)
+
+    def on_delta(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        body = env.body
+        dataset = opt_str(body, "dataset") or ""
+        delta_id = opt_str(body, "delta_id") or ""
+        agr = self.ctx.agreement(env.sender, "inbound")
+        if (
+            agr is None
+            or not agr.subscribed
+            or not agr.shares(dataset)
+            or utcnow() >= agr.expires_at
+        ):
+            raise Refused(
+                f"this node does not take updates of {dataset!r} from {env.sender}",
+                "not_subscribed",
+            )
+        entities = [
+            entity_from_wire(e, dataset)
+            for kind in ("added", "changed", "relisted")
+            for e in (body.get(kind) or [])
+        ]
+        delisted = body.get("delisted") or []
+        if not isinstance(delisted, list) or not all(isinstance(i, str) for i in delisted):
+            raise Refused("delisted must be a list of entity ids", "malformed")
+        actor = self.ctx.peer_actor(env.sender, "admin")
+        if entities:
+            parsed = ParsedList(
+                dataset=dataset,
+                title=f"{dataset} (updates from {env.sender})",
+                version=opt_str(body, "version"),
+                source=f"peer:{env.sender}",
+                entities=entities,
+            )
+            self.lists.import_list(parsed, actor, partial=True)
+        with self.db.begin() as conn:
+            applied = self.entities.delist(
+                conn,
+                delisted,
+                dataset=dataset,
+                detail={"via": f"peer:{env.sender}", "delta_id": delta_id},
+            )
+        if applied:  # the next screen must see the delisting: the listeners are told
+            self.lists.changed(ImportReport(dataset, f"peer:{env.sender}",
+                                            opt_str(body, "version"), 0, removed=applied))
+        changed_ids = {e.id for e in entities} | set(applied)
+        affected = self.review.screenings_with(changed_ids) if changed_ids else []
+        now = utcnow()
+        alerts: list[dict[str, Any]] = []
+        added = [e for e in body.get("added") or [] if isinstance(e, dict)]
+        if added:
+            alerts.append(
+                {
+                    "kind": "new_listing",
+                    "title": f"{len(added)} new listing(s) on {dataset}",
+                    "body": ", ".join(str(e.get("reference") or e.get("id")) for e in added[:50]),
+                }
+            )
+        if delisted:
+            alerts.append(
+                {
+                    "kind": "delisting",
+                    "title": f"{len(delisted)} delisting(s) on {dataset}",
+                    "body": ", ".join(delisted[:50]),
+                }
+            )
+        with self.db.begin() as conn:
+            for a in alerts:
+                self.db.add_alert(
+                    conn,
+                    {
+                        "id": str(uuid.uuid4()),
+                        "direction": "incoming",
+                        "peer_id": env.sender,
+                        "kind": a["kind"],
+                        "title": a["title"],
+                        "body": a["body"],
+                        "detail": {
+                            "delta_id": delta_id,
+                            "dataset": dataset,
+                            "affected_screenings": affected[:100],
+                        },
+                        "at": now,
+                        "read_at": None,
+                    },
+                )
+            self.ctx.audit.record(
+                "federation.delta.applied",
+                actor,
+                conn=conn,
+                result_ids=sorted(changed_ids)[:1000],
+                detail={
+                    "delta_id": delta_id,
+                    "dataset": dataset,
+                    "entities": len(entities),
+                    "delisted": applied,
+                    "affected_screenings": len(affected),
+                },
+            )
+        return {
+            "delta_id": delta_id,
+            "dataset": dataset,
+            "applied": True,
+            "upserted": len(entities),
+            "delisted": applied,
+            "not_held": sorted(set(delisted) - set(applied)),
+            "affected_screenings": len(affected),
+        }
+
+    # -- alerts ---------------------------------------------------------------------------------
+
+    def send_alert(
+        self, actor: Actor, *, kind: str, title: str, body: str, peers: list[str] | None = None
+    ) -> dict[str, str]:
+        """Send an alert to subscribed peers (or the named ones); returns each peer's outcome."""
+        self.ctx.require(actor, "federation.admin")
+        if kind not in {"new_listing", "delisting", "urgent"}:
+            raise InvalidInput("kind must be new_listing, delisting or urgent")
+        if not title.strip():
+            raise InvalidInput("an alert needs a title")
+        now = utcnow()
+        if peers:
+            targets = [self.ctx.active_peer(p) for p in peers]
+        else:
+            targets = []
+            for peer in self.db.list_peers():
+                agr = self.ctx.agreement(peer["node_id"], "outbound")
+                if agr and agr.subscribed and now < agr.expires_at:
+                    targets.append(peer)
+        alert_id = str(uuid.uuid4())
+        msg = {
+            "alert_id": alert_id,
+            "kind": kind,
+            "title": title.strip()[:500],
+            "body": body.strip()[:10_000],
+        }
+        results = (
+            fan_out(
+                self.ctx,
+                [(p, "alert", msg) for p in targets],
+                self.ctx.settings.federation_deadline,
+            )
+            if targets
+            else {}
+        )
+        outcome = {
+            pid: ("delivered" if isinstance(r, Envelope) else f"{r.status}: {r.reason}")
+            for pid, (r, _ms) in results.items()
+        }
+        with self.db.begin() as conn:
+            self.db.add_alert(
+                conn,
+                {
+                    "id": alert_id,
+                    "direction": "outgoing",
+                    "peer_id": None,
+                    "kind": kind,
+                    "title": msg["title"],
+                    "body": msg["body"],
+                    "detail": {"peers": outcome},
+                    "at": now,
+                    "read_at": now,
+                },
+            )
+            self.ctx.audit.record("federation.alert.sent", actor, conn=conn,
+                                  detail={"alert_id": alert_id, "kind": kind, "peers": outcome})
+        return outcome
+
+    def on_alert(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        agr = self.ctx.agreement(env.sender, "inbound")
+        if agr is None or not agr.subscribed or utcnow() >= agr.expires_at:
+            raise Refused(f"this node does not take alerts from {env.sender}", "not_subscribed")
+        kind = opt_str(env.body, "kind")
+        if kind not in {"new_listing", "delisting", "urgent"}:
+            raise Refused("unknown alert kind", "malformed")
+        alert_id = str(uuid.uuid4())
+        with self.db.begin() as conn:
+            self.db.add_alert(
+                conn,
+                {
+                    "id": alert_id,
+                    "direction": "incoming",
+                    "peer_id": env.sender,
+                    "kind": kind,
+                    "title": (opt_str(env.body, "title") or "")[:500],
+                    "body": (opt_str(env.body, "body") or "")[:10_000],
+                    "detail": {
+                        "remote_id": opt_str(env.body, "alert_id"),
+                        "envelope_sha256": env.digest(),
+                    },
+                    "at": utcnow(),
+                    "read_at": None,
+                },
+            )
+            self.ctx.audit.record(
+                "federation.alert.received",
+                self.ctx.peer_actor(env.sender, "peer"),
+                conn=conn,
+                detail={"alert_id": alert_id, "kind": kind, "peer": env.sender},
+            )
+        return {"alert_id": alert_id}
+
+    def inbox(
+        self, actor: Actor, *, unread: bool = False, mark_read: bool = False, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        self.ctx.require(actor, "federation.inbox")
+        rows = self.db.list_alerts(unread=unread, limit=limit)
+        if mark_read and rows:
+            with self.db.begin() as conn:
+                self.db.mark_read(conn, [r["id"] for r in rows])
+        return rows

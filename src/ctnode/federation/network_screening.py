@@ -1,0 +1,209 @@
+"""Hit/no-hit screening across the network: the requester screens locally and asks
+every peer whose agreement allows it, in parallel, with a deadline; the holder answers
+with opaque references and bands, never personal data.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from ctnode.clock import utcnow
+from ctnode.errors import InvalidInput, Refused
+from ctnode.federation.context import FederationContext, complete_purpose, purpose_to_body
+from ctnode.federation.envelope import Envelope
+from ctnode.federation.outbound import (
+    PeerAnswer,
+    ask_peers,
+    network_deadline,
+    peers_summary,
+    targets,
+)
+from ctnode.model.access import Actor, Purpose
+from ctnode.model.screening import SUBJECT_SCHEMAS, ScreenQuery, ScreenResult
+from ctnode.services.screening.query import MAX_NAME, build_query
+from ctnode.services.screening.service import Screening
+
+
+@dataclass(slots=True)
+class NetworkScreenResult:
+    local: ScreenResult
+    peers: list[PeerAnswer]
+    deadline: float
+    ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form (API answer, CLI ``--json``): this node's hits, each peer's answer."""
+        return {
+            "local": {
+                "screening_id": self.local.screening_id,
+                "hits": [h.as_dict() for h in self.local.hits],
+            },
+            "peers": [a.to_dict() for a in self.peers],
+            "deadline": self.deadline,
+            "ms": round(self.ms, 1),
+        }
+
+
+def query_to_wire(query: ScreenQuery) -> dict[str, Any]:
+    return {
+        "names": list(query.names),
+        "schema": query.schema,
+        "birth_dates": list(query.birth_dates),
+        "nationalities": list(query.nationalities),
+        "documents": list(query.documents),
+    }
+
+
+def query_from_wire(data: Any) -> ScreenQuery:
+    """A peer's ``query`` object, checked like any other query (refused as ``malformed``)."""
+    if not isinstance(data, dict):
+        raise Refused("query must be an object", "malformed")
+
+    def strs(name: str, limit: int = 20) -> list[str]:
+        value = data.get(name, [])
+        if (
+            not isinstance(value, list)
+            or len(value) > limit
+            or not all(isinstance(v, str) and len(v) <= MAX_NAME for v in value)
+        ):
+            raise Refused(f"query.{name} must be a list of at most {limit} strings", "malformed")
+        return list(value)
+
+    schema = data.get("schema", "Person")
+    if schema not in SUBJECT_SCHEMAS:
+        raise Refused(f"query.schema must be one of {', '.join(SUBJECT_SCHEMAS)}", "malformed")
+    try:
+        return build_query(strs("names"), schema=schema, birth_dates=strs("birth_dates"),
+                           nationalities=strs("nationalities"), documents=strs("documents"),
+                           dates_clean=True)
+    except InvalidInput as exc:
+        raise Refused(f"query: {exc.message}", "malformed") from None
+
+
+class NetworkScreening:
+    """Both sides of ``screen.request``: this node's network screens, and its answers to
+    peers' queries (screened by the local ``Screening`` service)."""
+
+    def __init__(self, ctx: FederationContext, screening: Screening) -> None:
+        self.ctx = ctx
+        self.screening = screening
+        self.db = ctx.db
+
+    def screen(
+        self,
+        query: ScreenQuery,
+        actor: Actor,
+        purpose: Purpose,
+        *,
+        peers: list[str] | None = None,
+        deadline: float | None = None,
+        limit: int = 10,
+        lists: list[str] | None = None,
+    ) -> NetworkScreenResult:
+        """Screen locally and on every peer whose agreement allows it, in parallel, with a deadline.
+
+        Peers asked: those named in ``peers`` (the holder enforces its own
+        agreement), else every active peer whose inbound agreement covers the
+        purpose and has not expired. A peer that is down or late is reported as
+        such; the others' answers still come back.
+        """
+        self.ctx.require(actor, "federation.screen")
+        if not purpose.complete:
+            raise InvalidInput("a network screen needs --purpose, --legal-basis and --case")
+        deadline = network_deadline(self.ctx, deadline)
+        started = time.perf_counter()
+        local = self.screening.screen(query, actor, purpose, limit=limit, source="network")
+        asked, answers = targets(self.ctx, str(purpose.purpose), peers)
+        body = {
+            "query": query_to_wire(query),
+            **purpose_to_body(purpose),
+        }
+        if lists:
+            body["lists"] = list(lists)
+        for ans, _body in ask_peers(
+            self.ctx,
+            asked,
+            "screen.request",
+            body,
+            deadline,
+            actor=actor,
+            purpose=purpose,
+            query_hash=local.query_hash,
+            results=frozenset({"hit", "no_hit"}),
+            max_hits=50,
+        ):
+            answers.append(ans)
+        answers.sort(key=lambda a: a.peer_id)
+        self.ctx.audit.record(
+            "federation.screen",
+            actor,
+            purpose=purpose,
+            query_hash=local.query_hash,
+            result_ids=[h.entity_id for h in local.hits if h.band != "no match"],
+            detail={"deadline": deadline, "peers": peers_summary(answers)},
+        )
+        return NetworkScreenResult(
+            local=local, peers=answers, deadline=deadline, ms=(time.perf_counter() - started) * 1000
+        )
+
+    def on_screen(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        """Holder side: answer hit / no-hit with opaque references, within the agreement."""
+        body = env.body
+        purpose = complete_purpose(body, "a query")
+        lists = body.get("lists")
+        if lists is not None and (
+            not isinstance(lists, list) or not all(isinstance(x, str) for x in lists)
+        ):
+            raise Refused("lists must be a list of list names", "malformed")
+        agr = self.ctx.require_agreement(env.sender)
+        now = utcnow()
+        agr.check(now=now, purpose=purpose.purpose, lists=lists)
+        self.ctx.enforce_rate(env.sender, "screen.request", agr, now)
+        query = query_from_wire(body.get("query"))
+        if lists:
+            query.datasets = list(lists)
+        elif "*" not in agr.lists:
+            query.datasets = list(agr.lists)
+        result = self.screening.screen(
+            query, self.ctx.peer_actor(env.sender), purpose, limit=10, source="peer"
+        )
+        hits = [h for h in result.hits if h.band in {"match", "possible"}]
+        answer: dict[str, Any] = {"result": "hit" if hits else "no_hit"}
+        refs: list[dict[str, Any]] = []
+        if hits and agr.level_at_least("reference"):
+            expires = now + timedelta(days=self.ctx.settings.federation_ref_ttl_days)
+            refs = [
+                {
+                    "ref": "r_" + secrets.token_hex(16),
+                    "peer_id": env.sender,
+                    "entity_id": h.entity_id,
+                    "band": h.band,
+                    "query_hash": result.query_hash,
+                    "created_at": now,
+                    "expires_at": expires,
+                }
+                for h in hits
+            ]
+            answer["hits"] = [{"ref": r["ref"], "band": r["band"]} for r in refs]
+        with self.db.begin() as conn:
+            self.db.add_refs(conn, refs)
+            self.ctx.audit.record(
+                "federation.screen.answered",
+                self.ctx.peer_actor(env.sender),
+                purpose=purpose,
+                query_hash=result.query_hash,
+                result_ids=[h.entity_id for h in hits],
+                conn=conn,
+                detail={
+                    "peer": env.sender,
+                    "result": answer["result"],
+                    "refs": [r["ref"] for r in refs],
+                    "agreement": agr.id,
+                    "level": agr.max_disclosure,
+                },
+            )
+        return answer

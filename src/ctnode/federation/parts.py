@@ -1,0 +1,67 @@
+"""The federation of one node: every protocol part, built once over the services.
+
+There is no facade: the edges call the part that does the work
+(``node.federation.directory.add_peer``, ``node.federation.network.screen``,
+``node.federation.inbound.receive``, ...). A new message type is a handler method on
+the part that answers it and one line in :meth:`Federation.build`'s table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ctnode.federation.biometric_probes import BiometricProbes
+from ctnode.federation.checkpoints import Checkpoints
+from ctnode.federation.context import FederationContext
+from ctnode.federation.directory import Directory
+from ctnode.federation.disclosure import Disclosure
+from ctnode.federation.inbound import Inbound
+from ctnode.federation.list_updates import ListUpdates
+from ctnode.federation.network_screening import NetworkScreening
+from ctnode.services.biometrics.parts import Biometrics
+from ctnode.services.context import Context
+from ctnode.services.lists import Lists
+from ctnode.services.screening.service import Screening
+
+
+@dataclass(frozen=True, slots=True)
+class Federation:
+    """The protocol parts of one node, sharing one ``FederationContext``."""
+
+    context: FederationContext
+    directory: Directory
+    network: NetworkScreening
+    biometric: BiometricProbes
+    disclosure: Disclosure
+    updates: ListUpdates
+    checkpoints: Checkpoints
+    inbound: Inbound
+
+    @classmethod
+    def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
+              biometrics: Biometrics) -> Federation:
+        fctx = FederationContext(ctx)
+        network = NetworkScreening(fctx, screening)
+        biometric = BiometricProbes(fctx, biometrics)
+        disclosure = Disclosure(fctx, ctx.store.entities, biometrics.exchange)
+        updates = ListUpdates(fctx, lists)
+        checkpoints = Checkpoints(fctx)
+        inbound = Inbound(
+            fctx,
+            {  # request type: (reply type, the part's handler)
+                "screen.request": ("screen.response", network.on_screen),
+                "disclosure.request": ("disclosure.ack", disclosure.on_request),
+                "disclosure.status": ("disclosure.decision", disclosure.on_status),
+                "disclosure.decision": ("ack", disclosure.on_decision),
+                "list.delta": ("list.receipt", updates.on_delta),
+                "alert": ("ack", updates.on_alert),
+                "checkpoint.request": ("checkpoint", checkpoints.on_request),
+                "biometric.request": ("biometric.response", biometric.on_biometric),
+            },
+            on_contact=updates.on_contact,
+        )
+        return cls(fctx, Directory(fctx), network, biometric, disclosure, updates, checkpoints,
+                   inbound)
+
+    def close(self) -> None:
+        self.context.close()

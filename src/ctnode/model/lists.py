@@ -1,0 +1,72 @@
+"""Lists: what a parser hands over (``ParsedList``) and what applying it did (``ImportReport``).
+
+A parser reads one source (UN XML, FtM JSON lines, a mapped CSV, a peer's delta) and
+returns a :class:`ParsedList`: entities made of statements, each keeping the exact
+source string in ``original``. Parsers never write to the store; the lists service
+applies the list and gets an :class:`ImportReport` back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctnode.model.entities import Entity
+
+
+@dataclass
+class ParsedList:
+    """One parsed list: its identity, its entities and the non-fatal oddities met."""
+
+    dataset: str  # e.g. "un_sc"
+    title: str
+    version: str | None  # e.g. the UN list's dateGenerated
+    source: str  # file path or URL as given; "peer:<node id>" for a peer's delta
+    entities: list[Entity]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def references(self) -> set[str]:
+        """The set of reference numbers (the unit a list update adds or removes)."""
+        return {e.reference for e in self.entities if e.reference is not None}
+
+    def by_reference(self) -> dict[str, Entity]:
+        return {e.reference: e for e in self.entities if e.reference is not None}
+
+
+@dataclass
+class ImportReport:
+    """What one import did to a dataset."""
+
+    dataset: str
+    source: str
+    version: str | None
+    import_id: int
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    relisted: list[str] = field(default_factory=list)
+    changed_identifying: list[str] = field(default_factory=list)  # subset of changed
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.relisted)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "source": self.source,
+            "version": self.version,
+            "import_id": self.import_id,
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "changed_identifying": len(self.changed_identifying),
+            "removed": len(self.removed),
+            "relisted": len(self.relisted),
+            "unchanged": self.unchanged,
+            "warnings": len(self.warnings),
+            "seconds": round(self.seconds, 3),
+        }

@@ -1,0 +1,98 @@
+"""Access: who is calling (an API key's actor) and the keys themselves.
+
+What each role may do is ``ctnode.model.access.PERMISSIONS``; ``Context.require``
+enforces it for every service.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ctnode.errors import InvalidInput, Unauthorized
+from ctnode.model.access import ROLES, Actor
+from ctnode.services.access_tokens import hash_secret, new_token, secret_matches, split_token
+from ctnode.services.context import Context
+
+ANONYMOUS = Actor(name="anonymous", role="none")
+
+
+def local_actor() -> Actor:
+    """The operator at the node's console (the CLI has the store's own credentials)."""
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or "operator"
+    return Actor(name=f"cli:{user}", role="admin")
+
+
+class Access:
+    """API keys and authentication for one node."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.keys = ctx.store.keys
+
+    def create_key(self, actor: Actor, *, name: str, role: str, biometric: bool = False) -> str:
+        """Create an API key; returns the token, shown once and never stored in clear."""
+        self.ctx.require(actor, "keys")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+        if not name.strip() or len(name) > 128:
+            raise InvalidInput("a key needs a name of 1 to 128 characters")
+        key_id, secret, token = new_token()
+        self._add(actor, key_id, secret, name=name.strip(), role=role, biometric=biometric)
+        return token
+
+    def _add(self, actor: Actor, key_id: str, secret: str, **fields: Any) -> None:
+        with self.ctx.store.begin() as conn:
+            self.keys.add_key(conn, {"id": key_id, **fields, "secret_hash": hash_secret(secret),
+                                     "created_by": actor.name})
+            self.ctx.audit.record("key.create", actor, conn=conn, detail={"key_id": key_id, **fields})
+
+    def ensure_bootstrap_key(self, token: str) -> None:
+        """Install CTNODE_BOOTSTRAP_ADMIN_KEY (a ctn_<id>_<secret> token) if not present."""
+        key_id, secret = split_token(token)
+        if self.keys.get_key(key_id) is None:
+            self._add(Actor(name="settings", role="admin"), key_id, secret,
+                      name="bootstrap-admin", role="admin", biometric=False)
+
+    def list_keys(self, actor: Actor) -> list[dict[str, Any]]:
+        self.ctx.require(actor, "keys")
+        return self.keys.list_keys()
+
+    def has_keys(self) -> bool:
+        """Whether any key was ever made (the first start makes one)."""
+        return bool(self.keys.list_keys())
+
+    def revoke_key(self, actor: Actor, key_id: str) -> None:
+        self.ctx.require(actor, "keys")
+        with self.ctx.store.begin() as conn:
+            self.keys.revoke_key(conn, key_id)
+            self.ctx.audit.record("key.revoke", actor, conn=conn, detail={"key_id": key_id})
+
+    def authenticate(self, token: str | None) -> Actor:
+        """The actor a token stands for; ``Unauthorized`` (audited) for missing, unknown or
+        revoked keys."""
+        try:
+            return self._authenticate(token)
+        except Unauthorized:
+            key_id = token.split("_")[1] if token and token.count("_") >= 2 else None
+            self.ctx.audit.record("auth.denied", ANONYMOUS, detail={"key_id": key_id})
+            raise
+
+    def _authenticate(self, token: str | None) -> Actor:
+        if not token:
+            raise Unauthorized(
+                "an API key is required (header X-API-Key or Authorization: ApiKey ...)"
+            )
+        try:
+            key_id, secret = split_token(token)
+        except InvalidInput as exc:
+            raise Unauthorized(exc.message) from None
+        row = self.keys.get_key(key_id)
+        if (
+            row is None
+            or row["revoked_at"] is not None
+            or not secret_matches(secret, row["secret_hash"])
+        ):
+            raise Unauthorized("unknown or revoked API key")
+        return Actor(name=f"key:{row['name']}", role=row["role"], key_id=key_id,
+                     biometric=bool(row["biometric"]))

@@ -1,0 +1,238 @@
+"""A screened manifest or payment file as records (JSON lines) and CSV rows.
+
+The JSON shape is what API clients depend on. Manifest: a ``manifest`` record first,
+then one ``traveller`` record per traveller, each with its hits and their
+explanations. Payments: a ``message`` record first, then one ``transaction`` record
+per transaction with its parties (each with its hits) and the crypto addresses found
+(each with the listings it matches). CSV: one row per subject and hit (a subject
+without a hit has one row with empty hit columns), plus one row per listed wallet.
+The readable tables are the CLI's (``ctnode.cli.batches``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ctnode.model.messages import Issue
+from ctnode.model.screening import Hit
+from ctnode.payments.wallets import WalletFinding
+from ctnode.services.batches.manifest import ManifestReport
+from ctnode.services.batches.payments import PartyResult, PaymentReport, TransactionResult
+from ctnode.services.batches.subjects import SubjectResult
+from ctnode.travel.model import Traveller
+
+Report = ManifestReport | PaymentReport
+HIT_COLUMNS = ("hit_rank", "list", "reference", "matched_name", "score", "band", "explanation")
+
+
+def hit_record(hit: Hit) -> dict[str, Any]:
+    """A hit in a report: its one wire form, and ``matched_name`` (the same as ``name``,
+    kept for one release for clients of the first report shape; see CHANGELOG.md)."""
+    return {**hit.as_dict(), "matched_name": hit.matched_name}
+
+
+def issue_records(issues: list[Issue]) -> list[dict[str, object]]:
+    return [i.as_dict() for i in issues]
+
+
+def _hit_cells(rank: int, h: Hit) -> list[Any]:
+    return [rank, h.dataset, h.reference or "", h.matched_name, f"{h.score:.3f}", h.band, h.why()]
+
+
+# -- manifests ------------------------------------------------------------------------------
+
+
+def traveller_record(t: Traveller, r: SubjectResult) -> dict[str, Any]:
+    return {
+        "type": "traveller",
+        "ref": t.ref,
+        "role": t.role,
+        "name": r.query.names[0] if r.query.names else t.raw_name,
+        "raw_name": t.raw_name,
+        "names_screened": r.query.names,
+        "title": t.title,
+        "birth_date": t.birth_date,
+        "birth_date_raw": t.birth_date_raw,
+        "sex": t.sex,
+        "nationalities": t.nationalities,
+        "documents": [{"type": d.type, "number": d.number, "issuing_state": d.issuing_state,
+                       "expiry": d.expiry} for d in t.documents],
+        "pnr": t.pnr,
+        "embarkation": t.embarkation,
+        "debarkation": t.debarkation,
+        "where": t.where,
+        "screening_id": r.screening_id,
+        "error": r.error,
+        "hits": [hit_record(h) for h in r.reportable],
+        "suppressed": [h.entity_id for h in r.suppressed],
+    }
+
+
+def manifest_records(report: ManifestReport) -> Iterator[dict[str, Any]]:
+    m = report.manifest
+    yield {
+        "type": "manifest",
+        "kind": m.kind,
+        "version": m.version,
+        "list_type": m.list_type,
+        "sender": m.sender,
+        "recipient": m.recipient,
+        "message_ref": m.message_ref,
+        "flights": [{"flight": leg.flight, "carrier": leg.carrier, "from": leg.departure_airport,
+                     "to": leg.arrival_airport, "departure": leg.departure,
+                     "arrival": leg.arrival} for leg in m.legs],
+        "pnrs": m.pnrs,
+        "travellers": len(m.travellers),
+        "declared_count": m.declared_count,
+        "travellers_with_hits": report.hit_count,
+        "issues": issue_records(m.issues),
+        "skipped": len(m.skipped),
+        "message_id": report.message_id,
+        "seconds": round(report.seconds, 3),
+    }
+    for t, r in zip(m.travellers, report.results, strict=True):
+        yield traveller_record(t, r)
+
+
+MANIFEST_COLUMNS = ("ref", "role", "name", "birth_date", "nationalities", "documents", "pnr",
+                    "screening_id", *HIT_COLUMNS)
+
+
+def _manifest_rows(report: ManifestReport) -> Iterator[list[Any]]:
+    for t, r in zip(report.manifest.travellers, report.results, strict=True):
+        base = [t.ref, t.role, r.query.names[0] if r.query.names else t.raw_name,
+                t.birth_date or "", " ".join(t.nationalities),
+                " ".join(d.number for d in t.documents), t.pnr or "", r.screening_id or ""]
+        yield from _with_hits(base, r.reportable)
+
+
+# -- payments -------------------------------------------------------------------------------
+
+
+def party_record(pr: PartyResult) -> dict[str, Any]:
+    p, r = pr.party, pr.result
+    return {
+        "role": p.role,
+        "kind": p.kind,
+        "name": p.name,
+        "names_screened": r.query.names if r else [],
+        "schema": p.schema,
+        "address": p.address,
+        "country": p.country,
+        "identifiers": [{"scheme": i.scheme, "value": i.value, "issuer": i.issuer}
+                        for i in p.identifiers],
+        "birth_date": p.birth_date,
+        "birth_place": p.birth_place,
+        "birth_country": p.birth_country,
+        "where": p.where,
+        "screened": r is not None,
+        "screening_id": r.screening_id if r else None,
+        "error": r.error if r else None,
+        "hits": [hit_record(h) for h in r.reportable] if r else [],
+        "suppressed": [h.entity_id for h in r.suppressed] if r else [],
+    }
+
+
+def wallet_record(w: WalletFinding) -> dict[str, Any]:
+    return {
+        "address": w.address, "chain": w.chain, "kind": w.kind, "valid": w.valid,
+        "reason": w.reason, "where": w.where, "screening_id": w.screening_id,
+        "listed": [{"entity_id": lw.entity_id, "list": lw.dataset, "reference": lw.reference,
+                    "currency": lw.currency, "holder": lw.holder} for lw in w.listed],
+    }
+
+
+def transaction_record(tr: TransactionResult) -> dict[str, Any]:
+    tx = tr.transaction
+    return {
+        "type": "transaction",
+        "ref": tx.ref,
+        "uetr": tx.uetr,
+        "amount": tx.amount,
+        "currency": tx.currency,
+        "date": tx.date,
+        "purpose": tx.purpose,
+        "remittance": tx.remittance,
+        "where": tx.where,
+        "parties": [party_record(p) for p in tr.parties],
+        "wallets": [wallet_record(w) for w in tr.wallets],
+        "hits": tr.hit_count,
+    }
+
+
+def payment_records(report: PaymentReport) -> Iterator[dict[str, Any]]:
+    m = report.message
+    yield {
+        "type": "message",
+        "format": m.format,
+        "namespace": m.namespace,
+        "message_id": m.message_id,
+        "app_header": m.app_header,
+        "transactions": len(m.transactions),
+        "declared_count": m.declared_count,
+        "schema_valid": m.schema_valid,
+        "hits": report.hit_count,
+        "issues": issue_records(m.issues),
+        "skipped": len(m.skipped),
+        "record_id": report.message_id,
+        "seconds": round(report.seconds, 3),
+    }
+    for tr in report.transactions:
+        yield transaction_record(tr)
+
+
+PAYMENT_COLUMNS = ("transaction", "role", "name", "identifiers", "screening_id", *HIT_COLUMNS)
+
+
+def _payment_rows(report: PaymentReport) -> Iterator[list[Any]]:
+    for tr in report.transactions:
+        ref = tr.transaction.ref
+        for pr in tr.parties:
+            p, r = pr.party, pr.result
+            ids = " ".join(f"{i.scheme}:{i.value}" for i in p.identifiers)
+            base = [ref, p.role, p.name or "", ids, r.screening_id if r else ""]
+            yield from _with_hits(base, r.reportable if r else [])
+        for w in tr.wallets:
+            for lw in w.listed:
+                yield [ref, "wallet", w.address, f"{w.chain} {w.where}", w.screening_id or "", 1,
+                       lw.dataset, lw.reference or "", w.address, "1.000", "match",
+                       f"listed {w.chain} wallet found exactly in {w.where}"]
+
+
+# -- either ---------------------------------------------------------------------------------
+
+
+def _with_hits(base: list[Any], hits: list[Hit]) -> Iterator[list[Any]]:
+    if not hits:
+        yield [*base, *([""] * len(HIT_COLUMNS))]
+    for i, h in enumerate(hits, 1):
+        yield [*base, *_hit_cells(i, h)]
+
+
+def records(report: Report) -> Iterator[dict[str, Any]]:
+    """The report's records: the file's first, then one per traveller or transaction."""
+    if isinstance(report, ManifestReport):
+        return manifest_records(report)
+    return payment_records(report)
+
+
+def to_jsonl(report: Report) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(report))
+
+
+def to_csv(report: Report) -> str:
+    if isinstance(report, ManifestReport):
+        return _csv(MANIFEST_COLUMNS, _manifest_rows(report))
+    return _csv(PAYMENT_COLUMNS, _payment_rows(report))
+
+
+def _csv(columns: tuple[str, ...], rows: Iterable[list[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buf.getvalue()

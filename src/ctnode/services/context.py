@@ -1,0 +1,60 @@
+"""What every service is given: the settings, the store, the audit log, the keyed hash, and
+the one permission check. Never the node: a service sees only what it needs.
+
+``node.py`` builds one ``Context`` and hands it to every service it builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from ctnode.audit.chain import canonical_json
+from ctnode.audit.log import AuditLog
+from ctnode.errors import Forbidden
+from ctnode.model.access import PERMISSIONS, Actor, allowed
+from ctnode.settings import Settings
+from ctnode.store.contracts import Store
+
+
+def load_secret(path: Path, size: int = 32) -> bytes:
+    """A node-local random secret in a file (made on first use, owner-only permissions)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(size))
+        os.replace(tmp, path)
+    return path.read_bytes()
+
+
+class Context:
+    """The narrow context of the services of one node."""
+
+    def __init__(self, settings: Settings, store: Store, audit: AuditLog, hash_key: bytes) -> None:
+        self.settings = settings
+        self.store = store
+        self.audit = audit
+        self._hash_key = hash_key
+
+    def keyed_hash(self, value: Any) -> str:
+        """HMAC-SHA256 of canonical JSON with the node's secret: audit holds no recoverable data."""
+        return hmac.new(self._hash_key, canonical_json(value).encode(), hashlib.sha256).hexdigest()
+
+    def require(self, actor: Actor, action: str) -> None:
+        """Refuse ``actor`` what ``ctnode.model.access.PERMISSIONS`` does not allow it; a refused
+        biometric action is audited (special-category data)."""
+        if allowed(actor, action, set(self.settings.biometric_roles)):
+            return
+        perm = PERMISSIONS.get(action)
+        if perm is not None and perm.biometric:
+            self.audit.record("biometric.denied", actor,
+                              detail={"action": perm.what, "role": actor.role})
+            raise Forbidden(f"role {actor.role!r} may not {perm.what}: biometric data needs the "
+                            "biometric permission")
+        raise Forbidden(f"role {actor.role!r} may not {action}")

@@ -1,0 +1,205 @@
+"""Lists: imports (one transaction each, a delta on re-import), exports, and the UN list at
+first start; what must follow an import is told to the listeners ``node.py`` wires.
+
+Import listeners (``on_import``) run after the import has committed: the match index
+marks itself stale, the federation sends the delta to subscribed peers. A failing
+listener is logged and never undoes the import.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ctnode.errors import ImportFailed, InvalidInput
+from ctnode.ingest import csv_list, ftm, un_sc
+from ctnode.ingest.fetch import Download, fetch_source
+from ctnode.model.access import Actor
+from ctnode.model.entities import Entity
+from ctnode.model.lists import ImportReport, ParsedList
+from ctnode.services.context import Context
+from ctnode.store.contracts import Tx
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+ImportListener = Callable[[ImportReport], object]
+
+DEMO_DATASET = "un_sc_demo"
+DEMO_LIST = un_sc.DEMO_LIST
+IMPORT_KINDS = ("un-sc", "ftm", "csv")
+
+
+class Lists:
+    """The lists of one node: imports, exports, the UN list at start."""
+
+    def __init__(self, ctx: Context, download: Download) -> None:
+        self.ctx = ctx
+        self.download = download  # how a list is fetched from its publisher's URL
+        self.entities = ctx.store.entities
+        self.listeners: list[ImportListener] = []
+        self.last_source_error: str | None = None
+
+    def count(self, dataset: str | None = None, status: str | None = "listed") -> int:
+        """How many entities the node holds (listed ones, by default)."""
+        return self.entities.count_entities(dataset=dataset, status=status)
+
+    def on_import(self, listener: ImportListener) -> None:
+        """Call ``listener(report)`` after every committed import."""
+        self.listeners.append(listener)
+
+    def import_list(
+        self,
+        parsed: ParsedList,
+        actor: Actor,
+        *,
+        partial: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Apply a parsed list as one transaction (audited with it); then tell the listeners."""
+        self.ctx.require(actor, "import")
+
+        def on_commit(conn: Tx, report: ImportReport) -> None:
+            self.ctx.audit.record(
+                "import", actor, conn=conn, detail={**report.summary(), "removed_ids": report.removed}
+            )
+
+        try:
+            report = self.entities.apply_list(
+                parsed, actor=actor.name, partial=partial, progress=progress, on_commit=on_commit
+            )
+        except Exception as exc:  # any failure: the transaction rolled back; audit and re-raise
+            self.ctx.audit.record(
+                "import.failed", actor, detail={"source": parsed.source, "error": str(exc)[:500]}
+            )
+            raise
+        report.warnings = list(parsed.warnings)
+        self.changed(report)
+        return report
+
+    def changed(self, report: ImportReport) -> None:
+        """Tell the listeners the lists changed (after an import, or a peer's delisting)."""
+        for listener in self.listeners:
+            try:
+                listener(report)
+            except Exception:  # a listener's failure must not undo or hide a committed change
+                log.exception("import listener %r failed", listener)
+
+    def import_source(
+        self,
+        kind: str,
+        source: str,
+        actor: Actor,
+        *,
+        mapping: Path | None = None,
+        dataset: str | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Parse and apply a list: ``un-sc`` (file or URL), ``ftm`` (JSON lines), ``csv`` (with a mapping)."""
+        self.ctx.require(actor, "import")
+        try:
+            parsed = self.parse_source(
+                kind, source, mapping=mapping, dataset=dataset, progress=progress
+            )
+        except ImportFailed as exc:
+            self.ctx.audit.record(
+                "import.failed", actor, detail={"source": source, "error": exc.message[:500]}
+            )
+            raise
+        return self.import_list(parsed, actor, progress=progress)
+
+    def parse_source(
+        self,
+        kind: str,
+        source: str,
+        *,
+        mapping: Path | None = None,
+        dataset: str | None = None,
+        progress: Progress | None = None,
+    ) -> ParsedList:
+        """Read a list without applying it (``ctnode import ... --dry-run`` and the above)."""
+        if kind == "un-sc":
+            if source.startswith(("http://", "https://")):
+                data = fetch_source(source, self.ctx.settings.fetch_timeout,
+                                    download=self.download)
+                return un_sc.parse_un_sc(data, source_name=source, progress=progress)
+            return un_sc.parse_un_sc(Path(source), source_name=source, progress=progress)
+        if kind == "ftm":
+            path = Path(source)
+            if not path.is_file():
+                raise ImportFailed(f"{source}: no such file")
+            with path.open("rb") as fh:
+                return ftm.parse_ftm(fh, dataset=dataset or path.stem, source_name=source)
+        if kind == "csv":
+            if mapping is None:
+                raise InvalidInput("a CSV import needs --mapping FILE")
+            return csv_list.parse_csv(
+                Path(source), csv_list.load_mapping(mapping), source_name=source
+            )
+        raise InvalidInput(f"unknown import kind {kind!r} ({', '.join(IMPORT_KINDS)})")
+
+    def export_ftm(
+        self, actor: Actor, dataset: str | None = None, include_delisted: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Entities as FollowTheMoney objects (audited once the export is complete)."""
+        self.ctx.require(actor, "export")
+        count = 0
+        status = None if include_delisted else "listed"
+        for entity in self.entities.iter_entities(dataset=dataset, status=status):
+            count += 1
+            yield ftm.entity_to_ftm(entity)
+        self.ctx.audit.record("export", actor, detail={"dataset": dataset, "entities": count})
+
+    def ensure_un_list(
+        self, actor: Actor, progress: Progress | None = None
+    ) -> tuple[str, ImportReport | None]:
+        """Load the UN list on first start: from the configured source, else the demo list.
+
+        Returns (what happened, report): ``"present"`` when the store already holds the
+        real list, ``"source"`` when it was loaded now, ``"demo"`` when the source could
+        not be read and the fictional demo list (dataset ``un_sc_demo``) is in use. While
+        only the demo is held, every start tries the real source again; once it loads,
+        the demo records are delisted.
+        """
+        if self.entities.count_entities(dataset="un_sc") > 0:
+            return "present", None
+        source = self.ctx.settings.un_sc_source
+        try:
+            report = self.import_source("un-sc", source, actor, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - any failure to reach or read the source means demo
+            log.warning("could not load the UN list from %s: %s", source, exc)
+            self.last_source_error = str(exc)
+        else:
+            if self.entities.count_entities(dataset=DEMO_DATASET, status="listed"):
+                demo = self.parse_source("un-sc", str(DEMO_LIST))
+                self.import_list(as_demo(demo, entities=[]), actor)
+            return "source", report
+        if self.entities.count_entities(dataset=DEMO_DATASET) > 0:
+            return "demo", None
+        demo = self.parse_source("un-sc", str(DEMO_LIST), progress=progress)
+        return "demo", self.import_list(as_demo(demo), actor)
+
+
+def as_demo(parsed: ParsedList, entities: list[Entity] | None = None) -> ParsedList:
+    """The demo list under its own dataset name, so it can never pass for the real UN list."""
+    moved = []
+    for e in parsed.entities if entities is None else entities:
+        ne = Entity(
+            id=f"{DEMO_DATASET}-{e.reference}",
+            schema=e.schema,
+            dataset=DEMO_DATASET,
+            reference=e.reference,
+        )
+        ne.statements = [replace(st, dataset=DEMO_DATASET) for st in e.statements]
+        moved.append(ne)
+    return ParsedList(
+        dataset=DEMO_DATASET,
+        title="FICTIONAL DEMO LIST (not real data)",
+        version=parsed.version,
+        source=parsed.source,
+        entities=moved,
+        warnings=list(parsed.warnings),
+    )

@@ -1,0 +1,72 @@
+"""The analysts' review queue and their decisions on hits: data that changes later results.
+
+A ``false_positive`` decision hides that hit for the same subject from later screens
+(``ctnode.services.screening``); every decision shows in the entity's history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ctnode.errors import InvalidInput
+from ctnode.model.access import Actor
+from ctnode.model.decisions import DECISIONS
+from ctnode.model.screening import ScreenQuery
+from ctnode.services.context import Context
+from ctnode.services.screening.service import Screening
+
+
+class Review:
+    """The review queue and decisions of one node."""
+
+    def __init__(self, ctx: Context, screening: Screening) -> None:
+        self.ctx = ctx
+        self.screening = screening
+        self.review = ctx.store.review
+
+    def queue(
+        self, actor: Actor, *, reviewed: bool | None = False, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Screenings with reportable hits, newest first (unreviewed by default)."""
+        self.ctx.require(actor, "review")
+        return self.review.list_screenings(reviewed=reviewed, limit=limit)
+
+    def decide(
+        self,
+        actor: Actor,
+        *,
+        entity_id: str,
+        decision: str,
+        comment: str,
+        screening_id: str | None = None,
+        query: ScreenQuery | None = None,
+    ) -> str:
+        """Record an analyst's decision on a hit (for a screening, or for a subject query)."""
+        self.ctx.require(actor, "decide")
+        if decision not in DECISIONS:
+            raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}")
+        if not comment.strip():
+            raise InvalidInput("a decision needs a comment")
+        self.ctx.store.entities.get_entity(entity_id)
+        if screening_id is not None:
+            screening = self.review.get_screening(screening_id)
+            subject = screening["subject_key"]
+            if entity_id not in {h["entity_id"] for h in screening["hits"]}:
+                raise InvalidInput(f"entity {entity_id} is not a hit of screening {screening_id}")
+        elif query is not None:
+            subject = self.screening.subject_key(query)
+        else:
+            raise InvalidInput("a decision needs a screening id or the screened subject")
+        did = str(uuid.uuid4())
+        with self.ctx.store.begin() as conn:
+            self.review.add_decision(conn, {
+                "id": did, "entity_id": entity_id, "subject_key": subject,
+                "screening_id": screening_id, "decision": decision, "comment": comment.strip(),
+                "actor": actor.name,
+            })
+            self.ctx.audit.record(
+                "decision", actor, result_ids=[entity_id], conn=conn,
+                detail={"decision_id": did, "decision": decision, "screening_id": screening_id},
+            )
+        return did

@@ -1,0 +1,254 @@
+"""Screening: one subject or many, free-text search, entity views and yente matches.
+
+The rules: every action needs its permission and is audited; an analyst's
+false-positive decision hides that hit for the same subject from then on; reportable
+hits enter the review queue; what a match shows of a listed entity depends on the
+caller's role, and showing it is audited like any entity view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ctnode.errors import InvalidInput, NotFound
+from ctnode.model.access import NO_PURPOSE, Actor, Purpose, allowed
+from ctnode.model.entities import Entity, EntityView
+from ctnode.model.screening import Hit, ScreenQuery, ScreenResult
+from ctnode.services.context import Context
+from ctnode.services.screening.index import MatchIndex
+from ctnode.services.screening.query import build_query, clean_names
+
+BATCH_ROWS = 500  # review-queue rows written per transaction in a batch
+
+
+def query_hash(subject_key: str, source: str) -> str:
+    """The audited hash of a query: from the (already keyed) subject key and the channel."""
+    return hashlib.sha256(f"{source}:{subject_key}".encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class MatchedEntity:
+    """A yente match result: the hit, and as much of the entity as the caller may see."""
+
+    hit: Hit
+    entity: Entity
+    properties: dict[str, list[str]]
+    full: bool  # the whole record (an entity view), or only what identifies the hit
+
+
+class Screening:
+    """Screening for one node."""
+
+    def __init__(self, ctx: Context, index: MatchIndex) -> None:
+        self.ctx = ctx
+        self.index = index
+        self.entities = ctx.store.entities
+        self.review = ctx.store.review
+
+    # -- the identity of a query ------------------------------------------------------
+
+    def subject_key(self, query: ScreenQuery) -> str:
+        """The identity of a screened subject: the same person queried again gets the same key.
+        (The query's names are checked first: at least one, none too long.)"""
+        query.names = clean_names(query.names)
+        ident = {
+            "schema": query.schema,
+            "names": sorted({" ".join(n.casefold().split()) for n in query.names}),
+            "birth_dates": sorted(set(query.birth_dates)),
+            "nationalities": sorted({n.casefold() for n in query.nationalities}),
+            "documents": sorted({"".join(d.upper().split()) for d in query.documents}),
+        }
+        return self.ctx.keyed_hash(ident)
+
+    def screening_row(self, actor: Actor, purpose: Purpose, source: str, subject: str,
+                      hits: Iterable[Hit]) -> dict[str, Any]:
+        """A review-queue row for a subject's reportable hits."""
+        return {
+            "id": str(uuid.uuid4()), "actor": actor.name, "source": source,
+            "subject_key": subject, "query_hash": query_hash(subject, source),
+            "purpose": purpose.purpose, "case_ref": purpose.case_ref,
+            "hits": [{"entity_id": h.entity_id, "score": h.score, "band": h.band} for h in hits],
+        }
+
+    # -- screening --------------------------------------------------------------------
+
+    def _screen_one(
+        self, query: ScreenQuery, *, limit: int, include_below: bool
+    ) -> tuple[str, list[Hit], list[Hit]]:
+        subject = self.subject_key(query)
+        hits = self.index.matcher.screen(query, limit=limit + 10, include_below=include_below)
+        decisions = self.review.latest_decisions(subject) if hits else {}
+        shown: list[Hit] = []
+        suppressed: list[Hit] = []
+        for hit in hits:
+            d = decisions.get(hit.entity_id)
+            if d and d["decision"] == "false_positive":
+                hit.suppressed_by = d["id"]
+                suppressed.append(hit)
+            else:
+                shown.append(hit)
+        return subject, shown[:limit], suppressed
+
+    def screen(
+        self,
+        query: ScreenQuery,
+        actor: Actor,
+        purpose: Purpose = NO_PURPOSE,
+        *,
+        limit: int = 10,
+        include_below: bool = False,
+        source: str = "api",
+    ) -> ScreenResult:
+        """Screen one subject; reportable hits go to the review queue; always audited."""
+        self.ctx.require(actor, "screen")
+        if not 1 <= limit <= 500:
+            raise InvalidInput("limit must be between 1 and 500")
+        self.index.refresh()
+        subject, hits, suppressed = self._screen_one(
+            query, limit=limit, include_below=include_below
+        )
+        reportable = [h for h in hits if h.reportable]
+        row = self.screening_row(actor, purpose, source, subject, reportable)
+        sid = row["id"] if reportable else None
+        with self.ctx.store.begin() as conn:
+            self.review.add_screenings(conn, [row] if reportable else [])
+            self.ctx.audit.record(
+                "screen", actor, purpose=purpose, query_hash=row["query_hash"],
+                result_ids=[h.entity_id for h in reportable], conn=conn,
+                detail={"source": source, "screening_id": sid,
+                        "suppressed": [h.entity_id for h in suppressed]},
+            )
+        return ScreenResult(sid, row["query_hash"], subject, hits, suppressed)
+
+    def screen_many(
+        self,
+        queries: Iterable[ScreenQuery],
+        actor: Actor,
+        purpose: Purpose = NO_PURPOSE,
+        *,
+        limit: int = 10,
+        source: str = "batch",
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[ScreenResult]:
+        """Screen many subjects (a batch file, a manifest, a payment file).
+
+        Yields one result per query in order. Review-queue rows are written in one
+        transaction per 500 subjects; one ``screen.batch`` audit entry is written with
+        the last of them.
+        """
+        self.ctx.require(actor, "screen")
+        self.index.refresh()
+        all_ids: list[str] = []
+        pending: list[dict[str, Any]] = []
+        count = 0
+
+        def flush(final: bool) -> None:
+            with self.ctx.store.begin() as conn:
+                self.review.add_screenings(conn, pending)
+                if final:
+                    self.ctx.audit.record(
+                        "screen.batch", actor, purpose=purpose, result_ids=sorted(set(all_ids)),
+                        detail={"source": source, "subjects": count}, conn=conn,
+                    )
+            pending.clear()
+
+        for query in queries:
+            subject, hits, suppressed = self._screen_one(query, limit=limit, include_below=False)
+            row = self.screening_row(actor, purpose, source, subject, hits)
+            if hits:
+                pending.append(row)
+                all_ids.extend(h.entity_id for h in hits)
+            count += 1
+            if progress:
+                progress(count)
+            if len(pending) >= BATCH_ROWS:
+                flush(final=False)
+            yield ScreenResult(row["id"] if hits else None, row["query_hash"], subject, hits,
+                               suppressed)
+        flush(final=True)
+
+    def search(
+        self, text: str, actor: Actor, *, schema: str | None = None, limit: int = 20
+    ) -> list[Hit]:
+        """Free-text name search, looser than screening (for analysts exploring the lists)."""
+        self.ctx.require(actor, "search")
+        if not text.strip():
+            raise InvalidInput("query parameter q must not be empty")
+        matcher = self.index.refresh()
+        query = build_query([text], schema=schema or "Thing")
+        query.include_delisted = True
+        hits = [h for h in matcher.screen(query, limit=limit, include_below=True) if h.score >= 0.5]
+        self.ctx.audit.record(
+            "search", actor, query_hash=self.ctx.keyed_hash({"search": text}),
+            result_ids=[h.entity_id for h in hits],
+        )
+        return hits
+
+    # -- what an actor may see of the lists --------------------------------------------
+
+    def datasets(self, actor: Actor) -> list[dict[str, Any]]:
+        """The lists this node holds, with version and size."""
+        self.ctx.require(actor, "search")
+        return self.entities.list_datasets()
+
+    def view_entity(self, entity_id: str, actor: Actor) -> EntityView:
+        """An entity with the provenance of every value, its history and decisions (audited)."""
+        self.ctx.require(actor, "entity.view")
+        entity = self.entities.get_entity(entity_id)
+        self.ctx.audit.record("entity.view", actor, result_ids=[entity_id])
+        return EntityView(entity, self.entities.entity_events(entity_id),
+                          self.review.decisions_for_entity(entity_id))
+
+    def find_entity(self, id_or_reference: str, actor: Actor) -> EntityView:
+        """``view_entity`` by id, or else by list reference (``QDi.006``)."""
+        try:
+            return self.view_entity(id_or_reference, actor)
+        except NotFound:
+            return self.view_entity(self.entities.find_by_reference(id_or_reference).id, actor)
+
+    def known_datasets(self, dataset: str) -> list[str] | None:
+        """The datasets a yente ``/match/{dataset}`` call screens (None: all of them)."""
+        known = {d["name"] for d in self.entities.list_datasets()}
+        if dataset != "default" and dataset not in known:
+            raise NotFound(f"unknown dataset {dataset!r}; known: default, {', '.join(sorted(known))}")
+        return None if dataset == "default" else [dataset]
+
+    def match(
+        self,
+        queries: dict[str, ScreenQuery],
+        actor: Actor,
+        purpose: Purpose = NO_PURPOSE,
+        *,
+        limit: int = 5,
+        cutoff: float = 0.0,
+    ) -> dict[str, list[MatchedEntity]]:
+        """yente's ``/match``: each query screened (audited as ``screen``), each result with
+        the listed entity. An actor who may view entities gets every property, and the view
+        is audited as ``entity.view``; any other (a screener) gets only what identifies the
+        hit: the entity's caption and the name that matched."""
+        if len(queries) > self.ctx.settings.max_batch:
+            raise InvalidInput(f"at most {self.ctx.settings.max_batch} queries per request")
+        full = allowed(actor, "entity.view", set(self.ctx.settings.biometric_roles))
+        include_below = cutoff < self.ctx.settings.report_threshold
+        out: dict[str, list[MatchedEntity]] = {}
+        shown: list[str] = []
+        for key, query in queries.items():
+            result = self.screen(query, actor, purpose, limit=limit, include_below=include_below,
+                                 source="match")
+            out[key] = []
+            for hit in result.hits:
+                if hit.score < cutoff:
+                    continue
+                entity = self.entities.get_entity(hit.entity_id)
+                props = entity.properties if full else {
+                    "name": list(dict.fromkeys([entity.caption, hit.matched_name]))}
+                out[key].append(MatchedEntity(hit, entity, props, full))
+                shown.append(entity.id)
+        if full and shown:
+            self.ctx.audit.record("entity.view", actor, purpose=purpose,
+                                  result_ids=sorted(set(shown)), detail={"via": "match"})
+        return out

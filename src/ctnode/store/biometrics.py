@@ -1,0 +1,124 @@
+"""Biometric samples, templates, ANSI/NIST transactions and hit references: the rows only.
+
+Rows hold ciphertext only; sealing and opening is the biometric service's job
+(``ctnode.services.biometrics``), with the node key of ``ctnode.biometrics.crypto``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, func, select
+
+from ctnode.store import schema_biometrics as tables
+from ctnode.store.database import Database
+
+TABLES: dict[str, Table] = {
+    "transaction": tables.biometric_transactions,
+    "sample": tables.biometric_samples,
+    "template": tables.biometric_templates,
+    "hit": tables.biometric_hits,
+}
+
+
+class SqlBiometrics:
+    """Biometric rows (``ctnode.store.contracts.BiometricStore``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine = db.engine
+
+    def insert(self, conn: Connection, kind: str, row: dict[str, Any]) -> None:
+        """One row of ``kind``: ``transaction``, ``sample``, ``template`` or ``hit``."""
+        conn.execute(TABLES[kind].insert().values(**row))
+
+    def generation(self, modality: str, model_id: str, engine: str, today: date) -> tuple[int, str]:
+        """A cheap marker that changes when the searchable templates of one model change."""
+        t = tables.biometric_templates
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(func.count(), func.max(t.c.created_at), func.min(t.c.retain_until)).where(
+                    t.c.modality == modality,
+                    t.c.model_id == model_id,
+                    t.c.engine == engine,
+                    t.c.retain_until >= today,
+                )
+            ).one()
+        return int(row[0]), f"{row[1]}|{row[2]}"
+
+    def iter_templates(
+        self, modality: str, model_id: str, engine: str, today: date
+    ) -> Iterator[Any]:
+        """(id, sample_id, entity_id, template_ct) of every searchable template of one model."""
+        t = tables.biometric_templates
+        with self.engine.connect() as conn:
+            yield from conn.execute(
+                select(t.c.id, t.c.sample_id, t.c.entity_id, t.c.template_ct)
+                .where(
+                    t.c.modality == modality,
+                    t.c.model_id == model_id,
+                    t.c.engine == engine,
+                    t.c.retain_until >= today,
+                )
+                .order_by(t.c.id)
+            )
+
+    def samples_for_templates(self, template_ids: list[str]) -> dict[str, Any]:
+        """template id → joined sample row (without the image)."""
+        if not template_ids:
+            return {}
+        t, s = tables.biometric_templates, tables.biometric_samples
+        cols = [c for c in s.c if c.name not in {"image_ct", "provenance"}]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.c.id.label("template_id"), *cols)
+                .join(s, s.c.id == t.c.sample_id)
+                .where(t.c.id.in_(template_ids))
+            )
+            return {r.template_id: r for r in rows}
+
+    def list_samples(self, entity_id: str) -> list[Any]:
+        s = tables.biometric_samples
+        cols = [c for c in s.c if c.name != "image_ct"]
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(*cols).where(s.c.entity_id == entity_id).order_by(s.c.created_at, s.c.id)
+                )
+            )
+
+    def get_sample(self, sample_id: str) -> Any | None:
+        s = tables.biometric_samples
+        with self.engine.connect() as conn:
+            return conn.execute(select(s).where(s.c.id == sample_id)).first()
+
+    def expired_sample_ids(self, conn: Connection, today: date) -> list[str]:
+        s = tables.biometric_samples
+        return [r[0] for r in conn.execute(select(s.c.id).where(s.c.retain_until < today))]
+
+    def delete_samples(self, conn: Connection, sample_ids: list[str]) -> int:
+        """Delete samples with their templates and hit references (explicitly, not by cascade)."""
+        if not sample_ids:
+            return 0
+        h, t, s = tables.biometric_hits, tables.biometric_templates, tables.biometric_samples
+        conn.execute(delete(h).where(h.c.sample_id.in_(sample_ids)))
+        conn.execute(delete(t).where(t.c.sample_id.in_(sample_ids)))
+        res = conn.execute(delete(s).where(s.c.id.in_(sample_ids)))
+        return int(res.rowcount or 0)
+
+    def get_hit(self, reference: str) -> dict[str, Any] | None:
+        """The holder's record of a biometric hit reference (None: not one of ours)."""
+        h = tables.biometric_hits
+        found = self.db.query(select(h).where(h.c.reference == reference))
+        return found[0] if found else None
+
+    def count_rows(self) -> dict[str, int]:
+        out = {}
+        with self.engine.connect() as conn:
+            for table in TABLES.values():
+                out[table.name] = int(
+                    conn.execute(select(func.count()).select_from(table)).scalar_one()
+                )
+        return out

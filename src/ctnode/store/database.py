@@ -1,0 +1,140 @@
+"""The database itself: one SQLAlchemy engine, transactions, migrations, bulk inserts.
+
+Both backends are served by the same code: SQLite (the embedded default; WAL, foreign
+keys, a 30 s busy timeout, ``BEGIN IMMEDIATE`` so writers queue instead of failing)
+and PostgreSQL (the production store; bulk inserts by ``COPY``). Every string bound to
+a statement is checked first, so text neither backend can hold is a typed 422 on both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event
+from sqlalchemy.engine import make_url
+
+from ctnode.clock import as_utc
+from ctnode.errors import InvalidInput
+
+CHUNK = 5000
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _text_storable(value: str) -> None:
+    """Refuse text neither backend can hold alike: PostgreSQL rejects NUL in text, and a
+    lone surrogate (from a JSON ``\\udXXX`` escape) has no UTF-8 form for either driver."""
+    if "\x00" in value:
+        raise InvalidInput(f"text must not contain NUL (U+0000): {value[:60]!r}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInput(
+                f"text must be valid Unicode (lone surrogate at {exc.start}): {value[:60]!r}"
+            ) from None
+
+
+def _check_text_params(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    """Every string bound to a statement, on both backends, so bad input is a typed 422 (the
+    same on SQLite and PostgreSQL) instead of a driver error mid-transaction."""
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row
+        for v in values or ():
+            if isinstance(v, str):
+                _text_storable(v)
+
+
+def rows(result: Any) -> list[dict[str, Any]]:
+    """Result rows as plain dicts, every timestamp as an aware UTC datetime."""
+    out = []
+    for row in result:
+        d = dict(row._mapping)
+        for key, value in d.items():
+            if isinstance(value, datetime):
+                d[key] = as_utc(value)
+        out.append(d)
+    return out
+
+
+class Database:
+    """The node's database. ``url`` is a SQLAlchemy URL (sqlite:///... or postgresql+psycopg://...)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        event.listen(self.engine, "before_cursor_execute", _check_text_params)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision (Alembic, every head)."""
+        from ctnode.store.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction; committed on success, rolled back on any error."""
+        with self.engine.begin() as conn:
+            if self.dialect == "sqlite":
+                # Take the write lock up front: a deferred transaction that reads first and
+                # writes later fails at once with "database is locked" when another writer
+                # committed meanwhile (SQLite cannot upgrade a stale snapshot); IMMEDIATE
+                # waits for the lock under busy_timeout instead.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+
+    def query(self, q: Any) -> list[dict[str, Any]]:
+        """Run one read and return its rows as dicts (timestamps in UTC)."""
+        with self.engine.connect() as conn:
+            return rows(conn.execute(q))
+
+    def insert(self, conn: Connection, table: Table, values: list[dict[str, Any]]) -> None:
+        """Bulk insert: executemany on SQLite (fast in C); COPY on PostgreSQL, where
+        executemany costs a round trip per row."""
+        if not values:
+            return
+        if self.dialect != "postgresql":
+            for chunk in chunks(values):
+                conn.execute(table.insert(), chunk)
+            return
+        cols = list(values[0])
+        json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur:
+            # Identifiers come from our own Table objects, never from input.
+            sql = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
+            with cur.copy(sql) as copy:
+                for row in values:
+                    copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in cols])

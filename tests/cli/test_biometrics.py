@@ -1,0 +1,82 @@
+"""The CLI edge: enrol, search, import and export through ``ctnode biometrics`` and
+``ctnode import/export ansi-nist``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ctnode.cli.main import app
+from ctnode.node import Node
+
+pytestmark = pytest.mark.usefixtures("nbis")
+
+
+def test_cli_round_trip(
+    node: Node, bio_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not node.settings.is_sqlite:
+        pytest.skip("the CLI test runs once, on SQLite")
+    monkeypatch.setenv("CTNODE_DATA_DIR", str(node.settings.data_dir))
+    monkeypatch.setenv("CTNODE_DATABASE_URL", node.settings.store_url)
+    monkeypatch.setenv("CTNODE_MODE", "development")
+    runner = CliRunner()
+    ansi = bio_data / "ansi-nist" / "type-9-14-std.an2"
+    r = runner.invoke(
+        app, ["import", "ansi-nist", str(ansi), "--entity", "un_sc-DMe.003", "--legal-basis", "Act"]
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        [
+            "import",
+            "ansi-nist",
+            str(bio_data / "ansi-nist" / "type-17-iris.an2"),
+            "--entity",
+            "un_sc-DMe.003",
+            "--legal-basis",
+            "Act",
+        ],
+    )
+    assert r.exit_code == 1 and "iris" in r.output
+    face = bio_data / "faces" / "deepface" / "img1.jpg"
+    r = runner.invoke(
+        app, ["biometrics", "enrol", "un_sc-DMe.001", "--face", str(face), "--legal-basis", "Act"]
+    )
+    assert r.exit_code == 0, r.output
+    probe = bio_data / "faces" / "deepface" / "img2.jpg"
+    r = runner.invoke(
+        app,
+        [
+            "biometrics",
+            "search",
+            "--face",
+            str(probe),
+            "--purpose",
+            "screening",
+            "--legal-basis",
+            "Act",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert '"entity_id": "un_sc-DMe.001"' in r.output and '"decision": "match"' in r.output
+    out = tmp_path / "e.an2"
+    r = runner.invoke(
+        app,
+        [
+            "export",
+            "ansi-nist",
+            "un_sc-DMe.003",
+            "-o",
+            str(out),
+            "--purpose",
+            "p",
+            "--legal-basis",
+            "Act",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().startswith(b"1.001:")

@@ -1,0 +1,177 @@
+"""The biometric service on a real node (SQLite and PostgreSQL): rules, storage, search, probes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from ctnode.biometrics import ansi_nist
+from ctnode.biometrics.errors import MalformedNist, ModelMismatch, NotAnImage
+from ctnode.errors import Forbidden, InvalidInput, NotFound
+from ctnode.model.access import Actor, Purpose
+from ctnode.node import Node
+from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
+from ctnode.store import schema_biometrics as tb
+from ctnode.store.schema import audit_log
+from tests.conftest import ADMIN, ANALYST
+
+pytestmark = pytest.mark.usefixtures("nbis")
+
+P = Purpose(purpose="counter-terrorism screening", legal_basis="Act 12 s.4", case_ref="CASE-1")
+E1, E2, E3 = "un_sc-DMe.001", "un_sc-DMe.002", "un_sc-DMe.003"
+
+
+def _face(bio: Path, name: str) -> bytes:
+    return (bio / "faces" / "deepface" / name).read_bytes()
+
+
+def _finger(bio: Path, name: str) -> bytes:
+    return (bio / "fingerprints" / f"{name}.png").read_bytes()
+
+
+def _counts(node: Node) -> dict[str, int]:
+    return node.store.biometrics.count_rows()
+
+
+def _events(node: Node, prefix: str = "biometric.") -> list[str]:
+    with node.store.engine.connect() as conn:
+        rows = conn.execute(select(audit_log.c.event).order_by(audit_log.c.seq))
+        return [r[0] for r in rows if r[0].startswith(prefix)]
+
+
+def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: Path) -> None:
+    bio = node.biometrics
+    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "Act 12 s.4"))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, _face(bio_data, "img8.jpg"), "Act 12 s.4"))
+    assert r1.template_id and r1.model_id and r1.model_id.startswith("sface")
+    result = bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P)  # same person as img1
+    assert result.candidates[0].entity_id == E1
+    top = result.candidates[0]
+    assert top.decision == "match" and top.list_reference == "DMe.001"
+    assert top.explanation["match_threshold"] == pytest.approx(0.40)
+    assert top.explanation["model_id"] == r1.model_id
+    assert all(
+        c.entity_id != E2 for c in result.candidates
+    )  # a different person is not a candidate
+    assert _events(node) == ["biometric.enrol", "biometric.enrol", "biometric.search"]
+    # stored encrypted: the raw JPEG bytes are nowhere in the row
+    with node.store.engine.connect() as conn:
+        ct = conn.execute(select(tb.biometric_samples.c.image_ct)).scalars().first()
+    assert ct is not None and b"JFIF" not in ct
+
+
+def test_group_photo_note_and_refusal(node: Node, bio_data: Path) -> None:
+    bio = node.biometrics
+    req = EnrolRequest(E1, _face(bio_data, "couple.jpg"), "basis")
+    assert "used the largest" in bio.enrolment.enrol_face(ADMIN, req).note
+    from ctnode.biometrics.errors import SeveralFaces
+
+    with pytest.raises(SeveralFaces):
+        bio.enrolment.enrol_face(ADMIN, replace(req, multiple_faces="refuse"))
+
+
+def test_only_biometric_roles_and_flagged_keys(node: Node, bio_data: Path) -> None:
+    bio = node.biometrics
+    req = EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis")
+    with pytest.raises(Forbidden):
+        bio.enrolment.enrol_face(ANALYST, req)
+    with pytest.raises(Forbidden):
+        bio.search.face(ANALYST, _face(bio_data, "img2.jpg"), P)
+    assert _events(node) == ["biometric.denied", "biometric.denied"]
+    flagged = Actor(name="bio-analyst", role="analyst", biometric=True)
+    assert bio.enrolment.enrol_face(flagged, req).template_id
+    with pytest.raises(InvalidInput, match="purpose and a legal basis"):
+        bio.search.face(flagged, _face(bio_data, "img2.jpg"), Purpose())
+
+
+def test_bad_input_stores_nothing(node: Node, bio_data: Path) -> None:
+    bio = node.biometrics
+    before = _counts(node)
+    with pytest.raises(NotAnImage):
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, b"not an image at all" * 10, "basis"))
+    from ctnode.biometrics.errors import NoFace, PoorPrint
+
+    with pytest.raises(NoFace):
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _finger(bio_data, "1_1"), "basis"))
+    with pytest.raises(PoorPrint):
+        blank = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+        bio.enrolment.enrol_fingerprint(ADMIN, EnrolRequest(E1, blank, "basis", position=1))
+    with pytest.raises(NotFound):
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest("no-such-entity", _face(bio_data, "img1.jpg"), "b"))
+    whole = (bio_data / "ansi-nist" / "type-9-14-std.an2").read_bytes()
+    refused = whole[: len(whole) // 2]
+    with pytest.raises(MalformedNist, match="truncated"):
+        bio.enrolment.import_ansi_nist(ADMIN, refused, entity_id=E1, legal_basis="basis")
+    assert _counts(node) == before
+    assert _events(node).count("biometric.import.failed") == 4
+
+
+def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
+    bio = node.biometrics
+    data = (bio_data / "ansi-nist" / "type-9-14-std.an2").read_bytes()
+    result = bio.enrolment.import_ansi_nist(ADMIN, data, entity_id=E3, legal_basis="Act 12 s.4")
+    kinds = sorted((e.kind, e.template_id is not None) for e in result.enrolled)
+    assert kinds == [("fingerprint", True), ("minutiae", False)]
+    # A probe made from the same record finds the entity.
+    found, _ = ansi_nist.samples(ansi_nist.parse(data), max_pixels=50_000_000)
+    image = next(s.image for s in found if s.image is not None)
+    from ctnode.biometrics.images import encode_png
+
+    hit = bio.search.fingerprint(ADMIN, encode_png(image), P)
+    assert hit.candidates and hit.candidates[0].entity_id == E3
+    assert hit.candidates[0].decision == "match"
+    # Slaps are kept as images, not searched, and say so.
+    slaps = (bio_data / "ansi-nist" / "type-4-14-slaps.an2").read_bytes()
+    kept = bio.enrolment.import_ansi_nist(ADMIN, slaps, entity_id=E3, legal_basis="Act 12 s.4").enrolled
+    assert len(kept) == 3 and all("multi-finger" in e.note and not e.template_id for e in kept)
+    # Export and read back.
+    back = ansi_nist.parse(bio.enrolment.export_ansi_nist(ADMIN, E3, P))
+    assert [r.type for r in back.records].count(14) == 4
+    with pytest.raises(InvalidInput):
+        bio.enrolment.export_ansi_nist(ADMIN, E3, Purpose())
+
+
+def test_probe_template_hit_no_hit_and_model_mismatch(node: Node, bio_data: Path) -> None:
+    bio = node.biometrics
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis"))
+    probe = bio.exchange.make_probe(ADMIN, _face(bio_data, "img2.jpg"), "face", P)
+    answer = bio.exchange.answer(probe, P, requester="node-B")
+    assert answer.hit and answer.band == "match" and answer.reference
+    assert set(answer.as_dict()) == {"hit", "reference", "band", "model_id", "engine"}
+    row = node.store.biometrics.get_hit(answer.reference)
+    assert row is not None and row["entity_id"] == E1 and row["requester"] == "node-B"
+    other = bio.exchange.make_probe(ADMIN, _face(bio_data, "img8.jpg"), "face", P)
+    assert bio.exchange.answer(other, P).hit is False
+    with pytest.raises(ModelMismatch):
+        bio.exchange.answer(replace(probe, model_id="arcface-r100:abc"), P)
+    bad = ProbeTemplate("face", probe.model_id, probe.engine, np.zeros(128, "<f4").tobytes())
+    with pytest.raises(InvalidInput):
+        bio.exchange.answer(bad, P)
+    # the audit holds only a hash of the probe, never the vector
+    with node.store.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.query_hash, audit_log.c.detail).where(
+                audit_log.c.event == "biometric.probe"
+            )
+        ).all()
+    assert len(rows) == 2 and all(len(r[0]) == 64 for r in rows)
+
+
+def test_retention_is_enforced(node: Node, bio_data: Path) -> None:
+    bio = node.biometrics
+    soon = date.today() + timedelta(days=3)
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=soon))
+    with pytest.raises(InvalidInput, match="in the past"):
+        bio.enrolment.enrol_face(
+            ADMIN,
+            EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=date(2000, 1, 1)),
+        )
+    assert bio.enrolment.purge_expired(ADMIN) == 0
+    assert bio.enrolment.purge_expired(ADMIN, today=soon + timedelta(days=1)) == 1
+    assert _counts(node)["biometric_templates"] == 0
+    assert bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates == []
