@@ -541,7 +541,7 @@ class Node:
         dataset: str | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Any:
-        from ctnode.ingest import csv_list, ftm, un_sc
+        from ctnode.ingest import csv_list, ftm, ofac_sdn, un_sc
         from ctnode.ingest.fetch import fetch_source
 
         if kind == "un-sc":
@@ -561,7 +561,9 @@ class Node:
             return csv_list.parse_csv(
                 Path(source), csv_list.load_mapping(mapping), source_name=source
             )
-        raise InvalidInput(f"unknown import kind {kind!r} (un-sc, ftm, csv)")
+        if kind == "ofac-sdn":
+            return ofac_sdn.parse_ofac_sdn(Path(source), source_name=source, progress=progress)
+        raise InvalidInput(f"unknown import kind {kind!r} (un-sc, ofac-sdn, ftm, csv)")
 
     def export_ftm(
         self, actor: Actor, dataset: str | None = None, include_delisted: bool = False

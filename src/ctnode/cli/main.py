@@ -209,6 +209,21 @@ def import_un_sc(
     _print_report(report, as_json)
 
 
+@import_app.command("ofac-sdn")
+@handle_errors
+def import_ofac_sdn(
+    source: Annotated[
+        Path, typer.Argument(help="Folder holding OFAC's sdn.csv, alt.csv, add.csv (or sdn.csv)")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Import the US OFAC SDN list (legacy CSV files joined; wallets become CryptoWallets)."""
+    node = make_node()
+    with progress_bar(f"importing {source}") as update:
+        report = node.import_source("ofac-sdn", str(source), operator(), progress=update)
+    _print_report(report, as_json)
+
+
 @import_app.command("ftm")
 @handle_errors
 def import_ftm(
