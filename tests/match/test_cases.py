@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
-from ctnode.match.score import token_similarity
+from ctnode.match.similarity import token_similarity
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
 

@@ -17,12 +17,29 @@ from typing import NamedTuple
 import numpy as np
 
 from ctnode.match.postings import PostingTables
-from ctnode.match.score import MIN_INFORMATION, UNMATCHED_CANDIDATE_FACTOR, NameForm
+from ctnode.match.score import UNMATCHED_CANDIDATE_FACTOR, NameForm
+from ctnode.match.weights import MODEL
 
 EPS = 1e-9  # float slack so a bound never falls below the score it bounds
 _NO_MAP: dict[int, tuple[float, float]] = {}
 _NONE = (0.0, 0.0)
 assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"
+
+
+class Shape(NamedTuple):
+    """What a query name's scores can do beyond the plain formula: escape the rarity cap
+    (an organisation's name: the exact-name rule), and leave unmatched listed parts free
+    (a name cut at a field limit)."""
+
+    capped: bool
+    truncated: bool
+
+
+PLAIN = Shape(True, False)
+
+
+def shape_of(qn: NameForm) -> Shape:
+    return Shape(qn.capped, qn.truncated)
 
 
 class Plan(NamedTuple):
@@ -57,7 +74,8 @@ def plans_for(tables: PostingTables, qn: NameForm) -> list[Plan]:
     return plans
 
 
-def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float) -> float:
+def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
+               shape: Shape = PLAIN) -> float:
     """Upper bound of a name score (before details) from postings alone.
 
     With ``compare_names``: score = M / D · min(1, I), where
@@ -67,20 +85,33 @@ def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float) -> float:
     """
     numer = 0.5 * (min(w_q, a) + min(w_c, c))
     denom = w_q + 0.5 * w_c - 0.5 * min(w_q, qw)
-    return numer / denom * min(1.0, a / MIN_INFORMATION)
+    if shape.truncated:
+        # unmatched listed parts cost nothing: D ≥ Wq − ½·min(Wq, qw), and M ≤ D
+        denom = w_q - 0.5 * min(w_q, qw)
+        value = min(1.0, numer / denom) if denom > 0 else 1.0
+    else:
+        value = numer / denom
+    return value * min(1.0, a / MODEL.min_information) if shape.capped else value
 
 
 def name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
-                 w_c: np.ndarray) -> np.ndarray:
+                 w_c: np.ndarray, shape: Shape = PLAIN) -> np.ndarray:
     """:func:`name_bound` over arrays of names."""
     numer = 0.5 * (np.minimum(w_q, a) + np.minimum(w_c, c))
     denom = w_q + 0.5 * w_c - 0.5 * np.minimum(w_q, qw)
-    result: np.ndarray = numer / denom * np.minimum(1.0, a / MIN_INFORMATION)
+    if shape.truncated:
+        denom = w_q - 0.5 * np.minimum(w_q, qw)
+        value = np.minimum(1.0, numer / np.maximum(denom, 1e-12))
+    else:
+        value = numer / denom
+    if not shape.capped:
+        return value  # type: ignore[no-any-return]
+    result: np.ndarray = value * np.minimum(1.0, a / MODEL.min_information)
     return result
 
 
-def split_plans(plans: list[Plan], w_q: float,
-                floor: float) -> tuple[list[Plan], list[Plan]]:
+def split_plans(plans: list[Plan], w_q: float, floor: float,
+                shape: Shape = PLAIN) -> tuple[list[Plan], list[Plan]]:
     """Split the postings the query reaches into those that must find candidates and the
     largest ones that need not (prefix filtering).
 
@@ -103,7 +134,7 @@ def split_plans(plans: list[Plan], w_q: float,
         a2 = a - a_u[i] + max(a_u[i], qv)
         c2 = c - c_u[i] + max(c_u[i], cv)
         qw2 = qw if in_s[i] else qw + plans[i].qweight
-        if name_bound(w_q, a2, c2, qw2, c2) + EPS >= floor:
+        if name_bound(w_q, a2, c2, qw2, c2, shape) + EPS >= floor:
             continue
         a, c, qw = a2, c2, qw2
         a_u[i], c_u[i], in_s[i] = max(a_u[i], qv), max(c_u[i], cv), True
@@ -128,6 +159,7 @@ def most_added(plans: list[Plan]) -> tuple[float, float, float]:
 def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skipped: list[Plan],
                  floor: float | None) -> list[tuple[int, float]]:
     """:func:`bounds_large` in plain Python, for few postings (no numpy call overhead)."""
+    shape = shape_of(qn)
     acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
     by_unit: dict[int, dict[int, tuple[float, float]]] = {}
     for plan in finding:
@@ -154,11 +186,12 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
         # drop names that stay below the floor even if every skipped posting held them
         a_s, c_s, qw_s = most_added(skipped)
         acc = {n: e for n, e in acc.items()
-               if name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + EPS
+               if name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n], shape) + EPS
                >= floor}
-    return look_up_skipped(totals, w_q, acc, by_unit, skipped, floor)
+    return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor)
 
-def look_up_skipped(totals: array[float], w_q: float, acc: dict[int, list[float]],
+def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
+                    acc: dict[int, list[float]],
                     by_unit: dict[int, dict[int, tuple[float, float]]], skipped: list[Plan],
                     floor: float | None) -> list[tuple[int, float]]:
     """Add what the set-aside plans give each found name (binary search in their
@@ -194,7 +227,7 @@ def look_up_skipped(totals: array[float], w_q: float, acc: dict[int, list[float]
     tc = totals
     out = []
     for name_id, (a, c, qw) in acc.items():
-        bound = name_bound(w_q, a, c, qw, tc[name_id]) + EPS
+        bound = name_bound(w_q, a, c, qw, tc[name_id], shape) + EPS
         if floor is None or bound >= floor:
             out.append((name_id, bound))
     return out
@@ -208,6 +241,7 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
     integer); up to ``few_found`` names left after the floor, set-aside postings are
     searched in plain Python (:func:`look_up_skipped`)."""
     tc = np.frombuffer(totals, dtype=np.float64)
+    shape = shape_of(qn)
     arrays: list[array[int]] = []
     qvs: list[float] = []
     cvs: list[float] = []
@@ -263,7 +297,7 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
             a_most += np.maximum(0.0, plan.a_max - fq)
             c_most += np.maximum(0.0, plan.c_max - fc)
             qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
-        keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq]) + EPS >= floor
+        keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floor
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
         found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
         zeros = zeros[keep]
@@ -277,7 +311,7 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
         by_unit = {u: {n: (a, c) for n, a, c in
                        zip(ids_l, fq.tolist(), fc.tolist(), strict=True) if a > 0.0}
                    for u, (fq, fc) in found_by.items()}
-        return look_up_skipped(totals, qn.total, acc, by_unit, skipped, floor)
+        return look_up_skipped(totals, qn.total, shape, acc, by_unit, skipped, floor)
     # the longest postings did not pull candidates; look the candidates up in them
     # (sorted) instead, so they add exactly what they can to each bound
     for plan in skipped:
@@ -294,7 +328,7 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
         q_acc += np.maximum(0.0, q_best - fq)
         c_acc += np.maximum(0.0, c_best - fc)
         qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
-    bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq]) + EPS
+    bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
     if floor is not None:
         keep = bounds >= floor
         uniq, bounds = uniq[keep], bounds[keep]

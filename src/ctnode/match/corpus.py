@@ -15,32 +15,36 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ctnode.match.explain import explain_name
-from ctnode.match.normalize import (
+from ctnode.match.details import (
+    OBJECT_SCHEMAS,
+    ORG_SCHEMAS,
+    PERSON_SCHEMAS,
     clean_country,
     clean_date,
     clean_documents,
-    name_forms,
-    skeleton,
-    split_names,
-)
-from ctnode.match.score import (
-    WEAK_ALIAS_FACTOR,
-    NameForm,
-    Rarity,
     compare_countries,
     compare_dates,
     compare_documents,
-    compare_names,
     compare_schema,
-    name_score_value,
 )
+from ctnode.match.explain import explain_name
+from ctnode.match.normalize import (
+    NameKind,
+    ParsedName,
+    name_kind,
+    parse_name,
+    skeleton,
+    split_names,
+)
+from ctnode.match.score import NameForm, Rarity, compare_names, name_score_value
+from ctnode.match.transliterate import script_family
+from ctnode.match.weights import MODEL
 from ctnode.model.entities import NAME_PROPS, Entity
 from ctnode.model.screening import Band, FeatureExplanation, Hit, ScreenQuery
 
 # Name props and the factor their names count with.
-_NAME_FACTORS: dict[str, float] = {"name": 1.0, "alias": 1.0, "previousName": 1.0,
-                                   "weakAlias": WEAK_ALIAS_FACTOR}
+_NAME_FACTORS: dict[str, float] = {"name": 1.0, "alias": 1.0, "previousName": 1.0}
+_WEAK = "weakAlias"  # counts MODEL.weak_alias_factor
 _PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 FORM_CACHE = 20_000  # listed names kept parsed for scoring (cleared when full)
 
@@ -49,8 +53,8 @@ FORM_CACHE = 20_000  # listed names kept parsed for scoring (cleared when full)
 class Thresholds:
     """Score bands: ``match`` at or above ``match``; ``possible`` at or above ``report``."""
 
-    match: float = 0.85
-    report: float = 0.70
+    match: float = MODEL.match_threshold
+    report: float = MODEL.report_threshold
 
     def band(self, score: float) -> Band:
         if score >= self.match:
@@ -92,7 +96,7 @@ def entity_names(entity: Entity) -> list[tuple[str, float]]:
     """(name, factor) for every name of an entity, bracketed and ``;`` parts split apart."""
     out: dict[str, float] = {}
     for prop in NAME_PROPS:
-        factor = _NAME_FACTORS.get(prop, 1.0)
+        factor = MODEL.weak_alias_factor if prop == _WEAK else _NAME_FACTORS.get(prop, 1.0)
         for value in entity.get(prop):
             for name in split_names(value):
                 out.setdefault(name, factor)
@@ -101,6 +105,36 @@ def entity_names(entity: Entity) -> list[tuple[str, float]]:
     if joined:
         out.setdefault(joined, 1.0)
     return list(out.items())
+
+
+_NO_ALTS: dict[int, tuple[str, ...]] = {}
+_NO_SYMBOLS: dict[int, frozenset[str]] = {}
+_GROUPS = (PERSON_SCHEMAS, ORG_SCHEMAS, OBJECT_SCHEMAS)
+
+
+def _query_kinds(schema: str) -> tuple[NameKind, ...]:
+    """How a query's names are read: a LegalEntity's (or a query of no known schema) both
+    as a person's and as an organisation's name, the best reading winning."""
+    if schema == "Person":
+        return ("person",)
+    if schema in ORG_SCHEMAS or schema in OBJECT_SCHEMAS:
+        return ("org",)
+    return ("person", "org")
+
+
+def kept_apart(q_schema: str, c_schema: str) -> bool:
+    """A person against an organisation (or a vessel ...), both schemas known: their names
+    count only when near-exact (``cross_schema_min``)."""
+    qg = next((g for g in _GROUPS if q_schema in g), None)
+    cg = next((g for g in _GROUPS if c_schema in g), None)
+    return qg is not None and cg is not None and qg is not cg
+
+
+SHORT_SINGLE = 6  # a one-part name this short (ISIL, AQIS, Hamas) is kept to its own kind
+
+
+def _short_single(form: NameForm) -> bool:
+    return len(form.tokens) == 1 and len(form.tokens[0]) <= SHORT_SINGLE
 
 
 @dataclass(slots=True)
@@ -114,6 +148,11 @@ class PreparedQuery:
     schema: str
     datasets: frozenset[str] | None
     include_delisted: bool
+
+    @property
+    def script_families(self) -> bool:
+        """Whether a query name is written in Han, Hangul or kana."""
+        return any(n.script_key for n in self.names)
 
 
 # Lists of this many names or more are moved out of the cyclic garbage collector's view
@@ -155,6 +194,10 @@ class NameCorpus:
         self._name_text: list[str] = []
         self._name_tokens: list[tuple[str, ...]] = []
         self._name_alts: dict[int, dict[int, tuple[str, ...]]] = {}  # only names that have some
+        # the whole parse, for names with more than tokens and alternatives (roles, symbols
+        # of parts in their own script, a Han/Hangul key, an acronym)
+        self._name_parsed: dict[int, ParsedName] = {}
+        self._name_org = bytearray()  # 1: read as an organisation's name
         self._name_factor: array[float] = array("f")
         self.rarity = Rarity()
         self._forms: dict[int, NameForm] = {}
@@ -198,6 +241,8 @@ class NameCorpus:
         self._name_text = []
         self._name_tokens = []
         self._name_alts = {}
+        self._name_parsed = {}
+        self._name_org = bytearray()
         self._name_factor = array("f")
         self._forms = {}
 
@@ -205,16 +250,20 @@ class NameCorpus:
         rec_idx = len(self._records)
         ids: list[int] = []
         for name, factor in entity_names(entity):
-            toks, alts = name_forms(name)
-            if not toks:
-                continue
-            if alts:
-                self._name_alts[len(self._name_text)] = alts
-            ids.append(len(self._name_text))
-            self._name_rec.append(rec_idx)
-            self._name_text.append(name)
-            self._name_tokens.append(toks)
-            self._name_factor.append(factor)
+            kind = name_kind(entity.schema, name)
+            for parsed in parse_name(name, kind):
+                name_id = len(self._name_text)
+                if parsed.alts:
+                    self._name_alts[name_id] = parsed.alts
+                if (parsed.symbols or parsed.script_key or parsed.acronym
+                        or any(parsed.roles)):
+                    self._name_parsed[name_id] = parsed
+                ids.append(name_id)
+                self._name_rec.append(rec_idx)
+                self._name_text.append(name)
+                self._name_tokens.append(parsed.tokens)
+                self._name_org.append(kind == "org")
+                self._name_factor.append(factor)
         if entity.id in self._by_id:
             self._records[self._by_id[entity.id]].alive = False
         self._records.append(ListedRecord(entity, tuple(ids)))
@@ -229,14 +278,22 @@ class NameCorpus:
     # -- screening -------------------------------------------------------------------
 
     def prepare(self, query: ScreenQuery) -> PreparedQuery:
+        """Parse the query's names (each reading, as a person's and/or an organisation's
+        name as the schema says) and clean its details."""
         names: list[NameForm] = []
-        seen: set[tuple[str, ...]] = set()
+        seen: set[tuple[object, ...]] = set()
+        kinds: tuple[NameKind, ...] = _query_kinds(query.schema)
+        limit = query.truncated_at
         for raw in query.names:
+            truncated = limit is not None and len(raw.strip()) >= limit
             for name in split_names(raw):
-                form = NameForm.parse(name, self.rarity)
-                if form.tokens and form.tokens not in seen:
-                    seen.add(form.tokens)
-                    names.append(form)
+                for kind in kinds:
+                    for parsed in parse_name(name, kind):
+                        key = (parsed.tokens, kind, parsed.script_key, parsed.acronym)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        names.append(NameForm(name, parsed, self.rarity, kind, truncated))
         dates = sorted({d for v in query.birth_dates if (d := clean_date(v))})
         countries = sorted({c for v in query.nationalities if (c := clean_country(v))})
         docs: list[str] = []
@@ -258,10 +315,24 @@ class NameCorpus:
         if form is None:
             if len(self._forms) >= FORM_CACHE:
                 self._forms.clear()
-            form = NameForm(self._name_text[name_id], self._name_tokens[name_id], self.rarity,
-                            self._name_alts.get(name_id))
+            parsed = self._name_parsed.get(name_id)
+            if parsed is None:
+                parsed = ParsedName(self._name_tokens[name_id],
+                                    self._name_alts.get(name_id, _NO_ALTS), _NO_SYMBOLS, (),
+                                    "", "", -1, ())
+            kind: NameKind = "org" if self._name_org[name_id] else "person"
+            form = NameForm(self._name_text[name_id], parsed, self.rarity, kind)
             self._forms[name_id] = form
         return form
+
+    def _script_families(self, rec: ListedRecord) -> frozenset[str]:
+        """Han/Hangul/kana families the record's own names are written in."""
+        out = set()
+        for name_id in rec.names:
+            parsed = self._name_parsed.get(name_id)
+            if parsed is not None and parsed.script_key:
+                out.add(script_family(parsed.script_key))
+        return frozenset(out)
 
     def _details(self, q: PreparedQuery, rec: ListedRecord) -> list[FeatureExplanation]:
         """The identifying details that contribute (dates, nationality, documents, schema)."""
@@ -280,15 +351,24 @@ class NameCorpus:
         Ties go to the lower name id, then the earlier query name (as in NaiveMatcher).
         """
         rec = self._records[rec_idx]
+        apart = kept_apart(q.schema, rec.schema)
+        own_script = self._script_families(rec) if q.script_families else frozenset()
         best: tuple[float, int, int] | None = None
         for bound, name_id in names:
             if best is not None and bound < best[0]:
                 break
             cand = self.name_form(name_id)
             factor = self._name_factor[name_id]
+            if apart and _short_single(cand):
+                continue  # an organisation's acronym or short name never names a person
             for qi, qn in enumerate(q.names):
+                if apart and _short_single(qn):
+                    continue
+                if (qn.script_key and not cand.script_key
+                        and script_family(qn.script_key) in own_script):
+                    continue  # the record's own Han/Hangul name decides, not its romanisation
                 value = name_score_value(qn, cand) * factor
-                if value <= 0.0:
+                if value <= 0.0 or (apart and value < MODEL.cross_schema_min):
                     continue
                 if (best is None or value > best[0]
                         or (value == best[0] and (name_id, qi) < (best[1], best[2]))):
@@ -308,7 +388,8 @@ class NameCorpus:
         factor = self._name_factor[s.name_id]
         qn = q.names[s.query_idx]
         # the alignment is rebuilt only for returned hits (same score as name_score_value)
-        explanation = explain_name(qn, cand, compare_names(qn, cand), factor) + s.features
+        explanation = explain_name(qn, cand, compare_names(qn, cand), factor,
+                                   kept_apart(q.schema, rec.schema)) + s.features
         return Hit(
             entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
             caption=rec.caption, matched_name=cand.original, score=s.score,

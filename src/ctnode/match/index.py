@@ -18,15 +18,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ctnode.match.bounds import (
+    EPS,
     bounds_large,
     bounds_small,
     plans_for,
+    shape_of,
     split_plans,
 )
 from ctnode.match.corpus import NameCorpus, PreparedQuery, ScoredRecord, Thresholds
+from ctnode.match.details import bonus_bound
 from ctnode.match.naive import NaiveMatcher
-from ctnode.match.postings import PostingTables
-from ctnode.match.score import bonus_bound
+from ctnode.match.postings import PostingKind, PostingTables
+from ctnode.match.score import NameForm
+from ctnode.match.weights import MODEL
 from ctnode.model.screening import Hit, ScreenQuery
 
 __all__ = ["MAX_POSTINGS", "Matcher", "NaiveMatcher", "Thresholds"]
@@ -88,7 +92,7 @@ class Matcher(NameCorpus):
             # of the names found (a lookup in their postings), never pull names themselves.
             plans.sort(key=lambda p: p.size)
             if floor is not None:
-                finding, skipped = split_plans(plans, qn.total, floor)
+                finding, skipped = split_plans(plans, qn.total, floor, shape_of(qn))
                 if not finding:
                     continue  # no name can reach the floor through these units
             else:  # everything is wanted: only the very largest postings are looked up
@@ -105,7 +109,26 @@ class Matcher(NameCorpus):
             for name_id, bound in found:
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound
+        for qn in q.names:
+            self._acronym_bounds(qn, out)
         return out
+
+    def _acronym_bounds(self, qn: NameForm, out: dict[int, float]) -> None:
+        """Names the acronym rule can score (a name-level rule, bounded by its value): listed
+        organisation names whose acronym the query's single part is, and listed one-part
+        organisation names that are the query name's acronym."""
+        if qn.kind != "org":
+            return
+        bound = MODEL.acronym + EPS
+        found: list[int] = []
+        if len(qn.tokens) == 1:
+            found += self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0])
+        if qn.acronym:
+            found += [n for n in self.tables.lookup(PostingKind.LATIN, qn.acronym)
+                      if len(self._name_tokens[n]) == 1 and self._name_org[n]]
+        for name_id in found:
+            if bound > out.get(name_id, -1.0):
+                out[name_id] = bound
 
     def _ranked(self, q: PreparedQuery, bounds: dict[int, float],
                 ) -> Iterable[tuple[float, int, list[tuple[float, int]]]]:

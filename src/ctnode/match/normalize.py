@@ -1,17 +1,21 @@
-"""Normalise what is compared: names (Latin tokens, skeletons), dates, countries, documents.
+"""Normalise what is compared: names (Latin tokens, skeletons, roles), dates, countries,
+documents.
 
 Everything here is a pure function of its input (no index statistics), cached where
-the same value recurs across millions of names. The steps for a name:
+the same value recurs across millions of names. The steps for a name (:func:`parse_name`):
 
 1. split one raw value into names: text in brackets is a second name (the UN list puts
    Arabic-script forms in brackets inside Latin aliases), ``;`` separates names;
-2. reorder ``SURNAME/GIVEN`` (airline form, ICAO 9303) and ``Surname, Given``;
-3. cut into tokens, transliterate each to lower-case ASCII: Arabic script (Arabic, Persian,
-   Pashto letters) by our own letter table, Cyrillic (incl. Kazakh letters) and other
-   admitted scripts by rigour's ``maybe_ascii``, anything else by ICU ``Any-Latin; Latin-ASCII``;
-4. drop connectors and honorifics (``al``, ``bin``, ``ibn``, ``haji``, ``mr`` ...), map the
-   ``Abd al-`` family of prefixes to ``abdul``;
-5. each token gets a consonant *skeleton* (``muhammad``, ``mohammed``, ``mukhammed``,
+2. read names written in Han, kana or Hangul (:func:`ctnode.match.transliterate.readings`):
+   a name may have several readings (Mandarin and Japanese);
+3. reorder ``SURNAME/GIVEN`` (airline form, ICAO 9303) and ``Surname, Given``; drop the
+   titles rigour lists at the head of a person's name (``President``, ``General``, ``Dr``);
+4. cut into tokens, transliterate each to lower-case ASCII (:mod:`ctnode.match.transliterate`);
+5. person names: drop connectors and honorifics (``al``, ``bin``, ``haji`` ...), map the
+   ``Abd al-`` family of prefixes to ``abdul``, count a repeated part once, mark initials
+   and patronymics; organisation names: legal forms to rigour's generic form, number words
+   to digits, joining words dropped (:mod:`ctnode.match.orgs`), the acronym noted;
+6. each token gets a consonant *skeleton* (``muhammad``, ``mohammed``, ``mukhammed``,
    ``محمد`` all give ``mhmd``), the phonetic key used by the index and the scorer.
 """
 
@@ -21,34 +25,32 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
+from typing import Literal, NamedTuple
 
-import icu
-from followthemoney.types import registry
-from rigour.names import NameTypeTag, Symbol, analyze_names
-from rigour.text.translit import maybe_ascii
+from rigour.names import NameTypeTag, Symbol, analyze_names, remove_person_prefixes
 
-# Arabic-script letters → Latin, chosen to agree with common English-language romanisations.
-# Waw and yeh are consonants at the start of a word and vowels elsewhere (see _arabic_token).
-_ARABIC: dict[str, str] = {
-    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ى": "a", "ء": "", "ئ": "", "ؤ": "u",
-    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh",
-    "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
-    "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n",
-    "ه": "h", "ة": "a", "ۀ": "a", "ھ": "h",
-    # Persian / Dari
-    "پ": "p", "چ": "ch", "ژ": "zh", "گ": "g", "ک": "k",
-    # Pashto
-    "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "zh", "ښ": "sh", "ځ": "z", "څ": "ts", "ګ": "g",
-    "ڼ": "n", "ې": "e", "ۍ": "ai",
-    # Urdu
-    "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ے": "e",
-}
-_ARABIC_WAW = frozenset("و")
-_ALEFS = frozenset("اآأ")
-_ARABIC_YEH = frozenset("يیۍېئ")
-_ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_ARABIC_ARTICLE = "ال"
-_ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
+from ctnode.match.orgs import (
+    acronym,
+    has_legal_form,
+    legal_form_text,
+    numbers_to_digits,
+    org_stopwords,
+)
+from ctnode.match.transliterate import (
+    MAX_ALTERNATIVES,
+    arabic_alternatives,
+    has_arabic,
+    indic_alternative,
+    korean_alternative,
+    latin_token,
+    readings,
+    warm_up_scripts,
+    western_alternatives,
+)
+
+NameKind = Literal["person", "org"]
+# How a token takes part (its weight, the rules that apply): see score.py.
+ROLE_NAME, ROLE_LEGAL, ROLE_PATRONYMIC, ROLE_INITIAL = "", "legal", "patronymic", "initial"
 
 # Tokens that carry no identity: Arabic articles and filiation words, honorifics, titles.
 # "Son of" in Maghrebi and Mauritanian names (Ould, ولد read "wld"): a connector like bin
@@ -66,27 +68,44 @@ ABD_FORMS: frozenset[str] = frozenset(
 )
 _ABD = "abdul"
 
+# Patronymic endings (Russian, Ukrainian, Belarusian -ovich/-ovna; Kazakh, Kyrgyz, Uzbek
+# -uly/-kyzy; Turkic -oglu): such a part is a father's name, often left out or added.
+_PATRONYMIC = re.compile(r"(?:[oe]vi?ch|[oe]vna|ichna|yevich|ievich|[iy]?evna|uly|ulu|"
+                         r"kyzy|qyzy|gyzy|oglu|ogly)$")
+MIN_PATRONYMIC = 6  # shortest token read as a patronymic
+
 _SPLIT = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Cut a name into its written parts: at spaces, punctuation and symbols. Letters,
+    digits and combining marks stay together (Khmer, Thai, Bengali vowel signs are marks,
+    which a plain ``\\w`` split would cut out of their words)."""
+    if text.isascii():
+        return [t for t in _SPLIT.split(text) if t and t != "_"]
+    out: list[str] = []
+    cur: list[str] = []
+    for ch in text:
+        if unicodedata.category(ch)[0] in "LNM":
+            cur.append(ch)
+        elif cur:
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
 _APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
-
-# One word in each script ICU's Any-Latin handles; transliterating them loads every
-# per-script rule set up front instead of on a live request (seconds each, on first use).
-_WARM_UP_SAMPLES = (
-    "محمد", "Мухаммед", "Қазақ", "Μιχάλης", "משה", "王伟", "김민준", "ひらがな", "カタカナ", "मोहम्मद",
-    "মোহাম্মদ", "ਸਿੰਘ", "મહમદ", "முகமது", "మహమ్మద్", "ಮಹಮ್ಮದ್", "മുഹമ്മദ്", "ศรี", "ລາວ",
-    "Մուհամմադ", "მუჰამედ", "ሙሐመድ", "ܡܘܚܡܕ", "ތާނަ", "ᠮᠣᠩᠭᠣᠯ", "ᎠᏂ", "မြန်မာ", "ខ្មែរ", "සිංහල",
-)
 
 
 def warm_up() -> None:
-    """Load ICU's transliteration rules for every script and rigour's name-part tagger now
-    (called when the node starts), instead of on a live request."""
-    for sample in _WARM_UP_SAMPLES:
-        _ICU.transliterate(sample)
+    """Load ICU's rules for every script, the Japanese reading tables, rigour's name-part
+    tagger and the organisation tables now (called when the node starts), instead of on a
+    live request."""
+    warm_up_scripts()
     name_symbols("muhammad")
+    parse_name("Acme Twelve Limited", "org")
+    nickname_forms("william")
 
 
 # A name part holding more of rigour's name symbols than this is too ambiguous (a short
@@ -95,17 +114,19 @@ MAX_NAME_SYMBOLS = 8
 
 
 @lru_cache(maxsize=500_000)
-def name_symbols(latin: str) -> frozenset[str]:
-    """rigour's person-name symbols (Wikidata items, ``Q16428906``) of one Latin token.
+def name_symbols(token: str) -> frozenset[str]:
+    """rigour's person-name symbols (Wikidata items, ``Q16428906``) of one token, Latin or
+    in its own script (``Владимир``, ``אברהם``, ``গিয়াস``).
 
     Two tokens sharing a symbol are forms of one given or family name across languages
     (Foma/Thomas, Josyp/Joseph, Mahoma/Muhammad), which no spelling rule can see. Digits,
-    tokens under three letters and tokens with more than MAX_NAME_SYMBOLS symbols get none.
+    tokens under three letters (one Han or Hangul syllable counts as two) and tokens with
+    more than MAX_NAME_SYMBOLS symbols get none.
     """
-    if len(latin) < 3 or not latin.isalpha():
+    if not token.isalpha() or (len(token) < 3 and (token.isascii() or len(token) < 2)):
         return frozenset()
     found: set[str] = set()
-    for name in analyze_names(NameTypeTag.PER, [latin], consolidate=False, rewrite=False,
+    for name in analyze_names(NameTypeTag.PER, [token], consolidate=False, rewrite=False,
                               phonetics=False, numerics=False):
         for symbol in name.symbols:
             if symbol.category == Symbol.Category.NAME:
@@ -113,6 +134,26 @@ def name_symbols(latin: str) -> frozenset[str]:
     if len(found) > MAX_NAME_SYMBOLS:
         return frozenset()
     return frozenset(sys.intern(f) for f in found)
+
+
+_NICKNAMES: object | None = None
+
+
+@lru_cache(maxsize=200_000)
+def nickname_forms(latin: str) -> frozenset[str]:
+    """Nicknames and full forms of an English given name (``bill`` ↔ ``william``, ``bob``
+    ↔ ``robert``), from the hand-curated ``nicknames`` dataset (Old Dominion University)."""
+    global _NICKNAMES
+    if len(latin) < 2 or not latin.isalpha():
+        return frozenset()
+    if _NICKNAMES is None:
+        from nicknames import NickNamer
+
+        _NICKNAMES = NickNamer()
+    namer = _NICKNAMES
+    forms = set(namer.nicknames_of(latin)) | set(namer.canonicals_of(latin))  # type: ignore[attr-defined]
+    return frozenset(f for f in forms if f != latin and f.isalpha())
+
 
 # Latin digraphs reduced before vowels are dropped, in order.
 _DIGRAPHS: tuple[tuple[str, str], ...] = (
@@ -141,142 +182,6 @@ def common_skeletons() -> frozenset[str]:
     """Skeletons of COMMON_NAMES."""
     return frozenset(skeleton(n) for n in COMMON_NAMES)
 
-
-# Letters only Persian, Dari, Pashto and Urdu write (Farsi yeh and keheh, pe, che, zhe, gaf,
-# Pashto and Urdu letters). A token holding one is read the Persian way: ث s, ذ z, ض z, ظ z
-# (فیض Faiz, not Faid), with the Arabic reading as its alternative.
-_PERSIAN_LETTERS = frozenset("یکپچژگټډړږښځڅګڼېۍٹڈڑںے")
-_PERSIAN_READING: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
-
-
-def _arabic_token(token: str) -> str:
-    """Romanise one Arabic-script token with our letter table (article stripped)."""
-    token = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")  # drop harakat
-    if not _PERSIAN_LETTERS.isdisjoint(token):
-        for ch, latin in _PERSIAN_READING.items():
-            token = token.replace(ch, latin)
-    if token == _ALLAH:
-        return "allah"
-    if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
-        token = token[2:]
-    out: list[str] = []
-    for i, ch in enumerate(token):
-        if ch in _ARABIC_WAW:
-            out.append("w" if i == 0 else "u")
-        elif ch == "ع" and i == 0:
-            # a word-initial ayn is romanised with its vowel (Ali, Omar, Abd); before an alef
-            # the alef is that vowel (عارف Aref, not Aaref)
-            out.append("" if token[1:2] in _ALEFS else "a")
-        elif ch in _ARABIC_YEH:
-            out.append("y" if i == 0 else "i")
-        else:
-            out.append(ch if ch.isascii() else _ARABIC.get(ch, ""))
-    return "".join(out)
-
-
-# Arabic letters romanised two ways (Arabic vs Persian/Pashto/Urdu usage); the second forms
-# become alternatives of the token (at most MAX_ALTERNATIVES per token).
-# ج is also read g in Egyptian names (Ragab, Gamal).
-_ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "ق": "g",
-                                  "ج": "g"}
-MAX_ALTERNATIVES = 4
-
-
-# Connectors and honorifics found glued to a name part (``ElMotassadeq``, ``HusseinAl``).
-_GLUED = tuple(sorted((t for t in STOP_TOKENS if len(t) >= 2), key=len, reverse=True))
-MIN_UNGLUED = 4  # shortest remainder kept after cutting a glued connector
-
-
-_ASSIMILATED = frozenset({"ad", "ar", "as", "ash", "at", "az", "an", "ud", "ul"})
-
-
-def _unglued(latin: str) -> list[str]:
-    """Forms of a token without a connector glued to its start (``elmotassadeq``,
-    ``assabar`` = as-Sabar) or to its end (``husseinal``, ``imedben``).
-
-    ``ad``, ``as``, ``ash`` ... are the article assimilated to a sun letter, which doubles
-    that letter: ``as`` is cut from ``assabar``, not from ``ashiani``, ``adnani``, ``ansari``;
-    it is never cut from an end (``rahman``, ``hammud`` are whole names).
-    """
-    out: list[str] = []
-    for stop in _GLUED:
-        rest = latin[len(stop):]
-        if (latin.startswith(stop) and len(rest) >= MIN_UNGLUED
-                and (stop not in _ASSIMILATED or rest.startswith(stop[1:]))):
-            out.append(rest)
-    for stop in _GLUED:
-        if (latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED
-                and stop not in _ASSIMILATED):
-            out.append(latin[: -len(stop)])
-    return out
-
-
-@lru_cache(maxsize=200_000)
-def token_alternatives(token: str) -> tuple[str, ...]:
-    """Other Latin forms of a token: Arabic letters read the Persian way (``ثاقب`` →
-    ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way, and the name part without a glued connector
-    (``elmotassadeq`` → ``motassadeq``, ``husseinal`` → ``hussein``)."""
-    if not _ARABIC_RANGE.search(token):
-        latin = latin_token(token)[0]
-        return tuple(dict.fromkeys(a for a in _unglued(latin) if a != latin))[:MAX_ALTERNATIVES]
-    primary = latin_token(token)[0]
-    forms = [token]
-    for ch, _second in _ARABIC_SECOND.items():
-        if ch in token:
-            forms += [f.replace(ch, "\x00" + ch) for f in forms]
-    out: list[str] = []
-    if not _PERSIAN_LETTERS.isdisjoint(token) and any(ch in token for ch in _PERSIAN_READING):
-        arabic = _mixed_arabic(token)  # a Persian-read token keeps the Arabic reading
-        if arabic and arabic != primary:
-            out.append(arabic)
-    for f in forms:
-        if "\x00" not in f:
-            continue
-        text = f
-        for ch, second in _ARABIC_SECOND.items():
-            text = text.replace("\x00" + ch, second if second.isascii() else ch)
-        # letters already replaced by Latin pass through the Arabic table untouched
-        latin = _mixed_arabic(text)
-        if latin and latin != primary and latin not in out:
-            out.append(latin)
-        if len(out) >= MAX_ALTERNATIVES:
-            break
-    return tuple(out)
-
-
-def _mixed_arabic(text: str) -> str:
-    """Romanise a token mixing Arabic letters and already-chosen Latin letters."""
-    stripped = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    if stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > 3:
-        stripped = stripped[2:]
-    out: list[str] = []
-    for i, ch in enumerate(stripped):
-        if ch.isascii():
-            out.append(ch)
-        elif ch in _ARABIC_WAW:
-            out.append("w" if i == 0 else "u")
-        elif ch == "ع" and i == 0:
-            out.append("" if stripped[1:2] in _ALEFS else "a")
-        elif ch in _ARABIC_YEH:
-            out.append("y" if i == 0 else "i")
-        else:
-            out.append(_ARABIC.get(ch, ""))
-    return _NON_ALNUM.sub("", "".join(out))
-
-
-@lru_cache(maxsize=500_000)
-def latin_token(token: str) -> tuple[str, str]:
-    """One raw token → (lower-case ASCII form, rule: ``latin``, ``arabic``, ``cyrillic`` ...)."""
-    if token.isascii():
-        return _NON_ALNUM.sub("", token.lower()), "latin"
-    if _ARABIC_RANGE.search(token):
-        return _NON_ALNUM.sub("", _arabic_token(token)), "arabic"
-    out = maybe_ascii(token.lower())
-    rule = "cyrillic" if any("\u0400" <= ch <= "\u052f" for ch in token) else "latin-ascii"
-    if not out.isascii():
-        out = _ICU.transliterate(out)
-        rule = "icu"
-    return _NON_ALNUM.sub("", out.lower()), rule
 
 
 # Vowel classes of the short vowels Arabic-script names are romanised with: fatha (a),
@@ -348,6 +253,63 @@ def vowel_mismatches(a: str, b: str) -> int:
     return sum(1 for x, y in zip(sa[1:], sb[1:], strict=False) if x and y and not x & y)
 
 
+# Connectors and honorifics found glued to a name part (``ElMotassadeq``, ``HusseinAl``).
+_GLUED = tuple(sorted((t for t in STOP_TOKENS if len(t) >= 2), key=len, reverse=True))
+MIN_UNGLUED = 4  # shortest remainder kept after cutting a glued connector
+
+
+_ASSIMILATED = frozenset({"ad", "ar", "as", "ash", "at", "az", "an", "ud", "ul"})
+_GLUED_BY_START: dict[str, tuple[str, ...]] = {}
+_GLUED_BY_END: dict[str, tuple[str, ...]] = {}
+for _stop in _GLUED:
+    _GLUED_BY_START[_stop[:2]] = (*_GLUED_BY_START.get(_stop[:2], ()), _stop)
+    _GLUED_BY_END[_stop[-2:]] = (*_GLUED_BY_END.get(_stop[-2:], ()), _stop)
+
+
+def _unglued(latin: str) -> list[str]:
+    """Forms of a token without a connector glued to its start (``elmotassadeq``,
+    ``assabar`` = as-Sabar) or to its end (``husseinal``, ``imedben``).
+
+    ``ad``, ``as``, ``ash`` ... are the article assimilated to a sun letter, which doubles
+    that letter: ``as`` is cut from ``assabar``, not from ``ashiani``, ``adnani``, ``ansari``;
+    it is never cut from an end (``rahman``, ``hammud`` are whole names).
+    """
+    out: list[str] = []
+    if len(latin) < MIN_UNGLUED + 2:
+        return out
+    for stop in _GLUED_BY_START.get(latin[:2], ()):
+        rest = latin[len(stop):]
+        if (latin.startswith(stop) and len(rest) >= MIN_UNGLUED
+                and (stop not in _ASSIMILATED or rest.startswith(stop[1:]))):
+            out.append(rest)
+    for stop in _GLUED_BY_END.get(latin[-2:], ()):
+        if (latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED
+                and stop not in _ASSIMILATED):
+            out.append(latin[: -len(stop)])
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def token_alternatives(token: str) -> tuple[str, ...]:
+    """Other Latin forms of a raw token: Arabic letters read the Persian way (``ثاقب`` →
+    ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way; a Hangul
+    syllable's Revised Romanization (``정`` → ``jeong`` beside ``jong``); the name part
+    without a glued connector (``elmotassadeq`` → ``motassadeq``); the English-style
+    spelling of a Cyrillic name written by German, Polish or French habits
+    (``tschernow`` → ``chernov``)."""
+    if has_arabic(token):
+        return tuple(arabic_alternatives(token))[:MAX_ALTERNATIVES]
+    korean = korean_alternative(token) or indic_alternative(token)
+    if korean is not None:
+        return (korean,)
+    latin, rule = latin_token(token)
+    out = _unglued(latin)
+    if rule == "latin":
+        out += western_alternatives(latin)
+    return tuple(dict.fromkeys(a for a in out if a != latin))[:MAX_ALTERNATIVES]
+
+
+
 def split_names(raw: str) -> list[str]:
     """One raw name value → the names it holds (bracketed forms and ``;`` parts apart)."""
     raw = unicodedata.normalize("NFC", raw)
@@ -360,40 +322,152 @@ def split_names(raw: str) -> list[str]:
     return out
 
 
-def _reorder(name: str) -> str:
-    """``SURNAME/GIVEN TITLE`` and ``Surname, Given`` → ``Given Surname``."""
+def _reorder(name: str) -> tuple[str, bool]:
+    """``SURNAME/GIVEN TITLE`` and ``Surname, Given`` → ``Given Surname``; and whether the
+    written last part (where a field limit cuts) is now the second last."""
     if "/" in name:
         surname, _, given = name.partition("/")
         given_tokens = [t for t in given.split() if t.lower().strip(".") not in _TITLES_AIRLINE]
-        return " ".join([*given_tokens, surname])
+        return " ".join([*given_tokens, surname]), bool(given_tokens)
     if name.count(",") == 1:
         surname, _, given = name.partition(",")
         if surname.strip() and given.strip():
-            return f"{given.strip()} {surname.strip()}"
-    return name
+            return f"{given.strip()} {surname.strip()}", True
+    return name, False
+
+
+class ParsedName(NamedTuple):
+    """One reading of one name, ready for the scorer and the index.
+
+    ``alts`` and ``symbols`` are keyed by token position and only hold positions that have
+    some (other Latin forms; rigour symbols of a token written in its own script beyond
+    those of its Latin form). ``roles`` says how each token takes part (``ROLE_*``).
+    ``script_key`` is the name in Han (simplified) or Hangul when written so: two such
+    names are the same only when their keys are equal. ``last_written`` is the position of
+    the part written last (a field limit cuts there), -1 when none.
+    """
+
+    tokens: tuple[str, ...]
+    alts: dict[int, tuple[str, ...]]
+    symbols: dict[int, frozenset[str]]
+    roles: tuple[str, ...]
+    script_key: str
+    acronym: str
+    last_written: int
+    notes: tuple[str, ...]
+
+
+def name_kind(schema: str, name: str = "") -> NameKind:
+    """How a name of an entity of ``schema`` is read: people's names as persons', names of
+    organisations, companies, vessels and aircraft as organisations'; a LegalEntity's as an
+    organisation's when it holds a legal form."""
+    if schema == "Person":
+        return "person"
+    if schema in ("LegalEntity", "Thing", ""):
+        return "org" if name and has_legal_form(name) else "person"
+    return "org"
 
 
 @lru_cache(maxsize=50_000)
-def name_forms(name: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:
-    """One name → its normalised Latin tokens (in order, stop tokens dropped) and, by token
-    position, other Latin forms of tokens written in Arabic script."""
-    name = _reorder(name)
-    name = _APOSTROPHES.sub("", name)
-    out: list[str] = []
-    alts: dict[int, tuple[str, ...]] = {}
-    for raw in _SPLIT.split(name):
-        if not raw or raw == "_":
-            continue
+def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
+    """One name → its readings (one unless written in Han), each parsed (see the module)."""
+    out = []
+    for reading in readings(name):
+        parsed = _parse_reading(reading.text, kind, reading.script_key, reading.rule)
+        if parsed.tokens:
+            out.append(parsed)
+    return tuple(out)
+
+
+def _parse_reading(text: str, kind: NameKind, script_key: str,
+                   reading_rule: str) -> ParsedName:
+    notes: list[str] = []
+    if reading_rule:
+        notes.append(f"read as {reading_rule}: {text}")
+    text, swapped = _reorder(text)
+    if kind == "person":
+        stripped = remove_person_prefixes(text)
+        if stripped != text and stripped.strip():
+            notes.append(f"title '{text[:len(text) - len(stripped)].strip()}' left out")
+            text = stripped
+    legal: frozenset[str] = frozenset()
+    if kind == "org":
+        text, legal = legal_form_text(text)
+    text = _APOSTROPHES.sub("", text)
+    raws = raw_tokens(text)
+    tokens: list[str] = []
+    keep_raw: list[str] = []
+    rules: list[str] = []
+    for raw in raws:
         latin, rule = latin_token(raw)
-        if not latin or latin in STOP_TOKENS:
+        if not latin:
+            continue
+        if kind == "person" and latin in STOP_TOKENS:
             continue
         if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
             latin = _ABD  # عابد is Abid, not Abd
+        tokens.append(latin)
+        keep_raw.append(raw)
+        rules.append(rule)
+    last_written = len(tokens) - 1 - (1 if swapped and len(tokens) > 1 else 0)
+    if kind == "org":
+        stops = org_stopwords()
+        kept = [i for i, t in enumerate(tokens) if t not in stops or t in legal]
+        if kept:
+            tokens = [tokens[i] for i in kept]
+            keep_raw = [keep_raw[i] for i in kept]
+            rules = [rules[i] for i in kept]
+        digits = numbers_to_digits(tokens)
+        if digits != tokens:
+            notes.append("numbers as digits: " + ", ".join(
+                f"{a} → {b}" for a, b in zip(tokens, digits, strict=False) if a != b))
+            # two number words may have become one number: rebuild the raw forms
+            if len(digits) != len(tokens):
+                keep_raw, rules = digits[:], ["latin"] * len(digits)
+            tokens = digits
+        last_written = len(tokens) - 1
+    roles: list[str] = []
+    alts: dict[int, tuple[str, ...]] = {}
+    symbols: dict[int, frozenset[str]] = {}
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw, latin, rule in zip(keep_raw, tokens, rules, strict=True):
+        if kind == "person" and latin in seen and len(latin) > 1:
+            notes.append(f"repeated part '{latin}' counted once")
+            continue
+        seen.add(latin)
+        pos = len(out)
         others = token_alternatives(raw)
         if others:
-            alts[len(out)] = others
+            alts[pos] = others
+        if rule not in ("latin", "latin-ascii"):
+            extra = name_symbols(raw.lower()) - name_symbols(latin)
+            if extra:
+                symbols[pos] = extra
+        if kind == "org" and latin in legal:
+            role = ROLE_LEGAL
+        elif len(latin) == 1 and latin.isalpha():
+            role = ROLE_INITIAL
+        elif (kind == "person" and len(latin) >= MIN_PATRONYMIC
+              and _PATRONYMIC.search(latin) and pos > 0):
+            role = ROLE_PATRONYMIC
+        else:
+            role = ROLE_NAME
+        roles.append(role)
         out.append(sys.intern(latin))  # one string object per distinct token, list-wide
-    return tuple(out), alts
+    if out and last_written >= len(out):
+        last_written = len(out) - 1
+    acr = acronym(tuple(out), legal) if kind == "org" else ""
+    return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
+                      last_written if out else -1, tuple(notes))
+
+
+def name_forms(name: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:
+    """A person's name → its first reading's tokens and alternative forms."""
+    parsed = parse_name(name, "person")
+    if not parsed:
+        return (), {}
+    return parsed[0].tokens, parsed[0].alts
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
@@ -405,69 +479,19 @@ def name_tokens(name: str) -> tuple[str, ...]:
 def token_rules(name: str) -> dict[str, tuple[str, str]]:
     """For explanations: normalised token → (original token, transliteration rule)."""
     out: dict[str, tuple[str, str]] = {}
-    for raw in _SPLIT.split(_APOSTROPHES.sub("", _reorder(name))):
-        if not raw or raw == "_":
-            continue
-        latin, rule = latin_token(raw)
-        if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
-            latin = _ABD
-        out.setdefault(latin, (raw, rule))
+    for reading in readings(name):
+        for raw in raw_tokens(_APOSTROPHES.sub("", _reorder(reading.text)[0])):
+            latin, rule = latin_token(raw)
+            if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
+                latin = _ABD
+            if reading.rule:
+                rule = reading.rule
+            out.setdefault(latin, (raw, rule))
     return out
 
 
 def is_latin_name(name: str) -> bool:
-    return all(latin_token(t)[1] == "latin" for t in _SPLIT.split(name) if t)
+    return all(latin_token(t)[1] == "latin" for t in raw_tokens(name))
 
 
 # ---- dates, countries, documents ---------------------------------------------------------
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
-
-
-def clean_date(value: str) -> str | None:
-    """An ISO prefix (``1970``, ``1970-05``, ``1970-05-12``) or ``None`` when not a date."""
-    m = _DATE.match(value.strip())
-    if not m:
-        return None
-    year, month, day = m.groups()
-    if month is None or month == "00":
-        return year
-    if day is None or day == "00":
-        return f"{year}-{month}"
-    return f"{year}-{month}-{day}"
-
-
-@lru_cache(maxsize=4096)
-def clean_country(value: str) -> str | None:
-    """ISO code or country name → lower-case ISO 3166 alpha-2 (FtM's country registry)."""
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) == 2 and value.isascii() and value.isalpha():
-        return value.lower()  # already a code: skip FtM's name index (slow to build once)
-    code = registry.country.clean(value)
-    return code.lower() if code else None
-
-
-_DOC_TOKEN = re.compile(r"[A-Z0-9][A-Z0-9\-/. ]*[A-Z0-9]|[A-Z0-9]")
-
-
-def clean_documents(value: str) -> tuple[str, ...]:
-    """A document field → identifying numbers (upper-case alphanumerics with a digit, 5+ long).
-
-    ``CAR diplomatic passport no. D00000897`` gives ``D00000897``; ``103-00653129-22`` gives
-    ``1030065312922``.
-    """
-    whole = re.sub(r"[^A-Z0-9]", "", value.upper())
-    if 5 <= len(whole) <= 14 and any(ch.isdigit() for ch in whole):
-        return (whole,)
-    out: list[str] = []
-    for word in re.split(r"[\s,;:]+", value.upper()):
-        token = re.sub(r"[^A-Z0-9]", "", word)
-        if len(token) >= 5 and any(ch.isdigit() for ch in token):
-            out.append(token)
-    if not out:
-        token = re.sub(r"[^A-Z0-9]", "", value.upper())
-        if len(token) >= 5 and any(ch.isdigit() for ch in token):
-            out.append(token)
-    return tuple(out)

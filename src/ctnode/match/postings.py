@@ -10,7 +10,10 @@ Kinds of postings (:class:`PostingKind`):
 * ``SKELETON``: the consonant skeleton of every token (every spelling under one key);
 * ``MERGED_PAIR``: the skeleton of every pair of adjacent tokens written as one;
 * ``LATIN``: the Latin form of every token (reached by the typo rule, one edit away);
-* ``SYMBOL``: each rigour name symbol of a token (one name in several languages).
+* ``SYMBOL``: each rigour name symbol of a token, and of the token in its own script when
+  written in another one (one name in several languages);
+* ``INITIAL``: the first letter of every token of two or more letters (a query initial);
+* ``ACRONYM``: the initials of an organisation name's parts (``isil``).
 
 Alternative forms of a token (Arabic letters read the Persian way, a name part without a
 glued connector) are posted under keys with the ``ALT_PREFIX``: they weigh what their token
@@ -20,23 +23,27 @@ weighs, which would otherwise raise the weight bound of every name under the pla
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from enum import IntEnum
 from typing import NamedTuple
 
-from ctnode.match.normalize import name_symbols, skeleton
-from ctnode.match.score import (
+from ctnode.match.normalize import name_symbols, nickname_forms, skeleton
+from ctnode.match.score import NameForm, Unit
+from ctnode.match.similarity import (
     FUZZY_MIN_LATIN,
     FUZZY_MIN_SKELETON,
-    SIM_SKELETON_TYPO_MAX,
-    SIM_SYMBOL,
-    NameForm,
-    Unit,
+    MIN_PREFIX,
+    UNVOWELLED_MIN_SKELETON,
     deletion_keys,
     merged_similarity,
+    prefix_similarity,
     skeleton_typo_applies,
+    skeleton_typo_max,
     skeleton_typo_similarity,
     token_similarity,
+    unvowelled,
 )
+from ctnode.match.weights import MODEL
 
 
 class PostingKind(IntEnum):
@@ -46,6 +53,8 @@ class PostingKind(IntEnum):
     MERGED_PAIR = 1
     LATIN = 2
     SYMBOL = 3
+    INITIAL = 4
+    ACRONYM = 5
 
 
 ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
@@ -53,7 +62,9 @@ ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
 # rule maximum (computing the exact one would cost more than it saves).
 EXACT_BOUND_GROUP = 16
 EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when full)
-MIN_SKELETON_DELETIONS = FUZZY_MIN_SKELETON  # shortest skeleton posted under its deletions
+# Shortest skeleton posted under its one-letter deletions: 3, so that an Arabic-script
+# query missing one letter (``mhd``) reaches ``mhmd``; the rule itself decides.
+MIN_SKELETON_DELETIONS = UNVOWELLED_MIN_SKELETON
 
 Postings = dict[str, "int | array[int]"]
 EMPTY_POSTINGS: array[int] = array("i")
@@ -98,6 +109,7 @@ class PostingTables:
         self.latin_deletions: dict[str, list[str]] = {}  # deletion key → Latin tokens
         self.skeleton_deletions: dict[str, list[str]] = {}  # deletion key → skeletons
         self.spellings: dict[str, list[str]] = {}  # skeleton → Latin tokens under it
+        self.unvowelled_skeletons: set[str] = set()  # skeletons with a spelling without vowels
         self.vocabulary: set[str] = set()  # every listed Latin token (and alternative)
         self.sorted_vocabulary: list[str] | None = None  # for prefix look-ups, on demand
         self.name_totals: array[float] = array("d")  # per name: total rarity weight
@@ -115,10 +127,16 @@ class PostingTables:
             self._index_token(unit.latin, name_id, unit.weight, "")
             for alt in unit.alts:
                 self._index_token(alt, name_id, unit.weight, ALT_PREFIX)
+            for symbol in unit.symbols:
+                post(self.postings[PostingKind.SYMBOL], symbol, name_id)
+                _raise(self.weights[PostingKind.SYMBOL], symbol, unit.weight)
         for unit in form.merged_units:
             key = unit.skel
             post(self.postings[PostingKind.MERGED_PAIR], key, name_id)
             _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
+        if form.acronym:
+            post(self.postings[PostingKind.ACRONYM], form.acronym, name_id)
+            _raise(self.weights[PostingKind.ACRONYM], form.acronym, form.total)
         self.name_totals.append(form.total)
         self._expansions = {}
 
@@ -130,12 +148,17 @@ class PostingTables:
         for symbol in name_symbols(t):
             post(self.postings[PostingKind.SYMBOL], space + symbol, name_id)
             _raise(self.weights[PostingKind.SYMBOL], space + symbol, owner_weight)
+        if len(t) >= 2 and t[0].isalpha():
+            post(self.postings[PostingKind.INITIAL], space + t[0], name_id)
+            _raise(self.weights[PostingKind.INITIAL], space + t[0], owner_weight)
         if t not in self.vocabulary:
             self.vocabulary.add(t)
             self.sorted_vocabulary = None
             if len(t) >= FUZZY_MIN_LATIN:
                 for d in deletion_keys(t):
                     self.latin_deletions.setdefault(d, []).append(t)
+            if unvowelled(t):
+                self.unvowelled_skeletons.add(key)
             group = self.spellings.get(key)
             if group is None:
                 self.spellings[key] = [t]
@@ -169,7 +192,11 @@ class PostingTables:
         * merged pairs of listed tokens with its skeleton (single query units only);
         * Latin forms one edit away (the typo rule), each with its own similarity;
         * skeletons one edit away (the skeleton-typo rule), bounded by that rule's maximum;
-        * its rigour name symbols (forms of one name in other languages; single units only).
+        * its rigour name symbols (forms of one name in other languages; single units only);
+        * an initial: every listed token starting with it; a token: listed initials;
+        * a single-token query name: organisation names whose acronym it is;
+        * ``prefix`` (the last part of a name cut at a field limit): every listed token
+          it begins.
         """
         cache_key = (latin, int(merged) | int(prefix) << 1)
         found = self._expansions.get(cache_key)
@@ -186,6 +213,8 @@ class PostingTables:
                 self._reach(out, PostingKind.SKELETON, key, best)
         if not merged:
             self._expand_single(out, latin, key)
+            if prefix and len(latin) >= MIN_PREFIX:
+                self._expand_prefix(out, latin)
         if len(self._expansions) > EXPANSION_CACHE:
             self._expansions.clear()
         self._expansions[cache_key] = out
@@ -196,7 +225,14 @@ class PostingTables:
             out.append(Reach(PostingKind.MERGED_PAIR, key, 1.0,
                              self.weights[PostingKind.MERGED_PAIR][key]))
         for symbol in sorted(name_symbols(latin)):
-            self._reach(out, PostingKind.SYMBOL, symbol, SIM_SYMBOL)
+            self._reach(out, PostingKind.SYMBOL, symbol, MODEL.symbol)
+        for form in sorted(nickname_forms(latin)):
+            self._reach(out, PostingKind.LATIN, form, MODEL.nickname)
+        if len(latin) == 1:
+            if latin.isalpha():
+                self._reach(out, PostingKind.INITIAL, latin, MODEL.initial)
+        elif latin[0].isalpha():
+            self._reach(out, PostingKind.LATIN, latin[0], MODEL.initial)
         if len(latin) >= FUZZY_MIN_LATIN:
             seen: set[str] = set()
             for d in deletion_keys(latin):
@@ -207,30 +243,57 @@ class PostingTables:
                     sim = token_similarity(latin, tok)[0]
                     if sim > 0.0:
                         self._reach(out, PostingKind.LATIN, tok, sim)
-        if len(key) >= FUZZY_MIN_SKELETON:
+        # 3-consonant skeletons only take part when a side is written without vowels
+        bare = unvowelled(latin)
+        if len(key) >= UNVOWELLED_MIN_SKELETON:
+            long_key = len(key) >= FUZZY_MIN_SKELETON
             near: set[str] = set()
             for d in deletion_keys(key):
                 for k in self.skeleton_deletions.get(d, ()):
-                    if k != key:
+                    if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
+                                     or k in self.unvowelled_skeletons):
                         near.add(k)
             for k in sorted(near):
                 if not skeleton_typo_applies(key, k):
-                    continue  # the rule depends on the two skeletons only
+                    continue  # the rule cannot apply to any spellings of the two skeletons
                 group = self.spellings[k]
                 # spellings one Latin edit away are reached (and bounded) above
                 best = (max(skeleton_typo_similarity(latin, t) for t in group)
-                        if len(group) <= EXACT_BOUND_GROUP else SIM_SKELETON_TYPO_MAX)
+                        if len(group) <= EXACT_BOUND_GROUP else skeleton_typo_max())
                 if best > 0.0:
                     self._reach(out, PostingKind.SKELETON, k, best)
 
-    def expand_unit(self, unit: Unit, prefix: bool = False) -> list[Reach]:
-        """:meth:`expand` over a unit's Latin form and its alternatives (best bound per key)."""
-        if not unit.alts:
-            return self.expand(unit.latin, unit.merged, prefix)
+    def _expand_prefix(self, out: list[Reach], latin: str) -> None:
+        """Listed tokens that ``latin`` begins (a name cut at a field limit, mid-word)."""
+        vocab = self.sorted_vocabulary
+        if vocab is None:
+            vocab = self.sorted_vocabulary = sorted(self.vocabulary)
+        i = bisect_left(vocab, latin)
+        while i < len(vocab) and vocab[i].startswith(latin):
+            tok = vocab[i]
+            i += 1
+            if tok[0] == ALT_PREFIX or tok == latin:
+                continue
+            sim = prefix_similarity(latin, tok)
+            if sim > 0.0:
+                self._reach(out, PostingKind.LATIN, tok, sim)
+
+    def expand_unit(self, unit: Unit) -> list[Reach]:
+        """:meth:`expand` over a unit's Latin form and its alternatives (best bound per key),
+        and the rigour symbols of the part in its own script."""
+        if not unit.alts and not unit.symbols:
+            return self.expand(unit.latin, unit.merged, unit.prefix)
         best: dict[tuple[int, str], Reach] = {}
         for latin in (unit.latin, *unit.alts):
-            for item in self.expand(latin, unit.merged, prefix):
+            for item in self.expand(latin, unit.merged, unit.prefix):
                 old = best.get((item.kind, item.key))
                 if old is None or item.sim_bound > old.sim_bound:
                     best[(item.kind, item.key)] = item
+        extra: list[Reach] = []
+        for symbol in sorted(unit.symbols):
+            self._reach(extra, PostingKind.SYMBOL, symbol, MODEL.symbol)
+        for item in extra:
+            old = best.get((item.kind, item.key))
+            if old is None or item.sim_bound > old.sim_bound:
+                best[(item.kind, item.key)] = item
         return list(best.values())

@@ -15,7 +15,10 @@ class ScreenQuery:
 
     ``birth_dates`` are ISO prefixes (``1970``, ``1970-05``, ``1970-05-12``);
     ``nationalities`` are ISO 3166 alpha-2 codes in lower case or country names;
-    ``documents`` are identity-document numbers in any spacing.
+    ``documents`` are identity-document numbers in any spacing. ``truncated_at`` is the
+    length of the field the names were read from when it cuts what it holds (35 characters
+    in SWIFT and ISO 20022 party fields, 39 in a passport MRZ name line, airline name
+    fields): a name that long may be cut mid-word, and is matched knowing that.
     """
 
     names: list[str]
@@ -25,6 +28,7 @@ class ScreenQuery:
     documents: list[str] = field(default_factory=list)
     datasets: list[str] | None = None  # None: every list the node holds
     include_delisted: bool = False
+    truncated_at: int | None = None  # the source field's length limit, when it has one
 
 
 @dataclass(frozen=True, slots=True)
