@@ -396,6 +396,19 @@ class NameCorpus:
             band=self.thresholds.band(s.score), explanation=explanation, status=rec.status,
         )
 
+    def compare(self, query: ScreenQuery, entity_id: str) -> Hit | None:
+        """The query scored against one listed entity, whatever the score (band ``no match``
+        below the report threshold); None when the entity is not held or no name compares.
+        The same scoring as ``screen`` (pairwise evaluation, an analyst's "why not?")."""
+        idx = self._by_id.get(entity_id)
+        if idx is None:
+            return None
+        q = self.prepare(query)
+        if not q.names:
+            return None
+        result = self._score_record(idx, q, ((1.0, n) for n in self._records[idx].names))
+        return None if result is None else self._hit(result, q)
+
     def _finish(self, scored: list[ScoredRecord], q: PreparedQuery, limit: int,
                 include_below: bool) -> list[Hit]:
         if not include_below:
