@@ -268,11 +268,20 @@ def extra_negatives(entities: list[Entity], n_each: int = 400, seed: int = 13) -
             for t in toks:
                 index[t[:2]].append(toks)
 
+    generic = {"the", "al", "co", "ltd", "llc", "company", "sa", "trading", "bank",
+               "shipping", "group", "corporation", "general", "international", "for", "of",
+               "and", "in", "korea", "islamic"}
+
     def fresh(parts: list[str]) -> bool:
         token_set = frozenset(t.lower() for t in _TOKEN.findall(" ".join(parts)))
         near = [x for t in token_set for x in index.get(t[:2], [])]
-        return bool(token_set) and not _near_listed(token_set, near) and not any(
-            x <= token_set for x in near if x)
+        if not token_set or _near_listed(token_set, near) or any(
+                x <= token_set for x in near if x):
+            return False
+        # not mostly one listed name's distinctive parts (Daesong Bank is Korea Daesong Bank)
+        own = token_set - generic
+        return not any(len(own & x) >= max(1, len(own) - 0) and len(own) <= len(x)
+                       for x in near if x)
 
     out: list[Case] = []
 
@@ -339,9 +348,8 @@ def payment_cases(entities: list[Entity], innocent_parts: list[str], seed: int =
         if e.schema != "Person" and rng.random() < 0.5:
             tokens = _legal_swap(rng, " ".join(tokens)).upper().split()
         party = " ".join(tokens)
-        if rng.random() < 0.5:  # a long name: padded with the address line banks put first
-            party = party + " " + rng.choice(["TRADING", "GENERAL TRADING", "HOLDING", ""])
-            party = party.strip()
+        if e.schema != "Person" and rng.random() < 0.5:  # a longer trading name
+            party = f"{party} {rng.choice(['TRADING', 'GENERAL TRADING', 'HOLDING'])}"
         cut = party[:FIELD_LIMIT].rstrip()
         out.append({"kind": "listed_party", "names": [cut], "expected": e.id,
                     "schema": "LegalEntity", "birth_dates": [], "nationalities": [],

@@ -255,7 +255,7 @@ class NameCorpus:
                 name_id = len(self._name_text)
                 if parsed.alts:
                     self._name_alts[name_id] = parsed.alts
-                if (parsed.symbols or parsed.script_key or parsed.acronym
+                if (parsed.symbols or parsed.script_key or parsed.acronyms
                         or any(parsed.roles)):
                     self._name_parsed[name_id] = parsed
                 ids.append(name_id)
@@ -289,7 +289,7 @@ class NameCorpus:
             for name in split_names(raw):
                 for kind in kinds:
                     for parsed in parse_name(name, kind):
-                        key = (parsed.tokens, kind, parsed.script_key, parsed.acronym)
+                        key = (parsed.tokens, kind, parsed.script_key, parsed.acronyms)
                         if key in seen:
                             continue
                         seen.add(key)
@@ -319,7 +319,7 @@ class NameCorpus:
             if parsed is None:
                 parsed = ParsedName(self._name_tokens[name_id],
                                     self._name_alts.get(name_id, _NO_ALTS), _NO_SYMBOLS, (),
-                                    "", "", -1, ())
+                                    "", (), -1, ())
             kind: NameKind = "org" if self._name_org[name_id] else "person"
             form = NameForm(self._name_text[name_id], parsed, self.rarity, kind)
             self._forms[name_id] = form

@@ -123,8 +123,8 @@ class Matcher(NameCorpus):
         found: list[int] = []
         if len(qn.tokens) == 1:
             found += self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0])
-        if qn.acronym:
-            found += [n for n in self.tables.lookup(PostingKind.LATIN, qn.acronym)
+        for acronym in qn.acronyms:
+            found += [n for n in self.tables.lookup(PostingKind.LATIN, acronym)
                       if len(self._name_tokens[n]) == 1 and self._name_org[n]]
         for name_id in found:
             if bound > out.get(name_id, -1.0):

@@ -30,10 +30,11 @@ from typing import Literal, NamedTuple
 from rigour.names import NameTypeTag, Symbol, analyze_names, remove_person_prefixes
 
 from ctnode.match.orgs import (
-    acronym,
+    acronyms,
     has_legal_form,
     legal_form_text,
     numbers_to_digits,
+    org_class,
     org_stopwords,
 )
 from ctnode.match.transliterate import (
@@ -352,7 +353,7 @@ class ParsedName(NamedTuple):
     symbols: dict[int, frozenset[str]]
     roles: tuple[str, ...]
     script_key: str
-    acronym: str
+    acronyms: tuple[str, ...]
     last_written: int
     notes: tuple[str, ...]
 
@@ -425,6 +426,12 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
             if len(digits) != len(tokens):
                 keep_raw, rules = digits[:], ["latin"] * len(digits)
             tokens = digits
+        classes = [org_class(t) for t in tokens]
+        if any(classes):
+            notes.append("class words: " + ", ".join(
+                f"{t} → {c}" for t, c in zip(tokens, classes, strict=True) if c and c != t))
+            legal = legal | frozenset(c for c in classes if c)
+            tokens = [c or t for t, c in zip(tokens, classes, strict=True)]
         last_written = len(tokens) - 1
     roles: list[str] = []
     alts: dict[int, tuple[str, ...]] = {}
@@ -438,6 +445,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
         seen.add(latin)
         pos = len(out)
         others = token_alternatives(raw)
+        if reading_rule == "japanese" and "r" in latin:
+            others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
         if others:
             alts[pos] = others
         if rule not in ("latin", "latin-ascii"):
@@ -457,7 +466,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
         out.append(sys.intern(latin))  # one string object per distinct token, list-wide
     if out and last_written >= len(out):
         last_written = len(out) - 1
-    acr = acronym(tuple(out), legal) if kind == "org" else ""
+    acr = acronyms(tuple(out), tuple(r == ROLE_LEGAL for r in roles)) if kind == "org" else ()
     return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
                       last_written if out else -1, tuple(notes))
 

@@ -8,8 +8,12 @@
   ``12th``, ``Twelfth``, ``XII``, ``第十二``) become digits, from rigour's ordinals table.
 * Joining words (``and``, ``&``, ``of``, ``the``, ``de``, ``und`` ...: rigour's stopwords)
   and article-like prefixes (``The``) are dropped.
-* The acronym of a name is the initials of its remaining parts (``Islamic State of Iraq and
-  the Levant`` → ``isil``).
+* Organisation-class words (company, co, corp; holding; group; trading; international ...)
+  become rigour's symbol for them (``co``, ``holding``, ``grp`` ...) and, like legal forms,
+  weigh little.
+* The acronyms of a name are the initials of its remaining parts, with and without legal
+  forms and class words (``Islamic State of Iraq and the Levant`` → ``isil``; ``Behineh
+  Trading Co.`` → ``btc``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ import re
 from functools import lru_cache
 
 from rigour._core import ordinals_dict, stopwords_list
-from rigour.names import extract_org_types, replace_org_types_compare
+from rigour.names import (
+    NameTypeTag,
+    Symbol,
+    analyze_names,
+    extract_org_types,
+    replace_org_types_compare,
+)
 from rigour.text.translit import maybe_ascii
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -69,6 +79,21 @@ def legal_form_text(name: str) -> tuple[str, frozenset[str]]:
     return replaced, targets
 
 
+@lru_cache(maxsize=100_000)
+def org_class(token: str) -> str | None:
+    """The organisation-class word a token is, in rigour's organisation symbols (company,
+    co, corp, corporation → ``co``; holding, holdings → ``holding``; group, grp → ``grp``;
+    trading → ``trade``; international, intl → ``intl``), else None."""
+    if len(token) < 2 or not token.isalpha():
+        return None
+    found = set()
+    for name in analyze_names(NameTypeTag.ORG, [token], consolidate=False):
+        for symbol in name.symbols:
+            if symbol.category == Symbol.Category.SYMBOL:
+                found.add(str(symbol.id).lower())
+    return min(found) if found else None
+
+
 def has_legal_form(name: str) -> bool:
     return bool(extract_org_types(name.casefold(), generic=True))
 
@@ -90,9 +115,12 @@ def numbers_to_digits(tokens: list[str]) -> list[str]:
     return out
 
 
-def acronym(tokens: tuple[str, ...], legal: frozenset[str]) -> str:
-    """Initials of the parts that are not legal forms, when there are enough of them."""
-    parts = [t for t in tokens if t not in legal and t.isalpha()]
-    if len(parts) < MIN_ACRONYM_PARTS or len(parts) > MAX_ACRONYM:
-        return ""
-    return "".join(p[0] for p in parts)
+def acronyms(tokens: tuple[str, ...], generic: tuple[bool, ...]) -> tuple[str, ...]:
+    """Initials of every part, and of the parts that are not legal forms or class words
+    (``Behineh Trading Co.`` → ``btc`` and ``b``; only acronyms of 2+ letters count)."""
+    out: list[str] = []
+    for parts in ([t for t in tokens if t.isalpha()],
+                  [t for t, g in zip(tokens, generic, strict=True) if not g and t.isalpha()]):
+        if MIN_ACRONYM_PARTS <= len(parts) <= MAX_ACRONYM:
+            out.append("".join(p[0] for p in parts))
+    return tuple(dict.fromkeys(out))

@@ -105,7 +105,7 @@ class NameForm:
     """A name ready for comparison: tokens, their weights, merged neighbour units, and what
     name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("acronym", "by_skel", "kind", "memo", "merged_units", "original",
+    __slots__ = ("acronyms", "by_skel", "kind", "memo", "merged_units", "original",
                  "script_key", "singles", "tokens", "total", "truncated", "weights")
 
     def __init__(self, original: str, parsed: ParsedName, rarity: Rarity,
@@ -114,7 +114,7 @@ class NameForm:
         self.tokens = parsed.tokens
         self.kind = kind
         self.script_key = parsed.script_key
-        self.acronym = parsed.acronym
+        self.acronyms = parsed.acronyms
         self.truncated = truncated
         roles = parsed.roles or ("",) * len(parsed.tokens)
         self.weights = tuple(part_weight(rarity, t, r)
@@ -151,7 +151,7 @@ class NameForm:
     def parse(cls, original: str, rarity: Rarity, kind: NameKind = "person") -> NameForm:
         parsed = parse_name(original, kind)
         if not parsed:
-            return cls(original, ParsedName((), {}, {}, (), "", "", -1, ()), rarity, kind)
+            return cls(original, ParsedName((), {}, {}, (), "", (), -1, ()), rarity, kind)
         return cls(original, parsed[0], rarity, kind)
 
 
@@ -216,10 +216,10 @@ def _name_rule(q: NameForm, c: NameForm) -> tuple[float, str] | None:
     if q.script_key and c.script_key and q.script_key != c.script_key:
         return 0.0, "both written in Han or Hangul, with different characters"
     if q.kind == "org" and c.kind == "org":
-        if q.acronym and len(c.tokens) == 1 and c.tokens[0] == q.acronym:
-            return MODEL.acronym, f"acronym '{q.acronym}' of the query name"
-        if c.acronym and len(q.tokens) == 1 and q.tokens[0] == c.acronym:
-            return MODEL.acronym, f"acronym '{c.acronym}' of the listed name"
+        if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
+            return MODEL.acronym, f"acronym '{c.tokens[0]}' of the query name"
+        if len(q.tokens) == 1 and q.tokens[0] in c.acronyms:
+            return MODEL.acronym, f"acronym '{q.tokens[0]}' of the listed name"
     return None
 
 

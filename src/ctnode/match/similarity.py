@@ -26,8 +26,9 @@ SIM_EXACT = 1.0  # the same Latin form after transliteration
 FUZZY_MIN_LATIN = 4  # shortest Latin form a typo rule applies to
 FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to (both sides) ...
 UNVOWELLED_MIN_SKELETON = 3  # ... or one side, when a side is written without vowels
+LONG_FOR_SHORT_SKELETON = 5  # ... or when both are this long (a consonant dropped: Tikriti)
 SHORT_SYLLABLE = 4  # parts this short are East Asian syllables or short names: a vowel
-# of another class makes another name (Jun/Jin), not a respelling
+# of another class makes another name (Jun/Jin, Umar/Amir), not a respelling: no similarity
 MIN_PREFIX = 3  # shortest part cut at a field limit that is read as a prefix
 
 _VOWEL_LETTERS = frozenset("aeiou")
@@ -92,7 +93,8 @@ def skeleton_typo_applies(ka: str, kb: str, a: str | None = None,
     first letter (``ahmd``/``mhmd``, Ahmad/Mohammed, are different names) or one of them an
     initial vowel longer (``astnks``/``stnks``, Istanekzai/Stanekzai); both 4+ letters, or
     3 against 4 when one of the tokens ``a``, ``b`` is written without vowels (an Arabic-
-    script name with a letter dropped: ``محد`` for ``محمد``). Without the tokens: whether
+    script name with a letter dropped: ``محد`` for ``محمد``) or both are 5+ letters long
+    (``triti`` for ``tikriti``). Without the tokens: whether
     the rule can apply to some spellings of the two skeletons (the index's test)."""
     if ka == kb or abs(len(ka) - len(kb)) > 1:
         return False
@@ -100,7 +102,8 @@ def skeleton_typo_applies(ka: str, kb: str, a: str | None = None,
     if shorter < FUZZY_MIN_SKELETON:
         if shorter < UNVOWELLED_MIN_SKELETON or max(len(ka), len(kb)) < FUZZY_MIN_SKELETON:
             return False
-        if a is not None and b is not None and not (unvowelled(a) or unvowelled(b)):
+        if a is not None and b is not None and not (
+                unvowelled(a) or unvowelled(b) or min(len(a), len(b)) >= LONG_FOR_SHORT_SKELETON):
             return False
     return ((ka[0] == kb[0] or ka == "a" + kb or kb == "a" + ka)
             and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
@@ -109,15 +112,15 @@ def skeleton_typo_applies(ka: str, kb: str, a: str | None = None,
 def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
     """The same-skeleton rule's value for two tokens with equal skeletons, and how many
     vowel slots differ in class (-1: one side has no vowels written, which costs nothing).
-    In parts of up to four letters a vowel of another class costs more: there it makes
+    In parts of up to four letters a vowel of another class gives nothing: there it makes
     another syllable (Jun/Jin, Kim/Kam), not another spelling."""
     if unvowelled(a) or unvowelled(b):
         return MODEL.unvowelled, -1
     ratio = Levenshtein.normalized_similarity(a, b)
     vowels = vowel_mismatches(a, b)
-    sim = MODEL.skeleton_base + MODEL.skeleton_span * ratio - MODEL.vowel_mismatch * vowels
     if vowels and max(len(a), len(b)) <= SHORT_SYLLABLE:
-        sim -= MODEL.short_syllable_mismatch
+        return 0.0, vowels  # another syllable (Jun/Jin, Han/Hun), not another spelling
+    sim = MODEL.skeleton_base + MODEL.skeleton_span * ratio - MODEL.vowel_mismatch * vowels
     return max(MODEL.skeleton_min, sim), vowels
 
 

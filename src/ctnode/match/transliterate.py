@@ -258,14 +258,14 @@ def latin_token(token: str) -> tuple[str, str]:
 # lists mostly use: German Tschernow → chernov, Schewtschenko → shevchenko, Chabibullin →
 # khabibullin, Jurij → yuriy; Polish Szewczenko → shevchenko, Rzhev; French Oussama → usama,
 # Tchétchène → chechen, Djohar → johar. Applied to Latin tokens of 4+ letters holding one
-# of the habit's telling marks (German sch, -ow/-ew, initial ch or wl/wr, j beside a vowel;
+# of the habit's telling marks (German sch, -ow/-ew, ch for х, initial wl/wr, j by a vowel;
 # Polish cz, sz, rz; French ou, tch, dj), so English names do not all get alternatives.
 _GERMAN = (("tsch", "\x01"), ("dsch", "\x02"), ("sch", "\x03"), ("ch", "kh"), ("w", "v"),
            ("\x01", "ch"), ("\x02", "dzh"), ("\x03", "sh"))
 _POLISH = (("szcz", "\x04"), ("cz", "\x01"), ("sz", "\x03"), ("rz", "zh"), ("ch", "kh"),
            ("w", "v"), ("\x01", "ch"), ("\x03", "sh"), ("\x04", "shch"))
 _FRENCH = (("tch", "\x01"), ("dj", "j"), ("ch", "sh"), ("ou", "u"), ("\x01", "ch"))
-_GERMAN_MARKS = re.compile(r"sch|[oe]wa?$|^ch[aeiou]|^w[lr]|[aeiou]j[aeiou]|^j[aeiou]")
+_GERMAN_MARKS = re.compile(r"sch|[oe]wa?$|(?<![st])ch|^w[lr]|[aeiou]j[aeiou]|^j[aeiou]")
 _POLISH_MARKS = re.compile(r"cz|sz|rz")
 _FRENCH_MARKS = re.compile(r"tch|dj|ou")
 _J_VOWEL = re.compile(r"j(?=[aeiou])|(?<=[aeiou])j")
