@@ -392,6 +392,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
             notes.append(f"title '{text[:len(text) - len(stripped)].strip()}' left out")
             text = stripped
     legal: frozenset[str] = frozenset()
+    written: list[str] = []
     if kind == "org":
         text, legal = legal_form_text(text)
     text = _APOSTROPHES.sub("", text)
@@ -426,6 +427,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
             if len(digits) != len(tokens):
                 keep_raw, rules = digits[:], ["latin"] * len(digits)
             tokens = digits
+        written = list(tokens)  # as written: acronyms take the words' own initials
         classes = [org_class(t) for t in tokens]
         if any(classes):
             notes.append("class words: " + ", ".join(
@@ -466,7 +468,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
         out.append(sys.intern(latin))  # one string object per distinct token, list-wide
     if out and last_written >= len(out):
         last_written = len(out) - 1
-    acr = acronyms(tuple(out), tuple(r == ROLE_LEGAL for r in roles)) if kind == "org" else ()
+    acr = acronyms(tuple(written), tuple(r == ROLE_LEGAL for r in roles)) \
+        if kind == "org" and len(written) == len(out) else ()
     return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
                       last_written if out else -1, tuple(notes))
 
