@@ -27,7 +27,8 @@ from ctnode.model.screening import ScreenQuery
 
 NAME_FEATURES = ("exact", "skeleton", "skeleton_lev", "skeleton_vowels", "skeleton_short",
                  "unvowelled", "typo", "typo_lev", "skeleton_typo", "skeleton_typo_lev",
-                 "symbol", "nickname", "initial", "prefix", "prefix_cov", "acronym")
+                 "symbol", "nickname", "initial", "prefix", "prefix_cov", "acronym",
+                 "syllable")
 DETAIL_FEATURES = ("dob_exact", "dob_year", "dob_swapped", "dob_same_year_other_day",
                    "dob_contradict", "nat_agree", "nat_contradict", "doc_agree",
                    "doc_contradict", "schema_mismatch")
@@ -84,6 +85,8 @@ def _name_features(ns: NameScore, factor: float) -> dict[str, float]:
             f["symbol"] += share
         elif rule.startswith("nickname"):
             f["nickname"] += share
+        elif rule.startswith("one East Asian syllable"):
+            f["syllable"] += share
         elif "vowels not written" in rule:
             f["unvowelled"] += share
         elif rule.startswith("one edit apart"):

@@ -13,7 +13,9 @@ Kinds of postings (:class:`PostingKind`):
 * ``SYMBOL``: each rigour name symbol of a token, and of the token in its own script when
   written in another one (one name in several languages);
 * ``INITIAL``: the first letter of every token of two or more letters (a query initial);
-* ``ACRONYM``: the initials of an organisation name's parts (``isil``).
+* ``ACRONYM``: the initials of an organisation name's parts (``isil``);
+* ``SYLLABLE``: the consonant classes of a romanised East Asian syllable (Kim and Gim,
+  Jong and Chong under one key).
 
 Alternative forms of a token (Arabic letters read the Persian way, a name part without a
 glued connector) are posted under keys with the ``ALT_PREFIX``: they weigh what their token
@@ -41,6 +43,7 @@ from ctnode.match.similarity import (
     skeleton_typo_applies,
     skeleton_typo_max,
     skeleton_typo_similarity,
+    syllable_posting_key,
     token_similarity,
     unvowelled,
 )
@@ -56,6 +59,7 @@ class PostingKind(IntEnum):
     SYMBOL = 3
     INITIAL = 4
     ACRONYM = 5
+    SYLLABLE = 6
 
 
 ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
@@ -153,6 +157,10 @@ class PostingTables:
         if len(t) >= 2 and t[0].isalpha():
             post(self.postings[PostingKind.INITIAL], space + t[0], name_id)
             _raise(self.weights[PostingKind.INITIAL], space + t[0], owner_weight)
+        syllable = syllable_posting_key(t)
+        if syllable is not None:
+            post(self.postings[PostingKind.SYLLABLE], space + syllable, name_id)
+            _raise(self.weights[PostingKind.SYLLABLE], space + syllable, owner_weight)
         if t not in self.vocabulary:
             self.vocabulary.add(t)
             self.sorted_vocabulary = None
@@ -232,6 +240,9 @@ class PostingTables:
             self._reach(out, PostingKind.SYMBOL, symbol, MODEL.symbol)
         for form in sorted(nickname_forms(latin)):
             self._reach(out, PostingKind.LATIN, form, MODEL.nickname)
+        syllable = syllable_posting_key(latin)
+        if syllable is not None:
+            self._reach(out, PostingKind.SYLLABLE, syllable, MODEL.syllable)
         if len(latin) == 1:
             if latin.isalpha():
                 self._reach(out, PostingKind.INITIAL, latin, MODEL.initial)

@@ -9,6 +9,7 @@ through its keys: skeleton, one-edit deletions, rigour name symbols, nicknames, 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -32,6 +33,50 @@ SHORT_SYLLABLE = 4  # parts this short are East Asian syllables or short names: 
 MIN_PREFIX = 3  # shortest part cut at a field limit that is read as a prefix
 
 _VOWEL_LETTERS = frozenset("aeiou")
+
+# One romanised East Asian syllable (Kim, Jong, Hwan, Chang, Kyong, Ri, Lee): an initial
+# consonant or cluster, an optional glide, a vowel nucleus, an optional final consonant.
+_SYLLABLE = re.compile(
+    r"^(kh|ch|th|ph|sh|ts|ss|kk|tt|pp|jj|[kgcjtdpbsmnrlhwyfz])?([yw])?"
+    r"(yae|yeo|wae|ae|ai|ao|au|eo|eu|ei|oe|oi|ou|ua|ui|uo|ee|oo|a|e|i|o|u)"
+    r"(ng|n|m|l|k|p|t|r)?$")
+# initial and final consonants by class: romanisations differ inside a class (Kim/Gim,
+# Jong/Chong, Pak/Bak, Ri/Li), never across (Ku/Cho, Jung/Yong are other syllables)
+_SYLLABLE_CLASS = {"k": "k", "g": "k", "kh": "k", "kk": "k", "c": "c", "ch": "c", "j": "c",
+                   "jj": "c", "ts": "c", "z": "c", "t": "t", "d": "t", "th": "t", "tt": "t",
+                   "p": "p", "b": "p", "ph": "p", "pp": "p", "f": "p", "s": "s", "sh": "s",
+                   "ss": "s", "r": "r", "l": "r", "m": "m", "n": "n", "ng": "ng", "h": "h",
+                   "w": "w", "y": "y", "": ""}
+
+
+def syllable_posting_key(token: str) -> str | None:
+    """The index key of a romanised syllable: its consonant classes and glide (the vowel is
+    compared by class when scoring)."""
+    key = syllable_key(token)
+    return None if key is None else f"{key[0]}|{key[1]}|{key[3]}"
+
+
+@lru_cache(maxsize=200_000)
+def syllable_key(token: str) -> tuple[str, str, int, str] | None:
+    """(initial class, glide, vowel class, final class) of a token that is one romanised
+    East Asian syllable, else None (see ``_SYLLABLE``)."""
+    m = _SYLLABLE.match(token)
+    if m is None:
+        return None
+    initial, glide, nucleus, final = (g or "" for g in m.groups())
+    vowel = 0
+    for ch in nucleus:
+        vowel |= {"a": 1, "e": 3, "i": 2, "o": 4, "u": 4}[ch]
+    return (_SYLLABLE_CLASS[initial], glide, vowel, _SYLLABLE_CLASS[final])
+
+
+def other_syllables(a: str, b: str) -> bool:
+    """Two romanised syllables that are not spellings of one syllable: an initial or final
+    consonant of another class, another glide, or vowels of no common class."""
+    ka, kb = syllable_key(a), syllable_key(b)
+    if ka is None or kb is None:
+        return False
+    return ka[0] != kb[0] or ka[1] != kb[1] or ka[3] != kb[3] or not ka[2] & kb[2]
 
 
 def skeleton_typo_max() -> float:
@@ -162,9 +207,24 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return SIM_EXACT, "exact"
     if initial_of(a, b):
         return MODEL.initial, "initial"
+    syllables = syllable_key(a) is not None and syllable_key(b) is not None
+    if syllables and other_syllables(a, b):
+        # Ku/Cho, Chang/Kyong, Jung/Yong: the skeleton would merge what the syllables
+        # tell apart; only a shared rigour symbol joins them (Pak/Park)
+        return _by_symbol(a, b, 0.0, "")
     ka, kb = skeleton(a), skeleton(b)
+    if syllables and MODEL.syllable > 0.0:
+        sim, rule = 0.0, ""
+        if ka == kb and ka:
+            sim, vowels = skeleton_similarity(a, b)
+            rule = _skeleton_rule(ka, vowels)
+        if MODEL.syllable > sim:
+            sim, rule = MODEL.syllable, "one East Asian syllable romanised two ways"
+        return _by_symbol(a, b, sim, rule)
     if ka == kb and ka:
         sim, vowels = skeleton_similarity(a, b)
+        if sim == 0.0:
+            return _by_symbol(a, b, 0.0, "")
         return _by_symbol(a, b, sim, _skeleton_rule(ka, vowels))
     # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
     if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:

@@ -41,8 +41,9 @@ class ScoringModel:
     initial: float = 0.70  # an initial and a name part starting with it
     prefix_base: float = 0.60  # a part cut at a field limit and the listed part it begins
     prefix_span: float = 0.40  # ... plus this share of the listed part it covers
-    short_syllable_mismatch: float = 0.20  # extra cost of a vowel mismatch in a part of
-    # up to 4 letters (East Asian syllables: Jun/Jin, Jong/Jung are different names)
+    short_syllable_mismatch: float = 0.20  # (unused since parts of up to 4 letters with a
+    # vowel of another class are other names; kept so older model files load)
+    syllable: float = 0.85  # one East Asian syllable romanised two ways (Kim/Gim, Jong/Chong)
     # name score
     min_information: float = 1.0  # matched rarity needed for a full score
     weak_alias_factor: float = 0.90  # a weak alias (FtM weakAlias) counts this much
