@@ -19,6 +19,7 @@ from ctnode.match.details import (
     OBJECT_SCHEMAS,
     ORG_SCHEMAS,
     PERSON_SCHEMAS,
+    calibration,
     clean_country,
     clean_date,
     clean_documents,
@@ -341,6 +342,7 @@ class NameCorpus:
             compare_countries(q.countries, rec.countries),
             compare_documents(q.docs, rec.docs),
             compare_schema(q.schema, rec.schema),
+            calibration(),
         ) if f is not None]
 
     def _score_record(self, rec_idx: int, q: PreparedQuery, names: Iterable[tuple[float, int]],

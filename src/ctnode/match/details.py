@@ -150,8 +150,19 @@ def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
                               f"a {q_schema} screened against a {c_schema}")
 
 
+def calibration() -> FeatureExplanation | None:
+    """The fitted model's score offset, when it has one (added to every score)."""
+    if MODEL.score_offset == 0.0:
+        return None
+    return FeatureExplanation(
+        "calibration", None, None, MODEL.score_offset,
+        f"fitted calibration: scores shifted by {MODEL.score_offset:+.2f} so that the fitted "
+        f"decision point is the report threshold")
+
+
 def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
-    """The most the identifying details can add (the index uses it to prune safely)."""
+    """The most the identifying details (and the calibration) can add (the index uses it to
+    prune safely)."""
     dates = max(0.0, MODEL.dob_exact, MODEL.dob_year, MODEL.dob_swapped)
     return ((dates if has_dates else 0.0) + (max(0.0, MODEL.nat_agree) if has_countries else 0.0)
-            + (max(0.0, MODEL.doc_agree) if has_docs else 0.0))
+            + (max(0.0, MODEL.doc_agree) if has_docs else 0.0) + MODEL.score_offset)

@@ -66,6 +66,9 @@ class ScoringModel:
     # bands
     report_threshold: float = 0.70
     match_threshold: float = 0.85
+    # added to every score so that the fitted decision point falls on the report threshold
+    # the node is configured with (0.70 by default); explained as "calibration"
+    score_offset: float = 0.0
     # where the numbers came from (written by the fitting script)
     provenance: dict[str, Any] = field(default_factory=dict)
 
