@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("hand_model")
+
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.similarity import token_similarity
 from ctnode.model.entities import Entity

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("hand_model")
+
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalize import parse_name
 from ctnode.match.transliterate import readings, western_alternatives

@@ -155,9 +155,9 @@ class Matcher(NameCorpus):
         report = self.thresholds.report
         budget = self.max_candidates
         for bound, rec_idx, names in self._ranked(q, bounds):
-            # stop once no later record can enter the top `limit`: scores are rounded (and
-            # ties go to the lower id), so compare the bound rounded the same way
-            if len(kept) >= limit and round(bound + bonus, 4) < kept[limit - 1]:
+            # stop once no later record can enter the top `limit`: scores are rounded and
+            # clipped at 0 (and ties go to the lower id), so compare the bound the same way
+            if len(kept) >= limit and round(max(0.0, bound + bonus), 4) < kept[limit - 1]:
                 break
             # this record's own details are known before its names are scored: a date of
             # birth that contradicts (−0.20) can put even the name bound below the threshold
