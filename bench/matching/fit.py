@@ -17,8 +17,9 @@
    settings keep their meaning; writes ``src/ctnode/match/data/scoring.json`` (with
    ``--write``) including the provenance: training manifest hash, rounds, coefficients.
 
-Features with fewer than MIN_SUPPORT non-zero pairs keep their hand-set value (too few
-cases to fit). Sources are weighted equally (each source's pairs sum to the same weight).
+Every fit starts from the hand-set values (``ScoringModel()``); features with fewer than
+MIN_SUPPORT non-zero pairs keep their hand-set value (too few cases to fit). Sources are
+weighted equally (each source's pairs sum to the same weight).
 """
 
 from __future__ import annotations
@@ -203,8 +204,9 @@ def main() -> None:
     pairs, manifest = load_pairs()
     y = np.array([p["label"] for p in pairs])
     w = _weights(pairs)
-    model = weights.load()
-    model.score_offset = 0.0  # fitted on raw scores; the offset is set at the end
+    # every fit starts from the hand-set values (not from the packaged, earlier fit), so the
+    # result depends only on the frozen training set and this script
+    model = weights.ScoringModel()
     weights.use(model)
     rounds: list[dict[str, Any]] = []
     for r in range(args.rounds):
