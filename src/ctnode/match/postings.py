@@ -34,7 +34,6 @@ from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
     FUZZY_MIN_LATIN,
     FUZZY_MIN_SKELETON,
-    LONG_FOR_SHORT_SKELETON,
     MIN_PREFIX,
     UNVOWELLED_MIN_SKELETON,
     deletion_keys,
@@ -115,7 +114,6 @@ class PostingTables:
         self.skeleton_deletions: dict[str, list[str]] = {}  # deletion key → skeletons
         self.spellings: dict[str, list[str]] = {}  # skeleton → Latin tokens under it
         self.unvowelled_skeletons: set[str] = set()  # skeletons with a spelling without vowels
-        self.long_short_skeletons: set[str] = set()  # 3-letter skeletons with a 5+ spelling
         self.vocabulary: set[str] = set()  # every listed Latin token (and alternative)
         self.sorted_vocabulary: list[str] | None = None  # for prefix look-ups, on demand
         self.name_totals: array[float] = array("d")  # per name: total rarity weight
@@ -169,8 +167,6 @@ class PostingTables:
                     self.latin_deletions.setdefault(d, []).append(t)
             if unvowelled(t):
                 self.unvowelled_skeletons.add(key)
-            if len(key) < FUZZY_MIN_SKELETON and len(t) >= LONG_FOR_SHORT_SKELETON:
-                self.long_short_skeletons.add(key)
             group = self.spellings.get(key)
             if group is None:
                 self.spellings[key] = [t]
@@ -259,20 +255,16 @@ class PostingTables:
                     if sim > 0.0:
                         self._reach(out, PostingKind.LATIN, tok, sim)
         # 3-consonant skeletons only take part when a side is written without vowels
-        # 3-consonant skeletons take part when a side is written without vowels or both
-        # spellings are long (see skeleton_typo_applies)
+        # 3-consonant skeletons take part only when a side is written without vowels (see
+        # skeleton_typo_applies): the query token, or some spelling under the listed skeleton
         bare = unvowelled(latin)
-        long_token = len(latin) >= LONG_FOR_SHORT_SKELETON
-        if len(key) >= FUZZY_MIN_SKELETON or (
-                len(key) >= UNVOWELLED_MIN_SKELETON and (bare or long_token)):
+        if len(key) >= UNVOWELLED_MIN_SKELETON:
             long_key = len(key) >= FUZZY_MIN_SKELETON
             near: set[str] = set()
             for d in deletion_keys(key):
                 for k in self.skeleton_deletions.get(d, ()):
                     if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
-                                     or k in self.unvowelled_skeletons
-                                     or (long_token and (len(k) >= FUZZY_MIN_SKELETON
-                                                         or k in self.long_short_skeletons))):
+                                     or k in self.unvowelled_skeletons):
                         near.add(k)
             for k in sorted(near):
                 if not skeleton_typo_applies(key, k):

@@ -27,7 +27,6 @@ SIM_EXACT = 1.0  # the same Latin form after transliteration
 FUZZY_MIN_LATIN = 4  # shortest Latin form a typo rule applies to
 FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to (both sides) ...
 UNVOWELLED_MIN_SKELETON = 3  # ... or one side, when a side is written without vowels
-LONG_FOR_SHORT_SKELETON = 5  # ... or when both are this long (a consonant dropped: Tikriti)
 SHORT_SYLLABLE = 4  # parts this short are East Asian syllables or short names: a vowel
 # of another class makes another name (Jun/Jin, Umar/Amir), not a respelling: no similarity
 MIN_PREFIX = 3  # shortest part cut at a field limit that is read as a prefix
@@ -138,8 +137,7 @@ def skeleton_typo_applies(ka: str, kb: str, a: str | None = None,
     first letter (``ahmd``/``mhmd``, Ahmad/Mohammed, are different names) or one of them an
     initial vowel longer (``astnks``/``stnks``, Istanekzai/Stanekzai); both 4+ letters, or
     3 against 4 when one of the tokens ``a``, ``b`` is written without vowels (an Arabic-
-    script name with a letter dropped: ``محد`` for ``محمد``) or both are 5+ letters long
-    (``triti`` for ``tikriti``). Without the tokens: whether
+    script name with a letter dropped: ``محد`` for ``محمد``). Without the tokens: whether
     the rule can apply to some spellings of the two skeletons (the index's test)."""
     if ka == kb or abs(len(ka) - len(kb)) > 1:
         return False
@@ -147,8 +145,7 @@ def skeleton_typo_applies(ka: str, kb: str, a: str | None = None,
     if shorter < FUZZY_MIN_SKELETON:
         if shorter < UNVOWELLED_MIN_SKELETON or max(len(ka), len(kb)) < FUZZY_MIN_SKELETON:
             return False
-        if a is not None and b is not None and not (
-                unvowelled(a) or unvowelled(b) or min(len(a), len(b)) >= LONG_FOR_SHORT_SKELETON):
+        if a is not None and b is not None and not (unvowelled(a) or unvowelled(b)):
             return False
     return ((ka[0] == kb[0] or ka == "a" + kb or kb == "a" + ka)
             and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
