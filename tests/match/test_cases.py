@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("hand_model")
-
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.similarity import token_similarity
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
+
+pytestmark = pytest.mark.usefixtures("hand_model")
 
 
 def _entity(eid: str, names: list[str], *, aliases: tuple[str, ...] = (),

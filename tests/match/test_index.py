@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("hand_model")
-
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
+
+pytestmark = pytest.mark.usefixtures("hand_model")
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("hand_model")
-
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalize import parse_name
 from ctnode.match.transliterate import readings, western_alternatives
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
+
+pytestmark = pytest.mark.usefixtures("hand_model")
 
 
 def _e(eid: str, names: list[str], schema: str = "Person",
