@@ -43,7 +43,8 @@ def run_ctnode(entities: list[dict[str, Any]], cases: list[Case]) -> dict[str, A
     build_s = time.process_time() - t0
     del objs
     queries = [ScreenQuery(names=c["names"], schema=c["schema"], birth_dates=c["birth_dates"],
-                           nationalities=c["nationalities"]) for c in cases]
+                           nationalities=c["nationalities"], truncated_at=c.get("truncated_at"))
+               for c in cases]
     matcher.screen(queries[0])  # warm the transliteration tables
     # timing pass: the production path (hits at or above the report threshold only)
     times = []
@@ -151,7 +152,92 @@ def run_nomenklatura(entities: list[dict[str, Any]], cases: list[Case]) -> dict[
             "threshold": 0.70}
 
 
+def _proxy(model: Any, raw: dict[str, Any]) -> Any:
+    proxy = model.make_entity(raw["schema"])
+    proxy.id = raw["id"]
+    for prop, values in raw["properties"].items():
+        if prop in proxy.schema.properties:
+            proxy.add(prop, values, quiet=True)
+    return proxy
+
+
+def pairs_ctnode(pairs: list[dict[str, Any]], extra: list[dict[str, Any]]) -> dict[str, Any]:
+    from bench.matching.features import PairScorer
+
+    by_list: dict[str, list[dict[str, Any]]] = {}
+    for p in pairs:
+        by_list.setdefault(p["list"], []).append(p["candidate"])
+    t0 = time.process_time()
+    scorers = {name: PairScorer(c + (extra if name == "un" else []))
+               for name, c in by_list.items()}
+    build_s = time.process_time() - t0
+    scores, times = [], []
+    for p in pairs:
+        t0 = time.process_time()
+        scores.append(scorers[p["list"]].score(p["query"], p["candidate"]["id"]))
+        times.append(time.process_time() - t0)
+    from ctnode.match.weights import MODEL
+
+    return {"build_s": build_s, "case_s": times, "scores": scores,
+            "threshold": MODEL.report_threshold}
+
+
+def pairs_rapidfuzz(pairs: list[dict[str, Any]], _extra: list[dict[str, Any]]) -> dict[str, Any]:
+    from normality import ascii_text
+    from rapidfuzz import fuzz
+
+    scores, times = [], []
+    for p in pairs:
+        t0 = time.process_time()
+        best = 0.0
+        for q in p["query"]["names"]:
+            for c in p["candidate"]["properties"].get("name", []):
+                best = max(best, fuzz.token_sort_ratio((ascii_text(q) or "").lower(),
+                                                       (ascii_text(c) or "").lower()) / 100.0)
+        scores.append(best)
+        times.append(time.process_time() - t0)
+    return {"build_s": 0.0, "case_s": times, "scores": scores, "threshold": 0.85}
+
+
+def pairs_nomenklatura(pairs: list[dict[str, Any]],
+                       _extra: list[dict[str, Any]]) -> dict[str, Any]:
+    from followthemoney import model
+    from nomenklatura.matching import LogicV2
+
+    config = LogicV2.default_config()
+    scores, times = [], []
+    for i, p in enumerate(pairs):
+        t0 = time.process_time()
+        q = p["query"]
+        schema = q["schema"] if q["schema"] in ("Person", "Organization") else "LegalEntity"
+        query = model.make_entity(schema)
+        query.id = f"q{i}"
+        query.add("name", q["names"])
+        if "birthDate" in query.schema.properties:
+            query.add("birthDate", q.get("birth_dates", []), quiet=True)
+        if "nationality" in query.schema.properties:
+            query.add("nationality", q.get("nationalities", []), quiet=True)
+        cand = _proxy(model, p["candidate"])
+        scores.append(LogicV2.compare(query, cand, config).score)
+        times.append(time.process_time() - t0)
+    return {"build_s": 0.0, "case_s": times, "scores": scores, "threshold": 0.70}
+
+
 def main() -> None:
+    if sys.argv[1] == "pairs":
+        system, pairs_path, extra_path, out_path = sys.argv[2:6]
+        with open(pairs_path, encoding="utf-8") as fh:
+            pairs = json.load(fh)
+        with open(extra_path, encoding="utf-8") as fh:
+            extra = json.load(fh)
+        runner = {"ctnode": pairs_ctnode, "rapidfuzz": pairs_rapidfuzz,
+                  "nomenklatura": pairs_nomenklatura}[system]
+        out = runner(pairs, extra)
+        out["peak_mb"] = _peak_mb()
+        out["system"] = system
+        with open(out_path, "w", encoding="utf-8") as fh:
+            json.dump(out, fh)
+        return
     system, entities_path, cases_path, out_path = sys.argv[1:5]
     with open(entities_path, encoding="utf-8") as fh:
         entities = json.load(fh)

@@ -115,3 +115,26 @@ def test_invalid_values_are_warned_not_fatal() -> None:
     text = "\n".join(parsed.warnings)
     assert "birthDate 'yesterday' is not a valid date" in text
     assert "nationality 'Atlantis' is not a known country" in text
+
+
+def test_crypto_wallets_are_kept_with_their_holder() -> None:
+    from ctnode.payments.wallets import WalletIndex
+
+    lines = [
+        '{"id": "p1", "schema": "Person", "properties": {"name": ["Ivan Petrov"]}}',
+        '{"id": "w1", "schema": "CryptoWallet", "properties": {"publicKey": '
+        '["0x7F367cC41522cE07553e823bf3be79A889DEbe1B"], "currency": ["ETH"], '
+        '"holder": ["p1"]}}',
+        '{"id": "w2", "schema": "CryptoWallet", "properties": {"publicKey": '
+        '["LaizKtS5DUhPuP1nTQcc83MS7HwK6vk85z"], "currency": ["LTC"], "holder": ["nobody"]}}',
+    ]
+    parsed = parse_ftm(lines, dataset="ofac", source_name="wallets.ftm.json")
+    wallets = {e.reference: e for e in parsed.entities if e.schema == "CryptoWallet"}
+    assert set(wallets) == {"w1", "w2"}
+    assert wallets["w1"].get("holderId") == ["ofac-p1"]
+    assert wallets["w1"].get("holder") == ["Ivan Petrov"]
+    assert wallets["w2"].get("holderId") == ["nobody"]
+    assert not any("has no name" in w for w in parsed.warnings)
+    found = WalletIndex(parsed.entities).scan(
+        [("70", "TO 0x7f367cc41522ce07553e823bf3be79a889debe1b")])
+    assert [lw.entity_id for f in found for lw in f.listed] == ["ofac-w1"]

@@ -133,7 +133,38 @@ def test_birth_dates_keep_their_wording(new_list: ParsedList) -> None:
 def test_warnings_name_record_and_field(new_list: ParsedList) -> None:
     text = "\n".join(new_list.warnings)
     assert "SDi.001" in text and "nationality 'na'" in text
-    assert "Hijri" in text
+    assert "Hijri" not in text  # the Hijri date of birth is read (see below)
+
+
+def test_hijri_birth_date_is_converted(new_list: ParsedList) -> None:
+    """"24/06/1402 (Hijri Calendar)": the UN list also gives that person 1982-04-18, which
+    is what the Umm al-Qura conversion gives."""
+    holders = [e for e in new_list.entities
+               if any("Hijri" in s.original for s in e.statements if s.prop == "birthDate")
+               or "1982-04-18" in e.get("birthDate")]
+    assert holders and all("1982-04-18" in e.get("birthDate") for e in holders)
+
+
+_HIJRI_ONLY = """<?xml version="1.0" encoding="UTF-8"?>
+<CONSOLIDATED_LIST dateGenerated="2026-01-01T00:00:00.000Z"><INDIVIDUALS><INDIVIDUAL>
+<DATAID>1</DATAID><FIRST_NAME>TEST</FIRST_NAME><SECOND_NAME>PERSON</SECOND_NAME>
+<UN_LIST_TYPE>Demo</UN_LIST_TYPE><REFERENCE_NUMBER>DMi.900</REFERENCE_NUMBER>
+<INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>EXACT</TYPE_OF_DATE>
+<NOTE>24/06/1402 (Hijri Calendar)</NOTE></INDIVIDUAL_DATE_OF_BIRTH>
+<INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>APPROXIMATELY</TYPE_OF_DATE>
+<NOTE>1380 (Hijri)</NOTE></INDIVIDUAL_DATE_OF_BIRTH>
+<INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>EXACT</TYPE_OF_DATE>
+<NOTE>31/13/1402 (Hijri Calendar)</NOTE></INDIVIDUAL_DATE_OF_BIRTH>
+</INDIVIDUAL></INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>"""
+
+
+def test_hijri_only_birth_dates() -> None:
+    parsed = parse_un_sc(io.BytesIO(_HIJRI_ONLY.encode()), source_name="hijri.xml")
+    (entity,) = parsed.entities
+    dates = stmts(entity, "birthDate")
+    assert ("1982-04-18", "24/06/1402 (Hijri Calendar)", None) in dates
+    assert {v for v, o, _ in dates if o == "1380 (Hijri)"} == {"1960", "1961"}
+    assert any("31/13/1402" in w and "month 13 out of range" in w for w in parsed.warnings)
 
 
 def test_entities_are_organizations_with_aliases(new_list: ParsedList) -> None:
@@ -216,3 +247,17 @@ def test_input_forms_and_progress() -> None:
     assert [e.fingerprint() for e in from_bytes.entities] == \
         [e.fingerprint() for e in from_text.entities] == \
         [e.fingerprint() for e in from_file.entities]
+
+
+def test_hijri_conversion_pure_function() -> None:
+    from datetime import date
+
+    from ctnode.model.dates import hijri_to_gregorian, hijri_year_to_gregorian
+
+    assert hijri_to_gregorian(1402, 6, 24) == date(1982, 4, 18)  # Umm al-Qura
+    assert hijri_to_gregorian(1445, 9, 1) == date(2024, 3, 11)  # Ramadan 1445
+    assert hijri_to_gregorian(1, 1, 1) == date(622, 7, 19)  # tabular, civil epoch
+    assert hijri_to_gregorian(1300, 1, 1) == date(1882, 11, 12)  # outside Umm al-Qura
+    assert hijri_year_to_gregorian(1380) == (1960, 1961)
+    with pytest.raises(ValueError, match="day 31 out of range"):
+        hijri_to_gregorian(1402, 6, 31)

@@ -11,6 +11,8 @@ from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 
+pytestmark = pytest.mark.usefixtures("hand_model")
+
 
 @pytest.fixture(scope="module")
 def un_entities(shared_data: Path) -> list[Entity]:
@@ -163,10 +165,10 @@ def test_bound_is_never_below_the_score(un_entities: list[Entity]) -> None:
     m.build(sample)
     checked = 0
     for query in _variants(rng, sample, 30):
-        q = m._prepare(query)
+        q = m.prepare(query)
         bounds = m._bounds(q, None)
         for name_id in range(len(m._name_text)):
-            score = max(name_score_value(qn, m._name_form(name_id)) for qn in q.names)
+            score = max(name_score_value(qn, m.name_form(name_id)) for qn in q.names)
             if score > 0.0:
                 assert name_id in bounds, (query.names, m._name_text[name_id])
                 assert bounds[name_id] >= score, (query.names, m._name_text[name_id])

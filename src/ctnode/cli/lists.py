@@ -83,6 +83,18 @@ def import_un_sc(
     _import("un-sc", source, as_json)
 
 
+@import_app.command("ofac-sdn")
+@handle_errors
+def import_ofac_sdn(
+    source: Annotated[
+        Path, typer.Argument(help="Folder holding OFAC's sdn.csv, alt.csv, add.csv (or sdn.csv)")
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """Import the US OFAC SDN list (legacy CSV files joined; wallets become CryptoWallets)."""
+    _import("ofac-sdn", str(source), as_json)
+
+
 @import_app.command("ftm")
 @handle_errors
 def import_ftm(

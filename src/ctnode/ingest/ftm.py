@@ -7,6 +7,9 @@ as written by OpenSanctions, ``ftm export`` or ``ctnode export ftm``):
   Organization, Company, PublicBody; Vessel; Airplane) become ctnode
   entities; several lines with the same id are fragments of one entity and
   are merged, as FtM does;
+* ``CryptoWallet`` entities are kept as listed wallets (found exactly in payment texts,
+  :mod:`ctnode.payments.wallets`): ``publicKey``, ``currency`` and the rest as written; the
+  ``holder`` link becomes ``holderId`` (the holder's ctnode id) and ``holder`` (its name);
 * ``Sanction`` entities give their target a ``programId`` and ``listingDate``;
   ``Passport`` and ``Identification`` entities give their holder a
   ``passportNumber`` or ``idNumber``; other schemas (relations, addresses,
@@ -46,6 +49,8 @@ _EXPORT_RENAMES = {"listingDate": "createdAt"}
 _IMPORT_RENAMES = {v: k for k, v in _EXPORT_RENAMES.items()}
 # Schemas that become screenable entities (and every schema derived from them).
 SCREENED_SCHEMAS = ("LegalEntity", "Vessel", "Airplane")
+# Schemas kept as they are, though not screened by name.
+KEPT_SCHEMAS = ("CryptoWallet",)
 _DOCUMENT_SCHEMAS = {"Passport": "passportNumber", "Identification": "idNumber"}
 
 
@@ -68,6 +73,7 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
     sanctions: list[tuple[int, dict[str, Any]]] = []
     documents: list[tuple[int, str, dict[str, Any]]] = []
     skipped: dict[str, int] = {}
+    holders: list[tuple[Entity, str]] = []
     prefix = f"{dataset}-"
     for lineno, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_BYTES:
@@ -98,7 +104,7 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
         if schema.name in _DOCUMENT_SCHEMAS:
             documents.append((lineno, _DOCUMENT_SCHEMAS[schema.name], props))
             continue
-        if not any(schema.is_a(name) for name in SCREENED_SCHEMAS):
+        if not any(schema.is_a(name) for name in SCREENED_SCHEMAS + KEPT_SCHEMAS):
             skipped[schema.name] = skipped.get(schema.name, 0) + 1
             continue
         entity_id = raw_id if raw_id.startswith(prefix) else prefix + raw_id
@@ -115,6 +121,8 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
                 raise ImportFailed(f"{source_name}: line {lineno}: entity {raw_id} appears "
                                    f"as {entity.schema} and as {schema.name}") from None
         _add_properties(entity, schema, props, lineno, ctx)
+        if schema.name == "CryptoWallet":
+            holders.extend((entity, ref) for ref in _strings(props.get("holder")))
 
     by_raw = {e.reference: e for e in entities.values() if e.reference is not None}
     by_raw.update(entities)
@@ -122,11 +130,19 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
         _fold_sanction(by_raw, props, lineno, ctx)
     for lineno, prop, props in documents:
         _fold_document(by_raw, prop, props, lineno, ctx)
+    for wallet, ref in holders:
+        holder = by_raw.get(ref)
+        if holder is None:
+            ctx.warn("CryptoWallet holders not among the imported entities were kept as ids")
+            wallet.add("holderId", ref)
+            continue
+        wallet.add("holderId", holder.id, ref)
+        wallet.add("holder", holder.caption, ref)
     for name, count in sorted(skipped.items()):
         ctx.warn(f"{count} {name} entities skipped (not a screenable schema)")
     result = list(entities.values())
     for entity in result:
-        if not entity.get("name"):
+        if not entity.get("name") and entity.schema not in KEPT_SCHEMAS:
             ctx.warn(f"entity {entity.reference} has no name")
     return ParsedList(dataset=dataset, title=dataset, version=None, source=source_name,
                       entities=result, warnings=ctx.warnings)

@@ -19,6 +19,7 @@ from ctnode.errors import ImportFailed
 from ctnode.ingest.base import collapse
 from ctnode.ingest.writing_systems import guess_lang, main_script
 from ctnode.model.countries import country_code, not_available
+from ctnode.model.dates import hijri_to_gregorian, hijri_year_to_gregorian
 from ctnode.model.entities import Entity
 
 DATASET = "un_sc"
@@ -47,6 +48,9 @@ _MONTHS = {m: i for i, names in enumerate(
 _MONTH_RE = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?",
                        re.IGNORECASE)
 _NOTE_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# "24/06/1402 (Hijri Calendar)", "1402 (Hijri)": a date of birth in the Islamic calendar
+_HIJRI_DATE_RE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](1[2-5]\d\d)\b")
+_HIJRI_YEAR_RE = re.compile(r"\b(1[2-5]\d\d)\b")
 _GENDER_RE = re.compile(r"Gender:\s*(Male|Female)\b", re.IGNORECASE)
 # Alias clean-up patterns.
 _PAREN_RE = re.compile(r"\(((?:[^()]|\([^()]*\))*)\)")
@@ -384,6 +388,9 @@ def _birth_date(entity: Entity, dob: Node, where: str, ctx: Context) -> None:
         original = f"APPROXIMATELY {y}" if kind == "APPROXIMATELY" else year
         entity.add("birthDate", y, original)
         return
+    if note and "hijri" in note.lower():
+        _hijri_birth_date(entity, note, where, ctx)
+        return
     if note:
         years = _NOTE_YEAR_RE.findall(note)
         months = _note_months(note)
@@ -395,6 +402,28 @@ def _birth_date(entity: Entity, dob: Node, where: str, ctx: Context) -> None:
                 entity.add("birthDate", years[0], note)
             return
         ctx.warn(f"{where}: date of birth note {note!r} could not be read as a date; ignored")
+
+
+def _hijri_birth_date(entity: Entity, note: str, where: str, ctx: Context) -> None:
+    """A date of birth the list gives in the Hijri calendar, converted to Gregorian (a
+    Hijri year alone gives the one or two Gregorian years it overlaps); ``original`` keeps
+    the note as written."""
+    try:
+        m = _HIJRI_DATE_RE.search(note)
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            entity.add("birthDate", hijri_to_gregorian(year, month, day).isoformat(), note)
+            return
+        y = _HIJRI_YEAR_RE.search(note)
+        if y:
+            first, last = hijri_year_to_gregorian(int(y.group(1)))
+            for year in range(first, last + 1):
+                entity.add("birthDate", str(year), note)
+            return
+    except ValueError as exc:
+        ctx.warn(f"{where}: date of birth note {note!r}: {exc}; ignored")
+        return
+    ctx.warn(f"{where}: date of birth note {note!r} could not be read as a Hijri date; ignored")
 
 
 def _note_months(note: str) -> list[int]:

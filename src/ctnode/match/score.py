@@ -1,211 +1,45 @@
-"""Pairwise scoring: name-token alignment weighted by rarity, then the identifying details.
+"""Name scoring: parts aligned by similarity and weighted by rarity, plus name-level rules.
 
-The same :class:`Scorer` serves the indexed :class:`~ctnode.match.index.Matcher` and the
-brute-force :class:`~ctnode.match.index.NaiveMatcher`, so both return the same scores.
-``docs/matching.md`` explains every feature and weight named here.
+The same functions serve the indexed :class:`~ctnode.match.index.Matcher` and the
+brute-force :class:`~ctnode.match.naive.NaiveMatcher`, so both return the same scores.
+``docs/matching.md`` explains every rule and weight named here; the numbers come from the
+fitted model (:mod:`ctnode.match.weights`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
-from rapidfuzz.distance import OSA, Levenshtein
-
-from ctnode.match.normalize import (
+from ctnode.match.normalise import (
     COMMON_PRIOR_FREQUENCY,
+    ROLE_INITIAL,
+    ROLE_LEGAL,
+    ROLE_PATRONYMIC,
+    NameKind,
+    ParsedName,
     common_skeletons,
-    name_forms,
     name_symbols,
+    parse_name,
     skeleton,
-    vowel_mismatches,
 )
-from ctnode.model.screening import FeatureExplanation
-
-# ---- token similarity ------------------------------------------------------------------
-# Rules, strongest first. A pair of tokens is similar under at most one rule (the best).
-SIM_EXACT = 1.0  # the same Latin form after transliteration
-SIM_SKELETON_BASE = 0.75  # same consonant skeleton (Muhammad/Mohammed/Mukhammed, -ov/-ev)
-SIM_SKELETON_SPAN = 0.20  # ... plus this share of the Levenshtein similarity of the Latin forms
-SIM_VOWEL_MISMATCH = 0.08  # ... minus this per vowel slot of another class (Mohamed/Mahmud)
-SIM_SKELETON_MIN = 0.55  # ... and never below this
-SIM_UNVOWELLED = 0.90  # same skeleton, one side written without vowels (Arabic script)
-SIM_TYPO_BASE = 0.65  # Latin forms one edit apart (a typo: one letter changed, added,
-# dropped, or two neighbours swapped), both 4+ letters
-SIM_TYPO_SPAN = 0.25
-SIM_SKELETON_TYPO_BASE = 0.55  # skeletons one edit apart, both 4+ consonants, same first
-SIM_SKELETON_TYPO_SPAN = 0.25
-FUZZY_MIN_LATIN = 4  # shortest Latin form a typo rule applies to
-FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to
-SIM_SYMBOL = 0.78  # no spelling rule applies, but rigour tags both as forms of one name
-# Highest similarity the skeleton-typo rule can give (index bound).
-SIM_SKELETON_TYPO_MAX = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN
-
-_VOWEL_LETTERS = frozenset("aeiou")
+from ctnode.match.similarity import (
+    merged_similarity,
+    prefix_similarity,
+    token_similarity,
+)
+from ctnode.match.weights import MODEL
 
 # ---- name score --------------------------------------------------------------------------
 UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the query costs
-MIN_INFORMATION = 1.0  # matched rarity needed for a full score (one rare part = 1.0)
 RARITY_SCALE = math.log(2000.0)  # a part seen in 1 of 2,000 names or rarer has weight 1
 MIN_RARITY_N = 10_000  # small lists: frequencies are counted as if the list had this many names
 MIN_WEIGHT = 0.05
-WEAK_ALIAS_FACTOR = 0.90  # a low-quality alias (FtM weakAlias) counts this much
 
-# ---- identifying details (added to the name score) -------------------------------------
-DOB_EXACT = 0.06  # a full date of birth agrees
-DOB_YEAR = 0.03  # the year agrees and one side gives only the year (or year-month)
-DOB_SWAPPED = 0.02  # day and month swapped (1970-05-12 / 1970-12-05)
-DOB_SAME_YEAR_OTHER_DAY = -0.05  # same year, full dates differ
-DOB_NEAR = 0.0  # years one apart: no evidence either way (approximate dates)
-DOB_CONTRADICT = -0.20  # every date pair is two or more years apart
-NAT_AGREE = 0.02
-NAT_CONTRADICT = -0.05
-DOC_AGREE = 0.15
-DOC_CONTRADICT = -0.10
-SCHEMA_MISMATCH = -0.20  # a person screened against an organisation, or the reverse
-
-PERSON_SCHEMAS = frozenset({"Person"})
-ORG_SCHEMAS = frozenset({"Organization", "Company", "PublicBody"})
-OBJECT_SCHEMAS = frozenset({"Vessel", "Airplane"})
-
-
-def _d1(text: str) -> set[str]:
-    return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
-
-
-def one_deletion_apart(a: str, b: str) -> bool:
-    """True when deleting at most one letter from each gives the same string.
-
-    The same relation as ``_d1(a) & _d1(b)`` (what the index keys find), computed directly:
-    one substitution, insertion or deletion, or one letter moved by one place.
-    """
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    p = 0
-    n = min(la, lb)
-    while p < n and a[p] == b[p]:
-        p += 1
-    if la != lb:
-        longer, shorter = (a, b) if la > lb else (b, a)
-        return longer[p + 1 :] == shorter[p:]
-    q = la - 1
-    while q > p and a[q] == b[q]:
-        q -= 1
-    if p == q:
-        return True
-    return a[p + 1 : q + 1] == b[p:q] or a[p:q] == b[p + 1 : q + 1]
-
-
-def deletion_keys(text: str) -> list[str]:
-    """The word and every form with one letter deleted (the one-edit index keys)."""
-    return sorted(_d1(text))
-
-
-def one_edit_apart(a: str, b: str) -> bool:
-    """True when one letter changed, added or dropped, or two neighbours swapped, turns one
-    string into the other (optimal string alignment distance 1). Stricter than
-    :func:`one_deletion_apart` (``agha``/``taha`` are one deletion each apart, two edits)."""
-    return OSA.distance(a, b, score_cutoff=1) <= 1
-
-
-def skeleton_typo_applies(ka: str, kb: str) -> bool:
-    """The skeleton-typo rule's condition: different skeletons of 4+ letters, one edit apart,
-    with the same first letter (``ahmd``/``mhmd``, Ahmad/Mohammed, are different names) or
-    one of them an initial vowel longer (``astnks``/``stnks``, Istanekzai/Stanekzai)."""
-    return (ka != kb and len(ka) >= FUZZY_MIN_SKELETON and len(kb) >= FUZZY_MIN_SKELETON
-            and abs(len(ka) - len(kb)) <= 1
-            and (ka[0] == kb[0] or ka == "a" + kb or kb == "a" + ka)
-            and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
-
-
-def unvowelled(token: str) -> bool:
-    """A token written without vowels after its first letter (``mhmd``, ``rhmn``): how
-    Arabic script, which leaves short vowels unwritten, reads in Latin letters."""
-    return len(token) >= 3 and not _VOWEL_LETTERS.intersection(token[1:])
-
-
-def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
-    """The same-skeleton rule's value for two tokens with equal skeletons, and how many
-    vowel slots differ in class (each costs ``SIM_VOWEL_MISMATCH``; -1: one side has no
-    vowels written, which costs nothing)."""
-    if unvowelled(a) or unvowelled(b):
-        return SIM_UNVOWELLED, -1
-    ratio = Levenshtein.normalized_similarity(a, b)
-    vowels = vowel_mismatches(a, b)
-    sim = SIM_SKELETON_BASE + SIM_SKELETON_SPAN * ratio - SIM_VOWEL_MISMATCH * vowels
-    return max(SIM_SKELETON_MIN, sim), vowels
-
-
-def _skeleton_rule(key: str, vowels: int) -> str:
-    if vowels < 0:
-        return f"phonetic skeleton '{key}', vowels not written"
-    if vowels:
-        return f"phonetic skeleton '{key}', {vowels} vowel(s) of another class"
-    return f"phonetic skeleton '{key}'"
-
-
-@lru_cache(maxsize=1_000_000)
-def token_similarity(a: str, b: str) -> tuple[float, str]:
-    """Similarity in [0, 1] of two normalised Latin tokens and the rule that gave it.
-
-    Symmetric. Zero unless one of the rules applies, so an index over the same keys
-    (skeleton, one-edit deletions, rigour name symbols) finds every pair with a positive
-    similarity.
-    """
-    if a == b:
-        return SIM_EXACT, "exact"
-    ka, kb = skeleton(a), skeleton(b)
-    if ka == kb and ka:
-        sim, vowels = skeleton_similarity(a, b)
-        if sim < SIM_SYMBOL and (common := name_symbols(a) & name_symbols(b)):
-            return SIM_SYMBOL, (f"one name in two languages (rigour name symbol "
-                                f"{min(common)}), phonetic skeleton '{ka}'")
-        return sim, _skeleton_rule(ka, vowels)
-    # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
-    if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
-        if one_deletion_apart(a, b) and one_edit_apart(a, b):
-            ratio = Levenshtein.normalized_similarity(a, b)
-            return SIM_TYPO_BASE + SIM_TYPO_SPAN * ratio, "one edit apart (typo)"
-    sim, rule = 0.0, ""
-    if skeleton_typo_applies(ka, kb):
-        ratio = Levenshtein.normalized_similarity(a, b)
-        sim = SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
-        rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
-        if sim >= SIM_SYMBOL:
-            return sim, rule
-    common = name_symbols(a) & name_symbols(b)
-    if common:
-        return SIM_SYMBOL, f"one name in two languages (rigour name symbol {min(common)})"
-    return sim, rule
-
-
-def skeleton_typo_similarity(a: str, b: str) -> float:
-    """What :func:`token_similarity` gives two tokens with different skeletons that are not
-    one Latin edit apart: the skeleton-typo rule's value, or 0 (an index bound)."""
-    ka, kb = skeleton(a), skeleton(b)
-    if skeleton_typo_applies(ka, kb):
-        ratio = Levenshtein.normalized_similarity(a, b)
-        return SIM_SKELETON_TYPO_BASE + SIM_SKELETON_TYPO_SPAN * ratio
-    return 0.0
-
-
-def merged_similarity(a: str, b: str) -> tuple[float, str]:
-    """Similarity of a merged unit (two adjacent tokens written as one) with a token."""
-    if a == b:
-        return SIM_EXACT, "merged parts"
-    ka, kb = skeleton(a), skeleton(b)
-    if ka == kb and ka:
-        sim, vowels = skeleton_similarity(a, b)
-        return sim, "merged parts, " + _skeleton_rule(ka, vowels)[9:]
-    return 0.0, ""
-
-
-# ---- statistics --------------------------------------------------------------------------
+_NO_ALTS: dict[int, tuple[str, ...]] = {}
+_NO_SYMBOLS: dict[int, frozenset[str]] = {}
+_EMPTY_SYMBOLS: frozenset[str] = frozenset()
 
 
 class Rarity:
@@ -236,6 +70,19 @@ class Rarity:
         return w
 
 
+def part_weight(rarity: Rarity, token: str, role: str) -> float:
+    """The weight a part counts with: its rarity, or a fixed small weight for a legal form
+    or an initial; a patronymic counts a share of its rarity."""
+    if role == ROLE_LEGAL:
+        return MODEL.legal_form_weight
+    if role == ROLE_INITIAL:
+        return MODEL.initial_weight
+    w = rarity.weight(skeleton(token))
+    if role == ROLE_PATRONYMIC:
+        return w * MODEL.patronymic_factor
+    return w
+
+
 @dataclass(slots=True)  # not frozen: a frozen __init__ costs ~3x on the screening path
 class Unit:
     """A token, or two adjacent tokens merged, on one side of an alignment."""
@@ -245,7 +92,9 @@ class Unit:
     latin: str
     skel: str
     weight: float
-    alts: tuple[str, ...] = ()  # other Latin forms (Arabic letters read two ways)
+    alts: tuple[str, ...] = ()  # other Latin forms (Arabic letters read two ways ...)
+    symbols: frozenset[str] = _EMPTY_SYMBOLS  # rigour symbols of the part in its own script
+    prefix: bool = False  # a query part cut at a field limit: also matches what it begins
 
     @property
     def merged(self) -> bool:
@@ -253,23 +102,32 @@ class Unit:
 
 
 class NameForm:
-    """A name ready for comparison: tokens, their weights, and merged neighbour units."""
+    """A name ready for comparison: tokens, their weights, merged neighbour units, and what
+    name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("by_skel", "memo", "merged_units", "original", "singles", "tokens", "total",
-                 "weights")
+    __slots__ = ("acronyms", "by_skel", "kind", "memo", "merged_units", "original",
+                 "script_key", "singles", "tokens", "total", "truncated", "weights")
 
-    def __init__(self, original: str, tokens: tuple[str, ...], rarity: Rarity,
-                 alts: dict[int, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, original: str, parsed: ParsedName, rarity: Rarity,
+                 kind: NameKind = "person", truncated: bool = False) -> None:
         self.original = original
-        self.tokens = tokens
-        self.weights = tuple(rarity.weight(skeleton(t)) for t in tokens)
+        self.tokens = parsed.tokens
+        self.kind = kind
+        self.script_key = parsed.script_key
+        self.acronyms = parsed.acronyms
+        self.truncated = truncated
+        roles = parsed.roles or ("",) * len(parsed.tokens)
+        self.weights = tuple(part_weight(rarity, t, r)
+                             for t, r in zip(parsed.tokens, roles, strict=True))
         self.total = sum(self.weights)
-        alts = alts or {}
-        self.singles = tuple(Unit(i, i, t, skeleton(t), self.weights[i], alts.get(i, ()))
-                             for i, t in enumerate(tokens))
+        alts, symbols = parsed.alts, parsed.symbols
+        cut = parsed.last_written if truncated else -1
+        self.singles = tuple(Unit(i, i, t, skeleton(t), self.weights[i], alts.get(i, ()),
+                                  symbols.get(i, _EMPTY_SYMBOLS), i == cut)
+                             for i, t in enumerate(parsed.tokens))
         merged = []
-        for i in range(len(tokens) - 1):
-            latin = tokens[i] + tokens[i + 1]
+        for i in range(len(parsed.tokens) - 1):
+            latin = parsed.tokens[i] + parsed.tokens[i + 1]
             merged.append(Unit(i, i + 1, latin, skeleton(latin),
                                self.weights[i] + self.weights[i + 1]))
         self.merged_units = tuple(merged)
@@ -284,10 +142,17 @@ class NameForm:
     def units(self) -> tuple[Unit, ...]:
         return self.singles + self.merged_units
 
+    @property
+    def capped(self) -> bool:
+        """Whether the rarity cap can lower this name's scores (see :func:`_cap`)."""
+        return self.kind != "org"
+
     @classmethod
-    def parse(cls, original: str, rarity: Rarity) -> NameForm:
-        tokens, alts = name_forms(original)
-        return cls(original, tokens, rarity, alts)
+    def parse(cls, original: str, rarity: Rarity, kind: NameKind = "person") -> NameForm:
+        parsed = parse_name(original, kind)
+        if not parsed:
+            return cls(original, ParsedName((), {}, {}, (), "", (), -1, ()), rarity, kind)
+        return cls(original, parsed[0], rarity, kind)
 
 
 class Pair(NamedTuple):
@@ -308,6 +173,7 @@ class NameScore(NamedTuple):
     unmatched_candidate: tuple[str, ...]
     information: float
     raw: float
+    rule: str = ""  # a name-level rule that decided the score (acronym, script, exact name)
 
 
 def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, str]:
@@ -322,19 +188,70 @@ def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, s
     return sim, rule
 
 
+def unit_similarity(qu: Unit, cu: Unit) -> tuple[float, str]:
+    """Similarity of two single units: the token rules over every Latin form of each, a
+    rigour symbol of a part written in its own script, and a part cut at a field limit."""
+    sim, rule = token_similarity(qu.latin, cu.latin)
+    if sim >= 1.0:
+        return sim, rule
+    if qu.alts or cu.alts:
+        sim, rule = _alt_similarity(qu, cu, sim, rule)
+    if (qu.symbols or cu.symbols) and sim < MODEL.symbol:
+        common = ((qu.symbols | name_symbols(qu.latin))
+                  & (cu.symbols | name_symbols(cu.latin)))
+        if common:
+            sim, rule = MODEL.symbol, (f"one name in two languages, written in its own "
+                                       f"script (rigour name symbol {min(common)})")
+    if qu.prefix:
+        p = max(prefix_similarity(qa, ca) for qa in (qu.latin, *qu.alts)
+                for ca in (cu.latin, *cu.alts))
+        if p > sim:
+            sim, rule = p, "cut at the field limit: the listed part begins with it"
+    return sim, rule
+
+
+def _name_rule(q: NameForm, c: NameForm) -> tuple[float, str] | None:
+    """Name-level rules decided before any alignment: two names written in Han or Hangul
+    are one name only with the same characters; an organisation's acronym."""
+    if q.script_key and c.script_key and q.script_key != c.script_key:
+        return 0.0, "both written in Han or Hangul, with different characters"
+    if q.kind == "org" and c.kind == "org":
+        if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
+            return MODEL.acronym, f"acronym '{c.tokens[0]}' of the query name"
+        if len(q.tokens) == 1 and q.tokens[0] in c.acronyms:
+            return MODEL.acronym, f"acronym '{q.tokens[0]}' of the listed name"
+    return None
+
+
+def _cap(q: NameForm, c: NameForm, info: float, all_exact: bool) -> float:
+    """Rarity scaling: a match on common parts only counts ``info / min_information`` of
+    its score; an organisation's name written exactly as listed counts in full (AL-QAIDA)."""
+    if all_exact and q.kind == "org" and c.kind == "org":
+        return 1.0
+    return min(1.0, info / MODEL.min_information)
+
+
+def _candidate_factor(q: NameForm) -> float:
+    """What a listed part missing from the query costs: nothing when the query was cut at
+    a field limit (the parts after the cut cannot be there)."""
+    return 0.0 if q.truncated else UNMATCHED_CANDIDATE_FACTOR
+
+
 def compare_names(q: NameForm, c: NameForm) -> NameScore:
     """Align the units of two names greedily (best similarity first) and score the alignment.
 
-    score = M / D, with M = Σ sim·(w_q + w_c)/2 over aligned pairs and
+    score = M / D · cap, with M = Σ sim·(w_q + w_c)/2 over aligned pairs and
     D = Σ (w_q + w_c)/2 + Σ unmatched query weights + 0.5·Σ unmatched candidate weights,
-    then scaled down when the matched rarity is below ``MIN_INFORMATION``.
+    the cap lowering scores built on common parts only (``min_information``); name-level
+    rules (:func:`_name_rule`) come first.
     """
+    decided = _name_rule(q, c)
+    if decided is not None and decided[0] == 0.0:
+        return NameScore(0.0, (), q.tokens, c.tokens, 0.0, 0.0, decided[1])
     cands: list[tuple[float, float, int, int, int, int, Unit, Unit, str]] = []
     for qu in q.singles:
         for cu in c.singles:
-            sim, rule = token_similarity(qu.latin, cu.latin)
-            if (qu.alts or cu.alts) and sim < 1.0:
-                sim, rule = _alt_similarity(qu, cu, sim, rule)
+            sim, rule = unit_similarity(qu, cu)
             if sim > 0.0:
                 cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
                               qu, cu, rule))
@@ -371,17 +288,15 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     un_q = tuple(t for k, t in enumerate(q.tokens) if not used_q[k])
     un_c = tuple(t for k, t in enumerate(c.tokens) if not used_c[k])
     denom += sum(w for k, w in enumerate(q.weights) if not used_q[k])
-    denom += UNMATCHED_CANDIDATE_FACTOR * sum(w for k, w in enumerate(c.weights) if not used_c[k])
+    denom += _candidate_factor(q) * sum(w for k, w in enumerate(c.weights) if not used_c[k])
     raw = matched / denom if denom > 0 else 0.0
-    score = raw * min(1.0, info / MIN_INFORMATION)
-    return NameScore(score, tuple(pairs), un_q, un_c, info, raw)
-
-
-def _unit_similarity(qu: Unit, cu: Unit) -> float:
-    sim = token_similarity(qu.latin, cu.latin)[0]
-    if (qu.alts or cu.alts) and sim < 1.0:
-        sim = _alt_similarity(qu, cu, sim, "")[0]
-    return sim
+    all_exact = not un_q and not un_c and all(p.sim == 1.0 for p in pairs)
+    score = raw * _cap(q, c, info, all_exact)
+    rule = "the organisation's name as listed" if all_exact and score > raw * min(
+        1.0, info / MODEL.min_information) else ""
+    if decided is not None and decided[0] > score:
+        return NameScore(decided[0], (), q.tokens, c.tokens, 1.0, decided[0], decided[1])
+    return NameScore(score, tuple(pairs), un_q, un_c, info, raw, rule)
 
 
 def name_score_value(q: NameForm, c: NameForm) -> float:
@@ -392,6 +307,11 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
     with :func:`compare_names` only for the hits returned. Similarities of the query's
     units are memoised on the query form (``q.memo``) for the duration of a screen.
     """
+    decided = None
+    if q.script_key or q.kind == "org":
+        decided = _name_rule(q, c)
+        if decided is not None and decided[0] == 0.0:
+            return 0.0
     memos = q.memo
     if memos is None:
         memos = q.memo = [{} for _ in q.singles]
@@ -402,10 +322,11 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         qw = qu.weight
         qs = qu.start
         for cu in c_singles:
-            key: object = (cu.latin, cu.alts) if cu.alts else cu.latin
+            key: object = (cu.latin, cu.alts, cu.symbols) if (cu.alts or cu.symbols) \
+                else cu.latin
             sim = memo.get(key)
             if sim is None:
-                sim = memo[key] = _unit_similarity(qu, cu)
+                sim = memo[key] = unit_similarity(qu, cu)[0]
             if sim > 0.0:
                 cw = cu.weight
                 cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, cw))
@@ -430,6 +351,7 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
     matched = 0.0
     denom = 0.0
     info = 0.0
+    exact = True
     for neg_sim, _w, qs, cs, qe, ce, qw, cw in cands:
         mq = (2 << qe) - (1 << qs)
         mc = (2 << ce) - (1 << cs)
@@ -438,97 +360,17 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         used_q |= mq
         used_c |= mc
         sim = -neg_sim
+        exact = exact and sim == 1.0
         half = (qw + cw) / 2.0
         matched += sim * half
         denom += half
         info += sim * qw
-    denom += sum([w for k, w in enumerate(q.weights) if not used_q >> k & 1])
-    denom += UNMATCHED_CANDIDATE_FACTOR * sum(
-        [w for k, w in enumerate(c.weights) if not used_c >> k & 1])
+    un_q = [w for k, w in enumerate(q.weights) if not used_q >> k & 1]
+    un_c = [w for k, w in enumerate(c.weights) if not used_c >> k & 1]
+    denom += sum(un_q)
+    denom += _candidate_factor(q) * sum(un_c)
     raw = matched / denom if denom > 0 else 0.0
-    return raw * min(1.0, info / MIN_INFORMATION)
-
-
-# ---- identifying details -----------------------------------------------------------------
-
-
-def _date_relation(q: str, c: str) -> tuple[float, str]:
-    qy, cy = int(q[:4]), int(c[:4])
-    if abs(qy - cy) >= 2:
-        return DOB_CONTRADICT, "years differ"
-    if qy != cy:
-        return DOB_NEAR, "years one apart"
-    if len(q) == 10 and len(c) == 10:
-        if q == c:
-            return DOB_EXACT, "same date"
-        if q[5:7] == c[8:10] and q[8:10] == c[5:7]:
-            return DOB_SWAPPED, "day and month swapped"
-        return DOB_SAME_YEAR_OTHER_DAY, "same year, other day"
-    short, long_ = (q, c) if len(q) <= len(c) else (c, q)
-    if long_.startswith(short):
-        return DOB_YEAR, "agrees to the precision given"
-    return DOB_SAME_YEAR_OTHER_DAY, "same year, other month"
-
-
-def compare_dates(
-    q_dates: list[str], c_dates: tuple[str, ...]
-) -> FeatureExplanation | None:
-    if not q_dates or not c_dates:
-        return None
-    best: tuple[float, str, str, str] | None = None
-    for qd in q_dates:
-        for cd in c_dates:
-            value, why = _date_relation(qd, cd)
-            if best is None or value > best[0]:
-                best = (value, why, qd, cd)
-    assert best is not None
-    value, why, qd, cd = best
-    if value == 0.0:
-        return None
-    return FeatureExplanation("birth_date", qd, cd, value, f"date of birth: {why}")
-
-
-def compare_countries(
-    q_countries: list[str], c_countries: tuple[str, ...]
-) -> FeatureExplanation | None:
-    if not q_countries or not c_countries:
-        return None
-    common = sorted(set(q_countries) & set(c_countries))
-    if common:
-        return FeatureExplanation("nationality", common[0], common[0], NAT_AGREE,
-                                  "nationality agrees")
-    return FeatureExplanation("nationality", ", ".join(q_countries), ", ".join(c_countries),
-                              NAT_CONTRADICT, "no nationality in common")
-
-
-def compare_documents(
-    q_docs: list[str], c_docs: tuple[str, ...]
-) -> FeatureExplanation | None:
-    if not q_docs or not c_docs:
-        return None
-    for qd in q_docs:
-        for cd in c_docs:
-            if qd == cd or (min(len(qd), len(cd)) >= 6 and (qd in cd or cd in qd)):
-                return FeatureExplanation("document", qd, cd, DOC_AGREE,
-                                          "identity-document number agrees")
-    return FeatureExplanation("document", ", ".join(q_docs), ", ".join(c_docs), DOC_CONTRADICT,
-                              "identity-document numbers differ")
-
-
-def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
-    if q_schema == c_schema:
-        return None
-    groups = (PERSON_SCHEMAS, ORG_SCHEMAS, OBJECT_SCHEMAS)
-    qg = next((g for g in groups if q_schema in g), None)
-    cg = next((g for g in groups if c_schema in g), None)
-    if qg is None or cg is None or qg is cg:
-        return None
-    return FeatureExplanation("schema", q_schema, c_schema, SCHEMA_MISMATCH,
-                              f"a {q_schema} screened against a {c_schema}")
-
-
-def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
-    """The most the identifying details can add (the index uses it to prune safely)."""
-    return (DOB_EXACT if has_dates else 0.0) + (NAT_AGREE if has_countries else 0.0) + (
-        DOC_AGREE if has_docs else 0.0
-    )
+    score = raw * _cap(q, c, info, exact and not un_q and not un_c)
+    if decided is not None and decided[0] > score:
+        return decided[0]
+    return score

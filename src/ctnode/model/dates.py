@@ -37,3 +37,41 @@ def normalise_birth_date(text: str) -> str:
         except ValueError:
             raise ValueError(f"birth date {text!r} is not a calendar date") from None
     raise ValueError(f"birth date {text!r}: use YYYY-MM-DD, YYYY-MM, YYYY or DD.MM.YYYY")
+
+
+# Hijri (Islamic) calendar. Dates in the Umm al-Qura range (1343-1500 AH, 1924-2077 CE) are
+# converted with the hijridate library (Umm al-Qura tables as published by Saudi Arabia,
+# which UN and Gulf documents use); dates outside it with the standard tabular (civil,
+# arithmetic) Islamic calendar, which can differ from an observed calendar by a day or two.
+_HIJRI_EPOCH_JDN = 1948440  # Julian day number of 1 Muharram 1 AH (civil epoch) minus one
+
+
+def _tabular_hijri_jdn(year: int, month: int, day: int) -> int:
+    return (day + (59 * (month - 1) + 1) // 2 + (year - 1) * 354 + (3 + 11 * year) // 30
+            + _HIJRI_EPOCH_JDN - 1)
+
+
+def hijri_to_gregorian(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a Hijri date; ``ValueError`` naming the problem when it is none."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"Hijri date {day}/{month}/{year}: month {month} out of range")
+    if not 1 <= day <= 30:
+        raise ValueError(f"Hijri date {day}/{month}/{year}: day {day} out of range")
+    if 1343 <= year <= 1500:
+        from hijridate import Hijri
+
+        try:
+            converted: date = Hijri(year, month, day).to_gregorian()
+        except ValueError as exc:
+            raise ValueError(f"Hijri date {day}/{month}/{year}: {exc}") from None
+        return converted
+    if not 1 <= year <= 2000:
+        raise ValueError(f"Hijri date {day}/{month}/{year}: year {year} out of range")
+    return date.fromordinal(_tabular_hijri_jdn(year, month, day) - 1721425)
+
+
+def hijri_year_to_gregorian(year: int) -> tuple[int, int]:
+    """The Gregorian years a Hijri year overlaps (a Hijri year is 354 or 355 days long)."""
+    first = hijri_to_gregorian(year, 1, 1).year
+    last = hijri_to_gregorian(year, 12, 29).year
+    return first, last

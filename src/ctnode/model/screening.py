@@ -33,8 +33,11 @@ class ScreenQuery:
 
     ``birth_dates`` are ISO prefixes (``1970``, ``1970-05``, ``1970-05-12``);
     ``nationalities`` are ISO 3166 alpha-2 codes in lower case or country names;
-    ``documents`` are identity-document numbers in any spacing. Build one with
-    ``ctnode.services.screening.query.build_query``, which checks every field.
+    ``documents`` are identity-document numbers in any spacing. ``truncated_at`` is the
+    length of the field the names were read from when it cuts what it holds (35 characters
+    in SWIFT and ISO 20022 party fields, 39 in a passport MRZ name line, airline name
+    fields): a name that long may be cut mid-word, and is matched knowing that. Build one
+    with ``ctnode.services.screening.query.build_query``, which checks every field.
     """
 
     names: list[str]
@@ -44,11 +47,12 @@ class ScreenQuery:
     documents: list[str] = field(default_factory=list)
     datasets: list[str] | None = None  # None: every list the node holds
     include_delisted: bool = False
+    truncated_at: int | None = None  # the source field's length limit, when it has one
 
     def key(self) -> tuple[Any, ...]:
         """Equal for two queries that screen exactly the same subject."""
         return (self.schema, tuple(self.names), tuple(self.birth_dates),
-                tuple(self.nationalities), tuple(self.documents))
+                tuple(self.nationalities), tuple(self.documents), self.truncated_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,33 @@
-"""Crypto wallet addresses: recognise, validate and normalise BTC, ETH and TRON addresses.
+"""Crypto wallet addresses: recognise, validate and normalise them, and find them in text.
 
-- Bitcoin: base58check P2PKH (version 0x00) and P2SH (0x05); segwit bech32
-  (witness v0, BIP-173) and bech32m (v1+, Taproot, BIP-350); testnet forms too.
-- Ethereum (and EVM chains): ``0x`` + 40 hex digits; mixed case must carry a
-  valid EIP-55 checksum (Keccak-256, implemented here: the standard library's
-  ``sha3_256`` is the NIST variant with other padding).
-- TRON: base58check with version byte 0x41 (addresses start with ``T``).
+Every chain OFAC lists addresses for, and the common current ones, each checked the way
+its own format defines (nothing here touches the network; only the standard library):
 
-Only the standard library is used; nothing here touches the network.
+=========================  ==========================================================
+chain (OFAC code)          format and check
+=========================  ==========================================================
+BTC (XBT), testnet         base58check version 0x00 / 0x05 (0x6F / 0xC4); segwit bech32
+                           (witness v0, BIP-173) and bech32m (v1+, Taproot, BIP-350)
+BCH                        CashAddr (``bitcoincash:`` q/p, 40-bit BCH-code checksum);
+                           legacy BCH and BSV addresses are Bitcoin base58check
+LTC                        base58check 0x30 (``L``) / 0x32 (``M``); bech32 ``ltc1``
+DASH                       base58check 0x4C (``X``) / 0x10 (``7``)
+ZEC                        transparent base58check 0x1CB8 (``t1``) / 0x1CBD (``t3``)
+BTG                        base58check 0x26 (``G``) / 0x17 (``A``); bech32 ``btg1``
+XVG / DOGE                 base58check 0x1E (``D``): Verge and Dogecoin share the byte
+XMR                        Monero base58 (8-byte blocks), network byte 18 / 42 / 19,
+                           Keccak-256 checksum; standard, subaddress, integrated
+ETH and EVM tokens         ``0x`` + 40 hex digits (ETH, ETC, USDT and USDC as ERC-20,
+(ETC, USDT, USDC, ARB …)   Arbitrum ...); mixed case must carry a valid EIP-55 checksum
+TRON (TRX, USDT-TRC20)     base58check 0x41 (``T``)
+=========================  ==========================================================
+
+A 0x address says nothing of which EVM chain it is used on, and a legacy ``1``/``3``
+address is as valid on Bitcoin Cash and Bitcoin SV as on Bitcoin: the listing's currency
+(``CryptoWallet.currency``) says which; :data:`CURRENCY_CHAINS` maps currency codes to the
+address family checked here. OFAC also lists one Monero "address" written as 64 hex digits
+(a key, not an address format): such a token is recognised (kind ``hex-64``) and reported
+only when it is listed.
 """
 
 from __future__ import annotations
@@ -15,23 +35,51 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-Chain = Literal["BTC", "ETH", "TRON"]
+# Address families this module recognises (``Address.chain``).
+CHAINS = ("BTC", "BCH", "LTC", "DASH", "ZEC", "BTG", "XVG", "XMR", "ETH", "TRON", "HEX64")
+# Currency codes lists use (OFAC's "Digital Currency Address - XBT") → address family.
+CURRENCY_CHAINS: dict[str, str] = {
+    "XBT": "BTC", "BTC": "BTC", "BSV": "BTC", "BCH": "BCH", "BCHA": "BCH", "LTC": "LTC",
+    "DASH": "DASH", "ZEC": "ZEC", "BTG": "BTG", "XVG": "XVG", "DOGE": "XVG", "XMR": "XMR",
+    "ETH": "ETH", "ETC": "ETH", "USDT": "ETH", "USDC": "ETH", "ARB": "ETH", "BSC": "ETH",
+    "BNB": "ETH", "MATIC": "ETH", "POL": "ETH", "DAI": "ETH", "TRX": "TRON", "TRON": "TRON",
+}
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BECH32_INDEX = {c: i for i, c in enumerate(_BECH32)}
 _BECH32_CONST, _BECH32M_CONST = 1, 0x2BC830A3
+_SEGWIT_HRPS = {"bc": "BTC", "tb": "BTC", "ltc": "LTC", "tltc": "LTC", "btg": "BTG"}
+
+# base58check version prefixes → (chain, kind). Bitcoin's are also Bitcoin Cash's and
+# Bitcoin SV's legacy forms; 0x1E is Verge's and Dogecoin's.
+_BASE58_VERSIONS: dict[bytes, tuple[str, str]] = {
+    b"\x00": ("BTC", "P2PKH"), b"\x05": ("BTC", "P2SH"),
+    b"\x6f": ("BTC", "testnet P2PKH"), b"\xc4": ("BTC", "testnet P2SH"),
+    b"\x30": ("LTC", "P2PKH"), b"\x32": ("LTC", "P2SH"),
+    b"\x4c": ("DASH", "P2PKH"), b"\x10": ("DASH", "P2SH"),
+    b"\x1c\xb8": ("ZEC", "transparent P2PKH"), b"\x1c\xbd": ("ZEC", "transparent P2SH"),
+    b"\x26": ("BTG", "P2PKH"), b"\x17": ("BTG", "P2SH"),
+    b"\x1e": ("XVG", "P2PKH (0x1E: Verge, also Dogecoin)"),
+    b"\x41": ("TRON", "base58check 0x41"),
+}
+# First characters of base58check addresses that are reported even when their checksum
+# fails (Bitcoin's and TRON's, as before); other chains' shapes only when they check out,
+# so that a reference number in a remittance line is not reported as a broken address.
+_REPORT_INVALID = "13mn2T"
 
 # Candidate tokens in free text (checked afterwards; the look-arounds stand for word edges).
 _CANDIDATES = re.compile(
     r"(?<![0-9A-Za-z])(?:"
-    r"(?:bc1|tb1|BC1|TB1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}"
+    r"(?:bc1|tb1|BC1|TB1|ltc1|LTC1|btg1|BTG1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}"
+    r"|(?:bitcoincash:|BITCOINCASH:)?[qpQP][02-9ac-hj-np-zAC-HJ-NP-Z]{41}"
     r"|0[xX][0-9a-fA-F]{40}"
-    r"|[13mn2][1-9A-HJ-NP-Za-km-z]{25,34}"
+    r"|[48][1-9A-HJ-NP-Za-km-z]{94}(?:[1-9A-HJ-NP-Za-km-z]{11})?"
+    r"|[13mn2LMX7DGAt][1-9A-HJ-NP-Za-km-z]{25,35}"
     r"|T[1-9A-HJ-NP-Za-km-z]{33}"
+    r"|[0-9a-fA-F]{64}"
     r")(?![0-9A-Za-z])"
 )
 
@@ -40,8 +88,8 @@ _CANDIDATES = re.compile(
 class Address:
     """A recognised address: its chain, canonical form, kind and whether it checks out."""
 
-    chain: Chain
-    address: str  # canonical: bech32 lower case, ETH lower case with 0x, base58 as is
+    chain: str  # one of CHAINS
+    address: str  # canonical: bech32 and CashAddr lower case, hex lower case, base58 as is
     kind: str
     valid: bool
     reason: str = ""
@@ -59,6 +107,23 @@ def b58decode(text: str) -> bytes | None:
     body = num.to_bytes((num.bit_length() + 7) // 8, "big") if num else b""
     pad = len(text) - len(text.lstrip("1"))
     return b"\x00" * pad + body
+
+
+def b58encode(data: bytes) -> str:
+    """Base58 (Bitcoin alphabet) of bytes; leading zero bytes become ``1``."""
+    num = int.from_bytes(data, "big")
+    out = []
+    while num:
+        num, rem = divmod(num, 58)
+        out.append(_B58[rem])
+    pad = len(data) - len(data.lstrip(b"\x00"))
+    return "1" * pad + "".join(reversed(out))
+
+
+def b58check_encode(payload: bytes) -> str:
+    """Base58check of a payload (version bytes included): what wallets print."""
+    checksum = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    return b58encode(payload + checksum)
 
 
 def b58check(text: str) -> bytes | None:
@@ -91,7 +156,8 @@ def _hrp_expand(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
 
-def _convertbits(data: list[int], frombits: int, tobits: int) -> list[int] | None:
+def _convertbits(data: list[int], frombits: int, tobits: int,
+                 pad: bool = False) -> list[int] | None:
     acc, bits, out = 0, 0, []
     maxv = (1 << tobits) - 1
     for value in data:
@@ -100,6 +166,10 @@ def _convertbits(data: list[int], frombits: int, tobits: int) -> list[int] | Non
         while bits >= tobits:
             bits -= tobits
             out.append((acc >> bits) & maxv)
+    if pad:
+        if bits:
+            out.append((acc << (tobits - bits)) & maxv)
+        return out
     if bits >= frombits or ((acc << (tobits - bits)) & maxv):
         return None
     return out
@@ -114,7 +184,7 @@ def segwit_decode(text: str) -> tuple[str, int, bytes] | None:
     if pos < 1 or pos + 7 > len(text):
         return None
     hrp, data_part = text[:pos], text[pos + 1:]
-    if hrp not in {"bc", "tb"}:
+    if hrp not in _SEGWIT_HRPS:
         return None
     data = [_BECH32_INDEX.get(c, -1) for c in data_part]
     if -1 in data:
@@ -131,6 +201,105 @@ def segwit_decode(text: str) -> tuple[str, int, bytes] | None:
     if version > 0 and const != _BECH32M_CONST:
         return None
     return hrp, version, bytes(program)
+
+
+# -- CashAddr (Bitcoin Cash) ------------------------------------------------------------
+
+_CASHADDR_GEN = (0x98F2BC8E61, 0x79B76D99E2, 0xF33E5FB3C4, 0xAE2EABE2A8, 0x1E4F43E470)
+
+
+def _cashaddr_polymod(values: list[int]) -> int:
+    c = 1
+    for d in values:
+        c0 = c >> 35
+        c = ((c & 0x07FFFFFFFF) << 5) ^ d
+        for i, g in enumerate(_CASHADDR_GEN):
+            if c0 >> i & 1:
+                c ^= g
+    return c ^ 1
+
+
+def cashaddr_decode(text: str) -> tuple[int, bytes] | None:
+    """(version byte, hash) of a valid CashAddr address (prefix ``bitcoincash:`` optional)."""
+    if text.lower() != text and text.upper() != text:
+        return None
+    low = text.lower()
+    prefix, _, payload = low.rpartition(":")
+    prefix = prefix or "bitcoincash"
+    if prefix != "bitcoincash" or len(payload) != 42:
+        return None
+    data = [_BECH32_INDEX.get(c, -1) for c in payload]
+    if -1 in data:
+        return None
+    if _cashaddr_polymod([ord(c) & 31 for c in prefix] + [0] + data) != 0:
+        return None
+    decoded = _convertbits(data[:-8], 5, 8)
+    if decoded is None or len(decoded) != 21:
+        return None
+    return decoded[0], bytes(decoded[1:])
+
+
+def cashaddr_encode(version: int, digest: bytes, prefix: str = "bitcoincash") -> str:
+    """CashAddr of a 20-byte hash (version 0: P2PKH, 8: P2SH)."""
+    data = _convertbits([version, *digest], 8, 5, pad=True)
+    assert data is not None
+    values = [ord(c) & 31 for c in prefix] + [0] + data + [0] * 8
+    mod = _cashaddr_polymod(values)
+    checksum = [(mod >> 5 * (7 - i)) & 31 for i in range(8)]
+    return prefix + ":" + "".join(_BECH32[d] for d in data + checksum)
+
+
+# -- Monero base58 (8-byte blocks → 11 characters) ------------------------------------------
+
+_XMR_FULL_BLOCK, _XMR_FULL_ENCODED = 8, 11
+_XMR_ENCODED_SIZES = (0, 2, 3, 5, 6, 7, 9, 10, 11)
+_XMR_NETWORK = {18: "standard", 42: "subaddress", 19: "integrated"}
+
+
+def xmr_b58decode(text: str) -> bytes | None:
+    out = bytearray()
+    for start in range(0, len(text), _XMR_FULL_ENCODED):
+        block = text[start:start + _XMR_FULL_ENCODED]
+        if len(block) not in _XMR_ENCODED_SIZES:
+            return None
+        size = _XMR_ENCODED_SIZES.index(len(block))
+        num = 0
+        for ch in block:
+            value = _B58_INDEX.get(ch)
+            if value is None:
+                return None
+            num = num * 58 + value
+        if num >= 1 << (8 * size):
+            return None
+        out += num.to_bytes(size, "big")
+    return bytes(out)
+
+
+def xmr_b58encode(data: bytes) -> str:
+    out = []
+    for start in range(0, len(data), _XMR_FULL_BLOCK):
+        block = data[start:start + _XMR_FULL_BLOCK]
+        num = int.from_bytes(block, "big")
+        chars = []
+        for _ in range(_XMR_ENCODED_SIZES[len(block)]):
+            num, rem = divmod(num, 58)
+            chars.append(_B58[rem])
+        out.append("".join(reversed(chars)))
+    return "".join(out)
+
+
+def xmr_decode(text: str) -> tuple[str, bytes] | None:
+    """(kind, keys) of a Monero address whose Keccak-256 checksum checks out, else None."""
+    raw = xmr_b58decode(text)
+    if raw is None or len(raw) not in (69, 77):
+        return None
+    body, checksum = raw[:-4], raw[-4:]
+    if keccak256(body)[:4] != checksum or body[0] not in _XMR_NETWORK:
+        return None
+    kind = _XMR_NETWORK[body[0]]
+    if (kind == "integrated") != (len(raw) == 77):
+        return None
+    return kind, body[1:]
 
 
 # -- Keccak-256 (Ethereum's hash) ---------------------------------------------------------
@@ -195,37 +364,69 @@ def eip55(address: str) -> str:
 
 # -- classification --------------------------------------------------------------------------
 
+def _segwit(s: str, low: str) -> Address:
+    hrp = low[:low.rfind("1")] if "1" in low else ""
+    chain = _SEGWIT_HRPS.get(hrp, "BTC")
+    decoded = segwit_decode(s)
+    if decoded is None:
+        return Address(chain, low, "segwit", False, "bech32/bech32m checksum or format wrong")
+    _, version, program = decoded
+    kind = "P2TR (bech32m)" if version == 1 and len(program) == 32 else (
+        f"witness v{version} (bech32m)" if version else
+        ("P2WPKH (bech32)" if len(program) == 20 else "P2WSH (bech32)"))
+    return Address(chain, low, kind, True)
+
+
+def _evm(s: str) -> Address:
+    canon = "0x" + s[2:].lower()
+    body = s[2:]
+    letters = [c for c in body if c.isalpha()]
+    if not letters or all(c.islower() for c in letters) or all(c.isupper() for c in letters):
+        return Address("ETH", canon, "account (no checksum)", True)
+    ok = eip55(canon) == "0x" + body
+    return Address("ETH", canon, "account (EIP-55)", ok, "" if ok else "EIP-55 checksum wrong")
+
+
+def _base58check(s: str) -> Address | None:
+    payload = b58check(s)
+    if payload is not None:
+        for prefix, (chain, kind) in _BASE58_VERSIONS.items():
+            if payload.startswith(prefix) and len(payload) == len(prefix) + 20:
+                return Address(chain, s, kind, True)
+    if s[0] == "T" and len(s) == 34:
+        return Address("TRON", s, "base58check 0x41", False, "base58check wrong")
+    if s[0] in "13mn2" and 26 <= len(s) <= 35:
+        return Address("BTC", s, "base58check", False, "base58check checksum or version wrong")
+    return None
+
+
 def classify(text: str) -> Address | None:
     """Recognise ``text`` as an address of a known chain (valid or not); None if it is none."""
     s = text.strip()
     low = s.lower()
-    if low.startswith(("bc1", "tb1")):
-        decoded = segwit_decode(s)
+    if low.startswith(("bc1", "tb1", "ltc1", "btg1")):
+        return _segwit(s, low)
+    if low.startswith("bitcoincash:") or (len(s) == 42 and low[0] in "qp"
+                                          and all(c in _BECH32_INDEX for c in low)):
+        decoded = cashaddr_decode(s)
+        canon = low if ":" in low else "bitcoincash:" + low
         if decoded is None:
-            return Address("BTC", low, "segwit", False, "bech32/bech32m checksum or format wrong")
-        _, version, program = decoded
-        kind = "P2TR (bech32m)" if version == 1 and len(program) == 32 else (
-            f"witness v{version} (bech32m)" if version else
-            ("P2WPKH (bech32)" if len(program) == 20 else "P2WSH (bech32)"))
-        return Address("BTC", low, kind, True)
+            return (Address("BCH", canon, "CashAddr", False, "CashAddr checksum wrong")
+                    if low.startswith("bitcoincash:") else None)
+        return Address("BCH", canon, "CashAddr P2SH" if decoded[0] == 8 else "CashAddr P2PKH",
+                       True)
     if re.fullmatch(r"0[xX][0-9a-fA-F]{40}", s):
-        canon = "0x" + s[2:].lower()
-        body = s[2:]
-        letters = [c for c in body if c.isalpha()]
-        if not letters or all(c.islower() for c in letters) or all(c.isupper() for c in letters):
-            return Address("ETH", canon, "account (no checksum)", True)
-        ok = eip55(canon) == "0x" + body
-        return Address("ETH", canon, "account (EIP-55)", ok, "" if ok else "EIP-55 checksum wrong")
-    if s[:1] == "T" and len(s) == 34 and all(c in _B58_INDEX for c in s):
-        payload = b58check(s)
-        ok = payload is not None and len(payload) == 21 and payload[0] == 0x41
-        return Address("TRON", s, "base58check 0x41", ok, "" if ok else "base58check wrong")
-    if s[:1] in "13mn2" and 26 <= len(s) <= 35 and all(c in _B58_INDEX for c in s):
-        payload = b58check(s)
-        kinds = {0x00: "P2PKH", 0x05: "P2SH", 0x6F: "testnet P2PKH", 0xC4: "testnet P2SH"}
-        if payload is not None and len(payload) == 21 and payload[0] in kinds:
-            return Address("BTC", s, kinds[payload[0]], True)
-        return Address("BTC", s, "base58check", False, "base58check checksum or version wrong")
+        return _evm(s)
+    if s[:1] in "48" and len(s) in (95, 106) and all(c in _B58_INDEX for c in s):
+        decoded_xmr = xmr_decode(s)
+        if decoded_xmr is None:
+            return None
+        return Address("XMR", s, f"Monero {decoded_xmr[0]}", True)
+    if re.fullmatch(r"[0-9a-fA-F]{64}", s):
+        return Address("HEX64", low, "hex-64 (a key or id, not an address format)", False,
+                       "64 hex digits: reported only when listed")
+    if 26 <= len(s) <= 36 and all(c in _B58_INDEX for c in s):
+        return _base58check(s)
     return None
 
 
@@ -236,10 +437,21 @@ def normalise(address: str) -> str:
 
 
 def find_addresses(text: str) -> list[Address]:
-    """Every address-shaped token in free text, classified (invalid ones included)."""
+    """Every address-shaped token in free text, classified: valid ones of every chain, and
+    invalid ones of the shapes Bitcoin, EVM, TRON, segwit and CashAddr define (a broken
+    address of those shapes is worth a look; other shapes are common in references)."""
     out: list[Address] = []
     for m in _CANDIDATES.finditer(text):
         found = classify(m.group(0))
-        if found is not None:
+        if found is None or found.chain == "HEX64":
+            continue
+        if found.valid or found.kind in ("segwit", "CashAddr") or found.chain == "ETH" or (
+                found.address[:1] in _REPORT_INVALID):
             out.append(found)
     return out
+
+
+def find_hex64(text: str) -> list[str]:
+    """64-hex-digit tokens in text (lower case): looked up, never reported unless listed."""
+    return [m.group(0).lower() for m in re.finditer(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}"
+                                                    r"(?![0-9A-Za-z])", text)]

@@ -3,7 +3,9 @@
 ``WalletIndex`` is built from entities (``node.store.iter_entities(schema="CryptoWallet")``
 or any iterable of ``Entity``). Lookup is exact on the canonical address form
 (bech32 and hex addresses compared case-insensitively, base58 exactly), never
-fuzzy: a wallet address either is listed or is not. ``NaiveWalletIndex`` is the
+fuzzy: a wallet address either is listed or is not. Every chain of
+:mod:`ctnode.payments.crypto` is recognised; a 64-hex-digit token (how OFAC lists one
+Monero key) is looked up but reported only when listed. ``NaiveWalletIndex`` is the
 brute-force reference the fast index is tested against.
 """
 
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ctnode.model.entities import Entity
-from ctnode.payments.crypto import Address, classify, find_addresses, normalise
+from ctnode.payments.crypto import Address, classify, find_addresses, find_hex64, normalise
 
 # Properties of a CryptoWallet that hold its address (FtM: publicKey; some lists use others).
 ADDRESS_PROPS = ("publicKey", "address", "accountId")
@@ -78,16 +80,20 @@ class WalletIndex:
     def scan(self, texts: Iterable[tuple[str, str]]) -> list[WalletFinding]:
         """Every address in ``texts`` ((where, text) pairs), once, with the listings it matches.
 
-        Each text is read as it is and with all blanks and line breaks removed,
-        so an address cut across 35-character lines is found too.
+        Each text is read as it is, with its line breaks removed and with all blanks
+        removed, so an address cut across 35-character lines is found too.
         """
         seen: set[str] = set()  # each address once, where it is first seen
         out: list[WalletFinding] = []
         for where, text in texts:
+            # as written; with line breaks removed (an address cut across 35-character lines
+            # between words); with every blank removed (cut inside a bare address)
+            joined = text.replace("\r", "").replace("\n", "")
             compact = "".join(text.split())
-            found = find_addresses(text)
-            if compact != text:
-                found += find_addresses(compact)
+            variants = list(dict.fromkeys((text, joined, compact)))
+            found = [a for v in variants for a in find_addresses(v)]
+            found += [a for h in dict.fromkeys(h for v in variants for h in find_hex64(v))
+                      if h in self._by_address and (a := classify(h)) is not None]
             valid = [a.address.lower() for a in found if a.valid]
             for addr in found:
                 # A piece of an address cut across lines is not reported on its own.
@@ -113,15 +119,21 @@ class NaiveWalletIndex:
             compact = "".join(text.split())
             for wallet in self.wallets:
                 exact = wallet.original.strip()
-                case_free = classify(exact)
-                if (case_free is not None and case_free.chain in {"ETH"}) or (
-                        case_free is not None and case_free.address.startswith(("bc1", "tb1"))):
-                    hay, needle = compact.lower(), wallet.address.lower()
+                if _case_free(wallet.address):
+                    hay = compact.lower()
+                    needle = wallet.address.lower().removeprefix("bitcoincash:")
                 else:
                     hay, needle = compact, exact
                 if needle and needle in hay:
                     found.add((wallet.address, wallet.entity_id))
         return found
+
+
+def _case_free(canonical: str) -> bool:
+    """Address forms whose letters' case carries no meaning (hex, bech32, CashAddr)."""
+    found = classify(canonical)
+    return found is not None and (found.chain in {"ETH", "HEX64", "BCH"}
+                                  or found.kind.endswith(("(bech32)", "(bech32m)")))
 
 
 def _finding(addr: Address, where: str, listed: list[ListedWallet]) -> WalletFinding:

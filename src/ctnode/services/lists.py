@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ctnode.errors import ImportFailed, InvalidInput
-from ctnode.ingest import csv_list, ftm, un_sc
+from ctnode.ingest import csv_list, ftm, ofac_sdn, un_sc
 from ctnode.ingest.fetch import Download, fetch_source
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity
@@ -30,7 +30,7 @@ ImportListener = Callable[[ImportReport], object]
 
 DEMO_DATASET = "un_sc_demo"
 DEMO_LIST = un_sc.DEMO_LIST
-IMPORT_KINDS = ("un-sc", "ftm", "csv")
+IMPORT_KINDS = ("un-sc", "ofac-sdn", "ftm", "csv")
 
 
 class Lists:
@@ -98,7 +98,8 @@ class Lists:
         dataset: str | None = None,
         progress: Progress | None = None,
     ) -> ImportReport:
-        """Parse and apply a list: ``un-sc`` (file or URL), ``ftm`` (JSON lines), ``csv`` (with a mapping)."""
+        """Parse and apply a list: ``un-sc`` (file or URL), ``ofac-sdn`` (a folder of OFAC's
+        legacy CSV files), ``ftm`` (JSON lines), ``csv`` (with a mapping)."""
         self.ctx.require(actor, "import")
         try:
             parsed = self.parse_source(
@@ -139,6 +140,8 @@ class Lists:
             return csv_list.parse_csv(
                 Path(source), csv_list.load_mapping(mapping), source_name=source
             )
+        if kind == "ofac-sdn":
+            return ofac_sdn.parse_ofac_sdn(Path(source), source_name=source, progress=progress)
         raise InvalidInput(f"unknown import kind {kind!r} ({', '.join(IMPORT_KINDS)})")
 
     def export_ftm(

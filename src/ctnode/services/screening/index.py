@@ -60,7 +60,7 @@ class MatchIndex:
     def prepare(self) -> None:
         """Build the index and load every script's transliteration rules now, so that no live
         request pays for them."""
-        from ctnode.match.normalize import warm_up
+        from ctnode.match.normalise import warm_up
 
         self.refresh(force=True)
         warm_up()

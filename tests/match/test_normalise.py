@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ctnode.match.normalize import (
-    clean_country,
-    clean_date,
-    clean_documents,
+from ctnode.match.details import clean_country, clean_date, clean_documents
+from ctnode.match.normalise import (
     name_tokens,
     skeleton,
     split_names,
@@ -129,4 +127,7 @@ def test_jeem_is_also_read_g() -> None:
     ("rahman", ()), ("hammud", ()),  # an assimilated article is never cut from the end
 ])
 def test_glued_connectors(token: str, expected: tuple[str, ...]) -> None:
-    assert token_alternatives(token) == expected
+    # forms with a connector cut off (other alternatives, like the English spelling of a
+    # French "ou", change a letter or two, never two or more)
+    cut = tuple(a for a in token_alternatives(token) if len(a) < len(token) - 1)
+    assert cut == expected

@@ -1,0 +1,335 @@
+"""Upper bounds of name scores from postings alone, and the prefix filter.
+
+A query name's units each reach some posting lists (:class:`Plan`); per listed name the
+index adds up what the units can give (``a = Σ ub·w_q``, ``c = Σ ub·w_c``, ``q = Σ w_q``)
+and :func:`name_bound` turns that into a bound the name score cannot exceed (the
+derivation is in docs/matching.md). :func:`split_plans` sets the longest posting lists
+aside (they only add to the names found through the others); :func:`bounds_small` (plain
+Python) and :func:`bounds_large` (numpy) compute the same values.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from typing import NamedTuple
+
+import numpy as np
+
+from ctnode.match.postings import PostingTables
+from ctnode.match.score import UNMATCHED_CANDIDATE_FACTOR, NameForm
+from ctnode.match.weights import MODEL
+
+EPS = 1e-9  # float slack so a bound never falls below the score it bounds
+_NO_MAP: dict[int, tuple[float, float]] = {}
+_NONE = (0.0, 0.0)
+assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"
+
+
+class Shape(NamedTuple):
+    """What a query name's scores can do beyond the plain formula: escape the rarity cap
+    (an organisation's name: the exact-name rule), and leave unmatched listed parts free
+    (a name cut at a field limit)."""
+
+    capped: bool
+    truncated: bool
+
+
+PLAIN = Shape(True, False)
+
+
+def shape_of(qn: NameForm) -> Shape:
+    return Shape(qn.capped, qn.truncated)
+
+
+class Plan(NamedTuple):
+    """What one query unit reaches: postings with similarity·weight bounds (query side
+    ub·w_q, listed side ub·w_c), their total size and the largest bounds."""
+
+    unit: int  # index into the query name's units
+    size: int
+    qweight: float
+    a_max: float
+    c_max: float
+    reach: list[tuple[array[int], float, float]]
+
+
+def plans_for(tables: PostingTables, qn: NameForm) -> list[Plan]:
+    """Per query unit: the postings it reaches, each with similarity·weight bounds for
+    the query side (ub·w_q) and the listed side (ub·w_c)."""
+    plans: list[Plan] = []
+    for u, unit in enumerate(qn.units):
+        reach = []
+        size = 0
+        a_max = c_max = 0.0
+        for kind, key, ub, wk in tables.expand_unit(unit):
+            arr = tables.lookup(kind, key)
+            if arr:
+                qv, cv = ub * unit.weight, ub * wk
+                reach.append((arr, qv, cv))
+                size += len(arr)
+                a_max, c_max = max(a_max, qv), max(c_max, cv)
+        if reach:
+            plans.append(Plan(u, size, unit.weight, a_max, c_max, reach))
+    return plans
+
+
+def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
+               shape: Shape = PLAIN) -> float:
+    """Upper bound of a name score (before details) from postings alone.
+
+    With ``compare_names``: score = M / D · min(1, I), where
+    M = Σ sim·(w_q + w_c)/2 ≤ (min(Wq, a) + min(Wc, c)) / 2 for a = Σ ub·w_q, c = Σ ub·w_c;
+    D = Wq + Wc/2 − Σ(aligned w_q)/2 ≥ Wq + Wc/2 − min(Wq, qw)/2 for qw = Σ w_q reached;
+    I = Σ sim·w_q ≤ a.
+    """
+    numer = 0.5 * (min(w_q, a) + min(w_c, c))
+    denom = w_q + 0.5 * w_c - 0.5 * min(w_q, qw)
+    if shape.truncated:
+        # unmatched listed parts cost nothing: D ≥ Wq − ½·min(Wq, qw), and M ≤ D
+        denom = w_q - 0.5 * min(w_q, qw)
+        value = min(1.0, numer / denom) if denom > 0 else 1.0
+    else:
+        value = numer / denom
+    return value * min(1.0, a / MODEL.min_information) if shape.capped else value
+
+
+def name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
+                 w_c: np.ndarray, shape: Shape = PLAIN) -> np.ndarray:
+    """:func:`name_bound` over arrays of names."""
+    numer = 0.5 * (np.minimum(w_q, a) + np.minimum(w_c, c))
+    denom = w_q + 0.5 * w_c - 0.5 * np.minimum(w_q, qw)
+    if shape.truncated:
+        denom = w_q - 0.5 * np.minimum(w_q, qw)
+        value = np.minimum(1.0, numer / np.maximum(denom, 1e-12))
+    else:
+        value = numer / denom
+    if not shape.capped:
+        return value  # type: ignore[no-any-return]
+    result: np.ndarray = value * np.minimum(1.0, a / MODEL.min_information)
+    return result
+
+
+def split_plans(plans: list[Plan], w_q: float, floor: float,
+                shape: Shape = PLAIN) -> tuple[list[Plan], list[Plan]]:
+    """Split the postings the query reaches into those that must find candidates and the
+    largest ones that need not (prefix filtering).
+
+    Postings are moved to the skipped side, longest first, while a name reached *only*
+    through skipped postings stays below ``floor`` whatever its own weight: per unit it
+    gains at most the best skipped value, and the bound is largest for
+    W_c = Σ ub·w_c (d/dW_c of :func:`name_bound` changes sign there). So every name that
+    can reach the floor is found through the postings kept. A unit can end up on both
+    sides (its rare spellings find, its common ones only add to bounds).
+    """
+    entries = sorted(((len(arr), i, j) for i, p in enumerate(plans)
+                      for j, (arr, _qv, _cv) in enumerate(p.reach)), reverse=True)
+    a_u = [0.0] * len(plans)
+    c_u = [0.0] * len(plans)
+    in_s = [False] * len(plans)
+    a = c = qw = 0.0
+    skip: set[tuple[int, int]] = set()
+    for _size, i, j in entries:
+        _arr, qv, cv = plans[i].reach[j]
+        a2 = a - a_u[i] + max(a_u[i], qv)
+        c2 = c - c_u[i] + max(c_u[i], cv)
+        qw2 = qw if in_s[i] else qw + plans[i].qweight
+        if name_bound(w_q, a2, c2, qw2, c2, shape) + EPS >= floor:
+            continue
+        a, c, qw = a2, c2, qw2
+        a_u[i], c_u[i], in_s[i] = max(a_u[i], qv), max(c_u[i], cv), True
+        skip.add((i, j))
+    finding: list[Plan] = []
+    skipped: list[Plan] = []
+    for i, p in enumerate(plans):
+        for side, keep in ((finding, False), (skipped, True)):
+            reach = [r for j, r in enumerate(p.reach) if ((i, j) in skip) == keep]
+            if reach:
+                side.append(Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
+                                  max(r[1] for r in reach), max(r[2] for r in reach), reach))
+    return finding, skipped
+
+
+def most_added(plans: list[Plan]) -> tuple[float, float, float]:
+    """The most some plans can add to a name: Σ a_max, Σ c_max, Σ query weights."""
+    return (sum(p.a_max for p in plans), sum(p.c_max for p in plans),
+            sum(p.qweight for p in plans))
+
+
+def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skipped: list[Plan],
+                 floor: float | None) -> list[tuple[int, float]]:
+    """:func:`bounds_large` in plain Python, for few postings (no numpy call overhead)."""
+    shape = shape_of(qn)
+    acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
+    by_unit: dict[int, dict[int, tuple[float, float]]] = {}
+    for plan in finding:
+        local: dict[int, tuple[float, float]] = {}  # per unit: best values per name
+        for arr, qv, cv in plan.reach:
+            for name_id in arr:
+                old = local.get(name_id)
+                if old is None:
+                    local[name_id] = (qv, cv)
+                elif qv > old[0] or cv > old[1]:
+                    local[name_id] = (max(qv, old[0]), max(cv, old[1]))
+        by_unit[plan.unit] = local
+        for name_id, (qv, cv) in local.items():
+            entry = acc.get(name_id)
+            if entry is None:
+                acc[name_id] = [qv, cv, plan.qweight]
+            else:
+                entry[0] += qv
+                entry[1] += cv
+                entry[2] += plan.qweight
+    tc = totals
+    w_q = qn.total
+    if skipped and floor is not None:
+        # drop names that stay below the floor even if every skipped posting held them
+        a_s, c_s, qw_s = most_added(skipped)
+        acc = {n: e for n, e in acc.items()
+               if name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n], shape) + EPS
+               >= floor}
+    return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor)
+
+def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
+                    acc: dict[int, list[float]],
+                    by_unit: dict[int, dict[int, tuple[float, float]]], skipped: list[Plan],
+                    floor: float | None) -> list[tuple[int, float]]:
+    """Add what the set-aside plans give each found name (binary search in their
+    postings), then bound every name: the plain-Python end of both bound paths."""
+    for plan in skipped:
+        if not acc:
+            break
+        found_by = by_unit.get(plan.unit, _NO_MAP)
+        # short postings are read into a map once; long ones are binary-searched
+        short: dict[int, tuple[float, float]] = {}
+        long_ = []
+        for arr, qv, cv in plan.reach:
+            if len(arr) > len(acc):
+                long_.append((arr, qv, cv))
+                continue
+            for name_id in arr:
+                old = short.get(name_id)
+                if old is None or qv > old[0] or cv > old[1]:
+                    short[name_id] = (qv, cv) if old is None else (
+                        max(qv, old[0]), max(cv, old[1]))
+        for name_id, entry in acc.items():
+            q_best, c_best = short.get(name_id, _NONE)
+            for arr, qv, cv in long_:
+                i = bisect_left(arr, name_id)
+                if i < len(arr) and arr[i] == name_id:
+                    q_best, c_best = max(q_best, qv), max(c_best, cv)
+            if q_best > 0.0:
+                # a unit found on both sides counts once, with its best values
+                fq, fc = found_by.get(name_id, _NONE)
+                entry[0] += max(0.0, q_best - fq)
+                entry[1] += max(0.0, c_best - fc)
+                entry[2] += plan.qweight if fq == 0.0 else 0.0
+    tc = totals
+    out = []
+    for name_id, (a, c, qw) in acc.items():
+        bound = name_bound(w_q, a, c, qw, tc[name_id], shape) + EPS
+        if floor is None or bound >= floor:
+            out.append((name_id, bound))
+    return out
+
+def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameForm,
+                 finding: list[Plan], skipped: list[Plan],
+                 floor: float | None) -> list[tuple[int, float]]:
+    """Bounds of the names the ``finding`` plans reach, vectorised (numpy).
+
+    ``key_span`` is more than the largest name id (to key (unit, name) pairs as one
+    integer); up to ``few_found`` names left after the floor, set-aside postings are
+    searched in plain Python (:func:`look_up_skipped`)."""
+    tc = np.frombuffer(totals, dtype=np.float64)
+    shape = shape_of(qn)
+    arrays: list[array[int]] = []
+    qvs: list[float] = []
+    cvs: list[float] = []
+    qweights: list[float] = []
+    units: list[int] = []
+    for plan in finding:
+        for arr, qv, cv in plan.reach:
+            arrays.append(arr)
+            qvs.append(qv)
+            cvs.append(cv)
+            qweights.append(plan.qweight)
+            units.append(plan.unit)
+    lengths = [len(arr) for arr in arrays]
+    ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr in arrays])
+    q_vals = np.repeat(np.asarray(qvs), lengths)
+    c_vals = np.repeat(np.asarray(cvs), lengths)
+    qw_vals = np.repeat(np.asarray(qweights), lengths)
+    u_vals = np.repeat(np.asarray(units, dtype=np.int64), lengths)
+    if len(arrays) > len(finding):
+        # a name reached twice through one unit counts once, with its best values
+        key = u_vals * key_span + ids
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.empty(len(key), dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        q_vals = np.maximum.reduceat(q_vals[order], starts)
+        c_vals = np.maximum.reduceat(c_vals[order], starts)
+        sel = order[starts]
+        ids, qw_vals, u_vals = ids[sel], qw_vals[sel], u_vals[sel]
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
+    c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
+    qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
+    # per skipped plan whose unit also found names: that unit's values per name
+    found_by: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    finding_units = {p.unit for p in finding}
+    for plan in skipped:
+        if plan.unit in finding_units and plan.unit not in found_by:
+            mask = u_vals == plan.unit
+            fq = np.zeros(len(uniq))
+            fc = np.zeros(len(uniq))
+            fq[inverse[mask]] = q_vals[mask]
+            fc[inverse[mask]] = c_vals[mask]
+            found_by[plan.unit] = (fq, fc)
+    zeros = np.zeros(len(uniq))
+    if skipped and floor is not None:
+        # drop names that stay below the floor even if every skipped posting held them
+        a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
+        for plan in skipped:
+            fq, fc = found_by.get(plan.unit, (zeros, zeros))
+            a_most += np.maximum(0.0, plan.a_max - fq)
+            c_most += np.maximum(0.0, plan.c_max - fc)
+            qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
+        keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floor
+        uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
+        found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
+        zeros = zeros[keep]
+    if not len(uniq):
+        return []
+    if skipped and len(uniq) <= few_found:
+        # few names left: binary searches cost less than numpy calls per posting list
+        ids_l = uniq.tolist()
+        acc = {n: [a, c, qw] for n, a, c, qw in
+               zip(ids_l, q_acc.tolist(), c_acc.tolist(), qw_acc.tolist(), strict=True)}
+        by_unit = {u: {n: (a, c) for n, a, c in
+                       zip(ids_l, fq.tolist(), fc.tolist(), strict=True) if a > 0.0}
+                   for u, (fq, fc) in found_by.items()}
+        return look_up_skipped(totals, qn.total, shape, acc, by_unit, skipped, floor)
+    # the longest postings did not pull candidates; look the candidates up in them
+    # (sorted) instead, so they add exactly what they can to each bound
+    for plan in skipped:
+        q_best = np.zeros(len(uniq))
+        c_best = np.zeros(len(uniq))
+        for arr, qv, cv in plan.reach:
+            post = np.frombuffer(arr, dtype=np.int32)
+            pos = np.minimum(np.searchsorted(post, uniq), len(post) - 1)
+            found = post[pos] == uniq
+            np.maximum(q_best, np.where(found, qv, 0.0), out=q_best)
+            np.maximum(c_best, np.where(found, cv, 0.0), out=c_best)
+        # a unit found on both sides counts once, with its best values
+        fq, fc = found_by.get(plan.unit, (zeros, zeros))
+        q_acc += np.maximum(0.0, q_best - fq)
+        c_acc += np.maximum(0.0, c_best - fc)
+        qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
+    bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
+    if floor is not None:
+        keep = bounds >= floor
+        uniq, bounds = uniq[keep], bounds[keep]
+    return list(zip(uniq.tolist(), bounds.tolist(), strict=True))

@@ -1,0 +1,419 @@
+"""What both matchers hold and share: listed records, their names, rarity statistics, the
+scoring of one record against a query, and the hit a scored record becomes.
+
+:class:`NameCorpus` keeps compact per-entity records (never the
+:class:`~ctnode.model.entities.Entity` objects); each name is its original text plus a
+tuple of interned Latin tokens. The indexed :class:`~ctnode.match.index.Matcher` and the
+brute-force :class:`~ctnode.match.naive.NaiveMatcher` derive from it and differ only in
+which records they score.
+"""
+
+from __future__ import annotations
+
+import gc
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ctnode.match.details import (
+    OBJECT_SCHEMAS,
+    ORG_SCHEMAS,
+    PERSON_SCHEMAS,
+    calibration,
+    clean_country,
+    clean_date,
+    clean_documents,
+    compare_countries,
+    compare_dates,
+    compare_documents,
+    compare_schema,
+)
+from ctnode.match.explain import explain_name
+from ctnode.match.normalise import (
+    NameKind,
+    ParsedName,
+    name_kind,
+    parse_name,
+    skeleton,
+    split_names,
+)
+from ctnode.match.score import NameForm, Rarity, compare_names, name_score_value
+from ctnode.match.transliterate import script_family
+from ctnode.match.weights import MODEL
+from ctnode.model.entities import NAME_PROPS, Entity
+from ctnode.model.screening import Band, FeatureExplanation, Hit, ScreenQuery
+
+# Name props and the factor their names count with.
+_NAME_FACTORS: dict[str, float] = {"name": 1.0, "alias": 1.0, "previousName": 1.0}
+_WEAK = "weakAlias"  # counts MODEL.weak_alias_factor
+_PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
+FORM_CACHE = 20_000  # listed names kept parsed for scoring (cleared when full)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score bands: ``match`` at or above ``match``; ``possible`` at or above ``report``."""
+
+    match: float = MODEL.match_threshold
+    report: float = MODEL.report_threshold
+
+    def band(self, score: float) -> Band:
+        if score >= self.match:
+            return "match"
+        if score >= self.report:
+            return "possible"
+        return "no match"
+
+
+class ListedRecord:
+    """What the matcher keeps of one entity."""
+
+    __slots__ = ("alive", "caption", "countries", "dataset", "dates", "docs", "id", "names",
+                 "reference", "schema", "status")
+
+    def __init__(self, entity: Entity, names: tuple[int, ...]) -> None:
+        self.id = entity.id
+        self.dataset = entity.dataset
+        self.reference = entity.reference
+        self.schema = entity.schema
+        self.caption = entity.caption
+        self.status = entity.status
+        self.alive = True
+        self.names = names
+        dates = {d for v in entity.get("birthDate") if (d := clean_date(v))}
+        self.dates = tuple(sorted(dates))
+        countries = {c for v in entity.get("nationality") + entity.get("citizenship")
+                     if (c := clean_country(v))}
+        self.countries = tuple(sorted(countries))
+        docs: dict[str, None] = {}
+        for prop in ("passportNumber", "idNumber"):
+            for v in entity.get(prop):
+                for d in clean_documents(v):
+                    docs.setdefault(d, None)
+        self.docs = tuple(docs)
+
+
+def entity_names(entity: Entity) -> list[tuple[str, float]]:
+    """(name, factor) for every name of an entity, bracketed and ``;`` parts split apart."""
+    out: dict[str, float] = {}
+    for prop in NAME_PROPS:
+        factor = MODEL.weak_alias_factor if prop == _WEAK else _NAME_FACTORS.get(prop, 1.0)
+        for value in entity.get(prop):
+            for name in split_names(value):
+                out.setdefault(name, factor)
+    parts = [entity.first(p) for p in _PART_PROPS]
+    joined = " ".join(p for p in parts if p)
+    if joined:
+        out.setdefault(joined, 1.0)
+    return list(out.items())
+
+
+_NO_ALTS: dict[int, tuple[str, ...]] = {}
+_NO_SYMBOLS: dict[int, frozenset[str]] = {}
+_GROUPS = (PERSON_SCHEMAS, ORG_SCHEMAS, OBJECT_SCHEMAS)
+
+
+def _query_kinds(schema: str) -> tuple[NameKind, ...]:
+    """How a query's names are read: a LegalEntity's (or a query of no known schema) both
+    as a person's and as an organisation's name, the best reading winning."""
+    if schema == "Person":
+        return ("person",)
+    if schema in ORG_SCHEMAS or schema in OBJECT_SCHEMAS:
+        return ("org",)
+    return ("person", "org")
+
+
+def kept_apart(q_schema: str, c_schema: str) -> bool:
+    """A person against an organisation (or a vessel ...), both schemas known: their names
+    count only when near-exact (``cross_schema_min``)."""
+    qg = next((g for g in _GROUPS if q_schema in g), None)
+    cg = next((g for g in _GROUPS if c_schema in g), None)
+    return qg is not None and cg is not None and qg is not cg
+
+
+SHORT_SINGLE = 6  # a one-part name this short (ISIL, AQIS, Hamas) is kept to its own kind
+
+
+def _short_single(form: NameForm) -> bool:
+    return len(form.tokens) == 1 and len(form.tokens[0]) <= SHORT_SINGLE
+
+
+@dataclass(slots=True)
+class PreparedQuery:
+    """A screening query normalised once: parsed names, cleaned details."""
+
+    names: list[NameForm]
+    dates: list[str]
+    countries: list[str]
+    docs: list[str]
+    schema: str
+    datasets: frozenset[str] | None
+    include_delisted: bool
+
+    @property
+    def script_families(self) -> bool:
+        """Whether a query name is written in Han, Hangul or kana."""
+        return any(n.script_key for n in self.names)
+
+
+# Lists of this many names or more are moved out of the cyclic garbage collector's view
+# once built: a full collection over millions of index objects pauses a screen for ~1 s.
+FREEZE_AT = 100_000
+
+
+def freeze_long_lived() -> None:
+    """Collect what the build left behind, then freeze the rest (``gc.freeze``): the index
+    lives until the next build, and objects without reference cycles (all of the index)
+    are still freed by reference counting when it is replaced."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+@dataclass(slots=True)
+class ScoredRecord:
+    """One record's score against a query: its best name and the details that counted."""
+
+    score: float
+    rec_idx: int
+    name_id: int
+    query_idx: int
+    features: list[FeatureExplanation]
+
+
+class NameCorpus:
+    """Records, names and rarity statistics shared by both matchers, and the scoring of one
+    record against a prepared query (the same code path for both)."""
+
+    def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
+        self.thresholds = thresholds
+        self.max_candidates = max_candidates
+        self._records: list[ListedRecord] = []
+        self._by_id: dict[str, int] = {}
+        # per name: owning record index, original text, tokens, factor
+        self._name_rec: array[int] = array("i")
+        self._name_text: list[str] = []
+        self._name_tokens: list[tuple[str, ...]] = []
+        self._name_alts: dict[int, dict[int, tuple[str, ...]]] = {}  # only names that have some
+        # the whole parse, for names with more than tokens and alternatives (roles, symbols
+        # of parts in their own script, a Han/Hangul key, an acronym)
+        self._name_parsed: dict[int, ParsedName] = {}
+        self._name_org = bytearray()  # 1: read as an organisation's name
+        self._name_factor: array[float] = array("f")
+        self.rarity = Rarity()
+        self._forms: dict[int, NameForm] = {}
+
+    # -- building --------------------------------------------------------------------
+
+    def build(self, entities: Iterable[Entity]) -> None:
+        """Replace everything with ``entities`` and recompute the rarity statistics."""
+        self._reset()
+        for entity in entities:
+            self._append(entity)
+        df: dict[str, int] = {}
+        for toks in self._name_tokens:
+            for key in {skeleton(t) for t in toks}:
+                df[key] = df.get(key, 0) + 1
+        self.rarity = Rarity(df, len(self._name_tokens))
+        self._after_build()
+        if len(self._name_tokens) >= FREEZE_AT:
+            freeze_long_lived()
+
+    def add(self, entity: Entity) -> None:
+        """Add ``entity``, replacing a record with the same id."""
+        if entity.id in self._by_id:
+            self.remove(entity.id)
+        first = len(self._name_text)
+        self._append(entity)
+        self._after_add(first)
+
+    def remove(self, entity_id: str) -> None:
+        idx = self._by_id.pop(entity_id, None)
+        if idx is not None:
+            self._records[idx].alive = False
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def _reset(self) -> None:
+        self._records = []
+        self._by_id = {}
+        self._name_rec = array("i")
+        self._name_text = []
+        self._name_tokens = []
+        self._name_alts = {}
+        self._name_parsed = {}
+        self._name_org = bytearray()
+        self._name_factor = array("f")
+        self._forms = {}
+
+    def _append(self, entity: Entity) -> None:
+        rec_idx = len(self._records)
+        ids: list[int] = []
+        for name, factor in entity_names(entity):
+            kind = name_kind(entity.schema, name)
+            for parsed in parse_name(name, kind):
+                name_id = len(self._name_text)
+                if parsed.alts:
+                    self._name_alts[name_id] = parsed.alts
+                if (parsed.symbols or parsed.script_key or parsed.acronyms
+                        or any(parsed.roles)):
+                    self._name_parsed[name_id] = parsed
+                ids.append(name_id)
+                self._name_rec.append(rec_idx)
+                self._name_text.append(name)
+                self._name_tokens.append(parsed.tokens)
+                self._name_org.append(kind == "org")
+                self._name_factor.append(factor)
+        if entity.id in self._by_id:
+            self._records[self._by_id[entity.id]].alive = False
+        self._records.append(ListedRecord(entity, tuple(ids)))
+        self._by_id[entity.id] = rec_idx
+
+    def _after_build(self) -> None:
+        """Hook for the index."""
+
+    def _after_add(self, first_name: int) -> None:
+        """Hook for the index."""
+
+    # -- screening -------------------------------------------------------------------
+
+    def prepare(self, query: ScreenQuery) -> PreparedQuery:
+        """Parse the query's names (each reading, as a person's and/or an organisation's
+        name as the schema says) and clean its details."""
+        names: list[NameForm] = []
+        seen: set[tuple[object, ...]] = set()
+        kinds: tuple[NameKind, ...] = _query_kinds(query.schema)
+        limit = query.truncated_at
+        for raw in query.names:
+            truncated = limit is not None and len(raw.strip()) >= limit
+            for name in split_names(raw):
+                for kind in kinds:
+                    for parsed in parse_name(name, kind):
+                        key = (parsed.tokens, kind, parsed.script_key, parsed.acronyms)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        names.append(NameForm(name, parsed, self.rarity, kind, truncated))
+        dates = sorted({d for v in query.birth_dates if (d := clean_date(v))})
+        countries = sorted({c for v in query.nationalities if (c := clean_country(v))})
+        docs: list[str] = []
+        for v in query.documents:
+            docs.extend(d for d in clean_documents(v) if d not in docs)
+        datasets = frozenset(query.datasets) if query.datasets is not None else None
+        return PreparedQuery(names, dates, countries, docs, query.schema, datasets,
+                      query.include_delisted)
+
+    def _eligible(self, rec: ListedRecord, q: PreparedQuery) -> bool:
+        if not rec.alive:
+            return False
+        if rec.status == "delisted" and not q.include_delisted:
+            return False
+        return q.datasets is None or rec.dataset in q.datasets
+
+    def name_form(self, name_id: int) -> NameForm:
+        form = self._forms.get(name_id)
+        if form is None:
+            if len(self._forms) >= FORM_CACHE:
+                self._forms.clear()
+            parsed = self._name_parsed.get(name_id)
+            if parsed is None:
+                parsed = ParsedName(self._name_tokens[name_id],
+                                    self._name_alts.get(name_id, _NO_ALTS), _NO_SYMBOLS, (),
+                                    "", (), -1, ())
+            kind: NameKind = "org" if self._name_org[name_id] else "person"
+            form = NameForm(self._name_text[name_id], parsed, self.rarity, kind)
+            self._forms[name_id] = form
+        return form
+
+    def _script_families(self, rec: ListedRecord) -> frozenset[str]:
+        """Han/Hangul/kana families the record's own names are written in."""
+        out = set()
+        for name_id in rec.names:
+            parsed = self._name_parsed.get(name_id)
+            if parsed is not None and parsed.script_key:
+                out.add(script_family(parsed.script_key))
+        return frozenset(out)
+
+    def _details(self, q: PreparedQuery, rec: ListedRecord) -> list[FeatureExplanation]:
+        """The identifying details that contribute (dates, nationality, documents, schema)."""
+        return [f for f in (
+            compare_dates(q.dates, rec.dates),
+            compare_countries(q.countries, rec.countries),
+            compare_documents(q.docs, rec.docs),
+            compare_schema(q.schema, rec.schema),
+            calibration(),
+        ) if f is not None]
+
+    def _score_record(self, rec_idx: int, q: PreparedQuery, names: Iterable[tuple[float, int]],
+                      features: list[FeatureExplanation] | None = None) -> ScoredRecord | None:
+        """Best name of one record (names given as (bound, id), best bound first) + details.
+
+        A name is skipped once its bound is below the best name score found: it cannot win.
+        Ties go to the lower name id, then the earlier query name (as in NaiveMatcher).
+        """
+        rec = self._records[rec_idx]
+        apart = kept_apart(q.schema, rec.schema)
+        own_script = self._script_families(rec) if q.script_families else frozenset()
+        best: tuple[float, int, int] | None = None
+        for bound, name_id in names:
+            if best is not None and bound < best[0]:
+                break
+            cand = self.name_form(name_id)
+            factor = self._name_factor[name_id]
+            if apart and _short_single(cand):
+                continue  # an organisation's acronym or short name never names a person
+            for qi, qn in enumerate(q.names):
+                if apart and _short_single(qn):
+                    continue
+                if (qn.script_key and not cand.script_key
+                        and script_family(qn.script_key) in own_script):
+                    continue  # the record's own Han/Hangul name decides, not its romanisation
+                value = name_score_value(qn, cand) * factor
+                if value <= 0.0 or (apart and value < MODEL.cross_schema_min):
+                    continue
+                if (best is None or value > best[0]
+                        or (value == best[0] and (name_id, qi) < (best[1], best[2]))):
+                    best = (value, name_id, qi)
+        if best is None:
+            return None
+        name_value, name_id, qi = best
+        if features is None:
+            features = self._details(q, rec)
+        score = name_value + sum(f.contribution for f in features)
+        score = round(min(1.0, max(0.0, score)), 4)
+        return ScoredRecord(score, rec_idx, name_id, qi, features)
+
+    def _hit(self, s: ScoredRecord, q: PreparedQuery) -> Hit:
+        rec = self._records[s.rec_idx]
+        cand = self.name_form(s.name_id)
+        factor = self._name_factor[s.name_id]
+        qn = q.names[s.query_idx]
+        # the alignment is rebuilt only for returned hits (same score as name_score_value)
+        explanation = explain_name(qn, cand, compare_names(qn, cand), factor,
+                                   kept_apart(q.schema, rec.schema)) + s.features
+        return Hit(
+            entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
+            caption=rec.caption, matched_name=cand.original, score=s.score,
+            band=self.thresholds.band(s.score), explanation=explanation, status=rec.status,
+        )
+
+    def compare(self, query: ScreenQuery, entity_id: str) -> Hit | None:
+        """The query scored against one listed entity, whatever the score (band ``no match``
+        below the report threshold); None when the entity is not held or no name compares.
+        The same scoring as ``screen`` (pairwise evaluation, an analyst's "why not?")."""
+        idx = self._by_id.get(entity_id)
+        if idx is None:
+            return None
+        q = self.prepare(query)
+        if not q.names:
+            return None
+        result = self._score_record(idx, q, ((1.0, n) for n in self._records[idx].names))
+        return None if result is None else self._hit(result, q)
+
+    def _finish(self, scored: list[ScoredRecord], q: PreparedQuery, limit: int,
+                include_below: bool) -> list[Hit]:
+        if not include_below:
+            scored = [s for s in scored if s.score >= self.thresholds.report]
+        scored.sort(key=lambda s: (-s.score, self._records[s.rec_idx].id))
+        return [self._hit(s, q) for s in scored[:limit]]

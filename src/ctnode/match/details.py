@@ -1,0 +1,168 @@
+"""Identifying details beside the name: dates of birth, nationalities, identity documents,
+the schema. Cleaning (query and listed values to comparable forms) and comparison (what
+each agreement or contradiction adds to the name score, from the fitted model).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from followthemoney.types import registry
+
+from ctnode.match.weights import MODEL
+from ctnode.model.screening import FeatureExplanation
+
+PERSON_SCHEMAS = frozenset({"Person"})
+ORG_SCHEMAS = frozenset({"Organization", "Company", "PublicBody"})
+OBJECT_SCHEMAS = frozenset({"Vessel", "Airplane"})
+DOB_NEAR = 0.0  # years one apart: no evidence either way (approximate dates)
+
+# ---- cleaning --------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+def clean_date(value: str) -> str | None:
+    """An ISO prefix (``1970``, ``1970-05``, ``1970-05-12``) or ``None`` when not a date."""
+    m = _DATE.match(value.strip())
+    if not m:
+        return None
+    year, month, day = m.groups()
+    if month is None or month == "00":
+        return year
+    if day is None or day == "00":
+        return f"{year}-{month}"
+    return f"{year}-{month}-{day}"
+
+
+@lru_cache(maxsize=4096)
+def clean_country(value: str) -> str | None:
+    """ISO code or country name → lower-case ISO 3166 alpha-2 (FtM's country registry)."""
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) == 2 and value.isascii() and value.isalpha():
+        return value.lower()  # already a code: skip FtM's name index (slow to build once)
+    code = registry.country.clean(value)
+    return code.lower() if code else None
+
+
+_DOC_TOKEN = re.compile(r"[A-Z0-9][A-Z0-9\-/. ]*[A-Z0-9]|[A-Z0-9]")
+
+
+def clean_documents(value: str) -> tuple[str, ...]:
+    """A document field → identifying numbers (upper-case alphanumerics with a digit, 5+ long).
+
+    ``CAR diplomatic passport no. D00000897`` gives ``D00000897``; ``103-00653129-22`` gives
+    ``1030065312922``.
+    """
+    whole = re.sub(r"[^A-Z0-9]", "", value.upper())
+    if 5 <= len(whole) <= 14 and any(ch.isdigit() for ch in whole):
+        return (whole,)
+    out: list[str] = []
+    for word in re.split(r"[\s,;:]+", value.upper()):
+        token = re.sub(r"[^A-Z0-9]", "", word)
+        if len(token) >= 5 and any(ch.isdigit() for ch in token):
+            out.append(token)
+    if not out:
+        token = re.sub(r"[^A-Z0-9]", "", value.upper())
+        if len(token) >= 5 and any(ch.isdigit() for ch in token):
+            out.append(token)
+    return tuple(out)
+
+
+# ---- comparing -------------------------------------------------------------------------
+
+
+def _date_relation(q: str, c: str) -> tuple[float, str]:
+    qy, cy = int(q[:4]), int(c[:4])
+    if abs(qy - cy) >= 2:
+        return MODEL.dob_contradict, "years differ"
+    if qy != cy:
+        return DOB_NEAR, "years one apart"
+    if len(q) == 10 and len(c) == 10:
+        if q == c:
+            return MODEL.dob_exact, "same date"
+        if q[5:7] == c[8:10] and q[8:10] == c[5:7]:
+            return MODEL.dob_swapped, "day and month swapped"
+        return MODEL.dob_same_year_other_day, "same year, other day"
+    short, long_ = (q, c) if len(q) <= len(c) else (c, q)
+    if long_.startswith(short):
+        return MODEL.dob_year, "agrees to the precision given"
+    return MODEL.dob_same_year_other_day, "same year, other month"
+
+
+def compare_dates(
+    q_dates: list[str], c_dates: tuple[str, ...]
+) -> FeatureExplanation | None:
+    if not q_dates or not c_dates:
+        return None
+    best: tuple[float, str, str, str] | None = None
+    for qd in q_dates:
+        for cd in c_dates:
+            value, why = _date_relation(qd, cd)
+            if best is None or value > best[0]:
+                best = (value, why, qd, cd)
+    assert best is not None
+    value, why, qd, cd = best
+    if value == 0.0:
+        return None
+    return FeatureExplanation("birth_date", qd, cd, value, f"date of birth: {why}")
+
+
+def compare_countries(
+    q_countries: list[str], c_countries: tuple[str, ...]
+) -> FeatureExplanation | None:
+    if not q_countries or not c_countries:
+        return None
+    common = sorted(set(q_countries) & set(c_countries))
+    if common:
+        return FeatureExplanation("nationality", common[0], common[0], MODEL.nat_agree,
+                                  "nationality agrees")
+    return FeatureExplanation("nationality", ", ".join(q_countries), ", ".join(c_countries),
+                              MODEL.nat_contradict, "no nationality in common")
+
+
+def compare_documents(
+    q_docs: list[str], c_docs: tuple[str, ...]
+) -> FeatureExplanation | None:
+    if not q_docs or not c_docs:
+        return None
+    for qd in q_docs:
+        for cd in c_docs:
+            if qd == cd or (min(len(qd), len(cd)) >= 6 and (qd in cd or cd in qd)):
+                return FeatureExplanation("document", qd, cd, MODEL.doc_agree,
+                                          "identity-document number agrees")
+    return FeatureExplanation("document", ", ".join(q_docs), ", ".join(c_docs),
+                              MODEL.doc_contradict, "identity-document numbers differ")
+
+
+def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
+    if q_schema == c_schema:
+        return None
+    groups = (PERSON_SCHEMAS, ORG_SCHEMAS, OBJECT_SCHEMAS)
+    qg = next((g for g in groups if q_schema in g), None)
+    cg = next((g for g in groups if c_schema in g), None)
+    if qg is None or cg is None or qg is cg:
+        return None
+    return FeatureExplanation("schema", q_schema, c_schema, MODEL.schema_mismatch,
+                              f"a {q_schema} screened against a {c_schema}")
+
+
+def calibration() -> FeatureExplanation | None:
+    """The fitted model's score offset, when it has one (added to every score)."""
+    if MODEL.score_offset == 0.0:
+        return None
+    return FeatureExplanation(
+        "calibration", None, None, MODEL.score_offset,
+        f"fitted calibration: scores shifted by {MODEL.score_offset:+.2f} so that the fitted "
+        f"decision point is the report threshold")
+
+
+def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
+    """The most the identifying details (and the calibration) can add (the index uses it to
+    prune safely)."""
+    dates = max(0.0, MODEL.dob_exact, MODEL.dob_year, MODEL.dob_swapped)
+    return ((dates if has_dates else 0.0) + (max(0.0, MODEL.nat_agree) if has_countries else 0.0)
+            + (max(0.0, MODEL.doc_agree) if has_docs else 0.0) + MODEL.score_offset)

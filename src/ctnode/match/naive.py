@@ -1,0 +1,29 @@
+"""The brute-force reference matcher: every record scored, no index.
+
+:class:`NaiveMatcher` has the :class:`~ctnode.match.index.Matcher` interface and scores
+with the same code (:class:`~ctnode.match.corpus.NameCorpus`); tests check that the fast
+matcher returns exactly what this one returns.
+"""
+
+from __future__ import annotations
+
+from ctnode.match.corpus import NameCorpus, ScoredRecord
+from ctnode.model.screening import Hit, ScreenQuery
+
+
+class NaiveMatcher(NameCorpus):
+    """Scores every entity with the same scorer as :class:`Matcher`; no index (reference)."""
+
+    def screen(self, query: ScreenQuery, limit: int = 10,
+               include_below: bool = False) -> list[Hit]:
+        q = self.prepare(query)
+        if not q.names:
+            return []
+        scored: list[ScoredRecord] = []
+        for rec_idx, rec in enumerate(self._records):
+            if not self._eligible(rec, q):
+                continue
+            result = self._score_record(rec_idx, q, ((1.0, n) for n in rec.names))
+            if result is not None:
+                scored.append(result)
+        return self._finish(scored, q, limit, include_below)

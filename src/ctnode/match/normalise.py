@@ -1,0 +1,509 @@
+"""Normalise what is compared: names (Latin tokens, skeletons, roles), dates, countries,
+documents.
+
+Everything here is a pure function of its input (no index statistics), cached where
+the same value recurs across millions of names. The steps for a name (:func:`parse_name`):
+
+1. split one raw value into names: text in brackets is a second name (the UN list puts
+   Arabic-script forms in brackets inside Latin aliases), ``;`` separates names;
+2. read names written in Han, kana or Hangul (:func:`ctnode.match.transliterate.readings`):
+   a name may have several readings (Mandarin and Japanese);
+3. reorder ``SURNAME/GIVEN`` (airline form, ICAO 9303) and ``Surname, Given``; drop the
+   titles rigour lists at the head of a person's name (``President``, ``General``, ``Dr``);
+4. cut into tokens, transliterate each to lower-case ASCII (:mod:`ctnode.match.transliterate`);
+5. person names: drop connectors and honorifics (``al``, ``bin``, ``haji`` ...), map the
+   ``Abd al-`` family of prefixes to ``abdul``, count a repeated part once, mark initials
+   and patronymics; organisation names: legal forms to rigour's generic form, number words
+   to digits, joining words dropped (:mod:`ctnode.match.orgs`), the acronym noted;
+6. each token gets a consonant *skeleton* (``muhammad``, ``mohammed``, ``mukhammed``,
+   ``محمد`` all give ``mhmd``), the phonetic key used by the index and the scorer.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from functools import lru_cache
+from typing import Literal, NamedTuple
+
+from rigour.names import NameTypeTag, Symbol, analyze_names, remove_person_prefixes
+
+from ctnode.match.orgs import (
+    acronyms,
+    has_legal_form,
+    legal_form_text,
+    numbers_to_digits,
+    org_class,
+    org_stopwords,
+)
+from ctnode.match.transliterate import (
+    MAX_ALTERNATIVES,
+    arabic_alternatives,
+    has_arabic,
+    indic_alternative,
+    korean_alternative,
+    latin_token,
+    readings,
+    warm_up_scripts,
+    western_alternatives,
+)
+
+NameKind = Literal["person", "org"]
+# How a token takes part (its weight, the rules that apply): see score.py.
+ROLE_NAME, ROLE_LEGAL, ROLE_PATRONYMIC, ROLE_INITIAL = "", "legal", "patronymic", "initial"
+
+# Tokens that carry no identity: Arabic articles and filiation words, honorifics, titles.
+# "Son of" in Maghrebi and Mauritanian names (Ould, ولد read "wld"): a connector like bin
+# (also when glued: ``Ouldmuhammad``).
+FILIATION: frozenset[str] = frozenset({"ould", "wuld", "wld"})
+STOP_TOKENS: frozenset[str] = frozenset(
+    """al el ul ad ar as at az ash an ud bin ibn ben bint binti bte son of s o bn abn bnt
+    mr mrs ms miss mstr dr prof haji hajji alhaj alhajj hadji mullah mulla maulavi mawlawi
+    maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
+) | FILIATION
+
+# Spellings of the "Abd al-" (servant of) prefix, mapped to one form.
+ABD_FORMS: frozenset[str] = frozenset(
+    {"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdoul", "abdool", "abdil"}
+)
+_ABD = "abdul"
+
+# Patronymic endings (Russian, Ukrainian, Belarusian -ovich/-ovna; Kazakh, Kyrgyz, Uzbek
+# -uly/-kyzy; Turkic -oglu): such a part is a father's name, often left out or added.
+_PATRONYMIC = re.compile(r"(?:[oe]vi?ch|[oe]vna|ichna|yevich|ievich|[iy]?evna|uly|ulu|"
+                         r"kyzy|qyzy|gyzy|oglu|ogly)$")
+MIN_PATRONYMIC = 6  # shortest token read as a patronymic
+
+_SPLIT = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Cut a name into its written parts: at spaces, punctuation and symbols. Letters,
+    digits and combining marks stay together (Khmer, Thai, Bengali vowel signs are marks,
+    which a plain ``\\w`` split would cut out of their words)."""
+    if text.isascii():
+        return [t for t in _SPLIT.split(text) if t and t != "_"]
+    out: list[str] = []
+    cur: list[str] = []
+    for ch in text:
+        if unicodedata.category(ch)[0] in "LNM":
+            cur.append(ch)
+        elif cur:
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
+_APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
+_BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+
+
+def warm_up() -> None:
+    """Load ICU's rules for every script, the Japanese reading tables, rigour's name-part
+    tagger and the organisation tables now (called when the node starts), instead of on a
+    live request."""
+    warm_up_scripts()
+    name_symbols("muhammad")
+    parse_name("Acme Twelve Limited", "org")
+    nickname_forms("william")
+
+
+# A name part holding more of rigour's name symbols than this is too ambiguous (a short
+# Korean or Chinese syllable) for the symbol to say two spellings are one name.
+MAX_NAME_SYMBOLS = 8
+
+
+@lru_cache(maxsize=500_000)
+def name_symbols(token: str) -> frozenset[str]:
+    """rigour's person-name symbols (Wikidata items, ``Q16428906``) of one token, Latin or
+    in its own script (``Владимир``, ``אברהם``, ``গিয়াস``).
+
+    Two tokens sharing a symbol are forms of one given or family name across languages
+    (Foma/Thomas, Josyp/Joseph, Mahoma/Muhammad), which no spelling rule can see. Digits,
+    tokens under three letters (one Han or Hangul syllable counts as two) and tokens with
+    more than MAX_NAME_SYMBOLS symbols get none.
+    """
+    if not token.isalpha() or (len(token) < 3 and (token.isascii() or len(token) < 2)):
+        return frozenset()
+    found: set[str] = set()
+    for name in analyze_names(NameTypeTag.PER, [token], consolidate=False, rewrite=False,
+                              phonetics=False, numerics=False):
+        for symbol in name.symbols:
+            if symbol.category == Symbol.Category.NAME:
+                found.add(str(symbol.id))
+    if len(found) > MAX_NAME_SYMBOLS:
+        return frozenset()
+    return frozenset(sys.intern(f) for f in found)
+
+
+_NICKNAMES: object | None = None
+
+
+@lru_cache(maxsize=200_000)
+def nickname_forms(latin: str) -> frozenset[str]:
+    """Nicknames and full forms of an English given name (``bill`` ↔ ``william``, ``bob``
+    ↔ ``robert``), from the hand-curated ``nicknames`` dataset (Old Dominion University)."""
+    global _NICKNAMES
+    if len(latin) < 2 or not latin.isalpha():
+        return frozenset()
+    if _NICKNAMES is None:
+        from nicknames import NickNamer
+
+        _NICKNAMES = NickNamer()
+    namer = _NICKNAMES
+    forms = set(namer.nicknames_of(latin)) | set(namer.canonicals_of(latin))  # type: ignore[attr-defined]
+    return frozenset(f for f in forms if f != latin and f.isalpha())
+
+
+# Latin digraphs reduced before vowels are dropped, in order.
+_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("dzh", "j"), ("tch", "c"), ("sch", "s"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
+    ("th", "t"), ("dh", "d"), ("sh", "s"), ("zh", "j"), ("dj", "j"), ("ck", "k"),
+    ("ch", "c"), ("ts", "s"), ("tz", "s"),
+)
+_CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "h"})
+_SOFT_C = re.compile(r"c(?=[eiy])")  # Lounici, Francis, pinyin Cen: an s sound
+_VOWELS = frozenset("aeiouy")
+_SKELETON_VOWELS = frozenset("aeiouyw")  # a w after the first letter is a vowel (Chowdhary)
+
+# Name parts so frequent world-wide that even a small list must not treat them as rare.
+# Their skeletons' relative frequency is floored at COMMON_PRIOR_FREQUENCY (see score.py).
+COMMON_NAMES: tuple[str, ...] = tuple(
+    """mohammed muhammad mohammad ahmed ali hassan hussein husain khan abdul abdullah abu omar
+    umar ibrahim ismail yusuf mustafa mahmoud rahman karim aziz hamid hamza bakr musa said saleh
+    nur abbas jamal sadiq sulaiman jan gul shah mehmet amir khalid salem rashid hussain
+    fatima maryam john maria wang li zhang kim lee singh kumar nguyen""".split()
+)
+COMMON_PRIOR_FREQUENCY = 0.02
+_TITLES_AIRLINE = frozenset({"mr", "mrs", "ms", "miss", "mstr", "dr", "chd", "inf"})
+
+
+def common_skeletons() -> frozenset[str]:
+    """Skeletons of COMMON_NAMES."""
+    return frozenset(skeleton(n) for n in COMMON_NAMES)
+
+
+
+# Vowel classes of the short vowels Arabic-script names are romanised with: fatha (a),
+# kasra (i, y) and damma (u, o, w); ``e`` stands for fatha or kasra in Persian, Turkish and
+# French romanisations. Bit masks: two vowels agree when their masks share a bit.
+_VOWEL_CLASS: dict[str, int] = {"a": 1, "e": 3, "i": 2, "y": 2, "o": 4, "u": 4, "w": 4}
+
+
+@lru_cache(maxsize=500_000)
+def skeleton_parts(latin: str) -> tuple[str, tuple[int, ...]]:
+    """The skeleton of a Latin token and its vowel slots (see :func:`skeleton`).
+
+    Slot 0 holds the class mask of a first-letter vowel, slot ``i`` the vowels written after
+    the skeleton's ``i``-th letter (0 when none). Equal skeletons have as many slots, so two
+    spellings can be compared slot by slot (:func:`vowel_mismatches`).
+    """
+    if not latin:
+        return "", ()
+    if latin.isdigit():
+        return latin, (0,) * (len(latin) + 1)
+    s = latin
+    if len(s) > 2 and s[-1] == "h" and s[-2] in _VOWELS:
+        s = s[:-1]
+    if "c" in s:
+        s = _SOFT_C.sub("s", s)  # before digraphs: the c of ch, sch, tch is not soft
+    for src, dst in _DIGRAPHS:
+        if src in s:
+            s = s.replace(src, dst)
+    s = s.translate(_CONSONANT_MAP)
+    vowel_first = s[0] in _VOWELS and s[0] != "y"
+    first = "a" if vowel_first else ("v" if s[0] == "w" else s[0])
+    out = [first]
+    slots = [_VOWEL_CLASS[s[0]] if vowel_first else 0, 0]
+    for ch in s[1:]:
+        if ch in _SKELETON_VOWELS:
+            slots[-1] |= _VOWEL_CLASS[ch]
+            continue
+        if ch != out[-1]:
+            out.append(ch)
+            slots.append(0)
+    key = "".join(out)
+    if key.startswith("abdl") and len(key) > 5:
+        key = "abd" + key[4:]
+        slots[3:5] = [slots[3] | slots[4]]
+    return key, tuple(slots)
+
+
+def skeleton(latin: str) -> str:
+    """The consonant skeleton of a Latin token: the phonetic key shared by transliterations.
+
+    Digraphs are reduced (``kh``→``h``, ``sh``→``s``, ``dzh``→``j``), ``c`` before ``e``,
+    ``i``, ``y`` → ``s`` (Lounici, Francis), other ``q``/``c``→``k``, ``w``→``v``, ``z``→``s``;
+    a final ``h`` after a vowel is dropped (Abdullah/Abdulla); vowels other than a first
+    letter are dropped (a first vowel becomes ``a``); doubled letters collapse;
+    ``abdl``+consonants becomes ``abd``+consonants (Abdurrahman).
+    """
+    return skeleton_parts(latin)[0]
+
+
+def vowel_mismatches(a: str, b: str) -> int:
+    """How many vowel slots of two tokens with the same skeleton hold vowels of different
+    classes (``muhammad``/``mohamed``: 0; ``mohamed``/``mahmud``: 2; ``umar``/``amir``: 2).
+
+    A slot empty on one side does not count: Arabic script leaves short vowels unwritten and
+    Latin spellings drop them (``Mohmad``). Nor does a first-letter vowel: romanisations
+    guess it (``Osama``/``Usama``, and ``ا``, ``أ``, ``ع`` give ``a`` whatever it is).
+    """
+    sa, sb = skeleton_parts(a)[1], skeleton_parts(b)[1]
+    return sum(1 for x, y in zip(sa[1:], sb[1:], strict=False) if x and y and not x & y)
+
+
+# Connectors and honorifics found glued to a name part (``ElMotassadeq``, ``HusseinAl``).
+_GLUED = tuple(sorted((t for t in STOP_TOKENS if len(t) >= 2), key=len, reverse=True))
+MIN_UNGLUED = 4  # shortest remainder kept after cutting a glued connector
+
+
+_ASSIMILATED = frozenset({"ad", "ar", "as", "ash", "at", "az", "an", "ud", "ul"})
+_GLUED_BY_START: dict[str, tuple[str, ...]] = {}
+_GLUED_BY_END: dict[str, tuple[str, ...]] = {}
+for _stop in _GLUED:
+    _GLUED_BY_START[_stop[:2]] = (*_GLUED_BY_START.get(_stop[:2], ()), _stop)
+    _GLUED_BY_END[_stop[-2:]] = (*_GLUED_BY_END.get(_stop[-2:], ()), _stop)
+
+
+def _unglued(latin: str) -> list[str]:
+    """Forms of a token without a connector glued to its start (``elmotassadeq``,
+    ``assabar`` = as-Sabar) or to its end (``husseinal``, ``imedben``).
+
+    ``ad``, ``as``, ``ash`` ... are the article assimilated to a sun letter, which doubles
+    that letter: ``as`` is cut from ``assabar``, not from ``ashiani``, ``adnani``, ``ansari``;
+    it is never cut from an end (``rahman``, ``hammud`` are whole names).
+    """
+    out: list[str] = []
+    if len(latin) < MIN_UNGLUED + 2:
+        return out
+    for stop in _GLUED_BY_START.get(latin[:2], ()):
+        rest = latin[len(stop):]
+        if (latin.startswith(stop) and len(rest) >= MIN_UNGLUED
+                and (stop not in _ASSIMILATED or rest.startswith(stop[1:]))):
+            out.append(rest)
+    for stop in _GLUED_BY_END.get(latin[-2:], ()):
+        if (latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED
+                and stop not in _ASSIMILATED):
+            out.append(latin[: -len(stop)])
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def token_alternatives(token: str) -> tuple[str, ...]:
+    """Other Latin forms of a raw token: Arabic letters read the Persian way (``ثاقب`` →
+    ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way; a Hangul
+    syllable's Revised Romanization (``정`` → ``jeong`` beside ``jong``); the name part
+    without a glued connector (``elmotassadeq`` → ``motassadeq``); the English-style
+    spelling of a Cyrillic name written by German, Polish or French habits
+    (``tschernow`` → ``chernov``)."""
+    if has_arabic(token):
+        return tuple(arabic_alternatives(token))[:MAX_ALTERNATIVES]
+    korean = korean_alternative(token) or indic_alternative(token)
+    if korean is not None:
+        return (korean,)
+    latin, rule = latin_token(token)
+    out = _unglued(latin)
+    if rule == "latin":
+        out += western_alternatives(latin)
+    return tuple(dict.fromkeys(a for a in out if a != latin))[:MAX_ALTERNATIVES]
+
+
+
+def split_names(raw: str) -> list[str]:
+    """One raw name value → the names it holds (bracketed forms and ``;`` parts apart)."""
+    raw = unicodedata.normalize("NFC", raw)
+    out: list[str] = []
+    for inner in _BRACKETS.findall(raw):
+        if inner.strip():
+            out.append(inner.strip())
+    outer = _BRACKETS.sub(" ", raw)
+    out[:0] = [part.strip() for part in outer.split(";") if part.strip()]
+    return out
+
+
+def _reorder(name: str) -> tuple[str, bool]:
+    """``SURNAME/GIVEN TITLE`` and ``Surname, Given`` → ``Given Surname``; and whether the
+    written last part (where a field limit cuts) is now the second last."""
+    if "/" in name:
+        surname, _, given = name.partition("/")
+        given_tokens = [t for t in given.split() if t.lower().strip(".") not in _TITLES_AIRLINE]
+        return " ".join([*given_tokens, surname]), bool(given_tokens)
+    if name.count(",") == 1:
+        surname, _, given = name.partition(",")
+        if surname.strip() and given.strip():
+            return f"{given.strip()} {surname.strip()}", True
+    return name, False
+
+
+class ParsedName(NamedTuple):
+    """One reading of one name, ready for the scorer and the index.
+
+    ``alts`` and ``symbols`` are keyed by token position and only hold positions that have
+    some (other Latin forms; rigour symbols of a token written in its own script beyond
+    those of its Latin form). ``roles`` says how each token takes part (``ROLE_*``).
+    ``script_key`` is the name in Han (simplified) or Hangul when written so: two such
+    names are the same only when their keys are equal. ``last_written`` is the position of
+    the part written last (a field limit cuts there), -1 when none.
+    """
+
+    tokens: tuple[str, ...]
+    alts: dict[int, tuple[str, ...]]
+    symbols: dict[int, frozenset[str]]
+    roles: tuple[str, ...]
+    script_key: str
+    acronyms: tuple[str, ...]
+    last_written: int
+    notes: tuple[str, ...]
+
+
+def name_kind(schema: str, name: str = "") -> NameKind:
+    """How a name of an entity of ``schema`` is read: people's names as persons', names of
+    organisations, companies, vessels and aircraft as organisations'; a LegalEntity's as an
+    organisation's when it holds a legal form."""
+    if schema == "Person":
+        return "person"
+    if schema in ("LegalEntity", "Thing", ""):
+        return "org" if name and has_legal_form(name) else "person"
+    return "org"
+
+
+@lru_cache(maxsize=50_000)
+def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
+    """One name → its readings (one unless written in Han), each parsed (see the module)."""
+    out = []
+    for reading in readings(name):
+        parsed = _parse_reading(reading.text, kind, reading.script_key, reading.rule)
+        if parsed.tokens:
+            out.append(parsed)
+    return tuple(out)
+
+
+def _parse_reading(text: str, kind: NameKind, script_key: str,
+                   reading_rule: str) -> ParsedName:
+    notes: list[str] = []
+    if reading_rule:
+        notes.append(f"read as {reading_rule}: {text}")
+    text, swapped = _reorder(text)
+    if kind == "person":
+        stripped = remove_person_prefixes(text)
+        if stripped != text and stripped.strip():
+            notes.append(f"title '{text[:len(text) - len(stripped)].strip()}' left out")
+            text = stripped
+    legal: frozenset[str] = frozenset()
+    written: list[str] = []
+    if kind == "org":
+        text, legal = legal_form_text(text)
+    text = _APOSTROPHES.sub("", text)
+    raws = raw_tokens(text)
+    tokens: list[str] = []
+    keep_raw: list[str] = []
+    rules: list[str] = []
+    for raw in raws:
+        latin, rule = latin_token(raw)
+        if not latin:
+            continue
+        if kind == "person" and latin in STOP_TOKENS:
+            continue
+        if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
+            latin = _ABD  # عابد is Abid, not Abd
+        tokens.append(latin)
+        keep_raw.append(raw)
+        rules.append(rule)
+    last_written = len(tokens) - 1 - (1 if swapped and len(tokens) > 1 else 0)
+    if kind == "org":
+        stops = org_stopwords()
+        kept = [i for i, t in enumerate(tokens) if t not in stops or t in legal]
+        if kept:
+            tokens = [tokens[i] for i in kept]
+            keep_raw = [keep_raw[i] for i in kept]
+            rules = [rules[i] for i in kept]
+        digits = numbers_to_digits(tokens)
+        if digits != tokens:
+            notes.append("numbers as digits: " + ", ".join(
+                f"{a} → {b}" for a, b in zip(tokens, digits, strict=False) if a != b))
+            # two number words may have become one number: rebuild the raw forms
+            if len(digits) != len(tokens):
+                keep_raw, rules = digits[:], ["latin"] * len(digits)
+            tokens = digits
+        written = list(tokens)  # as written: acronyms take the words' own initials
+        classes = [org_class(t) for t in tokens]
+        if any(classes):
+            notes.append("class words: " + ", ".join(
+                f"{t} → {c}" for t, c in zip(tokens, classes, strict=True) if c and c != t))
+            legal = legal | frozenset(c for c in classes if c)
+            tokens = [c or t for t, c in zip(tokens, classes, strict=True)]
+        last_written = len(tokens) - 1
+    roles: list[str] = []
+    alts: dict[int, tuple[str, ...]] = {}
+    symbols: dict[int, frozenset[str]] = {}
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw, latin, rule in zip(keep_raw, tokens, rules, strict=True):
+        if kind == "person" and latin in seen and len(latin) > 1:
+            notes.append(f"repeated part '{latin}' counted once")
+            continue
+        seen.add(latin)
+        pos = len(out)
+        others = token_alternatives(raw)
+        if reading_rule == "japanese" and "r" in latin:
+            others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
+        if others:
+            alts[pos] = others
+        if rule not in ("latin", "latin-ascii"):
+            extra = name_symbols(raw.lower()) - name_symbols(latin)
+            if extra:
+                symbols[pos] = extra
+        if kind == "org" and latin in legal:
+            role = ROLE_LEGAL
+        elif len(latin) == 1 and latin.isalpha():
+            role = ROLE_INITIAL
+        elif (kind == "person" and len(latin) >= MIN_PATRONYMIC
+              and _PATRONYMIC.search(latin) and pos > 0):
+            role = ROLE_PATRONYMIC
+        else:
+            role = ROLE_NAME
+        roles.append(role)
+        out.append(sys.intern(latin))  # one string object per distinct token, list-wide
+    if out and last_written >= len(out):
+        last_written = len(out) - 1
+    acr = acronyms(tuple(written), tuple(r == ROLE_LEGAL for r in roles)) \
+        if kind == "org" and len(written) == len(out) else ()
+    return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
+                      last_written if out else -1, tuple(notes))
+
+
+def name_forms(name: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:
+    """A person's name → its first reading's tokens and alternative forms."""
+    parsed = parse_name(name, "person")
+    if not parsed:
+        return (), {}
+    return parsed[0].tokens, parsed[0].alts
+
+
+def name_tokens(name: str) -> tuple[str, ...]:
+    """One name → its normalised Latin tokens, in order, stop tokens dropped."""
+    return name_forms(name)[0]
+
+
+@lru_cache(maxsize=20_000)
+def token_rules(name: str) -> dict[str, tuple[str, str]]:
+    """For explanations: normalised token → (original token, transliteration rule)."""
+    out: dict[str, tuple[str, str]] = {}
+    for reading in readings(name):
+        for raw in raw_tokens(_APOSTROPHES.sub("", _reorder(reading.text)[0])):
+            latin, rule = latin_token(raw)
+            if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
+                latin = _ABD
+            if reading.rule:
+                rule = reading.rule
+            out.setdefault(latin, (raw, rule))
+    return out
+
+
+def is_latin_name(name: str) -> bool:
+    return all(latin_token(t)[1] == "latin" for t in raw_tokens(name))
+
+
+# ---- dates, countries, documents ---------------------------------------------------------

@@ -1,0 +1,312 @@
+"""The index's tables: posting lists (key → ids of the names holding it) and the typo
+vocabularies, and what a query unit reaches through them.
+
+Everything kept here is plain data (dicts of strings to ints, ``array('i')`` posting lists,
+floats), so the tables can later be written to files and memory-mapped (issue 11); the
+rules that read them are functions of the tables and the query, never stored closures.
+
+Kinds of postings (:class:`PostingKind`):
+
+* ``SKELETON``: the consonant skeleton of every token (every spelling under one key);
+* ``MERGED_PAIR``: the skeleton of every pair of adjacent tokens written as one;
+* ``LATIN``: the Latin form of every token (reached by the typo rule, one edit away);
+* ``SYMBOL``: each rigour name symbol of a token, and of the token in its own script when
+  written in another one (one name in several languages);
+* ``INITIAL``: the first letter of every token of two or more letters (a query initial);
+* ``ACRONYM``: the initials of an organisation name's parts (``isil``);
+* ``SYLLABLE``: the consonant classes of a romanised East Asian syllable (Kim and Gim,
+  Jong and Chong under one key).
+
+Alternative forms of a token (Arabic letters read the Persian way, a name part without a
+glued connector) are posted under keys with the ``ALT_PREFIX``: they weigh what their token
+weighs, which would otherwise raise the weight bound of every name under the plain key.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from enum import IntEnum
+from typing import NamedTuple
+
+from ctnode.match.normalise import name_symbols, nickname_forms, skeleton
+from ctnode.match.score import NameForm, Unit
+from ctnode.match.similarity import (
+    FUZZY_MIN_LATIN,
+    FUZZY_MIN_SKELETON,
+    MIN_PREFIX,
+    UNVOWELLED_MIN_SKELETON,
+    deletion_keys,
+    merged_similarity,
+    prefix_similarity,
+    skeleton_typo_applies,
+    skeleton_typo_max,
+    skeleton_typo_similarity,
+    syllable_posting_key,
+    token_similarity,
+    unvowelled,
+)
+from ctnode.match.weights import MODEL
+
+
+class PostingKind(IntEnum):
+    """Which posting table a key is looked up in."""
+
+    SKELETON = 0
+    MERGED_PAIR = 1
+    LATIN = 2
+    SYMBOL = 3
+    INITIAL = 4
+    ACRONYM = 5
+    SYLLABLE = 6
+
+
+ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
+# Skeleton groups up to this many spellings get an exact similarity bound; larger ones the
+# rule maximum (computing the exact one would cost more than it saves).
+EXACT_BOUND_GROUP = 16
+EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when full)
+# Shortest skeleton posted under its one-letter deletions: 3, so that an Arabic-script
+# query missing one letter (``mhd``) reaches ``mhmd``; the rule itself decides.
+MIN_SKELETON_DELETIONS = UNVOWELLED_MIN_SKELETON
+
+Postings = dict[str, "int | array[int]"]
+EMPTY_POSTINGS: array[int] = array("i")
+
+
+class Reach(NamedTuple):
+    """A posting list a query unit reaches, with the best similarity any listed token
+    under it can have with the unit and the largest rarity weight of a listed unit there."""
+
+    kind: PostingKind
+    key: str
+    sim_bound: float
+    weight_bound: float
+
+
+def post(index: Postings, key: str, name_id: int) -> None:
+    """Append to a posting list; a list of one is kept as a bare int (saves memory).
+    Name ids arrive in ascending order, so every list stays sorted."""
+    cur = index.get(key)
+    if cur is None:
+        index[key] = name_id
+    elif isinstance(cur, int):
+        if cur != name_id:
+            index[key] = array("i", (cur, name_id))
+    elif cur[-1] != name_id:
+        cur.append(name_id)
+
+
+def _raise(weights: dict[str, float], key: str, weight: float) -> None:
+    if weights.get(key, 0.0) < weight:
+        weights[key] = weight
+
+
+class PostingTables:
+    """Posting lists per kind, their weight bounds, and the vocabularies the typo rules
+    search (every Latin token and skeleton under each one-letter deletion)."""
+
+    def __init__(self) -> None:
+        self.postings: tuple[Postings, ...] = tuple({} for _ in PostingKind)
+        # per kind: key → largest rarity weight of a listed unit under it
+        self.weights: tuple[dict[str, float], ...] = tuple({} for _ in PostingKind)
+        self.latin_deletions: dict[str, list[str]] = {}  # deletion key → Latin tokens
+        self.skeleton_deletions: dict[str, list[str]] = {}  # deletion key → skeletons
+        self.spellings: dict[str, list[str]] = {}  # skeleton → Latin tokens under it
+        self.unvowelled_skeletons: set[str] = set()  # skeletons with a spelling without vowels
+        self.vocabulary: set[str] = set()  # every listed Latin token (and alternative)
+        self.sorted_vocabulary: list[str] | None = None  # for prefix look-ups, on demand
+        self.name_totals: array[float] = array("d")  # per name: total rarity weight
+        self._expansions: dict[tuple[str, int], list[Reach]] = {}
+
+    def __len__(self) -> int:
+        return len(self.name_totals)
+
+    # -- building ----------------------------------------------------------------------
+
+    def index_name(self, name_id: int, form: NameForm) -> None:
+        """Post one listed name (ids must arrive in ascending order)."""
+        assert name_id == len(self.name_totals), "names are indexed in id order"
+        for unit in form.singles:
+            self._index_token(unit.latin, name_id, unit.weight, "")
+            for alt in unit.alts:
+                self._index_token(alt, name_id, unit.weight, ALT_PREFIX)
+            for symbol in unit.symbols:
+                post(self.postings[PostingKind.SYMBOL], symbol, name_id)
+                _raise(self.weights[PostingKind.SYMBOL], symbol, unit.weight)
+        for unit in form.merged_units:
+            key = unit.skel
+            post(self.postings[PostingKind.MERGED_PAIR], key, name_id)
+            _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
+        for acronym in form.acronyms:
+            post(self.postings[PostingKind.ACRONYM], acronym, name_id)
+            _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
+        self.name_totals.append(form.total)
+        self._expansions = {}
+
+    def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
+        key = skeleton(t)
+        for kind, k in ((PostingKind.SKELETON, key), (PostingKind.LATIN, t)):
+            post(self.postings[kind], space + k, name_id)
+            _raise(self.weights[kind], space + k, owner_weight)
+        for symbol in name_symbols(t):
+            post(self.postings[PostingKind.SYMBOL], space + symbol, name_id)
+            _raise(self.weights[PostingKind.SYMBOL], space + symbol, owner_weight)
+        if len(t) >= 2 and t[0].isalpha():
+            post(self.postings[PostingKind.INITIAL], space + t[0], name_id)
+            _raise(self.weights[PostingKind.INITIAL], space + t[0], owner_weight)
+        syllable = syllable_posting_key(t)
+        if syllable is not None:
+            post(self.postings[PostingKind.SYLLABLE], space + syllable, name_id)
+            _raise(self.weights[PostingKind.SYLLABLE], space + syllable, owner_weight)
+        if t not in self.vocabulary:
+            self.vocabulary.add(t)
+            self.sorted_vocabulary = None
+            if len(t) >= FUZZY_MIN_LATIN:
+                for d in deletion_keys(t):
+                    self.latin_deletions.setdefault(d, []).append(t)
+            if unvowelled(t):
+                self.unvowelled_skeletons.add(key)
+            group = self.spellings.get(key)
+            if group is None:
+                self.spellings[key] = [t]
+                if len(key) >= MIN_SKELETON_DELETIONS:
+                    for d in deletion_keys(key):
+                        self.skeleton_deletions.setdefault(d, []).append(key)
+            else:
+                group.append(t)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def lookup(self, kind: PostingKind, key: str) -> array[int]:
+        cur = self.postings[kind].get(key)
+        if cur is None:
+            return EMPTY_POSTINGS
+        if isinstance(cur, int):
+            return array("i", (cur,))
+        return cur
+
+    def _reach(self, out: list[Reach], kind: PostingKind, key: str, ub: float) -> None:
+        """Add the plain and the alternative-form postings of ``key`` (those that exist)."""
+        index, weights = self.postings[kind], self.weights[kind]
+        for k in (key, ALT_PREFIX + key):
+            if k in index:
+                out.append(Reach(kind, k, ub, weights[k]))
+
+    def expand(self, latin: str, merged: bool, prefix: bool = False) -> list[Reach]:
+        """Posting lists a query unit reaches.
+
+        * its skeleton (every spelling under it: the exact and phonetic rules);
+        * merged pairs of listed tokens with its skeleton (single query units only);
+        * Latin forms one edit away (the typo rule), each with its own similarity;
+        * skeletons one edit away (the skeleton-typo rule), bounded by that rule's maximum;
+        * its rigour name symbols (forms of one name in other languages; single units only);
+        * an initial: every listed token starting with it; a token: listed initials;
+        * a single-token query name: organisation names whose acronym it is;
+        * ``prefix`` (the last part of a name cut at a field limit): every listed token
+          it begins.
+        """
+        cache_key = (latin, int(merged) | int(prefix) << 1)
+        found = self._expansions.get(cache_key)
+        if found is not None:
+            return found
+        out: list[Reach] = []
+        key = skeleton(latin)
+        sim_of = merged_similarity if merged else token_similarity
+        group = self.spellings.get(key)
+        if group:
+            best = (max(sim_of(latin, t)[0] for t in group) if len(group) <= EXACT_BOUND_GROUP
+                    else 1.0)
+            if best > 0.0:
+                self._reach(out, PostingKind.SKELETON, key, best)
+        if not merged:
+            self._expand_single(out, latin, key)
+            if prefix and len(latin) >= MIN_PREFIX:
+                self._expand_prefix(out, latin)
+        if len(self._expansions) > EXPANSION_CACHE:
+            self._expansions.clear()
+        self._expansions[cache_key] = out
+        return out
+
+    def _expand_single(self, out: list[Reach], latin: str, key: str) -> None:
+        if key in self.postings[PostingKind.MERGED_PAIR]:
+            out.append(Reach(PostingKind.MERGED_PAIR, key, 1.0,
+                             self.weights[PostingKind.MERGED_PAIR][key]))
+        for symbol in sorted(name_symbols(latin)):
+            self._reach(out, PostingKind.SYMBOL, symbol, MODEL.symbol)
+        for form in sorted(nickname_forms(latin)):
+            self._reach(out, PostingKind.LATIN, form, MODEL.nickname)
+        syllable = syllable_posting_key(latin)
+        if syllable is not None:
+            self._reach(out, PostingKind.SYLLABLE, syllable, MODEL.syllable)
+        if len(latin) == 1:
+            if latin.isalpha():
+                self._reach(out, PostingKind.INITIAL, latin, MODEL.initial)
+        elif latin[0].isalpha():
+            self._reach(out, PostingKind.LATIN, latin[0], MODEL.initial)
+        if len(latin) >= FUZZY_MIN_LATIN:
+            seen: set[str] = set()
+            for d in deletion_keys(latin):
+                for tok in self.latin_deletions.get(d, ()):
+                    if tok in seen or skeleton(tok) == key:
+                        continue  # same skeleton: already reached through it
+                    seen.add(tok)
+                    sim = token_similarity(latin, tok)[0]
+                    if sim > 0.0:
+                        self._reach(out, PostingKind.LATIN, tok, sim)
+        # 3-consonant skeletons only take part when a side is written without vowels
+        # 3-consonant skeletons take part only when a side is written without vowels (see
+        # skeleton_typo_applies): the query token, or some spelling under the listed skeleton
+        bare = unvowelled(latin)
+        if len(key) >= UNVOWELLED_MIN_SKELETON:
+            long_key = len(key) >= FUZZY_MIN_SKELETON
+            near: set[str] = set()
+            for d in deletion_keys(key):
+                for k in self.skeleton_deletions.get(d, ()):
+                    if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
+                                     or k in self.unvowelled_skeletons):
+                        near.add(k)
+            for k in sorted(near):
+                if not skeleton_typo_applies(key, k):
+                    continue  # the rule cannot apply to any spellings of the two skeletons
+                group = self.spellings[k]
+                # spellings one Latin edit away are reached (and bounded) above
+                best = (max(skeleton_typo_similarity(latin, t) for t in group)
+                        if len(group) <= EXACT_BOUND_GROUP else skeleton_typo_max())
+                if best > 0.0:
+                    self._reach(out, PostingKind.SKELETON, k, best)
+
+    def _expand_prefix(self, out: list[Reach], latin: str) -> None:
+        """Listed tokens that ``latin`` begins (a name cut at a field limit, mid-word)."""
+        vocab = self.sorted_vocabulary
+        if vocab is None:
+            vocab = self.sorted_vocabulary = sorted(self.vocabulary)
+        i = bisect_left(vocab, latin)
+        while i < len(vocab) and vocab[i].startswith(latin):
+            tok = vocab[i]
+            i += 1
+            if tok[0] == ALT_PREFIX or tok == latin:
+                continue
+            sim = prefix_similarity(latin, tok)
+            if sim > 0.0:
+                self._reach(out, PostingKind.LATIN, tok, sim)
+
+    def expand_unit(self, unit: Unit) -> list[Reach]:
+        """:meth:`expand` over a unit's Latin form and its alternatives (best bound per key),
+        and the rigour symbols of the part in its own script."""
+        if not unit.alts and not unit.symbols:
+            return self.expand(unit.latin, unit.merged, unit.prefix)
+        best: dict[tuple[int, str], Reach] = {}
+        for latin in (unit.latin, *unit.alts):
+            for item in self.expand(latin, unit.merged, unit.prefix):
+                old = best.get((item.kind, item.key))
+                if old is None or item.sim_bound > old.sim_bound:
+                    best[(item.kind, item.key)] = item
+        extra: list[Reach] = []
+        for symbol in sorted(unit.symbols):
+            self._reach(extra, PostingKind.SYMBOL, symbol, MODEL.symbol)
+        for item in extra:
+            old = best.get((item.kind, item.key))
+            if old is None or item.sim_bound > old.sim_bound:
+                best[(item.kind, item.key)] = item
+        return list(best.values())

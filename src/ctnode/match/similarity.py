@@ -1,0 +1,280 @@
+"""Token similarity: how alike two normalised Latin name parts are, and by which rule.
+
+Rules, strongest first; a pair of tokens is similar under at most one rule (the best). The
+numbers come from the fitted model (:mod:`ctnode.match.weights`); docs/matching.md has the
+table with examples. Every rule is symmetric and is zero unless its condition holds, so
+the index (:mod:`ctnode.match.postings`) can reach every pair with a positive similarity
+through its keys: skeleton, one-edit deletions, rigour name symbols, nicknames, initials.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from ctnode.match.normalise import (
+    name_symbols,
+    nickname_forms,
+    skeleton,
+    token_alternatives,
+    vowel_mismatches,
+)
+from ctnode.match.weights import MODEL, ScoringModel
+
+SIM_EXACT = 1.0  # the same Latin form after transliteration
+FUZZY_MIN_LATIN = 4  # shortest Latin form a typo rule applies to
+FUZZY_MIN_SKELETON = 4  # shortest skeleton the skeleton-typo rule applies to (both sides) ...
+UNVOWELLED_MIN_SKELETON = 3  # ... or one side, when a side is written without vowels
+SHORT_SYLLABLE = 4  # parts this short are East Asian syllables or short names: a vowel
+# of another class makes another name (Jun/Jin, Umar/Amir), not a respelling: no similarity
+MIN_PREFIX = 3  # shortest part cut at a field limit that is read as a prefix
+
+_VOWEL_LETTERS = frozenset("aeiou")
+
+# One romanised East Asian syllable (Kim, Jong, Hwan, Chang, Kyong, Ri, Lee): an initial
+# consonant or cluster, an optional glide, a vowel nucleus, an optional final consonant.
+_SYLLABLE = re.compile(
+    r"^(kh|ch|th|ph|sh|ts|ss|kk|tt|pp|jj|[kgcjtdpbsmnrlhwyfz])?([yw])?"
+    r"(yae|yeo|wae|ae|ai|ao|au|eo|eu|ei|oe|oi|ou|ua|ui|uo|ee|oo|a|e|i|o|u)"
+    r"(ng|n|m|l|k|p|t|r)?$")
+# initial and final consonants by class: romanisations differ inside a class (Kim/Gim,
+# Jong/Chong, Pak/Bak, Ri/Li), never across (Ku/Cho, Jung/Yong are other syllables)
+_SYLLABLE_CLASS = {"k": "k", "g": "k", "kh": "k", "kk": "k", "c": "c", "ch": "c", "j": "c",
+                   "jj": "c", "ts": "c", "z": "c", "t": "t", "d": "t", "th": "t", "tt": "t",
+                   "p": "p", "b": "p", "ph": "p", "pp": "p", "f": "p", "s": "s", "sh": "s",
+                   "ss": "s", "r": "r", "l": "r", "m": "m", "n": "n", "ng": "ng", "h": "h",
+                   "w": "w", "y": "y", "": ""}
+
+
+def syllable_posting_key(token: str) -> str | None:
+    """The index key of a romanised syllable: its consonant classes and glide (the vowel is
+    compared by class when scoring)."""
+    key = syllable_key(token)
+    return None if key is None else f"{key[0]}|{key[1]}|{key[3]}"
+
+
+@lru_cache(maxsize=200_000)
+def syllable_key(token: str) -> tuple[str, str, int, str] | None:
+    """(initial class, glide, vowel class, final class) of a token that is one romanised
+    East Asian syllable, else None (see ``_SYLLABLE``)."""
+    m = _SYLLABLE.match(token)
+    if m is None:
+        return None
+    initial, glide, nucleus, final = (g or "" for g in m.groups())
+    vowel = 0
+    for ch in nucleus:
+        vowel |= {"a": 1, "e": 3, "i": 2, "o": 4, "u": 4}[ch]
+    return (_SYLLABLE_CLASS[initial], glide, vowel, _SYLLABLE_CLASS[final])
+
+
+def other_syllables(a: str, b: str) -> bool:
+    """Two romanised syllables that are not spellings of one syllable: an initial or final
+    consonant of another class, another glide, or vowels of no common class."""
+    ka, kb = syllable_key(a), syllable_key(b)
+    if ka is None or kb is None:
+        return False
+    return ka[0] != kb[0] or ka[1] != kb[1] or ka[3] != kb[3] or not ka[2] & kb[2]
+
+
+def skeleton_typo_max() -> float:
+    """Highest similarity the skeleton-typo rule can give (an index bound)."""
+    return MODEL.skeleton_typo_base + MODEL.skeleton_typo_span
+
+
+def _d1(text: str) -> set[str]:
+    return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+
+def one_deletion_apart(a: str, b: str) -> bool:
+    """True when deleting at most one letter from each gives the same string.
+
+    The same relation as ``_d1(a) & _d1(b)`` (what the index keys find), computed directly:
+    one substitution, insertion or deletion, or one letter moved by one place.
+    """
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    p = 0
+    n = min(la, lb)
+    while p < n and a[p] == b[p]:
+        p += 1
+    if la != lb:
+        longer, shorter = (a, b) if la > lb else (b, a)
+        return longer[p + 1 :] == shorter[p:]
+    q = la - 1
+    while q > p and a[q] == b[q]:
+        q -= 1
+    if p == q:
+        return True
+    return a[p + 1 : q + 1] == b[p:q] or a[p:q] == b[p + 1 : q + 1]
+
+
+def deletion_keys(text: str) -> list[str]:
+    """The word and every form with one letter deleted (the one-edit index keys)."""
+    return sorted(_d1(text))
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when one letter changed, added or dropped, or two neighbours swapped, turns one
+    string into the other (optimal string alignment distance 1). Stricter than
+    :func:`one_deletion_apart` (``agha``/``taha`` are one deletion each apart, two edits)."""
+    return OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def unvowelled(token: str) -> bool:
+    """A token written without vowels after its first letter (``mhmd``, ``rhmn``): how
+    Arabic script, which leaves short vowels unwritten, reads in Latin letters."""
+    return len(token) >= 3 and not _VOWEL_LETTERS.intersection(token[1:])
+
+
+def skeleton_typo_applies(ka: str, kb: str, a: str | None = None,
+                          b: str | None = None) -> bool:
+    """The skeleton-typo rule's condition: different skeletons one edit apart, with the same
+    first letter (``ahmd``/``mhmd``, Ahmad/Mohammed, are different names) or one of them an
+    initial vowel longer (``astnks``/``stnks``, Istanekzai/Stanekzai); both 4+ letters, or
+    3 against 4 when one of the tokens ``a``, ``b`` is written without vowels (an Arabic-
+    script name with a letter dropped: ``محد`` for ``محمد``). Without the tokens: whether
+    the rule can apply to some spellings of the two skeletons (the index's test)."""
+    if ka == kb or abs(len(ka) - len(kb)) > 1:
+        return False
+    shorter = min(len(ka), len(kb))
+    if shorter < FUZZY_MIN_SKELETON:
+        if shorter < UNVOWELLED_MIN_SKELETON or max(len(ka), len(kb)) < FUZZY_MIN_SKELETON:
+            return False
+        if a is not None and b is not None and not (unvowelled(a) or unvowelled(b)):
+            return False
+    return ((ka[0] == kb[0] or ka == "a" + kb or kb == "a" + ka)
+            and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
+
+
+def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
+    """The same-skeleton rule's value for two tokens with equal skeletons, and how many
+    vowel slots differ in class (-1: one side has no vowels written, which costs nothing).
+    In parts of up to four letters a vowel of another class gives nothing: there it makes
+    another syllable (Jun/Jin, Kim/Kam), not another spelling."""
+    if unvowelled(a) or unvowelled(b):
+        return MODEL.unvowelled, -1
+    ratio = Levenshtein.normalized_similarity(a, b)
+    vowels = vowel_mismatches(a, b)
+    if vowels and max(len(a), len(b)) <= SHORT_SYLLABLE:
+        return 0.0, vowels  # another syllable (Jun/Jin, Han/Hun), not another spelling
+    sim = MODEL.skeleton_base + MODEL.skeleton_span * ratio - MODEL.vowel_mismatch * vowels
+    return max(MODEL.skeleton_min, sim), vowels
+
+
+def _skeleton_rule(key: str, vowels: int) -> str:
+    if vowels < 0:
+        return f"phonetic skeleton '{key}', vowels not written"
+    if vowels:
+        return f"phonetic skeleton '{key}', {vowels} vowel(s) of another class"
+    return f"phonetic skeleton '{key}'"
+
+
+def initial_of(a: str, b: str) -> bool:
+    """One is a single letter (an initial) and the other a longer part starting with it."""
+    if len(a) == 1:
+        return len(b) > 1 and b[0] == a and a.isalpha()
+    return len(b) == 1 and len(a) > 1 and a[0] == b and b.isalpha()
+
+
+def _by_symbol(a: str, b: str, sim: float, rule: str) -> tuple[float, str]:
+    """Raise a pair to the cross-language rules when they give more: a shared rigour name
+    symbol, or a nickname and its full form."""
+    if sim < MODEL.symbol and (common := name_symbols(a) & name_symbols(b)):
+        note = f"one name in two languages (rigour name symbol {min(common)})"
+        return MODEL.symbol, f"{note}, {rule}" if rule else note
+    if sim < MODEL.nickname and (b in nickname_forms(a) or a in nickname_forms(b)):
+        return MODEL.nickname, "nickname and full form (nicknames dataset)"
+    return sim, rule
+
+
+@lru_cache(maxsize=1_000_000)
+def token_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity in [0, 1] of two normalised Latin tokens and the rule that gave it.
+
+    Symmetric. Zero unless one of the rules applies, so an index over the same keys
+    (skeleton, one-edit deletions, rigour name symbols, nicknames, initials) finds every
+    pair with a positive similarity.
+    """
+    if a == b:
+        return SIM_EXACT, "exact"
+    if initial_of(a, b):
+        return MODEL.initial, "initial"
+    syllables = syllable_key(a) is not None and syllable_key(b) is not None
+    if syllables and other_syllables(a, b):
+        # Ku/Cho, Chang/Kyong, Jung/Yong: the skeleton would merge what the syllables
+        # tell apart; only a shared rigour symbol joins them (Pak/Park)
+        return _by_symbol(a, b, 0.0, "")
+    ka, kb = skeleton(a), skeleton(b)
+    if syllables and MODEL.syllable > 0.0:
+        sim, rule = 0.0, ""
+        if ka == kb and ka:
+            sim, vowels = skeleton_similarity(a, b)
+            rule = _skeleton_rule(ka, vowels)
+        if MODEL.syllable > sim:
+            sim, rule = MODEL.syllable, "one East Asian syllable romanised two ways"
+        return _by_symbol(a, b, sim, rule)
+    if ka == kb and ka:
+        sim, vowels = skeleton_similarity(a, b)
+        if sim == 0.0:
+            return _by_symbol(a, b, 0.0, "")
+        return _by_symbol(a, b, sim, _skeleton_rule(ka, vowels))
+    # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
+    if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
+        if one_deletion_apart(a, b) and one_edit_apart(a, b):
+            ratio = Levenshtein.normalized_similarity(a, b)
+            return MODEL.typo_base + MODEL.typo_span * ratio, "one edit apart (typo)"
+    sim, rule = 0.0, ""
+    if skeleton_typo_applies(ka, kb, a, b):
+        ratio = Levenshtein.normalized_similarity(a, b)
+        sim = MODEL.skeleton_typo_base + MODEL.skeleton_typo_span * ratio
+        rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
+    return _by_symbol(a, b, sim, rule)
+
+
+def skeleton_typo_similarity(a: str, b: str) -> float:
+    """What :func:`token_similarity` gives two tokens with different skeletons that are not
+    one Latin edit apart through the skeleton-typo rule, or 0 (an index bound)."""
+    ka, kb = skeleton(a), skeleton(b)
+    if skeleton_typo_applies(ka, kb, a, b):
+        ratio = Levenshtein.normalized_similarity(a, b)
+        return MODEL.skeleton_typo_base + MODEL.skeleton_typo_span * ratio
+    return 0.0
+
+
+def merged_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity of a merged unit (two adjacent tokens written as one) with a token."""
+    if a == b:
+        return SIM_EXACT, "merged parts"
+    ka, kb = skeleton(a), skeleton(b)
+    if ka == kb and ka:
+        sim, vowels = skeleton_similarity(a, b)
+        return sim, "merged parts, " + _skeleton_rule(ka, vowels)[9:]
+    return 0.0, ""
+
+
+def prefix_similarity(prefix: str, full: str) -> float:
+    """A part cut at a field limit (``abdulra``) against the listed part it begins
+    (``abdulrahman``): more the more of it is left."""
+    if len(prefix) < MIN_PREFIX or len(full) <= len(prefix) or not full.startswith(prefix):
+        return 0.0
+    return MODEL.prefix_base + MODEL.prefix_span * len(prefix) / len(full)
+
+
+def use_model(model: ScoringModel) -> None:
+    """Make ``model`` the one the scorer uses in this process (fitting, tests). Clears every
+    cache that holds values computed with the previous one."""
+    for f in fields(ScoringModel):
+        setattr(MODEL, f.name, getattr(model, f.name))
+    refresh()
+
+
+def refresh() -> None:
+    """Forget similarities computed with another model (see :func:`use_model`)."""
+    token_similarity.cache_clear()
+    token_alternatives.cache_clear()  # not model-dependent; cleared for a clean slate

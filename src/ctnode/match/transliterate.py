@@ -1,0 +1,379 @@
+"""Transliteration: any written name part to lower-case ASCII, and script-specific readings.
+
+* Arabic script (Arabic, Persian, Pashto, Urdu letters): our own letter table, with the
+  Persian readings of four letters and the letters romanised two ways as alternatives;
+* Hangul: a McCune-Reischauer reading per syllable (as DPRK and UN lists write Korean
+  names: Kim Jong Un, Ri Pyong Chol) with the Revised Romanization (Gim Jeong Eun) as the
+  alternative; a Korean name written without spaces is cut into surname and syllables;
+* Han: Mandarin pinyin (ICU ``Han-Latin``; surname, then the given name as one part); a
+  name that may be Japanese also gets its Japanese reading (cutlet with MeCab and UniDic,
+  Hepburn, long vowels written short as passports do); kana: the Japanese reading only;
+* Cyrillic (Russian, Kazakh letters), Greek, Armenian, Georgian: rigour's ``maybe_ascii``;
+* every other script ICU ``Any-Latin; Latin-ASCII``, and where ICU has no rules (Khmer,
+  Lao, Myanmar ...) anyascii;
+* Latin names romanised from Cyrillic by German, Polish or French habits (``Tschernow``,
+  ``Szewczenko``, ``Oussama``) get the English-style spelling as an alternative.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+import icu
+from anyascii import anyascii
+from rigour.text.translit import maybe_ascii
+
+# Arabic-script letters → Latin, chosen to agree with common English-language romanisations.
+# Waw and yeh are consonants at the start of a word and vowels elsewhere (see _arabic_token).
+_ARABIC: dict[str, str] = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ى": "a", "ء": "", "ئ": "", "ؤ": "u",
+    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh",
+    "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
+    "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+    "ه": "h", "ة": "a", "ۀ": "a", "ھ": "h",
+    # Persian / Dari
+    "پ": "p", "چ": "ch", "ژ": "zh", "گ": "g", "ک": "k",
+    # Pashto
+    "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "zh", "ښ": "sh", "ځ": "z", "څ": "ts", "ګ": "g",
+    "ڼ": "n", "ې": "e", "ۍ": "ai",
+    # Urdu
+    "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ے": "e",
+}
+_ARABIC_WAW = frozenset("و")
+_ALEFS = frozenset("اآأ")
+_ARABIC_YEH = frozenset("يیۍېئ")
+_ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_ARABIC_ARTICLE = "ال"
+_ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+_HAN_LATIN = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
+_TRAD_SIMP = icu.Transliterator.createInstance("Traditional-Simplified")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_CJK = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                  r"\uac00-\ud7a3]")
+
+# One word in each script ICU's Any-Latin handles; transliterating them loads every
+# per-script rule set up front instead of on a live request (seconds each, on first use).
+_WARM_UP_SAMPLES = (
+    "محمد", "Мухаммед", "Қазақ", "Μιχάλης", "משה", "王伟", "김민준", "ひらがな", "カタカナ", "मोहम्मद",
+    "মোহাম্মদ", "ਸਿੰਘ", "મહમદ", "முகமது", "మహమ్మద్", "ಮಹಮ್ಮದ್", "മുഹമ്മദ്", "ศรี", "ລາວ",
+    "Մուհամմադ", "მუჰამედ", "ሙሐመድ", "ܡܘܚܡܕ", "ތާނަ", "ᠮᠣᠩᠭᠣᠯ", "ᎠᏂ", "မြန်မာ", "ខ្មែរ", "සිංහල",
+)
+
+
+def warm_up_scripts() -> None:
+    """Load ICU's transliteration rules for every script and the Japanese reading tables now
+    (called when the node starts), instead of on a live request."""
+    for sample in _WARM_UP_SAMPLES:
+        _ICU.transliterate(sample)
+    _HAN_LATIN.transliterate("王")
+    japanese_reading("山田")
+
+
+# Letters only Persian, Dari, Pashto and Urdu write (Farsi yeh and keheh, pe, che, zhe, gaf,
+# Pashto and Urdu letters). A token holding one is read the Persian way: ث s, ذ z, ض z, ظ z
+# (فیض Faiz, not Faid), with the Arabic reading as its alternative.
+_PERSIAN_LETTERS = frozenset("یکپچژگټډړږښځڅګڼېۍٹڈڑںے")
+_PERSIAN_READING: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
+
+
+def _arabic_token(token: str) -> str:
+    """Romanise one Arabic-script token with our letter table (article stripped)."""
+    token = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")  # drop harakat
+    if not _PERSIAN_LETTERS.isdisjoint(token):
+        for ch, latin in _PERSIAN_READING.items():
+            token = token.replace(ch, latin)
+    if token == _ALLAH:
+        return "allah"
+    if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
+        token = token[2:]
+    out: list[str] = []
+    for i, ch in enumerate(token):
+        if ch in _ARABIC_WAW:
+            out.append("w" if i == 0 else "u")
+        elif ch == "ع" and i == 0:
+            # a word-initial ayn is romanised with its vowel (Ali, Omar, Abd); before an alef
+            # the alef is that vowel (عارف Aref, not Aaref)
+            out.append("" if token[1:2] in _ALEFS else "a")
+        elif ch in _ARABIC_YEH:
+            out.append("y" if i == 0 else "i")
+        else:
+            out.append(ch if ch.isascii() else _ARABIC.get(ch, ""))
+    return "".join(out)
+
+
+# Arabic letters romanised two ways (Arabic vs Persian/Pashto/Urdu usage); the second forms
+# become alternatives of the token (at most MAX_ALTERNATIVES per token).
+# ج is also read g in Egyptian names (Ragab, Gamal).
+_ARABIC_SECOND: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "dh", "ق": "g",
+                                  "ج": "g"}
+MAX_ALTERNATIVES = 4
+
+
+def has_arabic(token: str) -> bool:
+    return _ARABIC_RANGE.search(token) is not None
+
+
+def arabic_alternatives(token: str) -> list[str]:
+    """Other readings of an Arabic-script token: letters read the Persian way (``ثاقب`` →
+    ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way."""
+    primary = latin_token(token)[0]
+    forms = [token]
+    for ch, _second in _ARABIC_SECOND.items():
+        if ch in token:
+            forms += [f.replace(ch, "\x00" + ch) for f in forms]
+    out: list[str] = []
+    if not _PERSIAN_LETTERS.isdisjoint(token) and any(ch in token for ch in _PERSIAN_READING):
+        arabic = _mixed_arabic(token)  # a Persian-read token keeps the Arabic reading
+        if arabic and arabic != primary:
+            out.append(arabic)
+    for f in forms:
+        if "\x00" not in f:
+            continue
+        text = f
+        for ch, second in _ARABIC_SECOND.items():
+            text = text.replace("\x00" + ch, second if second.isascii() else ch)
+        # letters already replaced by Latin pass through the Arabic table untouched
+        latin = _mixed_arabic(text)
+        if latin and latin != primary and latin not in out:
+            out.append(latin)
+        if len(out) >= MAX_ALTERNATIVES:
+            break
+    return out
+
+
+def _mixed_arabic(text: str) -> str:
+    """Romanise a token mixing Arabic letters and already-chosen Latin letters."""
+    stripped = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    if stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > 3:
+        stripped = stripped[2:]
+    out: list[str] = []
+    for i, ch in enumerate(stripped):
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _ARABIC_WAW:
+            out.append("w" if i == 0 else "u")
+        elif ch == "ع" and i == 0:
+            out.append("" if stripped[1:2] in _ALEFS else "a")
+        elif ch in _ARABIC_YEH:
+            out.append("y" if i == 0 else "i")
+        else:
+            out.append(_ARABIC.get(ch, ""))
+    return _NON_ALNUM.sub("", "".join(out))
+
+
+# ---- Hangul ------------------------------------------------------------------------------
+# Per syllable: initial, medial, final jamo. McCune-Reischauer without diacritics, as DPRK
+# names are written in UN and other lists (ㅈ j, ㅍ p, ㅓ o, ㅡ u: Jong, Pyong, Un), and the
+# Revised Romanization (ㄱ g, ㅂ b, ㅓ eo, ㅡ eu: Gim, Bak, Jeong, Eun) as the alternative.
+_KO_INITIAL_MR = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj",
+                  "ch", "k", "t", "p", "h")
+_KO_INITIAL_RR = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj",
+                  "ch", "k", "t", "p", "h")
+_KO_MEDIAL_MR = ("a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo",
+                 "u", "wo", "we", "wi", "yu", "u", "ui", "i")
+_KO_MEDIAL_RR = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo",
+                 "u", "wo", "we", "wi", "yu", "eu", "ui", "i")
+_KO_FINAL = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l",
+             "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")
+
+
+def _hangul(text: str, rr: bool) -> str:
+    initial = _KO_INITIAL_RR if rr else _KO_INITIAL_MR
+    medial = _KO_MEDIAL_RR if rr else _KO_MEDIAL_MR
+    out = []
+    for ch in text:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            out.append(initial[code // 588] + medial[code % 588 // 28] + _KO_FINAL[code % 28])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_INDIC = re.compile(r"[\u0900-\u0dff]")
+
+
+def indic_alternative(token: str) -> str | None:
+    """A Devanagari, Bengali, Gurmukhi, Gujarati ... name part without the final inherent
+    vowel ICU writes and speech drops (মোহাম্মদ: ICU ``mohammada``, said Mohammad)."""
+    if not _INDIC.search(token):
+        return None
+    latin = latin_token(token)[0]
+    return latin[:-1] if len(latin) > 3 and latin.endswith("a") else None
+
+
+def script_family(key: str) -> str:
+    """Which family a Han/Hangul/kana script key belongs to (two keys are compared only
+    within a family): ``hangul``, ``kana`` or ``han``."""
+    if _HANGUL.search(key):
+        return "hangul"
+    if _KANA.search(key):
+        return "kana"
+    return "han"
+
+
+def korean_alternative(token: str) -> str | None:
+    """The Revised Romanization of a Hangul token, when it differs from its MR reading."""
+    if not _HANGUL.search(token):
+        return None
+    rr = _NON_ALNUM.sub("", _hangul(token, rr=True).lower())
+    return rr if rr != latin_token(token)[0] else None
+
+
+# ---- one token -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=500_000)
+def latin_token(token: str) -> tuple[str, str]:
+    """One raw token → (lower-case ASCII form, rule: ``latin``, ``arabic``, ``cyrillic``,
+    ``korean``, ``chinese``, ``icu``, ``anyascii`` ...)."""
+    if token.isascii():
+        return _NON_ALNUM.sub("", token.lower()), "latin"
+    if _ARABIC_RANGE.search(token):
+        return _NON_ALNUM.sub("", _arabic_token(token)), "arabic"
+    if _HANGUL.search(token):
+        return _NON_ALNUM.sub("", _hangul(token, rr=False).lower()), "korean"
+    if _HAN.search(token) and not _KANA.search(token):
+        return _NON_ALNUM.sub("", _HAN_LATIN.transliterate(token).lower()), "chinese"
+    out = maybe_ascii(token.lower())
+    rule = "cyrillic" if any("\u0400" <= ch <= "\u052f" for ch in token) else "latin-ascii"
+    if not out.isascii():
+        out = _ICU.transliterate(out)
+        rule = "icu"
+    if not out.isascii():  # scripts ICU has no rules for (Khmer, Lao, Myanmar ...)
+        out = anyascii(out)
+        rule = "anyascii"
+    return _NON_ALNUM.sub("", out.lower()), rule
+
+
+# ---- Latin spellings of Cyrillic names by German, Polish and French habits ---------------
+# Each table turns one habit's spelling into the English-style one (BGN/PCGN, ICAO) the
+# lists mostly use: German Tschernow → chernov, Schewtschenko → shevchenko, Chabibullin →
+# khabibullin, Jurij → yuriy; Polish Szewczenko → shevchenko, Rzhev; French Oussama → usama,
+# Tchétchène → chechen, Djohar → johar. Applied to Latin tokens of 4+ letters holding one
+# of the habit's telling marks (German sch, -ow/-ew, ch for х, initial wl/wr, j by a vowel;
+# Polish cz, sz, rz; French ou, tch, dj), so English names do not all get alternatives.
+_GERMAN = (("tsch", "\x01"), ("dsch", "\x02"), ("sch", "\x03"), ("ch", "kh"), ("w", "v"),
+           ("\x01", "ch"), ("\x02", "dzh"), ("\x03", "sh"))
+_POLISH = (("szcz", "\x04"), ("cz", "\x01"), ("sz", "\x03"), ("rz", "zh"), ("ch", "kh"),
+           ("w", "v"), ("\x01", "ch"), ("\x03", "sh"), ("\x04", "shch"))
+_FRENCH = (("tch", "\x01"), ("dj", "j"), ("ch", "sh"), ("ou", "u"), ("\x01", "ch"))
+_GERMAN_MARKS = re.compile(r"sch|[oe]wa?$|(?<![st])ch|^w[lr]|[aeiou]j[aeiou]|^j[aeiou]")
+_POLISH_MARKS = re.compile(r"cz|sz|rz")
+_FRENCH_MARKS = re.compile(r"tch|dj|ou")
+_J_VOWEL = re.compile(r"j(?=[aeiou])|(?<=[aeiou])j")
+
+
+def _apply(token: str, table: tuple[tuple[str, str], ...]) -> str:
+    for src, dst in table:
+        token = token.replace(src, dst)
+    return token
+
+
+def western_alternatives(latin: str) -> list[str]:
+    """English-style spellings of a Latin token written by German, Polish or French habits."""
+    if len(latin) < 4 or not latin.isalpha():
+        return []
+    out: list[str] = []
+    if _GERMAN_MARKS.search(latin):
+        out.append(_J_VOWEL.sub("y", _apply(latin, _GERMAN)))
+    if _POLISH_MARKS.search(latin):
+        out.append(_J_VOWEL.sub("y", _apply(latin, _POLISH)))
+    if _FRENCH_MARKS.search(latin) and "sch" not in latin:
+        out.append(_apply(latin, _FRENCH))
+    return [a for a in dict.fromkeys(out) if a != latin]
+
+
+# ---- whole names in Han, kana and Hangul ------------------------------------------------------
+
+
+class Reading(NamedTuple):
+    """One way to read a name: text that tokenises into its Latin parts, the script key two
+    names written in Han or Hangul are compared by (Han in simplified form, no spaces; empty
+    for other scripts) and the rule (``japanese`` when pykakasi read it)."""
+
+    text: str
+    script_key: str
+    rule: str
+
+
+_JAPANESE: object | None = None
+
+
+def japanese_reading(text: str) -> list[str]:
+    """Hepburn romaji of a Japanese name (cutlet over MeCab with the UniDic dictionary), one
+    part per word, long vowels written short as passports write them (Tarou → Taro)."""
+    global _JAPANESE
+    if _JAPANESE is None:
+        import cutlet  # loaded on first use: MeCab and its dictionary (memory-mapped)
+
+        reader = cutlet.Cutlet()
+        reader.use_foreign_spelling = False
+        _JAPANESE = reader
+    romaji = str(_JAPANESE.romaji(text))  # type: ignore[union-attr]
+    if "?" in romaji:
+        return []  # characters without a Japanese reading: not a Japanese name
+    parts = []
+    for word in romaji.split():
+        part = _NON_ALNUM.sub("", word.lower())
+        part = part.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+        if part:
+            parts.append(part)
+    return parts
+
+
+def is_cjk(name: str) -> bool:
+    return _CJK.search(name) is not None
+
+
+@lru_cache(maxsize=20_000)
+def readings(name: str) -> tuple[Reading, ...]:
+    """The readings of a name: the name itself unless it is written in Han, kana or Hangul.
+
+    * Hangul: each space-separated part; a part of 2–4 syllables without spaces is cut
+      into its surname (one syllable, two in a four-syllable name) and given-name
+      syllables, each a part (Kim Jong Un);
+    * Han without kana: Mandarin (surname, then the given name as one part); a name of 2–4
+      characters may as well be Japanese, so its Japanese reading is a second reading;
+    * kana: the Japanese reading.
+    """
+    if not _CJK.search(name):
+        return (Reading(name, "", ""),)
+    key = _TRAD_SIMP.transliterate("".join(ch for ch in name if _CJK.match(ch)))
+    words = [w for w in re.split(r"[\s·・,]+", name) if w]
+    if _HANGUL.search(name):
+        parts: list[str] = []
+        for i, w in enumerate(words):
+            syllables = [ch for ch in w if _HANGUL.match(ch)]
+            if i == 0 and len(words) == 1 and 2 <= len(syllables) <= 4:
+                cut = 2 if len(syllables) == 4 else 1
+                parts += ["".join(syllables[:cut]), *syllables[cut:]]
+            else:
+                parts.append(w)
+        return (Reading(" ".join(parts), key, ""),)
+    out: list[Reading] = []
+    if not _KANA.search(name):
+        parts = []
+        for i, w in enumerate(words):
+            han = [ch for ch in w if _HAN.match(ch)]
+            if i == 0 and len(words) == 1 and 2 <= len(han) <= 4:
+                cut = 2 if len(han) == 4 else 1
+                parts += ["".join(han[:cut]), "".join(han[cut:])]
+            else:
+                parts.append(w)
+        out.append(Reading(" ".join(parts), key, ""))
+        han_count = len(_HAN.findall(name))
+        if not 2 <= han_count <= 4 or len(words) > 2:
+            return tuple(out)
+    japanese = [part for w in words for part in japanese_reading(w)]
+    # a reading much shorter than the name is a Chinese-only name read badly (王伟 → "o")
+    if japanese and len("".join(japanese)) >= 2 * len(_HAN.findall(name)):
+        out.append(Reading(" ".join(japanese), key, "japanese"))
+    return tuple(out)

@@ -1,0 +1,195 @@
+"""The name rules of issue 12, as case tables run on the indexed Matcher and the naive
+reference: organisations (legal forms, numbers, acronyms, exact names), people (initials,
+titles, repeated parts, patronymics, nicknames), scripts beyond Latin/Arabic/Cyrillic,
+Cyrillic romanised by German/Polish/French habits, names cut at a field limit, and person
+and organisation kept apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match.normalise import parse_name
+from ctnode.match.transliterate import readings, western_alternatives
+from ctnode.model.entities import Entity
+from ctnode.model.screening import Hit, ScreenQuery
+
+pytestmark = pytest.mark.usefixtures("hand_model")
+
+
+def _e(eid: str, names: list[str], schema: str = "Person",
+       aliases: tuple[str, ...] = ()) -> Entity:
+    e = Entity(id=eid, schema=schema, dataset="t", reference=eid)
+    for n in names:
+        e.add("name", n)
+    for a in aliases:
+        e.add("alias", a)
+    return e
+
+
+LIST = [
+    _e("qaida", ["AL-QAIDA"], "Organization"),
+    _e("isil", ["Islamic State of Iraq and the Levant"], "Organization", ("ISIL",)),
+    _e("gazprom", ["Gazprom Neft Open Joint Stock Company"], "Organization"),
+    _e("sky", ["Seventh Sky Trading LLC"], "Organization"),
+    _e("tools", ["Smith & Sons Machine Tools GmbH"], "Organization"),
+    _e("kim", ["Kim Jong Un"]), _e("ri", ["Ri Pyong Chol"]), _e("xi", ["Xi Jinping"]),
+    _e("yamada", ["Yamada Taro"]), _e("wang", ["Wang Wei"], aliases=("王伟",)),
+    _e("rahimi", ["Mohammed Ali Rahimi"]),
+    _e("gates", ["William Henry Gates"]),
+    _e("khab", ["Timur Khabibullin"]), _e("chernov", ["Viktor Chernov"]),
+    _e("shevchenko", ["Andriy Shevchenko"]), _e("usama", ["Usama Hamdan"]),
+    _e("sidorov", ["Ivan Petrovich Sidorov"]),
+    _e("long", ["Abdulrahman Mohammed Hassan Al-Mustafa Khalil"]),
+    _e("georgios", ["Georgios Papandreou"]), _e("netanyahu", ["Benjamin Netanyahu"]),
+    _e("hun", ["Hun Sen"]), _e("mohammad", ["Mohammad Rafiqul Islam"]),
+    _e("abiy", ["Abiy Ahmed Ali"]), _e("sargsyan", ["Armen Sargsyan"]),
+    _e("lasha", ["Lasha Talakhadze"]), _e("somchai", ["Somchai Wongsawat"]),
+    _e("ttp", ["Tehrik-i-Taliban Pakistan"], "Organization"),
+    *[_e(f"aq{i}", [f"Al-Qaida in the {place}"], "Organization")
+      for i, place in enumerate(["Islamic Maghreb", "Arabian Peninsula", "Indian Subcontinent",
+                                 "Iraq", "Sahel", "Levant", "Horn of Africa"])],
+]
+
+
+@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
+    m: Matcher | NaiveMatcher = request.param(Thresholds())
+    m.build(LIST)
+    return m
+
+
+def _top(m: Matcher | NaiveMatcher, q: ScreenQuery) -> Hit | None:
+    hits = m.screen(q, limit=3)
+    return hits[0] if hits else None
+
+
+ORG = "Organization"
+# (query, schema, field limit, expected top hit)
+POSITIVES = [
+    ("Al Qaida", ORG, None, "qaida"),  # exact organisation name of common parts: full score
+    ("ISIL", ORG, None, "isil"),
+    ("Islamic State of Iraq and Levant", ORG, None, "isil"),
+    ("Gazprom Neft OAO", ORG, None, "gazprom"),  # legal form abbreviated (rigour org types)
+    ("GAZPROM NEFT PAO", "LegalEntity", None, "gazprom"),
+    ("7th Sky Trading Limited", ORG, None, "sky"),  # ordinal as digits, LLC/Limited
+    ("Smith and Sons Machine Tools AG", ORG, None, "tools"),  # & / and, GmbH / AG
+    ("김정은", "Person", None, "kim"),  # Hangul, McCune-Reischauer reading
+    ("리평철", "Person", None, "ri"),
+    ("习近平", "Person", None, "xi"), ("習近平", "Person", None, "xi"),  # simplified/traditional
+    ("山田太郎", "Person", None, "yamada"),  # kanji: Japanese reading
+    ("M. Rahimi", "Person", None, "rahimi"),  # initial
+    ("Bill Gates", "Person", None, "gates"),  # nickname
+    ("President Mohammed Ali Rahimi", "Person", None, "rahimi"),  # title
+    ("Mohammed Mohammed Ali Rahimi", "Person", None, "rahimi"),  # repeated part
+    ("Ivan Sidorov", "Person", None, "sidorov"),  # patronymic left out
+    ("Timur Chabibullin", "Person", None, "khab"),  # German ch for х
+    ("Wiktor Tschernow", "Person", None, "chernov"),  # German tsch, w, -ow
+    ("Andrij Szewczenko", "Person", None, "shevchenko"),  # Polish sz, cz
+    ("Oussama Hamdan", "Person", None, "usama"),  # French ou
+    ("ABDULRAHMAN MOHAMMED HASSAN AL-MUST", "Person", 35, "long"),  # cut mid-word at 35
+    ("Γεώργιος Παπανδρέου", "Person", None, "georgios"),  # Greek
+    ("בנימין נתניהו", "Person", None, "netanyahu"),  # Hebrew, no vowels written
+    ("ហ៊ុន សែន", "Person", None, "hun"),  # Khmer (anyascii)
+    ("মোহাম্মদ রফিকুল ইসলাম", "Person", None, "mohammad"),  # Bengali (final a not said)
+    ("አብይ አሕመድ አሊ", "Person", None, "abiy"),  # Amharic (Ethiopic)
+    ("Արմեն Սարգսյան", "Person", None, "sargsyan"),  # Armenian
+    ("ლაშა ტალახაძე", "Person", None, "lasha"),  # Georgian
+    ("สมชาย วงศ์สวัสดิ์", "Person", None, "somchai"),  # Thai
+    ("TTP", ORG, None, "ttp"),  # acronym of a listed name without that alias
+]
+
+
+@pytest.mark.parametrize(("name", "schema", "limit", "expected"), POSITIVES,
+                         ids=[p[0] for p in POSITIVES])
+def test_rule_positives(matcher: Matcher | NaiveMatcher, name: str, schema: str,
+                        limit: int | None, expected: str) -> None:
+    hit = _top(matcher, ScreenQuery(names=[name], schema=schema, truncated_at=limit))
+    assert hit is not None, name
+    assert hit.entity_id == expected
+    assert hit.band in ("match", "possible")
+
+
+NEGATIVES = [
+    ("金正日", "Person"),  # same script, one character different: another person (Kim Jong Il)
+    ("王位", "Person"),  # reads "wang wei" too, but other characters than 王伟
+    ("ISIL", "Person"),  # a person's name against an organisation's acronym
+    ("Isil Kaya", "Person"),
+    ("Wang Wei Trading Limited", ORG),  # an organisation against a person: not near-exact
+    ("Acme Open Joint Stock Company", ORG),  # a legal form alone does not make a hit
+]
+
+
+@pytest.mark.parametrize(("name", "schema"), NEGATIVES, ids=[n[0] for n in NEGATIVES])
+def test_rule_negatives(matcher: Matcher | NaiveMatcher, name: str, schema: str) -> None:
+    assert matcher.screen(ScreenQuery(names=[name], schema=schema)) == []
+
+
+def test_exact_organisation_name_is_a_match(matcher: Matcher | NaiveMatcher) -> None:
+    """"qaida" is common on this list (eight names), so a person's name made of it would be
+    scaled down; an organisation's name written exactly as listed is not."""
+    hit = _top(matcher, ScreenQuery(names=["AL-QAIDA"], schema=ORG))
+    assert hit is not None and hit.entity_id == "qaida"
+    assert hit.score == 1.0 and hit.band == "match"
+    assert "organisation's name as listed" in hit.explanation[0].detail
+    person = matcher.screen(ScreenQuery(names=["Qaida"], schema="Person"), limit=1,
+                            include_below=True)
+    assert not person or person[0].score < 1.0
+
+
+def test_truncation_needs_the_field_limit(matcher: Matcher | NaiveMatcher) -> None:
+    cut = "ABDULRAHMAN MOHAMMED HASSAN AL-MUST"
+    with_limit = _top(matcher, ScreenQuery(names=[cut], truncated_at=35))
+    without = matcher.screen(ScreenQuery(names=[cut]), limit=3, include_below=True)
+    assert with_limit is not None
+    assert not without or without[0].score < with_limit.score
+    assert "field limit" in with_limit.explanation[0].detail
+
+
+def test_explanations_name_the_rules(matcher: Matcher | NaiveMatcher) -> None:
+    cases = [("M. Rahimi", "Person", "initial"), ("Bill Gates", "Person", "nickname"),
+             ("TTP", ORG, "acronym"), ("김정은", "Person", "korean"),
+             ("President Mohammed Ali Rahimi", "Person", "title 'President' left out"),
+             ("7th Sky Trading Limited", ORG, "organisation")]
+    for name, schema, word in cases:
+        hit = _top(matcher, ScreenQuery(names=[name], schema=schema))
+        assert hit is not None, name
+        text = " ".join(f.detail for f in hit.explanation)
+        assert word in text, (name, text)
+
+
+def test_person_query_against_organisation_needs_near_exact_name() -> None:
+    for cls in (Matcher, NaiveMatcher):
+        m = cls(Thresholds())
+        m.build([_e("org", ["Kaveh Cutting Tools"], ORG),
+                 _e("person", ["Salim Rahimi"])])
+        # an exact name still counts (and the schema mismatch is explained) ...
+        hit = _top(m, ScreenQuery(names=["Kaveh Cutting Tools"], schema="Person"))
+        assert hit is not None and hit.entity_id == "org"
+        assert any(f.feature == "schema" for f in hit.explanation)
+        hit = _top(m, ScreenQuery(names=["Salim Rahimi"], schema=ORG))
+        assert hit is not None and hit.entity_id == "person"
+        # ... a near name does not
+        hits = m.screen(ScreenQuery(names=["Kaveh Cutting"], schema="Person"),
+                        include_below=True)
+        assert "org" not in {h.entity_id for h in hits}
+        hits = m.screen(ScreenQuery(names=["Salim Rahimi Holdings"], schema=ORG),
+                        include_below=True)
+        assert "person" not in {h.entity_id for h in hits}
+
+
+def test_readings_and_alternatives() -> None:
+    assert [r.text for r in readings("김정은")] == ["김 정 은"]
+    assert readings("習近平")[0].script_key == readings("习近平")[0].script_key
+    assert "yamada taro" in [r.text for r in readings("山田太郎")]
+    assert "chernov" in western_alternatives("tschernow")
+    assert "shevchenko" in western_alternatives("szewczenko")
+    assert "ussama" in western_alternatives("oussama")
+    assert western_alternatives("william") == []  # an English name without the marks
+    assert western_alternatives("rachman") == ["rakhman"]  # German ch for х
+    parsed = parse_name("Gazprom Neft Open Joint Stock Company", "org")[0]
+    assert parsed.tokens == ("gazprom", "neft", "jsc") and parsed.roles[-1] == "legal"
+    assert "isil" in parse_name("Islamic State of Iraq and the Levant", "org")[0].acronyms
+    behineh = parse_name("Behineh Trading Co.", "org")[0]
+    assert behineh.tokens == ("behineh", "trade", "co") and "btc" in behineh.acronyms
+    assert parse_name("Twenty-Seventh Brigade", "org")[0].tokens == ("27", "brigade")
