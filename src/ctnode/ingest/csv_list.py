@@ -116,13 +116,20 @@ def _str_list(value: Any, where: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _check_table(data: Any, allowed: frozenset[str] | set[str], where: str, not_table: str,
+                 unknown_keys: str) -> None:
+    """Refuse what is not an object/table, or holds keys the mapping does not know."""
+    if not isinstance(data, dict):
+        raise ImportFailed(f"{where}: {not_table}")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ImportFailed(f"{where}: {unknown_keys} {', '.join(unknown)}")
+
+
 def mapping_from_dict(data: Any, *, source: str = "<mapping>") -> CsvMapping:
     """Check a mapping given as a dict (as parsed from JSON or TOML)."""
-    if not isinstance(data, dict):
-        raise ImportFailed(f"{source}: mapping must be an object/table")
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise ImportFailed(f"{source}: unknown mapping key(s) {', '.join(unknown)}")
+    _check_table(data, _TOP_KEYS, source, "mapping must be an object/table",
+                 "unknown mapping key(s)")
     dataset = _str(data, "dataset", source, required=True)
     id_column = _str(data, "id_column", source, required=True)
     assert dataset is not None and id_column is not None
@@ -196,11 +203,7 @@ def _columns(raw: Any, source: str) -> tuple[ColumnMapping, ...]:
     out: list[ColumnMapping] = []
     for i, item in enumerate(raw, start=1):
         where = f"{source}: columns[{i}]"
-        if not isinstance(item, dict):
-            raise ImportFailed(f"{where}: must be an object/table")
-        unknown = sorted(set(item) - _COLUMN_KEYS)
-        if unknown:
-            raise ImportFailed(f"{where}: unknown key(s) {', '.join(unknown)}")
+        _check_table(item, _COLUMN_KEYS, where, "must be an object/table", "unknown key(s)")
         column = _str(item, "column", where, required=True)
         prop = _str(item, "property", where, required=True)
         assert column is not None and prop is not None

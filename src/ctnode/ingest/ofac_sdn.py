@@ -164,28 +164,30 @@ def parse_ofac_sdn(source: Path | str, *, source_name: str | None = None,
         entities[key] = entity
         if progress is not None and len(entities) % 500 == 0:
             progress(min(total, total * line // lines), total)
-    if "alt.csv" in files:
-        for line, row in _rows(files["alt.csv"], "alt.csv"):
-            num = _ent_num(row[0], files["alt.csv"], line)
-            target = entities.get(num)
-            if target is None:
-                ctx.warn(f"alt.csv line {line}: alias of unknown entry {num}; ignored")
-                continue
-            prop = _ALT_PROPS.get(row[2].lower(), "alias")
-            if row[3]:
-                target.add(prop, collapse(row[3]), row[3])
-    if "add.csv" in files:
-        for line, row in _rows(files["add.csv"], "add.csv"):
-            num = _ent_num(row[0], files["add.csv"], line)
-            target = entities.get(num)
-            if target is None:
-                ctx.warn(f"add.csv line {line}: address of unknown entry {num}; ignored")
-                continue
-            _address(target, row, line, ctx)
+    for _line, row, target in _attached(files, "alt.csv", "alias", entities, ctx):
+        prop = _ALT_PROPS.get(row[2].lower(), "alias")
+        if row[3]:
+            target.add(prop, collapse(row[3]), row[3])
+    for line, row, target in _attached(files, "add.csv", "address", entities, ctx):
+        _address(target, row, line, ctx)
     if progress is not None:
         progress(total, total)
     return ParsedList(dataset=DATASET, title=TITLE, version=None, source=name,
                       entities=[*entities.values(), *wallets], warnings=ctx.warnings)
+
+
+def _attached(files: dict[str, Path], name: str, what: str, entities: dict[str, Entity],
+              ctx: _Context) -> Iterator[tuple[int, list[str], Entity]]:
+    """Rows of a file that adds to entries (alt.csv, add.csv), with the entry each belongs to."""
+    if name not in files:
+        return
+    for line, row in _rows(files[name], name):
+        num = _ent_num(row[0], files[name], line)
+        target = entities.get(num)
+        if target is None:
+            ctx.warn(f"{name} line {line}: {what} of unknown entry {num}; ignored")
+            continue
+        yield line, row, target
 
 
 def _entry(num: str, row: list[str], extended: str, ctx: _Context,

@@ -436,24 +436,25 @@ def _joined(el: Node, tags: tuple[str, ...]) -> tuple[str, str]:
 
 
 def _birth_place(entity: Entity, pob: Node, where: str, ctx: Context) -> None:
-    value, original = _joined(pob, ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY"))
-    if not value:
-        value, original = _joined(pob, ("NOTE",))
-    entity.add("birthPlace", value, original)
-    country = _text(pob, "COUNTRY")
-    if country and country.strip():
-        _country(entity, "birthCountry", country, where, ctx)
+    _place(entity, pob, ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY"),
+           ("birthPlace", "birthCountry"), where, ctx)
 
 
 def _address(entity: Entity, address: Node, where: str, ctx: Context) -> None:
-    value, original = _joined(address, ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE",
-                                        "COUNTRY"))
+    _place(entity, address, ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"),
+           ("address", "country"), where, ctx)
+
+
+def _place(entity: Entity, node: Node, parts: tuple[str, ...], props: tuple[str, str],
+           where: str, ctx: Context) -> None:
+    """A place (its parts joined, else its note) and its country, as two properties."""
+    value, original = _joined(node, parts)
     if not value:
-        value, original = _joined(address, ("NOTE",))
-    entity.add("address", value, original)
-    country = _text(address, "COUNTRY")
+        value, original = _joined(node, ("NOTE",))
+    entity.add(props[0], value, original)
+    country = _text(node, "COUNTRY")
     if country and country.strip():
-        _country(entity, "country", country, where, ctx)
+        _country(entity, props[1], country, where, ctx)
 
 
 def _document(entity: Entity, doc: Node) -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from followthemoney.types import registry
-
 from ctnode.match.weights import MODEL
+from ctnode.model.countries import country_code
 from ctnode.model.screening import FeatureExplanation
 
 PERSON_SCHEMAS = frozenset({"Person"})
@@ -38,14 +37,9 @@ def clean_date(value: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def clean_country(value: str) -> str | None:
-    """ISO code or country name → lower-case ISO 3166 alpha-2 (FtM's country registry)."""
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) == 2 and value.isascii() and value.isalpha():
-        return value.lower()  # already a code: skip FtM's name index (slow to build once)
-    code = registry.country.clean(value)
-    return code.lower() if code else None
+    """ISO, ICAO code or country name → lower-case FtM country code, through the node's one
+    country table (:func:`ctnode.model.countries.country_code`), cached for the matcher."""
+    return country_code(value)
 
 
 _DOC_TOKEN = re.compile(r"[A-Z0-9][A-Z0-9\-/. ]*[A-Z0-9]|[A-Z0-9]")

@@ -9,6 +9,7 @@ fitted model (:mod:`ctnode.match.weights`).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -237,6 +238,16 @@ def _candidate_factor(q: NameForm) -> float:
     return 0.0 if q.truncated else UNMATCHED_CANDIDATE_FACTOR
 
 
+def _merged_unit_pairs(q: NameForm, c: NameForm) -> Iterator[tuple[Unit, Unit]]:
+    """Pairs of a merged unit (two parts written as one) with a unit of the same skeleton."""
+    for qu in q.merged_units:
+        for cu in c.by_skel.get(qu.skel, ()):
+            yield qu, cu
+    for cu in c.merged_units:
+        for qu in q.by_skel.get(cu.skel, ()):
+            yield qu, cu
+
+
 def compare_names(q: NameForm, c: NameForm) -> NameScore:
     """Align the units of two names greedily (best similarity first) and score the alignment.
 
@@ -255,16 +266,10 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
             if sim > 0.0:
                 cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
                               qu, cu, rule))
-    for qu in q.merged_units:
-        for cu in c.by_skel.get(qu.skel, ()):
-            sim, rule = merged_similarity(qu.latin, cu.latin)
-            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
-                          qu, cu, rule))
-    for cu in c.merged_units:
-        for qu in q.by_skel.get(cu.skel, ()):
-            sim, rule = merged_similarity(qu.latin, cu.latin)
-            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
-                          qu, cu, rule))
+    for qu, cu in _merged_unit_pairs(q, c):
+        sim, rule = merged_similarity(qu.latin, cu.latin)
+        cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
+                      qu, cu, rule))
     cands.sort(key=lambda x: x[:6])
     used_q = [False] * len(q.tokens)
     used_c = [False] * len(c.tokens)
@@ -330,20 +335,11 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
             if sim > 0.0:
                 cw = cu.weight
                 cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, cw))
-    if q.merged_units:
-        by_skel = c.by_skel
-        for qu in q.merged_units:
-            for cu in by_skel.get(qu.skel, ()):
-                sim = merged_similarity(qu.latin, cu.latin)[0]
-                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
-                              cu.end, qu.weight, cu.weight))
-    if c.merged_units:
-        q_by_skel = q.by_skel
-        for cu in c.merged_units:
-            for qu in q_by_skel.get(cu.skel, ()):
-                sim = merged_similarity(qu.latin, cu.latin)[0]
-                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
-                              cu.end, qu.weight, cu.weight))
+    if q.merged_units or c.merged_units:
+        for qu, cu in _merged_unit_pairs(q, c):
+            sim = merged_similarity(qu.latin, cu.latin)[0]
+            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
+                          cu.end, qu.weight, cu.weight))
     # the first six fields are unique per unit pair, so a plain sort orders as compare_names
     cands.sort()
     used_q = 0

@@ -93,9 +93,16 @@ def _arabic_token(token: str) -> str:
         return "allah"
     if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
         token = token[2:]
+    return _letters(token)
+
+
+def _letters(token: str) -> str:
+    """Romanise the letters of a token (article already stripped); Latin letters pass through."""
     out: list[str] = []
     for i, ch in enumerate(token):
-        if ch in _ARABIC_WAW:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _ARABIC_WAW:
             out.append("w" if i == 0 else "u")
         elif ch == "ع" and i == 0:
             # a word-initial ayn is romanised with its vowel (Ali, Omar, Abd); before an alef
@@ -104,7 +111,7 @@ def _arabic_token(token: str) -> str:
         elif ch in _ARABIC_YEH:
             out.append("y" if i == 0 else "i")
         else:
-            out.append(ch if ch.isascii() else _ARABIC.get(ch, ""))
+            out.append(_ARABIC.get(ch, ""))
     return "".join(out)
 
 
@@ -153,19 +160,7 @@ def _mixed_arabic(text: str) -> str:
     stripped = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     if stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > 3:
         stripped = stripped[2:]
-    out: list[str] = []
-    for i, ch in enumerate(stripped):
-        if ch.isascii():
-            out.append(ch)
-        elif ch in _ARABIC_WAW:
-            out.append("w" if i == 0 else "u")
-        elif ch == "ع" and i == 0:
-            out.append("" if stripped[1:2] in _ALEFS else "a")
-        elif ch in _ARABIC_YEH:
-            out.append("y" if i == 0 else "i")
-        else:
-            out.append(_ARABIC.get(ch, ""))
-    return _NON_ALNUM.sub("", "".join(out))
+    return _NON_ALNUM.sub("", _letters(stripped))
 
 
 # ---- Hangul ------------------------------------------------------------------------------

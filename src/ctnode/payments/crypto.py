@@ -97,13 +97,21 @@ class Address:
 
 # -- base58check ----------------------------------------------------------------------
 
-def b58decode(text: str) -> bytes | None:
+def _b58_number(text: str) -> int | None:
+    """The number a base58 string spells, or None when it holds a letter outside the alphabet."""
     num = 0
     for ch in text:
         value = _B58_INDEX.get(ch)
         if value is None:
             return None
         num = num * 58 + value
+    return num
+
+
+def b58decode(text: str) -> bytes | None:
+    num = _b58_number(text)
+    if num is None:
+        return None
     body = num.to_bytes((num.bit_length() + 7) // 8, "big") if num else b""
     pad = len(text) - len(text.lstrip("1"))
     return b"\x00" * pad + body
@@ -263,13 +271,8 @@ def xmr_b58decode(text: str) -> bytes | None:
         if len(block) not in _XMR_ENCODED_SIZES:
             return None
         size = _XMR_ENCODED_SIZES.index(len(block))
-        num = 0
-        for ch in block:
-            value = _B58_INDEX.get(ch)
-            if value is None:
-                return None
-            num = num * 58 + value
-        if num >= 1 << (8 * size):
+        num = _b58_number(block)
+        if num is None or num >= 1 << (8 * size):
             return None
         out += num.to_bytes(size, "big")
     return bytes(out)
