@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ctnode import __version__
@@ -50,7 +51,7 @@ def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
         title="ctnode",
         version=__version__,
         description="Watchlist screening and hit/no-hit sharing for national counter-terrorism "
-        "coordinators. Every route but /healthz needs an API key (X-API-Key or "
+        "coordinators. Every route but /healthz and /readyz needs an API key (X-API-Key or "
         "Authorization: ApiKey ...).",
         responses=ERROR_RESPONSES,  # the real 4xx body, in place of FastAPI's default 422 shape
         lifespan=lifespan,
@@ -69,6 +70,14 @@ def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
     def healthz() -> dict[str, str]:
         """Liveness check; the only route without a credential. Reveals nothing about the lists."""
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """Readiness (as yente's): 200 once screens are answered from a built index, 503 before.
+        Like ``/healthz`` it needs no credential and reveals nothing about the lists."""
+        ready = node.screening.ready()
+        return JSONResponse({"status": "ok" if ready else "loading"},
+                            status_code=200 if ready else 503)
 
     for module in ROUTERS:
         app.include_router(module.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ctnode.match.normalise import parse_name, token_rules
 from ctnode.match.score import NameForm, NameScore
 from ctnode.match.weights import MODEL
-from ctnode.model.screening import FeatureExplanation
+from ctnode.model.screening import FeatureExplanation, Hit
 
 
 def _notes(form: NameForm, side: str) -> list[str]:
@@ -21,13 +21,25 @@ def _notes(form: NameForm, side: str) -> list[str]:
     return out
 
 
+UNMATCHED_IN_QUERY = "unmatched in query: "
+
+
+def every_query_part_aligned(hit: Hit) -> bool:
+    """Whether a hit's best name aligned every part of the query (read from the explanation
+    :func:`explain_name` wrote): what a search for a part of a name ("Haqqani") asks."""
+    for e in hit.explanation:
+        if e.feature == "name":
+            return f"{UNMATCHED_IN_QUERY}none;" in e.detail and not e.detail.startswith("0 ")
+    return False
+
+
 def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
                  kept_apart: bool = False) -> list[FeatureExplanation]:
     """One entry for the name as a whole, one per aligned part, one for rarity scaling."""
     q_rules = token_rules(q.original)
     c_rules = token_rules(c.original)
     out: list[FeatureExplanation] = []
-    detail = (f"{len(ns.pairs)} name part(s) aligned; unmatched in query: "
+    detail = (f"{len(ns.pairs)} name part(s) aligned; {UNMATCHED_IN_QUERY}"
               f"{', '.join(ns.unmatched_query) or 'none'}; unmatched in listed name: "
               f"{', '.join(ns.unmatched_candidate) or 'none'}")
     if ns.rule:

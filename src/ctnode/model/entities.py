@@ -121,3 +121,17 @@ class EntityView:
     entity: Entity
     events: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
+
+
+# ctnode properties that FollowTheMoney names otherwise, for answers in FtM's own shape
+# (yente's clients read them as statements): a record's listing date is FtM's ``createdAt``
+# (as OpenSanctions publishes it), a wallet's ``holderId`` is FtM's entity-typed ``holder``
+# (ctnode keeps the holder's name in ``holder``, which that shape leaves out).
+FTM_EXPORT_PROPS: dict[str, str] = {"listingDate": "createdAt", "holderId": "holder"}
+
+
+def ftm_prop(entity: Entity, prop: str) -> str | None:
+    """The FtM property a ctnode property is written as in FtM's shape; None to leave it out."""
+    if prop == "holder" and "holderId" in entity.properties:
+        return None  # the holder's name; the id goes out as ``holder``
+    return FTM_EXPORT_PROPS.get(prop, prop)

@@ -70,6 +70,17 @@ class SqlEntities:
             ).all()
         return self._entity(row._mapping, [s._mapping for s in stmts])
 
+    def referring(self, entity_id: str, props: Iterable[str]) -> list[tuple[str, str]]:
+        """(entity id, property) of the entities whose entity-typed ``props`` name this one."""
+        st = tables.statements.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(st.entity_id, st.prop).distinct()
+                .where(st.value == entity_id, st.prop.in_(sorted(set(props))))
+                .order_by(st.entity_id, st.prop)
+            ).all()
+        return [(r.entity_id, r.prop) for r in rows]
+
     def find_by_reference(self, reference: str) -> Entity:
         with self.engine.connect() as conn:
             ids = (

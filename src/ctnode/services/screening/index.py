@@ -53,6 +53,11 @@ class MatchIndex:
             self._mark = mark
         return self.matcher
 
+    @property
+    def built(self) -> bool:
+        """Whether the index has been built once (a node answers ``/readyz`` only then)."""
+        return self._mark >= 0
+
     def stale(self, _report: ImportReport | None = None) -> None:
         """The store changed: look at it on the next screen (an import listener)."""
         self._checked = 0.0

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from followthemoney import model as ftm_model
+
 from ctnode.errors import InvalidInput
 from ctnode.model.dates import normalise_birth_date
 from ctnode.model.entities import DOCUMENT_PROPS, NAME_PART_PROPS, NAME_PROPS
@@ -82,7 +84,13 @@ def query_from_example(
     schema: str, props: Mapping[str, Any], datasets: list[str] | None, *, where: str = "query"
 ) -> ScreenQuery:
     """A query from a FollowTheMoney entity example (a yente ``/match`` query): names and name
-    parts, dates of birth, nationalities and documents."""
+    parts, dates of birth, nationalities and documents. A schema FollowTheMoney does not know,
+    or one it does not match on (``Payment``, ``Family``), is refused, as yente refuses it."""
+    ftm_schema = ftm_model.get(schema)
+    if ftm_schema is None:
+        raise InvalidInput(f"{where}.schema: unknown schema {schema!r}")
+    if not ftm_schema.matchable:
+        raise InvalidInput(f"{where}.schema: {schema!r} is not a schema entities are matched on")
     names = _values(props, NAME_PROPS)
     combined = " ".join(" ".join(_values(props, (p,))) for p in NAME_PART_PROPS).split()
     if combined:

@@ -14,9 +14,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from followthemoney import model as ftm_model
+from followthemoney.types import registry
+
 from ctnode.errors import InvalidInput, NotFound
+from ctnode.match.explain import every_query_part_aligned
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose, allowed
-from ctnode.model.entities import Entity, EntityView
+from ctnode.model.entities import FTM_EXPORT_PROPS, Entity, EntityView, ftm_prop
 from ctnode.model.screening import Hit, ScreenQuery, ScreenResult
 from ctnode.services.context import Context
 from ctnode.services.screening.index import MatchIndex
@@ -38,6 +42,32 @@ class MatchedEntity:
     entity: Entity
     properties: dict[str, list[str]]
     full: bool  # the whole record (an entity view), or only what identifies the hit
+
+
+SEARCH_CANDIDATES = 1_000  # candidates a search looks through for records holding every part
+MATCH_LIMIT_MAX = 500  # the most results one yente ``/match`` query may ask for
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFilter:
+    """yente's ``/match`` filters: entities, schemata and datasets left out; topics required
+    (an entity passes when it holds any of them)."""
+
+    entity_ids: frozenset[str] = frozenset()
+    schemata: frozenset[str] = frozenset()
+    datasets: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.entity_ids or self.schemata or self.datasets or self.topics)
+
+    def admits(self, entity: Entity) -> bool:
+        if entity.id in self.entity_ids or entity.schema in self.schemata:
+            return False
+        if entity.dataset in self.datasets:
+            return False
+        return not self.topics or not self.topics.isdisjoint(entity.properties.get("topics", ()))
 
 
 class Screening:
@@ -172,21 +202,64 @@ class Screening:
         flush(final=True)
 
     def search(
-        self, text: str, actor: Actor, *, schema: str | None = None, limit: int = 20
+        self, text: str, actor: Actor, *, schema: str | None = None, limit: int = 20,
+        datasets: list[str] | None = None,
     ) -> list[Hit]:
         """Free-text name search, looser than screening (for analysts exploring the lists)."""
         self.ctx.require(actor, "search")
         if not text.strip():
             raise InvalidInput("query parameter q must not be empty")
         matcher = self.index.refresh()
-        query = build_query([text], schema=schema or "Thing")
+        query = build_query([text], schema=schema or "Thing", datasets=datasets)
         query.include_delisted = True
-        hits = [h for h in matcher.screen(query, limit=limit, include_below=True) if h.score >= 0.5]
+        # a search finds a record by any part of a name, in any script: a listed name that
+        # holds every part of the query counts, however many more parts it has
+        found = matcher.screen(query, limit=max(limit, SEARCH_CANDIDATES), include_below=True)
+        hits = [h for h in found if h.score >= 0.5 or every_query_part_aligned(h)][:limit]
         self.ctx.audit.record(
             "search", actor, query_hash=self.ctx.keyed_hash({"search": text}),
             result_ids=[h.entity_id for h in hits],
         )
         return hits
+
+    def ready(self) -> bool:
+        """Whether screens are answered from a built index (yente's ``/readyz``)."""
+        return self.index.built
+
+    def catalog(self, actor: Actor) -> dict[str, Any]:
+        """yente's ``/catalog``: the lists held, each with its version, date and size."""
+        self.ctx.require(actor, "search")
+        rows = self.entities.list_datasets()
+        datasets = [{
+            "name": d["name"], "title": d["title"], "version": d.get("version"),
+            "updated_at": d.get("imported_at"), "entity_count": d.get("entities", 0),
+            "source": d.get("source"), "load": True, "index_current": self.index.built,
+            "children": [],
+        } for d in rows]
+        names = [d["name"] for d in rows]
+        return {"datasets": [*datasets, {
+            "name": "default", "title": "All lists this node holds", "version": None,
+            "updated_at": None, "entity_count": sum(d["entity_count"] for d in datasets),
+            "source": None, "load": True, "index_current": self.index.built, "children": names,
+        }], "current": [*names, "default"], "outdated": [], "index_stale": not self.index.built}
+
+    def facets(self, hits: list[Hit], actor: Actor) -> dict[str, dict[str, int]]:
+        """yente's search facets over found entities: datasets, schemata, countries, topics."""
+        self.ctx.require(actor, "search")
+        out: dict[str, dict[str, int]] = {"datasets": {}, "schema": {}, "countries": {},
+                                          "topics": {}}
+        for hit in hits:
+            entity = self.entities.get_entity(hit.entity_id)
+            values = {
+                "datasets": [entity.dataset], "schema": [entity.schema],
+                "countries": sorted({v for p in ("nationality", "country", "jurisdiction",
+                                                 "citizenship") for v in entity.properties.get(p, ())}),
+                "topics": sorted(set(entity.properties.get("topics", ()))),
+            }
+            for facet, found in values.items():
+                for value in found:
+                    out[facet][value] = out[facet].get(value, 0) + 1
+        return out
 
     # -- what an actor may see of the lists --------------------------------------------
 
@@ -202,6 +275,42 @@ class Screening:
         self.ctx.audit.record("entity.view", actor, result_ids=[entity_id])
         return EntityView(entity, self.entities.entity_events(entity_id),
                           self.review.decisions_for_entity(entity_id))
+
+    def adjacent(self, entity: Entity, actor: Actor) -> dict[str, list[Entity]]:
+        """The entities next to one (yente's ``nested``), by FollowTheMoney property: those its
+        entity-typed properties name, and those naming it, under the reverse property
+        (a wallet's ``holder`` is its holder's ``cryptoWallets``). Audited as entity views."""
+        self.ctx.require(actor, "entity.view")
+        schema = ftm_model.get(entity.schema)
+        out: dict[str, list[Entity]] = {}
+        if schema is None:
+            return out
+        for prop, values in entity.properties.items():
+            name = ftm_prop(entity, prop)
+            found = schema.get(name) if name is not None else None
+            if found is None or found.type != registry.entity:
+                continue
+            for value in values:
+                try:
+                    out.setdefault(found.name, []).append(self.entities.get_entity(value))
+                except NotFound:
+                    continue  # a reference to a record this node does not hold
+        naming = {p.name for s in ftm_model.schemata.values() for p in s.properties.values()
+                  if p.type == registry.entity and p.range is not None and p.reverse is not None
+                  and schema.is_a(p.range)}
+        stored = {ours: ftm for ours, ftm in FTM_EXPORT_PROPS.items() if ftm in naming}
+        stored.update({p: p for p in naming})
+        for other_id, prop in self.entities.referring(entity.id, stored):
+            other = self.entities.get_entity(other_id)
+            other_schema = ftm_model.get(other.schema)
+            found = other_schema.get(stored[prop]) if other_schema is not None else None
+            if found is not None and found.reverse is not None:
+                out.setdefault(found.reverse.name, []).append(other)
+        ids = sorted({e.id for found in out.values() for e in found})
+        if ids:
+            self.ctx.audit.record("entity.view", actor, result_ids=ids,
+                                  detail={"via": "nested", "of": entity.id})
+        return out
 
     def find_entity(self, id_or_reference: str, actor: Actor) -> EntityView:
         """``view_entity`` by id, or else by list reference (``QDi.006``)."""
@@ -225,6 +334,7 @@ class Screening:
         *,
         limit: int = 5,
         cutoff: float = 0.0,
+        exclude: MatchFilter | None = None,
     ) -> dict[str, list[MatchedEntity]]:
         """yente's ``/match``: each query screened (audited as ``screen``), each result with
         the listed entity. An actor who may view entities gets every property, and the view
@@ -234,16 +344,22 @@ class Screening:
             raise InvalidInput(f"at most {self.ctx.settings.max_batch} queries per request")
         full = allowed(actor, "entity.view", set(self.ctx.settings.biometric_roles))
         include_below = cutoff < self.ctx.settings.report_threshold
+        keep = exclude or MatchFilter()
+        # with a filter, screen for every candidate the route allows and cut after filtering,
+        # so that excluded entities never take the place of wanted ones
+        wanted = MATCH_LIMIT_MAX if keep.active else limit
         out: dict[str, list[MatchedEntity]] = {}
         shown: list[str] = []
         for key, query in queries.items():
-            result = self.screen(query, actor, purpose, limit=limit, include_below=include_below,
+            result = self.screen(query, actor, purpose, limit=wanted, include_below=include_below,
                                  source="match")
             out[key] = []
             for hit in result.hits:
-                if hit.score < cutoff:
+                if hit.score < cutoff or len(out[key]) >= limit:
                     continue
                 entity = self.entities.get_entity(hit.entity_id)
+                if not keep.admits(entity):
+                    continue
                 props = entity.properties if full else {
                     "name": list(dict.fromkeys([entity.caption, hit.matched_name]))}
                 out[key].append(MatchedEntity(hit, entity, props, full))
