@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     match_threshold: float = Field(default=0.85, ge=0, le=1)
     # Score at or above which a hit is reported at all (the "possible" band); below it: "no match".
     report_threshold: float = Field(default=0.70, ge=0, le=1)
+    # Days after a list's own date (the UN file's dateGenerated) at which every answer warns it is stale.
+    list_max_age_days: int = Field(default=30, ge=1, le=3650)
+    # Days an analyst's false-positive decision keeps suppressing its hit; then the hit shows again.
+    decision_suppression_days: int = Field(default=365, ge=1, le=3650)
     # Largest number of candidates scored per screening query.
     max_candidates: int = Field(default=200, ge=1, le=10_000)
     # Largest number of lines accepted in one batch screening request over HTTP.

@@ -46,8 +46,17 @@ def test_screen_json(env: dict[str, str]) -> None:
 def test_screen_table_and_bad_date(env: dict[str, str]) -> None:
     r = runner.invoke(app, ["screen", "Aiman al-Zawahiri"], env=env)
     assert r.exit_code == 0 and "QDi.006" in r.stdout
-    r = runner.invoke(app, ["screen", "Aiman al-Zawahiri", "--birth-date", "someday"], env=env)
-    assert r.exit_code == 1 and "--birth-date" in r.output
+    # A malformed date never drops the query: it is screened without it, with a warning.
+    r = runner.invoke(app, ["screen", "Aiman al-Zawahiri", "--birth-date", "1974-01-32"], env=env)
+    assert r.exit_code == 0 and "QDi.006" in r.stdout, r.output
+    text = " ".join(r.stdout.split())
+    assert "warning: --birth-date: birth date '1974-01-32'" in text
+    assert "ignored for matching" in text
+    r = runner.invoke(app, ["screen", "Aiman al-Zawahiri", "--birth-date", "1968-13-30", "--json"],
+                      env=env)
+    data = json.loads(r.stdout)
+    assert data["hits"][0]["reference"] == "QDi.006" and len(data["warnings"]) == 1
+    assert [c["list"] for c in data["coverage"]["lists"]] == ["un_sc"]
 
 
 def test_batch_skips_bad_lines_and_goes_on(env: dict[str, str], tmp_path: Path) -> None:
@@ -92,8 +101,10 @@ def test_batch_skips_bad_lines_and_goes_on(env: dict[str, str], tmp_path: Path) 
         "score",
         "band",
         "explanation",
+        "suppressed",
     }
-    assert rows[1]["hits"] == []
+    assert rows[1]["hits"] == [] and rows[1]["suppressed"] == []
+    assert rows[1]["coverage"]["lists"][0].startswith("un_sc@")
 
 
 def test_keys_and_audit_commands(env: dict[str, str]) -> None:

@@ -19,12 +19,14 @@ from rich.text import Text
 
 from ctnode.cli.common import (
     console,
+    coverage_texts,
     handle_errors,
     node_session,
     operator,
     out,
     progress_bar,
     read_file,
+    suppression_text,
 )
 from ctnode.cli.options import with_purpose
 from ctnode.model.access import NO_PURPOSE, Purpose
@@ -134,7 +136,7 @@ def manifest_table(report: ManifestReport, console: Console, *, all_travellers: 
     for col in ("#", "traveller", "born / sex / nat.", "documents", "hits (score, band, why)"):
         table.add_column(col)
     for t, r in zip(m.travellers, report.results, strict=True):
-        hits = r.reportable
+        hits = [*r.reportable, *r.suppressed]
         if not hits and not all_travellers:
             continue
         who = Text(r.query.names[0] if r.query.names else t.raw_name)
@@ -152,7 +154,7 @@ def manifest_table(report: ManifestReport, console: Console, *, all_travellers: 
         elif not hits:
             cell.append("no hit", style="green")
         table.add_row(t.ref, who, facts, docs, cell)
-    console.print(Group(head, table, *_issues(m.issues)))
+    console.print(Group(*coverage_texts(report.coverage), head, table, *_issues(m.issues)))
 
 
 def payment_table(report: PaymentReport, console: Console) -> None:
@@ -182,8 +184,8 @@ def payment_table(report: PaymentReport, console: Console) -> None:
             elif r.error:
                 cell.append(f"not screened: {r.error}", style="red")
             else:
-                _hit_lines(cell, r.reportable)
-                if not r.reportable:
+                _hit_lines(cell, [*r.reportable, *r.suppressed])
+                if not r.reportable and not r.suppressed:
                     cell.append("no hit", style="green")
             table.add_row(label, who, ids, cell)
             label = ""
@@ -198,13 +200,15 @@ def payment_table(report: PaymentReport, console: Console) -> None:
                             style="dim")
             table.add_row(label, Text(f"{w.chain} wallet\n{w.where}"), w.address, cell)
             label = ""
-    console.print(Group(head, table, *_issues(m.issues)))
+    console.print(Group(*coverage_texts(report.coverage), head, table, *_issues(m.issues)))
 
 
 def _hit_lines(cell: Text, hits: list[Hit]) -> None:
     for h in hits:
         cell.append(f"{h.score:.3f} {h.band}", style=_BAND.get(h.band, ""))
         cell.append(f" {h.dataset} {h.reference or ''} {h.matched_name}\n")
+        if h.suppressed:
+            cell.append(suppression_text(h) + "\n", style="magenta")
         cell.append(h.why() + "\n", style="dim")
 
 

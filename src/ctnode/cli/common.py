@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from typer._click.core import (
     Context as ClickContext,  # Typer vendors click; its groups take this type
 )
@@ -25,7 +26,7 @@ from typer.core import TyperGroup
 
 from ctnode.errors import CTNodeError, InvalidInput, TooLarge
 from ctnode.model.access import Actor
-from ctnode.model.screening import Hit
+from ctnode.model.screening import Coverage, Hit
 from ctnode.node import Node
 from ctnode.services.access import local_actor
 from ctnode.settings import Settings
@@ -117,7 +118,38 @@ def node_session() -> Iterator[Node]:
         node.close()
 
 
-def print_hits(hits: list[Hit], title: str) -> None:
+def suppression_text(hit: Hit) -> str:
+    """How a suppressed hit is marked for a person."""
+    s = hit.suppressed
+    if s is None:
+        return ""
+    return (f"SUPPRESSED by false-positive decision {s.decision_id} of {s.by} ({s.at[:10]}"
+            + (f", until {s.expires[:10]})" if s.expires else ")"))
+
+
+def coverage_texts(coverage: Coverage | None) -> list[Text]:
+    """Coverage for a person: a loud block when the answer may miss someone, else one dim
+    line naming the lists and versions screened."""
+    if coverage is None:
+        return []
+    lists = ", ".join(f"{c.name} {c.version or '(no version)'}" for c in coverage.lists) or "none"
+    if coverage.complete:
+        return [Text(f"screened against: {lists}", style="dim")]
+    text = Text()
+    for line in coverage.banner():
+        text.append(line + "\n", style="bold red")
+    text.append(f"screened against: {lists}", style="red")
+    return [text]
+
+
+def print_coverage(coverage: Coverage | None) -> None:
+    for text in coverage_texts(coverage):
+        out.print(text)
+
+
+def print_hits(hits: list[Hit], title: str, suppressed: list[Hit] | None = None) -> None:
+    """The hits as a table; ``suppressed`` hits are listed after them, each marked."""
+    hits = [*hits, *(suppressed or [])]
     if not hits:
         out.print(f"{title}: [green]no hit[/green] at or above the reporting threshold")
         return
@@ -132,6 +164,8 @@ def print_hits(hits: list[Hit], title: str) -> None:
         ref = f"{hit.dataset} {hit.reference or ''}".strip()
         if hit.status != "listed":
             ref += f"\n({hit.status})"
+        if hit.suppressed:
+            band += f"\n[magenta]{suppression_text(hit)}[/magenta]"
         table.add_row(
             str(i),
             ref,

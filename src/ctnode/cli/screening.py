@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from ctnode.cli.common import (
     DefaultGroup,
     console,
+    coverage_texts,
     handle_errors,
     make_node,
     operator,
     out,
+    print_coverage,
     print_hits,
     print_json,
     progress_bar,
@@ -110,31 +113,35 @@ def screen_name(
                 "query": name,
                 "screening_id": result.screening_id,
                 "hits": [h.as_dict() for h in result.hits],
-                "suppressed": [h.entity_id for h in result.suppressed],
+                "suppressed": [h.as_dict() for h in result.suppressed],
+                "coverage": result.coverage.as_dict() if result.coverage else None,
+                "warnings": result.warnings,
             }
         )
         return
-    print_hits(result.hits, f"screening {name!r}")
+    print_coverage(result.coverage)
+    for warning in result.warnings:
+        out.print(f"[bold yellow]warning:[/] {escape(warning)}")
+    print_hits(result.hits, f"screening {name!r}", result.suppressed)
     if result.screening_id:
         out.print(f"screening id {result.screening_id} (for `ctnode decide`)")
     if result.suppressed:
         out.print(
-            f"{len(result.suppressed)} hit(s) hidden by earlier false-positive decisions: "
-            + ", ".join(h.entity_id for h in result.suppressed)
+            f"{len(result.suppressed)} hit(s) suppressed by earlier false-positive decisions "
+            "(shown above, marked; `ctnode decide revoke DECISION_ID` undoes one)"
         )
 
 
 def _screen_network(node: Node, query: ScreenQuery, purpose: Purpose, *, as_json: bool,
                     limit: int, peers: list[str] | None, deadline: float | None) -> None:
-    from rich.markup import escape
-
     result = node.federation.network.screen(
         query, operator(), purpose, peers=peers, deadline=deadline, limit=limit
     )
     if as_json:
         print_json({"query": query.names[0], **result.to_dict()})
         return
-    print_hits(result.local.hits, f"this node: {query.names[0]!r}")
+    print_coverage(result.local.coverage)
+    print_hits(result.local.hits, f"this node: {query.names[0]!r}", result.local.suppressed)
     for a in result.peers:
         if a.status == "hit":
             refs = ", ".join(f"{h['ref']} ({h['band']})" for h in a.hits) or "(no reference "
@@ -149,7 +156,7 @@ def _screen_network(node: Node, query: ScreenQuery, purpose: Purpose, *, as_json
     out.print(f"network screen took {result.ms:.0f} ms (deadline {result.deadline:.1f} s)")
 
 
-BATCH_FIELDS = {"id", "schema", "name", "birthDate", "nationality", "document"}
+BATCH_FIELDS = {"id", "schema", "name", "birthDate", "nationality", "document", "subjectId"}
 
 
 def _parse_batch_line(lineno: int, raw: str) -> tuple[Any, ScreenQuery]:
@@ -175,16 +182,20 @@ def _parse_batch_line(lineno: int, raw: str) -> tuple[Any, ScreenQuery]:
         return [v]
 
     try:
-        return item.get("id"), build_query(
+        query = build_query(
             [name], schema=str(item.get("schema", "Person")), birth_dates=opt("birthDate"),
             nationalities=opt("nationality"), documents=opt("document"),
             dates_field="field 'birthDate'",
         )
     except InvalidInput as exc:
         raise InvalidInput(f"line {lineno}: {exc.message}") from None
+    subject_ids = opt("subjectId")
+    query.subject_id = subject_ids[0].strip() or None if subject_ids else None
+    return item.get("id"), query
 
 
-BATCH_HIT_FIELDS = ("entity_id", "list", "reference", "name", "score", "band", "explanation")
+BATCH_HIT_FIELDS = ("entity_id", "list", "reference", "name", "score", "band", "explanation",
+                    "suppressed")
 
 
 def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
@@ -203,7 +214,8 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
             bad += 1
             console.print(f"[yellow]skipped[/yellow] {path}:{exc.message}")
     fh = output.open("w", encoding="utf-8") if output else sys.stdout
-    hits_total = 0
+    hits_total = suppressed_total = 0
+    coverage = None
     try:
         with progress_bar(f"screening {len(items)} subjects") as update:
             results = node.screening.screen_many(
@@ -212,12 +224,28 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
             )
             for (item_id, _), result in zip(items, results, strict=True):
                 hits_total += len(result.hits)
+                suppressed_total += len(result.suppressed)
+                coverage = result.coverage
                 hits = [{k: h.as_dict()[k] for k in BATCH_HIT_FIELDS} for h in result.hits]
-                fh.write(json.dumps({"id": item_id, "hits": hits}, ensure_ascii=False) + "\n")
+                suppressed = [{k: h.as_dict()[k] for k in BATCH_HIT_FIELDS}
+                              for h in result.suppressed]
+                cov = result.coverage
+                fh.write(json.dumps({
+                    "id": item_id, "hits": hits, "suppressed": suppressed,
+                    "warnings": result.warnings,
+                    "coverage": {"complete": cov.complete,
+                                 "lists": [f"{c.name}@{c.version}" for c in cov.lists],
+                                 "warnings": [w.code for w in cov.warnings]} if cov else None,
+                }, ensure_ascii=False) + "\n")
     finally:
         if output:
             fh.close()
-    console.print(f"screened {len(items)} subjects, {hits_total} hits, {bad} bad line(s) skipped")
+    if coverage is None:
+        coverage = node.screening.coverage()
+    for text in coverage_texts(coverage):
+        console.print(text)
+    console.print(f"screened {len(items)} subjects, {hits_total} hits ({suppressed_total} more "
+                  f"suppressed, marked), {bad} bad line(s) skipped")
 
 
 @handle_errors

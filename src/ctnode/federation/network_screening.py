@@ -41,6 +41,9 @@ class NetworkScreenResult:
             "local": {
                 "screening_id": self.local.screening_id,
                 "hits": [h.as_dict() for h in self.local.hits],
+                "suppressed": [h.as_dict() for h in self.local.suppressed],
+                "coverage": self.local.coverage.as_dict() if self.local.coverage else None,
+                "warnings": self.local.warnings,
             },
             "peers": [a.to_dict() for a in self.peers],
             "deadline": self.deadline,
@@ -171,8 +174,16 @@ class NetworkScreening:
         result = self.screening.screen(
             query, self.ctx.peer_actor(env.sender), purpose, limit=10, source="peer"
         )
-        hits = [h for h in result.hits if h.band in {"match", "possible"}]
+        # This node's analysts' false-positive decisions were made for their own screens: a
+        # peer's query is never answered "no hit" because of one.
+        hits = [h for h in [*result.hits, *result.suppressed] if h.band in {"match", "possible"}]
         answer: dict[str, Any] = {"result": "hit" if hits else "no_hit"}
+        if result.coverage is not None:  # what was screened: list names and versions only
+            answer["coverage"] = {
+                "complete": result.coverage.complete,
+                "lists": [{"list": c.name, "version": c.version} for c in result.coverage.lists],
+                "warnings": [w.code for w in result.coverage.warnings],
+            }
         refs: list[dict[str, Any]] = []
         if hits and agr.level_at_least("reference"):
             expires = now + timedelta(days=self.ctx.settings.federation_ref_ttl_days)

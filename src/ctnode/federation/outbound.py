@@ -53,6 +53,9 @@ class PeerAnswer:
     reason: str | None = None
     detail: str | None = None
     ms: float = 0.0
+    # What the peer screened against, as it says ({complete, lists: [{list, version}],
+    # warnings: [codes]}); None when it did not say (an older node).
+    coverage: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +67,7 @@ class PeerAnswer:
             "reason": self.reason,
             "detail": self.detail,
             "ms": round(self.ms, 1),
+            "coverage": self.coverage,
         }
 
 
@@ -280,8 +284,24 @@ def ask_peers(
         else:
             ans.status = str(result)
             ans.hits = wire_hits(hits, max_hits)
+            ans.coverage = wire_coverage(outcome.body.get("coverage"))
         out.append((ans, outcome.body))
     return out
+
+
+def wire_coverage(value: Any) -> dict[str, Any] | None:
+    """A peer's statement of what it screened against, kept to its known fields."""
+    if not isinstance(value, dict):
+        return None
+    raw_lists, raw_warnings = value.get("lists"), value.get("warnings")
+    lists = raw_lists if isinstance(raw_lists, list) else []
+    warnings = raw_warnings if isinstance(raw_warnings, list) else []
+    return {
+        "complete": value.get("complete") is True,
+        "lists": [{"list": str(x.get("list"))[:64], "version": str(x.get("version"))[:128]}
+                  for x in lists[:50] if isinstance(x, dict)],
+        "warnings": [str(w)[:32] for w in warnings[:20]],
+    }
 
 
 def wire_hits(hits: list[Any], limit: int) -> list[dict[str, str]]:

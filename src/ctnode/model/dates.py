@@ -6,10 +6,10 @@ import re
 from datetime import date
 
 _FORMATS = (
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), ("y", "m", "d")),  # ISO: two digits each
     (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), ("y", "m", "d")),
     (re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$"), ("d", "m", "y")),
-    (re.compile(r"^(\d{4})-(\d{1,2})$"), ("y", "m")),
+    (re.compile(r"^(\d{4})-(\d{2})$"), ("y", "m")),
     (re.compile(r"^(\d{4})$"), ("y",)),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), ("y", "m", "d")),
 )

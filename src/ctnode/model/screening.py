@@ -46,13 +46,25 @@ class ScreenQuery:
     nationalities: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     datasets: list[str] | None = None  # None: every list the node holds
+    # The caller's own stable identifier of the subject (a case's person id): with a birth
+    # date or a document, what lets a false-positive decision apply to this subject again.
+    subject_id: str | None = None
     include_delisted: bool = False
     truncated_at: int | None = None  # the source field's length limit, when it has one
+    # What was left out of matching and why (a malformed birth date): every answer says so.
+    warnings: list[str] = field(default_factory=list)
 
     def key(self) -> tuple[Any, ...]:
         """Equal for two queries that screen exactly the same subject."""
         return (self.schema, tuple(self.names), tuple(self.birth_dates),
-                tuple(self.nationalities), tuple(self.documents), self.truncated_at)
+                tuple(self.nationalities), tuple(self.documents), self.truncated_at,
+                self.subject_id)
+
+    @property
+    def identified(self) -> bool:
+        """The subject is identified beyond the name (a birth date, a document or a subject
+        id): only then may an analyst's false-positive decision hide a hit for it."""
+        return bool(self.birth_dates or self.documents or self.subject_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +91,20 @@ class FeatureExplanation:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a hit is suppressed: the analyst's false-positive decision for this subject."""
+
+    decision_id: str
+    by: str  # the analyst who decided
+    at: str  # when, ISO 8601 UTC
+    expires: str | None  # when the suppression lapses (ISO 8601 UTC); None: never
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"decision_id": self.decision_id, "by": self.by, "at": self.at,
+                "expires": self.expires}
+
+
 @dataclass(slots=True)
 class Hit:
     """One listed entity a query resembles, with the score and its explanation."""
@@ -93,7 +119,9 @@ class Hit:
     band: Band
     explanation: list[FeatureExplanation] = field(default_factory=list)
     status: str = "listed"
-    suppressed_by: str | None = None  # decision id when an analyst marked it a false positive
+    # Set when an analyst's false-positive decision suppresses this hit for the subject: the
+    # hit is still returned (beside the others, marked), never dropped.
+    suppressed: Suppression | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The one wire form of a hit (API, CLI ``--json``, reports, network screens)."""
@@ -108,6 +136,7 @@ class Hit:
             "band": self.band,
             "status": self.status,
             "explanation": [e.as_dict() for e in self.explanation],
+            "suppressed": self.suppressed.as_dict() if self.suppressed else None,
         }
 
     def why(self, sep: str = "; ") -> str:
@@ -119,12 +148,78 @@ class Hit:
         return self.band != "no match"
 
 
+@dataclass(frozen=True, slots=True)
+class ListCoverage:
+    """One list a screen looked at: its version, its own date, how old it is, how big."""
+
+    name: str
+    title: str
+    version: str | None
+    list_date: str | None  # the list's own date (the UN file's dateGenerated), ISO date
+    age_days: int | None  # days from the list's own date to now; None when it states none
+    imported_at: str | None  # ISO 8601 UTC
+    entities: int  # listed records
+    demo: bool  # the fictional demo list
+    stale: bool  # older than the configured age
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"list": self.name, "title": self.title, "version": self.version,
+                "list_date": self.list_date, "age_days": self.age_days,
+                "imported_at": self.imported_at, "entities": self.entities,
+                "demo": self.demo, "stale": self.stale}
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageWarning:
+    """A reason an answer may miss a listed person: ``no_lists``, ``demo_only``,
+    ``demo_list``, ``stale_list``, ``unknown_list``."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What a screen could see: every list it looked at, and what makes it incomplete.
+
+    ``complete`` is false whenever a warning stands: no real list loaded (empty store or
+    only the fictional demo list), or a list older than ``max_age_days`` by its own date.
+    """
+
+    lists: tuple[ListCoverage, ...]
+    warnings: tuple[CoverageWarning, ...]
+    max_age_days: int
+
+    @property
+    def complete(self) -> bool:
+        return not self.warnings
+
+    def as_dict(self) -> dict[str, Any]:
+        """The one wire form of coverage (API, CLI ``--json``, reports, network screens)."""
+        return {"complete": self.complete, "max_age_days": self.max_age_days,
+                "lists": [c.as_dict() for c in self.lists],
+                "warnings": [w.as_dict() for w in self.warnings]}
+
+    def banner(self) -> list[str]:
+        """The warnings as loud lines for a person (empty when coverage is complete)."""
+        return [f"WARNING ({w.code}): {w.message}" for w in self.warnings]
+
+
 @dataclass(slots=True)
 class ScreenResult:
-    """The hits for one screened subject, after analyst decisions were applied."""
+    """The hits for one screened subject, after analyst decisions were applied.
+
+    ``suppressed`` are the hits an analyst's false-positive decision suppresses for this
+    subject (each marked with the decision); ``coverage`` what the screen could see;
+    ``warnings`` what of the query was left out of matching (a malformed birth date)."""
 
     screening_id: str | None
     query_hash: str
     subject_key: str
     hits: list[Hit]
     suppressed: list[Hit] = field(default_factory=list)
+    coverage: Coverage | None = None
+    warnings: list[str] = field(default_factory=list)

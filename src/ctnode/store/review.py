@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from ctnode.clock import utcnow
+from ctnode.clock import as_utc, utcnow
 from ctnode.errors import NotFound
 from ctnode.store import schema as tables
 from ctnode.store.database import Database
@@ -79,13 +79,42 @@ class SqlReview:
             )
 
     def latest_decisions(self, subject_key: str) -> dict[str, dict[str, Any]]:
-        """The newest decision per entity for one subject (query identity)."""
+        """The newest decision per entity for one subject (query identity); revoked ones
+        left out, so the one before them stands again."""
         rows = self.db.query(
             select(tables.decisions)
             .where(tables.decisions.c.subject_key == subject_key)
+            .where(tables.decisions.c.revoked_at.is_(None))
             .order_by(tables.decisions.c.at)
         )
-        return {r["entity_id"]: r for r in rows}
+        return {r["entity_id"]: {**r, "at": as_utc(r["at"])} for r in rows}
+
+    def get_decision(self, decision_id: str) -> dict[str, Any]:
+        found = self.db.query(select(tables.decisions).where(tables.decisions.c.id == decision_id))
+        if not found:
+            raise NotFound(f"no decision with id {decision_id!r}")
+        return found[0]
+
+    def revoke_decision(self, conn: Connection, decision_id: str, *, actor: str,
+                        reason: str) -> None:
+        """Mark a decision revoked (never deleted), with a ``decision.revoked`` entity event."""
+        row = conn.execute(
+            select(tables.decisions.c.entity_id).where(tables.decisions.c.id == decision_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no decision with id {decision_id!r}")
+        at = utcnow()
+        conn.execute(
+            update(tables.decisions).where(tables.decisions.c.id == decision_id)
+            .values(revoked_at=at, revoked_by=actor, revoke_reason=reason)
+        )
+        conn.execute(
+            tables.entity_events.insert().values(
+                entity_id=row.entity_id, at=at, kind="decision", import_id=None,
+                detail={"decision_id": decision_id, "revoked": True, "actor": actor,
+                        "reason": reason},
+            )
+        )
 
     def decisions_for_entity(self, entity_id: str) -> list[dict[str, Any]]:
         return self.db.query(

@@ -41,6 +41,8 @@ datasets = Table(
     Column("source", Text, nullable=True),
     Column("version", String(128), nullable=True),
     Column("imported_at", TS, nullable=True),
+    # The format it was imported from (un-sc, ofac-sdn, ftm, csv, peer): another is refused.
+    Column("kind", String(32), nullable=True),
 )
 
 entities = Table(
@@ -134,6 +136,10 @@ decisions = Table(
     Column("comment", Text, nullable=False),
     Column("actor", String(128), nullable=False),
     Column("at", TS, nullable=False),
+    # A revoked decision no longer suppresses anything; it stays, with who revoked it and why.
+    Column("revoked_at", TS, nullable=True),
+    Column("revoked_by", String(128), nullable=True),
+    Column("revoke_reason", Text, nullable=True),
 )
 
 api_keys = Table(

@@ -17,7 +17,7 @@ P = Purpose("border screening", "Act 12", "CASE-1")
 
 def test_screener_sees_names_only_and_no_entity_view(node: Node) -> None:
     query = query_from_example("Person", {"name": ["Faris Nadir"]}, None)
-    (top, *_) = node.screening.match({"q1": query}, SCREENER, P)["q1"]
+    (top, *_) = node.screening.match({"q1": query}, SCREENER, P)["q1"].matches
     assert not top.full
     assert set(top.properties) == {"name"}
     assert top.entity.caption in top.properties["name"]
@@ -29,7 +29,7 @@ def test_screener_sees_names_only_and_no_entity_view(node: Node) -> None:
 
 def test_analyst_sees_the_record_and_the_view_is_audited(node: Node) -> None:
     query = query_from_example("Person", {"name": ["Faris Nadir"]}, None)
-    found = node.screening.match({"q1": query}, ANALYST, P)["q1"]
+    found = node.screening.match({"q1": query}, ANALYST, P)["q1"].matches
     assert found and all(m.full for m in found)
     assert found[0].properties == found[0].entity.properties
     (view,) = node.audit.entries(event="entity.view")

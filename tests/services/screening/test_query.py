@@ -20,8 +20,6 @@ def test_names_dates_and_lists_are_cleaned() -> None:
     ({"names": [" "]}, "at least one non-empty name"),
     ({"names": ["x" * 501]}, "longer than 500"),
     ({"names": ["Ali"], "schema": "Vessel"}, "schema must be Person, Organization"),
-    ({"names": ["Ali"], "birth_dates": ["soon"], "dates_field": "--birth-date"},
-     "--birth-date: birth date 'soon'"),
 ])
 def test_what_is_refused_says_why(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
@@ -45,3 +43,11 @@ def test_a_yente_example_becomes_a_query() -> None:
     assert query_from_example("Address", {"name": ["X"]}, None).schema == "Thing"
     with pytest.raises(InvalidInput, match=r"queries\.a: needs a name"):
         query_from_example("Person", {"birthDate": ["1970"]}, None, where="queries.a")
+
+
+@pytest.mark.parametrize("bad", ["1974-01-32", "1968-13-30", "1981-3-05", "soon"])
+def test_a_malformed_birth_date_is_left_out_with_a_warning(bad: str) -> None:
+    q = build_query(["Ali Hassan"], birth_dates=[bad, "1970"], dates_field="birthDate")
+    assert q.names == ["Ali Hassan"] and q.birth_dates == ["1970"]
+    assert len(q.warnings) == 1 and q.warnings[0].startswith("birthDate: birth date")
+    assert repr(bad) in q.warnings[0] and "ignored for matching" in q.warnings[0]

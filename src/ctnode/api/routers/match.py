@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
-from ctnode.api.schemas.common import ExplanationOut
+from ctnode.api.schemas.common import CoverageOut, ExplanationOut, SuppressionOut
 from ctnode.api.schemas.entities import ftm_properties
 from ctnode.api.schemas.match import (
     EntityMatches,
@@ -48,8 +48,9 @@ def _scored(m: MatchedEntity, match_threshold: float) -> ScoredEntityResponse:
         last_change=entity.last_seen,
         score=round(m.hit.score, 4),
         features=features,
-        match=m.hit.score >= match_threshold,
+        match=m.hit.score >= match_threshold and m.hit.suppressed is None,
         explanations=[ExplanationOut(**e.as_dict()) for e in m.hit.explanation],
+        suppressed=SuppressionOut(**m.hit.suppressed.as_dict()) if m.hit.suppressed else None,
     )
 
 
@@ -80,7 +81,11 @@ def match(
     ``exclude_entity_ids``, ``exclude_schema``, ``exclude_dataset`` and ``topics`` filter
     the results as in yente. ``algorithm`` and ``fuzzy`` are accepted for compatibility;
     ctnode always uses its own matcher. An unknown or non-matchable schema is refused.
-    Each result also carries ``explanations`` (one per contributing feature).
+    Each result also carries ``explanations`` (one per contributing feature); a result an
+    analyst's false-positive decision suppresses for this subject is still listed, with
+    ``match: false`` and ``suppressed`` naming the decision. Each response carries
+    ``coverage`` (the lists screened and any warning that the answer may miss someone) and
+    ``warnings`` (a malformed ``birthDate`` left out of matching).
     Analysts and admins get each entity's properties (audited as an entity view);
     screeners get only the names that identify the hit.
     """
@@ -100,9 +105,11 @@ def match(
     match_threshold = node.settings.match_threshold if threshold is None else threshold
     responses = {
         key: EntityMatches(
-            results=[_scored(m, match_threshold) for m in found[key]],
-            total=TotalSpec(value=len(found[key])),
+            results=[_scored(m, match_threshold) for m in found[key].matches],
+            total=TotalSpec(value=len(found[key].matches)),
             query=body.queries[key],
+            coverage=CoverageOut.of(cov) if (cov := found[key].coverage) else None,
+            warnings=found[key].warnings,
         )
         for key in body.queries
     }

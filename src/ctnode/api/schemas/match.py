@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ctnode.api.schemas.common import ExplanationOut
+from ctnode.api.schemas.common import CoverageOut, ExplanationOut, SuppressionOut
 
 
 class EntityExample(BaseModel):
@@ -39,6 +39,8 @@ class ScoredEntityResponse(BaseModel):
     features: dict[str, float]
     match: bool
     explanations: list[ExplanationOut] = Field(default_factory=list)
+    suppressed: SuppressionOut | None = Field(
+        default=None, description="Set when a false-positive decision suppresses this result")
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -53,6 +55,10 @@ class EntityMatches(BaseModel):
     results: list[ScoredEntityResponse]
     total: TotalSpec
     query: EntityExample
+    coverage: CoverageOut | None = Field(
+        default=None, description="The lists screened; warnings when the answer may miss someone")
+    warnings: list[str] = Field(
+        default_factory=list, description="What of the query was left out of matching")
 
 
 class FeatureDoc(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ctnode.api.schemas.common import HitOut
+from ctnode.api.schemas.common import CoverageOut, HitOut
 from ctnode.model.screening import ScreenQuery, ScreenResult, SubjectSchema
 from ctnode.services.screening.query import MAX_NAME, build_query
 
@@ -21,9 +21,13 @@ class Subject(BaseModel):
     birthDate: str | list[str] | None = None
     nationality: str | list[str] | None = None
     document: str | list[str] | None = None
+    subjectId: str | None = Field(
+        default=None, max_length=200,
+        description="Your stable id of this person (with a birth date or a document, what "
+        "lets a false-positive decision apply to the same subject again)")
 
     def to_query(self) -> ScreenQuery:
-        return build_query(
+        query = build_query(
             [self.name, *self.names],
             schema=self.schema_,
             birth_dates=_listify(self.birthDate),
@@ -31,6 +35,8 @@ class Subject(BaseModel):
             documents=_listify(self.document),
             dates_field="birthDate",
         )
+        query.subject_id = (self.subjectId or "").strip() or None
+        return query
 
 
 def _listify(value: str | list[str] | None) -> list[str]:
@@ -50,16 +56,25 @@ class ScreenResponse(BaseModel):
     id: str | int | None = None
     screening_id: str | None
     hits: list[HitOut]
-    suppressed: list[str] = Field(
+    suppressed: list[HitOut] = Field(
         default_factory=list,
-        description="Entity ids hidden by an analyst's false-positive decision",
+        description="Hits an analyst's false-positive decision suppresses for this subject, "
+        "each marked with the decision (id, author, date, expiry)",
     )
+    coverage: CoverageOut | None = Field(
+        default=None, description="The lists screened, and warnings when the answer may "
+        "miss a listed person (no list, demo only, stale list)")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What of the query was left out of matching (a malformed birth date)")
 
     @classmethod
     def of(cls, subject_id: str | int | None, result: ScreenResult) -> ScreenResponse:
         return cls(id=subject_id, screening_id=result.screening_id,
                    hits=[HitOut.from_hit(h) for h in result.hits],
-                   suppressed=[h.entity_id for h in result.suppressed])
+                   suppressed=[HitOut.from_hit(h) for h in result.suppressed],
+                   coverage=CoverageOut.of(result.coverage) if result.coverage else None,
+                   warnings=list(result.warnings))
 
 
 class BatchRequest(BaseModel):

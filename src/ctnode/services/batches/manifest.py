@@ -16,7 +16,7 @@ from typing import Any
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose
 from ctnode.model.countries import country_code
 from ctnode.model.messages import Issue
-from ctnode.model.screening import ScreenQuery
+from ctnode.model.screening import Coverage, ScreenQuery
 from ctnode.services.batches.retention import Retention
 from ctnode.services.batches.subjects import SubjectResult, screen_subjects
 from ctnode.services.context import Context
@@ -34,6 +34,7 @@ class ManifestReport:
     results: list[SubjectResult]
     message_id: str | None = None  # row in travel_messages (retention)
     seconds: float = 0.0
+    coverage: Coverage | None = None  # the lists screened, and why the answer may miss someone
 
     @property
     def hit_count(self) -> int:
@@ -115,4 +116,5 @@ class Manifests:
             detail={**summary, "message_id": message_id, "channel": channel},
         )
         return ManifestReport(manifest=manifest, results=results, message_id=message_id,
-                              seconds=time.perf_counter() - started)
+                              seconds=time.perf_counter() - started,
+                              coverage=self.screening.coverage())

@@ -19,7 +19,7 @@ from typing import Any
 
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose
 from ctnode.model.messages import Issue
-from ctnode.model.screening import ScreenQuery
+from ctnode.model.screening import Coverage, ScreenQuery
 from ctnode.payments.model import Party, PaymentMessage, Transaction
 from ctnode.payments.parse import parse_payments
 from ctnode.payments.wallets import WalletFinding, WalletIndex
@@ -57,6 +57,7 @@ class PaymentReport:
     transactions: list[TransactionResult]
     message_id: str | None = None
     seconds: float = 0.0
+    coverage: Coverage | None = None  # the lists screened, and why the answer may miss someone
 
     @property
     def hit_count(self) -> int:
@@ -191,4 +192,5 @@ class Payments:
                               result_ids=sorted(result_ids),
                               detail={**summary, "message_id": message_id, "channel": channel})
         return PaymentReport(message=message, transactions=results, message_id=message_id,
-                             seconds=time.perf_counter() - started)
+                             seconds=time.perf_counter() - started,
+                             coverage=self.screening.coverage())

@@ -4,8 +4,12 @@ The JSON shape is what API clients depend on. Manifest: a ``manifest`` record fi
 then one ``traveller`` record per traveller, each with its hits and their
 explanations. Payments: a ``message`` record first, then one ``transaction`` record
 per transaction with its parties (each with its hits) and the crypto addresses found
-(each with the listings it matches). CSV: one row per subject and hit (a subject
-without a hit has one row with empty hit columns), plus one row per listed wallet.
+(each with the listings it matches). The first record carries ``coverage`` (the lists
+screened and any warning that the answer may miss someone); a hit an analyst's
+false-positive decision suppresses is listed under ``suppressed``, marked with the
+decision. CSV: one row per subject and hit (a subject without a hit has one row with
+empty hit columns; a suppressed hit has ``suppressed_by`` filled), plus one row per
+listed wallet.
 The readable tables are the CLI's (``ctnode.cli.batches``).
 """
 
@@ -26,7 +30,8 @@ from ctnode.services.batches.subjects import SubjectResult
 from ctnode.travel.model import Traveller
 
 Report = ManifestReport | PaymentReport
-HIT_COLUMNS = ("hit_rank", "list", "reference", "matched_name", "score", "band", "explanation")
+HIT_COLUMNS = ("hit_rank", "list", "reference", "matched_name", "score", "band", "explanation",
+               "suppressed_by")
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -40,7 +45,9 @@ def issue_records(issues: list[Issue]) -> list[dict[str, object]]:
 
 
 def _hit_cells(rank: int, h: Hit) -> list[Any]:
-    return [rank, h.dataset, h.reference or "", h.matched_name, f"{h.score:.3f}", h.band, h.why()]
+    sup = h.suppressed
+    return [rank, h.dataset, h.reference or "", h.matched_name, f"{h.score:.3f}", h.band, h.why(),
+            f"decision {sup.decision_id} by {sup.by} at {sup.at}" if sup else ""]
 
 
 # -- manifests ------------------------------------------------------------------------------
@@ -68,7 +75,8 @@ def traveller_record(t: Traveller, r: SubjectResult) -> dict[str, Any]:
         "screening_id": r.screening_id,
         "error": r.error,
         "hits": [hit_record(h) for h in r.reportable],
-        "suppressed": [h.entity_id for h in r.suppressed],
+        "suppressed": [hit_record(h) for h in r.suppressed],
+        "warnings": r.warnings,
     }
 
 
@@ -93,6 +101,7 @@ def manifest_records(report: ManifestReport) -> Iterator[dict[str, Any]]:
         "skipped": len(m.skipped),
         "message_id": report.message_id,
         "seconds": round(report.seconds, 3),
+        "coverage": report.coverage.as_dict() if report.coverage else None,
     }
     for t, r in zip(m.travellers, report.results, strict=True):
         yield traveller_record(t, r)
@@ -107,7 +116,7 @@ def _manifest_rows(report: ManifestReport) -> Iterator[list[Any]]:
         base = [t.ref, t.role, r.query.names[0] if r.query.names else t.raw_name,
                 t.birth_date or "", " ".join(t.nationalities),
                 " ".join(d.number for d in t.documents), t.pnr or "", r.screening_id or ""]
-        yield from _with_hits(base, r.reportable)
+        yield from _with_hits(base, [*r.reportable, *r.suppressed])
 
 
 # -- payments -------------------------------------------------------------------------------
@@ -133,7 +142,8 @@ def party_record(pr: PartyResult) -> dict[str, Any]:
         "screening_id": r.screening_id if r else None,
         "error": r.error if r else None,
         "hits": [hit_record(h) for h in r.reportable] if r else [],
-        "suppressed": [h.entity_id for h in r.suppressed] if r else [],
+        "suppressed": [hit_record(h) for h in r.suppressed] if r else [],
+        "warnings": r.warnings if r else [],
     }
 
 
@@ -180,6 +190,7 @@ def payment_records(report: PaymentReport) -> Iterator[dict[str, Any]]:
         "skipped": len(m.skipped),
         "record_id": report.message_id,
         "seconds": round(report.seconds, 3),
+        "coverage": report.coverage.as_dict() if report.coverage else None,
     }
     for tr in report.transactions:
         yield transaction_record(tr)
@@ -195,12 +206,12 @@ def _payment_rows(report: PaymentReport) -> Iterator[list[Any]]:
             p, r = pr.party, pr.result
             ids = " ".join(f"{i.scheme}:{i.value}" for i in p.identifiers)
             base = [ref, p.role, p.name or "", ids, r.screening_id if r else ""]
-            yield from _with_hits(base, r.reportable if r else [])
+            yield from _with_hits(base, [*r.reportable, *r.suppressed] if r else [])
         for w in tr.wallets:
             for lw in w.listed:
                 yield [ref, "wallet", w.address, f"{w.chain} {w.where}", w.screening_id or "", 1,
                        lw.dataset, lw.reference or "", w.address, "1.000", "match",
-                       f"listed {w.chain} wallet found exactly in {w.where}"]
+                       f"listed {w.chain} wallet found exactly in {w.where}", ""]
 
 
 # -- either ---------------------------------------------------------------------------------

@@ -29,8 +29,9 @@ class SubjectResult:
     query: ScreenQuery
     screening_id: str | None = None
     hits: list[Hit] = field(default_factory=list)
-    suppressed: list[Hit] = field(default_factory=list)
+    suppressed: list[Hit] = field(default_factory=list)  # marked with their decisions
     error: str | None = None  # why this subject could not be screened (the rest still was)
+    warnings: list[str] = field(default_factory=list)  # what of the query matching left out
 
     @property
     def reportable(self) -> list[Hit]:
@@ -65,5 +66,6 @@ def screen_subjects(screening: Screening, subjects: list[tuple[str, ScreenQuery]
             continue
         res = results[unique[query.key()]]
         out.append(SubjectResult(label=label, query=query, screening_id=res.screening_id,
-                                 hits=list(res.hits), suppressed=list(res.suppressed)))
+                                 hits=list(res.hits), suppressed=list(res.suppressed),
+                                 warnings=list(res.warnings)))
     return out

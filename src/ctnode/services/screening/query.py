@@ -47,17 +47,22 @@ def build_query(
     """A checked query. ``schemas``: the schema names this entry point accepts;
     ``dates_field``: how the caller names its date field in an error; ``dates_clean``: the
     dates are already ISO prefixes (a traveller's, a party's); ``names_later``: the names
-    are checked when the query is screened (one subject of a file, reported on its own)."""
+    are checked when the query is screened (one subject of a file, reported on its own).
+
+    A birth date that is no date (``1974-01-32``, ``1968-13-30``, ``1981-3-05``, ``soon``)
+    does not refuse the query: it is left out of matching and named in ``query.warnings``,
+    which every answer carries, so the subject is still screened by its other details."""
     if schema not in schemas:
         raise InvalidInput(f"schema must be {', '.join(schemas[:-1])} or {schemas[-1]}")
     dates: list[str] = []
+    warnings: list[str] = []
     for d in birth_dates:
         if not d or not d.strip():
             continue
         try:
             dates.append(d if dates_clean else normalise_birth_date(d))
-        except ValueError as exc:
-            raise InvalidInput(f"{dates_field}: {exc}") from None
+        except ValueError as exc:  # a malformed date never drops the query: it is screened without it
+            warnings.append(f"{dates_field}: {exc}; ignored for matching")
     return ScreenQuery(
         names=[n for n in names if n is not None] if names_later else clean_names(names),
         schema=schema,
@@ -65,6 +70,7 @@ def build_query(
         nationalities=[v.strip() for v in nationalities if v and v.strip()],
         documents=[v.strip() for v in documents if v and v.strip()],
         datasets=datasets,
+        warnings=warnings,
     )
 
 

@@ -1,9 +1,12 @@
 """Screening: one subject or many, free-text search, entity views and yente matches.
 
-The rules: every action needs its permission and is audited; an analyst's
-false-positive decision hides that hit for the same subject from then on; reportable
-hits enter the review queue; what a match shows of a listed entity depends on the
-caller's role, and showing it is audited like any entity view.
+The rules: every action needs its permission and is audited; every answer says what it
+covered (``coverage``) and what of the query it could not use (``warnings``); an
+analyst's false-positive decision suppresses that hit only for the same subject
+identified beyond the name (a birth date, a document or a subject id), only until it
+expires or is revoked, and a suppressed hit is still returned, marked with the decision;
+reportable hits enter the review queue; what a match shows of a listed entity depends
+on the caller's role, and showing it is audited like any entity view.
 """
 
 from __future__ import annotations
@@ -12,17 +15,20 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from followthemoney import model as ftm_model
 from followthemoney.types import registry
 
+from ctnode import clock
 from ctnode.errors import InvalidInput, NotFound
 from ctnode.match.explain import every_query_part_aligned
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose, allowed
 from ctnode.model.entities import FTM_EXPORT_PROPS, Entity, EntityView, ftm_prop
-from ctnode.model.screening import Hit, ScreenQuery, ScreenResult
+from ctnode.model.screening import Coverage, Hit, ScreenQuery, ScreenResult, Suppression
 from ctnode.services.context import Context
+from ctnode.services.screening.coverage import coverage_of
 from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.query import build_query, clean_names
 
@@ -70,6 +76,15 @@ class MatchFilter:
         return not self.topics or not self.topics.isdisjoint(entity.properties.get("topics", ()))
 
 
+@dataclass(slots=True)
+class MatchAnswer:
+    """A yente ``/match`` answer for one query: its matches, coverage and query warnings."""
+
+    matches: list[MatchedEntity]
+    coverage: Coverage | None
+    warnings: list[str]
+
+
 class Screening:
     """Screening for one node."""
 
@@ -92,7 +107,27 @@ class Screening:
             "nationalities": sorted({n.casefold() for n in query.nationalities}),
             "documents": sorted({"".join(d.upper().split()) for d in query.documents}),
         }
+        if query.subject_id:  # only when given, so keys of earlier screens stay the same
+            ident["subject_id"] = [query.subject_id.strip()]
         return self.ctx.keyed_hash(ident)
+
+    def coverage(self, datasets: list[str] | None = None) -> Coverage:
+        """What a screen over ``datasets`` (None: every list) covers, with its warnings."""
+        return coverage_of(self.entities.list_datasets(),
+                           max_age_days=self.ctx.settings.list_max_age_days, only=datasets)
+
+    def suppression(self, decision: dict[str, Any]) -> Suppression | None:
+        """The suppression a standing decision makes, or None (not a false positive, or
+        expired after ``CTNODE_DECISION_SUPPRESSION_DAYS``)."""
+        if decision["decision"] != "false_positive":
+            return None
+        at = clock.as_utc(decision["at"])
+        assert at is not None
+        expires = at + timedelta(days=self.ctx.settings.decision_suppression_days)
+        if clock.utcnow() >= expires:
+            return None
+        return Suppression(decision["id"], decision["actor"], clock.format_ts(at),
+                           clock.format_ts(expires))
 
     def screening_row(self, actor: Actor, purpose: Purpose, source: str, subject: str,
                       hits: Iterable[Hit]) -> dict[str, Any]:
@@ -111,16 +146,14 @@ class Screening:
     ) -> tuple[str, list[Hit], list[Hit]]:
         subject = self.subject_key(query)
         hits = self.index.matcher.screen(query, limit=limit + 10, include_below=include_below)
-        decisions = self.review.latest_decisions(subject) if hits else {}
+        # A name alone never identifies a subject: a decision on it suppresses nothing.
+        decisions = self.review.latest_decisions(subject) if hits and query.identified else {}
         shown: list[Hit] = []
         suppressed: list[Hit] = []
         for hit in hits:
             d = decisions.get(hit.entity_id)
-            if d and d["decision"] == "false_positive":
-                hit.suppressed_by = d["id"]
-                suppressed.append(hit)
-            else:
-                shown.append(hit)
+            hit.suppressed = self.suppression(d) if d else None
+            (suppressed if hit.suppressed else shown).append(hit)
         return subject, shown[:limit], suppressed
 
     def screen(
@@ -138,6 +171,7 @@ class Screening:
         if not 1 <= limit <= 500:
             raise InvalidInput("limit must be between 1 and 500")
         self.index.refresh()
+        coverage = self.coverage(query.datasets)
         subject, hits, suppressed = self._screen_one(
             query, limit=limit, include_below=include_below
         )
@@ -150,9 +184,12 @@ class Screening:
                 "screen", actor, purpose=purpose, query_hash=row["query_hash"],
                 result_ids=[h.entity_id for h in reportable], conn=conn,
                 detail={"source": source, "screening_id": sid,
-                        "suppressed": [h.entity_id for h in suppressed]},
+                        "suppressed": [h.entity_id for h in suppressed],
+                        "coverage_warnings": [w.code for w in coverage.warnings],
+                        "query_warnings": len(query.warnings)},
             )
-        return ScreenResult(sid, row["query_hash"], subject, hits, suppressed)
+        return ScreenResult(sid, row["query_hash"], subject, hits, suppressed, coverage,
+                            list(query.warnings))
 
     def screen_many(
         self,
@@ -172,6 +209,7 @@ class Screening:
         """
         self.ctx.require(actor, "screen")
         self.index.refresh()
+        coverages: dict[tuple[str, ...] | None, Coverage] = {}
         all_ids: list[str] = []
         pending: list[dict[str, Any]] = []
         count = 0
@@ -182,11 +220,16 @@ class Screening:
                 if final:
                     self.ctx.audit.record(
                         "screen.batch", actor, purpose=purpose, result_ids=sorted(set(all_ids)),
-                        detail={"source": source, "subjects": count}, conn=conn,
+                        detail={"source": source, "subjects": count, "coverage_warnings": sorted(
+                            {w.code for c in coverages.values() for w in c.warnings})},
+                        conn=conn,
                     )
             pending.clear()
 
         for query in queries:
+            wanted = tuple(query.datasets) if query.datasets is not None else None
+            if wanted not in coverages:
+                coverages[wanted] = self.coverage(query.datasets)
             subject, hits, suppressed = self._screen_one(query, limit=limit, include_below=False)
             row = self.screening_row(actor, purpose, source, subject, hits)
             if hits:
@@ -198,7 +241,7 @@ class Screening:
             if len(pending) >= BATCH_ROWS:
                 flush(final=False)
             yield ScreenResult(row["id"] if hits else None, row["query_hash"], subject, hits,
-                               suppressed)
+                               suppressed, coverages[wanted], list(query.warnings))
         flush(final=True)
 
     def search(
@@ -335,11 +378,12 @@ class Screening:
         limit: int = 5,
         cutoff: float = 0.0,
         exclude: MatchFilter | None = None,
-    ) -> dict[str, list[MatchedEntity]]:
+    ) -> dict[str, MatchAnswer]:
         """yente's ``/match``: each query screened (audited as ``screen``), each result with
         the listed entity. An actor who may view entities gets every property, and the view
         is audited as ``entity.view``; any other (a screener) gets only what identifies the
-        hit: the entity's caption and the name that matched."""
+        hit: the entity's caption and the name that matched. Hits a false-positive decision
+        suppresses come after the others, marked (``hit.suppressed``), never dropped."""
         if len(queries) > self.ctx.settings.max_batch:
             raise InvalidInput(f"at most {self.ctx.settings.max_batch} queries per request")
         full = allowed(actor, "entity.view", set(self.ctx.settings.biometric_roles))
@@ -348,21 +392,25 @@ class Screening:
         # with a filter, screen for every candidate the route allows and cut after filtering,
         # so that excluded entities never take the place of wanted ones
         wanted = MATCH_LIMIT_MAX if keep.active else limit
-        out: dict[str, list[MatchedEntity]] = {}
+        out: dict[str, MatchAnswer] = {}
         shown: list[str] = []
         for key, query in queries.items():
             result = self.screen(query, actor, purpose, limit=wanted, include_below=include_below,
                                  source="match")
-            out[key] = []
-            for hit in result.hits:
-                if hit.score < cutoff or len(out[key]) >= limit:
+            answer = MatchAnswer([], result.coverage, list(result.warnings))
+            out[key] = answer
+            shown_here = 0
+            for hit in [*result.hits, *result.suppressed]:
+                # the limit counts unsuppressed results; a suppressed one is always listed
+                if hit.score < cutoff or (shown_here >= limit and hit in result.hits):
                     continue
                 entity = self.entities.get_entity(hit.entity_id)
                 if not keep.admits(entity):
                     continue
                 props = entity.properties if full else {
                     "name": list(dict.fromkeys([entity.caption, hit.matched_name]))}
-                out[key].append(MatchedEntity(hit, entity, props, full))
+                answer.matches.append(MatchedEntity(hit, entity, props, full))
+                shown_here += hit in result.hits
                 shown.append(entity.id)
         if full and shown:
             self.ctx.audit.record("entity.view", actor, purpose=purpose,
