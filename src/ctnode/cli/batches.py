@@ -46,6 +46,9 @@ FileArg = Annotated[Path, typer.Argument(help="The message file to screen.", sho
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write the report to this file.")]
+HitsOnlyOpt = Annotated[bool, typer.Option(
+    "--hits-only", help="Leave out the subjects with nothing to review (no hit, none "
+                        "suppressed, screened), in every format.")]
 
 
 R = TypeVar("R", ManifestReport, PaymentReport)
@@ -61,7 +64,7 @@ def _screen(file: Path, label: str,
 
 
 def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
-            table: Callable[[Console], None]) -> None:
+            table: Callable[[Console], None], hits_only: bool) -> None:
     """The report as a table, JSON lines or CSV, to the output file or stdout."""
     if fmt is ReportFormat.table:
         if output is None:
@@ -70,7 +73,8 @@ def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
             with output.open("w", encoding="utf-8") as fh:
                 table(Console(file=fh, width=160))
         return
-    text = reports.to_jsonl(report) if fmt is ReportFormat.jsonl else reports.to_csv(report)
+    text = (reports.to_jsonl(report, hits_only=hits_only) if fmt is ReportFormat.jsonl
+            else reports.to_csv(report, hits_only=hits_only))
     if output is None:
         out.print(text, end="", markup=False, highlight=False, soft_wrap=True)
     else:
@@ -82,15 +86,15 @@ def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
 @with_purpose
 def screen_manifest_cmd(
     file: FileArg, format: FormatOpt = ReportFormat.table, output: OutputOpt = None,
-    hits_only: Annotated[bool, typer.Option("--hits-only",
-                                            help="Table: show only travellers with hits.")] = False,
+    hits_only: HitsOnlyOpt = False,
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every traveller of a PAXLST or PNRGOV message (or MRZ text) against the lists."""
     report = _screen(file, "screening travellers", lambda node, data, update: node.manifests.screen(
         data, operator(), purpose, channel="cli", progress=update))
     _render(report, format, output,
-            lambda console: manifest_table(report, console, all_travellers=not hits_only))
+            lambda console: manifest_table(report, console, all_travellers=not hits_only),
+            hits_only)
 
 
 @handle_errors
@@ -104,12 +108,14 @@ def screen_payments_cmd(
         help="Validate ISO 20022 against the official XSDs (default: on when "
              "CTNODE_PAYMENTS_XSD_DIR is set).")] = None,
     xsd_dir: Annotated[Path | None, typer.Option(help="Folder of the official XSD files.")] = None,
+    hits_only: HitsOnlyOpt = False,
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every party and crypto address of an ISO 20022 (pacs.008, pain.001) or MT103 file."""
     report = _screen(file, "screening payment parties", lambda node, data, update: node.payments.screen(
         data, operator(), purpose, validate=validate, xsd_dir=xsd_dir, channel="cli", progress=update))
-    _render(report, format, output, lambda console: payment_table(report, console))
+    _render(report, format, output,
+            lambda console: payment_table(report, console, all_parties=not hits_only), hits_only)
 
 
 # -- the readable tables ----------------------------------------------------------------------
@@ -135,7 +141,7 @@ def manifest_table(report: ManifestReport, console: Console, *, all_travellers: 
         table.add_column(col)
     for t, r in zip(m.travellers, report.results, strict=True):
         hits = r.reportable
-        if not hits and not all_travellers:
+        if not all_travellers and not reports.needs_review(r):
             continue
         who = Text(r.query.names[0] if r.query.names else t.raw_name)
         who.append(f"\n{t.role}" + (f", PNR {t.pnr}" if t.pnr else ""), style="dim")
@@ -155,7 +161,7 @@ def manifest_table(report: ManifestReport, console: Console, *, all_travellers: 
     console.print(Group(head, table, *_issues(m.issues)))
 
 
-def payment_table(report: PaymentReport, console: Console) -> None:
+def payment_table(report: PaymentReport, console: Console, *, all_parties: bool = True) -> None:
     m = report.message
     head = Text()
     head.append(f"{m.format}", style="bold")
@@ -171,7 +177,8 @@ def payment_table(report: PaymentReport, console: Console) -> None:
     for tr in report.transactions:
         tx = tr.transaction
         label = f"{tx.ref}\n{tx.amount or ''} {tx.currency or ''}".strip()
-        for pr in tr.parties:
+        parties, wallets = reports.shown_parts(tr, not all_parties)
+        for pr in parties:
             p, r = pr.party, pr.result
             who = Text(p.name or "(no name)")
             who.append(f"\n{p.role}, {p.schema}", style="dim")
@@ -187,7 +194,7 @@ def payment_table(report: PaymentReport, console: Console) -> None:
                     cell.append("no hit", style="green")
             table.add_row(label, who, ids, cell)
             label = ""
-        for w in tr.wallets:
+        for w in wallets:
             cell = Text()
             if w.listed:
                 cell.append("1.000 match", style="bold red")
