@@ -18,13 +18,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ctnode.cli.common import (
+    check_output,
     console,
     handle_errors,
     node_session,
+    open_output,
     operator,
     out,
     progress_bar,
     read_file,
+    write_output,
 )
 from ctnode.cli.options import with_purpose
 from ctnode.model.access import NO_PURPOSE, Purpose
@@ -70,7 +73,7 @@ def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
         if output is None:
             table(out)
         else:
-            with output.open("w", encoding="utf-8") as fh:
+            with open_output(output) as fh:
                 table(Console(file=fh, width=160))
         return
     text = (reports.to_jsonl(report, hits_only=hits_only) if fmt is ReportFormat.jsonl
@@ -78,7 +81,7 @@ def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
     if output is None:
         out.print(text, end="", markup=False, highlight=False, soft_wrap=True)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         console.print(f"report written to {output}")
 
 
@@ -90,6 +93,8 @@ def screen_manifest_cmd(
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every traveller of a PAXLST or PNRGOV message (or MRZ text) against the lists."""
+    if output is not None:
+        check_output(output, file)
     report = _screen(file, "screening travellers", lambda node, data, update: node.manifests.screen(
         data, operator(), purpose, channel="cli", progress=update))
     _render(report, format, output,
@@ -112,6 +117,8 @@ def screen_payments_cmd(
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every party and crypto address of an ISO 20022 (pacs.008, pain.001) or MT103 file."""
+    if output is not None:
+        check_output(output, file)
     report = _screen(file, "screening payment parties", lambda node, data, update: node.payments.screen(
         data, operator(), purpose, validate=validate, xsd_dir=xsd_dir, channel="cli", progress=update))
     _render(report, format, output,
