@@ -78,3 +78,21 @@ def test_api_refuses_oversized_body(node: Node) -> None:
     client = TestClient(create_app(node))
     r = client.post("/screen/manifest", content=b"U" * 5000, headers=key(node))
     assert r.status_code == 413
+
+
+def test_api_hits_only_in_every_format(node: Node) -> None:
+    client = TestClient(create_app(node))
+    headers = key(node)
+    data = (TRAVEL_FIXTURES / "paxlst_edge_cases.edi").read_bytes()
+    body = client.post("/screen/manifest?hits_only=true", content=data, headers=headers).json()
+    assert body["manifest"]["hits_only"] is True and body["manifest"]["travellers"] == 4
+    assert [t["name"] for t in body["travellers"]] == ["ARSLAN TIMUROVICH VEDENOV"]
+    for fmt in ("jsonl", "csv"):
+        text = client.post(f"/screen/manifest?format={fmt}&hits_only=true", content=data,
+                           headers=headers).text
+        assert "VEDENOV" in text and "SHCHUKINA" not in text, fmt
+    payment = (PAYMENT_FIXTURES / "mt103_multi_wallet.fin").read_bytes()
+    for fmt in ("json", "jsonl", "csv"):
+        text = client.post(f"/screen/payments?format={fmt}&hits_only=true", content=payment,
+                           headers=headers).text
+        assert "VEDENOV" in text and "JOHN SAMPLE" not in text, fmt

@@ -47,3 +47,42 @@ def test_cli_payments_and_errors(node: Node) -> None:
 def test_cli_retention(node: Node) -> None:
     r = runner.invoke(app, ["travel-retention"], env=env(node))
     assert r.exit_code == 0 and "masked 0" in r.output
+
+
+def _run(node: Node, *args: str) -> str:
+    r = runner.invoke(app, list(args), env=env(node))
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+def test_hits_only_in_every_format_of_manifests(node: Node) -> None:
+    path = str(TRAVEL_FIXTURES / "paxlst_edge_cases.edi")
+    every = [json.loads(x) for x in _run(node, "screen", "manifest", path, "-f", "jsonl")
+             .splitlines()]
+    assert len(every) == 1 + every[0]["travellers"] == 5
+    head, *rows = [json.loads(x) for x in _run(node, "screen", "manifest", path, "-f", "jsonl",
+                                                 "--hits-only").splitlines()]
+    assert head["hits_only"] is True and head["travellers"] == 4
+    assert rows and all(r["hits"] or r["suppressed"] or r["error"] for r in rows)
+    assert len(rows) == head["travellers_with_hits"] + sum(1 for r in rows if r["error"])
+    assert "SHCHUKINA" not in json.dumps(rows) and "VEDENOV" in json.dumps(rows)
+    csv_rows = _run(node, "screen", "manifest", path, "-f", "csv", "--hits-only").splitlines()
+    assert csv_rows[0].startswith("ref,role,name")
+    assert all("SHCHUKINA" not in line for line in csv_rows)
+    assert any("VEDENOV" in line and "DMi.002" in line for line in csv_rows[1:])
+    table = _run(node, "screen", "manifest", path, "--hits-only")
+    assert "VEDENOV" in table and "SHCHUKINA" not in table
+
+
+def test_hits_only_in_every_format_of_payments(node: Node) -> None:
+    path = str(PAYMENT_FIXTURES / "mt103_multi_wallet.fin")
+    every = _run(node, "screen", "payments", path, "-f", "jsonl")
+    assert "JOHN SAMPLE" in every
+    for fmt in ("jsonl", "csv", "table"):
+        text = _run(node, "screen", "payments", path, "-f", fmt, "--hits-only")
+        assert "JOHN SAMPLE" not in text, fmt  # the innocent ordering customer
+        assert "VEDENOV" in text, fmt
+    head, *txs = [json.loads(x) for x in _run(node, "screen", "payments", path, "-f", "jsonl",
+                                                "--hits-only").splitlines()]
+    assert head["hits_only"] is True
+    assert [p["role"] for t in txs for p in t["parties"]] == ["beneficiary"]

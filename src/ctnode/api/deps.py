@@ -146,12 +146,21 @@ def upload_body(media_type: str) -> dict[str, Any]:
     }
 
 
-def report_response(fmt: str, result: reports.Report, head: str, rows: str) -> Response:
+HitsOnly = Annotated[
+    bool, Query(description="leave out the subjects with nothing to review (no hit, none "
+                            "suppressed, screened), in every format")
+]
+
+
+def report_response(fmt: str, result: reports.Report, head: str, rows: str, *,
+                    hits_only: bool = False) -> Response:
     """A screened file's report in the asked format; JSON is ``{head: first record, rows:
     the others}``."""
     if fmt == "jsonl":
-        return PlainTextResponse(reports.to_jsonl(result), media_type="application/x-ndjson")
+        return PlainTextResponse(reports.to_jsonl(result, hits_only=hits_only),
+                                 media_type="application/x-ndjson")
     if fmt == "csv":
-        return PlainTextResponse(reports.to_csv(result), media_type="text/csv")
-    records = list(reports.records(result))
+        return PlainTextResponse(reports.to_csv(result, hits_only=hits_only),
+                                 media_type="text/csv")
+    records = list(reports.records(result, hits_only=hits_only))
     return JSONResponse({head: records[0], rows: records[1:]})

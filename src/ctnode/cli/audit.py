@@ -10,7 +10,17 @@ from typing import Annotated, Any
 import typer
 
 from ctnode.audit.chain import ChainBroken
-from ctnode.cli.common import console, handle_errors, node_session, operator, out, print_json
+from ctnode.cli.common import (
+    check_output,
+    console,
+    error_line,
+    handle_errors,
+    node_session,
+    open_output,
+    operator,
+    out,
+    print_json,
+)
 from ctnode.federation.checkpoints import check_signatures, verify_export
 from ctnode.federation.identity import Descriptor
 
@@ -51,7 +61,7 @@ def audit_export(
     ] = None,
 ) -> None:
     """Export the whole audit log as JSON lines (with hashes, for verification elsewhere)."""
-    fh = output.open("w", encoding="utf-8") if output else sys.stdout
+    fh = open_output(check_output(output)) if output else sys.stdout
     n = 0
     try:
         with node_session() as node:
@@ -65,7 +75,7 @@ def audit_export(
 
 
 def _failed(exc: ChainBroken, who: str = "") -> typer.Exit:
-    console.print(f"[red]FAILED:[/red] {who}{exc}")
+    error_line("FAILED", f"{who}{exc}")
     return typer.Exit(1)
 
 

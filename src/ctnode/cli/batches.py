@@ -18,15 +18,18 @@ from rich.table import Table
 from rich.text import Text
 
 from ctnode.cli.common import (
+    check_output,
     console,
     coverage_texts,
     handle_errors,
     node_session,
+    open_output,
     operator,
     out,
     progress_bar,
     read_file,
     suppression_text,
+    write_output,
 )
 from ctnode.cli.options import with_purpose
 from ctnode.model.access import NO_PURPOSE, Purpose
@@ -48,6 +51,9 @@ FileArg = Annotated[Path, typer.Argument(help="The message file to screen.", sho
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write the report to this file.")]
+HitsOnlyOpt = Annotated[bool, typer.Option(
+    "--hits-only", help="Leave out the subjects with nothing to review (no hit, none "
+                        "suppressed, screened), in every format.")]
 
 
 R = TypeVar("R", ManifestReport, PaymentReport)
@@ -63,20 +69,21 @@ def _screen(file: Path, label: str,
 
 
 def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
-            table: Callable[[Console], None]) -> None:
+            table: Callable[[Console], None], hits_only: bool) -> None:
     """The report as a table, JSON lines or CSV, to the output file or stdout."""
     if fmt is ReportFormat.table:
         if output is None:
             table(out)
         else:
-            with output.open("w", encoding="utf-8") as fh:
+            with open_output(output) as fh:
                 table(Console(file=fh, width=160))
         return
-    text = reports.to_jsonl(report) if fmt is ReportFormat.jsonl else reports.to_csv(report)
+    text = (reports.to_jsonl(report, hits_only=hits_only) if fmt is ReportFormat.jsonl
+            else reports.to_csv(report, hits_only=hits_only))
     if output is None:
         out.print(text, end="", markup=False, highlight=False, soft_wrap=True)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         console.print(f"report written to {output}")
 
 
@@ -84,15 +91,17 @@ def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
 @with_purpose
 def screen_manifest_cmd(
     file: FileArg, format: FormatOpt = ReportFormat.table, output: OutputOpt = None,
-    hits_only: Annotated[bool, typer.Option("--hits-only",
-                                            help="Table: show only travellers with hits.")] = False,
+    hits_only: HitsOnlyOpt = False,
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every traveller of a PAXLST or PNRGOV message (or MRZ text) against the lists."""
+    if output is not None:
+        check_output(output, file)
     report = _screen(file, "screening travellers", lambda node, data, update: node.manifests.screen(
         data, operator(), purpose, channel="cli", progress=update))
     _render(report, format, output,
-            lambda console: manifest_table(report, console, all_travellers=not hits_only))
+            lambda console: manifest_table(report, console, all_travellers=not hits_only),
+            hits_only)
 
 
 @handle_errors
@@ -106,12 +115,16 @@ def screen_payments_cmd(
         help="Validate ISO 20022 against the official XSDs (default: on when "
              "CTNODE_PAYMENTS_XSD_DIR is set).")] = None,
     xsd_dir: Annotated[Path | None, typer.Option(help="Folder of the official XSD files.")] = None,
+    hits_only: HitsOnlyOpt = False,
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every party and crypto address of an ISO 20022 (pacs.008, pain.001) or MT103 file."""
+    if output is not None:
+        check_output(output, file)
     report = _screen(file, "screening payment parties", lambda node, data, update: node.payments.screen(
         data, operator(), purpose, validate=validate, xsd_dir=xsd_dir, channel="cli", progress=update))
-    _render(report, format, output, lambda console: payment_table(report, console))
+    _render(report, format, output,
+            lambda console: payment_table(report, console, all_parties=not hits_only), hits_only)
 
 
 # -- the readable tables ----------------------------------------------------------------------
@@ -137,7 +150,7 @@ def manifest_table(report: ManifestReport, console: Console, *, all_travellers: 
         table.add_column(col)
     for t, r in zip(m.travellers, report.results, strict=True):
         hits = [*r.reportable, *r.suppressed]
-        if not hits and not all_travellers:
+        if not all_travellers and not reports.needs_review(r):
             continue
         who = Text(r.query.names[0] if r.query.names else t.raw_name)
         who.append(f"\n{t.role}" + (f", PNR {t.pnr}" if t.pnr else ""), style="dim")
@@ -157,7 +170,7 @@ def manifest_table(report: ManifestReport, console: Console, *, all_travellers: 
     console.print(Group(*coverage_texts(report.coverage), head, table, *_issues(m.issues)))
 
 
-def payment_table(report: PaymentReport, console: Console) -> None:
+def payment_table(report: PaymentReport, console: Console, *, all_parties: bool = True) -> None:
     m = report.message
     head = Text()
     head.append(f"{m.format}", style="bold")
@@ -173,7 +186,8 @@ def payment_table(report: PaymentReport, console: Console) -> None:
     for tr in report.transactions:
         tx = tr.transaction
         label = f"{tx.ref}\n{tx.amount or ''} {tx.currency or ''}".strip()
-        for pr in tr.parties:
+        parties, wallets = reports.shown_parts(tr, not all_parties)
+        for pr in parties:
             p, r = pr.party, pr.result
             who = Text(p.name or "(no name)")
             who.append(f"\n{p.role}, {p.schema}", style="dim")
@@ -189,7 +203,7 @@ def payment_table(report: PaymentReport, console: Console) -> None:
                     cell.append("no hit", style="green")
             table.add_row(label, who, ids, cell)
             label = ""
-        for w in tr.wallets:
+        for w in wallets:
             cell = Text()
             if w.listed:
                 cell.append("1.000 match", style="bold red")

@@ -9,7 +9,6 @@ still works for one release, hidden from ``--help``.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +16,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ctnode.cli.common import console, handle_errors, make_node, operator, out, read_file
+from ctnode.cli.common import (
+    check_output,
+    console,
+    handle_errors,
+    make_node,
+    operator,
+    out,
+    print_json,
+    read_file,
+    write_output,
+)
 from ctnode.cli.options import LegalBasisOpt, with_purpose
 from ctnode.errors import InvalidInput
 from ctnode.model.access import NO_PURPOSE, Purpose
@@ -43,9 +52,7 @@ def _one_image(face: Path | None, fingerprint: Path | None) -> Path:
 
 
 def _print_json(data: Any) -> None:
-    out.print(
-        json.dumps(data, indent=2, default=str, ensure_ascii=False), markup=False, highlight=False
-    )
+    print_json(data)  # valid JSON whatever the terminal (was cut at 80 columns when piped)
 
 
 @handle_errors
@@ -234,6 +241,7 @@ def image(
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Write one sample's image (decrypted) to a file; needs a purpose and legal basis (audited)."""
+    check_output(output)
     node = make_node()
     try:
         data, fmt = node.biometrics.enrolment.get_image(
@@ -241,7 +249,7 @@ def image(
         )
     finally:
         node.close()
-    output.write_bytes(data)
+    write_output(output, data)
     console.print(f"{fmt} image written to {output}")
 
 
@@ -344,6 +352,7 @@ def export_ansi_nist(
     ] = "CTNODE",
 ) -> None:
     """Write an entity's faces and fingerprints as an ANSI/NIST-ITL 2011 transaction."""
+    check_output(output)
     node = make_node()
     try:
         data = node.biometrics.enrolment.export_ansi_nist(
@@ -351,7 +360,7 @@ def export_ansi_nist(
         )
     finally:
         node.close()
-    output.write_bytes(data)
+    write_output(output, data)
     console.print(f"ANSI/NIST-ITL transaction ({len(data):,} bytes) written to {output}")
 
 

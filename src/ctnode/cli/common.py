@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -31,17 +33,38 @@ from ctnode.node import Node
 from ctnode.services.access import local_actor
 from ctnode.settings import Settings
 
-console = Console(stderr=True)
+# Messages on stderr are one line each whatever the terminal (soft_wrap: rich never inserts a
+# line break; a piped stderr would otherwise be cut at 80 columns).
+console = Console(stderr=True, soft_wrap=True)
 out = Console()
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def error_line(label: str, message: str) -> None:
+    """One line on stderr: ``label: message``, the message's own line breaks made spaces and
+    its brackets shown as they are (never read as markup)."""
+    text = " ".join(str(message).split())
+    console.print(f"[red]{escape(label)}:[/red] {escape(text)}", soft_wrap=True, highlight=False)
+
+
+def settings_error(exc: ValueError) -> str:
+    """A refused setting as one sentence (pydantic lists each error on lines of its own)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = []
+        for err in errors():
+            where = ".".join(str(x) for x in err.get("loc", ()))
+            parts.append(f"{where}: {err.get('msg', '')}" if where else str(err.get("msg", "")))
+        return "; ".join(parts)
+    return str(exc)
 
 
 def make_node() -> Node:
     try:
         return Node(Settings())
     except ValueError as exc:  # settings refused (pydantic ValidationError is a ValueError)
-        console.print(f"[red]configuration error:[/red] {exc}")
+        error_line("configuration error", settings_error(exc))
         raise typer.Exit(2) from None
 
 
@@ -57,7 +80,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except CTNodeError as exc:
-            console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+            error_line(f"error ({exc.code})", exc.message)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -86,7 +109,57 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 
 def print_json(value: Any) -> None:
-    out.print_json(json.dumps(value, default=str, ensure_ascii=False))
+    """``value`` as JSON on stdout, written as it is: valid JSON whatever the terminal width
+    and whether stdout is piped (no wrapping, no markup, no emoji codes)."""
+    typer.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+
+
+def check_output(path: Path, *inputs: Path) -> Path:
+    """Refuse, before any work is done, an output file that is one of the inputs, a folder,
+    or in a folder that is missing or cannot be written."""
+    for source in inputs:
+        if _same_file(path, source):
+            raise InvalidInput(f"{path}: the output would overwrite the input {source}; "
+                               "give another output file")
+    if path.is_dir():
+        raise InvalidInput(f"{path}: is a folder; give a file name for the output")
+    folder = path.absolute().parent
+    if not folder.exists():
+        raise InvalidInput(f"{path}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise InvalidInput(f"{path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists()
+                                                      and not os.access(path, os.W_OK)):
+        raise InvalidInput(f"{path}: cannot write here (permission denied)")
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.absolute() == b.absolute() or a.resolve() == b.resolve()
+
+
+def write_output(path: Path, data: str | bytes) -> None:
+    """Write a whole output file; an operating-system refusal becomes one clear error."""
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def open_output(path: Path) -> Any:
+    """Open an output file for writing text; an operating-system refusal is a clear error."""
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def print_lines(lines: Iterable[str], empty: str | None = None) -> None:
@@ -184,6 +257,15 @@ class DefaultGroup(TyperGroup):
     """
 
     default_command = "name"
+
+    def format_help(self, ctx: ClickContext, formatter: Any) -> None:
+        """The group's help (its subcommands), then the default command's own usage and
+        options, so ``ctnode screen --help`` shows every option of ``ctnode screen NAME``."""
+        super().format_help(ctx, formatter)
+        command = self.commands.get(self.default_command)
+        if command is not None:
+            own = ClickContext(command, info_name=ctx.info_name, parent=ctx.parent)
+            command.format_help(own, formatter)
 
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h"}):

@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
 from ctnode.cli.common import (
+    check_output,
     console,
     handle_errors,
     make_node,
+    open_output,
     operator,
     out,
     print_json,
@@ -28,7 +32,9 @@ export_app = typer.Typer(help="Export lists from the store.", no_args_is_help=Tr
 AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON")]
 
 
-def _print_report(report: ImportReport, as_json: bool) -> None:
+def print_report(report: ImportReport, as_json: bool = False, to: Console = out) -> None:
+    """An import report: JSON, or readable lines (what came from where, the delta, the ids
+    added or removed when there are at most 50, the first 20 warnings)."""
     summary = report.summary()
     if as_json:
         print_json(
@@ -41,22 +47,23 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
             }
         )
         return
-    out.print(
-        f"imported [bold]{summary['dataset']}[/] version {summary['version']} from "
-        f"{summary['source']} in {summary['seconds']} s"
+    to.print(
+        f"imported [bold]{escape(str(summary['dataset']))}[/] version "
+        f"{escape(str(summary['version']))} from {escape(str(summary['source']))} "
+        f"in {summary['seconds']} s"
     )
-    out.print(
+    to.print(
         f"  added {summary['added']}, changed {summary['changed']} "
         f"({summary['changed_identifying']} in names, dates or documents), removed (delisted) "
         f"{summary['removed']}, relisted {summary['relisted']}, unchanged {summary['unchanged']}"
     )
     for label, ids in (("removed", report.removed), ("added", report.added)):
         if ids and len(ids) <= 50:
-            out.print(f"  {label}: {', '.join(i.split('-', 1)[-1] for i in ids)}")
+            to.print(f"  {label}: {', '.join(i.split('-', 1)[-1] for i in ids)}", markup=False)
     if report.warnings:
-        out.print(f"  {len(report.warnings)} warnings:")
+        to.print(f"  {len(report.warnings)} warnings:")
         for w in report.warnings[:20]:
-            out.print(f"    - {w}")
+            to.print(f"    - {w}", markup=False)
 
 
 def _import(kind: str, source: str, as_json: bool, *, dataset: str | None = None,
@@ -68,7 +75,7 @@ def _import(kind: str, source: str, as_json: bool, *, dataset: str | None = None
                                               dataset=dataset, mapping=mapping)
     finally:
         node.close()
-    _print_report(report, as_json)
+    print_report(report, as_json)
 
 
 @import_app.command("un-sc")
@@ -129,8 +136,8 @@ def export_ftm(
     include_delisted: Annotated[bool, typer.Option(help="Also export delisted records")] = False,
 ) -> None:
     """Export entities as FollowTheMoney JSON lines."""
+    fh = open_output(check_output(output)) if output else sys.stdout
     node = make_node()
-    fh = output.open("w", encoding="utf-8") if output else sys.stdout
     n = 0
     try:
         for item in node.lists.export_ftm(operator(), dataset=dataset,

@@ -24,8 +24,12 @@ This table says where each lives:
 
 from __future__ import annotations
 
+import platform
+from typing import Annotated
+
 import typer
 
+from ctnode import __version__
 from ctnode.cli import (
     audit,
     batches,
@@ -46,6 +50,22 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ctnode {__version__} (Python {platform.python_version()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version of ctnode and exit.")] = False,
+) -> None:
+    pass
+
 
 # -- running the node --
 app.command("up")(server.up)

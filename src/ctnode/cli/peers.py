@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ctnode.cli.common import (
+    check_output,
     console,
     handle_errors,
     make_node,
@@ -20,6 +21,7 @@ from ctnode.cli.common import (
     out,
     print_json,
     print_lines,
+    write_output,
 )
 from ctnode.errors import InvalidInput
 
@@ -80,10 +82,12 @@ def descriptor(
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file")] = None,
 ) -> None:
     """Print this node's signed descriptor, to give to a partner."""
+    if output:
+        check_output(output)
     node = make_node()
     desc = node.federation.directory.descriptor(operator()).to_dict()
     if output:
-        output.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_output(output, json.dumps(desc, indent=2, ensure_ascii=False) + "\n")
         console.print(f"descriptor written to {output}")
     else:
         print_json(desc)

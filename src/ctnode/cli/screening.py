@@ -13,10 +13,12 @@ from rich.markup import escape
 
 from ctnode.cli.common import (
     DefaultGroup,
+    check_output,
     console,
     coverage_texts,
     handle_errors,
     make_node,
+    open_output,
     operator,
     out,
     print_coverage,
@@ -202,6 +204,8 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
                   purpose: Purpose) -> None:
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
+    if output is not None:
+        check_output(output, path)
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     items: list[tuple[Any, ScreenQuery]] = []
     bad = 0
@@ -213,7 +217,7 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
         except InvalidInput as exc:
             bad += 1
             console.print(f"[yellow]skipped[/yellow] {path}:{exc.message}")
-    fh = output.open("w", encoding="utf-8") if output else sys.stdout
+    fh = open_output(output) if output else sys.stdout
     hits_total = suppressed_total = 0
     coverage = None
     try:

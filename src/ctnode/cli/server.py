@@ -14,7 +14,16 @@ from typing import Annotated
 
 import typer
 
-from ctnode.cli.common import console, handle_errors, make_node, operator, progress_bar
+from ctnode.cli.common import (
+    console,
+    error_line,
+    handle_errors,
+    make_node,
+    operator,
+    progress_bar,
+    settings_error,
+)
+from ctnode.cli.lists import print_report
 from ctnode.node import Node
 from ctnode.settings import Settings
 
@@ -70,7 +79,7 @@ def up(
                 "run `ctnode import un-sc FILE`.[/]"
             )
         if report is not None:
-            console.print(f"loaded {report.dataset}: {report.summary()}")
+            print_report(report, to=console)
         else:
             console.print(
                 f"lists present: {', '.join(d['name'] for d in node.screening.datasets(operator()))}"
@@ -95,7 +104,7 @@ def _serve(node: Node, host: str | None, port: int | None) -> None:
         try:
             settings = Settings(**{**settings.model_dump(), **overrides})
         except ValueError as exc:
-            console.print(f"[red]configuration error:[/red] {exc}")
+            error_line("configuration error", settings_error(exc))
             raise typer.Exit(2) from None
         # The app factory builds its node from the environment: tell it the same.
         os.environ["CTNODE_HOST"], os.environ["CTNODE_PORT"] = settings.host, str(settings.port)

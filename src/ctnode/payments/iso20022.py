@@ -21,7 +21,7 @@ from typing import Any
 from lxml import etree
 
 from ctnode.errors import MessageError, UnknownMessageType
-from ctnode.model.messages import Issue
+from ctnode.model.messages import Issue, xml_as_utf8
 from ctnode.payments.model import Identifier, Party, PaymentMessage, Transaction
 
 # Largest ISO 20022 file accepted, in bytes.
@@ -100,6 +100,7 @@ def parse_xml(data: bytes) -> Any:
     """Hardened lxml parse; ``MessageError`` with line and column on any XML problem."""
     if len(data) > MAX_BYTES:
         raise MessageError(f"XML larger than {MAX_BYTES} bytes", "file")
+    data = xml_as_utf8(data)  # UTF-16 files: read, and checked below like any other
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if b"<!DOCTYPE" in data[:65536].upper() or b"<!ENTITY" in data[:65536].upper():
         raise MessageError("a DOCTYPE or entity declaration is not allowed in ISO 20022 XML "

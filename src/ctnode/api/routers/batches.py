@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from ctnode.api.deps import (
     REPORT_RESPONSES,
     CallerDep,
+    HitsOnly,
     ReportFormat,
     read_upload,
     report_response,
@@ -26,7 +27,7 @@ router = APIRouter()
     openapi_extra=upload_body("application/edifact"),
 )
 async def screen_manifest(
-    request: Request, call: CallerDep, format: ReportFormat = "json"
+    request: Request, call: CallerDep, format: ReportFormat = "json", hits_only: HitsOnly = False
 ) -> Response:
     """Screen every traveller of a UN/EDIFACT PAXLST (D02B, D05B) or PNRGOV message.
 
@@ -41,7 +42,7 @@ async def screen_manifest(
     result = await run_in_threadpool(
         lambda: call.node.manifests.screen(data, call.actor, call.purpose, channel="api")
     )
-    return report_response(format, result, "manifest", "travellers")
+    return report_response(format, result, "manifest", "travellers", hits_only=hits_only)
 
 
 @router.post(
@@ -52,6 +53,7 @@ async def screen_payments(
     request: Request,
     call: CallerDep,
     format: ReportFormat = "json",
+    hits_only: HitsOnly = False,
     validate: Annotated[
         bool | None,
         Query(
@@ -74,4 +76,4 @@ async def screen_payments(
         lambda: call.node.payments.screen(data, call.actor, call.purpose, validate=validate,
                                           channel="api")
     )
-    return report_response(format, result, "message", "transactions")
+    return report_response(format, result, "message", "transactions", hits_only=hits_only)

@@ -10,6 +10,13 @@ false-positive decision suppresses is listed under ``suppressed``, marked with t
 decision. CSV: one row per subject and hit (a subject without a hit has one row with
 empty hit columns; a suppressed hit has ``suppressed_by`` filled), plus one row per
 listed wallet.
+
+``hits_only`` (``--hits-only``, ``?hits_only=true``) leaves out every subject with
+nothing to review, in every format: a traveller or party is kept when it has a
+reportable hit, a hit hidden by a decision, or could not be screened; a transaction
+when one of its parties is kept or one of its wallets is listed (then only those
+parties and wallets). The first record says ``"hits_only": true`` and still counts
+every subject.
 The readable tables are the CLI's (``ctnode.cli.batches``).
 """
 
@@ -42,6 +49,12 @@ def hit_record(hit: Hit) -> dict[str, Any]:
 
 def issue_records(issues: list[Issue]) -> list[dict[str, object]]:
     return [i.as_dict() for i in issues]
+
+
+def needs_review(r: SubjectResult | None) -> bool:
+    """Whether a subject stays in a ``hits_only`` report: a hit, a suppressed hit, or not
+    screened."""
+    return r is not None and bool(r.reportable or r.suppressed or r.error)
 
 
 def _hit_cells(rank: int, h: Hit) -> list[Any]:
@@ -80,7 +93,8 @@ def traveller_record(t: Traveller, r: SubjectResult) -> dict[str, Any]:
     }
 
 
-def manifest_records(report: ManifestReport) -> Iterator[dict[str, Any]]:
+def manifest_records(report: ManifestReport, *,
+                     hits_only: bool = False) -> Iterator[dict[str, Any]]:
     m = report.manifest
     yield {
         "type": "manifest",
@@ -102,17 +116,21 @@ def manifest_records(report: ManifestReport) -> Iterator[dict[str, Any]]:
         "message_id": report.message_id,
         "seconds": round(report.seconds, 3),
         "coverage": report.coverage.as_dict() if report.coverage else None,
+        "hits_only": hits_only,
     }
     for t, r in zip(m.travellers, report.results, strict=True):
-        yield traveller_record(t, r)
+        if not hits_only or needs_review(r):
+            yield traveller_record(t, r)
 
 
 MANIFEST_COLUMNS = ("ref", "role", "name", "birth_date", "nationalities", "documents", "pnr",
                     "screening_id", *HIT_COLUMNS)
 
 
-def _manifest_rows(report: ManifestReport) -> Iterator[list[Any]]:
+def _manifest_rows(report: ManifestReport, hits_only: bool) -> Iterator[list[Any]]:
     for t, r in zip(report.manifest.travellers, report.results, strict=True):
+        if hits_only and not needs_review(r):
+            continue
         base = [t.ref, t.role, r.query.names[0] if r.query.names else t.raw_name,
                 t.birth_date or "", " ".join(t.nationalities),
                 " ".join(d.number for d in t.documents), t.pnr or "", r.screening_id or ""]
@@ -156,8 +174,17 @@ def wallet_record(w: WalletFinding) -> dict[str, Any]:
     }
 
 
-def transaction_record(tr: TransactionResult) -> dict[str, Any]:
+def shown_parts(tr: TransactionResult,
+                hits_only: bool) -> tuple[list[PartyResult], list[WalletFinding]]:
+    """The parties and wallets of a transaction a report shows (all, or those to review)."""
+    if not hits_only:
+        return tr.parties, tr.wallets
+    return [p for p in tr.parties if needs_review(p.result)], [w for w in tr.wallets if w.listed]
+
+
+def transaction_record(tr: TransactionResult, *, hits_only: bool = False) -> dict[str, Any]:
     tx = tr.transaction
+    parties, wallets = shown_parts(tr, hits_only)
     return {
         "type": "transaction",
         "ref": tx.ref,
@@ -168,13 +195,14 @@ def transaction_record(tr: TransactionResult) -> dict[str, Any]:
         "purpose": tx.purpose,
         "remittance": tx.remittance,
         "where": tx.where,
-        "parties": [party_record(p) for p in tr.parties],
-        "wallets": [wallet_record(w) for w in tr.wallets],
+        "parties": [party_record(p) for p in parties],
+        "wallets": [wallet_record(w) for w in wallets],
         "hits": tr.hit_count,
     }
 
 
-def payment_records(report: PaymentReport) -> Iterator[dict[str, Any]]:
+def payment_records(report: PaymentReport, *,
+                    hits_only: bool = False) -> Iterator[dict[str, Any]]:
     m = report.message
     yield {
         "type": "message",
@@ -191,23 +219,27 @@ def payment_records(report: PaymentReport) -> Iterator[dict[str, Any]]:
         "record_id": report.message_id,
         "seconds": round(report.seconds, 3),
         "coverage": report.coverage.as_dict() if report.coverage else None,
+        "hits_only": hits_only,
     }
     for tr in report.transactions:
-        yield transaction_record(tr)
+        parties, wallets = shown_parts(tr, hits_only)
+        if parties or wallets or not hits_only:
+            yield transaction_record(tr, hits_only=hits_only)
 
 
 PAYMENT_COLUMNS = ("transaction", "role", "name", "identifiers", "screening_id", *HIT_COLUMNS)
 
 
-def _payment_rows(report: PaymentReport) -> Iterator[list[Any]]:
+def _payment_rows(report: PaymentReport, hits_only: bool) -> Iterator[list[Any]]:
     for tr in report.transactions:
         ref = tr.transaction.ref
-        for pr in tr.parties:
+        parties, wallets = shown_parts(tr, hits_only)
+        for pr in parties:
             p, r = pr.party, pr.result
             ids = " ".join(f"{i.scheme}:{i.value}" for i in p.identifiers)
             base = [ref, p.role, p.name or "", ids, r.screening_id if r else ""]
             yield from _with_hits(base, [*r.reportable, *r.suppressed] if r else [])
-        for w in tr.wallets:
+        for w in wallets:
             for lw in w.listed:
                 yield [ref, "wallet", w.address, f"{w.chain} {w.where}", w.screening_id or "", 1,
                        lw.dataset, lw.reference or "", w.address, "1.000", "match",
@@ -224,21 +256,22 @@ def _with_hits(base: list[Any], hits: list[Hit]) -> Iterator[list[Any]]:
         yield [*base, *_hit_cells(i, h)]
 
 
-def records(report: Report) -> Iterator[dict[str, Any]]:
+def records(report: Report, *, hits_only: bool = False) -> Iterator[dict[str, Any]]:
     """The report's records: the file's first, then one per traveller or transaction."""
     if isinstance(report, ManifestReport):
-        return manifest_records(report)
-    return payment_records(report)
+        return manifest_records(report, hits_only=hits_only)
+    return payment_records(report, hits_only=hits_only)
 
 
-def to_jsonl(report: Report) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(report))
+def to_jsonl(report: Report, *, hits_only: bool = False) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                   for r in records(report, hits_only=hits_only))
 
 
-def to_csv(report: Report) -> str:
+def to_csv(report: Report, *, hits_only: bool = False) -> str:
     if isinstance(report, ManifestReport):
-        return _csv(MANIFEST_COLUMNS, _manifest_rows(report))
-    return _csv(PAYMENT_COLUMNS, _payment_rows(report))
+        return _csv(MANIFEST_COLUMNS, _manifest_rows(report, hits_only))
+    return _csv(PAYMENT_COLUMNS, _payment_rows(report, hits_only))
 
 
 def _csv(columns: tuple[str, ...], rows: Iterable[list[Any]]) -> str:
