@@ -1,4 +1,4 @@
-"""1:N search indexes: one contract, a naive exact reference and a fast one for each modality.
+"""Face 1:N search indexes: one contract, a naive exact reference and a fast one.
 
 ``NaiveFaceIndex`` compares the probe with every template, one by one: slow,
 obviously right. ``FastFaceIndex`` scans 8-bit codes of every vector with
@@ -10,9 +10,7 @@ operator may switch it to an inverted file (``IndexIVFFlat``, visits the
 speed. Tests run fast and naive on the same data: scan mode must return
 identical candidates; IVF mode only naive candidates, with the same scores.
 
-Fingerprints: ``NaiveFingerprintIndex`` calls the engine's compare for every
-pair; ``FastFingerprintIndex`` packs each gallery template into NBIS's native
-structure once and runs Bozorth3 on them directly (same scores, no re-packing).
+The fingerprint indexes are in ``fingerprint_index``.
 """
 
 from __future__ import annotations
@@ -30,8 +28,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
-
-from ctnode.biometrics.fingerprint import FingerprintEngine, Minutiae
 
 Vector = npt.NDArray[np.float32]
 
@@ -56,7 +52,7 @@ class FaceIndex(Protocol):
     def __len__(self) -> int: ...
 
 
-def _rank(pairs: list[Candidate], k: int) -> list[Candidate]:
+def rank(pairs: list[Candidate], k: int) -> list[Candidate]:
     pairs.sort(key=lambda c: (-c.score, c.template_id))
     return pairs[:k]
 
@@ -81,7 +77,7 @@ class NaiveFaceIndex:
             score = float(np.dot(query.astype(np.float64), vec.astype(np.float64)))
             if score >= min_score:
                 out.append(Candidate(tid, score))
-        return _rank(out, k)
+        return rank(out, k)
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -188,7 +184,7 @@ class FastFaceIndex:
                 top = np.argpartition(-exact, k - 1)[:k]
                 rows, exact = rows[top], exact[top]
             ids = [self._ids[int(r)] for r in rows]
-        return _rank([Candidate(t, float(s)) for t, s in zip(ids, exact, strict=True)], k)
+        return rank([Candidate(t, float(s)) for t, s in zip(ids, exact, strict=True)], k)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -517,86 +513,3 @@ def _decode_entry(
         vecs = np.frombuffer(body, dtype="<f4", offset=4 + id_len).reshape(n_ids, dim)
         return ids, vecs.astype(np.float32)
     return ids, np.zeros((0, dim), dtype=np.float32)
-
-
-class FingerprintIndex(Protocol):
-    def add(self, ids: Sequence[str], templates: Sequence[Minutiae]) -> None: ...
-
-    def remove(self, ids: Sequence[str]) -> None: ...
-
-    def search(self, probe: Minutiae, *, k: int, min_score: float) -> list[Candidate]: ...
-
-    def __len__(self) -> int: ...
-
-
-class NaiveFingerprintIndex:
-    """Exact reference: the engine's pairwise compare for every gallery template."""
-
-    def __init__(self, engine: FingerprintEngine) -> None:
-        self.engine = engine
-        self._templates: dict[str, Minutiae] = {}
-
-    def add(self, ids: Sequence[str], templates: Sequence[Minutiae]) -> None:
-        for tid, tpl in zip(ids, templates, strict=True):
-            self._templates[tid] = tpl
-
-    def remove(self, ids: Sequence[str]) -> None:
-        for tid in ids:
-            self._templates.pop(tid, None)
-
-    def search(self, probe: Minutiae, *, k: int, min_score: float) -> list[Candidate]:
-        out = []
-        for tid, tpl in self._templates.items():
-            score = self.engine.compare(probe, tpl)
-            if score >= min_score:
-                out.append(Candidate(tid, score))
-        return _rank(out, k)
-
-    def __len__(self) -> int:
-        return len(self._templates)
-
-
-class FastFingerprintIndex:
-    """Bozorth3 over gallery templates packed once into NBIS's native structure."""
-
-    def __init__(self) -> None:
-        import ctypes
-
-        from afis._native import loader
-
-        loader.require_available()
-        self._ctypes: Any = ctypes
-        self._loader: Any = loader
-        self._lib: Any = loader._load_lib()
-        self._packed: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def _pack(self, tpl: Minutiae) -> Any:
-        return self._loader.template_from_array(tpl.points, tpl.width, tpl.height)
-
-    def add(self, ids: Sequence[str], templates: Sequence[Minutiae]) -> None:
-        with self._lock:
-            for tid, tpl in zip(ids, templates, strict=True):
-                self._packed[tid] = self._pack(tpl)
-
-    def remove(self, ids: Sequence[str]) -> None:
-        with self._lock:
-            for tid in ids:
-                self._packed.pop(tid, None)
-
-    def search(self, probe: Minutiae, *, k: int, min_score: float) -> list[Candidate]:
-        p = self._pack(probe)
-        byref = self._ctypes.byref
-        match = self._lib.afis_bozorth3_match
-        out = []
-        # Bozorth3 keeps global state in C: one search at a time (afis's own lock guards it too).
-        with self._lock, self._loader.afis_op_lock():
-            pref = byref(p)
-            for tid, packed in self._packed.items():
-                score = float(match(pref, byref(packed)))
-                if score >= min_score:
-                    out.append(Candidate(tid, score))
-        return _rank(out, k)
-
-    def __len__(self) -> int:
-        return len(self._packed)

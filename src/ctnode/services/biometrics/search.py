@@ -21,13 +21,8 @@ import numpy as np
 from ctnode.biometrics.calibration import Calibration
 from ctnode.biometrics.face import MultiFace
 from ctnode.biometrics.fingerprint import Minutiae
-from ctnode.biometrics.index import (
-    Candidate,
-    FaceIndex,
-    FastFaceIndex,
-    FastFingerprintIndex,
-    FingerprintIndex,
-)
+from ctnode.biometrics.fingerprint_index import FastFingerprintIndex, FingerprintIndex
+from ctnode.biometrics.index import Candidate, FaceIndex, FastFaceIndex
 from ctnode.errors import NotFound
 from ctnode.model.access import Actor, Purpose
 from ctnode.services.biometrics.engines import BiometricEngines, require_purpose
