@@ -300,7 +300,7 @@ def fit_exponential_tail(scores: np.ndarray, q: float = 0.90) -> ImpostorModel:
 
 def bench_fingerprints() -> dict[str, Any]:
     from ctnode.biometrics.fingerprint import load_engine
-    from ctnode.biometrics.index import FastFingerprintIndex
+    from ctnode.biometrics.fingerprint_index import FastFingerprintIndex
 
     eng = load_engine()
     files = sorted(

@@ -40,12 +40,9 @@ sys.path.insert(0, str(REPO / "src"))
 
 from ctnode.biometrics.face import DlibEmbedder, FaceEmbedder, SFaceEmbedder  # noqa: E402
 from ctnode.biometrics.fingerprint import load_engine  # noqa: E402
+from ctnode.biometrics.fingerprint_index import FastFingerprintIndex  # noqa: E402
 from ctnode.biometrics.images import decode_image  # noqa: E402
-from ctnode.biometrics.index import (  # noqa: E402
-    FastFaceIndex,
-    FastFingerprintIndex,
-    NaiveFaceIndex,
-)
+from ctnode.biometrics.index import FastFaceIndex, NaiveFaceIndex  # noqa: E402
 
 DATA = Path(os.environ.get("CTNODE_SHARED_DATA", REPO.parent / "shared" / "data")) / "biometrics"
 

@@ -218,3 +218,15 @@ def test_seeded_corruptions_never_enrol_a_template_that_misses_its_person(bio_da
             assert best >= emb.default_threshold, f"{photo}, {what}: enrolled, scores {best:.2f}"
     assert refused + kept == 120
     assert refused >= 80  # most damage is seen by the decoder, not left to luck
+
+
+def test_a_whole_jpeg_with_overwritten_data_is_damaged_not_truncated(bio_data: Path) -> None:
+    """libjpeg reports both as "premature end": a file that still ends with EOI was damaged."""
+    data = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+    zeroed = bytearray(data)
+    zeroed[len(data) // 2 : len(data) // 2 + 512] = bytes(512)
+    with pytest.raises(CorruptImage) as err:
+        decode_image(bytes(zeroed), max_pixels=10**8, mode="RGB", what="face")
+    assert "breaks off before the end of the file" in err.value.message
+    with pytest.raises(TruncatedImage):
+        decode_image(data[: len(data) // 2], max_pixels=10**8, mode="RGB", what="face")

@@ -8,13 +8,9 @@ import numpy as np
 import pytest
 
 from ctnode.biometrics.fingerprint import load_engine
+from ctnode.biometrics.fingerprint_index import FastFingerprintIndex, NaiveFingerprintIndex
 from ctnode.biometrics.images import decode_image
-from ctnode.biometrics.index import (
-    FastFaceIndex,
-    FastFingerprintIndex,
-    NaiveFaceIndex,
-    NaiveFingerprintIndex,
-)
+from ctnode.biometrics.index import FastFaceIndex, NaiveFaceIndex
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ EventName = Literal[
     # biometrics
     "biometric.enrol", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
-    "biometric.denied",
+    "biometric.denied", "biometric.search.refused",
     # periodic jobs
     "job.failed",
 ]
@@ -90,5 +90,7 @@ EVENTS: dict[EventName, str] = {
     "biometric.probe": "A peer's template probe was answered hit / no-hit; only its hash is kept.",
     "biometric.purge": "Biometric records past their retention date (or on request) were deleted.",
     "biometric.denied": "A biometric action was refused: the actor lacks the biometric permission.",
+    "biometric.search.refused": "A biometric search was refused before searching: no purpose or "
+    "legal basis, or an unusable probe (error and reason; never the probe).",
     "job.failed": "A periodic job of the scheduler failed; the job's name and the error.",
 }

@@ -33,6 +33,15 @@ from typing import Any, Literal
 Decision = Literal["match", "possible", "no match"]
 
 
+def band(score: float, match: float, possible: float) -> Decision:
+    """``match`` at or above ``match``, ``possible`` at or above ``possible``, else ``no match``."""
+    if score >= match:
+        return "match"
+    if score >= possible:
+        return "possible"
+    return "no match"
+
+
 @dataclass(frozen=True, slots=True)
 class Calibration:
     """Thresholds of one model and what was measured at them."""
@@ -44,11 +53,7 @@ class Calibration:
     measured: str  # error rates at ``match`` on named data, or "not measured"
 
     def decide(self, score: float) -> Decision:
-        if score >= self.match:
-            return "match"
-        if score >= self.possible:
-            return "possible"
-        return "no match"
+        return band(score, self.match, self.possible)
 
     def explain(self, score: float) -> dict[str, Any]:
         """The explanation that travels with every candidate."""
@@ -186,11 +191,7 @@ class GalleryCalibration:
     possible_rate: float
 
     def decide(self, score: float) -> Decision:
-        if score >= self.match:
-            return "match"
-        if score >= self.possible:
-            return "possible"
-        return "no match"
+        return band(score, self.match, self.possible)
 
     def peer_hit(self, score: float) -> bool:
         """A peer's probe is answered ``hit`` only at ``match``: a lead across borders needs it."""

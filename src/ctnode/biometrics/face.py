@@ -209,7 +209,76 @@ class YuNetDetector:
         return boxes, rows
 
 
-class SFaceEmbedder:
+class _Embedder:
+    """One template per face found: subclasses give ``_detect`` (the working image, the boxes
+    and one detector row per box) and ``_features`` (the vector, the aligned crop and the
+    landmarks of one face); embedding, face choice, notes and quality are shared."""
+
+    model_id: str
+    engine: str
+
+    def _detect(self, image: DecodedImage) -> tuple[npt.NDArray[np.uint8], list[FaceBox], list[Any]]:
+        raise NotImplementedError
+
+    def _features(
+        self, work: npt.NDArray[np.uint8], box: FaceBox, row: Any
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], Landmarks]:
+        raise NotImplementedError
+
+    def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
+        work, boxes, rows = self._detect(image)
+        best, note = choose_face(boxes, multiple)
+        return self._one(work, best, rows[boxes.index(best)], len(boxes), note, 1)
+
+    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
+        work, boxes, rows = self._detect(image)
+        faces = usable_faces(boxes)
+        return [
+            self._one(work, b, rows[boxes.index(b)], len(boxes), _all_note(n, faces, len(boxes)), n)
+            for n, b in enumerate(faces, start=1)
+        ]
+
+    def _one(
+        self, work: npt.NDArray[np.uint8], box: FaceBox, row: Any, found: int, note: str,
+        number: int,
+    ) -> FaceTemplate:
+        feature, aligned, landmarks = self._features(work, box, row)
+        quality = assess(landmarks, aligned, detector_score=box.score)
+        return FaceTemplate(
+            _unit(feature),
+            self.model_id,
+            self.engine,
+            box,
+            found,
+            note,
+            quality=quality,
+            number=number,
+        )
+
+
+class _YuNetEmbedder(_Embedder):
+    """Faces found by YuNet (its rows carry the five landmarks)."""
+
+    detector: YuNetDetector
+
+    def _detect(self, image: DecodedImage) -> tuple[npt.NDArray[np.uint8], list[FaceBox], list[Any]]:
+        bgr = _bgr(image)
+        boxes, rows = self.detector.detect(bgr)
+        return bgr, boxes, list(rows)
+
+    def _features(
+        self, work: npt.NDArray[np.uint8], box: FaceBox, row: Any
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], Landmarks]:
+        feature, aligned = self._aligned_features(work, row)
+        return feature, aligned, Landmarks.from_yunet(row)
+
+    def _aligned_features(
+        self, bgr: npt.NDArray[np.uint8], row: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        raise NotImplementedError
+
+
+class SFaceEmbedder(_YuNetEmbedder):
     """YuNet + SFace (OpenCV Zoo, int8 block-quantised), 128-d; the node's default."""
 
     dim = 128
@@ -232,47 +301,16 @@ class SFaceEmbedder:
             f"opencv-dnn-{cv2.__version__.split('.')[0]}/yunet-2023mar:{self.detector.hash}"
         )
 
-    def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
-        bgr = _bgr(image)
-        boxes, rows = self.detector.detect(bgr)
-        best, note = choose_face(boxes, multiple)
-        return self._one(bgr, best, rows[boxes.index(best)], len(boxes), note, 1)
-
-    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
-        bgr = _bgr(image)
-        boxes, rows = self.detector.detect(bgr)
-        faces = usable_faces(boxes)
-        return [
-            self._one(bgr, b, rows[boxes.index(b)], len(boxes), _all_note(n, faces, len(boxes)), n)
-            for n, b in enumerate(faces, start=1)
-        ]
-
-    def _one(
-        self,
-        bgr: npt.NDArray[np.uint8],
-        box: FaceBox,
-        row: npt.NDArray[np.float32],
-        found: int,
-        note: str,
-        number: int,
-    ) -> FaceTemplate:
+    def _aligned_features(
+        self, bgr: npt.NDArray[np.uint8], row: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         with self._lock:
             aligned = self._rec.alignCrop(bgr, row)
             feature = self._rec.feature(aligned)
-        quality = assess(Landmarks.from_yunet(row), aligned, detector_score=box.score)
-        return FaceTemplate(
-            _unit(feature),
-            self.model_id,
-            self.engine,
-            box,
-            found,
-            note,
-            quality=quality,
-            number=number,
-        )
+        return feature, aligned
 
 
-class OnnxFaceEmbedder:
+class OnnxFaceEmbedder(_YuNetEmbedder):
     """An operator-supplied recogniser: ONNX, input an aligned 112×112 RGB face, output one vector.
 
     Faces are found with YuNet and aligned with the standard five-point (ArcFace)
@@ -317,46 +355,15 @@ class OnnxFaceEmbedder:
             out = self._net.forward()
         return np.asarray(out, dtype=np.float32).reshape(-1)
 
-    def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
-        bgr = _bgr(image)
-        boxes, rows = self.detector.detect(bgr)
-        best, note = choose_face(boxes, multiple)
-        return self._one(bgr, best, rows[boxes.index(best)], len(boxes), note, 1)
-
-    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
-        bgr = _bgr(image)
-        boxes, rows = self.detector.detect(bgr)
-        faces = usable_faces(boxes)
-        return [
-            self._one(bgr, b, rows[boxes.index(b)], len(boxes), _all_note(n, faces, len(boxes)), n)
-            for n, b in enumerate(faces, start=1)
-        ]
-
-    def _one(
-        self,
-        bgr: npt.NDArray[np.uint8],
-        box: FaceBox,
-        row: npt.NDArray[np.float32],
-        found: int,
-        note: str,
-        number: int,
-    ) -> FaceTemplate:
+    def _aligned_features(
+        self, bgr: npt.NDArray[np.uint8], row: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         with self._lock:
             aligned = self._align.alignCrop(bgr, row)
-        quality = assess(Landmarks.from_yunet(row), aligned, detector_score=box.score)
-        return FaceTemplate(
-            _unit(self._forward(aligned)),
-            self.model_id,
-            self.engine,
-            box,
-            found,
-            note,
-            quality=quality,
-            number=number,
-        )
+        return self._forward(aligned), aligned
 
 
-class DlibEmbedder:
+class DlibEmbedder(_Embedder):
     """dlib's HOG detector, 5-point landmarks and ResNet-29 face descriptor (128-d)."""
 
     dim = 128
@@ -382,7 +389,7 @@ class DlibEmbedder:
         self.model_id = f"dlib-resnet-v1:{file_hash(rec)}"
         self.engine = f"dlib-{dlib.__version__}/hog-5pt:{file_hash(shape)}"
 
-    def _detect(self, image: DecodedImage) -> tuple[npt.NDArray[np.uint8], list[FaceBox]]:
+    def _detect(self, image: DecodedImage) -> tuple[npt.NDArray[np.uint8], list[FaceBox], list[Any]]:
         px = image.pixels if image.pixels.ndim == 3 else np.stack([image.pixels] * 3, axis=-1)
         h, w = px.shape[:2]
         scale = min(1.0, DETECT_MAX_SIDE / max(h, w))
@@ -401,15 +408,16 @@ class DlibEmbedder:
                 int(d.top() / scale),
                 int(d.width() / scale),
                 int(d.height() / scale),
-                1.0,  # the HOG detector gives no calibrated confidence
+                0.9,  # the HOG detector gives no calibrated confidence: taken as good
             )
             for d in dets
         ]
-        return np.ascontiguousarray(px), boxes
+        return np.ascontiguousarray(px), boxes, [None] * len(boxes)
 
-    def _one(
-        self, px: npt.NDArray[np.uint8], box: FaceBox, found: int, note: str, number: int
-    ) -> FaceTemplate:
+    def _features(
+        self, work: npt.NDArray[np.uint8], box: FaceBox, row: Any
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], Landmarks]:
+        px = work
         rect = self._dlib.rectangle(box.x, box.y, box.x + box.w, box.y + box.h)
         with self._lock:
             shape = self._shape(px, rect)
@@ -420,30 +428,7 @@ class DlibEmbedder:
         eye_a = ((pts[0][0] + pts[1][0]) / 2, (pts[0][1] + pts[1][1]) / 2)
         eye_b = ((pts[2][0] + pts[3][0]) / 2, (pts[2][1] + pts[3][1]) / 2)
         right, left = sorted([eye_a, eye_b])
-        quality = assess(Landmarks(right, left, pts[4]), chip, detector_score=0.9)
-        return FaceTemplate(
-            _unit(np.asarray(desc)),
-            self.model_id,
-            self.engine,
-            box,
-            found,
-            note,
-            quality=quality,
-            number=number,
-        )
-
-    def embed(self, image: DecodedImage, *, multiple: MultiFace = "largest") -> FaceTemplate:
-        px, boxes = self._detect(image)
-        best, note = choose_face(boxes, multiple)
-        return self._one(px, best, len(boxes), note, 1)
-
-    def embed_all(self, image: DecodedImage) -> list[FaceTemplate]:
-        px, boxes = self._detect(image)
-        faces = usable_faces(boxes)
-        return [
-            self._one(px, b, len(boxes), _all_note(n, faces, len(boxes)), n)
-            for n, b in enumerate(faces, start=1)
-        ]
+        return np.asarray(desc), chip, Landmarks(right, left, pts[4])
 
 
 @cache

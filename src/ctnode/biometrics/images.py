@@ -136,11 +136,21 @@ def _check_size(width: int, height: int, *, max_pixels: int, what: str) -> None:
         raise NotAnImage(f"{what}: {width}×{height} pixels is too small (at least {MIN_SIDE})")
 
 
-def _jpeg_error(what: str, exc: Exception) -> Exception:
-    """libjpeg-turbo's message → the typed error that names the reason."""
+def _jpeg_error(what: str, exc: Exception, data: bytes = b"") -> Exception:
+    """libjpeg-turbo's message → the typed error that names the reason.
+
+    libjpeg says "premature end of data segment" both for a file cut short and for a
+    complete file whose coded data was overwritten (it runs out of valid codes): a file
+    that still ends with its EOI marker was damaged, not truncated.
+    """
     text = str(exc)
     low = text.lower()
     if "premature end" in low or "insufficient data" in low or "ends" in low:
+        if data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+            return CorruptImage(
+                f"{what}: the JPEG data is damaged: its coded data breaks off before the end of "
+                f"the file ({text}); ask for a fresh copy"
+            )
         return TruncatedImage(f"{what}: the JPEG data ends early ({text})")
     variant = ("unsupported jpeg process", "color conversion", "precision", "not supported")
     if any(v in low for v in variant):
@@ -164,7 +174,7 @@ def _strict_jpeg(
             return from_pil(img, mode, "JPEG")
         pixels = simplejpeg.decode_jpeg(data, colorspace=colour, strict=True)
     except ValueError as exc:
-        raise _jpeg_error(what, exc) from exc
+        raise _jpeg_error(what, exc, data) from exc
     except (OSError, Warning) as exc:
         raise CorruptImage(f"{what}: the JPEG data is damaged ({exc})") from exc
     if mode == "L" and pixels.ndim == 3:

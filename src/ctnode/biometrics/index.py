@@ -1,4 +1,4 @@
-"""1:N search indexes: one contract, a naive exact reference and a fast one for each modality.
+"""Face 1:N search indexes: one contract, a naive exact reference and a fast one.
 
 ``NaiveFaceIndex`` compares the probe with every template, one by one: slow,
 obviously right. ``FastFaceIndex`` scans 8-bit codes of every vector with
@@ -10,9 +10,7 @@ operator may switch it to an inverted file (``IndexIVFFlat``, visits the
 speed. Tests run fast and naive on the same data: scan mode must return
 identical candidates; IVF mode only naive candidates, with the same scores.
 
-Fingerprints: ``NaiveFingerprintIndex`` calls the engine's compare for every
-pair; ``FastFingerprintIndex`` packs each gallery template into NBIS's native
-structure once and runs Bozorth3 on them directly (same scores, no re-packing).
+The fingerprint indexes are in ``fingerprint_index``.
 """
 
 from __future__ import annotations
@@ -30,8 +28,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
-
-from ctnode.biometrics.fingerprint import FingerprintEngine, Minutiae
 
 Vector = npt.NDArray[np.float32]
 
@@ -56,7 +52,7 @@ class FaceIndex(Protocol):
     def __len__(self) -> int: ...
 
 
-def _rank(pairs: list[Candidate], k: int) -> list[Candidate]:
+def rank(pairs: list[Candidate], k: int) -> list[Candidate]:
     pairs.sort(key=lambda c: (-c.score, c.template_id))
     return pairs[:k]
 
@@ -81,7 +77,7 @@ class NaiveFaceIndex:
             score = float(np.dot(query.astype(np.float64), vec.astype(np.float64)))
             if score >= min_score:
                 out.append(Candidate(tid, score))
-        return _rank(out, k)
+        return rank(out, k)
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -124,6 +120,7 @@ class FastFaceIndex:
     RERANK_MIN = 256  # rows fetched by the first 8-bit pass at least
     EPS_CAP = 0.03  # a template whose 8-bit copy is further off (clipped) is scanned exactly
     FORMAT = 1  # version of the saved layout
+    CHUNK = 65_536  # rows coded at a time by a bulk build
 
     def __init__(self, dim: int, *, ivf_min: int = 0, nprobe: int = 48) -> None:
         import faiss
@@ -158,16 +155,50 @@ class FastFaceIndex:
         return len(self._rows)
 
     def add(self, ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
+        """Add (or replace) templates in place; with a journal, other processes' changes are
+        applied first and this one is appended (callers serialise writers with a file lock)."""
         vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
         with self._lock:
+            self.refresh()
             self._add(list(ids), vecs)
-            self._log_add(list(ids), vecs)
+            self._log(OP_ADD, list(ids), vecs)
 
     def remove(self, ids: Sequence[str]) -> None:
+        """Remove templates in place (unknown ids are ignored); journalled like ``add``."""
         with self._lock:
+            self.refresh()
             gone = [i for i in ids if i in self._rows]
             self._remove(gone)
-            self._log_remove(gone)
+            self._log(OP_REMOVE, gone, None)
+
+    @classmethod
+    def from_arrays(
+        cls, ids: Sequence[str], vectors: npt.NDArray[np.float32], *, ivf_min: int = 0,
+        nprobe: int = 48,
+    ) -> FastFaceIndex:
+        """An index over ``vectors`` (row i is ``ids[i]``), adopting the array without a copy.
+
+        The bulk path of a build from the store: the 8-bit copy is made in chunks, so the
+        build needs the float32 rows once plus one byte per component (no doubling).
+        """
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2 or len(vecs) != len(ids):
+            raise ValueError(f"{len(ids)} ids for an array of shape {vecs.shape}")
+        if len(set(ids)) != len(ids):
+            raise ValueError("template ids repeat")
+        index = cls(int(vecs.shape[1]), ivf_min=ivf_min, nprobe=nprobe)
+        n = len(ids)
+        index._vecs, index._n = vecs, n
+        index._ids = list(ids)
+        index._rows = {tid: r for r, tid in enumerate(index._ids)}
+        index._live = np.zeros(max(n, 1), dtype=bool)
+        index._live[:n] = True
+        for start in range(0, n, cls.CHUNK):
+            index._code_rows(start, vecs[start : start + cls.CHUNK])
+        index.version = 1
+        if index.ivf_min and n >= index.ivf_min:
+            index._build_ivf()
+        return index
 
     def search(self, query: Vector, *, k: int, min_score: float) -> list[Candidate]:
         q = np.ascontiguousarray(query, dtype=np.float32).reshape(self.dim)
@@ -188,7 +219,7 @@ class FastFaceIndex:
                 top = np.argpartition(-exact, k - 1)[:k]
                 rows, exact = rows[top], exact[top]
             ids = [self._ids[int(r)] for r in rows]
-        return _rank([Candidate(t, float(s)) for t, s in zip(ids, exact, strict=True)], k)
+        return rank([Candidate(t, float(s)) for t, s in zip(ids, exact, strict=True)], k)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -235,7 +266,8 @@ class FastFaceIndex:
         nb = 0 if self._base is None else len(self._base)
         need = self._n - nb + extra
         if need > len(self._vecs):
-            cap = max(need, 2 * len(self._vecs), 1024)
+            # grow by a quarter: a million rows never double (a copy of 0.5 GB to 1 GB)
+            cap = max(need, len(self._vecs) + max(1024, len(self._vecs) // 4))
             grown = np.zeros((cap, self.dim), dtype=np.float32)
             grown[: self._n - nb] = self._vecs[: self._n - nb]
             self._vecs = grown
@@ -254,14 +286,7 @@ class FastFaceIndex:
         start = self._n
         nb = 0 if self._base is None else len(self._base)
         self._vecs[start - nb : start - nb + len(ids)] = vecs
-        codes = self._codes(vecs)
-        err = np.linalg.norm(vecs - codes / self.SCALE, axis=1)
-        wide = err > self.EPS_CAP
-        if wide.any():
-            self._outliers.extend((start + np.flatnonzero(wide)).tolist())
-        if (~wide).any():
-            self.eps = max(self.eps, float(err[~wide].max()))
-        self._scan.add(codes)
+        self._code_rows(start, vecs)
         if self._ivf is not None:
             self._ivf.add_with_ids(vecs, np.arange(start, start + len(ids), dtype=np.int64))
         self._ids.extend(ids)
@@ -272,6 +297,17 @@ class FastFaceIndex:
         self.version += 1
         if self._ivf is None and self.ivf_min and len(self._rows) >= self.ivf_min:
             self._build_ivf()
+
+    def _code_rows(self, start: int, vecs: npt.NDArray[np.float32]) -> None:
+        """Append the 8-bit copies of rows ``start ...`` to the scan; track ``eps`` and outliers."""
+        codes = self._codes(vecs)
+        err = np.linalg.norm(vecs - codes / self.SCALE, axis=1)
+        wide = err > self.EPS_CAP
+        if wide.any():
+            self._outliers.extend((start + np.flatnonzero(wide)).tolist())
+        if (~wide).any():
+            self.eps = max(self.eps, float(err[~wide].max()))
+        self._scan.add(codes)
 
     def _remove(self, ids: list[str]) -> None:
         if not ids:
@@ -465,28 +501,34 @@ class FastFaceIndex:
     def _log(self, op: int, ids: list[str], vecs: npt.NDArray[np.float32] | None) -> None:
         if self._journal is None or not ids:
             return
-        raw_ids = b"\n".join(i.encode() for i in ids)
-        body = struct.pack("!I", len(raw_ids)) + raw_ids
-        if vecs is not None:
-            body += np.ascontiguousarray(vecs, dtype="<f4").tobytes()
-        head = struct.pack("!BII", op, len(ids), len(body))
-        entry = head + body + struct.pack("!I", zlib.crc32(head + body))
-        fd = os.open(self._journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, entry)
-        finally:
-            os.close(fd)
-        self._journal_read += len(entry)
-
-    def _log_add(self, ids: list[str], vecs: npt.NDArray[np.float32]) -> None:
-        self._log(OP_ADD, ids, vecs)
-
-    def _log_remove(self, ids: list[str]) -> None:
-        self._log(OP_REMOVE, ids, None)
+        self._journal_read += journal_append(self._journal.parent, op, ids, vecs)
 
 
 JOURNAL = "journal.bin"
 OP_ADD, OP_REMOVE = 1, 2
+
+
+def journal_append(
+    folder: Path, op: int, ids: Sequence[str], vecs: npt.NDArray[np.float32] | None
+) -> int:
+    """Append one change to the journal of the index saved in ``folder``; its size in bytes.
+
+    What a process that has not loaded the index calls after an enrolment
+    (``OP_ADD`` with the vectors) or a deletion (``OP_REMOVE``): every process
+    holding the index applies it at its next ``refresh``.
+    """
+    raw_ids = b"\n".join(i.encode() for i in ids)
+    body = struct.pack("!I", len(raw_ids)) + raw_ids
+    if vecs is not None:
+        body += np.ascontiguousarray(vecs, dtype="<f4").tobytes()
+    head = struct.pack("!BII", op, len(ids), len(body))
+    entry = head + body + struct.pack("!I", zlib.crc32(head + body))
+    fd = os.open(Path(folder) / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, entry)
+    finally:
+        os.close(fd)
+    return len(entry)
 
 
 class IndexFileError(Exception):
@@ -517,86 +559,3 @@ def _decode_entry(
         vecs = np.frombuffer(body, dtype="<f4", offset=4 + id_len).reshape(n_ids, dim)
         return ids, vecs.astype(np.float32)
     return ids, np.zeros((0, dim), dtype=np.float32)
-
-
-class FingerprintIndex(Protocol):
-    def add(self, ids: Sequence[str], templates: Sequence[Minutiae]) -> None: ...
-
-    def remove(self, ids: Sequence[str]) -> None: ...
-
-    def search(self, probe: Minutiae, *, k: int, min_score: float) -> list[Candidate]: ...
-
-    def __len__(self) -> int: ...
-
-
-class NaiveFingerprintIndex:
-    """Exact reference: the engine's pairwise compare for every gallery template."""
-
-    def __init__(self, engine: FingerprintEngine) -> None:
-        self.engine = engine
-        self._templates: dict[str, Minutiae] = {}
-
-    def add(self, ids: Sequence[str], templates: Sequence[Minutiae]) -> None:
-        for tid, tpl in zip(ids, templates, strict=True):
-            self._templates[tid] = tpl
-
-    def remove(self, ids: Sequence[str]) -> None:
-        for tid in ids:
-            self._templates.pop(tid, None)
-
-    def search(self, probe: Minutiae, *, k: int, min_score: float) -> list[Candidate]:
-        out = []
-        for tid, tpl in self._templates.items():
-            score = self.engine.compare(probe, tpl)
-            if score >= min_score:
-                out.append(Candidate(tid, score))
-        return _rank(out, k)
-
-    def __len__(self) -> int:
-        return len(self._templates)
-
-
-class FastFingerprintIndex:
-    """Bozorth3 over gallery templates packed once into NBIS's native structure."""
-
-    def __init__(self) -> None:
-        import ctypes
-
-        from afis._native import loader
-
-        loader.require_available()
-        self._ctypes: Any = ctypes
-        self._loader: Any = loader
-        self._lib: Any = loader._load_lib()
-        self._packed: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def _pack(self, tpl: Minutiae) -> Any:
-        return self._loader.template_from_array(tpl.points, tpl.width, tpl.height)
-
-    def add(self, ids: Sequence[str], templates: Sequence[Minutiae]) -> None:
-        with self._lock:
-            for tid, tpl in zip(ids, templates, strict=True):
-                self._packed[tid] = self._pack(tpl)
-
-    def remove(self, ids: Sequence[str]) -> None:
-        with self._lock:
-            for tid in ids:
-                self._packed.pop(tid, None)
-
-    def search(self, probe: Minutiae, *, k: int, min_score: float) -> list[Candidate]:
-        p = self._pack(probe)
-        byref = self._ctypes.byref
-        match = self._lib.afis_bozorth3_match
-        out = []
-        # Bozorth3 keeps global state in C: one search at a time (afis's own lock guards it too).
-        with self._lock, self._loader.afis_op_lock():
-            pref = byref(p)
-            for tid, packed in self._packed.items():
-                score = float(match(pref, byref(packed)))
-                if score >= min_score:
-                    out.append(Candidate(tid, score))
-        return _rank(out, k)
-
-    def __len__(self) -> int:
-        return len(self._packed)

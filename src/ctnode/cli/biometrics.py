@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Table
@@ -31,6 +31,7 @@ from ctnode.cli.options import LegalBasisOpt, with_purpose
 from ctnode.errors import InvalidInput
 from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.node import Node
+from ctnode.services.biometrics.search import ProbeFaces
 from ctnode.services.biometrics.types import EnrolRequest, Modality, SearchResult
 
 biometrics_app = typer.Typer(
@@ -100,9 +101,10 @@ def enrol(
     if as_json:
         _print_json(result.as_dict())
         return
+    quality = "" if result.quality is None else f"; quality {result.quality:.0f}/100"
     console.print(
         f"enrolled {result.kind} sample {result.sample_id} on {result.entity_id} "
-        f"(model {result.model_id}; kept until {result.retain_until})"
+        f"(model {result.model_id}; kept until {result.retain_until}{quality})"
     )
     if result.note:
         console.print(f"[yellow]note:[/yellow] {result.note}")
@@ -113,20 +115,27 @@ def _render(result: SearchResult) -> None:
         title=f"{result.modality} search: {len(result.candidates)} candidate(s) "
         f"of {result.searched}"
     )
-    for col in ("entity", "list ref", "name", "sample", "score", "decision"):
+    columns = ("face", "entity", "list ref", "name", "sample", "score", "decision")
+    for col in columns if result.faces else columns[1:]:
         table.add_column(col)
     for c in result.candidates:
-        table.add_row(
-            c.entity_id,
-            c.list_reference or "",
-            c.caption,
-            c.sample_id[:8],
-            f"{c.score:.3f}",
-            c.decision,
-        )
+        row = [c.entity_id, c.list_reference or "", c.caption, c.sample_id[:8],
+               f"{c.score:.3f}", c.decision]
+        table.add_row(*([str(c.face or "")] if result.faces else []), *row)
     out.print(table)
+    for f in result.faces:
+        box, quality = f.face.get("box"), f.face.get("quality")
+        where = f"at x={box['x']}, y={box['y']}, {box['w']}×{box['h']} px" if box else ""
+        q = f"quality {quality['score']:.0f}/100" if quality else ""
+        console.print(f"face {f.number} {where} {q}: {len(f.candidates)} candidate(s)")
     if result.probe_note:
         console.print(f"[yellow]probe:[/yellow] {result.probe_note}")
+    cal = result.calibration
+    if cal:
+        console.print(
+            f"decisions calibrated for {cal['gallery_size']:,} templates: match ≥ {cal['match']}, "
+            f"possible ≥ {cal['possible']}"
+        )
     console.print("candidates are leads for a trained person to verify, not identifications")
 
 
@@ -143,6 +152,13 @@ def search(
     ] = None,
     purpose: Purpose = NO_PURPOSE,
     k: Annotated[int | None, typer.Option("--limit", "-k", min=1, help="Most candidates.")] = None,
+    faces: Annotated[
+        str,
+        typer.Option(
+            "--faces",
+            help="Faces of the probe to search: all (each answer says which), largest, refuse.",
+        ),
+    ] = "all",
     network: Annotated[
         bool,
         typer.Option("--network", help="Also ask peers whose agreement allows it (template only)."),
@@ -156,7 +172,10 @@ def search(
         search = node.biometrics.search
         data = read_file(path, node.settings.max_upload_bytes)
         if face:
-            result = search.face(operator(), data, purpose, k=k)
+            if faces not in ("all", "largest", "refuse"):
+                raise InvalidInput(f"--faces {faces!r}: use all, largest or refuse")
+            result = search.face(operator(), data, purpose, k=k,
+                                 probe_faces=cast(ProbeFaces, faces))
         else:
             result = search.fingerprint(operator(), data, purpose, position=finger, k=k)
         peers: list[dict[str, Any]] = []

@@ -34,6 +34,38 @@ class SqlBiometrics:
         """One row of ``kind``: ``transaction``, ``sample``, ``template`` or ``hit``."""
         conn.execute(TABLES[kind].insert().values(**row))
 
+    def insert_many(self, conn: Connection, kind: str, rows: list[dict[str, Any]]) -> None:
+        """Several rows of one ``kind`` in one statement (bulk loads)."""
+        if rows:
+            conn.execute(TABLES[kind].insert(), rows)
+
+    def template_stamp(self, modality: str, model_id: str, engine: str) -> tuple[int, str]:
+        """What the templates of one model are, in two values: how many, and the newest one's
+        time. An enrolment changes both, a deletion the count; the face index files are stamped
+        with it (checked when a process opens them, never per search)."""
+        t = tables.biometric_templates
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(func.count(), func.max(t.c.created_at)).where(
+                    t.c.modality == modality, t.c.model_id == model_id, t.c.engine == engine
+                )
+            ).one()
+        return int(row[0]), str(row[1])
+
+    def templates_of_samples(
+        self, conn: Connection, sample_ids: list[str]
+    ) -> list[tuple[str, str, str, str]]:
+        """(template id, modality, model id, engine) of the templates of these samples."""
+        if not sample_ids:
+            return []
+        t = tables.biometric_templates
+        rows = conn.execute(
+            select(t.c.id, t.c.modality, t.c.model_id, t.c.engine).where(
+                t.c.sample_id.in_(sample_ids)
+            )
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
     def generation(self, modality: str, model_id: str, engine: str, today: date) -> tuple[int, str]:
         """A cheap marker that changes when the searchable templates of one model change."""
         t = tables.biometric_templates
@@ -49,21 +81,21 @@ class SqlBiometrics:
         return int(row[0]), f"{row[1]}|{row[2]}"
 
     def iter_templates(
-        self, modality: str, model_id: str, engine: str, today: date
+        self, modality: str, model_id: str, engine: str, today: date | None
     ) -> Iterator[Any]:
-        """(id, sample_id, entity_id, template_ct) of every searchable template of one model."""
+        """(id, sample_id, entity_id, template_ct) of every template of one model, streamed;
+        with ``today``, only those still within their retention date."""
         t = tables.biometric_templates
+        where = [t.c.modality == modality, t.c.model_id == model_id, t.c.engine == engine]
+        if today is not None:
+            where.append(t.c.retain_until >= today)
         with self.engine.connect() as conn:
-            yield from conn.execute(
+            result = conn.execution_options(stream_results=True, yield_per=10_000).execute(
                 select(t.c.id, t.c.sample_id, t.c.entity_id, t.c.template_ct)
-                .where(
-                    t.c.modality == modality,
-                    t.c.model_id == model_id,
-                    t.c.engine == engine,
-                    t.c.retain_until >= today,
-                )
+                .where(*where)
                 .order_by(t.c.id)
             )
+            yield from result
 
     def samples_for_templates(self, template_ids: list[str]) -> dict[str, Any]:
         """template id → joined sample row (without the image)."""

@@ -23,17 +23,23 @@ from sqlalchemy import (
 
 from ctnode.store.schema import TS, metadata
 
-biometric_transactions = Table(
-    "biometric_transactions",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column(
+
+def _entity() -> Column[str]:
+    """The watchlist entity a record belongs to (deleted with it)."""
+    return Column(
         "entity_id",
         String(255),
         ForeignKey("entities.id", ondelete="CASCADE"),
         nullable=False,
         index=True,
-    ),
+    )
+
+
+biometric_transactions = Table(
+    "biometric_transactions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    _entity(),
     Column("tcn", Text, nullable=True),  # transaction control number (1.009) as sent
     Column("tot", String(32), nullable=True),  # type of transaction (1.004)
     Column("version", String(8), nullable=True),  # ANSI/NIST-ITL version (1.002)
@@ -48,13 +54,7 @@ biometric_samples = Table(
     "biometric_samples",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column(
-        "entity_id",
-        String(255),
-        ForeignKey("entities.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _entity(),
     Column("kind", String(16), nullable=False),  # face | fingerprint | latent | mark | minutiae
     Column("position", Integer, nullable=True),  # ANSI/NIST finger position code
     Column("capture_date", Date, nullable=True),

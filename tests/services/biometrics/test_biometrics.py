@@ -53,7 +53,10 @@ def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: 
     assert result.candidates[0].entity_id == E1
     top = result.candidates[0]
     assert top.decision == "match" and top.list_reference == "DMe.001"
-    assert top.explanation["match_threshold"] == pytest.approx(0.40)
+    # decisions are calibrated for this search's gallery (2 templates), above the pairwise 0.40
+    assert top.explanation["gallery_size"] == 2 == result.searched
+    assert top.explanation["per_comparison_thresholds"]["match"] == pytest.approx(0.40)
+    assert top.explanation["match_threshold"] == result.calibration["match"] > 0.40
     assert top.explanation["model_id"] == r1.model_id
     assert all(
         c.entity_id != E2 for c in result.candidates

@@ -61,6 +61,11 @@ Finger = Annotated[
     Query(ge=0, le=12, description="ANSI/NIST finger position: 1-10, 11-12 thumbs, 0 unknown"),
 ]
 Ppi = Annotated[int, Query(ge=250, le=2000, description="Scan resolution, pixels per inch")]
+ProbeFacesQ = Annotated[
+    Literal["all", "largest", "refuse"],
+    Query(description="Faces of the probe to search: every face (each answer says which), the "
+          "largest, or refuse a probe with several"),
+]
 K = Annotated[int | None, Query(ge=1, le=1000, description="Most candidates to return")]
 Network = Annotated[
     bool,
@@ -228,15 +233,20 @@ async def search_face(
     request: Request,
     call: CallerDep,
     k: K = None,
+    faces: ProbeFacesQ = "all",
     multiple_faces: MultiFaces = None,
     network: Network = False,
 ) -> dict[str, Any]:
-    """1:N face search. Candidates (entity, list reference, score, calibrated decision, explanation)
-    are leads for a person to verify. Needs ``X-Purpose`` and ``X-Legal-Basis``."""
+    """1:N face search of every face in the probe. ``faces`` has one answer per face (number,
+    box, quality, candidates); ``candidates`` lists them all, best first, each naming its
+    ``face``. Candidates (entity, list reference, score, decision calibrated for the gallery
+    size, explanation) are leads for a person to verify. Needs ``X-Purpose`` and
+    ``X-Legal-Basis``. ``multiple_faces`` (older spelling) overrides ``faces``."""
     data = await _body(request, call)
     bio = call.node.biometrics
+    which = multiple_faces or faces
     result = await run_in_threadpool(
-        lambda: bio.search.face(call.actor, data, call.purpose, k=k, multiple_faces=multiple_faces)
+        lambda: bio.search.face(call.actor, data, call.purpose, k=k, probe_faces=which)
     )
     out = result.as_dict()
     if network:

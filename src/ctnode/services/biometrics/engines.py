@@ -105,8 +105,16 @@ class BiometricEngines:
         vec = tpl.vector.astype("<f4").tobytes()
         prov = {**sample.provenance, "face_box": tpl.face.as_dict(),
                 "faces_found": tpl.faces_found}
+        # the measured quality (ctnode.biometrics.quality: sharpness, face size, pose, light,
+        # the detector's score), never the detector's confidence alone
+        quality = None
+        notes = [tpl.note] if tpl.note else []
+        if tpl.quality is not None:
+            prov["quality"] = tpl.quality.as_dict()
+            quality = round(tpl.quality.score, 1)
+            notes += [f"quality: {w}" for w in tpl.quality.warnings]
         return sample.prepared(
-            kind, quality=round(tpl.face.score * 100, 1), note=tpl.note, provenance=prov,
+            kind, quality=quality, note="; ".join(notes), provenance=prov,
             template=("face", tpl.model_id, tpl.engine, int(tpl.vector.size), vec),
         )
 

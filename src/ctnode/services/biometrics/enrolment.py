@@ -16,6 +16,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from ctnode.biometrics import ansi_nist
 from ctnode.biometrics.errors import MalformedNist
 from ctnode.biometrics.images import decode_image, encode_jpeg, encode_png, encode_wsq
@@ -23,6 +25,7 @@ from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, NotFound
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose
 from ctnode.services.biometrics.engines import BiometricEngines, require_purpose
+from ctnode.services.biometrics.face_index import FaceIndexes
 from ctnode.services.biometrics.types import (
     SINGLE_FINGER,
     EnrolRequest,
@@ -40,11 +43,32 @@ from ctnode.store.contracts import Tx
 class Enrolment:
     """The biometric records of one node."""
 
-    def __init__(self, ctx: Context, engines: BiometricEngines, key: Sealer) -> None:
+    def __init__(self, ctx: Context, engines: BiometricEngines, key: Sealer,
+                 faces: FaceIndexes) -> None:
         self.ctx = ctx
         self.engines = engines
         self.key = key
         self.rows = ctx.store.biometrics
+        self.faces = faces
+
+    def _indexed(self, stored: list[tuple[EnrolResult, Prepared]]) -> None:
+        """After the commit: new face templates go into the 1:N index in place."""
+        for result, prep in stored:
+            if prep.template is None or result.template_id is None:
+                continue
+            modality, model_id, engine, _dim, raw = prep.template
+            if modality == "face":
+                vec = np.frombuffer(raw, dtype="<f4").reshape(1, -1)
+                self.faces.added(model_id, engine, [result.template_id], vec)
+
+    def _unindexed(self, templates: list[tuple[str, str, str, str]]) -> None:
+        """After the commit: deleted face templates leave the 1:N index in place."""
+        by_model: dict[tuple[str, str], list[str]] = {}
+        for template_id, modality, model_id, engine in templates:
+            if modality == "face":
+                by_model.setdefault((model_id, engine), []).append(template_id)
+        for (model_id, engine), ids in by_model.items():
+            self.faces.removed(model_id, engine, ids)
 
     # -- storing ----------------------------------------------------------------------------------
 
@@ -117,6 +141,7 @@ class Enrolment:
             prep.quality,
             retain,
             prep.position,
+            prep.provenance.get("quality"),
         )
 
     def _refused(self, actor: Actor, what: str, exc: CTNodeError, entity_id: str | None) -> None:
@@ -175,8 +200,10 @@ class Enrolment:
                     "model_id": result.model_id,
                     "legal_basis": req.legal_basis,
                     "note": result.note,
+                    "quality": result.quality,
                 },
             )
+        self._indexed([(result, prep)])
         return result
 
     # -- ANSI/NIST-ITL ----------------------------------------------------------------------------
@@ -273,9 +300,11 @@ class Enrolment:
                     "imported_by": actor.name,
                 },
             )
-            enrolled = [
-                self._store(conn, actor, entity_id, p, legal_basis, retain, tx_id) for p in prepared
+            stored = [
+                (self._store(conn, actor, entity_id, p, legal_basis, retain, tx_id), p)
+                for p in prepared
             ]
+            enrolled = [e for e, _ in stored]
             self.ctx.audit.record(
                 "biometric.import",
                 actor,
@@ -289,6 +318,7 @@ class Enrolment:
                     "legal_basis": legal_basis,
                 },
             )
+        self._indexed(stored)
         return ImportResult(tx_id, entity_id, tx.version, tx.tcn, enrolled, skipped)
 
     def export_ansi_nist(
@@ -440,6 +470,7 @@ class Enrolment:
         day = today or date.today()
         with self.ctx.store.begin() as conn:
             ids = self.rows.expired_sample_ids(conn, day)
+            templates = self.rows.templates_of_samples(conn, ids)
             n = self.rows.delete_samples(conn, ids)
             self.ctx.audit.record(
                 "biometric.purge",
@@ -447,6 +478,7 @@ class Enrolment:
                 conn=conn,
                 detail={"expired_before": day.isoformat(), "samples": n},
             )
+        self._unindexed(templates)
         return n
 
     def delete_sample(self, actor: Actor, sample_id: str, reason: str) -> None:
@@ -456,6 +488,7 @@ class Enrolment:
         if row is None:
             raise NotFound(f"biometric sample {sample_id} not found")
         with self.ctx.store.begin() as conn:
+            templates = self.rows.templates_of_samples(conn, [sample_id])
             self.rows.delete_samples(conn, [sample_id])
             self.ctx.audit.record(
                 "biometric.purge",
@@ -464,3 +497,4 @@ class Enrolment:
                 result_ids=[row.entity_id],
                 detail={"sample_id": sample_id, "reason": reason[:500]},
             )
+        self._unindexed(templates)

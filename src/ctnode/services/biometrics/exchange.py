@@ -75,9 +75,11 @@ class Exchange:
 
         - ``template.model_id`` / ``engine`` must equal this node's, else
           ``ModelMismatch`` (HTTP 422): templates of different models are never compared;
-        - a hit is the best candidate at or above the *possible* threshold; the
-          answer carries only ``hit``, an opaque ``reference`` (random, kept in
-          ``biometric_hits`` for the staged-disclosure follow-up) and the band;
+        - a hit is a best candidate at ``match``, calibrated for this node's gallery
+          size (``for_gallery``): a ``possible`` is answered no-hit (a lead across
+          borders needs more than a possible); the answer carries only ``hit``, an
+          opaque ``reference`` (random, kept in ``biometric_hits`` for the
+          staged-disclosure follow-up) and the band;
         - the probe is not stored: the audit keeps only its keyed hash.
         """
         require_purpose(purpose, "a peer probe")
@@ -93,7 +95,7 @@ class Exchange:
             if not np.isfinite(norm) or abs(norm - 1.0) > 1e-3:
                 raise InvalidInput("face probe is not a unit vector")
             result = self.search.face_vector(
-                None, vec, purpose, k=1, note="", model_id=emb.model_id, engine=emb.engine
+                None, vec, purpose, k=1, model_id=emb.model_id, engine=emb.engine
             )
             model, engine = emb.model_id, emb.engine
         elif template.modality == "fingerprint":
@@ -109,16 +111,18 @@ class Exchange:
             raise InvalidInput(f"unknown modality {template.modality!r}")
         qhash = self.ctx.keyed_hash({"probe": template.digest()})
         peer_actor = Actor(name=f"peer:{requester}", role="peer")
-        if not result.candidates:
+        best = result.candidates[0] if result.candidates else None
+        if best is None or best.decision != "match":
             self.ctx.audit.record(
                 "biometric.probe",
                 peer_actor,
                 purpose=purpose,
                 query_hash=qhash,
-                detail={"modality": template.modality, "hit": False},
+                detail={"modality": template.modality, "hit": False,
+                        "best_band": best.decision if best else "no match",
+                        "gallery_size": result.searched},
             )
             return ProbeAnswer(False, None, "no match", model, engine)
-        best = result.candidates[0]
         reference = REFERENCE_PREFIX + secrets.token_hex(16)
         with self.ctx.store.begin() as conn:
             self.rows.insert(

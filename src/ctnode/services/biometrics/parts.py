@@ -49,4 +49,5 @@ class Biometrics:
         engines = BiometricEngines(ctx.settings)
         key = LazyKey(ctx.settings.data_dir)
         search = Search(ctx, engines, key)
-        return cls(engines, Enrolment(ctx, engines, key), search, Exchange(ctx, engines, search))
+        enrolment = Enrolment(ctx, engines, key, search.faces)
+        return cls(engines, enrolment, search, Exchange(ctx, engines, search))

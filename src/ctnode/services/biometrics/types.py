@@ -45,6 +45,7 @@ class EnrolResult:
     quality: float | None
     retain_until: date
     position: int | None = None
+    quality_detail: dict[str, Any] | None = None  # faces: the measured components and warnings
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +59,7 @@ class EnrolResult:
             "quality": self.quality,
             "retain_until": self.retain_until.isoformat(),
             "position": self.position,
+            "quality_detail": self.quality_detail,
         }
 
 
@@ -81,6 +83,7 @@ class ImportResult:
                 {"record": s.record, "type": s.record_type, "reason": s.reason}
                 for s in self.skipped
             ],
+            "kept_nothing": not self.enrolled,
         }
 
 
@@ -97,9 +100,11 @@ class BiometricCandidate:
     score: float
     decision: Decision
     explanation: dict[str, Any]
+    face: int | None = None  # which face of the probe (1 = the largest) it was found for
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "face": self.face,
             "entity_id": self.entity_id,
             "caption": self.caption,
             "list_reference": self.list_reference,
@@ -113,6 +118,24 @@ class BiometricCandidate:
 
 
 @dataclass(slots=True)
+class FaceAnswer:
+    """The answer for one face of a probe: which face (number, box, quality) and its candidates."""
+
+    number: int  # 1 = the largest face, then by decreasing size
+    face: dict[str, Any]  # FaceTemplate.describe(): faces found, box, quality (empty for a template)
+    note: str
+    candidates: list[BiometricCandidate] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.face,
+            "face": self.number,
+            "note": self.note,
+            "candidates": [c.as_dict() for c in self.candidates],
+        }
+
+
+@dataclass(slots=True)
 class SearchResult:
     search_id: str
     modality: Modality
@@ -120,8 +143,10 @@ class SearchResult:
     engine: str
     query_hash: str
     probe_note: str
-    searched: int  # templates compared
-    candidates: list[BiometricCandidate] = field(default_factory=list)
+    searched: int  # templates compared (the gallery size the decisions are calibrated for)
+    candidates: list[BiometricCandidate] = field(default_factory=list)  # all faces, best first
+    faces: list[FaceAnswer] = field(default_factory=list)  # face searches: one answer per face
+    calibration: dict[str, Any] = field(default_factory=dict)  # thresholds at this gallery size
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +157,8 @@ class SearchResult:
             "query_hash": self.query_hash,
             "probe_note": self.probe_note,
             "searched": self.searched,
+            "calibration": self.calibration,
+            "faces": [f.as_dict() for f in self.faces],
             "candidates": [c.as_dict() for c in self.candidates],
             "notice": "candidates are leads for a trained person to verify, not identifications",
         }
