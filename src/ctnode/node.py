@@ -57,7 +57,7 @@ class Node:
             ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
         )
         # -- what follows an import: listeners, not calls up a layer --
-        self.lists.on_import(self.index.stale)
+        self.lists.on_import(self.index.updated)
         self.lists.on_import(self.federation.updates.after_import)
         # -- the periodic jobs, run inside the server (see ctnode.jobs.scheduler) --
         self.jobs = Scheduler(

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ctnode.match.postings import PostingTables
+from ctnode.match.postings import PostingList, PostingTables
 from ctnode.match.score import UNMATCHED_CANDIDATE_FACTOR, NameForm
 from ctnode.match.weights import MODEL
 
@@ -51,7 +51,7 @@ class Plan(NamedTuple):
     qweight: float
     a_max: float
     c_max: float
-    reach: list[tuple[array[int], float, float]]
+    reach: list[tuple[PostingList, float, float]]
 
 
 def plans_for(tables: PostingTables, qn: NameForm) -> list[Plan]:
@@ -242,7 +242,7 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
     searched in plain Python (:func:`look_up_skipped`)."""
     tc = np.frombuffer(totals, dtype=np.float64)
     shape = shape_of(qn)
-    arrays: list[array[int]] = []
+    arrays: list[PostingList] = []
     qvs: list[float] = []
     cvs: list[float] = []
     qweights: list[float] = []

@@ -27,7 +27,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from enum import IntEnum
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton
 from ctnode.match.score import NameForm, Unit
@@ -71,6 +71,9 @@ EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when 
 MIN_SKELETON_DELETIONS = UNVOWELLED_MIN_SKELETON
 
 Postings = dict[str, "int | array[int]"]
+# A posting list as read: an array, or a slice of the memory-mapped file of a loaded index
+# (both: sorted int32 ids, with len, indexing, iteration and the buffer protocol).
+PostingList: TypeAlias = "array[int] | memoryview"
 EMPTY_POSTINGS: array[int] = array("i")
 
 
@@ -86,7 +89,8 @@ class Reach(NamedTuple):
 
 def post(index: Postings, key: str, name_id: int) -> None:
     """Append to a posting list; a list of one is kept as a bare int (saves memory).
-    Name ids arrive in ascending order, so every list stays sorted."""
+    Name ids arrive in ascending order, so every list stays sorted. (A table loaded from
+    disk also holds packed lists, negative ints: :meth:`PostingTables._post` unpacks them.)"""
     cur = index.get(key)
     if cur is None:
         index[key] = name_id
@@ -117,6 +121,11 @@ class PostingTables:
         self.vocabulary: set[str] = set()  # every listed Latin token (and alternative)
         self.sorted_vocabulary: list[str] | None = None  # for prefix look-ups, on demand
         self.name_totals: array[float] = array("d")  # per name: total rarity weight
+        # A table loaded from disk (ctnode.match.persist): lists of more than one name are
+        # kept end to end in ``packed`` (memory-mapped); a table holds ``-(slot + 1)`` for
+        # them, their bounds are ``offsets[slot:slot + 2]``. Lists added to since are arrays.
+        self.packed: memoryview | None = None
+        self.offsets: array[int] = array("q")
         self._expansions: dict[tuple[str, int], list[Reach]] = {}
 
     def __len__(self) -> int:
@@ -132,14 +141,14 @@ class PostingTables:
             for alt in unit.alts:
                 self._index_token(alt, name_id, unit.weight, ALT_PREFIX)
             for symbol in unit.symbols:
-                post(self.postings[PostingKind.SYMBOL], symbol, name_id)
+                self._post(PostingKind.SYMBOL, symbol, name_id)
                 _raise(self.weights[PostingKind.SYMBOL], symbol, unit.weight)
         for unit in form.merged_units:
             key = unit.skel
-            post(self.postings[PostingKind.MERGED_PAIR], key, name_id)
+            self._post(PostingKind.MERGED_PAIR, key, name_id)
             _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
         for acronym in form.acronyms:
-            post(self.postings[PostingKind.ACRONYM], acronym, name_id)
+            self._post(PostingKind.ACRONYM, acronym, name_id)
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
         self.name_totals.append(form.total)
         self._expansions = {}
@@ -147,17 +156,17 @@ class PostingTables:
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
         key = skeleton(t)
         for kind, k in ((PostingKind.SKELETON, key), (PostingKind.LATIN, t)):
-            post(self.postings[kind], space + k, name_id)
+            self._post(kind, space + k, name_id)
             _raise(self.weights[kind], space + k, owner_weight)
         for symbol in name_symbols(t):
-            post(self.postings[PostingKind.SYMBOL], space + symbol, name_id)
+            self._post(PostingKind.SYMBOL, space + symbol, name_id)
             _raise(self.weights[PostingKind.SYMBOL], space + symbol, owner_weight)
         if len(t) >= 2 and t[0].isalpha():
-            post(self.postings[PostingKind.INITIAL], space + t[0], name_id)
+            self._post(PostingKind.INITIAL, space + t[0], name_id)
             _raise(self.weights[PostingKind.INITIAL], space + t[0], owner_weight)
         syllable = syllable_posting_key(t)
         if syllable is not None:
-            post(self.postings[PostingKind.SYLLABLE], space + syllable, name_id)
+            self._post(PostingKind.SYLLABLE, space + syllable, name_id)
             _raise(self.weights[PostingKind.SYLLABLE], space + syllable, owner_weight)
         if t not in self.vocabulary:
             self.vocabulary.add(t)
@@ -178,12 +187,25 @@ class PostingTables:
 
     # -- reading -----------------------------------------------------------------------
 
-    def lookup(self, kind: PostingKind, key: str) -> array[int]:
+    def _post(self, kind: PostingKind, key: str, name_id: int) -> None:
+        index = self.postings[kind]
+        cur = index.get(key)
+        if isinstance(cur, int) and cur < 0:  # a packed list gets a name: unpack it
+            index[key] = array("i", self._unpack(cur))
+        post(index, key, name_id)
+
+    def _unpack(self, code: int) -> PostingList:
+        assert self.packed is not None, "a packed posting list without its file"
+        slot = -code - 1
+        return self.packed[self.offsets[slot]:self.offsets[slot + 1]]
+
+    def lookup(self, kind: PostingKind, key: str) -> PostingList:
+        """The ids of the names holding ``key`` (ascending)."""
         cur = self.postings[kind].get(key)
         if cur is None:
             return EMPTY_POSTINGS
         if isinstance(cur, int):
-            return array("i", (cur,))
+            return self._unpack(cur) if cur < 0 else array("i", (cur,))
         return cur
 
     def _reach(self, out: list[Reach], kind: PostingKind, key: str, ub: float) -> None:

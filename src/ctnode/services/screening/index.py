@@ -1,71 +1,234 @@
-"""The in-memory match index, kept in step with the store.
+"""The node's name index, kept in step with the store and on disk.
 
-Cheap when nothing changed (one indexed query, at most once a second); after an
-import by this or another process it re-reads only the changed entities. The lists
-service calls :meth:`MatchIndex.stale` after an import (an import listener), so the
-next screen sees it at once.
+The index lives in files under the node's data folder (``<data_dir>/index``, written by
+:mod:`ctnode.match.persist`), stamped with the store they were built from and the store's
+change mark. Any process (the server, a ``ctnode screen`` command, a worker) loads them
+instead of analysing every listed name again:
+
+* files for this store at the store's mark: loaded as they are;
+* files at an older mark: loaded, the entities changed since read from the store and
+  applied (added, changed, delisted), the files written again;
+* files missing, for another store or matcher version, at a newer mark than the store, or
+  corrupt: rebuilt from the store, with a one-line message (never used silently).
+
+Writing happens under a file lock (``index/lock``), so processes (and hosts sharing one
+PostgreSQL store, each with its own data folder) never write over each other; a process
+that waited for the lock uses what the other wrote when it fits.
+
+A running process notices a newer index without asking the store on every screen: it
+looks at the stamp file (one ``stat``), and asks the store for its change mark at most
+every :data:`STORE_CHECK_SECONDS` (for writers that bypass the lists service). The lists
+service calls :meth:`MatchIndex.updated` after every import and peer delta (an import
+listener ``node.py`` wires): the delta is applied and the files written at once.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import logging
+import os
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from ctnode.errors import NotFound
-from ctnode.match import Matcher, Thresholds
+from ctnode.match import Matcher, Thresholds, persist
 from ctnode.model.entities import MATCH_PROPS
 from ctnode.model.lists import ImportReport
 from ctnode.settings import Settings
 from ctnode.store.contracts import EntityStore
 
+log = logging.getLogger(__name__)
+
+STORE_CHECK_SECONDS = 30.0  # the store's change mark is asked at most this often on screens
+
+
+def store_identity(store_url: str) -> str:
+    """A short fingerprint of the store the index is built from (credentials left out)."""
+    scheme, _, rest = store_url.partition("://")
+    host_and_path = rest.rsplit("@", 1)[-1]
+    return hashlib.sha256(f"{scheme}://{host_and_path}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What ``ctnode index`` reports about the files."""
+
+    folder: Path
+    stamp: dict[str, Any] | None
+    store_mark: int
+    problem: str | None  # why the files would not be used as they are (None: current)
+
 
 class MatchIndex:
-    """The node's ``Matcher`` and the store mark it was built at."""
+    """The node's :class:`Matcher`, the store mark it is at, and its files."""
 
-    def __init__(self, settings: Settings, entities: EntityStore) -> None:
+    def __init__(self, settings: Settings, entities: EntityStore,
+                 announce: Callable[[str], None] | None = None) -> None:
         self.entities = entities
-        self.matcher = Matcher(
-            Thresholds(match=settings.match_threshold, report=settings.report_threshold),
-            max_candidates=settings.max_candidates,
-        )
+        self.thresholds = Thresholds(match=settings.match_threshold,
+                                     report=settings.report_threshold)
+        self.max_candidates = settings.max_candidates
+        self.folder = settings.data_dir / "index"
+        self.expect = {"store": store_identity(settings.store_url)}
+        self.matcher = Matcher(self.thresholds, self.max_candidates)
+        self.announce: Callable[[str], None] = announce or log.warning
         self._mark = -1
+        self._seen_stamp: tuple[int, int] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
+    # -- the hot path ----------------------------------------------------------------
+
     def refresh(self, force: bool = False) -> Matcher:
-        """The matcher, brought up to date with the store first."""
-        now = time.monotonic()
-        if not force and self._mark >= 0 and now - self._checked < 1.0:
-            return self.matcher
-        with self._lock:
-            self._checked = now
-            mark = self.entities.change_mark()
-            if mark == self._mark and not force:
+        """The matcher, brought up to date first (cheap when nothing changed: a ``stat`` of
+        the stamp file; the store is asked at most every STORE_CHECK_SECONDS)."""
+        if force:
+            return self.rebuild()
+        if self._mark >= 0:
+            if (self._stamp_key() == self._seen_stamp
+                    and time.monotonic() - self._checked < STORE_CHECK_SECONDS):
                 return self.matcher
-            if self._mark < 0 or force:
-                self.matcher.build(self.entities.iter_for_matching(MATCH_PROPS))
-            else:
-                for entity_id in self.entities.changed_since(self._mark):
-                    try:
-                        self.matcher.add(self.entities.get_entity(entity_id))
-                    except NotFound:
-                        self.matcher.remove(entity_id)
-            self._mark = mark
+        with self._lock:
+            self._catch_up()
         return self.matcher
 
     @property
     def built(self) -> bool:
-        """Whether the index has been built once (a node answers ``/readyz`` only then)."""
+        """Whether the index has been built or loaded once (``/readyz`` answers ok only then)."""
         return self._mark >= 0
 
-    def stale(self, _report: ImportReport | None = None) -> None:
-        """The store changed: look at it on the next screen (an import listener)."""
-        self._checked = 0.0
+    def updated(self, _report: ImportReport | None = None) -> None:
+        """The lists changed (an import listener): apply the delta and write the files."""
+        with self._lock:
+            self._catch_up()
+
+    stale = updated  # the name the listener had before the index had files
 
     def prepare(self) -> None:
-        """Build the index and load every script's transliteration rules now, so that no live
-        request pays for them."""
+        """Load (or build) the index and load every script's transliteration rules now, so
+        that no live request pays for them."""
         from ctnode.match.normalise import warm_up
 
-        self.refresh(force=True)
+        self.refresh()
         warm_up()
+
+    # -- keeping up ------------------------------------------------------------------
+
+    def _stamp_key(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.folder / persist.STAMP)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_ino)
+
+    def _catch_up(self) -> None:
+        """Bring the matcher (and the files) to the store's mark. Called with the lock."""
+        self._checked = time.monotonic()
+        mark = self.entities.change_mark()
+        if self._mark < 0 or mark < self._mark:
+            self._open(mark)
+        elif mark > self._mark:
+            self._apply_since(self._mark)
+            self._mark = mark
+            with self._file_lock():
+                stamp = persist.read_stamp(self.folder)
+                if (stamp is None or stamp.get("mark", -1) < mark
+                        or stamp.get("store") != self.expect["store"]):
+                    self._save(mark)
+        self._seen_stamp = self._stamp_key()
+
+    def _open(self, mark: int) -> None:
+        """First use (or the store went back): the files, caught up, or a rebuild."""
+        try:
+            matcher, stamp = persist.load(self.folder, self.thresholds, self.max_candidates,
+                                          self.expect)
+        except persist.IndexUnusable as exc:
+            if exc.reason == persist.NO_INDEX:
+                if mark > 0:
+                    self.announce("name index: none in this data folder yet; building it "
+                                  "from the store (once)")
+            else:
+                self.announce(f"name index: {exc.reason}; rebuilding it from the store")
+            self._rebuild_locked(mark)
+            return
+        at = int(stamp.get("mark", -1))
+        if at > mark:
+            self.announce(f"name index: built at store mark {at}, the store is at {mark} "
+                          "(restored from a backup?); rebuilding it from the store")
+            self._rebuild_locked(mark)
+            return
+        self.matcher, self._mark = matcher, at
+        if at < mark:
+            self._apply_since(at)
+            self._mark = mark
+            with self._file_lock():
+                current = persist.read_stamp(self.folder)
+                if current is None or current.get("mark", -1) < mark:
+                    self._save(mark)
+
+    def _apply_since(self, mark: int) -> None:
+        for entity_id in self.entities.changed_since(mark):
+            try:
+                self.matcher.add(self.entities.get_entity(entity_id))
+            except NotFound:
+                self.matcher.remove(entity_id)
+
+    def _rebuild_locked(self, mark: int) -> None:
+        with self._file_lock():
+            # another process may have built it while this one waited for the lock
+            try:
+                matcher, stamp = persist.load(self.folder, self.thresholds,
+                                              self.max_candidates, {**self.expect, "mark": mark})
+            except persist.IndexUnusable:
+                self._build(mark)
+                return
+            self.matcher, self._mark = matcher, int(stamp["mark"])
+
+    def _build(self, mark: int) -> None:
+        matcher = Matcher(self.thresholds, self.max_candidates)
+        matcher.build(self.entities.iter_for_matching(MATCH_PROPS))
+        self.matcher, self._mark = matcher, mark
+        self._save(mark)
+
+    def _save(self, mark: int) -> persist.Saved:
+        return persist.save(self.matcher, self.folder, {**self.expect, "mark": mark})
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / "lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- ctnode index ----------------------------------------------------------------
+
+    def rebuild(self) -> Matcher:
+        """Build the index from the store and write its files, whatever is there now."""
+        with self._lock:
+            self._checked = time.monotonic()
+            mark = self.entities.change_mark()
+            with self._file_lock():
+                self._build(mark)
+            self._seen_stamp = self._stamp_key()
+        return self.matcher
+
+    def state(self) -> IndexState:
+        """The files' stamp and whether they would be used as they are."""
+        mark = self.entities.change_mark()
+        stamp = persist.read_stamp(self.folder)
+        problem: str | None = None
+        try:
+            persist.load(self.folder, self.thresholds, self.max_candidates,
+                         {**self.expect, "mark": mark})
+        except persist.IndexUnusable as exc:
+            problem = exc.reason
+        return IndexState(self.folder, stamp, mark, problem)

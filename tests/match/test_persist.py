@@ -1,0 +1,126 @@
+"""The name index on disk (ctnode.match.persist): a saved and loaded matcher answers
+exactly as the one saved (and as the naive reference), takes deltas after loading, and a
+damaged or foreign file is refused, never used."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from ctnode.ingest.un_sc import parse_un_sc
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
+from ctnode.match.postings import PostingKind
+from ctnode.model.entities import Entity, Statement
+from ctnode.model.screening import ScreenQuery
+from tests.conftest import DEMO_LIST
+
+pytestmark = pytest.mark.usefixtures("hand_model")
+
+
+def _person(eid: str, *names: str) -> Entity:
+    e = Entity(id=eid, schema="Person", dataset="t", reference=eid, status="listed")
+    for n in names:
+        e.statements.append(Statement(prop="name", value=n, original=n, dataset="t"))
+    return e
+
+
+@pytest.fixture(scope="module")
+def entities() -> list[Entity]:
+    return parse_un_sc(DEMO_LIST).entities
+
+
+def _queries(entities: list[Entity], n: int, seed: int = 7) -> list[ScreenQuery]:
+    rng = random.Random(seed)
+    out = []
+    for e in rng.sample(entities, min(n, len(entities))):
+        name = rng.choice(e.get("name") + e.get("alias"))
+        tokens = name.split()
+        if len(tokens) > 1 and rng.random() < 0.5:
+            tokens.pop(0)
+        out.append(ScreenQuery(names=[" ".join(tokens)], schema=e.schema))
+    return [*out, ScreenQuery(names=["Mohammed Ali"], schema="Person")]
+
+
+def _answers(m: Matcher | NaiveMatcher, qs: list[ScreenQuery]) -> list[list[tuple[str, float]]]:
+    return [[(h.entity_id, h.score) for h in m.screen(q, include_below=True)] for q in qs]
+
+
+def test_loaded_index_answers_as_saved_and_as_naive(entities: list[Entity], tmp_path: Path) -> None:
+    built = Matcher(Thresholds())
+    built.build(entities)
+    saved = persist.save(built, tmp_path, {"mark": 5})
+    assert saved.names == len(built._name_text) and saved.bytes > 0
+    loaded, stamp = persist.load(tmp_path, Thresholds(), 200, {"mark": 5})
+    assert stamp["mark"] == 5 and stamp["records"] == len(entities)
+    assert loaded.tables.packed is not None  # the long postings come from the mapped file
+    naive = NaiveMatcher(Thresholds())
+    naive.build(entities)
+    qs = _queries(entities, 40)
+    expected = _answers(naive, qs)
+    assert any(expected)
+    assert _answers(loaded, qs) == expected == _answers(built, qs)
+
+
+def test_deltas_after_loading_match_the_same_deltas_in_memory(
+        entities: list[Entity], tmp_path: Path) -> None:
+    built = Matcher(Thresholds())
+    built.build(entities)
+    persist.save(built, tmp_path, {"mark": 1})
+    loaded, _ = persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
+    first = entities[0]
+    for m in (built, loaded):
+        m.add(_person("new-1", first.caption + " Junior", "Zarqawi Qurashi Abdelmalek"))
+        m.remove(entities[1].id)
+    # a packed list that took a new name became an array; the rest stay mapped
+    assert any(not isinstance(v, int) for v in loaded.tables.postings[PostingKind.SKELETON].values())
+    qs = [*_queries(entities, 30), ScreenQuery(names=["Zarqawi Qurashi"], schema="Person")]
+    assert _answers(loaded, qs) == _answers(built, qs)
+    (hit, *_) = loaded.screen(ScreenQuery(names=["Zarqawi Qurashi Abdelmalek"]))
+    assert hit.entity_id == "new-1"
+    # and the delta survives another save and load
+    persist.save(loaded, tmp_path, {"mark": 2})
+    again, _ = persist.load(tmp_path, Thresholds(), 200, {"mark": 2})
+    assert _answers(again, qs) == _answers(built, qs)
+    assert len(list(tmp_path.glob("gen-*"))) == 1  # older generations are removed
+
+
+def test_a_corrupt_file_is_refused(entities: list[Entity], tmp_path: Path) -> None:
+    m = Matcher(Thresholds())
+    m.build(entities)
+    persist.save(m, tmp_path, {"mark": 1})
+    stamp = json.loads((tmp_path / persist.STAMP).read_text())
+    postings = tmp_path / stamp["generation"] / persist.POSTINGS
+    whole = postings.read_bytes()
+    data = bytearray(whole)
+    data[len(data) // 2] ^= 0xFF
+    postings.write_bytes(bytes(data))
+    with pytest.raises(persist.IndexUnusable, match=r"postings\.i32 is corrupt"):
+        persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
+    postings.write_bytes(whole)
+    persist.load(tmp_path, Thresholds(), 200, {"mark": 1})  # whole again: usable
+    (tmp_path / stamp["generation"] / persist.STATE).unlink()
+    with pytest.raises(persist.IndexUnusable, match=r"state\.pkl is missing"):
+        persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
+
+
+def test_an_index_for_something_else_is_refused(entities: list[Entity], tmp_path: Path) -> None:
+    with pytest.raises(persist.IndexUnusable, match="no index yet"):
+        persist.load(tmp_path, Thresholds(), 200, {})
+    m = Matcher(Thresholds())
+    m.build(entities[:3])
+    persist.save(m, tmp_path, {"store": "a", "mark": 3})
+    with pytest.raises(persist.IndexUnusable, match="built for store 'a'"):
+        persist.load(tmp_path, Thresholds(), 200, {"store": "b"})
+    with pytest.raises(persist.IndexUnusable, match="built for mark 3, the store is at 4"):
+        persist.load(tmp_path, Thresholds(), 200, {"store": "a", "mark": 4})
+    stamp = json.loads((tmp_path / persist.STAMP).read_text())
+    stamp["model"] = "0" * 16
+    (tmp_path / persist.STAMP).write_text(json.dumps(stamp))
+    with pytest.raises(persist.IndexUnusable, match="another version of the matcher"):
+        persist.load(tmp_path, Thresholds(), 200, {})
+    (tmp_path / persist.STAMP).write_text("{not json")
+    with pytest.raises(persist.IndexUnusable, match="unreadable"):
+        persist.load(tmp_path, Thresholds(), 200, {})
