@@ -30,7 +30,7 @@ EventName = Literal[
     "federation.alert.sent", "federation.alert.received", "federation.checkpoint",
     "federation.checkpoint.received", "federation.biometric", "federation.biometric.answered",
     # biometrics
-    "biometric.enrol", "biometric.import", "biometric.import.failed", "biometric.search",
+    "biometric.enrol", "biometric.search.refused", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
     "biometric.denied",
     # periodic jobs
@@ -90,6 +90,8 @@ EVENTS: dict[EventName, str] = {
     "federation.biometric.answered": "A peer's biometric template probe was answered hit / no-hit / "
     "incompatible model; only the probe's keyed hash is kept, the template itself is discarded.",
     "biometric.enrol": "A face or fingerprint was enrolled: sample, kind, model, legal basis.",
+    "biometric.search.refused": "A biometric search probe could not be searched (not an image, no "
+    "face, too few minutiae): modality, size and the reason; never the image.",
     "biometric.import": "An ANSI/NIST-ITL transaction was imported: records kept and skipped, why.",
     "biometric.import.failed": "An ANSI/NIST file or biometric upload was refused; nothing stored.",
     "biometric.search": "A 1:N biometric search: keyed hash of the probe, candidate entity ids.",

@@ -28,7 +28,7 @@ from ctnode.biometrics.index import (
     FastFingerprintIndex,
     FingerprintIndex,
 )
-from ctnode.errors import NotFound
+from ctnode.errors import CTNodeError, NotFound
 from ctnode.model.access import Actor, Purpose
 from ctnode.services.biometrics.engines import BiometricEngines, require_purpose
 from ctnode.services.biometrics.types import BiometricCandidate, Modality, Sealer, SearchResult
@@ -149,8 +149,12 @@ class Search:
         """1:N face search: candidates at or above the 'possible' threshold, best first."""
         self.ctx.require(actor, "biometric.search")
         require_purpose(purpose, "a search")
-        decoded = self.engines.decode(image, "RGB", "face probe")
-        tpl = self.engines.face_template(decoded, multiple_faces)
+        try:
+            decoded = self.engines.decode(image, "RGB", "face probe")
+            tpl = self.engines.face_template(decoded, multiple_faces)
+        except CTNodeError as exc:
+            self._refused(actor, purpose, "face", exc, len(image))
+            raise
         return self.face_vector(
             actor, tpl.vector, purpose, k=k, note=tpl.note, model_id=tpl.model_id, engine=tpl.engine
         )
@@ -194,8 +198,12 @@ class Search:
         """1:N fingerprint search with Bozorth3 over every enrolled single-finger template."""
         self.ctx.require(actor, "biometric.search")
         require_purpose(purpose, "a search")
-        decoded = self.engines.decode(image, "L", "fingerprint probe")
-        probe = self.engines.finger.extract(decoded, ppi=ppi)
+        try:
+            decoded = self.engines.decode(image, "L", "fingerprint probe")
+            probe = self.engines.finger.extract(decoded, ppi=ppi)
+        except CTNodeError as exc:
+            self._refused(actor, purpose, "fingerprint", exc, len(image))
+            raise
         return self.minutiae(actor, probe, purpose, position=position, k=k)
 
     def minutiae(
@@ -226,6 +234,18 @@ class Search:
             cands,
         )
         return self._audited(actor, purpose, result)
+
+    def _refused(self, actor: Actor, purpose: Purpose, modality: str, exc: CTNodeError,
+                 size: int) -> None:
+        """A probe that could not be searched (not an image, no face, too poor a print) leaves
+        an entry too: its size and the reason, never the image."""
+        self.ctx.audit.record(
+            "biometric.search.refused",
+            actor,
+            purpose=purpose,
+            detail={"modality": modality, "bytes": size, "error": exc.code,
+                    "reason": exc.message[:300]},
+        )
 
     def _audited(self, actor: Actor | None, purpose: Purpose, result: SearchResult,
                  **detail: str) -> SearchResult:
