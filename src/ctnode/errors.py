@@ -41,6 +41,15 @@ class TooLarge(InvalidInput, status=413, code="too_large"):
     """An upload or batch exceeds the configured limit."""
 
 
+class UnsafeText(InvalidInput, code="invalid_text"):
+    """Text holding a NUL character, a lone surrogate or bytes that are not UTF-8 (refused the
+    same way on every route, in paths, query strings, JSON bodies and peers' envelopes)."""
+
+
+class TooDeep(InvalidInput, code="too_deep"):
+    """A JSON document nested deeper than the node accepts."""
+
+
 class NotFound(CTNodeError, status=404, code="not_found"):
     """The named entity, key, peer or request does not exist."""
 

@@ -69,6 +69,12 @@ class Node:
                     # scheduled: audited when it changed something; on demand: always
                     run=lambda actor: self.retention.run(actor, audit_idle=actor != SYSTEM),
                 ),
+                Job(
+                    "refusals",
+                    "write the per-minute counts of strangers' repeated refusals to the audit log",
+                    every=60,
+                    run=lambda _actor: self.audit.refusals.flush(),
+                ),
             ],
             self.audit,
         )
@@ -83,5 +89,6 @@ class Node:
 
     def close(self) -> None:
         self.jobs.stop()
+        self.audit.refusals.flush(force=True)
         self.federation.close()
         self.store.close()

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=10_000, ge=1)
     # Largest upload accepted by import and screening routes, in bytes.
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # Largest body of a JSON route (screening, batches, /match, keys, federation admin), in bytes.
+    max_json_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # Deepest nesting accepted in a JSON body or a peer's envelope (deeper: refused, 422 too_deep).
+    max_json_depth: int = Field(default=64, ge=8, le=1000)
     # Cross-Origin origins allowed to call the API (none by default).
     cors_origins: list[str] = Field(default_factory=list)
     # Bootstrap admin API key read at start (hashed, never stored in clear). Empty: none.

@@ -75,3 +75,11 @@ def test_permission_and_bad_input(client: TestClient, node: Node, bio_data: Path
         "/entities/un_sc-DMe.001/biometrics/ansi-nist", content=bad_nist, headers=flagged | PURPOSE
     )
     assert r.status_code == 422 and r.json()["code"] == "malformed_ansi_nist"
+    # a search probe without a face (a fingerprint) is refused, and audited (issue 13)
+    print_png = (bio_data / "fingerprints" / "1_1.png").read_bytes()
+    r = client.post("/biometrics/search/face", content=print_png,
+                    headers=flagged | PURPOSE | {"Content-Type": "image/png"})
+    assert r.status_code == 422, r.text
+    (entry,) = node.audit.entries(event="biometric.search.refused")
+    assert entry.detail["modality"] == "face" and entry.detail["bytes"] == len(print_png)
+    assert entry.detail["error"] == r.json()["code"] and entry.purpose == "screening"

@@ -60,6 +60,7 @@ def fuzz_node(node: Node) -> Node:
     """The demo-list node with a federation identity (so its routes do more than say 503),
     small upload limits, and its transliterators warmed up (see ``WARM_UP``)."""
     node.settings.max_upload_bytes = SMALL_LIMIT
+    node.settings.max_json_bytes = SMALL_LIMIT
     node.settings.federation_max_message_bytes = SMALL_LIMIT
     node.federation.directory.init(
         ADMIN,
@@ -179,11 +180,14 @@ def test_unknown_paths_and_methods(hostile: TestClient, fuzz_app: FastAPI) -> No
         assert r.status_code == 405, (path, r.status_code)
         assert_refusal_explained(r.status_code, r.content)
         assert r.json()["code"] == "method_not_allowed"
-    for url in ["/nope", "/entities", "/%ff%fe", "/federation/v2/messages", "/" + "a/" * 2000]:
+    for url in ["/nope", "/entities", "/federation/v2/messages", "/" + "a/" * 2000]:
         r = hostile.get(url)
         assert r.status_code == 404, (url, r.status_code)
         assert_refusal_explained(r.status_code, r.content)
         assert r.json()["code"] == "not_found"
+    # Bytes that are not UTF-8 in a path are refused like a NUL or a lone surrogate anywhere.
+    r = hostile.get("/%ff%fe")
+    assert r.status_code == 422 and r.json()["code"] == "invalid_text", r.text
 
 
 # Routes that read the raw request body themselves (the fuzzer sends the declared media

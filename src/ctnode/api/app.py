@@ -8,16 +8,19 @@ starts the node (match index, warm-up, periodic jobs) and stops its jobs at shut
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from ctnode import __version__
 from ctnode.api.errors import ERROR_RESPONSES, install_error_handlers
+from ctnode.api.guard import RequestGuard
 from ctnode.api.routers import (
     admin,
     batches,
@@ -58,6 +61,11 @@ def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
     )
     app.state.node = node
     install_error_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    # Credential, then bounded and checked input, before any route reads a body (the CORS
+    # middleware, added after it, is outside it: a preflight needs no key).
+    app.add_middleware(RequestGuard, node=node, upload_paths=upload_paths())
     if node.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -68,7 +76,8 @@ def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
-        """Liveness check; the only route without a credential. Reveals nothing about the lists."""
+        """Liveness check; with ``/readyz`` the only routes without a credential. Reveals
+        nothing about the lists."""
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["health"])
@@ -79,9 +88,18 @@ def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
         return JSONResponse({"status": "ok" if ready else "loading"},
                             status_code=200 if ready else 503)
 
-    for module in ROUTERS:
-        app.include_router(module.router)
     return app
+
+
+def upload_paths() -> list[re.Pattern[str]]:
+    """The routes that read a raw body themselves (they declare it in ``openapi_extra``):
+    bounded by ``max_upload_bytes``; every other body by ``max_json_bytes``."""
+    return [
+        route.path_regex
+        for module in ROUTERS
+        for route in module.router.routes
+        if isinstance(route, APIRoute) and "requestBody" in (route.openapi_extra or {})
+    ]
 
 
 def serve() -> FastAPI:

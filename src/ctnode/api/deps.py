@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from ctnode.errors import InvalidInput, TooLarge, Unauthorized
+from ctnode.api.guard import STATE_ACTOR, client_address, token_from_headers
+from ctnode.errors import InvalidInput, TooLarge
 from ctnode.model.access import Actor, Purpose
 from ctnode.node import Node
 from ctnode.services.batches import reports
@@ -25,19 +26,19 @@ NodeDep = Annotated[Node, Depends(get_node)]
 
 
 def get_actor(
+    request: Request,
     node: NodeDep,
     x_api_key: Annotated[str | None, Header(description="API key: ctn_<id>_<secret>")] = None,
     authorization: Annotated[
         str | None, Header(description="'ApiKey <key>' or 'Bearer <key>'")
     ] = None,
 ) -> Actor:
-    token = x_api_key
-    if token is None and authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() not in {"apikey", "bearer"} or not value.strip():
-            raise Unauthorized("Authorization header must be 'ApiKey <key>' or 'Bearer <key>'")
-        token = value.strip()
-    return node.access.authenticate(token)
+    # The request guard (api/guard.py) checked the key before the body was read.
+    checked = getattr(request.state, STATE_ACTOR, None)
+    if isinstance(checked, Actor):
+        return checked
+    token = token_from_headers(x_api_key, authorization)
+    return node.access.authenticate(token, source=client_address(request.scope))
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -14,6 +14,8 @@ EventName = Literal[
     # lists, screening, review, keys
     "screen", "screen.batch", "search", "entity.view", "import", "import.failed", "export",
     "decision", "key.create", "key.revoke", "auth.denied",
+    # refusals before a route runs, and the per-minute counts of strangers' refusals
+    "request.refused", "refusals.aggregated",
     # manifests and payments
     "screen.manifest", "screen.manifest.refused", "screen.payments", "screen.payments.refused",
     "travel.retention",
@@ -28,9 +30,9 @@ EventName = Literal[
     "federation.alert.sent", "federation.alert.received", "federation.checkpoint",
     "federation.checkpoint.received", "federation.biometric", "federation.biometric.answered",
     # biometrics
-    "biometric.enrol", "biometric.import", "biometric.import.failed", "biometric.search",
+    "biometric.enrol", "biometric.search.refused", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
-    "biometric.denied", "biometric.search.refused",
+    "biometric.denied",
     # periodic jobs
     "job.failed",
 ]
@@ -47,6 +49,12 @@ EVENTS: dict[EventName, str] = {
     "key.create": "An API key was created (its id and role, never the secret).",
     "key.revoke": "An API key was revoked.",
     "auth.denied": "A request was refused for a missing, unknown or under-privileged credential.",
+    "request.refused": "A request was refused before its route ran: body too large, JSON nested "
+    "too deeply, a NUL or lone surrogate in a path, query or body; the route and the reason, never "
+    "the content.",
+    "refusals.aggregated": "Repeats of an unauthenticated refusal (no or wrong API key, a message "
+    "from a stranger) in one minute: source address, reason, claimed identity and the count (the "
+    "first refusal of the minute is its own entry).",
     "screen.manifest": "A passenger manifest (PAXLST, PNRGOV, MRZ) was screened; counts, flights, "
     "screening ids and the retention record id; no names.",
     "screen.manifest.refused": "A manifest could not be read; its size and the reason.",

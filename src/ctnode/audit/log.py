@@ -14,6 +14,7 @@ from typing import Any
 
 from ctnode.audit.chain import AuditEntry, canonical_json, verify_chain
 from ctnode.audit.events import EventName
+from ctnode.audit.refusals import RefusalLedger
 from ctnode.clock import utcnow
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose
 from ctnode.store.contracts import AuditFilter, AuditStore, Tx
@@ -24,6 +25,8 @@ class AuditLog:
 
     def __init__(self, store: AuditStore) -> None:
         self.store = store
+        # Refusals of unauthenticated callers: first one a minute per source written, repeats counted.
+        self.refusals = RefusalLedger(self.record)
 
     def record(
         self,

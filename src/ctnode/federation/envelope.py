@@ -53,7 +53,9 @@ MESSAGE_TYPES: dict[str, str] = {
 
 # Reasons a message or request is refused; docs/federation.md lists them.
 REFUSAL_REASONS: dict[str, str] = {
-    "malformed": "The envelope is not a valid JSON envelope of a known type.",
+    "malformed": "The envelope is not a valid JSON envelope of a known type (or is nested too "
+    "deeply, holds a NUL or a lone surrogate, or names another sender than its header).",
+    "too_large": "The message is larger than CTNODE_FEDERATION_MAX_MESSAGE_BYTES (HTTP 413).",
     "unsigned": "The envelope carries no signature.",
     "wrong_recipient": "The envelope is addressed to another node.",
     "unknown_sender": "The sender is not in this node's directory (or was removed).",

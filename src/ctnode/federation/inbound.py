@@ -12,13 +12,34 @@ from typing import Any
 
 from ctnode.audit.chain import canonical_json
 from ctnode.clock import utcnow
-from ctnode.errors import CTNodeError, Refused, Unavailable
+from ctnode.errors import CTNodeError, InvalidInput, Refused, Unavailable
 from ctnode.federation.context import FederationContext
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.model.access import Actor
+from ctnode.textsafe import load_json
 
 # A request handler: (the verified envelope, the sender's peer row) -> the answer's body.
 Handler = Callable[[Envelope, dict[str, Any]], dict[str, Any]]
+
+
+def safe_claim(value: str) -> str:
+    """A claimed node id as it may go into the audit log: printable ASCII, bounded."""
+    return "".join(c if c.isascii() and c.isprintable() else "?" for c in value[:128])
+
+
+def refusal_detail(exc: Refused, raw: Any) -> dict[str, Any]:
+    """What the audit keeps of a refused message: reason, type, hash; never its body."""
+    try:
+        digest = hashlib.sha256(canonical_json(raw).encode()).hexdigest() if raw is not None else ""
+    except (TypeError, ValueError):
+        digest = ""
+    msg_type = raw.get("type") if isinstance(raw, dict) else None
+    return {
+        "reason": exc.reason,
+        "message": exc.message.encode("utf-8", "replace").decode().replace("\x00", "?")[:300],
+        "type": safe_claim(msg_type)[:64] if isinstance(msg_type, str) else None,
+        "envelope_sha256": digest,
+    }
 
 
 class Inbound:
@@ -40,14 +61,48 @@ class Inbound:
         self._on_contact = on_contact
         self._last_purge = 0.0
 
-    def receive(self, raw: Any) -> tuple[int, dict[str, Any]]:
+    def check_sender_header(self, claimed: str, source: str) -> tuple[int, dict[str, Any]] | None:
+        """The optional ``X-CTNode-Sender`` header, checked before the body is read: a sender
+        that is not an active peer is refused (and its body never read). None: go on."""
+        if safe_claim(claimed) != claimed or not claimed:
+            exc = Refused("the X-CTNode-Sender header is not a node id", "malformed")
+        elif (peer := self.db.find_peer(claimed)) is None or peer["status"] != "active":
+            exc = Refused(f"{claimed!r} is not a peer of this node", "unknown_sender")
+        else:
+            return None
+        return self._refuse_stranger(exc, None, source, safe_claim(claimed))
+
+    def refuse_unread(
+        self, exc: Refused, source: str, claimed: str | None
+    ) -> tuple[int, dict[str, Any]]:
+        """A message refused before it could be parsed (too large): audited, answered."""
+        return self._refuse_stranger(exc, None, source, safe_claim(claimed or "?"))
+
+    def receive_bytes(
+        self, raw: bytes, *, source: str = "local", claimed: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Handle one envelope as it came over HTTP: parsed by ``textsafe.load_json`` (depth,
+        NUL, lone surrogates refused as ``malformed``), its sender held to the header."""
+        try:
+            data = load_json(raw, max_depth=self.settings.max_json_depth, what="envelope")
+        except InvalidInput as exc:
+            refusal = Refused(exc.message, "malformed")
+            return self._refuse_stranger(refusal, None, source, safe_claim(claimed or "?"))
+        if claimed is not None and isinstance(data, dict) and data.get("sender") != claimed:
+            refusal = Refused("the envelope's sender is not the X-CTNode-Sender header", "malformed")
+            return self._refuse_stranger(refusal, data, source, safe_claim(claimed))
+        return self.receive(data, source=source)
+
+    def receive(self, raw: Any, *, source: str = "local") -> tuple[int, dict[str, Any]]:
         """Handle one envelope from a peer; returns (HTTP status, JSON body).
 
         Checks shape, recipient, sender, signature, freshness and nonce before
-        anything else; every refusal is audited. Answers are signed envelopes;
-        refusals after the sender was authenticated carry a signed ``refusal``.
+        anything else; every refusal is audited (before the signature verifies through the
+        refusal ledger, so a stranger cannot grow the log at will). Answers are signed
+        envelopes; refusals after the sender was authenticated carry a signed ``refusal``.
         """
         sender = raw.get("sender") if isinstance(raw, dict) else None
+        claim = safe_claim(sender) if isinstance(sender, str) and sender else "?"
         try:
             env = Envelope.parse(raw)
             ident = self.ctx.identity
@@ -63,17 +118,21 @@ class Inbound:
                 raise Refused(
                     "the signature does not verify with the sender's key", "bad_signature"
                 )
+        except Refused as exc:
+            # Not authenticated: the sender named in the message is only a claim.
+            return self._refuse_stranger(exc, raw, source, claim)
+        except Unavailable as exc:
+            return 503, {"detail": exc.message, "code": exc.code}
+        try:
             now = utcnow()
             env.check_fresh(self.settings.federation_max_skew, now)
             if not self.db.remember_nonce(env.sender, env.nonce, env.type, now):
                 raise Refused(f"nonce {env.nonce} was already used by {env.sender}", "replayed")
             self._maybe_purge(now)
         except Refused as exc:
-            # Not authenticated: the sender named in the message is only a claim.
-            self.audit_refusal(exc, raw, f"unverified:{sender}" if sender else "unverified:?")
+            # Signed by the peer's key: audited one by one, as the peer's own doing.
+            self.audit_refusal(exc, raw, f"peer:{env.sender}")
             return exc.status_code, {"detail": exc.message, "code": exc.code, "reason": exc.reason}
-        except Unavailable as exc:
-            return 503, {"detail": exc.message, "code": exc.code}
         entry = self._handlers.get(env.type)
         reply_type = entry[0] if entry else "refusal"
         try:
@@ -100,21 +159,26 @@ class Inbound:
         reply = seal(ident, reply_type, env.sender, {**body, "in_reply_to": env.nonce})
         return 200, reply.to_dict()
 
+    def _refuse_stranger(
+        self, exc: Refused, raw: Any, source: str, claim: str
+    ) -> tuple[int, dict[str, Any]]:
+        """A refusal before the sender is authenticated: first of the minute per (source,
+        reason, claimed sender) audited, repeats counted (``AuditLog.refusals``)."""
+        self.ctx.audit.refusals.refused(
+            "federation.refused",
+            source=source,
+            reason=exc.reason,
+            claimed=claim,
+            actor=Actor(name=f"unverified:{claim}"[:120], role="peer"),
+            detail=refusal_detail(exc, raw),
+        )
+        return exc.status_code, {"detail": exc.message, "code": exc.code, "reason": exc.reason}
+
     def audit_refusal(self, exc: Refused, raw: Any, who: str) -> None:
-        try:
-            digest = hashlib.sha256(canonical_json(raw).encode()).hexdigest()
-        except (TypeError, ValueError):
-            digest = ""
-        msg_type = raw.get("type") if isinstance(raw, dict) else None
         self.ctx.audit.record(
             "federation.refused",
             Actor(name=who[:120], role="peer"),
-            detail={
-                "reason": exc.reason,
-                "message": exc.message[:300],
-                "type": str(msg_type)[:64] if msg_type else None,
-                "envelope_sha256": digest,
-            },
+            detail=refusal_detail(exc, raw),
         )
 
     def _maybe_purge(self, now: datetime) -> None:

@@ -49,6 +49,9 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+SENDER_HEADER = "X-CTNode-Sender"
+
+
 class HttpTransport:
     """POSTs each envelope as JSON to ``<endpoint>/federation/v1/messages``."""
 
@@ -65,7 +68,13 @@ class HttpTransport:
 
     def send(self, endpoint: str, envelope: dict[str, Any], timeout: float) -> Reply:
         try:
-            resp = self.client.post(endpoint + MESSAGES_PATH, json=envelope, timeout=timeout)
+            resp = self.client.post(
+                endpoint + MESSAGES_PATH,
+                json=envelope,
+                timeout=timeout,
+                # checked by the receiver before it reads the body (unknown senders: refused)
+                headers={SENDER_HEADER: str(envelope.get("sender", ""))},
+            )
         except httpx.TimeoutException as exc:
             raise TransportFailure("timeout", f"no answer within {timeout:.1f} s") from exc
         except httpx.TransportError as exc:

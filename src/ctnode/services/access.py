@@ -68,14 +68,24 @@ class Access:
             self.keys.revoke_key(conn, key_id)
             self.ctx.audit.record("key.revoke", actor, conn=conn, detail={"key_id": key_id})
 
-    def authenticate(self, token: str | None) -> Actor:
+    def authenticate(self, token: str | None, *, source: str = "local") -> Actor:
         """The actor a token stands for; ``Unauthorized`` (audited) for missing, unknown or
-        revoked keys."""
+        revoked keys. The first refusal a minute per (source, key id) is its own audit entry,
+        repeats are counted (``AuditLog.refusals``): a stranger cannot grow the log at will."""
         try:
             return self._authenticate(token)
-        except Unauthorized:
+        except Unauthorized as exc:
             key_id = token.split("_")[1] if token and token.count("_") >= 2 else None
-            self.ctx.audit.record("auth.denied", ANONYMOUS, detail={"key_id": key_id})
+            key_id = "".join(c for c in key_id[:40] if c.isascii() and c.isalnum()) if key_id \
+                else None
+            self.ctx.audit.refusals.refused(
+                "auth.denied",
+                source=source,
+                reason="no_key" if not token else "bad_key",
+                claimed=f"key:{key_id}" if key_id else "key:?",
+                actor=ANONYMOUS,
+                detail={"key_id": key_id, "message": exc.message[:200]},
+            )
             raise
 
     def _authenticate(self, token: str | None) -> Actor:

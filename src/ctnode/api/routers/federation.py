@@ -8,15 +8,16 @@ route here is for this node's operators and needs an API key with the right role
 from __future__ import annotations
 
 import html
-import json
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from ctnode.api.deps import ActorDep, NodeDep, PurposeDep
+from ctnode.api.deps import ActorDep, NodeDep, PurposeDep, read_limited
+from ctnode.api.guard import client_address
 from ctnode.api.schemas.federation import (
     AgreementCreate,
     AlertCreate,
@@ -24,7 +25,7 @@ from ctnode.api.schemas.federation import (
     DisclosureDecision,
     NetworkScreenRequest,
 )
-from ctnode.errors import TooLarge
+from ctnode.errors import Refused, TooLarge
 from ctnode.federation.identity import PROFILE_FIELDS
 from ctnode.services.screening.query import build_query
 
@@ -35,21 +36,41 @@ router = APIRouter(prefix="/federation", tags=["federation"])
 
 
 @router.post("/v1/messages", summary="Receive a signed envelope from a peer (no API key)")
-async def receive_message(request: Request, node: NodeDep) -> JSONResponse:
+async def receive_message(
+    request: Request,
+    node: NodeDep,
+    x_ctnode_sender: Annotated[
+        str | None,
+        Header(description="The sending node's id: checked before the body is read (optional)"),
+    ] = None,
+) -> JSONResponse:
     """The peer-to-peer endpoint. The body is one signed envelope; the answer is a signed
-    envelope, or a refusal with a machine-readable ``reason`` (see docs/federation.md)."""
+    envelope, or a refusal with a machine-readable ``reason`` (see docs/federation.md).
+
+    Bounded before anything is parsed: a sender header naming no active peer is refused
+    before the body is read; the body is counted while it streams in and refused (413) as
+    soon as it passes ``CTNODE_FEDERATION_MAX_MESSAGE_BYTES``; the JSON is depth- and
+    text-checked (``malformed``) before the envelope is looked at."""
+    inbound = node.federation.inbound
+    source = client_address(request.scope)
+    if x_ctnode_sender is not None:
+        refused = await run_in_threadpool(inbound.check_sender_header, x_ctnode_sender, source)
+        if refused is not None:
+            return JSONResponse(status_code=refused[0], content=refused[1],
+                                headers={"Connection": "close"})
     limit = node.settings.federation_max_message_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"message larger than {limit} bytes")
-    raw = await request.body()
-    if len(raw) > limit:
-        raise TooLarge(f"message larger than {limit} bytes")
     try:
-        data = json.loads(raw)
-    except ValueError:
-        data = None
-    status, body = await run_in_threadpool(node.federation.inbound.receive, data)
+        raw = await read_limited(request, limit)
+    except TooLarge as exc:
+        refusal = Refused(f"message larger than {limit} bytes: {exc.message}", "too_large")
+        refusal.status_code = 413
+        status, body = await run_in_threadpool(
+            inbound.refuse_unread, refusal, source, x_ctnode_sender
+        )
+        return JSONResponse(status_code=status, content=body, headers={"Connection": "close"})
+    status, body = await run_in_threadpool(
+        partial(inbound.receive_bytes, raw, source=source, claimed=x_ctnode_sender)
+    )
     return JSONResponse(status_code=status, content=body)
 
 
