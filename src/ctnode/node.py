@@ -9,9 +9,12 @@ narrow ``Context`` (settings, store, audit log, keyed hash, permission check).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ctnode.audit.log import AuditLog
 from ctnode.federation.parts import Federation
-from ctnode.federation.transport import download
+from ctnode.federation.transport import download, post_webhook
 from ctnode.jobs.scheduler import Job, Scheduler
 from ctnode.model.access import SYSTEM
 from ctnode.services.access import Access
@@ -19,9 +22,10 @@ from ctnode.services.audit_trail import AuditTrail
 from ctnode.services.batches.manifest import Manifests
 from ctnode.services.batches.payments import Payments
 from ctnode.services.batches.retention import Retention
-from ctnode.services.biometrics.parts import Biometrics
+from ctnode.services.biometrics.parts import Biometrics, LazyKey
 from ctnode.services.context import Context, load_secret
 from ctnode.services.lists import Lists
+from ctnode.services.monitoring.service import Monitoring
 from ctnode.services.review import Review
 from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.service import Screening
@@ -53,12 +57,16 @@ class Node:
         self.manifests = Manifests(ctx, self.screening, self.retention)
         self.payments = Payments(ctx, self.screening, self.retention)
         self.biometrics = Biometrics.build(ctx)
+        # subjects under watch are sealed with the node's data key, as biometric images are
+        self.monitoring = Monitoring(ctx, self.screening, LazyKey(settings.data_dir),
+                                     notify=self._webhook() if settings.watch_webhook_url else None)
         self.federation = Federation.build(
             ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
         )
         # -- what follows an import: listeners, not calls up a layer --
         self.lists.on_import(self.index.updated)
         self.lists.on_import(self.federation.updates.after_import)
+        self.lists.on_import(self.monitoring.on_change)  # after the index saw the change
         # -- the periodic jobs, run inside the server (see ctnode.jobs.scheduler) --
         self.jobs = Scheduler(
             [
@@ -75,11 +83,26 @@ class Node:
                     every=60,
                     run=lambda _actor: self.audit.refusals.flush(),
                 ),
+                Job(
+                    "watch-expiry",
+                    "remind owners of watched subjects about to expire; delete expired ones",
+                    every=settings.watch_expiry_sweep_minutes * 60,
+                    run=self.monitoring.run_expiry,
+                ),
             ],
             self.audit,
         )
         if settings.bootstrap_admin_key:
             self.access.ensure_bootstrap_key(settings.bootstrap_admin_key)
+
+    def _webhook(self) -> Callable[[list[dict[str, Any]]], object]:
+        """Monitoring alerts to the configured webhook, through the node's one transport."""
+        url, timeout = self.settings.watch_webhook_url, self.settings.fetch_timeout
+
+        def send(alerts: list[dict[str, Any]]) -> object:
+            return post_webhook(url, {"type": "ctnode.watch.alerts", "alerts": alerts}, timeout)
+
+        return send
 
     def start(self) -> None:
         """Get ready to serve: build the match index, warm up, start the periodic jobs."""

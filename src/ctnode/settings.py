@@ -124,6 +124,22 @@ class Settings(BaseSettings):
     # Validate ISO 20022 payments against the official XSDs in this folder (empty: no validation).
     payments_xsd_dir: str = ""
 
+    # --- monitoring: subjects under watch (ctnode.services.monitoring) ---
+    # Days a subject stays under watch when no expiry is given.
+    watch_default_days: int = Field(default=365, ge=1)
+    # Longest time, in days, a subject may stay under watch (the retention policy caps any expiry).
+    watch_max_days: int = Field(default=730, ge=1)
+    # Longest time, in days, travellers from a manifest may be put under watch.
+    watch_traveller_max_days: int = Field(default=30, ge=1)
+    # Days before a subject's expiry at which its owner is reminded (an alert of kind expiry).
+    watch_remind_days: int = Field(default=14, ge=0)
+    # Minutes between two runs of the job watch-expiry (reminders, then expired subjects deleted).
+    watch_expiry_sweep_minutes: float = Field(default=60.0, gt=0, le=24 * 60)
+    # URL an alert is also POSTed to (JSON, no names; through the node's transport). Empty: none.
+    watch_webhook_url: str = ""
+    # Hits kept per watched subject (best first): a screen's limit for monitoring.
+    watch_hit_limit: int = Field(default=50, ge=1, le=500)
+
     # --- periodic jobs (ctnode.jobs), run inside the server ---
     # Run the periodic jobs (retention sweep, ...) inside the server; false: only `ctnode jobs run`.
     jobs_enabled: bool = True

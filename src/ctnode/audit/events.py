@@ -33,6 +33,9 @@ EventName = Literal[
     "biometric.enrol", "biometric.search.refused", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
     "biometric.denied",
+    # monitoring
+    "watch.add", "watch.import", "watch.list", "watch.remove", "watch.alert", "watch.rescreen",
+    "watch.expired", "watch.reminder",
     # periodic jobs
     "job.failed",
 ]
@@ -100,5 +103,15 @@ EVENTS: dict[EventName, str] = {
     "biometric.denied": "A biometric action was refused: the actor lacks the biometric permission.",
     "biometric.search.refused": "A biometric search was refused before searching: no purpose or "
     "legal basis, or an unusable probe (error and reason; never the probe).",
+    "watch.add": "Subjects were put under watch: their ids, owner, expiry, source; no names.",
+    "watch.import": "A file of subjects (JSON lines, CSV, manifest, payments) was put under "
+    "watch: counts, ids, refused lines; no names.",
+    "watch.list": "Watched subjects were read (their ids).",
+    "watch.remove": "A subject was taken off the watch list (its hits deleted).",
+    "watch.alert": "A list change (or a new subject's first screen) raised alerts: subject ids, "
+    "entity ids, kinds (new, band, gone), the review-queue rows, the cause.",
+    "watch.rescreen": "Every watched subject was re-screened in full: counts of changes.",
+    "watch.expired": "Subjects past their expiry were deleted with their hits.",
+    "watch.reminder": "Owners were reminded of subjects about to expire.",
     "job.failed": "A periodic job of the scheduler failed; the job's name and the error.",
 }

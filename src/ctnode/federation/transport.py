@@ -175,3 +175,20 @@ class TaxiiHttpClient:
 
     def close(self) -> None:
         self._client.close()
+
+
+WEBHOOK_AGENT = "ctnode-webhook/1"
+
+
+def post_webhook(url: str, payload: dict[str, Any], timeout: float) -> int:
+    """POST ``payload`` as JSON to a configured webhook (monitoring alerts); no redirects,
+    no proxy from the environment. Returns the HTTP status; a failure is ``Unavailable``."""
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False,
+                          headers={"User-Agent": WEBHOOK_AGENT}) as client:
+            response = client.post(url, json=payload)
+    except httpx.HTTPError as exc:
+        raise Unavailable(f"{url}: webhook not reached ({type(exc).__name__}: {exc})") from None
+    if response.status_code >= 400:
+        raise Unavailable(f"{url}: the webhook answered HTTP {response.status_code}")
+    return response.status_code

@@ -411,6 +411,24 @@ class NameCorpus:
         result = self._score_record(idx, q, ((1.0, n) for n in self._records[idx].names))
         return None if result is None else self._hit(result, q)
 
+    def score_records(self, query: ScreenQuery, entity_ids: Iterable[str]) -> list[Hit]:
+        """The query scored against the given listed entities only (every name of each, as
+        the naive matcher scores them), the reportable hits best first. The monitoring
+        service re-scores a watched subject against the records a list change touched: the
+        same scores a full screen gives for them (same records, same rarity)."""
+        q = self.prepare(query)
+        if not q.names:
+            return []
+        scored: list[ScoredRecord] = []
+        for entity_id in dict.fromkeys(entity_ids):
+            idx = self._by_id.get(entity_id)
+            if idx is None or not self._eligible(self._records[idx], q):
+                continue
+            result = self._score_record(idx, q, ((1.0, n) for n in self._records[idx].names))
+            if result is not None:
+                scored.append(result)
+        return self._finish(scored, q, len(scored), include_below=False)
+
     def _finish(self, scored: list[ScoredRecord], q: PreparedQuery, limit: int,
                 include_below: bool) -> list[Hit]:
         if not include_below:

@@ -79,6 +79,31 @@ class Matcher(NameCorpus):
         bounds = self._bounds(q, None if include_below else floor)
         return self._rank_and_score(q, bounds, bonus, limit, include_below)
 
+    def reach(self, query: ScreenQuery) -> set[str]:
+        """Ids of every live record with a name that shares a posting key with a name of
+        ``query`` (any unit, any posting list, no bound and no cap): the candidate blocking
+        of the reverse direction. The monitoring service keeps a ``Matcher`` over the
+        watched subjects and asks it which subjects a changed listed record reaches; each
+        pair found is then scored by the node's own matcher."""
+        q = self.prepare(query)
+        found: set[int] = set()
+        for qn in q.names:
+            for plan in plans_for(self.tables, qn):
+                for arr, _qv, _cv in plan.reach:
+                    found.update(arr)
+            if qn.kind == "org":
+                if len(qn.tokens) == 1:
+                    found.update(self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0]))
+                for acronym in qn.acronyms:
+                    found.update(self.tables.lookup(PostingKind.LATIN, acronym))
+        records = self._records
+        out: set[str] = set()
+        for name_id in found:
+            rec = records[self._name_rec[name_id]]
+            if rec.alive:
+                out.add(rec.id)
+        return out
+
     def _bounds(self, q: PreparedQuery, floor: float | None) -> dict[int, float]:
         """Upper bounds of the name score of every name the query reaches (>= floor):
         name id → its bound (the best over the query names)."""

@@ -78,6 +78,12 @@ PERMISSIONS: dict[str, Permission] = {
     "export": Permission(_ANALYSTS),
     "keys": Permission(_ADMIN),
     "audit": Permission(_ADMIN),
+    # monitoring (subjects under watch, re-screened when a list changes)
+    "watch.add": Permission(_ANALYSTS),  # put subjects under watch (one, a file, travellers)
+    "watch.list": Permission(_ANALYSTS),  # read watched subjects (their names: audited)
+    "watch.remove": Permission(_ANALYSTS),
+    "watch.alerts": Permission(_ANALYSTS),  # read and acknowledge one's own alerts
+    "watch.admin": Permission(_ADMIN),  # every owner's subjects and alerts; a full re-screen
     # federation
     "federation.admin": Permission(_ADMIN),  # init, peers, agreements, alerts, checkpoints
     "federation.directory": Permission(_ALL),  # read the directory

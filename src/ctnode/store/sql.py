@@ -21,6 +21,7 @@ from ctnode.store.contracts import (
     FederationStore,
     KeyStore,
     MessageStore,
+    MonitoringStore,
     ReviewStore,
 )
 from ctnode.store.database import Database
@@ -28,6 +29,7 @@ from ctnode.store.entities import SqlEntities
 from ctnode.store.federation import SqlFederation
 from ctnode.store.keys import SqlKeys
 from ctnode.store.messages import SqlMessages
+from ctnode.store.monitoring import SqlMonitoring
 from ctnode.store.review import SqlReview
 
 
@@ -46,6 +48,7 @@ class SqlStore:
         self.federation: FederationStore = SqlFederation(db)
         self.biometrics: BiometricStore = SqlBiometrics(db)
         self.messages: MessageStore = SqlMessages(db)
+        self.monitoring: MonitoringStore = SqlMonitoring(db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -1,0 +1,121 @@
+"""The reverse index: which watched subjects a changed listed record could hit.
+
+Screening asks "which listed records does this subject resemble?"; a list change asks
+the reverse, "which subjects does this changed record resemble?". :class:`SubjectIndex`
+keeps a :class:`~ctnode.match.index.Matcher` whose records are the watched subjects
+(their names, dates and nationalities) and asks it, for a changed record, which subjects
+share any posting key (a token's skeleton, a one-edit typo, a symbol, an initial, an
+acronym ...) with one of the record's names: ``Matcher.reach``, with no bound and no cap.
+Each (subject, record) pair found is then scored by the node's own matcher, so the
+scores are exactly those of a screen; the full re-screen of every subject
+(``Monitoring.rescreen_all``) is the naive reference a test holds it to.
+
+The index is built from the store on first use and kept in step: subjects added since
+(by this process or another) are read by their sequence number before each look-up;
+removed subjects are dropped here, and any the index still holds are skipped when their
+row is gone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from ctnode.match import Matcher, Thresholds
+from ctnode.match.corpus import entity_names
+from ctnode.model.entities import Entity
+from ctnode.model.monitoring import SubjectFields
+from ctnode.model.screening import SCHEMAS, ScreenQuery
+from ctnode.settings import Settings
+from ctnode.store.contracts import MonitoringStore, Row
+
+WATCH_DATASET = "watch"  # the dataset name subjects carry inside the reverse index
+
+
+def subject_entity(subject_id: str, fields: SubjectFields) -> Entity:
+    """A watched subject as a record of the reverse index."""
+    entity = Entity(id=subject_id, schema=fields.schema, dataset=WATCH_DATASET)
+    for name in fields.names:
+        entity.add("name", name)
+    for value in fields.birth_dates:
+        entity.add("birthDate", value)
+    for value in fields.nationalities:
+        entity.add("nationality", value)
+    for value in fields.documents:
+        entity.add("passportNumber", value)
+    return entity
+
+
+def entity_query(entity: Entity) -> ScreenQuery | None:
+    """A listed record as a query of the reverse index: every name it is matched by."""
+    names = [name for name, _factor in entity_names(entity)]
+    if not names:
+        return None
+    schema = entity.schema if entity.schema in SCHEMAS else "Thing"
+    return ScreenQuery(names=names, schema=schema, birth_dates=entity.get("birthDate"),
+                       nationalities=entity.get("nationality"))
+
+
+class SubjectIndex:
+    """The watched subjects as a ``Matcher``, for the reverse look-up of a changed record."""
+
+    def __init__(self, settings: Settings, store: MonitoringStore,
+                 open_fields: Callable[[Row], SubjectFields]) -> None:
+        self.settings = settings
+        self.store = store
+        self.open_fields = open_fields
+        self.matcher = self._new_matcher()
+        self._seq = -1  # the highest subject sequence number read; -1: not built
+        self._lock = threading.Lock()
+
+    def _new_matcher(self) -> Matcher:
+        return Matcher(Thresholds(match=self.settings.match_threshold,
+                                  report=self.settings.report_threshold))
+
+    @property
+    def built(self) -> bool:
+        return self._seq >= 0
+
+    def __len__(self) -> int:
+        return len(self.matcher)
+
+    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
+        """Build the index on first use; afterwards read subjects added since (by any process)."""
+        with self._lock:
+            if self._seq < 0:
+                self._build(progress)
+                return
+            if self.store.last_seq() <= self._seq:
+                return
+            for row in self.store.iter_subjects(after_seq=self._seq):
+                self.matcher.add(subject_entity(row["id"], self.open_fields(row)))
+                self._seq = max(self._seq, int(row["seq"]))
+
+    def _build(self, progress: Callable[[int], None] | None) -> None:
+        top = self.store.last_seq()
+        count = 0
+
+        def entities() -> Iterable[Entity]:
+            nonlocal count
+            for row in self.store.iter_subjects():
+                count += 1
+                if progress and count % 10_000 == 0:
+                    progress(count)
+                yield subject_entity(row["id"], self.open_fields(row))
+
+        matcher = self._new_matcher()
+        matcher.build(entities())
+        self.matcher = matcher
+        self._seq = top
+
+    def remove(self, subject_ids: Iterable[str]) -> None:
+        with self._lock:
+            for subject_id in subject_ids:
+                self.matcher.remove(subject_id)
+
+    def reach(self, entity: Entity) -> set[str]:
+        """Ids of the subjects the listed record ``entity`` could hit (a superset)."""
+        query = entity_query(entity)
+        if query is None:
+            return set()
+        return self.matcher.reach(query)

@@ -1,0 +1,75 @@
+"""Tables of monitoring: subjects under watch (identifying fields sealed), the hits each has
+now, and the alerts raised to their owners.
+
+They live on the shared ``metadata``; Alembic revision ``0007_monitoring`` creates them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
+
+from ctnode.store.schema import TS, metadata
+
+# One row per watched subject. ``sealed`` holds names, dates, nationalities, documents and
+# the caller's label, encrypted with the node's data key (bound to the row id); the rest is
+# what listing, expiry and alerts need in clear (no personal data of the subject).
+watch_subjects = Table(
+    "watch_subjects",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False, unique=True),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("subject_key", String(64), nullable=False, index=True),
+    Column("schema", String(32), nullable=False),
+    Column("owner", String(128), nullable=False, index=True),
+    Column("purpose", Text, nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("case_ref", String(200), nullable=True),
+    Column("source", String(16), nullable=False),  # cli | api | import | manifest | payments
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False, index=True),
+    Column("reminded_at", TS, nullable=True),
+)
+
+# The reportable hits each subject has now (false positives included: the decision is
+# applied when alerting, so it keeps holding); what a list change is compared with.
+watch_hits = Table(
+    "watch_hits",
+    metadata,
+    Column("subject_id", String(36), ForeignKey("watch_subjects.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("entity_id", String(255), primary_key=True),
+    Column("band", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Index("ix_watch_hits_entity_id", "entity_id"),
+)
+
+# Alerts to a subject's owner: a new hit, another band, a hit gone, an expiry coming.
+watch_alerts = Table(
+    "watch_alerts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("subject_id", String(36), nullable=False, index=True),
+    Column("owner", String(128), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # new | band | gone | expiry
+    Column("entity_id", String(255), nullable=True),
+    Column("band", String(16), nullable=True),
+    Column("previous_band", String(16), nullable=True),
+    Column("score", Float, nullable=True),
+    Column("screening_id", String(36), nullable=True),  # the review-queue row it went to
+    Column("cause", Text, nullable=False),  # what changed: "import un_sc 2026-05-08 ...", "added"
+    Column("at", TS, nullable=False, index=True),
+    Column("read_at", TS, nullable=True),
+)
