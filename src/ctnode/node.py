@@ -21,6 +21,7 @@ from ctnode.services.batches.payments import Payments
 from ctnode.services.batches.retention import Retention
 from ctnode.services.biometrics.parts import Biometrics
 from ctnode.services.context import Context, load_secret
+from ctnode.services.hashes import Hashes
 from ctnode.services.lists import Lists
 from ctnode.services.review import Review
 from ctnode.services.screening.index import MatchIndex
@@ -53,6 +54,7 @@ class Node:
         self.manifests = Manifests(ctx, self.screening, self.retention)
         self.payments = Payments(ctx, self.screening, self.retention)
         self.biometrics = Biometrics.build(ctx)
+        self.hashes = Hashes.build(ctx)
         self.federation = Federation.build(
             ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
         )
@@ -76,8 +78,10 @@ class Node:
             self.access.ensure_bootstrap_key(settings.bootstrap_admin_key)
 
     def start(self) -> None:
-        """Get ready to serve: build the match index, warm up, start the periodic jobs."""
+        """Get ready to serve: build the match indexes (names, content hashes), warm up, start
+        the periodic jobs."""
         self.index.prepare()
+        self.hashes.index.prepare()
         if self.settings.jobs_enabled:
             self.jobs.start()
 

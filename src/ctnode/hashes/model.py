@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ctnode.errors import InvalidInput
 from ctnode.model.tlp import TLP
@@ -168,6 +168,14 @@ _LABEL_ALIASES = {
 }
 
 
+class HashDecision(StrEnum):
+    """What a person decides on a hash hit (nothing is decided automatically)."""
+
+    CONFIRMED = "confirmed"  # the content is the terrorist content the hash stands for
+    NOT_TERRORIST_CONTENT = "not_terrorist_content"  # counts towards the hash's flood protection
+    UNSURE = "unsure"
+
+
 class BankKind(StrEnum):
     """What a bank's hashes mean when they match."""
 
@@ -256,6 +264,29 @@ class HashRecord:
     quality: int | None = None  # PDQ quality when this node hashed it; None for imported hashes
     status: RecordStatus = RecordStatus.ACTIVE
     note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The one wire form of a record (API, CLI, exchange), provenance nested."""
+        prov = self.provenance
+        return {
+            "record_id": self.record_id,
+            "bank": self.bank,
+            "signal_type": self.signal_type.value,
+            "value": self.value,
+            "labels": sorted(label.value for label in self.labels),
+            "tags": list(self.tags),
+            "tlp": self.tlp.label,
+            "quality": self.quality,
+            "status": self.status.value,
+            "note": self.note,
+            "provenance": {
+                "source_kind": prov.source_kind,
+                "source": prov.source,
+                "added_at": prov.added_at.isoformat(),
+                "original_id": prov.original_id,
+                "source_format": prov.source_format,
+            },
+        }
 
 
 @dataclass(frozen=True, slots=True)
