@@ -24,6 +24,7 @@ from ctnode.services.batches.payments import Payments
 from ctnode.services.batches.retention import Retention
 from ctnode.services.biometrics.parts import Biometrics, LazyKey
 from ctnode.services.context import Context, load_secret
+from ctnode.services.hashes import Hashes
 from ctnode.services.lists import Lists
 from ctnode.services.monitoring.service import Monitoring
 from ctnode.services.review import Review
@@ -60,6 +61,7 @@ class Node:
         # subjects under watch are sealed with the node's data key, as biometric images are
         self.monitoring = Monitoring(ctx, self.screening, LazyKey(settings.data_dir),
                                      notify=self._webhook() if settings.watch_webhook_url else None)
+        self.hashes = Hashes.build(ctx)
         self.federation = Federation.build(
             ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
         )
@@ -105,8 +107,10 @@ class Node:
         return send
 
     def start(self) -> None:
-        """Get ready to serve: build the match index, warm up, start the periodic jobs."""
+        """Get ready to serve: build the match indexes (names, content hashes), warm up, start
+        the periodic jobs."""
         self.index.prepare()
+        self.hashes.index.prepare()
         if self.settings.jobs_enabled:
             self.jobs.start()
 

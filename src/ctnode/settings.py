@@ -112,6 +112,14 @@ class Settings(BaseSettings):
     face_index_nprobe: int = Field(default=48, ge=1)
     # --- end biometrics ---
 
+    # --- content hashes (ctnode.hashes, ctnode.services.hashes; see docs/hashes.md) ---
+    # Compute vPDQ for videos when the vpdq package and ffmpeg are installed (false: MD5/SHA-256 only).
+    hash_video: bool = True
+    # Largest file `ctnode hashes hash|match` reads from disk, in bytes (uploads: MAX_UPLOAD_BYTES).
+    hash_max_file_bytes: int = Field(default=2 * 1024**3, ge=1024)
+    # "Not terrorist content" decisions plus matches beside a benign hash that quarantine a hash; 0: never.
+    hash_flood_count: int = Field(default=3, ge=0)
+
     # --- screened messages: manifests and payment files (ctnode.services.batches) ---
     # Keep the raw manifest / payment message at all (false: only the screening results are kept).
     messages_store_raw: bool = Field(default=True, validation_alias=_renamed("messages_store_raw"))

@@ -14,7 +14,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ctnode.hashes.formats.common import record_id_for
-from ctnode.hashes.model import TLP, Bank, HashRecord, Label, Provenance, SignalType
+from ctnode.hashes.model import Bank, HashRecord, Label, Provenance, SignalType
+from ctnode.model.tlp import TLP
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 

@@ -19,7 +19,6 @@ from threatexchange.signal_type.pdq.signal import PdqSignal
 
 from ctnode.hashes.formats import hma, stix, te
 from ctnode.hashes.model import (
-    TLP,
     Bank,
     HashFormatError,
     HashRecord,
@@ -27,6 +26,7 @@ from ctnode.hashes.model import (
     RecordStatus,
     SignalType,
 )
+from ctnode.model.tlp import TLP
 
 from .conftest import NOW, record
 
@@ -177,7 +177,7 @@ def test_stix_round_trip(tmp_path: Path, bank: Bank, mode: str) -> None:
     assert (written, skipped) == (4, 1)
     bundle = json.loads(path.read_text())
     markings = {o["id"] for o in bundle["objects"] if o["type"] == "marking-definition"}
-    assert stix.TLP2_MARKINGS[TLP.RED] in markings and stix.TLP2_MARKINGS[TLP.CLEAR] not in markings
+    assert TLP.RED.marking_id in markings and TLP.CLEAR.marking_id not in markings
     back = stix.read_stix(path, bank)
     assert essentials(back.records) == essentials(records()[:4])
     again, _ = stix.to_bundle(records(), mode=mode)

@@ -27,13 +27,14 @@ from ctnode.api.routers import (
     biometrics,
     entities,
     federation,
+    hashes,
     match,
     review,
     screening,
 )
 from ctnode.node import Node
 
-ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics)
+ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics, hashes)
 
 
 def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
@@ -70,7 +71,7 @@ def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=node.settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["*"],
         )
 

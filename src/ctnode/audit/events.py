@@ -36,6 +36,10 @@ EventName = Literal[
     # monitoring
     "watch.add", "watch.import", "watch.list", "watch.remove", "watch.alert", "watch.rescreen",
     "watch.expired", "watch.reminder",
+    # content hashes
+    "hashes.hash", "hashes.match", "hashes.decision", "hashes.quarantine", "hashes.add",
+    "hashes.remove", "hashes.import", "hashes.import.failed", "hashes.export",
+    "hashes.bank.create", "hashes.bank.change", "hashes.bank.delete",
     # periodic jobs
     "job.failed",
 ]
@@ -113,5 +117,17 @@ EVENTS: dict[EventName, str] = {
     "watch.rescreen": "Every watched subject was re-screened in full: counts of changes.",
     "watch.expired": "Subjects past their expiry were deleted with their hits.",
     "watch.reminder": "Owners were reminded of subjects about to expire.",
+    "hashes.hash": "Files were hashed on the node: count, content types, SHA-256 of each; no content.",
+    "hashes.match": "A hash or file was matched: keyed hash of the query, hit ids, records matched.",
+    "hashes.decision": "A person decided on a hash hit: confirmed, not terrorist content or unsure.",
+    "hashes.quarantine": "Flood protection quarantined hashes (reason, count, publishers told).",
+    "hashes.add": "Hashes were added to a bank by hand: counts added and refreshed, record ids.",
+    "hashes.remove": "Hashes were removed (delisted) from a bank: tombstones, record ids.",
+    "hashes.import": "A hash file was imported into a bank (format, file, counts); all or nothing.",
+    "hashes.import.failed": "A hash file was refused; the bank is unchanged; the reason.",
+    "hashes.export": "A bank was exported (format, count written, counts withheld and why).",
+    "hashes.bank.create": "A hash bank was created with its settings.",
+    "hashes.bank.change": "A hash bank was changed (enabled, threshold, description, TLP).",
+    "hashes.bank.delete": "A hash bank was deleted with its hashes and hits.",
     "job.failed": "A periodic job of the scheduler failed; the job's name and the error.",
 }

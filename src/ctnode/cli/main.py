@@ -19,6 +19,7 @@ This table says where each lives:
 ``biometrics``, ``import`` /   ``biometrics``
 ``export ansi-nist``
 ``jobs``                       ``jobs``
+``hashes``                     ``hashes``
 ============================  ======================================================
 """
 
@@ -34,6 +35,7 @@ from ctnode.cli import (
     audit,
     batches,
     biometrics,
+    hashes,
     jobs,
     keys,
     lists,
@@ -100,3 +102,5 @@ app.add_typer(sharing.alerts_app, name="alerts")
 app.add_typer(sharing.updates_app, name="updates")
 # -- biometrics --
 app.add_typer(biometrics.biometrics_app, name="biometrics")
+# -- content hashes --
+app.add_typer(hashes.hashes_app, name="hashes")

@@ -42,53 +42,68 @@ def hash_file(
         raise HashFormatError(f"cannot read file: {exc.strerror}", source=label) from None
     if not path.is_file():
         raise HashFormatError("not a regular file", source=label)
-    if size > opts.max_bytes:
-        raise HashFormatError(
-            f"file is {size:,} bytes, over the limit of {opts.max_bytes:,}", source=label
-        )
+    _check_size(size, opts, label, "file")
     md5, sha256, size = files.digest_file(path)
     kind = content.detect(path=path)
-    notes: list[str] = []
-    pdq_hash = None
-    frames = None
-    if kind is ContentType.IMAGE:
-        pdq_hash = pdq.hash_image(path, name=label, max_pixels=opts.max_pixels)
-    elif kind is ContentType.VIDEO:
-        frames, note = _video(path, opts)
-        if note:
-            notes.append(note)
-    return FileHashes(
-        label, size, kind, md5, sha256, pdq_hash, tuple(frames) if frames else None, tuple(notes)
-    )
+    return _perceptual(label, (size, md5, sha256), kind, path, opts)
 
 
 def hash_bytes(data: bytes, name: str, options: HashOptions | None = None) -> FileHashes:
     """Every applicable hash of uploaded bytes."""
     opts = options or HashOptions()
-    if len(data) > opts.max_bytes:
-        raise HashFormatError(
-            f"upload is {len(data):,} bytes, over the limit of {opts.max_bytes:,}", source=name
-        )
+    _check_size(len(data), opts, name, "upload")
     md5, sha256, size = files.digest_stream(io.BytesIO(data))
-    kind = content.detect(data)
-    notes: list[str] = []
+    return _perceptual(name, (size, md5, sha256), content.detect(data), data, opts)
+
+
+def _check_size(size: int, opts: HashOptions, label: str, what: str) -> None:
+    if size > opts.max_bytes:
+        raise HashFormatError(
+            f"{what} is {size:,} bytes, over the limit of {opts.max_bytes:,}", source=label
+        )
+
+
+def _perceptual(
+    label: str,
+    digests: tuple[int, str, str],
+    kind: ContentType,
+    source: Path | bytes,
+    opts: HashOptions,
+) -> FileHashes:
+    """Add PDQ (images) or vPDQ (videos) to the file hashes; say why a signal is missing."""
+    size, md5, sha256 = digests
     pdq_hash = None
-    frames = None
+    frames: list[VpdqFrame] | None = None
+    note = ""
     if kind is ContentType.IMAGE:
-        pdq_hash = pdq.hash_image(data, name=name, max_pixels=opts.max_pixels)
+        pdq_hash = pdq.hash_image(source, name=label, max_pixels=opts.max_pixels)
     elif kind is ContentType.VIDEO:
-        fd, tmp = tempfile.mkstemp(prefix="ctnode-vpdq-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            frames, note = _video(Path(tmp), opts, name=name)
-        finally:
-            os.unlink(tmp)
-        if note:
-            notes.append(note)
+        frames, note = _video_of(source, opts, label)
     return FileHashes(
-        name, size, kind, md5, sha256, pdq_hash, tuple(frames) if frames else None, tuple(notes)
+        label,
+        size,
+        kind,
+        md5,
+        sha256,
+        pdq_hash,
+        tuple(frames) if frames else None,
+        (note,) if note else (),
     )
+
+
+def _video_of(
+    source: Path | bytes, opts: HashOptions, label: str
+) -> tuple[list[VpdqFrame] | None, str]:
+    """vPDQ of a file, or of bytes spooled to a private temporary file deleted at once."""
+    if isinstance(source, Path):
+        return _video(source, opts, name=label)
+    fd, tmp = tempfile.mkstemp(prefix="ctnode-vpdq-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(source)
+        return _video(Path(tmp), opts, name=label)
+    finally:
+        os.unlink(tmp)
 
 
 def _video(

@@ -1,8 +1,9 @@
-"""Content hashes as data: signal types, the label taxonomy, TLP markings, banks, records, hits.
+"""Content hashes as data: signal types, the label taxonomy, banks, records, hits.
 
 Pure data, no I/O: the store keeps these, the services decide on them, the formats
 read and write them. Every record keeps where it came from (``Provenance``) and
-the tags it arrived with, verbatim, beside the labels mapped into our taxonomy.
+the tags it arrived with, verbatim, beside the labels mapped into our taxonomy. TLP
+markings are the node's one ``ctnode.model.tlp.TLP``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from ctnode.errors import InvalidInput
+from ctnode.model.tlp import TLP
 
 #: PDQ's own advice: 31 bits of 256 or fewer is a confident match (pdq/README, ThreatExchange).
 DEFAULT_PDQ_THRESHOLD = 31
@@ -107,25 +110,39 @@ class Label(StrEnum):
     BRANDED_PUBLICATION = "branded_publication"
     UNDER_REVIEW = "under_review"
 
-    @property
-    def group(self) -> LabelGroup:
-        return _LABEL_GROUPS[self]
-
     @classmethod
     def parse(cls, text: str) -> Label:
         """A label from its name or a common spelling of it (case, spaces, GIFCT's long names)."""
         key = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
-        key = _LABEL_ALIASES.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            known = ", ".join(label.value for label in cls)
-            raise HashFormatError(
-                f"unknown label {text!r}; known: {known}", field="labels"
-            ) from None
+        return parse_enum(cls, text, _LABEL_ALIASES.get(key, key), what="label", field="labels")
 
 
-_LABEL_GROUPS = {
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def parse_enum(kind: type[_E], text: str, key: str, *, what: str, field: str) -> _E:
+    """``kind(key)``, or a ``HashFormatError`` naming ``text`` and every known value."""
+    try:
+        return kind(key)
+    except ValueError:
+        known = ", ".join(item.value for item in kind)
+        raise HashFormatError(f"unknown {what} {text!r}; known: {known}", field=field) from None
+
+
+def parse_tlp(text: str, *, field: str = "tlp") -> TLP:
+    """A TLP marking (``ctnode.model.tlp.TLP.parse``) with the error this engine raises."""
+    try:
+        return TLP.parse(text)
+    except ValueError as exc:
+        raise HashFormatError(str(exc), field=field) from None
+
+
+def label_group(label: Label) -> LabelGroup:
+    """Which part of the taxonomy ``label`` belongs to."""
+    return LABEL_GROUPS[label]
+
+
+LABEL_GROUPS = {
     Label.IMMINENT_CREDIBLE_THREAT: LabelGroup.BEHAVIOUR,
     Label.GRAPHIC_VIOLENCE: LabelGroup.BEHAVIOUR,
     Label.GLORIFICATION: LabelGroup.BEHAVIOUR,
@@ -151,36 +168,12 @@ _LABEL_ALIASES = {
 }
 
 
-class TLP(StrEnum):
-    """Traffic Light Protocol 2.0 (FIRST, 2022): who a recipient may pass a hash on to."""
+class HashDecision(StrEnum):
+    """What a person decides on a hash hit (nothing is decided automatically)."""
 
-    CLEAR = "clear"  # no limit
-    GREEN = "green"  # the recipient's community
-    AMBER = "amber"  # the recipient's organisation and its clients, need to know
-    AMBER_STRICT = "amber+strict"  # the recipient's organisation only
-    RED = "red"  # the named recipients only
-
-    @property
-    def marking(self) -> str:
-        return "TLP:" + self.value.upper()
-
-    @property
-    def rank(self) -> int:
-        """Higher is more restrictive."""
-        return list(TLP).index(self)
-
-    @classmethod
-    def parse(cls, text: str) -> TLP:
-        key = text.strip().lower().removeprefix("tlp:").removeprefix("tlp_").replace("_", "+")
-        if key == "white":  # TLP 1.0's name for CLEAR
-            key = "clear"
-        try:
-            return cls(key)
-        except ValueError:
-            raise HashFormatError(
-                f"unknown TLP marking {text!r}; known: CLEAR, GREEN, AMBER, AMBER+STRICT, RED",
-                field="tlp",
-            ) from None
+    CONFIRMED = "confirmed"  # the content is the terrorist content the hash stands for
+    NOT_TERRORIST_CONTENT = "not_terrorist_content"  # counts towards the hash's flood protection
+    UNSURE = "unsure"
 
 
 class BankKind(StrEnum):
@@ -272,6 +265,29 @@ class HashRecord:
     status: RecordStatus = RecordStatus.ACTIVE
     note: str = ""
 
+    def as_dict(self) -> dict[str, Any]:
+        """The one wire form of a record (API, CLI, exchange), provenance nested."""
+        prov = self.provenance
+        return {
+            "record_id": self.record_id,
+            "bank": self.bank,
+            "signal_type": self.signal_type.value,
+            "value": self.value,
+            "labels": sorted(label.value for label in self.labels),
+            "tags": list(self.tags),
+            "tlp": self.tlp.label,
+            "quality": self.quality,
+            "status": self.status.value,
+            "note": self.note,
+            "provenance": {
+                "source_kind": prov.source_kind,
+                "source": prov.source,
+                "added_at": prov.added_at.isoformat(),
+                "original_id": prov.original_id,
+                "source_format": prov.source_format,
+            },
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class MatchHit:
@@ -306,7 +322,7 @@ class MatchHit:
         if self.low_quality_query:
             why += f"; query image quality under {MIN_PDQ_QUALITY}, treat with caution"
         labels = ", ".join(sorted(label.value for label in rec.labels)) or "no labels"
-        return f"{what}: {why}; labels: {labels}; {rec.tlp.marking}"
+        return f"{what}: {why}; labels: {labels}; {rec.tlp.label}"
 
 
 @dataclass(frozen=True, slots=True)

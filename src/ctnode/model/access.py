@@ -90,6 +90,14 @@ PERMISSIONS: dict[str, Permission] = {
     "federation.screen": Permission(_ALL),  # screen across the network
     "federation.disclosure": Permission(_ANALYSTS),  # request, approve, refuse disclosures
     "federation.inbox": Permission(_ANALYSTS),  # read alerts and list updates
+    # content hashes (issue 16)
+    "hashes.hash": Permission(_ALL),  # hash files on the node (content is never kept)
+    "hashes.match": Permission(_ALL),  # match a hash or a file against the banks
+    "hashes.view": Permission(_ANALYSTS),  # view banks and the hashes in them
+    "hashes.edit": Permission(_ANALYSTS),  # add, remove (delist) and import hashes
+    "hashes.export": Permission(_ANALYSTS),  # export a bank (TLP:RED never leaves)
+    "hashes.review": Permission(_ANALYSTS),  # read hits and decide on them
+    "hashes.banks": Permission(_ADMIN),  # create, change (enable, threshold), delete banks
     # biometrics (special-category data)
     "biometric.enrol": _bio("enrol biometric data"),
     "biometric.import": _bio("import biometric data"),

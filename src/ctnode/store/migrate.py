@@ -12,13 +12,15 @@ from ctnode.store import (
     schema,
     schema_biometrics,
     schema_federation,
+    schema_hashes,
     schema_messages,
     schema_monitoring,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every area's tables, named here once: what the migrations must create.
-SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages, schema_monitoring)
+SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages, schema_monitoring,
+           schema_hashes)
 metadata: MetaData = schema.metadata
 
 

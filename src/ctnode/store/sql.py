@@ -19,6 +19,7 @@ from ctnode.store.contracts import (
     BiometricStore,
     EntityStore,
     FederationStore,
+    HashStore,
     KeyStore,
     MessageStore,
     MonitoringStore,
@@ -27,6 +28,7 @@ from ctnode.store.contracts import (
 from ctnode.store.database import Database
 from ctnode.store.entities import SqlEntities
 from ctnode.store.federation import SqlFederation
+from ctnode.store.hashes import SqlHashes
 from ctnode.store.keys import SqlKeys
 from ctnode.store.messages import SqlMessages
 from ctnode.store.monitoring import SqlMonitoring
@@ -49,6 +51,7 @@ class SqlStore:
         self.biometrics: BiometricStore = SqlBiometrics(db)
         self.messages: MessageStore = SqlMessages(db)
         self.monitoring: MonitoringStore = SqlMonitoring(db)
+        self.hashes: HashStore = SqlHashes(db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -5,22 +5,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ctnode.hashes.model import (
-    TLP,
-    Bank,
-    HashFormatError,
-    HashRecord,
-    Label,
-    Provenance,
-    RecordStatus,
-    SignalType,
-)
+from ctnode.hashes import model as m
 from ctnode.hashes.signals import normalise
+from ctnode.model.tlp import TLP
 
 #: Largest file any format reader accepts (bytes).
 MAX_FILE_BYTES = 512 * 1024**2
@@ -36,17 +29,17 @@ class ImportResult:
     import is all or nothing: the caller stores ``records`` only when the whole file parsed.
     """
 
-    records: list[HashRecord] = field(default_factory=list)
-    banks: list[Bank] = field(default_factory=list)
+    records: list[m.HashRecord] = field(default_factory=list)
+    banks: list[m.Bank] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "line 7: NEGATIVE_CLASS opinion, not banked"
 
-    def add(self, record: HashRecord) -> None:
+    def add(self, record: m.HashRecord) -> None:
         if len(self.records) >= MAX_RECORDS:
-            raise HashFormatError(f"more than {MAX_RECORDS:,} records in one import")
+            raise m.HashFormatError(f"more than {MAX_RECORDS:,} records in one import")
         self.records.append(record)
 
 
-def record_id_for(bank: str, signal_type: SignalType, value: str) -> str:
+def record_id_for(bank: str, signal_type: m.SignalType, value: str) -> str:
     """Stable id of a hash in a bank: the same hash in the same bank has the same id on every node."""
     digest = hashlib.sha256(f"{bank}\x1f{signal_type.value}\x1f{value}".encode()).hexdigest()
     return f"h-{digest[:24]}"
@@ -57,9 +50,9 @@ def read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise HashFormatError(f"cannot read: {exc.strerror}", source=path.name) from None
+        raise m.HashFormatError(f"cannot read: {exc.strerror}", source=path.name) from None
     if size > MAX_FILE_BYTES:
-        raise HashFormatError(
+        raise m.HashFormatError(
             f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}", source=path.name
         )
     raw = path.read_bytes()
@@ -67,7 +60,7 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise HashFormatError("not UTF-8 text", source=path.name, line=line) from None
+        raise m.HashFormatError("not UTF-8 text", source=path.name, line=line) from None
 
 
 def allow_long_fields(text: str) -> None:
@@ -77,13 +70,21 @@ def allow_long_fields(text: str) -> None:
     csv.field_size_limit(max(len(text) + 1, 131072))
 
 
+def name_match(pattern: re.Pattern[str], path: Path, expected: str) -> re.Match[str]:
+    """The parts of a file name that carries meaning (HMA 1.x, the CLI's state files)."""
+    found = pattern.match(path.name)
+    if not found:
+        raise m.HashFormatError(f"file name must be {expected}", source=path.name)
+    return found
+
+
 def load_json(text: str, *, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise HashFormatError(f"not JSON: {exc.msg}", source=source, line=exc.lineno) from None
+        raise m.HashFormatError(f"not JSON: {exc.msg}", source=source, line=exc.lineno) from None
     except RecursionError:
-        raise HashFormatError("JSON nested too deeply", source=source) from None
+        raise m.HashFormatError("JSON nested too deeply", source=source) from None
 
 
 def parse_time(
@@ -91,7 +92,7 @@ def parse_time(
 ) -> datetime:
     """ISO 8601 or a Unix timestamp (seconds) → aware UTC datetime."""
     if isinstance(text, bool):
-        raise HashFormatError(f"not a time: {text!r}", source=source, line=line, field=field)
+        raise m.HashFormatError(f"not a time: {text!r}", source=source, line=line, field=field)
     try:
         if isinstance(text, int | float):
             return datetime.fromtimestamp(float(text), UTC)
@@ -103,64 +104,89 @@ def parse_time(
             return value if value.tzinfo else value.replace(tzinfo=UTC)
     except (ValueError, OverflowError, OSError):
         pass
-    raise HashFormatError(f"not a time: {str(text)[:60]!r}", source=source, line=line, field=field)
+    raise m.HashFormatError(
+        f"not a time: {str(text)[:60]!r}", source=source, line=line, field=field
+    )
 
 
-def split_tags(
-    tags: list[str] | tuple[str, ...],
-) -> tuple[frozenset[Label], TLP | None, tuple[str, ...]]:
-    """Free tags from another system → (labels we recognise, a TLP tag if any, the tags verbatim)."""
-    labels: set[Label] = set()
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a value was read: the file, its line (text formats) and the field or JSON path."""
+
+    source: str
+    line: int | None = None
+    field: str = ""
+
+    def error(self, message: str, field: str | None = None) -> m.HashFormatError:
+        return m.HashFormatError(
+            message,
+            source=self.source,
+            line=self.line,
+            field=self.field if field is None else field,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Tagging:
+    """Labels in our taxonomy, a TLP marking if the source gave one, the source's tags verbatim."""
+
+    labels: frozenset[m.Label] = frozenset()
+    tlp: TLP | None = None
+    tags: tuple[str, ...] = ()
+
+    def with_label(self, label: m.Label) -> Tagging:
+        return Tagging(self.labels | {label}, self.tlp, self.tags)
+
+
+def split_tags(tags: list[str] | tuple[str, ...]) -> Tagging:
+    """Free tags from another system → labels we recognise, a TLP tag if any, the tags verbatim."""
+    labels: set[m.Label] = set()
     tlp: TLP | None = None
     for tag in tags:
         low = tag.strip().lower()
         if low.startswith("tlp:") or low.startswith("tlp_"):
             try:
-                tlp = TLP.parse(low)
-            except HashFormatError:
+                tlp = m.parse_tlp(low)
+            except m.HashFormatError:
                 pass  # kept verbatim in tags below
             continue
         try:
-            labels.add(Label.parse(tag))
-        except HashFormatError:
+            labels.add(m.Label.parse(tag))
+        except m.HashFormatError:
             pass  # not in our taxonomy: kept verbatim only
-    return frozenset(labels), tlp, tuple(t for t in tags if t)
+    return Tagging(frozenset(labels), tlp, tuple(t for t in tags if t))
 
 
 def make_record(
-    *,
-    bank: Bank,
-    signal_type: SignalType,
+    bank: m.Bank,
+    signal_type: m.SignalType,
     value: str,
-    provenance: Provenance,
-    source: str,
-    line: int | None,
-    field: str,
-    labels: frozenset[Label] = frozenset(),
-    tags: tuple[str, ...] = (),
-    tlp: TLP | None = None,
-    status: RecordStatus = RecordStatus.ACTIVE,
+    provenance: m.Provenance,
+    where: Where,
+    tagging: Tagging = Tagging(),
+    *,
+    status: m.RecordStatus = m.RecordStatus.ACTIVE,
     note: str = "",
-) -> HashRecord:
+) -> m.HashRecord:
     """Validate one value (errors name file, line, field) and build its record."""
     try:
-        clean = normalise(signal_type, value, field=field)
-    except HashFormatError as exc:
-        raise HashFormatError(exc.reason, source=source, line=line, field=field) from None
-    return HashRecord(
+        clean = normalise(signal_type, value, field=where.field)
+    except m.HashFormatError as exc:
+        raise where.error(exc.reason) from None
+    return m.HashRecord(
         record_id=record_id_for(bank.name, signal_type, clean),
         bank=bank.name,
         signal_type=signal_type,
         value=clean,
         provenance=provenance,
-        labels=labels,
-        tags=tags,
-        tlp=tlp or bank.default_tlp,
+        labels=tagging.labels,
+        tags=tagging.tags,
+        tlp=tagging.tlp or bank.default_tlp,
         status=status,
         note=note,
     )
 
 
-def record_tags(record: HashRecord) -> list[str]:
+def record_tags(record: m.HashRecord) -> list[str]:
     """Our labels and TLP as the free tags other systems carry (labels first, then TLP)."""
-    return [*sorted(label.value for label in record.labels), record.tlp.marking.lower()]
+    return [*sorted(label.value for label in record.labels), record.tlp.label.lower()]

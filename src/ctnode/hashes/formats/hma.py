@@ -20,7 +20,6 @@ python-threatexchange's ``HMASerialization``, which is what we use here too.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable
@@ -29,21 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from threatexchange.cli.dataset.simple_serialization import HMASerialization
-from threatexchange.exchanges.clients.fb_threatexchange.descriptor import SimpleDescriptorRollup
 
 from ctnode.hashes.formats.common import (
     ImportResult,
-    allow_long_fields,
+    Tagging,
+    Where,
     load_json,
     make_record,
+    name_match,
     parse_time,
     read_text,
-    record_tags,
-    split_tags,
 )
-from ctnode.hashes.formats.te import INDICATOR_TYPES, TE_NAMES
+from ctnode.hashes.formats.te import INDICATOR_TYPES, TE_NAMES, rollup_of, rollup_record, sized_rows
 from ctnode.hashes.model import (
-    TLP,
     Bank,
     HashFormatError,
     HashRecord,
@@ -51,6 +48,7 @@ from ctnode.hashes.model import (
     Provenance,
     RecordStatus,
     SignalType,
+    parse_tlp,
     validate_bank_name,
 )
 from ctnode.hashes.signals import parse_signal_type
@@ -83,7 +81,7 @@ def write_hma2(bank: Bank, records: Iterable[HashRecord], path: Path) -> int:
                     "json": {
                         "ctnode": {
                             "labels": sorted(label.value for label in rec.labels),
-                            "tlp": rec.tlp.marking,
+                            "tlp": rec.tlp.label,
                             "tags": list(rec.tags),
                             "source": rec.provenance.source,
                             "source_kind": rec.provenance.source_kind,
@@ -146,7 +144,7 @@ def read_hma2(path: Path, *, bank: Bank | None = None, now: datetime | None = No
                 source=src,
                 field=f"{where}.metadata.json.ctnode",
             )
-        labels, tlp, tags = _ours(ours, src, where)
+        tagging = _ours(ours, src, where)
         added = (
             parse_time(ours["added_at"], source=src, field=f"{where}.metadata.json.ctnode.added_at")
             if "added_at" in ours
@@ -166,29 +164,14 @@ def read_hma2(path: Path, *, bank: Bank | None = None, now: datetime | None = No
         if not isinstance(note, str):
             raise HashFormatError("'note' must be a string", source=src, field=f"{where}.note")
         for name, value in signals.items():
-            field = f"{where}.signals.{name}"
+            at = Where(src, None, f"{where}.signals.{name}")
             try:
-                kind = parse_signal_type(str(name), field=field)
+                kind = parse_signal_type(str(name), field=at.field)
             except HashFormatError as exc:
-                raise HashFormatError(exc.reason, source=src, field=field) from None
+                raise at.error(exc.reason) from None
             if not isinstance(value, str):
-                raise HashFormatError("signal value must be a string", source=src, field=field)
-            out.add(
-                make_record(
-                    bank=target,
-                    signal_type=kind,
-                    value=value,
-                    provenance=prov,
-                    source=src,
-                    line=None,
-                    field=field,
-                    labels=labels,
-                    tags=tags,
-                    tlp=tlp,
-                    status=status,
-                    note=note,
-                )
-            )
+                raise at.error("signal value must be a string")
+            out.add(make_record(target, kind, value, prov, at, tagging, status=status, note=note))
     return out
 
 
@@ -215,9 +198,7 @@ def _bank_from_config(config: Any, items: list[Any], src: str) -> Bank:
     return Bank(name=name, enabled=ratio > 0.0)
 
 
-def _ours(
-    ours: dict[str, Any], src: str, where: str
-) -> tuple[frozenset[Label], TLP | None, tuple[str, ...]]:
+def _ours(ours: dict[str, Any], src: str, where: str) -> Tagging:
     base = f"{where}.metadata.json.ctnode"
     raw_labels = ours.get("labels", [])
     raw_tags = ours.get("tags", [])
@@ -229,10 +210,10 @@ def _ours(
         raise HashFormatError("'tags' must be a list of strings", source=src, field=f"{base}.tags")
     try:
         labels = frozenset(Label.parse(x) for x in raw_labels)
-        tlp = TLP.parse(ours["tlp"]) if isinstance(ours.get("tlp"), str) else None
+        tlp = parse_tlp(ours["tlp"]) if isinstance(ours.get("tlp"), str) else None
     except HashFormatError as exc:
         raise HashFormatError(exc.reason, source=src, field=f"{base}.{exc.field}") from None
-    return labels, tlp, tuple(raw_tags)
+    return Tagging(labels, tlp, tuple(raw_tags))
 
 
 # -- HMA 1.x --------------------------------------------------------------------------------------
@@ -240,12 +221,9 @@ def _ours(
 
 def read_hma1(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportResult:
     """One HMA 1.x data file ``<privacy group>.<indicator type>.te``, rows via ``HMASerialization``."""
-    match = _HMA1_NAME.match(path.name)
-    if not match:
-        raise HashFormatError(
-            "file name must be <privacy group>.<indicator type>.te, e.g. 1234.hash_pdq.te",
-            source=path.name,
-        )
+    match = name_match(
+        _HMA1_NAME, path, "<privacy group>.<indicator type>.te, e.g. 1234.hash_pdq.te"
+    )
     indicator_type = match.group("type").upper()
     try:
         kind = parse_signal_type(indicator_type)
@@ -253,55 +231,25 @@ def read_hma1(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportR
         raise HashFormatError(exc.reason, source=path.name, field="indicator type") from None
     group = match.group("group")
     out = ImportResult()
-    text = read_text(path)
-    allow_long_fields(text)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        for row in reader:
-            number = reader.line_num
-            if not row:
-                continue
-            if len(row) != 5:
-                raise HashFormatError(
-                    f"expected 5 columns (hash, indicator id, descriptor id, added on, tags), got {len(row)}",
-                    source=path.name,
-                    line=number,
-                )
-            try:
-                item = HMASerialization.from_csv_row(row, indicator_type)
-            except ValueError:
-                raise HashFormatError(
-                    "descriptor id must be an integer",
-                    source=path.name,
-                    line=number,
-                    field="descriptor_id",
-                ) from None
-            rollup = item.rollup
-            added = now or datetime.now(UTC)
-            if rollup.added_on and rollup.added_on != SimpleDescriptorRollup.IS_MY_OPINION:
-                added = parse_time(rollup.added_on, source=path.name, line=number)
-            labels, tlp, tags = split_tags(sorted(rollup.labels))
-            prov = Provenance(
-                "file", path.name, added, original_id=item.indicator_id, source_format="hma1-te"
-            )
-            note = f"ThreatExchange privacy group {group}"
-            out.add(
-                make_record(
-                    bank=bank,
-                    signal_type=kind,
-                    value=item.indicator,
-                    provenance=prov,
-                    source=path.name,
-                    line=number,
-                    field="hash",
-                    labels=labels,
-                    tags=tags,
-                    tlp=tlp,
-                    note=note,
-                )
-            )
-    except csv.Error as exc:
-        raise HashFormatError(f"bad CSV: {exc}", source=path.name, line=reader.line_num) from None
+    columns = "hash, indicator id, descriptor id, added on, tags"
+    for where, row in sized_rows(path, columns, "hash"):
+        try:
+            item = HMASerialization.from_csv_row(row, indicator_type)
+        except ValueError:
+            raise where.error("descriptor id must be an integer", "descriptor_id") from None
+        note = f"ThreatExchange privacy group {group}"
+        record = rollup_record(
+            bank,
+            kind,
+            item.indicator,
+            item.rollup,
+            where,
+            item.indicator_id,
+            now,
+            source_format="hma1-te",
+            note=note,
+        )
+        out.add(record)
     return out
 
 
@@ -323,12 +271,8 @@ def write_hma1(
             continue
         original = rec.provenance.original_id
         ident = original if original.isdigit() else str(number)
-        rollup = SimpleDescriptorRollup(
-            number, rec.provenance.added_at.isoformat(), set(record_tags(rec))
-        )
-        rows.setdefault(indicator_type, []).append(
-            HMASerialization(rec.value, indicator_type, ident, rollup)
-        )
+        item = HMASerialization(rec.value, indicator_type, ident, rollup_of(rec, number))
+        rows.setdefault(indicator_type, []).append(item)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for indicator_type, items in sorted(rows.items()):

@@ -27,31 +27,10 @@ import stix2
 from stix2.exceptions import STIXError
 from stix2patterns.pattern import Pattern
 
-from ctnode.hashes.formats.common import (
-    ImportResult,
-    load_json,
-    make_record,
-    parse_time,
-    read_text,
-    split_tags,
-)
-from ctnode.hashes.model import TLP, Bank, HashFormatError, HashRecord, Provenance, SignalType
+from ctnode.hashes.formats import common
+from ctnode.hashes.model import Bank, HashFormatError, HashRecord, Provenance, SignalType, parse_tlp
+from ctnode.model.tlp import MARKING_TO_TLP, TLP, TLP2_EXTENSION_ID, marking_definition
 
-TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-TLP2_MARKINGS = {
-    TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-    TLP.GREEN: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-    TLP.AMBER: "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-    TLP.AMBER_STRICT: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
-    TLP.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-}
-#: STIX 2.1's predefined TLP 1.0 markings (read only).
-TLP1_MARKINGS = {
-    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": TLP.CLEAR,
-    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": TLP.GREEN,
-    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": TLP.AMBER,
-    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": TLP.RED,
-}
 HASH_KEYS = {SignalType.MD5: "MD5", SignalType.SHA256: "SHA-256", SignalType.PDQ: "PDQ"}
 _KEY_TYPES = {
     "md5": SignalType.MD5,
@@ -61,19 +40,6 @@ _KEY_TYPES = {
     "x_pdq": SignalType.PDQ,
 }
 _NAMESPACE = uuid.UUID("6f1d3b3e-6a0e-5d42-9a43-0c8f3b1f2c51")
-
-
-def marking_definition(tlp: TLP) -> dict[str, Any]:
-    return {
-        "type": "marking-definition",
-        "spec_version": "2.1",
-        "id": TLP2_MARKINGS[tlp],
-        "created": "2022-10-01T00:00:00.000Z",
-        "name": tlp.marking,
-        "extensions": {
-            TLP2_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": tlp.value}
-        },
-    }
 
 
 def to_bundle(
@@ -95,7 +61,7 @@ def to_bundle(
             "id": f"{mode}--{uuid.uuid5(_NAMESPACE, rec.record_id)}",
             "created": rec.provenance.added_at,
             "modified": rec.provenance.added_at,
-            "object_marking_refs": [TLP2_MARKINGS[rec.tlp]],
+            "object_marking_refs": [rec.tlp.marking_id],
             "x_ctnode_bank": rec.bank,
             "x_ctnode_record_id": rec.record_id,
             "x_ctnode_source": rec.provenance.source,
@@ -141,10 +107,10 @@ def write_stix(
     return sum(1 for o in bundle["objects"] if o["type"] == mode), skipped
 
 
-def read_stix(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportResult:
+def read_stix(path: Path, bank: Bank, *, now: datetime | None = None) -> common.ImportResult:
     """Hashes from a STIX 2.1 bundle (or a bare list of objects)."""
     src = path.name
-    data = load_json(read_text(path), source=src)
+    data = common.load_json(common.read_text(path), source=src)
     objects = data.get("objects") if isinstance(data, dict) else data
     if isinstance(data, dict) and data.get("type") != "bundle":
         raise HashFormatError("expected a STIX bundle (type 'bundle')", source=src, field="type")
@@ -167,14 +133,13 @@ def read_stix(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportR
                 f"invalid {obj['type']} {obj['id']}: {exc}", source=src, field=f"objects[{i}]"
             ) from None
         by_id[obj["id"]] = obj
-    markings = dict(TLP1_MARKINGS)
+    markings = dict(MARKING_TO_TLP)
     for obj in by_id.values():
         if obj["type"] == "marking-definition":
-            ext = (obj.get("extensions") or {}).get(TLP2_EXTENSION) or {}
+            ext = (obj.get("extensions") or {}).get(TLP2_EXTENSION_ID) or {}
             if isinstance(ext.get("tlp_2_0"), str):
-                markings[obj["id"]] = TLP.parse(ext["tlp_2_0"])
-    markings.update({v: k for k, v in TLP2_MARKINGS.items()})
-    out = ImportResult()
+                markings[obj["id"]] = parse_tlp(ext["tlp_2_0"])
+    out = common.ImportResult()
     fallback = now or datetime.now(UTC)
     for i, obj in enumerate(objects):
         field = f"objects[{i}]"
@@ -189,26 +154,16 @@ def read_stix(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportR
         if why:
             out.skipped.append(f"{field} {obj['id']}: {why}")
             continue
-        added = parse_time(when, source=src, field=f"{field}.created") if when else fallback
-        labels, tlp_tag, tags = split_tags([str(x) for x in obj.get("labels", [])])
+        added = common.parse_time(when, source=src, field=f"{field}.created") if when else fallback
+        tagging = common.split_tags([str(x) for x in obj.get("labels", [])])
         tlp = next(
-            (markings[m] for m in obj.get("object_marking_refs", []) if m in markings), tlp_tag
+            (markings[m] for m in obj.get("object_marking_refs", []) if m in markings), tagging.tlp
         )
+        tagging = common.Tagging(tagging.labels, tlp, tagging.tags)
         prov = Provenance("file", src, added, original_id=obj["id"], source_format="stix2.1")
         for kind, value in pairs:
             out.add(
-                make_record(
-                    bank=bank,
-                    signal_type=kind,
-                    value=value,
-                    provenance=prov,
-                    source=src,
-                    line=None,
-                    field=field,
-                    labels=labels,
-                    tags=tags,
-                    tlp=tlp,
-                )
+                common.make_record(bank, kind, value, prov, common.Where(src, None, field), tagging)
             )
     return out
 

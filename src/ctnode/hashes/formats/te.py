@@ -27,8 +27,10 @@ from threatexchange.exchanges.fetch_state import AggregateSignalOpinionCategory
 
 from ctnode.hashes.formats.common import (
     ImportResult,
+    Where,
     allow_long_fields,
     make_record,
+    name_match,
     parse_time,
     read_text,
     record_tags,
@@ -78,17 +80,8 @@ def read_signal_file(
             kind = _signal_type(name, path.name, number)
         else:
             kind, value = signal_type, line
-        out.add(
-            make_record(
-                bank=bank,
-                signal_type=kind,
-                value=value.strip(),
-                provenance=prov,
-                source=path.name,
-                line=number,
-                field="signal",
-            )
-        )
+        where = Where(path.name, number, "signal")
+        out.add(make_record(bank, kind, value.strip(), prov, where))
     return out
 
 
@@ -100,62 +93,54 @@ def write_signal_file(records: Iterable[HashRecord], path: Path) -> int:
 
 def read_simple_file(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportResult:
     """One ``simple.<INDICATOR_TYPE>.te`` file of the CLI's state directory."""
-    match = _SIMPLE_NAME.match(path.name)
-    if not match:
-        raise HashFormatError(
-            "file name must be simple.<INDICATOR_TYPE>.te (e.g. simple.HASH_PDQ.te)",
-            source=path.name,
-        )
+    match = name_match(_SIMPLE_NAME, path, "simple.<INDICATOR_TYPE>.te (e.g. simple.HASH_PDQ.te)")
     indicator_type = match.group(1)
     kind = _signal_type(indicator_type, path.name, None)
     out = ImportResult()
-    for number, row in _csv_rows(read_text(path), path.name):
-        if len(row) != 4:
-            raise HashFormatError(
-                f"expected 4 columns (indicator, descriptor id, added on, labels), got {len(row)}",
-                source=path.name,
-                line=number,
-            )
+    columns = "indicator, descriptor id, added on, labels"
+    for where, row in sized_rows(path, columns, "indicator"):
         try:
             item = CliIndicatorSerialization(
                 indicator_type, row[0], SimpleDescriptorRollup.from_row(row[1:])
             )
         except ValueError:
-            raise HashFormatError(
-                "descriptor id must be an integer",
-                source=path.name,
-                line=number,
-                field="first_descriptor_id",
-            ) from None
-        rollup = item.rollup
-        added = (
-            _now(now)
-            if rollup.added_on in ("", SimpleDescriptorRollup.IS_MY_OPINION)
-            else _time(rollup.added_on, path.name, number)
-        )
-        labels, tlp, tags = split_tags(sorted(rollup.labels))
-        prov = Provenance(
-            "file",
-            path.name,
-            added,
-            original_id=str(rollup.first_descriptor_id),
-            source_format="te-simple",
-        )
-        out.add(
-            make_record(
-                bank=bank,
-                signal_type=kind,
-                value=item.indicator,
-                provenance=prov,
-                source=path.name,
-                line=number,
-                field="indicator",
-                labels=labels,
-                tags=tags,
-                tlp=tlp,
-            )
-        )
+            raise where.error("descriptor id must be an integer", "first_descriptor_id") from None
+        original = str(item.rollup.first_descriptor_id)
+        out.add(rollup_record(bank, kind, item.indicator, item.rollup, where, original, now))
     return out
+
+
+def rollup_record(
+    bank: Bank,
+    kind: SignalType,
+    indicator: str,
+    rollup: SimpleDescriptorRollup,
+    where: Where,
+    original_id: str,
+    now: datetime | None,
+    *,
+    source_format: str = "te-simple",
+    note: str = "",
+) -> HashRecord:
+    """A record from a row the library read into a ``SimpleDescriptorRollup`` (the CLI's simple
+    state files and HMA 1.x data files share it): added date, labels and TLP from its tags."""
+    added = (
+        _now(now)
+        if rollup.added_on in ("", SimpleDescriptorRollup.IS_MY_OPINION)
+        else parse_time(rollup.added_on, source=where.source, line=where.line)
+    )
+    prov = Provenance(
+        "file", where.source, added, original_id=original_id, source_format=source_format
+    )
+    return make_record(
+        bank, kind, indicator, prov, where, split_tags(sorted(rollup.labels)), note=note
+    )
+
+
+def rollup_of(record: HashRecord, descriptor_id: int) -> SimpleDescriptorRollup:
+    """The library's rollup of one record: its added date and our labels and TLP as tags."""
+    added = record.provenance.added_at.isoformat()
+    return SimpleDescriptorRollup(descriptor_id, added, set(record_tags(record)))
 
 
 def write_simple_files(records: Iterable[HashRecord], state_dir: Path) -> tuple[list[Path], int]:
@@ -169,10 +154,7 @@ def write_simple_files(records: Iterable[HashRecord], state_dir: Path) -> tuple[
             skipped += 1
             continue
         original = rec.provenance.original_id
-        descriptor = int(original) if original.isdigit() else number + 1
-        rollup = SimpleDescriptorRollup(
-            descriptor, rec.provenance.added_at.isoformat(), set(record_tags(rec))
-        )
+        rollup = rollup_of(rec, int(original) if original.isdigit() else number + 1)
         items.append(CliIndicatorSerialization(indicator_type, rec.value, rollup))
     state_dir.mkdir(parents=True, exist_ok=True)
     return CliIndicatorSerialization.store(state_dir, items), skipped
@@ -181,7 +163,7 @@ def write_simple_files(records: Iterable[HashRecord], state_dir: Path) -> tuple[
 def read_dataset_csv(path: Path, bank: Bank, *, now: datetime | None = None) -> ImportResult:
     """``threatexchange dataset -P --csv`` output. POSITIVE_CLASS rows are banked; INVESTIGATION_SEED
     rows are banked with the label ``under_review``; NEGATIVE_CLASS and DISPUTED rows are skipped."""
-    rows = _csv_rows(read_text(path), path.name)
+    rows = csv_rows(read_text(path), path.name)
     out = ImportResult()
     header = next(rows, None)
     if header is None:
@@ -216,25 +198,12 @@ def read_dataset_csv(path: Path, bank: Bank, *, now: datetime | None = None) -> 
         ):
             out.skipped.append(f"line {number}: {category.name} opinion, not banked")
             continue
-        labels, tlp, tags = split_tags(tags_text.split())
+        tagging = split_tags(tags_text.split())
         if category is AggregateSignalOpinionCategory.INVESTIGATION_SEED:
-            labels = labels | {Label.UNDER_REVIEW}
+            tagging = tagging.with_label(Label.UNDER_REVIEW)
         note = f"ThreatExchange collaboration {collab}" if collab else ""
-        out.add(
-            make_record(
-                bank=bank,
-                signal_type=kind,
-                value=value,
-                provenance=prov,
-                source=path.name,
-                line=number,
-                field="signal_str",
-                labels=labels,
-                tags=tags,
-                tlp=tlp,
-                note=note,
-            )
-        )
+        where = Where(path.name, number, "signal_str")
+        out.add(make_record(bank, kind, value, prov, where, tagging, note=note))
     return out
 
 
@@ -269,11 +238,17 @@ def _signal_type(name: str, source: str, line: int | None) -> SignalType:
         raise HashFormatError(exc.reason, source=source, line=line, field="signal_type") from None
 
 
-def _time(text: str, source: str, line: int) -> datetime:
-    return parse_time(text, source=source, line=line)
+def sized_rows(path: Path, columns: str, field: str) -> Iterator[tuple[Where, list[str]]]:
+    """The CSV rows of a file, each with where it stands, refusing a row without ``columns``."""
+    count = len(columns.split(","))
+    for number, row in csv_rows(read_text(path), path.name):
+        where = Where(path.name, number, field)
+        if len(row) != count:
+            raise where.error(f"expected {count} columns ({columns}), got {len(row)}", "")
+        yield where, row
 
 
-def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
     allow_long_fields(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:

@@ -12,7 +12,7 @@ so a value we accept is one HMA and the ``threatexchange`` CLI accept too.
 
 from __future__ import annotations
 
-from ctnode.hashes.model import HashFormatError, SignalType
+from ctnode.hashes.model import HashFormatError, SignalType, parse_enum
 from ctnode.hashes.signals import files, pdq, vpdq
 
 
@@ -45,14 +45,7 @@ def distance(signal_type: SignalType, a: str, b: str) -> int:
 def parse_signal_type(text: str, *, field: str = "signal_type") -> SignalType:
     """Our names and python-threatexchange's (``video_md5``, ``video_sha256``, ``HASH_PDQ``...)."""
     key = text.strip().lower()
-    key = _ALIASES.get(key, key)
-    try:
-        return SignalType(key)
-    except ValueError:
-        known = ", ".join(s.value for s in SignalType)
-        raise HashFormatError(
-            f"unknown signal type {text!r}; known: {known}", field=field
-        ) from None
+    return parse_enum(SignalType, text, _ALIASES.get(key, key), what="signal type", field=field)
 
 
 _ALIASES = {

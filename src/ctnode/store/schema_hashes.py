@@ -1,0 +1,101 @@
+"""Content-hash tables: banks, the hashes in them with their provenance, and match hits.
+
+No content is ever stored, only hashes. A removed hash stays as a tombstone row
+(``status = removed``) so its removal can reach every copy; the integer ``id`` of a
+record is the key the in-memory matcher indexes it under.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from ctnode.store.schema import TS, metadata
+
+hash_banks = Table(
+    "hash_banks",
+    metadata,
+    Column("name", String(64), primary_key=True),  # HMA's rule: A-Z, 0-9, _
+    Column("enabled", Boolean, nullable=False),
+    Column("kind", String(16), nullable=False),  # content | benign
+    Column("pdq_threshold", Integer, nullable=False),  # bits of 256
+    Column("vpdq_query_match_percent", Float, nullable=False),
+    Column("vpdq_compared_match_percent", Float, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("owner", String(128), nullable=False),  # publishing node id; "" = this node
+    Column("default_tlp", String(16), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("changed_at", TS, nullable=False),
+)
+
+hash_records = Table(
+    "hash_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(32), nullable=False, unique=True),  # h-<sha256(bank, type, value)>
+    Column(
+        "bank",
+        String(64),
+        ForeignKey("hash_banks.name", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("signal_type", String(16), nullable=False),  # pdq | vpdq | md5 | sha256
+    Column("value", Text, nullable=False),
+    Column("labels", JSON, nullable=False),  # taxonomy labels
+    Column("tags", JSON, nullable=False),  # the source's own tags, verbatim
+    Column("tlp", String(16), nullable=False),
+    Column("quality", Integer, nullable=True),
+    Column("status", String(16), nullable=False),  # active | quarantined | removed
+    Column("note", Text, nullable=False),
+    # provenance: where the hash came from
+    Column("source_kind", String(8), nullable=False),  # node | file | local
+    Column("source", Text, nullable=False),
+    Column("added_at", TS, nullable=False),  # when the source says it was added
+    Column("original_id", Text, nullable=False),
+    Column("source_format", String(32), nullable=False),
+    # on this node
+    Column("stored_at", TS, nullable=False),
+    Column("changed_at", TS, nullable=False, index=True),
+    Column("changed_by", String(128), nullable=False),
+    Column("benign_matches", Integer, nullable=False),  # queries that also matched a benign bank
+)
+
+hash_hits = Table(
+    "hash_hits",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "record_key",
+        Integer,
+        ForeignKey("hash_records.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("record_id", String(32), nullable=False),
+    Column("bank", String(64), nullable=False),
+    Column("query_signal", String(16), nullable=False),
+    Column("query_hash", Text, nullable=False),  # the query's hash (never its content)
+    Column("distance", Integer, nullable=False),
+    Column("threshold", Integer, nullable=False),
+    Column("variant", String(32), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("decision", String(32), nullable=True),  # confirmed | not_terrorist_content | unsure
+    Column("comment", Text, nullable=True),
+    Column("decided_by", String(128), nullable=True),
+    Column("decided_at", TS, nullable=True),
+    Index("ix_hash_hits_decision_at", "decision", "at"),
+)

@@ -1,0 +1,142 @@
+"""Content-hash routes over HTTP: credentials and roles, wire shapes, uploads hashed and not
+kept, hits decided on, import all or nothing with the error naming the line, exports."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from PIL import ImageOps
+
+from ctnode.api.errors import install_error_handlers
+from ctnode.api.routers.hashes import router
+from ctnode.node import Node
+from tests.conftest import ADMIN
+from tests.hashes.conftest import picture
+
+
+@pytest.fixture
+def client(empty_node: Node) -> Iterator[TestClient]:
+    app = FastAPI()
+    app.state.node = empty_node
+    install_error_handlers(app)
+    app.include_router(router)
+    with TestClient(app) as c:
+        yield c
+
+
+def key(node: Node, role: str) -> dict[str, str]:
+    return {"X-API-Key": node.access.create_key(ADMIN, name=f"hashes-{role}", role=role)}
+
+
+def png(seed: int, mirror: bool = False) -> bytes:
+    img = picture(seed)
+    if mirror:
+        img = ImageOps.mirror(img)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_bank_hash_match_decide_over_http(client: TestClient, empty_node: Node) -> None:
+    admin, analyst, screener = (key(empty_node, r) for r in ("admin", "analyst", "screener"))
+    assert client.get("/hashes/banks").status_code == 401
+    r = client.post("/hashes/banks", json={"name": "CT_TEST", "pdq_threshold": 31}, headers=analyst)
+    assert r.status_code == 403
+    r = client.post("/hashes/banks", json={"name": "ct-test"}, headers=admin)
+    assert r.status_code == 422 and "name" in r.json()["detail"]
+    r = client.post(
+        "/hashes/banks", json={"name": "CT_TEST", "default_tlp": "GREEN"}, headers=admin
+    )
+    assert r.status_code == 201 and r.json()["default_tlp"] == "TLP:GREEN"
+
+    r = client.post("/hashes/hash", params={"name": "a.png"}, content=png(1), headers=screener)
+    assert r.status_code == 200, r.text
+    hashed = r.json()
+    assert hashed["content_type"] == "image" and len(hashed["sha256"]) == 64
+    assert hashed["pdq"]["quality"] >= 50 and set(hashed) >= {"md5", "notes"}
+
+    body = {"signal_type": "pdq", "values": [hashed["pdq"]["value"]], "labels": ["recruitment"]}
+    r = client.post("/hashes/banks/CT_TEST/hashes", json=body, headers=analyst)
+    assert r.status_code == 201 and r.json()["added"] == 1
+    record_id = r.json()["record_ids"][0]
+    r = client.post(
+        "/hashes/banks/CT_TEST/hashes", json={**body, "values": ["xyz"]}, headers=analyst
+    )
+    assert r.status_code == 422 and "values[0]" in r.json()["detail"]
+
+    r = client.post("/hashes/match/file", content=png(1, mirror=True), headers=screener)
+    assert r.status_code == 200, r.text
+    [hit] = r.json()["hits"]
+    assert hit["record_id"] == record_id and hit["variant"] == "mirrored"
+    assert hit["labels"] == ["recruitment"] and hit["tlp"] == "TLP:GREEN"
+    assert hit["provenance"]["source_kind"] == "local" and "bits differ" in hit["explanation"]
+    r = client.post(
+        "/hashes/match",
+        json={"signal_type": "pdq", "value": hashed["pdq"]["value"]},
+        headers=screener,
+    )
+    assert r.status_code == 200 and r.json()["hits"][0]["distance"] == 0
+
+    assert client.get("/hashes/hits", headers=screener).status_code == 403
+    hits = client.get("/hashes/hits", headers=analyst).json()["hits"]
+    assert {h["id"] for h in hits} >= {hit["hit_id"]}
+    r = client.post(
+        f"/hashes/hits/{hit['hit_id']}/decision",
+        json={"decision": "confirmed", "comment": "known"},
+        headers=analyst,
+    )
+    assert r.status_code == 200 and r.json()["decision"] == "confirmed"
+    r = client.post(
+        f"/hashes/hits/{hit['hit_id']}/decision",
+        json={"decision": "unsure", "comment": "again"},
+        headers=analyst,
+    )
+    assert r.status_code == 409
+
+    r = client.patch("/hashes/banks/CT_TEST", json={"enabled": False}, headers=admin)
+    assert r.status_code == 200 and r.json()["enabled"] is False
+    r = client.post("/hashes/match/file", content=png(1), headers=screener)
+    assert r.json()["hits"] == []
+    r = client.post(
+        "/hashes/banks/CT_TEST/removals", json={"record_ids": [record_id]}, headers=analyst
+    )
+    assert r.json()["removed"] == 1
+    listed = client.get(
+        "/hashes/banks/CT_TEST/hashes", params={"status": "removed"}, headers=analyst
+    )
+    assert [h["record_id"] for h in listed.json()["hashes"]] == [record_id]
+
+
+def test_import_and_export_over_http(client: TestClient, empty_node: Node) -> None:
+    admin, analyst = key(empty_node, "admin"), key(empty_node, "analyst")
+    client.post("/hashes/banks", json={"name": "CT_TEST"}, headers=admin)
+    bad = b"video_md5 d41d8cd98f00b204e9800998ecf8427e\npdq 12\n"
+    r = client.post(
+        "/hashes/banks/CT_TEST/import",
+        params={"format": "te-signals", "filename": "s.txt"},
+        content=bad,
+        headers=analyst,
+    )
+    assert r.status_code == 422 and "s.txt, line 2" in r.json()["detail"]
+    assert client.get("/hashes/banks/CT_TEST", headers=analyst).json()["hashes"] == {}
+    r = client.post(
+        "/hashes/banks/CT_TEST/import",
+        params={"format": "te-signals", "filename": "s.txt"},
+        content=bad.splitlines()[0],
+        headers=analyst,
+    )
+    assert r.status_code == 200 and r.json()["added"] == 1
+    r = client.get("/hashes/banks/CT_TEST/export", params={"format": "hma2"}, headers=analyst)
+    assert r.status_code == 200 and r.headers["x-written"] == "1"
+    doc = json.loads(r.content)
+    assert doc["bank"]["name"] == "CT_TEST"
+    assert doc["content"][0]["signals"] == {"video_md5": "d41d8cd98f00b204e9800998ecf8427e"}
+    r = client.get("/hashes/banks/CT_TEST/export", params={"format": "nope"}, headers=analyst)
+    assert r.status_code == 422
+    r = client.delete("/hashes/banks/CT_TEST", headers=admin)
+    assert r.json() == {"bank": "CT_TEST", "deleted": 1}
