@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ctnode.audit.log import AuditLog
 from ctnode.federation.parts import Federation
-from ctnode.federation.transport import download
+from ctnode.federation.transport import TaxiiHttpClient, download
 from ctnode.jobs.scheduler import Job, Scheduler
 from ctnode.model.access import SYSTEM
 from ctnode.services.access import Access
@@ -21,6 +21,9 @@ from ctnode.services.batches.payments import Payments
 from ctnode.services.batches.retention import Retention
 from ctnode.services.biometrics.parts import Biometrics
 from ctnode.services.context import Context, load_secret
+from ctnode.services.intel.pulls import Pulls
+from ctnode.services.intel.service import Intel
+from ctnode.services.intel.taxii import Taxii
 from ctnode.services.lists import Lists
 from ctnode.services.review import Review
 from ctnode.services.screening.index import MatchIndex
@@ -53,6 +56,10 @@ class Node:
         self.manifests = Manifests(ctx, self.screening, self.retention)
         self.payments = Payments(ctx, self.screening, self.retention)
         self.biometrics = Biometrics.build(ctx)
+        self.intel = Intel(ctx)
+        self.taxii = Taxii(ctx, self.intel)
+        self.pulls = Pulls(ctx, self.intel, lambda user, password, token: TaxiiHttpClient(
+            user=user, password=password, token=token, verify=settings.federation_verify_tls))
         self.federation = Federation.build(
             ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
         )
@@ -68,6 +75,12 @@ class Node:
                     every=settings.retention_sweep_minutes * 60,
                     # scheduled: audited when it changed something; on demand: always
                     run=lambda actor: self.retention.run(actor, audit_idle=actor != SYSTEM),
+                ),
+                Job(
+                    "intel-pull",
+                    "pull every enabled TAXII source into its collection (ctnode intel sources)",
+                    every=settings.intel_pull_minutes * 60,
+                    run=self.pulls.pull_all,
                 ),
             ],
             self.audit,

@@ -31,6 +31,10 @@ EventName = Literal[
     "biometric.enrol", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
     "biometric.denied",
+    # threat intelligence
+    "intel.collection.add", "intel.import", "intel.import.failed", "intel.read", "intel.view",
+    "intel.export", "intel.delete", "intel.source.add", "intel.source.remove", "intel.pull",
+    "intel.pull.failed",
     # periodic jobs
     "job.failed",
 ]
@@ -90,5 +94,18 @@ EVENTS: dict[EventName, str] = {
     "biometric.probe": "A peer's template probe was answered hit / no-hit; only its hash is kept.",
     "biometric.purge": "Biometric records past their retention date (or on request) were deleted.",
     "biometric.denied": "A biometric action was refused: the actor lacks the biometric permission.",
+    "intel.collection.add": "A TAXII collection was made (id, alias, title, writable).",
+    "intel.import": "STIX objects were added to a collection (file, MISP event, TAXII POST): "
+    "source, counts by type, added and already present, watchlist links.",
+    "intel.import.failed": "STIX or MISP content was refused; nothing was stored; the reason.",
+    "intel.read": "A TAXII page of a collection was served: endpoint, collection, filters, count.",
+    "intel.view": "An object's versions and watchlist links (or an entity's linked objects) were "
+    "read.",
+    "intel.export": "Objects of a collection were exported (STIX bundle or MISP event): count.",
+    "intel.delete": "Versions of an object were deleted from a collection: how many.",
+    "intel.source.add": "A TAXII server's collection was added as a pull source.",
+    "intel.source.remove": "A pull source was removed.",
+    "intel.pull": "A pull from a TAXII source: pages, objects added, rejected, new checkpoint.",
+    "intel.pull.failed": "A pull from a TAXII source failed; objects of completed pages stay.",
     "job.failed": "A periodic job of the scheduler failed; the job's name and the error.",
 }

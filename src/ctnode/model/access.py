@@ -84,6 +84,10 @@ PERMISSIONS: dict[str, Permission] = {
     "federation.screen": Permission(_ALL),  # screen across the network
     "federation.disclosure": Permission(_ANALYSTS),  # request, approve, refuse disclosures
     "federation.inbox": Permission(_ANALYSTS),  # read alerts and list updates
+    # threat intelligence (STIX 2.1 / TAXII 2.1 / MISP)
+    "intel.read": Permission(_ANALYSTS),  # read collections and objects (console, API, TAXII)
+    "intel.write": Permission(_ANALYSTS),  # import files and MISP events, TAXII POST
+    "intel.admin": Permission(_ADMIN),  # collections, pull sources, pulls, deleting objects
     # biometrics (special-category data)
     "biometric.enrol": _bio("enrol biometric data"),
     "biometric.import": _bio("import biometric data"),

@@ -11,7 +11,7 @@ is handed on, never used for SQL outside this package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,8 +19,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
+from ctnode.intel.taxii.collection import AddOutcome, Page
+from ctnode.intel.taxii.query import ObjectQuery
 from ctnode.model.entities import Entity
 from ctnode.model.lists import ImportReport, ParsedList
+from ctnode.model.tlp import TLP
 
 Tx = Connection
 Row = dict[str, Any]
@@ -158,6 +161,30 @@ class MessageStore(Protocol):
               mask: Callable[[bytes], str]) -> tuple[int, int]: ...
 
 
+class IntelStore(Protocol):
+    """TAXII collections of STIX object versions, watchlist links, POST status resources and
+    pull sources. ``select`` is the TAXII selection (``ctnode.intel.taxii.collection``)."""
+
+    def add_collection(self, conn: Tx, row: Row) -> None: ...
+    def list_collections(self) -> list[Row]: ...
+    def find_collection(self, key: str) -> Row | None: ...
+    def count_objects(self, collection_id: str | None = ...) -> dict[str, int]: ...
+    def select(self, collection_id: str, query: ObjectQuery) -> Page: ...
+    def add_objects(self, conn: Tx, collection_id: str, objects: Iterable[Mapping[str, Any]],
+                    now: datetime, *, source: str, actor: str,
+                    default_tlp: TLP) -> list[AddOutcome]: ...
+    def delete_object(self, conn: Tx, collection_id: str, object_id: str,
+                      query: ObjectQuery | None = ...) -> int: ...
+    def links(self, *, entity_id: str | None = ..., object_id: str | None = ...) -> list[Row]: ...
+    def add_status(self, conn: Tx, row: Row) -> None: ...
+    def get_status(self, status_id: str) -> Row | None: ...
+    def add_source(self, conn: Tx, row: Row) -> None: ...
+    def list_sources(self) -> list[Row]: ...
+    def get_source(self, name: str) -> Row: ...
+    def update_source(self, conn: Tx, name: str, **values: Any) -> None: ...
+    def remove_source(self, conn: Tx, name: str) -> None: ...
+
+
 class Store(Protocol):
     """The whole store: one database, one transaction at a time, an area per concern."""
 
@@ -169,6 +196,7 @@ class Store(Protocol):
     federation: FederationStore
     biometrics: BiometricStore
     messages: MessageStore
+    intel: IntelStore
 
     def begin(self) -> AbstractContextManager[Tx]: ...
     def upgrade(self) -> None: ...

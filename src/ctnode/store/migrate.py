@@ -8,11 +8,17 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
-from ctnode.store import schema, schema_biometrics, schema_federation, schema_messages
+from ctnode.store import (
+    schema,
+    schema_biometrics,
+    schema_federation,
+    schema_intel,
+    schema_messages,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every area's tables, named here once: what the migrations must create.
-SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages)
+SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages, schema_intel)
 metadata: MetaData = schema.metadata
 
 

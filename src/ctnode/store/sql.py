@@ -19,6 +19,7 @@ from ctnode.store.contracts import (
     BiometricStore,
     EntityStore,
     FederationStore,
+    IntelStore,
     KeyStore,
     MessageStore,
     ReviewStore,
@@ -26,6 +27,7 @@ from ctnode.store.contracts import (
 from ctnode.store.database import Database
 from ctnode.store.entities import SqlEntities
 from ctnode.store.federation import SqlFederation
+from ctnode.store.intel import SqlIntel
 from ctnode.store.keys import SqlKeys
 from ctnode.store.messages import SqlMessages
 from ctnode.store.review import SqlReview
@@ -46,6 +48,7 @@ class SqlStore:
         self.federation: FederationStore = SqlFederation(db)
         self.biometrics: BiometricStore = SqlBiometrics(db)
         self.messages: MessageStore = SqlMessages(db)
+        self.intel: IntelStore = SqlIntel(db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

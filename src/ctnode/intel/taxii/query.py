@@ -32,7 +32,7 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
 VERSION_KEYWORDS = frozenset({"first", "last", "all"})
 SPEC_VERSIONS = frozenset({"2.0", "2.1"})
-_STIX_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,249}$")
+STIX_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,249}$")
 _STIX_ID = re.compile(
     r"^[a-z0-9][a-z0-9-]{1,249}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -163,7 +163,7 @@ def parse_query(
         elif key == "match[id]":
             out["ids"] = frozenset(_values(value, key, _STIX_ID.match, "a STIX identifier"))
         elif key == "match[type]":
-            out["types"] = frozenset(_values(value, key, _STIX_TYPE.match, "a STIX type name"))
+            out["types"] = frozenset(_values(value, key, STIX_TYPE.match, "a STIX type name"))
         elif key == "match[version]":
             words = _values(value, key)
             exact = frozenset(
