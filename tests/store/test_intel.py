@@ -73,7 +73,7 @@ def test_the_same_version_is_kept_once_and_date_added_never_goes_back(store: Sql
     again = _add(store, bundle["objects"][:3], T0 - timedelta(days=1))
     assert [o.message for o in again] == ["already present"] * 3
     assert len(_all(store)) == len(bundle["objects"])
-    malware = [o for o in bundle["objects"] if o["type"] == "malware"][0]
+    malware = next(o for o in bundle["objects"] if o["type"] == "malware")
     newer = {**malware, "modified": "2027-01-01T00:00:00.000Z"}
     _add(store, [newer], T0 - timedelta(days=5))  # earlier clock: still after the latest
     last = _all(store)[-1]

@@ -127,7 +127,7 @@ def test_taxii_pages_without_red_and_answers_rights(empty_node: Node) -> None:
 def test_taxii_post_keeps_a_status_for_its_poster(empty_node: Node) -> None:
     node = empty_node
     node.intel.create_collection(ADMIN, title="In", alias="in")
-    objects = _bundle()["objects"][:4] + [{"type": "indicator", "id": "indicator--x"}]
+    objects = [*_bundle()["objects"][:4], {"type": "indicator", "id": "indicator--x"}]
     resp = node.taxii.add_objects(ANALYST, "in", json.dumps({"objects": objects}).encode(),
                                   TAXII_MEDIA_TYPE, None)
     assert resp.status == 202
