@@ -23,13 +23,26 @@ from ctnode.api.routers import (
     biometrics,
     entities,
     federation,
+    intel,
     match,
     review,
     screening,
+    taxii,
 )
 from ctnode.node import Node
 
-ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics)
+ROUTERS = (
+    screening,
+    batches,
+    match,
+    entities,
+    review,
+    admin,
+    federation,
+    biometrics,
+    intel,
+    taxii,
+)
 
 
 def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:

@@ -19,6 +19,7 @@ This table says where each lives:
 ``biometrics``, ``import`` /   ``biometrics``
 ``export ansi-nist``
 ``jobs``                       ``jobs``
+``intel``                      ``intel`` (STIX 2.1, TAXII 2.1 sources, MISP)
 ============================  ======================================================
 """
 
@@ -30,6 +31,7 @@ from ctnode.cli import (
     audit,
     batches,
     biometrics,
+    intel,
     jobs,
     keys,
     lists,
@@ -80,3 +82,5 @@ app.add_typer(sharing.alerts_app, name="alerts")
 app.add_typer(sharing.updates_app, name="updates")
 # -- biometrics --
 app.add_typer(biometrics.biometrics_app, name="biometrics")
+# -- threat intelligence --
+app.add_typer(intel.intel_app, name="intel")
