@@ -24,6 +24,7 @@ from ctnode.services.context import Context, load_secret
 from ctnode.services.intel.pulls import Pulls
 from ctnode.services.intel.service import Intel
 from ctnode.services.intel.taxii import Taxii
+from ctnode.services.library import Library
 from ctnode.services.lists import Lists
 from ctnode.services.review import Review
 from ctnode.services.screening.index import MatchIndex
@@ -58,6 +59,7 @@ class Node:
         self.biometrics = Biometrics.build(ctx)
         self.intel = Intel(ctx)
         self.taxii = Taxii(ctx, self.intel)
+        self.library = Library(ctx)
         self.pulls = Pulls(ctx, self.intel, lambda user, password, token: TaxiiHttpClient(
             user=user, password=password, token=token, verify=settings.federation_verify_tls))
         self.federation = Federation.build(

@@ -24,6 +24,7 @@ from ctnode.api.routers import (
     entities,
     federation,
     intel,
+    library,
     match,
     review,
     screening,
@@ -41,6 +42,7 @@ ROUTERS = (
     federation,
     biometrics,
     intel,
+    library,
     taxii,
 )
 

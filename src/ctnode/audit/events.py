@@ -35,6 +35,8 @@ EventName = Literal[
     "intel.collection.add", "intel.import", "intel.import.failed", "intel.read", "intel.view",
     "intel.export", "intel.delete", "intel.source.add", "intel.source.remove", "intel.pull",
     "intel.pull.failed",
+    # best-practice library
+    "library.add", "library.add.failed", "library.search", "library.view", "library.withdraw",
     # periodic jobs
     "job.failed",
 ]
@@ -107,5 +109,12 @@ EVENTS: dict[EventName, str] = {
     "intel.source.remove": "A pull source was removed.",
     "intel.pull": "A pull from a TAXII source: pages, objects added, rejected, new checkpoint.",
     "intel.pull.failed": "A pull from a TAXII source failed; objects of completed pages stay.",
+    "library.add": "A document was added to the library: file, SHA-256, languages, topics, TLP.",
+    "library.add.failed": "A library document was refused (unreadable file or metadata); "
+    "nothing was kept; the reason.",
+    "library.search": "A library search: keyed hash of the query, the documents returned.",
+    "library.view": "A library document (metadata, text or original) was read.",
+    "library.withdraw": "A library document was withdrawn (text, original and index rows "
+    "removed, the record kept), with the reason.",
     "job.failed": "A periodic job of the scheduler failed; the job's name and the error.",
 }

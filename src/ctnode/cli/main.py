@@ -20,6 +20,7 @@ This table says where each lives:
 ``export ansi-nist``
 ``jobs``                       ``jobs``
 ``intel``                      ``intel`` (STIX 2.1, TAXII 2.1 sources, MISP)
+``library``                    ``library`` (best-practice documents)
 ============================  ======================================================
 """
 
@@ -34,6 +35,7 @@ from ctnode.cli import (
     intel,
     jobs,
     keys,
+    library,
     lists,
     peers,
     review,
@@ -84,3 +86,4 @@ app.add_typer(sharing.updates_app, name="updates")
 app.add_typer(biometrics.biometrics_app, name="biometrics")
 # -- threat intelligence --
 app.add_typer(intel.intel_app, name="intel")
+app.add_typer(library.library_app, name="library")

@@ -88,6 +88,9 @@ PERMISSIONS: dict[str, Permission] = {
     "intel.read": Permission(_ANALYSTS),  # read collections and objects (console, API, TAXII)
     "intel.write": Permission(_ANALYSTS),  # import files and MISP events, TAXII POST
     "intel.admin": Permission(_ADMIN),  # collections, pull sources, pulls, deleting objects
+    # best-practice library
+    "library.read": Permission(_ALL),  # search and read documents
+    "library.write": Permission(_ANALYSTS),  # add and withdraw documents
     # biometrics (special-category data)
     "biometric.enrol": _bio("enrol biometric data"),
     "biometric.import": _bio("import biometric data"),

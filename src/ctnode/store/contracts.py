@@ -11,7 +11,7 @@ is handed on, never used for SQL outside this package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +21,8 @@ from sqlalchemy import Connection
 
 from ctnode.intel.taxii.collection import AddOutcome, Page
 from ctnode.intel.taxii.query import ObjectQuery
+from ctnode.library.model import DocumentMeta, Topic
+from ctnode.library.query import CompiledQuery
 from ctnode.model.entities import Entity
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.model.tlp import TLP
@@ -185,6 +187,42 @@ class IntelStore(Protocol):
     def remove_source(self, conn: Tx, name: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """One matching language version of a library document; a higher score is better."""
+
+    document_id: str
+    lang: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryFilters:
+    """What a library search may find: served today, of these TLP levels (values), languages
+    and topics."""
+
+    today: date
+    tlp_levels: frozenset[str]
+    languages: frozenset[str] | None = None
+    topics: frozenset[Topic] | None = None
+
+
+class LibraryStore(Protocol):
+    """Best-practice documents, their language versions and the full-text index."""
+
+    def add_document(self, conn: Tx, meta: DocumentMeta, *, original: bytes, file_name: str,
+                     sha256: str, added_by: str, added_at: Any,
+                     texts: Sequence[tuple[str, str, str, str]]) -> None: ...
+    def get_document(self, document_id: str) -> Row: ...
+    def texts(self, document_id: str) -> list[Row]: ...
+    def text_of(self, document_id: str, lang: str) -> Row: ...
+    def list_documents(self, *, include_withdrawn: bool = ..., limit: int = ...) -> list[Row]: ...
+    def languages(self) -> list[str]: ...
+    def withdraw(self, conn: Tx, document_id: str, *, by: str, at: Any) -> None: ...
+    def search(self, lang: str, query: CompiledQuery, filters: LibraryFilters,
+               limit: int) -> tuple[list[TextHit], int]: ...
+
+
 class Store(Protocol):
     """The whole store: one database, one transaction at a time, an area per concern."""
 
@@ -197,6 +235,7 @@ class Store(Protocol):
     biometrics: BiometricStore
     messages: MessageStore
     intel: IntelStore
+    library: LibraryStore
 
     def begin(self) -> AbstractContextManager[Tx]: ...
     def upgrade(self) -> None: ...

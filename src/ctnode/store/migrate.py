@@ -13,12 +13,14 @@ from ctnode.store import (
     schema_biometrics,
     schema_federation,
     schema_intel,
+    schema_library,
     schema_messages,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every area's tables, named here once: what the migrations must create.
-SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages, schema_intel)
+SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages, schema_intel,
+           schema_library)
 metadata: MetaData = schema.metadata
 
 

@@ -21,6 +21,7 @@ from ctnode.store.contracts import (
     FederationStore,
     IntelStore,
     KeyStore,
+    LibraryStore,
     MessageStore,
     ReviewStore,
 )
@@ -29,6 +30,7 @@ from ctnode.store.entities import SqlEntities
 from ctnode.store.federation import SqlFederation
 from ctnode.store.intel import SqlIntel
 from ctnode.store.keys import SqlKeys
+from ctnode.store.library import SqlLibrary
 from ctnode.store.messages import SqlMessages
 from ctnode.store.review import SqlReview
 
@@ -49,6 +51,7 @@ class SqlStore:
         self.biometrics: BiometricStore = SqlBiometrics(db)
         self.messages: MessageStore = SqlMessages(db)
         self.intel: IntelStore = SqlIntel(db)
+        self.library: LibraryStore = SqlLibrary(db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
