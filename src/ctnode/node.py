@@ -14,7 +14,7 @@ from typing import Any
 
 from ctnode.audit.log import AuditLog
 from ctnode.federation.parts import Federation
-from ctnode.federation.transport import download, post_webhook
+from ctnode.federation.transport import TaxiiHttpClient, download, post_webhook
 from ctnode.jobs.scheduler import Job, Scheduler
 from ctnode.model.access import SYSTEM
 from ctnode.services.access import Access
@@ -25,6 +25,10 @@ from ctnode.services.batches.retention import Retention
 from ctnode.services.biometrics.parts import Biometrics, LazyKey
 from ctnode.services.context import Context, load_secret
 from ctnode.services.hashes import Hashes
+from ctnode.services.intel.pulls import Pulls
+from ctnode.services.intel.service import Intel
+from ctnode.services.intel.taxii import Taxii
+from ctnode.services.library import Library
 from ctnode.services.lists import Lists
 from ctnode.services.monitoring.service import Monitoring
 from ctnode.services.review import Review
@@ -62,6 +66,11 @@ class Node:
         self.monitoring = Monitoring(ctx, self.screening, LazyKey(settings.data_dir),
                                      notify=self._webhook() if settings.watch_webhook_url else None)
         self.hashes = Hashes.build(ctx)
+        self.intel = Intel(ctx)
+        self.taxii = Taxii(ctx, self.intel)
+        self.library = Library(ctx)
+        self.pulls = Pulls(ctx, self.intel, lambda user, password, token: TaxiiHttpClient(
+            user=user, password=password, token=token, verify=settings.federation_verify_tls))
         self.federation = Federation.build(
             ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
         )
@@ -90,6 +99,12 @@ class Node:
                     "remind owners of watched subjects about to expire; delete expired ones",
                     every=settings.watch_expiry_sweep_minutes * 60,
                     run=self.monitoring.run_expiry,
+                ),
+                Job(
+                    "intel-pull",
+                    "pull every enabled TAXII source into its collection (ctnode intel sources)",
+                    every=settings.intel_pull_minutes * 60,
+                    run=self.pulls.pull_all,
                 ),
             ],
             self.audit,

@@ -147,6 +147,17 @@ class Settings(BaseSettings):
     watch_webhook_url: str = ""
     # Hits kept per watched subject (best first): a screen's limit for monitoring.
     watch_hit_limit: int = Field(default=50, ge=1, le=500)
+    # --- threat intelligence (ctnode.intel, issue 17) ---
+    # TLP level of STIX objects that carry no TLP marking (clear, green, amber, amber+strict, red).
+    intel_default_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "amber+strict"
+    # Objects in a TAXII page when the client gives no limit.
+    taxii_page_size: int = Field(default=1000, ge=1, le=100_000)
+    # Most objects a TAXII page holds, whatever limit the client asks for.
+    taxii_max_page_size: int = Field(default=10_000, ge=1, le=100_000)
+    # Largest TAXII POST body, in bytes (the API root's max_content_length).
+    taxii_max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Minutes between two pulls of every enabled TAXII source (the job `intel-pull`).
+    intel_pull_minutes: float = Field(default=60.0, gt=0, le=7 * 24 * 60)
 
     # --- periodic jobs (ctnode.jobs), run inside the server ---
     # Run the periodic jobs (retention sweep, ...) inside the server; false: only `ctnode jobs run`.

@@ -28,13 +28,29 @@ from ctnode.api.routers import (
     entities,
     federation,
     hashes,
+    intel,
+    library,
     match,
     review,
     screening,
+    taxii,
 )
 from ctnode.node import Node
 
-ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics, hashes)
+ROUTERS = (
+    screening,
+    batches,
+    match,
+    entities,
+    review,
+    admin,
+    federation,
+    biometrics,
+    intel,
+    library,
+    taxii,
+    hashes,
+)
 
 
 def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:

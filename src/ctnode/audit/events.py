@@ -40,6 +40,12 @@ EventName = Literal[
     "hashes.hash", "hashes.match", "hashes.decision", "hashes.quarantine", "hashes.add",
     "hashes.remove", "hashes.import", "hashes.import.failed", "hashes.export",
     "hashes.bank.create", "hashes.bank.change", "hashes.bank.delete",
+    # threat intelligence
+    "intel.collection.add", "intel.import", "intel.import.failed", "intel.read", "intel.view",
+    "intel.export", "intel.delete", "intel.source.add", "intel.source.remove", "intel.pull",
+    "intel.pull.failed",
+    # best-practice library
+    "library.add", "library.add.failed", "library.search", "library.view", "library.withdraw",
     # periodic jobs
     "job.failed",
 ]
@@ -129,5 +135,25 @@ EVENTS: dict[EventName, str] = {
     "hashes.bank.create": "A hash bank was created with its settings.",
     "hashes.bank.change": "A hash bank was changed (enabled, threshold, description, TLP).",
     "hashes.bank.delete": "A hash bank was deleted with its hashes and hits.",
+    "intel.collection.add": "A TAXII collection was made (id, alias, title, writable).",
+    "intel.import": "STIX objects were added to a collection (file, MISP event, TAXII POST): "
+    "source, counts by type, added and already present, watchlist links.",
+    "intel.import.failed": "STIX or MISP content was refused; nothing was stored; the reason.",
+    "intel.read": "A TAXII page of a collection was served: endpoint, collection, filters, count.",
+    "intel.view": "An object's versions and watchlist links (or an entity's linked objects) were "
+    "read.",
+    "intel.export": "Objects of a collection were exported (STIX bundle or MISP event): count.",
+    "intel.delete": "Versions of an object were deleted from a collection: how many.",
+    "intel.source.add": "A TAXII server's collection was added as a pull source.",
+    "intel.source.remove": "A pull source was removed.",
+    "intel.pull": "A pull from a TAXII source: pages, objects added, rejected, new checkpoint.",
+    "intel.pull.failed": "A pull from a TAXII source failed; objects of completed pages stay.",
+    "library.add": "A document was added to the library: file, SHA-256, languages, topics, TLP.",
+    "library.add.failed": "A library document was refused (unreadable file or metadata); "
+    "nothing was kept; the reason.",
+    "library.search": "A library search: keyed hash of the query, the documents returned.",
+    "library.view": "A library document (metadata, text or original) was read.",
+    "library.withdraw": "A library document was withdrawn (text, original and index rows "
+    "removed, the record kept), with the reason.",
     "job.failed": "A periodic job of the scheduler failed; the job's name and the error.",
 }

@@ -20,6 +20,8 @@ This table says where each lives:
 ``export ansi-nist``
 ``jobs``                       ``jobs``
 ``hashes``                     ``hashes``
+``intel``                      ``intel`` (STIX 2.1, TAXII 2.1 sources, MISP)
+``library``                    ``library`` (best-practice documents)
 ============================  ======================================================
 """
 
@@ -36,8 +38,10 @@ from ctnode.cli import (
     batches,
     biometrics,
     hashes,
+    intel,
     jobs,
     keys,
+    library,
     lists,
     peers,
     review,
@@ -104,3 +108,6 @@ app.add_typer(sharing.updates_app, name="updates")
 app.add_typer(biometrics.biometrics_app, name="biometrics")
 # -- content hashes --
 app.add_typer(hashes.hashes_app, name="hashes")
+# -- threat intelligence --
+app.add_typer(intel.intel_app, name="intel")
+app.add_typer(library.library_app, name="library")

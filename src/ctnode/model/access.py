@@ -98,6 +98,13 @@ PERMISSIONS: dict[str, Permission] = {
     "hashes.export": Permission(_ANALYSTS),  # export a bank (TLP:RED never leaves)
     "hashes.review": Permission(_ANALYSTS),  # read hits and decide on them
     "hashes.banks": Permission(_ADMIN),  # create, change (enable, threshold), delete banks
+    # threat intelligence (STIX 2.1 / TAXII 2.1 / MISP)
+    "intel.read": Permission(_ANALYSTS),  # read collections and objects (console, API, TAXII)
+    "intel.write": Permission(_ANALYSTS),  # import files and MISP events, TAXII POST
+    "intel.admin": Permission(_ADMIN),  # collections, pull sources, pulls, deleting objects
+    # best-practice library
+    "library.read": Permission(_ALL),  # search and read documents
+    "library.write": Permission(_ANALYSTS),  # add and withdraw documents
     # biometrics (special-category data)
     "biometric.enrol": _bio("enrol biometric data"),
     "biometric.import": _bio("import biometric data"),

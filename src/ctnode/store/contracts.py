@@ -11,7 +11,7 @@ is handed on, never used for SQL outside this package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,8 +20,13 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 
 from ctnode.hashes.model import Bank, HashRecord, RecordStatus
+from ctnode.intel.taxii.collection import AddOutcome, Page
+from ctnode.intel.taxii.query import ObjectQuery
+from ctnode.library.model import DocumentMeta, Topic
+from ctnode.library.query import CompiledQuery
 from ctnode.model.entities import Entity
 from ctnode.model.lists import ImportReport, ParsedList
+from ctnode.model.tlp import TLP
 
 Tx = Connection
 Row = dict[str, Any]
@@ -215,6 +220,64 @@ class HashStore(Protocol):
                   limit: int = ...) -> list[Row]: ...
     def decide_hit(self, conn: Tx, hit_id: str, *, decision: str, comment: str,
                    actor: str) -> None: ...
+class IntelStore(Protocol):
+    """TAXII collections of STIX object versions, watchlist links, POST status resources and
+    pull sources. ``select`` is the TAXII selection (``ctnode.intel.taxii.collection``)."""
+
+    def add_collection(self, conn: Tx, row: Row) -> None: ...
+    def list_collections(self) -> list[Row]: ...
+    def find_collection(self, key: str) -> Row | None: ...
+    def count_objects(self, collection_id: str | None = ...) -> dict[str, int]: ...
+    def select(self, collection_id: str, query: ObjectQuery) -> Page: ...
+    def add_objects(self, conn: Tx, collection_id: str, objects: Iterable[Mapping[str, Any]],
+                    now: datetime, *, source: str, actor: str,
+                    default_tlp: TLP) -> list[AddOutcome]: ...
+    def delete_object(self, conn: Tx, collection_id: str, object_id: str,
+                      query: ObjectQuery | None = ...) -> int: ...
+    def links(self, *, entity_id: str | None = ..., object_id: str | None = ...) -> list[Row]: ...
+    def add_status(self, conn: Tx, row: Row) -> None: ...
+    def get_status(self, status_id: str) -> Row | None: ...
+    def add_source(self, conn: Tx, row: Row) -> None: ...
+    def list_sources(self) -> list[Row]: ...
+    def get_source(self, name: str) -> Row: ...
+    def update_source(self, conn: Tx, name: str, **values: Any) -> None: ...
+    def remove_source(self, conn: Tx, name: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """One matching language version of a library document; a higher score is better."""
+
+    document_id: str
+    lang: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryFilters:
+    """What a library search may find: served today, of these TLP levels (values), languages
+    and topics."""
+
+    today: date
+    tlp_levels: frozenset[str]
+    languages: frozenset[str] | None = None
+    topics: frozenset[Topic] | None = None
+
+
+class LibraryStore(Protocol):
+    """Best-practice documents, their language versions and the full-text index."""
+
+    def add_document(self, conn: Tx, meta: DocumentMeta, *, original: bytes, file_name: str,
+                     sha256: str, added_by: str, added_at: Any,
+                     texts: Sequence[tuple[str, str, str, str]]) -> None: ...
+    def get_document(self, document_id: str) -> Row: ...
+    def texts(self, document_id: str) -> list[Row]: ...
+    def text_of(self, document_id: str, lang: str) -> Row: ...
+    def list_documents(self, *, include_withdrawn: bool = ..., limit: int = ...) -> list[Row]: ...
+    def languages(self) -> list[str]: ...
+    def withdraw(self, conn: Tx, document_id: str, *, by: str, at: Any) -> None: ...
+    def search(self, lang: str, query: CompiledQuery, filters: LibraryFilters,
+               limit: int) -> tuple[list[TextHit], int]: ...
 
 
 class Store(Protocol):
@@ -230,6 +293,8 @@ class Store(Protocol):
     messages: MessageStore
     monitoring: MonitoringStore
     hashes: HashStore
+    intel: IntelStore
+    library: LibraryStore
 
     def begin(self) -> AbstractContextManager[Tx]: ...
     def upgrade(self) -> None: ...

@@ -13,6 +13,8 @@ from ctnode.store import (
     schema_biometrics,
     schema_federation,
     schema_hashes,
+    schema_intel,
+    schema_library,
     schema_messages,
     schema_monitoring,
 )
@@ -20,7 +22,7 @@ from ctnode.store import (
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every area's tables, named here once: what the migrations must create.
 SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages, schema_monitoring,
-           schema_hashes)
+           schema_hashes, schema_intel, schema_library)
 metadata: MetaData = schema.metadata
 
 

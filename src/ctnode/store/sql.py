@@ -20,7 +20,9 @@ from ctnode.store.contracts import (
     EntityStore,
     FederationStore,
     HashStore,
+    IntelStore,
     KeyStore,
+    LibraryStore,
     MessageStore,
     MonitoringStore,
     ReviewStore,
@@ -29,7 +31,9 @@ from ctnode.store.database import Database
 from ctnode.store.entities import SqlEntities
 from ctnode.store.federation import SqlFederation
 from ctnode.store.hashes import SqlHashes
+from ctnode.store.intel import SqlIntel
 from ctnode.store.keys import SqlKeys
+from ctnode.store.library import SqlLibrary
 from ctnode.store.messages import SqlMessages
 from ctnode.store.monitoring import SqlMonitoring
 from ctnode.store.review import SqlReview
@@ -52,6 +56,8 @@ class SqlStore:
         self.messages: MessageStore = SqlMessages(db)
         self.monitoring: MonitoringStore = SqlMonitoring(db)
         self.hashes: HashStore = SqlHashes(db)
+        self.intel: IntelStore = SqlIntel(db)
+        self.library: LibraryStore = SqlLibrary(db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -22,12 +22,19 @@ DATE_ADDED_FIRST = "X-TAXII-Date-Added-First"
 DATE_ADDED_LAST = "X-TAXII-Date-Added-Last"
 
 
-class TaxiiError(CTNodeError):
-    """An error a TAXII route answers with a TAXII error resource."""
+class TaxiiError(CTNodeError, status=400, code="taxii_bad_request"):
+    """An error a TAXII route answers with a TAXII error resource.
 
-    status_code = 400
-    code = "taxii_bad_request"
+    A subclass is one line: ``class TaxiiGone(TaxiiError, status=410, code="taxii_gone",
+    title="Gone")``; ``title`` is the resource's short title.
+    """
+
     title = "Bad request"
+
+    def __init_subclass__(cls, *, title: str | None = None, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if title is not None:
+            cls.title = title
 
     def __init__(self, description: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(description)
@@ -51,34 +58,34 @@ class TaxiiBadRequest(TaxiiError):
     """A query parameter or body is malformed; the description names it."""
 
 
-class TaxiiNotFound(TaxiiError):
-    status_code = 404
-    code = "taxii_not_found"
-    title = "Not found"
+class TaxiiUnauthorized(TaxiiError, status=401, code="taxii_unauthorized", title="Unauthorized"):
+    """No credential, or an unknown or revoked one."""
 
 
-class TaxiiForbidden(TaxiiError):
-    status_code = 403
-    code = "taxii_forbidden"
-    title = "Forbidden"
+class TaxiiNotFound(TaxiiError, status=404, code="taxii_not_found", title="Not found"):
+    """No such API root, collection, object or status resource (for this requester)."""
 
 
-class TaxiiNotAcceptable(TaxiiError):
-    status_code = 406
-    code = "taxii_not_acceptable"
-    title = "Not acceptable"
+class TaxiiForbidden(TaxiiError, status=403, code="taxii_forbidden", title="Forbidden"):
+    """The credential may not read (or write) this collection."""
 
 
-class TaxiiUnsupportedMediaType(TaxiiError):
-    status_code = 415
-    code = "taxii_unsupported_media_type"
-    title = "Unsupported media type"
+class TaxiiNotAcceptable(
+    TaxiiError, status=406, code="taxii_not_acceptable", title="Not acceptable"
+):
+    """The request's ``Accept`` allows no TAXII 2.1 media type."""
 
 
-class TaxiiTooLarge(TaxiiError):
-    status_code = 413
-    code = "taxii_too_large"
-    title = "Request entity too large"
+class TaxiiUnsupportedMediaType(
+    TaxiiError, status=415, code="taxii_unsupported_media_type", title="Unsupported media type"
+):
+    """A POST body that is not ``application/taxii+json``."""
+
+
+class TaxiiTooLarge(
+    TaxiiError, status=413, code="taxii_too_large", title="Request entity too large"
+):
+    """A POST body above the API root's ``max_content_length``."""
 
 
 def error_resource(exc: CTNodeError) -> dict[str, Any]:

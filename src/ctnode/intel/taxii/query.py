@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -32,7 +32,7 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
 VERSION_KEYWORDS = frozenset({"first", "last", "all"})
 SPEC_VERSIONS = frozenset({"2.0", "2.1"})
-_STIX_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,249}$")
+STIX_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,249}$")
 _STIX_ID = re.compile(
     r"^[a-z0-9][a-z0-9-]{1,249}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -116,10 +116,17 @@ class ObjectQuery:
         return replace(self, ids=frozenset({object_id}))
 
 
-def _values(raw: str, name: str) -> list[str]:
+def _values(
+    raw: str, name: str, valid: Callable[[str], object] | None = None, what: str = ""
+) -> list[str]:
+    """The comma-separated values of one filter; each must pass ``valid`` (else a 400 saying
+    the value is not ``what``)."""
     values = [v.strip() for v in raw.split(",")]
     if not values or any(not v for v in values):
         raise TaxiiBadRequest(f"{name}: empty value in {raw!r}")
+    bad = [v for v in values if valid is not None and not valid(v)]
+    if bad:
+        raise TaxiiBadRequest(f"{name}: {bad[0]!r} is not {what}")
     return values
 
 
@@ -154,17 +161,9 @@ def parse_query(
         elif key == "next":
             out["next"] = Cursor.decode(value)
         elif key == "match[id]":
-            ids = _values(value, key)
-            bad = [v for v in ids if not _STIX_ID.match(v)]
-            if bad:
-                raise TaxiiBadRequest(f"match[id]: {bad[0]!r} is not a STIX identifier")
-            out["ids"] = frozenset(ids)
+            out["ids"] = frozenset(_values(value, key, _STIX_ID.match, "a STIX identifier"))
         elif key == "match[type]":
-            types = _values(value, key)
-            bad = [v for v in types if not _STIX_TYPE.match(v)]
-            if bad:
-                raise TaxiiBadRequest(f"match[type]: {bad[0]!r} is not a STIX type name")
-            out["types"] = frozenset(types)
+            out["types"] = frozenset(_values(value, key, STIX_TYPE.match, "a STIX type name"))
         elif key == "match[version]":
             words = _values(value, key)
             exact = frozenset(
@@ -174,11 +173,6 @@ def parse_query(
                 first="first" in words, last="last" in words, all="all" in words, exact=exact
             )
         elif key == "match[spec_version]":
-            specs = _values(value, key)
-            bad = [v for v in specs if v not in SPEC_VERSIONS]
-            if bad:
-                raise TaxiiBadRequest(
-                    f"match[spec_version]: {bad[0]!r} is not a STIX version (2.0, 2.1)"
-                )
+            specs = _values(value, key, SPEC_VERSIONS.__contains__, "a STIX version (2.0, 2.1)")
             out["spec_versions"] = frozenset(specs)
     return ObjectQuery(**out)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ properties that are not set.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,8 +16,24 @@ from ctnode.intel.taxii.media import STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE
 from ctnode.intel.timestamps import format_timestamp
 
 
+class Resource:
+    """A TAXII resource as data: ``as_dict()`` gives its JSON, the fields in order, leaving
+    out optional properties not set (None or empty text); sequences become lists."""
+
+    __slots__ = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None or value == "":
+                continue
+            out[f.name] = list(value) if isinstance(value, tuple | list) else value
+        return out
+
+
 @dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(Resource):
     """Section 4.1.1: the server's title and its API roots (URLs)."""
 
     title: str
@@ -26,20 +42,9 @@ class Discovery:
     contact: str | None = None
     default: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"title": self.title}
-        if self.description:
-            out["description"] = self.description
-        if self.contact:
-            out["contact"] = self.contact
-        if self.default:
-            out["default"] = self.default
-        out["api_roots"] = list(self.api_roots)
-        return out
-
 
 @dataclass(frozen=True, slots=True)
-class ApiRoot:
+class ApiRoot(Resource):
     """Section 4.2.1: one API root; ``max_content_length`` bounds a POST body in bytes."""
 
     title: str
@@ -47,17 +52,9 @@ class ApiRoot:
     description: str | None = None
     versions: Sequence[str] = (TAXII_MEDIA_TYPE,)
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"title": self.title}
-        if self.description:
-            out["description"] = self.description
-        out["versions"] = list(self.versions)
-        out["max_content_length"] = self.max_content_length
-        return out
-
 
 @dataclass(frozen=True, slots=True)
-class Collection:
+class Collection(Resource):
     """Section 5.2.1, as seen by one requester (``can_read``/``can_write`` are theirs)."""
 
     id: str
@@ -68,31 +65,14 @@ class Collection:
     alias: str | None = None
     media_types: Sequence[str] = (STIX_MEDIA_TYPE,)
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "title": self.title}
-        if self.description:
-            out["description"] = self.description
-        if self.alias:
-            out["alias"] = self.alias
-        out["can_read"] = self.can_read
-        out["can_write"] = self.can_write
-        out["media_types"] = list(self.media_types)
-        return out
-
 
 @dataclass(frozen=True, slots=True)
-class StatusDetail:
+class StatusDetail(Resource):
     """Section 4.3.2: the outcome for one object of a POST."""
 
     id: str
     version: str
     message: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "version": self.version}
-        if self.message:
-            out["message"] = self.message
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +107,9 @@ class Status:
             "failure_count": len(self.failures),
             "pending_count": len(self.pendings),
         }
-        if self.successes:
-            out["successes"] = [d.as_dict() for d in self.successes]
-        if self.failures:
-            out["failures"] = [d.as_dict() for d in self.failures]
-        if self.pendings:
-            out["pendings"] = [d.as_dict() for d in self.pendings]
-        return out
+        details = {
+            "successes": self.successes,
+            "failures": self.failures,
+            "pendings": self.pendings,
+        }
+        return out | {key: [d.as_dict() for d in ds] for key, ds in details.items() if ds}

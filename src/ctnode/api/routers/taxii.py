@@ -1,0 +1,227 @@
+"""The TAXII 2.1 server: discovery at ``/taxii2/``, the one API root ``/taxii2/api1/``.
+
+TAXII clients authenticate with the node's API keys, the way TAXII clients do: HTTP Basic
+(user: the key id, password: the key's secret, or any user with the whole
+``ctn_<id>_<secret>`` token as password) or ``Authorization: Bearer <token>``
+(``X-API-Key`` works too). Every answer, errors included, is
+``application/taxii+json;version=2.1``; errors are TAXII error resources. The routes
+parse, call ``node.taxii`` (``services/intel/taxii.py``) and write its answer back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ctnode.api.deps import NodeDep, read_limited
+from ctnode.errors import CTNodeError, Unauthorized
+from ctnode.intel.taxii import protocol
+from ctnode.intel.taxii.media import TAXII_MEDIA_TYPE, TaxiiUnauthorized
+from ctnode.model.access import Actor
+from ctnode.node import Node
+
+router = APIRouter(prefix="/taxii2", tags=["taxii"])
+ROOT = "/api1"
+CollectionId = Annotated[str, Path(max_length=64, description="collection id or alias")]
+ObjectId = Annotated[str, Path(max_length=300, description="STIX id, type--UUID")]
+TAXII_DOC: dict[str, Any] = {"responses": {200: {"content": {TAXII_MEDIA_TYPE: {}}}}}
+
+
+def _token(request: Request) -> str | None:
+    """The API key of a TAXII request: Basic, Bearer, ApiKey or X-API-Key."""
+    if key := request.headers.get("x-api-key"):
+        return key
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    scheme, value = scheme.lower(), value.strip()
+    if scheme in {"bearer", "apikey"} and value:
+        return value
+    if scheme == "basic":
+        try:
+            user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized("HTTP Basic credentials are not base64 of user:password") from None
+        return password if password.startswith("ctn_") else f"ctn_{user}_{password}"
+    raise Unauthorized("use HTTP Basic (key id : secret) or 'Authorization: Bearer <key>'")
+
+
+def _write(resp: protocol.TaxiiResponse) -> Response:
+    headers = dict(resp.headers)
+    media = headers.pop("Content-Type", TAXII_MEDIA_TYPE)
+    return Response(resp.json_bytes(), status_code=resp.status, headers=headers, media_type=media)
+
+
+async def _answer(
+    request: Request, node: Node, call: Callable[[Actor], protocol.TaxiiResponse]
+) -> Response:
+    """Authenticate, run the call in a worker thread, render any error as a TAXII error."""
+    try:
+        actor = await run_in_threadpool(node.access.authenticate, _token(request))
+        return _write(await run_in_threadpool(call, actor))
+    except Unauthorized as exc:
+        resp = _write(protocol.error(TaxiiUnauthorized(exc.message)))
+        resp.headers["WWW-Authenticate"] = 'Basic realm="ctnode TAXII", Bearer'
+        return resp
+    except CTNodeError as exc:
+        return _write(protocol.error(exc))
+
+
+Accept = Annotated[str | None, Header()]
+
+
+@router.get("/", openapi_extra=TAXII_DOC)
+async def discovery(request: Request, node: NodeDep, accept: Accept = None) -> Response:
+    """TAXII discovery: the server's title and its API root."""
+    base = str(request.base_url)
+    return await _answer(request, node, lambda _a: node.taxii.discovery(base, accept))
+
+
+@router.get(ROOT + "/", openapi_extra=TAXII_DOC)
+async def api_root(request: Request, node: NodeDep, accept: Accept = None) -> Response:
+    """The API root: versions and ``max_content_length``."""
+    return await _answer(request, node, lambda _a: node.taxii.api_root(accept))
+
+
+@router.get(ROOT + "/status/{status_id}/", openapi_extra=TAXII_DOC)
+async def status(
+    request: Request,
+    node: NodeDep,
+    status_id: Annotated[str, Path(max_length=64)],
+    accept: Accept = None,
+) -> Response:
+    """The status resource of an earlier POST (only its poster, or an admin, sees it)."""
+    return await _answer(request, node, lambda a: node.taxii.status(a, status_id, accept))
+
+
+@router.get(ROOT + "/collections/", openapi_extra=TAXII_DOC)
+async def collections(request: Request, node: NodeDep, accept: Accept = None) -> Response:
+    """The collections the key may read or write."""
+    return await _answer(request, node, lambda a: node.taxii.collections(a, accept))
+
+
+@router.get(ROOT + "/collections/{collection_id}/", openapi_extra=TAXII_DOC)
+async def collection(
+    request: Request, node: NodeDep, collection_id: CollectionId, accept: Accept = None
+) -> Response:
+    """One collection, with what the key may do (``can_read``, ``can_write``)."""
+    return await _answer(request, node, lambda a: node.taxii.collection(a, collection_id, accept))
+
+
+def _params(request: Request) -> list[tuple[str, str]]:
+    return list(request.query_params.multi_items())
+
+
+@router.get(ROOT + "/collections/{collection_id}/objects/", openapi_extra=TAXII_DOC)
+async def get_objects(
+    request: Request, node: NodeDep, collection_id: CollectionId, accept: Accept = None
+) -> Response:
+    """Objects, filtered by ``added_after``, ``match[id|type|version|spec_version]``, paged by
+    ``limit`` and ``next``."""
+    params = _params(request)
+    return await _answer(
+        request, node, lambda a: node.taxii.get_objects(a, collection_id, params, accept)
+    )
+
+
+@router.post(ROOT + "/collections/{collection_id}/objects/", openapi_extra=TAXII_DOC)
+async def add_objects(
+    request: Request, node: NodeDep, collection_id: CollectionId, accept: Accept = None
+) -> Response:
+    """Add objects (a TAXII envelope); 202 with a status resource."""
+    limit = node.settings.taxii_max_content_length
+    ctype = request.headers.get("content-type")
+
+    async def body() -> bytes:
+        return await read_limited(request, limit)
+
+    return await _with_body(
+        request,
+        node,
+        body,
+        lambda a, data: node.taxii.add_objects(a, collection_id, data, ctype, accept),
+    )
+
+
+async def _with_body(
+    request: Request,
+    node: Node,
+    read: Callable[[], Awaitable[bytes]],
+    call: Callable[[Actor, bytes], protocol.TaxiiResponse],
+) -> Response:
+    try:
+        data = await read()
+    except CTNodeError as exc:
+        return _write(protocol.error(exc))
+    return await _answer(request, node, lambda a: call(a, data))
+
+
+@router.get(ROOT + "/collections/{collection_id}/manifest/", openapi_extra=TAXII_DOC)
+async def get_manifest(
+    request: Request, node: NodeDep, collection_id: CollectionId, accept: Accept = None
+) -> Response:
+    """Manifest records (id, date_added, version, media_type) of the selected objects."""
+    params = _params(request)
+    return await _answer(
+        request, node, lambda a: node.taxii.get_manifest(a, collection_id, params, accept)
+    )
+
+
+@router.get(ROOT + "/collections/{collection_id}/objects/{object_id}/", openapi_extra=TAXII_DOC)
+async def get_object(
+    request: Request,
+    node: NodeDep,
+    collection_id: CollectionId,
+    object_id: ObjectId,
+    accept: Accept = None,
+) -> Response:
+    """One object (its last version unless ``match[version]`` says otherwise)."""
+    params = _params(request)
+    return await _answer(
+        request,
+        node,
+        lambda a: node.taxii.get_object(a, collection_id, object_id, params, accept),
+    )
+
+
+@router.delete(ROOT + "/collections/{collection_id}/objects/{object_id}/", openapi_extra=TAXII_DOC)
+async def delete_object(
+    request: Request,
+    node: NodeDep,
+    collection_id: CollectionId,
+    object_id: ObjectId,
+    accept: Accept = None,
+) -> Response:
+    """Delete an object's versions (all, or those ``match[version]`` names); admins only."""
+    params = _params(request)
+    return await _answer(
+        request,
+        node,
+        lambda a: node.taxii.delete_object(a, collection_id, object_id, params, accept),
+    )
+
+
+@router.get(
+    ROOT + "/collections/{collection_id}/objects/{object_id}/versions/", openapi_extra=TAXII_DOC
+)
+async def get_versions(
+    request: Request,
+    node: NodeDep,
+    collection_id: CollectionId,
+    object_id: ObjectId,
+    accept: Accept = None,
+) -> Response:
+    """The version timestamps of one object."""
+    params = _params(request)
+    return await _answer(
+        request,
+        node,
+        lambda a: node.taxii.get_versions(a, collection_id, object_id, params, accept),
+    )

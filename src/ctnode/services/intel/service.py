@@ -1,0 +1,381 @@
+"""Threat intelligence: collections of STIX 2.1 objects, imports (files, MISP events), exports,
+watchlist links, and the objects' versions. Every action is checked against
+``model/access.PERMISSIONS`` and audited.
+
+An import is one transaction: the objects, their watchlist links and the audit entry commit
+together; content that fails validation is refused whole (``intel.import.failed``) and the
+store is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctnode.clock import utcnow
+from ctnode.errors import CTNodeError, InvalidInput, NotFound
+from ctnode.intel.misp import misp_to_stix, stix_to_misp
+from ctnode.intel.stix import StixContent, make_bundle, parse_stix
+from ctnode.intel.taxii.collection import AddOutcome, ObjectRecord
+from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch
+from ctnode.intel.watchlist import check_list_references, extract_list_references
+from ctnode.model.access import Actor
+from ctnode.model.tlp import TLP
+from ctnode.services.context import Context
+from ctnode.store.contracts import Row, Tx
+
+# The most objects one import may hold (larger files: split them, or pull over TAXII).
+MAX_IMPORT_OBJECTS = 500_000
+_ALIAS_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What one import did: per type counts, added and already present, the links made."""
+
+    collection_id: str
+    source: str
+    counts: dict[str, int]
+    added: int
+    present: int
+    links: list[str] = field(default_factory=list)  # watchlist entity ids referenced
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the MISP converter's remarks
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "collection": self.collection_id,
+            "source": self.source,
+            "counts": self.counts,
+            "added": self.added,
+            "already_present": self.present,
+            "links": self.links,
+            "warnings": self.warnings,
+            "notes": self.notes,
+        }
+
+
+class Intel:
+    """Collections, imports, exports and links of one node's threat intelligence."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.store = ctx.store.intel
+        self.default_tlp = TLP.parse(ctx.settings.intel_default_tlp)
+
+    # -- collections --------------------------------------------------------------------
+
+    def create_collection(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        alias: str | None = None,
+        description: str | None = None,
+        writable: bool = True,
+    ) -> Row:
+        """A new collection (a UUID id, as TAXII clients expect); ``alias`` names it in URLs."""
+        self.ctx.require(actor, "intel.admin")
+        title = title.strip()
+        if not title or len(title) > 200:
+            raise InvalidInput("a collection needs a title of 1 to 200 characters")
+        if alias is not None:
+            if not alias or len(alias) > 64 or not set(alias) <= _ALIAS_CHARS:
+                raise InvalidInput("alias: 1-64 characters of a-z, 0-9, '-' and '_'")
+            if self.store.find_collection(alias) is not None:
+                raise InvalidInput(f"alias: a collection {alias!r} exists already")
+        row = {
+            "id": str(uuid.uuid4()),
+            "title": title,
+            "description": description or None,
+            "alias": alias,
+            "writable": writable,
+            "created_at": utcnow(),
+            "created_by": actor.name,
+        }
+        with self.ctx.store.begin() as conn:
+            self.store.add_collection(conn, row)
+            self.ctx.audit.record(
+                "intel.collection.add",
+                actor,
+                conn=conn,
+                detail={
+                    "collection": row["id"],
+                    "alias": alias,
+                    "title": title,
+                    "writable": writable,
+                },
+            )
+        return row
+
+    def collection(self, key: str) -> Row:
+        """A collection by id or alias (no permission needed to name one; reading needs it)."""
+        row = self.store.find_collection(key)
+        if row is None:
+            raise NotFound(f"no collection {key!r} (see `ctnode intel collections`)")
+        return row
+
+    def list_collections(self, actor: Actor) -> list[Row]:
+        self.ctx.require(actor, "intel.read")
+        counts = self.store.count_objects()
+        return [
+            {**row, "objects": counts.get(row["id"], 0)} for row in self.store.list_collections()
+        ]
+
+    # -- imports ------------------------------------------------------------------------
+
+    def import_stix(
+        self,
+        actor: Actor,
+        data: bytes | str | Mapping[str, Any],
+        *,
+        collection: str,
+        source: str,
+        allow_custom: bool = False,
+    ) -> ImportResult:
+        """Validate STIX 2.1 content (a bundle, an envelope, a list or one object) and add it."""
+        self.ctx.require(actor, "intel.write")
+        col = self.collection(collection)
+        try:
+            content = parse_stix(
+                data, allow_custom=allow_custom, source=source, max_objects=MAX_IMPORT_OBJECTS
+            )
+        except CTNodeError as exc:
+            self._refused(actor, col["id"], source, exc)
+            raise
+        return self.add_content(actor, col["id"], content, source=source)
+
+    def import_misp(
+        self, actor: Actor, data: bytes | str | Mapping[str, Any], *, collection: str, source: str
+    ) -> ImportResult:
+        """A MISP event (MISP's JSON export) converted to STIX 2.1 by misp-stix, then added."""
+        self.ctx.require(actor, "intel.write")
+        col = self.collection(collection)
+        try:
+            converted = misp_to_stix(data if isinstance(data, bytes | str) else dict(data))
+        except CTNodeError as exc:
+            self._refused(actor, col["id"], source, exc)
+            raise
+        result = self.add_content(
+            actor,
+            col["id"],
+            converted.content,
+            source=f"{source} (MISP event {converted.event_uuid})",
+        )
+        result.notes = converted.notes
+        return result
+
+    def _refused(self, actor: Actor, collection_id: str, source: str, exc: CTNodeError) -> None:
+        self.ctx.audit.record(
+            "intel.import.failed",
+            actor,
+            detail={"collection": collection_id, "source": source, "reason": exc.message[:2000]},
+        )
+
+    def add_content(
+        self, actor: Actor, collection_id: str, content: StixContent, *, source: str
+    ) -> ImportResult:
+        """Add validated content in one transaction with its audit entry."""
+        links: list[str] = []
+        for obj in content.objects:
+            links += [
+                f"{i.object_id}: {i.message}"
+                for i in check_list_references(obj)
+                if i.severity == "error"
+            ]
+        if links:
+            raise InvalidInput(f"{source}: " + "; ".join(links[:20]))
+        with self.ctx.store.begin() as conn:
+            outcomes = self.add_objects(conn, actor, collection_id, content.objects, source=source)
+            result = ImportResult(
+                collection_id=collection_id,
+                source=source,
+                counts=content.counts(),
+                added=sum(1 for o in outcomes if o.message is None),
+                present=sum(1 for o in outcomes if o.message == "already present"),
+                links=sorted({r["entity_id"] for o in content.objects for r in self._links_of(o)}),
+                warnings=[str(w) for w in content.warnings[:100]],
+            )
+            self.ctx.audit.record(
+                "intel.import",
+                actor,
+                conn=conn,
+                detail={
+                    k: v for k, v in result.as_dict().items() if k not in {"warnings", "notes"}
+                },
+            )
+        return result
+
+    @staticmethod
+    def _links_of(obj: Mapping[str, Any]) -> list[Row]:
+        return [{"entity_id": r.entity_id} for r in extract_list_references(obj)]
+
+    def add_objects(
+        self,
+        conn: Tx,
+        actor: Actor,
+        collection_id: str,
+        objects: Iterable[Mapping[str, Any]],
+        *,
+        source: str,
+    ) -> list[AddOutcome]:
+        """Add validated objects in the caller's transaction (TAXII POST, pulls, imports)."""
+        return self.store.add_objects(
+            conn,
+            collection_id,
+            objects,
+            utcnow(),
+            source=source,
+            actor=actor.name,
+            default_tlp=self.default_tlp,
+        )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def versions(self, actor: Actor, object_id: str, collection: str) -> list[ObjectRecord]:
+        """Every version of one object in a collection, oldest first."""
+        self.ctx.require(actor, "intel.read")
+        col = self.collection(collection)
+        query = ObjectQuery(
+            ids=frozenset({object_id}),
+            limit=10_000,
+            versions=VersionMatch(last=False, all=True),
+            spec_versions=frozenset({"2.0", "2.1"}),
+        )
+        records = self.store.select(col["id"], query).records
+        if not records:
+            raise NotFound(f"no object {object_id} in collection {col['id']}")
+        return sorted(records, key=lambda r: (r.version, r.seq))
+
+    def show(self, actor: Actor, object_id: str, collection: str) -> dict[str, Any]:
+        """An object's newest version, its version list, and the watchlist records it names
+        (each with the record's name and status as the lists hold it)."""
+        records = self.versions(actor, object_id, collection)
+        entities = []
+        for link in self.store.links(object_id=object_id):
+            entry: dict[str, Any] = {
+                "entity_id": link["entity_id"],
+                "reference": link["reference"],
+                "dataset": link["dataset"],
+            }
+            try:
+                entity = self.ctx.store.entities.get_entity(link["entity_id"])
+                entry |= {
+                    "caption": entity.caption,
+                    "status": entity.status,
+                    "schema": entity.schema,
+                }
+            except NotFound:
+                entry |= {"caption": None, "status": "not on this node's lists"}
+            entities.append(entry)
+        newest = records[-1]
+        self.ctx.audit.record(
+            "intel.view",
+            actor,
+            result_ids=[object_id],
+            detail={"collection": collection, "versions": len(records)},
+        )
+        return {
+            "object": dict(newest.obj),
+            "tlp": newest.tlp.value,
+            "versions": [r.version_text for r in records],
+            "watchlist": entities,
+        }
+
+    def linked_to(self, actor: Actor, entity_id: str) -> list[Row]:
+        """The threat actors and intrusion sets that name a watchlist record."""
+        self.ctx.require(actor, "intel.read")
+        rows = self.store.links(entity_id=entity_id)
+        self.ctx.audit.record(
+            "intel.view",
+            actor,
+            result_ids=[r["object_id"] for r in rows],
+            detail={"entity_id": entity_id},
+        )
+        return rows
+
+    # -- exports and deletion -----------------------------------------------------------
+
+    def objects(
+        self,
+        actor: Actor,
+        collection: str,
+        *,
+        types: Iterable[str] = (),
+        all_versions: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Every object of a collection (newest versions unless ``all_versions``), in the order
+        added: what an export writes. Audited as ``intel.export``."""
+        self.ctx.require(actor, "intel.read")
+        col = self.collection(collection)
+        query = ObjectQuery(
+            types=frozenset(types),
+            limit=10_000,
+            versions=VersionMatch(last=not all_versions, all=all_versions),
+        )
+        out: list[dict[str, Any]] = []
+        while True:
+            page = self.store.select(col["id"], query)
+            out += [dict(r.obj) for r in page.records]
+            if not page.more or page.next is None:
+                break
+            query = ObjectQuery(
+                types=query.types,
+                limit=query.limit,
+                versions=query.versions,
+                next=Cursor.decode(page.next),
+            )
+        return out
+
+    def export_stix(
+        self,
+        actor: Actor,
+        collection: str,
+        *,
+        types: Iterable[str] = (),
+        all_versions: bool = False,
+    ) -> dict[str, Any]:
+        objects = self.objects(actor, collection, types=types, all_versions=all_versions)
+        self.ctx.audit.record(
+            "intel.export",
+            actor,
+            detail={"collection": collection, "format": "stix", "objects": len(objects)},
+        )
+        return make_bundle(objects)
+
+    def export_misp(
+        self, actor: Actor, collection: str, *, types: Iterable[str] = ()
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The collection's newest versions as one MISP event (``{"Event": ...}``) and the
+        converter's notes."""
+        objects = self.objects(actor, collection, types=types)
+        if not objects:
+            raise NotFound(f"collection {collection!r} holds no objects to export")
+        exported = stix_to_misp(objects)
+        self.ctx.audit.record(
+            "intel.export",
+            actor,
+            detail={"collection": collection, "format": "misp", "objects": len(objects)},
+        )
+        return exported.event, exported.notes
+
+    def delete(
+        self, actor: Actor, collection: str, object_id: str, query: ObjectQuery | None = None
+    ) -> int:
+        """Delete versions of one object (all by default); how many went."""
+        self.ctx.require(actor, "intel.admin")
+        col = self.collection(collection)
+        with self.ctx.store.begin() as conn:
+            n = self.store.delete_object(conn, col["id"], object_id, query)
+            if n == 0:
+                raise NotFound(f"no such version of {object_id} in collection {col['id']}")
+            self.ctx.audit.record(
+                "intel.delete",
+                actor,
+                conn=conn,
+                result_ids=[object_id],
+                detail={"collection": col["id"], "versions": n},
+            )
+        return n

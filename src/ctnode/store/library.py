@@ -1,0 +1,196 @@
+"""SQL for the best-practice library (``schema_library``): documents, their language versions
+and the full-text index, on SQLite (FTS5) and PostgreSQL (``tsvector``, GIN).
+
+Both indexes hold the terms ``ctnode.library.analysis`` computes (stems, folded accents,
+bigrams for scripts without spaces), so a query compiled by ``ctnode.library.query`` for a
+language finds on both what the naive reference finds. The query text reaches the
+database only as a bound parameter (``MATCH :q``, ``CAST(:q AS tsquery)``), every term of
+it quoted by the engine. A search runs one statement per language present; rows of
+language L are matched with the query compiled for L, and the pages are merged by score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.sql.elements import BindParameter, TextClause
+
+from ctnode.errors import NotFound
+from ctnode.library.analysis import analyse, index_text, tsvector_literal
+from ctnode.library.model import DocumentMeta
+from ctnode.library.query import CompiledQuery
+from ctnode.store.contracts import LibraryFilters as Filters
+from ctnode.store.contracts import TextHit
+from ctnode.store.database import Database
+from ctnode.store.schema_library import library_documents as d
+from ctnode.store.schema_library import library_texts as t
+from ctnode.store.schema_library import library_topics as tp
+
+Row = dict[str, Any]
+
+
+_FTS_INSERT = text(
+    "INSERT INTO library_fts (doc_id, lang, title, summary, body) "
+    "VALUES (:doc_id, :lang, :title, :summary, :body)"
+)
+_FTS_DELETE = text("DELETE FROM library_fts WHERE doc_id = :doc_id")
+# Field weights as the naive reference's BM25: title 3, summary 2, body 1.
+_FTS_SEARCH = (
+    "SELECT f.doc_id, f.lang, -bm25(library_fts, 3.0, 2.0, 1.0) AS score FROM library_fts f "
+    "JOIN library_documents d ON d.id = f.doc_id "
+    "WHERE library_fts MATCH :q AND f.lang = :lang AND d.withdrawn_at IS NULL "
+    "AND (d.valid_until IS NULL OR d.valid_until >= :today) AND d.tlp IN :tlps"
+)
+_FTS_TOPICS = (
+    " AND EXISTS (SELECT 1 FROM library_topics t WHERE t.document_id = d.id "
+    "AND t.topic IN :topics)"
+)
+
+
+
+def _fts_statements(topics: bool) -> tuple[TextClause, TextClause]:
+    """The ranked and the counting FTS5 statement, with or without the topic filter (built
+    once, from constant text only)."""
+    where = _FTS_SEARCH + (_FTS_TOPICS if topics else "")
+    binds: list[BindParameter[Any]] = [bindparam("tlps", expanding=True)]
+    if topics:
+        binds.append(bindparam("topics", expanding=True))
+    ranked = text(where + " ORDER BY score DESC, f.doc_id LIMIT :n").bindparams(*binds)
+    counted = text("SELECT count(*) FROM (" + where + ")").bindparams(*binds)  # noqa: S608
+    return ranked, counted
+
+
+_FTS_STATEMENTS = {False: _fts_statements(False), True: _fts_statements(True)}
+
+
+def _fields(title: str, summary: str, body: str, lang: str) -> list[list[Any]]:
+    return [analyse(x, lang) for x in (title, summary, body)]
+
+
+def _tsv(fields: list[list[Any]]) -> str:
+    """Positions per field offset (as the reference does) so phrases do not cross fields."""
+    parts, shift = [], 0
+    for toks in fields:
+        parts.append(tsvector_literal([replace(x, position=x.position + shift) for x in toks]))
+        shift += len(toks) + 1
+    return " ".join(p for p in parts if p)
+
+
+class SqlLibrary:
+    """Library documents and their full-text index (``ctnode.store.contracts.LibraryStore``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add_document(self, conn: Connection, meta: DocumentMeta, *, original: bytes,
+                     file_name: str, sha256: str, added_by: str, added_at: Any,
+                     texts: Sequence[tuple[str, str, str, str]]) -> None:
+        """Store one document and index each (lang, title, summary, body) version of it."""
+        conn.execute(d.insert().values(
+            id=meta.id, title=meta.title, languages=list(meta.languages), source=meta.source,
+            date=meta.date, tlp=meta.tlp.value, summary=meta.summary,
+            valid_until=meta.valid_until, format=meta.format, keywords=list(meta.keywords),
+            file_name=file_name, sha256=sha256, original=original, added_at=added_at,
+            added_by=added_by))
+        if meta.topics:
+            conn.execute(tp.insert(), [{"document_id": meta.id, "topic": topic.value}
+                                       for topic in sorted(meta.topics)])
+        for lang, title, summary, body in texts:
+            fields = _fields(title, summary, body, lang)
+            values: Row = {"document_id": meta.id, "lang": lang, "title": title,
+                           "summary": summary, "body": body}
+            if self.db.dialect == "postgresql":
+                conn.execute(t.insert().values(**values, tsv=cast(_tsv(fields), TSVECTOR)))
+            else:
+                conn.execute(t.insert().values(**values))
+                conn.execute(_FTS_INSERT, {"doc_id": meta.id, "lang": lang,
+                                           **dict(zip(("title", "summary", "body"),
+                                                      (index_text(f) for f in fields),
+                                                      strict=True))})
+
+    def get_document(self, document_id: str) -> Row:
+        found = self.db.query(select(d).where(d.c.id == document_id))
+        if not found:
+            raise NotFound(f"no library document {document_id!r}")
+        row = found[0]
+        row["topics"] = [r["topic"] for r in self.db.query(
+            select(tp.c.topic).where(tp.c.document_id == document_id).order_by(tp.c.topic))]
+        return row
+
+    def texts(self, document_id: str) -> list[Row]:
+        return self.db.query(select(t.c.document_id, t.c.lang, t.c.title, t.c.summary, t.c.body)
+                             .where(t.c.document_id == document_id).order_by(t.c.lang))
+
+    def text_of(self, document_id: str, lang: str) -> Row:
+        return self.db.query(select(t.c.title, t.c.summary, t.c.body).where(
+            t.c.document_id == document_id, t.c.lang == lang))[0]
+
+    def list_documents(self, *, include_withdrawn: bool = False, limit: int = 1000) -> list[Row]:
+        q = select(d.c.id, d.c.title, d.c.languages, d.c.source, d.c.date, d.c.tlp,
+                   d.c.valid_until, d.c.withdrawn_at).order_by(d.c.added_at.desc()).limit(limit)
+        if not include_withdrawn:
+            q = q.where(d.c.withdrawn_at.is_(None))
+        return self.db.query(q)
+
+    def languages(self) -> list[str]:
+        return [r["lang"] for r in self.db.query(select(t.c.lang).distinct().order_by(t.c.lang))]
+
+    def withdraw(self, conn: Connection, document_id: str, *, by: str, at: Any) -> None:
+        """Remove a document from the index, drop its text and original; keep the record."""
+        if self.db.dialect != "postgresql":
+            conn.execute(_FTS_DELETE, {"doc_id": document_id})
+        conn.execute(delete(t).where(t.c.document_id == document_id))
+        conn.execute(update(d).where(d.c.id == document_id).values(
+            original=None, withdrawn_at=at, withdrawn_by=by))
+
+    def search(self, lang: str, query: CompiledQuery, filters: Filters,
+               limit: int) -> tuple[list[TextHit], int]:
+        """The best ``limit`` matches of language ``lang`` and how many match in all."""
+        if self.db.dialect == "postgresql":
+            return self._search_pg(lang, query, filters, limit)
+        ranked, counted = _FTS_STATEMENTS[bool(filters.topics)]
+        params: Row = {"q": query.to_fts5(), "lang": lang, "today": filters.today,
+                       "tlps": sorted(filters.tlp_levels)}
+        if filters.topics:
+            params["topics"] = sorted(x.value for x in filters.topics)
+        with self.db.engine.connect() as conn:
+            hits = [TextHit(r[0], r[1], float(r[2]))
+                    for r in conn.execute(ranked, {**params, "n": limit})]
+            total = int(conn.execute(counted, params).scalar_one())
+        return hits, total
+
+    def _search_pg(self, lang: str, query: CompiledQuery, filters: Filters,
+                   limit: int) -> tuple[list[TextHit], int]:
+        q = cast(query.to_tsquery(), TSQUERY)
+        conds = [t.c.tsv.op("@@")(q), t.c.lang == lang, d.c.withdrawn_at.is_(None),
+                 or_(d.c.valid_until.is_(None), d.c.valid_until >= filters.today),
+                 d.c.tlp.in_(sorted(filters.tlp_levels))]
+        if filters.topics:
+            conds.append(exists().where(and_(tp.c.document_id == d.c.id,
+                                             tp.c.topic.in_(sorted(x.value
+                                                                   for x in filters.topics)))))
+        score = func.ts_rank_cd(t.c.tsv, q).label("score")
+        joined = t.join(d, d.c.id == t.c.document_id)
+        ranked = (select(t.c.document_id, t.c.lang, score).select_from(joined).where(*conds)
+                  .order_by(score.desc(), t.c.document_id).limit(limit))
+        counted = select(func.count()).select_from(joined).where(*conds)
+        with self.db.engine.connect() as conn:
+            hits = [TextHit(r[0], r[1], float(r[2])) for r in conn.execute(ranked)]
+            total = int(conn.execute(counted).scalar_one())
+        return hits, total

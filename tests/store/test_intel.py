@@ -1,0 +1,107 @@
+"""The SQL store of threat intelligence, on SQLite and PostgreSQL: its TAXII selection is the
+naive reference's (``select_records``) page by page, adding is idempotent per version,
+deleting picks versions, and watchlist links follow an object's newest version."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ctnode.intel.taxii.collection import ObjectRecord, select_records
+from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch
+from ctnode.model.tlp import TLP
+from ctnode.store.sql import SqlStore
+from tests.intel.test_taxii import _random_query, _random_records
+
+FIXTURES = Path(__file__).parents[1] / "intel" / "fixtures"
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+EVERYTHING = ObjectQuery(limit=100_000, versions=VersionMatch(last=False, all=True),
+                         spec_versions=frozenset({"2.0", "2.1"}))
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SqlStore]:
+    s = SqlStore(store_url)
+    with s.begin() as conn:
+        s.intel.add_collection(conn, {"id": "c1", "title": "Test", "description": None,
+                                      "alias": "test", "writable": True, "created_at": T0,
+                                      "created_by": "test"})
+    yield s
+    s.close()
+
+
+def _add(store: SqlStore, objects: list[dict[str, Any]], when: datetime) -> list[Any]:
+    with store.begin() as conn:
+        return store.intel.add_objects(conn, "c1", objects, when, source="test", actor="test",
+                                       default_tlp=TLP.AMBER_STRICT)
+
+
+def _all(store: SqlStore) -> list[ObjectRecord]:
+    return store.intel.select("c1", EVERYTHING).records
+
+
+def test_sql_selection_matches_the_naive_reference_page_by_page(store: SqlStore) -> None:
+    rng = random.Random(17)
+    for when, group in groupby(_random_records(rng, 150), key=lambda pair: pair[1]):
+        _add(store, [obj for obj, _ in group], when)
+    records = _all(store)
+    assert len(records) > 200 and [r.key for r in records] == sorted(r.key for r in records)
+    for _ in range(120):
+        query = _random_query(rng, records)
+        for _page in range(3):
+            got = store.intel.select("c1", query)
+            want = select_records(records, query)
+            assert [r.seq for r in got.records] == [r.seq for r in want.records], query
+            assert (got.more, got.next) == (want.more, want.next)
+            if not got.more:
+                break
+            query = replace(query, next=Cursor.decode(got.next or ""))
+
+
+def test_the_same_version_is_kept_once_and_date_added_never_goes_back(store: SqlStore) -> None:
+    bundle = json.loads((FIXTURES / "ct-bundle.json").read_text())
+    first = _add(store, bundle["objects"], T0)
+    assert all(o.added and o.message is None for o in first)
+    again = _add(store, bundle["objects"][:3], T0 - timedelta(days=1))
+    assert [o.message for o in again] == ["already present"] * 3
+    assert len(_all(store)) == len(bundle["objects"])
+    malware = next(o for o in bundle["objects"] if o["type"] == "malware")
+    newer = {**malware, "modified": "2027-01-01T00:00:00.000Z"}
+    _add(store, [newer], T0 - timedelta(days=5))  # earlier clock: still after the latest
+    last = _all(store)[-1]
+    assert last.id == malware["id"] and last.date_added == T0
+    assert store.intel.count_objects() == {"c1": len(bundle["objects"]) + 1}
+
+
+def test_delete_picks_versions_and_links_follow_the_newest_version(store: SqlStore) -> None:
+    actor = {
+        "type": "threat-actor", "spec_version": "2.1",
+        "id": "threat-actor--6a1f8b4e-2c3d-4e5f-8a9b-0c1d2e3f4a5b",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+        "name": "Example Front",
+        "external_references": [{"source_name": "un-sc-consolidated-list",
+                                  "external_id": "QDe.115"}],
+    }
+    _add(store, [actor], T0)
+    assert [r["entity_id"] for r in store.intel.links(object_id=actor["id"])] == ["un_sc-QDe.115"]
+    moved = {**actor, "modified": "2026-02-01T00:00:00.000Z",
+             "external_references": [{"source_name": "un-sc-consolidated-list",
+                                      "external_id": "QDe.004"}]}
+    _add(store, [moved], T0 + timedelta(hours=1))
+    assert [r["entity_id"] for r in store.intel.links(object_id=actor["id"])] == ["un_sc-QDe.004"]
+    assert store.intel.links(entity_id="un_sc-QDe.115") == []
+    last_only = ObjectQuery(versions=VersionMatch(last=True))
+    with store.begin() as conn:
+        assert store.intel.delete_object(conn, "c1", actor["id"], last_only) == 1
+    assert [r["entity_id"] for r in store.intel.links(object_id=actor["id"])] == ["un_sc-QDe.115"]
+    with store.begin() as conn:
+        assert store.intel.delete_object(conn, "c1", actor["id"]) == 1
+    assert _all(store) == [] and store.intel.links() == []
