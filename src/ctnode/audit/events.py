@@ -13,7 +13,7 @@ from typing import Literal
 EventName = Literal[
     # lists, screening, review, keys
     "screen", "screen.batch", "search", "entity.view", "import", "import.failed", "export",
-    "decision", "key.create", "key.revoke", "auth.denied",
+    "decision", "decision.revoke", "key.create", "key.revoke", "auth.denied",
     # manifests and payments
     "screen.manifest", "screen.manifest.refused", "screen.payments", "screen.payments.refused",
     "travel.retention",
@@ -44,6 +44,8 @@ EVENTS: dict[EventName, str] = {
     "import.failed": "An import was refused; the store is unchanged; the reason.",
     "export": "A list was exported (FtM); the number of entities.",
     "decision": "An analyst marked a hit confirmed, false positive or unsure.",
+    "decision.revoke": "An analyst revoked a decision (its id, kind, author and the reason); it "
+    "suppresses nothing from then on.",
     "key.create": "An API key was created (its id and role, never the secret).",
     "key.revoke": "An API key was revoked.",
     "auth.denied": "A request was refused for a missing, unknown or under-privileged credential.",

@@ -9,7 +9,8 @@ This table says where each lives:
 ``datasets``
 ``screen`` (name, batch,       ``screening``; ``screen manifest`` / ``payments``:
 ``--network``), ``entity``     ``batches``
-``decide``, ``review``         ``review``
+``decide``, ``review``,        ``review``
+``revoke-decision``
 ``keys``                       ``keys``
 ``audit``                      ``audit`` (with the signed checkpoints)
 ``init``, ``descriptor``,      ``peers``
@@ -65,6 +66,7 @@ screening.screen_app.command("manifest")(batches.screen_manifest_cmd)
 screening.screen_app.command("payments")(batches.screen_payments_cmd)
 app.command("entity")(screening.entity)
 app.command("decide")(review.decide)
+app.command("revoke-decision")(review.revoke_decision)
 app.command("review")(review.review)
 # -- keys and audit --
 app.add_typer(keys.keys_app, name="keys")

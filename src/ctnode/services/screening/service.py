@@ -100,13 +100,15 @@ class Screening:
                            clock.format_ts(expires))
 
     def screening_row(self, actor: Actor, purpose: Purpose, source: str, subject: str,
-                      hits: Iterable[Hit]) -> dict[str, Any]:
-        """A review-queue row for a subject's reportable hits."""
+                      hits: Iterable[Hit], identified: bool = False) -> dict[str, Any]:
+        """A review-queue row for a subject's reportable hits (``identified``: the subject
+        was identified beyond the name, so a false positive on it may suppress a hit)."""
         return {
             "id": str(uuid.uuid4()), "actor": actor.name, "source": source,
             "subject_key": subject, "query_hash": query_hash(subject, source),
             "purpose": purpose.purpose, "case_ref": purpose.case_ref,
             "hits": [{"entity_id": h.entity_id, "score": h.score, "band": h.band} for h in hits],
+            "identified": identified,
         }
 
     # -- screening --------------------------------------------------------------------
@@ -146,7 +148,7 @@ class Screening:
             query, limit=limit, include_below=include_below
         )
         reportable = [h for h in hits if h.reportable]
-        row = self.screening_row(actor, purpose, source, subject, reportable)
+        row = self.screening_row(actor, purpose, source, subject, reportable, query.identified)
         sid = row["id"] if reportable else None
         with self.ctx.store.begin() as conn:
             self.review.add_screenings(conn, [row] if reportable else [])
@@ -201,7 +203,7 @@ class Screening:
             if wanted not in coverages:
                 coverages[wanted] = self.coverage(query.datasets)
             subject, hits, suppressed = self._screen_one(query, limit=limit, include_below=False)
-            row = self.screening_row(actor, purpose, source, subject, hits)
+            row = self.screening_row(actor, purpose, source, subject, hits, query.identified)
             if hits:
                 pending.append(row)
                 all_ids.extend(h.entity_id for h in hits)
