@@ -57,7 +57,7 @@ app.command("travel-retention", hidden=True)(jobs.travel_retention)  # old name,
 # -- lists --
 app.add_typer(lists.import_app, name="import")
 app.add_typer(lists.export_app, name="export")
-app.command("datasets")(lists.datasets)
+app.add_typer(lists.datasets_app, name="datasets")
 lists.import_app.command("ansi-nist")(biometrics.import_ansi_nist)
 lists.export_app.command("ansi-nist")(biometrics.export_ansi_nist)
 # -- screening and review --

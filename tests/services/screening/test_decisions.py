@@ -98,7 +98,7 @@ def test_a_subject_id_identifies_and_a_decision_can_be_revoked(node: Node) -> No
     assert GROUP_ID in _ids(after.hits) and after.suppressed == []
     with pytest.raises(InvalidInput, match="already revoked"):
         node.review.revoke(ANALYST, did, reason="again")
-    (entry,) = node.audit.entries(event="decision.revoke")
+    (entry,) = list(node.audit.entries(event="decision.revoke"))
     assert entry.detail["decision_id"] == did and entry.detail["decided_by"] == ANALYST.name
     history = node.store.entities.entity_events(GROUP_ID)
     assert history[-1]["kind"] == "decision" and history[-1]["detail"]["revoked"] is True
