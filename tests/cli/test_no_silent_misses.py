@@ -64,3 +64,21 @@ def test_datasets_lists_and_removes(env: dict[str, str]) -> None:
     assert "WARNING (no_lists)" in _flat(r.stdout)
     r = runner.invoke(app, ["audit", "list", "--json", "--event", "dataset.remove"], env=env)
     assert json.loads(r.stdout)[0]["detail"]["reason"] == "test"
+
+
+def test_read_only_commands_refuse_to_create_a_store(tmp_path: Path) -> None:
+    folder = tmp_path / "elsewhere"
+    env = {"CTNODE_DATA_DIR": str(folder), "CTNODE_DATABASE_URL": "",
+           "CTNODE_MODE": "development"}
+    for args in (["screen", "Ayman al-Zawahiri"], ["datasets"], ["review"],
+                 ["entity", "QDi.006"], ["audit", "verify"], ["export", "ftm"]):
+        r = runner.invoke(app, args, env=env)
+        assert r.exit_code == 1, (args, r.output)
+        flat = _flat(r.output)
+        assert "no node data here (looked in" in flat and "set CTNODE_DATA_DIR" in flat
+        assert str(folder) in flat.replace(" ", "") or str(folder) in flat
+    assert not folder.exists() or not any(folder.iterdir())
+    # a command that sets a node up may create it
+    r = runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env)
+    assert r.exit_code == 0 and (folder / "ctnode.db").exists()
+    assert runner.invoke(app, ["datasets"], env=env).exit_code == 0

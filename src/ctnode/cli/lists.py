@@ -93,7 +93,7 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
 def _import(kind: str, source: str, as_json: bool, *, dataset: str | None = None,
             mapping: Path | None = None, version: str | None = None, dry_run: bool = False,
             confirm: bool = False, allow_older: bool = False) -> None:
-    node = make_node()
+    node = make_node(create=True)
     try:
         with progress_bar(f"importing {source}") as update:
             report = node.lists.import_source(
