@@ -58,6 +58,7 @@ class Node:
         )
         # -- what follows an import: listeners, not calls up a layer --
         self.lists.on_import(self.index.stale)
+        self.lists.on_import(self.screening.coverage_stale)
         self.lists.on_import(self.federation.updates.after_import)
         # -- the periodic jobs, run inside the server (see ctnode.jobs.scheduler) --
         self.jobs = Scheduler(

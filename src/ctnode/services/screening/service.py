@@ -12,6 +12,7 @@ on the caller's role, and showing it is audited like any entity view.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.query import build_query, clean_names
 
 BATCH_ROWS = 500  # review-queue rows written per transaction in a batch
+COVERAGE_TTL = 30.0  # seconds a computed coverage is reused while the store's mark is unchanged
 
 
 def query_hash(subject_key: str, source: str) -> str:
@@ -63,6 +65,7 @@ class Screening:
         self.index = index
         self.entities = ctx.store.entities
         self.review = ctx.store.review
+        self._coverage: dict[tuple[Any, ...], tuple[float, Coverage]] = {}
 
     # -- the identity of a query ------------------------------------------------------
 
@@ -82,9 +85,29 @@ class Screening:
         return self.ctx.keyed_hash(ident)
 
     def coverage(self, datasets: list[str] | None = None) -> Coverage:
-        """What a screen over ``datasets`` (None: every list) covers, with its warnings."""
-        return coverage_of(self.entities.list_datasets(),
-                           max_age_days=self.ctx.settings.list_max_age_days, only=datasets)
+        """What a screen over ``datasets`` (None: every list) covers, with its warnings.
+
+        Reused while the store's change mark, the day and the age limit stay the same (at
+        most ``COVERAGE_TTL`` seconds; an import in this process clears it at once): the
+        lists' sizes are counted in the store, which is not free on a large one."""
+        now = clock.utcnow()
+        max_age = self.ctx.settings.list_max_age_days
+        key = (self.entities.change_mark(), now.date(), max_age,
+               None if datasets is None else tuple(datasets))
+        tick = time.monotonic()
+        cached = self._coverage.get(key)
+        if cached is not None and tick - cached[0] < COVERAGE_TTL:
+            return cached[1]
+        found = coverage_of(self.entities.list_datasets(), max_age_days=max_age, now=now,
+                            only=datasets)
+        if len(self._coverage) >= 64:
+            self._coverage.clear()
+        self._coverage[key] = (tick, found)
+        return found
+
+    def coverage_stale(self, _report: object = None) -> None:
+        """The lists changed (an import listener): compute coverage afresh next time."""
+        self._coverage.clear()
 
     def suppression(self, decision: dict[str, Any]) -> Suppression | None:
         """The suppression a standing decision makes, or None (not a false positive, or
