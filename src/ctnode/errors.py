@@ -66,6 +66,11 @@ class Conflict(CTNodeError, status=409, code="conflict"):
     """The action clashes with the current state (e.g. a decision already taken)."""
 
 
+class ImportRefused(Conflict, code="import_refused"):
+    """An import that would destroy what the store holds was refused (another format, an
+    older list, a large delisting without confirmation); the store is unchanged."""
+
+
 class Unavailable(CTNodeError, status=503, code="unavailable"):
     """A dependency (peer, list source) could not be reached."""
 

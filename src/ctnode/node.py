@@ -76,6 +76,7 @@ class Node:
         )
         # -- what follows an import: listeners, not calls up a layer --
         self.lists.on_import(self.index.updated)
+        self.lists.on_import(self.screening.coverage_stale)
         self.lists.on_import(self.federation.updates.after_import)
         self.lists.on_import(self.monitoring.on_change)  # after the index saw the change
         # -- the periodic jobs, run inside the server (see ctnode.jobs.scheduler) --

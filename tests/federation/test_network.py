@@ -554,7 +554,9 @@ def test_node_killed_mid_screen_is_reported_and_others_answer(net: dict[str, Nod
 
 def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeProc]) -> None:
     a, b, c = net["node-a"], net["node-b"], net["node-c"]
-    r = cli(a, "import", "ftm", str(FIXTURES / "watchlist-v2.jsonl"), "--dataset", "fx")
+    # v2 delists 1 of 4 records (more than 5%): confirmed
+    r = cli(a, "import", "ftm", str(FIXTURES / "watchlist-v2.jsonl"), "--dataset", "fx",
+            "--confirm")
     assert r.exit_code == 0, r.output
     updates = a.api("GET", "/federation/updates").json()
     delta = updates[0]

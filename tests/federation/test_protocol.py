@@ -261,6 +261,9 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
     res = req.federation.network.screen(q, SCREENER, P)
     ans = res.peers[0]
     assert ans.status == "hit" and ans.hits[0]["ref"].startswith("r_")
+    # Each answer says what it screened: the holder's shared list, by name and version.
+    assert ans.coverage is not None and [c["list"] for c in ans.coverage["lists"]] == ["fx"]
+    assert res.to_dict()["local"]["coverage"]["lists"]
     res = req.federation.network.screen(ScreenQuery(names=["Nobody Known Atall"]), SCREENER, P)
     assert res.peers[0].status == "no_hit"
     # The demo UN list is not shared under this agreement.
@@ -303,7 +306,8 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
         expires_at=YEAR,
         subscribed=True,
     )
-    req.lists.import_source("ftm", str(FIXTURES / "watchlist-v2.jsonl"), ADMIN, dataset="fx")
+    req.lists.import_source("ftm", str(FIXTURES / "watchlist-v2.jsonl"), ADMIN, dataset="fx",
+                            confirm=True)  # v2 delists 1 of 4 records (more than 5%)
     receipts = req.federation.updates.deltas(ADMIN)[0]["receipts"]
     assert receipts[0]["status"] == "applied" and receipts[0]["detail"]["delisted"] == ["fx-002"]
     assert hold.store.entities.get_entity("fx-002").status == "delisted"

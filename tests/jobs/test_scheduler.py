@@ -136,6 +136,9 @@ def test_cli_lists_and_runs_jobs(tmp_path: Path) -> None:
     env = {"CTNODE_DATA_DIR": str(tmp_path), "CTNODE_DATABASE_URL": "",
            "CTNODE_MODE": "development"}
     runner = CliRunner()
+    r = runner.invoke(cli_app, ["jobs", "run", "retention"], env=env)  # no store here yet
+    assert r.exit_code == 1 and "no node data here" in r.output
+    assert runner.invoke(cli_app, ["db", "upgrade"], env=env).exit_code == 0
     r = runner.invoke(cli_app, ["jobs", "list"], env=env)
     assert r.exit_code == 0 and "retention" in r.output and "every 15 min" in r.output
     r = runner.invoke(cli_app, ["jobs", "run", "retention"], env=env)

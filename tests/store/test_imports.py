@@ -80,8 +80,8 @@ def test_un_delta_between_real_versions(empty_node: Node, shared_data: Path) -> 
 def test_relisting_after_delisting(empty_node: Node, shared_data: Path) -> None:
     empty_node.lists.import_list(parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN)
     empty_node.lists.import_list(parse_un_sc(shared_data / "un-sc-consolidated.xml"), ADMIN)
-    back = empty_node.lists.import_list(
-        parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN
+    back = empty_node.lists.import_list(  # an older list: refused unless allowed
+        parse_un_sc(shared_data / "un-sc-consolidated-2026-01-28.xml"), ADMIN, allow_older=True
     )
     assert back.relisted == ["un_sc-QDe.137"]
     assert len(back.removed) == 11
@@ -140,7 +140,7 @@ KILL_SCRIPT = textwrap.dedent(
         if done >= 500:
             print("MIDWAY", flush=True)
             time.sleep(60)
-    node.lists.import_list(parsed, Actor("killer", "admin"), progress=progress)
+    node.lists.import_list(parsed, Actor("killer", "admin"), progress=progress, confirm=True)
     print("FINISHED", flush=True)
     """
 )
@@ -170,6 +170,7 @@ def test_killing_the_process_mid_import_loses_nothing(
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert _counts(node) == before
-    # The store still works after the crash.
-    report = node.lists.import_list(parse_un_sc(shared_data / "un-sc-consolidated.xml"), ADMIN)
+    # The store still works after the crash (the real list replaces the demo: confirmed).
+    report = node.lists.import_list(parse_un_sc(shared_data / "un-sc-consolidated.xml"), ADMIN,
+                                    confirm=True)
     assert len(report.added) == 1009

@@ -13,7 +13,8 @@ from typing import Literal
 EventName = Literal[
     # lists, screening, review, keys
     "screen", "screen.batch", "search", "entity.view", "import", "import.failed", "export",
-    "decision", "key.create", "key.revoke", "auth.denied",
+    "dataset.remove",
+    "decision", "decision.revoke", "key.create", "key.revoke", "auth.denied",
     # refusals before a route runs, and the per-minute counts of strangers' refusals
     "request.refused", "refusals.aggregated",
     # manifests and payments
@@ -57,8 +58,12 @@ EVENTS: dict[EventName, str] = {
     "entity.view": "An entity's full record (with provenance) was read, on its own or in /match results.",
     "import": "A list was imported; counts of added, changed, removed records and the version.",
     "import.failed": "An import was refused; the store is unchanged; the reason.",
+    "dataset.remove": "A list was removed on purpose: its name, how many records, the reason; "
+    "the records' ids (first 1,000).",
     "export": "A list was exported (FtM); the number of entities.",
     "decision": "An analyst marked a hit confirmed, false positive or unsure.",
+    "decision.revoke": "An analyst revoked a decision (its id, kind, author and the reason); it "
+    "suppresses nothing from then on.",
     "key.create": "An API key was created (its id and role, never the secret).",
     "key.revoke": "An API key was revoked.",
     "auth.denied": "A request was refused for a missing, unknown or under-privileged credential.",

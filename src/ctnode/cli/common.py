@@ -60,12 +60,33 @@ def settings_error(exc: ValueError) -> str:
     return str(exc)
 
 
-def make_node() -> Node:
+def missing_store(settings: Settings) -> str | None:
+    """Where the node's SQLite store was looked for, when it is not there (None: it is, or the
+    store is a configured server database)."""
+    if not settings.is_sqlite or ":///" not in settings.store_url:
+        return None
+    path = settings.store_url.split(":///", 1)[1].split("?", 1)[0]
+    if not path or path == ":memory:" or Path(path).exists():
+        return None
+    return path
+
+
+def make_node(*, create: bool = False) -> Node:
+    """The node of this folder. Only commands that set a node up (``up``, ``serve``, ``db``,
+    ``import``, ``init``) may ``create`` a store; every other one refuses to run where there
+    is none, rather than answer from a new empty store ("no hit" for everyone)."""
     try:
-        return Node(Settings())
+        settings = Settings()
     except ValueError as exc:  # settings refused (pydantic ValidationError is a ValueError)
         error_line("configuration error", settings_error(exc))
         raise typer.Exit(2) from None
+    if not create and (where := missing_store(settings)):
+        console.print(
+            f"[red]error (no_store):[/red] no node data here (looked in {where}); set "
+            "CTNODE_DATA_DIR to the node's data folder (or CTNODE_DATABASE_URL), or set up a "
+            "node with `ctnode up` or `ctnode import`", soft_wrap=True)
+        raise typer.Exit(1)
+    return Node(settings)
 
 
 def operator() -> Actor:
@@ -182,9 +203,9 @@ def read_file(path: Path, limit: int) -> bytes:
 
 
 @contextmanager
-def node_session() -> Iterator[Node]:
-    """A node for one command, closed afterwards."""
-    node = make_node()
+def node_session(*, create: bool = False) -> Iterator[Node]:
+    """A node for one command, closed afterwards (``create``: as ``make_node``)."""
+    node = make_node(create=create)
     try:
         yield node
     finally:

@@ -12,8 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from ctnode.cli.common import (
+    DefaultGroup,
     check_output,
     console,
+    coverage_texts,
     handle_errors,
     make_node,
     open_output,
@@ -30,6 +32,24 @@ import_app = typer.Typer(
 export_app = typer.Typer(help="Export lists from the store.", no_args_is_help=True)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON")]
+DryRun = Annotated[bool, typer.Option(
+    "--dry-run", help="Compute and print the delta (added, changed, delisted, relisted), change "
+    "nothing")]
+Confirm = Annotated[bool, typer.Option(
+    "--confirm", help="Apply even when more than 5% of the list's records would be delisted")]
+AllowOlder = Annotated[bool, typer.Option(
+    "--allow-older", help="Import even when the list is older (by its own date) than the one held")]
+VersionOpt = Annotated[str | None, typer.Option(
+    "--version", help="The list's version, best its date (2026-05-13): an older one is refused")]
+
+
+class DatasetsGroup(DefaultGroup):
+    """``ctnode datasets`` lists them; ``ctnode datasets remove NAME`` removes one."""
+
+    default_command = "list"
+
+
+datasets_app = typer.Typer(cls=DatasetsGroup, help="The lists this node holds (list, remove).")
 
 
 def print_report(report: ImportReport, as_json: bool = False, to: Console = out) -> None:
@@ -43,23 +63,34 @@ def print_report(report: ImportReport, as_json: bool = False, to: Console = out)
                 "added_ids": report.added,
                 "changed_ids": report.changed,
                 "removed_ids": report.removed,
+                "relisted_ids": report.relisted,
                 "warnings": report.warnings,
             }
         )
         return
-    to.print(
-        f"imported [bold]{escape(str(summary['dataset']))}[/] version "
-        f"{escape(str(summary['version']))} from {escape(str(summary['source']))} "
-        f"in {summary['seconds']} s"
-    )
+    if report.dry_run:
+        to.print(
+            f"[bold yellow]dry run[/]: nothing was changed. Importing "
+            f"{escape(str(summary['source']))} (version {escape(str(summary['version']))}) into "
+            f"[bold]{escape(str(summary['dataset']))}[/] ({report.held_before} listed now) would:"
+        )
+    else:
+        to.print(
+            f"imported [bold]{escape(str(summary['dataset']))}[/] version "
+            f"{escape(str(summary['version']))} from {escape(str(summary['source']))} "
+            f"in {summary['seconds']} s"
+        )
     to.print(
         f"  added {summary['added']}, changed {summary['changed']} "
         f"({summary['changed_identifying']} in names, dates or documents), removed (delisted) "
         f"{summary['removed']}, relisted {summary['relisted']}, unchanged {summary['unchanged']}"
     )
-    for label, ids in (("removed", report.removed), ("added", report.added)):
-        if ids and len(ids) <= 50:
-            to.print(f"  {label}: {', '.join(i.split('-', 1)[-1] for i in ids)}", markup=False)
+    shown = (("removed", report.removed), ("added", report.added), ("relisted", report.relisted),
+             ("changed", report.changed))
+    for label, ids in shown:
+        if ids and (len(ids) <= 50 or report.dry_run):
+            to.print(f"  {label}: {', '.join(i.split('-', 1)[-1] for i in ids)}",
+                     markup=False, soft_wrap=True)
     if report.warnings:
         to.print(f"  {len(report.warnings)} warnings:")
         for w in report.warnings[:20]:
@@ -67,12 +98,14 @@ def print_report(report: ImportReport, as_json: bool = False, to: Console = out)
 
 
 def _import(kind: str, source: str, as_json: bool, *, dataset: str | None = None,
-            mapping: Path | None = None) -> None:
-    node = make_node()
+            mapping: Path | None = None, version: str | None = None, dry_run: bool = False,
+            confirm: bool = False, allow_older: bool = False) -> None:
+    node = make_node(create=True)
     try:
         with progress_bar(f"importing {source}") as update:
-            report = node.lists.import_source(kind, source, operator(), progress=update,
-                                              dataset=dataset, mapping=mapping)
+            report = node.lists.import_source(
+                kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
+                version=version, dry_run=dry_run, confirm=confirm, allow_older=allow_older)
     finally:
         node.close()
     print_report(report, as_json)
@@ -85,9 +118,15 @@ def import_un_sc(
         str, typer.Argument(help="File path or URL of the UN SC Consolidated List XML")
     ],
     as_json: AsJson = False,
+    dry_run: DryRun = False,
+    confirm: Confirm = False,
+    allow_older: AllowOlder = False,
 ) -> None:
-    """Import the UN Security Council Consolidated List (official XML); re-import applies a delta."""
-    _import("un-sc", source, as_json)
+    """Import the UN Security Council Consolidated List (official XML); re-import applies a delta.
+
+    A file older (by its dateGenerated) than the list held is refused unless --allow-older;
+    a delta delisting more than 5% of the records needs --confirm; --dry-run shows the delta."""
+    _import("un-sc", source, as_json, dry_run=dry_run, confirm=confirm, allow_older=allow_older)
 
 
 @import_app.command("ofac-sdn")
@@ -97,9 +136,11 @@ def import_ofac_sdn(
         Path, typer.Argument(help="Folder holding OFAC's sdn.csv, alt.csv, add.csv (or sdn.csv)")
     ],
     as_json: AsJson = False,
+    dry_run: DryRun = False,
+    confirm: Confirm = False,
 ) -> None:
     """Import the US OFAC SDN list (legacy CSV files joined; wallets become CryptoWallets)."""
-    _import("ofac-sdn", str(source), as_json)
+    _import("ofac-sdn", str(source), as_json, dry_run=dry_run, confirm=confirm)
 
 
 @import_app.command("ftm")
@@ -107,10 +148,18 @@ def import_ofac_sdn(
 def import_ftm(
     file: Annotated[Path, typer.Argument(help="FollowTheMoney entities, JSON lines")],
     dataset: Annotated[str | None, typer.Option(help="List name (default: the file name)")] = None,
+    version: VersionOpt = None,
     as_json: AsJson = False,
+    dry_run: DryRun = False,
+    confirm: Confirm = False,
+    allow_older: AllowOlder = False,
 ) -> None:
-    """Import FollowTheMoney entities (JSON lines) as a list."""
-    _import("ftm", str(file), as_json, dataset=dataset)
+    """Import FollowTheMoney entities (JSON lines) as a list.
+
+    Refused into a dataset imported from another format (un_sc, a CSV list); see
+    `ctnode import un-sc --help` for --dry-run, --confirm and --allow-older."""
+    _import("ftm", str(file), as_json, dataset=dataset, version=version, dry_run=dry_run,
+            confirm=confirm, allow_older=allow_older)
 
 
 @import_app.command("csv")
@@ -120,10 +169,16 @@ def import_csv(
     mapping: Annotated[
         Path, typer.Option("--mapping", "-m", help="Mapping file (see docs/formats.md)")
     ],
+    version: VersionOpt = None,
     as_json: AsJson = False,
+    dry_run: DryRun = False,
+    confirm: Confirm = False,
+    allow_older: AllowOlder = False,
 ) -> None:
-    """Import a national list from CSV with a declarative column mapping."""
-    _import("csv", str(file), as_json, mapping=mapping)
+    """Import a national list from CSV with a declarative column mapping (--version, or the
+    mapping's version, is the list's version)."""
+    _import("csv", str(file), as_json, mapping=mapping, version=version, dry_run=dry_run,
+            confirm=confirm, allow_older=allow_older)
 
 
 @export_app.command("ftm")
@@ -151,13 +206,46 @@ def export_ftm(
     console.print(f"exported {n} entities")
 
 
+@datasets_app.command("list")
 @handle_errors
-def datasets() -> None:
-    """The lists this node holds."""
+def datasets(as_json: AsJson = False) -> None:
+    """The lists this node holds, with version, size and what a screen would warn about."""
     node = make_node()
-    for d in node.screening.datasets(operator()):
+    try:
+        rows = node.screening.datasets(operator())
+        coverage = node.screening.coverage()
+    finally:
+        node.close()
+    if as_json:
+        print_json({"datasets": rows, "coverage": coverage.as_dict()})
+        return
+    for d in rows:
+        imported = f"{d['imported_at']:%Y-%m-%d %H:%M}" if d["imported_at"] else "?"
         out.print(
             f"{d['name']}: {d['title']} — version {d['version']}, {d['entities']} listed, "
-            f"imported {d['imported_at']:%Y-%m-%d %H:%M} from {d['source']}"
+            f"imported {imported} from {d['source']} ({d.get('kind') or 'format not recorded'})",
+            markup=False,
         )
-    node.close()
+    for text in coverage_texts(coverage):
+        out.print(text)
+
+
+@datasets_app.command("remove")
+@handle_errors
+def remove_dataset(
+    name: Annotated[str, typer.Argument(help="The dataset to remove (see `ctnode datasets`)")],
+    reason: Annotated[str, typer.Option(help="Why (required, audited)")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Remove a list on purpose: its records are deleted (their history and the audit entry
+    stay); subscribed peers get the delisting. Audited as dataset.remove."""
+    node = make_node()
+    try:
+        held = node.lists.count(name, status=None)
+        if not yes and not typer.confirm(f"remove dataset {name!r} and its {held} records?"):
+            raise typer.Exit(1)
+        report = node.lists.remove_dataset(operator(), name, reason=reason)
+    finally:
+        node.close()
+    out.print(f"removed dataset {name!r}: {len(report.removed)} records "
+              f"({report.held_before} were listed)", markup=False)

@@ -9,7 +9,8 @@ This table says where each lives:
 ``datasets``
 ``screen`` (name, batch,       ``screening``; ``screen manifest`` / ``payments``:
 ``--network``), ``entity``     ``batches``
-``decide``, ``review``         ``review``
+``decide``, ``review``,        ``review``
+``revoke-decision``
 ``keys``                       ``keys``
 ``audit``                      ``audit`` (with the signed checkpoints)
 ``init``, ``descriptor``,      ``peers``
@@ -82,7 +83,7 @@ app.command("travel-retention", hidden=True)(jobs.travel_retention)  # old name,
 # -- lists --
 app.add_typer(lists.import_app, name="import")
 app.add_typer(lists.export_app, name="export")
-app.command("datasets")(lists.datasets)
+app.add_typer(lists.datasets_app, name="datasets")
 lists.import_app.command("ansi-nist")(biometrics.import_ansi_nist)
 lists.export_app.command("ansi-nist")(biometrics.export_ansi_nist)
 # -- screening and review --
@@ -91,6 +92,7 @@ screening.screen_app.command("manifest")(batches.screen_manifest_cmd)
 screening.screen_app.command("payments")(batches.screen_payments_cmd)
 app.command("entity")(screening.entity)
 app.command("decide")(review.decide)
+app.command("revoke-decision")(review.revoke_decision)
 app.command("review")(review.review)
 # -- keys and audit --
 app.add_typer(keys.keys_app, name="keys")

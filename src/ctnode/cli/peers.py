@@ -67,7 +67,7 @@ def init(
     ] = False,
 ) -> None:
     """Give this node an Ed25519 key pair (owner-only file) and a signed descriptor."""
-    with node_session() as node:
+    with node_session(create=True) as node:
         desc = node.federation.directory.init(
             operator(), node_id=node_id, organisation=organisation, country=country,
             contact=contact, endpoint=endpoint, force=force)

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from ctnode.cli.common import handle_errors, make_node, operator, out, print_json
-from ctnode.cli.screening import BirthDateOpt, DocumentOpt, NationalityOpt, SchemaOpt, subject_query
+from ctnode.cli.screening import (
+    BirthDateOpt,
+    DocumentOpt,
+    NationalityOpt,
+    SchemaOpt,
+    SubjectIdOpt,
+    subject_query,
+)
 
 
 @handle_errors
@@ -23,9 +30,16 @@ def decide(
     nationality: NationalityOpt = None,
     document: DocumentOpt = None,
     schema: SchemaOpt = "Person",
+    subject_id: SubjectIdOpt = None,
 ) -> None:
-    """Record an analyst decision on a hit. A false positive is not raised again for that subject."""
-    query = subject_query(name, schema, birth_date, nationality, document) if name else None
+    """Record an analyst decision on a hit.
+
+    A false positive suppresses the hit for the same subject identified beyond the name
+    (birth date, document or --subject-id); on a name alone it is refused. A suppressed hit
+    is still shown, marked with the decision, until it expires or is revoked
+    (`ctnode revoke-decision`)."""
+    query = (subject_query(name, schema, birth_date, nationality, document, subject_id)
+             if name else None)
     node = make_node()
     try:
         did = node.review.decide(operator(), entity_id=entity_id, decision=decision,
@@ -33,6 +47,25 @@ def decide(
     finally:
         node.close()
     out.print(f"decision {did} recorded: {entity_id} {decision}")
+
+
+@handle_errors
+def revoke_decision(
+    decision_id: Annotated[str, typer.Argument(help="The decision's id (from `ctnode decide`)")],
+    reason: Annotated[str, typer.Option(help="Why it is revoked (required, audited)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Revoke a decision: it stays on record and suppresses nothing from now on (audited)."""
+    node = make_node()
+    try:
+        row = node.review.revoke(operator(), decision_id, reason=reason)
+    finally:
+        node.close()
+    if as_json:
+        print_json(row)
+        return
+    out.print(f"decision {decision_id} ({row['decision']} on {row['entity_id']} by {row['actor']}) "
+              f"revoked by {row['revoked_by']}")
 
 
 @handle_errors

@@ -43,14 +43,20 @@ BirthDateOpt = Annotated[
 NationalityOpt = Annotated[list[str] | None, typer.Option(help="Country code or name")]
 DocumentOpt = Annotated[list[str] | None, typer.Option(help="Passport or ID number")]
 SchemaOpt = Annotated[str, typer.Option(help="Person, Organization, LegalEntity or Thing")]
+SubjectIdOpt = Annotated[str | None, typer.Option(
+    "--subject-id", help="Your stable id of this person (lets a false-positive decision apply to "
+    "the same subject again, as a birth date or a document does)")]
 
 
 def subject_query(name: str, schema: str, birth_date: list[str] | None,
-                  nationality: list[str] | None, document: list[str] | None) -> ScreenQuery:
+                  nationality: list[str] | None, document: list[str] | None,
+                  subject_id: str | None = None) -> ScreenQuery:
     """The query the subject options describe."""
-    return build_query([name], schema=schema, birth_dates=birth_date or [],
-                       nationalities=nationality or [], documents=document or [],
-                       dates_field="--birth-date")
+    query = build_query([name], schema=schema, birth_dates=birth_date or [],
+                        nationalities=nationality or [], documents=document or [],
+                        dates_field="--birth-date")
+    query.subject_id = (subject_id or "").strip() or None
+    return query
 
 
 @screen_app.command("name")
@@ -62,6 +68,7 @@ def screen_name(
     nationality: NationalityOpt = None,
     document: DocumentOpt = None,
     schema: SchemaOpt = "Person",
+    subject_id: SubjectIdOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     show_all: Annotated[
         bool, typer.Option("--all", help="Also show hits below the reporting threshold")
@@ -98,7 +105,7 @@ def screen_name(
         return
     if not name:
         raise InvalidInput("missing NAME (or --batch FILE); see ctnode screen --help")
-    query = subject_query(name, schema, birth_date, nationality, document)
+    query = subject_query(name, schema, birth_date, nationality, document, subject_id)
     node = make_node()
     try:
         if network:
@@ -130,7 +137,7 @@ def screen_name(
     if result.suppressed:
         out.print(
             f"{len(result.suppressed)} hit(s) suppressed by earlier false-positive decisions "
-            "(shown above, marked; `ctnode decide revoke DECISION_ID` undoes one)"
+            "(shown above, marked; `ctnode revoke-decision DECISION_ID --reason TEXT` undoes one)"
         )
 
 

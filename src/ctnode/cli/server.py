@@ -66,7 +66,7 @@ def up(
     file); when that cannot be read, a small fictional demo list is loaded with a
     warning.
     """
-    node = make_node()
+    node = make_node(create=True)
     if load:
         with progress_bar("loading the UN Security Council list") as update:
             how, report = node.lists.ensure_un_list(operator(), progress=update)
@@ -91,7 +91,7 @@ def up(
 @handle_errors
 def serve(host: HostOpt = None, port: PortOpt = None) -> None:
     """Serve the HTTP API (OpenAPI at /docs) without loading anything."""
-    _serve(make_node(), host, port)
+    _serve(make_node(create=True), host, port)
 
 
 def _serve(node: Node, host: str | None, port: int | None) -> None:
@@ -122,6 +122,6 @@ def _serve(node: Node, host: str | None, port: int | None) -> None:
 @handle_errors
 def db_upgrade() -> None:
     """Apply all database migrations (also done at every start)."""
-    node = make_node()
+    node = make_node(create=True)
     console.print(f"store at the newest schema ({node.store.dialect})")
     node.close()

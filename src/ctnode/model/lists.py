@@ -9,6 +9,7 @@ applies the list and gets an :class:`ImportReport` back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from ctnode.model.entities import Entity
@@ -24,6 +25,7 @@ class ParsedList:
     source: str  # file path or URL as given; "peer:<node id>" for a peer's delta
     entities: list[Entity]
     warnings: list[str] = field(default_factory=list)
+    kind: str | None = None  # the format it was read from: un-sc, ofac-sdn, ftm, csv
 
     @property
     def references(self) -> set[str]:
@@ -50,6 +52,8 @@ class ImportReport:
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    held_before: int = 0  # listed records of the dataset before the import
+    dry_run: bool = False  # computed and rolled back: nothing was changed
 
     @property
     def changes_anything(self) -> bool:
@@ -69,4 +73,27 @@ class ImportReport:
             "unchanged": self.unchanged,
             "warnings": len(self.warnings),
             "seconds": round(self.seconds, 3),
+            "held_before": self.held_before,
+            "dry_run": self.dry_run,
         }
+
+
+def version_time(version: str | None) -> datetime | None:
+    """A list version that is a date or a timestamp (the UN file's ``dateGenerated``,
+    ``2026-05-13``), as a comparable UTC time; None for any other version (``v3``)."""
+    text = (version or "").strip()
+    if len(text) < 10 or not text[:4].isdigit():
+        return None
+    for candidate in (text.replace("Z", "+00:00"), text[:10]):
+        try:
+            at = datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return None
+
+
+def is_older(version: str | None, than: str | None) -> bool:
+    """``version`` is a date earlier than ``than`` (both must be dates to be compared)."""
+    new, held = version_time(version), version_time(than)
+    return new is not None and held is not None and new < held

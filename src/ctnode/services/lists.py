@@ -1,6 +1,13 @@
 """Lists: imports (one transaction each, a delta on re-import), exports, and the UN list at
 first start; what must follow an import is told to the listeners ``node.py`` wires.
 
+Imports refuse to destroy (issue 10): a file of another format than the one a dataset was
+imported from is refused; a list whose own date (the UN file's ``dateGenerated``, the
+version an FtM or CSV import states) is older than the one held is refused unless
+``allow_older``; a full import that would delist more than ``DELIST_LIMIT`` of a list's
+records needs ``confirm``; ``dry_run`` computes the exact delta in the import's own
+transaction and rolls it back. A dataset can be removed deliberately (audited).
+
 Import listeners (``on_import``) run after the import has committed: the match index
 marks itself stale, the federation sends the delta to subscribed peers. A failing
 listener is logged and never undoes the import.
@@ -14,12 +21,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ctnode.errors import ImportFailed, InvalidInput
+from ctnode.errors import ImportFailed, ImportRefused, InvalidInput
 from ctnode.ingest import csv_list, ftm, ofac_sdn, un_sc
 from ctnode.ingest.fetch import Download, fetch_source
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity
-from ctnode.model.lists import ImportReport, ParsedList
+from ctnode.model.lists import ImportReport, ParsedList, is_older
 from ctnode.services.context import Context
 from ctnode.store.contracts import Tx
 
@@ -31,6 +38,16 @@ ImportListener = Callable[[ImportReport], object]
 DEMO_DATASET = "un_sc_demo"
 DEMO_LIST = un_sc.DEMO_LIST
 IMPORT_KINDS = ("un-sc", "ofac-sdn", "ftm", "csv")
+# A full import delisting more than this share of a list's records needs confirmation.
+DELIST_LIMIT = 0.05
+# The format of lists imported before the store recorded it (datasets.kind is NULL).
+LEGACY_KINDS = {"un_sc": "un-sc", DEMO_DATASET: "un-sc", "ofac_sdn": "ofac-sdn"}
+
+
+class _DryRun(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("dry run")
+        self.report = report
 
 
 class Lists:
@@ -51,6 +68,25 @@ class Lists:
         """Call ``listener(report)`` after every committed import."""
         self.listeners.append(listener)
 
+    def check_import(self, parsed: ParsedList, *, allow_older: bool = False) -> None:
+        """Refuse a list of another format than the dataset holds, or an older one."""
+        held = next((d for d in self.entities.list_datasets() if d["name"] == parsed.dataset),
+                    None)
+        if held is None:
+            return
+        name = parsed.dataset
+        held_kind = held.get("kind") or LEGACY_KINDS.get(name)
+        if parsed.kind and held_kind and parsed.kind != held_kind:
+            raise ImportRefused(
+                f"{parsed.source}: dataset {name!r} holds a list imported as {held_kind}; a "
+                f"{parsed.kind} file would replace it and delist its records. Import it under "
+                f"another --dataset, or remove the dataset first (ctnode datasets remove {name})")
+        if not allow_older and is_older(parsed.version, held.get("version")):
+            raise ImportRefused(
+                f"{parsed.source}: list version {parsed.version} is older than the version held "
+                f"of {name!r} ({held['version']}); importing it would delist the later "
+                "listings. Use --allow-older to import it anyway")
+
     def import_list(
         self,
         parsed: ParsedList,
@@ -58,11 +94,36 @@ class Lists:
         *,
         partial: bool = False,
         progress: Progress | None = None,
+        allow_older: bool = False,
+        confirm: bool = False,
+        dry_run: bool = False,
     ) -> ImportReport:
-        """Apply a parsed list as one transaction (audited with it); then tell the listeners."""
+        """Apply a parsed list as one transaction (audited with it); then tell the listeners.
+
+        A full import (not ``partial``) is checked first (``check_import``); one that would
+        delist more than ``DELIST_LIMIT`` of the records held needs ``confirm``. With
+        ``dry_run`` the delta is computed and rolled back (``report.dry_run``), nothing is
+        changed or audited and no listener is told."""
         self.ctx.require(actor, "import")
+        try:
+            if not partial:
+                self.check_import(parsed, allow_older=allow_older)
+        except ImportRefused as exc:
+            self.ctx.audit.record("import.failed", actor,
+                                  detail={"source": parsed.source, "error": exc.message[:500]})
+            raise
+        held = self.entities.count_entities(dataset=parsed.dataset, status="listed")
 
         def on_commit(conn: Tx, report: ImportReport) -> None:
+            report.held_before = held
+            if dry_run:
+                raise _DryRun(report)  # rolls the transaction back
+            if not partial and not confirm and held and len(report.removed) > DELIST_LIMIT * held:
+                raise ImportRefused(
+                    f"{parsed.source}: this import would delist {len(report.removed)} of the "
+                    f"{held} listed records of {parsed.dataset!r} "
+                    f"({100 * len(report.removed) / held:.1f}%, more than "
+                    f"{100 * DELIST_LIMIT:.0f}%); see them with --dry-run, apply with --confirm")
             self.ctx.audit.record(
                 "import", actor, conn=conn, detail={**report.summary(), "removed_ids": report.removed}
             )
@@ -71,12 +132,40 @@ class Lists:
             report = self.entities.apply_list(
                 parsed, actor=actor.name, partial=partial, progress=progress, on_commit=on_commit
             )
+        except _DryRun as done:
+            report = done.report
+            report.dry_run = True
+            report.warnings = list(parsed.warnings)
+            return report
         except Exception as exc:  # any failure: the transaction rolled back; audit and re-raise
+            message = exc.message if isinstance(exc, ImportRefused) else str(exc)
             self.ctx.audit.record(
-                "import.failed", actor, detail={"source": parsed.source, "error": str(exc)[:500]}
+                "import.failed", actor, detail={"source": parsed.source, "error": message[:500]}
             )
             raise
         report.warnings = list(parsed.warnings)
+        self.changed(report)
+        return report
+
+    def remove_dataset(self, actor: Actor, dataset: str, *, reason: str) -> ImportReport:
+        """Remove a list deliberately: its records and values are deleted (their history,
+        imports and the audit entry stay); audited as ``dataset.remove``; the listeners are
+        told as after an import that delisted every record (the match index drops them,
+        subscribed peers get the delisting)."""
+        self.ctx.require(actor, "import")
+        if not reason.strip():
+            raise InvalidInput("removing a dataset needs a reason")
+        held = self.entities.count_entities(dataset=dataset, status="listed")
+        with self.ctx.store.begin() as conn:
+            ids = self.entities.remove_dataset(conn, dataset, {"reason": reason.strip(),
+                                                               "actor": actor.name})
+            self.ctx.audit.record(
+                "dataset.remove", actor, conn=conn, result_ids=ids[:1000],
+                detail={"dataset": dataset, "entities": len(ids), "listed": held,
+                        "reason": reason.strip()},
+            )
+        report = ImportReport(dataset=dataset, source=f"removed by {actor.name}", version=None,
+                              import_id=0, removed=ids, held_before=held)
         self.changed(report)
         return report
 
@@ -96,21 +185,28 @@ class Lists:
         *,
         mapping: Path | None = None,
         dataset: str | None = None,
+        version: str | None = None,
         progress: Progress | None = None,
+        allow_older: bool = False,
+        confirm: bool = False,
+        dry_run: bool = False,
     ) -> ImportReport:
         """Parse and apply a list: ``un-sc`` (file or URL), ``ofac-sdn`` (a folder of OFAC's
-        legacy CSV files), ``ftm`` (JSON lines), ``csv`` (with a mapping)."""
+        legacy CSV files), ``ftm`` (JSON lines), ``csv`` (with a mapping). ``version``: the
+        list's version (its date) when the file states none (FtM, CSV)."""
         self.ctx.require(actor, "import")
         try:
             parsed = self.parse_source(
-                kind, source, mapping=mapping, dataset=dataset, progress=progress
+                kind, source, mapping=mapping, dataset=dataset, version=version,
+                progress=progress,
             )
         except ImportFailed as exc:
             self.ctx.audit.record(
                 "import.failed", actor, detail={"source": source, "error": exc.message[:500]}
             )
             raise
-        return self.import_list(parsed, actor, progress=progress)
+        return self.import_list(parsed, actor, progress=progress, allow_older=allow_older,
+                                confirm=confirm, dry_run=dry_run)
 
     def parse_source(
         self,
@@ -119,9 +215,25 @@ class Lists:
         *,
         mapping: Path | None = None,
         dataset: str | None = None,
+        version: str | None = None,
         progress: Progress | None = None,
     ) -> ParsedList:
-        """Read a list without applying it (``ctnode import ... --dry-run`` and the above)."""
+        """Read a list without applying it; ``parsed.kind`` says the format read."""
+        parsed = self._parse(kind, source, mapping=mapping, dataset=dataset, progress=progress)
+        parsed.kind = kind
+        if version is not None and version.strip():
+            parsed.version = version.strip()
+        return parsed
+
+    def _parse(
+        self,
+        kind: str,
+        source: str,
+        *,
+        mapping: Path | None,
+        dataset: str | None,
+        progress: Progress | None,
+    ) -> ParsedList:
         if kind == "un-sc":
             if source.startswith(("http://", "https://")):
                 data = fetch_source(source, self.ctx.settings.fetch_timeout,
@@ -178,7 +290,7 @@ class Lists:
         else:
             if self.entities.count_entities(dataset=DEMO_DATASET, status="listed"):
                 demo = self.parse_source("un-sc", str(DEMO_LIST))
-                self.import_list(as_demo(demo, entities=[]), actor)
+                self.import_list(as_demo(demo, entities=[]), actor, confirm=True)
             return "source", report
         if self.entities.count_entities(dataset=DEMO_DATASET) > 0:
             return "demo", None
@@ -205,4 +317,5 @@ def as_demo(parsed: ParsedList, entities: list[Entity] | None = None) -> ParsedL
         source=parsed.source,
         entities=moved,
         warnings=list(parsed.warnings),
+        kind=parsed.kind,
     )

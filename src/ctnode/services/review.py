@@ -1,7 +1,12 @@
 """The analysts' review queue and their decisions on hits: data that changes later results.
 
-A ``false_positive`` decision hides that hit for the same subject from later screens
-(``ctnode.services.screening``); every decision shows in the entity's history.
+A ``false_positive`` decision suppresses that hit for the same subject in later screens
+(``ctnode.services.screening``), and only for a subject identified beyond the name (a
+birth date, a document or the caller's subject id): a decision on a name alone would hide
+the listed person from everyone who screens that name, so it is refused. A suppressed
+hit is still returned, marked with the decision; the suppression lapses after
+``CTNODE_DECISION_SUPPRESSION_DAYS`` and a decision can be revoked (audited). Every
+decision and revocation shows in the entity's history.
 """
 
 from __future__ import annotations
@@ -15,6 +20,11 @@ from ctnode.model.decisions import DECISIONS
 from ctnode.model.screening import ScreenQuery
 from ctnode.services.context import Context
 from ctnode.services.screening.service import Screening
+
+NAME_ONLY = ("a false positive suppresses a hit only for a subject identified beyond the name: "
+             "screen (or describe) the subject with a birth date, a document or a subject id; "
+             "a decision on a name alone would hide the listed entity from everyone screening "
+             "that name")
 
 
 class Review:
@@ -54,10 +64,14 @@ class Review:
             subject = screening["subject_key"]
             if entity_id not in {h["entity_id"] for h in screening["hits"]}:
                 raise InvalidInput(f"entity {entity_id} is not a hit of screening {screening_id}")
+            identified = bool(screening.get("identified"))
         elif query is not None:
             subject = self.screening.subject_key(query)
+            identified = query.identified
         else:
             raise InvalidInput("a decision needs a screening id or the screened subject")
+        if decision == "false_positive" and not identified:
+            raise InvalidInput(NAME_ONLY)
         did = str(uuid.uuid4())
         with self.ctx.store.begin() as conn:
             self.review.add_decision(conn, {
@@ -70,3 +84,21 @@ class Review:
                 detail={"decision_id": did, "decision": decision, "screening_id": screening_id},
             )
         return did
+
+    def revoke(self, actor: Actor, decision_id: str, *, reason: str) -> dict[str, Any]:
+        """Revoke a decision: it stays on record (who, when, why) and suppresses nothing from
+        now on; audited as ``decision.revoke``. Returns the decision as it now stands."""
+        self.ctx.require(actor, "decide")
+        if not reason.strip():
+            raise InvalidInput("revoking a decision needs a reason")
+        found = self.review.get_decision(decision_id)
+        if found.get("revoked_at") is not None:
+            raise InvalidInput(f"decision {decision_id} was already revoked")
+        with self.ctx.store.begin() as conn:
+            self.review.revoke_decision(conn, decision_id, actor=actor.name, reason=reason.strip())
+            self.ctx.audit.record(
+                "decision.revoke", actor, result_ids=[found["entity_id"]], conn=conn,
+                detail={"decision_id": decision_id, "decision": found["decision"],
+                        "decided_by": found["actor"], "reason": reason.strip()},
+            )
+        return self.review.get_decision(decision_id)

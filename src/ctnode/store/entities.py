@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from ctnode.clock import as_utc, utcnow
-from ctnode.errors import NotFound
+from ctnode.errors import Conflict, NotFound
 from ctnode.model.entities import IDENTIFYING_PROPS, Entity, Statement
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.store import schema as tables
+from ctnode.store import schema_biometrics as bio
 from ctnode.store.database import CHUNK, Database, chunks
 
 Progress = Callable[[int, int], None]
@@ -321,6 +322,8 @@ class SqlEntities:
                 "version": version,
                 "imported_at": finished,
             }
+            if parsed.kind is not None:
+                ds_values["kind"] = parsed.kind
             if conn.execute(select(tables.datasets.c.name).where(tables.datasets.c.name == dataset)).first():
                 conn.execute(
                     update(tables.datasets).where(tables.datasets.c.name == dataset).values(**ds_values)
@@ -393,6 +396,35 @@ class SqlEntities:
             conn.execute(update(tables.entities).where(tables.entities.c.id.in_(chunk_ids)).values(**values))
         self.db.insert(conn, tables.entity_events,
                        [self._event(i, "delisted", import_id, now, detail) for i in ids])
+        return ids
+
+    def remove_dataset(self, conn: Connection, dataset: str, detail: dict[str, Any]) -> list[str]:
+        """Remove a list: its entities and their values are deleted and its row dropped; each
+        entity gets a ``removed`` event (the history and the imports stay), so every match
+        index following the change marks drops them. Returns the removed entity ids."""
+        found = conn.execute(select(tables.datasets.c.name).where(tables.datasets.c.name == dataset))
+        if found.first() is None:
+            raise NotFound(f"no dataset {dataset!r}")
+        ids = list(conn.execute(
+            select(tables.entities.c.id).where(tables.entities.c.dataset == dataset)
+            .order_by(tables.entities.c.id)
+        ).scalars().all())
+        attached = 0
+        for chunk_ids in chunks(ids, CHUNK):
+            for table in (bio.biometric_samples, bio.biometric_transactions):
+                attached += int(conn.execute(
+                    select(func.count()).select_from(table).where(table.c.entity_id.in_(chunk_ids))
+                ).scalar_one())
+        if attached:
+            raise Conflict(f"{attached} biometric records are attached to records of {dataset!r}: "
+                           "purge them first (ctnode biometrics purge); nothing was removed")
+        now = utcnow()
+        for chunk_ids in chunks(ids, CHUNK):
+            conn.execute(tables.statements.delete().where(tables.statements.c.entity_id.in_(chunk_ids)))
+            conn.execute(tables.entities.delete().where(tables.entities.c.id.in_(chunk_ids)))
+        self.db.insert(conn, tables.entity_events,
+                       [self._event(i, "removed", None, now, detail) for i in ids])
+        conn.execute(tables.datasets.delete().where(tables.datasets.c.name == dataset))
         return ids
 
     # -- the match index follows these marks ------------------------------------------

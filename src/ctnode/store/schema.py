@@ -123,6 +123,9 @@ screenings = Table(
     Column("case_ref", Text, nullable=True),
     Column("hits", JSON, nullable=False),  # [{entity_id, score, band}]
     Column("reviewed", Boolean, nullable=False, default=False),
+    # The subject was identified beyond the name (birth date, document, subject id): only
+    # then may a false-positive decision on it suppress a hit. NULL: screened before 0007.
+    Column("identified", Boolean, nullable=True),
 )
 
 decisions = Table(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from ctnode.api.schemas.screening import Subject
@@ -21,3 +23,23 @@ class DecisionIn(BaseModel):
 
 class DecisionOut(BaseModel):
     id: str
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=5000, description="Why the decision is revoked")
+
+
+class DecisionRecord(BaseModel):
+    """A decision as it stands: who decided what, and whether (by whom, why) it was revoked."""
+
+    id: str
+    entity_id: str
+    decision: str
+    comment: str
+    actor: str
+    at: datetime
+    screening_id: str | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None

@@ -12,6 +12,7 @@ on the caller's role, and showing it is audited like any entity view.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.query import build_query, clean_names
 
 BATCH_ROWS = 500  # review-queue rows written per transaction in a batch
+COVERAGE_TTL = 30.0  # seconds a computed coverage is reused while the store's mark is unchanged
 
 
 def query_hash(subject_key: str, source: str) -> str:
@@ -93,6 +95,7 @@ class Screening:
         self.index = index
         self.entities = ctx.store.entities
         self.review = ctx.store.review
+        self._coverage: dict[tuple[Any, ...], tuple[float, Coverage]] = {}
 
     # -- the identity of a query ------------------------------------------------------
 
@@ -112,9 +115,29 @@ class Screening:
         return self.ctx.keyed_hash(ident)
 
     def coverage(self, datasets: list[str] | None = None) -> Coverage:
-        """What a screen over ``datasets`` (None: every list) covers, with its warnings."""
-        return coverage_of(self.entities.list_datasets(),
-                           max_age_days=self.ctx.settings.list_max_age_days, only=datasets)
+        """What a screen over ``datasets`` (None: every list) covers, with its warnings.
+
+        Reused while the store's change mark, the day and the age limit stay the same (at
+        most ``COVERAGE_TTL`` seconds; an import in this process clears it at once): the
+        lists' sizes are counted in the store, which is not free on a large one."""
+        now = clock.utcnow()
+        max_age = self.ctx.settings.list_max_age_days
+        key = (self.entities.change_mark(), now.date(), max_age,
+               None if datasets is None else tuple(datasets))
+        tick = time.monotonic()
+        cached = self._coverage.get(key)
+        if cached is not None and tick - cached[0] < COVERAGE_TTL:
+            return cached[1]
+        found = coverage_of(self.entities.list_datasets(), max_age_days=max_age, now=now,
+                            only=datasets)
+        if len(self._coverage) >= 64:
+            self._coverage.clear()
+        self._coverage[key] = (tick, found)
+        return found
+
+    def coverage_stale(self, _report: object = None) -> None:
+        """The lists changed (an import listener): compute coverage afresh next time."""
+        self._coverage.clear()
 
     def suppression(self, decision: dict[str, Any]) -> Suppression | None:
         """The suppression a standing decision makes, or None (not a false positive, or
@@ -130,13 +153,15 @@ class Screening:
                            clock.format_ts(expires))
 
     def screening_row(self, actor: Actor, purpose: Purpose, source: str, subject: str,
-                      hits: Iterable[Hit]) -> dict[str, Any]:
-        """A review-queue row for a subject's reportable hits."""
+                      hits: Iterable[Hit], identified: bool = False) -> dict[str, Any]:
+        """A review-queue row for a subject's reportable hits (``identified``: the subject
+        was identified beyond the name, so a false positive on it may suppress a hit)."""
         return {
             "id": str(uuid.uuid4()), "actor": actor.name, "source": source,
             "subject_key": subject, "query_hash": query_hash(subject, source),
             "purpose": purpose.purpose, "case_ref": purpose.case_ref,
             "hits": [{"entity_id": h.entity_id, "score": h.score, "band": h.band} for h in hits],
+            "identified": identified,
         }
 
     # -- screening --------------------------------------------------------------------
@@ -176,7 +201,7 @@ class Screening:
             query, limit=limit, include_below=include_below
         )
         reportable = [h for h in hits if h.reportable]
-        row = self.screening_row(actor, purpose, source, subject, reportable)
+        row = self.screening_row(actor, purpose, source, subject, reportable, query.identified)
         sid = row["id"] if reportable else None
         with self.ctx.store.begin() as conn:
             self.review.add_screenings(conn, [row] if reportable else [])
@@ -231,7 +256,7 @@ class Screening:
             if wanted not in coverages:
                 coverages[wanted] = self.coverage(query.datasets)
             subject, hits, suppressed = self._screen_one(query, limit=limit, include_below=False)
-            row = self.screening_row(actor, purpose, source, subject, hits)
+            row = self.screening_row(actor, purpose, source, subject, hits, query.identified)
             if hits:
                 pending.append(row)
                 all_ids.extend(h.entity_id for h in hits)

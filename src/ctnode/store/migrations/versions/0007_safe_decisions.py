@@ -1,4 +1,4 @@
-"""revocable decisions; the format each list was imported from
+"""revocable decisions; identified screenings; the format each list was imported from
 
 Revision ID: 0007_safe_decisions
 Revises: 0001_core
@@ -24,9 +24,14 @@ def upgrade() -> None:
     # The format a list came from; an import of another format into it is refused. NULL for
     # lists imported before this revision (their format is not checked).
     op.add_column("datasets", sa.Column("kind", sa.String(32), nullable=True))
+    # Whether a screened subject was identified beyond the name (only then may a false
+    # positive on it suppress a hit); NULL for screenings made before this revision.
+    op.add_column("screenings", sa.Column("identified", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("screenings") as batch:
+        batch.drop_column("identified")
     with op.batch_alter_table("datasets") as batch:
         batch.drop_column("kind")
     with op.batch_alter_table("decisions") as batch:

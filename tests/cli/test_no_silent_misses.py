@@ -1,0 +1,84 @@
+"""The command line: imports that refuse to destroy, dataset removal, coverage warnings."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ctnode.cli.main import app
+from ctnode.node import Node
+from tests.conftest import DEMO_LIST, REPO
+
+runner = CliRunner()
+FTM = REPO / "tests" / "ingest" / "fixtures" / "opensanctions-sample.ftm.json"
+
+
+@pytest.fixture
+def env(empty_node: Node) -> dict[str, str]:
+    return {
+        "CTNODE_DATA_DIR": str(empty_node.settings.data_dir),
+        "CTNODE_DATABASE_URL": empty_node.settings.store_url,
+        "CTNODE_MODE": "development",
+    }
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_imports_refuse_to_destroy(env: dict[str, str], tmp_path: Path) -> None:
+    r = runner.invoke(app, ["screen", "Faris Nadir"], env=env)
+    assert r.exit_code == 0 and "WARNING (no_lists)" in _flat(r.stdout)
+    assert runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env).exit_code == 0
+    r = runner.invoke(app, ["import", "ftm", str(FTM), "--dataset", "un_sc"], env=env)
+    assert r.exit_code == 1 and "import_refused" in _flat(r.output)
+    assert "holds a list imported as un-sc" in _flat(r.output)
+    newer = tmp_path / "newer.xml"
+    text = DEMO_LIST.read_text(encoding="utf-8").replace("2026-01-01T00:00:00.000Z",
+                                                         "2026-02-01T00:00:00.000Z")
+    newer.write_text(re.sub(r"<INDIVIDUAL>.*?</INDIVIDUAL>", "", text, count=1, flags=re.S))
+    r = runner.invoke(app, ["import", "un-sc", str(newer), "--dry-run"], env=env)
+    assert r.exit_code == 0 and "dry run" in r.stdout and "removed: DMi.001" in r.stdout
+    r = runner.invoke(app, ["import", "un-sc", str(newer)], env=env)
+    assert r.exit_code == 1 and "would delist 1 of the 16" in _flat(r.output)
+    r = runner.invoke(app, ["import", "un-sc", str(newer), "--confirm", "--json"], env=env)
+    assert r.exit_code == 0 and json.loads(r.stdout)["removed_ids"] == ["un_sc-DMi.001"]
+    r = runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env)
+    assert r.exit_code == 1 and "--allow-older" in _flat(r.output)
+
+
+def test_datasets_lists_and_removes(env: dict[str, str]) -> None:
+    assert runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env).exit_code == 0
+    r = runner.invoke(app, ["datasets"], env=env)
+    assert r.exit_code == 0 and "un_sc:" in r.stdout and "un-sc" in r.stdout
+    r = runner.invoke(app, ["datasets", "--json"], env=env)
+    data = json.loads(r.stdout)
+    assert data["datasets"][0]["kind"] == "un-sc" and "complete" in data["coverage"]
+    r = runner.invoke(app, ["datasets", "remove", "un_sc", "--reason", "test", "--yes"], env=env)
+    assert r.exit_code == 0 and "16 records" in r.stdout
+    r = runner.invoke(app, ["datasets"], env=env)
+    assert "WARNING (no_lists)" in _flat(r.stdout)
+    r = runner.invoke(app, ["audit", "list", "--json", "--event", "dataset.remove"], env=env)
+    assert json.loads(r.stdout)[0]["detail"]["reason"] == "test"
+
+
+def test_read_only_commands_refuse_to_create_a_store(tmp_path: Path) -> None:
+    folder = tmp_path / "elsewhere"
+    env = {"CTNODE_DATA_DIR": str(folder), "CTNODE_DATABASE_URL": "",
+           "CTNODE_MODE": "development"}
+    for args in (["screen", "Ayman al-Zawahiri"], ["datasets"], ["review"],
+                 ["entity", "QDi.006"], ["audit", "verify"], ["export", "ftm"]):
+        r = runner.invoke(app, args, env=env)
+        assert r.exit_code == 1, (args, r.output)
+        flat = _flat(r.output)
+        assert "no node data here (looked in" in flat and "set CTNODE_DATA_DIR" in flat
+        assert str(folder) in flat.replace(" ", "") or str(folder) in flat
+    assert not folder.exists() or not any(folder.iterdir())
+    # a command that sets a node up may create it
+    r = runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env)
+    assert r.exit_code == 0 and (folder / "ctnode.db").exists()
+    assert runner.invoke(app, ["datasets"], env=env).exit_code == 0
