@@ -25,7 +25,7 @@ def _messages(lines: tuple[str, ...] | list[str]) -> list[str]:
 def test_specimens_and_own_fixture_verify() -> None:
     assert _messages(TD3) == [] and _messages(TD1) == []
     m = parse_manifest((TRAVEL_FIXTURES / "mrz_short_names.txt").read_bytes())
-    assert len(m.travellers) == 3 and m.issues == []
+    assert len(m.travellers) == 4 and m.issues == []
 
 
 def test_a_wrong_composite_check_digit_is_reported() -> None:
