@@ -40,6 +40,8 @@ from ctnode.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 TRAVEL_FIXTURES = REPO / "tests" / "travel" / "fixtures"
 PAYMENT_FIXTURES = REPO / "tests" / "payments" / "fixtures"
+# The project-written samples of the shared formats folder, bundled (tests/fixtures/samples).
+SAMPLES = REPO / "tests" / "fixtures" / "samples"
 PG_ADMIN_URL = os.environ.get(
     "CTNODE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -93,6 +95,12 @@ def formats_dir() -> Path:
 def formats() -> Path:
     """The shared sample travel and payment messages."""
     return _shared_part("formats", "README.md", "shared sample messages")
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """The project-written sample messages and test vectors, bundled: always present."""
+    return SAMPLES
 
 
 @pytest.fixture(scope="session")
