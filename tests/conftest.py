@@ -40,6 +40,8 @@ from ctnode.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 TRAVEL_FIXTURES = REPO / "tests" / "travel" / "fixtures"
 PAYMENT_FIXTURES = REPO / "tests" / "payments" / "fixtures"
+# The project-written samples of the shared formats folder, bundled (tests/fixtures/samples).
+SAMPLES = REPO / "tests" / "fixtures" / "samples"
 PG_ADMIN_URL = os.environ.get(
     "CTNODE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -52,18 +54,34 @@ def shared_data_dir() -> Path:
     return Path(os.environ.get("CTNODE_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+# Where each part of the shared data comes from: the one line a skipped test prints.
+WHERE = {
+    "": "save the UN list https://scsanctions.un.org/resources/xml/en/consolidated.xml as "
+        "un-sc-consolidated.xml there (README.md, 'Tests on a fresh clone')",
+    "formats": "public sample messages (US-CBP/GTAS test fixtures, ISO 20022 and MT103 "
+               "samples; sources in README.md, 'Tests on a fresh clone')",
+    "biometrics": "NIST's ANSI/NIST-ITL reference files, NIST SD fingerprints and the "
+                  "deepface test faces (sources in README.md, 'Tests on a fresh clone')",
+}
+
+
+def _skip_line(what: str, path: Path, part: str) -> str:
+    return (f"{what} not found at {path}: {WHERE[part]}; set CTNODE_SHARED_DATA to the "
+            "folder holding them")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = shared_data_dir()
     if not (path / "un-sc-consolidated.xml").exists():
-        pytest.skip(f"shared test data not found at {path} (set CTNODE_SHARED_DATA)")
+        pytest.skip(_skip_line("the real UN list", path, ""))
     return path
 
 
 def _shared_part(name: str, marker: str, what: str) -> Path:
     path = shared_data_dir() / name
     if not (path / marker).exists():
-        reason = f"{what} not found at {path} (set CTNODE_SHARED_DATA)"
+        reason = _skip_line(what, path, name)
         print(f"\n[ctnode tests] skipped: {reason}")
         pytest.skip(reason)
     return path
@@ -77,6 +95,12 @@ def formats_dir() -> Path:
 def formats() -> Path:
     """The shared sample travel and payment messages."""
     return _shared_part("formats", "README.md", "shared sample messages")
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """The project-written sample messages and test vectors, bundled: always present."""
+    return SAMPLES
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,14 @@ from tests.conftest import ADMIN
 
 
 @pytest.fixture
+def demo_client(node: Node) -> Iterator[TestClient]:
+    """A client of a node holding the fictional demo list: for tests that need no real
+    record, so they run on a fresh clone without the shared data."""
+    with TestClient(create_app(node)) as c:
+        yield c
+
+
+@pytest.fixture
 def client(node_with_un: Node) -> Iterator[TestClient]:
     with TestClient(create_app(node_with_un)) as c:
         yield c
@@ -62,8 +70,8 @@ def test_roles_are_enforced(client: TestClient, node_with_un: Node) -> None:
     assert client.get("/audit", headers=screener).status_code == 403
 
 
-def test_revoked_key_is_refused(client: TestClient, node_with_un: Node) -> None:
-    admin = _key(node_with_un, "admin")
+def test_revoked_key_is_refused(demo_client: TestClient, node: Node) -> None:
+    client, admin = demo_client, _key(node, "admin")
     created = client.post("/keys", json={"name": "temp", "role": "screener"}, headers=admin).json()
     temp = {"Authorization": f"ApiKey {created['token']}"}
     assert client.post("/screen", json={"name": "x y"}, headers=temp).status_code == 200
@@ -223,9 +231,9 @@ BAD_REQUESTS: list[tuple[str, str, Any]] = [
 
 @pytest.mark.parametrize(("method", "path", "body"), BAD_REQUESTS)
 def test_invalid_input_gets_a_4xx_with_a_message(
-    client: TestClient, node_with_un: Node, method: str, path: str, body: Any
+    demo_client: TestClient, node: Node, method: str, path: str, body: Any
 ) -> None:
-    headers = _key(node_with_un, "admin")
+    client, headers = demo_client, _key(node, "admin")
     if isinstance(body, str):
         r = client.request(
             method, path, content=body, headers=headers | {"content-type": "application/json"}

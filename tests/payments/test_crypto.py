@@ -14,8 +14,8 @@ from ctnode.payments.crypto import classify, eip55, find_addresses, keccak256, n
 from ctnode.payments.wallets import NaiveWalletIndex, WalletIndex
 
 
-def test_shared_vectors(formats: Path) -> None:
-    with (formats / "crypto_address_testvectors.csv").open(encoding="utf-8") as fh:
+def test_shared_vectors(samples: Path) -> None:
+    with (samples / "crypto_address_testvectors.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 14
     for row in rows:

@@ -146,8 +146,8 @@ def test_newer_version_and_wallets_fixture() -> None:
     assert debtor.schema == "Person" and debtor.ids("CCPT") == ["820000412"]
 
 
-def test_several_documents_in_one_envelope(formats: Path) -> None:
-    one = (formats / "pacs008_001_08_screening_synthetic.xml").read_bytes()
+def test_several_documents_in_one_envelope(samples: Path) -> None:
+    one = (samples / "pacs008_001_08_screening_synthetic.xml").read_bytes()
     doc = one[one.index(b"<Document"):]
     data = b"<Batch>" + doc + doc + b"<Document><BkToCstmrStmt/></Document></Batch>"
     msg = parse_iso20022(data)

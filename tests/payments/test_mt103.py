@@ -17,8 +17,8 @@ def party(tx: Transaction, role: str) -> Party:
     return next(p for p in tx.parties if p.role == role)
 
 
-def test_50k_59_free_format_with_name_cut_at_35(formats: Path) -> None:
-    msg = parse_mt103((formats / "mt103_50K_59_synthetic.fin").read_bytes())
+def test_50k_59_free_format_with_name_cut_at_35(samples: Path) -> None:
+    msg = parse_mt103((samples / "mt103_50K_59_synthetic.fin").read_bytes())
     (tx,) = msg.transactions
     assert (tx.ref, tx.amount, tx.currency, tx.date) == ("SYNREF0001", "9500.00", "EUR",
                                                          "2025-03-14")
@@ -37,8 +37,8 @@ def test_50k_59_free_format_with_name_cut_at_35(formats: Path) -> None:
                              "/ACC/ULTIMATE CREDITOR CHARITY RELIEF FOUNDATION FOR ORPHANS"]
 
 
-def test_50f_59f_structured(formats: Path) -> None:
-    (tx,) = parse_mt103((formats / "mt103_50F_59F_synthetic.fin").read_bytes()).transactions
+def test_50f_59f_structured(samples: Path) -> None:
+    (tx,) = parse_mt103((samples / "mt103_50F_59F_synthetic.fin").read_bytes()).transactions
     ordering = party(tx, "ordering customer")
     assert ordering.name == "CRESCENT IMPORT EXPORT LLC" and ordering.country == "AE"
     assert ordering.address == ["SHEIKH ZAYED ROAD", "DUBAI"]
@@ -48,8 +48,8 @@ def test_50f_59f_structured(formats: Path) -> None:
     assert tx.remittance == ["/INV/7781 FAMILY SUPPORT: MARCH"]  # a colon inside :70:
 
 
-def test_50f_person_identification(formats: Path) -> None:
-    (tx,) = parse_mt103((formats / "mt103_50F_person_id_synthetic.fin").read_bytes()).transactions
+def test_50f_person_identification(samples: Path) -> None:
+    (tx,) = parse_mt103((samples / "mt103_50F_person_id_synthetic.fin").read_bytes()).transactions
     ordering = party(tx, "ordering customer")
     assert ordering.schema == "Person"
     assert ordering.birth_date == "1979-02-17"

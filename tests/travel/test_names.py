@@ -67,9 +67,9 @@ def test_expand_year_for_documents_looks_ahead() -> None:
     assert expand_year(99, birth=False, today=TODAY) == 1999
 
 
-def test_transliteration_vectors(formats: Path) -> None:
+def test_transliteration_vectors(samples: Path) -> None:
     """The shared ICAO 9303 vectors: Cyrillic via iuliia, Latin diacritics, Arabic table."""
-    with (formats / "name_transliteration_testvectors.csv").open(encoding="utf-8") as fh:
+    with (samples / "name_transliteration_testvectors.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     checked = 0
     for row in rows:

@@ -8,6 +8,14 @@ town, 4/ date of birth, 5/ place of birth, 6/ customer identification, 7/
 national identity number, 8/ continuation) are read; free-format names cut at
 35 characters are joined with the next line (both with and without a blank,
 since FIN cannot say which was meant); 70/72 narratives are joined the same way.
+
+The envelope is checked too, each problem reported with its line and column: a block 1
+or 2 that is not what FIN writes (``{1:F01`` + 12-character logical terminal + session
+and sequence numbers; ``{2:I103`` + 12-character address + priority, or the output form),
+a block 3 or 5 not closed, a block 4 missing; the message is still read (as MT103) and
+screened. Text between messages (after one's ``-}`` and trailers, before the next
+``{1:``) and before the first is not a message: it is reported as skipped, never
+ignored in silence.
 """
 
 from __future__ import annotations
@@ -24,6 +32,10 @@ LINE = 35
 MAX_BYTES = 50 * 1024 * 1024
 _FIELD = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
 _BLOCK2 = re.compile(r"\{2:([IO])(\d{3})")
+_B1 = re.compile(r"\{1:[FAL]\d{2}[A-Z0-9]{12}\d{4}\d{6}\}")
+_B2 = re.compile(r"\{2:(?:I\d{3}[A-Z0-9]{12}[SUN]?[123]?(?:\d{3})?"
+                 r"|O\d{3}\d{4}\d{6}[A-Z0-9]{12}\d{4}\d{6}\d{6}\d{4}[SUN]?)\}")
+_SUB_BLOCK = re.compile(r"\{[A-Za-z0-9]{1,3}:[^{}]*\}")
 _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 _PARTY_IDS = {"ARNU", "CCPT", "CUST", "DRLC", "EMPL", "NIDN", "SOSE", "TXID"}
 INSTITUTIONS = {
@@ -61,6 +73,7 @@ def parse_mt103(data: bytes) -> PaymentMessage:
         raise MessageError(f"FIN file larger than {MAX_BYTES} bytes", "file")
     text = decode_text(data)
     msg = PaymentMessage(format="MT103")
+    check_envelope(text, msg)
     for line_no, chunk in _split_messages(text):
         if not chunk.strip():
             continue
@@ -96,6 +109,113 @@ def parse_mt103(data: bytes) -> PaymentMessage:
     if not msg.transactions and not any(i.skipped for i in msg.issues):
         raise MessageError("no MT103 message could be read", "line 1")
     return msg
+
+
+def _at(text: str, offset: int) -> str:
+    """``line L column C`` of an offset in the file's text."""
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line} column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def _shown(text: str, start: int, size: int = 24) -> str:
+    """The text at ``start`` as the error quotes it: the block up to its ``}`` when near,
+    else ``size`` characters, never past the line's end."""
+    close = text.find("}", start)
+    end = close + 1 if 0 <= close < start + 60 and text[start:start + 1] == "{" else start + size
+    return repr(text[start:end].split("\n")[0])
+
+
+def _nested(text: str, pos: int) -> int | None:
+    """End of a block of sub-blocks (``{3:{108:X}{121:Y}}``) starting at ``pos``, or None
+    when it is not closed as FIN writes it."""
+    p = pos + 3
+    while True:
+        m = _SUB_BLOCK.match(text, p)
+        if m is None:
+            break
+        p = m.end()
+    return p + 1 if text.startswith("}", p) else None
+
+
+def check_envelope(text: str, msg: PaymentMessage) -> None:
+    """Check the blocks around each message's block 4; add an issue with the position of
+    each problem (see the module's text). A file of a bare block 4 is not checked."""
+    first = text.find("{1:")
+    if first < 0:
+        return
+    if text[:first].strip():
+        lead = len(text) - len(text.lstrip())
+        msg.issues.append(Issue("error", f"text before the first message not read: "
+                                f"{_shown(text, lead)}", _at(text, lead), skipped=True))
+    pos = first
+    while pos < len(text):
+        pos = _check_one(text, pos, msg)
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        if not text.startswith("{1:", pos):
+            nxt = text.find("{1:", pos)
+            end = nxt if nxt >= 0 else len(text)
+            msg.issues.append(Issue("error", f"text between messages not read: "
+                                    f"{_shown(text, pos)} ({end - pos} characters)",
+                                    _at(text, pos), skipped=True))
+            pos = end
+
+
+def _check_one(text: str, pos: int, msg: PaymentMessage) -> int:
+    """Check one message's blocks from its ``{1:``; return the offset after its last block."""
+    def problem(what: str, at: int) -> None:
+        msg.issues.append(Issue("warning", what, _at(text, at)))
+
+    m = _B1.match(text, pos)
+    if m is None:
+        problem(f"block 1 malformed: {_shown(text, pos)} (FIN writes {{1:F01, a 12-character "
+                "logical terminal, a 4-digit session and a 6-digit sequence number})", pos)
+        close = text.find("}", pos)
+        pos = close + 1 if close >= 0 and "{" not in text[pos + 1:close] else pos + 3
+    else:
+        pos = m.end()
+    if text.startswith("{2:", pos):
+        m = _B2.match(text, pos)
+        if m is None:
+            problem(f"block 2 malformed: {_shown(text, pos)} (FIN writes {{2:I103 and a "
+                    "12-character address, or the output form {2:O103…}); read as MT103", pos)
+            close = text.find("}", pos)
+            pos = close + 1 if close >= 0 and "{" not in text[pos + 1:close] else pos + 3
+        else:
+            pos = m.end()
+    else:
+        problem("block 2 missing (the message type is not stated); read as MT103", pos)
+    if text.startswith("{3:", pos):
+        end = _nested(text, pos)
+        if end is None:
+            problem("block 3 not closed: expected {tag:value} sub-blocks and '}'", pos)
+            block4 = text.find("{4:", pos)
+            pos = block4 if block4 >= 0 else len(text)
+        else:
+            pos = end
+    if not text.startswith("{4:", pos):
+        problem(f"block 4 missing where expected: {_shown(text, pos)}", pos)
+        block4 = text.find("{4:", pos)
+        nxt = text.find("{1:", pos + 1)
+        if block4 < 0 or (0 <= nxt < block4):
+            return nxt if nxt >= 0 else len(text)
+        pos = block4
+    end = text.find("\n-}", pos)
+    end = end + 3 if end >= 0 else (text.find("-}", pos) + 2 if "-}" in text[pos:] else -1)
+    nxt = text.find("{1:", pos + 1)
+    if end < 2 or (0 <= nxt < end):
+        return nxt if nxt >= 0 else len(text)  # an unclosed block 4 is reported when read
+    pos = end
+    while text.startswith(("{5:", "{S:"), pos):
+        trailer_end = _nested(text, pos)
+        if trailer_end is None:
+            problem(f"block {text[pos + 1]} not closed", pos)
+            nxt = text.find("{1:", pos + 1)
+            return nxt if nxt >= 0 else len(text)
+        pos = trailer_end
+    return pos
 
 
 def _parse_block4(body: str, first_line: int, msg: PaymentMessage

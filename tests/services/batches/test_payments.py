@@ -89,8 +89,8 @@ def test_every_shared_sample_screens(node: Node, formats: Path) -> None:
         assert len(records) == len(report.transactions) + 1
 
 
-def test_reports_csv_and_json_shapes(node: Node, formats: Path) -> None:
-    report = node.payments.screen((formats / "mt103_50F_person_id_synthetic.fin").read_bytes(),
+def test_reports_csv_and_json_shapes(node: Node, samples: Path) -> None:
+    report = node.payments.screen((samples / "mt103_50F_person_id_synthetic.fin").read_bytes(),
                              SCREENER)
     rows = list(csv.DictReader(io.StringIO(reports.to_csv(report))))
     assert rows[0]["role"] == "ordering customer"
