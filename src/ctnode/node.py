@@ -69,6 +69,12 @@ class Node:
                     # scheduled: audited when it changed something; on demand: always
                     run=lambda actor: self.retention.run(actor, audit_idle=actor != SYSTEM),
                 ),
+                Job(
+                    "biometric-index",
+                    "rebuild a held face index when another host changed the templates",
+                    every=settings.face_index_check_minutes * 60,
+                    run=lambda actor: self.biometrics.search.faces.check(),
+                ),
             ],
             self.audit,
         )

@@ -260,3 +260,19 @@ def test_a_search_asks_the_store_nothing_about_staleness(node: Node, bio_data: P
     for _ in range(5):
         bio.search.face_vector(None, probe, P, k=5, model_id=emb.model_id, engine=emb.engine)
     assert calls == []
+
+
+def test_the_index_job_catches_another_hosts_changes(node: Node, bio_data: Path) -> None:
+    """A template written by another host (no journal here) is picked up by the job's check."""
+    bio = node.biometrics
+    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b"))
+    emb = bio.engines.face
+    index = bio.search.faces.get(emb.model_id, emb.engine, emb.dim)
+    assert node.jobs.run("biometric-index", ADMIN) == []  # nothing changed: no rebuild
+    # another host deletes the sample straight in the shared store
+    with node.store.begin() as conn:
+        node.store.biometrics.delete_samples(conn, [r1.sample_id])
+    assert len(index) == 1  # this host has not heard of it
+    (line,) = node.jobs.run("biometric-index", ADMIN)  # type: ignore[misc]
+    assert "the store changed" in line
+    assert len(bio.search.faces.get(emb.model_id, emb.engine, emb.dim)) == 0
