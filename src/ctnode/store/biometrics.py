@@ -124,21 +124,26 @@ class SqlBiometrics:
         memory at once (SQLite's driver buffers a whole result).
         """
         t = tables.biometric_templates
-        where = [t.c.modality == modality, t.c.model_id == model_id, t.c.engine == engine]
-        if today is not None:
-            where.append(t.c.retain_until >= today)
+        # Pages follow the primary key alone: with the model's columns in the WHERE clause
+        # SQLite picks the model index and sorts every template for every page. Other
+        # models' rows (a node rarely has more than one per modality) are skipped here.
         last = ""
         while True:
             with self.engine.connect() as conn:
                 page = conn.execute(
-                    select(t.c.id, t.c.sample_id, t.c.entity_id, t.c.template_ct)
-                    .where(*where, t.c.id > last)
+                    select(t.c.id, t.c.sample_id, t.c.entity_id, t.c.template_ct, t.c.modality,
+                           t.c.model_id, t.c.engine, t.c.retain_until)
+                    .where(t.c.id > last)
                     .order_by(t.c.id)
                     .limit(self.PAGE)
                 ).all()
             if not page:
                 return
-            yield from page
+            for r in page:
+                if (r.modality, r.model_id, r.engine) == (modality, model_id, engine) and (
+                    today is None or r.retain_until >= today
+                ):
+                    yield r
             last = page[-1].id
 
     def samples_for_templates(self, template_ids: list[str]) -> dict[str, Any]:
