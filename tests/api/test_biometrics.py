@@ -83,3 +83,36 @@ def test_permission_and_bad_input(client: TestClient, node: Node, bio_data: Path
     (entry,) = node.audit.entries(event="biometric.search.refused")
     assert entry.detail["modality"] == "face" and entry.detail["bytes"] == len(print_png)
     assert entry.detail["error"] == r.json()["code"] and entry.purpose == "screening"
+
+
+def test_a_key_with_only_the_search_permission(node: Node, bio_data: Path) -> None:
+    """POST /keys with biometric_scopes: the key searches faces and may not view images."""
+    if not node.settings.is_sqlite:
+        pytest.skip("runs once, on SQLite")
+    from ctnode.api.routers.admin import router as admin_router
+
+    admin = _key(node, "admin")
+    app = FastAPI()
+    app.state.node = node
+    install_error_handlers(app)
+    app.include_router(router)
+    app.include_router(admin_router)
+    with TestClient(app) as client:
+        made = client.post("/keys", json={"name": "desk", "role": "screener",
+                                          "biometric_scopes": ["search"]}, headers=admin)
+        assert made.status_code == 201, made.text
+        desk = {"X-API-Key": made.json()["token"], **PURPOSE}
+        face = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+        enrolled = client.post("/entities/un_sc-DMe.001/biometrics/face", content=face,
+                               headers={**admin, **PURPOSE})
+        assert enrolled.status_code == 201, enrolled.text
+        probe = (bio_data / "faces" / "deepface" / "img2.jpg").read_bytes()
+        found = client.post("/biometrics/search/face", content=probe, headers=desk)
+        assert found.status_code == 200 and found.json()["faces"][0]["face"] == 1
+        image = client.get(f"/biometrics/samples/{enrolled.json()['sample_id']}/image",
+                           headers=desk)
+        assert image.status_code == 403 and "'view' permission" in image.text
+        bad = client.post("/keys", json={"name": "x", "role": "screener",
+                                         "biometric_scopes": ["purge"]},
+                          headers=admin)
+        assert bad.status_code == 422

@@ -1,4 +1,4 @@
-"""The 0004_biometrics migration creates exactly the tables ``schema_biometrics`` declares."""
+"""The biometric migrations (0004, 0008) create exactly the tables ``schema_biometrics`` declares."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_migration_matches_the_biometric_tables(tmp_path: Path) -> None:
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
         ours = {t.name for t in metadata.sorted_tables if t.name.startswith("biometric_")}
-        assert len(ours) == 4
+        assert len(ours) == 5
         assert [d for d in diff if any(name in repr(d) for name in ours)] == []
         engine.dispose()
     finally:

@@ -240,6 +240,15 @@ def raw_grey(data: bytes, width: int, height: int, *, max_pixels: int, what: str
     return DecodedImage(pixels=pixels, width=width, height=height, format="RAW")
 
 
+def is_grey_file(data: bytes) -> bool:
+    """Whether an encoded image holds one grey channel (read from its header, not decoded)."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.mode in ("1", "L", "I", "I;16", "LA")
+    except Exception:  # noqa: BLE001 - an unreadable header is not grey; decoding says why
+        return False
+
+
 def encode_png(image: DecodedImage) -> bytes:
     """Lossless PNG of the decoded pixels (how the node keeps images it re-encodes)."""
     buf = io.BytesIO()

@@ -347,10 +347,16 @@ def import_ansi_nist(
         _print_json(result.as_dict())
         return
     searchable = sum(1 for e in result.enrolled if e.template_id)
-    console.print(
-        f"imported {len(result.enrolled)} record(s) onto {entity} ({searchable} searchable); "
-        f"transaction {result.transaction_id}"
-    )
+    if not result.enrolled:
+        console.print(
+            f"[yellow]nothing kept:[/yellow] the transaction holds no record this node keeps; "
+            f"recorded with its notes as {result.transaction_id}"
+        )
+    else:
+        console.print(
+            f"imported {len(result.enrolled)} record(s) onto {entity} ({searchable} searchable); "
+            f"transaction {result.transaction_id}"
+        )
     for e in result.enrolled:
         if e.note:
             console.print(f"  {e.kind} (finger {e.position}): {e.note}")

@@ -18,11 +18,21 @@ keys_app = typer.Typer(
 def keys_create(
     name: Annotated[str, typer.Argument(help="Who or what the key is for")],
     role: Annotated[str, typer.Option(help="admin, analyst or screener")] = "screener",
-    biometric: Annotated[bool, typer.Option(help="May use biometric data")] = False,
+    biometric: Annotated[
+        bool, typer.Option(help="Every biometric permission (enrol, search, view, export, delete)")
+    ] = False,
+    biometric_scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--biometric-scope",
+            help="One biometric permission (repeat for more): enrol, search, view, export, delete",
+        ),
+    ] = None,
 ) -> None:
     """Create an API key; the token is printed once."""
     with node_session() as node:
-        token = node.access.create_key(operator(), name=name, role=role, biometric=biometric)
+        token = node.access.create_key(operator(), name=name, role=role, biometric=biometric,
+                                       biometric_scopes=biometric_scope or [])
     console.print("new API key (shown once; store it safely):")
     out.print(token)
 

@@ -2,12 +2,18 @@
 
 ``PERMISSIONS`` is the only place that says who may do what; the access service
 (``ctnode.services.access``) enforces it. Biometric actions are special-category
-data: they are allowed to the roles in ``CTNODE_BIOMETRIC_ROLES`` and to keys flagged
-``biometric``, whatever their role, and every refusal of one is audited.
+data, in five separate permissions (``BIOMETRIC_SCOPES``): ``enrol`` (enrol, import),
+``search`` (1:N search, network queries, asking for a hit's record), ``view`` (records
+and images), ``export`` (ANSI/NIST exports, deciding a biometric disclosure) and
+``delete`` (delete, purge). A scope is held by the roles in ``CTNODE_BIOMETRIC_ROLES``
+(all five), by the roles ``CTNODE_BIOMETRIC_ROLE_SCOPES`` names it for, and by keys
+made with it (``ctnode keys create --biometric-scope search``; a key made with
+``--biometric`` holds all five); every refusal of one is audited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +28,13 @@ class Actor:
     name: str
     role: str
     key_id: str | None = None
-    biometric: bool = False
+    biometric: bool = False  # every biometric scope (a key made with --biometric)
+    biometric_scopes: frozenset[str] = frozenset()  # the scopes of a key made with some of them
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """The biometric permissions this actor holds itself (roles may add more)."""
+        return frozenset(BIOMETRIC_SCOPES) if self.biometric else self.biometric_scopes
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +60,19 @@ NO_PURPOSE = Purpose()
 SYSTEM = Actor(name="system", role="admin")  # the node itself (jobs, list deltas, expiry)
 
 
+BIOMETRIC_SCOPES: tuple[str, ...] = ("enrol", "search", "view", "export", "delete")
+
+
 @dataclass(frozen=True, slots=True)
 class Permission:
-    """Who may do one action. ``biometric``: the roles come from the settings instead, and a
-    key flagged biometric may too; ``what`` names the action in a refusal."""
+    """Who may do one action. ``biometric``: the biometric permission ``scope`` decides (from
+    the settings' roles and the key's scopes) instead of ``roles``; ``what`` names the action
+    in a refusal."""
 
     roles: frozenset[str] = frozenset()
     what: str = ""
     biometric: bool = False
+    scope: str = ""
 
 
 _ALL = frozenset({"admin", "analyst", "screener"})
@@ -63,8 +80,9 @@ _ANALYSTS = frozenset({"admin", "analyst"})
 _ADMIN = frozenset({"admin"})
 
 
-def _bio(what: str) -> Permission:
-    return Permission(what=what, biometric=True)
+def _bio(scope: str, what: str) -> Permission:
+    assert scope in BIOMETRIC_SCOPES
+    return Permission(what=what, biometric=True, scope=scope)
 
 
 PERMISSIONS: dict[str, Permission] = {
@@ -106,24 +124,37 @@ PERMISSIONS: dict[str, Permission] = {
     "library.read": Permission(_ALL),  # search and read documents
     "library.write": Permission(_ANALYSTS),  # add and withdraw documents
     # biometrics (special-category data)
-    "biometric.enrol": _bio("enrol biometric data"),
-    "biometric.import": _bio("import biometric data"),
-    "biometric.export": _bio("export biometric data"),
-    "biometric.view": _bio("view biometric data"),
-    "biometric.search": _bio("search biometric data"),
-    "biometric.purge": _bio("purge biometric data"),
-    "biometric.delete": _bio("delete biometric data"),
-    "biometric.network": _bio("send biometric queries to peers"),
-    "biometric.disclosure.request": _bio("ask for the record behind a biometric hit"),
-    "biometric.disclosure.decide": _bio("decide on a biometric disclosure"),
+    "biometric.enrol": _bio("enrol", "enrol biometric data"),
+    "biometric.import": _bio("enrol", "import biometric data"),
+    "biometric.search": _bio("search", "search biometric data"),
+    "biometric.network": _bio("search", "send biometric queries to peers"),
+    "biometric.disclosure.request": _bio("search", "ask for the record behind a biometric hit"),
+    "biometric.view": _bio("view", "view biometric data"),
+    "biometric.export": _bio("export", "export biometric data"),
+    "biometric.disclosure.decide": _bio("export", "decide on a biometric disclosure"),
+    "biometric.delete": _bio("delete", "delete biometric data"),
+    "biometric.purge": _bio("delete", "purge biometric data"),
 }
 
 
-def allowed(actor: Actor, action: str, biometric_roles: frozenset[str] | set[str]) -> bool:
-    """Whether ``actor`` may do ``action`` (unknown actions: nobody)."""
+def allowed(
+    actor: Actor,
+    action: str,
+    biometric_roles: frozenset[str] | set[str],
+    role_scopes: Mapping[str, Sequence[str]] | None = None,
+) -> bool:
+    """Whether ``actor`` may do ``action`` (unknown actions: nobody).
+
+    A biometric action needs its scope: held by every role in ``biometric_roles``, by
+    the roles ``role_scopes`` gives it to, and by the actor's own key scopes.
+    """
     perm = PERMISSIONS.get(action)
     if perm is None:
         return False
     if perm.biometric:
-        return actor.role in biometric_roles or actor.biometric
+        return (
+            actor.role in biometric_roles
+            or perm.scope in actor.scopes
+            or perm.scope in (role_scopes or {}).get(actor.role, ())
+        )
     return actor.role in perm.roles

@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 from ctnode.errors import InvalidInput, Unauthorized
-from ctnode.model.access import ROLES, Actor
+from ctnode.model.access import BIOMETRIC_SCOPES, ROLES, Actor
 from ctnode.services.access_tokens import hash_secret, new_token, secret_matches, split_token
 from ctnode.services.context import Context
 
@@ -30,15 +30,26 @@ class Access:
         self.ctx = ctx
         self.keys = ctx.store.keys
 
-    def create_key(self, actor: Actor, *, name: str, role: str, biometric: bool = False) -> str:
-        """Create an API key; returns the token, shown once and never stored in clear."""
+    def create_key(self, actor: Actor, *, name: str, role: str, biometric: bool = False,
+                   biometric_scopes: list[str] | None = None) -> str:
+        """Create an API key; returns the token, shown once and never stored in clear.
+
+        ``biometric``: every biometric permission; ``biometric_scopes``: only those named
+        (``model.access.BIOMETRIC_SCOPES``: enrol, search, view, export, delete).
+        """
         self.ctx.require(actor, "keys")
         if role not in ROLES:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
         if not name.strip() or len(name) > 128:
             raise InvalidInput("a key needs a name of 1 to 128 characters")
+        scopes = sorted(set(biometric_scopes or []))
+        unknown = [s for s in scopes if s not in BIOMETRIC_SCOPES]
+        if unknown:
+            raise InvalidInput(f"unknown biometric permission {unknown[0]!r}: use "
+                               f"{', '.join(BIOMETRIC_SCOPES)}")
         key_id, secret, token = new_token()
-        self._add(actor, key_id, secret, name=name.strip(), role=role, biometric=biometric)
+        self._add(actor, key_id, secret, name=name.strip(), role=role, biometric=biometric,
+                  biometric_scopes=scopes or None)
         return token
 
     def _add(self, actor: Actor, key_id: str, secret: str, **fields: Any) -> None:
@@ -105,4 +116,5 @@ class Access:
         ):
             raise Unauthorized("unknown or revoked API key")
         return Actor(name=f"key:{row['name']}", role=row["role"], key_id=key_id,
-                     biometric=bool(row["biometric"]))
+                     biometric=bool(row["biometric"]),
+                     biometric_scopes=frozenset(row.get("biometric_scopes") or ()))

@@ -49,12 +49,14 @@ class Context:
     def require(self, actor: Actor, action: str) -> None:
         """Refuse ``actor`` what ``ctnode.model.access.PERMISSIONS`` does not allow it; a refused
         biometric action is audited (special-category data)."""
-        if allowed(actor, action, set(self.settings.biometric_roles)):
+        settings = self.settings
+        if allowed(actor, action, set(settings.biometric_roles), settings.biometric_role_scopes):
             return
         perm = PERMISSIONS.get(action)
         if perm is not None and perm.biometric:
             self.audit.record("biometric.denied", actor,
-                              detail={"action": perm.what, "role": actor.role})
-            raise Forbidden(f"role {actor.role!r} may not {perm.what}: biometric data needs the "
-                            "biometric permission")
+                              detail={"action": perm.what, "role": actor.role,
+                                      "permission": perm.scope})
+            raise Forbidden(f"role {actor.role!r} may not {perm.what}: it needs the biometric "
+                            f"{perm.scope!r} permission")
         raise Forbidden(f"role {actor.role!r} may not {action}")

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy import Connection, Table, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ctnode.store import schema_biometrics as tables
 from ctnode.store.database import Database
@@ -26,31 +28,63 @@ TABLES: dict[str, Table] = {
 class SqlBiometrics:
     """Biometric rows (``ctnode.store.contracts.BiometricStore``)."""
 
+    PAGE = 20_000  # template rows read at a time by ``iter_templates``
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self.engine = db.engine
 
     def insert(self, conn: Connection, kind: str, row: dict[str, Any]) -> None:
-        """One row of ``kind``: ``transaction``, ``sample``, ``template`` or ``hit``."""
+        """One row of ``kind``: ``transaction``, ``sample``, ``template`` or ``hit``; a template
+        bumps its model's version in the same transaction."""
         conn.execute(TABLES[kind].insert().values(**row))
+        if kind == "template":
+            self._bump(conn, {(row["modality"], row["model_id"], row["engine"])})
 
     def insert_many(self, conn: Connection, kind: str, rows: list[dict[str, Any]]) -> None:
         """Several rows of one ``kind`` in one statement (bulk loads)."""
         if rows:
             conn.execute(TABLES[kind].insert(), rows)
+            if kind == "template":
+                self._bump(conn, {(r["modality"], r["model_id"], r["engine"]) for r in rows})
 
-    def template_stamp(self, modality: str, model_id: str, engine: str) -> tuple[int, str]:
-        """What the templates of one model are, in two values: how many, and the newest one's
-        time. An enrolment changes both, a deletion the count; the face index files are stamped
-        with it (checked when a process opens them, never per search)."""
+    def _bump(self, conn: Connection, models: set[tuple[str, str, str]]) -> None:
+        v = tables.biometric_template_versions
+        for modality, model_id, engine in sorted(models):
+            key = (v.c.modality == modality, v.c.model_id == model_id, v.c.engine == engine)
+            done = conn.execute(update(v).where(*key).values(version=v.c.version + 1))
+            if not done.rowcount:
+                upsert = (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(v)
+                conn.execute(
+                    upsert.values(modality=modality, model_id=model_id, engine=engine, version=1)
+                    .on_conflict_do_update(
+                        index_elements=["modality", "model_id", "engine"],
+                        set_={"version": v.c.version + 1},
+                    )
+                )
+
+    def template_version(self, modality: str, model_id: str, engine: str) -> int:
+        """The version of one model's templates: it grows with every insert or delete (0: none
+        ever). The face index files are stamped with it; one primary-key lookup."""
+        v = tables.biometric_template_versions
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(v.c.version).where(
+                    v.c.modality == modality, v.c.model_id == model_id, v.c.engine == engine
+                )
+            ).scalar()
+        return int(found or 0)
+
+    def count_templates(self, modality: str, model_id: str, engine: str) -> int:
         t = tables.biometric_templates
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(func.count(), func.max(t.c.created_at)).where(
-                    t.c.modality == modality, t.c.model_id == model_id, t.c.engine == engine
-                )
-            ).one()
-        return int(row[0]), str(row[1])
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        t.c.modality == modality, t.c.model_id == model_id, t.c.engine == engine
+                    )
+                ).scalar_one()
+            )
 
     def templates_of_samples(
         self, conn: Connection, sample_ids: list[str]
@@ -83,19 +117,34 @@ class SqlBiometrics:
     def iter_templates(
         self, modality: str, model_id: str, engine: str, today: date | None
     ) -> Iterator[Any]:
-        """(id, sample_id, entity_id, template_ct) of every template of one model, streamed;
-        with ``today``, only those still within their retention date."""
+        """(id, sample_id, entity_id, template_ct) of every template of one model, in id order;
+        with ``today``, only those still within their retention date.
+
+        Read in pages of ``PAGE`` rows by id (keyset), so a million templates never sit in
+        memory at once (SQLite's driver buffers a whole result).
+        """
         t = tables.biometric_templates
-        where = [t.c.modality == modality, t.c.model_id == model_id, t.c.engine == engine]
-        if today is not None:
-            where.append(t.c.retain_until >= today)
-        with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=10_000).execute(
-                select(t.c.id, t.c.sample_id, t.c.entity_id, t.c.template_ct)
-                .where(*where)
-                .order_by(t.c.id)
-            )
-            yield from result
+        # Pages follow the primary key alone: with the model's columns in the WHERE clause
+        # SQLite picks the model index and sorts every template for every page. Other
+        # models' rows (a node rarely has more than one per modality) are skipped here.
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                page = conn.execute(
+                    select(t.c.id, t.c.sample_id, t.c.entity_id, t.c.template_ct, t.c.modality,
+                           t.c.model_id, t.c.engine, t.c.retain_until)
+                    .where(t.c.id > last)
+                    .order_by(t.c.id)
+                    .limit(self.PAGE)
+                ).all()
+            if not page:
+                return
+            for r in page:
+                if (r.modality, r.model_id, r.engine) == (modality, model_id, engine) and (
+                    today is None or r.retain_until >= today
+                ):
+                    yield r
+            last = page[-1].id
 
     def samples_for_templates(self, template_ids: list[str]) -> dict[str, Any]:
         """template id → joined sample row (without the image)."""
@@ -135,6 +184,12 @@ class SqlBiometrics:
         if not sample_ids:
             return 0
         h, t, s = tables.biometric_hits, tables.biometric_templates, tables.biometric_samples
+        models = conn.execute(
+            select(t.c.modality, t.c.model_id, t.c.engine)
+            .where(t.c.sample_id.in_(sample_ids))
+            .distinct()
+        )
+        self._bump(conn, {(r[0], r[1], r[2]) for r in models})
         conn.execute(delete(h).where(h.c.sample_id.in_(sample_ids)))
         conn.execute(delete(t).where(t.c.sample_id.in_(sample_ids)))
         res = conn.execute(delete(s).where(s.c.id.in_(sample_ids)))

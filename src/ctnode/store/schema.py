@@ -151,7 +151,8 @@ api_keys = Table(
     Column("id", String(16), primary_key=True),  # public key id (prefix of the token)
     Column("name", String(128), nullable=False),
     Column("role", String(16), nullable=False),
-    Column("biometric", Boolean, nullable=False, default=False),
+    Column("biometric", Boolean, nullable=False, default=False),  # every biometric permission
+    Column("biometric_scopes", JSON, nullable=True),  # or only these: ["search", "view"] ...
     Column("secret_hash", String(128), nullable=False),
     Column("created_at", TS, nullable=False),
     Column("created_by", String(128), nullable=False),

@@ -118,3 +118,15 @@ biometric_hits = Table(
     Column("band", String(16), nullable=False),
     Column("created_at", TS, nullable=False),
 )
+
+# One row per face/fingerprint model: a counter every template insert or delete of that model
+# bumps in the same transaction. The 1:N index files are stamped with it, so a process opening
+# them knows in one primary-key lookup whether they are current (never a scan of the templates).
+biometric_template_versions = Table(
+    "biometric_template_versions",
+    metadata,
+    Column("modality", String(16), primary_key=True),
+    Column("model_id", String(128), primary_key=True),
+    Column("engine", String(128), primary_key=True),
+    Column("version", Integer, nullable=False),
+)

@@ -189,8 +189,8 @@ def test_the_index_is_updated_in_place_and_kept_in_files(
     assert faces.get(emb.model_id, emb.engine, emb.dim) is index
     assert index.version > version and len(index) == 2 and r2.template_id in index._rows
     folder = faces.folder(emb.model_id, emb.engine)
-    assert read_stamp(folder) == node.store.biometrics.template_stamp(
-        "face", emb.model_id, emb.engine)
+    assert read_stamp(folder) == node.store.biometrics.template_version(
+        "face", emb.model_id, emb.engine) == 2
     # so is a deletion
     bio.enrolment.delete_sample(ADMIN, r1.sample_id, "correction")
     assert len(index) == 1 and r1.template_id not in index._rows
@@ -235,7 +235,7 @@ def test_a_stale_or_damaged_index_is_rebuilt_and_said_so(node: Node, bio_data: P
     assert "unreadable" in line and "1 templates" in line
     assert fresh_search() == []  # the rebuilt files are used as they are
     # a template the files never heard of (a process that died before its journal entry)
-    (folder / "stamp.json").write_text('{"templates": 1, "newest": "long ago"}')
+    (folder / "stamp.json").write_text('{"version": 0}')
     (line,) = fresh_search()
     assert "out of date" in line
 
@@ -249,7 +249,7 @@ def test_a_search_asks_the_store_nothing_about_staleness(node: Node, bio_data: P
     bio.search.face_vector(None, probe, P, k=5, model_id=emb.model_id, engine=emb.engine)
     calls: list[str] = []
     rows = node.store.biometrics
-    for name in ("template_stamp", "generation", "iter_templates"):
+    for name in ("template_version", "count_templates", "generation", "iter_templates"):
         original = getattr(rows, name)
 
         def spy(*a: object, _n: str = name, _o: object = original, **kw: object) -> object:
@@ -260,3 +260,19 @@ def test_a_search_asks_the_store_nothing_about_staleness(node: Node, bio_data: P
     for _ in range(5):
         bio.search.face_vector(None, probe, P, k=5, model_id=emb.model_id, engine=emb.engine)
     assert calls == []
+
+
+def test_the_index_job_catches_another_hosts_changes(node: Node, bio_data: Path) -> None:
+    """A template written by another host (no journal here) is picked up by the job's check."""
+    bio = node.biometrics
+    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b"))
+    emb = bio.engines.face
+    index = bio.search.faces.get(emb.model_id, emb.engine, emb.dim)
+    assert node.jobs.run("biometric-index", ADMIN) == []  # nothing changed: no rebuild
+    # another host deletes the sample straight in the shared store
+    with node.store.begin() as conn:
+        node.store.biometrics.delete_samples(conn, [r1.sample_id])
+    assert len(index) == 1  # this host has not heard of it
+    (line,) = node.jobs.run("biometric-index", ADMIN)  # type: ignore[misc]
+    assert "the store changed" in line
+    assert len(bio.search.faces.get(emb.model_id, emb.engine, emb.dim)) == 0

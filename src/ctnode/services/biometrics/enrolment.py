@@ -20,7 +20,13 @@ import numpy as np
 
 from ctnode.biometrics import ansi_nist
 from ctnode.biometrics.errors import MalformedNist
-from ctnode.biometrics.images import decode_image, encode_jpeg, encode_png, encode_wsq
+from ctnode.biometrics.images import (
+    decode_image,
+    encode_jpeg,
+    encode_png,
+    encode_wsq,
+    is_grey_file,
+)
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, NotFound
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose
@@ -218,19 +224,22 @@ class Enrolment:
     def parse_ansi_nist(
         self, data: bytes
     ) -> tuple[ansi_nist.Transaction, list[Prepared], list[ansi_nist.Skipped]]:
-        """Parse, decode and extract everything; raise on the first problem; write nothing."""
+        """Parse, decode and extract everything under the node's budgets
+        (``CTNODE_ANSI_NIST_MAX_RECORDS``, ``CTNODE_ANSI_NIST_MAX_TOTAL_PIXELS``, the per-image
+        limit); raise on the first problem; write nothing. A valid transaction whose records
+        are all of kinds the node does not keep gives no samples and a note for each record."""
         self.engines.check_size(data, "ANSI/NIST-ITL transaction")
-        tx = ansi_nist.parse(data)
-        found, skipped = ansi_nist.samples(tx, max_pixels=self.ctx.settings.biometric_max_image_pixels)
-        if not found:
-            reasons = (
-                "; ".join(f"record {s.record}: {s.reason}" for s in skipped)
-                or "no records after Type-1/2"
-            )
-            raise MalformedNist(f"nothing this node keeps in the transaction ({reasons})")
+        settings = self.ctx.settings
+        reading = ansi_nist.read(
+            data,
+            max_pixels=settings.biometric_max_image_pixels,
+            max_total_pixels=settings.ansi_nist_max_total_pixels,
+            max_records=settings.ansi_nist_max_records,
+        )
+        tx, found, skipped = reading.transaction, reading.samples, reading.skipped
         prepared: list[Prepared] = []
         for s in found:
-            prov = {
+            prov: dict[str, Any] = {
                 "origin": "ansi-nist",
                 "record": s.record,
                 "record_type": s.record_type,
@@ -238,6 +247,13 @@ class Enrolment:
                 "tcn": tx.tcn,
                 "tot": tx.tot,
             }
+            # what an export writes back as received: 10.003 IMT, 10.040 SMT, 14.003 IMP
+            if s.image_type:
+                prov["image_type"] = s.image_type
+            if s.smt:
+                prov["smt"] = list(s.smt)
+            if s.impression is not None:
+                prov["impression"] = s.impression
             label = f"record {s.record} (Type-{s.record_type})"
             stored, fmt = s.original, s.original_format
             if s.image is not None and s.original_format == "NONE":
@@ -260,7 +276,11 @@ class Enrolment:
     def import_ansi_nist(
         self, actor: Actor, data: bytes, *, entity_id: str, legal_basis: str
     ) -> ImportResult:
-        """Import a transaction onto an entity, all records in one DB transaction, or none."""
+        """Import a transaction onto an entity, all records in one DB transaction, or none.
+
+        Records the node does not keep (palms, iris, lossless-JPEG prints ...) are skipped
+        with a note; a valid transaction holding only such records is recorded (its summary
+        and notes) with nothing enrolled, not refused."""
         self.ctx.require(actor, "biometric.import")
         if not legal_basis.strip():
             raise InvalidInput(
@@ -348,6 +368,7 @@ class Enrolment:
                         raw, max_pixels=self.ctx.settings.biometric_max_image_pixels, mode="L"
                     )
                     data, cga = encode_wsq(img.pixels), "WSQ20"
+                imp = row.provenance.get("impression") if row.provenance else None
                 images.append(
                     ansi_nist.OutImage(
                         "fingerprint",
@@ -358,6 +379,7 @@ class Enrolment:
                         True,
                         row.position,
                         row.capture_date,
+                        impression=imp if isinstance(imp, int) else None,
                     )
                 )
             else:
@@ -370,6 +392,8 @@ class Enrolment:
                     data, cga = raw, "PNG"
                 else:
                     data, cga = encode_jpeg(img.pixels), "JPEGB"
+                prov = row.provenance or {}
+                grey = is_grey_file(data)  # 10.012 CSP: GRAY only for a one-channel file
                 images.append(
                     ansi_nist.OutImage(
                         "face" if row.kind == "face" else "mark",
@@ -377,9 +401,11 @@ class Enrolment:
                         cga,
                         img.width,
                         img.height,
-                        False,
+                        grey,
                         None,
                         row.capture_date,
+                        image_type=prov.get("image_type") if row.kind == "mark" else None,
+                        smt=[str(c) for c in prov.get("smt", [])] if row.kind == "mark" else [],
                     )
                 )
         if not images:

@@ -3,9 +3,9 @@
 Where: ``<CTNODE_DATA_DIR>/biometrics/index/face-<hash of model and engine>/``, the
 layout of ``FastFaceIndex.save`` (float32 rows, 8-bit rows, ids, manifest; 0600
 files in a 0700 folder: templates are biometric data) plus ``journal.bin`` (every
-change since the save) and ``stamp.json`` (what the store held after the last
-change: number of templates and the newest one's time,
-``BiometricStore.template_stamp``).
+change since the save) and ``stamp.json`` (the store's version of the model's
+templates after the last change: ``BiometricStore.template_version``, a counter every
+template insert and delete bumps in its own transaction).
 
 How it stays current without asking the store before each search:
 
@@ -16,8 +16,8 @@ How it stays current without asking the store before each search:
   journal; a search here first ``refresh``\\es the held index, which costs one
   ``stat`` of the journal when nothing changed (and one of the manifest, to notice a
   rebuild).
-- **Opening** the files (the first search of a process) compares ``stamp.json`` and
-  the number of templates in the files with the store, in one query; a missing,
+- **Opening** the files (the first search of a process) compares ``stamp.json`` with
+  the store's version, in one primary-key lookup; a missing,
   damaged or out-of-date index is rebuilt from the store with a one-line message
   (never used as it is), then saved for the next process.
 - **Several hosts** (PostgreSQL): each keeps its own files; ``check`` (the
@@ -52,7 +52,7 @@ log = logging.getLogger("ctnode.biometrics")
 
 STAMP = "stamp.json"
 MANIFEST = "manifest.json"
-Stamp = tuple[int, str]  # templates in the store, newest template's creation time
+Stamp = int  # the store's version of one model's templates
 
 
 @dataclass(slots=True)
@@ -72,8 +72,7 @@ def _file_id(path: Path) -> tuple[int, int] | None:
 
 def read_stamp(folder: Path) -> Stamp | None:
     try:
-        raw = json.loads((folder / STAMP).read_text())
-        return int(raw["templates"]), str(raw["newest"])
+        return int(json.loads((folder / STAMP).read_text())["version"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -82,7 +81,7 @@ def _write_stamp(folder: Path, stamp: Stamp) -> None:
     tmp = folder / f"{STAMP}.tmp-{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        json.dump({"templates": stamp[0], "newest": stamp[1]}, fh)
+        json.dump({"version": stamp}, fh)
     tmp.replace(folder / STAMP)
 
 
@@ -132,7 +131,7 @@ class FaceIndexes:
             return held.index
 
     def _open(self, model_id: str, engine: str, dim: int, folder: Path) -> _Held:
-        stamp = self.rows.template_stamp("face", model_id, engine)
+        stamp = self.rows.template_version("face", model_id, engine)
         settings = self.ctx.settings
         index: FastFaceIndex | None = None
         try:
@@ -141,9 +140,9 @@ class FaceIndexes:
             )
             if index.dim != dim:
                 reason = f"its vectors have {index.dim} values, the model {dim}"
-            elif read_stamp(folder) != stamp or len(index) != stamp[0]:
+            elif read_stamp(folder) != stamp:
                 reason = (
-                    f"out of date ({len(index):,} templates in the files, {stamp[0]:,} in the store)"
+                    f"out of date (files at version {read_stamp(folder)}, the store at {stamp})"
                 )
             else:
                 reason = ""
@@ -158,16 +157,22 @@ class FaceIndexes:
         self, model_id: str, engine: str, dim: int, folder: Path, stamp: Stamp, reason: str
     ) -> FastFaceIndex:
         """Build from the store, save, say so in one line (the caller holds the writer lock)."""
-        index = self.build(model_id, engine, dim, expected=stamp[0])
-        index.stamp = f"{stamp[0]}|{stamp[1]}"
-        index.save(folder)
+        built = self.build(model_id, engine, dim,
+                           expected=self.rows.count_templates("face", model_id, engine))
+        built.stamp = str(stamp)
+        built.save(folder)
         _write_stamp(folder, stamp)
+        del built  # served from the files, memory-mapped, like every other process
+        settings = self.ctx.settings
+        index = FastFaceIndex.load(
+            folder, ivf_min=settings.face_index_ivf_min, nprobe=settings.face_index_nprobe
+        )
         line = (
             f"face index for {model_id} rebuilt from the store: {reason}; "
             f"{len(index):,} templates, saved in {folder}"
         )
         self.rebuilds.append(line)
-        if stamp[0]:
+        if len(index):
             log.warning(line)
         return index
 
@@ -220,7 +225,7 @@ class FaceIndexes:
                     held.index.remove(ids)
             else:
                 journal_append(folder, op, ids, vectors)
-            stamp = self.rows.template_stamp("face", model_id, engine)
+            stamp = self.rows.template_version("face", model_id, engine)
             _write_stamp(folder, stamp)
             if held is not None:
                 held.stamp = stamp
@@ -234,12 +239,12 @@ class FaceIndexes:
         with self._lock:
             for (model_id, engine), held in list(self._held.items()):
                 held.index.refresh()
-                stamp = self.rows.template_stamp("face", model_id, engine)
-                if stamp == held.stamp and len(held.index) == stamp[0]:
+                stamp = self.rows.template_version("face", model_id, engine)
+                if stamp == held.stamp:
                     continue
                 folder = self.folder(model_id, engine)
                 with self._writer(folder):
-                    why = f"the store changed ({stamp[0]:,} templates, {len(held.index):,} held)"
+                    why = f"the store changed (version {stamp}, {held.stamp} held)"
                     index = self._rebuild(model_id, engine, held.index.dim, folder, stamp, why)
                     index.attach(folder)
                     self._held[(model_id, engine)] = _Held(
@@ -252,7 +257,7 @@ class FaceIndexes:
         """Rebuild one model's index from the store now (``ctnode biometrics index rebuild``)."""
         folder = self.folder(model_id, engine)
         with self._lock, self._writer(folder):
-            stamp = self.rows.template_stamp("face", model_id, engine)
+            stamp = self.rows.template_version("face", model_id, engine)
             index = self._rebuild(model_id, engine, dim, folder, stamp, "asked for")
             index.attach(folder)
             self._held[(model_id, engine)] = _Held(index, stamp, _file_id(folder / MANIFEST))
@@ -261,14 +266,15 @@ class FaceIndexes:
     def status(self, model_id: str, engine: str) -> dict[str, object]:
         """What the files of one model hold, against the store (no rebuild)."""
         folder = self.folder(model_id, engine)
-        stamp = self.rows.template_stamp("face", model_id, engine)
+        stamp = self.rows.template_version("face", model_id, engine)
         saved = read_stamp(folder)
         size = sum(p.stat().st_size for p in folder.glob("*") if p.is_file()) if folder.exists() else 0
         return {
             "folder": str(folder),
             "exists": folder.exists(),
-            "store_templates": stamp[0],
-            "saved_templates": saved[0] if saved else None,
+            "store_templates": self.rows.count_templates("face", model_id, engine),
+            "store_version": stamp,
+            "saved_version": saved,
             "current": saved == stamp,
             "bytes": size,
         }
