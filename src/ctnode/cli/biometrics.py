@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,7 +22,9 @@ from ctnode.cli.options import LegalBasisOpt, with_purpose
 from ctnode.errors import InvalidInput
 from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.node import Node
-from ctnode.services.biometrics.types import EnrolRequest, Modality, SearchResult
+
+if TYPE_CHECKING:  # the image libraries load only for a biometric command
+    from ctnode.services.biometrics.types import Modality, SearchResult
 
 biometrics_app = typer.Typer(
     help="Biometric records: enrol faces and fingerprints, 1:N search, retention.",
@@ -75,6 +77,8 @@ def enrol(
     node = make_node()
     try:
         svc = node.biometrics.enrolment
+        from ctnode.services.biometrics.types import EnrolRequest
+
         req = EnrolRequest(
             entity,
             read_file(path, node.settings.max_upload_bytes),

@@ -38,10 +38,13 @@ R = TypeVar("R")
 
 def make_node() -> Node:
     try:
-        return Node(Settings())
+        node = Node(Settings())
     except ValueError as exc:  # settings refused (pydantic ValidationError is a ValueError)
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from None
+    # the one line said when the name index must be (re)built
+    node.index.announce = lambda message: console.print(f"[yellow]{message}[/yellow]")
+    return node
 
 
 def operator() -> Actor:

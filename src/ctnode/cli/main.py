@@ -30,6 +30,7 @@ from ctnode.cli import (
     audit,
     batches,
     biometrics,
+    index,
     jobs,
     keys,
     lists,
@@ -59,6 +60,7 @@ app.add_typer(lists.export_app, name="export")
 app.command("datasets")(lists.datasets)
 lists.import_app.command("ansi-nist")(biometrics.import_ansi_nist)
 lists.export_app.command("ansi-nist")(biometrics.export_ansi_nist)
+app.add_typer(index.index_app, name="index")
 # -- screening and review --
 app.add_typer(screening.screen_app, name="screen")
 screening.screen_app.command("manifest")(batches.screen_manifest_cmd)

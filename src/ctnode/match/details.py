@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from followthemoney.types import registry
-
 from ctnode.match.weights import MODEL
 from ctnode.model.screening import FeatureExplanation
 
@@ -44,6 +42,8 @@ def clean_country(value: str) -> str | None:
         return None
     if len(value) == 2 and value.isascii() and value.isalpha():
         return value.lower()  # already a code: skip FtM's name index (slow to build once)
+    from followthemoney.types import registry  # slow to import: only when a country is given
+
     code = registry.country.clean(value)
     return code.lower() if code else None
 
