@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import shutil
 import signal
 import socket
@@ -38,6 +37,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from ctnode.services.access_tokens import new_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CTNODE_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -84,7 +85,7 @@ def main() -> None:
     args = ap.parse_args()
     folder: Path = args.folder
     folder.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(32)
+    key = new_token()[2]
     env = {**os.environ, "CTNODE_DATA_DIR": str(folder), "CTNODE_MODE": "development",
            "CTNODE_BOOTSTRAP_ADMIN_KEY": key, "CTNODE_JOBS_ENABLED": "false"}
     env.pop("CTNODE_DATABASE_URL", None)
@@ -93,12 +94,13 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
         "load_before": load_average(),
     }
-    if not (folder / "ctnode.db").exists():
+    if not (folder / "index").exists() and not (folder / "imported").exists():
         wall, peak, code, err = run([*CTNODE, "import", "un-sc",
                                      str(SHARED / "un-sc-consolidated.xml")], env)
         assert code == 0, err
         result["import_un_s"] = round(wall, 2)
         result["import_un_peak_mb"] = round(peak)
+        (folder / "imported").touch()
     # one screen after removing the index: the one-time rebuild
     shutil.rmtree(folder / "index", ignore_errors=True)
     wall, peak, code, err = run([*CTNODE, "screen", NAMES[0], "--json", *PURPOSE], env)
