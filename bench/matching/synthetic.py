@@ -23,11 +23,14 @@ import os
 import random
 import re
 import resource
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ctnode.match import Matcher, Thresholds
+from ctnode.match import Matcher, Thresholds, persist
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 
@@ -105,7 +108,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--no-files", action="store_true",
+                        help="skip writing the index files and the pass from a loaded index")
+    parser.add_argument("--loaded-pass", nargs=2, metavar=("FOLDER", "QUERIES"),
+                        help=argparse.SUPPRESS)  # the child process of the files' figures
     args = parser.parse_args()
+    if args.loaded_pass:
+        loaded_pass(Path(args.loaded_pass[0]), Path(args.loaded_pass[1]))
+        return
     rng = random.Random(42)
     parts = load_parts(SHARED / "name-variants" / "rigour-person-name-parts.txt")
     sample = Sampler(parts, rng)
@@ -137,6 +147,9 @@ def main() -> None:
         matcher.screen(q)
     repeat_cpu = time.process_time() - cpu0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    files: dict[str, object] = {}
+    if not args.no_files:
+        files = index_files(matcher, queries, args.persons)
     result = {
         "persons": len(matcher), "names_parts_table": len(parts), "queries": len(queries),
         "build_wall_s": round(build_wall, 1), "build_cpu_s": round(build_cpu, 1),
@@ -147,11 +160,64 @@ def main() -> None:
         "variant_alert_recall": round(found / (args.queries // 2), 4),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load_average": os.getloadavg(),
+        **files,
     }
     out = ROOT / "bench" / "out" / "matching"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"synthetic-{args.persons}.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
+
+
+def index_files(matcher: Matcher, queries: list[tuple[ScreenQuery, str | None]],
+                persons: int) -> dict[str, object]:
+    """Write the index files, then load them in a fresh process and screen the same
+    queries there (first pass): what every later process on the node meets."""
+    folder = ROOT / "bench" / "out" / "matching" / f"index-{persons}"
+    shutil.rmtree(folder, ignore_errors=True)
+    saved = persist.save(matcher, folder, {"mark": 1})
+    qfile = folder.parent / f"queries-{persons}.json"
+    qfile.write_text(json.dumps([{"names": q.names, "birth_dates": q.birth_dates,
+                                  "expected": e} for q, e in queries]))
+    started = time.perf_counter()
+    child = subprocess.run([sys.executable, "-m", "bench.matching.synthetic", "--loaded-pass",
+                            str(folder), str(qfile)], capture_output=True, text=True,
+                           check=True, cwd=ROOT)
+    wall = time.perf_counter() - started
+    loaded = json.loads(child.stdout.strip().splitlines()[-1])
+    return {"files_save_s": round(saved.seconds, 1), "files_mb": round(saved.bytes / 1e6, 1),
+            "loaded_process_wall_s": round(wall, 1), **loaded}
+
+
+def high_water_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the
+    parent across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def loaded_pass(folder: Path, qfile: Path) -> None:
+    t0 = time.perf_counter()
+    matcher, _stamp = persist.load(folder, Thresholds(), 200, {"mark": 1})
+    load_s = time.perf_counter() - t0
+    rss_loaded = high_water_mb()
+    items = json.loads(qfile.read_text())
+    found = variants = 0
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for item in items:
+        hits = matcher.screen(ScreenQuery(names=item["names"], birth_dates=item["birth_dates"]))
+        if item["expected"] is not None:
+            variants += 1
+            found += bool(hits and hits[0].entity_id == item["expected"])
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    print(json.dumps({
+        "loaded_load_s": round(load_s, 2), "loaded_peak_mb_after_load": round(rss_loaded),
+        "loaded_screens_per_s_cpu": round(len(items) / cpu, 1),
+        "loaded_screens_per_s_wall": round(len(items) / wall, 1),
+        "loaded_peak_mb": round(high_water_mb()),
+        "loaded_variant_alert_recall": round(found / max(1, variants), 4),
+    }))
 
 
 if __name__ == "__main__":

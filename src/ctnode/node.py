@@ -9,83 +9,183 @@ narrow ``Context`` (settings, store, audit log, keyed hash, permission check).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from ctnode.audit.log import AuditLog
-from ctnode.federation.parts import Federation
-from ctnode.federation.transport import TaxiiHttpClient, download, post_webhook
-from ctnode.jobs.scheduler import Job, Scheduler
-from ctnode.model.access import SYSTEM
 from ctnode.services.access import Access
 from ctnode.services.audit_trail import AuditTrail
-from ctnode.services.batches.manifest import Manifests
-from ctnode.services.batches.payments import Payments
-from ctnode.services.batches.retention import Retention
-from ctnode.services.biometrics.parts import Biometrics, LazyKey
 from ctnode.services.context import Context, load_secret
-from ctnode.services.hashes import Hashes
-from ctnode.services.intel.pulls import Pulls
-from ctnode.services.intel.service import Intel
-from ctnode.services.intel.taxii import Taxii
-from ctnode.services.library import Library
-from ctnode.services.lists import Lists
-from ctnode.services.monitoring.service import Monitoring
-from ctnode.services.review import Review
 from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.service import Screening
 from ctnode.settings import Settings
 from ctnode.store.sql import SqlStore
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ctnode.federation.parts import Federation
+    from ctnode.jobs.scheduler import Scheduler
+    from ctnode.services.batches.manifest import Manifests
+    from ctnode.services.batches.payments import Payments
+    from ctnode.services.batches.retention import Retention
+    from ctnode.services.biometrics.parts import Biometrics
+    from ctnode.services.hashes import Hashes
+    from ctnode.services.intel.pulls import Pulls
+    from ctnode.services.intel.service import Intel
+    from ctnode.services.intel.taxii import Taxii
+    from ctnode.services.library import Library
+    from ctnode.services.lists import Lists
+    from ctnode.services.monitoring.service import Monitoring
+    from ctnode.services.review import Review
+
 
 class Node:
-    """One ctnode node: its settings, store and audit log, and every service over them."""
+    """One ctnode node: its settings, store and audit log, and every service over them.
+
+    The services a name screen needs (access, audit trail, the match index, screening)
+    are built at once; the others on first use (``cached_property``), so that a
+    ``ctnode screen NAME`` never imports the list parsers, the federation or the image
+    libraries (issue 11, lean start). Each is still built once per node.
+    """
 
     def __init__(self, settings: Settings | None = None, *, upgrade: bool = True) -> None:
         self.settings = settings = settings or Settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = SqlStore(settings.store_url)
         if upgrade:
-            self.store.upgrade()
+            self.store.upgrade()  # one query when the schema stamp is current
         self.audit = AuditLog(self.store.audit)
         self.context = ctx = Context(
             settings, self.store, self.audit, load_secret(settings.data_dir / "audit-hash.key")
         )
-        # -- the services, each built once over the context --
+        # -- the services a screen needs, built now --
         self.access = Access(ctx)
         self.audit_trail = AuditTrail(ctx)
         self.index = MatchIndex(settings, self.store.entities)
         self.screening = Screening(ctx, self.index)
-        self.lists = Lists(ctx, download)
-        self.review = Review(ctx, self.screening)
-        self.retention = Retention(ctx)
-        self.manifests = Manifests(ctx, self.screening, self.retention)
-        self.payments = Payments(ctx, self.screening, self.retention)
-        self.biometrics = Biometrics.build(ctx)
-        # subjects under watch are sealed with the node's data key, as biometric images are
-        self.monitoring = Monitoring(ctx, self.screening, LazyKey(settings.data_dir),
-                                     notify=self._webhook() if settings.watch_webhook_url else None)
-        self.hashes = Hashes.build(ctx)
-        self.intel = Intel(ctx)
-        self.taxii = Taxii(ctx, self.intel)
-        self.library = Library(ctx)
-        self.pulls = Pulls(ctx, self.intel, lambda user, password, token: TaxiiHttpClient(
-            user=user, password=password, token=token, verify=settings.federation_verify_tls))
-        self.federation = Federation.build(
-            ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
-        )
+        if settings.bootstrap_admin_key:
+            self.access.ensure_bootstrap_key(settings.bootstrap_admin_key)
+
+    # -- the others, each built once on first use --
+
+    @cached_property
+    def lists(self) -> Lists:
+        from ctnode.federation.transport import download
+        from ctnode.services.lists import Lists
+
+        lists = Lists(self.context, download)
         # -- what follows an import: listeners, not calls up a layer --
-        self.lists.on_import(self.index.updated)
-        self.lists.on_import(self.screening.coverage_stale)
-        self.lists.on_import(self.federation.updates.after_import)
-        self.lists.on_import(self.monitoring.on_change)  # after the index saw the change
-        # -- the periodic jobs, run inside the server (see ctnode.jobs.scheduler) --
-        self.jobs = Scheduler(
+        lists.on_import(self.index.updated)
+        lists.on_import(self.screening.coverage_stale)
+        lists.on_import(lambda report: self.federation.updates.after_import(report))
+        # after the index saw the change
+        lists.on_import(lambda report: self.monitoring.on_change(report))
+        return lists
+
+    @cached_property
+    def review(self) -> Review:
+        from ctnode.services.review import Review
+
+        return Review(self.context, self.screening)
+
+    @cached_property
+    def retention(self) -> Retention:
+        from ctnode.services.batches.retention import Retention
+
+        return Retention(self.context)
+
+    @cached_property
+    def manifests(self) -> Manifests:
+        from ctnode.services.batches.manifest import Manifests
+
+        return Manifests(self.context, self.screening, self.retention)
+
+    @cached_property
+    def payments(self) -> Payments:
+        from ctnode.services.batches.payments import Payments
+
+        return Payments(self.context, self.screening, self.retention)
+
+    @cached_property
+    def biometrics(self) -> Biometrics:
+        from ctnode.services.biometrics.parts import Biometrics
+
+        return Biometrics.build(self.context)
+
+    @cached_property
+    def monitoring(self) -> Monitoring:
+        from ctnode.services.biometrics.parts import LazyKey
+        from ctnode.services.monitoring.service import Monitoring
+
+        # subjects under watch are sealed with the node's data key, as biometric images are
+        return Monitoring(self.context, self.screening, LazyKey(self.settings.data_dir),
+                          notify=self._webhook() if self.settings.watch_webhook_url else None)
+
+    def _webhook(self) -> Callable[[list[dict[str, Any]]], object]:
+        """Monitoring alerts to the configured webhook, through the node's one transport."""
+        from ctnode.federation.transport import post_webhook
+
+        url, timeout = self.settings.watch_webhook_url, self.settings.fetch_timeout
+
+        def send(alerts: list[dict[str, Any]]) -> object:
+            return post_webhook(url, {"type": "ctnode.watch.alerts", "alerts": alerts}, timeout)
+
+        return send
+
+    @cached_property
+    def hashes(self) -> Hashes:
+        from ctnode.services.hashes import Hashes
+
+        return Hashes.build(self.context)
+
+    @cached_property
+    def intel(self) -> Intel:
+        from ctnode.services.intel.service import Intel
+
+        return Intel(self.context)
+
+    @cached_property
+    def taxii(self) -> Taxii:
+        from ctnode.services.intel.taxii import Taxii
+
+        return Taxii(self.context, self.intel)
+
+    @cached_property
+    def library(self) -> Library:
+        from ctnode.services.library import Library
+
+        return Library(self.context)
+
+    @cached_property
+    def pulls(self) -> Pulls:
+        from ctnode.federation.transport import TaxiiHttpClient
+        from ctnode.services.intel.pulls import Pulls
+
+        verify = self.settings.federation_verify_tls
+        return Pulls(self.context, self.intel, lambda user, password, token: TaxiiHttpClient(
+            user=user, password=password, token=token, verify=verify))
+
+    @cached_property
+    def federation(self) -> Federation:
+        from ctnode.federation.parts import Federation
+
+        return Federation.build(
+            self.context, screening=self.screening, lists=self.lists, biometrics=self.biometrics
+        )
+
+    @cached_property
+    def jobs(self) -> Scheduler:
+        """The periodic jobs, run inside the server (see ctnode.jobs.scheduler)."""
+        from ctnode.jobs.scheduler import Job, Scheduler
+        from ctnode.model.access import SYSTEM
+
+        return Scheduler(
             [
                 Job(
                     "retention",
                     "mask and delete screened manifests and payment files as the policy says",
-                    every=settings.retention_sweep_minutes * 60,
+                    every=self.settings.retention_sweep_minutes * 60,
                     # scheduled: audited when it changed something; on demand: always
                     run=lambda actor: self.retention.run(actor, audit_idle=actor != SYSTEM),
                 ),
@@ -98,46 +198,38 @@ class Node:
                 Job(
                     "watch-expiry",
                     "remind owners of watched subjects about to expire; delete expired ones",
-                    every=settings.watch_expiry_sweep_minutes * 60,
-                    run=self.monitoring.run_expiry,
+                    every=self.settings.watch_expiry_sweep_minutes * 60,
+                    run=lambda actor: self.monitoring.run_expiry(actor),
                 ),
                 Job(
                     "intel-pull",
                     "pull every enabled TAXII source into its collection (ctnode intel sources)",
-                    every=settings.intel_pull_minutes * 60,
-                    run=self.pulls.pull_all,
+                    every=self.settings.intel_pull_minutes * 60,
+                    run=lambda actor: self.pulls.pull_all(actor),
                 ),
                 Job(
                     "biometric-index",
                     "rebuild a held face index when another host changed the templates",
-                    every=settings.face_index_check_minutes * 60,
+                    every=self.settings.face_index_check_minutes * 60,
                     run=lambda actor: self.biometrics.search.faces.check(),
                 ),
             ],
             self.audit,
         )
-        if settings.bootstrap_admin_key:
-            self.access.ensure_bootstrap_key(settings.bootstrap_admin_key)
-
-    def _webhook(self) -> Callable[[list[dict[str, Any]]], object]:
-        """Monitoring alerts to the configured webhook, through the node's one transport."""
-        url, timeout = self.settings.watch_webhook_url, self.settings.fetch_timeout
-
-        def send(alerts: list[dict[str, Any]]) -> object:
-            return post_webhook(url, {"type": "ctnode.watch.alerts", "alerts": alerts}, timeout)
-
-        return send
 
     def start(self) -> None:
-        """Get ready to serve: build the match indexes (names, content hashes), warm up, start
-        the periodic jobs."""
+        """Get ready to serve: load (or build) the match indexes (names, content hashes), warm
+        up, start the jobs."""
         self.index.prepare()
         self.hashes.index.prepare()
         if self.settings.jobs_enabled:
             self.jobs.start()
 
     def close(self) -> None:
-        self.jobs.stop()
+        built = self.__dict__
+        if "jobs" in built:
+            self.jobs.stop()
         self.audit.refusals.flush(force=True)
-        self.federation.close()
+        if "federation" in built:
+            self.federation.close()
         self.store.close()

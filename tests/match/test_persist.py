@@ -124,3 +124,30 @@ def test_an_index_for_something_else_is_refused(entities: list[Entity], tmp_path
     (tmp_path / persist.STAMP).write_text("{not json")
     with pytest.raises(persist.IndexUnusable, match="unreadable"):
         persist.load(tmp_path, Thresholds(), 200, {})
+
+
+def test_the_symbol_table_answers_as_rigour_where_it_can_matter(shared_data: Path) -> None:
+    """A loaded index never starts rigour's name tagger for a query: its table answers every
+    token exactly as rigour does on the listed symbols (the only ones a score can use)."""
+    from ctnode.match import symbols
+    from ctnode.match.normalise import name_symbols, rigour_symbols
+
+    entities = parse_un_sc(shared_data / "un-sc-consolidated.xml").entities
+    m = Matcher(Thresholds())
+    m.build(entities)
+    table = m.symbol_table
+    assert table is not None, "rigour's name dictionary could not be read"
+    assert table.listed and not table.candidates  # every dictionary form asked at build
+    tokens = {w for e in entities for n in e.get("name") + e.get("alias")
+              for w in n.lower().split()}
+    variants = (shared_data / "name-variants")
+    for path in sorted(variants.glob("*"))[:3] if variants.is_dir() else []:
+        if path.is_file() and path.stat().st_size < 5_000_000:
+            tokens |= {w for w in path.read_text(errors="replace").lower().split()
+                       if w.isalpha()}
+    tokens |= {"mahoma", "foma", "josyp", "usama", "владимир", "мухаммад", "zzqx"}
+    with symbols.using(table):
+        differ = [t for t in tokens
+                  if name_symbols(t) & table.listed != rigour_symbols(t) & table.listed]
+    assert differ == []
+    assert len(tokens) > 3000

@@ -21,8 +21,6 @@ from ctnode.cli.common import (
     out,
     print_json,
 )
-from ctnode.federation.checkpoints import check_signatures, verify_export
-from ctnode.federation.identity import Descriptor
 
 audit_app = typer.Typer(help="Read, export and verify the audit log.", no_args_is_help=True)
 
@@ -140,6 +138,9 @@ def audit_verify_export(
 ) -> None:
     """Verify another node's exported audit log against its signed checkpoints, away from
     that node (for partners and oversight bodies); exit 1 naming the first entry at fault."""
+    from ctnode.federation.checkpoints import check_signatures, verify_export
+    from ctnode.federation.identity import Descriptor
+
     desc = Descriptor.parse(descriptor_file.read_text(encoding="utf-8"), development=True)
     pairs = check_signatures(_json_lines(checkpoints), node_id=desc.node_id,
                              public_key=desc.public_key)

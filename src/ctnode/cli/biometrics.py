@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
@@ -31,8 +31,10 @@ from ctnode.cli.options import LegalBasisOpt, with_purpose
 from ctnode.errors import InvalidInput
 from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.node import Node
-from ctnode.services.biometrics.search import ProbeFaces
-from ctnode.services.biometrics.types import EnrolRequest, Modality, SearchResult
+
+if TYPE_CHECKING:  # the image libraries load only for a biometric command
+    from ctnode.services.biometrics.search import ProbeFaces
+    from ctnode.services.biometrics.types import Modality, SearchResult
 
 biometrics_app = typer.Typer(
     help="Biometric records: enrol faces and fingerprints, 1:N search, retention.",
@@ -83,6 +85,8 @@ def enrol(
     node = make_node()
     try:
         svc = node.biometrics.enrolment
+        from ctnode.services.biometrics.types import EnrolRequest
+
         req = EnrolRequest(
             entity,
             read_file(path, node.settings.max_upload_bytes),
@@ -175,7 +179,7 @@ def search(
             if faces not in ("all", "largest", "refuse"):
                 raise InvalidInput(f"--faces {faces!r}: use all, largest or refuse")
             result = search.face(operator(), data, purpose, k=k,
-                                 probe_faces=cast(ProbeFaces, faces))
+                                 probe_faces=cast("ProbeFaces", faces))
         else:
             result = search.fingerprint(operator(), data, purpose, position=finger, k=k)
         peers: list[dict[str, Any]] = []

@@ -86,7 +86,10 @@ def make_node(*, create: bool = False) -> Node:
             "CTNODE_DATA_DIR to the node's data folder (or CTNODE_DATABASE_URL), or set up a "
             "node with `ctnode up` or `ctnode import`", soft_wrap=True)
         raise typer.Exit(1)
-    return Node(settings)
+    node = Node(settings)
+    # the one line said when the name index must be (re)built
+    node.index.announce = lambda message: console.print(f"[yellow]{message}[/yellow]")
+    return node
 
 
 def operator() -> Actor:

@@ -39,6 +39,7 @@ from ctnode.cli import (
     batches,
     biometrics,
     hashes,
+    index,
     intel,
     jobs,
     keys,
@@ -86,6 +87,7 @@ app.add_typer(lists.export_app, name="export")
 app.add_typer(lists.datasets_app, name="datasets")
 lists.import_app.command("ansi-nist")(biometrics.import_ansi_nist)
 lists.export_app.command("ansi-nist")(biometrics.export_ansi_nist)
+app.add_typer(index.index_app, name="index")
 # -- screening and review --
 app.add_typer(screening.screen_app, name="screen")
 screening.screen_app.command("manifest")(batches.screen_manifest_cmd)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import gc
 from array import array
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
+from ctnode.match import symbols
 from ctnode.match.details import (
     OBJECT_SCHEMAS,
     ORG_SCHEMAS,
@@ -34,10 +36,12 @@ from ctnode.match.normalise import (
     ParsedName,
     name_kind,
     parse_name,
+    rigour_symbols,
     skeleton,
     split_names,
 )
 from ctnode.match.score import NameForm, Rarity, compare_names, name_score_value
+from ctnode.match.symbols import SymbolTable
 from ctnode.match.transliterate import script_family
 from ctnode.match.weights import MODEL
 from ctnode.model.entities import NAME_PROPS, Entity
@@ -202,30 +206,42 @@ class NameCorpus:
         self._name_factor: array[float] = array("f")
         self.rarity = Rarity()
         self._forms: dict[int, NameForm] = {}
+        # what rigour said about the listed tokens (None: not built, or no dictionary);
+        # screens use it only when loaded from disk (``use_symbol_table``)
+        self.symbol_table: SymbolTable | None = None
+        self.use_symbol_table = False
 
     # -- building --------------------------------------------------------------------
 
     def build(self, entities: Iterable[Entity]) -> None:
         """Replace everything with ``entities`` and recompute the rarity statistics."""
         self._reset()
-        for entity in entities:
-            self._append(entity)
+        with symbols.listing() as record:
+            for entity in entities:
+                self._append(entity)
+            self._index_all()
+        self.symbol_table = SymbolTable.build(record, rigour_symbols)
+        if len(self._name_tokens) >= FREEZE_AT:
+            freeze_long_lived()
+
+    def _index_all(self) -> None:
         df: dict[str, int] = {}
         for toks in self._name_tokens:
             for key in {skeleton(t) for t in toks}:
                 df[key] = df.get(key, 0) + 1
         self.rarity = Rarity(df, len(self._name_tokens))
         self._after_build()
-        if len(self._name_tokens) >= FREEZE_AT:
-            freeze_long_lived()
 
     def add(self, entity: Entity) -> None:
         """Add ``entity``, replacing a record with the same id."""
         if entity.id in self._by_id:
             self.remove(entity.id)
         first = len(self._name_text)
-        self._append(entity)
-        self._after_add(first)
+        with symbols.listing() as record:
+            self._append(entity)
+            self._after_add(first)
+        if self.symbol_table is not None and not self.symbol_table.extend(record):
+            self.symbol_table, self.use_symbol_table = None, False
 
     def remove(self, entity_id: str) -> None:
         idx = self._by_id.pop(entity_id, None)
@@ -234,6 +250,11 @@ class NameCorpus:
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def listed_names(self) -> list[tuple[str, str]]:
+        """(name, schema) of every name of every record held (for sample queries)."""
+        return [(self._name_text[n], rec.schema) for rec in self._records if rec.alive
+                for n in rec.names]
 
     def _reset(self) -> None:
         self._records = []
@@ -246,13 +267,15 @@ class NameCorpus:
         self._name_org = bytearray()
         self._name_factor = array("f")
         self._forms = {}
+        self.symbol_table, self.use_symbol_table = None, False
 
     def _append(self, entity: Entity) -> None:
         rec_idx = len(self._records)
         ids: list[int] = []
         for name, factor in entity_names(entity):
             kind = name_kind(entity.schema, name)
-            for parsed in parse_name(name, kind):
+            # uncached: a query's parse (its symbols read from a table) is never reused
+            for parsed in parse_name.__wrapped__(name, kind):
                 name_id = len(self._name_text)
                 if parsed.alts:
                     self._name_alts[name_id] = parsed.alts
@@ -405,6 +428,14 @@ class NameCorpus:
         idx = self._by_id.get(entity_id)
         if idx is None:
             return None
+        with self.screening():
+            return self._compare(query, idx)
+
+    def screening(self) -> AbstractContextManager[None]:
+        """Name symbols read from this index's table while screening (when loaded)."""
+        return symbols.using(self.symbol_table if self.use_symbol_table else None)
+
+    def _compare(self, query: ScreenQuery, idx: int) -> Hit | None:
         q = self.prepare(query)
         if not q.names:
             return None

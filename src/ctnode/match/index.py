@@ -71,6 +71,10 @@ class Matcher(NameCorpus):
 
     def screen(self, query: ScreenQuery, limit: int = 10,
                include_below: bool = False) -> list[Hit]:
+        with self.screening():
+            return self._screen(query, limit, include_below)
+
+    def _screen(self, query: ScreenQuery, limit: int, include_below: bool) -> list[Hit]:
         q = self.prepare(query)
         if not q.names:
             return []

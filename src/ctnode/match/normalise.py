@@ -29,6 +29,7 @@ from typing import Literal, NamedTuple
 
 from rigour.names import NameTypeTag, Symbol, analyze_names, remove_person_prefixes
 
+from ctnode.match import symbols
 from ctnode.match.orgs import (
     acronyms,
     has_legal_form,
@@ -114,8 +115,29 @@ def warm_up() -> None:
 MAX_NAME_SYMBOLS = 8
 
 
-@lru_cache(maxsize=500_000)
 def name_symbols(token: str) -> frozenset[str]:
+    """rigour's person-name symbols of one token (:func:`rigour_symbols`); when screening
+    with an index's symbol table (:mod:`ctnode.match.symbols`), its stored answer, and
+    none for a token that cannot share a symbol with a listed one (rigour not started)."""
+    table = symbols.active()
+    if table is not None:
+        known = table.known.get(token)
+        if known is not None:
+            return known
+        if not table.may_meet_listed(token):
+            return _NO_SYMBOLS
+    found = rigour_symbols(token)
+    record = symbols.recording()
+    if record is not None:
+        record[token] = found
+    return found
+
+
+_NO_SYMBOLS: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=500_000)
+def rigour_symbols(token: str) -> frozenset[str]:
     """rigour's person-name symbols (Wikidata items, ``Q16428906``) of one token, Latin or
     in its own script (``Владимир``, ``אברהם``, ``গিয়াস``).
 

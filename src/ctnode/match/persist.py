@@ -42,7 +42,7 @@ from ctnode.match.index import Matcher
 from ctnode.match.postings import PostingKind, PostingTables
 from ctnode.match.score import Rarity
 
-FORMAT = 1
+FORMAT = 2
 STAMP = "stamp.json"
 STATE = "state.pkl"
 POSTINGS = "postings.i32"
@@ -146,6 +146,7 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
         "unvowelled": tables.unvowelled_skeletons,
         "vocabulary": tables.vocabulary,
         "name_totals": tables.name_totals,
+        "symbol_table": matcher.symbol_table,
     }
     with (target / STATE).open("wb") as fh:
         pickle.dump(state, fh, protocol=5)
@@ -243,6 +244,8 @@ def _restore(state: dict[str, Any], data: memoryview, thresholds: Thresholds,
     tables.unvowelled_skeletons = state["unvowelled"]
     tables.vocabulary = state["vocabulary"]
     tables.name_totals = state["name_totals"]
+    matcher.symbol_table = state["symbol_table"]
+    matcher.use_symbol_table = matcher.symbol_table is not None
     if len(tables.name_totals) != len(matcher._name_text) or len(tables.postings) != len(
             PostingKind):
         raise ValueError("the index tables do not agree in size")

@@ -8,20 +8,55 @@ a statement is checked first, so text neither backend can hold is a typed 422 on
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Table,
+    column,
+    create_engine,
+    event,
+    select,
+    table,
+)
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from ctnode.clock import as_utc
 from ctnode.errors import InvalidInput
 
 CHUNK = 5000
+VERSIONS = Path(__file__).parent / "migrations" / "versions"
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
+
+
+@functools.lru_cache(maxsize=1)
+def migration_heads() -> frozenset[str]:
+    """The heads of the code's migrations, read from the revision files' own lines
+    (``revision = ...``, ``down_revision = ...``) without loading Alembic; the same set as
+    Alembic's ``ScriptDirectory.get_heads()`` (tested)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in VERSIONS.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev = _REVISION.search(text)
+        if rev is None:
+            continue
+        revisions.add(rev.group(1))
+        down = _DOWN.search(text)
+        if down is not None:
+            parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    return frozenset(revisions - parents)
 
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -94,10 +129,24 @@ class Database:
         event.listen(self.engine, "before_cursor_execute", _check_text_params)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest revision (Alembic, every head)."""
+        """Bring the schema to the newest revision (Alembic, every head). When the store's
+        schema stamp (Alembic's ``alembic_version`` rows) already names every head of the
+        code's migrations, nothing more is done: one small query, Alembic not even loaded."""
+        if self.schema_current():
+            return
         from ctnode.store.migrate import upgrade
 
         upgrade(self.engine)
+
+    def schema_current(self) -> bool:
+        """Whether the store's schema stamp names exactly the heads of the code's migrations."""
+        stamp = table("alembic_version", column("version_num"))
+        try:
+            with self.engine.connect() as conn:
+                found = {str(v) for v in conn.execute(select(stamp.c.version_num)).scalars()}
+        except DBAPIError:  # no stamp table yet: a new store
+            return False
+        return found == migration_heads()
 
     def close(self) -> None:
         self.engine.dispose()

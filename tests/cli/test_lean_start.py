@@ -1,0 +1,43 @@
+"""Lean start (issue 11): a name screen from the command line loads the name index from its
+files, and neither the image libraries, the list parsers, the federation nor rigour's
+name tagger."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from ctnode.node import Node
+
+
+def test_a_name_screen_loads_only_what_it_needs(node: Node) -> None:
+    node.index.refresh()  # the files, as the import or an earlier command leaves them
+    env = {**os.environ, "CTNODE_DATA_DIR": str(node.settings.data_dir),
+           "CTNODE_DATABASE_URL": node.settings.store_url, "CTNODE_MODE": "development"}
+    code = textwrap.dedent("""
+        import json, sys
+        from typer.testing import CliRunner
+        from ctnode.cli.main import app
+        r = CliRunner().invoke(app, ["screen", "Faris Nadir", "--json", "--purpose", "t",
+                                     "--legal-basis", "t"])
+        import ctnode.match.normalise as n
+        print(json.dumps({"code": r.exit_code, "out": r.stdout,
+                          "tagger": n.rigour_symbols.cache_info().currsize,
+                          "modules": sorted(m for m in sys.modules if m.split(".")[0] in (
+                              "PIL", "cv2", "numpy_face", "dlib", "alembic")
+                              or m.startswith(("ctnode.federation.parts", "ctnode.ingest",
+                                               "ctnode.biometrics")))}))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=Path(node.settings.data_dir).parent, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0, report["out"]
+    hits = json.loads(report["out"])["hits"]
+    assert hits[0]["entity_id"] == "un_sc-DMi.001"
+    assert report["modules"] == []
+    assert report["tagger"] == 0  # rigour's person-name tagger never asked
+    assert "name index" not in done.stderr  # loaded, not rebuilt
