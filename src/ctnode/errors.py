@@ -66,6 +66,15 @@ class Conflict(CTNodeError, status=409, code="conflict"):
     """The action clashes with the current state (e.g. a decision already taken)."""
 
 
+class ListConflict(Conflict, code="list_conflict"):
+    """A change to a list its maker may not make: the list belongs to another publisher
+    (``not_publisher``), or an entity id is already another list's (``id_collision``)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class Unavailable(CTNodeError, status=503, code="unavailable"):
     """A dependency (peer, list source) could not be reached."""
 

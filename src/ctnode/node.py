@@ -9,6 +9,11 @@ narrow ``Context`` (settings, store, audit log, keyed hash, permission check).
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
+from pathlib import Path
+
 from ctnode.audit.log import AuditLog
 from ctnode.federation.parts import Federation
 from ctnode.federation.transport import download
@@ -28,19 +33,39 @@ from ctnode.services.screening.service import Screening
 from ctnode.settings import Settings
 from ctnode.store.sql import SqlStore
 
+log = logging.getLogger(__name__)
+
+
+def protect_folder(folder: Path) -> list[str]:
+    """Create ``folder`` owner-only (0700), or make an existing one so; what was tightened.
+    Raises ``PermissionError`` when the folder belongs to someone else."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        os.chmod(folder, 0o700)
+        return [f"{folder} was {mode:o}, now 700"]
+    return []
+
 
 class Node:
     """One ctnode node: its settings, store and audit log, and every service over them."""
 
     def __init__(self, settings: Settings | None = None, *, upgrade: bool = True) -> None:
         self.settings = settings = settings or Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # The data folder and the key folder are owner-only (0700), the SQLite files 0600:
+        # made so, and checked (tightened, and said so) at every start.
+        self.tightened = protect_folder(settings.data_dir)
+        if settings.keys_dir is not None:
+            self.tightened += protect_folder(settings.keys_dir)
         self.store = SqlStore(settings.store_url)
         if upgrade:
             self.store.upgrade()
+        self.tightened += self.store.protect()
+        for what in self.tightened:
+            log.warning("store permissions tightened: %s", what)
         self.audit = AuditLog(self.store.audit)
         self.context = ctx = Context(
-            settings, self.store, self.audit, load_secret(settings.data_dir / "audit-hash.key")
+            settings, self.store, self.audit, load_secret(settings.key_dir / "audit-hash.key")
         )
         # -- the services, each built once over the context --
         self.access = Access(ctx)

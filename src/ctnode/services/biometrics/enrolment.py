@@ -447,6 +447,8 @@ class Enrolment:
                 conn=conn,
                 detail={"expired_before": day.isoformat(), "samples": n},
             )
+        if n:
+            self.ctx.store.scrub()
         return n
 
     def delete_sample(self, actor: Actor, sample_id: str, reason: str) -> None:
@@ -464,3 +466,4 @@ class Enrolment:
                 result_ids=[row.entity_id],
                 detail={"sample_id": sample_id, "reason": reason[:500]},
             )
+        self.ctx.store.scrub()

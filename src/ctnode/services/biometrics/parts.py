@@ -47,6 +47,6 @@ class Biometrics:
     def build(cls, ctx: Context) -> Biometrics:
         """The node's biometric services (models are loaded on first use)."""
         engines = BiometricEngines(ctx.settings)
-        key = LazyKey(ctx.settings.data_dir)
+        key = LazyKey(ctx.settings.key_dir)
         search = Search(ctx, engines, key)
         return cls(engines, Enrolment(ctx, engines, key), search, Exchange(ctx, engines, search))
