@@ -22,7 +22,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ctnode"
 # lower layer; sibling packages of one layer never import each other (engines stay apart,
 # edges never import each other). ``ctnode`` itself (``__version__``) is at the bottom.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"ctnode", "settings", "errors", "clock", "model", "demo", "textsafe"}),
+    ("foundation", {"ctnode", "settings", "errors", "clock", "model", "demo"}),
+    ("input checks", {"textsafe"}),  # bounded JSON, NUL and surrogates: over errors
     ("engines", {"ingest", "travel", "payments", "match", "biometrics",
                  "hashes", "intel", "library"}),
     ("store", {"store"}),

@@ -69,6 +69,13 @@ class Conflict(CTNodeError, status=409, code="conflict"):
 class ImportRefused(Conflict, code="import_refused"):
     """An import that would destroy what the store holds was refused (another format, an
     older list, a large delisting without confirmation); the store is unchanged."""
+class ListConflict(Conflict, code="list_conflict"):
+    """A change to a list its maker may not make: the list belongs to another publisher
+    (``not_publisher``), or an entity id is already another list's (``id_collision``)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Unavailable(CTNodeError, status=503, code="unavailable"):

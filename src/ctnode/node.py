@@ -9,7 +9,11 @@ narrow ``Context`` (settings, store, audit log, keyed hash, permission check).
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctnode.audit.log import AuditLog
@@ -38,6 +42,18 @@ if TYPE_CHECKING:
     from ctnode.services.lists import Lists
     from ctnode.services.monitoring.service import Monitoring
     from ctnode.services.review import Review
+log = logging.getLogger(__name__)
+
+
+def protect_folder(folder: Path) -> list[str]:
+    """Create ``folder`` owner-only (0700), or make an existing one so; what was tightened.
+    Raises ``PermissionError`` when the folder belongs to someone else."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        os.chmod(folder, 0o700)
+        return [f"{folder} was {mode:o}, now 700"]
+    return []
 
 
 class Node:
@@ -51,13 +67,20 @@ class Node:
 
     def __init__(self, settings: Settings | None = None, *, upgrade: bool = True) -> None:
         self.settings = settings = settings or Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # The data folder and the key folder are owner-only (0700), the SQLite files 0600:
+        # made so, and checked (tightened, and said so) at every start.
+        self.tightened = protect_folder(settings.data_dir)
+        if settings.keys_dir is not None:
+            self.tightened += protect_folder(settings.keys_dir)
         self.store = SqlStore(settings.store_url)
         if upgrade:
             self.store.upgrade()  # one query when the schema stamp is current
+        self.tightened += self.store.protect()
+        for what in self.tightened:
+            log.warning("store permissions tightened: %s", what)
         self.audit = AuditLog(self.store.audit)
         self.context = ctx = Context(
-            settings, self.store, self.audit, load_secret(settings.data_dir / "audit-hash.key")
+            settings, self.store, self.audit, load_secret(settings.key_dir / "audit-hash.key")
         )
         # -- the services a screen needs, built now --
         self.access = Access(ctx)
@@ -119,7 +142,7 @@ class Node:
         from ctnode.services.monitoring.service import Monitoring
 
         # subjects under watch are sealed with the node's data key, as biometric images are
-        return Monitoring(self.context, self.screening, LazyKey(self.settings.data_dir),
+        return Monitoring(self.context, self.screening, LazyKey(self.settings.key_dir),
                           notify=self._webhook() if self.settings.watch_webhook_url else None)
 
     def _webhook(self) -> Callable[[list[dict[str, Any]]], object]:

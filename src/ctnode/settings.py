@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     mode: Literal["production", "development"] = "production"
     # Folder for the node's own files: SQLite store, keys, exports. Created on first use.
     data_dir: Path = Path("var")
+    # Folder for the node's keys (federation/node.key, biometric.key, audit-hash.key, admin.key);
+    # empty: DATA_DIR. Elsewhere (another disk, a mounted secret), a copy of the data folder carries no keys.
+    keys_dir: Path | None = None
     # SQLAlchemy URL of the store; empty means SQLite at DATA_DIR/ctnode.db. PostgreSQL: postgresql+psycopg://...
     database_url: str = ""
     # Address the HTTP API binds to. Anything but loopback needs mode=development or TLS in front.
@@ -197,6 +200,11 @@ class Settings(BaseSettings):
                     "CTNODE_FEDERATION_VERIFY_TLS=false is refused outside development mode"
                 )
         return self
+
+    @property
+    def key_dir(self) -> Path:
+        """Where the node's keys live: ``CTNODE_KEYS_DIR``, else the data folder."""
+        return self.keys_dir or self.data_dir
 
     @cached_property
     def store_url(self) -> str:

@@ -24,6 +24,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,12 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
                 parsed_fx = node.lists.parse_source(
                     "ftm", str(FIXTURES / "watchlist-v1.jsonl"), dataset="fx"
                 )
-            node.lists.import_list(parsed_fx, ADMIN)
+            if name in ("node-b", "node-c", "node-f"):
+                # A subscriber's fx is node-a's list: its copy came from node-a (as a sync
+                # would bring it), so node-a alone may change it there (issue 13).
+                node.lists.import_list(dc_replace(parsed_fx, source="peer:node-a"), ADMIN)
+            else:
+                node.lists.import_list(parsed_fx, ADMIN)
         descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
         # Everybody knows everybody (node-b adds node-a through the CLI, from a file).
         (root / "a.json").write_text(json.dumps(descs["node-a"]))
@@ -602,6 +608,56 @@ def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeP
     assert "not_subscribed" in r.output
     # node-f comes back (same store and keys); see the last test.
     net["node-f"].start()
+
+
+def test_a_peer_changes_only_the_lists_it_publishes(net: dict[str, NodeProc]) -> None:
+    """Issue 13 item 2: node-b takes updates of every list from node-c (``*``), yet node-c
+    may neither delist node-a's records (fx) nor node-b's own (the demo UN list), nor reuse
+    another list's entity id: each is a signed refusal, never a 500, and nothing changes."""
+    b, c = net["node-b"], net["node-c"]
+    r = b.api("POST", "/federation/agreements", json={
+        "peer_id": "node-c", "direction": "inbound", "lists": ["*"],
+        "purposes": ["investigation"], "expires_at": format_ts(datetime.now(UTC) + timedelta(days=1)),
+        "subscribed": True,
+    })
+    assert r.status_code in (200, 201), r.text
+    ident = Identity.load(c.data_dir / "federation")
+    un_id = "un_sc-DMi.001"  # the UN list node-b imported itself
+    assert b.api("GET", f"/entities/{un_id}").json()["datasets"] == ["un_sc"]
+
+    def delta(dataset: str, **kinds: Any) -> tuple[int, Any]:
+        body = {"delta_id": f"evil-{dataset}", "dataset": dataset, "version": "x", **kinds}
+        return _post(b, seal(ident, "list.delta", "node-b", body).to_dict())
+
+    for dataset, victim in (("fx", "fx-001"), ("un_sc", un_id)):
+        status, body = delta(dataset, delisted=[victim])
+        assert status == 403 and body["reason"] == "not_publisher", body
+        refusal = Envelope.parse(body["envelope"])  # a signed refusal, checkable by node-c
+        assert refusal.sender == "node-b" and refusal.body["reason"] == "not_publisher"
+        assert b.api("GET", f"/entities/{victim}").json()["status"] == "listed"
+    status, body = delta("fx", added=[{"id": "fx-009", "dataset": "fx", "schema": "Person",
+                                       "statements": [{"prop": "name", "value": "Nobody"}]}])
+    assert status == 403 and body["reason"] == "not_publisher"
+    # node-c's own new list may not take an id another list holds here
+    status, body = delta("cx", added=[{"id": "fx-003", "dataset": "cx", "schema": "Person",
+                                       "statements": [{"prop": "name", "value": "Nobody"}]}])
+    assert status == 403 and body["reason"] == "id_collision", body
+    assert b.api("GET", "/entities/fx-003").json()["datasets"] == ["fx"]
+    # ...but its own list with its own ids is applied, and published by node-c from then on
+    status, body = delta("cx", added=[{"id": "cx-001", "dataset": "cx", "schema": "Person",
+                                       "statements": [{"prop": "name", "value": "Nobody"}]}])
+    assert status == 200 and body["body"]["upserted"] == 1, body
+    reasons = [e["detail"]["reason"] for e in audit_events(b, "federation.refused")
+               if e["actor"] == "peer:node-c"]
+    assert reasons.count("not_publisher") == 3 and reasons.count("id_collision") == 1
+    # and node-b's own admin may not import over node-a's fx either (409, store unchanged)
+    r = cli(b, "import", "ftm", str(FIXTURES / "watchlist-v2.jsonl"), "--dataset", "fx")
+    assert r.exit_code != 0 and "published by node-a" in r.output, r.output
+    # issue 13 item 6: what was searched never reaches the access log in clear
+    assert b.api("GET", "/search", params={"q": "Zyxwvut Secretname"}).status_code == 200
+    time.sleep(0.5)
+    log = (b.data_dir / "server.log").read_text()
+    assert "GET /search?" in log and "Zyxwvut" not in log
 
 
 # -- the audit log -----------------------------------------------------------------------

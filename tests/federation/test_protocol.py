@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -226,7 +227,10 @@ def pair(node: Node, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
             endpoint=f"http://127.0.0.1:{port}",
         )
         transport.register(f"http://127.0.0.1:{port}", n.federation.inbound.receive)
-        n.lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN, dataset="fx")
+        parsed = n.lists.parse_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), dataset="fx")
+        if name == "hold-node":  # the holder's fx is the requester's list (issue 13: publisher)
+            parsed = dc_replace(parsed, source="peer:req-node")
+        n.lists.import_list(parsed, ADMIN)
     requester.federation.directory.add_peer(ADMIN, node.federation.directory.descriptor(ADMIN).to_dict())
     node.federation.directory.add_peer(ADMIN, requester.federation.directory.descriptor(ADMIN).to_dict())
     yield requester, node

@@ -8,9 +8,11 @@ builds its own node from the same settings.
 
 from __future__ import annotations
 
+import copy
+import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -39,7 +41,7 @@ PortOpt = Annotated[int | None, typer.Option(help="Port (default from CTNODE_POR
 
 def _ensure_admin_key(node: Node) -> None:
     """On first start, create an admin key and keep it in DATA_DIR/admin.key (owner-only)."""
-    path: Path = node.settings.data_dir / "admin.key"
+    path: Path = node.settings.key_dir / "admin.key"
     if node.access.has_keys():
         if path.exists():
             console.print(f"admin API key: in {path}")
@@ -115,7 +117,31 @@ def _serve(node: Node, host: str | None, port: int | None) -> None:
     )
     node.close()
     uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
-                log_level="info")
+                log_level="info", log_config=access_log_config())
+
+
+class StripQueryString(logging.Filter):
+    """Access-log lines without query strings: ``GET /search?q=<a name>`` is logged as
+    ``GET /search?…`` (the audit log keeps only keyed hashes of what was searched; the
+    access log must not keep the name in clear)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, mark, _query = args[2].partition("?")
+            if mark:
+                record.args = (*args[:2], path + "?\u2026", *args[3:])
+        return True
+
+
+def access_log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with the query strings stripped from access lines."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["no_query"] = {"()": StripQueryString}
+    config["handlers"]["access"]["filters"] = ["no_query"]
+    return config
 
 
 @db_app.command("upgrade")

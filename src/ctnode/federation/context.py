@@ -32,7 +32,7 @@ class FederationContext:
         self.require = ctx.require
         self.keyed_hash = ctx.keyed_hash
         self.db = ctx.store.federation
-        self.folder = ctx.settings.data_dir / "federation"
+        self.folder = ctx.settings.key_dir / "federation"
         self._identity: Identity | None = None
         self._transport: Transport | None = None
         self._pool: ThreadPoolExecutor | None = None

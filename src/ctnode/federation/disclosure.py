@@ -389,9 +389,11 @@ class Disclosure:
     def expire(self) -> None:
         """Delete released fields whose time is up (both sides), and audit it."""
         now = utcnow()
+        expired = 0
         for row in self.db.list_disclosures(status="approved"):
             if row["expires_at"] is None or row["expires_at"] > now:
                 continue
+            expired += 1
             with self.db.begin() as conn:
                 self.db.update_disclosure(
                     conn, row["id"], status="expired", fields=None, decision=None
@@ -407,6 +409,8 @@ class Disclosure:
                         "ref": row["ref"],
                     },
                 )
+        if expired:  # the released fields must not survive in the WAL or free pages
+            self.ctx.ctx.store.scrub()
 
 
 def _released(

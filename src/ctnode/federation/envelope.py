@@ -71,6 +71,9 @@ REFUSAL_REASONS: dict[str, str] = {
     "disclosure_level": "The agreement does not allow this level of disclosure.",
     "unknown_reference": "The hit reference is unknown, expired or not the sender's.",
     "not_subscribed": "The sender may not send list updates or alerts here.",
+    "not_publisher": "The list is held locally here or published by another node: only its "
+    "publisher may change it.",
+    "id_collision": "An entity id of the delta already belongs to another list here.",
     "biometric_not_agreed": "The agreement does not allow biometric queries of that modality.",
 }
 

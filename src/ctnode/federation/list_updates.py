@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from ctnode.clock import utcnow
-from ctnode.errors import InvalidInput, Refused
+from ctnode.errors import InvalidInput, ListConflict, Refused
 from ctnode.federation.context import FederationContext, opt_str
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.outbound import PeerError, fan_out
@@ -258,22 +258,30 @@ class ListUpdates:
         if not isinstance(delisted, list) or not all(isinstance(i, str) for i in delisted):
             raise Refused("delisted must be a list of entity ids", "malformed")
         actor = self.ctx.peer_actor(env.sender, "admin")
-        if entities:
-            parsed = ParsedList(
-                dataset=dataset,
-                title=f"{dataset} (updates from {env.sender})",
-                version=opt_str(body, "version"),
-                source=f"peer:{env.sender}",
-                entities=entities,
-            )
-            self.lists.import_list(parsed, actor, partial=True)
-        with self.db.begin() as conn:
-            applied = self.entities.delist(
-                conn,
-                delisted,
-                dataset=dataset,
-                detail={"via": f"peer:{env.sender}", "delta_id": delta_id},
-            )
+        source = f"peer:{env.sender}"
+        try:
+            # A list belongs to its publisher: the store refuses, inside each transaction, a
+            # delta for a list held locally or published by another node, and an entity id
+            # another list already uses (both answered with a signed refusal).
+            if entities:
+                parsed = ParsedList(
+                    dataset=dataset,
+                    title=f"{dataset} (updates from {env.sender})",
+                    version=opt_str(body, "version"),
+                    source=source,
+                    entities=entities,
+                )
+                self.lists.import_list(parsed, actor, partial=True)
+            with self.db.begin() as conn:
+                applied = self.entities.delist(
+                    conn,
+                    delisted,
+                    dataset=dataset,
+                    detail={"via": source, "delta_id": delta_id},
+                    source=source,
+                )
+        except ListConflict as exc:
+            raise Refused(exc.message, exc.reason) from None
         if applied:  # the next screen must see the delisting: the listeners are told
             self.lists.changed(ImportReport(dataset, f"peer:{env.sender}",
                                             opt_str(body, "version"), 0, removed=applied))

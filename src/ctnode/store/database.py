@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -70,6 +72,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # Deleted content is overwritten with zeros, not left in free pages (expired disclosures,
+    # purged records); ``Database.scrub`` then checkpoints the WAL so no copy stays there.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
@@ -119,9 +124,14 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        self.path: Path | None = None
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self.path = Path(parsed.database)
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                # Made owner-only before SQLite opens it: its -wal and -shm files take the
+                # database file's permissions.
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
@@ -150,6 +160,31 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def protect(self) -> list[str]:
+        """Make the SQLite database and its -wal and -shm files owner-only (0600); returns
+        what had to be tightened. Raises ``PermissionError`` when they cannot be (another
+        owner). PostgreSQL: nothing to do here (its files are the server's)."""
+        if self.path is None:
+            return []
+        fixed = []
+        for f in (self.path, *(self.path.with_name(self.path.name + x) for x in ("-wal", "-shm"))):
+            if f.exists() and stat.S_IMODE(f.stat().st_mode) & 0o077:
+                mode = stat.S_IMODE(f.stat().st_mode)
+                os.chmod(f, 0o600)
+                fixed.append(f"{f.name} was {mode:o}, now 600")
+        return fixed
+
+    def scrub(self) -> None:
+        """After deleting personal data (expiry, purge): SQLite checkpoints the WAL into the
+        database and truncates it (``secure_delete`` already zeroed the freed pages);
+        PostgreSQL vacuums, so dead rows are not left in the tables' pages."""
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM")
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

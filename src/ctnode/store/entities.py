@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from ctnode.clock import as_utc, utcnow
-from ctnode.errors import Conflict, NotFound
+from ctnode.errors import Conflict, ListConflict, NotFound
 from ctnode.model.entities import IDENTIFYING_PROPS, Entity, Statement
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.store import schema as tables
@@ -219,6 +219,7 @@ class SqlEntities:
         now = started
         total = len(entities)
         with self.db.begin() as conn:
+            self._check_publisher(conn, dataset, source)
             existing: dict[str, tuple[str, str]] = {
                 r.id: (r.fingerprint, r.status)
                 for r in conn.execute(
@@ -265,6 +266,7 @@ class SqlEntities:
                     report.unchanged += 1
                 if progress and (i % 1000 == 0 or i == total):
                     progress(i, total)
+            self._check_collisions(conn, dataset, report.added)
             self.db.insert(conn, tables.entities, new_rows)
             added_set = set(report.added)
             for chunk_e in chunks([e for e in entities if e.id in added_set], CHUNK):
@@ -335,6 +337,48 @@ class SqlEntities:
                 on_commit(conn, report)
         return report
 
+    @staticmethod
+    def publisher_of(source: str | None) -> str | None:
+        """The node that publishes a list, from the source of its imports: ``peer:<id>`` is
+        that peer's list (a copy kept here); anything else is held locally (None)."""
+        return source[5:] if source and source.startswith("peer:") else None
+
+    def _check_publisher(self, conn: Connection, dataset: str, source: str) -> None:
+        """A list belongs to its publisher: a peer's list changes only by that peer's deltas,
+        a locally held list (UN, national) never by a peer's. Checked inside the import's
+        transaction, so nothing is written when refused."""
+        row = conn.execute(
+            select(tables.datasets.c.source).where(tables.datasets.c.name == dataset)
+        ).first()
+        if row is None:
+            return
+        held_by, by = self.publisher_of(row.source), self.publisher_of(source)
+        if held_by == by:
+            return
+        if held_by is None:
+            raise ListConflict(f"list {dataset!r} is held locally here; {by} may not change it",
+                               "not_publisher")
+        raise ListConflict(
+            f"list {dataset!r} is published by {held_by}; only {held_by} may change it here"
+            + (f", not {by}" if by else " (import it under another dataset name)"),
+            "not_publisher",
+        )
+
+    def _check_collisions(self, conn: Connection, dataset: str, new_ids: list[str]) -> None:
+        """A new entity id that another list already uses is refused (never a 500)."""
+        for chunk_ids in chunks(sorted(new_ids), CHUNK):
+            taken = conn.execute(
+                select(tables.entities.c.id, tables.entities.c.dataset).where(
+                    tables.entities.c.id.in_(chunk_ids), tables.entities.c.dataset != dataset
+                ).limit(5)
+            ).all()
+            if taken:
+                listed = ", ".join(f"{r.id} (list {r.dataset})" for r in taken)
+                raise ListConflict(
+                    f"entity id(s) of list {dataset!r} already belong to another list: {listed}",
+                    "id_collision",
+                )
+
     def _replace(self, conn: Connection, entity: Entity, now: datetime) -> dict[str, list[str]]:
         """Replace an entity's statements, keeping first_seen of values that stay; return the diff."""
         old = conn.execute(select(tables.statements).where(tables.statements.c.entity_id == entity.id)).all()
@@ -371,10 +415,14 @@ class SqlEntities:
         }
 
     def delist(
-        self, conn: Connection, entity_ids: list[str], *, dataset: str, detail: dict[str, Any]
+        self, conn: Connection, entity_ids: list[str], *, dataset: str, detail: dict[str, Any],
+        source: str | None = None,
     ) -> list[str]:
         """Mark the listed ones of ``entity_ids`` (of ``dataset``) delisted, as a peer's delta
-        says; return those. Their ``last_seen`` is now: the peer's list was read now."""
+        says; return those. Their ``last_seen`` is now: the peer's list was read now. With
+        ``source`` (``peer:<id>``), refused unless that peer publishes the list."""
+        if source is not None:
+            self._check_publisher(conn, dataset, source)
         if not entity_ids:
             return []
         listed = conn.execute(

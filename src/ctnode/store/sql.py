@@ -68,5 +68,13 @@ class SqlStore:
     def upgrade(self) -> None:
         self.db.upgrade()
 
+    def protect(self) -> list[str]:
+        """Owner-only database files (SQLite); what had to be tightened."""
+        return self.db.protect()
+
+    def scrub(self) -> None:
+        """Leave no copy of deleted rows in the WAL or free pages (see ``Database.scrub``)."""
+        self.db.scrub()
+
     def close(self) -> None:
         self.db.close()

@@ -76,6 +76,8 @@ class Retention:
             now=now, mask_before=now - timedelta(hours=policy.messages_raw_mask_hours),
             mask=mask_message,
         )
+        if masked or deleted:  # no copy of the raw messages left in the WAL or free pages
+            self.ctx.store.scrub()
         return SweepReport(masked=masked, deleted=deleted)
 
     def run(self, actor: Actor, *, audit_idle: bool = True) -> SweepReport:

@@ -505,6 +505,8 @@ class Enrolment:
                 detail={"expired_before": day.isoformat(), "samples": n},
             )
         self._unindexed(templates)
+        if n:
+            self.ctx.store.scrub()
         return n
 
     def delete_sample(self, actor: Actor, sample_id: str, reason: str) -> None:
@@ -524,3 +526,4 @@ class Enrolment:
                 detail={"sample_id": sample_id, "reason": reason[:500]},
             )
         self._unindexed(templates)
+        self.ctx.store.scrub()

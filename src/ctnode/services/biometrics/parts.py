@@ -47,7 +47,7 @@ class Biometrics:
     def build(cls, ctx: Context) -> Biometrics:
         """The node's biometric services (models are loaded on first use)."""
         engines = BiometricEngines(ctx.settings)
-        key = LazyKey(ctx.settings.data_dir)
+        key = LazyKey(ctx.settings.key_dir)
         search = Search(ctx, engines, key)
         enrolment = Enrolment(ctx, engines, key, search.faces)
         return cls(engines, enrolment, search, Exchange(ctx, engines, search))
