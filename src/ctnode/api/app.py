@@ -24,12 +24,14 @@ from ctnode.api.routers import (
     entities,
     federation,
     match,
+    monitoring,
     review,
     screening,
 )
 from ctnode.node import Node
 
-ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics)
+ROUTERS = (screening, batches, match, entities, review, admin, federation, biometrics,
+           monitoring)
 
 
 def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:

@@ -10,6 +10,7 @@ This table says where each lives:
 ``screen`` (name, batch,       ``screening``; ``screen manifest`` / ``payments``:
 ``--network``), ``entity``     ``batches``
 ``decide``, ``review``         ``review``
+``watch``                      ``monitoring``
 ``keys``                       ``keys``
 ``audit``                      ``audit`` (with the signed checkpoints)
 ``init``, ``descriptor``,      ``peers``
@@ -33,6 +34,7 @@ from ctnode.cli import (
     jobs,
     keys,
     lists,
+    monitoring,
     peers,
     review,
     screening,
@@ -66,6 +68,7 @@ screening.screen_app.command("payments")(batches.screen_payments_cmd)
 app.command("entity")(screening.entity)
 app.command("decide")(review.decide)
 app.command("review")(review.review)
+app.add_typer(monitoring.watch_app, name="watch")
 # -- keys and audit --
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(audit.audit_app, name="audit")
