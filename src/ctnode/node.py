@@ -99,8 +99,10 @@ class Node:
         return send
 
     def start(self) -> None:
-        """Get ready to serve: build the match index, warm up, start the periodic jobs."""
+        """Get ready to serve: build the match index and the watched subjects' reverse index,
+        warm up, start the periodic jobs."""
         self.index.prepare()
+        self.monitoring.prepare()  # the reverse index over the watched subjects
         if self.settings.jobs_enabled:
             self.jobs.start()
 

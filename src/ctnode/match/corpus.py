@@ -205,16 +205,20 @@ class NameCorpus:
 
     # -- building --------------------------------------------------------------------
 
-    def build(self, entities: Iterable[Entity]) -> None:
-        """Replace everything with ``entities`` and recompute the rarity statistics."""
+    def build(self, entities: Iterable[Entity], rarity: Rarity | None = None) -> None:
+        """Replace everything with ``entities`` and recompute the rarity statistics (or use
+        ``rarity``: the monitoring service's reverse index weighs the watched subjects'
+        name parts as the listed records' corpus weighs them)."""
         self._reset()
         for entity in entities:
             self._append(entity)
-        df: dict[str, int] = {}
-        for toks in self._name_tokens:
-            for key in {skeleton(t) for t in toks}:
-                df[key] = df.get(key, 0) + 1
-        self.rarity = Rarity(df, len(self._name_tokens))
+        if rarity is None:
+            df: dict[str, int] = {}
+            for toks in self._name_tokens:
+                for key in {skeleton(t) for t in toks}:
+                    df[key] = df.get(key, 0) + 1
+            rarity = Rarity(df, len(self._name_tokens))
+        self.rarity = rarity
         self._after_build()
         if len(self._name_tokens) >= FREEZE_AT:
             freeze_long_lived()
