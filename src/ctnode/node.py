@@ -241,10 +241,11 @@ class Node:
         )
 
     def start(self) -> None:
-        """Get ready to serve: load (or build) the match indexes (names, content hashes), warm
-        up, start the jobs."""
+        """Get ready to serve: load (or build) the match indexes (names, content hashes, the
+        watched subjects' reverse index), warm up, start the jobs."""
         self.index.prepare()
         self.hashes.index.prepare()
+        self.monitoring.prepare()  # the reverse index over the watched subjects
         if self.settings.jobs_enabled:
             self.jobs.start()
 

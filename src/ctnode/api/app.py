@@ -31,6 +31,7 @@ from ctnode.api.routers import (
     intel,
     library,
     match,
+    monitoring,
     review,
     screening,
     taxii,
@@ -50,6 +51,7 @@ ROUTERS = (
     library,
     taxii,
     hashes,
+    monitoring,
 )
 
 

@@ -11,6 +11,7 @@ This table says where each lives:
 ``--network``), ``entity``     ``batches``
 ``decide``, ``review``,        ``review``
 ``revoke-decision``
+``watch``                      ``monitoring``
 ``keys``                       ``keys``
 ``audit``                      ``audit`` (with the signed checkpoints)
 ``init``, ``descriptor``,      ``peers``
@@ -45,6 +46,7 @@ from ctnode.cli import (
     keys,
     library,
     lists,
+    monitoring,
     peers,
     review,
     screening,
@@ -96,6 +98,7 @@ app.command("entity")(screening.entity)
 app.command("decide")(review.decide)
 app.command("revoke-decision")(review.revoke_decision)
 app.command("review")(review.review)
+app.add_typer(monitoring.watch_app, name="watch")
 # -- keys and audit --
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(audit.audit_app, name="audit")

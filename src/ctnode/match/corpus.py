@@ -213,23 +213,27 @@ class NameCorpus:
 
     # -- building --------------------------------------------------------------------
 
-    def build(self, entities: Iterable[Entity]) -> None:
-        """Replace everything with ``entities`` and recompute the rarity statistics."""
+    def build(self, entities: Iterable[Entity], rarity: Rarity | None = None) -> None:
+        """Replace everything with ``entities`` and recompute the rarity statistics (or use
+        ``rarity``: the monitoring service's reverse index weighs the watched subjects'
+        name parts as the listed records' corpus weighs them)."""
         self._reset()
         with symbols.listing() as record:
             for entity in entities:
                 self._append(entity)
-            self._index_all()
+            self._index_all(rarity)
         self.symbol_table = SymbolTable.build(record, rigour_symbols)
         if len(self._name_tokens) >= FREEZE_AT:
             freeze_long_lived()
 
-    def _index_all(self) -> None:
-        df: dict[str, int] = {}
-        for toks in self._name_tokens:
-            for key in {skeleton(t) for t in toks}:
-                df[key] = df.get(key, 0) + 1
-        self.rarity = Rarity(df, len(self._name_tokens))
+    def _index_all(self, rarity: Rarity | None = None) -> None:
+        if rarity is None:
+            df: dict[str, int] = {}
+            for toks in self._name_tokens:
+                for key in {skeleton(t) for t in toks}:
+                    df[key] = df.get(key, 0) + 1
+            rarity = Rarity(df, len(self._name_tokens))
+        self.rarity = rarity
         self._after_build()
 
     def add(self, entity: Entity) -> None:

@@ -83,23 +83,42 @@ class Matcher(NameCorpus):
         bounds = self._bounds(q, None if include_below else floor)
         return self._rank_and_score(q, bounds, bonus, limit, include_below)
 
-    def reach(self, query: ScreenQuery) -> set[str]:
-        """Ids of every live record with a name that shares a posting key with a name of
-        ``query`` (any unit, any posting list, no bound and no cap): the candidate blocking
-        of the reverse direction. The monitoring service keeps a ``Matcher`` over the
-        watched subjects and asks it which subjects a changed listed record reaches; each
-        pair found is then scored by the node's own matcher."""
+    def reach(self, query: ScreenQuery, floor: float | None = None) -> set[str]:
+        """Ids of the live records whose names the query's names reach: the candidate
+        blocking of the reverse direction. The monitoring service keeps a ``Matcher`` over
+        the watched subjects (weighed with the listed corpus's rarity) and asks it which
+        subjects a changed listed record reaches; each pair found is then scored by the
+        node's own matcher.
+
+        Without ``floor``: every record sharing a posting key (any unit, any posting list,
+        no bound, no cap). With ``floor`` (the name-score floor of the *other* direction):
+        those whose name can still reach it. This index's bound weighs the query fully and
+        the record half; the other direction's score is at most this bound times
+        (2·W_q + W_c) / (W_q + W_c) ≤ 2 (both denominators lie between ½(W_q + W_c) and
+        W_q + ½W_c, and the numerator is the same sum over aligned parts), so the names
+        are found at half the floor and kept when that factor lifts them to it."""
         q = self.prepare(query)
         found: set[int] = set()
-        for qn in q.names:
-            for plan in plans_for(self.tables, qn):
-                for arr, _qv, _cv in plan.reach:
-                    found.update(arr)
-            if qn.kind == "org":
-                if len(qn.tokens) == 1:
-                    found.update(self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0]))
-                for acronym in qn.acronyms:
-                    found.update(self.tables.lookup(PostingKind.LATIN, acronym))
+        if floor is not None and q.names:
+            # a name kept at half the floor is dropped when even the other direction's
+            # bound for its own weight cannot reach the floor: that bound is at most this
+            # one times (2·W_q + W_c) / (W_q + W_c), largest for the heaviest query name
+            w_q = max(qn.total for qn in q.names)
+            totals = self.tables.name_totals
+            for name_id, bound in self._bounds(q, floor / 2).items():
+                w_c = totals[name_id]
+                if bound * (2 * w_q + w_c) / max(w_q + w_c, EPS) + EPS >= floor:
+                    found.add(name_id)
+        elif floor is None:
+            for qn in q.names:
+                for plan in plans_for(self.tables, qn):
+                    for arr, _qv, _cv in plan.reach:
+                        found.update(arr)
+                if qn.kind == "org":
+                    if len(qn.tokens) == 1:
+                        found.update(self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0]))
+                    for acronym in qn.acronyms:
+                        found.update(self.tables.lookup(PostingKind.LATIN, acronym))
         records = self._records
         out: set[str] = set()
         for name_id in found:

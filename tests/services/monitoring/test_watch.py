@@ -18,7 +18,14 @@ from ctnode.model.entities import Entity
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.model.monitoring import SubjectFields
 from ctnode.node import Node
-from tests.conftest import ADMIN, ANALYST, DEMO_LIST, SCREENER, TRAVEL_FIXTURES
+from tests.conftest import (
+    ADMIN,
+    ANALYST,
+    DEMO_LIST,
+    PAYMENT_FIXTURES,
+    SCREENER,
+    TRAVEL_FIXTURES,
+)
 
 P = Purpose("case work", "CT Act s.12", "CASE-7")
 FARIS = SubjectFields(names=["Fares Nadir al-Qamari"], birth_dates=["1975-04-17"])
@@ -275,3 +282,29 @@ def test_travellers_only_for_a_window_asked_for(node: Node) -> None:
     fields = result.subjects[0].fields
     assert fields.names and set(fields.as_dict()) == {
         "names", "schema", "birth_dates", "nationalities", "documents", "label"}
+
+
+def test_alerts_reach_the_webhook_without_names(node: Node) -> None:
+    sent: list[list[dict[str, object]]] = []
+    node.monitoring.notify = sent.append
+    result = node.monitoring.add([FARIS], ANALYST, P)
+    ((payload,),) = sent
+    assert payload["id"] == result.alerts[0]["id"] and payload["kind"] == "new"
+    assert payload["entity_id"] == "un_sc-DMi.001" and payload["owner"] == ANALYST.name
+    assert "Qamari" not in str(payload) and "1975" not in str(payload)
+
+    def broken(_alerts: list[dict[str, object]]) -> None:
+        raise OSError("webhook down")
+
+    node.monitoring.notify = broken  # a failing webhook never undoes the alert
+    node.monitoring.add([FARIS], ANALYST, P)
+    assert len(node.monitoring.alerts(ANALYST)) == 2
+
+
+def test_payment_parties_are_watched(node: Node) -> None:
+    data = (PAYMENT_FIXTURES / "pacs008_wallets.xml").read_bytes()
+    result = node.monitoring.import_file(data, "payments", ANALYST, P, name="pacs.xml")
+    assert result.subjects and all(s.source == "payments" for s in result.subjects)
+    names = {n for s in result.subjects for n in s.fields.names}
+    assert {"Arslan Timurovich Vedenov", "Jane Example", "Bookshop AG"} <= names
+    assert [a["entity_id"] for a in result.alerts] == ["un_sc-DMi.002"]

@@ -3,9 +3,11 @@
 Screening asks "which listed records does this subject resemble?"; a list change asks
 the reverse, "which subjects does this changed record resemble?". :class:`SubjectIndex`
 keeps a :class:`~ctnode.match.index.Matcher` whose records are the watched subjects
-(their names, dates and nationalities) and asks it, for a changed record, which subjects
-share any posting key (a token's skeleton, a one-edit typo, a symbol, an initial, an
-acronym ...) with one of the record's names: ``Matcher.reach``, with no bound and no cap.
+(their names, dates and nationalities), weighed with the listed corpus's rarity
+statistics, and asks it, for a changed record, which subjects have a name it reaches (a
+token's skeleton, a one-edit typo, a symbol, an initial, an acronym ...) with a score
+bound that can still reach the report threshold (``Matcher.reach``: the bound of one
+direction is at least half the other's, and closer to it for names of like weight).
 Each (subject, record) pair found is then scored by the node's own matcher, so the
 scores are exactly those of a screen; the full re-screen of every subject
 (``Monitoring.rescreen_all``) is the naive reference a test holds it to.
@@ -23,6 +25,8 @@ from collections.abc import Callable, Iterable
 
 from ctnode.match import Matcher, Thresholds
 from ctnode.match.corpus import entity_names
+from ctnode.match.details import bonus_bound
+from ctnode.match.score import Rarity
 from ctnode.model.entities import Entity
 from ctnode.model.monitoring import SubjectFields
 from ctnode.model.screening import SCHEMAS, ScreenQuery
@@ -60,10 +64,15 @@ class SubjectIndex:
     """The watched subjects as a ``Matcher``, for the reverse look-up of a changed record."""
 
     def __init__(self, settings: Settings, store: MonitoringStore,
-                 open_fields: Callable[[Row], SubjectFields]) -> None:
+                 open_fields: Callable[[Row], SubjectFields],
+                 rarity: Callable[[], Rarity]) -> None:
         self.settings = settings
         self.store = store
         self.open_fields = open_fields
+        self.rarity = rarity  # the listed corpus's rarity statistics, which the scores use
+        # A pair can reach the report threshold only if its name score reaches it less the
+        # most the details can add (Matcher.reach turns it into this index's bounds).
+        self.floor = settings.report_threshold - bonus_bound(True, True, True)
         self.matcher = self._new_matcher()
         self._seq = -1  # the highest subject sequence number read; -1: not built
         self._lock = threading.Lock()
@@ -82,8 +91,8 @@ class SubjectIndex:
     def refresh(self, progress: Callable[[int], None] | None = None) -> None:
         """Build the index on first use; afterwards read subjects added since (by any process)."""
         with self._lock:
-            if self._seq < 0:
-                self._build(progress)
+            if self._seq < 0 or self.matcher.rarity is not self.rarity():
+                self._build(progress)  # first use, or the lists were rebuilt
                 return
             if self.store.last_seq() <= self._seq:
                 return
@@ -104,7 +113,7 @@ class SubjectIndex:
                 yield subject_entity(row["id"], self.open_fields(row))
 
         matcher = self._new_matcher()
-        matcher.build(entities())
+        matcher.build(entities(), rarity=self.rarity())
         self.matcher = matcher
         self._seq = top
 
@@ -118,4 +127,4 @@ class SubjectIndex:
         query = entity_query(entity)
         if query is None:
             return set()
-        return self.matcher.reach(query)
+        return self.matcher.reach(query, max(0.0, self.floor))

@@ -107,8 +107,15 @@ class Monitoring:
         self.key = key
         self.notify = notify
         self.store = ctx.store.monitoring
-        self.index = SubjectIndex(ctx.settings, self.store, self.open_fields)
+        self.index = SubjectIndex(ctx.settings, self.store, self.open_fields,
+                                  lambda: screening.index.matcher.rarity)
         self.last: RescreenReport | None = None  # the last re-screen after a list change
+
+    def prepare(self, progress: Callable[[int], None] | None = None) -> None:
+        """Build the reverse index now (at server start), so that the first list change
+        does not pay for it."""
+        if self.store.count_subjects():
+            self.index.refresh(progress)
 
     # -- sealing -------------------------------------------------------------------------
 

@@ -1,0 +1,198 @@
+"""Monitoring benchmark: N watched subjects, then the UN list update of January → May 2026
+plus alias changes up to 50 records that touch matching; how long until every affected
+subject is re-screened and alerted, against the full re-screen of every subject (the
+naive reference, and what a yente user does: screen the whole base again).
+
+    .venv/bin/python -m bench.monitoring.rescreen --subjects 100000
+    .venv/bin/python -m bench.monitoring.rescreen --subjects 20000 --naive   # + full re-screen
+
+Subjects are synthetic persons built from real cross-script name parts
+(``bench/synthetic.py``), plus the 11 people the UN added in May written as a bank would.
+They are written to the store sealed, as ``ctnode watch import`` writes them, but without
+the first screen of each (timed separately on a sample: ``watch import`` rate). The node
+is warm, as a server is: match index and reverse index built before the change.
+Needs CTNODE_SHARED_DATA (the two UN lists and rigour's name parts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import resource
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.synthetic import load_parts, persons
+from ctnode.clock import utcnow
+from ctnode.ingest.un_sc import parse_un_sc
+from ctnode.model.access import Actor, Purpose
+from ctnode.model.entities import IDENTIFYING_PROPS, Entity
+from ctnode.model.lists import ParsedList
+from ctnode.model.monitoring import SubjectFields
+from ctnode.node import Node
+from ctnode.services.monitoring.service import changed_ids
+from ctnode.settings import Settings
+
+ADMIN = Actor("bench", "admin")
+P = Purpose("customer due diligence", "AML/CFT Act s.20", "BENCH")
+OUT = Path(__file__).resolve().parents[1] / "out" / "monitoring"
+SHARED = Path(os.environ.get("CTNODE_SHARED_DATA", "../shared/data"))
+ADDED_IN_MAY = {  # as in tests/services/monitoring/test_un_update.py
+    "un_sc-QDi.437": ["Sami Jassim Mohammed Jaata al-Jabouri"],
+    "un_sc-QDi.438": ["Abdel Hamid Salem Ibrahim Brukan al-Khatuni"],
+    "un_sc-QDi.439": ["Hamida Nabagala"],
+    "un_sc-SDi.007": ["Gedo Hamdan Ahmad"],
+    "un_sc-SDi.008": ["Abdelrahim Hamdan Dagalo"],
+    "un_sc-SDi.009": ["Alfateh Abdallah Idriss"],
+    "un_sc-SDi.010": ["Tijani Ibrahim Musa Mohamed"],
+    "un_sc-SDi.011": ["Algoni Hamdan Daglo"],
+    "un_sc-SDi.012": ["Álvaro Andrés Quijano Becerra"],
+    "un_sc-SDi.013": ["Claudia Vivianna Oliveros Forero"],
+    "un_sc-SDi.014": ["Mateo Andres Duque Botero"],
+}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def subjects(n: int) -> list[SubjectFields]:
+    out = [SubjectFields(names=names) for names in ADDED_IN_MAY.values()]
+    parts = load_parts(SHARED / "name-variants" / "rigour-person-name-parts.txt")
+    for e in persons(parts, n - len(out), seed=15, dataset="watch"):
+        out.append(SubjectFields(names=e.get("name") + e.get("alias"),
+                                 birth_dates=e.get("birthDate"),
+                                 nationalities=e.get("nationality"), label=e.reference))
+    return out
+
+
+def write_subjects(node: Node, fields: list[SubjectFields]) -> None:
+    """Sealed rows as ``Monitoring.add`` writes them, without the first screen."""
+    mon = node.monitoring
+    now = utcnow()
+    expires = now.replace(year=now.year + 1)
+    for start in range(0, len(fields), 10_000):
+        rows: list[dict[str, Any]] = []
+        for f in fields[start:start + 10_000]:
+            sid = str(uuid.uuid4())
+            rows.append({
+                "id": sid, "sealed": mon.seal_fields(sid, f),
+                "subject_key": node.screening.subject_key(mon.query(f)), "schema": f.schema,
+                "owner": "bench", "purpose": P.purpose, "legal_basis": P.legal_basis,
+                "case_ref": P.case_ref, "source": "import", "created_by": "bench",
+                "created_at": now, "expires_at": expires, "reminded_at": None,
+            })
+        with node.store.begin() as conn:
+            node.store.monitoring.add_subjects(conn, rows)
+
+
+def may_with_50(jan: ParsedList) -> ParsedList:
+    """The May list, with an alias added to as many other records as it takes for 50
+    records that touch matching (the real update touches 36)."""
+    may = parse_un_sc(SHARED / "un-sc-consolidated.xml")
+    jan_by_ref = jan.by_reference()
+    def ident(e: Entity) -> set[tuple[str, str]]:
+        return {(st.prop, st.value) for st in e.statements if st.prop in IDENTIFYING_PROPS}
+
+    touched = {e.reference for e in may.entities
+               if e.reference not in jan_by_ref or ident(e) != ident(jan_by_ref[e.reference])}
+    touched |= set(jan_by_ref) - may.references
+    out = copy.deepcopy(may)
+    extra = 50 - len(touched)
+    for e in out.entities:
+        if extra <= 0:
+            break
+        if e.reference not in touched and e.schema == "Person" and e.get("name"):
+            e.add("alias", e.get("name")[0].title() + " Junior")
+            extra -= 1
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--subjects", type=int, default=100_000)
+    ap.add_argument("--naive", action="store_true",
+                    help="also run the full re-screen of every subject and compare")
+    ap.add_argument("--add-sample", type=int, default=1000,
+                    help="subjects put under watch through the product path (with first screen)")
+    args = ap.parse_args()
+    data = OUT / f"n{args.subjects}"
+    shutil.rmtree(data, ignore_errors=True)
+    node = Node(Settings(data_dir=data, mode="development", jobs_enabled=False))
+    result: dict[str, Any] = {"subjects": args.subjects, "cpus": os.cpu_count(),
+                              "load": os.getloadavg()[0]}
+    t = time.perf_counter()
+    jan = parse_un_sc(SHARED / "un-sc-consolidated-2026-01-28.xml")
+    node.lists.import_list(jan, ADMIN)
+    node.index.prepare()
+    result["january_import_s"] = round(time.perf_counter() - t, 1)
+
+    fields = subjects(args.subjects)
+    sample = fields[len(ADDED_IN_MAY):][:args.add_sample]
+    t = time.perf_counter()
+    node.monitoring.add(sample, ADMIN, P)
+    result["watch_add_per_s"] = round(len(sample) / (time.perf_counter() - t))
+    with node.store.begin() as conn:  # the sample goes again with the bulk
+        node.store.monitoring.delete_subjects(
+            conn, [r["id"] for r in node.store.monitoring.iter_subjects()])
+    t = time.perf_counter()
+    write_subjects(node, fields)
+    result["bulk_write_s"] = round(time.perf_counter() - t, 1)
+
+    before = rss_mb()
+    t = time.perf_counter()
+    node.monitoring.prepare()
+    result["reverse_index_build_s"] = round(time.perf_counter() - t, 1)
+    result["reverse_index_rss_mb"] = round(rss_mb() - before)
+
+    changed = may_with_50(jan)
+    if args.naive:  # both ways on the same state, nothing written; then the real thing
+        node.lists.listeners.remove(node.monitoring.on_change)
+        t = time.perf_counter()
+        report = node.lists.import_list(changed, ADMIN)
+        result["may_import_s"] = round(time.perf_counter() - t, 2)
+        ids = changed_ids(report)
+        t, cpu = time.perf_counter(), time.process_time()
+        reverse = node.monitoring.plan_changed(ids)
+        result["reverse_plan_s"] = round(time.perf_counter() - t, 2)
+        result["reverse_plan_cpu_s"] = round(time.process_time() - cpu, 2)
+        t, cpu = time.perf_counter(), time.process_time()
+        full = node.monitoring.plan_full()
+        result["full_rescreen_s"] = round(time.perf_counter() - t, 1)
+        result["full_rescreen_cpu_s"] = round(time.process_time() - cpu, 1)
+        same = sorted((c.subject_id, c.entity_id, c.before, c.after) for c in reverse.changes)
+        result["same_changes_as_full"] = same == sorted(
+            (c.subject_id, c.entity_id, c.before, c.after) for c in full.changes)
+        last = node.monitoring.rescreen_changed(ids, "bench")
+    else:
+        t, cpu = time.perf_counter(), time.process_time()
+        report = node.lists.import_list(changed, ADMIN)
+        result["may_import_s"] = round(time.perf_counter() - t, 2)
+        result["may_import_cpu_s"] = round(time.process_time() - cpu, 2)
+        assert node.monitoring.last is not None
+        last = node.monitoring.last
+    result["changed_records"] = len(changed_ids(report))
+    result["rescreen"] = last.summary()
+    raised = {a["entity_id"] for a in last.alerts if a["kind"] == "new"}
+    result["may_additions_alerted"] = sum(1 for e in ADDED_IN_MAY if e in raised)
+    result["peak_rss_mb"] = round(peak_mb())
+    node.close()
+    print(json.dumps(result, indent=2))
+    (OUT / f"result-n{args.subjects}.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
