@@ -56,11 +56,18 @@ class Node:
         self.biometrics = Biometrics.build(ctx)
         self.hashes = Hashes.build(ctx)
         self.federation = Federation.build(
-            ctx, screening=self.screening, lists=self.lists, biometrics=self.biometrics
+            ctx,
+            screening=self.screening,
+            lists=self.lists,
+            biometrics=self.biometrics,
+            hashes=self.hashes,
         )
         # -- what follows an import: listeners, not calls up a layer --
         self.lists.on_import(self.index.stale)
         self.lists.on_import(self.federation.updates.after_import)
+        # a bank's changes go to its subscribers; its publisher hears of matches here
+        self.hashes.banks.on_change(self.federation.hashes.after_change)
+        self.hashes.matching.on_notice(self.federation.hashes.after_notice)
         # -- the periodic jobs, run inside the server (see ctnode.jobs.scheduler) --
         self.jobs = Scheduler(
             [

@@ -168,7 +168,8 @@ class ListUpdates:
         for peer_id in pending:
             peer = self.db.find_peer(peer_id)
             if peer and peer["status"] == "active":
-                jobs.append((peer, "list.delta", dict(delta["payload"])))
+                kind = "hashes.delta" if delta["dataset"].startswith("hashes:") else "list.delta"
+                jobs.append((peer, kind, dict(delta["payload"])))
         results = fan_out(self.ctx, jobs, self.ctx.settings.federation_deadline * 4) if jobs else {}
         for peer_id, (outcome, _ms) in results.items():
             if isinstance(outcome, PeerError):

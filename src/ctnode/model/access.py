@@ -92,6 +92,7 @@ PERMISSIONS: dict[str, Permission] = {
     "hashes.export": Permission(_ANALYSTS),  # export a bank (TLP:RED never leaves)
     "hashes.review": Permission(_ANALYSTS),  # read hits and decide on them
     "hashes.banks": Permission(_ADMIN),  # create, change (enable, threshold), delete banks
+    "hashes.exchange": Permission(_ADMIN),  # publish a bank to the peers subscribed to it
     # biometrics (special-category data)
     "biometric.enrol": _bio("enrol biometric data"),
     "biometric.import": _bio("import biometric data"),
