@@ -165,12 +165,14 @@ class SqlHashes:
                 conn.execute(select(r.c.record_id, r.c.id).where(r.c.record_id.in_(ids))).all()
             )
             fresh = []
+            waiting: set[str] = set()  # new in this chunk (a file may hold a hash twice)
             for rec in part:
                 row = _record_row(rec, actor, now)
                 if rec.record_id in found:
                     conn.execute(update(r).where(r.c.id == found[rec.record_id]).values(**row))
                     keys[rec.record_id] = int(found[rec.record_id])
-                elif rec.record_id not in keys:
+                elif rec.record_id not in keys and rec.record_id not in waiting:
+                    waiting.add(rec.record_id)
                     fresh.append({**row, "stored_at": now, "benign_matches": 0})
             if fresh:
                 self.db.insert(conn, r, fresh)

@@ -199,11 +199,15 @@ def test_import_is_all_or_nothing_and_export_keeps_red_home(
     assert node.hashes.banks.get_bank(ANALYST, "CT_TEST")["hashes"] == {"active": 2}
     assert events(node, "hashes.import") == ["hashes.import.failed"]
     good = tmp_path / "good.txt"
-    good.write_text(f"pdq {flip_bits(value, 100)}\nvideo_sha256 {'ab' * 32}\n", encoding="utf-8")
+    # the same hash twice in one file (once in upper case) is one record
+    good.write_text(
+        f"pdq {flip_bits(value, 100)}\nvideo_sha256 {'ab' * 32}\nvideo_sha256 {'AB' * 32}\n",
+        encoding="utf-8",
+    )
     report = node.hashes.banks.import_file(ANALYST, "CT_TEST", good, "te-signals")
-    assert (report.added, report.refreshed) == (2, 0)
+    assert (report.added, report.refreshed) == (2, 1)
     again = node.hashes.banks.import_file(ANALYST, "CT_TEST", good, "te-signals")
-    assert (again.added, again.refreshed) == (0, 2)
+    assert (again.added, again.refreshed) == (0, 3)
     assert node.hashes.matching.match_value(ANALYST, SignalType.SHA256, "AB" * 32).hits
     node.hashes.banks.add(ANALYST, "CT_TEST", NewHashes(SignalType.MD5, ("0" * 32,), tlp="RED"))
     out = tmp_path / "export.json"
