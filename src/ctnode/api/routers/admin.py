@@ -18,7 +18,8 @@ router = APIRouter(tags=["admin"])
 @router.post("/keys", response_model=KeyCreated, status_code=201)
 def create_key(body: KeyIn, node: NodeDep, actor: ActorDep) -> KeyCreated:
     """Create an API key with a role; the token is returned once."""
-    token = node.access.create_key(actor, name=body.name, role=body.role, biometric=body.biometric)
+    token = node.access.create_key(actor, name=body.name, role=body.role,
+                                   biometric=body.biometric)
     return KeyCreated(id=token.split("_")[1], token=token)
 
 

@@ -55,15 +55,8 @@ class EntityOut(BaseModel):
             delisted_at=entity.delisted_at,
             properties=entity.properties,
             statements=[
-                StatementOut(
-                    prop=s.prop,
-                    value=s.value,
-                    original=s.original,
-                    dataset=s.dataset,
-                    lang=s.lang,
-                    first_seen=s.first_seen,
-                    last_seen=s.last_seen,
-                )
+                StatementOut(prop=s.prop, value=s.value, original=s.original, dataset=s.dataset,
+                             lang=s.lang, first_seen=s.first_seen, last_seen=s.last_seen)
                 for s in entity.statements
             ],
             history=view.events,

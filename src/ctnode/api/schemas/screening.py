@@ -57,12 +57,9 @@ class ScreenResponse(BaseModel):
 
     @classmethod
     def of(cls, subject_id: str | int | None, result: ScreenResult) -> ScreenResponse:
-        return cls(
-            id=subject_id,
-            screening_id=result.screening_id,
-            hits=[HitOut.from_hit(h) for h in result.hits],
-            suppressed=[h.entity_id for h in result.suppressed],
-        )
+        return cls(id=subject_id, screening_id=result.screening_id,
+                   hits=[HitOut.from_hit(h) for h in result.hits],
+                   suppressed=[h.entity_id for h in result.suppressed])
 
 
 class BatchRequest(BaseModel):
