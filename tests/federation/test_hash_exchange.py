@@ -147,3 +147,25 @@ def test_a_bank_a_removal_and_a_hit_notice_cross_three_nodes(
     # a peer may not publish into the bank it only copies
     r = b.api("POST", f"/hashes/banks/{BANK}/publish")
     assert r.status_code == 422 and "hash-a" in r.json()["detail"]
+
+
+def test_a_star_agreement_covers_every_list_but_no_bank() -> None:
+    from ctnode.federation.agreements import Agreement
+
+    now = datetime.now(UTC)
+    agr = Agreement(
+        "a1",
+        "peer",
+        "outbound",
+        ["*", "hashes:NAMED"],
+        ["content_moderation"],
+        60,
+        "reference",
+        [],
+        True,
+        now + timedelta(days=1),
+        now,
+        "admin",
+    )
+    assert agr.shares("un-sc") and agr.shares("hashes:NAMED")
+    assert not agr.shares("hashes:OTHER")

@@ -26,17 +26,9 @@ from ctnode.federation.context import FederationContext, opt_str
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.outbound import fan_out
+from ctnode.hashes import model as hm
 from ctnode.hashes.formats import common
-from ctnode.hashes.model import (
-    Bank,
-    HashFormatError,
-    HashRecord,
-    Label,
-    Provenance,
-    RecordStatus,
-    SignalType,
-    parse_tlp,
-)
+from ctnode.hashes.model import Bank, HashRecord, RecordStatus
 from ctnode.model.access import SYSTEM, Actor
 from ctnode.model.tlp import TLP, Recipient, SharingTerms, may_share
 from ctnode.services.hashes import Hashes
@@ -53,10 +45,10 @@ def record_from_wire(data: Any, bank: Bank, sender: str, where: str) -> HashReco
     if not isinstance(data, dict):
         raise Refused(f"{where} must be an object", "malformed")
     try:
-        kind = SignalType(str(data.get("signal_type")))
+        kind = hm.SignalType(str(data.get("signal_type")))
         prov = data.get("provenance") or {}
         added = datetime.fromisoformat(str(prov.get("added_at")))
-        provenance = Provenance(
+        provenance = hm.Provenance(
             "node",
             sender,
             added if added.tzinfo else added.replace(tzinfo=UTC),
@@ -64,8 +56,8 @@ def record_from_wire(data: Any, bank: Bank, sender: str, where: str) -> HashReco
             source_format="ctnode-delta",
         )
         tagging = common.Tagging(
-            frozenset(Label.parse(str(x)) for x in data.get("labels") or ()),
-            parse_tlp(str(data.get("tlp") or "AMBER")),
+            frozenset(hm.Label.parse(str(x)) for x in data.get("labels") or ()),
+            hm.parse_tlp(str(data.get("tlp") or "AMBER")),
             tuple(str(t) for t in data.get("tags") or ()),
         )
         rec = common.make_record(
@@ -77,7 +69,7 @@ def record_from_wire(data: Any, bank: Bank, sender: str, where: str) -> HashReco
             tagging,
             note=str(data.get("note") or "")[:2000],
         )
-    except (HashFormatError, ValueError) as exc:
+    except (hm.HashFormatError, ValueError) as exc:
         raise Refused(f"{where}: {exc}", "malformed") from None
     if rec.record_id != data.get("record_id"):
         raise Refused(f"{where}: record id does not match bank, type and value", "malformed")
@@ -100,7 +92,7 @@ class HashExchange:
         out = []
         for peer in self.db.list_peers():
             agr = self.ctx.agreement(peer["node_id"], "outbound")
-            if agr and agr.subscribed and PREFIX + bank in agr.lists and now < agr.expires_at:
+            if agr and agr.subscribed and agr.shares(PREFIX + bank) and now < agr.expires_at:
                 out.append(peer["node_id"])
         return out
 
@@ -192,16 +184,7 @@ class HashExchange:
         body = env.body
         bank_name = opt_str(body, "bank") or ""
         delta_id = opt_str(body, "delta_id") or ""
-        agr = self.ctx.agreement(env.sender, "inbound")
-        if (
-            agr is None
-            or not agr.subscribed
-            or PREFIX + bank_name not in agr.lists
-            or utcnow() >= agr.expires_at
-        ):
-            raise Refused(
-                f"this node does not take bank {bank_name!r} from {env.sender}", "not_subscribed"
-            )
+        self.updates.require_subscription(env.sender, PREFIX + bank_name)
         raw, removed = body.get("records") or [], body.get("removed") or []
         if (
             not isinstance(raw, list)
@@ -242,7 +225,7 @@ class HashExchange:
             for (peer_id, bank), ids in by_peer.items():
                 peer = self.db.find_peer(peer_id)
                 agr = self.ctx.agreement(peer_id, "inbound")
-                if peer and peer["status"] == "active" and agr and PREFIX + bank in agr.lists:
+                if peer and peer["status"] == "active" and agr and agr.shares(PREFIX + bank):
                     body = {"kind": kind, "bank": bank, "record_ids": sorted(set(ids))[:1000]}
                     jobs.append((peer, "hashes.notice", body))
             if not jobs:
@@ -263,7 +246,7 @@ class HashExchange:
         kind = opt_str(env.body, "kind")
         ids = env.body.get("record_ids")
         agr = self.ctx.agreement(env.sender, "outbound")
-        if agr is None or PREFIX + bank not in agr.lists:
+        if agr is None or not agr.shares(PREFIX + bank):
             raise Refused(f"bank {bank!r} is not shared with {env.sender}", "not_subscribed")
         if kind not in ("hit", "quarantine") or not isinstance(ids, list):
             raise Refused("a notice names its kind (hit, quarantine) and record ids", "malformed")
