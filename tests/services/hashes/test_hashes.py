@@ -235,3 +235,19 @@ def test_a_second_process_sees_changes_through_the_store(
     assert node.hashes.matching.match_value(ANALYST, SignalType.PDQ, value).hits == []
     Image.new("RGB", (4, 4)).save(tmp_path / "tiny.png")  # tiny images hash too (low quality)
     assert node.hashes.matching.hash_files(ANALYST, [tmp_path / "tiny.png"])[0].pdq is not None
+
+
+def test_the_flat_and_multi_index_matchers_agree(banked: tuple[Node, Path, str]) -> None:
+    from ctnode.services.hashes.index import HashIndex
+
+    node, _, value = banked
+    node.hashes.banks.add(ANALYST, "CT_TEST", NewHashes(SignalType.PDQ, (flip_bits(value, 9),)))
+    flat, mih = (HashIndex(node.store.hashes, kind).current() for kind in ("flat", "mih"))
+    for bits in (0, 12, 25, 31, 40):
+        query = flip_bits(value, bits)
+        got = [
+            sorted((h.record.record_id, h.distance) for h in m.match_value(SignalType.PDQ, query))
+            for m in (flat, mih)
+        ]
+        assert got[0] == got[1]
+    assert len(flat.match_value(SignalType.PDQ, value)) == 2
