@@ -160,7 +160,12 @@ class Node:
     def hashes(self) -> Hashes:
         from ctnode.services.hashes import Hashes
 
-        return Hashes.build(self.context)
+        hashes = Hashes.build(self.context)
+        # a bank's changes go to its subscribers; its publisher hears of matches here
+        hashes.banks.on_change(lambda delta: self.federation.hashes.after_change(delta))
+        hashes.matching.on_notice(
+            lambda kind, records: self.federation.hashes.after_notice(kind, records))
+        return hashes
 
     @cached_property
     def intel(self) -> Intel:
@@ -194,7 +199,8 @@ class Node:
         from ctnode.federation.parts import Federation
 
         return Federation.build(
-            self.context, screening=self.screening, lists=self.lists, biometrics=self.biometrics
+            self.context, screening=self.screening, lists=self.lists, biometrics=self.biometrics,
+            hashes=self.hashes,
         )
 
     @cached_property

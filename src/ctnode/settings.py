@@ -134,6 +134,8 @@ class Settings(BaseSettings):
     hash_max_file_bytes: int = Field(default=2 * 1024**3, ge=1024)
     # "Not terrorist content" decisions plus matches beside a benign hash that quarantine a hash; 0: never.
     hash_flood_count: int = Field(default=3, ge=0)
+    # PDQ index of the node's matcher: "flat" (exhaustive faiss scan, no build) or "mih" (multi-index hashing).
+    hash_pdq_index: Literal["flat", "mih"] = "flat"
 
     # --- screened messages: manifests and payment files (ctnode.services.batches) ---
     # Keep the raw manifest / payment message at all (false: only the screening results are kept).

@@ -371,3 +371,14 @@ def bank_export(
     out.print(f"{name}: {result.written} written to {', '.join(str(p) for p in result.paths)}")
     for why, count in result.withheld.items():
         console.print(f"  withheld {count}: {why}", markup=False)
+
+
+@bank_app.command("publish")
+@handle_errors
+def bank_publish(name: BankArg) -> None:
+    """Send this node's bank whole to the peers subscribed to it (agreements naming
+    hashes:<BANK>); later changes are sent as they happen. Prints each peer's receipt."""
+    with node_session() as node:
+        receipts = node.federation.hashes.publish(operator(), name)
+    for r in receipts:
+        out.print(f"{r['peer_id']}: {r['status']}")

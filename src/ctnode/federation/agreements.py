@@ -94,7 +94,11 @@ class Agreement:
         return out
 
     def shares(self, dataset: str) -> bool:
-        return "*" in self.lists or dataset in self.lists
+        """Whether the agreement covers a list, or a hash bank (``hashes:<BANK>``). ``*`` covers
+        every list but no bank: each bank is named."""
+        if dataset in self.lists:
+            return True
+        return "*" in self.lists and not dataset.startswith("hashes:")
 
     def level_at_least(self, level: str) -> bool:
         return DISCLOSURE_LEVELS.index(self.max_disclosure) >= DISCLOSURE_LEVELS.index(level)

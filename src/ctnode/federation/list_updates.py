@@ -168,7 +168,8 @@ class ListUpdates:
         for peer_id in pending:
             peer = self.db.find_peer(peer_id)
             if peer and peer["status"] == "active":
-                jobs.append((peer, "list.delta", dict(delta["payload"])))
+                kind = "hashes.delta" if delta["dataset"].startswith("hashes:") else "list.delta"
+                jobs.append((peer, kind, dict(delta["payload"])))
         results = fan_out(self.ctx, jobs, self.ctx.settings.federation_deadline * 4) if jobs else {}
         for peer_id, (outcome, _ms) in results.items():
             if isinstance(outcome, PeerError):
@@ -234,21 +235,22 @@ class ListUpdates:
         except Exception:  # a background retry must never kill the pool thread: log it
             log.exception("re-sending deltas to %s failed", peer_id)
 
+    def require_subscription(self, sender: str, dataset: str) -> None:
+        """Refuse (``not_subscribed``) updates of a list or bank this node does not take from
+        ``sender`` under an inbound agreement in force."""
+        agr = self.ctx.agreement(sender, "inbound")
+        if agr is None or not agr.subscribed or not agr.shares(dataset) or (
+            utcnow() >= agr.expires_at
+        ):
+            raise Refused(
+                f"this node does not take updates of {dataset!r} from {sender}", "not_subscribed"
+            )
+
     def on_delta(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
         dataset = opt_str(body, "dataset") or ""
         delta_id = opt_str(body, "delta_id") or ""
-        agr = self.ctx.agreement(env.sender, "inbound")
-        if (
-            agr is None
-            or not agr.subscribed
-            or not agr.shares(dataset)
-            or utcnow() >= agr.expires_at
-        ):
-            raise Refused(
-                f"this node does not take updates of {dataset!r} from {env.sender}",
-                "not_subscribed",
-            )
+        self.require_subscription(env.sender, dataset)
         entities = [
             entity_from_wire(e, dataset)
             for kind in ("added", "changed", "relisted")

@@ -15,11 +15,13 @@ from ctnode.federation.checkpoints import Checkpoints
 from ctnode.federation.context import FederationContext
 from ctnode.federation.directory import Directory
 from ctnode.federation.disclosure import Disclosure
+from ctnode.federation.hash_exchange import HashExchange
 from ctnode.federation.inbound import Inbound
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.network_screening import NetworkScreening
 from ctnode.services.biometrics.parts import Biometrics
 from ctnode.services.context import Context
+from ctnode.services.hashes import Hashes
 from ctnode.services.lists import Lists
 from ctnode.services.screening.service import Screening
 
@@ -36,16 +38,18 @@ class Federation:
     updates: ListUpdates
     checkpoints: Checkpoints
     inbound: Inbound
+    hashes: HashExchange
 
     @classmethod
     def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
-              biometrics: Biometrics) -> Federation:
+              biometrics: Biometrics, hashes: Hashes) -> Federation:
         fctx = FederationContext(ctx)
         network = NetworkScreening(fctx, screening)
         biometric = BiometricProbes(fctx, biometrics)
         disclosure = Disclosure(fctx, ctx.store.entities, biometrics.exchange)
         updates = ListUpdates(fctx, lists)
         checkpoints = Checkpoints(fctx)
+        exchange = HashExchange(fctx, hashes, updates)
         inbound = Inbound(
             fctx,
             {  # request type: (reply type, the part's handler)
@@ -57,11 +61,13 @@ class Federation:
                 "alert": ("ack", updates.on_alert),
                 "checkpoint.request": ("checkpoint", checkpoints.on_request),
                 "biometric.request": ("biometric.response", biometric.on_biometric),
+                "hashes.delta": ("hashes.receipt", exchange.on_delta),
+                "hashes.notice": ("ack", exchange.on_notice),
             },
             on_contact=updates.on_contact,
         )
         return cls(fctx, Directory(fctx), network, biometric, disclosure, updates, checkpoints,
-                   inbound)
+                   inbound, exchange)
 
     def close(self) -> None:
         self.context.close()

@@ -6,11 +6,12 @@ Rows go in and out as the engine's own types (``ctnode.hashes.model``: ``Bank``,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Text, delete, func, select, type_coerce, update
 
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import NotFound
@@ -58,22 +59,39 @@ def bank_of(row: Any) -> Bank:
     )
 
 
-def record_of(row: Any) -> HashRecord:
+def record_of(row: Any, cache: dict[Any, Any] | None = None) -> HashRecord:
+    """A record from its row. ``cache`` (one per read of many rows) shares the provenance,
+    labels and tags rows have in common (an import's rows share them), and takes labels and
+    tags as the JSON text ``iter_records`` reads, decoding each distinct text once."""
     m = row._mapping if hasattr(row, "_mapping") else row
-    return HashRecord(
-        record_id=m["record_id"],
-        bank=m["bank"],
-        signal_type=SignalType(m["signal_type"]),
-        value=m["value"],
-        provenance=Provenance(
+    memo: dict[Any, Any] = {} if cache is None else cache
+    prov_key = (m["source_kind"], m["source"], m["added_at"], m["original_id"], m["source_format"])
+    provenance = memo.get(prov_key)
+    if provenance is None:
+        provenance = memo[prov_key] = Provenance(
             m["source_kind"],
             m["source"],
             _aware(m["added_at"]),
             original_id=m["original_id"],
             source_format=m["source_format"],
-        ),
-        labels=frozenset(Label(x) for x in m["labels"] or ()),
-        tags=tuple(m["tags"] or ()),
+        )
+    labels, tags = m["labels"], m["tags"]
+    if isinstance(labels, str):
+        if ("labels", labels) not in memo:
+            memo["labels", labels] = frozenset(Label(x) for x in json.loads(labels) or ())
+        if ("tags", tags) not in memo:
+            memo["tags", tags] = tuple(json.loads(tags) or ())
+        labels, tags = memo["labels", labels], memo["tags", tags]
+    return HashRecord(
+        record_id=m["record_id"],
+        bank=m["bank"],
+        signal_type=SignalType(m["signal_type"]),
+        value=m["value"],
+        provenance=provenance,
+        labels=frozenset(Label(x) for x in labels or ())
+        if not isinstance(labels, frozenset)
+        else labels,
+        tags=tuple(tags or ()),
         tlp=TLP(m["tlp"]),
         quality=m["quality"],
         status=RecordStatus(m["status"]),
@@ -165,12 +183,14 @@ class SqlHashes:
                 conn.execute(select(r.c.record_id, r.c.id).where(r.c.record_id.in_(ids))).all()
             )
             fresh = []
+            waiting: set[str] = set()  # new in this chunk (a file may hold a hash twice)
             for rec in part:
                 row = _record_row(rec, actor, now)
                 if rec.record_id in found:
                     conn.execute(update(r).where(r.c.id == found[rec.record_id]).values(**row))
                     keys[rec.record_id] = int(found[rec.record_id])
-                elif rec.record_id not in keys:
+                elif rec.record_id not in keys and rec.record_id not in waiting:
+                    waiting.add(rec.record_id)
                     fresh.append({**row, "stored_at": now, "benign_matches": 0})
             if fresh:
                 self.db.insert(conn, r, fresh)
@@ -198,14 +218,21 @@ class SqlHashes:
         self, *, bank: str | None = None, statuses: Iterable[RecordStatus] | None = None
     ) -> Iterator[tuple[int, HashRecord]]:
         r = tables.hash_records
-        q = select(r).order_by(r.c.id)
+        # labels and tags as their JSON text: record_of decodes each distinct text once
+        cols = [
+            type_coerce(c, Text).label(c.name) if c.name in ("labels", "tags") else c
+            for c in r.c
+            if c.name not in ("stored_at", "changed_at", "changed_by", "benign_matches")
+        ]
+        q = select(*cols).order_by(r.c.id)
         if bank is not None:
             q = q.where(r.c.bank == bank)
         if statuses is not None:
             q = q.where(r.c.status.in_([s.value for s in statuses]))
+        cache: dict[Any, Any] = {}
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=5000).execute(q):
-                yield int(row.id), record_of(row)
+                yield int(row.id), record_of(row, cache)
 
     def find_records(self, record_ids: list[str]) -> dict[str, tuple[int, HashRecord]]:
         r = tables.hash_records

@@ -199,11 +199,15 @@ def test_import_is_all_or_nothing_and_export_keeps_red_home(
     assert node.hashes.banks.get_bank(ANALYST, "CT_TEST")["hashes"] == {"active": 2}
     assert events(node, "hashes.import") == ["hashes.import.failed"]
     good = tmp_path / "good.txt"
-    good.write_text(f"pdq {flip_bits(value, 100)}\nvideo_sha256 {'ab' * 32}\n", encoding="utf-8")
+    # the same hash twice in one file (once in upper case) is one record
+    good.write_text(
+        f"pdq {flip_bits(value, 100)}\nvideo_sha256 {'ab' * 32}\nvideo_sha256 {'AB' * 32}\n",
+        encoding="utf-8",
+    )
     report = node.hashes.banks.import_file(ANALYST, "CT_TEST", good, "te-signals")
-    assert (report.added, report.refreshed) == (2, 0)
+    assert (report.added, report.refreshed) == (2, 1)
     again = node.hashes.banks.import_file(ANALYST, "CT_TEST", good, "te-signals")
-    assert (again.added, again.refreshed) == (0, 2)
+    assert (again.added, again.refreshed) == (0, 3)
     assert node.hashes.matching.match_value(ANALYST, SignalType.SHA256, "AB" * 32).hits
     node.hashes.banks.add(ANALYST, "CT_TEST", NewHashes(SignalType.MD5, ("0" * 32,), tlp="RED"))
     out = tmp_path / "export.json"
@@ -231,3 +235,19 @@ def test_a_second_process_sees_changes_through_the_store(
     assert node.hashes.matching.match_value(ANALYST, SignalType.PDQ, value).hits == []
     Image.new("RGB", (4, 4)).save(tmp_path / "tiny.png")  # tiny images hash too (low quality)
     assert node.hashes.matching.hash_files(ANALYST, [tmp_path / "tiny.png"])[0].pdq is not None
+
+
+def test_the_flat_and_multi_index_matchers_agree(banked: tuple[Node, Path, str]) -> None:
+    from ctnode.services.hashes.index import HashIndex
+
+    node, _, value = banked
+    node.hashes.banks.add(ANALYST, "CT_TEST", NewHashes(SignalType.PDQ, (flip_bits(value, 9),)))
+    flat, mih = (HashIndex(node.store.hashes, kind).current() for kind in ("flat", "mih"))
+    for bits in (0, 12, 25, 31, 40):
+        query = flip_bits(value, bits)
+        got = [
+            sorted((h.record.record_id, h.distance) for h in m.match_value(SignalType.PDQ, query))
+            for m in (flat, mih)
+        ]
+        assert got[0] == got[1]
+    assert len(flat.match_value(SignalType.PDQ, value)) == 2

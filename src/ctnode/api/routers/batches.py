@@ -23,9 +23,7 @@ router = APIRouter()
 
 
 @router.post(
-    "/screen/manifest",
-    tags=["travel"],
-    responses=REPORT_RESPONSES,
+    "/screen/manifest", tags=["travel"], responses=REPORT_RESPONSES,
     openapi_extra=upload_body("application/edifact"),
 )
 async def screen_manifest(
@@ -48,9 +46,7 @@ async def screen_manifest(
 
 
 @router.post(
-    "/screen/payments",
-    tags=["payments"],
-    responses=REPORT_RESPONSES,
+    "/screen/payments", tags=["payments"], responses=REPORT_RESPONSES,
     openapi_extra=upload_body("application/xml"),
 )
 async def screen_payments(
@@ -77,8 +73,7 @@ async def screen_payments(
     """
     data = await read_upload(request, call.node.settings.max_upload_bytes)
     result = await run_in_threadpool(
-        lambda: call.node.payments.screen(
-            data, call.actor, call.purpose, validate=validate, channel="api"
-        )
+        lambda: call.node.payments.screen(data, call.actor, call.purpose, validate=validate,
+                                          channel="api")
     )
     return report_response(format, result, "message", "transactions", hits_only=hits_only)

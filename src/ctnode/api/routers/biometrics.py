@@ -101,21 +101,13 @@ def _basis(query: str | None, call: Caller) -> str:
     return basis
 
 
-async def _enrolment(
-    request: Request,
-    call: Caller,
-    entity_id: str,
-    legal_basis: str | None,
-    source: str,
-    captured: date | None,
-    retain: date | None,
-    **kind: Any,
-) -> EnrolRequest:
+async def _enrolment(request: Request, call: Caller, entity_id: str, legal_basis: str | None,
+                     source: str, captured: date | None, retain: date | None,
+                     **kind: Any) -> EnrolRequest:
     """The enrolment request of an image route: the image is the body."""
     data = await _body(request, call)
-    return EnrolRequest(
-        entity_id, data, _basis(legal_basis, call), source, captured, retain, **kind
-    )
+    return EnrolRequest(entity_id, data, _basis(legal_basis, call), source, captured, retain,
+                        **kind)
 
 
 @router.post("/entities/{entity_id}/biometrics/face", status_code=201, openapi_extra=IMAGE_BODY)
@@ -135,16 +127,8 @@ async def enrol_face(
     were several) or, with ``multiple_faces=refuse``, none. Audited as
     ``biometric.enrol``.
     """
-    req = await _enrolment(
-        request,
-        call,
-        entity_id,
-        legal_basis,
-        source,
-        capture_date,
-        retain_until,
-        multiple_faces=multiple_faces,
-    )
+    req = await _enrolment(request, call, entity_id, legal_basis, source, capture_date,
+                           retain_until, multiple_faces=multiple_faces)
     enrolment = call.node.biometrics.enrolment
     return (await run_in_threadpool(enrolment.enrol_face, call.actor, req)).as_dict()
 
@@ -165,17 +149,8 @@ async def enrol_fingerprint(
 ) -> dict[str, Any]:
     """Attach one fingerprint (PNG, WSQ, JPEG ...) to an entity; NBIS minutiae are extracted.
     A print with too few minutiae is refused (``poor_print``)."""
-    req = await _enrolment(
-        request,
-        call,
-        entity_id,
-        legal_basis,
-        source,
-        capture_date,
-        retain_until,
-        position=finger,
-        ppi=ppi,
-    )
+    req = await _enrolment(request, call, entity_id, legal_basis, source, capture_date,
+                           retain_until, position=finger, ppi=ppi)
     enrolment = call.node.biometrics.enrolment
     return (await run_in_threadpool(enrolment.enrol_fingerprint, call.actor, req)).as_dict()
 
@@ -192,7 +167,8 @@ async def import_ansi_nist(
     basis = _basis(legal_basis, call)
     enrolment = call.node.biometrics.enrolment
     result = await run_in_threadpool(
-        lambda: enrolment.import_ansi_nist(call.actor, data, entity_id=entity_id, legal_basis=basis)
+        lambda: enrolment.import_ansi_nist(call.actor, data, entity_id=entity_id,
+                                           legal_basis=basis)
     )
     return result.as_dict()
 
@@ -223,7 +199,9 @@ async def list_samples(call: CallerDep, entity_id: EntityId) -> dict[str, Any]:
 
 
 @router.get("/biometrics/samples/{sample_id}/image", responses={200: {"content": {"image/*": {}}}})
-async def sample_image(call: CallerDep, sample_id: Annotated[str, Path(max_length=36)]) -> Response:
+async def sample_image(
+    call: CallerDep, sample_id: Annotated[str, Path(max_length=36)]
+) -> Response:
     """One sample's image as stored (decrypted for this response; audited; needs purpose)."""
     data, fmt = await run_in_threadpool(
         call.node.biometrics.enrolment.get_image, call.actor, sample_id, call.purpose
@@ -294,18 +272,13 @@ async def search_fingerprint(
     data = await _body(request, call)
     bio = call.node.biometrics
     result = await run_in_threadpool(
-        lambda: bio.search.fingerprint(
-            call.actor, data, call.purpose, position=finger, ppi=ppi, k=k
-        )
+        lambda: bio.search.fingerprint(call.actor, data, call.purpose, position=finger, ppi=ppi,
+                                       k=k)
     )
     out = result.as_dict()
     if network:
-        out["network"] = await _network(
-            call,
-            lambda: bio.exchange.make_probe(
-                call.actor, data, "fingerprint", call.purpose, position=finger
-            ),
-        )
+        out["network"] = await _network(call, lambda: bio.exchange.make_probe(
+            call.actor, data, "fingerprint", call.purpose, position=finger))
     return out
 
 

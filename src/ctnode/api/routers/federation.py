@@ -142,6 +142,7 @@ def _peer_public(p: dict[str, Any]) -> dict[str, Any]:
 # -- agreements ------------------------------------------------------------------------------------
 
 
+
 @router.get("/agreements", summary="Sharing agreements in force")
 def list_agreements(
     node: NodeDep, actor: ActorDep, peer_id: str | None = None, include_revoked: bool = False
@@ -167,6 +168,7 @@ def revoke_agreement(node: NodeDep, actor: ActorDep, agreement_id: str) -> None:
 # -- network screening -----------------------------------------------------------------------------
 
 
+
 @router.post("/screen", summary="Screen locally and across the network (hit/no-hit)")
 def screen_network(
     node: NodeDep, actor: ActorDep, purpose: PurposeDep, body: NetworkScreenRequest
@@ -180,18 +182,15 @@ def screen_network(
         dates_field="birth_date",
     )
     result = node.federation.network.screen(
-        query,
-        actor,
-        body.over(purpose),
-        peers=body.peers,
-        deadline=body.deadline,
-        limit=body.limit,
-        lists=body.lists,
+        query, actor, body.over(purpose), peers=body.peers, deadline=body.deadline,
+        limit=body.limit, lists=body.lists,
     )
     return result.to_dict()
 
 
 # -- disclosures ---------------------------------------------------------------------------------
+
+
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
@@ -207,9 +206,7 @@ def list_disclosures(
 ) -> list[dict[str, Any]]:
     return [
         _jsonable(r)
-        for r in node.federation.disclosure.list_disclosures(
-            actor, direction=direction, status=status
-        )
+        for r in node.federation.disclosure.list_disclosures(actor, direction=direction, status=status)
     ]
 
 
@@ -219,10 +216,7 @@ def request_disclosure(
 ) -> dict[str, Any]:
     return _jsonable(
         node.federation.disclosure.request_disclosure(
-            actor,
-            peer_id=body.peer_id,
-            ref=body.ref,
-            justification=body.justification,
+            actor, peer_id=body.peer_id, ref=body.ref, justification=body.justification,
             purpose=body.over(purpose),
         )
     )
@@ -249,9 +243,7 @@ def refuse_disclosure(
     node: NodeDep, actor: ActorDep, disclosure_id: str, body: DisclosureDecision
 ) -> dict[str, Any]:
     return _jsonable(
-        node.federation.disclosure.decide_disclosure(
-            actor, disclosure_id, approve=False, reason=body.reason
-        )
+        node.federation.disclosure.decide_disclosure(actor, disclosure_id, approve=False, reason=body.reason)
     )
 
 
@@ -263,14 +255,12 @@ def fetch_disclosure(node: NodeDep, actor: ActorDep, disclosure_id: str) -> dict
 # -- updates, alerts, inbox --------------------------------------------------------------
 
 
+
 @router.get("/inbox", summary="Alerts and list updates received from peers")
 def inbox(
     node: NodeDep, actor: ActorDep, unread: bool = False, mark_read: bool = False
 ) -> list[dict[str, Any]]:
-    return [
-        _jsonable(r)
-        for r in node.federation.updates.inbox(actor, unread=unread, mark_read=mark_read)
-    ]
+    return [_jsonable(r) for r in node.federation.updates.inbox(actor, unread=unread, mark_read=mark_read)]
 
 
 @router.post("/alerts", summary="Send an alert to subscribed peers (admin)")

@@ -196,6 +196,15 @@ async def export_hashes(
     )
 
 
+@router.post("/hashes/banks/{name}/publish")
+async def publish_bank(name: BankPath, node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    """Send this node's bank whole (active hashes, removals) to the peers whose agreement
+    names ``hashes:<bank>`` and subscribes; each answers with a signed receipt (admin).
+    Later additions and removals are sent on their own as they happen."""
+    receipts = await run_in_threadpool(node.federation.hashes.publish, actor, name)
+    return {"bank": name, "receipts": receipts}
+
+
 @router.get("/hashes/hits")
 async def list_hits(
     node: NodeDep,

@@ -21,11 +21,7 @@ def screen(
     ``X-Legal-Basis`` and ``X-Case-Ref`` headers and are written to the audit log.
     """
     result = node.screening.screen(
-        body.to_query(),
-        actor,
-        purpose,
-        limit=body.limit,
-        include_below=body.include_below,
+        body.to_query(), actor, purpose, limit=body.limit, include_below=body.include_below,
         source="api",
     )
     return ScreenResponse.of(body.id, result)
@@ -41,7 +37,8 @@ def screen_batch(
             f"batch of {len(body.subjects)} subjects exceeds the limit of {node.settings.max_batch}"
         )
     queries = [s.to_query() for s in body.subjects]
-    results = node.screening.screen_many(queries, actor, purpose, limit=body.limit, source="batch")
+    results = node.screening.screen_many(queries, actor, purpose, limit=body.limit,
+                                         source="batch")
     return BatchResponse(
         results=[ScreenResponse.of(s.id, r) for s, r in zip(body.subjects, results, strict=True)]
     )

@@ -24,5 +24,5 @@ class Hashes:
 
     @classmethod
     def build(cls, ctx: Context) -> Hashes:
-        index = HashIndex(ctx.store.hashes)
+        index = HashIndex(ctx.store.hashes, ctx.settings.hash_pdq_index)
         return cls(index, HashBanks(ctx, index), HashMatching(ctx, index))

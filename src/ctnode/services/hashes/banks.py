@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ctnode.audit.events import EventName
-from ctnode.errors import Conflict, InvalidInput
+from ctnode.errors import Conflict, InvalidInput, NotFound, Refused
 from ctnode.hashes import model as hm
 from ctnode.hashes.formats import common, hma, stix, te
 from ctnode.hashes.model import Bank, HashRecord, RecordStatus
@@ -119,6 +119,19 @@ def bank_dict(bank: Bank, counts: dict[str, int] | None = None) -> dict[str, Any
     }
 
 
+@dataclass(frozen=True, slots=True)
+class BankDelta:
+    """What changed in a bank after a commit: records added or refreshed, record ids removed.
+    Listeners (``node.py`` wires the federation's) send it on to subscribed peers."""
+
+    bank: Bank
+    records: tuple[HashRecord, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+Listener = Callable[[BankDelta], object]
+
+
 class HashBanks:
     """Banks and their hashes, over the store and the node's matcher."""
 
@@ -126,6 +139,15 @@ class HashBanks:
         self.ctx = ctx
         self.index = index
         self.store = ctx.store.hashes
+        self._listeners: list[Listener] = []
+
+    def on_change(self, listener: Listener) -> None:
+        """Call ``listener`` after every committed change to a bank's hashes."""
+        self._listeners.append(listener)
+
+    def _changed(self, delta: BankDelta) -> None:
+        for listener in self._listeners:
+            listener(delta)
 
     # -- banks ----------------------------------------------------------------------------
 
@@ -244,6 +266,7 @@ class HashBanks:
                 detail={"bank": bank_name, "removed": len(keys)},
             )
         self.index.set_status(keys, RecordStatus.REMOVED)
+        self._changed(BankDelta(self.store.get_bank(bank_name), removed=tuple(wanted)))
         return report
 
     def _store(
@@ -274,7 +297,62 @@ class HashBanks:
                 },
             )
         self.index.add(list(zip(keys, records, strict=True)))
+        self._changed(BankDelta(bank, records=tuple(records)))
         return report
+
+    # -- a peer's bank --------------------------------------------------------------------
+
+    def apply_peer(
+        self,
+        actor: Actor,
+        sender: str,
+        bank_name: str,
+        records: list[HashRecord],
+        removed: list[str],
+    ) -> dict[str, Any]:
+        """A publisher's delta: its bank (made here, owned by ``sender``, on first contact),
+        records added or refreshed, removed ones tombstoned. One transaction; the listeners
+        are not told (a peer's bank is not passed on)."""
+        try:
+            bank = self.store.get_bank(bank_name)
+        except NotFound:
+            bank = Bank(bank_name, owner=sender, description=f"published by {sender}")
+            with self.ctx.store.begin() as conn:
+                self.store.put_bank(conn, bank, actor.name)
+            self.index.put_bank(bank)
+        if bank.owner != sender:
+            raise Refused(
+                f"bank {bank_name} here is not {sender}'s (owner: {bank.owner or 'this node'})",
+                "bank_conflict",
+            )
+        found = self.store.find_records(removed) if removed else {}
+        gone = [found[r][0] for r in removed if r in found and found[r][1].bank == bank_name]
+        with self.ctx.store.begin() as conn:
+            keys, new = self.store.put_records(conn, records, actor.name) if records else ([], 0)
+            self.store.set_status(conn, gone, RecordStatus.REMOVED, actor.name)
+            self.ctx.audit.record(
+                "hashes.add",
+                actor,
+                conn=conn,
+                result_ids=[r.record_id for r in records][:1000],
+                detail={
+                    "bank": bank_name,
+                    "source_kind": "node",
+                    "source": sender,
+                    "added": new,
+                    "refreshed": len(records) - new,
+                    "removed": len(gone),
+                },
+            )
+        self.index.add(list(zip(keys, records, strict=True)))
+        self.index.set_status(gone, RecordStatus.REMOVED)
+        return {
+            "bank": bank_name,
+            "added": new,
+            "refreshed": len(records) - new,
+            "removed": len(gone),
+            "not_held": sorted(set(removed) - {r for r in removed if r in found}),
+        }
 
     # -- import and export ----------------------------------------------------------------
 

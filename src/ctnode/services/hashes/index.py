@@ -1,5 +1,9 @@
 """The node's one content-hash matcher, kept in step with the store.
 
+PDQ is indexed by a faiss flat scan by default (``CTNODE_HASH_PDQ_INDEX=flat``): no build
+time, 32 bytes a hash, and on clustered banks faster than multi-index hashing at 10M
+hashes (docs/benchmarks.md); ``mih`` suits large, diverse banks on a long-lived server.
+
 Writes made through this node's services update the matcher in place (no rebuild).
 Writes made by another process on the same store (``ctnode hashes ...`` while the
 server runs) are noticed through the store's change mark, read before every match:
@@ -12,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
+from ctnode.hashes.index import FaissFlatIndex, FaissMihIndex
 from ctnode.hashes.matcher import HashMatcher
 from ctnode.hashes.model import Bank, HashRecord, RecordStatus
 from ctnode.store.contracts import HashStore
@@ -20,8 +25,9 @@ from ctnode.store.contracts import HashStore
 class HashIndex:
     """A ``HashMatcher`` over the store's banks and records, built on first use."""
 
-    def __init__(self, store: HashStore) -> None:
+    def __init__(self, store: HashStore, pdq_index: str = "flat") -> None:
         self.store = store
+        self._pdq_index = FaissMihIndex if pdq_index == "mih" else FaissFlatIndex
         self._matcher: HashMatcher | None = None
         self._mark: tuple[int, str, str] | None = None
         self._lock = threading.RLock()
@@ -40,7 +46,7 @@ class HashIndex:
         return len(self.current())
 
     def _build(self) -> HashMatcher:
-        matcher = HashMatcher()
+        matcher = HashMatcher(pdq_index=self._pdq_index, vpdq_frame_index=self._pdq_index)
         for bank in self.store.list_banks():
             matcher.put_bank(bank)
         batch: list[tuple[int, HashRecord]] = []

@@ -14,7 +14,7 @@ and is quarantined on this node (kept, no longer matched), audited with its publ
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from ctnode.hashes.model import (
     BankKind,
     FileHashes,
     HashDecision,
+    HashRecord,
     MatchHit,
     RecordStatus,
     SignalType,
@@ -87,6 +88,10 @@ class MatchResult:
         }
 
 
+#: Told after a commit: ("hit" | "quarantine", the records concerned).
+NoticeListener = Callable[[str, list[HashRecord]], object]
+
+
 class HashMatching:
     """Hashing, matching, hits and decisions of one node."""
 
@@ -94,8 +99,18 @@ class HashMatching:
         self.ctx = ctx
         self.index = index
         self.store = ctx.store.hashes
+        self._listeners: list[NoticeListener] = []
         s = ctx.settings
         self.options = hasher.HashOptions(max_bytes=s.hash_max_file_bytes, video=s.hash_video)
+
+    def on_notice(self, listener: NoticeListener) -> None:
+        """Call ``listener`` after hits and quarantines (the federation tells publishers)."""
+        self._listeners.append(listener)
+
+    def _notify(self, kind: str, records: list[HashRecord]) -> None:
+        if records:
+            for listener in self._listeners:
+                listener(kind, records)
 
     # -- hashing --------------------------------------------------------------------------
 
@@ -204,6 +219,7 @@ class HashMatching:
                 },
             )
         self._quarantine_done(quarantined, result.quarantined)
+        self._notify("hit", [h.record for _, h in result.hits])
         return result
 
     # -- review ---------------------------------------------------------------------------
@@ -296,5 +312,7 @@ class HashMatching:
         if not keys:
             return
         matcher = self.index.current()
-        record_ids.extend(r.record_id for r in (matcher.record(k) for k in keys) if r)
+        recs = [r for r in (matcher.record(k) for k in keys) if r is not None]
+        record_ids.extend(r.record_id for r in recs)
         self.index.set_status(keys, RecordStatus.QUARANTINED)
+        self._notify("quarantine", recs)
