@@ -106,7 +106,7 @@ def test_a_bank_a_removal_and_a_hit_notice_cross_three_nodes(
         assert got[pdq]["labels"] == ["glorification"] and got[pdq]["tlp"] == "TLP:GREEN"
         bank = sub.api("GET", f"/hashes/banks/{BANK}").json()
         assert bank["owner"] == "hash-a"
-    # node-b matches the picture (mirrored): a hit there, a notice to node-a
+    # node-b matches the picture's hash: a hit there, a notice to node-a
     r = b.api("POST", "/hashes/match", json={"signal_type": "pdq", "value": pdq})
     [hit] = r.json()["hits"]
     assert hit["provenance"]["source"] == "hash-a"

@@ -252,32 +252,8 @@ class HashExchange:
             raise Refused("a notice names its kind (hit, quarantine) and record ids", "malformed")
         ids = [str(i)[:64] for i in ids[:1000]]
         what = "matched" if kind == "hit" else "were quarantined (flood protection)"
-        alert_id = str(uuid.uuid4())
-        with self.db.begin() as conn:
-            self.db.add_alert(
-                conn,
-                {
-                    "id": alert_id,
-                    "direction": "incoming",
-                    "peer_id": env.sender,
-                    "kind": f"hash_{kind}",
-                    "title": f"{len(ids)} hash(es) of bank {bank} {what} at {env.sender}",
-                    "body": ", ".join(ids[:50]),
-                    "detail": {"bank": bank, "record_ids": ids, "envelope_sha256": env.digest()},
-                    "at": utcnow(),
-                    "read_at": None,
-                },
-            )
-            self.ctx.audit.record(
-                "federation.alert.received",
-                self.ctx.peer_actor(env.sender, "peer"),
-                conn=conn,
-                result_ids=ids,
-                detail={
-                    "alert_id": alert_id,
-                    "kind": f"hash_{kind}",
-                    "peer": env.sender,
-                    "bank": bank,
-                },
-            )
-        return {"alert_id": alert_id}
+        title = f"{len(ids)} hash(es) of bank {bank} {what} at {env.sender}"
+        detail = {"bank": bank, "record_ids": ids}
+        return self.updates.receive_alert(
+            env, f"hash_{kind}", title, ", ".join(ids[:50]), detail, ids
+        )

@@ -417,30 +417,28 @@ class ListUpdates:
         kind = opt_str(env.body, "kind")
         if kind not in {"new_listing", "delisting", "urgent"}:
             raise Refused("unknown alert kind", "malformed")
+        title = (opt_str(env.body, "title") or "")[:500]
+        text = (opt_str(env.body, "body") or "")[:10_000]
+        return self.receive_alert(env, kind, title, text, {"remote_id": opt_str(env.body, "alert_id")})
+
+    def receive_alert(
+        self, env: Envelope, kind: str, title: str, text: str, detail: dict[str, Any],
+        result_ids: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Put a peer's alert (or notice) in the inbox and audit it, in one transaction."""
         alert_id = str(uuid.uuid4())
         with self.db.begin() as conn:
-            self.db.add_alert(
-                conn,
-                {
-                    "id": alert_id,
-                    "direction": "incoming",
-                    "peer_id": env.sender,
-                    "kind": kind,
-                    "title": (opt_str(env.body, "title") or "")[:500],
-                    "body": (opt_str(env.body, "body") or "")[:10_000],
-                    "detail": {
-                        "remote_id": opt_str(env.body, "alert_id"),
-                        "envelope_sha256": env.digest(),
-                    },
-                    "at": utcnow(),
-                    "read_at": None,
-                },
-            )
+            self.db.add_alert(conn, {
+                "id": alert_id, "direction": "incoming", "peer_id": env.sender, "kind": kind,
+                "title": title, "body": text,
+                "detail": {**detail, "envelope_sha256": env.digest()},
+                "at": utcnow(), "read_at": None,
+            })
             self.ctx.audit.record(
-                "federation.alert.received",
-                self.ctx.peer_actor(env.sender, "peer"),
-                conn=conn,
-                detail={"alert_id": alert_id, "kind": kind, "peer": env.sender},
+                "federation.alert.received", self.ctx.peer_actor(env.sender, "peer"), conn=conn,
+                result_ids=result_ids or [],
+                detail={"alert_id": alert_id, "kind": kind, "peer": env.sender,
+                        **({"bank": detail["bank"]} if "bank" in detail else {})},
             )
         return {"alert_id": alert_id}
 

@@ -33,6 +33,14 @@ def _columns(spec: str) -> list[sa.Column[Any]]:
     return out
 
 
+def _cascade(table: str, column: str, target: str, key: str) -> sa.ForeignKeyConstraint:
+    """A foreign key deleting with its target, named by the metadata's convention."""
+    return sa.ForeignKeyConstraint(
+        [column], [f"{target}.{key}"], ondelete="CASCADE",
+        name=op.f(f"fk_{table}_{column}_{target}"),
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "hash_banks",
@@ -52,10 +60,7 @@ def upgrade() -> None:
             "original_id:text source_format:s32 stored_at:ts changed_at:ts changed_by:s128 "
             "benign_matches:int"
         ),
-        sa.ForeignKeyConstraint(
-            ["bank"], ["hash_banks.name"], ondelete="CASCADE",
-            name=op.f("fk_hash_records_bank_hash_banks"),
-        ),
+        _cascade("hash_records", "bank", "hash_banks", "name"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hash_records")),
         sa.UniqueConstraint("record_id", name=op.f("uq_hash_records_record_id")),
     )
@@ -68,10 +73,7 @@ def upgrade() -> None:
             "distance:int threshold:int variant:s32 explanation:text actor:s128 at:ts "
             "decision:s32? comment:text? decided_by:s128? decided_at:ts?"
         ),
-        sa.ForeignKeyConstraint(
-            ["record_key"], ["hash_records.id"], ondelete="CASCADE",
-            name=op.f("fk_hash_hits_record_key_hash_records"),
-        ),
+        _cascade("hash_hits", "record_key", "hash_records", "id"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hash_hits")),
     )
     op.create_index(op.f("ix_hash_hits_record_key"), "hash_hits", ["record_key"])
