@@ -93,12 +93,15 @@ def main() -> None:
     try:
         client = httpx.Client(auth=(key_id, secret), timeout=60,
                               headers={"Accept": "application/taxii+json;version=2.1"})
-        for _ in range(300):
+        deadline = time.monotonic() + 300
+        while True:
             try:
                 if client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.2)
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the server did not start; see server.log") from None
+                time.sleep(0.5)
         first = client.get(f"{base}/objects/", params={"limit": "1000"}).json()
         token_mid = first["next"]
         for _ in range(40):
