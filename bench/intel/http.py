@@ -62,27 +62,34 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--objects", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the store of the previous run (skip generation and import)")
     args = ap.parse_args()
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f}")
-    objects = generate(args.objects)
     path = OUT / "bundle.json"
-    path.write_bytes(orjson.dumps(bundle(objects)))
     data_dir = OUT / "node"
     env = {**os.environ, "CTNODE_DATA_DIR": str(data_dir), "CTNODE_MODE": "development",
            "CTNODE_DATABASE_URL": "", "CTNODE_JOBS_ENABLED": "false"}
-    node = Node(Settings(data_dir=data_dir, mode="development", database_url=""))
-    node.intel.create_collection(ADMIN, title="bench", alias="bench")
-    token = node.access.create_key(ADMIN, name="bench", role="analyst")
-    node.close()
-
-    t = time.perf_counter()
-    subprocess.run([CTNODE, "intel", "import", str(path), "-c", "bench", "--json"], env=env,
-                   check=True, capture_output=True)
-    dt = time.perf_counter() - t
-    print(f"ctnode intel import, {len(objects):,} objects ({path.stat().st_size / 1e6:.1f} MB): "
-          f"{dt:.1f} s, {len(objects) / dt:,.0f} objects/s (whole command)")
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f}")
+    if args.reuse and (OUT / "token").exists():
+        token = (OUT / "token").read_text()
+        objects = orjson.loads(path.read_bytes())["objects"]
+    else:
+        shutil.rmtree(OUT, ignore_errors=True)
+        OUT.mkdir(parents=True)
+        objects = generate(args.objects)
+        path.write_bytes(orjson.dumps(bundle(objects)))
+        node = Node(Settings(data_dir=data_dir, mode="development", database_url=""))
+        node.intel.create_collection(ADMIN, title="bench", alias="bench")
+        token = node.access.create_key(ADMIN, name="bench", role="analyst")
+        node.close()
+        (OUT / "token").write_text(token)
+        t = time.perf_counter()
+        subprocess.run([CTNODE, "intel", "import", str(path), "-c", "bench", "--json"],
+                       env=env, check=True, capture_output=True)
+        dt = time.perf_counter() - t
+        print(f"ctnode intel import, {len(objects):,} objects "
+              f"({path.stat().st_size / 1e6:.1f} MB): {dt:.1f} s, "
+              f"{len(objects) / dt:,.0f} objects/s (whole command)")
 
     port = _port()
     log = (OUT / "server.log").open("wb")

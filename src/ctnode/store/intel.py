@@ -180,7 +180,8 @@ class SqlIntel:
             conds.append(o.c.date_added > query.added_after)
         if query.next is not None:
             at, seq = query.next.date_added, query.next.seq
-            conds.append(or_(o.c.date_added > at, and_(o.c.date_added == at, o.c.seq > seq)))
+            # the first term bounds the index range; the second breaks ties at that instant
+            conds += [o.c.date_added >= at, or_(o.c.date_added > at, o.c.seq > seq)]
         stmt = (
             select(*_RECORD_COLUMNS)
             .where(*conds)
