@@ -118,8 +118,11 @@ class Library:
             total += count
         merged.sort(key=lambda h: (-h.score, h.document_id, h.lang))
         out: list[LibraryHit] = []
-        for h in merged[offset: offset + limit]:
-            row = self.store.text_of(h.document_id, h.lang)
+        page = merged[offset : offset + limit]
+        texts = self.store.texts_of([(h.document_id, h.lang) for h in page])
+        for h in page:
+            row = texts[(h.document_id, h.lang)]
+
             snip = snippet(row["body"] or row["summary"], h.lang, compiled[h.lang],
                            width=240)
             out.append(LibraryHit(h.document_id, h.lang, h.score, row["title"], snip.text,

@@ -180,7 +180,8 @@ class SqlIntel:
             conds.append(o.c.date_added > query.added_after)
         if query.next is not None:
             at, seq = query.next.date_added, query.next.seq
-            conds.append(or_(o.c.date_added > at, and_(o.c.date_added == at, o.c.seq > seq)))
+            # the first term bounds the index range; the second breaks ties at that instant
+            conds += [o.c.date_added >= at, or_(o.c.date_added > at, o.c.seq > seq)]
         stmt = (
             select(*_RECORD_COLUMNS)
             .where(*conds)
@@ -242,6 +243,7 @@ class SqlIntel:
                 assert v is not None
                 present.add((oid, v, spec))
                 newest[oid] = max(newest.get(oid, v), v)
+        existed = set(newest)
         outcomes: list[AddOutcome] = []
         new_rows: list[Row] = []
         relinked: dict[str, ObjectRecord] = {}
@@ -276,20 +278,29 @@ class SqlIntel:
                 relinked[record.id] = record
             outcomes.append(AddOutcome(record.id, record.version_text, True))
         self.db.insert(conn, o, new_rows)
-        self._relink(conn, collection_id, relinked.values())
+        self._relink(conn, collection_id, relinked.values(), existed)
         return outcomes
 
     def _relink(
-        self, conn: Connection, collection_id: str, records: Iterable[ObjectRecord]
+        self,
+        conn: Connection,
+        collection_id: str,
+        records: Iterable[ObjectRecord],
+        existed: set[str] | None = None,
     ) -> None:
-        links: list[Row] = []
-        for record in records:
+        """Replace the links of these objects by what their given (newest) versions say;
+        only objects in ``existed`` (default: all of them) can have links to drop."""
+        records = list(records)
+        stale = [r.id for r in records if existed is None or r.id in existed]
+        for chunk in chunks(stale, 500):
             conn.execute(
                 delete(intel_links).where(
                     intel_links.c.collection_id == collection_id,
-                    intel_links.c.object_id == record.id,
+                    intel_links.c.object_id.in_(chunk),
                 )
             )
+        links: list[Row] = []
+        for record in records:
             seen: set[str] = set()
             for ref in extract_list_references(record.obj):
                 if ref.entity_id in seen:

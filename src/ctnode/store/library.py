@@ -58,10 +58,8 @@ _FTS_SEARCH = (
     "AND (d.valid_until IS NULL OR d.valid_until >= :today) AND d.tlp IN :tlps"
 )
 _FTS_TOPICS = (
-    " AND EXISTS (SELECT 1 FROM library_topics t WHERE t.document_id = d.id "
-    "AND t.topic IN :topics)"
+    " AND EXISTS (SELECT 1 FROM library_topics t WHERE t.document_id = d.id AND t.topic IN :topics)"
 )
-
 
 
 def _fts_statements(topics: bool) -> tuple[TextClause, TextClause]:
@@ -98,52 +96,123 @@ class SqlLibrary:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def add_document(self, conn: Connection, meta: DocumentMeta, *, original: bytes,
-                     file_name: str, sha256: str, added_by: str, added_at: Any,
-                     texts: Sequence[tuple[str, str, str, str]]) -> None:
+    def add_document(
+        self,
+        conn: Connection,
+        meta: DocumentMeta,
+        *,
+        original: bytes,
+        file_name: str,
+        sha256: str,
+        added_by: str,
+        added_at: Any,
+        texts: Sequence[tuple[str, str, str, str]],
+    ) -> None:
         """Store one document and index each (lang, title, summary, body) version of it."""
-        conn.execute(d.insert().values(
-            id=meta.id, title=meta.title, languages=list(meta.languages), source=meta.source,
-            date=meta.date, tlp=meta.tlp.value, summary=meta.summary,
-            valid_until=meta.valid_until, format=meta.format, keywords=list(meta.keywords),
-            file_name=file_name, sha256=sha256, original=original, added_at=added_at,
-            added_by=added_by))
+        conn.execute(
+            d.insert().values(
+                id=meta.id,
+                title=meta.title,
+                languages=list(meta.languages),
+                source=meta.source,
+                date=meta.date,
+                tlp=meta.tlp.value,
+                summary=meta.summary,
+                valid_until=meta.valid_until,
+                format=meta.format,
+                keywords=list(meta.keywords),
+                file_name=file_name,
+                sha256=sha256,
+                original=original,
+                added_at=added_at,
+                added_by=added_by,
+            )
+        )
         if meta.topics:
-            conn.execute(tp.insert(), [{"document_id": meta.id, "topic": topic.value}
-                                       for topic in sorted(meta.topics)])
+            conn.execute(
+                tp.insert(),
+                [{"document_id": meta.id, "topic": topic.value} for topic in sorted(meta.topics)],
+            )
         for lang, title, summary, body in texts:
             fields = _fields(title, summary, body, lang)
-            values: Row = {"document_id": meta.id, "lang": lang, "title": title,
-                           "summary": summary, "body": body}
+            values: Row = {
+                "document_id": meta.id,
+                "lang": lang,
+                "title": title,
+                "summary": summary,
+                "body": body,
+            }
             if self.db.dialect == "postgresql":
                 conn.execute(t.insert().values(**values, tsv=cast(_tsv(fields), TSVECTOR)))
             else:
                 conn.execute(t.insert().values(**values))
-                conn.execute(_FTS_INSERT, {"doc_id": meta.id, "lang": lang,
-                                           **dict(zip(("title", "summary", "body"),
-                                                      (index_text(f) for f in fields),
-                                                      strict=True))})
+                conn.execute(
+                    _FTS_INSERT,
+                    {
+                        "doc_id": meta.id,
+                        "lang": lang,
+                        **dict(
+                            zip(
+                                ("title", "summary", "body"),
+                                (index_text(f) for f in fields),
+                                strict=True,
+                            )
+                        ),
+                    },
+                )
 
     def get_document(self, document_id: str) -> Row:
         found = self.db.query(select(d).where(d.c.id == document_id))
         if not found:
             raise NotFound(f"no library document {document_id!r}")
         row = found[0]
-        row["topics"] = [r["topic"] for r in self.db.query(
-            select(tp.c.topic).where(tp.c.document_id == document_id).order_by(tp.c.topic))]
+        row["topics"] = [
+            r["topic"]
+            for r in self.db.query(
+                select(tp.c.topic).where(tp.c.document_id == document_id).order_by(tp.c.topic)
+            )
+        ]
         return row
 
     def texts(self, document_id: str) -> list[Row]:
-        return self.db.query(select(t.c.document_id, t.c.lang, t.c.title, t.c.summary, t.c.body)
-                             .where(t.c.document_id == document_id).order_by(t.c.lang))
+        return self.db.query(
+            select(t.c.document_id, t.c.lang, t.c.title, t.c.summary, t.c.body)
+            .where(t.c.document_id == document_id)
+            .order_by(t.c.lang)
+        )
 
-    def text_of(self, document_id: str, lang: str) -> Row:
-        return self.db.query(select(t.c.title, t.c.summary, t.c.body).where(
-            t.c.document_id == document_id, t.c.lang == lang))[0]
+    def texts_of(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+        """Title, summary and text of several (document, language) versions, in one query."""
+        if not keys:
+            return {}
+        ids = sorted({doc for doc, _ in keys})
+        rows = self.db.query(
+            select(t.c.document_id, t.c.lang, t.c.title, t.c.summary, t.c.body).where(
+                t.c.document_id.in_(ids)
+            )
+        )
+        wanted = set(keys)
+        return {
+            (r["document_id"], r["lang"]): r
+            for r in rows
+            if (r["document_id"], r["lang"]) in wanted
+        }
 
     def list_documents(self, *, include_withdrawn: bool = False, limit: int = 1000) -> list[Row]:
-        q = select(d.c.id, d.c.title, d.c.languages, d.c.source, d.c.date, d.c.tlp,
-                   d.c.valid_until, d.c.withdrawn_at).order_by(d.c.added_at.desc()).limit(limit)
+        q = (
+            select(
+                d.c.id,
+                d.c.title,
+                d.c.languages,
+                d.c.source,
+                d.c.date,
+                d.c.tlp,
+                d.c.valid_until,
+                d.c.withdrawn_at,
+            )
+            .order_by(d.c.added_at.desc())
+            .limit(limit)
+        )
         if not include_withdrawn:
             q = q.where(d.c.withdrawn_at.is_(None))
         return self.db.query(q)
@@ -156,41 +225,66 @@ class SqlLibrary:
         if self.db.dialect != "postgresql":
             conn.execute(_FTS_DELETE, {"doc_id": document_id})
         conn.execute(delete(t).where(t.c.document_id == document_id))
-        conn.execute(update(d).where(d.c.id == document_id).values(
-            original=None, withdrawn_at=at, withdrawn_by=by))
+        conn.execute(
+            update(d)
+            .where(d.c.id == document_id)
+            .values(original=None, withdrawn_at=at, withdrawn_by=by)
+        )
 
-    def search(self, lang: str, query: CompiledQuery, filters: Filters,
-               limit: int) -> tuple[list[TextHit], int]:
+    def search(
+        self, lang: str, query: CompiledQuery, filters: Filters, limit: int
+    ) -> tuple[list[TextHit], int]:
         """The best ``limit`` matches of language ``lang`` and how many match in all."""
         if self.db.dialect == "postgresql":
             return self._search_pg(lang, query, filters, limit)
         ranked, counted = _FTS_STATEMENTS[bool(filters.topics)]
-        params: Row = {"q": query.to_fts5(), "lang": lang, "today": filters.today,
-                       "tlps": sorted(filters.tlp_levels)}
+        params: Row = {
+            "q": query.to_fts5(),
+            "lang": lang,
+            "today": filters.today,
+            "tlps": sorted(filters.tlp_levels),
+        }
         if filters.topics:
             params["topics"] = sorted(x.value for x in filters.topics)
         with self.db.engine.connect() as conn:
-            hits = [TextHit(r[0], r[1], float(r[2]))
-                    for r in conn.execute(ranked, {**params, "n": limit})]
+            hits = [
+                TextHit(r[0], r[1], float(r[2]))
+                for r in conn.execute(ranked, {**params, "n": limit})
+            ]
             total = int(conn.execute(counted, params).scalar_one())
         return hits, total
 
-    def _search_pg(self, lang: str, query: CompiledQuery, filters: Filters,
-                   limit: int) -> tuple[list[TextHit], int]:
+    def _search_pg(
+        self, lang: str, query: CompiledQuery, filters: Filters, limit: int
+    ) -> tuple[list[TextHit], int]:
         q = cast(query.to_tsquery(), TSQUERY)
-        conds = [t.c.tsv.op("@@")(q), t.c.lang == lang, d.c.withdrawn_at.is_(None),
-                 or_(d.c.valid_until.is_(None), d.c.valid_until >= filters.today),
-                 d.c.tlp.in_(sorted(filters.tlp_levels))]
+        conds = [
+            t.c.tsv.op("@@")(q),
+            t.c.lang == lang,
+            d.c.withdrawn_at.is_(None),
+            or_(d.c.valid_until.is_(None), d.c.valid_until >= filters.today),
+            d.c.tlp.in_(sorted(filters.tlp_levels)),
+        ]
         if filters.topics:
-            conds.append(exists().where(and_(tp.c.document_id == d.c.id,
-                                             tp.c.topic.in_(sorted(x.value
-                                                                   for x in filters.topics)))))
+            conds.append(
+                exists().where(
+                    and_(
+                        tp.c.document_id == d.c.id,
+                        tp.c.topic.in_(sorted(x.value for x in filters.topics)),
+                    )
+                )
+            )
         score = func.ts_rank_cd(t.c.tsv, q).label("score")
         joined = t.join(d, d.c.id == t.c.document_id)
-        ranked = (select(t.c.document_id, t.c.lang, score).select_from(joined).where(*conds)
-                  .order_by(score.desc(), t.c.document_id).limit(limit))
-        counted = select(func.count()).select_from(joined).where(*conds)
+        # the window count is taken before LIMIT: every match, in the same round trip
+        ranked = (
+            select(t.c.document_id, t.c.lang, score, func.count().over().label("total"))
+            .select_from(joined)
+            .where(*conds)
+            .order_by(score.desc(), t.c.document_id)
+            .limit(limit)
+        )
         with self.db.engine.connect() as conn:
-            hits = [TextHit(r[0], r[1], float(r[2])) for r in conn.execute(ranked)]
-            total = int(conn.execute(counted).scalar_one())
-        return hits, total
+            found = conn.execute(ranked).all()
+        hits = [TextHit(r[0], r[1], float(r[2])) for r in found]
+        return hits, int(found[0][3]) if found else 0

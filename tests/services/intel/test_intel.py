@@ -108,7 +108,7 @@ def test_taxii_pages_without_red_and_answers_rights(empty_node: Node) -> None:
     seen: list[dict[str, Any]] = []
     params: list[tuple[str, str]] = [("limit", "4")]
     while True:
-        resp = node.taxii.get_objects(ANALYST, cid, params, TAXII_MEDIA_TYPE)
+        resp = node.taxii.read(ANALYST, "objects", cid, params, TAXII_MEDIA_TYPE)
         assert resp.status == 200 and resp.headers["Content-Type"] == TAXII_MEDIA_TYPE
         seen += resp.body.get("objects", [])
         if not resp.body["more"]:
@@ -120,7 +120,7 @@ def test_taxii_pages_without_red_and_answers_rights(empty_node: Node) -> None:
     screener = node.taxii.collections(SCREENER, None).body
     assert screener == {}  # nothing a screener may read or write
     with pytest.raises(TaxiiError, match="not readable"):
-        node.taxii.get_objects(SCREENER, cid, [], None)
+        node.taxii.read(SCREENER, "objects", cid, [], None)
     assert node.audit.count() > 0 and list(node.audit.entries(event="intel.read"))
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -25,6 +25,7 @@ from ctnode.intel.taxii import protocol
 from ctnode.intel.taxii.media import TAXII_MEDIA_TYPE, TaxiiUnauthorized
 from ctnode.model.access import Actor
 from ctnode.node import Node
+from ctnode.services.intel.taxii import ReadEndpoint
 
 router = APIRouter(prefix="/taxii2", tags=["taxii"])
 ROOT = "/api1"
@@ -115,8 +116,39 @@ async def collection(
     return await _answer(request, node, lambda a: node.taxii.collection(a, collection_id, accept))
 
 
+class Target(NamedTuple):
+    """What an object route names: the collection, the Accept header, the object."""
+
+    collection_id: str
+    accept: str | None
+    object_id: str
+
+
+def _target(collection_id: CollectionId, object_id: ObjectId, accept: Accept = None) -> Target:
+    return Target(collection_id, accept, object_id)
+
+
+ObjectTarget = Annotated[Target, Depends(_target)]
+
+
 def _params(request: Request) -> list[tuple[str, str]]:
     return list(request.query_params.multi_items())
+
+
+async def _read(
+    request: Request,
+    node: Node,
+    endpoint: ReadEndpoint,
+    collection_id: str,
+    accept: str | None,
+    object_id: str | None = None,
+) -> Response:
+    params = _params(request)
+    return await _answer(
+        request,
+        node,
+        lambda a: node.taxii.read(a, endpoint, collection_id, params, accept, object_id),
+    )
 
 
 @router.get(ROOT + "/collections/{collection_id}/objects/", openapi_extra=TAXII_DOC)
@@ -125,10 +157,7 @@ async def get_objects(
 ) -> Response:
     """Objects, filtered by ``added_after``, ``match[id|type|version|spec_version]``, paged by
     ``limit`` and ``next``."""
-    params = _params(request)
-    return await _answer(
-        request, node, lambda a: node.taxii.get_objects(a, collection_id, params, accept)
-    )
+    return await _read(request, node, "objects", collection_id, accept)
 
 
 @router.post(ROOT + "/collections/{collection_id}/objects/", openapi_extra=TAXII_DOC)
@@ -168,60 +197,31 @@ async def get_manifest(
     request: Request, node: NodeDep, collection_id: CollectionId, accept: Accept = None
 ) -> Response:
     """Manifest records (id, date_added, version, media_type) of the selected objects."""
-    params = _params(request)
-    return await _answer(
-        request, node, lambda a: node.taxii.get_manifest(a, collection_id, params, accept)
-    )
+    return await _read(request, node, "manifest", collection_id, accept)
 
 
 @router.get(ROOT + "/collections/{collection_id}/objects/{object_id}/", openapi_extra=TAXII_DOC)
-async def get_object(
-    request: Request,
-    node: NodeDep,
-    collection_id: CollectionId,
-    object_id: ObjectId,
-    accept: Accept = None,
-) -> Response:
+async def get_object(request: Request, node: NodeDep, target: ObjectTarget) -> Response:
     """One object (its last version unless ``match[version]`` says otherwise)."""
-    params = _params(request)
-    return await _answer(
-        request,
-        node,
-        lambda a: node.taxii.get_object(a, collection_id, object_id, params, accept),
-    )
+    return await _read(request, node, "object", *target)
 
 
 @router.delete(ROOT + "/collections/{collection_id}/objects/{object_id}/", openapi_extra=TAXII_DOC)
-async def delete_object(
-    request: Request,
-    node: NodeDep,
-    collection_id: CollectionId,
-    object_id: ObjectId,
-    accept: Accept = None,
-) -> Response:
+async def delete_object(request: Request, node: NodeDep, target: ObjectTarget) -> Response:
     """Delete an object's versions (all, or those ``match[version]`` names); admins only."""
     params = _params(request)
     return await _answer(
         request,
         node,
-        lambda a: node.taxii.delete_object(a, collection_id, object_id, params, accept),
+        lambda a: node.taxii.delete_object(
+            a, target.collection_id, target.object_id, params, target.accept
+        ),
     )
 
 
 @router.get(
     ROOT + "/collections/{collection_id}/objects/{object_id}/versions/", openapi_extra=TAXII_DOC
 )
-async def get_versions(
-    request: Request,
-    node: NodeDep,
-    collection_id: CollectionId,
-    object_id: ObjectId,
-    accept: Accept = None,
-) -> Response:
+async def get_versions(request: Request, node: NodeDep, target: ObjectTarget) -> Response:
     """The version timestamps of one object."""
-    params = _params(request)
-    return await _answer(
-        request,
-        node,
-        lambda a: node.taxii.get_versions(a, collection_id, object_id, params, accept),
-    )
+    return await _read(request, node, "versions", *target)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ctnode.audit.events import EventName
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, Unavailable
 from ctnode.intel.taxii.client import TaxiiPuller, TaxiiTransport
@@ -124,16 +125,9 @@ class Pulls:
             "enabled": True,
             "created_at": utcnow(),
         }
-        with self.ctx.store.begin() as conn:
-            self.store.add_source(conn, row)
-            self.ctx.audit.record(
-                "intel.source.add",
-                actor,
-                conn=conn,
-                detail={
-                    k: row[k] for k in ("name", "collection_url", "collection_id", "types", "auth")
-                },
-            )
+        shown = ("name", "collection_url", "collection_id", "types", "auth")
+        with self.intel.audited("intel.source.add", actor, detail={k: row[k] for k in shown}) as c:
+            self.store.add_source(c, row)
         return row
 
     def list_sources(self, actor: Actor) -> list[Row]:
@@ -143,9 +137,8 @@ class Pulls:
     def remove_source(self, actor: Actor, name: str) -> None:
         self.ctx.require(actor, "intel.admin")
         self.store.get_source(name)
-        with self.ctx.store.begin() as conn:
+        with self.intel.audited("intel.source.remove", actor, detail={"name": name}) as conn:
             self.store.remove_source(conn, name)
-            self.ctx.audit.record("intel.source.remove", actor, conn=conn, detail={"name": name})
 
     def _transport(self, source: Row) -> TaxiiTransport:
         secret = os.environ.get(source["secret_env"] or "", "") or None
@@ -205,11 +198,9 @@ class Pulls:
         self, actor: Actor, name: str, report: PullReport, error: str | None = None
     ) -> None:
         result = report.as_dict() | ({"error": error[:2000]} if error else {})
-        with self.ctx.store.begin() as conn:
+        event: EventName = "intel.pull.failed" if error else "intel.pull"
+        with self.intel.audited(event, actor, detail=result) as conn:
             self.store.update_source(conn, name, last_pull_at=utcnow(), last_result=result)
-            self.ctx.audit.record(
-                "intel.pull.failed" if error else "intel.pull", actor, conn=conn, detail=result
-            )
 
     def pull_all(self, actor: Actor) -> list[PullReport]:
         """Pull every enabled source (the job ``intel-pull``); one failing source does not stop

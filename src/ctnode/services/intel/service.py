@@ -10,10 +10,12 @@ store is left exactly as it was.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctnode.audit.events import EventName
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, NotFound
 from ctnode.intel.misp import misp_to_stix, stix_to_misp
@@ -65,6 +67,13 @@ class Intel:
         self.store = ctx.store.intel
         self.default_tlp = TLP.parse(ctx.settings.intel_default_tlp)
 
+    @contextmanager
+    def audited(self, event: EventName, actor: Actor, **entry: Any) -> Iterator[Tx]:
+        """One transaction whose writes commit together with their audit entry."""
+        with self.ctx.store.begin() as conn:
+            yield conn
+            self.ctx.audit.record(event, actor, conn=conn, **entry)
+
     # -- collections --------------------------------------------------------------------
 
     def create_collection(
@@ -95,19 +104,9 @@ class Intel:
             "created_at": utcnow(),
             "created_by": actor.name,
         }
-        with self.ctx.store.begin() as conn:
+        detail = {"collection": row["id"], "alias": alias, "title": title, "writable": writable}
+        with self.audited("intel.collection.add", actor, detail=detail) as conn:
             self.store.add_collection(conn, row)
-            self.ctx.audit.record(
-                "intel.collection.add",
-                actor,
-                conn=conn,
-                detail={
-                    "collection": row["id"],
-                    "alias": alias,
-                    "title": title,
-                    "writable": writable,
-                },
-            )
         return row
 
     def collection(self, key: str) -> Row:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ctnode.clock import utcnow
 from ctnode.intel.taxii import protocol
@@ -28,6 +28,7 @@ from ctnode.services.context import Context
 from ctnode.services.intel.service import Intel
 from ctnode.store.contracts import Row
 
+ReadEndpoint = Literal["objects", "manifest", "object", "versions"]
 API_ROOT = "api1"  # the node's one API root: /taxii2/api1/
 TAXII_RECIPIENT = Recipient("organisation")
 
@@ -155,31 +156,26 @@ class Taxii:
         )
         return resp
 
-    def get_objects(
-        self, actor: Actor, key: str, params: QueryPairs, accept: str | None
+    def read(
+        self,
+        actor: Actor,
+        endpoint: ReadEndpoint,
+        key: str,
+        params: QueryPairs,
+        accept: str | None,
+        object_id: str | None = None,
     ) -> TaxiiResponse:
+        """GET ``objects/``, ``manifest/``, ``objects/{id}/`` or ``objects/{id}/versions/``
+        (the endpoint's name), audited as ``intel.read`` with what was served."""
         req = self._request(actor, key, params, accept)
-        return self._served(actor, "objects", req, protocol.get_objects(self.store, req))
-
-    def get_manifest(
-        self, actor: Actor, key: str, params: QueryPairs, accept: str | None
-    ) -> TaxiiResponse:
-        req = self._request(actor, key, params, accept)
-        return self._served(actor, "manifest", req, protocol.get_manifest(self.store, req))
-
-    def get_object(
-        self, actor: Actor, key: str, object_id: str, params: QueryPairs, accept: str | None
-    ) -> TaxiiResponse:
-        req = self._request(actor, key, params, accept)
-        resp = protocol.get_object(self.store, req, object_id)
-        return self._served(actor, "object", req, resp, object_id)
-
-    def get_versions(
-        self, actor: Actor, key: str, object_id: str, params: QueryPairs, accept: str | None
-    ) -> TaxiiResponse:
-        req = self._request(actor, key, params, accept)
-        resp = protocol.get_versions(self.store, req, object_id)
-        return self._served(actor, "versions", req, resp, object_id)
+        if endpoint == "objects":
+            resp = protocol.get_objects(self.store, req)
+        elif endpoint == "manifest":
+            resp = protocol.get_manifest(self.store, req)
+        else:
+            read_one = protocol.get_object if endpoint == "object" else protocol.get_versions
+            resp = read_one(self.store, req, object_id or "")
+        return self._served(actor, endpoint, req, resp, object_id)
 
     # -- writing --------------------------------------------------------------------------
 

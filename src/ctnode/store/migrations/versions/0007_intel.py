@@ -2,7 +2,7 @@
 pull sources (issue 17)
 
 Revision ID: 0007_intel
-Revises: 0001_core
+Revises: 0005_travel (a head when this was written; upgrades run every head)
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_intel"
-down_revision = "0001_core"
+down_revision = "0005_travel"
 branch_labels = None
 depends_on = None
 
-TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -26,7 +25,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("alias", sa.String(64), nullable=True),
         sa.Column("writable", sa.Boolean(), nullable=False),
-        sa.Column("created_at", TS, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(128), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_intel_collections")),
         sa.UniqueConstraint("alias", name=op.f("uq_intel_collections_alias")),
@@ -38,8 +37,8 @@ def upgrade() -> None:
         sa.Column("object_id", sa.String(300), nullable=False),
         sa.Column("type", sa.String(250), nullable=False),
         sa.Column("spec_version", sa.String(8), nullable=False),
-        sa.Column("version", TS, nullable=False),
-        sa.Column("date_added", TS, nullable=False),
+        sa.Column("version", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("date_added", sa.DateTime(timezone=True), nullable=False),
         sa.Column("tlp", sa.String(16), nullable=False),
         sa.Column("revoked", sa.Boolean(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -81,7 +80,7 @@ def upgrade() -> None:
         "intel_status",
         sa.Column("id", sa.String(64), nullable=False),
         sa.Column("collection_id", sa.String(64), nullable=False),
-        sa.Column("request_timestamp", TS, nullable=False),
+        sa.Column("request_timestamp", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(128), nullable=False),
         sa.Column("successes", sa.JSON(), nullable=False),
         sa.Column("failures", sa.JSON(), nullable=False),
@@ -96,11 +95,11 @@ def upgrade() -> None:
         sa.Column("user", sa.String(256), nullable=True),
         sa.Column("secret_env", sa.String(128), nullable=True),
         sa.Column("auth", sa.String(16), nullable=False),
-        sa.Column("checkpoint", TS, nullable=True),
-        sa.Column("last_pull_at", TS, nullable=True),
+        sa.Column("checkpoint", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_pull_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_result", sa.JSON(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("created_at", TS, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["collection_id"], ["intel_collections.id"],
             name=op.f("fk_intel_sources_collection_id_intel_collections"),
