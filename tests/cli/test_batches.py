@@ -25,7 +25,7 @@ def test_cli_manifest_formats(node: Node, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "DMi.002" in r.output and "VEDENOV" in r.output
     r = runner.invoke(app, ["screen", "manifest", path, "-f", "jsonl"], env=env(node))
-    assert json.loads(r.output.splitlines()[0])["kind"] == "PAXLST"
+    assert json.loads(r.stdout.splitlines()[0])["kind"] == "PAXLST"
     out = tmp_path / "report.csv"
     r = runner.invoke(app, ["screen", "manifest", path, "-f", "csv", "-o", str(out)],
                       env=env(node))
@@ -36,7 +36,7 @@ def test_cli_payments_and_errors(node: Node) -> None:
     r = runner.invoke(app, ["screen", "payments", str(PAYMENT_FIXTURES / "mt103_multi_wallet.fin"),
                               "-f", "jsonl"], env=env(node))
     assert r.exit_code == 0, r.output
-    records = [json.loads(x) for x in r.output.splitlines()]
+    records = [json.loads(x) for x in r.stdout.splitlines()]
     assert records[0]["format"] == "MT103" and records[0]["skipped"] == 1
     r = runner.invoke(app, ["screen", "payments", str(PAYMENT_FIXTURES / "xxe.xml")], env=env(node))
     assert r.exit_code == 1 and "DOCTYPE" in r.output

@@ -29,7 +29,7 @@ def test_hash_bank_match_decide_export(
 
     r = run(app, ["hashes", "hash", str(original), "--json"])
     assert r.exit_code == 0, r.output
-    [hashed] = json.loads(r.output)
+    [hashed] = json.loads(r.stdout)
     pdq = hashed["pdq"]["value"]
     assert hashed["content_type"] == "image" and len(pdq) == 64
 
@@ -41,7 +41,7 @@ def test_hash_bank_match_decide_export(
 
     r = run(app, ["hashes", "match", str(mirrored), "--json"])
     assert r.exit_code == 3, r.output  # 3: something matched
-    [hit] = json.loads(r.output)[str(mirrored)]["hits"]
+    [hit] = json.loads(r.stdout)[str(mirrored)]["hits"]
     assert hit["variant"] == "mirrored" and hit["tlp"] == "TLP:GREEN"
     r = run(app, ["hashes", "match", "--hash", f"pdq:{pdq}"])
     assert r.exit_code == 3 and "CT_TEST" in r.output
@@ -49,7 +49,7 @@ def test_hash_bank_match_decide_export(
     assert r.exit_code == 0 and "no match" in r.output
 
     r = run(app, ["hashes", "hits", "--json"])
-    assert len(json.loads(r.output)) == 2
+    assert len(json.loads(r.stdout)) == 2
     r = run(app, ["hashes", "decide", hit["hit_id"], "confirmed", "-m", "known video still"])
     assert r.exit_code == 0 and "confirmed" in r.output
     r = run(app, ["hashes", "bank", "set", "CT_TEST", "--pdq-threshold", "10", "--disable"])

@@ -24,14 +24,14 @@ def test_cli_intel_import_show_export_and_misp(node: Node, tmp_path: Path) -> No
     bundle = str(FIXTURES / "ct-bundle.json")
     r = runner.invoke(app, ["intel", "import", bundle, "-c", "ct", "--json"], env=e)
     assert r.exit_code == 0, r.output
-    report = json.loads(r.output)
+    report = json.loads(r.stdout)
     assert report["added"] == 19 and "un_sc-QDe.115" in report["links"]
     r = runner.invoke(app, ["intel", "import", bundle, "-c", "ct"], env=e)
     assert "added 0 object versions, already present 19" in r.output
     r = runner.invoke(app, ["intel", "show", ACTOR_ID, "-c", "ct"], env=e)
     assert r.exit_code == 0 and "un_sc-QDe.115" in r.output
     r = runner.invoke(app, ["intel", "linked", "un_sc-QDe.115", "--json"], env=e)
-    assert [row["object_id"] for row in json.loads(r.output)] == [ACTOR_ID]
+    assert [row["object_id"] for row in json.loads(r.stdout)] == [ACTOR_ID]
     out = tmp_path / "out.json"
     r = runner.invoke(app, ["intel", "export", "-c", "ct", "--type", "malware", "-o", str(out)],
                       env=e)
@@ -42,9 +42,9 @@ def test_cli_intel_import_show_export_and_misp(node: Node, tmp_path: Path) -> No
     assert r.exit_code == 0 and "MISP event" in r.output
     r = runner.invoke(app, ["intel", "misp", "export", "-c", "ct", "--type", "indicator"],
                       env=e)
-    assert r.exit_code == 0 and json.loads(r.output)["Event"]["info"]
+    assert r.exit_code == 0 and json.loads(r.stdout)["Event"]["info"]
     r = runner.invoke(app, ["intel", "collections", "--json"], env=e)
-    assert json.loads(r.output)[0]["objects"] > 19
+    assert json.loads(r.stdout)[0]["objects"] > 19
 
 
 def test_cli_intel_refusals_and_round_trip(node: Node, tmp_path: Path) -> None:
@@ -59,5 +59,5 @@ def test_cli_intel_refusals_and_round_trip(node: Node, tmp_path: Path) -> None:
     assert r.exit_code == 1 and "no collection 'nope'" in r.output
     r = runner.invoke(app, ["intel", "round-trip", str(FIXTURES / "misp-event.json"), "--json"],
                       env=e)
-    assert r.exit_code == 0 and json.loads(r.output)["losses"]
+    assert r.exit_code == 0 and json.loads(r.stdout)["losses"]
     assert node.store.intel.count_objects() == {}

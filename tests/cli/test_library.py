@@ -21,9 +21,9 @@ def test_cli_library(empty_node: Node) -> None:
                             "Test ministry", "--date", "2026-01-10", "--lang", "en", "--json"],
                       env=e)
     assert r.exit_code == 0, r.output
-    doc_id = json.loads(r.output)["id"]
+    doc_id = json.loads(r.stdout)["id"]
     r = runner.invoke(app, ["library", "search", "seized devices", "--json"], env=e)
-    found = json.loads(r.output)
+    found = json.loads(r.stdout)
     assert found["total"] == 1 and found["hits"][0]["document_id"] == doc_id
     r = runner.invoke(app, ["library", "search", "custody"], env=e)
     assert "1 documents match" in r.output and "Handling digital evidence" in r.output
@@ -38,4 +38,4 @@ def test_cli_library(empty_node: Node) -> None:
     r = runner.invoke(app, ["library", "withdraw", doc_id, "--reason", "superseded"], env=e)
     assert r.exit_code == 0
     r = runner.invoke(app, ["library", "list", "--json"], env=e)
-    assert json.loads(r.output) == []
+    assert json.loads(r.stdout) == []

@@ -32,6 +32,13 @@ def _error_lines(text: str) -> list[str]:
 def test_errors_are_one_line_when_piped(tmp_path: Path) -> None:
     base = {"CTNODE_DATA_DIR": str(tmp_path), "CTNODE_MODE": "development", "COLUMNS": "40"}
     r = runner.invoke(app, ["screen", "manifest", LONG], env=base)
+    # where there is no node, that is the one line said (read-only commands create nothing)
+    assert r.exit_code == 1 and _error_lines(r.output) == [
+        f"error (no_store): no node data here (looked in {tmp_path / 'ctnode.db'}); set "
+        "CTNODE_DATA_DIR to the node's data folder (or CTNODE_DATABASE_URL), or set up a node "
+        "with `ctnode up` or `ctnode import`"]
+    assert runner.invoke(app, ["db", "upgrade"], env=base).exit_code == 0
+    r = runner.invoke(app, ["screen", "manifest", LONG], env=base)
     assert r.exit_code == 1
     (line,) = _error_lines(r.output)
     assert line == f"error (invalid_input): {LONG}: no such file"

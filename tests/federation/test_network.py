@@ -313,7 +313,7 @@ def test_demo_un_list_hit_over_the_cli(net: dict[str, NodeProc]) -> None:
         "--json",
     )
     assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     peers = by_peer(data)
     assert peers["node-b"]["status"] == "hit"  # node-b shares every list (the UN demo list too)
     assert peers["node-c"]["status"] == "no_hit"  # node-c shares only fx
@@ -459,7 +459,7 @@ def test_disclosure_request_approve_release_expiry_and_refusal(net: dict[str, No
     # The request appears to node-b's analysts with its age.
     r = cli(b, "disclosures", "--json")
     assert r.exit_code == 0, r.output
-    pending = [x for x in json.loads(r.output) if x["status"] == "pending"]
+    pending = [x for x in json.loads(r.stdout) if x["status"] == "pending"]
     assert len(pending) == 1 and pending[0]["peer_id"] == "node-a"
     assert pending[0]["age_seconds"] >= 0 and pending[0]["ref"] == ref
     theirs = pending[0]["id"]
@@ -703,7 +703,7 @@ def test_audit_edit_detected_and_checkpoints_catch_a_rewritten_chain(
     d = net["node-d"]
     r = cli(d, "audit", "checkpoint")
     assert r.exit_code == 0, r.output
-    cp = json.loads(r.output)
+    cp = json.loads(r.stdout)
     assert cp["node_id"] == "node-d" and cp["seq"] > 5
     # A partner fetches and keeps node-d's signed checkpoint.
     r = net["node-b"].api("POST", "/federation/peers/node-d/checkpoint")

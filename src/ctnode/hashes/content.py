@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from ctnode.hashes.model import ContentType
 
 HEAD = 4096
@@ -43,6 +41,8 @@ def _is_video(head: bytes) -> bool:
 
 
 def _is_image(head_or_path: bytes | Path) -> bool:
+    from PIL import Image, UnidentifiedImageError  # only when a file is hashed
+
     try:
         source = io.BytesIO(head_or_path) if isinstance(head_or_path, bytes) else head_or_path
         with Image.open(source) as img:

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 from markdown_it import MarkdownIt
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
 
 from ctnode.errors import InvalidInput, TooLarge
 from ctnode.library.model import DocumentFormat
@@ -164,6 +162,10 @@ def extract_pdf(data: bytes, name: str = "document", max_pages: int = MAX_PDF_PA
         raise TooLarge(f"{name}: {len(data)} bytes; documents may be at most {MAX_BYTES}")
     if not data.startswith(b"%PDF-"):
         raise InvalidInput(f"{name}: not a PDF file (no %PDF- header)")
+    # pypdf loads the image library: only when a PDF is read, never for a name screen
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:

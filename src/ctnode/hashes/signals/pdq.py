@@ -20,8 +20,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pdqhash
-from PIL import Image, UnidentifiedImageError
-from threatexchange.signal_type.pdq.signal import PdqSignal
 
 from ctnode.hashes.model import HashFormatError, PdqHash
 
@@ -46,6 +44,9 @@ HashBytes = npt.NDArray[np.uint8]
 
 def normalise(value: str, *, field: str = "value") -> str:
     try:
+        # threatexchange's PDQ signal loads the image library: only when a hash is checked
+        from threatexchange.signal_type.pdq.signal import PdqSignal
+
         return PdqSignal.validate_signal_str(value.strip().lower())
     except ValueError:
         raise HashFormatError(
@@ -81,6 +82,9 @@ def load_rgb(
     source: Path | bytes, *, name: str, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> npt.NDArray[np.uint8]:
     """Decode an image to an (h, w, 3) uint8 array, refusing bombs and non-images by name."""
+    # the image library loads only when an image is hashed (a name screen never pays for it)
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
