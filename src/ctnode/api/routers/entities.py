@@ -88,5 +88,7 @@ def get_entity(
 
 @router.get("/datasets")
 def datasets(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
-    """The lists this node holds, with version and size."""
-    return {"datasets": node.screening.datasets(actor)}
+    """The lists this node holds, with version, size and format, and the coverage a screen
+    would state now (warnings when it may miss a listed person)."""
+    return {"datasets": node.screening.datasets(actor),
+            "coverage": node.screening.coverage().as_dict()}
