@@ -23,6 +23,13 @@ def env(node_with_un: Node) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def demo_env(node: Node) -> dict[str, str]:
+    """The environment of a node holding the demo list (tests that need no real record)."""
+    return {"CTNODE_DATA_DIR": str(node.settings.data_dir),
+            "CTNODE_DATABASE_URL": node.settings.store_url, "CTNODE_MODE": "development"}
+
+
 def test_help_explains_every_command() -> None:
     r = runner.invoke(app, ["--help"])
     assert r.exit_code == 0
@@ -107,7 +114,8 @@ def test_batch_skips_bad_lines_and_goes_on(env: dict[str, str], tmp_path: Path) 
     assert rows[1]["coverage"]["lists"][0].startswith("un_sc@")
 
 
-def test_keys_and_audit_commands(env: dict[str, str]) -> None:
+def test_keys_and_audit_commands(demo_env: dict[str, str]) -> None:
+    env = demo_env
     r = runner.invoke(app, ["keys", "create", "border-desk", "--role", "screener"], env=env)
     assert r.exit_code == 0 and r.stdout.strip().startswith("ctn_")
     key_id = r.stdout.strip().split("_")[1]
@@ -137,6 +145,7 @@ def test_export_import_ftm_round_trip(
     assert json.loads(r.stdout)["added"] == 1009
 
 
-def test_import_reports_missing_file(env: dict[str, str]) -> None:
+def test_import_reports_missing_file(demo_env: dict[str, str]) -> None:
+    env = demo_env
     r = runner.invoke(app, ["import", "un-sc", "/nonexistent/list.xml"], env=env)
     assert r.exit_code == 1 and "/nonexistent/list.xml" in r.output

@@ -100,8 +100,8 @@ def test_mrz_name_truncates_like_a_passport() -> None:
     assert len(long) <= 39 and long.startswith("ABDULRAHMAN<AL<HASHIMI<AL<QURASHI<<MOH")
 
 
-def test_mrz_specimens(formats: Path) -> None:
-    m = parse_mrz_manifest((formats / "mrz_specimens.txt").read_text())
+def test_mrz_specimens(samples: Path) -> None:
+    m = parse_mrz_manifest((samples / "mrz_specimens.txt").read_text())
     assert len(m.travellers) == 2
     td3, td1 = m.travellers
     assert td3.names == ["ANNA MARIA ERIKSSON"] and td3.birth_date == "1974-08-12"

@@ -41,8 +41,8 @@ def cases(formats: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def test_mrz_names_hit_list_spellings(empty_node: Node, formats: Path) -> None:
-    rows = cases(formats)
+def test_mrz_names_hit_list_spellings(empty_node: Node, samples: Path) -> None:
+    rows = cases(samples)
     entities = []
     for i, (listed, _, _) in enumerate(rows):
         e = Entity(id=f"tv-{i}", schema="Person", dataset="tv", reference=f"TV.{i}")
