@@ -81,3 +81,34 @@ def test_cli_round_trip(
     )
     assert r.exit_code == 0, r.output
     assert out.read_bytes().startswith(b"1.001:")
+
+
+def test_cli_face_index_and_scoped_keys(
+    node: Node, bio_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not node.settings.is_sqlite:
+        pytest.skip("the CLI test runs once, on SQLite")
+    monkeypatch.setenv("CTNODE_DATA_DIR", str(node.settings.data_dir))
+    monkeypatch.setenv("CTNODE_DATABASE_URL", node.settings.store_url)
+    monkeypatch.setenv("CTNODE_MODE", "development")
+    runner = CliRunner()
+    face = bio_data / "faces" / "deepface" / "img1.jpg"
+    r = runner.invoke(
+        app, ["biometrics", "enrol", "un_sc-DMe.001", "--face", str(face), "--legal-basis", "A"]
+    )
+    assert r.exit_code == 0 and "quality" in " ".join(r.output.split()), r.output
+    r = runner.invoke(app, ["biometrics", "index", "status"])
+    assert r.exit_code == 0 and "stale or missing" in " ".join(r.output.split()), r.output
+    r = runner.invoke(app, ["biometrics", "index", "rebuild"])
+    assert r.exit_code == 0 and "rebuilt from the store: asked for; 1 templates" in " ".join(r.output.split())
+    r = runner.invoke(app, ["biometrics", "index", "status", "--json"])
+    assert r.exit_code == 0 and '"current": true' in " ".join(r.output.split()), r.output
+    group = bio_data / "faces" / "deepface" / "couple.jpg"
+    r = runner.invoke(app, ["biometrics", "search", "--face", str(group), "--purpose", "p",
+                            "--legal-basis", "A"])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0 and "face 2 at x=" in text and "calibrated for 1 " in text
+    r = runner.invoke(app, ["keys", "create", "desk", "--biometric-scope", "search"])
+    assert r.exit_code == 0 and "ctn_" in " ".join(r.output.split()), r.output
+    r = runner.invoke(app, ["keys", "create", "bad", "--biometric-scope", "purge"])
+    assert r.exit_code != 0 and "unknown biometric permission" in " ".join(r.output.split())

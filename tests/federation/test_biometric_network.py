@@ -227,7 +227,7 @@ def test_refusal_is_audited_on_both_sides(bnet: dict[str, NodeProc]) -> None:
 
 def test_only_biometric_roles_may_send_a_query(bnet: dict[str, NodeProc], faces: Path) -> None:
     probe = probe_for(bnet["node-a"], faces / "img2.jpg")
-    with pytest.raises(Forbidden, match="biometric permission"):
+    with pytest.raises(Forbidden, match=r"biometric .search. permission"):
         network(bnet["node-a"], probe, ANALYST)
     flagged = Actor(name="bio-analyst", role="analyst", biometric=True)
     result = network(bnet["node-a"], probe, flagged)
@@ -286,7 +286,7 @@ def test_disclosure_of_the_matched_record_after_approval(
     ha, hb = a.open(), b.open()
     try:
         # Asking for the record behind a biometric hit needs the biometric permission.
-        with pytest.raises(Forbidden, match="biometric permission"):
+        with pytest.raises(Forbidden, match=r"biometric .search. permission"):
             ha.federation.disclosure.request_disclosure(
                 ANALYST, peer_id="node-b", ref=ref, justification="match", purpose=P
             )
@@ -301,7 +301,7 @@ def test_disclosure_of_the_matched_record_after_approval(
         ]
         assert len(incoming) == 1 and incoming[0]["entity_id"] == ENTITY
         # Special category: a person without the biometric permission cannot decide.
-        with pytest.raises(Forbidden, match="biometric permission"):
+        with pytest.raises(Forbidden, match=r"biometric .export. permission"):
             hb.federation.disclosure.decide_disclosure(
                 ANALYST, incoming[0]["id"], approve=True, reason="checked"
             )

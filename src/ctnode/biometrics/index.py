@@ -446,6 +446,9 @@ class FastFaceIndex:
         index._live = np.ones(max(rows, 1), dtype=bool)
         index._live[rows:] = False
         flat = np.ascontiguousarray(codes, dtype=np.int8).view(np.uint8).reshape(-1) ^ 0x80
+        # Room for a tenth more rows first: the vector keeps its capacity when the copy sizes
+        # it down, so the next enrolments append without copying every code (128 MB at 1M).
+        index._scan.codes.resize(len(flat) + len(flat) // 10 + 1024 * dim)
         index._faiss.copy_array_to_vector(flat, index._scan.codes)
         index._scan.ntotal = rows
         index.eps = float(manifest["eps"])

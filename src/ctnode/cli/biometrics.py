@@ -393,5 +393,45 @@ def export_ansi_nist(
     console.print(f"ANSI/NIST-ITL transaction ({len(data):,} bytes) written to {output}")
 
 
+index_app = typer.Typer(
+    help="The 1:N face index kept under the data folder (updated in place; rebuilt when stale).",
+    no_args_is_help=True,
+)
+biometrics_app.add_typer(index_app, name="index")
+
+
+@index_app.command("status")
+@handle_errors
+def index_status(as_json: JsonOpt = False) -> None:
+    """Where the face index files are, their size, and whether they match the store."""
+    node = make_node()
+    try:
+        status = node.biometrics.search.index_status(operator())
+    finally:
+        node.close()
+    if as_json:
+        _print_json(status)
+        return
+    state = "current" if status["current"] else "stale or missing (rebuilt at the next search)"
+    size = cast(int, status["bytes"]) / 2**20
+    out.print(
+        f"face index for {status['model_id']}: {state}; {status['store_templates']:,} templates "
+        f"in the store; {size:,.0f} MB in {status['folder']}",
+        soft_wrap=True,
+    )
+
+
+@index_app.command("rebuild")
+@handle_errors
+def index_rebuild() -> None:
+    """Rebuild the face index from the store now (a large gallery takes a while)."""
+    node = make_node()
+    try:
+        done = node.biometrics.search.rebuild_index(operator())
+    finally:
+        node.close()
+    out.print(str(done["message"]), soft_wrap=True)
+
+
 biometrics_app.command("enrol")(enrol)
 biometrics_app.command("enroll", hidden=True)(enrol)  # old spelling, for one release

@@ -156,6 +156,24 @@ class Search:
         )
         return self._audited(actor, purpose, result, model_id=model_id)
 
+    # -- the face index, for operators ------------------------------------------------------------
+
+    def index_status(self, actor: Actor) -> dict[str, object]:
+        """What the face index files of the node's model hold, against the store."""
+        self.ctx.require(actor, "biometric.enrol")
+        emb = self.engines.face
+        return {"model_id": emb.model_id, "engine": emb.engine,
+                **self.faces.status(emb.model_id, emb.engine)}
+
+    def rebuild_index(self, actor: Actor) -> dict[str, object]:
+        """Rebuild the face index of the node's model from the store now (audited as an
+        enrolment-side action: it reads every template)."""
+        self.ctx.require(actor, "biometric.enrol")
+        emb = self.engines.face
+        index = self.faces.rebuild(emb.model_id, emb.engine, emb.dim)
+        return {"model_id": emb.model_id, "templates": len(index),
+                "message": self.faces.rebuilds[-1]}
+
     # -- fingerprints -----------------------------------------------------------------------------
 
     def _print_index(self, model_id: str, engine: str) -> FingerprintIndex:
