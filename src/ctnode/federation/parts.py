@@ -60,8 +60,9 @@ class Federation:
             },
             on_contact=updates.on_contact,
         )
-        return cls(fctx, Directory(fctx), network, biometric, disclosure, updates, checkpoints,
-                   inbound)
+        directory = Directory(fctx)
+        directory.on_subscribe.append(updates.full_sync)  # a new subscriber gets the whole list
+        return cls(fctx, directory, network, biometric, disclosure, updates, checkpoints, inbound)
 
     def close(self) -> None:
         self.context.close()
