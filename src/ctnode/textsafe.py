@@ -106,3 +106,21 @@ def check_url_part(raw: bytes, what: str) -> None:
         decoded.decode("utf-8")
     except UnicodeDecodeError:
         raise UnsafeText(f"{what}: not UTF-8 (a lone surrogate or a stray byte)") from None
+
+
+# C0 and C1 control characters but tab and newline, DEL, and the bidirectional overrides
+# that can make a terminal or a page show text other than what it holds.
+_CONTROL = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]"  # a CSI escape sequence, whole (colours, cursor moves)
+    "|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?"  # an OSC sequence (titles, hyperlinks)
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str, *, limit: int | None = None) -> str:
+    """Text from a peer (or any outsider) made safe to print to a terminal or a page: escape
+    sequences and control characters (but newline and tab) are shown as ``\\xNN`` / removed,
+    never interpreted. ``limit`` cuts it to that many characters."""
+    cleaned = _CONTROL.sub(lambda m: "".join(f"\\x{ord(c):02x}" if ord(c) < 0x100 else
+                                             f"\\u{ord(c):04x}" for c in m.group(0)[:1]), text)
+    return cleaned if limit is None else cleaned[:limit]

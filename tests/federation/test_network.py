@@ -36,6 +36,7 @@ from typer.testing import CliRunner
 from ctnode.audit.chain import canonical_json
 from ctnode.cli.main import app as cli_app
 from ctnode.clock import format_ts
+from ctnode.federation.agreements import DISCLOSABLE_FIELDS
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
 from ctnode.ingest.un_sc import DEMO_LIST
@@ -158,6 +159,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
                 purposes=["investigation"],
                 expires_at=year,
                 subscribed=True,
+                copy_fields=list(DISCLOSABLE_FIELDS),  # whole copies (tests/.../test_copies.py)
             )
             handles[holder].federation.directory.add_agreement(
                 ADMIN,
@@ -176,6 +178,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
             purposes=["investigation"],
             expires_at=year,
             subscribed=True,
+            copy_fields=list(DISCLOSABLE_FIELDS),
         )
         r = cli(
             nodes["node-c"],
@@ -601,8 +604,9 @@ def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeP
     )
     assert r.status_code == 200
     assert r.json()["node-b"] == "delivered" and r.json()["node-f"].startswith("down")
+    sent = r.json()
     r = cli(c, "inbox", "--json")
-    assert r.exit_code == 0 and "Travel alert" in r.output
+    assert r.exit_code == 0 and "Travel alert" in r.output, (r.output, sent)
     # A peer that does not take updates from node-a refuses them.
     r = cli(a, "alerts", "send", "--kind", "urgent", "--title", "x", "--peer", "node-e")
     assert "not_subscribed" in r.output

@@ -213,8 +213,18 @@ def agreements_add(
             "--biometric", help="Allow biometric template queries: face or fingerprint (repeat)"
         ),
     ] = None,
+    copy_fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--copy-field",
+            help="With --subscribed: a property copies of the lists carry (repeat; default: "
+            "name only). What the peer may query is --list; what it may see after approval "
+            "is --field.",
+        ),
+    ] = None,
 ) -> None:
-    """Make the agreement for (peer, direction); it replaces the one in force."""
+    """Make the agreement for (peer, direction); it replaces the one in force. A new outbound
+    subscription starts with a signed full sync of the lists this node publishes."""
     node = make_node()
     agr = node.federation.directory.add_agreement(
         operator(), peer_id=peer_id, direction=direction, lists=lists, purposes=purposes,
@@ -223,6 +233,7 @@ def agreements_add(
         fields=fields or [],
         subscribed=subscribed,
         biometrics=biometrics or [],
+        copy_fields=copy_fields,
     )
     out.print(f"agreement {agr.id}: {direction} with {peer_id} until {agr.expires_at:%Y-%m-%d}")
 

@@ -10,6 +10,7 @@ import typer
 from ctnode.cli.common import handle_errors, make_node, operator, out, print_json, print_lines
 from ctnode.cli.options import with_purpose
 from ctnode.model.access import NO_PURPOSE, Purpose
+from ctnode.textsafe import printable
 
 disclosures_app = typer.Typer(
     help="Staged disclosure: requests, approvals, refusals.", invoke_without_command=True
@@ -59,14 +60,17 @@ def _disclosures_list(outgoing: bool, status: str | None, as_json: bool) -> None
         return
     for r in rows:
         out.print(
-            f"{r['id']} {r['status']:<8} age {_age(r['age_seconds']):>6}  "
-            f"{'to' if outgoing else 'from'} {r['peer_id']}  ref {r['ref']}  "
-            f"purpose {r['purpose']}  case {r['case_ref']}  “{r['justification'][:60]}”",
+            printable(
+                f"{r['id']} {r['status']:<8} age {_age(r['age_seconds']):>6}  "
+                f"{'to' if outgoing else 'from'} {r['peer_id']}  ref {r['ref']}  "
+                f"purpose {r['purpose']}  case {r['case_ref']}  “{r['justification'][:60]}”"
+            ),
             markup=False,
         )
-        if r.get("fields"):
+        if r.get("fields"):  # a peer's released values: never interpreted by the terminal
             for f in r["fields"]:
-                out.print(f"    {f['prop']}: {f['value']}  ({f['dataset']})", markup=False)
+                out.print(printable(f"    {f['prop']}: {f['value']}  ({f['dataset']})"),
+                          markup=False)
     if not rows:
         out.print("no disclosure requests")
 
@@ -151,11 +155,14 @@ def inbox(
 
 
 def _alert_line(r: dict[str, Any]) -> str:
+    """One inbox item; the peer's kind, title and body are shown, never interpreted (escape
+    sequences and control characters in them are printed as ``\\xNN``)."""
     new = "" if r["read_at"] else "NEW "
     affected = r["detail"].get("affected_screenings") or []
     extra = f" — {len(affected)} earlier screening(s) to re-review" if affected else ""
-    return (f"{new}{r['at']:%Y-%m-%d %H:%M} {r['kind']:<12} from {r['peer_id']}: "
-            f"{r['title']}{extra}\n    {r['body'][:300]}")
+    body = printable(str(r["body"]), limit=300).replace("\n", "\n    ")
+    return (f"{new}{r['at']:%Y-%m-%d %H:%M} {printable(str(r['kind']), limit=40):<12} from "
+            f"{r['peer_id']}: {printable(str(r['title']), limit=200)}{extra}\n    {body}")
 
 
 @alerts_app.command("send")
@@ -170,9 +177,12 @@ def alerts_send(
     node = make_node()
     outcome = node.federation.updates.send_alert(operator(), kind=kind, title=title, body=body, peers=peers)
     for peer, status in outcome.items():
-        out.print(f"{peer}: {status}", markup=False)
+        out.print(printable(f"{peer}: {status}"), markup=False)
     if not outcome:
         out.print("no subscribed peers")
+    failed = [peer for peer, status in outcome.items() if status != "delivered"]
+    if failed:  # a refused or undelivered alert is a failure for scripts too
+        raise typer.Exit(1)
 
 
 @updates_app.callback()

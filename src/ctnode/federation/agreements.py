@@ -47,6 +47,35 @@ DISCLOSABLE_FIELDS: tuple[str, ...] = (
 )
 
 
+# What copies carry when the agreement does not say: the names a subscriber screens with.
+DEFAULT_COPY_FIELDS: list[str] = ["name"]
+
+
+def validate_copy_fields(copy_fields: list[str] | None, subscribed: bool) -> list[str] | None:
+    """Check the fields copies may carry (any disclosable field; only with a subscription)."""
+    if copy_fields is None:
+        return None
+    bad = [f for f in copy_fields if f not in DISCLOSABLE_FIELDS]
+    if bad:
+        raise InvalidInput(
+            f"copy fields not allowed: {', '.join(bad)} (allowed: {', '.join(DISCLOSABLE_FIELDS)})"
+        )
+    if copy_fields and not subscribed:
+        raise InvalidInput("copy fields are named only with a subscription (subscribed)")
+    return sorted(set(copy_fields))
+
+
+def filter_copy(entity: dict[str, Any], carry: list[str]) -> dict[str, Any]:
+    """An entity as it goes out as a copy: only the statements of the agreed properties
+    (and its reference only when ``reference`` is agreed); id, schema and list always."""
+    keep = set(carry)
+    return {
+        **entity,
+        "reference": entity.get("reference") if "reference" in keep else None,
+        "statements": [s for s in entity.get("statements", []) if s.get("prop") in keep],
+    }
+
+
 def norm_purpose(purpose: str) -> str:
     return "_".join(purpose.strip().casefold().replace("-", " ").split())
 
@@ -73,6 +102,13 @@ class Agreement:
     created_by: str
     revoked_at: datetime | None = None
     biometrics: list[str] = field(default_factory=list)  # modalities peers may probe
+    # What a subscribed peer receives as copies (list deltas), separate from what it may
+    # query; None (an agreement made before issue 13, or one that does not say): names only.
+    copy_fields: list[str] | None = None
+
+    def copies_carry(self) -> list[str]:
+        """The properties a copy sent under this agreement carries."""
+        return DEFAULT_COPY_FIELDS if self.copy_fields is None else self.copy_fields
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Agreement:
@@ -80,6 +116,8 @@ class Agreement:
         data: dict[str, Any] = {f.name: row.get(f.name) for f in fields(cls)}
         for name in ("lists", "purposes", "fields", "biometrics"):
             data[name] = list(data[name] or [])
+        if data["copy_fields"] is not None:
+            data["copy_fields"] = list(data["copy_fields"])
         for name in ("expires_at", "created_at", "revoked_at"):
             value = data[name]
             data[name] = as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import Conflict, InvalidInput
-from ctnode.federation.agreements import Agreement, validate_biometrics, validate_terms
+from ctnode.federation.agreements import (
+    Agreement,
+    validate_biometrics,
+    validate_copy_fields,
+    validate_terms,
+)
 from ctnode.federation.context import FederationContext
 from ctnode.federation.identity import Descriptor, Identity
 from ctnode.federation.outbound import send
@@ -26,6 +32,8 @@ class Directory:
     def __init__(self, ctx: FederationContext) -> None:
         self.ctx = ctx
         self.db = ctx.db
+        # Called with each new outbound subscription (parts.py: the list updates' full sync).
+        self.on_subscribe: list[Callable[[Agreement], object]] = []
 
     def init(
         self,
@@ -144,8 +152,11 @@ class Directory:
         fields: list[str] | None = None,
         subscribed: bool = False,
         biometrics: list[str] | None = None,
+        copy_fields: list[str] | None = None,
     ) -> Agreement:
-        """Make the agreement for (peer, direction); it replaces the one in force, if any."""
+        """Make the agreement for (peer, direction); it replaces the one in force, if any.
+        A new outbound subscription is followed by a signed full sync of the lists it names
+        (``on_subscribe``)."""
         self.ctx.require(actor, "federation.admin")
         self.ctx.active_peer(peer_id)
         lists, purposes, flds = validate_terms(
@@ -157,6 +168,7 @@ class Directory:
             fields=fields or [],
         )
         bio = validate_biometrics(biometrics or [])
+        copies = validate_copy_fields(copy_fields, subscribed)
         expires = as_utc(expires_at)
         assert expires is not None
         now = utcnow()
@@ -177,6 +189,7 @@ class Directory:
             "created_by": actor.name,
             "revoked_at": None,
             "biometrics": bio,
+            "copy_fields": copies,
         }
         with self.db.begin() as conn:
             for old in self.db.list_agreements(peer_id=peer_id, direction=direction):
@@ -192,7 +205,11 @@ class Directory:
                     if k not in {"created_at", "created_by", "revoked_at"}
                 },
             )
-        return Agreement.from_row(values)
+        agreement = Agreement.from_row(values)
+        if direction == "outbound" and subscribed:
+            for listener in self.on_subscribe:
+                listener(agreement)
+        return agreement
 
     def list_agreements(
         self, actor: Actor, *, peer_id: str | None = None, include_revoked: bool = False

@@ -12,6 +12,7 @@ from typing import Any
 
 from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, ListConflict, Refused
+from ctnode.federation.agreements import Agreement, filter_copy
 from ctnode.federation.context import FederationContext, opt_str
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.outbound import PeerError, fan_out
@@ -65,6 +66,16 @@ def entity_from_wire(data: Any, dataset: str) -> Entity:
             )
         )
     return entity
+
+
+def copies_for(payload: dict[str, Any], agr: Agreement) -> dict[str, Any]:
+    """A delta as one peer receives it: every record cut to the fields its agreement says
+    copies carry (``Agreement.copies_carry``; names only when it does not say)."""
+    carry = agr.copies_carry()
+    out = dict(payload)
+    for kind in ("added", "changed", "relisted"):
+        out[kind] = [filter_copy(e, carry) for e in payload.get(kind) or []]
+    return out
 
 
 class ListUpdates:
@@ -167,9 +178,12 @@ class ListUpdates:
         jobs = []
         for peer_id in pending:
             peer = self.db.find_peer(peer_id)
-            if peer and peer["status"] == "active":
-                kind = "hashes.delta" if delta["dataset"].startswith("hashes:") else "list.delta"
-                jobs.append((peer, kind, dict(delta["payload"])))
+            agr = self.ctx.agreement(peer_id, "outbound")
+            if peer and peer["status"] == "active" and agr is not None:
+                if delta["dataset"].startswith("hashes:"):  # a bank's hashes, as they are
+                    jobs.append((peer, "hashes.delta", dict(delta["payload"])))
+                else:  # a list's records, cut to the fields the agreement copies
+                    jobs.append((peer, "list.delta", copies_for(delta["payload"], agr)))
         results = fan_out(self.ctx, jobs, self.ctx.settings.federation_deadline * 4) if jobs else {}
         for peer_id, (outcome, _ms) in results.items():
             if isinstance(outcome, PeerError):
@@ -204,6 +218,41 @@ class ListUpdates:
                 },
             )
         return self.db.list_receipts(delta_id)
+
+    def full_sync(self, agreement: Agreement) -> list[str]:
+        """A new subscription starts with the whole of every list it names that this node
+        publishes (held locally; copies of other nodes' lists are never passed on): one
+        signed delta marked ``full``, which the subscriber applies as a complete list (what
+        its copy holds beyond it is delisted there). Deltas follow from then on."""
+        if not self.ctx.initialised:
+            return []
+        made = []
+        for ds in self.entities.list_datasets():
+            name, source = ds["name"], ds.get("source") or ""
+            if source.startswith("peer:") or not agreement.shares(name):
+                continue
+            entities = [entity_to_wire(e) for e in self.entities.iter_entities(
+                dataset=name, status="listed")]
+            delta_id = str(uuid.uuid4())
+            body = {"delta_id": delta_id, "dataset": name, "version": ds.get("version"),
+                    "full": True, "added": entities, "changed": [], "relisted": [],
+                    "delisted": []}
+            summary = {"full": True, "added": len(entities), "changed": 0, "relisted": 0,
+                       "delisted": []}
+            with self.db.begin() as conn:
+                self.db.add_delta(conn, {"id": delta_id, "dataset": name,
+                                         "version": ds.get("version"), "import_id": 0,
+                                         "created_at": utcnow(), "summary": summary,
+                                         "payload": body}, [agreement.peer_id])
+                self.ctx.audit.record(
+                    "federation.delta.created", SYSTEM, conn=conn,
+                    detail={"delta_id": delta_id, **summary, "peers": [agreement.peer_id],
+                            "copy_fields": agreement.copies_carry()},
+                )
+            made.append(delta_id)
+        for delta_id in made:
+            self.push_delta(delta_id, only=agreement.peer_id)
+        return made
 
     def deltas(self, actor: Actor) -> list[dict[str, Any]]:
         """Deltas sent, each with its receipts: who has and who has not applied it."""
@@ -273,7 +322,8 @@ class ListUpdates:
                     source=source,
                     entities=entities,
                 )
-                self.lists.import_list(parsed, actor, partial=True)
+                # a full sync is the complete list: what the copy holds beyond it is delisted
+                self.lists.import_list(parsed, actor, partial=body.get("full") is not True)
             with self.db.begin() as conn:
                 applied = self.entities.delist(
                     conn,

@@ -66,8 +66,10 @@ class Federation:
             },
             on_contact=updates.on_contact,
         )
-        return cls(fctx, Directory(fctx), network, biometric, disclosure, updates, checkpoints,
-                   inbound, exchange)
+        directory = Directory(fctx)
+        directory.on_subscribe.append(updates.full_sync)  # a new subscriber gets the whole list
+        return cls(fctx, directory, network, biometric, disclosure, updates, checkpoints, inbound,
+                   exchange)
 
     def close(self) -> None:
         self.context.close()

@@ -129,9 +129,13 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 self.path = Path(parsed.database)
                 self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                # Made owner-only before SQLite opens it: its -wal and -shm files take the
-                # database file's permissions.
-                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+                # A new database is made owner-only before SQLite opens it (its -wal and -shm
+                # files take the database file's permissions). An existing one is never opened
+                # here: closing a descriptor drops the process's SQLite locks on the file.
+                try:
+                    os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                except FileExistsError:
+                    pass
             self.engine: Engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:

@@ -47,6 +47,7 @@ fed_agreements = Table(
     Column("revoked_at", TS, nullable=True),
     # biometric modalities ("face", "fingerprint") the peer may probe; null/[] = none
     Column("biometrics", JSON, nullable=True),
+    Column("copy_fields", JSON, nullable=True),  # what copies carry (subscriptions); NULL: names
 )
 
 # Nonces of received messages (replay protection; also the rate-limit window).

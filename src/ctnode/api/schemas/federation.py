@@ -25,6 +25,11 @@ class AgreementCreate(BaseModel):
         default_factory=list,
         description="Biometric modalities the peer may probe with templates: face, fingerprint",
     )
+    copy_fields: list[str] | None = Field(
+        default=None,
+        description="With subscribed: the properties copies (list deltas, the first full sync) "
+        "carry; separate from what the peer may query. Not given: names only.",
+    )
 
 
 class StatedPurpose(BaseModel):

@@ -1,0 +1,90 @@
+"""Copies under the agreement (issue 13 item 1): what a subscribed peer may query and what it
+receives as copies are stated apart; copies carry only the agreed fields; a new subscription
+starts with a signed full sync of the lists the node publishes, then deltas follow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ctnode.errors import InvalidInput
+from ctnode.federation.agreements import Agreement, filter_copy
+from ctnode.model.access import Actor
+from ctnode.model.entities import Entity, Statement
+from ctnode.model.lists import ParsedList
+from ctnode.node import Node
+from tests.federation.test_protocol import pair  # noqa: F401 - the two-node fixture
+
+ADMIN = Actor(name="test-admin", role="admin")
+YEAR = datetime.now(UTC) + timedelta(days=365)
+PROPS = {"name": "Ghazal Tarkhanova", "birthDate": "1979-03-02", "nationality": "kz",
+         "passportNumber": "N1234567"}
+
+
+def _gx(ids: list[str]) -> ParsedList:
+    entities = []
+    for i in ids:
+        e = Entity(id=i, schema="Person", dataset="gx", reference=f"ref-{i}")
+        e.statements = [Statement(prop=p, value=f"{v} {i}" if p == "name" else v,
+                                  original=v, dataset="gx") for p, v in PROPS.items()]
+        entities.append(e)
+    return ParsedList(dataset="gx", title="GX national list", version="1",
+                      source="/data/gx.csv", entities=entities)
+
+
+def _subscribe(req: Node, hold: Node, copy_fields: list[str] | None) -> Agreement:
+    hold.federation.directory.add_agreement(
+        ADMIN, peer_id="req-node", direction="inbound", lists=["gx"],
+        purposes=["investigation"], expires_at=YEAR, subscribed=True,
+    )
+    return req.federation.directory.add_agreement(
+        ADMIN, peer_id="hold-node", direction="outbound", lists=["gx"],
+        purposes=["investigation"], expires_at=YEAR, subscribed=True, copy_fields=copy_fields,
+    )
+
+
+def test_terms_state_copies_apart() -> None:
+    from ctnode.federation.agreements import validate_copy_fields
+
+    assert validate_copy_fields(["name", "birthDate", "name"], True) == ["birthDate", "name"]
+    with pytest.raises(InvalidInput, match="only with a subscription"):
+        validate_copy_fields(["name"], False)
+    with pytest.raises(InvalidInput, match="not allowed: secret"):
+        validate_copy_fields(["secret"], True)
+    wire = {"id": "x", "schema": "Person", "dataset": "gx", "reference": "r",
+            "statements": [{"prop": p, "value": v} for p, v in PROPS.items()]}
+    cut = filter_copy(wire, ["name"])
+    assert [s["prop"] for s in cut["statements"]] == ["name"] and cut["reference"] is None
+
+
+def test_new_subscription_full_sync_carries_only_agreed_fields(
+    pair: tuple[Node, Node],  # noqa: F811
+) -> None:
+    req, hold = pair
+    req.lists.import_list(_gx(["gx-1", "gx-2", "gx-3"]), ADMIN)
+    # the holder has never seen gx: the subscription itself brings the whole list
+    _subscribe(req, hold, ["name", "birthDate"])
+    (delta,) = [d for d in req.federation.updates.deltas(ADMIN) if d["dataset"] == "gx"]
+    assert delta["summary"]["full"] is True and delta["summary"]["added"] == 3
+    (receipt,) = delta["receipts"]
+    assert receipt["status"] == "applied" and receipt["receipt"]["sender"] == "hold-node"
+    copy = hold.store.entities.get_entity("gx-2")
+    assert copy.get("name") == ["Ghazal Tarkhanova gx-2"]
+    assert copy.get("birthDate") == ["1979-03-02"]
+    assert copy.get("nationality") == [] and copy.get("passportNumber") == []
+    assert copy.reference is None  # "reference" was not agreed
+    ds = {d["name"]: d for d in hold.store.entities.list_datasets()}
+    assert ds["gx"]["source"] == "peer:req-node"
+    # the next import's delta is cut the same way; the old agreement (no copy fields): names
+    req.lists.import_list(_gx(["gx-1", "gx-2", "gx-4"]), ADMIN)
+    assert hold.store.entities.get_entity("gx-3").status == "delisted"
+    assert hold.store.entities.get_entity("gx-4").get("birthDate") == ["1979-03-02"]
+    assert hold.store.entities.get_entity("gx-4").get("passportNumber") == []
+    # narrowing the agreement: the new full sync replaces the copy with names only
+    _subscribe(req, hold, None)
+    assert hold.store.entities.get_entity("gx-1").get("birthDate") == []
+    assert hold.store.entities.get_entity("gx-1").get("name") == ["Ghazal Tarkhanova gx-1"]
+    created = list(req.audit.entries(event="federation.delta.created"))
+    assert [e.detail.get("copy_fields") for e in created if e.detail.get("full")] == [
+        ["birthDate", "name"], ["name"]]
