@@ -39,7 +39,7 @@ from typing import Any
 from ctnode.match import weights
 from ctnode.match.corpus import Thresholds
 from ctnode.match.index import Matcher
-from ctnode.match.postings import PostingKind, PostingTables
+from ctnode.match.postings import JOIN, PostingKind, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable
 
@@ -141,7 +141,8 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
         "postings": packed,
         "offsets": offsets,
         "weights": tables.weights,
-        "latin_deletions": tables.latin_deletions,
+        "latin_deletions": {k: v if isinstance(v, str) else JOIN.join(v)
+                            for k, v in tables.latin_deletions.items()},
         "skeleton_deletions": tables.skeleton_deletions,
         "spellings": tables.spellings,
         "unvowelled": tables.unvowelled_skeletons,
