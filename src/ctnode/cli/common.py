@@ -42,8 +42,11 @@ def make_node() -> Node:
     except ValueError as exc:  # settings refused (pydantic ValidationError is a ValueError)
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from None
-    # the one line said when the name index must be (re)built
+    # the one line said when the name index must be rebuilt (always), or is first built in
+    # this data folder (to a person at a terminal; a script's output stays as it was)
     node.index.announce = lambda message: console.print(f"[yellow]{message}[/yellow]")
+    if sys.stderr.isatty():
+        node.index.inform = node.index.announce
     return node
 
 

@@ -107,7 +107,11 @@ class MatchIndex:
     """The node's :class:`Matcher`, the store mark it is at, and its files."""
 
     def __init__(self, settings: Settings, entities: EntityStore,
-                 announce: Callable[[str], None] | None = None) -> None:
+                 announce: Callable[[str], None] | None = None,
+                 inform: Callable[[str], None] | None = None) -> None:
+        """``announce`` says why an index was rebuilt (stale, foreign, corrupt: always
+        said); ``inform`` that a data folder's first index is being built (by default the
+        same as ``announce`` when given, else logged at INFO)."""
         self.entities = entities
         self.thresholds = Thresholds(match=settings.match_threshold,
                                      report=settings.report_threshold)
@@ -116,6 +120,7 @@ class MatchIndex:
         self.expect = {"store": store_identity(settings.store_url)}
         self.matcher = Matcher(self.thresholds, self.max_candidates)
         self.announce: Callable[[str], None] = announce or log.warning
+        self.inform: Callable[[str], None] = inform or announce or log.info
         self._mark = -1
         self._seen_stamp: tuple[int, int] | None = None
         self._checked = 0.0
@@ -185,8 +190,8 @@ class MatchIndex:
         except persist.IndexUnusable as exc:
             if exc.reason == persist.NO_INDEX:
                 if mark > 0:
-                    self.announce("name index: none in this data folder yet; building it "
-                                  "from the store (once)")
+                    self.inform("name index: none in this data folder yet; building it "
+                                "from the store (once)")
             else:
                 self.announce(f"name index: {exc.reason}; rebuilding it from the store")
             self._rebuild_locked(mark)
