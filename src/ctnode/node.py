@@ -136,6 +136,7 @@ class Node:
             self.jobs.start()
 
     def close(self) -> None:
+        self.index.wait()  # an import's delta reaches the index files before the end
         built = self.__dict__
         if "jobs" in built:
             self.jobs.stop()

@@ -125,6 +125,7 @@ class MatchIndex:
         self._seen_stamp: tuple[int, int] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._pending: list[threading.Thread] = []
 
     # -- the hot path ----------------------------------------------------------------
 
@@ -142,9 +143,28 @@ class MatchIndex:
         return self.matcher
 
     def updated(self, _report: ImportReport | None = None) -> None:
-        """The lists changed (an import listener): apply the delta and write the files."""
-        with self._lock:
-            self._catch_up()
+        """The lists changed (an import listener): apply the delta and write the files, on
+        a thread of its own, so that the caller (a peer's delta being answered) does not
+        wait for it; the next screen in this process waits for it (the lock), so it sees
+        the change. :meth:`wait` (called by ``Node.close``) lets a command finish it."""
+        self._checked = 0.0
+        thread = threading.Thread(target=self._update_now, name="name-index-update",
+                                  daemon=True)
+        self._pending.append(thread)
+        thread.start()
+
+    def _update_now(self) -> None:
+        try:
+            with self._lock:
+                self._catch_up()
+        except Exception:  # the store holds the change; the next screen tries again
+            log.exception("name index: applying a delta failed")
+            self._checked = 0.0
+
+    def wait(self) -> None:
+        """Wait for the deltas being applied (a command that imported, before it exits)."""
+        while self._pending:
+            self._pending.pop().join()
 
     stale = updated  # the name the listener had before the index had files
 
