@@ -130,7 +130,10 @@ class Node:
         )
 
     def start(self) -> None:
-        """Get ready to serve: load (or build) the match index, warm up, start the jobs."""
+        """Get ready to serve: build every service now (a server's first request must not
+        pay for imports), load (or build) the match index, warm up, start the jobs."""
+        for service in ("lists", "review", "manifests", "payments", "biometrics", "federation"):
+            getattr(self, service)
         self.index.prepare()
         if self.settings.jobs_enabled:
             self.jobs.start()
