@@ -169,13 +169,14 @@ class MatchIndex:
     stale = updated  # the name the listener had before the index had files
 
     def prepare(self) -> None:
-        """Load (or build) the index and load every script's transliteration rules now, so
-        that no live request pays for them."""
+        """Load (or build) the index and load every script's transliteration rules and
+        rigour's name tagger now (a server), so that no live request pays for them."""
         from ctnode.match.normalise import warm_up
 
-        matcher = self.refresh()
-        with matcher.screening():  # the index's own symbol answers: rigour's tagger stays unloaded
-            warm_up()
+        self.refresh()
+        # rigour's tagger too (not only the index's symbol table): a server applies peers'
+        # deltas and imports by other processes, and adding a listed name asks rigour
+        warm_up()
 
     # -- keeping up ------------------------------------------------------------------
 
