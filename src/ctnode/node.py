@@ -247,8 +247,12 @@ class Node:
         )
 
     def start(self) -> None:
-        """Get ready to serve: load (or build) the match indexes (names, content hashes, the
+        """Get ready to serve: build every service now (a server's first request must not
+        pay for imports), load (or build) the match indexes (names, content hashes, the
         watched subjects' reverse index), warm up, start the jobs."""
+        for service in ("lists", "review", "manifests", "payments", "biometrics", "federation",
+                        "monitoring", "hashes", "intel", "taxii", "library", "pulls"):
+            getattr(self, service)
         self.index.prepare()
         self.hashes.index.prepare()
         self.monitoring.prepare()  # the reverse index over the watched subjects
@@ -256,6 +260,7 @@ class Node:
             self.jobs.start()
 
     def close(self) -> None:
+        self.index.wait()  # an import's delta reaches the index files before the end
         built = self.__dict__
         if "jobs" in built:
             self.jobs.stop()

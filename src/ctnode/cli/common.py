@@ -87,8 +87,11 @@ def make_node(*, create: bool = False) -> Node:
             "node with `ctnode up` or `ctnode import`", soft_wrap=True)
         raise typer.Exit(1)
     node = Node(settings)
-    # the one line said when the name index must be (re)built
+    # the one line said when the name index must be rebuilt (always), or is first built in
+    # this data folder (to a person at a terminal; a script's output stays as it was)
     node.index.announce = lambda message: console.print(f"[yellow]{message}[/yellow]")
+    if sys.stderr.isatty():
+        node.index.inform = node.index.announce
     return node
 
 

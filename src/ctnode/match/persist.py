@@ -39,8 +39,9 @@ from typing import Any
 from ctnode.match import weights
 from ctnode.match.corpus import Thresholds
 from ctnode.match.index import Matcher
-from ctnode.match.postings import PostingKind, PostingTables
+from ctnode.match.postings import JOIN, PostingKind, PostingTables
 from ctnode.match.score import Rarity
+from ctnode.match.symbols import SymbolTable
 
 FORMAT = 2
 STAMP = "stamp.json"
@@ -140,13 +141,14 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
         "postings": packed,
         "offsets": offsets,
         "weights": tables.weights,
-        "latin_deletions": tables.latin_deletions,
+        "latin_deletions": {k: v if isinstance(v, str) else JOIN.join(v)
+                            for k, v in tables.latin_deletions.items()},
         "skeleton_deletions": tables.skeleton_deletions,
         "spellings": tables.spellings,
         "unvowelled": tables.unvowelled_skeletons,
         "vocabulary": tables.vocabulary,
         "name_totals": tables.name_totals,
-        "symbol_table": matcher.symbol_table,
+        "symbol_table": _shared_answers(matcher.symbol_table),
     }
     with (target / STATE).open("wb") as fh:
         pickle.dump(state, fh, protocol=5)
@@ -166,6 +168,16 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
     size = sum(int(f["size"]) for f in files.values())
     return Saved(generation, len(matcher._name_text), len(matcher), size,
                  time.monotonic() - started)
+
+
+def _shared_answers(table: SymbolTable | None) -> SymbolTable | None:
+    """The table with equal answers as one object each (most tokens share a few answers,
+    the empty one above all): pickle then writes and reads each answer once."""
+    if table is None:
+        return None
+    one: dict[frozenset[str], frozenset[str]] = {}
+    table.known = {t: one.setdefault(v, v) for t, v in table.known.items()}
+    return table
 
 
 def check(folder: Path, expect: dict[str, Any]) -> dict[str, Any]:

@@ -62,6 +62,7 @@ class PostingKind(IntEnum):
 
 
 ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
+JOIN = "\x00"  # joins the tokens of a deletion key in a table loaded from disk
 # Skeleton groups up to this many spellings get an exact similarity bound; larger ones the
 # rule maximum (computing the exact one would cost more than it saves).
 EXACT_BOUND_GROUP = 16
@@ -114,7 +115,9 @@ class PostingTables:
         self.postings: tuple[Postings, ...] = tuple({} for _ in PostingKind)
         # per kind: key → largest rarity weight of a listed unit under it
         self.weights: tuple[dict[str, float], ...] = tuple({} for _ in PostingKind)
-        self.latin_deletions: dict[str, list[str]] = {}  # deletion key → Latin tokens
+        # deletion key → Latin tokens; a table loaded from disk holds them joined by NUL in
+        # one string (read far faster), split when read or added to
+        self.latin_deletions: dict[str, list[str] | str] = {}
         self.skeleton_deletions: dict[str, list[str]] = {}  # deletion key → skeletons
         self.spellings: dict[str, list[str]] = {}  # skeleton → Latin tokens under it
         self.unvowelled_skeletons: set[str] = set()  # skeletons with a spelling without vowels
@@ -173,7 +176,7 @@ class PostingTables:
             self.sorted_vocabulary = None
             if len(t) >= FUZZY_MIN_LATIN:
                 for d in deletion_keys(t):
-                    self.latin_deletions.setdefault(d, []).append(t)
+                    self._add_deletion(d, t)
             if unvowelled(t):
                 self.unvowelled_skeletons.add(key)
             group = self.spellings.get(key)
@@ -186,6 +189,22 @@ class PostingTables:
                 group.append(t)
 
     # -- reading -----------------------------------------------------------------------
+
+    def _add_deletion(self, key: str, token: str) -> None:
+        cur = self.latin_deletions.get(key)
+        if cur is None:
+            self.latin_deletions[key] = [token]
+        elif isinstance(cur, str):
+            self.latin_deletions[key] = [*cur.split(JOIN), token]
+        else:
+            cur.append(token)
+
+    def deletion_tokens(self, key: str) -> list[str] | tuple[str, ...]:
+        """The listed Latin tokens with ``key`` among their one-letter deletions."""
+        cur = self.latin_deletions.get(key)
+        if cur is None:
+            return ()
+        return cur.split(JOIN) if isinstance(cur, str) else cur
 
     def _post(self, kind: PostingKind, key: str, name_id: int) -> None:
         index = self.postings[kind]
@@ -269,7 +288,7 @@ class PostingTables:
         if len(latin) >= FUZZY_MIN_LATIN:
             seen: set[str] = set()
             for d in deletion_keys(latin):
-                for tok in self.latin_deletions.get(d, ()):
+                for tok in self.deletion_tokens(d):
                     if tok in seen or skeleton(tok) == key:
                         continue  # same skeleton: already reached through it
                     seen.add(tok)

@@ -68,6 +68,7 @@ def test_an_import_updates_the_files_without_a_rebuild(
     node.index.refresh()
     _no_build(monkeypatch)
     node.lists.import_list(_national("Quentin Zebulon Marchetti"), ADMIN)
+    node.index.wait()  # applied on a thread of its own
     stamp = persist.read_stamp(node.index.folder)
     assert stamp is not None and stamp["mark"] == node.store.entities.change_mark()
     assert _top(node.index, "Quentin Marchetti") == "nat-0"
@@ -77,6 +78,7 @@ def test_an_import_updates_the_files_without_a_rebuild(
     assert _top(other, "Quentin Marchetti") == "nat-0" and messages == []
     # a delisting (re-import without the record) reaches the files too
     node.lists.import_list(_national("Ottavia Brambilla Vescovi"), ADMIN)
+    node.index.wait()
     again = _fresh_index(node, messages)
     assert _top(again, "Quentin Marchetti") is None
     assert _top(again, "Ottavia Vescovi") == "nat-0"
@@ -101,6 +103,7 @@ def test_a_running_process_notices_files_written_by_another(node: Node) -> None:
         server.refresh()
     assert calls["n"] == 0  # no store round trip per screen while nothing changed
     node.lists.import_list(_national("Quentin Zebulon Marchetti"), ADMIN)  # another process
+    node.index.wait()
     assert _top(server, "Quentin Marchetti") == "nat-0"
     assert calls["n"] == 1
 

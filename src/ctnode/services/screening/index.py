@@ -107,7 +107,11 @@ class MatchIndex:
     """The node's :class:`Matcher`, the store mark it is at, and its files."""
 
     def __init__(self, settings: Settings, entities: EntityStore,
-                 announce: Callable[[str], None] | None = None) -> None:
+                 announce: Callable[[str], None] | None = None,
+                 inform: Callable[[str], None] | None = None) -> None:
+        """``announce`` says why an index was rebuilt (stale, foreign, corrupt: always
+        said); ``inform`` that a data folder's first index is being built (by default the
+        same as ``announce`` when given, else logged at INFO)."""
         self.entities = entities
         self.thresholds = Thresholds(match=settings.match_threshold,
                                      report=settings.report_threshold)
@@ -116,10 +120,12 @@ class MatchIndex:
         self.expect = {"store": store_identity(settings.store_url)}
         self.matcher = Matcher(self.thresholds, self.max_candidates)
         self.announce: Callable[[str], None] = announce or log.warning
+        self.inform: Callable[[str], None] = inform or announce or log.info
         self._mark = -1
         self._seen_stamp: tuple[int, int] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._pending: list[threading.Thread] = []
 
     # -- the hot path ----------------------------------------------------------------
 
@@ -142,20 +148,40 @@ class MatchIndex:
         return self._mark >= 0
 
     def updated(self, _report: ImportReport | None = None) -> None:
-        """The lists changed (an import listener): apply the delta and write the files."""
-        with self._lock:
-            self._catch_up()
+        """The lists changed (an import listener): apply the delta and write the files, on
+        a thread of its own, so that the caller (a peer's delta being answered) does not
+        wait for it; the next screen in this process waits for it (the lock), so it sees
+        the change. :meth:`wait` (called by ``Node.close``) lets a command finish it."""
+        self._checked = 0.0
+        thread = threading.Thread(target=self._update_now, name="name-index-update",
+                                  daemon=True)
+        self._pending.append(thread)
+        thread.start()
+
+    def _update_now(self) -> None:
+        try:
+            with self._lock:
+                self._catch_up()
+        except Exception:  # the store holds the change; the next screen tries again
+            log.exception("name index: applying a delta failed")
+            self._checked = 0.0
+
+    def wait(self) -> None:
+        """Wait for the deltas being applied (a command that imported, before it exits)."""
+        while self._pending:
+            self._pending.pop().join()
 
     stale = updated  # the name the listener had before the index had files
 
     def prepare(self) -> None:
-        """Load (or build) the index and load every script's transliteration rules now, so
-        that no live request pays for them."""
+        """Load (or build) the index and load every script's transliteration rules and
+        rigour's name tagger now (a server), so that no live request pays for them."""
         from ctnode.match.normalise import warm_up
 
-        matcher = self.refresh()
-        with matcher.screening():  # the index's own symbol answers: rigour's tagger stays unloaded
-            warm_up()
+        self.refresh()
+        # rigour's tagger too (not only the index's symbol table): a server applies peers'
+        # deltas and imports by other processes, and adding a listed name asks rigour
+        warm_up()
 
     # -- keeping up ------------------------------------------------------------------
 
@@ -190,8 +216,8 @@ class MatchIndex:
         except persist.IndexUnusable as exc:
             if exc.reason == persist.NO_INDEX:
                 if mark > 0:
-                    self.announce("name index: none in this data folder yet; building it "
-                                  "from the store (once)")
+                    self.inform("name index: none in this data folder yet; building it "
+                                "from the store (once)")
             else:
                 self.announce(f"name index: {exc.reason}; rebuilding it from the store")
             self._rebuild_locked(mark)
