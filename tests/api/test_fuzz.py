@@ -119,6 +119,8 @@ def assert_refusal_explained(status: int, content: bytes) -> None:
         raise AssertionError(f"{status} body is not JSON: {content[:200]!r}") from None
     assert isinstance(body, dict), f"{status} body is not an object: {body!r}"
     detail = body.get("detail")
+    if "http_status" in body and "title" in body:  # a TAXII error resource (/taxii2/ routes)
+        detail = body.get("description")
     assert isinstance(detail, str) and detail.strip(), f"{status} body has no detail: {body!r}"
 
 

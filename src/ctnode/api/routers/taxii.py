@@ -31,7 +31,25 @@ router = APIRouter(prefix="/taxii2", tags=["taxii"])
 ROOT = "/api1"
 CollectionId = Annotated[str, Path(max_length=64, description="collection id or alias")]
 ObjectId = Annotated[str, Path(max_length=300, description="STIX id, type--UUID")]
-TAXII_DOC: dict[str, Any] = {"responses": {200: {"content": {TAXII_MEDIA_TYPE: {}}}}}
+# The TAXII error resource (TAXII 2.1 section 3.6.1): every error of these routes.
+TAXII_ERROR = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "error_code": {"type": "string"},
+        "http_status": {"type": "string"},
+        "details": {"type": "object"},
+    },
+}
+TAXII_DOC: dict[str, Any] = {
+    "responses": {
+        200: {"description": "A TAXII resource", "content": {TAXII_MEDIA_TYPE: {}}},
+        202: {"description": "Accepted: a status resource", "content": {TAXII_MEDIA_TYPE: {}}},
+        "4XX": {"content": {TAXII_MEDIA_TYPE: {"schema": TAXII_ERROR}}},
+    }
+}
 
 
 def _token(request: Request) -> str | None:
