@@ -97,6 +97,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     """A page in the request's language, with the person, the navigation and the form token."""
     lang = lang_of(request)
     who = current(request)
+    context.setdefault("back", None)  # where the language menu returns (a GET page)
     html = ENV.get_template(template).render(
         _=lang.gettext, lang=lang, who=who, csrf=who.csrf if who else "",
         nav=request.app.state.console_nav(who), path=request.url.path, prefix=PREFIX,

@@ -30,7 +30,7 @@ def _page(request: Request, who: Who, event: str, after: int,
     entries = entries[:PAGE_SIZE]
     return render(request, "audit.html", entries=entries, event=event, events=sorted(EVENTS),
                   more=more, next_after=entries[-1].seq if entries else after, head=head,
-                  verified=verified, broken=broken)
+                  verified=verified, broken=broken, back="/console/audit")
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ FEATURES = {
     "nationality": N_("Nationality"),
     "document": N_("Identity document"),
     "schema": N_("Kind of subject"),
+    "calibration": N_("Calibration"),
 }
 BANDS = {"match": N_("match"), "possible": N_("possible match"), "no match": N_("no match")}
 
