@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from ctnode.services.library import Library
     from ctnode.services.lists import Lists
     from ctnode.services.monitoring.service import Monitoring
+    from ctnode.services.users import Users
 from ctnode.services.review import Review
-from ctnode.services.users import Users
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,8 @@ class Node:
     @cached_property
     def users(self) -> Users:
         """The console's people and sessions (``services/users.py``)."""
+        from ctnode.services.users import Users
+
         return Users(self.context)
 
     @cached_property

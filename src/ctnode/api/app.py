@@ -1,7 +1,7 @@
 """The FastAPI application factory.
 
-``create_app(node)`` builds the API around a node; ``serve()`` is the factory the CLI
-hands to uvicorn by name (``ctnode.api.app:serve``), so the command line never imports
+``create_app(node)`` builds the API around a node; ``serve()`` builds the API alone (``ctnode
+serve`` runs ``ctnode.server:serve``, the API with the console), so the command line never imports
 the API: it builds its own node from the environment's settings. The app's lifespan
 starts the node (match index, warm-up, periodic jobs) and stops its jobs at shutdown.
 """

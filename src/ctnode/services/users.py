@@ -22,6 +22,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import pyotp
@@ -41,8 +42,13 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 LANGUAGES = ("en", "ar", "zh", "fr", "ru", "es", "kk")
 BAD_SIGN_IN = "unknown username or wrong password"
 TOUCH_EVERY = timedelta(seconds=30)  # last use written at most this often per session
-# Verified against for an unknown username, so that a wrong name takes as long as a wrong password.
-_DUMMY = HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy() -> str:
+    """Verified against for an unknown username, so that a wrong name takes as long as a wrong
+    password (made on first use: importing this module costs no hash)."""
+    return HASHER.hash(secrets.token_urlsafe(16))
 
 
 def token_hash(token: str) -> str:
@@ -199,7 +205,7 @@ class Users:
         settings, now = self.ctx.settings, utcnow()
         row = self.users.find_user(username.strip().lower()[:64])
         if row is None:
-            _verify(_DUMMY, password)
+            _verify(_dummy(), password)
             self.ctx.audit.refusals.refused(
                 "auth.denied", source=address or "?", reason="bad_user",
                 claimed="user:?", actor=ANONYMOUS, detail={"message": BAD_SIGN_IN})
