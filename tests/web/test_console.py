@@ -152,3 +152,29 @@ def test_next_never_leaves_the_console(client: TestClient) -> None:
         r = client.post("/console/signin", data={"username": "ana", "password": PASSWORD,
                                                  "next": target}, follow_redirects=False)
         assert r.headers["location"] in ("/console/screen", "/console/password")
+
+
+def test_decide_on_a_hit_then_revoke_the_decision(client: TestClient, node: Node) -> None:
+    csrf = sign_in(client)
+    client.post("/console/screen", data={"csrf_token": csrf, "name": "Faris Nadir",
+                                         "birth_date": "1975-04-17"})
+    queue = client.get("/console/review").text
+    sid = re.search(r'href="/console/review/([0-9a-f-]{36})"', queue).group(1)  # type: ignore[union-attr]
+    r = client.post(f"/console/review/{sid}/decide", data={
+        "csrf_token": csrf, "entity_id": "un_sc-DMi.001", "decision": "false_positive",
+        "comment": "born elsewhere, other parents"})
+    assert r.status_code == 200 and "false positive</strong>" in r.text
+    decision = node.review.screening_detail(ADMIN, sid)["decisions"]["un_sc-DMi.001"]
+    assert decision["actor"] == "user:ana"
+    # the hit is now suppressed for this person, and shown as such
+    again = client.post("/console/screen", data={"csrf_token": csrf, "name": "Faris Nadir",
+                                                 "birth_date": "1975-04-17"}).text
+    assert 'class="suppressed"' in again and "user:ana" in again
+    r = client.post(f"/console/review/{sid}/revoke", data={
+        "csrf_token": csrf, "decision_id": decision["id"], "reason": "decided too soon"})
+    assert r.status_code == 200 and "(revoked)" in r.text
+    assert node.review.screening_detail(ADMIN, sid)["decisions"]["un_sc-DMi.001"]["revoked_at"]
+    assert [e.event for e in node.audit.entries(event="decision.revoke")][-1:] == \
+        ["decision.revoke"]
+    # the review queue pages (25 a page)
+    assert "1 / 1" in client.get("/console/review?show=all").text

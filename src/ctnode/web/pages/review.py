@@ -48,6 +48,21 @@ def screening(request: Request, who: Who, screening_id: str) -> HTMLResponse:
                   decisions=DECISIONS, decision_names=DECISION_NAMES, error=None)
 
 
+@router.post("/review/{screening_id}/revoke", dependencies=[Csrf], response_model=None)
+def revoke(
+    request: Request, who: Who, screening_id: str,
+    decision_id: Annotated[str, Form(max_length=64)],
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Revoke a decision: it stays on record and suppresses nothing from now on."""
+    node = node_of(request)
+    try:
+        node.review.revoke(who.actor, decision_id, reason=reason)
+    except CTNodeError as exc:
+        return service_error(request, exc)
+    return RedirectResponse(f"{PREFIX}/review/{screening_id[:64]}", status_code=303)
+
+
 @router.post("/review/{screening_id}/decide", dependencies=[Csrf], response_model=None)
 def decide(
     request: Request, who: Who, screening_id: str,
