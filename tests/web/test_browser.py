@@ -153,6 +153,9 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     assert page.locator("#verified").is_visible()
     assert "user:ana" in page.locator("table").inner_text()
     shot(page, "audit-en")
+    page.get_by_role("link", name="Admin").click()
+    assert "lou" in page.locator("table").inner_text()
+    shot(page, "admin-en")
 
     # Arabic, right to left: the menu applies itself (console.js, an external script)
     page.get_by_label("Language").select_option("ar")
@@ -160,6 +163,7 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     assert page.locator("html").get_attribute("lang") == "ar"
     shot(page, "audit-ar")
     for path, name in (("/console/lists", "lists"), ("/console/review?show=all", "review"),
+                       ("/console/admin", "admin"),
                        ("/console/screen", "screen")):
         page.goto(served.url + path)
         assert page.locator("html").get_attribute("dir") == "rtl"

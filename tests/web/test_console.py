@@ -132,6 +132,7 @@ def test_a_screener_sees_only_what_their_role_allows(client: TestClient) -> None
     assert 'href="/console/screen"' in page and 'href="/console/review"' not in page
     assert client.get("/console/review").status_code == 403
     assert client.get("/console/audit").status_code == 403
+    assert client.get("/console/admin").status_code == 403
 
 
 def test_an_idle_session_is_sent_to_sign_in(client: TestClient, node: Node) -> None:
@@ -178,3 +179,24 @@ def test_decide_on_a_hit_then_revoke_the_decision(client: TestClient, node: Node
         ["decision.revoke"]
     # the review queue pages (25 a page)
     assert "1 / 1" in client.get("/console/review?show=all").text
+
+
+def test_an_admin_unlocks_resets_and_ends_sessions_in_the_console(
+        client: TestClient, node: Node) -> None:
+    for _ in range(node.settings.console_max_failures):
+        client.post("/console/signin", data={"username": "sam", "password": "wrong password!"})
+    csrf = sign_in(client)
+    page = client.get("/console/admin").text
+    assert "throttled until" in page
+    sam = node.users.find(ADMIN, "sam")["id"]
+    r = client.post("/console/admin/users", data={"csrf_token": csrf, "user_id": sam,
+                                                  "action": "unlock"})
+    assert r.status_code == 200 and "Unlocked" in r.text and "throttled until" not in r.text
+    r = client.post("/console/admin/users", data={"csrf_token": csrf, "user_id": sam,
+                                                  "action": "reset"})
+    one_time = re.search(r'id="one-time">.*?<code>([^<]+)</code>', r.text, re.S).group(1)  # type: ignore[union-attr]
+    assert node.users.sign_in("sam", one_time).token
+    r = client.post("/console/admin/users", data={"csrf_token": csrf, "user_id": sam,
+                                                  "action": "revoke"})
+    assert "Sessions ended: 1" in r.text
+    assert [e.actor for e in node.audit.entries(event="user.password.reset")] == ["user:ana"]

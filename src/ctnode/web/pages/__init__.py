@@ -17,7 +17,7 @@ from ctnode.model.access import allowed
 from ctnode.node import Node
 from ctnode.services.users import SignedIn
 from ctnode.web.i18n import N_
-from ctnode.web.pages import account, audit, entity, lists, review, screen
+from ctnode.web.pages import account, admin, audit, entity, lists, review, screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +34,14 @@ PAGES: tuple[NavItem, ...] = (
     NavItem("/review", N_("Review"), "review"),
     NavItem("/lists", N_("Lists"), "search"),
     NavItem("/audit", N_("Audit"), "audit"),
+    NavItem("/admin", N_("Admin"), "users"),
 )
 
 # The roles as the console names them (the same roles as API keys).
 ROLE_NAMES = (N_("admin"), N_("analyst"), N_("screener"))
 
 ROUTERS: tuple[APIRouter, ...] = (account.router, screen.router, review.router,
-                                  entity.router, lists.router, audit.router)
+                                  entity.router, lists.router, audit.router, admin.router)
 
 
 def visible_pages(node: Node, who: SignedIn | None) -> list[NavItem]:
