@@ -17,3 +17,4 @@ echo "== biometrics";                            $PY -m bench.biometrics.run
 echo "== biometrics: per-search calibration";    $PY -m bench.biometrics.calibrate --galleries 200
 echo "== biometrics: face index at 1M";          $PY -m bench.biometrics.index_bench --n 1000000
 echo "== travel and payments";                   $PY -m bench.travel.run
+echo "== console pages";                         $PY -m bench.console.pages --queue 10000 --repeat 20

@@ -33,6 +33,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("jobs", {"jobs"}),
     ("node", {"node"}),
     ("edges", {"api", "web", "cli"}),
+    # The served process: the API and the console in one app (started by name by the CLI).
+    ("process", {"server"}),
 ]
 RANK = {pkg: i for i, (_, pkgs) in enumerate(LAYERS) for pkg in pkgs}
 LAYER = {pkg: name for name, pkgs in LAYERS for pkg in pkgs}

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     from ctnode.services.library import Library
     from ctnode.services.lists import Lists
     from ctnode.services.monitoring.service import Monitoring
-    from ctnode.services.review import Review
+    from ctnode.services.users import Users
+from ctnode.services.review import Review
+
 log = logging.getLogger(__name__)
 
 
@@ -105,6 +107,13 @@ class Node:
         # after the index saw the change
         lists.on_import(lambda report: self.monitoring.on_change(report))
         return lists
+
+    @cached_property
+    def users(self) -> Users:
+        """The console's people and sessions (``services/users.py``)."""
+        from ctnode.services.users import Users
+
+        return Users(self.context)
 
     @cached_property
     def review(self) -> Review:

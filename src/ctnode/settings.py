@@ -182,6 +182,17 @@ class Settings(BaseSettings):
     # Minutes between two retention sweeps of the screened messages (the job `retention`).
     retention_sweep_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
 
+    # Console: minutes without a request after which a signed-in session ends.
+    console_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Console: hours after sign-in at which a session ends however active it is.
+    console_session_max_hours: int = Field(default=12, ge=1, le=24 * 7)
+    # Console: failed sign-ins in a row after which an account is throttled.
+    console_max_failures: int = Field(default=5, ge=1, le=100)
+    # Console: minutes a throttled account waits (it lapses by itself; an admin can unlock it sooner).
+    console_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Console: mark cookies Secure (the node is served over HTTPS, directly or behind CTNODE_BEHIND_TLS_PROXY).
+    console_secure_cookies: bool = False
+
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:
         if self.report_threshold > self.match_threshold:

@@ -1,7 +1,7 @@
 """The FastAPI application factory.
 
-``create_app(node)`` builds the API around a node; ``serve()`` is the factory the CLI
-hands to uvicorn by name (``ctnode.api.app:serve``), so the command line never imports
+``create_app(node)`` builds the API around a node; ``serve()`` builds the API alone (``ctnode
+serve`` runs ``ctnode.server:serve``, the API with the console), so the command line never imports
 the API: it builds its own node from the environment's settings. The app's lifespan
 starts the node (match index, warm-up, periodic jobs) and stops its jobs at shutdown.
 """
@@ -9,7 +9,7 @@ starts the node (match index, warm-up, periodic jobs) and stops its jobs at shut
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from ctnode import __version__
+from ctnode.api import docs
 from ctnode.api.errors import ERROR_RESPONSES, install_error_handlers
 from ctnode.api.guard import RequestGuard
 from ctnode.api.routers import (
@@ -55,9 +56,20 @@ ROUTERS = (
 )
 
 
-def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
+def create_app(
+    node: Node | None = None,
+    *,
+    own_node: bool = False,
+    extend: Callable[[FastAPI], None] | None = None,
+    session_paths: tuple[str, ...] = (),
+) -> FastAPI:
     """Build the API around a node (a new one from the environment's settings if none is given;
-    that one, or any with ``own_node``, is closed when the app shuts down)."""
+    that one, or any with ``own_node``, is closed when the app shuts down).
+
+    ``extend`` adds another edge's routes (the console, ``ctnode.server``) before the guard is
+    installed; ``session_paths`` are the path prefixes that edge authenticates itself (a
+    signed-in person's session): the guard asks them for no API key but still bounds and
+    checks their input."""
     own_node = own_node or node is None
     node = node or Node()
 
@@ -77,14 +89,20 @@ def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
         "Authorization: ApiKey ...).",
         responses=ERROR_RESPONSES,  # the real 4xx body, in place of FastAPI's default 422 shape
         lifespan=lifespan,
+        docs_url=None,  # our own pages, vendored assets, no inline script (api/docs.py)
+        redoc_url=None,
     )
     app.state.node = node
     install_error_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    docs.install(app)
+    if extend is not None:
+        extend(app)
     # Credential, then bounded and checked input, before any route reads a body (the CORS
     # middleware, added after it, is outside it: a preflight needs no key).
-    app.add_middleware(RequestGuard, node=node, upload_paths=upload_paths())
+    app.add_middleware(RequestGuard, node=node, upload_paths=upload_paths(),
+                       session_paths=session_paths)
     if node.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

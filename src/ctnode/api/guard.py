@@ -42,7 +42,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Paths answered without a credential (no body is read on any of them).
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/redoc"})
+# The reference pages' vendored scripts and styles (``api/docs.py``).
+OPEN_PREFIXES = ("/docs/assets/",)
 # The node-to-node endpoint: authenticated by the envelope's signature, checked in its route.
 PEER_PATH = "/federation/v1/messages"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -82,17 +84,30 @@ def safe_path(path: str) -> str:
 class RequestGuard:
     """Credential first, then bounded and checked input; see the module."""
 
-    def __init__(self, app: ASGIApp, node: Node, upload_paths: list[re.Pattern[str]]) -> None:
+    def __init__(self, app: ASGIApp, node: Node, upload_paths: list[re.Pattern[str]],
+                 session_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.node = node
         self.upload_paths = upload_paths
+        self.session_paths = session_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or scope["path"] == PEER_PATH:
+        path = scope.get("path", "")
+        if (scope["type"] != "http" or path in OPEN_PATHS or path == PEER_PATH
+                or path.startswith(OPEN_PREFIXES)):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
         source = client_address(scope)
+        if self.session_paths and (path == "/" or path.startswith(self.session_paths)):
+            # The console checks its own session; its input is bounded and checked here.
+            try:
+                receive = await self._checked(scope, headers, receive)
+            except CTNodeError as exc:
+                await _answer(exc, scope, receive, send, unread=True)
+                return
+            await self.app(scope, receive, send)
+            return
         try:
             try:
                 token = token_from_headers(headers.get("x-api-key"), headers.get("authorization"))

@@ -15,6 +15,9 @@ EventName = Literal[
     "screen", "screen.batch", "search", "entity.view", "import", "import.failed", "export",
     "dataset.remove",
     "decision", "decision.revoke", "key.create", "key.revoke", "auth.denied",
+    # the console's people
+    "user.create", "user.signin", "user.signin.failed", "user.locked", "user.unlock",
+    "user.password.reset", "user.password.change", "user.totp", "user.signout", "session.revoke",
     # refusals before a route runs, and the per-minute counts of strangers' refusals
     "request.refused", "refusals.aggregated",
     # manifests and payments
@@ -66,6 +69,19 @@ EVENTS: dict[EventName, str] = {
     "suppresses nothing from then on.",
     "key.create": "An API key was created (its id and role, never the secret).",
     "key.revoke": "An API key was revoked.",
+    "user.create": "A console account was created (its id, name, role and biometric scopes; "
+    "never the password).",
+    "user.signin": "A person signed in to the console (account, address, whether a second "
+    "factor was asked).",
+    "user.signin.failed": "A sign-in to an existing account failed (account, failures in a "
+    "row, address).",
+    "user.locked": "An account was throttled after repeated failed sign-ins (until when).",
+    "user.unlock": "An admin lifted an account's throttle.",
+    "user.password.reset": "An admin reset a person's password (the sessions revoked with it).",
+    "user.password.change": "A person changed their own password.",
+    "user.totp": "A person turned on their TOTP second factor.",
+    "user.signout": "A person signed out (their session revoked).",
+    "session.revoke": "A person or an admin revoked console sessions (which, how many).",
     "auth.denied": "A request was refused for a missing, unknown or under-privileged credential.",
     "request.refused": "A request was refused before its route ran: body too large, JSON nested "
     "too deeply, a NUL or lone surrogate in a path, query or body; the route and the reason, never "

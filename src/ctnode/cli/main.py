@@ -13,6 +13,7 @@ This table says where each lives:
 ``revoke-decision``
 ``watch``                      ``monitoring``
 ``keys``                       ``keys``
+``users``                      ``users`` (the console's accounts)
 ``audit``                      ``audit`` (with the signed checkpoints)
 ``init``, ``descriptor``,      ``peers``
 ``peers``, ``agreements``
@@ -52,6 +53,7 @@ from ctnode.cli import (
     screening,
     server,
     sharing,
+    users,
 )
 from ctnode.cli.common import handle_errors
 
@@ -101,6 +103,7 @@ app.command("review")(review.review)
 app.add_typer(monitoring.watch_app, name="watch")
 # -- keys and audit --
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(users.users_app, name="users")
 app.add_typer(audit.audit_app, name="audit")
 # -- federation --
 app.command("init")(handle_errors(peers.init))

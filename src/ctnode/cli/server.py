@@ -1,9 +1,9 @@
 """Running the node: ``up`` (first start: store, UN list, admin key; then serve), ``serve``,
 ``db upgrade``.
 
-The server is started through the API's app factory named by string
-(``ctnode.api.app:serve``), so the command line never imports the API: the factory
-builds its own node from the same settings.
+The server is started through the process's app factory named by string
+(``ctnode.server:serve``: the API and the console in one app), so the command line never
+imports the other edges: the factory builds its own node from the same settings.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ctnode.cli.lists import print_report
 from ctnode.node import Node
 from ctnode.settings import Settings
 
-APP_FACTORY = "ctnode.api.app:serve"
+APP_FACTORY = "ctnode.server:serve"
 
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 

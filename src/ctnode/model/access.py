@@ -96,6 +96,7 @@ PERMISSIONS: dict[str, Permission] = {
     "export": Permission(_ANALYSTS),
     "keys": Permission(_ADMIN),
     "audit": Permission(_ADMIN),
+    "users": Permission(_ADMIN),  # console accounts: create, reset, unlock, others' sessions
     # monitoring (subjects under watch, re-screened when a list changes)
     "watch.add": Permission(_ANALYSTS),  # put subjects under watch (one, a file, travellers)
     "watch.list": Permission(_ANALYSTS),  # read watched subjects (their names: audited)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ctnode.errors import InvalidInput
+from ctnode.errors import InvalidInput, NotFound
 from ctnode.model.access import Actor
 from ctnode.model.decisions import DECISIONS
 from ctnode.model.screening import ScreenQuery
@@ -36,11 +36,30 @@ class Review:
         self.review = ctx.store.review
 
     def queue(
-        self, actor: Actor, *, reviewed: bool | None = False, limit: int = 100
+        self, actor: Actor, *, reviewed: bool | None = False, limit: int = 100, offset: int = 0
     ) -> list[dict[str, Any]]:
         """Screenings with reportable hits, newest first (unreviewed by default)."""
         self.ctx.require(actor, "review")
-        return self.review.list_screenings(reviewed=reviewed, limit=limit)
+        return self.review.list_screenings(reviewed=reviewed, limit=limit, offset=offset)
+
+    def queue_size(self, actor: Actor, *, reviewed: bool | None = False) -> int:
+        """How many screenings the queue holds (for paging)."""
+        self.ctx.require(actor, "review")
+        return self.review.count_screenings(reviewed=reviewed)
+
+    def screening_detail(self, actor: Actor, screening_id: str) -> dict[str, Any]:
+        """One screening of the queue with its hits and the decisions taken on them."""
+        self.ctx.require(actor, "review")
+        found = self.review.get_screening(screening_id)
+        decided = {d["entity_id"]: d for d in self.review.decisions_for_screening(screening_id)}
+        entities = self.ctx.store.entities
+        captions = {}
+        for hit in found["hits"]:
+            try:
+                captions[hit["entity_id"]] = entities.get_entity(hit["entity_id"]).caption
+            except NotFound:  # removed from the store since (its decisions stay)
+                captions[hit["entity_id"]] = hit["entity_id"]
+        return {**found, "decisions": decided, "captions": captions}
 
     def decide(
         self,

@@ -17,12 +17,13 @@ from ctnode.store import (
     schema_library,
     schema_messages,
     schema_monitoring,
+    schema_users,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every area's tables, named here once: what the migrations must create.
 SCHEMAS = (schema, schema_federation, schema_biometrics, schema_messages, schema_monitoring,
-           schema_hashes, schema_intel, schema_library)
+           schema_hashes, schema_intel, schema_library, schema_users)
 metadata: MetaData = schema.metadata
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import NotFound
@@ -38,12 +38,20 @@ class SqlReview:
         return found[0]
 
     def list_screenings(
-        self, *, reviewed: bool | None = None, limit: int = 100
+        self, *, reviewed: bool | None = None, limit: int = 100, offset: int = 0
     ) -> list[dict[str, Any]]:
-        q = select(tables.screenings).order_by(tables.screenings.c.at.desc()).limit(limit)
+        q = (select(tables.screenings).order_by(tables.screenings.c.at.desc(),
+                                                tables.screenings.c.id)
+             .limit(limit).offset(offset))
         if reviewed is not None:
             q = q.where(tables.screenings.c.reviewed == reviewed)
         return self.db.query(q)
+
+    def count_screenings(self, *, reviewed: bool | None = None) -> int:
+        q = select(func.count().label("n")).select_from(tables.screenings)
+        if reviewed is not None:
+            q = q.where(tables.screenings.c.reviewed == reviewed)
+        return int(self.db.query(q)[0]["n"])
 
     def screenings_with(self, entity_ids: set[str], limit: int = 1000) -> list[str]:
         """Ids of earlier screenings whose hits include any of ``entity_ids`` (to re-review)."""
@@ -119,4 +127,11 @@ class SqlReview:
     def decisions_for_entity(self, entity_id: str) -> list[dict[str, Any]]:
         return self.db.query(
             select(tables.decisions).where(tables.decisions.c.entity_id == entity_id).order_by(tables.decisions.c.at)
+        )
+
+    def decisions_for_screening(self, screening_id: str) -> list[dict[str, Any]]:
+        """The decisions taken on one screening's hits, oldest first (revoked ones too)."""
+        return self.db.query(
+            select(tables.decisions).where(tables.decisions.c.screening_id == screening_id)
+            .order_by(tables.decisions.c.at)
         )

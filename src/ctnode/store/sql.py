@@ -26,6 +26,7 @@ from ctnode.store.contracts import (
     MessageStore,
     MonitoringStore,
     ReviewStore,
+    UserStore,
 )
 from ctnode.store.database import Database
 from ctnode.store.entities import SqlEntities
@@ -37,6 +38,7 @@ from ctnode.store.library import SqlLibrary
 from ctnode.store.messages import SqlMessages
 from ctnode.store.monitoring import SqlMonitoring
 from ctnode.store.review import SqlReview
+from ctnode.store.users import SqlUsers
 
 
 class SqlStore:
@@ -58,6 +60,7 @@ class SqlStore:
         self.hashes: HashStore = SqlHashes(db)
         self.intel: IntelStore = SqlIntel(db)
         self.library: LibraryStore = SqlLibrary(db)
+        self.users: UserStore = SqlUsers(db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -1,0 +1,49 @@
+"""Tables of the console's people (issue 14): accounts and their sessions.
+
+``console_users``: one row per person, the argon2id hash of the password (never the
+password), the TOTP secret when a second factor is on, the role (the same roles and
+biometric scopes as API keys), the count of recent failed sign-ins and the time a
+throttle lapses. ``console_sessions``: one row per signed-in browser, keyed by the SHA-256
+of the cookie's token (never the token), with its CSRF token, last use, absolute expiry
+and revocation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
+
+from ctnode.store.schema import TS, metadata
+
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("biometric_scopes", JSON, nullable=True),
+    Column("password_hash", Text, nullable=False),
+    Column("must_change_password", Boolean, nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    Column("language", String(8), nullable=True),
+    Column("failed_count", Integer, nullable=False),
+    Column("locked_until", TS, nullable=True),
+    Column("disabled_at", TS, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("password_changed_at", TS, nullable=False),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token
+    Column("user_id", String(36), ForeignKey("console_users.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("address", String(64), nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("revoked_at", TS, nullable=True),
+    Column("revoked_by", Text, nullable=True),
+)

@@ -1,0 +1,22 @@
+"""Lists: the datasets this node holds, with version, size and last import."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ctnode.errors import CTNodeError
+from ctnode.web.app import Who, node_of, render, service_error
+
+router = APIRouter()
+
+
+@router.get("/lists", response_class=HTMLResponse)
+def lists(request: Request, who: Who) -> HTMLResponse:
+    node = node_of(request)
+    try:
+        datasets = node.screening.datasets(who.actor)
+        coverage = node.screening.coverage()
+    except CTNodeError as exc:
+        return service_error(request, exc)
+    return render(request, "lists.html", datasets=datasets, coverage=coverage)

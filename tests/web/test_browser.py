@@ -1,0 +1,195 @@
+"""The console in a real browser: Debian's chromium driven by Playwright, against a real
+``ctnode serve`` process on loopback (issue 14).
+
+Flows: a failed sign-in, a throttled account, signing in (and choosing one's own password),
+screening a name and reading the explanation, reviewing the hit, the entity, lists and
+audit pages, switching to Arabic (right to left), a forged form without its CSRF token, and
+an expired session sent back to sign-in. With ``CTNODE_UPDATE_SCREENSHOTS=1`` the pages'
+pictures (English and Arabic) are written to ``docs/img/console/`` for ``docs/console.md``.
+
+Without chromium (``apt-get install chromium``; ``.ci/run`` installs it as root) or the
+``playwright`` package, the module is skipped with one reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("browser tests skipped: no chromium at /usr/bin/chromium (apt-get install chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="browser tests skipped: pip install playwright (dev extra)")
+
+from ctnode.clock import utcnow  # noqa: E402
+from ctnode.ingest.un_sc import DEMO_LIST  # noqa: E402
+from ctnode.model.access import Actor  # noqa: E402
+from ctnode.services.users import token_hash  # noqa: E402
+from tests.federation.cluster import NodeProc, make_nodes, seed_stores  # noqa: E402
+
+ADMIN = Actor(name="cli:test", role="admin")
+FIRST = "first password given"
+OWN = "my own console password"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img" / "console"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProc]:
+    (proc,) = make_nodes(tmp_path_factory.mktemp("console"), ["console"])
+    proc.extra_env = {"CTNODE_CONSOLE_MAX_FAILURES": "3", "CTNODE_JOBS_ENABLED": "false"}
+    seed_stores([proc])
+    node = proc.open()
+    try:
+        node.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        node.users.create(ADMIN, username="ana", role="admin", display_name="Ana Analyst",
+                          password=FIRST)
+        node.users.create(ADMIN, username="lou", role="analyst", password=FIRST)
+    finally:
+        node.close()
+    proc.start()
+    try:
+        proc.wait_ready()
+        yield proc
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
+    context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield pg
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def shot(page: sync_api.Page, name: str) -> None:
+    if os.environ.get("CTNODE_UPDATE_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def sign_in(page: sync_api.Page, url: str, username: str, password: str) -> None:
+    page.goto(url + "/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_in_fails_then_throttles(served: NodeProc, page: sync_api.Page) -> None:
+    sign_in(page, served.url, "lou", "not the password")
+    assert page.locator("#signin-error").inner_text() == \
+        "Unknown username, wrong password or wrong code."
+    shot(page, "signin-en")
+    for _ in range(2):
+        sign_in(page, served.url, "lou", "not the password")
+    assert "throttled" in page.locator("#signin-error").inner_text()
+    sign_in(page, served.url, "lou", FIRST)  # the right password is refused while throttled
+    assert "throttled" in page.locator("#signin-error").inner_text()
+    assert "/console/signin" in page.url
+
+
+def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
+    sign_in(page, served.url, "ana", FIRST)
+    # a one-time password: choose one's own first
+    page.wait_for_url("**/console/password")
+    page.get_by_label("Current password").fill(FIRST)
+    page.get_by_label("New password (at least 12 characters)").fill(OWN)
+    page.get_by_label("New password again").fill(OWN)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/console/screen")
+
+    # screen a name and read the explanation
+    page.get_by_label("Name (any script)").fill("Faris Nadir")
+    page.get_by_label("Date of birth (YYYY, YYYY-MM or YYYY-MM-DD)").fill("1975-04-17")
+    page.get_by_label("Purpose").fill("border check")
+    page.get_by_label("Legal basis").fill("Act 12 s.4")
+    page.get_by_role("button", name="Screen", exact=True).click()
+    hit = page.locator("article.hit").first
+    assert "FARIS" in hit.locator("h3").inner_text().upper()
+    why = hit.locator("ul.why").inner_text()
+    assert "Name" in why and "Date of birth" in why
+    shot(page, "screen-en")
+
+    # review the hit
+    page.get_by_role("link", name="Review").click()
+    assert page.locator("tbody tr").count() >= 1
+    shot(page, "review-en")
+    page.get_by_role("link", name="Open").first.click()
+    page.get_by_label("confirmed").first.check()
+    page.get_by_label("Comment").first.fill("Same person: date of birth and name agree.")
+    page.get_by_role("button", name="Record decision").first.click()
+    decided = page.locator("p.decided").first.inner_text()
+    assert "confirmed" in decided and "user:ana" in decided
+    shot(page, "review-decide-en")
+
+    # the entity, with the decision in its history
+    page.locator("article.hit h2 a").first.click()
+    assert page.locator("ol.timeline").inner_text().count("decision") >= 1
+    assert page.locator("table tbody tr").count() > 3
+    shot(page, "entity-en")
+    page.get_by_role("link", name="Lists").click()
+    assert "un_sc" in page.locator("table").inner_text()
+    shot(page, "lists-en")
+    page.get_by_role("link", name="Audit").click()
+    page.get_by_role("button", name="Verify the chain").click()
+    assert page.locator("#verified").is_visible()
+    assert "user:ana" in page.locator("table").inner_text()
+    shot(page, "audit-en")
+    page.get_by_role("link", name="Admin").click()
+    assert "lou" in page.locator("table").inner_text()
+    shot(page, "admin-en")
+
+    # Arabic, right to left: the menu applies itself (console.js, an external script)
+    page.get_by_label("Language").select_option("ar")
+    page.wait_for_selector("html[dir=rtl]", state="attached")
+    assert page.locator("html").get_attribute("lang") == "ar"
+    shot(page, "audit-ar")
+    for path, name in (("/console/lists", "lists"), ("/console/review?show=all", "review"),
+                       ("/console/admin", "admin"),
+                       ("/console/screen", "screen")):
+        page.goto(served.url + path)
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        shot(page, f"{name}-ar")
+    page.get_by_label("الاسم (بأي كتابة)").fill("فارس نادر")
+    page.get_by_role("button", name="الفحص", exact=True).click()
+    assert page.locator("h2#results").inner_text() == "النتائج"
+    shot(page, "screen-results-ar")
+
+    # a forged form: the same form without its CSRF token is refused, nothing is done
+    page.goto(served.url + "/console/audit")
+    page.locator("form[action$='/audit/verify'] input[name=csrf_token]").evaluate(
+        "el => el.remove()")
+    page.get_by_role("button").filter(has_text="التحقق من السلسلة").click()
+    assert page.locator("p.error").is_visible()
+    assert "403" in page.title()
+
+    # an expired session is sent back to sign-in
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "ctnode_session")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "ctnode_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    node = served.open()
+    try:
+        node.store.users.touch_session(token_hash(token), utcnow() - timedelta(hours=2))
+    finally:
+        node.close()
+    page.goto(served.url + "/console/review")
+    page.wait_for_url("**/console/signin?next=/console/review")
+    assert page.get_by_role("button", name="Sign in").is_visible()
