@@ -40,7 +40,7 @@ def audit(
     actor: ActorDep,
     event: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[datetime | None, Query()] = None,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # a sequence number fits 64 bits
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> dict[str, Any]:
     """Audit entries in order (hash-chained); page with ``after_seq``."""
