@@ -10,6 +10,7 @@ The requests here are raw ASGI calls whose ``receive`` counts the chunks the app
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ctnode.api.app import create_app
+from ctnode.intel.taxii.media import TAXII_MEDIA_TYPE
 from ctnode.node import Node
 from tests.conftest import ADMIN
 
@@ -55,6 +57,7 @@ class Sent:
         self.status = 0
         self.body = b""
         self.pulled = 0
+        self.headers: dict[str, str] = {}
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -90,6 +93,8 @@ def call(
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
             out.status = message["status"]
+            out.headers = {k.decode().lower(): v.decode("latin-1")
+                           for k, v in message.get("headers", [])}
         elif message["type"] == "http.response.body":
             out.body += message.get("body", b"")
 
@@ -233,3 +238,34 @@ def test_sender_header_must_match_the_envelope(app: FastAPI, guarded: Node) -> N
     r = call(app, "POST", "/federation/v1/messages", headers={"X-CTNode-Sender": "peer-x"},
              body=raw)
     assert r.status == 200 and r.json()["type"] == "pong"
+
+
+def test_taxii_routes_guarded_in_taxii_form(app: FastAPI, guarded: Node, key: str) -> None:
+    """The TAXII server meets the guard in its own dialect: HTTP Basic and Bearer keys are
+    accepted; a refusal (no key, body too large, NUL in the query) is a TAXII error resource
+    in the TAXII media type, the body unread or bounded while it streams in."""
+    guarded.settings.taxii_max_content_length = LIMIT
+    objects = "/taxii2/api1/collections/ct/objects/"
+    _, key_id, secret = key.split("_", 2)
+    basic = "Basic " + base64.b64encode(f"{key_id}:{secret}".encode()).decode()
+    for auth in (basic, f"Bearer {key}"):
+        r = call(app, "GET", "/taxii2/", headers={"Authorization": auth,
+                                                   "Accept": TAXII_MEDIA_TYPE})
+        assert r.status == 200 and r.json()["title"].startswith("ctnode TAXII"), r.body
+    wrong = "Basic " + base64.b64encode(f"{key_id}:wrongwrongwrong".encode()).decode()
+    for headers in ({}, {"Authorization": wrong}, {"Authorization": "Digest x"}):
+        r = call(app, "POST", objects, headers={"Content-Type": TAXII_MEDIA_TYPE, **headers},
+                 chunks=1024)
+        assert (r.status, r.pulled) == (401, 0), (headers, r.body)
+        assert r.headers["content-type"] == TAXII_MEDIA_TYPE
+        assert "Basic" in r.headers["www-authenticate"]
+        assert r.json()["title"] == "Unauthorized" and r.json()["http_status"] == "401"
+    r = call(app, "POST", objects, headers={"Authorization": f"Bearer {key}",
+                                            "Content-Type": TAXII_MEDIA_TYPE}, chunks=1024)
+    assert r.status == 413 and r.json()["http_status"] == "413", r.body
+    assert r.headers["content-type"] == TAXII_MEDIA_TYPE
+    assert r.pulled <= LIMIT // CHUNK + 1
+    r = call(app, "GET", objects, headers={"Authorization": f"Bearer {key}"},
+             query=b"added_after=a%00b")
+    assert r.status == 422 and r.json()["error_code"] == "invalid_text", r.body
+    assert r.headers["content-type"] == TAXII_MEDIA_TYPE

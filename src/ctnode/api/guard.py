@@ -15,12 +15,20 @@ in this order:
    JSON body is then checked by ``ctnode.textsafe.load_json`` (depth, NUL, lone
    surrogates, NaN) before the route ever parses it.
 
+The TAXII server (``/taxii2/``, ``routers/taxii.py``) meets the same guard in its own
+dialect: TAXII clients send the API key as HTTP Basic (key id : secret) or as a bearer
+token, a TAXII POST is bounded by ``taxii_max_content_length`` (the ``max_content_length``
+its API root announces), and every refusal is a TAXII error resource
+(``application/taxii+json``; a 401 challenges with Basic and Bearer).
+
 Every refusal is audited: ``request.refused`` for an authenticated caller, the refusal
 ledger (``auth.denied``, then ``refusals.aggregated``) for everyone else.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -30,6 +38,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 
 from ctnode.errors import CTNodeError, TooLarge, Unauthorized
+from ctnode.intel.taxii.media import TAXII_MEDIA_TYPE, TaxiiUnauthorized, error_resource
 from ctnode.model.access import Actor
 from ctnode.node import Node
 from ctnode.services.access import ANONYMOUS
@@ -49,6 +58,9 @@ OPEN_PREFIXES = ("/docs/assets/",)
 PEER_PATH = "/federation/v1/messages"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STATE_ACTOR = "ctnode_actor"
+# The TAXII 2.1 server: its credentials and its refusals in TAXII's own form.
+TAXII_PREFIX = "/taxii2"
+TAXII_CHALLENGE = 'Basic realm="ctnode TAXII", Bearer'
 
 
 def token_from_headers(x_api_key: str | None, authorization: str | None) -> str | None:
@@ -61,6 +73,31 @@ def token_from_headers(x_api_key: str | None, authorization: str | None) -> str 
     if scheme.lower() not in {"apikey", "bearer"} or not value.strip():
         raise Unauthorized("Authorization header must be 'ApiKey <key>' or 'Bearer <key>'")
     return value.strip()
+
+
+def is_taxii(path: str) -> bool:
+    return path == TAXII_PREFIX or path.startswith(TAXII_PREFIX + "/")
+
+
+def taxii_token(x_api_key: str | None, authorization: str | None) -> str | None:
+    """The API key of a TAXII request: HTTP Basic (user: the key id, password: its secret, or
+    any user with the whole ``ctn_<id>_<secret>`` token as password), ``Bearer``, ``ApiKey``
+    or ``X-API-Key``."""
+    if x_api_key:
+        return x_api_key
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    scheme, value = scheme.lower(), value.strip()
+    if scheme in {"bearer", "apikey"} and value:
+        return value
+    if scheme == "basic":
+        try:
+            user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized("HTTP Basic credentials are not base64 of user:password") from None
+        return password if password.startswith("ctn_") else f"ctn_{user}_{password}"
+    raise Unauthorized("use HTTP Basic (key id : secret) or 'Authorization: Bearer <key>'")
 
 
 def client_address(scope: Scope) -> str:
@@ -108,9 +145,11 @@ class RequestGuard:
                 return
             await self.app(scope, receive, send)
             return
+        taxii = is_taxii(path)
+        read_token = taxii_token if taxii else token_from_headers
         try:
             try:
-                token = token_from_headers(headers.get("x-api-key"), headers.get("authorization"))
+                token = read_token(headers.get("x-api-key"), headers.get("authorization"))
             except Unauthorized as exc:
                 await run_in_threadpool(self._audit_stranger, source, exc)
                 raise
@@ -118,14 +157,14 @@ class RequestGuard:
                 self.node.access.authenticate, token, source=source
             )
         except Unauthorized as exc:  # audited by the refusal ledger
-            await _answer(exc, scope, receive, send, unread=True)
+            await _answer(exc, scope, receive, send, unread=True, taxii=taxii)
             return
         scope.setdefault("state", {})[STATE_ACTOR] = actor
         try:
             receive = await self._checked(scope, headers, receive)
         except CTNodeError as exc:
             await run_in_threadpool(self._audit, actor, scope, exc)
-            await _answer(exc, scope, receive, send, unread=True)
+            await _answer(exc, scope, receive, send, unread=True, taxii=taxii)
             return
         await self.app(scope, receive, send)
 
@@ -138,6 +177,8 @@ class RequestGuard:
         settings = self.node.settings
         upload = any(p.match(scope["path"]) for p in self.upload_paths)
         limit = settings.max_upload_bytes if upload else settings.max_json_bytes
+        if is_taxii(scope["path"]):  # the max_content_length its root announces
+            limit = settings.taxii_max_content_length
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise TooLarge(f"body of {declared} bytes exceeds the limit of {limit} bytes")
@@ -217,11 +258,19 @@ def _counting(receive: Receive, limit: int) -> Receive:
 
 
 async def _answer(
-    exc: CTNodeError, scope: Scope, receive: Receive, send: Send, *, unread: bool
+    exc: CTNodeError, scope: Scope, receive: Receive, send: Send, *, unread: bool,
+    taxii: bool = False,
 ) -> None:
-    headers = {"WWW-Authenticate": "ApiKey"} if exc.status_code == 401 else {}
+    challenge = TAXII_CHALLENGE if taxii else "ApiKey"
+    headers = {"WWW-Authenticate": challenge} if exc.status_code == 401 else {}
     if unread:
         headers["Connection"] = "close"  # the body is not read: do not keep the connection
+    if taxii:  # a TAXII error resource, as every answer of the TAXII routes
+        if isinstance(exc, Unauthorized):
+            exc = TaxiiUnauthorized(exc.message)
+        await JSONResponse(error_resource(exc), status_code=exc.status_code, headers=headers,
+                           media_type=TAXII_MEDIA_TYPE)(scope, receive, send)
+        return
     response = JSONResponse(
         status_code=exc.status_code,
         content={"detail": exc.message, "code": exc.code},

@@ -3,15 +3,14 @@
 TAXII clients authenticate with the node's API keys, the way TAXII clients do: HTTP Basic
 (user: the key id, password: the key's secret, or any user with the whole
 ``ctn_<id>_<secret>`` token as password) or ``Authorization: Bearer <token>``
-(``X-API-Key`` works too). Every answer, errors included, is
+(``X-API-Key`` works too), checked by the request guard (``api/guard.py``) before a body is
+read. Every answer, errors included, is
 ``application/taxii+json;version=2.1``; errors are TAXII error resources. The routes
 parse, call ``node.taxii`` (``services/intel/taxii.py``) and write its answer back.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, NamedTuple
 
@@ -20,6 +19,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ctnode.api.deps import NodeDep, read_limited
+from ctnode.api.guard import STATE_ACTOR, TAXII_CHALLENGE, client_address, taxii_token
 from ctnode.errors import CTNodeError, Unauthorized
 from ctnode.intel.taxii import protocol
 from ctnode.intel.taxii.media import TAXII_MEDIA_TYPE, TaxiiUnauthorized
@@ -52,24 +52,14 @@ TAXII_DOC: dict[str, Any] = {
 }
 
 
-def _token(request: Request) -> str | None:
-    """The API key of a TAXII request: Basic, Bearer, ApiKey or X-API-Key."""
-    if key := request.headers.get("x-api-key"):
-        return key
-    header = request.headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, value = header.partition(" ")
-    scheme, value = scheme.lower(), value.strip()
-    if scheme in {"bearer", "apikey"} and value:
-        return value
-    if scheme == "basic":
-        try:
-            user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            raise Unauthorized("HTTP Basic credentials are not base64 of user:password") from None
-        return password if password.startswith("ctn_") else f"ctn_{user}_{password}"
-    raise Unauthorized("use HTTP Basic (key id : secret) or 'Authorization: Bearer <key>'")
+def _actor(request: Request, node: Node) -> Actor:
+    """The caller: checked by the request guard (``api/guard.py``) before any body was read,
+    from HTTP Basic, Bearer, ApiKey or X-API-Key."""
+    checked = getattr(request.state, STATE_ACTOR, None)
+    if isinstance(checked, Actor):
+        return checked
+    token = taxii_token(request.headers.get("x-api-key"), request.headers.get("authorization"))
+    return node.access.authenticate(token, source=client_address(request.scope))
 
 
 def _write(resp: protocol.TaxiiResponse) -> Response:
@@ -83,11 +73,11 @@ async def _answer(
 ) -> Response:
     """Authenticate, run the call in a worker thread, render any error as a TAXII error."""
     try:
-        actor = await run_in_threadpool(node.access.authenticate, _token(request))
+        actor = await run_in_threadpool(_actor, request, node)
         return _write(await run_in_threadpool(call, actor))
     except Unauthorized as exc:
         resp = _write(protocol.error(TaxiiUnauthorized(exc.message)))
-        resp.headers["WWW-Authenticate"] = 'Basic realm="ctnode TAXII", Bearer'
+        resp.headers["WWW-Authenticate"] = TAXII_CHALLENGE
         return resp
     except CTNodeError as exc:
         return _write(protocol.error(exc))
