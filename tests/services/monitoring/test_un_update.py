@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
@@ -70,8 +71,10 @@ def import_may_without_listener(
         node: Node) -> tuple[list[str], RescreenReport, RescreenReport]:
     """Import May with the monitoring listener held back; return the changed records and
     what the reverse index and a full re-screen would change (nothing written yet)."""
-    node.lists.listeners.remove(node.monitoring.on_change)
-    report = node.lists.import_list(parse_un_sc(shared_data_dir() / MAY), ADMIN)
+    # the listener node.py registers calls node.monitoring.on_change (built lazily)
+    with patch.object(node.monitoring, "on_change") as held_back:
+        report = node.lists.import_list(parse_un_sc(shared_data_dir() / MAY), ADMIN)
+    held_back.assert_called_once()
     assert report.added and report.removed and report.changed_identifying
     ids = changed_ids(report)
     return ids, node.monitoring.plan_changed(ids, "may"), node.monitoring.plan_full()

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ctnode.api.deps import ActorDep, CallerDep, NodeDep, read_upload
+from ctnode.api.deps import ActorDep, CallerDep, NodeDep, read_upload, upload_body
 from ctnode.api.schemas.monitoring import (
     AlertOut,
     HeldHit,
@@ -42,7 +42,9 @@ async def watch(body: WatchIn, call: CallerDep) -> WatchOut:
 
 
 @router.post("/watch/import", response_model=WatchOut, status_code=201,
-             response_model_by_alias=True)
+             response_model_by_alias=True,
+             # a raw body (a file): bounded by max_upload_bytes, not read as JSON by the guard
+             openapi_extra=upload_body("application/x-ndjson"))
 async def watch_import(
     request: Request,
     call: CallerDep,

@@ -9,13 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ctnode.api.schemas.screening import Subject
 from ctnode.model.monitoring import SubjectFields, WatchedSubject
-from ctnode.services.monitoring.files import fields_of
+from ctnode.services.monitoring.files import check_birth_dates, fields_of
 
 
 class WatchSubject(Subject):
     """A subject to keep under watch (the fields of a screen; ``id`` is your own label)."""
 
     def to_fields(self) -> SubjectFields:
+        dates = self.birthDate
+        check_birth_dates("birthDate", [dates] if isinstance(dates, str) else dates or [])
         return fields_of(self.to_query(), None if self.id is None else str(self.id)[:200])
 
 

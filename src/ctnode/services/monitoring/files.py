@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, Literal, get_args
 
 from ctnode.errors import InvalidInput
+from ctnode.model.dates import normalise_birth_date
 from ctnode.model.messages import decode_text
 from ctnode.model.monitoring import SubjectFields
 from ctnode.model.screening import ScreenQuery
@@ -50,6 +51,18 @@ def _values(where: str, name: str, value: Any) -> list[str]:
     raise InvalidInput(f"{where}: field {name!r} must be a string or a list of strings")
 
 
+def check_birth_dates(field_name: str, birth_dates: list[str]) -> None:
+    """Refuse a malformed birth date. A screen leaves one out with a warning; a subject
+    kept under watch would be watched without it (less identified: fewer false-positive
+    decisions hold), and a file is watched whole or not at all."""
+    for d in birth_dates:
+        if d and d.strip():
+            try:
+                normalise_birth_date(d)
+            except ValueError as exc:
+                raise InvalidInput(f"{field_name}: {exc}") from None
+
+
 def subject_from_mapping(where: str, item: dict[str, Any]) -> SubjectFields:
     """One subject from a JSON object or CSV row (``where`` names it in errors)."""
     unknown = set(item) - set(FIELDS)
@@ -60,10 +73,12 @@ def subject_from_mapping(where: str, item: dict[str, Any]) -> SubjectFields:
     if label is not None and not isinstance(label, str | int):
         raise InvalidInput(f"{where}: field 'id' must be a string or number")
     names = _values(where, "name", item.get("name")) + _values(where, "names", item.get("names"))
+    birth_dates = _values(where, "birthDate", item.get("birthDate"))
+    check_birth_dates(f"{where}: field 'birthDate'", birth_dates)
     try:
         query = build_query(
             names, schema=str(item.get("schema") or "Person"),
-            birth_dates=_values(where, "birthDate", item.get("birthDate")),
+            birth_dates=birth_dates,
             nationalities=_values(where, "nationality", item.get("nationality")),
             documents=_values(where, "document", item.get("document")),
             dates_field="field 'birthDate'",

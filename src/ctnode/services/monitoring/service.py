@@ -435,7 +435,10 @@ class Monitoring:
             change = HitChange(row["id"], eid, b, a)
             if change.kind is not None:
                 if decisions is None:
-                    decisions = self.ctx.store.review.latest_decisions(row["subject_key"])
+                    # a false positive holds only for a subject identified beyond the name
+                    identified = self.query(self.open_fields(row)).identified
+                    decisions = (self.ctx.store.review.latest_decisions(row["subject_key"])
+                                 if identified else {})
                 d = decisions.get(eid)
                 if d is not None and d["decision"] == "false_positive":
                     change = HitChange(row["id"], eid, b, a, suppressed=True)
@@ -469,6 +472,7 @@ class Monitoring:
                           "change": c.kind,
                           "previous_band": c.before.band if c.before else None,
                           "watch_subject": sid} for c in items],
+                "identified": self.query(self.open_fields(row)).identified,
             })
             for c in items:
                 alerts.append({

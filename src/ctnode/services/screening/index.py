@@ -126,6 +126,10 @@ class MatchIndex:
         self._checked = 0.0
         self._lock = threading.Lock()
         self._pending: list[threading.Thread] = []
+        # list changes announced (updated) and those a catch-up has covered: the hot path
+        # answers without the lock only when every announced change is in the matcher
+        self._announced = 0
+        self._covered = 0
 
     # -- the hot path ----------------------------------------------------------------
 
@@ -134,7 +138,7 @@ class MatchIndex:
         the stamp file; the store is asked at most every STORE_CHECK_SECONDS)."""
         if force:
             return self.rebuild()
-        if self._mark >= 0:
+        if self._mark >= 0 and self._covered >= self._announced:
             if (self._stamp_key() == self._seen_stamp
                     and time.monotonic() - self._checked < STORE_CHECK_SECONDS):
                 return self.matcher
@@ -151,8 +155,11 @@ class MatchIndex:
         """The lists changed (an import listener): apply the delta and write the files, on
         a thread of its own, so that the caller (a peer's delta being answered) does not
         wait for it; the next screen in this process waits for it (the lock), so it sees
-        the change. :meth:`wait` (called by ``Node.close``) lets a command finish it."""
+        the change (until the delta is in, :meth:`refresh` takes the lock, even while the
+        thread holds it). :meth:`wait` (called by ``Node.close``) lets a command finish it."""
+        self._announced += 1
         self._checked = 0.0
+        self._pending = [t for t in self._pending if t.is_alive()]
         thread = threading.Thread(target=self._update_now, name="name-index-update",
                                   daemon=True)
         self._pending.append(thread)
@@ -194,6 +201,7 @@ class MatchIndex:
 
     def _catch_up(self) -> None:
         """Bring the matcher (and the files) to the store's mark. Called with the lock."""
+        announced = self._announced  # changes announced before now are in the store
         self._checked = time.monotonic()
         mark = self.entities.change_mark()
         if self._mark < 0 or mark < self._mark:
@@ -207,6 +215,7 @@ class MatchIndex:
                         or stamp.get("store") != self.expect["store"]):
                     self._save(mark)
         self._seen_stamp = self._stamp_key()
+        self._covered = max(self._covered, announced)
 
     def _open(self, mark: int) -> None:
         """First use (or the store went back): the files, caught up, or a rebuild."""
@@ -306,11 +315,13 @@ class MatchIndex:
     def rebuild(self) -> Matcher:
         """Build the index from the store and write its files, whatever is there now."""
         with self._lock:
+            announced = self._announced
             self._checked = time.monotonic()
             mark = self.entities.change_mark()
             with self._file_lock():
                 self._build(mark)
             self._seen_stamp = self._stamp_key()
+            self._covered = max(self._covered, announced)
         return self.matcher
 
     def state(self) -> IndexState:
