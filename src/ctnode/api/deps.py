@@ -16,6 +16,12 @@ from ctnode.model.access import Actor, Purpose
 from ctnode.node import Node
 from ctnode.services.batches import reports
 
+# The largest row number or offset a query parameter may name: a signed 64-bit integer, what
+# SQLite and PostgreSQL store (a larger one would reach the driver and fail as a 500).
+MAX_ROW = 2**63 - 1
+# Audit sequence numbers are 32-bit integers in the store (schema ``audit_log.seq``).
+MAX_AUDIT_SEQ = 2**31 - 1
+
 
 def get_node(request: Request) -> Node:
     node: Node = request.app.state.node

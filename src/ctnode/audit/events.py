@@ -133,7 +133,7 @@ EVENTS: dict[EventName, str] = {
     "biometric.purge": "Biometric records past their retention date (or on request) were deleted.",
     "biometric.denied": "A biometric action was refused: the actor lacks the biometric permission.",
     "biometric.search.refused": "A biometric search was refused before searching: no purpose or "
-    "legal basis, or an unusable probe (error and reason; never the probe).",
+    "legal basis, or an unusable probe (modality, size, error and reason; never the probe).",
     "watch.add": "Subjects were put under watch: their ids, owner, expiry, source; no names.",
     "watch.import": "A file of subjects (JSON lines, CSV, manifest, payments) was put under "
     "watch: counts, ids, refused lines; no names.",

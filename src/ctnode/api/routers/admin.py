@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from ctnode.api.deps import ActorDep, NodeDep
+from ctnode.api.deps import MAX_AUDIT_SEQ, ActorDep, NodeDep
 from ctnode.api.schemas.admin import KeyCreated, KeyIn
 from ctnode.audit.chain import ChainBroken
 from ctnode.errors import Conflict
@@ -40,7 +40,7 @@ def audit(
     actor: ActorDep,
     event: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[datetime | None, Query()] = None,
-    after_seq: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # a sequence number fits 64 bits
+    after_seq: Annotated[int, Query(ge=0, le=MAX_AUDIT_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> dict[str, Any]:
     """Audit entries in order (hash-chained); page with ``after_seq``."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ctnode.api.deps import ActorDep, CallerDep, NodeDep, read_upload, upload_body
+from ctnode.api.deps import MAX_ROW, ActorDep, CallerDep, NodeDep, read_upload, upload_body
 from ctnode.api.schemas.monitoring import (
     AlertOut,
     HeldHit,
@@ -73,7 +73,7 @@ def list_watched(
     actor: ActorDep,
     everyone: Annotated[bool, Query(description="Every owner's (admin)")] = False,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
 ) -> dict[str, Any]:
     """Watched subjects, oldest first: the caller's own (everyone's for an admin with
     ``everyone=true``). Audited as ``watch.list``."""

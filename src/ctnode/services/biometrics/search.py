@@ -69,18 +69,21 @@ class Search:
 
     # -- the rules every search follows -----------------------------------------------------------
 
-    def _allowed(self, actor: Actor, purpose: Purpose, modality: str) -> None:
+    def _allowed(self, actor: Actor, purpose: Purpose, modality: str, size: int) -> None:
         self.ctx.require(actor, "biometric.search")
         try:
             require_purpose(purpose, "a search")
         except CTNodeError as exc:
-            self._refused(actor, purpose, modality, exc)
+            self._refused(actor, purpose, modality, exc, size)
             raise
 
-    def _refused(self, actor: Actor, purpose: Purpose, modality: str, exc: CTNodeError) -> None:
+    def _refused(self, actor: Actor, purpose: Purpose, modality: str, exc: CTNodeError,
+                 size: int) -> None:
+        """A refused search leaves an entry: the probe's size and the reason, never the probe."""
         self.ctx.audit.record(
             "biometric.search.refused", actor, purpose=purpose,
-            detail={"modality": modality, "error": exc.code, "reason": exc.message[:500]},
+            detail={"modality": modality, "bytes": size, "error": exc.code,
+                    "reason": exc.message[:500]},
         )
 
     def _limit(self, k: int | None) -> int:
@@ -100,7 +103,7 @@ class Search:
     ) -> SearchResult:
         """1:N face search of every face in the probe (or only the largest, or refused when
         there are several): per face, candidates at or above the gallery's ``possible``."""
-        self._allowed(actor, purpose, "face")
+        self._allowed(actor, purpose, "face", len(image))
         try:
             decoded = self.engines.decode(image, "RGB", "face probe")
             if probe_faces == "all":
@@ -108,7 +111,7 @@ class Search:
             else:
                 faces = [self.engines.face_template(decoded, probe_faces)]
         except CTNodeError as exc:
-            self._refused(actor, purpose, "face", exc)
+            self._refused(actor, purpose, "face", exc, len(image))
             raise
         return self.face_templates(actor, faces, purpose, k=k)
 
@@ -207,12 +210,12 @@ class Search:
         k: int | None = None,
     ) -> SearchResult:
         """1:N fingerprint search with Bozorth3 over every enrolled single-finger template."""
-        self._allowed(actor, purpose, "fingerprint")
+        self._allowed(actor, purpose, "fingerprint", len(image))
         try:
             decoded = self.engines.decode(image, "L", "fingerprint probe")
             probe = self.engines.finger.extract(decoded, ppi=ppi)
         except CTNodeError as exc:
-            self._refused(actor, purpose, "fingerprint", exc)
+            self._refused(actor, purpose, "fingerprint", exc, len(image))
             raise
         return self.minutiae(actor, probe, purpose, position=position, k=k)
 
