@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +70,23 @@ class SqlEntities:
                 .order_by(tables.statements.c.id)
             ).all()
         return self._entity(row._mapping, [s._mapping for s in stmts])
+
+    def property_values(self, entity_ids: Sequence[str],
+                        props: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(entity id, property, value) of the given properties of many entities, in one query
+        per 500 ids (a search's facets, without reading each whole record)."""
+        st = tables.statements.c
+        wanted = sorted(set(props))
+        out: list[tuple[str, str, str]] = []
+        with self.engine.connect() as conn:
+            for i in range(0, len(entity_ids), 500):
+                rows = conn.execute(
+                    select(st.entity_id, st.prop, st.value)
+                    .where(st.entity_id.in_(entity_ids[i:i + 500]), st.prop.in_(wanted))
+                    .order_by(st.id)
+                ).all()
+                out.extend((r.entity_id, r.prop, r.value) for r in rows)
+        return out
 
     def referring(self, entity_id: str, props: Iterable[str]) -> list[tuple[str, str]]:
         """(entity id, property) of the entities whose entity-typed ``props`` name this one."""

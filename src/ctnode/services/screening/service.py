@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from followthemoney import model as ftm_model
@@ -52,6 +53,7 @@ class MatchedEntity:
     full: bool  # the whole record (an entity view), or only what identifies the hit
 
 
+FACET_COUNTRY_PROPS = ("nationality", "country", "jurisdiction", "citizenship")
 SEARCH_CANDIDATES = 1_000  # candidates a search looks through for records holding every part
 MATCH_LIMIT_MAX = 500  # the most results one yente ``/match`` query may ask for
 
@@ -85,6 +87,16 @@ class MatchAnswer:
     matches: list[MatchedEntity]
     coverage: Coverage | None
     warnings: list[str]
+
+
+@cache
+def _naming_props(schema: str) -> frozenset[str]:
+    """Entity-typed FtM properties (of any schema) that can name an entity of ``schema``."""
+    target = ftm_model.get(schema)
+    assert target is not None
+    return frozenset(p.name for s in ftm_model.schemata.values() for p in s.properties.values()
+                     if p.type == registry.entity and p.range is not None
+                     and p.reverse is not None and target.is_a(p.range))
 
 
 class Screening:
@@ -316,16 +328,15 @@ class Screening:
         self.ctx.require(actor, "search")
         out: dict[str, dict[str, int]] = {"datasets": {}, "schema": {}, "countries": {},
                                           "topics": {}}
-        for hit in hits:
-            entity = self.entities.get_entity(hit.entity_id)
-            values = {
-                "datasets": [entity.dataset], "schema": [entity.schema],
-                "countries": sorted({v for p in ("nationality", "country", "jurisdiction",
-                                                 "citizenship") for v in entity.properties.get(p, ())}),
-                "topics": sorted(set(entity.properties.get("topics", ()))),
-            }
-            for facet, found in values.items():
-                for value in found:
+        found: dict[str, dict[str, set[str]]] = {
+            h.entity_id: {"datasets": {h.dataset}, "schema": {h.schema}, "countries": set(),
+                          "topics": set()} for h in hits}
+        for entity_id, prop, value in self.entities.property_values(
+                list(found), (*FACET_COUNTRY_PROPS, "topics")):
+            found[entity_id]["topics" if prop == "topics" else "countries"].add(value)
+        for values in found.values():
+            for facet, seen in values.items():
+                for value in seen:
                     out[facet][value] = out[facet].get(value, 0) + 1
         return out
 
@@ -363,9 +374,7 @@ class Screening:
                     out.setdefault(found.name, []).append(self.entities.get_entity(value))
                 except NotFound:
                     continue  # a reference to a record this node does not hold
-        naming = {p.name for s in ftm_model.schemata.values() for p in s.properties.values()
-                  if p.type == registry.entity and p.range is not None and p.reverse is not None
-                  and schema.is_a(p.range)}
+        naming = _naming_props(schema.name)
         stored = {ours: ftm for ours, ftm in FTM_EXPORT_PROPS.items() if ftm in naming}
         stored.update({p: p for p in naming})
         for other_id, prop in self.entities.referring(entity.id, stored):
