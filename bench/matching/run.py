@@ -274,8 +274,9 @@ def print_table(report: dict[str, Any]) -> None:
                 print(f"{system} {part} alert recall by kind: {kinds}")
         if "payments" in per:
             print(f"{system} payments: cut mid-word found {per['payments']['cut_mid_word_found']}")
-        print(f"{system} yente run overall: {per['yente_all']['screens_per_s']:.0f} screens/s "
-              f"over {per['yente_all']['cases']} cases")
+        if "yente_all" in per:
+            print(f"{system} yente run overall: {per['yente_all']['screens_per_s']:.0f} "
+                  f"screens/s over {per['yente_all']['cases']} cases")
 
 
 if __name__ == "__main__":

@@ -188,8 +188,55 @@ def test_readings_and_alternatives() -> None:
     assert western_alternatives("william") == []  # an English name without the marks
     assert western_alternatives("rachman") == ["rakhman"]  # German ch for х
     parsed = parse_name("Gazprom Neft Open Joint Stock Company", "org")[0]
-    assert parsed.tokens == ("gazprom", "neft", "jsc") and parsed.roles[-1] == "legal"
+    assert parsed.tokens == ("gazprom", "neft", "jsc") and parsed.roles[-1] == "form"
     assert "isil" in parse_name("Islamic State of Iraq and the Levant", "org")[0].acronyms
     behineh = parse_name("Behineh Trading Co.", "org")[0]
     assert behineh.tokens == ("behineh", "trade", "co") and "btc" in behineh.acronyms
     assert parse_name("Twenty-Seventh Brigade", "org")[0].tokens == ("27", "brigade")
+
+
+ORG_LIST = [
+    _e("udg", ["UNION DEVELOPMENT GROUP CO., LTD."], "Organization"),
+    _e("ub", ["UNION BANK"], "Organization"),
+    _e("dgi", ["DEVELOPMENT GROUP INTERNATIONAL"], "Organization"),
+    _e("utg", ["UNION TRADING GROUP"], "Organization"),
+    _e("ndu", ["NATIONAL DEVELOPMENT UNION"], "Organization"),
+    _e("gudh", ["GROUP UNION DEVELOPMENT HOLDING"], "Organization"),
+]
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+def test_organisation_as_listed_with_a_legal_form_on_one_side(cls: type[Matcher]) -> None:
+    """Every part of this name is a common class word on this list; written as listed, with
+    or without its legal form, it is still this organisation (it scored 0.20 before). A
+    leftover class word is another name, and a comma in an organisation's name is not a
+    person's SURNAME, Given inversion."""
+    m = cls(Thresholds())
+    m.build(ORG_LIST)
+    for query in ("UNION DEVELOPMENT GROUP", "UNION DEVELOPMENT GROUP LTD",
+                  "Union Development Group Limited"):
+        hit = _top(m, ScreenQuery(names=[query], schema=ORG))
+        assert hit is not None and hit.entity_id == "udg", query
+        assert hit.score >= Thresholds().report
+        assert "organisation's name as listed" in hit.explanation[0].detail
+    short = m.screen(ScreenQuery(names=["UNION DEVELOPMENT"], schema=ORG))
+    assert all(h.entity_id != "udg" for h in short)  # a class word missing: not as listed
+    parsed = parse_name("UNION DEVELOPMENT GROUP CO., LTD.", "org")[0]
+    assert parsed.tokens[0] == "union" and parsed.roles[-1] == "form"
+
+
+def test_a_word_in_kana_alone_is_one_part() -> None:
+    """A foreign name in katakana is one part per word, read letter by letter (the
+    dictionary reader cut ティルマンズ into two words and read ヘ as the particle "e")."""
+    assert parse_name("ティルマンズ ミラー")[0].tokens == ("tirumanzu", "mira")
+    assert parse_name("ソヘ ボールター")[0].tokens == ("sohe", "boruta")
+    assert parse_name("たねまさ ただい")[0].tokens == ("tanemasa", "tadai")
+    assert "yamada taro" in [r.text for r in readings("山田太郎")]  # kanji: the dictionary
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+def test_katakana_query_finds_the_latin_record(cls: type[Matcher]) -> None:
+    m = cls(Thresholds())
+    m.build([_e("b", ["Selim Bayraktar"]), _e("y", ["Kemal Yilmaz"])])
+    hit = _top(m, ScreenQuery(names=["セリム バイラクタル"], schema="Person"))
+    assert hit is not None and hit.entity_id == "b" and hit.score >= Thresholds().report

@@ -53,6 +53,7 @@ from ctnode.match.transliterate import (
 NameKind = Literal["person", "org"]
 # How a token takes part (its weight, the rules that apply): see score.py.
 ROLE_NAME, ROLE_LEGAL, ROLE_PATRONYMIC, ROLE_INITIAL = "", "legal", "patronymic", "initial"
+ROLE_FORM = "form"  # a legal form proper (rigour's org types: LLC, JSC, GmbH ...) or "co"
 
 # Tokens that carry no identity: Arabic articles and filiation words, honorifics, titles.
 # "Son of" in Maghrebi and Mauritanian names (Ould, ولد read "wld"): a connector like bin
@@ -359,6 +360,11 @@ def _reorder(name: str) -> tuple[str, bool]:
     return name, False
 
 
+# rigour's class symbol for company / corporation / co: a legal designation in registries
+# that have no form of their own (ISO 20275 lists Corp., Co. and Inc. for US states)
+_COMPANY = frozenset({"co"})
+
+
 class ParsedName(NamedTuple):
     """One reading of one name, ready for the scorer and the index.
 
@@ -407,7 +413,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
     notes: list[str] = []
     if reading_rule:
         notes.append(f"read as {reading_rule}: {text}")
-    text, swapped = _reorder(text)
+    # "SURNAME, Given" is a person's; an organisation's comma is punctuation (CO., LTD.)
+    text, swapped = _reorder(text) if kind == "person" else (text, False)
     if kind == "person":
         stripped = remove_person_prefixes(text)
         if stripped != text and stripped.strip():
@@ -415,8 +422,10 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
             text = stripped
     legal: frozenset[str] = frozenset()
     written: list[str] = []
+    forms: frozenset[str] = frozenset()
     if kind == "org":
         text, legal = legal_form_text(text)
+        forms = legal | _COMPANY
     text = _APOSTROPHES.sub("", text)
     raws = raw_tokens(text)
     tokens: list[str] = []
@@ -478,7 +487,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
             if extra:
                 symbols[pos] = extra
         if kind == "org" and latin in legal:
-            role = ROLE_LEGAL
+            role = ROLE_FORM if latin in forms else ROLE_LEGAL
         elif len(latin) == 1 and latin.isalpha():
             role = ROLE_INITIAL
         elif (kind == "person" and len(latin) >= MIN_PATRONYMIC
@@ -490,7 +499,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
         out.append(sys.intern(latin))  # one string object per distinct token, list-wide
     if out and last_written >= len(out):
         last_written = len(out) - 1
-    acr = acronyms(tuple(written), tuple(r == ROLE_LEGAL for r in roles)) \
+    acr = acronyms(tuple(written), tuple(r in (ROLE_LEGAL, ROLE_FORM) for r in roles)) \
         if kind == "org" and len(written) == len(out) else ()
     return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
                       last_written if out else -1, tuple(notes))

@@ -43,7 +43,7 @@ from ctnode.match.postings import JOIN, PostingKind, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable
 
-FORMAT = 2
+FORMAT = 3
 STAMP = "stamp.json"
 STATE = "state.pkl"
 POSTINGS = "postings.i32"

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from ctnode.match.normalise import (
     COMMON_PRIOR_FREQUENCY,
+    ROLE_FORM,
     ROLE_INITIAL,
     ROLE_LEGAL,
     ROLE_PATRONYMIC,
@@ -74,7 +75,7 @@ class Rarity:
 def part_weight(rarity: Rarity, token: str, role: str) -> float:
     """The weight a part counts with: its rarity, or a fixed small weight for a legal form
     or an initial; a patronymic counts a share of its rarity."""
-    if role == ROLE_LEGAL:
+    if role in (ROLE_LEGAL, ROLE_FORM):
         return MODEL.legal_form_weight
     if role == ROLE_INITIAL:
         return MODEL.initial_weight
@@ -106,7 +107,7 @@ class NameForm:
     """A name ready for comparison: tokens, their weights, merged neighbour units, and what
     name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("acronyms", "by_skel", "kind", "memo", "merged_units", "original",
+    __slots__ = ("acronyms", "by_skel", "kind", "legal", "memo", "merged_units", "original",
                  "script_key", "singles", "tokens", "total", "truncated", "weights")
 
     def __init__(self, original: str, parsed: ParsedName, rarity: Rarity,
@@ -118,6 +119,9 @@ class NameForm:
         self.acronyms = parsed.acronyms
         self.truncated = truncated
         roles = parsed.roles or ("",) * len(parsed.tokens)
+        # bit k set: part k is a legal form proper (organisations only; see _as_listed)
+        self.legal = sum(1 << k for k, r in enumerate(roles) if r == ROLE_FORM) \
+            if kind == "org" else 0
         self.weights = tuple(part_weight(rarity, t, r)
                              for t, r in zip(parsed.tokens, roles, strict=True))
         self.total = sum(self.weights)
@@ -224,9 +228,26 @@ def _name_rule(q: NameForm, c: NameForm) -> tuple[float, str] | None:
     return None
 
 
+def _as_listed(q: NameForm, c: NameForm, exact: bool, used_q: int, used_c: int) -> bool:
+    """An organisation's name written as listed: every aligned part exact, every part of
+    both names aligned, except legal forms left on one side only (UNION DEVELOPMENT GROUP /
+    UNION DEVELOPMENT GROUP CO., LTD.; a class word such as DEVELOPMENT left over is a
+    different name: UNION DEVELOPMENT BANK / UNION BANK), and some part not a legal form."""
+    if not exact or q.kind != "org" or c.kind != "org":
+        return False
+    full_q, full_c = (1 << len(q.tokens)) - 1, (1 << len(c.tokens)) - 1
+    left_q, left_c = full_q & ~used_q, full_c & ~used_c
+    if left_q and left_c:
+        return False
+    if left_q & ~q.legal or left_c & ~c.legal:
+        return False
+    return bool(used_q & ~q.legal)
+
+
 def _cap(q: NameForm, c: NameForm, info: float, all_exact: bool) -> float:
     """Rarity scaling: a match on common parts only counts ``info / min_information`` of
-    its score; an organisation's name written exactly as listed counts in full (AL-QAIDA)."""
+    its score; an organisation's name written as listed counts in full (AL-QAIDA; see
+    :func:`_as_listed`)."""
     if all_exact and q.kind == "org" and c.kind == "org":
         return 1.0
     return min(1.0, info / MODEL.min_information)
@@ -295,7 +316,9 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     denom += sum(w for k, w in enumerate(q.weights) if not used_q[k])
     denom += _candidate_factor(q) * sum(w for k, w in enumerate(c.weights) if not used_c[k])
     raw = matched / denom if denom > 0 else 0.0
-    all_exact = not un_q and not un_c and all(p.sim == 1.0 for p in pairs)
+    mask_q = sum(1 << k for k, used in enumerate(used_q) if used)
+    mask_c = sum(1 << k for k, used in enumerate(used_c) if used)
+    all_exact = _as_listed(q, c, all(p.sim == 1.0 for p in pairs), mask_q, mask_c)
     score = raw * _cap(q, c, info, all_exact)
     rule = "the organisation's name as listed" if all_exact and score > raw * min(
         1.0, info / MODEL.min_information) else ""
@@ -366,7 +389,7 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
     denom += sum(un_q)
     denom += _candidate_factor(q) * sum(un_c)
     raw = matched / denom if denom > 0 else 0.0
-    score = raw * _cap(q, c, info, exact and not un_q and not un_c)
+    score = raw * _cap(q, c, info, _as_listed(q, c, exact, used_q, used_c))
     if decided is not None and decided[0] > score:
         return decided[0]
     return score

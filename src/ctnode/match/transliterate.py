@@ -7,7 +7,8 @@
   alternative; a Korean name written without spaces is cut into surname and syllables;
 * Han: Mandarin pinyin (ICU ``Han-Latin``; surname, then the given name as one part); a
   name that may be Japanese also gets its Japanese reading (cutlet with MeCab and UniDic,
-  Hepburn, long vowels written short as passports do); kana: the Japanese reading only;
+  Hepburn, long vowels written short as passports do); kana: the Japanese reading only, a
+  word in kana alone (a foreign name in katakana) read letter by letter as one part;
 * Cyrillic (Russian, Kazakh letters), Greek, Armenian, Georgian: rigour's ``maybe_ascii``;
 * every other script ICU ``Any-Latin; Latin-ASCII``, and where ICU has no rules (Khmer,
   Lao, Myanmar ...) anyascii;
@@ -318,10 +319,26 @@ def japanese_reading(text: str) -> list[str]:
     parts = []
     for word in romaji.split():
         part = _NON_ALNUM.sub("", word.lower())
-        part = part.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+        part = _short_long_vowels(part)
         if part:
             parts.append(part)
     return parts
+
+
+_KANA_ONLY = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
+_KANA_LATIN = icu.Transliterator.createInstance("Katakana-Latin; Hiragana-Latin; Latin-ASCII")
+
+
+def _short_long_vowels(part: str) -> str:
+    return part.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+
+
+def kana_word_reading(word: str) -> str:
+    """A word written in kana alone (a foreign name in katakana, a Japanese one in hiragana)
+    read letter by letter as one part (ICU's kana transliterators, Hepburn-like): the
+    dictionary reader would cut ティルマンズ into words and read ヘ as the particle "e"."""
+    part = _NON_ALNUM.sub("", _KANA_LATIN.transliterate(word).lower())
+    return _short_long_vowels(part)
 
 
 def is_cjk(name: str) -> bool:
@@ -367,7 +384,9 @@ def readings(name: str) -> tuple[Reading, ...]:
         han_count = len(_HAN.findall(name))
         if not 2 <= han_count <= 4 or len(words) > 2:
             return tuple(out)
-    japanese = [part for w in words for part in japanese_reading(w)]
+    japanese = [part for w in words
+                for part in ([kana_word_reading(w)] if _KANA_ONLY.fullmatch(w)
+                             else japanese_reading(w)) if part]
     # a reading much shorter than the name is a Chinese-only name read badly (王伟 → "o")
     if japanese and len("".join(japanese)) >= 2 * len(_HAN.findall(name)):
         out.append(Reading(" ".join(japanese), key, "japanese"))
