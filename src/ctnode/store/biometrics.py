@@ -146,6 +146,31 @@ class SqlBiometrics:
                     yield r
             last = page[-1].id
 
+    def template_pages(
+        self, modality: str, model_id: str, engine: str
+    ) -> Iterator[list[tuple[str, bytes]]]:
+        """``(id, template_ct)`` of every template of one model, a page of up to ``PAGE`` at a
+        time, in id order: the bulk read of an index build (a million rows).
+
+        Only the columns the build needs, as plain tuples: no row objects, no date parsing
+        (``iter_templates`` costs twice the CPU per row at a million).
+        """
+        t = tables.biometric_templates
+        want = (modality, model_id, engine)
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                page = conn.execute(
+                    select(t.c.id, t.c.template_ct, t.c.modality, t.c.model_id, t.c.engine)
+                    .where(t.c.id > last)
+                    .order_by(t.c.id)
+                    .limit(self.PAGE)
+                ).all()
+            if not page:
+                return
+            last = page[-1][0]
+            yield [(r[0], bytes(r[1])) for r in page if (r[2], r[3], r[4]) == want]
+
     def samples_for_templates(self, template_ids: list[str]) -> dict[str, Any]:
         """template id → joined sample row (without the image)."""
         if not template_ids:
