@@ -23,7 +23,14 @@ Steps, each in its own process where a user would meet it in one:
    against the store (one query), then searches; the time to the first answer.
 4. ``updates``: in that process, an enrolment's template goes into the index
    (``FaceIndexes.added``: in place, journal, stamp) and the next search finds
-   it; a deletion through ``Enrolment.delete_sample``.
+   it; then an enrolment made by a third process (``--step enrol-other``: a CLI
+   beside a server, which never loads the index and only appends to the journal)
+   and this process's next search that finds it; a deletion through
+   ``Enrolment.delete_sample``.
+
+Where the wall clock of the build and of opening goes is read from the kernel's
+scheduler statistics (``/proc/self/schedstat``): on a CPU, runnable but waiting for
+a CPU (the machine's load), and the rest, blocked (disk reads, ``fsync``, locks).
 
 Results: ``bench/biometrics/service_results.json`` and docs/benchmarks.md.
 """
