@@ -16,5 +16,7 @@ echo "== federation: biometric network query";  $PY -m bench.federation.biometri
 echo "== biometrics";                            $PY -m bench.biometrics.run
 echo "== biometrics: per-search calibration";    $PY -m bench.biometrics.calibrate --galleries 200
 echo "== biometrics: face index at 1M";          $PY -m bench.biometrics.index_bench --n 1000000
+echo "== biometrics: issue 10's check, services"; $PY -m bench.biometrics.gallery_check --galleries 20
+echo "== biometrics: face search service at 1M"; $PY -m bench.biometrics.service_bench --n 1000000
 echo "== travel and payments";                   $PY -m bench.travel.run
 echo "== console pages";                         $PY -m bench.console.pages --queue 10000 --repeat 20

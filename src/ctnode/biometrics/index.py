@@ -373,48 +373,89 @@ class FastFaceIndex:
         with self._lock:
             if self._n != len(self._rows):
                 self.compact()
-            folder = Path(folder)
-            tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir(parents=True, mode=0o700)
             # the rows as they are (a view when nothing is memory-mapped: no 0.5 GB copy at 1M)
             vecs = (
                 self._vecs[: self._n]
                 if self._base is None
                 else self._exact(np.arange(self._n, dtype=np.int64))
             )
-            codes = np.empty(vecs.shape, dtype=np.int8)
-            for start in range(0, self._n, self.CHUNK):
-                codes[start : start + self.CHUNK] = self._codes(vecs[start : start + self.CHUNK])
-            width = max([len(i.encode()) for i in self._ids] + [1])
-            arrays: dict[str, npt.NDArray[Any]] = {
-                "vectors.npy": vecs,
-                "codes.npy": codes,
-                "ids.npy": np.array([i.encode() for i in self._ids], dtype=f"S{width}"),
-            }
-            for name, arr in arrays.items():
-                _write_array(tmp / name, arr)
-            manifest = {
-                "format": self.FORMAT,
-                "dim": self.dim,
-                "rows": self._n,
-                "version": self.version,
-                "eps": self.eps,
-                "outliers": self._outliers,
-                "scale": self.SCALE,
-                "stamp": self.stamp,
-            }
-            _write_private(
-                tmp / "manifest.json", lambda fh: fh.write(json.dumps(manifest).encode())
+            codes, eps, outliers = self._code_all(vecs)
+            self._write_folder(
+                Path(folder), self._ids, vecs, codes, version=self.version, stamp=self.stamp,
+                eps=max(eps, self.eps), outliers=outliers,
             )
-            old = folder.with_name(folder.name + f".old-{os.getpid()}")
-            if folder.exists():
-                folder.rename(old)
-            tmp.rename(folder)
-            shutil.rmtree(old, ignore_errors=True)
             if self._journal is not None:
-                self._journal = folder / JOURNAL
+                self._journal = Path(folder) / JOURNAL
                 self._journal_read = 0
+
+    @classmethod
+    def save_arrays(
+        cls, folder: Path, ids: Sequence[str], vectors: npt.NDArray[np.float32], *,
+        version: int = 1, stamp: str = "",
+    ) -> None:
+        """Write ``vectors`` (row i is ``ids[i]``) in ``save``'s layout without building an
+        index in memory first: the rebuild path (code once, write, then ``load``)."""
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2 or len(vecs) != len(ids):
+            raise ValueError(f"{len(ids)} ids for an array of shape {vecs.shape}")
+        if len(set(ids)) != len(ids):
+            raise ValueError("template ids repeat")
+        codes, eps, outliers = cls._code_all(vecs)
+        cls._write_folder(Path(folder), list(ids), vecs, codes, version=version, stamp=stamp,
+                          eps=eps, outliers=outliers)
+
+    @classmethod
+    def _code_all(
+        cls, vecs: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.int8], float, list[int]]:
+        """The 8-bit rows of ``vecs`` (in chunks: one byte per component extra), the largest
+        8-bit error of the rows kept in bounds, and the rows beyond ``EPS_CAP``."""
+        codes = np.empty(vecs.shape, dtype=np.int8)
+        eps, outliers = 0.0, []
+        for start in range(0, len(vecs), cls.CHUNK):
+            chunk = vecs[start : start + cls.CHUNK]
+            coded = np.clip(np.rint(chunk * cls.SCALE), -127, 127)
+            err = np.linalg.norm(chunk - coded / cls.SCALE, axis=1)
+            wide = err > cls.EPS_CAP
+            outliers += (start + np.flatnonzero(wide)).tolist()
+            if (~wide).any():
+                eps = max(eps, float(err[~wide].max()))
+            codes[start : start + cls.CHUNK] = coded
+        return codes, eps, outliers
+
+    @classmethod
+    def _write_folder(
+        cls, folder: Path, ids: list[str], vecs: npt.NDArray[np.float32],
+        codes: npt.NDArray[np.int8], *, version: int, stamp: str, eps: float,
+        outliers: list[int],
+    ) -> None:
+        tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True, mode=0o700)
+        width = max([len(i.encode()) for i in ids] + [1])
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "vectors.npy": vecs,
+            "codes.npy": codes,
+            "ids.npy": np.array([i.encode() for i in ids], dtype=f"S{width}"),
+        }
+        for name, arr in arrays.items():
+            _write_array(tmp / name, arr)
+        manifest = {
+            "format": cls.FORMAT,
+            "dim": int(vecs.shape[1]),
+            "rows": len(ids),
+            "version": version,
+            "eps": eps,
+            "outliers": outliers,
+            "scale": cls.SCALE,
+            "stamp": stamp,
+        }
+        _write_private(tmp / "manifest.json", lambda fh: fh.write(json.dumps(manifest).encode()))
+        old = folder.with_name(folder.name + f".old-{os.getpid()}")
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(

@@ -156,13 +156,16 @@ class FaceIndexes:
     def _rebuild(
         self, model_id: str, engine: str, dim: int, folder: Path, stamp: Stamp, reason: str
     ) -> FastFaceIndex:
-        """Build from the store, save, say so in one line (the caller holds the writer lock)."""
-        built = self.build(model_id, engine, dim,
-                           expected=self.rows.count_templates("face", model_id, engine))
-        built.stamp = str(stamp)
-        built.save(folder)
+        """Build from the store, save, say so in one line (the caller holds the writer lock).
+
+        The rows go straight from the store into the saved layout (no index is built in
+        memory and thrown away); the index is then opened from the files, memory-mapped,
+        like every other process opens it.
+        """
+        ids, vecs = self.read_store(model_id, engine, dim)
+        FastFaceIndex.save_arrays(folder, ids, vecs, version=1, stamp=str(stamp))
+        del ids, vecs
         _write_stamp(folder, stamp)
-        del built  # served from the files, memory-mapped, like every other process
         settings = self.ctx.settings
         index = FastFaceIndex.load(
             folder, ivf_min=settings.face_index_ivf_min, nprobe=settings.face_index_nprobe
@@ -176,21 +179,31 @@ class FaceIndexes:
             log.warning(line)
         return index
 
-    def build(self, model_id: str, engine: str, dim: int, *, expected: int = 0) -> FastFaceIndex:
-        """Every template of one model, opened and laid out in one array (no doubling)."""
+    def read_store(
+        self, model_id: str, engine: str, dim: int
+    ) -> tuple[list[str], npt.NDArray[np.float32]]:
+        """Every template of one model, opened and laid out in one float32 array.
+
+        Read in pages of plain ``(id, ciphertext)`` tuples, opened a page at a time into one
+        byte string and copied once into the array (sized from the count, grown only if a
+        writer added templates since): about 9 µs of CPU per template.
+        """
+        expected = self.rows.count_templates("face", model_id, engine)
         vecs = np.empty((max(expected, 1), dim), dtype=np.float32)
         ids: list[str] = []
-        for row in self.rows.iter_templates("face", model_id, engine, None):
-            if len(ids) == len(vecs):  # a writer added templates since the count
-                vecs = np.resize(vecs, (len(vecs) + max(1024, len(vecs) // 4), dim))
-            raw = self.key.open(row.template_ct, f"template:{row.id}")
-            vecs[len(ids)] = np.frombuffer(raw, dtype="<f4")
-            ids.append(row.id)
-        settings = self.ctx.settings
-        return FastFaceIndex.from_arrays(
-            ids, vecs[: len(ids)], ivf_min=settings.face_index_ivf_min,
-            nprobe=settings.face_index_nprobe,
-        )
+        for page in self.rows.template_pages("face", model_id, engine):
+            if not page:
+                continue
+            raw = self.key.open_concat([(ct, f"template:{tid}") for tid, ct in page])
+            if len(raw) != 4 * dim * len(page):
+                raise IndexFileError(f"a stored {model_id} template is not {dim} float32 values")
+            block = np.frombuffer(raw, dtype="<f4").reshape(len(page), dim)
+            need = len(ids) + len(page)
+            if need > len(vecs):  # a writer added templates since the count
+                vecs = np.resize(vecs, (max(need, len(vecs) + len(vecs) // 4), dim))
+            vecs[len(ids) : need] = block
+            ids.extend(tid for tid, _ in page)
+        return ids, vecs[: len(ids)]
 
     # -- writing ----------------------------------------------------------------------------------
 

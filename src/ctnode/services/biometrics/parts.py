@@ -33,6 +33,9 @@ class LazyKey:
     def open(self, ciphertext: bytes, context: str) -> bytes:
         return self.key.open(ciphertext, context)
 
+    def open_concat(self, items: list[tuple[bytes, str]]) -> bytes:
+        return self.key.open_concat(items)
+
 
 @dataclass(frozen=True, slots=True)
 class Biometrics:
