@@ -7,18 +7,7 @@ record is the key the in-memory matcher indexes it under.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from ctnode.store.columns import actor, at, stamp, tlp, uuid_key
 from ctnode.store.schema import metadata

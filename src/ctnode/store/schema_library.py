@@ -11,17 +11,7 @@ analysis computes (``ctnode.library.analysis``), so both find what the reference
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, LargeBinary, String, Table, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from ctnode.store.columns import stamp, tlp
