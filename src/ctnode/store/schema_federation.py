@@ -22,6 +22,12 @@ from ctnode.store.columns import (
 )
 from ctnode.store.schema import metadata
 
+
+def _way() -> Column[str]:
+    """Which way a disclosure request or an alert went: incoming | outgoing."""
+    return Column("direction", String(16), nullable=False)
+
+
 # The coordinators' directory: peers an admin added by their signed descriptor.
 fed_peers = Table(
     "fed_peers",
@@ -88,7 +94,7 @@ fed_disclosures = Table(
     "fed_disclosures",
     metadata,
     uuid_key(),
-    Column("direction", String(16), nullable=False),  # incoming | outgoing
+    _way(),
     peer_ref(index=True),
     Column("remote_id", String(36), nullable=True),  # the other side's id for the request
     Column("ref", String(64), nullable=False),
@@ -135,7 +141,7 @@ fed_alerts = Table(
     "fed_alerts",
     metadata,
     uuid_key(),
-    Column("direction", String(16), nullable=False),  # incoming | outgoing
+    _way(),
     peer_ref(nullable=True),  # sender (incoming)
     Column("kind", String(32), nullable=False),  # new_listing | delisting | urgent | list_update
     Column("title", Text, nullable=False),
