@@ -61,9 +61,12 @@ def peer_ref(name: str = "peer_id", *, nullable: bool = False, index: bool | Non
     return Column(name, String(128), nullable=nullable, index=index)
 
 
-def dataset_ref(*, index: bool | None = None) -> Column[str]:
-    """The name of the list (dataset) a row belongs to."""
-    return Column("dataset", String(64), nullable=False, index=index)
+def dataset_ref(name: str = "dataset", *, index: bool | None = None,
+                primary_key: bool = False) -> Column[str]:
+    """The name of a list (dataset): the one a row belongs to, or the list's own."""
+    if primary_key:
+        return Column(name, String(64), primary_key=True)
+    return Column(name, String(64), nullable=False, index=index)
 
 
 def subject_key() -> Column[str]:

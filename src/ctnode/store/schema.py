@@ -46,7 +46,7 @@ metadata = MetaData(
 datasets = Table(
     "datasets",
     metadata,
-    Column("name", String(64), primary_key=True),
+    dataset_ref("name", primary_key=True),
     Column("title", Text, nullable=False),
     Column("source", Text, nullable=True),
     Column("version", String(128), nullable=True),
