@@ -16,7 +16,6 @@ from ctnode.cli.common import (
     check_output,
     console,
     coverage_texts,
-    handle_errors,
     make_node,
     open_output,
     operator,
@@ -112,7 +111,6 @@ def _import(kind: str, source: str, as_json: bool, *, dataset: str | None = None
 
 
 @import_app.command("un-sc")
-@handle_errors
 def import_un_sc(
     source: Annotated[
         str, typer.Argument(help="File path or URL of the UN SC Consolidated List XML")
@@ -130,7 +128,6 @@ def import_un_sc(
 
 
 @import_app.command("ofac-sdn")
-@handle_errors
 def import_ofac_sdn(
     source: Annotated[
         Path, typer.Argument(help="Folder holding OFAC's sdn.csv, alt.csv, add.csv (or sdn.csv)")
@@ -144,7 +141,6 @@ def import_ofac_sdn(
 
 
 @import_app.command("ftm")
-@handle_errors
 def import_ftm(
     file: Annotated[Path, typer.Argument(help="FollowTheMoney entities, JSON lines")],
     dataset: Annotated[str | None, typer.Option(help="List name (default: the file name)")] = None,
@@ -163,7 +159,6 @@ def import_ftm(
 
 
 @import_app.command("csv")
-@handle_errors
 def import_csv(
     file: Annotated[Path, typer.Argument(help="CSV file of a national list")],
     mapping: Annotated[
@@ -182,7 +177,6 @@ def import_csv(
 
 
 @export_app.command("ftm")
-@handle_errors
 def export_ftm(
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output file (default stdout)")
@@ -207,7 +201,6 @@ def export_ftm(
 
 
 @datasets_app.command("list")
-@handle_errors
 def datasets(as_json: AsJson = False) -> None:
     """The lists this node holds, with version, size and what a screen would warn about."""
     node = make_node()
@@ -231,7 +224,6 @@ def datasets(as_json: AsJson = False) -> None:
 
 
 @datasets_app.command("remove")
-@handle_errors
 def remove_dataset(
     name: Annotated[str, typer.Argument(help="The dataset to remove (see `ctnode datasets`)")],
     reason: Annotated[str, typer.Option(help="Why (required, audited)")],
