@@ -49,7 +49,7 @@ def entity_ref(*, nullable: bool = False, index: bool | None = None, primary_key
     with the entity."""
     fk = [ForeignKey(cascade_from, ondelete="CASCADE")] if cascade_from else []
     if primary_key:
-        return Column("entity_id", String(255), *fk, primary_key=True)
+        return Column("entity_id", String(255), *fk, primary_key=True, index=index)
     return Column("entity_id", String(255), *fk, nullable=nullable, index=index)
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -51,10 +50,9 @@ watch_hits = Table(
     metadata,
     Column("subject_id", String(36), ForeignKey("watch_subjects.id", ondelete="CASCADE"),
            primary_key=True),
-    entity_ref(primary_key=True),
+    entity_ref(primary_key=True, index=True),
     band(),
     Column("score", Float, nullable=False),
-    Index("ix_watch_hits_entity_id", "entity_id"),
 )
 
 # Alerts to a subject's owner: a new hit, another band, a hit gone, an expiry coming.
