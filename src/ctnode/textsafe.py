@@ -67,6 +67,18 @@ def load_json(raw: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH, what: str = "bo
     return data
 
 
+def json_object_line(raw: str, where: str) -> dict[str, Any]:
+    """One line of a JSON-lines file, which must be an object; ``where`` (file and line) starts
+    the error message."""
+    try:
+        item = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{where}: not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(item, dict):
+        raise InvalidInput(f"{where}: expected a JSON object")
+    return item
+
+
 def unsafe_reason(s: str) -> str | None:
     """Why ``s`` may not be stored or shown (NUL, lone surrogate), or None."""
     if "\x00" in s:

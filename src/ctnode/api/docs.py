@@ -2,9 +2,10 @@
 
 FastAPI's default pages load their scripts from a CDN and start them with an inline script,
 so on an offline node they are blank, and a Content-Security-Policy without inline scripts
-would stop them anyway. Here the assets are vendored (``api/static/docs``: swagger-ui-dist
-5.35.0 and redoc 2.5.0, from the npm registry, licences beside them) and each page is our own
-HTML that loads an external init script. ``CSP_DOCS`` is the policy they are served with.
+would stop them anyway. Here the assets are vendored (``api/static/vendor``: swagger-ui-dist
+5.35.0 and redoc 2.5.0, from the npm registry, each in its own folder with its licence) and
+each page is our own HTML that loads an external init script (``api/static/docs``). All of
+them are served flat under ``/docs/assets/``. ``CSP_DOCS`` is the policy they are served with.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-STATIC = Path(__file__).parent / "static" / "docs"
+# Our init scripts, and the third-party assets, unchanged, one folder per project.
+OWN = Path(__file__).parent / "static" / "docs"
+VENDORED: list[str | tuple[str, str]] = [
+    ("ctnode.api", "static/vendor/swagger-ui"), ("ctnode.api", "static/vendor/redoc")]
 ASSETS = "/docs/assets"
 # No inline script anywhere; Swagger UI and ReDoc set inline styles and ReDoc runs its search
 # in a blob: worker, so those two are allowed on these pages only.
@@ -65,4 +69,5 @@ def redoc() -> HTMLResponse:
 def install(app: FastAPI) -> None:
     """Serve the reference pages and their assets (the app is made with ``docs_url=None``)."""
     app.include_router(router)
-    app.mount(ASSETS, StaticFiles(directory=STATIC), name="docs-assets")
+    # One flat URL space over the three folders.
+    app.mount(ASSETS, StaticFiles(directory=OWN, packages=VENDORED), name="docs-assets")

@@ -14,7 +14,6 @@ from ctnode.cli.common import (
     check_output,
     console,
     error_line,
-    handle_errors,
     node_session,
     open_output,
     operator,
@@ -31,7 +30,6 @@ def _json_lines(path: Path) -> list[Any]:
 
 
 @audit_app.command("list")
-@handle_errors
 def audit_list(
     event: Annotated[str | None, typer.Option(help="Only this event type")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
@@ -52,7 +50,6 @@ def audit_list(
 
 
 @audit_app.command("export")
-@handle_errors
 def audit_export(
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="JSONL file (default stdout)")
@@ -78,7 +75,6 @@ def _failed(exc: ChainBroken, who: str = "") -> typer.Exit:
 
 
 @audit_app.command("verify")
-@handle_errors
 def audit_verify() -> None:
     """Verify the audit hash chain; exit 1 naming the first edited, dropped or inserted entry."""
     with node_session() as node:
@@ -90,7 +86,6 @@ def audit_verify() -> None:
 
 
 @audit_app.command("checkpoint")
-@handle_errors
 def audit_checkpoint() -> None:
     """Sign the audit chain's head now (give it to partners or an oversight body)."""
     with node_session() as node:
@@ -98,7 +93,6 @@ def audit_checkpoint() -> None:
 
 
 @audit_app.command("checkpoints")
-@handle_errors
 def audit_checkpoints(
     node_id: Annotated[str | None, typer.Option("--peer", help="A peer's, not ours")] = None,
 ) -> None:
@@ -109,7 +103,6 @@ def audit_checkpoints(
 
 
 @audit_app.command("verify-checkpoints")
-@handle_errors
 def audit_verify_checkpoints(
     file: Annotated[
         Path | None,
@@ -130,7 +123,6 @@ def audit_verify_checkpoints(
 
 
 @audit_app.command("verify-export")
-@handle_errors
 def audit_verify_export(
     log: Annotated[Path, typer.Argument(help="The node's log from `ctnode audit export`")],
     checkpoints: Annotated[Path, typer.Option(help="Its signed checkpoints (JSON lines)")],

@@ -21,7 +21,6 @@ from ctnode.cli.common import (
     check_output,
     console,
     coverage_texts,
-    handle_errors,
     node_session,
     open_output,
     operator,
@@ -59,9 +58,12 @@ HitsOnlyOpt = Annotated[bool, typer.Option(
 R = TypeVar("R", ManifestReport, PaymentReport)
 
 
-def _screen(file: Path, label: str,
+def _screen(file: Path, output: Path | None, label: str,
             screen: Callable[[Node, bytes, Callable[[int, int], None]], R]) -> R:
-    """Read the file and screen it with a progress bar labelled ``label``."""
+    """Read the file and screen it with a progress bar labelled ``label`` (once the report's
+    output file, if any, is known to be writable and not the input)."""
+    if output is not None:
+        check_output(output, file)
     with node_session() as node:
         data = read_file(file, node.settings.max_upload_bytes)
         with progress_bar(label) as update:
@@ -87,7 +89,6 @@ def _render(report: reports.Report, fmt: ReportFormat, output: Path | None,
         console.print(f"report written to {output}")
 
 
-@handle_errors
 @with_purpose
 def screen_manifest_cmd(
     file: FileArg, format: FormatOpt = ReportFormat.table, output: OutputOpt = None,
@@ -95,16 +96,14 @@ def screen_manifest_cmd(
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every traveller of a PAXLST or PNRGOV message (or MRZ text) against the lists."""
-    if output is not None:
-        check_output(output, file)
-    report = _screen(file, "screening travellers", lambda node, data, update: node.manifests.screen(
-        data, operator(), purpose, channel="cli", progress=update))
+    report = _screen(file, output, "screening travellers",
+                     lambda node, data, update: node.manifests.screen(
+                         data, operator(), purpose, channel="cli", progress=update))
     _render(report, format, output,
             lambda console: manifest_table(report, console, all_travellers=not hits_only),
             hits_only)
 
 
-@handle_errors
 @with_purpose
 def screen_payments_cmd(
     file: FileArg,
@@ -119,10 +118,10 @@ def screen_payments_cmd(
     purpose: Purpose = NO_PURPOSE,
 ) -> None:
     """Screen every party and crypto address of an ISO 20022 (pacs.008, pain.001) or MT103 file."""
-    if output is not None:
-        check_output(output, file)
-    report = _screen(file, "screening payment parties", lambda node, data, update: node.payments.screen(
-        data, operator(), purpose, validate=validate, xsd_dir=xsd_dir, channel="cli", progress=update))
+    report = _screen(file, output, "screening payment parties",
+                     lambda node, data, update: node.payments.screen(
+                         data, operator(), purpose, validate=validate, xsd_dir=xsd_dir,
+                         channel="cli", progress=update))
     _render(report, format, output,
             lambda console: payment_table(report, console, all_parties=not hits_only), hits_only)
 

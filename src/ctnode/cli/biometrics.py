@@ -19,7 +19,6 @@ from rich.table import Table
 from ctnode.cli.common import (
     check_output,
     console,
-    handle_errors,
     make_node,
     operator,
     out,
@@ -58,7 +57,6 @@ def _print_json(data: Any) -> None:
     print_json(data)  # valid JSON whatever the terminal (was cut at 80 columns when piped)
 
 
-@handle_errors
 def enrol(
     entity: EntityArg,
     face: Annotated[Path | None, typer.Option("--face", help="Face image (JPEG, PNG ...).")] = None,
@@ -144,7 +142,6 @@ def _render(result: SearchResult) -> None:
 
 
 @biometrics_app.command("search")
-@handle_errors
 @with_purpose
 def search(
     face: Annotated[Path | None, typer.Option("--face", help="Probe face image.")] = None,
@@ -228,7 +225,6 @@ def _network_search(
 
 
 @biometrics_app.command("list")
-@handle_errors
 def list_records(entity: EntityArg, as_json: JsonOpt = False) -> None:
     """The biometric records of an entity (metadata only; audited)."""
     node = make_node()
@@ -256,7 +252,6 @@ def list_records(entity: EntityArg, as_json: JsonOpt = False) -> None:
 
 
 @biometrics_app.command("image")
-@handle_errors
 @with_purpose
 def image(
     sample: Annotated[str, typer.Argument(help="Sample id.", show_default=False)],
@@ -277,7 +272,6 @@ def image(
 
 
 @biometrics_app.command("purge")
-@handle_errors
 def purge() -> None:
     """Delete every biometric record past its retention date."""
     node = make_node()
@@ -288,7 +282,6 @@ def purge() -> None:
     console.print(f"{n} biometric record(s) past their retention date deleted")
 
 
-@handle_errors
 def import_ansi_nist(
     file: Annotated[
         Path,
@@ -370,7 +363,6 @@ def import_ansi_nist(
         )
 
 
-@handle_errors
 @with_purpose
 def export_ansi_nist(
     entity: EntityArg,
@@ -401,7 +393,6 @@ biometrics_app.add_typer(index_app, name="index")
 
 
 @index_app.command("status")
-@handle_errors
 def index_status(as_json: JsonOpt = False) -> None:
     """Where the face index files are, their size, and whether they match the store."""
     node = make_node()
@@ -422,7 +413,6 @@ def index_status(as_json: JsonOpt = False) -> None:
 
 
 @index_app.command("rebuild")
-@handle_errors
 def index_rebuild() -> None:
     """Rebuild the face index from the store now (a large gallery takes a while)."""
     node = make_node()

@@ -100,7 +100,10 @@ def operator() -> Actor:
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Print ctnode's typed errors as one clear line and exit non-zero (no traceback)."""
+    """Print ctnode's typed errors as one clear line and exit non-zero (no traceback).
+
+    Every command of ``ctnode`` has this already (``ErrorLines``, the top group); it is for
+    code run outside the command line's groups."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -111,6 +114,19 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+class ErrorLines(TyperGroup):
+    """The top command group: a typed error any command (or group callback) below it raises
+    is printed as one clear line, ``error (code): message``, and the exit status is 1; no
+    traceback. Each command is therefore written without error handling of its own."""
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CTNodeError as exc:
+            error_line(f"error ({exc.code})", exc.message)
+            raise typer.Exit(1) from None
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ctnode.cli.common import console, handle_errors, node_session, operator, out
+from ctnode.cli.common import console, node_session, operator, out
 from ctnode.errors import InvalidInput
 from ctnode.hashes.model import Bank, BankKind, Label, RecordStatus, SignalType, parse_tlp
 from ctnode.hashes.signals import parse_signal_type
@@ -39,7 +39,6 @@ def _json(data: Any) -> None:
 
 
 @hashes_app.command("hash")
-@handle_errors
 def hash_files(files: Files, as_json: JsonOpt = False) -> None:
     """Every hash of each file: MD5, SHA-256; PDQ (quality 0-100) for images; vPDQ for videos
     where installed. Nothing of the files is kept; prints one line per hash."""
@@ -59,7 +58,6 @@ def hash_files(files: Files, as_json: JsonOpt = False) -> None:
 
 
 @hashes_app.command("match")
-@handle_errors
 def match(
     files: Annotated[list[Path] | None, typer.Argument(help="Files to hash and match.")] = None,
     hash_: Annotated[
@@ -135,7 +133,6 @@ def _print_result(name: str, result: MatchResult) -> None:
 
 
 @hashes_app.command("hits")
-@handle_errors
 def hits(
     decided: Annotated[
         bool | None, typer.Option("--decided/--undecided", help="Default: undecided only.")
@@ -159,7 +156,6 @@ def hits(
 
 
 @hashes_app.command("decide")
-@handle_errors
 def decide(
     hit_id: Annotated[str, typer.Argument(help="The hit id (from `match` or `hits`).")],
     decision: Annotated[str, typer.Argument(help="confirmed, not_terrorist_content or unsure.")],
@@ -178,7 +174,6 @@ def decide(
 
 
 @bank_app.command("list")
-@handle_errors
 def bank_list(as_json: JsonOpt = False) -> None:
     """Every bank: kind, enabled, PDQ threshold, default TLP, hashes per status."""
     with node_session() as node:
@@ -203,7 +198,6 @@ def bank_list(as_json: JsonOpt = False) -> None:
 
 
 @bank_app.command("create")
-@handle_errors
 def bank_create(
     name: BankArg,
     kind: Annotated[
@@ -234,7 +228,6 @@ def bank_create(
 
 
 @bank_app.command("set")
-@handle_errors
 def bank_set(
     name: BankArg,
     enabled: Annotated[bool | None, typer.Option("--enable/--disable")] = None,
@@ -253,7 +246,6 @@ def bank_set(
 
 
 @bank_app.command("delete")
-@handle_errors
 def bank_delete(
     name: BankArg,
     yes: Annotated[
@@ -269,7 +261,6 @@ def bank_delete(
 
 
 @bank_app.command("show")
-@handle_errors
 def bank_show(
     name: BankArg,
     status: Annotated[
@@ -299,7 +290,6 @@ def bank_show(
 
 
 @bank_app.command("add")
-@handle_errors
 def bank_add(
     name: BankArg,
     values: Annotated[list[str], typer.Argument(help="Hash values.")],
@@ -326,7 +316,6 @@ def bank_add(
 
 
 @bank_app.command("remove")
-@handle_errors
 def bank_remove(
     name: BankArg,
     record_ids: Annotated[list[str], typer.Argument(help="Record ids (h-...).")],
@@ -338,7 +327,6 @@ def bank_remove(
 
 
 @bank_app.command("import")
-@handle_errors
 def bank_import(
     name: BankArg,
     file: Annotated[Path, typer.Argument(help="The file to import.")],
@@ -357,7 +345,6 @@ def bank_import(
 
 
 @bank_app.command("export")
-@handle_errors
 def bank_export(
     name: BankArg,
     dest: Annotated[Path, typer.Argument(help="File (or folder for hma1 and te-simple).")],
@@ -374,7 +361,6 @@ def bank_export(
 
 
 @bank_app.command("publish")
-@handle_errors
 def bank_publish(name: BankArg) -> None:
     """Send this node's bank whole to the peers subscribed to it (agreements naming
     hashes:<BANK>); later changes are sent as they happen. Prints each peer's receipt."""

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ctnode.cli.common import handle_errors, node_session, out, progress_bar
+from ctnode.cli.common import node_session, out, progress_bar
 
 index_app = typer.Typer(help="The name index's files: status, rebuild, verify.",
                         no_args_is_help=True)
@@ -24,7 +24,6 @@ def _size(folder_bytes: int) -> str:
 
 
 @index_app.command("status")
-@handle_errors
 def index_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
@@ -52,7 +51,6 @@ def index_status(
 
 
 @index_app.command("rebuild")
-@handle_errors
 def index_rebuild() -> None:
     """Build the name index from the store and write its files (under the index's lock)."""
     started = time.monotonic()
@@ -66,7 +64,6 @@ def index_rebuild() -> None:
 
 
 @index_app.command("verify")
-@handle_errors
 def index_verify(
     sample: Annotated[int, typer.Option(help="How many sample queries", min=1)] = 300,
     seed: Annotated[int, typer.Option(help="Random seed of the sample")] = 1,

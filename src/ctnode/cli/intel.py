@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from ctnode.cli.common import (
-    handle_errors,
     node_session,
     operator,
     out,
@@ -52,7 +51,6 @@ def _print_import(result: ImportResult, as_json: bool) -> None:
 
 
 @intel_app.command("collections")
-@handle_errors
 def collections(as_json: AsJson = False) -> None:
     """List the collections (id, alias, title, objects held)."""
     with node_session() as node:
@@ -70,7 +68,6 @@ def collections(as_json: AsJson = False) -> None:
 
 
 @intel_app.command("create")
-@handle_errors
 def create(
     title: Annotated[str, typer.Argument(help="Title shown to TAXII clients")],
     alias: Annotated[str | None, typer.Option(help="Short name used in URLs and commands")]
@@ -87,7 +84,6 @@ def create(
 
 
 @intel_app.command("import")
-@handle_errors
 def import_stix(
     file: Annotated[Path, typer.Argument(help="STIX 2.1 JSON: a bundle, a TAXII envelope, a list "
                                          "or one object")],
@@ -106,7 +102,6 @@ def import_stix(
 
 
 @intel_app.command("export")
-@handle_errors
 def export_stix(
     collection: CollectionOpt,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -133,7 +128,6 @@ def _write_json(value: Any, output: Path | None) -> None:
 
 
 @intel_app.command("show")
-@handle_errors
 def show(
     object_id: Annotated[str, typer.Argument(help="STIX id, e.g. threat-actor--...")],
     collection: CollectionOpt,
@@ -154,7 +148,6 @@ def show(
 
 
 @intel_app.command("linked")
-@handle_errors
 def linked(
     entity_id: Annotated[str, typer.Argument(help="Watchlist entity id, e.g. un_sc-QDe.115")],
     as_json: AsJson = False,
@@ -173,7 +166,6 @@ def linked(
 
 
 @intel_app.command("round-trip")
-@handle_errors
 def round_trip(
     file: Annotated[Path, typer.Argument(help="A MISP event JSON or a STIX 2.1 bundle")],
     as_json: AsJson = False,
@@ -194,7 +186,6 @@ def round_trip(
 
 
 @misp_app.command("import")
-@handle_errors
 def misp_import(
     file: Annotated[Path, typer.Argument(help="A MISP event in MISP's JSON export form")],
     collection: CollectionOpt,
@@ -209,7 +200,6 @@ def misp_import(
 
 
 @misp_app.command("export")
-@handle_errors
 def misp_export(
     collection: CollectionOpt,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -224,7 +214,6 @@ def misp_export(
 
 
 @sources_app.command("add")
-@handle_errors
 def source_add(
     name: Annotated[str, typer.Argument(help="A short name for the source")],
     url: Annotated[str, typer.Argument(help="The remote collection's URL "
@@ -245,7 +234,6 @@ def source_add(
 
 
 @sources_app.command("list")
-@handle_errors
 def source_list(as_json: AsJson = False) -> None:
     """The sources, their checkpoints and last results."""
     with node_session() as node:
@@ -260,7 +248,6 @@ def source_list(as_json: AsJson = False) -> None:
 
 
 @sources_app.command("remove")
-@handle_errors
 def source_remove(name: Annotated[str, typer.Argument(help="The source's name")]) -> None:
     """Stop pulling from a source (objects already pulled stay)."""
     with node_session() as node:
@@ -269,7 +256,6 @@ def source_remove(name: Annotated[str, typer.Argument(help="The source's name")]
 
 
 @intel_app.command("pull")
-@handle_errors
 def pull(
     name: Annotated[str, typer.Argument(help="The source's name (ctnode intel sources list)")],
     as_json: AsJson = False,

@@ -11,13 +11,12 @@ from typing import Annotated
 
 import typer
 
-from ctnode.cli.common import handle_errors, node_session, operator, out
+from ctnode.cli.common import node_session, operator, out
 
 jobs_app = typer.Typer(help="Periodic jobs: list them, or run one now.", no_args_is_help=True)
 
 
 @jobs_app.command("list")
-@handle_errors
 def jobs_list() -> None:
     """The jobs the server runs, and how often."""
     with node_session() as node:
@@ -28,7 +27,6 @@ def jobs_list() -> None:
 
 
 @jobs_app.command("run")
-@handle_errors
 def jobs_run(name: Annotated[str, typer.Argument(help="The job (see `ctnode jobs list`)")]) -> None:
     """Run one job now and print what it did (for cron or a systemd timer)."""
     with node_session() as node:
@@ -36,7 +34,6 @@ def jobs_run(name: Annotated[str, typer.Argument(help="The job (see `ctnode jobs
     out.print(str(result) if result is not None else f"{name}: done")
 
 
-@handle_errors
 def travel_retention() -> None:
     """Apply the retention policy now (old name of ``ctnode jobs run retention``)."""
     jobs_run("retention")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ctnode.cli.common import console, handle_errors, node_session, operator, out, print_json
+from ctnode.cli.common import console, node_session, operator, out, print_json
 
 keys_app = typer.Typer(
     help="Manage API keys (roles: admin, analyst, screener).", no_args_is_help=True
@@ -14,7 +14,6 @@ keys_app = typer.Typer(
 
 
 @keys_app.command("create")
-@handle_errors
 def keys_create(
     name: Annotated[str, typer.Argument(help="Who or what the key is for")],
     role: Annotated[str, typer.Option(help="admin, analyst or screener")] = "screener",
@@ -38,7 +37,6 @@ def keys_create(
 
 
 @keys_app.command("list")
-@handle_errors
 def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List API keys (never their secrets)."""
     with node_session() as node:
@@ -52,7 +50,6 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @keys_app.command("revoke")
-@handle_errors
 def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key id (from `keys list`)")],
 ) -> None:

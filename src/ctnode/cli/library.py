@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ctnode.cli.common import handle_errors, node_session, operator, out, print_json, read_file
+from ctnode.cli.common import node_session, operator, out, print_json, read_file
 from ctnode.services.library import MAX_DOCUMENT_BYTES
 
 library_app = typer.Typer(
@@ -19,7 +19,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 @library_app.command("add")
-@handle_errors
 def add(
     file: Annotated[Path, typer.Argument(help="Markdown, HTML, PDF or text file")],
     topic: Annotated[list[str], typer.Option("--topic", help="Taxonomy topic (repeat): "
@@ -52,7 +51,6 @@ def add(
 
 
 @library_app.command("search")
-@handle_errors
 def search(
     query: Annotated[str, typer.Argument(help='Words, "a phrase", a OR b, -excluded')],
     lang: Annotated[list[str] | None, typer.Option("--lang", help="Only these languages")]
@@ -77,7 +75,6 @@ def search(
 
 
 @library_app.command("show")
-@handle_errors
 def show(document_id: Annotated[str, typer.Argument(help="Document id")],
          as_json: AsJson = False) -> None:
     """A document's metadata."""
@@ -92,7 +89,6 @@ def show(document_id: Annotated[str, typer.Argument(help="Document id")],
 
 
 @library_app.command("list")
-@handle_errors
 def list_documents(as_json: AsJson = False) -> None:
     """The documents held (withdrawn ones left out), newest first."""
     with node_session() as node:
@@ -106,7 +102,6 @@ def list_documents(as_json: AsJson = False) -> None:
 
 
 @library_app.command("withdraw")
-@handle_errors
 def withdraw(
     document_id: Annotated[str, typer.Argument(help="Document id")],
     reason: Annotated[str, typer.Option(help="Why it is withdrawn (audited)")],

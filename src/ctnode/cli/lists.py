@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,20 +18,21 @@ from ctnode.cli.common import (
     check_output,
     console,
     coverage_texts,
-    handle_errors,
-    make_node,
+    node_session,
     open_output,
     operator,
     out,
     print_json,
     progress_bar,
 )
+from ctnode.cli.options import bundled
 from ctnode.model.lists import ImportReport
 
 import_app = typer.Typer(
     help="Import a list into the store (one transaction; delta on re-import).", no_args_is_help=True
 )
 export_app = typer.Typer(help="Export lists from the store.", no_args_is_help=True)
+R = TypeVar("R")
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON")]
 DryRun = Annotated[bool, typer.Option(
@@ -41,6 +44,26 @@ AllowOlder = Annotated[bool, typer.Option(
     "--allow-older", help="Import even when the list is older (by its own date) than the one held")]
 VersionOpt = Annotated[str | None, typer.Option(
     "--version", help="The list's version, best its date (2026-05-13): an older one is refused")]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportChoices:
+    """How a list import runs and reports: the options every ``ctnode import`` of a list has."""
+
+    as_json: bool = False
+    dry_run: bool = False
+    confirm: bool = False
+    allow_older: bool = False
+
+
+def import_choices(*, older: bool = True) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """``--json``, ``--dry-run``, ``--confirm`` (and, for a list that dates itself,
+    ``--allow-older``) given to the command as one ``how: ImportChoices``."""
+    options: dict[str, tuple[Any, Any]] = {
+        "as_json": (AsJson, False), "dry_run": (DryRun, False), "confirm": (Confirm, False)}
+    if older:
+        options["allow_older"] = (AllowOlder, False)
+    return bundled("how", ImportChoices, options)
 
 
 class DatasetsGroup(DefaultGroup):
@@ -97,92 +120,74 @@ def print_report(report: ImportReport, as_json: bool = False, to: Console = out)
             to.print(f"    - {w}", markup=False)
 
 
-def _import(kind: str, source: str, as_json: bool, *, dataset: str | None = None,
-            mapping: Path | None = None, version: str | None = None, dry_run: bool = False,
-            confirm: bool = False, allow_older: bool = False) -> None:
-    node = make_node(create=True)
-    try:
-        with progress_bar(f"importing {source}") as update:
-            report = node.lists.import_source(
-                kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
-                version=version, dry_run=dry_run, confirm=confirm, allow_older=allow_older)
-    finally:
-        node.close()
-    print_report(report, as_json)
+def _import(kind: str, source: str, how: ImportChoices, *, dataset: str | None = None,
+            mapping: Path | None = None, version: str | None = None) -> None:
+    with node_session(create=True) as node, progress_bar(f"importing {source}") as update:
+        report = node.lists.import_source(
+            kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
+            version=version, dry_run=how.dry_run, confirm=how.confirm,
+            allow_older=how.allow_older)
+    print_report(report, how.as_json)
 
 
 @import_app.command("un-sc")
-@handle_errors
+@import_choices()
 def import_un_sc(
     source: Annotated[
         str, typer.Argument(help="File path or URL of the UN SC Consolidated List XML")
     ],
-    as_json: AsJson = False,
-    dry_run: DryRun = False,
-    confirm: Confirm = False,
-    allow_older: AllowOlder = False,
+    how: ImportChoices,
 ) -> None:
     """Import the UN Security Council Consolidated List (official XML); re-import applies a delta.
 
     A file older (by its dateGenerated) than the list held is refused unless --allow-older;
     a delta delisting more than 5% of the records needs --confirm; --dry-run shows the delta."""
-    _import("un-sc", source, as_json, dry_run=dry_run, confirm=confirm, allow_older=allow_older)
+    _import("un-sc", source, how)
 
 
 @import_app.command("ofac-sdn")
-@handle_errors
+@import_choices(older=False)
 def import_ofac_sdn(
     source: Annotated[
         Path, typer.Argument(help="Folder holding OFAC's sdn.csv, alt.csv, add.csv (or sdn.csv)")
     ],
-    as_json: AsJson = False,
-    dry_run: DryRun = False,
-    confirm: Confirm = False,
+    how: ImportChoices,
 ) -> None:
     """Import the US OFAC SDN list (legacy CSV files joined; wallets become CryptoWallets)."""
-    _import("ofac-sdn", str(source), as_json, dry_run=dry_run, confirm=confirm)
+    _import("ofac-sdn", str(source), how)
 
 
 @import_app.command("ftm")
-@handle_errors
+@import_choices()
 def import_ftm(
     file: Annotated[Path, typer.Argument(help="FollowTheMoney entities, JSON lines")],
+    how: ImportChoices,
     dataset: Annotated[str | None, typer.Option(help="List name (default: the file name)")] = None,
     version: VersionOpt = None,
-    as_json: AsJson = False,
-    dry_run: DryRun = False,
-    confirm: Confirm = False,
-    allow_older: AllowOlder = False,
 ) -> None:
     """Import FollowTheMoney entities (JSON lines) as a list.
 
     Refused into a dataset imported from another format (un_sc, a CSV list); see
     `ctnode import un-sc --help` for --dry-run, --confirm and --allow-older."""
-    _import("ftm", str(file), as_json, dataset=dataset, version=version, dry_run=dry_run,
-            confirm=confirm, allow_older=allow_older)
+    _import("ftm", str(file), how, dataset=dataset, version=version)
 
 
 @import_app.command("csv")
-@handle_errors
+@import_choices()
 def import_csv(
     file: Annotated[Path, typer.Argument(help="CSV file of a national list")],
     mapping: Annotated[
         Path, typer.Option("--mapping", "-m", help="Mapping file (see docs/formats.md)")
     ],
+    how: ImportChoices,
     version: VersionOpt = None,
-    as_json: AsJson = False,
-    dry_run: DryRun = False,
-    confirm: Confirm = False,
-    allow_older: AllowOlder = False,
 ) -> None:
     """Import a national list from CSV with a declarative column mapping (--version, or the
     mapping's version, is the list's version)."""
-    _import("csv", str(file), as_json, mapping=mapping, version=version, dry_run=dry_run,
-            confirm=confirm, allow_older=allow_older)
+    _import("csv", str(file), how, mapping=mapping, version=version)
 
 
 @export_app.command("ftm")
-@handle_errors
 def export_ftm(
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output file (default stdout)")
@@ -192,30 +197,25 @@ def export_ftm(
 ) -> None:
     """Export entities as FollowTheMoney JSON lines."""
     fh = open_output(check_output(output)) if output else sys.stdout
-    node = make_node()
     n = 0
-    try:
-        for item in node.lists.export_ftm(operator(), dataset=dataset,
-                                          include_delisted=include_delisted):
-            fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
-            n += 1
-    finally:
-        if output:
-            fh.close()
-        node.close()
+    with node_session() as node:
+        try:
+            for item in node.lists.export_ftm(operator(), dataset=dataset,
+                                              include_delisted=include_delisted):
+                fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+                n += 1
+        finally:
+            if output:
+                fh.close()
     console.print(f"exported {n} entities")
 
 
 @datasets_app.command("list")
-@handle_errors
 def datasets(as_json: AsJson = False) -> None:
     """The lists this node holds, with version, size and what a screen would warn about."""
-    node = make_node()
-    try:
+    with node_session() as node:
         rows = node.screening.datasets(operator())
         coverage = node.screening.coverage()
-    finally:
-        node.close()
     if as_json:
         print_json({"datasets": rows, "coverage": coverage.as_dict()})
         return
@@ -231,7 +231,6 @@ def datasets(as_json: AsJson = False) -> None:
 
 
 @datasets_app.command("remove")
-@handle_errors
 def remove_dataset(
     name: Annotated[str, typer.Argument(help="The dataset to remove (see `ctnode datasets`)")],
     reason: Annotated[str, typer.Option(help="Why (required, audited)")],
@@ -239,13 +238,10 @@ def remove_dataset(
 ) -> None:
     """Remove a list on purpose: its records are deleted (their history and the audit entry
     stay); subscribed peers get the delisting. Audited as dataset.remove."""
-    node = make_node()
-    try:
+    with node_session() as node:
         held = node.lists.count(name, status=None)
         if not yes and not typer.confirm(f"remove dataset {name!r} and its {held} records?"):
             raise typer.Exit(1)
         report = node.lists.remove_dataset(operator(), name, reason=reason)
-    finally:
-        node.close()
     out.print(f"removed dataset {name!r}: {len(report.removed)} records "
               f"({report.held_before} were listed)", markup=False)

@@ -55,10 +55,11 @@ from ctnode.cli import (
     sharing,
     users,
 )
-from ctnode.cli.common import handle_errors
+from ctnode.cli.common import ErrorLines
 
 app = typer.Typer(
     help="ctnode: watchlist screening and hit/no-hit sharing for counter-terrorism coordinators.",
+    cls=ErrorLines,  # every command's typed errors as one line, exit status 1
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -106,12 +107,12 @@ app.add_typer(keys.keys_app, name="keys")
 app.add_typer(users.users_app, name="users")
 app.add_typer(audit.audit_app, name="audit")
 # -- federation --
-app.command("init")(handle_errors(peers.init))
-app.command("descriptor")(handle_errors(peers.descriptor))
+app.command("init")(peers.init)
+app.command("descriptor")(peers.descriptor)
 app.add_typer(peers.peers_app, name="peers")
 app.add_typer(peers.agreements_app, name="agreements")
 app.add_typer(sharing.disclosures_app, name="disclosures")
-app.command("inbox")(handle_errors(sharing.inbox))
+app.command("inbox")(sharing.inbox)
 app.add_typer(sharing.alerts_app, name="alerts")
 app.add_typer(sharing.updates_app, name="updates")
 # -- biometrics --

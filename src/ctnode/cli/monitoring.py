@@ -16,7 +16,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from ctnode.cli.common import (
-    handle_errors,
     node_session,
     operator,
     out,
@@ -94,7 +93,6 @@ def _alerts_table(rows: list[dict[str, Any]], title: str, empty: str) -> None:
 
 
 @watch_app.command("add")
-@handle_errors
 @with_purpose
 def watch_add(
     name: Annotated[list[str], typer.Argument(help="The subject's name(s), in any script")],
@@ -122,7 +120,6 @@ def watch_add(
 
 
 @watch_app.command("import")
-@handle_errors
 @with_purpose
 def watch_import(
     path: Annotated[Path, typer.Argument(help="The file")],
@@ -155,7 +152,6 @@ def watch_import(
 
 
 @watch_app.command("list")
-@handle_errors
 def watch_list(
     everyone: EveryoneOpt = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
@@ -183,7 +179,6 @@ def watch_list(
 
 
 @watch_app.command("show")
-@handle_errors
 def watch_show(subject_id: Annotated[str, typer.Argument(help="The subject's id")],
                as_json: JsonOpt = False) -> None:
     """One subject under watch, with the hits it has now and its alerts."""
@@ -205,7 +200,6 @@ def watch_show(subject_id: Annotated[str, typer.Argument(help="The subject's id"
 
 
 @watch_app.command("remove")
-@handle_errors
 def watch_remove(
     subject_id: Annotated[list[str], typer.Argument(help="The subject id(s)")],
     reason: Annotated[str | None, typer.Option(help="Why (audited)")] = None,
@@ -218,7 +212,6 @@ def watch_remove(
 
 
 @watch_app.command("alerts")
-@handle_errors
 def watch_alerts(
     unread: Annotated[bool, typer.Option("--unread", help="Only unread ones")] = False,
     everyone: EveryoneOpt = False,
@@ -241,7 +234,6 @@ def watch_alerts(
 
 
 @watch_app.command("rescreen")
-@handle_errors
 def watch_rescreen(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, write nothing")] = False,
     as_json: JsonOpt = False,

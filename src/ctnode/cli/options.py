@@ -42,22 +42,36 @@ def stated_purpose(
     return Purpose(purpose=purpose, legal_basis=legal_basis, case_ref=case or old_case)
 
 
+def bundled(into: str, build: Callable[..., Any], options: dict[str, tuple[Any, Any]]
+            ) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """A decorator giving a command options several commands share, each
+    ``name: (Annotated option, default)``, after the command's own; the command receives them
+    as one parameter ``into``, made by ``build(**values)``."""
+    def decorate(command: Callable[..., R]) -> Callable[..., R]:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != into]
+        shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                    annotation=option)
+                  for name, (option, default) in options.items()]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> R:
+            values = {name: kwargs.pop(name, default) for name, (_, default) in options.items()}
+            return command(*args, **{into: build(**values)}, **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
 def with_purpose(command: Callable[..., R]) -> Callable[..., R]:
     """Give a command the shared options ``--purpose``, ``--legal-basis`` and ``--case`` (and the
     hidden ``--case-ref``); the command itself takes them as one ``purpose: Purpose``."""
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "purpose"]
-    shared = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option)
-        for name, option in (("purpose_text", PurposeTextOpt), ("legal_basis", LegalBasisOpt),
-                             ("case", CaseOpt), ("old_case", OldCaseOpt))
-    ]
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, purpose_text: str | None = None, legal_basis: str | None = None,
-                case: str | None = None, old_case: str | None = None, **kwargs: Any) -> R:
-        stated = stated_purpose(purpose_text, legal_basis, case, old_case)
-        return command(*args, purpose=stated, **kwargs)
-
-    wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
-    return wrapper
+    return bundled(
+        "purpose",
+        lambda purpose_text, legal_basis, case, old_case: stated_purpose(
+            purpose_text, legal_basis, case, old_case),
+        {"purpose_text": (PurposeTextOpt, None), "legal_basis": (LegalBasisOpt, None),
+         "case": (CaseOpt, None), "old_case": (OldCaseOpt, None)},
+    )(command)

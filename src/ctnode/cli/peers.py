@@ -14,7 +14,6 @@ import typer
 from ctnode.cli.common import (
     check_output,
     console,
-    handle_errors,
     make_node,
     node_session,
     operator,
@@ -97,7 +96,6 @@ def descriptor(
 
 
 @peers_app.command("add")
-@handle_errors
 def peers_add(
     source: Annotated[str, typer.Argument(help="Descriptor: a JSON file, '-' for stdin, or JSON")],
 ) -> None:
@@ -111,7 +109,6 @@ def peers_add(
 
 
 @peers_app.command("list")
-@handle_errors
 def peers_list(
     include_removed: Annotated[bool, typer.Option("--all", help="Also removed peers")] = False,
     as_json: JsonOpt = False,
@@ -128,7 +125,6 @@ def peers_list(
 
 
 @peers_app.command("show")
-@handle_errors
 def peers_show(node_id: Annotated[str, typer.Argument()], as_json: JsonOpt = False) -> None:
     """One peer, its key and its agreements."""
     node = make_node()
@@ -149,7 +145,6 @@ def peers_show(node_id: Annotated[str, typer.Argument()], as_json: JsonOpt = Fal
 
 
 @peers_app.command("remove")
-@handle_errors
 def peers_remove(node_id: Annotated[str, typer.Argument()]) -> None:
     """Stop trusting a peer: its messages are refused from now on."""
     make_node().federation.directory.remove_peer(operator(), node_id)
@@ -157,7 +152,6 @@ def peers_remove(node_id: Annotated[str, typer.Argument()]) -> None:
 
 
 @peers_app.command("ping")
-@handle_errors
 def peers_ping(node_id: Annotated[str, typer.Argument()]) -> None:
     """A signed round trip to a peer (checks its endpoint and key)."""
     node = make_node()
@@ -165,7 +159,6 @@ def peers_ping(node_id: Annotated[str, typer.Argument()]) -> None:
 
 
 @peers_app.command("checkpoint")
-@handle_errors
 def peers_checkpoint(node_id: Annotated[str, typer.Argument()]) -> None:
     """Fetch and keep a peer's signed audit checkpoint."""
     node = make_node()
@@ -189,7 +182,6 @@ def _expiry(text: str) -> datetime:
 
 
 @agreements_app.command("add")
-@handle_errors
 def agreements_add(
     peer_id: Annotated[str, typer.Argument(help="The peer's node id")],
     direction: Annotated[
@@ -239,7 +231,6 @@ def agreements_add(
 
 
 @agreements_app.command("list")
-@handle_errors
 def agreements_list(
     peer_id: Annotated[str | None, typer.Option("--peer")] = None,
     include_revoked: Annotated[bool, typer.Option("--all")] = False,
@@ -265,7 +256,6 @@ def agreements_list(
 
 
 @agreements_app.command("revoke")
-@handle_errors
 def agreements_revoke(agreement_id: Annotated[str, typer.Argument()]) -> None:
     """Revoke an agreement at once."""
     make_node().federation.directory.revoke_agreement(operator(), agreement_id)

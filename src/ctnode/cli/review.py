@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ctnode.cli.common import handle_errors, make_node, operator, out, print_json
+from ctnode.cli.common import make_node, operator, out, print_json
 from ctnode.cli.screening import (
     BirthDateOpt,
     DocumentOpt,
@@ -17,7 +17,6 @@ from ctnode.cli.screening import (
 )
 
 
-@handle_errors
 def decide(
     entity_id: Annotated[str, typer.Argument(help="The hit's entity id (e.g. un_sc-QDi.006)")],
     decision: Annotated[str, typer.Option(help="confirmed, false_positive or unsure")],
@@ -49,7 +48,6 @@ def decide(
     out.print(f"decision {did} recorded: {entity_id} {decision}")
 
 
-@handle_errors
 def revoke_decision(
     decision_id: Annotated[str, typer.Argument(help="The decision's id (from `ctnode decide`)")],
     reason: Annotated[str, typer.Option(help="Why it is revoked (required, audited)")],
@@ -68,7 +66,6 @@ def revoke_decision(
               f"revoked by {row['revoked_by']}")
 
 
-@handle_errors
 def review(
     show_reviewed: Annotated[
         bool, typer.Option("--reviewed", help="Show reviewed ones instead")

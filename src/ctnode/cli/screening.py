@@ -16,7 +16,6 @@ from ctnode.cli.common import (
     check_output,
     console,
     coverage_texts,
-    handle_errors,
     make_node,
     open_output,
     operator,
@@ -32,6 +31,7 @@ from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.model.screening import ScreenQuery
 from ctnode.node import Node
 from ctnode.services.screening.query import build_query
+from ctnode.textsafe import json_object_line
 
 screen_app = typer.Typer(
     cls=DefaultGroup, help="Screen a name (default), a batch file, a manifest or payments."
@@ -60,7 +60,6 @@ def subject_query(name: str, schema: str, birth_date: list[str] | None,
 
 
 @screen_app.command("name")
-@handle_errors
 @with_purpose
 def screen_name(
     name: Annotated[str | None, typer.Argument(help="The name to screen, in any script")] = None,
@@ -169,12 +168,7 @@ BATCH_FIELDS = {"id", "schema", "name", "birthDate", "nationality", "document", 
 
 
 def _parse_batch_line(lineno: int, raw: str) -> tuple[Any, ScreenQuery]:
-    try:
-        item = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"line {lineno}: not JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(item, dict):
-        raise InvalidInput(f"line {lineno}: expected a JSON object")
+    item = json_object_line(raw, f"line {lineno}")
     unknown = set(item) - BATCH_FIELDS
     if unknown:
         raise InvalidInput(f"line {lineno}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -259,7 +253,6 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
                   f"suppressed, marked), {bad} bad line(s) skipped")
 
 
-@handle_errors
 def entity(
     entity_id: Annotated[
         str, typer.Argument(help="Entity id, or a list reference such as QDi.006")

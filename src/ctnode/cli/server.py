@@ -19,7 +19,6 @@ import typer
 from ctnode.cli.common import (
     console,
     error_line,
-    handle_errors,
     make_node,
     operator,
     progress_bar,
@@ -56,7 +55,6 @@ def _ensure_admin_key(node: Node) -> None:
     )
 
 
-@handle_errors
 def up(
     host: HostOpt = None,
     port: PortOpt = None,
@@ -90,7 +88,6 @@ def up(
     _serve(node, host, port)
 
 
-@handle_errors
 def serve(host: HostOpt = None, port: PortOpt = None) -> None:
     """Serve the HTTP API (OpenAPI at /docs) without loading anything."""
     _serve(make_node(create=True), host, port)
@@ -145,7 +142,6 @@ def access_log_config() -> dict[str, Any]:
 
 
 @db_app.command("upgrade")
-@handle_errors
 def db_upgrade() -> None:
     """Apply all database migrations (also done at every start)."""
     node = make_node(create=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ctnode.cli.common import handle_errors, make_node, operator, out, print_json, print_lines
+from ctnode.cli.common import make_node, operator, out, print_json, print_lines
 from ctnode.cli.options import with_purpose
 from ctnode.model.access import NO_PURPOSE, Purpose
 from ctnode.textsafe import printable
@@ -47,7 +47,7 @@ def disclosures_list(
     """Disclosure requests: peers' requests to us (default) with their age, or ours."""
     if ctx.invoked_subcommand is not None:
         return
-    handle_errors(_disclosures_list)(outgoing, status, as_json)
+    _disclosures_list(outgoing, status, as_json)
 
 
 def _disclosures_list(outgoing: bool, status: str | None, as_json: bool) -> None:
@@ -76,7 +76,6 @@ def _disclosures_list(outgoing: bool, status: str | None, as_json: bool) -> None
 
 
 @disclosures_app.command("request")
-@handle_errors
 @with_purpose
 def disclosures_request(
     peer_id: Annotated[str, typer.Argument(help="The holder")],
@@ -93,7 +92,6 @@ def disclosures_request(
 
 
 @disclosures_app.command("approve")
-@handle_errors
 def disclosures_approve(
     disclosure_id: Annotated[str, typer.Argument()],
     reason: Annotated[str, typer.Option(help="Why (required)")],
@@ -111,7 +109,6 @@ def disclosures_approve(
 
 
 @disclosures_app.command("refuse")
-@handle_errors
 def disclosures_refuse(
     disclosure_id: Annotated[str, typer.Argument()],
     reason: Annotated[str, typer.Option(help="Why (required; the requester reads it)")],
@@ -123,7 +120,6 @@ def disclosures_refuse(
 
 
 @disclosures_app.command("show")
-@handle_errors
 def disclosures_show(
     disclosure_id: Annotated[str, typer.Argument()],
     fetch: Annotated[bool, typer.Option(help="Ask the holder first")] = False,
@@ -166,7 +162,6 @@ def _alert_line(r: dict[str, Any]) -> str:
 
 
 @alerts_app.command("send")
-@handle_errors
 def alerts_send(
     kind: Annotated[str, typer.Option(help="new_listing, delisting or urgent")],
     title: Annotated[str, typer.Option()],
@@ -190,7 +185,7 @@ def updates_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Deltas sent, and which peers have (and have not) returned a signed receipt."""
     if ctx.invoked_subcommand is not None:
         return
-    handle_errors(_updates_list)(as_json)
+    _updates_list(as_json)
 
 
 def _updates_list(as_json: bool) -> None:
@@ -210,7 +205,6 @@ def _updates_list(as_json: bool) -> None:
 
 
 @updates_app.command("retry")
-@handle_errors
 def updates_retry() -> None:
     """Re-send every delta some peer has not yet receipted."""
     node = make_node()

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ctnode.cli.common import console, handle_errors, node_session, operator, out, print_json
+from ctnode.cli.common import console, node_session, operator, out, print_json
 
 users_app = typer.Typer(
     help="Manage the console's accounts (sign-in at http://HOST:PORT/).", no_args_is_help=True
@@ -20,7 +20,6 @@ users_app = typer.Typer(
 
 
 @users_app.command("create")
-@handle_errors
 def users_create(
     username: Annotated[str, typer.Argument(help="Sign-in name: a-z, 0-9, '.', '_', '-'")],
     role: Annotated[str, typer.Option(help="admin, analyst or screener")] = "analyst",
@@ -50,7 +49,6 @@ def users_create(
 
 
 @users_app.command("list")
-@handle_errors
 def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List accounts (never their passwords), with throttles."""
     with node_session() as node:
@@ -65,7 +63,6 @@ def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 
 
 @users_app.command("unlock")
-@handle_errors
 def users_unlock(username: Annotated[str, typer.Argument()]) -> None:
     """Lift the throttle of an account after failed sign-ins (it lapses by itself too)."""
     with node_session() as node:
@@ -74,7 +71,6 @@ def users_unlock(username: Annotated[str, typer.Argument()]) -> None:
 
 
 @users_app.command("reset-password")
-@handle_errors
 def users_reset_password(username: Annotated[str, typer.Argument()]) -> None:
     """Give an account a new one-time password and end its sessions."""
     with node_session() as node:
@@ -85,7 +81,6 @@ def users_reset_password(username: Annotated[str, typer.Argument()]) -> None:
 
 
 @users_app.command("revoke-sessions")
-@handle_errors
 def users_revoke_sessions(username: Annotated[str, typer.Argument()]) -> None:
     """End every console session of an account at once."""
     with node_session() as node:

@@ -189,6 +189,11 @@ class NameCorpus:
     """Records, names and rarity statistics shared by both matchers, and the scoring of one
     record against a prepared query (the same code path for both)."""
 
+    # What a corpus holds about its records and names (the rest is derived from it): what an
+    # index saves to disk (``persist``) and a reference matcher over it shares (``naive``).
+    RECORD_STATE = ("_records", "_by_id", "_name_rec", "_name_text", "_name_tokens",
+                    "_name_alts", "_name_parsed", "_name_org", "_name_factor")
+
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         self.thresholds = thresholds
         self.max_candidates = max_candidates
@@ -438,6 +443,19 @@ class NameCorpus:
     def screening(self) -> AbstractContextManager[None]:
         """Name symbols read from this index's table while screening (when loaded)."""
         return symbols.using(self.symbol_table if self.use_symbol_table else None)
+
+    def screen(self, query: ScreenQuery, limit: int = 10,
+               include_below: bool = False) -> list[Hit]:
+        """The best ``limit`` hits for the query, best first; below the report threshold too
+        with ``include_below``. How the candidates are found is the matcher's (``_screen``)."""
+        with self.screening():
+            q = self.prepare(query)
+            if not q.names:
+                return []
+            return self._screen(q, limit, include_below)
+
+    def _screen(self, q: PreparedQuery, limit: int, include_below: bool) -> list[Hit]:
+        raise NotImplementedError
 
     def _compare(self, query: ScreenQuery, idx: int) -> Hit | None:
         q = self.prepare(query)

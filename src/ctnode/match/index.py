@@ -69,15 +69,7 @@ class Matcher(NameCorpus):
         for name_id in range(first, len(self._name_tokens)):
             self.tables.index_name(name_id, self.name_form(name_id))
 
-    def screen(self, query: ScreenQuery, limit: int = 10,
-               include_below: bool = False) -> list[Hit]:
-        with self.screening():
-            return self._screen(query, limit, include_below)
-
-    def _screen(self, query: ScreenQuery, limit: int, include_below: bool) -> list[Hit]:
-        q = self.prepare(query)
-        if not q.names:
-            return []
+    def _screen(self, q: PreparedQuery, limit: int, include_below: bool) -> list[Hit]:
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
         floor = self.thresholds.report - bonus
         bounds = self._bounds(q, None if include_below else floor)

@@ -7,8 +7,8 @@ matcher returns exactly what this one returns.
 
 from __future__ import annotations
 
-from ctnode.match.corpus import NameCorpus, ScoredRecord
-from ctnode.model.screening import Hit, ScreenQuery
+from ctnode.match.corpus import NameCorpus, PreparedQuery, ScoredRecord
+from ctnode.model.screening import Hit
 
 
 class NaiveMatcher(NameCorpus):
@@ -19,21 +19,11 @@ class NaiveMatcher(NameCorpus):
         """The reference over the records, names, rarity and symbol answers another matcher
         holds (a loaded index: ``ctnode index verify``), sharing them, not copying."""
         naive = cls(corpus.thresholds, corpus.max_candidates)
-        for attr in ("_records", "_by_id", "_name_rec", "_name_text", "_name_tokens",
-                     "_name_alts", "_name_parsed", "_name_org", "_name_factor", "rarity",
-                     "symbol_table", "use_symbol_table"):
+        for attr in (*cls.RECORD_STATE, "rarity", "symbol_table", "use_symbol_table"):
             setattr(naive, attr, getattr(corpus, attr))
         return naive
 
-    def screen(self, query: ScreenQuery, limit: int = 10,
-               include_below: bool = False) -> list[Hit]:
-        with self.screening():
-            return self._screen(query, limit, include_below)
-
-    def _screen(self, query: ScreenQuery, limit: int, include_below: bool) -> list[Hit]:
-        q = self.prepare(query)
-        if not q.names:
-            return []
+    def _screen(self, q: PreparedQuery, limit: int, include_below: bool) -> list[Hit]:
         scored: list[ScoredRecord] = []
         for rec_idx, rec in enumerate(self._records):
             if not self._eligible(rec, q):

@@ -113,6 +113,12 @@ def _pack_postings(tables: PostingTables) -> tuple[list[dict[str, int]], array[i
     return packed, data, offsets
 
 
+# The posting tables saved as they are: (key in the saved state, attribute of PostingTables).
+_TABLE_STATE = (("skeleton_deletions", "skeleton_deletions"), ("spellings", "spellings"),
+                ("unvowelled", "unvowelled_skeletons"), ("vocabulary", "vocabulary"),
+                ("name_totals", "name_totals"))
+
+
 def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
     """Write ``matcher`` as a new generation in ``folder`` and point the stamp at it.
 
@@ -127,15 +133,7 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
     tables = matcher.tables
     packed, data, offsets = _pack_postings(tables)
     state = {
-        "records": matcher._records,
-        "by_id": matcher._by_id,
-        "name_rec": matcher._name_rec,
-        "name_text": matcher._name_text,
-        "name_tokens": matcher._name_tokens,
-        "name_alts": matcher._name_alts,
-        "name_parsed": matcher._name_parsed,
-        "name_org": matcher._name_org,
-        "name_factor": matcher._name_factor,
+        **{attr.lstrip("_"): getattr(matcher, attr) for attr in Matcher.RECORD_STATE},
         "rarity_df": matcher.rarity.df,
         "rarity_n": matcher.rarity.n_names,
         "postings": packed,
@@ -143,11 +141,7 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
         "weights": tables.weights,
         "latin_deletions": {k: v if isinstance(v, str) else JOIN.join(v)
                             for k, v in tables.latin_deletions.items()},
-        "skeleton_deletions": tables.skeleton_deletions,
-        "spellings": tables.spellings,
-        "unvowelled": tables.unvowelled_skeletons,
-        "vocabulary": tables.vocabulary,
-        "name_totals": tables.name_totals,
+        **{key: getattr(tables, attr) for key, attr in _TABLE_STATE},
         "symbol_table": _shared_answers(matcher.symbol_table),
     }
     with (target / STATE).open("wb") as fh:
@@ -235,15 +229,8 @@ def _map_postings(path: Path) -> memoryview:
 def _restore(state: dict[str, Any], data: memoryview, thresholds: Thresholds,
              max_candidates: int) -> Matcher:
     matcher = Matcher(thresholds, max_candidates)
-    matcher._records = state["records"]
-    matcher._by_id = state["by_id"]
-    matcher._name_rec = state["name_rec"]
-    matcher._name_text = state["name_text"]
-    matcher._name_tokens = state["name_tokens"]
-    matcher._name_alts = state["name_alts"]
-    matcher._name_parsed = state["name_parsed"]
-    matcher._name_org = state["name_org"]
-    matcher._name_factor = state["name_factor"]
+    for attr in Matcher.RECORD_STATE:
+        setattr(matcher, attr, state[attr.lstrip("_")])
     matcher.rarity = Rarity(state["rarity_df"], state["rarity_n"])
     tables = PostingTables()
     tables.postings = tuple(state["postings"])
@@ -251,11 +238,8 @@ def _restore(state: dict[str, Any], data: memoryview, thresholds: Thresholds,
     tables.offsets = state["offsets"]
     tables.weights = tuple(state["weights"])
     tables.latin_deletions = state["latin_deletions"]
-    tables.skeleton_deletions = state["skeleton_deletions"]
-    tables.spellings = state["spellings"]
-    tables.unvowelled_skeletons = state["unvowelled"]
-    tables.vocabulary = state["vocabulary"]
-    tables.name_totals = state["name_totals"]
+    for key, attr in _TABLE_STATE:
+        setattr(tables, attr, state[key])
     matcher.symbol_table = state["symbol_table"]
     matcher.use_symbol_table = matcher.symbol_table is not None
     if len(tables.name_totals) != len(matcher._name_text) or len(tables.postings) != len(

@@ -168,23 +168,20 @@ def _check_one(text: str, pos: int, msg: PaymentMessage) -> int:
     def problem(what: str, at: int) -> None:
         msg.issues.append(Issue("warning", what, _at(text, at)))
 
-    m = _B1.match(text, pos)
-    if m is None:
-        problem(f"block 1 malformed: {_shown(text, pos)} (FIN writes {{1:F01, a 12-character "
-                "logical terminal, a 4-digit session and a 6-digit sequence number})", pos)
+    def header(block: re.Pattern[str], number: int, pos: int, expected: str) -> int:
+        """Past a header block; a malformed one is reported and skipped to its ``}``."""
+        m = block.match(text, pos)
+        if m is not None:
+            return m.end()
+        problem(f"block {number} malformed: {_shown(text, pos)} (FIN writes {expected}", pos)
         close = text.find("}", pos)
-        pos = close + 1 if close >= 0 and "{" not in text[pos + 1:close] else pos + 3
-    else:
-        pos = m.end()
+        return close + 1 if close >= 0 and "{" not in text[pos + 1:close] else pos + 3
+
+    pos = header(_B1, 1, pos, "{1:F01, a 12-character logical terminal, a 4-digit session and a "
+                 "6-digit sequence number})")
     if text.startswith("{2:", pos):
-        m = _B2.match(text, pos)
-        if m is None:
-            problem(f"block 2 malformed: {_shown(text, pos)} (FIN writes {{2:I103 and a "
-                    "12-character address, or the output form {2:O103…}); read as MT103", pos)
-            close = text.find("}", pos)
-            pos = close + 1 if close >= 0 and "{" not in text[pos + 1:close] else pos + 3
-        else:
-            pos = m.end()
+        pos = header(_B2, 2, pos, "{2:I103 and a 12-character address, or the output form "
+                     "{2:O103…}); read as MT103")
     else:
         problem("block 2 missing (the message type is not stated); read as MT103", pos)
     if text.startswith("{3:", pos):

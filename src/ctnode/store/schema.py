@@ -2,7 +2,8 @@
 ``ctnode.store.migrate.metadata`` is the whole set.
 
 Alembic migrations in ``migrations/versions`` create these tables; a test checks
-that the migrations and this metadata agree.
+that the migrations and this metadata agree. The column kinds every area shares are made in
+``columns.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +20,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+)
+
+from ctnode.store.columns import (
+    actor,
+    at,
+    dataset_ref,
+    entity_ref,
+    purpose_columns,
+    query_hash,
+    stamp,
+    subject_key,
+    uuid_key,
 )
 
 metadata = MetaData(
@@ -31,16 +43,14 @@ metadata = MetaData(
     }
 )
 
-TS = DateTime(timezone=True)
-
 datasets = Table(
     "datasets",
     metadata,
-    Column("name", String(64), primary_key=True),
+    dataset_ref("name", primary_key=True),
     Column("title", Text, nullable=False),
     Column("source", Text, nullable=True),
     Column("version", String(128), nullable=True),
-    Column("imported_at", TS, nullable=True),
+    at("imported_at", nullable=True),
     # The format it was imported from (un-sc, ofac-sdn, ftm, csv, peer): another is refused.
     Column("kind", String(32), nullable=True),
 )
@@ -49,15 +59,15 @@ entities = Table(
     "entities",
     metadata,
     Column("id", String(255), primary_key=True),
-    Column("dataset", String(64), nullable=False, index=True),
+    dataset_ref(index=True),
     Column("schema", String(64), nullable=False),
     Column("reference", String(128), nullable=True, index=True),
     Column("caption", Text, nullable=False),
     Column("status", String(16), nullable=False),  # listed | delisted
     Column("fingerprint", String(64), nullable=False),
-    Column("first_seen", TS, nullable=False),
-    Column("last_seen", TS, nullable=False),
-    Column("delisted_at", TS, nullable=True),
+    at("first_seen"),
+    at("last_seen"),
+    at("delisted_at", nullable=True),
 )
 
 statements = Table(
@@ -66,14 +76,14 @@ statements = Table(
     Column(
         "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     ),
-    Column("entity_id", String(255), ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
-    Column("dataset", String(64), nullable=False),
+    entity_ref(cascade_from="entities.id"),
+    dataset_ref(),
     Column("prop", String(64), nullable=False),
     Column("value", Text, nullable=False),
     Column("original", Text, nullable=False),
     Column("lang", String(16), nullable=True),
-    Column("first_seen", TS, nullable=False),
-    Column("last_seen", TS, nullable=False),
+    at("first_seen"),
+    at("last_seen"),
     Index("ix_statements_entity_id", "entity_id"),
 )
 
@@ -81,17 +91,15 @@ imports = Table(
     "imports",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("dataset", String(64), nullable=False, index=True),
+    dataset_ref(index=True),
     Column("source", Text, nullable=False),
     Column("version", String(128), nullable=True),
-    Column("actor", String(128), nullable=False),
-    Column("started_at", TS, nullable=False),
-    Column("finished_at", TS, nullable=False),
-    Column("added", Integer, nullable=False),
-    Column("changed", Integer, nullable=False),
-    Column("removed", Integer, nullable=False),
-    Column("relisted", Integer, nullable=False),
-    Column("unchanged", Integer, nullable=False),
+    actor(),
+    at("started_at"),
+    at("finished_at"),
+    # How many records the import added, changed, removed, relisted and left unchanged.
+    *(Column(count, Integer, nullable=False)
+      for count in ("added", "changed", "removed", "relisted", "unchanged")),
     Column("partial", Boolean, nullable=False, default=False),
 )
 
@@ -100,8 +108,8 @@ entity_events = Table(
     "entity_events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("entity_id", String(255), nullable=False, index=True),
-    Column("at", TS, nullable=False),
+    entity_ref(index=True),
+    at(),
     Column("kind", String(32), nullable=False),
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=True),
     Column("detail", JSON, nullable=False),
@@ -111,14 +119,12 @@ entity_events = Table(
 screenings = Table(
     "screenings",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("at", TS, nullable=False, index=True),
-    Column("actor", String(128), nullable=False),
-    Column(
-        "source", String(32), nullable=False
-    ),  # cli | api | batch | match | manifest | payment | peer
-    Column("subject_key", String(64), nullable=False, index=True),
-    Column("query_hash", String(64), nullable=False),
+    uuid_key(),
+    at(index=True),
+    actor(),
+    Column("source", String(32), nullable=False),  # cli | api | batch | match | manifest | payment | peer
+    subject_key(),
+    query_hash(),
     Column("purpose", Text, nullable=True),
     Column("case_ref", Text, nullable=True),
     Column("hits", JSON, nullable=False),  # [{entity_id, score, band}]
@@ -131,17 +137,16 @@ screenings = Table(
 decisions = Table(
     "decisions",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("entity_id", String(255), nullable=False, index=True),
-    Column("subject_key", String(64), nullable=False, index=True),
+    uuid_key(),
+    entity_ref(index=True),
+    subject_key(),
     Column("screening_id", String(36), nullable=True),
     Column("decision", String(16), nullable=False),  # confirmed | false_positive | unsure
     Column("comment", Text, nullable=False),
-    Column("actor", String(128), nullable=False),
-    Column("at", TS, nullable=False),
+    actor(),
+    at(),
     # A revoked decision no longer suppresses anything; it stays, with who revoked it and why.
-    Column("revoked_at", TS, nullable=True),
-    Column("revoked_by", String(128), nullable=True),
+    *stamp("revoked", nullable=True),
     Column("revoke_reason", Text, nullable=True),
 )
 
@@ -154,22 +159,19 @@ api_keys = Table(
     Column("biometric", Boolean, nullable=False, default=False),  # every biometric permission
     Column("biometric_scopes", JSON, nullable=True),  # or only these: ["search", "view"] ...
     Column("secret_hash", String(128), nullable=False),
-    Column("created_at", TS, nullable=False),
-    Column("created_by", String(128), nullable=False),
-    Column("revoked_at", TS, nullable=True),
+    *stamp("created"),
+    at("revoked_at", nullable=True),
 )
 
 audit_log = Table(
     "audit_log",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("at", TS, nullable=False),
-    Column("actor", String(128), nullable=False),
+    at(),
+    actor(),
     Column("event", String(64), nullable=False, index=True),
-    Column("purpose", Text, nullable=True),
-    Column("legal_basis", Text, nullable=True),
-    Column("case_ref", Text, nullable=True),
-    Column("query_hash", String(64), nullable=True),
+    *purpose_columns(),
+    query_hash(nullable=True),
     Column("result_ids", JSON, nullable=False),
     Column("detail", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),

@@ -21,24 +21,25 @@ from sqlalchemy import (
     Text,
 )
 
-from ctnode.store.schema import TS, metadata
+from ctnode.store.columns import actor, at, band, entity_ref, purpose_columns, stamp, uuid_key
+from ctnode.store.schema import metadata
 
 
 def _entity() -> Column[str]:
     """The watchlist entity a record belongs to (deleted with it)."""
-    return Column(
-        "entity_id",
-        String(255),
-        ForeignKey("entities.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    )
+    return entity_ref(index=True, cascade_from="entities.id")
+
+
+def _sample(*, index: bool | None = None) -> Column[str]:
+    """The sample a row was made from (deleted with it)."""
+    return Column("sample_id", String(36), ForeignKey("biometric_samples.id", ondelete="CASCADE"),
+                  nullable=False, index=index)
 
 
 biometric_transactions = Table(
     "biometric_transactions",
     metadata,
-    Column("id", String(36), primary_key=True),
+    uuid_key(),
     _entity(),
     Column("tcn", Text, nullable=True),  # transaction control number (1.009) as sent
     Column("tot", String(32), nullable=True),  # type of transaction (1.004)
@@ -46,14 +47,13 @@ biometric_transactions = Table(
     Column("origin", Text, nullable=True),  # originating agency (1.008)
     Column("file_digest", String(64), nullable=False),  # keyed hash of the file bytes
     Column("summary", JSON, nullable=False),  # records kept and skipped, with reasons
-    Column("imported_at", TS, nullable=False),
-    Column("imported_by", String(128), nullable=False),
+    *stamp("imported"),
 )
 
 biometric_samples = Table(
     "biometric_samples",
     metadata,
-    Column("id", String(36), primary_key=True),
+    uuid_key(),
     _entity(),
     Column("kind", String(16), nullable=False),  # face | fingerprint | latent | mark | minutiae
     Column("position", Integer, nullable=True),  # ANSI/NIST finger position code
@@ -73,30 +73,23 @@ biometric_samples = Table(
         ForeignKey("biometric_transactions.id", ondelete="CASCADE"),
         nullable=True,
     ),
-    Column("created_at", TS, nullable=False),
-    Column("created_by", String(128), nullable=False),
+    *stamp("created"),
     Column("retain_until", Date, nullable=False, index=True),
 )
 
 biometric_templates = Table(
     "biometric_templates",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column(
-        "sample_id",
-        String(36),
-        ForeignKey("biometric_samples.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column("entity_id", String(255), nullable=False),
+    uuid_key(),
+    _sample(index=True),
+    entity_ref(),
     Column("modality", String(16), nullable=False),  # face | fingerprint
     Column("model_id", String(128), nullable=False),
     Column("engine", String(128), nullable=False),
     Column("dim", Integer, nullable=False),
     Column("template_ct", LargeBinary, nullable=False),  # encrypted vector or minutiae
     Column("retain_until", Date, nullable=False),
-    Column("created_at", TS, nullable=False),
+    at("created_at"),
     Index("ix_biometric_templates_model", "modality", "model_id", "engine"),
 )
 
@@ -104,19 +97,12 @@ biometric_hits = Table(
     "biometric_hits",
     metadata,
     Column("reference", String(64), primary_key=True),  # opaque reference given to a peer on a hit
-    Column(
-        "sample_id",
-        String(36),
-        ForeignKey("biometric_samples.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column("entity_id", String(255), nullable=False),
-    Column("requester", String(128), nullable=False),  # peer node id or actor name
-    Column("purpose", Text, nullable=True),
-    Column("legal_basis", Text, nullable=True),
-    Column("case_ref", Text, nullable=True),
-    Column("band", String(16), nullable=False),
-    Column("created_at", TS, nullable=False),
+    _sample(),
+    entity_ref(),
+    actor("requester"),  # peer node id or actor name
+    *purpose_columns(),
+    band(),
+    at("created_at"),
 )
 
 # One row per face/fingerprint model: a counter every template insert or delete of that model

@@ -7,20 +7,10 @@ record is the key the in-memory matcher indexes it under.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
-from ctnode.store.schema import TS, metadata
+from ctnode.store.columns import actor, at, stamp, tlp, uuid_key
+from ctnode.store.schema import metadata
 
 hash_banks = Table(
     "hash_banks",
@@ -33,10 +23,9 @@ hash_banks = Table(
     Column("vpdq_compared_match_percent", Float, nullable=False),
     Column("description", Text, nullable=False),
     Column("owner", String(128), nullable=False),  # publishing node id; "" = this node
-    Column("default_tlp", String(16), nullable=False),
-    Column("created_at", TS, nullable=False),
-    Column("created_by", String(128), nullable=False),
-    Column("changed_at", TS, nullable=False),
+    tlp("default_tlp"),
+    *stamp("created"),
+    at("changed_at"),
 )
 
 hash_records = Table(
@@ -55,27 +44,27 @@ hash_records = Table(
     Column("value", Text, nullable=False),
     Column("labels", JSON, nullable=False),  # taxonomy labels
     Column("tags", JSON, nullable=False),  # the source's own tags, verbatim
-    Column("tlp", String(16), nullable=False),
+    tlp(),
     Column("quality", Integer, nullable=True),
     Column("status", String(16), nullable=False),  # active | quarantined | removed
     Column("note", Text, nullable=False),
     # provenance: where the hash came from
     Column("source_kind", String(8), nullable=False),  # node | file | local
     Column("source", Text, nullable=False),
-    Column("added_at", TS, nullable=False),  # when the source says it was added
+    at("added_at"),  # when the source says it was added
     Column("original_id", Text, nullable=False),
     Column("source_format", String(32), nullable=False),
     # on this node
-    Column("stored_at", TS, nullable=False),
-    Column("changed_at", TS, nullable=False, index=True),
-    Column("changed_by", String(128), nullable=False),
+    at("stored_at"),
+    at("changed_at", index=True),
+    actor("changed_by"),
     Column("benign_matches", Integer, nullable=False),  # queries that also matched a benign bank
 )
 
 hash_hits = Table(
     "hash_hits",
     metadata,
-    Column("id", String(36), primary_key=True),
+    uuid_key(),
     Column(
         "record_key",
         Integer,
@@ -91,11 +80,11 @@ hash_hits = Table(
     Column("threshold", Integer, nullable=False),
     Column("variant", String(32), nullable=False),
     Column("explanation", Text, nullable=False),
-    Column("actor", String(128), nullable=False),
-    Column("at", TS, nullable=False),
+    actor(),
+    at(),
     Column("decision", String(32), nullable=True),  # confirmed | not_terrorist_content | unsure
     Column("comment", Text, nullable=True),
-    Column("decided_by", String(128), nullable=True),
-    Column("decided_at", TS, nullable=True),
+    actor("decided_by", nullable=True),
+    at("decided_at", nullable=True),
     Index("ix_hash_hits_decision_at", "decision", "at"),
 )

@@ -25,7 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ctnode.store.schema import TS, metadata
+from ctnode.store.columns import actor, at, dataset_ref, stamp, tlp
+from ctnode.store.schema import metadata
 
 intel_collections = Table(
     "intel_collections",
@@ -35,8 +36,7 @@ intel_collections = Table(
     Column("description", Text, nullable=True),
     Column("alias", String(64), nullable=True, unique=True),
     Column("writable", Boolean, nullable=False),  # whether TAXII clients may POST to it
-    Column("created_at", TS, nullable=False),
-    Column("created_by", String(128), nullable=False),
+    *stamp("created"),
 )
 
 intel_objects = Table(
@@ -47,13 +47,13 @@ intel_objects = Table(
     Column("object_id", String(300), nullable=False),
     Column("type", String(250), nullable=False),
     Column("spec_version", String(8), nullable=False),
-    Column("version", TS, nullable=False),  # modified, else created, else date_added
-    Column("date_added", TS, nullable=False),
-    Column("tlp", String(16), nullable=False),
+    at("version"),  # modified, else created, else date_added
+    at("date_added"),
+    tlp(),
     Column("revoked", Boolean, nullable=False),
     Column("body", Text, nullable=False),  # the object's JSON as received
     Column("source", String(300), nullable=False),  # provenance: file, taxii, pull, misp, peer
-    Column("added_by", String(128), nullable=False),
+    actor("added_by"),
     UniqueConstraint("collection_id", "object_id", "version", "spec_version"),
     Index("ix_intel_objects_added", "collection_id", "date_added", "seq"),
     Index("ix_intel_objects_type", "collection_id", "type", "date_added", "seq"),
@@ -66,7 +66,7 @@ intel_links = Table(
     Column("collection_id", String(64), ForeignKey("intel_collections.id"), primary_key=True),
     Column("object_id", String(300), primary_key=True),
     Column("entity_id", String(128), primary_key=True),
-    Column("dataset", String(64), nullable=False),
+    dataset_ref(),
     Column("reference", String(64), nullable=False),
     Column("object_type", String(250), nullable=False),
     Column("name", Text, nullable=True),
@@ -78,8 +78,8 @@ intel_status = Table(
     metadata,
     Column("id", String(64), primary_key=True),
     Column("collection_id", String(64), nullable=False),
-    Column("request_timestamp", TS, nullable=False),
-    Column("actor", String(128), nullable=False),
+    at("request_timestamp"),
+    actor(),
     Column("successes", JSON, nullable=False),
     Column("failures", JSON, nullable=False),
 )
@@ -94,9 +94,9 @@ intel_sources = Table(
     Column("user", String(256), nullable=True),  # HTTP Basic user
     Column("secret_env", String(128), nullable=True),  # env variable holding password or token
     Column("auth", String(16), nullable=False),  # basic | bearer | none
-    Column("checkpoint", TS, nullable=True),  # the remote's last X-TAXII-Date-Added-Last
-    Column("last_pull_at", TS, nullable=True),
+    at("checkpoint", nullable=True),  # the remote's last X-TAXII-Date-Added-Last
+    at("last_pull_at", nullable=True),
     Column("last_result", JSON, nullable=True),
     Column("enabled", Boolean, nullable=False),
-    Column("created_at", TS, nullable=False),
+    at("created_at"),
 )

@@ -11,20 +11,11 @@ analysis computes (``ctnode.library.analysis``), so both find what the reference
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, LargeBinary, String, Table, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
-from ctnode.store.schema import TS, metadata
+from ctnode.store.columns import stamp, tlp
+from ctnode.store.schema import metadata
 
 # The SQLite FTS5 table and its shadow tables (made by the migration on SQLite only).
 FTS_TABLES = ("library_fts", "library_fts_data", "library_fts_idx", "library_fts_content",
@@ -38,7 +29,7 @@ library_documents = Table(
     Column("languages", JSON, nullable=False),
     Column("source", Text, nullable=False),
     Column("date", Date, nullable=False),
-    Column("tlp", String(16), nullable=False),
+    tlp(),
     Column("summary", Text, nullable=False),
     Column("valid_until", Date, nullable=True),
     Column("format", String(16), nullable=False),
@@ -46,10 +37,8 @@ library_documents = Table(
     Column("file_name", Text, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("original", LargeBinary, nullable=True),  # NULL once withdrawn
-    Column("added_at", TS, nullable=False),
-    Column("added_by", String(128), nullable=False),
-    Column("withdrawn_at", TS, nullable=True),
-    Column("withdrawn_by", String(128), nullable=True),
+    *stamp("added"),
+    *stamp("withdrawn", nullable=True),
 )
 
 library_topics = Table(

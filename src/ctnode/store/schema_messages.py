@@ -12,21 +12,22 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, LargeBinary, String, Table, Text
 
-from ctnode.store.schema import TS, metadata
+from ctnode.store.columns import actor, at, uuid_key
+from ctnode.store.schema import metadata
 
 travel_messages = Table(
     "travel_messages",
     metadata,
-    Column("id", String(36), primary_key=True),
+    uuid_key(),
     Column("kind", String(16), nullable=False),  # manifest | payment
     Column("format", String(64), nullable=False),  # PAXLST D:05B, PNRGOV 13:1, pacs.008.001.08
-    Column("received_at", TS, nullable=False, index=True),
-    Column("actor", String(128), nullable=False),
+    at("received_at", index=True),
+    actor(),
     Column("source", String(32), nullable=False),  # cli | api
     Column("sha256", String(64), nullable=False),
     Column("raw", LargeBinary, nullable=True),  # the message as received; NULL once masked
     Column("masked", Text, nullable=True),  # the message with every value blanked
-    Column("masked_at", TS, nullable=True),
-    Column("delete_after", TS, nullable=False, index=True),
+    at("masked_at", nullable=True),
+    at("delete_after", index=True),
     Column("summary", JSON, nullable=False),  # counts, screening ids, flights; no personal data
 )

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -19,7 +18,8 @@ from sqlalchemy import (
     Text,
 )
 
-from ctnode.store.schema import TS, metadata
+from ctnode.store.columns import actor, at, band, entity_ref, subject_key, uuid_key
+from ctnode.store.schema import metadata
 
 # One row per watched subject. ``sealed`` holds names, dates, nationalities, documents and
 # the caller's label, encrypted with the node's data key (bound to the row id); the rest is
@@ -27,20 +27,20 @@ from ctnode.store.schema import TS, metadata
 watch_subjects = Table(
     "watch_subjects",
     metadata,
-    Column("id", String(36), primary_key=True),
+    uuid_key(),
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False, unique=True),
     Column("sealed", LargeBinary, nullable=False),
-    Column("subject_key", String(64), nullable=False, index=True),
+    subject_key(),
     Column("schema", String(32), nullable=False),
-    Column("owner", String(128), nullable=False, index=True),
+    actor("owner", index=True),
     Column("purpose", Text, nullable=False),
     Column("legal_basis", Text, nullable=False),
     Column("case_ref", String(200), nullable=True),
     Column("source", String(16), nullable=False),  # cli | api | import | manifest | payments
-    Column("created_by", String(128), nullable=False),
-    Column("created_at", TS, nullable=False),
-    Column("expires_at", TS, nullable=False, index=True),
-    Column("reminded_at", TS, nullable=True),
+    actor("created_by"),
+    at("created_at"),
+    at("expires_at", index=True),
+    at("reminded_at", nullable=True),
 )
 
 # The reportable hits each subject has now (false positives included: the decision is
@@ -50,26 +50,25 @@ watch_hits = Table(
     metadata,
     Column("subject_id", String(36), ForeignKey("watch_subjects.id", ondelete="CASCADE"),
            primary_key=True),
-    Column("entity_id", String(255), primary_key=True),
-    Column("band", String(16), nullable=False),
+    entity_ref(primary_key=True, index=True),
+    band(),
     Column("score", Float, nullable=False),
-    Index("ix_watch_hits_entity_id", "entity_id"),
 )
 
 # Alerts to a subject's owner: a new hit, another band, a hit gone, an expiry coming.
 watch_alerts = Table(
     "watch_alerts",
     metadata,
-    Column("id", String(36), primary_key=True),
+    uuid_key(),
     Column("subject_id", String(36), nullable=False, index=True),
-    Column("owner", String(128), nullable=False, index=True),
+    actor("owner", index=True),
     Column("kind", String(16), nullable=False),  # new | band | gone | expiry
-    Column("entity_id", String(255), nullable=True),
-    Column("band", String(16), nullable=True),
-    Column("previous_band", String(16), nullable=True),
+    entity_ref(nullable=True),
+    band(nullable=True),
+    band("previous_band", nullable=True),
     Column("score", Float, nullable=True),
     Column("screening_id", String(36), nullable=True),  # the review-queue row it went to
     Column("cause", Text, nullable=False),  # what changed: "import un_sc 2026-05-08 ...", "added"
-    Column("at", TS, nullable=False, index=True),
-    Column("read_at", TS, nullable=True),
+    at(index=True),
+    at("read_at", nullable=True),
 )

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
 
-from ctnode.store.schema import TS, metadata
+from ctnode.store.columns import at, uuid_key
+from ctnode.store.schema import metadata
 
 console_users = Table(
     "console_users",
     metadata,
-    Column("id", String(36), primary_key=True),
+    uuid_key(),
     Column("username", String(64), nullable=False, unique=True),
     Column("display_name", Text, nullable=False),
     Column("role", String(16), nullable=False),
@@ -27,11 +28,11 @@ console_users = Table(
     Column("totp_secret", String(64), nullable=True),
     Column("language", String(8), nullable=True),
     Column("failed_count", Integer, nullable=False),
-    Column("locked_until", TS, nullable=True),
-    Column("disabled_at", TS, nullable=True),
-    Column("created_at", TS, nullable=False),
+    at("locked_until", nullable=True),
+    at("disabled_at", nullable=True),
+    at("created_at"),
     Column("created_by", Text, nullable=False),
-    Column("password_changed_at", TS, nullable=False),
+    at("password_changed_at"),
 )
 
 console_sessions = Table(
@@ -41,9 +42,9 @@ console_sessions = Table(
     Column("user_id", String(36), ForeignKey("console_users.id"), nullable=False, index=True),
     Column("csrf", String(64), nullable=False),
     Column("address", String(64), nullable=True),
-    Column("created_at", TS, nullable=False),
-    Column("last_seen", TS, nullable=False),
-    Column("expires_at", TS, nullable=False),
-    Column("revoked_at", TS, nullable=True),
+    at("created_at"),
+    at("last_seen"),
+    at("expires_at"),
+    at("revoked_at", nullable=True),
     Column("revoked_by", Text, nullable=True),
 )

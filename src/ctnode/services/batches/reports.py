@@ -85,11 +85,32 @@ def traveller_record(t: Traveller, r: SubjectResult) -> dict[str, Any]:
         "embarkation": t.embarkation,
         "debarkation": t.debarkation,
         "where": t.where,
-        "screening_id": r.screening_id,
-        "error": r.error,
-        "hits": [hit_record(h) for h in r.reportable],
-        "suppressed": [hit_record(h) for h in r.suppressed],
-        "warnings": r.warnings,
+        **_screened(r),
+    }
+
+
+def _screened(r: SubjectResult | None) -> dict[str, Any]:
+    """A subject record's screening fields (a payment party may not have been screened)."""
+    return {
+        "screening_id": r.screening_id if r else None,
+        "error": r.error if r else None,
+        "hits": [hit_record(h) for h in r.reportable] if r else [],
+        "suppressed": [hit_record(h) for h in r.suppressed] if r else [],
+        "warnings": r.warnings if r else [],
+    }
+
+
+def _run(report: ManifestReport | PaymentReport, issues: list[Issue], skipped: int,
+         id_key: str, hits_only: bool) -> dict[str, Any]:
+    """The end of a report's first record: what the reading found, the stored record's id,
+    the time taken, the lists' coverage."""
+    return {
+        "issues": issue_records(issues),
+        "skipped": skipped,
+        id_key: report.message_id,
+        "seconds": round(report.seconds, 3),
+        "coverage": report.coverage.as_dict() if report.coverage else None,
+        "hits_only": hits_only,
     }
 
 
@@ -111,12 +132,7 @@ def manifest_records(report: ManifestReport, *,
         "travellers": len(m.travellers),
         "declared_count": m.declared_count,
         "travellers_with_hits": report.hit_count,
-        "issues": issue_records(m.issues),
-        "skipped": len(m.skipped),
-        "message_id": report.message_id,
-        "seconds": round(report.seconds, 3),
-        "coverage": report.coverage.as_dict() if report.coverage else None,
-        "hits_only": hits_only,
+        **_run(report, m.issues, len(m.skipped), "message_id", hits_only),
     }
     for t, r in zip(m.travellers, report.results, strict=True):
         if not hits_only or needs_review(r):
@@ -157,11 +173,7 @@ def party_record(pr: PartyResult) -> dict[str, Any]:
         "birth_country": p.birth_country,
         "where": p.where,
         "screened": r is not None,
-        "screening_id": r.screening_id if r else None,
-        "error": r.error if r else None,
-        "hits": [hit_record(h) for h in r.reportable] if r else [],
-        "suppressed": [hit_record(h) for h in r.suppressed] if r else [],
-        "warnings": r.warnings if r else [],
+        **_screened(r),
     }
 
 
@@ -214,12 +226,7 @@ def payment_records(report: PaymentReport, *,
         "declared_count": m.declared_count,
         "schema_valid": m.schema_valid,
         "hits": report.hit_count,
-        "issues": issue_records(m.issues),
-        "skipped": len(m.skipped),
-        "record_id": report.message_id,
-        "seconds": round(report.seconds, 3),
-        "coverage": report.coverage.as_dict() if report.coverage else None,
-        "hits_only": hits_only,
+        **_run(report, m.issues, len(m.skipped), "record_id", hits_only),
     }
     for tr in report.transactions:
         parties, wallets = shown_parts(tr, hits_only)

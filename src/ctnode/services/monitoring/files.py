@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from typing import Any, Literal, get_args
 
@@ -24,6 +23,7 @@ from ctnode.payments.parse import parse_payments
 from ctnode.services.batches.manifest import traveller_query
 from ctnode.services.batches.payments import party_query
 from ctnode.services.screening.query import build_query, clean_names
+from ctnode.textsafe import json_object_line
 from ctnode.travel.parse import parse_manifest
 
 WatchFormat = Literal["jsonl", "csv", "manifest", "payments"]
@@ -94,13 +94,7 @@ def read_jsonl(text: str, name: str) -> list[SubjectFields]:
         if not raw.strip():
             continue
         where = f"{name}, line {lineno}"
-        try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{where}: not JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(item, dict):
-            raise InvalidInput(f"{where}: expected a JSON object")
-        out.append(subject_from_mapping(where, item))
+        out.append(subject_from_mapping(where, json_object_line(raw, where)))
     return out
 
 
