@@ -111,9 +111,11 @@ class Node:
     @cached_property
     def users(self) -> Users:
         """The console's people and sessions (``services/users.py``)."""
+        from ctnode.services.biometrics.parts import LazyKey
         from ctnode.services.users import Users
 
-        return Users(self.context)
+        # TOTP secrets are sealed with the node's data key, as biometric images are
+        return Users(self.context, LazyKey(self.settings.key_dir))
 
     @cached_property
     def review(self) -> Review:
