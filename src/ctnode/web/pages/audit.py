@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from ctnode.audit.chain import AuditEntry, ChainBroken
 from ctnode.audit.events import EVENTS
-from ctnode.errors import CTNodeError
+from ctnode.errors import CTNodeError, InvalidInput
 from ctnode.web.app import Csrf, Who, node_of, render, service_error
 
 router = APIRouter()
@@ -26,7 +26,16 @@ CSV_FIELDS = ("seq", "at", "actor", "event", "purpose", "legal_basis", "case_ref
 
 EventQ = Annotated[str, Query(max_length=64)]
 ActorQ = Annotated[str, Query(max_length=128)]
-DayQ = Annotated[date | None, Query()]
+DayQ = Annotated[str, Query(max_length=10)]  # YYYY-MM-DD, or empty (an empty form field)
+
+
+def _day(value: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"not a day (YYYY-MM-DD): {value!r}") from None
 
 
 def _span(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
@@ -64,10 +73,14 @@ def _page(request: Request, who: Who, filters: dict[str, str], after: int = 0,
 @router.get("/audit", response_class=HTMLResponse)
 def audit(
     request: Request, who: Who, event: EventQ = "", actor: ActorQ = "",
-    since: DayQ = None, until: DayQ = None,
+    since: DayQ = "", until: DayQ = "",
     after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> HTMLResponse:
-    return _page(request, who, _filters(event, actor, since, until), after)
+    try:
+        filters = _filters(event, actor, _day(since), _day(until))
+    except InvalidInput as exc:
+        return service_error(request, exc)
+    return _page(request, who, filters, after)
 
 
 @router.post("/audit/verify", response_class=HTMLResponse, dependencies=[Csrf])
@@ -112,13 +125,14 @@ def _jsonl(entries: Iterator[AuditEntry]) -> Iterator[str]:
 @router.get("/audit/export", response_model=None)
 def export(
     request: Request, who: Who, format: Annotated[str, Query(pattern="^(csv|jsonl)$")],
-    event: EventQ = "", actor: ActorQ = "", since: DayQ = None, until: DayQ = None,
+    event: EventQ = "", actor: ActorQ = "", since: DayQ = "", until: DayQ = "",
 ) -> Response:
     """The filtered entries as a download: CSV (one column per field) or JSON lines (the
     form ``ctnode audit verify-export`` checks against signed checkpoints)."""
-    f = _filters(event, actor, since, until)
-    start, end = _span(since, until)
     try:
+        first, last = _day(since), _day(until)
+        f = _filters(event, actor, first, last)
+        start, end = _span(first, last)
         entries = node_of(request).audit_trail.export(
             who.actor, fmt=format, event=f["event"] or None, who=f["actor"] or None,
             since=start, until=end)
