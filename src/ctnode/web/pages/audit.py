@@ -21,6 +21,7 @@ from ctnode.web.app import Csrf, Who, node_of, render, service_error
 
 router = APIRouter()
 PAGE_SIZE = 50
+CHUNK = 1000  # entries per piece of an export's streamed body
 CSV_FIELDS = ("seq", "at", "actor", "event", "purpose", "legal_basis", "case_ref",
               "query_hash", "result_ids", "detail", "prev_hash", "hash")
 
@@ -107,19 +108,26 @@ def _csv(entries: Iterator[AuditEntry]) -> Iterator[str]:
     buf = io.StringIO()
     out = csv.writer(buf)
     out.writerow(CSV_FIELDS)
-    for e in entries:
+    for n, e in enumerate(entries, start=1):
         d = e.to_dict()
         out.writerow([json.dumps(d[k], ensure_ascii=False, sort_keys=True)
                       if k in ("result_ids", "detail") else ("" if d[k] is None else d[k])
                       for k in CSV_FIELDS])
-        yield buf.getvalue()
-        buf.seek(0)
-        buf.truncate()
+        if n % CHUNK == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def _jsonl(entries: Iterator[AuditEntry]) -> Iterator[str]:
+    lines: list[str] = []
     for e in entries:
-        yield json.dumps(e.to_dict(), ensure_ascii=False) + "\n"
+        lines.append(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+        if len(lines) >= CHUNK:
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines)
 
 
 @router.get("/audit/export", response_model=None)
