@@ -20,6 +20,7 @@ from ctnode.audit.log import AuditLog
 from ctnode.services.access import Access
 from ctnode.services.audit_trail import AuditTrail
 from ctnode.services.context import Context, load_secret
+from ctnode.services.datakey import LazyKey
 from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.service import Screening
 from ctnode.settings import Settings
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ctnode.services.batches.payments import Payments
     from ctnode.services.batches.retention import Retention
     from ctnode.services.biometrics.parts import Biometrics
+    from ctnode.services.dashboard import Dashboard
     from ctnode.services.hashes import Hashes
     from ctnode.services.intel.pulls import Pulls
     from ctnode.services.intel.service import Intel
@@ -88,7 +90,10 @@ class Node:
         self.access = Access(ctx)
         self.audit_trail = AuditTrail(ctx)
         self.index = MatchIndex(settings, self.store.entities)
-        self.screening = Screening(ctx, self.index)
+        # the node's data key, opened on first use (it seals the screened subject of a
+        # screening with hits for its reviewers, TOTP secrets, biometrics, watched subjects)
+        self.data_key = LazyKey(settings.key_dir)
+        self.screening = Screening(ctx, self.index, self.data_key)
         if settings.bootstrap_admin_key:
             self.access.ensure_bootstrap_key(settings.bootstrap_admin_key)
 
@@ -113,7 +118,15 @@ class Node:
         """The console's people and sessions (``services/users.py``)."""
         from ctnode.services.users import Users
 
-        return Users(self.context)
+        # TOTP secrets are sealed with the node's data key, as biometric images are
+        return Users(self.context, self.data_key)
+
+    @cached_property
+    def dashboard(self) -> Dashboard:
+        """Activity per day and the node's health, for the console (``services/dashboard.py``)."""
+        from ctnode.services.dashboard import Dashboard
+
+        return Dashboard(self.context, self.screening)
 
     @cached_property
     def review(self) -> Review:
@@ -147,11 +160,10 @@ class Node:
 
     @cached_property
     def monitoring(self) -> Monitoring:
-        from ctnode.services.biometrics.parts import LazyKey
         from ctnode.services.monitoring.service import Monitoring
 
         # subjects under watch are sealed with the node's data key, as biometric images are
-        return Monitoring(self.context, self.screening, LazyKey(self.settings.key_dir),
+        return Monitoring(self.context, self.screening, self.data_key,
                           notify=self._webhook() if self.settings.watch_webhook_url else None)
 
     def _webhook(self) -> Callable[[list[dict[str, Any]]], object]:
@@ -226,6 +238,13 @@ class Node:
                     every=self.settings.retention_sweep_minutes * 60,
                     # scheduled: audited when it changed something; on demand: always
                     run=lambda actor: self.retention.run(actor, audit_idle=actor != SYSTEM),
+                ),
+                Job(
+                    "review-subjects",
+                    "erase the screened subjects of screenings with hits past their retention",
+                    every=self.settings.retention_sweep_minutes * 60,
+                    run=lambda actor: self.review.erase_subjects(
+                        actor, audit_idle=actor != SYSTEM),
                 ),
                 Job(
                     "refusals",

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     list_max_age_days: int = Field(default=30, ge=1, le=3650)
     # Days an analyst's false-positive decision keeps suppressing its hit; then the hit shows again.
     decision_suppression_days: int = Field(default=365, ge=1, le=3650)
+    # Days the screened subject of a screening with hits stays (sealed) for its reviewers to see
+    # who was screened; then it is erased and only keyed hashes remain (job `review-subjects`).
+    review_subject_days: int = Field(default=90, ge=1, le=3650)
     # Largest number of candidates scored per screening query.
     max_candidates: int = Field(default=200, ge=1, le=10_000)
     # Largest number of lines accepted in one batch screening request over HTTP.

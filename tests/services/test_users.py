@@ -139,6 +139,31 @@ def test_totp_second_factor(node: Node) -> None:
     assert node.users.sign_in("ana", PASSWORD, code=pyotp.TOTP(secret).now()).token
 
 
+def test_the_totp_secret_is_sealed_at_rest_and_an_old_clear_one_sealed_at_sign_in(
+        node: Node) -> None:
+    user_id = _user(node)
+    who = node.users.session(node.users.sign_in("ana", PASSWORD).token)
+    assert who is not None
+    secret = node.users.start_totp()
+    node.users.enable_totp(who, secret=secret, code=pyotp.TOTP(secret).now())
+    row = node.store.users.get_user(user_id)
+    assert row["totp_secret"] is None and secret.encode() not in bytes(row["totp_sealed"])
+    # a sealed secret is bound to its account: moved to another, it does not open
+    other = _user(node, "bob")
+    with node.store.begin() as conn:
+        node.store.users.update_user(conn, other, {"totp_sealed": row["totp_sealed"]})
+    with pytest.raises(Exception, match="another record"):
+        node.users.sign_in("bob", PASSWORD, code=pyotp.TOTP(secret).now())
+    # a clear secret of a store from before revision 0018 still works, and is sealed then
+    with node.store.begin() as conn:
+        node.store.users.update_user(conn, user_id, {"totp_secret": secret, "totp_sealed": None})
+    assert node.users.sign_in("ana", PASSWORD, code=pyotp.TOTP(secret).now()).token
+    row = node.store.users.get_user(user_id)
+    assert row["totp_secret"] is None and row["totp_sealed"]
+    assert "totp_sealed" not in node.users.find(ADMIN, "ana")
+    assert all("totp_sealed" not in u for u in node.users.list_users(ADMIN))
+
+
 def test_a_person_acts_under_their_name_with_their_role(node: Node) -> None:
     _user(node, "sam", role="screener")
     who = node.users.session(node.users.sign_in("sam", PASSWORD).token)

@@ -13,7 +13,8 @@ from typing import Literal
 EventName = Literal[
     # lists, screening, review, keys
     "screen", "screen.batch", "search", "entity.view", "import", "import.failed", "export",
-    "dataset.remove",
+    "dataset.remove", "audit.export",
+    "screening.subject.view", "screening.subject.erase",
     "decision", "decision.revoke", "key.create", "key.revoke", "auth.denied",
     # the console's people
     "user.create", "user.signin", "user.signin.failed", "user.locked", "user.unlock",
@@ -58,6 +59,11 @@ EVENTS: dict[EventName, str] = {
     "screen": "A name was screened (CLI, API, yente /match); query hash and result entity ids.",
     "screen.batch": "A batch file was screened; one entry per batch with the count and all result ids.",
     "search": "A free-text search of the lists; query hash and result ids.",
+    "screening.subject.view": "The sealed subject of a screening with hits (who was screened) "
+    "was opened for its review (the screening id).",
+    "screening.subject.erase": "Screened subjects past CTNODE_REVIEW_SUBJECT_DAYS were erased "
+    "(how many; job review-subjects).",
+    "audit.export": "Audit entries were exported (the filter and the format: CSV or JSON lines).",
     "entity.view": "An entity's full record (with provenance) was read, on its own or in /match results.",
     "import": "A list was imported; counts of added, changed, removed records and the version.",
     "import.failed": "An import was refused; the store is unchanged; the reason.",

@@ -17,11 +17,25 @@ class AuditTrail:
         self.ctx = ctx
         self.log = ctx.audit
 
-    def entries(self, actor: Actor, *, event: str | None = None, since: datetime | None = None,
+    def entries(self, actor: Actor, *, event: str | None = None, who: str | None = None,
+                since: datetime | None = None, until: datetime | None = None,
                 after_seq: int = 0, limit: int | None = None) -> Iterator[AuditEntry]:
-        """Entries in order (hash-chained), filtered."""
+        """Entries in order (hash-chained), filtered by event, actor (``who``) and time."""
         self.ctx.require(actor, "audit")
-        return self.log.entries(event=event, since=since, after_seq=after_seq, limit=limit)
+        return self.log.entries(event=event, actor=who, since=since, until=until,
+                                after_seq=after_seq, limit=limit)
+
+    def export(self, actor: Actor, *, fmt: str, event: str | None = None,
+               who: str | None = None, since: datetime | None = None,
+               until: datetime | None = None) -> Iterator[AuditEntry]:
+        """The entries of a filter for download (``fmt`` csv or jsonl), the export itself
+        audited first (``audit.export``: the filter and the format, not the entries)."""
+        self.ctx.require(actor, "audit")
+        self.log.record("audit.export", actor, detail={
+            "format": fmt, "event": event, "actor": who,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None})
+        return self.log.entries(event=event, actor=who, since=since, until=until)
 
     def head(self, actor: Actor) -> tuple[int, str]:
         self.ctx.require(actor, "audit")

@@ -7,6 +7,11 @@ the listed person from everyone who screens that name, so it is refused. A suppr
 hit is still returned, marked with the decision; the suppression lapses after
 ``CTNODE_DECISION_SUPPRESSION_DAYS`` and a decision can be revoked (audited). Every
 decision and revocation shows in the entity's history.
+
+A reviewer sees who was screened: the subject of a screening with hits is kept sealed with
+the node's data key (``Screening.open_subject``) for ``CTNODE_REVIEW_SUBJECT_DAYS``, opened
+for one screening's review (audited as ``screening.subject.view``) and erased afterwards by
+the job ``review-subjects`` (``screening.subject.erase``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, NotFound
 from ctnode.model.access import Actor
 from ctnode.model.decisions import DECISIONS
@@ -59,7 +65,21 @@ class Review:
                 captions[hit["entity_id"]] = entities.get_entity(hit["entity_id"]).caption
             except NotFound:  # removed from the store since (its decisions stay)
                 captions[hit["entity_id"]] = hit["entity_id"]
-        return {**found, "decisions": decided, "captions": captions}
+        subject = self.screening.open_subject(found)
+        if subject is not None:
+            self.ctx.audit.record("screening.subject.view", actor,
+                                  detail={"screening_id": screening_id})
+        found.pop("subject_sealed", None)
+        return {**found, "decisions": decided, "captions": captions, "subject": subject}
+
+    def erase_subjects(self, actor: Actor, *, audit_idle: bool = True) -> int:
+        """Erase the screened subjects past ``CTNODE_REVIEW_SUBJECT_DAYS`` (the job
+        ``review-subjects``); only keyed hashes remain. Audited when it erased any, or
+        when run on demand (``audit_idle``)."""
+        n = self.review.erase_subjects(utcnow())
+        if n or audit_idle:
+            self.ctx.audit.record("screening.subject.erase", actor, detail={"erased": n})
+        return n
 
     def decide(
         self,

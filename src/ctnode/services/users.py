@@ -10,7 +10,9 @@ the store keeps its SHA-256 only, with a CSRF token, the last use (idle expiry,
 (``CTNODE_CONSOLE_SESSION_MAX_HOURS``); a person or an admin can revoke it. A signed-in
 person acts as an ``Actor`` named ``user:<username>`` with the account's role and biometric
 scopes: the same ``model/access.PERMISSIONS`` as API keys, enforced by ``Context.require``
-in every service, and every action is audited under that name.
+in every service, and every action is audited under that name. The TOTP secret is kept
+sealed with the node's data key (bound to the account's id); a clear secret of an older
+store is sealed at its owner's next sign-in.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import pyotp
 from argon2 import PasswordHasher
@@ -60,6 +62,13 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(15)
 
 
+class Sealer(Protocol):
+    """Seals and opens with the node's data key (``ctnode.biometrics.crypto.NodeKey``)."""
+
+    def seal(self, plaintext: bytes, context: str) -> bytes: ...
+    def open(self, ciphertext: bytes, context: str) -> bytes: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SignedIn:
     """A valid session: who, as which actor, and the form token of the session."""
@@ -85,9 +94,17 @@ class NewSession:
 class Users:
     """Accounts and sessions of the console of one node."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, key: Sealer) -> None:
         self.ctx = ctx
         self.users = ctx.store.users
+        self.key = key
+
+    def _totp_secret(self, row: dict[str, Any]) -> str | None:
+        """The account's TOTP secret (opened), or None without a second factor."""
+        if row.get("totp_sealed"):
+            return self.key.open(bytes(row["totp_sealed"]), f"totp:{row['id']}").decode()
+        secret: str | None = row.get("totp_secret")
+        return secret or None
 
     # accounts --------------------------------------------------------------------------------
 
@@ -118,7 +135,8 @@ class Users:
                 "id": user_id, "username": username,
                 "display_name": display_name.strip() or username, "role": role,
                 "biometric_scopes": scopes or None, "password_hash": HASHER.hash(password),
-                "must_change_password": True, "totp_secret": None, "language": None,
+                "must_change_password": True, "totp_secret": None, "totp_sealed": None,
+                "language": None,
                 "failed_count": 0, "locked_until": None, "disabled_at": None,
                 "created_at": now, "created_by": actor.name, "password_changed_at": now,
             })
@@ -136,7 +154,8 @@ class Users:
         found = self.users.find_user(username.strip().lower())
         if found is None:
             raise NotFound(f"no console user named {username!r}")
-        return {k: v for k, v in found.items() if k not in {"password_hash", "totp_secret"}}
+        return {k: v for k, v in found.items()
+                if k not in {"password_hash", "totp_secret", "totp_sealed"}}
 
     def unlock(self, actor: Actor, user_id: str) -> None:
         """Lift a throttle now (it would lapse by itself)."""
@@ -184,7 +203,9 @@ class Users:
                 code.strip(), valid_window=1):
             raise InvalidInput("that code does not match: check the app's clock and try again")
         with self.ctx.store.begin() as conn:
-            self.users.update_user(conn, who.user_id, {"totp_secret": secret})
+            self.users.update_user(conn, who.user_id, {
+                "totp_secret": None,
+                "totp_sealed": self.key.seal(secret.encode(), f"totp:{who.user_id}")})
             self.ctx.audit.record("user.totp", who.actor, conn=conn,
                                   detail={"user_id": who.user_id, "enabled": True})
 
@@ -217,8 +238,9 @@ class Users:
         if row["disabled_at"] is not None:
             raise Unauthorized("this account is disabled: ask an admin")
         ok = _verify(row["password_hash"], password)
-        if ok and row["totp_secret"]:
-            ok = pyotp.TOTP(row["totp_secret"]).verify(code.strip(), valid_window=1)
+        secret = self._totp_secret(row)
+        if ok and secret:
+            ok = pyotp.TOTP(secret).verify(code.strip(), valid_window=1)
         if not ok:
             failures = int(row["failed_count"]) + 1 if until is None else 1
             values: dict[str, Any] = {"failed_count": failures, "locked_until": None}
@@ -234,18 +256,22 @@ class Users:
                         "user_id": row["id"], "until": values["locked_until"].isoformat()})
             if locked:
                 raise RateLimited(throttled(values["locked_until"]), reason="throttled")
-            raise Unauthorized(BAD_SIGN_IN if not row["totp_secret"] else
+            raise Unauthorized(BAD_SIGN_IN if not secret else
                                "unknown username, wrong password or wrong code")
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.ctx.store.begin() as conn:
-            self.users.update_user(conn, row["id"], {"failed_count": 0, "locked_until": None})
+            values = {"failed_count": 0, "locked_until": None}
+            if row["totp_secret"] and secret:  # a clear secret of an older store: seal it now
+                values |= {"totp_secret": None,
+                           "totp_sealed": self.key.seal(secret.encode(), f"totp:{row['id']}")}
+            self.users.update_user(conn, row["id"], values)
             self.users.add_session(conn, {
                 "id": token_hash(token), "user_id": row["id"], "csrf": csrf,
                 "address": (address or "")[:64] or None, "created_at": now, "last_seen": now,
                 "expires_at": now + timedelta(hours=settings.console_session_max_hours),
                 "revoked_at": None, "revoked_by": None})
             self.ctx.audit.record("user.signin", actor, conn=conn, detail={
-                "user_id": row["id"], "address": address, "second_factor": bool(row["totp_secret"])})
+                "user_id": row["id"], "address": address, "second_factor": bool(secret)})
         return NewSession(token=token, csrf=csrf, user=row)
 
     def session(self, token: str | None) -> SignedIn | None:

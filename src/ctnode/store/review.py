@@ -6,6 +6,7 @@ entity's history; the screening it answers is marked reviewed in the same transa
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
@@ -26,10 +27,21 @@ class SqlReview:
 
     def add_screenings(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Review-queue rows (``id``, ``actor``, ``source``, ``subject_key``, ``query_hash``,
-        ``purpose``, ``case_ref``, ``hits``), written unreviewed, timed now."""
+        ``purpose``, ``case_ref``, ``hits``, optionally ``subject_sealed`` and
+        ``subject_expires_at``), written unreviewed, timed now."""
         if rows:
             at = utcnow()
-            conn.execute(tables.screenings.insert(), [{**r, "at": at, "reviewed": False} for r in rows])
+            conn.execute(tables.screenings.insert(), [
+                {"subject_sealed": None, "subject_expires_at": None, **r, "at": at,
+                 "reviewed": False} for r in rows])
+
+    def erase_subjects(self, now: datetime) -> int:
+        """Erase the sealed subjects past their retention; returns how many."""
+        s = tables.screenings
+        with self.db.begin() as conn:
+            done = conn.execute(update(s).where(s.c.subject_expires_at <= now)
+                                .values(subject_sealed=None, subject_expires_at=None))
+        return int(done.rowcount or 0)
 
     def get_screening(self, screening_id: str) -> dict[str, Any]:
         found = self.db.query(select(tables.screenings).where(tables.screenings.c.id == screening_id))
@@ -40,8 +52,9 @@ class SqlReview:
     def list_screenings(
         self, *, reviewed: bool | None = None, limit: int = 100, offset: int = 0
     ) -> list[dict[str, Any]]:
-        q = (select(tables.screenings).order_by(tables.screenings.c.at.desc(),
-                                                tables.screenings.c.id)
+        # the sealed subject stays out of listings (opened only for one screening's review)
+        cols = [c for c in tables.screenings.c if c.name != "subject_sealed"]
+        q = (select(*cols).order_by(tables.screenings.c.at.desc(), tables.screenings.c.id)
              .limit(limit).offset(offset))
         if reviewed is not None:
             q = q.where(tables.screenings.c.reviewed == reviewed)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -132,6 +133,11 @@ screenings = Table(
     # The subject was identified beyond the name (birth date, document, subject id): only
     # then may a false-positive decision on it suppress a hit. NULL: screened before 0007.
     Column("identified", Boolean, nullable=True),
+    # The screened subject (names, dates, documents ...) sealed with the node's data key, only
+    # for a screening with hits, so its reviewers see who was screened; erased (NULL) after
+    # ``subject_expires_at`` (CTNODE_REVIEW_SUBJECT_DAYS). NULL: screened before 0018.
+    Column("subject_sealed", LargeBinary, nullable=True),
+    Column("subject_expires_at", TS, nullable=True, index=True),
 )
 
 decisions = Table(

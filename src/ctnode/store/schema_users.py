@@ -1,7 +1,9 @@
 """Tables of the console's people (issue 14): accounts and their sessions.
 
 ``console_users``: one row per person, the argon2id hash of the password (never the
-password), the TOTP secret when a second factor is on, the role (the same roles and
+password), the TOTP secret when a second factor is on (sealed with the node's data key,
+``totp_sealed``; ``totp_secret`` only holds a clear secret of before revision 0018 until its
+owner next signs in), the role (the same roles and
 biometric scopes as API keys), the count of recent failed sign-ins and the time a
 throttle lapses. ``console_sessions``: one row per signed-in browser, keyed by the SHA-256
 of the cookie's token (never the token), with its CSRF token, last use, absolute expiry
@@ -10,7 +12,17 @@ and revocation.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from ctnode.store.columns import at, uuid_key
 from ctnode.store.schema import metadata
@@ -25,7 +37,8 @@ console_users = Table(
     Column("biometric_scopes", JSON, nullable=True),
     Column("password_hash", Text, nullable=False),
     Column("must_change_password", Boolean, nullable=False),
-    Column("totp_secret", String(64), nullable=True),
+    Column("totp_secret", String(64), nullable=True),  # legacy clear secret (before 0018)
+    Column("totp_sealed", LargeBinary, nullable=True),  # the secret sealed with the data key
     Column("language", String(8), nullable=True),
     Column("failed_count", Integer, nullable=False),
     at("locked_until", nullable=True),

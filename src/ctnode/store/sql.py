@@ -26,6 +26,7 @@ from ctnode.store.contracts import (
     MessageStore,
     MonitoringStore,
     ReviewStore,
+    StatsStore,
     UserStore,
 )
 from ctnode.store.database import Database
@@ -38,6 +39,7 @@ from ctnode.store.library import SqlLibrary
 from ctnode.store.messages import SqlMessages
 from ctnode.store.monitoring import SqlMonitoring
 from ctnode.store.review import SqlReview
+from ctnode.store.stats import SqlStats
 from ctnode.store.users import SqlUsers
 
 
@@ -61,6 +63,7 @@ class SqlStore:
         self.intel: IntelStore = SqlIntel(db)
         self.library: LibraryStore = SqlLibrary(db)
         self.users: UserStore = SqlUsers(db)
+        self.stats: StatsStore = SqlStats(db)  # the console's dashboard
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -33,7 +33,8 @@ class SqlUsers:
 
     def list_users(self) -> list[dict[str, Any]]:
         """Every account, by name, without password hash or TOTP secret."""
-        cols = [c for c in console_users.c if c.name not in {"password_hash", "totp_secret"}]
+        cols = [c for c in console_users.c
+                if c.name not in {"password_hash", "totp_secret", "totp_sealed"}]
         return self.db.query(select(*cols).order_by(console_users.c.username))
 
     def update_user(self, conn: Connection, user_id: str, values: dict[str, Any]) -> None:

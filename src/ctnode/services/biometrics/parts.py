@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from ctnode.biometrics.crypto import NodeKey
 from ctnode.services.biometrics.engines import BiometricEngines
 from ctnode.services.biometrics.enrolment import Enrolment
 from ctnode.services.biometrics.exchange import Exchange
 from ctnode.services.biometrics.search import Search
 from ctnode.services.context import Context
-
-
-class LazyKey:
-    """The node's biometric key, read (or made) on first use: a node that never touches
-    biometric data has no key file."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self._key: NodeKey | None = None
-
-    @property
-    def key(self) -> NodeKey:
-        if self._key is None:
-            self._key = NodeKey.load_or_create(self.data_dir)
-        return self._key
-
-    def seal(self, plaintext: bytes, context: str) -> bytes:
-        return self.key.seal(plaintext, context)
-
-    def open(self, ciphertext: bytes, context: str) -> bytes:
-        return self.key.open(ciphertext, context)
+from ctnode.services.datakey import LazyKey
 
     def open_concat(self, items: list[tuple[bytes, str]]) -> bytes:
         return self.key.open_concat(items)

@@ -5,20 +5,23 @@ covered (``coverage``) and what of the query it could not use (``warnings``); an
 analyst's false-positive decision suppresses that hit only for the same subject
 identified beyond the name (a birth date, a document or a subject id), only until it
 expires or is revoked, and a suppressed hit is still returned, marked with the decision;
-reportable hits enter the review queue; what a match shows of a listed entity depends
+reportable hits enter the review queue, with the screened subject sealed with the node's
+data key for ``CTNODE_REVIEW_SUBJECT_DAYS`` so that a reviewer sees who was screened (a
+screening without hits keeps only keyed hashes); what a match shows of a listed entity depends
 on the caller's role, and showing it is audited like any entity view.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from followthemoney import model as ftm_model
 from followthemoney.types import registry
@@ -36,6 +39,16 @@ from ctnode.services.screening.query import build_query, clean_names
 
 BATCH_ROWS = 500  # review-queue rows written per transaction in a batch
 COVERAGE_TTL = 30.0  # seconds a computed coverage is reused while the store's mark is unchanged
+
+
+class Sealer(Protocol):
+    """Seals and opens with the node's data key (``ctnode.biometrics.crypto.NodeKey``)."""
+
+    def seal(self, plaintext: bytes, context: str) -> bytes: ...
+    def open(self, ciphertext: bytes, context: str) -> bytes: ...
+
+
+SUBJECT_FIELDS = ("schema", "names", "birth_dates", "nationalities", "documents", "subject_id")
 
 
 def query_hash(subject_key: str, source: str) -> str:
@@ -102,9 +115,10 @@ def _naming_props(schema: str) -> frozenset[str]:
 class Screening:
     """Screening for one node."""
 
-    def __init__(self, ctx: Context, index: MatchIndex) -> None:
+    def __init__(self, ctx: Context, index: MatchIndex, key: Sealer | None = None) -> None:
         self.ctx = ctx
         self.index = index
+        self.key = key  # seals the subject of a screening with hits (None: hashes only)
         self.entities = ctx.store.entities
         self.review = ctx.store.review
         self._coverage: dict[tuple[Any, ...], tuple[float, Coverage]] = {}
@@ -165,16 +179,39 @@ class Screening:
                            clock.format_ts(expires))
 
     def screening_row(self, actor: Actor, purpose: Purpose, source: str, subject: str,
-                      hits: Iterable[Hit], identified: bool = False) -> dict[str, Any]:
+                      hits: Iterable[Hit], identified: bool = False,
+                      query: ScreenQuery | None = None) -> dict[str, Any]:
         """A review-queue row for a subject's reportable hits (``identified``: the subject
-        was identified beyond the name, so a false positive on it may suppress a hit)."""
+        was identified beyond the name, so a false positive on it may suppress a hit). With
+        ``query`` and hits, the subject is sealed in the row (``subject_sealed``, bound to the
+        row's id) until ``subject_expires_at``, for the reviewers to see who was screened."""
+        sid = str(uuid.uuid4())
+        found = [{"entity_id": h.entity_id, "score": h.score, "band": h.band} for h in hits]
+        sealed, expires = None, None
+        if query is not None and found and self.key is not None:
+            plain = {f: getattr(query, f) for f in SUBJECT_FIELDS}
+            sealed = self.key.seal(json.dumps(plain, ensure_ascii=False).encode(),
+                                   f"screening:{sid}")
+            expires = clock.utcnow() + timedelta(days=self.ctx.settings.review_subject_days)
         return {
-            "id": str(uuid.uuid4()), "actor": actor.name, "source": source,
+            "id": sid, "actor": actor.name, "source": source,
             "subject_key": subject, "query_hash": query_hash(subject, source),
             "purpose": purpose.purpose, "case_ref": purpose.case_ref,
-            "hits": [{"entity_id": h.entity_id, "score": h.score, "band": h.band} for h in hits],
-            "identified": identified,
+            "hits": found, "identified": identified,
+            "subject_sealed": sealed, "subject_expires_at": expires,
         }
+
+    def open_subject(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The screened subject of a review-queue row (names, birth dates, nationalities,
+        documents, subject id), or None: no hits, erased after its retention, or screened
+        before the subject was kept."""
+        expires = clock.as_utc(row.get("subject_expires_at"))
+        if not row.get("subject_sealed") or self.key is None or (
+                expires is not None and expires <= clock.utcnow()):
+            return None
+        plain = self.key.open(bytes(row["subject_sealed"]), f"screening:{row['id']}")
+        subject: dict[str, Any] = json.loads(plain)
+        return subject
 
     # -- screening --------------------------------------------------------------------
 
@@ -213,7 +250,8 @@ class Screening:
             query, limit=limit, include_below=include_below
         )
         reportable = [h for h in hits if h.reportable]
-        row = self.screening_row(actor, purpose, source, subject, reportable, query.identified)
+        row = self.screening_row(actor, purpose, source, subject, reportable, query.identified,
+                                 query)
         sid = row["id"] if reportable else None
         with self.ctx.store.begin() as conn:
             self.review.add_screenings(conn, [row] if reportable else [])
@@ -268,7 +306,8 @@ class Screening:
             if wanted not in coverages:
                 coverages[wanted] = self.coverage(query.datasets)
             subject, hits, suppressed = self._screen_one(query, limit=limit, include_below=False)
-            row = self.screening_row(actor, purpose, source, subject, hits, query.identified)
+            row = self.screening_row(actor, purpose, source, subject, hits, query.identified,
+                                     query)
             if hits:
                 pending.append(row)
                 all_ids.extend(h.entity_id for h in hits)

@@ -18,6 +18,8 @@ from ctnode.node import Node
 from ctnode.services.users import SignedIn
 from ctnode.web.i18n import N_
 from ctnode.web.pages import account, admin, audit, entity, lists, review, screen
+from ctnode.web.pages import biometrics as biometrics_page  # console-b's pages
+from ctnode.web.pages import dashboard as dashboard_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class NavItem:
 
 
 PAGES: tuple[NavItem, ...] = (
+    NavItem("/dashboard", N_("Dashboard"), "review"),
+    NavItem("/biometrics", N_("Biometrics"), "biometric.search"),
     NavItem("/screen", N_("Screen"), "screen"),
     NavItem("/review", N_("Review"), "review"),
     NavItem("/lists", N_("Lists"), "search"),
@@ -40,7 +44,8 @@ PAGES: tuple[NavItem, ...] = (
 # The roles as the console names them (the same roles as API keys).
 ROLE_NAMES = (N_("admin"), N_("analyst"), N_("screener"))
 
-ROUTERS: tuple[APIRouter, ...] = (account.router, screen.router, review.router,
+ROUTERS: tuple[APIRouter, ...] = (dashboard_page.router, biometrics_page.router,
+                                  account.router, screen.router, review.router,
                                   entity.router, lists.router, audit.router, admin.router)
 
 
