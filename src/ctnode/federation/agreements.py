@@ -76,6 +76,16 @@ def filter_copy(entity: dict[str, Any], carry: list[str]) -> dict[str, Any]:
     }
 
 
+# What an agreement names besides watchlists: each is shared only when named (never by '*').
+SCOPE_PREFIXES: tuple[str, ...] = ("hashes:", "intel:")
+LIBRARY_SCOPE = "library"
+
+
+def is_scope(name: str) -> bool:
+    """A hash bank, a threat intelligence collection or the library, rather than a list."""
+    return name == LIBRARY_SCOPE or name.startswith(SCOPE_PREFIXES)
+
+
 def norm_purpose(purpose: str) -> str:
     return "_".join(purpose.strip().casefold().replace("-", " ").split())
 
@@ -132,11 +142,12 @@ class Agreement:
         return out
 
     def shares(self, dataset: str) -> bool:
-        """Whether the agreement covers a list, or a hash bank (``hashes:<BANK>``). ``*`` covers
-        every list but no bank: each bank is named."""
+        """Whether the agreement covers a list, a hash bank (``hashes:<BANK>``), a threat
+        intelligence collection (``intel:<COLLECTION>``) or the library (``library``). ``*``
+        covers every list but none of the others: each is named (``is_scope``)."""
         if dataset in self.lists:
             return True
-        return "*" in self.lists and not dataset.startswith("hashes:")
+        return "*" in self.lists and not is_scope(dataset)
 
     def level_at_least(self, level: str) -> bool:
         return DISCLOSURE_LEVELS.index(self.max_disclosure) >= DISCLOSURE_LEVELS.index(level)
