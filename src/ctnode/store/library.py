@@ -107,8 +107,10 @@ class SqlLibrary:
         added_by: str,
         added_at: Any,
         texts: Sequence[tuple[str, str, str, str]],
+        owner: str | None = None,
     ) -> None:
-        """Store one document and index each (lang, title, summary, body) version of it."""
+        """Store one document and index each (lang, title, summary, body) version of it
+        (``owner``: the peer that published a copy)."""
         conn.execute(
             d.insert().values(
                 id=meta.id,
@@ -126,6 +128,7 @@ class SqlLibrary:
                 original=original,
                 added_at=added_at,
                 added_by=added_by,
+                owner=owner,
             )
         )
         if meta.topics:
@@ -209,6 +212,7 @@ class SqlLibrary:
                 d.c.tlp,
                 d.c.valid_until,
                 d.c.withdrawn_at,
+                d.c.owner,
             )
             .order_by(d.c.added_at.desc())
             .limit(limit)
@@ -219,6 +223,20 @@ class SqlLibrary:
 
     def languages(self) -> list[str]:
         return [r["lang"] for r in self.db.query(select(t.c.lang).distinct().order_by(t.c.lang))]
+
+    def find_document(self, document_id: str) -> Row | None:
+        """A document's row without its original (None: no such document)."""
+        cols = [c for c in d.c if c.name != "original"]
+        found = self.db.query(select(*cols).where(d.c.id == document_id))
+        return found[0] if found else None
+
+    def remove_document(self, conn: Connection, document_id: str) -> None:
+        """Delete a document and its index rows entirely (a peer's copy being replaced)."""
+        if self.db.dialect != "postgresql":
+            conn.execute(_FTS_DELETE, {"doc_id": document_id})
+        conn.execute(delete(t).where(t.c.document_id == document_id))
+        conn.execute(delete(tp).where(tp.c.document_id == document_id))
+        conn.execute(delete(d).where(d.c.id == document_id))
 
     def withdraw(self, conn: Connection, document_id: str, *, by: str, at: Any) -> None:
         """Remove a document from the index, drop its text and original; keep the record."""

@@ -37,6 +37,8 @@ intel_collections = Table(
     Column("writable", Boolean, nullable=False),  # whether TAXII clients may POST to it
     Column("created_at", TS, nullable=False),
     Column("created_by", String(128), nullable=False),
+    # the publishing peer of a copy shared under an agreement (read-only here); NULL: ours
+    Column("owner", String(128), nullable=True),
 )
 
 intel_objects = Table(

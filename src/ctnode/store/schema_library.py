@@ -50,6 +50,8 @@ library_documents = Table(
     Column("added_by", String(128), nullable=False),
     Column("withdrawn_at", TS, nullable=True),
     Column("withdrawn_by", String(128), nullable=True),
+    # the publishing peer of a copy shared under an agreement; NULL: this node's own document
+    Column("owner", String(128), nullable=True),
 )
 
 library_topics = Table(
