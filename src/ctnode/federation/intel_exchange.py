@@ -37,6 +37,8 @@ from ctnode.store.contracts import Row
 
 log = logging.getLogger(__name__)
 PREFIX = "intel:"
+# The most objects one delta carries (a whole collection goes as several deltas, in order).
+DELTA_OBJECTS = 5_000
 
 
 def scope_of(collection: Row) -> str:
@@ -123,6 +125,16 @@ class IntelExchange:
 
     def _send(self, actor: Actor, col: Row, objects: list[dict[str, Any]], removed: list[str],
               peers: list[str]) -> list[dict[str, Any]]:
+        """One delta per ``DELTA_OBJECTS`` objects (the removals with the first), so that no
+        envelope nears the receiver's size limit; the receipts of them all."""
+        receipts: list[dict[str, Any]] = []
+        for start in range(0, max(len(objects), 1), DELTA_OBJECTS):
+            receipts += self._send_one(actor, col, objects[start:start + DELTA_OBJECTS],
+                                       removed if start == 0 else [], peers)
+        return receipts
+
+    def _send_one(self, actor: Actor, col: Row, objects: list[dict[str, Any]],
+                  removed: list[str], peers: list[str]) -> list[dict[str, Any]]:
         default = self.intel.default_tlp
         # TLP:RED is not written into the delta (nor what points at it); the rest is cut per peer
         sent = filter_for_recipient(objects, Recipient("organisation"), default).shared

@@ -80,17 +80,42 @@ class LibraryExchange:
 
     def _send(self, actor: Actor, added: list[str], withdrawn: list[str], peers: list[str]
               ) -> list[dict[str, Any]]:
-        docs = [w for w in (self.library.document_to_wire(i) for i in added) if w is not None]
-        # TLP:RED is not written into the delta; the rest is cut per peer as it leaves
-        sent = [d for d in docs if _doc_tlp(d) is not TLP.RED]
-        to_peer, withheld = tlp_split(sent, _doc_tlp, any_peer())
+        """Deltas of at most half the message size limit each (the withdrawals with the
+        first); a document whose original alone exceeds it travels without the original
+        (``original_omitted``: text and metadata only)."""
+        budget = self.ctx.settings.federation_max_message_bytes // 2
+        batches: list[list[dict[str, Any]]] = [[]]
+        size, withheld, red = 0, 0, 0
+        for doc_id in added:
+            doc = self.library.document_to_wire(doc_id)
+            if doc is None:
+                continue
+            if _doc_tlp(doc) is TLP.RED:  # not even written into the delta
+                red += 1
+                continue
+            if not tlp_split([doc], _doc_tlp, any_peer())[0]:
+                withheld += 1
+            weight = len(doc["original"]) + sum(len(x) for t in doc["texts"] for x in t)
+            if weight > budget:
+                doc = {**doc, "original": "", "original_omitted": True}
+                weight = sum(len(x) for t in doc["texts"] for x in t)
+            if batches[-1] and size + weight > budget:
+                batches.append([])
+                size = 0
+            batches[-1].append(doc)
+            size += weight
         gone = sorted(set(withdrawn))
-        if not sent and not gone:
-            return []
-        summary = {"documents": len(to_peer), "withdrawn": len(gone),
-                   "withheld_tlp": withheld + len(docs) - len(sent)}
-        return self.deltas.send(actor, LIBRARY_SCOPE, {"documents": sent, "removed": gone},
-                                summary, peers, result_ids=gone)
+        receipts: list[dict[str, Any]] = []
+        for i, docs in enumerate(batches):
+            removed = gone if i == 0 else []
+            if not docs and not removed:
+                continue
+            summary = {"documents": len(docs), "withdrawn": len(removed),
+                       "withheld_tlp": (withheld + red) if i == 0 else 0}
+            receipts += self.deltas.send(actor, LIBRARY_SCOPE,
+                                         {"documents": docs, "removed": removed},
+                                         summary, peers, result_ids=removed)
+        return receipts
 
     # -- subscriber -------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
+    case,
     cast,
     delete,
     exists,
@@ -272,13 +273,54 @@ class SqlLibrary:
             total = int(conn.execute(counted, params).scalar_one())
         return hits, total
 
-    def _search_pg(
-        self, lang: str, query: CompiledQuery, filters: Filters, limit: int
+    def search_all(
+        self, queries: Sequence[tuple[str, CompiledQuery]], filters: Filters, limit: int
     ) -> tuple[list[TextHit], int]:
-        q = cast(query.to_tsquery(), TSQUERY)
-        conds = [
-            t.c.tsv.op("@@")(q),
-            t.c.lang == lang,
+        """The best ``limit`` matches over several languages, each language's rows matched
+        with its own compiled query, best first (ties by document, then language), and how
+        many match in all. On PostgreSQL one statement (one round trip) for them all; on
+        SQLite one FTS5 statement per language, merged."""
+        queries = [(lang, q) for lang, q in queries if not q.empty]
+        if not queries:
+            return [], 0
+        if self.db.dialect == "postgresql":
+            return self._search_pg_all(queries, filters, limit)
+        merged: list[TextHit] = []
+        total = 0
+        for lang, q in queries:
+            hits, count = self.search(lang, q, filters, limit)
+            merged += hits
+            total += count
+        merged.sort(key=lambda h: (-h.score, h.document_id, h.lang))
+        return merged[:limit], total
+
+    def _search_pg_all(
+        self, queries: Sequence[tuple[str, CompiledQuery]], filters: Filters, limit: int
+    ) -> tuple[list[TextHit], int]:
+        if len(queries) == 1:
+            return self._search_pg(queries[0][0], queries[0][1], filters, limit)
+        matches, ranks = [], []
+        for lang, query in queries:
+            q = cast(query.to_tsquery(), TSQUERY)
+            matches.append(and_(t.c.lang == lang, t.c.tsv.op("@@")(q)))
+            ranks.append((t.c.lang == lang, func.ts_rank_cd(t.c.tsv, q)))
+        score = case(*ranks, else_=0.0).label("score")
+        ranked = (
+            select(t.c.document_id, t.c.lang, score, func.count().over().label("total"))
+            .select_from(t.join(d, d.c.id == t.c.document_id))
+            .where(or_(*matches), *self._pg_filters(filters))
+            .order_by(score.desc(), t.c.document_id, t.c.lang)
+            .limit(limit)
+        )
+        with self.db.engine.connect() as conn:
+            found = conn.execute(ranked).all()
+        hits = [TextHit(r[0], r[1], float(r[2])) for r in found]
+        return hits, int(found[0][3]) if found else 0
+
+    @staticmethod
+    def _pg_filters(filters: Filters) -> list[Any]:
+        """The withdrawal, date, TLP and topic filters of a PostgreSQL search."""
+        conds: list[Any] = [
             d.c.withdrawn_at.is_(None),
             or_(d.c.valid_until.is_(None), d.c.valid_until >= filters.today),
             d.c.tlp.in_(sorted(filters.tlp_levels)),
@@ -292,6 +334,13 @@ class SqlLibrary:
                     )
                 )
             )
+        return conds
+
+    def _search_pg(
+        self, lang: str, query: CompiledQuery, filters: Filters, limit: int
+    ) -> tuple[list[TextHit], int]:
+        q = cast(query.to_tsquery(), TSQUERY)
+        conds = [t.c.tsv.op("@@")(q), t.c.lang == lang, *self._pg_filters(filters)]
         score = func.ts_rank_cd(t.c.tsv, q).label("score")
         joined = t.join(d, d.c.id == t.c.document_id)
         # the window count is taken before LIMIT: every match, in the same round trip
