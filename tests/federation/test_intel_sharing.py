@@ -219,3 +219,26 @@ def test_intel_and_library_reach_only_whom_their_tlp_and_agreements_allow(
                    for x in d["receipts"]), d["receipts"]
         assert red["id"] not in json.dumps(payloads[d["id"]])
         assert "Hawala informant handling" not in json.dumps(payloads[d["id"]])
+
+
+def test_star_covers_no_collection_nor_the_library_and_tlp_cuts_per_peer() -> None:
+    from ctnode.federation.agreements import Agreement
+    from ctnode.federation.intel_exchange import cut_for
+    from ctnode.federation.library_exchange import cut_for as cut_library
+    from ctnode.federation.scoped import any_peer
+    from ctnode.model.tlp import Recipient
+
+    now = datetime.now(UTC)
+    agr = Agreement("a1", "peer", "outbound", ["*", "intel:named"], ["threat_intelligence"], 60,
+                    "reference", [], True, now + timedelta(days=1), now, "admin")
+    assert agr.shares("un-sc") and agr.shares("intel:named")
+    assert not agr.shares("intel:other") and not agr.shares("library")
+    objects = [_indicator(level, f"i {level.value}") for level in TLP]
+    payload = {"objects": objects, "default_tlp": "amber+strict"}
+    peer = {o["name"] for o in cut_for(payload, any_peer())["objects"]}
+    assert peer == {"i clear", "i green", "i amber"}
+    org = {o["name"] for o in cut_for(payload, Recipient("organisation", "peer"))["objects"]}
+    assert org == peer | {"i amber+strict"}
+    docs = [{"meta": {"tlp": level.label}, "id": level.value} for level in TLP]
+    assert [d["id"] for d in cut_library({"documents": docs}, any_peer())["documents"]] == [
+        "clear", "green", "amber"]

@@ -23,10 +23,12 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    false,
     func,
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
@@ -51,6 +53,11 @@ _FTS_INSERT = text(
     "VALUES (:doc_id, :lang, :title, :summary, :body)"
 )
 _FTS_DELETE = text("DELETE FROM library_fts WHERE doc_id = :doc_id")
+_LANGUAGES = text(
+    "WITH RECURSIVE l(lang) AS (SELECT min(lang) FROM library_texts UNION ALL "
+    "SELECT (SELECT min(x.lang) FROM library_texts x WHERE x.lang > l.lang) FROM l "
+    "WHERE l.lang IS NOT NULL) SELECT lang FROM l WHERE lang IS NOT NULL"
+)
 # Field weights as the naive reference's BM25: title 3, summary 2, body 1.
 _FTS_SEARCH = (
     "SELECT f.doc_id, f.lang, -bm25(library_fts, 3.0, 2.0, 1.0) AS score FROM library_fts f "
@@ -223,7 +230,10 @@ class SqlLibrary:
         return self.db.query(q)
 
     def languages(self) -> list[str]:
-        return [r["lang"] for r in self.db.query(select(t.c.lang).distinct().order_by(t.c.lang))]
+        """The languages of the texts held, in order: a loose index scan of
+        ``ix_library_texts_lang`` (one probe per language, not a pass over every text)."""
+        with self.db.engine.connect() as conn:
+            return [str(r[0]) for r in conn.execute(_LANGUAGES)]
 
     def find_document(self, document_id: str) -> Row | None:
         """A document's row without its original (None: no such document)."""
@@ -297,19 +307,35 @@ class SqlLibrary:
     def _search_pg_all(
         self, queries: Sequence[tuple[str, CompiledQuery]], filters: Filters, limit: int
     ) -> tuple[list[TextHit], int]:
-        if len(queries) == 1:
-            return self._search_pg(queries[0][0], queries[0][1], filters, limit)
-        matches, ranks = [], []
+        """One statement: the rows of each language matched by its own query, ranked."""
+        matches, ranks, own = [], [], []
         for lang, query in queries:
             q = cast(query.to_tsquery(), TSQUERY)
-            matches.append(and_(t.c.lang == lang, t.c.tsv.op("@@")(q)))
+            matches.append(t.c.tsv.op("@@")(q))
             ranks.append((t.c.lang == lang, func.ts_rank_cd(t.c.tsv, q)))
-        score = case(*ranks, else_=0.0).label("score")
+            own.append((and_(t.c.lang == lang, t.c.tsv.op("@@")(q)), true()))
+        # The matches first, through the GIN index (the CTE's only condition, so no other
+        # index can be chosen), whatever the planner's statistics say: on a freshly loaded
+        # table without them it walked every document (112 ms rather than 9 ms over 10,000
+        # documents), or every text of the language by ``ix_library_texts_lang`` (101 ms).
+        # A row counts when its own language's query matches it (``own``).
+        m = (
+            select(
+                t.c.document_id,
+                t.c.lang,
+                case(*ranks, else_=0.0).label("score"),
+                case(*own, else_=false()).label("own"),
+            )
+            .where(or_(*matches))
+            .cte("m")
+            .prefix_with("MATERIALIZED")
+        )
+        # the window count is taken before LIMIT: every match, in the same round trip
         ranked = (
-            select(t.c.document_id, t.c.lang, score, func.count().over().label("total"))
-            .select_from(t.join(d, d.c.id == t.c.document_id))
-            .where(or_(*matches), *self._pg_filters(filters))
-            .order_by(score.desc(), t.c.document_id, t.c.lang)
+            select(m.c.document_id, m.c.lang, m.c.score, func.count().over().label("total"))
+            .select_from(m.join(d, d.c.id == m.c.document_id))
+            .where(m.c.own, *self._pg_filters(filters))
+            .order_by(m.c.score.desc(), m.c.document_id, m.c.lang)
             .limit(limit)
         )
         with self.db.engine.connect() as conn:
@@ -339,19 +365,4 @@ class SqlLibrary:
     def _search_pg(
         self, lang: str, query: CompiledQuery, filters: Filters, limit: int
     ) -> tuple[list[TextHit], int]:
-        q = cast(query.to_tsquery(), TSQUERY)
-        conds = [t.c.tsv.op("@@")(q), t.c.lang == lang, *self._pg_filters(filters)]
-        score = func.ts_rank_cd(t.c.tsv, q).label("score")
-        joined = t.join(d, d.c.id == t.c.document_id)
-        # the window count is taken before LIMIT: every match, in the same round trip
-        ranked = (
-            select(t.c.document_id, t.c.lang, score, func.count().over().label("total"))
-            .select_from(joined)
-            .where(*conds)
-            .order_by(score.desc(), t.c.document_id)
-            .limit(limit)
-        )
-        with self.db.engine.connect() as conn:
-            found = conn.execute(ranked).all()
-        hits = [TextHit(r[0], r[1], float(r[2])) for r in found]
-        return hits, int(found[0][3]) if found else 0
+        return self._search_pg_all([(lang, query)], filters, limit)

@@ -72,4 +72,5 @@ library_texts = Table(
     Column("body", Text, nullable=False),
     Column("tsv", Text().with_variant(TSVECTOR(), "postgresql"), nullable=True),
     Index("ix_library_texts_tsv", "tsv", postgresql_using="gin"),
+    Index("ix_library_texts_lang", "lang"),  # the languages present, one probe each
 )
