@@ -110,7 +110,7 @@ class Pulls:
         bad = [t for t in types if not STIX_TYPE.match(t)]
         if bad:
             raise InvalidInput(f"type {bad[0]!r} is not a STIX type name")
-        col = self.intel.collection(collection)
+        col = self.intel.own_collection(collection)  # not a copy of a peer's
         row = {
             "name": name,
             "collection_url": collection_url,
