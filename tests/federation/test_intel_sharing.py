@@ -63,8 +63,8 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
                     h.federation.directory.add_peer(ADMIN, desc)
         scopes = {"intel-b": ["intel:shared", "library"], "intel-c": ["library"]}
         for sub, lists in scopes.items():
-            terms = {"lists": lists, "purposes": ["threat_intelligence"], "expires_at": year,
-                     "subscribed": True}
+            terms: dict[str, Any] = {"lists": lists, "purposes": ["threat_intelligence"],
+                                     "expires_at": year, "subscribed": True}
             handles["intel-a"].federation.directory.add_agreement(
                 ADMIN, peer_id=sub, direction="outbound", **terms)
             handles[sub].federation.directory.add_agreement(
