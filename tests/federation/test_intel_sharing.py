@@ -211,6 +211,24 @@ def test_intel_and_library_reach_only_whom_their_tlp_and_agreements_allow(
     assert _found(b, "hawala") == set()
     assert _found(c, "hawala") == {"Hawala supervision within the ministry"}
 
+    # an agreement may set a lower TLP ceiling: from then on intel-c gets TLP:CLEAR only
+    r = a.api("POST", "/federation/agreements", json={
+        "peer_id": "intel-c", "direction": "outbound", "lists": ["library"],
+        "purposes": ["threat_intelligence"], "subscribed": True, "max_tlp": "clear",
+        "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat()})
+    assert r.status_code in (200, 201), r.text
+    assert r.json()["max_tlp"] == "clear"
+    for level, title in ((TLP.CLEAR, "Public hawala typologies"),
+                         (TLP.GREEN, "Hawala case studies for partners")):
+        r = a.api("POST", "/library/documents", content=f"# {title}\n\nHawala.\n".encode(),
+                  params={"name": "g.md", "topic": "financing-of-terrorism", "source": "A",
+                          "date": "2026-01-16", "lang": "en", "title": title,
+                          "tlp": level.label})
+        assert r.status_code == 201, r.text
+    assert _found(c, "hawala") == {"Hawala supervision within the ministry",
+                                   "Public hawala typologies"}
+    assert _found(b, "hawala") == {"Public hawala typologies", "Hawala case studies for partners"}
+
     # every delta was receipted, signed, by the peers it was for; RED was never written
     scoped = [d for d in deltas if d["dataset"] in ("intel:shared", "library")]
     assert scoped

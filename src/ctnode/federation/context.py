@@ -112,13 +112,17 @@ class FederationContext:
         """Who ``peer_id`` is for TLP (``model/tlp.may_share``): a node of this node's own
         organisation (the same ``organisation`` in its signed descriptor, which an admin
         accepted when adding the peer) may receive TLP:AMBER+STRICT; any other peer is a
-        peer named in the agreement ``agr`` (CLEAR, GREEN, AMBER). TLP:RED never leaves."""
+        peer named in the agreement ``agr`` (CLEAR, GREEN, AMBER). An agreement's
+        ``max_tlp`` lowers that ceiling for its peer. TLP:RED never leaves."""
         peer = self.db.find_peer(peer_id)
         mine = str(self.identity.profile.get("organisation") or "").strip().casefold()
         theirs = str((peer or {}).get("organisation") or "").strip().casefold()
-        if mine and theirs == mine:
+        ceiling = TLP(agr.max_tlp) if agr.max_tlp else TLP.AMBER_STRICT
+        if mine and theirs == mine and ceiling is TLP.AMBER_STRICT:
             return Recipient("organisation", peer_id)
-        return Recipient("peer", peer_id, SharingTerms(agr.id, peer_id, PEER_LEVELS, named=True))
+        # the agreement's ceiling (max_tlp), if it sets one, below what TLP allows a peer
+        levels = frozenset(lv for lv in PEER_LEVELS if lv.rank <= ceiling.rank)
+        return Recipient("peer", peer_id, SharingTerms(agr.id, peer_id, levels, named=True))
 
     def require_agreement(self, peer_id: str, direction: str = "outbound") -> Agreement:
         agr = self.agreement(peer_id, direction)
