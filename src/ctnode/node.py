@@ -192,7 +192,11 @@ class Node:
     def intel(self) -> Intel:
         from ctnode.services.intel.service import Intel
 
-        return Intel(self.context)
+        intel = Intel(self.context)
+        # a change of this node's own collection reaches its subscribers; a sighting of a
+        # peer's object goes back to its producer
+        intel.on_change(lambda change: self.federation.intel.after_change(change))
+        return intel
 
     @cached_property
     def taxii(self) -> Taxii:
@@ -204,7 +208,10 @@ class Node:
     def library(self) -> Library:
         from ctnode.services.library import Library
 
-        return Library(self.context)
+        library = Library(self.context)
+        # documents added and withdrawn here reach the peers subscribed to the library
+        library.on_change(lambda change: self.federation.library.after_change(change))
+        return library
 
     @cached_property
     def pulls(self) -> Pulls:
@@ -221,7 +228,7 @@ class Node:
 
         return Federation.build(
             self.context, screening=self.screening, lists=self.lists, biometrics=self.biometrics,
-            hashes=self.hashes,
+            hashes=self.hashes, intel=self.intel, library=self.library,
         )
 
     @cached_property

@@ -67,3 +67,29 @@ def test_filters_ranking_and_withdrawal(store: SqlStore) -> None:
         store.library.withdraw(conn, "f1", by="test", at=datetime(2026, 3, 2, tzinfo=UTC))
     assert "f1" not in _found(store, "custody", everything)
     assert store.library.get_document("f1")["original"] is None
+
+
+def test_one_statement_over_every_language_is_the_merged_per_language_searches(
+    store: SqlStore,
+) -> None:
+    everything = LibraryFilters(today=TODAY, tlp_levels=ALL)
+    green = LibraryFilters(today=TODAY, tlp_levels=frozenset({"green", "clear"}),
+                           topics=frozenset(Topic))
+    langs = store.library.languages()
+    assert len(langs) > 2
+    for filters in (everything, green):
+        for query in QUERIES:
+            parsed = parse_query(query)
+            compiled = [(lang, parsed.compile(lang)) for lang in langs]
+            merged, total = [], 0
+            for lang, cq in compiled:
+                if not cq.empty:
+                    hits, count = store.library.search(lang, cq, filters, 100)
+                    merged += hits
+                    total += count
+            merged.sort(key=lambda h: (-h.score, h.document_id, h.lang))
+            got, got_total = store.library.search_all(compiled, filters, 100)
+            assert got_total == total, query
+            assert [(h.document_id, h.lang) for h in got] == [
+                (h.document_id, h.lang) for h in merged], query
+            assert [round(h.score, 5) for h in got] == [round(h.score, 5) for h in merged]

@@ -59,12 +59,24 @@ def collections(as_json: AsJson = False) -> None:
         print_json(rows)
         return
     table = Table(title="TAXII collections")
-    for col in ("id", "alias", "title", "writable", "objects"):
+    for col in ("id", "alias", "title", "writable", "objects", "publisher"):
         table.add_column(col)
     for r in rows:
         table.add_row(r["id"], r["alias"] or "", r["title"], "yes" if r["writable"] else "no",
-                      str(r["objects"]))
+                      str(r["objects"]), r.get("owner") or "this node")
     out.print(table)
+
+
+@intel_app.command("publish")
+@handle_errors
+def publish(collection: Annotated[str, typer.Argument(help="Collection id or alias")]) -> None:
+    """Send this node's collection whole (newest versions, cut by TLP) to the peers subscribed
+    to it (agreements naming intel:<ALIAS or ID>); later additions, revocations and deletions
+    are sent as they happen. Prints each peer's receipt."""
+    with node_session() as node:
+        receipts = node.federation.intel.publish(operator(), collection)
+    for r in receipts:
+        out.print(f"{r['peer_id']}: {r['status']}")
 
 
 @intel_app.command("create")

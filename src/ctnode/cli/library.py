@@ -110,3 +110,15 @@ def withdraw(
     with node_session() as node:
         node.library.withdraw(operator(), document_id, reason)
     out.print(f"withdrawn {document_id}", markup=False)
+
+
+@library_app.command("publish")
+@handle_errors
+def publish() -> None:
+    """Send this node's documents in force (cut by TLP) to the peers subscribed to the library
+    (agreements naming 'library'); later additions and withdrawals are sent as they happen.
+    Prints each peer's receipt."""
+    with node_session() as node:
+        receipts = node.federation.library.publish(operator())
+    for r in receipts:
+        out.print(f"{r['peer_id']}: {r['status']}")

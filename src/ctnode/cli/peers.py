@@ -214,6 +214,15 @@ def agreements_add(
             "is --field.",
         ),
     ] = None,
+    max_tlp: Annotated[
+        str | None,
+        typer.Option(
+            "--max-tlp",
+            help="The most restrictive TLP level shared threat intelligence, library documents "
+            "and hashes may carry to the peer: clear, green, amber or amber+strict (default: "
+            "AMBER; AMBER+STRICT to a node of this organisation). RED never leaves.",
+        ),
+    ] = None,
 ) -> None:
     """Make the agreement for (peer, direction); it replaces the one in force. A new outbound
     subscription starts with a signed full sync of the lists this node publishes."""
@@ -226,6 +235,7 @@ def agreements_add(
         subscribed=subscribed,
         biometrics=biometrics or [],
         copy_fields=copy_fields,
+        max_tlp=max_tlp,
     )
     out.print(f"agreement {agr.id}: {direction} with {peer_id} until {agr.expires_at:%Y-%m-%d}")
 

@@ -76,6 +76,30 @@ def filter_copy(entity: dict[str, Any], carry: list[str]) -> dict[str, Any]:
     }
 
 
+# What an agreement names besides watchlists: each is shared only when named (never by '*').
+SCOPE_PREFIXES: tuple[str, ...] = ("hashes:", "intel:")
+LIBRARY_SCOPE = "library"
+
+
+def is_scope(name: str) -> bool:
+    """A hash bank, a threat intelligence collection or the library, rather than a list."""
+    return name == LIBRARY_SCOPE or name.startswith(SCOPE_PREFIXES)
+
+
+# The ceilings an agreement may set on the TLP of what scoped deltas carry (never RED).
+MAX_TLP_LEVELS: tuple[str, ...] = ("clear", "green", "amber", "amber+strict")
+
+
+def validate_max_tlp(max_tlp: str | None) -> str | None:
+    """Check the TLP ceiling of an agreement (``TLP:GREEN``, ``green``, ...), normalised."""
+    if max_tlp is None or not max_tlp.strip():
+        return None
+    key = max_tlp.strip().casefold().removeprefix("tlp:")
+    if key not in MAX_TLP_LEVELS:
+        raise InvalidInput(f"max_tlp must be one of {', '.join(MAX_TLP_LEVELS)} (RED never leaves)")
+    return key
+
+
 def norm_purpose(purpose: str) -> str:
     return "_".join(purpose.strip().casefold().replace("-", " ").split())
 
@@ -105,6 +129,9 @@ class Agreement:
     # What a subscribed peer receives as copies (list deltas), separate from what it may
     # query; None (an agreement made before issue 13, or one that does not say): names only.
     copy_fields: list[str] | None = None
+    # The most restrictive TLP level scoped deltas (threat intelligence, the library, hash
+    # banks) carry to this peer; None: what TLP itself allows (``FederationContext.recipient``).
+    max_tlp: str | None = None
 
     def copies_carry(self) -> list[str]:
         """The properties a copy sent under this agreement carries."""
@@ -132,11 +159,12 @@ class Agreement:
         return out
 
     def shares(self, dataset: str) -> bool:
-        """Whether the agreement covers a list, or a hash bank (``hashes:<BANK>``). ``*`` covers
-        every list but no bank: each bank is named."""
+        """Whether the agreement covers a list, a hash bank (``hashes:<BANK>``), a threat
+        intelligence collection (``intel:<COLLECTION>``) or the library (``library``). ``*``
+        covers every list but none of the others: each is named (``is_scope``)."""
         if dataset in self.lists:
             return True
-        return "*" in self.lists and not dataset.startswith("hashes:")
+        return "*" in self.lists and not is_scope(dataset)
 
     def level_at_least(self, level: str) -> bool:
         return DISCLOSURE_LEVELS.index(self.max_disclosure) >= DISCLOSURE_LEVELS.index(level)

@@ -19,7 +19,12 @@ from ctnode.federation.agreements import Agreement
 from ctnode.federation.identity import Identity
 from ctnode.federation.transport import HttpTransport, Transport
 from ctnode.model.access import Actor, Purpose
+from ctnode.model.tlp import TLP, Recipient, SharingTerms
 from ctnode.services.context import Context
+
+#: The TLP levels an agreement covers for the peer it names (hash banks, threat intelligence,
+#: the library): TLP:AMBER needs a named peer, and every agreement names its peer.
+PEER_LEVELS = frozenset({TLP.CLEAR, TLP.GREEN, TLP.AMBER})
 
 
 class FederationContext:
@@ -102,6 +107,22 @@ class FederationContext:
         """The agreement in force (not revoked; possibly expired) for (peer, direction)."""
         rows = self.db.list_agreements(peer_id=peer_id, direction=direction)
         return Agreement.from_row(rows[0]) if rows else None
+
+    def recipient(self, peer_id: str, agr: Agreement) -> Recipient:
+        """Who ``peer_id`` is for TLP (``model/tlp.may_share``): a node of this node's own
+        organisation (the same ``organisation`` in its signed descriptor, which an admin
+        accepted when adding the peer) may receive TLP:AMBER+STRICT; any other peer is a
+        peer named in the agreement ``agr`` (CLEAR, GREEN, AMBER). An agreement's
+        ``max_tlp`` lowers that ceiling for its peer. TLP:RED never leaves."""
+        peer = self.db.find_peer(peer_id)
+        mine = str(self.identity.profile.get("organisation") or "").strip().casefold()
+        theirs = str((peer or {}).get("organisation") or "").strip().casefold()
+        ceiling = TLP(agr.max_tlp) if agr.max_tlp else TLP.AMBER_STRICT
+        if mine and theirs == mine and ceiling is TLP.AMBER_STRICT:
+            return Recipient("organisation", peer_id)
+        # the agreement's ceiling (max_tlp), if it sets one, below what TLP allows a peer
+        levels = frozenset(lv for lv in PEER_LEVELS if lv.rank <= ceiling.rank)
+        return Recipient("peer", peer_id, SharingTerms(agr.id, peer_id, levels, named=True))
 
     def require_agreement(self, peer_id: str, direction: str = "outbound") -> Agreement:
         agr = self.agreement(peer_id, direction)

@@ -39,8 +39,20 @@ MESSAGE_TYPES: dict[str, str] = {
     "hashes.delta": "Hashes added to and removed from a bank the peer subscribes to (no content).",
     "hashes.receipt": "Signed receipt: the hash delta was applied (or why not).",
     "hashes.notice": "To a bank's publisher: its hashes matched here, or were quarantined.",
+    "intel.delta": (
+        "STIX objects added to and removed (revoked, deleted) from a threat intelligence "
+        "collection the peer subscribes to, cut by TLP."
+    ),
+    "intel.receipt": "Signed receipt: the collection delta was applied (or why not).",
+    "intel.sighting": "To an object's producer: a STIX sighting of it recorded at the sender.",
+    "library.delta": (
+        "Library documents (metadata, texts, original) added and withdrawn, for a peer "
+        "subscribed to the library, cut by TLP."
+    ),
+    "library.receipt": "Signed receipt: the library delta was applied (or why not).",
     "alert": "New listing, delisting or urgent notice for the peer's inbox.",
-    "ack": "The message was received and recorded (answer to alert and disclosure.decision).",
+    "ack": "The message was received and recorded (answer to alert, disclosure.decision, "
+    "hashes.notice and intel.sighting).",
     "checkpoint.request": "Ask for the peer's newest signed audit checkpoint.",
     "checkpoint": "A signed audit checkpoint: chain head (seq, hash) at a time.",
     "refusal": "The request was refused; the reason is machine-readable.",

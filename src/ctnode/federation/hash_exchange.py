@@ -3,41 +3,50 @@ with signed receipts, and notices back to the publisher when its hashes match or
 quarantined elsewhere. Never any content: hashes, labels, TLP and provenance only.
 
 An agreement covers a bank when its ``lists`` name it as ``hashes:<BANK>`` (``*`` does not
-cover banks: each is named). Deltas ride on the list updates' machinery (``fed_deltas``,
-``fed_receipts``, oldest first, re-sent on contact) under the message type
-``hashes.delta``. Only a bank this node owns is published; a copy received from a peer is
-not passed on, so a removal reaches every copy straight from its publisher.
+cover banks: each is named). Deltas are the scoped deltas every shared scope uses
+(``federation/scoped``: ``fed_deltas``, ``fed_receipts``, oldest first, re-sent on contact)
+under the message type ``hashes.delta``. Only a bank this node owns is published; a copy
+received from a peer is not passed on, so a removal reaches every copy straight from its
+publisher.
 
-TLP: a peer under an agreement is a named recipient; hashes marked TLP:AMBER+STRICT or
-TLP:RED never leave (``model/tlp.may_share``) and are counted as withheld.
+TLP is applied per peer when a delta leaves (``scoped``): TLP:RED never leaves, and
+TLP:AMBER+STRICT only to a node of this node's organisation; the summary counts what a
+peer of another organisation is not sent as withheld.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Refused
 from ctnode.federation.context import FederationContext, opt_str
 from ctnode.federation.envelope import Envelope
-from ctnode.federation.list_updates import ListUpdates
+from ctnode.federation.list_updates import ListUpdates, ScopeKind
 from ctnode.federation.outbound import fan_out
+from ctnode.federation.scoped import ScopedDeltas, any_peer, tlp_split
 from ctnode.hashes import model as hm
 from ctnode.hashes.formats import common
 from ctnode.hashes.model import Bank, HashRecord, RecordStatus
 from ctnode.model.access import SYSTEM, Actor
-from ctnode.model.tlp import TLP, Recipient, SharingTerms, may_share
+from ctnode.model.tlp import TLP, Recipient
 from ctnode.services.hashes import Hashes
 from ctnode.services.hashes.banks import BankDelta
 
 log = logging.getLogger(__name__)
 PREFIX = "hashes:"
-#: What a peer under an agreement may receive (TLP:AMBER needs a named peer: agreements name it).
-PEER_LEVELS = frozenset({TLP.CLEAR, TLP.GREEN, TLP.AMBER})
+
+
+def _wire_tlp(record: dict[str, Any]) -> TLP:
+    return TLP.parse(str(record.get("tlp") or "AMBER+STRICT"))
+
+
+def cut_for(payload: dict[str, Any], recipient: Recipient) -> dict[str, Any]:
+    """One peer's copy of a bank delta: the records its TLP lets go to that peer."""
+    records, _withheld = tlp_split(payload.get("records") or [], _wire_tlp, recipient)
+    return {**payload, "records": records}
 
 
 def record_from_wire(data: Any, bank: Bank, sender: str, where: str) -> HashRecord:
@@ -84,17 +93,12 @@ class HashExchange:
         self.hashes = hashes
         self.updates = updates
         self.db = ctx.db
+        self.deltas = ScopedDeltas(ctx, updates, ScopeKind(PREFIX, "hashes.delta", cut_for))
 
     # -- publisher --------------------------------------------------------------------------
 
     def subscribers(self, bank: str) -> list[str]:
-        now = utcnow()
-        out = []
-        for peer in self.db.list_peers():
-            agr = self.ctx.agreement(peer["node_id"], "outbound")
-            if agr and agr.subscribed and agr.shares(PREFIX + bank) and now < agr.expires_at:
-                out.append(peer["node_id"])
-        return out
+        return self.deltas.subscribers(PREFIX + bank)
 
     def after_change(self, delta: BankDelta) -> list[dict[str, Any]]:
         """A ``HashBanks`` listener (``node.py`` wires it): send this node's bank changes to
@@ -138,45 +142,21 @@ class HashExchange:
     ) -> list[dict[str, Any]]:
         if len(PREFIX + bank.name) > 64:
             raise InvalidInput(f"bank {bank.name}: names over 57 characters cannot be exchanged")
-        sent, withheld = [], 0
-        for rec in records:
-            terms = SharingTerms("hashes", peers[0], PEER_LEVELS)
-            if may_share(rec.tlp, Recipient("peer", peers[0], terms)).allowed:
-                sent.append(rec.as_dict())
-            else:
-                withheld += 1
+        # TLP:RED is not even written into the delta; the rest is cut per peer as it leaves
+        given = list(records)
+        sent = [rec.as_dict() for rec in given if rec.tlp is not TLP.RED]
+        red = len(given) - len(sent)
+        _kept, withheld = tlp_split(sent, _wire_tlp, any_peer())
         gone = sorted(set(removed))
-        delta_id = str(uuid.uuid4())
-        body = {"delta_id": delta_id, "bank": bank.name, "records": sent, "removed": gone}
+        body = {"bank": bank.name, "records": sent, "removed": gone}
         summary = {
             "bank": bank.name,
-            "records": len(sent),
+            "records": len(sent) - withheld,
             "removed": len(gone),
-            "withheld_tlp": withheld,
+            "withheld_tlp": withheld + red,
         }
-        with self.db.begin() as conn:
-            self.db.add_delta(
-                conn,
-                {
-                    "id": delta_id,
-                    "dataset": PREFIX + bank.name,
-                    "version": None,
-                    "import_id": 0,
-                    "created_at": utcnow(),
-                    "summary": summary,
-                    "payload": body,
-                },
-                peers,
-            )
-            self.ctx.audit.record(
-                "federation.delta.created",
-                actor,
-                conn=conn,
-                result_ids=gone[:1000],
-                detail={"delta_id": delta_id, **summary, "peers": peers},
-            )
-        self.updates.push_pending()
-        return self.db.list_receipts(delta_id)
+        return self.deltas.send(actor, PREFIX + bank.name, body, summary, peers,
+                                result_ids=gone)
 
     # -- subscriber -------------------------------------------------------------------------
 
@@ -184,7 +164,7 @@ class HashExchange:
         body = env.body
         bank_name = opt_str(body, "bank") or ""
         delta_id = opt_str(body, "delta_id") or ""
-        self.updates.require_subscription(env.sender, PREFIX + bank_name)
+        actor = self.deltas.accept(env, PREFIX + bank_name)
         raw, removed = body.get("records") or [], body.get("removed") or []
         if (
             not isinstance(raw, list)
@@ -197,14 +177,8 @@ class HashExchange:
             record_from_wire(item, target, env.sender, f"records[{i}]")
             for i, item in enumerate(raw)
         ]
-        actor = self.ctx.peer_actor(env.sender, "admin")
         applied = self.hashes.banks.apply_peer(actor, env.sender, bank_name, records, removed)
-        self.ctx.audit.record(
-            "federation.delta.applied",
-            actor,
-            result_ids=removed[:1000],
-            detail={"delta_id": delta_id, "dataset": PREFIX + bank_name, **applied},
-        )
+        self.deltas.applied(actor, delta_id, PREFIX + bank_name, applied, removed)
         return {"delta_id": delta_id, "applied": True, **applied}
 
     # -- notices to the publisher -----------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ctnode.clock import utcnow
@@ -19,6 +21,7 @@ from ctnode.federation.outbound import PeerError, fan_out
 from ctnode.model.access import SYSTEM, Actor
 from ctnode.model.entities import Entity, Statement
 from ctnode.model.lists import ImportReport, ParsedList
+from ctnode.model.tlp import Recipient
 from ctnode.services.lists import Lists
 
 log = logging.getLogger(__name__)
@@ -78,9 +81,22 @@ def copies_for(payload: dict[str, Any], agr: Agreement) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeKind:
+    """Deltas of something an agreement names besides lists (``agreements.is_scope``): the
+    prefix of its scopes (``hashes:``, ``intel:``, ``library``), the message type its deltas
+    travel as, and the cut that makes one peer's copy of a delta's payload (what TLP lets go
+    to that recipient). Registered by the part that publishes it (``federation/scoped``)."""
+
+    prefix: str
+    message: str
+    cut: Callable[[dict[str, Any], Recipient], dict[str, Any]]
+
+
 class ListUpdates:
     """List deltas with their receipts, and alerts: both sides. A peer's delta is applied by
-    the ``Lists`` service, as any import is."""
+    the ``Lists`` service, as any import is. Hash banks, threat intelligence and the library
+    ride on the same deltas and receipts (``ScopeKind``)."""
 
     def __init__(self, ctx: FederationContext, lists: Lists) -> None:
         self.ctx = ctx
@@ -89,6 +105,15 @@ class ListUpdates:
         self.review = ctx.ctx.store.review
         self.db = ctx.db
         self._last_retry: dict[str, float] = {}
+        self.kinds: list[ScopeKind] = []
+
+    def kind_of(self, dataset: str) -> ScopeKind | None:
+        """The scope kind a delta's dataset belongs to (None: a watchlist)."""
+        for kind in self.kinds:
+            if dataset == kind.prefix or (kind.prefix.endswith(":")
+                                          and dataset.startswith(kind.prefix)):
+                return kind
+        return None
 
     def after_import(self, report: ImportReport) -> list[dict[str, Any]]:
         """An import listener (``node.py`` wires it): send the delta to subscribed peers."""
@@ -180,8 +205,10 @@ class ListUpdates:
             peer = self.db.find_peer(peer_id)
             agr = self.ctx.agreement(peer_id, "outbound")
             if peer and peer["status"] == "active" and agr is not None:
-                if delta["dataset"].startswith("hashes:"):  # a bank's hashes, as they are
-                    jobs.append((peer, "hashes.delta", dict(delta["payload"])))
+                kind = self.kind_of(delta["dataset"])
+                if kind is not None:  # a bank, a collection, the library: cut by TLP
+                    cut = kind.cut(dict(delta["payload"]), self.ctx.recipient(peer_id, agr))
+                    jobs.append((peer, kind.message, cut))
                 else:  # a list's records, cut to the fields the agreement copies
                     jobs.append((peer, "list.delta", copies_for(delta["payload"], agr)))
         results = fan_out(self.ctx, jobs, self.ctx.settings.federation_deadline * 4) if jobs else {}

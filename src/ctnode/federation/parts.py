@@ -17,11 +17,15 @@ from ctnode.federation.directory import Directory
 from ctnode.federation.disclosure import Disclosure
 from ctnode.federation.hash_exchange import HashExchange
 from ctnode.federation.inbound import Inbound
+from ctnode.federation.intel_exchange import IntelExchange
+from ctnode.federation.library_exchange import LibraryExchange
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.network_screening import NetworkScreening
 from ctnode.services.biometrics.parts import Biometrics
 from ctnode.services.context import Context
 from ctnode.services.hashes import Hashes
+from ctnode.services.intel.service import Intel
+from ctnode.services.library import Library
 from ctnode.services.lists import Lists
 from ctnode.services.screening.service import Screening
 
@@ -39,10 +43,13 @@ class Federation:
     checkpoints: Checkpoints
     inbound: Inbound
     hashes: HashExchange
+    intel: IntelExchange
+    library: LibraryExchange
 
     @classmethod
     def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
-              biometrics: Biometrics, hashes: Hashes) -> Federation:
+              biometrics: Biometrics, hashes: Hashes, intel: Intel,
+              library: Library) -> Federation:
         fctx = FederationContext(ctx)
         network = NetworkScreening(fctx, screening)
         biometric = BiometricProbes(fctx, biometrics)
@@ -50,6 +57,8 @@ class Federation:
         updates = ListUpdates(fctx, lists)
         checkpoints = Checkpoints(fctx)
         exchange = HashExchange(fctx, hashes, updates)
+        intel_exchange = IntelExchange(fctx, intel, updates)
+        library_exchange = LibraryExchange(fctx, library, updates)
         inbound = Inbound(
             fctx,
             {  # request type: (reply type, the part's handler)
@@ -63,13 +72,18 @@ class Federation:
                 "biometric.request": ("biometric.response", biometric.on_biometric),
                 "hashes.delta": ("hashes.receipt", exchange.on_delta),
                 "hashes.notice": ("ack", exchange.on_notice),
+                "intel.delta": ("intel.receipt", intel_exchange.on_delta),
+                "intel.sighting": ("ack", intel_exchange.on_sighting),
+                "library.delta": ("library.receipt", library_exchange.on_delta),
             },
             on_contact=updates.on_contact,
         )
         directory = Directory(fctx)
-        directory.on_subscribe.append(updates.full_sync)  # a new subscriber gets the whole list
+        # a new subscriber gets the whole of what it subscribes to
+        directory.on_subscribe += [updates.full_sync, intel_exchange.full_sync,
+                                   library_exchange.full_sync]
         return cls(fctx, directory, network, biometric, disclosure, updates, checkpoints, inbound,
-                   exchange)
+                   exchange, intel_exchange, library_exchange)
 
     def close(self) -> None:
         self.context.close()

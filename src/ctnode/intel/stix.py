@@ -37,10 +37,13 @@ import orjson
 import stix2
 from stix2 import exceptions as stix2_errors
 
+from ctnode.intel import patterns
 from ctnode.intel.issues import StixIssue, StixValidationError
 from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.watchlist import check_list_references
 from ctnode.model.tlp import MARKING_TO_TLP
+
+patterns.install()  # simple indicator patterns checked without the ANTLR parser
 
 # The types ctnode reads and shows with their own views; every other STIX 2.1 type
 # (attack-pattern, tool, vulnerability, SCOs, ...) is validated and kept as well.

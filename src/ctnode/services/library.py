@@ -10,10 +10,12 @@ original and the index rows and keeps the record of what was withdrawn, by whom,
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ctnode.clock import utcnow
@@ -46,12 +48,30 @@ class LibraryHit:
                 "snippet": self.snippet_text, "snippet_html": self.snippet_html}
 
 
+@dataclass(frozen=True, slots=True)
+class LibraryChange:
+    """Documents added and withdrawn (after the transaction committed), for the listeners
+    that share this node's own documents with subscribed peers (``on_change``)."""
+
+    added: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+
+
 class Library:
     """Documents of best practice, searched in their own languages."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.store = ctx.store.library
+        self._listeners: list[Callable[[LibraryChange], object]] = []
+
+    def on_change(self, listener: Callable[[LibraryChange], object]) -> None:
+        """Call ``listener`` after this node's own documents are added or withdrawn."""
+        self._listeners.append(listener)
+
+    def _changed(self, change: LibraryChange) -> None:
+        for listener in self._listeners:
+            listener(change)
 
     def add(self, actor: Actor, data: bytes, meta: Mapping[str, Any], *, file_name: str,
             fmt: DocumentFormat | None = None) -> Row:
@@ -87,6 +107,7 @@ class Library:
                                           "languages": list(parsed.languages),
                                           "topics": sorted(t.value for t in parsed.topics),
                                           "tlp": parsed.tlp.value})
+        self._changed(LibraryChange(added=[parsed.id]))
         return {**parsed.as_dict(), "sha256": sha, "characters": len(found.text)}
 
     def search(self, actor: Actor, text: str, *, languages: Iterable[str] | None = None,
@@ -105,18 +126,10 @@ class Library:
         filters = LibraryFilters(today=utcnow().date(),
                                  tlp_levels=frozenset(x.value for x in allowed_levels(LOCAL)),
                                  languages=langs, topics=tops)
-        merged, total = [], 0
-        compiled = {}
-        for lang in self.store.languages():
-            if langs is not None and lang not in langs:
-                continue
-            cq = compiled[lang] = parsed.compile(lang)
-            if cq.empty:
-                continue
-            hits, count = self.store.search(lang, cq, filters, offset + limit)
-            merged += hits
-            total += count
-        merged.sort(key=lambda h: (-h.score, h.document_id, h.lang))
+        compiled = {lang: parsed.compile(lang) for lang in self.store.languages()
+                    if langs is None or lang in langs}
+        # every language in one statement on PostgreSQL (one round trip), merged by score
+        merged, total = self.store.search_all(list(compiled.items()), filters, offset + limit)
         out: list[LibraryHit] = []
         page = merged[offset : offset + limit]
         texts = self.store.texts_of([(h.document_id, h.lang) for h in page])
@@ -166,10 +179,98 @@ class Library:
         row = self.store.get_document(document_id)
         if row["withdrawn_at"] is not None:
             raise InvalidInput(f"library document {document_id} is already withdrawn")
+        if row.get("owner"):
+            raise InvalidInput(f"library document {document_id} is a copy of {row['owner']}'s: "
+                               "only its publisher withdraws it")
         with self.ctx.store.begin() as conn:
             self.store.withdraw(conn, document_id, by=actor.name, at=utcnow())
             self.ctx.audit.record("library.withdraw", actor, conn=conn,
                                   result_ids=[document_id], detail={"reason": reason[:500]})
+        self._changed(LibraryChange(withdrawn=[document_id]))
+
+    # -- copies shared with peers (federation/library_exchange) ------------------------------
+
+    def document_to_wire(self, document_id: str) -> Row | None:
+        """One of this node's own documents as a peer receives it: metadata, each language
+        version's text, the original file (base64) and its digest; None when it is not
+        shareable (a copy of a peer's, withdrawn, or past ``valid_until``)."""
+        row = self.store.get_document(document_id)
+        today = utcnow().date()
+        if row.get("owner") or row["withdrawn_at"] is not None or (
+            row["valid_until"] is not None and row["valid_until"] < today
+        ):
+            return None
+        meta = {k: row[k] for k in ("id", "title", "languages", "source", "summary",
+                                    "format", "keywords", "topics")}
+        meta |= {"date": row["date"].isoformat(), "tlp": TLP(row["tlp"]).label,
+                 "valid_until": row["valid_until"].isoformat() if row["valid_until"] else None}
+        return {
+            "meta": meta,
+            "file_name": row["file_name"],
+            "sha256": row["sha256"],
+            "original": base64.b64encode(bytes(row["original"] or b"")).decode("ascii"),
+            "texts": [[r["lang"], r["title"], r["summary"], r["body"]]
+                      for r in self.store.texts(document_id)],
+        }
+
+    def own_documents(self) -> list[str]:
+        """The ids of this node's own documents in force (what a full share sends)."""
+        return [r["id"] for r in self.store.list_documents(limit=1_000_000)
+                if not r.get("owner")]
+
+    def apply_peer(self, actor: Actor, owner: str, documents: list[Any],
+                   removed: list[str]) -> Row:
+        """Apply a publisher's library delta: each document validated (metadata as any
+        upload, the original's digest checked) and stored as the publisher's copy, replacing
+        an older copy; removed ids withdrawn from the copy. One transaction, audited."""
+        parsed = []
+        for i, item in enumerate(documents):
+            where = f"documents[{i}]"
+            if not isinstance(item, dict) or not isinstance(item.get("meta"), dict):
+                raise InvalidInput(f"{where}: a document with its meta")
+            try:
+                meta = parse_meta(item["meta"])
+                original = base64.b64decode(str(item.get("original") or ""), validate=True)
+            except (CTNodeError, binascii.Error, ValueError) as exc:
+                raise InvalidInput(f"{where}: {getattr(exc, 'message', exc)}") from None
+            sha = hashlib.sha256(original).hexdigest()
+            if item.get("original_omitted") is True and not original:
+                sha = str(item.get("sha256") or "")[:64]  # too large to travel: text only
+            elif sha != item.get("sha256"):
+                raise InvalidInput(f"{where}: the original does not match its sha256")
+            texts = item.get("texts")
+            if not isinstance(texts, list) or not all(
+                isinstance(t, list) and len(t) == 4 and all(isinstance(x, str) for x in t)
+                for t in texts
+            ):
+                raise InvalidInput(f"{where}: texts must be [lang, title, summary, body] lists")
+            held = self.store.find_document(meta.id)
+            if held is not None and held.get("owner") != owner:
+                raise InvalidInput(f"{where}: document {meta.id} is not {owner}'s here")
+            parsed.append((meta, original, sha, str(item.get("file_name") or meta.id)[:300],
+                           [(language_base(t[0]), t[1], t[2], t[3]) for t in texts], held))
+        now, out = utcnow(), {"added": 0, "replaced": 0, "withdrawn": 0}
+        with self.ctx.store.begin() as conn:
+            for meta, original, sha, name, texts, held in parsed:
+                if held is not None:
+                    self.store.remove_document(conn, meta.id)
+                    out["replaced"] += 1
+                else:
+                    out["added"] += 1
+                self.store.add_document(conn, meta, original=original, file_name=name,
+                                        sha256=sha, added_by=actor.name, added_at=now,
+                                        texts=texts, owner=owner)
+            for doc_id in sorted(set(removed)):
+                held = self.store.find_document(doc_id)
+                if held is None or held.get("owner") != owner or held["withdrawn_at"]:
+                    continue
+                self.store.withdraw(conn, doc_id, by=actor.name, at=now)
+                out["withdrawn"] += 1
+            self.ctx.audit.record("library.add", actor, conn=conn,
+                                  result_ids=[m[0].id for m in parsed][:1000],
+                                  detail={"source": f"peer:{owner}", **out,
+                                          "removed": sorted(set(removed))[:1000]})
+        return out
 
 
 def _format_of(data: bytes, name: str) -> str:

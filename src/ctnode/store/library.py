@@ -19,13 +19,16 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
+    case,
     cast,
     delete,
     exists,
+    false,
     func,
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
@@ -50,6 +53,11 @@ _FTS_INSERT = text(
     "VALUES (:doc_id, :lang, :title, :summary, :body)"
 )
 _FTS_DELETE = text("DELETE FROM library_fts WHERE doc_id = :doc_id")
+_LANGUAGES = text(
+    "WITH RECURSIVE l(lang) AS (SELECT min(lang) FROM library_texts UNION ALL "
+    "SELECT (SELECT min(x.lang) FROM library_texts x WHERE x.lang > l.lang) FROM l "
+    "WHERE l.lang IS NOT NULL) SELECT lang FROM l WHERE lang IS NOT NULL"
+)
 # Field weights as the naive reference's BM25: title 3, summary 2, body 1.
 _FTS_SEARCH = (
     "SELECT f.doc_id, f.lang, -bm25(library_fts, 3.0, 2.0, 1.0) AS score FROM library_fts f "
@@ -107,8 +115,10 @@ class SqlLibrary:
         added_by: str,
         added_at: Any,
         texts: Sequence[tuple[str, str, str, str]],
+        owner: str | None = None,
     ) -> None:
-        """Store one document and index each (lang, title, summary, body) version of it."""
+        """Store one document and index each (lang, title, summary, body) version of it
+        (``owner``: the peer that published a copy)."""
         conn.execute(
             d.insert().values(
                 id=meta.id,
@@ -126,6 +136,7 @@ class SqlLibrary:
                 original=original,
                 added_at=added_at,
                 added_by=added_by,
+                owner=owner,
             )
         )
         if meta.topics:
@@ -209,6 +220,7 @@ class SqlLibrary:
                 d.c.tlp,
                 d.c.valid_until,
                 d.c.withdrawn_at,
+                d.c.owner,
             )
             .order_by(d.c.added_at.desc())
             .limit(limit)
@@ -218,7 +230,24 @@ class SqlLibrary:
         return self.db.query(q)
 
     def languages(self) -> list[str]:
-        return [r["lang"] for r in self.db.query(select(t.c.lang).distinct().order_by(t.c.lang))]
+        """The languages of the texts held, in order: a loose index scan of
+        ``ix_library_texts_lang`` (one probe per language, not a pass over every text)."""
+        with self.db.engine.connect() as conn:
+            return [str(r[0]) for r in conn.execute(_LANGUAGES)]
+
+    def find_document(self, document_id: str) -> Row | None:
+        """A document's row without its original (None: no such document)."""
+        cols = [c for c in d.c if c.name != "original"]
+        found = self.db.query(select(*cols).where(d.c.id == document_id))
+        return found[0] if found else None
+
+    def remove_document(self, conn: Connection, document_id: str) -> None:
+        """Delete a document and its index rows entirely (a peer's copy being replaced)."""
+        if self.db.dialect != "postgresql":
+            conn.execute(_FTS_DELETE, {"doc_id": document_id})
+        conn.execute(delete(t).where(t.c.document_id == document_id))
+        conn.execute(delete(tp).where(tp.c.document_id == document_id))
+        conn.execute(delete(d).where(d.c.id == document_id))
 
     def withdraw(self, conn: Connection, document_id: str, *, by: str, at: Any) -> None:
         """Remove a document from the index, drop its text and original; keep the record."""
@@ -254,13 +283,70 @@ class SqlLibrary:
             total = int(conn.execute(counted, params).scalar_one())
         return hits, total
 
-    def _search_pg(
-        self, lang: str, query: CompiledQuery, filters: Filters, limit: int
+    def search_all(
+        self, queries: Sequence[tuple[str, CompiledQuery]], filters: Filters, limit: int
     ) -> tuple[list[TextHit], int]:
-        q = cast(query.to_tsquery(), TSQUERY)
-        conds = [
-            t.c.tsv.op("@@")(q),
-            t.c.lang == lang,
+        """The best ``limit`` matches over several languages, each language's rows matched
+        with its own compiled query, best first (ties by document, then language), and how
+        many match in all. On PostgreSQL one statement (one round trip) for them all; on
+        SQLite one FTS5 statement per language, merged."""
+        queries = [(lang, q) for lang, q in queries if not q.empty]
+        if not queries:
+            return [], 0
+        if self.db.dialect == "postgresql":
+            return self._search_pg_all(queries, filters, limit)
+        merged: list[TextHit] = []
+        total = 0
+        for lang, q in queries:
+            hits, count = self.search(lang, q, filters, limit)
+            merged += hits
+            total += count
+        merged.sort(key=lambda h: (-h.score, h.document_id, h.lang))
+        return merged[:limit], total
+
+    def _search_pg_all(
+        self, queries: Sequence[tuple[str, CompiledQuery]], filters: Filters, limit: int
+    ) -> tuple[list[TextHit], int]:
+        """One statement: the rows of each language matched by its own query, ranked."""
+        matches, ranks, own = [], [], []
+        for lang, query in queries:
+            q = cast(query.to_tsquery(), TSQUERY)
+            matches.append(t.c.tsv.op("@@")(q))
+            ranks.append((t.c.lang == lang, func.ts_rank_cd(t.c.tsv, q)))
+            own.append((and_(t.c.lang == lang, t.c.tsv.op("@@")(q)), true()))
+        # The matches first, through the GIN index (the CTE's only condition, so no other
+        # index can be chosen), whatever the planner's statistics say: on a freshly loaded
+        # table without them it walked every document (112 ms rather than 9 ms over 10,000
+        # documents), or every text of the language by ``ix_library_texts_lang`` (101 ms).
+        # A row counts when its own language's query matches it (``own``).
+        m = (
+            select(
+                t.c.document_id,
+                t.c.lang,
+                case(*ranks, else_=0.0).label("score"),
+                case(*own, else_=false()).label("own"),
+            )
+            .where(or_(*matches))
+            .cte("m")
+            .prefix_with("MATERIALIZED")
+        )
+        # the window count is taken before LIMIT: every match, in the same round trip
+        ranked = (
+            select(m.c.document_id, m.c.lang, m.c.score, func.count().over().label("total"))
+            .select_from(m.join(d, d.c.id == m.c.document_id))
+            .where(m.c.own, *self._pg_filters(filters))
+            .order_by(m.c.score.desc(), m.c.document_id, m.c.lang)
+            .limit(limit)
+        )
+        with self.db.engine.connect() as conn:
+            found = conn.execute(ranked).all()
+        hits = [TextHit(r[0], r[1], float(r[2])) for r in found]
+        return hits, int(found[0][3]) if found else 0
+
+    @staticmethod
+    def _pg_filters(filters: Filters) -> list[Any]:
+        """The withdrawal, date, TLP and topic filters of a PostgreSQL search."""
+        conds: list[Any] = [
             d.c.withdrawn_at.is_(None),
             or_(d.c.valid_until.is_(None), d.c.valid_until >= filters.today),
             d.c.tlp.in_(sorted(filters.tlp_levels)),
@@ -274,17 +360,9 @@ class SqlLibrary:
                     )
                 )
             )
-        score = func.ts_rank_cd(t.c.tsv, q).label("score")
-        joined = t.join(d, d.c.id == t.c.document_id)
-        # the window count is taken before LIMIT: every match, in the same round trip
-        ranked = (
-            select(t.c.document_id, t.c.lang, score, func.count().over().label("total"))
-            .select_from(joined)
-            .where(*conds)
-            .order_by(score.desc(), t.c.document_id)
-            .limit(limit)
-        )
-        with self.db.engine.connect() as conn:
-            found = conn.execute(ranked).all()
-        hits = [TextHit(r[0], r[1], float(r[2])) for r in found]
-        return hits, int(found[0][3]) if found else 0
+        return conds
+
+    def _search_pg(
+        self, lang: str, query: CompiledQuery, filters: Filters, limit: int
+    ) -> tuple[list[TextHit], int]:
+        return self._search_pg_all([(lang, query)], filters, limit)

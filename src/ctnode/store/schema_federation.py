@@ -64,6 +64,9 @@ fed_agreements = Table(
     # biometric modalities ("face", "fingerprint") the peer may probe; null/[] = none
     Column("biometrics", JSON, nullable=True),
     Column("copy_fields", JSON, nullable=True),  # what copies carry (subscriptions); NULL: names
+    # the most a scoped delta (intel, library, hashes) carries: clear|green|amber|amber+strict;
+    # NULL: what TLP itself allows (AMBER; AMBER+STRICT to a node of the same organisation)
+    Column("max_tlp", String(16), nullable=True),
 )
 
 # Nonces of received messages (replay protection; also the rate-limit window).

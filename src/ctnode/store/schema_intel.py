@@ -37,6 +37,8 @@ intel_collections = Table(
     Column("alias", String(64), nullable=True, unique=True),
     Column("writable", Boolean, nullable=False),  # whether TAXII clients may POST to it
     *stamp("created"),
+    # the publishing peer of a copy shared under an agreement (read-only here); NULL: ours
+    Column("owner", String(128), nullable=True),
 )
 
 intel_objects = Table(

@@ -39,6 +39,8 @@ library_documents = Table(
     Column("original", LargeBinary, nullable=True),  # NULL once withdrawn
     *stamp("added"),
     *stamp("withdrawn", nullable=True),
+    # the publishing peer of a copy shared under an agreement; NULL: this node's own document
+    Column("owner", String(128), nullable=True),
 )
 
 library_topics = Table(
@@ -59,4 +61,5 @@ library_texts = Table(
     Column("body", Text, nullable=False),
     Column("tsv", Text().with_variant(TSVECTOR(), "postgresql"), nullable=True),
     Index("ix_library_texts_tsv", "tsv", postgresql_using="gin"),
+    Index("ix_library_texts_lang", "lang"),  # the languages present, one probe each
 )

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from ctnode.api.deps import ActorDep, NodeDep, read_upload, upload_body
 
@@ -56,10 +57,9 @@ async def import_content(
     """Import a STIX 2.1 bundle or a MISP event (JSON export); validated whole: an invalid
     file is refused with every problem named and nothing is kept."""
     data = await read_upload(request, node.settings.max_upload_bytes)
-    if format == "misp":
-        result = node.intel.import_misp(actor, data, collection=key, source=name)
-    else:
-        result = node.intel.import_stix(actor, data, collection=key, source=name)
+    # in a worker thread: the import reaches subscribed peers before it returns
+    read = node.intel.import_misp if format == "misp" else node.intel.import_stix
+    result = await run_in_threadpool(read, actor, data, collection=key, source=name)
     return result.as_dict()
 
 
@@ -95,3 +95,12 @@ def linked_objects(
 ) -> dict[str, Any]:
     """The threat actors and intrusion sets that name a watchlist record."""
     return {"entity_id": entity_id, "objects": node.intel.linked_to(actor, entity_id)}
+
+
+@router.post("/collections/{key}/publish")
+def publish(node: NodeDep, actor: ActorDep, key: Key) -> dict[str, Any]:
+    """Send the newest version of every object of this node's collection to the peers whose
+    agreement names ``intel:<alias or id>`` and subscribes, cut by TLP; each answers with a
+    signed receipt (admin). Later additions, revocations and deletions are sent as they
+    happen."""
+    return {"collection": key, "receipts": node.federation.intel.publish(actor, key)}

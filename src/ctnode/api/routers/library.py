@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ctnode.api.deps import ActorDep, NodeDep, read_upload, upload_body
 
@@ -35,7 +36,8 @@ async def add_document(
     data = await read_upload(request, node.settings.max_upload_bytes)
     meta = {"title": title, "languages": lang, "topics": topic, "source": source, "date": date,
             "summary": summary, "tlp": tlp, "valid_until": valid_until}
-    return node.library.add(actor, data, meta, file_name=name)
+    # in a worker thread: the document reaches subscribed peers before it returns
+    return await run_in_threadpool(node.library.add, actor, data, meta, file_name=name)
 
 
 @router.get("/search")
@@ -83,3 +85,11 @@ def withdraw(node: NodeDep, actor: ActorDep, document_id: DocId,
     """Withdraw a document (text, original and index entries removed; the record kept)."""
     node.library.withdraw(actor, document_id, reason)
     return Response(status_code=204)
+
+
+@router.post("/publish")
+def publish(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    """Send every document of this node's library in force to the peers whose agreement names
+    ``library`` and subscribes, cut by TLP; each answers with a signed receipt. Later
+    additions and withdrawals are sent as they happen."""
+    return {"receipts": node.federation.library.publish(actor)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,6 +30,12 @@ class AgreementCreate(BaseModel):
         default=None,
         description="With subscribed: the properties copies (list deltas, the first full sync) "
         "carry; separate from what the peer may query. Not given: names only.",
+    )
+    max_tlp: Literal["clear", "green", "amber", "amber+strict"] | None = Field(
+        default=None,
+        description="The most restrictive TLP level threat intelligence, library documents and "
+        "hashes shared under this agreement may carry. Not given: AMBER (AMBER+STRICT to a "
+        "node of this node's own organisation). RED never leaves.",
     )
 
 

@@ -29,7 +29,7 @@ from ctnode.intel.taxii.query import STIX_TYPE
 from ctnode.intel.timestamps import format_timestamp
 from ctnode.model.access import Actor
 from ctnode.services.context import Context
-from ctnode.services.intel.service import Intel
+from ctnode.services.intel.service import Intel, IntelChange, newly_added
 from ctnode.store.contracts import Row
 
 # (user, password, token) -> a transport that sends them (federation.transport.TaxiiHttpClient)
@@ -110,7 +110,7 @@ class Pulls:
         bad = [t for t in types if not STIX_TYPE.match(t)]
         if bad:
             raise InvalidInput(f"type {bad[0]!r} is not a STIX type name")
-        col = self.intel.collection(collection)
+        col = self.intel.own_collection(collection)  # not a copy of a peer's
         row = {
             "name": name,
             "collection_url": collection_url,
@@ -170,6 +170,7 @@ class Pulls:
                 report.pages += 1
                 report.rejected += len(page.rejected)
                 report.rejections += [str(i) for i in page.rejected[:20]]
+                added: list[dict[str, Any]] = []
                 with self.ctx.store.begin() as conn:
                     if page.objects:
                         outcomes = self.intel.add_objects(
@@ -179,11 +180,14 @@ class Pulls:
                             page.objects,
                             source=f"pull:{name}",
                         )
+                        added = newly_added(page.objects, outcomes)
                         report.added += sum(1 for o in outcomes if o.message is None)
                         report.present += sum(1 for o in outcomes if o.message)
                     if page.date_added_last is not None:
                         report.checkpoint = format_timestamp(page.date_added_last)
                         self.store.update_source(conn, name, checkpoint=page.date_added_last)
+                self.intel.changed(IntelChange(self.intel.collection(source["collection_id"]),
+                                               added, source=f"pull:{name}"))
         except CTNodeError as exc:
             self._finish(actor, name, report, error=exc.message)
             raise

@@ -10,9 +10,9 @@ store is left exactly as it was.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ctnode.audit.events import EventName
@@ -31,6 +31,26 @@ from ctnode.store.contracts import Row, Tx
 # The most objects one import may hold (larger files: split them, or pull over TAXII).
 MAX_IMPORT_OBJECTS = 500_000
 _ALIAS_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@dataclass(frozen=True, slots=True)
+class IntelChange:
+    """What changed in one collection (after the transaction committed): the object versions
+    newly added and the object ids whose versions were deleted. Listeners (``on_change``)
+    share this node's own collections with subscribed peers and send sightings of a peer's
+    objects back to their producer."""
+
+    collection: Row
+    added: list[dict[str, Any]]
+    removed: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+def newly_added(
+    objects: Sequence[Mapping[str, Any]], outcomes: Sequence[AddOutcome]
+) -> list[dict[str, Any]]:
+    """The objects ``add_objects`` stored (not those already present), in order."""
+    return [dict(obj) for obj, out in zip(objects, outcomes, strict=True) if out.message is None]
 
 
 @dataclass(slots=True)
@@ -66,6 +86,17 @@ class Intel:
         self.ctx = ctx
         self.store = ctx.store.intel
         self.default_tlp = TLP.parse(ctx.settings.intel_default_tlp)
+        self._listeners: list[Callable[[IntelChange], object]] = []
+
+    def on_change(self, listener: Callable[[IntelChange], object]) -> None:
+        """Call ``listener`` after objects are added to or deleted from a collection."""
+        self._listeners.append(listener)
+
+    def changed(self, change: IntelChange) -> None:
+        """Tell the listeners (callers do, after their transaction committed)."""
+        if change.added or change.removed:
+            for listener in self._listeners:
+                listener(change)
 
     @contextmanager
     def audited(self, event: EventName, actor: Actor, **entry: Any) -> Iterator[Tx]:
@@ -116,6 +147,17 @@ class Intel:
             raise NotFound(f"no collection {key!r} (see `ctnode intel collections`)")
         return row
 
+    def own_collection(self, key: str) -> Row:
+        """A collection this node may write: not a copy of a peer's (only its publisher
+        changes a copy, through signed deltas)."""
+        row = self.collection(key)
+        if row.get("owner"):
+            raise InvalidInput(
+                f"collection {row['id']} is a copy of {row['owner']}'s: only its publisher "
+                "changes it"
+            )
+        return row
+
     def list_collections(self, actor: Actor) -> list[Row]:
         self.ctx.require(actor, "intel.read")
         counts = self.store.count_objects()
@@ -136,7 +178,7 @@ class Intel:
     ) -> ImportResult:
         """Validate STIX 2.1 content (a bundle, an envelope, a list or one object) and add it."""
         self.ctx.require(actor, "intel.write")
-        col = self.collection(collection)
+        col = self.own_collection(collection)
         try:
             content = parse_stix(
                 data, allow_custom=allow_custom, source=source, max_objects=MAX_IMPORT_OBJECTS
@@ -151,7 +193,7 @@ class Intel:
     ) -> ImportResult:
         """A MISP event (MISP's JSON export) converted to STIX 2.1 by misp-stix, then added."""
         self.ctx.require(actor, "intel.write")
-        col = self.collection(collection)
+        col = self.own_collection(collection)
         try:
             converted = misp_to_stix(data if isinstance(data, bytes | str) else dict(data))
         except CTNodeError as exc:
@@ -205,6 +247,8 @@ class Intel:
                     k: v for k, v in result.as_dict().items() if k not in {"warnings", "notes"}
                 },
             )
+        self.changed(IntelChange(self.collection(collection_id),
+                                 newly_added(content.objects, outcomes), source=source))
         return result
 
     @staticmethod
@@ -365,7 +409,7 @@ class Intel:
     ) -> int:
         """Delete versions of one object (all by default); how many went."""
         self.ctx.require(actor, "intel.admin")
-        col = self.collection(collection)
+        col = self.own_collection(collection)
         with self.ctx.store.begin() as conn:
             n = self.store.delete_object(conn, col["id"], object_id, query)
             if n == 0:
@@ -377,4 +421,97 @@ class Intel:
                 result_ids=[object_id],
                 detail={"collection": col["id"], "versions": n},
             )
+        self.changed(IntelChange(col, [], [object_id], source=f"delete:{actor.name}"))
         return n
+
+    # -- copies of peers' collections (federation/intel_exchange) ------------------------
+
+    def newest_objects(self, collection_id: str) -> list[dict[str, Any]]:
+        """The newest version of every object of a collection (what a full share sends)."""
+        query = ObjectQuery(limit=10_000, versions=VersionMatch(last=True))
+        out: list[dict[str, Any]] = []
+        while True:
+            page = self.store.select(collection_id, query)
+            out += [dict(r.obj) for r in page.records]
+            if not page.more or page.next is None:
+                return out
+            query = replace(query, next=Cursor.decode(page.next))
+
+    def copy_collection(self, owner: str, collection: Mapping[str, Any]) -> Row:
+        """The collection holding this node's copy of ``owner``'s collection (made on first
+        use: a UUID derived from both, read-only to TAXII clients)."""
+        copy_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ctnode:{owner}:{collection['id']}"))
+        row = self.store.find_collection(copy_id)
+        title = f"{str(collection.get('title') or collection['id'])[:150]} (from {owner})"
+        if row is not None:
+            return row
+        row = {
+            "id": copy_id,
+            "title": title,
+            "description": (str(collection.get("description") or "")[:2000] or None),
+            "alias": None,
+            "writable": False,
+            "created_at": utcnow(),
+            "created_by": f"peer:{owner}",
+            "owner": owner,
+        }
+        with self.ctx.store.begin() as conn:
+            self.store.add_collection(conn, row)
+        return row
+
+    def apply_peer(
+        self,
+        actor: Actor,
+        owner: str,
+        collection: Mapping[str, Any],
+        objects: list[dict[str, Any]],
+        removed: list[str],
+    ) -> dict[str, Any]:
+        """Apply a publisher's delta to this node's copy: the objects validated as any import
+        (refused whole otherwise), revoked objects and removed ids gone from the copy, in one
+        transaction with its audit entry."""
+        source = f"peer:{owner}"
+        try:
+            content = parse_stix(objects, allow_custom=True, source=source,
+                                 max_objects=MAX_IMPORT_OBJECTS)
+        except CTNodeError as exc:
+            raise InvalidInput(exc.message) from None
+        col = self.copy_collection(owner, collection)
+        gone = sorted(set(removed) | {str(o["id"]) for o in content.objects if o.get("revoked")})
+        keep = [o for o in content.objects if str(o["id"]) not in set(gone)]
+        deleted = 0
+        with self.ctx.store.begin() as conn:
+            for object_id in gone:
+                deleted += self.store.delete_object(conn, col["id"], object_id)
+            outcomes = self.add_objects(conn, actor, col["id"], keep, source=source)
+            result = {
+                "collection": col["id"],
+                "added": sum(1 for o in outcomes if o.message is None),
+                "already_present": sum(1 for o in outcomes if o.message),
+                "removed_objects": len(gone),
+                "removed_versions": deleted,
+            }
+            self.ctx.audit.record("intel.import", actor, conn=conn, result_ids=gone[:1000],
+                                  detail={"source": source, **result})
+        self.changed(IntelChange(col, newly_added(keep, outcomes), gone, source=source))
+        return result
+
+    def add_sighting(
+        self, actor: Actor, collection_id: str, sighting: dict[str, Any], *, source: str
+    ) -> dict[str, Any]:
+        """A peer's sighting of one of this collection's objects, validated and added (as
+        any import) to the collection that holds the object sighted."""
+        col = self.own_collection(collection_id)
+        try:
+            content = parse_stix([sighting], allow_custom=True, source=source)
+        except CTNodeError as exc:
+            raise InvalidInput(exc.message) from None
+        [obj] = content.objects
+        if obj.get("type") != "sighting":
+            raise InvalidInput(f"{source}: a {obj.get('type')} is not a sighting")
+        ref = str(obj.get("sighting_of_ref") or "")
+        query = ObjectQuery(ids=frozenset({ref}), limit=1,
+                            versions=VersionMatch(last=False, all=True))
+        if not self.store.select(col["id"], query).records:
+            raise NotFound(f"{source}: no object {ref} in collection {col['id']}")
+        return self.add_content(actor, col["id"], content, source=source).as_dict()

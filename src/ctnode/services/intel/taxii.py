@@ -25,7 +25,7 @@ from ctnode.intel.timestamps import format_timestamp
 from ctnode.model.access import Actor, allowed
 from ctnode.model.tlp import Recipient, allowed_levels
 from ctnode.services.context import Context
-from ctnode.services.intel.service import Intel
+from ctnode.services.intel.service import Intel, IntelChange, newly_added
 from ctnode.store.contracts import Row
 
 ReadEndpoint = Literal["objects", "manifest", "object", "versions"]
@@ -205,6 +205,9 @@ class Taxii:
                         "already_present": sum(1 for o in outcomes if o.message),
                     },
                 )
+            self.intel.changed(IntelChange(self.intel.collection(collection_id),
+                                           newly_added(objects, outcomes),
+                                           source=f"taxii:{actor.name}"))
             return outcomes
 
         st, resp = protocol.add_objects(write, req, body, content_type, now, status_id=status_id)
