@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 
     from ctnode.federation.parts import Federation
     from ctnode.jobs.scheduler import Scheduler
+    from ctnode.services.batches.batch import Batches
     from ctnode.services.batches.manifest import Manifests
     from ctnode.services.batches.payments import Payments
     from ctnode.services.batches.retention import Retention
+    from ctnode.services.batches.runs import FileRuns
     from ctnode.services.biometrics.parts import Biometrics
     from ctnode.services.hashes import Hashes
     from ctnode.services.intel.pulls import Pulls
@@ -138,6 +140,20 @@ class Node:
         from ctnode.services.batches.payments import Payments
 
         return Payments(self.context, self.screening, self.retention)
+
+    @cached_property
+    def batches(self) -> Batches:
+        """Batch files (JSON lines, CSV of subjects) screened at once."""
+        from ctnode.services.batches.batch import Batches
+
+        return Batches(self.context, self.screening)
+
+    @cached_property
+    def file_runs(self) -> FileRuns:
+        """Files screened in the background for the console, with progress (memory only)."""
+        from ctnode.services.batches.runs import FileRuns
+
+        return FileRuns()
 
     @cached_property
     def biometrics(self) -> Biometrics:

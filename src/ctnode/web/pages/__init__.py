@@ -17,7 +17,16 @@ from ctnode.model.access import allowed
 from ctnode.node import Node
 from ctnode.services.users import SignedIn
 from ctnode.web.i18n import N_
-from ctnode.web.pages import account, admin, audit, entity, lists, review, screen
+from ctnode.web.pages import (
+    account,
+    admin,
+    audit,
+    entity,
+    files,  # console-a: screen a file
+    lists,
+    review,
+    screen,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +50,9 @@ PAGES: tuple[NavItem, ...] = (
 ROLE_NAMES = (N_("admin"), N_("analyst"), N_("screener"))
 
 ROUTERS: tuple[APIRouter, ...] = (account.router, screen.router, review.router,
-                                  entity.router, lists.router, audit.router, admin.router)
+                                  entity.router, lists.router, audit.router, admin.router,
+                                  # console-a: files, network
+                                  files.router)
 
 
 def visible_pages(node: Node, who: SignedIn | None) -> list[NavItem]:
