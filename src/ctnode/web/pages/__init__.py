@@ -24,6 +24,7 @@ from ctnode.web.pages import (
     entity,
     files,  # console-a: screen a file
     lists,
+    network,  # console-a: the network pages
     review,
     screen,
 )
@@ -44,6 +45,8 @@ PAGES: tuple[NavItem, ...] = (
     NavItem("/lists", N_("Lists"), "search"),
     NavItem("/audit", N_("Audit"), "audit"),
     NavItem("/admin", N_("Admin"), "users"),
+    # console-a
+    NavItem("/network", N_("Network"), "federation.directory"),
 )
 
 # The roles as the console names them (the same roles as API keys).
@@ -52,7 +55,7 @@ ROLE_NAMES = (N_("admin"), N_("analyst"), N_("screener"))
 ROUTERS: tuple[APIRouter, ...] = (account.router, screen.router, review.router,
                                   entity.router, lists.router, audit.router, admin.router,
                                   # console-a: files, network
-                                  files.router)
+                                  files.router, network.router)
 
 
 def visible_pages(node: Node, who: SignedIn | None) -> list[NavItem]:
