@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ctnode.services.intel.service import Intel
     from ctnode.services.intel.taxii import Taxii
     from ctnode.services.library import Library
+    from ctnode.services.list_uploads import StagedLists
     from ctnode.services.lists import Lists
     from ctnode.services.monitoring.service import Monitoring
     from ctnode.services.users import Users
@@ -109,6 +110,13 @@ class Node:
         # after the index saw the change
         lists.on_import(lambda report: self.monitoring.on_change(report))
         return lists
+
+    @cached_property
+    def staged_lists(self) -> StagedLists:
+        """Uploaded lists between their dry-run preview and their import (console; memory)."""
+        from ctnode.services.list_uploads import StagedLists
+
+        return StagedLists()
 
     @cached_property
     def users(self) -> Users:

@@ -23,6 +23,7 @@ from ctnode.web.pages import (
     audit,
     entity,
     files,  # console-a: screen a file
+    list_import,  # console-a: import a list with a preview
     lists,
     network,  # console-a: the network pages
     review,
@@ -55,7 +56,7 @@ ROLE_NAMES = (N_("admin"), N_("analyst"), N_("screener"))
 ROUTERS: tuple[APIRouter, ...] = (account.router, screen.router, review.router,
                                   entity.router, lists.router, audit.router, admin.router,
                                   # console-a: files, network
-                                  files.router, network.router)
+                                  files.router, network.router, list_import.router)
 
 
 def visible_pages(node: Node, who: SignedIn | None) -> list[NavItem]:
