@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ctnode.clock import utcnow
 from ctnode.errors import Conflict, CTNodeError, NotFound
@@ -49,6 +50,8 @@ class FileRun:
     error: str | None = None  # why it failed (a service's refusal, with its status)
     error_status: int = 0
     ended_at: datetime | None = None
+    # what an edge derived once from the finished report (the console's rows), kept with it
+    views: dict[str, Any] = field(default_factory=dict, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def progress(self, done: int, total: int) -> None:

@@ -201,7 +201,11 @@ def report_page(
     if run.report is None:  # running, or failed
         return render(request, "file_run.html", status=200 if run.status == "running" else
                       (run.error_status or 500), run=run, kinds=KINDS)
-    rows = report_rows(run.report)
+    if "rows" not in run.views:  # the report no longer changes: its rows are made once
+        made = report_rows(run.report)
+        run.views["rows"] = made
+        run.views["to_review"] = sum(1 for r in made if r.to_review)
+    rows = run.views["rows"]
     every = len(rows)
     if show == "review":
         rows = [r for r in rows if r.to_review]
@@ -221,8 +225,7 @@ def report_page(
     return render(request, "file_report.html", run=run, report=report, kinds=KINDS,
                   rows=shown, matching=len(rows), every=every, page=page, pages=pages,
                   show=show, band=band, q=q, shows=SHOW, bands=BANDS, features=FEATURES,
-                  issues=issues, to_review=sum(1 for r in report_rows(report) if r.to_review)
-                  if every <= 20_000 else None)
+                  issues=issues, to_review=run.views["to_review"])
 
 
 @router.get("/screen/files/{run_id}/export", response_model=None)
