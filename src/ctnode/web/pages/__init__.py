@@ -28,6 +28,7 @@ from ctnode.web.pages import (
     network,  # console-a: the network pages
     review,
     screen,
+    watch,  # console-a: monitoring (issue 15)
 )
 
 
@@ -48,6 +49,7 @@ PAGES: tuple[NavItem, ...] = (
     NavItem("/admin", N_("Admin"), "users"),
     # console-a
     NavItem("/network", N_("Network"), "federation.directory"),
+    NavItem("/watch", N_("Watch"), "watch.list"),
 )
 
 # The roles as the console names them (the same roles as API keys).
@@ -56,7 +58,8 @@ ROLE_NAMES = (N_("admin"), N_("analyst"), N_("screener"))
 ROUTERS: tuple[APIRouter, ...] = (account.router, screen.router, review.router,
                                   entity.router, lists.router, audit.router, admin.router,
                                   # console-a: files, network
-                                  files.router, network.router, list_import.router)
+                                  files.router, network.router, list_import.router,
+                                  watch.router)
 
 
 def visible_pages(node: Node, who: SignedIn | None) -> list[NavItem]:
