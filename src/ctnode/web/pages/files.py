@@ -163,7 +163,8 @@ async def upload(
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
-        return render(request, "files.html", status=exc.status_code, kinds=KINDS,
+        return render(request, "files.html", back=f"{PREFIX}/screen/files",
+                      status=exc.status_code, kinds=KINDS,
                       runs=node.file_runs.of(who.actor.name), form=form, error=exc.message,
                       max_bytes=limit)
     finally:

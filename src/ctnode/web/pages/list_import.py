@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from ctnode.errors import CTNodeError, InvalidInput, TooLarge
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.services.lists import DELIST_LIMIT
-from ctnode.web.app import Csrf, Who, node_of, render, service_error
+from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
 from ctnode.web.i18n import N_
 
 router = APIRouter()
@@ -80,11 +80,12 @@ async def preview(
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
-        return render(request, "list_import.html", status=exc.status_code, kinds=KINDS,
+        return render(request, "list_import.html", back=f"{PREFIX}/lists/import",
+                      status=exc.status_code, kinds=KINDS,
                       form=form, error=exc.message, max_bytes=limit)
     finally:
         await file.close()
-    return render(request, "list_preview.html", report=report, parsed=parsed,
+    return render(request, "list_preview.html", back=f"{PREFIX}/lists", report=report, parsed=parsed,
                   preview=_preview(report, parsed), token=staged.token, filename=filename,
                   allow_older=allow_older, done=False)
 
@@ -106,9 +107,10 @@ def apply(
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
-        return render(request, "list_import.html", status=exc.status_code, kinds=KINDS,
+        return render(request, "list_import.html", back=f"{PREFIX}/lists/import",
+                      status=exc.status_code, kinds=KINDS,
                       form={}, error=exc.message,
                       max_bytes=node.settings.console_max_upload_bytes)
-    return render(request, "list_preview.html", report=report, parsed=parsed,
+    return render(request, "list_preview.html", back=f"{PREFIX}/lists", report=report, parsed=parsed,
                   preview=_preview(report, parsed), token="", filename=staged.filename,
                   allow_older=allow_older, done=True)

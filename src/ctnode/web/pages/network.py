@@ -21,6 +21,7 @@ from ctnode.clock import as_utc, utcnow
 from ctnode.errors import CTNodeError, Forbidden, InvalidInput
 from ctnode.federation.agreements import Agreement
 from ctnode.model.access import Actor, Purpose
+from ctnode.node import Node
 from ctnode.services.screening.query import build_query
 from ctnode.web.app import PREFIX, Csrf, Who, lang_of, node_of, render, service_error
 from ctnode.web.i18n import N_
@@ -67,7 +68,7 @@ def age(request: Request) -> Callable[[float], str]:
 
 def _page(request: Request, template: str, tab: str, **context: Any) -> HTMLResponse:
     return render(request, template, tabs=TABS, tab=tab, until=clock(request), ago=age(request),
-                  now=utcnow(), statuses=STATUSES, **context)
+                  now=utcnow(), statuses=STATUSES, back=f"{PREFIX}/network{tab}", **context)
 
 
 @router.get("/network", response_class=HTMLResponse)
@@ -129,9 +130,8 @@ def _purpose(purpose: str, legal_basis: str, case_ref: str) -> Purpose:
 # -- disclosures ------------------------------------------------------------------------------
 
 
-def _agreed_fields(node_actor: tuple[Any, Actor]) -> dict[str, list[str]]:
+def _agreed_fields(node: Node, actor: Actor) -> dict[str, list[str]]:
     """Per peer, the fields its outbound agreement in force allows to release."""
-    node, actor = node_actor
     now = utcnow()
     out: dict[str, list[str]] = {}
     agreements: list[Agreement] = node.federation.directory.list_agreements(actor)
@@ -147,7 +147,7 @@ def _disclosures_page(request: Request, who: Who, status: int = 200,
     try:
         incoming = node.federation.disclosure.list_disclosures(who.actor, direction="incoming")
         outgoing = node.federation.disclosure.list_disclosures(who.actor, direction="outgoing")
-        agreed = _agreed_fields((node, who.actor))
+        agreed = _agreed_fields(node, who.actor)
     except CTNodeError as exc:
         return service_error(request, exc)
     max_hours = node.settings.federation_disclosure_ttl_hours

@@ -40,7 +40,8 @@ def _page(request: Request, who: Who, *, status: int = 200, error: str | None = 
     except CTNodeError as exc:
         return service_error(request, exc)
     pages = max(1, -(-total // PAGE_SIZE))
-    return render(request, "watch.html", status=status, error=error, done=done, alerts=alerts,
+    return render(request, "watch.html", back=f"{PREFIX}/watch", status=status, error=error,
+                  done=done, alerts=alerts,
                   subjects=subjects, total=total, page=page, pages=pages, show=show,
                   kinds=ALERT_KINDS, bands=BANDS, formats=FILE_FORMATS, form=form or {},
                   max_days=node_of(request).settings.watch_max_days)
