@@ -31,9 +31,11 @@ if TYPE_CHECKING:
 
     from ctnode.federation.parts import Federation
     from ctnode.jobs.scheduler import Scheduler
+    from ctnode.services.batches.batch import Batches
     from ctnode.services.batches.manifest import Manifests
     from ctnode.services.batches.payments import Payments
     from ctnode.services.batches.retention import Retention
+    from ctnode.services.batches.runs import FileRuns
     from ctnode.services.biometrics.parts import Biometrics
     from ctnode.services.dashboard import Dashboard
     from ctnode.services.hashes import Hashes
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from ctnode.services.intel.service import Intel
     from ctnode.services.intel.taxii import Taxii
     from ctnode.services.library import Library
+    from ctnode.services.list_uploads import StagedLists
     from ctnode.services.lists import Lists
     from ctnode.services.monitoring.service import Monitoring
     from ctnode.services.users import Users
@@ -114,6 +117,13 @@ class Node:
         return lists
 
     @cached_property
+    def staged_lists(self) -> StagedLists:
+        """Uploaded lists between their dry-run preview and their import (console; memory)."""
+        from ctnode.services.list_uploads import StagedLists
+
+        return StagedLists()
+
+    @cached_property
     def users(self) -> Users:
         """The console's people and sessions (``services/users.py``)."""
         from ctnode.services.users import Users
@@ -151,6 +161,20 @@ class Node:
         from ctnode.services.batches.payments import Payments
 
         return Payments(self.context, self.screening, self.retention)
+
+    @cached_property
+    def batches(self) -> Batches:
+        """Batch files (JSON lines, CSV of subjects) screened at once."""
+        from ctnode.services.batches.batch import Batches
+
+        return Batches(self.context, self.screening)
+
+    @cached_property
+    def file_runs(self) -> FileRuns:
+        """Files screened in the background for the console, with progress (memory only)."""
+        from ctnode.services.batches.runs import FileRuns
+
+        return FileRuns()
 
     @cached_property
     def biometrics(self) -> Biometrics:

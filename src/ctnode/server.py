@@ -18,6 +18,7 @@ from ctnode.node import Node
 def create_app(node: Node | None = None, *, own_node: bool = False) -> FastAPI:
     """The API with the console mounted (a node from the environment's settings if none)."""
     return create_api(node, own_node=own_node, session_paths=web.SESSION_PATHS,
+                      session_uploads=web.UPLOAD_PATHS,
                       extend=lambda app: web.install(app, app.state.node))
 
 

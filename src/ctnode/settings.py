@@ -195,6 +195,8 @@ class Settings(BaseSettings):
     console_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Console: mark cookies Secure (the node is served over HTTPS, directly or behind CTNODE_BEHIND_TLS_PROXY).
     console_secure_cookies: bool = False
+    # Console: largest file a person may upload to screen or import, in bytes (batch, manifest, payments, list).
+    console_max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

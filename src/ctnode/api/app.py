@@ -62,6 +62,7 @@ def create_app(
     own_node: bool = False,
     extend: Callable[[FastAPI], None] | None = None,
     session_paths: tuple[str, ...] = (),
+    session_uploads: tuple[str, ...] = (),
 ) -> FastAPI:
     """Build the API around a node (a new one from the environment's settings if none is given;
     that one, or any with ``own_node``, is closed when the app shuts down).
@@ -69,7 +70,8 @@ def create_app(
     ``extend`` adds another edge's routes (the console, ``ctnode.server``) before the guard is
     installed; ``session_paths`` are the path prefixes that edge authenticates itself (a
     signed-in person's session): the guard asks them for no API key but still bounds and
-    checks their input."""
+    checks their input; ``session_uploads`` are that edge's file forms (exact paths), bounded by
+    ``console_max_upload_bytes``."""
     own_node = own_node or node is None
     node = node or Node()
 
@@ -102,7 +104,7 @@ def create_app(
     # Credential, then bounded and checked input, before any route reads a body (the CORS
     # middleware, added after it, is outside it: a preflight needs no key).
     app.add_middleware(RequestGuard, node=node, upload_paths=upload_paths(),
-                       session_paths=session_paths)
+                       session_paths=session_paths, session_uploads=session_uploads)
     if node.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -11,7 +11,8 @@ in this order:
    own checks (sender header, streaming limit; see ``routers/federation.py``);
 2. the path and the query string may not hold a NUL, a lone surrogate or a non-UTF-8 byte;
 3. a body is bounded while it streams in: ``max_upload_bytes`` on the upload routes (the
-   routes that declare a raw request body), ``max_json_bytes`` on every other route; a
+   routes that declare a raw request body), ``console_max_upload_bytes`` on the console's
+   file forms (``session_uploads``), ``max_json_bytes`` on every other route; a
    JSON body is then checked by ``ctnode.textsafe.load_json`` (depth, NUL, lone
    surrogates, NaN) before the route ever parses it.
 
@@ -122,11 +123,13 @@ class RequestGuard:
     """Credential first, then bounded and checked input; see the module."""
 
     def __init__(self, app: ASGIApp, node: Node, upload_paths: list[re.Pattern[str]],
-                 session_paths: tuple[str, ...] = ()) -> None:
+                 session_paths: tuple[str, ...] = (),
+                 session_uploads: tuple[str, ...] = ()) -> None:
         self.app = app
         self.node = node
         self.upload_paths = upload_paths
         self.session_paths = session_paths
+        self.session_uploads = frozenset(session_uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -139,7 +142,7 @@ class RequestGuard:
         if self.session_paths and (path == "/" or path.startswith(self.session_paths)):
             # The console checks its own session; its input is bounded and checked here.
             try:
-                receive = await self._checked(scope, headers, receive)
+                receive = await self._checked(scope, headers, receive, console=True)
             except CTNodeError as exc:
                 await _answer(exc, scope, receive, send, unread=True)
                 return
@@ -168,7 +171,8 @@ class RequestGuard:
             return
         await self.app(scope, receive, send)
 
-    async def _checked(self, scope: Scope, headers: Headers, receive: Receive) -> Receive:
+    async def _checked(self, scope: Scope, headers: Headers, receive: Receive, *,
+                       console: bool = False) -> Receive:
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogatepass")
         check_url_part(raw_path, "path")
         check_url_part(scope.get("query_string") or b"", "query string")
@@ -177,6 +181,8 @@ class RequestGuard:
         settings = self.node.settings
         upload = any(p.match(scope["path"]) for p in self.upload_paths)
         limit = settings.max_upload_bytes if upload else settings.max_json_bytes
+        if console and scope["path"] in self.session_uploads:  # the console's file forms
+            upload, limit = True, settings.console_max_upload_bytes
         if is_taxii(scope["path"]):  # the max_content_length its root announces
             limit = settings.taxii_max_content_length
         declared = headers.get("content-length")

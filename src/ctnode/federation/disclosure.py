@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace as dc_replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -173,8 +174,12 @@ class Disclosure:
         approve: bool,
         reason: str,
         ttl_seconds: float | None = None,
+        fields: list[str] | None = None,
     ) -> dict[str, Any]:
-        """A person approves (releasing only the agreed fields, signed, expiring) or refuses."""
+        """A person approves (releasing only the agreed fields, signed, expiring) or refuses.
+
+        ``fields``: the agreed fields this approval releases (default: every agreed field); a
+        field the agreement does not allow is refused."""
         self.ctx.require(actor, "federation.disclosure")
         if not reason.strip():
             raise InvalidInput("a disclosure decision needs a reason")
@@ -191,13 +196,20 @@ class Disclosure:
         ttl = max_ttl if ttl_seconds is None else ttl_seconds
         if not 0 < ttl <= max_ttl:
             raise InvalidInput(f"ttl must be between 0 and {max_ttl:.0f} seconds")
-        fields: list[dict[str, Any]] | None = None
+        released: list[dict[str, Any]] | None = None
         expires: datetime | None = None
         if approve:
             agr = self.ctx.agreement(row["peer_id"], "outbound")
             if agr is None or now >= agr.expires_at or not agr.level_at_least("fields"):
                 raise Conflict("the agreement with this peer no longer allows disclosure")
-            fields = self._released_fields(row["entity_id"], agr)
+            chosen = list(agr.fields) if fields is None else list(dict.fromkeys(fields))
+            beyond = [f for f in chosen if f not in agr.fields]
+            if beyond:
+                raise InvalidInput(f"the agreement does not allow releasing {', '.join(beyond)} "
+                                   f"(agreed: {', '.join(agr.fields) or 'none'})")
+            if not chosen:
+                raise InvalidInput("an approval releases at least one field: refuse instead")
+            released = self._released_fields(row["entity_id"], dc_replace(agr, fields=chosen))
             expires = now + timedelta(seconds=ttl)
         body = {
             "request_id": row["remote_id"],
@@ -205,7 +217,7 @@ class Disclosure:
             "ref": row["ref"],
             "status": "approved" if approve else "refused",
             "reason": reason.strip(),
-            "fields": fields,
+            "fields": released,
             "expires_at": format_ts(expires) if expires else None,
             "decided_at": format_ts(now),
         }
@@ -234,7 +246,7 @@ class Disclosure:
                     "peer": row["peer_id"],
                     "ref": row["ref"],
                     "reason": reason.strip(),
-                    "fields": sorted({f["prop"] for f in fields or []}),
+                    "fields": sorted({f["prop"] for f in released or []}),
                     "expires_at": body["expires_at"],
                 },
             )

@@ -225,6 +225,22 @@ class Lists:
             parsed.version = version.strip()
         return parsed
 
+    def parse_bytes(self, kind: str, data: bytes, *, name: str, dataset: str | None = None,
+                    version: str | None = None) -> ParsedList:
+        """Read an uploaded list (the console's import): ``un-sc`` (the UN XML) or ``ftm``
+        (JSON lines); ``name`` is the file's name, for messages and the list's source."""
+        if kind == "un-sc":
+            parsed = un_sc.parse_un_sc(data, source_name=name)
+        elif kind == "ftm":
+            stem = Path(name).stem or "upload"
+            parsed = ftm.parse_ftm(data.splitlines(), dataset=dataset or stem, source_name=name)
+        else:
+            raise InvalidInput(f"an uploaded list is un-sc or ftm, not {kind!r}")
+        parsed.kind = kind
+        if version is not None and version.strip():
+            parsed.version = version.strip()
+        return parsed
+
     def _parse(
         self,
         kind: str,

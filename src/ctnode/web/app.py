@@ -25,6 +25,8 @@ from ctnode.web.i18n import LANGUAGES, Lang, language_name, negotiate
 HERE = Path(__file__).parent
 PREFIX = "/console"
 SESSION_PATHS = (PREFIX,)
+# The file forms (multipart), bounded by ``console_max_upload_bytes`` instead of the JSON limit.
+UPLOAD_PATHS = (PREFIX + "/screen/files", PREFIX + "/lists/import", PREFIX + "/watch/import")
 COOKIE = "ctnode_session"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; "

@@ -233,7 +233,8 @@ def approve_disclosure(
 ) -> dict[str, Any]:
     return _jsonable(
         node.federation.disclosure.decide_disclosure(
-            actor, disclosure_id, approve=True, reason=body.reason, ttl_seconds=body.ttl_seconds
+            actor, disclosure_id, approve=True, reason=body.reason, ttl_seconds=body.ttl_seconds,
+            fields=body.fields,
         )
     )
 

@@ -76,6 +76,9 @@ class DisclosureCreate(StatedPurpose):
 class DisclosureDecision(BaseModel):
     reason: str = Field(max_length=2000)
     ttl_seconds: float | None = Field(default=None, gt=0)
+    fields: list[str] | None = Field(
+        default=None, max_length=50,
+        description="approve: the agreed fields to release (default: every agreed field)")
 
 
 class AlertCreate(BaseModel):

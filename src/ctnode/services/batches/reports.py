@@ -4,8 +4,9 @@ The JSON shape is what API clients depend on. Manifest: a ``manifest`` record fi
 then one ``traveller`` record per traveller, each with its hits and their
 explanations. Payments: a ``message`` record first, then one ``transaction`` record
 per transaction with its parties (each with its hits) and the crypto addresses found
-(each with the listings it matches). The first record carries ``coverage`` (the lists
-screened and any warning that the answer may miss someone); a hit an analyst's
+(each with the listings it matches). Batch file (JSON lines, CSV of subjects): a
+``batch`` record first, then one ``subject`` record per subject. The first record
+carries ``coverage`` (the lists screened and any warning that the answer may miss someone); a hit an analyst's
 false-positive decision suppresses is listed under ``suppressed``, marked with the
 decision. CSV: one row per subject and hit (a subject without a hit has one row with
 empty hit columns; a suppressed hit has ``suppressed_by`` filled), plus one row per
@@ -31,12 +32,13 @@ from typing import Any
 from ctnode.model.messages import Issue
 from ctnode.model.screening import Hit
 from ctnode.payments.wallets import WalletFinding
+from ctnode.services.batches.batch import BatchReport
 from ctnode.services.batches.manifest import ManifestReport
 from ctnode.services.batches.payments import PartyResult, PaymentReport, TransactionResult
 from ctnode.services.batches.subjects import SubjectResult
 from ctnode.travel.model import Traveller
 
-Report = ManifestReport | PaymentReport
+Report = ManifestReport | PaymentReport | BatchReport
 HIT_COLUMNS = ("hit_rank", "list", "reference", "matched_name", "score", "band", "explanation",
                "suppressed_by")
 
@@ -253,6 +255,57 @@ def _payment_rows(report: PaymentReport, hits_only: bool) -> Iterator[list[Any]]
                        f"listed {w.chain} wallet found exactly in {w.where}", ""]
 
 
+# -- batch files (JSON lines, CSV) ------------------------------------------------------------
+
+
+def subject_record(r: SubjectResult) -> dict[str, Any]:
+    q = r.query
+    return {
+        "type": "subject",
+        "id": r.label,
+        "schema": q.schema,
+        "name": q.names[0] if q.names else "",
+        "names_screened": q.names,
+        "birth_dates": q.birth_dates,
+        "nationalities": q.nationalities,
+        "documents": q.documents,
+        "screening_id": r.screening_id,
+        "error": r.error,
+        "hits": [hit_record(h) for h in r.reportable],
+        "suppressed": [hit_record(h) for h in r.suppressed],
+        "warnings": r.warnings,
+    }
+
+
+def batch_records(report: BatchReport, *, hits_only: bool = False) -> Iterator[dict[str, Any]]:
+    yield {
+        "type": "batch",
+        "format": report.fmt,
+        "subjects": len(report.results),
+        "subjects_with_hits": report.hit_count,
+        "seconds": round(report.seconds, 3),
+        "coverage": report.coverage.as_dict() if report.coverage else None,
+        "hits_only": hits_only,
+    }
+    for r in report.results:
+        if not hits_only or needs_review(r):
+            yield subject_record(r)
+
+
+BATCH_COLUMNS = ("id", "name", "birth_dates", "nationalities", "documents", "screening_id",
+                 *HIT_COLUMNS)
+
+
+def _batch_rows(report: BatchReport, hits_only: bool) -> Iterator[list[Any]]:
+    for r in report.results:
+        if hits_only and not needs_review(r):
+            continue
+        q = r.query
+        base = [r.label, q.names[0] if q.names else "", " ".join(q.birth_dates),
+                " ".join(q.nationalities), " ".join(q.documents), r.screening_id or ""]
+        yield from _with_hits(base, [*r.reportable, *r.suppressed])
+
+
 # -- either ---------------------------------------------------------------------------------
 
 
@@ -264,9 +317,12 @@ def _with_hits(base: list[Any], hits: list[Hit]) -> Iterator[list[Any]]:
 
 
 def records(report: Report, *, hits_only: bool = False) -> Iterator[dict[str, Any]]:
-    """The report's records: the file's first, then one per traveller or transaction."""
+    """The report's records: the file's first, then one per traveller, transaction or
+    subject."""
     if isinstance(report, ManifestReport):
         return manifest_records(report, hits_only=hits_only)
+    if isinstance(report, BatchReport):
+        return batch_records(report, hits_only=hits_only)
     return payment_records(report, hits_only=hits_only)
 
 
@@ -278,6 +334,8 @@ def to_jsonl(report: Report, *, hits_only: bool = False) -> str:
 def to_csv(report: Report, *, hits_only: bool = False) -> str:
     if isinstance(report, ManifestReport):
         return _csv(MANIFEST_COLUMNS, _manifest_rows(report, hits_only))
+    if isinstance(report, BatchReport):
+        return _csv(BATCH_COLUMNS, _batch_rows(report, hits_only))
     return _csv(PAYMENT_COLUMNS, _payment_rows(report, hits_only))
 
 

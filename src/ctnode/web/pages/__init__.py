@@ -17,7 +17,19 @@ from ctnode.model.access import allowed
 from ctnode.node import Node
 from ctnode.services.users import SignedIn
 from ctnode.web.i18n import N_
-from ctnode.web.pages import account, admin, audit, entity, lists, review, screen
+from ctnode.web.pages import (
+    account,
+    admin,
+    audit,
+    entity,
+    files,  # console-a: screen a file
+    list_import,  # console-a: import a list with a preview
+    lists,
+    network,  # console-a: the network pages
+    review,
+    screen,
+    watch,  # console-a: monitoring (issue 15)
+)
 from ctnode.web.pages import biometrics as biometrics_page  # console-b's pages
 from ctnode.web.pages import dashboard as dashboard_page
 
@@ -39,6 +51,9 @@ PAGES: tuple[NavItem, ...] = (
     NavItem("/lists", N_("Lists"), "search"),
     NavItem("/audit", N_("Audit"), "audit"),
     NavItem("/admin", N_("Admin"), "users"),
+    # console-a
+    NavItem("/network", N_("Network"), "federation.directory"),
+    NavItem("/watch", N_("Watch"), "watch.list"),
 )
 
 # The roles as the console names them (the same roles as API keys).
@@ -46,7 +61,10 @@ ROLE_NAMES = (N_("admin"), N_("analyst"), N_("screener"))
 
 ROUTERS: tuple[APIRouter, ...] = (dashboard_page.router, biometrics_page.router,
                                   account.router, screen.router, review.router,
-                                  entity.router, lists.router, audit.router, admin.router)
+                                  entity.router, lists.router, audit.router, admin.router,
+                                  # console-a: files, network
+                                  files.router, network.router, list_import.router,
+                                  watch.router)
 
 
 def visible_pages(node: Node, who: SignedIn | None) -> list[NavItem]:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ctnode.errors import CTNodeError
+from ctnode.model.access import allowed
 from ctnode.web.app import Who, node_of, render, service_error
 
 router = APIRouter()
@@ -19,4 +20,7 @@ def lists(request: Request, who: Who) -> HTMLResponse:
         coverage = node.screening.coverage()
     except CTNodeError as exc:
         return service_error(request, exc)
-    return render(request, "lists.html", datasets=datasets, coverage=coverage)
+    s = node.settings
+    can_import = allowed(who.actor, "import", set(s.biometric_roles), s.biometric_role_scopes)
+    return render(request, "lists.html", datasets=datasets, coverage=coverage,
+                  can_import=can_import)

@@ -1,0 +1,162 @@
+"""Screen a file in the console (issue 14): upload a batch, a manifest and a payments file,
+follow the run, read the report with its filters, export it as the API does; bounded
+uploads; a bad line refuses the file; another person never sees one's report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ctnode.node import Node
+from ctnode.server import create_app
+from tests.conftest import ADMIN, PAYMENT_FIXTURES, TRAVEL_FIXTURES
+
+PASSWORD = "a long enough secret"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+BATCH_CSV = (b"id,name,birthDate,nationality\n"
+             b"c-1,Faris Nadir,1975-04-17,\n"
+             b"c-2,Wilhelmina Ostergaard Pemberton,,\n"
+             b"c-3,Arslan Timurovich Vedenov,,\n")
+
+
+@pytest.fixture
+def client(node: Node) -> Iterator[TestClient]:
+    node.users.create(ADMIN, username="ana", role="analyst", password=PASSWORD)
+    node.users.create(ADMIN, username="bo", role="screener", password=PASSWORD)
+    with TestClient(create_app(node)) as c:
+        yield c
+
+
+def sign_in(client: TestClient, username: str = "ana") -> str:
+    r = client.post("/console/signin", data={"username": username, "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/console/screen/files")
+    assert page.status_code == 200
+    return CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+
+
+def upload(client: TestClient, csrf: str, kind: str, name: str, data: bytes,
+           **extra: str) -> str:
+    """Upload a file and wait for its report; the run's path."""
+    r = client.post("/console/screen/files", data={"csrf_token": csrf, "kind": kind, **extra},
+                    files={"file": (name, data)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    path = r.headers["location"]
+    for _ in range(200):
+        p = client.get(path + "/progress").json()
+        assert p["status"] in ("running", "done"), p
+        if p["status"] == "done":
+            return str(path)
+        time.sleep(0.05)
+    raise AssertionError("the file was not screened in 10 s")
+
+
+def test_a_batch_is_screened_filtered_and_exported(client: TestClient, node: Node) -> None:
+    csrf = sign_in(client)
+    path = upload(client, csrf, "batch", "people.csv", BATCH_CSV, purpose="border check",
+                  case_ref="CASE-9")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Subjects: 3" in page.text
+    rows = re.findall(r"<tr(?: class=\"to-review\")?><td><bdi>(c-\d)</bdi>", page.text)
+    assert rows == ["c-1", "c-2", "c-3"]
+    assert "FARIS" in page.text.upper() and "Date of birth" in page.text
+    # filters: who needs review, by band, by name
+    review = client.get(path, params={"show": "review"}).text
+    assert "c-1" in review and "c-3" in review and "c-2" not in review
+    clear = client.get(path, params={"show": "clear"}).text
+    assert "c-2" in clear and "c-1" not in clear
+    named = client.get(path, params={"q": "vedenov"}).text
+    assert "c-3" in named and "c-1" not in named
+    # exports: the same report the API gives
+    r = client.get(path + "/export", params={"format": "csv", "hits_only": "true"})
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    ids = {row["id"] for row in csv.DictReader(io.StringIO(r.text))}
+    assert ids == {"c-1", "c-3"}
+    body = client.get(path + "/export", params={"format": "json"}).json()
+    assert body["batch"]["subjects"] == 3 and len(body["subjects"]) == 3
+    assert body["subjects"][0]["hits"][0]["explanation"]
+    lines = client.get(path + "/export", params={"format": "jsonl"}).text.splitlines()
+    assert json.loads(lines[0])["type"] == "batch" and len(lines) == 4
+    # the batch was screened and audited under the person's name, with the purpose
+    (entry,) = [e for e in node.audit.entries(event="screen.batch") if e.actor == "user:ana"]
+    assert entry.case_ref == "CASE-9" and entry.purpose == "border check"
+    # the recent files list links to the report
+    assert path in client.get("/console/screen/files").text
+
+
+def test_a_manifest_and_a_payments_file(client: TestClient, node: Node) -> None:
+    csrf = sign_in(client)
+    path = upload(client, csrf, "manifest", "flight.edi",
+                  (TRAVEL_FIXTURES / "paxlst_edge_cases.edi").read_bytes())
+    page = client.get(path, params={"show": "review"}).text
+    assert "ARSLAN TIMUROVICH VEDENOV" in page and "DMi.002" in page
+    assert "What was skipped" in page  # the parser's issues are shown
+    r = client.get(path + "/export", params={"format": "json"}).json()
+    assert r["manifest"]["travellers"] == 4
+    (entry, *_) = node.audit.entries(event="screen.manifest")
+    assert entry.detail["channel"] == "console" and entry.actor == "user:ana"
+
+    path = upload(client, csrf, "payments", "pay.xml",
+                  (PAYMENT_FIXTURES / "pacs008_wallets.xml").read_bytes())
+    page = client.get(path).text
+    assert "DMi.002" in page and "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq" in page
+    r = client.get(path + "/export", params={"format": "csv"})
+    assert "transaction" in r.text.splitlines()[0]
+
+
+def test_bad_files_are_refused_with_where_and_nothing_is_screened(
+        client: TestClient, node: Node) -> None:
+    csrf = sign_in(client)
+    before = len(list(node.audit.entries(event="screen.batch")))
+    bad = b'{"name": "Faris Nadir"}\n{"name": "X", "colour": "red"}\n'
+    r = client.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
+                    files={"file": ("bad.jsonl", bad)}, follow_redirects=False)
+    assert r.status_code == 303
+    path = r.headers["location"]
+    for _ in range(100):
+        if client.get(path + "/progress").json()["status"] != "running":
+            break
+        time.sleep(0.05)
+    page = client.get(path)
+    assert page.status_code == 422
+    assert "bad.jsonl, line 2: unknown field(s) colour" in page.text
+    assert len(list(node.audit.entries(event="screen.batch"))) == before
+    # a manifest that is not one
+    r = client.post("/console/screen/files", data={"csrf_token": csrf, "kind": "manifest"},
+                    files={"file": ("x.edi", (TRAVEL_FIXTURES / "cusres_unknown.edi").read_bytes())})
+    assert r.status_code == 422 and "UNH" in r.text
+    # an empty file, answered at once
+    r = client.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
+                    files={"file": ("e.csv", b"  \n")})
+    assert r.status_code == 422 and "the file is empty" in r.text
+
+
+def test_uploads_are_bounded_and_need_the_form_token(client: TestClient, node: Node) -> None:
+    csrf = sign_in(client)
+    node.settings.console_max_upload_bytes = 2048
+    r = client.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
+                    files={"file": ("big.csv", b"name\n" + b"Faris Nadir\n" * 400)})
+    assert r.status_code == 413
+    r = client.post("/console/screen/files", data={"kind": "batch"},
+                    files={"file": ("p.csv", BATCH_CSV)})
+    assert r.status_code == 403 and "did not come from this session" in r.text
+
+
+def test_a_report_is_its_owners_only(client: TestClient) -> None:
+    csrf = sign_in(client)
+    path = upload(client, csrf, "batch", "people.csv", BATCH_CSV)
+    client.post("/console/signout", data={"csrf_token": csrf})
+    sign_in(client, "bo")
+    assert client.get(path).status_code == 404
+    assert client.get(path + "/export").status_code == 404
+    assert client.get(path + "/progress").status_code == 404

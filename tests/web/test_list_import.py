@@ -1,0 +1,102 @@
+"""Lists import in the console (issue 14): a dry-run preview that changes nothing, then the
+import; a mass delisting needs a confirmation; only admins; another person's upload is not
+theirs to apply."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ctnode.node import Node
+from ctnode.server import create_app
+from tests.conftest import ADMIN
+
+PASSWORD = "a long enough secret"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(r'name="token" value="([0-9a-f]+)"')
+FIXTURES = Path(__file__).resolve().parents[1] / "federation" / "fixtures"
+
+
+@pytest.fixture
+def client(node: Node) -> Iterator[TestClient]:
+    node.users.create(ADMIN, username="ada", role="admin", password=PASSWORD)
+    node.users.create(ADMIN, username="ana", role="analyst", password=PASSWORD)
+    with TestClient(create_app(node)) as c:
+        yield c
+
+
+def sign_in(client: TestClient, username: str) -> str:
+    client.cookies.clear()
+    r = client.post("/console/signin", data={"username": username, "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    return CSRF.search(client.get("/console/lists").text).group(1)  # type: ignore[union-attr]
+
+
+def preview(client: TestClient, csrf: str, name: str, **form: str) -> tuple[int, str]:
+    r = client.post("/console/lists/import",
+                    data={"csrf_token": csrf, "kind": "ftm", "dataset": "fx", **form},
+                    files={"file": (name, (FIXTURES / name).read_bytes())})
+    return r.status_code, r.text
+
+
+def test_preview_then_import_then_a_delisting_needs_confirmation(
+        client: TestClient, node: Node) -> None:
+    csrf = sign_in(client, "ada")
+    assert 'id="import-link"' in client.get("/console/lists").text
+    status, page = preview(client, csrf, "watchlist-v1.jsonl", version="2026-01-01")
+    assert status == 200 and "Preview: nothing is changed yet" in page
+    assert re.search(r'id="n-added">4<', page)
+    assert node.lists.count("fx") == 0  # a dry run: nothing kept, nothing audited
+    assert not [e for e in node.audit.entries(event="import") if e.actor == "user:ada"]
+    token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    r = client.post("/console/lists/import/apply", data={"csrf_token": csrf, "token": token})
+    assert r.status_code == 200 and 'id="imported"' in r.text
+    assert node.lists.count("fx") == 4
+    (entry,) = [e for e in node.audit.entries(event="import") if e.actor == "user:ada"]
+    assert entry.actor == "user:ada" and entry.detail["added"] == 4
+    # the token is used up
+    r = client.post("/console/lists/import/apply", data={"csrf_token": csrf, "token": token})
+    assert r.status_code == 404
+
+    # v2 delists 1 of 4 (more than 5%): the preview says so and asks for a confirmation
+    status, page = preview(client, csrf, "watchlist-v2.jsonl", version="2026-02-01")
+    assert status == 200 and re.search(r'id="n-removed">1<', page)
+    assert "would delist more than 5%" in page and 'name="confirm"' in page
+    token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    r = client.post("/console/lists/import/apply", data={"csrf_token": csrf, "token": token})
+    assert r.status_code == 409 and "would delist 1 of the 4" in r.text
+    assert node.lists.count("fx") == 4  # refused: unchanged
+    status, page = preview(client, csrf, "watchlist-v2.jsonl", version="2026-02-01")
+    token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    r = client.post("/console/lists/import/apply",
+                    data={"csrf_token": csrf, "token": token, "confirm": "true"})
+    assert r.status_code == 200 and 'id="imported"' in r.text
+    assert re.search(r'id="n-removed">1<', r.text) and re.search(r'id="n-added">1<', r.text)
+    assert node.lists.count("fx", status="delisted") == 1
+
+    # an older version is refused at the preview, unless allowed
+    status, page = preview(client, csrf, "watchlist-v1.jsonl", version="2025-01-01")
+    assert status == 409 and "older than the version held" in page
+    # a file that is not a list: its line named, nothing kept
+    r = client.post("/console/lists/import",
+                    data={"csrf_token": csrf, "kind": "un-sc"},
+                    files={"file": ("x.xml", b"<not-a-list/>")})
+    assert r.status_code == 422 and 'id="import-error"' in r.text
+
+
+def test_only_admins_import_and_only_their_own_upload(client: TestClient) -> None:
+    csrf = sign_in(client, "ada")
+    _status, page = preview(client, csrf, "watchlist-v1.jsonl")
+    token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    csrf = sign_in(client, "ana")
+    assert 'id="import-link"' not in client.get("/console/lists").text
+    assert client.get("/console/lists/import").status_code == 403
+    status, _page = preview(client, csrf, "watchlist-v1.jsonl")
+    assert status == 403
+    r = client.post("/console/lists/import/apply", data={"csrf_token": csrf, "token": token})
+    assert r.status_code == 403

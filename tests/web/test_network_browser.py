@@ -1,0 +1,197 @@
+"""The Network pages in a real browser against two real node processes (issue 14).
+
+``asker`` screens a name across the network; ``holder`` answers hit with an opaque
+reference. The asker requests a disclosure; a person at the holder approves it in the
+console, releasing only the fields they chose for a few seconds; the fields arrive in the
+asker's console, and are gone once the time to live has passed. Then an alert, and the
+Arabic layout. With ``CTNODE_UPDATE_SCREENSHOTS=1`` the pages' pictures are written to
+``docs/img/console/``. Skipped, with the reason, without chromium or playwright.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("browser tests skipped: no chromium at /usr/bin/chromium (apt-get install chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="browser tests skipped: pip install playwright (dev extra)")
+
+from ctnode.ingest.un_sc import DEMO_LIST  # noqa: E402
+from ctnode.model.access import Actor  # noqa: E402
+from tests.federation.cluster import NodeProc, make_nodes, seed_stores  # noqa: E402
+from tests.web.test_browser import shot  # noqa: E402
+
+ADMIN = Actor(name="cli:test", role="admin")
+FIRST = "first password given"
+OWN = "my own console password"
+TTL_SECONDS = 6
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc]]:
+    procs = {p.name: p for p in make_nodes(tmp_path_factory.mktemp("network-console"),
+                                           ["holder", "asker"])}
+    for p in procs.values():
+        p.extra_env = {"CTNODE_JOBS_ENABLED": "false"}
+    seed_stores(list(procs.values()))
+    handles = {name: p.open() for name, p in procs.items()}
+    try:
+        for name, node in handles.items():
+            node.federation.directory.init(
+                ADMIN, node_id=name, organisation=f"Coordinator {name}", country="AA" if
+                name == "holder" else "BB", contact=f"duty@{name}.example",
+                endpoint=procs[name].url)
+        handles["holder"].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        descs = {n: h.federation.directory.descriptor(ADMIN).to_dict()
+                 for n, h in handles.items()}
+        handles["holder"].federation.directory.add_peer(ADMIN, descs["asker"])
+        handles["asker"].federation.directory.add_peer(ADMIN, descs["holder"])
+        year = datetime.now(UTC) + timedelta(days=365)
+        terms = {"lists": ["*"], "purposes": ["investigation"], "rate_per_minute": 1000,
+                 "max_disclosure": "fields", "expires_at": year,
+                 "fields": ["name", "birthDate", "nationality", "reference"]}
+        handles["holder"].federation.directory.add_agreement(
+            ADMIN, peer_id="asker", direction="outbound", **terms)
+        handles["asker"].federation.directory.add_agreement(
+            ADMIN, peer_id="holder", direction="inbound", subscribed=True, **terms)
+        handles["asker"].users.create(ADMIN, username="ana", role="analyst",
+                                      display_name="Ana Asker", password=FIRST)
+        handles["holder"].users.create(ADMIN, username="hal", role="admin",
+                                       display_name="Hal Holder", password=FIRST)
+    finally:
+        for h in handles.values():
+            h.close()
+    for p in procs.values():
+        p.start()
+    try:
+        for p in procs.values():
+            p.wait_ready()
+        yield procs
+    finally:
+        for p in procs.values():
+            p.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def person(browser: sync_api.Browser, proc: NodeProc, username: str) -> sync_api.Page:
+    """A signed-in person (their own password chosen) in their own browser context."""
+    page = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900}).new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(proc.url + "/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(FIRST)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/console/password")
+    page.get_by_label("Current password").fill(FIRST)
+    page.get_by_label("New password (at least 12 characters)").fill(OWN)
+    page.get_by_label("New password again").fill(OWN)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/console/screen")
+    page.csp_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
+        pair: dict[str, NodeProc], browser: sync_api.Browser) -> None:
+    asker, holder = pair["asker"], pair["holder"]
+    ana = person(browser, asker, "ana")
+
+    # the directory and the agreement with its expiry clock
+    ana.get_by_role("link", name="Network").click()
+    assert "holder" in ana.locator("table").first.inner_text()
+    agreements = ana.locator("table").nth(1).inner_text()
+    assert "they share with us" in agreements
+    assert "in 12 months" in agreements or "in 1 year" in agreements  # the expiry clock
+    shot(ana, "network-en")
+
+    # a network screen: the holder answers hit with an opaque reference
+    ana.get_by_role("link", name="Network screen").click()
+    ana.get_by_label("Name (any script)").fill("Faris Nadir")
+    ana.get_by_label("Purpose").fill("investigation")
+    ana.get_by_label("Legal basis").fill("Act 12 s.3")
+    ana.get_by_label("Case reference").fill("CASE-42")
+    ana.get_by_role("button", name="Screen across the network").click()
+    row = ana.locator("#peer-answers tbody tr").first
+    assert "holder" in row.inner_text() and "hit" in row.inner_text()
+    ref = row.locator("code").first.inner_text()
+    assert ref.startswith("r_") and "FARIS" not in row.inner_text().upper()
+    shot(ana, "network-screen-en")
+    row.get_by_label("Justification").fill("Subject at border post 4")
+    row.get_by_role("button", name="Request disclosure").click()
+    ana.wait_for_url("**/console/network/disclosures*")
+    mine = ana.locator("#outgoing ~ article").first
+    assert "pending" in mine.inner_text() and ref in mine.inner_text()
+
+    # a person at the holder approves, releasing name and birth date only, for seconds
+    hal = person(browser, holder, "hal")
+    hal.goto(holder.url + "/console/network/disclosures")
+    theirs = hal.locator("article.status-pending").first
+    text = theirs.inner_text()
+    assert "asker" in text and "Subject at border post 4" in text and "CASE-42" in text
+    theirs.get_by_label("nationality").uncheck()
+    theirs.get_by_label("reference").uncheck()
+    theirs.get_by_label("Time to live").fill(str(TTL_SECONDS))
+    theirs.get_by_label("Unit").select_option("seconds")
+    theirs.get_by_label("Reason", exact=True).fill("Within the agreement; case confirmed")
+    shot(hal, "network-disclosures-en")
+    theirs.get_by_role("button", name="Approve and release").click()
+    hal.wait_for_url("**/console/network/disclosures")
+    decided = hal.locator("article.status-approved").first.inner_text()
+    assert "user:hal" in decided and "released until" in decided
+
+    # the fields arrive at the asker: the chosen ones only
+    ana.reload()
+    released = ana.locator("article.status-approved table.released").first
+    values = released.inner_text()
+    assert "FARIS" in values.upper() and "birthDate" in values
+    assert "nationality" not in values and "Syrian" not in values
+    shot(ana, "network-released-en")
+
+    # and are gone once the time to live has passed
+    time.sleep(TTL_SECONDS + 0.5)
+    ana.reload()
+    gone = ana.locator("#outgoing ~ article").first
+    assert "expired" in gone.inner_text()
+    assert ana.locator("table.released").count() == 0
+    assert "FARIS" not in ana.locator("main").inner_text().upper()
+
+    # an alert from the holder reaches the asker's inbox
+    r = holder.api("POST", "/federation/alerts", json={
+        "kind": "urgent", "title": "Travel of a listed person", "body": "Watch flights to AA",
+        "peers": ["asker"]})
+    assert r.status_code == 200 and r.json() == {"asker": "delivered"}, r.text
+    ana.get_by_role("link", name="Alerts and list updates").click()
+    assert "Travel of a listed person" in ana.locator("#received").inner_text()
+    shot(ana, "network-inbox-en")
+    hal.get_by_role("link", name="Alerts and list updates").click()
+    assert hal.locator("#sent").is_visible()  # the admin sees list updates sent
+
+    # right to left in Arabic
+    ana.get_by_label("Language").select_option("ar")
+    ana.wait_for_selector("html[dir=rtl]", state="attached")
+    for path, name in (("/console/network", "network"),
+                       ("/console/network/disclosures", "network-disclosures")):
+        ana.goto(asker.url + path)
+        assert ana.locator("html").get_attribute("dir") == "rtl"
+        shot(ana, f"{name}-ar")
+    for page in (ana, hal):
+        errors = page.csp_errors  # type: ignore[attr-defined]
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+        page.context.close()
