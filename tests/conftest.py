@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from ctnode.model.access import Actor
 from ctnode.node import Node
 from ctnode.settings import Settings
+from tests.biometrics.kit import Material
 
 REPO = Path(__file__).resolve().parents[1]
 TRAVEL_FIXTURES = REPO / "tests" / "travel" / "fixtures"
@@ -107,6 +108,14 @@ def samples() -> Path:
 def bio_data() -> Path:
     """The shared biometric files (ANSI/NIST-ITL, fingerprints, faces)."""
     return _shared_part("biometrics", "ansi-nist", "biometric test data")
+
+
+@pytest.fixture(scope="session")
+def bio_files() -> Material:
+    """Faces, prints and ANSI/NIST transactions for the biometric flows: the shared files when
+    present, else the bundled kit (tests/biometrics/kit.py) playing the same parts."""
+    path = shared_data_dir() / "biometrics"
+    return Material(path if (path / "ansi-nist").exists() else None)
 
 
 @pytest.fixture(scope="session")
