@@ -108,6 +108,19 @@ def finger_wsq(number: int, impression: int = 1) -> bytes:
     return encode_wsq(finger_pixels(number, impression))
 
 
+CARD = (800, 750)  # a print box of a ten-print card at 500 ppi, about 1.6 x 1.5 inches
+
+
+@cache
+def card_wsq(number: int) -> bytes:
+    """The print on white, in a ten-print card's box: 600,000 pixels, as NIST's cards."""
+    px = finger_pixels(number)
+    box = np.full((CARD[1], CARD[0]), 255, dtype=np.uint8)
+    y, x = (CARD[1] - px.shape[0]) // 2, (CARD[0] - px.shape[1]) // 2
+    box[y : y + px.shape[0], x : x + px.shape[1]] = px
+    return encode_wsq(box)
+
+
 # -- ANSI/NIST-ITL -------------------------------------------------------------------------
 
 
@@ -163,9 +176,17 @@ def _print_record(rtype: int, idc: int, wsq: bytes, *, position: int, nqm: int |
     return tagged(rtype, fields, wsq)
 
 
-def _face_record(idc: int, jpeg: bytes, *, imt: str = "FACE", cga: str = "JPEGB") -> bytes:
-    return tagged(10, {2: f"{idc:02d}", 3: imt, 4: "KIT00001", 5: "20260102", 6: "360",
-                       7: "360", 8: "0", 9: "1", 10: "1", 11: cga, 12: "SRGB", 13: "1"}, jpeg)
+def _face_record(idc: int, jpeg: bytes, *, imt: str = "FACE", cga: str = "JPEGB",
+                 smt: str | None = None) -> bytes:
+    fields: dict[int, str | list[list[str]]] = {
+        2: f"{idc:02d}", 3: imt, 4: "KIT00001", 5: "20260102", 6: "360", 7: "360", 8: "0",
+        9: "1", 10: "1", 11: cga, 12: "SRGB",
+    }
+    if imt == "FACE":
+        fields[13] = "20"  # SAP 20: a frontal face
+    if smt:
+        fields[40] = [[smt]]
+    return tagged(10, fields, jpeg)
 
 
 def _minutiae_record(idc: int, position: int) -> bytes:
@@ -189,12 +210,13 @@ def an2(name: str) -> bytes:
                 for i, p in enumerate((13, 14, 15))]
         return transaction(recs)
     if name == "ten-print-card":  # positions 1-14, WSQ, NIST quality (14.022)
-        recs = [(14, _print_record(14, p, finger_wsq(1 + (p - 1) % FINGERS), position=p,
-                                   nqm=1 + p % 5)) for p in range(1, 15)]
+        recs = [(14, _print_record(14, p, card_wsq(1 + (p - 1) % FINGERS), position=p,
+                                   nqm=(1, 2, 3, 5)[p % 4], size=CARD))
+                for p in range(1, 15)]
         return transaction(recs, version="0400")
     if name == "type-4-prints":  # legacy binary Type-4 records, WSQ (GCA 1)
         recs = [(4, binary(4, i + 1, finger_wsq(i + 1), size=(280, 320), fgp=i + 1, gca=1))
-                for i in range(2)]
+                for i in range(FINGERS)]
         return transaction(recs, version="0300")
     if name == "face-and-mark":
         jpeg = face("a1")
@@ -208,6 +230,17 @@ def an2(name: str) -> bytes:
                                   11: "JPEGL", 12: "8", 13: str(i)}, jpegl)) for i in (2, 3)]
         recs += [(17, tagged(17, {2: "04", 3: "0"}, _raw_grey()))]
         return transaction(recs)
+    if name == "marks":  # a face (SAP 20) and three marks with their NCIC SMT codes (10.040)
+        jpeg = face("a1")
+        recs = [(10, _face_record(1, jpeg))]
+        for idc, (imt, smt) in enumerate(
+            [("MARK", "NM R ARM"), ("TATTOO", "TAT UL ARM"), ("TATTOO", "TAT UR ARM")], start=2
+        ):
+            recs.append((10, _face_record(idc, jpeg, imt=imt, smt=smt)))
+        return transaction(recs)
+    if name == "prints-impression-2":  # three single-finger prints, impression type 2
+        return transaction([(14, _print_record(14, i, finger_wsq(i), position=i, imp=2))
+                            for i in (1, 2, 3)])
     if name == "latent":  # a Type-13 latent and a Type-14 print
         return transaction([(13, _print_record(13, 1, wsq1, position=0, imp=4)),
                             (14, _print_record(14, 2, wsq1, position=2))])
@@ -238,7 +271,9 @@ AN2: dict[str, tuple[str, object]] = {
     "minutiae-and-print": ("ok", {"minutiae": 1, "fingerprint": 1}),
     "slaps": ("ok", {"fingerprint": 3}),
     "ten-print-card": ("ok", {"fingerprint": 14}),
-    "type-4-prints": ("ok", {"fingerprint": 2}),
+    "type-4-prints": ("ok", {"fingerprint": FINGERS}),
+    "marks": ("ok", {"face": 1, "mark": 3}),
+    "prints-impression-2": ("ok", {"fingerprint": 3}),
     "face-and-mark": ("ok", {"face": 1, "mark": 1}),
     "face-and-jpegl-prints": ("ok", {"face": 1}),
     "latent": ("ok", {"latent": 1, "fingerprint": 1}),
@@ -263,6 +298,14 @@ SHARED_AN2 = {
     "face-and-jpegl-prints": "type-10-14-17-piv-index-iris.an2",
     "type-15-palms": "type-15-palms.an2",
     "type-17-iris": "type-17-iris.an2",
+}
+
+
+# kit transactions → the NIST reference files that together play the same part
+SHARED_AN2_SETS = {
+    "marks-and-prints": (["marks", "prints-impression-2"], [
+        "type-10-tattoo-face-sap20.an2", "type-10-branded-tattoo-mark.an2",
+        "type-14-amp-nqm-utf8.an2"]),
 }
 
 
@@ -292,3 +335,9 @@ class Material:
         if self.shared:
             return (self.shared / "ansi-nist" / SHARED_AN2[name]).read_bytes()
         return an2(name)
+
+    def an2_set(self, name: str) -> list[bytes]:
+        kit, shared = SHARED_AN2_SETS[name]
+        if self.shared:
+            return [(self.shared / "ansi-nist" / n).read_bytes() for n in shared]
+        return [an2(n) for n in kit]
