@@ -336,6 +336,21 @@ class Material:
             return (self.shared / "ansi-nist" / SHARED_AN2[name]).read_bytes()
         return an2(name)
 
+    def alpha_png(self) -> bytes:
+        """A PNG with an alpha channel (32 bits a pixel)."""
+        if self.shared:
+            return (self.shared / "faces" / "face_recognition" / "32bit.png").read_bytes()
+        buf = io.BytesIO()
+        Image.open(FIXTURES / "astronaut-eileen-collins.jpg").convert("RGBA").save(buf, "PNG")
+        return buf.getvalue()
+
+    def wsq(self) -> tuple[bytes, tuple[int, int]]:
+        """A WSQ fingerprint image and its size (width, height)."""
+        if self.shared:
+            return (self.shared / "ansi-nist" / "sample.wsq").read_bytes(), (545, 622)
+        px = finger_pixels(1)
+        return finger_wsq(1), (px.shape[1], px.shape[0])
+
     def an2_set(self, name: str) -> list[bytes]:
         kit, shared = SHARED_AN2_SETS[name]
         if self.shared:
