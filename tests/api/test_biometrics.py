@@ -85,10 +85,9 @@ def test_permission_and_bad_input(client: TestClient, node: Node, bio_files: Mat
     assert entry.detail["error"] == r.json()["code"] and entry.purpose == "screening"
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # runs once, on SQLite
 def test_a_key_with_only_the_search_permission(node: Node, bio_files: Material) -> None:
     """POST /keys with biometric_scopes: the key searches faces and may not view images."""
-    if not node.settings.is_sqlite:
-        pytest.skip("runs once, on SQLite")
     from ctnode.api.routers.admin import router as admin_router
 
     admin = _key(node, "admin")

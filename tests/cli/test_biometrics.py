@@ -21,11 +21,10 @@ def _saved(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # runs once, on SQLite
 def test_cli_round_trip(
     node: Node, bio_files: Material, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not node.settings.is_sqlite:
-        pytest.skip("the CLI test runs once, on SQLite")
     monkeypatch.setenv("CTNODE_DATA_DIR", str(node.settings.data_dir))
     monkeypatch.setenv("CTNODE_DATABASE_URL", node.settings.store_url)
     monkeypatch.setenv("CTNODE_MODE", "development")
@@ -90,11 +89,10 @@ def test_cli_round_trip(
     assert out.read_bytes().startswith(b"1.001:")
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # runs once, on SQLite
 def test_cli_face_index_and_scoped_keys(
     node: Node, bio_files: Material, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not node.settings.is_sqlite:
-        pytest.skip("the CLI test runs once, on SQLite")
     monkeypatch.setenv("CTNODE_DATA_DIR", str(node.settings.data_dir))
     monkeypatch.setenv("CTNODE_DATABASE_URL", node.settings.store_url)
     monkeypatch.setenv("CTNODE_MODE", "development")
