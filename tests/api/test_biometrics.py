@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 from ctnode.api.errors import install_error_handlers
 from ctnode.api.routers.biometrics import router
 from ctnode.node import Node
+from tests.biometrics.kit import Material
 from tests.conftest import ADMIN
 
 PURPOSE = {"X-Purpose": "screening", "X-Legal-Basis": "Act 12 s.4", "X-Case-Ref": "C-9"}
@@ -32,9 +32,9 @@ def _key(node: Node, role: str, biometric: bool = False) -> dict[str, str]:
     return {"X-API-Key": token}
 
 
-def test_enrol_search_view_over_http(client: TestClient, node: Node, bio_data: Path) -> None:
+def test_enrol_search_view_over_http(client: TestClient, node: Node, bio_files: Material) -> None:
     admin = _key(node, "admin")
-    img1 = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+    img1 = bio_files.face("a1")
     r = client.post(
         "/entities/un_sc-DMe.001/biometrics/face",
         content=img1,
@@ -44,7 +44,7 @@ def test_enrol_search_view_over_http(client: TestClient, node: Node, bio_data: P
     assert r.status_code == 201, r.text
     sample = r.json()
     assert sample["kind"] == "face" and sample["model_id"].startswith("sface")
-    probe = (bio_data / "faces" / "deepface" / "img2.jpg").read_bytes()
+    probe = bio_files.face("a2")
     r = client.post("/biometrics/search/face", content=probe, headers=admin | PURPOSE)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -59,8 +59,8 @@ def test_enrol_search_view_over_http(client: TestClient, node: Node, bio_data: P
     assert [s["sample_id"] for s in listed["samples"]] == [sample["sample_id"]]
 
 
-def test_permission_and_bad_input(client: TestClient, node: Node, bio_data: Path) -> None:
-    img = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+def test_permission_and_bad_input(client: TestClient, node: Node, bio_files: Material) -> None:
+    img = bio_files.face("a1")
     url = "/entities/un_sc-DMe.001/biometrics/face"
     analyst = _key(node, "analyst")
     r = client.post(url, content=img, headers=analyst | PURPOSE)
@@ -76,7 +76,7 @@ def test_permission_and_bad_input(client: TestClient, node: Node, bio_data: Path
     )
     assert r.status_code == 422 and r.json()["code"] == "malformed_ansi_nist"
     # a search probe without a face (a fingerprint) is refused, and audited (issue 13)
-    print_png = (bio_data / "fingerprints" / "1_1.png").read_bytes()
+    print_png = bio_files.finger(1)
     r = client.post("/biometrics/search/face", content=print_png,
                     headers=flagged | PURPOSE | {"Content-Type": "image/png"})
     assert r.status_code == 422, r.text
@@ -85,10 +85,9 @@ def test_permission_and_bad_input(client: TestClient, node: Node, bio_data: Path
     assert entry.detail["error"] == r.json()["code"] and entry.purpose == "screening"
 
 
-def test_a_key_with_only_the_search_permission(node: Node, bio_data: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite"])  # runs once, on SQLite
+def test_a_key_with_only_the_search_permission(node: Node, bio_files: Material) -> None:
     """POST /keys with biometric_scopes: the key searches faces and may not view images."""
-    if not node.settings.is_sqlite:
-        pytest.skip("runs once, on SQLite")
     from ctnode.api.routers.admin import router as admin_router
 
     admin = _key(node, "admin")
@@ -102,11 +101,11 @@ def test_a_key_with_only_the_search_permission(node: Node, bio_data: Path) -> No
                                           "biometric_scopes": ["search"]}, headers=admin)
         assert made.status_code == 201, made.text
         desk = {"X-API-Key": made.json()["token"], **PURPOSE}
-        face = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+        face = bio_files.face("a1")
         enrolled = client.post("/entities/un_sc-DMe.001/biometrics/face", content=face,
                                headers={**admin, **PURPOSE})
         assert enrolled.status_code == 201, enrolled.text
-        probe = (bio_data / "faces" / "deepface" / "img2.jpg").read_bytes()
+        probe = bio_files.face("a2")
         found = client.post("/biometrics/search/face", content=probe, headers=desk)
         assert found.status_code == 200 and found.json()["faces"][0]["face"] == 1
         image = client.get(f"/biometrics/samples/{enrolled.json()['sample_id']}/image",

@@ -12,6 +12,9 @@ import pytest
 from ctnode.biometrics import ansi_nist
 from ctnode.biometrics.errors import MalformedNist, NistTooLarge
 from ctnode.biometrics.images import encode_png, encode_wsq
+from tests.biometrics import kit
+from tests.biometrics.kit import Material
+from tests.conftest import shared_data_dir
 
 MAX = 50_000_000
 
@@ -55,10 +58,25 @@ def test_every_reference_file_is_covered(bio_data: Path) -> None:
     assert files == set(EXPECTED), "a NIST file without an expected outcome"
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_reference_file_imports_or_is_refused(bio_data: Path, name: str) -> None:
-    outcome, detail = EXPECTED[name]
-    data = (bio_data / "ansi-nist" / name).read_bytes()
+def _reference_cases() -> list[tuple[str, str]]:
+    """The bundled synthetic transactions always; NIST's reference files when the shared
+    folder is there (CTNODE_SHARED_DATA)."""
+    cases = [("kit", name) for name in sorted(kit.AN2)]
+    if (shared_data_dir() / "biometrics" / "ansi-nist").is_dir():
+        cases += [("shared", name) for name in sorted(EXPECTED)]
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("source", "name"), _reference_cases(), ids=[f"{s}/{n}" for s, n in _reference_cases()]
+)
+def test_reference_file_imports_or_is_refused(source: str, name: str) -> None:
+    if source == "kit":
+        outcome, detail = kit.AN2[name]
+        data = kit.an2(name)
+    else:
+        outcome, detail = EXPECTED[name]
+        data = (shared_data_dir() / "biometrics" / "ansi-nist" / name).read_bytes()
     if outcome == "refused":
         with pytest.raises(MalformedNist) as err:
             ansi_nist.samples(ansi_nist.parse(data), max_pixels=MAX)
@@ -77,12 +95,14 @@ def test_reference_file_imports_or_is_refused(bio_data: Path, name: str) -> None
         if s.kind != "minutiae":
             assert s.image is not None and s.image.width >= 32 and s.image.height >= 32
     assert counts == detail
-    if name == "type-10-14-17-piv-index-iris.an2":  # the face is kept, the JPEGL prints noted
+    if name in ("type-10-14-17-piv-index-iris.an2", "face-and-jpegl-prints"):
+        # the face is kept, the JPEGL prints noted
         jpegl = [s for s in skipped if s.record_type == 14]
         assert len(jpegl) == 2 and all("lossless JPEG (JPEGL)" in s.reason for s in jpegl)
         assert all(f"record {s.record} (Type-14" in s.reason for s in jpegl)
         assert any(s.record_type == 17 for s in skipped)
-    if name == "type-14-tpcard-nqm.an2":  # a ten-print card: positions 1-14, NIST quality
+    if name in ("type-14-tpcard-nqm.an2", "ten-print-card"):
+        # a ten-print card: positions 1-14, NIST quality
         assert tx.version == "0400"
         assert sorted(s.position or 0 for s in found) == list(range(1, 15))
         assert all(s.original_format == "WSQ20" for s in found)
@@ -102,16 +122,16 @@ def test_reference_file_imports_or_is_refused(bio_data: Path, name: str) -> None
     ids=["half", "last-byte", "trailing", "text", "empty", "bad-cnt"],
 )
 def test_malformed_transactions_are_refused_with_reason(
-    bio_data: Path, mutate: object, words: str
+    bio_files: Material, mutate: object, words: str
 ) -> None:
-    data = (bio_data / "ansi-nist" / "type-9-14-std.an2").read_bytes()
+    data = bio_files.an2("minutiae-and-print")
     with pytest.raises(MalformedNist) as err:
         ansi_nist.parse(mutate(data))  # type: ignore[operator]
     assert words in err.value.message
 
 
-def test_corrupt_wsq_inside_a_record_is_refused(bio_data: Path) -> None:
-    tx = ansi_nist.parse((bio_data / "ansi-nist" / "type-4-slaps.an2").read_bytes())
+def test_corrupt_wsq_inside_a_record_is_refused(bio_files: Material) -> None:
+    tx = ansi_nist.parse(bio_files.an2("type-4-prints"))
     rec = next(r for r in tx.records if r.type == 4)
     assert rec.data is not None
     rec.data = rec.data[:200]  # a WSQ stream cut short
@@ -174,26 +194,26 @@ def test_faces_and_latents_in_reference_files_get_templates_or_a_note(
 # -- budgets, partial imports, exports read by an independent parser --------------------------
 
 
-def test_a_transaction_of_records_the_node_does_not_keep_reads_with_notes(bio_data: Path) -> None:
-    reading = ansi_nist.read(
-        (bio_data / "ansi-nist" / "type-15-palms.an2").read_bytes(), max_pixels=MAX
-    )
+def test_a_transaction_of_records_the_node_does_not_keep_reads_with_notes(
+    bio_files: Material,
+) -> None:
+    reading = ansi_nist.read(bio_files.an2("type-15-palms"), max_pixels=MAX)
     assert reading.keeps_nothing and reading.samples == []
     notes = reading.notes()
     assert notes and all("palm" in str(n["reason"]) for n in notes)
     assert reading.transaction.version  # the summary is there to store
 
 
-def test_too_many_records_are_refused_before_reading_them(bio_data: Path) -> None:
-    data = (bio_data / "ansi-nist" / "type-14-tpcard-nqm.an2").read_bytes()
+def test_too_many_records_are_refused_before_reading_them(bio_files: Material) -> None:
+    data = bio_files.an2("ten-print-card")
     with pytest.raises(NistTooLarge) as err:
         ansi_nist.parse(data, max_records=10)
     assert err.value.status_code == 413 and "lists 15 records" in err.value.message
     assert len(ansi_nist.parse(data).records) == 16
 
 
-def test_total_decoded_pixels_have_a_budget(bio_data: Path) -> None:
-    tx = ansi_nist.parse((bio_data / "ansi-nist" / "type-14-tpcard-nqm.an2").read_bytes())
+def test_total_decoded_pixels_have_a_budget(bio_files: Material) -> None:
+    tx = ansi_nist.parse(bio_files.an2("ten-print-card"))
     with pytest.raises(NistTooLarge) as err:
         ansi_nist.samples(tx, max_pixels=MAX, max_total_pixels=3_000_000)
     assert "budget of 3,000,000 decoded pixels" in err.value.message

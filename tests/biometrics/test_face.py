@@ -9,10 +9,15 @@ import pytest
 from ctnode.biometrics.errors import NoFace, SeveralFaces
 from ctnode.biometrics.face import FaceBox, SFaceEmbedder, choose_face, cosine, load_embedder
 from ctnode.biometrics.images import decode_image
+from tests.biometrics.kit import Material
 
 
 def _img(path: Path):  # type: ignore[no-untyped-def]
     return decode_image(path.read_bytes(), max_pixels=50_000_000, mode="RGB")
+
+
+def _decoded(data: bytes):  # type: ignore[no-untyped-def]
+    return decode_image(data, max_pixels=50_000_000, mode="RGB")
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +40,9 @@ def test_choose_face_says_which_face_was_used() -> None:
 
 
 def test_same_person_scores_above_threshold_and_others_below(
-    sface: SFaceEmbedder, bio_data: Path
+    sface: SFaceEmbedder, bio_files: Material
 ) -> None:
-    d = bio_data / "faces" / "deepface"
-    a, b, other = (sface.embed(_img(d / n)) for n in ("img1.jpg", "img2.jpg", "img8.jpg"))
+    a, b, other = (sface.embed(_decoded(bio_files.face(n))) for n in ("a1", "a2", "b"))
     assert a.model_id.startswith("sface-2021dec-int8bq:") and a.engine.startswith("opencv-dnn-4/")
     assert a.vector.shape == (128,)
     assert cosine(a.vector, b.vector) >= 0.40
@@ -46,28 +50,28 @@ def test_same_person_scores_above_threshold_and_others_below(
 
 
 def test_several_faces_use_largest_with_note_or_refuse(
-    sface: SFaceEmbedder, bio_data: Path
+    sface: SFaceEmbedder, bio_files: Material
 ) -> None:
-    group = _img(bio_data / "faces" / "deepface" / "selfie-many-people.jpg")
+    group = _decoded(bio_files.face("group"))
     tpl = sface.embed(group, multiple="largest")
     assert tpl.faces_found >= 2 and "used the largest" in tpl.note
     with pytest.raises(SeveralFaces):
         sface.embed(group, multiple="refuse")
 
 
-def test_no_face_in_a_fingerprint(sface: SFaceEmbedder, bio_data: Path) -> None:
+def test_no_face_in_a_fingerprint(sface: SFaceEmbedder, bio_files: Material) -> None:
     with pytest.raises(NoFace):
-        sface.embed(_img(bio_data / "fingerprints" / "1_1.png"))
+        sface.embed(_decoded(bio_files.finger(1)))
 
 
-def test_an_operator_onnx_model_plugs_in(sface: SFaceEmbedder, bio_data: Path) -> None:
+def test_an_operator_onnx_model_plugs_in(sface: SFaceEmbedder, bio_files: Material) -> None:
     """The SFace file loaded as an 'operator model' gives SFace's vectors under its own id."""
     from ctnode.biometrics.face import SFACE_FILE, OnnxFaceEmbedder, bundled_sface_dir
 
     onnx = OnnxFaceEmbedder(bundled_sface_dir() / SFACE_FILE, threshold=0.4, mean=0.0, scale=1.0)
     assert onnx.dim == 128 and onnx.model_id.startswith("onnx:face_recognition_sface")
     assert onnx.model_id != sface.model_id  # never compared with the built-in model's templates
-    img = _img(bio_data / "faces" / "deepface" / "img1.jpg")
+    img = _decoded(bio_files.face("a1"))
     assert cosine(onnx.embed(img).vector, sface.embed(img).vector) > 0.98
 
 

@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from ctnode.biometrics.errors import PoorPrint
 from ctnode.biometrics.fingerprint import MIN_MINUTIAE, Minutiae, NbisEngine, load_engine
 from ctnode.biometrics.images import DecodedImage, decode_image
+from tests.biometrics.kit import Material
 
 pytestmark = pytest.mark.usefixtures("nbis")
 
 
-def _print(bio_data: Path, name: str) -> DecodedImage:
-    return decode_image((bio_data / "fingerprints" / name).read_bytes(), max_pixels=10**8, mode="L")
+def _print(bio_files: Material, finger: int, impression: int = 1) -> DecodedImage:
+    return decode_image(bio_files.finger(finger, impression), max_pixels=10**8, mode="L")
 
 
-def test_genuine_pair_beats_threshold_impostor_does_not(bio_data: Path) -> None:
+def test_genuine_pair_beats_threshold_impostor_does_not(bio_files: Material) -> None:
     eng: NbisEngine = load_engine()
-    a, b, c = (eng.extract(_print(bio_data, n)) for n in ("3_1.png", "3_2.png", "7_1.png"))
+    a, b, c = (eng.extract(_print(bio_files, *n)) for n in ((3, 1), (3, 2), (2, 1)))
     assert len(a) >= MIN_MINUTIAE
     assert eng.compare(a, b) >= eng.default_threshold
     assert eng.compare(a, c) < eng.default_threshold
 
 
-def test_template_bytes_round_trip(bio_data: Path) -> None:
+def test_template_bytes_round_trip(bio_files: Material) -> None:
     eng = load_engine()
-    m = eng.extract(_print(bio_data, "5_5.png"))
+    m = eng.extract(_print(bio_files, 4, 2))
     back = Minutiae.from_bytes(m.to_bytes(), model_id=m.model_id, engine=m.engine)
     assert np.array_equal(back.points, m.points) and (back.width, back.height) == (
         m.width,

@@ -20,6 +20,7 @@ from ctnode.biometrics.errors import (
 )
 from ctnode.biometrics.images import decode_image
 from ctnode.errors import InvalidInput, TooLarge
+from tests.biometrics.kit import Material
 
 
 def _png_header(width: int, height: int) -> bytes:
@@ -69,23 +70,19 @@ def test_bomb_maps_to_http_413() -> None:
     assert err.value.status_code == 413
 
 
-def test_truncated_png_and_wsq(bio_data: Path) -> None:
-    png = (bio_data / "fingerprints" / "1_1.png").read_bytes()
+def test_truncated_png_and_wsq(bio_files: Material) -> None:
+    png = bio_files.finger(1)
     with pytest.raises(TruncatedImage):
         decode_image(png[: len(png) // 2], max_pixels=10**8, mode="L")
-    wsq = (bio_data / "ansi-nist" / "sample.wsq").read_bytes()
+    wsq, size = bio_files.wsq()
     image = decode_image(wsq, max_pixels=10**8, mode="L")
-    assert (image.width, image.height, image.format) == (545, 622, "WSQ")
+    assert (image.width, image.height, image.format) == (*size, "WSQ")
     with pytest.raises(InvalidInput):
         decode_image(wsq[: len(wsq) // 2], max_pixels=10**8, mode="L")
 
 
-def test_alpha_png_is_flattened(bio_data: Path) -> None:
-    image = decode_image(
-        (bio_data / "faces" / "face_recognition" / "32bit.png").read_bytes(),
-        max_pixels=10**8,
-        mode="RGB",
-    )
+def test_alpha_png_is_flattened(bio_files: Material) -> None:
+    image = decode_image(bio_files.alpha_png(), max_pixels=10**8, mode="RGB")
     assert image.pixels.ndim == 3 and image.pixels.shape[2] == 3
 
 
@@ -220,9 +217,11 @@ def test_seeded_corruptions_never_enrol_a_template_that_misses_its_person(bio_da
     assert refused >= 80  # most damage is seen by the decoder, not left to luck
 
 
-def test_a_whole_jpeg_with_overwritten_data_is_damaged_not_truncated(bio_data: Path) -> None:
+def test_a_whole_jpeg_with_overwritten_data_is_damaged_not_truncated(
+    bio_files: Material,
+) -> None:
     """libjpeg reports both as "premature end": a file that still ends with EOI was damaged."""
-    data = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+    data = bio_files.face("a1")
     zeroed = bytearray(data)
     zeroed[len(data) // 2 : len(data) // 2 + 512] = bytes(512)
     with pytest.raises(CorruptImage) as err:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ctnode.biometrics.quality import WEIGHTS, Landmarks, assess
+from tests.biometrics.kit import Material
 
 
 def _face_crop(seed: int = 0, *, blur: bool = False, level: float = 128.0) -> np.ndarray:
@@ -67,7 +68,7 @@ def test_small_face_turned_head_and_dark_image_are_named() -> None:
     assert dark.components["exposure"].value < 40 and dark.score < 80
 
 
-def test_real_photos_score_well_and_blur_is_seen(bio_data) -> None:  # type: ignore[no-untyped-def]
+def test_real_photos_score_well_and_blur_is_seen(bio_files: Material) -> None:
     import cv2
 
     from ctnode.biometrics.face import load_embedder
@@ -75,12 +76,13 @@ def test_real_photos_score_well_and_blur_is_seen(bio_data) -> None:  # type: ign
 
     emb = load_embedder("sface")
     img = decode_image(
-        (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes(),
+        bio_files.face("a1"),
         max_pixels=50_000_000,
         mode="RGB",
     )
     clean = emb.embed(img)
     assert clean.quality is not None and clean.quality.score > 90
-    blurred_px = np.ascontiguousarray(cv2.GaussianBlur(img.pixels, (0, 0), 15))
+    sigma = 15 * img.width / 1382  # 15 pixels on the 1,382-pixel-wide deepface photo
+    blurred_px = np.ascontiguousarray(cv2.GaussianBlur(img.pixels, (0, 0), sigma))
     blurred = emb.embed(DecodedImage(blurred_px, img.width, img.height, "JPEG"))
     assert blurred.quality is not None and blurred.quality.score < clean.quality.score - 30

@@ -10,20 +10,26 @@ from typer.testing import CliRunner
 
 from ctnode.cli.main import app
 from ctnode.node import Node
+from tests.biometrics.kit import Material
 
 pytestmark = pytest.mark.usefixtures("nbis")
 
 
+def _saved(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # runs once, on SQLite
 def test_cli_round_trip(
-    node: Node, bio_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    node: Node, bio_files: Material, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not node.settings.is_sqlite:
-        pytest.skip("the CLI test runs once, on SQLite")
     monkeypatch.setenv("CTNODE_DATA_DIR", str(node.settings.data_dir))
     monkeypatch.setenv("CTNODE_DATABASE_URL", node.settings.store_url)
     monkeypatch.setenv("CTNODE_MODE", "development")
     runner = CliRunner()
-    ansi = bio_data / "ansi-nist" / "type-9-14-std.an2"
+    ansi = _saved(tmp_path, "print.an2", bio_files.an2("minutiae-and-print"))
     r = runner.invoke(
         app, ["import", "ansi-nist", str(ansi), "--entity", "un_sc-DMe.003", "--legal-basis", "Act"]
     )
@@ -33,7 +39,7 @@ def test_cli_round_trip(
         [
             "import",
             "ansi-nist",
-            str(bio_data / "ansi-nist" / "type-17-iris.an2"),
+            str(_saved(tmp_path, "iris.an2", bio_files.an2("type-17-iris"))),
             "--entity",
             "un_sc-DMe.003",
             "--legal-basis",
@@ -42,12 +48,12 @@ def test_cli_round_trip(
     )
     # valid, but only iris: recorded with a note, not refused
     assert r.exit_code == 0 and "nothing kept" in r.output and "iris" in r.output
-    face = bio_data / "faces" / "deepface" / "img1.jpg"
+    face = _saved(tmp_path, "face.jpg", bio_files.face("a1"))
     r = runner.invoke(
         app, ["biometrics", "enrol", "un_sc-DMe.001", "--face", str(face), "--legal-basis", "Act"]
     )
     assert r.exit_code == 0, r.output
-    probe = bio_data / "faces" / "deepface" / "img2.jpg"
+    probe = _saved(tmp_path, "probe.jpg", bio_files.face("a2"))
     r = runner.invoke(
         app,
         [
@@ -83,16 +89,15 @@ def test_cli_round_trip(
     assert out.read_bytes().startswith(b"1.001:")
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # runs once, on SQLite
 def test_cli_face_index_and_scoped_keys(
-    node: Node, bio_data: Path, monkeypatch: pytest.MonkeyPatch
+    node: Node, bio_files: Material, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not node.settings.is_sqlite:
-        pytest.skip("the CLI test runs once, on SQLite")
     monkeypatch.setenv("CTNODE_DATA_DIR", str(node.settings.data_dir))
     monkeypatch.setenv("CTNODE_DATABASE_URL", node.settings.store_url)
     monkeypatch.setenv("CTNODE_MODE", "development")
     runner = CliRunner()
-    face = bio_data / "faces" / "deepface" / "img1.jpg"
+    face = _saved(tmp_path, "face.jpg", bio_files.face("a1"))
     r = runner.invoke(
         app, ["biometrics", "enrol", "un_sc-DMe.001", "--face", str(face), "--legal-basis", "A"]
     )
@@ -103,7 +108,7 @@ def test_cli_face_index_and_scoped_keys(
     assert r.exit_code == 0 and "rebuilt from the store: asked for; 1 templates" in " ".join(r.output.split())
     r = runner.invoke(app, ["biometrics", "index", "status", "--json"])
     assert r.exit_code == 0 and '"current": true' in " ".join(r.output.split()), r.output
-    group = bio_data / "faces" / "deepface" / "couple.jpg"
+    group = _saved(tmp_path, "group.jpg", bio_files.face("group"))
     r = runner.invoke(app, ["biometrics", "search", "--face", str(group), "--purpose", "p",
                             "--legal-basis", "A"])
     text = " ".join(r.output.split())

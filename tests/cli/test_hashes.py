@@ -14,11 +14,10 @@ from ctnode.node import Node
 from tests.hashes.conftest import picture
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # runs once, on SQLite
 def test_hash_bank_match_decide_export(
     empty_node: Node, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not empty_node.settings.is_sqlite:
-        pytest.skip("the CLI test runs once, on SQLite")
     monkeypatch.setenv("CTNODE_DATA_DIR", str(empty_node.settings.data_dir))
     monkeypatch.setenv("CTNODE_DATABASE_URL", empty_node.settings.store_url)
     monkeypatch.setenv("CTNODE_MODE", "development")

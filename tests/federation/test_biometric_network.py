@@ -3,13 +3,13 @@
 Topology (what each holder grants ``node-a``, the requester):
 
 * ``node-b``: face queries for investigation; disclosure up to fields (name, reference).
-  A face of one person (deepface ``img1.jpg``) is enrolled on a demo-list entity there.
+  A face of one person (``a1.jpg``) is enrolled on a demo-list entity there.
 * ``node-c``: name screening only; its agreement does not allow biometric queries, but
   node-a believes it does (its inbound terms say face), so node-a asks and node-c refuses.
 * ``node-d``: agreement with face queries, but its process never starts (down).
 
 Three processes start once for the module (node-d has a store and keys, no server);
-tests run in file order. Faces come read-only from ``shared_data`` (skip when absent).
+tests run in file order. Faces: the shared deepface photos, else the bundled kit.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ctnode.errors import Forbidden, Refused
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor, Purpose
 from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
+from tests.biometrics.kit import Material
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
 ADMIN = Actor(name="test-admin", role="admin")
@@ -41,12 +42,12 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def faces(shared_data: Path) -> Path:
-    path = shared_data / "biometrics" / "faces" / "deepface"
-    if not (path / "img1.jpg").is_file():
-        reason = f"face images not found at {path} (set CTNODE_SHARED_DATA)"
-        print(f"\n[ctnode tests] {reason}")
-        pytest.skip(reason)
+def faces(tmp_path_factory: pytest.TempPathFactory, bio_files: Material) -> Path:
+    """a1.jpg and a2.jpg: two photos of one person; b.jpg: another person (the shared deepface
+    photos when present, else the bundled kit: tests/biometrics/kit.py)."""
+    path = tmp_path_factory.mktemp("faces")
+    for part in ("a1", "a2", "b"):
+        (path / f"{part}.jpg").write_bytes(bio_files.face(part))
     return path
 
 
@@ -96,7 +97,7 @@ def bnet(tmp_path_factory: pytest.TempPathFactory, faces: Path) -> Iterator[dict
         grant("node-c", [], ["face"])
         grant("node-d", ["face"], ["face"])
         enrolled = handles["node-b"].biometrics.enrolment.enrol_face(
-            ADMIN, EnrolRequest(ENTITY, (faces / "img1.jpg").read_bytes(), "Act 12 s.4")
+            ADMIN, EnrolRequest(ENTITY, (faces / "a1.jpg").read_bytes(), "Act 12 s.4")
         )
         assert enrolled.template_id
         for h in handles.values():
@@ -144,7 +145,7 @@ def test_face_hit_and_no_hit_across_the_network(bnet: dict[str, NodeProc], faces
         "POST",
         "/biometrics/search/face",
         params={"network": "true"},
-        content=(faces / "img2.jpg").read_bytes(),
+        content=(faces / "a2.jpg").read_bytes(),
         headers={
             "Content-Type": "image/jpeg",
             "X-Purpose": P.purpose,
@@ -168,7 +169,7 @@ def test_face_hit_and_no_hit_across_the_network(bnet: dict[str, NodeProc], faces
     assert body["network"]["model_id"].startswith("sface")
 
     # A different person: no hit. Timed with the model already loaded on both sides.
-    probe = probe_for(a, faces / "img8.jpg")
+    probe = probe_for(a, faces / "b.jpg")
     started = time.perf_counter()
     result = network(a, probe)
     warm_ms = (time.perf_counter() - started) * 1000
@@ -193,7 +194,7 @@ def test_cli_network_search_prints_each_peer(bnet: dict[str, NodeProc], faces: P
             "biometrics",
             "search",
             "--face",
-            str(faces / "img2.jpg"),
+            str(faces / "a2.jpg"),
             "--network",
             "--purpose",
             P.purpose or "",
@@ -226,7 +227,7 @@ def test_refusal_is_audited_on_both_sides(bnet: dict[str, NodeProc]) -> None:
 
 
 def test_only_biometric_roles_may_send_a_query(bnet: dict[str, NodeProc], faces: Path) -> None:
-    probe = probe_for(bnet["node-a"], faces / "img2.jpg")
+    probe = probe_for(bnet["node-a"], faces / "a2.jpg")
     with pytest.raises(Forbidden, match=r"biometric .search. permission"):
         network(bnet["node-a"], probe, ANALYST)
     flagged = Actor(name="bio-analyst", role="analyst", biometric=True)
@@ -235,7 +236,7 @@ def test_only_biometric_roles_may_send_a_query(bnet: dict[str, NodeProc], faces:
 
 
 def test_other_model_is_never_compared(bnet: dict[str, NodeProc], faces: Path) -> None:
-    probe = probe_for(bnet["node-a"], faces / "img2.jpg")
+    probe = probe_for(bnet["node-a"], faces / "a2.jpg")
     other = ProbeTemplate("face", "arcface-r100:0000", probe.engine, probe.data)
     peer = by_peer(network(bnet["node-a"], other)["peers"])["node-b"]
     assert peer["status"] == "incompatible_model" and peer["hits"] == []
@@ -246,7 +247,7 @@ def test_other_model_is_never_compared(bnet: dict[str, NodeProc], faces: Path) -
 
 def test_probe_is_not_retained_at_the_holder(bnet: dict[str, NodeProc], faces: Path) -> None:
     a, b = bnet["node-a"], bnet["node-b"]
-    probe = probe_for(a, faces / "img2.jpg")
+    probe = probe_for(a, faces / "a2.jpg")
     result = network(a, probe)
     assert by_peer(result["peers"])["node-b"]["status"] == "hit"
     # The holder's audit keeps the keyed hash of the probe, no template.
@@ -281,7 +282,7 @@ def test_disclosure_of_the_matched_record_after_approval(
     bnet: dict[str, NodeProc], faces: Path
 ) -> None:
     a, b = bnet["node-a"], bnet["node-b"]
-    result = network(a, probe_for(a, faces / "img2.jpg"))
+    result = network(a, probe_for(a, faces / "a2.jpg"))
     ref = by_peer(result["peers"])["node-b"]["hits"][0]["ref"]
     ha, hb = a.open(), b.open()
     try:
@@ -324,7 +325,7 @@ def test_disclosure_refused_when_biometrics_no_longer_agreed(
     bnet: dict[str, NodeProc], faces: Path
 ) -> None:
     a, b = bnet["node-a"], bnet["node-b"]
-    result = network(a, probe_for(a, faces / "img2.jpg"))
+    result = network(a, probe_for(a, faces / "a2.jpg"))
     ref = by_peer(result["peers"])["node-b"]["hits"][0]["ref"]
     ha, hb = a.open(), b.open()
     try:
@@ -343,7 +344,7 @@ def test_disclosure_refused_when_biometrics_no_longer_agreed(
             ha.federation.disclosure.request_disclosure(
                 ADMIN, peer_id="node-b", ref=ref, justification="face match", purpose=P
             )
-        after = by_peer(network(a, probe_for(a, faces / "img2.jpg"))["peers"])["node-b"]
+        after = by_peer(network(a, probe_for(a, faces / "a2.jpg"))["peers"])["node-b"]
         assert after["status"] == "refused" and after["reason"] == "biometric_not_agreed"
     finally:
         ha.close()

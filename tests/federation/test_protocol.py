@@ -31,6 +31,7 @@ from ctnode.node import Node
 from ctnode.settings import Settings
 from ctnode.store import schema_federation  # noqa: F401 - registers the fed_ tables
 from ctnode.store.schema import metadata
+from tests.biometrics.kit import Material
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -438,21 +439,17 @@ def test_biometric_terms_and_probe_wire_shape() -> None:
         assert err.value.reason == "malformed"
 
 
-def test_in_process_biometric_hit_and_disclosure(pair: tuple[Node, Node]) -> None:
+def test_in_process_biometric_hit_and_disclosure(
+    pair: tuple[Node, Node], bio_files: Material
+) -> None:
     """The holder on SQLite and PostgreSQL: a face hit, its reference, its disclosure."""
     from ctnode.services.biometrics.types import EnrolRequest
-    from tests.conftest import shared_data_dir
 
-    faces = shared_data_dir() / "biometrics" / "faces" / "deepface"
-    if not (faces / "img1.jpg").is_file():
-        reason = f"face images not found at {faces} (set CTNODE_SHARED_DATA)"
-        print(f"\n[ctnode tests] {reason}")
-        pytest.skip(reason)
     req, hold = pair
     hold.biometrics.enrolment.enrol_face(
-        ADMIN, EnrolRequest("un_sc-DMe.001", (faces / "img1.jpg").read_bytes(), "Act 1")
+        ADMIN, EnrolRequest("un_sc-DMe.001", bio_files.face("a1"), "Act 1")
     )
-    probe = req.biometrics.exchange.make_probe(ADMIN, (faces / "img2.jpg").read_bytes(), "face", P)
+    probe = req.biometrics.exchange.make_probe(ADMIN, bio_files.face("a2"), "face", P)
     terms = {
         "lists": ["*"],
         "purposes": ["investigation"],

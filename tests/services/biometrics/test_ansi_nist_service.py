@@ -4,14 +4,13 @@ note, exports with 10.013, allowed colour spaces, and mark / impression types as
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ctnode.biometrics import ansi_nist
 from ctnode.biometrics.errors import NistTooLarge
 from ctnode.model.access import Purpose
 from ctnode.node import Node
+from tests.biometrics.kit import Material
 from tests.conftest import ADMIN
 
 pytestmark = pytest.mark.usefixtures("nbis")
@@ -20,20 +19,16 @@ P = Purpose(purpose="counter-terrorism screening", legal_basis="Act 12 s.4", cas
 E3 = "un_sc-DMe.003"
 
 
-def _file(bio: Path, name: str) -> bytes:
-    return (bio / "ansi-nist" / name).read_bytes()
-
-
 def _events(node: Node, event: str) -> list[dict[str, object]]:
     return [e.detail for e in node.audit.entries(event=event)]
 
 
 def test_a_transaction_of_records_the_node_does_not_keep_is_recorded_with_notes(
-    node: Node, bio_data: Path
+    node: Node, bio_files: Material
 ) -> None:
     bio = node.biometrics
     before = node.store.biometrics.count_rows()
-    result = bio.enrolment.import_ansi_nist(ADMIN, _file(bio_data, "type-17-iris.an2"),
+    result = bio.enrolment.import_ansi_nist(ADMIN, bio_files.an2("type-17-iris"),
                                             entity_id=E3, legal_basis="Act 12 s.4")
     assert result.enrolled == [] and result.as_dict()["kept_nothing"] is True
     assert [s.record_type for s in result.skipped] == [17]
@@ -45,23 +40,23 @@ def test_a_transaction_of_records_the_node_does_not_keep_is_recorded_with_notes(
     assert imported["records"] == 0 and "iris" in str(imported["skipped"])
 
 
-def test_lossless_jpeg_prints_are_skipped_and_the_face_kept(node: Node, bio_data: Path) -> None:
+def test_lossless_jpeg_prints_are_skipped_and_the_face_kept(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
     result = bio.enrolment.import_ansi_nist(
-        ADMIN, _file(bio_data, "type-10-14-17-piv-index-iris.an2"), entity_id=E3,
+        ADMIN, bio_files.an2("face-and-jpegl-prints"), entity_id=E3,
         legal_basis="Act 12 s.4")
     assert [e.kind for e in result.enrolled] == ["face"]
     jpegl = [s for s in result.skipped if s.record_type == 14]
     assert len(jpegl) == 2 and all("lossless JPEG (JPEGL)" in s.reason for s in jpegl)
 
 
-def test_the_pixel_budget_comes_from_the_settings(node: Node, bio_data: Path) -> None:
+def test_the_pixel_budget_comes_from_the_settings(node: Node, bio_files: Material) -> None:
     small = Node(node.settings.model_copy(update={"ansi_nist_max_total_pixels": 1_000_000}))
     try:
         before = small.store.biometrics.count_rows()
         with pytest.raises(NistTooLarge, match="budget of 1,000,000 decoded pixels"):
             small.biometrics.enrolment.import_ansi_nist(
-                ADMIN, _file(bio_data, "type-14-tpcard-nqm.an2"), entity_id=E3,
+                ADMIN, bio_files.an2("ten-print-card"), entity_id=E3,
                 legal_basis="Act 12 s.4")
         assert small.store.biometrics.count_rows() == before
         (failed,) = _events(small, "biometric.import.failed")
@@ -71,19 +66,17 @@ def test_the_pixel_budget_comes_from_the_settings(node: Node, bio_data: Path) ->
     few = Node(node.settings.model_copy(update={"ansi_nist_max_records": 3}))
     try:
         with pytest.raises(NistTooLarge, match="at most 3 per transaction"):
-            few.biometrics.enrolment.inspect_ansi_nist(ADMIN, _file(bio_data, "type-4-tpcard.an2"))
+            few.biometrics.enrolment.inspect_ansi_nist(ADMIN, bio_files.an2("type-4-prints"))
     finally:
         few.close()
 
 
 def test_export_keeps_mark_and_impression_types_and_writes_allowed_fields(
-    node: Node, bio_data: Path
+    node: Node, bio_files: Material
 ) -> None:
     bio = node.biometrics
-    for name in ("type-10-tattoo-face-sap20.an2", "type-10-branded-tattoo-mark.an2",
-                 "type-14-amp-nqm-utf8.an2"):
-        bio.enrolment.import_ansi_nist(ADMIN, _file(bio_data, name), entity_id=E3,
-                                       legal_basis="Act 12 s.4")
+    for data in bio_files.an2_set("marks-and-prints"):
+        bio.enrolment.import_ansi_nist(ADMIN, data, entity_id=E3, legal_basis="Act 12 s.4")
     back = ansi_nist.parse(bio.enrolment.export_ansi_nist(ADMIN, E3, P))
     type10 = [r for r in back.records if r.type == 10]
     types = sorted(r.text(3) for r in type10)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,20 +17,13 @@ from ctnode.node import Node
 from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
 from ctnode.store import schema_biometrics as tb
 from ctnode.store.schema import audit_log
+from tests.biometrics.kit import Material
 from tests.conftest import ADMIN, ANALYST
 
 pytestmark = pytest.mark.usefixtures("nbis")
 
 P = Purpose(purpose="counter-terrorism screening", legal_basis="Act 12 s.4", case_ref="CASE-1")
 E1, E2, E3 = "un_sc-DMe.001", "un_sc-DMe.002", "un_sc-DMe.003"
-
-
-def _face(bio: Path, name: str) -> bytes:
-    return (bio / "faces" / "deepface" / name).read_bytes()
-
-
-def _finger(bio: Path, name: str) -> bytes:
-    return (bio / "fingerprints" / f"{name}.png").read_bytes()
 
 
 def _counts(node: Node) -> dict[str, int]:
@@ -44,12 +36,12 @@ def _events(node: Node, prefix: str = "biometric.") -> list[str]:
         return [r[0] for r in rows if r[0].startswith(prefix)]
 
 
-def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: Path) -> None:
+def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "Act 12 s.4"))
-    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, _face(bio_data, "img8.jpg"), "Act 12 s.4"))
+    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "Act 12 s.4"))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, bio_files.face("b"), "Act 12 s.4"))
     assert r1.template_id and r1.model_id and r1.model_id.startswith("sface")
-    result = bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P)  # same person as img1
+    result = bio.search.face(ADMIN, bio_files.face("a2"), P)  # same person as img1
     assert result.candidates[0].entity_id == E1
     top = result.candidates[0]
     assert top.decision == "match" and top.list_reference == "DMe.001"
@@ -68,9 +60,9 @@ def test_enrol_and_search_faces_with_calibrated_decisions(node: Node, bio_data: 
     assert ct is not None and b"JFIF" not in ct
 
 
-def test_group_photo_note_and_refusal(node: Node, bio_data: Path) -> None:
+def test_group_photo_note_and_refusal(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    req = EnrolRequest(E1, _face(bio_data, "couple.jpg"), "basis")
+    req = EnrolRequest(E1, bio_files.face("group"), "basis")
     assert "used the largest" in bio.enrolment.enrol_face(ADMIN, req).note
     from ctnode.biometrics.errors import SeveralFaces
 
@@ -78,21 +70,21 @@ def test_group_photo_note_and_refusal(node: Node, bio_data: Path) -> None:
         bio.enrolment.enrol_face(ADMIN, replace(req, multiple_faces="refuse"))
 
 
-def test_only_biometric_roles_and_flagged_keys(node: Node, bio_data: Path) -> None:
+def test_only_biometric_roles_and_flagged_keys(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    req = EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis")
+    req = EnrolRequest(E1, bio_files.face("a1"), "basis")
     with pytest.raises(Forbidden):
         bio.enrolment.enrol_face(ANALYST, req)
     with pytest.raises(Forbidden):
-        bio.search.face(ANALYST, _face(bio_data, "img2.jpg"), P)
+        bio.search.face(ANALYST, bio_files.face("a2"), P)
     assert _events(node) == ["biometric.denied", "biometric.denied"]
     flagged = Actor(name="bio-analyst", role="analyst", biometric=True)
     assert bio.enrolment.enrol_face(flagged, req).template_id
     with pytest.raises(InvalidInput, match="purpose and a legal basis"):
-        bio.search.face(flagged, _face(bio_data, "img2.jpg"), Purpose())
+        bio.search.face(flagged, bio_files.face("a2"), Purpose())
 
 
-def test_bad_input_stores_nothing(node: Node, bio_data: Path) -> None:
+def test_bad_input_stores_nothing(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
     before = _counts(node)
     with pytest.raises(NotAnImage):
@@ -100,13 +92,13 @@ def test_bad_input_stores_nothing(node: Node, bio_data: Path) -> None:
     from ctnode.biometrics.errors import NoFace, PoorPrint
 
     with pytest.raises(NoFace):
-        bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _finger(bio_data, "1_1"), "basis"))
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.finger(1), "basis"))
     with pytest.raises(PoorPrint):
-        blank = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+        blank = bio_files.face("a1")
         bio.enrolment.enrol_fingerprint(ADMIN, EnrolRequest(E1, blank, "basis", position=1))
     with pytest.raises(NotFound):
-        bio.enrolment.enrol_face(ADMIN, EnrolRequest("no-such-entity", _face(bio_data, "img1.jpg"), "b"))
-    whole = (bio_data / "ansi-nist" / "type-9-14-std.an2").read_bytes()
+        bio.enrolment.enrol_face(ADMIN, EnrolRequest("no-such-entity", bio_files.face("a1"), "b"))
+    whole = bio_files.an2("minutiae-and-print")
     refused = whole[: len(whole) // 2]
     with pytest.raises(MalformedNist, match="truncated"):
         bio.enrolment.import_ansi_nist(ADMIN, refused, entity_id=E1, legal_basis="basis")
@@ -114,9 +106,9 @@ def test_bad_input_stores_nothing(node: Node, bio_data: Path) -> None:
     assert _events(node).count("biometric.import.failed") == 4
 
 
-def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
+def test_ansi_nist_import_search_and_export(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    data = (bio_data / "ansi-nist" / "type-9-14-std.an2").read_bytes()
+    data = bio_files.an2("minutiae-and-print")
     result = bio.enrolment.import_ansi_nist(ADMIN, data, entity_id=E3, legal_basis="Act 12 s.4")
     kinds = sorted((e.kind, e.template_id is not None) for e in result.enrolled)
     assert kinds == [("fingerprint", True), ("minutiae", False)]
@@ -129,7 +121,7 @@ def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
     assert hit.candidates and hit.candidates[0].entity_id == E3
     assert hit.candidates[0].decision == "match"
     # Slaps are kept as images, not searched, and say so.
-    slaps = (bio_data / "ansi-nist" / "type-4-14-slaps.an2").read_bytes()
+    slaps = bio_files.an2("slaps")
     kept = bio.enrolment.import_ansi_nist(ADMIN, slaps, entity_id=E3, legal_basis="Act 12 s.4").enrolled
     assert len(kept) == 3 and all("multi-finger" in e.note and not e.template_id for e in kept)
     # Export and read back.
@@ -139,16 +131,16 @@ def test_ansi_nist_import_search_and_export(node: Node, bio_data: Path) -> None:
         bio.enrolment.export_ansi_nist(ADMIN, E3, Purpose())
 
 
-def test_probe_template_hit_no_hit_and_model_mismatch(node: Node, bio_data: Path) -> None:
+def test_probe_template_hit_no_hit_and_model_mismatch(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis"))
-    probe = bio.exchange.make_probe(ADMIN, _face(bio_data, "img2.jpg"), "face", P)
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "basis"))
+    probe = bio.exchange.make_probe(ADMIN, bio_files.face("a2"), "face", P)
     answer = bio.exchange.answer(probe, P, requester="node-B")
     assert answer.hit and answer.band == "match" and answer.reference
     assert set(answer.as_dict()) == {"hit", "reference", "band", "model_id", "engine"}
     row = node.store.biometrics.get_hit(answer.reference)
     assert row is not None and row["entity_id"] == E1 and row["requester"] == "node-B"
-    other = bio.exchange.make_probe(ADMIN, _face(bio_data, "img8.jpg"), "face", P)
+    other = bio.exchange.make_probe(ADMIN, bio_files.face("b"), "face", P)
     assert bio.exchange.answer(other, P).hit is False
     with pytest.raises(ModelMismatch):
         bio.exchange.answer(replace(probe, model_id="arcface-r100:abc"), P)
@@ -165,16 +157,16 @@ def test_probe_template_hit_no_hit_and_model_mismatch(node: Node, bio_data: Path
     assert len(rows) == 2 and all(len(r[0]) == 64 for r in rows)
 
 
-def test_retention_is_enforced(node: Node, bio_data: Path) -> None:
+def test_retention_is_enforced(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
     soon = date.today() + timedelta(days=3)
-    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=soon))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "b", retain_until=soon))
     with pytest.raises(InvalidInput, match="in the past"):
         bio.enrolment.enrol_face(
             ADMIN,
-            EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b", retain_until=date(2000, 1, 1)),
+            EnrolRequest(E1, bio_files.face("a1"), "b", retain_until=date(2000, 1, 1)),
         )
     assert bio.enrolment.purge_expired(ADMIN) == 0
     assert bio.enrolment.purge_expired(ADMIN, today=soon + timedelta(days=1)) == 1
     assert _counts(node)["biometric_templates"] == 0
-    assert bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates == []
+    assert bio.search.face(ADMIN, bio_files.face("a2"), P).candidates == []

@@ -21,14 +21,11 @@ from ctnode.node import Node
 from ctnode.services.biometrics.face_index import read_stamp
 from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
 from ctnode.store.schema import audit_log
+from tests.biometrics.kit import Material
 from tests.conftest import ADMIN
 
 P = Purpose(purpose="counter-terrorism screening", legal_basis="Act 12 s.4", case_ref="CASE-1")
 E1, E2, E3 = "un_sc-DMe.001", "un_sc-DMe.002", "un_sc-DMe.003"
-
-
-def _face(bio: Path, name: str) -> bytes:
-    return (bio / "faces" / "deepface" / name).read_bytes()
 
 
 def _damaged(jpeg: bytes) -> bytes:
@@ -60,12 +57,12 @@ def _crop_of_second_face(node: Node, data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def test_every_face_of_a_group_photo_is_searched_and_named(node: Node, bio_data: Path) -> None:
+def test_every_face_of_a_group_photo_is_searched_and_named(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    group = _face(bio_data, "couple.jpg")
+    group = bio_files.face("group")
     # the listed person is the smaller face of the photo
     bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _crop_of_second_face(node, group), "basis"))
-    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, _face(bio_data, "img8.jpg"), "basis"))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, bio_files.face("a2"), "basis"))
     result = bio.search.face(ADMIN, group, P)
     assert len(result.faces) >= 2
     assert [f.number for f in result.faces] == list(range(1, len(result.faces) + 1))
@@ -99,10 +96,10 @@ def _at_cosine(target: np.ndarray, cos: float, seed: int = 0) -> np.ndarray:
 
 
 def test_decisions_follow_the_gallery_size_and_peers_get_hit_only_at_match(
-    node: Node, bio_data: Path
+    node: Node, bio_files: Material
 ) -> None:
     bio = node.biometrics
-    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "basis"))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "basis"))
     emb = bio.engines.face
     index = bio.search.faces.get(emb.model_id, emb.engine, emb.dim)
     (tid,) = list(index._rows)
@@ -136,20 +133,20 @@ def test_decisions_follow_the_gallery_size_and_peers_get_hit_only_at_match(
     assert tid  # the real template stayed in the index beside the synthetic ones
 
 
-def test_refused_searches_are_audited(node: Node, bio_data: Path) -> None:
+def test_refused_searches_are_audited(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
     with pytest.raises(InvalidInput, match="purpose and a legal basis"):
-        bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), Purpose())
+        bio.search.face(ADMIN, bio_files.face("a2"), Purpose())
     with pytest.raises(CorruptImage):
-        bio.search.face(ADMIN, _damaged(_face(bio_data, "img2.jpg")), P)
+        bio.search.face(ADMIN, _damaged(bio_files.face("a2")), P)
     refused = _audit(node, "biometric.search.refused")
     assert [r["error"] for r in refused] == ["invalid_input", "corrupt_image"]
     assert _audit(node, "biometric.search") == []
 
 
-def test_enrolment_stores_and_shows_the_measured_quality(node: Node, bio_data: Path) -> None:
+def test_enrolment_stores_and_shows_the_measured_quality(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    result = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b"))
+    result = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "b"))
     assert result.quality_detail is not None
     assert result.quality == result.quality_detail["score"]
     assert set(result.quality_detail["components"]) >= {"sharpness", "inter_eye_distance", "yaw"}
@@ -160,10 +157,10 @@ def test_enrolment_stores_and_shows_the_measured_quality(node: Node, bio_data: P
 
 
 def test_damaged_image_is_refused_with_its_reason_and_nothing_stored(
-    node: Node, bio_data: Path
+    node: Node, bio_files: Material
 ) -> None:
     bio = node.biometrics
-    data = _damaged(_face(bio_data, "img1.jpg"))
+    data = _damaged(bio_files.face("a1"))
     before = node.store.biometrics.count_rows()
     with pytest.raises(CorruptImage) as err:
         bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, data, "basis"))
@@ -174,18 +171,18 @@ def test_damaged_image_is_refused_with_its_reason_and_nothing_stored(
 
 
 def test_the_index_is_updated_in_place_and_kept_in_files(
-    node: Node, bio_data: Path, tmp_path: Path
+    node: Node, bio_files: Material, tmp_path: Path
 ) -> None:
     bio = node.biometrics
     faces = bio.search.faces
-    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b"))
-    assert bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates[0].entity_id == E1
+    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "b"))
+    assert bio.search.face(ADMIN, bio_files.face("a2"), P).candidates[0].entity_id == E1
     assert len(faces.rebuilds) == 1 and "not built yet" in faces.rebuilds[0]
     emb = bio.engines.face
     index = faces.get(emb.model_id, emb.engine, emb.dim)
     version = index.version
     # an enrolment goes into the held index in place: no rebuild, the version moves on
-    r2 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, _face(bio_data, "img8.jpg"), "b"))
+    r2 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E2, bio_files.face("b"), "b"))
     assert faces.get(emb.model_id, emb.engine, emb.dim) is index
     assert index.version > version and len(index) == 2 and r2.template_id in index._rows
     folder = faces.folder(emb.model_id, emb.engine)
@@ -195,28 +192,28 @@ def test_the_index_is_updated_in_place_and_kept_in_files(
     bio.enrolment.delete_sample(ADMIN, r1.sample_id, "correction")
     assert len(index) == 1 and r1.template_id not in index._rows
     assert all(c.entity_id != E1
-               for c in bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates)
+               for c in bio.search.face(ADMIN, bio_files.face("a2"), P).candidates)
     assert len(faces.rebuilds) == 1
 
     # another process on the same data (the CLI beside a server) opens the files: no rebuild
     other = Node(node.settings)
     try:
-        found = other.biometrics.search.face(ADMIN, _face(bio_data, "img8.jpg"), P)
+        found = other.biometrics.search.face(ADMIN, bio_files.face("b"), P)
         assert found.candidates[0].entity_id == E2
         assert other.biometrics.search.faces.rebuilds == []
         # it enrols; the first process sees it at its next search (journal), still no rebuild
         r3 = other.biometrics.enrolment.enrol_face(
-            ADMIN, EnrolRequest(E3, _face(bio_data, "img1.jpg"), "b"))
+            ADMIN, EnrolRequest(E3, bio_files.face("a1"), "b"))
     finally:
         other.close()
-    again = bio.search.face(ADMIN, _face(bio_data, "img2.jpg"), P)
+    again = bio.search.face(ADMIN, bio_files.face("a2"), P)
     assert again.candidates[0].entity_id == E3 and again.searched == 2
     assert r3.template_id in index._rows and len(faces.rebuilds) == 1
 
 
-def test_a_stale_or_damaged_index_is_rebuilt_and_said_so(node: Node, bio_data: Path) -> None:
+def test_a_stale_or_damaged_index_is_rebuilt_and_said_so(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b"))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "b"))
     emb = bio.engines.face
     bio.search.faces.get(emb.model_id, emb.engine, emb.dim)
     folder = bio.search.faces.folder(emb.model_id, emb.engine)
@@ -225,7 +222,7 @@ def test_a_stale_or_damaged_index_is_rebuilt_and_said_so(node: Node, bio_data: P
     def fresh_search() -> list[str]:
         other = Node(node.settings)
         try:
-            cands = other.biometrics.search.face(ADMIN, _face(bio_data, "img2.jpg"), P).candidates
+            cands = other.biometrics.search.face(ADMIN, bio_files.face("a2"), P).candidates
             assert cands[0].entity_id == E1
             return other.biometrics.search.faces.rebuilds
         finally:
@@ -240,11 +237,11 @@ def test_a_stale_or_damaged_index_is_rebuilt_and_said_so(node: Node, bio_data: P
     assert "out of date" in line
 
 
-def test_a_search_asks_the_store_nothing_about_staleness(node: Node, bio_data: Path) -> None:
+def test_a_search_asks_the_store_nothing_about_staleness(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b"))
+    bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "b"))
     emb = bio.engines.face
-    probe = bio.engines.face.embed(decode_image(_face(bio_data, "img2.jpg"), max_pixels=10**8,
+    probe = bio.engines.face.embed(decode_image(bio_files.face("a2"), max_pixels=10**8,
                                                 mode="RGB")).vector
     bio.search.face_vector(None, probe, P, k=5, model_id=emb.model_id, engine=emb.engine)
     calls: list[str] = []
@@ -262,10 +259,10 @@ def test_a_search_asks_the_store_nothing_about_staleness(node: Node, bio_data: P
     assert calls == []
 
 
-def test_the_index_job_catches_another_hosts_changes(node: Node, bio_data: Path) -> None:
+def test_the_index_job_catches_another_hosts_changes(node: Node, bio_files: Material) -> None:
     """A template written by another host (no journal here) is picked up by the job's check."""
     bio = node.biometrics
-    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, _face(bio_data, "img1.jpg"), "b"))
+    r1 = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, bio_files.face("a1"), "b"))
     emb = bio.engines.face
     index = bio.search.faces.get(emb.model_id, emb.engine, emb.dim)
     assert node.jobs.run("biometric-index", ADMIN) == []  # nothing changed: no rebuild

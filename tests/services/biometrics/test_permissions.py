@@ -3,14 +3,13 @@ nothing else; each refusal names the permission and is audited (issue 10)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ctnode.errors import Forbidden, InvalidInput
 from ctnode.model.access import Purpose
 from ctnode.node import Node
 from ctnode.services.biometrics.types import EnrolRequest
+from tests.biometrics.kit import Material
 from tests.conftest import ADMIN
 
 pytestmark = pytest.mark.usefixtures("nbis")
@@ -19,15 +18,15 @@ P = Purpose(purpose="counter-terrorism screening", legal_basis="Act 12 s.4", cas
 E1 = "un_sc-DMe.001"
 
 
-def test_a_search_key_may_search_and_nothing_else(node: Node, bio_data: Path) -> None:
+def test_a_search_key_may_search_and_nothing_else(node: Node, bio_files: Material) -> None:
     bio = node.biometrics
-    face = (bio_data / "faces" / "deepface" / "img1.jpg").read_bytes()
+    face = bio_files.face("a1")
     sample = bio.enrolment.enrol_face(ADMIN, EnrolRequest(E1, face, "Act 12 s.4"))
     token = node.access.create_key(ADMIN, name="border-desk", role="screener",
                                    biometric_scopes=["search"])
     desk = node.access.authenticate(token)
     assert desk.biometric_scopes == frozenset({"search"}) and not desk.biometric
-    probe = (bio_data / "faces" / "deepface" / "img2.jpg").read_bytes()
+    probe = bio_files.face("a2")
     assert bio.search.face(desk, probe, P).candidates[0].entity_id == E1
     refused = [
         ("view", lambda: bio.enrolment.get_image(desk, sample.sample_id, P)),

@@ -17,7 +17,14 @@ from ctnode.model.access import Purpose
 from ctnode.model.monitoring import HitChange, SubjectFields
 from ctnode.node import Node
 from ctnode.services.monitoring.service import RescreenReport, changed_ids
-from tests.conftest import ADMIN, ANALYST, Templates, _node_fixture, shared_data_dir
+from tests.conftest import (
+    ADMIN,
+    ANALYST,
+    Templates,
+    _node_fixture,
+    _skip_line,
+    shared_data_dir,
+)
 
 P = Purpose("customer due diligence", "AML/CFT Act s.20", "FIU-2026-1")
 JANUARY = "un-sc-consolidated-2026-01-28.xml"
@@ -56,7 +63,7 @@ def node_jan(templates: Templates, backend: str, tmp_path: Path,
              shared_data: Path) -> Iterator[Node]:
     """A node holding the UN list of 28 January 2026."""
     if not (shared_data / JANUARY).exists():
-        pytest.skip(f"{JANUARY} not found in {shared_data} (set CTNODE_SHARED_DATA)")
+        pytest.skip(_skip_line(f"the older UN list {JANUARY}", shared_data / JANUARY, "un-older"))
     yield from _node_fixture(templates, backend, tmp_path, "un_jan", _january)
 
 
