@@ -246,6 +246,18 @@ class Node:
                     run=lambda actor: self.pulls.pull_all(actor),
                 ),
                 Job(
+                    "audit-checkpoint",
+                    "sign an audit checkpoint when one is due and send it to every peer",
+                    every=self.settings.checkpoint_check_seconds,
+                    run=lambda actor: self.federation.checkpoints.anchor(actor),
+                ),
+                Job(
+                    "key-expiry",
+                    "remind (audit) when this node's key nears the end of its planned life",
+                    every=24 * 3600,
+                    run=lambda actor: self.federation.keys.check_expiry(actor),
+                ),
+                Job(
                     "biometric-index",
                     "rebuild a held face index when another host changed the templates",
                     every=self.settings.face_index_check_minutes * 60,

@@ -108,6 +108,7 @@ app.add_typer(audit.audit_app, name="audit")
 # -- federation --
 app.command("init")(handle_errors(peers.init))
 app.command("descriptor")(handle_errors(peers.descriptor))
+app.command("rotate-key")(handle_errors(peers.rotate_key))
 app.add_typer(peers.peers_app, name="peers")
 app.add_typer(peers.agreements_app, name="agreements")
 app.add_typer(sharing.disclosures_app, name="disclosures")

@@ -115,9 +115,14 @@ class Inbound:
             if peer is None or peer["status"] != "active":
                 raise Refused(f"{env.sender!r} is not a peer of this node", "unknown_sender")
             if not env.verify_signature(peer["public_key"]):
-                raise Refused(
-                    "the signature does not verify with the sender's key", "bad_signature"
-                )
+                if self.ctx.revoked_signature(peer, env):
+                    raise Refused(f"signed with a key {env.sender} revoked", "revoked_key")
+                followed = self.ctx.follow_keys(peer, env)  # the peer's key changed
+                if followed is None:
+                    raise Refused(
+                        "the signature does not verify with the sender's key", "bad_signature"
+                    )
+                peer = followed
         except Refused as exc:
             # Not authenticated: the sender named in the message is only a claim.
             return self._refuse_stranger(exc, raw, source, claim)

@@ -17,6 +17,7 @@ from ctnode.federation.directory import Directory
 from ctnode.federation.disclosure import Disclosure
 from ctnode.federation.hash_exchange import HashExchange
 from ctnode.federation.inbound import Inbound
+from ctnode.federation.keys import NodeKeys
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.network_screening import NetworkScreening
 from ctnode.services.biometrics.parts import Biometrics
@@ -39,6 +40,7 @@ class Federation:
     checkpoints: Checkpoints
     inbound: Inbound
     hashes: HashExchange
+    keys: NodeKeys
 
     @classmethod
     def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
@@ -50,6 +52,7 @@ class Federation:
         updates = ListUpdates(fctx, lists)
         checkpoints = Checkpoints(fctx)
         exchange = HashExchange(fctx, hashes, updates)
+        keys = NodeKeys(fctx)
         inbound = Inbound(
             fctx,
             {  # request type: (reply type, the part's handler)
@@ -60,6 +63,9 @@ class Federation:
                 "list.delta": ("list.receipt", updates.on_delta),
                 "alert": ("ack", updates.on_alert),
                 "checkpoint.request": ("checkpoint", checkpoints.on_request),
+                "checkpoint.notice": ("ack", checkpoints.on_notice),
+                "checkpoint.held": ("checkpoint.copies", checkpoints.on_held),
+                "key.notice": ("ack", keys.on_notice),
                 "biometric.request": ("biometric.response", biometric.on_biometric),
                 "hashes.delta": ("hashes.receipt", exchange.on_delta),
                 "hashes.notice": ("ack", exchange.on_notice),
@@ -69,7 +75,7 @@ class Federation:
         directory = Directory(fctx)
         directory.on_subscribe.append(updates.full_sync)  # a new subscriber gets the whole list
         return cls(fctx, directory, network, biometric, disclosure, updates, checkpoints, inbound,
-                   exchange)
+                   exchange, keys)
 
     def close(self) -> None:
         self.context.close()
