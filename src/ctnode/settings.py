@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     federation_max_message_bytes: int = Field(default=64 * 1024 * 1024, ge=4096)
     # Check peers' TLS certificates on https endpoints (turn off only for a development CA).
     federation_verify_tls: bool = True
+    # Alerts a peer may send this node per minute (more are refused as `rate`, audited).
+    federation_alerts_per_minute: int = Field(default=30, ge=1, le=10_000)
     # Days a node key is meant to be used; the job key-expiry reminds (audit) before the end.
     federation_key_max_age_days: int = Field(default=365, ge=1, le=3650)
     # Days before the key's end from which the job key-expiry audits a daily reminder.

@@ -8,6 +8,9 @@ processes on loopback.
 * ``node-x`` signs audit checkpoints on its scheduler (after every 5 entries here) and sends
   them to its peers, who keep them; ``verify-checkpoints`` uses their copies, and fails when
   an insider re-chains the log and deletes the node's own checkpoints.
+* ``node-x`` asks ``node-y`` and ``node-z``: the requesting officer travels with each query
+  and disclosure request and is audited on both sides; ``node-z`` allows 5 names a minute
+  (counted in names, not messages); ``node-y`` takes 2 alerts a minute from ``node-x``.
 
 The processes start once for the module; tests run in file order.
 """
@@ -20,6 +23,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +32,7 @@ from nacl.signing import SigningKey
 from ctnode.clock import format_ts, utcnow
 from ctnode.federation.envelope import seal
 from ctnode.federation.identity import Identity, KeyChange
+from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 from tests.federation.test_network import _rechain, audit_events, cli
@@ -43,6 +48,7 @@ def trio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
     # node-x checks every second whether a checkpoint is due, and one is after 5 entries.
     nodes["node-x"].extra_env.update({"CTNODE_CHECKPOINT_CHECK_SECONDS": "1",
                                       "CTNODE_CHECKPOINT_EVERY_ENTRIES": "5"})
+    nodes["node-y"].extra_env["CTNODE_FEDERATION_ALERTS_PER_MINUTE"] = "2"
     seed_stores(list(nodes.values()))
     handles = {}
     for name, n in nodes.items():
@@ -56,6 +62,19 @@ def trio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
         for other, desc in descs.items():
             if other != name:
                 h.federation.directory.add_peer(ADMIN, desc)
+    year = utcnow() + timedelta(days=365)
+    for holder, rate in (("node-y", 1000), ("node-z", 5)):  # what each grants node-x
+        for node, peer, direction in ((holder, "node-x", "outbound"), ("node-x", holder, "inbound")):
+            handles[node].federation.directory.add_agreement(
+                ADMIN, peer_id=peer, direction=direction, lists=["*"],
+                purposes=["investigation"], expires_at=year, rate_per_minute=rate,
+                max_disclosure="fields", fields=["name"], subscribed=holder == "node-y")
+    handles["node-y"].federation.directory.add_agreement(  # node-y takes alerts from node-x
+        ADMIN, peer_id="node-x", direction="inbound", lists=["*"], purposes=["investigation"],
+        expires_at=year, subscribed=True)
+    for name in ("node-y", "node-z"):
+        handles[name].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+    for h in handles.values():
         h.close()
     try:
         for n in nodes.values():
@@ -179,6 +198,76 @@ def test_key_expiry_reminder_is_a_job(trio: dict[str, NodeProc]) -> None:
     assert r.exit_code == 0, r.output
     (entry,) = audit_events(x, "federation.key.expiring")
     assert entry["detail"]["public_key"] == current_key(x) and entry["detail"]["days_left"] < 21
+
+
+def network_screen(node: NodeProc, name: str, peers: list[str]) -> dict[str, Any]:
+    r = node.api("POST", "/federation/screen", json={
+        "name": name, "purpose": "investigation", "legal_basis": "Act 12 s.3",
+        "case_ref": "CASE-13", "peers": peers})
+    assert r.status_code == 200, r.text
+    result: dict[str, Any] = r.json()
+    return result
+
+
+def test_the_officer_travels_with_queries_and_disclosure_requests(
+    trio: dict[str, NodeProc],
+) -> None:
+    x, y = trio["node-x"], trio["node-y"]
+    result = network_screen(x, "Faris Nadir", ["node-y"])
+    (answer,) = result["peers"]
+    assert answer["status"] == "hit", answer
+    (asked,) = audit_events(x, "federation.screen")
+    officer = asked["actor"]
+    assert asked["detail"]["officer"] == officer
+    (answered,) = audit_events(y, "federation.screen.answered")
+    assert answered["detail"]["officer"] == {"name": officer, "role": "admin"}
+    r = x.api("POST", "/federation/disclosures", json={
+        "peer_id": "node-y", "ref": answer["hits"][0]["ref"], "justification": "case 13",
+        "purpose": "investigation", "legal_basis": "Act 12 s.3", "case_ref": "CASE-13"})
+    assert r.status_code in (200, 201), r.text
+    (sent,) = audit_events(x, "federation.disclosure.request")
+    assert sent["detail"]["officer"] == officer
+    (received,) = audit_events(y, "federation.disclosure.received")
+    assert received["detail"]["officer"] == {"name": officer, "role": "admin"}
+    # A peer naming its officer with control characters is refused, and audited.
+    ident = Identity.load(x.data_dir / "federation")
+    bad = seal(ident, "screen.request", "node-y", {
+        "query": {"names": ["Faris Nadir"]}, "purpose": "investigation", "legal_basis": "x",
+        "case_ref": "y", "officer": {"name": "agent\x1b[2J", "role": "admin"}}).to_dict()
+    status, body = post(y, bad)
+    assert status == 400 and body["reason"] == "malformed", body
+    assert any("officer" in e["detail"]["message"]
+               for e in audit_events(y, "federation.refused"))
+
+
+def test_rate_limits_count_names_and_alerts(trio: dict[str, NodeProc]) -> None:
+    x = trio["node-x"]
+    three = ["Wilhelmina Pemberton", "Ostergaard Lindqvist", "Bartholomew Quince"]
+    ident = Identity.load(x.data_dir / "federation")
+
+    def ask(names: list[str]) -> tuple[int, Any]:
+        return post(trio["node-z"], seal(ident, "screen.request", "node-z", {
+            "query": {"names": names}, "purpose": "investigation", "legal_basis": "Act 12",
+            "case_ref": "CASE-13"}).to_dict())
+
+    status, body = ask(three)
+    assert status == 200 and body["body"]["result"] == "no_hit", body
+    # 3 + 3 names within the minute: over node-z's 5, though only two messages.
+    status, body = ask(three)
+    assert status == 429 and body["reason"] == "rate", body
+    refused = [e for e in audit_events(trio["node-z"], "federation.refused")
+               if e["detail"]["reason"] == "rate"]
+    assert len(refused) == 1 and "6 names queried" in refused[0]["detail"]["message"]
+    # Through the API, the requester sees the refusal as the peer's answer.
+    (ans,) = network_screen(x, "Bartholomew Quince", ["node-z"])["peers"]
+    assert ans["status"] == "refused" and ans["reason"] == "rate", ans
+    # Alerts: node-y takes 2 a minute from node-x; the third is refused and the CLI fails.
+    for i in range(2):
+        r = cli(x, "alerts", "send", "--kind", "urgent", "--title", f"alert {i}",
+                "--peer", "node-y")
+        assert r.exit_code == 0, r.output
+    r = cli(x, "alerts", "send", "--kind", "urgent", "--title", "alert 3", "--peer", "node-y")
+    assert r.exit_code == 1 and "refused: rate" in r.output, r.output
 
 
 def _held(node: NodeProc, of: str) -> list[dict[str, Any]]:

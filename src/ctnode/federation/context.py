@@ -162,14 +162,56 @@ class FederationContext:
             raise Refused(f"no sharing agreement with {peer_id}", "no_agreement")
         return agr
 
-    def enforce_rate(self, sender: str, msg_type: str, agr: Agreement, now: datetime) -> None:
-        """Holder side: refuse a query beyond the rate the agreement allows."""
+    def enforce_rate(
+        self, sender: str, msg_type: str, agr: Agreement | None, now: datetime,
+        limit: int | None = None,
+    ) -> None:
+        """Holder side: refuse a request beyond the rate the agreement (or ``limit``) allows
+        per minute, counted in what the messages carry (names of screen requests; this one
+        included)."""
+        allowed = limit if limit is not None else agr.rate_per_minute if agr else 0
         recent = self.db.count_messages(sender, msg_type, now - timedelta(minutes=1))
-        if recent > agr.rate_per_minute:
+        if recent > allowed:
+            what = "names queried" if msg_type == "screen.request" else f"{msg_type} messages"
             raise RateLimited(
-                f"{recent} queries in the last minute; the agreement allows {agr.rate_per_minute}",
-                "rate",
-            )
+                f"{recent} {what} in the last minute; {allowed} are allowed", "rate")
+
+
+def officer_to_body(actor: Actor) -> dict[str, Any]:
+    """The requesting officer as every query and disclosure request carries it (issue 13):
+    who at this node asked, audited on both sides."""
+    return {"officer": {"name": actor.name[:120], "role": actor.role[:32]}}
+
+
+def officer_from_body(body: dict[str, Any]) -> dict[str, str] | None:
+    """The requesting officer a peer's request names (None from a node that does not say);
+    refused as ``malformed`` unless a name and role of printable text."""
+    value = body.get("officer")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise Refused("officer must be an object {name, role}", "malformed")
+    out = {}
+    for key, limit in (("name", 120), ("role", 32)):
+        text = value.get(key)
+        if (not isinstance(text, str) or not text.strip() or len(text) > limit
+                or not text.isprintable()):
+            raise Refused(f"officer.{key} must be printable text of at most {limit} "
+                          "characters", "malformed")
+        out[key] = text.strip()
+    return out
+
+
+def message_units(env: Envelope) -> int:
+    """What a received message counts against its sender's rate: the names of a screen
+    request (one request may carry up to 20), else 1 (a biometric request carries one
+    template)."""
+    if env.type == "screen.request":
+        query = env.body.get("query")
+        names = query.get("names") if isinstance(query, dict) else None
+        if isinstance(names, list) and names:
+            return min(len(names), 1000)
+    return 1
 
 
 def opt_str(body: dict[str, Any], key: str) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 from ctnode.audit.chain import canonical_json
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, Refused, Unavailable
-from ctnode.federation.context import FederationContext
+from ctnode.federation.context import FederationContext, message_units
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.model.access import Actor
 from ctnode.textsafe import load_json
@@ -131,7 +131,8 @@ class Inbound:
         try:
             now = utcnow()
             env.check_fresh(self.settings.federation_max_skew, now)
-            if not self.db.remember_nonce(env.sender, env.nonce, env.type, now):
+            if not self.db.remember_nonce(env.sender, env.nonce, env.type, now,
+                                          message_units(env)):
                 raise Refused(f"nonce {env.nonce} was already used by {env.sender}", "replayed")
             self._maybe_purge(now)
         except Refused as exc:
