@@ -207,10 +207,15 @@ class Node:
     def federation(self) -> Federation:
         from ctnode.federation.parts import Federation
 
-        return Federation.build(
+        federation = Federation.build(
             self.context, screening=self.screening, lists=self.lists, biometrics=self.biometrics,
             hashes=self.hashes,
         )
+        # hits on a list held as a copy are told to its publisher (issue 13); a one-off CLI
+        # screen builds no federation and sends none: the running node does
+        self.screening.on_hits(federation.notices.after_screen)
+        self.lists.on_import(federation.notices.lists_changed)
+        return federation
 
     @cached_property
     def jobs(self) -> Scheduler:

@@ -35,7 +35,7 @@ from ctnode.federation.identity import Identity, KeyChange
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
-from tests.federation.test_network import _rechain, audit_events, cli
+from tests.federation.test_network import FIXTURES, HIT_NAME, _rechain, audit_events, cli
 
 ADMIN = Actor(name="test-admin", role="admin")
 NAMES = ["node-x", "node-y", "node-z"]
@@ -74,6 +74,13 @@ def trio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
         expires_at=year, subscribed=True)
     for name in ("node-y", "node-z"):
         handles[name].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+    # node-x publishes its list fx to node-y (copies carry names only); node-y is not up
+    # yet, so the full sync waits for the next contact.
+    handles["node-x"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
+                                           dataset="fx")
+    handles["node-x"].federation.directory.add_agreement(
+        ADMIN, peer_id="node-y", direction="outbound", lists=["fx"], purposes=["investigation"],
+        expires_at=year, subscribed=True, copy_fields=["name"])
     for h in handles.values():
         h.close()
     try:
@@ -268,6 +275,46 @@ def test_rate_limits_count_names_and_alerts(trio: dict[str, NodeProc]) -> None:
         assert r.exit_code == 0, r.output
     r = cli(x, "alerts", "send", "--kind", "urgent", "--title", "alert 3", "--peer", "node-y")
     assert r.exit_code == 1 and "refused: rate" in r.output, r.output
+
+
+def test_the_publisher_learns_of_hits_on_its_records(trio: dict[str, NodeProc]) -> None:
+    x, y = trio["node-x"], trio["node-y"]
+    assert x.api("POST", "/federation/updates/retry").status_code == 200
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and y.api("GET", "/entities/fx-001").status_code != 200:
+        time.sleep(0.3)
+    datasets = {d["name"]: d for d in y.api("GET", "/datasets").json()}
+    assert datasets["fx"]["source"] == "peer:node-x"
+    r = y.api("POST", "/screen", json={"name": HIT_NAME}, headers={
+        "X-Purpose": "border_screening", "X-Legal-Basis": "Border Act s.4", "X-Case-Ref": "B-77"})
+    assert r.status_code == 200, r.text
+    hit_ids = [h["entity_id"] for h in r.json()["hits"]]
+    assert any(i.startswith("fx-") for i in hit_ids), r.json()
+    deadline = time.monotonic() + 20
+    notices: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not notices:
+        notices = [a for a in x.api("GET", "/federation/inbox").json()
+                   if a["kind"] == "hit_notice"]
+        time.sleep(0.3)
+    (notice,) = notices
+    assert notice["peer_id"] == "node-y"
+    detail = notice["detail"]
+    assert detail["requester"]["node_id"] == "node-y" and detail["case_ref"] == "B-77"
+    assert detail["purpose"] == "border_screening"
+    assert {h["list"] for h in detail["hits"]} == {"fx"}
+    # No query data: the name screened never reaches the publisher.
+    assert "Zoltan" not in json.dumps(notice) and "Kuressaar" not in json.dumps(notice)
+    (sent,) = audit_events(y, "federation.hit.notice")
+    assert sent["detail"]["publisher"] == "node-x" and sent["detail"]["outcome"] == "delivered"
+    received = [e for e in audit_events(x, "federation.alert.received")
+                if e["detail"]["kind"] == "hit_notice"]
+    assert received and set(received[0]["result_ids"]) == {h["entity_id"] for h in detail["hits"]}
+    # A notice about a list node-x does not publish to node-y is refused.
+    ident = Identity.load(y.data_dir / "federation")
+    status, body = post(x, seal(ident, "hit.notice", "node-x", {
+        "hits": [{"entity_id": "QDi.001", "list": "un-sc", "band": "match"}],
+        "requester": {"node_id": "node-y"}}).to_dict())
+    assert status == 403 and body["reason"] == "not_publisher", body
 
 
 def _held(node: NodeProc, of: str) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
                     ADMIN,
                     node_id=name,
                     organisation=f"Coordinator {name[-1].upper()}",
-                    country=name[-1].upper() * 2,
+                    country="X" + name[-1].upper(),  # ISO user-assigned: XB, XC, ...
                     contact=f"duty@{name}.example",
                     endpoint=n.url,
                 )

@@ -332,7 +332,7 @@ def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
             ADMIN,
             node_id="far-away",
             organisation="F",
-            country="FF",
+            country="XF",
             contact="c",
             endpoint="http://10.1.2.3:8000",
         )
@@ -344,7 +344,7 @@ def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
                 ADMIN,
                 node_id="prod",
                 organisation="P",
-                country="PP",
+                country="XP",
                 contact="c",
                 endpoint="http://10.1.2.4:8000",
             )

@@ -34,7 +34,7 @@ EventName = Literal[
     "federation.alert.sent", "federation.alert.received", "federation.checkpoint",
     "federation.checkpoint.received", "federation.biometric", "federation.biometric.answered",
     "federation.key.rotate", "federation.key.revoke", "federation.key.expiring",
-    "federation.peer.key",
+    "federation.peer.key", "federation.hit.notice",
     # biometrics
     "biometric.enrol", "biometric.search.refused", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
@@ -129,6 +129,8 @@ EVENTS: dict[EventName, str] = {
     "(CTNODE_FEDERATION_KEY_MAX_AGE_DAYS); rotate it.",
     "federation.peer.key": "A peer's key changed (rotated or revoked): the directory followed its "
     "key change certificate (old key, new key, kind, the message that carried it).",
+    "federation.hit.notice": "A screen here hit records of a list held as a copy: its publisher "
+    "was sent a signed notice (records, band, who asked, purpose, case; never the query).",
     "federation.biometric": "A biometric network query: keyed hash of the template sent (never the "
     "image), modality, model, and each peer's outcome.",
     "federation.biometric.answered": "A peer's biometric template probe was answered hit / no-hit / "

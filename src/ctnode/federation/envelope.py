@@ -48,6 +48,10 @@ MESSAGE_TYPES: dict[str, str] = {
         "The sender's key changed (rotated, or revoked as compromised): the envelope carries the "
         "key change certificates; the receiver updates its directory and acknowledges."
     ),
+    "hit.notice": (
+        "To a list's publisher: records of its list hit here (ids, band), who asked, purpose, "
+        "legal basis, case; never the query."
+    ),
     "checkpoint.notice": "A signed audit checkpoint the sender made, for the receiver to keep.",
     "checkpoint.held": "Ask a peer for the sender's own checkpoints it keeps (anchored audit).",
     "checkpoint.copies": "The requester's signed checkpoints this node keeps (newest last).",

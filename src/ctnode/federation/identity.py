@@ -30,6 +30,7 @@ from nacl.signing import SigningKey, VerifyKey
 from ctnode.audit.chain import canonical_json
 from ctnode.clock import format_ts, utcnow
 from ctnode.errors import InvalidInput
+from ctnode.model.countries import BODIES, node_country
 
 # What a node says about itself in its profile and descriptor (besides its key).
 PROFILE_FIELDS = ("node_id", "organisation", "country", "contact", "endpoint")
@@ -76,6 +77,16 @@ def check_endpoint(endpoint: str, *, development: bool) -> str:
             "development mode; use https"
         )
     return endpoint.strip().rstrip("/")
+
+
+def check_country(country: str) -> str:
+    """A node's country: ISO 3166-1 alpha-2 or a regional/international body's code."""
+    code = node_country(country)
+    if code is None:
+        raise InvalidInput(
+            f"country {country[:20]!r} is not an ISO 3166-1 alpha-2 code nor one of the bodies "
+            f"{', '.join(sorted(BODIES))} (docs/federation.md)")
+    return code
 
 
 def check_node_id(node_id: str) -> str:
@@ -220,6 +231,7 @@ class Descriptor:
                 raise InvalidInput(f"descriptor field {name!r} missing or not a string")
         desc = cls(**{name: data[name] for name in fields})
         check_node_id(desc.node_id)
+        check_country(desc.country)
         if len(unb64(desc.public_key)) != 32:
             raise InvalidInput("descriptor public_key is not an Ed25519 key")
         if data.get("v", 1) != 1:
@@ -295,9 +307,9 @@ class Identity:
     ) -> Identity:
         """Make a fresh key pair and profile; refuses to replace an existing key unless forced."""
         check_node_id(node_id)
+        country = check_country(country)
         for label, value in (
             ("organisation", organisation),
-            ("country", country),
             ("contact", contact),
         ):
             if not value.strip():

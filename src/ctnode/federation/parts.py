@@ -16,6 +16,7 @@ from ctnode.federation.context import FederationContext
 from ctnode.federation.directory import Directory
 from ctnode.federation.disclosure import Disclosure
 from ctnode.federation.hash_exchange import HashExchange
+from ctnode.federation.hit_notices import HitNotices
 from ctnode.federation.inbound import Inbound
 from ctnode.federation.keys import NodeKeys
 from ctnode.federation.list_updates import ListUpdates
@@ -41,6 +42,7 @@ class Federation:
     inbound: Inbound
     hashes: HashExchange
     keys: NodeKeys
+    notices: HitNotices
 
     @classmethod
     def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
@@ -53,6 +55,7 @@ class Federation:
         checkpoints = Checkpoints(fctx)
         exchange = HashExchange(fctx, hashes, updates)
         keys = NodeKeys(fctx)
+        notices = HitNotices(fctx, updates)
         inbound = Inbound(
             fctx,
             {  # request type: (reply type, the part's handler)
@@ -66,6 +69,7 @@ class Federation:
                 "checkpoint.notice": ("ack", checkpoints.on_notice),
                 "checkpoint.held": ("checkpoint.copies", checkpoints.on_held),
                 "key.notice": ("ack", keys.on_notice),
+                "hit.notice": ("ack", notices.on_notice),
                 "biometric.request": ("biometric.response", biometric.on_biometric),
                 "hashes.delta": ("hashes.receipt", exchange.on_delta),
                 "hashes.notice": ("ack", exchange.on_notice),
@@ -75,7 +79,7 @@ class Federation:
         directory = Directory(fctx)
         directory.on_subscribe.append(updates.full_sync)  # a new subscriber gets the whole list
         return cls(fctx, directory, network, biometric, disclosure, updates, checkpoints, inbound,
-                   exchange, keys)
+                   exchange, keys, notices)
 
     def close(self) -> None:
         self.context.close()
