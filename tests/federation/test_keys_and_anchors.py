@@ -283,7 +283,7 @@ def test_the_publisher_learns_of_hits_on_its_records(trio: dict[str, NodeProc]) 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and y.api("GET", "/entities/fx-001").status_code != 200:
         time.sleep(0.3)
-    datasets = {d["name"]: d for d in y.api("GET", "/datasets").json()}
+    datasets = {d["name"]: d for d in y.api("GET", "/datasets").json()["datasets"]}
     assert datasets["fx"]["source"] == "peer:node-x"
     r = y.api("POST", "/screen", json={"name": HIT_NAME}, headers={
         "X-Purpose": "border_screening", "X-Legal-Basis": "Border Act s.4", "X-Case-Ref": "B-77"})

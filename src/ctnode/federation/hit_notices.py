@@ -112,6 +112,9 @@ class HitNotices:
         agr = self.ctx.agreement(env.sender, "outbound")
         if agr is None or not agr.subscribed:
             raise Refused(f"this node publishes no list to {env.sender}", "not_subscribed")
+        requester = body.get("requester")
+        if not isinstance(requester, dict):
+            raise Refused("requester must be an object", "malformed")
         hits = body.get("hits")
         if not isinstance(hits, list) or not 0 < len(hits) <= MAX_NOTICE_HITS:
             raise Refused(f"hits must be a list of 1 to {MAX_NOTICE_HITS}", "malformed")
@@ -128,9 +131,6 @@ class HitNotices:
                 raise Refused(f"list {h['list'][:64]!r} is not one this node publishes to "
                               f"{env.sender}", "not_publisher")
             clean.append({k: h[k] for k in ("entity_id", "list", "band")})
-        requester = body.get("requester")
-        if not isinstance(requester, dict):
-            raise Refused("requester must be an object", "malformed")
         who = {k: str(requester.get(k) or "")[:120] for k in ("node_id", "who", "role", "source")}
         purpose = purpose_from_body(body)
         lists = sorted({h["list"] for h in clean})
