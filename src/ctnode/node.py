@@ -250,10 +250,15 @@ class Node:
     def federation(self) -> Federation:
         from ctnode.federation.parts import Federation
 
-        return Federation.build(
+        federation = Federation.build(
             self.context, screening=self.screening, lists=self.lists, biometrics=self.biometrics,
             hashes=self.hashes, intel=self.intel, library=self.library,
         )
+        # hits on a list held as a copy are told to its publisher (issue 13); a one-off CLI
+        # screen builds no federation and sends none: the running node does
+        self.screening.on_hits(federation.notices.after_screen)
+        self.lists.on_import(federation.notices.lists_changed)
+        return federation
 
     @cached_property
     def jobs(self) -> Scheduler:
@@ -294,6 +299,18 @@ class Node:
                     "pull every enabled TAXII source into its collection (ctnode intel sources)",
                     every=self.settings.intel_pull_minutes * 60,
                     run=lambda actor: self.pulls.pull_all(actor),
+                ),
+                Job(
+                    "audit-checkpoint",
+                    "sign an audit checkpoint when one is due and send it to every peer",
+                    every=self.settings.checkpoint_check_seconds,
+                    run=lambda actor: self.federation.checkpoints.anchor(actor),
+                ),
+                Job(
+                    "key-expiry",
+                    "remind (audit) when this node's key nears the end of its planned life",
+                    every=24 * 3600,
+                    run=lambda actor: self.federation.keys.check_expiry(actor),
                 ),
                 Job(
                     "biometric-index",

@@ -90,6 +90,18 @@ class Settings(BaseSettings):
     federation_max_message_bytes: int = Field(default=64 * 1024 * 1024, ge=4096)
     # Check peers' TLS certificates on https endpoints (turn off only for a development CA).
     federation_verify_tls: bool = True
+    # Alerts a peer may send this node per minute (more are refused as `rate`, audited).
+    federation_alerts_per_minute: int = Field(default=30, ge=1, le=10_000)
+    # Days a node key is meant to be used; the job key-expiry reminds (audit) before the end.
+    federation_key_max_age_days: int = Field(default=365, ge=1, le=3650)
+    # Days before the key's end from which the job key-expiry audits a daily reminder.
+    federation_key_warn_days: int = Field(default=30, ge=0, le=3650)
+    # Seconds between two checks of the job audit-checkpoint (signs when one is due).
+    checkpoint_check_seconds: float = Field(default=60.0, gt=0, le=24 * 3600)
+    # A signed audit checkpoint after this many new audit entries (sent to every peer).
+    checkpoint_every_entries: int = Field(default=1000, ge=1)
+    # ... and at least every this many minutes while the audit log grows.
+    checkpoint_minutes: float = Field(default=60.0, gt=0, le=7 * 24 * 60)
 
     # --- biometrics (ctnode.biometrics) ---
     # Roles holding every biometric permission: enrol, search, view, export, delete (keys made with

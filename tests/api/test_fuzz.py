@@ -326,7 +326,8 @@ def test_huge_json_bodies_are_refused_fast(hostile: TestClient) -> None:
 def test_federation_message_shapes(hostile: TestClient) -> None:
     """Envelope-shaped hostility on the node-to-node route: wrong types in every field,
     strings with NUL and lone surrogates; refused as malformed or unknown sender, audited."""
-    fields = ["v", "type", "sender", "recipient", "nonce", "sent_at", "body", "signature"]
+    fields = ["v", "type", "sender", "recipient", "nonce", "sent_at", "body", "signature",
+              "key_changes"]
     nasty: list[Any] = [None, 0, -1, 1e308, True, "", "\x00", "\ud800", "x" * 10_000, [], {}, [[]]]
     failures = []
     for field in fields:

@@ -66,7 +66,7 @@ def bnet(tmp_path_factory: pytest.TempPathFactory, faces: Path) -> Iterator[dict
                 ADMIN,
                 node_id=name,
                 organisation=f"Coordinator {name[-1].upper()}",
-                country=name[-1].upper() * 2,
+                country="X" + name[-1].upper(),  # ISO user-assigned
                 contact=f"duty@{name}.example",
                 endpoint=nodes[name].url,
             )

@@ -333,7 +333,7 @@ def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
             ADMIN,
             node_id="far-away",
             organisation="F",
-            country="FF",
+            country="XF",
             contact="c",
             endpoint="http://10.1.2.3:8000",
         )
@@ -345,7 +345,7 @@ def test_production_node_refuses_plain_http_peers(tmp_path: Path) -> None:
                 ADMIN,
                 node_id="prod",
                 organisation="P",
-                country="PP",
+                country="XP",
                 contact="c",
                 endpoint="http://10.1.2.4:8000",
             )

@@ -34,6 +34,8 @@ EventName = Literal[
     "federation.delta.created", "federation.delta.applied", "federation.receipt",
     "federation.alert.sent", "federation.alert.received", "federation.checkpoint",
     "federation.checkpoint.received", "federation.biometric", "federation.biometric.answered",
+    "federation.key.rotate", "federation.key.revoke", "federation.key.expiring",
+    "federation.peer.key", "federation.hit.notice",
     # biometrics
     "biometric.enrol", "biometric.search.refused", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
@@ -125,6 +127,16 @@ EVENTS: dict[EventName, str] = {
     "federation.alert.received": "An alert from a peer reached the inbox.",
     "federation.checkpoint": "The node signed an audit checkpoint (chain head at a time).",
     "federation.checkpoint.received": "A peer's signed audit checkpoint was received and stored.",
+    "federation.key.rotate": "This node's key was rotated: old and new public key (the new "
+    "descriptor signed by both), pushed to every peer.",
+    "federation.key.revoke": "This node revoked its key as compromised (reason recorded) and "
+    "moved to a new one; peers refuse the old key from then on.",
+    "federation.key.expiring": "Reminder: this node's key is near the end of its planned life "
+    "(CTNODE_FEDERATION_KEY_MAX_AGE_DAYS); rotate it.",
+    "federation.peer.key": "A peer's key changed (rotated or revoked): the directory followed its "
+    "key change certificate (old key, new key, kind, the message that carried it).",
+    "federation.hit.notice": "A screen here hit records of a list held as a copy: its publisher "
+    "was sent a signed notice (records, band, who asked, purpose, case; never the query).",
     "federation.biometric": "A biometric network query: keyed hash of the template sent (never the "
     "image), modality, model, and each peer's outcome.",
     "federation.biometric.answered": "A peer's biometric template probe was answered hit / no-hit / "

@@ -110,15 +110,30 @@ def audit_verify_checkpoints(
             "--file", help="Checkpoints (JSON lines) to hold the log to; default: those stored here"
         ),
     ] = None,
+    local: Annotated[
+        bool, typer.Option("--local", help="Only the checkpoints stored here, not the peers' copies")
+    ] = False,
 ) -> None:
-    """Verify the audit chain and every signed checkpoint: a rewritten, re-chained or
-    truncated history fails, naming the first entry at fault (exit 1)."""
+    """Verify the audit chain against every signed checkpoint, this node's and the copies its
+    peers keep (asked over the network unless --local or --file): exit 1 naming the first
+    entry at fault when the history was rewritten, re-chained or truncated, when there are
+    entries but no checkpoint, or when a peer holds a newer checkpoint than this node."""
     cps = _json_lines(file) if file is not None else None
     with node_session() as node:
         try:
-            n, used = node.federation.checkpoints.verify_audit(operator(), cps)
+            if cps is not None:
+                n, used = node.federation.checkpoints.verify_audit(operator(), cps)
+                report: dict[str, Any] = {}
+            else:
+                report = node.federation.checkpoints.verify_anchored(
+                    operator(), use_peers=not local)
+                n, used = report["entries"], report["checkpoints"]
         except ChainBroken as exc:
             raise _failed(exc) from None
+    for peer_id, outcome in sorted(report.get("peers", {}).items()):
+        state = (f"{outcome['held']} copies, newest seq {outcome['newest']}"
+                 if outcome["status"] == "ok" else f"{outcome['status']} ({outcome['reason']})")
+        console.print(f"  {peer_id}: {state}")
     out.print(f"audit chain OK: {n} entries, {used} signed checkpoint(s) matched")
 
 

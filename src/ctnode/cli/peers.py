@@ -92,6 +92,28 @@ def descriptor(
         print_json(desc)
 
 
+def rotate_key(
+    revoke: Annotated[
+        bool, typer.Option(help="The old key is compromised: peers refuse it from now on")
+    ] = False,
+    reason: Annotated[str, typer.Option(help="Why (required with --revoke); audited")] = "",
+) -> None:
+    """Replace this node's key: the new descriptor is signed by the old key and the new one and
+    pushed to every peer, which updates its directory (a peer that is down follows on the next
+    signed contact). Exit 1 when a peer could not be told."""
+    with node_session() as node:
+        result = node.federation.keys.rotate(operator(), revoke=revoke, reason=reason)
+    cert = result["certificate"]
+    console.print(f"key {'revoked' if revoke else 'rotated'}: {cert['old_key']} -> "
+                  f"{cert['new_key']}")
+    for peer_id, outcome in sorted(result["peers"].items()):
+        out.print(f"{peer_id}: {outcome}")
+    if any(v != "notified" for v in result["peers"].values()):
+        console.print("some peers were not told; they follow the change on the next signed "
+                      "contact (ctnode peers ping NODE)")
+        raise typer.Exit(1)
+
+
 # -- peers -------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,13 @@ from typing import Any
 from ctnode.biometrics.errors import ModelMismatch
 from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import FederationContext, complete_purpose, purpose_to_body
+from ctnode.federation.context import (
+    FederationContext,
+    complete_purpose,
+    officer_from_body,
+    officer_to_body,
+    purpose_to_body,
+)
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.outbound import (
     PeerAnswer,
@@ -133,6 +139,7 @@ class BiometricProbes:
         body = {
             "probe": probe_to_wire(probe),
             **purpose_to_body(purpose),
+            **officer_to_body(actor),
         }
         for ans, answer in ask_peers(
             self.ctx,
@@ -182,6 +189,7 @@ class BiometricProbes:
         """Holder side: answer a template probe, then let the template go (only its hash stays)."""
         body = env.body
         purpose = complete_purpose(body, "a biometric query")
+        officer = officer_from_body(body)
         probe = probe_from_wire(body.get("probe"))
         modality = probe.modality
         agr = self.ctx.require_agreement(env.sender)
@@ -201,6 +209,7 @@ class BiometricProbes:
                 query_hash=qhash,
                 detail={
                     "peer": env.sender,
+                    "officer": officer,
                     "modality": probe.modality,
                     "result": "incompatible_model",
                     "probe_model": probe.model_id,
@@ -248,6 +257,7 @@ class BiometricProbes:
                 conn=conn,
                 detail={
                     "peer": env.sender,
+                    "officer": officer,
                     "modality": modality,
                     "result": out["result"],
                     "refs": [r["ref"] for r in refs],

@@ -6,6 +6,14 @@ and the node's exported log (``ctnode audit export``) can check, without access
 to the node, that every entry hashes correctly, links to the one before, and that
 each checkpointed entry still has the hash that was signed: a rewritten (even
 re-chained), dropped or truncated history fails.
+
+The audit is anchored at the peers (issue 13): the job ``audit-checkpoint`` signs a
+checkpoint after every ``checkpoint_every_entries`` new entries and at least every
+``checkpoint_minutes`` while the log grows, and sends it to every active peer
+(``checkpoint.notice``), which keeps it. ``verify_anchored`` asks the peers for the copies
+they keep (``checkpoint.held``) and fails when there are entries but no checkpoint, when a
+peer holds a newer checkpoint than this node (its own were deleted), or when any copy does
+not match the chain.
 """
 
 from __future__ import annotations
@@ -14,13 +22,13 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ctnode.audit.chain import AuditEntry, verify_chain
-from ctnode.clock import format_ts, utcnow
-from ctnode.errors import InvalidInput, Unavailable
+from ctnode.audit.chain import AuditEntry, ChainBroken, verify_chain
+from ctnode.clock import format_ts, parse_ts, utcnow
+from ctnode.errors import InvalidInput, Refused, Unavailable
 from ctnode.federation.context import FederationContext
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.identity import verify_payload
-from ctnode.federation.outbound import PeerError, send
+from ctnode.federation.outbound import PeerError, fan_out, send
 from ctnode.model.access import Actor
 
 CHECKPOINT_FIELDS = ("node_id", "seq", "hash", "at")
@@ -35,15 +43,22 @@ def signed_checkpoint(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in (*CHECKPOINT_FIELDS, "signature")}
 
 
+# Checkpoints of the requester a peer hands back (the newest) in answer to checkpoint.held.
+HELD_COPIES = 20
+
+
 def check_signatures(
-    checkpoints: Iterable[dict[str, Any]], *, node_id: str, public_key: str
+    checkpoints: Iterable[dict[str, Any]], *, node_id: str, public_key: str | list[str]
 ) -> list[tuple[int, str]]:
-    """(seq, hash) of each checkpoint, after checking it is ``node_id``'s, signed by its key."""
+    """(seq, hash) of each checkpoint, after checking it is ``node_id``'s, signed by its key
+    (or one of its keys: a node that rotated its key signed older checkpoints with older
+    ones)."""
+    keys = [public_key] if isinstance(public_key, str) else public_key
     pairs = []
     for cp in checkpoints:
         payload = checkpoint_payload(cp)
-        if payload["node_id"] != node_id or not verify_payload(
-            public_key, payload, str(cp.get("signature"))
+        if payload["node_id"] != node_id or not any(
+            verify_payload(k, payload, str(cp.get("signature"))) for k in keys
         ):
             raise InvalidInput(
                 f"checkpoint at seq {cp.get('seq')} is not signed by {node_id}'s key"
@@ -106,9 +121,112 @@ class Checkpoints:
         self.ctx.require(actor, "audit")
         ident = self.ctx.identity
         cps = checkpoints if checkpoints is not None else self.checkpoints(actor)
-        pairs = check_signatures(cps, node_id=ident.node_id, public_key=ident.public_key)
+        pairs = check_signatures(cps, node_id=ident.node_id, public_key=ident.public_keys)
+        self._require_some(pairs)
         n = self.log.verify(checkpoints=pairs)
         return n, len(pairs)
+
+    def _require_some(self, pairs: list[tuple[int, str]]) -> None:
+        if not pairs:
+            seq, _head = self.log.head()
+            if seq > 0:
+                raise ChainBroken(seq, f"there are {seq} entries but no signed checkpoint to "
+                                  "hold them to (ctnode audit checkpoint)")
+
+    def verify_anchored(self, actor: Actor, *, use_peers: bool = True) -> dict[str, Any]:
+        """Verify the chain against this node's checkpoints and the copies its peers keep.
+
+        Raises ``ChainBroken`` when there are entries but no checkpoint, when a peer holds
+        a newer checkpoint than this node (deleted here), or when a checkpoint does not
+        match the chain (rewritten, re-chained, truncated). A peer that does not answer is
+        reported, not fatal. Returns entries, checkpoints used, this node's newest seq and
+        each peer's outcome (``held``: how many copies, ``newest``: their newest seq)."""
+        self.ctx.require(actor, "audit")
+        ident = self.ctx.identity
+        own = [signed_checkpoint(r) for r in self.db.list_checkpoints(ident.node_id)]
+        own_pairs = check_signatures(own, node_id=ident.node_id, public_key=ident.public_keys)
+        copies: list[dict[str, Any]] = []
+        peers: dict[str, dict[str, Any]] = {}
+        if use_peers:
+            active = self.db.list_peers()
+            answers = fan_out(self.ctx, [(p, "checkpoint.held", {}) for p in active],
+                              self.ctx.settings.federation_deadline)
+            for peer_id, (result, _ms) in sorted(answers.items()):
+                if isinstance(result, PeerError):
+                    peers[peer_id] = {"status": result.status, "reason": result.reason}
+                    continue
+                held = result.body.get("checkpoints")
+                held = [c for c in held if isinstance(c, dict)] if isinstance(held, list) else []
+                try:
+                    pairs = check_signatures(held, node_id=ident.node_id,
+                                             public_key=ident.public_keys)
+                except InvalidInput as exc:
+                    peers[peer_id] = {"status": "invalid", "reason": exc.message}
+                    continue
+                copies += held
+                peers[peer_id] = {"status": "ok", "held": len(pairs),
+                                  "newest": max((s for s, _h in pairs), default=None)}
+        own_newest = max((s for s, _h in own_pairs), default=0)
+        copy_pairs = check_signatures(copies, node_id=ident.node_id, public_key=ident.public_keys)
+        peer_newest = max((s for s, _h in copy_pairs), default=0)
+        if peer_newest > own_newest:
+            raise ChainBroken(peer_newest, f"peers hold a newer checkpoint (seq {peer_newest}) "
+                              f"than this node (seq {own_newest}): checkpoints were deleted here")
+        pairs = sorted(set(own_pairs) | set(copy_pairs))
+        self._require_some(pairs)
+        # two different hashes signed for one seq cannot both match: verify_chain says which
+        n = self.log.verify(checkpoints=pairs)
+        return {"entries": n, "checkpoints": len(pairs), "newest": own_newest, "peers": peers}
+
+    def anchor(self, actor: Actor) -> dict[str, Any] | None:
+        """The job ``audit-checkpoint``: sign a checkpoint when one is due (none yet and the
+        log has entries; ``checkpoint_every_entries`` new entries; or the log grew and the
+        last is ``checkpoint_minutes`` old) and send it to every active peer."""
+        if not self.ctx.initialised:
+            return None
+        settings = self.ctx.settings
+        seq, _head = self.log.head()
+        own = self.db.list_checkpoints(self.ctx.identity.node_id)
+        if own:
+            last = own[-1]
+            grown = seq - int(last["seq"]) - 1  # the last checkpoint's own entry not counted
+            age = (utcnow() - parse_ts(str(last["at"]))).total_seconds() / 60
+            due = grown >= settings.checkpoint_every_entries or (
+                grown > 0 and age >= settings.checkpoint_minutes)
+        else:
+            due = seq > 0
+        if not due:
+            return None
+        cp = self.sign(actor)
+        answers = fan_out(self.ctx, [(p, "checkpoint.notice", cp) for p in self.db.list_peers()],
+                          settings.federation_deadline)
+        sent = {peer_id: ("kept" if not isinstance(r, PeerError) else f"{r.status}: {r.reason}")
+                for peer_id, (r, _ms) in answers.items()}
+        return {**cp, "peers": sent}
+
+    def on_notice(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        """A peer's new checkpoint: checked (its own, signed by its key) and kept. Not
+        audited one by one: the kept rows are the record, and peers push them routinely."""
+        payload = checkpoint_payload(env.body)
+        sig = env.body.get("signature")
+        if (payload["node_id"] != env.sender or not isinstance(sig, str)
+                or not isinstance(payload["seq"], int) or not 0 <= payload["seq"] < 2**31
+                or not isinstance(payload["hash"], str) or len(payload["hash"]) > 64
+                or not isinstance(payload["at"], str) or len(payload["at"]) > 40
+                or len(sig) > 128
+                or not verify_payload(peer["public_key"], payload, sig)):
+            raise Refused("the checkpoint is not the sender's, signed by its key", "malformed")
+        held = self.db.list_checkpoints(env.sender)
+        if not any(r["seq"] == payload["seq"] and r["hash"] == payload["hash"] for r in held):
+            with self.db.begin() as conn:
+                self.db.add_checkpoint(conn, {**payload, "signature": sig,
+                                              "received_at": utcnow()})
+        return {"kept": payload["seq"]}
+
+    def on_held(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
+        """The requester's own checkpoints this node keeps (the newest), for it to verify."""
+        held = self.db.list_checkpoints(env.sender)[-HELD_COPIES:]
+        return {"checkpoints": [signed_checkpoint(r) for r in held]}
 
     def on_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         # A checkpoint less than a minute old is handed out again (no audit growth on demand).

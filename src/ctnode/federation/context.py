@@ -14,9 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, NotFound, RateLimited, Refused, Unavailable
 from ctnode.federation.agreements import Agreement
-from ctnode.federation.identity import Identity
+from ctnode.federation.envelope import Envelope
+from ctnode.federation.identity import Identity, follow_key_changes
 from ctnode.federation.transport import HttpTransport, Transport
 from ctnode.model.access import Actor, Purpose
 from ctnode.model.tlp import TLP, Recipient, SharingTerms
@@ -39,6 +41,7 @@ class FederationContext:
         self.db = ctx.store.federation
         self.folder = ctx.settings.key_dir / "federation"
         self._identity: Identity | None = None
+        self._key_stamp: tuple[int, int] | None = None  # (inode, mtime) of the key file loaded
         self._transport: Transport | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -53,20 +56,70 @@ class FederationContext:
     def development(self) -> bool:
         return self.settings.mode == "development"
 
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = (self.folder / Identity.KEY_FILE).stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
     @property
     def identity(self) -> Identity:
-        if self._identity is None:
+        """This node's identity; loaded again when the key file changed (a key rotated by
+        ``ctnode rotate-key`` in another process reaches the running server)."""
+        if self._identity is None or self._stamp() != self._key_stamp:
             with self._lock:
-                if self._identity is None:
+                stamp = self._stamp()
+                if self._identity is None or stamp != self._key_stamp:
                     try:
                         self._identity = Identity.load(self.folder)
                     except InvalidInput as exc:
                         raise Unavailable(exc.message) from None
+                    self._key_stamp = stamp
         return self._identity
 
     @identity.setter
     def identity(self, ident: Identity) -> None:
         self._identity = ident
+        self._key_stamp = self._stamp()
+
+    def follow_keys(self, peer: dict[str, Any], env: Envelope) -> dict[str, Any] | None:
+        """A peer's envelope that its registered key does not verify: when the key change
+        certificates it carries lead from that key to the one that signed it, the directory
+        takes the new key and descriptor (each change audited as ``federation.peer.key``) and
+        the updated peer is returned; None otherwise. A key the peer revoked as compromised
+        is never followed from."""
+        if not env.key_changes:
+            return None
+        node_id = peer["node_id"]
+        chain = follow_key_changes(node_id, peer["public_key"], env.key_changes,
+                                   development=self.development,
+                                   revoked=self.db.revoked_keys(node_id))
+        while chain and not env.verify_signature(chain[-1].new_key):
+            chain.pop()
+        if not chain:
+            return None
+        desc = chain[-1].descriptor
+        with self.db.begin() as conn:
+            for change in chain:
+                self.db.add_key_change(conn, {
+                    "node_id": node_id, "kind": change.kind, "old_key": change.old_key,
+                    "new_key": change.new_key, "at": change.at, "reason": change.reason,
+                    "certificate": change.to_dict(), "received_at": utcnow()})
+                self.audit.record("federation.peer.key", self.peer_actor(node_id, "peer"),
+                                  conn=conn, detail={
+                                      "node_id": node_id, "kind": change.kind,
+                                      "old_key": change.old_key, "new_key": change.new_key,
+                                      "at": change.at, "reason": change.reason,
+                                      "via": env.type})
+            self.db.set_peer_key(conn, node_id, {
+                "public_key": desc["public_key"], "descriptor": desc,
+                **{k: desc[k] for k in ("organisation", "country", "contact", "endpoint")}})
+        return self.db.get_peer(node_id)
+
+    def revoked_signature(self, peer: dict[str, Any], env: Envelope) -> bool:
+        """True when the envelope is signed with a key its node revoked."""
+        return any(env.verify_signature(k) for k in self.db.revoked_keys(peer["node_id"]))
 
     @property
     def initialised(self) -> bool:
@@ -130,14 +183,56 @@ class FederationContext:
             raise Refused(f"no sharing agreement with {peer_id}", "no_agreement")
         return agr
 
-    def enforce_rate(self, sender: str, msg_type: str, agr: Agreement, now: datetime) -> None:
-        """Holder side: refuse a query beyond the rate the agreement allows."""
+    def enforce_rate(
+        self, sender: str, msg_type: str, agr: Agreement | None, now: datetime,
+        limit: int | None = None,
+    ) -> None:
+        """Holder side: refuse a request beyond the rate the agreement (or ``limit``) allows
+        per minute, counted in what the messages carry (names of screen requests; this one
+        included)."""
+        allowed = limit if limit is not None else agr.rate_per_minute if agr else 0
         recent = self.db.count_messages(sender, msg_type, now - timedelta(minutes=1))
-        if recent > agr.rate_per_minute:
+        if recent > allowed:
+            what = "names queried" if msg_type == "screen.request" else f"{msg_type} messages"
             raise RateLimited(
-                f"{recent} queries in the last minute; the agreement allows {agr.rate_per_minute}",
-                "rate",
-            )
+                f"{recent} {what} in the last minute; {allowed} are allowed", "rate")
+
+
+def officer_to_body(actor: Actor) -> dict[str, Any]:
+    """The requesting officer as every query and disclosure request carries it (issue 13):
+    who at this node asked, audited on both sides."""
+    return {"officer": {"name": actor.name[:120], "role": actor.role[:32]}}
+
+
+def officer_from_body(body: dict[str, Any]) -> dict[str, str] | None:
+    """The requesting officer a peer's request names (None from a node that does not say);
+    refused as ``malformed`` unless a name and role of printable text."""
+    value = body.get("officer")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise Refused("officer must be an object {name, role}", "malformed")
+    out = {}
+    for key, limit in (("name", 120), ("role", 32)):
+        text = value.get(key)
+        if (not isinstance(text, str) or not text.strip() or len(text) > limit
+                or not text.isprintable()):
+            raise Refused(f"officer.{key} must be printable text of at most {limit} "
+                          "characters", "malformed")
+        out[key] = text.strip()
+    return out
+
+
+def message_units(env: Envelope) -> int:
+    """What a received message counts against its sender's rate: the names of a screen
+    request (one request may carry up to 20), else 1 (a biometric request carries one
+    template)."""
+    if env.type == "screen.request":
+        query = env.body.get("query")
+        names = query.get("names") if isinstance(query, dict) else None
+        if isinstance(names, list) and names:
+            return min(len(names), 1000)
+    return 1
 
 
 def opt_str(body: dict[str, Any], key: str) -> str | None:

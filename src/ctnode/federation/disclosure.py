@@ -17,6 +17,8 @@ from ctnode.federation.agreements import Agreement
 from ctnode.federation.context import (
     FederationContext,
     complete_purpose,
+    officer_from_body,
+    officer_to_body,
     opt_str,
     purpose_to_body,
 )
@@ -55,6 +57,7 @@ class Disclosure:
             "request_id": local_id,
             "ref": ref,
             **purpose_to_body(purpose),
+            **officer_to_body(actor),
             "justification": justification.strip(),
         }
         try:
@@ -92,15 +95,18 @@ class Disclosure:
         with self.db.begin() as conn:
             self.db.add_disclosure(conn, row)
             self.ctx.audit.record("federation.disclosure.request", actor, purpose=purpose,
-                                  conn=conn, detail={"id": local_id, "peer": peer_id, "ref": ref})
+                                  conn=conn, detail={"id": local_id, "peer": peer_id, "ref": ref,
+                                                     "officer": actor.name})
         return self.db.get_disclosure(local_id)
 
     def on_request(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
         purpose = complete_purpose(body, "a disclosure request")
+        officer = officer_from_body(body)
         agr = self.ctx.require_agreement(env.sender)
         now = utcnow()
         agr.check(now=now, purpose=purpose.purpose)
+        self.ctx.enforce_rate(env.sender, "disclosure.request", agr, now)
         if not agr.level_at_least("fields"):
             raise Refused(
                 f"the agreement allows disclosure up to {agr.max_disclosure!r} only",
@@ -134,7 +140,7 @@ class Disclosure:
             entity_id=ref["entity_id"],
             purpose=purpose,
             justification=(opt_str(body, "justification") or "")[:2000],
-            requested_by=f"peer:{env.sender}",
+            requested_by=f"peer:{env.sender}" + (f" ({officer['name']})" if officer else ""),
             created_at=now,
         )
         with self.db.begin() as conn:
@@ -145,7 +151,8 @@ class Disclosure:
                 purpose=purpose,
                 result_ids=[ref["entity_id"]],
                 conn=conn,
-                detail={"id": local_id, "peer": env.sender, "ref": ref["ref"]},
+                detail={"id": local_id, "peer": env.sender, "ref": ref["ref"],
+                        "officer": officer},
             )
         return {"request_id": local_id, "status": "pending"}
 

@@ -56,6 +56,17 @@ MESSAGE_TYPES: dict[str, str] = {
     "checkpoint.request": "Ask for the peer's newest signed audit checkpoint.",
     "checkpoint": "A signed audit checkpoint: chain head (seq, hash) at a time.",
     "refusal": "The request was refused; the reason is machine-readable.",
+    "key.notice": (
+        "The sender's key changed (rotated, or revoked as compromised): the envelope carries the "
+        "key change certificates; the receiver updates its directory and acknowledges."
+    ),
+    "hit.notice": (
+        "To a list's publisher: records of its list hit here (ids, band), who asked, purpose, "
+        "legal basis, case; never the query."
+    ),
+    "checkpoint.notice": "A signed audit checkpoint the sender made, for the receiver to keep.",
+    "checkpoint.held": "Ask a peer for the sender's own checkpoints it keeps (anchored audit).",
+    "checkpoint.copies": "The requester's signed checkpoints this node keeps (newest last).",
     "biometric.request": (
         "Biometric hit/no-hit query: a face or fingerprint template (never an image) with its "
         "model and engine, purpose, legal basis, case reference."
@@ -74,7 +85,9 @@ REFUSAL_REASONS: dict[str, str] = {
     "unsigned": "The envelope carries no signature.",
     "wrong_recipient": "The envelope is addressed to another node.",
     "unknown_sender": "The sender is not in this node's directory (or was removed).",
-    "bad_signature": "The signature does not verify with the sender's registered key.",
+    "bad_signature": "The signature does not verify with the sender's registered key (nor with "
+    "a newer key its key change certificates lead to).",
+    "revoked_key": "The envelope is signed with a key its node revoked as compromised.",
     "stale": "The timestamp is outside the accepted clock window.",
     "replayed": "The nonce was seen before from this sender.",
     "no_agreement": "No sharing agreement covers the sender.",
@@ -103,13 +116,20 @@ class Envelope:
     body: dict[str, Any] = field(default_factory=dict)
     signature: str = ""
     v: int = PROTOCOL_VERSION
+    # The sender's newest key change certificates (identity.KeyChange), outside the
+    # signature: each is signed by the keys it links, so a peer that still knows an older
+    # key can follow the chain to the one that signed this envelope.
+    key_changes: list[dict[str, Any]] = field(default_factory=list)
 
     def signed_part(self) -> dict[str, Any]:
         """Everything but the signature: what is signed."""
         return {"v": self.v, **{k: getattr(self, k) for k in (*ADDRESSING, "body")}}
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.signed_part(), "signature": self.signature}
+        out = {**self.signed_part(), "signature": self.signature}
+        if self.key_changes:
+            out["key_changes"] = self.key_changes
+        return out
 
     def digest(self) -> str:
         """SHA-256 of the canonical envelope (what the audit records instead of the content)."""
@@ -140,7 +160,11 @@ class Envelope:
             raise Refused("the message is not signed", "unsigned")
         if not isinstance(sig, str):
             raise Refused("signature must be a base64 string", "malformed")
-        env = cls(**{k: data[k] for k in (*ADDRESSING, "body")}, signature=sig)
+        changes = data.get("key_changes") or []
+        if not isinstance(changes, list) or len(changes) > 8:
+            raise Refused("key_changes must be a list of at most 8 certificates", "malformed")
+        env = cls(**{k: data[k] for k in (*ADDRESSING, "body")}, signature=sig,
+                  key_changes=[c for c in changes if isinstance(c, dict)])
         try:
             at = env.sent_at
         except ValueError:
@@ -179,5 +203,6 @@ def seal(
         timestamp=format_ts(at or utcnow()),
         nonce=nonce or secrets.token_hex(16),
         body=body,
+        key_changes=identity.key_changes,
     )
     return replace(env, signature=identity.sign(env.signed_part()))

@@ -13,7 +13,7 @@ from typing import Any
 from ctnode.audit.chain import canonical_json
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, Refused, Unavailable
-from ctnode.federation.context import FederationContext
+from ctnode.federation.context import FederationContext, message_units
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.model.access import Actor
 from ctnode.textsafe import load_json
@@ -115,9 +115,14 @@ class Inbound:
             if peer is None or peer["status"] != "active":
                 raise Refused(f"{env.sender!r} is not a peer of this node", "unknown_sender")
             if not env.verify_signature(peer["public_key"]):
-                raise Refused(
-                    "the signature does not verify with the sender's key", "bad_signature"
-                )
+                if self.ctx.revoked_signature(peer, env):
+                    raise Refused(f"signed with a key {env.sender} revoked", "revoked_key")
+                followed = self.ctx.follow_keys(peer, env)  # the peer's key changed
+                if followed is None:
+                    raise Refused(
+                        "the signature does not verify with the sender's key", "bad_signature"
+                    )
+                peer = followed
         except Refused as exc:
             # Not authenticated: the sender named in the message is only a claim.
             return self._refuse_stranger(exc, raw, source, claim)
@@ -126,7 +131,8 @@ class Inbound:
         try:
             now = utcnow()
             env.check_fresh(self.settings.federation_max_skew, now)
-            if not self.db.remember_nonce(env.sender, env.nonce, env.type, now):
+            if not self.db.remember_nonce(env.sender, env.nonce, env.type, now,
+                                          message_units(env)):
                 raise Refused(f"nonce {env.nonce} was already used by {env.sender}", "replayed")
             self._maybe_purge(now)
         except Refused as exc:

@@ -491,6 +491,8 @@ class ListUpdates:
         agr = self.ctx.agreement(env.sender, "inbound")
         if agr is None or not agr.subscribed or utcnow() >= agr.expires_at:
             raise Refused(f"this node does not take alerts from {env.sender}", "not_subscribed")
+        self.ctx.enforce_rate(env.sender, "alert", agr, utcnow(),
+                              limit=self.ctx.settings.federation_alerts_per_minute)
         kind = opt_str(env.body, "kind")
         if kind not in {"new_listing", "delisting", "urgent"}:
             raise Refused("unknown alert kind", "malformed")

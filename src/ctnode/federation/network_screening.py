@@ -13,7 +13,13 @@ from typing import Any
 
 from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import FederationContext, complete_purpose, purpose_to_body
+from ctnode.federation.context import (
+    FederationContext,
+    complete_purpose,
+    officer_from_body,
+    officer_to_body,
+    purpose_to_body,
+)
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.outbound import (
     PeerAnswer,
@@ -124,6 +130,7 @@ class NetworkScreening:
         body = {
             "query": query_to_wire(query),
             **purpose_to_body(purpose),
+            **officer_to_body(actor),
         }
         if lists:
             body["lists"] = list(lists)
@@ -147,7 +154,8 @@ class NetworkScreening:
             purpose=purpose,
             query_hash=local.query_hash,
             result_ids=[h.entity_id for h in local.hits if h.band != "no match"],
-            detail={"deadline": deadline, "peers": peers_summary(answers)},
+            detail={"deadline": deadline, "peers": peers_summary(answers),
+                    "officer": actor.name},
         )
         return NetworkScreenResult(
             local=local, peers=answers, deadline=deadline, ms=(time.perf_counter() - started) * 1000
@@ -157,6 +165,7 @@ class NetworkScreening:
         """Holder side: answer hit / no-hit with opaque references, within the agreement."""
         body = env.body
         purpose = complete_purpose(body, "a query")
+        officer = officer_from_body(body)
         lists = body.get("lists")
         if lists is not None and (
             not isinstance(lists, list) or not all(isinstance(x, str) for x in lists)
@@ -211,6 +220,7 @@ class NetworkScreening:
                 conn=conn,
                 detail={
                     "peer": env.sender,
+                    "officer": officer,
                     "result": answer["result"],
                     "refs": [r["ref"] for r in refs],
                     "agreement": agr.id,

@@ -114,7 +114,7 @@ def verify_answer(
         raise PeerError("invalid", "malformed_answer", exc.message) from None
     if answer.sender != peer["node_id"] or answer.recipient != request.sender:
         raise PeerError("invalid", "misaddressed_answer", "answer not from/to the right node")
-    if not answer.verify_signature(peer["public_key"]):
+    if not answer.verify_signature(peer["public_key"]) and ctx.follow_keys(peer, answer) is None:
         raise PeerError("invalid", "bad_signature", "the answer's signature does not verify")
     try:
         answer.check_fresh(ctx.settings.federation_max_skew)

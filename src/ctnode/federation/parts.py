@@ -16,9 +16,11 @@ from ctnode.federation.context import FederationContext
 from ctnode.federation.directory import Directory
 from ctnode.federation.disclosure import Disclosure
 from ctnode.federation.hash_exchange import HashExchange
+from ctnode.federation.hit_notices import HitNotices
 from ctnode.federation.inbound import Inbound
 from ctnode.federation.intel_exchange import IntelExchange
 from ctnode.federation.library_exchange import LibraryExchange
+from ctnode.federation.keys import NodeKeys
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.network_screening import NetworkScreening
 from ctnode.services.biometrics.parts import Biometrics
@@ -45,6 +47,8 @@ class Federation:
     hashes: HashExchange
     intel: IntelExchange
     library: LibraryExchange
+    keys: NodeKeys
+    notices: HitNotices
 
     @classmethod
     def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
@@ -59,6 +63,8 @@ class Federation:
         exchange = HashExchange(fctx, hashes, updates)
         intel_exchange = IntelExchange(fctx, intel, updates)
         library_exchange = LibraryExchange(fctx, library, updates)
+        keys = NodeKeys(fctx)
+        notices = HitNotices(fctx, updates)
         inbound = Inbound(
             fctx,
             {  # request type: (reply type, the part's handler)
@@ -69,6 +75,10 @@ class Federation:
                 "list.delta": ("list.receipt", updates.on_delta),
                 "alert": ("ack", updates.on_alert),
                 "checkpoint.request": ("checkpoint", checkpoints.on_request),
+                "checkpoint.notice": ("ack", checkpoints.on_notice),
+                "checkpoint.held": ("checkpoint.copies", checkpoints.on_held),
+                "key.notice": ("ack", keys.on_notice),
+                "hit.notice": ("ack", notices.on_notice),
                 "biometric.request": ("biometric.response", biometric.on_biometric),
                 "hashes.delta": ("hashes.receipt", exchange.on_delta),
                 "hashes.notice": ("ack", exchange.on_notice),
@@ -83,7 +93,8 @@ class Federation:
         directory.on_subscribe += [updates.full_sync, intel_exchange.full_sync,
                                    library_exchange.full_sync]
         return cls(fctx, directory, network, biometric, disclosure, updates, checkpoints, inbound,
-                   exchange, intel_exchange, library_exchange)
+                   exchange, intel_exchange, library_exchange,
+                   keys, notices)
 
     def close(self) -> None:
         self.context.close()

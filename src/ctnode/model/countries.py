@@ -75,6 +75,48 @@ def country_code(value: str | None) -> str | None:
     return cleaned
 
 
+# Codes a node may name as its country besides ISO 3166-1 alpha-2: regional and international
+# bodies that run a node (docs/federation.md lists them). At most 8 characters.
+BODIES: dict[str, str] = {
+    "UN": "United Nations (Security Council committees, CTED, UNOCT, UNODC)",
+    "EU": "European Union",
+    "INTERPOL": "International Criminal Police Organization",
+    "EUROPOL": "European Union Agency for Law Enforcement Cooperation",
+    "AFRIPOL": "African Union Mechanism for Police Cooperation",
+    "AUC": "African Union Commission",
+    "ASEAN": "Association of Southeast Asian Nations",
+    "GCC": "Gulf Cooperation Council",
+    "OSCE": "Organization for Security and Co-operation in Europe",
+    "OAS": "Organization of American States (CICTE)",
+    "CIS": "Commonwealth of Independent States (Anti-Terrorism Center)",
+    "SCO": "Shanghai Cooperation Organisation (RATS)",
+    "CARICOM": "Caribbean Community (IMPACS)",
+    "GCTF": "Global Counterterrorism Forum",
+}
+
+
+# Codes the country table still knows (old lists name them) that ISO 3166-1 withdrew.
+WITHDRAWN = frozenset({"DD", "ZR", "YU", "CS", "SU", "TP", "AN", "BU"})
+
+
+def user_assigned(code: str) -> bool:
+    """ISO 3166-1 user-assigned alpha-2 codes (AA, QM-QZ, XA-XZ, ZZ): for exercises and tests."""
+    return code == "AA" or code == "ZZ" or (len(code) == 2 and (
+        (code[0] == "Q" and "M" <= code[1] <= "Z") or (code[0] == "X" and code[1].isalpha())))
+
+
+def node_country(value: str) -> str | None:
+    """The code a node names as its country, upper case: ISO 3166-1 alpha-2 (assigned or
+    user-assigned) or a body in ``BODIES``; None when it is neither."""
+    code = value.strip().upper()
+    if code in BODIES:
+        return code
+    if len(code) == 2 and code.isascii() and code.isalpha() and code not in WITHDRAWN and (
+            code.lower() in table()["codes"] or user_assigned(code)):
+        return code
+    return None
+
+
 def not_available(value: str) -> bool:
     """Whether a country field says "not available" (``N/A``, ``unknown``) instead of a country."""
     return normalise_name(value) in table()["not_available"]

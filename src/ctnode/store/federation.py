@@ -102,13 +102,17 @@ class SqlFederation:
 
     # -- nonces (replay protection, rate window) ------------------------------------
 
-    def remember_nonce(self, sender: str, nonce: str, msg_type: str, at: datetime) -> bool:
-        """Record a nonce; False when this sender used it before (a replay)."""
+    def remember_nonce(
+        self, sender: str, nonce: str, msg_type: str, at: datetime, units: int = 1
+    ) -> bool:
+        """Record a nonce (with what the message counts against the sender's rate); False
+        when this sender used it before (a replay)."""
         try:
             with self.begin() as conn:
                 conn.execute(
                     tables.fed_nonces.insert().values(
-                        sender=sender, nonce=nonce, msg_type=msg_type, received_at=at
+                        sender=sender, nonce=nonce, msg_type=msg_type, received_at=at,
+                        units=units,
                     )
                 )
         except IntegrityError:
@@ -124,8 +128,10 @@ class SqlFederation:
             )
 
     def count_messages(self, sender: str, msg_type: str, since: datetime) -> int:
+        """What ``sender``'s messages of ``msg_type`` since ``since`` count (their units:
+        names, probes; 1 for other messages)."""
         q = (
-            select(func.count())
+            select(func.coalesce(func.sum(tables.fed_nonces.c.units), 0))
             .select_from(tables.fed_nonces)
             .where(
                 tables.fed_nonces.c.sender == sender,
@@ -289,6 +295,28 @@ class SqlFederation:
                 .where(tables.fed_alerts.c.id.in_(alert_ids), tables.fed_alerts.c.read_at.is_(None))
                 .values(read_at=utcnow())
             )
+
+    # -- key changes ----------------------------------------------------------------------
+
+    def add_key_change(self, conn: Connection, values: dict[str, Any]) -> None:
+        conn.execute(tables.fed_key_changes.insert().values(**values))
+
+    def list_key_changes(self, node_id: str | None = None) -> list[dict[str, Any]]:
+        q = select(tables.fed_key_changes).order_by(tables.fed_key_changes.c.id)
+        if node_id:
+            q = q.where(tables.fed_key_changes.c.node_id == node_id)
+        return self._all(q)
+
+    def revoked_keys(self, node_id: str) -> set[str]:
+        """The keys ``node_id`` revoked as compromised."""
+        q = select(tables.fed_key_changes.c.old_key).where(
+            tables.fed_key_changes.c.node_id == node_id, tables.fed_key_changes.c.kind == "revoke")
+        with self.engine.connect() as conn:
+            return {str(r[0]) for r in conn.execute(q)}
+
+    def set_peer_key(self, conn: Connection, node_id: str, values: dict[str, Any]) -> None:
+        conn.execute(update(tables.fed_peers).where(tables.fed_peers.c.node_id == node_id)
+                     .values(**values))
 
     # -- checkpoints ----------------------------------------------------------------------
 

@@ -77,6 +77,9 @@ fed_nonces = Table(
     Column("nonce", String(64), primary_key=True),
     Column("msg_type", String(64), nullable=False),
     at("received_at", index=True),
+    # what the message counts against the sender's rate: names of a screen request,
+    # templates of a biometric one, else 1 (issue 13)
+    Column("units", Integer, nullable=False, server_default="1"),
 )
 
 # Opaque references handed to a peer on a hit; the only link back to the entity.
@@ -165,4 +168,20 @@ fed_checkpoints = Table(
     Column("at", String(40), nullable=False),  # the signed timestamp, as signed
     Column("signature", String(128), nullable=False),
     at("received_at"),
+)
+
+# Key changes (rotations and revocations), this node's own and its peers', each with the
+# certificate that proves it (the new descriptor signed by the old key and the new one).
+fed_key_changes = Table(
+    "fed_key_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("node_id", String(128), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # rotate | revoke
+    Column("old_key", String(64), nullable=False, index=True),
+    Column("new_key", String(64), nullable=False),
+    Column("at", String(40), nullable=False),  # as signed
+    Column("reason", Text, nullable=False),
+    Column("certificate", JSON, nullable=False),
+    Column("received_at", TS, nullable=False),
 )

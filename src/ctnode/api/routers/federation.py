@@ -23,9 +23,11 @@ from ctnode.api.schemas.federation import (
     AlertCreate,
     DisclosureCreate,
     DisclosureDecision,
+    KeyRotate,
     NetworkScreenRequest,
 )
-from ctnode.errors import Refused, TooLarge
+from ctnode.audit.chain import ChainBroken
+from ctnode.errors import Conflict, Refused, TooLarge
 from ctnode.federation.identity import PROFILE_FIELDS
 from ctnode.services.screening.query import build_query
 
@@ -80,6 +82,18 @@ async def receive_message(
 @router.get("/descriptor", summary="This node's signed descriptor")
 def get_descriptor(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
     return node.federation.directory.descriptor(actor).to_dict()
+
+
+@router.post("/key/rotate", summary="Rotate (or revoke) this node's key and tell every peer (admin)")
+def rotate_key(node: NodeDep, actor: ActorDep, body: KeyRotate) -> dict[str, Any]:
+    return node.federation.keys.rotate(actor, revoke=body.revoke, reason=body.reason)
+
+
+@router.get("/key/changes", summary="Key changes (rotations, revocations) of this node and peers")
+def key_changes(
+    node: NodeDep, actor: ActorDep, node_id: str | None = None
+) -> list[dict[str, Any]]:
+    return node.federation.keys.key_changes(actor, node_id)
 
 
 @router.get("/peers", summary="The coordinators' directory")
@@ -290,6 +304,16 @@ def retry_updates(node: NodeDep, actor: ActorDep) -> dict[str, int]:
 @router.post("/checkpoints", status_code=201, summary="Sign the audit chain head now (admin)")
 def make_checkpoint(node: NodeDep, actor: ActorDep) -> dict[str, Any]:
     return node.federation.checkpoints.checkpoint(actor)
+
+
+@router.get("/checkpoints/verify", summary="Verify the audit chain against this node's "
+            "checkpoints and the copies its peers keep")
+def verify_checkpoints(node: NodeDep, actor: ActorDep, peers: bool = True) -> dict[str, Any]:
+    """409 naming the first entry at fault when the chain or a checkpoint does not hold."""
+    try:
+        return node.federation.checkpoints.verify_anchored(actor, use_peers=peers)
+    except ChainBroken as exc:
+        raise Conflict(str(exc)) from None
 
 
 @router.get("/checkpoints", summary="Signed checkpoints (this node's, or a peer's)")

@@ -86,3 +86,12 @@ class AlertCreate(BaseModel):
     title: str = Field(max_length=500)
     body: str = Field(default="", max_length=10_000)
     peers: list[str] | None = None
+
+
+class KeyRotate(BaseModel):
+    """Rotate this node's key; ``revoke`` also declares the old key compromised."""
+
+    revoke: bool = Field(default=False, description="The old key is compromised: peers refuse "
+                         "it from now on (a reason is required)")
+    reason: str = Field(default="", max_length=500, description="Why (kept in the audit log and "
+                        "the signed key change certificate)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,8 @@ from ctnode.services.context import Context
 from ctnode.services.screening.coverage import coverage_of
 from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.query import build_query, clean_names
+
+log = logging.getLogger(__name__)
 
 BATCH_ROWS = 500  # review-queue rows written per transaction in a batch
 COVERAGE_TTL = 30.0  # seconds a computed coverage is reused while the store's mark is unchanged
@@ -122,6 +125,13 @@ class Screening:
         self.entities = ctx.store.entities
         self.review = ctx.store.review
         self._coverage: dict[tuple[Any, ...], tuple[float, Coverage]] = {}
+        # called after a screen with reportable hits (the federation's hit notices)
+        self._hit_listeners: list[Callable[[list[Hit], Actor, Purpose, str], object]] = []
+
+    def on_hits(self, listener: Callable[[list[Hit], Actor, Purpose, str], object]) -> None:
+        """Call ``listener(hits, actor, purpose, source)`` after each single screen with
+        reportable hits (not for batches); a failing listener is logged, the screen stands."""
+        self._hit_listeners.append(listener)
 
     # -- the identity of a query ------------------------------------------------------
 
@@ -263,6 +273,11 @@ class Screening:
                         "coverage_warnings": [w.code for w in coverage.warnings],
                         "query_warnings": len(query.warnings)},
             )
+        for listener in self._hit_listeners if reportable else ():
+            try:
+                listener(reportable, actor, purpose, source)
+            except Exception:  # a listener (a notice to a peer) must not undo the screen
+                log.exception("hit listener failed")
         return ScreenResult(sid, row["query_hash"], subject, hits, suppressed, coverage,
                             list(query.warnings))
 
