@@ -38,6 +38,7 @@ import stix2
 from stix2 import exceptions as stix2_errors
 
 from ctnode.intel.issues import StixIssue, StixValidationError
+from ctnode.intel.timestamps import object_version as object_version  # re-exported
 from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.watchlist import check_list_references
 from ctnode.model.tlp import MARKING_TO_TLP
@@ -85,12 +86,6 @@ class StixContent:
 
     def of_type(self, *types: str) -> list[dict[str, Any]]:
         return [o for o in self.objects if o["type"] in types]
-
-
-def object_version(obj: Mapping[str, Any]) -> str | None:
-    """The version timestamp of an object (``modified``, else ``created``); None for SCOs."""
-    value = obj.get("modified") or obj.get("created")
-    return str(value) if value else None
 
 
 def _load(data: bytes | str | Mapping[str, Any] | list[Any], source: str | None) -> Any:
