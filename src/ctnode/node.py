@@ -286,6 +286,8 @@ class Node:
                             "federation", "monitoring", "hashes", "intel", "taxii", "library",
                             "pulls"):
                 getattr(self, service)
+            self.screening.warm_up()
+            self.intel.warm_up()
             self.index.prepare()  # the analyser's tables and rigour's tagger
             self.hashes.index.prepare()
             self.monitoring.prepare()  # the reverse index over the watched subjects

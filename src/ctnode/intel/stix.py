@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import stix2
-from stix2 import exceptions as stix2_errors
 
 from ctnode.intel.issues import StixIssue, StixValidationError
 from ctnode.intel.timestamps import object_version as object_version  # re-exported
@@ -129,6 +127,8 @@ def _objects_of(doc: Any, source: str | None) -> tuple[list[Any], str | None]:
 
 def _issue_from(exc: Exception, object_id: str | None, index: int) -> StixIssue:
     """A finding from a ``stix2`` exception, naming the property it is about."""
+    from stix2 import exceptions as stix2_errors
+
     prop: str | None = None
     message = str(exc)
     if isinstance(exc, stix2_errors.InvalidValueError):
@@ -198,6 +198,11 @@ def _check_one(
             )
         )
         return
+    # stix2 here, not at the top: a server and every command import this module, few of
+    # them read STIX (stix2 and its pattern grammar are a tenth of a server's start)
+    import stix2
+    from stix2 import exceptions as stix2_errors
+
     try:
         stix2.parse(dict(obj), allow_custom=allow_custom, version="2.1")
     except stix2_errors.STIXError as exc:

@@ -66,6 +66,12 @@ class Intel:
         self.store = ctx.store.intel
         self.default_tlp = TLP.parse(ctx.settings.intel_default_tlp)
 
+    @staticmethod
+    def warm_up() -> None:
+        """Load the STIX 2 library now (a server warming up), not on the first TAXII add:
+        ``ctnode.intel.stix`` imports it on first use."""
+        import stix2  # noqa: F401
+
     @contextmanager
     def audited(self, event: EventName, actor: Actor, **entry: Any) -> Iterator[Tx]:
         """One transaction whose writes commit together with their audit entry."""

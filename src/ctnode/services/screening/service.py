@@ -306,6 +306,11 @@ class Screening:
         """Whether screens are answered from a built index (yente's ``/readyz``)."""
         return self.index.built
 
+    def warm_up(self) -> None:
+        """Load FollowTheMoney's model now (a server warming up): yente's ``/match`` and
+        ``/entities`` read it, a name screen does not (so it is not imported at start)."""
+        _naming_props("Person")
+
     def catalog(self, actor: Actor) -> dict[str, Any]:
         """yente's ``/catalog``: the lists held, each with its version, date and size."""
         self.ctx.require(actor, "search")
