@@ -13,7 +13,8 @@ the child process (wall clock, as a shell user waits) and the child's peak memor
 * the same once with the index folder removed (the one-time rebuild a user meets after
   deleting it or upgrading the matcher);
 * ``ctnode index verify --sample N`` (fast vs naive on sample queries);
-* ``ctnode up`` on the existing store: seconds until ``/healthz`` answers;
+* ``ctnode up`` on the existing store: seconds (and CPU seconds) until ``/healthz``
+  answers, and until ``/readyz`` says the node has warmed up;
 * against that warm server, ``POST /screen`` over HTTP (loopback, one connection per
   request as a script would do): p50/p95/mean latency;
 * in this process: loading the index files (``ctnode.match.persist.load``) and their size.
@@ -64,6 +65,12 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     CPU.append(usage.ru_utime + usage.ru_stime)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss / 1024, proc.returncode, err
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
 
 
 def free_port() -> int:
@@ -163,6 +170,17 @@ def main() -> None:
                     raise SystemExit("ctnode up exited") from None
                 time.sleep(0.02)
         result["up_serving_s"] = round(time.perf_counter() - started, 2)
+        result["up_serving_cpu_s"] = process_cpu(server.pid)
+        # the rest is built in the background; /readyz says when it is done
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/readyz", timeout=30) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.05)
+        result["up_ready_s"] = round(time.perf_counter() - started, 2)
+        result["up_ready_cpu_s"] = process_cpu(server.pid)
         lat = []
         for i in range(args.http):
             body = json.dumps({"name": NAMES[i % len(NAMES)] + ("" if i < len(NAMES)

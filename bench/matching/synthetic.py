@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import cProfile
 import itertools
 import json
 import os
@@ -112,6 +113,8 @@ def main() -> None:
                         help="skip writing the index files and the pass from a loaded index")
     parser.add_argument("--loaded-pass", nargs=2, metavar=("FOLDER", "QUERIES"),
                         help=argparse.SUPPRESS)  # the child process of the files' figures
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write a cProfile of the first pass over the queries to FILE")
     args = parser.parse_args()
     if args.loaded_pass:
         loaded_pass(Path(args.loaded_pass[0]), Path(args.loaded_pass[1]))
@@ -134,12 +137,19 @@ def main() -> None:
         queries.append((ScreenQuery(names=[" ".join(sample() for _ in range(3))]), None))
     rng.shuffle(queries)
     found = 0
+    profiler = cProfile.Profile() if args.profile else None
     wall0, cpu0 = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
     for q, expected in queries:
         hits = matcher.screen(q)
         if expected is not None and hits and hits[0].entity_id == expected:
             found += 1
+    if profiler is not None:
+        profiler.disable()
     screen_wall, screen_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
     # the same queries again: what a long-running node sees once its caches (query-token
     # expansions, similarities, listed-name forms) hold the common parts
     cpu0 = time.process_time()

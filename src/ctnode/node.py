@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +100,10 @@ class Node:
         self.screening = Screening(ctx, self.index, self.data_key)
         if settings.bootstrap_admin_key:
             self.access.ensure_bootstrap_key(settings.bootstrap_admin_key)
+        # start(): the warm-up's thread (a server), its end, and what it raised
+        self._warming: threading.Thread | None = None
+        self._warm = threading.Event()
+        self._warm_error: Exception | None = None
 
     # -- the others, each built once on first use --
 
@@ -322,20 +327,55 @@ class Node:
             self.audit,
         )
 
-    def start(self) -> None:
-        """Get ready to serve: build every service now (a server's first request must not
-        pay for imports), load (or build) the match indexes (names, content hashes, the
-        watched subjects' reverse index), warm up, start the jobs."""
-        for service in ("lists", "review", "manifests", "payments", "biometrics", "federation",
-                        "monitoring", "hashes", "intel", "taxii", "library", "pulls"):
-            getattr(self, service)
-        self.index.prepare()
-        self.hashes.index.prepare()
-        self.monitoring.prepare()  # the reverse index over the watched subjects
+    def start(self, background: bool = False) -> None:
+        """Get ready to serve: load (or build) the name index, then build every other
+        service, load the other indexes (content hashes, the watched subjects' reverse
+        index), warm up the name analyser (every script's transliteration rules, rigour's
+        name tagger) and start the jobs, so that no live request pays for them.
+
+        With ``background`` (a server started by ``ctnode up`` or ``ctnode serve``) all but
+        the name index happens on a thread of its own while the server already answers
+        (issue 11: serving within seconds): a request that needs a part not built yet builds
+        it or waits for it (each service is a ``cached_property``, built once under its
+        lock on Python 3.11; each index loads under its own lock), so answers are the same,
+        only the first ones slower; ``/readyz`` answers 503 until :attr:`ready`."""
+        self.index.refresh()  # screens are answered from the index from the first request
+        if background:
+            self._warming = threading.Thread(target=self._warm_up, name="node-warm-up",
+                                             daemon=True)
+            self._warming.start()
+        else:
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        try:
+            for service in ("lists", "review", "manifests", "payments", "biometrics",
+                            "federation", "monitoring", "hashes", "intel", "taxii", "library",
+                            "pulls"):
+                getattr(self, service)
+            self.screening.warm_up()
+            self.intel.warm_up()
+            self.index.prepare()  # the analyser's tables and rigour's tagger
+            self.hashes.index.prepare()
+            self.monitoring.prepare()  # the reverse index over the watched subjects
+        except Exception as exc:  # the server answers what it can; /readyz says it is not ready
+            if self._warming is None:
+                raise
+            self._warm_error = exc
+            log.exception("starting the node: warming up failed")
         if self.settings.jobs_enabled:
             self.jobs.start()
+        self._warm.set()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the node has started and everything is built and warm: the name index
+        loaded, every service and index built, the analyser warmed up (``/readyz``)."""
+        return self._warm.is_set() and self._warm_error is None and self.index.built
 
     def close(self) -> None:
+        if self._warming is not None:
+            self._warming.join()  # a server stopped while it was warming up
         self.index.wait()  # an import's delta reaches the index files before the end
         built = self.__dict__
         if "jobs" in built:

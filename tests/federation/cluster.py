@@ -95,7 +95,10 @@ class NodeProc:
                     f"{self.name} exited: {(self.data_dir / 'server.log').read_text()[-2000:]}"
                 )
             try:
-                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                # ready, not only alive: the server answers before it has warmed up
+                # (rigour's tagger holds the interpreter while it starts, and a peer's
+                # delta in that window would wait for it)
+                if httpx.get(self.url + "/readyz", timeout=1.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -63,6 +63,7 @@ def create_app(
     extend: Callable[[FastAPI], None] | None = None,
     session_paths: tuple[str, ...] = (),
     session_uploads: tuple[str, ...] = (),
+    start_in_background: bool = False,
 ) -> FastAPI:
     """Build the API around a node (a new one from the environment's settings if none is given;
     that one, or any with ``own_node``, is closed when the app shuts down).
@@ -71,13 +72,19 @@ def create_app(
     installed; ``session_paths`` are the path prefixes that edge authenticates itself (a
     signed-in person's session): the guard asks them for no API key but still bounds and
     checks their input; ``session_uploads`` are that edge's file forms (exact paths), bounded by
-    ``console_max_upload_bytes``."""
+    ``console_max_upload_bytes``.
+
+    With ``start_in_background`` (the served process: ``ctnode up``, ``ctnode serve``) the
+    server answers as soon as the name index is loaded, and the node builds and warms up the
+    rest on a thread of its own (``Node.start``); ``/readyz`` says 503 until it is done.
+    Without it (an app around a given node, as tests build it), the app starts only when
+    the node is ready."""
     own_node = own_node or node is None
     node = node or Node()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(node.start)
+        await run_in_threadpool(node.start, start_in_background)
         try:
             yield
         finally:
@@ -121,9 +128,10 @@ def create_app(
 
     @app.get("/readyz", tags=["health"])
     def readyz() -> JSONResponse:
-        """Readiness (as yente's): 200 once screens are answered from a built index, 503 before.
-        Like ``/healthz`` it needs no credential and reveals nothing about the lists."""
-        ready = node.screening.ready()
+        """Readiness (as yente's): 200 once screens are answered from a built index and the
+        node has warmed up (every service and index built), 503 before. Like ``/healthz`` it
+        needs no credential and reveals nothing about the lists."""
+        ready = node.ready
         return JSONResponse({"status": "ok" if ready else "loading"},
                             status_code=200 if ready else 503)
 
@@ -142,5 +150,6 @@ def upload_paths() -> list[re.Pattern[str]]:
 
 
 def serve() -> FastAPI:
-    """The app of a node built from the environment's settings (``ctnode serve`` runs it)."""
-    return create_app(own_node=True)
+    """The app of a node built from the environment's settings, warming up in the background
+    once it answers (``ctnode serve`` runs it)."""
+    return create_app(own_node=True, start_in_background=True)

@@ -16,7 +16,6 @@ from ctnode.cli.common import (
     print_json,
     read_file,
 )
-from ctnode.intel.misp import misp_round_trip, stix_round_trip
 from ctnode.services.intel.service import ImportResult
 
 intel_app = typer.Typer(
@@ -187,6 +186,8 @@ def round_trip(
     data = read_file(file, MAX_FILE)
     doc = json.loads(data)
     misp = isinstance(doc, dict) and ("Event" in doc or "Attribute" in doc or "info" in doc)
+    from ctnode.intel.misp import misp_round_trip, stix_round_trip  # on first use
+
     report = misp_round_trip(data) if misp else stix_round_trip(doc)
     if as_json:
         print_json({"summary": report.summary(), "losses": [str(loss) for loss in report.losses]})

@@ -19,8 +19,8 @@ from ctnode.federation.hash_exchange import HashExchange
 from ctnode.federation.hit_notices import HitNotices
 from ctnode.federation.inbound import Inbound
 from ctnode.federation.intel_exchange import IntelExchange
-from ctnode.federation.library_exchange import LibraryExchange
 from ctnode.federation.keys import NodeKeys
+from ctnode.federation.library_exchange import LibraryExchange
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.network_screening import NetworkScreening
 from ctnode.services.biometrics.parts import Biometrics

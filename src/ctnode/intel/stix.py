@@ -34,11 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import stix2
-from stix2 import exceptions as stix2_errors
 
 from ctnode.intel import patterns
 from ctnode.intel.issues import StixIssue, StixValidationError
+from ctnode.intel.timestamps import object_version as object_version  # re-exported
 from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.watchlist import check_list_references
 from ctnode.model.tlp import MARKING_TO_TLP
@@ -90,12 +89,6 @@ class StixContent:
         return [o for o in self.objects if o["type"] in types]
 
 
-def object_version(obj: Mapping[str, Any]) -> str | None:
-    """The version timestamp of an object (``modified``, else ``created``); None for SCOs."""
-    value = obj.get("modified") or obj.get("created")
-    return str(value) if value else None
-
-
 def _load(data: bytes | str | Mapping[str, Any] | list[Any], source: str | None) -> Any:
     if isinstance(data, (bytes, bytearray, memoryview, str)):
         try:
@@ -137,6 +130,8 @@ def _objects_of(doc: Any, source: str | None) -> tuple[list[Any], str | None]:
 
 def _issue_from(exc: Exception, object_id: str | None, index: int) -> StixIssue:
     """A finding from a ``stix2`` exception, naming the property it is about."""
+    from stix2 import exceptions as stix2_errors
+
     prop: str | None = None
     message = str(exc)
     if isinstance(exc, stix2_errors.InvalidValueError):
@@ -206,6 +201,11 @@ def _check_one(
             )
         )
         return
+    # stix2 here, not at the top: a server and every command import this module, few of
+    # them read STIX (stix2 and its pattern grammar are a tenth of a server's start)
+    import stix2
+    from stix2 import exceptions as stix2_errors
+
     try:
         stix2.parse(dict(obj), allow_custom=allow_custom, version="2.1")
     except stix2_errors.STIXError as exc:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
+
+
+def object_version(obj: Mapping[str, Any]) -> str | None:
+    """The version timestamp of an object (``modified``, else ``created``); None for SCOs.
+    (Here, not in ``ctnode.intel.stix``: the store reads it without loading stix2.)"""
+    value = obj.get("modified") or obj.get("created")
+    return str(value) if value else None
 
 
 def parse_timestamp(value: str, name: str = "timestamp") -> datetime:

@@ -15,18 +15,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection
 
-from ctnode.hashes.model import Bank, HashRecord, RecordStatus
-from ctnode.intel.taxii.collection import AddOutcome, Page
-from ctnode.intel.taxii.query import ObjectQuery
-from ctnode.library.model import DocumentMeta, Topic
-from ctnode.library.query import CompiledQuery
 from ctnode.model.entities import Entity
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.model.tlp import TLP
+
+if TYPE_CHECKING:  # types only: a name screen does not load the STIX, hash or library code
+    from ctnode.hashes.model import Bank, HashRecord, RecordStatus
+    from ctnode.intel.taxii.collection import AddOutcome, Page
+    from ctnode.intel.taxii.query import ObjectQuery
+    from ctnode.library.model import DocumentMeta, Topic
+    from ctnode.library.query import CompiledQuery
 
 Tx = Connection
 Row = dict[str, Any]

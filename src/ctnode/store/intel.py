@@ -33,10 +33,10 @@ from sqlalchemy import (
 
 from ctnode.clock import as_utc
 from ctnode.errors import NotFound
-from ctnode.intel.stix import object_version
 from ctnode.intel.taxii.collection import AddOutcome, ObjectRecord, Page, make_record
 from ctnode.intel.taxii.collection import select_records as reference_select
 from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch
+from ctnode.intel.timestamps import object_version
 from ctnode.intel.watchlist import extract_list_references
 from ctnode.model.tlp import TLP
 from ctnode.store.database import Database, chunks, rows

@@ -10,7 +10,22 @@ formats without it) are listed in ``ImportResult.skipped``. Tested versions: see
 docs/hashes.md.
 """
 
-from ctnode.hashes.formats import hma, stix, te
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ctnode.hashes.formats.common import ImportResult, record_id_for
 
+if TYPE_CHECKING:
+    from ctnode.hashes.formats import hma, stix, te
+
 __all__ = ["ImportResult", "hma", "record_id_for", "stix", "te"]
+
+
+def __getattr__(name: str) -> Any:
+    """``hma``, ``stix`` and ``te`` on first use: they load threatexchange and stix2, which
+    a server or a command that reads no hash file should not pay for at start."""
+    if name in ("hma", "stix", "te"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ctnode.intel.stix import object_version
 from ctnode.intel.taxii.query import (
     Cursor,
     ObjectQuery,
     VersionMatch,
     parse_timestamp,
 )
-from ctnode.intel.timestamps import format_timestamp
+from ctnode.intel.timestamps import format_timestamp, object_version
 from ctnode.model.tlp import TLP, effective_tlp
 
 

@@ -35,7 +35,7 @@ import orjson
 
 from ctnode.errors import CTNodeError
 from ctnode.intel.issues import StixValidationError
-from ctnode.intel.stix import object_version, parse_stix
+from ctnode.intel.stix import parse_stix
 from ctnode.intel.taxii.collection import AddOutcome, ObjectSource, Page
 from ctnode.intel.taxii.media import (
     DATE_ADDED_FIRST,
@@ -60,7 +60,7 @@ from ctnode.intel.taxii.query import (
     parse_query,
 )
 from ctnode.intel.taxii.resources import ApiRoot, Collection, Discovery, Status, StatusDetail
-from ctnode.intel.timestamps import format_timestamp
+from ctnode.intel.timestamps import format_timestamp, object_version
 from ctnode.model.tlp import TLP
 
 QueryPairs = Mapping[str, str] | Iterable[tuple[str, str]]

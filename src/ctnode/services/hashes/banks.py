@@ -15,12 +15,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ctnode.audit.events import EventName
 from ctnode.errors import Conflict, InvalidInput, NotFound, Refused
 from ctnode.hashes import model as hm
-from ctnode.hashes.formats import common, hma, stix, te
+from ctnode.hashes.formats import common
 from ctnode.hashes.model import Bank, HashRecord, RecordStatus
 from ctnode.model.access import Actor
 from ctnode.model.tlp import Recipient, may_share
@@ -29,14 +30,27 @@ from ctnode.services.hashes.index import HashIndex
 
 Reader = Callable[[Path, Bank], common.ImportResult]
 
+
+def _formats() -> tuple[ModuleType, ModuleType, ModuleType]:
+    """The format modules (hma, stix, te), imported on first use: they load threatexchange
+    and stix2, which a server or a command that reads no hash file should not pay for."""
+    from ctnode.hashes.formats import hma, stix, te
+
+    return hma, stix, te
+
+
 #: Import formats: name → (reader, what it is).
 READERS: dict[str, tuple[Reader, str]] = {
-    "hma2": (lambda p, b: hma.read_hma2(p, bank=b), "HMA 2.x bank export (JSON)"),
-    "hma1": (hma.read_hma1, "HMA 1.x data file <privacy group>.<indicator type>.te"),
-    "te-signals": (te.read_signal_file, "threatexchange signal file: '<type> <signal>' lines"),
-    "te-simple": (te.read_simple_file, "threatexchange state file simple.<TYPE>.te"),
-    "te-dataset": (te.read_dataset_csv, "threatexchange dataset -P --csv"),
-    "stix": (stix.read_stix, "STIX 2.1 bundle"),
+    "hma2": (lambda p, b: _formats()[0].read_hma2(p, bank=b), "HMA 2.x bank export (JSON)"),
+    "hma1": (lambda p, b: _formats()[0].read_hma1(p, b),
+             "HMA 1.x data file <privacy group>.<indicator type>.te"),
+    "te-signals": (lambda p, b: _formats()[2].read_signal_file(p, b),
+                   "threatexchange signal file: '<type> <signal>' lines"),
+    "te-simple": (lambda p, b: _formats()[2].read_simple_file(p, b),
+                  "threatexchange state file simple.<TYPE>.te"),
+    "te-dataset": (lambda p, b: _formats()[2].read_dataset_csv(p, b),
+                   "threatexchange dataset -P --csv"),
+    "stix": (lambda p, b: _formats()[1].read_stix(p, b), "STIX 2.1 bundle"),
 }
 #: Export formats: name → (file name or directory, what it is).
 EXPORTS: dict[str, str] = {
@@ -437,6 +451,7 @@ def _write(
     fmt: str, bank: Bank, records: list[HashRecord], dest: Path
 ) -> tuple[list[Path], int, int]:
     """(paths written, records written, records the format has no form for)."""
+    hma, stix, te = _formats()
     if fmt == "hma2":
         return [dest], hma.write_hma2(bank, records, dest), 0
     if fmt == "te-signals":

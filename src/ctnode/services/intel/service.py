@@ -18,7 +18,6 @@ from typing import Any
 from ctnode.audit.events import EventName
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, NotFound
-from ctnode.intel.misp import misp_to_stix, stix_to_misp
 from ctnode.intel.stix import StixContent, make_bundle, parse_stix
 from ctnode.intel.taxii.collection import AddOutcome, ObjectRecord
 from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch
@@ -97,6 +96,12 @@ class Intel:
         if change.added or change.removed:
             for listener in self._listeners:
                 listener(change)
+
+    @staticmethod
+    def warm_up() -> None:
+        """Load the STIX 2 library now (a server warming up), not on the first TAXII add:
+        ``ctnode.intel.stix`` imports it on first use."""
+        import stix2  # noqa: F401
 
     @contextmanager
     def audited(self, event: EventName, actor: Actor, **entry: Any) -> Iterator[Tx]:
@@ -195,6 +200,8 @@ class Intel:
         self.ctx.require(actor, "intel.write")
         col = self.own_collection(collection)
         try:
+            from ctnode.intel.misp import misp_to_stix  # MISP's libraries: on first use
+
             converted = misp_to_stix(data if isinstance(data, bytes | str) else dict(data))
         except CTNodeError as exc:
             self._refused(actor, col["id"], source, exc)
@@ -396,6 +403,8 @@ class Intel:
         objects = self.objects(actor, collection, types=types)
         if not objects:
             raise NotFound(f"collection {collection!r} holds no objects to export")
+        from ctnode.intel.misp import stix_to_misp  # MISP's libraries: on first use
+
         exported = stix_to_misp(objects)
         self.ctx.audit.record(
             "intel.export",

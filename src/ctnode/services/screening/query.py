@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from followthemoney import model as ftm_model
-
 from ctnode.errors import InvalidInput
 from ctnode.model.dates import normalise_birth_date
 from ctnode.model.entities import DOCUMENT_PROPS, NAME_PART_PROPS, NAME_PROPS
@@ -92,6 +90,8 @@ def query_from_example(
     """A query from a FollowTheMoney entity example (a yente ``/match`` query): names and name
     parts, dates of birth, nationalities and documents. A schema FollowTheMoney does not know,
     or one it does not match on (``Payment``, ``Family``), is refused, as yente refuses it."""
+    from followthemoney import model as ftm_model  # here: a name screen never loads FtM
+
     ftm_schema = ftm_model.get(schema)
     if ftm_schema is None:
         raise InvalidInput(f"{where}.schema: unknown schema {schema!r}")

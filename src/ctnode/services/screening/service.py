@@ -24,9 +24,6 @@ from datetime import timedelta
 from functools import cache
 from typing import Any, Protocol
 
-from followthemoney import model as ftm_model
-from followthemoney.types import registry
-
 from ctnode import clock
 from ctnode.errors import InvalidInput, NotFound
 from ctnode.match.explain import every_query_part_aligned
@@ -108,6 +105,9 @@ class MatchAnswer:
 @cache
 def _naming_props(schema: str) -> frozenset[str]:
     """Entity-typed FtM properties (of any schema) that can name an entity of ``schema``."""
+    from followthemoney import model as ftm_model  # here: a name screen never loads FtM
+    from followthemoney.types import registry
+
     target = ftm_model.get(schema)
     assert target is not None
     return frozenset(p.name for s in ftm_model.schemata.values() for p in s.properties.values()
@@ -360,6 +360,11 @@ class Screening:
         """Whether screens are answered from a built index (yente's ``/readyz``)."""
         return self.index.built
 
+    def warm_up(self) -> None:
+        """Load FollowTheMoney's model now (a server warming up): yente's ``/match`` and
+        ``/entities`` read it, a name screen does not (so it is not imported at start)."""
+        _naming_props("Person")
+
     def catalog(self, actor: Actor) -> dict[str, Any]:
         """yente's ``/catalog``: the lists held, each with its version, date and size."""
         self.ctx.require(actor, "search")
@@ -413,6 +418,9 @@ class Screening:
         """The entities next to one (yente's ``nested``), by FollowTheMoney property: those its
         entity-typed properties name, and those naming it, under the reverse property
         (a wallet's ``holder`` is its holder's ``cryptoWallets``). Audited as entity views."""
+        from followthemoney import model as ftm_model  # here: a name screen never loads FtM
+        from followthemoney.types import registry
+
         self.ctx.require(actor, "entity.view")
         schema = ftm_model.get(entity.schema)
         out: dict[str, list[Entity]] = {}
