@@ -67,7 +67,6 @@ def collections(as_json: AsJson = False) -> None:
 
 
 @intel_app.command("publish")
-@handle_errors
 def publish(collection: Annotated[str, typer.Argument(help="Collection id or alias")]) -> None:
     """Send this node's collection whole (newest versions, cut by TLP) to the peers subscribed
     to it (agreements naming intel:<ALIAS or ID>); later additions, revocations and deletions

@@ -113,7 +113,6 @@ def withdraw(
 
 
 @library_app.command("publish")
-@handle_errors
 def publish() -> None:
     """Send this node's documents in force (cut by TLP) to the peers subscribed to the library
     (agreements naming 'library'); later additions and withdrawals are sent as they happen.

@@ -34,3 +34,6 @@ class LazyKey:
 
     def open(self, ciphertext: bytes, context: str) -> bytes:
         return self.key.open(ciphertext, context)
+
+    def open_concat(self, items: list[tuple[bytes, str]]) -> bytes:
+        return self.key.open_concat(items)

@@ -137,7 +137,7 @@ screenings = Table(
     # for a screening with hits, so its reviewers see who was screened; erased (NULL) after
     # ``subject_expires_at`` (CTNODE_REVIEW_SUBJECT_DAYS). NULL: screened before 0018.
     Column("subject_sealed", LargeBinary, nullable=True),
-    Column("subject_expires_at", TS, nullable=True, index=True),
+    at("subject_expires_at", nullable=True, index=True),
 )
 
 decisions = Table(

@@ -183,5 +183,5 @@ fed_key_changes = Table(
     Column("at", String(40), nullable=False),  # as signed
     Column("reason", Text, nullable=False),
     Column("certificate", JSON, nullable=False),
-    Column("received_at", TS, nullable=False),
+    at("received_at"),
 )

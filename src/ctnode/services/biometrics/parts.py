@@ -11,9 +11,6 @@ from ctnode.services.biometrics.search import Search
 from ctnode.services.context import Context
 from ctnode.services.datakey import LazyKey
 
-    def open_concat(self, items: list[tuple[bytes, str]]) -> bytes:
-        return self.key.open_concat(items)
-
 
 @dataclass(frozen=True, slots=True)
 class Biometrics:
