@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from nacl.signing import SigningKey
 
 from ctnode.clock import format_ts, utcnow
@@ -114,3 +115,20 @@ def test_a_rotation_in_process_on_both_backends(pair: tuple[Node, Node]) -> None
     req.federation.checkpoints.sign(ADMIN)
     n, used = req.federation.checkpoints.verify_audit(ADMIN)
     assert n > 0 and used == 1
+
+
+def test_a_peer_cannot_grow_the_checkpoint_table_at_will(
+    pair: tuple[Node, Node], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    from ctnode.federation import checkpoints
+
+    monkeypatch.setattr(checkpoints, "KEPT_PER_PEER", 2)
+    req, hold = pair
+    ident = req.federation.context.identity
+    sent = [req.federation.checkpoints.sign(ADMIN) for _ in range(4)]
+    for cp in sent:
+        status, _body = hold.federation.inbound.receive(
+            seal(ident, "checkpoint.notice", "hold-node", cp).to_dict())
+        assert status == 200
+    kept = hold.store.federation.list_checkpoints("req-node")
+    assert [r["seq"] for r in kept] == [cp["seq"] for cp in sent[-2:]]

@@ -45,6 +45,8 @@ def signed_checkpoint(row: dict[str, Any]) -> dict[str, Any]:
 
 # Checkpoints of the requester a peer hands back (the newest) in answer to checkpoint.held.
 HELD_COPIES = 20
+# A peer's pushed checkpoints kept here (the newest): a peer cannot grow the table at will.
+KEPT_PER_PEER = 200
 
 
 def check_signatures(
@@ -221,6 +223,7 @@ class Checkpoints:
             with self.db.begin() as conn:
                 self.db.add_checkpoint(conn, {**payload, "signature": sig,
                                               "received_at": utcnow()})
+                self.db.prune_checkpoints(conn, env.sender, KEPT_PER_PEER)
         return {"kept": payload["seq"]}
 
     def on_held(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:

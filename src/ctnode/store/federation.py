@@ -323,6 +323,16 @@ class SqlFederation:
     def add_checkpoint(self, conn: Connection, values: dict[str, Any]) -> None:
         conn.execute(tables.fed_checkpoints.insert().values(**values))
 
+    def prune_checkpoints(self, conn: Connection, node_id: str, keep: int) -> int:
+        """Keep only the newest ``keep`` checkpoints of ``node_id`` (a peer's pushed ones)."""
+        t = tables.fed_checkpoints
+        newest = select(t.c.id).where(t.c.node_id == node_id).order_by(t.c.id.desc()).limit(keep)
+        kept = [r[0] for r in conn.execute(newest)]
+        if len(kept) < keep:
+            return 0
+        return int(conn.execute(delete(t).where(t.c.node_id == node_id, t.c.id.not_in(kept)))
+                   .rowcount)
+
     def list_checkpoints(self, node_id: str | None = None) -> list[dict[str, Any]]:
         q = select(tables.fed_checkpoints).order_by(tables.fed_checkpoints.c.id)
         if node_id:
