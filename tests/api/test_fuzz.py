@@ -82,6 +82,7 @@ WARM_UP = "".join(chr(c) for c in range(0x80, 0x10000, 64) if not 0xD800 <= c < 
 
 @pytest.fixture
 def fuzz_app(fuzz_node: Node) -> FastAPI:
+    fuzz_node.start()  # as a served node: /readyz is 200, not 503 "loading"
     return create_app(fuzz_node)
 
 
