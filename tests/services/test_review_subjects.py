@@ -64,3 +64,12 @@ def test_the_subject_of_a_hit_is_sealed_shown_to_its_reviewer_and_erased_later(
         [{"erased": 2}]
     assert node.settings.review_subject_days == 90
     assert "review-subjects" in node.jobs.jobs
+
+
+def test_a_peers_query_is_never_kept_not_even_sealed(node: Node) -> None:
+    query = build_query(["Faris Nadir"], birth_dates=["1975-04-17"])
+    sid = node.screening.screen(query, ADMIN, CHECK, source="peer").screening_id
+    assert sid is not None  # the hit is in the queue, by keyed hashes only
+    (row,) = _rows(node)
+    assert row["subject_sealed"] is None and row["subject_expires_at"] is None
+    assert node.review.screening_detail(ADMIN, sid)["subject"] is None

@@ -48,6 +48,9 @@ class Sealer(Protocol):
     def open(self, ciphertext: bytes, context: str) -> bytes: ...
 
 
+# A peer's query is the asking node's data, shared for a hit / no-hit answer: its subject is
+# never kept here, not even sealed (the review queue holds only keyed hashes of it).
+PEER_SOURCES = frozenset({"peer"})
 SUBJECT_FIELDS = ("schema", "names", "birth_dates", "nationalities", "documents", "subject_id")
 
 
@@ -261,7 +264,7 @@ class Screening:
         )
         reportable = [h for h in hits if h.reportable]
         row = self.screening_row(actor, purpose, source, subject, reportable, query.identified,
-                                 query)
+                                 None if source in PEER_SOURCES else query)
         sid = row["id"] if reportable else None
         with self.ctx.store.begin() as conn:
             self.review.add_screenings(conn, [row] if reportable else [])
