@@ -3,10 +3,11 @@
 A real ``ctnode serve`` process on loopback with the UN list (``CTNODE_SHARED_DATA``, else
 the bundled demo list), a node identity, and a batch file of
 ``--subjects`` people screened through the console first (its report is what the report
-pages show). Each page is asked ``--repeat`` times after one warm-up; median and p95 are
+pages show), and ``--watched`` people under watch for the signed-in person (the Watch
+page). Each page is asked ``--repeat`` times after one warm-up; median and p95 are
 printed (client-observed over loopback: the server's time plus a loopback round trip).
 
-    PYTHONPATH=. .venv/bin/python -m bench.console.files_network --subjects 10000 --repeat 20
+    PYTHONPATH=. .venv/bin/python -m bench.console.files_network --subjects 10000 --watched 2000
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from pathlib import Path
 import httpx
 
 from ctnode.ingest.un_sc import DEMO_LIST
-from ctnode.model.access import Actor
+from ctnode.model.access import Actor, Purpose
 from ctnode.node import Node
+from ctnode.services.monitoring.files import fields_of
+from ctnode.services.screening.query import build_query
 from ctnode.settings import Settings
 
 ADMIN = Actor(name="cli:bench", role="admin")
@@ -53,6 +56,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--subjects", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--watched", type=int, default=2_000)
     args = ap.parse_args()
     shared = Path(os.environ.get("CTNODE_SHARED_DATA", "../shared/data")) / "un-sc-consolidated.xml"
     source = shared if shared.exists() else DEMO_LIST
@@ -67,6 +71,14 @@ def main() -> None:
                                        country="AA", contact="duty@bench.example",
                                        endpoint=f"http://127.0.0.1:{port}")
         node.users.create(ADMIN, username="bench", role="admin", password=PASSWORD)
+        # --watched people under watch for the bench user (the Watch page lists 50 a page)
+        watched = [fields_of(build_query([f"{FIRST[i % 10]} {LAST[(i // 10) % 10]} "
+                                          f"{LAST[(i // 100) % 10]}"],
+                                         birth_dates=[str(1950 + i % 50)]))
+                   for i in range(args.watched)]
+        if watched:
+            node.monitoring.add(watched, ADMIN, Purpose("bench", "Act 1", None),
+                                owner="user:bench", days=30)
         node.close()
         env = {**os.environ, "CTNODE_DATA_DIR": str(data), "CTNODE_MODE": "development",
                "CTNODE_PORT": str(port), "CTNODE_HOST": "127.0.0.1", "CTNODE_DATABASE_URL": "",
@@ -110,6 +122,8 @@ def main() -> None:
                     ("GET /console/network/disclosures", "/console/network/disclosures"),
                     ("GET /console/network/inbox", "/console/network/inbox"),
                     ("GET /console/lists/import", "/console/lists/import"),
+                    ("GET /console/watch (page 1)", "/console/watch"),
+                    ("GET /console/watch (page 20, all alerts)", "/console/watch?show=all&page=20"),
                 ]
                 print(f"{'page':<36} {'median ms':>10} {'p95 ms':>8}")
                 for label, path in pages:

@@ -282,6 +282,13 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
     assert len(incoming) == 1
     with pytest.raises(InvalidInput):
         hold.federation.disclosure.decide_disclosure(ADMIN, incoming[0]["id"], approve=True, reason=" ")
+    # A person may release fewer fields than agreed, never more, and at least one.
+    with pytest.raises(InvalidInput, match="does not allow releasing passportNumber"):
+        hold.federation.disclosure.decide_disclosure(
+            ADMIN, incoming[0]["id"], approve=True, reason="ok", fields=["name", "passportNumber"])
+    with pytest.raises(InvalidInput, match="at least one field"):
+        hold.federation.disclosure.decide_disclosure(
+            ADMIN, incoming[0]["id"], approve=True, reason="ok", fields=[])
     hold.federation.disclosure.decide_disclosure(
         ADMIN, incoming[0]["id"], approve=True, reason="ok", ttl_seconds=1
     )
