@@ -18,6 +18,7 @@ from ctnode.federation.agreements import (
     Agreement,
     validate_biometrics,
     validate_copy_fields,
+    validate_hash_labels,
     validate_terms,
 )
 from ctnode.federation.context import FederationContext
@@ -153,6 +154,7 @@ class Directory:
         subscribed: bool = False,
         biometrics: list[str] | None = None,
         copy_fields: list[str] | None = None,
+        hash_labels: list[str] | None = None,
     ) -> Agreement:
         """Make the agreement for (peer, direction); it replaces the one in force, if any.
         A new outbound subscription is followed by a signed full sync of the lists it names
@@ -169,6 +171,7 @@ class Directory:
         )
         bio = validate_biometrics(biometrics or [])
         copies = validate_copy_fields(copy_fields, subscribed)
+        labels = validate_hash_labels(hash_labels, lists)
         expires = as_utc(expires_at)
         assert expires is not None
         now = utcnow()
@@ -190,6 +193,7 @@ class Directory:
             "revoked_at": None,
             "biometrics": bio,
             "copy_fields": copies,
+            "hash_labels": labels,
         }
         with self.db.begin() as conn:
             for old in self.db.list_agreements(peer_id=peer_id, direction=direction):

@@ -10,6 +10,12 @@ not passed on, so a removal reaches every copy straight from its publisher.
 
 TLP: a peer under an agreement is a named recipient; hashes marked TLP:AMBER+STRICT or
 TLP:RED never leave (``model/tlp.may_share``) and are counted as withheld.
+
+Labels: an agreement's ``hash_labels`` (when it names any) lets out only hashes whose labels
+are all named there; the others never leave and are counted as withheld. Each hash sent is
+noted per peer (``hash_copies``), so a removal, or a hash relabelled or an agreement narrowed
+so that it is no longer let out, reaches every peer holding a copy. A subscriber whose inbound
+agreement names labels keeps only hashes those labels cover.
 """
 
 from __future__ import annotations
@@ -126,7 +132,7 @@ class HashExchange:
                 active.append(rec)
             elif rec.status is RecordStatus.REMOVED:
                 removed.append(rec.record_id)
-        return self._send(actor, bank, active, removed, peers)
+        return self._send(actor, bank, active, removed, peers, every_peer=True)
 
     def _send(
         self,
@@ -135,48 +141,96 @@ class HashExchange:
         records: Iterable[HashRecord],
         removed: Iterable[str],
         peers: list[str],
+        *,
+        every_peer: bool = False,
     ) -> list[dict[str, Any]]:
+        """Queue one delta per set of peers that get the same records: each peer receives the
+        hashes its agreement's TLP and labels let out, and the removal of every hash it holds a
+        copy of that is removed or no longer let out. ``every_peer``: a peer with nothing to
+        receive still gets a (empty) delta, so it knows the bank."""
         if len(PREFIX + bank.name) > 64:
             raise InvalidInput(f"bank {bank.name}: names over 57 characters cannot be exchanged")
-        sent, withheld = [], 0
-        for rec in records:
-            terms = SharingTerms("hashes", peers[0], PEER_LEVELS)
-            if may_share(rec.tlp, Recipient("peer", peers[0], terms)).allowed:
-                sent.append(rec.as_dict())
-            else:
-                withheld += 1
-        gone = sorted(set(removed))
-        delta_id = str(uuid.uuid4())
-        body = {"delta_id": delta_id, "bank": bank.name, "records": sent, "removed": gone}
-        summary = {
-            "bank": bank.name,
-            "records": len(sent),
-            "removed": len(gone),
-            "withheld_tlp": withheld,
-        }
+        recs = list(records)
+        gone_ids = sorted(set(removed))
+        store = self.hashes.banks.store
+        held = store.copies_of([r.record_id for r in recs] + gone_ids)
+        # the labels of removed hashes: a copy sent before copies were noted is still reached
+        was = {rid: rec for rid, (_key, rec) in store.find_records(gone_ids).items()}
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...], int, int], list[str]] = {}
+        for peer in peers:
+            agr = self.ctx.agreement(peer, "outbound")
+            to_peer = Recipient("peer", peer, SharingTerms("hashes", peer, PEER_LEVELS))
+            send: list[str] = []
+            drop: list[str] = []
+            tlp_out = labels_out = 0
+            for rec in recs:
+                has = peer in held.get(rec.record_id, ())
+                if not may_share(rec.tlp, to_peer).allowed:
+                    tlp_out += 1
+                elif agr is None or not agr.covers_labels(rec.labels):
+                    labels_out += 1
+                else:
+                    send.append(rec.record_id)
+                    continue
+                if has:
+                    drop.append(rec.record_id)
+            for rid in gone_ids:
+                old = was.get(rid)
+                if (
+                    peer in held.get(rid, ())
+                    or old is None
+                    or (agr is not None and agr.covers_labels(old.labels))
+                ):
+                    drop.append(rid)
+            if send or drop or every_peer:
+                key = (tuple(send), tuple(sorted(set(drop))), tlp_out, labels_out)
+                groups.setdefault(key, []).append(peer)
+        by_id = {r.record_id: r for r in recs}
+        deltas = []
         with self.db.begin() as conn:
-            self.db.add_delta(
-                conn,
-                {
-                    "id": delta_id,
-                    "dataset": PREFIX + bank.name,
-                    "version": None,
-                    "import_id": 0,
-                    "created_at": utcnow(),
-                    "summary": summary,
-                    "payload": body,
-                },
-                peers,
-            )
-            self.ctx.audit.record(
-                "federation.delta.created",
-                actor,
-                conn=conn,
-                result_ids=gone[:1000],
-                detail={"delta_id": delta_id, **summary, "peers": peers},
-            )
+            for (send_ids, drop_ids, tlp_out, labels_out), group in groups.items():
+                delta_id = str(uuid.uuid4())
+                body = {
+                    "delta_id": delta_id,
+                    "bank": bank.name,
+                    "records": [by_id[r].as_dict() for r in send_ids],
+                    "removed": list(drop_ids),
+                }
+                summary = {
+                    "bank": bank.name,
+                    "records": len(send_ids),
+                    "removed": len(drop_ids),
+                    "withheld_tlp": tlp_out,
+                    "withheld_labels": labels_out,
+                }
+                self.db.add_delta(
+                    conn,
+                    {
+                        "id": delta_id,
+                        "dataset": PREFIX + bank.name,
+                        "version": None,
+                        "import_id": 0,
+                        "created_at": utcnow(),
+                        "summary": summary,
+                        "payload": body,
+                    },
+                    group,
+                )
+                for peer in group:
+                    store.add_copies(conn, peer, list(send_ids))
+                    store.drop_copies(conn, peer, list(drop_ids))
+                self.ctx.audit.record(
+                    "federation.delta.created",
+                    actor,
+                    conn=conn,
+                    result_ids=list(drop_ids[:1000]),
+                    detail={"delta_id": delta_id, **summary, "peers": group},
+                )
+                deltas.append(delta_id)
+        if not deltas:
+            return []
         self.updates.push_pending()
-        return self.db.list_receipts(delta_id)
+        return [x for d in deltas for x in self.db.list_receipts(d)]
 
     # -- subscriber -------------------------------------------------------------------------
 
@@ -197,15 +251,23 @@ class HashExchange:
             record_from_wire(item, target, env.sender, f"records[{i}]")
             for i, item in enumerate(raw)
         ]
+        agr = self.ctx.agreement(env.sender, "inbound")
+        kept = [r for r in records if agr is None or agr.covers_labels(r.labels)]
+        refused, records = len(records) - len(kept), kept
         actor = self.ctx.peer_actor(env.sender, "admin")
         applied = self.hashes.banks.apply_peer(actor, env.sender, bank_name, records, removed)
         self.ctx.audit.record(
             "federation.delta.applied",
             actor,
             result_ids=removed[:1000],
-            detail={"delta_id": delta_id, "dataset": PREFIX + bank_name, **applied},
+            detail={
+                "delta_id": delta_id,
+                "dataset": PREFIX + bank_name,
+                **applied,
+                "refused_labels": refused,
+            },
         )
-        return {"delta_id": delta_id, "applied": True, **applied}
+        return {"delta_id": delta_id, "applied": True, **applied, "refused_labels": refused}
 
     # -- notices to the publisher -----------------------------------------------------------
 

@@ -162,6 +162,8 @@ class SqlHashes:
         r, h = tables.hash_records, tables.hash_hits
         keys = select(r.c.id).where(r.c.bank == name).scalar_subquery()
         conn.execute(delete(h).where(h.c.record_key.in_(keys)))
+        ids = select(r.c.record_id).where(r.c.bank == name).scalar_subquery()
+        conn.execute(delete(tables.hash_copies).where(tables.hash_copies.c.record_id.in_(ids)))
         gone = conn.execute(delete(r).where(r.c.bank == name)).rowcount or 0
         conn.execute(delete(tables.hash_banks).where(tables.hash_banks.c.name == name))
         return int(gone)
@@ -241,6 +243,37 @@ class SqlHashes:
             for part in chunks(record_ids):
                 for row in conn.execute(select(r).where(r.c.record_id.in_(part))):
                     out[row.record_id] = (int(row.id), record_of(row))
+        return out
+
+    def add_copies(self, conn: Connection, peer_id: str, record_ids: list[str]) -> None:
+        """Note that ``peer_id`` was sent these records (once each)."""
+        c = tables.hash_copies
+        for part in chunks(sorted(set(record_ids))):
+            held = set(
+                conn.execute(
+                    select(c.c.record_id).where(c.c.peer_id == peer_id, c.c.record_id.in_(part))
+                ).scalars()
+            )
+            fresh = [{"record_id": r, "peer_id": peer_id} for r in part if r not in held]
+            if fresh:
+                conn.execute(c.insert(), fresh)
+
+    def drop_copies(self, conn: Connection, peer_id: str, record_ids: list[str]) -> None:
+        """Forget the copies ``peer_id`` was told to remove."""
+        c = tables.hash_copies
+        for part in chunks(sorted(set(record_ids))):
+            conn.execute(delete(c).where(c.c.peer_id == peer_id, c.c.record_id.in_(part)))
+
+    def copies_of(self, record_ids: list[str]) -> dict[str, set[str]]:
+        """record id → the peers holding a copy of it (records no peer holds are left out)."""
+        c = tables.hash_copies
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for part in chunks(sorted(set(record_ids))):
+                for rid, peer in conn.execute(
+                    select(c.c.record_id, c.c.peer_id).where(c.c.record_id.in_(part))
+                ):
+                    out.setdefault(rid, set()).add(peer)
         return out
 
     def change_mark(self) -> tuple[int, str, str]:

@@ -48,6 +48,7 @@ fed_agreements = Table(
     # biometric modalities ("face", "fingerprint") the peer may probe; null/[] = none
     Column("biometrics", JSON, nullable=True),
     Column("copy_fields", JSON, nullable=True),  # what copies carry (subscriptions); NULL: names
+    Column("hash_labels", JSON, nullable=True),  # labels hashes must carry to be sent; NULL: all
 )
 
 # Nonces of received messages (replay protection; also the rate-limit window).

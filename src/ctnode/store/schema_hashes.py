@@ -99,3 +99,12 @@ hash_hits = Table(
     Column("decided_at", TS, nullable=True),
     Index("ix_hash_hits_decision_at", "decision", "at"),
 )
+
+# Which peer was sent a copy of which hash (bank deltas under ``hashes:<BANK>`` agreements), so
+# a removal reaches every copy even after the peer's agreement stopped covering the hash.
+hash_copies = Table(
+    "hash_copies",
+    metadata,
+    Column("record_id", String(32), primary_key=True),
+    Column("peer_id", String(128), primary_key=True),
+)

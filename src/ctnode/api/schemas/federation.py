@@ -30,6 +30,12 @@ class AgreementCreate(BaseModel):
         description="With subscribed: the properties copies (list deltas, the first full sync) "
         "carry; separate from what the peer may query. Not given: names only.",
     )
+    hash_labels: list[str] | None = Field(
+        default=None,
+        description="With a hash bank ('hashes:<BANK>') in lists: the taxonomy labels a hash "
+        "must carry (all of its labels) to be sent; unlabelled hashes then stay. Not given: "
+        "every label. Removals reach every peer that holds a copy.",
+    )
 
 
 class StatedPurpose(BaseModel):
