@@ -93,7 +93,7 @@ def test_jobs_never_overlap(empty_node: Node) -> None:
 
 def test_a_job_runs_once_on_demand_for_the_caller(empty_node: Node) -> None:
     assert set(empty_node.jobs.jobs) == {"retention", "refusals", "watch-expiry", "intel-pull",
-                                         "biometric-index"}
+                                         "biometric-index", "hash-forensics"}
     result = empty_node.jobs.run("retention", ADMIN)
     assert (result.masked, result.deleted) == (0, 0)  # type: ignore[attr-defined]
     (entry,) = empty_node.audit.entries(event="travel.retention")

@@ -107,6 +107,14 @@ def _record_row(rec: HashRecord, actor: str, now: datetime) -> dict[str, Any]:
     return {**row, "changed_at": now, "changed_by": actor}
 
 
+def _times(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its times as aware UTC datetimes (SQLite returns them naive)."""
+    for name in ("kept_at", "expires_at"):
+        if row.get(name) is not None:
+            row[name] = as_utc(row[name])
+    return row
+
+
 class SqlHashes:
     """Hash banks, records and hits (``ctnode.store.contracts.HashStore``)."""
 
@@ -275,6 +283,36 @@ class SqlHashes:
                 ):
                     out.setdefault(rid, set()).add(peer)
         return out
+
+    # -- forensics store ------------------------------------------------------------------
+
+    def add_forensic(self, conn: Connection, row: dict[str, Any]) -> None:
+        conn.execute(tables.hash_forensics.insert().values(**row))
+
+    def list_forensics(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The kept items, newest first, without their content."""
+        f = tables.hash_forensics
+        cols = [c for c in f.c if c.name != "sealed"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*cols).order_by(f.c.kept_at.desc()).limit(limit))
+            return [_times(dict(r._mapping)) for r in rows]
+
+    def get_forensic(self, item_id: str) -> dict[str, Any]:
+        """One kept item with its sealed content; ``NotFound`` when absent (or purged)."""
+        f = tables.hash_forensics
+        with self.engine.connect() as conn:
+            row = conn.execute(select(f).where(f.c.id == item_id)).first()
+        if row is None:
+            raise NotFound(f"forensic item {item_id} not found (never kept, or purged)")
+        return _times(dict(row._mapping))
+
+    def purge_forensics(self, conn: Connection, before: datetime) -> list[str]:
+        """Delete the items that expire at or before ``before``; their ids."""
+        f = tables.hash_forensics
+        ids = list(conn.execute(select(f.c.id).where(f.c.expires_at <= before)).scalars())
+        for part in chunks(ids):
+            conn.execute(delete(f).where(f.c.id.in_(part)))
+        return ids
 
     def change_mark(self) -> tuple[int, str, str]:
         """Changes when any bank or record changes (what another process's matcher checks).

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -107,4 +108,21 @@ hash_copies = Table(
     metadata,
     Column("record_id", String(32), primary_key=True),
     Column("peer_id", String(128), primary_key=True),
+)
+
+# The forensics store (off unless CTNODE_HASH_FORENSICS_DAYS > 0): content an admin chose to
+# keep, sealed with the node's data key, deleted by the hash-forensics job when it expires.
+hash_forensics = Table(
+    "hash_forensics",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("content_type", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sealed", LargeBinary, nullable=False),  # NodeKey.seal(content, "hash-forensics:<id>")
+    Column("reason", Text, nullable=False),
+    Column("kept_at", TS, nullable=False),
+    Column("kept_by", String(128), nullable=False),
+    Column("expires_at", TS, nullable=False, index=True),
 )
