@@ -318,6 +318,12 @@ class Node:
                     run=lambda actor: self.federation.keys.check_expiry(actor),
                 ),
                 Job(
+                    "hash-forensics",
+                    "delete forensic content past its retention (CTNODE_HASH_FORENSICS_DAYS)",
+                    every=self.settings.hash_forensics_sweep_minutes * 60,
+                    run=lambda actor: self.hashes.forensics.purge(actor),
+                ),
+                Job(
                     "biometric-index",
                     "rebuild a held face index when another host changed the templates",
                     every=self.settings.face_index_check_minutes * 60,

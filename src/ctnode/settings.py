@@ -151,6 +151,10 @@ class Settings(BaseSettings):
     hash_flood_count: int = Field(default=3, ge=0)
     # PDQ index of the node's matcher: "flat" (exhaustive faiss scan, no build) or "mih" (multi-index hashing).
     hash_pdq_index: Literal["flat", "mih"] = "flat"
+    # Days the forensics store keeps content hashed with keep=true (sealed with the data key); 0: off, never kept.
+    hash_forensics_days: int = Field(default=0, ge=0, le=3650)
+    # Minutes between purges of forensic content past its retention (the hash-forensics job).
+    hash_forensics_sweep_minutes: int = Field(default=60, ge=1)
 
     # --- screened messages: manifests and payment files (ctnode.services.batches) ---
     # Keep the raw manifest / payment message at all (false: only the screening results are kept).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -140,3 +141,44 @@ def test_import_and_export_over_http(client: TestClient, empty_node: Node) -> No
     assert r.status_code == 422
     r = client.delete("/hashes/banks/CT_TEST", headers=admin)
     assert r.json() == {"bank": "CT_TEST", "deleted": 1}
+
+
+def test_the_forensics_store_over_http(store_url: str, tmp_path: Path) -> None:
+    from ctnode.settings import Settings
+
+    off = Node(Settings(data_dir=tmp_path / "off", database_url=store_url, mode="development"))
+    app = FastAPI()
+    app.state.node = off
+    install_error_handlers(app)
+    app.include_router(router)
+    with TestClient(app) as c:
+        admin = key(off, "admin")
+        r = c.post("/hashes/hash?keep=true&reason=case", content=png(5), headers=admin)
+        assert r.status_code == 422 and "forensics store is off" in r.json()["detail"]
+    off.close()
+    on = Node(
+        Settings(
+            data_dir=tmp_path / "on", database_url=store_url, mode="development",
+            hash_forensics_days=7,
+        )
+    )
+    app.state.node = on
+    with TestClient(app) as c:
+        admin, analyst = key(on, "admin"), key(on, "analyst")
+        r = c.post("/hashes/hash", content=png(5), headers=admin)
+        assert r.status_code == 200 and "forensic" not in r.json()  # not asked: not kept
+        assert c.get("/hashes/forensics", headers=admin).json()["items"] == []
+        r = c.post("/hashes/hash?keep=true&reason=case%207", content=png(5), headers=analyst)
+        assert r.status_code == 403
+        r = c.post("/hashes/hash?keep=true&reason=case%207", content=png(5), headers=admin)
+        assert r.status_code == 200, r.text
+        item = r.json()["forensic"]
+        assert item["sha256"] == r.json()["sha256"]
+        listed = c.get("/hashes/forensics", headers=admin).json()
+        assert listed["enabled_days"] == 7 and [x["id"] for x in listed["items"]] == [item["id"]]
+        assert c.get("/hashes/forensics", headers=analyst).status_code == 403
+        r = c.get(f"/hashes/forensics/{item['id']}", headers=admin)
+        assert r.status_code == 200 and r.content == png(5)
+        assert r.headers["x-content-sha256"] == item["sha256"]
+        assert c.get("/hashes/forensics/nope", headers=admin).status_code == 404
+    on.close()

@@ -47,6 +47,8 @@ EventName = Literal[
     "hashes.hash", "hashes.match", "hashes.decision", "hashes.quarantine", "hashes.add",
     "hashes.remove", "hashes.import", "hashes.import.failed", "hashes.export",
     "hashes.bank.create", "hashes.bank.change", "hashes.bank.delete",
+    "hashes.forensics.keep", "hashes.forensics.list", "hashes.forensics.open",
+    "hashes.forensics.purge",
     # threat intelligence
     "intel.collection.add", "intel.import", "intel.import.failed", "intel.read", "intel.view",
     "intel.export", "intel.delete", "intel.source.add", "intel.source.remove", "intel.pull",
@@ -174,6 +176,11 @@ EVENTS: dict[EventName, str] = {
     "hashes.bank.create": "A hash bank was created with its settings.",
     "hashes.bank.change": "A hash bank was changed (enabled, threshold, description, TLP).",
     "hashes.bank.delete": "A hash bank was deleted with its hashes and hits.",
+    "hashes.forensics.keep": "Content was kept, sealed, in the forensics store: SHA-256, size, "
+    "name, until when.",
+    "hashes.forensics.list": "The forensics store's items were listed (metadata, no content).",
+    "hashes.forensics.open": "A person opened one item of the forensics store (its content).",
+    "hashes.forensics.purge": "Forensic content past its retention was deleted: count, ids.",
     "intel.collection.add": "A TAXII collection was made (id, alias, title, writable).",
     "intel.import": "STIX objects were added to a collection (file, MISP event, TAXII POST): "
     "source, counts by type, added and already present, watchlist links.",

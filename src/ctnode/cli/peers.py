@@ -245,6 +245,15 @@ def agreements_add(
             "AMBER; AMBER+STRICT to a node of this organisation). RED never leaves.",
         ),
     ] = None,
+    hash_labels: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hash-label",
+            help="With a --list hashes:<BANK>: a taxonomy label (e.g. imminent_credible_threat) "
+            "hashes must carry to be sent; every label of a hash must be named (repeat; "
+            "default: every label).",
+        ),
+    ] = None,
 ) -> None:
     """Make the agreement for (peer, direction); it replaces the one in force. A new outbound
     subscription starts with a signed full sync of the lists this node publishes."""
@@ -258,6 +267,7 @@ def agreements_add(
         biometrics=biometrics or [],
         copy_fields=copy_fields,
         max_tlp=max_tlp,
+        hash_labels=hash_labels,
     )
     out.print(f"agreement {agr.id}: {direction} with {peer_id} until {agr.expires_at:%Y-%m-%d}")
 

@@ -3,12 +3,14 @@ disclosure may go, and until when. Pure rules, no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
 from ctnode.clock import as_utc
 from ctnode.errors import InvalidInput, Refused
+from ctnode.hashes.model import HashFormatError, Label
 
 Direction = Literal["outbound", "inbound"]
 DIRECTIONS: tuple[str, ...] = ("outbound", "inbound")
@@ -132,6 +134,18 @@ class Agreement:
     # The most restrictive TLP level scoped deltas (threat intelligence, the library, hash
     # banks) carry to this peer; None: what TLP itself allows (``FederationContext.recipient``).
     max_tlp: str | None = None
+    # Hash banks: the taxonomy labels (``ctnode.hashes.model.Label``) a hash must carry to be
+    # sent; every label of the hash must be named here. None (an agreement made before, or one
+    # that does not say): every label.
+    hash_labels: list[str] | None = None
+
+    def covers_labels(self, labels: Iterable[str]) -> bool:
+        """Whether a hash with these labels may be sent under the agreement: no label filter,
+        or labels all named in it (an unlabelled hash is not covered by a filter)."""
+        if self.hash_labels is None:
+            return True
+        have = {str(x) for x in labels}
+        return bool(have) and have <= set(self.hash_labels)
 
     def copies_carry(self) -> list[str]:
         """The properties a copy sent under this agreement carries."""
@@ -143,8 +157,9 @@ class Agreement:
         data: dict[str, Any] = {f.name: row.get(f.name) for f in fields(cls)}
         for name in ("lists", "purposes", "fields", "biometrics"):
             data[name] = list(data[name] or [])
-        if data["copy_fields"] is not None:
-            data["copy_fields"] = list(data["copy_fields"])
+        for name in ("copy_fields", "hash_labels"):
+            if data[name] is not None:
+                data[name] = list(data[name])
         for name in ("expires_at", "created_at", "revoked_at"):
             value = data[name]
             data[name] = as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
@@ -230,6 +245,22 @@ def validate_terms(
     if fields and max_disclosure != "fields":
         raise InvalidInput("fields may only be named with max_disclosure=fields")
     return lists, norm, sorted(set(fields))
+
+
+def validate_hash_labels(labels: list[str] | None, lists: list[str]) -> list[str] | None:
+    """Check and normalise the hash labels an agreement lets out (taxonomy names or their common
+    spellings, e.g. GIFCT's long names); only with a hash bank (``hashes:<BANK>``) in its lists."""
+    if labels is None:
+        return None
+    out = set()
+    for text in labels:
+        try:
+            out.add(Label.parse(text).value)
+        except HashFormatError as exc:
+            raise InvalidInput(f"hash_labels: {exc}") from None
+    if not any(x.startswith("hashes:") for x in lists):
+        raise InvalidInput("hash labels are named only with a hash bank ('hashes:<BANK>') in lists")
+    return sorted(out)
 
 
 def validate_biometrics(biometrics: list[str]) -> list[str]:

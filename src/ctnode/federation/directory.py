@@ -18,6 +18,7 @@ from ctnode.federation.agreements import (
     Agreement,
     validate_biometrics,
     validate_copy_fields,
+    validate_hash_labels,
     validate_max_tlp,
     validate_terms,
 )
@@ -155,6 +156,7 @@ class Directory:
         biometrics: list[str] | None = None,
         copy_fields: list[str] | None = None,
         max_tlp: str | None = None,
+        hash_labels: list[str] | None = None,
     ) -> Agreement:
         """Make the agreement for (peer, direction); it replaces the one in force, if any.
         A new outbound subscription is followed by a signed full sync of the lists it names
@@ -172,6 +174,7 @@ class Directory:
         bio = validate_biometrics(biometrics or [])
         copies = validate_copy_fields(copy_fields, subscribed)
         ceiling = validate_max_tlp(max_tlp)
+        labels = validate_hash_labels(hash_labels, lists)
         expires = as_utc(expires_at)
         assert expires is not None
         now = utcnow()
@@ -194,6 +197,7 @@ class Directory:
             "biometrics": bio,
             "copy_fields": copies,
             "max_tlp": ceiling,
+            "hash_labels": labels,
         }
         with self.db.begin() as conn:
             for old in self.db.list_agreements(peer_id=peer_id, direction=direction):

@@ -9,9 +9,15 @@ under the message type ``hashes.delta``. Only a bank this node owns is published
 received from a peer is not passed on, so a removal reaches every copy straight from its
 publisher.
 
-TLP is applied per peer when a delta leaves (``scoped``): TLP:RED never leaves, and
-TLP:AMBER+STRICT only to a node of this node's organisation; the summary counts what a
-peer of another organisation is not sent as withheld.
+TLP is applied per peer (``FederationContext.recipient``): TLP:RED never leaves, and
+TLP:AMBER+STRICT only to a node of this node's organisation; what a peer is not sent is
+counted as withheld.
+
+Labels: an agreement's ``hash_labels`` (when it names any) lets out only hashes whose labels
+are all named there; the others never leave and are counted as withheld. Each hash sent is
+noted per peer (``hash_copies``), so a removal, or a hash relabelled or an agreement narrowed
+so that it is no longer let out, reaches every peer holding a copy. A subscriber whose inbound
+agreement names labels keeps only hashes those labels cover.
 """
 
 from __future__ import annotations
@@ -26,12 +32,12 @@ from ctnode.federation.context import FederationContext, opt_str
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.list_updates import ListUpdates, ScopeKind
 from ctnode.federation.outbound import fan_out
-from ctnode.federation.scoped import ScopedDeltas, any_peer, tlp_split
+from ctnode.federation.scoped import ScopedDeltas, tlp_split
 from ctnode.hashes import model as hm
 from ctnode.hashes.formats import common
 from ctnode.hashes.model import Bank, HashRecord, RecordStatus
 from ctnode.model.access import SYSTEM, Actor
-from ctnode.model.tlp import TLP, Recipient
+from ctnode.model.tlp import TLP, Recipient, may_share
 from ctnode.services.hashes import Hashes
 from ctnode.services.hashes.banks import BankDelta
 
@@ -130,7 +136,7 @@ class HashExchange:
                 active.append(rec)
             elif rec.status is RecordStatus.REMOVED:
                 removed.append(rec.record_id)
-        return self._send(actor, bank, active, removed, peers)
+        return self._send(actor, bank, active, removed, peers, every_peer=True)
 
     def _send(
         self,
@@ -139,24 +145,71 @@ class HashExchange:
         records: Iterable[HashRecord],
         removed: Iterable[str],
         peers: list[str],
+        *,
+        every_peer: bool = False,
     ) -> list[dict[str, Any]]:
+        """Queue one delta per set of peers that get the same records: each peer receives the
+        hashes its agreement's TLP and labels let out, and the removal of every hash it holds a
+        copy of that is removed or no longer let out. ``every_peer``: a peer with nothing to
+        receive still gets a (empty) delta, so it knows the bank."""
         if len(PREFIX + bank.name) > 64:
             raise InvalidInput(f"bank {bank.name}: names over 57 characters cannot be exchanged")
-        # TLP:RED is not even written into the delta; the rest is cut per peer as it leaves
-        given = list(records)
-        sent = [rec.as_dict() for rec in given if rec.tlp is not TLP.RED]
-        red = len(given) - len(sent)
-        _kept, withheld = tlp_split(sent, _wire_tlp, any_peer())
-        gone = sorted(set(removed))
-        body = {"bank": bank.name, "records": sent, "removed": gone}
-        summary = {
-            "bank": bank.name,
-            "records": len(sent) - withheld,
-            "removed": len(gone),
-            "withheld_tlp": withheld + red,
-        }
-        return self.deltas.send(actor, PREFIX + bank.name, body, summary, peers,
-                                result_ids=gone)
+        recs = list(records)
+        gone_ids = sorted(set(removed))
+        store = self.hashes.banks.store
+        held = store.copies_of([r.record_id for r in recs] + gone_ids)
+        # the labels of removed hashes: a copy sent before copies were noted is still reached
+        was = {rid: rec for rid, (_key, rec) in store.find_records(gone_ids).items()}
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...], int, int], list[str]] = {}
+        for peer in peers:
+            agr = self.ctx.agreement(peer, "outbound")
+            send: list[str] = []
+            drop: list[str] = []
+            tlp_out = labels_out = 0
+            for rec in recs:
+                has = peer in held.get(rec.record_id, ())
+                if agr is None or not may_share(rec.tlp, self.ctx.recipient(peer, agr)).allowed:
+                    tlp_out += 1
+                elif not agr.covers_labels(rec.labels):
+                    labels_out += 1
+                else:
+                    send.append(rec.record_id)
+                    continue
+                if has:
+                    drop.append(rec.record_id)
+            for rid in gone_ids:
+                old = was.get(rid)
+                if (
+                    peer in held.get(rid, ())
+                    or old is None
+                    or (agr is not None and agr.covers_labels(old.labels))
+                ):
+                    drop.append(rid)
+            if send or drop or every_peer:
+                key = (tuple(send), tuple(sorted(set(drop))), tlp_out, labels_out)
+                groups.setdefault(key, []).append(peer)
+        by_id = {r.record_id: r for r in recs}
+        receipts: list[dict[str, Any]] = []
+        for (send_ids, drop_ids, tlp_out, labels_out), group in groups.items():
+            body = {
+                "bank": bank.name,
+                "records": [by_id[r].as_dict() for r in send_ids],
+                "removed": list(drop_ids),
+            }
+            summary = {
+                "bank": bank.name,
+                "records": len(send_ids),
+                "removed": len(drop_ids),
+                "withheld_tlp": tlp_out,
+                "withheld_labels": labels_out,
+            }
+            with self.db.begin() as conn:  # noted before it leaves: a receipt may come at once
+                for peer in group:
+                    store.add_copies(conn, peer, list(send_ids))
+                    store.drop_copies(conn, peer, list(drop_ids))
+            receipts += self.deltas.send(actor, PREFIX + bank.name, body, summary, group,
+                                         result_ids=list(drop_ids))
+        return receipts
 
     # -- subscriber -------------------------------------------------------------------------
 
@@ -177,9 +230,13 @@ class HashExchange:
             record_from_wire(item, target, env.sender, f"records[{i}]")
             for i, item in enumerate(raw)
         ]
+        agr = self.ctx.agreement(env.sender, "inbound")
+        kept = [r for r in records if agr is None or agr.covers_labels(r.labels)]
+        refused, records = len(records) - len(kept), kept
         applied = self.hashes.banks.apply_peer(actor, env.sender, bank_name, records, removed)
-        self.deltas.applied(actor, delta_id, PREFIX + bank_name, applied, removed)
-        return {"delta_id": delta_id, "applied": True, **applied}
+        self.deltas.applied(actor, delta_id, PREFIX + bank_name,
+                            {**applied, "refused_labels": refused}, removed)
+        return {"delta_id": delta_id, "applied": True, **applied, "refused_labels": refused}
 
     # -- notices to the publisher -----------------------------------------------------------
 

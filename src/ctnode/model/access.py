@@ -125,6 +125,7 @@ PERMISSIONS: dict[str, Permission] = {
     "library.read": Permission(_ALL),  # search and read documents
     "library.write": Permission(_ANALYSTS),  # add and withdraw documents
     "hashes.exchange": Permission(_ADMIN),  # publish a bank to the peers subscribed to it
+    "hashes.forensics": Permission(_ADMIN),  # keep content in, list and open the forensics store
     # biometrics (special-category data)
     "biometric.enrol": _bio("enrol", "enrol biometric data"),
     "biometric.import": _bio("enrol", "import biometric data"),

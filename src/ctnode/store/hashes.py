@@ -107,6 +107,14 @@ def _record_row(rec: HashRecord, actor: str, now: datetime) -> dict[str, Any]:
     return {**row, "changed_at": now, "changed_by": actor}
 
 
+def _times(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its times as aware UTC datetimes (SQLite returns them naive)."""
+    for name in ("kept_at", "expires_at"):
+        if row.get(name) is not None:
+            row[name] = as_utc(row[name])
+    return row
+
+
 class SqlHashes:
     """Hash banks, records and hits (``ctnode.store.contracts.HashStore``)."""
 
@@ -162,6 +170,8 @@ class SqlHashes:
         r, h = tables.hash_records, tables.hash_hits
         keys = select(r.c.id).where(r.c.bank == name).scalar_subquery()
         conn.execute(delete(h).where(h.c.record_key.in_(keys)))
+        ids = select(r.c.record_id).where(r.c.bank == name).scalar_subquery()
+        conn.execute(delete(tables.hash_copies).where(tables.hash_copies.c.record_id.in_(ids)))
         gone = conn.execute(delete(r).where(r.c.bank == name)).rowcount or 0
         conn.execute(delete(tables.hash_banks).where(tables.hash_banks.c.name == name))
         return int(gone)
@@ -242,6 +252,67 @@ class SqlHashes:
                 for row in conn.execute(select(r).where(r.c.record_id.in_(part))):
                     out[row.record_id] = (int(row.id), record_of(row))
         return out
+
+    def add_copies(self, conn: Connection, peer_id: str, record_ids: list[str]) -> None:
+        """Note that ``peer_id`` was sent these records (once each)."""
+        c = tables.hash_copies
+        for part in chunks(sorted(set(record_ids))):
+            held = set(
+                conn.execute(
+                    select(c.c.record_id).where(c.c.peer_id == peer_id, c.c.record_id.in_(part))
+                ).scalars()
+            )
+            fresh = [{"record_id": r, "peer_id": peer_id} for r in part if r not in held]
+            if fresh:
+                conn.execute(c.insert(), fresh)
+
+    def drop_copies(self, conn: Connection, peer_id: str, record_ids: list[str]) -> None:
+        """Forget the copies ``peer_id`` was told to remove."""
+        c = tables.hash_copies
+        for part in chunks(sorted(set(record_ids))):
+            conn.execute(delete(c).where(c.c.peer_id == peer_id, c.c.record_id.in_(part)))
+
+    def copies_of(self, record_ids: list[str]) -> dict[str, set[str]]:
+        """record id → the peers holding a copy of it (records no peer holds are left out)."""
+        c = tables.hash_copies
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for part in chunks(sorted(set(record_ids))):
+                for rid, peer in conn.execute(
+                    select(c.c.record_id, c.c.peer_id).where(c.c.record_id.in_(part))
+                ):
+                    out.setdefault(rid, set()).add(peer)
+        return out
+
+    # -- forensics store ------------------------------------------------------------------
+
+    def add_forensic(self, conn: Connection, row: dict[str, Any]) -> None:
+        conn.execute(tables.hash_forensics.insert().values(**row))
+
+    def list_forensics(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The kept items, newest first, without their content."""
+        f = tables.hash_forensics
+        cols = [c for c in f.c if c.name != "sealed"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*cols).order_by(f.c.kept_at.desc()).limit(limit))
+            return [_times(dict(r._mapping)) for r in rows]
+
+    def get_forensic(self, item_id: str) -> dict[str, Any]:
+        """One kept item with its sealed content; ``NotFound`` when absent (or purged)."""
+        f = tables.hash_forensics
+        with self.engine.connect() as conn:
+            row = conn.execute(select(f).where(f.c.id == item_id)).first()
+        if row is None:
+            raise NotFound(f"forensic item {item_id} not found (never kept, or purged)")
+        return _times(dict(row._mapping))
+
+    def purge_forensics(self, conn: Connection, before: datetime) -> list[str]:
+        """Delete the items that expire at or before ``before``; their ids."""
+        f = tables.hash_forensics
+        ids = list(conn.execute(select(f.c.id).where(f.c.expires_at <= before)).scalars())
+        for part in chunks(ids):
+            conn.execute(delete(f).where(f.c.id.in_(part)))
+        return ids
 
     def change_mark(self) -> tuple[int, str, str]:
         """Changes when any bank or record changes (what another process's matcher checks).

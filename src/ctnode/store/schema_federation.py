@@ -67,6 +67,7 @@ fed_agreements = Table(
     # the most a scoped delta (intel, library, hashes) carries: clear|green|amber|amber+strict;
     # NULL: what TLP itself allows (AMBER; AMBER+STRICT to a node of the same organisation)
     Column("max_tlp", String(16), nullable=True),
+    Column("hash_labels", JSON, nullable=True),  # labels hashes must carry to be sent; NULL: all
 )
 
 # Nonces of received messages (replay protection; also the rate-limit window).

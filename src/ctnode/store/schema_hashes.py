@@ -7,7 +7,19 @@ record is the key the in-memory matcher indexes it under.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from ctnode.store.columns import actor, at, stamp, tlp, uuid_key
 from ctnode.store.schema import metadata
@@ -87,4 +99,29 @@ hash_hits = Table(
     actor("decided_by", nullable=True),
     at("decided_at", nullable=True),
     Index("ix_hash_hits_decision_at", "decision", "at"),
+)
+
+# Which peer was sent a copy of which hash (bank deltas under ``hashes:<BANK>`` agreements), so
+# a removal reaches every copy even after the peer's agreement stopped covering the hash.
+hash_copies = Table(
+    "hash_copies",
+    metadata,
+    Column("record_id", String(32), primary_key=True),
+    Column("peer_id", String(128), primary_key=True),
+)
+
+# The forensics store (off unless CTNODE_HASH_FORENSICS_DAYS > 0): content an admin chose to
+# keep, sealed with the node's data key, deleted by the hash-forensics job when it expires.
+hash_forensics = Table(
+    "hash_forensics",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("content_type", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sealed", LargeBinary, nullable=False),  # NodeKey.seal(content, "hash-forensics:<id>")
+    Column("reason", Text, nullable=False),
+    *stamp("kept"),
+    at("expires_at", index=True),
 )

@@ -48,13 +48,50 @@ UPLOAD = upload_body("application/octet-stream")
 
 @router.post("/hashes/hash", openapi_extra=UPLOAD)
 async def hash_upload(
-    request: Request, node: NodeDep, actor: ActorDep, name: FileName = "upload"
+    request: Request,
+    node: NodeDep,
+    actor: ActorDep,
+    name: FileName = "upload",
+    keep: Annotated[
+        bool,
+        Query(description="Keep the content, sealed, in the forensics store (admins; only when "
+              "CTNODE_HASH_FORENSICS_DAYS enables it)"),
+    ] = False,
+    reason: Annotated[str, Query(max_length=500, description="Why it is kept (with keep)")] = "",
 ) -> dict[str, Any]:
     """Every hash of an uploaded file: MD5 and SHA-256; PDQ (with quality) for images; vPDQ for
-    videos where installed (``notes`` says why a hash is missing). The file is not kept."""
+    videos where installed (``notes`` says why a hash is missing). The file is not kept, unless
+    ``keep`` puts it in the forensics store (``forensic`` in the answer)."""
     data = await read_upload(request, node.settings.max_upload_bytes)
     done = await run_in_threadpool(node.hashes.matching.hash_bytes, actor, data, name)
-    return hashes_dict(done)
+    out = hashes_dict(done)
+    if keep:
+        out["forensic"] = await run_in_threadpool(
+            node.hashes.forensics.keep, actor, data, done, reason
+        )
+    return out
+
+
+@router.get("/hashes/forensics")
+async def list_forensics(
+    node: NodeDep, actor: ActorDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, Any]:
+    """The forensics store's items, newest first: metadata only (audited)."""
+    items = await run_in_threadpool(lambda: node.hashes.forensics.list(actor, limit=limit))
+    return {"enabled_days": node.settings.hash_forensics_days, "items": items}
+
+
+@router.get("/hashes/forensics/{item_id}")
+async def open_forensic(
+    item_id: Annotated[str, Path(max_length=36)], node: NodeDep, actor: ActorDep
+) -> Response:
+    """One kept item's content (audited), with its SHA-256 and expiry in headers."""
+    meta, data = await run_in_threadpool(node.hashes.forensics.open, actor, item_id)
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"X-Content-SHA256": meta["sha256"], "X-Expires-At": meta["expires_at"]},
+    )
 
 
 @router.post("/hashes/match")

@@ -37,6 +37,12 @@ class AgreementCreate(BaseModel):
         "hashes shared under this agreement may carry. Not given: AMBER (AMBER+STRICT to a "
         "node of this node's own organisation). RED never leaves.",
     )
+    hash_labels: list[str] | None = Field(
+        default=None,
+        description="With a hash bank ('hashes:<BANK>') in lists: the taxonomy labels a hash "
+        "must carry (all of its labels) to be sent; unlabelled hashes then stay. Not given: "
+        "every label. Removals reach every peer that holds a copy.",
+    )
 
 
 class StatedPurpose(BaseModel):

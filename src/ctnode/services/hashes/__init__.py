@@ -10,19 +10,25 @@ from dataclasses import dataclass
 
 from ctnode.services.context import Context
 from ctnode.services.hashes.banks import HashBanks
+from ctnode.services.hashes.forensics import HashForensics
 from ctnode.services.hashes.index import HashIndex
 from ctnode.services.hashes.matching import HashMatching
 
 
 @dataclass(frozen=True, slots=True)
 class Hashes:
-    """``banks`` (banks, hashes, import/export) and ``matching`` (hash, match, review)."""
+    """``banks`` (banks, hashes, import/export), ``matching`` (hash, match, review) and
+    ``forensics`` (content kept sealed, only when an admin enabled the store)."""
 
     index: HashIndex
     banks: HashBanks
     matching: HashMatching
+    forensics: HashForensics
 
     @classmethod
     def build(cls, ctx: Context) -> Hashes:
         index = HashIndex(ctx.store.hashes, ctx.settings.hash_pdq_index)
-        return cls(index, HashBanks(ctx, index), HashMatching(ctx, index))
+        from ctnode.services.datakey import LazyKey  # the node's data key, on first use
+
+        forensics = HashForensics(ctx, LazyKey(ctx.settings.key_dir))
+        return cls(index, HashBanks(ctx, index), HashMatching(ctx, index), forensics)
