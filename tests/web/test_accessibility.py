@@ -88,6 +88,7 @@ def browser() -> Iterator[sync_api.Browser]:
 @pytest.fixture
 def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
     context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(90_000)  # a loaded CI machine: slow, not broken
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -92,6 +92,7 @@ def browser() -> Iterator[sync_api.Browser]:
 def person(browser: sync_api.Browser, proc: NodeProc, username: str) -> sync_api.Page:
     """A signed-in person (their own password chosen) in their own browser context."""
     page = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900}).new_page()
+    page.set_default_timeout(90_000)  # a loaded CI machine: slow, not broken
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(proc.url + "/")
