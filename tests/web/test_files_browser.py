@@ -58,6 +58,7 @@ def page(served: NodeProc) -> Iterator[sync_api.Page]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900},
                                       accept_downloads=True)
+        context.set_default_timeout(90_000)  # a loaded CI machine: slow, not broken
         pg = context.new_page()
         errors: list[str] = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
