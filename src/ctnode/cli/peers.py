@@ -23,6 +23,7 @@ from ctnode.cli.common import (
     write_output,
 )
 from ctnode.errors import InvalidInput
+from ctnode.textsafe import printable
 
 peers_app = typer.Typer(
     help="The coordinators' directory: peers trusted by an admin.", no_args_is_help=True
@@ -196,8 +197,9 @@ def _receipt_lines(receipts: list[dict[str, Any]]) -> bool:
             note = " (re-sent when the peer is next in contact)"
         elif r["status"] != "applied":
             bad = True
-            note = f" ({r['detail'].get('reason') or r['detail'].get('error') or ''})"
-        out.print(f"  {r['peer_id']}: {r['status']}{note}", markup=False)
+            note = f" ({r['detail'].get('reason') or r['detail'].get('error') or ''}: " \
+                   f"{r['detail'].get('message') or ''})"
+        out.print(printable(f"  {r['peer_id']}: {r['status']}{note}"), markup=False)  # peer text
     return bad
 
 
