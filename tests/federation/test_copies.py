@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ctnode.errors import InvalidInput
+from ctnode.errors import InvalidInput, ListConflict, NotFound
 from ctnode.federation.agreements import Agreement, filter_copy
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity, Statement
@@ -89,3 +89,34 @@ def test_new_subscription_full_sync_carries_only_agreed_fields(
     created = list(req.audit.entries(event="federation.delta.created"))
     assert [e.detail.get("copy_fields") for e in created if e.detail.get("full")] == [
         ["birthDate", "name"], ["name"]]
+
+
+def test_a_restricted_record_leaves_copies_on_either_backend(
+    pair: tuple[Node, Node],  # noqa: F811
+) -> None:
+    req, hold = pair
+    req.lists.import_list(_gx(["gx-1", "gx-2", "gx-3"]), ADMIN)
+    _subscribe(req, hold, ["name"])
+    assert hold.store.entities.get_entity("gx-2").status == "listed"
+    done = req.federation.updates.restrict(ADMIN, "gx-2", "ongoing operation")
+    assert [r["status"] for r in done["receipts"]] == ["applied"]
+    with pytest.raises(NotFound):
+        hold.store.entities.get_entity("gx-2")  # deleted, not delisted
+    assert [e["kind"] for e in hold.store.entities.entity_events("gx-2")][-1] == "removed"
+    # a later import changing gx-2 and a new full sync both leave it out
+    changed = _gx(["gx-1", "gx-2", "gx-3"])
+    changed.entities[1].statements.append(
+        Statement(prop="alias", value="G. Tarkhanova", original="G. Tarkhanova", dataset="gx"))
+    req.lists.import_list(changed, ADMIN)
+    _subscribe(req, hold, ["name"])
+    with pytest.raises(NotFound):
+        hold.store.entities.get_entity("gx-2")
+    assert hold.store.entities.get_entity("gx-3").status == "listed"
+    # a peer cannot withdraw records of a list it does not publish
+    with pytest.raises(ListConflict):
+        with hold.store.federation.begin() as conn:
+            hold.store.entities.withdraw(conn, ["fx-001"], dataset="fx", detail={},
+                                         source="peer:someone-else")
+    req.federation.updates.unrestrict(ADMIN, "gx-2")
+    assert hold.store.entities.get_entity("gx-2").get("alias") == []  # names only
+    assert hold.store.entities.get_entity("gx-2").get("name") == ["Ghazal Tarkhanova gx-2"]

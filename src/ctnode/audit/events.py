@@ -35,7 +35,8 @@ EventName = Literal[
     "federation.alert.sent", "federation.alert.received", "federation.checkpoint",
     "federation.checkpoint.received", "federation.biometric", "federation.biometric.answered",
     "federation.key.rotate", "federation.key.revoke", "federation.key.expiring",
-    "federation.peer.key", "federation.hit.notice",
+    "federation.peer.key", "federation.hit.notice", "federation.record.restrict",
+    "federation.record.unrestrict",
     # biometrics
     "biometric.enrol", "biometric.search.refused", "biometric.import", "biometric.import.failed", "biometric.search",
     "biometric.view", "biometric.export", "biometric.probe", "biometric.purge",
@@ -125,6 +126,10 @@ EVENTS: dict[EventName, str] = {
     "federation.delta.created": "A list import produced a delta for subscribed peers.",
     "federation.delta.applied": "A peer's list delta was applied here; receipt returned.",
     "federation.receipt": "A peer's signed receipt for a delta arrived.",
+    "federation.record.restrict": "An admin restricted a record of a list this node publishes "
+    "(no copies, query only; reason kept); subscribers were sent a withdrawn delta.",
+    "federation.record.unrestrict": "An admin lifted a record's restriction; subscribers were "
+    "sent the record again.",
     "federation.alert.sent": "An alert was sent to subscribed peers.",
     "federation.alert.received": "An alert from a peer reached the inbox.",
     "federation.checkpoint": "The node signed an audit checkpoint (chain head at a time).",

@@ -23,6 +23,7 @@ from ctnode.cli.common import (
     write_output,
 )
 from ctnode.errors import InvalidInput
+from ctnode.textsafe import printable
 
 peers_app = typer.Typer(
     help="The coordinators' directory: peers trusted by an admin.", no_args_is_help=True
@@ -185,6 +186,59 @@ def peers_checkpoint(node_id: Annotated[str, typer.Argument()]) -> None:
     """Fetch and keep a peer's signed audit checkpoint."""
     node = make_node()
     print_json(node.federation.checkpoints.fetch_checkpoint(operator(), node_id))
+
+
+def _receipt_lines(receipts: list[dict[str, Any]]) -> bool:
+    """Print each subscriber's receipt; True when one refused or failed the delta."""
+    bad = False
+    for r in receipts:
+        note = ""
+        if r["status"] == "pending":
+            note = " (re-sent when the peer is next in contact)"
+        elif r["status"] != "applied":
+            bad = True
+            note = f" ({r['detail'].get('reason') or r['detail'].get('error') or ''}: " \
+                   f"{r['detail'].get('message') or ''})"
+        out.print(printable(f"  {r['peer_id']}: {r['status']}{note}"), markup=False)  # peer text
+    return bad
+
+
+@peers_app.command("restrict")
+def peers_restrict(
+    entity_id: Annotated[str, typer.Argument(help="A record of a list this node publishes")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is kept from copies")],
+) -> None:
+    """Restrict a record: no copies, query only. Subscribers that hold a copy are sent a
+    signed ``withdrawn`` delta that deletes it; peers can still query it (hit/no-hit under
+    their agreements). Exits 1 when a subscriber refuses the withdrawal."""
+    node = make_node()
+    done = node.federation.updates.restrict(operator(), entity_id, reason)
+    out.print(f"restricted {entity_id} (list {done['dataset']}): no copies, query only",
+              markup=False)
+    if _receipt_lines(done["receipts"]):
+        raise typer.Exit(1)
+
+
+@peers_app.command("unrestrict")
+def peers_unrestrict(entity_id: Annotated[str, typer.Argument()]) -> None:
+    """Lift a restriction: subscribers receive the record again (if it is still listed)."""
+    node = make_node()
+    done = node.federation.updates.unrestrict(operator(), entity_id)
+    out.print(f"lifted the restriction on {entity_id} (list {done['dataset']})", markup=False)
+    if _receipt_lines(done["receipts"]):
+        raise typer.Exit(1)
+
+
+@peers_app.command("restrictions")
+def peers_restrictions(as_json: JsonOpt = False) -> None:
+    """Records kept from copies (query only), with who restricted them and why."""
+    rows = make_node().federation.updates.restrictions(operator())
+    if as_json:
+        print_json([{**r, "restricted_at": r["restricted_at"].isoformat()} for r in rows])
+        return
+    print_lines((f"{r['entity_id']:<24} {r['dataset']:<16} {r['restricted_at']:%Y-%m-%d %H:%M} "
+                 f"{r['restricted_by']:<20} {r['reason']}" for r in rows),
+                empty="no restricted records (ctnode peers restrict ID --reason ...)")
 
 
 # -- agreements ------------------------------------------------------------------------------------

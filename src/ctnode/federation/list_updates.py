@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ctnode.clock import utcnow
-from ctnode.errors import InvalidInput, ListConflict, Refused
+from ctnode.errors import Conflict, InvalidInput, ListConflict, NotFound, Refused
 from ctnode.federation.agreements import Agreement, filter_copy
 from ctnode.federation.context import FederationContext, opt_str
 from ctnode.federation.envelope import Envelope
@@ -71,13 +71,19 @@ def entity_from_wire(data: Any, dataset: str) -> Entity:
     return entity
 
 
-def copies_for(payload: dict[str, Any], agr: Agreement) -> dict[str, Any]:
+def copies_for(
+    payload: dict[str, Any], agr: Agreement, restricted: set[str] | None = None
+) -> dict[str, Any]:
     """A delta as one peer receives it: every record cut to the fields its agreement says
-    copies carry (``Agreement.copies_carry``; names only when it does not say)."""
+    copies carry (``Agreement.copies_carry``; names only when it does not say), and none of
+    the records their owner has restricted by the time it is sent (query only)."""
     carry = agr.copies_carry()
+    kept = restricted or set()
     out = dict(payload)
     for kind in ("added", "changed", "relisted"):
-        out[kind] = [filter_copy(e, carry) for e in payload.get(kind) or []]
+        out[kind] = [filter_copy(e, carry) for e in payload.get(kind) or []
+                     if e.get("id") not in kept]
+    out["delisted"] = [i for i in payload.get("delisted") or [] if i not in kept]
     return out
 
 
@@ -122,34 +128,39 @@ class ListUpdates:
         if not report.changes_anything:
             return []
         now = utcnow()
-        peers = []
-        for peer in self.db.list_peers():
-            agr = self.ctx.agreement(peer["node_id"], "outbound")
-            if agr and agr.subscribed and agr.shares(report.dataset) and now < agr.expires_at:
-                peers.append(peer["node_id"])
+        peers = self.subscribers(report.dataset)
         if not peers:
             return []
-        delta_id = str(uuid.uuid4())
-        wire = {
-            kind: [entity_to_wire(self.entities.get_entity(i)) for i in ids]
+        # records their owner restricted never travel as copies (query only)
+        restricted = self.db.restricted_ids(report.dataset)
+        kinds = {
+            kind: [i for i in ids if i not in restricted]
             for kind, ids in (
                 ("added", report.added),
                 ("changed", report.changed),
                 ("relisted", report.relisted),
+                ("delisted", report.removed),
             )
+        }
+        if not any(kinds.values()):
+            return []
+        delta_id = str(uuid.uuid4())
+        wire = {
+            kind: [entity_to_wire(self.entities.get_entity(i)) for i in kinds[kind]]
+            for kind in ("added", "changed", "relisted")
         }
         body = {
             "delta_id": delta_id,
             "dataset": report.dataset,
             "version": report.version,
             **wire,
-            "delisted": list(report.removed),
+            "delisted": kinds["delisted"],
         }
         summary = {
-            "added": len(report.added),
-            "changed": len(report.changed),
-            "relisted": len(report.relisted),
-            "delisted": list(report.removed),
+            "added": len(kinds["added"]),
+            "changed": len(kinds["changed"]),
+            "relisted": len(kinds["relisted"]),
+            "delisted": kinds["delisted"],
         }
         with self.db.begin() as conn:
             self.db.add_delta(
@@ -169,11 +180,21 @@ class ListUpdates:
                 "federation.delta.created",
                 SYSTEM,
                 conn=conn,
-                result_ids=list(report.removed),
+                result_ids=kinds["delisted"],
                 detail={"delta_id": delta_id, **summary, "peers": peers},
             )
         self.push_pending()  # older deltas a peer missed go first
         return self.db.list_receipts(delta_id)
+
+    def subscribers(self, dataset: str) -> list[str]:
+        """The peers subscribed to ``dataset`` under an outbound agreement in force."""
+        now = utcnow()
+        peers = []
+        for peer in self.db.list_peers():
+            agr = self.ctx.agreement(peer["node_id"], "outbound")
+            if agr and agr.subscribed and agr.shares(dataset) and now < agr.expires_at:
+                peers.append(peer["node_id"])
+        return peers
 
     def push_pending(self, peer_id: str | None = None) -> int:
         """Send every delta not yet receipted (by ``peer_id``, or by anyone), oldest first.
@@ -201,6 +222,7 @@ class ListUpdates:
             and r["peer_id"] not in (skip or set())
         ]
         jobs = []
+        restricted = self.db.restricted_ids(delta["dataset"]) if pending else set()
         for peer_id in pending:
             peer = self.db.find_peer(peer_id)
             agr = self.ctx.agreement(peer_id, "outbound")
@@ -210,7 +232,8 @@ class ListUpdates:
                     cut = kind.cut(dict(delta["payload"]), self.ctx.recipient(peer_id, agr))
                     jobs.append((peer, kind.message, cut))
                 else:  # a list's records, cut to the fields the agreement copies
-                    jobs.append((peer, "list.delta", copies_for(delta["payload"], agr)))
+                    jobs.append((peer, "list.delta", copies_for(delta["payload"], agr,
+                                                                restricted)))
         results = fan_out(self.ctx, jobs, self.ctx.settings.federation_deadline * 4) if jobs else {}
         for peer_id, (outcome, _ms) in results.items():
             if isinstance(outcome, PeerError):
@@ -258,12 +281,13 @@ class ListUpdates:
             name, source = ds["name"], ds.get("source") or ""
             if source.startswith("peer:") or not agreement.shares(name):
                 continue
+            restricted = self.db.restricted_ids(name)  # query only: never copied
             entities = [entity_to_wire(e) for e in self.entities.iter_entities(
-                dataset=name, status="listed")]
+                dataset=name, status="listed") if e.id not in restricted]
             delta_id = str(uuid.uuid4())
             body = {"delta_id": delta_id, "dataset": name, "version": ds.get("version"),
                     "full": True, "added": entities, "changed": [], "relisted": [],
-                    "delisted": []}
+                    "delisted": [], "withdrawn": sorted(restricted)}
             summary = {"full": True, "added": len(entities), "changed": 0, "relisted": 0,
                        "delisted": []}
             with self.db.begin() as conn:
@@ -280,6 +304,105 @@ class ListUpdates:
         for delta_id in made:
             self.push_delta(delta_id, only=agreement.peer_id)
         return made
+
+    # -- restrictions: the owner keeps a record from copies (query only) -------------------
+
+    def restrict(self, actor: Actor, entity_id: str, reason: str) -> dict[str, Any]:
+        """Restrict a record of a list this node publishes: it is no longer sent as a copy
+        (full syncs and deltas leave it out) and subscribers holding one get a signed
+        ``withdrawn`` delta that deletes it there. It stays answerable to hit/no-hit queries
+        under the agreements. Returns the restriction and the delta's receipts."""
+        self.ctx.require(actor, "federation.admin")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("a restriction needs a reason (--reason)")
+        if len(reason) > 500:
+            raise InvalidInput("the reason is longer than 500 characters")
+        entity = self.entities.get_entity(entity_id)  # NotFound: 404
+        publisher = self._publisher(entity.dataset)
+        if publisher is not None:
+            raise Conflict(f"{entity_id} is a copy of {publisher}'s list {entity.dataset!r}: "
+                           f"only {publisher} may restrict it")
+        row = {"entity_id": entity_id, "dataset": entity.dataset, "reason": reason,
+               "restricted_at": utcnow(), "restricted_by": actor.name}
+        peers = self.subscribers(entity.dataset)
+        delta_id = str(uuid.uuid4())
+        with self.db.begin() as conn:
+            if not self.db.add_restriction(conn, row):
+                raise Conflict(f"{entity_id} is already restricted")
+            if peers:
+                self._add_withdrawal(conn, delta_id, entity.dataset, [entity_id], peers)
+            self.ctx.audit.record(
+                "federation.record.restrict", actor, conn=conn, result_ids=[entity_id],
+                detail={"dataset": entity.dataset, "reason": reason,
+                        "delta_id": delta_id if peers else None, "peers": peers},
+            )
+        receipts = self.push_delta(delta_id) if peers else []
+        return {**row, "delta_id": delta_id if peers else None, "receipts": receipts}
+
+    def _add_withdrawal(self, conn: Any, delta_id: str, dataset: str, ids: list[str],
+                        peers: list[str]) -> None:
+        body = {"delta_id": delta_id, "dataset": dataset, "version": None, "added": [],
+                "changed": [], "relisted": [], "delisted": [], "withdrawn": ids}
+        summary = {"added": 0, "changed": 0, "relisted": 0, "delisted": [], "withdrawn": ids}
+        self.db.add_delta(conn, {"id": delta_id, "dataset": dataset, "version": None,
+                                 "import_id": 0, "created_at": utcnow(), "summary": summary,
+                                 "payload": body}, peers)
+        self.ctx.audit.record("federation.delta.created", SYSTEM, conn=conn, result_ids=ids,
+                              detail={"delta_id": delta_id, **summary, "peers": peers})
+
+    def unrestrict(self, actor: Actor, entity_id: str) -> dict[str, Any]:
+        """Lift a restriction: the record, if still listed, goes to subscribers again (as
+        ``added``, cut to each agreement's copy fields)."""
+        self.ctx.require(actor, "federation.admin")
+        found = [r for r in self.db.list_restrictions() if r["entity_id"] == entity_id]
+        if not found:
+            raise NotFound(f"{entity_id} is not restricted")
+        dataset = found[0]["dataset"]
+        entity = self._find(entity_id)
+        listed = entity is not None and entity.status == "listed"
+        peers = self.subscribers(dataset) if listed else []
+        delta_id = str(uuid.uuid4())
+        with self.db.begin() as conn:
+            self.db.remove_restriction(conn, entity_id)
+            if peers and entity is not None:
+                wire = [entity_to_wire(entity)]
+                summary = {"added": 1, "changed": 0, "relisted": 0, "delisted": []}
+                self.db.add_delta(conn, {
+                    "id": delta_id, "dataset": dataset, "version": None, "import_id": 0,
+                    "created_at": utcnow(), "summary": summary,
+                    "payload": {"delta_id": delta_id, "dataset": dataset, "version": None,
+                                "added": wire, "changed": [], "relisted": [], "delisted": []},
+                }, peers)
+                self.ctx.audit.record("federation.delta.created", SYSTEM, conn=conn,
+                                      result_ids=[entity_id],
+                                      detail={"delta_id": delta_id, **summary, "peers": peers})
+            self.ctx.audit.record(
+                "federation.record.unrestrict", actor, conn=conn, result_ids=[entity_id],
+                detail={"dataset": dataset, "delta_id": delta_id if peers else None,
+                        "peers": peers},
+            )
+        receipts = self.push_delta(delta_id) if peers else []
+        return {"entity_id": entity_id, "dataset": dataset,
+                "delta_id": delta_id if peers else None, "receipts": receipts}
+
+    def restrictions(self, actor: Actor) -> list[dict[str, Any]]:
+        """The records this node keeps from copies, with who restricted them, when and why."""
+        self.ctx.require(actor, "federation.admin")
+        return self.db.list_restrictions()
+
+    def _publisher(self, dataset: str) -> str | None:
+        for ds in self.entities.list_datasets():
+            if ds["name"] == dataset:
+                source = str(ds.get("source") or "")
+                return source[5:] if source.startswith("peer:") else None
+        return None
+
+    def _find(self, entity_id: str) -> Entity | None:
+        try:
+            return self.entities.get_entity(entity_id)
+        except NotFound:
+            return None
 
     def deltas(self, actor: Actor) -> list[dict[str, Any]]:
         """Deltas sent, each with its receipts: who has and who has not applied it."""
@@ -335,6 +458,9 @@ class ListUpdates:
         delisted = body.get("delisted") or []
         if not isinstance(delisted, list) or not all(isinstance(i, str) for i in delisted):
             raise Refused("delisted must be a list of entity ids", "malformed")
+        withdrawn = body.get("withdrawn") or []
+        if not isinstance(withdrawn, list) or not all(isinstance(i, str) for i in withdrawn):
+            raise Refused("withdrawn must be a list of entity ids", "malformed")
         actor = self.ctx.peer_actor(env.sender, "admin")
         source = f"peer:{env.sender}"
         try:
@@ -359,12 +485,20 @@ class ListUpdates:
                     detail={"via": source, "delta_id": delta_id},
                     source=source,
                 )
+                # the owner restricted these records: the copy is deleted, not delisted (a
+                # delisting would tell analysts here the person is no longer listed)
+                gone = self.entities.withdraw(
+                    conn, withdrawn, dataset=dataset,
+                    detail={"via": source, "delta_id": delta_id, "withdrawn": True},
+                    source=source,
+                ) if withdrawn else []
         except ListConflict as exc:
             raise Refused(exc.message, exc.reason) from None
-        if applied:  # the next screen must see the delisting: the listeners are told
+        if applied or gone:  # the next screen must see the change: the listeners are told
             self.lists.changed(ImportReport(dataset, f"peer:{env.sender}",
-                                            opt_str(body, "version"), 0, removed=applied))
-        changed_ids = {e.id for e in entities} | set(applied)
+                                            opt_str(body, "version"), 0,
+                                            removed=applied + gone))
+        changed_ids = {e.id for e in entities} | set(applied) | set(gone)
         affected = self.review.screenings_with(changed_ids) if changed_ids else []
         now = utcnow()
         alerts: list[dict[str, Any]] = []
@@ -383,6 +517,15 @@ class ListUpdates:
                     "kind": "delisting",
                     "title": f"{len(delisted)} delisting(s) on {dataset}",
                     "body": ", ".join(delisted[:50]),
+                }
+            )
+        if gone:
+            alerts.append(
+                {
+                    "kind": "withdrawn",
+                    "title": f"{len(gone)} record(s) of {dataset} withdrawn by {env.sender} "
+                    "(query only: screen the network to check them)",
+                    "body": ", ".join(gone[:50]),
                 }
             )
         with self.db.begin() as conn:
@@ -415,6 +558,7 @@ class ListUpdates:
                     "dataset": dataset,
                     "entities": len(entities),
                     "delisted": applied,
+                    "withdrawn": gone,
                     "affected_screenings": len(affected),
                 },
             )
@@ -424,6 +568,7 @@ class ListUpdates:
             "applied": True,
             "upserted": len(entities),
             "delisted": applied,
+            "withdrawn": gone,
             "not_held": sorted(set(delisted) - set(applied)),
             "affected_screenings": len(affected),
         }

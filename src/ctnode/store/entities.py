@@ -451,6 +451,30 @@ class SqlEntities:
         )
         return self._delist(conn, [r.id for r in listed], utcnow(), detail, None, seen=True)
 
+    def withdraw(
+        self, conn: Connection, entity_ids: list[str], *, dataset: str, detail: dict[str, Any],
+        source: str,
+    ) -> list[str]:
+        """Delete the copies of ``entity_ids`` (of ``dataset``) that the list's publisher
+        (``source``, ``peer:<id>``) withdrew: its owner restricted them to queries. Unlike a
+        delisting nothing stays here but a ``removed`` event (so the match index drops
+        them); returns the ids that were held."""
+        self._check_publisher(conn, dataset, source)
+        if not entity_ids:
+            return []
+        held: list[str] = []
+        for chunk_ids in chunks(sorted(set(entity_ids)), CHUNK):
+            held += conn.execute(select(tables.entities.c.id).where(
+                tables.entities.c.id.in_(chunk_ids), tables.entities.c.dataset == dataset,
+            )).scalars().all()
+        now = utcnow()
+        for chunk_ids in chunks(held, CHUNK):
+            conn.execute(tables.statements.delete().where(tables.statements.c.entity_id.in_(chunk_ids)))
+            conn.execute(tables.entities.delete().where(tables.entities.c.id.in_(chunk_ids)))
+        self.db.insert(conn, tables.entity_events,
+                       [self._event(i, "removed", None, now, detail) for i in held])
+        return held
+
     def _delist(self, conn: Connection, ids: list[str], now: datetime, detail: dict[str, Any],
                 import_id: int | None, *, seen: bool = False) -> list[str]:
         """The one delisting: status, date and a ``delisted`` event per entity (never deleted)."""

@@ -338,3 +338,32 @@ class SqlFederation:
         if node_id:
             q = q.where(tables.fed_checkpoints.c.node_id == node_id)
         return self._all(q)
+
+    # -- restrictions (records kept from copies) ------------------------------------------
+
+    def add_restriction(self, conn: Connection, values: dict[str, Any]) -> bool:
+        """Restrict a record; False when it already was (the first reason stays)."""
+        t = tables.fed_restrictions
+        if conn.execute(select(t.c.entity_id).where(t.c.entity_id == values["entity_id"])).first():
+            return False
+        conn.execute(t.insert().values(**values))
+        return True
+
+    def remove_restriction(self, conn: Connection, entity_id: str) -> bool:
+        t = tables.fed_restrictions
+        return bool(conn.execute(delete(t).where(t.c.entity_id == entity_id)).rowcount)
+
+    def list_restrictions(self, dataset: str | None = None) -> list[dict[str, Any]]:
+        t = tables.fed_restrictions
+        q = select(t).order_by(t.c.restricted_at, t.c.entity_id)
+        if dataset:
+            q = q.where(t.c.dataset == dataset)
+        return self._all(q)
+
+    def restricted_ids(self, dataset: str | None = None) -> set[str]:
+        t = tables.fed_restrictions
+        q = select(t.c.entity_id)
+        if dataset:
+            q = q.where(t.c.dataset == dataset)
+        with self.engine.connect() as conn:
+            return {str(r[0]) for r in conn.execute(q)}

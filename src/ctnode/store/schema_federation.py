@@ -186,3 +186,14 @@ fed_key_changes = Table(
     Column("certificate", JSON, nullable=False),
     at("received_at"),
 )
+
+# Records of the lists this node publishes that their owner restricted: no copies, query
+# only. Full syncs and deltas leave them out; subscribers that held one got a ``withdrawn``.
+fed_restrictions = Table(
+    "fed_restrictions",
+    metadata,
+    entity_ref(primary_key=True),
+    dataset_ref(),
+    Column("reason", Text, nullable=False),
+    *stamp("restricted"),
+)

@@ -25,6 +25,7 @@ from ctnode.api.schemas.federation import (
     DisclosureDecision,
     KeyRotate,
     NetworkScreenRequest,
+    RestrictionCreate,
 )
 from ctnode.audit.chain import ChainBroken
 from ctnode.errors import Conflict, Refused, TooLarge
@@ -296,6 +297,26 @@ def list_updates(node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
 @router.post("/updates/retry", summary="Re-send deltas not yet receipted")
 def retry_updates(node: NodeDep, actor: ActorDep) -> dict[str, int]:
     return {"deltas": node.federation.updates.retry_deltas(actor)}
+
+
+@router.get("/restrictions", summary="Records kept from copies (query only)")
+def list_restrictions(node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return [_jsonable(r) for r in node.federation.updates.restrictions(actor)]
+
+
+@router.post("/restrictions", status_code=201,
+             summary="Restrict a record: no copies, query only (admin)")
+def restrict_record(node: NodeDep, actor: ActorDep, body: RestrictionCreate) -> dict[str, Any]:
+    """Subscribers no longer receive the record as a copy; those that hold one get a signed
+    ``withdrawn`` delta (their receipts are in the answer). Peers can still query it."""
+    out = node.federation.updates.restrict(actor, body.entity_id, body.reason)
+    return {**_jsonable(out), "receipts": [_jsonable(r) for r in out["receipts"]]}
+
+
+@router.delete("/restrictions/{entity_id}", summary="Lift a record's restriction (admin)")
+def unrestrict_record(node: NodeDep, actor: ActorDep, entity_id: str) -> dict[str, Any]:
+    out = node.federation.updates.unrestrict(actor, entity_id)
+    return {**_jsonable(out), "receipts": [_jsonable(r) for r in out["receipts"]]}
 
 
 # -- audit checkpoints -------------------------------------------------------------------

@@ -94,6 +94,14 @@ class AlertCreate(BaseModel):
     peers: list[str] | None = None
 
 
+class RestrictionCreate(BaseModel):
+    """Restrict a record of a list this node publishes: no copies, query only."""
+
+    entity_id: str = Field(min_length=1, max_length=255, description="The record's id")
+    reason: str = Field(min_length=1, max_length=500,
+                        description="Why the owner keeps it from copies (audited)")
+
+
 class KeyRotate(BaseModel):
     """Rotate this node's key; ``revoke`` also declares the old key compromised."""
 
