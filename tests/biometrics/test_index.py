@@ -175,7 +175,7 @@ def test_another_process_sees_changes_through_the_journal(tmp_path: Path) -> Non
 
 
 def test_a_damaged_index_folder_is_refused_not_used(tmp_path: Path) -> None:
-    from ctnode.biometrics.index import IndexFileError
+    from ctnode.biometrics.index_files import IndexFileError
 
     ids, vecs = _gallery(50)
     index = FastFaceIndex(128)

@@ -98,7 +98,7 @@ def test_a_restricted_record_leaves_copies_on_either_backend(
     req.lists.import_list(_gx(["gx-1", "gx-2", "gx-3"]), ADMIN)
     _subscribe(req, hold, ["name"])
     assert hold.store.entities.get_entity("gx-2").status == "listed"
-    done = req.federation.updates.restrict(ADMIN, "gx-2", "ongoing operation")
+    done = req.federation.restrictions.restrict(ADMIN, "gx-2", "ongoing operation")
     assert [r["status"] for r in done["receipts"]] == ["applied"]
     with pytest.raises(NotFound):
         hold.store.entities.get_entity("gx-2")  # deleted, not delisted
@@ -117,6 +117,6 @@ def test_a_restricted_record_leaves_copies_on_either_backend(
         with hold.store.federation.begin() as conn:
             hold.store.entities.withdraw(conn, ["fx-001"], dataset="fx", detail={},
                                          source="peer:someone-else")
-    req.federation.updates.unrestrict(ADMIN, "gx-2")
+    req.federation.restrictions.unrestrict(ADMIN, "gx-2")
     assert hold.store.entities.get_entity("gx-2").get("alias") == []  # names only
     assert hold.store.entities.get_entity("gx-2").get("name") == ["Ghazal Tarkhanova gx-2"]

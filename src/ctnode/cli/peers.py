@@ -212,7 +212,7 @@ def peers_restrict(
     signed ``withdrawn`` delta that deletes it; peers can still query it (hit/no-hit under
     their agreements). Exits 1 when a subscriber refuses the withdrawal."""
     node = make_node()
-    done = node.federation.updates.restrict(operator(), entity_id, reason)
+    done = node.federation.restrictions.restrict(operator(), entity_id, reason)
     out.print(f"restricted {entity_id} (list {done['dataset']}): no copies, query only",
               markup=False)
     if _receipt_lines(done["receipts"]):
@@ -223,7 +223,7 @@ def peers_restrict(
 def peers_unrestrict(entity_id: Annotated[str, typer.Argument()]) -> None:
     """Lift a restriction: subscribers receive the record again (if it is still listed)."""
     node = make_node()
-    done = node.federation.updates.unrestrict(operator(), entity_id)
+    done = node.federation.restrictions.unrestrict(operator(), entity_id)
     out.print(f"lifted the restriction on {entity_id} (list {done['dataset']})", markup=False)
     if _receipt_lines(done["receipts"]):
         raise typer.Exit(1)
@@ -232,7 +232,7 @@ def peers_unrestrict(entity_id: Annotated[str, typer.Argument()]) -> None:
 @peers_app.command("restrictions")
 def peers_restrictions(as_json: JsonOpt = False) -> None:
     """Records kept from copies (query only), with who restricted them and why."""
-    rows = make_node().federation.updates.restrictions(operator())
+    rows = make_node().federation.restrictions.list(operator())
     if as_json:
         print_json([{**r, "restricted_at": r["restricted_at"].isoformat()} for r in rows])
         return

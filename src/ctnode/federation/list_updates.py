@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ctnode.clock import utcnow
-from ctnode.errors import Conflict, InvalidInput, ListConflict, NotFound, Refused
+from ctnode.errors import InvalidInput, ListConflict, Refused
 from ctnode.federation.agreements import Agreement, filter_copy
 from ctnode.federation.context import FederationContext, opt_str
 from ctnode.federation.envelope import Envelope
@@ -305,104 +305,13 @@ class ListUpdates:
             self.push_delta(delta_id, only=agreement.peer_id)
         return made
 
-    # -- restrictions: the owner keeps a record from copies (query only) -------------------
-
-    def restrict(self, actor: Actor, entity_id: str, reason: str) -> dict[str, Any]:
-        """Restrict a record of a list this node publishes: it is no longer sent as a copy
-        (full syncs and deltas leave it out) and subscribers holding one get a signed
-        ``withdrawn`` delta that deletes it there. It stays answerable to hit/no-hit queries
-        under the agreements. Returns the restriction and the delta's receipts."""
-        self.ctx.require(actor, "federation.admin")
-        reason = reason.strip()
-        if not reason:
-            raise InvalidInput("a restriction needs a reason (--reason)")
-        if len(reason) > 500:
-            raise InvalidInput("the reason is longer than 500 characters")
-        entity = self.entities.get_entity(entity_id)  # NotFound: 404
-        publisher = self._publisher(entity.dataset)
-        if publisher is not None:
-            raise Conflict(f"{entity_id} is a copy of {publisher}'s list {entity.dataset!r}: "
-                           f"only {publisher} may restrict it")
-        row = {"entity_id": entity_id, "dataset": entity.dataset, "reason": reason,
-               "restricted_at": utcnow(), "restricted_by": actor.name}
-        peers = self.subscribers(entity.dataset)
-        delta_id = str(uuid.uuid4())
-        with self.db.begin() as conn:
-            if not self.db.add_restriction(conn, row):
-                raise Conflict(f"{entity_id} is already restricted")
-            if peers:
-                self._add_withdrawal(conn, delta_id, entity.dataset, [entity_id], peers)
-            self.ctx.audit.record(
-                "federation.record.restrict", actor, conn=conn, result_ids=[entity_id],
-                detail={"dataset": entity.dataset, "reason": reason,
-                        "delta_id": delta_id if peers else None, "peers": peers},
-            )
-        receipts = self.push_delta(delta_id) if peers else []
-        return {**row, "delta_id": delta_id if peers else None, "receipts": receipts}
-
-    def _add_withdrawal(self, conn: Any, delta_id: str, dataset: str, ids: list[str],
-                        peers: list[str]) -> None:
-        body = {"delta_id": delta_id, "dataset": dataset, "version": None, "added": [],
-                "changed": [], "relisted": [], "delisted": [], "withdrawn": ids}
-        summary = {"added": 0, "changed": 0, "relisted": 0, "delisted": [], "withdrawn": ids}
-        self.db.add_delta(conn, {"id": delta_id, "dataset": dataset, "version": None,
-                                 "import_id": 0, "created_at": utcnow(), "summary": summary,
-                                 "payload": body}, peers)
-        self.ctx.audit.record("federation.delta.created", SYSTEM, conn=conn, result_ids=ids,
-                              detail={"delta_id": delta_id, **summary, "peers": peers})
-
-    def unrestrict(self, actor: Actor, entity_id: str) -> dict[str, Any]:
-        """Lift a restriction: the record, if still listed, goes to subscribers again (as
-        ``added``, cut to each agreement's copy fields)."""
-        self.ctx.require(actor, "federation.admin")
-        found = [r for r in self.db.list_restrictions() if r["entity_id"] == entity_id]
-        if not found:
-            raise NotFound(f"{entity_id} is not restricted")
-        dataset = found[0]["dataset"]
-        entity = self._find(entity_id)
-        listed = entity is not None and entity.status == "listed"
-        peers = self.subscribers(dataset) if listed else []
-        delta_id = str(uuid.uuid4())
-        with self.db.begin() as conn:
-            self.db.remove_restriction(conn, entity_id)
-            if peers and entity is not None:
-                wire = [entity_to_wire(entity)]
-                summary = {"added": 1, "changed": 0, "relisted": 0, "delisted": []}
-                self.db.add_delta(conn, {
-                    "id": delta_id, "dataset": dataset, "version": None, "import_id": 0,
-                    "created_at": utcnow(), "summary": summary,
-                    "payload": {"delta_id": delta_id, "dataset": dataset, "version": None,
-                                "added": wire, "changed": [], "relisted": [], "delisted": []},
-                }, peers)
-                self.ctx.audit.record("federation.delta.created", SYSTEM, conn=conn,
-                                      result_ids=[entity_id],
-                                      detail={"delta_id": delta_id, **summary, "peers": peers})
-            self.ctx.audit.record(
-                "federation.record.unrestrict", actor, conn=conn, result_ids=[entity_id],
-                detail={"dataset": dataset, "delta_id": delta_id if peers else None,
-                        "peers": peers},
-            )
-        receipts = self.push_delta(delta_id) if peers else []
-        return {"entity_id": entity_id, "dataset": dataset,
-                "delta_id": delta_id if peers else None, "receipts": receipts}
-
-    def restrictions(self, actor: Actor) -> list[dict[str, Any]]:
-        """The records this node keeps from copies, with who restricted them, when and why."""
-        self.ctx.require(actor, "federation.admin")
-        return self.db.list_restrictions()
-
-    def _publisher(self, dataset: str) -> str | None:
+    def publisher_of(self, dataset: str) -> str | None:
+        """The peer whose list ``dataset`` is a copy of; None for a list this node holds."""
         for ds in self.entities.list_datasets():
             if ds["name"] == dataset:
                 source = str(ds.get("source") or "")
                 return source[5:] if source.startswith("peer:") else None
         return None
-
-    def _find(self, entity_id: str) -> Entity | None:
-        try:
-            return self.entities.get_entity(entity_id)
-        except NotFound:
-            return None
 
     def deltas(self, actor: Actor) -> list[dict[str, Any]]:
         """Deltas sent, each with its receipts: who has and who has not applied it."""

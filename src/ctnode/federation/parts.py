@@ -23,6 +23,7 @@ from ctnode.federation.keys import NodeKeys
 from ctnode.federation.library_exchange import LibraryExchange
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.network_screening import NetworkScreening
+from ctnode.federation.restrictions import Restrictions
 from ctnode.services.biometrics.parts import Biometrics
 from ctnode.services.context import Context
 from ctnode.services.hashes import Hashes
@@ -49,6 +50,7 @@ class Federation:
     library: LibraryExchange
     keys: NodeKeys
     notices: HitNotices
+    restrictions: Restrictions
 
     @classmethod
     def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
@@ -94,7 +96,7 @@ class Federation:
                                    library_exchange.full_sync]
         return cls(fctx, directory, network, biometric, disclosure, updates, checkpoints, inbound,
                    exchange, intel_exchange, library_exchange,
-                   keys, notices)
+                   keys, notices, Restrictions(fctx, updates))
 
     def close(self) -> None:
         self.context.close()

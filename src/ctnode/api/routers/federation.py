@@ -301,7 +301,7 @@ def retry_updates(node: NodeDep, actor: ActorDep) -> dict[str, int]:
 
 @router.get("/restrictions", summary="Records kept from copies (query only)")
 def list_restrictions(node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
-    return [_jsonable(r) for r in node.federation.updates.restrictions(actor)]
+    return [_jsonable(r) for r in node.federation.restrictions.list(actor)]
 
 
 @router.post("/restrictions", status_code=201,
@@ -309,13 +309,13 @@ def list_restrictions(node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
 def restrict_record(node: NodeDep, actor: ActorDep, body: RestrictionCreate) -> dict[str, Any]:
     """Subscribers no longer receive the record as a copy; those that hold one get a signed
     ``withdrawn`` delta (their receipts are in the answer). Peers can still query it."""
-    out = node.federation.updates.restrict(actor, body.entity_id, body.reason)
+    out = node.federation.restrictions.restrict(actor, body.entity_id, body.reason)
     return {**_jsonable(out), "receipts": [_jsonable(r) for r in out["receipts"]]}
 
 
 @router.delete("/restrictions/{entity_id}", summary="Lift a record's restriction (admin)")
 def unrestrict_record(node: NodeDep, actor: ActorDep, entity_id: str) -> dict[str, Any]:
-    out = node.federation.updates.unrestrict(actor, entity_id)
+    out = node.federation.restrictions.unrestrict(actor, entity_id)
     return {**_jsonable(out), "receipts": [_jsonable(r) for r in out["receipts"]]}
 
 

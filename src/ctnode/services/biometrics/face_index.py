@@ -44,7 +44,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ctnode.biometrics.index import OP_ADD, OP_REMOVE, FastFaceIndex, IndexFileError, journal_append
+from ctnode.biometrics.index import FastFaceIndex
+from ctnode.biometrics.index_files import OP_ADD, OP_REMOVE, IndexFileError, journal_append
 from ctnode.services.biometrics.types import Sealer
 from ctnode.services.context import Context
 
