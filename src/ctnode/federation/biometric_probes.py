@@ -13,19 +13,9 @@ from typing import Any
 
 from ctnode.biometrics.errors import ModelMismatch
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import (
-    FederationContext,
-    asked_for,
-    request_body,
-)
+from ctnode.federation.context import FederationContext, asked_for, request_body
 from ctnode.federation.envelope import Envelope
-from ctnode.federation.outbound import (
-    PeerAnswer,
-    ask_peers,
-    peers_summary,
-    query_deadline,
-    targets,
-)
+from ctnode.federation.outbound import PeerAnswer, ask_peers, peers_summary, query_deadline
 from ctnode.model.access import Actor, Purpose
 from ctnode.services.biometrics.parts import Biometrics
 from ctnode.services.biometrics.types import ProbeTemplate
@@ -125,11 +115,11 @@ class BiometricProbes:
             raise InvalidInput(f"a probe template is 1 to {MAX_PROBE_BYTES} bytes")
         started = time.perf_counter()
         qhash = self.ctx.keyed_hash({"probe": probe.digest()})
-        asked, answers = targets(self.ctx, str(purpose.purpose), peers, biometric=probe.modality)
         body = request_body(actor, purpose, probe=probe_to_wire(probe))
+        answers = []
         for ans, answer in ask_peers(
             self.ctx,
-            asked,
+            peers,
             "biometric.request",
             body,
             deadline,
@@ -139,6 +129,7 @@ class BiometricProbes:
             results=frozenset({"hit", "no_hit", "incompatible_model"}),
             max_hits=1,
             extra={"type": "biometric.request"},
+            biometric=probe.modality,
         ):
             if answer is not None and ans.status == "incompatible_model":
                 ans.reason = "model_mismatch"
@@ -147,7 +138,6 @@ class BiometricProbes:
                     f"{answer.get('engine')}; nothing was compared"
                 )
             answers.append(ans)
-        answers.sort(key=lambda a: a.peer_id)
         self.ctx.audit.record(
             "federation.biometric",
             actor,

@@ -11,19 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import (
-    FederationContext,
-    asked_for,
-    request_body,
-)
+from ctnode.federation.context import FederationContext, asked_for, request_body
 from ctnode.federation.envelope import Envelope
-from ctnode.federation.outbound import (
-    PeerAnswer,
-    ask_peers,
-    peers_summary,
-    query_deadline,
-    targets,
-)
+from ctnode.federation.outbound import PeerAnswer, ask_peers, peers_summary, query_deadline
 from ctnode.model.access import Actor, Purpose
 from ctnode.model.screening import SUBJECT_SCHEMAS, ScreenQuery, ScreenResult
 from ctnode.services.screening.query import MAX_NAME, build_query
@@ -118,13 +108,12 @@ class NetworkScreening:
         deadline = query_deadline(self.ctx, actor, purpose, deadline, "a network screen")
         started = time.perf_counter()
         local = self.screening.screen(query, actor, purpose, limit=limit, source="network")
-        asked, answers = targets(self.ctx, str(purpose.purpose), peers)
         body = request_body(actor, purpose, query=query_to_wire(query))
         if lists:
             body["lists"] = list(lists)
-        for ans, _body in ask_peers(
+        replies = ask_peers(
             self.ctx,
-            asked,
+            peers,
             "screen.request",
             body,
             deadline,
@@ -133,9 +122,8 @@ class NetworkScreening:
             query_hash=local.query_hash,
             results=frozenset({"hit", "no_hit"}),
             max_hits=50,
-        ):
-            answers.append(ans)
-        answers.sort(key=lambda a: a.peer_id)
+        )
+        answers = [ans for ans, _body in replies]
         self.ctx.audit.record(
             "federation.screen",
             actor,
