@@ -9,27 +9,13 @@ import base64
 import binascii
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from ctnode.biometrics.errors import ModelMismatch
-from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import (
-    FederationContext,
-    complete_purpose,
-    officer_from_body,
-    officer_to_body,
-    purpose_to_body,
-)
+from ctnode.federation.context import FederationContext, asked_for, request_body
 from ctnode.federation.envelope import Envelope
-from ctnode.federation.outbound import (
-    PeerAnswer,
-    ask_peers,
-    network_deadline,
-    peers_summary,
-    targets,
-)
+from ctnode.federation.outbound import PeerAnswer, ask_peers, peers_summary, query_deadline
 from ctnode.model.access import Actor, Purpose
 from ctnode.services.biometrics.parts import Biometrics
 from ctnode.services.biometrics.types import ProbeTemplate
@@ -105,7 +91,6 @@ class BiometricProbes:
     def __init__(self, ctx: FederationContext, biometrics: Biometrics) -> None:
         self.ctx = ctx
         self.biometrics = biometrics
-        self.db = ctx.db
 
     def query(
         self,
@@ -124,26 +109,17 @@ class BiometricProbes:
         reference and a band on a hit) or ``incompatible_model``, in parallel,
         with a deadline; a peer that is down or late is reported as such.
         """
-        self.ctx.require(actor, "federation.screen")
-        self.ctx.require(actor, "biometric.network")
-        if not purpose.complete:
-            raise InvalidInput(
-                "a biometric network query needs --purpose, --legal-basis and --case"
-            )
+        deadline = query_deadline(self.ctx, actor, purpose, deadline,
+                                  "a biometric network query", "biometric.network")
         if not probe.data or len(probe.data) > MAX_PROBE_BYTES:
             raise InvalidInput(f"a probe template is 1 to {MAX_PROBE_BYTES} bytes")
-        deadline = network_deadline(self.ctx, deadline)
         started = time.perf_counter()
         qhash = self.ctx.keyed_hash({"probe": probe.digest()})
-        asked, answers = targets(self.ctx, str(purpose.purpose), peers, biometric=probe.modality)
-        body = {
-            "probe": probe_to_wire(probe),
-            **purpose_to_body(purpose),
-            **officer_to_body(actor),
-        }
+        body = request_body(actor, purpose, probe=probe_to_wire(probe))
+        answers = []
         for ans, answer in ask_peers(
             self.ctx,
-            asked,
+            peers,
             "biometric.request",
             body,
             deadline,
@@ -153,6 +129,7 @@ class BiometricProbes:
             results=frozenset({"hit", "no_hit", "incompatible_model"}),
             max_hits=1,
             extra={"type": "biometric.request"},
+            biometric=probe.modality,
         ):
             if answer is not None and ans.status == "incompatible_model":
                 ans.reason = "model_mismatch"
@@ -161,7 +138,6 @@ class BiometricProbes:
                     f"{answer.get('engine')}; nothing was compared"
                 )
             answers.append(ans)
-        answers.sort(key=lambda a: a.peer_id)
         self.ctx.audit.record(
             "federation.biometric",
             actor,
@@ -188,14 +164,10 @@ class BiometricProbes:
     def on_biometric(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         """Holder side: answer a template probe, then let the template go (only its hash stays)."""
         body = env.body
-        purpose = complete_purpose(body, "a biometric query")
-        officer = officer_from_body(body)
+        purpose, officer = asked_for(body, "a biometric query")
         probe = probe_from_wire(body.get("probe"))
         modality = probe.modality
-        agr = self.ctx.require_agreement(env.sender)
-        now = utcnow()
-        agr.check(now=now, purpose=purpose.purpose, biometric=probe.modality)
-        self.ctx.enforce_rate(env.sender, "biometric.request", agr, now)
+        agr, now = self.ctx.admit(env, purpose, biometric=probe.modality)
         qhash = self.ctx.keyed_hash({"probe": probe.digest()})
         try:
             answer = self.biometrics.exchange.answer(probe, purpose, requester=env.sender)
@@ -234,35 +206,12 @@ class BiometricProbes:
         refs: list[dict[str, Any]] = []
         if answer.hit and answer.reference and agr.level_at_least("reference"):
             hit_row = self.biometrics.exchange.hit(answer.reference)
-            refs = [
-                {
-                    "ref": answer.reference,
-                    "peer_id": env.sender,
-                    "entity_id": hit_row["entity_id"] if hit_row else "",
-                    "band": answer.band,
-                    "query_hash": qhash,
-                    "created_at": now,
-                    "expires_at": now + timedelta(days=self.ctx.settings.federation_ref_ttl_days),
-                }
-            ]
+            entity_id = hit_row["entity_id"] if hit_row else ""
+            refs = [self.ctx.reference(env, answer.reference, entity_id, answer.band, qhash, now)]
             out["hits"] = [{"ref": answer.reference, "band": answer.band}]
-        with self.db.begin() as conn:
-            self.db.add_refs(conn, refs)
-            self.ctx.audit.record(
-                "federation.biometric.answered",
-                self.ctx.peer_actor(env.sender),
-                purpose=purpose,
-                query_hash=qhash,
-                result_ids=[r["entity_id"] for r in refs],
-                conn=conn,
-                detail={
-                    "peer": env.sender,
-                    "officer": officer,
-                    "modality": modality,
-                    "result": out["result"],
-                    "refs": [r["ref"] for r in refs],
-                    "agreement": agr.id,
-                    "level": agr.max_disclosure,
-                },
-            )
+        self.ctx.answered(
+            "federation.biometric.answered", env, agr, purpose, qhash, refs,
+            [r["entity_id"] for r in refs],
+            {"officer": officer, "modality": modality, "result": out["result"]},
+        )
         return out

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from ctnode.audit.events import EventName
 from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, NotFound, RateLimited, Refused, Unavailable
 from ctnode.federation.agreements import Agreement
@@ -198,10 +199,72 @@ class FederationContext:
                 f"{recent} {what} in the last minute; {allowed} are allowed", "rate")
 
 
+    def admit(
+        self, env: Envelope, purpose: Purpose, **scope: Any
+    ) -> tuple[Agreement, datetime]:
+        """Holder side: the sender's agreement, checked for ``purpose`` and ``scope`` (lists,
+        biometric modality) now, and the sender's rate for this message type."""
+        agr = self.require_agreement(env.sender)
+        now = utcnow()
+        agr.check(now=now, purpose=purpose.purpose, **scope)
+        self.enforce_rate(env.sender, env.type, agr, now)
+        return agr, now
+
+    def reference(
+        self, env: Envelope, ref: str, entity_id: str, band: str, query_hash: str, now: datetime
+    ) -> dict[str, Any]:
+        """An opaque reference this node hands a peer for one hit (kept until it expires)."""
+        return {
+            "ref": ref,
+            "peer_id": env.sender,
+            "entity_id": entity_id,
+            "band": band,
+            "query_hash": query_hash,
+            "created_at": now,
+            "expires_at": now + timedelta(days=self.settings.federation_ref_ttl_days),
+        }
+
+    def answered(
+        self,
+        event: EventName,
+        env: Envelope,
+        agr: Agreement,
+        purpose: Purpose,
+        query_hash: str,
+        refs: list[dict[str, Any]],
+        result_ids: list[str],
+        detail: dict[str, Any],
+    ) -> None:
+        """Holder side: keep the references handed out and audit the answer, in one
+        transaction (``detail`` is what this kind of answer adds to peer and agreement)."""
+        with self.db.begin() as conn:
+            self.db.add_refs(conn, refs)
+            self.audit.record(
+                event,
+                self.peer_actor(env.sender),
+                purpose=purpose,
+                query_hash=query_hash,
+                result_ids=result_ids,
+                conn=conn,
+                detail={
+                    "peer": env.sender,
+                    **detail,
+                    "refs": [r["ref"] for r in refs],
+                    "agreement": agr.id,
+                    "level": agr.max_disclosure,
+                },
+            )
+
+
 def officer_to_body(actor: Actor) -> dict[str, Any]:
     """The requesting officer as every query and disclosure request carries it (issue 13):
     who at this node asked, audited on both sides."""
     return {"officer": {"name": actor.name[:120], "role": actor.role[:32]}}
+
+
+def request_body(actor: Actor, purpose: Purpose, **payload: Any) -> dict[str, Any]:
+    """An outgoing query's body: its ``payload``, the purpose and the officer asking."""
+    return {**payload, **purpose_to_body(purpose), **officer_to_body(actor)}
 
 
 def officer_from_body(body: dict[str, Any]) -> dict[str, str] | None:
@@ -258,6 +321,11 @@ def purpose_from_body(body: dict[str, Any]) -> Purpose:
         legal_basis=opt_str(body, "legal_basis"),
         case_ref=opt_str(body, "case_ref"),
     )
+
+
+def asked_for(body: dict[str, Any], what: str) -> tuple[Purpose, dict[str, str] | None]:
+    """Holder side: the complete purpose a peer's ``what`` states, and the officer asking."""
+    return complete_purpose(body, what), officer_from_body(body)
 
 
 def complete_purpose(body: dict[str, Any], what: str) -> Purpose:

@@ -8,26 +8,12 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Refused
-from ctnode.federation.context import (
-    FederationContext,
-    complete_purpose,
-    officer_from_body,
-    officer_to_body,
-    purpose_to_body,
-)
+from ctnode.federation.context import FederationContext, asked_for, request_body
 from ctnode.federation.envelope import Envelope
-from ctnode.federation.outbound import (
-    PeerAnswer,
-    ask_peers,
-    network_deadline,
-    peers_summary,
-    targets,
-)
+from ctnode.federation.outbound import PeerAnswer, ask_peers, peers_summary, query_deadline
 from ctnode.model.access import Actor, Purpose
 from ctnode.model.screening import SUBJECT_SCHEMAS, ScreenQuery, ScreenResult
 from ctnode.services.screening.query import MAX_NAME, build_query
@@ -100,7 +86,6 @@ class NetworkScreening:
     def __init__(self, ctx: FederationContext, screening: Screening) -> None:
         self.ctx = ctx
         self.screening = screening
-        self.db = ctx.db
 
     def screen(
         self,
@@ -120,23 +105,15 @@ class NetworkScreening:
         purpose and has not expired. A peer that is down or late is reported as
         such; the others' answers still come back.
         """
-        self.ctx.require(actor, "federation.screen")
-        if not purpose.complete:
-            raise InvalidInput("a network screen needs --purpose, --legal-basis and --case")
-        deadline = network_deadline(self.ctx, deadline)
+        deadline = query_deadline(self.ctx, actor, purpose, deadline, "a network screen")
         started = time.perf_counter()
         local = self.screening.screen(query, actor, purpose, limit=limit, source="network")
-        asked, answers = targets(self.ctx, str(purpose.purpose), peers)
-        body = {
-            "query": query_to_wire(query),
-            **purpose_to_body(purpose),
-            **officer_to_body(actor),
-        }
+        body = request_body(actor, purpose, query=query_to_wire(query))
         if lists:
             body["lists"] = list(lists)
-        for ans, _body in ask_peers(
+        replies = ask_peers(
             self.ctx,
-            asked,
+            peers,
             "screen.request",
             body,
             deadline,
@@ -145,9 +122,8 @@ class NetworkScreening:
             query_hash=local.query_hash,
             results=frozenset({"hit", "no_hit"}),
             max_hits=50,
-        ):
-            answers.append(ans)
-        answers.sort(key=lambda a: a.peer_id)
+        )
+        answers = [ans for ans, _body in replies]
         self.ctx.audit.record(
             "federation.screen",
             actor,
@@ -164,17 +140,13 @@ class NetworkScreening:
     def on_screen(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         """Holder side: answer hit / no-hit with opaque references, within the agreement."""
         body = env.body
-        purpose = complete_purpose(body, "a query")
-        officer = officer_from_body(body)
+        purpose, officer = asked_for(body, "a query")
         lists = body.get("lists")
         if lists is not None and (
             not isinstance(lists, list) or not all(isinstance(x, str) for x in lists)
         ):
             raise Refused("lists must be a list of list names", "malformed")
-        agr = self.ctx.require_agreement(env.sender)
-        now = utcnow()
-        agr.check(now=now, purpose=purpose.purpose, lists=lists)
-        self.ctx.enforce_rate(env.sender, "screen.request", agr, now)
+        agr, now = self.ctx.admit(env, purpose, lists=lists)
         query = query_from_wire(body.get("query"))
         if lists:
             query.datasets = list(lists)
@@ -195,36 +167,14 @@ class NetworkScreening:
             }
         refs: list[dict[str, Any]] = []
         if hits and agr.level_at_least("reference"):
-            expires = now + timedelta(days=self.ctx.settings.federation_ref_ttl_days)
             refs = [
-                {
-                    "ref": "r_" + secrets.token_hex(16),
-                    "peer_id": env.sender,
-                    "entity_id": h.entity_id,
-                    "band": h.band,
-                    "query_hash": result.query_hash,
-                    "created_at": now,
-                    "expires_at": expires,
-                }
+                self.ctx.reference(env, "r_" + secrets.token_hex(16), h.entity_id, h.band,
+                                   result.query_hash, now)
                 for h in hits
             ]
             answer["hits"] = [{"ref": r["ref"], "band": r["band"]} for r in refs]
-        with self.db.begin() as conn:
-            self.db.add_refs(conn, refs)
-            self.ctx.audit.record(
-                "federation.screen.answered",
-                self.ctx.peer_actor(env.sender),
-                purpose=purpose,
-                query_hash=result.query_hash,
-                result_ids=[h.entity_id for h in hits],
-                conn=conn,
-                detail={
-                    "peer": env.sender,
-                    "officer": officer,
-                    "result": answer["result"],
-                    "refs": [r["ref"] for r in refs],
-                    "agreement": agr.id,
-                    "level": agr.max_disclosure,
-                },
-            )
+        self.ctx.answered(
+            "federation.screen.answered", env, agr, purpose, result.query_hash, refs,
+            [h.entity_id for h in hits], {"officer": officer, "result": answer["result"]},
+        )
         return answer

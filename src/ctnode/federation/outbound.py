@@ -178,6 +178,19 @@ def network_deadline(ctx: FederationContext, deadline: float | None) -> float:
     return deadline
 
 
+def query_deadline(
+    ctx: FederationContext, actor: Actor, purpose: Purpose, deadline: float | None, what: str,
+    *permissions: str,
+) -> float:
+    """Requester side: refuse ``what`` unless ``actor`` may ask the network (and holds
+    ``permissions``) with a complete purpose; the query's deadline, checked."""
+    for permission in ("federation.screen", *permissions):
+        ctx.require(actor, permission)
+    if not purpose.complete:
+        raise InvalidInput(f"{what} needs --purpose, --legal-basis and --case")
+    return network_deadline(ctx, deadline)
+
+
 def targets(
     ctx: FederationContext, purpose: str, peers: list[str] | None, biometric: str | None = None
 ) -> tuple[list[dict[str, Any]], list[PeerAnswer]]:
@@ -253,7 +266,7 @@ def answer_for(
 
 def ask_peers(
     ctx: FederationContext,
-    asked: list[dict[str, Any]],
+    peers: list[str] | None,
     msg_type: str,
     body: dict[str, Any],
     deadline: float,
@@ -264,10 +277,13 @@ def ask_peers(
     results: frozenset[str],
     max_hits: int,
     extra: dict[str, Any] | None = None,
+    biometric: str | None = None,
 ) -> list[tuple[PeerAnswer, dict[str, Any] | None]]:
-    """Send one query to every peer asked, in parallel, and read each answer: its
-    ``result`` must be one of ``results`` (then it becomes the status) and its ``hits`` a
-    list. Returns each peer's answer with the answer body (None when the peer failed)."""
+    """Send one query to the :func:`targets` (``peers``, else every peer whose agreement
+    covers it), in parallel, and read each answer: its ``result`` must be one of ``results``
+    (then it becomes the status) and its ``hits`` a list. Returns each peer's answer, by
+    peer id, with the answer body (None when the peer failed or was skipped)."""
+    asked, skipped = targets(ctx, str(purpose.purpose), peers, biometric=biometric)
     sent = fan_out(ctx, [(p, msg_type, body) for p in asked], deadline)
     by_id = {p["node_id"]: p for p in asked}
     out: list[tuple[PeerAnswer, dict[str, Any] | None]] = []
@@ -286,6 +302,8 @@ def ask_peers(
             ans.hits = wire_hits(hits, max_hits)
             ans.coverage = wire_coverage(outcome.body.get("coverage"))
         out.append((ans, outcome.body))
+    out.extend((ans, None) for ans in skipped)
+    out.sort(key=lambda pair: pair[0].peer_id)
     return out
 
 

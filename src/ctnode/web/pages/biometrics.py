@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ctnode.errors import CTNodeError, Forbidden
-from ctnode.model.access import Purpose, allowed
+from ctnode.model.access import allowed
 from ctnode.services.biometrics.types import SearchResult
 from ctnode.web.app import Csrf, Who, node_of, render, service_error
+from ctnode.web.forms import form_purpose
 from ctnode.web.i18n import N_
 
 router = APIRouter()
@@ -63,7 +64,7 @@ async def search(
             "case_ref": case_ref, "position": position}
     data = await probe.read()
     node = node_of(request)
-    why = Purpose(purpose.strip() or None, legal_basis.strip() or None, case_ref.strip() or None)
+    why = form_purpose(purpose, legal_basis, case_ref)
     bio = node.biometrics.search
 
     def run() -> SearchResult:
@@ -86,7 +87,7 @@ async def search(
 def candidate_image(request: Request, who: Who, sample_id: str, purpose: PurposeQ = "",
                     legal_basis: PurposeQ = "", case_ref: PurposeQ = "") -> Response:
     """A candidate's enrolled image, decrypted for a person whose role may view it; audited."""
-    why = Purpose(purpose.strip() or None, legal_basis.strip() or None, case_ref.strip() or None)
+    why = form_purpose(purpose, legal_basis, case_ref)
     try:
         data, fmt = node_of(request).biometrics.enrolment.get_image(who.actor, sample_id[:64],
                                                                     why)

@@ -16,14 +16,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from ctnode.errors import CTNodeError, InvalidInput, TooLarge
-from ctnode.model.access import Purpose
+from ctnode.errors import CTNodeError, InvalidInput
 from ctnode.model.screening import Hit
 from ctnode.services.batches import reports
 from ctnode.services.batches.manifest import ManifestReport
 from ctnode.services.batches.payments import PaymentReport
 from ctnode.services.batches.runs import FileRun, Progress
 from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.forms import form_purpose, read_upload
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS, FEATURES
 
@@ -132,17 +132,10 @@ async def upload(
     """Start screening the file; the answer sends the browser to its progress."""
     node = node_of(request)
     limit = node.settings.console_max_upload_bytes
-    filename = (file.filename or "file")[:200]
     form = {"kind": kind, "purpose": purpose, "legal_basis": legal_basis, "case_ref": case_ref}
     try:
-        data = await file.read(limit + 1)
-        if len(data) > limit:
-            raise TooLarge(f"{filename}: larger than {limit} bytes "
-                           "(CTNODE_CONSOLE_MAX_UPLOAD_BYTES)")
-        if not data.strip():
-            raise InvalidInput(f"{filename}: the file is empty")
-        why = Purpose(purpose.strip() or None, legal_basis.strip() or None,
-                      case_ref.strip() or None)
+        filename, data = await read_upload(file, "file", limit)
+        why = form_purpose(purpose, legal_basis, case_ref)
         actor = who.actor
         if kind == "manifest":
             def work(progress: Progress) -> reports.Report:

@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
-from ctnode.errors import CTNodeError, InvalidInput, TooLarge
+from ctnode.errors import CTNodeError
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.services.lists import DELIST_LIMIT
 from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.forms import read_upload
 from ctnode.web.i18n import N_
 
 router = APIRouter()
@@ -60,16 +61,10 @@ async def preview(
     """Read the file and compute its delta without keeping it (a dry run)."""
     node = node_of(request)
     limit = node.settings.console_max_upload_bytes
-    filename = (file.filename or "list")[:200]
     form = {"kind": kind, "dataset": dataset, "version": version, "allow_older": allow_older}
     try:
         node.context.require(who.actor, "import")
-        data = await file.read(limit + 1)
-        if len(data) > limit:
-            raise TooLarge(f"{filename}: larger than {limit} bytes "
-                           "(CTNODE_CONSOLE_MAX_UPLOAD_BYTES)")
-        if not data.strip():
-            raise InvalidInput(f"{filename}: the file is empty")
+        filename, data = await read_upload(file, "list", limit)
         parsed = node.lists.parse_bytes(kind, data, name=filename,
                                         dataset=dataset.strip() or None, version=version)
         report = node.lists.import_list(parsed, who.actor, dry_run=True,

@@ -20,15 +20,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import CTNodeError, Forbidden, InvalidInput
 from ctnode.federation.agreements import Agreement
-from ctnode.model.access import Actor, Purpose
+from ctnode.model.access import Actor
 from ctnode.node import Node
-from ctnode.services.screening.query import build_query
 from ctnode.web.app import PREFIX, Csrf, Who, lang_of, node_of, render, service_error
+from ctnode.web.forms import Subject, Text, form_purpose
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS, FEATURES
 
 router = APIRouter()
-Text = Annotated[str, Form(max_length=300)]
 LongText = Annotated[str, Form(max_length=2000)]
 
 # The network pages, as tabs (path under /network, label).
@@ -98,21 +97,12 @@ def screen_form(request: Request, who: Who) -> HTMLResponse:
 
 
 @router.post("/network/screen", response_class=HTMLResponse, dependencies=[Csrf])
-def screen(
-    request: Request, who: Who, name: Text, birth_date: Text = "", nationality: Text = "",
-    document: Text = "", purpose: Text = "", legal_basis: Text = "", case_ref: Text = "",
-) -> HTMLResponse:
-    form = {"name": name, "birth_date": birth_date, "nationality": nationality,
-            "document": document, "purpose": purpose, "legal_basis": legal_basis,
-            "case_ref": case_ref}
+def screen(request: Request, who: Who, subject: Subject) -> HTMLResponse:
+    form = subject.as_dict()
     node = node_of(request)
     try:
-        query = build_query(
-            [name], birth_dates=[birth_date] if birth_date.strip() else [],
-            nationalities=[nationality] if nationality.strip() else [],
-            documents=[document] if document.strip() else [])
-        result = node.federation.network.screen(query, who.actor, _purpose(purpose, legal_basis,
-                                                                           case_ref))
+        result = node.federation.network.screen(subject.query(), who.actor,
+                                                subject.stated_purpose())
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
@@ -121,10 +111,6 @@ def screen(
                      peer_statuses=PEER_STATUSES)
     return _page(request, "network_screen.html", "/screen", form=form, result=result,
                  error=None, bands=BANDS, features=FEATURES, peer_statuses=PEER_STATUSES)
-
-
-def _purpose(purpose: str, legal_basis: str, case_ref: str) -> Purpose:
-    return Purpose(purpose.strip() or None, legal_basis.strip() or None, case_ref.strip() or None)
 
 
 # -- disclosures ------------------------------------------------------------------------------
@@ -170,7 +156,7 @@ def request_disclosure(
     try:
         node_of(request).federation.disclosure.request_disclosure(
             who.actor, peer_id=peer_id, ref=ref, justification=justification,
-            purpose=_purpose(purpose, legal_basis, case_ref))
+            purpose=form_purpose(purpose, legal_basis, case_ref))
     except CTNodeError as exc:
         if exc.status_code in (401,) or isinstance(exc, Forbidden):
             return service_error(request, exc)

@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ctnode.errors import CTNodeError, InvalidInput, TooLarge
-from ctnode.model.access import Purpose
+from ctnode.errors import CTNodeError
 from ctnode.services.monitoring.files import check_birth_dates, fields_of
-from ctnode.services.screening.query import build_query
 from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.forms import Subject, Text, form_purpose, read_upload
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS
 
@@ -26,7 +25,6 @@ ALERT_KINDS = {"new": N_("new hit"), "band": N_("band changed"), "gone": N_("hit
                "expiry": N_("watch ends soon")}
 FILE_FORMATS = {"csv": "CSV", "jsonl": "JSON lines", "manifest": "PAXLST / PNRGOV / MRZ",
                 "payments": "ISO 20022 / MT103"}
-Text = Annotated[str, Form(max_length=300)]
 
 
 def _page(request: Request, who: Who, *, status: int = 200, error: str | None = None,
@@ -56,24 +54,16 @@ def watch(request: Request, who: Who,
 
 @router.post("/watch/add", response_class=HTMLResponse, dependencies=[Csrf])
 def add(
-    request: Request, who: Who, name: Text, birth_date: Text = "", nationality: Text = "",
-    document: Text = "", purpose: Text = "", legal_basis: Text = "", case_ref: Text = "",
+    request: Request, who: Who, subject: Subject,
     days: Annotated[int | None, Form(ge=1, le=36_500)] = None,
 ) -> HTMLResponse:
-    form = {"name": name, "birth_date": birth_date, "nationality": nationality,
-            "document": document, "purpose": purpose, "legal_basis": legal_basis,
-            "case_ref": case_ref}
+    form = subject.as_dict()
     node = node_of(request)
     try:
-        dates = [birth_date] if birth_date.strip() else []
-        check_birth_dates("birth date", dates)
-        query = build_query([name], birth_dates=dates,
-                            nationalities=[nationality] if nationality.strip() else [],
-                            documents=[document] if document.strip() else [])
+        check_birth_dates("birth date", subject.birth_dates)
         result = node.monitoring.add(
-            [fields_of(query)], who.actor,
-            Purpose(purpose.strip() or None, legal_basis.strip() or None,
-                    case_ref.strip() or None), days=days, source="console")
+            [fields_of(subject.query())], who.actor, subject.stated_purpose(), days=days,
+            source="console")
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
@@ -90,17 +80,11 @@ async def import_file(
 ) -> HTMLResponse:
     node = node_of(request)
     limit = node.settings.console_max_upload_bytes
-    name = (file.filename or "file")[:200]
     try:
-        data = await file.read(limit + 1)
-        if len(data) > limit:
-            raise TooLarge(f"{name}: larger than {limit} bytes (CTNODE_CONSOLE_MAX_UPLOAD_BYTES)")
-        if not data.strip():
-            raise InvalidInput(f"{name}: the file is empty")
+        name, data = await read_upload(file, "file", limit)
         result = node.monitoring.import_file(
             data, format, who.actor,
-            Purpose(purpose.strip() or None, legal_basis.strip() or None,
-                    case_ref.strip() or None), name=name, days=days)
+            form_purpose(purpose, legal_basis, case_ref), name=name, days=days)
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
