@@ -7,6 +7,7 @@ enforces it for every service.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from ctnode.errors import InvalidInput, Unauthorized
@@ -15,6 +16,10 @@ from ctnode.services.access_tokens import hash_secret, new_token, secret_matches
 from ctnode.services.context import Context
 
 ANONYMOUS = Actor(name="anonymous", role="none")
+
+# A setting whose name says it holds (or points at) a secret is shown only as set / not set;
+# the store's URL too (it may carry a password).
+SECRET_SETTING = re.compile(r"key|secret|password|token|credential|private|database_url", re.I)
 
 
 def local_actor() -> Actor:
@@ -68,6 +73,18 @@ class Access:
     def list_keys(self, actor: Actor) -> list[dict[str, Any]]:
         self.ctx.require(actor, "keys")
         return self.keys.list_keys()
+
+    def node_settings(self, actor: Actor) -> list[tuple[str, str, bool]]:
+        """The node's settings for an admin to read: ``(name, value, redacted)``; a secret-like
+        setting's value is ``"set"`` or ``"not set"``, never the value itself."""
+        self.ctx.require(actor, "keys")
+        shown: list[tuple[str, str, bool]] = []
+        for name, value in sorted(self.ctx.settings.model_dump().items()):
+            if SECRET_SETTING.search(name):
+                shown.append((name, "set" if value not in (None, "", [], {}) else "not set", True))
+            else:
+                shown.append((name, str(value), False))
+        return shown
 
     def has_keys(self) -> bool:
         """Whether any key was ever made (the first start makes one)."""

@@ -1,4 +1,6 @@
-"""Admin: the console's people — throttles lifted, passwords reset, sessions ended (``users``)."""
+"""Admin: the console's people — throttles lifted, passwords reset, sessions ended (``users``);
+API keys made and revoked through the same ``access`` service as the CLI and API (audited there);
+the node's settings shown read-only, secrets only as set / not set."""
 
 from __future__ import annotations
 
@@ -8,17 +10,22 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from ctnode.errors import CTNodeError
+from ctnode.model.access import BIOMETRIC_SCOPES, ROLES
 from ctnode.web.app import Csrf, Who, node_of, render, service_error
 
 router = APIRouter()
 
 
 def _page(request: Request, who: Who, **done: object) -> HTMLResponse:
+    node = node_of(request)
     try:
-        people = node_of(request).users.list_users(who.actor)
+        people = node.users.list_users(who.actor)
+        keys = node.access.list_keys(who.actor)
+        settings = node.access.node_settings(who.actor)
     except CTNodeError as exc:
         return service_error(request, exc)
-    return render(request, "admin.html", people=people, back="/console/admin",
+    return render(request, "admin.html", people=people, keys=keys, settings=settings,
+                  roles=ROLES, scopes=BIOMETRIC_SCOPES, back="/console/admin",
                   done=done or None)
 
 
@@ -46,3 +53,27 @@ def act(
         return _page(request, who, ended=ended)
     except CTNodeError as exc:
         return service_error(request, exc)
+
+
+@router.post("/admin/keys", response_class=HTMLResponse, dependencies=[Csrf])
+def create_key(
+    request: Request, who: Who, name: Annotated[str, Form(min_length=1, max_length=128)],
+    role: Annotated[str, Form(max_length=16)],
+    scope: Annotated[list[str] | None, Form(max_length=8)] = None,
+) -> HTMLResponse:
+    try:
+        token = node_of(request).access.create_key(who.actor, name=name, role=role,
+                                                   biometric_scopes=scope or None)
+    except CTNodeError as exc:
+        return service_error(request, exc)
+    return _page(request, who, key_name=name.strip(), token=token)
+
+
+@router.post("/admin/keys/revoke", response_class=HTMLResponse, dependencies=[Csrf])
+def revoke_key(request: Request, who: Who,
+               key_id: Annotated[str, Form(min_length=1, max_length=16)]) -> HTMLResponse:
+    try:
+        node_of(request).access.revoke_key(who.actor, key_id)
+    except CTNodeError as exc:
+        return service_error(request, exc)
+    return _page(request, who, revoked=key_id)
