@@ -109,8 +109,9 @@ class BiometricProbes:
         reference and a band on a hit) or ``incompatible_model``, in parallel,
         with a deadline; a peer that is down or late is reported as such.
         """
-        deadline = query_deadline(self.ctx, actor, purpose, deadline,
-                                  "a biometric network query", "biometric.network")
+        self.ctx.require(actor, "federation.screen")
+        self.ctx.require(actor, "biometric.network")
+        deadline = query_deadline(self.ctx, purpose, deadline, "a biometric network query")
         if not probe.data or len(probe.data) > MAX_PROBE_BYTES:
             raise InvalidInput(f"a probe template is 1 to {MAX_PROBE_BYTES} bytes")
         started = time.perf_counter()

@@ -105,7 +105,8 @@ class NetworkScreening:
         purpose and has not expired. A peer that is down or late is reported as
         such; the others' answers still come back.
         """
-        deadline = query_deadline(self.ctx, actor, purpose, deadline, "a network screen")
+        self.ctx.require(actor, "federation.screen")
+        deadline = query_deadline(self.ctx, purpose, deadline, "a network screen")
         started = time.perf_counter()
         local = self.screening.screen(query, actor, purpose, limit=limit, source="network")
         body = request_body(actor, purpose, query=query_to_wire(query))

@@ -178,14 +178,10 @@ def network_deadline(ctx: FederationContext, deadline: float | None) -> float:
     return deadline
 
 
-def query_deadline(
-    ctx: FederationContext, actor: Actor, purpose: Purpose, deadline: float | None, what: str,
-    *permissions: str,
-) -> float:
-    """Requester side: refuse ``what`` unless ``actor`` may ask the network (and holds
-    ``permissions``) with a complete purpose; the query's deadline, checked."""
-    for permission in ("federation.screen", *permissions):
-        ctx.require(actor, permission)
+def query_deadline(ctx: FederationContext, purpose: Purpose, deadline: float | None,
+                   what: str) -> float:
+    """Requester side, after the caller's permission checks: refuse ``what`` without a
+    complete purpose; the query's deadline, checked."""
     if not purpose.complete:
         raise InvalidInput(f"{what} needs --purpose, --legal-basis and --case")
     return network_deadline(ctx, deadline)
