@@ -1,6 +1,6 @@
 """Lean start (issue 11): a name screen from the command line loads the name index from its
-files, and neither the image libraries, the list parsers, the federation nor rigour's
-name tagger."""
+files, and neither the image libraries, the list parsers, the federation, rigour's name
+tagger, nor the command modules and stores of other areas (STIX, hashes, biometrics)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,13 @@ def test_a_name_screen_loads_only_what_it_needs(node: Node) -> None:
         print(json.dumps({"code": r.exit_code, "out": r.stdout,
                           "tagger": n.rigour_symbols.cache_info().currsize,
                           "modules": sorted(m for m in sys.modules if m.split(".")[0] in (
-                              "PIL", "cv2", "numpy_face", "dlib", "alembic")
+                              "PIL", "cv2", "numpy_face", "dlib", "alembic", "stix2")
                               or m.startswith(("ctnode.federation.parts", "ctnode.ingest",
-                                               "ctnode.biometrics"))
+                                               "ctnode.biometrics", "ctnode.cli.intel",
+                                               "ctnode.cli.hashes", "ctnode.cli.biometrics",
+                                               "ctnode.cli.batches", "ctnode.store.biometrics",
+                                               "ctnode.store.hashes", "ctnode.store.intel",
+                                               "ctnode.store.library"))
                               # the data key seals the subject of a screening with hits
                               and m not in ("ctnode.biometrics", "ctnode.biometrics.crypto"))}))
     """)
