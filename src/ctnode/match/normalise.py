@@ -43,6 +43,7 @@ from ctnode.match.transliterate import (
     arabic_alternatives,
     has_arabic,
     indic_alternative,
+    japanese_word_alternative,
     korean_alternative,
     latin_token,
     readings,
@@ -323,7 +324,8 @@ def _unglued(latin: str) -> list[str]:
 def token_alternatives(token: str) -> tuple[str, ...]:
     """Other Latin forms of a raw token: Arabic letters read the Persian way (``ثاقب`` →
     ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way; a Hangul
-    syllable's Revised Romanization (``정`` → ``jeong`` beside ``jong``); the name part
+    syllable's Revised Romanization (``정`` → ``jeong`` beside ``jong``); a short Han word's
+    Japanese reading (``翔太`` → ``shota`` beside ``xiangtai``); the name part
     without a glued connector (``elmotassadeq`` → ``motassadeq``); the English-style
     spelling of a Cyrillic name written by German, Polish or French habits
     (``tschernow`` → ``chernov``)."""
@@ -333,6 +335,9 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     if korean is not None:
         return (korean,)
     latin, rule = latin_token(token)
+    japanese = japanese_word_alternative(token) if rule == "chinese" else None
+    if japanese is not None:
+        return (japanese,) if japanese != latin else ()
     out = _unglued(latin)
     if rule == "latin":
         out += western_alternatives(latin)

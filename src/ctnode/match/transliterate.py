@@ -335,7 +335,8 @@ def japanese_reading(text: str) -> list[str]:
 
 
 _KANA_ONLY = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
-_KANA_LATIN = icu.Transliterator.createInstance("Katakana-Latin; Hiragana-Latin; Latin-ASCII")
+_KANA_LATIN = "Katakana-Latin; Hiragana-Latin; Latin-ASCII"
+_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,3}")
 
 
 def _short_long_vowels(part: str) -> str:
@@ -346,8 +347,23 @@ def kana_word_reading(word: str) -> str:
     """A word written in kana alone (a foreign name in katakana, a Japanese one in hiragana)
     read letter by letter as one part (ICU's kana transliterators, Hepburn-like): the
     dictionary reader would cut ティルマンズ into words and read ヘ as the particle "e"."""
-    part = _NON_ALNUM.sub("", _KANA_LATIN.transliterate(word).lower())
+    part = _NON_ALNUM.sub("", _transliterator(_KANA_LATIN).transliterate(word).lower())
     return _short_long_vowels(part)
+
+
+def japanese_word_alternative(token: str) -> str | None:
+    """A word of one to three Han characters read the Mandarin way may as well be a Japanese
+    name part (翔太: Mandarin ``xiangtai``, Japanese ``shota``): names that mix a Japanese
+    part with a Chinese transcription of a foreign one (翔太 马新德, Shōta Marhinde) are
+    read whole as Chinese, so each short Han word also gets its Japanese reading, one part,
+    as an alternative. None when it has no reading or one much shorter than the word (a
+    Chinese-only word read badly, 王 → ``o``)."""
+    if not _HAN_WORD.fullmatch(token):
+        return None
+    reading = "".join(japanese_reading(token))
+    if len(reading) < 2 * len(token):
+        return None
+    return reading
 
 
 def is_cjk(name: str) -> bool:
