@@ -49,7 +49,8 @@ video-hashing: $(BIN)/python  ## hashes: ffmpeg dev libraries (apt-get, as root)
 	  echo "hashes: vPDQ video hashing skipped: ffmpeg development libraries (libavcodec-dev ...) or cmake missing and not installable here (needs root and apt-get); images and files still hash"; \
 	fi
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed  ## install what the node needs (and its bytecode: commands start faster)
+	@$(BIN)/python -m compileall -q src >/dev/null
 install-dev: $(VENV)/.installed-dev
 
 bench: install-dev  ## matching, federation, biometrics and travel benchmarks (see bench/README.md)

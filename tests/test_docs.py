@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import get_args
 
 import typer.main
-from typer._click.core import Command  # Typer vendors its own click
+from typer._click.core import Command, Context  # Typer vendors its own click
 from typer.core import TyperGroup
 
 from ctnode.api.app import create_app
@@ -51,7 +51,10 @@ def test_the_event_type_lists_exactly_the_catalogue() -> None:
 def _commands(group: Command, prefix: str = "ctnode") -> list[str]:
     out = [prefix]
     if isinstance(group, TyperGroup):
-        for name, cmd in group.commands.items():
+        ctx = Context(group)
+        for name in group.list_commands(ctx):  # the top group loads its commands on look-up
+            cmd = group.get_command(ctx, name)
+            assert cmd is not None, name
             out.extend(_commands(cmd, f"{prefix} {name}"))
     return out
 

@@ -1,6 +1,6 @@
 """Lean start (issue 11): a name screen from the command line loads the name index from its
-files, and neither the image libraries, the list parsers, the federation nor rigour's
-name tagger."""
+files, and neither the image libraries, the list parsers, the federation, rigour's name
+tagger, nor the command modules and stores of other areas (STIX, hashes, biometrics)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,13 @@ def test_a_name_screen_loads_only_what_it_needs(node: Node) -> None:
         print(json.dumps({"code": r.exit_code, "out": r.stdout,
                           "tagger": n.rigour_symbols.cache_info().currsize,
                           "modules": sorted(m for m in sys.modules if m.split(".")[0] in (
-                              "PIL", "cv2", "numpy_face", "dlib", "alembic")
+                              "PIL", "cv2", "numpy_face", "dlib", "alembic", "stix2")
                               or m.startswith(("ctnode.federation.parts", "ctnode.ingest",
-                                               "ctnode.biometrics"))
+                                               "ctnode.biometrics", "ctnode.cli.intel",
+                                               "ctnode.cli.hashes", "ctnode.cli.biometrics",
+                                               "ctnode.cli.batches", "ctnode.store.biometrics",
+                                               "ctnode.store.hashes", "ctnode.store.intel",
+                                               "ctnode.store.library"))
                               # the data key seals the subject of a screening with hits
                               and m not in ("ctnode.biometrics", "ctnode.biometrics.crypto"))}))
     """)
@@ -43,3 +47,28 @@ def test_a_name_screen_loads_only_what_it_needs(node: Node) -> None:
     assert report["modules"] == []
     assert report["tagger"] == 0  # rigour's person-name tagger never asked
     assert "name index" not in done.stderr  # loaded, not rebuilt
+
+
+def test_a_server_warming_up_leaves_rigours_tagger_alone(node: Node) -> None:
+    """A server's warm-up (``MatchIndex.prepare``) loads the scripts' rules but not rigour's
+    person-name tagger when the index has its symbol table: building the tagger holds the
+    interpreter lock for seconds, during which the server would answer nothing."""
+    node.index.refresh()
+    env = {**os.environ, "CTNODE_DATA_DIR": str(node.settings.data_dir),
+           "CTNODE_DATABASE_URL": node.settings.store_url, "CTNODE_MODE": "development"}
+    code = textwrap.dedent("""
+        import json
+        from ctnode.node import Node
+        from ctnode.settings import Settings
+        import ctnode.match.normalise as n
+        node = Node(Settings())
+        node.index.prepare()
+        symbols = node.index.matcher.use_symbol_table
+        with node.index.matcher.screening():
+            n.name_symbols("muhammad")  # a query token: the table answers
+        print(json.dumps({"table": symbols, "tagger": n.rigour_symbols.cache_info().currsize}))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=Path(node.settings.data_dir).parent, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"table": True, "tagger": 0}

@@ -240,3 +240,17 @@ def test_katakana_query_finds_the_latin_record(cls: type[Matcher]) -> None:
     m.build([_e("b", ["Selim Bayraktar"]), _e("y", ["Kemal Yilmaz"])])
     hit = _top(m, ScreenQuery(names=["セリム バイラクタル"], schema="Person"))
     assert hit is not None and hit.entity_id == "b" and hit.score >= Thresholds().report
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+def test_a_short_han_word_may_be_a_japanese_name_part(cls: type[Matcher]) -> None:
+    """A name mixing a Japanese given name with a Chinese transcription of a foreign
+    surname is read whole as Chinese (翔太 → xiangtai); each short Han word also gets its
+    Japanese reading as an alternative (翔太 → shota), so the Latin record is found, while
+    a Chinese name read the Chinese way is not turned into another person."""
+    m = cls(Thresholds())
+    m.build([_e("s", ["Shota Marhinde"]), _e("w", ["Wang Wei"]), _e("k", ["Xiang Tai"])])
+    hit = _top(m, ScreenQuery(names=["翔太 马新德"], schema="Person"))
+    assert hit is not None and hit.entity_id == "s" and hit.score >= Thresholds().report
+    wang = _top(m, ScreenQuery(names=["王伟"], schema="Person"))
+    assert wang is not None and wang.entity_id == "w"

@@ -21,10 +21,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
-from typer._click.core import (
-    Context as ClickContext,  # Typer vendors click; its groups take this type
-)
-from typer.core import TyperGroup
 
 from ctnode.errors import CTNodeError, InvalidInput, TooLarge
 from ctnode.model.access import Actor
@@ -114,19 +110,6 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
-
-
-class ErrorLines(TyperGroup):
-    """The top command group: a typed error any command (or group callback) below it raises
-    is printed as one clear line, ``error (code): message``, and the exit status is 1; no
-    traceback. Each command is therefore written without error handling of its own."""
-
-    def invoke(self, ctx: ClickContext) -> Any:
-        try:
-            return super().invoke(ctx)
-        except CTNodeError as exc:
-            error_line(f"error ({exc.code})", exc.message)
-            raise typer.Exit(1) from None
 
 
 @contextmanager
@@ -291,26 +274,3 @@ def print_hits(hits: list[Hit], title: str, suppressed: list[Hit] | None = None)
             why,
         )
     out.print(table)
-
-
-class DefaultGroup(TyperGroup):
-    """A group that runs its default subcommand when the first word is not a subcommand.
-
-    Lets ``ctnode screen "NAME"`` and ``ctnode screen manifest FILE`` live side by side.
-    """
-
-    default_command = "name"
-
-    def format_help(self, ctx: ClickContext, formatter: Any) -> None:
-        """The group's help (its subcommands), then the default command's own usage and
-        options, so ``ctnode screen --help`` shows every option of ``ctnode screen NAME``."""
-        super().format_help(ctx, formatter)
-        command = self.commands.get(self.default_command)
-        if command is not None:
-            own = ClickContext(command, info_name=ctx.info_name, parent=ctx.parent)
-            command.format_help(own, formatter)
-
-    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h"}):
-            args = [self.default_command, *args]
-        return super().parse_args(ctx, args)

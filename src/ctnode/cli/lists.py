@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from ctnode.cli.common import (
-    DefaultGroup,
     check_output,
     console,
     coverage_texts,
@@ -25,6 +24,7 @@ from ctnode.cli.common import (
     print_json,
     progress_bar,
 )
+from ctnode.cli.groups import DefaultGroup
 from ctnode.cli.options import bundled
 from ctnode.model.lists import ImportReport
 

@@ -1,5 +1,8 @@
 """``ctnode``: the command line, composed here from one module per command group.
 
+Each module is imported only when one of its commands runs (``cli.groups.LazyCommands``),
+so ``ctnode screen NAME`` does not load the STIX, hash or biometric command modules.
+
 Every command is a thin edge: it parses, calls a service of the node, and renders.
 This table says where each lives:
 
@@ -31,35 +34,78 @@ This table says where each lives:
 from __future__ import annotations
 
 import platform
-from typing import Annotated
+from functools import cache
+from typing import Annotated, ClassVar
 
 import typer
 
 from ctnode import __version__
-from ctnode.cli import (
-    audit,
-    batches,
-    biometrics,
-    hashes,
-    index,
-    intel,
-    jobs,
-    keys,
-    library,
-    lists,
-    monitoring,
-    peers,
-    review,
-    screening,
-    server,
-    sharing,
-    users,
-)
-from ctnode.cli.common import ErrorLines
+from ctnode.cli.groups import Lazy, LazyCommands
+
+
+@cache
+def _import() -> typer.Typer:
+    from ctnode.cli import biometrics, lists
+
+    lists.import_app.command("ansi-nist")(biometrics.import_ansi_nist)
+    return lists.import_app
+
+
+@cache
+def _export() -> typer.Typer:
+    from ctnode.cli import biometrics, lists
+
+    lists.export_app.command("ansi-nist")(biometrics.export_ansi_nist)
+    return lists.export_app
+
+
+class _Commands(LazyCommands):
+    """Every command, in the order ``ctnode --help`` lists them."""
+
+    commands_table: ClassVar[dict[str, Lazy]] = {
+        # -- running the node --
+        "up": Lazy("server", "up"),
+        "serve": Lazy("server", "serve"),
+        "db": Lazy("server", "db_app"),
+        "jobs": Lazy("jobs", "jobs_app"),
+        "travel-retention": Lazy("jobs", "travel_retention", hidden=True),  # old name, one release
+        # -- lists --
+        "import": Lazy(load=_import),
+        "export": Lazy(load=_export),
+        "datasets": Lazy("lists", "datasets_app"),
+        "index": Lazy("index", "index_app"),
+        # -- screening and review --
+        "screen": Lazy("screening", "screen_app"),
+        "entity": Lazy("screening", "entity"),
+        "decide": Lazy("review", "decide"),
+        "revoke-decision": Lazy("review", "revoke_decision"),
+        "review": Lazy("review", "review"),
+        "watch": Lazy("monitoring", "watch_app"),
+        # -- keys and audit --
+        "keys": Lazy("keys", "keys_app"),
+        "users": Lazy("users", "users_app"),
+        "audit": Lazy("audit", "audit_app"),
+        # -- federation --
+        "init": Lazy("peers", "init"),
+        "descriptor": Lazy("peers", "descriptor"),
+        "rotate-key": Lazy("peers", "rotate_key"),
+        "peers": Lazy("peers", "peers_app"),
+        "agreements": Lazy("peers", "agreements_app"),
+        "disclosures": Lazy("sharing", "disclosures_app"),
+        "inbox": Lazy("sharing", "inbox"),
+        "alerts": Lazy("sharing", "alerts_app"),
+        "updates": Lazy("sharing", "updates_app"),
+        # -- biometrics, content hashes, threat intelligence, the library --
+        "biometrics": Lazy("biometrics", "biometrics_app"),
+        "hashes": Lazy("hashes", "hashes_app"),
+        "intel": Lazy("intel", "intel_app"),
+        "library": Lazy("library", "library_app"),
+    }
+
 
 app = typer.Typer(
     help="ctnode: watchlist screening and hit/no-hit sharing for counter-terrorism coordinators.",
-    cls=ErrorLines,  # every command's typed errors as one line, exit status 1
+    cls=_Commands,  # typed errors as one line (exit status 1); command modules loaded on use
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -78,48 +124,3 @@ def _main(
         help="Print the version of ctnode and exit.")] = False,
 ) -> None:
     pass
-
-
-# -- running the node --
-app.command("up")(server.up)
-app.command("serve")(server.serve)
-app.add_typer(server.db_app, name="db")
-app.add_typer(jobs.jobs_app, name="jobs")
-app.command("travel-retention", hidden=True)(jobs.travel_retention)  # old name, one release
-# -- lists --
-app.add_typer(lists.import_app, name="import")
-app.add_typer(lists.export_app, name="export")
-app.add_typer(lists.datasets_app, name="datasets")
-lists.import_app.command("ansi-nist")(biometrics.import_ansi_nist)
-lists.export_app.command("ansi-nist")(biometrics.export_ansi_nist)
-app.add_typer(index.index_app, name="index")
-# -- screening and review --
-app.add_typer(screening.screen_app, name="screen")
-screening.screen_app.command("manifest")(batches.screen_manifest_cmd)
-screening.screen_app.command("payments")(batches.screen_payments_cmd)
-app.command("entity")(screening.entity)
-app.command("decide")(review.decide)
-app.command("revoke-decision")(review.revoke_decision)
-app.command("review")(review.review)
-app.add_typer(monitoring.watch_app, name="watch")
-# -- keys and audit --
-app.add_typer(keys.keys_app, name="keys")
-app.add_typer(users.users_app, name="users")
-app.add_typer(audit.audit_app, name="audit")
-# -- federation --
-app.command("init")(peers.init)
-app.command("descriptor")(peers.descriptor)
-app.command("rotate-key")(peers.rotate_key)
-app.add_typer(peers.peers_app, name="peers")
-app.add_typer(peers.agreements_app, name="agreements")
-app.add_typer(sharing.disclosures_app, name="disclosures")
-app.command("inbox")(sharing.inbox)
-app.add_typer(sharing.alerts_app, name="alerts")
-app.add_typer(sharing.updates_app, name="updates")
-# -- biometrics --
-app.add_typer(biometrics.biometrics_app, name="biometrics")
-# -- content hashes --
-app.add_typer(hashes.hashes_app, name="hashes")
-# -- threat intelligence --
-app.add_typer(intel.intel_app, name="intel")
-app.add_typer(library.library_app, name="library")

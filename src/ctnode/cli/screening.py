@@ -6,13 +6,12 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
 from rich.markup import escape
 
 from ctnode.cli.common import (
-    DefaultGroup,
     check_output,
     console,
     coverage_texts,
@@ -25,6 +24,7 @@ from ctnode.cli.common import (
     print_json,
     progress_bar,
 )
+from ctnode.cli.groups import DefaultGroup, Lazy
 from ctnode.cli.options import with_purpose
 from ctnode.errors import InvalidInput
 from ctnode.model.access import NO_PURPOSE, Purpose
@@ -33,8 +33,19 @@ from ctnode.node import Node
 from ctnode.services.screening.query import build_query
 from ctnode.textsafe import json_object_line
 
+
+class _ScreenCommands(DefaultGroup):
+    """``ctnode screen NAME`` by default; manifests and payment files from ``cli.batches``,
+    imported only when one of them is screened."""
+
+    commands_table: ClassVar[dict[str, Lazy]] = {
+        "manifest": Lazy("batches", "screen_manifest_cmd"),
+        "payments": Lazy("batches", "screen_payments_cmd"),
+    }
+
+
 screen_app = typer.Typer(
-    cls=DefaultGroup, help="Screen a name (default), a batch file, a manifest or payments."
+    cls=_ScreenCommands, help="Screen a name (default), a batch file, a manifest or payments."
 )
 
 BirthDateOpt = Annotated[

@@ -43,6 +43,7 @@ from ctnode.match.transliterate import (
     arabic_alternatives,
     has_arabic,
     indic_alternative,
+    japanese_word_alternative,
     korean_alternative,
     latin_token,
     readings,
@@ -101,12 +102,18 @@ _APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 
 
-def warm_up() -> None:
-    """Load ICU's rules for every script, the Japanese reading tables, rigour's name-part
-    tagger and the organisation tables now (called when the node starts), instead of on a
-    live request."""
+def warm_up(tagger: bool = True) -> None:
+    """Load ICU's rules for every script, the Japanese reading tables, the organisation
+    tables and (``tagger``) rigour's person-name tagger now (called when the node starts),
+    instead of on a live request.
+
+    The tagger is left out when screens do not need it (an index with its symbol table):
+    rigour builds it in one call that holds the interpreter lock for seconds, so a server
+    warming it up answers nothing meanwhile, not even ``/healthz``. It is then built the
+    first time a list change adds a listed name (on the index's update thread)."""
     warm_up_scripts()
-    name_symbols("muhammad")
+    if tagger:
+        name_symbols("muhammad")
     parse_name("Acme Twelve Limited", "org")
     nickname_forms("william")
 
@@ -317,7 +324,8 @@ def _unglued(latin: str) -> list[str]:
 def token_alternatives(token: str) -> tuple[str, ...]:
     """Other Latin forms of a raw token: Arabic letters read the Persian way (``ثاقب`` →
     ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way; a Hangul
-    syllable's Revised Romanization (``정`` → ``jeong`` beside ``jong``); the name part
+    syllable's Revised Romanization (``정`` → ``jeong`` beside ``jong``); a short Han word's
+    Japanese reading (``翔太`` → ``shota`` beside ``xiangtai``); the name part
     without a glued connector (``elmotassadeq`` → ``motassadeq``); the English-style
     spelling of a Cyrillic name written by German, Polish or French habits
     (``tschernow`` → ``chernov``)."""
@@ -327,6 +335,9 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     if korean is not None:
         return (korean,)
     latin, rule = latin_token(token)
+    japanese = japanese_word_alternative(token) if rule == "chinese" else None
+    if japanese is not None:
+        return (japanese,) if japanese != latin else ()
     out = _unglued(latin)
     if rule == "latin":
         out += western_alternatives(latin)

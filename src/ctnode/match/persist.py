@@ -44,7 +44,7 @@ from ctnode.match.postings import JOIN, PostingKind, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable
 
-FORMAT = 3
+FORMAT = 4  # 4: short Han words carry their Japanese reading as an alternative
 STAMP = "stamp.json"
 STATE = "state.pkl"
 POSTINGS = "postings.i32"

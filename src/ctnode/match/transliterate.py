@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import icu
@@ -50,9 +50,18 @@ _ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFD
 _ARABIC_ARTICLE = "ال"
 _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
-_HAN_LATIN = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
-_TRAD_SIMP = icu.Transliterator.createInstance("Traditional-Simplified")
+
+
+@cache
+def _transliterator(rules: str) -> icu.Transliterator:
+    """ICU transliterators are built on first use, not at import: building Any-Latin costs
+    about 0.3 s, and a Latin-script query (the usual one) never needs it."""
+    return icu.Transliterator.createInstance(rules)
+
+
+_ANY_LATIN = "Any-Latin; Latin-ASCII"
+_HAN_LATIN = "Han-Latin; Latin-ASCII"
+_TRAD_SIMP = "Traditional-Simplified"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -72,8 +81,8 @@ def warm_up_scripts() -> None:
     """Load ICU's transliteration rules for every script and the Japanese reading tables now
     (called when the node starts), instead of on a live request."""
     for sample in _WARM_UP_SAMPLES:
-        _ICU.transliterate(sample)
-    _HAN_LATIN.transliterate("王")
+        _transliterator(_ANY_LATIN).transliterate(sample)
+    _transliterator(_HAN_LATIN).transliterate("王")
     japanese_reading("山田")
 
 
@@ -237,11 +246,11 @@ def latin_token(token: str) -> tuple[str, str]:
     if _HANGUL.search(token):
         return _NON_ALNUM.sub("", _hangul(token, rr=False).lower()), "korean"
     if _HAN.search(token) and not _KANA.search(token):
-        return _NON_ALNUM.sub("", _HAN_LATIN.transliterate(token).lower()), "chinese"
+        return _NON_ALNUM.sub("", _transliterator(_HAN_LATIN).transliterate(token).lower()), "chinese"
     out = maybe_ascii(token.lower())
     rule = "cyrillic" if any("\u0400" <= ch <= "\u052f" for ch in token) else "latin-ascii"
     if not out.isascii():
-        out = _ICU.transliterate(out)
+        out = _transliterator(_ANY_LATIN).transliterate(out)
         rule = "icu"
     if not out.isascii():  # scripts ICU has no rules for (Khmer, Lao, Myanmar ...)
         out = anyascii(out)
@@ -326,7 +335,8 @@ def japanese_reading(text: str) -> list[str]:
 
 
 _KANA_ONLY = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
-_KANA_LATIN = icu.Transliterator.createInstance("Katakana-Latin; Hiragana-Latin; Latin-ASCII")
+_KANA_LATIN = "Katakana-Latin; Hiragana-Latin; Latin-ASCII"
+_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,3}")
 
 
 def _short_long_vowels(part: str) -> str:
@@ -337,8 +347,23 @@ def kana_word_reading(word: str) -> str:
     """A word written in kana alone (a foreign name in katakana, a Japanese one in hiragana)
     read letter by letter as one part (ICU's kana transliterators, Hepburn-like): the
     dictionary reader would cut ティルマンズ into words and read ヘ as the particle "e"."""
-    part = _NON_ALNUM.sub("", _KANA_LATIN.transliterate(word).lower())
+    part = _NON_ALNUM.sub("", _transliterator(_KANA_LATIN).transliterate(word).lower())
     return _short_long_vowels(part)
+
+
+def japanese_word_alternative(token: str) -> str | None:
+    """A word of one to three Han characters read the Mandarin way may as well be a Japanese
+    name part (翔太: Mandarin ``xiangtai``, Japanese ``shota``): names that mix a Japanese
+    part with a Chinese transcription of a foreign one (翔太 马新德, Shōta Marhinde) are
+    read whole as Chinese, so each short Han word also gets its Japanese reading, one part,
+    as an alternative. None when it has no reading or one much shorter than the word (a
+    Chinese-only word read badly, 王 → ``o``)."""
+    if not _HAN_WORD.fullmatch(token):
+        return None
+    reading = "".join(japanese_reading(token))
+    if len(reading) < 2 * len(token):
+        return None
+    return reading
 
 
 def is_cjk(name: str) -> bool:
@@ -358,7 +383,7 @@ def readings(name: str) -> tuple[Reading, ...]:
     """
     if not _CJK.search(name):
         return (Reading(name, "", ""),)
-    key = _TRAD_SIMP.transliterate("".join(ch for ch in name if _CJK.match(ch)))
+    key = _transliterator(_TRAD_SIMP).transliterate("".join(ch for ch in name if _CJK.match(ch)))
     words = [w for w in re.split(r"[\s·・,]+", name) if w]
     if _HANGUL.search(name):
         parts: list[str] = []

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 from sqlalchemy import Connection
 
 from ctnode.store.audit import SqlAudit
-from ctnode.store.biometrics import SqlBiometrics
 from ctnode.store.contracts import (
     AuditStore,
     BiometricStore,
@@ -32,15 +32,10 @@ from ctnode.store.contracts import (
 from ctnode.store.database import Database
 from ctnode.store.entities import SqlEntities
 from ctnode.store.federation import SqlFederation
-from ctnode.store.hashes import SqlHashes
-from ctnode.store.intel import SqlIntel
 from ctnode.store.keys import SqlKeys
-from ctnode.store.library import SqlLibrary
 from ctnode.store.messages import SqlMessages
 from ctnode.store.monitoring import SqlMonitoring
 from ctnode.store.review import SqlReview
-from ctnode.store.stats import SqlStats
-from ctnode.store.users import SqlUsers
 
 
 class SqlStore:
@@ -56,14 +51,47 @@ class SqlStore:
         self.keys: KeyStore = SqlKeys(db)
         self.audit: AuditStore = SqlAudit(db)
         self.federation: FederationStore = SqlFederation(db)
-        self.biometrics: BiometricStore = SqlBiometrics(db)
         self.messages: MessageStore = SqlMessages(db)
         self.monitoring: MonitoringStore = SqlMonitoring(db)
-        self.hashes: HashStore = SqlHashes(db)
-        self.intel: IntelStore = SqlIntel(db)
-        self.library: LibraryStore = SqlLibrary(db)
-        self.users: UserStore = SqlUsers(db)
-        self.stats: StatsStore = SqlStats(db)  # the console's dashboard
+
+    # Areas a name screen never touches are built (and their modules imported) on first use:
+    # the biometric, content-hash, threat-intelligence and library stores bring PostgreSQL
+    # dialect modules and numpy code a ``ctnode screen NAME`` process does not need.
+    @cached_property
+    def biometrics(self) -> BiometricStore:
+        from ctnode.store.biometrics import SqlBiometrics
+
+        return SqlBiometrics(self.db)
+
+    @cached_property
+    def hashes(self) -> HashStore:
+        from ctnode.store.hashes import SqlHashes
+
+        return SqlHashes(self.db)
+
+    @cached_property
+    def intel(self) -> IntelStore:
+        from ctnode.store.intel import SqlIntel
+
+        return SqlIntel(self.db)
+
+    @cached_property
+    def library(self) -> LibraryStore:
+        from ctnode.store.library import SqlLibrary
+
+        return SqlLibrary(self.db)
+
+    @cached_property
+    def users(self) -> UserStore:
+        from ctnode.store.users import SqlUsers
+
+        return SqlUsers(self.db)
+
+    @cached_property
+    def stats(self) -> StatsStore:
+        from ctnode.store.stats import SqlStats
+
+        return SqlStats(self.db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -181,14 +181,13 @@ class MatchIndex:
     stale = updated  # the name the listener had before the index had files
 
     def prepare(self) -> None:
-        """Load (or build) the index and load every script's transliteration rules and
-        rigour's name tagger now (a server), so that no live request pays for them."""
+        """Load (or build) the index and load every script's transliteration rules now (a
+        server), so that no live request pays for them; rigour's name tagger too when
+        screens need it (an index without its symbol table: ``normalise.warm_up``)."""
         from ctnode.match.normalise import warm_up
 
-        self.refresh()
-        # rigour's tagger too (not only the index's symbol table): a server applies peers'
-        # deltas and imports by other processes, and adding a listed name asks rigour
-        warm_up()
+        matcher = self.refresh()
+        warm_up(tagger=not matcher.use_symbol_table)
 
     # -- keeping up ------------------------------------------------------------------
 
