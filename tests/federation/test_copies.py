@@ -69,7 +69,7 @@ def test_new_subscription_full_sync_carries_only_agreed_fields(
     assert delta["summary"]["full"] is True and delta["summary"]["added"] == 3
     (receipt,) = delta["receipts"]
     assert receipt["status"] == "applied" and receipt["receipt"]["sender"] == "hold-node"
-    copy = hold.store.entities.get_entity("gx-2")
+    copy = hold.store.entities.get_entity("req-node:gx-2")
     assert copy.get("name") == ["Ghazal Tarkhanova gx-2"]
     assert copy.get("birthDate") == ["1979-03-02"]
     assert copy.get("nationality") == [] and copy.get("passportNumber") == []
@@ -79,13 +79,13 @@ def test_new_subscription_full_sync_carries_only_agreed_fields(
     # the next import's delta is cut the same way; the old agreement (no copy fields): names
     req.lists.import_list(_gx(["gx-1", "gx-2", "gx-4"]), ADMIN,
                           confirm=True)  # delists 1 of 3 records (more than 5%)
-    assert hold.store.entities.get_entity("gx-3").status == "delisted"
-    assert hold.store.entities.get_entity("gx-4").get("birthDate") == ["1979-03-02"]
-    assert hold.store.entities.get_entity("gx-4").get("passportNumber") == []
+    assert hold.store.entities.get_entity("req-node:gx-3").status == "delisted"
+    assert hold.store.entities.get_entity("req-node:gx-4").get("birthDate") == ["1979-03-02"]
+    assert hold.store.entities.get_entity("req-node:gx-4").get("passportNumber") == []
     # narrowing the agreement: the new full sync replaces the copy with names only
     _subscribe(req, hold, None)
-    assert hold.store.entities.get_entity("gx-1").get("birthDate") == []
-    assert hold.store.entities.get_entity("gx-1").get("name") == ["Ghazal Tarkhanova gx-1"]
+    assert hold.store.entities.get_entity("req-node:gx-1").get("birthDate") == []
+    assert hold.store.entities.get_entity("req-node:gx-1").get("name") == ["Ghazal Tarkhanova gx-1"]
     created = list(req.audit.entries(event="federation.delta.created"))
     assert [e.detail.get("copy_fields") for e in created if e.detail.get("full")] == [
         ["birthDate", "name"], ["name"]]
@@ -97,12 +97,12 @@ def test_a_restricted_record_leaves_copies_on_either_backend(
     req, hold = pair
     req.lists.import_list(_gx(["gx-1", "gx-2", "gx-3"]), ADMIN)
     _subscribe(req, hold, ["name"])
-    assert hold.store.entities.get_entity("gx-2").status == "listed"
+    assert hold.store.entities.get_entity("req-node:gx-2").status == "listed"
     done = req.federation.restrictions.restrict(ADMIN, "gx-2", "ongoing operation")
     assert [r["status"] for r in done["receipts"]] == ["applied"]
     with pytest.raises(NotFound):
-        hold.store.entities.get_entity("gx-2")  # deleted, not delisted
-    assert [e["kind"] for e in hold.store.entities.entity_events("gx-2")][-1] == "removed"
+        hold.store.entities.get_entity("req-node:gx-2")  # deleted, not delisted
+    assert [e["kind"] for e in hold.store.entities.entity_events("req-node:gx-2")][-1] == "removed"
     # a later import changing gx-2 and a new full sync both leave it out
     changed = _gx(["gx-1", "gx-2", "gx-3"])
     changed.entities[1].statements.append(
@@ -110,13 +110,13 @@ def test_a_restricted_record_leaves_copies_on_either_backend(
     req.lists.import_list(changed, ADMIN)
     _subscribe(req, hold, ["name"])
     with pytest.raises(NotFound):
-        hold.store.entities.get_entity("gx-2")
-    assert hold.store.entities.get_entity("gx-3").status == "listed"
+        hold.store.entities.get_entity("req-node:gx-2")
+    assert hold.store.entities.get_entity("req-node:gx-3").status == "listed"
     # a peer cannot withdraw records of a list it does not publish
     with pytest.raises(ListConflict):
         with hold.store.federation.begin() as conn:
             hold.store.entities.withdraw(conn, ["fx-001"], dataset="fx", detail={},
                                          source="peer:someone-else")
     req.federation.restrictions.unrestrict(ADMIN, "gx-2")
-    assert hold.store.entities.get_entity("gx-2").get("alias") == []  # names only
-    assert hold.store.entities.get_entity("gx-2").get("name") == ["Ghazal Tarkhanova gx-2"]
+    assert hold.store.entities.get_entity("req-node:gx-2").get("alias") == []  # names only
+    assert hold.store.entities.get_entity("req-node:gx-2").get("name") == ["Ghazal Tarkhanova gx-2"]

@@ -358,23 +358,31 @@ class ListUpdates:
                 f"this node does not take updates of {dataset!r} from {sender}", "not_subscribed"
             )
 
-    def require_own_records(self, sender: str, dataset: str, ids: list[str]) -> None:
-        """A peer addresses only the records of the lists it publishes: an id of its delta
-        (its own ids, as it sends them) naming a record held here in another list (the UN
-        list, a national list, another node's copy) is refused (``not_publisher``) before
-        anything is written. Records of a copy are namespaced (``copy_id``), so such an id
-        can only be an attempt to reach a record that is not the sender's."""
+    def require_own_records(self, sender: str, dataset: str, ids: list[str],
+                            added: set[str]) -> None:
+        """A peer addresses only the records of the lists it publishes. Its delta names its
+        own ids, and a copy's records are namespaced (``copy_id``), so an id of the delta
+        that is the id of a record held here in another list (the UN list, a national list,
+        another node's copy) can only reach for a record that is not the sender's: refused
+        before anything is written, ``id_collision`` when the delta adds it, else
+        ``not_publisher`` (a change, delisting or withdrawal of someone else's record)."""
         held = {i: ds for i, ds in self.entities.lists_of(ids).items() if ds != dataset}
         if not held:
             return
         sources = {d["name"]: str(d.get("source") or "") for d in self.entities.list_datasets()}
-        first, ds = sorted(held.items())[0]
+        addressed = sorted(i for i in held if i not in added)
+        first = addressed[0] if addressed else sorted(held)[0]
+        ds = held[first]
         src = sources.get(ds, "")
         whose = f"published by {src[5:]}" if src.startswith("peer:") else "held locally"
         more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+        if addressed:
+            raise Refused(
+                f"{sender} may address only the records of lists it publishes: {first[:100]!r} "
+                f"is a record of list {ds!r} here ({whose}){more}", "not_publisher")
         raise Refused(
-            f"{sender} may address only the records of lists it publishes: {first[:100]!r} "
-            f"is a record of list {ds!r} here ({whose}){more}", "not_publisher")
+            f"entity id {first[:100]!r} of {sender}'s list {dataset!r} is the id of a record "
+            f"of list {ds!r} here ({whose}){more}", "id_collision")
 
     def on_delta(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
@@ -402,7 +410,8 @@ class ListUpdates:
             if not i or len(copy_id(sender, i)) > MAX_ENTITY_ID:
                 raise Refused(f"entity ids must be 1 to {MAX_ENTITY_ID - len(sender) - 1} "
                               "characters long", "malformed")
-        self.require_own_records(sender, dataset, wire_ids)
+        self.require_own_records(sender, dataset, wire_ids,
+                                 {e["id"] for e in body.get("added") or []})
         delisted = [copy_id(sender, i) for i in delisted_wire]
         withdrawn = [copy_id(sender, i) for i in withdrawn_wire]
         actor = self.ctx.peer_actor(env.sender, "admin")

@@ -106,7 +106,7 @@ class SqlEntities:
         with self.engine.connect() as conn:
             for chunk_ids in chunks(sorted(set(entity_ids)), CHUNK):
                 out.update(conn.execute(
-                    select(e.id, e.dataset).where(e.id.in_(chunk_ids))).tuples().all())
+                    select(e.id, e.dataset).where(e.id.in_(chunk_ids))).all())
         return out
 
     def find_by_reference(self, reference: str) -> Entity:

@@ -32,9 +32,10 @@ from alembic import op
 revision = "0020_publisher_ids"
 down_revision = "0019_fed_restrictions"
 branch_labels = None
-# every area whose tables name entity ids: monitoring, biometrics, intelligence, review
-depends_on = ("0007_monitoring", "0008_template_versions", "0018_intel_sharing",
-              "0018_review_subjects")
+# Its own head, on the federation branch; other areas' tables naming entity ids (monitoring,
+# biometrics, intelligence) may come later on a fresh store (branches run in any order):
+# a table not there yet holds nothing to rename and is skipped.
+depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
 
@@ -74,7 +75,7 @@ def _chunks(items: list[str]) -> list[list[str]]:
 
 
 def _rename(conn: sa.Connection, dataset: str, renamed: Callable[[str], str | None],
-            existing: set[str]) -> dict[str, str]:
+            existing: set[str], references: list[tuple[str, str]]) -> dict[str, str]:
     """Give the records of ``dataset`` their new ids; returns old id -> new id."""
     entities = _table("entities", *ENTITY_COLUMNS)
     ids = sorted(conn.execute(sa.select(entities.c.id).where(
@@ -96,7 +97,7 @@ def _rename(conn: sa.Connection, dataset: str, renamed: Callable[[str], str | No
         rows = conn.execute(sa.select(*(entities.c[c] for c in ENTITY_COLUMNS)).where(
             entities.c.id.in_(chunk))).mappings().all()
         conn.execute(entities.insert(), [{**dict(r), "id": mapping[r["id"]]} for r in rows])
-        for table, column in REFERENCES:
+        for table, column in references:
             t = _table(table, column)
             conn.execute(sa.update(t).where(t.c[column].in_(chunk)).values(
                 {column: sa.case({o: mapping[o] for o in chunk}, value=t.c[column])}))
@@ -141,6 +142,8 @@ def _migrate(direction: str) -> None:
         return
     entities = _table("entities", "id")
     existing = set(conn.execute(sa.select(entities.c.id)).scalars().all())
+    present = set(sa.inspect(conn).get_table_names())
+    references = [(t, c) for t, c in REFERENCES if t in present]
     mapping: dict[str, str] = {}
     for name, publisher in copies:
         prefix = f"{publisher}:"
@@ -150,7 +153,7 @@ def _migrate(direction: str) -> None:
                 return prefix + old
             return old[len(prefix):] if old.startswith(prefix) else None
 
-        mapping.update(_rename(conn, name, renamed, existing))
+        mapping.update(_rename(conn, name, renamed, existing, references))
     if mapping:
         _rewrite_hits(conn, mapping)
 
