@@ -10,6 +10,7 @@ import pytest
 
 from ctnode.errors import InvalidInput, ListConflict, NotFound
 from ctnode.federation.agreements import Agreement, filter_copy
+from ctnode.federation.envelope import Envelope, seal
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity, Statement
 from ctnode.model.lists import ParsedList
@@ -120,3 +121,61 @@ def test_a_restricted_record_leaves_copies_on_either_backend(
     req.federation.restrictions.unrestrict(ADMIN, "gx-2")
     assert hold.store.entities.get_entity("req-node:gx-2").get("alias") == []  # names only
     assert hold.store.entities.get_entity("req-node:gx-2").get("name") == ["Ghazal Tarkhanova gx-2"]
+
+
+def test_a_peer_reaches_only_its_own_records_on_either_backend(
+    pair: tuple[Node, Node],  # noqa: F811
+) -> None:
+    """Issue 13 item 2: the holder names req-node's records ``req-node:<id>``; a delta of
+    req-node's own list naming the UN record held here, or another list's record as named
+    here, or adding a record under such an id, is a signed refusal (4xx), audited, and the
+    store is unchanged; an id too long to namespace is malformed, not a 500."""
+    req, hold = pair
+    req.lists.import_list(_gx(["gx-1", "gx-2"]), ADMIN)
+    _subscribe(req, hold, ["name"])
+    assert hold.store.entities.get_entity("req-node:gx-1").status == "listed"
+    un_id = next(hold.store.entities.iter_entities(dataset="un_sc")).id
+    fx_id = "req-node:fx-001"  # req-node's fx record, as the holder names it (another list)
+    assert hold.store.entities.get_entity(fx_id).dataset == "fx"
+    ident = req.federation.context.identity
+
+    def person(eid: str) -> dict[str, object]:
+        return {"id": eid, "dataset": "gx", "schema": "Person",
+                "statements": [{"prop": "name", "value": "Nobody"}]}
+
+    def send(**kinds: object) -> tuple[int, dict[str, object]]:
+        body = {"delta_id": "d-evil", "dataset": "gx", "version": "x", **kinds}
+        return hold.federation.inbound.receive(
+            seal(ident, "list.delta", "hold-node", body).to_dict())
+
+    before = hold.store.entities.count_entities()
+    mark = hold.store.entities.change_mark()
+    cases: list[tuple[str, dict[str, object]]] = [
+        ("not_publisher", {"delisted": [un_id]}),
+        ("not_publisher", {"withdrawn": [fx_id]}),
+        ("not_publisher", {"relisted": [person(un_id)]}),
+        ("id_collision", {"added": [person("gx-9"), person(un_id)]}),
+        ("malformed", {"delisted": ["x" * 250]}),
+        ("malformed", {"added": 7}),
+    ]
+    for reason, kinds in cases:
+        status, answer = send(**kinds)
+        assert status == (400 if reason == "malformed" else 403), (kinds, answer)
+        assert answer["reason"] == reason, (kinds, answer)
+        refusal = Envelope.parse(answer["envelope"])
+        assert refusal.sender == "hold-node" and refusal.body["reason"] == reason
+    assert hold.store.entities.count_entities() == before
+    assert hold.store.entities.change_mark() == mark  # not one entity event
+    assert hold.store.entities.get_entity(un_id).status == "listed"
+    assert hold.store.entities.get_entity(fx_id).status == "listed"
+    with pytest.raises(NotFound):
+        hold.store.entities.get_entity("req-node:gx-9")
+    refused = [e.detail["reason"] for e in hold.audit.entries(event="federation.refused")]
+    assert refused.count("not_publisher") == 3 and refused.count("id_collision") == 1
+    assert refused.count("malformed") >= 2
+    # req-node's own ids reach its own records; the receipt speaks them back unprefixed
+    status, answer = send(delisted=["gx-1", "gx-404"])
+    assert status == 200, answer
+    receipt = Envelope.parse(answer)
+    assert receipt.body["delisted"] == ["gx-1"] and receipt.body["not_held"] == ["gx-404"]
+    assert hold.store.entities.get_entity("req-node:gx-1").status == "delisted"
