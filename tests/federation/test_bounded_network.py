@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import select
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,6 +120,16 @@ def test_a_large_body_is_refused_before_it_is_read(
     assert (peak[0] - idle) < 50 * 1024, f"{(peak[0] - idle) / 1024:.1f} MB above idle"
     # and the node is still there for everyone else
     assert guarded.api("GET", "/readyz").status_code == 200
+
+
+def test_the_running_nodes_store_is_owner_only(guarded: NodeProc) -> None:
+    """Issue 13 item 6 on a serving node: folder 0700; database, WAL and SHM 0600."""
+    assert guarded.api("POST", "/screen", json={"name": "x"}).status_code == 200  # WAL in use
+    assert stat.S_IMODE(guarded.data_dir.stat().st_mode) == 0o700
+    files = [guarded.data_dir / n for n in ("ctnode.db", "ctnode.db-wal", "ctnode.db-shm")]
+    assert all(f.exists() for f in files), files
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, (f.name, oct(f.stat().st_mode))
 
 
 def test_every_refusal_above_is_audited(guarded: NodeProc) -> None:
