@@ -16,12 +16,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from ctnode.model.lists import ParsedList, copy_id
 from ctnode.node import Node
 from ctnode.settings import Settings
 
@@ -117,6 +118,13 @@ class NodeProc:
     def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
         headers = {"X-API-Key": self.admin_key, **kw.pop("headers", {})}
         return httpx.request(method, self.url + path, headers=headers, timeout=30.0, **kw)
+
+
+def as_copy(parsed: ParsedList, publisher: str) -> ParsedList:
+    """``parsed`` as a subscriber holds it when ``publisher``'s sync brought it: a list
+    published by that peer (``peer:<id>``), each record named ``<publisher>:<id>``."""
+    return replace(parsed, source=f"peer:{publisher}", entities=[
+        replace(e, id=copy_id(publisher, e.id)) for e in parsed.entities])
 
 
 def make_nodes(root: Path, names: list[str]) -> list[NodeProc]:

@@ -10,6 +10,7 @@ import pytest
 
 from ctnode.errors import InvalidInput, ListConflict, NotFound
 from ctnode.federation.agreements import Agreement, filter_copy
+from ctnode.federation.envelope import Envelope, seal
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity, Statement
 from ctnode.model.lists import ParsedList
@@ -69,7 +70,7 @@ def test_new_subscription_full_sync_carries_only_agreed_fields(
     assert delta["summary"]["full"] is True and delta["summary"]["added"] == 3
     (receipt,) = delta["receipts"]
     assert receipt["status"] == "applied" and receipt["receipt"]["sender"] == "hold-node"
-    copy = hold.store.entities.get_entity("gx-2")
+    copy = hold.store.entities.get_entity("req-node:gx-2")
     assert copy.get("name") == ["Ghazal Tarkhanova gx-2"]
     assert copy.get("birthDate") == ["1979-03-02"]
     assert copy.get("nationality") == [] and copy.get("passportNumber") == []
@@ -79,13 +80,13 @@ def test_new_subscription_full_sync_carries_only_agreed_fields(
     # the next import's delta is cut the same way; the old agreement (no copy fields): names
     req.lists.import_list(_gx(["gx-1", "gx-2", "gx-4"]), ADMIN,
                           confirm=True)  # delists 1 of 3 records (more than 5%)
-    assert hold.store.entities.get_entity("gx-3").status == "delisted"
-    assert hold.store.entities.get_entity("gx-4").get("birthDate") == ["1979-03-02"]
-    assert hold.store.entities.get_entity("gx-4").get("passportNumber") == []
+    assert hold.store.entities.get_entity("req-node:gx-3").status == "delisted"
+    assert hold.store.entities.get_entity("req-node:gx-4").get("birthDate") == ["1979-03-02"]
+    assert hold.store.entities.get_entity("req-node:gx-4").get("passportNumber") == []
     # narrowing the agreement: the new full sync replaces the copy with names only
     _subscribe(req, hold, None)
-    assert hold.store.entities.get_entity("gx-1").get("birthDate") == []
-    assert hold.store.entities.get_entity("gx-1").get("name") == ["Ghazal Tarkhanova gx-1"]
+    assert hold.store.entities.get_entity("req-node:gx-1").get("birthDate") == []
+    assert hold.store.entities.get_entity("req-node:gx-1").get("name") == ["Ghazal Tarkhanova gx-1"]
     created = list(req.audit.entries(event="federation.delta.created"))
     assert [e.detail.get("copy_fields") for e in created if e.detail.get("full")] == [
         ["birthDate", "name"], ["name"]]
@@ -97,12 +98,12 @@ def test_a_restricted_record_leaves_copies_on_either_backend(
     req, hold = pair
     req.lists.import_list(_gx(["gx-1", "gx-2", "gx-3"]), ADMIN)
     _subscribe(req, hold, ["name"])
-    assert hold.store.entities.get_entity("gx-2").status == "listed"
+    assert hold.store.entities.get_entity("req-node:gx-2").status == "listed"
     done = req.federation.restrictions.restrict(ADMIN, "gx-2", "ongoing operation")
     assert [r["status"] for r in done["receipts"]] == ["applied"]
     with pytest.raises(NotFound):
-        hold.store.entities.get_entity("gx-2")  # deleted, not delisted
-    assert [e["kind"] for e in hold.store.entities.entity_events("gx-2")][-1] == "removed"
+        hold.store.entities.get_entity("req-node:gx-2")  # deleted, not delisted
+    assert [e["kind"] for e in hold.store.entities.entity_events("req-node:gx-2")][-1] == "removed"
     # a later import changing gx-2 and a new full sync both leave it out
     changed = _gx(["gx-1", "gx-2", "gx-3"])
     changed.entities[1].statements.append(
@@ -110,13 +111,71 @@ def test_a_restricted_record_leaves_copies_on_either_backend(
     req.lists.import_list(changed, ADMIN)
     _subscribe(req, hold, ["name"])
     with pytest.raises(NotFound):
-        hold.store.entities.get_entity("gx-2")
-    assert hold.store.entities.get_entity("gx-3").status == "listed"
+        hold.store.entities.get_entity("req-node:gx-2")
+    assert hold.store.entities.get_entity("req-node:gx-3").status == "listed"
     # a peer cannot withdraw records of a list it does not publish
     with pytest.raises(ListConflict):
         with hold.store.federation.begin() as conn:
             hold.store.entities.withdraw(conn, ["fx-001"], dataset="fx", detail={},
                                          source="peer:someone-else")
     req.federation.restrictions.unrestrict(ADMIN, "gx-2")
-    assert hold.store.entities.get_entity("gx-2").get("alias") == []  # names only
-    assert hold.store.entities.get_entity("gx-2").get("name") == ["Ghazal Tarkhanova gx-2"]
+    assert hold.store.entities.get_entity("req-node:gx-2").get("alias") == []  # names only
+    assert hold.store.entities.get_entity("req-node:gx-2").get("name") == ["Ghazal Tarkhanova gx-2"]
+
+
+def test_a_peer_reaches_only_its_own_records_on_either_backend(
+    pair: tuple[Node, Node],  # noqa: F811
+) -> None:
+    """Issue 13 item 2: the holder names req-node's records ``req-node:<id>``; a delta of
+    req-node's own list naming the UN record held here, or another list's record as named
+    here, or adding a record under such an id, is a signed refusal (4xx), audited, and the
+    store is unchanged; an id too long to namespace is malformed, not a 500."""
+    req, hold = pair
+    req.lists.import_list(_gx(["gx-1", "gx-2"]), ADMIN)
+    _subscribe(req, hold, ["name"])
+    assert hold.store.entities.get_entity("req-node:gx-1").status == "listed"
+    un_id = next(hold.store.entities.iter_entities(dataset="un_sc")).id
+    fx_id = "req-node:fx-001"  # req-node's fx record, as the holder names it (another list)
+    assert hold.store.entities.get_entity(fx_id).dataset == "fx"
+    ident = req.federation.context.identity
+
+    def person(eid: str) -> dict[str, object]:
+        return {"id": eid, "dataset": "gx", "schema": "Person",
+                "statements": [{"prop": "name", "value": "Nobody"}]}
+
+    def send(**kinds: object) -> tuple[int, dict[str, object]]:
+        body = {"delta_id": "d-evil", "dataset": "gx", "version": "x", **kinds}
+        return hold.federation.inbound.receive(
+            seal(ident, "list.delta", "hold-node", body).to_dict())
+
+    before = hold.store.entities.count_entities()
+    mark = hold.store.entities.change_mark()
+    cases: list[tuple[str, dict[str, object]]] = [
+        ("not_publisher", {"delisted": [un_id]}),
+        ("not_publisher", {"withdrawn": [fx_id]}),
+        ("not_publisher", {"relisted": [person(un_id)]}),
+        ("id_collision", {"added": [person("gx-9"), person(un_id)]}),
+        ("malformed", {"delisted": ["x" * 250]}),
+        ("malformed", {"added": 7}),
+    ]
+    for reason, kinds in cases:
+        status, answer = send(**kinds)
+        assert status == (400 if reason == "malformed" else 403), (kinds, answer)
+        assert answer["reason"] == reason, (kinds, answer)
+        refusal = Envelope.parse(answer["envelope"])
+        assert refusal.sender == "hold-node" and refusal.body["reason"] == reason
+    assert hold.store.entities.count_entities() == before
+    assert hold.store.entities.change_mark() == mark  # not one entity event
+    assert hold.store.entities.get_entity(un_id).status == "listed"
+    assert hold.store.entities.get_entity(fx_id).status == "listed"
+    with pytest.raises(NotFound):
+        hold.store.entities.get_entity("req-node:gx-9")
+    refused = [e.detail["reason"] for e in hold.audit.entries(event="federation.refused")]
+    assert refused.count("not_publisher") == 3 and refused.count("id_collision") == 1
+    assert refused.count("malformed") >= 2
+    # req-node's own ids reach its own records; the receipt speaks them back unprefixed
+    status, answer = send(delisted=["gx-1", "gx-404"])
+    assert status == 200, answer
+    receipt = Envelope.parse(answer)
+    assert receipt.body["delisted"] == ["gx-1"] and receipt.body["not_held"] == ["gx-404"]
+    assert hold.store.entities.get_entity("req-node:gx-1").status == "delisted"

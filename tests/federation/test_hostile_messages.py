@@ -5,6 +5,7 @@ with a 4xx and leaves an audit entry; the well-formed ones change what they shou
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -132,3 +133,27 @@ def test_a_peer_cannot_grow_the_checkpoint_table_at_will(
         assert status == 200
     kept = hold.store.federation.list_checkpoints("req-node")
     assert [r["seq"] for r in kept] == [cp["seq"] for cp in sent[-2:]]
+
+
+def test_disclosure_requests_are_rate_limited(pair: tuple[Node, Node]) -> None:  # noqa: F811
+    """Issue 13 item 7: a flood of disclosure requests is refused beyond the agreement's
+    rate (429 ``rate``), audited, before any reference is looked up."""
+    req, hold = pair
+    hold.federation.directory.add_agreement(
+        ADMIN, peer_id="req-node", direction="outbound", lists=["fx"],
+        purposes=["investigation"], expires_at=utcnow() + timedelta(days=1),
+        rate_per_minute=3, max_disclosure="fields", fields=["name"])
+    ident = req.federation.context.identity
+    answers = []
+    for i in range(5):
+        body = {"request_id": f"flood-{i}", "ref": f"r_{i:032x}", "purpose": "investigation",
+                "legal_basis": "Act 12", "case_ref": "C-1", "justification": "flood"}
+        answers.append(hold.federation.inbound.receive(
+            seal(ident, "disclosure.request", "hold-node", body).to_dict()))
+    statuses = [status for status, _ in answers]
+    assert all(400 <= s < 500 for s in statuses), answers
+    assert statuses[:3].count(429) == 0 and statuses[3:] == [429, 429], statuses
+    assert [a["reason"] for _, a in answers[3:]] == ["rate", "rate"]
+    reasons = [d["reason"] for d in refused(hold) if d.get("type") == "disclosure.request"]
+    assert reasons.count("rate") == 2 and len(reasons) == 5, reasons
+    assert hold.federation.disclosure.list_disclosures(ADMIN, direction="incoming") == []

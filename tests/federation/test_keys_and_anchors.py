@@ -283,7 +283,9 @@ def test_the_publisher_learns_of_hits_on_its_records(trio: dict[str, NodeProc]) 
     x, y = trio["node-x"], trio["node-y"]
     assert x.api("POST", "/federation/updates/retry").status_code == 200
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and y.api("GET", "/entities/fx-001").status_code != 200:
+    # node-y's copy names node-x's records node-x:<id> (issue 13)
+    while (time.monotonic() < deadline
+           and y.api("GET", "/entities/node-x:fx-001").status_code != 200):
         time.sleep(0.3)
     datasets = {d["name"]: d for d in y.api("GET", "/datasets").json()["datasets"]}
     assert datasets["fx"]["source"] == "peer:node-x"
@@ -291,7 +293,7 @@ def test_the_publisher_learns_of_hits_on_its_records(trio: dict[str, NodeProc]) 
         "X-Purpose": "border_screening", "X-Legal-Basis": "Border Act s.4", "X-Case-Ref": "B-77"})
     assert r.status_code == 200, r.text
     hit_ids = [h["entity_id"] for h in r.json()["hits"]]
-    assert any(i.startswith("fx-") for i in hit_ids), r.json()
+    assert any(i.startswith("node-x:fx-") for i in hit_ids), r.json()
     deadline = time.monotonic() + 20
     notices: list[dict[str, Any]] = []
     while time.monotonic() < deadline and not notices:
@@ -304,6 +306,10 @@ def test_the_publisher_learns_of_hits_on_its_records(trio: dict[str, NodeProc]) 
     assert detail["requester"]["node_id"] == "node-y" and detail["case_ref"] == "B-77"
     assert detail["purpose"] == "border_screening"
     assert {h["list"] for h in detail["hits"]} == {"fx"}
+    # the notice names node-x's own ids (the copy's node-x: prefix is node-y's naming)
+    assert {h["entity_id"] for h in detail["hits"]} == {
+        i.removeprefix("node-x:") for i in hit_ids if i.startswith("node-x:")}
+    assert all(h["entity_id"].startswith("fx-") for h in detail["hits"])
     # No query data: the name screened never reaches the publisher.
     assert "Zoltan" not in json.dumps(notice) and "Kuressaar" not in json.dumps(notice)
     (sent,) = audit_events(y, "federation.hit.notice")

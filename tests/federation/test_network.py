@@ -24,7 +24,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
-from tests.federation.cluster import NodeProc, make_nodes, seed_stores
+from tests.federation.cluster import NodeProc, as_copy, make_nodes, seed_stores
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ADMIN = Actor(name="test-admin", role="admin")
@@ -106,7 +105,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
             if name in ("node-b", "node-c", "node-f"):
                 # A subscriber's fx is node-a's list: its copy came from node-a (as a sync
                 # would bring it), so node-a alone may change it there (issue 13).
-                node.lists.import_list(dc_replace(parsed_fx, source="peer:node-a"), ADMIN)
+                node.lists.import_list(as_copy(parsed_fx, "node-a"), ADMIN)
             else:
                 node.lists.import_list(parsed_fx, ADMIN)
         descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
@@ -591,15 +590,17 @@ def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeP
     # The delisting reached node-b's copy: no more hit on the delisted record.
     hb = b.api("POST", "/screen", json={"name": "Marisol Quintanilla Oyarzun"})
     assert hb.status_code == 200, hb.text
-    assert all(h["entity_id"] != "fx-002" for h in hb.json()["hits"])
-    assert c.api("GET", "/entities/fx-002").json()["status"] == "delisted"
-    assert b.api("GET", "/entities/fx-005").json()["id"] == "fx-005"
+    # (a copy names node-a's records node-a:<id>; the receipt above speaks node-a's ids)
+    assert all(h["entity_id"] != "node-a:fx-002" for h in hb.json()["hits"])
+    assert c.api("GET", "/entities/node-a:fx-002").json()["status"] == "delisted"
+    assert b.api("GET", "/entities/node-a:fx-005").json()["id"] == "node-a:fx-005"
+    assert b.api("GET", "/entities/fx-005").status_code == 404
     # And appears in node-b's inbox with the earlier screenings to re-review.
     inbox = b.api("GET", "/federation/inbox").json()
     kinds = {x["kind"] for x in inbox}
     assert {"delisting", "new_listing"} <= kinds
     delisting = next(x for x in inbox if x["kind"] == "delisting")
-    assert "fx-002" in delisting["body"] and delisting["peer_id"] == "node-a"
+    assert "node-a:fx-002" in delisting["body"] and delisting["peer_id"] == "node-a"
     # An urgent alert reaches subscribed peers; node-f is reported as down.
     r = a.api(
         "POST",
@@ -620,8 +621,10 @@ def test_delta_and_delisting_propagate_with_signed_receipts(net: dict[str, NodeP
 
 def test_a_peer_changes_only_the_lists_it_publishes(net: dict[str, NodeProc]) -> None:
     """Issue 13 item 2: node-b takes updates of every list from node-c (``*``), yet node-c
-    may neither delist node-a's records (fx) nor node-b's own (the demo UN list), nor reuse
-    another list's entity id: each is a signed refusal, never a 500, and nothing changes."""
+    may neither delist node-a's records (fx) nor node-b's own (the demo UN list), nor name
+    them from its own list, nor add a record under another list's id: each is a signed
+    refusal, audited, never a 500, and nothing changes. node-c's own records are held here
+    under its name (``node-c:<id>``), so its ids never meet another publisher's."""
     b, c = net["node-b"], net["node-c"]
     r = b.api("POST", "/federation/agreements", json={
         "peer_id": "node-c", "direction": "inbound", "lists": ["*"],
@@ -631,33 +634,62 @@ def test_a_peer_changes_only_the_lists_it_publishes(net: dict[str, NodeProc]) ->
     assert r.status_code in (200, 201), r.text
     ident = Identity.load(c.data_dir / "federation")
     un_id = "un_sc-DMi.001"  # the UN list node-b imported itself
+    a_id = "node-a:fx-001"  # node-a's fx-001, as node-b's copy names it
     assert b.api("GET", f"/entities/{un_id}").json()["datasets"] == ["un_sc"]
+    assert b.api("GET", f"/entities/{a_id}").json()["datasets"] == ["fx"]
+    before = b.api("GET", "/datasets").json()["datasets"]
 
     def delta(dataset: str, **kinds: Any) -> tuple[int, Any]:
         body = {"delta_id": f"evil-{dataset}", "dataset": dataset, "version": "x", **kinds}
         return _post(b, seal(ident, "list.delta", "node-b", body).to_dict())
 
-    for dataset, victim in (("fx", "fx-001"), ("un_sc", un_id)):
-        status, body = delta(dataset, delisted=[victim])
-        assert status == 403 and body["reason"] == "not_publisher", body
+    def person(eid: str, dataset: str) -> dict[str, Any]:
+        return {"id": eid, "dataset": dataset, "schema": "Person",
+                "statements": [{"prop": "name", "value": "Nobody"}]}
+
+    refusals: list[tuple[str, dict[str, Any]]] = [
+        # a list held locally, or published by node-a: the list is not node-c's
+        ("not_publisher", {"dataset": "fx", "delisted": ["fx-001"]}),
+        ("not_publisher", {"dataset": "un_sc", "delisted": [un_id]}),
+        ("not_publisher", {"dataset": "fx", "added": [person("fx-009", "fx")]}),
+        # node-c's own list naming records that are not its own: node-a's (as held here),
+        # a UN record, by delisting, withdrawal or change
+        ("not_publisher", {"dataset": "cx", "delisted": [a_id]}),
+        ("not_publisher", {"dataset": "cx", "withdrawn": [un_id]}),
+        ("not_publisher", {"dataset": "cx", "changed": [person(un_id, "cx")]}),
+        # ...or adding a record under an id another list here holds (a local one)
+        ("id_collision", {"dataset": "cx", "added": [person(un_id, "cx")]}),
+        ("id_collision", {"dataset": "cx", "added": [person("cx-001", "cx"),
+                                                     person(a_id, "cx")]}),
+    ]
+    for reason, kinds in refusals:
+        dataset = kinds.pop("dataset")
+        status, body = delta(dataset, **kinds)
+        assert status == 403 and body["reason"] == reason, (kinds, body)
         refusal = Envelope.parse(body["envelope"])  # a signed refusal, checkable by node-c
-        assert refusal.sender == "node-b" and refusal.body["reason"] == "not_publisher"
+        assert refusal.sender == "node-b" and refusal.body["reason"] == reason
+        assert refusal.verify_signature(Identity.load(b.data_dir / "federation").public_key)
+    # nothing changed: the victims are listed as they were, no list was made, no record
+    for victim in (un_id, a_id, "node-a:fx-003"):
         assert b.api("GET", f"/entities/{victim}").json()["status"] == "listed"
-    status, body = delta("fx", added=[{"id": "fx-009", "dataset": "fx", "schema": "Person",
-                                       "statements": [{"prop": "name", "value": "Nobody"}]}])
-    assert status == 403 and body["reason"] == "not_publisher"
-    # node-c's own new list may not take an id another list holds here
-    status, body = delta("cx", added=[{"id": "fx-003", "dataset": "cx", "schema": "Person",
-                                       "statements": [{"prop": "name", "value": "Nobody"}]}])
-    assert status == 403 and body["reason"] == "id_collision", body
-    assert b.api("GET", "/entities/fx-003").json()["datasets"] == ["fx"]
-    # ...but its own list with its own ids is applied, and published by node-c from then on
-    status, body = delta("cx", added=[{"id": "cx-001", "dataset": "cx", "schema": "Person",
-                                       "statements": [{"prop": "name", "value": "Nobody"}]}])
-    assert status == 200 and body["body"]["upserted"] == 1, body
+    assert b.api("GET", "/datasets").json()["datasets"] == before
+    for never in ("node-c:cx-001", f"node-c:{un_id}", f"node-c:{a_id}", "node-c:fx-009"):
+        assert b.api("GET", f"/entities/{never}").status_code == 404
+    # ...but node-c's own list with its own ids is applied, under node-c's name; its receipt
+    # speaks node-c's ids, and the same ids from another publisher would not collide
+    status, body = delta("cx", added=[person("cx-001", "cx"), person("fx-001", "cx")])
+    assert status == 200 and body["body"]["upserted"] == 2, body
+    assert b.api("GET", "/entities/node-c:cx-001").json()["datasets"] == ["cx"]
+    assert b.api("GET", "/entities/node-c:fx-001").json()["datasets"] == ["cx"]
+    assert b.api("GET", f"/entities/{a_id}").json()["datasets"] == ["fx"]  # node-a's, intact
+    status, body = delta("cx", delisted=["fx-001", "cx-404"])
+    assert status == 200 and body["body"]["delisted"] == ["fx-001"], body
+    assert body["body"]["not_held"] == ["cx-404"]
+    assert b.api("GET", "/entities/node-c:fx-001").json()["status"] == "delisted"
+    assert b.api("GET", f"/entities/{a_id}").json()["status"] == "listed"
     reasons = [e["detail"]["reason"] for e in audit_events(b, "federation.refused")
                if e["actor"] == "peer:node-c"]
-    assert reasons.count("not_publisher") == 3 and reasons.count("id_collision") == 1
+    assert reasons.count("not_publisher") == 6 and reasons.count("id_collision") == 2
     # and node-b's own admin may not import over node-a's fx either (409, store unchanged)
     r = cli(b, "import", "ftm", str(FIXTURES / "watchlist-v2.jsonl"), "--dataset", "fx")
     assert r.exit_code != 0 and "published by node-a" in r.output, r.output
@@ -764,7 +796,7 @@ def test_audit_edit_detected_and_checkpoints_catch_a_rewritten_chain(
 def test_a_node_back_online_gets_the_delisting_it_missed(net: dict[str, NodeProc]) -> None:
     a, f = net["node-a"], net["node-f"]
     f.wait_ready()  # restarted at the end of the delta test, same store and keys
-    assert f.api("GET", "/entities/fx-002").json()["status"] == "listed"  # still the old copy
+    assert f.api("GET", "/entities/node-a:fx-002").json()["status"] == "listed"  # old copy
     # Any signed contact from node-f tells node-a it is back; node-a sends what it missed.
     # node-a re-sends at most every 30 s per peer, and an earlier contact from node-f (while it
     # was still starting, on a loaded machine) may have spent that turn before node-f could
@@ -779,5 +811,5 @@ def test_a_node_back_online_gets_the_delisting_it_missed(net: dict[str, NodeProc
         receipts = a.api("GET", "/federation/updates").json()[0]["receipts"]
         status = next(r["status"] for r in receipts if r["peer_id"] == "node-f")
     assert status == "applied"
-    assert f.api("GET", "/entities/fx-002").json()["status"] == "delisted"
+    assert f.api("GET", "/entities/node-a:fx-002").json()["status"] == "delisted"
     assert any(x["kind"] == "delisting" for x in f.api("GET", "/federation/inbox").json())

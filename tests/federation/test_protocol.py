@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from ctnode.settings import Settings
 from ctnode.store import schema_federation  # noqa: F401 - registers the fed_ tables
 from ctnode.store.schema import metadata
 from tests.biometrics.kit import Material
+from tests.federation.cluster import as_copy
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -230,7 +230,8 @@ def pair(node: Node, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
         transport.register(f"http://127.0.0.1:{port}", n.federation.inbound.receive)
         parsed = n.lists.parse_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), dataset="fx")
         if name == "hold-node":  # the holder's fx is the requester's list (issue 13: publisher)
-            parsed = dc_replace(parsed, source="peer:req-node")
+            # a copy names its records by their publisher: req-node:fx-001 (issue 13)
+            parsed = as_copy(parsed, "req-node")
         n.lists.import_list(parsed, ADMIN)
     requester.federation.directory.add_peer(ADMIN, node.federation.directory.descriptor(ADMIN).to_dict())
     node.federation.directory.add_peer(ADMIN, requester.federation.directory.descriptor(ADMIN).to_dict())
@@ -321,9 +322,13 @@ def test_in_process_screen_disclose_delta_checkpoint(pair: tuple[Node, Node]) ->
     req.lists.import_source("ftm", str(FIXTURES / "watchlist-v2.jsonl"), ADMIN, dataset="fx",
                             confirm=True)  # v2 delists 1 of 4 records (more than 5%)
     receipts = req.federation.updates.deltas(ADMIN)[0]["receipts"]
-    assert receipts[0]["status"] == "applied" and receipts[0]["detail"]["delisted"] == ["fx-002"]
-    assert hold.store.entities.get_entity("fx-002").status == "delisted"
-    assert hold.store.entities.get_entity("fx-005").get("name") == ["Ingrid Solveig Haraldsdottir"]
+    assert receipts[0]["status"] == "applied", receipts
+    assert receipts[0]["detail"]["delisted"] == ["fx-002"]
+    # the holder's copy names each record by its publisher (issue 13); the receipt above
+    # speaks the publisher's own ids
+    assert hold.store.entities.get_entity("req-node:fx-002").status == "delisted"
+    assert hold.store.entities.get_entity("req-node:fx-005").get("name") == [
+        "Ingrid Solveig Haraldsdottir"]
     # Signed checkpoints verify; the holder keeps the requester's.
     req.federation.checkpoints.checkpoint(ADMIN)
     n, used = req.federation.checkpoints.verify_audit(ADMIN)

@@ -124,16 +124,16 @@ def test_a_restricted_record_is_withdrawn_from_copies_and_stays_queryable(
 ) -> None:
     p, s = duo["node-p"], duo["node-s"]
     settle(p)  # the full sync of the new subscription
-    wait_held(s, "fx-001")
-    eventually_hits(s, HIT_NAME, "fx-001", True)
+    wait_held(s, "node-p:fx-001")
+    eventually_hits(s, HIT_NAME, "node-p:fx-001", True)
     # The owner restricts fx-001: node-s is sent a signed withdrawal and applies it.
     r = cli(p, "peers", "restrict", "fx-001", "--reason", "source protection")
     assert r.exit_code == 0, r.output
     assert "restricted fx-001 (list fx)" in r.output and "node-s: " in r.output, r.output
     delta = settle(p)[0]
-    assert not held(s, "fx-001")  # deleted there, not delisted
-    assert held(s, "fx-002")
-    eventually_hits(s, HIT_NAME, "fx-001", False)
+    assert not held(s, "node-p:fx-001")  # deleted there, not delisted
+    assert held(s, "node-p:fx-002")
+    eventually_hits(s, HIT_NAME, "node-p:fx-001", False)
     assert delta["summary"]["withdrawn"] == ["fx-001"]
     (receipt,) = delta["receipts"]
     assert receipt["status"] == "applied" and receipt["detail"]["withdrawn"] == ["fx-001"]
@@ -145,10 +145,12 @@ def test_a_restricted_record_is_withdrawn_from_copies_and_stays_queryable(
     assert restricted["detail"]["reason"] == "source protection"
     applied = [e for e in audit_events(s, "federation.delta.applied")
                if e["detail"]["delta_id"] == delta["id"]]
-    assert applied and applied[0]["detail"]["withdrawn"] == ["fx-001"]
+    # node-s's audit names its copy's record; the receipt above speaks node-p's own id
+    assert applied and applied[0]["detail"]["withdrawn"] == ["node-p:fx-001"]
     inbox = s.api("GET", "/federation/inbox").json()
     withdrawn = [a for a in inbox if a["kind"] == "withdrawn"]
-    assert withdrawn and "fx-001" in withdrawn[0]["body"] and withdrawn[0]["peer_id"] == "node-p"
+    assert withdrawn and "node-p:fx-001" in withdrawn[0]["body"]
+    assert withdrawn[0]["peer_id"] == "node-p"
     assert not [a for a in inbox if a["kind"] == "delisting"]  # not told "no longer listed"
     # Query only: node-s still gets a hit on it from the owner by a network screen.
     answer = network_screen(s, HIT_NAME)
@@ -160,7 +162,8 @@ def test_a_restricted_record_is_withdrawn_from_copies_and_stays_queryable(
     twice = p.api("POST", "/federation/restrictions",
                   json={"entity_id": "fx-001", "reason": "again"})
     assert twice.status_code == 409, twice.text
-    copy = s.api("POST", "/federation/restrictions", json={"entity_id": "fx-002", "reason": "x"})
+    copy = s.api("POST", "/federation/restrictions",
+                 json={"entity_id": "node-p:fx-002", "reason": "x"})
     assert copy.status_code == 409 and "node-p" in copy.text, copy.text
     unknown = p.api("POST", "/federation/restrictions",
                     json={"entity_id": "fx-999", "reason": "x"})
@@ -180,7 +183,7 @@ def test_later_deltas_and_full_syncs_leave_a_restricted_record_out(
     assert r.exit_code == 0, r.output
     delta = settle(p)[0]
     assert delta["summary"]["changed"] == 0 and delta["summary"]["added"] == 1, delta
-    assert held(s, "fx-005") and not held(s, "fx-001")
+    assert held(s, "node-p:fx-005") and not held(s, "node-p:fx-001")
     # A new subscription's full sync carries every listed record but fx-001.
     r = p.api("POST", "/federation/agreements", json={
         "peer_id": "node-s", "direction": "outbound", "lists": ["fx"],
@@ -189,7 +192,7 @@ def test_later_deltas_and_full_syncs_leave_a_restricted_record_out(
     assert r.status_code in (200, 201), r.text
     full = settle(p)[0]
     assert full["summary"].get("full") is True and full["summary"]["added"] == 3, full
-    assert not held(s, "fx-001") and held(s, "fx-003")
+    assert not held(s, "node-p:fx-001") and held(s, "node-p:fx-003")
 
 
 def test_lifting_a_restriction_sends_the_record_again(duo: dict[str, NodeProc]) -> None:
@@ -198,11 +201,11 @@ def test_lifting_a_restriction_sends_the_record_again(duo: dict[str, NodeProc]) 
     assert r.status_code == 200, r.text
     assert [x["peer_id"] for x in r.json()["receipts"]] == ["node-s"]
     assert settle(p)[0]["id"] == r.json()["delta_id"]
-    copy = s.api("GET", "/entities/fx-001").json()
-    assert copy["id"] == "fx-001"
+    copy = s.api("GET", "/entities/node-p:fx-001").json()
+    assert copy["id"] == "node-p:fx-001"
     assert copy["status"] == "listed" and "name" in copy["properties"]
     assert "passportNumber" not in copy["properties"]  # still cut to the agreed fields
-    eventually_hits(s, HIT_NAME, "fx-001", True)
+    eventually_hits(s, HIT_NAME, "node-p:fx-001", True)
     assert p.api("GET", "/federation/restrictions").json() == []
     (lifted,) = audit_events(p, "federation.record.unrestrict")
     assert lifted["result_ids"] == ["fx-001"]

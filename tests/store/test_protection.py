@@ -8,6 +8,10 @@ import logging
 import stat
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
 
 from ctnode.cli.server import StripQueryString, access_log_config
 from ctnode.clock import utcnow
@@ -90,3 +94,27 @@ def test_access_log_has_no_query_strings() -> None:
     assert "Hassan" not in record.getMessage() and "/search?" in record.getMessage()
     config = access_log_config()
     assert config["handlers"]["access"]["filters"] == ["no_query"]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_vacuums_after_a_purge(empty_node: Node) -> None:
+    """On PostgreSQL the purged rows are deleted and the tables vacuumed at once (the dead
+    row versions do not wait for autovacuum); encryption at rest there is the database's."""
+    node = empty_node
+
+    def stats() -> tuple[int, Any]:
+        with node.store.db.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute(text(
+                "SELECT n_dead_tup, last_vacuum FROM pg_stat_user_tables "
+                "WHERE relname = 'travel_messages'")).one()
+            return int(row[0]), row[1]
+
+    before = stats()[1]
+    node.retention.record(kind="manifest", fmt="PAXLST", raw=b"UNH+1+PAXLST'" + b"X" * 500,
+                          actor="t", source="cli", summary={},
+                          now=utcnow() - timedelta(days=400))
+    assert node.retention.run(ADMIN).deleted == 1
+    dead, last_vacuum = stats()
+    assert last_vacuum is not None and last_vacuum != before
+    assert dead == 0

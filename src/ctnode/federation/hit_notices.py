@@ -24,6 +24,7 @@ from ctnode.federation.envelope import Envelope
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.outbound import PeerError, send
 from ctnode.model.access import Actor, Purpose
+from ctnode.model.lists import copy_id, publisher_id
 from ctnode.model.screening import Hit
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,10 @@ class HitNotices:
         for h in hits:
             owner = publishers.get(h.dataset)
             if owner is not None and h.band in NOTIFIED_BANDS:
+                # the publisher's own id: the copy's is namespaced (``copy_id``)
                 by_publisher.setdefault(owner, []).append(
-                    {"entity_id": h.entity_id, "list": h.dataset, "band": h.band})
+                    {"entity_id": publisher_id(owner, h.entity_id), "list": h.dataset,
+                     "band": h.band})
         if not by_publisher or not self.ctx.initialised:
             return
         requester = {"node_id": self.ctx.identity.node_id, "who": actor.name[:120],
@@ -99,7 +102,7 @@ class HitNotices:
         try:
             self.ctx.audit.record(
                 "federation.hit.notice", Actor(name=requester["who"], role=requester["role"]),
-                purpose=purpose, result_ids=[h["entity_id"] for h in hits],
+                purpose=purpose, result_ids=[copy_id(owner, h["entity_id"]) for h in hits],
                 detail={"publisher": owner, "lists": sorted({h["list"] for h in hits}),
                         "outcome": outcome})
         except Exception:  # the store itself may be what failed; the log line stays

@@ -20,11 +20,13 @@ from ctnode.federation.envelope import Envelope
 from ctnode.federation.outbound import PeerError, fan_out
 from ctnode.model.access import SYSTEM, Actor
 from ctnode.model.entities import Entity, Statement
-from ctnode.model.lists import ImportReport, ParsedList
+from ctnode.model.lists import ImportReport, ParsedList, copy_id, publisher_id
 from ctnode.model.tlp import Recipient
 from ctnode.services.lists import Lists
 
 log = logging.getLogger(__name__)
+
+MAX_ENTITY_ID = 255  # the store's entity id column (``columns.entity_ref``)
 
 
 def entity_to_wire(entity: Entity) -> dict[str, Any]:
@@ -38,7 +40,9 @@ def entity_to_wire(entity: Entity) -> dict[str, Any]:
     }
 
 
-def entity_from_wire(data: Any, dataset: str) -> Entity:
+def entity_from_wire(data: Any, dataset: str, publisher: str | None = None) -> Entity:
+    """An entity of a delta; with ``publisher``, its id (the publisher's own) becomes the id
+    of its copy here (``copy_id``: ``<publisher>:<id>``)."""
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
         raise Refused("delta entity must be an object with an id", "malformed")
     if data.get("dataset") != dataset:
@@ -47,7 +51,7 @@ def entity_from_wire(data: Any, dataset: str) -> Entity:
     if not isinstance(stmts, list):
         raise Refused(f"delta entity {data['id']}: statements must be a list", "malformed")
     entity = Entity(
-        id=data["id"],
+        id=copy_id(publisher, data["id"]) if publisher else data["id"],
         schema=str(data.get("schema") or "Thing"),
         dataset=dataset,
         reference=data.get("reference"),
@@ -354,22 +358,62 @@ class ListUpdates:
                 f"this node does not take updates of {dataset!r} from {sender}", "not_subscribed"
             )
 
+    def require_own_records(self, sender: str, dataset: str, ids: list[str],
+                            added: set[str]) -> None:
+        """A peer addresses only the records of the lists it publishes. Its delta names its
+        own ids, and a copy's records are namespaced (``copy_id``), so an id of the delta
+        that is the id of a record held here in another list (the UN list, a national list,
+        another node's copy) can only reach for a record that is not the sender's: refused
+        before anything is written, ``id_collision`` when the delta adds it, else
+        ``not_publisher`` (a change, delisting or withdrawal of someone else's record)."""
+        held = {i: ds for i, ds in self.entities.lists_of(ids).items() if ds != dataset}
+        if not held:
+            return
+        sources = {d["name"]: str(d.get("source") or "") for d in self.entities.list_datasets()}
+        addressed = sorted(i for i in held if i not in added)
+        first = addressed[0] if addressed else sorted(held)[0]
+        ds = held[first]
+        src = sources.get(ds, "")
+        whose = f"published by {src[5:]}" if src.startswith("peer:") else "held locally"
+        more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+        if addressed:
+            raise Refused(
+                f"{sender} may address only the records of lists it publishes: {first[:100]!r} "
+                f"is a record of list {ds!r} here ({whose}){more}", "not_publisher")
+        raise Refused(
+            f"entity id {first[:100]!r} of {sender}'s list {dataset!r} is the id of a record "
+            f"of list {ds!r} here ({whose}){more}", "id_collision")
+
     def on_delta(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         body = env.body
         dataset = opt_str(body, "dataset") or ""
         delta_id = opt_str(body, "delta_id") or ""
         self.require_subscription(env.sender, dataset)
-        entities = [
-            entity_from_wire(e, dataset)
-            for kind in ("added", "changed", "relisted")
-            for e in (body.get(kind) or [])
-        ]
-        delisted = body.get("delisted") or []
-        if not isinstance(delisted, list) or not all(isinstance(i, str) for i in delisted):
+        sender = env.sender
+        for kind in ("added", "changed", "relisted"):
+            if not isinstance(body.get(kind) or [], list):
+                raise Refused(f"{kind} must be a list of entities", "malformed")
+        wire = [e for kind in ("added", "changed", "relisted") for e in (body.get(kind) or [])]
+        delisted_wire = body.get("delisted") or []
+        if not isinstance(delisted_wire, list) or not all(
+                isinstance(i, str) for i in delisted_wire):
             raise Refused("delisted must be a list of entity ids", "malformed")
-        withdrawn = body.get("withdrawn") or []
-        if not isinstance(withdrawn, list) or not all(isinstance(i, str) for i in withdrawn):
+        withdrawn_wire = body.get("withdrawn") or []
+        if not isinstance(withdrawn_wire, list) or not all(
+                isinstance(i, str) for i in withdrawn_wire):
             raise Refused("withdrawn must be a list of entity ids", "malformed")
+        # records of a copy are namespaced by their publisher: fx-001 of node-a is
+        # node-a:fx-001 here (the publisher's deltas still name its own ids)
+        entities = [entity_from_wire(e, dataset, sender) for e in wire]
+        wire_ids = [e["id"] for e in wire] + delisted_wire + withdrawn_wire
+        for i in wire_ids:
+            if not i or len(copy_id(sender, i)) > MAX_ENTITY_ID:
+                raise Refused(f"entity ids must be 1 to {MAX_ENTITY_ID - len(sender) - 1} "
+                              "characters long", "malformed")
+        self.require_own_records(sender, dataset, wire_ids,
+                                 {e["id"] for e in body.get("added") or []})
+        delisted = [copy_id(sender, i) for i in delisted_wire]
+        withdrawn = [copy_id(sender, i) for i in withdrawn_wire]
         actor = self.ctx.peer_actor(env.sender, "admin")
         source = f"peer:{env.sender}"
         try:
@@ -417,7 +461,8 @@ class ListUpdates:
                 {
                     "kind": "new_listing",
                     "title": f"{len(added)} new listing(s) on {dataset}",
-                    "body": ", ".join(str(e.get("reference") or e.get("id")) for e in added[:50]),
+                    "body": ", ".join(str(e.get("reference") or copy_id(sender, e["id"]))
+                                      for e in added[:50]),
                 }
             )
         if delisted:
@@ -471,14 +516,15 @@ class ListUpdates:
                     "affected_screenings": len(affected),
                 },
             )
+        # the receipt speaks the publisher's ids
         return {
             "delta_id": delta_id,
             "dataset": dataset,
             "applied": True,
             "upserted": len(entities),
-            "delisted": applied,
-            "withdrawn": gone,
-            "not_held": sorted(set(delisted) - set(applied)),
+            "delisted": [publisher_id(sender, i) for i in applied],
+            "withdrawn": [publisher_id(sender, i) for i in gone],
+            "not_held": sorted(publisher_id(sender, i) for i in set(delisted) - set(applied)),
             "affected_screenings": len(affected),
         }
 

@@ -14,6 +14,23 @@ from typing import Any
 
 from ctnode.model.entities import Entity
 
+# A peer's list is kept here as a *copy* whose records are namespaced by their publisher:
+# the record ``fx-001`` of node ``fr-uclat``'s list is ``fr-uclat:fx-001`` here. Node ids
+# never hold a colon (``federation.identity.NODE_ID``), so the first colon of a copy's id
+# ends the publisher's name; locally held lists (the UN list, national lists) keep their ids.
+COPY_ID_SEPARATOR = ":"
+
+
+def copy_id(publisher: str, entity_id: str) -> str:
+    """The id the record ``entity_id`` of ``publisher``'s list has in a copy here."""
+    return f"{publisher}{COPY_ID_SEPARATOR}{entity_id}"
+
+
+def publisher_id(publisher: str, entity_id: str) -> str:
+    """The publisher's own id of a record of its list held here as a copy (the inverse of
+    :func:`copy_id`; an id without the publisher's prefix is returned as it is)."""
+    return entity_id.removeprefix(f"{publisher}{COPY_ID_SEPARATOR}")
+
 
 @dataclass
 class ParsedList:

@@ -99,6 +99,16 @@ class SqlEntities:
             ).all()
         return [(r.entity_id, r.prop) for r in rows]
 
+    def lists_of(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        """The list (dataset) of each of ``entity_ids`` held here; ids not held are left out."""
+        out: dict[str, str] = {}
+        e = tables.entities.c
+        with self.engine.connect() as conn:
+            for chunk_ids in chunks(sorted(set(entity_ids)), CHUNK):
+                out.update(conn.execute(
+                    select(e.id, e.dataset).where(e.id.in_(chunk_ids))).all())
+        return out
+
     def find_by_reference(self, reference: str) -> Entity:
         with self.engine.connect() as conn:
             ids = (
