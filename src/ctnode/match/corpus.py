@@ -97,6 +97,19 @@ class ListedRecord:
         self.docs = tuple(docs)
 
 
+def details_of(dates: list[str], countries: list[str], docs: list[str], schema: str,
+               rec: ListedRecord) -> list[FeatureExplanation]:
+    """The identifying details of a query (cleaned) against a record that contribute
+    (dates, nationality, documents, schema, calibration)."""
+    return [f for f in (
+        compare_dates(dates, rec.dates),
+        compare_countries(countries, rec.countries),
+        compare_documents(docs, rec.docs),
+        compare_schema(schema, rec.schema),
+        calibration(),
+    ) if f is not None]
+
+
 def entity_names(entity: Entity) -> list[tuple[str, float]]:
     """(name, factor) for every name of an entity, bracketed and ``;`` parts split apart."""
     out: dict[str, float] = {}
@@ -369,13 +382,12 @@ class NameCorpus:
 
     def _details(self, q: PreparedQuery, rec: ListedRecord) -> list[FeatureExplanation]:
         """The identifying details that contribute (dates, nationality, documents, schema)."""
-        return [f for f in (
-            compare_dates(q.dates, rec.dates),
-            compare_countries(q.countries, rec.countries),
-            compare_documents(q.docs, rec.docs),
-            compare_schema(q.schema, rec.schema),
-            calibration(),
-        ) if f is not None]
+        return details_of(q.dates, q.countries, q.docs, q.schema, rec)
+
+    def record(self, entity_id: str) -> ListedRecord | None:
+        """What this corpus holds of a live record (its cleaned details), or None."""
+        idx = self._by_id.get(entity_id)
+        return None if idx is None else self._records[idx]
 
     def _score_record(self, rec_idx: int, q: PreparedQuery, names: Iterable[tuple[float, int]],
                       features: list[FeatureExplanation] | None = None) -> ScoredRecord | None:
