@@ -231,16 +231,21 @@ class NameCorpus:
 
     # -- building --------------------------------------------------------------------
 
-    def build(self, entities: Iterable[Entity], rarity: Rarity | None = None) -> None:
+    def build(self, entities: Iterable[Entity], rarity: Rarity | None = None,
+              symbol_table: bool = True) -> None:
         """Replace everything with ``entities`` and recompute the rarity statistics (or use
         ``rarity``: the monitoring service's reverse index weighs the watched subjects'
-        name parts as the listed records' corpus weighs them)."""
+        name parts as the listed records' corpus weighs them). ``symbol_table``: keep
+        rigour's answers for screens of a saved index (:mod:`ctnode.match.symbols`); an
+        index that is never saved nor screened with them (the reverse index) goes without
+        (at 20,000 watched subjects its table took 91 MB and a quarter of the build)."""
         self._reset()
         with symbols.listing() as record:
             for entity in entities:
                 self._append(entity)
             self._index_all(rarity)
-        self.symbol_table = SymbolTable.build(record, rigour_symbols)
+        self.symbol_table = (SymbolTable.build(record, rigour_symbols) if symbol_table
+                             else None)
         if len(self._name_tokens) >= FREEZE_AT:
             freeze_long_lived()
 

@@ -113,7 +113,9 @@ class SubjectIndex:
                 yield subject_entity(row["id"], self.open_fields(row))
 
         matcher = self._new_matcher()
-        matcher.build(entities(), rarity=self.rarity())
+        # no symbol table: this index is never saved, and the listed record it is asked
+        # with has its tokens' symbols from rigour (cached), as a build's names have
+        matcher.build(entities(), rarity=self.rarity(), symbol_table=False)
         self.matcher = matcher
         self._seq = top
 
