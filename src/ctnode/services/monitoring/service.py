@@ -30,8 +30,7 @@ from typing import Any, Protocol
 
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import Forbidden, InvalidInput, NotFound
-from ctnode.match.corpus import details_of
-from ctnode.match.details import bonus_bound
+from ctnode.match.details import bonus_bound, details_value
 from ctnode.model.access import SYSTEM, Actor, Purpose, allowed
 from ctnode.model.lists import ImportReport
 from ctnode.model.monitoring import HitChange, HitState, SubjectFields, WatchedSubject
@@ -372,10 +371,10 @@ class Monitoring:
                 # the pair's own details are known before any name is scored (a date of
                 # birth years apart takes 0.20): a pair whose name bound cannot reach the
                 # report threshold with them is not scored (the indexed screen's rule)
-                features = details_of(list(subject.dates), list(subject.countries),
-                                      list(subject.docs), subject.schema, listed)
-                if round(min(1.0, bound + sum(f.contribution for f in features)),
-                         4) < report_at:
+                details = details_value(subject.dates, subject.countries, subject.docs,
+                                        subject.schema, listed.dates, listed.countries,
+                                        listed.docs, listed.schema)
+                if round(min(1.0, bound + details), 4) < report_at:
                     continue
                 pairs.setdefault(sid, set()).add(eid)
         report.pairs = sum(len(v) for v in pairs.values())
