@@ -395,12 +395,14 @@ class Monitoring:
         """Screen every subject in full and compare with the hits held (the naive
         reference of the reverse index; also a repair after a rebuild of the lists)."""
         self.ctx.require(actor, "watch.admin")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         report = self.plan_full(progress=progress)
         if apply:
             report.alerts = self._apply(report.changes, report.cause, actor)
-            self.ctx.audit.record("watch.rescreen", actor, detail=report.summary())
         report.seconds = time.perf_counter() - started
+        report.cpu_seconds = time.thread_time() - cpu
+        if apply:
+            self.ctx.audit.record("watch.rescreen", actor, detail=report.summary())
         return report
 
     def plan_full(self, progress: Progress | None = None) -> RescreenReport:
