@@ -97,6 +97,19 @@ class ListedRecord:
         self.docs = tuple(docs)
 
 
+def details_of(dates: list[str], countries: list[str], docs: list[str], schema: str,
+               rec: ListedRecord) -> list[FeatureExplanation]:
+    """The identifying details of a query (cleaned) against a record that contribute
+    (dates, nationality, documents, schema, calibration)."""
+    return [f for f in (
+        compare_dates(dates, rec.dates),
+        compare_countries(countries, rec.countries),
+        compare_documents(docs, rec.docs),
+        compare_schema(schema, rec.schema),
+        calibration(),
+    ) if f is not None]
+
+
 def entity_names(entity: Entity) -> list[tuple[str, float]]:
     """(name, factor) for every name of an entity, bracketed and ``;`` parts split apart."""
     out: dict[str, float] = {}
@@ -218,16 +231,21 @@ class NameCorpus:
 
     # -- building --------------------------------------------------------------------
 
-    def build(self, entities: Iterable[Entity], rarity: Rarity | None = None) -> None:
+    def build(self, entities: Iterable[Entity], rarity: Rarity | None = None,
+              symbol_table: bool = True) -> None:
         """Replace everything with ``entities`` and recompute the rarity statistics (or use
         ``rarity``: the monitoring service's reverse index weighs the watched subjects'
-        name parts as the listed records' corpus weighs them)."""
+        name parts as the listed records' corpus weighs them). ``symbol_table``: keep
+        rigour's answers for screens of a saved index (:mod:`ctnode.match.symbols`); an
+        index that is never saved nor screened with them (the reverse index) goes without
+        (at 20,000 watched subjects its table took 91 MB and a quarter of the build)."""
         self._reset()
         with symbols.listing() as record:
             for entity in entities:
                 self._append(entity)
             self._index_all(rarity)
-        self.symbol_table = SymbolTable.build(record, rigour_symbols)
+        self.symbol_table = (SymbolTable.build(record, rigour_symbols) if symbol_table
+                             else None)
         if len(self._name_tokens) >= FREEZE_AT:
             freeze_long_lived()
 
@@ -369,13 +387,12 @@ class NameCorpus:
 
     def _details(self, q: PreparedQuery, rec: ListedRecord) -> list[FeatureExplanation]:
         """The identifying details that contribute (dates, nationality, documents, schema)."""
-        return [f for f in (
-            compare_dates(q.dates, rec.dates),
-            compare_countries(q.countries, rec.countries),
-            compare_documents(q.docs, rec.docs),
-            compare_schema(q.schema, rec.schema),
-            calibration(),
-        ) if f is not None]
+        return details_of(q.dates, q.countries, q.docs, q.schema, rec)
+
+    def record(self, entity_id: str) -> ListedRecord | None:
+        """What this corpus holds of a live record (its cleaned details), or None."""
+        idx = self._by_id.get(entity_id)
+        return None if idx is None else self._records[idx]
 
     def _score_record(self, rec_idx: int, q: PreparedQuery, names: Iterable[tuple[float, int]],
                       features: list[FeatureExplanation] | None = None) -> ScoredRecord | None:

@@ -160,3 +160,27 @@ def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
     dates = max(0.0, MODEL.dob_exact, MODEL.dob_year, MODEL.dob_swapped)
     return ((dates if has_dates else 0.0) + (max(0.0, MODEL.nat_agree) if has_countries else 0.0)
             + (max(0.0, MODEL.doc_agree) if has_docs else 0.0) + MODEL.score_offset)
+
+
+def details_value(q_dates: tuple[str, ...], q_countries: tuple[str, ...],
+                  q_docs: tuple[str, ...], q_schema: str, c_dates: tuple[str, ...],
+                  c_countries: tuple[str, ...], c_docs: tuple[str, ...],
+                  c_schema: str) -> float:
+    """What the details add, as the sum of the contributions of :func:`compare_dates`,
+    :func:`compare_countries`, :func:`compare_documents`, :func:`compare_schema` and
+    :func:`calibration` (same values, same order of addition), without building their
+    explanations: the monitoring service's test of a pair before it is scored."""
+    total = 0.0
+    if q_dates and c_dates:
+        total += max(_date_relation(q, c)[0] for q in q_dates for c in c_dates)
+    if q_countries and c_countries:
+        total += (MODEL.nat_agree if not set(q_countries).isdisjoint(c_countries)
+                  else MODEL.nat_contradict)
+    if q_docs and c_docs:
+        total += (MODEL.doc_agree if any(
+            qd == cd or (min(len(qd), len(cd)) >= 6 and (qd in cd or cd in qd))
+            for qd in q_docs for cd in c_docs) else MODEL.doc_contradict)
+    schema = compare_schema(q_schema, c_schema)
+    if schema is not None:
+        total += schema.contribution
+    return total + MODEL.score_offset

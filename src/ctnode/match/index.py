@@ -89,19 +89,11 @@ class Matcher(NameCorpus):
         (2·W_q + W_c) / (W_q + W_c) ≤ 2 (both denominators lie between ½(W_q + W_c) and
         W_q + ½W_c, and the numerator is the same sum over aligned parts), so the names
         are found at half the floor and kept when that factor lifts them to it."""
+        if floor is not None:
+            return set(self.reach_bounds(query, floor))
         q = self.prepare(query)
         found: set[int] = set()
-        if floor is not None and q.names:
-            # a name kept at half the floor is dropped when even the other direction's
-            # bound for its own weight cannot reach the floor: that bound is at most this
-            # one times (2·W_q + W_c) / (W_q + W_c), largest for the heaviest query name
-            w_q = max(qn.total for qn in q.names)
-            totals = self.tables.name_totals
-            for name_id, bound in self._bounds(q, floor / 2).items():
-                w_c = totals[name_id]
-                if bound * (2 * w_q + w_c) / max(w_q + w_c, EPS) + EPS >= floor:
-                    found.add(name_id)
-        elif floor is None:
+        if q.names:
             for qn in q.names:
                 for plan in plans_for(self.tables, qn):
                     for arr, _qv, _cv in plan.reach:
@@ -117,6 +109,33 @@ class Matcher(NameCorpus):
             rec = records[self._name_rec[name_id]]
             if rec.alive:
                 out.add(rec.id)
+        return out
+
+    def reach_bounds(self, query: ScreenQuery, floor: float) -> dict[str, float]:
+        """The records ``reach`` finds with ``floor``, each with an upper bound of the name
+        score of the other direction (the best over its names): a listed record's
+        best name scored as the query against this record's names as a screen's query.
+        The monitoring service adds the pair's own details to it and scores only the pairs
+        whose bound can still reach the report threshold."""
+        q = self.prepare(query)
+        if not q.names:
+            return {}
+        # a name kept at half the floor is dropped when even the other direction's
+        # bound for its own weight cannot reach the floor: that bound is at most this
+        # one times (2·W_q + W_c) / (W_q + W_c), largest for the heaviest query name
+        w_q = max(qn.total for qn in q.names)
+        totals = self.tables.name_totals
+        records = self._records
+        name_rec = self._name_rec
+        out: dict[str, float] = {}
+        for name_id, bound in self._bounds(q, floor / 2).items():
+            w_c = totals[name_id]
+            other = bound * (2 * w_q + w_c) / max(w_q + w_c, EPS) + EPS
+            if other < floor:
+                continue
+            rec = records[name_rec[name_id]]
+            if rec.alive and other > out.get(rec.id, -1.0):
+                out[rec.id] = other
         return out
 
     def _bounds(self, q: PreparedQuery, floor: float | None) -> dict[int, float]:

@@ -14,6 +14,7 @@ import pytest
 
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.model.access import Purpose
+from ctnode.model.entities import IDENTIFYING_PROPS, Entity
 from ctnode.model.monitoring import HitChange, SubjectFields
 from ctnode.node import Node
 from ctnode.services.monitoring.service import RescreenReport, changed_ids
@@ -148,3 +149,47 @@ def test_reverse_index_equals_full_rescreen_on_misspelt_real_names(node_jan: Nod
     assert {"new", "gone"} <= kinds, kinds  # the update really moves hits both ways
     assert _exact(reverse.changes) == _exact(full.changes)
     assert reverse.subjects < len(subjects)
+
+
+def test_pairs_ruled_out_by_their_details_are_not_scored_and_nothing_is_missed(
+        node_jan: Node) -> None:
+    """The pair rule (name bound + the pair's own birth date, nationality, schema below the
+    report threshold: not scored) drops pairs, yet finds every change a full re-screen
+    finds, including hits whose birth date contradicts (an exact name still reaches the
+    threshold with it)."""
+    node = node_jan
+    rng = random.Random(11)
+    may = parse_un_sc(shared_data_dir() / MAY)
+    jan_refs = parse_un_sc(shared_data_dir() / JANUARY).by_reference()
+
+    def identifying(entity: Entity) -> set[tuple[str, str]]:
+        return {(s.prop, s.value) for s in entity.statements if s.prop in IDENTIFYING_PROPS}
+
+    touched = [e for e in may.entities if e.schema == "Person" and e.get("birthDate")
+               and (e.reference not in jan_refs
+                    or identifying(jan_refs[e.reference]) != identifying(e))]
+    assert 10 <= len(touched) <= 60
+    subjects: list[SubjectFields] = []
+    far: set[int] = set()  # indexes of the subjects born 30 years from the record
+    for entity in touched:
+        name = entity.get("name")[0]
+        parts = name.split()
+        variants = [name]
+        if len(parts) > 2:
+            variants.append(" ".join(parts[:1] + parts[2:]))  # a part left out
+        i = rng.randrange(len(parts))
+        variants.append(" ".join([*parts[:i], parts[i][:-1] + "y", *parts[i + 1:]]))
+        born = entity.get("birthDate")[0]
+        for variant in variants:
+            subjects.append(SubjectFields(names=[variant], birth_dates=[born]))
+            far.add(len(subjects))
+            subjects.append(SubjectFields(  # an exact name alone can outweigh the date
+                names=[variant], birth_dates=[str(int(born[:4]) + 30)],
+                nationalities=[] if variant == name else ["is"]))
+    watched = node.monitoring.add(subjects, ANALYST, P).subjects
+    _ids, reverse, full = import_may_without_listener(node)
+    assert reverse.pairs < reverse.reached  # the rule ruled pairs out ...
+    assert _exact(reverse.changes) == _exact(full.changes)  # ... and missed nothing
+    far_ids = {watched[i].id for i in far}
+    # hits despite a birth date 30 years off are among them (found, not ruled out)
+    assert any(c.subject_id in far_ids and c.after is not None for c in full.changes)

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from ctnode.match import Matcher, Thresholds
-from ctnode.match.corpus import entity_names
+from ctnode.match.corpus import ListedRecord, entity_names
 from ctnode.match.details import bonus_bound
 from ctnode.match.score import Rarity
 from ctnode.model.entities import Entity
@@ -113,7 +113,9 @@ class SubjectIndex:
                 yield subject_entity(row["id"], self.open_fields(row))
 
         matcher = self._new_matcher()
-        matcher.build(entities(), rarity=self.rarity())
+        # no symbol table: this index is never saved, and the listed record it is asked
+        # with has its tokens' symbols from rigour (cached), as a build's names have
+        matcher.build(entities(), rarity=self.rarity(), symbol_table=False)
         self.matcher = matcher
         self._seq = top
 
@@ -128,3 +130,18 @@ class SubjectIndex:
         if query is None:
             return set()
         return self.matcher.reach(query, max(0.0, self.floor))
+
+    def bounds(self, entity: Entity, bonus: float) -> dict[str, float]:
+        """The subjects the listed record ``entity`` could hit, each with an upper bound of
+        the name score of the pair (the subject screened, the record scored); ``bonus``: the
+        most the record's own details can add (``bonus_bound`` of what the record has), so
+        that only names that can reach the report threshold with it are looked up."""
+        query = entity_query(entity)
+        if query is None:
+            return {}
+        floor = max(0.0, self.settings.report_threshold - bonus)
+        return self.matcher.reach_bounds(query, floor)
+
+    def record(self, subject_id: str) -> ListedRecord | None:
+        """The cleaned details (dates, nationalities, documents, schema) of a subject held."""
+        return self.matcher.record(subject_id)
