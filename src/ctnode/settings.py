@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # Days the screened subject of a screening with hits stays (sealed) for its reviewers to see
     # who was screened; then it is erased and only keyed hashes remain (job `review-subjects`).
     review_subject_days: int = Field(default=90, ge=1, le=3650)
+    # Hours the report of a file screened on the console (its subjects and hits, sealed with
+    # the node's data key) stays for its owner; then the job `file-reports` deletes it.
+    file_report_hours: int = Field(default=24, ge=1, le=24 * 365)
     # Largest number of candidates scored per screening query.
     max_candidates: int = Field(default=200, ge=1, le=10_000)
     # Largest number of lines accepted in one batch screening request over HTTP.

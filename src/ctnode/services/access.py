@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ctnode.clock import utcnow
-
 from ctnode.errors import InvalidInput, Unauthorized
 from ctnode.model.access import BIOMETRIC_SCOPES, ROLES, Actor
 from ctnode.services.access_tokens import hash_secret, new_token, secret_matches, split_token

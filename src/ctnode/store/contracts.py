@@ -90,6 +90,16 @@ class KeyStore(Protocol):
     def touch_key(self, key_id: str, at: datetime, older_than: datetime) -> bool: ...
 
 
+class FileReportStore(Protocol):
+    """The console's file reports: each sealed with the node's data key, with its retention."""
+
+    def add_report(self, row: Row) -> None: ...
+    def finish_report(self, report_id: str, values: Row) -> None: ...
+    def get_report(self, report_id: str) -> Row | None: ...
+    def reports_of(self, owner: str, limit: int) -> list[Row]: ...
+    def delete_expired(self, now: datetime) -> int: ...
+
+
 class UserStore(Protocol):
     """The console's people (argon2id hashes, never passwords) and their sessions (hashes of
     the cookies' tokens, never the tokens)."""
@@ -359,6 +369,7 @@ class Store(Protocol):
     intel: IntelStore
     library: LibraryStore
     users: UserStore
+    file_reports: FileReportStore
     stats: StatsStore
 
     def begin(self) -> AbstractContextManager[Tx]: ...

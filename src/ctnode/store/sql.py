@@ -19,6 +19,7 @@ from ctnode.store.contracts import (
     BiometricStore,
     EntityStore,
     FederationStore,
+    FileReportStore,
     HashStore,
     IntelStore,
     KeyStore,
@@ -32,6 +33,7 @@ from ctnode.store.contracts import (
 from ctnode.store.database import Database
 from ctnode.store.entities import SqlEntities
 from ctnode.store.federation import SqlFederation
+from ctnode.store.file_reports import SqlFileReports
 from ctnode.store.hashes import SqlHashes
 from ctnode.store.intel import SqlIntel
 from ctnode.store.keys import SqlKeys
@@ -63,6 +65,7 @@ class SqlStore:
         self.intel: IntelStore = SqlIntel(db)
         self.library: LibraryStore = SqlLibrary(db)
         self.users: UserStore = SqlUsers(db)
+        self.file_reports: FileReportStore = SqlFileReports(db)  # the console's file reports
         self.stats: StatsStore = SqlStats(db)  # the console's dashboard
 
     @contextmanager
