@@ -23,7 +23,7 @@ from ctnode.services.batches import reports
 from ctnode.services.batches.manifest import ManifestReport
 from ctnode.services.batches.payments import PaymentReport
 from ctnode.services.batches.runs import FileRun, OpenReport, Progress
-from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.app import PREFIX, Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.forms import form_purpose, read_upload
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS, FEATURES
@@ -194,7 +194,7 @@ async def upload(
             return service_error(request, exc)
         return render(request, "files.html", back=f"{PREFIX}/screen/files",
                       status=exc.status_code, kinds=KINDS,
-                      runs=node.file_runs.of(who.actor), form=form, error=exc.message,
+                      runs=node.file_runs.of(who.actor), form=form, error=refusal(request, exc),
                       max_bytes=limit)
     finally:
         await file.close()
@@ -215,7 +215,7 @@ def progress(request: Request, who: Who, run_id: str) -> JSONResponse:
     try:
         run = _run(request, who, run_id)
     except CTNodeError as exc:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        return JSONResponse({"detail": str(refusal(request, exc))}, status_code=exc.status_code)
     return JSONResponse({"status": run.status, "done": run.done, "total": run.total,
                          "percent": run.percent})
 

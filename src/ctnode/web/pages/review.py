@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctnode.errors import CTNodeError
 from ctnode.model.decisions import DECISIONS
-from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.app import PREFIX, Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS
 
@@ -79,5 +79,5 @@ def decide(
             return service_error(request, exc)
         found = node.review.screening_detail(who.actor, screening_id[:64])
         return render(request, "review_one.html", status=exc.status_code, s=found, bands=BANDS, decisions=DECISIONS,
-                      decision_names=DECISION_NAMES, error=exc.message)
+                      decision_names=DECISION_NAMES, error=refusal(request, exc))
     return RedirectResponse(f"{PREFIX}/review/{screening_id[:64]}", status_code=303)
