@@ -216,6 +216,9 @@ class Settings(BaseSettings):
     console_secure_cookies: bool = False
     # Console: largest file a person may upload to screen or import, in bytes (batch, manifest, payments, list).
     console_max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Console: send each page's server time (Server-Timing: app;dur=ms) for benchmarks; off by
+    # default (a precise clock would help guess at what a page did, e.g. at sign-in).
+    console_server_timing: bool = False
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

@@ -180,7 +180,8 @@ def test_a_report_is_kept_sealed_in_the_store_and_survives_a_restart(
     csrf = sign_in(client)
     path = upload(client, csrf, "batch", "people.csv", BATCH_CSV)
     run_id = path.rsplit("/", 1)[1]
-    row = node.store.file_reports.get_report(run_id)
+    assert "report_sealed" not in (node.store.file_reports.get_report(run_id) or {})
+    row = node.store.file_reports.get_report(run_id, sealed=True)
     assert row is not None and row["owner"] == "user:ana" and row["status"] == "done"
     assert (row["subjects"], row["to_review"]) == (3, 2)
     sealed = bytes(row["report_sealed"])

@@ -28,8 +28,10 @@ class SqlFileReports:
         with self.db.begin() as conn:
             conn.execute(update(t).where(t.c.id == report_id).values(**values))
 
-    def get_report(self, report_id: str) -> dict[str, Any] | None:
-        found = self.db.query(select(t).where(t.c.id == report_id))
+    def get_report(self, report_id: str, *, sealed: bool = False) -> dict[str, Any] | None:
+        """A report's row; with its sealed report only when asked (it can be megabytes)."""
+        cols = list(t.c) if sealed else _LISTED
+        found = self.db.query(select(*cols).where(t.c.id == report_id))
         return found[0] if found else None
 
     def reports_of(self, owner: str, limit: int) -> list[dict[str, Any]]:

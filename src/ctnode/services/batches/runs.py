@@ -218,7 +218,7 @@ class FileRuns:
         if isinstance(found, FileRun):
             return found
         run = _run_of(found)
-        if run.status != "done" or not found.get("report_sealed"):
+        if run.status != "done":
             return run
         self.ctx.audit.record("screen.report.view", actor,
                               detail={"report": run.id, "owner": run.owner, "kind": run.kind,
@@ -228,7 +228,11 @@ class FileRuns:
             if opened is not None:
                 self._opened.move_to_end(run.id)
                 return opened
-        doc = json.loads(self.key.open(bytes(found["report_sealed"]), f"file-report:{run.id}"))
+        row = self.store.get_report(run.id, sealed=True)
+        if row is None or not row["report_sealed"]:  # swept meanwhile
+            raise NotFound("no such file screening (reports are kept "
+                           f"{self.ctx.settings.file_report_hours} hours)")
+        doc = json.loads(self.key.open(bytes(row["report_sealed"]), f"file-report:{run.id}"))
         opened = OpenReport(run=run, view=doc["view"], exports=doc["exports"])
         with self._lock:
             self._opened[run.id] = opened
