@@ -164,6 +164,8 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     page.get_by_label("Language").select_option("ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     assert page.locator("html").get_attribute("lang") == "ar"
+    page.goto(served.url + "/console/audit")  # the menu brought the Admin page back
+    assert page.locator("form[action$='/audit/verify']").is_visible()
     shot(page, "audit-ar")
     for path, name in (("/console/lists", "lists"), ("/console/review?show=all", "review"),
                        ("/console/admin", "admin"), (entity_path, "entity"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,18 +25,29 @@ DECISION_NAMES = {"confirmed": N_("confirmed"), "false_positive": N_("false posi
 def queue(
     request: Request, who: Who, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     show: Annotated[str, Query(pattern="^(open|reviewed|all)$")] = "open",
+    actor: Annotated[str, Query(max_length=128)] = "",
+    case_ref: Annotated[str, Query(max_length=128)] = "",
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
 ) -> HTMLResponse:
     reviewed = {"open": False, "reviewed": True, "all": None}[show]
     review = node_of(request).review
+    # whole days in UTC: from the start of ``since`` to the end of ``until``
+    where = {"actor": actor.strip(), "case_ref": case_ref.strip(),
+             "since": datetime.combine(since, time(), UTC) if since else None,
+             "until": datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None}
     try:
-        total = review.queue_size(who.actor, reviewed=reviewed)
+        total = review.queue_size(who.actor, reviewed=reviewed, where=where)
         rows = review.queue(who.actor, reviewed=reviewed, limit=PAGE_SIZE,
-                            offset=(page - 1) * PAGE_SIZE)
+                            offset=(page - 1) * PAGE_SIZE, where=where)
     except CTNodeError as exc:
         return service_error(request, exc)
     pages = max(1, -(-total // PAGE_SIZE))
+    filters = {"show": show, "actor": actor.strip(), "case_ref": case_ref.strip(),
+               "since": since.isoformat() if since else "",
+               "until": until.isoformat() if until else ""}
     return render(request, "review.html", rows=rows, total=total, page=page, pages=pages,
-                  show=show, bands=BANDS)
+                  show=show, bands=BANDS, filters=filters, query=urlencode(filters))
 
 
 @router.get("/review/{screening_id}", response_class=HTMLResponse)
