@@ -200,3 +200,12 @@ def test_an_admin_unlocks_resets_and_ends_sessions_in_the_console(
                                                   "action": "revoke"})
     assert "Sessions ended: 1" in r.text
     assert [e.actor for e in node.audit.entries(event="user.password.reset")] == ["user:ana"]
+
+
+def test_server_timing_only_when_the_setting_asks(client: TestClient, node: Node) -> None:
+    sign_in(client)
+    assert "server-timing" not in client.get("/console/lists").headers
+    node.settings.console_server_timing = True
+    timing = client.get("/console/lists").headers["server-timing"]
+    assert re.fullmatch(r"app;dur=\d+\.\d", timing) and float(timing[8:]) > 0
+    assert "server-timing" not in client.get("/healthz").headers  # the console's pages only

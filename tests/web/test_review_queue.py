@@ -57,3 +57,13 @@ def test_the_queue_filters_by_screener_case_and_days(client: TestClient, node: N
     assert re.search(r'href="\?show=all&amp;actor=key%3Agate&amp;[^"]*page=2">Next', r.text)
     page2 = client.get("/console/review", params={"show": "all", "actor": "key:gate", "page": 2})
     assert "user:sam" not in page2.text.split("<tbody>")[1]
+
+
+def test_the_lists_page_shows_each_lists_last_delta(client: TestClient, node: Node) -> None:
+    sign_in(client)
+    page = client.get("/console/lists").text
+    delta = re.search(r'<td class="delta">([^<]+)</td>', page)
+    assert delta and re.match(r"added [\d,]+ · changed \d+ · delisted \d+ · relisted \d+",
+                              delta.group(1))
+    (last,) = [i for i in node.store.entities.list_imports(limit=5)][:1]
+    assert f"added {last['added']:,}" in delta.group(1)
