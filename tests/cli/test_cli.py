@@ -167,3 +167,20 @@ def test_import_reports_missing_file(demo_env: dict[str, str]) -> None:
     env = demo_env
     r = runner.invoke(app, ["import", "un-sc", "/nonexistent/list.xml"], env=env)
     assert r.exit_code == 1 and "/nonexistent/list.xml" in r.output
+
+
+def test_users_create_prints_a_one_time_password_or_reads_one(demo_env: dict[str, str],
+                                                              node: Node) -> None:
+    r = runner.invoke(app, ["users", "create", "ana", "--role", "admin", "--name", "Ana"],
+                      env=demo_env)
+    assert r.exit_code == 0, r.output
+    one_time = r.stdout.strip().splitlines()[-1]
+    assert len(one_time) >= 12
+    first = node.users.sign_in("ana", one_time)
+    assert first.user["role"] == "admin" and first.user["must_change_password"]
+    r = runner.invoke(app, ["users", "create", "bo", "--password-stdin"], env=demo_env,
+                      input="a long enough secret\n")
+    assert r.exit_code == 0 and "one-time password" not in r.output
+    assert node.users.sign_in("bo", "a long enough secret").user["role"] == "analyst"
+    made = [e for e in node.audit.entries(event="user.create")]
+    assert len(made) == 2 and all(e.actor.startswith("cli:") for e in made)

@@ -237,3 +237,14 @@ def test_dates_and_numbers_are_written_as_the_language_writes_them(client: TestC
         row = page.split("<tbody>")[1].split("</tr>")[0]
         assert re.search(month, row), (lang, row)  # the last import's date, as written there
     assert (Lang("fr").number(10_000), Lang("es").number(10_000)) == ("10\u202f000", "10.000")
+
+
+@pytest.mark.parametrize("setting", ["console_secure_cookies", "behind_tls_proxy"])
+def test_the_cookie_is_secure_when_the_node_is_served_over_https(
+        client: TestClient, node: Node, setting: str) -> None:
+    setattr(node.settings, setting, True)
+    r = client.post("/console/signin", data={"username": "ana", "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
