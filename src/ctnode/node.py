@@ -176,10 +176,11 @@ class Node:
 
     @cached_property
     def file_runs(self) -> FileRuns:
-        """Files screened in the background for the console, with progress (memory only)."""
+        """Files screened in the background for the console: progress in memory, each report
+        kept in the store sealed with the data key (``CTNODE_FILE_REPORT_HOURS``)."""
         from ctnode.services.batches.runs import FileRuns
 
-        return FileRuns()
+        return FileRuns(self.context, self.data_key)
 
     @cached_property
     def biometrics(self) -> Biometrics:
@@ -285,6 +286,13 @@ class Node:
                     "erase the screened subjects of screenings with hits past their retention",
                     every=self.settings.retention_sweep_minutes * 60,
                     run=lambda actor: self.review.erase_subjects(
+                        actor, audit_idle=actor != SYSTEM),
+                ),
+                Job(
+                    "file-reports",
+                    "delete the console's file reports past CTNODE_FILE_REPORT_HOURS",
+                    every=self.settings.retention_sweep_minutes * 60,
+                    run=lambda actor: self.file_runs.erase_expired(
                         actor, audit_idle=actor != SYSTEM),
                 ),
                 Job(

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # Days the screened subject of a screening with hits stays (sealed) for its reviewers to see
     # who was screened; then it is erased and only keyed hashes remain (job `review-subjects`).
     review_subject_days: int = Field(default=90, ge=1, le=3650)
+    # Hours the report of a file screened on the console (its subjects and hits, sealed with
+    # the node's data key) stays for its owner; then the job `file-reports` deletes it.
+    file_report_hours: int = Field(default=24, ge=1, le=24 * 365)
     # Largest number of candidates scored per screening query.
     max_candidates: int = Field(default=200, ge=1, le=10_000)
     # Largest number of lines accepted in one batch screening request over HTTP.
@@ -213,6 +216,9 @@ class Settings(BaseSettings):
     console_secure_cookies: bool = False
     # Console: largest file a person may upload to screen or import, in bytes (batch, manifest, payments, list).
     console_max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Console: send each page's server time (Server-Timing: app;dur=ms) for benchmarks; off by
+    # default (a precise clock would help guess at what a page did, e.g. at sign-in).
+    console_server_timing: bool = False
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> Settings:

@@ -121,6 +121,9 @@ def test_keys_and_audit_commands(demo_env: dict[str, str]) -> None:
     key_id = r.stdout.strip().split("_")[1]
     r = runner.invoke(app, ["keys", "list", "--json"], env=env)
     assert any(k["id"] == key_id for k in json.loads(r.stdout))
+    line = [x for x in runner.invoke(app, ["keys", "list"], env=env).stdout.splitlines()
+            if key_id in x]
+    assert len(line) == 1 and "never used" in line[0]
     assert runner.invoke(app, ["keys", "revoke", key_id], env=env).exit_code == 0
     assert runner.invoke(app, ["keys", "revoke", key_id], env=env).exit_code == 1
     r = runner.invoke(app, ["audit", "verify"], env=env)
@@ -128,6 +131,21 @@ def test_keys_and_audit_commands(demo_env: dict[str, str]) -> None:
     r = runner.invoke(app, ["audit", "list", "--json"], env=env)
     events = [e["event"] for e in json.loads(r.stdout)]
     assert "key.create" in events and "key.revoke" in events
+
+
+def test_keys_list_shows_when_each_key_was_last_used(demo_env: dict[str, str],
+                                                     node: Node) -> None:
+    env = {**demo_env, "COLUMNS": "200"}  # one line a key (a narrow terminal wraps it)
+    token = runner.invoke(app, ["keys", "create", "gate-7", "--role", "screener"],
+                          env=env).stdout.strip()
+    key_id = token.split("_")[1]
+    node.access.authenticate(token)
+    line = [x for x in runner.invoke(app, ["keys", "list"], env=env).stdout.splitlines()
+            if key_id in x]
+    assert len(line) == 1 and "last used 20" in line[0] and "UTC" in line[0]
+    used = [k for k in json.loads(runner.invoke(app, ["keys", "list", "--json"], env=env).stdout)
+            if k["id"] == key_id]
+    assert used[0]["last_used_at"]
 
 
 def test_export_import_ftm_round_trip(
@@ -149,3 +167,20 @@ def test_import_reports_missing_file(demo_env: dict[str, str]) -> None:
     env = demo_env
     r = runner.invoke(app, ["import", "un-sc", "/nonexistent/list.xml"], env=env)
     assert r.exit_code == 1 and "/nonexistent/list.xml" in r.output
+
+
+def test_users_create_prints_a_one_time_password_or_reads_one(demo_env: dict[str, str],
+                                                              node: Node) -> None:
+    r = runner.invoke(app, ["users", "create", "ana", "--role", "admin", "--name", "Ana"],
+                      env=demo_env)
+    assert r.exit_code == 0, r.output
+    one_time = r.stdout.strip().splitlines()[-1]
+    assert len(one_time) >= 12
+    first = node.users.sign_in("ana", one_time)
+    assert first.user["role"] == "admin" and first.user["must_change_password"]
+    r = runner.invoke(app, ["users", "create", "bo", "--password-stdin"], env=demo_env,
+                      input="a long enough secret\n")
+    assert r.exit_code == 0 and "one-time password" not in r.output
+    assert node.users.sign_in("bo", "a long enough secret").user["role"] == "analyst"
+    made = [e for e in node.audit.entries(event="user.create")]
+    assert len(made) == 2 and all(e.actor.startswith("cli:") for e in made)

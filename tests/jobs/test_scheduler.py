@@ -92,7 +92,7 @@ def test_jobs_never_overlap(empty_node: Node) -> None:
 
 
 def test_a_job_runs_once_on_demand_for_the_caller(empty_node: Node) -> None:
-    assert set(empty_node.jobs.jobs) == {"retention", "review-subjects", "refusals",
+    assert set(empty_node.jobs.jobs) == {"retention", "review-subjects", "file-reports", "refusals",
                                          "watch-expiry", "intel-pull", "audit-checkpoint",
                                          "key-expiry", "biometric-index", "hash-forensics"}
     result = empty_node.jobs.run("retention", ADMIN)

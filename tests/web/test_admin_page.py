@@ -4,11 +4,14 @@ node's settings shown read-only with secrets redacted (issue 14)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
+from ctnode.clock import as_utc
 from ctnode.node import Node
-from tests.web.test_console import client, sign_in
+from tests.web.test_console import ADMIN, client, sign_in
 
 __all__ = ["client"]  # the fixture, shared with test_console
 
@@ -51,3 +54,41 @@ def test_a_screener_sees_no_keys_and_makes_none(client: TestClient) -> None:
     assert client.get("/console/admin").status_code == 403
     assert client.post("/console/admin/keys", data={"csrf_token": csrf, "name": "x",
                                                     "role": "admin"}).status_code == 403
+
+
+def test_a_keys_last_use_is_shown_and_written_at_most_once_a_minute(
+        client: TestClient, node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctnode.services import access
+
+    token = node.access.create_key(ADMIN, name="gate-7", role="screener")
+    key_id = token.split("_")[1]
+    sign_in(client)
+    cell = re.compile(rf"<code>{key_id}</code>.*?<td class=\"last-used\">([^<]*)</td>", re.S)
+    assert cell.search(client.get("/console/admin").text).group(1) == "never"  # type: ignore[union-attr]
+    t0 = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(access, "utcnow", lambda: t0)
+    writes: list[str] = []
+    touch = node.store.keys.touch_key
+
+    def counted(kid: str, at: datetime, older_than: datetime) -> bool:
+        writes.append(kid)
+        return touch(kid, at, older_than)
+
+    monkeypatch.setattr(node.store.keys, "touch_key", counted)
+    for _ in range(20):
+        node.access.authenticate(token)
+    assert writes == [key_id]  # twenty requests, one write
+    assert as_utc(node.store.keys.get_key(key_id)["last_used_at"]) == t0  # type: ignore[index]
+    monkeypatch.setattr(access, "utcnow", lambda: t0 + timedelta(seconds=30))
+    node.access.authenticate(token)
+    assert writes == [key_id]
+    monkeypatch.setattr(access, "utcnow", lambda: t0 + timedelta(seconds=61))
+    node.access.authenticate(token)
+    assert writes == [key_id, key_id]
+    assert as_utc(node.store.keys.get_key(key_id)["last_used_at"]) == t0 + timedelta(seconds=61)  # type: ignore[index]
+    # another process's recent write stands: the store's own condition refuses an older one
+    assert not node.store.keys.touch_key(key_id, t0 + timedelta(seconds=62), t0)
+    shown = cell.search(client.get("/console/admin").text).group(1)  # type: ignore[union-attr]
+    assert "2026" in shown and "9:01:01" in shown  # the last write, as the language writes it
+    r = client.get("/console/admin", headers={"Accept-Language": "fr"})
+    assert "Dernière utilisation" in r.text

@@ -140,6 +140,7 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     decided = page.locator("p.decided").first.inner_text()
     assert "confirmed" in decided and "user:ana" in decided
     shot(page, "review-decide-en")
+    decision_path = page.url.removeprefix(served.url)
 
     # the entity, with the decision in its history
     page.locator("article.hit h2 a").first.click()
@@ -163,9 +164,12 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     page.get_by_label("Language").select_option("ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     assert page.locator("html").get_attribute("lang") == "ar"
+    page.goto(served.url + "/console/audit")  # the menu brought the Admin page back
+    assert page.locator("form[action$='/audit/verify']").is_visible()
     shot(page, "audit-ar")
     for path, name in (("/console/lists", "lists"), ("/console/review?show=all", "review"),
                        ("/console/admin", "admin"), (entity_path, "entity"),
+                       (decision_path, "review-decide"), ("/console/screen/files", "files"),
                        ("/console/screen", "screen")):
         page.goto(served.url + path)
         assert page.locator("html").get_attribute("dir") == "rtl"
@@ -195,3 +199,8 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     page.goto(served.url + "/console/review")
     page.wait_for_url("**/console/signin?next=/console/review")
     assert page.get_by_role("button", name="Sign in").is_visible()
+    # the sign-in page in Arabic (no session: the language cookie, else Accept-Language)
+    page.context.add_cookies([{"name": "ctnode_lang", "value": "ar", "url": served.url}])
+    page.reload()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shot(page, "signin-ar")

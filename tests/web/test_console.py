@@ -17,7 +17,7 @@ from ctnode.model.access import Actor
 from ctnode.node import Node
 from ctnode.server import create_app
 from ctnode.services.users import token_hash
-from ctnode.web.i18n import LANGUAGES, LOCALE_DIR, negotiate
+from ctnode.web.i18n import LANGUAGES, LOCALE_DIR, Lang, negotiate
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "ctnode" / "web"
 ADMIN = Actor(name="cli:test", role="admin")
@@ -200,3 +200,51 @@ def test_an_admin_unlocks_resets_and_ends_sessions_in_the_console(
                                                   "action": "revoke"})
     assert "Sessions ended: 1" in r.text
     assert [e.actor for e in node.audit.entries(event="user.password.reset")] == ["user:ana"]
+
+
+def test_server_timing_only_when_the_setting_asks(client: TestClient, node: Node) -> None:
+    sign_in(client)
+    assert "server-timing" not in client.get("/console/lists").headers
+    node.settings.console_server_timing = True
+    timing = client.get("/console/lists").headers["server-timing"]
+    assert re.fullmatch(r"app;dur=\d+\.\d", timing) and float(timing[8:]) > 0
+    assert "server-timing" not in client.get("/healthz").headers  # the console's pages only
+
+
+def test_every_page_has_its_pictures_in_english_and_arabic() -> None:
+    """docs/console.md shows each page the issue names in English and in Arabic, and every
+    picture it names exists (the browser tests make them)."""
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = (docs / "console.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\((img/console/[^)]+\.png)\)", text)
+    assert images and all((docs / i).is_file() for i in images), \
+        [i for i in images if not (docs / i).is_file()]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| ([^|]+?) \| (.+) \|$", text, re.M)}
+    for page in ("Sign-in", "Screen", "Screen a file", "File report", "Review", "Decision",
+                 "Entity", "Lists", "List import preview", "Network", "Network screen",
+                 "Disclosures (holder)", "Alerts and list updates", "Biometrics", "Audit",
+                 "Dashboard", "Admin", "Watch"):
+        assert page in rows, page
+        assert re.search(r"-en\.png\).*-ar\.png\)", rows[page]), page
+
+
+def test_dates_and_numbers_are_written_as_the_language_writes_them(client: TestClient) -> None:
+    csrf = sign_in(client)
+    for lang, month in (("fr", r"\d{1,2} [a-zéû]+\.? 20\d\d, \d\d:\d\d"),
+                        ("ru", r"\d{1,2} [а-я]+\.? 20\d\d\u202fг\."), ("zh", r"20\d\d年\d+月")):
+        client.post("/console/language", data={"csrf_token": csrf, "language": lang})
+        page = client.get("/console/lists").text
+        row = page.split("<tbody>")[1].split("</tr>")[0]
+        assert re.search(month, row), (lang, row)  # the last import's date, as written there
+    assert (Lang("fr").number(10_000), Lang("es").number(10_000)) == ("10\u202f000", "10.000")
+
+
+@pytest.mark.parametrize("setting", ["console_secure_cookies", "behind_tls_proxy"])
+def test_the_cookie_is_secure_when_the_node_is_served_over_https(
+        client: TestClient, node: Node, setting: str) -> None:
+    setattr(node.settings, setting, True)
+    r = client.post("/console/signin", data={"username": "ana", "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie

@@ -10,11 +10,13 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from ctnode.clock import utcnow
 from ctnode.node import Node
 from ctnode.server import create_app
 from tests.conftest import ADMIN, PAYMENT_FIXTURES, TRAVEL_FIXTURES
@@ -171,3 +173,85 @@ def test_a_report_is_its_owners_only(client: TestClient) -> None:
     assert client.get(path).status_code == 404
     assert client.get(path + "/export").status_code == 404
     assert client.get(path + "/progress").status_code == 404
+
+
+def test_a_report_is_kept_sealed_in_the_store_and_survives_a_restart(
+        client: TestClient, node: Node) -> None:
+    csrf = sign_in(client)
+    path = upload(client, csrf, "batch", "people.csv", BATCH_CSV)
+    run_id = path.rsplit("/", 1)[1]
+    assert "report_sealed" not in (node.store.file_reports.get_report(run_id) or {})
+    row = node.store.file_reports.get_report(run_id, sealed=True)
+    assert row is not None and row["owner"] == "user:ana" and row["status"] == "done"
+    assert (row["subjects"], row["to_review"]) == (3, 2)
+    sealed = bytes(row["report_sealed"])
+    assert b"Faris" not in sealed and b"FARIS" not in sealed and b"c-1" not in sealed
+    assert row["expires_at"] is not None
+    # the node restarts: a new process holds nothing in memory, the store has the report
+    again = Node(node.settings)
+    try:
+        with TestClient(create_app(again)) as c2:
+            sign_in(c2)
+            page = c2.get(path)
+            assert page.status_code == 200 and "Subjects: 3" in page.text
+            assert "c-3" in c2.get(path, params={"q": "vedenov"}).text
+            ids = {r["id"] for r in csv.DictReader(io.StringIO(
+                c2.get(path + "/export", params={"format": "csv", "hits_only": "true"}).text))}
+            assert ids == {"c-1", "c-3"}
+            assert path in c2.get("/console/screen/files").text  # still among one's files
+    finally:
+        again.close()
+    # every opening is audited with the report, its owner and what was opened
+    views = [e for e in node.audit.entries(event="screen.report.view")]
+    assert len(views) >= 3 and all(e.actor == "user:ana" for e in views)
+    assert {e.detail["what"] for e in views} >= {"page", "export csv hits"}
+    assert all(e.detail["report"] == run_id and e.detail["owner"] == "user:ana" for e in views)
+
+
+def test_a_report_is_seen_by_its_owner_and_admins_only(client: TestClient, node: Node) -> None:
+    node.users.create(ADMIN, username="ada", role="admin", password=PASSWORD)
+    csrf = sign_in(client)
+    path = upload(client, csrf, "batch", "people.csv", BATCH_CSV)
+    client.post("/console/signout", data={"csrf_token": csrf})
+    sign_in(client, "bo")
+    assert client.get(path).status_code == 404
+    assert path not in client.get("/console/screen/files").text
+    client.post("/console/signout", data={"csrf_token": CSRF.search(
+        client.get("/console/screen/files").text).group(1)})  # type: ignore[union-attr]
+    sign_in(client, "ada")
+    assert client.get(path).status_code == 200
+    (seen,) = [e for e in node.audit.entries(event="screen.report.view") if e.actor == "user:ada"]
+    assert seen.detail["owner"] == "user:ana"
+
+
+def test_reports_past_their_retention_are_deleted_by_the_job(
+        client: TestClient, node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctnode.services.batches import runs
+
+    csrf = sign_in(client)
+    path = upload(client, csrf, "batch", "people.csv", BATCH_CSV)
+    run_id = path.rsplit("/", 1)[1]
+    assert node.jobs.run("file-reports", ADMIN) == 0  # within its retention: kept
+    assert node.store.file_reports.get_report(run_id) is not None
+    later = utcnow() + timedelta(hours=node.settings.file_report_hours, minutes=1)
+    monkeypatch.setattr(runs, "utcnow", lambda: later)
+    assert client.get(path).status_code == 404  # past it, even before the sweep
+    assert node.jobs.run("file-reports", ADMIN) == 1
+    assert node.store.file_reports.get_report(run_id) is None
+    erased = [e.detail["erased"] for e in node.audit.entries(event="screen.report.erase")]
+    assert erased == [0, 1]
+
+
+def test_a_file_cut_short_by_a_restart_is_shown_as_interrupted(
+        client: TestClient, node: Node) -> None:
+    now = utcnow()
+    node.store.file_reports.add_report({
+        "id": "f" * 32, "owner": "user:ana", "kind": "batch", "filename": "cut.csv",
+        "status": "running", "subjects": 0, "to_review": 0, "error": None, "error_code": None,
+        "error_status": 0, "report_sealed": None, "started_at": now, "ended_at": None,
+        "expires_at": now + timedelta(hours=1)})
+    sign_in(client)
+    page = client.get("/console/screen/files/" + "f" * 32)
+    assert page.status_code == 500 and "interrupted" in page.text
+    assert client.get("/console/screen/files/" + "f" * 32 + "/progress").json()["status"] == \
+        "failed"

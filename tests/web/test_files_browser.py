@@ -124,6 +124,28 @@ def test_preview_a_list_import_then_import_it(served: NodeProc, page: sync_api.P
     page.get_by_role("button", name="Preview the changes").click()
     assert page.locator("#n-added").inner_text() == "4"
     shot(page, "list-import-preview-en")
+    # the same preview in Arabic (the form by its fields' ids: the labels are Arabic)
+    page.get_by_label("Language").select_option("ar")
+    page.wait_for_selector("html[dir=rtl]", state="attached")
+    page.goto(served.url + "/console/lists/import")
+    page.locator("#kind").select_option("ftm")
+    page.locator("#file").set_input_files(str(LIST_V1))
+    page.locator("#dataset").fill("fx")
+    page.locator("#version").fill("2026-01-01")
+    page.locator("#list-import button[type=submit]").click()
+    assert page.locator("#n-added").inner_text() == "٤" or \
+        page.locator("#n-added").inner_text() == "4"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shot(page, "list-import-preview-ar")
+    page.get_by_label("اللغة").select_option("en")
+    page.wait_for_selector("html[dir=ltr]", state="attached")
+    page.goto(served.url + "/console/lists/import")
+    page.get_by_label("Format").select_option("ftm")
+    page.get_by_label("File", exact=True).set_input_files(str(LIST_V1))
+    page.get_by_label("List name (FollowTheMoney; default: the file's name)").fill("fx")
+    page.get_by_label("Version (the list's date, when the file states none)").fill("2026-01-01")
+    page.get_by_role("button", name="Preview the changes").click()
+    assert page.locator("#n-added").inner_text() == "4"
     other = page.context.new_page()
     other.goto(served.url + "/console/lists")
     assert "fx" not in other.locator("table").inner_text()  # the preview kept nothing

@@ -188,6 +188,8 @@ def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
     ana.get_by_label("Language").select_option("ar")
     ana.wait_for_selector("html[dir=rtl]", state="attached")
     for path, name in (("/console/network", "network"),
+                       ("/console/network/screen", "network-screen"),
+                       ("/console/network/inbox", "network-inbox"),
                        ("/console/network/disclosures", "network-disclosures")):
         ana.goto(asker.url + path)
         assert ana.locator("html").get_attribute("dir") == "rtl"

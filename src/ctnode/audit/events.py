@@ -15,6 +15,7 @@ EventName = Literal[
     "screen", "screen.batch", "search", "entity.view", "import", "import.failed", "export",
     "dataset.remove", "audit.export",
     "screening.subject.view", "screening.subject.erase",
+    "screen.report.view", "screen.report.erase",
     "decision", "decision.revoke", "key.create", "key.revoke", "auth.denied",
     # the console's people
     "user.create", "user.signin", "user.signin.failed", "user.locked", "user.unlock",
@@ -68,6 +69,11 @@ EVENTS: dict[EventName, str] = {
     "was opened for its review (the screening id).",
     "screening.subject.erase": "Screened subjects past CTNODE_REVIEW_SUBJECT_DAYS were erased "
     "(how many; job review-subjects).",
+    "screen.report.view": "A file report of the console (who was screened in an uploaded "
+    "batch, manifest or payments file) was opened or exported (its id, its owner, page or "
+    "export format).",
+    "screen.report.erase": "File reports past CTNODE_FILE_REPORT_HOURS were deleted (how many; "
+    "job file-reports).",
     "audit.export": "Audit entries were exported (the filter and the format: CSV or JSON lines).",
     "entity.view": "An entity's full record (with provenance) was read, on its own or in /match results.",
     "import": "A list was imported; counts of added, changed, removed records and the version.",

@@ -46,7 +46,9 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         return
     for k in keys:
         state = f"revoked {k['revoked_at']:%Y-%m-%d}" if k["revoked_at"] else "active"
-        out.print(f"{k['id']}  {k['name']:<24} {k['role']:<9} {state}")
+        used = k.get("last_used_at")
+        last = f"last used {used:%Y-%m-%d %H:%M} UTC" if used else "never used"
+        out.print(f"{k['id']}  {k['name']:<24} {k['role']:<9} {state:<18} {last}")
 
 
 @keys_app.command("revoke")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from datetime import datetime, timedelta
 from typing import Any
 
+from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, Unauthorized
 from ctnode.model.access import BIOMETRIC_SCOPES, ROLES, Actor
 from ctnode.services.access_tokens import hash_secret, new_token, secret_matches, split_token
@@ -19,6 +22,9 @@ ANONYMOUS = Actor(name="anonymous", role="none")
 
 # A setting whose name says it holds (or points at) a secret is shown only as set / not set;
 # the store's URL too (it may carry a password).
+# A key's ``last_used_at`` is written at most once in this span (not on every request).
+LAST_USED_EVERY = timedelta(minutes=1)
+
 SECRET_SETTING = re.compile(r"key|secret|password|token|credential|private|database_url", re.I)
 
 
@@ -34,6 +40,10 @@ class Access:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.keys = ctx.store.keys
+        # key id -> when this process last wrote (or found) its last use: no store write
+        # for the other requests of that minute
+        self._used: dict[str, datetime] = {}
+        self._used_lock = threading.Lock()
 
     def create_key(self, actor: Actor, *, name: str, role: str, biometric: bool = False,
                    biometric_scopes: list[str] | None = None) -> str:
@@ -132,6 +142,21 @@ class Access:
             or not secret_matches(secret, row["secret_hash"])
         ):
             raise Unauthorized("unknown or revoked API key")
+        self._note_use(key_id)
         return Actor(name=f"key:{row['name']}", role=row["role"], key_id=key_id,
                      biometric=bool(row["biometric"]),
                      biometric_scopes=frozenset(row.get("biometric_scopes") or ()))
+
+    def _note_use(self, key_id: str) -> None:
+        """Keep the key's last use to the minute: one short write a minute a key at most
+        (the store's own condition holds it across several node processes too)."""
+        now = utcnow()
+        with self._used_lock:
+            last = self._used.get(key_id)
+            if last is not None and now - last < LAST_USED_EVERY:
+                return
+            self._used[key_id] = now
+            if len(self._used) > 10_000:  # bounded: forget the oldest half
+                for old in sorted(self._used, key=self._used.__getitem__)[:5_000]:
+                    del self._used[old]
+        self.keys.touch_key(key_id, now, now - LAST_USED_EVERY)

@@ -17,6 +17,7 @@ the job ``review-subjects`` (``screening.subject.erase``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from ctnode.clock import utcnow
@@ -42,16 +43,20 @@ class Review:
         self.review = ctx.store.review
 
     def queue(
-        self, actor: Actor, *, reviewed: bool | None = False, limit: int = 100, offset: int = 0
+        self, actor: Actor, *, reviewed: bool | None = False, limit: int = 100, offset: int = 0,
+        where: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """Screenings with reportable hits, newest first (unreviewed by default)."""
+        """Screenings with reportable hits, newest first (unreviewed by default); ``where``
+        narrows them: ``actor`` (who screened), ``case_ref``, ``since`` / ``until``."""
         self.ctx.require(actor, "review")
-        return self.review.list_screenings(reviewed=reviewed, limit=limit, offset=offset)
+        return self.review.list_screenings(reviewed=reviewed, limit=limit, offset=offset,
+                                           where=where)
 
-    def queue_size(self, actor: Actor, *, reviewed: bool | None = False) -> int:
+    def queue_size(self, actor: Actor, *, reviewed: bool | None = False,
+                   where: Mapping[str, Any] | None = None) -> int:
         """How many screenings the queue holds (for paging)."""
         self.ctx.require(actor, "review")
-        return self.review.count_screenings(reviewed=reviewed)
+        return self.review.count_screenings(reviewed=reviewed, where=where)
 
     def screening_detail(self, actor: Actor, screening_id: str) -> dict[str, Any]:
         """One screening of the queue with its hits and the decisions taken on them."""

@@ -6,9 +6,10 @@ The ``ctn_<id>_<secret>`` tokens themselves are made and checked in
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from ctnode.clock import utcnow
 from ctnode.errors import NotFound
@@ -44,3 +45,16 @@ class SqlKeys:
         )
         if res.rowcount == 0:
             raise NotFound(f"no active API key with id {key_id!r}")
+
+    def touch_key(self, key_id: str, at: datetime, older_than: datetime) -> bool:
+        """Record a use of the key at ``at`` unless one at or after ``older_than`` is on record
+        already (one short write a minute a key, whatever the number of requests)."""
+        c = tables.api_keys.c
+        with self.db.begin() as conn:
+            res = conn.execute(
+                update(tables.api_keys)
+                .where(c.id == key_id)
+                .where(or_(c.last_used_at.is_(None), c.last_used_at < older_than))
+                .values(last_used_at=at)
+            )
+        return bool(res.rowcount)

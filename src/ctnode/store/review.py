@@ -6,10 +6,11 @@ entity's history; the screening it answers is marked reviewed in the same transa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Select, func, select, update
 
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import NotFound
@@ -50,21 +51,21 @@ class SqlReview:
         return found[0]
 
     def list_screenings(
-        self, *, reviewed: bool | None = None, limit: int = 100, offset: int = 0
+        self, *, reviewed: bool | None = None, limit: int = 100, offset: int = 0,
+        where: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
+        """Screenings, newest first; ``where``: ``actor``, ``case_ref`` (exact), ``since``,
+        ``until`` (datetimes: from, before)."""
         # the sealed subject stays out of listings (opened only for one screening's review)
         cols = [c for c in tables.screenings.c if c.name != "subject_sealed"]
         q = (select(*cols).order_by(tables.screenings.c.at.desc(), tables.screenings.c.id)
              .limit(limit).offset(offset))
-        if reviewed is not None:
-            q = q.where(tables.screenings.c.reviewed == reviewed)
-        return self.db.query(q)
+        return self.db.query(_filtered(q, reviewed, where))
 
-    def count_screenings(self, *, reviewed: bool | None = None) -> int:
+    def count_screenings(self, *, reviewed: bool | None = None,
+                         where: Mapping[str, Any] | None = None) -> int:
         q = select(func.count().label("n")).select_from(tables.screenings)
-        if reviewed is not None:
-            q = q.where(tables.screenings.c.reviewed == reviewed)
-        return int(self.db.query(q)[0]["n"])
+        return int(self.db.query(_filtered(q, reviewed, where))[0]["n"])
 
     def screenings_with(self, entity_ids: set[str], limit: int = 1000) -> list[str]:
         """Ids of earlier screenings whose hits include any of ``entity_ids`` (to re-review)."""
@@ -148,3 +149,19 @@ class SqlReview:
             select(tables.decisions).where(tables.decisions.c.screening_id == screening_id)
             .order_by(tables.decisions.c.at)
         )
+
+
+def _filtered(q: Select[Any], reviewed: bool | None, where: Mapping[str, Any] | None) -> Select[Any]:
+    c = tables.screenings.c
+    if reviewed is not None:
+        q = q.where(c.reviewed == reviewed)
+    where = where or {}
+    if where.get("actor"):
+        q = q.where(c.actor == where["actor"])
+    if where.get("case_ref"):
+        q = q.where(c.case_ref == where["case_ref"])
+    if where.get("since") is not None:
+        q = q.where(c.at >= where["since"])
+    if where.get("until") is not None:
+        q = q.where(c.at < where["until"])
+    return q

@@ -167,6 +167,8 @@ api_keys = Table(
     Column("secret_hash", String(128), nullable=False),
     *stamp("created"),
     at("revoked_at", nullable=True),
+    # the last request made with the key, to the minute (written at most once a minute a key)
+    at("last_used_at", nullable=True),
 )
 
 audit_log = Table(

@@ -7,7 +7,10 @@ owner next signs in), the role (the same roles and
 biometric scopes as API keys), the count of recent failed sign-ins and the time a
 throttle lapses. ``console_sessions``: one row per signed-in browser, keyed by the SHA-256
 of the cookie's token (never the token), with its CSRF token, last use, absolute expiry
-and revocation.
+and revocation. ``console_file_reports``: one row per file screened on the console's
+*Screen a file* page: who sent it, what it was, its status, and its report (the page's rows
+and the exports) sealed with the node's data key and bound to the row's id, until
+``expires_at`` (``CTNODE_FILE_REPORT_HOURS``; the job ``file-reports`` deletes it then).
 """
 
 from __future__ import annotations
@@ -60,4 +63,23 @@ console_sessions = Table(
     at("expires_at"),
     at("revoked_at", nullable=True),
     Column("revoked_by", Text, nullable=True),
+)
+
+console_file_reports = Table(
+    "console_file_reports",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(128), nullable=False, index=True),  # the actor who sent the file
+    Column("kind", String(16), nullable=False),  # batch, manifest, payments
+    Column("filename", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # running, done, failed
+    Column("subjects", Integer, nullable=False),
+    Column("to_review", Integer, nullable=False),
+    Column("error", Text, nullable=True),  # why it failed (the service's refusal)
+    Column("error_code", String(32), nullable=True),
+    Column("error_status", Integer, nullable=False),
+    Column("report_sealed", LargeBinary, nullable=True),  # the report, sealed (done only)
+    at("started_at"),
+    at("ended_at", nullable=True),
+    at("expires_at", index=True),
 )

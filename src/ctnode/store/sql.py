@@ -19,6 +19,7 @@ from ctnode.store.contracts import (
     BiometricStore,
     EntityStore,
     FederationStore,
+    FileReportStore,
     HashStore,
     IntelStore,
     KeyStore,
@@ -92,6 +93,12 @@ class SqlStore:
         from ctnode.store.stats import SqlStats
 
         return SqlStats(self.db)
+
+    @cached_property
+    def file_reports(self) -> FileReportStore:  # the console's file reports
+        from ctnode.store.file_reports import SqlFileReports
+
+        return SqlFileReports(self.db)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -21,6 +21,7 @@ from ctnode.errors import CTNodeError
 from ctnode.node import Node
 from ctnode.services.users import SignedIn
 from ctnode.web.i18n import LANGUAGES, Lang, language_name, negotiate
+from ctnode.web.service_texts import said, say
 
 HERE = Path(__file__).parent
 PREFIX = "/console"
@@ -101,7 +102,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     who = current(request)
     context.setdefault("back", None)  # where the language menu returns (a GET page)
     html = ENV.get_template(template).render(
-        _=lang.gettext, lang=lang, who=who, csrf=who.csrf if who else "",
+        _=lang.gettext, lang=lang, said=lambda message, code=None: say(lang, message, code),
+        who=who, csrf=who.csrf if who else "",
         nav=request.app.state.console_nav(who), path=request.url.path, prefix=PREFIX,
         languages=[(code, language_name(code)) for code in LANGUAGES], **context)
     return HTMLResponse(html, status_code=status)
@@ -111,6 +113,11 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 
+def refusal(request: Request, exc: CTNodeError) -> str:
+    """A service's refusal in the request's language (``service_texts``)."""
+    return said(lang_of(request), exc)
+
+
 def service_error(request: Request, exc: CTNodeError) -> HTMLResponse:
     """A service's refusal (no permission, bad input, not found) as a page with its status."""
-    return error_page(request, exc.status_code, exc.message)
+    return error_page(request, exc.status_code, refusal(request, exc))

@@ -409,6 +409,15 @@ class Screening:
         self.ctx.require(actor, "search")
         return self.entities.list_datasets()
 
+    def last_imports(self, actor: Actor) -> dict[str, dict[str, Any]]:
+        """Each list's last import: its delta (added, changed, removed, relisted, unchanged),
+        who ran it and when."""
+        self.ctx.require(actor, "search")
+        last: dict[str, dict[str, Any]] = {}
+        for row in self.entities.list_imports(limit=500):  # newest first
+            last.setdefault(row["dataset"], row)
+        return last
+
     def view_entity(self, entity_id: str, actor: Actor) -> EntityView:
         """An entity with the provenance of every value, its history and decisions (audited)."""
         self.ctx.require(actor, "entity.view")

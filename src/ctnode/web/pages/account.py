@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctnode.errors import CTNodeError, RateLimited
-from ctnode.web.app import COOKIE, PREFIX, Csrf, Who, current, lang_of, node_of, render
+from ctnode.web.app import COOKIE, PREFIX, Csrf, Who, current, lang_of, node_of, refusal, render
 from ctnode.web.i18n import LANGUAGES
 
 router = APIRouter()
@@ -88,7 +88,7 @@ def change_password(
         node_of(request).users.change_password(who, current=current_password, new=new_password)
     except CTNodeError as exc:
         return render(request, "password.html", status=exc.status_code, done=False,
-                      error=exc.message)
+                      error=refusal(request, exc))
     return RedirectResponse(PREFIX + "/screen", status_code=303)
 
 
@@ -118,7 +118,7 @@ def enable_totp(
     except CTNodeError as exc:
         uri = pyotp.TOTP(secret).provisioning_uri(name=who.username, issuer_name="ctnode")
         return render(request, "totp.html", status=exc.status_code, secret=secret, uri=uri,
-                      error=exc.message)
+                      error=refusal(request, exc))
     return RedirectResponse(PREFIX + "/screen", status_code=303)
 
 

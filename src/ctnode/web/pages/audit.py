@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from ctnode.audit.chain import AuditEntry, ChainBroken
 from ctnode.audit.events import EVENTS
 from ctnode.errors import CTNodeError, InvalidInput
-from ctnode.web.app import Csrf, Who, node_of, render, service_error
+from ctnode.web.app import Csrf, Who, node_of, refusal, render, service_error
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -98,7 +98,7 @@ def verify(request: Request, who: Who) -> HTMLResponse:
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
-        return _page(request, who, empty, broken=exc.message)
+        return _page(request, who, empty, broken=refusal(request, exc))
     except ChainBroken as exc:
         return _page(request, who, empty, broken=str(exc))
     return _page(request, who, empty, verified={"entries": n, "checkpoints": used})

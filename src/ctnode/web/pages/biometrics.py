@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ctnode.errors import CTNodeError, Forbidden
 from ctnode.model.access import allowed
 from ctnode.services.biometrics.types import SearchResult
-from ctnode.web.app import Csrf, Who, node_of, render, service_error
+from ctnode.web.app import Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.forms import form_purpose
 from ctnode.web.i18n import N_
 
@@ -77,7 +77,7 @@ async def search(
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
-        return _form(request, who, status=exc.status_code, form=form, error=exc.message)
+        return _form(request, who, status=exc.status_code, form=form, error=refusal(request, exc))
     kind = probe.content_type if probe.content_type in IMAGE_TYPES else "image/png"
     shown = f"data:{kind};base64,{base64.b64encode(data).decode()}"
     return _form(request, who, form=form, result=result, probe=shown)

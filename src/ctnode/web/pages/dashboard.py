@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ctnode.errors import CTNodeError
-from ctnode.web.app import Csrf, Who, lang_of, node_of, render, service_error
+from ctnode.web.app import Csrf, Who, lang_of, node_of, refusal, render, service_error
 from ctnode.web.charts import bar_chart
 from ctnode.web.i18n import N_
 
@@ -78,7 +78,7 @@ def check_peers(request: Request, who: Who) -> HTMLResponse:
             except CTNodeError as exc:
                 if exc.status_code in (401, 403):
                     return service_error(request, exc)
-                checked[peer["node_id"]] = exc.message
+                checked[peer["node_id"]] = refusal(request, exc)
             except Exception as exc:  # noqa: BLE001  (any failure of the round trip: unreachable)
                 checked[peer["node_id"]] = type(exc).__name__
     return _page(request, who, checked)

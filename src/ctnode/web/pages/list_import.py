@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from ctnode.errors import CTNodeError
 from ctnode.model.lists import ImportReport, ParsedList
 from ctnode.services.lists import DELIST_LIMIT
-from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.app import PREFIX, Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.forms import read_upload
 from ctnode.web.i18n import N_
 
@@ -77,7 +77,7 @@ async def preview(
             return service_error(request, exc)
         return render(request, "list_import.html", back=f"{PREFIX}/lists/import",
                       status=exc.status_code, kinds=KINDS,
-                      form=form, error=exc.message, max_bytes=limit)
+                      form=form, error=refusal(request, exc), max_bytes=limit)
     finally:
         await file.close()
     return render(request, "list_preview.html", back=f"{PREFIX}/lists", report=report, parsed=parsed,
@@ -104,7 +104,7 @@ def apply(
             return service_error(request, exc)
         return render(request, "list_import.html", back=f"{PREFIX}/lists/import",
                       status=exc.status_code, kinds=KINDS,
-                      form={}, error=exc.message,
+                      form={}, error=refusal(request, exc),
                       max_bytes=node.settings.console_max_upload_bytes)
     return render(request, "list_preview.html", back=f"{PREFIX}/lists", report=report, parsed=parsed,
                   preview=_preview(report, parsed), token="", filename=staged.filename,

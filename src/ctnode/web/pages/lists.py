@@ -1,4 +1,4 @@
-"""Lists: the datasets this node holds, with version, size and last import."""
+"""Lists: the datasets this node holds, with version, size, last import and its delta."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ def lists(request: Request, who: Who) -> HTMLResponse:
     node = node_of(request)
     try:
         datasets = node.screening.datasets(who.actor)
+        last = node.screening.last_imports(who.actor)
         coverage = node.screening.coverage()
     except CTNodeError as exc:
         return service_error(request, exc)
     s = node.settings
     can_import = allowed(who.actor, "import", set(s.biometric_roles), s.biometric_role_scopes)
     return render(request, "lists.html", datasets=datasets, coverage=coverage,
-                  can_import=can_import)
+                  can_import=can_import, last=last)

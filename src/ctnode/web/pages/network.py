@@ -22,7 +22,7 @@ from ctnode.errors import CTNodeError, Forbidden, InvalidInput
 from ctnode.federation.agreements import Agreement
 from ctnode.model.access import Actor
 from ctnode.node import Node
-from ctnode.web.app import PREFIX, Csrf, Who, lang_of, node_of, render, service_error
+from ctnode.web.app import PREFIX, Csrf, Who, lang_of, node_of, refusal, render, service_error
 from ctnode.web.forms import Subject, Text, form_purpose
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS, FEATURES
@@ -107,7 +107,7 @@ def screen(request: Request, who: Who, subject: Subject) -> HTMLResponse:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
         return _page(request, "network_screen.html", "/screen", status=exc.status_code,
-                     form=form, result=None, error=exc.message, bands=BANDS, features=FEATURES,
+                     form=form, result=None, error=refusal(request, exc), bands=BANDS, features=FEATURES,
                      peer_statuses=PEER_STATUSES)
     return _page(request, "network_screen.html", "/screen", form=form, result=result,
                  error=None, bands=BANDS, features=FEATURES, peer_statuses=PEER_STATUSES)
@@ -160,7 +160,7 @@ def request_disclosure(
     except CTNodeError as exc:
         if exc.status_code in (401,) or isinstance(exc, Forbidden):
             return service_error(request, exc)
-        return _disclosures_page(request, who, exc.status_code, exc.message)
+        return _disclosures_page(request, who, exc.status_code, refusal(request, exc))
     return RedirectResponse(f"{PREFIX}/network/disclosures#outgoing", status_code=303)
 
 
@@ -193,7 +193,7 @@ async def decide(request: Request, who: Who, disclosure_id: str) -> Response:
     except CTNodeError as exc:
         if exc.status_code == 401 or isinstance(exc, Forbidden):
             return service_error(request, exc)
-        return _disclosures_page(request, who, exc.status_code, exc.message)
+        return _disclosures_page(request, who, exc.status_code, refusal(request, exc))
     return RedirectResponse(f"{PREFIX}/network/disclosures", status_code=303)
 
 
@@ -206,7 +206,7 @@ def fetch(request: Request, who: Who, disclosure_id: str) -> Response:
     except CTNodeError as exc:
         if exc.status_code == 401 or isinstance(exc, Forbidden):
             return service_error(request, exc)
-        return _disclosures_page(request, who, exc.status_code, exc.message)
+        return _disclosures_page(request, who, exc.status_code, refusal(request, exc))
     return RedirectResponse(f"{PREFIX}/network/disclosures#outgoing", status_code=303)
 
 

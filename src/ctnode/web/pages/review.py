@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctnode.errors import CTNodeError
 from ctnode.model.decisions import DECISIONS
-from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.app import PREFIX, Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS
 
@@ -23,18 +25,29 @@ DECISION_NAMES = {"confirmed": N_("confirmed"), "false_positive": N_("false posi
 def queue(
     request: Request, who: Who, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     show: Annotated[str, Query(pattern="^(open|reviewed|all)$")] = "open",
+    actor: Annotated[str, Query(max_length=128)] = "",
+    case_ref: Annotated[str, Query(max_length=128)] = "",
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
 ) -> HTMLResponse:
     reviewed = {"open": False, "reviewed": True, "all": None}[show]
     review = node_of(request).review
+    # whole days in UTC: from the start of ``since`` to the end of ``until``
+    where = {"actor": actor.strip(), "case_ref": case_ref.strip(),
+             "since": datetime.combine(since, time(), UTC) if since else None,
+             "until": datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None}
     try:
-        total = review.queue_size(who.actor, reviewed=reviewed)
+        total = review.queue_size(who.actor, reviewed=reviewed, where=where)
         rows = review.queue(who.actor, reviewed=reviewed, limit=PAGE_SIZE,
-                            offset=(page - 1) * PAGE_SIZE)
+                            offset=(page - 1) * PAGE_SIZE, where=where)
     except CTNodeError as exc:
         return service_error(request, exc)
     pages = max(1, -(-total // PAGE_SIZE))
+    filters = {"show": show, "actor": actor.strip(), "case_ref": case_ref.strip(),
+               "since": since.isoformat() if since else "",
+               "until": until.isoformat() if until else ""}
     return render(request, "review.html", rows=rows, total=total, page=page, pages=pages,
-                  show=show, bands=BANDS)
+                  show=show, bands=BANDS, filters=filters, query=urlencode(filters))
 
 
 @router.get("/review/{screening_id}", response_class=HTMLResponse)
@@ -79,5 +92,5 @@ def decide(
             return service_error(request, exc)
         found = node.review.screening_detail(who.actor, screening_id[:64])
         return render(request, "review_one.html", status=exc.status_code, s=found, bands=BANDS, decisions=DECISIONS,
-                      decision_names=DECISION_NAMES, error=exc.message)
+                      decision_names=DECISION_NAMES, error=refusal(request, exc))
     return RedirectResponse(f"{PREFIX}/review/{screening_id[:64]}", status_code=303)

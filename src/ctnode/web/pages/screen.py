@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ctnode.errors import CTNodeError
-from ctnode.web.app import Csrf, Who, node_of, render, service_error
+from ctnode.web.app import Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.forms import Subject
 from ctnode.web.i18n import N_
 
@@ -41,6 +41,6 @@ def screen(request: Request, who: Who, subject: Subject) -> HTMLResponse:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
         return render(request, "screen.html", status=exc.status_code, form=form, result=None,
-                      error=exc.message, features=FEATURES, bands=BANDS)
+                      error=refusal(request, exc), features=FEATURES, bands=BANDS)
     return render(request, "screen.html", form=form, result=result, error=None,
                   features=FEATURES, bands=BANDS)

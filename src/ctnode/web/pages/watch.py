@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctnode.errors import CTNodeError
 from ctnode.services.monitoring.files import check_birth_dates, fields_of
-from ctnode.web.app import PREFIX, Csrf, Who, node_of, render, service_error
+from ctnode.web.app import PREFIX, Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.forms import Subject, Text, form_purpose, read_upload
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS
@@ -67,7 +67,7 @@ def add(
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
-        return _page(request, who, status=exc.status_code, error=exc.message, form=form)
+        return _page(request, who, status=exc.status_code, error=refusal(request, exc), form=form)
     return _page(request, who, done=f"{len(result.subjects)}:{len(result.alerts)}")
 
 
@@ -88,7 +88,7 @@ async def import_file(
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
-        return _page(request, who, status=exc.status_code, error=exc.message)
+        return _page(request, who, status=exc.status_code, error=refusal(request, exc))
     finally:
         await file.close()
     return _page(request, who, done=f"{len(result.subjects)}:{len(result.alerts)}")
