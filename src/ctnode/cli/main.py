@@ -31,7 +31,8 @@ This table says where each lives:
 from __future__ import annotations
 
 import platform
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -80,46 +81,37 @@ def _main(
     pass
 
 
-# -- running the node --
-app.command("up")(server.up)
-app.command("serve")(server.serve)
-app.add_typer(server.db_app, name="db")
-app.add_typer(jobs.jobs_app, name="jobs")
+# The top-level commands (functions) and command groups (Typer apps), by area, in the order
+# ``--help`` lists them.
+TOP: tuple[tuple[str, Callable[..., Any] | typer.Typer], ...] = (
+    # running the node
+    ("up", server.up), ("serve", server.serve), ("db", server.db_app), ("jobs", jobs.jobs_app),
+    # lists
+    ("import", lists.import_app), ("export", lists.export_app), ("datasets", lists.datasets_app),
+    ("index", index.index_app),
+    # screening and review
+    ("screen", screening.screen_app), ("entity", screening.entity),
+    ("decide", review.decide), ("revoke-decision", review.revoke_decision),
+    ("review", review.review), ("watch", monitoring.watch_app),
+    # keys and audit
+    ("keys", keys.keys_app), ("users", users.users_app), ("audit", audit.audit_app),
+    # federation
+    ("init", peers.init), ("descriptor", peers.descriptor), ("rotate-key", peers.rotate_key),
+    ("peers", peers.peers_app), ("agreements", peers.agreements_app),
+    ("disclosures", sharing.disclosures_app), ("inbox", sharing.inbox),
+    ("alerts", sharing.alerts_app), ("updates", sharing.updates_app),
+    # biometrics, content hashes, threat intelligence, the library
+    ("biometrics", biometrics.biometrics_app), ("hashes", hashes.hashes_app),
+    ("intel", intel.intel_app), ("library", library.library_app),
+)
+for name, part in TOP:
+    if isinstance(part, typer.Typer):
+        app.add_typer(part, name=name)
+    else:
+        app.command(name)(part)
 app.command("travel-retention", hidden=True)(jobs.travel_retention)  # old name, one release
-# -- lists --
-app.add_typer(lists.import_app, name="import")
-app.add_typer(lists.export_app, name="export")
-app.add_typer(lists.datasets_app, name="datasets")
+# Commands of one group that live with another area
 lists.import_app.command("ansi-nist")(biometrics.import_ansi_nist)
 lists.export_app.command("ansi-nist")(biometrics.export_ansi_nist)
-app.add_typer(index.index_app, name="index")
-# -- screening and review --
-app.add_typer(screening.screen_app, name="screen")
 screening.screen_app.command("manifest")(batches.screen_manifest_cmd)
 screening.screen_app.command("payments")(batches.screen_payments_cmd)
-app.command("entity")(screening.entity)
-app.command("decide")(review.decide)
-app.command("revoke-decision")(review.revoke_decision)
-app.command("review")(review.review)
-app.add_typer(monitoring.watch_app, name="watch")
-# -- keys and audit --
-app.add_typer(keys.keys_app, name="keys")
-app.add_typer(users.users_app, name="users")
-app.add_typer(audit.audit_app, name="audit")
-# -- federation --
-app.command("init")(peers.init)
-app.command("descriptor")(peers.descriptor)
-app.command("rotate-key")(peers.rotate_key)
-app.add_typer(peers.peers_app, name="peers")
-app.add_typer(peers.agreements_app, name="agreements")
-app.add_typer(sharing.disclosures_app, name="disclosures")
-app.command("inbox")(sharing.inbox)
-app.add_typer(sharing.alerts_app, name="alerts")
-app.add_typer(sharing.updates_app, name="updates")
-# -- biometrics --
-app.add_typer(biometrics.biometrics_app, name="biometrics")
-# -- content hashes --
-app.add_typer(hashes.hashes_app, name="hashes")
-# -- threat intelligence --
-app.add_typer(intel.intel_app, name="intel")
-app.add_typer(library.library_app, name="library")

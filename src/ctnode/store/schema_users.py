@@ -12,19 +12,9 @@ and revocation.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
 
-from ctnode.store.columns import at, uuid_key
+from ctnode.store.columns import at, sealed, uuid_key
 from ctnode.store.schema import metadata
 
 console_users = Table(
@@ -38,7 +28,7 @@ console_users = Table(
     Column("password_hash", Text, nullable=False),
     Column("must_change_password", Boolean, nullable=False),
     Column("totp_secret", String(64), nullable=True),  # legacy clear secret (before 0018)
-    Column("totp_sealed", LargeBinary, nullable=True),  # the secret sealed with the data key
+    sealed("totp_sealed", nullable=True),  # the TOTP secret
     Column("language", String(8), nullable=True),
     Column("failed_count", Integer, nullable=False),
     at("locked_until", nullable=True),
