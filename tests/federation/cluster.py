@@ -6,7 +6,7 @@ the same service calls the CLI and API make, then served by ``ctnode serve`` in
 its own process.
 
 A test's network is set up with the steps below: ``make_nodes`` and ``seed_stores``; each
-node opened in this process to ``introduce`` the nodes to each other (identity and peers)
+node ``opened`` in this process to ``introduce`` the nodes to each other (identity and peers)
 and ``agree`` on what they share; ``started`` around the processes' lives and ``ready``
 once each answers. The servers read identity, lists, peers and agreements from their
 stores when used, so they may start before the set-up (their start-up overlaps it) or after.
@@ -161,6 +161,19 @@ def seed_stores(nodes: list[NodeProc]) -> None:
 def by_letter(name: str) -> str:
     """An organisation named by the node's last letter: ``node-x`` is "Coordinator X"."""
     return f"Coordinator {name[-1].upper()}"
+
+
+@contextmanager
+def opened(procs: Mapping[str, NodeProc]) -> Iterator[dict[str, Node]]:
+    """Each node (by name) opened in this process for its set-up, closed afterwards."""
+    handles: dict[str, Node] = {}
+    try:
+        for name, p in procs.items():
+            handles[name] = p.open()
+        yield handles
+    finally:
+        for h in handles.values():
+            h.close()
 
 
 def introduce(procs: Mapping[str, NodeProc], handles: Mapping[str, Node], actor: Actor, *,

@@ -60,33 +60,31 @@ def bnet(tmp_path_factory: pytest.TempPathFactory, faces: Path) -> Iterator[dict
     up = [nodes[name] for name in ("node-a", "node-b", "node-c")]  # node-d stays down
     with cluster.started(up):
         year = datetime.now(UTC) + timedelta(days=365)
-        handles = {name: n.open() for name, n in nodes.items()}
-        cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
-                          country=lambda name: "X" + name[-1].upper())  # ISO user-assigned
-        for h in handles.values():
-            h.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
+                              country=lambda name: "X" + name[-1].upper())  # ISO user-assigned
+            for h in handles.values():
+                h.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
 
-        def grant(holder: str, holder_bio: list[str], believed_bio: list[str]) -> None:
-            terms: dict[str, Any] = {
-                "lists": ["*"],
-                "purposes": ["investigation"],
-                "rate_per_minute": 1000,
-                "max_disclosure": "fields",
-                "fields": ["name", "reference"],
-                "expires_at": year,
-            }
-            cluster.agree(handles, ADMIN, holder, "node-a", biometrics=holder_bio, **terms,
-                          inbound={**terms, "biometrics": believed_bio})
+            def grant(holder: str, holder_bio: list[str], believed_bio: list[str]) -> None:
+                terms: dict[str, Any] = {
+                    "lists": ["*"],
+                    "purposes": ["investigation"],
+                    "rate_per_minute": 1000,
+                    "max_disclosure": "fields",
+                    "fields": ["name", "reference"],
+                    "expires_at": year,
+                }
+                cluster.agree(handles, ADMIN, holder, "node-a", biometrics=holder_bio, **terms,
+                              inbound={**terms, "biometrics": believed_bio})
 
-        grant("node-b", ["face"], ["face"])
-        grant("node-c", [], ["face"])
-        grant("node-d", ["face"], ["face"])
-        enrolled = handles["node-b"].biometrics.enrolment.enrol_face(
-            ADMIN, EnrolRequest(ENTITY, (faces / "a1.jpg").read_bytes(), "Act 12 s.4")
-        )
-        assert enrolled.template_id
-        for h in handles.values():
-            h.close()
+            grant("node-b", ["face"], ["face"])
+            grant("node-c", [], ["face"])
+            grant("node-d", ["face"], ["face"])
+            enrolled = handles["node-b"].biometrics.enrolment.enrol_face(
+                ADMIN, EnrolRequest(ENTITY, (faces / "a1.jpg").read_bytes(), "Act 12 s.4")
+            )
+            assert enrolled.template_id
         cluster.ready(up)
         yield nodes
 

@@ -28,13 +28,11 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     seed_stores(list(nodes.values()))
     with cluster.started(nodes.values()):
         year = datetime.now(UTC) + timedelta(days=365)
-        handles = {name: n.open() for name, n in nodes.items()}
-        cluster.introduce(nodes, handles, ADMIN)
-        for sub in ("hash-b", "hash-c"):
-            cluster.agree(handles, ADMIN, "hash-a", sub, lists=[f"hashes:{BANK}"],
-                          purposes=["content_moderation"], expires_at=year, subscribed=True)
-        for h in handles.values():
-            h.close()
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN)
+            for sub in ("hash-b", "hash-c"):
+                cluster.agree(handles, ADMIN, "hash-a", sub, lists=[f"hashes:{BANK}"],
+                              purposes=["content_moderation"], expires_at=year, subscribed=True)
         cluster.ready(nodes.values())
         yield nodes
 

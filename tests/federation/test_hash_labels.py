@@ -39,12 +39,11 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     nodes = {n.name: n for n in make_nodes(root, NAMES)}
     seed_stores(list(nodes.values()))
     with cluster.started(nodes.values()):
-        handles = {name: n.open() for name, n in nodes.items()}
-        cluster.introduce(nodes, handles, ADMIN)
-        for sub, labels in (("label-b", VIOLENCE), ("label-c", None)):
-            cluster.agree(handles, ADMIN, "label-a", sub, inbound=_terms(None), **_terms(labels))
-        for h in handles.values():
-            h.close()
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN)
+            for sub, labels in (("label-b", VIOLENCE), ("label-c", None)):
+                cluster.agree(handles, ADMIN, "label-a", sub, **_terms(labels),
+                              inbound=_terms(None))
         cluster.ready(nodes.values())
         yield nodes
 

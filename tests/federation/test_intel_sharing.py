@@ -49,14 +49,12 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     seed_stores(list(nodes.values()))
     with cluster.started(nodes.values()):
         year = datetime.now(UTC) + timedelta(days=365)
-        handles = {name: n.open() for name, n in nodes.items()}
-        cluster.introduce(nodes, handles, ADMIN, organisation=ORGS.__getitem__)
-        scopes = {"intel-b": ["intel:shared", "library"], "intel-c": ["library"]}
-        for sub, lists in scopes.items():
-            cluster.agree(handles, ADMIN, "intel-a", sub, lists=lists,
-                          purposes=["threat_intelligence"], expires_at=year, subscribed=True)
-        for h in handles.values():
-            h.close()
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN, organisation=ORGS.__getitem__)
+            scopes = {"intel-b": ["intel:shared", "library"], "intel-c": ["library"]}
+            for sub, lists in scopes.items():
+                cluster.agree(handles, ADMIN, "intel-a", sub, lists=lists,
+                              purposes=["threat_intelligence"], expires_at=year, subscribed=True)
         cluster.ready(nodes.values())
         yield nodes
 

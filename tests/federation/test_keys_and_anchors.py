@@ -51,28 +51,26 @@ def trio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
                                       "CTNODE_CHECKPOINT_EVERY_ENTRIES": "5"})
     nodes["node-y"].extra_env["CTNODE_FEDERATION_ALERTS_PER_MINUTE"] = "2"
     seed_stores(list(nodes.values()))
-    handles = {name: n.open() for name, n in nodes.items()}
-    cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
-                      country=lambda name: "KZ")
-    year = utcnow() + timedelta(days=365)
-    for holder, rate in (("node-y", 1000), ("node-z", 5)):  # what each grants node-x
-        cluster.agree(handles, ADMIN, holder, "node-x", lists=["*"], purposes=["investigation"],
-                      expires_at=year, rate_per_minute=rate, max_disclosure="fields",
-                      fields=["name"], subscribed=holder == "node-y")
-    handles["node-y"].federation.directory.add_agreement(  # node-y takes alerts from node-x
-        ADMIN, peer_id="node-x", direction="inbound", lists=["*"], purposes=["investigation"],
-        expires_at=year, subscribed=True)
-    for name in ("node-y", "node-z"):
-        handles[name].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
-    # node-x publishes its list fx to node-y (copies carry names only); node-y is not up
-    # yet, so the full sync waits for the next contact.
-    handles["node-x"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
-                                           dataset="fx")
-    handles["node-x"].federation.directory.add_agreement(
-        ADMIN, peer_id="node-y", direction="outbound", lists=["fx"], purposes=["investigation"],
-        expires_at=year, subscribed=True, copy_fields=["name"])
-    for h in handles.values():
-        h.close()
+    with cluster.opened(nodes) as handles:
+        cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
+                          country=lambda name: "KZ")
+        year = utcnow() + timedelta(days=365)
+        for holder, rate in (("node-y", 1000), ("node-z", 5)):  # what each grants node-x
+            cluster.agree(handles, ADMIN, holder, "node-x", lists=["*"], purposes=["investigation"],
+                          expires_at=year, rate_per_minute=rate, max_disclosure="fields",
+                          fields=["name"], subscribed=holder == "node-y")
+        handles["node-y"].federation.directory.add_agreement(  # node-y takes alerts from node-x
+            ADMIN, peer_id="node-x", direction="inbound", lists=["*"], purposes=["investigation"],
+            expires_at=year, subscribed=True)
+        for name in ("node-y", "node-z"):
+            handles[name].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        # node-x publishes its list fx to node-y (copies carry names only); node-y is not up
+        # yet, so the full sync waits for the next contact.
+        handles["node-x"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
+                                               dataset="fx")
+        handles["node-x"].federation.directory.add_agreement(
+            ADMIN, peer_id="node-y", direction="outbound", lists=["fx"], purposes=["investigation"],
+            expires_at=year, subscribed=True, copy_fields=["name"])
     with cluster.started(nodes.values()):
         cluster.ready(nodes.values(), warm_up=True)
         yield nodes

@@ -29,18 +29,17 @@ def duo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     nodes = {n.name: n for n in make_nodes(tmp_path_factory.mktemp("restrict"),
                                            ["node-p", "node-s"])}
     seed_stores(list(nodes.values()))
-    handles = {name: n.open() for name, n in nodes.items()}
-    cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
-                      country=lambda name: "KZ")
-    handles["node-p"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
-                                           dataset="fx")
-    # node-s may query fx and receives copies of it (names only); node-s is not up yet, so
-    # the full sync waits for the retry below.
-    terms: dict[str, Any] = {"lists": ["fx"], "purposes": ["investigation"],
-                             "expires_at": utcnow() + timedelta(days=365), "subscribed": True}
-    cluster.agree(handles, ADMIN, "node-p", "node-s", inbound=terms, **terms, copy_fields=["name"])
-    for h in handles.values():
-        h.close()
+    with cluster.opened(nodes) as handles:
+        cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
+                          country=lambda name: "KZ")
+        handles["node-p"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
+                                               dataset="fx")
+        # node-s may query fx and receives copies of it (names only); node-s is not up yet, so
+        # the full sync waits for the retry below.
+        terms: dict[str, Any] = {"lists": ["fx"], "purposes": ["investigation"],
+                                 "expires_at": utcnow() + timedelta(days=365), "subscribed": True}
+        cluster.agree(handles, ADMIN, "node-p", "node-s", **terms, copy_fields=["name"],
+                      inbound=terms)
     with cluster.started(nodes.values()):
         cluster.ready(nodes.values(), warm_up=True)
         yield nodes

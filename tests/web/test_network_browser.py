@@ -35,8 +35,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
     for p in procs.values():
         p.extra_env = {"CTNODE_JOBS_ENABLED": "false"}
     seed_stores(list(procs.values()))
-    handles = {name: p.open() for name, p in procs.items()}
-    try:
+    with cluster.opened(procs) as handles:
         cluster.introduce(procs, handles, ADMIN,
                           country=lambda name: "AA" if name == "holder" else "BB")
         handles["holder"].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
@@ -50,9 +49,6 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
                                       display_name="Ana Asker", password=FIRST)
         handles["holder"].users.create(ADMIN, username="hal", role="admin",
                                        display_name="Hal Holder", password=FIRST)
-    finally:
-        for h in handles.values():
-            h.close()
     with cluster.started(procs.values()):
         cluster.ready(procs.values())
         yield procs
