@@ -146,7 +146,7 @@ def test_dashboard_audit_and_review_in_the_browser(served: NodeProc, page: sync_
     assert "#" in page.locator("#checkpoint").inner_text()
     shot(page, "dashboard-en")
     page.get_by_role("button", name="Check the peers now").click()
-    assert page.locator("#peers").is_visible()
+    page.locator("#peers").wait_for()  # visible (waits for the answer on a loaded machine)
 
     page.get_by_role("link", name="Audit").click()
     page.locator("#event").select_option("screen")

@@ -99,7 +99,7 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     shot(page, "lists-en")
     page.get_by_role("link", name="Audit").click()
     page.get_by_role("button", name="Verify the chain").click()
-    assert page.locator("#verified").is_visible()
+    page.locator("#verified").wait_for()  # visible (waits for the answer on a loaded machine)
     assert "user:ana" in page.locator("table").inner_text()
     shot(page, "audit-en")
     page.get_by_role("link", name="Admin").click()
