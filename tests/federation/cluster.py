@@ -4,6 +4,12 @@ Each node gets its own data folder (SQLite store, keys), a free port on
 127.0.0.1 and a bootstrap admin API key; it is set up in this process through
 the same service calls the CLI and API make, then served by ``ctnode serve`` in
 its own process.
+
+A test's network is set up with the steps below: ``make_nodes`` and ``seed_stores``; each
+node ``opened`` in this process to ``introduce`` the nodes to each other (identity and peers)
+and ``agree`` on what they share; ``started`` around the processes' lives and ``ready``
+once each answers. The servers read identity, lists, peers and agreements from their
+stores when used, so they may start before the set-up (their start-up overlaps it) or after.
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from ctnode.model.access import Actor
 from ctnode.model.lists import ParsedList, copy_id
 from ctnode.node import Node
 from ctnode.settings import Settings
@@ -155,3 +164,72 @@ def seed_stores(nodes: list[NodeProc]) -> None:
     for n in nodes[1:]:
         n.data_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(db, n.data_dir / "ctnode.db")
+
+
+def by_letter(name: str) -> str:
+    """An organisation named by the node's last letter: ``node-x`` is "Coordinator X"."""
+    return f"Coordinator {name[-1].upper()}"
+
+
+@contextmanager
+def opened(procs: Mapping[str, NodeProc]) -> Iterator[dict[str, Node]]:
+    """Each node (by name) opened in this process for its set-up, closed afterwards."""
+    handles: dict[str, Node] = {}
+    try:
+        for name, p in procs.items():
+            handles[name] = p.open()
+        yield handles
+    finally:
+        for h in handles.values():
+            h.close()
+
+
+def introduce(procs: Mapping[str, NodeProc], handles: Mapping[str, Node], actor: Actor, *,
+              organisation: Callable[[str], str] = lambda name: f"Coordinator {name}",
+              country: Callable[[str], str] = lambda name: "AA") -> None:
+    """Give each node (by name) its identity, its endpoint the process's URL and its contact
+    duty@<name>.example, then every other node as a peer, by its signed descriptor."""
+    for name, h in handles.items():
+        h.federation.directory.init(
+            actor, node_id=name, organisation=organisation(name), country=country(name),
+            contact=f"duty@{name}.example", endpoint=procs[name].url)
+    descs = {name: h.federation.directory.descriptor(actor).to_dict()
+             for name, h in handles.items()}
+    for name, h in handles.items():
+        for other, desc in descs.items():
+            if other != name:
+                h.federation.directory.add_peer(actor, desc)
+
+
+def agree(handles: Mapping[str, Node], actor: Actor, holder: str, asker: str, *,
+          inbound: Mapping[str, Any] | None = None, **terms: Any) -> None:
+    """One agreement, both sides: ``holder`` shares with ``asker`` under ``terms`` (outbound),
+    and ``asker`` takes it under the same terms, or under ``inbound`` where its side differs."""
+    handles[holder].federation.directory.add_agreement(
+        actor, peer_id=asker, direction="outbound", **terms)
+    handles[asker].federation.directory.add_agreement(
+        actor, peer_id=holder, direction="inbound", **(terms if inbound is None else inbound))
+
+
+@contextmanager
+def started(procs: Iterable[NodeProc]) -> Iterator[None]:
+    """The processes started (not waited for), and stopped afterwards whatever happens."""
+    procs = list(procs)
+    try:
+        for n in procs:
+            n.start()
+        yield
+    finally:
+        for n in procs:
+            n.stop()
+
+
+def ready(procs: Iterable[NodeProc], *, warm_up: bool = False) -> None:
+    """Each process answers; with ``warm_up`` each has also built its match index by a first
+    screen (not to count against a later deadline)."""
+    procs = list(procs)
+    for n in procs:
+        n.wait_ready()
+    if warm_up:
+        for n in procs:
+            assert n.api("POST", "/screen", json={"name": "Warm Up"}).status_code == 200

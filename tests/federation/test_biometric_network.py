@@ -31,6 +31,7 @@ from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor, Purpose
 from ctnode.services.biometrics.types import EnrolRequest, ProbeTemplate
 from tests.biometrics.kit import Material
+from tests.federation import cluster
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
 ADMIN = Actor(name="test-admin", role="admin")
@@ -56,58 +57,36 @@ def bnet(tmp_path_factory: pytest.TempPathFactory, faces: Path) -> Iterator[dict
     root = tmp_path_factory.mktemp("bnet")
     nodes = {n.name: n for n in make_nodes(root, NAMES)}
     seed_stores(list(nodes.values()))
-    for name in ("node-a", "node-b", "node-c"):
-        nodes[name].start()
-    try:
+    up = [nodes[name] for name in ("node-a", "node-b", "node-c")]  # node-d stays down
+    with cluster.started(up):
         year = datetime.now(UTC) + timedelta(days=365)
-        handles = {name: n.open() for name, n in nodes.items()}
-        for name, h in handles.items():
-            h.federation.directory.init(
-                ADMIN,
-                node_id=name,
-                organisation=f"Coordinator {name[-1].upper()}",
-                country="X" + name[-1].upper(),  # ISO user-assigned
-                contact=f"duty@{name}.example",
-                endpoint=nodes[name].url,
-            )
-            h.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
-        descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
-        for name, h in handles.items():
-            for other, desc in descs.items():
-                if other != name:
-                    h.federation.directory.add_peer(ADMIN, desc)
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
+                              country=lambda name: "X" + name[-1].upper())  # ISO user-assigned
+            for h in handles.values():
+                h.lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
 
-        def grant(holder: str, holder_bio: list[str], believed_bio: list[str]) -> None:
-            terms: dict[str, Any] = {
-                "lists": ["*"],
-                "purposes": ["investigation"],
-                "rate_per_minute": 1000,
-                "max_disclosure": "fields",
-                "fields": ["name", "reference"],
-                "expires_at": year,
-            }
-            handles[holder].federation.directory.add_agreement(
-                ADMIN, peer_id="node-a", direction="outbound", biometrics=holder_bio, **terms
-            )
-            handles["node-a"].federation.directory.add_agreement(
-                ADMIN, peer_id=holder, direction="inbound", biometrics=believed_bio, **terms
-            )
+            def grant(holder: str, holder_bio: list[str], believed_bio: list[str]) -> None:
+                terms: dict[str, Any] = {
+                    "lists": ["*"],
+                    "purposes": ["investigation"],
+                    "rate_per_minute": 1000,
+                    "max_disclosure": "fields",
+                    "fields": ["name", "reference"],
+                    "expires_at": year,
+                }
+                cluster.agree(handles, ADMIN, holder, "node-a", biometrics=holder_bio, **terms,
+                              inbound={**terms, "biometrics": believed_bio})
 
-        grant("node-b", ["face"], ["face"])
-        grant("node-c", [], ["face"])
-        grant("node-d", ["face"], ["face"])
-        enrolled = handles["node-b"].biometrics.enrolment.enrol_face(
-            ADMIN, EnrolRequest(ENTITY, (faces / "a1.jpg").read_bytes(), "Act 12 s.4")
-        )
-        assert enrolled.template_id
-        for h in handles.values():
-            h.close()
-        for name in ("node-a", "node-b", "node-c"):
-            nodes[name].wait_ready()
+            grant("node-b", ["face"], ["face"])
+            grant("node-c", [], ["face"])
+            grant("node-d", ["face"], ["face"])
+            enrolled = handles["node-b"].biometrics.enrolment.enrol_face(
+                ADMIN, EnrolRequest(ENTITY, (faces / "a1.jpg").read_bytes(), "Act 12 s.4")
+            )
+            assert enrolled.template_id
+        cluster.ready(up)
         yield nodes
-    finally:
-        for n in nodes.values():
-            n.stop()
 
 
 def by_peer(peers: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ctnode.model.access import Actor
+from tests.federation import cluster
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 from tests.hashes.conftest import picture
 
@@ -25,46 +26,15 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     root = tmp_path_factory.mktemp("hashnet")
     nodes = {n.name: n for n in make_nodes(root, NAMES)}
     seed_stores(list(nodes.values()))
-    for n in nodes.values():
-        n.start()
-    try:
+    with cluster.started(nodes.values()):
         year = datetime.now(UTC) + timedelta(days=365)
-        handles = {name: n.open() for name, n in nodes.items()}
-        for name, h in handles.items():
-            h.federation.directory.init(
-                ADMIN,
-                node_id=name,
-                organisation=f"Coordinator {name}",
-                country="AA",
-                contact=f"duty@{name}.example",
-                endpoint=nodes[name].url,
-            )
-        descs = {n: h.federation.directory.descriptor(ADMIN).to_dict() for n, h in handles.items()}
-        for name, h in handles.items():
-            for other, desc in descs.items():
-                if other != name:
-                    h.federation.directory.add_peer(ADMIN, desc)
-        terms = {
-            "lists": [f"hashes:{BANK}"],
-            "purposes": ["content_moderation"],
-            "expires_at": year,
-            "subscribed": True,
-        }
-        for sub in ("hash-b", "hash-c"):
-            handles["hash-a"].federation.directory.add_agreement(
-                ADMIN, peer_id=sub, direction="outbound", **terms
-            )
-            handles[sub].federation.directory.add_agreement(
-                ADMIN, peer_id="hash-a", direction="inbound", **terms
-            )
-        for h in handles.values():
-            h.close()
-        for n in nodes.values():
-            n.wait_ready()
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN)
+            for sub in ("hash-b", "hash-c"):
+                cluster.agree(handles, ADMIN, "hash-a", sub, lists=[f"hashes:{BANK}"],
+                              purposes=["content_moderation"], expires_at=year, subscribed=True)
+        cluster.ready(nodes.values())
         yield nodes
-    finally:
-        for n in nodes.values():
-            n.stop()
 
 
 def _records(node: NodeProc, status: str | None = None) -> list[dict]:  # type: ignore[type-arg]

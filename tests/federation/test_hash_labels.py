@@ -14,6 +14,7 @@ import pytest
 from ctnode.errors import InvalidInput
 from ctnode.federation.agreements import Agreement, validate_hash_labels
 from ctnode.model.access import Actor
+from tests.federation import cluster
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
 ADMIN = Actor(name="test-admin", role="admin")
@@ -37,39 +38,14 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     root = tmp_path_factory.mktemp("labelnet")
     nodes = {n.name: n for n in make_nodes(root, NAMES)}
     seed_stores(list(nodes.values()))
-    for n in nodes.values():
-        n.start()
-    try:
-        handles = {name: n.open() for name, n in nodes.items()}
-        for name, h in handles.items():
-            h.federation.directory.init(
-                ADMIN,
-                node_id=name,
-                organisation=f"Coordinator {name}",
-                country="AA",
-                contact=f"duty@{name}.example",
-                endpoint=nodes[name].url,
-            )
-        descs = {n: h.federation.directory.descriptor(ADMIN).to_dict() for n, h in handles.items()}
-        for name, h in handles.items():
-            for other, desc in descs.items():
-                if other != name:
-                    h.federation.directory.add_peer(ADMIN, desc)
-        for sub, labels in (("label-b", VIOLENCE), ("label-c", None)):
-            handles["label-a"].federation.directory.add_agreement(
-                ADMIN, peer_id=sub, direction="outbound", **_terms(labels)
-            )
-            handles[sub].federation.directory.add_agreement(
-                ADMIN, peer_id="label-a", direction="inbound", **_terms(None)
-            )
-        for h in handles.values():
-            h.close()
-        for n in nodes.values():
-            n.wait_ready()
+    with cluster.started(nodes.values()):
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN)
+            for sub, labels in (("label-b", VIOLENCE), ("label-c", None)):
+                cluster.agree(handles, ADMIN, "label-a", sub, **_terms(labels),
+                              inbound=_terms(None))
+        cluster.ready(nodes.values())
         yield nodes
-    finally:
-        for n in nodes.values():
-            n.stop()
 
 
 def _held(node: NodeProc, status: str = "active") -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ from taxii2client.v21 import Server, as_pages
 
 from ctnode.model.access import Actor
 from ctnode.model.tlp import TLP
+from tests.federation import cluster
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
 ADMIN = Actor(name="test-admin", role="admin")
@@ -46,37 +47,16 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     root = tmp_path_factory.mktemp("intelnet")
     nodes = {n.name: n for n in make_nodes(root, NAMES)}
     seed_stores(list(nodes.values()))
-    for n in nodes.values():
-        n.start()
-    try:
+    with cluster.started(nodes.values()):
         year = datetime.now(UTC) + timedelta(days=365)
-        handles = {name: n.open() for name, n in nodes.items()}
-        for name, h in handles.items():
-            h.federation.directory.init(
-                ADMIN, node_id=name, organisation=ORGS[name], country="AA",
-                contact=f"duty@{name}.example", endpoint=nodes[name].url,
-            )
-        descs = {n: h.federation.directory.descriptor(ADMIN).to_dict() for n, h in handles.items()}
-        for name, h in handles.items():
-            for other, desc in descs.items():
-                if other != name:
-                    h.federation.directory.add_peer(ADMIN, desc)
-        scopes = {"intel-b": ["intel:shared", "library"], "intel-c": ["library"]}
-        for sub, lists in scopes.items():
-            terms: dict[str, Any] = {"lists": lists, "purposes": ["threat_intelligence"],
-                                     "expires_at": year, "subscribed": True}
-            handles["intel-a"].federation.directory.add_agreement(
-                ADMIN, peer_id=sub, direction="outbound", **terms)
-            handles[sub].federation.directory.add_agreement(
-                ADMIN, peer_id="intel-a", direction="inbound", **terms)
-        for h in handles.values():
-            h.close()
-        for n in nodes.values():
-            n.wait_ready()
+        with cluster.opened(nodes) as handles:
+            cluster.introduce(nodes, handles, ADMIN, organisation=ORGS.__getitem__)
+            scopes = {"intel-b": ["intel:shared", "library"], "intel-c": ["library"]}
+            for sub, lists in scopes.items():
+                cluster.agree(handles, ADMIN, "intel-a", sub, lists=lists,
+                              purposes=["threat_intelligence"], expires_at=year, subscribed=True)
+        cluster.ready(nodes.values())
         yield nodes
-    finally:
-        for n in nodes.values():
-            n.stop()
 
 
 def _eventually(check: Callable[[], Any], what: str) -> Any:

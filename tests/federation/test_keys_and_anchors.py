@@ -34,6 +34,7 @@ from ctnode.federation.envelope import seal
 from ctnode.federation.identity import Identity, KeyChange
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
+from tests.federation import cluster
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 from tests.federation.test_network import FIXTURES, HIT_NAME, _rechain, audit_events, cli
 
@@ -50,50 +51,29 @@ def trio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
                                       "CTNODE_CHECKPOINT_EVERY_ENTRIES": "5"})
     nodes["node-y"].extra_env["CTNODE_FEDERATION_ALERTS_PER_MINUTE"] = "2"
     seed_stores(list(nodes.values()))
-    handles = {}
-    for name, n in nodes.items():
-        node = n.open()
-        handles[name] = node
-        node.federation.directory.init(
-            ADMIN, node_id=name, organisation=f"Coordinator {name[-1].upper()}",
-            country="KZ", contact=f"duty@{name}.example", endpoint=n.url)
-    descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
-    for name, h in handles.items():
-        for other, desc in descs.items():
-            if other != name:
-                h.federation.directory.add_peer(ADMIN, desc)
-    year = utcnow() + timedelta(days=365)
-    for holder, rate in (("node-y", 1000), ("node-z", 5)):  # what each grants node-x
-        for node, peer, direction in ((holder, "node-x", "outbound"), ("node-x", holder, "inbound")):
-            handles[node].federation.directory.add_agreement(
-                ADMIN, peer_id=peer, direction=direction, lists=["*"],
-                purposes=["investigation"], expires_at=year, rate_per_minute=rate,
-                max_disclosure="fields", fields=["name"], subscribed=holder == "node-y")
-    handles["node-y"].federation.directory.add_agreement(  # node-y takes alerts from node-x
-        ADMIN, peer_id="node-x", direction="inbound", lists=["*"], purposes=["investigation"],
-        expires_at=year, subscribed=True)
-    for name in ("node-y", "node-z"):
-        handles[name].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
-    # node-x publishes its list fx to node-y (copies carry names only); node-y is not up
-    # yet, so the full sync waits for the next contact.
-    handles["node-x"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
-                                           dataset="fx")
-    handles["node-x"].federation.directory.add_agreement(
-        ADMIN, peer_id="node-y", direction="outbound", lists=["fx"], purposes=["investigation"],
-        expires_at=year, subscribed=True, copy_fields=["name"])
-    for h in handles.values():
-        h.close()
-    try:
-        for n in nodes.values():
-            n.start()
-        for n in nodes.values():
-            n.wait_ready()
-        for n in nodes.values():  # a node's first screen builds its index: not in a deadline
-            assert n.api("POST", "/screen", json={"name": "Warm Up"}).status_code == 200
+    with cluster.opened(nodes) as handles:
+        cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
+                          country=lambda name: "KZ")
+        year = utcnow() + timedelta(days=365)
+        for holder, rate in (("node-y", 1000), ("node-z", 5)):  # what each grants node-x
+            cluster.agree(handles, ADMIN, holder, "node-x", lists=["*"], purposes=["investigation"],
+                          expires_at=year, rate_per_minute=rate, max_disclosure="fields",
+                          fields=["name"], subscribed=holder == "node-y")
+        handles["node-y"].federation.directory.add_agreement(  # node-y takes alerts from node-x
+            ADMIN, peer_id="node-x", direction="inbound", lists=["*"], purposes=["investigation"],
+            expires_at=year, subscribed=True)
+        for name in ("node-y", "node-z"):
+            handles[name].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
+        # node-x publishes its list fx to node-y (copies carry names only); node-y is not up
+        # yet, so the full sync waits for the next contact.
+        handles["node-x"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
+                                               dataset="fx")
+        handles["node-x"].federation.directory.add_agreement(
+            ADMIN, peer_id="node-y", direction="outbound", lists=["fx"], purposes=["investigation"],
+            expires_at=year, subscribed=True, copy_fields=["name"])
+    with cluster.started(nodes.values()):
+        cluster.ready(nodes.values(), warm_up=True)
         yield nodes
-    finally:
-        for n in nodes.values():
-            n.stop()
 
 
 def peer_key(node: NodeProc, peer_id: str) -> str:

@@ -17,6 +17,7 @@ from ctnode.clock import format_ts, utcnow
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.identity import Identity
 from ctnode.model.access import Actor
+from tests.federation import cluster
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 from tests.federation.test_network import FIXTURES, HIT_NAME, audit_events, cli
 
@@ -28,42 +29,20 @@ def duo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
     nodes = {n.name: n for n in make_nodes(tmp_path_factory.mktemp("restrict"),
                                            ["node-p", "node-s"])}
     seed_stores(list(nodes.values()))
-    handles = {}
-    for name, n in nodes.items():
-        node = n.open()
-        handles[name] = node
-        node.federation.directory.init(
-            ADMIN, node_id=name, organisation=f"Coordinator {name[-1].upper()}",
-            country="KZ", contact=f"duty@{name}.example", endpoint=n.url)
-    descs = {name: h.federation.directory.descriptor(ADMIN).to_dict() for name, h in handles.items()}
-    for name, h in handles.items():
-        for other, desc in descs.items():
-            if other != name:
-                h.federation.directory.add_peer(ADMIN, desc)
-    handles["node-p"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
-                                           dataset="fx")
-    year = utcnow() + timedelta(days=365)
-    handles["node-s"].federation.directory.add_agreement(
-        ADMIN, peer_id="node-p", direction="inbound", lists=["fx"], purposes=["investigation"],
-        expires_at=year, subscribed=True)
-    # node-s may query fx and receives copies of it (names only); node-s is not up yet, so
-    # the full sync waits for the retry below.
-    handles["node-p"].federation.directory.add_agreement(
-        ADMIN, peer_id="node-s", direction="outbound", lists=["fx"], purposes=["investigation"],
-        expires_at=year, subscribed=True, copy_fields=["name"])
-    for h in handles.values():
-        h.close()
-    try:
-        for n in nodes.values():
-            n.start()
-        for n in nodes.values():
-            n.wait_ready()
-        for n in nodes.values():  # a node's first screen builds its index: not in a deadline
-            assert n.api("POST", "/screen", json={"name": "Warm Up"}).status_code == 200
+    with cluster.opened(nodes) as handles:
+        cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter,
+                          country=lambda name: "KZ")
+        handles["node-p"].lists.import_source("ftm", str(FIXTURES / "watchlist-v1.jsonl"), ADMIN,
+                                               dataset="fx")
+        # node-s may query fx and receives copies of it (names only); node-s is not up yet, so
+        # the full sync waits for the retry below.
+        terms: dict[str, Any] = {"lists": ["fx"], "purposes": ["investigation"],
+                                 "expires_at": utcnow() + timedelta(days=365), "subscribed": True}
+        cluster.agree(handles, ADMIN, "node-p", "node-s", **terms, copy_fields=["name"],
+                      inbound=terms)
+    with cluster.started(nodes.values()):
+        cluster.ready(nodes.values(), warm_up=True)
         yield nodes
-    finally:
-        for n in nodes.values():
-            n.stop()
 
 
 def held(node: NodeProc, entity_id: str) -> bool:

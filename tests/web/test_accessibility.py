@@ -13,32 +13,24 @@ skipped with one reason; the biometric search with results needs the shared face
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("browser tests skipped: no chromium at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests skipped: pip install playwright (dev extra)")
+from ctnode.ingest.un_sc import DEMO_LIST
+from ctnode.model.access import Actor, Purpose
+from ctnode.services.screening.query import build_query
+from tests.conftest import shared_data_dir
+from tests.federation.cluster import NodeProc, make_nodes, ready, seed_stores, started
+from tests.web.conftest import browser_api, shot, sign_in
+
+sync_api = browser_api()
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright",
                                reason="axe tests skipped: pip install axe-playwright-python (dev)")
 
-from ctnode.ingest.un_sc import DEMO_LIST  # noqa: E402
-from ctnode.model.access import Actor, Purpose  # noqa: E402
-from ctnode.services.screening.query import build_query  # noqa: E402
-from tests.conftest import shared_data_dir  # noqa: E402
-from tests.federation.cluster import NodeProc, make_nodes, seed_stores  # noqa: E402
-
 ADMIN = Actor(name="cli:test", role="admin")
 PASSWORD = "an accessible console password"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img" / "console"
 FACES = shared_data_dir() / "biometrics" / "faces" / "deepface"
 SERIOUS = ("serious", "critical")
 
@@ -69,45 +61,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProc]:
                 legal_basis="Act 12 s.4"))
     finally:
         node.close()
-    proc.start()
-    try:
-        proc.wait_ready()
+    with started([proc]):
+        ready([proc])
         yield proc
-    finally:
-        proc.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(90_000)  # a loaded CI machine: slow, not broken
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield pg
-    context.close()
-    assert not [e for e in errors if "Content Security Policy" in e], errors
-
-
-def shot(page: sync_api.Page, name: str) -> None:
-    if os.environ.get("CTNODE_UPDATE_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
-def sign_in(page: sync_api.Page, url: str) -> None:
-    page.goto(url + "/console/signin")
-    page.locator("#username").fill("ana")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form[action$='/signin'] button[type=submit]").click()
+def sign_in_as_ana(page: sync_api.Page, url: str) -> None:
+    """Ana signed in (her own password already chosen), the console in English."""
+    sign_in(page, url, "ana", PASSWORD)
     page.wait_for_url("**/console/screen")
     if page.locator("html").get_attribute("lang") != "en":  # the account's language: English
         page.locator("#language").select_option("en")
@@ -127,7 +88,7 @@ def test_axe_finds_nothing_serious_on_any_page(served: NodeProc, page: sync_api.
                                                language: str) -> None:
     page.goto(served.url + "/console/signin")
     failures = {"signin": serious(page)}
-    sign_in(page, served.url)
+    sign_in_as_ana(page, served.url)
     if language != "en":
         page.locator("#language").select_option(language)
         page.wait_for_selector(f"html[lang={language}]", state="attached")
@@ -158,7 +119,7 @@ def test_axe_finds_nothing_serious_on_any_page(served: NodeProc, page: sync_api.
 
 def test_keyboard_reaches_the_navigation_and_every_control(served: NodeProc,
                                                            page: sync_api.Page) -> None:
-    sign_in(page, served.url)
+    sign_in_as_ana(page, served.url)
     page.goto(served.url + "/console/audit")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
@@ -178,14 +139,14 @@ def test_keyboard_reaches_the_navigation_and_every_control(served: NodeProc,
 
 
 def test_dashboard_audit_and_review_in_the_browser(served: NodeProc, page: sync_api.Page) -> None:
-    sign_in(page, served.url)
+    sign_in_as_ana(page, served.url)
     page.get_by_role("link", name="Dashboard").click()
     assert page.locator("svg.chart").count() == 6
     assert page.locator("#chart-screens svg rect").count() >= 1  # today's screen
     assert "#" in page.locator("#checkpoint").inner_text()
     shot(page, "dashboard-en")
     page.get_by_role("button", name="Check the peers now").click()
-    assert page.locator("#peers").is_visible()
+    page.locator("#peers").wait_for()  # visible (waits for the answer on a loaded machine)
 
     page.get_by_role("link", name="Audit").click()
     page.locator("#event").select_option("screen")
@@ -220,7 +181,7 @@ def test_biometric_search_side_by_side(served: NodeProc, page: sync_api.Page) ->
     if not (FACES / "img2.jpg").exists():
         pytest.skip(f"biometric browser flow skipped: no shared faces at {FACES} "
                     "(set CTNODE_SHARED_DATA)")
-    sign_in(page, served.url)
+    sign_in_as_ana(page, served.url)
     page.get_by_role("link", name="Biometrics").click()
     page.get_by_label("Photo or fingerprint image").set_input_files(str(FACES / "img2.jpg"))
     page.get_by_label("Purpose").fill("border check")

@@ -8,36 +8,25 @@ an expired session sent back to sign-in. With ``CTNODE_UPDATE_SCREENSHOTS=1`` th
 pictures (English and Arabic) are written to ``docs/img/console/`` for ``docs/console.md``.
 
 Without chromium (``apt-get install chromium``; ``.ci/run`` installs it as root) or the
-``playwright`` package, the module is skipped with one reason.
+``playwright`` package, the module is skipped with one reason (``tests/web/conftest.py``).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("browser tests skipped: no chromium at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests skipped: pip install playwright (dev extra)")
+from ctnode.clock import utcnow
+from ctnode.ingest.un_sc import DEMO_LIST
+from ctnode.model.access import Actor
+from ctnode.services.users import token_hash
+from tests.federation.cluster import NodeProc, make_nodes, ready, seed_stores, started
+from tests.web.conftest import FIRST, browser_api, choose_password, shot, sign_in
 
-from ctnode.clock import utcnow  # noqa: E402
-from ctnode.ingest.un_sc import DEMO_LIST  # noqa: E402
-from ctnode.model.access import Actor  # noqa: E402
-from ctnode.services.users import token_hash  # noqa: E402
-from tests.federation.cluster import NodeProc, make_nodes, seed_stores  # noqa: E402
-
+sync_api = browser_api()
 ADMIN = Actor(name="cli:test", role="admin")
-FIRST = "first password given"
-OWN = "my own console password"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img" / "console"
 
 
 @pytest.fixture(scope="module")
@@ -53,45 +42,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProc]:
         node.users.create(ADMIN, username="lou", role="analyst", password=FIRST)
     finally:
         node.close()
-    proc.start()
-    try:
-        proc.wait_ready()
+    with started([proc]):
+        ready([proc])
         yield proc
-    finally:
-        proc.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(90_000)  # a loaded CI machine: slow, not broken
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield pg
-    context.close()
-    assert not [e for e in errors if "Content Security Policy" in e], errors
-
-
-def shot(page: sync_api.Page, name: str) -> None:
-    if os.environ.get("CTNODE_UPDATE_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
-def sign_in(page: sync_api.Page, url: str, username: str, password: str) -> None:
-    page.goto(url + "/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_sign_in_fails_then_throttles(served: NodeProc, page: sync_api.Page) -> None:
@@ -109,13 +62,7 @@ def test_sign_in_fails_then_throttles(served: NodeProc, page: sync_api.Page) -> 
 
 def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     sign_in(page, served.url, "ana", FIRST)
-    # a one-time password: choose one's own first
-    page.wait_for_url("**/console/password")
-    page.get_by_label("Current password").fill(FIRST)
-    page.get_by_label("New password (at least 12 characters)").fill(OWN)
-    page.get_by_label("New password again").fill(OWN)
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/console/screen")
+    choose_password(page)  # a one-time password: choose one's own first
 
     # screen a name and read the explanation
     page.get_by_label("Name (any script)").fill("Faris Nadir")
@@ -153,7 +100,7 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     shot(page, "lists-en")
     page.get_by_role("link", name="Audit").click()
     page.get_by_role("button", name="Verify the chain").click()
-    assert page.locator("#verified").is_visible()
+    page.locator("#verified").wait_for()  # visible (waits for the answer on a loaded machine)
     assert "user:ana" in page.locator("table").inner_text()
     shot(page, "audit-en")
     page.get_by_role("link", name="Admin").click()

@@ -15,14 +15,12 @@ from fastapi.testclient import TestClient
 
 from ctnode.model.access import Actor
 from ctnode.node import Node
-from ctnode.server import create_app
 from ctnode.services.users import token_hash
 from ctnode.web.i18n import LANGUAGES, LOCALE_DIR, Lang, negotiate
+from tests.web.conftest import PASSWORD, console_client, csrf_token
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "ctnode" / "web"
 ADMIN = Actor(name="cli:test", role="admin")
-PASSWORD = "a long enough secret"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def interface_msgids() -> set[str]:
@@ -60,10 +58,7 @@ def test_the_language_is_the_persons_choice_else_accept_language() -> None:
 
 @pytest.fixture
 def client(node: Node) -> Iterator[TestClient]:
-    node.users.create(ADMIN, username="ana", role="admin", password=PASSWORD)
-    node.users.create(ADMIN, username="sam", role="screener", password=PASSWORD)
-    with TestClient(create_app(node)) as c:
-        yield c
+    yield from console_client(node, ADMIN, ana="admin", sam="screener")
 
 
 def sign_in(client: TestClient, username: str = "ana") -> str:
@@ -72,9 +67,7 @@ def sign_in(client: TestClient, username: str = "ana") -> str:
     assert r.status_code == 303
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
-    page = client.get("/console/lists")
-    assert page.status_code == 200
-    return CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    return csrf_token(client, "/console/lists")
 
 
 def test_reference_pages_work_offline_with_a_csp_without_inline_scripts(

@@ -20,9 +20,8 @@ from ctnode.clock import utcnow
 from ctnode.node import Node
 from ctnode.server import create_app
 from tests.conftest import ADMIN, PAYMENT_FIXTURES, TRAVEL_FIXTURES
+from tests.web.conftest import CSRF, PASSWORD, console_client, http_sign_in
 
-PASSWORD = "a long enough secret"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BATCH_CSV = (b"id,name,birthDate,nationality\n"
              b"c-1,Faris Nadir,1975-04-17,\n"
              b"c-2,Wilhelmina Ostergaard Pemberton,,\n"
@@ -31,19 +30,11 @@ BATCH_CSV = (b"id,name,birthDate,nationality\n"
 
 @pytest.fixture
 def client(node: Node) -> Iterator[TestClient]:
-    node.users.create(ADMIN, username="ana", role="analyst", password=PASSWORD)
-    node.users.create(ADMIN, username="bo", role="screener", password=PASSWORD)
-    with TestClient(create_app(node)) as c:
-        yield c
+    yield from console_client(node, ana="analyst", bo="screener")
 
 
 def sign_in(client: TestClient, username: str = "ana") -> str:
-    r = client.post("/console/signin", data={"username": username, "password": PASSWORD},
-                    follow_redirects=False)
-    assert r.status_code == 303
-    page = client.get("/console/screen/files")
-    assert page.status_code == 200
-    return CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    return http_sign_in(client, username, "/console/screen/files")
 
 
 def upload(client: TestClient, csrf: str, kind: str, name: str, data: bytes,

@@ -7,28 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("browser tests skipped: no chromium at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests skipped: pip install playwright (dev extra)")
+from ctnode.ingest.un_sc import DEMO_LIST
+from ctnode.model.access import Actor
+from tests.conftest import TRAVEL_FIXTURES
+from tests.federation.cluster import NodeProc, make_nodes, ready, seed_stores, started
+from tests.web.conftest import FIRST, browser_api, close_page, person, shot
 
-from ctnode.ingest.un_sc import DEMO_LIST  # noqa: E402
-from ctnode.model.access import Actor  # noqa: E402
-from tests.conftest import TRAVEL_FIXTURES  # noqa: E402
-from tests.federation.cluster import NodeProc, make_nodes, seed_stores  # noqa: E402
-from tests.web.test_browser import shot  # noqa: E402
+sync_api = browser_api()
 
 ADMIN = Actor(name="cli:test", role="admin")
-FIRST = "first password given"
-OWN = "my own console password"
 LIST_V1 = Path(__file__).resolve().parents[1] / "federation" / "fixtures" / "watchlist-v1.jsonl"
 
 
@@ -44,37 +36,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProc]:
                           password=FIRST)
     finally:
         node.close()
-    proc.start()
-    try:
-        proc.wait_ready()
+    with started([proc]):
+        ready([proc])
         yield proc
-    finally:
-        proc.stop()
 
 
 @pytest.fixture(scope="module")
-def page(served: NodeProc) -> Iterator[sync_api.Page]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900},
-                                      accept_downloads=True)
-        context.set_default_timeout(90_000)  # a loaded CI machine: slow, not broken
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.goto(served.url + "/")
-        pg.get_by_label("Username").fill("ada")
-        pg.get_by_label("Password", exact=True).fill(FIRST)
-        pg.get_by_role("button", name="Sign in").click()
-        pg.wait_for_url("**/console/password")
-        pg.get_by_label("Current password").fill(FIRST)
-        pg.get_by_label("New password (at least 12 characters)").fill(OWN)
-        pg.get_by_label("New password again").fill(OWN)
-        pg.get_by_role("button", name="Save").click()
-        pg.wait_for_url("**/console/screen")
-        yield pg
-        assert not [e for e in errors if "Content Security Policy" in e], errors
-        browser.close()
+def page(served: NodeProc, browser: sync_api.Browser) -> Iterator[sync_api.Page]:
+    """Ada, signed in with her own password, on one page for the whole module (downloads on)."""
+    pg = person(browser, served.url, "ada", accept_downloads=True)
+    yield pg
+    close_page(pg)
 
 
 def test_upload_a_manifest_follow_it_filter_and_export(served: NodeProc,

@@ -12,29 +12,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ctnode.node import Node
-from ctnode.server import create_app
-from tests.conftest import ADMIN
+from tests.web.conftest import console_client, http_sign_in
 
-PASSWORD = "a long enough secret"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOKEN = re.compile(r'name="token" value="([0-9a-f]+)"')
 FIXTURES = Path(__file__).resolve().parents[1] / "federation" / "fixtures"
 
 
 @pytest.fixture
 def client(node: Node) -> Iterator[TestClient]:
-    node.users.create(ADMIN, username="ada", role="admin", password=PASSWORD)
-    node.users.create(ADMIN, username="ana", role="analyst", password=PASSWORD)
-    with TestClient(create_app(node)) as c:
-        yield c
+    yield from console_client(node, ada="admin", ana="analyst")
 
 
-def sign_in(client: TestClient, username: str) -> str:
-    client.cookies.clear()
-    r = client.post("/console/signin", data={"username": username, "password": PASSWORD},
-                    follow_redirects=False)
-    assert r.status_code == 303
-    return CSRF.search(client.get("/console/lists").text).group(1)  # type: ignore[union-attr]
+sign_in = http_sign_in
 
 
 def preview(client: TestClient, csrf: str, name: str, **form: str) -> tuple[int, str]:

@@ -10,29 +10,21 @@ Arabic layout. With ``CTNODE_UPDATE_SCREENSHOTS=1`` the pages' pictures are writ
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("browser tests skipped: no chromium at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests skipped: pip install playwright (dev extra)")
+from ctnode.ingest.un_sc import DEMO_LIST
+from ctnode.model.access import Actor
+from tests.federation import cluster
+from tests.federation.cluster import NodeProc, make_nodes, seed_stores
+from tests.web.conftest import FIRST, browser_api, close_page, person, shot
 
-from ctnode.ingest.un_sc import DEMO_LIST  # noqa: E402
-from ctnode.model.access import Actor  # noqa: E402
-from tests.federation.cluster import NodeProc, make_nodes, seed_stores  # noqa: E402
-from tests.web.test_browser import shot  # noqa: E402
+sync_api = browser_api()
 
 ADMIN = Actor(name="cli:test", role="admin")
-FIRST = "first password given"
-OWN = "my own console password"
 TTL_SECONDS = 6
 
 
@@ -43,76 +35,29 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodePro
     for p in procs.values():
         p.extra_env = {"CTNODE_JOBS_ENABLED": "false"}
     seed_stores(list(procs.values()))
-    handles = {name: p.open() for name, p in procs.items()}
-    try:
-        for name, node in handles.items():
-            node.federation.directory.init(
-                ADMIN, node_id=name, organisation=f"Coordinator {name}", country="AA" if
-                name == "holder" else "BB", contact=f"duty@{name}.example",
-                endpoint=procs[name].url)
+    with cluster.opened(procs) as handles:
+        cluster.introduce(procs, handles, ADMIN,
+                          country=lambda name: "AA" if name == "holder" else "BB")
         handles["holder"].lists.import_source("un-sc", str(DEMO_LIST), ADMIN)
-        descs = {n: h.federation.directory.descriptor(ADMIN).to_dict()
-                 for n, h in handles.items()}
-        handles["holder"].federation.directory.add_peer(ADMIN, descs["asker"])
-        handles["asker"].federation.directory.add_peer(ADMIN, descs["holder"])
         year = datetime.now(UTC) + timedelta(days=365)
         terms = {"lists": ["*"], "purposes": ["investigation"], "rate_per_minute": 1000,
                  "max_disclosure": "fields", "expires_at": year,
                  "fields": ["name", "birthDate", "nationality", "reference"]}
-        handles["holder"].federation.directory.add_agreement(
-            ADMIN, peer_id="asker", direction="outbound", **terms)
-        handles["asker"].federation.directory.add_agreement(
-            ADMIN, peer_id="holder", direction="inbound", subscribed=True, **terms)
+        cluster.agree(handles, ADMIN, "holder", "asker", **terms,
+                      inbound={**terms, "subscribed": True})
         handles["asker"].users.create(ADMIN, username="ana", role="analyst",
                                       display_name="Ana Asker", password=FIRST)
         handles["holder"].users.create(ADMIN, username="hal", role="admin",
                                        display_name="Hal Holder", password=FIRST)
-    finally:
-        for h in handles.values():
-            h.close()
-    for p in procs.values():
-        p.start()
-    try:
-        for p in procs.values():
-            p.wait_ready()
+    with cluster.started(procs.values()):
+        cluster.ready(procs.values())
         yield procs
-    finally:
-        for p in procs.values():
-            p.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def person(browser: sync_api.Browser, proc: NodeProc, username: str) -> sync_api.Page:
-    """A signed-in person (their own password chosen) in their own browser context."""
-    page = browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900}).new_page()
-    page.set_default_timeout(90_000)  # a loaded CI machine: slow, not broken
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(proc.url + "/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(FIRST)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/console/password")
-    page.get_by_label("Current password").fill(FIRST)
-    page.get_by_label("New password (at least 12 characters)").fill(OWN)
-    page.get_by_label("New password again").fill(OWN)
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/console/screen")
-    page.csp_errors = errors  # type: ignore[attr-defined]
-    return page
 
 
 def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
         pair: dict[str, NodeProc], browser: sync_api.Browser) -> None:
     asker, holder = pair["asker"], pair["holder"]
-    ana = person(browser, asker, "ana")
+    ana = person(browser, asker.url, "ana")
 
     # the directory and the agreement with its expiry clock
     ana.get_by_role("link", name="Network").click()
@@ -141,7 +86,7 @@ def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
     assert "pending" in mine.inner_text() and ref in mine.inner_text()
 
     # a person at the holder approves, releasing name and birth date only, for seconds
-    hal = person(browser, holder, "hal")
+    hal = person(browser, holder.url, "hal")
     hal.goto(holder.url + "/console/network/disclosures")
     theirs = hal.locator("article.status-pending").first
     text = theirs.inner_text()
@@ -195,6 +140,4 @@ def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
         assert ana.locator("html").get_attribute("dir") == "rtl"
         shot(ana, f"{name}-ar")
     for page in (ana, hal):
-        errors = page.csp_errors  # type: ignore[attr-defined]
-        assert not [e for e in errors if "Content Security Policy" in e], errors
-        page.context.close()
+        close_page(page)

@@ -10,27 +10,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ctnode.node import Node
-from ctnode.server import create_app
 from tests.conftest import ADMIN
-
-PASSWORD = "a long enough secret"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.web.conftest import console_client, http_sign_in
 
 
 @pytest.fixture
 def client(node: Node) -> Iterator[TestClient]:
-    node.users.create(ADMIN, username="ana", role="analyst", password=PASSWORD)
-    node.users.create(ADMIN, username="sam", role="screener", password=PASSWORD)
-    with TestClient(create_app(node)) as c:
-        yield c
+    yield from console_client(node, ana="analyst", sam="screener")
 
 
-def sign_in(client: TestClient, username: str) -> str:
-    client.cookies.clear()
-    r = client.post("/console/signin", data={"username": username, "password": PASSWORD},
-                    follow_redirects=False)
-    assert r.status_code == 303
-    return CSRF.search(client.get("/console/lists").text).group(1)  # type: ignore[union-attr]
+sign_in = http_sign_in
 
 
 def test_watch_a_person_and_a_file_read_alerts_and_stop(client: TestClient, node: Node) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,14 +10,13 @@ import typer
 
 from ctnode.audit.chain import ChainBroken
 from ctnode.cli.common import (
-    check_output,
     console,
     error_line,
     node_session,
-    open_output,
     operator,
     out,
     print_json,
+    writing,
 )
 
 audit_app = typer.Typer(help="Read, export and verify the audit log.", no_args_is_help=True)
@@ -56,16 +54,11 @@ def audit_export(
     ] = None,
 ) -> None:
     """Export the whole audit log as JSON lines (with hashes, for verification elsewhere)."""
-    fh = open_output(check_output(output)) if output else sys.stdout
     n = 0
-    try:
-        with node_session() as node:
-            for e in node.audit_trail.entries(operator()):
-                fh.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
-                n += 1
-    finally:
-        if output:
-            fh.close()
+    with writing(output) as fh, node_session() as node:
+        for e in node.audit_trail.entries(operator()):
+            fh.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+            n += 1
     console.print(f"exported {n} audit entries")
 
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -188,6 +188,17 @@ def open_output(path: Path) -> Any:
         raise InvalidInput(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
+@contextmanager
+def writing(output: Path | None, *inputs: Path) -> Iterator[TextIO]:
+    """Where a command writes its lines: the file ``output`` (checked like ``check_output``
+    before anything is written, closed after), or standard output when there is none."""
+    if output is None:
+        yield sys.stdout
+        return
+    with open_output(check_output(output, *inputs)) as fh:
+        yield fh
+
+
 def print_lines(lines: Iterable[str], empty: str | None = None) -> None:
     """Print each line as it is (no markup); ``empty`` when there was none."""
     printed = False
@@ -241,9 +252,10 @@ def coverage_texts(coverage: Coverage | None) -> list[Text]:
     return [text]
 
 
-def print_coverage(coverage: Coverage | None) -> None:
+def print_coverage(coverage: Coverage | None, to: Console = out) -> None:
+    """``coverage_texts`` printed (on standard output unless ``to`` says otherwise)."""
     for text in coverage_texts(coverage):
-        out.print(text)
+        to.print(text)
 
 
 def print_hits(hits: list[Hit], title: str, suppressed: list[Hit] | None = None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +13,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from ctnode.cli.common import (
-    check_output,
     console,
-    coverage_texts,
     node_session,
-    open_output,
     operator,
     out,
+    print_coverage,
     print_json,
     progress_bar,
+    writing,
 )
 from ctnode.cli.groups import DefaultGroup
 from ctnode.cli.options import bundled
@@ -196,17 +194,12 @@ def export_ftm(
     include_delisted: Annotated[bool, typer.Option(help="Also export delisted records")] = False,
 ) -> None:
     """Export entities as FollowTheMoney JSON lines."""
-    fh = open_output(check_output(output)) if output else sys.stdout
     n = 0
-    with node_session() as node:
-        try:
-            for item in node.lists.export_ftm(operator(), dataset=dataset,
-                                              include_delisted=include_delisted):
-                fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
-                n += 1
-        finally:
-            if output:
-                fh.close()
+    with writing(output) as fh, node_session() as node:
+        for item in node.lists.export_ftm(operator(), dataset=dataset,
+                                          include_delisted=include_delisted):
+            fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+            n += 1
     console.print(f"exported {n} entities")
 
 
@@ -226,8 +219,7 @@ def datasets(as_json: AsJson = False) -> None:
             f"imported {imported} from {d['source']} ({d.get('kind') or 'format not recorded'})",
             markup=False,
         )
-    for text in coverage_texts(coverage):
-        out.print(text)
+    print_coverage(coverage)
 
 
 @datasets_app.command("remove")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
@@ -14,15 +13,14 @@ from rich.markup import escape
 from ctnode.cli.common import (
     check_output,
     console,
-    coverage_texts,
     make_node,
-    open_output,
     operator,
     out,
     print_coverage,
     print_hits,
     print_json,
     progress_bar,
+    writing,
 )
 from ctnode.cli.groups import DefaultGroup, Lazy
 from ctnode.cli.options import with_purpose
@@ -229,10 +227,9 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
         except InvalidInput as exc:
             bad += 1
             console.print(f"[yellow]skipped[/yellow] {path}:{exc.message}")
-    fh = open_output(output) if output else sys.stdout
     hits_total = suppressed_total = 0
     coverage = None
-    try:
+    with writing(output, path) as fh:
         with progress_bar(f"screening {len(items)} subjects") as update:
             results = node.screening.screen_many(
                 [q for _, q in items], operator(), purpose, limit=limit, source="batch",
@@ -253,13 +250,9 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
                                  "lists": [f"{c.name}@{c.version}" for c in cov.lists],
                                  "warnings": [w.code for w in cov.warnings]} if cov else None,
                 }, ensure_ascii=False) + "\n")
-    finally:
-        if output:
-            fh.close()
     if coverage is None:
         coverage = node.screening.coverage()
-    for text in coverage_texts(coverage):
-        console.print(text)
+    print_coverage(coverage, console)
     console.print(f"screened {len(items)} subjects, {hits_total} hits ({suppressed_total} more "
                   f"suppressed, marked), {bad} bad line(s) skipped")
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.types import TypeEngine
 
 TS = DateTime(timezone=True)
 
@@ -87,3 +88,19 @@ def band(name: str = "band", *, nullable: bool = False) -> Column[str]:
 def tlp(name: str = "tlp") -> Column[str]:
     """A Traffic Light Protocol label (clear | green | amber | amber+strict | red)."""
     return Column(name, String(16), nullable=False)
+
+
+def sealed(name: str = "sealed", *, nullable: bool = False) -> Column[bytes]:
+    """Bytes sealed with the node's data key (``NodeKey.seal``, bound to the row): personal
+    data, images, templates or secrets, never held in clear."""
+    return Column(name, LargeBinary, nullable=nullable)
+
+
+def part_of(name: str, parent: str, type_: TypeEngine[Any], *, nullable: bool = False,
+            index: bool | None = None, primary_key: bool = False) -> Column[Any]:
+    """A reference to the row this one is part of (``parent``, "table.column"): the row is
+    deleted with it."""
+    fk = ForeignKey(parent, ondelete="CASCADE")
+    if primary_key:
+        return Column(name, type_, fk, primary_key=True)
+    return Column(name, type_, fk, nullable=nullable, index=index)

@@ -477,13 +477,7 @@ class SqlEntities:
             held += conn.execute(select(tables.entities.c.id).where(
                 tables.entities.c.id.in_(chunk_ids), tables.entities.c.dataset == dataset,
             )).scalars().all()
-        now = utcnow()
-        for chunk_ids in chunks(held, CHUNK):
-            conn.execute(tables.statements.delete().where(tables.statements.c.entity_id.in_(chunk_ids)))
-            conn.execute(tables.entities.delete().where(tables.entities.c.id.in_(chunk_ids)))
-        self.db.insert(conn, tables.entity_events,
-                       [self._event(i, "removed", None, now, detail) for i in held])
-        return held
+        return self._remove(conn, held, detail)
 
     def _delist(self, conn: Connection, ids: list[str], now: datetime, detail: dict[str, Any],
                 import_id: int | None, *, seen: bool = False) -> list[str]:
@@ -495,6 +489,17 @@ class SqlEntities:
             conn.execute(update(tables.entities).where(tables.entities.c.id.in_(chunk_ids)).values(**values))
         self.db.insert(conn, tables.entity_events,
                        [self._event(i, "delisted", import_id, now, detail) for i in ids])
+        return ids
+
+    def _remove(self, conn: Connection, ids: list[str], detail: dict[str, Any]) -> list[str]:
+        """The one removal: entities and their values deleted, a ``removed`` event per entity
+        (the history stays, so every match index following the change marks drops them)."""
+        now = utcnow()
+        for chunk_ids in chunks(ids, CHUNK):
+            conn.execute(tables.statements.delete().where(tables.statements.c.entity_id.in_(chunk_ids)))
+            conn.execute(tables.entities.delete().where(tables.entities.c.id.in_(chunk_ids)))
+        self.db.insert(conn, tables.entity_events,
+                       [self._event(i, "removed", None, now, detail) for i in ids])
         return ids
 
     def remove_dataset(self, conn: Connection, dataset: str, detail: dict[str, Any]) -> list[str]:
@@ -517,12 +522,7 @@ class SqlEntities:
         if attached:
             raise Conflict(f"{attached} biometric records are attached to records of {dataset!r}: "
                            "purge them first (ctnode biometrics purge); nothing was removed")
-        now = utcnow()
-        for chunk_ids in chunks(ids, CHUNK):
-            conn.execute(tables.statements.delete().where(tables.statements.c.entity_id.in_(chunk_ids)))
-            conn.execute(tables.entities.delete().where(tables.entities.c.id.in_(chunk_ids)))
-        self.db.insert(conn, tables.entity_events,
-                       [self._event(i, "removed", None, now, detail) for i in ids])
+        self._remove(conn, ids, detail)
         conn.execute(tables.datasets.delete().where(tables.datasets.c.name == dataset))
         return ids
 

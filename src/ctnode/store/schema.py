@@ -16,7 +16,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -30,6 +29,7 @@ from ctnode.store.columns import (
     entity_ref,
     purpose_columns,
     query_hash,
+    sealed,
     stamp,
     subject_key,
     uuid_key,
@@ -136,7 +136,7 @@ screenings = Table(
     # The screened subject (names, dates, documents ...) sealed with the node's data key, only
     # for a screening with hits, so its reviewers see who was screened; erased (NULL) after
     # ``subject_expires_at`` (CTNODE_REVIEW_SUBJECT_DAYS). NULL: screened before 0018.
-    Column("subject_sealed", LargeBinary, nullable=True),
+    sealed("subject_sealed", nullable=True),
     at("subject_expires_at", nullable=True, index=True),
 )
 

@@ -7,21 +7,19 @@ every sample carries its legal basis, provenance and a retention date after whic
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Date,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Column, Date, Float, Index, Integer, String, Table, Text
 
-from ctnode.store.columns import actor, at, band, entity_ref, purpose_columns, stamp, uuid_key
+from ctnode.store.columns import (
+    actor,
+    at,
+    band,
+    entity_ref,
+    part_of,
+    purpose_columns,
+    sealed,
+    stamp,
+    uuid_key,
+)
 from ctnode.store.schema import metadata
 
 
@@ -32,8 +30,7 @@ def _entity() -> Column[str]:
 
 def _sample(*, index: bool | None = None) -> Column[str]:
     """The sample a row was made from (deleted with it)."""
-    return Column("sample_id", String(36), ForeignKey("biometric_samples.id", ondelete="CASCADE"),
-                  nullable=False, index=index)
+    return part_of("sample_id", "biometric_samples.id", String(36), index=index)
 
 
 biometric_transactions = Table(
@@ -66,13 +63,8 @@ biometric_samples = Table(
     Column("image_format", String(16), nullable=True),  # format of the stored (decrypted) bytes
     Column("width", Integer, nullable=True),
     Column("height", Integer, nullable=True),
-    Column("image_ct", LargeBinary, nullable=True),  # encrypted image (or minutiae record)
-    Column(
-        "transaction_id",
-        String(36),
-        ForeignKey("biometric_transactions.id", ondelete="CASCADE"),
-        nullable=True,
-    ),
+    sealed("image_ct", nullable=True),  # the image (or minutiae record)
+    part_of("transaction_id", "biometric_transactions.id", String(36), nullable=True),
     *stamp("created"),
     Column("retain_until", Date, nullable=False, index=True),
 )
@@ -87,7 +79,7 @@ biometric_templates = Table(
     Column("model_id", String(128), nullable=False),
     Column("engine", String(128), nullable=False),
     Column("dim", Integer, nullable=False),
-    Column("template_ct", LargeBinary, nullable=False),  # encrypted vector or minutiae
+    sealed("template_ct"),  # the vector or minutiae
     Column("retain_until", Date, nullable=False),
     at("created_at"),
     Index("ix_biometric_templates_model", "modality", "model_id", "engine"),

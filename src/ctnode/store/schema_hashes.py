@@ -7,21 +7,9 @@ record is the key the in-memory matcher indexes it under.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, String, Table, Text
 
-from ctnode.store.columns import actor, at, stamp, tlp, uuid_key
+from ctnode.store.columns import actor, at, part_of, sealed, stamp, tlp, uuid_key
 from ctnode.store.schema import metadata
 
 hash_banks = Table(
@@ -45,13 +33,7 @@ hash_records = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("record_id", String(32), nullable=False, unique=True),  # h-<sha256(bank, type, value)>
-    Column(
-        "bank",
-        String(64),
-        ForeignKey("hash_banks.name", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    part_of("bank", "hash_banks.name", String(64), index=True),
     Column("signal_type", String(16), nullable=False),  # pdq | vpdq | md5 | sha256
     Column("value", Text, nullable=False),
     Column("labels", JSON, nullable=False),  # taxonomy labels
@@ -77,13 +59,7 @@ hash_hits = Table(
     "hash_hits",
     metadata,
     uuid_key(),
-    Column(
-        "record_key",
-        Integer,
-        ForeignKey("hash_records.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    part_of("record_key", "hash_records.id", Integer(), index=True),
     Column("record_id", String(32), nullable=False),
     Column("bank", String(64), nullable=False),
     Column("query_signal", String(16), nullable=False),
@@ -120,7 +96,7 @@ hash_forensics = Table(
     Column("name", Text, nullable=False),
     Column("content_type", String(16), nullable=False),
     Column("size", Integer, nullable=False),
-    Column("sealed", LargeBinary, nullable=False),  # NodeKey.seal(content, "hash-forensics:<id>")
+    sealed(),  # NodeKey.seal(content, "hash-forensics:<id>")
     Column("reason", Text, nullable=False),
     *stamp("kept"),
     at("expires_at", index=True),

@@ -6,19 +6,9 @@ They live on the shared ``metadata``; Alembic revision ``0007_monitoring`` creat
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Float,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import BigInteger, Column, Float, Integer, String, Table, Text
 
-from ctnode.store.columns import actor, at, band, entity_ref, subject_key, uuid_key
+from ctnode.store.columns import actor, at, band, entity_ref, part_of, sealed, subject_key, uuid_key
 from ctnode.store.schema import metadata
 
 # One row per watched subject. ``sealed`` holds names, dates, nationalities, documents and
@@ -29,7 +19,7 @@ watch_subjects = Table(
     metadata,
     uuid_key(),
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False, unique=True),
-    Column("sealed", LargeBinary, nullable=False),
+    sealed(),
     subject_key(),
     Column("schema", String(32), nullable=False),
     actor("owner", index=True),
@@ -48,8 +38,7 @@ watch_subjects = Table(
 watch_hits = Table(
     "watch_hits",
     metadata,
-    Column("subject_id", String(36), ForeignKey("watch_subjects.id", ondelete="CASCADE"),
-           primary_key=True),
+    part_of("subject_id", "watch_subjects.id", String(36), primary_key=True),
     entity_ref(primary_key=True, index=True),
     band(),
     Column("score", Float, nullable=False),

@@ -15,19 +15,9 @@ and the exports) sealed with the node's data key and bound to the row's id, unti
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
 
-from ctnode.store.columns import at, uuid_key
+from ctnode.store.columns import at, sealed, uuid_key
 from ctnode.store.schema import metadata
 
 console_users = Table(
@@ -41,7 +31,7 @@ console_users = Table(
     Column("password_hash", Text, nullable=False),
     Column("must_change_password", Boolean, nullable=False),
     Column("totp_secret", String(64), nullable=True),  # legacy clear secret (before 0018)
-    Column("totp_sealed", LargeBinary, nullable=True),  # the secret sealed with the data key
+    sealed("totp_sealed", nullable=True),  # the TOTP secret
     Column("language", String(8), nullable=True),
     Column("failed_count", Integer, nullable=False),
     at("locked_until", nullable=True),
@@ -78,7 +68,7 @@ console_file_reports = Table(
     Column("error", Text, nullable=True),  # why it failed (the service's refusal)
     Column("error_code", String(32), nullable=True),
     Column("error_status", Integer, nullable=False),
-    Column("report_sealed", LargeBinary, nullable=True),  # the report, sealed (done only)
+    sealed("report_sealed", nullable=True),  # the report, sealed (done only)
     at("started_at"),
     at("ended_at", nullable=True),
     at("expires_at", index=True),

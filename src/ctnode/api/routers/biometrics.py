@@ -10,10 +10,11 @@ views and exports are refused without them. Only roles in
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -101,25 +102,31 @@ def _basis(query: str | None, call: Caller) -> str:
     return basis
 
 
-async def _enrolment(request: Request, call: Caller, entity_id: str, legal_basis: str | None,
-                     source: str, captured: date | None, retain: date | None,
-                     **kind: Any) -> EnrolRequest:
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What both image enrolments are told about the record they make (query parameters):
+    the entity, the legal basis for holding it, who captured it, when, until when to keep it."""
+
+    entity_id: EntityId
+    legal_basis: LegalBasis = None
+    source: Source = ""
+    capture_date: Captured = None
+    retain_until: RetainUntil = None
+
+
+HoldingQ = Annotated[Holding, Depends()]
+
+
+async def _enrolment(request: Request, call: Caller, held: Holding, **kind: Any) -> EnrolRequest:
     """The enrolment request of an image route: the image is the body."""
     data = await _body(request, call)
-    return EnrolRequest(entity_id, data, _basis(legal_basis, call), source, captured, retain,
-                        **kind)
+    return EnrolRequest(held.entity_id, data, _basis(held.legal_basis, call), held.source,
+                        held.capture_date, held.retain_until, **kind)
 
 
 @router.post("/entities/{entity_id}/biometrics/face", status_code=201, openapi_extra=IMAGE_BODY)
 async def enrol_face(
-    request: Request,
-    call: CallerDep,
-    entity_id: EntityId,
-    legal_basis: LegalBasis = None,
-    source: Source = "",
-    capture_date: Captured = None,
-    retain_until: RetainUntil = None,
-    multiple_faces: MultiFaces = None,
+    request: Request, call: CallerDep, held: HoldingQ, multiple_faces: MultiFaces = None
 ) -> dict[str, Any]:
     """Attach a face image to an entity.
 
@@ -127,8 +134,7 @@ async def enrol_face(
     were several) or, with ``multiple_faces=refuse``, none. Audited as
     ``biometric.enrol``.
     """
-    req = await _enrolment(request, call, entity_id, legal_basis, source, capture_date,
-                           retain_until, multiple_faces=multiple_faces)
+    req = await _enrolment(request, call, held, multiple_faces=multiple_faces)
     enrolment = call.node.biometrics.enrolment
     return (await run_in_threadpool(enrolment.enrol_face, call.actor, req)).as_dict()
 
@@ -137,20 +143,11 @@ async def enrol_face(
     "/entities/{entity_id}/biometrics/fingerprint", status_code=201, openapi_extra=IMAGE_BODY
 )
 async def enrol_fingerprint(
-    request: Request,
-    call: CallerDep,
-    entity_id: EntityId,
-    finger: Finger = None,
-    ppi: Ppi = 500,
-    legal_basis: LegalBasis = None,
-    source: Source = "",
-    capture_date: Captured = None,
-    retain_until: RetainUntil = None,
+    request: Request, call: CallerDep, held: HoldingQ, finger: Finger = None, ppi: Ppi = 500
 ) -> dict[str, Any]:
     """Attach one fingerprint (PNG, WSQ, JPEG ...) to an entity; NBIS minutiae are extracted.
     A print with too few minutiae is refused (``poor_print``)."""
-    req = await _enrolment(request, call, entity_id, legal_basis, source, capture_date,
-                           retain_until, position=finger, ppi=ppi)
+    req = await _enrolment(request, call, held, position=finger, ppi=ppi)
     enrolment = call.node.biometrics.enrolment
     return (await run_in_threadpool(enrolment.enrol_fingerprint, call.actor, req)).as_dict()
 

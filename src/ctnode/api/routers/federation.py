@@ -33,6 +33,8 @@ from ctnode.federation.identity import PROFILE_FIELDS
 from ctnode.services.screening.query import build_query
 
 router = APIRouter(prefix="/federation", tags=["federation"])
+# A node's id (this node's or a peer's): the records of a list route that are that node's.
+OfNode = Annotated[str | None, Query(description="Only the records of this node (an id)")]
 
 
 # -- node to node ------------------------------------------------------------------------
@@ -91,9 +93,7 @@ def rotate_key(node: NodeDep, actor: ActorDep, body: KeyRotate) -> dict[str, Any
 
 
 @router.get("/key/changes", summary="Key changes (rotations, revocations) of this node and peers")
-def key_changes(
-    node: NodeDep, actor: ActorDep, node_id: str | None = None
-) -> list[dict[str, Any]]:
+def key_changes(node: NodeDep, actor: ActorDep, node_id: OfNode = None) -> list[dict[str, Any]]:
     return node.federation.keys.key_changes(actor, node_id)
 
 
@@ -338,9 +338,8 @@ def verify_checkpoints(node: NodeDep, actor: ActorDep, peers: bool = True) -> di
 
 
 @router.get("/checkpoints", summary="Signed checkpoints (this node's, or a peer's)")
-def list_checkpoints(
-    node: NodeDep, actor: ActorDep, node_id: str | None = None
-) -> list[dict[str, Any]]:
+def list_checkpoints(node: NodeDep, actor: ActorDep,
+                     node_id: OfNode = None) -> list[dict[str, Any]]:
     return node.federation.checkpoints.checkpoints(actor, node_id)
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ctnode.api.schemas.common import HitOut
 from ctnode.model.entities import Entity, EntityView, ftm_prop
+from ctnode.model.records import attrs_of
 
 
 class StatementOut(BaseModel):
@@ -60,15 +61,9 @@ class EntityOut(BaseModel):
         entity = view.entity
         properties = _nested(entity, adjacent or {})
         return cls(
-            id=entity.id,
-            schema=entity.schema,
-            caption=entity.caption,
+            **attrs_of(entity, "id", "schema", "caption"),
             datasets=[entity.dataset],
-            reference=entity.reference,
-            status=entity.status,
-            first_seen=entity.first_seen,
-            last_seen=entity.last_seen,
-            delisted_at=entity.delisted_at,
+            **attrs_of(entity, "reference", "status", "first_seen", "last_seen", "delisted_at"),
             last_change=entity.last_seen,
             target=entity.status == "listed",
             properties=properties,

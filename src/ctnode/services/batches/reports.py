@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ctnode.model.messages import Issue
+from ctnode.model.records import attrs_of
 from ctnode.model.screening import Hit
 from ctnode.payments.wallets import WalletFinding
 from ctnode.services.batches.batch import BatchReport
@@ -121,12 +122,7 @@ def manifest_records(report: ManifestReport, *,
     m = report.manifest
     yield {
         "type": "manifest",
-        "kind": m.kind,
-        "version": m.version,
-        "list_type": m.list_type,
-        "sender": m.sender,
-        "recipient": m.recipient,
-        "message_ref": m.message_ref,
+        **attrs_of(m, "kind", "version", "list_type", "sender", "recipient", "message_ref"),
         "flights": [{"flight": leg.flight, "carrier": leg.carrier, "from": leg.departure_airport,
                      "to": leg.arrival_airport, "departure": leg.departure,
                      "arrival": leg.arrival} for leg in m.legs],
@@ -220,10 +216,7 @@ def payment_records(report: PaymentReport, *,
     m = report.message
     yield {
         "type": "message",
-        "format": m.format,
-        "namespace": m.namespace,
-        "message_id": m.message_id,
-        "app_header": m.app_header,
+        **attrs_of(m, "format", "namespace", "message_id", "app_header"),
         "transactions": len(m.transactions),
         "declared_count": m.declared_count,
         "schema_valid": m.schema_valid,

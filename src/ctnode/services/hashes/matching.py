@@ -33,6 +33,7 @@ from ctnode.hashes.model import (
     vpdq_to_value,
 )
 from ctnode.model.access import Actor
+from ctnode.model.records import attrs_of
 from ctnode.services.context import Context
 from ctnode.services.hashes.index import HashIndex
 from ctnode.store.contracts import Tx
@@ -59,13 +60,8 @@ def hit_dict(hit: MatchHit, hit_id: str | None = None) -> dict[str, Any]:
         out["value"] = None  # a frame list; the record id names it
     out.update(
         bank_kind=hit.bank.kind.value,
-        distance=hit.distance,
-        threshold=hit.threshold,
-        variant=hit.variant,
-        query_match_percent=hit.query_match_percent,
-        compared_match_percent=hit.compared_match_percent,
-        low_quality_query=hit.low_quality_query,
-        explanation=hit.explanation,
+        **attrs_of(hit, "distance", "threshold", "variant", "query_match_percent",
+                   "compared_match_percent", "low_quality_query", "explanation"),
     )
     return out
 

@@ -1,0 +1,99 @@
+"""What the console benchmarks share: a node with the UN list, a real ``ctnode serve`` process
+on loopback, a signed-in session, and the page-timing loop.
+
+``time_pages`` asks each page once (a warm-up, which must answer 200 without an error shown
+on the page) and then ``repeat`` times, printing median and p95 per page: client-observed
+over loopback, the server's time plus a loopback round trip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from ctnode.ingest.un_sc import DEMO_LIST
+from ctnode.model.access import Actor
+from ctnode.node import Node
+from ctnode.settings import Settings
+
+ADMIN = Actor(name="cli:bench", role="admin")
+USER = "bench"  # the console account every benchmark signs in as (an admin)
+PASSWORD = "bench console password"
+NAMES = {"demo": "Faris Nadir", "un": "Osama bin Laden"}  # a listed name in each list
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SHOWN_ERROR = re.compile(r'class="error"[^>]*>[^<]')  # an error message on the page
+
+Page = tuple[str, Callable[[], httpx.Response]]
+
+
+def node_with_list(data: Path) -> tuple[Node, Path, str]:
+    """A new node in ``data`` holding the UN list (``CTNODE_SHARED_DATA``, else the bundled
+    demo list); the list's file and a name listed in it."""
+    shared = Path(os.environ.get("CTNODE_SHARED_DATA", "../shared/data")) / "un-sc-consolidated.xml"
+    source = shared if shared.exists() else DEMO_LIST
+    node = Node(Settings(data_dir=data, mode="development", database_url=""))
+    node.lists.import_source("un-sc", str(source), ADMIN)
+    return node, source, NAMES["demo" if source == DEMO_LIST else "un"]
+
+
+@contextmanager
+def served(data: Path, port: int) -> Iterator[str]:
+    """``ctnode serve`` on the node in ``data`` (jobs off), once it answers: its base URL.
+    Stopped afterwards."""
+    env = {**os.environ, "CTNODE_DATA_DIR": str(data), "CTNODE_MODE": "development",
+           "CTNODE_PORT": str(port), "CTNODE_HOST": "127.0.0.1", "CTNODE_DATABASE_URL": "",
+           "CTNODE_JOBS_ENABLED": "false"}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("ctnode")), "serve"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@contextmanager
+def signed_in(base: str, timeout: float) -> Iterator[tuple[httpx.Client, str]]:
+    """A client of the console at ``base`` signed in as ``USER``, and its form token."""
+    with httpx.Client(base_url=base, timeout=timeout) as c:
+        c.post("/console/signin", data={"username": USER, "password": PASSWORD})
+        csrf = CSRF.search(c.get("/console/lists").text).group(1)  # type: ignore[union-attr]
+        yield c, csrf
+
+
+def time_pages(pages: Sequence[Page], repeat: int, width: int,
+               check: Callable[[str, httpx.Response], None] | None = None) -> None:
+    """Print median and p95 (ms) of ``repeat`` requests per page, each after one warm-up
+    request that must answer 200 with no error shown (and pass ``check``, when given)."""
+    print(f"{'page':<{width}} {'median ms':>10} {'p95 ms':>8}")
+    for label, call in pages:
+        r = call()
+        assert r.status_code == 200, (label, r.status_code, r.text[:300])
+        assert not SHOWN_ERROR.search(r.text), (label, r.text[:300])
+        if check is not None:
+            check(label, r)
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        print(f"{label:<{width}} {statistics.median(times):>10.1f} {p95:>8.1f}")
