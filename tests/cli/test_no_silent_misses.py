@@ -51,6 +51,28 @@ def test_imports_refuse_to_destroy(env: dict[str, str], tmp_path: Path) -> None:
     assert r.exit_code == 1 and "--allow-older" in _flat(r.output)
 
 
+def test_a_list_of_another_publisher_is_refused_in_one_line(env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    """The same format from another source into a held dataset: exit 1 with one line naming
+    both sources and the way out; --source states it; `ctnode datasets` shows the publisher."""
+    ours = tmp_path / "national.ftm.json"
+    ours.write_text(json.dumps({"id": "n1", "schema": "Person", "datasets": ["nl_ministry"],
+                                "properties": {"name": ["Nationalperson Listed"]}}) + "\n")
+    r = runner.invoke(app, ["import", "ftm", str(ours), "--dataset", "national"], env=env)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["import", "ftm", str(FTM), "--dataset", "national"], env=env)
+    assert r.exit_code == 1 and "import_refused" in r.output
+    (line,) = [x for x in r.output.splitlines() if x.strip()]
+    assert "'nl_ministry'" in line and "'demo'" in line and "--source" in line
+    assert "ctnode datasets remove national" in line
+    r = runner.invoke(app, ["datasets"], env=env)
+    assert "national:" in r.stdout and "published by nl_ministry" in _flat(r.stdout)
+    assert "1 listed" in r.stdout
+    r = runner.invoke(app, ["import", "ftm", str(FTM), "--dataset", "national", "--source",
+                            "nl_ministry", "--confirm", "--json"], env=env)
+    assert r.exit_code == 0 and json.loads(r.stdout)["removed"] == 1
+
+
 def test_datasets_lists_and_removes(env: dict[str, str]) -> None:
     assert runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env).exit_code == 0
     r = runner.invoke(app, ["datasets"], env=env)
