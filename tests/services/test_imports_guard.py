@@ -13,8 +13,8 @@ from ctnode.errors import ImportRefused, NotFound
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.model.access import Purpose
 from ctnode.node import Node
-from ctnode.store import schema as tables
 from ctnode.services.screening.query import build_query
+from ctnode.store import schema as tables
 from tests.conftest import ADMIN, DEMO_LIST, REPO, SCREENER
 
 FIXTURES = REPO / "tests" / "ingest" / "fixtures"

@@ -3,8 +3,9 @@ first start; what must follow an import is told to the listeners ``node.py`` wir
 
 Imports refuse to destroy (issue 10): a file of another format than the one a dataset was
 imported from is refused, and so is a list of another publisher (its source identity: what
-the file states, or ``--source``; recorded at the dataset's first import); a list whose own date (the UN file's ``dateGenerated``, the
-version an FtM or CSV import states) is older than the one held is refused unless
+the file states, or ``--source``; recorded at the dataset's first import); a list whose own
+date (the UN file's ``dateGenerated``, the version an FtM or CSV import states) is older
+than the one held is refused unless
 ``allow_older``; a full import that would delist more than ``DELIST_LIMIT`` of a list's
 records needs ``confirm``; ``dry_run`` computes the exact delta in the import's own
 transaction and rolls it back. A dataset can be removed deliberately (audited).
