@@ -73,6 +73,34 @@ def test_a_list_of_another_publisher_is_refused_in_one_line(env: dict[str, str],
     assert r.exit_code == 0 and json.loads(r.stdout)["removed"] == 1
 
 
+def test_a_suppressed_hit_is_shown_marked_by_a_cli_screen(env: dict[str, str]) -> None:
+    """A false positive on an identified subject: `ctnode screen` still shows the hit,
+    marked with the decision's id and author (table and JSON); revoked, it is a hit again."""
+    assert runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env).exit_code == 0
+    subject = ["Arslan Timurovich Vedenov", "--birth-date", "1982-01-01"]
+    r = runner.invoke(app, ["screen", *subject, "--json"], env=env)
+    first = json.loads(r.stdout)
+    assert [h["entity_id"] for h in first["hits"]][:1] == ["un_sc-DMi.002"]
+    r = runner.invoke(app, ["decide", "un_sc-DMi.002", "--decision", "false_positive",
+                            "--comment", "another man, passport checked",
+                            "--screening", first["screening_id"]], env=env)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["screen", *subject, "--json"], env=env)
+    again = json.loads(r.stdout)
+    assert "un_sc-DMi.002" not in [h["entity_id"] for h in again["hits"]]
+    (marked,) = [h for h in again["suppressed"] if h["entity_id"] == "un_sc-DMi.002"]
+    did, by = marked["suppressed"]["decision_id"], marked["suppressed"]["by"]
+    assert did and by
+    r = runner.invoke(app, ["screen", *subject], env=env)
+    table = _flat(r.stdout)
+    assert "DMi.002" in table and did in table and "suppressed" in table
+    assert "revoke-decision" in table
+    r = runner.invoke(app, ["revoke-decision", did, "--reason", "mistaken"], env=env)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["screen", *subject, "--json"], env=env)
+    assert "un_sc-DMi.002" in [h["entity_id"] for h in json.loads(r.stdout)["hits"]]
+
+
 def test_datasets_lists_and_removes(env: dict[str, str]) -> None:
     assert runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env).exit_code == 0
     r = runner.invoke(app, ["datasets"], env=env)
