@@ -110,6 +110,7 @@ class Node:
         self._warming: threading.Thread | None = None
         self._warm = threading.Event()
         self._warm_error: Exception | None = None
+        self._sends_notices = False  # start() wired the hit notices' sending
 
     # -- the others, each built once on first use --
 
@@ -358,7 +359,9 @@ class Node:
         only the first ones slower; ``/readyz`` answers 503 until :attr:`ready`."""
         self.index.refresh()  # screens are answered from the index from the first request
         # a server sends the hit notices its own screens queue at once (in the background)
-        self.hit_outbox.on_queued(lambda: self.federation.notices.deliver_soon())
+        if not self._sends_notices:
+            self._sends_notices = True
+            self.hit_outbox.on_queued(lambda: self.federation.notices.deliver_soon())
         if background:
             self._warming = threading.Thread(target=self._warm_up, name="node-warm-up",
                                              daemon=True)
