@@ -243,3 +243,22 @@ def test_a_list_whose_publisher_was_never_recorded_takes_the_next_stated(
     from ctnode.services.lists import DEMO_PUBLISHER, as_demo
     node.lists.import_list(as_demo(node.lists.parse_source("un-sc", str(DEMO_LIST))), ADMIN)
     assert _publishers(node)["un_sc_demo"] == DEMO_PUBLISHER
+
+
+def test_a_peers_full_sync_into_a_local_list_meets_the_publisher_rule(node: Node) -> None:
+    """A peer's full list for a dataset held locally is refused by the store's publisher rule
+    (a signed ``not_publisher`` to the peer), not by the local source check; unchanged."""
+    from ctnode.errors import ListConflict
+    from ctnode.model.entities import Entity, Statement
+    from ctnode.model.lists import ParsedList
+
+    entity = Entity(id="un_sc-EVIL.1", schema="Person", dataset="un_sc", reference="EVIL.1")
+    entity.statements = [Statement(prop="name", value="Nobody", original="Nobody",
+                                   dataset="un_sc")]
+    parsed = ParsedList(dataset="un_sc", title="un_sc (updates from node-z)", version=None,
+                        source="peer:node-z", entities=[entity], publisher="peer:node-z")
+    before = _state(node)
+    with pytest.raises(ListConflict) as refused:
+        node.lists.import_list(parsed, ADMIN)
+    assert refused.value.reason == "not_publisher"
+    assert _state(node) == before

@@ -89,7 +89,11 @@ class Lists:
                 f"{parsed.kind} file would replace it and delist its records. Import it under "
                 f"another --dataset, or remove the dataset first (ctnode datasets remove {name})")
         held_by = held.get("publisher")
-        if held_by and not same_publisher(held_by, parsed.publisher):
+        # a copy of a peer's list, or a peer's delta: the store's publisher rule answers
+        # those (only the publishing node changes its list, never a local one)
+        copy = any(str(src or "").startswith("peer:") for src in (held.get("source"),
+                                                                  parsed.source))
+        if held_by and not copy and not same_publisher(held_by, parsed.publisher):
             said = (f"this file's source is {parsed.publisher!r}" if parsed.publisher
                     else "this file does not state its source")
             raise ImportRefused(
