@@ -84,3 +84,20 @@ def test_without_the_shared_data_fewer_than_a_tenth_of_the_tests_skip(tmp_path: 
     # the count sees what needs the shared data: the real UN list's delta test is among them
     assert any(i.startswith("tests/store/test_imports.py::test_un_delta_between_real_versions")
                for i in skipping), sorted(skipping)[:20]
+
+
+def test_a_test_needing_the_shared_data_says_in_one_line_where_to_get_it(
+        tmp_path: Path) -> None:
+    empty = tmp_path / "no-shared-data"
+    empty.mkdir()
+    env = {**os.environ, "CTNODE_SHARED_DATA": str(empty)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+         "tests/store/test_imports.py::test_un_delta_between_real_versions"],
+        cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-2000:]
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("SKIPPED")]
+    assert f"the real UN list not found at {empty}" in line
+    assert "https://scsanctions.un.org/resources/xml/en/consolidated.xml" in line
+    assert "un-sc-consolidated.xml" in line and "set CTNODE_SHARED_DATA" in line
+    assert "README.md" in line
