@@ -73,7 +73,8 @@ def test_a_list_of_another_publisher_is_refused_in_one_line(env: dict[str, str],
     assert r.exit_code == 0 and json.loads(r.stdout)["removed"] == 1
 
 
-def test_a_suppressed_hit_is_shown_marked_by_a_cli_screen(env: dict[str, str]) -> None:
+def test_a_suppressed_hit_is_shown_marked_by_a_cli_screen(env: dict[str, str],
+                                                          tmp_path: Path) -> None:
     """A false positive on an identified subject: `ctnode screen` still shows the hit,
     marked with the decision's id and author (table and JSON); revoked, it is a hit again."""
     assert runner.invoke(app, ["import", "un-sc", str(DEMO_LIST)], env=env).exit_code == 0
@@ -95,6 +96,17 @@ def test_a_suppressed_hit_is_shown_marked_by_a_cli_screen(env: dict[str, str]) -
     table = _flat(r.stdout)
     assert "DMi.002" in table and did in table and "suppressed" in table
     assert "revoke-decision" in table
+    # a batch file from the command line keeps it too, marked
+    batch = tmp_path / "in.jsonl"
+    batch.write_text(json.dumps({"id": "v", "name": "Arslan Timurovich Vedenov",
+                                 "birthDate": "1982-01-01"}) + "\n", encoding="utf-8")
+    r = runner.invoke(app, ["screen", "--batch", str(batch), "--out", str(tmp_path / "o.jsonl")],
+                      env=env)
+    assert r.exit_code == 0, r.output
+    (row,) = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert "un_sc-DMi.002" not in [h["entity_id"] for h in row["hits"]]
+    (kept,) = [h for h in row["suppressed"] if h["entity_id"] == "un_sc-DMi.002"]
+    assert kept["suppressed"]["decision_id"] == did and kept["suppressed"]["by"] == by
     r = runner.invoke(app, ["revoke-decision", did, "--reason", "mistaken"], env=env)
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["screen", *subject, "--json"], env=env)
