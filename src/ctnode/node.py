@@ -23,6 +23,7 @@ from ctnode.services.audit_trail import AuditTrail
 from ctnode.services.context import Context, load_secret
 from ctnode.services.datakey import LazyKey
 from ctnode.services.screening.index import MatchIndex
+from ctnode.services.screening.notices import HitNoticeOutbox
 from ctnode.services.screening.service import Screening
 from ctnode.settings import Settings
 from ctnode.store.sql import SqlStore
@@ -98,12 +99,18 @@ class Node:
         # screening with hits for its reviewers, TOTP secrets, biometrics, watched subjects)
         self.data_key = LazyKey(settings.key_dir)
         self.screening = Screening(ctx, self.index, self.data_key)
+        # hits on a list held as a copy are queued for its publisher (issue 13), from every
+        # screen path and process; the server sends them (at once, and on its job
+        # hit-notices), a command-line process only queues them
+        self.hit_outbox = HitNoticeOutbox(ctx)
+        self.screening.on_hits(self.hit_outbox.after_screen)
         if settings.bootstrap_admin_key:
             self.access.ensure_bootstrap_key(settings.bootstrap_admin_key)
         # start(): the warm-up's thread (a server), its end, and what it raised
         self._warming: threading.Thread | None = None
         self._warm = threading.Event()
         self._warm_error: Exception | None = None
+        self._sends_notices = False  # start() wired the hit notices' sending
 
     # -- the others, each built once on first use --
 
@@ -116,6 +123,7 @@ class Node:
         # -- what follows an import: listeners, not calls up a layer --
         lists.on_import(self.index.updated)
         lists.on_import(self.screening.coverage_stale)
+        lists.on_import(self.hit_outbox.lists_changed)
         lists.on_import(lambda report: self.federation.updates.after_import(report))
         # after the index saw the change
         lists.on_import(lambda report: self.monitoring.on_change(report))
@@ -259,11 +267,8 @@ class Node:
         federation = Federation.build(
             self.context, screening=self.screening, lists=self.lists, biometrics=self.biometrics,
             hashes=self.hashes, intel=self.intel, library=self.library,
+            outbox=self.hit_outbox,
         )
-        # hits on a list held as a copy are told to its publisher (issue 13); a one-off CLI
-        # screen builds no federation and sends none: the running node does
-        self.screening.on_hits(federation.notices.after_screen)
-        self.lists.on_import(federation.notices.lists_changed)
         return federation
 
     @cached_property
@@ -320,6 +325,13 @@ class Node:
                     run=lambda actor: self.federation.checkpoints.anchor(actor),
                 ),
                 Job(
+                    "hit-notices",
+                    "send the hit notices waiting for their publishers (queued by every "
+                    "screen, the command line's too)",
+                    every=self.settings.hit_notice_retry_seconds,
+                    run=lambda actor: self.federation.notices.deliver_pending(actor),
+                ),
+                Job(
                     "key-expiry",
                     "remind (audit) when this node's key nears the end of its planned life",
                     every=24 * 3600,
@@ -354,6 +366,10 @@ class Node:
         lock on Python 3.11; each index loads under its own lock), so answers are the same,
         only the first ones slower; ``/readyz`` answers 503 until :attr:`ready`."""
         self.index.refresh()  # screens are answered from the index from the first request
+        # a server sends the hit notices its own screens queue at once (in the background)
+        if not self._sends_notices:
+            self._sends_notices = True
+            self.hit_outbox.on_queued(lambda: self.federation.notices.deliver_soon())
         if background:
             self._warming = threading.Thread(target=self._warm_up, name="node-warm-up",
                                              daemon=True)

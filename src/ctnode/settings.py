@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     federation_key_max_age_days: int = Field(default=365, ge=1, le=3650)
     # Days before the key's end from which the job key-expiry audits a daily reminder.
     federation_key_warn_days: int = Field(default=30, ge=0, le=3650)
+    # Seconds between two runs of the job hit-notices (sends the hit notices waiting for
+    # their publishers: queued by command-line screens, or a publisher out of reach).
+    hit_notice_retry_seconds: float = Field(default=60.0, gt=0, le=24 * 3600)
     # Seconds between two checks of the job audit-checkpoint (signs when one is due).
     checkpoint_check_seconds: float = Field(default=60.0, gt=0, le=24 * 3600)
     # A signed audit checkpoint after this many new audit entries (sent to every peer).

@@ -490,3 +490,29 @@ def test_in_process_biometric_hit_and_disclosure(
     hold.federation.disclosure.decide_disclosure(ADMIN, incoming["id"], approve=True, reason="ok")
     got = req.federation.disclosure.get_disclosure(ADMIN, d["id"])
     assert {f["prop"] for f in got["fields"]} == {"name", "reference"}
+
+
+def test_a_local_false_positive_never_answers_a_peer_no_hit(pair: tuple[Node, Node]) -> None:
+    """A false positive the holder's analyst recorded for an identified subject suppresses
+    the hit in the holder's own screens (marked), but a peer asking about that subject is
+    still answered "hit": the decision was made for the holder's own screens."""
+    from tests.conftest import ANALYST
+
+    req, hold = pair
+    for n, direction, peer in ((hold, "outbound", "req-node"), (req, "inbound", "hold-node")):
+        n.federation.directory.add_agreement(
+            ADMIN, peer_id=peer, direction=direction, lists=["un_sc"],
+            purposes=["investigation"], expires_at=YEAR, max_disclosure="reference")
+    subject = ScreenQuery(names=["Arslan Timurovich Vedenov"], birth_dates=["1982-01-01"])
+    first = hold.screening.screen(subject, SCREENER, P)
+    assert first.hits[0].entity_id == "un_sc-DMi.002" and first.screening_id
+    hold.review.decide(ANALYST, entity_id="un_sc-DMi.002", decision="false_positive",
+                       comment="another man, passport checked",
+                       screening_id=first.screening_id)
+    local = hold.screening.screen(subject, SCREENER, P)
+    assert "un_sc-DMi.002" not in [h.entity_id for h in local.hits]
+    assert [h.entity_id for h in local.suppressed] == ["un_sc-DMi.002"]
+    res = req.federation.network.screen(subject, SCREENER, P, peers=["hold-node"],
+                                        lists=["un_sc"])
+    (answer,) = res.peers
+    assert answer.status == "hit", answer

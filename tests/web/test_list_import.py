@@ -78,6 +78,34 @@ def test_preview_then_import_then_a_delisting_needs_confirmation(
     assert r.status_code == 422 and 'id="import-error"' in r.text
 
 
+def test_a_list_of_another_publisher_is_refused_in_the_console(
+        client: TestClient, node: Node) -> None:
+    """The console's import refuses a file of another publisher than the list held, at the
+    preview and at the import, changing nothing; the Source field states it."""
+    csrf = sign_in(client, "ada")
+    ours = (b'{"id": "n1", "schema": "Person", "datasets": ["nl_ministry"], '
+            b'"properties": {"name": ["Nationalperson Listed"]}}\n')
+    r = client.post("/console/lists/import",
+                    data={"csrf_token": csrf, "kind": "ftm", "dataset": "fx"},
+                    files={"file": ("ours.jsonl", ours)})
+    token = TOKEN.search(r.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/console/lists/import/apply", data={"csrf_token": csrf, "token": token})
+    assert r.status_code == 200 and node.lists.count("fx") == 1
+    # watchlist-v1 states no source: refused, its dataset unchanged, audited
+    status, page = preview(client, csrf, "watchlist-v1.jsonl")
+    assert status == 409 and "holds the list of &#39;nl_ministry&#39;" in page
+    assert "does not state its source" in page and node.lists.count("fx") == 1
+    assert [e for e in node.audit.entries(event="import.failed") if e.actor == "user:ada"]
+    status, page = preview(client, csrf, "watchlist-v1.jsonl", source="nl_ministry")
+    assert status == 200 and "Preview: nothing is changed yet" in page
+    token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    r = client.post("/console/lists/import/apply",
+                    data={"csrf_token": csrf, "token": token, "confirm": "true"})
+    assert r.status_code == 200 and node.lists.count("fx") == 4
+    assert {d["name"]: d["publisher"] for d in node.store.entities.list_datasets()}[
+        "fx"] == "nl_ministry"
+
+
 def test_only_admins_import_and_only_their_own_upload(client: TestClient) -> None:
     csrf = sign_in(client, "ada")
     _status, page = preview(client, csrf, "watchlist-v1.jsonl")

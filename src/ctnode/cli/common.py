@@ -286,3 +286,9 @@ def print_hits(hits: list[Hit], title: str, suppressed: list[Hit] | None = None)
             why,
         )
     out.print(table)
+    # the decisions again, one unbroken line each: a narrow table wraps their ids
+    for i, hit in enumerate(hits, 1):
+        if hit.suppressed:
+            out.print(f"#{i} {hit.dataset} {hit.reference or hit.entity_id}: "
+                      f"{suppression_text(hit)}", markup=False, soft_wrap=True)
+

@@ -42,6 +42,9 @@ AllowOlder = Annotated[bool, typer.Option(
     "--allow-older", help="Import even when the list is older (by its own date) than the one held")]
 VersionOpt = Annotated[str | None, typer.Option(
     "--version", help="The list's version, best its date (2026-05-13): an older one is refused")]
+SourceOpt = Annotated[str | None, typer.Option(
+    "--source", help="Who publishes the list, when the file does not say it (or says it "
+    "otherwise): a dataset refuses a list of another publisher than its first import's")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +122,12 @@ def print_report(report: ImportReport, as_json: bool = False, to: Console = out)
 
 
 def _import(kind: str, source: str, how: ImportChoices, *, dataset: str | None = None,
-            mapping: Path | None = None, version: str | None = None) -> None:
+            mapping: Path | None = None, version: str | None = None,
+            publisher: str | None = None) -> None:
     with node_session(create=True) as node, progress_bar(f"importing {source}") as update:
         report = node.lists.import_source(
             kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
-            version=version, dry_run=how.dry_run, confirm=how.confirm,
+            version=version, publisher=publisher, dry_run=how.dry_run, confirm=how.confirm,
             allow_older=how.allow_older)
     print_report(report, how.as_json)
 
@@ -150,9 +154,13 @@ def import_ofac_sdn(
         Path, typer.Argument(help="Folder holding OFAC's sdn.csv, alt.csv, add.csv (or sdn.csv)")
     ],
     how: ImportChoices,
+    publisher: SourceOpt = None,
 ) -> None:
-    """Import the US OFAC SDN list (legacy CSV files joined; wallets become CryptoWallets)."""
-    _import("ofac-sdn", str(source), how)
+    """Import the US OFAC SDN list (legacy CSV files joined; wallets become CryptoWallets).
+
+    Its publisher is US Treasury OFAC unless --source says otherwise (a list of the same
+    shape from another publisher): a dataset refuses a list of another publisher."""
+    _import("ofac-sdn", str(source), how, publisher=publisher)
 
 
 @import_app.command("ftm")
@@ -162,12 +170,14 @@ def import_ftm(
     how: ImportChoices,
     dataset: Annotated[str | None, typer.Option(help="List name (default: the file name)")] = None,
     version: VersionOpt = None,
+    publisher: SourceOpt = None,
 ) -> None:
     """Import FollowTheMoney entities (JSON lines) as a list.
 
-    Refused into a dataset imported from another format (un_sc, a CSV list); see
+    Refused into a dataset imported from another format (un_sc, a CSV list) or from another
+    publisher (what the entities' `datasets` field states, or --source); see
     `ctnode import un-sc --help` for --dry-run, --confirm and --allow-older."""
-    _import("ftm", str(file), how, dataset=dataset, version=version)
+    _import("ftm", str(file), how, dataset=dataset, version=version, publisher=publisher)
 
 
 @import_app.command("csv")
@@ -179,10 +189,12 @@ def import_csv(
     ],
     how: ImportChoices,
     version: VersionOpt = None,
+    publisher: SourceOpt = None,
 ) -> None:
     """Import a national list from CSV with a declarative column mapping (--version, or the
-    mapping's version, is the list's version)."""
-    _import("csv", str(file), how, mapping=mapping, version=version)
+    mapping's version, is the list's version; --source, or the mapping's publisher or title,
+    its publisher: a dataset refuses a list of another publisher)."""
+    _import("csv", str(file), how, mapping=mapping, version=version, publisher=publisher)
 
 
 @export_app.command("ftm")
@@ -216,7 +228,8 @@ def datasets(as_json: AsJson = False) -> None:
         imported = f"{d['imported_at']:%Y-%m-%d %H:%M}" if d["imported_at"] else "?"
         out.print(
             f"{d['name']}: {d['title']} — version {d['version']}, {d['entities']} listed, "
-            f"imported {imported} from {d['source']} ({d.get('kind') or 'format not recorded'})",
+            f"imported {imported} from {d['source']} ({d.get('kind') or 'format not recorded'}"
+            f"; published by {d.get('publisher') or 'not stated'})",
             markup=False,
         )
     print_coverage(coverage)

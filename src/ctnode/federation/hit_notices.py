@@ -1,112 +1,126 @@
 """The owner learns of hits (issue 13; INTERPOL's rule that the data owner is told when its
 record is hit): a screen here that hits a record of a list this node holds as a copy from
-its publisher sends that publisher a signed ``hit.notice`` naming the records hit (the
-publisher's own ids), the band, who asked (this node, its officer or the peer it answered),
-the purpose, legal basis and case. Never the query: no names, dates or documents.
+its publisher queues a notice for that publisher (``ctnode.services.screening.notices``,
+every screen path, in any process); this part sends them as signed ``hit.notice``
+messages naming the records hit (the publisher's own ids), the band, who asked (this node,
+its officer or the peer it answered, and the screen's source), the purpose, legal basis
+and case. Never the query: no names, dates or documents.
 
-Sent in the background after the screen (a screen never waits for it); audited
-(``federation.hit.notice``) with the publisher's answer. The publisher takes a notice only
-for lists it publishes to the sender under a subscribed outbound agreement, puts it in its
-inbox (kind ``hit_notice``) and audits ``federation.alert.received``.
+The server sends what it queued at once, in the background (a screen never waits for it);
+its job ``hit-notices`` (every ``CTNODE_HIT_NOTICE_RETRY_SECONDS``) sends what waits: what a
+command-line process queued, and what a publisher out of reach could not take yet (given
+up after ``GIVE_UP_DAYS``). Each notice ends audited once (``federation.hit.notice``, with
+its outcome: delivered, the publisher's refusal, not_a_peer or given_up). The publisher
+takes a notice only for lists it publishes to the sender under a subscribed outbound
+agreement, puts it in its inbox (kind ``hit_notice``) and audits
+``federation.alert.received``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-import uuid
+from datetime import timedelta
 from typing import Any
 
+from ctnode import clock
 from ctnode.errors import Refused
 from ctnode.federation.context import FederationContext, opt_str, purpose_from_body
 from ctnode.federation.envelope import Envelope
 from ctnode.federation.list_updates import ListUpdates
 from ctnode.federation.outbound import PeerError, send
-from ctnode.model.access import Actor, Purpose
-from ctnode.model.lists import copy_id, publisher_id
-from ctnode.model.screening import Hit
+from ctnode.model.access import SYSTEM, Actor, Purpose
+from ctnode.model.lists import copy_id
+from ctnode.services.screening.notices import MAX_NOTICE_HITS, NOTIFIED_BANDS, HitNoticeOutbox
+from ctnode.store.contracts import Tx
 
 log = logging.getLogger(__name__)
 
-MAX_NOTICE_HITS = 50
-NOTIFIED_BANDS = frozenset({"match", "possible"})
+# A notice its publisher could not take for this long is given up (audited as given_up).
+GIVE_UP_DAYS = 7
+# A sender that took a notice this long ago and did not finish it (a process that died):
+# another may take it.
+CLAIM_STALE = timedelta(minutes=10)
 
 
 class HitNotices:
-    """Both sides of ``hit.notice``."""
+    """Both sides of ``hit.notice``: sending the outbox, taking a subscriber's notices."""
 
-    def __init__(self, ctx: FederationContext, updates: ListUpdates) -> None:
+    def __init__(self, ctx: FederationContext, updates: ListUpdates,
+                 outbox: HitNoticeOutbox) -> None:
         self.ctx = ctx
         self.updates = updates  # the inbox
+        self.outbox = outbox
         self.db = ctx.db
         self.entities = ctx.ctx.store.entities
-        self._publishers: dict[str, str] = {}
-        self._checked = 0.0
-        self._lock = threading.Lock()
+        self._sending = threading.Lock()
 
-    def lists_changed(self, _report: object = None) -> None:
-        """An import (or a peer's delta) changed the lists: look the publishers up again."""
-        self._checked = 0.0
+    def deliver_soon(self) -> None:
+        """Notices were queued in this process: send them in the background."""
+        self.ctx.pool.submit(self._deliver_quietly)
 
-    def publishers(self) -> dict[str, str]:
-        """List name -> the peer that publishes it, for the lists held here as copies."""
-        if time.monotonic() - self._checked > 30:
-            with self._lock:
-                self._publishers = {
-                    d["name"]: str(d["source"]).removeprefix("peer:")
-                    for d in self.entities.list_datasets()
-                    if str(d.get("source") or "").startswith("peer:")
-                }
-                self._checked = time.monotonic()
-        return self._publishers
-
-    def after_screen(self, hits: list[Hit], actor: Actor, purpose: Purpose,
-                     source: str) -> None:
-        """The screening listener: hits on copies go to their publishers, in the background."""
-        publishers = self.publishers()
-        if not publishers:
-            return
-        by_publisher: dict[str, list[dict[str, str]]] = {}
-        for h in hits:
-            owner = publishers.get(h.dataset)
-            if owner is not None and h.band in NOTIFIED_BANDS:
-                # the publisher's own id: the copy's is namespaced (``copy_id``)
-                by_publisher.setdefault(owner, []).append(
-                    {"entity_id": publisher_id(owner, h.entity_id), "list": h.dataset,
-                     "band": h.band})
-        if not by_publisher or not self.ctx.initialised:
-            return
-        requester = {"node_id": self.ctx.identity.node_id, "who": actor.name[:120],
-                     "role": actor.role[:32], "source": source[:32]}
-        for owner, items in by_publisher.items():
-            self.ctx.pool.submit(self._send, owner, items[:MAX_NOTICE_HITS], requester, purpose)
-
-    def _send(self, owner: str, hits: list[dict[str, str]], requester: dict[str, str],
-              purpose: Purpose) -> None:
+    def _deliver_quietly(self) -> None:
         try:
-            peer = self.db.find_peer(owner)
-            if peer is None or peer["status"] != "active":
-                outcome = "not_a_peer"
-            else:
-                body = {"notice_id": str(uuid.uuid4()), "hits": hits, "requester": requester,
-                        "purpose": purpose.purpose, "legal_basis": purpose.legal_basis,
-                        "case_ref": purpose.case_ref}
-                send(self.ctx, peer, "hit.notice", body, self.ctx.settings.federation_deadline)
-                outcome = "delivered"
+            self.deliver_pending()
+        except Exception:  # a background send must never kill the pool thread: log it
+            log.exception("sending hit notices failed")
+
+    def deliver_pending(self, _actor: Actor = SYSTEM) -> dict[str, int]:
+        """Send every waiting notice (the job ``hit-notices``); counts by outcome."""
+        counts = {"delivered": 0, "refused": 0, "waiting": 0, "given_up": 0}
+        if not self.ctx.initialised:  # no identity yet: nothing can be signed
+            counts["waiting"] = len(self.db.pending_hit_notices())
+            return counts
+        with self._sending:  # one sender per process; claims keep other processes apart
+            for row in self.db.pending_hit_notices():
+                now = clock.utcnow()
+                if not self.db.claim_hit_notice(row["id"], now=now, stale=now - CLAIM_STALE):
+                    continue
+                outcome, done = self._send(row)
+                queued = clock.as_utc(row["queued_at"])
+                if not done and queued is not None and (
+                        now - queued > timedelta(days=GIVE_UP_DAYS)):
+                    outcome, done = f"given_up after {outcome}", True
+                with self.ctx.ctx.store.begin() as conn:
+                    self.db.finish_hit_notice(conn, row["id"], outcome=outcome,
+                                              done=now if done else None)
+                    if done:
+                        self._audit(conn, row, outcome)
+                key = ("delivered" if outcome == "delivered" else "given_up"
+                       if outcome.startswith("given_up") else "refused" if done else "waiting")
+                counts[key] += 1
+        return counts
+
+    def _send(self, row: dict[str, Any]) -> tuple[str, bool]:
+        """One attempt: (outcome, whether the notice is done)."""
+        peer = self.db.find_peer(row["publisher"])
+        if peer is None or peer["status"] != "active":
+            return "not_a_peer", True
+        requester = {"node_id": self.ctx.identity.node_id, **dict(row["requester"])}
+        body = {"notice_id": row["id"], "hits": row["hits"], "requester": requester,
+                "purpose": row["purpose"], "legal_basis": row["legal_basis"],
+                "case_ref": row["case_ref"]}
+        try:
+            send(self.ctx, peer, "hit.notice", body, self.ctx.settings.federation_deadline)
         except PeerError as exc:
-            outcome = f"{exc.status}: {exc.reason}"
-        except Exception:  # a background send must not die silently: log, audit below
-            log.exception("hit notice to %s failed", owner)
-            outcome = "error"
-        try:
-            self.ctx.audit.record(
-                "federation.hit.notice", Actor(name=requester["who"], role=requester["role"]),
-                purpose=purpose, result_ids=[copy_id(owner, h["entity_id"]) for h in hits],
-                detail={"publisher": owner, "lists": sorted({h["list"] for h in hits}),
-                        "outcome": outcome})
-        except Exception:  # the store itself may be what failed; the log line stays
-            log.exception("could not audit the hit notice to %s", owner)
+            # the publisher's refusal is final; out of reach or garbled: try again later
+            return f"{exc.status}: {exc.reason}", exc.status == "refused"
+        except Exception:  # an unexpected failure: logged, and tried again by the job
+            log.exception("hit notice to %s failed", row["publisher"])
+            return "error", False
+        return "delivered", True
+
+    def _audit(self, conn: Tx, row: dict[str, Any], outcome: str) -> None:
+        who = dict(row["requester"])
+        purpose = Purpose(row["purpose"], row["legal_basis"], row["case_ref"])
+        self.ctx.audit.record(
+            "federation.hit.notice",
+            Actor(name=str(who.get("who") or "?"), role=str(who.get("role") or "?")),
+            purpose=purpose, result_ids=[copy_id(row["publisher"], h["entity_id"])
+                                          for h in row["hits"]], conn=conn,
+            detail={"publisher": row["publisher"], "notice_id": row["id"],
+                    "lists": sorted({h["list"] for h in row["hits"]}), "outcome": outcome,
+                    "source": who.get("source"), "attempts": int(row["attempts"]) + 1})
 
     def on_notice(self, env: Envelope, peer: dict[str, Any]) -> dict[str, Any]:
         """Publisher side: a subscriber's screen hit records of a list this node publishes

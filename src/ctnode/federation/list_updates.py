@@ -427,6 +427,7 @@ class ListUpdates:
                     version=opt_str(body, "version"),
                     source=source,
                     entities=entities,
+                    publisher=source,  # a copy's publisher is the node that sends it
                 )
                 # a full sync is the complete list: what the copy holds beyond it is delisted
                 self.lists.import_list(parsed, actor, partial=body.get("full") is not True)

@@ -30,6 +30,7 @@ from ctnode.services.hashes import Hashes
 from ctnode.services.intel.service import Intel
 from ctnode.services.library import Library
 from ctnode.services.lists import Lists
+from ctnode.services.screening.notices import HitNoticeOutbox
 from ctnode.services.screening.service import Screening
 
 
@@ -55,7 +56,7 @@ class Federation:
     @classmethod
     def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
               biometrics: Biometrics, hashes: Hashes, intel: Intel,
-              library: Library) -> Federation:
+              library: Library, outbox: HitNoticeOutbox) -> Federation:
         fctx = FederationContext(ctx)
         network = NetworkScreening(fctx, screening)
         biometric = BiometricProbes(fctx, biometrics)
@@ -66,7 +67,7 @@ class Federation:
         intel_exchange = IntelExchange(fctx, intel, updates)
         library_exchange = LibraryExchange(fctx, library, updates)
         keys = NodeKeys(fctx)
-        notices = HitNotices(fctx, updates)
+        notices = HitNotices(fctx, updates, outbox)
         inbound = Inbound(
             fctx,
             {  # request type: (reply type, the part's handler)

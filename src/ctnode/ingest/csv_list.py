@@ -29,7 +29,7 @@ from ctnode.model.lists import ParsedList
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y")
 # csv's own cap on one cell (bytes); a longer cell fails the import instead of filling memory.
 MAX_FIELD_SIZE = 1024 * 1024
-_TOP_KEYS = {"dataset", "title", "version", "schema", "schema_column", "schema_values",
+_TOP_KEYS = {"dataset", "title", "publisher", "version", "schema", "schema_column", "schema_values",
              "schema_default", "id_column", "columns", "constants", "delimiter", "encoding",
              "header", "null_values", "date_formats", "merge_rows"}
 _COLUMN_KEYS = {"column", "property", "split", "date_formats", "lang"}
@@ -57,6 +57,9 @@ class CsvMapping:
     id_column: str
     columns: tuple[ColumnMapping, ...]
     title: str | None = None
+    # who publishes the list (its source identity; default: the title): an import into the
+    # dataset of a list of another publisher is refused
+    publisher: str | None = None
     version: str | None = None
     schema: str | None = None  # fixed schema of every row, or:
     schema_column: str | None = None  # column whose value picks the schema ...
@@ -176,6 +179,7 @@ def mapping_from_dict(data: Any, *, source: str = "<mapping>") -> CsvMapping:
     mapping = CsvMapping(
         dataset=dataset, id_column=id_column, columns=columns,
         title=_str(data, "title", source), version=_str(data, "version", source),
+        publisher=_str(data, "publisher", source),
         schema=schema, schema_column=schema_column, schema_values=dict(schema_values),
         schema_default=schema_default, constants=constants, delimiter=delimiter,
         encoding=encoding,
@@ -288,7 +292,7 @@ def parse_csv(path: Path, mapping: CsvMapping, *, source_name: str | None = None
             warn(f"{entity.reference}: row has no name")
     return ParsedList(dataset=mapping.dataset, title=mapping.title or mapping.dataset,
                       version=mapping.version, source=name, entities=list(entities.values()),
-                      warnings=warnings)
+                      warnings=warnings, publisher=mapping.publisher or mapping.title)
 
 
 def _row(row: list[str], line: int, index: dict[str, int], mapping: CsvMapping,

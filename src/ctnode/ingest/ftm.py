@@ -19,6 +19,10 @@ as written by OpenSanctions, ``ftm export`` or ``ctnode export ftm``):
 * FtM's ``createdAt`` is read as ctnode's ``listingDate`` (and written back as
   ``createdAt`` on export: FtM has no listing date on a Person).
 
+The list's source identity (``ParsedList.publisher``) is what its entities state: the name
+in their ``datasets`` field that most lines give (OpenSanctions writes the source dataset
+there, ``ctnode export ftm`` the list's name); None when no line states one.
+
 Entity ids get the dataset as prefix (``<dataset>-<ftm id>``) unless they
 already carry it; ``Entity.reference`` is the id without that prefix, so a
 list exported with :func:`entity_to_ftm` imports back to the same ids.
@@ -27,6 +31,7 @@ list exported with :func:`entity_to_ftm` imports back to the same ids.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -74,6 +79,7 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
     documents: list[tuple[int, str, dict[str, Any]]] = []
     skipped: dict[str, int] = {}
     holders: list[tuple[Entity, str]] = []
+    stated: Counter[str] = Counter()  # the names the lines' ``datasets`` fields give
     prefix = f"{dataset}-"
     for lineno, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_BYTES:
@@ -95,6 +101,9 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
         if schema is None:
             raise ImportFailed(f"{source_name}: line {lineno}: field 'schema' {schema_name!r} "
                                "is not a FollowTheMoney schema")
+        named = data.get("datasets")
+        if isinstance(named, list):
+            stated.update({n.strip()[:200] for n in named if isinstance(n, str) and n.strip()})
         props = data.get("properties", {})
         if not isinstance(props, dict):
             raise ImportFailed(f"{source_name}: line {lineno}: field 'properties' is not an object")
@@ -144,8 +153,10 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
     for entity in result:
         if not entity.get("name") and entity.schema not in KEPT_SCHEMAS:
             ctx.warn(f"entity {entity.reference} has no name")
+    # the most stated name (ties: the first in alphabetical order) is the list's source
+    publisher = min(stated.items(), key=lambda kv: (-kv[1], kv[0]))[0] if stated else None
     return ParsedList(dataset=dataset, title=dataset, version=None, source=source_name,
-                      entities=result, warnings=ctx.warnings)
+                      entities=result, warnings=ctx.warnings, publisher=publisher)
 
 
 def _strings(values: Any) -> list[str]:

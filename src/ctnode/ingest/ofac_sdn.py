@@ -45,6 +45,8 @@ from ctnode.model.lists import ParsedList
 
 DATASET = "us_ofac_sdn"
 TITLE = "US OFAC Specially Designated Nationals (SDN) list"
+# Who publishes the list (its source identity; the files do not say it, ``--source`` may).
+PUBLISHER = "US Treasury OFAC"
 NULL = "-0-"
 REMARKS_LIMIT = 1000  # the legacy CSV's Remarks column holds at most this many characters
 MAX_FIELD = 1_000_000  # longest CSV field accepted (a remark is at most a few kB)
@@ -173,7 +175,8 @@ def parse_ofac_sdn(source: Path | str, *, source_name: str | None = None,
     if progress is not None:
         progress(total, total)
     return ParsedList(dataset=DATASET, title=TITLE, version=None, source=name,
-                      entities=[*entities.values(), *wallets], warnings=ctx.warnings)
+                      entities=[*entities.values(), *wallets], warnings=ctx.warnings,
+                      publisher=PUBLISHER)
 
 
 def _attached(files: dict[str, Path], name: str, what: str, entities: dict[str, Entity],

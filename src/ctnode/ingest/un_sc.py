@@ -47,6 +47,8 @@ from ctnode.model.entities import Entity
 from ctnode.model.lists import ParsedList
 
 TITLE = "UN Security Council Consolidated List"
+# Who publishes every file of this format (the list's source identity, see ParsedList).
+PUBLISHER = "UN Security Council"
 ROOT_TAG = "CONSOLIDATED_LIST"
 # The fictional demo list in the same format (loaded when the real list is unreachable).
 DEMO_LIST = Path(__file__).resolve().parents[1] / "demo" / "demo-un-sc.xml"
@@ -201,7 +203,7 @@ def parse_un_sc(
     for tag in sorted(ctx.unknown_fields):
         ctx.warn(f"{source_name}: unknown element <{tag}> in records was ignored")
     return ParsedList(dataset=DATASET, title=TITLE, version=version, source=source_name,
-                      entities=entities, warnings=ctx.warnings)
+                      entities=entities, warnings=ctx.warnings, publisher=PUBLISHER)
 
 
 def _iterparse(stream: Any) -> Any:

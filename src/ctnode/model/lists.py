@@ -43,6 +43,9 @@ class ParsedList:
     entities: list[Entity]
     warnings: list[str] = field(default_factory=list)
     kind: str | None = None  # the format it was read from: un-sc, ofac-sdn, ftm, csv
+    # who publishes the list, as the file states it (or ``--source`` says): recorded at a
+    # dataset's first import; a later import stating another is refused. None: not stated.
+    publisher: str | None = None
 
     @property
     def references(self) -> set[str]:

@@ -1,7 +1,7 @@
 """Uploaded list files between their dry-run preview and their import (the console's Lists
 import): held in this process's memory only, for the person who uploaded them, for
 ``STAGE_MINUTES``; applying one takes it out. The import itself is ``Lists.import_list``
-(permission ``import``, audited, refusals of issue 10: older versions, mass delistings)."""
+(permission ``import``, audited, refusals of issue 10: older versions, other publishers, mass delistings)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class StagedList:
     data: bytes
     dataset: str | None
     version: str | None
+    publisher: str | None  # who publishes it, as the person said (the Source field)
     at: datetime
 
 
@@ -41,10 +42,11 @@ class StagedLists:
         self._lock = threading.Lock()
 
     def stage(self, owner: str, *, kind: str, filename: str, data: bytes,
-              dataset: str | None, version: str | None) -> StagedList:
+              dataset: str | None, version: str | None,
+              publisher: str | None = None) -> StagedList:
         staged = StagedList(token=uuid.uuid4().hex, owner=owner, kind=kind,
                             filename=filename[:200], data=data, dataset=dataset,
-                            version=version, at=utcnow())
+                            version=version, publisher=publisher, at=utcnow())
         with self._lock:
             self._forget_old()
             while len(self._staged) >= MAX_STAGED:

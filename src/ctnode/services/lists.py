@@ -2,8 +2,10 @@
 first start; what must follow an import is told to the listeners ``node.py`` wires.
 
 Imports refuse to destroy (issue 10): a file of another format than the one a dataset was
-imported from is refused; a list whose own date (the UN file's ``dateGenerated``, the
-version an FtM or CSV import states) is older than the one held is refused unless
+imported from is refused, and so is a list of another publisher (its source identity: what
+the file states, or ``--source``; recorded at the dataset's first import); a list whose own
+date (the UN file's ``dateGenerated``, the version an FtM or CSV import states) is older
+than the one held is refused unless
 ``allow_older``; a full import that would delist more than ``DELIST_LIMIT`` of a list's
 records needs ``confirm``; ``dry_run`` computes the exact delta in the import's own
 transaction and rolls it back. A dataset can be removed deliberately (audited).
@@ -41,7 +43,10 @@ IMPORT_KINDS = ("un-sc", "ofac-sdn", "ftm", "csv")
 # A full import delisting more than this share of a list's records needs confirmation.
 DELIST_LIMIT = 0.05
 # The format of lists imported before the store recorded it (datasets.kind is NULL).
-LEGACY_KINDS = {"un_sc": "un-sc", DEMO_DATASET: "un-sc", "ofac_sdn": "ofac-sdn"}
+LEGACY_KINDS = {"un_sc": "un-sc", DEMO_DATASET: "un-sc", "ofac_sdn": "ofac-sdn",
+                ofac_sdn.DATASET: "ofac-sdn"}
+# The publisher of the fictional demo list (never the UN's).
+DEMO_PUBLISHER = "ctnode demo (fictional)"
 
 
 class _DryRun(Exception):
@@ -69,7 +74,9 @@ class Lists:
         self.listeners.append(listener)
 
     def check_import(self, parsed: ParsedList, *, allow_older: bool = False) -> None:
-        """Refuse a list of another format than the dataset holds, or an older one."""
+        """Refuse a list of another format or publisher than the dataset holds, or an older
+        one. A dataset whose publisher was never stated takes the first one an import
+        states; one whose publisher is known refuses a file that states none."""
         held = next((d for d in self.entities.list_datasets() if d["name"] == parsed.dataset),
                     None)
         if held is None:
@@ -80,6 +87,19 @@ class Lists:
             raise ImportRefused(
                 f"{parsed.source}: dataset {name!r} holds a list imported as {held_kind}; a "
                 f"{parsed.kind} file would replace it and delist its records. Import it under "
+                f"another --dataset, or remove the dataset first (ctnode datasets remove {name})")
+        held_by = held.get("publisher")
+        # a copy of a peer's list, or a peer's delta: the store's publisher rule answers
+        # those (only the publishing node changes its list, never a local one)
+        copy = any(str(src or "").startswith("peer:") for src in (held.get("source"),
+                                                                  parsed.source))
+        if held_by and not copy and not same_publisher(held_by, parsed.publisher):
+            said = (f"this file's source is {parsed.publisher!r}" if parsed.publisher
+                    else "this file does not state its source")
+            raise ImportRefused(
+                f"{parsed.source}: dataset {name!r} holds the list of {held_by!r} and {said}; "
+                f"importing it would replace that list and delist its records. If it is the "
+                f"same list, state its source with --source {held_by!r}; else import it under "
                 f"another --dataset, or remove the dataset first (ctnode datasets remove {name})")
         if not allow_older and is_older(parsed.version, held.get("version")):
             raise ImportRefused(
@@ -186,6 +206,7 @@ class Lists:
         mapping: Path | None = None,
         dataset: str | None = None,
         version: str | None = None,
+        publisher: str | None = None,
         progress: Progress | None = None,
         allow_older: bool = False,
         confirm: bool = False,
@@ -193,12 +214,13 @@ class Lists:
     ) -> ImportReport:
         """Parse and apply a list: ``un-sc`` (file or URL), ``ofac-sdn`` (a folder of OFAC's
         legacy CSV files), ``ftm`` (JSON lines), ``csv`` (with a mapping). ``version``: the
-        list's version (its date) when the file states none (FtM, CSV)."""
+        list's version (its date) when the file states none (FtM, CSV); ``publisher``: who
+        publishes it, instead of what the file states (``--source``)."""
         self.ctx.require(actor, "import")
         try:
             parsed = self.parse_source(
                 kind, source, mapping=mapping, dataset=dataset, version=version,
-                progress=progress,
+                publisher=publisher, progress=progress,
             )
         except ImportFailed as exc:
             self.ctx.audit.record(
@@ -216,19 +238,18 @@ class Lists:
         mapping: Path | None = None,
         dataset: str | None = None,
         version: str | None = None,
+        publisher: str | None = None,
         progress: Progress | None = None,
     ) -> ParsedList:
         """Read a list without applying it; ``parsed.kind`` says the format read."""
         parsed = self._parse(kind, source, mapping=mapping, dataset=dataset, progress=progress)
-        parsed.kind = kind
-        if version is not None and version.strip():
-            parsed.version = version.strip()
-        return parsed
+        return stated(parsed, kind, version=version, publisher=publisher)
 
     def parse_bytes(self, kind: str, data: bytes, *, name: str, dataset: str | None = None,
-                    version: str | None = None) -> ParsedList:
+                    version: str | None = None, publisher: str | None = None) -> ParsedList:
         """Read an uploaded list (the console's import): ``un-sc`` (the UN XML) or ``ftm``
-        (JSON lines); ``name`` is the file's name, for messages and the list's source."""
+        (JSON lines); ``name`` is the file's name, for messages and the list's source;
+        ``publisher`` as ``--source`` says it."""
         if kind == "un-sc":
             parsed = un_sc.parse_un_sc(data, source_name=name)
         elif kind == "ftm":
@@ -236,10 +257,7 @@ class Lists:
             parsed = ftm.parse_ftm(data.splitlines(), dataset=dataset or stem, source_name=name)
         else:
             raise InvalidInput(f"an uploaded list is un-sc or ftm, not {kind!r}")
-        parsed.kind = kind
-        if version is not None and version.strip():
-            parsed.version = version.strip()
-        return parsed
+        return stated(parsed, kind, version=version, publisher=publisher)
 
     def _parse(
         self,
@@ -334,4 +352,24 @@ def as_demo(parsed: ParsedList, entities: list[Entity] | None = None) -> ParsedL
         entities=moved,
         warnings=list(parsed.warnings),
         kind=parsed.kind,
+        publisher=DEMO_PUBLISHER,
     )
+
+
+def stated(parsed: ParsedList, kind: str, *, version: str | None = None,
+           publisher: str | None = None) -> ParsedList:
+    """The parsed list with its format and what the person importing it stated: the
+    version (``--version``) and the publisher (``--source``), each over the file's own."""
+    parsed.kind = kind
+    if version is not None and version.strip():
+        parsed.version = version.strip()
+    if publisher is not None and publisher.strip():
+        parsed.publisher = " ".join(publisher.split())[:200]
+    return parsed
+
+
+def same_publisher(held: str, new: str | None) -> bool:
+    """Two statements of a list's publisher name the same one (case and spacing aside)."""
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+    return new is not None and norm(held) == norm(new)

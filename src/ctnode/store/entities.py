@@ -353,6 +353,8 @@ class SqlEntities:
             }
             if parsed.kind is not None:
                 ds_values["kind"] = parsed.kind
+            if parsed.publisher is not None:
+                ds_values["publisher"] = parsed.publisher
             if conn.execute(select(tables.datasets.c.name).where(tables.datasets.c.name == dataset)).first():
                 conn.execute(
                     update(tables.datasets).where(tables.datasets.c.name == dataset).values(**ds_values)

@@ -339,6 +339,44 @@ class SqlFederation:
             q = q.where(tables.fed_checkpoints.c.node_id == node_id)
         return self._all(q)
 
+    # -- hit notices to publishers (an outbox) -------------------------------------------
+
+    def queue_hit_notices(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            conn.execute(tables.fed_hit_notices.insert(), rows)
+
+    def pending_hit_notices(self, *, limit: int = 200) -> list[dict[str, Any]]:
+        """Notices not yet done, oldest first."""
+        t = tables.fed_hit_notices
+        return self._all(select(t).where(t.c.sent_at.is_(None))
+                         .order_by(t.c.queued_at, t.c.id).limit(limit))
+
+    def claim_hit_notice(self, notice_id: str, *, now: datetime, stale: datetime) -> bool:
+        """Take a pending notice to send it; False when it is done or another sender took it
+        after ``stale`` (so the server and ``ctnode jobs run`` never send one twice at once)."""
+        t = tables.fed_hit_notices
+        with self.begin() as conn:
+            taken = conn.execute(
+                update(t).where(t.c.id == notice_id, t.c.sent_at.is_(None),
+                                (t.c.claimed_at.is_(None)) | (t.c.claimed_at < stale))
+                .values(claimed_at=now, attempts=t.c.attempts + 1))
+            return bool(taken.rowcount)
+
+    def finish_hit_notice(self, conn: Connection, notice_id: str, *, outcome: str,
+                          done: datetime | None) -> None:
+        """Record an attempt's outcome; ``done`` ends the notice (delivered, refused, given
+        up), None leaves it pending for the next attempt."""
+        t = tables.fed_hit_notices
+        conn.execute(update(t).where(t.c.id == notice_id)
+                     .values(outcome=outcome[:500], sent_at=done, claimed_at=None))
+
+    def list_hit_notices(self, *, pending: bool | None = None) -> list[dict[str, Any]]:
+        t = tables.fed_hit_notices
+        q = select(t).order_by(t.c.queued_at, t.c.id)
+        if pending is not None:
+            q = q.where(t.c.sent_at.is_(None) if pending else t.c.sent_at.is_not(None))
+        return self._all(q)
+
     # -- restrictions (records kept from copies) ------------------------------------------
 
     def add_restriction(self, conn: Connection, values: dict[str, Any]) -> bool:

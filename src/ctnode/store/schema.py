@@ -54,6 +54,10 @@ datasets = Table(
     at("imported_at", nullable=True),
     # The format it was imported from (un-sc, ofac-sdn, ftm, csv, peer): another is refused.
     Column("kind", String(32), nullable=True),
+    # Who publishes the list, as its first import stated it (the file, or --source): an
+    # import stating another publisher is refused. NULL: not stated (or imported before
+    # revision 0020_list_sources); the next import that states one records it.
+    Column("publisher", Text, nullable=True),
 )
 
 entities = Table(

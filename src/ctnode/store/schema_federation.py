@@ -158,6 +158,24 @@ fed_alerts = Table(
     at("read_at", nullable=True),
 )
 
+# Hit notices waiting for their publisher (issue 13): every screen that hits a record of a
+# list held as a copy queues one per publisher; the server sends them (at once, and again
+# on its scheduler while the publisher cannot be reached). ``sent_at`` set: done.
+fed_hit_notices = Table(
+    "fed_hit_notices",
+    metadata,
+    uuid_key(),  # also the notice_id the publisher sees
+    peer_ref("publisher", index=True),
+    Column("hits", JSON, nullable=False),  # [{entity_id, list, band}], at most 50
+    Column("requester", JSON, nullable=False),  # {who, role, source}; node_id added when sent
+    *purpose_columns(),
+    *stamp("queued"),
+    Column("attempts", Integer, nullable=False, default=0),
+    at("claimed_at", nullable=True),  # a sender took it (another waits till it is stale)
+    at("sent_at", nullable=True, index=True),  # done: delivered, refused or given up
+    Column("outcome", Text, nullable=True),  # the last attempt's outcome
+)
+
 # Signed audit checkpoints: this node's own and those received from peers.
 fed_checkpoints = Table(
     "fed_checkpoints",

@@ -128,12 +128,13 @@ class Screening:
         self.entities = ctx.store.entities
         self.review = ctx.store.review
         self._coverage: dict[tuple[Any, ...], tuple[float, Coverage]] = {}
-        # called after a screen with reportable hits (the federation's hit notices)
+        # called after a screen or batch with reportable hits (the hit notices' outbox)
         self._hit_listeners: list[Callable[[list[Hit], Actor, Purpose, str], object]] = []
 
     def on_hits(self, listener: Callable[[list[Hit], Actor, Purpose, str], object]) -> None:
-        """Call ``listener(hits, actor, purpose, source)`` after each single screen with
-        reportable hits (not for batches); a failing listener is logged, the screen stands."""
+        """Call ``listener(hits, actor, purpose, source)`` after each screen with reportable
+        hits, and once after a batch (a file, manifest or payment file) with the reportable
+        hits of all its subjects; a failing listener is logged, the screen stands."""
         self._hit_listeners.append(listener)
 
     # -- the identity of a query ------------------------------------------------------
@@ -276,13 +277,16 @@ class Screening:
                         "coverage_warnings": [w.code for w in coverage.warnings],
                         "query_warnings": len(query.warnings)},
             )
+        self._tell(reportable, actor, purpose, source)
+        return ScreenResult(sid, row["query_hash"], subject, hits, suppressed, coverage,
+                            list(query.warnings))
+
+    def _tell(self, reportable: list[Hit], actor: Actor, purpose: Purpose, source: str) -> None:
         for listener in self._hit_listeners if reportable else ():
             try:
                 listener(reportable, actor, purpose, source)
             except Exception:  # a listener (a notice to a peer) must not undo the screen
                 log.exception("hit listener failed")
-        return ScreenResult(sid, row["query_hash"], subject, hits, suppressed, coverage,
-                            list(query.warnings))
 
     def screen_many(
         self,
@@ -304,6 +308,7 @@ class Screening:
         self.index.refresh()
         coverages: dict[tuple[str, ...] | None, Coverage] = {}
         all_ids: list[str] = []
+        found: dict[str, Hit] = {}  # the reportable hits of the batch, one per record
         pending: list[dict[str, Any]] = []
         count = 0
 
@@ -329,6 +334,10 @@ class Screening:
             if hits:
                 pending.append(row)
                 all_ids.extend(h.entity_id for h in hits)
+                for h in hits:
+                    if h.reportable and (h.entity_id not in found or h.score > found[
+                            h.entity_id].score):
+                        found[h.entity_id] = h
             count += 1
             if progress:
                 progress(count)
@@ -337,6 +346,7 @@ class Screening:
             yield ScreenResult(row["id"] if hits else None, row["query_hash"], subject, hits,
                                suppressed, coverages[wanted], list(query.warnings))
         flush(final=True)
+        self._tell(list(found.values()), actor, purpose, source)
 
     def search(
         self, text: str, actor: Actor, *, schema: str | None = None, limit: int = 20,

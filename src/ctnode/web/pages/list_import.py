@@ -1,7 +1,8 @@
 """Lists: import an uploaded list with a dry-run preview first (admins, permission ``import``).
 
 Upload the UN SC XML or FtM JSON lines: the exact delta (added, changed, delisted, relisted)
-is computed in the import's own transaction and rolled back, and shown; the file waits
+is computed in the import's own transaction and rolled back, and shown (a file of another
+publisher than the list held, by what it states or the Source field, is refused); the file waits
 (``node.staged_lists``, memory only) until the person applies it or leaves it. Applying is
 ``Lists.import_list`` as ``ctnode import`` does: audited, and refused when it would
 delist more than 5% of a list without confirmation or bring back an older version.
@@ -56,22 +57,25 @@ def _preview(report: ImportReport, parsed: ParsedList) -> dict[str, Any]:
 async def preview(
     request: Request, who: Who, file: Annotated[UploadFile, File()],
     kind: Annotated[Literal["un-sc", "ftm"], Form()], dataset: Field = "", version: Field = "",
-    allow_older: Annotated[bool, Form()] = False,
+    source: Field = "", allow_older: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     """Read the file and compute its delta without keeping it (a dry run)."""
     node = node_of(request)
     limit = node.settings.console_max_upload_bytes
-    form = {"kind": kind, "dataset": dataset, "version": version, "allow_older": allow_older}
+    form = {"kind": kind, "dataset": dataset, "version": version, "source": source,
+            "allow_older": allow_older}
     try:
         node.context.require(who.actor, "import")
         filename, data = await read_upload(file, "list", limit)
         parsed = node.lists.parse_bytes(kind, data, name=filename,
-                                        dataset=dataset.strip() or None, version=version)
+                                        dataset=dataset.strip() or None, version=version,
+                                        publisher=source)
         report = node.lists.import_list(parsed, who.actor, dry_run=True,
                                         allow_older=allow_older)
         staged = node.staged_lists.stage(who.actor.name, kind=kind, filename=filename,
                                          data=data, dataset=dataset.strip() or None,
-                                         version=version.strip() or None)
+                                         version=version.strip() or None,
+                                         publisher=source.strip() or None)
     except CTNodeError as exc:
         if exc.status_code in (401, 403):
             return service_error(request, exc)
@@ -96,7 +100,8 @@ def apply(
         node.context.require(who.actor, "import")
         staged = node.staged_lists.take(who.actor.name, token)
         parsed = node.lists.parse_bytes(staged.kind, staged.data, name=staged.filename,
-                                        dataset=staged.dataset, version=staged.version)
+                                        dataset=staged.dataset, version=staged.version,
+                                        publisher=staged.publisher)
         report = node.lists.import_list(parsed, who.actor, confirm=confirm,
                                         allow_older=allow_older)
     except CTNodeError as exc:
