@@ -82,7 +82,7 @@ def _ref_ok(prop: p.ReferenceProperty, value: Any) -> bool:
         try:
             _, custom = prop.clean(m[1] + _PROBE, False)
             ok = not custom
-        except Exception:  # the library refuses that type here: let it say so
+        except Exception:  # noqa: BLE001  (the library refuses that type here: let it say so)
             ok = False
         _ref_types[key] = ok
     return ok
@@ -165,7 +165,7 @@ def _indicator(obj: Mapping[str, Any]) -> bool:
     # the validator stix2 calls (ctnode.intel.patterns' fast path when installed)
     try:
         return not stix2.v21.sdo.run_validator(obj["pattern"], "2.1")
-    except Exception:  # the grammar's helpers fail on some inputs (an empty pattern): stix2 says
+    except Exception:  # noqa: BLE001  (the grammar fails on some inputs, "": stix2 says)
         return False
 
 

@@ -214,8 +214,8 @@ def _check_one(
         except stix2_errors.STIXError as exc:
             issues.append(_issue_from(exc, object_id, index))
             return
-        except Exception as exc:  # ValueError, TypeError, ... for bad values, and the pattern
-            # grammar's helpers fail on some (an empty pattern): a finding, never a crash
+        except Exception as exc:  # noqa: BLE001  (ValueError, TypeError for bad values; the pattern
+            # grammar fails on some, an empty one): a finding, never a crash
             issues.append(StixIssue(f"invalid: {exc}", object_id, index))
             return
     created, modified = obj.get("created"), obj.get("modified")

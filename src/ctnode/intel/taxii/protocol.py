@@ -36,7 +36,7 @@ import orjson
 from ctnode.errors import CTNodeError
 from ctnode.intel.issues import StixValidationError
 from ctnode.intel.stix import parse_stix
-from ctnode.intel.taxii.collection import AddOutcome, ObjectSource, Page
+from ctnode.intel.taxii.collection import AddOutcome, ObjectSource, Page, wire
 from ctnode.intel.taxii.media import (
     DATE_ADDED_FIRST,
     DATE_ADDED_LAST,
@@ -198,13 +198,13 @@ def _select(
 def get_objects(source: ObjectSource, req: TaxiiRequest) -> TaxiiResponse:
     """GET objects: an envelope (``more``, ``next``, ``objects``) and the date-added headers."""
     _, _, page = _select(source, req, OBJECTS_PARAMS)
-    return _ok(_envelope(page, "objects", [dict(r.obj) for r in page.records]), page=page)
+    return _ok(_envelope(page, "objects", [wire(r.obj) for r in page.records]), page=page)
 
 
 def get_object(source: ObjectSource, req: TaxiiRequest, object_id: str) -> TaxiiResponse:
     """GET one object's versions (``last`` unless ``match[version]`` says otherwise); 404 if none."""
     _, _, page = _select(source, req, OBJECT_PARAMS, object_id)
-    return _ok(_envelope(page, "objects", [dict(r.obj) for r in page.records]), page=page)
+    return _ok(_envelope(page, "objects", [wire(r.obj) for r in page.records]), page=page)
 
 
 def get_manifest(source: ObjectSource, req: TaxiiRequest) -> TaxiiResponse:
