@@ -39,12 +39,11 @@ def test_the_generated_mix_is_decided_here_and_accepted_by_stix2(mix: list[dict[
     assert len(decided) == sum(1 for o in mix if o["type"] in SDO_SRO)
     assert {o["type"] for o in decided} >= {
         "indicator", "malware", "threat-actor", "intrusion-set", "campaign", "infrastructure",
-        "identity", "report", "relationship", "sighting",
+        "identity", "report", "relationship", "sighting", "file",
     }
     assert all(stix2_accepts(o) for o in decided)
-    # cyber observables and marking definitions are left to stix2
-    assert not any(fastcheck.accepts(o) for o in mix if o["type"] in {"file",
-                                                                       "marking-definition"})
+    # marking definitions are left to stix2
+    assert not any(fastcheck.accepts(o) for o in mix if o["type"] == "marking-definition")
 
 
 UUID = "0d1b1a9c-4b53-4c2f-9a3e-5f6a7b8c9d0e"
@@ -68,9 +67,45 @@ BASE: dict[str, Any] = {
 }
 
 
+def test_an_empty_relationship_type_is_missing_to_stix2_and_not_accepted_here(
+    mix: list[dict[str, Any]],
+) -> None:
+    # found by the random mutations: Relationship.__init__ drops a falsy relationship_type
+    rel = next(o for o in mix if o["type"] == "relationship")
+    assert fastcheck.accepts(rel)
+    assert not stix2_accepts({**rel, "relationship_type": ""})
+    assert not fastcheck.accepts({**rel, "relationship_type": ""})
+
+
 def test_a_plain_indicator_is_accepted_by_both() -> None:
     assert fastcheck.accepts(BASE)
     assert stix2_accepts(BASE)
+
+
+FILE = {"type": "file", "spec_version": "2.1", "id": f"file--{UUID}", "name": "a.exe",
+        "hashes": {"SHA-256": "a" * 64, "MD5": "b" * 32}, "size": 10}
+
+
+@pytest.mark.parametrize(("prop", "value", "accepted"), [
+    ("size", 10, True),
+    ("hashes", {"SHA-256": "a" * 63}, False),  # not of the algorithm's form
+    ("hashes", {"sha-256": "a" * 64}, True),  # stix2 reads it as SHA-256 (the object is kept as written)
+    ("hashes", {"x-hash": "abc"}, False),  # custom algorithm
+    ("hashes", {}, False),
+    ("size", -1, False),
+    ("name", None, False),
+    ("parent_directory_ref", f"directory--{UUID}", True),
+    ("parent_directory_ref", f"indicator--{UUID}", False),
+    ("contains_refs", [f"ipv4-addr--{UUID}"], True),
+    ("contains_refs", [f"malware--{UUID}"], False),
+])
+def test_a_file_is_decided_with_the_librarys_hash_rules(prop: str, value: Any,
+                                                        accepted: bool) -> None:
+    obj = {**FILE, prop: value}
+    assert fastcheck.accepts(obj) == accepted
+    if accepted:
+        assert stix2_accepts(obj)
+    assert not fastcheck.accepts({k: v for k, v in FILE.items() if k not in {"name", "hashes"}})
 
 
 # (property, value) changes, each refused by stix2 or merely unusual; the fast path must not
@@ -164,6 +199,9 @@ VALUES: list[Any] = [
     [f"identity--{UUID}"], [f"indicator--{UUID}", f"report--{UUID}"],
     [{"source_name": "s", "url": "u"}], [{"kill_chain_name": "k", "phase_name": "p"}],
     "[ipv4-addr:value = '198.51.100.1']", "[file:size > 3] AND [file:name = 'a']",
+    {"SHA-256": "a" * 64}, {"SHA-256": "a" * 63}, {"MD5": "x" * 32}, {"sha256": "b" * 64},
+    {"x-mine": "v"}, {"SHA-256": 5}, {"": "a"}, f"file--{UUID}", [f"file--{UUID}"],
+    [f"directory--{UUID}"], f"directory--{UUID}", f"artifact--{UUID}",
 ]
 
 
@@ -209,6 +247,7 @@ PINNED = {
     "tool": ("_STIXBase", "_STIXBase"),
     "vulnerability": ("_STIXBase", "_STIXBase"),
     "course-of-action": ("_STIXBase", "_STIXBase"),
+    "file": ("File", "_Observable"),
 }
 
 
@@ -218,6 +257,11 @@ def test_the_constraints_read_here_are_the_installed_librarys() -> None:
         cls = class_for_type(stix_type, "2.1")
         assert cls._check_object_constraints.__qualname__.split(".")[0] == constraints
         assert cls.__init__.__qualname__.split(".")[0] == init
+        # an observable's extra property check reads only 2.0 object references
+        if init == "_Observable":
+            assert not any(isinstance(getattr(prop, "contained", prop),
+                                      stix2.properties.ObjectReferenceProperty)
+                           for prop in cls._properties.values())
     assert stix2.__version__ == "3.0.2"
 
 

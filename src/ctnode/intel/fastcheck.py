@@ -19,12 +19,16 @@ by the library is seen here too) and the same rules:
   form ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` that is a real date and time;
 - a reference's type is accepted only if ``stix2``'s own property accepts a reference of
   that type (asked once per property and type);
+- hashes (a file's) go through the library's own ``HashesProperty`` cleaner (algorithm
+  names, each value's form);
 - the class's object constraints: ``valid_until`` after ``valid_from``, ``last_seen`` not
-  before ``first_seen``, ``stop_time`` after ``start_time``, a malware family named, an
-  external reference with a description, id or URL, and the indicator's pattern checked by
-  the same pattern validator ``stix2`` calls (``ctnode.intel.patterns`` when installed).
+  before ``first_seen``, ``stop_time`` after ``start_time``, a malware family named, a file
+  with hashes or a name, an external reference with a description, id or URL, and the
+  indicator's pattern checked by the same pattern validator ``stix2`` calls
+  (``ctnode.intel.patterns`` when installed).
 
-Anything else (another type, extensions, granular markings, hashes in an external
+Decided here: the common domain objects, relationships, sightings and files. Anything else
+(another type, extensions, granular markings, hashes in an external
 reference, ``pattern_version`` other than 2.1, any value of another shape, any doubt) is
 *not* decided here: the caller runs ``stix2.parse``, whose findings and messages are the
 library's. A *False* therefore never refuses an object by itself.
@@ -128,6 +132,14 @@ def _value_ok(prop: Any, value: Any) -> bool:
         )
     if kind is p.EnumProperty:
         return type(value) is str and value in prop.allowed
+    if kind is p.HashesProperty:  # the library's own cleaner: algorithm names, hash forms
+        if type(value) is not dict or not value:
+            return False
+        try:
+            _, custom = prop.clean(value, False)
+        except Exception:  # noqa: BLE001  (refused: stix2 says why)
+            return False
+        return not custom
     if kind is p.ListProperty:
         if type(value) is not list or not value:
             return False
@@ -174,11 +186,23 @@ def _malware(obj: Mapping[str, Any]) -> bool:
 
 
 def _relationship(obj: Mapping[str, Any]) -> bool:
+    # Relationship.__init__ takes these three as named arguments and passes on only truthy
+    # ones: an empty relationship_type is "missing" there
+    if not all(obj.get(k) for k in ("source_ref", "relationship_type", "target_ref")):
+        return False
     return _ordered(obj, "start_time", "stop_time", strict=True)
+
+
+def _sighting(obj: Mapping[str, Any]) -> bool:
+    return bool(obj.get("sighting_of_ref")) and _seen(obj)  # a named argument, as above
 
 
 def _none(obj: Mapping[str, Any]) -> bool:
     return True
+
+
+def _file(obj: Mapping[str, Any]) -> bool:
+    return "hashes" in obj or "name" in obj
 
 
 # The types decided here and each one's object constraints, as the class's
@@ -193,11 +217,12 @@ CONSTRAINTS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "identity": _none,
     "report": _none,
     "relationship": _relationship,
-    "sighting": _seen,
+    "sighting": _sighting,
     "attack-pattern": _none,
     "tool": _none,
     "vulnerability": _none,
     "course-of-action": _none,
+    "file": _file,  # a cyber observable with its id given (stix2 derives one only when absent)
 }
 
 _tables: dict[str, tuple[Mapping[str, Any], frozenset[str]]] = {}
