@@ -56,6 +56,9 @@ from ctnode.store.schema_intel import (
 
 Row = dict[str, Any]
 o = intel_objects
+# An add of at least this many versions that doubles its collection refreshes the planner's
+# statistics (PostgreSQL; see ``Database.analyze``).
+ANALYZE_MIN_ROWS = 1000
 
 
 def _simple(t: Any, collection_id: str, q: ObjectQuery) -> list[ColumnElement[bool]]:
@@ -330,6 +333,10 @@ class SqlIntel:
                 relinked[record.id] = record
             outcomes.append(AddOutcome(record.id, record.version_text, True))
         self.db.insert(conn, o, new_rows)
+        if len(new_rows) >= ANALYZE_MIN_ROWS and len(new_rows) >= int(top_seq or 0):
+            # an add that (at least) doubles the collection: fresh planner statistics, or
+            # PostgreSQL answers a page of a freshly loaded collection by reading all of it
+            self.db.analyze(conn, o)
         self._relink(conn, collection_id, relinked.values(), existed)
         return outcomes
 
