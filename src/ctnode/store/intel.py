@@ -87,13 +87,13 @@ def _same_pool(other: Any, collection_id: str, q: ObjectQuery) -> list[ColumnEle
 def _spec_rule(collection_id: str, q: ObjectQuery) -> ColumnElement[bool]:
     if q.spec_versions:
         return o.c.spec_version.in_(sorted(q.spec_versions))
+    # "no version of the object in the pool has a newer spec version": the same as equalling
+    # the pool's max(), but an anti-join PostgreSQL estimates well (an equality with a scalar
+    # subquery it guessed at 0.5% of rows, and read and sorted the whole collection: 5 s)
     other = o.alias("spec")
-    newest = (
-        select(func.max(other.c.spec_version))
-        .where(*_simple(other, collection_id, q), other.c.object_id == o.c.object_id)
-        .scalar_subquery()
-    )
-    return o.c.spec_version == newest
+    return ~exists().where(*_simple(other, collection_id, q),
+                           other.c.object_id == o.c.object_id,
+                           other.c.spec_version > o.c.spec_version)
 
 
 def _version_rule(collection_id: str, q: ObjectQuery) -> ColumnElement[bool]:

@@ -41,8 +41,8 @@ from ctnode.model.tlp import TLP, effective_tlp
 
 class StoredJson(Mapping[str, Any]):
     """A STIX object as a store holds it: its JSON text, decoded only when read. A TAXII
-    page writes the text as it is (``orjson.Fragment``, see :func:`wire`), so serving a page
-    neither decodes nor re-encodes the objects. The text must be JSON the node wrote."""
+    page writes the text as it is (``orjson.Fragment``, see :func:`json_default`), so serving
+    a page neither decodes nor re-encodes the objects. The text must be JSON the node wrote."""
 
     __slots__ = ("_data", "text")
 
@@ -71,12 +71,19 @@ class StoredJson(Mapping[str, Any]):
         return f"StoredJson({self.text!r:.80})"
 
 
-def wire(obj: Mapping[str, Any]) -> Any:
-    """An object as a response body holds it: a stored object's text as an ``orjson.Fragment``
-    (written out unchanged), any other a plain dict."""
+def wire(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An object as a response body holds it: a stored object as it is (a mapping still;
+    written out as its text by :func:`json_default`), any other as a plain dict."""
     if isinstance(obj, StoredJson):
-        return orjson.Fragment(obj.text)
+        return obj
     return dict(obj)
+
+
+def json_default(value: Any) -> Any:
+    """``orjson.dumps``' ``default``: a stored object is written as its text, unchanged."""
+    if isinstance(value, StoredJson):
+        return orjson.Fragment(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 @dataclass(frozen=True, slots=True)

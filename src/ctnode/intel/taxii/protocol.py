@@ -36,7 +36,7 @@ import orjson
 from ctnode.errors import CTNodeError
 from ctnode.intel.issues import StixValidationError
 from ctnode.intel.stix import parse_stix
-from ctnode.intel.taxii.collection import AddOutcome, ObjectSource, Page, wire
+from ctnode.intel.taxii.collection import AddOutcome, ObjectSource, Page, json_default, wire
 from ctnode.intel.taxii.media import (
     DATE_ADDED_FIRST,
     DATE_ADDED_LAST,
@@ -75,7 +75,7 @@ class TaxiiResponse:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": TAXII_MEDIA_TYPE})
 
     def json_bytes(self) -> bytes:
-        return orjson.dumps(self.body)
+        return orjson.dumps(self.body, default=json_default)  # stored objects: their text
 
 
 @dataclass(frozen=True, slots=True)
