@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     update,
 )
 
@@ -234,8 +235,10 @@ class SqlIntel:
             conds.append(o.c.date_added > query.added_after)
         if query.next is not None:
             at, seq = query.next.date_added, query.next.seq
-            # the first term bounds the index range; the second breaks ties at that instant
-            conds += [o.c.date_added >= at, or_(o.c.date_added > at, o.c.seq > seq)]
+            # a row-value comparison: both engines start the index walk right after the
+            # cursor (with "date_added >= at" alone, a page deep in one large import, where
+            # every row has the same date_added, walked every row before the cursor)
+            conds.append(tuple_(o.c.date_added, o.c.seq) > tuple_(at, seq))
         stmt = (
             select(*_RECORD_COLUMNS)
             .where(*conds)
