@@ -210,10 +210,18 @@ def get_object(source: ObjectSource, req: TaxiiRequest, object_id: str) -> Taxii
 def get_manifest(source: ObjectSource, req: TaxiiRequest) -> TaxiiResponse:
     """GET manifest: one record (id, date_added, version, media_type) per selected version."""
     _, _, page = _select(source, req, OBJECTS_PARAMS)
+    stamps: dict[datetime, str] = {}  # the versions of one add share their date_added
+
+    def added(at: datetime) -> str:
+        text = stamps.get(at)
+        if text is None:
+            text = stamps[at] = format_timestamp(at)
+        return text
+
     items = [
         {
             "id": r.id,
-            "date_added": format_timestamp(r.date_added),
+            "date_added": added(r.date_added),
             "version": r.version_text,
             "media_type": r.media_type,
         }
