@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ctnode.services.dashboard import Dashboard
     from ctnode.services.hashes import Hashes
     from ctnode.services.intel.pulls import Pulls
-    from ctnode.services.intel.service import Intel
+    from ctnode.services.intel.service import Intel, IntelChange
     from ctnode.services.intel.taxii import Taxii
     from ctnode.services.library import Library
     from ctnode.services.list_uploads import StagedLists
@@ -233,8 +233,15 @@ class Node:
         intel = Intel(self.context)
         # a change of this node's own collection reaches its subscribers; a sighting of a
         # peer's object goes back to its producer
-        intel.on_change(lambda change: self.federation.intel.after_change(change))
+        intel.on_change(self._intel_changed)
         return intel
+
+    def _intel_changed(self, change: IntelChange) -> None:
+        # without an active peer nothing is shared nor sent back: a one-off import need not
+        # build the federation (a second or more of imports, FollowTheMoney's model among them)
+        if "federation" not in self.__dict__ and not self.store.federation.list_peers():
+            return
+        self.federation.intel.after_change(change)
 
     @cached_property
     def taxii(self) -> Taxii:

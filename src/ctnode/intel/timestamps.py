@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
+# the canonical form (UTC, at most microseconds), read without fromisoformat's detour
+_CANONICAL = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z")
 
 
 def object_version(obj: Mapping[str, Any]) -> str | None:
@@ -22,6 +24,14 @@ def parse_timestamp(value: str, name: str = "timestamp") -> datetime:
 
     Fractions beyond microseconds are cut (Python's precision), never rounded up.
     """
+    m = _CANONICAL.fullmatch(value)
+    if m is not None:
+        frac = m[7]
+        try:
+            return datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]),
+                            int(frac.ljust(6, "0")) if frac else 0, tzinfo=UTC)
+        except ValueError:
+            raise ValueError(f"{name}: {value!r} is not a valid date and time") from None
     text = value.strip()
     if not _TIMESTAMP.match(text):
         raise ValueError(f"{name}: {value!r} is not a timestamp like 2026-03-14T09:30:00.000Z")

@@ -207,6 +207,17 @@ class Database:
         with self.engine.connect() as conn:
             return rows(conn.execute(q))
 
+    def analyze(self, conn: Connection, table: Table) -> None:
+        """Refresh the planner's statistics of ``table`` on PostgreSQL, in the caller's
+        transaction (which counts its own new rows). A table filled in one go by COPY has no
+        statistics until autovacuum comes by: the planner then guesses a handful of rows and
+        picks plans that read the whole table. SQLite: nothing to do."""
+        if self.dialect != "postgresql":
+            return
+        # the identifier comes from our own Table object, quoted by the dialect, never input
+        name = conn.dialect.identifier_preparer.format_table(table)
+        conn.exec_driver_sql(f"ANALYZE {name}")
+
     def insert(self, conn: Connection, table: Table, values: list[dict[str, Any]]) -> None:
         """Bulk insert: executemany on SQLite (fast in C); COPY on PostgreSQL, where
         executemany costs a round trip per row."""

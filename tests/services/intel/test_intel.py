@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from ctnode.api.app import create_app
 from ctnode.errors import Forbidden, InvalidInput, NotFound
 from ctnode.intel.taxii.media import TAXII_MEDIA_TYPE, TaxiiError
 from ctnode.model.access import Actor
@@ -138,3 +140,27 @@ def test_taxii_post_keeps_a_status_for_its_poster(empty_node: Node) -> None:
     with pytest.raises(TaxiiError, match="no such status"):
         node.taxii.status(Actor("other", "analyst"), body["id"], None)
     assert node.store.intel.count_objects() == {node.intel.collection("in")["id"]: 4}
+
+
+def test_a_threat_actors_page_over_http_shows_the_listed_record(node: Node) -> None:
+    node.intel.create_collection(ADMIN, title="Indicators", alias="indicators")
+    listed = node.store.entities.find_by_reference("DMi.001")
+    actor = _actor_linked_to("DMi.001")
+    analyst = {"X-API-Key": node.access.create_key(ADMIN, name="a", role="analyst")}
+    screener = {"X-API-Key": node.access.create_key(ADMIN, name="s", role="screener")}
+    with TestClient(create_app(node)) as client:
+        r = client.post("/intel/collections/indicators/import", content=json.dumps(actor),
+                        headers=analyst)
+        assert r.status_code == 200, r.text
+        assert r.json()["links"] == [listed.id]
+        r = client.get(f"/intel/collections/indicators/objects/{actor['id']}", headers=analyst)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert page["object"] == actor and page["tlp"] == TLP.GREEN.value
+        [record] = page["watchlist"]
+        assert (record["entity_id"], record["reference"]) == (listed.id, "DMi.001")
+        assert (record["caption"], record["status"]) == (listed.caption, listed.status)
+        r = client.get(f"/intel/links/{listed.id}", headers=analyst)
+        assert [o["object_id"] for o in r.json()["objects"]] == [actor["id"]]
+        assert client.get(f"/intel/links/{listed.id}", headers=screener).status_code == 403
+    assert [e.event for e in node.audit.entries()].count("intel.view") == 2

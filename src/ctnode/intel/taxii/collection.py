@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+import orjson
+
 from ctnode.intel.taxii.query import (
     Cursor,
     ObjectQuery,
@@ -35,6 +37,53 @@ from ctnode.intel.taxii.query import (
 )
 from ctnode.intel.timestamps import format_timestamp, object_version
 from ctnode.model.tlp import TLP, effective_tlp
+
+
+class StoredJson(Mapping[str, Any]):
+    """A STIX object as a store holds it: its JSON text, decoded only when read. A TAXII
+    page writes the text as it is (``orjson.Fragment``, see :func:`json_default`), so serving
+    a page neither decodes nor re-encodes the objects. The text must be JSON the node wrote."""
+
+    __slots__ = ("_data", "text")
+
+    def __init__(self, text: str | bytes) -> None:
+        self.text = text
+        self._data: dict[str, Any] | None = None
+
+    def _obj(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = orjson.loads(self.text)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._obj()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._obj().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._obj())
+
+    def __len__(self) -> int:
+        return len(self._obj())
+
+    def __repr__(self) -> str:
+        return f"StoredJson({self.text!r:.80})"
+
+
+def wire(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An object as a response body holds it: a stored object as it is (a mapping still;
+    written out as its text by :func:`json_default`), any other as a plain dict."""
+    if isinstance(obj, StoredJson):
+        return obj
+    return dict(obj)
+
+
+def json_default(value: Any) -> Any:
+    """``orjson.dumps``' ``default``: a stored object is written as its text, unchanged."""
+    if isinstance(value, StoredJson):
+        return orjson.Fragment(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 @dataclass(frozen=True, slots=True)

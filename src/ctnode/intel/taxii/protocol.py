@@ -36,7 +36,7 @@ import orjson
 from ctnode.errors import CTNodeError
 from ctnode.intel.issues import StixValidationError
 from ctnode.intel.stix import parse_stix
-from ctnode.intel.taxii.collection import AddOutcome, ObjectSource, Page
+from ctnode.intel.taxii.collection import AddOutcome, ObjectSource, Page, json_default, wire
 from ctnode.intel.taxii.media import (
     DATE_ADDED_FIRST,
     DATE_ADDED_LAST,
@@ -75,7 +75,7 @@ class TaxiiResponse:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": TAXII_MEDIA_TYPE})
 
     def json_bytes(self) -> bytes:
-        return orjson.dumps(self.body)
+        return orjson.dumps(self.body, default=json_default)  # stored objects: their text
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,22 +198,30 @@ def _select(
 def get_objects(source: ObjectSource, req: TaxiiRequest) -> TaxiiResponse:
     """GET objects: an envelope (``more``, ``next``, ``objects``) and the date-added headers."""
     _, _, page = _select(source, req, OBJECTS_PARAMS)
-    return _ok(_envelope(page, "objects", [dict(r.obj) for r in page.records]), page=page)
+    return _ok(_envelope(page, "objects", [wire(r.obj) for r in page.records]), page=page)
 
 
 def get_object(source: ObjectSource, req: TaxiiRequest, object_id: str) -> TaxiiResponse:
     """GET one object's versions (``last`` unless ``match[version]`` says otherwise); 404 if none."""
     _, _, page = _select(source, req, OBJECT_PARAMS, object_id)
-    return _ok(_envelope(page, "objects", [dict(r.obj) for r in page.records]), page=page)
+    return _ok(_envelope(page, "objects", [wire(r.obj) for r in page.records]), page=page)
 
 
 def get_manifest(source: ObjectSource, req: TaxiiRequest) -> TaxiiResponse:
     """GET manifest: one record (id, date_added, version, media_type) per selected version."""
     _, _, page = _select(source, req, OBJECTS_PARAMS)
+    stamps: dict[datetime, str] = {}  # the versions of one add share their date_added
+
+    def added(at: datetime) -> str:
+        text = stamps.get(at)
+        if text is None:
+            text = stamps[at] = format_timestamp(at)
+        return text
+
     items = [
         {
             "id": r.id,
-            "date_added": format_timestamp(r.date_added),
+            "date_added": added(r.date_added),
             "version": r.version_text,
             "media_type": r.media_type,
         }
