@@ -370,15 +370,24 @@ class Store(Protocol):
     keys: KeyStore
     audit: AuditStore
     federation: FederationStore
-    biometrics: BiometricStore
     messages: MessageStore
     monitoring: MonitoringStore
-    hashes: HashStore
-    intel: IntelStore
-    library: LibraryStore
-    users: UserStore
-    file_reports: FileReportStore
-    stats: StatsStore
+
+    # areas a name screen does not touch: built on first use (``SqlStore``)
+    @property
+    def biometrics(self) -> BiometricStore: ...
+    @property
+    def hashes(self) -> HashStore: ...
+    @property
+    def intel(self) -> IntelStore: ...
+    @property
+    def library(self) -> LibraryStore: ...
+    @property
+    def users(self) -> UserStore: ...
+    @property
+    def file_reports(self) -> FileReportStore: ...
+    @property
+    def stats(self) -> StatsStore: ...
 
     def begin(self) -> AbstractContextManager[Tx]: ...
     def upgrade(self) -> None: ...
