@@ -13,6 +13,7 @@ import logging
 import os
 import stat
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -284,29 +285,23 @@ class Node:
         from ctnode.jobs.scheduler import Job, Scheduler
         from ctnode.model.access import SYSTEM
 
+        def sweep(name: str, about: str, erase: Callable[..., Any]) -> Job:
+            """A retention sweep: every CTNODE_RETENTION_SWEEP_MINUTES; audited when it
+            changed something if scheduled, always when run on demand."""
+            return Job(name, about, every=self.settings.retention_sweep_minutes * 60,
+                       run=lambda actor: erase(actor, audit_idle=actor != SYSTEM))
+
         return Scheduler(
             [
-                Job(
-                    "retention",
-                    "mask and delete screened manifests and payment files as the policy says",
-                    every=self.settings.retention_sweep_minutes * 60,
-                    # scheduled: audited when it changed something; on demand: always
-                    run=lambda actor: self.retention.run(actor, audit_idle=actor != SYSTEM),
-                ),
-                Job(
-                    "review-subjects",
-                    "erase the screened subjects of screenings with hits past their retention",
-                    every=self.settings.retention_sweep_minutes * 60,
-                    run=lambda actor: self.review.erase_subjects(
-                        actor, audit_idle=actor != SYSTEM),
-                ),
-                Job(
-                    "file-reports",
-                    "delete the console's file reports past CTNODE_FILE_REPORT_HOURS",
-                    every=self.settings.retention_sweep_minutes * 60,
-                    run=lambda actor: self.file_runs.erase_expired(
-                        actor, audit_idle=actor != SYSTEM),
-                ),
+                sweep("retention",
+                      "mask and delete screened manifests and payment files as the policy says",
+                      lambda actor, **kw: self.retention.run(actor, **kw)),
+                sweep("review-subjects",
+                      "erase the screened subjects of screenings with hits past their retention",
+                      lambda actor, **kw: self.review.erase_subjects(actor, **kw)),
+                sweep("file-reports",
+                      "delete the console's file reports past CTNODE_FILE_REPORT_HOURS",
+                      lambda actor, **kw: self.file_runs.erase_expired(actor, **kw)),
                 Job(
                     "refusals",
                     "write the per-minute counts of strangers' repeated refusals to the audit log",
