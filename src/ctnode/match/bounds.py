@@ -315,14 +315,17 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
     # the longest postings did not pull candidates; look the candidates up in them
     # (sorted) instead, so they add exactly what they can to each bound
     for plan in skipped:
-        q_best = np.zeros(len(uniq))
-        c_best = np.zeros(len(uniq))
-        for arr, qv, cv in plan.reach:
+        # per list of the plan, which candidates it holds (where each would sit in the
+        # sorted list, clipped to its end: three numpy calls per list)
+        held = np.empty((len(plan.reach), len(uniq)), dtype=bool)
+        for row, (arr, _qv, _cv) in enumerate(plan.reach):
             post = np.frombuffer(arr, dtype=np.int32)
-            pos = np.minimum(np.searchsorted(post, uniq), len(post) - 1)
-            found = post[pos] == uniq
-            np.maximum(q_best, np.where(found, qv, 0.0), out=q_best)
-            np.maximum(c_best, np.where(found, cv, 0.0), out=c_best)
+            np.equal(post.take(np.searchsorted(post, uniq), mode="clip"), uniq, out=held[row])
+        if len(plan.reach) == 1:
+            q_best, c_best = held[0] * plan.reach[0][1], held[0] * plan.reach[0][2]
+        else:  # each candidate's best values over the lists holding it (0 if none)
+            q_best = (held * np.array([[r[1]] for r in plan.reach])).max(axis=0)
+            c_best = (held * np.array([[r[2]] for r in plan.reach])).max(axis=0)
         # a unit found on both sides counts once, with its best values
         fq, fc = found_by.get(plan.unit, (zeros, zeros))
         q_acc += np.maximum(0.0, q_best - fq)
