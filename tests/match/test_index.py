@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,7 +146,8 @@ def test_fast_equals_naive_with_long_postings() -> None:
                 ScreenQuery(names=["Karimov Nurlan"]), ScreenQuery(names=["Mohamed Kahn"])]
     found = 0
     for q in queries:
-        for kwargs in ({}, {"limit": 5, "include_below": True}):
+        options: tuple[dict[str, Any], ...] = ({}, {"limit": 5, "include_below": True})
+        for kwargs in options:
             want = [(h.entity_id, h.score, h.matched_name) for h in naive.screen(q, **kwargs)]
             for fast in (fast_small, fast_large, fast_mixed):
                 got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, **kwargs)]
@@ -174,3 +176,46 @@ def test_bound_is_never_below_the_score(un_entities: list[Entity]) -> None:
                 assert bounds[name_id] >= score, (query.names, m._name_text[name_id])
                 checked += 1
     assert checked > 100
+
+
+def test_skeleton_typo_neighbours_are_all_the_rule_can_join() -> None:
+    """The remembered skeleton-typo neighbours of a query skeleton are exactly the listed
+    skeletons the rule can join it with (checked against every listed skeleton), and a
+    name added later is among them at once (the memo does not go stale)."""
+    from ctnode.match.normalise import skeleton
+    from ctnode.match.similarity import (
+        FUZZY_MIN_SKELETON,
+        one_deletion_apart,
+        skeleton_typo_applies,
+    )
+
+    rng = random.Random(5)
+    m = Matcher(Thresholds())
+    m.build(_zipf_people(rng, 400))
+    tables = m.tables
+
+    def brute(key: str, bare: bool) -> list[str]:
+        return sorted(k for k in tables.spellings if k != key and one_deletion_apart(key, k)
+                      and ((len(key) >= FUZZY_MIN_SKELETON and len(k) >= FUZZY_MIN_SKELETON)
+                           or bare or k in tables.unvowelled_skeletons)
+                      and skeleton_typo_applies(key, k))
+
+    keys = sorted(k for k in tables.spellings if len(k) >= 3)
+    joined = 0
+    for key in keys:
+        for bare in (False, True):
+            want = brute(key, bare)
+            assert tables._skeleton_neighbours(key, bare) == want, key
+            assert tables._skeleton_neighbours(key, bare) == want, key  # remembered
+            joined += bool(want)
+    assert joined > 20
+    # a new listed token whose skeleton is one letter away from a listed one
+    key, token, newcomer = next(
+        (k, t, skeleton(t)) for k in keys if len(k) >= 5 for s in tables.spellings[k][:1]
+        for t in (s[:i] + "b" + s[i + 1:] for i in range(1, len(s)))
+        if skeleton(t) not in tables.spellings and skeleton_typo_applies(k, skeleton(t)))
+    assert newcomer not in tables._skeleton_neighbours(key, False)
+    m.add(_person("new", f"{token.capitalize()} Qqq"))
+    assert newcomer in tables.spellings
+    assert tables._skeleton_neighbours(key, False) == brute(key, False)
+    assert newcomer in tables._skeleton_neighbours(key, False)

@@ -190,6 +190,21 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
                >= floor}
     return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor)
 
+def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate (sorted ids), the best (ub·w_q, ub·w_c) over the lists holding it (0
+    where none does): where each candidate would sit in a sorted list, clipped to its end,
+    tells whether the list holds it (three numpy calls per list)."""
+    held = np.empty((len(reach), len(uniq)), dtype=bool)
+    for row, (arr, _qv, _cv) in enumerate(reach):
+        post = np.frombuffer(arr, dtype=np.int32)
+        np.equal(post.take(np.searchsorted(post, uniq), mode="clip"), uniq, out=held[row])
+    if len(reach) == 1:
+        return held[0] * reach[0][1], held[0] * reach[0][2]
+    return ((held * np.array([[r[1]] for r in reach])).max(axis=0),
+            (held * np.array([[r[2]] for r in reach])).max(axis=0))
+
+
 def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
                     acc: dict[int, list[float]],
                     by_unit: dict[int, dict[int, tuple[float, float]]], skipped: list[Plan],
@@ -313,18 +328,37 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
                    for u, (fq, fc) in found_by.items()}
         return look_up_skipped(totals, qn.total, shape, acc, by_unit, skipped, floor)
     # the longest postings did not pull candidates; look the candidates up in them
-    # (sorted) instead, so they add exactly what they can to each bound
-    for plan in skipped:
-        q_best = np.zeros(len(uniq))
-        c_best = np.zeros(len(uniq))
-        for arr, qv, cv in plan.reach:
-            post = np.frombuffer(arr, dtype=np.int32)
-            pos = np.minimum(np.searchsorted(post, uniq), len(post) - 1)
-            found = post[pos] == uniq
-            np.maximum(q_best, np.where(found, qv, 0.0), out=q_best)
-            np.maximum(c_best, np.where(found, cv, 0.0), out=c_best)
-        # a unit found on both sides counts once, with its best values
+    # (sorted) instead, so they add exactly what they can to each bound. A plan's most
+    # valuable list first: the candidates that stay below the floor even if the plan's
+    # other lists (and the later plans) held them are dropped before those are searched.
+    for p_i, plan in enumerate(skipped):
         fq, fc = found_by.get(plan.unit, (zeros, zeros))
+        reach = sorted(plan.reach, key=lambda r: (r[1], r[2]), reverse=True)
+        q_best, c_best = _held_values(uniq, reach[:1])
+        rest = reach[1:]
+        if rest and floor is not None:
+            a_rest, c_rest = max(r[1] for r in rest), max(r[2] for r in rest)
+            a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
+            c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
+            qw_most = qw_acc + np.where(fq == 0.0, plan.qweight, 0.0)
+            for later in skipped[p_i + 1:]:
+                lq, lc = found_by.get(later.unit, (zeros, zeros))
+                a_most += np.maximum(0.0, later.a_max - lq)
+                c_most += np.maximum(0.0, later.c_max - lc)
+                qw_most += np.where(lq == 0.0, later.qweight, 0.0)
+            keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floor
+            if not keep.all():
+                uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
+                q_best, c_best, fq, fc = q_best[keep], c_best[keep], fq[keep], fc[keep]
+                found_by = {u: (bq[keep], bc[keep]) for u, (bq, bc) in found_by.items()}
+                zeros = zeros[keep]
+                if not len(uniq):
+                    return []
+        if rest:
+            q_rest, c_rest_v = _held_values(uniq, rest)
+            np.maximum(q_best, q_rest, out=q_best)
+            np.maximum(c_best, c_rest_v, out=c_best)
+        # a unit found on both sides counts once, with its best values
         q_acc += np.maximum(0.0, q_best - fq)
         c_acc += np.maximum(0.0, c_best - fc)
         qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)

@@ -38,6 +38,7 @@ from ctnode.match.similarity import (
     UNVOWELLED_MIN_SKELETON,
     deletion_keys,
     merged_similarity,
+    one_edit_apart,
     prefix_similarity,
     skeleton_typo_applies,
     skeleton_typo_max,
@@ -130,6 +131,10 @@ class PostingTables:
         self.packed: memoryview | None = None
         self.offsets: array[int] = array("q")
         self._expansions: dict[tuple[str, int], list[Reach]] = {}
+        # per query skeleton (and whether the query token is written without vowels): the
+        # listed skeletons the skeleton-typo rule can join it with (the test needs no
+        # tokens, so every spelling of a query skeleton shares the answer)
+        self._typo_neighbours: dict[tuple[str, bool], list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.name_totals)
@@ -155,6 +160,7 @@ class PostingTables:
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
         self.name_totals.append(form.total)
         self._expansions = {}
+        self._typo_neighbours = {}
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
         key = skeleton(t)
@@ -287,35 +293,51 @@ class PostingTables:
             self._reach(out, PostingKind.LATIN, latin[0], MODEL.initial)
         if len(latin) >= FUZZY_MIN_LATIN:
             seen: set[str] = set()
+            # the listed spellings of the query's own skeleton (a listed token's skeleton
+            # is ``key`` exactly when it is one of them): reached through the skeleton
+            same = self.spellings.get(key, ())
             for d in deletion_keys(latin):
                 for tok in self.deletion_tokens(d):
-                    if tok in seen or skeleton(tok) == key:
+                    if tok in seen or tok in same:
                         continue  # same skeleton: already reached through it
                     seen.add(tok)
                     sim = token_similarity(latin, tok)[0]
                     if sim > 0.0:
                         self._reach(out, PostingKind.LATIN, tok, sim)
-        # 3-consonant skeletons only take part when a side is written without vowels
         # 3-consonant skeletons take part only when a side is written without vowels (see
         # skeleton_typo_applies): the query token, or some spelling under the listed skeleton
         bare = unvowelled(latin)
         if len(key) >= UNVOWELLED_MIN_SKELETON:
-            long_key = len(key) >= FUZZY_MIN_SKELETON
-            near: set[str] = set()
-            for d in deletion_keys(key):
-                for k in self.skeleton_deletions.get(d, ()):
-                    if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
-                                     or k in self.unvowelled_skeletons):
-                        near.add(k)
-            for k in sorted(near):
-                if not skeleton_typo_applies(key, k):
-                    continue  # the rule cannot apply to any spellings of the two skeletons
+            for k in self._skeleton_neighbours(key, bare):
                 group = self.spellings[k]
                 # spellings one Latin edit away are reached (and bounded) above
                 best = (max(skeleton_typo_similarity(latin, t) for t in group)
                         if len(group) <= EXACT_BOUND_GROUP else skeleton_typo_max())
                 if best > 0.0:
                     self._reach(out, PostingKind.SKELETON, k, best)
+
+    def _skeleton_neighbours(self, key: str, bare: bool) -> list[str]:
+        """Listed skeletons one deletion from ``key`` (sorted) to which the skeleton-typo
+        rule can apply for some spellings: 3-consonant skeletons only when a side is
+        written without vowels (``bare``: the query token; or some listed spelling)."""
+        found = self._typo_neighbours.get((key, bare))
+        if found is not None:
+            return found
+        long_key = len(key) >= FUZZY_MIN_SKELETON
+        near: set[str] = set()
+        for d in deletion_keys(key):
+            for k in self.skeleton_deletions.get(d, ()):
+                if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
+                                 or k in self.unvowelled_skeletons):
+                    near.add(k)
+        # the rule cannot apply to any spellings of the two skeletons otherwise (it asks
+        # for one edit apart: that test, in compiled code, first rules most pairs out)
+        found = [k for k in sorted(near)
+                 if one_edit_apart(key, k) and skeleton_typo_applies(key, k)]
+        if len(self._typo_neighbours) > EXPANSION_CACHE:
+            self._typo_neighbours.clear()
+        self._typo_neighbours[(key, bare)] = found
+        return found
 
     def _expand_prefix(self, out: list[Reach], latin: str) -> None:
         """Listed tokens that ``latin`` begins (a name cut at a field limit, mid-word)."""
