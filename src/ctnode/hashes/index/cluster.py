@@ -60,7 +60,9 @@ class _Diffuse(Protocol):
     def __len__(self) -> int: ...
 
 
-def _popcount_rows(rows: npt.NDArray[np.uint64], q: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+def _popcount_rows(
+    rows: npt.NDArray[np.uint64], q: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.int64]:
     return np.bitwise_count(rows ^ q).sum(axis=1, dtype=np.int64)
 
 
@@ -100,7 +102,9 @@ class ClusterPdqIndex:
         self._rows = np.zeros((0, _WORDS), dtype=np.uint64)
         self._ids = np.zeros(0, dtype=np.int64)
         self._alive = np.zeros(0, dtype=np.bool_)
-        self._at = np.zeros((0, BITS + 2), dtype=np.int64)  # _at[c, d]: first row of c with dist >= d
+        self._at = np.zeros(
+            (0, BITS + 2), dtype=np.int64
+        )  # _at[c, d]: first row of c with dist >= d
         # unsorted tail: members added after the last (re)build
         self._t_rows = Growing(np.uint64, (_WORDS,))
         self._t_ids = Growing(np.int64, ())
@@ -243,7 +247,11 @@ class ClusterPdqIndex:
         rows = np.concatenate([self._rows[alive], self._t_rows.view()[t_alive]])
         ids = np.concatenate([self._ids[alive], self._t_ids.view()[t_alive]])
         pivot = np.concatenate([piv_of[alive], self._t_pivot.view()[t_alive]])
-        dist = _popcount_rows(rows, self._pivots.view(np.uint64).reshape(-1, _WORDS)[pivot]) if len(rows) else ids[:0]
+        dist = (
+            _popcount_rows(rows, self._pivots.view(np.uint64).reshape(-1, _WORDS)[pivot])
+            if len(rows)
+            else ids[:0]
+        )
         self._lay_out(rows, ids, pivot, dist)
 
     def _everything(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
@@ -251,7 +259,9 @@ class ClusterPdqIndex:
         parts_rows = [self._rows[self._alive], self._t_rows.view()[self._t_alive.view()]]
         diffuse_ids, diffuse_rows = _dump(self._diffuse)
         ids = np.concatenate([*parts_ids, diffuse_ids])
-        rows = np.concatenate([*(r.view(np.uint8).reshape(-1, 32) for r in parts_rows), diffuse_rows])
+        rows = np.concatenate(
+            [*(r.view(np.uint8).reshape(-1, 32) for r in parts_rows), diffuse_rows]
+        )
         return ids, rows
 
     # -- changing -------------------------------------------------------------------------------

@@ -46,7 +46,9 @@ def hashes_dict(fh: FileHashes) -> dict[str, Any]:
         "content_type": fh.content_type.value,
         "md5": fh.md5,
         "sha256": fh.sha256,
-        "pdq": None if fh.pdq is None else {"value": fh.pdq.value, "quality": fh.pdq.quality},
+        "pdq": None
+        if fh.pdq is None
+        else {"value": fh.pdq.value, "quality": fh.pdq.quality, "crops": dict(fh.pdq.crops)},
         "vpdq": None if not fh.vpdq else {"frames": len(fh.vpdq), "value": vpdq_to_value(fh.vpdq)},
         "notes": list(fh.notes),
     }
