@@ -333,8 +333,11 @@ class MatchHit:
             )
         else:
             why = f"{self.distance} of 256 bits differ (bank threshold {self.threshold})"
-            if self.variant != "original":
-                why += f", query {self.variant.replace('_', ' ')}"
+            query, _, crop = self.variant.partition("~")
+            if crop:
+                why += f", through a banked crop of the picture ({crop})"
+            if query != "original":
+                why += f", query {query.replace('_', ' ')}"
         if self.low_quality_query:
             why += f"; query image quality under {MIN_PDQ_QUALITY}, treat with caution"
         labels = ", ".join(sorted(label.value for label in rec.labels)) or "no labels"

@@ -83,6 +83,7 @@ class ClusterPdqIndex:
         group_radius: int = 40,
         diffuse: Callable[[], _Diffuse] = FaissMihIndex,
         rounds: int = 3,
+        min_clustering: int = MIN_CLUSTERING,
         seed: int = 0,
     ) -> None:
         if not 1 <= radius < BITS:
@@ -92,6 +93,7 @@ class ClusterPdqIndex:
         self.min_members = min_members
         self.group_radius = group_radius
         self.rounds = rounds
+        self.min_clustering = min_clustering
         self._diffuse_factory = diffuse
         self._rng = np.random.default_rng(seed)
         self._diffuse: _Diffuse = diffuse()
@@ -124,7 +126,7 @@ class ClusterPdqIndex:
         rows = np.ascontiguousarray(hashes, dtype=np.uint8).reshape(len(hashes), 32)
         ids = np.asarray(ids, dtype=np.int64)
         self._live += len(rows)
-        if len(self._pivots) == 0 and len(rows) >= MIN_CLUSTERING:
+        if len(self._pivots) == 0 and len(rows) >= self.min_clustering:
             self._cluster(ids, rows)
             return
         pivot, dist = self._nearest_pivot(rows)
@@ -193,7 +195,7 @@ class ClusterPdqIndex:
             dist[open_] = d
             chosen.append(found)
             open_ = open_[d > self.radius]
-            if len(open_) < MIN_CLUSTERING:
+            if len(open_) < self.min_clustering:
                 break
         self._pivots = np.concatenate(chosen) if chosen else np.zeros((0, 32), np.uint8)
         self._pivot_index = faiss.IndexBinaryFlat(BITS)
