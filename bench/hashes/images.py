@@ -142,9 +142,7 @@ def _caption_of(share: float) -> Callable[[Image.Image], Image.Image]:
 EXTRA: dict[str, Callable[[Image.Image], Image.Image]] = {
     "crop 10% off-centre": _crop_box(0.10, 0.10, 0.0, 0.0),
     "crop 6%": _crop_box(0.03, 0.03, 0.03, 0.03),
-    "crop 14%": _crop_box(0.07, 0.07, 0.07, 0.07),
     "caption bar 15%": _caption_of(0.15),
-    "caption bar 6%": _caption_of(0.06),
 }
 
 

@@ -36,13 +36,14 @@ from pathlib import Path
 from threatexchange.signal_type.pdq.signal import PdqSignal
 
 from bench.hashes.images import EXTRA, TRANSFORMS, generated, png_bytes, real_images
-from ctnode.hashes.hasher import hash_bytes
+from ctnode.hashes.hasher import HashOptions, hash_bytes
 from ctnode.hashes.matcher import HashMatcher
 from ctnode.hashes.model import DERIVED, Bank, FileHashes, HashRecord, Provenance, SignalType
 from ctnode.hashes.signals import pdq
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "hashes"
 NOW = datetime.now(UTC)
+QUERY = HashOptions(pdq_crops=pdq.QUERY_CROPS)
 
 
 def bare(fh: FileHashes) -> FileHashes:
@@ -137,7 +138,7 @@ def main() -> None:
         how: dict[str, int] = {}
         for i, (name, img) in enumerate(reals):
             data = png_bytes(transform(img))
-            fh = hash_bytes(data, name)
+            fh = hash_bytes(data, name, QUERY)  # as the node hashes a query
             own = f"real-{i}"
             for which, matcher, query in (
                 ("ctnode", banked.full, fh),
@@ -182,7 +183,18 @@ def main() -> None:
     reals_only = Banked()
     for i, (_, img) in enumerate(reals):
         reals_only.add(f"real-{i}", hash_bytes(png_bytes(img), f"real-{i}"))
-    for s, fh in enumerate(distractors):
+    for s, banked_fh in enumerate(distractors):
+        fh = (
+            replace(
+                banked_fh,
+                pdq=replace(
+                    banked_fh.pdq,
+                    crops=tuple((c, v) for c, v in banked_fh.pdq.crops if c in pdq.QUERY_CROPS),
+                ),
+            )
+            if banked_fh.pdq
+            else banked_fh
+        )
         for which, matcher, query in (
             ("ctnode", reals_only.full, fh),
             ("ctnode_no_crops", reals_only.plain, bare(fh)),
