@@ -101,6 +101,13 @@ class HashMatcher:
             self._pdq.add(np.asarray(pdq_keys, dtype=np.int64), pdq.to_bytes(pdq_values))
         return count
 
+    def settle(self) -> None:
+        """After a bulk load in batches: let the PDQ index lay itself out for the whole bank
+        (``ClusterPdqIndex`` chooses its pivots again; the other indexes need nothing)."""
+        recluster = getattr(self._pdq, "recluster", None)
+        if recluster is not None:
+            recluster()
+
     def remove(self, keys: Iterable[int]) -> int:
         """Stop matching these keys and forget them."""
         gone = list(dict.fromkeys(k for k in keys if k in self._records))

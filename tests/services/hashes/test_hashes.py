@@ -242,14 +242,16 @@ def test_the_flat_and_multi_index_matchers_agree(banked: tuple[Node, Path, str])
 
     node, _, value = banked
     node.hashes.banks.add(ANALYST, "CT_TEST", NewHashes(SignalType.PDQ, (flip_bits(value, 9),)))
-    flat, mih = (HashIndex(node.store.hashes, kind).current() for kind in ("flat", "mih"))
+    flat, mih, cluster = (
+        HashIndex(node.store.hashes, kind).current() for kind in ("flat", "mih", "cluster")
+    )
     for bits in (0, 12, 25, 31, 40):
         query = flip_bits(value, bits)
         got = [
             sorted((h.record.record_id, h.distance) for h in m.match_value(SignalType.PDQ, query))
-            for m in (flat, mih)
+            for m in (flat, mih, cluster)
         ]
-        assert got[0] == got[1]
+        assert got[0] == got[1] == got[2]
     assert len(flat.match_value(SignalType.PDQ, value)) == 2
 
 

@@ -46,6 +46,8 @@ BITS = 256
 _WORDS = 4  # a hash as four uint64
 #: Below this many hashes clustering is not worth it: everything goes to the diffuse tier.
 MIN_CLUSTERING = 20_000
+#: The unsorted tail is merged into the sorted runs past this many rows (or 5% of them).
+TAIL_MERGE = 50_000
 
 
 class _Diffuse(Protocol):
@@ -138,6 +140,8 @@ class ClusterPdqIndex:
             self._t_dist.extend(dist[near])
             self._t_alive.extend(np.ones(int(near.sum()), dtype=np.bool_))
             np.maximum.at(self._reach, pivot[near], dist[near])
+            if len(self._t_ids) > max(TAIL_MERGE, len(self._ids) // 20):
+                self.compact()  # the tail is scanned row by row: keep it small
         if (~near).any():
             self._diffuse.add(ids[~near], rows[~near])
 
