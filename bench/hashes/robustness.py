@@ -32,6 +32,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from threatexchange.signal_type.pdq.signal import PdqSignal
 
@@ -129,7 +130,7 @@ def main() -> None:
     te_index = PdqSignal.get_index_cls().build([(h, k) for h, k in te_bank if h])
     te_rid = {item: f"real-{i}" for i, item in item_of_real.items()}
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     false: dict[str, list[str]] = {"ctnode": [], "ctnode_no_crops": [], "threatexchange": []}
     comparisons = 0
     hash_pairs = {"ctnode": 0, "ctnode_no_crops": 0}
@@ -234,8 +235,8 @@ def main() -> None:
         "rows": rows,
         "seconds": round(time.time() - started, 1),
     }
-    for k, v in sums.items():
-        print(f"overall {k}: {v}/{total} ({100 * v / total:.1f}%)")
+    for k, count in sums.items():
+        print(f"overall {k}: {count}/{total} ({100 * count / total:.1f}%)")
     for k, v in false.items():
         print(
             f"false matches {k}: {len(v)} ({len(between_different[k])} between different pictures) in"

@@ -65,7 +65,8 @@ class _Diffuse(Protocol):
 def _popcount_rows(
     rows: npt.NDArray[np.uint64], q: npt.NDArray[np.uint64]
 ) -> npt.NDArray[np.int64]:
-    return np.bitwise_count(rows ^ q).sum(axis=1, dtype=np.int64)
+    out: npt.NDArray[np.int64] = np.bitwise_count(rows ^ q).sum(axis=1, dtype=np.int64)
+    return out
 
 
 def _majority(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
