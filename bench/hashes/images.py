@@ -114,6 +114,38 @@ TRANSFORMS: dict[str, Callable[[Image.Image], Image.Image]] = {
 }
 
 
+def _crop_box(
+    left: float, top: float, right: float, bottom: float
+) -> Callable[[Image.Image], Image.Image]:
+    def f(img: Image.Image) -> Image.Image:
+        w, h = img.size
+        return img.crop((int(w * left), int(h * top), w - int(w * right), h - int(h * bottom)))
+
+    return f
+
+
+def _caption_of(share: float) -> Callable[[Image.Image], Image.Image]:
+    def f(img: Image.Image) -> Image.Image:
+        w, h = img.size
+        bar = max(12, int(h * share))
+        out = img.copy()
+        draw = ImageDraw.Draw(out)
+        draw.rectangle((0, h - bar, w, h), fill=(0, 0, 0))
+        draw.text((8, h - bar + 2), "BREAKING: shared from channel @example", fill=(255, 255, 255))
+        return out
+
+    return f
+
+
+#: Edits *outside* the goal's twelve, whose geometry differs from the banked crops
+#: (signals.pdq.CROPS): how far derived crops carry beyond the exact shapes they bank.
+EXTRA: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "crop 10% off-centre": _crop_box(0.10, 0.10, 0.0, 0.0),
+    "crop 6%": _crop_box(0.03, 0.03, 0.03, 0.03),
+    "caption bar 15%": _caption_of(0.15),
+}
+
+
 def png_bytes(img: Image.Image) -> bytes:
     """Lossless bytes of an image (BMP: no compression cost; the pixels are what is hashed)."""
     buf = io.BytesIO()

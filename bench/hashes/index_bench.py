@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import numpy as np
 from PIL import Image
 
 from bench.hashes.images import TRANSFORMS, generated
-from ctnode.hashes.index import BruteForcePdqIndex, FaissFlatIndex, FaissMihIndex
+from ctnode.hashes.index import BruteForcePdqIndex, ClusterPdqIndex, FaissFlatIndex, FaissMihIndex
 from ctnode.hashes.signals import pdq
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "hashes"
@@ -90,14 +91,85 @@ def make_bank(
 
 
 def timed_queries(
-    index: Any, queries: np.ndarray, threshold: int = 31
+    index: Any, queries: np.ndarray, threshold: int = 31, cpu: list[float] | None = None
 ) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
+    """Answers and wall-clock ms per query; with ``cpu``, the process CPU ms per query too
+    (on a shared, loaded machine the CPU time is the figure that does not depend on the load)."""
     answers, times = [], []
     for q in queries:
         t = time.perf_counter()
+        c = time.process_time()
         answers.append(index.search(q[None, :], threshold)[0])
+        if cpu is not None:
+            cpu.append((time.process_time() - c) * 1000)
         times.append(time.perf_counter() - t)
     return answers, np.asarray(times) * 1000
+
+
+def run_cluster(
+    size: int, real: np.ndarray, edit_dists: np.ndarray, queries: np.ndarray, radius: int
+) -> dict[str, Any]:
+    """``ClusterPdqIndex`` on the same bank as ``run_size``, checked equal to the flat scan
+    (all queries) and to brute force (up to 1M); wall and CPU time per query."""
+    rng = np.random.default_rng(size)
+    bank = make_bank(size, real, edit_dists, rng)
+    ids = np.arange(len(bank), dtype=np.int64)
+    print(f"\n== {len(bank):,} hashes, ClusterPdqIndex radius {radius}")
+    gc.collect()
+    before = rss_mb()
+    t, c = time.perf_counter(), time.process_time()
+    index = ClusterPdqIndex(radius=radius)
+    index.add(ids, bank)
+    build, build_cpu = time.perf_counter() - t, time.process_time() - c
+    mem = rss_mb() - before
+    cpu: list[float] = []
+    answers, ms = timed_queries(index, queries, cpu=cpu)
+    diffuse_cpu: list[float] = []
+    timed_queries(index._diffuse, queries, cpu=diffuse_cpu)
+    eight, eight_cpu = [], []
+    for i in range(200):
+        batch = np.repeat(queries[i : i + 1], 8, axis=0) ^ np.uint8(i % 2)
+        t, c = time.perf_counter(), time.process_time()
+        index.search(batch, 31)
+        eight.append((time.perf_counter() - t) * 1000)
+        eight_cpu.append((time.process_time() - c) * 1000)
+    result: dict[str, Any] = {
+        "size": len(bank),
+        "radius": radius,
+        "structure": index.stats(),
+        "build_s": round(build, 1),
+        "build_cpu_s": round(build_cpu, 1),
+        "memory_mb": round(mem),
+        "query_ms": stats(ms),
+        "query_cpu_ms": stats(np.asarray(cpu)),
+        "diffuse_tier_cpu_ms": stats(np.asarray(diffuse_cpu)),
+        "file_query_8_variants_ms": stats(np.asarray(eight)),
+        "file_query_8_variants_cpu_ms": stats(np.asarray(eight_cpu)),
+        "queries_with_hits": sum(1 for a in answers if a),
+        "matches": sum(map(len, answers)),
+        "load_average": os.getloadavg(),
+    }
+    print(json.dumps(result))
+    del index
+    gc.collect()
+    flat = FaissFlatIndex()
+    flat.add(ids, bank)
+    flat_cpu: list[float] = []
+    flat_answers, flat_ms = timed_queries(flat, queries, cpu=flat_cpu)
+    result["flat"] = {
+        "query_ms": stats(flat_ms),
+        "query_cpu_ms": stats(np.asarray(flat_cpu)),
+        "equal": flat_answers == answers,
+    }
+    print("flat", json.dumps(result["flat"]))
+    del flat
+    gc.collect()
+    if size <= 1_000_000:
+        brute = BruteForcePdqIndex()
+        brute.add(ids, bank)
+        result["brute_force_equal"] = brute.search(queries, 31) == answers
+        print("brute force equal:", result["brute_force_equal"])
+    return result
 
 
 def stats(ms: np.ndarray) -> dict[str, float]:
@@ -215,6 +287,14 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=3000)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument(
+        "--cluster",
+        type=int,
+        default=0,
+        metavar="RADIUS",
+        help="measure ClusterPdqIndex (pivot radius RADIUS, e.g. 64) against the flat scan instead",
+    )
+    ap.add_argument("--cache", type=Path, help="keep the real hashes in this .npz between runs")
+    ap.add_argument(
         "--words",
         type=int,
         default=12,
@@ -223,13 +303,19 @@ def main() -> None:
     args = ap.parse_args()
     faiss.omp_set_num_threads(1)
     t = time.perf_counter()
-    real, edits, dists = real_hashes(args.images, 0)
-    fresh_rows = pdq.to_bytes(
-        [
-            pdq.hash_array(np.asarray(generated(9_000_000 + s))).value
-            for s in range(args.queries // 2)
-        ]
-    )
+    if args.cache and args.cache.exists():
+        cached = np.load(args.cache)
+        real, edits, dists, fresh_rows = (cached[k] for k in ("real", "edits", "dists", "fresh"))
+    else:
+        real, edits, dists = real_hashes(args.images, 0)
+        fresh_rows = pdq.to_bytes(
+            [
+                pdq.hash_array(np.asarray(generated(9_000_000 + s))).value
+                for s in range(args.queries // 2)
+            ]
+        )
+        if args.cache:
+            np.savez(args.cache, real=real, edits=edits, dists=dists, fresh=fresh_rows)
     print(
         f"real hashes: {len(real)} originals + {len(edits)} edited copies in {time.perf_counter() - t:.0f} s; "
         f"edit distance median {np.median(dists):.0f}, 90th pct {np.percentile(dists, 90):.0f} bits"
@@ -246,6 +332,12 @@ def main() -> None:
         },
         "runs": [],
     }
+    if args.cluster:
+        for size in args.sizes:
+            report["runs"].append(run_cluster(size, bank_real, dists, queries, args.cluster))
+            OUT.mkdir(parents=True, exist_ok=True)
+            (OUT / f"index-cluster-{args.cluster}.json").write_text(json.dumps(report, indent=1))
+        return
     for size in args.sizes:
         report["runs"].append(
             run_size(

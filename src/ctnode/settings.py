@@ -155,8 +155,9 @@ class Settings(BaseSettings):
     hash_max_file_bytes: int = Field(default=2 * 1024**3, ge=1024)
     # "Not terrorist content" decisions plus matches beside a benign hash that quarantine a hash; 0: never.
     hash_flood_count: int = Field(default=3, ge=0)
-    # PDQ index of the node's matcher: "flat" (exhaustive faiss scan, no build) or "mih" (multi-index hashing).
-    hash_pdq_index: Literal["flat", "mih"] = "flat"
+    # PDQ index of the node's matcher: "flat" (exhaustive faiss scan, no build), "mih" (multi-index
+    # hashing) or "cluster" (near-duplicate clusters behind pivots, the rest in MIH; built at start).
+    hash_pdq_index: Literal["flat", "mih", "cluster"] = "flat"
     # Days the forensics store keeps content hashed with keep=true (sealed with the data key); 0: off, never kept.
     hash_forensics_days: int = Field(default=0, ge=0, le=3650)
     # Minutes between purges of forensic content past its retention (the hash-forensics job).

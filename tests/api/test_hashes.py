@@ -158,7 +158,9 @@ def test_the_forensics_store_over_http(store_url: str, tmp_path: Path) -> None:
     off.close()
     on = Node(
         Settings(
-            data_dir=tmp_path / "on", database_url=store_url, mode="development",
+            data_dir=tmp_path / "on",
+            database_url=store_url,
+            mode="development",
             hash_forensics_days=7,
         )
     )
@@ -182,3 +184,33 @@ def test_the_forensics_store_over_http(store_url: str, tmp_path: Path) -> None:
         assert r.headers["x-content-sha256"] == item["sha256"]
         assert c.get("/hashes/forensics/nope", headers=admin).status_code == 404
     on.close()
+
+
+def test_a_file_uploaded_to_a_bank_is_banked_with_its_crops(
+    client: TestClient, empty_node: Node
+) -> None:
+    admin, analyst, screener = (key(empty_node, r) for r in ("admin", "analyst", "screener"))
+    client.post("/hashes/banks", json={"name": "CT_FILES"}, headers=admin)
+    r = client.post("/hashes/hash", params={"name": "a.png"}, content=png(3), headers=screener)
+    crops = r.json()["pdq"]["crops"]
+    assert sorted(crops) == ["crop_bottom_10", "crop_centre_80", "crop_centre_90", "crop_top_10"]
+    url = "/hashes/banks/CT_FILES/files"
+    r = client.post(url, params={"filename": "a.png"}, content=png(3), headers=screener)
+    assert r.status_code == 403  # banking needs hashes.edit
+    r = client.post(
+        url,
+        params={"filename": "a.png", "label": ["recruitment"], "tlp": "GREEN"},
+        content=png(3),
+        headers=analyst,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["added"] == 7
+    listed = client.get("/hashes/banks/CT_FILES/hashes", headers=analyst).json()["hashes"]
+    derived = {
+        h["value"] for h in listed if h["provenance"]["source_format"].startswith("derived:")
+    }
+    assert derived == set(crops.values())
+    r = client.post(
+        url, params={"filename": "b.png", "derived": "false"}, content=png(4), headers=analyst
+    )
+    assert r.json()["added"] == 3

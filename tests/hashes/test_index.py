@@ -10,6 +10,7 @@ import pytest
 
 from ctnode.hashes.index import (
     BruteForcePdqIndex,
+    ClusterPdqIndex,
     ExactIndex,
     FaissFlatIndex,
     FaissMihIndex,
@@ -156,3 +157,72 @@ def test_exact_index() -> None:
     assert index.search("a" * 32) == [1] and index.search("c" * 32) == [2]
     assert index.remove([1, 1, 9]) == 1
     assert index.search("a" * 32) == [] and len(index) == 2
+
+
+def _near_copies(rng: np.random.Generator, bases: int, per: int, spread: int = 40) -> np.ndarray:
+    """Dense near-duplicate clusters (each copy 0-``spread`` bits from its base) like a bank of
+    re-encoded, captioned and cropped copies, plus as many uniform hashes."""
+    base = rng.integers(0, 256, (bases, 32), dtype=np.uint8)
+    centres = np.repeat(base, per, axis=0)
+    bits = np.unpackbits(centres, axis=1)
+    k = rng.integers(0, spread + 1, len(centres))
+    flips = np.argsort(rng.random(bits.shape), axis=1) < k[:, None]
+    copies = np.packbits(bits ^ flips.astype(np.uint8), axis=1)
+    noise = rng.integers(0, 256, (len(copies), 32), dtype=np.uint8)
+    return np.concatenate([base, copies, noise])
+
+
+def test_cluster_index_equals_brute_force_with_adds_removals_and_reclustering() -> None:
+    rng = np.random.default_rng(11)
+    hashes = _near_copies(rng, 60, 40)
+    ids = rng.permutation(len(hashes) * 2)[: len(hashes)].astype(np.int64)
+    fast = ClusterPdqIndex(sample=2000, min_clustering=1000)
+    slow = BruteForcePdqIndex()
+    for index in (fast, slow):
+        index.add(ids, hashes)
+    shape = fast.stats()
+    assert shape["pivots"] >= 30 and shape["clustered"] > len(hashes) // 3  # really clustered
+    assert shape["diffuse"] >= len(hashes) // 3  # and the uniform hashes kept apart
+    queries = np.concatenate(
+        [hashes[rng.choice(len(hashes), 60)], rng.integers(0, 256, (10, 32), dtype=np.uint8)]
+    )
+    total = 0
+    for threshold in (0, 8, 31, 47, 63):
+        want = slow.search(queries, threshold)
+        assert fast.search(queries, threshold) == want
+        total += sum(map(len, want))
+    assert total > 2000  # the queries land in the clusters
+    # removals, then adds after the build: new members of old clusters (the tail) and new hashes
+    gone = ids[rng.choice(len(hashes), 700, replace=False)].tolist()
+    assert fast.remove(gone) == slow.remove(gone) == 700
+    assert fast.remove(gone) == 0
+    more = _near_copies(rng, 5, 30)
+    more = np.concatenate([more, hashes[:200] ^ np.uint8(1)])  # 8 bits from banked ones
+    more_ids = np.arange(10**7, 10**7 + len(more), dtype=np.int64)
+    for index in (fast, slow):
+        index.add(more_ids, more)
+    assert fast.stats()["tail"] > 0
+    queries = np.concatenate(
+        [queries, more[rng.choice(len(more), 30)], hashes[np.isin(ids, gone)][:5]]
+    )
+    for threshold in (0, 31, 63):
+        assert fast.search(queries, threshold) == slow.search(queries, threshold)
+    assert not {i for row in fast.search(hashes[np.isin(ids, gone)], 0) for i, _ in row} & set(gone)
+    fast.compact()
+    assert fast.stats()["tail"] == 0
+    assert fast.search(queries, 31) == slow.search(queries, 31)
+    fast.recluster()
+    assert fast.search(queries, 31) == slow.search(queries, 31)
+    assert len(fast) == len(slow)
+
+
+def test_cluster_index_below_its_clustering_size_is_its_diffuse_index() -> None:
+    rng = np.random.default_rng(12)
+    hashes = _near_copies(rng, 10, 10)
+    ids = np.arange(len(hashes), dtype=np.int64)
+    fast, slow = ClusterPdqIndex(), BruteForcePdqIndex()
+    for index in (fast, slow):
+        index.add(ids, hashes)
+    assert fast.stats()["pivots"] == 0
+    assert fast.search(hashes[:20], 31) == slow.search(hashes[:20], 31)
+    assert ClusterPdqIndex().search(hashes[:2], 31) == [[], []]

@@ -150,3 +150,57 @@ def test_records_need_their_bank_and_valid_values() -> None:
     matcher.add([(5, rec), (5, replace(rec, value="b" * 32))])  # same key twice: replaced
     assert matcher.match_value(SignalType.MD5, "a" * 32) == []
     assert len(matcher.match_value(SignalType.MD5, "b" * 32)) == 1
+
+
+def _crop10(im: Image.Image) -> Image.Image:
+    w, h = im.size
+    return im.crop((int(w * 0.05), int(h * 0.05), w - int(w * 0.05), h - int(h * 0.05)))
+
+
+def _bar(im: Image.Image) -> Image.Image:
+    out = im.copy()
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, im.height - im.height // 10, im.width, im.height), fill=(0, 0, 0))
+    draw.text((6, im.height - im.height // 10 + 2), "caption @channel", fill=(255, 255, 255))
+    return out
+
+
+def test_derived_crops_match_as_their_item(make_image: Callable[..., Path]) -> None:
+    from ctnode.hashes.model import DERIVED, Provenance
+
+    from .conftest import NOW
+
+    original = hash_file(make_image(31))
+    assert original.pdq is not None
+    assert [c for c, _ in original.pdq.crops] == list(pdq.BANK_CROPS)
+    item = record("CT_TEST", SignalType.PDQ, original.pdq.value)
+    derived = [
+        replace(
+            record("CT_TEST", SignalType.PDQ, value),
+            provenance=Provenance("local", "test", NOW, item.record_id, f"{DERIVED}{crop}"),
+        )
+        for crop, value in original.pdq.crops
+    ]
+    assert all(d.item == item.record_id and d.derivation for d in derived)
+    plain, full = HashMatcher(), HashMatcher()
+    for m in (plain, full):
+        m.put_bank(Bank("CT_TEST"))
+        m.add([(1, item)])
+    full.add([(10 + i, d) for i, d in enumerate(derived)])
+    cropped = make_image(31, "cropped.png", _crop10)
+    captioned = make_image(31, "captioned.png", _bar)
+    assert plain.match_file(cropped)[1] == []  # PDQ alone does not survive a 10% crop
+    [hit] = full.match_file(cropped)[1]
+    assert hit.record == item and hit.variant == "original~crop_centre_90"
+    assert "through a banked crop of the picture (crop_centre_90)" in hit.explanation
+    [hit] = full.match_file(captioned)[1]
+    assert hit.record == item and hit.distance <= 31
+    # a different picture's crops do not match
+    assert full.match_file(make_image(32, "other.png", _crop10))[1] == []
+    # the crops match only while the item does
+    full.set_status(1, RecordStatus.QUARANTINED)
+    assert full.match_file(cropped)[1] == []
+    full.set_status(1, RecordStatus.ACTIVE)
+    assert [k for k, _ in full.derived([item.record_id])] == [10, 11, 12, 13]
+    full.remove([10, 11, 12, 13])
+    assert full.derived([item.record_id]) == [] and full.match_file(cropped)[1] == []

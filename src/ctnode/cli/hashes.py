@@ -18,7 +18,7 @@ from ctnode.cli.common import console, node_session, operator, out
 from ctnode.errors import InvalidInput
 from ctnode.hashes.model import Bank, BankKind, Label, RecordStatus, SignalType, parse_tlp
 from ctnode.hashes.signals import parse_signal_type
-from ctnode.services.hashes.banks import EXPORTS, READERS, BankChange, NewHashes
+from ctnode.services.hashes.banks import EXPORTS, READERS, BankChange, NewFiles, NewHashes
 from ctnode.services.hashes.matching import MatchResult, hashes_dict
 
 hashes_app = typer.Typer(
@@ -53,6 +53,8 @@ def hash_files(files: Files, as_json: JsonOpt = False) -> None:
             shown = value if kind is not SignalType.VPDQ else f"{len(fh.vpdq or ())} frames"
             extra = f"  quality {fh.pdq.quality}" if kind is SignalType.PDQ and fh.pdq else ""
             out.print(f"  {kind.value:<7} {shown}{extra}", markup=False, highlight=False)
+        for crop, value in fh.pdq.crops if fh.pdq else ():
+            out.print(f"  pdq     {value}  ({crop})", markup=False, highlight=False)
         for note in fh.notes:
             out.print(f"  [dim]{note}[/dim]")
 
@@ -312,6 +314,37 @@ def bank_add(
     )
     with node_session() as node:
         report = node.hashes.banks.add(operator(), name, new)
+    out.print(f"{name}: {report.added} added, {report.refreshed} already there (refreshed)")
+
+
+@bank_app.command("add-file")
+def bank_add_file(
+    name: BankArg,
+    files: Files,
+    label: Annotated[
+        list[str] | None, typer.Option("--label", help="Taxonomy label; repeatable.")
+    ] = None,
+    tlp: Annotated[str | None, typer.Option("--tlp")] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
+    source: Annotated[str, typer.Option("--source", help="Who reported them.")] = "",
+    derived: Annotated[
+        bool,
+        typer.Option(
+            "--derived/--no-derived",
+            help="Also bank the PDQ of each image's standard crops (centre 90%/80%, top and "
+            "bottom tenth cut off) as derived hashes of the same item.",
+        ),
+    ] = True,
+) -> None:
+    """Hash files held on this node and bank every hash (the files are not kept)."""
+    with node_session() as node:
+        hashed = node.hashes.matching.hash_files(operator(), files)
+        report = node.hashes.banks.add_files(
+            operator(),
+            name,
+            hashed,
+            NewFiles(frozenset(Label.parse(x) for x in label or ()), tlp, note, source, derived),
+        )
     out.print(f"{name}: {report.added} added, {report.refreshed} already there (refreshed)")
 
 

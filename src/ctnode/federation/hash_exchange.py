@@ -68,7 +68,11 @@ def record_from_wire(data: Any, bank: Bank, sender: str, where: str) -> HashReco
             sender,
             added if added.tzinfo else added.replace(tzinfo=UTC),
             original_id=str(prov.get("original_id") or data.get("record_id") or ""),
-            source_format="ctnode-delta",
+            # a crop banked with its picture stays derived (it matches as the picture there too)
+            source_format=fmt
+            if (fmt := str(prov.get("source_format") or "")).startswith(hm.DERIVED)
+            and len(fmt) <= 32
+            else "ctnode-delta",
         )
         tagging = common.Tagging(
             frozenset(hm.Label.parse(str(x)) for x in data.get("labels") or ()),

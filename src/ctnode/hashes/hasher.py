@@ -28,6 +28,9 @@ class HashOptions:
     max_pixels: int = pdq.DEFAULT_MAX_PIXELS  # refuse images larger than this, before decoding
     video: bool = True  # compute vPDQ for videos when the package is installed
     seconds_per_hash: float = vpdq.SECONDS_PER_HASH
+    # PDQ of these standard crops of an image too (signals.pdq.CROPS): banked as derived hashes
+    # of the item when the file is added to a bank; the QUERY_CROPS among them join a query.
+    pdq_crops: tuple[str, ...] = pdq.BANK_CROPS
 
 
 def hash_file(
@@ -76,7 +79,9 @@ def _perceptual(
     frames: list[VpdqFrame] | None = None
     note = ""
     if kind is ContentType.IMAGE:
-        pdq_hash = pdq.hash_image(source, name=label, max_pixels=opts.max_pixels)
+        pdq_hash = pdq.hash_image(
+            source, name=label, max_pixels=opts.max_pixels, crops=opts.pdq_crops
+        )
     elif kind is ContentType.VIDEO:
         frames, note = _video_of(source, opts, label)
     return FileHashes(

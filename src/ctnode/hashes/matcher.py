@@ -6,10 +6,15 @@ signal type and the records under the store's integer keys. Adding, removing,
 quarantining and bank changes take effect at once, without a rebuild.
 
 A query is one hash (``match_value``) or a file's hashes (``match_hashes``): PDQ
-is searched with all 8 dihedral variants when the node computed them; each
+is searched with all 8 dihedral variants and the caption-bar crops
+(``pdq.QUERY_CROPS``) when the node computed them; each
 candidate is held against *its own bank's* threshold; disabled banks, quarantined
 and removed records never match. Hits in ``BankKind.BENIGN`` banks are returned
 too, marked by their bank, so the service can suppress or flag the other hits.
+
+A *derived* record (a standard crop of a banked picture, ``HashRecord.derivation``) matches
+as its item: the hit names the item's record, with the variant ``<query variant>~<crop>``,
+and it never matches while the item itself is removed or quarantined.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class HashMatcher:
     ) -> None:
         self.banks: dict[str, Bank] = {}
         self._records: dict[int, HashRecord] = {}
+        self._key_of: dict[str, int] = {}  # record id → key
+        self._children: dict[str, set[int]] = {}  # item's record id → keys of its derived hashes
         self._pdq = pdq_index()
         self._vpdq = VpdqIndex(vpdq_frame_index)
         self._exact = {SignalType.MD5: ExactIndex(), SignalType.SHA256: ExactIndex()}
@@ -77,6 +84,9 @@ class HashMatcher:
             if key in self._records:
                 self.remove([key])
             self._records[key] = record
+            self._key_of[record.record_id] = key
+            if record.derivation:
+                self._children.setdefault(record.item, set()).add(key)
             count += 1
             if record.status is not RecordStatus.ACTIVE:
                 continue  # kept for lookups, never indexed
@@ -91,12 +101,27 @@ class HashMatcher:
             self._pdq.add(np.asarray(pdq_keys, dtype=np.int64), pdq.to_bytes(pdq_values))
         return count
 
+    def settle(self) -> None:
+        """After a bulk load in batches: let the PDQ index lay itself out for the whole bank
+        (``ClusterPdqIndex`` chooses its pivots again; the other indexes need nothing)."""
+        recluster = getattr(self._pdq, "recluster", None)
+        if recluster is not None:
+            recluster()
+
     def remove(self, keys: Iterable[int]) -> int:
         """Stop matching these keys and forget them."""
         gone = list(dict.fromkeys(k for k in keys if k in self._records))
         self._unindex(gone)
         for key in gone:
-            del self._records[key]
+            rec = self._records.pop(key)
+            if self._key_of.get(rec.record_id) == key:
+                del self._key_of[rec.record_id]
+            if rec.derivation:
+                kids = self._children.get(rec.item)
+                if kids is not None:
+                    kids.discard(key)
+                    if not kids:
+                        del self._children[rec.item]
         return len(gone)
 
     def set_status(self, key: int, status: RecordStatus) -> HashRecord:
@@ -111,6 +136,14 @@ class HashMatcher:
 
     def record(self, key: int) -> HashRecord | None:
         return self._records.get(key)
+
+    def derived(self, record_ids: Iterable[str]) -> list[tuple[int, HashRecord]]:
+        """The derived hashes (crops) of these items, so a removal can take them along."""
+        out = []
+        for rid in record_ids:
+            for key in sorted(self._children.get(rid, ())):
+                out.append((key, self._records[key]))
+        return out
 
     def __len__(self) -> int:
         return len(self._records)
@@ -152,6 +185,7 @@ class HashMatcher:
         hits += self._match_exact(SignalType.SHA256, hashes.sha256, wanted)
         if hashes.pdq is not None:
             variants = list(hashes.pdq.variants) or [("original", hashes.pdq.value)]
+            variants += [(n, v) for n, v in hashes.pdq.crops if n in pdq.QUERY_CROPS]
             hits += self._match_pdq(variants, hashes.pdq.quality, wanted)
         if hashes.vpdq:
             hits += self._match_vpdq(list(hashes.vpdq), wanted)
@@ -191,8 +225,15 @@ class HashMatcher:
         best: dict[int, tuple[int, str]] = {}
         for (name, _), matches in zip(variants, found, strict=True):
             for key, dist in matches:
+                rec = self._records.get(key)
+                if rec is not None and rec.derivation:
+                    # a crop of a banked picture matches as the picture itself
+                    name_here = f"{name}~{rec.derivation}"
+                    key = self._key_of.get(rec.item, key)
+                else:
+                    name_here = name
                 if key not in best or dist < best[key][0]:
-                    best[key] = (dist, name)
+                    best[key] = (dist, name_here)
         low = quality is not None and quality < MIN_PDQ_QUALITY
         hits = []
         for key, (dist, name) in best.items():

@@ -228,6 +228,11 @@ class Bank:
                 raise HashFormatError(f"{name} must be 0-100", field=name)
 
 
+#: ``Provenance.source_format`` of a derived hash: "derived:<crop name>" (signals.pdq.CROPS);
+#: its ``original_id`` is the record id of the item (the picture's own PDQ record).
+DERIVED = "derived:"
+
+
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """Where a hash came from: a peer node, an imported file, or this node's own hashing."""
@@ -264,6 +269,17 @@ class HashRecord:
     quality: int | None = None  # PDQ quality when this node hashed it; None for imported hashes
     status: RecordStatus = RecordStatus.ACTIVE
     note: str = ""
+
+    @property
+    def derivation(self) -> str:
+        """For a derived hash (a standard crop of a banked picture): the crop's name, else ""."""
+        fmt = self.provenance.source_format
+        return fmt.removeprefix(DERIVED) if fmt.startswith(DERIVED) else ""
+
+    @property
+    def item(self) -> str:
+        """The record this hash stands for: its parent for a derived hash, else itself."""
+        return self.provenance.original_id if self.derivation else self.record_id
 
     def as_dict(self) -> dict[str, Any]:
         """The one wire form of a record (API, CLI, exchange), provenance nested."""
@@ -317,8 +333,11 @@ class MatchHit:
             )
         else:
             why = f"{self.distance} of 256 bits differ (bank threshold {self.threshold})"
-            if self.variant != "original":
-                why += f", query {self.variant.replace('_', ' ')}"
+            query, _, crop = self.variant.partition("~")
+            if crop:
+                why += f", through a banked crop of the picture ({crop})"
+            if query != "original":
+                why += f", query {query.replace('_', ' ')}"
         if self.low_quality_query:
             why += f"; query image quality under {MIN_PDQ_QUALITY}, treat with caution"
         labels = ", ".join(sorted(label.value for label in rec.labels)) or "no labels"
@@ -332,6 +351,7 @@ class PdqHash:
     value: str
     quality: int
     variants: tuple[tuple[str, str], ...] = field(default=())  # (variant name, hex), original first
+    crops: tuple[tuple[str, str], ...] = field(default=())  # (crop name, hex): signals.pdq.CROPS
 
 
 @dataclass(frozen=True, slots=True)

@@ -242,12 +242,59 @@ def test_the_flat_and_multi_index_matchers_agree(banked: tuple[Node, Path, str])
 
     node, _, value = banked
     node.hashes.banks.add(ANALYST, "CT_TEST", NewHashes(SignalType.PDQ, (flip_bits(value, 9),)))
-    flat, mih = (HashIndex(node.store.hashes, kind).current() for kind in ("flat", "mih"))
+    flat, mih, cluster = (
+        HashIndex(node.store.hashes, kind).current() for kind in ("flat", "mih", "cluster")
+    )
     for bits in (0, 12, 25, 31, 40):
         query = flip_bits(value, bits)
         got = [
             sorted((h.record.record_id, h.distance) for h in m.match_value(SignalType.PDQ, query))
-            for m in (flat, mih)
+            for m in (flat, mih, cluster)
         ]
-        assert got[0] == got[1]
+        assert got[0] == got[1] == got[2]
     assert len(flat.match_value(SignalType.PDQ, value)) == 2
+
+
+def test_a_file_added_to_a_bank_brings_its_crops_which_match_as_the_item(
+    empty_node: Node, tmp_path: Path
+) -> None:
+    from ctnode.services.hashes.banks import NewFiles
+
+    node = empty_node
+    node.hashes.banks.create_bank(ADMIN, Bank("CT_FILES"))
+    original = image(tmp_path, 5, "poster.png")
+    hashed = node.hashes.matching.hash_files(ANALYST, [original])
+    report = node.hashes.banks.add_files(
+        ANALYST, "CT_FILES", hashed, NewFiles(frozenset({Label.RECRUITMENT}), "TLP:GREEN")
+    )
+    assert report.added == 7  # MD5, SHA-256, PDQ and 4 derived crops
+    records = node.hashes.banks.list_records(ANALYST, "CT_FILES")
+    pdqs = [r for r in records if r["signal_type"] == "pdq"]
+    [item] = [r for r in pdqs if not r["provenance"]["original_id"]]
+    crops = [r for r in records if r["provenance"]["source_format"].startswith("derived:")]
+    assert len(crops) == 4
+    assert {r["provenance"]["original_id"] for r in crops} == {item["record_id"]}
+    assert all(r["labels"] == ["recruitment"] and r["tlp"] == "TLP:GREEN" for r in crops)
+    assert item["quality"] == 100 and item["provenance"]["source_format"] == "file"
+
+    def crop(im: Image.Image) -> Image.Image:
+        w, h = im.size
+        return im.crop((w // 20, h // 20, w - w // 20, h - h // 20))
+
+    cropped = image(tmp_path, 5, "cropped.png", crop)
+    result = node.hashes.matching.match_file(ANALYST, cropped)
+    [(_, hit)] = result.hits
+    assert hit.record.record_id == item["record_id"] and hit.variant.endswith("~crop_centre_90")
+    # without derived crops the crop is not found
+    node.hashes.banks.create_bank(ADMIN, Bank("CT_PLAIN"))
+    node.hashes.banks.add_files(ANALYST, "CT_PLAIN", hashed, NewFiles(derived=False))
+    assert len(node.hashes.banks.list_records(ANALYST, "CT_PLAIN")) == 3
+    hits = node.hashes.matching.match_file(ANALYST, cropped, banks=["CT_PLAIN"]).hits
+    assert hits == []
+    # removing the item removes its crops too, and the crop stops matching
+    removed = node.hashes.banks.remove(ANALYST, "CT_FILES", [item["record_id"]])
+    assert removed.removed == 5
+    assert node.hashes.matching.match_file(ANALYST, cropped, banks=["CT_FILES"]).hits == []
+    after = node.hashes.banks.list_records(ANALYST, "CT_FILES")
+    statuses = {r["record_id"]: r["status"] for r in after}
+    assert all(statuses[r["record_id"]] == "removed" for r in crops)

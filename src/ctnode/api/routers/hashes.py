@@ -22,8 +22,8 @@ from ctnode.api.schemas.hashes import (
     MatchIn,
     RemovalIn,
 )
-from ctnode.hashes.model import RecordStatus
-from ctnode.services.hashes.banks import EXPORTS, READERS
+from ctnode.hashes.model import Label, RecordStatus
+from ctnode.services.hashes.banks import EXPORTS, READERS, NewFiles
 from ctnode.services.hashes.matching import hashes_dict
 
 router = APIRouter(tags=["hashes"])
@@ -172,6 +172,34 @@ async def add_hashes(
     """Add hashes (validated; the error names the value). An existing one is refreshed."""
     report = await run_in_threadpool(node.hashes.banks.add, actor, name, body.to_new())
     return report.as_dict()
+
+
+@router.post("/hashes/banks/{name}/files", status_code=201, openapi_extra=UPLOAD)
+async def add_file(
+    request: Request,
+    name: BankPath,
+    node: NodeDep,
+    actor: ActorDep,
+    filename: FileName = "upload",
+    label: Annotated[list[str] | None, Query(max_length=20, description="Labels")] = None,
+    tlp: Annotated[str | None, Query(max_length=20)] = None,
+    note: Annotated[str, Query(max_length=500)] = "",
+    derived: Annotated[
+        bool,
+        Query(description="Also bank the PDQ of the image's standard crops as derived hashes"),
+    ] = True,
+) -> dict[str, Any]:
+    """Hash an uploaded file and bank every hash (the file is not kept); with ``derived``, an
+    image's standard crops too, as derived hashes of the same item."""
+    data = await read_upload(request, node.settings.max_upload_bytes)
+
+    def run() -> dict[str, Any]:
+        hashed = node.hashes.matching.hash_bytes(actor, data, filename)
+        labels = frozenset(Label.parse(x) for x in label or ())
+        new = NewFiles(labels, tlp, note, "", derived)
+        return node.hashes.banks.add_files(actor, name, [hashed], new).as_dict()
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/hashes/banks/{name}/removals")

@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from ctnode.hashes.index.cluster import ClusterPdqIndex
 from ctnode.hashes.index.exact import ExactIndex
 from ctnode.hashes.index.faiss_mih import FaissFlatIndex, FaissMihIndex
 from ctnode.hashes.index.naive import BruteForcePdqIndex
@@ -49,6 +50,7 @@ class PdqIndex(Protocol):
 
 __all__ = [
     "BruteForcePdqIndex",
+    "ClusterPdqIndex",
     "ExactIndex",
     "FaissFlatIndex",
     "FaissMihIndex",

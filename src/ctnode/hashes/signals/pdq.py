@@ -41,6 +41,22 @@ VARIANTS = (
 
 HashBytes = npt.NDArray[np.uint8]
 
+#: Standard crops of an image whose PDQ hashes travel with it: name → the fractions of the
+#: width/height cut from the (left, top, right, bottom). PDQ does not survive cropping (every
+#: DCT coefficient shifts), so a bank that holds the picture itself also holds its crops,
+#: each recorded as a *derived* hash of the same item; a query carries the caption-bar crops.
+CROPS: dict[str, tuple[float, float, float, float]] = {
+    "crop_centre_90": (0.05, 0.05, 0.05, 0.05),  # 5% off each side: 81% of the area
+    "crop_centre_80": (0.10, 0.10, 0.10, 0.10),  # 10% off each side: 64% of the area
+    "crop_bottom_10": (0.0, 0.0, 0.0, 0.10),  # a caption bar over the bottom tenth cut off
+    "crop_top_10": (0.0, 0.10, 0.0, 0.0),  # a banner over the top tenth cut off
+}
+#: Banked beside an image added from a file (``derived`` records of the same item).
+BANK_CROPS = tuple(CROPS)
+#: Searched beside a query image: a caption bar or banner cut off the query meets the same
+#: crop of the banked original.
+QUERY_CROPS = ("crop_bottom_10", "crop_top_10")
+
 
 def normalise(value: str, *, field: str = "value") -> str:
     try:
@@ -113,16 +129,37 @@ def load_rgb(
         raise HashFormatError(f"image could not be decoded: {exc}", source=name) from None
 
 
-def hash_array(pixels: npt.NDArray[np.uint8]) -> PdqHash:
-    """PDQ of an RGB array with its quality and 8 dihedral variants (pdqhash.compute_dihedral)."""
+def hash_array(pixels: npt.NDArray[np.uint8], crops: tuple[str, ...] = ()) -> PdqHash:
+    """PDQ of an RGB array with its quality, 8 dihedral variants (pdqhash.compute_dihedral)
+    and the hashes of the named standard ``crops`` (``CROPS``)."""
     if pixels.ndim != 3 or pixels.shape[2] != 3:
         raise ValueError("expected an (h, w, 3) RGB array")
     vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(pixels))
     hexes = tuple(_bits_to_hex(v) for v in vectors)
     return PdqHash(
-        value=hexes[0], quality=int(quality), variants=tuple(zip(VARIANTS, hexes, strict=True))
+        value=hexes[0],
+        quality=int(quality),
+        variants=tuple(zip(VARIANTS, hexes, strict=True)),
+        crops=tuple((name, crop_hash(pixels, name)) for name in crops),
     )
 
 
-def hash_image(source: Path | bytes, *, name: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> PdqHash:
-    return hash_array(load_rgb(source, name=name, max_pixels=max_pixels))
+def crop_hash(pixels: npt.NDArray[np.uint8], name: str) -> str:
+    """PDQ of one standard crop (``CROPS[name]``) of an RGB array."""
+    left, top, right, bottom = CROPS[name]
+    h, w = pixels.shape[:2]
+    box = pixels[int(h * top) : h - int(h * bottom), int(w * left) : w - int(w * right)]
+    if box.size == 0:
+        box = pixels
+    vector, _ = pdqhash.compute(np.ascontiguousarray(box))
+    return _bits_to_hex(vector)
+
+
+def hash_image(
+    source: Path | bytes,
+    *,
+    name: str,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    crops: tuple[str, ...] = (),
+) -> PdqHash:
+    return hash_array(load_rgb(source, name=name, max_pixels=max_pixels), crops)

@@ -87,6 +87,19 @@ class NewHashes:
     source: str = ""  # who reported it; the actor when empty
 
 
+@dataclass(frozen=True, slots=True)
+class NewFiles:
+    """Files held on this node, hashed and banked (their content is not kept)."""
+
+    labels: frozenset[hm.Label] = frozenset()
+    tlp: str | None = None
+    note: str = ""
+    source: str = ""  # who reported them; the actor when empty
+    # Bank the PDQ hashes of each image's standard crops too (signals.pdq.BANK_CROPS), as
+    # derived records of the picture's own PDQ record: a cropped or captioned copy then matches.
+    derived: bool = True
+
+
 @dataclass(slots=True)
 class ChangeReport:
     """The outcome of an add, import or removal."""
@@ -256,14 +269,64 @@ class HashBanks:
         ]
         return self._store(actor, bank, records, "hashes.add", {"source_kind": "local"})
 
+    def add_files(
+        self, actor: Actor, bank_name: str, files: Iterable[hm.FileHashes], new: NewFiles
+    ) -> ChangeReport:
+        """Bank every hash of files this node hashed (``HashMatching.hash_files``/``hash_bytes``):
+        MD5, SHA-256, PDQ, vPDQ, and with ``new.derived`` the PDQ of each image's standard crops
+        as derived records of the same item (provenance ``derived:<crop>``, ``original_id`` the
+        picture's PDQ record), which match as that item and are removed with it."""
+        self.ctx.require(actor, "hashes.edit")
+        bank = self.store.get_bank(bank_name)
+        tlp = hm.parse_tlp(new.tlp) if new.tlp else None
+        tagging = common.Tagging(new.labels, tlp, ())
+        now = datetime.now(UTC)
+        who = new.source or actor.name
+        records: list[HashRecord] = []
+        derived = 0
+        for fh in files:
+            prov = hm.Provenance("local", who, now, source_format="file")
+            where = common.Where(fh.name)
+            for kind, value in fh.signals().items():
+                rec = common.make_record(bank, kind, value, prov, where, tagging, note=new.note)
+                if kind is hm.SignalType.PDQ and fh.pdq is not None:
+                    rec = replace(rec, quality=fh.pdq.quality)
+                records.append(rec)
+                if kind is not hm.SignalType.PDQ or fh.pdq is None or not new.derived:
+                    continue
+                seen = {value}
+                for crop, crop_value in fh.pdq.crops:
+                    if crop_value in seen:
+                        continue  # a flat picture whose crop hashes the same
+                    seen.add(crop_value)
+                    origin = hm.Provenance(
+                        "local", who, now, rec.record_id, f"{hm.DERIVED}{crop}"
+                    )
+                    records.append(
+                        common.make_record(
+                            bank, kind, crop_value, origin, where, tagging, note=new.note
+                        )
+                    )
+                    derived += 1
+        if not records:
+            raise InvalidInput("no file given")
+        detail = {"source_kind": "local", "files": True, "derived": derived}
+        return self._store(actor, bank, records, "hashes.add", detail)
+
     def remove(self, actor: Actor, bank_name: str, record_ids: Iterable[str]) -> ChangeReport:
         """Delist hashes: each becomes a tombstone (status ``removed``) that no longer matches,
-        kept so the removal can reach every copy."""
+        kept so the removal can reach every copy. An item's derived hashes (its crops) go with it."""
         self.ctx.require(actor, "hashes.edit")
         self.store.get_bank(bank_name)
         wanted = list(dict.fromkeys(record_ids))
         if not wanted:
             raise InvalidInput("no record id given")
+        children = [
+            r.record_id
+            for _, r in self.index.current().derived(wanted)
+            if r.bank == bank_name and r.status is not RecordStatus.REMOVED
+        ]
+        wanted += [r for r in children if r not in wanted]
         found = self.store.find_records(wanted)
         missing = [r for r in wanted if r not in found or found[r][1].bank != bank_name]
         if missing:

@@ -2,7 +2,9 @@
 
 PDQ is indexed by a faiss flat scan by default (``CTNODE_HASH_PDQ_INDEX=flat``): no build
 time, 32 bytes a hash, and on clustered banks faster than multi-index hashing at 10M
-hashes (docs/benchmarks.md); ``mih`` suits large, diverse banks on a long-lived server.
+hashes (docs/benchmarks.md); ``mih`` suits large, diverse banks on a long-lived server;
+``cluster`` (``ClusterPdqIndex``: near-duplicate clusters behind pivots, the rest in MIH) is
+for millions of hashes with many near-duplicates, at the price of a build at start.
 
 Writes made through this node's services update the matcher in place (no rebuild).
 Writes made by another process on the same store (``ctnode hashes ...`` while the
@@ -14,9 +16,9 @@ newest change time, bank count), so checking it costs two small queries.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from ctnode.hashes.index import FaissFlatIndex, FaissMihIndex
+from ctnode.hashes.index import ClusterPdqIndex, FaissFlatIndex, FaissMihIndex, PdqIndex
 from ctnode.hashes.matcher import HashMatcher
 from ctnode.hashes.model import Bank, HashRecord, RecordStatus
 from ctnode.store.contracts import HashStore
@@ -27,7 +29,14 @@ class HashIndex:
 
     def __init__(self, store: HashStore, pdq_index: str = "flat") -> None:
         self.store = store
-        self._pdq_index = FaissMihIndex if pdq_index == "mih" else FaissFlatIndex
+        self._pdq_index: Callable[[], PdqIndex] = {
+            "mih": FaissMihIndex,
+            "cluster": ClusterPdqIndex,
+        }.get(pdq_index, FaissFlatIndex)
+        # vPDQ frames stay in a flat or MIH index (a video's frames are its own near-duplicates)
+        self._frame_index: Callable[[], PdqIndex] = (
+            FaissMihIndex if pdq_index == "mih" else FaissFlatIndex
+        )
         self._matcher: HashMatcher | None = None
         self._mark: tuple[int, str, str] | None = None
         self._lock = threading.RLock()
@@ -46,7 +55,7 @@ class HashIndex:
         return len(self.current())
 
     def _build(self) -> HashMatcher:
-        matcher = HashMatcher(pdq_index=self._pdq_index, vpdq_frame_index=self._pdq_index)
+        matcher = HashMatcher(pdq_index=self._pdq_index, vpdq_frame_index=self._frame_index)
         for bank in self.store.list_banks():
             matcher.put_bank(bank)
         batch: list[tuple[int, HashRecord]] = []
@@ -56,6 +65,7 @@ class HashIndex:
                 matcher.add(batch)
                 batch = []
         matcher.add(batch)
+        matcher.settle()
         return matcher
 
     # -- in-place updates after this process's own committed writes ---------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from ctnode.hashes.model import (
     SignalType,
     vpdq_to_value,
 )
+from ctnode.hashes.signals import pdq
 from ctnode.model.access import Actor
 from ctnode.model.records import attrs_of
 from ctnode.services.context import Context
@@ -47,7 +48,9 @@ def hashes_dict(fh: FileHashes) -> dict[str, Any]:
         "content_type": fh.content_type.value,
         "md5": fh.md5,
         "sha256": fh.sha256,
-        "pdq": None if fh.pdq is None else {"value": fh.pdq.value, "quality": fh.pdq.quality},
+        "pdq": None
+        if fh.pdq is None
+        else {"value": fh.pdq.value, "quality": fh.pdq.quality, "crops": dict(fh.pdq.crops)},
         "vpdq": None if not fh.vpdq else {"frames": len(fh.vpdq), "value": vpdq_to_value(fh.vpdq)},
         "notes": list(fh.notes),
     }
@@ -98,6 +101,8 @@ class HashMatching:
         self._listeners: list[NoticeListener] = []
         s = ctx.settings
         self.options = hasher.HashOptions(max_bytes=s.hash_max_file_bytes, video=s.hash_video)
+        # a query needs only the crops it is searched with (a caption bar cut off)
+        self.query_options = replace(self.options, pdq_crops=pdq.QUERY_CROPS)
 
     def on_notice(self, listener: NoticeListener) -> None:
         """Call ``listener`` after hits and quarantines (the federation tells publishers)."""
@@ -151,13 +156,13 @@ class HashMatching:
 
     def match_file(self, actor: Actor, path: Path, banks: list[str] | None = None) -> MatchResult:
         self.ctx.require(actor, "hashes.match")
-        return self._match_hashes(actor, hasher.hash_file(path, self.options), banks)
+        return self._match_hashes(actor, hasher.hash_file(path, self.query_options), banks)
 
     def match_bytes(
         self, actor: Actor, data: bytes, name: str, banks: list[str] | None = None
     ) -> MatchResult:
         self.ctx.require(actor, "hashes.match")
-        return self._match_hashes(actor, hasher.hash_bytes(data, name, self.options), banks)
+        return self._match_hashes(actor, hasher.hash_bytes(data, name, self.query_options), banks)
 
     def _match_hashes(self, actor: Actor, fh: FileHashes, banks: list[str] | None) -> MatchResult:
         hits = self.index.current().match_hashes(fh, banks=banks)
