@@ -14,7 +14,8 @@ from typing import Any
 from ctnode.clock import utcnow
 from ctnode.errors import Conflict, InvalidInput, NotFound
 from ctnode.federation.context import FederationContext
-from ctnode.federation.list_updates import ListUpdates, entity_to_wire
+from ctnode.federation.list_updates import ListUpdates
+from ctnode.federation.list_wire import entity_to_wire
 from ctnode.model.access import SYSTEM, Actor
 from ctnode.model.entities import Entity
 
