@@ -71,9 +71,9 @@ def duo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
         p, s = nodes["node-p"], nodes["node-s"]
         assert p.api("POST", "/federation/updates/retry").status_code == 200
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and s.api("GET", "/entities/fx-002").status_code != 200:
+        while time.monotonic() < deadline and s.api("GET", "/entities/node-p:fx-002").status_code != 200:
             time.sleep(0.3)
-        assert s.api("GET", "/entities/fx-002").status_code == 200, "no full sync"
+        assert s.api("GET", "/entities/node-p:fx-002").status_code == 200, "no full sync"
         yield nodes
     finally:
         for n in nodes.values():
@@ -112,7 +112,8 @@ def test_a_one_off_cli_screen_tells_the_publisher(duo: dict[str, NodeProc]) -> N
     p, s = duo["node-p"], duo["node-s"]
     r = cli(s, "screen", HIT_NAME, "--json", *PURPOSE, "--case", "CLI-1")
     assert r.exit_code == 0, r.output
-    assert any(h["entity_id"] == "fx-001" for h in json.loads(r.stdout)["hits"])
+    # the copy here is named by its publisher; the notice speaks the publisher's own id
+    assert any(h["entity_id"] == "node-p:fx-001" for h in json.loads(r.stdout)["hits"])
     (notice,) = notices_at(p, "cli")
     assert notice["peer_id"] == "node-s"
     detail = notice["detail"]
@@ -122,7 +123,7 @@ def test_a_one_off_cli_screen_tells_the_publisher(duo: dict[str, NodeProc]) -> N
     assert "Zoltan" not in json.dumps(notice) and "Kuressaar" not in json.dumps(notice)
     (sent,) = sent_notices(s, "cli")
     assert sent["detail"]["publisher"] == "node-p" and sent["detail"]["outcome"] == "delivered"
-    assert sent["result_ids"] == ["fx-001"]
+    assert sent["result_ids"] == ["node-p:fx-001"]
     (queued,) = [n for n in outbox(s) if n["requester"]["source"] == "cli"]
     assert queued["sent_at"] is not None and queued["outcome"] == "delivered"
 
