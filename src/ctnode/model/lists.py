@@ -14,6 +14,10 @@ from typing import Any
 
 from ctnode.model.entities import Entity
 
+# A full import delisting more than this share of a list's records needs confirmation
+# (``services.lists``; the console's import preview shows it without importing the parsers).
+DELIST_LIMIT = 0.05
+
 # A peer's list is kept here as a *copy* whose records are namespaced by their publisher:
 # the record ``fx-001`` of node ``fr-uclat``'s list is ``fr-uclat:fx-001`` here. Node ids
 # never hold a colon (``federation.identity.NODE_ID``), so the first colon of a copy's id

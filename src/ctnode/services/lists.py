@@ -28,7 +28,7 @@ from ctnode.ingest import csv_list, ftm, ofac_sdn, un_sc
 from ctnode.ingest.fetch import Download, fetch_source
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity
-from ctnode.model.lists import ImportReport, ParsedList, is_older
+from ctnode.model.lists import DELIST_LIMIT, ImportReport, ParsedList, is_older
 from ctnode.services.context import Context
 from ctnode.store.contracts import Tx
 
@@ -40,8 +40,6 @@ ImportListener = Callable[[ImportReport], object]
 DEMO_DATASET = "un_sc_demo"
 DEMO_LIST = un_sc.DEMO_LIST
 IMPORT_KINDS = ("un-sc", "ofac-sdn", "ftm", "csv")
-# A full import delisting more than this share of a list's records needs confirmation.
-DELIST_LIMIT = 0.05
 # The format of lists imported before the store recorded it (datasets.kind is NULL).
 LEGACY_KINDS = {"un_sc": "un-sc", DEMO_DATASET: "un-sc", "ofac_sdn": "ofac-sdn",
                 ofac_sdn.DATASET: "ofac-sdn"}

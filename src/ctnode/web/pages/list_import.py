@@ -16,8 +16,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from ctnode.errors import CTNodeError
-from ctnode.model.lists import ImportReport, ParsedList
-from ctnode.services.lists import DELIST_LIMIT
+from ctnode.model.lists import DELIST_LIMIT, ImportReport, ParsedList
 from ctnode.web.app import PREFIX, Csrf, Who, node_of, refusal, render, service_error
 from ctnode.web.forms import read_upload
 from ctnode.web.i18n import N_
