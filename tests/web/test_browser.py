@@ -131,6 +131,7 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     page.locator("form[action$='/audit/verify'] input[name=csrf_token]").evaluate(
         "el => el.remove()")
     page.get_by_role("button").filter(has_text="التحقق من السلسلة").click()
+    page.locator("p.error").wait_for()  # a click navigates: wait for the answer page
     assert page.locator("p.error").is_visible()
     assert "403" in page.title()
 

@@ -123,6 +123,7 @@ def test_preview_a_list_import_then_import_it(served: NodeProc, page: sync_api.P
     assert "fx" not in other.locator("table").inner_text()  # the preview kept nothing
     other.close()
     page.get_by_role("button", name="Import these changes").click()
+    page.locator("#imported").wait_for()  # a click navigates: wait for the answer page
     assert page.locator("#imported").is_visible()
     page.get_by_role("link", name="Lists").first.click()
     assert "fx" in page.locator("table").inner_text()

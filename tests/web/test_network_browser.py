@@ -127,6 +127,7 @@ def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
     assert "Travel of a listed person" in ana.locator("#received").inner_text()
     shot(ana, "network-inbox-en")
     hal.get_by_role("link", name="Alerts and list updates").click()
+    hal.locator("#sent").wait_for()  # a click navigates: wait for the answer page
     assert hal.locator("#sent").is_visible()  # the admin sees list updates sent
 
     # right to left in Arabic
