@@ -20,8 +20,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from itertools import islice
@@ -30,17 +28,20 @@ from pathlib import Path
 import httpx
 
 from bench.console.files_network import FIRST, LAST, batch
+from bench.console.harness import (
+    ADMIN,
+    PASSWORD,
+    SHOWN_ERROR,
+    USER,
+    node_with_list,
+    served,
+    signed_in,
+)
 from bench.console.more_pages import seed
-from ctnode.ingest.un_sc import DEMO_LIST
-from ctnode.model.access import Actor, Purpose
-from ctnode.node import Node
+from ctnode.model.access import Purpose
 from ctnode.services.monitoring.files import fields_of
 from ctnode.services.screening.query import build_query
-from ctnode.settings import Settings
 
-ADMIN = Actor(name="cli:bench", role="admin")
-PASSWORD = "bench console password"
-NAMES = {"demo": "Faris Nadir", "un": "Osama bin Laden"}  # a listed name in each
 TIMING = re.compile(r"app;dur=([0-9.]+)")
 
 
@@ -58,13 +59,9 @@ def main() -> None:
     ap.add_argument("--watched", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
-    shared = Path(os.environ.get("CTNODE_SHARED_DATA", "../shared/data")) / "un-sc-consolidated.xml"
-    source = shared if shared.exists() else DEMO_LIST
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "node"
-        node = Node(Settings(data_dir=data, mode="development", database_url=""))
-        node.lists.import_source("un-sc", str(source), ADMIN)
-        name = NAMES["demo" if source == DEMO_LIST else "un"]
+        node, source, name = node_with_list(data)
         listed = [e.caption for e in islice(node.store.entities.iter_entities(
             dataset="un_sc", schema="Person"), 50)]
         entity = node.screening.screen(build_query([name]), ADMIN).hits[0].entity_id
@@ -83,85 +80,66 @@ def main() -> None:
         if watched:
             node.monitoring.add(watched, ADMIN, Purpose("bench", "Act 1", None),
                                 owner="user:bench", days=30)
-        node.users.create(ADMIN, username="bench", role="admin", password=PASSWORD)
+        node.users.create(ADMIN, username=USER, role="admin", password=PASSWORD)
         node.close()
-        env = {**os.environ, "CTNODE_DATA_DIR": str(data), "CTNODE_MODE": "development",
-               "CTNODE_PORT": str(port), "CTNODE_HOST": "127.0.0.1", "CTNODE_DATABASE_URL": "",
-               "CTNODE_JOBS_ENABLED": "false", "CTNODE_CONSOLE_SERVER_TIMING": "true"}
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("ctnode")), "serve"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.3)
-            with httpx.Client(base_url=base, timeout=600) as c:
-                c.post("/console/signin", data={"username": "bench", "password": PASSWORD})
-                csrf = re.search(r'name="csrf_token" value="([^"]+)"',
-                                 c.get("/console/lists").text).group(1)  # type: ignore[union-attr]
-                r = c.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
-                           files={"file": ("bench.csv", batch(args.subjects, listed))},
-                           follow_redirects=False)
-                assert r.status_code == 303, r.text[:300]
-                run = r.headers["location"]
-                while c.get(run + "/progress").json()["status"] == "running":
-                    time.sleep(0.5)
-                pages: list[tuple[str, str, dict[str, str] | None]] = [
-                    ("GET /console/signin (signed out form)", "/console/signin", None),
-                    ("GET /console/screen", "/console/screen", None),
-                    ("POST /console/screen (a listed name)", "/console/screen",
-                     {"csrf_token": csrf, "name": name}),
-                    ("GET /console/review (page 1, 25 a page)", "/console/review", None),
-                    ("GET /console/review?page=200", "/console/review?page=200", None),
-                    ("GET /console/review/{id} (sealed subject)", f"/console/review/{screening}",
-                     None),
-                    ("GET /console/entity/{id}", f"/console/entity/{entity}", None),
-                    ("GET /console/lists", "/console/lists", None),
-                    ("GET /console/lists/import", "/console/lists/import", None),
-                    ("GET /console/dashboard", "/console/dashboard", None),
-                    ("GET /console/audit", "/console/audit", None),
-                    ("GET /console/audit?event=screen", "/console/audit?event=screen", None),
-                    ("GET /console/admin", "/console/admin", None),
-                    ("GET /console/biometrics", "/console/biometrics", None),
-                    ("GET /console/screen/files", "/console/screen/files", None),
-                    ("GET file report (page 1)", run, None),
-                    ("GET file report (to review)", run + "?show=review", None),
-                    ("GET file report (page 100)", run + "?page=100", None),
-                    ("GET file report export CSV (not a page)", run + "/export?format=csv", None),
-                    ("GET /console/network", "/console/network", None),
-                    ("GET /console/network/screen", "/console/network/screen", None),
-                    ("GET /console/network/disclosures", "/console/network/disclosures", None),
-                    ("GET /console/network/inbox", "/console/network/inbox", None),
-                    ("GET /console/watch", "/console/watch", None),
-                    ("GET /console/password", "/console/password", None),
-                ]
-                print(f"list: {source.name}; review queue: {args.queue:,}; file report: "
-                      f"{args.subjects:,} subjects; audit: +{args.audit:,}; keys: {args.keys}; "
-                      f"watched: {args.watched}; {args.repeat} requests a page after one warm-up")
-                print(f"{'page':<44} {'server median':>13} {'server p95':>10} {'client median':>13}")
-                for label, path, form in pages:
-                    def call(path: str = path, form: dict[str, str] | None = form) -> httpx.Response:
-                        return c.post(path, data=form) if form else c.get(path)
+        timing = {"CTNODE_CONSOLE_SERVER_TIMING": "true"}
+        with served(data, port, timing) as base, signed_in(base, 600) as (c, csrf):
+            r = c.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
+                       files={"file": ("bench.csv", batch(args.subjects, listed))},
+                       follow_redirects=False)
+            assert r.status_code == 303, r.text[:300]
+            run = r.headers["location"]
+            while c.get(run + "/progress").json()["status"] == "running":
+                time.sleep(0.5)
+            pages: list[tuple[str, str, dict[str, str] | None]] = [
+                ("GET /console/signin (signed out form)", "/console/signin", None),
+                ("GET /console/screen", "/console/screen", None),
+                ("POST /console/screen (a listed name)", "/console/screen",
+                 {"csrf_token": csrf, "name": name}),
+                ("GET /console/review (page 1, 25 a page)", "/console/review", None),
+                ("GET /console/review?page=200", "/console/review?page=200", None),
+                ("GET /console/review/{id} (sealed subject)", f"/console/review/{screening}",
+                 None),
+                ("GET /console/entity/{id}", f"/console/entity/{entity}", None),
+                ("GET /console/lists", "/console/lists", None),
+                ("GET /console/lists/import", "/console/lists/import", None),
+                ("GET /console/dashboard", "/console/dashboard", None),
+                ("GET /console/audit", "/console/audit", None),
+                ("GET /console/audit?event=screen", "/console/audit?event=screen", None),
+                ("GET /console/admin", "/console/admin", None),
+                ("GET /console/biometrics", "/console/biometrics", None),
+                ("GET /console/screen/files", "/console/screen/files", None),
+                ("GET file report (page 1)", run, None),
+                ("GET file report (to review)", run + "?show=review", None),
+                ("GET file report (page 100)", run + "?page=100", None),
+                ("GET file report export CSV (not a page)", run + "/export?format=csv", None),
+                ("GET /console/network", "/console/network", None),
+                ("GET /console/network/screen", "/console/network/screen", None),
+                ("GET /console/network/disclosures", "/console/network/disclosures", None),
+                ("GET /console/network/inbox", "/console/network/inbox", None),
+                ("GET /console/watch", "/console/watch", None),
+                ("GET /console/password", "/console/password", None),
+            ]
+            print(f"list: {source.name}; review queue: {args.queue:,}; file report: "
+                  f"{args.subjects:,} subjects; audit: +{args.audit:,}; keys: {args.keys}; "
+                  f"watched: {args.watched}; {args.repeat} requests a page after one warm-up")
+            print(f"{'page':<44} {'server median':>13} {'server p95':>10} {'client median':>13}")
+            for label, path, form in pages:
+                def call(path: str = path, form: dict[str, str] | None = form) -> httpx.Response:
+                    return c.post(path, data=form) if form else c.get(path)
+                r = call()
+                assert r.status_code == 200, (label, r.status_code, r.text[:300])
+                assert not SHOWN_ERROR.search(r.text), (label, r.text[:300])
+                server, client = [], []
+                for _ in range(args.repeat):
+                    t = time.perf_counter()
                     r = call()
-                    assert r.status_code == 200, (label, r.status_code, r.text[:300])
-                    assert not re.search(r'class="error"[^>]*>[^<]', r.text), (label, r.text[:300])
-                    server, client = [], []
-                    for _ in range(args.repeat):
-                        t = time.perf_counter()
-                        r = call()
-                        client.append((time.perf_counter() - t) * 1000)
-                        found = TIMING.search(r.headers.get("server-timing", ""))
-                        assert found, (label, "no Server-Timing header")
-                        server.append(float(found.group(1)))
-                    print(f"{label:<44} {statistics.median(server):>13.1f} {p95(server):>10.1f} "
-                          f"{statistics.median(client):>13.1f}")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+                    client.append((time.perf_counter() - t) * 1000)
+                    found = TIMING.search(r.headers.get("server-timing", ""))
+                    assert found, (label, "no Server-Timing header")
+                    server.append(float(found.group(1)))
+                print(f"{label:<44} {statistics.median(server):>13.1f} {p95(server):>10.1f} "
+                      f"{statistics.median(client):>13.1f}")
 
 
 if __name__ == "__main__":

@@ -46,12 +46,12 @@ def node_with_list(data: Path) -> tuple[Node, Path, str]:
 
 
 @contextmanager
-def served(data: Path, port: int) -> Iterator[str]:
-    """``ctnode serve`` on the node in ``data`` (jobs off), once it answers: its base URL.
-    Stopped afterwards."""
+def served(data: Path, port: int, extra: dict[str, str] | None = None) -> Iterator[str]:
+    """``ctnode serve`` on the node in ``data`` (jobs off; ``extra`` settings), once it
+    answers: its base URL. Stopped afterwards."""
     env = {**os.environ, "CTNODE_DATA_DIR": str(data), "CTNODE_MODE": "development",
            "CTNODE_PORT": str(port), "CTNODE_HOST": "127.0.0.1", "CTNODE_DATABASE_URL": "",
-           "CTNODE_JOBS_ENABLED": "false"}
+           "CTNODE_JOBS_ENABLED": "false", **(extra or {})}
     proc = subprocess.Popen([str(Path(sys.executable).with_name("ctnode")), "serve"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
