@@ -14,6 +14,7 @@ Prints a Markdown table; copy it into docs/benchmarks.md (## Federation).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -284,11 +285,43 @@ def holder_cost(root: Path, count: int) -> float:
     return ms
 
 
+def cli_network_screens(req: dict[str, Any], runs: int) -> list[tuple[float, float]]:
+    """``ctnode screen NAME --network`` as a desk officer runs it on the requester's folder
+    (beside its running server): (wall s, CPU s) of each whole command."""
+    env = {**os.environ, "CTNODE_DATA_DIR": str(req["settings"].data_dir),
+           "CTNODE_MODE": "development", "CTNODE_DATABASE_URL": "",
+           "CTNODE_JOBS_ENABLED": "false"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    times = []
+    for i in range(runs):
+        with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(
+                [CTNODE, "screen", NAMES[i % len(NAMES)], "--network", "--json",
+                 "--purpose", "investigation", "--legal-basis", "bench", "--case", f"C-{i}"],
+                env=env, stdout=out_f, stderr=err_f)
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            out_f.seek(0)
+            err_f.seek(0)
+            out, err = out_f.read(), err_f.read()
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"ctnode screen --network failed: {err.decode()[-500:]}")
+        answer = json.loads(out)
+        times.append((wall, usage.ru_utime + usage.ru_stime))
+        if i == 0:
+            print("first --network answer:", json.dumps(answer)[:600], flush=True)
+    return times
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=10, help="holders (plus one requester)")
     ap.add_argument("--screens", type=int, default=200)
     ap.add_argument("--iterations", type=int, default=5000)
+    ap.add_argument("--cli-runs", type=int, default=7,
+                    help="whole `ctnode screen NAME --network` commands")
     args = ap.parse_args()
     sv = sign_verify(args.iterations)
     with tempfile.TemporaryDirectory() as scratch:
@@ -302,6 +335,7 @@ def main() -> None:
         try:
             seq, seq_rate, outcomes = network_screens(nodes[0], args.screens, 1)
             par, par_rate, _ = network_screens(nodes[0], args.screens, 4)
+            cli = cli_network_screens(nodes[0], args.cli_runs)
         finally:
             for p in procs:
                 os.killpg(p.pid, signal.SIGTERM)
@@ -323,6 +357,13 @@ def main() -> None:
     print(f"| network screen, 4 clients: p95 | {pct(par, 95):.1f} ms |")
     print(f"| network screens/s, 4 clients | {par_rate:.1f} |")
     print(f"| peer answers (1-client run) | {outcomes} |")
+    if cli:
+        walls = [w for w, _ in cli]
+        print(f"| `ctnode screen NAME --network`, whole command: median (min-max of "
+              f"{len(cli)}) | {statistics.median(walls):.2f} s ({min(walls):.2f}-"
+              f"{max(walls):.2f}) |")
+        print(f"| the same, CPU seconds of the process: median | "
+              f"{statistics.median(c for _, c in cli):.2f} s |")
     print(f"| sign one screen.request envelope | {sv['sign_us']:.0f} µs |")
     print(f"| parse + verify one envelope | {sv['verify_us']:.0f} µs |")
     print(f"| screen.request envelope size | {sv['bytes']:.0f} bytes |")

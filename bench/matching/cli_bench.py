@@ -13,6 +13,8 @@ the child process (wall clock, as a shell user waits) and the child's peak memor
 * the same once with the index folder removed (the one-time rebuild a user meets after
   deleting it or upgrading the matcher);
 * ``ctnode index verify --sample N`` (fast vs naive on sample queries);
+* ``ctnode screen manifest`` (500 travellers, PAXLST) and ``ctnode screen payments`` (300
+  pacs.008 transfers), the files made as bench/travel makes them;
 * ``ctnode up`` on the existing store: seconds (and CPU seconds) until ``/healthz``
   answers, and until ``/readyz`` says the node has warmed up;
 * against that warm server, ``POST /screen`` over HTTP (loopback, one connection per
@@ -88,12 +90,52 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def file_screens(folder: Path, env: dict[str, str], runs: int) -> dict[str, Any]:
+    """``ctnode screen manifest`` on a 500-traveller PAXLST and ``ctnode screen payments``
+    on a 300-transfer pacs.008, each the whole command (the files are made once, with
+    listed people planted as bench/travel does, and kept in ``bench/out/cli-files``)."""
+    import random
+
+    from bench.travel.run import manifest_message, payments_message
+    from ctnode.node import Node
+    from ctnode.settings import Settings
+
+    files = ROOT / "bench" / "out" / "cli-files"
+    manifest, payments = files / "paxlst-500.edi", files / "pacs008-300.xml"
+    if not (manifest.exists() and payments.exists()):
+        files.mkdir(parents=True, exist_ok=True)
+        node = Node(Settings(data_dir=folder, mode="development"))
+        try:
+            manifest.write_bytes(manifest_message(node, random.Random(7), 500, 25)[0])
+            payments.write_bytes(payments_message(node, random.Random(7), 300, 30, 6)[0])
+        finally:
+            node.close()
+    out: dict[str, Any] = {}
+    for label, command, path in (("manifest_500", "manifest", manifest),
+                                 ("payments_300", "payments", payments)):
+        walls, peaks = [], []
+        for _ in range(runs):
+            wall, peak, code, err = run([*CTNODE, "screen", command, str(path), "--format",
+                                         "jsonl", "--output", os.devnull, *PURPOSE], env)
+            assert code in (0, 1), err  # 1: hits to review
+            walls.append(wall)
+            peaks.append(peak)
+        out[f"screen_{label}_s"] = {"median": round(statistics.median(walls), 3),
+                                    "min": round(min(walls), 3), "max": round(max(walls), 3),
+                                    "runs": runs,
+                                    "cpu_median": round(statistics.median(CPU[-runs:]), 3),
+                                    "peak_mb": round(max(peaks))}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=7, help="whole-command screens (current index)")
     ap.add_argument("--http", type=int, default=300, help="HTTP screens against the warm server")
     ap.add_argument("--verify", type=int, default=100, help="sample of ctnode index verify")
     ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "cli-node")
+    ap.add_argument("--files", type=int, default=5,
+                    help="whole-command manifest and payments screens (0: skip)")
     args = ap.parse_args()
     folder: Path = args.folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,6 +176,8 @@ def main() -> None:
     result["screen_cli_peak_mb"] = round(max(peaks))
     wall, peak, code, err = run([*CTNODE, "index", "verify", "--sample", str(args.verify)], env)
     result["index_verify"] = {"s": round(wall, 1), "sample": args.verify, "ok": code == 0}
+    if args.files:
+        result.update(file_screens(folder, env, args.files))
     # in this process: the index files
     from ctnode.match import Thresholds, persist
     from ctnode.services.screening.index import store_identity

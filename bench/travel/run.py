@@ -124,7 +124,10 @@ def build_paxlst(travellers: list[dict[str, str]]) -> bytes:
     return "\n".join(segs).encode()
 
 
-def bench_manifest(node: Node, rng: random.Random, n: int, planted_n: int) -> dict[str, Any]:
+def manifest_message(node: Node, rng: random.Random, n: int, planted_n: int
+                     ) -> tuple[bytes, list[dict[str, str]], list[Entity], list[Entity]]:
+    """A PAXLST of n travellers with planted_n listed people as their passports show them:
+    (message, travellers in order, planted entities, the Cyrillic-script ones among all)."""
     persons, _ = listed_people(node)
     cyr = [p for p in persons if any("\u0400" <= c <= "\u04ff" for s in p.statements
                                      for c in s.value)]
@@ -147,7 +150,11 @@ def bench_manifest(node: Node, rng: random.Random, n: int, planted_n: int) -> di
             "surname": sur, "given": giv, "sex": "M", "dob": dob,
             "nat": (t.alpha3 or "") if t else "", "doc": f"P{rng.randrange(10**8):08d}",
             "planted": e.id})
-    data = build_paxlst(travellers)
+    return build_paxlst(travellers), travellers, planted, cyr
+
+
+def bench_manifest(node: Node, rng: random.Random, n: int, planted_n: int) -> dict[str, Any]:
+    data, travellers, planted, cyr = manifest_message(node, rng, n, planted_n)
     actor = local_actor()
     times = []
     report = None
@@ -198,8 +205,10 @@ def party_xml(tag: str, name: str, person: bool) -> str:
     return f"<{tag}><Nm>{escape(name[:140])}</Nm>{ident}</{tag}>"
 
 
-def bench_payments(node: Node, rng: random.Random, n: int, planted_n: int,
-                   wallets_n: int) -> dict[str, Any]:
+def payments_message(node: Node, rng: random.Random, n: int, planted_n: int,
+                     wallets_n: int) -> tuple[bytes, dict[int, str], set[int]]:
+    """A pacs.008 of n transfers with planted_n listed parties and wallets_n listed wallets
+    in the remittance text: (document, planted entity id by party slot, wallet transfers)."""
     persons, orgs = listed_people(node)
     people = innocents(rng, 2 * n)
     planted_slots = set(rng.sample(range(2 * n), planted_n))
@@ -242,6 +251,12 @@ def bench_payments(node: Node, rng: random.Random, n: int, planted_n: int,
            "<CreDtTm>2026-11-27T10:00:00</CreDtTm>"
            f"<NbOfTxs>{n}</NbOfTxs><SttlmInf><SttlmMtd>INDA</SttlmMtd></SttlmInf></GrpHdr>"
            + "".join(txs) + "</FIToFICstmrCdtTrf></Document>").encode()
+    return xml, truth, wallet_tx
+
+
+def bench_payments(node: Node, rng: random.Random, n: int, planted_n: int,
+                   wallets_n: int) -> dict[str, Any]:
+    xml, truth, wallet_tx = payments_message(node, rng, n, planted_n, wallets_n)
     started = time.perf_counter()
     report = node.payments.screen(xml, local_actor(), validate=False)
     reports.to_jsonl(report)

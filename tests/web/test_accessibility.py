@@ -191,8 +191,17 @@ def test_biometric_search_side_by_side(served: NodeProc, page: sync_api.Page) ->
     assert "match" in first.locator(".band").inner_text()
     images = first.locator(".pair img")
     assert images.count() == 2
-    for i in range(2):  # the probe and the enrolled image both loaded (CSP allows them)
-        assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+    # The probe and the enrolled image both load (CSP allows them). An image can
+    # still be on its way when the page is shown: wait for its load or error
+    # event rather than reading `complete` once (that raced in CI at load).
+    width_once_settled = """img => (img.complete && img.naturalWidth > 0) ? img.naturalWidth
+        : new Promise(done => {
+            img.addEventListener('load', () => done(img.naturalWidth));
+            img.addEventListener('error', () => done(0));
+            if (img.complete) done(img.naturalWidth);
+        })"""
+    for i in range(2):
+        assert images.nth(i).evaluate(width_once_settled) > 0
     assert serious(page) == []
     shot(page, "biometrics-en")
     page.locator("#language").select_option("ar")
