@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,25 @@ from ctnode.store.contracts import Store
 
 
 def load_secret(path: Path, size: int = 32) -> bytes:
-    """A node-local random secret in a file (made on first use, owner-only permissions)."""
+    """A node-local random secret in a file (made on first use, owner-only permissions).
+
+    Processes starting together on a new data folder (a server and a command) agree on one
+    secret: each writes its candidate to a file of its own and links it into place, which
+    fails when another got there first; the loser then reads the winner's."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_bytes(size))
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:  # mkstemp: created 0600
+                fh.write(secrets.token_bytes(size))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)  # atomic; never replaces an existing secret
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
     return path.read_bytes()
 
 
