@@ -292,7 +292,7 @@ def test_a_probe_without_a_face_is_refused_and_audited(bnet: dict[str, NodeProc]
         assert entry["detail"]["modality"] == "face" and entry["detail"]["error"] == "no_face"
         assert "no face" in entry["detail"]["reason"], entry["detail"]
         assert (entry["purpose"], entry["case_ref"]) == (P.purpose, P.case_ref)
-        assert entry["actor"] != "system"
+        assert entry["actor"] == "key:bootstrap-admin"  # the caller, not the node
     # refused before a template was made: no query left node-a, none reached node-b
     assert len(audit_events(a, "federation.biometric")) == sent
     assert len(audit_events(b, "federation.biometric.answered")) == answered

@@ -50,26 +50,28 @@ def _holders_list() -> ParsedList:
 
 @pytest.fixture(scope="module")
 def duo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    nodes = {n.name: n for n in make_nodes(tmp_path_factory.mktemp("at-rest"),
-                                           ["node-h", "node-r"])}
+    root = tmp_path_factory.mktemp("at-rest")
+    nodes = {n.name: n for n in make_nodes(root, ["node-h", "node-r"])}
     seed_stores(list(nodes.values()))
+    # node-r keeps its keys outside its data folder (CTNODE_KEYS_DIR)
+    nodes["node-r"].extra_env["CTNODE_KEYS_DIR"] = str(root / "node-r-keys")
     for n in nodes.values():
         n.extra_env.update({
             "CTNODE_FEDERATION_DISCLOSURE_EXPIRY_SECONDS": "1",
             "CTNODE_MESSAGES_RAW_DELETE_DAYS": "0",  # a screened manifest is due at once
         })
+    # set up before the servers start: node-r's keys are made once, by this process
+    with cluster.opened(nodes) as handles:
+        cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter)
+        handles["node-h"].lists.import_list(_holders_list(), ADMIN)
+        cluster.agree(handles, ADMIN, "node-h", "node-r", lists=["hx"],
+                      purposes=["investigation"], rate_per_minute=1000, max_disclosure="fields",
+                      fields=["name", "birthDate", "passportNumber"],
+                      expires_at=datetime.now(UTC) + timedelta(days=365))
     with cluster.started(nodes.values()):
-        started = time.monotonic()
-        with cluster.opened(nodes) as handles:
-            cluster.introduce(nodes, handles, ADMIN, organisation=cluster.by_letter)
-            handles["node-h"].lists.import_list(_holders_list(), ADMIN)
-            cluster.agree(handles, ADMIN, "node-h", "node-r", lists=["hx"],
-                          purposes=["investigation"], rate_per_minute=1000,
-                          max_disclosure="fields",
-                          fields=["name", "birthDate", "passportNumber"],
-                          expires_at=datetime.now(UTC) + timedelta(days=365))
         cluster.ready(nodes.values(), warm_up=True)
-        yield {"nodes": nodes, "started": started}
+        # each server started its scheduler before it said ready
+        yield {"nodes": nodes, "ready": time.monotonic()}
 
 
 def store_bytes(node: NodeProc) -> dict[str, bytes]:
@@ -145,11 +147,24 @@ def test_expired_disclosed_fields_leave_no_bytes_behind(duo: dict[str, Any]) -> 
     assert row["status"] == "expired" and row["fields"] is None
 
 
+def test_a_copy_of_the_data_folder_carries_no_key(duo: dict[str, Any]) -> None:
+    """node-r, serving with CTNODE_KEYS_DIR, signed its requests above with a key kept apart:
+    its data folder holds no key file, the keys folder is owner-only."""
+    r = duo["nodes"]["node-r"]
+    keys = Path(r.extra_env["CTNODE_KEYS_DIR"])
+    assert (keys / "federation" / "node.key").exists() and (keys / "audit-hash.key").exists()
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o700
+    assert not [p.name for p in r.data_dir.rglob("*.key")], "a key in node-r's data folder"
+    for f in keys.rglob("*.key"):
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+
+
 def test_a_manifest_past_its_retention_leaves_no_bytes_behind(duo: dict[str, Any]) -> None:
     r = duo["nodes"]["node-r"]
-    # The server's scheduled retention sweep first runs 5 s after the start; past that, the
-    # next (15 min) is far off and only the sweep each manifest screen begins with deletes.
-    time.sleep(max(0.0, duo["started"] + 7 - time.monotonic()))
+    # The server's scheduled retention sweep first runs 5 s after its scheduler started (before
+    # the server said ready); past that, the next (15 min) is far off, and only the sweep each
+    # manifest screen begins with deletes: this test decides when.
+    time.sleep(max(0.0, duo["ready"] + 6 - time.monotonic()))
     manifest = (TRAVEL_FIXTURES / "pnrgov_short_names.edi").read_bytes()
     marked = manifest.replace(b"VEDENOV", TRAVELLER.encode())
     assert marked != manifest and holding(r, TRAVELLER) == {}
