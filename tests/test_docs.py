@@ -67,3 +67,29 @@ def test_every_cli_command_is_documented() -> None:
         if command.endswith(" screen name"):
             continue  # the default of `ctnode screen`
         assert f"`{command}" in text, f"{command} is not documented in docs/cli.md"
+
+
+def test_the_security_mapping_names_tests_that_exist() -> None:
+    """docs/security.md maps each finding of issue 13 to its tests (``path::name``, or
+    ``::name`` for another test of the last path named in the cell): each must exist."""
+    tests = DOCS.parent / "tests"
+    text = (DOCS / "security.md").read_text()
+    section = text.split("## How each control is proven", 1)[1].split("\n## ", 1)[0]
+    named = 0
+    for line in section.splitlines():
+        if not line.startswith("| ") or line.startswith("| ---"):
+            continue
+        for cell in line.split(" | ")[1:]:
+            path = None
+            for ref in re.findall(r"`((?:[\w/]+\.py)?(?:::\w+)?)`", cell):
+                file, _, name = ref.partition("::")
+                if file:
+                    path = (DOCS.parent / file if file.startswith("bench/")
+                            else tests / file.replace("fed/", "federation/", 1))
+                    assert path.is_file(), f"docs/security.md names {file}, not a file"
+                if name:
+                    assert path is not None, f"::{name} without a file before it"
+                    assert re.search(rf"^def {name}\(", path.read_text(), re.M), (
+                        f"docs/security.md names {path.name}::{name}, not a test there")
+                    named += 1
+    assert named > 40, named

@@ -334,6 +334,13 @@ class Node:
                     run=lambda actor: self.federation.notices.deliver_pending(actor),
                 ),
                 Job(
+                    "disclosure-expiry",
+                    "delete released disclosure fields past their expiry (both sides) and "
+                    "scrub the store",
+                    every=self.settings.federation_disclosure_expiry_seconds,
+                    run=lambda _actor: self.federation.disclosure.expire(),
+                ),
+                Job(
                     "key-expiry",
                     "remind (audit) when this node's key nears the end of its planned life",
                     every=24 * 3600,

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     federation_ref_ttl_days: int = Field(default=30, ge=1, le=3650)
     # Longest time, in hours, released disclosure fields stay available to the requester.
     federation_disclosure_ttl_hours: float = Field(default=72.0, gt=0, le=24 * 365)
+    # Seconds between two runs of the job disclosure-expiry (deletes released fields past
+    # their expiry on both sides, then scrubs the store: no copy left in the WAL).
+    federation_disclosure_expiry_seconds: float = Field(default=60.0, gt=0, le=24 * 3600)
     # Largest envelope accepted from a peer, in bytes (list deltas are the biggest messages).
     federation_max_message_bytes: int = Field(default=64 * 1024 * 1024, ge=4096)
     # Check peers' TLS certificates on https endpoints (turn off only for a development CA).

@@ -76,11 +76,13 @@ class NodeProc:
         }
 
     def settings(self) -> Settings:
+        keys = self.extra_env.get("CTNODE_KEYS_DIR")  # the server's keys, when kept apart
         return Settings(
             data_dir=self.data_dir,
             mode="development",
             port=self.port,
             database_url="",
+            keys_dir=Path(keys) if keys else None,
         )  # no bootstrap key: the node's own server process installs it
 
     def open(self) -> Node:

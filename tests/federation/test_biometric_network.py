@@ -15,6 +15,7 @@ tests run in file order. Faces: the shared deepface photos, else the bundled kit
 from __future__ import annotations
 
 import base64
+import io
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -22,7 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from ctnode.cli.main import app as cli_app
@@ -255,6 +258,44 @@ def test_probe_is_not_retained_at_the_holder(bnet: dict[str, NodeProc], faces: P
         if path.is_file():
             data = path.read_bytes()
             assert probe.data not in data and b64 not in data, path
+
+
+def no_face_png() -> bytes:
+    """A valid image with no face in it: a plain colour gradient, made here."""
+    ramp = np.linspace(0, 255, 320, dtype=np.uint8)
+    pixels = np.stack([np.tile(ramp, (240, 1)), np.tile(ramp[::-1], (240, 1)),
+                       np.full((240, 320), 128, dtype=np.uint8)], axis=-1)
+    out = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_probe_without_a_face_is_refused_and_audited(bnet: dict[str, NodeProc]) -> None:
+    """Issue 13 item 4 on a served node: a face search whose image holds no face is refused
+    (422 ``no_face``) and leaves a ``biometric.search.refused`` entry with its reason, also
+    when the search was to go to the network; nothing is sent to a peer."""
+    a, b = bnet["node-a"], bnet["node-b"]
+    image = no_face_png()
+    sent = len(audit_events(a, "federation.biometric"))
+    answered = len(audit_events(b, "federation.biometric.answered"))
+    for to_network in ("false", "true"):
+        r = a.api("POST", "/biometrics/search/face", params={"network": to_network},
+                  content=image, headers={"Content-Type": "image/png", "X-Purpose": P.purpose,
+                                          "X-Legal-Basis": P.legal_basis,
+                                          "X-Case-Ref": P.case_ref})
+        assert r.status_code == 422, r.text
+        assert r.json()["code"] == "no_face", r.text
+    refused = [e for e in audit_events(a, "biometric.search.refused")
+               if e["detail"]["bytes"] == len(image)]
+    assert len(refused) == 2, refused
+    for entry in refused:
+        assert entry["detail"]["modality"] == "face" and entry["detail"]["error"] == "no_face"
+        assert "no face" in entry["detail"]["reason"], entry["detail"]
+        assert (entry["purpose"], entry["case_ref"]) == (P.purpose, P.case_ref)
+        assert entry["actor"] == "key:bootstrap-admin"  # the caller, not the node
+    # refused before a template was made: no query left node-a, none reached node-b
+    assert len(audit_events(a, "federation.biometric")) == sent
+    assert len(audit_events(b, "federation.biometric.answered")) == answered
 
 
 def test_disclosure_of_the_matched_record_after_approval(

@@ -7,6 +7,7 @@ measures the same with 300 MB bodies and the default limits."""
 
 from __future__ import annotations
 
+import json
 import select
 import socket
 import stat
@@ -15,8 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from ctnode.clock import format_ts, utcnow
 from ctnode.model.access import Actor
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
 
@@ -130,6 +133,57 @@ def test_the_running_nodes_store_is_owner_only(guarded: NodeProc) -> None:
     assert all(f.exists() for f in files), files
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o600, (f.name, oct(f.stat().st_mode))
+
+
+def _envelope(sender: str) -> bytes:
+    return json.dumps({"v": 1, "type": "ping", "sender": sender, "recipient": "node-g",
+                       "timestamp": format_ts(utcnow()), "nonce": "0" * 32, "body": {},
+                       "signature": "s"}).encode()
+
+
+DEEP = b"[" * 30_000 + b"]" * 30_000  # 60,000 levels: a 500 (RecursionError) before issue 13
+
+
+@pytest.mark.parametrize(("source", "path", "key", "body", "status", "event", "reason"), [
+    ("127.0.0.11", "/federation/v1/messages", False, DEEP, 400, "federation.refused",
+     "malformed"),
+    ("127.0.0.12", "/federation/v1/messages", False, _envelope("x\x00y"), 400,
+     "federation.refused", "malformed"),
+    ("127.0.0.13", "/federation/v1/messages", False, _envelope("x\ud800y"), 400,
+     "federation.refused", "malformed"),
+    ("127.0.0.14", "/screen", False, b'{"name": "x"}', 401, "auth.denied", None),
+    ("127.0.0.15", "/screen", True, DEEP, 422, "request.refused", "too_deep"),
+    ("127.0.0.16", "/screen", True, b'{"name": "a\\u0000b"}', 422, "request.refused",
+     "invalid_text"),
+    ("127.0.0.17", "/screen", True, b'{"name": "a\\ud800b"}', 422, "request.refused",
+     "invalid_text"),
+])
+def test_hostile_small_inputs_get_a_4xx_and_an_audit_entry(
+    guarded: NodeProc, source: str, path: str, key: bool, body: bytes, status: int,
+    event: str, reason: str | None,
+) -> None:
+    """Issue 13 items 3 and 4 on the served node: deep JSON, NUL and lone surrogates (in an
+    envelope's sender, in a JSON value), and a missing key are each a 4xx, never a 5xx, with
+    an audit entry of their own (each request comes from its own loopback address, so the
+    refusal ledger writes it instead of counting it as a repeat)."""
+    before = len(_events(guarded, event))
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["X-API-Key"] = guarded.admin_key
+    with httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=30) as c:
+        r = c.post(guarded.url + path, content=body, headers=headers)
+    assert r.status_code == status, r.text
+    entries = _events(guarded, event)[before:]
+    assert len(entries) == 1, entries
+    (entry,) = entries
+    if event == "request.refused":
+        assert entry["detail"]["code"] == reason and entry["detail"]["path"] == path
+        assert r.json()["code"] == reason
+    else:  # a stranger's refusal names the address it came from
+        assert entry["detail"]["source"] == source
+        if reason is not None:
+            assert entry["detail"]["reason"] == reason and r.json()["reason"] == reason
+    assert guarded.api("GET", "/readyz").status_code == 200
 
 
 def test_every_refusal_above_is_audited(guarded: NodeProc) -> None:

@@ -98,6 +98,24 @@ def network_screen(node: NodeProc, name: str) -> dict[str, Any]:
     return result
 
 
+def test_a_new_subscriber_gets_a_full_sync_of_the_agreed_fields_only(
+    duo: dict[str, NodeProc],
+) -> None:
+    """Issue 13 items 1 and 2 over HTTP: node-s subscribed after fx was listed, and its copy
+    holds every record listed before (a full sync), named by node-p, with names only: no
+    birth date, nationality, passport or notes reached node-s's store at all."""
+    p, s = duo["node-p"], duo["node-s"]
+    settle(p)
+    for record in ("fx-001", "fx-002", "fx-003"):
+        wait_held(s, f"node-p:{record}")
+    r = s.api("GET", "/entities/node-p:fx-001")
+    assert set(r.json()["properties"]) == {"name"}, r.json()["properties"]
+    assert r.json()["properties"]["name"] == [HIT_NAME]
+    data = b"".join(f.read_bytes() for f in s.data_dir.glob("ctnode.db*"))
+    for value in (b"K7781234", b"1971-03-14", b"Fictional test record."):
+        assert value not in data, value  # fx-001's passport, birth date, notes
+
+
 def test_a_restricted_record_is_withdrawn_from_copies_and_stays_queryable(
     duo: dict[str, NodeProc],
 ) -> None:

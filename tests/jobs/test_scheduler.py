@@ -95,7 +95,7 @@ def test_a_job_runs_once_on_demand_for_the_caller(empty_node: Node) -> None:
     assert set(empty_node.jobs.jobs) == {"retention", "review-subjects", "file-reports", "refusals",
                                          "watch-expiry", "intel-pull", "audit-checkpoint",
                                          "key-expiry", "biometric-index", "hash-forensics",
-                                         "hit-notices"}
+                                         "hit-notices", "disclosure-expiry"}
     result = empty_node.jobs.run("retention", ADMIN)
     assert (result.masked, result.deleted) == (0, 0)  # type: ignore[attr-defined]
     (entry,) = empty_node.audit.entries(event="travel.retention")

@@ -6,6 +6,7 @@ the decision is pushed back, or fetched with ``disclosure.status``.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from dataclasses import replace as dc_replace
 from datetime import datetime, timedelta
@@ -39,6 +40,9 @@ class Disclosure:
         self.entities = entities  # what an approved disclosure releases
         self.exchange = exchange  # whether a reference is a biometric hit
         self.db = ctx.db
+        # one expiry at a time in this process (the job disclosure-expiry and every read of
+        # the disclosures expire): an expiry is deleted and audited once
+        self._expiring = threading.Lock()
 
     def request_disclosure(
         self, actor: Actor, *, peer_id: str, ref: str, justification: str, purpose: Purpose
@@ -407,6 +411,10 @@ class Disclosure:
 
     def expire(self) -> None:
         """Delete released fields whose time is up (both sides), and audit it."""
+        with self._expiring:
+            self._expire()
+
+    def _expire(self) -> None:
         now = utcnow()
         expired = 0
         for row in self.db.list_disclosures(status="approved"):
