@@ -253,6 +253,28 @@ class SqlIntel:
         last = records[-1]
         return Page(records, more=True, next=Cursor(last.date_added, last.seq).encode())
 
+    def types(self, collection_id: str) -> list[str]:
+        """The STIX types a collection holds (read on the type index), in order."""
+        q = select(o.c.type).where(o.c.collection_id == collection_id).distinct().order_by(o.c.type)
+        with self.db.engine.connect() as conn:
+            return [str(t) for t in conn.execute(q).scalars()]
+
+    def referring(self, collection_id: str, object_id: str, *, types: Iterable[str],
+                  limit: int) -> list[ObjectRecord]:
+        """The newest versions of the objects of ``types`` (relationships, sightings) whose
+        text names ``object_id``, in the order added, at most ``limit``; the caller checks
+        which property names it (a description may quote an id)."""
+        q = ObjectQuery(types=frozenset(types), limit=limit)
+        stmt = (
+            select(*_RECORD_COLUMNS)
+            .where(*_simple(o, collection_id, q), _newest_only(collection_id, q),
+                   o.c.body.contains(object_id, autoescape=True))
+            .order_by(o.c.date_added, o.c.seq)
+            .limit(limit)
+        )
+        with self.db.engine.connect() as conn:
+            return _records(conn.execute(stmt))
+
     def add_objects(
         self,
         conn: Connection,
