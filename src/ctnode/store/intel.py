@@ -448,12 +448,14 @@ class SqlIntel:
 
     # -- watchlist links ----------------------------------------------------------------
 
-    def links(self, *, entity_id: str | None = None, object_id: str | None = None) -> list[Row]:
+    def links(self, *, entity_id: str | None = None, object_id: str | None = None,
+              dataset: str | None = None, reference: str | None = None) -> list[Row]:
+        """Links by the record's id, the linking object, or the list and reference named."""
         q = select(intel_links).order_by(intel_links.c.entity_id, intel_links.c.object_id)
-        if entity_id is not None:
-            q = q.where(intel_links.c.entity_id == entity_id)
-        if object_id is not None:
-            q = q.where(intel_links.c.object_id == object_id)
+        for column, value in (("entity_id", entity_id), ("object_id", object_id),
+                              ("dataset", dataset), ("reference", reference)):
+            if value is not None:
+                q = q.where(intel_links.c[column] == value)
         return self.db.query(q)
 
     # -- status resources ---------------------------------------------------------------

@@ -26,6 +26,7 @@ from ctnode.intel.taxii.collection import AddOutcome, ObjectRecord
 from ctnode.intel.taxii.query import STIX_TYPE, Cursor, ObjectQuery, VersionMatch
 from ctnode.intel.watchlist import check_list_references, extract_list_references
 from ctnode.model.access import Actor
+from ctnode.model.entities import Entity
 from ctnode.model.tlp import TLP, Recipient, allowed_levels
 from ctnode.services.context import Context
 from ctnode.store.contracts import Row, Tx
@@ -357,14 +358,15 @@ class Intel:
                 "reference": link["reference"],
                 "dataset": link["dataset"],
             }
-            try:
-                entity = self.ctx.store.entities.get_entity(link["entity_id"])
+            entity = self._record(link)
+            if entity is not None:
                 entry |= {
+                    "entity_id": entity.id,
                     "caption": entity.caption,
                     "status": entity.status,
                     "schema": entity.schema,
                 }
-            except NotFound:
+            else:
                 entry |= {"caption": None, "status": "not on this node's lists"}
             entities.append(entry)
         newest = records[-1]
@@ -487,10 +489,34 @@ class Intel:
             out |= {r.id: summary(r) for r in page.records}
         return out
 
+    def _record(self, link: Row) -> Entity | None:
+        """The record a link names: by its id, else by its list and reference (a copy of a
+        peer's list names its records ``<publisher>:<id>``; a national list may name them
+        otherwise than ``<list>-<reference>``)."""
+        entities = self.ctx.store.entities
+        try:
+            return entities.get_entity(link["entity_id"])
+        except NotFound:
+            pass
+        try:
+            return entities.find_by_reference(link["reference"], dataset=link["dataset"])
+        except NotFound:
+            return None
+
     def linked_to(self, actor: Actor, entity_id: str) -> list[Row]:
-        """The threat actors and intrusion sets that name a watchlist record."""
+        """The threat actors and intrusion sets that name a watchlist record (by its id, or
+        by its list and reference)."""
         self.ctx.require(actor, "intel.read")
         rows = self.store.links(entity_id=entity_id)
+        try:
+            entity = self.ctx.store.entities.get_entity(entity_id)
+        except NotFound:
+            entity = None
+        if entity is not None and entity.reference:
+            held = {(r["collection_id"], r["object_id"]) for r in rows}
+            rows += [r for r in self.store.links(dataset=entity.dataset,
+                                                 reference=entity.reference)
+                     if (r["collection_id"], r["object_id"]) not in held]
         self.ctx.audit.record(
             "intel.view",
             actor,

@@ -42,8 +42,9 @@ def downgrade() -> None:
             sa.func.length(links.c[column]) > before)).scalar_one()
         if longer:
             raise RuntimeError(
-                f"0021_intel_link_ids: {longer} intel_links rows have a {column} longer than "
-                f"{before} characters; delete or relink those objects before downgrading")
+                f"0021_intel_link_ids: {longer} intel_links row(s) whose {column} has more "
+                f"than {before} characters; delete those objects (or their links) before "
+                "downgrading")
     with op.batch_alter_table("intel_links") as batch:
         for column, before, after in WIDENED:
             batch.alter_column(column, existing_type=sa.String(after), type_=sa.String(before),
