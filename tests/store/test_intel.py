@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.intel.generate import generate
 from alembic import command
+from bench.intel.generate import generate
 from sqlalchemy import create_engine, inspect, text
 
 from ctnode.intel.taxii import protocol

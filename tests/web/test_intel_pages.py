@@ -30,6 +30,7 @@ from tests.web.conftest import (
     load_intel,
 )
 
+
 @pytest.fixture
 def client(node: Node) -> Iterator[TestClient]:
     load_intel(node)

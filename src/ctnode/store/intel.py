@@ -239,14 +239,17 @@ class SqlIntel:
             # cursor (with "date_added >= at" alone, a page deep in one large import, where
             # every row has the same date_added, walked every row before the cursor)
             conds.append(tuple_(o.c.date_added, o.c.seq) > tuple_(at, seq))
-        stmt = (
-            select(*_RECORD_COLUMNS)
-            .where(*conds)
-            .order_by(o.c.date_added, o.c.seq)
-            .limit(query.limit + 1)
-        )
-        with self.db.engine.connect() as conn:
-            records = _records(conn.execute(stmt))
+        stmt = select(*_RECORD_COLUMNS).where(*conds)
+        if query.ids:
+            # a few objects' versions: read on the object index and ordered here (with ORDER
+            # BY and LIMIT, SQLite walked the collection's date index instead: every row)
+            with self.db.engine.connect() as conn:
+                records = sorted(_records(conn.execute(stmt)), key=lambda r: (r.date_added, r.seq))
+            records = records[: query.limit + 1]
+        else:
+            stmt = stmt.order_by(o.c.date_added, o.c.seq).limit(query.limit + 1)
+            with self.db.engine.connect() as conn:
+                records = _records(conn.execute(stmt))
         if len(records) <= query.limit:
             return Page(records)
         records = records[: query.limit]
@@ -259,21 +262,25 @@ class SqlIntel:
         with self.db.engine.connect() as conn:
             return [str(t) for t in conn.execute(q).scalars()]
 
-    def referring(self, collection_id: str, object_id: str, *, types: Iterable[str],
-                  limit: int) -> list[ObjectRecord]:
-        """The newest versions of the objects of ``types`` (relationships, sightings) whose
-        text names ``object_id``, in the order added, at most ``limit``; the caller checks
-        which property names it (a description may quote an id)."""
-        q = ObjectQuery(types=frozenset(types), limit=limit)
-        stmt = (
-            select(*_RECORD_COLUMNS)
-            .where(*_simple(o, collection_id, q), _newest_only(collection_id, q),
-                   o.c.body.contains(object_id, autoescape=True))
-            .order_by(o.c.date_added, o.c.seq)
-            .limit(limit)
-        )
+    def referring(self, collection_id: str, object_id: str, *,
+                  refs: Mapping[str, Iterable[str]], limit: int) -> list[ObjectRecord]:
+        """The newest versions of the objects that name ``object_id`` in one of the
+        properties ``refs`` gives for their type (``{"relationship": ["source_ref",
+        "target_ref"], "sighting": ["sighting_of_ref"]}``), in the order added, at most
+        ``limit``. Read in the stored text (compact JSON, as ``add_objects`` writes it: one
+        ``"property":"id"`` pattern each) over the type index; the caller checks the parsed
+        object."""
+        q = ObjectQuery(types=frozenset(refs), limit=limit)
+        name = orjson.dumps(object_id).decode()
+        named = or_(*(and_(o.c.type == kind, or_(*(
+            o.c.body.contains(f'"{prop}":{name}', autoescape=True) for prop in props)))
+            for kind, props in refs.items()))
+        stmt = select(*_RECORD_COLUMNS).where(*_simple(o, collection_id, q), named,
+                                               _newest_only(collection_id, q))
         with self.db.engine.connect() as conn:
-            return _records(conn.execute(stmt))
+            # ordered here: with ORDER BY SQLite walked the date index (every row) instead
+            found = sorted(_records(conn.execute(stmt)), key=lambda r: (r.date_added, r.seq))
+        return found[:limit]
 
     def add_objects(
         self,

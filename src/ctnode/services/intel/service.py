@@ -21,9 +21,9 @@ from ctnode.audit.events import EventName
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, NotFound
 from ctnode.intel.stix import StixContent, make_bundle, parse_stix
-from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.taxii.collection import AddOutcome, ObjectRecord
 from ctnode.intel.taxii.query import STIX_TYPE, Cursor, ObjectQuery, VersionMatch
+from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.watchlist import check_list_references, extract_list_references
 from ctnode.model.access import Actor
 from ctnode.model.entities import Entity
@@ -37,6 +37,8 @@ MAX_IMPORT_OBJECTS = 500_000
 # shows at most (each kind).
 BROWSE_PAGE = 50
 MAX_AROUND = 200
+# The properties by which a relationship or a sighting names the object a page shows.
+AROUND_REFS = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
 # A person reads every level inside the node (``may_share``: local); TAXII clients and peers
 # get less (services/intel/taxii.py, federation/intel_exchange.py).
 PERSON_LEVELS = allowed_levels(Recipient("local"))
@@ -437,8 +439,7 @@ class Intel:
         shown = self.show(actor, object_id, collection)
         col = self.collection(collection)
         obj = shown["object"]
-        around = self.store.referring(col["id"], object_id,
-                                      types=("relationship", "sighting"),
+        around = self.store.referring(col["id"], object_id, refs=AROUND_REFS,
                                       limit=2 * MAX_AROUND)
         relationships: list[dict[str, Any]] = []
         sightings: list[dict[str, Any]] = []
