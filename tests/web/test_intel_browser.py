@@ -95,7 +95,7 @@ def test_an_analyst_reads_a_threat_actor_and_its_listed_record(served: NodeProc,
     page.locator("#intel-relationships a", has_text="CircularLoader").click()
     page.wait_for_url(f"**/{MALWARE}")
     assert page.locator("h1").inner_text() == "CircularLoader"
-    assert page.locator("#versions li").count() == 2
+    assert page.locator("#versions + ol li").count() == 2
 
     # Arabic, right to left
     page.goto(f"{served.url}/console/intel/feed/{DEMO_ACTOR}")
