@@ -4,7 +4,8 @@ goal: under 300 ms a page).
 A real ``ctnode serve`` process on loopback with ``CTNODE_CONSOLE_SERVER_TIMING=true`` (each
 answer carries ``Server-Timing: app;dur=ms``, the server's own time) over a collection of
 ``--objects`` generated STIX objects (``bench/intel/generate.py``: the usual mix, 22%
-relationships and 6% sightings) on SQLite, or a fresh PostgreSQL database (``--postgresql``).
+relationships and 6% sightings) on SQLite, or a fresh PostgreSQL database
+``ctnode_bench_intel_console`` (``--postgresql``).
 A signed-in admin asks each page ``--repeat`` times after one warm-up: the list's first page,
 a page half-way through (by its position token), one type, the page of the object most
 relationships name, of the indicator most sighted, of a threat actor naming a listed record,
@@ -37,6 +38,7 @@ from ctnode.node import Node
 from ctnode.settings import Settings
 
 ACTOR = "threat-actor--5e0c6a8b-9d1f-4e2a-8b3c-7d6e5f4a3b2c"
+PG_DB = "ctnode_bench_intel_console"  # its own database: bench.intel.http's is left alone
 
 
 def _cpu() -> float:
@@ -50,7 +52,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--postgresql", action="store_true", help="a fresh PostgreSQL database")
     args = ap.parse_args()
-    url = _fresh_pg() if args.postgresql else ""
+    url = _fresh_pg(PG_DB) if args.postgresql else ""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "node"
         node = Node(Settings(data_dir=data, mode="development", database_url=url))
