@@ -67,14 +67,14 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _fresh_pg() -> str:
+def _fresh_pg(database: str = PG_DB) -> str:
     """A fresh PostgreSQL database for the run (dropped first if a previous run left it)."""
     admin = create_engine(PG, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
-    return make_url(PG).set(database=PG_DB).render_as_string(hide_password=False)
+    return make_url(PG).set(database=database).render_as_string(hide_password=False)
 
 
 def _ms(samples: list[float]) -> str:

@@ -144,6 +144,15 @@ def test_malformed_watchlist_reference_is_an_error(bundle: dict[str, Any]) -> No
     assert issue.object_id == actor["id"]
     assert issue.property == "external_references[0].external_id"
     assert "not a UN list reference number" in issue.message
+    # a reference longer than any list's (128 characters) names no record
+    actor["external_references"][0] = {"source_name": "ctnode-list:national_xx",
+                                       "external_id": "X" * 129}
+    with pytest.raises(StixValidationError) as info:
+        parse_stix([actor])
+    assert info.value.issues[0].property == "external_references[0].external_id"
+    assert "129 characters: a list reference has at most 128" in info.value.issues[0].message
+    actor["external_references"][0]["external_id"] = "X" * 128
+    assert parse_stix([actor]).objects == [actor]
     malware = {
         **_find(bundle, "malware"),
         "external_references": [{"source_name": "UNSC", "external_id": "QDe.115"}],

@@ -14,14 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from bench.intel.generate import generate
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, text
 
 from ctnode.intel.taxii import protocol
 from ctnode.intel.taxii.collection import ObjectRecord, select_records
 from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch
 from ctnode.intel.taxii.resources import Collection
 from ctnode.model.tlp import TLP
+from ctnode.store.migrate import alembic_config
+from ctnode.store.schema_intel import intel_links
 from ctnode.store.sql import SqlStore
 from tests.intel.test_taxii import _random_query, _random_records
 
@@ -171,3 +174,49 @@ def _reltuples(store: SqlStore) -> float:
     with store.db.engine.connect() as conn:
         return float(conn.execute(text(
             "SELECT reltuples FROM pg_class WHERE relname = 'intel_objects'")).scalar_one())
+
+
+def _widths(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        return {c["name"]: c["type"].length for c in inspect(engine).get_columns("intel_links")
+                if c["name"] in ("entity_id", "reference")}
+    finally:
+        engine.dispose()
+
+
+def test_links_name_records_with_ids_as_wide_as_every_other_entity_id(store: SqlStore,
+                                                                      store_url: str) -> None:
+    """Migration 0021_intel_link_ids: a link's entity id is 255 characters wide (a copy's
+    record is ``<publisher>:<id>``) and its reference 128 (``entities.reference``); the
+    downgrade refuses while a longer one is held."""
+    assert _widths(store_url) == {"entity_id": 255, "reference": 128}
+    dataset, reference = "n" * 64, "R" * 128  # the widest a reference can name: 193 characters
+    actor = {
+        "type": "threat-actor", "spec_version": "2.1",
+        "id": "threat-actor--7b2e9c5f-3d4e-4f6a-9b0c-1d2e3f4a5b6c",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+        "name": "Wide Front",
+        "external_references": [{"source_name": f"ctnode-list:{dataset}",
+                                  "external_id": reference}],
+    }
+    _add(store, [actor], T0)
+    [link] = store.intel.links(entity_id=f"{dataset}-{reference}")
+    assert (link["object_id"], link["reference"]) == (actor["id"], reference)
+    renamed = f"{'p' * 61}:{dataset}-{reference}"  # as 0020_publisher_ids names a copy's
+    assert len(renamed) == 255
+    with store.begin() as conn:
+        conn.execute(intel_links.update().values(entity_id=renamed))
+    assert [r["object_id"] for r in store.intel.links(entity_id=renamed)] == [actor["id"]]
+    # the downgrade refuses while it would cut a link; once gone, it narrows, and back
+    cfg = alembic_config(create_engine(store_url))
+    with pytest.raises(RuntimeError, match=r"1 intel_links row\(s\) whose entity_id has more "
+                                           r"than 128 characters"):
+        command.downgrade(cfg, "0018_intel_sharing")
+    with store.begin() as conn:
+        conn.execute(intel_links.delete())
+    command.downgrade(cfg, "0018_intel_sharing")
+    assert _widths(store_url) == {"entity_id": 128, "reference": 64}
+    command.upgrade(cfg, "heads")
+    assert _widths(store_url) == {"entity_id": 255, "reference": 128}
+    cfg.attributes["engine"].dispose()

@@ -13,13 +13,18 @@ own, ``shot`` for the pictures of ``docs/console.md``
 The modules without a browser test the console over HTTP in process: ``console_client``
 makes the accounts they name (all with ``PASSWORD``) and a client of the served app;
 ``http_sign_in`` signs one in and returns the form token (``CSRF``) of a page.
+
+Threat intelligence for the pages that show it: ``load_intel`` makes the collection ``feed``
+with the intelligence tests' bundle and a threat actor naming the demo list's DMi.001.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -29,6 +34,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ctnode.model.access import Actor
+from ctnode.model.tlp import TLP
 from ctnode.node import Node
 from ctnode.server import create_app
 from tests.conftest import ADMIN
@@ -152,3 +158,49 @@ def http_sign_in(client: TestClient, username: str, csrf_from: str = "/console/l
                     follow_redirects=False)
     assert r.status_code == 303
     return csrf_token(client, csrf_from)
+
+
+# -- threat intelligence for the pages that show it ------------------------------------------
+
+INTEL_BUNDLE = Path(__file__).resolve().parents[1] / "intel" / "fixtures" / "ct-bundle.json"
+THREAT_ACTOR = "threat-actor--2cb85f3f-4a24-439a-9d99-8017f5e2fc57"  # names QDe.115
+INTRUSION_SET = "intrusion-set--8a4996ef-b447-40ce-b484-38b5c41f9dfd"
+MALWARE = "malware--d0b0090d-6259-4992-bfb8-1d2706e55426"
+INDICATOR = "indicator--a3f96f0e-5143-4d1f-8d68-615c80690847"
+RED_INDICATOR = "indicator--b969ec07-f1f8-4a79-af37-1d87d8a8f065"
+DEMO_ACTOR = "threat-actor--0d4c9a52-7f3e-4b1a-9c55-3e2f1a0b9c8d"  # names DMi.001
+STIX_STAMP = "2026-02-01T00:00:00.000Z"
+
+
+def stix(kind: str, **fields: Any) -> dict[str, Any]:
+    """A STIX 2.1 object of ``kind`` with a new id and ``fields``, marked TLP:GREEN."""
+    return {"type": kind, "spec_version": "2.1", "id": f"{kind}--{uuid.uuid4()}",
+            "created": STIX_STAMP, "modified": STIX_STAMP,
+            "object_marking_refs": [TLP.GREEN.marking_id], **fields}
+
+
+def load_intel(node: Node, identities: int = 55) -> str:
+    """The collection ``feed`` (its id returned): the bundle of ``tests/intel/fixtures`` (18
+    objects, the malware in two versions, one indicator TLP:RED), a threat actor "Demo front"
+    naming the demo list's DMi.001 that uses the bundle's malware and that the bundle's
+    intrusion set is attributed to, a relationship whose description quotes the intrusion
+    set's id without linking it, and ``identities`` identities (to page through)."""
+    col = node.intel.create_collection(ADMIN, title="Partner feed", alias="feed")
+    bundle = json.loads(INTEL_BUNDLE.read_text())["objects"]
+    extra = [
+        {**stix("threat-actor", name="Demo front",
+                description="Front organisation of the demo list's DMi.001 (fictional).",
+                threat_actor_types=["terrorist"],
+                external_references=[{"source_name": "un-sc-consolidated-list",
+                                      "external_id": "DMi.001"}]), "id": DEMO_ACTOR},
+        stix("relationship", relationship_type="uses", source_ref=DEMO_ACTOR,
+             target_ref=MALWARE),
+        stix("relationship", relationship_type="attributed-to", source_ref=INTRUSION_SET,
+             target_ref=DEMO_ACTOR),
+        stix("relationship", relationship_type="related-to", source_ref=INDICATOR,
+             target_ref=RED_INDICATOR, description=f"not about {INTRUSION_SET}"),
+        *(stix("identity", name=f"Partner unit {i:02d}") for i in range(identities)),
+    ]
+    node.intel.import_stix(ADMIN, json.dumps([*bundle, *extra]), collection="feed",
+                           source="ct-bundle.json")
+    return str(col["id"])

@@ -2,7 +2,7 @@
 ``axe-playwright-python``) finds no serious or critical violation on any page of the console,
 in English and in Arabic (right to left); keyboard navigation reaches the navigation and every
 form control; the Dashboard, the Audit filters and export, Review with who was screened, and
-the Biometrics search side by side. Every page reached from the navigation is checked, so a
+the Biometrics search side by side, a threat actor's page. Every page reached from the navigation is checked, so a
 page added later is checked too. With ``CTNODE_UPDATE_SCREENSHOTS=1`` the pictures of these
 pages are written to ``docs/img/console/``.
 
@@ -23,7 +23,7 @@ from ctnode.model.access import Actor, Purpose
 from ctnode.services.screening.query import build_query
 from tests.conftest import shared_data_dir
 from tests.federation.cluster import NodeProc, make_nodes, ready, seed_stores, started
-from tests.web.conftest import browser_api, shot, sign_in
+from tests.web.conftest import DEMO_ACTOR, browser_api, load_intel, shot, sign_in
 
 sync_api = browser_api()
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright",
@@ -53,6 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProc]:
         node.federation.directory.init(ADMIN, node_id="a11y", organisation="Coordinator A",
                                        country="AA", contact="a@example.org")
         node.federation.checkpoints.checkpoint(ADMIN)
+        load_intel(node, identities=0)  # the threat-intelligence pages have something to show
         if (FACES / "img1.jpg").exists():
             from ctnode.services.biometrics.types import EnrolRequest
 
@@ -113,6 +114,9 @@ def test_axe_finds_nothing_serious_on_any_page(served: NodeProc, page: sync_api.
     page.goto(served.url + "/console/dashboard")
     page.locator("details summary").click()
     failures["dashboard table"] = serious(page)
+    page.goto(f"{served.url}/console/intel/feed/{DEMO_ACTOR}")  # a threat actor, its record
+    page.locator("details summary").click()  # and its STIX text
+    failures["intel object"] = serious(page)
     failures = {k: v for k, v in failures.items() if v}
     assert not failures, failures
 

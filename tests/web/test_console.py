@@ -216,7 +216,7 @@ def test_every_page_has_its_pictures_in_english_and_arabic() -> None:
     for page in ("Sign-in", "Screen", "Screen a file", "File report", "Review", "Decision",
                  "Entity", "Lists", "List import preview", "Network", "Network screen",
                  "Disclosures (holder)", "Alerts and list updates", "Biometrics", "Audit",
-                 "Dashboard", "Admin", "Watch"):
+                 "Dashboard", "Admin", "Watch", "Threat intelligence", "Threat actor"):
         assert page in rows, page
         assert re.search(r"-en\.png\).*-ar\.png\)", rows[page]), page
 

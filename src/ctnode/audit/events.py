@@ -196,7 +196,8 @@ EVENTS: dict[EventName, str] = {
     "intel.import": "STIX objects were added to a collection (file, MISP event, TAXII POST): "
     "source, counts by type, added and already present, watchlist links.",
     "intel.import.failed": "STIX or MISP content was refused; nothing was stored; the reason.",
-    "intel.read": "A TAXII page of a collection was served: endpoint, collection, filters, count.",
+    "intel.read": "A page of a collection was served (TAXII, or the console's list: endpoint "
+                  "console): endpoint, collection, filters, count.",
     "intel.view": "An object's versions and watchlist links (or an entity's linked objects) were "
     "read.",
     "intel.export": "Objects of a collection were exported (STIX bundle or MISP event): count.",

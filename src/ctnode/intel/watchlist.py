@@ -42,6 +42,8 @@ UN_SC_REFERENCE = re.compile(r"^[A-Z]{2}[ie]\.\d{3,4}$")
 # Prefix of source_name for any other list the node holds: ctnode-list:<dataset>.
 LIST_SOURCE_PREFIX = "ctnode-list:"
 _DATASET = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
+# The longest list reference a record can have (``entities.reference``, ``intel_links.reference``).
+MAX_REFERENCE = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,16 @@ def _scan(obj: Mapping[str, Any]) -> tuple[list[ListReference], list[StixIssue]]
             issues.append(
                 StixIssue(
                     "a watchlist reference needs external_id", object_id or None, property=prop
+                )
+            )
+            continue
+        if len(reference) > MAX_REFERENCE:
+            issues.append(
+                StixIssue(
+                    f"a watchlist reference of {len(reference)} characters: a list reference "
+                    f"has at most {MAX_REFERENCE}",
+                    object_id or None,
+                    property=prop,
                 )
             )
             continue

@@ -109,15 +109,17 @@ class SqlEntities:
                     select(e.id, e.dataset).where(e.id.in_(chunk_ids))).all())
         return out
 
-    def find_by_reference(self, reference: str) -> Entity:
+    def find_by_reference(self, reference: str, dataset: str | None = None) -> Entity:
+        """The record with this list reference (in ``dataset`` only, when given)."""
+        e = tables.entities.c
+        q = select(e.id).where(e.reference == reference)
+        if dataset is not None:
+            q = q.where(e.dataset == dataset)
         with self.engine.connect() as conn:
-            ids = (
-                conn.execute(select(tables.entities.c.id).where(tables.entities.c.reference == reference))
-                .scalars()
-                .all()
-            )
+            ids = conn.execute(q.order_by(e.id)).scalars().all()
         if not ids:
-            raise NotFound(f"no entity with reference {reference!r}")
+            where = f" in list {dataset!r}" if dataset is not None else ""
+            raise NotFound(f"no entity with reference {reference!r}{where}")
         return self.get_entity(ids[0])
 
     @staticmethod

@@ -239,19 +239,48 @@ class SqlIntel:
             # cursor (with "date_added >= at" alone, a page deep in one large import, where
             # every row has the same date_added, walked every row before the cursor)
             conds.append(tuple_(o.c.date_added, o.c.seq) > tuple_(at, seq))
-        stmt = (
-            select(*_RECORD_COLUMNS)
-            .where(*conds)
-            .order_by(o.c.date_added, o.c.seq)
-            .limit(query.limit + 1)
-        )
-        with self.db.engine.connect() as conn:
-            records = _records(conn.execute(stmt))
+        stmt = select(*_RECORD_COLUMNS).where(*conds)
+        if query.ids:
+            # a few objects' versions: read on the object index and ordered here (with ORDER
+            # BY and LIMIT, SQLite walked the collection's date index instead: every row)
+            with self.db.engine.connect() as conn:
+                records = sorted(_records(conn.execute(stmt)), key=lambda r: (r.date_added, r.seq))
+            records = records[: query.limit + 1]
+        else:
+            stmt = stmt.order_by(o.c.date_added, o.c.seq).limit(query.limit + 1)
+            with self.db.engine.connect() as conn:
+                records = _records(conn.execute(stmt))
         if len(records) <= query.limit:
             return Page(records)
         records = records[: query.limit]
         last = records[-1]
         return Page(records, more=True, next=Cursor(last.date_added, last.seq).encode())
+
+    def types(self, collection_id: str) -> list[str]:
+        """The STIX types a collection holds (read on the type index), in order."""
+        q = select(o.c.type).where(o.c.collection_id == collection_id).distinct().order_by(o.c.type)
+        with self.db.engine.connect() as conn:
+            return [str(t) for t in conn.execute(q).scalars()]
+
+    def referring(self, collection_id: str, object_id: str, *,
+                  refs: Mapping[str, Iterable[str]], limit: int) -> list[ObjectRecord]:
+        """The newest versions of the objects that name ``object_id`` in one of the
+        properties ``refs`` gives for their type (``{"relationship": ["source_ref",
+        "target_ref"], "sighting": ["sighting_of_ref"]}``), in the order added, at most
+        ``limit``. Read in the stored text (compact JSON, as ``add_objects`` writes it: one
+        ``"property":"id"`` pattern each) over the type index; the caller checks the parsed
+        object."""
+        q = ObjectQuery(types=frozenset(refs), limit=limit)
+        name = orjson.dumps(object_id).decode()
+        named = or_(*(and_(o.c.type == kind, or_(*(
+            o.c.body.contains(f'"{prop}":{name}', autoescape=True) for prop in props)))
+            for kind, props in refs.items()))
+        stmt = select(*_RECORD_COLUMNS).where(*_simple(o, collection_id, q), named,
+                                               _newest_only(collection_id, q))
+        with self.db.engine.connect() as conn:
+            # ordered here: with ORDER BY SQLite walked the date index (every row) instead
+            found = sorted(_records(conn.execute(stmt)), key=lambda r: (r.date_added, r.seq))
+        return found[:limit]
 
     def add_objects(
         self,
@@ -426,12 +455,14 @@ class SqlIntel:
 
     # -- watchlist links ----------------------------------------------------------------
 
-    def links(self, *, entity_id: str | None = None, object_id: str | None = None) -> list[Row]:
+    def links(self, *, entity_id: str | None = None, object_id: str | None = None,
+              dataset: str | None = None, reference: str | None = None) -> list[Row]:
+        """Links by the record's id, the linking object, or the list and reference named."""
         q = select(intel_links).order_by(intel_links.c.entity_id, intel_links.c.object_id)
-        if entity_id is not None:
-            q = q.where(intel_links.c.entity_id == entity_id)
-        if object_id is not None:
-            q = q.where(intel_links.c.object_id == object_id)
+        for column, value in (("entity_id", entity_id), ("object_id", object_id),
+                              ("dataset", dataset), ("reference", reference)):
+            if value is not None:
+                q = q.where(intel_links.c[column] == value)
         return self.db.query(q)
 
     # -- status resources ---------------------------------------------------------------

@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ctnode.store.columns import actor, at, dataset_ref, stamp, tlp
+from ctnode.store.columns import actor, at, dataset_ref, entity_ref, stamp, tlp
 from ctnode.store.schema import metadata
 
 intel_collections = Table(
@@ -67,9 +67,9 @@ intel_links = Table(
     metadata,
     Column("collection_id", String(64), ForeignKey("intel_collections.id"), primary_key=True),
     Column("object_id", String(300), primary_key=True),
-    Column("entity_id", String(128), primary_key=True),
+    entity_ref(primary_key=True),  # 255 wide, as every entity id (0021_intel_link_ids)
     dataset_ref(),
-    Column("reference", String(64), nullable=False),
+    Column("reference", String(128), nullable=False),  # as wide as entities.reference
     Column("object_type", String(250), nullable=False),
     Column("name", Text, nullable=True),
     Index("ix_intel_links_entity_id", "entity_id"),

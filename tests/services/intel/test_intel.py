@@ -16,6 +16,8 @@ from ctnode.api.app import create_app
 from ctnode.errors import Forbidden, InvalidInput, NotFound
 from ctnode.intel.taxii.media import TAXII_MEDIA_TYPE, TaxiiError
 from ctnode.model.access import Actor
+from ctnode.model.entities import Entity, Statement
+from ctnode.model.lists import ParsedList
 from ctnode.model.tlp import TLP
 from ctnode.node import Node
 from tests.conftest import ADMIN, ANALYST, SCREENER
@@ -164,3 +166,30 @@ def test_a_threat_actors_page_over_http_shows_the_listed_record(node: Node) -> N
         assert [o["object_id"] for o in r.json()["objects"]] == [actor["id"]]
         assert client.get(f"/intel/links/{listed.id}", headers=screener).status_code == 403
     assert [e.event for e in node.audit.entries()].count("intel.view") == 2
+
+
+def test_a_link_finds_a_record_held_under_another_id_by_its_list_and_reference(
+        node: Node) -> None:
+    """A copy of a peer's list names its records ``<publisher>:<id>`` (issue 13): the link
+    an import makes (``<list>-<reference>``) still finds the record, both ways."""
+    record = Entity(id="node-a:fx-001", schema="Person", dataset="fx", reference="FX-001")
+    record.statements.append(Statement(prop="name", value="Ingrid Haraldsdottir",
+                                       original="Ingrid Haraldsdottir", dataset="fx"))
+    node.lists.import_list(ParsedList("fx", "fx (updates from node-a)", "1", "peer:node-a",
+                                      [record]), ADMIN)
+    node.intel.create_collection(ADMIN, title="Feed", alias="feed")
+    actor = {**_actor_linked_to("DMi.001"), "external_references": [
+        {"source_name": "ctnode-list:fx", "external_id": "FX-001"}]}
+    result = node.intel.import_stix(ADMIN, json.dumps(actor), collection="feed", source="a")
+    assert result.links == ["fx-FX-001"]  # what the reference says
+    [named] = node.intel.show(ANALYST, actor["id"], "feed")["watchlist"]
+    assert (named["entity_id"], named["caption"]) == ("node-a:fx-001", "Ingrid Haraldsdottir")
+    assert [r["object_id"] for r in node.intel.linked_to(ANALYST, "node-a:fx-001")] == [
+        actor["id"]]
+    # a reference no list holds is said so
+    gone = {**actor, "modified": "2026-03-01T00:00:00.000Z", "external_references": [
+        {"source_name": "ctnode-list:fx", "external_id": "FX-404"}]}
+    node.intel.import_stix(ADMIN, json.dumps(gone), collection="feed", source="b")
+    [named] = node.intel.show(ANALYST, actor["id"], "feed")["watchlist"]
+    assert (named["entity_id"], named["caption"]) == ("fx-FX-404", None)
+    assert node.intel.linked_to(ANALYST, "node-a:fx-001") == []

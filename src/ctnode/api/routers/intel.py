@@ -91,7 +91,7 @@ def show_object(
 
 @router.get("/links/{entity_id}")
 def linked_objects(
-    node: NodeDep, actor: ActorDep, entity_id: Annotated[str, Path(max_length=128)]
+    node: NodeDep, actor: ActorDep, entity_id: Annotated[str, Path(max_length=255)]
 ) -> dict[str, Any]:
     """The threat actors and intrusion sets that name a watchlist record."""
     return {"entity_id": entity_id, "objects": node.intel.linked_to(actor, entity_id)}

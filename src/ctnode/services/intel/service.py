@@ -9,10 +9,12 @@ store is left exactly as it was.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from ctnode.audit.events import EventName
@@ -20,15 +22,27 @@ from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, NotFound
 from ctnode.intel.stix import StixContent, make_bundle, parse_stix
 from ctnode.intel.taxii.collection import AddOutcome, ObjectRecord
-from ctnode.intel.taxii.query import Cursor, ObjectQuery, VersionMatch
+from ctnode.intel.taxii.query import STIX_TYPE, Cursor, ObjectQuery, VersionMatch
+from ctnode.intel.timestamps import parse_timestamp
 from ctnode.intel.watchlist import check_list_references, extract_list_references
 from ctnode.model.access import Actor
-from ctnode.model.tlp import TLP
+from ctnode.model.entities import Entity
+from ctnode.model.tlp import TLP, Recipient, allowed_levels
 from ctnode.services.context import Context
 from ctnode.store.contracts import Row, Tx
 
 # The most objects one import may hold (larger files: split them, or pull over TAXII).
 MAX_IMPORT_OBJECTS = 500_000
+# Objects a page of the console's list shows; relationships and sightings an object's page
+# shows at most (each kind).
+BROWSE_PAGE = 50
+MAX_AROUND = 200
+# The properties by which a relationship or a sighting names the object a page shows.
+AROUND_REFS = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
+# A person reads every level inside the node (``may_share``: local); TAXII clients and peers
+# get less (services/intel/taxii.py, federation/intel_exchange.py).
+PERSON_LEVELS = allowed_levels(Recipient("local"))
+STIX_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,249}--[0-9a-fA-F-]{36}$")
 _ALIAS_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -76,6 +90,42 @@ class ImportResult:
             "warnings": self.warnings,
             "notes": self.notes,
         }
+
+
+def summary(record: ObjectRecord) -> dict[str, Any]:
+    """What a list shows of one object version: id, type, a name, TLP, version, added,
+    revoked."""
+    obj = record.obj
+    name = obj.get("name") or obj.get("value") or obj.get("relationship_type")
+    return {
+        "id": record.id,
+        "type": record.type,
+        "name": str(name) if name is not None else None,
+        "tlp": record.tlp.value,
+        "version": record.version,
+        "date_added": record.date_added,
+        "revoked": bool(obj.get("revoked")),
+    }
+
+
+def _instant(value: Any) -> datetime | None:
+    """A STIX timestamp as an instant (None when absent; validated content has no other)."""
+    try:
+        return parse_timestamp(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class ObjectList:
+    """One page of a collection's objects for a person: the collection (with its number of
+    object versions), the types it holds, the page's summaries, the position of the next
+    page (None on the last)."""
+
+    collection: Row
+    types: list[str]
+    records: list[dict[str, Any]]
+    next: str | None
 
 
 class Intel:
@@ -310,14 +360,15 @@ class Intel:
                 "reference": link["reference"],
                 "dataset": link["dataset"],
             }
-            try:
-                entity = self.ctx.store.entities.get_entity(link["entity_id"])
+            entity = self._record(link)
+            if entity is not None:
                 entry |= {
+                    "entity_id": entity.id,
                     "caption": entity.caption,
                     "status": entity.status,
                     "schema": entity.schema,
                 }
-            except NotFound:
+            else:
                 entry |= {"caption": None, "status": "not on this node's lists"}
             entities.append(entry)
         newest = records[-1]
@@ -334,10 +385,139 @@ class Intel:
             "watchlist": entities,
         }
 
+    def browse(
+        self,
+        actor: Actor,
+        collection: str,
+        *,
+        types: Iterable[str] = (),
+        after: str | None = None,
+        limit: int = BROWSE_PAGE,
+    ) -> ObjectList:
+        """One page of a collection's objects for a person (the console's list): the newest
+        version of each, in the order added, ``types`` only if given, from the position
+        ``after`` (the ``next`` of the page before). A person reads every TLP level (inside
+        the node, ``model/tlp.may_share``). Audited as ``intel.read`` with what was served."""
+        self.ctx.require(actor, "intel.read")
+        col = self.collection(collection)
+        wanted = frozenset(t.strip() for t in types if t.strip())
+        bad = sorted(t for t in wanted if not STIX_TYPE.match(t))
+        if bad:
+            raise InvalidInput(f"type: {bad[0]!r} is not a STIX type name")
+        cursor = None
+        if after:
+            try:
+                cursor = Cursor.decode(after)
+            except CTNodeError:
+                raise InvalidInput(f"after: {after[:80]!r} is not a position this node gave "
+                                   "out") from None
+        query = ObjectQuery(types=wanted, limit=max(1, min(limit, 1000)), next=cursor,
+                            tlp_levels=PERSON_LEVELS)
+        page = self.store.select(col["id"], query)
+        self.ctx.audit.record(
+            "intel.read",
+            actor,
+            detail={"endpoint": "console", "collection": col["id"], "types": sorted(wanted),
+                    "after": bool(after), "count": len(page.records), "more": page.more},
+        )
+        return ObjectList(
+            collection={**col, "objects": self.store.count_objects(col["id"]).get(col["id"], 0)},
+            types=self.store.types(col["id"]),
+            records=[summary(r) for r in page.records],
+            next=page.next if page.more else None,
+        )
+
+    def object_page(self, actor: Actor, object_id: str, collection: str) -> dict[str, Any]:
+        """What a person reads of one object (``show``, audited as ``intel.view``), and what
+        the collection says around it: the relationships and sightings that name it (newest
+        versions, at most ``MAX_AROUND`` each) and every object it names itself (its
+        ``*_ref`` and ``*_refs`` properties but its markings), each with the type and name of
+        the object at the other end when the collection holds it."""
+        self.ctx.require(actor, "intel.read")
+        if not STIX_ID.match(object_id):
+            raise NotFound(f"no object {object_id[:300]!r}: not a STIX identifier")
+        shown = self.show(actor, object_id, collection)
+        col = self.collection(collection)
+        obj = shown["object"]
+        around = self.store.referring(col["id"], object_id, refs=AROUND_REFS,
+                                      limit=2 * MAX_AROUND)
+        relationships: list[dict[str, Any]] = []
+        sightings: list[dict[str, Any]] = []
+        for r in around:
+            other = r.obj
+            if r.type == "relationship" and object_id in (other.get("source_ref"),
+                                                          other.get("target_ref")):
+                outgoing = other.get("source_ref") == object_id
+                relationships.append({
+                    "id": r.id, "relationship_type": other.get("relationship_type"),
+                    "outgoing": outgoing,
+                    "other": str(other.get("target_ref" if outgoing else "source_ref")),
+                    "description": other.get("description"), "tlp": r.tlp.value,
+                })
+            elif r.type == "sighting" and other.get("sighting_of_ref") == object_id:
+                sightings.append({
+                    "id": r.id, "first_seen": _instant(other.get("first_seen")),
+                    "last_seen": _instant(other.get("last_seen")), "count": other.get("count"),
+                    "where": [str(w) for w in other.get("where_sighted_refs") or ()],
+                    "by": other.get("created_by_ref"), "tlp": r.tlp.value,
+                })
+        references = [
+            {"property": prop, "id": str(ref)}
+            for prop, value in obj.items()
+            if prop != "object_marking_refs" and (prop.endswith("_ref") or prop.endswith("_refs"))
+            for ref in (value if isinstance(value, list) else [value])
+            if isinstance(ref, str)
+        ]
+        ends = {x["other"] for x in relationships} | {x["id"] for x in references} | {
+            w for s in sightings for w in [*s["where"], s["by"] or ""] if w}
+        found = self._summaries(col["id"], ends)
+        return {
+            **shown,
+            "collection": col,
+            "relationships": relationships[:MAX_AROUND],
+            "sightings": sightings[:MAX_AROUND],
+            "references": references,
+            "objects": found,
+        }
+
+    def _summaries(self, collection_id: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The newest version's summary of each of ``ids`` the collection holds."""
+        wanted = sorted({i for i in ids if STIX_ID.match(i)})
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = frozenset(wanted[start:start + 500])
+            page = self.store.select(collection_id, ObjectQuery(ids=chunk, limit=len(chunk)))
+            out |= {r.id: summary(r) for r in page.records}
+        return out
+
+    def _record(self, link: Row) -> Entity | None:
+        """The record a link names: by its id, else by its list and reference (a copy of a
+        peer's list names its records ``<publisher>:<id>``; a national list may name them
+        otherwise than ``<list>-<reference>``)."""
+        entities = self.ctx.store.entities
+        try:
+            return entities.get_entity(link["entity_id"])
+        except NotFound:
+            pass
+        try:
+            return entities.find_by_reference(link["reference"], dataset=link["dataset"])
+        except NotFound:
+            return None
+
     def linked_to(self, actor: Actor, entity_id: str) -> list[Row]:
-        """The threat actors and intrusion sets that name a watchlist record."""
+        """The threat actors and intrusion sets that name a watchlist record (by its id, or
+        by its list and reference)."""
         self.ctx.require(actor, "intel.read")
         rows = self.store.links(entity_id=entity_id)
+        try:
+            entity = self.ctx.store.entities.get_entity(entity_id)
+        except NotFound:
+            entity = None
+        if entity is not None and entity.reference:
+            held = {(r["collection_id"], r["object_id"]) for r in rows}
+            rows += [r for r in self.store.links(dataset=entity.dataset,
+                                                 reference=entity.reference)
+                     if (r["collection_id"], r["object_id"]) not in held]
         self.ctx.audit.record(
             "intel.view",
             actor,

@@ -23,6 +23,7 @@ from ctnode.web.pages import (
     audit,
     entity,
     files,  # console-a: screen a file
+    intel,  # threat intelligence (issue 17)
     list_import,  # console-a: import a list with a preview
     lists,
     network,  # console-a: the network pages
@@ -54,6 +55,7 @@ PAGES: tuple[NavItem, ...] = (
     # console-a
     NavItem("/network", N_("Network"), "federation.directory"),
     NavItem("/watch", N_("Watch"), "watch.list"),
+    NavItem("/intel", N_("Threat intelligence"), "intel.read"),
 )
 
 # The roles as the console names them (the same roles as API keys).
@@ -64,7 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (dashboard_page.router, biometrics_page.router,
                                   entity.router, lists.router, audit.router, admin.router,
                                   # console-a: files, network
                                   files.router, network.router, list_import.router,
-                                  watch.router)
+                                  watch.router, intel.router)
 
 
 def visible_pages(node: Node, who: SignedIn | None) -> list[NavItem]:

@@ -1,4 +1,5 @@
-"""Entity: a listed record with the provenance of every value, its history and decisions, and
+"""Entity: a listed record with the provenance of every value, its history and decisions, the
+threat actors and intrusion sets that name it (for ``intel.read``; audited ``intel.view``), and
 its biometric records for people whose role holds ``biometric.view`` (the list audited by the
 biometric service; each image fetched from the Biometrics page's image route, which needs a
 purpose and a legal basis and audits every view)."""
@@ -34,9 +35,14 @@ def entity(request: Request, who: Who, entity_id: str, purpose: PurposeQ = "",
     s = node.settings
     may_view = allowed(who.actor, "biometric.view", set(s.biometric_roles),
                        s.biometric_role_scopes)
+    may_read_intel = allowed(who.actor, "intel.read", set(s.biometric_roles),
+                             s.biometric_role_scopes)
     samples: list[dict[str, Any]] = []
+    intel: list[dict[str, Any]] = []
     try:
         view = node.screening.view_entity(entity_id[:255], who.actor)
+        if may_read_intel:  # the threat actors and intrusion sets naming it (intel.view)
+            intel = node.intel.linked_to(who.actor, view.entity.id)
         if may_view:
             samples = [{**b, "created_at": datetime.fromisoformat(b["created_at"])}
                        for b in node.biometrics.enrolment.list_samples(who.actor,
@@ -46,7 +52,8 @@ def entity(request: Request, who: Who, entity_id: str, purpose: PurposeQ = "",
     form = {"purpose": purpose, "legal_basis": legal_basis, "case_ref": case_ref}
     return render(request, "entity.html", view=view, e=view.entity, events=EVENTS, bcp47=bcp47,
                   may_view=may_view, samples=samples, modalities=MODALITIES, form=form,
-                  show_images=bool(why.purpose and why.legal_basis))
+                  show_images=bool(why.purpose and why.legal_basis),
+                  may_read_intel=may_read_intel, intel=intel)
 
 
 def bcp47(code: str | None) -> str | None:
