@@ -73,7 +73,6 @@ def asks(token: str) -> bool:
     return token.isalpha() and (len(token) >= 3 or (not token.isascii() and len(token) >= 2))
 
 
-@lru_cache(maxsize=200_000)
 def name_key(token: str) -> str | None:
     """rigour's normalised form of ``token`` (``normalize(token, CASEFOLD | NAME)``): the
     text its tagger searches; None when nothing is left."""
@@ -82,18 +81,27 @@ def name_key(token: str) -> str | None:
     return _normalize(token, _CASEFOLD_NAME, _NOOP)
 
 
+@lru_cache(maxsize=200_000)
+def _part_key(token: str) -> str | None:
+    """The key to look ``token`` up by: "" when it gets no symbols whatever the dictionary
+    says (not asked, or nothing left), None when rigour reads it as several parts."""
+    if not asks(token):
+        return ""
+    key = name_key(token)
+    if key is None:
+        return ""
+    return None if " " in key else key
+
+
 def lookup(token: str, keys: dict[str, frozenset[str]]) -> frozenset[str] | None:
     """rigour's name symbols of ``token`` from ``keys`` (key → symbols, as
     :func:`dictionary` or a table's lexicon gives them); None when rigour must be asked
     (the token is more than one part for rigour)."""
-    if not asks(token):
-        return NO_SYMBOLS
-    key = name_key(token)
-    if key is None:
-        return NO_SYMBOLS
-    if " " in key:
-        return None
-    return symbols_of_key(keys.get(key, NO_SYMBOLS))
+    key = _part_key(token)
+    if not key:
+        return None if key is None else NO_SYMBOLS
+    found = keys.get(key, NO_SYMBOLS)
+    return NO_SYMBOLS if len(found) > MAX_NAME_SYMBOLS else found
 
 
 def symbols_of_key(found: frozenset[str]) -> frozenset[str]:
