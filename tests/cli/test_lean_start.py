@@ -122,3 +122,26 @@ def test_the_server_app_loads_no_list_parser() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_network_screen_builds_only_the_network_part(node: Node) -> None:
+    """``ctnode screen NAME --network`` uses ``node.network`` alone: no other federation part,
+    no list parser, not FollowTheMoney (about 2 s of the command's start); the whole
+    federation, when built, holds that same part."""
+    env = {**os.environ, "CTNODE_DATA_DIR": str(node.settings.data_dir),
+           "CTNODE_DATABASE_URL": node.settings.store_url, "CTNODE_MODE": "development"}
+    code = textwrap.dedent("""
+        import json, sys
+        from ctnode.node import Node
+        from ctnode.settings import Settings
+        node = Node(Settings())
+        network = node.network
+        loaded = sorted(m for m in sys.modules if m.startswith((
+            "followthemoney", "ctnode.ingest", "ctnode.federation.parts",
+            "ctnode.federation.hash_exchange", "ctnode.federation.list_updates")))
+        same = node.federation.network is network and node.federation.context is network.ctx
+        print(json.dumps({"loaded": loaded, "same": same}))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=Path(node.settings.data_dir).parent, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"loaded": [], "same": True}
