@@ -68,6 +68,9 @@ WHERE = {
                 "github.com/haverisenosku/pakote_data, commit 8e464ed)",
     "formats": "public sample messages (US-CBP/GTAS test fixtures, ISO 20022 and MT103 "
                "samples; sources in README.md, 'Tests on a fresh clone')",
+    "name-variants": "the name corpora (yente's name-matching test pairs from "
+                     "github.com/opensanctions/yente, rigour's person-name parts from "
+                     "github.com/opensanctions/rigour; README.md, 'Tests on a fresh clone')",
     "biometrics": "NIST's ANSI/NIST-ITL reference files, NIST SD fingerprints and the "
                   "deepface test faces (sources in README.md, 'Tests on a fresh clone')",
 }
@@ -109,6 +112,12 @@ def formats() -> Path:
 def samples() -> Path:
     """The project-written sample messages and test vectors, bundled: always present."""
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def name_variants() -> Path:
+    """The shared name corpora (rigour's person-name parts, yente's test pairs)."""
+    return _shared_part("name-variants", "rigour-person-name-parts.txt", "the name corpora")
 
 
 @pytest.fixture(scope="session")

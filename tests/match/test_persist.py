@@ -127,18 +127,23 @@ def test_an_index_for_something_else_is_refused(entities: list[Entity], tmp_path
         persist.load(tmp_path, Thresholds(), 200, {})
 
 
-def test_the_symbol_table_answers_as_rigour_where_it_can_matter(shared_data: Path) -> None:
+def test_the_symbol_table_answers_as_rigour_where_it_can_matter(shared_data: Path,
+                                                                tmp_path: Path) -> None:
     """A loaded index never starts rigour's name tagger for a query: its table answers every
-    token exactly as rigour does on the listed symbols (the only ones a score can use)."""
+    token exactly as rigour does on the listed symbols (the only ones a score can use);
+    the table survives saving and loading."""
     from ctnode.match import symbols
     from ctnode.match.normalise import name_symbols, rigour_symbols
 
     entities = parse_un_sc(shared_data / "un-sc-consolidated.xml").entities
     m = Matcher(Thresholds())
     m.build(entities)
-    table = m.symbol_table
-    assert table is not None, "rigour's name dictionary could not be read"
-    assert table.listed and not table.candidates  # every dictionary form asked at build
+    assert m.symbol_table is not None, "rigour's name dictionary could not be read"
+    persist.save(m, tmp_path, {})
+    table = persist.load(tmp_path, Thresholds(), 200, {})[0].symbol_table
+    assert table is not None
+    assert table.listed == m.symbol_table.listed and table.lexicon == m.symbol_table.lexicon
+    assert table.listed and table.lexicon  # the dictionary keys of the listed symbols
     tokens = {w for e in entities for n in e.get("name") + e.get("alias")
               for w in n.lower().split()}
     variants = (shared_data / "name-variants")

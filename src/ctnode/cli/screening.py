@@ -151,7 +151,7 @@ def screen_name(
 
 def _screen_network(node: Node, query: ScreenQuery, purpose: Purpose, *, as_json: bool,
                     limit: int, peers: list[str] | None, deadline: float | None) -> None:
-    result = node.federation.network.screen(
+    result = node.network.screen(
         query, operator(), purpose, peers=peers, deadline=deadline, limit=limit
     )
     if as_json:

@@ -31,7 +31,6 @@ from ctnode.services.intel.service import Intel
 from ctnode.services.library import Library
 from ctnode.services.lists import Lists
 from ctnode.services.screening.notices import HitNoticeOutbox
-from ctnode.services.screening.service import Screening
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +53,12 @@ class Federation:
     restrictions: Restrictions
 
     @classmethod
-    def build(cls, ctx: Context, *, screening: Screening, lists: Lists,
+    def build(cls, ctx: Context, *, network: NetworkScreening, lists: Lists,
               biometrics: Biometrics, hashes: Hashes, intel: Intel,
               library: Library, outbox: HitNoticeOutbox) -> Federation:
-        fctx = FederationContext(ctx)
-        network = NetworkScreening(fctx, screening)
+        """Every part over ``ctx``, sharing the network screening part's context (it is
+        built first, alone, for a command that only screens across the network)."""
+        fctx = network.ctx
         biometric = BiometricProbes(fctx, biometrics)
         disclosure = Disclosure(fctx, ctx.store.entities, biometrics.exchange)
         updates = ListUpdates(fctx, lists)

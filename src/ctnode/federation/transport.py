@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx
 
 from ctnode.errors import TooLarge, Unavailable
-from ctnode.intel.taxii.client import HttpResult
+
+if TYPE_CHECKING:  # the TAXII client imports the STIX parser: only its pulls need it
+    from ctnode.intel.taxii.client import HttpResult
 
 MESSAGES_PATH = "/federation/v1/messages"
 
@@ -165,6 +167,8 @@ class TaxiiHttpClient:
     def get(
         self, url: str, params: Sequence[tuple[str, str]], headers: Mapping[str, str]
     ) -> HttpResult:
+        from ctnode.intel.taxii.client import HttpResult
+
         try:
             resp = self._client.get(url, params=list(params), headers=dict(headers))
         except httpx.HTTPError as exc:

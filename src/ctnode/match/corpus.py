@@ -36,7 +36,6 @@ from ctnode.match.normalise import (
     ParsedName,
     name_kind,
     parse_name,
-    rigour_symbols,
     skeleton,
     split_names,
 )
@@ -244,7 +243,7 @@ class NameCorpus:
             for entity in entities:
                 self._append(entity)
             self._index_all(rarity)
-        self.symbol_table = (SymbolTable.build(record, rigour_symbols) if symbol_table
+        self.symbol_table = (SymbolTable.build(record) if symbol_table
                              else None)
         if len(self._name_tokens) >= FREEZE_AT:
             freeze_long_lived()

@@ -38,6 +38,7 @@ from ctnode.match.orgs import (
     org_class,
     org_stopwords,
 )
+from ctnode.match.symbols import MAX_NAME_SYMBOLS
 from ctnode.match.transliterate import (
     MAX_ALTERNATIVES,
     arabic_alternatives,
@@ -118,30 +119,21 @@ def warm_up(tagger: bool = True) -> None:
     nickname_forms("william")
 
 
-# A name part holding more of rigour's name symbols than this is too ambiguous (a short
-# Korean or Chinese syllable) for the symbol to say two spellings are one name.
-MAX_NAME_SYMBOLS = 8
-
-
 def name_symbols(token: str) -> frozenset[str]:
     """rigour's person-name symbols of one token (:func:`rigour_symbols`); when screening
-    with an index's symbol table (:mod:`ctnode.match.symbols`), its stored answer, and
-    none for a token that cannot share a symbol with a listed one (rigour not started)."""
+    with an index's symbol table (:mod:`ctnode.match.symbols`), read from rigour's
+    dictionary as rigour's tagger reads it, without starting the tagger (none for a token
+    that cannot share a symbol with a listed one)."""
     table = symbols.active()
     if table is not None:
-        known = table.known.get(token)
-        if known is not None:
-            return known
-        if not table.may_meet_listed(token):
-            return _NO_SYMBOLS
+        answer = table.answer(token)
+        if answer is not None:
+            return answer
     found = rigour_symbols(token)
     record = symbols.recording()
     if record is not None:
         record[token] = found
     return found
-
-
-_NO_SYMBOLS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=500_000)
@@ -154,7 +146,7 @@ def rigour_symbols(token: str) -> frozenset[str]:
     tokens under three letters (one Han or Hangul syllable counts as two) and tokens with
     more than MAX_NAME_SYMBOLS symbols get none.
     """
-    if not token.isalpha() or (len(token) < 3 and (token.isascii() or len(token) < 2)):
+    if not symbols.asks(token):
         return frozenset()
     found: set[str] = set()
     for name in analyze_names(NameTypeTag.PER, [token], consolidate=False, rewrite=False,

@@ -42,9 +42,10 @@ from ctnode.match.corpus import FREEZE_AT, Thresholds
 from ctnode.match.index import Matcher
 from ctnode.match.postings import JOIN, PostingKind, PostingTables
 from ctnode.match.score import Rarity
-from ctnode.match.symbols import SymbolTable
+from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 4  # 4: short Han words carry their Japanese reading as an alternative
+FORMAT = 5  # 5: the symbol table holds rigour's dictionary keys of the listed symbols
+# (4: short Han words carry their Japanese reading as an alternative)
 STAMP = "stamp.json"
 STATE = "state.pkl"
 POSTINGS = "postings.i32"
@@ -62,8 +63,10 @@ class IndexUnusable(Exception):
 
 
 def model_fingerprint() -> str:
-    """What a saved index depends on beyond its names: the format and the scoring model."""
-    text = json.dumps({"format": FORMAT, "model": repr(weights.MODEL)}, sort_keys=True)
+    """What a saved index depends on beyond its names: the format, the scoring model and
+    rigour's build (its name dictionary)."""
+    text = json.dumps({"format": FORMAT, "model": repr(weights.MODEL),
+                       "rigour": dictionary_stamp()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -166,12 +169,12 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
 
 
 def _shared_answers(table: SymbolTable | None) -> SymbolTable | None:
-    """The table with equal answers as one object each (most tokens share a few answers,
-    the empty one above all): pickle then writes and reads each answer once."""
+    """The table with equal answers as one object each (many keys share an answer): pickle
+    then writes and reads each answer once."""
     if table is None:
         return None
     one: dict[frozenset[str], frozenset[str]] = {}
-    table.known = {t: one.setdefault(v, v) for t, v in table.known.items()}
+    table.lexicon = {t: one.setdefault(v, v) for t, v in table.lexicon.items()}
     return table
 
 

@@ -1,87 +1,154 @@
-"""What the name analyser says about the listed names, kept so a screen need not start it.
+"""rigour's name symbols of a name part, read from its dictionary without its tagger.
 
-rigour's person-name tagger (``name_symbols``: one name across languages, Foma/Thomas)
-takes seconds and about 400 MB to start in a process. But a query token's symbols only
-ever count where they meet a *listed* token's symbols (every comparison has a listed
-side). So once an index is built:
+rigour's person-name tagger (one name across languages: Foma/Thomas, Josyp/Joseph) takes
+seconds and about 400 MB to start in a process: it compiles every form of its name
+dictionary into one automaton. For a single name part its answer is a dictionary lookup,
+which this module does without the automaton. How rigour 2.6 answers
+``analyze_names(PER, [token], rewrite=False)`` (its Rust core, ``names/analyze.rs``,
+``tagger.rs``, ``matcher.rs``, ``name.rs``):
 
-* every token the listed names were analysed with is *known* (rigour's answer, stored);
-* the *candidates* are every form rigour's name dictionary gives for a listed symbol:
-  only such a token can share a symbol with a listed token, and rigour is asked for it
-  at build time too (so it is known);
-* any other query token cannot meet a listed symbol: it gets none, without rigour.
+1. the token is casefolded and cut into parts (``tokenize_name``: letters, digits and
+   spacing marks kept; modifier letters, other marks, format characters and apostrophes
+   deleted; punctuation, symbols and spaces separate parts); the haystack is the parts
+   joined by one space. That is ``normalize(token, CASEFOLD | NAME)``;
+2. every dictionary form is normalised the same way into a *key*; a key's symbols are
+   the ids of the dictionary lines holding it (a line whose forms give fewer than two
+   distinct keys is left out) and of the ``person_name_parts`` groups of rigour's
+   symbol data (upper-cased group name);
+3. a key found in the haystack between word boundaries becomes a symbol of the name only
+   where its words are parts of the name, in order.
 
-:class:`SymbolTable` holds the known answers and the candidates and is saved with the
-index (``ctnode.match.persist``). A loaded index screens ``using`` its table (per thread);
-while names are being listed (``listing``) rigour is always asked and its answers recorded.
-A candidate that is not known yet (a delta brought a new symbol) is asked of rigour too,
-so the answers are always rigour's where they can matter (tested against rigour).
+A token of letters is one part at most (nothing in it separates), so only the key equal
+to that part can give a symbol: the answer is that key's symbols
+(:func:`symbols_of_key`), none when the key has more than MAX_NAME_SYMBOLS. A haystack
+of several parts (never the case for a token of letters) is asked of rigour
+(:func:`lookup` says None). The tests hold this against rigour on every token of the
+shared name corpora and on a fixture of tricky tokens in many scripts.
 
-The dictionary is read from the rigour build the node runs with (its person-name data,
-a zstd frame inside ``rigour._core``): :func:`dictionary_forms`. When it cannot be read
-(another rigour build), no table is installed and every token is asked of rigour, as
-before: slower to start, never different.
+:class:`SymbolTable` is what an index keeps (``ctnode.match.persist``): the symbols of its
+listed tokens (``listed``) and, for every dictionary key that shares one of them, that
+key's symbols (``lexicon``): a query part whose key is not there cannot share a symbol
+with a listed part, so it gets none. A loaded index screens ``using`` its table (per
+thread); while names are being listed (``listing``) rigour is asked and its answers
+recorded (they give the listed symbols).
+
+The dictionary is read from the rigour build the node runs with (zstd frames inside
+``rigour._core``): :func:`dictionary`. When it cannot be read (another rigour build), no
+table is built and every token is asked of rigour, as before: slower to start, never
+different.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 import threading
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_LINE = re.compile(r"^[^\n]+ => Q\d+\n")
+_LINE = re.compile(r"^[^\n]+ => [QX]\w+\n")
+
+# A name part holding more of rigour's name symbols than this is too ambiguous (a short
+# Korean or Chinese syllable) for the symbol to say two spellings are one name.
+MAX_NAME_SYMBOLS = 8
+
+# rigour's Normalize flags CASEFOLD | NAME, its Cleanup.Noop (rigour.text.normalize): how
+# its tagger normalises both the dictionary forms and the text it searches
+_CASEFOLD_NAME = (1 << 2) | (1 << 6)
+_NOOP = 0
+# Rust's str::trim (Unicode White_Space), which rigour applies to each dictionary line
+_WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+NO_SYMBOLS: frozenset[str] = frozenset()
+
+
+def asks(token: str) -> bool:
+    """Whether a token is looked up at all: letters only, three or more (one Han or Hangul
+    syllable counts as two: two of them are asked)."""
+    return token.isalpha() and (len(token) >= 3 or (not token.isascii() and len(token) >= 2))
+
+
+def name_key(token: str) -> str | None:
+    """rigour's normalised form of ``token`` (``normalize(token, CASEFOLD | NAME)``): the
+    text its tagger searches; None when nothing is left."""
+    from rigour._core import _normalize
+
+    return _normalize(token, _CASEFOLD_NAME, _NOOP)
+
+
+@lru_cache(maxsize=200_000)
+def _part_key(token: str) -> str | None:
+    """The key to look ``token`` up by: "" when it gets no symbols whatever the dictionary
+    says (not asked, or nothing left), None when rigour reads it as several parts."""
+    if not asks(token):
+        return ""
+    key = name_key(token)
+    if key is None:
+        return ""
+    return None if " " in key else key
+
+
+def lookup(token: str, keys: dict[str, frozenset[str]]) -> frozenset[str] | None:
+    """rigour's name symbols of ``token`` from ``keys`` (key → symbols, as
+    :func:`dictionary` or a table's lexicon gives them); None when rigour must be asked
+    (the token is more than one part for rigour)."""
+    key = _part_key(token)
+    if not key:
+        return None if key is None else NO_SYMBOLS
+    found = keys.get(key, NO_SYMBOLS)
+    return NO_SYMBOLS if len(found) > MAX_NAME_SYMBOLS else found
+
+
+def symbols_of_key(found: frozenset[str]) -> frozenset[str]:
+    """A key's symbols as a name part's answer: none when it has too many."""
+    return NO_SYMBOLS if len(found) > MAX_NAME_SYMBOLS else found
 
 
 class SymbolTable:
-    """Known rigour answers (token → NAME symbols) and the candidate tokens."""
+    """What an index knows of rigour's dictionary: the listed symbols and every dictionary
+    key that shares one of them, with all its symbols."""
 
-    __slots__ = ("candidates", "known", "listed")
+    __slots__ = ("lexicon", "listed")
 
     def __init__(self) -> None:
-        self.known: dict[str, frozenset[str]] = {}
         self.listed: set[str] = set()  # the symbols of listed tokens
-        self.candidates: set[str] = set()  # forms of listed symbols not known yet
+        # rigour's key of a name part → its symbols, for keys holding a listed symbol and
+        # no more than MAX_NAME_SYMBOLS
+        self.lexicon: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def build(cls, record: dict[str, frozenset[str]],
-              ask: Callable[[str], frozenset[str]]) -> SymbolTable | None:
-        """The table of an index whose listed tokens got the answers in ``record``; every
-        dictionary form of their symbols is asked now (``ask``: rigour), so screens never
-        need rigour. None when rigour's dictionary cannot be read."""
+    def build(cls, record: dict[str, frozenset[str]]) -> SymbolTable | None:
+        """The table of an index whose listed tokens got the answers in ``record``; None
+        when rigour's dictionary cannot be read."""
         table = cls()
-        if not table.extend(record):
-            return None
-        for form in table.candidates:
-            table.known[form] = ask(form)
-        table.candidates = set()
-        return table
+        return table if table.extend(record) else None
 
     def extend(self, record: dict[str, frozenset[str]]) -> bool:
-        """Add listed tokens' answers (a delta); forms of new symbols become candidates
-        (asked of rigour when a query meets them). False: no dictionary."""
-        self.known.update(record)
+        """Add listed tokens' answers (a delta): the keys of new listed symbols join the
+        lexicon. False: no dictionary."""
         new: set[str] = set()
         for found in record.values():
             new |= found - self.listed
         if not new:
             return True
-        forms = dictionary_forms(new)
-        if forms is None:
+        whole = dictionary()
+        if whole is None:
             return False
         self.listed |= new
-        self.candidates |= forms - self.known.keys()
+        for key, found in whole.items():
+            if len(found) <= MAX_NAME_SYMBOLS and not found.isdisjoint(new):
+                self.lexicon[key] = found
         return True
 
-    def may_meet_listed(self, token: str) -> bool:
-        """Whether ``token`` could share a symbol with a listed token (ask rigour)."""
-        if token in self.candidates:
-            return True
-        return any(f in self.candidates or f in self.known for f in _spellings(token))
+    def answer(self, token: str) -> frozenset[str] | None:
+        """rigour's symbols of ``token`` where they can meet a listed symbol (a part that
+        shares none gets none); None: ask rigour."""
+        return lookup(token, self.lexicon)
 
 
 class _State(threading.local):
@@ -112,7 +179,7 @@ def using(table: SymbolTable | None) -> Iterator[None]:
 @contextmanager
 def listing() -> Iterator[dict[str, frozenset[str]]]:
     """While listed names are analysed: rigour answers every token, and the answers are
-    recorded (the table's known answers)."""
+    recorded (they give the table's listed symbols)."""
     before = (_STATE.table, _STATE.record)
     record: dict[str, frozenset[str]] = {} if _STATE.record is None else _STATE.record
     _STATE.table, _STATE.record = None, record
@@ -129,61 +196,106 @@ def recording() -> dict[str, frozenset[str]] | None:
 # -- rigour's name dictionary ---------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _dictionary_text() -> str | None:
-    """rigour's person-name data (``form, form => Q…`` lines), or None when unreadable."""
+def _frames() -> Iterator[str]:
+    """The text of each zstd frame inside ``rigour._core`` that holds rigour's name data:
+    the person-name lines (``form, form => Q…``) and the symbol groups (JSON)."""
     try:
         import rigour._core as core
         import zstandard
     except ImportError:
-        return None
-    path = Path(str(core.__file__))
+        return
     try:
-        blob = path.read_bytes()
+        blob = Path(str(core.__file__)).read_bytes()
     except OSError:
-        return None
+        return
     decompressor = zstandard.ZstdDecompressor()
     start = blob.find(_ZSTD_MAGIC)
     while start >= 0:
         frame = blob[start:start + 64_000_000]
         try:
             head = decompressor.decompressobj().decompress(frame[:262_144])[:4096]
-            if _LINE.match(head.decode("utf-8", "replace")):
+            text = head.decode("utf-8", "replace")
+            if _LINE.match(text) or '"person_name_parts"' in text or text.lstrip()[:1] == "{":
                 whole = decompressor.decompressobj()  # stops at the frame's end
-                return whole.decompress(frame).decode("utf-8")
-        except zstandard.ZstdError:
+                yield whole.decompress(frame).decode("utf-8")
+        except (zstandard.ZstdError, UnicodeDecodeError):
             pass
         start = blob.find(_ZSTD_MAGIC, start + 1)
+
+
+@lru_cache(maxsize=1)
+def _sources() -> tuple[str, dict[str, list[str]]] | None:
+    """rigour's person-name lines and its ``person_name_parts`` groups (None: unreadable)."""
+    lines: str | None = None
+    parts: dict[str, list[str]] | None = None
+    for text in _frames():
+        if lines is None and _LINE.match(text):
+            lines = text
+        elif parts is None and text.lstrip()[:1] == "{":
+            try:
+                data = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(data, dict) and isinstance(data.get("person_name_parts"), dict):
+                parts = data["person_name_parts"]
+        if lines is not None and parts is not None:
+            return lines, parts
     return None
 
 
+def dictionary_stamp() -> int:
+    """What tells one rigour build from another (the size of its compiled core, where its
+    dictionary lives): a saved table is only used with the build it was read from."""
+    try:
+        import rigour._core as core
+
+        return Path(str(core.__file__)).stat().st_size
+    except (ImportError, OSError):
+        return 0
+
+
 def dictionary_available() -> bool:
-    return _dictionary_text() is not None
+    return _sources() is not None
 
 
-def dictionary_forms(symbols: Iterable[str]) -> set[str] | None:
-    """Every form rigour's dictionary gives for any of ``symbols`` (None: unreadable)."""
-    text = _dictionary_text()
-    if text is None:
+@lru_cache(maxsize=1)
+def dictionary() -> dict[str, frozenset[str]] | None:
+    """Every single-part key of rigour's name dictionary → its NAME symbols, as rigour's
+    tagger builds them (see the module); None when the dictionary cannot be read.
+
+    About 1 s of CPU and tens of MB, kept for the process: built for an index build or a
+    delta that brings new listed symbols, never for a screen."""
+    sources = _sources()
+    if sources is None:
         return None
-    wanted = set(symbols)
-    out: set[str] = set()
-    for line in text.splitlines():
-        left, _, symbol = line.rpartition(" => ")
-        if symbol in wanted:
-            for form in left.split(", "):
-                if " " not in form:
-                    out.update(_spellings(form))
-    return out
+    from rigour._core import _normalize
 
+    lines, parts = sources
+    found: dict[str, set[str]] = {}
 
-def _spellings(form: str) -> set[str]:
-    """A dictionary form and what rigour may reduce a token to before matching it (marks
-    and non-letters dropped, Latin letters folded): more candidates only cost asks."""
-    from anyascii import anyascii
+    def norm(form: str) -> str | None:
+        # a lower-case ASCII word is its own key (casefold and tokenize leave it alone)
+        if form.isascii() and form.isalpha() and form.islower():
+            return form
+        return _normalize(form, _CASEFOLD_NAME, _NOOP)
 
-    bare = "".join(c for c in unicodedata.normalize("NFKD", form.casefold())
-                   if not unicodedata.combining(c))
-    letters = "".join(c for c in bare if c.isalpha())
-    ascii_ = "".join(c for c in anyascii(form).lower() if c.isalpha())
-    return {f for f in (form, bare, letters, ascii_) if f}
+    for group, forms in parts.items():
+        symbol = sys.intern(group.upper())
+        for form in forms:
+            key = norm(form)
+            if key and " " not in key:
+                found.setdefault(key, set()).add(symbol)
+    for raw in lines.split("\n"):
+        line = raw.strip(_WHITE_SPACE)
+        left, sep, gid = line.rpartition(" => ")
+        if not sep:
+            continue
+        keys = {k for k in map(norm, left.split(", ")) if k}
+        if len(keys) < 2:
+            continue
+        symbol = sys.intern(gid)
+        for key in keys:
+            if " " not in key:
+                found.setdefault(key, set()).add(symbol)
+    one: dict[frozenset[str], frozenset[str]] = {}
+    return {k: one.setdefault(v := frozenset(s), v) for k, s in found.items()}
