@@ -7,6 +7,7 @@ with it never asks rigour."""
 from __future__ import annotations
 
 import csv
+import os
 import unicodedata
 from pathlib import Path
 
@@ -75,6 +76,10 @@ def test_the_dictionary_lookup_is_rigours_on_the_shared_name_corpora(
             tokens.update(raw_tokens(name))
     tokens |= {t.lower() for t in tokens} | {t.upper() for t in tokens}
     assert len(tokens) > 300_000
+    if not os.environ.get("CTNODE_FULL_SYMBOL_CHECK"):
+        # every 5th token in a fixed order (about 140,000 of 707,000): each is also asked of
+        # rigour, minutes on the whole set; CTNODE_FULL_SYMBOL_CHECK=1 checks them all
+        tokens = set(sorted(tokens)[::5])
     differ, asked = _differences(tokens)
     assert differ[:20] == []
     assert asked == 0
