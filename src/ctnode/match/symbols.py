@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from ctnode.match.columns import SortedStrMap
+
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _LINE = re.compile(r"^[^\n]+ => Q\d+\n")
 
@@ -43,7 +45,8 @@ class SymbolTable:
     __slots__ = ("candidates", "known", "listed")
 
     def __init__(self) -> None:
-        self.known: dict[str, frozenset[str]] = {}
+        # a loaded index's table reads its known answers from a column (``persist``)
+        self.known: dict[str, frozenset[str]] | SortedStrMap[frozenset[str]] = {}
         self.listed: set[str] = set()  # the symbols of listed tokens
         self.candidates: set[str] = set()  # forms of listed symbols not known yet
 
@@ -74,7 +77,7 @@ class SymbolTable:
         if forms is None:
             return False
         self.listed |= new
-        self.candidates |= forms - self.known.keys()
+        self.candidates |= {f for f in forms if f not in self.known}
         return True
 
     def may_meet_listed(self, token: str) -> bool:
