@@ -466,33 +466,43 @@ class StrSet(Protocol):
 
 class KeyedColumn(Generic[V]):
     """A ``dict[str, V]`` read from a file: the keys hashed (:class:`HashedKeys`), each
-    value made from its row when asked for (``value_of``), and a dict of the values set
-    since (taking precedence). A value changed in place must be set again, or taken with
+    value made from its row when asked for (``value_of``) and remembered (a screen asks
+    for the same key several times), and a dict of the values set since (taking
+    precedence). A value changed in place must be set again, or taken with
     :meth:`setdefault` (which keeps the value it returns)."""
 
-    __slots__ = ("_keys", "_more", "_value_of")
+    __slots__ = ("_keys", "_more", "_seen", "_value_of")
 
     def __init__(self, keys: HashedKeys, value_of: Callable[[int], V]) -> None:
         self._keys = keys
         self._value_of = value_of
         self._more: dict[str, V] = {}
+        self._seen: dict[str, V | None] = {}
+
+    def _from_base(self, key: str) -> V | None:
+        seen = self._seen
+        if key in seen:
+            return seen[key]
+        row = self._keys.row(key)
+        value = None if row < 0 else self._value_of(row)
+        if len(seen) >= SEEN_CACHE:
+            seen.clear()
+        seen[key] = value
+        return value
 
     def get(self, key: str, /) -> V | None:
         found = self._more.get(key)
-        if found is not None:
-            return found
-        row = self._keys.row(key)
-        return None if row < 0 else self._value_of(row)
+        return found if found is not None else self._from_base(key)
 
     def setdefault(self, key: str, default: V, /) -> V:
         found = self._more.get(key)
         if found is None:
-            row = self._keys.row(key)
-            found = self._more[key] = default if row < 0 else self._value_of(row)
+            base = self._from_base(key)
+            found = self._more[key] = default if base is None else base
         return found
 
     def __contains__(self, key: object, /) -> bool:
-        return isinstance(key, str) and (key in self._more or self._keys.row(key) >= 0)
+        return isinstance(key, str) and self.get(key) is not None
 
     def __getitem__(self, key: str, /) -> V:
         found = self.get(key)
