@@ -33,7 +33,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from typing import Generic, Protocol, TypeVar
+from typing import BinaryIO, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 JOIN = "\x00"  # between the tokens of one row (a token never holds NUL)
@@ -190,7 +190,7 @@ class IdIndex:
         ids = self._base_ids
         if ids is None or key in self._gone:
             return None
-        i = bisect_left(ids, key)  # type: ignore[call-overload]  # a sequence of str
+        i = bisect_left(ids, key)
         if i < len(ids) and ids[i] == key:
             assert self._base_idx is not None
             found: int = self._base_idx[i]
@@ -266,10 +266,9 @@ class ColumnWriter:
         self.add(name, blob)
         self.add(name + ".offsets", offsets, "q")
 
-    def write(self, fh: object) -> None:
-        write = fh.write  # type: ignore[attr-defined]
+    def write(self, fh: BinaryIO) -> None:
         for part in self.parts:
-            write(part)
+            fh.write(part)
 
 
 class ColumnFile:
@@ -284,7 +283,8 @@ class ColumnFile:
         if offset + size > len(self.data):
             raise ValueError(f"column {name} lies beyond the end of its file")
         part = self.data[offset:offset + size]
-        return part if fmt == "B" else part.cast(fmt)
+        # (the item format comes from the directory: a str, not one of cast's literals)
+        return part if fmt == "B" else part.cast(fmt)  # type: ignore[call-overload]
 
     def strings(self, name: str) -> StrColumn:
         return StrColumn(self.view(name), self.view(name + ".offsets"))
@@ -338,7 +338,7 @@ class SortedStrMap(Generic[T]):
         value: T | None = None
         keys = self._keys
         if keys is not None:
-            i = bisect_left(keys, key)  # type: ignore[call-overload]  # a sequence of str
+            i = bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
                 assert self._codes is not None
                 value = self._values[self._codes[i]]
@@ -375,7 +375,7 @@ class SortedStrMap(Generic[T]):
         keys = self._keys
         if keys is None:
             return False
-        i = bisect_left(keys, key)  # type: ignore[call-overload]
+        i = bisect_left(keys, key)
         return i < len(keys) and keys[i] == key
 
 
