@@ -14,10 +14,8 @@ bring as objects. Every column here has both parts behind one interface:
   with a dict for what is set since and the base ids removed or replaced;
 * :class:`HashedKeys`: a frozen set of strings with a row each, found through a hash table
   in the file; :class:`KeyedColumn` (a ``dict[str, V]``: the posting tables, the typo
-  vocabularies, the rarity counts) and :class:`KeyedSet` (a ``set[str]``) over it, with
-  what is set since;
-* :class:`SortedStrMap`: a map of strings to a few distinct values (the symbol table's
-  answers), its keys sorted and searched by bisect, each key searched once per process.
+  vocabularies, the rarity counts, the symbol table's answers) and :class:`KeyedSet` (a
+  ``set[str]``) over it, with what is set since;
 
 A plain ``dict``/``set`` and its column both satisfy :class:`StrMap`/:class:`StrSet`, the
 interfaces the posting tables are written against.
@@ -37,7 +35,7 @@ from typing import BinaryIO, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 JOIN = "\x00"  # between the tokens of one row (a token never holds NUL)
-SEEN_CACHE = 500_000  # keys a SortedStrMap remembers having searched (cleared when full)
+SEEN_CACHE = 500_000  # keys HashedKeys remembers having looked up (cleared when full)
 _ALIGN = 8
 UTF8_ERRORS = "surrogatepass"  # a lone surrogate in a listed name is written, not refused
 
@@ -290,95 +288,6 @@ class ColumnFile:
         return StrColumn(self.view(name), self.view(name + ".offsets"))
 
 
-class SortedStrMap(Generic[T]):
-    """A read-mostly map of strings: a frozen base of sorted keys (searched by bisect) with
-    an int32 code per key into a short list of distinct values, the answers found so far
-    (a dict: each key is searched once per process), and a dict of what is set since."""
-
-    __slots__ = ("_codes", "_keys", "_more", "_seen", "_values")
-
-    def __init__(self, keys: StrColumn | None = None, codes: memoryview | None = None,
-                 values: list[T] | None = None) -> None:
-        self._keys = keys
-        self._codes = codes
-        self._values: list[T] = values or []
-        self._more: dict[str, T] = {}
-        self._seen: dict[str, T | None] = {}
-
-    @classmethod
-    def pack(cls, items: Iterable[tuple[str, T]], out: ColumnWriter, name: str,
-             ) -> list[T]:
-        """Write the map's keys and codes as columns ``name`` in ``out``; the distinct
-        values (to keep with the state), equal values once."""
-        values: list[T] = []
-        code_of: dict[T, int] = {}
-        keys: list[str] = []
-        codes: array[int] = array("i")
-        for key, value in sorted(items):
-            code = code_of.get(value)
-            if code is None:
-                code = code_of[value] = len(values)
-                values.append(value)
-            keys.append(key)
-            codes.append(code)
-        out.add_strings(name, keys)
-        out.add(name + ".codes", codes, "i")
-        return values
-
-    @classmethod
-    def read(cls, columns: ColumnFile, name: str, values: list[T]) -> SortedStrMap[T]:
-        return cls(columns.strings(name), columns.view(name + ".codes"), values)
-
-    def get(self, key: str) -> T | None:
-        found = self._more.get(key)
-        if found is not None:
-            return found
-        if key in self._seen:
-            return self._seen[key]
-        value: T | None = None
-        keys = self._keys
-        if keys is not None:
-            i = bisect_left(keys, key)
-            if i < len(keys) and keys[i] == key:
-                assert self._codes is not None
-                value = self._values[self._codes[i]]
-        if len(self._seen) >= SEEN_CACHE:
-            self._seen.clear()
-        self._seen[key] = value
-        return value
-
-    def __contains__(self, key: str) -> bool:
-        return self.get(key) is not None
-
-    def __setitem__(self, key: str, value: T) -> None:
-        self._more[key] = value
-        self._seen.pop(key, None)
-
-    def update(self, items: dict[str, T]) -> None:
-        for key, value in items.items():
-            self[key] = value
-
-    def items(self) -> Iterator[tuple[str, T]]:
-        """Every (key, value): the base's (unless set since), then what was set since."""
-        if self._keys is not None:
-            assert self._codes is not None
-            for i, key in enumerate(self._keys):
-                if key not in self._more:
-                    yield key, self._values[self._codes[i]]
-        yield from self._more.items()
-
-    def __len__(self) -> int:
-        base = 0 if self._keys is None else len(self._keys)
-        return base + sum(1 for k in self._more if self._in_base(k) is False)
-
-    def _in_base(self, key: str) -> bool:
-        keys = self._keys
-        if keys is None:
-            return False
-        i = bisect_left(keys, key)
-        return i < len(keys) and keys[i] == key
-
-
 def _slot_count(n: int) -> int:
     size = 8
     while size < 2 * n:
@@ -392,7 +301,7 @@ class HashedKeys:
     probing, int32 row or -1 per slot, at most half full). A look-up costs a few
     microseconds and loading costs nothing per key."""
 
-    __slots__ = ("_blob", "_mask", "_offsets", "_slots", "keys")
+    __slots__ = ("_blob", "_mask", "_offsets", "_seen", "_slots", "keys")
 
     def __init__(self, keys: StrColumn, blob: memoryview, offsets: memoryview,
                  slots: memoryview) -> None:
@@ -401,6 +310,9 @@ class HashedKeys:
         self._offsets = offsets
         self._slots = slots
         self._mask = len(slots) - 1
+        # rows found so far: a screen looks a key up in several columns over these keys
+        # (a posting list and its weight), and common keys recur from query to query
+        self._seen: dict[str, int] = {}
 
     @staticmethod
     def pack(keys: list[str], out: ColumnWriter, name: str) -> None:
@@ -423,16 +335,22 @@ class HashedKeys:
 
     def row(self, key: str) -> int:
         """The row of ``key``, or -1."""
+        seen = self._seen
+        found = seen.get(key)
+        if found is not None:
+            return found
         data = key.encode("utf-8", UTF8_ERRORS)
         slots, blob, offsets, mask = self._slots, self._blob, self._offsets, self._mask
         slot = zlib.crc32(data) & mask
         while True:
             row: int = slots[slot]
-            if row < 0:
-                return -1
-            if blob[offsets[row]:offsets[row + 1]] == data:
-                return row
+            if row < 0 or blob[offsets[row]:offsets[row + 1]] == data:
+                break
             slot = (slot + 1) & mask
+        if len(seen) >= SEEN_CACHE:
+            seen.clear()
+        seen[key] = row
+        return row
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -466,29 +384,20 @@ class StrSet(Protocol):
 
 class KeyedColumn(Generic[V]):
     """A ``dict[str, V]`` read from a file: the keys hashed (:class:`HashedKeys`), each
-    value made from its row when asked for (``value_of``) and remembered (a screen asks
-    for the same key several times), and a dict of the values set since (taking
-    precedence). A value changed in place must be set again, or taken with
+    value made from its row when asked for (``value_of``), and a dict of the values set
+    since (taking precedence). A value changed in place must be set again, or taken with
     :meth:`setdefault` (which keeps the value it returns)."""
 
-    __slots__ = ("_keys", "_more", "_seen", "_value_of")
+    __slots__ = ("_keys", "_more", "_value_of")
 
     def __init__(self, keys: HashedKeys, value_of: Callable[[int], V]) -> None:
         self._keys = keys
         self._value_of = value_of
         self._more: dict[str, V] = {}
-        self._seen: dict[str, V | None] = {}
 
     def _from_base(self, key: str) -> V | None:
-        seen = self._seen
-        if key in seen:
-            return seen[key]
         row = self._keys.row(key)
-        value = None if row < 0 else self._value_of(row)
-        if len(seen) >= SEEN_CACHE:
-            seen.clear()
-        seen[key] = value
-        return value
+        return None if row < 0 else self._value_of(row)
 
     def get(self, key: str, /) -> V | None:
         found = self._more.get(key)

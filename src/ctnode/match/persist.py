@@ -42,7 +42,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ctnode.match import weights
 from ctnode.match.columns import (
@@ -52,7 +52,6 @@ from ctnode.match.columns import (
     IdIndex,
     KeyedColumn,
     KeyedSet,
-    SortedStrMap,
     SparseColumn,
     StrColumn,
     StrMap,
@@ -162,16 +161,12 @@ def _joined(value: list[str] | str) -> str:
 
 
 def _int_at(view: memoryview) -> Callable[[int], int]:
-    def at(row: int) -> int:
-        value: int = view[row]
-        return value
-    return at
+    return view.__getitem__  # (an int column: C indexing, no Python frame per look-up)
 
 
 def _float_at(view: memoryview) -> Callable[[int], float]:
-    def at(row: int) -> float:
-        return float(view[row])
-    return at
+    # a column of float64: its items are floats (typeshed types a memoryview's as int)
+    return cast("Callable[[int], float]", view.__getitem__)
 
 
 def _str_at(column: StrColumn) -> Callable[[int], str]:
@@ -283,12 +278,24 @@ def _columns(matcher: Matcher) -> ColumnWriter:
 
 
 def _pack_symbols(table: SymbolTable | None, out: ColumnWriter) -> dict[str, Any] | None:
-    """The symbol table: its known answers as a column (sorted tokens, a code per token
+    """The symbol table: its known answers as columns (the tokens, hashed; a code per token
     into the distinct answers: most tokens share a few, the empty one above all), the rest
     in the state."""
     if table is None:
         return None
-    values = SortedStrMap.pack(table.known.items(), out, "symbols.known")
+    values: list[frozenset[str]] = []
+    code_of: dict[frozenset[str], int] = {}
+    keys = list(table.known)
+    codes: array[int] = array("i")
+    for key in keys:
+        value = table.known[key]
+        code = code_of.get(value)
+        if code is None:
+            code = code_of[value] = len(values)
+            values.append(value)
+        codes.append(code)
+    HashedKeys.pack(keys, out, "symbols.known")
+    out.add("symbols.known.codes", codes, "i")
     return {"values": values, "listed": table.listed, "candidates": table.candidates}
 
 
@@ -296,7 +303,13 @@ def _read_symbols(state: dict[str, Any] | None, columns: ColumnFile) -> SymbolTa
     if state is None:
         return None
     table = SymbolTable()
-    table.known = SortedStrMap.read(columns, "symbols.known", state["values"])
+    values: list[frozenset[str]] = state["values"]
+    codes = columns.view("symbols.known.codes")
+
+    def answer(row: int) -> frozenset[str]:
+        return values[codes[row]]
+
+    table.known = KeyedColumn(HashedKeys.read(columns, "symbols.known"), answer)
     table.listed, table.candidates = state["listed"], state["candidates"]
     return table
 

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from ctnode.match.columns import SortedStrMap
+from ctnode.match.columns import KeyedColumn
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _LINE = re.compile(r"^[^\n]+ => Q\d+\n")
@@ -46,7 +46,7 @@ class SymbolTable:
 
     def __init__(self) -> None:
         # a loaded index's table reads its known answers from a column (``persist``)
-        self.known: dict[str, frozenset[str]] | SortedStrMap[frozenset[str]] = {}
+        self.known: dict[str, frozenset[str]] | KeyedColumn[frozenset[str]] = {}
         self.listed: set[str] = set()  # the symbols of listed tokens
         self.candidates: set[str] = set()  # forms of listed symbols not known yet
 
@@ -67,7 +67,8 @@ class SymbolTable:
     def extend(self, record: dict[str, frozenset[str]]) -> bool:
         """Add listed tokens' answers (a delta); forms of new symbols become candidates
         (asked of rigour when a query meets them). False: no dictionary."""
-        self.known.update(record)
+        for token, found in record.items():
+            self.known[token] = found
         new: set[str] = set()
         for found in record.values():
             new |= found - self.listed
