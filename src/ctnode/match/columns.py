@@ -388,26 +388,36 @@ class KeyedColumn(Generic[V]):
     since (taking precedence). A value changed in place must be set again, or taken with
     :meth:`setdefault` (which keeps the value it returns)."""
 
-    __slots__ = ("_keys", "_more", "_value_of")
+    __slots__ = ("_keys", "_more", "_seen", "_value_of")
 
     def __init__(self, keys: HashedKeys, value_of: Callable[[int], V]) -> None:
         self._keys = keys
         self._value_of = value_of
         self._more: dict[str, V] = {}
-
-    def _from_base(self, key: str) -> V | None:
-        row = self._keys.row(key)
-        return None if row < 0 else self._value_of(row)
+        # every answer given so far (None: no such key): a screen asks for the same keys
+        # again and again (a posting list, then its weight; a token's symbols per pair)
+        self._seen: dict[str, V | None] = {}
 
     def get(self, key: str, /) -> V | None:
-        found = self._more.get(key)
-        return found if found is not None else self._from_base(key)
-
-    def setdefault(self, key: str, default: V, /) -> V:
+        try:
+            return self._seen[key]
+        except KeyError:
+            pass
         found = self._more.get(key)
         if found is None:
-            base = self._from_base(key)
-            found = self._more[key] = default if base is None else base
+            row = self._keys.row(key)
+            found = None if row < 0 else self._value_of(row)
+        seen = self._seen
+        if len(seen) >= SEEN_CACHE:
+            seen.clear()
+        seen[key] = found
+        return found
+
+    def setdefault(self, key: str, default: V, /) -> V:
+        found = self.get(key)
+        if found is None:
+            found = default
+        self[key] = found  # kept: changes made to it in place stay
         return found
 
     def __contains__(self, key: object, /) -> bool:
@@ -421,6 +431,7 @@ class KeyedColumn(Generic[V]):
 
     def __setitem__(self, key: str, value: V, /) -> None:
         self._more[key] = value
+        self._seen[key] = value
 
     def __iter__(self) -> Iterator[str]:
         more = self._more
