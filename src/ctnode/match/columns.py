@@ -31,12 +31,13 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO, Generic, Protocol, TypeVar
+from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 JOIN = "\x00"  # between the tokens of one row (a token never holds NUL)
 SEEN_CACHE = 500_000  # keys HashedKeys remembers having looked up (cleared when full)
 _ALIGN = 8
+_UNSEEN: Any = object()  # not asked yet (a remembered answer may be None)
 UTF8_ERRORS = "surrogatepass"  # a lone surrogate in a listed name is written, not refused
 
 
@@ -399,10 +400,9 @@ class KeyedColumn(Generic[V]):
         self._seen: dict[str, V | None] = {}
 
     def get(self, key: str, /) -> V | None:
-        try:
-            return self._seen[key]
-        except KeyError:
-            pass
+        found = self._seen.get(key, _UNSEEN)
+        if found is not _UNSEEN:
+            return found
         found = self._more.get(key)
         if found is None:
             row = self._keys.row(key)
