@@ -1,5 +1,5 @@
 """Columns for what the index holds per record and per name, readable straight from a
-memory-mapped file (issue 11: a million names load in well under 2 s).
+memory-mapped file (issue 11: loading makes no object per record, name or key).
 
 A built index keeps Python objects in lists; an index loaded from disk
 (:mod:`ctnode.match.persist`) keeps a *frozen base* read from the file, where each value
