@@ -35,7 +35,7 @@ from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 JOIN = "\x00"  # between the tokens of one row (a token never holds NUL)
-SEEN_CACHE = 500_000  # keys HashedKeys remembers having looked up (cleared when full)
+SEEN_CACHE = 100_000  # answers a keyed column (and its keys) remembers; cleared when full
 _ALIGN = 8
 _UNSEEN: Any = object()  # not asked yet (a remembered answer may be None)
 UTF8_ERRORS = "surrogatepass"  # a lone surrogate in a listed name is written, not refused
