@@ -13,6 +13,7 @@ import pytest
 
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
+from ctnode.match.columns import KeyedColumn
 from ctnode.match.postings import PostingKind
 from ctnode.model.entities import Entity, Statement
 from ctnode.model.screening import ScreenQuery
@@ -57,6 +58,10 @@ def test_loaded_index_answers_as_saved_and_as_naive(entities: list[Entity], tmp_
     loaded, stamp = persist.load(tmp_path, Thresholds(), 200, {"mark": 5})
     assert stamp["mark"] == 5 and stamp["records"] == len(entities)
     assert loaded.tables.packed is not None  # the long postings come from the mapped file
+    # records, names and tables are read from the mapped columns: nothing made per record
+    # or per key until a screen asks for it
+    assert isinstance(loaded.tables.postings[PostingKind.LATIN], KeyedColumn)
+    assert loaded._records._cache == {} and loaded._records._more == []
     naive = NaiveMatcher(Thresholds())
     naive.build(entities)
     qs = _queries(entities, 40)
@@ -75,10 +80,21 @@ def test_deltas_after_loading_match_the_same_deltas_in_memory(
     for m in (built, loaded):
         m.add(_person("new-1", first.caption + " Junior", "Zarqawi Qurashi Abdelmalek"))
         m.remove(entities[1].id)
+        m.remove(entities[3].id)
+        m.add(entities[3])  # removed, then listed again
+        m.add(_person(entities[2].id, "Qurashi Abdelmalek Zarqawi"))  # replaced
+        m.remove("not-held")
     # a packed list that took a new name became an array; the rest stay mapped
-    assert any(not isinstance(v, int) for v in loaded.tables.postings[PostingKind.SKELETON].values())
-    qs = [*_queries(entities, 30), ScreenQuery(names=["Zarqawi Qurashi"], schema="Person")]
+    skeletons = loaded.tables.postings[PostingKind.SKELETON]
+    assert any(not isinstance(skeletons.get(k), int) for k in skeletons)
+    assert len(loaded) == len(built) == len(entities)
+    assert loaded.record(entities[1].id) is None and loaded.record("new-1") is not None
+    assert loaded.record(entities[3].id) is not None
+    qs = [*_queries(entities, 30), ScreenQuery(names=["Zarqawi Qurashi"], schema="Person"),
+          ScreenQuery(names=[entities[2].caption], schema="Person")]
     assert _answers(loaded, qs) == _answers(built, qs)
+    hits = loaded.screen(ScreenQuery(names=["Qurashi Abdelmalek Zarqawi"]))
+    assert {h.entity_id for h in hits[:2]} == {entities[2].id, "new-1"}
     (hit, *_) = loaded.screen(ScreenQuery(names=["Zarqawi Qurashi Abdelmalek"]))
     assert hit.entity_id == "new-1"
     # and the delta survives another save and load

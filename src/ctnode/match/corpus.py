@@ -11,12 +11,14 @@ which records they score.
 from __future__ import annotations
 
 import gc
+import pickle
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from ctnode.match import symbols
+from ctnode.match.columns import IdIndex, SparseColumn, StrColumn, TokensColumn
 from ctnode.match.details import (
     OBJECT_SCHEMAS,
     ORG_SCHEMAS,
@@ -94,6 +96,91 @@ class ListedRecord:
                 for d in clean_documents(v):
                     docs.setdefault(d, None)
         self.docs = tuple(docs)
+
+    FIELDS = ("dataset", "reference", "schema", "caption", "status", "names", "dates",
+              "countries", "docs")
+
+    def fields(self) -> tuple[object, ...]:
+        """What a saved index keeps of the record besides its id and whether it is live."""
+        return tuple(getattr(self, f) for f in self.FIELDS)
+
+    @classmethod
+    def restore(cls, entity_id: str, alive: bool, fields: tuple[object, ...]) -> ListedRecord:
+        """The record as :meth:`fields` saved it."""
+        rec = cls.__new__(cls)
+        rec.id, rec.alive = entity_id, alive
+        for name, value in zip(cls.FIELDS, fields, strict=True):
+            setattr(rec, name, value)
+        return rec
+
+
+RECORD_CACHE = 20_000  # records of a loaded index kept made (cleared when full)
+
+
+class RecordList:
+    """The corpus's records: a list of :class:`ListedRecord` when built; when loaded from
+    disk, a frozen base of columns (ids, one pickle of :meth:`ListedRecord.fields` per
+    record, a live flag each) whose records are made when asked for, and the records added
+    since as objects."""
+
+    __slots__ = ("_alive", "_base", "_cache", "_fields", "_ids", "_more")
+
+    def __init__(self, ids: StrColumn | None = None,
+                 fields: tuple[memoryview, memoryview] | None = None,
+                 alive: bytearray | None = None) -> None:
+        self._ids = ids
+        self._fields = fields  # blob and offsets
+        self._alive = alive if alive is not None else bytearray()
+        self._base = len(self._alive)
+        self._more: list[ListedRecord] = []
+        self._cache: dict[int, ListedRecord] = {}
+
+    def __len__(self) -> int:
+        return self._base + len(self._more)
+
+    def _make(self, i: int) -> ListedRecord:
+        assert self._ids is not None and self._fields is not None
+        blob, offsets = self._fields
+        fields = pickle.loads(blob[offsets[i]:offsets[i + 1]])  # noqa: S301 - own file
+        return ListedRecord.restore(self._ids[i], bool(self._alive[i]), fields)
+
+    def __getitem__(self, i: int) -> ListedRecord:
+        if i >= self._base:
+            return self._more[i - self._base]
+        if i < 0:
+            raise IndexError("records are read by non-negative index")
+        rec = self._cache.get(i)
+        if rec is None:
+            if len(self._cache) >= RECORD_CACHE:
+                self._cache.clear()
+            rec = self._cache[i] = self._make(i)
+        return rec
+
+    def __iter__(self) -> Iterator[ListedRecord]:
+        for i in range(self._base):
+            rec = self._cache.get(i)
+            yield rec if rec is not None else self._make(i)
+        yield from self._more
+
+    def append(self, rec: ListedRecord) -> None:
+        self._more.append(rec)
+
+    def kill(self, i: int) -> None:
+        """The record at ``i`` is no longer live (removed, or replaced by a newer one)."""
+        if i >= self._base:
+            self._more[i - self._base].alive = False
+            return
+        self._alive[i] = 0
+        rec = self._cache.get(i)
+        if rec is not None:
+            rec.alive = False
+
+    def entity_id(self, i: int) -> str:
+        """The id of the record at ``i`` (without making the record)."""
+        if i >= self._base:
+            return self._more[i - self._base].id
+        assert self._ids is not None
+        return self._ids[i]
 
 
 def details_of(dates: list[str], countries: list[str], docs: list[str], schema: str,
@@ -209,16 +296,19 @@ class NameCorpus:
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         self.thresholds = thresholds
         self.max_candidates = max_candidates
-        self._records: list[ListedRecord] = []
-        self._by_id: dict[str, int] = {}
+        # records and names: lists when built, columns read from a file when loaded
+        # (ctnode.match.columns: values made when asked for)
+        self._records = RecordList()
+        self._by_id = IdIndex()  # live records only
         # per name: owning record index, original text, tokens, factor
         self._name_rec: array[int] = array("i")
-        self._name_text: list[str] = []
-        self._name_tokens: list[tuple[str, ...]] = []
-        self._name_alts: dict[int, dict[int, tuple[str, ...]]] = {}  # only names that have some
+        self._name_text = StrColumn()
+        self._name_tokens = TokensColumn()
+        # only names that have some
+        self._name_alts: SparseColumn[dict[int, tuple[str, ...]]] = SparseColumn()
         # the whole parse, for names with more than tokens and alternatives (roles, symbols
         # of parts in their own script, a Han/Hangul key, an acronym)
-        self._name_parsed: dict[int, ParsedName] = {}
+        self._name_parsed: SparseColumn[ParsedName] = SparseColumn()
         self._name_org = bytearray()  # 1: read as an organisation's name
         self._name_factor: array[float] = array("f")
         self.rarity = Rarity()
@@ -270,9 +360,9 @@ class NameCorpus:
             self.symbol_table, self.use_symbol_table = None, False
 
     def remove(self, entity_id: str) -> None:
-        idx = self._by_id.pop(entity_id, None)
+        idx = self._by_id.pop(entity_id)
         if idx is not None:
-            self._records[idx].alive = False
+            self._records.kill(idx)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -283,13 +373,13 @@ class NameCorpus:
                 for n in rec.names]
 
     def _reset(self) -> None:
-        self._records = []
-        self._by_id = {}
+        self._records = RecordList()
+        self._by_id = IdIndex()
         self._name_rec = array("i")
-        self._name_text = []
-        self._name_tokens = []
-        self._name_alts = {}
-        self._name_parsed = {}
+        self._name_text = StrColumn()
+        self._name_tokens = TokensColumn()
+        self._name_alts = SparseColumn()
+        self._name_parsed = SparseColumn()
         self._name_org = bytearray()
         self._name_factor = array("f")
         self._forms = {}
@@ -314,8 +404,9 @@ class NameCorpus:
                 self._name_tokens.append(parsed.tokens)
                 self._name_org.append(kind == "org")
                 self._name_factor.append(factor)
-        if entity.id in self._by_id:
-            self._records[self._by_id[entity.id]].alive = False
+        old = self._by_id.get(entity.id)
+        if old is not None:
+            self._records.kill(old)
         self._records.append(ListedRecord(entity, tuple(ids)))
         self._by_id[entity.id] = rec_idx
 
@@ -368,8 +459,8 @@ class NameCorpus:
             parsed = self._name_parsed.get(name_id)
             if parsed is None:
                 parsed = ParsedName(self._name_tokens[name_id],
-                                    self._name_alts.get(name_id, _NO_ALTS), _NO_SYMBOLS, (),
-                                    "", (), -1, ())
+                                    self._name_alts.get(name_id) or _NO_ALTS, _NO_SYMBOLS,
+                                    (), "", (), -1, ())
             kind: NameKind = "org" if self._name_org[name_id] else "person"
             form = NameForm(self._name_text[name_id], parsed, self.rarity, kind)
             self._forms[name_id] = form
@@ -502,5 +593,6 @@ class NameCorpus:
                 include_below: bool) -> list[Hit]:
         if not include_below:
             scored = [s for s in scored if s.score >= self.thresholds.report]
-        scored.sort(key=lambda s: (-s.score, self._records[s.rec_idx].id))
+        entity_id = self._records.entity_id
+        scored.sort(key=lambda s: (-s.score, entity_id(s.rec_idx)))
         return [self._hit(s, q) for s in scored[:limit]]

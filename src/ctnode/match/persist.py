@@ -1,14 +1,20 @@
 """The name index on disk: what a :class:`~ctnode.match.index.Matcher` holds, written once
 and loaded by any process without running the name analyser again.
 
-A saved index is one *generation* folder of two files, named by a small JSON stamp:
+A saved index is one *generation* folder of three files, named by a small JSON stamp:
 
 * ``postings.i32``: every posting list of more than one name, end to end (int32, native
   byte order), memory-mapped on load; a posting table holds a bare name id for a list of
   one and ``-(slot + 1)`` for a longer list, whose bounds are ``offsets[slot:slot + 2]``;
-* ``state.pkl``: the rest, compact (pickle protocol 5): the records, each name's text and
-  analysed form (tokens, alternative forms, roles, symbols, script key), the rarity
-  counts, the posting tables' keys and weights, the typo vocabularies and the offsets.
+* ``columns.bin``: the records and names as columns (:mod:`ctnode.match.columns`),
+  memory-mapped on load: entity ids, one small pickle of each record's details, live
+  flags, the ids sorted for look-ups, each name's text, tokens, owner, factor and total
+  weight, and the few names' alternative forms and whole parses; a record or a name's
+  text is made only when a screen asks for it, so loading a million names makes no
+  million objects;
+* ``state.pkl``: the rest, compact (pickle protocol 5): the rarity counts, the posting
+  tables' keys and weights, the typo vocabularies, the symbol table, the offsets and
+  where each column lies in ``columns.bin``.
 
 The stamp (``stamp.json``, replaced atomically) names the generation and carries what the
 caller wants checked (the store it was built from and the store's change mark), the
@@ -33,22 +39,37 @@ import shutil
 import time
 import zlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ctnode.match import weights
-from ctnode.match.corpus import FREEZE_AT, Thresholds
+from ctnode.match.columns import (
+    ColumnFile,
+    ColumnWriter,
+    HashedKeys,
+    IdIndex,
+    KeyedColumn,
+    KeyedSet,
+    SparseColumn,
+    StrColumn,
+    StrMap,
+    TokensColumn,
+)
+from ctnode.match.corpus import FREEZE_AT, RecordList, Thresholds
 from ctnode.match.index import Matcher
-from ctnode.match.postings import JOIN, PostingKind, PostingTables
+from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 5  # 5: the symbol table holds rigour's dictionary keys of the listed symbols
-# (4: short Han words carry their Japanese reading as an alternative)
+FORMAT = 5  # 5: records and names as memory-mapped columns; the symbol table holds rigour's
+# dictionary keys of the listed symbols (4: short Han words carry their Japanese reading)
 STAMP = "stamp.json"
 STATE = "state.pkl"
 POSTINGS = "postings.i32"
+COLUMNS = "columns.bin"
+FILES = (STATE, POSTINGS, COLUMNS)
 _CHUNK = 1 << 22
 NO_INDEX = "no index yet"
 
@@ -98,29 +119,96 @@ def read_stamp(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _pack_postings(tables: PostingTables) -> tuple[list[dict[str, int]], array[int], array[int]]:
-    """Posting tables as key → id (one name) or ``-(slot + 1)``, the lists end to end."""
-    packed: list[dict[str, int]] = []
+def _pack_tables(tables: PostingTables, rarity: Rarity,
+                 out: ColumnWriter) -> tuple[array[int], array[int]]:
+    """The posting tables, typo vocabularies and rarity counts as columns in ``out``: per
+    posting kind the keys (hashed), a code per key (a name id for a list of one, else
+    ``-(slot + 1)``) and its weight; the lists of more than one name end to end, and
+    their offsets (returned)."""
     data: array[int] = array("i")
     offsets: array[int] = array("q", [0])
     for kind in PostingKind:
-        out: dict[str, int] = {}
-        for key in tables.postings[kind]:
+        keys = list(tables.postings[kind])
+        weights = tables.weights[kind]
+        codes: array[int] = array("i")
+        values: array[float] = array("d")
+        for key in keys:
             ids = tables.lookup(kind, key)
             if len(ids) == 1:
-                out[key] = ids[0]
+                codes.append(ids[0])
             else:
-                out[key] = -len(offsets)
+                codes.append(-len(offsets))
                 data.extend(ids)
                 offsets.append(len(data))
-        packed.append(out)
-    return packed, data, offsets
+            values.append(weights[key])
+        HashedKeys.pack(keys, out, f"postings.{kind.value}")
+        out.add(f"postings.{kind.value}.codes", codes, "i")
+        out.add(f"postings.{kind.value}.weights", values, "d")
+    for name, table in (("latin_deletions", tables.latin_deletions),
+                        ("skeleton_deletions", tables.skeleton_deletions),
+                        ("spellings", tables.spellings)):
+        keys = list(table)
+        HashedKeys.pack(keys, out, name)
+        out.add_strings(name + ".values", (_joined(table[k]) for k in keys))
+    HashedKeys.pack(list(tables.vocabulary), out, "vocabulary")
+    HashedKeys.pack(list(tables.unvowelled_skeletons), out, "unvowelled")
+    keys = list(rarity.df)
+    HashedKeys.pack(keys, out, "rarity")
+    out.add("rarity.counts", array("q", (rarity.df[k] for k in keys)), "q")
+    out.add("postings.offsets", offsets, "q")
+    return data, offsets
 
 
-# The posting tables saved as they are: (key in the saved state, attribute of PostingTables).
-_TABLE_STATE = (("skeleton_deletions", "skeleton_deletions"), ("spellings", "spellings"),
-                ("unvowelled", "unvowelled_skeletons"), ("vocabulary", "vocabulary"),
-                ("name_totals", "name_totals"))
+def _joined(value: list[str] | str) -> str:
+    return value if isinstance(value, str) else JOIN.join(value)
+
+
+def _int_at(view: memoryview) -> Callable[[int], int]:
+    return view.__getitem__  # (an int column: C indexing, no Python frame per look-up)
+
+
+def _float_at(view: memoryview) -> Callable[[int], float]:
+    # a column of float64: its items are floats (typeshed types a memoryview's as int)
+    return cast("Callable[[int], float]", view.__getitem__)
+
+
+def _str_at(column: StrColumn) -> Callable[[int], str]:
+    return column.__getitem__
+
+
+def _list_at(column: StrColumn) -> Callable[[int], list[str]]:
+    def at(row: int) -> list[str]:
+        return column[row].split(JOIN)
+    return at
+
+
+def _read_tables(columns: ColumnFile, data: memoryview,
+                 ) -> tuple[PostingTables, KeyedColumn[int]]:
+    """The posting tables and rarity counts as :func:`_pack_tables` wrote them."""
+    tables = PostingTables()
+    postings: list[Postings] = []
+    weights: list[StrMap[float]] = []
+    for kind in PostingKind:
+        keys = HashedKeys.read(columns, f"postings.{kind.value}")
+        postings.append(KeyedColumn(keys, _int_at(columns.view(f"postings.{kind.value}.codes"))))
+        weights.append(KeyedColumn(keys, _float_at(
+            columns.view(f"postings.{kind.value}.weights"))))
+    tables.postings = tuple(postings)
+    tables.weights = tuple(weights)
+    tables.packed = data
+    tables.offsets = array("q", columns.view("postings.offsets").tobytes())
+    latin = columns.strings("latin_deletions.values")
+    tables.latin_deletions = KeyedColumn(HashedKeys.read(columns, "latin_deletions"),
+                                         _str_at(latin))
+    tables.skeleton_deletions = KeyedColumn(HashedKeys.read(columns, "skeleton_deletions"),
+                                            _list_at(columns.strings("skeleton_deletions.values")))
+    tables.spellings = KeyedColumn(HashedKeys.read(columns, "spellings"),
+                                   _list_at(columns.strings("spellings.values")))
+    tables.vocabulary = KeyedSet(HashedKeys.read(columns, "vocabulary"))
+    tables.unvowelled_skeletons = KeyedSet(HashedKeys.read(columns, "unvowelled"))
+    tables.name_totals = array("d", columns.view("name.totals").tobytes())
+    df = KeyedColumn(HashedKeys.read(columns, "rarity"), _int_at(columns.view("rarity.counts")))
+    return tables, df
 
 
 def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
@@ -134,26 +222,21 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
     generation = f"gen-{time.time_ns():x}-{os.getpid()}"
     target = folder / generation
     target.mkdir()
-    tables = matcher.tables
-    packed, data, offsets = _pack_postings(tables)
+    columns = _columns(matcher)
+    data, _offsets = _pack_tables(matcher.tables, matcher.rarity, columns)
     state = {
-        **{attr.lstrip("_"): getattr(matcher, attr) for attr in Matcher.RECORD_STATE},
-        "rarity_df": matcher.rarity.df,
         "rarity_n": matcher.rarity.n_names,
-        "postings": packed,
-        "offsets": offsets,
-        "weights": tables.weights,
-        "latin_deletions": {k: v if isinstance(v, str) else JOIN.join(v)
-                            for k, v in tables.latin_deletions.items()},
-        **{key: getattr(tables, attr) for key, attr in _TABLE_STATE},
-        "symbol_table": _shared_answers(matcher.symbol_table),
+        "symbols": _pack_symbols(matcher.symbol_table, columns),
+        "columns": columns.directory,
     }
     with (target / STATE).open("wb") as fh:
         pickle.dump(state, fh, protocol=5)
     with (target / POSTINGS).open("wb") as fh:
         data.tofile(fh)
+    with (target / COLUMNS).open("wb") as fh:
+        columns.write(fh)
     files = {name: {"size": (target / name).stat().st_size, "crc32": _crc(target / name)}
-             for name in (STATE, POSTINGS)}
+             for name in FILES}
     full = {**stamp, "format": FORMAT, "model": model_fingerprint(), "generation": generation,
             "names": len(matcher._name_text), "records": len(matcher), "files": files,
             "written_at": time.time()}
@@ -168,13 +251,68 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
                  time.monotonic() - started)
 
 
-def _shared_answers(table: SymbolTable | None) -> SymbolTable | None:
-    """The table with equal answers as one object each (many keys share an answer): pickle
-    then writes and reads each answer once."""
+def _columns(matcher: Matcher) -> ColumnWriter:
+    """The records and names of ``matcher`` as columns (:mod:`ctnode.match.columns`)."""
+    out = ColumnWriter()
+    records = matcher._records
+    out.add_strings("rec.ids", (records.entity_id(i) for i in range(len(records))))
+    alive = bytearray()
+    fields = []
+    for rec in records:
+        alive.append(rec.alive)
+        fields.append(rec.fields())
+    out.add_pickles("rec.fields", fields)
+    out.add("rec.alive", alive)
+    by_id = sorted(matcher._by_id.items())
+    out.add_strings("by_id.ids", (key for key, _ in by_id))
+    out.add("by_id.idx", array("i", (idx for _, idx in by_id)), "i")
+    out.add("name.rec", matcher._name_rec, "i")
+    out.add_strings("name.text", matcher._name_text)
+    out.add_strings("name.tokens", (JOIN.join(t) for t in matcher._name_tokens))
+    out.add("name.org", matcher._name_org)
+    out.add("name.factor", matcher._name_factor, "f")
+    out.add("name.totals", matcher.tables.name_totals, "d")
+    for name, column in (("name.alts", matcher._name_alts),
+                         ("name.parsed", matcher._name_parsed)):
+        items = list(column.items())
+        out.add(name + ".keys", array("i", (k for k, _ in items)), "i")
+        out.add_pickles(name, (v for _, v in items))
+    return out
+
+
+def _pack_symbols(table: SymbolTable | None, out: ColumnWriter) -> dict[str, Any] | None:
+    """The symbol table: its lexicon as columns (rigour's keys, hashed; a code per key into
+    the distinct answers: many keys share one), the listed symbols in the state."""
     if table is None:
         return None
-    one: dict[frozenset[str], frozenset[str]] = {}
-    table.lexicon = {t: one.setdefault(v, v) for t, v in table.lexicon.items()}
+    values: list[frozenset[str]] = []
+    code_of: dict[frozenset[str], int] = {}
+    keys = list(table.lexicon)
+    codes: array[int] = array("i")
+    for key in keys:
+        value = table.lexicon[key]
+        code = code_of.get(value)
+        if code is None:
+            code = code_of[value] = len(values)
+            values.append(value)
+        codes.append(code)
+    HashedKeys.pack(keys, out, "symbols.lexicon")
+    out.add("symbols.lexicon.codes", codes, "i")
+    return {"values": values, "listed": table.listed}
+
+
+def _read_symbols(state: dict[str, Any] | None, columns: ColumnFile) -> SymbolTable | None:
+    if state is None:
+        return None
+    table = SymbolTable()
+    values: list[frozenset[str]] = state["values"]
+    codes = columns.view("symbols.lexicon.codes")
+
+    def answer(row: int) -> frozenset[str]:
+        return values[codes[row]]
+
+    table.lexicon = KeyedColumn(HashedKeys.read(columns, "symbols.lexicon"), answer)
+    table.listed = state["listed"]
     return table
 
 
@@ -201,7 +339,7 @@ def load(folder: Path, thresholds: Thresholds, max_candidates: int,
     stamp = check(folder, expect)
     target = folder / str(stamp.get("generation", ""))
     files = stamp.get("files")
-    if not isinstance(files, dict) or set(files) != {STATE, POSTINGS}:
+    if not isinstance(files, dict) or set(files) != set(FILES):
         raise IndexUnusable("the index stamp lists no files")
     for name, meta in files.items():
         path = target / name
@@ -218,8 +356,9 @@ def load(folder: Path, thresholds: Thresholds, max_candidates: int,
         gc.disable()
         with (target / STATE).open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 - our own file, checksum verified above
-        postings = _map_postings(target / POSTINGS)
-        matcher = _restore(state, postings, thresholds, max_candidates)
+        postings = _map(target / POSTINGS).cast("i")
+        columns = ColumnFile(_map(target / COLUMNS), state["columns"])
+        matcher = _restore(state, postings, columns, thresholds, max_candidates)
     except (OSError, pickle.UnpicklingError, KeyError, TypeError, ValueError, EOFError,
             AttributeError) as exc:
         raise IndexUnusable(f"the index files cannot be read ({exc})") from None
@@ -231,32 +370,40 @@ def load(folder: Path, thresholds: Thresholds, max_candidates: int,
     return matcher, stamp
 
 
-def _map_postings(path: Path) -> memoryview:
+def _map(path: Path) -> memoryview:
+    """The file mapped read-only (bytes; an empty file as an empty view)."""
     if path.stat().st_size == 0:
-        return memoryview(array("i")).cast("B").cast("i")
+        return memoryview(b"")
     with path.open("rb") as fh:
         mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    return memoryview(mapped).cast("i")
+    return memoryview(mapped)
 
 
-def _restore(state: dict[str, Any], data: memoryview, thresholds: Thresholds,
-             max_candidates: int) -> Matcher:
+def _restore(state: dict[str, Any], data: memoryview, columns: ColumnFile,
+             thresholds: Thresholds, max_candidates: int) -> Matcher:
     matcher = Matcher(thresholds, max_candidates)
-    for attr in Matcher.RECORD_STATE:
-        setattr(matcher, attr, state[attr.lstrip("_")])
-    matcher.rarity = Rarity(state["rarity_df"], state["rarity_n"])
-    tables = PostingTables()
-    tables.postings = tuple(state["postings"])
-    tables.packed = data
-    tables.offsets = state["offsets"]
-    tables.weights = tuple(state["weights"])
-    tables.latin_deletions = state["latin_deletions"]
-    for key, attr in _TABLE_STATE:
-        setattr(tables, attr, state[key])
-    matcher.symbol_table = state["symbol_table"]
+    fields = columns.view("rec.fields"), columns.view("rec.fields.offsets")
+    matcher._records = RecordList(columns.strings("rec.ids"), fields,
+                                  bytearray(columns.view("rec.alive")))
+    matcher._by_id = IdIndex(columns.strings("by_id.ids"), columns.view("by_id.idx"))
+    matcher._name_rec = array("i", columns.view("name.rec").tobytes())
+    matcher._name_text = columns.strings("name.text")
+    matcher._name_tokens = TokensColumn(columns.strings("name.tokens"))
+    matcher._name_org = bytearray(columns.view("name.org"))
+    matcher._name_factor = array("f", columns.view("name.factor").tobytes())
+    matcher._name_alts = SparseColumn(columns.view("name.alts.keys"), columns.view("name.alts"),
+                                      columns.view("name.alts.offsets"))
+    matcher._name_parsed = SparseColumn(columns.view("name.parsed.keys"),
+                                        columns.view("name.parsed"),
+                                        columns.view("name.parsed.offsets"))
+    tables, df = _read_tables(columns, data)
+    matcher.rarity = Rarity(df, state["rarity_n"])
+    matcher.symbol_table = _read_symbols(state["symbols"], columns)
     matcher.use_symbol_table = matcher.symbol_table is not None
-    if len(tables.name_totals) != len(matcher._name_text) or len(tables.postings) != len(
-            PostingKind):
+    names = len(matcher._name_text)
+    if not (len(tables.name_totals) == names == len(matcher._name_rec)
+            == len(matcher._name_tokens) == len(matcher._name_org)
+            == len(matcher._name_factor)) or len(tables.postings) != len(PostingKind):
         raise ValueError("the index tables do not agree in size")
     matcher.tables = tables
     return matcher

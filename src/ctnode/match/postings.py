@@ -29,6 +29,7 @@ from bisect import bisect_left
 from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
+from ctnode.match.columns import StrMap, StrSet
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton
 from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
@@ -72,7 +73,7 @@ EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when 
 # query missing one letter (``mhd``) reaches ``mhmd``; the rule itself decides.
 MIN_SKELETON_DELETIONS = UNVOWELLED_MIN_SKELETON
 
-Postings = dict[str, "int | array[int]"]
+Postings = StrMap["int | array[int]"]
 # A posting list as read: an array, or a slice of the memory-mapped file of a loaded index
 # (both: sorted int32 ids, with len, indexing, iteration and the buffer protocol).
 PostingList: TypeAlias = "array[int] | memoryview"
@@ -103,8 +104,8 @@ def post(index: Postings, key: str, name_id: int) -> None:
         cur.append(name_id)
 
 
-def _raise(weights: dict[str, float], key: str, weight: float) -> None:
-    if weights.get(key, 0.0) < weight:
+def _raise(weights: StrMap[float], key: str, weight: float) -> None:
+    if (weights.get(key) or 0.0) < weight:
         weights[key] = weight
 
 
@@ -113,16 +114,18 @@ class PostingTables:
     search (every Latin token and skeleton under each one-letter deletion)."""
 
     def __init__(self) -> None:
+        # Plain dicts and sets when built; read from the index's columns when loaded from
+        # disk (ctnode.match.columns: KeyedColumn, KeyedSet; nothing made per key on load).
         self.postings: tuple[Postings, ...] = tuple({} for _ in PostingKind)
         # per kind: key → largest rarity weight of a listed unit under it
-        self.weights: tuple[dict[str, float], ...] = tuple({} for _ in PostingKind)
+        self.weights: tuple[StrMap[float], ...] = tuple({} for _ in PostingKind)
         # deletion key → Latin tokens; a table loaded from disk holds them joined by NUL in
-        # one string (read far faster), split when read or added to
-        self.latin_deletions: dict[str, list[str] | str] = {}
-        self.skeleton_deletions: dict[str, list[str]] = {}  # deletion key → skeletons
-        self.spellings: dict[str, list[str]] = {}  # skeleton → Latin tokens under it
-        self.unvowelled_skeletons: set[str] = set()  # skeletons with a spelling without vowels
-        self.vocabulary: set[str] = set()  # every listed Latin token (and alternative)
+        # one string, split when read or added to
+        self.latin_deletions: StrMap[list[str] | str] = {}
+        self.skeleton_deletions: StrMap[list[str]] = {}  # deletion key → skeletons
+        self.spellings: StrMap[list[str]] = {}  # skeleton → Latin tokens under it
+        self.unvowelled_skeletons: StrSet = set()  # skeletons with a spelling without vowels
+        self.vocabulary: StrSet = set()  # every listed Latin token (and alternative)
         self.sorted_vocabulary: list[str] | None = None  # for prefix look-ups, on demand
         self.name_totals: array[float] = array("d")  # per name: total rarity weight
         # A table loaded from disk (ctnode.match.persist): lists of more than one name are
@@ -185,14 +188,13 @@ class PostingTables:
                     self._add_deletion(d, t)
             if unvowelled(t):
                 self.unvowelled_skeletons.add(key)
-            group = self.spellings.get(key)
-            if group is None:
+            if key not in self.spellings:
                 self.spellings[key] = [t]
                 if len(key) >= MIN_SKELETON_DELETIONS:
                     for d in deletion_keys(key):
                         self.skeleton_deletions.setdefault(d, []).append(key)
-            else:
-                group.append(t)
+            else:  # (setdefault: a loaded table keeps the list it returns)
+                self.spellings.setdefault(key, []).append(t)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -295,7 +297,7 @@ class PostingTables:
             seen: set[str] = set()
             # the listed spellings of the query's own skeleton (a listed token's skeleton
             # is ``key`` exactly when it is one of them): reached through the skeleton
-            same = self.spellings.get(key, ())
+            same = self.spellings.get(key) or ()
             for d in deletion_keys(latin):
                 for tok in self.deletion_tokens(d):
                     if tok in seen or tok in same:
@@ -326,7 +328,7 @@ class PostingTables:
         long_key = len(key) >= FUZZY_MIN_SKELETON
         near: set[str] = set()
         for d in deletion_keys(key):
-            for k in self.skeleton_deletions.get(d, ()):
+            for k in self.skeleton_deletions.get(d) or ():
                 if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
                                  or k in self.unvowelled_skeletons):
                     near.add(k)

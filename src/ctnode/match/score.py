@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ctnode.match.columns import StrMap
 from ctnode.match.normalise import (
     COMMON_PRIOR_FREQUENCY,
     ROLE_FORM,
@@ -53,8 +54,8 @@ class Rarity:
     small list does not make everything rare), floored for world-wide common name parts.
     """
 
-    def __init__(self, df: dict[str, int] | None = None, n_names: int = 0) -> None:
-        self.df: dict[str, int] = df or {}
+    def __init__(self, df: StrMap[int] | None = None, n_names: int = 0) -> None:
+        self.df: StrMap[int] = df if df is not None else {}
         self.n_names = n_names
         self._n = max(n_names, MIN_RARITY_N)
         self._common = common_skeletons()
@@ -63,7 +64,7 @@ class Rarity:
     def weight(self, key: str) -> float:
         w = self._cache.get(key)
         if w is None:
-            freq = self.df.get(key, 0) / self._n
+            freq = (self.df.get(key) or 0) / self._n
             if key in self._common:
                 freq = max(freq, COMMON_PRIOR_FREQUENCY)
             freq = max(freq, 1e-12)

@@ -49,6 +49,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from ctnode.match.columns import KeyedColumn, StrMap
+
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _LINE = re.compile(r"^[^\n]+ => [QX]\w+\n")
 
@@ -93,14 +95,14 @@ def _part_key(token: str) -> str | None:
     return None if " " in key else key
 
 
-def lookup(token: str, keys: dict[str, frozenset[str]]) -> frozenset[str] | None:
+def lookup(token: str, keys: StrMap[frozenset[str]]) -> frozenset[str] | None:
     """rigour's name symbols of ``token`` from ``keys`` (key → symbols, as
     :func:`dictionary` or a table's lexicon gives them); None when rigour must be asked
     (the token is more than one part for rigour)."""
     key = _part_key(token)
     if not key:
         return None if key is None else NO_SYMBOLS
-    found = keys.get(key, NO_SYMBOLS)
+    found = keys.get(key) or NO_SYMBOLS
     return NO_SYMBOLS if len(found) > MAX_NAME_SYMBOLS else found
 
 
@@ -119,7 +121,8 @@ class SymbolTable:
         self.listed: set[str] = set()  # the symbols of listed tokens
         # rigour's key of a name part → its symbols, for keys holding a listed symbol and
         # no more than MAX_NAME_SYMBOLS
-        self.lexicon: dict[str, frozenset[str]] = {}
+        # (a loaded index reads it from a memory-mapped column: ``persist``)
+        self.lexicon: dict[str, frozenset[str]] | KeyedColumn[frozenset[str]] = {}
 
     @classmethod
     def build(cls, record: dict[str, frozenset[str]]) -> SymbolTable | None:
