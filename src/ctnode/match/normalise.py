@@ -44,6 +44,7 @@ from ctnode.match.transliterate import (
     has_arabic,
     indic_alternative,
     japanese_word_alternative,
+    katakana_loanword_keys,
     korean_alternative,
     latin_token,
     readings,
@@ -413,14 +414,15 @@ def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
     """One name → its readings (one unless written in Han), each parsed (see the module)."""
     out = []
     for reading in readings(name):
-        parsed = _parse_reading(reading.text, kind, reading.script_key, reading.rule)
+        parsed = _parse_reading(reading.text, kind, reading.script_key, reading.rule,
+                                reading.katakana_parts)
         if parsed.tokens:
             out.append(parsed)
     return tuple(out)
 
 
-def _parse_reading(text: str, kind: NameKind, script_key: str,
-                   reading_rule: str) -> ParsedName:
+def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str,
+                   katakana: frozenset[str] = frozenset()) -> ParsedName:
     notes: list[str] = []
     if reading_rule:
         notes.append(f"read as {reading_rule}: {text}")
@@ -491,6 +493,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
         others = token_alternatives(raw)
         if reading_rule == "japanese" and "r" in latin:
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
+        if latin in katakana:  # a foreign name in katakana: its loanword keys
+            others = (*others, *katakana_loanword_keys(latin))
         if others:
             alts[pos] = others
         if rule not in ("latin", "latin-ascii"):

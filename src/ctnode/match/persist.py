@@ -44,7 +44,8 @@ from ctnode.match.postings import JOIN, PostingKind, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable
 
-FORMAT = 4  # 4: short Han words carry their Japanese reading as an alternative
+FORMAT = 5  # 5: parts written in katakana carry their loanword keys as alternatives
+# (4: short Han words carry their Japanese reading as an alternative)
 STAMP = "stamp.json"
 STATE = "state.pkl"
 POSTINGS = "postings.i32"

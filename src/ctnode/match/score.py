@@ -31,6 +31,7 @@ from ctnode.match.similarity import (
     prefix_similarity,
     token_similarity,
 )
+from ctnode.match.transliterate import LOANWORD_MARK
 from ctnode.match.weights import MODEL
 
 # ---- name score --------------------------------------------------------------------------
@@ -189,7 +190,10 @@ def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, s
                 continue
             s, r = token_similarity(qa, ca)
             if s > sim:
-                sim, rule = s, f"{r} (read as '{qa}'/'{ca}')"
+                # a loanword key is shown as the part it was made from (the rule names it)
+                qd = qu.latin if qa[:1] == LOANWORD_MARK else qa
+                cd = cu.latin if ca[:1] == LOANWORD_MARK else ca
+                sim, rule = s, f"{r} (read as '{qd}'/'{cd}')"
     return sim, rule
 
 
