@@ -33,9 +33,9 @@ from ctnode.match.normalise import name_symbols, nickname_forms, skeleton
 from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
     FUZZY_MIN_LATIN,
-    SIM_EXACT,
     FUZZY_MIN_SKELETON,
     MIN_PREFIX,
+    SIM_EXACT,
     UNVOWELLED_MIN_SKELETON,
     deletion_keys,
     merged_similarity,
