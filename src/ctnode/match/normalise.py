@@ -67,6 +67,9 @@ STOP_TOKENS: frozenset[str] = frozenset(
     maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
 ) | FILIATION
 
+# Connectors only in "son of": elsewhere a name (Korean 손 Son, Vietnamese Sơn: Kim Myong Son).
+_CONNECTOR_BEFORE_OF: frozenset[str] = frozenset({"son"})
+
 # Spellings of the "Abd al-" (servant of) prefix, mapped to one form.
 ABD_FORMS: frozenset[str] = frozenset(
     {"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdoul", "abdool", "abdil"}
@@ -444,11 +447,13 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
     tokens: list[str] = []
     keep_raw: list[str] = []
     rules: list[str] = []
-    for raw in raws:
+    for k, raw in enumerate(raws):
         latin, rule = latin_token(raw)
         if not latin:
             continue
-        if kind == "person" and latin in STOP_TOKENS:
+        if kind == "person" and latin in STOP_TOKENS and (
+                latin not in _CONNECTOR_BEFORE_OF
+                or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):
             continue
         if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
             latin = _ABD  # عابد is Abid, not Abd
