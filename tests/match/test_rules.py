@@ -294,6 +294,23 @@ def test_katakana_rendering_of_a_foreign_name(cls: type[Matcher], katakana: str,
 
 
 @pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+def test_east_asian_names_differing_in_one_syllable_are_other_people(
+        cls: type[Matcher]) -> None:
+    """Son is a Korean surname and a given-name syllable, a connector only in "son of";
+    two syllables written as one match only when spelt alike (their consonant skeleton
+    also joins other syllables: cho u / choe, ko kyong / chang)."""
+    m = cls(Thresholds())
+    m.build([_e("gi", ["Kim Myong Gi"]), _e("chun", ["Choe Chun Yong"]),
+             _e("chang", ["Chang Chang Ha"]), _e("jongun", ["Kim Jongun"])])
+    for query in ("Kim Myong Son", "Cho U Yong", "Ko Kyong Ha"):
+        assert m.screen(ScreenQuery(names=[query], schema="Person")) == [], query
+    assert parse_name("Kim Myong Son")[0].tokens == ("kim", "myong", "son")
+    assert parse_name("Ahmed son of Ali")[0].tokens == ("ahmed", "ali")
+    hit = _top(m, ScreenQuery(names=["Kim Jong Un"], schema="Person"))
+    assert hit is not None and hit.entity_id == "jongun"  # spelt alike: still one name
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)
 def test_a_short_han_word_may_be_a_japanese_name_part(cls: type[Matcher]) -> None:
     """A name mixing a Japanese given name with a Chinese transcription of a foreign
     surname is read whole as Chinese (翔太 → xiangtai); each short Han word also gets its
