@@ -10,7 +10,14 @@ import pytest
 
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name
-from ctnode.match.transliterate import readings, western_alternatives
+from ctnode.match.similarity import token_similarity
+from ctnode.match.transliterate import (
+    LOANWORD_MARK,
+    katakana_loanword_keys,
+    loanword_keys,
+    readings,
+    western_alternatives,
+)
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
 
@@ -240,6 +247,67 @@ def test_katakana_query_finds_the_latin_record(cls: type[Matcher]) -> None:
     m.build([_e("b", ["Selim Bayraktar"]), _e("y", ["Kemal Yilmaz"])])
     hit = _top(m, ScreenQuery(names=["セリム バイラクタル"], schema="Person"))
     assert hit is not None and hit.entity_id == "b" and hit.score >= Thresholds().report
+
+
+# (katakana, Latin): foreign names as Japanese writes them — epenthetic vowels, ー for an
+# English r after a vowel, ル for l or r, ヴ/ワ/バ for v and w, ス for th, クス for x
+KATAKANA_NAMES = [
+    ("ヴィクトル スミス", "Victor Smith"),
+    ("アレクサンダー ウィルソン", "Alexander Wilson"),
+    ("チャールズ ダーウィン", "Charles Darwin"),
+    ("イワン ペトロフ", "Ivan Petrov"),
+]
+
+
+def test_loanword_keys_undo_the_katakana_conventions() -> None:
+    assert katakana_loanword_keys("sumisu") == (LOANWORD_MARK + "sms",)
+    assert "sms" in loanword_keys("smith") and "smt" in loanword_keys("smith")
+    assert set(katakana_loanword_keys("bikutoru")) == {LOANWORD_MARK + "bktr",
+                                                       LOANWORD_MARK + "bkt"}
+    assert "bkt" in loanword_keys("victor")  # r after a vowel: a long vowel in katakana
+    assert loanword_keys("ali") == frozenset()  # too short to compare
+    # the rule joins a marked key only with a Latin part that has it
+    assert token_similarity(LOANWORD_MARK + "sms", "smith")[0] > 0
+    assert token_similarity(LOANWORD_MARK + "sms", "simmons")[0] == 0
+    assert token_similarity(LOANWORD_MARK + "sms", LOANWORD_MARK + "smt")[0] == 0
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(("katakana", "latin"), KATAKANA_NAMES)
+def test_katakana_rendering_of_a_foreign_name(cls: type[Matcher], katakana: str,
+                                              latin: str) -> None:
+    """A foreign name in katakana finds its Latin record, and a Latin query the record
+    written in katakana; the explanation names the loanword key. Other names with parts
+    of the same first letters are not found."""
+    others = [_e("o1", ["Viktor Smirnov"]), _e("o2", ["Alexei Walton"]),
+              _e("o3", ["Charlotte Darling"]), _e("o4", ["Ivo Petrovic"])]
+    m = cls(Thresholds())
+    m.build([_e("lat", [latin]), *others])
+    hit = _top(m, ScreenQuery(names=[katakana], schema="Person"))
+    assert hit is not None and hit.entity_id == "lat" and hit.score >= Thresholds().report
+    assert any("loanword key" in f.detail for f in hit.explanation), hit.explanation
+    assert len(m.screen(ScreenQuery(names=[katakana], schema="Person"))) == 1
+    reverse = cls(Thresholds())
+    reverse.build([_e("kana", [katakana]), *others])
+    hit = _top(reverse, ScreenQuery(names=[latin], schema="Person"))
+    assert hit is not None and hit.entity_id == "kana" and hit.score >= Thresholds().report
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+def test_east_asian_names_differing_in_one_syllable_are_other_people(
+        cls: type[Matcher]) -> None:
+    """Son is a Korean surname and a given-name syllable, a connector only in "son of";
+    two syllables written as one match only when spelt alike (their consonant skeleton
+    also joins other syllables: cho u / choe, ko kyong / chang)."""
+    m = cls(Thresholds())
+    m.build([_e("gi", ["Kim Myong Gi"]), _e("chun", ["Choe Chun Yong"]),
+             _e("chang", ["Chang Chang Ha"]), _e("jongun", ["Kim Jongun"])])
+    for query in ("Kim Myong Son", "Cho U Yong", "Ko Kyong Ha"):
+        assert m.screen(ScreenQuery(names=[query], schema="Person")) == [], query
+    assert parse_name("Kim Myong Son")[0].tokens == ("kim", "myong", "son")
+    assert parse_name("Ahmed son of Ali")[0].tokens == ("ahmed", "ali")
+    hit = _top(m, ScreenQuery(names=["Kim Jong Un"], schema="Person"))
+    assert hit is not None and hit.entity_id == "jongun"  # spelt alike: still one name
 
 
 @pytest.mark.parametrize("cls", [Matcher, NaiveMatcher], ids=lambda c: c.__name__)

@@ -45,6 +45,7 @@ from ctnode.match.transliterate import (
     has_arabic,
     indic_alternative,
     japanese_word_alternative,
+    katakana_loanword_keys,
     korean_alternative,
     latin_token,
     readings,
@@ -66,6 +67,9 @@ STOP_TOKENS: frozenset[str] = frozenset(
     mr mrs ms miss mstr dr prof haji hajji alhaj alhajj hadji mullah mulla maulavi mawlawi
     maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
 ) | FILIATION
+
+# Connectors only in "son of": elsewhere a name (Korean 손 Son, Vietnamese Sơn: Kim Myong Son).
+_CONNECTOR_BEFORE_OF: frozenset[str] = frozenset({"son"})
 
 # Spellings of the "Abd al-" (servant of) prefix, mapped to one form.
 ABD_FORMS: frozenset[str] = frozenset(
@@ -405,14 +409,15 @@ def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
     """One name → its readings (one unless written in Han), each parsed (see the module)."""
     out = []
     for reading in readings(name):
-        parsed = _parse_reading(reading.text, kind, reading.script_key, reading.rule)
+        parsed = _parse_reading(reading.text, kind, reading.script_key, reading.rule,
+                                reading.katakana_parts)
         if parsed.tokens:
             out.append(parsed)
     return tuple(out)
 
 
-def _parse_reading(text: str, kind: NameKind, script_key: str,
-                   reading_rule: str) -> ParsedName:
+def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str,
+                   katakana: frozenset[str] = frozenset()) -> ParsedName:
     notes: list[str] = []
     if reading_rule:
         notes.append(f"read as {reading_rule}: {text}")
@@ -434,11 +439,13 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
     tokens: list[str] = []
     keep_raw: list[str] = []
     rules: list[str] = []
-    for raw in raws:
+    for k, raw in enumerate(raws):
         latin, rule = latin_token(raw)
         if not latin:
             continue
-        if kind == "person" and latin in STOP_TOKENS:
+        if kind == "person" and latin in STOP_TOKENS and (
+                latin not in _CONNECTOR_BEFORE_OF
+                or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):
             continue
         if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
             latin = _ABD  # عابد is Abid, not Abd
@@ -483,6 +490,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str,
         others = token_alternatives(raw)
         if reading_rule == "japanese" and "r" in latin:
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
+        if latin in katakana:  # a foreign name in katakana: its loanword keys
+            others = (*others, *katakana_loanword_keys(latin))
         if others:
             alts[pos] = others
         if rule not in ("latin", "latin-ascii"):

@@ -64,7 +64,8 @@ from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
 FORMAT = 5  # 5: records and names as memory-mapped columns; the symbol table holds rigour's
-# dictionary keys of the listed symbols (4: short Han words carry their Japanese reading)
+# dictionary keys of the listed symbols; parts written in katakana carry their loanword keys
+# as alternatives (4: short Han words carry their Japanese reading as an alternative)
 STAMP = "stamp.json"
 STATE = "state.pkl"
 POSTINGS = "postings.i32"

@@ -36,6 +36,7 @@ from ctnode.match.similarity import (
     FUZZY_MIN_LATIN,
     FUZZY_MIN_SKELETON,
     MIN_PREFIX,
+    SIM_EXACT,
     UNVOWELLED_MIN_SKELETON,
     deletion_keys,
     merged_similarity,
@@ -48,6 +49,7 @@ from ctnode.match.similarity import (
     token_similarity,
     unvowelled,
 )
+from ctnode.match.transliterate import LOANWORD_MARK, loanword_keys
 from ctnode.match.weights import MODEL
 
 
@@ -133,6 +135,10 @@ class PostingTables:
         # them, their bounds are ``offsets[slot:slot + 2]``. Lists added to since are arrays.
         self.packed: memoryview | None = None
         self.offsets: array[int] = array("q")
+        # loanword key → listed Latin tokens with that key; the keys of listed parts written
+        # in katakana (LOANWORD_MARK + key): both built from the vocabulary on first use
+        self._loanwords: dict[str, list[str]] | None = None
+        self._katakana: frozenset[str] | None = None
         self._expansions: dict[tuple[str, int], list[Reach]] = {}
         # per query skeleton (and whether the query token is written without vowels): the
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
@@ -166,6 +172,14 @@ class PostingTables:
         self._typo_neighbours = {}
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
+        if t[:1] == LOANWORD_MARK:  # a katakana part's loanword key: met by that rule only
+            self._post(PostingKind.LATIN, space + t, name_id)
+            _raise(self.weights[PostingKind.LATIN], space + t, owner_weight)
+            if t not in self.vocabulary:
+                self.vocabulary.add(t)
+                self.sorted_vocabulary = None
+                self._katakana = None
+            return
         key = skeleton(t)
         for kind, k in ((PostingKind.SKELETON, key), (PostingKind.LATIN, t)):
             self._post(kind, space + k, name_id)
@@ -183,6 +197,7 @@ class PostingTables:
         if t not in self.vocabulary:
             self.vocabulary.add(t)
             self.sorted_vocabulary = None
+            self._loanwords = None
             if len(t) >= FUZZY_MIN_LATIN:
                 for d in deletion_keys(t):
                     self._add_deletion(d, t)
@@ -260,6 +275,12 @@ class PostingTables:
         if found is not None:
             return found
         out: list[Reach] = []
+        if latin[:1] == LOANWORD_MARK:  # a katakana part: the listed parts with its key
+            self._reach(out, PostingKind.LATIN, latin, SIM_EXACT)
+            for tok in self.loanwords().get(latin[1:], ()):
+                self._reach(out, PostingKind.LATIN, tok, MODEL.symbol)
+            self._expansions[cache_key] = out
+            return out
         key = skeleton(latin)
         sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
@@ -277,7 +298,33 @@ class PostingTables:
         self._expansions[cache_key] = out
         return out
 
+    def loanwords(self) -> dict[str, list[str]]:
+        """Loanword key → the listed Latin tokens (and alternatives) with it (see
+        :func:`loanword_similarity`), built from the vocabulary on first use."""
+        found = self._loanwords
+        if found is None:
+            found = {}
+            for tok in sorted(self.vocabulary):
+                if tok[:1] != LOANWORD_MARK:
+                    for k in loanword_keys(tok):
+                        found.setdefault(k, []).append(tok)
+            self._loanwords = found
+        return found
+
+    def katakana_keys(self) -> frozenset[str]:
+        """The marked loanword keys of listed parts written in katakana."""
+        found = self._katakana
+        if found is None:
+            found = self._katakana = frozenset(
+                t for t in self.vocabulary if t[:1] == LOANWORD_MARK)
+        return found
+
     def _expand_single(self, out: list[Reach], latin: str, key: str) -> None:
+        marked = self.katakana_keys()
+        if marked:  # listed parts written in katakana: those with one of this part's keys
+            for k in sorted(loanword_keys(latin)):
+                if LOANWORD_MARK + k in marked:
+                    self._reach(out, PostingKind.LATIN, LOANWORD_MARK + k, MODEL.symbol)
         if key in self.postings[PostingKind.MERGED_PAIR]:
             out.append(Reach(PostingKind.MERGED_PAIR, key, 1.0,
                              self.weights[PostingKind.MERGED_PAIR][key]))

@@ -30,8 +30,10 @@ from ctnode.match.normalise import (
 from ctnode.match.similarity import (
     merged_similarity,
     prefix_similarity,
+    syllable_key,
     token_similarity,
 )
+from ctnode.match.transliterate import LOANWORD_MARK
 from ctnode.match.weights import MODEL
 
 # ---- name score --------------------------------------------------------------------------
@@ -98,6 +100,7 @@ class Unit:
     alts: tuple[str, ...] = ()  # other Latin forms (Arabic letters read two ways ...)
     symbols: frozenset[str] = _EMPTY_SYMBOLS  # rigour symbols of the part in its own script
     prefix: bool = False  # a query part cut at a field limit: also matches what it begins
+    syllables: bool = False  # two romanised East Asian syllables merged (see merged_pair)
 
     @property
     def merged(self) -> bool:
@@ -135,7 +138,9 @@ class NameForm:
         for i in range(len(parsed.tokens) - 1):
             latin = parsed.tokens[i] + parsed.tokens[i + 1]
             merged.append(Unit(i, i + 1, latin, skeleton(latin),
-                               self.weights[i] + self.weights[i + 1]))
+                               self.weights[i] + self.weights[i + 1], syllables=(
+                                   syllable_key(parsed.tokens[i]) is not None
+                                   and syllable_key(parsed.tokens[i + 1]) is not None)))
         self.merged_units = tuple(merged)
         by_skel: dict[str, list[Unit]] = {}
         for u in self.singles:
@@ -190,7 +195,10 @@ def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, s
                 continue
             s, r = token_similarity(qa, ca)
             if s > sim:
-                sim, rule = s, f"{r} (read as '{qa}'/'{ca}')"
+                # a loanword key is shown as the part it was made from (the rule names it)
+                qd = qu.latin if qa[:1] == LOANWORD_MARK else qa
+                cd = cu.latin if ca[:1] == LOANWORD_MARK else ca
+                sim, rule = s, f"{r} (read as '{qd}'/'{cd}')"
     return sim, rule
 
 
@@ -270,6 +278,16 @@ def _merged_unit_pairs(q: NameForm, c: NameForm) -> Iterator[tuple[Unit, Unit]]:
             yield qu, cu
 
 
+def merged_pair(qu: Unit, cu: Unit) -> tuple[float, str]:
+    """Similarity of a merged unit and a unit of the same skeleton. Two romanised East
+    Asian syllables written as one are the same syllables only when spelt alike
+    (``jongun``/``jong un``): their skeleton also joins other syllables (``cho u``/``choe``,
+    ``ko kyong``/``chang``), which are other names (see :func:`other_syllables`)."""
+    if (qu.syllables or cu.syllables) and qu.latin != cu.latin:
+        return 0.0, ""
+    return merged_similarity(qu.latin, cu.latin)
+
+
 def compare_names(q: NameForm, c: NameForm) -> NameScore:
     """Align the units of two names greedily (best similarity first) and score the alignment.
 
@@ -289,9 +307,10 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
                 cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
                               qu, cu, rule))
     for qu, cu in _merged_unit_pairs(q, c):
-        sim, rule = merged_similarity(qu.latin, cu.latin)
-        cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end, cu.end,
-                      qu, cu, rule))
+        sim, rule = merged_pair(qu, cu)
+        if sim > 0.0:
+            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
+                          cu.end, qu, cu, rule))
     cands.sort(key=lambda x: x[:6])
     used_q = [False] * len(q.tokens)
     used_c = [False] * len(c.tokens)
@@ -361,9 +380,10 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
                 cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, cw))
     if q.merged_units or c.merged_units:
         for qu, cu in _merged_unit_pairs(q, c):
-            sim = merged_similarity(qu.latin, cu.latin)[0]
-            cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start, qu.end,
-                          cu.end, qu.weight, cu.weight))
+            sim = merged_pair(qu, cu)[0]
+            if sim > 0.0:
+                cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start,
+                              qu.end, cu.end, qu.weight, cu.weight))
     # the first six fields are unique per unit pair, so a plain sort orders as compare_names
     cands.sort()
     used_q = 0

@@ -22,6 +22,7 @@ from ctnode.match.normalise import (
     token_alternatives,
     vowel_mismatches,
 )
+from ctnode.match.transliterate import LOANWORD_MARK, loanword_keys
 from ctnode.match.weights import MODEL, ScoringModel
 
 SIM_EXACT = 1.0  # the same Latin form after transliteration
@@ -203,6 +204,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     """
     if a == b:
         return SIM_EXACT, "exact"
+    if a[:1] == LOANWORD_MARK or b[:1] == LOANWORD_MARK:
+        return loanword_similarity(a, b)
     if initial_of(a, b):
         return MODEL.initial, "initial"
     syllables = syllable_key(a) is not None and syllable_key(b) is not None
@@ -235,6 +238,18 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         sim = MODEL.skeleton_typo_base + MODEL.skeleton_typo_span * ratio
         rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
     return _by_symbol(a, b, sim, rule)
+
+
+def loanword_similarity(a: str, b: str) -> tuple[float, str]:
+    """The loanword rule: a part written in katakana (its key, marked with LOANWORD_MARK)
+    and a Latin part with that key among its own (:func:`loanword_keys`) are one name in
+    two scripts, valued as the cross-language rule (``symbol``). Two marked keys, or a
+    marked key and a part without it: nothing."""
+    marked, latin = (a, b) if a[:1] == LOANWORD_MARK else (b, a)
+    if latin[:1] == LOANWORD_MARK or marked[1:] not in loanword_keys(latin):
+        return 0.0, ""
+    return MODEL.symbol, (f"one name in two languages: a foreign name written in katakana, "
+                          f"loanword key '{marked[1:]}'")
 
 
 def skeleton_typo_similarity(a: str, b: str) -> float:

@@ -302,11 +302,13 @@ def western_alternatives(latin: str) -> list[str]:
 class Reading(NamedTuple):
     """One way to read a name: text that tokenises into its Latin parts, the script key two
     names written in Han or Hangul are compared by (Han in simplified form, no spaces; empty
-    for other scripts) and the rule (``japanese`` when pykakasi read it)."""
+    for other scripts), the rule (``japanese`` for a Japanese reading) and the Latin parts
+    read from words written in katakana alone (foreign names: see :func:`loanword_keys`)."""
 
     text: str
     script_key: str
     rule: str
+    katakana_parts: frozenset[str] = frozenset()
 
 
 _JAPANESE: object | None = None
@@ -412,7 +414,92 @@ def readings(name: str) -> tuple[Reading, ...]:
     japanese = [part for w in words
                 for part in ([kana_word_reading(w)] if _KANA_ONLY.fullmatch(w)
                              else japanese_reading(w)) if part]
+    katakana = frozenset(kana_word_reading(w) for w in words if _KATAKANA_ONLY.fullmatch(w))
     # a reading much shorter than the name is a Chinese-only name read badly (王伟 → "o")
     if japanese and len("".join(japanese)) >= 2 * len(_HAN.findall(name)):
-        out.append(Reading(" ".join(japanese), key, "japanese"))
+        out.append(Reading(" ".join(japanese), key, "japanese", katakana))
     return tuple(out)
+
+
+# ---- foreign names written in katakana --------------------------------------------------
+# Japanese writes a foreign name by its sound in kana syllables: every consonant gets a
+# vowel (Smith スミス sumisu, Victor ヴィクトル bikutoru), l and r are one letter (ル), v is
+# often b (デボレ Devoret), w and v meet (イワン Iwan for Ivan), th is s or t (スミス, トーマス),
+# an English r after a vowel is a long vowel (ピーター Peter, カーター Carter), x is ks.
+# Such a word read letter by letter (ICU Katakana-Latin) keeps all of that; its
+# *loanword key* undoes it: consonants only, in classes the katakana spelling cannot tell
+# apart (l = r, v = b = w before a vowel, z = s, soft c = s), and a Latin name gets the same
+# key from how its letters sound (postvocalic r silent; th as t or s, ch as ch or k, soft g
+# as g or j: one key per reading). Two parts with one key are one name in two scripts.
+LOANWORD_MARK = "\x02"  # starts an alternative that holds a katakana part's loanword key
+MIN_LOANWORD_KEY = 3  # shortest key compared: shorter ones join too many names
+_KATAKANA_ONLY = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
+_LOAN_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("tch", "C"), ("dzh", "j"), ("sch", "s"), ("sh", "s"), ("zh", "j"), ("ch", "C"),
+    ("ts", "s"), ("tz", "s"), ("kh", "h"), ("ph", "f"), ("ck", "k"), ("dj", "j"),
+    ("gh", "g"), ("qu", "k"), ("x", "ks"),
+)
+_LOAN_LETTERS = str.maketrans({"l": "r", "v": "b", "z": "s", "q": "k", "c": "k"})
+_LOAN_VOWELS = frozenset("aeiouy")
+_SOFT_C_LOAN = re.compile(r"c(?=[eiy])")
+_W_CONSONANT = re.compile(r"w(?=[aeiouy])")
+_H_SILENT = re.compile(r"h(?![aeiouy])")
+_H_AFTER_CONSONANT = re.compile(r"(?<=[bdfgjklmnpqrstvz])h")
+_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1")
+_M_LABIAL = re.compile(r"m(?=[bp])")
+_R_AFTER_VOWEL = re.compile(r"(?<=[aeiouy])r(?![aeiouy])")  # Peter, Carter: a long vowel
+_RU_CLOSING = re.compile(r"ru(?![aeiouy])")  # ル closing a syllable: r or l, or silent
+# ウィ, ウェ, ウォ at the start or after a vowel: wi, we, wo (ウィルソン, ダーウィン)
+_KANA_W = re.compile(r"(?:^|(?<=[aeiou]))u(?=[ieo])")
+# Latin letters katakana writes two ways: th as t or s (Thomas トーマス, Smith スミス), ch as
+# ch or k (Charles チャールズ, Michael ミカエル; not the ch of sch, tch), g before e/i/y as g
+# or j (Gerhard ゲルハルト, George ジョージ), a final v as v or f (Petrov ペトロフ)
+_LOAN_READINGS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile("th"), ("t", "s")), (re.compile(r"(?<![st])ch"), ("ch", "k")),
+    (re.compile(r"g(?=[eiy])"), ("g", "j")), (re.compile(r"v$"), ("v", "f")),
+)
+
+
+def _loan_key(text: str) -> str:
+    """The loanword key of a lower-case ASCII spelling (see above; ``C`` stands for the
+    sound of ch, kept apart from k)."""
+    text = _SOFT_C_LOAN.sub("s", _DOUBLED.sub(r"\1", text))  # ッツ ttsu: one ts
+    for src, dst in _LOAN_DIGRAPHS:
+        if src in text:
+            text = text.replace(src, dst)
+    text = _H_AFTER_CONSONANT.sub("", text)  # Bhamra バムラ, Tottenham トッテナム
+    text = _W_CONSONANT.sub("b", text.translate(_LOAN_LETTERS))
+    text = _M_LABIAL.sub("n", _H_SILENT.sub("", text))
+    if not text:
+        return ""
+    out = ["a" if text[0] in _LOAN_VOWELS or text[0] == "w" else text[0]]
+    for ch in text[1:]:
+        if ch in _LOAN_VOWELS or ch == "w" or ch == out[-1]:
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=200_000)
+def loanword_keys(latin: str) -> frozenset[str]:
+    """The loanword keys of a Latin name part: how it would be written in katakana, reduced
+    to its consonant classes (``smith`` → ``sms`` and ``smt``, ``peter`` → ``pt``,
+    ``carlos`` → ``krs``). Keys shorter than MIN_LOANWORD_KEY are left out."""
+    if not latin.isalpha() or not latin.isascii():
+        return frozenset()
+    forms = [_R_AFTER_VOWEL.sub("", latin)]
+    for pattern, choices in _LOAN_READINGS:
+        if pattern.search(forms[0]):
+            forms = [pattern.sub(c, f) for f in forms for c in choices]
+    keys = {_loan_key(f) for f in forms}
+    return frozenset(k for k in keys if len(k) >= MIN_LOANWORD_KEY)
+
+
+@lru_cache(maxsize=50_000)
+def katakana_loanword_keys(reading: str) -> tuple[str, ...]:
+    """The loanword keys of a katakana word's letter-by-letter reading (``sumisu`` →
+    ``sms``; ``bikutoru`` → ``bktr`` and, with the closing ル silent, ``bkt``), each as an
+    alternative form marked with LOANWORD_MARK (compared by the loanword rule only)."""
+    base = _KANA_W.sub("w", reading)
+    keys = dict.fromkeys((_loan_key(base), _loan_key(_RU_CLOSING.sub("", base))))
+    return tuple(LOANWORD_MARK + k for k in keys if len(k) >= MIN_LOANWORD_KEY)
