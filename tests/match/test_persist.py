@@ -158,7 +158,8 @@ def test_the_symbol_table_answers_as_rigour_where_it_can_matter(shared_data: Pat
     persist.save(m, tmp_path, {})
     table = persist.load(tmp_path, Thresholds(), 200, {})[0].symbol_table
     assert table is not None
-    assert table.listed == m.symbol_table.listed and table.lexicon == m.symbol_table.lexicon
+    loaded = {key: table.lexicon[key] for key in table.lexicon}  # a memory-mapped column
+    assert table.listed == m.symbol_table.listed and loaded == m.symbol_table.lexicon
     assert table.listed and table.lexicon  # the dictionary keys of the listed symbols
     tokens = {w for e in entities for n in e.get("name") + e.get("alias")
               for w in n.lower().split()}
