@@ -3,6 +3,8 @@ screen's, and the reverse reach (subjects as records, a listed record as the que
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
 from ctnode.ingest.un_sc import parse_un_sc
@@ -22,7 +24,9 @@ QUERIES = [
 ]
 
 
+@cache
 def _matcher() -> Matcher:
+    """The demo list's index (built once: the tests only read it)."""
     matcher = Matcher(Thresholds())
     matcher.build(parse_un_sc(DEMO_LIST).entities)
     return matcher
@@ -54,7 +58,7 @@ def test_scoring_chosen_records_by_bounds_equals_scoring_every_name() -> None:
     everyone = [rec.id for rec in matcher._records]
     queries = list(QUERIES)
     for rec in matcher._records:
-        for n in rec.names[:3]:
+        for n in rec.names[:2]:
             parts = matcher._name_text[n].split()
             i = rng.randrange(len(parts))
             word = parts[i]
@@ -62,10 +66,13 @@ def test_scoring_chosen_records_by_bounds_equals_scoring_every_name() -> None:
             typo = " ".join([*parts[:i], word[:j] + rng.choice("aeiy") + word[j + 1:],
                              *parts[i + 1:]])
             for name in (matcher._name_text[n], typo, " ".join(reversed(parts))):
-                queries.append(ScreenQuery(names=[name], schema=rec.schema))
-                queries.append(ScreenQuery(names=[name], schema=rec.schema,
-                                           birth_dates=[str(1940 + rng.randrange(60))],
-                                           nationalities=[rng.choice(["iq", "sy", "fr"])]))
+                if rng.random() < 0.5:
+                    queries.append(ScreenQuery(names=[name], schema=rec.schema))
+                else:  # details that lift or sink the score
+                    queries.append(ScreenQuery(
+                        names=[name], schema=rec.schema,
+                        birth_dates=[str(1940 + rng.randrange(60))],
+                        nationalities=[rng.choice(["iq", "sy", "fr"])]))
     hits = 0
     for query in queries:
         chosen = rng.sample(everyone, 8) + [h.entity_id for h in matcher.screen(query, 5)]
@@ -74,7 +81,7 @@ def test_scoring_chosen_records_by_bounds_equals_scoring_every_name() -> None:
         assert [(h.entity_id, h.score, h.band, h.matched_name) for h in bounded] == [
             (h.entity_id, h.score, h.band, h.matched_name) for h in naive], query
         hits += len(naive)
-    assert len(queries) > 100 and hits > 50
+    assert len(queries) > 80 and hits > 40
 
 
 def _subject(i: int, name: str) -> Entity:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 from ctnode.match import symbols
 from ctnode.match.corpus import FREEZE_AT, freeze_long_lived
-from ctnode.match.index import Matcher
+from ctnode.match.index import Matcher, Thresholds
 from ctnode.match.score import Rarity
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
@@ -39,6 +39,14 @@ _NO_TOKENS: tuple[str, ...] = ()
 
 class SubjectMatcher(Matcher):
     """A ``Matcher`` over watched subjects for the reverse look-up only (see the module)."""
+
+    def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
+        super().__init__(thresholds, max_candidates)
+        self.tables.token_keys = {}  # a million names from one vocabulary: keys remembered
+
+    def _reset(self) -> None:
+        super()._reset()
+        self.tables.token_keys = {}
 
     def build_subjects(self, entities: Iterable[Entity], rarity: Rarity) -> None:
         """Replace everything with ``entities`` (watched subjects), weighed with ``rarity``
@@ -72,6 +80,7 @@ class SubjectMatcher(Matcher):
         rec.caption = ""  # the subject's name: never read by a look-up
         rec.dates = tuple(sys.intern(d) for d in rec.dates)  # shared across subjects
         rec.countries = tuple(sys.intern(c) for c in rec.countries)
+        rec.schema = sys.intern(rec.schema)
         forms = self._forms
         tables = self.tables
         for name_id in range(first, len(self._name_text)):
