@@ -214,7 +214,7 @@ class PostingTables:
             cur = index.get(k)
             if cur is None:
                 index[k] = name_id
-            elif type(cur) is int:
+            elif isinstance(cur, int):
                 if cur < 0:  # a packed list of a loaded table
                     self._post(kind, k, name_id)
                 elif cur != name_id:
