@@ -30,6 +30,7 @@ from typing import Any
 from bench.synthetic import load_parts, persons
 from ctnode.clock import utcnow
 from ctnode.ingest.un_sc import parse_un_sc
+from ctnode.match.normalise import warm_up
 from ctnode.model.access import Actor, Purpose
 from ctnode.model.entities import IDENTIFYING_PROPS, Entity
 from ctnode.model.lists import ImportReport, ParsedList
@@ -130,35 +131,74 @@ def main() -> None:
                     help="subjects put under watch through the product path (with first screen)")
     ap.add_argument("--profile", type=Path, default=None,
                     help="write a cProfile of the re-screen after the change to this file")
+    ap.add_argument("--build-profile", type=Path, default=None,
+                    help="write a cProfile of the reverse index build to this file")
+    ap.add_argument("--snapshot", choices=("write", "reuse"), default=None,
+                    help="write: keep a copy of the node after the subjects are written, and "
+                         "stop; reuse: start from that copy (the slow part of a 1,000,000 run "
+                         "done once)")
+    ap.add_argument("--build-only", action="store_true",
+                    help="stop after the reverse index is built")
+    ap.add_argument("--tag", default="",
+                    help="suffix of the working folder and result file (runs side by side)")
     args = ap.parse_args()
-    data = OUT / f"n{args.subjects}"
+    data = OUT / f"n{args.subjects}{args.tag}"
+    snapshot = OUT / f"n{args.subjects}-snapshot"
     shutil.rmtree(data, ignore_errors=True)
-    node = Node(Settings(data_dir=data, mode="development", jobs_enabled=False))
+    if args.snapshot == "reuse":
+        if not snapshot.is_dir():
+            raise SystemExit(f"no snapshot at {snapshot}: run with --snapshot write first")
+        shutil.copytree(snapshot, data)
     result: dict[str, Any] = {"subjects": args.subjects, "cpus": os.cpu_count(),
                               "load": os.getloadavg()[0]}
     t = time.perf_counter()
+    node = Node(Settings(data_dir=data, mode="development", jobs_enabled=False))
     jan = parse_un_sc(SHARED / "un-sc-consolidated-2026-01-28.xml")
-    node.lists.import_list(jan, ADMIN)
+    if args.snapshot != "reuse":
+        node.lists.import_list(jan, ADMIN)
     node.index.prepare()
     result["january_import_s"] = round(time.perf_counter() - t, 1)
 
-    fields = subjects(args.subjects)
-    sample = fields[len(ADDED_IN_MAY):][:args.add_sample]
-    t = time.perf_counter()
-    node.monitoring.add(sample, ADMIN, P)
-    result["watch_add_per_s"] = round(len(sample) / (time.perf_counter() - t))
-    with node.store.begin() as conn:  # the sample goes again with the bulk
-        node.store.monitoring.delete_subjects(
-            conn, [r["id"] for r in node.store.monitoring.iter_subjects()])
-    t = time.perf_counter()
-    write_subjects(node, fields)
-    result["bulk_write_s"] = round(time.perf_counter() - t, 1)
+    if args.snapshot != "reuse":
+        fields = subjects(args.subjects)
+        sample = fields[len(ADDED_IN_MAY):][:args.add_sample]
+        t = time.perf_counter()
+        node.monitoring.add(sample, ADMIN, P)
+        result["watch_add_per_s"] = round(len(sample) / (time.perf_counter() - t))
+        with node.store.begin() as conn:  # the sample goes again with the bulk
+            node.store.monitoring.delete_subjects(
+                conn, [r["id"] for r in node.store.monitoring.iter_subjects()])
+        t = time.perf_counter()
+        write_subjects(node, fields)
+        result["bulk_write_s"] = round(time.perf_counter() - t, 1)
+        del fields, sample
+        if args.snapshot == "write":
+            node.close()
+            shutil.rmtree(snapshot, ignore_errors=True)
+            shutil.copytree(data, snapshot)
+            print(json.dumps(result, indent=2))
+            return
 
+    t, cpu = time.perf_counter(), time.process_time()
+    warm_up()  # rigour's tagger and ICU: a server warms them up at start anyway
+    result["warm_up_cpu_s"] = round(time.process_time() - cpu, 1)
     before = rss_mb()
-    t = time.perf_counter()
-    node.monitoring.prepare()
+    t, cpu = time.perf_counter(), time.process_time()
+    if args.build_profile:
+        import cProfile
+
+        cProfile.runctx("node.monitoring.prepare()", globals(), {"node": node},
+                        str(args.build_profile))
+    else:
+        node.monitoring.prepare()
     result["reverse_index_build_s"] = round(time.perf_counter() - t, 1)
+    result["reverse_index_build_cpu_s"] = round(time.process_time() - cpu, 1)
     result["reverse_index_rss_mb"] = round(rss_mb() - before)
+    result["rss_after_build_mb"] = round(rss_mb())
+    if args.build_only:
+        node.close()
+        print(json.dumps(result, indent=2))
+        return
 
     changed = may_with_50(jan)
     if args.naive:  # both ways on the same state, nothing written; then the real thing
@@ -214,7 +254,7 @@ def main() -> None:
     result["peak_rss_mb"] = round(peak_mb())
     node.close()
     print(json.dumps(result, indent=2))
-    (OUT / f"result-n{args.subjects}.json").write_text(json.dumps(result, indent=2))
+    (OUT / f"result-n{args.subjects}{args.tag}.json").write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import io
 import random
 from array import array
 
+import pytest
+
 from ctnode.match.columns import (
     ColumnFile,
     ColumnWriter,
@@ -50,6 +52,13 @@ def test_strings_and_tokens_read_back_and_take_more() -> None:
     assert list(tokens) == [("ali", "hasan"), (), ("omar",)]
     tokens.append(("x", "y"))
     assert tokens[3] == ("x", "y")
+    col[len(words)] = "yy"  # a row appended since the load may change; a frozen one not
+    tokens[3] = ()
+    assert col[len(words)] == "yy" and tokens[3] == ()
+    with pytest.raises(IndexError):
+        col[0] = "b"
+    with pytest.raises(IndexError):
+        tokens[0] = ("b",)
 
 
 def test_hashed_keys_find_every_key_and_no_other() -> None:
@@ -111,6 +120,9 @@ def test_a_sparse_column_reads_back_and_takes_more() -> None:
     sparse[3] = ("e",)
     assert list(sparse.items()) == [(3, ("e",)), (4, ("d",)), (17, ("b", "c")), (400, ())]
     assert len(sparse) == 4
+    assert sparse.pop(4) == ("d",) and sparse.pop(4) is None and sparse.get(4) is None
+    with pytest.raises(KeyError):
+        sparse.pop(17)  # frozen in the loaded base
 
 
 def test_id_index_follows_removals_and_replacements() -> None:

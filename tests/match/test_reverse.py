@@ -3,10 +3,15 @@ screen's, and the reverse reach (subjects as records, a listed record as the que
 
 from __future__ import annotations
 
+from functools import cache
+
+import pytest
+
 from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.match import Matcher, Thresholds
 from ctnode.match.corpus import ListedRecord, details_of
 from ctnode.match.details import details_value
+from ctnode.match.reverse import SubjectMatcher
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 from tests.conftest import DEMO_LIST
@@ -19,7 +24,9 @@ QUERIES = [
 ]
 
 
+@cache
 def _matcher() -> Matcher:
+    """The demo list's index (built once: the tests only read it)."""
     matcher = Matcher(Thresholds())
     matcher.build(parse_un_sc(DEMO_LIST).entities)
     return matcher
@@ -35,6 +42,46 @@ def test_scores_of_chosen_records_equal_a_screen() -> None:
         assert chosen == screened
         rest = [(h.entity_id, h.score) for h in matcher.score_records(query, ids[1:])]
         assert rest == [(i, s) for i, s, _b in screened[1:]]  # only the records asked for
+
+
+def test_scoring_chosen_records_by_bounds_equals_scoring_every_name() -> None:
+    """``Matcher.score_records`` scores only the names whose bound can reach the threshold,
+    best bound first; ``NameCorpus.score_records`` (the naive way) scores every name of
+    every record. Same hits, same scores, same bands, for queries near and far, with and
+    without details that lift or sink a score."""
+    import random
+
+    from ctnode.match.corpus import NameCorpus
+
+    matcher = _matcher()
+    rng = random.Random(15)
+    everyone = [rec.id for rec in matcher._records]
+    queries = list(QUERIES)
+    for rec in matcher._records:
+        for n in rec.names[:2]:
+            parts = matcher._name_text[n].split()
+            i = rng.randrange(len(parts))
+            word = parts[i]
+            j = rng.randrange(len(word))
+            typo = " ".join([*parts[:i], word[:j] + rng.choice("aeiy") + word[j + 1:],
+                             *parts[i + 1:]])
+            for name in (matcher._name_text[n], typo, " ".join(reversed(parts))):
+                if rng.random() < 0.5:
+                    queries.append(ScreenQuery(names=[name], schema=rec.schema))
+                else:  # details that lift or sink the score
+                    queries.append(ScreenQuery(
+                        names=[name], schema=rec.schema,
+                        birth_dates=[str(1940 + rng.randrange(60))],
+                        nationalities=[rng.choice(["iq", "sy", "fr"])]))
+    hits = 0
+    for query in queries:
+        chosen = rng.sample(everyone, 8) + [h.entity_id for h in matcher.screen(query, 5)]
+        naive = NameCorpus.score_records(matcher, query, chosen)
+        bounded = matcher.score_records(query, chosen)
+        assert [(h.entity_id, h.score, h.band, h.matched_name) for h in bounded] == [
+            (h.entity_id, h.score, h.band, h.matched_name) for h in naive], query
+        hits += len(naive)
+    assert len(queries) > 80 and hits > 40
 
 
 def _subject(i: int, name: str) -> Entity:
@@ -84,6 +131,74 @@ def test_reach_bounds_hold_the_scores_of_the_other_direction() -> None:
                 assert hit.score <= bound + 1e-9, (subject_id, entity_id)
                 checked += 1
     assert checked >= 3
+
+
+def _subjects_of_every_kind() -> list[Entity]:
+    """Persons in several scripts (typos, parts turned round, initials), organisations
+    (acronyms read their tokens), details of every kind, a subject with two names."""
+    names = [("Person", "Fares Nader al-Qamari"), ("Person", "Faris Kamari"),
+             ("Person", "فارس نادر القمري"), ("Person", "Фарес Надер Аль-Камари"),
+             ("Person", "Qamari, Fares"), ("Person", "F. N. Alkamari"),
+             ("Person", "Arslan Vedenov"), ("Person", "Mohammed Nadir"),
+             ("Person", "Ingrid Haugland"), ("Organization", "Silver Crescent Brigade"),
+             ("Organization", "SCB"), ("LegalEntity", "Crescent Silver Trading LLC"),
+             ("Person", "Yosra Barakzai"), ("Person", "Abdul Rahman Nadir")]
+    out: list[Entity] = []
+    for i, (schema, name) in enumerate(names):
+        e = Entity(id=f"s{i}", schema=schema, dataset="watch")
+        e.add("name", name)
+        if i % 3 == 0:
+            e.add("birthDate", "1975-04-07" if i % 2 else "1975")
+        if i % 4 == 1:
+            e.add("nationality", "iq")
+        if i == 7:
+            e.add("name", "Muhammad Nader")
+            e.add("passportNumber", "A1234567")
+        out.append(e)
+    return out
+
+
+def test_the_subjects_matcher_looks_up_exactly_what_a_full_matcher_does() -> None:
+    """The reverse index's matcher keeps only what a look-up reads (no names' text nor
+    tokens for persons): every look-up equals that of a full ``Matcher`` built on the same
+    subjects with the same rarity, after its build and after subjects are added and
+    removed; it refuses to screen (it no longer holds what scoring reads)."""
+    listed = _matcher()
+    subjects = _subjects_of_every_kind()
+    full = Matcher(Thresholds())
+    full.build(subjects[:10], rarity=listed.rarity, symbol_table=False)
+    lean = SubjectMatcher(Thresholds())
+    lean.build_subjects(subjects[:10], listed.rarity)
+    assert lean.rarity is listed.rarity
+    assert lean._name_text[0] == "" and lean.record("s0") is not None
+    assert lean.record("s0").caption == ""  # type: ignore[union-attr]
+    for entity in subjects[10:]:
+        full.add(entity)
+        lean.add(entity)
+    full.remove("s4")
+    lean.remove("s4")
+    queries = [ScreenQuery(names=[listed._name_text[n] for n in rec.names], schema=rec.schema)
+               for rec in listed._records]
+    queries += [*QUERIES, ScreenQuery(names=["SCB"], schema="Organization"),
+                ScreenQuery(names=["Fares"])]
+    reached = 0
+    for query in queries:
+        assert lean.reach(query) == full.reach(query), query.names
+        for floor in (0.3, 0.5, 0.7):
+            found = lean.reach_bounds(query, floor)
+            assert found == full.reach_bounds(query, floor), (query.names, floor)
+            reached += len(found)
+    assert reached > 20  # the look-ups found subjects, of several kinds
+    for i in range(len(subjects)):
+        a, b = lean.record(f"s{i}"), full.record(f"s{i}")
+        if b is None:
+            assert a is None
+            continue
+        assert a is not None
+        assert (a.dates, a.countries, a.docs, a.schema) == (b.dates, b.countries, b.docs,
+                                                             b.schema)
+    with pytest.raises(TypeError, match="look-ups"):
+        lean.screen(QUERIES[0])
 
 
 def test_details_value_is_the_sum_of_the_explained_details() -> None:

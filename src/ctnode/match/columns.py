@@ -97,6 +97,12 @@ class StrColumn:
     def append(self, value: str) -> None:
         self._more.append(value)
 
+    def __setitem__(self, i: int, value: str) -> None:
+        """Change a row appended since the load (a frozen row cannot change)."""
+        if not self._base <= i < len(self):
+            raise IndexError(f"row {i} is not one appended since the column was loaded")
+        self._more[i - self._base] = value
+
 
 class TokensColumn:
     """A sequence of token tuples (a name's Latin tokens): a frozen base stored as one
@@ -125,6 +131,12 @@ class TokensColumn:
 
     def append(self, tokens: tuple[str, ...]) -> None:
         self._more.append(tokens)
+
+    def __setitem__(self, i: int, tokens: tuple[str, ...]) -> None:
+        """Change a row appended since the load (a frozen row cannot change)."""
+        if not self._base <= i < len(self):
+            raise IndexError(f"row {i} is not one appended since the column was loaded")
+        self._more[i - self._base] = tokens
 
 
 class SparseColumn(Generic[T]):
@@ -156,6 +168,16 @@ class SparseColumn(Generic[T]):
 
     def __setitem__(self, key: int, value: T) -> None:
         self._more[key] = value
+
+    def pop(self, key: int, default: T | None = None) -> T | None:
+        """Remove a value set since the load (a row of the loaded base cannot be removed:
+        its frozen value would show again)."""
+        keys = self._keys
+        if keys is not None:
+            i = bisect_left(keys, key)
+            if i < len(keys) and keys[i] == key:
+                raise KeyError(f"row {key} is frozen in the loaded column")
+        return self._more.pop(key, default)
 
     def items(self) -> Iterator[tuple[int, T]]:
         """Every (key, value), ascending by key."""

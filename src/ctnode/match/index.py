@@ -138,6 +138,43 @@ class Matcher(NameCorpus):
                 out[rec.id] = other
         return out
 
+    def score_records(self, query: ScreenQuery, entity_ids: Iterable[str]) -> list[Hit]:
+        """The query scored against the given listed entities only, the reportable hits best
+        first: the same hits and scores as ``NameCorpus.score_records`` (every name of
+        each record), found as a screen finds them. The name bounds of the query (at the
+        screen's floor: the report threshold less the most its details can add) tell which
+        of a record's names can reach it; those are scored best bound first, until no
+        bound can beat the best name found (``_score_record``), and a record whose best
+        bound plus its own details cannot reach the threshold is not scored. A name below
+        the floor cannot make a hit, so the reportable hits are the same; a UN record has
+        10 to 25 names, of which a watched subject's re-screen now scores one or two."""
+        with self.screening():  # as a screen reads the query's names
+            q = self.prepare(query)
+            if not q.names:
+                return []
+            wanted = [idx for entity_id in dict.fromkeys(entity_ids)
+                      if (idx := self._by_id.get(entity_id)) is not None
+                      and self._eligible(self._records[idx], q)]
+            if not wanted:
+                return []
+            report = self.thresholds.report
+            bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
+            bounds = self._bounds(q, report - bonus)
+            scored: list[ScoredRecord] = []
+            for idx in wanted:
+                names = sorted((-bounds[n], n) for n in self._records[idx].names
+                               if n in bounds)
+                if not names:
+                    continue  # no name of the record can reach the threshold
+                features = self._details(q, self._records[idx])
+                best = -names[0][0]
+                if round(min(1.0, best + sum(f.contribution for f in features)), 4) < report:
+                    continue  # nor with the record's own details
+                result = self._score_record(idx, q, [(-nb, n) for nb, n in names], features)
+                if result is not None:
+                    scored.append(result)
+            return self._finish(scored, q, len(scored), include_below=False)
+
     def _bounds(self, q: PreparedQuery, floor: float | None) -> dict[int, float]:
         """Upper bounds of the name score of every name the query reaches (>= floor):
         name id → its bound (the best over the query names)."""

@@ -144,6 +144,10 @@ class PostingTables:
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
         # tokens, so every spelling of a query skeleton shares the answer)
         self._typo_neighbours: dict[tuple[str, bool], list[str]] = {}
+        # token (with its key prefix) → the keys it is posted under, remembered when set
+        # (a dict): the reverse index of watched subjects, whose tokens' symbols always come
+        # from rigour (never from a symbol table), posts a million names from one vocabulary
+        self.token_keys: dict[str, tuple[tuple[PostingKind, str], ...]] | None = None
 
     def __len__(self) -> int:
         return len(self.name_totals)
@@ -180,20 +184,26 @@ class PostingTables:
                 self.sorted_vocabulary = None
                 self._katakana = None
             return
+        cache = self.token_keys
+        if cache is not None:
+            known = cache.get(space + t)
+            if known is not None:
+                self._post_keys(known, name_id, owner_weight)
+                return
         key = skeleton(t)
-        for kind, k in ((PostingKind.SKELETON, key), (PostingKind.LATIN, t)):
-            self._post(kind, space + k, name_id)
-            _raise(self.weights[kind], space + k, owner_weight)
-        for symbol in name_symbols(t):
-            self._post(PostingKind.SYMBOL, space + symbol, name_id)
-            _raise(self.weights[PostingKind.SYMBOL], space + symbol, owner_weight)
+        keys: list[tuple[PostingKind, str]] = [(PostingKind.SKELETON, space + key),
+                                               (PostingKind.LATIN, space + t)]
+        keys += [(PostingKind.SYMBOL, space + symbol) for symbol in name_symbols(t)]
         if len(t) >= 2 and t[0].isalpha():
-            self._post(PostingKind.INITIAL, space + t[0], name_id)
-            _raise(self.weights[PostingKind.INITIAL], space + t[0], owner_weight)
+            keys.append((PostingKind.INITIAL, space + t[0]))
         syllable = syllable_posting_key(t)
         if syllable is not None:
-            self._post(PostingKind.SYLLABLE, space + syllable, name_id)
-            _raise(self.weights[PostingKind.SYLLABLE], space + syllable, owner_weight)
+            keys.append((PostingKind.SYLLABLE, space + syllable))
+        for kind, k in keys:
+            self._post(kind, k, name_id)
+            _raise(self.weights[kind], k, owner_weight)
+        if cache is not None:
+            cache[space + t] = tuple(keys)
         if t not in self.vocabulary:
             self.vocabulary.add(t)
             self.sorted_vocabulary = None
@@ -210,6 +220,27 @@ class PostingTables:
                         self.skeleton_deletions.setdefault(d, []).append(key)
             else:  # (setdefault: a loaded table keeps the list it returns)
                 self.spellings.setdefault(key, []).append(t)
+
+    def _post_keys(self, keys: tuple[tuple[PostingKind, str], ...], name_id: int,
+                   owner_weight: float) -> None:
+        """Post a token seen before under its remembered keys (``token_keys``): what
+        ``_index_token`` posts, without recomputing them."""
+        postings, weights = self.postings, self.weights
+        for kind, k in keys:
+            index = postings[kind]
+            cur = index.get(k)
+            if cur is None:
+                index[k] = name_id
+            elif isinstance(cur, int):
+                if cur < 0:  # a packed list of a loaded table
+                    self._post(kind, k, name_id)
+                elif cur != name_id:
+                    index[k] = array("i", (cur, name_id))
+            elif cur[-1] != name_id:
+                cur.append(name_id)
+            w = weights[kind]
+            if (w.get(k) or 0.0) < owner_weight:
+                w[k] = owner_weight
 
     # -- reading -----------------------------------------------------------------------
 

@@ -63,6 +63,22 @@ class SqlMonitoring:
                 return
             last = rows[-1]["seq"]
 
+    def iter_sealed(self, *, after_seq: int = 0,
+                    batch: int = 5000) -> Iterator[tuple[str, int, bytes]]:
+        """(id, seq, sealed fields) of every subject in ``seq`` order from ``after_seq`` on,
+        read in batches: what the reverse index is built from, without the other columns
+        (their timestamps cost more to read than the sealed fields)."""
+        last = after_seq
+        cols = select(s.c.id, s.c.seq, s.c.sealed)
+        while True:
+            with self.db.engine.connect() as conn:
+                rows = [(r[0], int(r[1]), bytes(r[2])) for r in conn.execute(
+                    cols.where(s.c.seq > last).order_by(s.c.seq).limit(batch))]
+            yield from rows
+            if len(rows) < batch:
+                return
+            last = rows[-1][1]
+
     def count_subjects(self, owner: str | None = None) -> int:
         q = select(func.count()).select_from(s)
         if owner is not None:

@@ -2,12 +2,14 @@
 
 Screening asks "which listed records does this subject resemble?"; a list change asks
 the reverse, "which subjects does this changed record resemble?". :class:`SubjectIndex`
-keeps a :class:`~ctnode.match.index.Matcher` whose records are the watched subjects
-(their names, dates and nationalities), weighed with the listed corpus's rarity
-statistics, and asks it, for a changed record, which subjects have a name it reaches (a
-token's skeleton, a one-edit typo, a symbol, an initial, an acronym ...) with a score
-bound that can still reach the report threshold (``Matcher.reach``: the bound of one
-direction is at least half the other's, and closer to it for names of like weight).
+keeps a :class:`~ctnode.match.reverse.SubjectMatcher` (a ``Matcher`` kept for look-ups
+only: a person's name is held as its postings, not its text) whose records are the
+watched subjects (their names, dates and nationalities), weighed with the listed
+corpus's rarity statistics, and asks it, for a changed record, which subjects have a
+name it reaches (a token's skeleton, a one-edit typo, a symbol, an initial, an acronym
+...) with a score bound that can still reach the report threshold (``Matcher.reach``:
+the bound of one direction is at least half the other's, and closer to it for names of
+like weight).
 Each (subject, record) pair found is then scored by the node's own matcher, so the
 scores are exactly those of a screen; the full re-screen of every subject
 (``Monitoring.rescreen_all``) is the naive reference a test holds it to.
@@ -23,15 +25,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 
-from ctnode.match import Matcher, Thresholds
+from ctnode.match import Thresholds
 from ctnode.match.corpus import ListedRecord, entity_names
 from ctnode.match.details import bonus_bound
+from ctnode.match.reverse import SubjectMatcher
 from ctnode.match.score import Rarity
 from ctnode.model.entities import Entity
 from ctnode.model.monitoring import SubjectFields
 from ctnode.model.screening import SCHEMAS, ScreenQuery
 from ctnode.settings import Settings
-from ctnode.store.contracts import MonitoringStore, Row
+from ctnode.store.contracts import MonitoringStore
 
 WATCH_DATASET = "watch"  # the dataset name subjects carry inside the reverse index
 
@@ -64,11 +67,11 @@ class SubjectIndex:
     """The watched subjects as a ``Matcher``, for the reverse look-up of a changed record."""
 
     def __init__(self, settings: Settings, store: MonitoringStore,
-                 open_fields: Callable[[Row], SubjectFields],
+                 open_fields: Callable[[str, bytes], SubjectFields],
                  rarity: Callable[[], Rarity]) -> None:
         self.settings = settings
         self.store = store
-        self.open_fields = open_fields
+        self.open_fields = open_fields  # (subject id, sealed fields) -> the fields
         self.rarity = rarity  # the listed corpus's rarity statistics, which the scores use
         # A pair can reach the report threshold only if its name score reaches it less the
         # most the details can add (Matcher.reach turns it into this index's bounds).
@@ -77,9 +80,9 @@ class SubjectIndex:
         self._seq = -1  # the highest subject sequence number read; -1: not built
         self._lock = threading.Lock()
 
-    def _new_matcher(self) -> Matcher:
-        return Matcher(Thresholds(match=self.settings.match_threshold,
-                                  report=self.settings.report_threshold))
+    def _new_matcher(self) -> SubjectMatcher:
+        return SubjectMatcher(Thresholds(match=self.settings.match_threshold,
+                                         report=self.settings.report_threshold))
 
     @property
     def built(self) -> bool:
@@ -96,9 +99,9 @@ class SubjectIndex:
                 return
             if self.store.last_seq() <= self._seq:
                 return
-            for row in self.store.iter_subjects(after_seq=self._seq):
-                self.matcher.add(subject_entity(row["id"], self.open_fields(row)))
-                self._seq = max(self._seq, int(row["seq"]))
+            for subject_id, seq, sealed in self.store.iter_sealed(after_seq=self._seq):
+                self.matcher.add(subject_entity(subject_id, self.open_fields(subject_id, sealed)))
+                self._seq = max(self._seq, seq)
 
     def _build(self, progress: Callable[[int], None] | None) -> None:
         top = self.store.last_seq()
@@ -106,16 +109,16 @@ class SubjectIndex:
 
         def entities() -> Iterable[Entity]:
             nonlocal count
-            for row in self.store.iter_subjects():
+            for subject_id, _seq, sealed in self.store.iter_sealed():
                 count += 1
                 if progress and count % 10_000 == 0:
                     progress(count)
-                yield subject_entity(row["id"], self.open_fields(row))
+                yield subject_entity(subject_id, self.open_fields(subject_id, sealed))
 
         matcher = self._new_matcher()
         # no symbol table: this index is never saved, and the listed record it is asked
         # with has its tokens' symbols from rigour (cached), as a build's names have
-        matcher.build(entities(), rarity=self.rarity(), symbol_table=False)
+        matcher.build_subjects(entities(), self.rarity())
         self.matcher = matcher
         self._seq = top
 

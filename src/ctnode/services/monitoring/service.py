@@ -115,7 +115,7 @@ class Monitoring:
         self.key = key
         self.notify = notify
         self.store = ctx.store.monitoring
-        self.index = SubjectIndex(ctx.settings, self.store, self.open_fields,
+        self.index = SubjectIndex(ctx.settings, self.store, self.open_sealed,
                                   lambda: screening.index.matcher.rarity)
         self.last: RescreenReport | None = None  # the last re-screen after a list change
 
@@ -132,8 +132,10 @@ class Monitoring:
         return self.key.seal(data.encode(), f"watch:{subject_id}")
 
     def open_fields(self, row: Row) -> SubjectFields:
-        raw = self.key.open(bytes(row["sealed"]), f"watch:{row['id']}")
-        return SubjectFields.from_dict(json.loads(raw))
+        return self.open_sealed(row["id"], bytes(row["sealed"]))
+
+    def open_sealed(self, subject_id: str, sealed: bytes) -> SubjectFields:
+        return SubjectFields.from_dict(json.loads(self.key.open(sealed, f"watch:{subject_id}")))
 
     def subject(self, row: Row) -> WatchedSubject:
         return WatchedSubject(
