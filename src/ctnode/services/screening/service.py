@@ -353,8 +353,14 @@ class Screening:
             return self._match(query, limit=limit, include_below=False)
 
         n = self.batch_workers(workers, len(batch))
-        matched = (match_forked(match, batch, n) if n > 1
-                   else (attempt(match, q) for q in batch))
+        if n > 1:
+            # what a worker would load on first use (every script's transliteration rules,
+            # the organisation tables; the name tagger when the index has no symbol table):
+            # loaded once here, and shared, rather than once in each worker
+            self.index.prepare()
+            matched = match_forked(match, batch, n)
+        else:
+            matched = (attempt(match, q) for q in batch)
         return self._screen_matched(batch, matched, match, actor, purpose, limit=limit,
                                     source=source, progress=progress)
 
