@@ -126,7 +126,8 @@ def test_workers_answer_in_order_from_their_own_processes() -> None:
     found = list(match_forked(_pid_of, queries, 2))
     assert [m.names[0] for m in found if m] == [f"q{i}" for i in range(200)]
     pids = {m.subject for m in found if m}
-    assert len(pids) == 2 and str(os.getpid()) not in pids
+    # (both workers usually take slices; on a busy machine one may take them all)
+    assert 1 <= len(pids) <= 2 and str(os.getpid()) not in pids
     queries[150] = ScreenQuery(names=["die"])
     with pytest.raises(Unavailable, match="batch worker process ended"):
         list(match_forked(_pid_of, queries, 2))
