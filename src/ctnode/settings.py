@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     max_candidates: int = Field(default=200, ge=1, le=10_000)
     # Largest number of lines accepted in one batch screening request over HTTP.
     max_batch: int = Field(default=10_000, ge=1)
+    # Processes that match a large `ctnode screen --batch` (forked once the name index is
+    # loaded; only the command's own process uses the store); 0: one per core, at most 4.
+    batch_workers: int = Field(default=0, ge=0, le=64)
+    # Subjects from which a command-line batch is matched by BATCH_WORKERS processes (fewer: one).
+    batch_parallel_min: int = Field(default=1000, ge=1)
     # Largest upload accepted by import and screening routes, in bytes.
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     # Largest body of a JSON route (screening, batches, /match, keys, federation admin), in bytes.

@@ -26,7 +26,7 @@ from ctnode.cli.groups import DefaultGroup, Lazy
 from ctnode.cli.options import with_purpose
 from ctnode.errors import InvalidInput
 from ctnode.model.access import NO_PURPOSE, Purpose
-from ctnode.model.screening import ScreenQuery
+from ctnode.model.screening import Hit, ScreenQuery
 from ctnode.node import Node
 from ctnode.services.screening.query import build_query
 from ctnode.textsafe import json_object_line
@@ -102,13 +102,18 @@ def screen_name(
     deadline: Annotated[
         float | None, typer.Option(help="With --network: seconds to wait for peers")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=0, max=64, help="With --batch: processes that match a large batch "
+                     "(default CTNODE_BATCH_WORKERS; 0: one per core, at most 4)"),
+    ] = None,
 ) -> None:
     """Screen NAME (with optional date of birth, nationality, document) and print ranked, explained hits."""
     if batch is not None:
         if name is not None:
             raise InvalidInput("give either NAME or --batch FILE, not both")
         node = make_node()
-        _screen_batch(node, batch, output, limit, purpose)
+        _screen_batch(node, batch, output, limit, purpose, workers)
         node.close()
         return
     if not name:
@@ -211,7 +216,7 @@ BATCH_HIT_FIELDS = ("entity_id", "list", "reference", "name", "score", "band", "
 
 
 def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
-                  purpose: Purpose) -> None:
+                  purpose: Purpose, workers: int | None) -> None:
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
     if output is not None:
@@ -230,21 +235,21 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
     hits_total = suppressed_total = 0
     coverage = None
     with writing(output, path) as fh:
+        # started before the progress bar: worker processes are forked before its thread runs
+        results = node.screening.screen_many(
+            [q for _, q in items], operator(), purpose, limit=limit, source="batch",
+            workers=workers,
+        )
         with progress_bar(f"screening {len(items)} subjects") as update:
-            results = node.screening.screen_many(
-                [q for _, q in items], operator(), purpose, limit=limit, source="batch",
-                progress=lambda n: update(n, len(items)),
-            )
-            for (item_id, _), result in zip(items, results, strict=True):
+            for done, ((item_id, _), result) in enumerate(zip(items, results, strict=True), 1):
+                update(done, len(items))
                 hits_total += len(result.hits)
                 suppressed_total += len(result.suppressed)
                 coverage = result.coverage
-                hits = [{k: h.as_dict()[k] for k in BATCH_HIT_FIELDS} for h in result.hits]
-                suppressed = [{k: h.as_dict()[k] for k in BATCH_HIT_FIELDS}
-                              for h in result.suppressed]
                 cov = result.coverage
                 fh.write(json.dumps({
-                    "id": item_id, "hits": hits, "suppressed": suppressed,
+                    "id": item_id, "hits": _batch_hits(result.hits),
+                    "suppressed": _batch_hits(result.suppressed),
                     "warnings": result.warnings,
                     "coverage": {"complete": cov.complete,
                                  "lists": [f"{c.name}@{c.version}" for c in cov.lists],
@@ -255,6 +260,15 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
     print_coverage(coverage, console)
     console.print(f"screened {len(items)} subjects, {hits_total} hits ({suppressed_total} more "
                   f"suppressed, marked), {bad} bad line(s) skipped")
+
+
+def _batch_hits(hits: list[Hit]) -> list[dict[str, Any]]:
+    """The fields of each hit a batch output line carries (of its one wire form)."""
+    out = []
+    for hit in hits:
+        wire = hit.as_dict()
+        out.append({k: wire[k] for k in BATCH_HIT_FIELDS})
+    return out
 
 
 def entity(

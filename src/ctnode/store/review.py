@@ -6,7 +6,7 @@ entity's history; the screening it answers is marked reviewed in the same transa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,8 @@ from ctnode.clock import as_utc, utcnow
 from ctnode.errors import NotFound
 from ctnode.store import schema as tables
 from ctnode.store.database import Database
+
+DECISION_KEYS_PER_QUERY = 500  # subject keys per decisions query of a batch (bound parameters)
 
 
 class SqlReview:
@@ -103,13 +105,26 @@ class SqlReview:
     def latest_decisions(self, subject_key: str) -> dict[str, dict[str, Any]]:
         """The newest decision per entity for one subject (query identity); revoked ones
         left out, so the one before them stands again."""
-        rows = self.db.query(
-            select(tables.decisions)
-            .where(tables.decisions.c.subject_key == subject_key)
-            .where(tables.decisions.c.revoked_at.is_(None))
-            .order_by(tables.decisions.c.at)
-        )
-        return {r["entity_id"]: {**r, "at": as_utc(r["at"])} for r in rows}
+        return self.latest_decisions_many([subject_key]).get(subject_key, {})
+
+    def latest_decisions_many(
+        self, subject_keys: Collection[str]
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        """``latest_decisions`` for many subjects at once (a batch): subject key → entity id
+        → newest standing decision; subjects without one are left out. One query per
+        ``DECISION_KEYS_PER_QUERY`` subjects."""
+        keys = sorted(set(subject_keys))
+        d = tables.decisions
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for start in range(0, len(keys), DECISION_KEYS_PER_QUERY):
+            page = keys[start:start + DECISION_KEYS_PER_QUERY]
+            rows = self.db.query(
+                select(d).where(d.c.subject_key.in_(page)).where(d.c.revoked_at.is_(None))
+                .order_by(d.c.subject_key, d.c.at)
+            )
+            for r in rows:  # oldest first: the newest per entity is the one kept
+                out.setdefault(r["subject_key"], {})[r["entity_id"]] = {**r, "at": as_utc(r["at"])}
+        return out
 
     def get_decision(self, decision_id: str) -> dict[str, Any]:
         found = self.db.query(select(tables.decisions).where(tables.decisions.c.id == decision_id))

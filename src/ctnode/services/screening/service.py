@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from itertools import islice
 from typing import Any, Protocol
 
 from ctnode import clock
@@ -34,10 +35,18 @@ from ctnode.services.context import Context
 from ctnode.services.screening.coverage import coverage_of
 from ctnode.services.screening.index import MatchIndex
 from ctnode.services.screening.query import build_query, clean_names
+from ctnode.services.screening.workers import (
+    AUTO_WORKERS_MAX,
+    Matched,
+    attempt,
+    can_fork,
+    cores,
+    match_forked,
+)
 
 log = logging.getLogger(__name__)
 
-BATCH_ROWS = 500  # review-queue rows written per transaction in a batch
+BATCH_ROWS = 500  # subjects of a batch whose decisions are read, and review rows written, at once
 COVERAGE_TTL = 30.0  # seconds a computed coverage is reused while the store's mark is unchanged
 
 
@@ -229,20 +238,34 @@ class Screening:
 
     # -- screening --------------------------------------------------------------------
 
-    def _screen_one(
-        self, query: ScreenQuery, *, limit: int, include_below: bool
-    ) -> tuple[str, list[Hit], list[Hit]]:
+    def _match(self, query: ScreenQuery, *, limit: int, include_below: bool) -> Matched:
+        """The subject key and the candidate hits of one query (no store: a batch worker
+        runs this too)."""
         subject = self.subject_key(query)
         hits = self.index.matcher.screen(query, limit=limit + 10, include_below=include_below)
-        # A name alone never identifies a subject: a decision on it suppresses nothing.
-        decisions = self.review.latest_decisions(subject) if hits and query.identified else {}
+        return Matched(query.names, subject, hits)
+
+    def _suppress(self, hits: list[Hit], decisions: dict[str, dict[str, Any]],
+                  limit: int) -> tuple[list[Hit], list[Hit]]:
+        """The hits shown (the first ``limit``) and those the subject's standing decisions
+        suppress, each marked with its decision."""
         shown: list[Hit] = []
         suppressed: list[Hit] = []
         for hit in hits:
             d = decisions.get(hit.entity_id)
             hit.suppressed = self.suppression(d) if d else None
             (suppressed if hit.suppressed else shown).append(hit)
-        return subject, shown[:limit], suppressed
+        return shown[:limit], suppressed
+
+    def _screen_one(
+        self, query: ScreenQuery, *, limit: int, include_below: bool
+    ) -> tuple[str, list[Hit], list[Hit]]:
+        found = self._match(query, limit=limit, include_below=include_below)
+        # A name alone never identifies a subject: a decision on it suppresses nothing.
+        decisions = (self.review.latest_decisions(found.subject)
+                     if found.hits and query.identified else {})
+        shown, suppressed = self._suppress(found.hits, decisions, limit)
+        return found.subject, shown, suppressed
 
     def screen(
         self,
@@ -288,6 +311,18 @@ class Screening:
             except Exception:  # a listener (a notice to a peer) must not undo the screen
                 log.exception("hit listener failed")
 
+    def batch_workers(self, asked: int | None, size: int) -> int:
+        """The processes that match a batch of ``size`` queries: ``asked`` (None: the node's
+        ``CTNODE_BATCH_WORKERS``; 0: one per core, at most ``AUTO_WORKERS_MAX``), and one
+        below ``CTNODE_BATCH_PARALLEL_MIN`` queries or where processes cannot be forked."""
+        settings = self.ctx.settings
+        wanted = settings.batch_workers if asked is None else asked
+        if wanted == 0:
+            wanted = min(cores(), AUTO_WORKERS_MAX)
+        if wanted <= 1 or size < max(2, settings.batch_parallel_min) or not can_fork():
+            return 1
+        return min(wanted, size)
+
     def screen_many(
         self,
         queries: Iterable[ScreenQuery],
@@ -297,15 +332,43 @@ class Screening:
         limit: int = 10,
         source: str = "batch",
         progress: Callable[[int], None] | None = None,
+        workers: int | None = 1,
     ) -> Iterator[ScreenResult]:
         """Screen many subjects (a batch file, a manifest, a payment file).
 
-        Yields one result per query in order. Review-queue rows are written in one
-        transaction per 500 subjects; one ``screen.batch`` audit entry is written with
-        the last of them.
+        Yields one result per query in order. The permission is checked and the index
+        brought up to date now. Decisions are read for ``BATCH_ROWS`` subjects at a time;
+        review-queue rows are written in one transaction per ``BATCH_ROWS`` subjects; one
+        ``screen.batch`` audit entry is written with the last of them.
+
+        ``workers`` (see :meth:`batch_workers`; None: the node's setting) above one forks
+        that many processes now, which match the queries while this one does the rest
+        (only a command does: never from a server's threads). The results are the same.
         """
         self.ctx.require(actor, "screen")
         self.index.refresh()
+        batch = list(queries)
+
+        def match(query: ScreenQuery) -> Matched:
+            return self._match(query, limit=limit, include_below=False)
+
+        n = self.batch_workers(workers, len(batch))
+        if n > 1:
+            # what a worker would load on first use (every script's transliteration rules,
+            # the organisation tables; the name tagger when the index has no symbol table):
+            # loaded once here, and shared, rather than once in each worker
+            self.index.prepare()
+            matched = match_forked(match, batch, n)
+        else:
+            matched = (attempt(match, q) for q in batch)
+        return self._screen_matched(batch, matched, match, actor, purpose, limit=limit,
+                                    source=source, progress=progress)
+
+    def _screen_matched(
+        self, batch: list[ScreenQuery], matched: Iterator[Matched | None],
+        match: Callable[[ScreenQuery], Matched], actor: Actor, purpose: Purpose, *,
+        limit: int, source: str, progress: Callable[[int], None] | None,
+    ) -> Iterator[ScreenResult]:
         coverages: dict[tuple[str, ...] | None, Coverage] = {}
         all_ids: list[str] = []
         found: dict[str, Hit] = {}  # the reportable hits of the batch, one per record
@@ -324,27 +387,38 @@ class Screening:
                     )
             pending.clear()
 
-        for query in queries:
-            wanted = tuple(query.datasets) if query.datasets is not None else None
-            if wanted not in coverages:
-                coverages[wanted] = self.coverage(query.datasets)
-            subject, hits, suppressed = self._screen_one(query, limit=limit, include_below=False)
-            row = self.screening_row(actor, purpose, source, subject, hits, query.identified,
-                                     query)
-            if hits:
-                pending.append(row)
-                all_ids.extend(h.entity_id for h in hits)
-                for h in hits:
-                    if h.reportable and (h.entity_id not in found or h.score > found[
-                            h.entity_id].score):
-                        found[h.entity_id] = h
-            count += 1
-            if progress:
-                progress(count)
-            if len(pending) >= BATCH_ROWS:
-                flush(final=False)
-            yield ScreenResult(row["id"] if hits else None, row["query_hash"], subject, hits,
-                               suppressed, coverages[wanted], list(query.warnings))
+        pairs = zip(batch, matched, strict=True)
+        while page := list(islice(pairs, BATCH_ROWS)):
+            # A name alone never identifies a subject: a decision on it suppresses nothing.
+            asked = {m.subject for q, m in page if m is not None and m.hits and q.identified}
+            decisions = self.review.latest_decisions_many(asked) if asked else {}
+            for query, answer in page:
+                wanted = tuple(query.datasets) if query.datasets is not None else None
+                if wanted not in coverages:
+                    coverages[wanted] = self.coverage(query.datasets)
+                if answer is None:  # it failed: run again here, to raise its error in order
+                    answer = match(query)
+                    if answer.hits and query.identified:
+                        decisions[answer.subject] = self.review.latest_decisions(answer.subject)
+                query.names = answer.names
+                subject = answer.subject
+                hits, suppressed = self._suppress(answer.hits, decisions.get(subject, {}), limit)
+                row = self.screening_row(actor, purpose, source, subject, hits,
+                                         query.identified, query)
+                if hits:
+                    pending.append(row)
+                    all_ids.extend(h.entity_id for h in hits)
+                    for h in hits:
+                        if h.reportable and (h.entity_id not in found or h.score > found[
+                                h.entity_id].score):
+                            found[h.entity_id] = h
+                count += 1
+                if progress:
+                    progress(count)
+                if len(pending) >= BATCH_ROWS:
+                    flush(final=False)
+                yield ScreenResult(row["id"] if hits else None, row["query_hash"], subject,
+                                   hits, suppressed, coverages[wanted], list(query.warnings))
         flush(final=True)
         self._tell(list(found.values()), actor, purpose, source)
 

@@ -1,0 +1,120 @@
+"""Matching a large batch on worker processes (``ctnode screen --batch``).
+
+The command's process loads the name index, then forks the workers: they start at once and
+share the index with it (the memory-mapped files, and every page the parent holds, copy on
+write). Each worker matches slices of the batch (a query's subject key and its hits) and
+sends them back; the parent takes them in input order and does everything else: decisions,
+review rows, the audit entry, the output. Only the parent uses the store, so a batch writes
+the same rows, the same audit entry and the same output lines whatever the number of
+workers (one SQLite writer; no PostgreSQL connection crosses a fork).
+
+Workers are forked, never spawned (a spawned worker would import everything and load the
+index again), so this runs only on systems with ``fork`` (Linux, the BSDs, macOS) and only
+from a command: a server (threads) screens its batches in its own process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from ctnode.errors import Unavailable
+from ctnode.model.screening import Hit, ScreenQuery
+
+AUTO_WORKERS_MAX = 4  # workers when CTNODE_BATCH_WORKERS is 0: one per core, at most this many
+SLICE_MAX = 64  # queries a worker matches per task (smaller for a small batch: even shares)
+
+
+@dataclass(slots=True)
+class Matched:
+    """What matching found for one query: its names (as checked), subject key and hits."""
+
+    names: list[str]
+    subject: str
+    hits: list[Hit]
+
+
+MatchOne = Callable[[ScreenQuery], Matched]
+
+
+def cores() -> int:
+    """The processor cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked here."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def attempt(match: MatchOne, query: ScreenQuery) -> Matched | None:
+    """``match(query)``, or None when it raised: the caller runs the query again where its
+    answer is due, so that the error is raised in its place in the batch's order."""
+    try:
+        return match(query)
+    except Exception:  # noqa: BLE001 - any error: raised again, in order, when run again
+        return None
+
+
+# Set in a worker only (by _start, right after the fork): what it matches.
+_job: tuple[MatchOne, Sequence[ScreenQuery]] | None = None
+
+
+def _start(match: MatchOne, queries: Sequence[ScreenQuery]) -> None:
+    global _job
+    # Ctrl-C reaches the whole process group: the parent stops the batch and the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _job = (match, queries)
+
+
+def _match_slice(start: int, stop: int) -> list[Matched | None]:
+    assert _job is not None, "a batch slice is matched only in a forked worker"
+    match, queries = _job
+    return [attempt(match, q) for q in queries[start:stop]]
+
+
+def match_forked(match: MatchOne, queries: Sequence[ScreenQuery],
+                 workers: int) -> Iterator[Matched | None]:
+    """Each query's :func:`attempt`, in input order, matched by ``workers`` forked processes.
+
+    The workers are forked now (before the caller starts any thread: a progress bar), and
+    get the queries by position; what they answer streams back in order, as it is consumed.
+    """
+    size = len(queries)
+    step = max(1, min(SLICE_MAX, size // (workers * 8)))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start, initargs=(match, queries))
+    # what this process holds now stays out of the workers' garbage collections: never
+    # traversed there, so neither copied page by page nor paid for in CPU
+    gc.freeze()
+    try:
+        starts = range(0, size, step)
+        # submitted at once: the workers are forked here, then share the slices in order
+        answers = pool.map(_match_slice, starts, [min(s + step, size) for s in starts])
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        gc.unfreeze()
+    return _drain(pool, answers)
+
+
+def _drain(pool: ProcessPoolExecutor,
+           answers: Iterator[list[Matched | None]]) -> Iterator[Matched | None]:
+    try:
+        for found in answers:
+            yield from found
+    except BrokenProcessPool as exc:
+        raise Unavailable(
+            f"a batch worker process ended unexpectedly ({exc}); run the batch again, with "
+            "--workers 1 if memory is short") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

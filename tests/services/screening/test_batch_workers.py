@@ -1,0 +1,162 @@
+"""A batch matched by forked worker processes answers exactly as one process does (issue 11),
+on SQLite and PostgreSQL: the same hits, suppressions, warnings and errors in the same
+order, one ``screen.batch`` audit entry, the same review rows; decisions are read for many
+subjects at once."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pytest
+
+from ctnode.errors import InvalidInput, Unavailable
+from ctnode.model.access import Purpose
+from ctnode.model.screening import ScreenQuery, ScreenResult
+from ctnode.node import Node
+from ctnode.services.screening.query import build_query
+from ctnode.services.screening.workers import (
+    AUTO_WORKERS_MAX,
+    Matched,
+    cores,
+    match_forked,
+)
+from ctnode.store.review import DECISION_KEYS_PER_QUERY
+from tests.conftest import ANALYST, SCREENER
+
+P = Purpose("screening", "test", "case-1")
+PERSON = "Faris Nadir"
+PERSON_ID = "un_sc-DMi.001"
+GROUP = "Brigade of the Silver Crescent"
+
+# forks of this (the test) process, counted by a hook: proof that workers were forked
+FORKS: list[int] = []
+os.register_at_fork(after_in_parent=lambda: FORKS.append(1))
+
+
+def _queries() -> list[ScreenQuery]:
+    """Subjects with hits, one a decision suppresses, names with no hit, a malformed date."""
+    out = []
+    for i in range(30):
+        out.append(build_query([PERSON], birth_dates=["1975-04-17"]))  # suppressed below
+        out.append(build_query([GROUP], schema="Organization"))
+        out.append(build_query([f"Jonathan Quigley-Smithers {i}"]))
+        out.append(build_query(["Faris Nadyr"], birth_dates=["1975-13-40"]))  # a warning
+    return out
+
+
+def _wire(results: list[ScreenResult]) -> list[dict[str, Any]]:
+    return [{"subject": r.subject_key, "query_hash": r.query_hash,
+             "reviewed": r.screening_id is not None,
+             "hits": [h.as_dict() for h in r.hits],
+             "suppressed": [h.as_dict() for h in r.suppressed],
+             "warnings": r.warnings} for r in results]
+
+
+def test_a_batch_on_two_workers_answers_as_one_process(node: Node) -> None:
+    first = node.screening.screen(build_query([PERSON], birth_dates=["1975-04-17"]),
+                                  SCREENER, P)
+    did = node.review.decide(ANALYST, entity_id=PERSON_ID, decision="false_positive",
+                             comment="other person", screening_id=first.screening_id)
+    node.settings.batch_parallel_min = 10
+    answers, rows = {}, {}
+    for workers in (1, 2):
+        forks = len(FORKS)
+        before = node.store.review.count_screenings()
+        answers[workers] = _wire(list(node.screening.screen_many(
+            _queries(), SCREENER, P, workers=workers)))
+        assert len(FORKS) - forks == (0 if workers == 1 else 2)
+        rows[workers] = node.store.review.count_screenings() - before
+    assert answers[1] == answers[2]
+    assert rows[1] == rows[2] == sum(a["reviewed"] for a in answers[2]) >= 60
+    assert len(answers[2]) == 120
+    person = answers[2][0]
+    assert person["hits"] == [] and person["suppressed"][0]["suppressed"]["decision_id"] == did
+    assert answers[2][1]["hits"] and answers[2][2]["hits"] == []
+    assert answers[2][3]["warnings"] and answers[2][3]["hits"][0]["entity_id"] == PERSON_ID
+    batches = list(node.audit.entries(event="screen.batch"))
+    assert [e.detail["subjects"] for e in batches] == [120, 120]
+    assert batches[0].result_ids == batches[1].result_ids
+
+
+def test_a_small_batch_stays_in_one_process(node: Node) -> None:
+    node.settings.batch_parallel_min = 1000
+    forks = len(FORKS)
+    assert len(list(node.screening.screen_many(_queries(), SCREENER, P, workers=2))) == 120
+    assert len(FORKS) == forks
+
+
+def test_the_number_of_workers(node: Node) -> None:
+    screening, settings = node.screening, node.settings
+    settings.batch_parallel_min = 100
+    assert settings.batch_workers == 0  # the default: one per core, at most four
+    assert screening.batch_workers(None, 5000) == min(cores(), AUTO_WORKERS_MAX)
+    assert screening.batch_workers(3, 5000) == 3
+    assert screening.batch_workers(3, 99) == 1  # below the threshold
+    assert screening.batch_workers(1, 5000) == 1
+    assert screening.batch_workers(8, 101) == 8
+    settings.batch_workers = 2
+    assert screening.batch_workers(None, 5000) == 2
+    assert screening.batch_workers(0, 5000) == min(cores(), AUTO_WORKERS_MAX)
+
+
+def test_an_error_is_raised_in_its_place(node: Node) -> None:
+    """A query that fails (here a name longer than a query may hold) stops the batch where
+    it stands, after the results before it, with its own error, on workers as in one process."""
+    node.settings.batch_parallel_min = 2
+    for workers in (1, 2):
+        queries = [build_query([GROUP], schema="Organization") for _ in range(40)]
+        queries[25] = ScreenQuery(names=["x" * 5000])
+        results = node.screening.screen_many(queries, SCREENER, P, workers=workers)
+        got = [next(results) for _ in range(25)]
+        assert all(r.hits for r in got)
+        with pytest.raises(InvalidInput, match="name longer than"):
+            next(results)
+
+
+def _pid_of(query: ScreenQuery) -> Matched:
+    if query.names[0] == "die":
+        os._exit(3)  # a worker killed (out of memory, a signal)
+    return Matched(query.names, str(os.getpid()), [])
+
+
+def test_workers_answer_in_order_from_their_own_processes() -> None:
+    queries = [ScreenQuery(names=[f"q{i}"]) for i in range(200)]
+    found = list(match_forked(_pid_of, queries, 2))
+    assert [m.names[0] for m in found if m] == [f"q{i}" for i in range(200)]
+    pids = {m.subject for m in found if m}
+    # (both workers usually take slices; on a busy machine one may take them all)
+    assert 1 <= len(pids) <= 2 and str(os.getpid()) not in pids
+    queries[150] = ScreenQuery(names=["die"])
+    with pytest.raises(Unavailable, match="batch worker process ended"):
+        list(match_forked(_pid_of, queries, 2))
+
+
+def test_decisions_are_read_for_many_subjects_at_once(node: Node) -> None:
+    review = node.store.review
+    keys = [f"subject-{i:05d}" for i in range(DECISION_KEYS_PER_QUERY * 2 + 7)]
+    decided = {keys[3]: "un_sc-DMi.001", keys[DECISION_KEYS_PER_QUERY + 4]: "un_sc-DMe.001",
+               keys[-1]: "un_sc-DMi.001"}
+    def decide(did: str, subject: str, entity_id: str, decision: str) -> None:
+        time.sleep(0.002)  # one after the other: "the newest" is well defined
+        with node.store.begin() as conn:
+            review.add_decision(conn, {
+                "id": did, "entity_id": entity_id, "subject_key": subject,
+                "screening_id": None, "decision": decision, "comment": "", "actor": "a"})
+
+    for n, (subject, entity_id) in enumerate(decided.items()):
+        decide(f"d-{n}-0", subject, entity_id, "unsure")
+        decide(f"d-{n}-1", subject, entity_id, "false_positive")  # the newest stands
+    # revoked below: the one before it stands again
+    decide("d-revoked", keys[3], "un_sc-DMi.001", "confirmed")
+    with node.store.begin() as conn:
+        review.revoke_decision(conn, "d-revoked", actor="a", reason="mistake")
+    many = review.latest_decisions_many(keys)
+    assert set(many) == set(decided)
+    for subject, entity_id in decided.items():
+        assert set(many[subject]) == {entity_id}
+        assert many[subject][entity_id]["decision"] == "false_positive"
+        assert many[subject] == review.latest_decisions(subject)
+    assert review.latest_decisions_many([]) == {}
+    assert review.latest_decisions("subject-none") == {}
