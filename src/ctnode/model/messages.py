@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
+
+from ctnode.model.phrases import Phrase
 
 Severity = Literal["error", "warning"]
 
@@ -35,6 +38,96 @@ class Issue:
             "where": self.where,
             "skipped": self.skipped,
         }
+
+    @property
+    def phrase(self) -> Phrase:
+        """The message as a stable code of ``ISSUES`` and its values (``issue.text`` with the
+        message as written when no template reads it)."""
+        return issue_phrase(self.message)
+
+
+# What the travel and payment parsers report, as codes and English templates (the
+# ``message`` of an ``Issue`` is its template filled in); the console shows the same code
+# translated (``web/phrases.py``; a test fails on a code without a translation there, and
+# ``tests/travel``/``tests/payments`` fail on an issue their fixtures raise that no template
+# reads). Most specific first: the first template that reads a message whole gives its code.
+ISSUES: dict[str, str] = {
+    "issue.mrz.check_digit": "%(field)s check digit wrong: mis-read MRZ or forgery",
+    "issue.mrz.truncated": "truncated MRZ: %(why)s; skipped",
+    "issue.mrz.incomplete": "incomplete MRZ skipped",
+    "issue.paxlst.no_name": "traveller without a name skipped (NAD element 4 empty)",
+    "issue.paxlst.long_part": "name part %(part)s... is %(n)s characters: probably cut by the "
+                              "sender; screened as it is",
+    "issue.paxlst.count_unreadable": "control count unreadable",
+    "issue.paxlst.malformed_cnt": "malformed CNT (count in element 2, expected %(expected)s); "
+                                  "read anyway",
+    "issue.paxlst.no_unh": "no UNH message header",
+    "issue.paxlst.count": "CNT %(qualifier)s declares %(declared)s %(what)s, the message holds "
+                          "%(actual)s; all %(actual)s screened",
+    "issue.birth_date.screened_without": "birth date %(value)s unreadable; screened without it",
+    "issue.birth_date.unreadable": "birth date %(value)s unreadable",
+    "issue.document.no_number": "document without a number ignored",
+    "issue.pnrgov.count": "EQN declares %(declared)s PNRs, the message holds %(actual)s; all "
+                          "screened",
+    "issue.pnrgov.tif_no_name": "TIF without a name skipped",
+    "issue.pnrgov.docs_no_traveller": "SSR DOCS without a traveller skipped",
+    "issue.edifact.after_unz": "text after the interchange trailer UNZ ignored: %(text)s",
+    "issue.edifact.no_tag": "malformed segment %(text)s skipped: no tag",
+    "issue.edifact.no_unz": "interchange trailer UNZ missing: file truncated?",
+    "issue.edifact.unt": "UNT says %(declared)s segments, the message has %(actual)s",
+    "issue.mt103.other_type": "MT%(type)s is not read (MT103 is); skipped",
+    "issue.mt103.block4_open": "block 4 not closed by '-}': truncated?",
+    "issue.mt103.before_first": "text before the first message not read: %(text)s",
+    "issue.mt103.between": "text between messages not read: %(text)s (%(n)s characters)",
+    "issue.mt103.before_field": "text before the first field ignored: %(text)s",
+    "issue.mt103.no_20": "mandatory field :20: missing",
+    "issue.mt103.32a": ":32A: %(value)s unreadable",
+    "issue.mt103.value_date": "value date %(value)s invalid",
+    "issue.mt103.no_code": "line %(line)s has no number code (expected 1/ to 8/)",
+    "issue.iso.version": "message version unknown (namespace %(namespace)s); read as %(family)s",
+    "issue.iso.other_document": "a further document that is not pacs.008 or pain.001 was "
+                                "skipped",
+    "issue.iso.several": "the file holds several documents; all are read",
+    "issue.iso.count": "NbOfTxs declares %(declared)s transactions, the message holds "
+                       "%(actual)s; all screened",
+    "issue.iso.no_grphdr": "group header GrpHdr missing",
+    "issue.iso.party_skipped": "party skipped: %(reason)s",
+    "issue.iso.no_xsd": "no XSD for %(version)s in %(folder)s; not validated",
+    "issue.iso.more_xsd": "%(n)s more XSD errors",
+    "issue.iso.xsd": "XSD %(version)s: %(reason)s",
+    "issue.party_not_screened": "party not screened: %(reason)s",
+    "issue.traveller_not_screened": "traveller not screened: %(reason)s",
+    "issue.no_name": "%(role)s without a name",
+    "issue.text": "%(text)s",
+}
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A template as a pattern that reads its values back (a value named twice must agree)."""
+    out, seen, pos = [], set(), 0
+    for m in re.finditer(r"%\((\w+)\)s", template):
+        out.append(re.escape(template[pos:m.start()]))
+        name = m.group(1)
+        out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        pos = m.end()
+    out.append(re.escape(template[pos:]))
+    return re.compile("".join(out), re.S)
+
+
+@cache
+def _issue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((code, _template_pattern(t)) for code, t in ISSUES.items()
+                 if code != "issue.text")
+
+
+def issue_phrase(message: str) -> Phrase:
+    """A parser's issue message as the phrase of the first ``ISSUES`` template that reads it."""
+    for code, pattern in _issue_patterns():
+        found = pattern.fullmatch(message)
+        if found:
+            return Phrase(code, tuple(found.groupdict().items()))
+    return Phrase.of("issue.text", text=message)
 
 
 def utf16_codec(data: bytes) -> str | None:
