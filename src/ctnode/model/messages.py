@@ -30,6 +30,19 @@ class Issue:
     message: str
     where: str  # e.g. "segment 14 (NAD) line 13 element 4", "Cdtr line 40", "field :59:"
     skipped: bool = False
+    # the message as a code of ``ISSUES`` and its values (set by ``Issue.of``); empty for a
+    # message written as text (a ``MessageError``'s own words)
+    code: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, severity: Severity, code: str, where: str, *, skipped: bool = False,
+           **values: object) -> Issue:
+        """An issue written as a code of ``ISSUES`` and its values; its ``message`` is the
+        code's English template filled with them."""
+        text = {k: str(v) for k, v in values.items()}
+        return cls(severity, ISSUES[code] % text if text else ISSUES[code], where, skipped,
+                   code, tuple(text.items()))
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -41,16 +54,20 @@ class Issue:
 
     @property
     def phrase(self) -> Phrase:
-        """The message as a stable code of ``ISSUES`` and its values (``issue.text`` with the
-        message as written when no template reads it)."""
+        """The message as a stable code of ``ISSUES`` and its values: its own, else the first
+        template that reads the message whole, else ``issue.text`` with the message as
+        written."""
+        if self.code:
+            return Phrase(self.code, self.values)
         return issue_phrase(self.message)
 
 
-# What the travel and payment parsers report, as codes and English templates (the
-# ``message`` of an ``Issue`` is its template filled in); the console shows the same code
-# translated (``web/phrases.py``; a test fails on a code without a translation there, and
-# ``tests/travel``/``tests/payments`` fail on an issue their fixtures raise that no template
-# reads). Most specific first: the first template that reads a message whole gives its code.
+# What the travel and payment parsers report, as codes and English templates: a parser writes
+# ``Issue.of(severity, code, where, **values)`` and the ``message`` is the template filled in;
+# the console shows the same code translated (``web/phrases.py``; ``tests/web/test_phrases.py``
+# fails on a code without a translation there, and on an issue of the parsers' fixtures that
+# has no code). An issue written as text (a ``MessageError``'s words, an issue stored before
+# codes) takes the code of the first template that reads it whole: most specific first.
 ISSUES: dict[str, str] = {
     "issue.mrz.check_digit": "%(field)s check digit wrong: mis-read MRZ or forgery",
     "issue.mrz.truncated": "truncated MRZ: %(why)s; skipped",
@@ -84,6 +101,13 @@ ISSUES: dict[str, str] = {
     "issue.mt103.32a": ":32A: %(value)s unreadable",
     "issue.mt103.value_date": "value date %(value)s invalid",
     "issue.mt103.no_code": "line %(line)s has no number code (expected 1/ to 8/)",
+    "issue.mt103.block_malformed": "block %(n)s malformed: %(text)s (FIN writes %(expected)s)",
+    "issue.mt103.block2_malformed": "block %(n)s malformed: %(text)s (FIN writes %(expected)s); "
+                                    "read as MT103",
+    "issue.mt103.no_block2": "block 2 missing (the message type is not stated); read as MT103",
+    "issue.mt103.block3_open": "block 3 not closed: expected {tag:value} sub-blocks and '}'",
+    "issue.mt103.no_block4": "block 4 missing where expected: %(text)s",
+    "issue.mt103.trailer_open": "block %(block)s not closed",
     "issue.iso.version": "message version unknown (namespace %(namespace)s); read as %(family)s",
     "issue.iso.other_document": "a further document that is not pacs.008 or pain.001 was "
                                 "skipped",

@@ -121,6 +121,16 @@ MSGIDS: dict[str, str] = {
     "issue.mt103.32a": N_(":32A: %(value)s unreadable"),
     "issue.mt103.value_date": N_("value date %(value)s invalid"),
     "issue.mt103.no_code": N_("line %(line)s has no number code (expected 1/ to 8/)"),
+    "issue.mt103.block_malformed": N_("block %(n)s malformed: %(text)s (FIN writes "
+                                      "%(expected)s)"),
+    "issue.mt103.block2_malformed": N_("block %(n)s malformed: %(text)s (FIN writes "
+                                       "%(expected)s); read as MT103"),
+    "issue.mt103.no_block2": N_("block 2 missing (the message type is not stated); read as "
+                                "MT103"),
+    "issue.mt103.block3_open": N_("block 3 not closed: expected {tag:value} sub-blocks and "
+                                  "'}'"),
+    "issue.mt103.no_block4": N_("block 4 missing where expected: %(text)s"),
+    "issue.mt103.trailer_open": N_("block %(block)s not closed"),
     "issue.iso.version": N_("message version unknown (namespace %(namespace)s); read as "
               "%(family)s"),
     "issue.iso.other_document": N_("a further document that is not pacs.008 or pain.001 was "
