@@ -14,15 +14,15 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from markupsafe import escape
 from httpx import Response
+from markupsafe import escape
 
 from ctnode.clock import utcnow
 from ctnode.node import Node
+from ctnode.server import create_app
 from ctnode.travel.parse import parse_manifest
 from ctnode.web import phrases
 from ctnode.web.i18n import Lang
-from ctnode.server import create_app
 from tests.conftest import ADMIN, PAYMENT_FIXTURES, TRAVEL_FIXTURES
 from tests.web.conftest import CSRF, PASSWORD, console_client, http_sign_in
 

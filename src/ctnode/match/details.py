@@ -90,10 +90,11 @@ def _date_relation(q: str, c: str) -> tuple[float, str]:
     return MODEL.dob_same_year_other_day, "match.dob.same_year_other_month"
 
 
-def _said(feature: str, query: str | None, listed: str | None, contribution: float,
-          code: str, **values: str) -> FeatureExplanation:
+def _said(feature: str, query_value: str | None, listed_value: str | None,
+          contribution: float, code: str, **values: str) -> FeatureExplanation:
     said = (Phrase.of(code, **values),)
-    return FeatureExplanation(feature, query, listed, contribution, english(said), said)
+    return FeatureExplanation(feature, query_value, listed_value, contribution, english(said),
+                              said)
 
 
 def compare_dates(

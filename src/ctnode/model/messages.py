@@ -128,7 +128,9 @@ ISSUES: dict[str, str] = {
 
 def _template_pattern(template: str) -> re.Pattern[str]:
     """A template as a pattern that reads its values back (a value named twice must agree)."""
-    out, seen, pos = [], set(), 0
+    out: list[str] = []
+    seen: set[str] = set()
+    pos = 0
     for m in re.finditer(r"%\((\w+)\)s", template):
         out.append(re.escape(template[pos:m.start()]))
         name = m.group(1)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
-
-Value = Union[str, "Phrase"]
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +21,10 @@ class Phrase:
     """One sentence: a stable ``code`` and its named ``values`` (text, or phrases)."""
 
     code: str
-    values: tuple[tuple[str, Value], ...] = ()
+    values: tuple[tuple[str, str | Phrase], ...] = ()
 
     @classmethod
-    def of(cls, code: str, **values: Value) -> Phrase:
+    def of(cls, code: str, **values: str | Phrase) -> Phrase:
         return cls(code, tuple(values.items()))
 
     def render(self, template_of: Callable[[str], str]) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 from ctnode.errors import MessageError, UnknownMessageType
 from ctnode.model.messages import Issue, decode_text
@@ -164,7 +165,7 @@ def check_envelope(text: str, msg: PaymentMessage) -> None:
 
 def _check_one(text: str, pos: int, msg: PaymentMessage) -> int:
     """Check one message's blocks from its ``{1:``; return the offset after its last block."""
-    def problem(code: str, at: int, **values: object) -> None:
+    def problem(code: str, at: int, **values: Any) -> None:
         msg.issues.append(Issue.of("warning", code, _at(text, at), **values))
 
     def header(block: re.Pattern[str], number: int, pos: int, expected: str,

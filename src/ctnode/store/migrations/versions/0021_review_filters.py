@@ -36,12 +36,12 @@ def upgrade() -> None:
     rows = conn.execute(sa.text("SELECT id, hits FROM screenings")).fetchall()
     if not rows:
         return
-    datasets = dict(conn.execute(sa.text("SELECT id, dataset FROM entities")).fetchall())
+    datasets: dict[str, str] = dict(conn.execute(sa.text("SELECT id, dataset FROM entities")).fetchall())
     for row in rows:
         hits: list[dict[str, Any]] = (json.loads(row.hits) if isinstance(row.hits, str)
                                       else row.hits) or []
         bands = {str(h["band"]) for h in hits if h.get("band")}
-        lists = {str(h.get("list") or datasets.get(h.get("entity_id"), "")) for h in hits}
+        lists = {str(h.get("list") or datasets.get(str(h.get("entity_id")), "")) for h in hits}
         conn.execute(sa.text("UPDATE screenings SET hit_bands = :b, hit_lists = :l "
                              "WHERE id = :id"),
                      {"b": _marks(bands), "l": _marks(lists - {""}), "id": row.id})
