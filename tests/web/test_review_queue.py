@@ -93,6 +93,7 @@ def test_the_queue_filters_by_band_and_list_and_the_pages_keep_it(
         return int(count.search(text).group(1).replace(",", ""))  # type: ignore[union-attr]
 
     assert n(shown()) == 60
+    assert n(shown(since="", until="", actor="")) == 60  # the form's empty fields: no bound
     assert n(shown(band="match")) == 30 and n(shown(band="possible")) == 30
     assert n(shown(list="other_list")) == 20 and n(shown(list="un_sc")) == 40
     both = shown(band="possible", list="un_sc")

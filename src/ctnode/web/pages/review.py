@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ctnode.errors import CTNodeError
 from ctnode.model.decisions import DECISIONS
 from ctnode.web.app import PREFIX, Csrf, Who, node_of, refusal, render, service_error
+from ctnode.web.forms import DayQ, day_of
 from ctnode.web.i18n import N_
 from ctnode.web.pages.screen import BANDS, FEATURES
 
@@ -27,17 +28,21 @@ def queue(
     show: Annotated[str, Query(pattern="^(open|reviewed|all)$")] = "open",
     actor: Annotated[str, Query(max_length=128)] = "",
     case_ref: Annotated[str, Query(max_length=128)] = "",
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
+    since: DayQ = "",
+    until: DayQ = "",
     band: Annotated[str, Query(pattern="^(|match|possible)$")] = "",
     list_name: Annotated[str, Query(alias="list", max_length=64)] = "",
 ) -> HTMLResponse:
     reviewed = {"open": False, "reviewed": True, "all": None}[show]
     review = node_of(request).review
+    try:  # the form sends an empty day as ``since=``: no bound
+        first, last = day_of(since), day_of(until)
+    except CTNodeError as exc:
+        return service_error(request, exc)
     # whole days in UTC: from the start of ``since`` to the end of ``until``
     where = {"actor": actor.strip(), "case_ref": case_ref.strip(),
-             "since": datetime.combine(since, time(), UTC) if since else None,
-             "until": datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None,
+             "since": datetime.combine(first, time(), UTC) if first else None,
+             "until": datetime.combine(last, time(), UTC) + timedelta(days=1) if last else None,
              "band": band, "list": list_name.strip()}
     try:
         total = review.queue_size(who.actor, reviewed=reviewed, where=where)
@@ -48,8 +53,8 @@ def queue(
         return service_error(request, exc)
     pages = max(1, -(-total // PAGE_SIZE))
     filters = {"show": show, "actor": actor.strip(), "case_ref": case_ref.strip(),
-               "since": since.isoformat() if since else "",
-               "until": until.isoformat() if until else "", "band": band,
+               "since": first.isoformat() if first else "",
+               "until": last.isoformat() if last else "", "band": band,
                "list": list_name.strip()}
     return render(request, "review.html", rows=rows, total=total, page=page, pages=pages,
                   show=show, bands=BANDS, filters=filters, lists=lists,
