@@ -78,13 +78,15 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
 
     # review the hit: the queue filtered by band and by list (in the address, kept)
     page.get_by_role("link", name="Review").click()
-    assert page.locator("tbody tr").count() >= 1
+    page.locator("#queue tr").first.wait_for()  # a click navigates: wait for the answer page
+    assert page.locator("#queue tr").count() >= 1
     page.get_by_label("Band").select_option("match")
     page.get_by_label("List", exact=True).select_option("un_sc")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/console/review?*band=match*")
     assert "list=un_sc" in page.url
     rows = page.locator("#queue tr")
+    rows.first.wait_for()
     assert rows.count() >= 1
     for i in range(rows.count()):
         assert "match" in rows.nth(i).locator("td.bands").inner_text()
@@ -92,6 +94,7 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     shot(page, "review-en")
     # the hit's explanation is on its review page, in words
     page.get_by_role("link", name="Open").first.click()
+    page.locator("ul.why").first.wait_for()
     assert "date of birth: same date" in page.locator("ul.why").first.inner_text()
     page.get_by_label("confirmed").first.check()
     page.get_by_label("Comment").first.fill("Same person: date of birth and name agree.")
