@@ -155,9 +155,14 @@ def _template(lang: Lang, code: str) -> str:
     return lang.gettext(msgid) if msgid else "%(text)s"
 
 
+# How a language separates the clauses of one explanation (else ``; ``).
+SEPARATORS = {"ar": "؛ ", "zh": "；"}
+
+
 def say_phrases(lang: Lang, phrases: Iterable[Phrase]) -> str:
-    """Phrases in ``lang``, joined by ``; `` (an explanation's ``detail``, translated)."""
-    return "; ".join(p.render(lambda code: _template(lang, code)) for p in phrases)
+    """Phrases in ``lang``, joined as its clauses are (``; ``: an explanation's ``detail``)."""
+    return SEPARATORS.get(lang.code, "; ").join(
+        p.render(lambda code: _template(lang, code)) for p in phrases)
 
 
 def explanation(lang: Lang, e: Any) -> str:
