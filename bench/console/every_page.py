@@ -10,8 +10,13 @@ screened through the console (its report, kept sealed in the store, is what the 
 open). A signed-in admin asks each page ``--repeat`` times after one warm-up; median and p95
 of the server time are printed, and the client-observed median beside them.
 
+``--store postgresql`` keeps the node's store in a database of its own on the PostgreSQL
+server of ``CTNODE_TEST_PG_URL`` (default ``127.0.0.1:5432``, database ``test`` to connect
+through), named ``ctnode_bench_pages_<pid>`` so that it clashes with no one's tests, and
+dropped afterwards; the default is SQLite in a temporary folder.
+
     CTNODE_SHARED_DATA=../shared/data PYTHONPATH=. .venv/bin/python -m bench.console.every_page \
-        --queue 10000 --subjects 10000 --repeat 20
+        --queue 10000 --subjects 10000 --repeat 20 [--store postgresql]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import re
 import statistics
 import tempfile
 import time
+from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 
@@ -34,6 +40,7 @@ from bench.console.harness import (
     SHOWN_ERROR,
     USER,
     node_with_list,
+    postgres_database,
     served,
     signed_in,
 )
@@ -58,10 +65,15 @@ def main() -> None:
     ap.add_argument("--keys", type=int, default=200)
     ap.add_argument("--watched", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    admin_url = os.environ.get("CTNODE_TEST_PG_URL",
+                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    store = (postgres_database(admin_url, f"ctnode_bench_pages_{os.getpid()}")
+             if args.store == "postgresql" else nullcontext(""))
+    with tempfile.TemporaryDirectory() as tmp, store as database_url:
         data = Path(tmp) / "node"
-        node, source, name = node_with_list(data)
+        node, source, name = node_with_list(data, database_url)
         listed = [e.caption for e in islice(node.store.entities.iter_entities(
             dataset="un_sc", schema="Person"), 50)]
         entity = node.screening.screen(build_query([name]), ADMIN).hits[0].entity_id
@@ -82,7 +94,7 @@ def main() -> None:
                                 owner="user:bench", days=30)
         node.users.create(ADMIN, username=USER, role="admin", password=PASSWORD)
         node.close()
-        timing = {"CTNODE_CONSOLE_SERVER_TIMING": "true"}
+        timing = {"CTNODE_CONSOLE_SERVER_TIMING": "true", "CTNODE_DATABASE_URL": database_url}
         with served(data, port, timing) as base, signed_in(base, 600) as (c, csrf):
             r = c.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
                        files={"file": ("bench.csv", batch(args.subjects, listed))},
@@ -98,6 +110,10 @@ def main() -> None:
                  {"csrf_token": csrf, "name": name}),
                 ("GET /console/review (page 1, 25 a page)", "/console/review", None),
                 ("GET /console/review?page=200", "/console/review?page=200", None),
+                ("GET /console/review?band=match&list=un_sc", "/console/review?band=match"
+                 "&list=un_sc", None),
+                ("GET /console/review?band=possible (none)", "/console/review?band=possible",
+                 None),
                 ("GET /console/review/{id} (sealed subject)", f"/console/review/{screening}",
                  None),
                 ("GET /console/entity/{id}", f"/console/entity/{entity}", None),
@@ -120,7 +136,8 @@ def main() -> None:
                 ("GET /console/watch", "/console/watch", None),
                 ("GET /console/password", "/console/password", None),
             ]
-            print(f"list: {source.name}; review queue: {args.queue:,}; file report: "
+            print(f"store: {args.store}; list: {source.name}; review queue: {args.queue:,}; "
+                  f"file report: "
                   f"{args.subjects:,} subjects; audit: +{args.audit:,}; keys: {args.keys}; "
                   f"watched: {args.watched}; {args.repeat} requests a page after one warm-up")
             print(f"{'page':<44} {'server median':>13} {'server p95':>10} {'client median':>13}")

@@ -35,12 +35,13 @@ SHOWN_ERROR = re.compile(r'class="error"[^>]*>[^<]')  # an error message on the 
 Page = tuple[str, Callable[[], httpx.Response]]
 
 
-def node_with_list(data: Path) -> tuple[Node, Path, str]:
-    """A new node in ``data`` holding the UN list (``CTNODE_SHARED_DATA``, else the bundled
-    demo list); the list's file and a name listed in it."""
+def node_with_list(data: Path, database_url: str = "") -> tuple[Node, Path, str]:
+    """A new node in ``data`` (its store at ``database_url``; empty: SQLite in ``data``)
+    holding the UN list (``CTNODE_SHARED_DATA``, else the bundled demo list); the list's file
+    and a name listed in it."""
     shared = Path(os.environ.get("CTNODE_SHARED_DATA", "../shared/data")) / "un-sc-consolidated.xml"
     source = shared if shared.exists() else DEMO_LIST
-    node = Node(Settings(data_dir=data, mode="development", database_url=""))
+    node = Node(Settings(data_dir=data, mode="development", database_url=database_url))
     node.lists.import_source("un-sc", str(source), ADMIN)
     return node, source, NAMES["demo" if source == DEMO_LIST else "un"]
 
@@ -67,6 +68,24 @@ def served(data: Path, port: int, extra: dict[str, str] | None = None) -> Iterat
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@contextmanager
+def postgres_database(admin_url: str, name: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database ``name`` on the server of ``admin_url`` (dropped
+    afterwards): its URL."""
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @contextmanager

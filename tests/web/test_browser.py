@@ -76,11 +76,26 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     assert "Name" in why and "Date of birth" in why
     shot(page, "screen-en")
 
-    # review the hit
+    # review the hit: the queue filtered by band and by list (in the address, kept)
     page.get_by_role("link", name="Review").click()
-    assert page.locator("tbody tr").count() >= 1
+    page.locator("#queue tr").first.wait_for()  # a click navigates: wait for the answer page
+    assert page.locator("#queue tr").count() >= 1
+    page.get_by_label("Band").select_option("match")
+    page.get_by_label("List", exact=True).select_option("un_sc")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/console/review?*band=match*")
+    assert "list=un_sc" in page.url
+    rows = page.locator("#queue tr")
+    rows.first.wait_for()
+    assert rows.count() >= 1
+    for i in range(rows.count()):
+        assert "match" in rows.nth(i).locator("td.bands").inner_text()
+        assert "un_sc" in rows.nth(i).locator("td.lists").inner_text()
     shot(page, "review-en")
+    # the hit's explanation is on its review page, in words
     page.get_by_role("link", name="Open").first.click()
+    page.locator("ul.why").first.wait_for()
+    assert "date of birth: same date" in page.locator("ul.why").first.inner_text()
     page.get_by_label("confirmed").first.check()
     page.get_by_label("Comment").first.fill("Same person: date of birth and name agree.")
     page.get_by_role("button", name="Record decision").first.click()
@@ -120,10 +135,17 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
                        ("/console/screen", "screen")):
         page.goto(served.url + path)
         assert page.locator("html").get_attribute("dir") == "rtl"
+        if name == "review-decide":  # the hit's explanation, translated
+            assert "تاريخ الميلاد: التاريخ نفسه" in page.locator("ul.why").first.inner_text()
         shot(page, f"{name}-ar")
     page.get_by_label("الاسم (بأي كتابة)").fill("فارس نادر")
+    page.locator("#birth_date").fill("1975-04-17")
     page.get_by_role("button", name="الفحص", exact=True).click()
     assert page.locator("h2#results").inner_text() == "النتائج"
+    # the matcher's explanation in Arabic: its words, not the English detail
+    why = page.locator("article.hit ul.why").first.inner_text()
+    assert "تاريخ الميلاد: التاريخ نفسه" in why and "أجزاء الاسم المتطابقة" in why
+    assert "date of birth" not in why and "name part(s) aligned" not in why
     shot(page, "screen-results-ar")
 
     # a forged form: the same form without its CSRF token is refused, nothing is done

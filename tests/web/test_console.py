@@ -215,8 +215,9 @@ def test_every_page_has_its_pictures_in_english_and_arabic() -> None:
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| ([^|]+?) \| (.+) \|$", text, re.M)}
     for page in ("Sign-in", "Screen", "Screen a file", "File report", "Review", "Decision",
                  "Entity", "Lists", "List import preview", "Network", "Network screen",
-                 "Disclosures (holder)", "Alerts and list updates", "Biometrics", "Audit",
-                 "Dashboard", "Admin", "Watch", "Threat intelligence", "Threat actor"):
+                 "Disclosures (holder)", "Released fields (requester)",
+                 "Alerts and list updates", "Biometrics", "Audit", "Dashboard", "Admin",
+                 "Watch", "Threat intelligence", "Threat actor"):
         assert page in rows, page
         assert re.search(r"-en\.png\).*-ar\.png\)", rows[page]), page
 

@@ -15,10 +15,14 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from markupsafe import escape
 
 from ctnode.clock import utcnow
 from ctnode.node import Node
 from ctnode.server import create_app
+from ctnode.travel.parse import parse_manifest
+from ctnode.web import phrases
+from ctnode.web.i18n import Lang
 from tests.conftest import ADMIN, PAYMENT_FIXTURES, TRAVEL_FIXTURES
 from tests.web.conftest import CSRF, PASSWORD, console_client, http_sign_in
 
@@ -99,6 +103,21 @@ def test_a_manifest_and_a_payments_file(client: TestClient, node: Node) -> None:
     assert r["manifest"]["travellers"] == 4
     (entry, *_) = node.audit.entries(event="screen.manifest")
     assert entry.detail["channel"] == "console" and entry.actor == "user:ana"
+    # in Arabic: the parser's issues and the hits' explanations in Arabic words; the
+    # export keeps the English (the API's)
+    issues = parse_manifest((TRAVEL_FIXTURES / "paxlst_edge_cases.edi").read_bytes()).issues
+    assert issues
+    client.post("/console/language", data={"csrf_token": csrf, "language": "ar"})
+    arabic = client.get(path, params={"show": "review"}).text
+    lang = Lang("ar")
+    for i in issues:
+        said = phrases.issue(lang, {**i.as_dict(), "phrase": i.phrase.as_dict()})
+        assert said != i.message and str(escape(said)) in arabic, said
+        assert str(escape(i.message)) not in arabic
+    assert "أجزاء الاسم المتطابقة" in arabic and "name part(s) aligned" not in arabic
+    exported = client.get(path + "/export", params={"format": "json"}).text
+    assert "name part(s) aligned" in exported and "أجزاء الاسم" not in exported
+    client.post("/console/language", data={"csrf_token": csrf, "language": "en"})
 
     path = upload(client, csrf, "payments", "pay.xml",
                   (PAYMENT_FIXTURES / "pacs008_wallets.xml").read_bytes())

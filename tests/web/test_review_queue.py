@@ -56,7 +56,7 @@ def test_the_queue_filters_by_screener_case_and_days(client: TestClient, node: N
     r = client.get("/console/review", params={"show": "all", "actor": "key:gate"})
     assert re.search(r'href="\?show=all&amp;actor=key%3Agate&amp;[^"]*page=2">Next', r.text)
     page2 = client.get("/console/review", params={"show": "all", "actor": "key:gate", "page": 2})
-    assert "user:sam" not in page2.text.split("<tbody>")[1]
+    assert "user:sam" not in page2.text.split('<tbody id="queue">')[1]
 
 
 def test_the_lists_page_shows_each_lists_last_delta(client: TestClient, node: Node) -> None:
@@ -67,3 +67,48 @@ def test_the_lists_page_shows_each_lists_last_delta(client: TestClient, node: No
                               delta.group(1))
     (last,) = [i for i in node.store.entities.list_imports(limit=5)][:1]
     assert f"added {last['added']:,}" in delta.group(1)
+
+
+def test_the_queue_filters_by_band_and_list_and_the_pages_keep_it(
+        client: TestClient, node: Node) -> None:
+    entity = node.screening.screen(build_query(["Faris Nadir"]), ADMIN).hits[0].entity_id
+    rows = [{"id": str(uuid.uuid4()), "actor": "key:gate", "source": "api",
+             "subject_key": uuid.uuid4().hex, "query_hash": uuid.uuid4().hex,
+             "purpose": "border", "case_ref": "B-1", "identified": True,
+             "hits": [{"entity_id": entity, "score": 0.7 if i % 2 else 0.9,
+                       "band": "possible" if i % 2 else "match",
+                       "list": "other_list" if i % 3 == 0 else "un_sc"}]}
+            for i in range(60)]
+    with node.store.begin() as conn:
+        node.store.review.add_screenings(conn, rows)
+    sign_in(client)
+    count = re.compile(r"<p>Screenings: ([\d,]+)</p>")
+
+    def shown(**params: str) -> str:
+        r = client.get("/console/review", params={"show": "all", "case_ref": "B-1", **params})
+        assert r.status_code == 200, r.text[:300]
+        return r.text
+
+    def n(text: str) -> int:
+        return int(count.search(text).group(1).replace(",", ""))  # type: ignore[union-attr]
+
+    assert n(shown()) == 60
+    assert n(shown(since="", until="", actor="")) == 60  # the form's empty fields: no bound
+    assert n(shown(band="match")) == 30 and n(shown(band="possible")) == 30
+    assert n(shown(list="other_list")) == 20 and n(shown(list="un_sc")) == 40
+    both = shown(band="possible", list="un_sc")
+    assert n(both) == 20
+    body = both.split('<tbody id="queue">')[1].split("</tbody>")[0]
+    assert body.count("<tr>") == 20 and "match" not in body.replace("possible match", "")
+    # the filter's menus show what is chosen, the pager keeps it
+    assert '<option value="possible" selected>' in both
+    assert '<option value="un_sc" selected>' in both
+    first = shown(band="match")
+    assert re.search(r'href="\?[^"]*band=match[^"]*page=2">Next', first)
+    page2 = client.get("/console/review", params={"show": "all", "case_ref": "B-1",
+                                                   "band": "match", "page": 2}).text
+    assert n(page2) == 30 and "possible match" not in page2.split('<tbody id="queue">')[1]
+    # what it cannot be is refused, named
+    assert client.get("/console/review", params={"band": "certain"}).status_code == 422
+    r = client.get("/console/review", params={"list": "un sc; --"})
+    assert r.status_code == 422 and "is not the name of a list" in r.text

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ctnode.match.phrases import english
 from ctnode.match.weights import MODEL
 from ctnode.model.countries import country_code
+from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation
 
 PERSON_SCHEMAS = frozenset({"Person"})
@@ -70,21 +72,29 @@ def clean_documents(value: str) -> tuple[str, ...]:
 
 
 def _date_relation(q: str, c: str) -> tuple[float, str]:
+    """What two dates of birth add, and the code of their relation (``match.dob.*``)."""
     qy, cy = int(q[:4]), int(c[:4])
     if abs(qy - cy) >= 2:
-        return MODEL.dob_contradict, "years differ"
+        return MODEL.dob_contradict, "match.dob.years_differ"
     if qy != cy:
-        return DOB_NEAR, "years one apart"
+        return DOB_NEAR, "match.dob.years_one_apart"
     if len(q) == 10 and len(c) == 10:
         if q == c:
-            return MODEL.dob_exact, "same date"
+            return MODEL.dob_exact, "match.dob.same_date"
         if q[5:7] == c[8:10] and q[8:10] == c[5:7]:
-            return MODEL.dob_swapped, "day and month swapped"
-        return MODEL.dob_same_year_other_day, "same year, other day"
+            return MODEL.dob_swapped, "match.dob.swapped"
+        return MODEL.dob_same_year_other_day, "match.dob.same_year_other_day"
     short, long_ = (q, c) if len(q) <= len(c) else (c, q)
     if long_.startswith(short):
-        return MODEL.dob_year, "agrees to the precision given"
-    return MODEL.dob_same_year_other_day, "same year, other month"
+        return MODEL.dob_year, "match.dob.precision"
+    return MODEL.dob_same_year_other_day, "match.dob.same_year_other_month"
+
+
+def _said(feature: str, query_value: str | None, listed_value: str | None,
+          contribution: float, code: str, **values: str) -> FeatureExplanation:
+    said = (Phrase.of(code, **values),)
+    return FeatureExplanation(feature, query_value, listed_value, contribution, english(said),
+                              said)
 
 
 def compare_dates(
@@ -102,7 +112,7 @@ def compare_dates(
     value, why, qd, cd = best
     if value == 0.0:
         return None
-    return FeatureExplanation("birth_date", qd, cd, value, f"date of birth: {why}")
+    return _said("birth_date", qd, cd, value, why)
 
 
 def compare_countries(
@@ -112,10 +122,10 @@ def compare_countries(
         return None
     common = sorted(set(q_countries) & set(c_countries))
     if common:
-        return FeatureExplanation("nationality", common[0], common[0], MODEL.nat_agree,
-                                  "nationality agrees")
-    return FeatureExplanation("nationality", ", ".join(q_countries), ", ".join(c_countries),
-                              MODEL.nat_contradict, "no nationality in common")
+        return _said("nationality", common[0], common[0], MODEL.nat_agree,
+                     "match.nationality.agrees")
+    return _said("nationality", ", ".join(q_countries), ", ".join(c_countries),
+                 MODEL.nat_contradict, "match.nationality.differs")
 
 
 def compare_documents(
@@ -126,10 +136,9 @@ def compare_documents(
     for qd in q_docs:
         for cd in c_docs:
             if qd == cd or (min(len(qd), len(cd)) >= 6 and (qd in cd or cd in qd)):
-                return FeatureExplanation("document", qd, cd, MODEL.doc_agree,
-                                          "identity-document number agrees")
-    return FeatureExplanation("document", ", ".join(q_docs), ", ".join(c_docs),
-                              MODEL.doc_contradict, "identity-document numbers differ")
+                return _said("document", qd, cd, MODEL.doc_agree, "match.document.agrees")
+    return _said("document", ", ".join(q_docs), ", ".join(c_docs), MODEL.doc_contradict,
+                 "match.document.differs")
 
 
 def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
@@ -140,18 +149,16 @@ def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
     cg = next((g for g in groups if c_schema in g), None)
     if qg is None or cg is None or qg is cg:
         return None
-    return FeatureExplanation("schema", q_schema, c_schema, MODEL.schema_mismatch,
-                              f"a {q_schema} screened against a {c_schema}")
+    return _said("schema", q_schema, c_schema, MODEL.schema_mismatch, "match.schema.mismatch",
+                 query=q_schema, listed=c_schema)
 
 
 def calibration() -> FeatureExplanation | None:
     """The fitted model's score offset, when it has one (added to every score)."""
     if MODEL.score_offset == 0.0:
         return None
-    return FeatureExplanation(
-        "calibration", None, None, MODEL.score_offset,
-        f"fitted calibration: scores shifted by {MODEL.score_offset:+.2f} so that the fitted "
-        f"decision point is the report threshold")
+    return _said("calibration", None, None, MODEL.score_offset, "match.calibration",
+                 shift=f"{MODEL.score_offset:+.2f}")
 
 
 def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from ctnode.match.normalise import parse_name, token_rules
+from ctnode.match.phrases import english, note_phrase, parts, rule_phrase
 from ctnode.match.score import NameForm, NameScore
 from ctnode.match.weights import MODEL
+from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation, Hit
 
 
-def _notes(form: NameForm, side: str) -> list[str]:
+def _notes(form: NameForm, side: str) -> list[Phrase]:
     """What normalisation did to a name that changed how it compares."""
-    out = []
+    out: list[Phrase] = []
+    who = Phrase(f"match.side.{side}")
     for parsed in parse_name(form.original, form.kind):
         if parsed.tokens == form.tokens:
-            out += [f"{side}: {note}" for note in parsed.notes]
+            out += [Phrase.of("match.note", side=who, note=note_phrase(note))
+                    for note in parsed.notes]
             break
     if form.kind == "org":
-        out.append(f"{side} read as an organisation's name (legal forms, numbers, joining "
-                   "words normalised)")
+        out.append(Phrase.of("match.note.org", side=who))
     return out
 
 
@@ -39,24 +42,19 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
     q_rules = token_rules(q.original)
     c_rules = token_rules(c.original)
     out: list[FeatureExplanation] = []
-    detail = (f"{len(ns.pairs)} name part(s) aligned; {UNMATCHED_IN_QUERY}"
-              f"{', '.join(ns.unmatched_query) or 'none'}; unmatched in listed name: "
-              f"{', '.join(ns.unmatched_candidate) or 'none'}")
+    said = [Phrase.of("match.name.aligned", n=str(len(ns.pairs))),
+            Phrase.of("match.name.unmatched_query", parts=parts(ns.unmatched_query)),
+            Phrase.of("match.name.unmatched_listed", parts=parts(ns.unmatched_candidate))]
     if ns.rule:
-        detail += f"; {ns.rule}"
+        said.append(rule_phrase(ns.rule))
     if q.truncated:
-        detail += ("; query cut at its field limit: listed parts after the cut cost nothing, "
-                   "its last part may be the start of a listed part")
+        said.append(Phrase("match.name.truncated"))
     if kept_apart:
-        detail += (f"; person and organisation kept apart: counted only because the names "
-                   f"are near-exact (at least {MODEL.cross_schema_min:.2f})")
-    notes = _notes(q, "query") + _notes(c, "listed name")
-    if notes:
-        detail += "; " + "; ".join(notes)
+        said.append(Phrase.of("match.name.kept_apart", min=f"{MODEL.cross_schema_min:.2f}"))
+    said += _notes(q, "query") + _notes(c, "listed")
     if factor < 1.0:
-        detail += f"; weak alias counted at {factor:.2f}"
-    out.append(FeatureExplanation("name", q.original, c.original, round(ns.score * factor, 4),
-                                  detail))
+        said.append(Phrase.of("match.name.weak_alias", factor=f"{factor:.2f}"))
+    out.append(_explained("name", q.original, c.original, round(ns.score * factor, 4), said))
     for p in ns.pairs:
         half = (p.q.weight + p.c.weight) / 2.0
         q_orig = " ".join(q_rules.get(q.tokens[k], (q.tokens[k], ""))[0]
@@ -68,15 +66,21 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
                            | {c_rules.get(c.tokens[k], ("", "latin"))[1]
                               for k in range(p.c.start, p.c.end + 1)})
         translit = [t for t in translits if t and t != "latin"]
-        how = f"'{p.q.latin}' ~ '{p.c.latin}': {p.rule}"
+        how = [Phrase.of("match.part.pair", query=p.q.latin, listed=p.c.latin,
+                         rule=rule_phrase(p.rule))]
         if translit:
-            how += f"; transliterated ({', '.join(translit)})"
-        how += f"; similarity {p.sim:.2f}, rarity weight {half:.2f}"
-        out.append(FeatureExplanation("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
+            how.append(Phrase.of("match.part.transliterated", schemes=", ".join(translit)))
+        how.append(Phrase.of("match.part.weights", sim=f"{p.sim:.2f}", weight=f"{half:.2f}"))
+        out.append(_explained("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
     if ns.information < MODEL.min_information and ns.raw > 0 and ns.score < ns.raw:
-        out.append(FeatureExplanation(
+        out.append(_explained(
             "name_rarity", q.original, c.original, round((ns.score - ns.raw) * factor, 4),
-            f"only common name parts matched (rarity {ns.information:.2f} < "
-            f"{MODEL.min_information:.2f}): "
-            "score scaled down"))
+            [Phrase.of("match.name.rarity", info=f"{ns.information:.2f}",
+                       min=f"{MODEL.min_information:.2f}")]))
     return out
+
+
+def _explained(feature: str, query: str | None, listed: str | None, contribution: float,
+               said: list[Phrase]) -> FeatureExplanation:
+    """An explanation whose ``detail`` is its phrases in English."""
+    return FeatureExplanation(feature, query, listed, contribution, english(said), tuple(said))

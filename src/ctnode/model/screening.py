@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from ctnode.model.phrases import Phrase
+
 Band = Literal["match", "possible", "no match"]
 
 # What a person screens by name: people, organisations, either, or anything.
@@ -72,7 +74,9 @@ class FeatureExplanation:
     """One feature that contributed to a score.
 
     ``contribution`` is what the feature added to (or, when negative, took from)
-    the score; ``detail`` says in words what was compared and how.
+    the score; ``detail`` says in words what was compared and how (in English, for the API);
+    ``phrases`` say the same as stable codes with values (``detail`` is their English joined
+    by ``; ``), for an edge that shows it in another language.
     """
 
     feature: str
@@ -80,6 +84,7 @@ class FeatureExplanation:
     candidate_value: str | None
     contribution: float
     detail: str
+    phrases: tuple[Phrase, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +94,11 @@ class FeatureExplanation:
             "contribution": round(self.contribution, 4),
             "detail": self.detail,
         }
+
+    def as_record(self) -> dict[str, Any]:
+        """``as_dict`` and the phrases (kept with a report or a review subject, for the
+        console to show the explanation in a person's language)."""
+        return {**self.as_dict(), "phrases": [p.as_dict() for p in self.phrases]}
 
 
 @dataclass(frozen=True, slots=True)

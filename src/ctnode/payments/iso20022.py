@@ -164,8 +164,8 @@ def parse_iso20022(data: bytes, *, validate: bool = False,
     msg = PaymentMessage(format=version or family, namespace=namespace,
                          app_header=app_hdr is not None)
     if version is None:
-        msg.issues.append(Issue("warning", f"message version unknown (namespace {namespace!r}); "
-                                f"read as {family}", _where(body)))
+        msg.issues.append(Issue.of("warning", "issue.iso.version", _where(body),
+                                   namespace=repr(namespace), family=family))
     _read_body(body, msg, family)
     # Some envelopes carry several documents: read every further payment document too.
     for other in _find_all(root, "Document", 3):
@@ -173,16 +173,14 @@ def parse_iso20022(data: bytes, *, validate: bool = False,
             continue
         other_body = next((c for c in other if _ln(c) in _ROOTS), None)
         if other_body is None:
-            msg.issues.append(Issue("error", "a further document that is not pacs.008 or "
-                                    "pain.001 was skipped", _where(other), skipped=True))
+            msg.issues.append(Issue.of("error", "issue.iso.other_document", _where(other),
+                                       skipped=True))
             continue
-        msg.issues.append(Issue("warning", "the file holds several documents; all are read",
-                                _where(other)))
+        msg.issues.append(Issue.of("warning", "issue.iso.several", _where(other)))
         _read_body(other_body, msg, _ROOTS[_ln(other_body)])
     if msg.declared_count is not None and msg.declared_count != len(msg.transactions):
-        msg.issues.append(Issue("warning", f"NbOfTxs declares {msg.declared_count} transactions, "
-                                f"the message holds {len(msg.transactions)}; all screened",
-                                "GrpHdr/NbOfTxs"))
+        msg.issues.append(Issue.of("warning", "issue.iso.count", "GrpHdr/NbOfTxs",
+                                   declared=msg.declared_count, actual=len(msg.transactions)))
     if validate:
         _validate(document if document is not None else body, app_hdr, version, msg,
                   xsd_dir or default_xsd_dir())
@@ -202,7 +200,7 @@ def _read_body(body: Any, msg: PaymentMessage, family: str) -> None:
     grp = _kid(body, "GrpHdr")
     header_parties: list[Party] = []
     if grp is None:
-        msg.issues.append(Issue("warning", "group header GrpHdr missing", _where(body)))
+        msg.issues.append(Issue.of("warning", "issue.iso.no_grphdr", _where(body)))
     else:
         msg.message_id = msg.message_id or _text(grp, "MsgId")
         count = _text(grp, "NbOfTxs")
@@ -244,7 +242,8 @@ def _agents_and_parties(el: Any, msg: PaymentMessage) -> list[Party]:
             else:
                 continue
         except (ValueError, TypeError) as exc:  # a malformed party never stops the rest
-            msg.issues.append(Issue("error", f"party skipped: {exc}", _where(child), skipped=True))
+            msg.issues.append(Issue.of("error", "issue.iso.party_skipped", _where(child),
+                                       skipped=True, reason=exc))
             continue
         by_tag[tag] = party
         out.append(party)
@@ -409,15 +408,16 @@ def _validate(document: Any, app_hdr: Any, version: str | None, msg: PaymentMess
     for element, ver in targets:
         path = xsd_dir / f"{ver}.xsd" if ver else None
         if path is None or not path.is_file():
-            msg.issues.append(Issue("warning", f"no XSD for {ver or 'this message'} in {xsd_dir}; "
-                                    "not validated", _where(element)))
+            msg.issues.append(Issue.of("warning", "issue.iso.no_xsd", _where(element),
+                                       version=ver or "this message", folder=xsd_dir))
             continue
         errors = list(_schema(str(path)).iter_errors(element))
         for err in errors[:20]:
             valid = False
             line = getattr(err.elem, "sourceline", None) if err.elem is not None else None
-            msg.issues.append(Issue("warning", f"XSD {ver}: {err.reason or err.message}",
-                                    f"{err.path or ''} line {line}"))
+            msg.issues.append(Issue.of("warning", "issue.iso.xsd", f"{err.path or ''} line {line}",
+                                       version=ver, reason=err.reason or err.message))
         if len(errors) > 20:
-            msg.issues.append(Issue("warning", f"{len(errors) - 20} more XSD errors", ver or ""))
+            msg.issues.append(Issue.of("warning", "issue.iso.more_xsd", ver or "",
+                                       n=len(errors) - 20))
         msg.schema_valid = valid if msg.schema_valid in (None, True) else False

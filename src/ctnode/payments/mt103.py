@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 from ctnode.errors import MessageError, UnknownMessageType
 from ctnode.model.messages import Issue, decode_text
@@ -79,8 +80,8 @@ def parse_mt103(data: bytes) -> PaymentMessage:
             continue
         block2 = _BLOCK2.search(chunk)
         if block2 and block2.group(2) != "103":
-            msg.issues.append(Issue("error", f"MT{block2.group(2)} is not read (MT103 is); skipped",
-                                    f"line {line_no}", skipped=True))
+            msg.issues.append(Issue.of("error", "issue.mt103.other_type", f"line {line_no}",
+                                       skipped=True, type=block2.group(2)))
             continue
         start = chunk.find("{4:")
         body = chunk[start + 3:] if start >= 0 else chunk
@@ -89,8 +90,8 @@ def parse_mt103(data: bytes) -> PaymentMessage:
             end = body.find("-}")
             if end < 0:
                 if start >= 0:
-                    msg.issues.append(Issue("warning", "block 4 not closed by '-}': truncated?",
-                                            f"line {line_no}"))
+                    msg.issues.append(Issue.of("warning", "issue.mt103.block4_open",
+                                               f"line {line_no}"))
                 end = len(body)
         body = body[:end]
         first_line = line_no + chunk.count("\n", 0, max(start, 0))
@@ -145,8 +146,8 @@ def check_envelope(text: str, msg: PaymentMessage) -> None:
         return
     if text[:first].strip():
         lead = len(text) - len(text.lstrip())
-        msg.issues.append(Issue("error", f"text before the first message not read: "
-                                f"{_shown(text, lead)}", _at(text, lead), skipped=True))
+        msg.issues.append(Issue.of("error", "issue.mt103.before_first", _at(text, lead),
+                                   skipped=True, text=_shown(text, lead)))
     pos = first
     while pos < len(text):
         pos = _check_one(text, pos, msg)
@@ -157,43 +158,43 @@ def check_envelope(text: str, msg: PaymentMessage) -> None:
         if not text.startswith("{1:", pos):
             nxt = text.find("{1:", pos)
             end = nxt if nxt >= 0 else len(text)
-            msg.issues.append(Issue("error", f"text between messages not read: "
-                                    f"{_shown(text, pos)} ({end - pos} characters)",
-                                    _at(text, pos), skipped=True))
+            msg.issues.append(Issue.of("error", "issue.mt103.between", _at(text, pos),
+                                       skipped=True, text=_shown(text, pos), n=end - pos))
             pos = end
 
 
 def _check_one(text: str, pos: int, msg: PaymentMessage) -> int:
     """Check one message's blocks from its ``{1:``; return the offset after its last block."""
-    def problem(what: str, at: int) -> None:
-        msg.issues.append(Issue("warning", what, _at(text, at)))
+    def problem(code: str, at: int, **values: Any) -> None:
+        msg.issues.append(Issue.of("warning", code, _at(text, at), **values))
 
-    def header(block: re.Pattern[str], number: int, pos: int, expected: str) -> int:
+    def header(block: re.Pattern[str], number: int, pos: int, expected: str,
+               code: str = "issue.mt103.block_malformed") -> int:
         """Past a header block; a malformed one is reported and skipped to its ``}``."""
         m = block.match(text, pos)
         if m is not None:
             return m.end()
-        problem(f"block {number} malformed: {_shown(text, pos)} (FIN writes {expected}", pos)
+        problem(code, pos, n=number, text=_shown(text, pos), expected=expected)
         close = text.find("}", pos)
         return close + 1 if close >= 0 and "{" not in text[pos + 1:close] else pos + 3
 
     pos = header(_B1, 1, pos, "{1:F01, a 12-character logical terminal, a 4-digit session and a "
-                 "6-digit sequence number})")
+                 "6-digit sequence number}")
     if text.startswith("{2:", pos):
         pos = header(_B2, 2, pos, "{2:I103 and a 12-character address, or the output form "
-                     "{2:O103…}); read as MT103")
+                     "{2:O103…}", "issue.mt103.block2_malformed")
     else:
-        problem("block 2 missing (the message type is not stated); read as MT103", pos)
+        problem("issue.mt103.no_block2", pos)
     if text.startswith("{3:", pos):
         end = _nested(text, pos)
         if end is None:
-            problem("block 3 not closed: expected {tag:value} sub-blocks and '}'", pos)
+            problem("issue.mt103.block3_open", pos)
             block4 = text.find("{4:", pos)
             pos = block4 if block4 >= 0 else len(text)
         else:
             pos = end
     if not text.startswith("{4:", pos):
-        problem(f"block 4 missing where expected: {_shown(text, pos)}", pos)
+        problem("issue.mt103.no_block4", pos, text=_shown(text, pos))
         block4 = text.find("{4:", pos)
         nxt = text.find("{1:", pos + 1)
         if block4 < 0 or (0 <= nxt < block4):
@@ -208,7 +209,7 @@ def _check_one(text: str, pos: int, msg: PaymentMessage) -> int:
     while text.startswith(("{5:", "{S:"), pos):
         trailer_end = _nested(text, pos)
         if trailer_end is None:
-            problem(f"block {text[pos + 1]} not closed", pos)
+            problem("issue.mt103.trailer_open", pos, block=text[pos + 1])
             nxt = text.find("{1:", pos + 1)
             return nxt if nxt >= 0 else len(text)
         pos = trailer_end
@@ -228,13 +229,13 @@ def _parse_block4(body: str, first_line: int, msg: PaymentMessage
         elif fields:
             fields[-1][1].append(line)
         elif line.strip():
-            msg.issues.append(Issue("warning", f"text before the first field ignored: "
-                                    f"{line[:30]!r}", f"line {first_line + offset}"))
+            msg.issues.append(Issue.of("warning", "issue.mt103.before_field",
+                                       f"line {first_line + offset}", text=repr(line[:30])))
     if not fields:
         raise MessageError("block 4 holds no fields", f"line {first_line}")
     tags = {tag for tag, _, _ in fields}
     if "20" not in tags:
-        msg.issues.append(Issue("warning", "mandatory field :20: missing", f"line {first_line}"))
+        msg.issues.append(Issue.of("warning", "issue.mt103.no_20", f"line {first_line}"))
     tx = Transaction(ref="", where=f"line {first_line}")
     for tag, lines, line_no in fields:
         where = f"field :{tag}: line {line_no}"
@@ -264,13 +265,14 @@ def _parse_block4(body: str, first_line: int, msg: PaymentMessage
 def _amount(value: str, tx: Transaction, where: str, msg: PaymentMessage) -> None:
     m = re.match(r"^(\d{6})([A-Z]{3})([\d,]+)$", value.strip())
     if not m:
-        msg.issues.append(Issue("warning", f":32A: {value!r} unreadable", where))
+        msg.issues.append(Issue.of("warning", "issue.mt103.32a", where, value=repr(value)))
         return
     try:
         d = date(2000 + int(m.group(1)[:2]), int(m.group(1)[2:4]), int(m.group(1)[4:6]))
         tx.date = d.isoformat()
     except ValueError:
-        msg.issues.append(Issue("warning", f"value date {m.group(1)!r} invalid", where))
+        msg.issues.append(Issue.of("warning", "issue.mt103.value_date", where,
+                                   value=repr(m.group(1))))
     tx.currency = m.group(2)
     tx.amount = m.group(3).replace(",", ".").rstrip(".")
 
@@ -315,7 +317,7 @@ def _customer(lines: list[str], option: str, role: str, where: str,
         return _structured(lines, party, where, msg)
     rest = _account_line(lines, party)
     if not rest:
-        msg.issues.append(Issue("warning", f"{role} without a name", where))
+        msg.issues.append(Issue.of("warning", "issue.no_name", where, role=role))
         return party
     if len(rest[0]) >= LINE and len(rest) > 1 and not rest[1][:1].isdigit():
         # A full first line probably goes on: joined both ways, and the line alone last.
@@ -344,8 +346,8 @@ def _structured(lines: list[str], party: Party, where: str, msg: PaymentMessage)
     for line in rest:
         code, sep, value = line.partition("/")
         if not sep or not code.isdigit():
-            msg.issues.append(Issue("warning", f"line {line[:20]!r} has no number code "
-                                    "(expected 1/ to 8/)", where))
+            msg.issues.append(Issue.of("warning", "issue.mt103.no_code", where,
+                                       line=repr(line[:20])))
             continue
         if code == "1":
             name_parts.append(value)

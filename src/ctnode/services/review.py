@@ -16,6 +16,7 @@ the job ``review-subjects`` (``screening.subject.erase``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -34,6 +35,23 @@ NAME_ONLY = ("a false positive suppresses a hit only for a subject identified be
              "that name")
 
 
+# What the queue may be filtered by, beside who screened, the case and the days.
+QUEUE_BANDS = ("match", "possible")
+_LIST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+
+
+def checked_where(where: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The queue's filter, refused when its ``band`` or ``list`` is not one it can hold."""
+    if not where:
+        return where
+    band, name = where.get("band"), where.get("list")
+    if band and band not in QUEUE_BANDS:
+        raise InvalidInput(f"band must be one of {', '.join(QUEUE_BANDS)} (not {band!r})")
+    if name and not _LIST_NAME.fullmatch(name):
+        raise InvalidInput(f"{name[:80]!r} is not the name of a list")
+    return where
+
+
 class Review:
     """The review queue and decisions of one node."""
 
@@ -47,16 +65,22 @@ class Review:
         where: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """Screenings with reportable hits, newest first (unreviewed by default); ``where``
-        narrows them: ``actor`` (who screened), ``case_ref``, ``since`` / ``until``."""
+        narrows them: ``actor`` (who screened), ``case_ref``, ``since`` / ``until``,
+        ``band`` (some hit of that band: ``QUEUE_BANDS``) and ``list`` (some hit on it)."""
         self.ctx.require(actor, "review")
         return self.review.list_screenings(reviewed=reviewed, limit=limit, offset=offset,
-                                           where=where)
+                                           where=checked_where(where))
 
     def queue_size(self, actor: Actor, *, reviewed: bool | None = False,
                    where: Mapping[str, Any] | None = None) -> int:
         """How many screenings the queue holds (for paging)."""
         self.ctx.require(actor, "review")
-        return self.review.count_screenings(reviewed=reviewed, where=where)
+        return self.review.count_screenings(reviewed=reviewed, where=checked_where(where))
+
+    def queue_lists(self, actor: Actor) -> list[str]:
+        """The names of the lists this node holds (what the queue can be filtered by)."""
+        self.ctx.require(actor, "review")
+        return sorted(d["name"] for d in self.ctx.store.entities.list_datasets())
 
     def screening_detail(self, actor: Actor, screening_id: str) -> dict[str, Any]:
         """One screening of the queue with its hits and the decisions taken on them."""
@@ -75,7 +99,11 @@ class Review:
             self.ctx.audit.record("screening.subject.view", actor,
                                   detail={"screening_id": screening_id})
         found.pop("subject_sealed", None)
-        return {**found, "decisions": decided, "captions": captions, "subject": subject}
+        # each hit's explanation, sealed with the subject (none for a screening made before
+        # they were kept, or past the subject's retention)
+        explanations = subject.pop("explanations", None) or {} if subject else {}
+        return {**found, "decisions": decided, "captions": captions, "subject": subject,
+                "explanations": explanations}
 
     def erase_subjects(self, actor: Actor, *, audit_idle: bool = True) -> int:
         """Erase the screened subjects past ``CTNODE_REVIEW_SUBJECT_DAYS`` (the job

@@ -6,7 +6,7 @@ entity's history; the screening it answers is marked reviewed in the same transa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +34,17 @@ class SqlReview:
         ``subject_expires_at``), written unreviewed, timed now."""
         if rows:
             at = utcnow()
+            # the list of each hit: as the row names it, else its listed record's (watch rows)
+            unnamed = {h["entity_id"] for r in rows for h in r["hits"] if not h.get("list")}
+            e = tables.entities.c
+            lists = dict(conn.execute(select(e.id, e.dataset).where(e.id.in_(unnamed))).all()
+                         ) if unnamed else {}
             conn.execute(tables.screenings.insert(), [
                 {"subject_sealed": None, "subject_expires_at": None, **r, "at": at,
-                 "reviewed": False} for r in rows])
+                 "reviewed": False,
+                 "hit_bands": marks(h.get("band") for h in r["hits"]),
+                 "hit_lists": marks(h.get("list") or lists.get(h["entity_id"])
+                                    for h in r["hits"])} for r in rows])
 
     def erase_subjects(self, now: datetime) -> int:
         """Erase the sealed subjects past their retention; returns how many."""
@@ -57,7 +65,8 @@ class SqlReview:
         where: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """Screenings, newest first; ``where``: ``actor``, ``case_ref`` (exact), ``since``,
-        ``until`` (datetimes: from, before)."""
+        ``until`` (datetimes: from, before), ``band`` and ``list`` (some hit of that band, of
+        that list)."""
         # the sealed subject stays out of listings (opened only for one screening's review)
         cols = [c for c in tables.screenings.c if c.name != "subject_sealed"]
         q = (select(*cols).order_by(tables.screenings.c.at.desc(), tables.screenings.c.id)
@@ -179,4 +188,15 @@ def _filtered(q: Select[Any], reviewed: bool | None, where: Mapping[str, Any] | 
         q = q.where(c.at >= where["since"])
     if where.get("until") is not None:
         q = q.where(c.at < where["until"])
+    if where.get("band"):
+        q = q.where(c.hit_bands.contains(f"|{where['band']}|", autoescape=True))
+    if where.get("list"):
+        q = q.where(c.hit_lists.contains(f"|{where['list']}|", autoescape=True))
     return q
+
+
+def marks(values: Iterable[Any]) -> str | None:
+    """Values between bars (``|match|possible|``), each once, sorted; None when there are
+    none: what ``hit_bands`` and ``hit_lists`` hold."""
+    found = sorted({str(v) for v in values if v})
+    return "|" + "|".join(found) + "|" if found else None

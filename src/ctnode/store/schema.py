@@ -132,7 +132,11 @@ screenings = Table(
     query_hash(),
     Column("purpose", Text, nullable=True),
     Column("case_ref", Text, nullable=True),
-    Column("hits", JSON, nullable=False),  # [{entity_id, score, band}]
+    Column("hits", JSON, nullable=False),  # [{entity_id, score, band, list}]
+    # The bands and the lists of the hits, each between bars (|match|possible|, |un-sc|):
+    # what the review queue is filtered by (written with the row; 0021_review_filters).
+    Column("hit_bands", String(64), nullable=True),
+    Column("hit_lists", Text, nullable=True),
     Column("reviewed", Boolean, nullable=False, default=False),
     # The subject was identified beyond the name (birth date, document, subject id): only
     # then may a false-positive decision on it suppress a hit. NULL: screened before 0007.

@@ -178,8 +178,8 @@ def tokenize(data: bytes | str) -> Interchange:
         if not body:
             continue
         if ended:
-            inter.issues.append(Issue("warning", f"text after the interchange trailer UNZ ignored: "
-                                      f"{body[:40]!r}", f"line {start_line}"))
+            inter.issues.append(Issue.of("warning", "issue.edifact.after_unz",
+                                         f"line {start_line}", text=repr(body[:40])))
             continue
         index += 1
         if index > MAX_SEGMENTS:
@@ -188,8 +188,9 @@ def tokenize(data: bytes | str) -> Interchange:
         elements = _split(body, seps.element, rel) if escaped else body.split(seps.element)
         tag = elements[0].split(seps.component, 1)[0].replace(" ", "").upper()
         if not _TAG.fullmatch(tag):
-            inter.issues.append(Issue("error", f"malformed segment {body[:30]!r} skipped: no tag",
-                                      f"segment {index} line {start_line}", skipped=True))
+            inter.issues.append(Issue.of("error", "issue.edifact.no_tag",
+                                         f"segment {index} line {start_line}", skipped=True,
+                                         text=repr(body[:30])))
             continue
         if escaped:
             data_elements = tuple(
@@ -211,8 +212,8 @@ def tokenize(data: bytes | str) -> Interchange:
             inter.segments[0].where(),
         )
     if not ended and inter.segments[0].tag == "UNB":
-        inter.issues.append(Issue("warning", "interchange trailer UNZ missing: file truncated?",
-                                  f"after segment {index} line {line}"))
+        inter.issues.append(Issue.of("warning", "issue.edifact.no_unz",
+                                     f"after segment {index} line {line}"))
     return inter
 
 
@@ -245,6 +246,6 @@ class Frame:
             if self.unh_index is not None and declared.strip().isdigit():
                 actual = seg.index - self.unh_index + 1
                 if int(declared) != actual:
-                    manifest.issues.append(Issue(
-                        "warning", f"UNT says {int(declared)} segments, the message has {actual}",
-                        seg.where(1)))
+                    manifest.issues.append(Issue.of(
+                        "warning", "issue.edifact.unt", seg.where(1), declared=int(declared),
+                        actual=actual))

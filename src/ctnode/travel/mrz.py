@@ -80,8 +80,7 @@ def parse_mrz(lines: list[str], number: int = 1) -> tuple[Traveller, list[Issue]
     for label, value, digit in checks:
         if check_digit(value) != digit and not (label == "optional data" and digit == "<"
                                                  and not value.strip("<")):
-            issues.append(Issue("warning", f"{label} check digit wrong: mis-read MRZ or forgery",
-                                where))
+            issues.append(Issue.of("warning", "issue.mrz.check_digit", where, field=label))
     names, title = traveller_names(surname, given)
     traveller = Traveller(
         ref=f"T{number}", role="passenger", surname=surname, given_names=given,
@@ -116,8 +115,9 @@ def parse_mrz_manifest(text: str) -> Manifest:
     blocks: list[list[str]] = []
 
     def truncated(why: str, line_no: int) -> None:
-        manifest.issues.append(Issue("error", f"truncated MRZ: {why}; skipped",
-                                     f"MRZ {len(blocks) + 1} line {line_no}", skipped=True))
+        manifest.issues.append(Issue.of("error", "issue.mrz.truncated",
+                                        f"MRZ {len(blocks) + 1} line {line_no}", skipped=True,
+                                        why=why))
 
     for line_no, raw in enumerate(text.splitlines(), 1):
         line = raw.strip().replace(" ", "")
@@ -129,8 +129,9 @@ def parse_mrz_manifest(text: str) -> Manifest:
             continue
         if not _CHARS.match(line):
             if block:
-                manifest.issues.append(Issue("error", "incomplete MRZ skipped",
-                                             f"MRZ {len(blocks) + 1} line {first}", skipped=True))
+                manifest.issues.append(Issue.of("error", "issue.mrz.incomplete",
+                                                f"MRZ {len(blocks) + 1} line {first}",
+                                                skipped=True))
                 block = []
             continue
         size = len(block[0]) if block else None

@@ -42,14 +42,13 @@ def _new_traveller(seg: Segment, number: int, manifest: Manifest) -> Traveller |
     role = ROLES[seg.get(1)]
     surname, given, raw = _name_parts(seg)
     if not surname and not given:
-        manifest.issues.append(Issue("error", "traveller without a name skipped (NAD element 4 "
-                                     "empty)", seg.where(4), skipped=True))
+        manifest.issues.append(Issue.of("error", "issue.paxlst.no_name", seg.where(4),
+                                        skipped=True))
         return None
     for part in (surname, *given.split()):
         if len(part) >= PART_LIMIT:
-            manifest.issues.append(Issue(
-                "warning", f"name part {part[:12]!r}... is {len(part)} characters: probably cut "
-                "by the sender; screened as it is", seg.where(4)))
+            manifest.issues.append(Issue.of("warning", "issue.paxlst.long_part", seg.where(4),
+                                            part=repr(part[:12]), n=len(part)))
     names, title = traveller_names(surname, given)
     return Traveller(ref=f"T{number}", role=role, surname=surname, given_names=given,
                      raw_name=raw, names=names, title=title, where=seg.where())
@@ -102,16 +101,17 @@ def parse_paxlst(inter: Interchange) -> Manifest:
         if tag == "CNT":
             qualifier, value = _count(seg)
             if value is None:
-                manifest.issues.append(Issue("warning", "control count unreadable", seg.where(1)))
+                manifest.issues.append(Issue.of("warning", "issue.paxlst.count_unreadable",
+                                                seg.where(1)))
             else:
                 counts[qualifier] = value
                 if seg.get(1, 1) == "" and seg.get(2):
-                    manifest.issues.append(Issue(
-                        "warning", f"malformed CNT (count in element 2, expected {qualifier}:"
-                        f"{value}); read anyway", seg.where(1)))
+                    manifest.issues.append(Issue.of(
+                        "warning", "issue.paxlst.malformed_cnt", seg.where(1),
+                        expected=f"{qualifier}:{value}"))
     _check_counts(manifest, counts)
     if manifest.version is None and not any(s.tag == "UNH" for s in inter.segments):
-        manifest.issues.append(Issue("warning", "no UNH message header", "segment 1"))
+        manifest.issues.append(Issue.of("warning", "issue.paxlst.no_unh", "segment 1"))
     return manifest
 
 
@@ -122,9 +122,9 @@ def _check_counts(manifest: Manifest, counts: dict[str, int]) -> None:
         if qualifier in counts:
             manifest.declared_count = (manifest.declared_count or 0) + counts[qualifier]
             if counts[qualifier] != actual:
-                manifest.issues.append(Issue(
-                    "warning", f"CNT {qualifier} declares {counts[qualifier]} {label}, "
-                    f"the message holds {actual}; all {actual} screened", "CNT"))
+                manifest.issues.append(Issue.of(
+                    "warning", "issue.paxlst.count", "CNT", qualifier=qualifier,
+                    declared=counts[qualifier], what=label, actual=actual))
 
 
 def _leg_segment(seg: Segment, leg: Leg) -> None:
@@ -154,8 +154,8 @@ def _traveller_segment(seg: Segment, t: Traveller, last_doc: TravelDocument | No
             t.birth_date_raw = value
             t.birth_date = parse_date(value, birth=True)
             if t.birth_date is None:
-                manifest.issues.append(Issue("warning", f"birth date {value!r} unreadable; "
-                                             "screened without it", seg.where(1)))
+                manifest.issues.append(Issue.of("warning", "issue.birth_date.screened_without",
+                                                seg.where(1), value=repr(value)))
         elif qualifier == "36" and last_doc is not None:
             last_doc.expiry = parse_date(value, birth=False)
     elif tag == "LOC":
@@ -182,8 +182,8 @@ def _traveller_segment(seg: Segment, t: Traveller, last_doc: TravelDocument | No
     elif tag == "DOC":
         number = seg.get(2).replace(" ", "")
         if not number:
-            manifest.issues.append(Issue("warning", "document without a number ignored",
-                                         seg.where(2)))
+            manifest.issues.append(Issue.of("warning", "issue.document.no_number",
+                                            seg.where(2)))
             return last_doc
         doc = TravelDocument(number=number, type=seg.get(1) or None)
         t.documents.append(doc)

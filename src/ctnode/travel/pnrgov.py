@@ -92,9 +92,9 @@ def parse_pnrgov(inter: Interchange) -> Manifest:
                 seen.add(key)
                 manifest.legs.append(leg)
     if manifest.declared_count is not None and manifest.declared_count != len(manifest.pnrs):
-        manifest.issues.append(Issue(
-            "warning", f"EQN declares {manifest.declared_count} PNRs, the message holds "
-            f"{len(manifest.pnrs)}; all screened", "EQN"))
+        manifest.issues.append(Issue.of("warning", "issue.pnrgov.count", "EQN",
+                                        declared=manifest.declared_count,
+                                        actual=len(manifest.pnrs)))
     return manifest
 
 
@@ -107,8 +107,8 @@ def _tif(seg: Segment, st: _State) -> None:
         st.current = st.in_pnr_travellers[key]
         return
     if not surname and not given:
-        st.manifest.issues.append(Issue("error", "TIF without a name skipped", seg.where(1),
-                                        skipped=True))
+        st.manifest.issues.append(Issue.of("error", "issue.pnrgov.tif_no_name", seg.where(1),
+                                           skipped=True))
         return
     names, title = traveller_names(surname, given)
     traveller = Traveller(
@@ -137,8 +137,8 @@ def _ssr(seg: Segment, st: _State) -> None:
             traveller = match[0] if match else traveller
         if traveller is None:
             if not surname:
-                st.manifest.issues.append(Issue("error", "SSR DOCS without a traveller skipped",
-                                                seg.where(1), skipped=True))
+                st.manifest.issues.append(Issue.of("error", "issue.pnrgov.docs_no_traveller",
+                                                   seg.where(1), skipped=True))
                 return
             names, title = traveller_names(surname, given)
             traveller = Traveller(ref=f"T{len(st.manifest.travellers) + 1}", role="passenger",
@@ -154,8 +154,8 @@ def _ssr(seg: Segment, st: _State) -> None:
             traveller.birth_date_raw = dob
             traveller.birth_date = parse_date(dob, birth=True)
             if traveller.birth_date is None:
-                st.manifest.issues.append(Issue("warning", f"birth date {dob!r} unreadable",
-                                                seg.where(1)))
+                st.manifest.issues.append(Issue.of("warning", "issue.birth_date.unreadable",
+                                                   seg.where(1), value=repr(dob)))
         if sex in SEXES:
             traveller.sex = SEXES[sex]
         if nationality and nationality not in traveller.nationalities:

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ctnode.errors import CTNodeError
 from ctnode.node import Node
 from ctnode.services.users import SignedIn
+from ctnode.web import phrases
 from ctnode.web.i18n import LANGUAGES, Lang, language_name, negotiate
 from ctnode.web.service_texts import said, say
 
@@ -103,6 +104,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     context.setdefault("back", None)  # where the language menu returns (a GET page)
     html = ENV.get_template(template).render(
         _=lang.gettext, lang=lang, said=lambda message, code=None: say(lang, message, code),
+        explain=lambda e: phrases.explanation(lang, e),
+        issue_text=lambda i: phrases.issue(lang, i), severities=phrases.SEVERITIES,
         who=who, csrf=who.csrf if who else "",
         nav=request.app.state.console_nav(who), path=request.url.path, prefix=PREFIX,
         languages=[(code, language_name(code)) for code in LANGUAGES], **context)

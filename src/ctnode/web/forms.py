@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Form, UploadFile
+from fastapi import Depends, Form, Query, UploadFile
 
 from ctnode.errors import InvalidInput, TooLarge
 from ctnode.model.access import Purpose
@@ -14,6 +15,18 @@ from ctnode.services.screening.query import build_query
 
 #: A text field of a console form.
 Text = Annotated[str, Form(max_length=300)]
+#: A day of a GET form's filter: YYYY-MM-DD, or empty (an empty date field is sent as ``x=``).
+DayQ = Annotated[str, Query(max_length=10)]
+
+
+def day_of(value: str) -> date | None:
+    """A filter's day (``DayQ``), or None when the field was left empty."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"not a day (YYYY-MM-DD): {value!r}") from None
 
 
 def form_purpose(purpose: str, legal_basis: str, case_ref: str) -> Purpose:

@@ -104,8 +104,8 @@ class Manifests:
                                   progress=progress)
         for t, r in zip(manifest.travellers, results, strict=True):
             if r.error:
-                manifest.issues.append(Issue("error", f"traveller not screened: {r.error}",
-                                             t.where, skipped=True))
+                manifest.issues.append(Issue.of("error", "issue.traveller_not_screened",
+                                                t.where, skipped=True, reason=r.error))
         summary = manifest_summary(manifest, results)
         fmt = f"{manifest.kind} {manifest.version or ''}".strip()
         message_id = self.retention.record(kind="manifest", fmt=fmt, raw=data, actor=actor.name,

@@ -135,8 +135,8 @@ class Payments:
         for ti, party, idx in slots:
             result = results[idx] if idx is not None else None
             if result is not None and result.error:
-                message.issues.append(Issue("error", f"party not screened: {result.error}",
-                                            party.where, skipped=True))
+                message.issues.append(Issue.of("error", "issue.party_not_screened", party.where,
+                                               skipped=True, reason=result.error))
             out[ti].parties.append(PartyResult(party, result))
         index = wallets if wallets is not None else self.wallet_index()
         for tr in out:

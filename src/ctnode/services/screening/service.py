@@ -209,10 +209,15 @@ class Screening:
         ``query`` and hits, the subject is sealed in the row (``subject_sealed``, bound to the
         row's id) until ``subject_expires_at``, for the reviewers to see who was screened."""
         sid = str(uuid.uuid4())
-        found = [{"entity_id": h.entity_id, "score": h.score, "band": h.band} for h in hits]
+        hits = list(hits)
+        found = [{"entity_id": h.entity_id, "score": h.score, "band": h.band, "list": h.dataset}
+                 for h in hits]
         sealed, expires = None, None
         if query is not None and found and self.key is not None:
-            plain = {f: getattr(query, f) for f in SUBJECT_FIELDS}
+            plain: dict[str, Any] = {f: getattr(query, f) for f in SUBJECT_FIELDS}
+            # why each hit was raised: it names the subject's parts, so it is sealed with it
+            plain["explanations"] = {h.entity_id: [e.as_record() for e in h.explanation]
+                                     for h in hits}
             sealed = self.key.seal(json.dumps(plain, ensure_ascii=False).encode(),
                                    f"screening:{sid}")
             expires = clock.utcnow() + timedelta(days=self.ctx.settings.review_subject_days)

@@ -18,6 +18,7 @@ from ctnode.audit.chain import AuditEntry, ChainBroken
 from ctnode.audit.events import EVENTS
 from ctnode.errors import CTNodeError, InvalidInput
 from ctnode.web.app import Csrf, Who, node_of, refusal, render, service_error
+from ctnode.web.forms import DayQ, day_of
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -27,16 +28,6 @@ CSV_FIELDS = ("seq", "at", "actor", "event", "purpose", "legal_basis", "case_ref
 
 EventQ = Annotated[str, Query(max_length=64)]
 ActorQ = Annotated[str, Query(max_length=128)]
-DayQ = Annotated[str, Query(max_length=10)]  # YYYY-MM-DD, or empty (an empty form field)
-
-
-def _day(value: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"not a day (YYYY-MM-DD): {value!r}") from None
 
 
 def _span(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
@@ -78,7 +69,7 @@ def audit(
     after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> HTMLResponse:
     try:
-        filters = _filters(event, actor, _day(since), _day(until))
+        filters = _filters(event, actor, day_of(since), day_of(until))
     except InvalidInput as exc:
         return service_error(request, exc)
     return _page(request, who, filters, after)
@@ -138,7 +129,7 @@ def export(
     """The filtered entries as a download: CSV (one column per field) or JSON lines (the
     form ``ctnode audit verify-export`` checks against signed checkpoints)."""
     try:
-        first, last = _day(since), _day(until)
+        first, last = day_of(since), day_of(until)
         f = _filters(event, actor, first, last)
         start, end = _span(first, last)
         entries = node_of(request).audit_trail.export(

@@ -50,8 +50,7 @@ def hit_view(hit: Hit) -> dict[str, Any]:
             "score": hit.score, "suppressed": hit.suppressed is not None,
             "dataset": hit.dataset, "reference": hit.reference,
             "matched_name": hit.matched_name,
-            "explanation": [{"feature": e.feature, "contribution": e.contribution,
-                             "detail": e.detail} for e in hit.explanation]}
+            "explanation": [e.as_record() for e in hit.explanation]}
 
 
 @dataclass(slots=True)
@@ -131,7 +130,8 @@ def report_view(report: reports.Report) -> tuple[dict[str, Any], int, int]:
     view = {"kind": _kind_of(report), "seconds": report.seconds,
             "warnings": [w.as_dict() for w in report.coverage.warnings] if report.coverage
             else [],
-            "issues": [i.as_dict() for i in issues], "rows": [r.as_dict() for r in rows]}
+            "issues": [{**i.as_dict(), "phrase": i.phrase.as_dict()} for i in issues],
+            "rows": [r.as_dict() for r in rows]}
     return view, len(rows), sum(1 for r in rows if r.to_review)
 
 

@@ -21,6 +21,7 @@ FEATURES = {
     "document": N_("Identity document"),
     "schema": N_("Kind of subject"),
     "calibration": N_("Calibration"),
+    "name_rarity": N_("Rarity of the name parts"),
 }
 BANDS = {"match": N_("match"), "possible": N_("possible match"), "no match": N_("no match")}
 
