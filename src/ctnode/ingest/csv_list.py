@@ -21,6 +21,7 @@ from followthemoney import model, registry
 
 from ctnode.errors import ImportFailed
 from ctnode.ingest.base import collapse
+from ctnode.ingest.list_warnings import list_warning
 from ctnode.ingest.writing_systems import guess_lang, main_script
 from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
@@ -240,10 +241,11 @@ def parse_csv(path: Path, mapping: CsvMapping, *, source_name: str | None = None
     warnings: list[str] = []
     warned: set[str] = set()
 
-    def warn(message: str) -> None:
+    def warn(code: str, **values: object) -> None:
+        message = list_warning(code, source=name, **values)
         if message not in warned:
             warned.add(message)
-            warnings.append(f"{name}: {message}")
+            warnings.append(message)
 
     entities: dict[str, Entity] = {}
     first_line: dict[str, int] = {}
@@ -282,14 +284,14 @@ def parse_csv(path: Path, mapping: CsvMapping, *, source_name: str | None = None
     except csv.Error as exc:
         raise ImportFailed(f"{name}: CSV error near line {reader.line_num}: {exc}") from None
     for schema_value, count in sorted(skipped_schemas.items()):
-        warn(f"{count} rows with {mapping.schema_column} {schema_value!r} skipped "
-             "(not in schema_values)")
+        warn("list.csv.schema_skipped", count=count, column=mapping.schema_column,
+             value=repr(schema_value))
     if not entities:
         raise ImportFailed(f"{name}: no rows to import")
     for entity in entities.values():
         _complete_name(entity)
         if not entity.get("name"):
-            warn(f"{entity.reference}: row has no name")
+            warn("list.csv.no_name", ref=entity.reference)
     return ParsedList(dataset=mapping.dataset, title=mapping.title or mapping.dataset,
                       version=mapping.version, source=name, entities=list(entities.values()),
                       warnings=warnings, publisher=mapping.publisher or mapping.title)
@@ -342,8 +344,8 @@ def _row(row: list[str], line: int, index: dict[str, int], mapping: CsvMapping,
         if not raw.strip():
             continue
         if col.property not in EXTRA_PROPS and schema.get(col.property) is None:
-            warn(f"property {col.property} does not apply to {schema_name}; column "
-                 f"{col.column} ignored for those rows")
+            warn("list.csv.property_not_applicable", prop=col.property, schema=schema_name,
+                 column=col.column)
             continue
         parts = raw.split(col.split) if col.split else [raw]
         for part in parts:
@@ -358,8 +360,8 @@ def _add(entity: Entity, schema: Any, prop: str, value: str, original: str, lang
     if type_name == "date":
         cleaned = _date_value(value, formats)
         if cleaned is None:
-            warn(f"line {line}: {prop} {value!r} matches none of the date formats "
-                 f"{', '.join(formats)}; ignored")
+            warn("list.csv.date_format", line=line, prop=prop, value=repr(value),
+                 formats=", ".join(formats))
             return
         entity.add(prop, cleaned, original)
     elif type_name == "country":
@@ -367,12 +369,12 @@ def _add(entity: Entity, schema: Any, prop: str, value: str, original: str, lang
             return
         code = country_code(value)
         if code is None:
-            warn(f"line {line}: {prop} {value!r} is not a known country; kept as written")
+            warn("list.line.country", line=line, prop=prop, value=repr(value))
         entity.add(prop, code or value, original)
     elif type_name in {"gender", "topic", "url", "email"}:
         cleaned_value = registry.get(type_name).clean(value)
         if cleaned_value is None:
-            warn(f"line {line}: {prop} {value!r} is not a valid {type_name}; ignored")
+            warn("list.line.invalid", line=line, prop=prop, value=repr(value), type=type_name)
             return
         entity.add(prop, cleaned_value, original)
     else:

@@ -40,6 +40,7 @@ from followthemoney import model, registry
 from followthemoney.exc import InvalidData
 
 from ctnode.errors import ImportFailed, InvalidInput
+from ctnode.ingest.list_warnings import list_warning
 from ctnode.ingest.writing_systems import guess_lang
 from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
@@ -65,10 +66,11 @@ class _Ctx:
         self.warnings: list[str] = []
         self._seen: set[str] = set()
 
-    def warn(self, message: str) -> None:
+    def warn(self, code: str, **values: object) -> None:
+        message = list_warning(code, source=self.source, **values)
         if message not in self._seen:
             self._seen.add(message)
-            self.warnings.append(f"{self.source}: {message}")
+            self.warnings.append(message)
 
 
 def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -> ParsedList:
@@ -142,17 +144,17 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
     for wallet, ref in holders:
         holder = by_raw.get(ref)
         if holder is None:
-            ctx.warn("CryptoWallet holders not among the imported entities were kept as ids")
+            ctx.warn("list.ftm.wallet_holders")
             wallet.add("holderId", ref)
             continue
         wallet.add("holderId", holder.id, ref)
         wallet.add("holder", holder.caption, ref)
     for name, count in sorted(skipped.items()):
-        ctx.warn(f"{count} {name} entities skipped (not a screenable schema)")
+        ctx.warn("list.ftm.schema_skipped", count=count, schema=name)
     result = list(entities.values())
     for entity in result:
         if not entity.get("name") and entity.schema not in KEPT_SCHEMAS:
-            ctx.warn(f"entity {entity.reference} has no name")
+            ctx.warn("list.ftm.no_name", ref=entity.reference)
     # the most stated name (ties: the first in alphabetical order) is the list's source
     publisher = min(stated.items(), key=lambda kv: (-kv[1], kv[0]))[0] if stated else None
     return ParsedList(dataset=dataset, title=dataset, version=None, source=source_name,
@@ -172,7 +174,8 @@ def _add_properties(entity: Entity, schema: Any, props: dict[str, Any], lineno: 
     for name, values in props.items():
         prop = schema.get(name)
         if prop is None:
-            ctx.warn(f"line {lineno}: property {name!r} is not part of {schema.name}; ignored")
+            ctx.warn("list.ftm.not_in_schema", line=lineno, prop=repr(name),
+                     schema=schema.name)
             continue
         if prop.type.name == "entity":
             continue  # links to other entities (relations) are not screened
@@ -191,13 +194,14 @@ def _add_value(entity: Entity, prop: str, type_name: str, raw: str, lineno: int,
             return
         code = country_code(text)
         if code is None:
-            ctx.warn(f"line {lineno}: {prop} {text!r} is not a known country; kept as written")
+            ctx.warn("list.line.country", line=lineno, prop=prop, value=repr(text))
         entity.add(prop, code or text, raw)
         return
     if type_name in {"date", "gender", "topic", "url", "email", "phone", "language"}:
         cleaned = registry.get(type_name).clean(text)
         if cleaned is None:
-            ctx.warn(f"line {lineno}: {prop} {text!r} is not a valid {type_name}; ignored")
+            ctx.warn("list.line.invalid", line=lineno, prop=prop, value=repr(text),
+                     type=type_name)
             return
         entity.add(prop, cleaned, raw)
         return
@@ -216,7 +220,7 @@ def _fold_sanction(by_id: dict[str, Entity], props: dict[str, Any], lineno: int,
                    ctx: _Ctx) -> None:
     target = _target(by_id, props.get("entity"))
     if target is None:
-        ctx.warn("Sanction entities pointing to no imported entity were ignored")
+        ctx.warn("list.ftm.sanction_orphan")
         return
     for key in ("programId", "program"):
         for raw in _strings(props.get(key)):
@@ -231,7 +235,7 @@ def _fold_document(by_id: dict[str, Entity], prop: str, props: dict[str, Any], l
                    ctx: _Ctx) -> None:
     holder = _target(by_id, props.get("holder"))
     if holder is None:
-        ctx.warn("Passport/Identification entities pointing to no imported entity were ignored")
+        ctx.warn("list.ftm.document_orphan")
         return
     for raw in _strings(props.get("number")):
         holder.add(prop, raw.strip(), raw)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from ctnode.errors import ImportFailed
 from ctnode.ingest.base import Progress, collapse
+from ctnode.ingest.list_warnings import list_warning
 from ctnode.model.countries import country_code, not_available
 from ctnode.model.entities import Entity
 from ctnode.model.lists import ParsedList
@@ -88,10 +89,11 @@ class _Context:
     warnings: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
 
-    def warn(self, message: str) -> None:
+    def warn(self, code: str, **values: object) -> None:
+        message = list_warning(code, source=self.source, **values)
         if message not in self._seen:
             self._seen.add(message)
-            self.warnings.append(f"{self.source}: {message}")
+            self.warnings.append(message)
 
 
 def _files(source: Path) -> dict[str, Path]:
@@ -158,8 +160,7 @@ def parse_ofac_sdn(source: Path | str, *, source_name: str | None = None,
             # kept (it is a listed party), under its own reference; the aliases and addresses
             # of this ent_num stay with the first entry
             key = f"{num}-line{line}"
-            ctx.warn(f"sdn.csv line {line}: ent_num {num} appears twice; the second entry "
-                     f"({row[1]!r}) is kept as reference {key}")
+            ctx.warn("list.ofac.duplicate", line=line, num=num, name=repr(row[1]), ref=key)
         entity = _entry(key, row, comments.get(num, ""), ctx, wallets)
         if entity is None:
             raise ImportFailed(f"{files['sdn.csv']}: line {line}: entry {num} has no name")
@@ -188,7 +189,7 @@ def _attached(files: dict[str, Path], name: str, what: str, entities: dict[str, 
         num = _ent_num(row[0], files[name], line)
         target = entities.get(num)
         if target is None:
-            ctx.warn(f"{name} line {line}: {what} of unknown entry {num}; ignored")
+            ctx.warn("list.ofac.unknown_entry", file=name, line=line, what=what, num=num)
             continue
         yield line, row, target
 
@@ -201,7 +202,7 @@ def _entry(num: str, row: list[str], extended: str, ctx: _Context,
         return None
     schema = _SCHEMAS.get(sdn_type.lower())
     if schema is None:
-        ctx.warn(f"entry {num}: type {sdn_type!r} unknown; read as an organisation")
+        ctx.warn("list.ofac.unknown_type", num=num, type=repr(sdn_type))
         schema = "Organization"
     entity = Entity(id=f"{DATASET}-{num}", schema=schema, dataset=DATASET, reference=num)
     entity.add("name", collapse(sdn_name), sdn_name)
@@ -225,8 +226,7 @@ def _entry(num: str, row: list[str], extended: str, ctx: _Context,
     elif len(remarks) >= REMARKS_LIMIT:
         items = _items(remarks)
         cut = items[-1] if items else remarks
-        ctx.warn(f"entry {num}: remarks cut at {REMARKS_LIMIT:,} characters (the legacy CSV's "
-                 f"limit; sdn_comments.csv holds the rest): last item {cut!r} not read")
+        ctx.warn("list.ofac.remarks_cut", num=num, limit=f"{REMARKS_LIMIT:,}", item=repr(cut))
         text = "; ".join(items[:-1])
     if text:
         entity.add("notes", collapse(text), text)
@@ -254,7 +254,7 @@ def _remark(entity: Entity, item: str, ctx: _Context, wallets: list[Entity]) -> 
         for value in _dates(bare[4:]):
             entity.add("birthDate", value, item)
         if not _dates(bare[4:]):
-            ctx.warn(f"entry {entity.reference}: date of birth {bare!r} not read")
+            ctx.warn("list.ofac.birth_date", num=entity.reference, value=repr(bare))
         return
     if bare.startswith("POB "):
         entity.add("birthPlace", collapse(bare[4:]), item)
@@ -266,8 +266,8 @@ def _remark(entity: Entity, item: str, ctx: _Context, wallets: list[Entity]) -> 
                 return
             code = country_code(country)
             if code is None:
-                ctx.warn(f"entry {entity.reference}: {prop} {country!r} is not a known "
-                         "country; kept as written")
+                ctx.warn("list.ofac.country", num=entity.reference, prop=prop,
+                         value=repr(country))
             entity.add(prop, code or country, item)
             return
     if bare.startswith("Gender "):
@@ -343,7 +343,6 @@ def _address(entity: Entity, row: list[str], line: int, ctx: _Context) -> None:
     if country:
         code = country_code(country)
         if code is None and not not_available(country):
-            ctx.warn(f"add.csv line {line}: country {country!r} is not a known country; "
-                     "kept as written")
+            ctx.warn("list.ofac.address_country", line=line, value=repr(country))
         if code is not None or not not_available(country):
             entity.add("country", code or country, country)

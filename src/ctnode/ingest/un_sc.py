@@ -201,7 +201,7 @@ def parse_un_sc(
         raise ImportFailed(f"{source_name}: the list holds no INDIVIDUAL or ENTITY records; "
                            "refusing an empty list (it would delist everything)")
     for tag in sorted(ctx.unknown_fields):
-        ctx.warn(f"{source_name}: unknown element <{tag}> in records was ignored")
+        ctx.warn("list.un.unknown_element", source=source_name, tag=tag)
     return ParsedList(dataset=DATASET, title=TITLE, version=version, source=source_name,
                       entities=entities, warnings=ctx.warnings, publisher=PUBLISHER)
 

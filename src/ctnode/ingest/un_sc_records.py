@@ -17,6 +17,7 @@ from followthemoney import registry
 
 from ctnode.errors import ImportFailed
 from ctnode.ingest.base import collapse
+from ctnode.ingest.list_warnings import list_warning
 from ctnode.ingest.writing_systems import guess_lang, main_script
 from ctnode.model.countries import country_code, not_available
 from ctnode.model.dates import hijri_to_gregorian, hijri_year_to_gregorian
@@ -71,7 +72,8 @@ class Context:
     unknown_fields: set[str] = field(default_factory=set)
     warned: set[str] = field(default_factory=set)
 
-    def warn(self, message: str) -> None:
+    def warn(self, code: str, **values: object) -> None:
+        message = list_warning(code, **values)
         if message not in self.warned:
             self.warned.add(message)
             self.warnings.append(message)
@@ -183,7 +185,7 @@ def read_record(el: Node, schema: str, position: int, ctx: Context) -> Entity:
         entity.add("sourceUrl", link.strip(), link)
 
     if not any(s.prop == "name" for s in entity.statements):
-        ctx.warn(f"{where}: record has no name")
+        ctx.warn("list.un.no_name", where=where)
     return entity
 
 
@@ -220,8 +222,8 @@ def _alias(entity: Entity, alias: Node, schema: str, where: str, ctx: Context) -
     prop = _ALIAS_PROPS.get(quality_raw.lower())
     if prop is None:
         if quality_raw:
-            ctx.warn(f"{where}: alias {collapse(raw)!r} has unknown QUALITY {quality_raw!r}; "
-                     "kept as alias")
+            ctx.warn("list.un.alias_quality", where=where, alias=repr(collapse(raw)),
+                     quality=repr(quality_raw))
         prop = "alias"
     for value, lang in split_alias(raw, person=(schema == "Person")):
         entity.add(prop, value, raw, lang=lang)
@@ -327,7 +329,7 @@ def _split_mixed_scripts(name: str) -> list[str]:
 def _gender(entity: Entity, value: str, original: str, where: str, ctx: Context) -> None:
     cleaned = registry.gender.clean(collapse(value))
     if cleaned is None:
-        ctx.warn(f"{where}: GENDER {value!r} not understood; ignored")
+        ctx.warn("list.un.gender", where=where, value=repr(value))
         return
     entity.add("gender", cleaned, original)
 
@@ -337,11 +339,11 @@ def _country(entity: Entity, prop: str, raw: str, where: str, ctx: Context) -> N
     if not name:
         return
     if not_available(name):
-        ctx.warn(f"{where}: {prop} {name!r} means 'not available'; ignored")
+        ctx.warn("list.un.not_available", where=where, prop=prop, value=repr(name))
         return
     code = country_code(name)
     if code is None:
-        ctx.warn(f"{where}: {prop} {name!r} is not a known country; kept as written")
+        ctx.warn("list.un.country", where=where, prop=prop, value=repr(name))
         entity.add(prop, name, raw)
         return
     entity.add(prop, code, raw)
@@ -355,7 +357,7 @@ def _date(entity: Entity, prop: str, raw: str, where: str, ctx: Context) -> None
     elif _YEAR_RE.match(text):
         entity.add(prop, text, raw)
     else:
-        ctx.warn(f"{where}: {prop} {text!r} is not a date; ignored")
+        ctx.warn("list.un.not_a_date", where=where, prop=prop, value=repr(text))
 
 
 def _birth_date(entity: Entity, dob: Node, where: str, ctx: Context) -> None:
@@ -370,7 +372,7 @@ def _birth_date(entity: Entity, dob: Node, where: str, ctx: Context) -> None:
         lo, hi = from_year.strip(), to_year.strip()
         original = f"BETWEEN {lo} AND {hi}"
         if not (_YEAR_RE.match(lo) and _YEAR_RE.match(hi)) or not 0 <= int(hi) - int(lo) <= 30:
-            ctx.warn(f"{where}: date of birth {original} is not a usable year range; ignored")
+            ctx.warn("list.un.year_range", where=where, value=original)
             return
         for year_int in range(int(lo), int(hi) + 1):
             entity.add("birthDate", str(year_int), original)
@@ -378,7 +380,7 @@ def _birth_date(entity: Entity, dob: Node, where: str, ctx: Context) -> None:
     if year and year.strip():
         y = year.strip()
         if not _YEAR_RE.match(y):
-            ctx.warn(f"{where}: date of birth YEAR {y!r} is not a year; ignored")
+            ctx.warn("list.un.not_a_year", where=where, value=repr(y))
             return
         months = _note_months(note) if note else []
         if months:
@@ -401,7 +403,7 @@ def _birth_date(entity: Entity, dob: Node, where: str, ctx: Context) -> None:
             else:
                 entity.add("birthDate", years[0], note)
             return
-        ctx.warn(f"{where}: date of birth note {note!r} could not be read as a date; ignored")
+        ctx.warn("list.un.note_not_date", where=where, note=repr(note))
 
 
 def _hijri_birth_date(entity: Entity, note: str, where: str, ctx: Context) -> None:
@@ -421,9 +423,9 @@ def _hijri_birth_date(entity: Entity, note: str, where: str, ctx: Context) -> No
                 entity.add("birthDate", str(year), note)
             return
     except ValueError as exc:
-        ctx.warn(f"{where}: date of birth note {note!r}: {exc}; ignored")
+        ctx.warn("list.un.note_error", where=where, note=repr(note), reason=exc)
         return
-    ctx.warn(f"{where}: date of birth note {note!r} could not be read as a Hijri date; ignored")
+    ctx.warn("list.un.note_not_hijri", where=where, note=repr(note))
 
 
 def _note_months(note: str) -> list[int]:
