@@ -146,6 +146,59 @@ MSGIDS: dict[str, str] = {
     "issue.party_not_screened": N_("party not screened: %(reason)s"),
     "issue.traveller_not_screened": N_("traveller not screened: %(reason)s"),
     "issue.no_name": N_("%(role)s without a name"),
+    # a list parser's warnings (ingest/list_warnings.LIST_WARNINGS)
+    "list.csv.schema_skipped": N_("%(source)s: %(count)s rows with %(column)s %(value)s skipped "
+            "(not in schema_values)"),
+    "list.csv.no_name": N_("%(source)s: %(ref)s: row has no name"),
+    "list.csv.property_not_applicable": N_("%(source)s: property %(prop)s does not apply to "
+            "%(schema)s; column %(column)s ignored for those rows"),
+    "list.csv.date_format": N_("%(source)s: line %(line)s: %(prop)s %(value)s matches none of "
+            "the date formats %(formats)s; ignored"),
+    "list.ftm.wallet_holders": N_("%(source)s: CryptoWallet holders not among the imported "
+            "entities were kept as ids"),
+    "list.ftm.schema_skipped": N_("%(source)s: %(count)s %(schema)s entities skipped (not a "
+            "screenable schema)"),
+    "list.ftm.no_name": N_("%(source)s: entity %(ref)s has no name"),
+    "list.ftm.not_in_schema": N_("%(source)s: line %(line)s: property %(prop)s is not part of "
+            "%(schema)s; ignored"),
+    "list.ftm.sanction_orphan": N_("%(source)s: Sanction entities pointing to no imported "
+            "entity were ignored"),
+    "list.ftm.document_orphan": N_("%(source)s: Passport/Identification entities pointing to no "
+            "imported entity were ignored"),
+    "list.line.country": N_("%(source)s: line %(line)s: %(prop)s %(value)s is not a known "
+            "country; kept as written"),
+    "list.line.invalid": N_("%(source)s: line %(line)s: %(prop)s %(value)s is not a valid "
+            "%(type)s; ignored"),
+    "list.ofac.duplicate": N_("%(source)s: sdn.csv line %(line)s: ent_num %(num)s appears "
+            "twice; the second entry (%(name)s) is kept as reference %(ref)s"),
+    "list.ofac.unknown_entry": N_("%(source)s: %(file)s line %(line)s: %(what)s of unknown "
+            "entry %(num)s; ignored"),
+    "list.ofac.unknown_type": N_("%(source)s: entry %(num)s: type %(type)s unknown; read as an "
+            "organisation"),
+    "list.ofac.remarks_cut": N_("%(source)s: entry %(num)s: remarks cut at %(limit)s characters "
+            "(the legacy CSV's limit; sdn_comments.csv holds the rest): last item %(item)s not "
+            "read"),
+    "list.ofac.birth_date": N_("%(source)s: entry %(num)s: date of birth %(value)s not read"),
+    "list.ofac.country": N_("%(source)s: entry %(num)s: %(prop)s %(value)s is not a known "
+            "country; kept as written"),
+    "list.ofac.address_country": N_("%(source)s: add.csv line %(line)s: country %(value)s is "
+            "not a known country; kept as written"),
+    "list.un.unknown_element": N_("%(source)s: unknown element <%(tag)s> in records was ignored"),
+    "list.un.no_name": N_("%(where)s: record has no name"),
+    "list.un.alias_quality": N_("%(where)s: alias %(alias)s has unknown QUALITY %(quality)s; "
+            "kept as alias"),
+    "list.un.gender": N_("%(where)s: GENDER %(value)s not understood; ignored"),
+    "list.un.not_available": N_("%(where)s: %(prop)s %(value)s means 'not available'; ignored"),
+    "list.un.not_a_date": N_("%(where)s: %(prop)s %(value)s is not a date; ignored"),
+    "list.un.year_range": N_("%(where)s: date of birth %(value)s is not a usable year range; "
+            "ignored"),
+    "list.un.not_a_year": N_("%(where)s: date of birth YEAR %(value)s is not a year; ignored"),
+    "list.un.note_not_date": N_("%(where)s: date of birth note %(note)s could not be read as a "
+            "date; ignored"),
+    "list.un.note_not_hijri": N_("%(where)s: date of birth note %(note)s could not be read as a "
+            "Hijri date; ignored"),
+    "list.un.note_error": N_("%(where)s: date of birth note %(note)s: %(reason)s; ignored"),
+    "list.un.country": N_("%(where)s: %(prop)s %(value)s is not a known country; kept as written"),
 }
 SEVERITIES = {"error": N_("skipped"), "warning": N_("warning")}
 

@@ -21,7 +21,9 @@ from typing import Any
 from markupsafe import Markup
 
 from ctnode.errors import CTNodeError
+from ctnode.ingest.list_warnings import list_warning_phrase
 from ctnode.web.i18n import N_, Lang
+from ctnode.web.phrases import say_phrases
 
 # Every code of ``ctnode.errors`` (and of a failed file run): what it means, for a person;
 # the errors other modules derive from them are told by their parent's sentence.
@@ -159,8 +161,9 @@ del _
 
 
 def say(lang: Lang, message: str, code: str | None = None) -> str:
-    """A service's message in ``lang``: its own translation when it is known, else the
-    meaning of its ``code`` and the service's words marked as English; English unchanged."""
+    """A service's message in ``lang``: its own translation when it is known (a pattern of
+    ``MESSAGES``, or a list parser's warning of ``ingest.list_warnings``), else the meaning of
+    its ``code`` and the service's words marked as English; English unchanged."""
     if lang.code == "en":
         return message
     text = message.strip()
@@ -170,6 +173,9 @@ def say(lang: Lang, message: str, code: str | None = None) -> str:
             translated = lang.gettext(msgid)
             values: dict[str, Any] = found.groupdict()
             return str(translated % values) if values else translated
+    warning = list_warning_phrase(text)
+    if warning is not None:
+        return say_phrases(lang, [warning])
     english = Markup('<span lang="en" dir="ltr">{}</span>').format(message)
     if code in CODES:
         return Markup("{} ({})").format(lang.gettext(CODES[code]), english)
