@@ -117,3 +117,29 @@ def test_only_admins_import_and_only_their_own_upload(client: TestClient) -> Non
     assert status == 403
     r = client.post("/console/lists/import/apply", data={"csrf_token": csrf, "token": token})
     assert r.status_code == 403
+
+
+def test_the_warnings_of_a_list_are_said_in_the_persons_language(client: TestClient) -> None:
+    lines = ('{"id": "w1", "schema": "Person", "properties": {"name": ["Wadi Test"], '
+             '"nationality": ["Atlantis"]}}\n'
+             '{"id": "w2", "schema": "Organization", "properties": {"name": ["Wadi Co"], '
+             '"birthDate": ["1970"]}}\n')
+    csrf = sign_in(client, "ada")
+
+    def page() -> str:
+        r = client.post("/console/lists/import",
+                        data={"csrf_token": csrf, "kind": "ftm", "dataset": "fx"},
+                        files={"file": ("w.jsonl", lines.encode())})
+        assert r.status_code == 200
+        return r.text
+
+    english = page()  # the service's own words, as the API says them
+    assert ("w.jsonl: line 1: nationality &#39;Atlantis&#39; is not a known country; kept as "
+            "written") in english
+    client.post("/console/language", data={"csrf_token": csrf, "language": "ar"})
+    arabic = page()
+    assert "w.jsonl: السطر 1: nationality &#39;Atlantis&#39; ليس بلدًا معروفًا؛ حُفظ كما كُتب" \
+        in arabic
+    assert ("w.jsonl: السطر 2: الخاصية &#39;birthDate&#39; ليست من Organization؛ أُهملت"
+            in arabic)
+    assert "is not a known country" not in arabic and "is not part of" not in arabic

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ctnode.errors import CTNodeError
+from ctnode.ingest.list_warnings import LIST_WARNINGS
 from ctnode.match.phrases import EXPLANATIONS, english, note_phrase, rule_phrase
 from ctnode.model.access import Actor
 from ctnode.model.messages import ISSUES, Issue, issue_phrase
@@ -28,7 +29,7 @@ VALUE = re.compile(r"%\((\w+)\)s")
 
 
 def test_every_code_has_its_msgid_and_the_same_english() -> None:
-    sources = {**EXPLANATIONS, **ISSUES}
+    sources = {**EXPLANATIONS, **ISSUES, **LIST_WARNINGS}
     assert set(MSGIDS) == set(sources) - AS_WRITTEN
     assert {code: MSGIDS[code] for code in MSGIDS} == {c: sources[c] for c in MSGIDS}
 

@@ -174,7 +174,7 @@ def _add_properties(entity: Entity, schema: Any, props: dict[str, Any], lineno: 
     for name, values in props.items():
         prop = schema.get(name)
         if prop is None:
-            ctx.warn("list.ftm.not_in_schema", line=lineno, prop=repr(name),
+            ctx.warn("list.ftm.not_in_schema", line=lineno, name=repr(name),
                      schema=schema.name)
             continue
         if prop.type.name == "entity":

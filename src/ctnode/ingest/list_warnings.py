@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ctnode.model.messages import _template_pattern
 from ctnode.model.phrases import Phrase
 
 LIST_WARNINGS: dict[str, str] = {
@@ -33,7 +32,7 @@ LIST_WARNINGS: dict[str, str] = {
     "list.ftm.schema_skipped": "%(source)s: %(count)s %(schema)s entities skipped (not a "
                                "screenable schema)",
     "list.ftm.no_name": "%(source)s: entity %(ref)s has no name",
-    "list.ftm.not_in_schema": "%(source)s: line %(line)s: property %(prop)s is not part of "
+    "list.ftm.not_in_schema": "%(source)s: line %(line)s: property %(name)s is not part of "
                               "%(schema)s; ignored",
     "list.ftm.sanction_orphan": "%(source)s: Sanction entities pointing to no imported entity "
                                 "were ignored",
@@ -68,7 +67,7 @@ LIST_WARNINGS: dict[str, str] = {
     "list.un.gender": "%(where)s: GENDER %(value)s not understood; ignored",
     "list.un.not_available": "%(where)s: %(prop)s %(value)s means 'not available'; ignored",
     "list.un.not_a_date": "%(where)s: %(prop)s %(value)s is not a date; ignored",
-    "list.un.year_range": "%(where)s: date of birth %(value)s is not a usable year range; "
+    "list.un.year_range": "%(where)s: date of birth %(years)s is not a usable year range; "
                           "ignored",
     "list.un.not_a_year": "%(where)s: date of birth YEAR %(value)s is not a year; ignored",
     "list.un.note_not_date": "%(where)s: date of birth note %(note)s could not be read as a "
@@ -85,9 +84,30 @@ def list_warning(code: str, **values: object) -> str:
     return LIST_WARNINGS[code] % {k: str(v) for k, v in values.items()}
 
 
+# Values written as one word (a property, a schema, a number): read back as such, so that two
+# values side by side (``%(prop)s %(value)s``) split where the parser joined them.
+ONE_WORD = frozenset({"prop", "schema", "line", "count", "num", "type", "tag", "limit",
+                      "file"})
+# Values written as Python writes a text (``repr``: quoted), read back up to their quote.
+QUOTED = frozenset({"value", "name", "alias", "quality", "note", "item"})
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    out: list[str] = []
+    pos = 0
+    for m in re.finditer(r"%\((\w+)\)s", template):
+        name = m.group(1)
+        out += [re.escape(template[pos:m.start()]),
+                f"(?P<{name}>\\S+?)" if name in ONE_WORD
+                else f"(?P<{name}>'.*?'|\".*?\")" if name in QUOTED else f"(?P<{name}>.+?)"]
+        pos = m.end()
+    out.append(re.escape(template[pos:]))
+    return re.compile("".join(out), re.S)
+
+
 @cache
 def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((code, _template_pattern(t)) for code, t in LIST_WARNINGS.items())
+    return tuple((code, _pattern(t)) for code, t in LIST_WARNINGS.items())
 
 
 def list_warning_phrase(message: str) -> Phrase | None:

@@ -372,7 +372,7 @@ def _birth_date(entity: Entity, dob: Node, where: str, ctx: Context) -> None:
         lo, hi = from_year.strip(), to_year.strip()
         original = f"BETWEEN {lo} AND {hi}"
         if not (_YEAR_RE.match(lo) and _YEAR_RE.match(hi)) or not 0 <= int(hi) - int(lo) <= 30:
-            ctx.warn("list.un.year_range", where=where, value=original)
+            ctx.warn("list.un.year_range", where=where, years=original)
             return
         for year_int in range(int(lo), int(hi) + 1):
             entity.add("birthDate", str(year_int), original)

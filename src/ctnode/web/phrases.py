@@ -159,7 +159,7 @@ MSGIDS: dict[str, str] = {
     "list.ftm.schema_skipped": N_("%(source)s: %(count)s %(schema)s entities skipped (not a "
             "screenable schema)"),
     "list.ftm.no_name": N_("%(source)s: entity %(ref)s has no name"),
-    "list.ftm.not_in_schema": N_("%(source)s: line %(line)s: property %(prop)s is not part of "
+    "list.ftm.not_in_schema": N_("%(source)s: line %(line)s: property %(name)s is not part of "
             "%(schema)s; ignored"),
     "list.ftm.sanction_orphan": N_("%(source)s: Sanction entities pointing to no imported "
             "entity were ignored"),
@@ -190,7 +190,7 @@ MSGIDS: dict[str, str] = {
     "list.un.gender": N_("%(where)s: GENDER %(value)s not understood; ignored"),
     "list.un.not_available": N_("%(where)s: %(prop)s %(value)s means 'not available'; ignored"),
     "list.un.not_a_date": N_("%(where)s: %(prop)s %(value)s is not a date; ignored"),
-    "list.un.year_range": N_("%(where)s: date of birth %(value)s is not a usable year range; "
+    "list.un.year_range": N_("%(where)s: date of birth %(years)s is not a usable year range; "
             "ignored"),
     "list.un.not_a_year": N_("%(where)s: date of birth YEAR %(value)s is not a year; ignored"),
     "list.un.note_not_date": N_("%(where)s: date of birth note %(note)s could not be read as a "
