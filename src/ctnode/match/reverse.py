@@ -76,7 +76,7 @@ class SubjectMatcher(Matcher):
     def _add_one(self, entity: Entity) -> None:
         first = len(self._name_text)
         self._append(entity)
-        rec = self._records[-1]
+        rec = self._records[len(self._records) - 1]
         rec.caption = ""  # the subject's name: never read by a look-up
         rec.dates = tuple(sys.intern(d) for d in rec.dates)  # shared across subjects
         rec.countries = tuple(sys.intern(c) for c in rec.countries)
