@@ -27,6 +27,7 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
@@ -55,6 +56,25 @@ TIMING = re.compile(r"app;dur=([0-9.]+)")
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def time_page(label: str, call: Callable[[], httpx.Response], repeat: int, width: int) -> None:
+    """One warm-up (which must show the page without an error), then ``repeat`` requests:
+    print the server time (the console's Server-Timing header) and the client's, medians
+    and the server's p95."""
+    r = call()
+    assert r.status_code == 200, (label, r.status_code, r.text[:300])
+    assert not SHOWN_ERROR.search(r.text), (label, r.text[:300])
+    server, client = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        r = call()
+        client.append((time.perf_counter() - t) * 1000)
+        found = TIMING.search(r.headers.get("server-timing", ""))
+        assert found, (label, "no Server-Timing header")
+        server.append(float(found.group(1)))
+    print(f"{label:<{width}} {statistics.median(server):>13.1f} {p95(server):>10.1f} "
+          f"{statistics.median(client):>13.1f}")
 
 
 def main() -> None:
@@ -144,20 +164,7 @@ def main() -> None:
             for label, path, form in pages:
                 def call(path: str = path, form: dict[str, str] | None = form) -> httpx.Response:
                     return c.post(path, data=form) if form else c.get(path)
-                r = call()
-                assert r.status_code == 200, (label, r.status_code, r.text[:300])
-                assert not SHOWN_ERROR.search(r.text), (label, r.text[:300])
-                server, client = [], []
-                for _ in range(args.repeat):
-                    t = time.perf_counter()
-                    r = call()
-                    client.append((time.perf_counter() - t) * 1000)
-                    found = TIMING.search(r.headers.get("server-timing", ""))
-                    assert found, (label, "no Server-Timing header")
-                    server.append(float(found.group(1)))
-                print(f"{label:<44} {statistics.median(server):>13.1f} {p95(server):>10.1f} "
-                      f"{statistics.median(client):>13.1f}")
-
+                time_page(label, call, args.repeat, 44)
 
 if __name__ == "__main__":
     main()

@@ -22,14 +22,15 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from bench.console.every_page import TIMING, p95
-from bench.console.harness import ADMIN, PASSWORD, SHOWN_ERROR, USER, served, signed_in
+import httpx
+
+from bench.console.every_page import time_page
+from bench.console.harness import ADMIN, PASSWORD, USER, served, signed_in
 from bench.intel.generate import generate
 from bench.intel.http import _fresh_pg, _port
 from ctnode.ingest.un_sc import DEMO_LIST
@@ -101,19 +102,9 @@ def main() -> None:
                   f"requests a page after one warm-up; load {os.getloadavg()[0]:.1f}")
             print(f"{'page':<42} {'server median':>13} {'server p95':>10} {'client median':>13}")
             for label, path in pages:
-                r = c.get(path)
-                assert r.status_code == 200, (label, r.status_code, r.text[:300])
-                assert not SHOWN_ERROR.search(r.text), (label, r.text[:300])
-                server, client = [], []
-                for _ in range(args.repeat):
-                    t = time.perf_counter()
-                    r = c.get(path)
-                    client.append((time.perf_counter() - t) * 1000)
-                    found = TIMING.search(r.headers.get("server-timing", ""))
-                    assert found, (label, "no Server-Timing header")
-                    server.append(float(found.group(1)))
-                print(f"{label:<42} {statistics.median(server):>13.1f} {p95(server):>10.1f} "
-                      f"{statistics.median(client):>13.1f}")
+                def call(path: str = path) -> httpx.Response:
+                    return c.get(path)
+                time_page(label, call, args.repeat, 42)
             print(f"load after: {os.getloadavg()[0]:.1f}")
 
 
