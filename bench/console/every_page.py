@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from itertools import islice
@@ -38,43 +35,18 @@ from bench.console.files_network import FIRST, LAST, batch
 from bench.console.harness import (
     ADMIN,
     PASSWORD,
-    SHOWN_ERROR,
     USER,
     node_with_list,
     postgres_database,
+    screen_file,
     served,
     signed_in,
+    time_pages,
 )
 from bench.console.more_pages import seed
 from ctnode.model.access import Purpose
 from ctnode.services.monitoring.files import fields_of
 from ctnode.services.screening.query import build_query
-
-TIMING = re.compile(r"app;dur=([0-9.]+)")
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-
-
-def time_page(label: str, call: Callable[[], httpx.Response], repeat: int, width: int) -> None:
-    """One warm-up (which must show the page without an error), then ``repeat`` requests:
-    print the server time (the console's Server-Timing header) and the client's, medians
-    and the server's p95."""
-    r = call()
-    assert r.status_code == 200, (label, r.status_code, r.text[:300])
-    assert not SHOWN_ERROR.search(r.text), (label, r.text[:300])
-    server, client = [], []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        r = call()
-        client.append((time.perf_counter() - t) * 1000)
-        found = TIMING.search(r.headers.get("server-timing", ""))
-        assert found, (label, "no Server-Timing header")
-        server.append(float(found.group(1)))
-    print(f"{label:<{width}} {statistics.median(server):>13.1f} {p95(server):>10.1f} "
-          f"{statistics.median(client):>13.1f}")
 
 
 def main() -> None:
@@ -116,13 +88,7 @@ def main() -> None:
         node.close()
         timing = {"CTNODE_CONSOLE_SERVER_TIMING": "true", "CTNODE_DATABASE_URL": database_url}
         with served(data, port, timing) as base, signed_in(base, 600) as (c, csrf):
-            r = c.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
-                       files={"file": ("bench.csv", batch(args.subjects, listed))},
-                       follow_redirects=False)
-            assert r.status_code == 303, r.text[:300]
-            run = r.headers["location"]
-            while c.get(run + "/progress").json()["status"] == "running":
-                time.sleep(0.5)
+            run = screen_file(c, csrf, batch(args.subjects, listed))
             pages: list[tuple[str, str, dict[str, str] | None]] = [
                 ("GET /console/signin (signed out form)", "/console/signin", None),
                 ("GET /console/screen", "/console/screen", None),
@@ -160,11 +126,10 @@ def main() -> None:
                   f"file report: "
                   f"{args.subjects:,} subjects; audit: +{args.audit:,}; keys: {args.keys}; "
                   f"watched: {args.watched}; {args.repeat} requests a page after one warm-up")
-            print(f"{'page':<44} {'server median':>13} {'server p95':>10} {'client median':>13}")
-            for label, path, form in pages:
-                def call(path: str = path, form: dict[str, str] | None = form) -> httpx.Response:
-                    return c.post(path, data=form) if form else c.get(path)
-                time_page(label, call, args.repeat, 44)
+            def ask(path: str, form: dict[str, str] | None) -> Callable[[], httpx.Response]:
+                return lambda: c.post(path, data=form) if form else c.get(path)
+            time_pages([(label, ask(path, form)) for label, path, form in pages], args.repeat,
+                       44, server_timing=True)
 
 if __name__ == "__main__":
     main()

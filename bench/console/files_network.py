@@ -70,13 +70,7 @@ def main() -> None:
         node.close()
         with harness.served(data, port) as base, harness.signed_in(base, 600) as (c, csrf):
             started = time.perf_counter()
-            r = c.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
-                       files={"file": ("bench.csv", batch(args.subjects, listed))},
-                       follow_redirects=False)
-            assert r.status_code == 303, r.text[:300]
-            run = r.headers["location"]
-            while c.get(run + "/progress").json()["status"] == "running":
-                time.sleep(0.5)
+            run = harness.screen_file(c, csrf, batch(args.subjects, listed))
             print(f"list: {source.name}; batch of {args.subjects:,} subjects screened through "
                   f"the console in {time.perf_counter() - started:.1f} s; {args.repeat} "
                   "requests per page after one warm-up")

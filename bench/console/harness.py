@@ -31,6 +31,7 @@ PASSWORD = "bench console password"
 NAMES = {"demo": "Faris Nadir", "un": "Osama bin Laden"}  # a listed name in each list
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SHOWN_ERROR = re.compile(r'class="error"[^>]*>[^<]')  # an error message on the page
+TIMING = re.compile(r"app;dur=([0-9.]+)")  # the console's Server-Timing header
 
 Page = tuple[str, Callable[[], httpx.Response]]
 
@@ -97,22 +98,51 @@ def signed_in(base: str, timeout: float) -> Iterator[tuple[httpx.Client, str]]:
         yield c, csrf
 
 
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
 def time_pages(pages: Sequence[Page], repeat: int, width: int,
-               check: Callable[[str, httpx.Response], None] | None = None) -> None:
+               check: Callable[[str, httpx.Response], None] | None = None,
+               server_timing: bool = False) -> None:
     """Print median and p95 (ms) of ``repeat`` requests per page, each after one warm-up
-    request that must answer 200 with no error shown (and pass ``check``, when given)."""
-    print(f"{'page':<{width}} {'median ms':>10} {'p95 ms':>8}")
+    request that must answer 200 with no error shown (and pass ``check``, when given).
+    ``server_timing``: the server's own time (the console's ``Server-Timing`` header, on
+    with ``CTNODE_CONSOLE_SERVER_TIMING``), median and p95, beside the client's median."""
+    if server_timing:
+        print(f"{'page':<{width}} {'server median':>13} {'server p95':>10} {'client median':>13}")
+    else:
+        print(f"{'page':<{width}} {'median ms':>10} {'p95 ms':>8}")
     for label, call in pages:
         r = call()
         assert r.status_code == 200, (label, r.status_code, r.text[:300])
         assert not SHOWN_ERROR.search(r.text), (label, r.text[:300])
         if check is not None:
             check(label, r)
-        times = []
+        client, server = [], []
         for _ in range(repeat):
             t = time.perf_counter()
-            call()
-            times.append((time.perf_counter() - t) * 1000)
-        times.sort()
-        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        print(f"{label:<{width}} {statistics.median(times):>10.1f} {p95:>8.1f}")
+            r = call()
+            client.append((time.perf_counter() - t) * 1000)
+            if server_timing:
+                found = TIMING.search(r.headers.get("server-timing", ""))
+                assert found, (label, "no Server-Timing header")
+                server.append(float(found.group(1)))
+        if server_timing:
+            print(f"{label:<{width}} {statistics.median(server):>13.1f} {p95(server):>10.1f} "
+                  f"{statistics.median(client):>13.1f}")
+        else:
+            print(f"{label:<{width}} {statistics.median(client):>10.1f} {p95(client):>8.1f}")
+
+
+def screen_file(c: httpx.Client, csrf: str, body: bytes) -> str:
+    """Upload a batch file (CSV) on the console's Screen a file page and wait for its run to
+    end: the run's report address."""
+    r = c.post("/console/screen/files", data={"csrf_token": csrf, "kind": "batch"},
+               files={"file": ("bench.csv", body)}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    run = r.headers["location"]
+    while c.get(run + "/progress").json()["status"] == "running":
+        time.sleep(0.5)
+    return run

@@ -25,12 +25,12 @@ import resource
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-from bench.console.every_page import time_page
-from bench.console.harness import ADMIN, PASSWORD, USER, served, signed_in
+from bench.console.harness import ADMIN, PASSWORD, USER, served, signed_in, time_pages
 from bench.intel.generate import generate
 from bench.intel.http import _fresh_pg, _port
 from ctnode.ingest.un_sc import DEMO_LIST
@@ -100,11 +100,10 @@ def main() -> None:
             backend = "PostgreSQL" if args.postgresql else "SQLite"
             print(f"{backend}; {len(objects):,} objects in the collection; {args.repeat} "
                   f"requests a page after one warm-up; load {os.getloadavg()[0]:.1f}")
-            print(f"{'page':<42} {'server median':>13} {'server p95':>10} {'client median':>13}")
-            for label, path in pages:
-                def call(path: str = path) -> httpx.Response:
-                    return c.get(path)
-                time_page(label, call, args.repeat, 42)
+            def ask(path: str) -> Callable[[], httpx.Response]:
+                return lambda: c.get(path)
+            time_pages([(label, ask(path)) for label, path in pages], args.repeat, 42,
+                       server_timing=True)
             print(f"load after: {os.getloadavg()[0]:.1f}")
 
 
