@@ -50,8 +50,16 @@ NO_HIT_NAME = "Wilhelmina Ostergaard Pemberton"
 runner = CliRunner()
 
 
+# Tests of what a network screen answers (not of how fast: bench/federation/network_bench.py
+# measures that) give the peers a deadline that a busy CI machine cannot overrun: at 5 s, a
+# holder's answer that a loaded machine delays by a few seconds read "timeout" (stop 22's CI).
+# The deadline itself is tested with explicit, short deadlines below.
+FUNCTIONAL_DEADLINE = 30.0
+
+
 def cli(node: NodeProc, *args: str) -> Any:
     env = {k: v for k, v in node.env.items() if k != "CTNODE_BOOTSTRAP_ADMIN_KEY"}
+    env["CTNODE_FEDERATION_DEADLINE"] = str(FUNCTIONAL_DEADLINE)
     return runner.invoke(cli_app, list(args), env=env)
 
 
@@ -200,7 +208,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, NodeProc
         for n in nodes.values():
             n.wait_ready()
         # A holder's first screen builds its name index and transliterators (seconds on a
-        # busy machine): done here, so that the first network query meets the 5 s deadline.
+        # busy machine): done here, so that the first network query is not slowed by them.
         for n in nodes.values():
             assert n.api("POST", "/screen", json={"name": "Warm Up"}).status_code == 200
         yield nodes
@@ -215,7 +223,7 @@ def screen(
     *,
     purpose: str = "investigation",
     peers: list[str] | None = None,
-    deadline: float = 5.0,
+    deadline: float = FUNCTIONAL_DEADLINE,
     **extra: Any,
 ) -> dict[str, Any]:
     r = node.api(
