@@ -178,6 +178,47 @@ def test_bound_is_never_below_the_score(un_entities: list[Entity]) -> None:
     assert checked > 100
 
 
+def test_skeleton_typo_bound_is_the_best_spelling_value() -> None:
+    """A skeleton neighbour's bound (one compiled call over its spellings) is exactly the
+    best value the skeleton-typo rule gives the query token with any of them, also for 3
+    against 4 letters, where only spellings without vowels count unless the query's has
+    none."""
+    from ctnode.match.normalise import skeleton
+    from ctnode.match.postings import EXACT_BOUND_GROUP
+    from ctnode.match.similarity import (
+        skeleton_typo_best,
+        skeleton_typo_similarity,
+        unvowelled,
+    )
+
+    rng = random.Random(11)
+    m = Matcher(Thresholds())
+    m.build(_zipf_people(rng, 400))
+    tables = m.tables
+    compared = short = 0
+    letters = "abdhikmnrstuy"
+    # query tokens: the listed ones, each with a letter changed, and without its vowels
+    queries = set()
+    for t in sorted(tables.vocabulary):
+        if t.isalpha():
+            i = rng.randrange(len(t))
+            queries |= {t, t[:i] + rng.choice(letters) + t[i + 1:],
+                        t[0] + "".join(ch for ch in t[1:] if ch not in "aeiou")}
+    for a in sorted(queries):
+        key = skeleton(a)
+        if len(key) < 3:
+            continue
+        for k in tables._skeleton_neighbours(key, unvowelled(a)):
+            group = tables.spellings[k]
+            if len(group) > EXACT_BOUND_GROUP:
+                continue
+            want = max(skeleton_typo_similarity(a, t) for t in group)
+            assert skeleton_typo_best(a, key, k, group) == want, (a, group)
+            compared += 1
+            short += min(len(key), len(k)) < 4
+    assert compared >= 40 and 10 <= short <= compared - 10, (compared, short)
+
+
 def test_skeleton_typo_neighbours_are_all_the_rule_can_join() -> None:
     """The remembered skeleton-typo neighbours of a query skeleton are exactly the listed
     skeletons the rule can join it with (checked against every listed skeleton), and a

@@ -330,17 +330,22 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
     # the longest postings did not pull candidates; look the candidates up in them
     # (sorted) instead, so they add exactly what they can to each bound. A plan's most
     # valuable list first: the candidates that stay below the floor even if the plan's
-    # other lists (and the later plans) held them are dropped before those are searched.
+    # other lists (and the later plans) held them are dropped before those are searched
+    # (and before the later plans are, after a plan of one list).
     for p_i, plan in enumerate(skipped):
         fq, fc = found_by.get(plan.unit, (zeros, zeros))
         reach = sorted(plan.reach, key=lambda r: (r[1], r[2]), reverse=True)
         q_best, c_best = _held_values(uniq, reach[:1])
         rest = reach[1:]
-        if rest and floor is not None:
-            a_rest, c_rest = max(r[1] for r in rest), max(r[2] for r in rest)
+        if (rest or p_i + 1 < len(skipped)) and floor is not None:
+            # (also after a plan of one list: what it gave is then exact, and only the
+            # later plans are open)
+            a_rest = max((r[1] for r in rest), default=0.0)
+            c_rest = max((r[2] for r in rest), default=0.0)
             a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
             c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
-            qw_most = qw_acc + np.where(fq == 0.0, plan.qweight, 0.0)
+            held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
+            qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
             for later in skipped[p_i + 1:]:
                 lq, lc = found_by.get(later.unit, (zeros, zeros))
                 a_most += np.maximum(0.0, later.a_max - lq)

@@ -31,6 +31,7 @@ from ctnode.match.details import (
     compare_dates,
     compare_documents,
     compare_schema,
+    details_value,
 )
 from ctnode.match.explain import explain_name
 from ctnode.match.normalise import (
@@ -478,6 +479,12 @@ class NameCorpus:
     def _details(self, q: PreparedQuery, rec: ListedRecord) -> list[FeatureExplanation]:
         """The identifying details that contribute (dates, nationality, documents, schema)."""
         return details_of(q.dates, q.countries, q.docs, q.schema, rec)
+
+    def _details_value(self, q: PreparedQuery, rec: ListedRecord) -> float:
+        """``sum(f.contribution for f in self._details(q, rec))`` (the same value), without
+        the explanations: what a candidate's details add, before its names are scored."""
+        return details_value(q.dates, q.countries, q.docs, q.schema, rec.dates,
+                             rec.countries, rec.docs, rec.schema)
 
     def record(self, entity_id: str) -> ListedRecord | None:
         """What this corpus holds of a live record (its cleaned details), or None."""

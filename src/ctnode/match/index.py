@@ -166,11 +166,11 @@ class Matcher(NameCorpus):
                                if n in bounds)
                 if not names:
                     continue  # no name of the record can reach the threshold
-                features = self._details(q, self._records[idx])
                 best = -names[0][0]
-                if round(min(1.0, best + sum(f.contribution for f in features)), 4) < report:
+                if round(min(1.0, best + self._details_value(q, self._records[idx])),
+                         4) < report:
                     continue  # nor with the record's own details
-                result = self._score_record(idx, q, [(-nb, n) for nb, n in names], features)
+                result = self._score_record(idx, q, [(-nb, n) for nb, n in names])
                 if result is not None:
                     scored.append(result)
             return self._finish(scored, q, len(scored), include_below=False)
@@ -257,14 +257,16 @@ class Matcher(NameCorpus):
                 break
             # this record's own details are known before its names are scored: a date of
             # birth that contradicts (−0.20) can put even the name bound below the threshold
-            features = self._details(q, self._records[rec_idx])
+            # (their value only: most candidates stop here, and the explanations are made
+            # for the records scored)
             if not include_below and round(
-                    min(1.0, bound + sum(f.contribution for f in features)), 4) < report:
+                    min(1.0, bound + self._details_value(q, self._records[rec_idx])),
+                    4) < report:
                 continue
             if budget == 0:
                 break
             budget -= 1
-            result = self._score_record(rec_idx, q, names, features)
+            result = self._score_record(rec_idx, q, names)
             if result is not None:
                 scored.append(result)
                 if include_below or result.score >= self.thresholds.report:
