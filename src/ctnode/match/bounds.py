@@ -193,16 +193,36 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate (sorted ids), the best (ub·w_q, ub·w_c) over the lists holding it (0
-    where none does): where each candidate would sit in a sorted list, clipped to its end,
-    tells whether the list holds it (three numpy calls per list)."""
-    held = np.empty((len(reach), len(uniq)), dtype=bool)
-    for row, (arr, _qv, _cv) in enumerate(reach):
+    where none does). A list longer than the candidates: where each candidate would sit in
+    it, clipped to its end, tells whether it holds it (three numpy calls). The shorter
+    lists (most of them: a unit's typo neighbours and other spellings) together: their ids
+    placed among the candidates in one search, so a short list costs its own length, not
+    the candidates'."""
+    n = len(uniq)
+    q_best = np.zeros(n)
+    c_best = np.zeros(n)
+    short: list[np.ndarray] = []
+    short_q: list[float] = []
+    short_c: list[float] = []
+    for arr, qv, cv in reach:
         post = np.frombuffer(arr, dtype=np.int32)
-        np.equal(post.take(np.searchsorted(post, uniq), mode="clip"), uniq, out=held[row])
-    if len(reach) == 1:
-        return held[0] * reach[0][1], held[0] * reach[0][2]
-    return ((held * np.array([[r[1]] for r in reach])).max(axis=0),
-            (held * np.array([[r[2]] for r in reach])).max(axis=0))
+        if len(post) < n:
+            short.append(post)
+            short_q.append(qv)
+            short_c.append(cv)
+            continue
+        hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
+        np.maximum(q_best, hit * qv, out=q_best)
+        np.maximum(c_best, hit * cv, out=c_best)
+    if short:
+        lengths = [len(post) for post in short]
+        ids = np.concatenate(short) if len(short) > 1 else short[0]
+        pos = np.searchsorted(uniq, ids)
+        found = uniq.take(pos, mode="clip") == ids
+        pos = pos[found]
+        np.maximum.at(q_best, pos, np.repeat(np.asarray(short_q), lengths)[found])
+        np.maximum.at(c_best, pos, np.repeat(np.asarray(short_c), lengths)[found])
+    return q_best, c_best
 
 
 def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
