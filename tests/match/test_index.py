@@ -260,3 +260,29 @@ def test_skeleton_typo_neighbours_are_all_the_rule_can_join() -> None:
     assert newcomer in tables.spellings
     assert tables._skeleton_neighbours(key, False) == brute(key, False)
     assert newcomer in tables._skeleton_neighbours(key, False)
+
+
+def test_held_values_are_the_best_over_the_lists_holding_each_candidate() -> None:
+    """The set-aside look-up (long lists searched per candidate, short ones placed among
+    the candidates together) gives each candidate the best values of the lists holding it,
+    0 where none does: the same as a look-up per list and candidate."""
+    from array import array
+
+    import numpy as np
+
+    from ctnode.match.bounds import _held_values
+
+    rng = random.Random(3)
+    for _ in range(200):
+        uniq = np.array(sorted(rng.sample(range(5000), rng.randint(1, 300))), dtype=np.int32)
+        reach = []
+        for _ in range(rng.randint(1, 12)):
+            size = rng.choice((1, 2, 5, 20, 200, 2000))  # shorter and longer than uniq
+            ids = sorted(set(rng.sample(range(5000), size))
+                         | set(rng.sample(uniq.tolist(), min(len(uniq), size // 3))))
+            reach.append((array("i", ids), rng.choice((0.25, 0.5, 0.9)), rng.random()))
+        q_best, c_best = _held_values(uniq, reach)
+        for k, name_id in enumerate(uniq.tolist()):
+            holding = [(qv, cv) for arr, qv, cv in reach if name_id in set(arr)]
+            assert q_best[k] == max((qv for qv, _cv in holding), default=0.0)
+            assert c_best[k] == max((cv for _qv, cv in holding), default=0.0)
