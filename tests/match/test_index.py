@@ -133,9 +133,11 @@ def test_fast_equals_naive_with_long_postings() -> None:
     naive.build(people)
     fast_small = Matcher(Thresholds(), max_candidates=10_000)
     fast_small.small_postings = 10**9  # every bound in plain Python
+    fast_small.few_ranked = 10**9  # and the records ranked in plain Python
     fast_large = Matcher(Thresholds(), max_candidates=10_000)
     fast_large.small_postings = 0  # every bound through numpy ...
     fast_large.few_found = 0  # ... set-aside postings searched with numpy too
+    fast_large.few_ranked = 0  # ... and the records ranked with numpy
     fast_mixed = Matcher(Thresholds(), max_candidates=10_000)
     fast_mixed.small_postings = 0  # numpy, then binary search in plain Python
     fast_mixed.few_found = 10**9
