@@ -267,14 +267,13 @@ def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
             out.append((name_id, bound))
     return out
 
-def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameForm,
+def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                  finding: list[Plan], skipped: list[Plan],
                  floor: float | None) -> list[tuple[int, float]]:
     """Bounds of the names the ``finding`` plans reach, vectorised (numpy).
 
-    ``key_span`` is more than the largest name id (to key (unit, name) pairs as one
-    integer); up to ``few_found`` names left after the floor, set-aside postings are
-    searched in plain Python (:func:`look_up_skipped`)."""
+    Up to ``few_found`` names left after the floor, set-aside postings are searched in
+    plain Python (:func:`look_up_skipped`)."""
     tc = np.frombuffer(totals, dtype=np.float64)
     shape = shape_of(qn)
     arrays: list[PostingList] = []
@@ -296,8 +295,10 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
     qw_vals = np.repeat(np.asarray(qweights), lengths)
     u_vals = np.repeat(np.asarray(units, dtype=np.int64), lengths)
     if len(arrays) > len(finding):
-        # a name reached twice through one unit counts once, with its best values
-        key = u_vals * key_span + ids
+        # a name reached twice through one unit counts once, with its best values: sorted
+        # by (name, unit), which also groups the names (one sort instead of two; per name
+        # its units in ascending order, so the sums below add in the same order as ever)
+        key = ids.astype(np.int64) * (max(units) + 1) + u_vals
         order = np.argsort(key, kind="stable")
         key = key[order]
         first = np.empty(len(key), dtype=bool)
@@ -308,7 +309,13 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
         c_vals = np.maximum.reduceat(c_vals[order], starts)
         sel = order[starts]
         ids, qw_vals, u_vals = ids[sel], qw_vals[sel], u_vals[sel]
-    uniq, inverse = np.unique(ids, return_inverse=True)
+        new_name = np.empty(len(ids), dtype=bool)
+        new_name[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=new_name[1:])
+        uniq = ids[new_name]
+        inverse = np.cumsum(new_name) - 1
+    else:
+        uniq, inverse = np.unique(ids, return_inverse=True)
     q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
     c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
     qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)

@@ -204,8 +204,7 @@ class Matcher(NameCorpus):
             if size * (1 + sum(len(p.reach) for p in skipped)) <= self.small_postings:
                 found = bounds_small(totals, qn, finding, skipped, floor)
             else:
-                found = bounds_large(totals, len(self._name_text) + 1, self.few_found, qn,
-                                     finding, skipped, floor)
+                found = bounds_large(totals, self.few_found, qn, finding, skipped, floor)
             for name_id, bound in found:
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound
