@@ -153,5 +153,5 @@ class PairScorer:
         factor = m._name_factor[result.name_id]
         ns = compare_names(qn, cand)
         out = _name_features(ns, factor)
-        out.update(_detail_features(result.features))
+        out.update(_detail_features(m.features_of(result, prepared)))
         return out, result.score

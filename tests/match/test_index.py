@@ -133,9 +133,11 @@ def test_fast_equals_naive_with_long_postings() -> None:
     naive.build(people)
     fast_small = Matcher(Thresholds(), max_candidates=10_000)
     fast_small.small_postings = 10**9  # every bound in plain Python
+    fast_small.few_ranked = 10**9  # and the records ranked in plain Python
     fast_large = Matcher(Thresholds(), max_candidates=10_000)
     fast_large.small_postings = 0  # every bound through numpy ...
     fast_large.few_found = 0  # ... set-aside postings searched with numpy too
+    fast_large.few_ranked = 0  # ... and the records ranked with numpy
     fast_mixed = Matcher(Thresholds(), max_candidates=10_000)
     fast_mixed.small_postings = 0  # numpy, then binary search in plain Python
     fast_mixed.few_found = 10**9
@@ -176,6 +178,47 @@ def test_bound_is_never_below_the_score(un_entities: list[Entity]) -> None:
                 assert bounds[name_id] >= score, (query.names, m._name_text[name_id])
                 checked += 1
     assert checked > 100
+
+
+def test_skeleton_typo_bound_is_the_best_spelling_value() -> None:
+    """A skeleton neighbour's bound (one compiled call over its spellings) is exactly the
+    best value the skeleton-typo rule gives the query token with any of them, also for 3
+    against 4 letters, where only spellings without vowels count unless the query's has
+    none."""
+    from ctnode.match.normalise import skeleton
+    from ctnode.match.postings import EXACT_BOUND_GROUP
+    from ctnode.match.similarity import (
+        skeleton_typo_best,
+        skeleton_typo_similarity,
+        unvowelled,
+    )
+
+    rng = random.Random(11)
+    m = Matcher(Thresholds())
+    m.build(_zipf_people(rng, 400))
+    tables = m.tables
+    compared = short = 0
+    letters = "abdhikmnrstuy"
+    # query tokens: the listed ones, each with a letter changed, and without its vowels
+    queries = set()
+    for t in sorted(tables.vocabulary):
+        if t.isalpha():
+            i = rng.randrange(len(t))
+            queries |= {t, t[:i] + rng.choice(letters) + t[i + 1:],
+                        t[0] + "".join(ch for ch in t[1:] if ch not in "aeiou")}
+    for a in sorted(queries):
+        key = skeleton(a)
+        if len(key) < 3:
+            continue
+        for k in tables._skeleton_neighbours(key, unvowelled(a)):
+            group = tables.spellings[k]
+            if len(group) > EXACT_BOUND_GROUP:
+                continue
+            want = max(skeleton_typo_similarity(a, t) for t in group)
+            assert skeleton_typo_best(a, key, k, group) == want, (a, group)
+            compared += 1
+            short += min(len(key), len(k)) < 4
+    assert compared >= 40 and 10 <= short <= compared - 10, (compared, short)
 
 
 def test_skeleton_typo_neighbours_are_all_the_rule_can_join() -> None:
@@ -219,3 +262,29 @@ def test_skeleton_typo_neighbours_are_all_the_rule_can_join() -> None:
     assert newcomer in tables.spellings
     assert tables._skeleton_neighbours(key, False) == brute(key, False)
     assert newcomer in tables._skeleton_neighbours(key, False)
+
+
+def test_held_values_are_the_best_over_the_lists_holding_each_candidate() -> None:
+    """The set-aside look-up (long lists searched per candidate, short ones placed among
+    the candidates together) gives each candidate the best values of the lists holding it,
+    0 where none does: the same as a look-up per list and candidate."""
+    from array import array
+
+    import numpy as np
+
+    from ctnode.match.bounds import _held_values
+
+    rng = random.Random(3)
+    for _ in range(200):
+        uniq = np.array(sorted(rng.sample(range(5000), rng.randint(1, 300))), dtype=np.int32)
+        reach = []
+        for _ in range(rng.randint(1, 12)):
+            size = rng.choice((1, 2, 5, 20, 200, 2000))  # shorter and longer than uniq
+            ids = sorted(set(rng.sample(range(5000), size))
+                         | set(rng.sample(uniq.tolist(), min(len(uniq), size // 3))))
+            reach.append((array("i", ids), rng.choice((0.25, 0.5, 0.9)), rng.random()))
+        q_best, c_best = _held_values(uniq, reach)
+        for k, name_id in enumerate(uniq.tolist()):
+            holding = [(qv, cv) for arr, qv, cv in reach if name_id in set(arr)]
+            assert q_best[k] == max((qv for qv, _cv in holding), default=0.0)
+            assert c_best[k] == max((cv for _qv, cv in holding), default=0.0)

@@ -193,16 +193,36 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate (sorted ids), the best (ub·w_q, ub·w_c) over the lists holding it (0
-    where none does): where each candidate would sit in a sorted list, clipped to its end,
-    tells whether the list holds it (three numpy calls per list)."""
-    held = np.empty((len(reach), len(uniq)), dtype=bool)
-    for row, (arr, _qv, _cv) in enumerate(reach):
+    where none does). A list longer than the candidates: where each candidate would sit in
+    it, clipped to its end, tells whether it holds it (three numpy calls). The shorter
+    lists (most of them: a unit's typo neighbours and other spellings) together: their ids
+    placed among the candidates in one search, so a short list costs its own length, not
+    the candidates'."""
+    n = len(uniq)
+    q_best = np.zeros(n)
+    c_best = np.zeros(n)
+    short: list[np.ndarray] = []
+    short_q: list[float] = []
+    short_c: list[float] = []
+    for arr, qv, cv in reach:
         post = np.frombuffer(arr, dtype=np.int32)
-        np.equal(post.take(np.searchsorted(post, uniq), mode="clip"), uniq, out=held[row])
-    if len(reach) == 1:
-        return held[0] * reach[0][1], held[0] * reach[0][2]
-    return ((held * np.array([[r[1]] for r in reach])).max(axis=0),
-            (held * np.array([[r[2]] for r in reach])).max(axis=0))
+        if len(post) < n:
+            short.append(post)
+            short_q.append(qv)
+            short_c.append(cv)
+            continue
+        hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
+        np.maximum(q_best, hit * qv, out=q_best)
+        np.maximum(c_best, hit * cv, out=c_best)
+    if short:
+        lengths = [len(post) for post in short]
+        ids = np.concatenate(short) if len(short) > 1 else short[0]
+        pos = np.searchsorted(uniq, ids)
+        found = uniq.take(pos, mode="clip") == ids
+        pos = pos[found]
+        np.maximum.at(q_best, pos, np.repeat(np.asarray(short_q), lengths)[found])
+        np.maximum.at(c_best, pos, np.repeat(np.asarray(short_c), lengths)[found])
+    return q_best, c_best
 
 
 def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
@@ -247,14 +267,13 @@ def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
             out.append((name_id, bound))
     return out
 
-def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameForm,
+def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                  finding: list[Plan], skipped: list[Plan],
                  floor: float | None) -> list[tuple[int, float]]:
     """Bounds of the names the ``finding`` plans reach, vectorised (numpy).
 
-    ``key_span`` is more than the largest name id (to key (unit, name) pairs as one
-    integer); up to ``few_found`` names left after the floor, set-aside postings are
-    searched in plain Python (:func:`look_up_skipped`)."""
+    Up to ``few_found`` names left after the floor, set-aside postings are searched in
+    plain Python (:func:`look_up_skipped`)."""
     tc = np.frombuffer(totals, dtype=np.float64)
     shape = shape_of(qn)
     arrays: list[PostingList] = []
@@ -276,8 +295,10 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
     qw_vals = np.repeat(np.asarray(qweights), lengths)
     u_vals = np.repeat(np.asarray(units, dtype=np.int64), lengths)
     if len(arrays) > len(finding):
-        # a name reached twice through one unit counts once, with its best values
-        key = u_vals * key_span + ids
+        # a name reached twice through one unit counts once, with its best values: sorted
+        # by (name, unit), which also groups the names (one sort instead of two; per name
+        # its units in ascending order, so the sums below add in the same order as ever)
+        key = ids.astype(np.int64) * (max(units) + 1) + u_vals
         order = np.argsort(key, kind="stable")
         key = key[order]
         first = np.empty(len(key), dtype=bool)
@@ -288,7 +309,13 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
         c_vals = np.maximum.reduceat(c_vals[order], starts)
         sel = order[starts]
         ids, qw_vals, u_vals = ids[sel], qw_vals[sel], u_vals[sel]
-    uniq, inverse = np.unique(ids, return_inverse=True)
+        new_name = np.empty(len(ids), dtype=bool)
+        new_name[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=new_name[1:])
+        uniq = ids[new_name]
+        inverse = np.cumsum(new_name) - 1
+    else:
+        uniq, inverse = np.unique(ids, return_inverse=True)
     q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
     c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
     qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
@@ -330,17 +357,22 @@ def bounds_large(totals: array[float], key_span: int, few_found: int, qn: NameFo
     # the longest postings did not pull candidates; look the candidates up in them
     # (sorted) instead, so they add exactly what they can to each bound. A plan's most
     # valuable list first: the candidates that stay below the floor even if the plan's
-    # other lists (and the later plans) held them are dropped before those are searched.
+    # other lists (and the later plans) held them are dropped before those are searched
+    # (and before the later plans are, after a plan of one list).
     for p_i, plan in enumerate(skipped):
         fq, fc = found_by.get(plan.unit, (zeros, zeros))
         reach = sorted(plan.reach, key=lambda r: (r[1], r[2]), reverse=True)
         q_best, c_best = _held_values(uniq, reach[:1])
         rest = reach[1:]
-        if rest and floor is not None:
-            a_rest, c_rest = max(r[1] for r in rest), max(r[2] for r in rest)
+        if (rest or p_i + 1 < len(skipped)) and floor is not None:
+            # (also after a plan of one list: what it gave is then exact, and only the
+            # later plans are open)
+            a_rest = max((r[1] for r in rest), default=0.0)
+            c_rest = max((r[2] for r in rest), default=0.0)
             a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
             c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
-            qw_most = qw_acc + np.where(fq == 0.0, plan.qweight, 0.0)
+            held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
+            qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
             for later in skipped[p_i + 1:]:
                 lq, lc = found_by.get(later.unit, (zeros, zeros))
                 a_most += np.maximum(0.0, later.a_max - lq)

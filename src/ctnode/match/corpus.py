@@ -31,6 +31,7 @@ from ctnode.match.details import (
     compare_dates,
     compare_documents,
     compare_schema,
+    details_value,
 )
 from ctnode.match.explain import explain_name
 from ctnode.match.normalise import (
@@ -281,7 +282,8 @@ class ScoredRecord:
     rec_idx: int
     name_id: int
     query_idx: int
-    features: list[FeatureExplanation]
+    # the details that counted; None: not explained yet (made for the hits returned)
+    features: list[FeatureExplanation] | None
 
 
 class NameCorpus:
@@ -479,13 +481,19 @@ class NameCorpus:
         """The identifying details that contribute (dates, nationality, documents, schema)."""
         return details_of(q.dates, q.countries, q.docs, q.schema, rec)
 
+    def _details_value(self, q: PreparedQuery, rec: ListedRecord) -> float:
+        """``sum(f.contribution for f in self._details(q, rec))`` (the same value), without
+        the explanations: what a candidate's details add, before its names are scored."""
+        return details_value(q.dates, q.countries, q.docs, q.schema, rec.dates,
+                             rec.countries, rec.docs, rec.schema)
+
     def record(self, entity_id: str) -> ListedRecord | None:
         """What this corpus holds of a live record (its cleaned details), or None."""
         idx = self._by_id.get(entity_id)
         return None if idx is None else self._records[idx]
 
     def _score_record(self, rec_idx: int, q: PreparedQuery, names: Iterable[tuple[float, int]],
-                      features: list[FeatureExplanation] | None = None) -> ScoredRecord | None:
+                      ) -> ScoredRecord | None:
         """Best name of one record (names given as (bound, id), best bound first) + details.
 
         A name is skipped once its bound is below the best name score found: it cannot win.
@@ -517,11 +525,17 @@ class NameCorpus:
         if best is None:
             return None
         name_value, name_id, qi = best
-        if features is None:
-            features = self._details(q, rec)
-        score = name_value + sum(f.contribution for f in features)
+        # the details' value (the same sum as their explanations'); those are made for
+        # the hits returned only (features_of): most records scored are not reported
+        score = name_value + self._details_value(q, rec)
         score = round(min(1.0, max(0.0, score)), 4)
-        return ScoredRecord(score, rec_idx, name_id, qi, features)
+        return ScoredRecord(score, rec_idx, name_id, qi, None)
+
+    def features_of(self, s: ScoredRecord, q: PreparedQuery) -> list[FeatureExplanation]:
+        """The explained details of a scored record (what its score added for them)."""
+        if s.features is None:
+            s.features = self._details(q, self._records[s.rec_idx])
+        return s.features
 
     def _hit(self, s: ScoredRecord, q: PreparedQuery) -> Hit:
         rec = self._records[s.rec_idx]
@@ -530,7 +544,7 @@ class NameCorpus:
         qn = q.names[s.query_idx]
         # the alignment is rebuilt only for returned hits (same score as name_score_value)
         explanation = explain_name(qn, cand, compare_names(qn, cand), factor,
-                                   kept_apart(q.schema, rec.schema)) + s.features
+                                   kept_apart(q.schema, rec.schema)) + self.features_of(s, q)
         return Hit(
             entity_id=rec.id, dataset=rec.dataset, reference=rec.reference, schema=rec.schema,
             caption=rec.caption, matched_name=cand.original, score=s.score,

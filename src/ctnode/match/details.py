@@ -6,6 +6,7 @@ each agreement or contradiction adds to the name score, from the fitted model).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ctnode.match.phrases import english
@@ -169,14 +170,15 @@ def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
             + (max(0.0, MODEL.doc_agree) if has_docs else 0.0) + MODEL.score_offset)
 
 
-def details_value(q_dates: tuple[str, ...], q_countries: tuple[str, ...],
-                  q_docs: tuple[str, ...], q_schema: str, c_dates: tuple[str, ...],
+def details_value(q_dates: Sequence[str], q_countries: Sequence[str],
+                  q_docs: Sequence[str], q_schema: str, c_dates: tuple[str, ...],
                   c_countries: tuple[str, ...], c_docs: tuple[str, ...],
                   c_schema: str) -> float:
     """What the details add, as the sum of the contributions of :func:`compare_dates`,
     :func:`compare_countries`, :func:`compare_documents`, :func:`compare_schema` and
     :func:`calibration` (same values, same order of addition), without building their
-    explanations: the monitoring service's test of a pair before it is scored."""
+    explanations: the monitoring service's test of a pair before it is scored, and the
+    index's test of a candidate record before its names are scored."""
     total = 0.0
     if q_dates and c_dates:
         total += max(_date_relation(q, c)[0] for q in q_dates for c in c_dates)

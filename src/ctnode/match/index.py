@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from ctnode.match.bounds import (
     EPS,
     bounds_large,
@@ -50,6 +52,8 @@ class Matcher(NameCorpus):
     # Names found through long postings, up to which set-aside lists are searched in plain
     # Python (binary search) rather than with numpy.
     few_found = 64
+    # Names with a bound, above which they are grouped into records and ordered with numpy.
+    few_ranked = 64
 
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         super().__init__(thresholds, max_candidates)
@@ -166,11 +170,11 @@ class Matcher(NameCorpus):
                                if n in bounds)
                 if not names:
                     continue  # no name of the record can reach the threshold
-                features = self._details(q, self._records[idx])
                 best = -names[0][0]
-                if round(min(1.0, best + sum(f.contribution for f in features)), 4) < report:
+                if round(min(1.0, best + self._details_value(q, self._records[idx])),
+                         4) < report:
                     continue  # nor with the record's own details
-                result = self._score_record(idx, q, [(-nb, n) for nb, n in names], features)
+                result = self._score_record(idx, q, [(-nb, n) for nb, n in names])
                 if result is not None:
                     scored.append(result)
             return self._finish(scored, q, len(scored), include_below=False)
@@ -200,8 +204,7 @@ class Matcher(NameCorpus):
             if size * (1 + sum(len(p.reach) for p in skipped)) <= self.small_postings:
                 found = bounds_small(totals, qn, finding, skipped, floor)
             else:
-                found = bounds_large(totals, len(self._name_text) + 1, self.few_found, qn,
-                                     finding, skipped, floor)
+                found = bounds_large(totals, self.few_found, qn, finding, skipped, floor)
             for name_id, bound in found:
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound
@@ -230,6 +233,11 @@ class Matcher(NameCorpus):
                 ) -> Iterable[tuple[float, int, list[tuple[float, int]]]]:
         """Eligible records by best name bound (then record index), each with its names
         as (bound, name id), best bound first (then lower id)."""
+        records = self._records
+        if len(bounds) > self.few_ranked:
+            # many names (a million listed): grouped and ordered by numpy, the same order
+            yield from self._ranked_large(q, bounds)
+            return
         name_rec = self._name_rec
         by_rec: dict[int, list[tuple[float, int]]] = {}
         for name_id, bound in bounds.items():
@@ -239,10 +247,37 @@ class Matcher(NameCorpus):
             names.sort()
             order.append((names[0][0], rec_idx, names))
         order.sort()
-        records = self._records
         for neg_best, rec_idx, names in order:
             if self._eligible(records[rec_idx], q):
                 yield -neg_best, rec_idx, [(-nb, name_id) for nb, name_id in names]
+
+    def _ranked_large(self, q: PreparedQuery, bounds: dict[int, float],
+                      ) -> Iterable[tuple[float, int, list[tuple[float, int]]]]:
+        """:meth:`_ranked` with numpy: names sorted by (record, −bound, id), records by
+        (−best bound, index); the Python objects are made only for the records asked for
+        (the stop rule usually ends well before the last)."""
+        n = len(bounds)
+        names = np.fromiter(bounds.keys(), dtype=np.int64, count=n)
+        neg = -np.fromiter(bounds.values(), dtype=np.float64, count=n)
+        view = np.frombuffer(self._name_rec, dtype=np.int32)
+        recs = view[names]
+        del view  # (a live view would stop the array from growing: add())
+        by_name = np.lexsort((names, neg, recs))
+        names, neg, recs = names[by_name], neg[by_name], recs[by_name]
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(recs[1:], recs[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        ends = np.append(starts[1:], n)
+        by_rec = np.lexsort((recs[starts], neg[starts]))
+        records = self._records
+        bound_of, name_of = (-neg).tolist(), names.tolist()
+        for g in by_rec.tolist():
+            start, end = int(starts[g]), int(ends[g])
+            rec_idx = int(recs[start])
+            if self._eligible(records[rec_idx], q):
+                yield bound_of[start], rec_idx, list(zip(bound_of[start:end],
+                                                         name_of[start:end], strict=True))
 
     def _rank_and_score(self, q: PreparedQuery, bounds: dict[int, float],
                         bonus: float, limit: int, include_below: bool) -> list[Hit]:
@@ -257,14 +292,16 @@ class Matcher(NameCorpus):
                 break
             # this record's own details are known before its names are scored: a date of
             # birth that contradicts (−0.20) can put even the name bound below the threshold
-            features = self._details(q, self._records[rec_idx])
+            # (their value only: most candidates stop here, and the explanations are made
+            # for the records scored)
             if not include_below and round(
-                    min(1.0, bound + sum(f.contribution for f in features)), 4) < report:
+                    min(1.0, bound + self._details_value(q, self._records[rec_idx])),
+                    4) < report:
                 continue
             if budget == 0:
                 break
             budget -= 1
-            result = self._score_record(rec_idx, q, names, features)
+            result = self._score_record(rec_idx, q, names)
             if result is not None:
                 scored.append(result)
                 if include_below or result.score >= self.thresholds.report:

@@ -43,8 +43,8 @@ from ctnode.match.similarity import (
     one_edit_apart,
     prefix_similarity,
     skeleton_typo_applies,
+    skeleton_typo_best,
     skeleton_typo_max,
-    skeleton_typo_similarity,
     syllable_posting_key,
     token_similarity,
     unvowelled,
@@ -391,7 +391,7 @@ class PostingTables:
             for k in self._skeleton_neighbours(key, bare):
                 group = self.spellings[k]
                 # spellings one Latin edit away are reached (and bounded) above
-                best = (max(skeleton_typo_similarity(latin, t) for t in group)
+                best = (skeleton_typo_best(latin, key, k, group)
                         if len(group) <= EXACT_BOUND_GROUP else skeleton_typo_max())
                 if best > 0.0:
                     self._reach(out, PostingKind.SKELETON, k, best)
