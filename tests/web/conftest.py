@@ -120,6 +120,16 @@ def person(browser: Browser, url: str, username: str, **options: Any) -> Page:
     return page
 
 
+def choose_language(page: Page, code: str) -> None:
+    """Switch the console's language with its menu, as a user does, and wait for the page in
+    ``code``. The menu applies itself from the console's deferred script, which attaches
+    once the document is parsed: the page's load is awaited first, since a change made
+    before it would need the menu's button (a busy CI machine met that race)."""
+    page.wait_for_load_state("load")
+    page.locator("#language").select_option(code)
+    page.wait_for_selector(f"html[lang={code}]", state="attached")
+
+
 def choose_password(page: Page, first: str = FIRST, own: str = OWN) -> None:
     """After signing in with a one-time password: choose one's own, land on Screen."""
     page.wait_for_url("**/console/password")

@@ -23,7 +23,7 @@ from ctnode.model.access import Actor, Purpose
 from ctnode.services.screening.query import build_query
 from tests.conftest import shared_data_dir
 from tests.federation.cluster import NodeProc, make_nodes, ready, seed_stores, started
-from tests.web.conftest import DEMO_ACTOR, browser_api, load_intel, shot, sign_in
+from tests.web.conftest import DEMO_ACTOR, browser_api, choose_language, load_intel, shot, sign_in
 
 sync_api = browser_api()
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright",
@@ -72,7 +72,7 @@ def sign_in_as_ana(page: sync_api.Page, url: str) -> None:
     sign_in(page, url, "ana", PASSWORD)
     page.wait_for_url("**/console/screen")
     if page.locator("html").get_attribute("lang") != "en":  # the account's language: English
-        page.locator("#language").select_option("en")
+        choose_language(page, "en")
         page.wait_for_selector("html[lang=en]", state="attached")
 
 
@@ -91,7 +91,7 @@ def test_axe_finds_nothing_serious_on_any_page(served: NodeProc, page: sync_api.
     failures = {"signin": serious(page)}
     sign_in_as_ana(page, served.url)
     if language != "en":
-        page.locator("#language").select_option(language)
+        choose_language(page, language)
         page.wait_for_selector(f"html[lang={language}]", state="attached")
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     # every page of the navigation (a page added later is checked too), and the pages
@@ -169,7 +169,7 @@ def test_dashboard_audit_and_review_in_the_browser(served: NodeProc, page: sync_
     assert "Faris Nadir" in page.locator("section.subject").inner_text()
     shot(page, "review-subject-en")
 
-    page.locator("#language").select_option("ar")
+    choose_language(page, "ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     shot(page, "review-subject-ar")
     page.goto(served.url + "/console/dashboard")
@@ -177,7 +177,7 @@ def test_dashboard_audit_and_review_in_the_browser(served: NodeProc, page: sync_
     shot(page, "dashboard-ar")
     page.goto(served.url + "/console/audit")
     shot(page, "audit-filters-ar")
-    page.locator("#language").select_option("en")
+    choose_language(page, "en")
     page.wait_for_selector("html[dir=ltr]", state="attached")
 
 
@@ -208,7 +208,7 @@ def test_biometric_search_side_by_side(served: NodeProc, page: sync_api.Page) ->
         assert images.nth(i).evaluate(width_once_settled) > 0
     assert serious(page) == []
     shot(page, "biometrics-en")
-    page.locator("#language").select_option("ar")
+    choose_language(page, "ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     page.get_by_label("صورة الوجه أو صورة البصمة").set_input_files(str(FACES / "img2.jpg"))
     page.locator("#purpose").fill("border check")
@@ -217,5 +217,5 @@ def test_biometric_search_side_by_side(served: NodeProc, page: sync_api.Page) ->
     assert page.locator("article.candidate").count() >= 1
     assert serious(page) == []
     shot(page, "biometrics-ar")
-    page.locator("#language").select_option("en")
+    choose_language(page, "en")
     page.wait_for_selector("html[dir=ltr]", state="attached")

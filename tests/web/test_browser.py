@@ -23,7 +23,7 @@ from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
 from ctnode.services.users import token_hash
 from tests.federation.cluster import NodeProc, make_nodes, ready, seed_stores, started
-from tests.web.conftest import FIRST, browser_api, choose_password, shot, sign_in
+from tests.web.conftest import FIRST, browser_api, choose_language, choose_password, shot, sign_in
 
 sync_api = browser_api()
 ADMIN = Actor(name="cli:test", role="admin")
@@ -123,7 +123,7 @@ def test_the_analysts_day(served: NodeProc, page: sync_api.Page) -> None:
     shot(page, "admin-en")
 
     # Arabic, right to left: the menu applies itself (console.js, an external script)
-    page.get_by_label("Language").select_option("ar")
+    choose_language(page, "ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     assert page.locator("html").get_attribute("lang") == "ar"
     page.goto(served.url + "/console/audit")  # the menu brought the Admin page back

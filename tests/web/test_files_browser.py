@@ -16,7 +16,7 @@ from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
 from tests.conftest import TRAVEL_FIXTURES
 from tests.federation.cluster import NodeProc, make_nodes, ready, seed_stores, started
-from tests.web.conftest import FIRST, browser_api, close_page, person, shot
+from tests.web.conftest import FIRST, browser_api, choose_language, close_page, person, shot
 
 sync_api = browser_api()
 
@@ -78,11 +78,11 @@ def test_upload_a_manifest_follow_it_filter_and_export(served: NodeProc,
     text = Path(info.value.path()).read_text(encoding="utf-8")
     refs = {row["ref"] for row in csv.DictReader(io.StringIO(text))}
     assert "T1" in refs and len(refs) == 4
-    page.get_by_label("Language").select_option("ar")
+    choose_language(page, "ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     assert page.locator("#summary").is_visible()
     shot(page, "file-report-ar")
-    page.get_by_label("اللغة").select_option("en")
+    choose_language(page, "en")
     page.wait_for_selector("html[dir=ltr]", state="attached")
 
 
@@ -97,7 +97,7 @@ def test_preview_a_list_import_then_import_it(served: NodeProc, page: sync_api.P
     assert page.locator("#n-added").inner_text() == "4"
     shot(page, "list-import-preview-en")
     # the same preview in Arabic (the form by its fields' ids: the labels are Arabic)
-    page.get_by_label("Language").select_option("ar")
+    choose_language(page, "ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     page.goto(served.url + "/console/lists/import")
     page.locator("#kind").select_option("ftm")
@@ -109,7 +109,7 @@ def test_preview_a_list_import_then_import_it(served: NodeProc, page: sync_api.P
         page.locator("#n-added").inner_text() == "4"
     assert page.locator("html").get_attribute("dir") == "rtl"
     shot(page, "list-import-preview-ar")
-    page.get_by_label("اللغة").select_option("en")
+    choose_language(page, "en")
     page.wait_for_selector("html[dir=ltr]", state="attached")
     page.goto(served.url + "/console/lists/import")
     page.get_by_label("Format").select_option("ftm")
@@ -143,8 +143,8 @@ def test_watch_a_person_and_read_the_alert(served: NodeProc, page: sync_api.Page
     assert "new hit" in page.locator("#watch-alerts").inner_text()
     assert "FARIS" in page.locator("#watch-subjects").inner_text().upper()
     shot(page, "watch-en")
-    page.get_by_label("Language").select_option("ar")
+    choose_language(page, "ar")
     page.wait_for_selector("html[dir=rtl]", state="attached")
     shot(page, "watch-ar")
-    page.get_by_label("اللغة").select_option("en")
+    choose_language(page, "en")
     page.wait_for_selector("html[dir=ltr]", state="attached")

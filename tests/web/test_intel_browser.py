@@ -24,6 +24,7 @@ from tests.web.conftest import (
     FIRST,
     MALWARE,
     browser_api,
+    choose_language,
     choose_password,
     load_intel,
     shot,
@@ -99,7 +100,7 @@ def test_an_analyst_reads_a_threat_actor_and_its_listed_record(served: NodeProc,
 
     # Arabic, right to left
     page.goto(f"{served.url}/console/intel/feed/{DEMO_ACTOR}")
-    page.locator("#language").select_option("ar")
+    choose_language(page, "ar")
     page.wait_for_selector("html[lang=ar]", state="attached")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("#watchlist").inner_text() == "السجلات المدرجة التي يشير إليها"

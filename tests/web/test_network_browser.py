@@ -21,7 +21,7 @@ from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
 from tests.federation import cluster
 from tests.federation.cluster import NodeProc, make_nodes, seed_stores
-from tests.web.conftest import FIRST, browser_api, close_page, person, shot
+from tests.web.conftest import FIRST, browser_api, choose_language, close_page, person, shot
 
 sync_api = browser_api()
 
@@ -115,14 +115,14 @@ def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
     shot(ana, "network-released-en")
 
     # the same in Arabic, right to left, while the fields are there
-    ana.locator("#language").select_option("ar")
+    choose_language(ana, "ar")
     ana.wait_for_selector("html[dir=rtl]", state="attached")
     ana.goto(asker.url + "/console/network/disclosures")
     released = ana.locator("article.status-approved table.released").first
     assert "FARIS" in released.inner_text().upper()
     released.scroll_into_view_if_needed()
     shot(ana, "network-released-ar")
-    ana.locator("#language").select_option("en")
+    choose_language(ana, "en")
     ana.wait_for_selector("html[dir=ltr]", state="attached")
     assert time.monotonic() < expires, "the pictures took longer than the time to live"
 
@@ -147,7 +147,7 @@ def test_approve_a_disclosure_on_one_node_and_see_it_arrive_then_expire(
     assert hal.locator("#sent").is_visible()  # the admin sees list updates sent
 
     # right to left in Arabic
-    ana.get_by_label("Language").select_option("ar")
+    choose_language(ana, "ar")
     ana.wait_for_selector("html[dir=rtl]", state="attached")
     for path, name in (("/console/network", "network"),
                        ("/console/network/screen", "network-screen"),
