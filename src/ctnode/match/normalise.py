@@ -41,6 +41,7 @@ from ctnode.match.orgs import (
 from ctnode.match.symbols import MAX_NAME_SYMBOLS
 from ctnode.match.transliterate import (
     MAX_ALTERNATIVES,
+    abjad_keys,
     arabic_alternatives,
     has_arabic,
     indic_alternative,
@@ -492,6 +493,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_loanword_keys(latin))
+        if rule == "arabic":  # written in an abjad: its readings' abjad keys
+            others = (*others, *abjad_keys((latin_token(raw)[0], *others)))
         if others:
             alts[pos] = others
         if rule not in ("latin", "latin-ascii"):

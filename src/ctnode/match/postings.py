@@ -37,6 +37,7 @@ from ctnode.match.similarity import (
     FUZZY_MIN_SKELETON,
     MIN_PREFIX,
     SIM_EXACT,
+    abjad_bound,
     UNVOWELLED_MIN_SKELETON,
     deletion_keys,
     merged_similarity,
@@ -49,7 +50,7 @@ from ctnode.match.similarity import (
     token_similarity,
     unvowelled,
 )
-from ctnode.match.transliterate import LOANWORD_MARK, loanword_keys
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
 from ctnode.match.weights import MODEL
 
 
@@ -184,6 +185,9 @@ class PostingTables:
                 self.sorted_vocabulary = None
                 self._katakana = None
             return
+        if t[:1] == ABJAD_MARK:  # an Arabic-script part's reading: met by the abjad rule
+            self._index_abjad(t, name_id, owner_weight, space)
+            return
         cache = self.token_keys
         if cache is not None:
             known = cache.get(space + t)
@@ -220,6 +224,15 @@ class PostingTables:
                         self.skeleton_deletions.setdefault(d, []).append(key)
             else:  # (setdefault: a loaded table keeps the list it returns)
                 self.spellings.setdefault(key, []).append(t)
+
+    def _index_abjad(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
+        """Post an abjad key under its marked skeleton (a Latin query part reaches it
+        through its own skeleton: see ``_expand_single``)."""
+        key = skeleton(t[1:])
+        if abjad_bound(key) > 0.0:
+            k = space + ABJAD_MARK + key
+            self._post(PostingKind.SKELETON, k, name_id)
+            _raise(self.weights[PostingKind.SKELETON], k, owner_weight)
 
     def _post_keys(self, keys: tuple[tuple[PostingKind, str], ...], name_id: int,
                    owner_weight: float) -> None:
@@ -312,7 +325,19 @@ class PostingTables:
                 self._reach(out, PostingKind.LATIN, tok, MODEL.symbol)
             self._expansions[cache_key] = out
             return out
+        if latin[:1] == ABJAD_MARK:  # an Arabic-script part: listed parts of its skeleton
+            key = skeleton(latin[1:])
+            bound = abjad_bound(key)
+            if bound > 0.0:
+                self._reach(out, PostingKind.SKELETON, key, bound)
+                if not merged and key in self.postings[PostingKind.MERGED_PAIR]:
+                    out.append(Reach(PostingKind.MERGED_PAIR, key, bound,
+                                     self.weights[PostingKind.MERGED_PAIR][key]))
+            self._expansions[cache_key] = out
+            return out
         key = skeleton(latin)
+        if abjad_bound(key) > 0.0:  # listed parts written in Arabic script (abjad rule)
+            self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
         sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
         if group:

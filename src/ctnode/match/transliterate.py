@@ -49,6 +49,7 @@ _ARABIC_YEH = frozenset("يیۍېئ")
 _ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _ARABIC_ARTICLE = "ال"
 _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
+_ULLAH = "ullah"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -101,6 +102,10 @@ def _arabic_token(token: str) -> str:
             token = token.replace(ch, latin)
     if token == _ALLAH:
         return "allah"
+    if token.endswith(_ALLAH) and len(token) > len(_ALLAH) + 1:
+        # a name glued to Allah (نورالله, خيرالله): its alef is not said, the usual
+        # romanisation is -ullah (Nurullah, Khairullah)
+        return _arabic_token(token[: -len(_ALLAH)]) + _ULLAH
     if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
         token = token[2:]
     return _letters(token)
@@ -171,6 +176,27 @@ def _mixed_arabic(text: str) -> str:
     if stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > 3:
         stripped = stripped[2:]
     return _NON_ALNUM.sub("", _letters(stripped))
+
+
+# ---- Arabic script is an abjad: the abjad key -------------------------------------------
+# Arabic script writes consonants and long vowels (alef, waw, yeh) and leaves short vowels
+# unwritten, so a Latin spelling of an Arabic-script name adds vowels the script does not
+# hold (محمد mhmd: Mohammad, Muhammad; دروكدال drukdal: Droukdel), and a long-vowel letter
+# left out changes the reading only by a vowel (دروكدل drukdl). The abjad key of an
+# Arabic-script part is its reading marked with ABJAD_MARK: it meets a Latin part with the
+# same consonant skeleton whose vowels agree in class wherever the script writes a long
+# vowel (see ``abjad_similarity`` in similarity.py; حسين husin is not Hassan).
+ABJAD_MARK = "\x03"  # starts an alternative that holds an Arabic-script part's reading
+
+
+def abjad_keys(readings: tuple[str, ...]) -> tuple[str, ...]:
+    """The abjad keys (marked readings) of an Arabic-script part's Latin readings. The
+    -ullah of a name glued to Allah is a short vowel the script does not write (its alef
+    is not said): the key holds ``llah`` (خيرالله: Khairullah and Khairallah alike; نور الله
+    read as one: Nurullah)."""
+    keys = (r[: -len(_ULLAH)] + "llah" if r.endswith(_ULLAH) and len(r) > len(_ULLAH) + 1
+            else "llah" if r == "allah" else r for r in readings)
+    return tuple(ABJAD_MARK + r for r in dict.fromkeys(keys) if r.isalpha())
 
 
 # ---- Hangul ------------------------------------------------------------------------------
