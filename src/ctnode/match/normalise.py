@@ -42,6 +42,7 @@ from ctnode.match.symbols import MAX_NAME_SYMBOLS
 from ctnode.match.transliterate import (
     MAX_ALTERNATIVES,
     abjad_keys,
+    abjad_readings,
     arabic_alternatives,
     has_arabic,
     indic_alternative,
@@ -494,7 +495,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
-            others = (*others, *abjad_keys((latin_token(raw)[0], *others)))
+            others = (*others, *abjad_keys((*abjad_readings(raw), *others)))
         if others:
             alts[pos] = others
         if rule not in ("latin", "latin-ascii"):

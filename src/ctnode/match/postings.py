@@ -38,6 +38,8 @@ from ctnode.match.similarity import (
     MIN_PREFIX,
     SIM_EXACT,
     abjad_bound,
+    abjad_dropped_bound,
+    abjad_letter_dropped,
     UNVOWELLED_MIN_SKELETON,
     deletion_keys,
     merged_similarity,
@@ -333,11 +335,15 @@ class PostingTables:
                 if not merged and key in self.postings[PostingKind.MERGED_PAIR]:
                     out.append(Reach(PostingKind.MERGED_PAIR, key, bound,
                                      self.weights[PostingKind.MERGED_PAIR][key]))
+            dropped = abjad_dropped_bound(key)
+            if dropped > 0.0:  # listed skeletons with one more consonant
+                for k in sorted(self.skeleton_deletions.get(key) or ()):
+                    if abjad_letter_dropped(key, k):
+                        self._reach(out, PostingKind.SKELETON, k, dropped)
             self._expansions[cache_key] = out
             return out
         key = skeleton(latin)
-        if abjad_bound(key) > 0.0:  # listed parts written in Arabic script (abjad rule)
-            self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
+        self._expand_abjad(out, key)
         sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
         if group:
@@ -353,6 +359,17 @@ class PostingTables:
             self._expansions.clear()
         self._expansions[cache_key] = out
         return out
+
+    def _expand_abjad(self, out: list[Reach], key: str) -> None:
+        """Listed parts written in Arabic script the abjad rule can join with a Latin part
+        of skeleton ``key``: the same skeleton, or it with one consonant left out."""
+        if abjad_bound(key) > 0.0:
+            self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
+        for i in range(1, len(key)):
+            short = key[:i] + key[i + 1:]
+            if abjad_dropped_bound(short) > 0.0 and abjad_letter_dropped(short, key):
+                self._reach(out, PostingKind.SKELETON, ABJAD_MARK + short,
+                            abjad_dropped_bound(short))
 
     def loanwords(self) -> dict[str, list[str]]:
         """Loanword key → the listed Latin tokens (and alternatives) with it (see

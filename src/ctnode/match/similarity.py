@@ -275,6 +275,9 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
         return 0.0, ""
     other, vowels = skeleton_parts(latin)
     if other != key:
+        if abjad_letter_dropped(key, other):
+            return MODEL.abjad_dropped, (f"written in Arabic script with one letter left out: "
+                                         f"consonants '{key}' of '{other}'")
         return 0.0, ""
     for slot in range(1, len(written)):
         if written[slot] and not written[slot] & vowels[slot]:
@@ -283,10 +286,28 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
                          f"agree (short vowels are not written)")
 
 
+MIN_ABJAD_DROPPED = 4  # shortest Arabic-script skeleton the letter-left-out rule compares
+
+
+def abjad_letter_dropped(key: str, other: str) -> bool:
+    """The abjad rule's second case: the consonants of the Arabic-script part are those of
+    the Latin part with one left out, not the first (بلمخار ``blmhr`` of Belmokhtar
+    ``blmhtr``); at least three consonants remain."""
+    return (len(key) >= MIN_ABJAD_DROPPED and len(other) == len(key) + 1
+            and other[0] == key[0] and any(other[:i] + other[i + 1:] == key
+                                           for i in range(1, len(other))))
+
+
 def abjad_bound(key: str) -> float:
-    """Highest similarity the abjad rule gives a part with skeleton ``key`` (an index
-    bound)."""
+    """Highest similarity the abjad rule gives a part with skeleton ``key`` and a part of
+    the same skeleton (an index bound)."""
     return MODEL.abjad if len(key) >= MIN_ABJAD_SKELETON else 0.0
+
+
+def abjad_dropped_bound(key: str) -> float:
+    """Highest similarity the letter-left-out case gives an Arabic-script part with
+    skeleton ``key`` (an index bound)."""
+    return MODEL.abjad_dropped if len(key) >= MIN_ABJAD_DROPPED else 0.0
 
 
 def skeleton_typo_similarity(a: str, b: str) -> float:

@@ -189,6 +189,24 @@ def _mixed_arabic(text: str) -> str:
 ABJAD_MARK = "\x03"  # starts an alternative that holds an Arabic-script part's reading
 
 
+_ALEF_MAQSURA = "ى"
+
+
+def abjad_readings(token: str) -> tuple[str, ...]:
+    """The readings an Arabic-script part's abjad keys are made from: its reading, with the
+    alef of an article glued inside the word left out (عبدالغفار ``abdlghfar``): that alef
+    is not said (hamzat al-wasl), so it is no long vowel a Latin spelling must show
+    (Abdul Ghafar); and with an alef maqsura read as yeh, as Persian and Egyptian writing
+    use it for a final i (حقانى Haqqani, نعمانى Nomani)."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if _ARABIC_ARTICLE in stripped[2:] and not stripped.endswith(_ALLAH):
+        stripped = stripped[:2] + stripped[2:].replace(_ARABIC_ARTICLE, "ل")
+    out = [_NON_ALNUM.sub("", _arabic_token(stripped))]
+    if _ALEF_MAQSURA in stripped:
+        out.append(_NON_ALNUM.sub("", _arabic_token(stripped.replace(_ALEF_MAQSURA, "ي"))))
+    return tuple(out)
+
+
 def abjad_keys(readings: tuple[str, ...]) -> tuple[str, ...]:
     """The abjad keys (marked readings) of an Arabic-script part's Latin readings. The
     -ullah of a name glued to Allah is a short vowel the script does not write (its alef

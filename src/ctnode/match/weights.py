@@ -47,6 +47,7 @@ class ScoringModel:
     # an Arabic-script part and a Latin one with its consonants and long vowels (hand-set,
     # not fitted: added after the last fit; see docs/matching.md "Arabic script")
     abjad: float = 0.80
+    abjad_dropped: float = 0.70  # ... with one consonant left out of the Arabic-script one
     # name score
     min_information: float = 1.0  # matched rarity needed for a full score
     weak_alias_factor: float = 0.90  # a weak alias (FtM weakAlias) counts this much
