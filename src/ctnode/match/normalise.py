@@ -50,6 +50,7 @@ from ctnode.match.transliterate import (
     katakana_loanword_keys,
     korean_alternative,
     latin_token,
+    maqsura_reading,
     readings,
     warm_up_scripts,
     western_alternatives,
@@ -445,6 +446,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         latin, rule = latin_token(raw)
         if not latin:
             continue
+        if kind == "person" and rule == "arabic" and latin not in STOP_TOKENS and (
+                maqsura_reading(raw) in STOP_TOKENS):
+            latin = maqsura_reading(raw) or latin  # حاجى: the title Haji, alef maqsura for yeh
         if kind == "person" and latin in STOP_TOKENS and (
                 latin not in _CONNECTOR_BEFORE_OF
                 or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):

@@ -143,14 +143,19 @@ def has_arabic(token: str) -> bool:
 
 
 def arabic_alternatives(token: str) -> list[str]:
-    """Other readings of an Arabic-script token: letters read the Persian way (``ثاقب`` →
-    ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way."""
+    """Other readings of an Arabic-script token: an alef maqsura read as yeh (Persian and
+    Egyptian writing use ``ى`` for a final i: ``حاجى`` Haji, ``على`` Ali, beside the
+    Arabic ``a`` of ``مصطفى`` Mustafa); letters read the Persian way (``ثاقب`` → ``saqb``
+    beside ``thaqb``) or, in a Persian-read token, the Arabic way."""
     primary = latin_token(token)[0]
     forms = [token]
     for ch, _second in _ARABIC_SECOND.items():
         if ch in token:
             forms += [f.replace(ch, "\x00" + ch) for f in forms]
     out: list[str] = []
+    yeh = maqsura_reading(token)
+    if yeh is not None and yeh != primary:
+        out.append(yeh)
     if not _PERSIAN_LETTERS.isdisjoint(token) and any(ch in token for ch in _PERSIAN_READING):
         arabic = _mixed_arabic(token)  # a Persian-read token keeps the Arabic reading
         if arabic and arabic != primary:
@@ -190,6 +195,14 @@ ABJAD_MARK = "\x03"  # starts an alternative that holds an Arabic-script part's 
 
 
 _ALEF_MAQSURA = "ى"
+
+
+def maqsura_reading(token: str) -> str | None:
+    """The reading of an Arabic-script token with its alef maqsura read as yeh (``i``), or
+    None when it has none."""
+    if _ALEF_MAQSURA not in token:
+        return None
+    return latin_token(token.replace(_ALEF_MAQSURA, "ي"))[0]
 
 
 def abjad_readings(token: str) -> tuple[str, ...]:
