@@ -235,6 +235,10 @@ class PostingTables:
             k = space + ABJAD_MARK + key
             self._post(PostingKind.SKELETON, k, name_id)
             _raise(self.weights[PostingKind.SKELETON], k, owner_weight)
+            # the bare mark: which names hold any abjad key (a Latin query part looks the
+            # marked skeletons up only when the list has some)
+            self._post(PostingKind.SKELETON, ABJAD_MARK, name_id)
+            self.weights[PostingKind.SKELETON].setdefault(ABJAD_MARK, 0.0)
 
     def _post_keys(self, keys: tuple[tuple[PostingKind, str], ...], name_id: int,
                    owner_weight: float) -> None:
@@ -363,6 +367,8 @@ class PostingTables:
     def _expand_abjad(self, out: list[Reach], key: str) -> None:
         """Listed parts written in Arabic script the abjad rule can join with a Latin part
         of skeleton ``key``: the same skeleton, or it with one consonant left out."""
+        if ABJAD_MARK not in self.postings[PostingKind.SKELETON]:
+            return  # no listed part is written in Arabic script
         if abjad_bound(key) > 0.0:
             self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
         for i in range(1, len(key)):
