@@ -371,11 +371,11 @@ class PostingTables:
             return  # no listed part is written in Arabic script
         if abjad_bound(key) > 0.0:
             self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
-        for i in range(1, len(key)):
-            short = key[:i] + key[i + 1:]
-            if abjad_dropped_bound(short) > 0.0 and abjad_letter_dropped(short, key):
-                self._reach(out, PostingKind.SKELETON, ABJAD_MARK + short,
-                            abjad_dropped_bound(short))
+        dropped = abjad_dropped_bound(key[1:])  # every skeleton one (not the first) shorter
+        if dropped > 0.0:
+            # (each is ``key`` with one consonant after the first left out: the rule's case)
+            for short in dict.fromkeys(key[:i] + key[i + 1:] for i in range(1, len(key))):
+                self._reach(out, PostingKind.SKELETON, ABJAD_MARK + short, dropped)
 
     def loanwords(self) -> dict[str, list[str]]:
         """Loanword key → the listed Latin tokens (and alternatives) with it (see
