@@ -322,3 +322,28 @@ def test_a_short_han_word_may_be_a_japanese_name_part(cls: type[Matcher]) -> Non
     assert hit is not None and hit.entity_id == "s" and hit.score >= Thresholds().report
     wang = _top(m, ScreenQuery(names=["王伟"], schema="Person"))
     assert wang is not None and wang.entity_id == "w"
+
+
+def test_abjad_rule_compares_consonants_and_written_long_vowels() -> None:
+    """Arabic script writes consonants and long vowels: a Latin spelling with the same
+    consonants whose vowels agree where the script writes one is the same name; a long
+    vowel of another class (yeh against a) is another name."""
+    from ctnode.match.similarity import abjad_similarity
+    from ctnode.match.transliterate import ABJAD_MARK, abjad_keys
+
+    def keys(name: str) -> tuple[str, ...]:
+        return tuple(a for a in parse_name(name)[0].alts.get(0, ()) if a[:1] == ABJAD_MARK)
+
+    assert keys("محمد") == (ABJAD_MARK + "mhmd",)
+    assert token_similarity(ABJAD_MARK + "mhmd", "mohammad")[0] == pytest.approx(0.80)
+    assert abjad_similarity("mohammed", ABJAD_MARK + "mhmd")[0] > 0  # symmetric
+    assert token_similarity(ABJAD_MARK + "drukdl", "droukdel")[0] > 0  # alef left out
+    assert token_similarity(ABJAD_MARK + "hsin", "hussein")[0] > 0  # حسين
+    assert token_similarity(ABJAD_MARK + "hsin", "hassan")[0] == 0  # yeh is not a
+    assert token_similarity(ABJAD_MARK + "jan", "jun")[0] == 0  # alef is not u
+    assert token_similarity(ABJAD_MARK + "mhmud", "mahmood")[0] > 0  # محمود
+    assert token_similarity(ABJAD_MARK + "mhmud", "mohammad")[0] == 0  # waw is not a
+    assert token_similarity(ABJAD_MARK + "mhmd", ABJAD_MARK + "mhmd")[0] == 0  # marked pair
+    # a name glued to Allah: -ullah (its alef is not said), the key holds llah
+    assert parse_name("خيرالله")[0].tokens == ("khirullah",)
+    assert abjad_keys(("khirullah", "allah")) == (ABJAD_MARK + "khirllah", ABJAD_MARK + "llah")

@@ -41,6 +41,8 @@ from ctnode.match.orgs import (
 from ctnode.match.symbols import MAX_NAME_SYMBOLS
 from ctnode.match.transliterate import (
     MAX_ALTERNATIVES,
+    abjad_keys,
+    abjad_readings,
     arabic_alternatives,
     has_arabic,
     indic_alternative,
@@ -48,6 +50,7 @@ from ctnode.match.transliterate import (
     katakana_loanword_keys,
     korean_alternative,
     latin_token,
+    maqsura_reading,
     readings,
     warm_up_scripts,
     western_alternatives,
@@ -443,6 +446,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         latin, rule = latin_token(raw)
         if not latin:
             continue
+        if kind == "person" and rule == "arabic" and latin not in STOP_TOKENS and (
+                maqsura_reading(raw) in STOP_TOKENS):
+            latin = maqsura_reading(raw) or latin  # حاجى: the title Haji, alef maqsura for yeh
         if kind == "person" and latin in STOP_TOKENS and (
                 latin not in _CONNECTOR_BEFORE_OF
                 or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):
@@ -492,6 +498,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_loanword_keys(latin))
+        if rule == "arabic":  # written in an abjad: its readings' abjad keys
+            others = (*others, *abjad_keys((*abjad_readings(raw), *others)))
         if others:
             alts[pos] = others
         if rule not in ("latin", "latin-ascii"):

@@ -38,6 +38,9 @@ from ctnode.match.similarity import (
     MIN_PREFIX,
     SIM_EXACT,
     UNVOWELLED_MIN_SKELETON,
+    abjad_bound,
+    abjad_dropped_bound,
+    abjad_letter_dropped,
     deletion_keys,
     merged_similarity,
     one_edit_apart,
@@ -49,7 +52,7 @@ from ctnode.match.similarity import (
     token_similarity,
     unvowelled,
 )
-from ctnode.match.transliterate import LOANWORD_MARK, loanword_keys
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
 from ctnode.match.weights import MODEL
 
 
@@ -184,6 +187,9 @@ class PostingTables:
                 self.sorted_vocabulary = None
                 self._katakana = None
             return
+        if t[:1] == ABJAD_MARK:  # an Arabic-script part's reading: met by the abjad rule
+            self._index_abjad(t, name_id, owner_weight, space)
+            return
         cache = self.token_keys
         if cache is not None:
             known = cache.get(space + t)
@@ -220,6 +226,19 @@ class PostingTables:
                         self.skeleton_deletions.setdefault(d, []).append(key)
             else:  # (setdefault: a loaded table keeps the list it returns)
                 self.spellings.setdefault(key, []).append(t)
+
+    def _index_abjad(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
+        """Post an abjad key under its marked skeleton (a Latin query part reaches it
+        through its own skeleton: see ``_expand_single``)."""
+        key = skeleton(t[1:])
+        if abjad_bound(key) > 0.0:
+            k = space + ABJAD_MARK + key
+            self._post(PostingKind.SKELETON, k, name_id)
+            _raise(self.weights[PostingKind.SKELETON], k, owner_weight)
+            # the bare mark: which names hold any abjad key (a Latin query part looks the
+            # marked skeletons up only when the list has some)
+            self._post(PostingKind.SKELETON, ABJAD_MARK, name_id)
+            self.weights[PostingKind.SKELETON].setdefault(ABJAD_MARK, 0.0)
 
     def _post_keys(self, keys: tuple[tuple[PostingKind, str], ...], name_id: int,
                    owner_weight: float) -> None:
@@ -312,7 +331,23 @@ class PostingTables:
                 self._reach(out, PostingKind.LATIN, tok, MODEL.symbol)
             self._expansions[cache_key] = out
             return out
+        if latin[:1] == ABJAD_MARK:  # an Arabic-script part: listed parts of its skeleton
+            key = skeleton(latin[1:])
+            bound = abjad_bound(key)
+            if bound > 0.0:
+                self._reach(out, PostingKind.SKELETON, key, bound)
+                if not merged and key in self.postings[PostingKind.MERGED_PAIR]:
+                    out.append(Reach(PostingKind.MERGED_PAIR, key, bound,
+                                     self.weights[PostingKind.MERGED_PAIR][key]))
+            dropped = abjad_dropped_bound(key)
+            if dropped > 0.0:  # listed skeletons with one more consonant
+                for k in sorted(self.skeleton_deletions.get(key) or ()):
+                    if abjad_letter_dropped(key, k):
+                        self._reach(out, PostingKind.SKELETON, k, dropped)
+            self._expansions[cache_key] = out
+            return out
         key = skeleton(latin)
+        self._expand_abjad(out, key)
         sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
         if group:
@@ -328,6 +363,19 @@ class PostingTables:
             self._expansions.clear()
         self._expansions[cache_key] = out
         return out
+
+    def _expand_abjad(self, out: list[Reach], key: str) -> None:
+        """Listed parts written in Arabic script the abjad rule can join with a Latin part
+        of skeleton ``key``: the same skeleton, or it with one consonant left out."""
+        if ABJAD_MARK not in self.postings[PostingKind.SKELETON]:
+            return  # no listed part is written in Arabic script
+        if abjad_bound(key) > 0.0:
+            self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
+        dropped = abjad_dropped_bound(key[1:])  # every skeleton one (not the first) shorter
+        if dropped > 0.0:
+            # (each is ``key`` with one consonant after the first left out: the rule's case)
+            for short in dict.fromkeys(key[:i] + key[i + 1:] for i in range(1, len(key))):
+                self._reach(out, PostingKind.SKELETON, ABJAD_MARK + short, dropped)
 
     def loanwords(self) -> dict[str, list[str]]:
         """Loanword key → the listed Latin tokens (and alternatives) with it (see

@@ -28,12 +28,13 @@ from ctnode.match.normalise import (
     skeleton,
 )
 from ctnode.match.similarity import (
+    abjad_similarity,
     merged_similarity,
     prefix_similarity,
     syllable_key,
     token_similarity,
 )
-from ctnode.match.transliterate import LOANWORD_MARK
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK
 from ctnode.match.weights import MODEL
 
 # ---- name score --------------------------------------------------------------------------
@@ -138,7 +139,8 @@ class NameForm:
         for i in range(len(parsed.tokens) - 1):
             latin = parsed.tokens[i] + parsed.tokens[i + 1]
             merged.append(Unit(i, i + 1, latin, skeleton(latin),
-                               self.weights[i] + self.weights[i + 1], syllables=(
+                               self.weights[i] + self.weights[i + 1],
+                               abjad_pair(alts.get(i, ()), alts.get(i + 1, ())), syllables=(
                                    syllable_key(parsed.tokens[i]) is not None
                                    and syllable_key(parsed.tokens[i + 1]) is not None)))
         self.merged_units = tuple(merged)
@@ -285,7 +287,32 @@ def merged_pair(qu: Unit, cu: Unit) -> tuple[float, str]:
     ``ko kyong``/``chang``), which are other names (see :func:`other_syllables`)."""
     if (qu.syllables or cu.syllables) and qu.latin != cu.latin:
         return 0.0, ""
-    return merged_similarity(qu.latin, cu.latin)
+    sim, rule = merged_similarity(qu.latin, cu.latin)
+    if qu.alts or cu.alts:  # two parts written in Arabic script as one, or one as two
+        for qa, ca in _abjad_forms(qu, cu):
+            s, r = abjad_similarity(qa, ca)
+            if s > sim:
+                sim, rule = s, "merged parts, " + r
+    return sim, rule
+
+
+def _abjad_forms(qu: Unit, cu: Unit) -> Iterator[tuple[str, str]]:
+    """The abjad keys of either unit against the other's Latin form (a merged unit's only
+    alternative is its parts' abjad key; see :func:`abjad_pair`)."""
+    for qa in qu.alts:
+        if qa[:1] == ABJAD_MARK:
+            yield qa, cu.latin
+    for ca in cu.alts:
+        if ca[:1] == ABJAD_MARK:
+            yield qu.latin, ca
+
+
+def abjad_pair(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """The abjad key of two neighbouring parts written in Arabic script, read as one
+    (عبد المالك → ``abdmalk``, Abdelmalek): their first abjad keys joined; () otherwise."""
+    ka = next((x for x in a if x[:1] == ABJAD_MARK), None)
+    kb = next((x for x in b if x[:1] == ABJAD_MARK), None)
+    return (ka + kb[1:],) if ka is not None and kb is not None else ()
 
 
 def compare_names(q: NameForm, c: NameForm) -> NameScore:

@@ -21,10 +21,11 @@ from ctnode.match.normalise import (
     name_symbols,
     nickname_forms,
     skeleton,
+    skeleton_parts,
     token_alternatives,
     vowel_mismatches,
 )
-from ctnode.match.transliterate import LOANWORD_MARK, loanword_keys
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
 from ctnode.match.weights import MODEL, ScoringModel
 
 SIM_EXACT = 1.0  # the same Latin form after transliteration
@@ -204,6 +205,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     (skeleton, one-edit deletions, rigour name symbols, nicknames, initials) finds every
     pair with a positive similarity.
     """
+    if a[:1] == ABJAD_MARK or b[:1] == ABJAD_MARK:  # (two marked parts: nothing, even equal)
+        return abjad_similarity(a, b)
     if a == b:
         return SIM_EXACT, "exact"
     if a[:1] == LOANWORD_MARK or b[:1] == LOANWORD_MARK:
@@ -252,6 +255,61 @@ def loanword_similarity(a: str, b: str) -> tuple[float, str]:
         return 0.0, ""
     return MODEL.symbol, (f"one name in two languages: a foreign name written in katakana, "
                           f"loanword key '{marked[1:]}'")
+
+
+MIN_ABJAD_SKELETON = 2  # shortest skeleton the abjad rule compares
+
+
+def abjad_similarity(a: str, b: str) -> tuple[float, str]:
+    """The abjad rule: a part written in Arabic script (its reading, marked with ABJAD_MARK)
+    and a Latin part with the same consonant skeleton, whose vowels agree in class wherever
+    the script writes a long vowel (alef a, yeh i, waw u; ``e`` agrees with a and i, ``o``
+    with u), are one name: the Latin spelling only adds the short vowels the script leaves
+    unwritten (محمد ``mhmd``/Mohammad, ولی ``wli``/Wali, دروكدل ``drukdl``/Droukdel). A
+    first-letter vowel is not compared (alef and ayn give ``a`` whatever it is); حسين
+    ``husin`` is not Hassan (yeh against a). Two marked parts: nothing (their readings are
+    compared as they are)."""
+    marked, latin = (a, b) if a[:1] == ABJAD_MARK else (b, a)
+    if latin[:1] in (ABJAD_MARK, LOANWORD_MARK):
+        return 0.0, ""
+    key, written = skeleton_parts(marked[1:])
+    if len(key) < MIN_ABJAD_SKELETON:
+        return 0.0, ""
+    other, vowels = skeleton_parts(latin)
+    if other != key:
+        if abjad_letter_dropped(key, other):
+            return MODEL.abjad_dropped, (f"written in Arabic script with one letter left out: "
+                                         f"consonants '{key}' of '{other}'")
+        return 0.0, ""
+    for slot in range(1, len(written)):
+        if written[slot] and not written[slot] & vowels[slot]:
+            return 0.0, ""
+    return MODEL.abjad, (f"written in Arabic script: same consonants '{key}', long vowels "
+                         f"agree (short vowels are not written)")
+
+
+MIN_ABJAD_DROPPED = 4  # shortest Arabic-script skeleton the letter-left-out rule compares
+
+
+def abjad_letter_dropped(key: str, other: str) -> bool:
+    """The abjad rule's second case: the consonants of the Arabic-script part are those of
+    the Latin part with one left out, not the first (بلمخار ``blmhr`` of Belmokhtar
+    ``blmhtr``); at least three consonants remain."""
+    return (len(key) >= MIN_ABJAD_DROPPED and len(other) == len(key) + 1
+            and other[0] == key[0] and any(other[:i] + other[i + 1:] == key
+                                           for i in range(1, len(other))))
+
+
+def abjad_bound(key: str) -> float:
+    """Highest similarity the abjad rule gives a part with skeleton ``key`` and a part of
+    the same skeleton (an index bound)."""
+    return MODEL.abjad if len(key) >= MIN_ABJAD_SKELETON else 0.0
+
+
+def abjad_dropped_bound(key: str) -> float:
+    """Highest similarity the letter-left-out case gives an Arabic-script part with
+    skeleton ``key`` (an index bound)."""
+    return MODEL.abjad_dropped if len(key) >= MIN_ABJAD_DROPPED else 0.0
 
 
 def skeleton_typo_similarity(a: str, b: str) -> float:

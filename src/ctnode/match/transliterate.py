@@ -49,6 +49,7 @@ _ARABIC_YEH = frozenset("يیۍېئ")
 _ARABIC_RANGE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _ARABIC_ARTICLE = "ال"
 _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
+_ULLAH = "ullah"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -101,6 +102,10 @@ def _arabic_token(token: str) -> str:
             token = token.replace(ch, latin)
     if token == _ALLAH:
         return "allah"
+    if token.endswith(_ALLAH) and len(token) > len(_ALLAH) + 1:
+        # a name glued to Allah (نورالله, خيرالله): its alef is not said, the usual
+        # romanisation is -ullah (Nurullah, Khairullah)
+        return _arabic_token(token[: -len(_ALLAH)]) + _ULLAH
     if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
         token = token[2:]
     return _letters(token)
@@ -138,14 +143,19 @@ def has_arabic(token: str) -> bool:
 
 
 def arabic_alternatives(token: str) -> list[str]:
-    """Other readings of an Arabic-script token: letters read the Persian way (``ثاقب`` →
-    ``saqb`` beside ``thaqb``) or, in a Persian-read token, the Arabic way."""
+    """Other readings of an Arabic-script token: an alef maqsura read as yeh (Persian and
+    Egyptian writing use ``ى`` for a final i: ``حاجى`` Haji, ``على`` Ali, beside the
+    Arabic ``a`` of ``مصطفى`` Mustafa); letters read the Persian way (``ثاقب`` → ``saqb``
+    beside ``thaqb``) or, in a Persian-read token, the Arabic way."""
     primary = latin_token(token)[0]
     forms = [token]
     for ch, _second in _ARABIC_SECOND.items():
         if ch in token:
             forms += [f.replace(ch, "\x00" + ch) for f in forms]
     out: list[str] = []
+    yeh = maqsura_reading(token)
+    if yeh is not None and yeh != primary:
+        out.append(yeh)
     if not _PERSIAN_LETTERS.isdisjoint(token) and any(ch in token for ch in _PERSIAN_READING):
         arabic = _mixed_arabic(token)  # a Persian-read token keeps the Arabic reading
         if arabic and arabic != primary:
@@ -171,6 +181,53 @@ def _mixed_arabic(text: str) -> str:
     if stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > 3:
         stripped = stripped[2:]
     return _NON_ALNUM.sub("", _letters(stripped))
+
+
+# ---- Arabic script is an abjad: the abjad key -------------------------------------------
+# Arabic script writes consonants and long vowels (alef, waw, yeh) and leaves short vowels
+# unwritten, so a Latin spelling of an Arabic-script name adds vowels the script does not
+# hold (محمد mhmd: Mohammad, Muhammad; دروكدال drukdal: Droukdel), and a long-vowel letter
+# left out changes the reading only by a vowel (دروكدل drukdl). The abjad key of an
+# Arabic-script part is its reading marked with ABJAD_MARK: it meets a Latin part with the
+# same consonant skeleton whose vowels agree in class wherever the script writes a long
+# vowel (see ``abjad_similarity`` in similarity.py; حسين husin is not Hassan).
+ABJAD_MARK = "\x03"  # starts an alternative that holds an Arabic-script part's reading
+
+
+_ALEF_MAQSURA = "ى"
+
+
+def maqsura_reading(token: str) -> str | None:
+    """The reading of an Arabic-script token with its alef maqsura read as yeh (``i``), or
+    None when it has none."""
+    if _ALEF_MAQSURA not in token:
+        return None
+    return latin_token(token.replace(_ALEF_MAQSURA, "ي"))[0]
+
+
+def abjad_readings(token: str) -> tuple[str, ...]:
+    """The readings an Arabic-script part's abjad keys are made from: its reading, with the
+    alef of an article glued inside the word left out (عبدالغفار ``abdlghfar``): that alef
+    is not said (hamzat al-wasl), so it is no long vowel a Latin spelling must show
+    (Abdul Ghafar); and with an alef maqsura read as yeh, as Persian and Egyptian writing
+    use it for a final i (حقانى Haqqani, نعمانى Nomani)."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if _ARABIC_ARTICLE in stripped[2:] and not stripped.endswith(_ALLAH):
+        stripped = stripped[:2] + stripped[2:].replace(_ARABIC_ARTICLE, "ل")
+    out = [_NON_ALNUM.sub("", _arabic_token(stripped))]
+    if _ALEF_MAQSURA in stripped:
+        out.append(_NON_ALNUM.sub("", _arabic_token(stripped.replace(_ALEF_MAQSURA, "ي"))))
+    return tuple(out)
+
+
+def abjad_keys(readings: tuple[str, ...]) -> tuple[str, ...]:
+    """The abjad keys (marked readings) of an Arabic-script part's Latin readings. The
+    -ullah of a name glued to Allah is a short vowel the script does not write (its alef
+    is not said): the key holds ``llah`` (خيرالله: Khairullah and Khairallah alike; نور الله
+    read as one: Nurullah)."""
+    keys = (r[: -len(_ULLAH)] + "llah" if r.endswith(_ULLAH) and len(r) > len(_ULLAH) + 1
+            else "llah" if r == "allah" else r for r in readings)
+    return tuple(ABJAD_MARK + r for r in dict.fromkeys(keys) if r.isalpha())
 
 
 # ---- Hangul ------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ class ScoringModel:
     short_syllable_mismatch: float = 0.20  # (unused since parts of up to 4 letters with a
     # vowel of another class are other names; kept so older model files load)
     syllable: float = 0.85  # one East Asian syllable romanised two ways (Kim/Gim, Jong/Chong)
+    # an Arabic-script part and a Latin one with its consonants and long vowels (hand-set,
+    # not fitted: added after the last fit; see docs/matching.md "Arabic script")
+    abjad: float = 0.80
+    abjad_dropped: float = 0.70  # ... with one consonant left out of the Arabic-script one
     # name score
     min_information: float = 1.0  # matched rarity needed for a full score
     weak_alias_factor: float = 0.90  # a weak alias (FtM weakAlias) counts this much
