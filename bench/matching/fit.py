@@ -56,6 +56,7 @@ FIELDS: dict[str, tuple[str, float]] = {
     "symbol": ("symbol", 1), "nickname": ("nickname", 1), "initial": ("initial", 1),
     "prefix": ("prefix_base", 1), "prefix_cov": ("prefix_span", 1), "acronym": ("acronym", 1),
     "syllable": ("syllable", 1),
+    "covered_query": ("covered_query", 1), "covered_listed": ("covered_listed", 1),
     "dob_exact": ("dob_exact", 1), "dob_year": ("dob_year", 1),
     "dob_swapped": ("dob_swapped", 1),
     "dob_same_year_other_day": ("dob_same_year_other_day", 1),
@@ -63,6 +64,9 @@ FIELDS: dict[str, tuple[str, float]] = {
     "nat_contradict": ("nat_contradict", 1), "doc_agree": ("doc_agree", 1),
     "doc_contradict": ("doc_contradict", 1), "schema_mismatch": ("schema_mismatch", 1),
 }
+# features that are the score's derivative in their parameter (features.py: the parameter
+# sits in the denominator): the fitted coefficient is a step from the current value
+INCREMENTAL = frozenset({"covered_query", "covered_listed"})
 # limits each fitted number is kept within (a similarity stays a similarity, a contradiction
 # never adds)
 LIMITS: dict[str, tuple[float, float]] = {
@@ -72,6 +76,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "symbol": (0.3, 0.95), "nickname": (0.3, 0.95), "initial": (0.2, 0.9),
     "prefix_base": (0.3, 1.0), "prefix_span": (0.0, 0.6), "acronym": (0.5, 1.0),
     "syllable": (0.3, 0.95),
+    # a name found whole: a share of the leftover parts' cost, never all of it
+    "covered_query": (0.0, 0.9), "covered_listed": (0.0, 0.9),
     # policy limits on the details (safeguards, not data): a date of birth or nationality
     # cannot carry a weak name into an alert, nor hide an exact name on its own (lists give
     # approximate and false dates; a listed person may use another)
@@ -149,7 +155,10 @@ def fit_round(x: np.ndarray, y: np.ndarray, w: np.ndarray,
             continue
         field, sign = FIELDS[name]
         lo, hi = LIMITS[field]
-        value = min(hi, max(lo, sign * coef["coef"][name] / exact))
+        value = sign * coef["coef"][name] / exact
+        if name in INCREMENTAL:  # a first-order term: the coefficient is the step
+            value += getattr(model, field)
+        value = min(hi, max(lo, value))
         setattr(new, field, round(value, 4))
         changes[field] = value
     for base, span in (("skeleton_base", "skeleton_span"), ("typo_base", "typo_span"),

@@ -82,28 +82,34 @@ def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
     M = Σ sim·(w_q + w_c)/2 ≤ (min(Wq, a) + min(Wc, c)) / 2 for a = Σ ub·w_q, c = Σ ub·w_c;
     D = Wq + Wc/2 − Σ(aligned w_q)/2 ≥ Wq + Wc/2 − min(Wq, qw)/2 for qw = Σ w_q reached;
     I = Σ sim·w_q ≤ a.
+
+    Unmatched parts cost f_q ≥ g = 1 − covered_listed (query) and f_c ≥ f = ½·(1 −
+    covered_query) (listed; 0 for a query cut at a field limit) of their weight
+    (:func:`~ctnode.match.score.unmatched_costs`), so
+    D = f_q·Wq + f_c·Wc + (½ − f_q)·Aq + (½ − f_c)·Ac (A: aligned weights)
+      ≥ g·Wq + f·Wc − max(0, g − ½)·min(Wq, qw); and M ≤ D.
     """
+    g, f = _factors(shape)
     numer = 0.5 * (min(w_q, a) + min(w_c, c))
-    denom = w_q + 0.5 * w_c - 0.5 * min(w_q, qw)
-    if shape.truncated:
-        # unmatched listed parts cost nothing: D ≥ Wq − ½·min(Wq, qw), and M ≤ D
-        denom = w_q - 0.5 * min(w_q, qw)
-        value = min(1.0, numer / denom) if denom > 0 else 1.0
-    else:
-        value = numer / denom
+    denom = g * w_q + f * w_c - max(0.0, g - 0.5) * min(w_q, qw)
+    value = min(1.0, numer / denom) if denom > 0 else 1.0
     return value * min(1.0, a / MODEL.min_information) if shape.capped else value
+
+
+def _factors(shape: Shape) -> tuple[float, float]:
+    """The least an unmatched query part and an unmatched listed part can cost."""
+    g = 1.0 - MODEL.covered_listed
+    f = 0.0 if shape.truncated else UNMATCHED_CANDIDATE_FACTOR * (1.0 - MODEL.covered_query)
+    return g, f
 
 
 def name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
                  w_c: np.ndarray, shape: Shape = PLAIN) -> np.ndarray:
     """:func:`name_bound` over arrays of names."""
+    g, f = _factors(shape)
     numer = 0.5 * (np.minimum(w_q, a) + np.minimum(w_c, c))
-    denom = w_q + 0.5 * w_c - 0.5 * np.minimum(w_q, qw)
-    if shape.truncated:
-        denom = w_q - 0.5 * np.minimum(w_q, qw)
-        value = np.minimum(1.0, numer / np.maximum(denom, 1e-12))
-    else:
-        value = numer / denom
+    denom = g * w_q + f * w_c - max(0.0, g - 0.5) * np.minimum(w_q, qw)
+    value = np.minimum(1.0, numer / np.maximum(denom, 1e-12))
     if not shape.capped:
         return value  # type: ignore[no-any-return]
     result: np.ndarray = value * np.minimum(1.0, a / MODEL.min_information)
