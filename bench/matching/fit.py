@@ -131,8 +131,8 @@ def _weights(pairs: list[dict[str, Any]]) -> np.ndarray:
     return np.array([per / count[p["source"]] for p in pairs])
 
 
-def fit_round(x: np.ndarray, y: np.ndarray, w: np.ndarray,
-              model: weights.ScoringModel) -> tuple[weights.ScoringModel, dict[str, Any]]:
+def fit_round(x: np.ndarray, y: np.ndarray, w: np.ndarray, model: weights.ScoringModel,
+              c: float = C) -> tuple[weights.ScoringModel, dict[str, Any]]:
     support = (x != 0).sum(axis=0)
     keep = [i for i, name in enumerate(FEATURES) if name == "exact" or support[i] >= MIN_SUPPORT]
     names = [FEATURES[i] for i in keep]
@@ -140,7 +140,7 @@ def fit_round(x: np.ndarray, y: np.ndarray, w: np.ndarray,
     fixed = [i for i in range(len(FEATURES)) if i not in keep]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "features.npz"
-        np.savez(path, x=x[:, keep], y=y, w=w, names=np.array(names), c=np.array(C))
+        np.savez(path, x=x[:, keep], y=y, w=w, names=np.array(names), c=np.array(c))
         out = Path(tmp) / "coef.json"
         subprocess.run([str(BENCH_PY), str(ROOT / "bench" / "matching" / "fit_lr.py"),
                         str(path), str(out)], check=True)
@@ -206,6 +206,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="write the package's model file")
+    parser.add_argument("--c", type=float, default=C, help="inverse L2 strength")
     args = parser.parse_args()
     if not BENCH_PY.exists():
         raise SystemExit("bench/.venv is missing: run `bash bench/setup.sh` first")
@@ -223,7 +224,7 @@ def main() -> None:
         x, scores = features(pairs, sc)
         f1, t = best_threshold(scores, y, w)
         print(f"round {r}: F1 {f1:.4f} at {t:.3f} with the current model", flush=True)
-        model, info = fit_round(x, y, w, model)
+        model, info = fit_round(x, y, w, model, args.c)
         info.update({"round": r, "f1_before": f1, "threshold_before": t})
         rounds.append(info)
         similarity.use_model(model)

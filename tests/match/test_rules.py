@@ -202,6 +202,32 @@ def test_readings_and_alternatives() -> None:
     assert parse_name("Twenty-Seventh Brigade", "org")[0].tokens == ("27", "brigade")
 
 
+def test_acronyms_of_the_name_as_written() -> None:
+    """An acronym is also read off the words as written, before legal forms, numbers and
+    class words are normalised (the initials a writer uses)."""
+    kingly = parse_name("KINGLY WON INTERNATIONAL CO., LTD", "org")[0]
+    assert kingly.tokens == ("kingly", "won", "intl", "llc") and "kwicl" in kingly.acronyms
+    assert "fojcl" in parse_name("FIRST OIL JV CO LTD", "org")[0].acronyms  # FIRST, not 1
+    # a hyphenated word is one word when cut at spaces, two when cut at every mark
+    acr = parse_name("Tehrik-i-Taliban Pakistan", "org")[0].acronyms
+    assert "tp" in acr and "ttp" in acr
+    assert "feebp" in parse_name("FIRST EAST EXPORT BANK, P.L.C.", "org")[0].acronyms
+    # joining words are not initials; one word has no acronym; people have none
+    assert "snsd" not in parse_name("Sons and Daughters Ltd", "org")[0].acronyms
+    assert parse_name("AL-QAIDA", "org")[0].acronyms == ()
+    assert parse_name("Kingly Won", "person")[0].acronyms == ()
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher])
+def test_written_acronym_finds_the_listed_name(cls: type[Matcher] | type[NaiveMatcher]) -> None:
+    m = cls(Thresholds())
+    m.build([_e("kw", ["KINGLY WON INTERNATIONAL CO., LTD"], "Organization"),
+             _e("kx", ["KINGLY WEST INTERNATIONAL"], "Organization")])
+    hits = m.screen(ScreenQuery(names=["KWICL"], schema="Organization"))
+    assert [h.entity_id for h in hits] == ["kw"]
+    assert "acronym 'kwicl' of the listed name" in hits[0].why()
+
+
 ORG_LIST = [
     _e("udg", ["UNION DEVELOPMENT GROUP CO., LTD."], "Organization"),
     _e("ub", ["UNION BANK"], "Organization"),

@@ -37,6 +37,7 @@ from ctnode.match.orgs import (
     numbers_to_digits,
     org_class,
     org_stopwords,
+    written_acronyms,
 )
 from ctnode.match.symbols import MAX_NAME_SYMBOLS
 from ctnode.match.transliterate import (
@@ -404,6 +405,14 @@ def name_kind(schema: str, name: str = "") -> NameKind:
     return "org"
 
 
+def _written_words(text: str) -> list[list[str]]:
+    """An organisation's name as written, in Latin words, cut two ways: at spaces (AL-QAIDA
+    and P.L.C. are one word each) and at every mark (AL, QAIDA; P, L, C)."""
+    text = _APOSTROPHES.sub("", text)
+    by_space = ["".join(latin_token(r)[0] for r in raw_tokens(w)) for w in text.split()]
+    return [by_space, [latin_token(r)[0] for r in raw_tokens(text)]]
+
+
 @lru_cache(maxsize=50_000)
 def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
     """One name → its readings (one unless written in Han), each parsed (see the module)."""
@@ -431,6 +440,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
     legal: frozenset[str] = frozenset()
     written: list[str] = []
     forms: frozenset[str] = frozenset()
+    as_written = text
     if kind == "org":
         text, legal = legal_form_text(text)
         forms = legal | _COMPANY
@@ -513,6 +523,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         last_written = len(out) - 1
     acr = acronyms(tuple(written), tuple(r in (ROLE_LEGAL, ROLE_FORM) for r in roles)) \
         if kind == "org" and len(written) == len(out) else ()
+    if kind == "org" and len(out) > 1:
+        acr = tuple(dict.fromkeys(acr + written_acronyms(_written_words(as_written))))
     return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
                       last_written if out else -1, tuple(notes))
 
