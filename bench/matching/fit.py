@@ -1,7 +1,7 @@
 """Fit the scorer's parameters on the frozen training set; write the package's model file.
 
     bash bench/setup.sh                                   # once: bench/.venv (scikit-learn)
-    .venv/bin/python -m bench.matching.fit [--rounds 3] [--write]
+    .venv/bin/python -m bench.matching.fit [--rounds 4] [--c 100] [--write]
 
 1. checks the training file against its manifest (sha256) — a changed set is refused;
 2. per round: scores every pair with the current model and takes the score apart into
@@ -215,7 +215,7 @@ def screening_threshold(pairs: list[dict[str, Any]], scores: np.ndarray) -> floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--write", action="store_true", help="write the package's model file")
     parser.add_argument("--c", type=float, default=C, help="inverse L2 strength")
     args = parser.parse_args()
