@@ -111,8 +111,9 @@ class NameForm:
     """A name ready for comparison: tokens, their weights, merged neighbour units, and what
     name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("acronyms", "by_skel", "kind", "legal", "memo", "merged_units", "original",
-                 "script_key", "singles", "tokens", "total", "truncated", "weights")
+    __slots__ = ("acronyms", "by_skel", "kind", "legal", "listed_acronyms", "memo",
+                 "merged_units", "original", "script_key", "singles", "tokens", "total",
+                 "truncated", "weights")
 
     def __init__(self, original: str, parsed: ParsedName, rarity: Rarity,
                  kind: NameKind = "person", truncated: bool = False) -> None:
@@ -120,7 +121,9 @@ class NameForm:
         self.tokens = parsed.tokens
         self.kind = kind
         self.script_key = parsed.script_key
-        self.acronyms = parsed.acronyms
+        self.acronyms = parsed.acronyms  # as a query: the normalised parts' acronyms only
+        # as a listed name: also those read off the name as written (see ParsedName)
+        self.listed_acronyms = parsed.acronyms + parsed.written_acronyms
         self.truncated = truncated
         roles = parsed.roles or ("",) * len(parsed.tokens)
         # bit k set: part k is a legal form proper (organisations only; see _as_listed)
@@ -233,7 +236,7 @@ def _name_rule(q: NameForm, c: NameForm) -> tuple[float, str] | None:
     if q.kind == "org" and c.kind == "org":
         if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
             return MODEL.acronym, f"acronym '{c.tokens[0]}' of the query name"
-        if len(q.tokens) == 1 and q.tokens[0] in c.acronyms:
+        if len(q.tokens) == 1 and q.tokens[0] in c.listed_acronyms:
             return MODEL.acronym, f"acronym '{q.tokens[0]}' of the listed name"
     return None
 
