@@ -201,15 +201,16 @@ TARGET_FP = 0.01  # share of UN negative queries whose best hit may reach the th
 # the hard kinds; screening misses cost more than reviewed alerts; docs/matching.md)
 
 
-def screening_threshold(pairs: list[dict[str, Any]], scores: np.ndarray) -> float:
-    """The lowest score at which at most TARGET_FP of the UN negative queries (each paired
-    with the entity it scores best against: what screening meets) would alert."""
+def screening_threshold(pairs: list[dict[str, Any]], scores: np.ndarray,
+                        target_fp: float = TARGET_FP) -> float:
+    """The lowest score at which at most ``target_fp`` of the UN negative queries (each
+    paired with the entity it scores best against: what screening meets) would alert."""
     neg = np.array(sorted((s for p, s in zip(pairs, scores, strict=True)
                            if p["source"] == "un_variant" and p["label"] == 0
                            and not p["kind"].startswith("hard_")), reverse=True))
     if not len(neg):
         return 0.7
-    k = math.floor(TARGET_FP * len(neg))
+    k = math.floor(target_fp * len(neg))
     return float(neg[k]) + 1e-4
 
 

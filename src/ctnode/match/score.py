@@ -76,10 +76,12 @@ class Rarity:
 
 
 def part_weight(rarity: Rarity, token: str, role: str) -> float:
-    """The weight a part counts with: its rarity, or a fixed small weight for a legal form
-    or an initial; a patronymic counts a share of its rarity."""
-    if role in (ROLE_LEGAL, ROLE_FORM):
+    """The weight a part counts with: its rarity, or a fixed small weight for a legal form,
+    a class word or an initial; a patronymic counts a share of its rarity."""
+    if role == ROLE_FORM:
         return MODEL.legal_form_weight
+    if role == ROLE_LEGAL:
+        return MODEL.class_word_weight
     if role == ROLE_INITIAL:
         return MODEL.initial_weight
     w = rarity.weight(skeleton(token))

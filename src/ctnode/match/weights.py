@@ -48,6 +48,7 @@ class ScoringModel:
     min_information: float = 1.0  # matched rarity needed for a full score
     weak_alias_factor: float = 0.90  # a weak alias (FtM weakAlias) counts this much
     legal_form_weight: float = 0.10  # rarity weight of a legal form (llc, jsc)
+    class_word_weight: float = 0.10  # rarity weight of a class word (bank, group, trading)
     initial_weight: float = 0.25  # rarity weight of an initial
     patronymic_factor: float = 0.50  # a patronymic counts this share of its rarity weight
     acronym: float = 0.80  # an organisation's acronym against its full name
