@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ctnode.match import Matcher, Thresholds
 from ctnode.match.normalise import vowel_mismatches
-from ctnode.match.score import NameScore, compare_names
+from ctnode.match.score import NameForm, NameScore, compare_names, whole_rarity, whole_side
 from ctnode.match.similarity import SHORT_SYLLABLE
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
@@ -28,7 +28,7 @@ from ctnode.model.screening import ScreenQuery
 NAME_FEATURES = ("exact", "skeleton", "skeleton_lev", "skeleton_vowels", "skeleton_short",
                  "unvowelled", "typo", "typo_lev", "skeleton_typo", "skeleton_typo_lev",
                  "symbol", "nickname", "initial", "prefix", "prefix_cov", "acronym",
-                 "syllable")
+                 "syllable", "covered_query", "covered_listed")
 DETAIL_FEATURES = ("dob_exact", "dob_year", "dob_swapped", "dob_same_year_other_day",
                    "dob_contradict", "nat_agree", "nat_contradict", "doc_agree",
                    "doc_contradict", "schema_mismatch")
@@ -50,6 +50,39 @@ def query(raw: dict[str, Any]) -> ScreenQuery:
                        birth_dates=raw.get("birth_dates", []),
                        nationalities=raw.get("nationalities", []),
                        truncated_at=raw.get("truncated_at"))
+
+
+def _masks(ns: NameScore) -> tuple[int, int]:
+    used_q = used_c = 0
+    for p in ns.pairs:
+        used_q |= (2 << p.q.end) - (1 << p.q.start)
+        used_c |= (2 << p.c.end) - (1 << p.c.start)
+    return used_q, used_c
+
+
+def _covered_features(q: NameForm, c: NameForm, ns: NameScore, factor: float,
+                      f: dict[str, float]) -> None:
+    """"A name found whole": the score's derivative in ``covered_query`` /
+    ``covered_listed`` at the current model (the rule's share sits in D, so the score is
+    not linear in it: the fit takes the first-order term, and the rounds re-linearise).
+    With D = H + f_q·U_q + f_c·U_c and score = cap·M/D: ∂score/∂covered_query =
+    cap·M·½·U_c·r/D² (f_c = ½·(1 − covered_query·r), r = score.whole_rarity),
+    ∂/∂covered_listed = cap·M·U_q·r/D²."""
+    if not ns.pairs or ns.raw <= 0 or q.truncated:
+        return
+    used_q, used_c = _masks(ns)
+    side = whole_side(q, c, used_q, used_c)
+    if not side:
+        return
+    matched = sum(p.sim * (p.q.weight + p.c.weight) / 2.0 for p in ns.pairs)
+    d = matched / ns.raw
+    cap = ns.score / ns.raw * whole_rarity(ns.information)
+    if side == "query":
+        left = sum(w for k, w in enumerate(c.weights) if not used_c >> k & 1)
+        f["covered_query"] = cap * factor * matched * 0.5 * left / (d * d)
+    else:
+        left = sum(w for k, w in enumerate(q.weights) if not used_q >> k & 1)
+        f["covered_listed"] = cap * factor * matched * left / (d * d)
 
 
 def _name_features(ns: NameScore, factor: float) -> dict[str, float]:
@@ -153,5 +186,6 @@ class PairScorer:
         factor = m._name_factor[result.name_id]
         ns = compare_names(qn, cand)
         out = _name_features(ns, factor)
+        _covered_features(qn, cand, ns, factor, out)
         out.update(_detail_features(m.features_of(result, prepared)))
         return out, result.score

@@ -236,3 +236,28 @@ def _record(dates: tuple[str, ...], countries: tuple[str, ...], docs: tuple[str,
     for value in docs:
         entity.add("passportNumber", value)
     return ListedRecord(entity, ())
+
+
+def test_the_reverse_look_up_reads_the_listed_records_written_acronyms() -> None:
+    """A watched subject ``ASL`` scores against a listed AL-HARAMAIN AN SHIPPING LLC by the
+    acronym as written (a listed name's, see ParsedName): the look-up of that record, the
+    query here, must find the subject, bound included."""
+    from ctnode.model.entities import Entity as _Entity
+
+    def org(i: str, name: str, dataset: str) -> _Entity:
+        e = _Entity(id=i, schema="Organization", dataset=dataset)
+        e.add("name", name)
+        return e
+
+    full = "AL-HARAMAIN AN SHIPPING LLC"
+    listed = Matcher(Thresholds())
+    listed.build([org("l", full, "un_sc")])
+    hit = listed.compare(ScreenQuery(names=["ASL"], schema="Organization"), "l")
+    assert hit is not None and hit.score >= 0.7
+    reverse = SubjectMatcher(Thresholds())
+    reverse.build_subjects([org("s", "ASL", "watch"), org("t", "HSX", "watch")],
+                           listed.rarity)
+    record = ScreenQuery(names=[full], schema="Organization")
+    assert reverse.reach(record) == {"s"}
+    bounds = reverse.reach_bounds(record, 0.7)
+    assert set(bounds) == {"s"} and bounds["s"] >= hit.score

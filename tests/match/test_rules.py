@@ -202,6 +202,58 @@ def test_readings_and_alternatives() -> None:
     assert parse_name("Twenty-Seventh Brigade", "org")[0].tokens == ("27", "brigade")
 
 
+def test_acronyms_of_the_name_as_written() -> None:
+    """An acronym is also read off the words as written, before legal forms, numbers and
+    class words are normalised (the initials a writer uses)."""
+    def every(name: str, kind: str = "org") -> tuple[str, ...]:
+        p = parse_name(name, kind)[0]  # type: ignore[arg-type]
+        return p.acronyms + p.written_acronyms
+
+    kingly = parse_name("KINGLY WON INTERNATIONAL CO., LTD", "org")[0]
+    assert kingly.tokens == ("kingly", "won", "intl", "llc")
+    # kept apart from the normalised parts' acronyms (kwil): a listed name's only
+    assert kingly.written_acronyms == ("kwicl",) and "kwicl" not in kingly.acronyms
+    assert "fojcl" in every("FIRST OIL JV CO LTD")  # FIRST, not 1
+    # a hyphenated word is one word when cut at spaces, two when cut at every mark
+    acr = every("Tehrik-i-Taliban Pakistan")
+    assert "tp" in acr and "ttp" in acr
+    assert "feebp" in every("FIRST EAST EXPORT BANK, P.L.C.")
+    # joining words are not initials; one word has no acronym; people have none
+    assert "snsd" not in every("Sons and Daughters Ltd")
+    assert every("AL-QAIDA") == ()
+    assert every("Kingly Won", "person") == ()
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher])
+def test_written_acronym_finds_the_listed_name(cls: type[Matcher] | type[NaiveMatcher]) -> None:
+    m = cls(Thresholds())
+    m.build([_e("kw", ["KINGLY WON INTERNATIONAL CO., LTD"], "Organization"),
+             _e("kx", ["KINGLY WEST INTERNATIONAL"], "Organization")])
+    hits = m.screen(ScreenQuery(names=["KWICL"], schema="Organization"))
+    assert [h.entity_id for h in hits] == ["kw"]
+    assert "acronym 'kwicl' of the listed name" in hits[0].why()
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher])
+def test_written_acronym_is_the_listed_side_only(cls: type[Matcher] | type[NaiveMatcher]) -> None:
+    """A query's full name whose initials *as written* equal a listed one-part name is not
+    that name; a query that is a listed name's initials as written is (the acronym rule is
+    one-sided for those, two-sided for the normalised parts' acronyms)."""
+    full = "AL-HARAMAIN AN SHIPPING LLC"  # normalised haramain shipping llc: hsl; written asl
+    parsed = parse_name(full, "org")[0]
+    assert "asl" in parsed.written_acronyms and "asl" not in parsed.acronyms
+    m = cls(Thresholds())
+    m.build([_e("asl", ["ASL"], "Organization"), _e("hsl", ["HSL"], "Organization")])
+    hits = m.screen(ScreenQuery(names=[full], schema="Organization"))
+    assert [h.entity_id for h in hits] == ["hsl"]
+    assert "acronym 'hsl' of the query name" in hits[0].why()
+    m = cls(Thresholds())
+    m.build([_e("full", [full], "Organization")])
+    hits = m.screen(ScreenQuery(names=["ASL"], schema="Organization"))
+    assert [h.entity_id for h in hits] == ["full"]
+    assert "acronym 'asl' of the listed name" in hits[0].why()
+
+
 ORG_LIST = [
     _e("udg", ["UNION DEVELOPMENT GROUP CO., LTD."], "Organization"),
     _e("ub", ["UNION BANK"], "Organization"),

@@ -17,10 +17,11 @@ from typing import NamedTuple
 import numpy as np
 
 from ctnode.match.postings import PostingList, PostingTables
-from ctnode.match.score import UNMATCHED_CANDIDATE_FACTOR, NameForm
+from ctnode.match.score import UNMATCHED_CANDIDATE_FACTOR, NameForm, whole_rarity
 from ctnode.match.weights import MODEL
 
 EPS = 1e-9  # float slack so a bound never falls below the score it bounds
+WHOLE_EPS = 1e-6  # float slack on "every query part reaches the name" (qw is a float sum)
 _NO_MAP: dict[int, tuple[float, float]] = {}
 _NONE = (0.0, 0.0)
 assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"
@@ -82,28 +83,45 @@ def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
     M = Σ sim·(w_q + w_c)/2 ≤ (min(Wq, a) + min(Wc, c)) / 2 for a = Σ ub·w_q, c = Σ ub·w_c;
     D = Wq + Wc/2 − Σ(aligned w_q)/2 ≥ Wq + Wc/2 − min(Wq, qw)/2 for qw = Σ w_q reached;
     I = Σ sim·w_q ≤ a.
+
+    Unmatched parts cost f_q ≥ g = 1 − covered_listed (query) and f_c ≥ f (listed) of their
+    weight (:func:`~ctnode.match.score.unmatched_costs`): f = 0 for a query cut at a field
+    limit; ½ when the query parts reaching the name weigh less than the query (``qw <
+    W_q``: some part is aligned with nothing, so the query is not found whole); else
+    ½·(1 − covered_query·r) with r = whole_rarity(a) ≥ whole_rarity(I). So
+    D = f_q·Wq + f_c·Wc + (½ − f_q)·Aq + (½ − f_c)·Ac (A: aligned weights)
+      ≥ g·Wq + f·Wc − max(0, g − ½)·min(Wq, qw); and M ≤ D.
     """
-    numer = 0.5 * (min(w_q, a) + min(w_c, c))
-    denom = w_q + 0.5 * w_c - 0.5 * min(w_q, qw)
+    g = 1.0 - MODEL.covered_listed
     if shape.truncated:
-        # unmatched listed parts cost nothing: D ≥ Wq − ½·min(Wq, qw), and M ≤ D
-        denom = w_q - 0.5 * min(w_q, qw)
-        value = min(1.0, numer / denom) if denom > 0 else 1.0
-    else:
-        value = numer / denom
+        f = 0.0
+    elif qw < w_q - WHOLE_EPS:  # a query part reaches nothing of this name: not found whole
+        f = UNMATCHED_CANDIDATE_FACTOR
+    else:  # the rule's share at most, with r at most that of the information bound a
+        f = UNMATCHED_CANDIDATE_FACTOR * (1.0 - MODEL.covered_query * whole_rarity(a))
+    numer = 0.5 * (min(w_q, a) + min(w_c, c))
+    denom = g * w_q + f * w_c - max(0.0, g - 0.5) * min(w_q, qw)
+    value = min(1.0, numer / denom) if denom > 0 else 1.0
     return value * min(1.0, a / MODEL.min_information) if shape.capped else value
+
+
+def _least_f(w_q: float, a: np.ndarray, qw: np.ndarray, shape: Shape) -> np.ndarray | float:
+    """:func:`name_bound`'s least cost of an unmatched listed part, over arrays."""
+    if shape.truncated:
+        return 0.0
+    r = np.clip(a / MODEL.min_information - 1.0, 0.0, 1.0)
+    whole = UNMATCHED_CANDIDATE_FACTOR * (1.0 - MODEL.covered_query * r)
+    return np.where(qw < w_q - WHOLE_EPS, UNMATCHED_CANDIDATE_FACTOR, whole)
 
 
 def name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
                  w_c: np.ndarray, shape: Shape = PLAIN) -> np.ndarray:
     """:func:`name_bound` over arrays of names."""
+    g = 1.0 - MODEL.covered_listed
+    f = _least_f(w_q, a, qw, shape)
     numer = 0.5 * (np.minimum(w_q, a) + np.minimum(w_c, c))
-    denom = w_q + 0.5 * w_c - 0.5 * np.minimum(w_q, qw)
-    if shape.truncated:
-        denom = w_q - 0.5 * np.minimum(w_q, qw)
-        value = np.minimum(1.0, numer / np.maximum(denom, 1e-12))
-    else:
-        value = numer / denom
+    denom = g * w_q + f * w_c - max(0.0, g - 0.5) * np.minimum(w_q, qw)
+    value = np.minimum(1.0, numer / np.maximum(denom, 1e-12))
     if not shape.capped:
         return value  # type: ignore[no-any-return]
     result: np.ndarray = value * np.minimum(1.0, a / MODEL.min_information)

@@ -398,6 +398,7 @@ class NameCorpus:
                 if parsed.alts:
                     self._name_alts[name_id] = parsed.alts
                 if (parsed.symbols or parsed.script_key or parsed.acronyms
+                        or parsed.written_acronyms
                         or any(parsed.roles)):
                     self._name_parsed[name_id] = parsed
                 ids.append(name_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ctnode.match.normalise import parse_name, token_rules
 from ctnode.match.phrases import english, note_phrase, parts, rule_phrase
-from ctnode.match.score import NameForm, NameScore
+from ctnode.match.score import NameForm, NameScore, whole_rarity
 from ctnode.match.weights import MODEL
 from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation, Hit
@@ -47,6 +47,11 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
             Phrase.of("match.name.unmatched_listed", parts=parts(ns.unmatched_candidate))]
     if ns.rule:
         said.append(rule_phrase(ns.rule))
+    if ns.whole:
+        share = MODEL.covered_query if ns.whole == "query" else MODEL.covered_listed
+        cost = 1.0 - share * whole_rarity(ns.information)
+        said.append(Phrase.of("match.name.found_whole", side=Phrase(f"match.side.{ns.whole}"),
+                              cost=f"{cost:.2f}"))
     if q.truncated:
         said.append(Phrase("match.name.truncated"))
     if kept_apart:

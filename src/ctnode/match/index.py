@@ -105,7 +105,7 @@ class Matcher(NameCorpus):
                 if qn.kind == "org":
                     if len(qn.tokens) == 1:
                         found.update(self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0]))
-                    for acronym in qn.acronyms:
+                    for acronym in qn.listed_acronyms:  # the query is a listed record
                         found.update(self.tables.lookup(PostingKind.LATIN, acronym))
         records = self._records
         out: set[str] = set()
@@ -132,7 +132,7 @@ class Matcher(NameCorpus):
         records = self._records
         name_rec = self._name_rec
         out: dict[str, float] = {}
-        for name_id, bound in self._bounds(q, floor / 2).items():
+        for name_id, bound in self._bounds(q, floor / 2, listed_query=True).items():
             w_c = totals[name_id]
             other = bound * (2 * w_q + w_c) / max(w_q + w_c, EPS) + EPS
             if other < floor:
@@ -179,9 +179,11 @@ class Matcher(NameCorpus):
                     scored.append(result)
             return self._finish(scored, q, len(scored), include_below=False)
 
-    def _bounds(self, q: PreparedQuery, floor: float | None) -> dict[int, float]:
+    def _bounds(self, q: PreparedQuery, floor: float | None,
+                listed_query: bool = False) -> dict[int, float]:
         """Upper bounds of the name score of every name the query reaches (>= floor):
-        name id → its bound (the best over the query names)."""
+        name id → its bound (the best over the query names). ``listed_query``: the query is
+        a listed record (the reverse look-up), so it has the listed side's acronyms."""
         out: dict[int, float] = {}
         totals = self.tables.name_totals
         for qn in q.names:
@@ -209,20 +211,22 @@ class Matcher(NameCorpus):
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound
         for qn in q.names:
-            self._acronym_bounds(qn, out)
+            self._acronym_bounds(qn, out, listed_query)
         return out
 
-    def _acronym_bounds(self, qn: NameForm, out: dict[int, float]) -> None:
+    def _acronym_bounds(self, qn: NameForm, out: dict[int, float],
+                        listed_query: bool = False) -> None:
         """Names the acronym rule can score (a name-level rule, bounded by its value): listed
         organisation names whose acronym the query's single part is, and listed one-part
-        organisation names that are the query name's acronym."""
+        organisation names that are the query name's acronym (a listed record's: also
+        those read off its name as written)."""
         if qn.kind != "org":
             return
         bound = MODEL.acronym + EPS
         found: list[int] = []
         if len(qn.tokens) == 1:
             found += self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0])
-        for acronym in qn.acronyms:
+        for acronym in qn.listed_acronyms if listed_query else qn.acronyms:
             found += [n for n in self.tables.lookup(PostingKind.LATIN, acronym)
                       if len(self._name_tokens[n]) == 1 and self._name_org[n]]
         for name_id in found:

@@ -37,6 +37,7 @@ from ctnode.match.orgs import (
     numbers_to_digits,
     org_class,
     org_stopwords,
+    written_acronyms,
 )
 from ctnode.match.symbols import MAX_NAME_SYMBOLS
 from ctnode.match.transliterate import (
@@ -383,7 +384,11 @@ class ParsedName(NamedTuple):
     those of its Latin form). ``roles`` says how each token takes part (``ROLE_*``).
     ``script_key`` is the name in Han (simplified) or Hangul when written so: two such
     names are the same only when their keys are equal. ``last_written`` is the position of
-    the part written last (a field limit cuts there), -1 when none.
+    the part written last (a field limit cuts there), -1 when none. ``acronyms`` are read
+    off the normalised parts; ``written_acronyms`` (others, read off the name as written,
+    before legal forms, numbers and class words are normalised) count for a listed name
+    only: a query's full name whose initials as written equal a listed one-part name is a
+    weaker sign than a query that *is* a listed name's initials.
     """
 
     tokens: tuple[str, ...]
@@ -394,6 +399,7 @@ class ParsedName(NamedTuple):
     acronyms: tuple[str, ...]
     last_written: int
     notes: tuple[str, ...]
+    written_acronyms: tuple[str, ...] = ()
 
 
 def name_kind(schema: str, name: str = "") -> NameKind:
@@ -405,6 +411,14 @@ def name_kind(schema: str, name: str = "") -> NameKind:
     if schema in ("LegalEntity", "Thing", ""):
         return "org" if name and has_legal_form(name) else "person"
     return "org"
+
+
+def _written_words(text: str) -> list[list[str]]:
+    """An organisation's name as written, in Latin words, cut two ways: at spaces (AL-QAIDA
+    and P.L.C. are one word each) and at every mark (AL, QAIDA; P, L, C)."""
+    text = _APOSTROPHES.sub("", text)
+    by_space = ["".join(latin_token(r)[0] for r in raw_tokens(w)) for w in text.split()]
+    return [by_space, [latin_token(r)[0] for r in raw_tokens(text)]]
 
 
 @lru_cache(maxsize=50_000)
@@ -434,6 +448,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
     legal: frozenset[str] = frozenset()
     written: list[str] = []
     forms: frozenset[str] = frozenset()
+    as_written = text
     if kind == "org":
         text, legal = legal_form_text(text)
         forms = legal | _COMPANY
@@ -521,8 +536,11 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         last_written = len(out) - 1
     acr = acronyms(tuple(written), tuple(r in (ROLE_LEGAL, ROLE_FORM) for r in roles)) \
         if kind == "org" and len(written) == len(out) else ()
+    more: tuple[str, ...] = ()
+    if kind == "org" and len(out) > 1:
+        more = tuple(a for a in written_acronyms(_written_words(as_written)) if a not in acr)
     return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
-                      last_written if out else -1, tuple(notes))
+                      last_written if out else -1, tuple(notes), more)
 
 
 def name_forms(name: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:

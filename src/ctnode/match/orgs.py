@@ -124,3 +124,18 @@ def acronyms(tokens: tuple[str, ...], generic: tuple[bool, ...]) -> tuple[str, .
         if MIN_ACRONYM_PARTS <= len(parts) <= MAX_ACRONYM:
             out.append("".join(p[0] for p in parts))
     return tuple(dict.fromkeys(out))
+
+
+def written_acronyms(words: list[list[str]]) -> tuple[str, ...]:
+    """Acronyms of an organisation's name as written, before legal forms, numbers and
+    class words are normalised (KINGLY WON INTERNATIONAL CO., LTD → ``kwicl``; FIRST OIL JV
+    CO LTD → ``fojcl``): per way of cutting the name into words (``words``: each a list of
+    Latin words), the initials of the words that are not joining words, when there are
+    MIN_ACRONYM_PARTS to MAX_ACRONYM of them."""
+    stops = org_stopwords()
+    out: list[str] = []
+    for cut in words:
+        kept = [w for w in cut if w and w not in stops and w[0].isalpha()]
+        if MIN_ACRONYM_PARTS <= len(kept) <= MAX_ACRONYM:
+            out.append("".join(w[0] for w in kept))
+    return tuple(dict.fromkeys(out))

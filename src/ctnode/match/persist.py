@@ -63,7 +63,8 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 5  # 5: records and names as memory-mapped columns; the symbol table holds rigour's
+FORMAT = 6  # 6: a parsed name keeps the acronyms read off the name as written apart (the
+# listed side's only); 5: records and names as memory-mapped columns; the symbol table holds rigour's
 # dictionary keys of the listed symbols; parts written in katakana carry their loanword keys
 # as alternatives (4: short Han words carry their Japanese reading as an alternative)
 STAMP = "stamp.json"

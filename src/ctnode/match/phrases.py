@@ -29,6 +29,8 @@ EXPLANATIONS: dict[str, str] = {
     "match.name.kept_apart": "person and organisation kept apart: counted only because the "
                              "names are near-exact (at least %(min)s)",
     "match.name.weak_alias": "weak alias counted at %(factor)s",
+    "match.name.found_whole": "the %(side)s is found whole in the other name: the other's "
+                              "leftover parts cost %(cost)s of their weight",
     "match.name.rarity": "only common name parts matched (rarity %(info)s < %(min)s): score "
                          "scaled down",
     # what normalisation did to a name

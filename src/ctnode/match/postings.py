@@ -171,7 +171,7 @@ class PostingTables:
             key = unit.skel
             self._post(PostingKind.MERGED_PAIR, key, name_id)
             _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
-        for acronym in form.acronyms:
+        for acronym in form.listed_acronyms:
             self._post(PostingKind.ACRONYM, acronym, name_id)
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
         self.name_totals.append(form.total)

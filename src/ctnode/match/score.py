@@ -77,10 +77,12 @@ class Rarity:
 
 
 def part_weight(rarity: Rarity, token: str, role: str) -> float:
-    """The weight a part counts with: its rarity, or a fixed small weight for a legal form
-    or an initial; a patronymic counts a share of its rarity."""
-    if role in (ROLE_LEGAL, ROLE_FORM):
+    """The weight a part counts with: its rarity, or a fixed small weight for a legal form,
+    a class word or an initial; a patronymic counts a share of its rarity."""
+    if role == ROLE_FORM:
         return MODEL.legal_form_weight
+    if role == ROLE_LEGAL:
+        return MODEL.class_word_weight
     if role == ROLE_INITIAL:
         return MODEL.initial_weight
     w = rarity.weight(skeleton(token))
@@ -112,8 +114,9 @@ class NameForm:
     """A name ready for comparison: tokens, their weights, merged neighbour units, and what
     name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("acronyms", "by_skel", "kind", "legal", "memo", "merged_units", "original",
-                 "script_key", "singles", "tokens", "total", "truncated", "weights")
+    __slots__ = ("acronyms", "by_skel", "kind", "legal", "listed_acronyms", "memo",
+                 "merged_units", "original", "script_key", "singles", "tokens", "total",
+                 "truncated", "weights")
 
     def __init__(self, original: str, parsed: ParsedName, rarity: Rarity,
                  kind: NameKind = "person", truncated: bool = False) -> None:
@@ -121,7 +124,9 @@ class NameForm:
         self.tokens = parsed.tokens
         self.kind = kind
         self.script_key = parsed.script_key
-        self.acronyms = parsed.acronyms
+        self.acronyms = parsed.acronyms  # as a query: the normalised parts' acronyms only
+        # as a listed name: also those read off the name as written (see ParsedName)
+        self.listed_acronyms = parsed.acronyms + parsed.written_acronyms
         self.truncated = truncated
         roles = parsed.roles or ("",) * len(parsed.tokens)
         # bit k set: part k is a legal form proper (organisations only; see _as_listed)
@@ -187,6 +192,7 @@ class NameScore(NamedTuple):
     information: float
     raw: float
     rule: str = ""  # a name-level rule that decided the score (acronym, script, exact name)
+    whole: str = ""  # "query" or "listed": that name is found whole in the other
 
 
 def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, str]:
@@ -234,7 +240,7 @@ def _name_rule(q: NameForm, c: NameForm) -> tuple[float, str] | None:
     if q.kind == "org" and c.kind == "org":
         if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
             return MODEL.acronym, f"acronym '{c.tokens[0]}' of the query name"
-        if len(q.tokens) == 1 and q.tokens[0] in c.acronyms:
+        if len(q.tokens) == 1 and q.tokens[0] in c.listed_acronyms:
             return MODEL.acronym, f"acronym '{q.tokens[0]}' of the listed name"
     return None
 
@@ -268,6 +274,45 @@ def _candidate_factor(q: NameForm) -> float:
     """What a listed part missing from the query costs: nothing when the query was cut at
     a field limit (the parts after the cut cannot be there)."""
     return 0.0 if q.truncated else UNMATCHED_CANDIDATE_FACTOR
+
+
+def whole_side(q: NameForm, c: NameForm, used_q: int, used_c: int) -> str:
+    """Which name is found whole in the other ("a name found whole"): ``"query"`` when every
+    part of a query of 2+ parts (legal forms aside) is aligned and listed parts are left
+    over, ``"listed"`` when every part of a listed name of 2+ parts is aligned and query
+    parts are left over, else ``""`` (``used_*``: bit k set when part k is aligned)."""
+    full_q, full_c = (1 << len(q.tokens)) - 1, (1 << len(c.tokens)) - 1
+    if used_q == full_q:
+        if used_c != full_c and (full_q & ~q.legal).bit_count() >= 2:
+            return "query"
+    elif used_c == full_c and (full_c & ~c.legal).bit_count() >= 2:
+        return "listed"
+    return ""
+
+
+def whole_rarity(info: float) -> float:
+    """How much of the "found whole" rule a name gets from the rarity of its aligned parts:
+    none up to ``min_information`` (common parts alone: MOHAMMED ALI found whole in
+    MOHAMMED ALI RAHIMI stays what it was), all of it from twice that."""
+    return min(1.0, max(0.0, info / MODEL.min_information - 1.0))
+
+
+def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,
+                    info: float) -> tuple[float, float]:
+    """What an unmatched query part and an unmatched listed part cost (shares of their
+    weight in D): 1 and :func:`_candidate_factor`, less a fitted share when one name is
+    found whole in the other (:func:`whole_side`): a query found whole forgives
+    ``covered_query`` of the cost of the listed parts left over (DIAZ, Claudia / DIAZ
+    GUILLEN, Claudia Patricia), a listed name found whole forgives ``covered_listed`` of the
+    cost of the query parts left over (POLANI, Atif Abdul Aziz / POLANI, Atif); both
+    scaled by :func:`whole_rarity` of the aligned parts' information ``info``."""
+    f_c = _candidate_factor(q)
+    whole = whole_side(q, c, used_q, used_c)
+    if whole == "query":
+        return 1.0, f_c * (1.0 - MODEL.covered_query * whole_rarity(info))
+    if whole == "listed":
+        return 1.0 - MODEL.covered_listed * whole_rarity(info), f_c
+    return 1.0, f_c
 
 
 def _merged_unit_pairs(q: NameForm, c: NameForm) -> Iterator[tuple[Unit, Unit]]:
@@ -319,8 +364,9 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     """Align the units of two names greedily (best similarity first) and score the alignment.
 
     score = M / D · cap, with M = Σ sim·(w_q + w_c)/2 over aligned pairs and
-    D = Σ (w_q + w_c)/2 + Σ unmatched query weights + 0.5·Σ unmatched candidate weights,
-    the cap lowering scores built on common parts only (``min_information``); name-level
+    D = Σ (w_q + w_c)/2 + f_q·Σ unmatched query weights + f_c·Σ unmatched candidate weights
+    (f_q = 1 and f_c = 0.5, less a fitted share when one name is found whole in the other:
+    :func:`unmatched_costs`), the cap lowering scores built on common parts only (``min_information``); name-level
     rules (:func:`_name_rule`) come first.
     """
     decided = _name_rule(q, c)
@@ -360,18 +406,20 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
         info += p.sim * p.q.weight
     un_q = tuple(t for k, t in enumerate(q.tokens) if not used_q[k])
     un_c = tuple(t for k, t in enumerate(c.tokens) if not used_c[k])
-    denom += sum(w for k, w in enumerate(q.weights) if not used_q[k])
-    denom += _candidate_factor(q) * sum(w for k, w in enumerate(c.weights) if not used_c[k])
-    raw = matched / denom if denom > 0 else 0.0
     mask_q = sum(1 << k for k, used in enumerate(used_q) if used)
     mask_c = sum(1 << k for k, used in enumerate(used_c) if used)
+    f_q, f_c = unmatched_costs(q, c, mask_q, mask_c, info)
+    denom += f_q * sum(w for k, w in enumerate(q.weights) if not used_q[k])
+    denom += f_c * sum(w for k, w in enumerate(c.weights) if not used_c[k])
+    raw = matched / denom if denom > 0 else 0.0
     all_exact = _as_listed(q, c, all(p.sim == 1.0 for p in pairs), mask_q, mask_c)
     score = raw * _cap(q, c, info, all_exact)
     rule = "the organisation's name as listed" if all_exact and score > raw * min(
         1.0, info / MODEL.min_information) else ""
     if decided is not None and decided[0] > score:
         return NameScore(decided[0], (), q.tokens, c.tokens, 1.0, decided[0], decided[1])
-    return NameScore(score, tuple(pairs), un_q, un_c, info, raw, rule)
+    whole = "query" if f_c < _candidate_factor(q) else "listed" if f_q < 1.0 else ""
+    return NameScore(score, tuple(pairs), un_q, un_c, info, raw, rule, whole)
 
 
 def name_score_value(q: NameForm, c: NameForm) -> float:
@@ -434,8 +482,9 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         info += sim * qw
     un_q = [w for k, w in enumerate(q.weights) if not used_q >> k & 1]
     un_c = [w for k, w in enumerate(c.weights) if not used_c >> k & 1]
-    denom += sum(un_q)
-    denom += _candidate_factor(q) * sum(un_c)
+    f_q, f_c = unmatched_costs(q, c, used_q, used_c, info)
+    denom += f_q * sum(un_q)
+    denom += f_c * sum(un_c)
     raw = matched / denom if denom > 0 else 0.0
     score = raw * _cap(q, c, info, _as_listed(q, c, exact, used_q, used_c))
     if decided is not None and decided[0] > score:

@@ -52,9 +52,14 @@ class ScoringModel:
     min_information: float = 1.0  # matched rarity needed for a full score
     weak_alias_factor: float = 0.90  # a weak alias (FtM weakAlias) counts this much
     legal_form_weight: float = 0.10  # rarity weight of a legal form (llc, jsc)
+    class_word_weight: float = 0.10  # rarity weight of a class word (bank, group, trading)
     initial_weight: float = 0.25  # rarity weight of an initial
     patronymic_factor: float = 0.50  # a patronymic counts this share of its rarity weight
     acronym: float = 0.80  # an organisation's acronym against its full name
+    # a name found whole in the other: share of the cost of the other side's leftover parts
+    # forgiven (0: the rule is off; score.unmatched_costs)
+    covered_query: float = 0.0  # every query part aligned: listed parts left over
+    covered_listed: float = 0.0  # every listed part aligned: query parts left over
     cross_schema_min: float = 0.95  # a person against an organisation: near-exact names only
     # identifying details (added to the name score)
     dob_exact: float = 0.06

@@ -32,6 +32,8 @@ MSGIDS: dict[str, str] = {
     "match.name.kept_apart": N_("person and organisation kept apart: counted only because the "
               "names are near-exact (at least %(min)s)"),
     "match.name.weak_alias": N_("weak alias counted at %(factor)s"),
+    "match.name.found_whole": N_("the %(side)s is found whole in the other name: the other's "
+              "leftover parts cost %(cost)s of their weight"),
     "match.name.rarity": N_("only common name parts matched (rarity %(info)s < %(min)s): "
               "score scaled down"),
     "match.side.query": N_("query"),
