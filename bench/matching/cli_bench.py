@@ -131,8 +131,8 @@ def file_screens(folder: Path, env: dict[str, str], runs: int) -> dict[str, Any]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=7, help="whole-command screens (current index)")
-    ap.add_argument("--http", type=int, default=300, help="HTTP screens against the warm server")
-    ap.add_argument("--verify", type=int, default=100, help="sample of ctnode index verify")
+    ap.add_argument("--http", type=int, default=300, help="HTTP screens against the warm server (0: none)")
+    ap.add_argument("--verify", type=int, default=100, help="sample of ctnode index verify (0: skip)")
     ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "cli-node")
     ap.add_argument("--files", type=int, default=5,
                     help="whole-command manifest and payments screens (0: skip)")
@@ -174,8 +174,10 @@ def main() -> None:
                               "runs": len(walls)}
     result["screen_cli_cpu_s_median"] = round(statistics.median(CPU[-args.runs:]), 3)
     result["screen_cli_peak_mb"] = round(max(peaks))
-    wall, peak, code, err = run([*CTNODE, "index", "verify", "--sample", str(args.verify)], env)
-    result["index_verify"] = {"s": round(wall, 1), "sample": args.verify, "ok": code == 0}
+    if args.verify:
+        wall, peak, code, err = run([*CTNODE, "index", "verify", "--sample", str(args.verify)],
+                                    env)
+        result["index_verify"] = {"s": round(wall, 1), "sample": args.verify, "ok": code == 0}
     if args.files:
         result.update(file_screens(folder, env, args.files))
     # in this process: the index files
@@ -238,9 +240,11 @@ def main() -> None:
                 r.read()
                 assert r.status == 200
             lat.append((time.perf_counter() - t0) * 1000)
-        result["http_screen_ms"] = {"p50": round(pct(lat, 0.5), 1),
-                                    "p95": round(pct(lat, 0.95), 1),
-                                    "mean": round(statistics.fmean(lat), 1), "n": len(lat)}
+        if lat:  # --http 0: no HTTP screens
+            result["http_screen_ms"] = {"p50": round(pct(lat, 0.5), 1),
+                                        "p95": round(pct(lat, 0.95), 1),
+                                        "mean": round(statistics.fmean(lat), 1),
+                                        "n": len(lat)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
