@@ -45,6 +45,7 @@ from ctnode.match.transliterate import (
     abjad_keys,
     abjad_readings,
     arabic_alternatives,
+    arabic_letters,
     has_arabic,
     indic_alternative,
     japanese_word_alternative,
@@ -71,6 +72,11 @@ STOP_TOKENS: frozenset[str] = frozenset(
     mr mrs ms miss mstr dr prof haji hajji alhaj alhajj hadji mullah mulla maulavi mawlawi
     maulvi moulavi molvi sheikh shaykh shaikh sheik qari sayed sayyid""".split()
 ) | FILIATION
+
+# The same honorifics written in Arabic script, as their letters read (the script leaves
+# short vowels out): ملا mulla, سيد/سید sayyid, شيخ/شیخ sheikh, مولوي/مولوی maulavi, حجي and
+# حاج haji. Dropped from a person's name like their Latin forms (title noted).
+ARABIC_TITLES: frozenset[str] = frozenset({"mla", "sid", "shikh", "mului", "hji", "haj"})
 
 # Connectors only in "son of": elsewhere a name (Korean 손 Son, Vietnamese Sơn: Kim Myong Son).
 _CONNECTOR_BEFORE_OF: frozenset[str] = frozenset({"son"})
@@ -290,6 +296,10 @@ MIN_UNGLUED = 4  # shortest remainder kept after cutting a glued connector
 
 
 _ASSIMILATED = frozenset({"ad", "ar", "as", "ash", "at", "az", "an", "ud", "ul"})
+# The article assimilated to a sun letter as French and Maghrebi spellings write it, glued:
+# es-, et-, ed-, er-, ez-, en- before the doubled letter (Essabar, Essaadi, Ettayeb,
+# Errahmane, Ennahdi); cut only from a start followed by that letter.
+_ASSIMILATED_E: tuple[str, ...] = ("esh", "es", "et", "ed", "er", "ez", "en")
 _GLUED_BY_START: dict[str, tuple[str, ...]] = {}
 _GLUED_BY_END: dict[str, tuple[str, ...]] = {}
 for _stop in _GLUED:
@@ -313,6 +323,12 @@ def _unglued(latin: str) -> list[str]:
         if (latin.startswith(stop) and len(rest) >= MIN_UNGLUED
                 and (stop not in _ASSIMILATED or rest.startswith(stop[1:]))):
             out.append(rest)
+    if latin[0] == "e":
+        for stop in _ASSIMILATED_E:
+            rest = latin[len(stop):]
+            if latin.startswith(stop) and len(rest) >= MIN_UNGLUED and rest.startswith(stop[1:]):
+                out.append(rest)
+                break
     for stop in _GLUED_BY_END.get(latin[-2:], ()):
         if (latin.endswith(stop) and len(latin) - len(stop) >= MIN_UNGLUED
                 and stop not in _ASSIMILATED):
@@ -347,7 +363,7 @@ def token_alternatives(token: str) -> tuple[str, ...]:
 
 def split_names(raw: str) -> list[str]:
     """One raw name value → the names it holds (bracketed forms and ``;`` parts apart)."""
-    raw = unicodedata.normalize("NFC", raw)
+    raw = arabic_letters(unicodedata.normalize("NFC", raw))
     out: list[str] = []
     for inner in _BRACKETS.findall(raw):
         if inner.strip():
@@ -464,6 +480,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if kind == "person" and rule == "arabic" and latin not in STOP_TOKENS and (
                 maqsura_reading(raw) in STOP_TOKENS):
             latin = maqsura_reading(raw) or latin  # حاجى: the title Haji, alef maqsura for yeh
+        if kind == "person" and rule == "arabic" and latin in ARABIC_TITLES:
+            notes.append(f"title '{raw}' left out")
+            continue
         if kind == "person" and latin in STOP_TOKENS and (
                 latin not in _CONNECTOR_BEFORE_OF
                 or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):

@@ -278,8 +278,8 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
     other, vowels = skeleton_parts(latin)
     if other != key:
         if abjad_letter_dropped(key, other):
-            return MODEL.abjad_dropped, (f"written in Arabic script with one letter left out: "
-                                         f"consonants '{key}' of '{other}'")
+            return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
+                                              f"out: consonants '{key}' of '{other}'")
         return 0.0, ""
     for slot in range(1, len(written)):
         if written[slot] and not written[slot] & vowels[slot]:
@@ -288,7 +288,8 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
                          f"agree (short vowels are not written)")
 
 
-MIN_ABJAD_DROPPED = 4  # shortest Arabic-script skeleton the letter-left-out rule compares
+MIN_ABJAD_DROPPED = 3  # shortest Arabic-script skeleton the letter-left-out rule compares
+FULL_ABJAD_DROPPED = 4  # ... and the shortest it gives its full value (shorter: the short one)
 
 
 def abjad_letter_dropped(key: str, other: str) -> bool:
@@ -309,7 +310,9 @@ def abjad_bound(key: str) -> float:
 def abjad_dropped_bound(key: str) -> float:
     """Highest similarity the letter-left-out case gives an Arabic-script part with
     skeleton ``key`` (an index bound)."""
-    return MODEL.abjad_dropped if len(key) >= MIN_ABJAD_DROPPED else 0.0
+    if len(key) >= FULL_ABJAD_DROPPED:
+        return MODEL.abjad_dropped
+    return MODEL.abjad_dropped_short if len(key) >= MIN_ABJAD_DROPPED else 0.0
 
 
 def skeleton_typo_similarity(a: str, b: str) -> float:

@@ -142,6 +142,41 @@ def has_arabic(token: str) -> bool:
     return _ARABIC_RANGE.search(token) is not None
 
 
+# Arabic presentation forms (contextual letter shapes and ligatures, U+FB50–FDFF,
+# U+FE70–FEFF: ``ﺳﺎﻣﻲ`` for ``سامي``) are compatibility characters: Unicode NFKC maps
+# each to its letter(s). Text copied from PDFs and old systems holds them.
+_PRESENTATION = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFE]+")
+
+
+def arabic_letters(text: str) -> str:
+    """Text with Arabic presentation forms replaced by their letters (Unicode NFKC of those
+    characters only)."""
+    if _PRESENTATION.search(text) is None:
+        return text
+    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
+# Persian, Dari, Pashto and Urdu write a final -a/-e with heh (جمعه Juma, زاده Zada, شحاته
+# Shahata: the Arabic ta marbuta without its dots) and a final alef maqsura with the Farsi
+# yeh (عیسی Isa, موسی Musa, مصطفی Mustafa, یحیی Yahya). After a consonant, such a final
+# letter is also read ``a``: an alternative reading (the heh stays h, the yeh i, first).
+_FINAL_HEH = "ه"
+_FARSI_YEH = "ی"
+_LONG_VOWEL_LETTERS = frozenset("اآأإوؤيیىئ")
+
+
+def final_vowel_reading(token: str) -> str | None:
+    """The reading of an Arabic-script token whose final heh or Farsi yeh after a consonant
+    is read ``a`` (see above), or None when it has no such ending."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if (len(stripped) < 3 or stripped[-1] not in (_FINAL_HEH, _FARSI_YEH)
+            or stripped[-2] in _LONG_VOWEL_LETTERS or stripped.endswith(_ALLAH)
+            or not has_arabic(stripped[-2])):
+        return None
+    reading = _NON_ALNUM.sub("", _arabic_token(stripped[:-1] + "ة"))
+    return reading or None
+
+
 def arabic_alternatives(token: str) -> list[str]:
     """Other readings of an Arabic-script token: an alef maqsura read as yeh (Persian and
     Egyptian writing use ``ى`` for a final i: ``حاجى`` Haji, ``على`` Ali, beside the
@@ -156,6 +191,9 @@ def arabic_alternatives(token: str) -> list[str]:
     yeh = maqsura_reading(token)
     if yeh is not None and yeh != primary:
         out.append(yeh)
+    final = final_vowel_reading(token)
+    if final is not None and final != primary and final not in out:
+        out.append(final)
     if not _PERSIAN_LETTERS.isdisjoint(token) and any(ch in token for ch in _PERSIAN_READING):
         arabic = _mixed_arabic(token)  # a Persian-read token keeps the Arabic reading
         if arabic and arabic != primary:
@@ -425,6 +463,50 @@ def japanese_word_alternative(token: str) -> str | None:
     return reading
 
 
+# Chinese writes a foreign name by its sound, one character per syllable, from a fixed
+# table (Xinhua's transcription of foreign names: 穆罕默德 Muhammad, 艾哈迈德 Ahmad, 阿卜杜勒
+# Abdul), its parts joined by the middle dot ``·`` or, often, by nothing. A long word of Han
+# characters is then cut into the words rigour's name dictionary holds (each a name part
+# in some language), fewest words first; each word meets its Latin forms through the
+# dictionary's name symbols.
+MIN_HAN_WORDS = 5  # shortest Han word cut into dictionary words (up to 4: surname + given)
+MAX_HAN_WORD = 8  # longest dictionary word tried
+_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@cache
+def _han_words() -> frozenset[str]:
+    """Every key of rigour's name dictionary written in Han alone, two characters or more
+    (read once per process, on the first such name)."""
+    from ctnode.match import symbols  # (imports nothing of this module)
+
+    table = symbols.dictionary()
+    if table is None:
+        return frozenset()
+    return frozenset(k for k in table if len(k) >= 2 and _HAN_ONLY.fullmatch(k))
+
+
+def han_name_words(word: str) -> tuple[str, ...]:
+    """A word of MIN_HAN_WORDS or more Han characters cut into dictionary words of two or
+    more characters, the fewest that cover it (the first such cut), or () when none does."""
+    if len(word) < MIN_HAN_WORDS or not _HAN_ONLY.fullmatch(word):
+        return ()
+    words = _han_words()
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[0] = ()
+    for i in range(len(word)):
+        here = best[i]
+        if here is None:
+            continue
+        for j in range(i + 2, min(len(word), i + MAX_HAN_WORD) + 1):
+            if word[i:j] in words:
+                cut = best[j]
+                if cut is None or len(here) + 1 < len(cut):
+                    best[j] = (*here, word[i:j])
+    found = best[len(word)]
+    return found if found is not None and len(found) >= 2 else ()
+
+
 def is_cjk(name: str) -> bool:
     return _CJK.search(name) is not None
 
@@ -465,6 +547,9 @@ def readings(name: str) -> tuple[Reading, ...]:
             else:
                 parts.append(w)
         out.append(Reading(" ".join(parts), key, ""))
+        cut = [han_name_words(w) or (w,) for w in words]
+        if any(len(c) > 1 for c in cut):
+            out.append(Reading(" ".join(p for c in cut for p in c), key, "name words"))
         han_count = len(_HAN.findall(name))
         if not 2 <= han_count <= 4 or len(words) > 2:
             return tuple(out)

@@ -48,6 +48,9 @@ class ScoringModel:
     # not fitted: added after the last fit; see docs/matching.md "Arabic script")
     abjad: float = 0.80
     abjad_dropped: float = 0.70  # ... with one consonant left out of the Arabic-script one
+    # ... the same with three consonants left (التكريي of Tikriti): weaker evidence, since
+    # short skeletons meet by chance (hand-set: docs/matching.md "Score")
+    abjad_dropped_short: float = 0.55
     # name score
     min_information: float = 1.0  # matched rarity needed for a full score
     weak_alias_factor: float = 0.90  # a weak alias (FtM weakAlias) counts this much
