@@ -1,0 +1,154 @@
+"""Issue 12, recall on names in other scripts: Arabic presentation forms, the Persian final
+heh and Farsi yeh read ``a``, honorifics written in Arabic script, the article glued as
+es-/et-/ed-, the abjad rule with one of four consonants left out, and long Han words cut
+into the words of rigour's name dictionary. Each rule on the indexed Matcher and the naive
+reference alike, and each said in the hit's explanation."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match.normalise import _unglued, parse_name, split_names
+from ctnode.match.similarity import token_similarity
+from ctnode.match.transliterate import (
+    ABJAD_MARK,
+    arabic_alternatives,
+    arabic_letters,
+    final_vowel_reading,
+    han_name_words,
+    readings,
+)
+from ctnode.model.entities import Entity
+from ctnode.model.screening import Hit, ScreenQuery
+
+pytestmark = pytest.mark.usefixtures("hand_model")
+
+
+def _e(eid: str, name: str) -> Entity:
+    e = Entity(id=eid, schema="Person", dataset="t", reference=eid)
+    e.add("name", name)
+    return e
+
+
+LIST = [
+    _e("juma", "Najibullah Muhammad Juma"), _e("huwaysh", "Abd-al-Tawwab Mullah Huwaysh"),
+    _e("essabar", "Zakarya Essabar"), _e("tikriti", "Abid Hamid Mahmud Al-Tikriti"),
+    _e("rahimi", "Amir Rahimi"), _e("aziz", "Tariq Aziz"), _e("sami", "Sami Jasim Al-Jaburi"),
+    _e("isa", "Mohammad Musa Rahmani"), _e("other", "Omar Hassan Khalil"),
+]
+
+
+def _top(m: Matcher | NaiveMatcher, name: str) -> Hit | None:
+    hits = m.screen(ScreenQuery(names=[name], schema="Person"), limit=3)
+    return hits[0] if hits else None
+
+
+@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
+def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
+    m: Matcher | NaiveMatcher = request.param(Thresholds())
+    m.build(LIST)
+    return m
+
+
+def _details(hit: Hit) -> str:
+    return " | ".join(f.detail for f in hit.explanation)
+
+
+def test_presentation_forms_are_read_as_letters() -> None:
+    """Contextual shapes (U+FE70–FEFF) and ligatures are the letters Unicode NFKC gives."""
+    assert arabic_letters("ﺳﺎﻣﻲ ﺟﺎﺳم") == "سامي جاسم"
+    assert split_names("ﺳﺎﻣﻲ ﺟﺎﺳم اﻟﺟﺑوري") == ["سامي جاسم الجبوري"]
+    assert parse_name(split_names("ﺳﺎﻣﻲ")[0])[0].tokens == ("sami",)
+    assert arabic_letters("Sami") == "Sami"
+
+
+def test_final_heh_and_farsi_yeh_read_a() -> None:
+    """A final heh or Farsi yeh after a consonant is also read ``a`` (جمعه Juma, عیسی
+    Isa); not after a long vowel (شاه Shah) nor in Allah, and the Arabic yeh ي stays i."""
+    assert final_vowel_reading("جمعه") == "jma"
+    assert final_vowel_reading("زاده") == "zada"
+    assert final_vowel_reading("عیسی") == "aisa"
+    assert final_vowel_reading("شاه") is None
+    assert final_vowel_reading("نورالله") is None
+    assert final_vowel_reading("علي") is None
+    assert "jma" in arabic_alternatives("جمعه")
+    keys = [a for a in parse_name("جمعه")[0].alts[0] if a[:1] == ABJAD_MARK]
+    assert ABJAD_MARK + "jma" in keys  # the abjad rule meets Juma through it
+    assert token_similarity(ABJAD_MARK + "jma", "juma")[0] > 0
+    assert token_similarity(ABJAD_MARK + "jmh", "juma")[0] == 0  # without the rule
+
+
+def test_honorifics_in_arabic_script_are_left_out() -> None:
+    parsed = parse_name("عبد التواب ملا حويش")[0]
+    assert "mla" not in parsed.tokens
+    assert "title 'ملا' left out" in parsed.notes
+    assert "sid" not in parse_name("سید محمد عظیم")[0].tokens
+    assert parse_name("مولوی محمد")[0].tokens == ("mhmd",)
+    # an organisation's name keeps them
+    assert "mla" in parse_name("ملا", "org")[0].tokens
+
+
+def test_article_glued_as_es_et_ed() -> None:
+    """French and Maghrebi spellings glue the assimilated article as es-, et-, ed- ... before
+    the doubled sun letter (Essabar = as-Sabar); only before that letter."""
+    assert _unglued("essabar") == ["sabar"]
+    assert _unglued("ettayeb") == ["tayeb"]
+    assert _unglued("ennahdi") == ["nahdi"]
+    assert _unglued("essen") == []  # too short a rest
+    assert _unglued("estrada") == []  # no doubled letter: not the article
+    assert _unglued("edwards") == []
+
+
+def test_abjad_letter_left_out_of_four_consonants() -> None:
+    """One consonant (not the first) left out of an Arabic-script part, three left: the
+    hand-set weaker value; four or more left keep the full one; two left, nothing."""
+    from ctnode.match import weights
+
+    assert token_similarity(ABJAD_MARK + "tkrii", "tikriti")[0] == pytest.approx(
+        weights.ScoringModel().abjad_dropped_short)
+    assert token_similarity(ABJAD_MARK + "blmkhar", "belmokhtar")[0] == pytest.approx(
+        weights.ScoringModel().abjad_dropped)
+    assert token_similarity(ABJAD_MARK + "dut", "dost")[0] == 0  # two consonants left
+    assert token_similarity(ABJAD_MARK + "tkrii", "kikriti")[0] == 0  # first letter kept
+
+
+def test_long_han_words_are_cut_into_name_words() -> None:
+    """A Chinese transcription of a foreign name written without separators is cut into
+    the words rigour's name dictionary holds; names of up to four characters are not."""
+    assert han_name_words("阿米尔拉希米") == ("阿米尔", "拉希米")
+    assert han_name_words("习近平") == ()
+    found = readings("穆罕默德贾布里勒阿卜杜勒拉赫曼")
+    assert [r.rule for r in found] == ["", "name words"]
+    assert found[1].text == "穆罕默德 贾布里勒 阿卜杜勒 拉赫曼"
+
+
+@pytest.mark.parametrize(("query", "expected", "said"), [
+    ("نجيب الله محمد جمعه", "juma", "jma"),
+    ("عبد التواب ملا حويش", "huwaysh", "title 'ملا' left out"),
+    ("زكريا الصبار", "essabar", "sbar"),
+    ("عابد حامد محمود التكريي", "tikriti", "one letter left out: consonants 'tkr' of 'tkrt'"),
+    ("阿米尔拉希米", "rahimi", "read as name words: 阿米尔 拉希米"),
+    ("塔里克阿齐兹", "aziz", "read as name words"),
+    ("ﺳﺎﻣﻲ ﺟﺎﺳم اﻟﺟﺑوري", "sami", "sami"),
+])
+def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
+                                said: str) -> None:
+    hit = _top(matcher, query)
+    assert hit is not None and hit.entity_id == expected, query
+    assert hit.score >= Thresholds().report
+    assert said in _details(hit)
+
+
+def test_fast_equals_naive_on_these_queries() -> None:
+    fast, naive = Matcher(Thresholds()), NaiveMatcher(Thresholds())
+    fast.build(LIST)
+    naive.build(LIST)
+    for query in ("نجيب الله محمد جمعه", "عبد التواب ملا حويش", "زكريا الصبار",
+                  "عابد حامد محمود التكريي", "阿米尔拉希米", "塔里克阿齐兹", "محمد عیسی",
+                  "عادل حسن", "ﺳﺎﻣﻲ ﺟﺎﺳم"):
+        q = ScreenQuery(names=[query], schema="Person")
+        got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, include_below=True)]
+        want = [(h.entity_id, h.score, h.matched_name)
+                for h in naive.screen(q, include_below=True)]
+        assert got == want, query
