@@ -152,3 +152,29 @@ def test_fast_equals_naive_on_these_queries() -> None:
         want = [(h.entity_id, h.score, h.matched_name)
                 for h in naive.screen(q, include_below=True)]
         assert got == want, query
+
+
+def test_korean_syllables_in_katakana() -> None:
+    """ン closes n and ng alike; the initial r the South's spelling drops (イ for 리 Ri)."""
+    from ctnode.match.transliterate import katakana_syllable_readings
+
+    assert katakana_syllable_readings("kan") == ("kang",)
+    assert katakana_syllable_readings("yon") == ("yong", "ryon", "ryong")
+    assert katakana_syllable_readings("i") == ("ri",)
+    assert katakana_syllable_readings("sumisu") == ()  # not one syllable
+    assert katakana_syllable_readings("su") == ()
+    m = Matcher(Thresholds())
+    m.build([_e("kang", "Kang Chol Su"), _e("ri", "Ri Song Hyok"), _e("cho", "Cho Chun Ryong")])
+    for query, expected, said in (("カン チョル ス", "kang", "read as 'kang'/'kang'"),
+                                  ("イ ソン ヒョク", "ri", "read as 'song'/'song'"),
+                                  ("チョー チョン ヨン", "cho", "read as 'ryong'/'ryong'")):
+        hit = _top(m, query)
+        assert hit is not None and hit.entity_id == expected, query
+        assert hit.score >= Thresholds().report and said in _details(hit), _details(hit)
+    naive = NaiveMatcher(Thresholds())
+    naive.build([_e("kang", "Kang Chol Su"), _e("ri", "Ri Song Hyok"),
+                 _e("cho", "Cho Chun Ryong")])
+    for query in ("カン チョル ス", "イ ソン ヒョク", "チョー チョン ヨン", "イ"):
+        q = ScreenQuery(names=[query], schema="Person")
+        assert [(h.entity_id, h.score) for h in m.screen(q, include_below=True)] == [
+            (h.entity_id, h.score) for h in naive.screen(q, include_below=True)]

@@ -49,6 +49,7 @@ from ctnode.match.transliterate import (
     has_arabic,
     indic_alternative,
     japanese_word_alternative,
+    katakana_syllable_readings,
     katakana_loanword_keys,
     korean_alternative,
     latin_token,
@@ -531,7 +532,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if reading_rule == "japanese" and "r" in latin:
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
         if latin in katakana:  # a foreign name in katakana: its loanword keys
-            others = (*others, *katakana_loanword_keys(latin))
+            others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
             others = (*others, *abjad_keys((*abjad_readings(raw), *others)))
         if others:

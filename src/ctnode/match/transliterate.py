@@ -637,6 +637,30 @@ def loanword_keys(latin: str) -> frozenset[str]:
     return frozenset(k for k in keys if len(k) >= MIN_LOANWORD_KEY)
 
 
+# Korean and Chinese names in katakana. Japanese closes a syllable with one nasal, ン, for
+# the n and the ng of Korean and Chinese syllables alike (강 Kang カン, 송 Song ソン, 張 Zhang
+# チャン, 王 Wang ワン): a short katakana word read with a final n is also read with ng. And
+# Korean drops an initial r before i and y in the South's spelling (the initial-sound rule,
+# 두음법칙: 리 Ri → 이 I, 류 Ryu → 유 Yu, 룡 Ryong → 용 Yong), which katakana follows (イ, ユ,
+# ヨン), while DPRK names keep it (Ri, Ryu, Ryong): a short word read with an initial i or y
+# is also read with r.
+MAX_EAST_ASIAN_SYLLABLE = 5  # longest reading (one or two kana syllables) given these
+
+
+def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
+    """A short katakana word's readings as a Korean or Chinese syllable: with ng for a
+    final n (``kan`` → ``kang``), with the initial r the South drops (``yon`` → ``ryon``,
+    ``ryong``; ``i`` → ``ri``); () for longer words."""
+    if len(reading) > MAX_EAST_ASIAN_SYLLABLE:
+        return ()
+    forms = [reading]
+    if reading.endswith("n") and reading[-2:-1] in ("a", "e", "i", "o", "u"):
+        forms.append(reading + "g")
+    if reading[:1] in ("i", "y"):
+        forms += ["r" + f for f in forms]
+    return tuple(forms[1:])
+
+
 @lru_cache(maxsize=50_000)
 def katakana_loanword_keys(reading: str) -> tuple[str, ...]:
     """The loanword keys of a katakana word's letter-by-letter reading (``sumisu`` →
