@@ -547,9 +547,9 @@ def readings(name: str) -> tuple[Reading, ...]:
             else:
                 parts.append(w)
         out.append(Reading(" ".join(parts), key, ""))
-        cut = [han_name_words(w) or (w,) for w in words]
-        if any(len(c) > 1 for c in cut):
-            out.append(Reading(" ".join(p for c in cut for p in c), key, "name words"))
+        in_words = [han_name_words(w) or (w,) for w in words]
+        if any(len(c) > 1 for c in in_words):
+            out.append(Reading(" ".join(p for c in in_words for p in c), key, "name words"))
         han_count = len(_HAN.findall(name))
         if not 2 <= han_count <= 4 or len(words) > 2:
             return tuple(out)
