@@ -63,7 +63,9 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 6  # 6: a parsed name keeps the acronyms read off the name as written apart (the
+FORMAT = 7  # 7: listed names parsed with the script rules of recall12 (final heh/yeh read a,
+# Arabic-script honorifics dropped, es-/et- articles unglued, long Han words cut into name
+# words, katakana syllables); 6: a parsed name keeps the acronyms read off the name as written apart (the
 # listed side's only); 5: records and names as memory-mapped columns; the symbol table holds rigour's
 # dictionary keys of the listed symbols; parts written in katakana carry their loanword keys
 # as alternatives (4: short Han words carry their Japanese reading as an alternative)
