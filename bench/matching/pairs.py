@@ -107,7 +107,7 @@ def ofac_pairs(entities: list[Entity], part: str, seed: int = 21,
                         "list": "ofac"})
             pos += 1
         # an adversarial negative: another entry of the same schema sharing a part ...
-        shared = [o for t in _tokens(primary) for o in by_token.get((e.schema, t), [])
+        shared = [o for t in sorted(_tokens(primary)) for o in by_token.get((e.schema, t), [])
                   if o.id != e.id]
         other: Entity | None = rng.choice(shared) if shared else None
         if other is None or rng.random() < 0.3:
@@ -145,7 +145,7 @@ def org_pairs(entities: list[Entity], part: str, seed: int = 22, n: int = 800) -
         out.append({"query": _query(rng, [variant], "Organization", None),
                     "candidate": _entity_json(e), "label": 1, "source": "org_legal",
                     "list": "ofac"})
-        shared = [o for t in _tokens(name) for o in by_token.get(t, []) if o.id != e.id]
+        shared = [o for t in sorted(_tokens(name)) for o in by_token.get(t, []) if o.id != e.id]
         if shared:
             out.append({"query": _query(rng, [variant], "Organization", None),
                         "candidate": _entity_json(rng.choice(shared)), "label": 0,

@@ -59,7 +59,8 @@ LEGAL_FORMS = {
     "jsc": ["JSC", "OJSC", "OAO", "PJSC", "S.A.", "AG", "JOINT STOCK COMPANY"],
     "llc": ["LLC", "LTD", "LIMITED LIABILITY COMPANY", "GMBH", "SP. Z O.O.", "OOO", "SARL"],
 }
-_ALL_FORMS = sorted({f for v in LEGAL_FORMS.values() for f in v}, key=len, reverse=True)
+# longest first, then alphabetical: a set's order depends on the process's hash seed
+_ALL_FORMS = sorted({f for v in LEGAL_FORMS.values() for f in v}, key=lambda f: (-len(f), f))
 TITLES = ["President", "General", "Dr.", "Sheikh", "Mullah", "Haji", "Colonel", "Mr.",
           "Commander", "Maulavi"]
 EXTRA_PARTS = ["Mohammed", "Ahmed", "Ali", "Abdullah", "Hassan", "Ibrahim", "Yusuf", "Omar"]
