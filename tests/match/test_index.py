@@ -448,3 +448,4 @@ def test_dates_lift_is_what_a_record_s_dates_cannot_add() -> None:
     for q, c in (("1970", "1971"), ("1970-01-02", "1970-01-02"), ("1970-01-02", "1970-02-01"),
                  ("1970", "1970-05-05"), ("1970-01-02", "1970-03-04")):
         assert _date_relation(q, c)[0] <= most
+

@@ -41,9 +41,10 @@ __all__ = ["MAX_POSTINGS", "Matcher", "NaiveMatcher", "Thresholds"]
 # this only adds to the bounds of names found through rarer units: "mohammed" alone must not
 # pull 50,000 names into the scorer.
 MAX_POSTINGS = 20_000
-# Float slack on a floor lifted by a record's dates (a sum in another order than the
-# details' own): the floor is lifted by this much less.
-LIFT_SLACK = 1e-7
+# Slack on a floor lifted by a record's dates: scores are rounded to 4 places (a name
+# bound this close below the floor could still round up to the threshold) and the details'
+# sum adds in another order; the floor is lifted by this much less.
+LIFT_SLACK = 1e-4
 
 
 class Matcher(NameCorpus):
@@ -212,7 +213,11 @@ class Matcher(NameCorpus):
         """Upper bounds of the name score of every name the query reaches (>= floor):
         name id → its bound (the best over the query names). ``listed_query``: the query is
         a listed record (the reverse look-up), so it has the listed side's acronyms.
-        ``lift`` (with a floor): per name, how much higher its own floor is (``_lift``)."""
+        ``lift`` (with a floor): per name, how much higher its own floor is (``_lift``);
+        applied where the bounds are computed with numpy (many candidates: a million
+        names), to drop candidates early. Names below their lifted floor may still be
+        returned (the plain-Python path): their record's details rule them out in
+        ``_rank_and_score`` as before, so the hits are the same either way."""
         out: dict[int, float] = {}
         totals = self.tables.name_totals
         for qn in q.names:
@@ -237,12 +242,6 @@ class Matcher(NameCorpus):
             else:
                 found = bounds_large(totals, self.few_found, qn, finding, skipped, floor,
                                      lift)
-            if lift is not None and floor is not None and found:
-                ids = np.fromiter((n for n, _b in found), dtype=np.int64, count=len(found))
-                values = np.fromiter((b for _n, b in found), dtype=np.float64,
-                                     count=len(found))
-                keep = values >= floor + lift(ids)
-                found = [f for f, k in zip(found, keep.tolist(), strict=True) if k]
             for name_id, bound in found:
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound
