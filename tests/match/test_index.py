@@ -15,6 +15,8 @@ from ctnode.match.details import (
     _date_relation,
     birth_years,
     bonus_bound,
+    countries_lift,
+    country_bits,
     dates_lift,
     dates_most,
 )
@@ -385,12 +387,7 @@ def _dated(rng: random.Random, people: list[Entity]) -> list[Entity]:
     return people
 
 
-def test_dates_of_birth_lift_the_floor_and_keep_the_naive_hits() -> None:
-    """A query with a date of birth: names of records whose own dates cannot add what the
-    floor assumed (none, or all two years or more away) are dropped by the bound, and the
-    hits stay those of the reference."""
-    rng = random.Random(11)
-    people = _dated(rng, _zipf_people(rng, 1500))
+def _lift_matchers(people: list[Entity]) -> tuple[NaiveMatcher, list[Matcher]]:
     naive = NaiveMatcher(Thresholds())
     naive.build(people)
     fast_small = Matcher(Thresholds(), max_candidates=10_000)
@@ -404,6 +401,38 @@ def test_dates_of_birth_lift_the_floor_and_keep_the_naive_hits() -> None:
     fast_mixed.few_found = 10**9
     for fast in (fast_small, fast_large, fast_mixed):
         fast.build(people)
+    return naive, [fast_small, fast_large, fast_mixed]
+
+
+def _lifted_as_naive(naive: NaiveMatcher, fasts: list[Matcher],
+                     queries: list[ScreenQuery]) -> tuple[int, int]:
+    """Every query answers as the reference through each matcher; (queries with hits,
+    names the lift dropped from the numpy bounds)."""
+    found = dropped = 0
+    for q in queries:
+        want = [(h.entity_id, h.score, h.matched_name) for h in naive.screen(q)]
+        for fast in fasts:
+            got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q)]
+            assert got == want, q
+        found += bool(want)
+        fast_large = fasts[1]
+        prepared = fast_large.prepare(q)
+        floor = fast_large.thresholds.report - bonus_bound(
+            bool(prepared.dates), bool(prepared.countries), bool(prepared.docs))
+        lifted = fast_large._bounds(prepared, floor, lift=fast_large._lift(prepared))
+        plain = fast_large._bounds(prepared, floor)
+        assert lifted.keys() <= plain.keys()
+        dropped += len(plain) - len(lifted)
+    return found, dropped
+
+
+def test_dates_of_birth_lift_the_floor_and_keep_the_naive_hits() -> None:
+    """A query with a date of birth: names of records whose own dates cannot add what the
+    floor assumed (none, or all two years or more away) are dropped by the bound, and the
+    hits stay those of the reference."""
+    rng = random.Random(11)
+    people = _dated(rng, _zipf_people(rng, 1500))
+    naive, fasts = _lift_matchers(people)
     queries = []
     for _ in range(40):
         e = rng.choice(people)
@@ -414,22 +443,35 @@ def test_dates_of_birth_lift_the_floor_and_keep_the_naive_hits() -> None:
                                    birth_dates=[str(year + shift), f"{year - shift}-03-04"]))
     queries += [ScreenQuery(names=["Mohammed Ali"], birth_dates=["1970"]),
                 ScreenQuery(names=["Ali Khan Omar"], birth_dates=["1966-06-06"])]
-    found = 0
-    dropped = 0
-    for q in queries:
-        want = [(h.entity_id, h.score, h.matched_name) for h in naive.screen(q)]
-        for fast in (fast_small, fast_large, fast_mixed):
-            got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q)]
-            assert got == want, q
-        found += bool(want)
-        prepared = fast_large.prepare(q)
-        floor = fast_large.thresholds.report - bonus_bound(True, False, False)
-        lifted = fast_large._bounds(prepared, floor, lift=fast_large._lift(prepared))
-        plain = fast_large._bounds(prepared, floor)
-        assert lifted.keys() <= plain.keys()
-        dropped += len(plain) - len(lifted)
+    found, dropped = _lifted_as_naive(naive, fasts, queries)
     assert found > 20
     assert dropped > 100  # the lift rules candidates out
+
+
+def test_nationalities_lift_the_floor_and_keep_the_naive_hits() -> None:
+    """The same with nationalities (and with both): records without one, or with only others,
+    are dropped by the bound; the hits stay those of the reference."""
+    rng = random.Random(12)
+    codes = ["af", "pk", "iq", "sy", "ye", "so", "ru", "de", "fr", "gb"]
+    people = _dated(rng, _zipf_people(rng, 1500))
+    for i, e in enumerate(people):
+        for code in rng.sample(codes, i % 3):  # none, one or two
+            e.add("nationality", code)
+    naive, fasts = _lift_matchers(people)
+    queries = []
+    for _ in range(40):
+        e = rng.choice(people)
+        own = e.get("nationality")
+        nat = rng.choice([*own, *rng.sample(codes, 2)]) if own else rng.choice(codes)
+        queries.append(ScreenQuery(names=[e.get("name")[0]], nationalities=[nat]))
+    queries.append(ScreenQuery(names=["Mohammed Ali"], nationalities=["af", "Pakistan"]))
+    found, dropped = _lifted_as_naive(naive, fasts, queries)
+    assert found > 20
+    assert dropped > 10  # by nationality alone (it adds less than a date: fewer)
+    both = [ScreenQuery(names=q.names, nationalities=q.nationalities,
+                        birth_dates=rng.choice(people).get("birthDate")[:1])
+            for q in queries[:15]]
+    _lifted_as_naive(naive, fasts, both)
 
 
 def test_dates_lift_is_what_a_record_s_dates_cannot_add() -> None:
@@ -449,3 +491,12 @@ def test_dates_lift_is_what_a_record_s_dates_cannot_add() -> None:
                  ("1970", "1970-05-05"), ("1970-01-02", "1970-03-04")):
         assert _date_relation(q, c)[0] <= most
 
+
+
+def test_countries_lift_is_what_a_record_s_nationalities_cannot_add() -> None:
+    most = max(0.0, MODEL.nat_agree)
+    bits = np.array([0, country_bits(["af"]), country_bits(["pk", "af"]),
+                     country_bits(["ru"])], dtype=np.uint64)
+    assert country_bits(["af", "pk"]) == country_bits(["pk"]) | country_bits(["af"])
+    lift = countries_lift(["af"], bits)
+    assert lift.tolist() == pytest.approx([most, 0.0, 0.0, most - MODEL.nat_contradict])

@@ -32,6 +32,7 @@ from ctnode.match.details import (
     compare_dates,
     compare_documents,
     compare_schema,
+    country_bits,
     details_value,
 )
 from ctnode.match.explain import explain_name
@@ -295,7 +296,7 @@ class NameCorpus:
     # index saves to disk (``persist``) and a reference matcher over it shares (``naive``).
     RECORD_STATE = ("_records", "_by_id", "_name_rec", "_name_text", "_name_tokens",
                     "_name_alts", "_name_parsed", "_name_org", "_name_factor",
-                    "_rec_year_lo", "_rec_year_hi")
+                    "_rec_year_lo", "_rec_year_hi", "_rec_countries")
 
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         self.thresholds = thresholds
@@ -308,6 +309,8 @@ class NameCorpus:
         # candidates out by their dates without reading the records (details.dates_lift)
         self._rec_year_lo: array[int] = array("i")
         self._rec_year_hi: array[int] = array("i")
+        # per record: its nationalities as a 64-bit mask (details.country_bits)
+        self._rec_countries: array[int] = array("Q")
         # per name: owning record index, original text, tokens, factor
         self._name_rec: array[int] = array("i")
         self._name_text = StrColumn()
@@ -385,6 +388,7 @@ class NameCorpus:
         self._by_id = IdIndex()
         self._rec_year_lo = array("i")
         self._rec_year_hi = array("i")
+        self._rec_countries = array("Q")
         self._name_rec = array("i")
         self._name_text = StrColumn()
         self._name_tokens = TokensColumn()
@@ -423,6 +427,7 @@ class NameCorpus:
         lo, hi = birth_years(rec.dates)
         self._rec_year_lo.append(lo)
         self._rec_year_hi.append(hi)
+        self._rec_countries.append(country_bits(rec.countries))
         self._by_id[entity.id] = rec_idx
 
     def _after_build(self) -> None:

@@ -6,6 +6,7 @@ each agreement or contradiction adds to the name score, from the fitted model).
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -200,11 +201,39 @@ def dates_lift(q_dates: Sequence[str], lo: np.ndarray, hi: np.ndarray) -> np.nda
     return result
 
 
+def countries_most() -> float:
+    """The most nationalities can add (a query's and a record's, both given)."""
+    return max(0.0, MODEL.nat_agree)
+
+
+def country_bits(countries: Sequence[str]) -> int:
+    """A record's nationalities as a 64-bit mask, one bit per country code (its CRC-32
+    modulo 64): masks that share no bit belong to sets that share no country (the
+    converse need not hold). What the index keeps per record (:func:`countries_lift`)."""
+    bits = 0
+    for code in countries:
+        bits |= 1 << (zlib.crc32(code.encode()) & 63)
+    return bits
+
+
+def countries_lift(q_countries: Sequence[str], bits: np.ndarray) -> np.ndarray:
+    """:func:`dates_lift` for nationalities, per record (its :func:`country_bits`): a
+    record without nationalities adds nothing, one whose mask shares no bit with the
+    query's has no country in common (``nat_contradict``), any other may add the most."""
+    most = countries_most()
+    query = np.uint64(country_bits(q_countries))
+    shared = (bits & query) != 0
+    can_add = np.where(bits != 0, np.where(shared, most, min(most, MODEL.nat_contradict)),
+                       0.0)
+    result: np.ndarray = most - can_add
+    return result
+
+
 def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
     """The most the identifying details (and the calibration) can add (the index uses it to
     prune safely)."""
     dates = dates_most()
-    return ((dates if has_dates else 0.0) + (max(0.0, MODEL.nat_agree) if has_countries else 0.0)
+    return ((dates if has_dates else 0.0) + (countries_most() if has_countries else 0.0)
             + (max(0.0, MODEL.doc_agree) if has_docs else 0.0) + MODEL.score_offset)
 
 

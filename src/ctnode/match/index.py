@@ -28,7 +28,7 @@ from ctnode.match.bounds import (
     split_plans,
 )
 from ctnode.match.corpus import NameCorpus, PreparedQuery, ScoredRecord, Thresholds
-from ctnode.match.details import bonus_bound, dates_lift
+from ctnode.match.details import bonus_bound, countries_lift, dates_lift
 from ctnode.match.naive import NaiveMatcher
 from ctnode.match.postings import PostingKind, PostingTables
 from ctnode.match.score import NameForm
@@ -41,7 +41,7 @@ __all__ = ["MAX_POSTINGS", "Matcher", "NaiveMatcher", "Thresholds"]
 # this only adds to the bounds of names found through rarer units: "mohammed" alone must not
 # pull 50,000 names into the scorer.
 MAX_POSTINGS = 20_000
-# Slack on a floor lifted by a record's dates: scores are rounded to 4 places (a name
+# Slack on a floor lifted by a record's details: scores are rounded to 4 places (a name
 # bound this close below the floor could still round up to the threshold) and the details'
 # sum adds in another order; the floor is lifted by this much less.
 LIFT_SLACK = 1e-4
@@ -89,21 +89,28 @@ class Matcher(NameCorpus):
     def _lift(self, q: PreparedQuery) -> Callable[[np.ndarray], np.ndarray] | None:
         """Per name (ids): how much higher than the screen's floor its bound must be for
         its record to reach the report threshold, by what the record's own dates of birth
-        can add at most against the query's (``details.dates_lift``: a record without
-        dates, or whose dates all contradict, lifts the floor). Read from two columns of
-        years, so the candidates their dates rule out are dropped before the set-aside
-        postings are searched and before any record is read. None: the query has no
-        dates (nothing to lift)."""
-        if not q.dates:
+        and nationalities can add at most against the query's (``details.dates_lift``,
+        ``details.countries_lift``: a record without them, or whose dates all contradict,
+        or whose nationalities are all others, lifts the floor). Read from columns (years,
+        a mask of countries), so the candidates their details rule out are dropped before
+        the set-aside postings are searched and before any record is read. None: the
+        query has neither (nothing to lift)."""
+        if not q.dates and not q.countries:
             return None
-        dates = q.dates
+        dates, countries = q.dates, q.countries
 
         def lift(ids: np.ndarray) -> np.ndarray:
             recs = np.frombuffer(self._name_rec, dtype=np.int32)[ids]
-            lo = np.frombuffer(self._rec_year_lo, dtype=np.int32)[recs]
-            hi = np.frombuffer(self._rec_year_hi, dtype=np.int32)[recs]
+            total = np.zeros(len(recs))
+            if dates:
+                lo = np.frombuffer(self._rec_year_lo, dtype=np.int32)[recs]
+                hi = np.frombuffer(self._rec_year_hi, dtype=np.int32)[recs]
+                total += dates_lift(dates, lo, hi)
+            if countries:
+                bits = np.frombuffer(self._rec_countries, dtype=np.uint64)[recs]
+                total += countries_lift(countries, bits)
             # (views are dropped on return: a live view would stop the arrays growing)
-            return np.maximum(dates_lift(dates, lo, hi) - LIFT_SLACK, 0.0)
+            return np.maximum(total - LIFT_SLACK, 0.0)
 
         return lift
 
