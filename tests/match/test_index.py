@@ -6,9 +6,21 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match.details import (
+    NO_YEAR,
+    _date_relation,
+    birth_years,
+    bonus_bound,
+    countries_lift,
+    country_bits,
+    dates_lift,
+    dates_most,
+)
+from ctnode.match.weights import MODEL
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 
@@ -358,3 +370,133 @@ def _arabic_fast_equals_naive(un_entities: list[Entity]) -> None:
                 if score > 0.0:
                     assert bounds.get(name_id, -1.0) >= score, (q.names, name_id)
     assert abjad > 10  # the rule took part
+
+
+def _dated(rng: random.Random, people: list[Entity]) -> list[Entity]:
+    """The people with dates of birth: full, year only, two years apart, or none."""
+    for i, e in enumerate(people):
+        year = 1960 + rng.randrange(30)
+        kind = i % 4
+        if kind == 0:
+            e.add("birthDate", f"{year}-0{1 + rng.randrange(9)}-1{rng.randrange(10)}")
+        elif kind == 1:
+            e.add("birthDate", str(year))
+        elif kind == 2:
+            e.add("birthDate", str(year))
+            e.add("birthDate", str(year + 6))
+    return people
+
+
+def _lift_matchers(people: list[Entity]) -> tuple[NaiveMatcher, list[Matcher]]:
+    naive = NaiveMatcher(Thresholds())
+    naive.build(people)
+    fast_small = Matcher(Thresholds(), max_candidates=10_000)
+    fast_small.small_postings = 10**9
+    fast_large = Matcher(Thresholds(), max_candidates=10_000)
+    fast_large.small_postings = 0
+    fast_large.few_found = 0
+    fast_large.few_ranked = 0
+    fast_mixed = Matcher(Thresholds(), max_candidates=10_000)
+    fast_mixed.small_postings = 0
+    fast_mixed.few_found = 10**9
+    for fast in (fast_small, fast_large, fast_mixed):
+        fast.build(people)
+    return naive, [fast_small, fast_large, fast_mixed]
+
+
+def _lifted_as_naive(naive: NaiveMatcher, fasts: list[Matcher],
+                     queries: list[ScreenQuery]) -> tuple[int, int]:
+    """Every query answers as the reference through each matcher; (queries with hits,
+    names the lift dropped from the numpy bounds)."""
+    found = dropped = 0
+    for q in queries:
+        want = [(h.entity_id, h.score, h.matched_name) for h in naive.screen(q)]
+        for fast in fasts:
+            got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q)]
+            assert got == want, q
+        found += bool(want)
+        fast_large = fasts[1]
+        prepared = fast_large.prepare(q)
+        floor = fast_large.thresholds.report - bonus_bound(
+            bool(prepared.dates), bool(prepared.countries), bool(prepared.docs))
+        lifted = fast_large._bounds(prepared, floor, lift=fast_large._lift(prepared))
+        plain = fast_large._bounds(prepared, floor)
+        assert lifted.keys() <= plain.keys()
+        dropped += len(plain) - len(lifted)
+    return found, dropped
+
+
+def test_dates_of_birth_lift_the_floor_and_keep_the_naive_hits() -> None:
+    """A query with a date of birth: names of records whose own dates cannot add what the
+    floor assumed (none, or all two years or more away) are dropped by the bound, and the
+    hits stay those of the reference."""
+    rng = random.Random(11)
+    people = _dated(rng, _zipf_people(rng, 1500))
+    naive, fasts = _lift_matchers(people)
+    queries = []
+    for _ in range(40):
+        e = rng.choice(people)
+        dates = e.get("birthDate")
+        year = int(dates[0][:4]) if dates else 1975
+        shift = rng.choice((0, 0, 1, 2, 5, 7))
+        queries.append(ScreenQuery(names=[e.get("name")[0]],
+                                   birth_dates=[str(year + shift), f"{year - shift}-03-04"]))
+    queries += [ScreenQuery(names=["Mohammed Ali"], birth_dates=["1970"]),
+                ScreenQuery(names=["Ali Khan Omar"], birth_dates=["1966-06-06"])]
+    found, dropped = _lifted_as_naive(naive, fasts, queries)
+    assert found > 20
+    assert dropped > 100  # the lift rules candidates out
+
+
+def test_nationalities_lift_the_floor_and_keep_the_naive_hits() -> None:
+    """The same with nationalities (and with both): records without one, or with only others,
+    are dropped by the bound; the hits stay those of the reference."""
+    rng = random.Random(12)
+    codes = ["af", "pk", "iq", "sy", "ye", "so", "ru", "de", "fr", "gb"]
+    people = _dated(rng, _zipf_people(rng, 1500))
+    for i, e in enumerate(people):
+        for code in rng.sample(codes, i % 3):  # none, one or two
+            e.add("nationality", code)
+    naive, fasts = _lift_matchers(people)
+    queries = []
+    for _ in range(40):
+        e = rng.choice(people)
+        own = e.get("nationality")
+        nat = rng.choice([*own, *rng.sample(codes, 2)]) if own else rng.choice(codes)
+        queries.append(ScreenQuery(names=[e.get("name")[0]], nationalities=[nat]))
+    queries.append(ScreenQuery(names=["Mohammed Ali"], nationalities=["af", "Pakistan"]))
+    found, dropped = _lifted_as_naive(naive, fasts, queries)
+    assert found > 20
+    assert dropped > 10  # by nationality alone (it adds less than a date: fewer)
+    both = [ScreenQuery(names=q.names, nationalities=q.nationalities,
+                        birth_dates=rng.choice(people).get("birthDate")[:1])
+            for q in queries[:15]]
+    _lifted_as_naive(naive, fasts, both)
+
+
+def test_dates_lift_is_what_a_record_s_dates_cannot_add() -> None:
+    most = dates_most()
+    lo = np.array([NO_YEAR, 1970, 1970, 1970, 1960], dtype=np.int32)
+    hi = np.array([NO_YEAR, 1970, 1970, 1976, 1980], dtype=np.int32)
+    lift = dates_lift(["1972-05-01"], lo, hi)
+    # no dates: adds nothing; 1970 against 1972: contradicts; 1971 within a year of a
+    # listed year? 1970..1976 holds years near 1972; so does 1960..1980 (spans are not
+    # exact: the most is assumed)
+    assert lift.tolist() == pytest.approx([most, most - MODEL.dob_contradict, most - MODEL.dob_contradict, 0.0, 0.0])
+    assert dates_lift(["1971"], lo, hi).tolist() == pytest.approx([most, 0.0, 0.0, 0.0, 0.0])
+    assert birth_years(()) == (NO_YEAR, NO_YEAR)
+    assert birth_years(("1980-01-02", "1975")) == (1975, 1980)
+    # every value the date rule gives a pair one year or less apart is within the most
+    for q, c in (("1970", "1971"), ("1970-01-02", "1970-01-02"), ("1970-01-02", "1970-02-01"),
+                 ("1970", "1970-05-05"), ("1970-01-02", "1970-03-04")):
+        assert _date_relation(q, c)[0] <= most
+
+
+
+def test_countries_lift_is_what_a_record_s_nationalities_cannot_add() -> None:
+    most = max(0.0, MODEL.nat_agree)
+    bits = np.array([0, country_bits(["af"]), country_bits(["pk", "af"]),
+                     country_bits(["ru"])], dtype=np.uint64)
+    assert country_bits(["af", "pk"]) == country_bits(["pk"]) | country_bits(["af"])
+    lift = countries_lift(["af"], bits)
+    assert lift.tolist() == pytest.approx([most, 0.0, 0.0, most - MODEL.nat_contradict])

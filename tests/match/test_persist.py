@@ -199,3 +199,41 @@ def test_loading_leaves_the_garbage_collector_as_it_was(entities: list[Entity],
         assert not gc.isenabled()  # left off, as the caller had it
     finally:
         gc.enable()
+
+
+def test_loaded_index_keeps_the_records_years_of_birth(entities: list[Entity],
+                                                       tmp_path: Path) -> None:
+    """The years of birth a screen lifts its floor by are saved and loaded with the records
+    (and kept for records added after loading): dated queries answer as the reference."""
+    built = Matcher(Thresholds())
+    built.build(entities)
+    persist.save(built, tmp_path, {"mark": 1})
+    loaded, _stamp = persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
+    assert loaded._rec_year_lo == built._rec_year_lo
+    assert loaded._rec_year_hi == built._rec_year_hi
+    assert loaded._rec_countries == built._rec_countries
+    assert any(loaded._rec_countries)  # and nationalities
+    assert any(lo > 0 for lo in loaded._rec_year_lo)  # the demo list has dates of birth
+    late = _person("late", "Tarkhan Batirashvili")
+    late.statements.append(Statement(prop="birthDate", value="1986-01-11", original="1986-01-11",
+                                     dataset="t"))
+    late.statements.append(Statement(prop="nationality", value="ge", original="ge",
+                                     dataset="t"))
+    loaded.add(late)
+    assert len(loaded._rec_year_lo) == len(loaded._rec_countries) == len(loaded._records)
+    assert loaded._rec_year_lo[-1] == loaded._rec_year_hi[-1] == 1986
+    naive = NaiveMatcher(Thresholds())
+    naive.build([*entities, late])
+    rng = random.Random(3)
+    qs = []
+    for q in [*_queries(entities, 40), ScreenQuery(names=["Tarkhan Batirashvili"])]:
+        year = 1950 + rng.randrange(40)
+        qs.append(ScreenQuery(names=q.names, schema=q.schema, birth_dates=[str(year)]))
+    qs.append(ScreenQuery(names=["Tarkhan Batirashvili"], birth_dates=["1986"]))
+    qs += [ScreenQuery(names=q.names, schema=q.schema, nationalities=["af"])
+           for q in qs[:20]]
+    qs.append(ScreenQuery(names=["Tarkhan Batirashvili"], nationalities=["Georgia"]))
+    want = [[(h.entity_id, h.score) for h in naive.screen(q)] for q in qs]
+    assert [[(h.entity_id, h.score) for h in loaded.screen(q)] for q in qs] == want
+    assert want[-1] == [("late", want[-1][0][1])]
+    assert want[-22] == [("late", want[-22][0][1])]

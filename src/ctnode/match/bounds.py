@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -287,11 +288,15 @@ def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
 
 def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                  finding: list[Plan], skipped: list[Plan],
-                 floor: float | None) -> list[tuple[int, float]]:
+                 floor: float | None,
+                 lift: Callable[[np.ndarray], np.ndarray] | None = None,
+                 ) -> list[tuple[int, float]]:
     """Bounds of the names the ``finding`` plans reach, vectorised (numpy).
 
     Up to ``few_found`` names left after the floor, set-aside postings are searched in
-    plain Python (:func:`look_up_skipped`)."""
+    plain Python (:func:`look_up_skipped`). ``lift``: per name (ids), how much higher than
+    ``floor`` its own floor is; names are dropped by it as early as by the floor (the
+    names returned are held to ``floor`` only: the caller applies the lift to them)."""
     tc = np.frombuffer(totals, dtype=np.float64)
     shape = shape_of(qn)
     arrays: list[PostingList] = []
@@ -349,7 +354,10 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             fc[inverse[mask]] = c_vals[mask]
             found_by[plan.unit] = (fq, fc)
     zeros = np.zeros(len(uniq))
-    if skipped and floor is not None:
+    floors: np.ndarray | float | None = floor
+    if lift is not None and floor is not None:
+        floors = floor + lift(uniq)
+    if skipped and floors is not None:
         # drop names that stay below the floor even if every skipped posting held them
         a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
         for plan in skipped:
@@ -357,10 +365,12 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             a_most += np.maximum(0.0, plan.a_max - fq)
             c_most += np.maximum(0.0, plan.c_max - fc)
             qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
-        keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floor
+        keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floors
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
         found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
         zeros = zeros[keep]
+        if isinstance(floors, np.ndarray):
+            floors = floors[keep]
     if not len(uniq):
         return []
     if skipped and len(uniq) <= few_found:
@@ -382,7 +392,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         reach = sorted(plan.reach, key=lambda r: (r[1], r[2]), reverse=True)
         q_best, c_best = _held_values(uniq, reach[:1])
         rest = reach[1:]
-        if (rest or p_i + 1 < len(skipped)) and floor is not None:
+        if (rest or p_i + 1 < len(skipped)) and floors is not None:
             # (also after a plan of one list: what it gave is then exact, and only the
             # later plans are open)
             a_rest = max((r[1] for r in rest), default=0.0)
@@ -396,9 +406,12 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                 a_most += np.maximum(0.0, later.a_max - lq)
                 c_most += np.maximum(0.0, later.c_max - lc)
                 qw_most += np.where(lq == 0.0, later.qweight, 0.0)
-            keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floor
+            keep = (name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
+                    >= floors)
             if not keep.all():
                 uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
+                if isinstance(floors, np.ndarray):
+                    floors = floors[keep]
                 q_best, c_best, fq, fc = q_best[keep], c_best[keep], fq[keep], fc[keep]
                 found_by = {u: (bq[keep], bc[keep]) for u, (bq, bc) in found_by.items()}
                 zeros = zeros[keep]
@@ -413,7 +426,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         c_acc += np.maximum(0.0, c_best - fc)
         qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
     bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
-    if floor is not None:
-        keep = bounds >= floor
+    if floors is not None:
+        keep = bounds >= floors
         uniq, bounds = uniq[keep], bounds[keep]
     return list(zip(uniq.tolist(), bounds.tolist(), strict=True))

@@ -23,6 +23,7 @@ from ctnode.match.details import (
     OBJECT_SCHEMAS,
     ORG_SCHEMAS,
     PERSON_SCHEMAS,
+    birth_years,
     calibration,
     clean_country,
     clean_date,
@@ -31,6 +32,7 @@ from ctnode.match.details import (
     compare_dates,
     compare_documents,
     compare_schema,
+    country_bits,
     details_value,
 )
 from ctnode.match.explain import explain_name
@@ -293,7 +295,8 @@ class NameCorpus:
     # What a corpus holds about its records and names (the rest is derived from it): what an
     # index saves to disk (``persist``) and a reference matcher over it shares (``naive``).
     RECORD_STATE = ("_records", "_by_id", "_name_rec", "_name_text", "_name_tokens",
-                    "_name_alts", "_name_parsed", "_name_org", "_name_factor")
+                    "_name_alts", "_name_parsed", "_name_org", "_name_factor",
+                    "_rec_year_lo", "_rec_year_hi", "_rec_countries")
 
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         self.thresholds = thresholds
@@ -302,6 +305,12 @@ class NameCorpus:
         # (ctnode.match.columns: values made when asked for)
         self._records = RecordList()
         self._by_id = IdIndex()  # live records only
+        # per record: first and last year of birth (NO_YEAR: none), so a screen rules
+        # candidates out by their dates without reading the records (details.dates_lift)
+        self._rec_year_lo: array[int] = array("i")
+        self._rec_year_hi: array[int] = array("i")
+        # per record: its nationalities as a 64-bit mask (details.country_bits)
+        self._rec_countries: array[int] = array("Q")
         # per name: owning record index, original text, tokens, factor
         self._name_rec: array[int] = array("i")
         self._name_text = StrColumn()
@@ -377,6 +386,9 @@ class NameCorpus:
     def _reset(self) -> None:
         self._records = RecordList()
         self._by_id = IdIndex()
+        self._rec_year_lo = array("i")
+        self._rec_year_hi = array("i")
+        self._rec_countries = array("Q")
         self._name_rec = array("i")
         self._name_text = StrColumn()
         self._name_tokens = TokensColumn()
@@ -410,7 +422,12 @@ class NameCorpus:
         old = self._by_id.get(entity.id)
         if old is not None:
             self._records.kill(old)
-        self._records.append(ListedRecord(entity, tuple(ids)))
+        rec = ListedRecord(entity, tuple(ids))
+        self._records.append(rec)
+        lo, hi = birth_years(rec.dates)
+        self._rec_year_lo.append(lo)
+        self._rec_year_hi.append(hi)
+        self._rec_countries.append(country_bits(rec.countries))
         self._by_id[entity.id] = rec_idx
 
     def _after_build(self) -> None:

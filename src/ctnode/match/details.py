@@ -6,8 +6,11 @@ each agreement or contradiction adds to the name score, from the fitted model).
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from functools import lru_cache
+
+import numpy as np
 
 from ctnode.match.phrases import english
 from ctnode.match.weights import MODEL
@@ -162,11 +165,75 @@ def calibration() -> FeatureExplanation | None:
                  shift=f"{MODEL.score_offset:+.2f}")
 
 
+def dates_most() -> float:
+    """The most dates of birth can add (a query's and a record's, both given)."""
+    return max(0.0, MODEL.dob_exact, MODEL.dob_year, MODEL.dob_swapped)
+
+
+NO_YEAR = -(1 << 30)  # a record's birth-year span when it has no date of birth
+
+
+def birth_years(dates: Sequence[str]) -> tuple[int, int]:
+    """The first and last year of a record's cleaned dates of birth (``NO_YEAR`` twice when
+    it has none): what the index keeps per record to rule candidates out by their dates
+    before any record is read (:func:`dates_lift`)."""
+    if not dates:
+        return NO_YEAR, NO_YEAR
+    years = [int(d[:4]) for d in dates]
+    return min(years), max(years)
+
+
+def dates_lift(q_dates: Sequence[str], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per record (its birth-year span ``lo``..``hi``, :func:`birth_years`): how far the
+    most its dates of birth can add against the query's falls short of :func:`dates_most`,
+    which :func:`bonus_bound` counts for every record. A record without dates adds nothing
+    (``dates_most``); one whose every year is two or more from every query year adds
+    ``dob_contradict`` (every pair contradicts: :func:`compare_dates` keeps the best pair);
+    any other may add the most. A screen's name floor rises by this much per record."""
+    most = dates_most()
+    years = sorted({int(d[:4]) for d in q_dates})
+    has = lo != NO_YEAR
+    near = np.zeros(len(lo), dtype=bool)
+    for y in years:
+        near |= (lo - 1 <= y) & (y <= hi + 1)
+    can_add = np.where(has, np.where(near, most, min(most, MODEL.dob_contradict)), 0.0)
+    result: np.ndarray = most - can_add
+    return result
+
+
+def countries_most() -> float:
+    """The most nationalities can add (a query's and a record's, both given)."""
+    return max(0.0, MODEL.nat_agree)
+
+
+def country_bits(countries: Sequence[str]) -> int:
+    """A record's nationalities as a 64-bit mask, one bit per country code (its CRC-32
+    modulo 64): masks that share no bit belong to sets that share no country (the
+    converse need not hold). What the index keeps per record (:func:`countries_lift`)."""
+    bits = 0
+    for code in countries:
+        bits |= 1 << (zlib.crc32(code.encode()) & 63)
+    return bits
+
+
+def countries_lift(q_countries: Sequence[str], bits: np.ndarray) -> np.ndarray:
+    """:func:`dates_lift` for nationalities, per record (its :func:`country_bits`): a
+    record without nationalities adds nothing, one whose mask shares no bit with the
+    query's has no country in common (``nat_contradict``), any other may add the most."""
+    most = countries_most()
+    query = np.uint64(country_bits(q_countries))
+    shared = (bits & query) != 0
+    can_add = np.where(bits != 0, np.where(shared, most, min(most, MODEL.nat_contradict)),
+                       0.0)
+    result: np.ndarray = most - can_add
+    return result
+
+
 def bonus_bound(has_dates: bool, has_countries: bool, has_docs: bool) -> float:
     """The most the identifying details (and the calibration) can add (the index uses it to
     prune safely)."""
-    dates = max(0.0, MODEL.dob_exact, MODEL.dob_year, MODEL.dob_swapped)
-    return ((dates if has_dates else 0.0) + (max(0.0, MODEL.nat_agree) if has_countries else 0.0)
+    dates = dates_most()
+    return ((dates if has_dates else 0.0) + (countries_most() if has_countries else 0.0)
             + (max(0.0, MODEL.doc_agree) if has_docs else 0.0) + MODEL.score_offset)
 
 

@@ -15,7 +15,7 @@ not the weights, until the next ``build()`` (the node rebuilds after every impor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from ctnode.match.bounds import (
     split_plans,
 )
 from ctnode.match.corpus import NameCorpus, PreparedQuery, ScoredRecord, Thresholds
-from ctnode.match.details import bonus_bound
+from ctnode.match.details import bonus_bound, countries_lift, dates_lift
 from ctnode.match.naive import NaiveMatcher
 from ctnode.match.postings import PostingKind, PostingTables
 from ctnode.match.score import NameForm
@@ -41,6 +41,10 @@ __all__ = ["MAX_POSTINGS", "Matcher", "NaiveMatcher", "Thresholds"]
 # this only adds to the bounds of names found through rarer units: "mohammed" alone must not
 # pull 50,000 names into the scorer.
 MAX_POSTINGS = 20_000
+# Slack on a floor lifted by a record's details: scores are rounded to 4 places (a name
+# bound this close below the floor could still round up to the threshold) and the details'
+# sum adds in another order; the floor is lifted by this much less.
+LIFT_SLACK = 1e-4
 
 
 class Matcher(NameCorpus):
@@ -76,8 +80,39 @@ class Matcher(NameCorpus):
     def _screen(self, q: PreparedQuery, limit: int, include_below: bool) -> list[Hit]:
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
         floor = self.thresholds.report - bonus
-        bounds = self._bounds(q, None if include_below else floor)
+        if include_below:
+            bounds = self._bounds(q, None)
+        else:
+            bounds = self._bounds(q, floor, lift=self._lift(q))
         return self._rank_and_score(q, bounds, bonus, limit, include_below)
+
+    def _lift(self, q: PreparedQuery) -> Callable[[np.ndarray], np.ndarray] | None:
+        """Per name (ids): how much higher than the screen's floor its bound must be for
+        its record to reach the report threshold, by what the record's own dates of birth
+        and nationalities can add at most against the query's (``details.dates_lift``,
+        ``details.countries_lift``: a record without them, or whose dates all contradict,
+        or whose nationalities are all others, lifts the floor). Read from columns (years,
+        a mask of countries), so the candidates their details rule out are dropped before
+        the set-aside postings are searched and before any record is read. None: the
+        query has neither (nothing to lift)."""
+        if not q.dates and not q.countries:
+            return None
+        dates, countries = q.dates, q.countries
+
+        def lift(ids: np.ndarray) -> np.ndarray:
+            recs = np.frombuffer(self._name_rec, dtype=np.int32)[ids]
+            total = np.zeros(len(recs))
+            if dates:
+                lo = np.frombuffer(self._rec_year_lo, dtype=np.int32)[recs]
+                hi = np.frombuffer(self._rec_year_hi, dtype=np.int32)[recs]
+                total += dates_lift(dates, lo, hi)
+            if countries:
+                bits = np.frombuffer(self._rec_countries, dtype=np.uint64)[recs]
+                total += countries_lift(countries, bits)
+            # (views are dropped on return: a live view would stop the arrays growing)
+            return np.maximum(total - LIFT_SLACK, 0.0)
+
+        return lift
 
     def reach(self, query: ScreenQuery, floor: float | None = None) -> set[str]:
         """Ids of the live records whose names the query's names reach: the candidate
@@ -180,10 +215,16 @@ class Matcher(NameCorpus):
             return self._finish(scored, q, len(scored), include_below=False)
 
     def _bounds(self, q: PreparedQuery, floor: float | None,
-                listed_query: bool = False) -> dict[int, float]:
+                listed_query: bool = False,
+                lift: Callable[[np.ndarray], np.ndarray] | None = None) -> dict[int, float]:
         """Upper bounds of the name score of every name the query reaches (>= floor):
         name id → its bound (the best over the query names). ``listed_query``: the query is
-        a listed record (the reverse look-up), so it has the listed side's acronyms."""
+        a listed record (the reverse look-up), so it has the listed side's acronyms.
+        ``lift`` (with a floor): per name, how much higher its own floor is (``_lift``);
+        applied where the bounds are computed with numpy (many candidates: a million
+        names), to drop candidates early. Names below their lifted floor may still be
+        returned (the plain-Python path): their record's details rule them out in
+        ``_rank_and_score`` as before, so the hits are the same either way."""
         out: dict[int, float] = {}
         totals = self.tables.name_totals
         for qn in q.names:
@@ -206,7 +247,8 @@ class Matcher(NameCorpus):
             if size * (1 + sum(len(p.reach) for p in skipped)) <= self.small_postings:
                 found = bounds_small(totals, qn, finding, skipped, floor)
             else:
-                found = bounds_large(totals, self.few_found, qn, finding, skipped, floor)
+                found = bounds_large(totals, self.few_found, qn, finding, skipped, floor,
+                                     lift)
             for name_id, bound in found:
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound

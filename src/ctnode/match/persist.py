@@ -63,7 +63,8 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 7  # 7: listed names parsed with the script rules of recall12 (final heh/yeh read a,
+FORMAT = 8  # 8: each record's first and last year of birth and nationalities as columns (m1speed);
+# 7: listed names parsed with the script rules of recall12 (final heh/yeh read a,
 # Arabic-script honorifics dropped, es-/et- articles unglued, long Han words cut into name
 # words, katakana syllables); 6: a parsed name keeps the acronyms read off the name as written apart (the
 # listed side's only); 5: records and names as memory-mapped columns; the symbol table holds rigour's
@@ -267,6 +268,9 @@ def _columns(matcher: Matcher) -> ColumnWriter:
         fields.append(rec.fields())
     out.add_pickles("rec.fields", fields)
     out.add("rec.alive", alive)
+    out.add("rec.year_lo", matcher._rec_year_lo, "i")
+    out.add("rec.year_hi", matcher._rec_year_hi, "i")
+    out.add("rec.countries", matcher._rec_countries, "Q")
     by_id = sorted(matcher._by_id.items())
     out.add_strings("by_id.ids", (key for key, _ in by_id))
     out.add("by_id.idx", array("i", (idx for _, idx in by_id)), "i")
@@ -390,6 +394,9 @@ def _restore(state: dict[str, Any], data: memoryview, columns: ColumnFile,
     matcher._records = RecordList(columns.strings("rec.ids"), fields,
                                   bytearray(columns.view("rec.alive")))
     matcher._by_id = IdIndex(columns.strings("by_id.ids"), columns.view("by_id.idx"))
+    matcher._rec_year_lo = array("i", columns.view("rec.year_lo").tobytes())
+    matcher._rec_year_hi = array("i", columns.view("rec.year_hi").tobytes())
+    matcher._rec_countries = array("Q", columns.view("rec.countries").tobytes())
     matcher._name_rec = array("i", columns.view("name.rec").tobytes())
     matcher._name_text = columns.strings("name.text")
     matcher._name_tokens = TokensColumn(columns.strings("name.tokens"))
@@ -407,7 +414,9 @@ def _restore(state: dict[str, Any], data: memoryview, columns: ColumnFile,
     names = len(matcher._name_text)
     if not (len(tables.name_totals) == names == len(matcher._name_rec)
             == len(matcher._name_tokens) == len(matcher._name_org)
-            == len(matcher._name_factor)) or len(tables.postings) != len(PostingKind):
+            == len(matcher._name_factor)) or len(tables.postings) != len(PostingKind) or not (
+            len(matcher._records) == len(matcher._rec_year_lo) == len(matcher._rec_year_hi)
+            == len(matcher._rec_countries)):
         raise ValueError("the index tables do not agree in size")
     matcher.tables = tables
     return matcher
