@@ -79,7 +79,8 @@ class Matcher(NameCorpus):
 
     def _screen(self, q: PreparedQuery, limit: int, include_below: bool) -> list[Hit]:
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))
-        floor = self.thresholds.report - bonus
+        # less the rounding slack: a total within 5e-5 below the threshold rounds up to it
+        floor = self.thresholds.report - bonus - LIFT_SLACK
         if include_below:
             bounds = self._bounds(q, None)
         else:
