@@ -17,7 +17,8 @@
    settings keep their meaning; writes ``src/ctnode/match/data/scoring.json`` (with
    ``--write``) including the provenance: training manifest hash, rounds, coefficients.
 
-Every fit starts from the hand-set values (``ScoringModel()``); features with fewer than
+Every fit starts from the hand-set values (``ScoringModel()``, with the class words' weight
+that pick_class_weight.py chose); features with fewer than
 MIN_SUPPORT non-zero pairs keep their hand-set value (too few cases to fit). Sources are
 weighted equally (each source's pairs sum to the same weight).
 """
@@ -46,12 +47,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench" / "data" / "training"
 BENCH_PY = ROOT / "bench" / ".venv" / "bin" / "python"
 MIN_SUPPORT = 40
+# not a linear feature: chosen on the training set by pick_class_weight.py (2026-12-06) and
+# held while the rest is fitted (the hand-set starting value is 0.10)
+CLASS_WORD_WEIGHT = 0.40
 C = 100.0  # inverse L2 strength (at 10, rules with few pairs, such as the acronym, were
 # held near zero by the penalty rather than by the data: docs/matching.md)
 # feature → (model field, sign): the field is sign · coefficient / exact coefficient
 FIELDS: dict[str, tuple[str, float]] = {
     "skeleton": ("skeleton_base", 1), "skeleton_lev": ("skeleton_span", 1),
     "skeleton_vowels": ("vowel_mismatch", -1), "skeleton_short": ("short_syllable_mismatch", -1),
+    "skeleton_floor": ("skeleton_min", 1),
     "unvowelled": ("unvowelled", 1), "typo": ("typo_base", 1), "typo_lev": ("typo_span", 1),
     "skeleton_typo": ("skeleton_typo_base", 1), "skeleton_typo_lev": ("skeleton_typo_span", 1),
     "symbol": ("symbol", 1), "nickname": ("nickname", 1), "initial": ("initial", 1),
@@ -73,6 +78,9 @@ INCREMENTAL = frozenset({"covered_query", "covered_listed"})
 LIMITS: dict[str, tuple[float, float]] = {
     "skeleton_base": (0.3, 1.0), "skeleton_span": (0.0, 0.5), "vowel_mismatch": (0.0, 0.3),
     "short_syllable_mismatch": (0.0, 0.5), "unvowelled": (0.3, 1.0), "typo_base": (0.3, 1.0),
+    # the same-skeleton rule's floor (a pair whose vowels disagree: Sunani/Sanon,
+    # Mohamed/Mahmud): hand-set at 0.55 until 2026-12-06, fitted since (fp12)
+    "skeleton_min": (0.2, 0.8),
     "typo_span": (0.0, 0.5), "skeleton_typo_base": (0.2, 1.0), "skeleton_typo_span": (0.0, 0.5),
     "symbol": (0.3, 0.95), "nickname": (0.3, 0.95), "initial": (0.2, 0.9),
     "prefix_base": (0.3, 1.0), "prefix_span": (0.0, 0.6), "acronym": (0.5, 1.0),
@@ -228,7 +236,7 @@ def main() -> None:
     w = _weights(pairs)
     # every fit starts from the hand-set values (not from the packaged, earlier fit), so the
     # result depends only on the frozen training set and this script
-    model = weights.ScoringModel()
+    model = weights.ScoringModel(class_word_weight=CLASS_WORD_WEIGHT)
     similarity.use_model(model)
     rounds: list[dict[str, Any]] = []
     for r in range(args.rounds):
