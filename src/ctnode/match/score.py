@@ -299,9 +299,10 @@ def whole_side(q: NameForm, c: NameForm, used_q: int, used_c: int) -> str:
 
 def whole_rarity(info: float) -> float:
     """How much of the "found whole" rule a name gets from the rarity of its aligned parts:
-    none up to ``min_information`` (common parts alone: MOHAMMED ALI found whole in
-    MOHAMMED ALI RAHIMI stays what it was), all of it from twice that."""
-    return min(1.0, max(0.0, info / MODEL.min_information - 1.0))
+    none up to ``whole_start`` × ``min_information`` (common parts alone: MOHAMMED ALI
+    found whole in MOHAMMED ALI RAHIMI stays what it was), all of it from one
+    ``min_information`` more."""
+    return min(1.0, max(0.0, info / MODEL.min_information - MODEL.whole_start))
 
 
 def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,
