@@ -8,11 +8,12 @@ Per value the training pairs are rescored, the screening threshold is set where 
 ``--target-fp`` of the training set's UN negative queries alert (fit.screening_threshold),
 and the value with the best recall of the training set's UN positives there wins: issue
 12's measure, alert recall at a fixed false-positive rate (ties within 1e-4: the better
-source-weighted F1). pick_class_weight.py chose by F1; a trial that chose whole_start by F1
-here (1.25) did worse on every held-out set (docs/benchmarks.md, "Fewer false alerts"). Only the training set is read (not the held-out sets, not
-yente's). With ``--write`` the packaged model gets the value and the score offset that puts
-that threshold on 0.70. Used for ``whole_start`` (where "a name found whole" begins,
-docs/matching.md); pick_class_weight.py did the same for the class words' weight by F1.
+source-weighted F1). Only the training set is read (not the held-out sets, not yente's).
+With ``--write`` the packaged model gets the value and the score offset that puts that
+threshold on 0.70. Used for ``whole_start`` (where "a name found whole" begins,
+docs/matching.md); pick_class_weight.py did the same for the class words' weight, by F1
+(a trial that chose whole_start by F1, 1.25, did worse on every held-out set:
+docs/benchmarks.md, "Fewer false alerts on UN-derived names").
 """
 
 from __future__ import annotations
