@@ -26,6 +26,7 @@ from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 
 NAME_FEATURES = ("exact", "skeleton", "skeleton_lev", "skeleton_vowels", "skeleton_short",
+                 "skeleton_floor",
                  "unvowelled", "typo", "typo_lev", "skeleton_typo", "skeleton_typo_lev",
                  "symbol", "nickname", "initial", "prefix", "prefix_cov", "acronym",
                  "syllable", "covered_query", "covered_listed")
@@ -85,6 +86,19 @@ def _covered_features(q: NameForm, c: NameForm, ns: NameScore, factor: float,
         f["covered_listed"] = cap * factor * matched * left / (d * d)
 
 
+def _at_floor(sim: float, a: str, b: str) -> bool:
+    """Whether a same-skeleton pair's similarity is the rule's floor (``skeleton_min``):
+    its linear value (base + span · ratio − vowel_mismatch · slots) is below it."""
+    from ctnode.match.weights import MODEL
+
+    if sim != MODEL.skeleton_min:
+        return False
+    vowels = vowel_mismatches(a, b)
+    linear = (MODEL.skeleton_base + MODEL.skeleton_span * Levenshtein.normalized_similarity(
+        a, b) - MODEL.vowel_mismatch * max(0, vowels))
+    return linear < MODEL.skeleton_min
+
+
 def _name_features(ns: NameScore, factor: float) -> dict[str, float]:
     f = dict.fromkeys(NAME_FEATURES, 0.0)
     if not ns.pairs:
@@ -128,6 +142,9 @@ def _name_features(ns: NameScore, factor: float) -> dict[str, float]:
         elif rule.startswith("skeletons one edit apart"):
             f["skeleton_typo"] += share
             f["skeleton_typo_lev"] += share * Levenshtein.normalized_similarity(a, b)
+        elif "phonetic skeleton" in rule and _at_floor(p.sim, a, b):
+            # the rule's floor decided the value (skeleton_min), not its linear terms
+            f["skeleton_floor"] += share
         elif "phonetic skeleton" in rule:
             vowels = vowel_mismatches(a, b)
             f["skeleton"] += share

@@ -17,7 +17,8 @@
    settings keep their meaning; writes ``src/ctnode/match/data/scoring.json`` (with
    ``--write``) including the provenance: training manifest hash, rounds, coefficients.
 
-Every fit starts from the hand-set values (``ScoringModel()``); features with fewer than
+Every fit starts from the hand-set values (``ScoringModel()``, with the class words' weight
+and the found-whole rule's start that pick_class_weight.py and pick_param.py chose); features with fewer than
 MIN_SUPPORT non-zero pairs keep their hand-set value (too few cases to fit). Sources are
 weighted equally (each source's pairs sum to the same weight).
 """
@@ -46,12 +47,19 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench" / "data" / "training"
 BENCH_PY = ROOT / "bench" / ".venv" / "bin" / "python"
 MIN_SUPPORT = 40
+# not a linear feature: chosen on the training set by pick_class_weight.py (2026-12-06) and
+# held while the rest is fitted (the hand-set starting value is 0.10)
+CLASS_WORD_WEIGHT = 0.40
+# likewise where "a name found whole" begins (score.whole_rarity), chosen on the training
+# set by pick_param.py (2026-12-06, fp12; the hand-set starting value is 1.0)
+WHOLE_START = 1.5
 C = 100.0  # inverse L2 strength (at 10, rules with few pairs, such as the acronym, were
 # held near zero by the penalty rather than by the data: docs/matching.md)
 # feature → (model field, sign): the field is sign · coefficient / exact coefficient
 FIELDS: dict[str, tuple[str, float]] = {
     "skeleton": ("skeleton_base", 1), "skeleton_lev": ("skeleton_span", 1),
     "skeleton_vowels": ("vowel_mismatch", -1), "skeleton_short": ("short_syllable_mismatch", -1),
+    "skeleton_floor": ("skeleton_min", 1),
     "unvowelled": ("unvowelled", 1), "typo": ("typo_base", 1), "typo_lev": ("typo_span", 1),
     "skeleton_typo": ("skeleton_typo_base", 1), "skeleton_typo_lev": ("skeleton_typo_span", 1),
     "symbol": ("symbol", 1), "nickname": ("nickname", 1), "initial": ("initial", 1),
@@ -73,6 +81,9 @@ INCREMENTAL = frozenset({"covered_query", "covered_listed"})
 LIMITS: dict[str, tuple[float, float]] = {
     "skeleton_base": (0.3, 1.0), "skeleton_span": (0.0, 0.5), "vowel_mismatch": (0.0, 0.3),
     "short_syllable_mismatch": (0.0, 0.5), "unvowelled": (0.3, 1.0), "typo_base": (0.3, 1.0),
+    # the same-skeleton rule's floor (a pair whose vowels disagree: Sunani/Sanon,
+    # Mohamed/Mahmud): hand-set at 0.55 until 2026-12-06, fitted since (fp12)
+    "skeleton_min": (0.2, 0.8),
     "typo_span": (0.0, 0.5), "skeleton_typo_base": (0.2, 1.0), "skeleton_typo_span": (0.0, 0.5),
     "symbol": (0.3, 0.95), "nickname": (0.3, 0.95), "initial": (0.2, 0.9),
     "prefix_base": (0.3, 1.0), "prefix_span": (0.0, 0.6), "acronym": (0.5, 1.0),
@@ -196,9 +207,12 @@ def best_threshold(scores: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[fl
     return best
 
 
-TARGET_FP = 0.01  # share of UN negative queries whose best hit may reach the threshold
-# (1%, not the 0.5% of the target: at 0.5% the fitted model loses 4-5 points of recall on
-# the hard kinds; screening misses cost more than reviewed alerts; docs/matching.md)
+TARGET_FP = 0.005  # share of UN negative queries whose best hit may reach the threshold:
+# issue 12's 0.5%. (1% until 2026-12-06: the negatives were then paired with the best
+# candidate of the matcher of 2026-12-04, which understated today's false positives, and
+# at 0.5% the model of then lost 4-5 points of recall; since the negatives were re-paired
+# with today's matcher (training.py --repair-negatives) the 0.5% point costs about half a
+# point of the training set's UN recall: docs/matching.md)
 
 
 def screening_threshold(pairs: list[dict[str, Any]], scores: np.ndarray,
@@ -228,7 +242,7 @@ def main() -> None:
     w = _weights(pairs)
     # every fit starts from the hand-set values (not from the packaged, earlier fit), so the
     # result depends only on the frozen training set and this script
-    model = weights.ScoringModel()
+    model = weights.ScoringModel(class_word_weight=CLASS_WORD_WEIGHT, whole_start=WHOLE_START)
     similarity.use_model(model)
     rounds: list[dict[str, Any]] = []
     for r in range(args.rounds):
@@ -250,7 +264,8 @@ def main() -> None:
     fn = float((w * (~pred & (y == 1))).sum())
     f1_t = 2 * tp / (2 * tp + fp + fn)
     print(f"final: best F1 {f1:.4f} at {t_f1:.3f}; screening threshold {t:.3f} (UN negatives "
-          f"at most {TARGET_FP:.1%} alert): F1 {f1_t:.4f} there", flush=True)
+          f"at most {TARGET_FP:.1%} alert): F1 {f1_t:.4f} there; at most 1.0%: "
+          f"{screening_threshold(pairs, scores, 0.01):.4f}", flush=True)
     model.report_threshold = 0.70  # the node's configured threshold (settings)
     model.match_threshold = 0.85
     model.score_offset = round(0.70 - t, 4)

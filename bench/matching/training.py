@@ -1,6 +1,7 @@
 """Build and freeze the labelled training set (fit part only), with its provenance.
 
     .venv/bin/python -m bench.matching.training          # writes bench/data/training/
+    .venv/bin/python -m bench.matching.training --repair-negatives  # re-pair UN negatives
 
 The set is built once from public sources, written with a manifest (sources and their
 sha256, generator seeds, counts, the file's own sha256) and committed *before* the fit;
@@ -87,7 +88,84 @@ def un_pairs(entities: list[Any], cases: list[dict[str, Any]], seed: int = 31) -
     return out
 
 
+def repair_un_negatives(pairs: list[dict[str, Any]], entities: list[Any]) -> int:
+    """Pair the UN negatives again with what the matcher of today screens them against:
+    a recombined negative with the entity it now scores best against, a variant's hard
+    negative with today's best-scoring *other* entity (the variant's own entity is its
+    positive pair). The queries, labels and every other pair stay as frozen; only the
+    candidate changes. Returns how many candidates changed.
+
+    The set was built with the matcher of 2026-12-04, whose best candidates are not the
+    ones screening meets now, so the training set understated today's false positives."""
+    from bench.matching.features import query
+    from ctnode.match import Matcher, Thresholds
+
+    latin = latin_only(entities)
+    by_id = {e.id: e for e in latin}
+    matcher = Matcher(Thresholds())
+    matcher.build(latin)
+
+    def key(q: dict[str, Any]) -> str:
+        return json.dumps(q, sort_keys=True, ensure_ascii=False)
+
+    expected = {key(p["query"]): p["candidate"]["id"] for p in pairs
+                if p["source"] == "un_variant" and p["label"] == 1}
+    changed = 0
+    for p in pairs:
+        if p["source"] != "un_variant" or p["label"] != 0:
+            continue
+        hits = matcher.screen(query(p["query"]), limit=3, include_below=True)
+        own = expected.get(key(p["query"])) if p["kind"].startswith("hard_") else None
+        others = [h for h in hits if h.entity_id != own]
+        if not others:
+            continue  # nothing to pair with today: the frozen pair stays
+        best = others[0].entity_id
+        if best != p["candidate"]["id"]:
+            p["candidate"] = entity_json(by_id[best])
+            changed += 1
+    return changed
+
+
+def _write(pairs: list[dict[str, Any]], manifest: dict[str, Any]) -> bytes:
+    lines = [json.dumps(p, ensure_ascii=False, sort_keys=True) for p in pairs]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    with gzip.GzipFile(OUT / "pairs.jsonl.gz", "wb", mtime=0) as fh:
+        fh.write(data)
+    counts: dict[str, list[int]] = {}
+    for p in pairs:
+        c = counts.setdefault(p["source"], [0, 0])
+        c[p["label"]] += 1
+    manifest.update({"sha256_uncompressed": hashlib.sha256(data).hexdigest(),
+                     "pairs": len(pairs), "positives": sum(p["label"] for p in pairs),
+                     "by_source_negatives_positives": counts})
+    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    return data
+
+
+def repair_main() -> None:
+    """``--repair-negatives``: re-pair the frozen set's UN negatives (repair_un_negatives)
+    and freeze the result with its manifest (the old hash kept as ``derived_from``)."""
+    from bench.matching.fit import load_pairs
+    from ctnode.ingest.un_sc import parse_un_sc
+
+    started = time.time()
+    pairs, manifest = load_pairs()  # refuses a set that changed since it was frozen
+    un = parse_un_sc(SHARED / SOURCES["un_sc"]).entities
+    changed = repair_un_negatives(pairs, un)
+    manifest = dict(manifest, derived_from=manifest["sha256_uncompressed"], un_negatives_repaired=(
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: the UN negatives paired again "
+        f"with the matcher of that day's best candidate ({changed} candidates changed; queries, "
+        "labels and other pairs as frozen): bench/matching/training.py --repair-negatives"))
+    _write(pairs, manifest)
+    print(f"{changed} UN negative candidates changed in {time.time() - started:.0f}s")
+
+
 def main() -> None:
+    import sys
+
+    if "--repair-negatives" in sys.argv[1:]:
+        repair_main()
+        return
     from ctnode.ingest.ofac_sdn import parse_ofac_sdn
     from ctnode.ingest.un_sc import parse_un_sc
 
@@ -103,19 +181,9 @@ def main() -> None:
     ofac = [e for e in parse_ofac_sdn(SHARED / "ofac-sdn").entities
             if e.schema in ("Person", "Organization")]
     pairs += general_pairs(ofac, corpus, "fit")
-    lines = [json.dumps(p, ensure_ascii=False, sort_keys=True) for p in pairs]
-    data = ("\n".join(lines) + "\n").encode("utf-8")
     path = OUT / "pairs.jsonl.gz"
-    with gzip.GzipFile(path, "wb", mtime=0) as fh:
-        fh.write(data)
-    counts: dict[str, list[int]] = {}
-    for p in pairs:
-        c = counts.setdefault(p["source"], [0, 0])
-        c[p["label"]] += 1
-    manifest = {
-        "file": path.name, "sha256_uncompressed": hashlib.sha256(data).hexdigest(),
-        "pairs": len(pairs), "positives": sum(p["label"] for p in pairs),
-        "by_source_negatives_positives": counts,
+    manifest: dict[str, Any] = {
+        "file": path.name,
         "part": "fit (70% of UN references, OFAC ent_nums and corpus lines, by sha256)",
         "sources": {k: {"path": v, "sha256": _sha256(SHARED / v)} for k, v in SOURCES.items()},
         "generators": "bench/matching/cases.py (seed 7), variants.py (seeds 12, 13), "
@@ -123,7 +191,7 @@ def main() -> None:
         "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "not_used": "yente's test files and other projects' labelled pairs (testing only)",
     }
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    _write(pairs, manifest)
     print(f"{len(pairs)} pairs ({manifest['positives']} positive) in {time.time() - started:.0f}s"
           f" → {path}")
 

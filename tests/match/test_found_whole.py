@@ -136,3 +136,48 @@ def test_common_parts_alone_still_do_not_alert(model_on: None) -> None:
     m = Matcher(Thresholds())
     m.build(LIST)
     assert [h for h in m.screen(ScreenQuery(names=["Mohammed Ali"])) if h.reportable] == []
+
+
+LATE = replace(ON, whole_start=1.5)
+
+
+@pytest.fixture()
+def model_late() -> Iterator[None]:
+    shipped = weights.load()
+    similarity.use_model(LATE)
+    yield
+    similarity.use_model(shipped)
+
+
+def test_the_rule_starts_at_whole_start(model_late: None) -> None:
+    """``whole_start`` (fitted since fp12): the rule counts from that much matched
+    information (× min_information) and in full one unit above it. Two rare parts
+    (information 2) get half of it at 1.5; a rare part with a common one (information
+    under 1.5: ABD BHUTTAVI in HAFIZ ABDUL SALAM BHUTTAVI on the UN list) none."""
+    from ctnode.match.score import whole_rarity
+
+    assert whole_rarity(2.0) == pytest.approx(0.5)
+    assert whole_rarity(1.4) == 0.0 and whole_rarity(2.6) == 1.0
+    qf, cf = _forms("Zelenkova Brunhilda", "Zelenkova Brunhilda Ottokarovna Wexley")
+    ns = compare_names(qf, cf)
+    assert ns.whole == "query" and ns.information == pytest.approx(2.0)
+    h = sum(qf.weights)
+    left = sum(cf.weights) - h
+    assert ns.raw == pytest.approx(h / (h + 0.5 * (1 - 0.6 * 0.5) * left))
+    qf, cf = _forms("Abdul Zelenkova", "Hafiz Abdul Salam Zelenkova")  # abdul: common
+    ns = compare_names(qf, cf)
+    r = whole_rarity(ns.information)
+    assert ns.whole == "query" and r < 0.05  # information about 1.5: next to none of it
+    h = sum(qf.weights)
+    assert ns.raw == pytest.approx(h / (h + 0.5 * (1 - 0.6 * r) * (sum(cf.weights) - h)))
+
+
+def test_fast_equals_naive_with_a_late_start(model_late: None) -> None:
+    fast, naive = Matcher(Thresholds()), NaiveMatcher(Thresholds())
+    fast.build(LIST)
+    naive.build(LIST)
+    for name in QUERIES:
+        q = ScreenQuery(names=[name], schema="Person")
+        got = [(h.entity_id, round(h.score, 9)) for h in fast.screen(q, include_below=True)]
+        want = [(h.entity_id, round(h.score, 9)) for h in naive.screen(q, include_below=True)]
+        assert got == want, name

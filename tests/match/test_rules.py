@@ -239,19 +239,40 @@ def test_written_acronym_is_the_listed_side_only(cls: type[Matcher] | type[Naive
     """A query's full name whose initials *as written* equal a listed one-part name is not
     that name; a query that is a listed name's initials as written is (the acronym rule is
     one-sided for those, two-sided for the normalised parts' acronyms)."""
-    full = "AL-HARAMAIN AN SHIPPING LLC"  # normalised haramain shipping llc: hsl; written asl
+    # normalised haramain marine shipping llc: hmsl; written amsl
+    full = "AL-HARAMAIN AN MARINE SHIPPING LLC"
     parsed = parse_name(full, "org")[0]
-    assert "asl" in parsed.written_acronyms and "asl" not in parsed.acronyms
+    assert "amsl" in parsed.written_acronyms and "amsl" not in parsed.acronyms
     m = cls(Thresholds())
-    m.build([_e("asl", ["ASL"], "Organization"), _e("hsl", ["HSL"], "Organization")])
+    m.build([_e("amsl", ["AMSL"], "Organization"), _e("hmsl", ["HMSL"], "Organization")])
     hits = m.screen(ScreenQuery(names=[full], schema="Organization"))
-    assert [h.entity_id for h in hits] == ["hsl"]
-    assert "acronym 'hsl' of the query name" in hits[0].why()
+    assert [h.entity_id for h in hits] == ["hmsl"]
+    assert "acronym 'hmsl' of the query name" in hits[0].why()
     m = cls(Thresholds())
     m.build([_e("full", [full], "Organization")])
-    hits = m.screen(ScreenQuery(names=["ASL"], schema="Organization"))
+    hits = m.screen(ScreenQuery(names=["AMSL"], schema="Organization"))
     assert [h.entity_id for h in hits] == ["full"]
-    assert "acronym 'asl' of the listed name" in hits[0].why()
+    assert "acronym 'amsl' of the listed name" in hits[0].why()
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher])
+def test_a_short_listed_name_is_not_reached_by_a_querys_initials(
+        cls: type[Matcher] | type[NaiveMatcher]) -> None:
+    """A listed one-part name of three letters is not a query name's acronym (a query's
+    initials meet one of 26³ strings by chance: SECOND SAMMA SHIPPING LLC is not the listed
+    SSL); four letters are; a three-letter query still finds the listed name it abbreviates."""
+    m = cls(Thresholds())
+    m.build([_e("ssl", ["SSL"], "Organization"), _e("kssl", ["KSSL"], "Organization"),
+             _e("full", ["SAMMA SHIPPING LLC"], "Organization")])
+    assert "ssl" in parse_name("SECOND SAMMA SHIPPING LLC", "org")[0].acronyms
+    hits = m.screen(ScreenQuery(names=["SECOND SAMMA SHIPPING LLC"], schema="Organization"))
+    assert "ssl" not in [h.entity_id for h in hits]
+    hits = m.screen(ScreenQuery(names=["KOREA SAMMA SHIPPING LLC"], schema="Organization"))
+    assert "kssl" in [h.entity_id for h in hits]
+    assert "acronym 'kssl' of the query name" in next(
+        h for h in hits if h.entity_id == "kssl").why()
+    hits = m.screen(ScreenQuery(names=["SSL"], schema="Organization"))
+    assert {"ssl", "full"} <= {h.entity_id for h in hits}
 
 
 ORG_LIST = [

@@ -110,7 +110,7 @@ def _least_f(w_q: float, a: np.ndarray, qw: np.ndarray, shape: Shape) -> np.ndar
     """:func:`name_bound`'s least cost of an unmatched listed part, over arrays."""
     if shape.truncated:
         return 0.0
-    r = np.clip(a / MODEL.min_information - 1.0, 0.0, 1.0)
+    r = np.clip(a / MODEL.min_information - MODEL.whole_start, 0.0, 1.0)
     whole = UNMATCHED_CANDIDATE_FACTOR * (1.0 - MODEL.covered_query * r)
     return np.where(qw < w_q - WHOLE_EPS, UNMATCHED_CANDIDATE_FACTOR, whole)
 

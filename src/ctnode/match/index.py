@@ -31,7 +31,7 @@ from ctnode.match.corpus import NameCorpus, PreparedQuery, ScoredRecord, Thresho
 from ctnode.match.details import bonus_bound, countries_lift, dates_lift
 from ctnode.match.naive import NaiveMatcher
 from ctnode.match.postings import PostingKind, PostingTables
-from ctnode.match.score import NameForm
+from ctnode.match.score import MIN_REACHED_ACRONYM, NameForm
 from ctnode.match.weights import MODEL
 from ctnode.model.screening import Hit, ScreenQuery
 
@@ -270,6 +270,9 @@ class Matcher(NameCorpus):
         if len(qn.tokens) == 1:
             found += self.tables.lookup(PostingKind.ACRONYM, qn.tokens[0])
         for acronym in qn.listed_acronyms if listed_query else qn.acronyms:
+            if len(acronym) < MIN_REACHED_ACRONYM and not listed_query:
+                continue  # score._name_rule: too short to be reached by a query's initials
+                # (a listed record as the query: the subject is the one-part query, any length)
             found += [n for n in self.tables.lookup(PostingKind.LATIN, acronym)
                       if len(self._name_tokens[n]) == 1 and self._name_org[n]]
         for name_id in found:

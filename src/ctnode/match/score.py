@@ -42,6 +42,12 @@ UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the 
 RARITY_SCALE = math.log(2000.0)  # a part seen in 1 of 2,000 names or rarer has weight 1
 MIN_RARITY_N = 10_000  # small lists: frequencies are counted as if the list had this many names
 MIN_WEIGHT = 0.05
+# a listed one-part organisation name is the query name's acronym only with this many
+# letters: a query's initials meet a 3-letter listed name (one of 26³ strings; SSL, KIB) by
+# chance, and a list writes an acronym beside the full name it stands for (KHATIBA
+# AL-TAWHID WAL-JIHAD (KTJ)), which a full-name query meets itself. The other way round (a
+# one-part query that is a listed name's acronym) any length counts.
+MIN_REACHED_ACRONYM = 4
 
 _NO_ALTS: dict[int, tuple[str, ...]] = {}
 _NO_SYMBOLS: dict[int, frozenset[str]] = {}
@@ -238,7 +244,8 @@ def _name_rule(q: NameForm, c: NameForm) -> tuple[float, str] | None:
     if q.script_key and c.script_key and q.script_key != c.script_key:
         return 0.0, "both written in Han or Hangul, with different characters"
     if q.kind == "org" and c.kind == "org":
-        if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
+        if (len(c.tokens) == 1 and len(c.tokens[0]) >= MIN_REACHED_ACRONYM
+                and c.tokens[0] in q.acronyms):
             return MODEL.acronym, f"acronym '{c.tokens[0]}' of the query name"
         if len(q.tokens) == 1 and q.tokens[0] in c.listed_acronyms:
             return MODEL.acronym, f"acronym '{q.tokens[0]}' of the listed name"
@@ -292,9 +299,10 @@ def whole_side(q: NameForm, c: NameForm, used_q: int, used_c: int) -> str:
 
 def whole_rarity(info: float) -> float:
     """How much of the "found whole" rule a name gets from the rarity of its aligned parts:
-    none up to ``min_information`` (common parts alone: MOHAMMED ALI found whole in
-    MOHAMMED ALI RAHIMI stays what it was), all of it from twice that."""
-    return min(1.0, max(0.0, info / MODEL.min_information - 1.0))
+    none up to ``whole_start`` × ``min_information`` (common parts alone: MOHAMMED ALI
+    found whole in MOHAMMED ALI RAHIMI stays what it was), all of it from one
+    ``min_information`` more."""
+    return min(1.0, max(0.0, info / MODEL.min_information - MODEL.whole_start))
 
 
 def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,

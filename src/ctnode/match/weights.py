@@ -63,6 +63,10 @@ class ScoringModel:
     # forgiven (0: the rule is off; score.unmatched_costs)
     covered_query: float = 0.0  # every query part aligned: listed parts left over
     covered_listed: float = 0.0  # every listed part aligned: query parts left over
+    # ... counted from this much matched information (× min_information) up, in full one
+    # min_information above it (score.whole_rarity; not linear in the score: chosen on the
+    # training set by bench/matching/pick_param.py)
+    whole_start: float = 1.0
     cross_schema_min: float = 0.95  # a person against an organisation: near-exact names only
     # identifying details (added to the name score)
     dob_exact: float = 0.06
