@@ -85,6 +85,17 @@ PostingList: TypeAlias = "array[int] | memoryview"
 EMPTY_POSTINGS: array[int] = array("i")
 
 
+class UnitLists(NamedTuple):
+    """The non-empty posting lists a query unit reaches (:meth:`PostingTables.unit_postings`):
+    each with the best similarity of a listed token under it (``ub``) and ``ub`` times the
+    largest listed weight there; their total length; the largest of those products."""
+
+    lists: tuple[tuple[PostingList, float, float], ...]
+    size: int
+    ub_max: float
+    c_max: float
+
+
 class Reach(NamedTuple):
     """A posting list a query unit reaches, with the best similarity any listed token
     under it can have with the unit and the largest rarity weight of a listed unit there."""
@@ -143,6 +154,9 @@ class PostingTables:
         self._loanwords: dict[str, list[str]] | None = None
         self._katakana: frozenset[str] | None = None
         self._expansions: dict[tuple[str, int], list[Reach]] = {}
+        # per query unit (its forms): the non-empty posting lists it reaches, read once
+        # (see unit_postings)
+        self._unit_lists: dict[tuple[object, ...], UnitLists] = {}
         # per query skeleton (and whether the query token is written without vowels): the
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
         # tokens, so every spelling of a query skeleton shares the answer)
@@ -176,6 +190,7 @@ class PostingTables:
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
         self.name_totals.append(form.total)
         self._expansions = {}
+        self._unit_lists = {}
         self._typo_neighbours = {}
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
@@ -481,6 +496,33 @@ class PostingTables:
             sim = prefix_similarity(latin, tok)
             if sim > 0.0:
                 self._reach(out, PostingKind.LATIN, tok, sim)
+
+    def unit_postings(self, unit: Unit) -> UnitLists:
+        """The posting lists :meth:`expand_unit` reaches that hold names, in its order, each
+        as (list, ub, ub·w_c), remembered per unit (its Latin form, alternatives, symbols,
+        merged and prefix flags: all that ``expand_unit`` reads of it) until a name is
+        indexed: a batch's queries share most of their parts, and reading the lists (a
+        look-up in the loaded index's columns each) cost as much as the rest of a query's
+        bounds."""
+        key = (unit.latin, unit.alts, unit.symbols, unit.end > unit.start, unit.prefix)
+        found = self._unit_lists.get(key)
+        if found is not None:
+            return found
+        lists = []
+        size = 0
+        ub_max = c_max = 0.0
+        for kind, k, ub, wk in self.expand_unit(unit):
+            arr = self.lookup(kind, k)
+            if arr:
+                cv = ub * wk
+                lists.append((arr, ub, cv))
+                size += len(arr)
+                ub_max, c_max = max(ub_max, ub), max(c_max, cv)
+        found = UnitLists(tuple(lists), size, ub_max, c_max)
+        if len(self._unit_lists) > EXPANSION_CACHE:
+            self._unit_lists.clear()
+        self._unit_lists[key] = found
+        return found
 
     def expand_unit(self, unit: Unit) -> list[Reach]:
         """:meth:`expand` over a unit's Latin form and its alternatives (best bound per key),
