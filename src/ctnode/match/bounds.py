@@ -178,32 +178,46 @@ def split_plans(plans: list[Plan], w_q: float, floor: float,
     can reach the floor is found through the postings kept. A unit can end up on both
     sides (its rare spellings find, its common ones only add to bounds).
     """
-    entries = sorted(((len(arr), i, j) for i, p in enumerate(plans)
-                      for j, (arr, _qv, _cv) in enumerate(p.reach)), reverse=True)
-    a_u = [0.0] * len(plans)
-    c_u = [0.0] * len(plans)
-    in_s = [False] * len(plans)
+    entries = sorted([(len(arr), i, j, qv, cv) for i, p in enumerate(plans)
+                      for j, (arr, qv, cv) in enumerate(p.reach)], reverse=True)
+    n = len(plans)
+    a_u = [0.0] * n
+    c_u = [0.0] * n
+    in_s = [False] * n
+    qweights = [p.qweight for p in plans]
     a = c = qw = 0.0
-    skip: set[tuple[int, int]] = set()
+    skip: list[set[int] | None] = [None] * n  # per plan: its lists set aside
     bound = bound_of(w_q, shape)
-    for _size, i, j in entries:
-        _arr, qv, cv = plans[i].reach[j]
-        a2 = a - a_u[i] + max(a_u[i], qv)
-        c2 = c - c_u[i] + max(c_u[i], cv)
-        qw2 = qw if in_s[i] else qw + plans[i].qweight
+    for _size, i, j, qv, cv in entries:
+        au, cu = a_u[i], c_u[i]
+        na = qv if qv > au else au  # max(au, qv)
+        nc = cv if cv > cu else cu
+        a2 = a - au + na
+        c2 = c - cu + nc
+        qw2 = qw if in_s[i] else qw + qweights[i]
         if bound(a2, c2, qw2, c2) + EPS >= floor:
             continue
         a, c, qw = a2, c2, qw2
-        a_u[i], c_u[i], in_s[i] = max(a_u[i], qv), max(c_u[i], cv), True
-        skip.add((i, j))
+        a_u[i], c_u[i], in_s[i] = na, nc, True
+        held = skip[i]
+        if held is None:
+            skip[i] = {j}
+        else:
+            held.add(j)
     finding: list[Plan] = []
     skipped: list[Plan] = []
     for i, p in enumerate(plans):
+        held = skip[i]
+        if held is None:  # (a plan kept or set aside whole is the plan itself)
+            finding.append(p)
+            continue
+        if len(held) == len(p.reach):
+            skipped.append(p)
+            continue
         for side, keep in ((finding, False), (skipped, True)):
-            reach = [r for j, r in enumerate(p.reach) if ((i, j) in skip) == keep]
-            if reach:
-                side.append(Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
-                                  max(r[1] for r in reach), max(r[2] for r in reach), reach))
+            reach = [r for j, r in enumerate(p.reach) if (j in held) == keep]
+            side.append(Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
+                             max(r[1] for r in reach), max(r[2] for r in reach), reach))
     return finding, skipped
 
 
@@ -220,23 +234,29 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
     acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
     by_unit: dict[int, dict[int, tuple[float, float]]] = {}
     for plan in finding:
-        local: dict[int, tuple[float, float]] = {}  # per unit: best values per name
-        for arr, qv, cv in plan.reach:
-            for name_id in arr:
-                old = local.get(name_id)
-                if old is None:
-                    local[name_id] = (qv, cv)
-                elif qv > old[0] or cv > old[1]:
-                    local[name_id] = (max(qv, old[0]), max(cv, old[1]))
+        local: dict[int, tuple[float, float]]  # per unit: best values per name
+        if len(plan.reach) == 1:  # (a list holds a name once)
+            arr, qv, cv = plan.reach[0]
+            local = dict.fromkeys(arr, (qv, cv))
+        else:
+            local = {}
+            for arr, qv, cv in plan.reach:
+                for name_id in arr:
+                    old = local.get(name_id)
+                    if old is None:
+                        local[name_id] = (qv, cv)
+                    elif qv > old[0] or cv > old[1]:
+                        local[name_id] = (max(qv, old[0]), max(cv, old[1]))
         by_unit[plan.unit] = local
+        qweight = plan.qweight
         for name_id, (qv, cv) in local.items():
             entry = acc.get(name_id)
             if entry is None:
-                acc[name_id] = [qv, cv, plan.qweight]
+                acc[name_id] = [qv, cv, qweight]
             else:
                 entry[0] += qv
                 entry[1] += cv
-                entry[2] += plan.qweight
+                entry[2] += qweight
     tc = totals
     w_q = qn.total
     if skipped and floor is not None:
