@@ -157,6 +157,8 @@ class PostingTables:
         # per query unit (its forms): the non-empty posting lists it reaches, read once
         # (see unit_postings)
         self._unit_lists: dict[tuple[object, ...], UnitLists] = {}
+        # per Latin skeleton: the Arabic-script listed parts the abjad rule reaches
+        self._abjad_reach: dict[str, list[Reach]] = {}
         # per query skeleton (and whether the query token is written without vowels): the
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
         # tokens, so every spelling of a query skeleton shares the answer)
@@ -191,6 +193,7 @@ class PostingTables:
         self.name_totals.append(form.total)
         self._expansions = {}
         self._unit_lists = {}
+        self._abjad_reach = {}
         self._typo_neighbours = {}
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
@@ -382,15 +385,26 @@ class PostingTables:
     def _expand_abjad(self, out: list[Reach], key: str) -> None:
         """Listed parts written in Arabic script the abjad rule can join with a Latin part
         of skeleton ``key``: the same skeleton, or it with one consonant left out."""
-        if ABJAD_MARK not in self.postings[PostingKind.SKELETON]:
-            return  # no listed part is written in Arabic script
-        if abjad_bound(key) > 0.0:
-            self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
-        dropped = abjad_dropped_bound(key[1:])  # every skeleton one (not the first) shorter
-        if dropped > 0.0:
-            # (each is ``key`` with one consonant after the first left out: the rule's case)
-            for short in dict.fromkeys(key[:i] + key[i + 1:] for i in range(1, len(key))):
-                self._reach(out, PostingKind.SKELETON, ABJAD_MARK + short, dropped)
+        found = self._abjad_reach.get(key)
+        if found is None:  # (per skeleton: a query's spellings of one name share it)
+            found = []
+            if ABJAD_MARK in self.postings[PostingKind.SKELETON]:  # else none in the list
+                if abjad_bound(key) > 0.0:
+                    self._reach(found, PostingKind.SKELETON, ABJAD_MARK + key,
+                                abjad_bound(key))
+                # every skeleton one (not the first) shorter
+                dropped = abjad_dropped_bound(key[1:])
+                if dropped > 0.0:
+                    # (each is ``key`` with one consonant after the first left out: the
+                    # rule's case)
+                    for short in dict.fromkeys(key[:i] + key[i + 1:]
+                                               for i in range(1, len(key))):
+                        self._reach(found, PostingKind.SKELETON, ABJAD_MARK + short,
+                                    dropped)
+            if len(self._abjad_reach) > EXPANSION_CACHE:
+                self._abjad_reach.clear()
+            self._abjad_reach[key] = found
+        out.extend(found)
 
     def loanwords(self) -> dict[str, list[str]]:
         """Loanword key → the listed Latin tokens (and alternatives) with it (see

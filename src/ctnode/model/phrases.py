@@ -29,10 +29,11 @@ class Phrase:
 
     def render(self, template_of: Callable[[str], str]) -> str:
         """The sentence with ``template_of(code)`` for this phrase and every nested one."""
+        if not self.values:
+            return template_of(self.code)
         values = {k: v.render(template_of) if isinstance(v, Phrase) else v
                   for k, v in self.values}
-        template = template_of(self.code)
-        return template % values if values else template
+        return template_of(self.code) % values
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON): ``{"code": ..., "values": {name: text or a phrase's dict}}``."""
