@@ -29,7 +29,7 @@ from bisect import bisect_left
 from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
-from ctnode.match.columns import StrMap, StrSet
+from ctnode.match.columns import KeyedColumn, StrMap, StrSet
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton
 from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
@@ -159,6 +159,7 @@ class PostingTables:
         self._unit_lists: dict[tuple[object, ...], UnitLists] = {}
         # per Latin skeleton: the Arabic-script listed parts the abjad rule reaches
         self._abjad_reach: dict[str, list[Reach]] = {}
+        self._abjad_keys: set[str] | None = None  # see abjad_keys
         # per query skeleton (and whether the query token is written without vowels): the
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
         # tokens, so every spelling of a query skeleton shares the answer)
@@ -251,6 +252,8 @@ class PostingTables:
         key = skeleton(t[1:])
         if abjad_bound(key) > 0.0:
             k = space + ABJAD_MARK + key
+            if self._abjad_keys is not None:
+                self._abjad_keys.add(k)
             self._post(PostingKind.SKELETON, k, name_id)
             _raise(self.weights[PostingKind.SKELETON], k, owner_weight)
             # the bare mark: which names hold any abjad key (a Latin query part looks the
@@ -389,7 +392,9 @@ class PostingTables:
         if found is None:  # (per skeleton: a query's spellings of one name share it)
             found = []
             if ABJAD_MARK in self.postings[PostingKind.SKELETON]:  # else none in the list
-                if abjad_bound(key) > 0.0:
+                marked = self.abjad_keys()
+                if abjad_bound(key) > 0.0 and (ABJAD_MARK + key in marked
+                                               or ALT_PREFIX + ABJAD_MARK + key in marked):
                     self._reach(found, PostingKind.SKELETON, ABJAD_MARK + key,
                                 abjad_bound(key))
                 # every skeleton one (not the first) shorter
@@ -399,12 +404,30 @@ class PostingTables:
                     # rule's case)
                     for short in dict.fromkeys(key[:i] + key[i + 1:]
                                                for i in range(1, len(key))):
-                        self._reach(found, PostingKind.SKELETON, ABJAD_MARK + short,
-                                    dropped)
+                        if (ABJAD_MARK + short in marked
+                                or ALT_PREFIX + ABJAD_MARK + short in marked):
+                            self._reach(found, PostingKind.SKELETON, ABJAD_MARK + short,
+                                        dropped)
             if len(self._abjad_reach) > EXPANSION_CACHE:
                 self._abjad_reach.clear()
             self._abjad_reach[key] = found
         out.extend(found)
+
+    def abjad_keys(self) -> set[str]:
+        """Every skeleton posting key of an Arabic-script part's reading (``ABJAD_MARK``
+        first, plain or alternative), found once: a Latin query part asks for its skeleton
+        with each consonant left out (the abjad rule's second case), and almost none of
+        those are listed; a look-up in a loaded index's columns costs more than in a set."""
+        found = self._abjad_keys
+        if found is None:
+            index = self.postings[PostingKind.SKELETON]
+            if isinstance(index, KeyedColumn):
+                keys = index.starting_with(ABJAD_MARK, ALT_PREFIX)
+            else:
+                alt = ALT_PREFIX + ABJAD_MARK
+                keys = [k for k in index if k[:1] == ABJAD_MARK or k[:2] == alt]
+            found = self._abjad_keys = set(keys)
+        return found
 
     def loanwords(self) -> dict[str, list[str]]:
         """Loanword key → the listed Latin tokens (and alternatives) with it (see
