@@ -3,7 +3,7 @@
 
     .venv/bin/python -m bench.matching.batch_profile hits OUT.json [--folder bench/out/cli-node]
     .venv/bin/python -m bench.matching.batch_profile time [--rounds 3]
-    .venv/bin/python -m bench.matching.batch_profile profile [STATS] [--whole] [--top 40]
+    .venv/bin/python -m bench.matching.batch_profile profile [STATS] [--whole [--workers N]]
 
 Run against other code (a ``git archive`` of main) with ``PYTHONPATH=/that/src``: this file
 imports only what every version has. ``hits``: per query (in order), each hit's wire form
@@ -12,7 +12,7 @@ imports only what every version has. ``hits``: per query (in order), each hit's 
 on the same warm caches: the first round is the one a batch pays; both are printed).
 ``profile``: cProfile (CPU clock) of the first round of the matcher (``--whole``: of
 ``ctnode screen --batch FILE --out /dev/null`` run in-process through the CLI's app,
-``--workers 1``).
+``--workers 1``, or ``--workers N``: then the profile is of the parent process alone).
 """
 
 from __future__ import annotations
@@ -89,13 +89,13 @@ def timing(rounds: int) -> None:
                       "load": [round(x, 2) for x in os.getloadavg()]}))
 
 
-def profile(whole: bool, top: int, dump: Path | None) -> None:
+def profile(whole: bool, top: int, dump: Path | None, workers: int = 1) -> None:
     prof = cProfile.Profile(time.process_time)
     if whole:
         from ctnode.cli.main import app
 
         path = _batch_file()
-        argv = ["screen", "--batch", str(path), "--out", os.devnull, "--workers", "1",
+        argv = ["screen", "--batch", str(path), "--out", os.devnull, "--workers", str(workers),
                 "--purpose", "benchmark", "--legal-basis", "benchmark"]
         prof.enable()
         try:
@@ -124,6 +124,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--whole", action="store_true")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=1, help="with --whole: --workers N")
     args = ap.parse_args()
     _env(args.folder)
     if args.mode == "hits":
@@ -131,7 +132,7 @@ def main() -> None:
     elif args.mode == "time":
         timing(args.rounds)
     else:
-        profile(args.whole, args.top, args.out)
+        profile(args.whole, args.top, args.out, args.workers)
 
 
 if __name__ == "__main__":
