@@ -222,3 +222,18 @@ def test_rule_texts_read_into_the_same_phrases() -> None:
     assert first.code == "match.rule.symbol_and" and rule_phrase(text) is first
     rule_phrase.cache_clear()
     assert rule_phrase(text) == first
+
+
+def test_a_hit_sent_by_a_batch_worker_arrives_whole(entities: list[Entity]) -> None:
+    """Hits pickled (as a forked batch worker sends them) load equal, phrases and all."""
+    import pickle
+
+    m = Matcher(Thresholds())
+    m.build(entities)
+    hits = [h for e in entities[:20] for h in m.screen(ScreenQuery(names=[e.caption]))]
+    assert hits and any(f.phrases for h in hits for f in h.explanation)
+    back = pickle.loads(pickle.dumps(hits, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == hits
+    assert [[f.phrases for f in h.explanation] for h in back] == [
+        [f.phrases for f in h.explanation] for h in hits]
+    assert [h.as_dict() for h in back] == [h.as_dict() for h in hits]

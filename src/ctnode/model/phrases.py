@@ -23,6 +23,11 @@ class Phrase:
     code: str
     values: tuple[tuple[str, str | Phrase], ...] = ()
 
+    def __reduce__(self) -> tuple[type[Phrase], tuple[str, tuple[tuple[str, str | Phrase], ...]]]:
+        """Pickled as a call of the class (a batch worker sends the phrases of every hit to
+        its parent): about half the time of a frozen dataclass's own state, both ways."""
+        return (Phrase, (self.code, self.values))
+
     @classmethod
     def of(cls, code: str, **values: str | Phrase) -> Phrase:
         return cls(code, tuple(values.items()))
