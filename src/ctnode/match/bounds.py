@@ -61,18 +61,12 @@ def plans_for(tables: PostingTables, qn: NameForm) -> list[Plan]:
     the query side (ub·w_q) and the listed side (ub·w_c)."""
     plans: list[Plan] = []
     for u, unit in enumerate(qn.units):
-        reach = []
-        size = 0
-        a_max = c_max = 0.0
-        for kind, key, ub, wk in tables.expand_unit(unit):
-            arr = tables.lookup(kind, key)
-            if arr:
-                qv, cv = ub * unit.weight, ub * wk
-                reach.append((arr, qv, cv))
-                size += len(arr)
-                a_max, c_max = max(a_max, qv), max(c_max, cv)
-        if reach:
-            plans.append(Plan(u, size, unit.weight, a_max, c_max, reach))
+        found = tables.unit_postings(unit)
+        if found.lists:
+            w = unit.weight
+            # (the largest ub·w_q is the largest ub times w_q: w_q >= 0)
+            plans.append(Plan(u, found.size, w, found.ub_max * w, found.c_max,
+                              [(arr, ub * w, cv) for arr, ub, cv in found.lists]))
     return plans
 
 
@@ -104,6 +98,49 @@ def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
     denom = g * w_q + f * w_c - max(0.0, g - 0.5) * min(w_q, qw)
     value = min(1.0, numer / denom) if denom > 0 else 1.0
     return value * min(1.0, a / MODEL.min_information) if shape.capped else value
+
+
+Bound = Callable[[float, float, float, float], float]
+
+
+def bound_of(w_q: float, shape: Shape = PLAIN) -> Bound:
+    """:func:`name_bound` for one query name: ``bound(a, c, qw, w_c)``, the same value
+    (the same operations in the same order), with what depends only on the query name
+    worked out once. The bounds are taken hundreds of times a query (the prefix filter,
+    every name found); the model's values are read when this is made."""
+    g = 1.0 - MODEL.covered_listed
+    min_info = MODEL.min_information
+    covered = MODEL.covered_query
+    half = UNMATCHED_CANDIDATE_FACTOR
+    truncated, capped = shape.truncated, shape.capped
+    partial = w_q - WHOLE_EPS
+    g_wq = g * w_q
+    excess = g - 0.5 if g - 0.5 > 0.0 else 0.0  # max(0.0, g - 0.5)
+
+    def bound(a: float, c: float, qw: float, w_c: float) -> float:
+        # min(x, y) is y only when y < x; max(x, y) is y only when y > x: as written here
+        if truncated:
+            f = 0.0
+        elif qw < partial:
+            f = half
+        else:
+            r = a / min_info - 1.0  # whole_rarity(a)
+            r = r if r > 0.0 else 0.0
+            f = half * (1.0 - covered * (r if r < 1.0 else 1.0))
+        numer = 0.5 * ((a if a < w_q else w_q) + (c if c < w_c else w_c))
+        denom = g_wq + f * w_c - excess * (qw if qw < w_q else w_q)
+        if denom > 0:
+            value = numer / denom
+            if not value < 1.0:
+                value = 1.0
+        else:
+            value = 1.0
+        if capped:
+            info = a / min_info
+            return value * (info if info < 1.0 else 1.0)
+        return value
+
+    return bound
 
 
 def _least_f(w_q: float, a: np.ndarray, qw: np.ndarray, shape: Shape) -> np.ndarray | float:
@@ -141,31 +178,46 @@ def split_plans(plans: list[Plan], w_q: float, floor: float,
     can reach the floor is found through the postings kept. A unit can end up on both
     sides (its rare spellings find, its common ones only add to bounds).
     """
-    entries = sorted(((len(arr), i, j) for i, p in enumerate(plans)
-                      for j, (arr, _qv, _cv) in enumerate(p.reach)), reverse=True)
-    a_u = [0.0] * len(plans)
-    c_u = [0.0] * len(plans)
-    in_s = [False] * len(plans)
+    entries = sorted([(len(arr), i, j, qv, cv) for i, p in enumerate(plans)
+                      for j, (arr, qv, cv) in enumerate(p.reach)], reverse=True)
+    n = len(plans)
+    a_u = [0.0] * n
+    c_u = [0.0] * n
+    in_s = [False] * n
+    qweights = [p.qweight for p in plans]
     a = c = qw = 0.0
-    skip: set[tuple[int, int]] = set()
-    for _size, i, j in entries:
-        _arr, qv, cv = plans[i].reach[j]
-        a2 = a - a_u[i] + max(a_u[i], qv)
-        c2 = c - c_u[i] + max(c_u[i], cv)
-        qw2 = qw if in_s[i] else qw + plans[i].qweight
-        if name_bound(w_q, a2, c2, qw2, c2, shape) + EPS >= floor:
+    skip: list[set[int] | None] = [None] * n  # per plan: its lists set aside
+    bound = bound_of(w_q, shape)
+    for _size, i, j, qv, cv in entries:
+        au, cu = a_u[i], c_u[i]
+        na = qv if qv > au else au  # max(au, qv)
+        nc = cv if cv > cu else cu
+        a2 = a - au + na
+        c2 = c - cu + nc
+        qw2 = qw if in_s[i] else qw + qweights[i]
+        if bound(a2, c2, qw2, c2) + EPS >= floor:
             continue
         a, c, qw = a2, c2, qw2
-        a_u[i], c_u[i], in_s[i] = max(a_u[i], qv), max(c_u[i], cv), True
-        skip.add((i, j))
+        a_u[i], c_u[i], in_s[i] = na, nc, True
+        held = skip[i]
+        if held is None:
+            skip[i] = {j}
+        else:
+            held.add(j)
     finding: list[Plan] = []
     skipped: list[Plan] = []
     for i, p in enumerate(plans):
+        held = skip[i]
+        if held is None:  # (a plan kept or set aside whole is the plan itself)
+            finding.append(p)
+            continue
+        if len(held) == len(p.reach):
+            skipped.append(p)
+            continue
         for side, keep in ((finding, False), (skipped, True)):
-            reach = [r for j, r in enumerate(p.reach) if ((i, j) in skip) == keep]
-            if reach:
-                side.append(Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
-                                  max(r[1] for r in reach), max(r[2] for r in reach), reach))
+            reach = [r for j, r in enumerate(p.reach) if (j in held) == keep]
+            side.append(Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
+                             max(r[1] for r in reach), max(r[2] for r in reach), reach))
     return finding, skipped
 
 
@@ -182,31 +234,37 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
     acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
     by_unit: dict[int, dict[int, tuple[float, float]]] = {}
     for plan in finding:
-        local: dict[int, tuple[float, float]] = {}  # per unit: best values per name
-        for arr, qv, cv in plan.reach:
-            for name_id in arr:
-                old = local.get(name_id)
-                if old is None:
-                    local[name_id] = (qv, cv)
-                elif qv > old[0] or cv > old[1]:
-                    local[name_id] = (max(qv, old[0]), max(cv, old[1]))
+        local: dict[int, tuple[float, float]]  # per unit: best values per name
+        if len(plan.reach) == 1:  # (a list holds a name once)
+            arr, qv, cv = plan.reach[0]
+            local = dict.fromkeys(arr, (qv, cv))
+        else:
+            local = {}
+            for arr, qv, cv in plan.reach:
+                for name_id in arr:
+                    old = local.get(name_id)
+                    if old is None:
+                        local[name_id] = (qv, cv)
+                    elif qv > old[0] or cv > old[1]:
+                        local[name_id] = (max(qv, old[0]), max(cv, old[1]))
         by_unit[plan.unit] = local
+        qweight = plan.qweight
         for name_id, (qv, cv) in local.items():
             entry = acc.get(name_id)
             if entry is None:
-                acc[name_id] = [qv, cv, plan.qweight]
+                acc[name_id] = [qv, cv, qweight]
             else:
                 entry[0] += qv
                 entry[1] += cv
-                entry[2] += plan.qweight
+                entry[2] += qweight
     tc = totals
     w_q = qn.total
     if skipped and floor is not None:
         # drop names that stay below the floor even if every skipped posting held them
         a_s, c_s, qw_s = most_added(skipped)
+        bound = bound_of(w_q, shape)
         acc = {n: e for n, e in acc.items()
-               if name_bound(w_q, e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n], shape) + EPS
-               >= floor}
+               if bound(e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + EPS >= floor}
     return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor)
 
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
@@ -257,21 +315,27 @@ def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
         # short postings are read into a map once; long ones are binary-searched
         short: dict[int, tuple[float, float]] = {}
         long_ = []
+        n_acc = len(acc)
         for arr, qv, cv in plan.reach:
-            if len(arr) > len(acc):
-                long_.append((arr, qv, cv))
+            if len(arr) > n_acc:
+                long_.append((arr, len(arr), qv, cv))
                 continue
             for name_id in arr:
                 old = short.get(name_id)
                 if old is None or qv > old[0] or cv > old[1]:
                     short[name_id] = (qv, cv) if old is None else (
                         max(qv, old[0]), max(cv, old[1]))
+        get_short = short.get
         for name_id, entry in acc.items():
-            q_best, c_best = short.get(name_id, _NONE)
-            for arr, qv, cv in long_:
+            q_best, c_best = get_short(name_id, _NONE)
+            for arr, n, qv, cv in long_:
                 i = bisect_left(arr, name_id)
-                if i < len(arr) and arr[i] == name_id:
-                    q_best, c_best = max(q_best, qv), max(c_best, cv)
+                if i < n and arr[i] == name_id:
+                    # (max(x, y) is y only when y > x)
+                    if qv > q_best:
+                        q_best = qv
+                    if cv > c_best:
+                        c_best = cv
             if q_best > 0.0:
                 # a unit found on both sides counts once, with its best values
                 fq, fc = found_by.get(name_id, _NONE)
@@ -279,10 +343,14 @@ def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
                 entry[1] += max(0.0, c_best - fc)
                 entry[2] += plan.qweight if fq == 0.0 else 0.0
     tc = totals
+    bound_fn = bound_of(w_q, shape)
+    if floor is None:
+        return [(name_id, bound_fn(a, c, qw, tc[name_id]) + EPS)
+                for name_id, (a, c, qw) in acc.items()]
     out = []
     for name_id, (a, c, qw) in acc.items():
-        bound = name_bound(w_q, a, c, qw, tc[name_id], shape) + EPS
-        if floor is None or bound >= floor:
+        bound = bound_fn(a, c, qw, tc[name_id]) + EPS
+        if bound >= floor:
             out.append((name_id, bound))
     return out
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
@@ -378,6 +378,25 @@ class HashedKeys:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def starting_with(self, mark: str, before: str = "") -> list[str]:
+        """The keys that start with ``mark`` (one ASCII character), or with ``before`` then
+        ``mark`` (``before``: one ASCII character or ""): found by searching the keys' bytes
+        for the mark (an ASCII byte is never part of another character in UTF-8), so only
+        the keys found are read."""
+        assert len(mark) == 1 and mark.isascii() and len(before) <= 1 and before.isascii()
+        data = bytes(self._blob)
+        offsets = self._offsets
+        byte, lead = mark.encode(), before.encode()
+        found: list[str] = []
+        pos = data.find(byte)
+        while pos >= 0:
+            row = bisect_right(offsets, pos) - 1
+            start = offsets[row]
+            if pos == start or (lead and pos == start + 1 and data[start:pos] == lead):
+                found.append(self.keys[row])
+            pos = data.find(byte, pos + 1)
+        return found
+
 
 V = TypeVar("V")
 
@@ -464,6 +483,15 @@ class KeyedColumn(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._keys) + sum(1 for k in self._more if self._keys.row(k) < 0)
+
+    def starting_with(self, mark: str, before: str = "") -> list[str]:
+        """The keys (read from the file or set since) that start with ``mark``, or with
+        ``before`` then ``mark`` (see :meth:`HashedKeys.starting_with`)."""
+        found = dict.fromkeys(self._keys.starting_with(mark, before))
+        for key in self._more:
+            if key[:1] == mark or (before and key[:2] == before + mark):
+                found[key] = None
+        return list(found)
 
 
 class KeyedSet:

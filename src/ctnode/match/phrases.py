@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ctnode.model.phrases import Phrase
 
@@ -147,6 +148,9 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), c) for p, c i
 ]]
 
 
+PHRASE_CACHE = 20_000  # rule and note texts whose phrases are remembered
+
+
 def _read(text: str, table: list[tuple[re.Pattern[str], str]]) -> Phrase:
     for pattern, code in table:
         found = pattern.fullmatch(text)
@@ -157,11 +161,15 @@ def _read(text: str, table: list[tuple[re.Pattern[str], str]]) -> Phrase:
     return Phrase.of("match.text", text=text)
 
 
+@lru_cache(maxsize=PHRASE_CACHE)
 def rule_phrase(rule: str) -> Phrase:
-    """A similarity rule's text as a phrase (``match.text`` when it is not known)."""
+    """A similarity rule's text as a phrase (``match.text`` when it is not known; the same
+    phrase, immutable, for the same text: a batch's hits say the same rules again and
+    again, and each was read by up to 22 patterns)."""
     return _read(rule, _RULES)
 
 
+@lru_cache(maxsize=PHRASE_CACHE)
 def note_phrase(note: str) -> Phrase:
     """A normalisation note's text as a phrase (``match.text`` when it is not known)."""
     return _read(note, _NOTES)

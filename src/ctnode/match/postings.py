@@ -29,7 +29,7 @@ from bisect import bisect_left
 from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
-from ctnode.match.columns import StrMap, StrSet
+from ctnode.match.columns import KeyedColumn, StrMap, StrSet
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton
 from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
@@ -83,6 +83,17 @@ Postings = StrMap["int | array[int]"]
 # (both: sorted int32 ids, with len, indexing, iteration and the buffer protocol).
 PostingList: TypeAlias = "array[int] | memoryview"
 EMPTY_POSTINGS: array[int] = array("i")
+
+
+class UnitLists(NamedTuple):
+    """The non-empty posting lists a query unit reaches (:meth:`PostingTables.unit_postings`):
+    each with the best similarity of a listed token under it (``ub``) and ``ub`` times the
+    largest listed weight there; their total length; the largest of those products."""
+
+    lists: tuple[tuple[PostingList, float, float], ...]
+    size: int
+    ub_max: float
+    c_max: float
 
 
 class Reach(NamedTuple):
@@ -143,6 +154,12 @@ class PostingTables:
         self._loanwords: dict[str, list[str]] | None = None
         self._katakana: frozenset[str] | None = None
         self._expansions: dict[tuple[str, int], list[Reach]] = {}
+        # per query unit (its forms): the non-empty posting lists it reaches, read once
+        # (see unit_postings)
+        self._unit_lists: dict[tuple[object, ...], UnitLists] = {}
+        # per Latin skeleton: the Arabic-script listed parts the abjad rule reaches
+        self._abjad_reach: dict[str, list[Reach]] = {}
+        self._abjad_keys: set[str] | None = None  # see abjad_keys
         # per query skeleton (and whether the query token is written without vowels): the
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
         # tokens, so every spelling of a query skeleton shares the answer)
@@ -176,6 +193,8 @@ class PostingTables:
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
         self.name_totals.append(form.total)
         self._expansions = {}
+        self._unit_lists = {}
+        self._abjad_reach = {}
         self._typo_neighbours = {}
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
@@ -233,6 +252,8 @@ class PostingTables:
         key = skeleton(t[1:])
         if abjad_bound(key) > 0.0:
             k = space + ABJAD_MARK + key
+            if self._abjad_keys is not None:
+                self._abjad_keys.add(k)
             self._post(PostingKind.SKELETON, k, name_id)
             _raise(self.weights[PostingKind.SKELETON], k, owner_weight)
             # the bare mark: which names hold any abjad key (a Latin query part looks the
@@ -367,15 +388,46 @@ class PostingTables:
     def _expand_abjad(self, out: list[Reach], key: str) -> None:
         """Listed parts written in Arabic script the abjad rule can join with a Latin part
         of skeleton ``key``: the same skeleton, or it with one consonant left out."""
-        if ABJAD_MARK not in self.postings[PostingKind.SKELETON]:
-            return  # no listed part is written in Arabic script
-        if abjad_bound(key) > 0.0:
-            self._reach(out, PostingKind.SKELETON, ABJAD_MARK + key, abjad_bound(key))
-        dropped = abjad_dropped_bound(key[1:])  # every skeleton one (not the first) shorter
-        if dropped > 0.0:
-            # (each is ``key`` with one consonant after the first left out: the rule's case)
-            for short in dict.fromkeys(key[:i] + key[i + 1:] for i in range(1, len(key))):
-                self._reach(out, PostingKind.SKELETON, ABJAD_MARK + short, dropped)
+        found = self._abjad_reach.get(key)
+        if found is None:  # (per skeleton: a query's spellings of one name share it)
+            found = []
+            if ABJAD_MARK in self.postings[PostingKind.SKELETON]:  # else none in the list
+                marked = self.abjad_keys()
+                if abjad_bound(key) > 0.0 and (ABJAD_MARK + key in marked
+                                               or ALT_PREFIX + ABJAD_MARK + key in marked):
+                    self._reach(found, PostingKind.SKELETON, ABJAD_MARK + key,
+                                abjad_bound(key))
+                # every skeleton one (not the first) shorter
+                dropped = abjad_dropped_bound(key[1:])
+                if dropped > 0.0:
+                    # (each is ``key`` with one consonant after the first left out: the
+                    # rule's case)
+                    for short in dict.fromkeys(key[:i] + key[i + 1:]
+                                               for i in range(1, len(key))):
+                        if (ABJAD_MARK + short in marked
+                                or ALT_PREFIX + ABJAD_MARK + short in marked):
+                            self._reach(found, PostingKind.SKELETON, ABJAD_MARK + short,
+                                        dropped)
+            if len(self._abjad_reach) > EXPANSION_CACHE:
+                self._abjad_reach.clear()
+            self._abjad_reach[key] = found
+        out.extend(found)
+
+    def abjad_keys(self) -> set[str]:
+        """Every skeleton posting key of an Arabic-script part's reading (``ABJAD_MARK``
+        first, plain or alternative), found once: a Latin query part asks for its skeleton
+        with each consonant left out (the abjad rule's second case), and almost none of
+        those are listed; a look-up in a loaded index's columns costs more than in a set."""
+        found = self._abjad_keys
+        if found is None:
+            index = self.postings[PostingKind.SKELETON]
+            if isinstance(index, KeyedColumn):
+                keys = index.starting_with(ABJAD_MARK, ALT_PREFIX)
+            else:
+                alt = ALT_PREFIX + ABJAD_MARK
+                keys = [k for k in index if k[:1] == ABJAD_MARK or k[:2] == alt]
+            found = self._abjad_keys = set(keys)
+        return found
 
     def loanwords(self) -> dict[str, list[str]]:
         """Loanword key → the listed Latin tokens (and alternatives) with it (see
@@ -481,6 +533,33 @@ class PostingTables:
             sim = prefix_similarity(latin, tok)
             if sim > 0.0:
                 self._reach(out, PostingKind.LATIN, tok, sim)
+
+    def unit_postings(self, unit: Unit) -> UnitLists:
+        """The posting lists :meth:`expand_unit` reaches that hold names, in its order, each
+        as (list, ub, ub·w_c), remembered per unit (its Latin form, alternatives, symbols,
+        merged and prefix flags: all that ``expand_unit`` reads of it) until a name is
+        indexed: a batch's queries share most of their parts, and reading the lists (a
+        look-up in the loaded index's columns each) cost as much as the rest of a query's
+        bounds."""
+        key = (unit.latin, unit.alts, unit.symbols, unit.end > unit.start, unit.prefix)
+        found = self._unit_lists.get(key)
+        if found is not None:
+            return found
+        lists = []
+        size = 0
+        ub_max = c_max = 0.0
+        for kind, k, ub, wk in self.expand_unit(unit):
+            arr = self.lookup(kind, k)
+            if arr:
+                cv = ub * wk
+                lists.append((arr, ub, cv))
+                size += len(arr)
+                ub_max, c_max = max(ub_max, ub), max(c_max, cv)
+        found = UnitLists(tuple(lists), size, ub_max, c_max)
+        if len(self._unit_lists) > EXPANSION_CACHE:
+            self._unit_lists.clear()
+        self._unit_lists[key] = found
+        return found
 
     def expand_unit(self, unit: Unit) -> list[Reach]:
         """:meth:`expand` over a unit's Latin form and its alternatives (best bound per key),

@@ -67,6 +67,8 @@ _WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u20
                 "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 NO_SYMBOLS: frozenset[str] = frozenset()
+ANSWER_CACHE = 200_000  # tokens whose answers a table remembers (cleared when full)
+_UNASKED = object()
 
 
 def asks(token: str) -> bool:
@@ -115,7 +117,7 @@ class SymbolTable:
     """What an index knows of rigour's dictionary: the listed symbols and every dictionary
     key that shares one of them, with all its symbols."""
 
-    __slots__ = ("lexicon", "listed")
+    __slots__ = ("_answers", "_answers_of", "lexicon", "listed")
 
     def __init__(self) -> None:
         self.listed: set[str] = set()  # the symbols of listed tokens
@@ -123,6 +125,9 @@ class SymbolTable:
         # no more than MAX_NAME_SYMBOLS
         # (a loaded index reads it from a memory-mapped column: ``persist``)
         self.lexicon: dict[str, frozenset[str]] | KeyedColumn[frozenset[str]] = {}
+        # token → answer given (see answer), for the lexicon it was read from
+        self._answers: dict[str, frozenset[str] | None] = {}
+        self._answers_of: object = None
 
     @classmethod
     def build(cls, record: dict[str, frozenset[str]]) -> SymbolTable | None:
@@ -146,12 +151,25 @@ class SymbolTable:
         for key, found in whole.items():
             if len(found) <= MAX_NAME_SYMBOLS and not found.isdisjoint(new):
                 self.lexicon[key] = found
+        self._answers = {}
         return True
 
     def answer(self, token: str) -> frozenset[str] | None:
         """rigour's symbols of ``token`` where they can meet a listed symbol (a part that
-        shares none gets none); None: ask rigour."""
-        return lookup(token, self.lexicon)
+        shares none gets none); None: ask rigour. Remembered per token (a screen asks for
+        the same tokens' symbols again and again: every pair of parts compared) until the
+        lexicon changes."""
+        answers = self._answers
+        if self._answers_of is not self.lexicon:  # (a lexicon set since: read from a file)
+            answers = self._answers = {}
+            self._answers_of = self.lexicon
+        found = answers.get(token, _UNASKED)
+        if found is _UNASKED:
+            found = lookup(token, self.lexicon)
+            if len(answers) >= ANSWER_CACHE:
+                answers.clear()
+            answers[token] = found
+        return found  # type: ignore[return-value]
 
 
 class _State(threading.local):

@@ -23,16 +23,22 @@ class Phrase:
     code: str
     values: tuple[tuple[str, str | Phrase], ...] = ()
 
+    def __reduce__(self) -> tuple[type[Phrase], tuple[str, tuple[tuple[str, str | Phrase], ...]]]:
+        """Pickled as a call of the class (a batch worker sends the phrases of every hit to
+        its parent): about half the time of a frozen dataclass's own state, both ways."""
+        return (Phrase, (self.code, self.values))
+
     @classmethod
     def of(cls, code: str, **values: str | Phrase) -> Phrase:
         return cls(code, tuple(values.items()))
 
     def render(self, template_of: Callable[[str], str]) -> str:
         """The sentence with ``template_of(code)`` for this phrase and every nested one."""
+        if not self.values:
+            return template_of(self.code)
         values = {k: v.render(template_of) if isinstance(v, Phrase) else v
                   for k, v in self.values}
-        template = template_of(self.code)
-        return template % values if values else template
+        return template_of(self.code) % values
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON): ``{"code": ..., "values": {name: text or a phrase's dict}}``."""

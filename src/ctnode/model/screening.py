@@ -86,6 +86,11 @@ class FeatureExplanation:
     detail: str
     phrases: tuple[Phrase, ...] = field(default=(), compare=False)
 
+    def __reduce__(self) -> tuple[type[FeatureExplanation], tuple[Any, ...]]:
+        """Pickled as a call of the class (see ``Phrase.__reduce__``)."""
+        return (FeatureExplanation, (self.feature, self.query_value, self.candidate_value,
+                                     self.contribution, self.detail, self.phrases))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "feature": self.feature,

@@ -160,3 +160,26 @@ def test_decisions_are_read_for_many_subjects_at_once(node: Node) -> None:
         assert many[subject] == review.latest_decisions(subject)
     assert review.latest_decisions_many([]) == {}
     assert review.latest_decisions("subject-none") == {}
+
+
+def test_the_answers_are_loaded_with_the_rest_of_the_process_frozen() -> None:
+    """While a forked batch's answers are loaded, what the parent held before stays out of
+    its garbage collections (gc.freeze); after the batch the process is as it was: unfrozen,
+    or still frozen when it was frozen before (an index of 100,000 names or more)."""
+    import gc
+
+    queries = [ScreenQuery(names=[f"q{i}"]) for i in range(100)]
+    gc.unfreeze()
+    try:
+        during = []
+        for m in match_forked(_pid_of, queries, 2):
+            during.append(gc.get_freeze_count())
+            assert m is not None
+        assert min(during) > 0
+        assert gc.get_freeze_count() == 0  # as before the batch
+        gc.freeze()
+        frozen = gc.get_freeze_count()
+        assert len(list(match_forked(_pid_of, queries, 2))) == 100
+        assert gc.get_freeze_count() >= frozen > 0  # left frozen
+    finally:
+        gc.unfreeze()

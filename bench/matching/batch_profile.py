@@ -1,0 +1,139 @@
+"""The UN-list batch of bench/matching/batch_bench.py, in one process: every hit written out
+(to compare two versions of the code, whole), the matcher timed alone, or profiled.
+
+    .venv/bin/python -m bench.matching.batch_profile hits OUT.json [--folder bench/out/cli-node]
+    .venv/bin/python -m bench.matching.batch_profile time [--rounds 3]
+    .venv/bin/python -m bench.matching.batch_profile profile [STATS] [--whole [--workers N]]
+
+Run against other code (a ``git archive`` of main) with ``PYTHONPATH=/that/src``: this file
+imports only what every version has. ``hits``: per query (in order), each hit's wire form
+(entity, name, score, band, explanation) as the matcher returns them (``limit`` 10 + 10, as a batch asks).
+``time``: CPU seconds of the matcher over all queries, after one warm-up round (each round
+on the same warm caches: the first round is the one a batch pays; both are printed).
+``profile``: cProfile (CPU clock) of the first round of the matcher (``--whole``: of
+``ctnode screen --batch FILE --out /dev/null`` run in-process through the CLI's app,
+``--workers 1``, or ``--workers N``: then the profile is of the parent process alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BATCH = ROOT / "bench" / "out" / "batch-un-variants.jsonl"
+
+
+def _env(folder: Path) -> None:
+    os.environ["CTNODE_DATA_DIR"] = str(folder)
+    os.environ["CTNODE_MODE"] = "development"
+    os.environ["CTNODE_JOBS_ENABLED"] = "false"
+    os.environ.pop("CTNODE_DATABASE_URL", None)
+
+
+def _batch_file() -> Path:
+    if not BATCH.exists():
+        from bench.matching.batch_bench import queries
+
+        BATCH.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in queries()),
+                         encoding="utf-8")
+    return BATCH
+
+
+def _queries() -> list[Any]:
+    from ctnode.cli.screening import _parse_batch_line
+
+    lines = _batch_file().read_text(encoding="utf-8").splitlines()
+    return [_parse_batch_line(i, raw)[1] for i, raw in enumerate(lines, 1) if raw.strip()]
+
+
+def _matcher() -> Any:
+    from ctnode.cli.common import make_node
+
+    node = make_node()
+    return node, node.index.refresh()
+
+
+def _cpu() -> float:
+    return time.process_time()
+
+
+def hits(out: Path) -> None:
+    _node, matcher = _matcher()
+    result = []
+    for q in _queries():
+        found = matcher.screen(q, limit=20, include_below=False)
+        result.append([h.as_dict() for h in found])
+    out.write_text(json.dumps(result, ensure_ascii=False))
+    print(f"{len(result)} queries, {sum(map(len, result))} hits -> {out}")
+
+
+def timing(rounds: int) -> None:
+    _node, matcher = _matcher()
+    queries = _queries()
+    times = []
+    for _ in range(rounds):
+        started = _cpu()
+        for q in queries:
+            matcher.screen(q, limit=20, include_below=False)
+        times.append(_cpu() - started)
+    print(json.dumps({"queries": len(queries), "cpu_s": [round(t, 3) for t in times],
+                      "screens_per_cpu_s": [round(len(queries) / t) for t in times],
+                      "load": [round(x, 2) for x in os.getloadavg()]}))
+
+
+def profile(whole: bool, top: int, dump: Path | None, workers: int = 1) -> None:
+    prof = cProfile.Profile(time.process_time)
+    if whole:
+        from ctnode.cli.main import app
+
+        path = _batch_file()
+        argv = ["screen", "--batch", str(path), "--out", os.devnull, "--workers", str(workers),
+                "--purpose", "benchmark", "--legal-basis", "benchmark"]
+        prof.enable()
+        try:
+            app(argv, standalone_mode=False)
+        finally:
+            prof.disable()
+    else:
+        _node, matcher = _matcher()
+        queries = _queries()
+        prof.enable()
+        for q in queries:
+            matcher.screen(q, limit=20, include_below=False)
+        prof.disable()
+    if dump is not None:
+        prof.dump_stats(dump)
+    stats = pstats.Stats(prof, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("mode", choices=["hits", "time", "profile"])
+    ap.add_argument("out", nargs="?", type=Path)
+    ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "cli-node")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--whole", action="store_true")
+    ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=1, help="with --whole: --workers N")
+    args = ap.parse_args()
+    _env(args.folder)
+    if args.mode == "hits":
+        hits(args.out or ROOT / "bench" / "out" / "batch-hits.json")
+    elif args.mode == "time":
+        timing(args.rounds)
+    else:
+        profile(args.whole, args.top, args.out, args.workers)
+
+
+if __name__ == "__main__":
+    main()

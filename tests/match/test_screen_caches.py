@@ -1,0 +1,239 @@
+"""What a screen works out once and reuses (a batch's queries share most of their parts)
+answers as worked out afresh, and follows the index when names are added: a query unit's
+posting lists, the name bound with a query name's constants, the prefix filter's split,
+the listed abjad keys, a symbol table's answers, rule texts read into phrases."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pytest
+
+from ctnode.ingest.un_sc import parse_un_sc
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
+from ctnode.match.bounds import (
+    EPS,
+    WHOLE_EPS,
+    Plan,
+    Shape,
+    bound_of,
+    name_bound,
+    plans_for,
+    split_plans,
+)
+from ctnode.match.columns import ColumnFile, ColumnWriter, HashedKeys, KeyedColumn
+from ctnode.match.phrases import rule_phrase
+from ctnode.match.postings import ALT_PREFIX, PostingKind
+from ctnode.match.symbols import SymbolTable
+from ctnode.match.transliterate import ABJAD_MARK
+from ctnode.match.weights import MODEL
+from ctnode.model.entities import Entity, Statement
+from ctnode.model.screening import ScreenQuery
+from tests.conftest import DEMO_LIST
+
+pytestmark = pytest.mark.usefixtures("hand_model")
+
+
+def _person(eid: str, *names: str) -> Entity:
+    e = Entity(id=eid, schema="Person", dataset="t", reference=eid, status="listed")
+    for n in names:
+        e.statements.append(Statement(prop="name", value=n, original=n, dataset="t"))
+    return e
+
+
+@pytest.fixture(scope="module")
+def entities() -> list[Entity]:
+    return parse_un_sc(DEMO_LIST).entities
+
+
+def _hits(m: Matcher | NaiveMatcher, q: ScreenQuery) -> list[tuple[str, float, str]]:
+    return [(h.entity_id, h.score, h.matched_name) for h in m.screen(q, include_below=True)]
+
+
+@pytest.mark.parametrize("covered", [(0.0, 0.0), (0.3, 0.2), (0.7, 0.9)])
+def test_the_bound_with_a_query_names_constants_is_name_bound(covered: tuple[float, float],
+                                                               ) -> None:
+    """The same value, bit for bit, as :func:`name_bound` for any inputs (ties at every
+    ``min``, ``max`` and at "the query found whole"), with the model read when it is made."""
+    saved = (MODEL.covered_query, MODEL.covered_listed)
+    MODEL.covered_query, MODEL.covered_listed = covered
+    try:
+        rng = random.Random(11)
+        for _ in range(3000):
+            w_q = rng.choice([0.0, 0.05, 0.4, 1.0, 2.3, rng.uniform(0, 4)])
+            shape = Shape(rng.random() < 0.5, rng.random() < 0.2)
+            bound = bound_of(w_q, shape)
+            a = rng.choice([0.0, w_q, MODEL.min_information, 2 * MODEL.min_information,
+                            rng.uniform(0, 5)])
+            c = rng.choice([0.0, a, rng.uniform(0, 5)])
+            qw = rng.choice([0.0, w_q, w_q - WHOLE_EPS, w_q - 2 * WHOLE_EPS, rng.uniform(0, 4)])
+            w_c = rng.choice([0.0, c, rng.uniform(0, 5)])
+            assert bound(a, c, qw, w_c) == name_bound(w_q, a, c, qw, w_c, shape), (
+                w_q, a, c, qw, w_c, shape)
+    finally:
+        MODEL.covered_query, MODEL.covered_listed = saved
+
+
+def _split_reference(plans: list[Plan], w_q: float, floor: float,
+                     shape: Shape) -> tuple[list[Plan], list[Plan]]:
+    """The prefix filter's split as first written (every plan rebuilt)."""
+    entries = sorted(((len(arr), i, j) for i, p in enumerate(plans)
+                      for j, (arr, _qv, _cv) in enumerate(p.reach)), reverse=True)
+    a_u, c_u, in_s = [0.0] * len(plans), [0.0] * len(plans), [False] * len(plans)
+    a = c = qw = 0.0
+    skip: set[tuple[int, int]] = set()
+    for _size, i, j in entries:
+        _arr, qv, cv = plans[i].reach[j]
+        a2 = a - a_u[i] + max(a_u[i], qv)
+        c2 = c - c_u[i] + max(c_u[i], cv)
+        qw2 = qw if in_s[i] else qw + plans[i].qweight
+        if name_bound(w_q, a2, c2, qw2, c2, shape) + EPS >= floor:
+            continue
+        a, c, qw = a2, c2, qw2
+        a_u[i], c_u[i], in_s[i] = max(a_u[i], qv), max(c_u[i], cv), True
+        skip.add((i, j))
+    finding: list[Plan] = []
+    skipped: list[Plan] = []
+    for i, p in enumerate(plans):
+        for side, keep in ((finding, False), (skipped, True)):
+            reach = [r for j, r in enumerate(p.reach) if ((i, j) in skip) == keep]
+            if reach:
+                side.append(Plan(p.unit, sum(len(r[0]) for r in reach), p.qweight,
+                                 max(r[1] for r in reach), max(r[2] for r in reach), reach))
+    return finding, skipped
+
+
+def test_the_split_is_the_one_first_written(shared_data: Path) -> None:
+    """Plans kept or set aside whole are passed on as they are; the split is the same."""
+    un = parse_un_sc(shared_data / "un-sc-consolidated.xml").entities
+    m = Matcher(Thresholds())
+    m.build(un)
+    rng = random.Random(5)
+    names = [n for e in un for n in e.get("name") + e.get("alias")]
+    queries = [*rng.sample(names, 80), "Mohammed Ali", "Abdul Rahman Mohammed", "Ali Khan"]
+    split = 0
+    for text in queries:
+        for qn in m.prepare(ScreenQuery(names=[text])).names:
+            plans = sorted(plans_for(m.tables, qn), key=lambda p: p.size)
+            for floor in (0.2, 0.5, 0.7, 0.9):
+                got = split_plans(plans, qn.total, floor, Shape(qn.capped, qn.truncated))
+                want = _split_reference(plans, qn.total, floor, Shape(qn.capped, qn.truncated))
+                assert got == want, (text, floor)
+                split += bool(got[0]) and bool(got[1])
+    assert split > 20  # both sides were met
+
+
+def test_a_units_lists_are_what_it_reaches_and_follow_added_names() -> None:
+    m = Matcher(Thresholds())
+    m.build([_person("a", "Khalid Sheikh Mohammed"), _person("b", "Mohammed Omar")])
+    qn = m.prepare(ScreenQuery(names=["Mohamed Zarqawi"])).names[0]
+
+    def fresh() -> list[list[tuple[list[int], float, float]]]:
+        out = []
+        for unit in qn.units:
+            reach = [(list(m.tables.lookup(kind, key)), ub, ub * wk)
+                     for kind, key, ub, wk in m.tables.expand_unit(unit)]
+            out.append([r for r in reach if r[0]])
+        return out
+
+    def cached() -> list[list[tuple[list[int], float, float]]]:
+        return [[(list(arr), ub, cv) for arr, ub, cv in m.tables.unit_postings(u).lists]
+                for u in qn.units]
+
+    assert cached() == fresh()
+    assert not m.screen(ScreenQuery(names=["Mohamed Zarqawi"]))
+    m.add(_person("c", "Abu Musab al-Zarqawi"))
+    assert cached() == fresh()  # the remembered lists were dropped with the new name
+    (hit, *_) = m.screen(ScreenQuery(names=["Abu Musab Zarqawi"]))
+    assert hit.entity_id == "c"
+
+
+def test_the_abjad_keys_are_every_listed_one_built_loaded_and_added(
+        entities: list[Entity], tmp_path: Path) -> None:
+    """The Arabic-script readings' skeleton keys (plain and alternative), found in a built
+    table, found by the byte search in a loaded one, and joined by a name added since: a
+    Latin query meets them as the reference does."""
+    arabic = _person("ar-1", "أبو مصعب الزرقاوي")
+    built = Matcher(Thresholds())
+    built.build([*entities, arabic])
+    persist.save(built, tmp_path, {"mark": 1})
+    loaded, _ = persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
+    index = loaded.tables.postings[PostingKind.SKELETON]
+    assert isinstance(index, KeyedColumn)
+    alt = ALT_PREFIX + ABJAD_MARK
+    for m in (built, loaded):
+        every = {k for k in m.tables.postings[PostingKind.SKELETON]
+                 if k[:1] == ABJAD_MARK or k[:2] == alt}
+        assert len(every) > 1 and m.tables.abjad_keys() == every
+    added = _person("ar-2", "عبد المالك دروكدال")
+    naive = NaiveMatcher(Thresholds())
+    naive.build([*entities, arabic, added])
+    for m in (built, loaded):
+        before = set(m.tables.abjad_keys())
+        m.add(added)
+        assert m.tables.abjad_keys() > before  # the new keys joined the remembered set
+        for text in ("Abdelmalek Droukdal", "Abdelmalek Drukdal", "Abu Musab Zarqawi",
+                     "Abu Musab al-Zarkawi"):
+            q = ScreenQuery(names=[text], schema="Person")
+            assert _hits(m, q) == _hits(naive, q), text
+    q = ScreenQuery(names=["Abdelmalek Droukdal"], schema="Person")
+    assert "ar-2" in {h.entity_id for h in loaded.screen(q)}
+
+
+def test_keys_starting_with_a_mark_are_found_by_their_bytes() -> None:
+    keys = ["\x03abc", "x\x03y", "\x01\x03dd", "\x01\x01\x03no", "héllo\x03", "\x03",
+            "\x01", "plain", "ж\x03", "\x03ж", "", "\x01\x03"]
+    out = ColumnWriter()
+    HashedKeys.pack(keys, out, "k")
+    buf = io.BytesIO()
+    out.write(buf)
+    hashed = HashedKeys.read(ColumnFile(memoryview(buf.getvalue()), out.directory), "k")
+    want = ["\x03abc", "\x01\x03dd", "\x03", "\x03ж", "\x01\x03"]
+    assert hashed.starting_with("\x03", "\x01") == want
+    assert hashed.starting_with("\x03") == ["\x03abc", "\x03", "\x03ж"]
+    column = KeyedColumn(hashed, lambda row: row)
+    column["\x01\x03new"] = 99
+    column["other"] = 98
+    assert column.starting_with("\x03", "\x01") == [*want, "\x01\x03new"]
+
+
+def test_a_symbol_tables_remembered_answers_follow_its_lexicon(entities: list[Entity]) -> None:
+    m = Matcher(Thresholds())
+    m.build(entities)
+    table = m.symbol_table
+    assert table is not None
+    tokens = sorted({t.lower() for e in entities for n in e.get("name") for t in n.split()})
+    token = next(t for t in tokens if table.answer(t))
+    answer = table.answer(token)
+    assert answer and table.answer(token) is answer  # remembered
+    other = SymbolTable()
+    assert other.answer(token) == frozenset()  # no listed symbol: nothing to meet
+    assert other.extend({token: answer})  # a delta's new symbols: answers read again
+    assert other.answer(token) == answer
+    table.lexicon = {}  # another lexicon (as a load sets it): answers read again
+    assert table.answer(token) == frozenset()
+
+
+def test_rule_texts_read_into_the_same_phrases() -> None:
+    text = "one name in two languages (rigour name symbol Q123), phonetic skeleton 'mhmd'"
+    first = rule_phrase(text)
+    assert first.code == "match.rule.symbol_and" and rule_phrase(text) is first
+    rule_phrase.cache_clear()
+    assert rule_phrase(text) == first
+
+
+def test_a_hit_sent_by_a_batch_worker_arrives_whole(entities: list[Entity]) -> None:
+    """Hits pickled (as a forked batch worker sends them) load equal, phrases and all."""
+    import pickle
+
+    m = Matcher(Thresholds())
+    m.build(entities)
+    hits = [h for e in entities[:20] for h in m.screen(ScreenQuery(names=[e.caption]))]
+    assert hits and any(f.phrases for h in hits for f in h.explanation)
+    back = pickle.loads(pickle.dumps(hits, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == hits
+    assert [[f.phrases for f in h.explanation] for h in back] == [
+        [f.phrases for f in h.explanation] for h in hits]
+    assert [h.as_dict() for h in back] == [h.as_dict() for h in hits]
