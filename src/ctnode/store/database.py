@@ -282,8 +282,9 @@ class Database:
                    if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
                    is not None]
         quote = dialect.identifier_preparer.quote
-        # (in ``cols`` order: a compiled insert would list them in the table's order)
-        sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        # in ``cols`` order (a compiled insert lists them in the table's); the identifiers
+        # are our own Table's, each looked up in ``table.c`` above, quoted by the dialect
+        sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "  # noqa: S608
                f"({', '.join(quote(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})")
 
         def bound() -> Iterator[Sequence[Any]]:

@@ -171,8 +171,10 @@ class SqlEntities:
                 yield self._entity(r, by_id[r["id"]])
             last = ids[-1]
 
-    def iter_for_matching(self, props: Iterable[str]) -> Iterator[Entity]:
-        """Every entity with only the statements of ``props``, in one streamed query.
+    def iter_for_matching(self, props: Iterable[str],
+                          exclude: str | None = None) -> Iterator[Entity]:
+        """Every entity with only the statements of ``props``, in one streamed query, by id
+        (``exclude``: but those of that dataset).
 
         What the match index is built from: far faster than ``iter_entities`` at
         millions of entities (no per-batch look-ups, no provenance columns).
@@ -187,6 +189,8 @@ class SqlEntities:
             .where(tables.statements.c.prop.in_(sorted(set(props))))
             .order_by(tables.statements.c.entity_id, tables.statements.c.id)
         )
+        if exclude is not None:
+            q = q.where(tables.entities.c.dataset != exclude)
         current: Entity | None = None
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=20_000).execute(q)
