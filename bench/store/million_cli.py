@@ -15,7 +15,9 @@ command and its descendants summed, sampled every 0.1 s) and ``ru_maxrss`` of th
 single process, and the index files written.
 
 Run: PYTHONPATH=. .venv/bin/python -m bench.store.million_cli [--persons 1000000]
-     [--backends sqlite,postgresql] [--no-rebuild]
+     [--backends sqlite,postgresql] [--no-rebuild] [--src OTHER/src]
+(``--src``: the code to run, e.g. ``git archive OLD | tar -x -C /tmp/old``, then
+``--src /tmp/old/src``, to put an older commit side by side on the same machine.)
 Prints a Markdown table; copy it into docs/benchmarks.md (with ``uptime`` before and after).
 """
 
@@ -156,11 +158,14 @@ def drop_pg(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def backend_runs(backend: str, path: Path, rebuild: bool, keep: bool) -> list[Run]:
+def backend_runs(backend: str, path: Path, rebuild: bool, keep: bool,
+                 src: Path | None = None) -> list[Run]:
     work = Path(tempfile.mkdtemp(prefix=f"ctnode-m1-{backend}-"))
     first, second = work / "host1", work / "host2"
     env = {**os.environ, "CTNODE_MODE": "development", "CTNODE_DATA_DIR": str(first),
            "PYTHONUNBUFFERED": "1"}
+    if src is not None:  # another copy of the code (an older commit, or a frozen snapshot)
+        env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
     dbname = f"ctnode_m1_{os.getpid()}"
     if backend == "postgresql":
         url = fresh_pg(dbname)
@@ -193,6 +198,9 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--no-rebuild", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the data folders and database")
+    ap.add_argument("--src", type=Path, default=None,
+                    help="run the commands on this source folder (e.g. `git archive` of an "
+                         "older commit, its src/), ahead of the installed one")
     args = ap.parse_args()
     t0 = time.perf_counter()
     path = list_file(args.persons, args.cache)
@@ -202,7 +210,7 @@ def main() -> None:
     runs: list[Run] = []
     loads = [os.getloadavg()[0]]
     for backend in args.backends.split(","):
-        runs += backend_runs(backend.strip(), path, not args.no_rebuild, args.keep)
+        runs += backend_runs(backend.strip(), path, not args.no_rebuild, args.keep, args.src)
         loads.append(os.getloadavg()[0])
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
