@@ -64,6 +64,8 @@ _DOCUMENT_SCHEMAS = {"Passport": "passportNumber", "Identification": "idNumber"}
 _CLEANED_TYPES = frozenset({"date", "gender", "topic", "url", "email", "phone", "language"})
 _CLEAN_CACHE_MAX = 100_000
 _clean_cache: dict[tuple[str, str], str | None] = {}
+# a country value: (says "not available", its code or None), likewise once per text
+_country_cache: dict[str, tuple[bool, str | None]] = {}
 
 
 class _Ctx:
@@ -121,7 +123,7 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
         if schema.name in _DOCUMENT_SCHEMAS:
             documents.append((lineno, _DOCUMENT_SCHEMAS[schema.name], props))
             continue
-        if not any(schema.is_a(name) for name in SCREENED_SCHEMAS + KEPT_SCHEMAS):
+        if not _kept(schema):
             skipped[schema.name] = skipped.get(schema.name, 0) + 1
             continue
         entity_id = raw_id if raw_id.startswith(prefix) else prefix + raw_id
@@ -167,6 +169,18 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
                       entities=result, warnings=ctx.warnings, publisher=publisher)
 
 
+def _kept(schema: Any) -> bool:
+    """Whether entities of ``schema`` are kept (screened or kept as they are)."""
+    kept = _kept_schemas.get(schema.name)
+    if kept is None:
+        kept = _kept_schemas[schema.name] = any(
+            schema.is_a(name) for name in SCREENED_SCHEMAS + KEPT_SCHEMAS)
+    return kept
+
+
+_kept_schemas: dict[str, bool] = {}
+
+
 def _strings(values: Any) -> list[str]:
     if isinstance(values, str):
         return [values]
@@ -196,9 +210,16 @@ def _add_value(entity: Entity, prop: str, type_name: str, raw: str, lineno: int,
     if not text:
         return
     if type_name == "country":
-        if not_available(text):
+        try:
+            skip, code = _country_cache[text]
+        except KeyError:
+            skip = not_available(text)
+            code = None if skip else country_code(text)
+            if len(_country_cache) >= _CLEAN_CACHE_MAX:
+                _country_cache.clear()
+            _country_cache[text] = skip, code
+        if skip:
             return
-        code = country_code(text)
         if code is None:
             ctx.warn("list.line.country", line=lineno, prop=prop, value=repr(text))
         entity.add(prop, code or text, raw)
