@@ -11,7 +11,7 @@
 
 For each command: wall time, CPU time (user + system of the command and every child it
 waited for, from ``wait4``), the peak resident memory of the process tree (``VmRSS`` of the
-command and its descendants summed, sampled every 0.1 s) and ``ru_maxrss`` of the largest
+command and its descendants summed, sampled every 0.25 s) and ``ru_maxrss`` of the largest
 single process, and the index files written.
 
 Run: PYTHONPATH=. .venv/bin/python -m bench.store.million_cli [--persons 1000000]
@@ -79,30 +79,22 @@ class Run:
 
 
 def _tree_rss_kb(root: int) -> int:
-    """VmRSS of ``root`` and its descendants, summed (kB)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as fh:
-                text = fh.read()
-        except OSError:
-            continue
-        ppid = vm = 0
-        for line in text.splitlines():
-            if line.startswith("PPid:"):
-                ppid = int(line.split()[1])
-            elif line.startswith("VmRSS:"):
-                vm = int(line.split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = vm
+    """VmRSS of ``root`` and its descendants, summed (kB): the tree is walked through each
+    task's ``children`` file, so only the command's own processes are read."""
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
     return total
 
 
@@ -116,7 +108,7 @@ def run(what: str, args: list[str], env: dict[str, str], index_dir: Path) -> Run
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _tree_rss_kb(proc.pid))
-            done.wait(0.1)
+            done.wait(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -131,6 +123,8 @@ def run(what: str, args: list[str], env: dict[str, str], index_dir: Path) -> Run
     cpu = usage.ru_utime + usage.ru_stime
     size = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 2**20 \
         if index_dir.exists() else 0.0
+    print(f"{what}: {wall:.1f} s wall, {cpu:.1f} s CPU, tree peak {peak / 1024:,.0f} MB, "
+          f"exit {proc.returncode}, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     return Run(what, wall, cpu, peak / 1024, usage.ru_maxrss / 1024, proc.returncode, size,
                output)
 

@@ -243,7 +243,10 @@ class MatchIndex:
         announced = self._announced  # changes announced before now are in the store
         self._checked = time.monotonic()
         mark = self.entities.change_mark()
-        if handed is not None and self._use_handed(handed):
+        if handed is not None and not self._use_handed(handed):
+            handed.entities.clear()  # not used: let them go before the delta is applied
+            handed = None
+        if handed is not None:
             with self._file_lock():
                 self._build(mark, handed)
         elif self._mark < 0 or mark < self._mark:
