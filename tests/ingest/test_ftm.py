@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -163,3 +164,22 @@ def test_values_cleaned_once_per_text_read_as_each_line_says() -> None:
         if registry.date.clean(raw) is None:
             assert f"line {lineno}" in warnings and raw in warnings
         assert f"line {lineno}" in warnings  # Atlantis, on every line
+
+
+def test_the_collector_is_paused_while_parsing_and_resumed_after() -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    def lines() -> Iterator[bytes]:
+        for i in range(3):
+            seen.append(gc.isenabled())
+            yield orjson.dumps({"id": f"p{i}", "schema": "Person",
+                                "properties": {"name": [f"P {i}"]}})
+
+    assert gc.isenabled()
+    parse_ftm(lines(), dataset="t", source_name="t")
+    assert seen == [False, False, False] and gc.isenabled()
+    with pytest.raises(ImportFailed):
+        parse_ftm([b"{not json"], dataset="t", source_name="t")
+    assert gc.isenabled()
