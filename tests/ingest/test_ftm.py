@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -138,3 +139,47 @@ def test_crypto_wallets_are_kept_with_their_holder() -> None:
     found = WalletIndex(parsed.entities).scan(
         [("70", "TO 0x7f367cc41522ce07553e823bf3be79a889debe1b")])
     assert [lw.entity_id for f in found for lw in f.listed] == ["ofac-w1"]
+
+
+def test_values_cleaned_once_per_text_read_as_each_line_says() -> None:
+    """Dates, countries and other typed values are cleaned once per distinct text (a
+    million-person list repeats few): every line still gets FtM's cleaned value, its own
+    original, and its own warning when the value is invalid."""
+    from followthemoney import registry
+
+    dates = ["1961-04-02", "1961", "1961-4-2", "1961-02-30", "not a date", "1961-04-02"]
+    lines = [orjson.dumps({"id": f"p{i}", "schema": "Person", "properties": {
+        "name": [f"Person {i}"], "birthDate": [d], "nationality": ["Italy", "N/A", "Atlantis"],
+        "gender": ["male"]}}) for i, d in enumerate(dates)]
+    parsed = parse_ftm(lines + lines[:1], dataset="t", source_name="t.jsonl")
+    for i, raw in enumerate(dates):
+        e = next(x for x in parsed.entities if x.reference == f"p{i}")
+        want = registry.date.clean(raw)
+        assert e.get("birthDate") == ([want] if want else [])
+        assert [s.original for s in e.statements if s.prop == "birthDate"] == (
+            [raw] if want else [])
+        assert e.get("nationality") == ["it", "Atlantis"] and e.get("gender") == ["male"]
+    warnings = "\n".join(parsed.warnings)
+    for lineno, raw in enumerate(dates, start=1):
+        if registry.date.clean(raw) is None:
+            assert f"line {lineno}" in warnings and raw in warnings
+        assert f"line {lineno}" in warnings  # Atlantis, on every line
+
+
+def test_the_collector_is_paused_while_parsing_and_resumed_after() -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    def lines() -> Iterator[bytes]:
+        for i in range(3):
+            seen.append(gc.isenabled())
+            yield orjson.dumps({"id": f"p{i}", "schema": "Person",
+                                "properties": {"name": [f"P {i}"]}})
+
+    assert gc.isenabled()
+    parse_ftm(lines(), dataset="t", source_name="t")
+    assert seen == [False, False, False] and gc.isenabled()
+    with pytest.raises(ImportFailed):
+        parse_ftm([b"{not json"], dataset="t", source_name="t")
+    assert gc.isenabled()

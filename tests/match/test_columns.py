@@ -143,3 +143,27 @@ def test_id_index_follows_removals_and_replacements() -> None:
     plain = IdIndex(StrColumn(), None)
     plain["a"] = 1
     assert plain["a"] == 1 and len(plain) == 1
+
+
+def test_a_writer_on_a_file_writes_the_same_bytes_as_one_held_in_memory() -> None:
+    """``ColumnWriter(fh)`` streams each column (strings and pickles one by one) into the
+    file: the same bytes and directory as the writer that holds them until ``write``."""
+    def fill(out: ColumnWriter) -> None:
+        out.add_strings("s", iter(["a", "", "Ωmega", "x" * 13]))
+        out.add("b", bytearray(b"\x01\x00\x01"))
+        out.add_pickles("p", (("t", i, None) for i in range(5)))
+        out.add("i", array("i", [3, -1, 7]), "i")
+        out.add("d", array("d", [0.5]), "d")
+        out.add_strings("none", [])
+
+    held = ColumnWriter()
+    fill(held)
+    expected = io.BytesIO()
+    held.write(expected)
+    streamed = io.BytesIO()
+    writer = ColumnWriter(streamed)
+    fill(writer)
+    assert writer.parts == [] and writer.size == held.size
+    assert streamed.getvalue() == expected.getvalue()
+    assert writer.directory == held.directory
+    assert len(expected.getvalue()) % 8 == 0

@@ -262,27 +262,64 @@ class IdIndex:
 
 class ColumnWriter:
     """Arrays written one after another into one file, each 8-byte aligned; ``directory``
-    says where each is (name → offset, bytes, item format)."""
+    says where each is (name → offset, bytes, item format).
 
-    def __init__(self) -> None:
+    With ``fh`` each array goes to that file as it is added (strings and pickles one by one):
+    nothing is held (at a million names the columns are some 450 MB, which a rebuild held
+    beside the index); without, they are kept for :meth:`write`. The bytes are the same."""
+
+    def __init__(self, fh: BinaryIO | None = None) -> None:
         self.parts: list[bytes] = []
         self.size = 0
         self.directory: dict[str, tuple[int, int, str]] = {}
+        self.fh = fh
 
     def add(self, name: str, data: bytes | bytearray | array[int] | array[float],
             fmt: str = "B") -> None:
+        if self.fh is not None:
+            view = memoryview(data)
+            self.directory[name] = (self.size, view.nbytes, fmt)
+            self.fh.write(view)
+            self._pad(view.nbytes)
+            return
         raw = data.tobytes() if isinstance(data, array) else bytes(data)
         self.directory[name] = (self.size, len(raw), fmt)
         pad = -len(raw) % _ALIGN
         self.parts.append(raw + b"\x00" * pad)
         self.size += len(raw) + pad
 
+    def _pad(self, size: int) -> None:
+        assert self.fh is not None
+        pad = -size % _ALIGN
+        self.fh.write(b"\x00" * pad)
+        self.size += size + pad
+
+    def _stream(self, name: str, items: Iterable[bytes]) -> None:
+        """Values end to end straight into the file, then their offsets."""
+        assert self.fh is not None
+        offsets: array[int] = array("q", [0])
+        end = 0
+        write = self.fh.write
+        for data in items:
+            write(data)
+            end += len(data)
+            offsets.append(end)
+        self.directory[name] = (self.size, end, "B")
+        self._pad(end)
+        self.add(name + ".offsets", offsets, "q")
+
     def add_strings(self, name: str, items: Iterable[str]) -> None:
+        if self.fh is not None:
+            self._stream(name, (item.encode("utf-8", UTF8_ERRORS) for item in items))
+            return
         blob, offsets = pack_strings(items)
         self.add(name, blob)
         self.add(name + ".offsets", offsets, "q")
 
     def add_pickles(self, name: str, items: Iterable[object]) -> None:
+        if self.fh is not None:
+            self._stream(name, (pickle.dumps(item, protocol=5) for item in items))
+            return
         blob, offsets = pack_pickles(items)
         self.add(name, blob)
         self.add(name + ".offsets", offsets, "q")

@@ -39,10 +39,10 @@ import shutil
 import time
 import zlib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 from ctnode.match import weights
 from ctnode.match.columns import (
@@ -227,19 +227,20 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
     generation = f"gen-{time.time_ns():x}-{os.getpid()}"
     target = folder / generation
     target.mkdir()
-    columns = _columns(matcher)
-    data, _offsets = _pack_tables(matcher.tables, matcher.rarity, columns)
+    # the columns go to their file as they are made (not held beside the index)
+    with (target / COLUMNS).open("wb") as fh:
+        columns = _columns(matcher, fh)
+        data, _offsets = _pack_tables(matcher.tables, matcher.rarity, columns)
+        symbols_state = _pack_symbols(matcher.symbol_table, columns)
     state = {
         "rarity_n": matcher.rarity.n_names,
-        "symbols": _pack_symbols(matcher.symbol_table, columns),
+        "symbols": symbols_state,
         "columns": columns.directory,
     }
     with (target / STATE).open("wb") as fh:
         pickle.dump(state, fh, protocol=5)
     with (target / POSTINGS).open("wb") as fh:
         data.tofile(fh)
-    with (target / COLUMNS).open("wb") as fh:
-        columns.write(fh)
     files = {name: {"size": (target / name).stat().st_size, "crc32": _crc(target / name)}
              for name in FILES}
     full = {**stamp, "format": FORMAT, "model": model_fingerprint(), "generation": generation,
@@ -256,17 +257,20 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
                  time.monotonic() - started)
 
 
-def _columns(matcher: Matcher) -> ColumnWriter:
-    """The records and names of ``matcher`` as columns (:mod:`ctnode.match.columns`)."""
-    out = ColumnWriter()
+def _columns(matcher: Matcher, fh: BinaryIO | None = None) -> ColumnWriter:
+    """The records and names of ``matcher`` as columns (:mod:`ctnode.match.columns`),
+    written to ``fh`` as they are made when given."""
+    out = ColumnWriter(fh)
     records = matcher._records
     out.add_strings("rec.ids", (records.entity_id(i) for i in range(len(records))))
     alive = bytearray()
-    fields = []
-    for rec in records:
-        alive.append(rec.alive)
-        fields.append(rec.fields())
-    out.add_pickles("rec.fields", fields)
+
+    def fields() -> Iterator[tuple[object, ...]]:
+        for rec in records:
+            alive.append(rec.alive)
+            yield rec.fields()
+
+    out.add_pickles("rec.fields", fields())
     out.add("rec.alive", alive)
     out.add("rec.year_lo", matcher._rec_year_lo, "i")
     out.add("rec.year_hi", matcher._rec_year_hi, "i")

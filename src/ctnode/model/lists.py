@@ -78,6 +78,10 @@ class ImportReport:
     seconds: float = 0.0
     held_before: int = 0  # listed records of the dataset before the import
     dry_run: bool = False  # computed and rolled back: nothing was changed
+    # The list's entities exactly as this import stored them, when they are every record of
+    # the dataset (a first import): handed to the listeners, of which the name index takes
+    # them (and sets this back to None) to build from them instead of reading them back.
+    entities: list[Entity] | None = field(default=None, repr=False, compare=False)
 
     @property
     def changes_anything(self) -> bool:

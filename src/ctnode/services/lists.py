@@ -115,13 +115,16 @@ class Lists:
         allow_older: bool = False,
         confirm: bool = False,
         dry_run: bool = False,
+        hand_over: bool = False,
     ) -> ImportReport:
         """Apply a parsed list as one transaction (audited with it); then tell the listeners.
 
         A full import (not ``partial``) is checked first (``check_import``); one that would
         delist more than ``DELIST_LIMIT`` of the records held needs ``confirm``. With
         ``dry_run`` the delta is computed and rolled back (``report.dry_run``), nothing is
-        changed or audited and no listener is told."""
+        changed or audited and no listener is told. ``hand_over``: the caller gives up
+        ``parsed`` (its entities may be reordered and emptied); when they are the whole
+        dataset as stored, the listeners get them (``ImportReport.entities``)."""
         self.ctx.require(actor, "import")
         try:
             if not partial:
@@ -162,7 +165,14 @@ class Lists:
             )
             raise
         report.warnings = list(parsed.warnings)
-        self.changed(report)
+        if (hand_over and not partial and len(report.added) == len(parsed.entities)
+                and self.entities.count_entities(dataset=parsed.dataset)
+                == len(parsed.entities)):
+            report.entities = parsed.entities
+        try:
+            self.changed(report)
+        finally:
+            report.entities = None
         return report
 
     def remove_dataset(self, actor: Actor, dataset: str, *, reason: str) -> ImportReport:
@@ -226,7 +236,7 @@ class Lists:
             )
             raise
         return self.import_list(parsed, actor, progress=progress, allow_older=allow_older,
-                                confirm=confirm, dry_run=dry_run)
+                                confirm=confirm, dry_run=dry_run, hand_over=True)
 
     def parse_source(
         self,

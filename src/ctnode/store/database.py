@@ -13,7 +13,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -92,6 +92,14 @@ def _text_storable(value: str) -> None:
             ) from None
 
 
+def _checked(row: Sequence[Any]) -> Sequence[Any]:
+    """``row`` after :func:`_text_storable` checked its strings (ASCII without NUL: at once)."""
+    for v in row:
+        if v.__class__ is str and ("\x00" in v or not v.isascii()):
+            _text_storable(v)
+    return row
+
+
 def _check_text_params(
     _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
 ) -> None:
@@ -103,6 +111,26 @@ def _check_text_params(
         for v in values or ():
             if isinstance(v, str):
                 _text_storable(v)
+
+
+def _memo(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLAlchemy's bind conversion of one column, remembered for timestamps (a bulk
+    import stamps every row with the same one or two)."""
+    memo: dict[tuple[datetime, Any], Any] = {}
+
+    def convert(value: Any) -> Any:
+        if value.__class__ is datetime:
+            # (the same instant in another zone is written otherwise: the offset is kept)
+            key = (value, value.utcoffset())
+            try:
+                return memo[key]
+            except KeyError:
+                if len(memo) >= 64:
+                    memo.clear()
+                out = memo[key] = proc(value)
+                return out
+        return proc(value)
+    return convert
 
 
 def rows(result: Any) -> list[dict[str, Any]]:
@@ -217,6 +245,62 @@ class Database:
         # the identifier comes from our own Table object, quoted by the dialect, never input
         name = conn.dialect.identifier_preparer.format_table(table)
         conn.exec_driver_sql(f"ANALYZE {name}")
+
+    def insert_rows(self, conn: Connection, table: Table, cols: Sequence[str],
+                    rows: Iterable[Sequence[Any]]) -> int:
+        """Bulk insert of ``rows`` (tuples in ``cols`` order), written as they come: an
+        iterator is never held whole (a million-record import makes its rows while they
+        are written). SQLite: the driver's ``executemany`` over the rows, each value
+        converted as SQLAlchemy binds it (timestamps, JSON); PostgreSQL: COPY. Every
+        string is checked as every statement's are (``_check_text_params``: the driver's
+        own cursor does not pass through that hook), so bad text is the same typed 422;
+        the caller's transaction rolls back on it. Returns the rows written."""
+        count = 0
+
+        def counted() -> Iterator[Sequence[Any]]:
+            nonlocal count
+            for row in rows:
+                count += 1
+                yield _checked(row)
+
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        if self.dialect == "postgresql":
+            json_at = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, JSON)]
+            with raw.cursor() as cur:
+                # Identifiers come from our own Table objects, never from input.
+                with cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in counted():
+                        if json_at:
+                            row = list(row)
+                            for i in json_at:
+                                row[i] = json.dumps(row[i])
+                        copy.write_row(row)
+            return count
+        dialect = conn.dialect
+        convert = [(i, _memo(proc)) for i, c in enumerate(cols)
+                   if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
+                   is not None]
+        quote = dialect.identifier_preparer.quote
+        # in ``cols`` order (a compiled insert lists them in the table's); the identifiers
+        # are our own Table's, each looked up in ``table.c`` above, quoted by the dialect
+        sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "  # noqa: S608
+               f"({', '.join(quote(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})")
+
+        def bound() -> Iterator[Sequence[Any]]:
+            for row in counted():
+                if convert:
+                    row = list(row)
+                    for i, fn in convert:
+                        row[i] = fn(row[i])
+                yield row
+
+        cur = raw.cursor()
+        try:
+            cur.executemany(sql, bound())
+        finally:
+            cur.close()
+        return count
 
     def insert(self, conn: Connection, table: Table, values: list[dict[str, Any]]) -> None:
         """Bulk insert: executemany on SQLite (fast in C); COPY on PostgreSQL, where

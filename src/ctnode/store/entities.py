@@ -35,6 +35,14 @@ ENTITY_FIELDS = ("id", "schema", "dataset", "reference", "status", "first_seen",
                  "delisted_at")
 STATEMENT_FIELDS = ("prop", "value", "original", "dataset", "lang", "first_seen", "last_seen")
 IMPORT_COUNTS = ("added", "changed", "removed", "relisted", "unchanged")
+# The columns a bulk import writes, in the order of ``_entity_values`` / ``_stmt_values``.
+ENTITY_COLUMNS = ("id", "dataset", "schema", "reference", "caption", "status", "fingerprint",
+                  "first_seen", "last_seen", "delisted_at")
+STATEMENT_COLUMNS = ("entity_id", "dataset", "prop", "value", "original", "lang",
+                     "first_seen", "last_seen")
+EVENT_COLUMNS = ("entity_id", "kind", "import_id", "at", "detail")
+# json.dumps(..., ensure_ascii=False) without making an encoder per call (the same text)
+_FP_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 def _utc(value: Any) -> Any:
@@ -43,7 +51,7 @@ def _utc(value: Any) -> Any:
 
 def entity_fingerprint(entity: Entity) -> str:
     """A stable hash of exactly what a source says about an entity (to detect any difference)."""
-    body = json.dumps([entity.schema, entity.reference, entity.fingerprint()], ensure_ascii=False)
+    body = _FP_JSON.encode([entity.schema, entity.reference, entity.fingerprint()])
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -163,8 +171,10 @@ class SqlEntities:
                 yield self._entity(r, by_id[r["id"]])
             last = ids[-1]
 
-    def iter_for_matching(self, props: Iterable[str]) -> Iterator[Entity]:
-        """Every entity with only the statements of ``props``, in one streamed query.
+    def iter_for_matching(self, props: Iterable[str],
+                          exclude: str | None = None) -> Iterator[Entity]:
+        """Every entity with only the statements of ``props``, in one streamed query, by id
+        (``exclude``: but those of that dataset).
 
         What the match index is built from: far faster than ``iter_entities`` at
         millions of entities (no per-batch look-ups, no provenance columns).
@@ -179,6 +189,8 @@ class SqlEntities:
             .where(tables.statements.c.prop.in_(sorted(set(props))))
             .order_by(tables.statements.c.entity_id, tables.statements.c.id)
         )
+        if exclude is not None:
+            q = q.where(tables.entities.c.dataset != exclude)
         current: Entity | None = None
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=20_000).execute(q)
@@ -271,7 +283,10 @@ class SqlEntities:
             )
             # Touch last_seen on every value the source still holds (unchanged ones stay so).
             seen_ids = [e.id for e in entities]
-            new_rows: list[dict[str, Any]] = []
+            # the records this import lists anew, in the list's order: (entity, its
+            # fingerprint) when added, (entity, None) when relisted; their rows and events
+            # are made while they are written (never a million row dicts at once)
+            opened: list[tuple[Entity, str | None]] = []
             replace: list[Entity] = []
             events: list[dict[str, Any]] = []
             for i, entity in enumerate(entities, 1):
@@ -279,16 +294,11 @@ class SqlEntities:
                 before = existing.get(entity.id)
                 if before is None:
                     report.added.append(entity.id)
-                    new_rows.append(self._entity_row(entity, fp, now))
-                    events.append(
-                        self._event(
-                            entity.id, "listed", import_id, now, {"reference": entity.reference}
-                        )
-                    )
+                    opened.append((entity, fp))
                 elif before[1] == "delisted":
                     report.relisted.append(entity.id)
                     replace.append(entity)
-                    events.append(self._event(entity.id, "relisted", import_id, now, {}))
+                    opened.append((entity, None))
                 elif before[0] != fp:
                     replace.append(entity)
                 else:
@@ -296,14 +306,17 @@ class SqlEntities:
                 if progress and (i % 1000 == 0 or i == total):
                     progress(i, total)
             self._check_collisions(conn, dataset, report.added)
-            self.db.insert(conn, tables.entities, new_rows)
+            self.db.insert_rows(conn, tables.entities, ENTITY_COLUMNS, (
+                self._entity_values(e, fp, now) for e, fp in opened if fp is not None))
+            self.db.insert_rows(conn, tables.statements, STATEMENT_COLUMNS, (
+                self._stmt_values(e.id, st, now, now)
+                for e, fp in opened if fp is not None for st in e.statements))
+            self.db.insert_rows(conn, tables.entity_events, EVENT_COLUMNS, (
+                (e.id, "listed", import_id, now, {"reference": e.reference}) if fp is not None
+                else (e.id, "relisted", import_id, now, {})
+                for e, fp in opened))
             added_set = set(report.added)
-            for chunk_e in chunks([e for e in entities if e.id in added_set], CHUNK):
-                self.db.insert(
-                    conn,
-                    tables.statements,
-                    [self._stmt_row(e.id, s, now, now) for e in chunk_e for s in e.statements],
-                )
+            del opened
             relisted = set(report.relisted)
             for entity in replace:
                 detail = self._replace(conn, entity, now)
@@ -561,19 +574,16 @@ class SqlEntities:
         }
 
     @staticmethod
-    def _entity_row(entity: Entity, fp: str, now: datetime) -> dict[str, Any]:
-        return {
-            "id": entity.id,
-            "dataset": entity.dataset,
-            "schema": entity.schema,
-            "reference": entity.reference,
-            "caption": entity.caption,
-            "status": "listed",
-            "fingerprint": fp,
-            "first_seen": now,
-            "last_seen": now,
-            "delisted_at": None,
-        }
+    def _entity_values(entity: Entity, fp: str, now: datetime) -> tuple[Any, ...]:
+        """A new record's row, in ``ENTITY_COLUMNS`` order."""
+        return (entity.id, entity.dataset, entity.schema, entity.reference, entity.caption,
+                "listed", fp, now, now, None)
+
+    @staticmethod
+    def _stmt_values(entity_id: str, s: Statement, first: datetime,
+                     last: datetime) -> tuple[Any, ...]:
+        """``_stmt_row`` as a tuple in ``STATEMENT_COLUMNS`` order."""
+        return (entity_id, s.dataset, s.prop, s.value, s.original, s.lang, first, last)
 
     @staticmethod
     def _stmt_row(entity_id: str, s: Statement, first: datetime, last: datetime) -> dict[str, Any]:

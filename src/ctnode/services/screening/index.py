@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import heapq
 import logging
 import os
 import random
@@ -39,7 +40,7 @@ from typing import Any
 
 from ctnode.errors import NotFound
 from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
-from ctnode.model.entities import MATCH_PROPS
+from ctnode.model.entities import MATCH_PROPS, Entity
 from ctnode.model.lists import ImportReport
 from ctnode.model.screening import ScreenQuery
 from ctnode.settings import Settings
@@ -91,6 +92,37 @@ def _sample_queries(matcher: Matcher, rng: random.Random, n: int) -> list[Screen
             rng.shuffle(parts)
         out.append(ScreenQuery(names=[" ".join(parts)], schema=schema))
     return out
+
+
+def _entity_id(entity: Entity) -> str:
+    return entity.id
+
+
+_MATCH_PROP_SET = frozenset(MATCH_PROPS)
+
+
+@dataclass
+class Handed:
+    """A first import's entities, handed to the index to build from (``updated``)."""
+
+    dataset: str
+    import_id: int
+    entities: list[Entity]
+
+    def consume(self) -> Iterator[Entity]:
+        """The entities the store would give the index (those with a value it reads), by
+        id; each slot emptied once yielded, so memory goes down as the index grows."""
+        entities = self.entities
+        entities.sort(key=_entity_id)
+        for i in range(len(entities)):
+            entity = entities[i]
+            entities[i] = _GONE
+            if any(st.prop in _MATCH_PROP_SET for st in entity.statements):
+                yield entity
+        entities.clear()
+
+
+_GONE = Entity(id="", schema="Thing", dataset="")
 
 
 @dataclass(frozen=True)
@@ -151,24 +183,32 @@ class MatchIndex:
         """Whether the index has been built or loaded once (``/readyz`` answers ok only then)."""
         return self._mark >= 0
 
-    def updated(self, _report: ImportReport | None = None) -> None:
+    def updated(self, report: ImportReport | None = None) -> None:
         """The lists changed (an import listener): apply the delta and write the files, on
         a thread of its own, so that the caller (a peer's delta being answered) does not
         wait for it; the next screen in this process waits for it (the lock), so it sees
         the change (until the delta is in, :meth:`refresh` takes the lock, even while the
-        thread holds it). :meth:`wait` (called by ``Node.close``) lets a command finish it."""
+        thread holds it). :meth:`wait` (called by ``Node.close``) lets a command finish it.
+
+        A first import hands over its entities (``report.entities``, taken here): when
+        they outnumber the records the index holds, the index is built from them and the
+        store's other lists rather than read back from the store (:meth:`_build`)."""
+        handed: Handed | None = None
+        if report is not None and report.entities is not None:
+            handed = Handed(report.dataset, report.import_id, report.entities)
+            report.entities = None
         self._announced += 1
         self._checked = 0.0
         self._pending = [t for t in self._pending if t.is_alive()]
-        thread = threading.Thread(target=self._update_now, name="name-index-update",
-                                  daemon=True)
+        thread = threading.Thread(target=self._update_now, args=(handed,),
+                                  name="name-index-update", daemon=True)
         self._pending.append(thread)
         thread.start()
 
-    def _update_now(self) -> None:
+    def _update_now(self, handed: Handed | None = None) -> None:
         try:
             with self._lock:
-                self._catch_up()
+                self._catch_up(handed)
         except Exception:  # the store holds the change; the next screen tries again
             log.exception("name index: applying a delta failed")
             self._checked = 0.0
@@ -198,12 +238,18 @@ class MatchIndex:
             return None
         return (st.st_mtime_ns, st.st_ino)
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, handed: Handed | None = None) -> None:
         """Bring the matcher (and the files) to the store's mark. Called with the lock."""
         announced = self._announced  # changes announced before now are in the store
         self._checked = time.monotonic()
         mark = self.entities.change_mark()
-        if self._mark < 0 or mark < self._mark:
+        if handed is not None and not self._use_handed(handed):
+            handed.entities.clear()  # not used: let them go before the delta is applied
+            handed = None
+        if handed is not None:
+            with self._file_lock():
+                self._build(mark, handed)
+        elif self._mark < 0 or mark < self._mark:
             self._open(mark)
         elif mark > self._mark:
             self._apply_since(self._mark)
@@ -263,9 +309,32 @@ class MatchIndex:
                 return
             self.matcher, self._mark = matcher, int(stamp["mark"])
 
-    def _build(self, mark: int) -> None:
+    def _use_handed(self, handed: Handed) -> bool:
+        """Whether to build from an import's entities: they outnumber the records of the
+        index (in memory, else as its files say), and they are still the whole dataset
+        as the store holds it (its newest import, as many records)."""
+        if self._mark >= 0:
+            held = len(self.matcher)
+        else:
+            stamp = persist.read_stamp(self.folder)
+            held = int(stamp.get("records", 0)) if stamp is not None else 0
+        if len(handed.entities) < held:
+            return False
+        newest = self.entities.list_imports(handed.dataset, limit=1)
+        return (bool(newest) and newest[0]["id"] == handed.import_id
+                and self.entities.count_entities(dataset=handed.dataset)
+                == len(handed.entities))
+
+    def _build(self, mark: int, handed: Handed | None = None) -> None:
+        """Build from the store; with ``handed``, from that list's entities and the store's
+        other lists, in the same order as from the store (by id), so the index is the same;
+        each handed entity is let go once the index has taken it."""
         matcher = Matcher(self.thresholds, self.max_candidates)
-        matcher.build(self.entities.iter_for_matching(MATCH_PROPS))
+        if handed is None:
+            matcher.build(self.entities.iter_for_matching(MATCH_PROPS))
+        else:
+            others = self.entities.iter_for_matching(MATCH_PROPS, exclude=handed.dataset)
+            matcher.build(heapq.merge(others, handed.consume(), key=_entity_id))
         self.matcher, self._mark = matcher, mark
         self._save(mark)
 
