@@ -178,3 +178,18 @@ def test_korean_syllables_in_katakana() -> None:
         q = ScreenQuery(names=[query], schema="Person")
         assert [(h.entity_id, h.score) for h in m.screen(q, include_below=True)] == [
             (h.entity_id, h.score) for h in naive.screen(q, include_below=True)]
+
+
+def test_han_keys_are_the_dictionarys_han_keys() -> None:
+    """The Han words read alone (symbols.han_keys, what a screen reads on a long Han word)
+    are exactly the dictionary's keys written in Han, two characters or more."""
+    from ctnode.match import symbols
+
+    whole = symbols.dictionary()
+    if whole is None:
+        pytest.skip("rigour's name dictionary cannot be read in this install")
+    expected = frozenset(k for k in whole if len(k) >= 2 and all(
+        "\u3400" <= c <= "\u4dbf" or "\u4e00" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+        for c in k))
+    assert len(expected) > 1000
+    assert symbols.han_keys() == expected

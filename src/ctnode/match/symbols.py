@@ -279,6 +279,47 @@ def dictionary_available() -> bool:
     return _sources() is not None
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@lru_cache(maxsize=1)
+def han_keys() -> frozenset[str]:
+    """The keys of :func:`dictionary` written in Han alone, two characters or more, read
+    without building the whole dictionary: only forms and lines that hold a Han character
+    are normalised (a key written in Han comes from a form holding one). The same set as
+    filtering ``dictionary()`` (tested), for about a tenth of its CPU, so a screen that
+    meets a long Han word does not pay the dictionary's build."""
+    sources = _sources()
+    if sources is None:
+        return frozenset()
+    from rigour._core import _normalize
+
+    lines, parts = sources
+    keys: set[str] = set()
+    for forms in parts.values():
+        for form in forms:
+            if _HAN.search(form):
+                key = _normalize(form, _CASEFOLD_NAME, _NOOP)
+                if key and " " not in key:
+                    keys.add(key)
+    for raw in lines.split("\n"):
+        if not _HAN.search(raw):
+            continue
+        line = raw.strip(_WHITE_SPACE)
+        left, sep, _gid = line.rpartition(" => ")
+        if not sep:
+            continue
+        forms = left.split(", ")
+        han = {k for k in (_normalize(f, _CASEFOLD_NAME, _NOOP) for f in forms if _HAN.search(f)) if k}
+        if len(han) < 2:  # the line counts only with two keys: the others' needed too
+            others = (_normalize(f, _CASEFOLD_NAME, _NOOP) for f in forms if not _HAN.search(f))
+            if len(han | {k for k in others if k}) < 2:
+                continue
+        keys.update(k for k in han if " " not in k)
+    return frozenset(k for k in keys if len(k) >= 2 and _HAN_ONLY.fullmatch(k))
+
+
 @lru_cache(maxsize=1)
 def dictionary() -> dict[str, frozenset[str]] | None:
     """Every single-part key of rigour's name dictionary → its NAME symbols, as rigour's

@@ -474,16 +474,13 @@ MAX_HAN_WORD = 8  # longest dictionary word tried
 _HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
-@cache
 def _han_words() -> frozenset[str]:
     """Every key of rigour's name dictionary written in Han alone, two characters or more
-    (read once per process, on the first such name)."""
+    (read once per process, on the first such name: ``symbols.han_keys``, a fraction of
+    the whole dictionary's build)."""
     from ctnode.match import symbols  # (imports nothing of this module)
 
-    table = symbols.dictionary()
-    if table is None:
-        return frozenset()
-    return frozenset(k for k in table if len(k) >= 2 and _HAN_ONLY.fullmatch(k))
+    return symbols.han_keys()
 
 
 def han_name_words(word: str) -> tuple[str, ...]:
