@@ -13,7 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from ctnode.ingest.un_sc import parse_un_sc
 from ctnode.match import similarity, weights
+from ctnode.model.entities import Entity, Statement
+from tests.conftest import DEMO_LIST
 
 
 @pytest.fixture(scope="module")
@@ -23,3 +26,17 @@ def hand_model() -> Iterator[weights.ScoringModel]:
     similarity.use_model(weights.ScoringModel())
     yield weights.MODEL
     similarity.use_model(shipped)
+
+
+def listed_person(eid: str, *names: str) -> Entity:
+    """A listed person of dataset ``t`` with these names (each its own original)."""
+    e = Entity(id=eid, schema="Person", dataset="t", reference=eid, status="listed")
+    for n in names:
+        e.statements.append(Statement(prop="name", value=n, original=n, dataset="t"))
+    return e
+
+
+@pytest.fixture(scope="module")
+def entities() -> list[Entity]:
+    """The demo UN list's records (a test module may define its own ``entities``)."""
+    return parse_un_sc(DEMO_LIST).entities

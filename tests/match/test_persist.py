@@ -17,21 +17,9 @@ from ctnode.match.columns import KeyedColumn
 from ctnode.match.postings import PostingKind
 from ctnode.model.entities import Entity, Statement
 from ctnode.model.screening import ScreenQuery
-from tests.conftest import DEMO_LIST
+from tests.match.conftest import listed_person
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
-
-def _person(eid: str, *names: str) -> Entity:
-    e = Entity(id=eid, schema="Person", dataset="t", reference=eid, status="listed")
-    for n in names:
-        e.statements.append(Statement(prop="name", value=n, original=n, dataset="t"))
-    return e
-
-
-@pytest.fixture(scope="module")
-def entities() -> list[Entity]:
-    return parse_un_sc(DEMO_LIST).entities
 
 
 def _queries(entities: list[Entity], n: int, seed: int = 7) -> list[ScreenQuery]:
@@ -78,11 +66,11 @@ def test_deltas_after_loading_match_the_same_deltas_in_memory(
     loaded, _ = persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
     first = entities[0]
     for m in (built, loaded):
-        m.add(_person("new-1", first.caption + " Junior", "Zarqawi Qurashi Abdelmalek"))
+        m.add(listed_person("new-1", first.caption + " Junior", "Zarqawi Qurashi Abdelmalek"))
         m.remove(entities[1].id)
         m.remove(entities[3].id)
         m.add(entities[3])  # removed, then listed again
-        m.add(_person(entities[2].id, "Qurashi Abdelmalek Zarqawi"))  # replaced
+        m.add(listed_person(entities[2].id, "Qurashi Abdelmalek Zarqawi"))  # replaced
         m.remove("not-held")
     # a packed list that took a new name became an array; the rest stay mapped
     skeletons = loaded.tables.postings[PostingKind.SKELETON]
@@ -214,7 +202,7 @@ def test_loaded_index_keeps_the_records_years_of_birth(entities: list[Entity],
     assert loaded._rec_countries == built._rec_countries
     assert any(loaded._rec_countries)  # and nationalities
     assert any(lo > 0 for lo in loaded._rec_year_lo)  # the demo list has dates of birth
-    late = _person("late", "Tarkhan Batirashvili")
+    late = listed_person("late", "Tarkhan Batirashvili")
     late.statements.append(Statement(prop="birthDate", value="1986-01-11", original="1986-01-11",
                                      dataset="t"))
     late.statements.append(Statement(prop="nationality", value="ge", original="ge",

@@ -29,23 +29,11 @@ from ctnode.match.postings import ALT_PREFIX, PostingKind
 from ctnode.match.symbols import SymbolTable
 from ctnode.match.transliterate import ABJAD_MARK
 from ctnode.match.weights import MODEL
-from ctnode.model.entities import Entity, Statement
+from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
-from tests.conftest import DEMO_LIST
+from tests.match.conftest import listed_person
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
-
-def _person(eid: str, *names: str) -> Entity:
-    e = Entity(id=eid, schema="Person", dataset="t", reference=eid, status="listed")
-    for n in names:
-        e.statements.append(Statement(prop="name", value=n, original=n, dataset="t"))
-    return e
-
-
-@pytest.fixture(scope="module")
-def entities() -> list[Entity]:
-    return parse_un_sc(DEMO_LIST).entities
 
 
 def _hits(m: Matcher | NaiveMatcher, q: ScreenQuery) -> list[tuple[str, float, str]]:
@@ -127,7 +115,7 @@ def test_the_split_is_the_one_first_written(shared_data: Path) -> None:
 
 def test_a_units_lists_are_what_it_reaches_and_follow_added_names() -> None:
     m = Matcher(Thresholds())
-    m.build([_person("a", "Khalid Sheikh Mohammed"), _person("b", "Mohammed Omar")])
+    m.build([listed_person("a", "Khalid Sheikh Mohammed"), listed_person("b", "Mohammed Omar")])
     qn = m.prepare(ScreenQuery(names=["Mohamed Zarqawi"])).names[0]
 
     def fresh() -> list[list[tuple[list[int], float, float]]]:
@@ -144,7 +132,7 @@ def test_a_units_lists_are_what_it_reaches_and_follow_added_names() -> None:
 
     assert cached() == fresh()
     assert not m.screen(ScreenQuery(names=["Mohamed Zarqawi"]))
-    m.add(_person("c", "Abu Musab al-Zarqawi"))
+    m.add(listed_person("c", "Abu Musab al-Zarqawi"))
     assert cached() == fresh()  # the remembered lists were dropped with the new name
     (hit, *_) = m.screen(ScreenQuery(names=["Abu Musab Zarqawi"]))
     assert hit.entity_id == "c"
@@ -155,7 +143,7 @@ def test_the_abjad_keys_are_every_listed_one_built_loaded_and_added(
     """The Arabic-script readings' skeleton keys (plain and alternative), found in a built
     table, found by the byte search in a loaded one, and joined by a name added since: a
     Latin query meets them as the reference does."""
-    arabic = _person("ar-1", "أبو مصعب الزرقاوي")
+    arabic = listed_person("ar-1", "أبو مصعب الزرقاوي")
     built = Matcher(Thresholds())
     built.build([*entities, arabic])
     persist.save(built, tmp_path, {"mark": 1})
@@ -167,7 +155,7 @@ def test_the_abjad_keys_are_every_listed_one_built_loaded_and_added(
         every = {k for k in m.tables.postings[PostingKind.SKELETON]
                  if k[:1] == ABJAD_MARK or k[:2] == alt}
         assert len(every) > 1 and m.tables.abjad_keys() == every
-    added = _person("ar-2", "عبد المالك دروكدال")
+    added = listed_person("ar-2", "عبد المالك دروكدال")
     naive = NaiveMatcher(Thresholds())
     naive.build([*entities, arabic, added])
     for m in (built, loaded):
