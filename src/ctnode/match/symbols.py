@@ -279,6 +279,10 @@ def dictionary_available() -> bool:
     return _sources() is not None
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 @lru_cache(maxsize=1)
 def han_keys() -> frozenset[str]:
     """The keys of :func:`dictionary` written in Han alone, two characters or more, read
@@ -290,9 +294,6 @@ def han_keys() -> frozenset[str]:
     if sources is None:
         return frozenset()
     from rigour._core import _normalize
-
-    # (asked only by transliterate, on a long Han word: already loaded by then)
-    from ctnode.match.transliterate import _HAN, _HAN_ONLY
 
     lines, parts = sources
     keys: set[str] = set()
