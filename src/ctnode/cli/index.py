@@ -75,7 +75,8 @@ def index_verify(
         report = node.index.verify(sample, seed, progress=lambda done: update(done, sample))
     if report.problem:
         out.print(f"the files were not current ({report.problem}); brought up to date first")
-    out.print(f"records: {report.records} in the index, {report.stored} in the store")
+    out.print(f"records: {report.records} in the index, {report.stored} in the store with a "
+              "name, date or document")
     out.print(f"{report.queries} sample queries in {report.seconds:.1f} s: "
               f"{report.queries - len(report.differ)} answered as the naive reference")
     for name in report.differ[:20]:

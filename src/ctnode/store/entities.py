@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, distinct, func, select, update
 
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import Conflict, ListConflict, NotFound
@@ -205,6 +205,14 @@ class SqlEntities:
                 )
         if current is not None:
             yield current
+
+    def count_for_matching(self, props: Iterable[str]) -> int:
+        """How many entities :meth:`iter_for_matching` yields for ``props``: those with at
+        least one statement of them (a wallet or an address alone has none)."""
+        q = select(func.count(distinct(tables.statements.c.entity_id))).where(
+            tables.statements.c.prop.in_(sorted(set(props))))
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
 
     def count_entities(self, dataset: str | None = None, status: str | None = None) -> int:
         q = select(func.count()).select_from(tables.entities)

@@ -356,7 +356,8 @@ class MatchIndex:
     def verify(self, sample: int = 300, seed: int = 1,
                progress: Callable[[int], None] | None = None) -> VerifyReport:
         """Check the index in use against the store and against the naive reference: the
-        files whole and current, one record per stored entity, and ``sample`` queries made
+        files whole and current, one record per stored entity the index reads (one with a
+        name, date or document: a wallet alone has none), and ``sample`` queries made
         from listed names (as listed, a part dropped, a letter dropped, parts swapped)
         answered exactly as :class:`~ctnode.match.naive.NaiveMatcher` answers them over
         the same records (the same hits, scores and matched names: the guarantee holds for
@@ -364,7 +365,7 @@ class MatchIndex:
         ``max_candidates`` records)."""
         problem = self.state().problem
         matcher = self.refresh()
-        stored = self.entities.count_entities(status=None)
+        stored = self.entities.count_for_matching(MATCH_PROPS)
         naive = NaiveMatcher.over(matcher)
         rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
         differ: list[str] = []
