@@ -147,8 +147,11 @@ def test_the_slices_hand_out_a_groups_queries_first() -> None:
                                                      [10, 11]]
     assert [list(t) for t in slices(queries, 5, _han_group)] == [
         [3, 9, 10], [0, 1, 2, 4, 5], [6, 7, 8, 11]]
+    assert [list(t) for t in slices(queries, 3, _han_group)] == [
+        [3, 9, 10], [0, 1, 2], [4, 5, 6], [7, 8, 11]]
+    # more than a slice's worth: left in place (each worker loads the table once)
     assert [list(t) for t in slices(queries, 2, _han_group)] == [
-        [3, 9], [10], [0, 1], [2, 4], [5, 6], [7, 8], [11]]
+        [0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [10, 11]]
 
 
 def test_a_groups_queries_are_answered_in_their_place_by_one_worker() -> None:

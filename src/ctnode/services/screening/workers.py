@@ -11,8 +11,8 @@ workers (one SQLite writer; no PostgreSQL connection crosses a fork).
 A table some queries need and the others do not, loaded on first use and costly to load
 (rigour's Han name words: about 0.6 s of CPU, for the rare long Han name), would be loaded by
 every worker that meets one such query. The caller may name such a table per query
-(``group``): the queries of one table are matched together, in slices of their own handed
-out first, so that in a batch of a few such names one worker alone loads it.
+(``group``): a few queries of one table (a slice's worth) are matched together, in a slice
+of their own handed out first, so that one worker alone loads it.
 
 Workers are forked, never spawned (a spawned worker would import everything and load the
 index again), so this runs only on systems with ``fork`` (Linux, the BSDs, macOS) and only
@@ -90,18 +90,20 @@ def _match_slice(positions: Sequence[int]) -> list[Matched | None]:
 def slices(queries: Sequence[ScreenQuery], step: int,
            group: Callable[[ScreenQuery], str | None] | None = None) -> list[Sequence[int]]:
     """The positions each task matches: runs of ``step`` queries in order; with ``group``,
-    first the queries of each named group (in order, ``step`` at a time), then the others."""
-    if group is None:
-        return [range(s, min(s + step, len(queries))) for s in range(0, len(queries), step)]
+    first each named group of at most ``step`` queries as one task, then the others. (A
+    larger group stays in place: each worker that meets it loads its table once, a small
+    share of its work, and the answers stream in order.)"""
     named: dict[str, list[int]] = {}
-    rest: list[int] = []
-    for i, query in enumerate(queries):
-        key = group(query)
-        if key is None:
-            rest.append(i)
-        else:
+    for i, query in enumerate(queries if group is not None else ()):
+        key = group(query) if group is not None else None
+        if key is not None:
             named.setdefault(key, []).append(i)
-    return [run[s:s + step] for run in (*named.values(), rest) for s in range(0, len(run), step)]
+    first = [run for run in named.values() if len(run) <= step]
+    if not first:
+        return [range(s, min(s + step, len(queries))) for s in range(0, len(queries), step)]
+    taken = {i for run in first for i in run}
+    rest = [i for i in range(len(queries)) if i not in taken]
+    return [*first, *(rest[s:s + step] for s in range(0, len(rest), step))]
 
 
 def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
@@ -112,7 +114,7 @@ def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
     The workers are forked now (before the caller starts any thread: a progress bar), and
     get the queries by position; what they answer streams back in order, as it is consumed.
     ``group(query)`` names the costly table a query loads on first use, if any (see the
-    module): such queries are matched together, first.
+    module): a few such queries are matched together, first.
     """
     size = len(queries)
     step = max(1, min(SLICE_MAX, size // (workers * 8)))
