@@ -16,6 +16,7 @@ from ctnode.match.transliterate import (
     arabic_alternatives,
     arabic_letters,
     final_vowel_reading,
+    first_use_table,
     han_name_words,
     readings,
 )
@@ -121,6 +122,18 @@ def test_long_han_words_are_cut_into_name_words() -> None:
     found = readings("穆罕默德贾布里勒阿卜杜勒拉赫曼")
     assert [r.rule for r in found] == ["", "name words"]
     assert found[1].text == "穆罕默德 贾布里勒 阿卜杜勒 拉赫曼"
+
+
+def test_a_name_that_may_read_the_han_name_words_says_so() -> None:
+    """``first_use_table`` (how a batch groups the queries that load the Han name words)
+    names the table for every name whose words may be cut, and for no other."""
+    for name in ("阿米尔拉希米", "穆罕默德·贾布里勒阿卜杜勒拉赫曼", "Amir 阿米尔拉希米"):
+        assert first_use_table(name) == "han words"
+        assert any(han_name_words(w) for w in name.replace("·", " ").split()) or \
+            "name words" in [r.rule for r in readings(name)]
+    for name in ("习近平", "阿米尔 拉希米", "Amir Rahimi", "キムジョンウン", ""):
+        assert first_use_table(name) is None
+        assert all(han_name_words(w) == () for w in name.split())
 
 
 @pytest.mark.parametrize(("query", "expected", "said"), [

@@ -483,6 +483,17 @@ def _han_words() -> frozenset[str]:
     return symbols.han_keys()
 
 
+_LONG_HAN = re.compile(rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{{{MIN_HAN_WORDS},}}")
+
+
+def first_use_table(name: str) -> str | None:
+    """The costly table screening ``name`` may load on first use, or None: ``"han words"``
+    (:func:`han_name_words`, about 0.6 s of CPU) for a name holding MIN_HAN_WORDS Han
+    characters in a row. A batch matches such names together, so that one process loads it
+    (``services.screening.workers``). Only a hint: a wrong answer costs time, never a hit."""
+    return "han words" if _LONG_HAN.search(name) else None
+
+
 def han_name_words(word: str) -> tuple[str, ...]:
     """A word of MIN_HAN_WORDS or more Han characters cut into dictionary words of two or
     more characters, the fewest that cover it (the first such cut), or () when none does."""

@@ -21,6 +21,7 @@ from ctnode.services.screening.workers import (
     Matched,
     cores,
     match_forked,
+    slices,
 )
 from ctnode.store.review import DECISION_KEYS_PER_QUERY
 from tests.conftest import ANALYST, SCREENER
@@ -43,6 +44,8 @@ def _queries() -> list[ScreenQuery]:
         out.append(build_query([GROUP], schema="Organization"))
         out.append(build_query([f"Jonathan Quigley-Smithers {i}"]))
         out.append(build_query(["Faris Nadyr"], birth_dates=["1975-13-40"]))  # a warning
+    # a long Han name (matched in a slice of its own, handed out first) among the others
+    out[58] = build_query(["法里斯纳迪尔"])
     return out
 
 
@@ -131,6 +134,37 @@ def test_workers_answer_in_order_from_their_own_processes() -> None:
     queries[150] = ScreenQuery(names=["die"])
     with pytest.raises(Unavailable, match="batch worker process ended"):
         list(match_forked(_pid_of, queries, 2))
+
+
+def _han_group(query: ScreenQuery) -> str | None:
+    return "han" if query.names[0].startswith("han") else None
+
+
+def test_the_slices_hand_out_a_groups_queries_first() -> None:
+    queries = [ScreenQuery(names=[f"han{i}" if i in (3, 9, 10) else f"q{i}"])
+               for i in range(12)]
+    assert [list(t) for t in slices(queries, 5)] == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9],
+                                                     [10, 11]]
+    assert [list(t) for t in slices(queries, 5, _han_group)] == [
+        [3, 9, 10], [0, 1, 2, 4, 5], [6, 7, 8, 11]]
+    assert [list(t) for t in slices(queries, 3, _han_group)] == [
+        [3, 9, 10], [0, 1, 2], [4, 5, 6], [7, 8, 11]]
+    # more than a slice's worth: left in place (each worker loads the table once)
+    assert [list(t) for t in slices(queries, 2, _han_group)] == [
+        [0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [10, 11]]
+
+
+def test_a_groups_queries_are_answered_in_their_place_by_one_worker() -> None:
+    """The queries of a costly table (a long Han name) are matched together, first, by one
+    worker; their answers still come back in input order among the others."""
+    marked = {0, 57, 58, 130, 199}
+    queries = [ScreenQuery(names=[f"han{i}" if i in marked else f"q{i}"]) for i in range(200)]
+    found = list(match_forked(_pid_of, queries, 2, group=_han_group))
+    assert [m.names[0] for m in found if m] == [q.names[0] for q in queries]
+    assert len({found[i].subject for i in marked if found[i]}) == 1
+    queries[57] = ScreenQuery(names=["die"])  # a worker dies: the batch says so
+    with pytest.raises(Unavailable, match="batch worker process ended"):
+        list(match_forked(_pid_of, queries, 2, group=_han_group))
 
 
 def test_decisions_are_read_for_many_subjects_at_once(node: Node) -> None:

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from ctnode import clock
 from ctnode.errors import InvalidInput, NotFound
 from ctnode.match.explain import every_query_part_aligned
+from ctnode.match.transliterate import first_use_table
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose, allowed
 from ctnode.model.entities import FTM_EXPORT_PROPS, Entity, EntityView, ftm_prop
 from ctnode.model.screening import Coverage, Hit, ScreenQuery, ScreenResult, Suppression
@@ -363,7 +364,7 @@ class Screening:
             # the organisation tables; the name tagger when the index has no symbol table):
             # loaded once here, and shared, rather than once in each worker
             self.index.prepare()
-            matched = match_forked(match, batch, n)
+            matched = match_forked(match, batch, n, group=_first_use_table)
         else:
             matched = (attempt(match, q) for q in batch)
         return self._screen_matched(batch, matched, match, actor, purpose, limit=limit,
@@ -613,3 +614,12 @@ class Screening:
             self.ctx.audit.record("entity.view", actor, purpose=purpose,
                                   result_ids=sorted(set(shown)), detail={"via": "match"})
         return out
+
+
+def _first_use_table(query: ScreenQuery) -> str | None:
+    """The costly table matching ``query`` loads on first use (a batch matches the queries
+    of one such table together, on one worker when they are few), or None."""
+    for name in query.names:
+        if (table := first_use_table(name)) is not None:
+            return table
+    return None

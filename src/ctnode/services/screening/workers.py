@@ -8,6 +8,12 @@ review rows, the audit entry, the output. Only the parent uses the store, so a b
 the same rows, the same audit entry and the same output lines whatever the number of
 workers (one SQLite writer; no PostgreSQL connection crosses a fork).
 
+A table some queries need and the others do not, loaded on first use and costly to load
+(rigour's Han name words: about 0.6 s of CPU, for the rare long Han name), would be loaded by
+every worker that meets one such query. The caller may name such a table per query
+(``group``): a few queries of one table (a slice's worth) are matched together, in a slice
+of their own handed out first, so that one worker alone loads it.
+
 Workers are forked, never spawned (a spawned worker would import everything and load the
 index again), so this runs only on systems with ``fork`` (Linux, the BSDs, macOS) and only
 from a command: a server (threads) screens its batches in its own process.
@@ -75,21 +81,44 @@ def _start(match: MatchOne, queries: Sequence[ScreenQuery]) -> None:
     _job = (match, queries)
 
 
-def _match_slice(start: int, stop: int) -> list[Matched | None]:
+def _match_slice(positions: Sequence[int]) -> list[Matched | None]:
     assert _job is not None, "a batch slice is matched only in a forked worker"
     match, queries = _job
-    return [attempt(match, q) for q in queries[start:stop]]
+    return [attempt(match, queries[i]) for i in positions]
 
 
-def match_forked(match: MatchOne, queries: Sequence[ScreenQuery],
-                 workers: int) -> Iterator[Matched | None]:
+def slices(queries: Sequence[ScreenQuery], step: int,
+           group: Callable[[ScreenQuery], str | None] | None = None) -> list[Sequence[int]]:
+    """The positions each task matches: runs of ``step`` queries in order; with ``group``,
+    first each named group of at most ``step`` queries as one task, then the others. (A
+    larger group stays in place: each worker that meets it loads its table once, a small
+    share of its work, and the answers stream in order.)"""
+    named: dict[str, list[int]] = {}
+    for i, query in enumerate(queries if group is not None else ()):
+        key = group(query) if group is not None else None
+        if key is not None:
+            named.setdefault(key, []).append(i)
+    first = [run for run in named.values() if len(run) <= step]
+    if not first:
+        return [range(s, min(s + step, len(queries))) for s in range(0, len(queries), step)]
+    taken = {i for run in first for i in run}
+    rest = [i for i in range(len(queries)) if i not in taken]
+    return [*first, *(rest[s:s + step] for s in range(0, len(rest), step))]
+
+
+def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
+                 group: Callable[[ScreenQuery], str | None] | None = None,
+                 ) -> Iterator[Matched | None]:
     """Each query's :func:`attempt`, in input order, matched by ``workers`` forked processes.
 
     The workers are forked now (before the caller starts any thread: a progress bar), and
     get the queries by position; what they answer streams back in order, as it is consumed.
+    ``group(query)`` names the costly table a query loads on first use, if any (see the
+    module): a few such queries are matched together, first.
     """
     size = len(queries)
     step = max(1, min(SLICE_MAX, size // (workers * 8)))
+    tasks = slices(queries, step, group)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start, initargs=(match, queries))
     # what this process holds now stays out of the workers' garbage collections: never
@@ -98,19 +127,18 @@ def match_forked(match: MatchOne, queries: Sequence[ScreenQuery],
     was_frozen = gc.get_freeze_count() > 0
     gc.freeze()
     try:
-        starts = range(0, size, step)
         # submitted at once: the workers are forked here, then share the slices in order
-        answers = pool.map(_match_slice, starts, [min(s + step, size) for s in starts])
+        answers = pool.map(_match_slice, tasks)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
         if not was_frozen:
             gc.unfreeze()
-    return _drain(pool, answers)
+    return _drain(pool, tasks, answers)
 
 
-def _drain(pool: ProcessPoolExecutor,
+def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
            answers: Iterator[list[Matched | None]]) -> Iterator[Matched | None]:
     # While the answers are loaded here (thousands of hits, each with its explanations and
     # phrases), what this process held before stays out of its garbage collections: each
@@ -119,9 +147,19 @@ def _drain(pool: ProcessPoolExecutor,
     # after when it was frozen before (an index of 100,000 names or more freezes itself).
     was_frozen = gc.get_freeze_count() > 0
     gc.freeze()
+    # answers of a group's slices (handed out first) wait here until their turn comes
+    early: dict[int, Matched | None] = {}
+    due = 0
     try:
-        for found in answers:
-            yield from found
+        for positions, found in zip(tasks, answers, strict=True):
+            if not early and positions[0] == due and positions[-1] == due + len(found) - 1:
+                yield from found  # the usual case: the next run, in order, no gap
+                due += len(found)
+                continue
+            early.update(zip(positions, found, strict=True))
+            while due in early:
+                yield early.pop(due)
+                due += 1
     except BrokenProcessPool as exc:
         raise Unavailable(
             f"a batch worker process ended unexpectedly ({exc}); run the batch again, with "
