@@ -45,6 +45,7 @@ from ctnode.match.similarity import (
     merged_similarity,
     one_edit_apart,
     prefix_similarity,
+    same_skeleton_bound,
     skeleton_typo_applies,
     skeleton_typo_best,
     skeleton_typo_max,
@@ -372,10 +373,22 @@ class PostingTables:
         sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
         if group:
-            best = (max(sim_of(latin, t)[0] for t in group) if len(group) <= EXACT_BOUND_GROUP
-                    else 1.0)
-            if best > 0.0:
-                self._reach(out, PostingKind.SKELETON, key, best)
+            # The query's own spelling, when listed, through its Latin postings (exact);
+            # the skeleton's list then holds it at most at the best *other* spelling's
+            # value: a name holding another spelling is not bounded by the exact match
+            # (the names under both keep the better value, as a unit counts once).
+            own = latin in group
+            if own:
+                self._reach(out, PostingKind.LATIN, latin, SIM_EXACT)
+            others = [t for t in group if t != latin] if own else group
+            if not others:
+                rest = 0.0
+            elif len(others) <= EXACT_BOUND_GROUP:
+                rest = max(sim_of(latin, t)[0] for t in others)
+            else:
+                rest = same_skeleton_bound(latin, key, others)
+            if rest > 0.0:
+                self._reach(out, PostingKind.SKELETON, key, rest)
         if not merged:
             self._expand_single(out, latin, key)
             if prefix and len(latin) >= MIN_PREFIX:
