@@ -198,7 +198,6 @@ def test_skeleton_typo_bound_is_the_best_spelling_value() -> None:
     against 4 letters, where only spellings without vowels count unless the query's has
     none."""
     from ctnode.match.normalise import skeleton
-    from ctnode.match.postings import EXACT_BOUND_GROUP
     from ctnode.match.similarity import (
         skeleton_typo_best,
         skeleton_typo_similarity,
@@ -224,8 +223,6 @@ def test_skeleton_typo_bound_is_the_best_spelling_value() -> None:
             continue
         for k in tables._skeleton_neighbours(key, unvowelled(a)):
             group = tables.spellings[k]
-            if len(group) > EXACT_BOUND_GROUP:
-                continue
             want = max(skeleton_typo_similarity(a, t) for t in group)
             assert skeleton_typo_best(a, key, k, group) == want, (a, group)
             compared += 1

@@ -48,7 +48,6 @@ from ctnode.match.similarity import (
     same_skeleton_bound,
     skeleton_typo_applies,
     skeleton_typo_best,
-    skeleton_typo_max,
     syllable_posting_key,
     token_similarity,
     unvowelled,
@@ -71,8 +70,9 @@ class PostingKind(IntEnum):
 
 ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
 JOIN = "\x00"  # joins the tokens of a deletion key in a table loaded from disk
-# Skeleton groups up to this many spellings get an exact similarity bound; larger ones the
-# rule maximum (computing the exact one would cost more than it saves).
+# A query part's skeleton group with up to this many other spellings gets their exact best
+# similarity as bound; a larger one the spelling rules' bound from one compiled call
+# (``same_skeleton_bound``: a rule call per spelling would cost more than it saves).
 EXACT_BOUND_GROUP = 16
 EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when full)
 # Shortest skeleton posted under its one-letter deletions: 3, so that an Arabic-script
@@ -503,9 +503,9 @@ class PostingTables:
         if len(key) >= UNVOWELLED_MIN_SKELETON:
             for k in self._skeleton_neighbours(key, bare):
                 group = self.spellings[k]
-                # spellings one Latin edit away are reached (and bounded) above
-                best = (skeleton_typo_best(latin, key, k, group)
-                        if len(group) <= EXACT_BOUND_GROUP else skeleton_typo_max())
+                # spellings one Latin edit away are reached (and bounded) above; the best
+                # value over any number of spellings is one compiled call
+                best = skeleton_typo_best(latin, key, k, group)
                 if best > 0.0:
                     self._reach(out, PostingKind.SKELETON, k, best)
 

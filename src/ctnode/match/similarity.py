@@ -83,11 +83,6 @@ def other_syllables(a: str, b: str) -> bool:
     return ka[0] != kb[0] or ka[1] != kb[1] or ka[3] != kb[3] or not ka[2] & kb[2]
 
 
-def skeleton_typo_max() -> float:
-    """Highest similarity the skeleton-typo rule can give (an index bound)."""
-    return MODEL.skeleton_typo_base + MODEL.skeleton_typo_span
-
-
 def _d1(text: str) -> set[str]:
     return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
 
