@@ -198,7 +198,6 @@ def test_skeleton_typo_bound_is_the_best_spelling_value() -> None:
     against 4 letters, where only spellings without vowels count unless the query's has
     none."""
     from ctnode.match.normalise import skeleton
-    from ctnode.match.postings import EXACT_BOUND_GROUP
     from ctnode.match.similarity import (
         skeleton_typo_best,
         skeleton_typo_similarity,
@@ -224,8 +223,6 @@ def test_skeleton_typo_bound_is_the_best_spelling_value() -> None:
             continue
         for k in tables._skeleton_neighbours(key, unvowelled(a)):
             group = tables.spellings[k]
-            if len(group) > EXACT_BOUND_GROUP:
-                continue
             want = max(skeleton_typo_similarity(a, t) for t in group)
             assert skeleton_typo_best(a, key, k, group) == want, (a, group)
             compared += 1
@@ -500,3 +497,72 @@ def test_countries_lift_is_what_a_record_s_nationalities_cannot_add() -> None:
     assert country_bits(["af", "pk"]) == country_bits(["pk"]) | country_bits(["af"])
     lift = countries_lift(["af"], bits)
     assert lift.tolist() == pytest.approx([most, 0.0, 0.0, most - MODEL.nat_contradict])
+
+
+def _spelling_groups(rng: random.Random, n: int) -> list[Entity]:
+    """Persons whose parts come from large skeleton groups (more than ``EXACT_BOUND_GROUP``
+    spellings of one skeleton: every vowel filling of a consonant frame), among which
+    real names that share a rigour symbol with another spelling (Ahmad/Ahmed) or differ
+    only in their vowels (Mohammed/Muhammad/Mahmood), with a few other parts."""
+    vowels = ("a", "e", "i", "o", "u", "aa", "ee", "ou")
+    parts: list[str] = []
+    for c1, c2, c3 in (("k", "r", "m"), ("h", "s", "n"), ("s", "l", "m")):
+        parts += [f"{c1}{v}{c2}{w}{c3}".capitalize() for v in vowels for w in vowels[:4]]
+    parts += [f"Ahm{v}d" for v in vowels] + [f"M{v}hamm{w}d" for v in "aou" for w in "aeo"]
+    parts += ["Mahmood", "Ahmet", "Omar", "Khan", "Rashid", "Yusuf", "Tahir", "Farouk"]
+    people = []
+    for i in range(n):
+        k = rng.choice((2, 2, 3))
+        people.append(_person(f"g{i}", " ".join(rng.sample(parts, k))))
+    return people
+
+
+def test_large_skeleton_groups_bound_other_spellings_below_the_exact_match() -> None:
+    """A query part's own listed spelling is reached exactly and the other spellings of its
+    skeleton at most what the spelling rules give them (``same_skeleton_bound`` for a group
+    of more than 16, the best other spelling's value for a smaller one; a shared rigour
+    symbol or a nickname through the query's own postings of those). The bound still holds
+    for every listed name, and the hits are the reference's through the plain-Python, numpy
+    and mixed bound paths; the skeleton lists are bounded below 1."""
+    from ctnode.match.postings import EXACT_BOUND_GROUP, PostingKind
+    from ctnode.match.score import name_score_value
+
+    rng = random.Random(23)
+    people = _spelling_groups(rng, 900)
+    naive, fasts = _lift_matchers(people)
+    tables = fasts[0].tables
+    assert isinstance(tables.spellings, dict)  # (built, not loaded)
+    assert max(len(g) for g in tables.spellings.values()) > EXACT_BOUND_GROUP
+    names = [e.get("name")[0] for e in rng.sample(people, 30)]
+    queries = [ScreenQuery(names=[name]) for name in names]
+    # typo'd, unvowelled and reordered forms, and spellings sharing a symbol with others
+    for name in names[:10]:
+        tokens = name.split()
+        t = tokens[0]
+        tokens[0] = t[:2] + ("e" if t[2] != "e" else "a") + t[3:]
+        queries.append(ScreenQuery(names=[" ".join(reversed(tokens))]))
+        queries.append(ScreenQuery(names=[" ".join(
+            w[0] + "".join(ch for ch in w[1:] if ch not in "aeiou") for w in name.split())]))
+    queries += [ScreenQuery(names=[n]) for n in ("Ahmad Karim", "Ahmed Hasan Omar",
+                                                 "Muhammad Salim", "Mohamed Khan")]
+    lowered = 0
+    for q in queries:
+        for kwargs in ({}, {"limit": 5, "include_below": True}):
+            want = [(h.entity_id, h.score, h.matched_name)
+                    for h in naive.screen(q, **kwargs)]  # type: ignore[arg-type]
+            for fast in fasts:
+                got = [(h.entity_id, h.score, h.matched_name)
+                       for h in fast.screen(q, **kwargs)]  # type: ignore[arg-type]
+                assert got == want, (q.names, kwargs)
+        m = fasts[1]
+        prepared = m.prepare(q)
+        bounds = m._bounds(prepared, None)
+        for name_id in range(len(m._name_text)):
+            score = max(name_score_value(qn, m.name_form(name_id)) for qn in prepared.names)
+            if score > 0.0:
+                assert bounds.get(name_id, -1.0) >= score, (q.names, m._name_text[name_id])
+        for qn in prepared.names:
+            for unit in qn.singles:
+                for kind, _key, ub, _w in tables.expand_unit(unit):
+                    lowered += kind == PostingKind.SKELETON and ub < 1.0
+    assert lowered > 20

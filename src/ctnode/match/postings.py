@@ -45,9 +45,9 @@ from ctnode.match.similarity import (
     merged_similarity,
     one_edit_apart,
     prefix_similarity,
+    same_skeleton_bound,
     skeleton_typo_applies,
     skeleton_typo_best,
-    skeleton_typo_max,
     syllable_posting_key,
     token_similarity,
     unvowelled,
@@ -70,8 +70,9 @@ class PostingKind(IntEnum):
 
 ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
 JOIN = "\x00"  # joins the tokens of a deletion key in a table loaded from disk
-# Skeleton groups up to this many spellings get an exact similarity bound; larger ones the
-# rule maximum (computing the exact one would cost more than it saves).
+# A query part's skeleton group with up to this many other spellings gets their exact best
+# similarity as bound; a larger one the spelling rules' bound from one compiled call
+# (``same_skeleton_bound``: a rule call per spelling would cost more than it saves).
 EXACT_BOUND_GROUP = 16
 EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when full)
 # Shortest skeleton posted under its one-letter deletions: 3, so that an Arabic-script
@@ -372,10 +373,22 @@ class PostingTables:
         sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
         if group:
-            best = (max(sim_of(latin, t)[0] for t in group) if len(group) <= EXACT_BOUND_GROUP
-                    else 1.0)
-            if best > 0.0:
-                self._reach(out, PostingKind.SKELETON, key, best)
+            # The query's own spelling, when listed, through its Latin postings (exact);
+            # the skeleton's list then holds it at most at the best *other* spelling's
+            # value: a name holding another spelling is not bounded by the exact match
+            # (the names under both keep the better value, as a unit counts once).
+            own = latin in group
+            if own:
+                self._reach(out, PostingKind.LATIN, latin, SIM_EXACT)
+            others = [t for t in group if t != latin] if own else group
+            if not others:
+                rest = 0.0
+            elif len(others) <= EXACT_BOUND_GROUP:
+                rest = max(sim_of(latin, t)[0] for t in others)
+            else:
+                rest = same_skeleton_bound(latin, key, others)
+            if rest > 0.0:
+                self._reach(out, PostingKind.SKELETON, key, rest)
         if not merged:
             self._expand_single(out, latin, key)
             if prefix and len(latin) >= MIN_PREFIX:
@@ -490,9 +503,9 @@ class PostingTables:
         if len(key) >= UNVOWELLED_MIN_SKELETON:
             for k in self._skeleton_neighbours(key, bare):
                 group = self.spellings[k]
-                # spellings one Latin edit away are reached (and bounded) above
-                best = (skeleton_typo_best(latin, key, k, group)
-                        if len(group) <= EXACT_BOUND_GROUP else skeleton_typo_max())
+                # spellings one Latin edit away are reached (and bounded) above; the best
+                # value over any number of spellings is one compiled call
+                best = skeleton_typo_best(latin, key, k, group)
                 if best > 0.0:
                     self._reach(out, PostingKind.SKELETON, k, best)
 

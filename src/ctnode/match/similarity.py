@@ -83,11 +83,6 @@ def other_syllables(a: str, b: str) -> bool:
     return ka[0] != kb[0] or ka[1] != kb[1] or ka[3] != kb[3] or not ka[2] & kb[2]
 
 
-def skeleton_typo_max() -> float:
-    """Highest similarity the skeleton-typo rule can give (an index bound)."""
-    return MODEL.skeleton_typo_base + MODEL.skeleton_typo_span
-
-
 def _d1(text: str) -> set[str]:
     return {text} | {text[:i] + text[i + 1 :] for i in range(len(text))}
 
@@ -343,6 +338,30 @@ def skeleton_typo_best(a: str, ka: str, kb: str, group: Sequence[str]) -> float:
     found = process.extractOne(a, group, scorer=Levenshtein.normalized_similarity)
     assert found is not None, "a non-empty group has a best spelling"
     return MODEL.skeleton_typo_base + span * found[1]
+
+
+def same_skeleton_bound(a: str, key: str, group: Sequence[str]) -> float:
+    """At least the similarity of ``a`` (skeleton ``key``, or a merged unit's Latin form)
+    with each listed spelling in ``group`` (other tokens with skeleton ``key``) by the
+    spelling rules, from one compiled call over the group: the index's bound of a large
+    skeleton group, where a rule call per spelling would cost more than it saves (1.0
+    when no such bound is known: an empty skeleton, a model whose value falls with the
+    ratio).
+
+    Two tokens of one skeleton are valued by the skeleton rule (at most
+    ``max(skeleton_min, skeleton_base + skeleton_span·r)`` for their Levenshtein ratio r:
+    the vowel penalty only lowers it; ``unvowelled`` when a side has no vowels written), an
+    initial, or the East Asian syllable rule. The cross-language rules (a shared rigour
+    symbol, a nickname: :func:`_by_symbol`) are not bounded here: the index reaches
+    those pairs through the query's own ``SYMBOL`` and nickname ``LATIN`` postings, so a
+    name holding such a spelling keeps their value (a unit counts once, with its best)."""
+    span = MODEL.skeleton_span
+    if not key or not group or span < 0.0:
+        return 1.0
+    found = process.extractOne(a, group, scorer=Levenshtein.normalized_similarity)
+    assert found is not None, "a non-empty group has a best spelling"
+    best = MODEL.skeleton_base + span * found[1]
+    return max(best, MODEL.skeleton_min, MODEL.unvowelled, MODEL.syllable, MODEL.initial)
 
 
 def merged_similarity(a: str, b: str) -> tuple[float, str]:
