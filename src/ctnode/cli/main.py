@@ -164,8 +164,10 @@ def run() -> None:
         print(code, file=sys.stderr)
         status = 1
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # as Python's exit: nothing left to flush
+            continue
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`ctnode ... | head`) or stream
+        except OSError:  # a closed pipe (`ctnode ... | head`)
             status = status or 120  # what Python exits with when its final flush fails
     os._exit(status)
