@@ -41,7 +41,9 @@ from ctnode.settings import Settings
 
 ADMIN = Actor("bench", "admin")
 FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "federation" / "fixtures"
-CTNODE = str(Path(sys.executable).with_name("ctnode"))
+# as `python -m ctnode.cli` (the same as the `ctnode` command): PYTHONPATH picks the code,
+# so old and new can be measured in turn from one environment
+CTNODE = [sys.executable, "-m", "ctnode.cli"]
 NAMES = [
     "Zoltan Abramovich Kuressaar",
     "Faris Nadir",
@@ -136,7 +138,7 @@ def start(nodes: list[dict[str, Any]]) -> list[subprocess.Popen[bytes]]:
         log = (n["settings"].data_dir / "server.log").open("wb")
         procs.append(
             subprocess.Popen(
-                [CTNODE, "serve"],
+                [*CTNODE, "serve"],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -297,7 +299,7 @@ def cli_network_screens(req: dict[str, Any], runs: int) -> list[tuple[float, flo
         with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
             t0 = time.perf_counter()
             proc = subprocess.Popen(
-                [CTNODE, "screen", NAMES[i % len(NAMES)], "--network", "--json",
+                [*CTNODE, "screen", NAMES[i % len(NAMES)], "--network", "--json",
                  "--purpose", "investigation", "--legal-basis", "bench", "--case", f"C-{i}"],
                 env=env, stdout=out_f, stderr=err_f)
             _pid, status, usage = os.wait4(proc.pid, 0)

@@ -154,3 +154,20 @@ def test_several_documents_in_one_envelope(samples: Path) -> None:
     assert len(msg.transactions) == 4 and msg.declared_count == 4
     assert [i.message for i in msg.skipped] == [
         "a further document that is not pacs.008 or pain.001 was skipped"]
+
+
+def test_local_names_are_remembered_within_bounds() -> None:
+    """Element names without their namespace, remembered per tag (a message repeats a few
+    dozen tags thousands of times), and forgotten when more than the bound were seen (a
+    server reads many messages)."""
+    from lxml import etree
+
+    from ctnode.payments import iso20022
+
+    root = etree.fromstring(b'<Doc xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">'
+                            b"<Nm>A</Nm><!-- c --><x:Nm xmlns:x='urn:other'>B</x:Nm></Doc>")
+    assert [iso20022._ln(el) for el in root.iter()] == ["Doc", "Nm", "", "Nm"]
+    assert [iso20022._ln(el) for el in root.iter()] == ["Doc", "Nm", "", "Nm"]  # remembered
+    for i in range(iso20022._LOCAL_NAMES_MAX + 10):
+        assert iso20022._ln(etree.Element(f"{{urn:n}}T{i}")) == f"T{i}"
+        assert len(iso20022._LOCAL_NAMES) <= iso20022._LOCAL_NAMES_MAX

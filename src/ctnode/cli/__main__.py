@@ -1,5 +1,5 @@
 """``python -m ctnode.cli``: the same as the ``ctnode`` command."""
 
-from ctnode.cli.main import app
+from ctnode.cli.main import run
 
-app()
+run()

@@ -33,7 +33,11 @@ This table says where each lives:
 
 from __future__ import annotations
 
+import atexit
+import os
 import platform
+import sys
+import threading
 from functools import cache
 from typing import Annotated, ClassVar
 
@@ -124,3 +128,46 @@ def _main(
         help="Print the version of ctnode and exit.")] = False,
 ) -> None:
     pass
+
+
+def run() -> None:
+    """The ``ctnode`` command (and ``python -m ctnode.cli``): :data:`app`, then an exit that
+    does not take the interpreter apart.
+
+    After a command has run, Python's own exit frees every object and module it loaded one
+    by one: 0.15-0.3 s of CPU for a screen (SQLAlchemy, numpy, rigour, the name index and
+    its caches), a fifth of a ``ctnode screen NAME``, with nothing to show for it. Here
+    the exit does what Python's does that anyone can see, in its order: wait for the
+    threads that are not daemons (and run what was registered to run before that), run
+    the ``atexit`` functions (logging's flush among them), flush standard output and
+    error; then the process ends with the command's status. A file a command left open
+    is not flushed at exit: commands write theirs with ``with`` or in one call.
+    """
+    code: str | int | None = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    # what Python's exit does first: the threading module's exit functions and the
+    # non-daemon threads (a server's workers), then atexit's (private names, but the same
+    # calls the interpreter makes, in CPython since 3.9)
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is None:  # another Python: its own exit, slower
+        sys.exit(code)
+    shutdown()
+    atexit._run_exitfuncs()
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): printed, status 1, as Python does
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # as Python's exit: nothing left to flush
+            continue
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (`ctnode ... | head`)
+            status = status or 120  # what Python exits with when its final flush fails
+    os._exit(status)

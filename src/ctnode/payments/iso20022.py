@@ -59,11 +59,21 @@ _PARSER_OPTS: dict[str, Any] = dict(
 )
 
 
+# "{namespace}Name" -> "Name": a message repeats a few dozen tags thousands of times (60,000
+# look-ups in a 300-transfer pacs.008); emptied when it holds _LOCAL_NAMES_MAX tags
+_LOCAL_NAMES: dict[object, str] = {}
+_LOCAL_NAMES_MAX = 4096
+
+
 def _ln(el: Any) -> str:
     tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_LOCAL_NAMES) >= _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES.clear()
+        _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _kids(el: Any, name: str) -> list[Any]:
