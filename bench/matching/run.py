@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--pairs-only", action="store_true",
                         help="run only the general pair set (updates those rows of the report)")
     parser.add_argument("--first-line-script-forms", action="store_true",
-                        help="the generator before 2026-12-06 15:00 (recall98): other-script "
+                        help="the generator before recall98 (2026-12-06): other-script "
                              "forms from the first corpus line holding a part, not the most "
                              "specific one (variants.load_script_forms)")
     parser.add_argument("--cases-only", action="store_true",
