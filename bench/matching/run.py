@@ -130,6 +130,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--pairs-only", action="store_true",
                         help="run only the general pair set (updates those rows of the report)")
+    parser.add_argument("--first-line-script-forms", action="store_true",
+                        help="the generator before recall98 (2026-12-06): other-script "
+                             "forms from the first corpus line holding a part, not the most "
+                             "specific one (variants.load_script_forms)")
+    parser.add_argument("--cases-only", action="store_true",
+                        help="write the case files and stop (for un_alerts.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "matching",
                         help="folder for cases and results")
     args = parser.parse_args()
@@ -161,7 +167,8 @@ def main() -> None:
             if c["expected"] else " ".join(c["names"])
         c["held_out"] = held_out(key or c["expected"] or "")
         c.setdefault("truncated_at", None)
-    un_cases += extra_cases(entities, load_script_forms(corpus)) + extra_negatives(entities)
+    script_forms = load_script_forms(corpus, most_specific=not args.first_line_script_forms)
+    un_cases += extra_cases(entities, script_forms) + extra_negatives(entities)
     pay = payment_cases(entities, innocent_parts(corpus))
     ofac = [e for e in parse_ofac_sdn(SHARED / "ofac-sdn").entities
             if e.schema in ("Person", "Organization")]
@@ -187,6 +194,9 @@ def main() -> None:
         "yente": _write(OUT / "cases-yente.json", yente_all),
         "yente_nk": _write(OUT / "cases-yente-nk.json", nk_yente),
     }
+    if args.cases_only:
+        print(f"case files written to {OUT}")
+        return
     previous = OUT / "report.json"
     systems_before = (json.loads(previous.read_text(encoding="utf-8")).get("systems", {})
                       if previous.exists() else {})

@@ -160,11 +160,45 @@ def repair_main() -> None:
     print(f"{changed} UN negative candidates changed in {time.time() - started:.0f}s")
 
 
+SCRIPT_KINDS = ("other_script", "hard_other_script")
+
+
+def script_forms_main() -> None:
+    """``--regenerate-other-script``: the frozen set's other-script pairs made again with
+    the generator's most specific corpus line for each part (variants.load_script_forms,
+    2026-12-06, recall98; before, the first line holding the part gave forms of other
+    names: ``kim`` took ``ジャン`` from the line of Jian). The fit part's other_script
+    cases replace the old ones, positives and hard negatives (mined with the matcher of the
+    day, as un_pairs does); every other pair stays as frozen, and the old hash is kept as
+    ``other_script_regenerated_from``. The split is the same (entities by the hash of their reference)."""
+    from bench.matching.fit import load_pairs
+    from ctnode.ingest.un_sc import parse_un_sc
+
+    started = time.time()
+    pairs, manifest = load_pairs()
+    un = parse_un_sc(SHARED / SOURCES["un_sc"]).entities
+    forms = load_script_forms(SHARED / SOURCES["rigour_corpus"])
+    cases = [c for c in extra_cases(un, forms) if c["kind"] == "other_script"]
+    new = un_pairs(un, cases)
+    kept = [p for p in pairs if not (p["source"] == "un_variant" and p["kind"] in SCRIPT_KINDS)]
+    dropped = len(pairs) - len(kept)
+    manifest = dict(manifest, other_script_regenerated_from=manifest["sha256_uncompressed"],
+                    other_script_regenerated=(
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: the UN other_script pairs "
+        f"({dropped}) replaced by {len(new)} made with the most specific corpus line per part "
+        "(variants.load_script_forms): bench/matching/training.py --regenerate-other-script"))
+    _write(kept + new, manifest)
+    print(f"{dropped} other-script pairs replaced by {len(new)} in {time.time() - started:.0f}s")
+
+
 def main() -> None:
     import sys
 
     if "--repair-negatives" in sys.argv[1:]:
         repair_main()
+        return
+    if "--regenerate-other-script" in sys.argv[1:]:
+        script_forms_main()
         return
     from ctnode.ingest.ofac_sdn import parse_ofac_sdn
     from ctnode.ingest.un_sc import parse_un_sc

@@ -70,6 +70,9 @@ def main() -> None:
         for f in hit.explanation:
             print(f"   {f.feature} {f.contribution:+.3f}: {f.detail}")
     missed = Counter(c["kind"] for c, top, s, _ in pos if not (top == c["expected"] and s >= t0))
+    total = Counter(c["kind"] for c, _top, _s, _ in pos)
+    print("alert recall by kind at " + f"{t0}: " + ", ".join(
+        f"{k} {1 - missed[k] / n:.1%} ({n})" for k, n in sorted(total.items())))
     print(f"\nmissed positives by kind at {t0}: {dict(missed.most_common())}")
 
 

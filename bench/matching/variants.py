@@ -99,9 +99,20 @@ def romanise(cyrillic: str, habit: str) -> str:
     return " ".join(w.capitalize() for w in "".join(out).split())
 
 
-def load_script_forms(path: Path) -> dict[str, dict[str, list[str]]]:
-    """Latin name part → script → its forms in that script (rigour corpus lines)."""
+def load_script_forms(path: Path, most_specific: bool = True) -> dict[str, dict[str, list[str]]]:
+    """Latin name part → script → its forms in that script (rigour corpus lines).
+
+    A corpus line is one Wikidata name with its spellings, and a Latin part is often among
+    the romanisations of other names too (``kim`` is a reading of the Chinese given name
+    Jian, whose line also holds ``ジャン``, ``兼``, ``겸``). With ``most_specific`` (the
+    default since 2026-12-06, recall98) each part and script take the forms of the line
+    with the *fewest* Latin forms that holds the part and that script (the line of the name
+    itself, not of a name that merely romanises the same way; ties: the first line).
+    ``most_specific=False`` is the earlier generator (the *first* line that holds the part),
+    kept so that figures on the two case sets can be compared.
+    """
     table: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    width: dict[tuple[str, str], int] = {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             forms = [f.strip() for f in line.split("=>")[0].split(",") if f.strip()]
@@ -113,10 +124,20 @@ def load_script_forms(path: Path) -> dict[str, dict[str, list[str]]]:
                 script = _script(f)
                 if script and " " not in f:
                     by_script[script].append(f)
+            n_latin = sum(1 for f in forms if _latin_form(f))
             for lat in latin:
                 for script, fs in by_script.items():
-                    table[lat].setdefault(script, fs)
+                    if not most_specific:
+                        table[lat].setdefault(script, fs)
+                    elif n_latin < width.get((lat, script), 1 << 30):
+                        width[(lat, script)] = n_latin
+                        table[lat][script] = fs
     return table
+
+
+def _latin_form(text: str) -> bool:
+    first = next((ch for ch in text if ch.isalpha()), "")
+    return unicodedata.name(first, "").startswith("LATIN")
 
 
 def _script(text: str) -> str | None:

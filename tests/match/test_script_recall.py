@@ -206,3 +206,60 @@ def test_han_keys_are_the_dictionarys_han_keys() -> None:
         for c in k))
     assert len(expected) > 1000
     assert symbols.han_keys() == expected
+
+
+GREEK_LIST = [_e("abdallah", "Amiras Abdalla"), _e("hasan", "Hasan Gadafi"),
+              _e("ambelas", "Ambelas Nikolaidis"), _e("other", "Omar Hassan Khalil")]
+
+
+def test_greek_read_as_modern_greek_says_it() -> None:
+    """μπ b, ντ d, γκ g, τζ j, ου u, γ before a front vowel y, χ h: the sound reading is an
+    alternative beside rigour's letter-by-letter spelling; Latin and other scripts get none."""
+    from ctnode.match.transliterate import greek_alternative
+
+    assert greek_alternative("αμπντάλα") == "abdala"
+    assert greek_alternative("χασάν") == "hasan"
+    assert greek_alternative("Γιουσέφ") == "yusef"
+    assert greek_alternative("Τζον") == "jon"
+    assert greek_alternative("γκαντάφι") == "gadafi"
+    assert greek_alternative("αμιράς") is None  # no digraph: as rigour spells it
+    assert greek_alternative("abdalla") is None
+    assert greek_alternative("Щукин") is None
+
+
+@pytest.mark.parametrize("cls", [Matcher, NaiveMatcher])
+def test_greek_sound_reading_screened_and_explained(cls: type[Matcher] | type[NaiveMatcher]
+                                                    ) -> None:
+    m = cls(Thresholds())
+    m.build(GREEK_LIST)
+    hit = _top(m, "αμιράς αμπντάλα")
+    assert hit is not None and hit.entity_id == "abdallah"
+    assert hit.score >= Thresholds().report
+    assert "abdala" in _details(hit)
+    hit = _top(m, "χασάν γκαντάφι")
+    assert hit is not None and hit.entity_id == "hasan" and hit.score >= Thresholds().report
+
+
+def test_greek_fast_equals_naive() -> None:
+    """The sound readings through the index's plain-Python, numpy and mixed paths give the
+    reference matcher's hits."""
+    naive = NaiveMatcher(Thresholds())
+    naive.build(GREEK_LIST)
+    python, numpy, mixed = (Matcher(Thresholds(), max_candidates=10_000) for _ in range(3))
+    python.small_postings = 10**9
+    python.few_ranked = 10**9
+    numpy.small_postings = numpy.few_found = numpy.few_ranked = 0
+    mixed.small_postings = 0
+    mixed.few_found = 10**9
+    for fast in (python, numpy, mixed):
+        fast.build(GREEK_LIST)
+    for query in ("αμιράς αμπντάλα", "χασάν γκαντάφι", "αμπελας νικολαΐδης", "Ομάρ Χασάν",
+                  "Abdala", "Hasan"):
+        q = ScreenQuery(names=[query], schema="Person")
+        want = [(h.entity_id, h.score, h.matched_name)
+                for h in naive.screen(q, include_below=True)]
+        assert want, query
+        for fast in (python, numpy, mixed):
+            got = [(h.entity_id, h.score, h.matched_name)
+                   for h in fast.screen(q, include_below=True)]
+            assert got == want, query

@@ -46,6 +46,7 @@ from ctnode.match.transliterate import (
     abjad_readings,
     arabic_alternatives,
     arabic_letters,
+    greek_alternative,
     has_arabic,
     indic_alternative,
     japanese_word_alternative,
@@ -348,7 +349,7 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     (``tschernow`` → ``chernov``)."""
     if has_arabic(token):
         return tuple(arabic_alternatives(token))[:MAX_ALTERNATIVES]
-    korean = korean_alternative(token) or indic_alternative(token)
+    korean = korean_alternative(token) or indic_alternative(token) or greek_alternative(token)
     if korean is not None:
         return (korean,)
     latin, rule = latin_token(token)

@@ -309,6 +309,41 @@ def indic_alternative(token: str) -> str | None:
     return latin[:-1] if len(latin) > 3 and latin.endswith("a") else None
 
 
+# ---- Greek: the letters as Modern Greek says them -------------------------------------------
+# rigour's maybe_ascii spells Greek letter by letter (αμπντάλα ``ambntala``, ουίλσον
+# ``ouilson``, χασάν ``chasan``), but a foreign name written in Greek is written by its sound,
+# with the digraphs Modern Greek has for sounds its letters lack: μπ is b, ντ is d, γκ is g,
+# τζ is j, ου is u, αι is e, ει/οι/υι are i, γ before a front vowel is y, χ is h (Abdallah
+# αμπντάλα, Wilson ουίλσον, Hassan χασάν). That sound reading is the alternative.
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_GREEK_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("μπ", "b"), ("ντ", "d"), ("γκ", "g"), ("γγ", "ng"), ("τζ", "j"), ("τσ", "ts"),
+    ("ου", "u"), ("αι", "e"), ("ει", "i"), ("οι", "i"), ("υι", "i"),
+)
+_GREEK_FRONT_G = re.compile(r"γ(?=[ιεηυ])")
+_GREEK_Y_VOWEL = re.compile(r"(?<=y)ι(?=[αεοωu])")
+_GREEK_LETTERS = str.maketrans({
+    "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th",
+    "ι": "i", "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p",
+    "ρ": "r", "σ": "s", "ς": "s", "τ": "t", "υ": "i", "φ": "f", "χ": "h", "ψ": "ps",
+    "ω": "o"})
+
+
+def greek_alternative(token: str) -> str | None:
+    """A Greek name part read as Modern Greek says it (see above), when that differs from
+    the letter-by-letter spelling: ``αμπντάλα`` → ``abdala``, ``χασάν`` → ``hasan``."""
+    if not _GREEK.search(token):
+        return None
+    text = "".join(ch for ch in unicodedata.normalize("NFD", token.lower())
+                   if not unicodedata.combining(ch))
+    for src, dst in _GREEK_DIGRAPHS:
+        text = text.replace(src, dst)
+    text = _GREEK_FRONT_G.sub("y", text)
+    text = _GREEK_Y_VOWEL.sub("", text)
+    out = _NON_ALNUM.sub("", text.translate(_GREEK_LETTERS))
+    return out if out and out.isascii() and out != latin_token(token)[0] else None
+
+
 def script_family(key: str) -> str:
     """Which family a Han/Hangul/kana script key belongs to (two keys are compared only
     within a family): ``hangul``, ``kana`` or ``han``."""
