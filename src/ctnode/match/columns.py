@@ -29,11 +29,11 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import accumulate, islice
 from operator import methodcaller
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
