@@ -9,6 +9,7 @@ from array import array
 
 import pytest
 
+from ctnode.match import columns
 from ctnode.match.columns import (
     ColumnFile,
     ColumnWriter,
@@ -145,9 +146,14 @@ def test_id_index_follows_removals_and_replacements() -> None:
     assert plain["a"] == 1 and len(plain) == 1
 
 
-def test_a_writer_on_a_file_writes_the_same_bytes_as_one_held_in_memory() -> None:
-    """``ColumnWriter(fh)`` streams each column (strings and pickles one by one) into the
-    file: the same bytes and directory as the writer that holds them until ``write``."""
+@pytest.mark.parametrize("chunk", [1, 2, 3, 8192])
+def test_a_writer_on_a_file_writes_the_same_bytes_as_one_held_in_memory(
+        chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ColumnWriter(fh)`` streams each column (strings and pickles, ``STREAM_CHUNK`` at a
+    time) into the file: the same bytes and directory as the writer that holds them until
+    ``write``, whichever chunk boundaries the values cross."""
+    monkeypatch.setattr(columns, "STREAM_CHUNK", chunk)
+
     def fill(out: ColumnWriter) -> None:
         out.add_strings("s", iter(["a", "", "Ωmega", "x" * 13]))
         out.add("b", bytearray(b"\x01\x00\x01"))

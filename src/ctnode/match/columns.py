@@ -31,12 +31,16 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from itertools import accumulate, islice
+from operator import methodcaller
 from typing import Any, BinaryIO, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 JOIN = "\x00"  # between the tokens of one row (a token never holds NUL)
 SEEN_CACHE = 100_000  # answers a keyed column (and its keys) remembers; cleared when full
 _ALIGN = 8
+STREAM_CHUNK = 8192  # values written to a column file at once (ColumnWriter._stream)
 _UNSEEN: Any = object()  # not asked yet (a remembered answer may be None)
 UTF8_ERRORS = "surrogatepass"  # a lone surrogate in a listed name is written, not refused
 
@@ -300,17 +304,22 @@ class ColumnWriter:
         offsets: array[int] = array("q", [0])
         end = 0
         write = self.fh.write
-        for data in items:
-            write(data)
-            end += len(data)
-            offsets.append(end)
+        it = iter(items)
+        # in chunks: one write and one extend of the offsets per STREAM_CHUNK values (at a
+        # million names, a write and an append per value were most of the save)
+        while chunk := list(islice(it, STREAM_CHUNK)):
+            first = len(offsets)
+            offsets.extend(accumulate(map(len, chunk), initial=end))
+            del offsets[first]  # (``initial``: the end before the chunk, already there)
+            end = offsets[-1]
+            write(b"".join(chunk))
         self.directory[name] = (self.size, end, "B")
         self._pad(end)
         self.add(name + ".offsets", offsets, "q")
 
     def add_strings(self, name: str, items: Iterable[str]) -> None:
         if self.fh is not None:
-            self._stream(name, (item.encode("utf-8", UTF8_ERRORS) for item in items))
+            self._stream(name, map(methodcaller("encode", "utf-8", UTF8_ERRORS), items))
             return
         blob, offsets = pack_strings(items)
         self.add(name, blob)
@@ -318,7 +327,7 @@ class ColumnWriter:
 
     def add_pickles(self, name: str, items: Iterable[object]) -> None:
         if self.fh is not None:
-            self._stream(name, (pickle.dumps(item, protocol=5) for item in items))
+            self._stream(name, map(partial(pickle.dumps, protocol=5), items))
             return
         blob, offsets = pack_pickles(items)
         self.add(name, blob)

@@ -68,7 +68,18 @@ class Matcher(NameCorpus):
         self.tables = PostingTables()
 
     def _after_build(self) -> None:
-        self._index_names(0)
+        # A whole build posts a token's later occurrences under the keys its first one got
+        # (a million listed names come from a few hundred thousand tokens): the same keys,
+        # without the skeleton, symbols and syllable look-ups again. Kept only for the build.
+        tables = self.tables
+        kept = tables.token_keys
+        if kept is None:
+            tables.token_keys = {}
+        try:
+            self._index_names(0)
+        finally:
+            if kept is None:
+                tables.token_keys = None
 
     def _after_add(self, first_name: int) -> None:
         self._index_names(first_name)
