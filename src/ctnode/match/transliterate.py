@@ -63,11 +63,12 @@ def _transliterator(rules: str) -> icu.Transliterator:
 _ANY_LATIN = "Any-Latin; Latin-ASCII"
 _HAN_LATIN = "Han-Latin; Latin-ASCII"
 _TRAD_SIMP = "Traditional-Simplified"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Han characters (the CJK unified ideographs, extension A, compatibility ideographs)
+_HAN_CHARS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(rf"[{_HAN_CHARS}]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_CJK = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-                  r"\uac00-\ud7a3]")
+_CJK = re.compile(rf"[\u3040-\u30ff\u31f0-\u31ff{_HAN_CHARS}\uac00-\ud7a3]")
 
 # One word in each script ICU's Any-Latin handles; transliterating them loads every
 # per-script rule set up front instead of on a live request (seconds each, on first use).
@@ -468,7 +469,7 @@ def japanese_reading(text: str) -> list[str]:
 
 _KANA_ONLY = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
 _KANA_LATIN = "Katakana-Latin; Hiragana-Latin; Latin-ASCII"
-_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,3}")
+_HAN_WORD = re.compile(rf"[{_HAN_CHARS}]{{1,3}}")
 
 
 def _short_long_vowels(part: str) -> str:
@@ -506,7 +507,7 @@ def japanese_word_alternative(token: str) -> str | None:
 # dictionary's name symbols.
 MIN_HAN_WORDS = 5  # shortest Han word cut into dictionary words (up to 4: surname + given)
 MAX_HAN_WORD = 8  # longest dictionary word tried
-_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_ONLY = re.compile(rf"[{_HAN_CHARS}]+")
 
 
 def _han_words() -> frozenset[str]:
@@ -518,7 +519,7 @@ def _han_words() -> frozenset[str]:
     return symbols.han_keys()
 
 
-_LONG_HAN = re.compile(rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{{{MIN_HAN_WORDS},}}")
+_LONG_HAN = re.compile(rf"[{_HAN_CHARS}]{{{MIN_HAN_WORDS},}}")
 
 
 def first_use_table(name: str) -> str | None:
