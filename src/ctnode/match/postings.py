@@ -43,13 +43,12 @@ from ctnode.match.similarity import (
     abjad_letter_dropped,
     deletion_keys,
     merged_similarity,
-    one_edit_apart,
     prefix_similarity,
     same_skeleton_bound,
-    skeleton_typo_applies,
     skeleton_typo_best,
+    skeleton_typo_neighbour,
+    similarity_values,
     syllable_posting_key,
-    token_similarity,
     unvowelled,
 )
 from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
@@ -370,7 +369,6 @@ class PostingTables:
             return out
         key = skeleton(latin)
         self._expand_abjad(out, key)
-        sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
         if group:
             # The query's own spelling, when listed, through its Latin postings (exact);
@@ -384,7 +382,8 @@ class PostingTables:
             if not others:
                 rest = 0.0
             elif len(others) <= EXACT_BOUND_GROUP:
-                rest = max(sim_of(latin, t)[0] for t in others)
+                rest = (max(merged_similarity(latin, t)[0] for t in others) if merged
+                        else max(similarity_values(latin, others)))
             else:
                 rest = same_skeleton_bound(latin, key, others)
             if rest > 0.0:
@@ -485,18 +484,19 @@ class PostingTables:
         elif latin[0].isalpha():
             self._reach(out, PostingKind.LATIN, latin[0], MODEL.initial)
         if len(latin) >= FUZZY_MIN_LATIN:
-            seen: set[str] = set()
             # the listed spellings of the query's own skeleton (a listed token's skeleton
             # is ``key`` exactly when it is one of them): reached through the skeleton
             same = self.spellings.get(key) or ()
+            near: dict[str, None] = {}  # (in the order met, once each)
             for d in deletion_keys(latin):
                 for tok in self.deletion_tokens(d):
-                    if tok in seen or tok in same:
-                        continue  # same skeleton: already reached through it
-                    seen.add(tok)
-                    sim = token_similarity(latin, tok)[0]
-                    if sim > 0.0:
-                        self._reach(out, PostingKind.LATIN, tok, sim)
+                    if tok not in same:  # (same skeleton: already reached through it)
+                        near[tok] = None
+            # the rules' values for all of them at once (what depends on the query part
+            # alone worked out once)
+            for tok, sim in zip(near, similarity_values(latin, list(near)), strict=True):
+                if sim > 0.0:
+                    self._reach(out, PostingKind.LATIN, tok, sim)
         # 3-consonant skeletons take part only when a side is written without vowels (see
         # skeleton_typo_applies): the query token, or some spelling under the listed skeleton
         bare = unvowelled(latin)
@@ -525,8 +525,7 @@ class PostingTables:
                     near.add(k)
         # the rule cannot apply to any spellings of the two skeletons otherwise (it asks
         # for one edit apart: that test, in compiled code, first rules most pairs out)
-        found = [k for k in sorted(near)
-                 if one_edit_apart(key, k) and skeleton_typo_applies(key, k)]
+        found = [k for k in sorted(near) if skeleton_typo_neighbour(key, k)]
         if len(self._typo_neighbours) > EXPANSION_CACHE:
             self._typo_neighbours.clear()
         self._typo_neighbours[(key, bare)] = found
