@@ -517,11 +517,16 @@ class PostingTables:
         if found is not None:
             return found
         long_key = len(key) >= FUZZY_MIN_SKELETON
+        first, vowel_key = key[0], "a" + key
+        unvowelled_skeletons = self.unvowelled_skeletons
         near: set[str] = set()
         for d in deletion_keys(key):
             for k in self.skeleton_deletions.get(d) or ():
-                if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
-                                 or k in self.unvowelled_skeletons):
+                # (the rule's first-letter test first: it rules most skeletons out)
+                if ((k[0] == first or k == vowel_key or key == "a" + k) and k != key
+                        and k not in near
+                        and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
+                             or k in unvowelled_skeletons)):
                     near.add(k)
         # the rule cannot apply to any spellings of the two skeletons otherwise (it asks
         # for one edit apart: that test, in compiled code, first rules most pairs out)

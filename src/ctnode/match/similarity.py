@@ -293,10 +293,12 @@ def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
                    + MODEL.skeleton_typo_span * Levenshtein.normalized_similarity(a, b))
         else:
             sim = 0.0
-        # (_by_symbol: a shared rigour symbol, else a nickname and its full form)
+        # (_by_symbol: a shared rigour symbol, else a nickname and its full form; the
+        # nickname relation is symmetric, ``b in nickname_forms(a)`` exactly when ``a in
+        # nickname_forms(b)``: the dataset's canonical table is its nickname table inverted)
         if sim < MODEL.symbol and syms and not syms.isdisjoint(name_symbols(b)):
             sim = MODEL.symbol
-        elif sim < MODEL.nickname and (b in nicks or a in nickname_forms(b)):
+        elif sim < MODEL.nickname and b in nicks:
             sim = MODEL.nickname
         out.append(sim)
     return out
