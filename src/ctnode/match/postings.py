@@ -45,9 +45,9 @@ from ctnode.match.similarity import (
     merged_similarity,
     prefix_similarity,
     same_skeleton_bound,
+    similarity_values,
     skeleton_typo_best,
     skeleton_typo_neighbour,
-    similarity_values,
     syllable_posting_key,
     unvowelled,
 )
@@ -168,6 +168,12 @@ class PostingTables:
         # (a dict): the reverse index of watched subjects, whose tokens' symbols always come
         # from rigour (never from a symbol table), posts a million names from one vocabulary
         self.token_keys: dict[str, tuple[tuple[PostingKind, str], ...]] | None = None
+        # per kind: the keys that also have an alternative form's postings (ALT_PREFIX +
+        # key), noted as they are posted; a table loaded from disk reads its own from the
+        # key columns on first use (``_alt_read``). Nearly every key has none, and asking
+        # a loaded index's columns for a missing key costs a hash and a probe each time.
+        self._alt_keys: tuple[set[str], ...] = tuple(set() for _ in PostingKind)
+        self._alt_read = False
 
     def __len__(self) -> int:
         return len(self.name_totals)
@@ -199,6 +205,8 @@ class PostingTables:
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
         if t[:1] == LOANWORD_MARK:  # a katakana part's loanword key: met by that rule only
+            if space:
+                self._alt_keys[PostingKind.LATIN].add(t)
             self._post(PostingKind.LATIN, space + t, name_id)
             _raise(self.weights[PostingKind.LATIN], space + t, owner_weight)
             if t not in self.vocabulary:
@@ -227,6 +235,8 @@ class PostingTables:
         for kind, k in keys:
             self._post(kind, k, name_id)
             _raise(self.weights[kind], k, owner_weight)
+            if space:  # (a token seen again is posted under these keys: noted once)
+                self._alt_keys[kind].add(k[len(space):])
         if cache is not None:
             cache[space + t] = tuple(keys)
         if t not in self.vocabulary:
@@ -252,6 +262,8 @@ class PostingTables:
         key = skeleton(t[1:])
         if abjad_bound(key) > 0.0:
             k = space + ABJAD_MARK + key
+            if space:
+                self._alt_keys[PostingKind.SKELETON].add(ABJAD_MARK + key)
             if self._abjad_keys is not None:
                 self._abjad_keys.add(k)
             self._post(PostingKind.SKELETON, k, name_id)
@@ -323,10 +335,24 @@ class PostingTables:
 
     def _reach(self, out: list[Reach], kind: PostingKind, key: str, ub: float) -> None:
         """Add the plain and the alternative-form postings of ``key`` (those that exist)."""
-        index, weights = self.postings[kind], self.weights[kind]
-        for k in (key, ALT_PREFIX + key):
+        index = self.postings[kind]
+        if key in index:
+            out.append(Reach(kind, key, ub, self.weights[kind][key]))
+        if not self._alt_read:
+            self._read_alt_keys()
+        if key in self._alt_keys[kind]:
+            k = ALT_PREFIX + key
             if k in index:
-                out.append(Reach(kind, k, ub, weights[k]))
+                out.append(Reach(kind, k, ub, self.weights[kind][k]))
+
+    def _read_alt_keys(self) -> None:
+        """Note the alternative forms' keys of a table loaded from disk (those posted
+        since are noted as they come)."""
+        for kind in PostingKind:
+            index = self.postings[kind]
+            if isinstance(index, KeyedColumn):
+                self._alt_keys[kind].update(k[1:] for k in index.starting_with(ALT_PREFIX))
+        self._alt_read = True
 
     def expand(self, latin: str, merged: bool, prefix: bool = False) -> list[Reach]:
         """Posting lists a query unit reaches.
