@@ -169,11 +169,12 @@ class PostingTables:
         # from rigour (never from a symbol table), posts a million names from one vocabulary
         self.token_keys: dict[str, tuple[tuple[PostingKind, str], ...]] | None = None
         # per kind: the keys that also have an alternative form's postings (ALT_PREFIX +
-        # key), noted as they are posted; a table loaded from disk reads its own from the
-        # key columns on first use (``_alt_read``). Nearly every key has none, and asking
-        # a loaded index's columns for a missing key costs a hash and a probe each time.
+        # key), noted as they are posted; a table loaded from disk reads a kind's own from
+        # its key column when a query first asks (``_alt_read``). Nearly every key has
+        # none, and asking a loaded index's columns for a missing key costs a hash and a
+        # probe each time.
         self._alt_keys: tuple[set[str], ...] = tuple(set() for _ in PostingKind)
-        self._alt_read = False
+        self._alt_read = [False for _ in PostingKind]
 
     def __len__(self) -> int:
         return len(self.name_totals)
@@ -338,21 +339,20 @@ class PostingTables:
         index = self.postings[kind]
         if key in index:
             out.append(Reach(kind, key, ub, self.weights[kind][key]))
-        if not self._alt_read:
-            self._read_alt_keys()
+        if not self._alt_read[kind]:
+            self._read_alt_keys(kind)
         if key in self._alt_keys[kind]:
             k = ALT_PREFIX + key
             if k in index:
                 out.append(Reach(kind, k, ub, self.weights[kind][k]))
 
-    def _read_alt_keys(self) -> None:
-        """Note the alternative forms' keys of a table loaded from disk (those posted
-        since are noted as they come)."""
-        for kind in PostingKind:
-            index = self.postings[kind]
-            if isinstance(index, KeyedColumn):
-                self._alt_keys[kind].update(k[1:] for k in index.starting_with(ALT_PREFIX))
-        self._alt_read = True
+    def _read_alt_keys(self, kind: PostingKind) -> None:
+        """Note the alternative forms' keys of one kind of a table loaded from disk (those
+        posted since are noted as they come)."""
+        index = self.postings[kind]
+        if isinstance(index, KeyedColumn):
+            self._alt_keys[kind].update(k[1:] for k in index.starting_with(ALT_PREFIX))
+        self._alt_read[kind] = True
 
     def expand(self, latin: str, merged: bool, prefix: bool = False) -> list[Reach]:
         """Posting lists a query unit reaches.
