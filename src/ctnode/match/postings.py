@@ -43,13 +43,12 @@ from ctnode.match.similarity import (
     abjad_letter_dropped,
     deletion_keys,
     merged_similarity,
-    one_edit_apart,
     prefix_similarity,
     same_skeleton_bound,
-    skeleton_typo_applies,
+    similarity_values,
     skeleton_typo_best,
+    skeleton_typo_neighbour,
     syllable_posting_key,
-    token_similarity,
     unvowelled,
 )
 from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
@@ -169,6 +168,13 @@ class PostingTables:
         # (a dict): the reverse index of watched subjects, whose tokens' symbols always come
         # from rigour (never from a symbol table), posts a million names from one vocabulary
         self.token_keys: dict[str, tuple[tuple[PostingKind, str], ...]] | None = None
+        # per kind: the keys that also have an alternative form's postings (ALT_PREFIX +
+        # key), noted as they are posted; a table loaded from disk reads a kind's own from
+        # its key column when a query first asks (``_alt_read``). Nearly every key has
+        # none, and asking a loaded index's columns for a missing key costs a hash and a
+        # probe each time.
+        self._alt_keys: tuple[set[str], ...] = tuple(set() for _ in PostingKind)
+        self._alt_read = [False for _ in PostingKind]
 
     def __len__(self) -> int:
         return len(self.name_totals)
@@ -200,6 +206,8 @@ class PostingTables:
 
     def _index_token(self, t: str, name_id: int, owner_weight: float, space: str) -> None:
         if t[:1] == LOANWORD_MARK:  # a katakana part's loanword key: met by that rule only
+            if space:
+                self._alt_keys[PostingKind.LATIN].add(t)
             self._post(PostingKind.LATIN, space + t, name_id)
             _raise(self.weights[PostingKind.LATIN], space + t, owner_weight)
             if t not in self.vocabulary:
@@ -228,6 +236,8 @@ class PostingTables:
         for kind, k in keys:
             self._post(kind, k, name_id)
             _raise(self.weights[kind], k, owner_weight)
+            if space:  # (a token seen again is posted under these keys: noted once)
+                self._alt_keys[kind].add(k[len(space):])
         if cache is not None:
             cache[space + t] = tuple(keys)
         if t not in self.vocabulary:
@@ -253,6 +263,8 @@ class PostingTables:
         key = skeleton(t[1:])
         if abjad_bound(key) > 0.0:
             k = space + ABJAD_MARK + key
+            if space:
+                self._alt_keys[PostingKind.SKELETON].add(ABJAD_MARK + key)
             if self._abjad_keys is not None:
                 self._abjad_keys.add(k)
             self._post(PostingKind.SKELETON, k, name_id)
@@ -324,10 +336,23 @@ class PostingTables:
 
     def _reach(self, out: list[Reach], kind: PostingKind, key: str, ub: float) -> None:
         """Add the plain and the alternative-form postings of ``key`` (those that exist)."""
-        index, weights = self.postings[kind], self.weights[kind]
-        for k in (key, ALT_PREFIX + key):
+        index = self.postings[kind]
+        if key in index:
+            out.append(Reach(kind, key, ub, self.weights[kind][key]))
+        if not self._alt_read[kind]:
+            self._read_alt_keys(kind)
+        if key in self._alt_keys[kind]:
+            k = ALT_PREFIX + key
             if k in index:
-                out.append(Reach(kind, k, ub, weights[k]))
+                out.append(Reach(kind, k, ub, self.weights[kind][k]))
+
+    def _read_alt_keys(self, kind: PostingKind) -> None:
+        """Note the alternative forms' keys of one kind of a table loaded from disk (those
+        posted since are noted as they come)."""
+        index = self.postings[kind]
+        if isinstance(index, KeyedColumn):
+            self._alt_keys[kind].update(k[1:] for k in index.starting_with(ALT_PREFIX))
+        self._alt_read[kind] = True
 
     def expand(self, latin: str, merged: bool, prefix: bool = False) -> list[Reach]:
         """Posting lists a query unit reaches.
@@ -370,7 +395,6 @@ class PostingTables:
             return out
         key = skeleton(latin)
         self._expand_abjad(out, key)
-        sim_of = merged_similarity if merged else token_similarity
         group = self.spellings.get(key)
         if group:
             # The query's own spelling, when listed, through its Latin postings (exact);
@@ -384,7 +408,8 @@ class PostingTables:
             if not others:
                 rest = 0.0
             elif len(others) <= EXACT_BOUND_GROUP:
-                rest = max(sim_of(latin, t)[0] for t in others)
+                rest = (max(merged_similarity(latin, t)[0] for t in others) if merged
+                        else max(similarity_values(latin, others)))
             else:
                 rest = same_skeleton_bound(latin, key, others)
             if rest > 0.0:
@@ -485,18 +510,19 @@ class PostingTables:
         elif latin[0].isalpha():
             self._reach(out, PostingKind.LATIN, latin[0], MODEL.initial)
         if len(latin) >= FUZZY_MIN_LATIN:
-            seen: set[str] = set()
             # the listed spellings of the query's own skeleton (a listed token's skeleton
             # is ``key`` exactly when it is one of them): reached through the skeleton
             same = self.spellings.get(key) or ()
+            near: dict[str, None] = {}  # (in the order met, once each)
             for d in deletion_keys(latin):
                 for tok in self.deletion_tokens(d):
-                    if tok in seen or tok in same:
-                        continue  # same skeleton: already reached through it
-                    seen.add(tok)
-                    sim = token_similarity(latin, tok)[0]
-                    if sim > 0.0:
-                        self._reach(out, PostingKind.LATIN, tok, sim)
+                    if tok not in same:  # (same skeleton: already reached through it)
+                        near[tok] = None
+            # the rules' values for all of them at once (what depends on the query part
+            # alone worked out once)
+            for tok, sim in zip(near, similarity_values(latin, list(near)), strict=True):
+                if sim > 0.0:
+                    self._reach(out, PostingKind.LATIN, tok, sim)
         # 3-consonant skeletons take part only when a side is written without vowels (see
         # skeleton_typo_applies): the query token, or some spelling under the listed skeleton
         bare = unvowelled(latin)
@@ -517,16 +543,20 @@ class PostingTables:
         if found is not None:
             return found
         long_key = len(key) >= FUZZY_MIN_SKELETON
+        first, vowel_key = key[0], "a" + key
+        unvowelled_skeletons = self.unvowelled_skeletons
         near: set[str] = set()
         for d in deletion_keys(key):
             for k in self.skeleton_deletions.get(d) or ():
-                if k != key and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
-                                 or k in self.unvowelled_skeletons):
+                # (the rule's first-letter test first: it rules most skeletons out)
+                if ((k[0] == first or k == vowel_key or key == "a" + k) and k != key
+                        and k not in near
+                        and ((long_key and len(k) >= FUZZY_MIN_SKELETON) or bare
+                             or k in unvowelled_skeletons)):
                     near.add(k)
         # the rule cannot apply to any spellings of the two skeletons otherwise (it asks
         # for one edit apart: that test, in compiled code, first rules most pairs out)
-        found = [k for k in sorted(near)
-                 if one_edit_apart(key, k) and skeleton_typo_applies(key, k)]
+        found = [k for k in sorted(near) if skeleton_typo_neighbour(key, k)]
         if len(self._typo_neighbours) > EXPANSION_CACHE:
             self._typo_neighbours.clear()
         self._typo_neighbours[(key, bare)] = found

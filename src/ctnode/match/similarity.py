@@ -37,6 +37,7 @@ SHORT_SYLLABLE = 4  # parts this short are East Asian syllables or short names: 
 MIN_PREFIX = 3  # shortest part cut at a field limit that is read as a prefix
 
 _VOWEL_LETTERS = frozenset("aeiou")
+_MARKS = (ABJAD_MARK, LOANWORD_MARK)  # first characters of parts only their own rules compare
 
 # One romanised East Asian syllable (Kim, Jong, Hwan, Chang, Kyong, Ri, Lee): an initial
 # consonant or cluster, an optional glide, a vowel nucleus, an optional final consonant.
@@ -151,6 +152,16 @@ def skeleton_typo_applies(ka: str, kb: str, a: str | None = None,
             and one_deletion_apart(ka, kb) and one_edit_apart(ka, kb))
 
 
+def skeleton_typo_neighbour(ka: str, kb: str) -> bool:
+    """``skeleton_typo_applies(ka, kb)`` (without the tokens) for two different skeletons
+    that share a one-letter deletion key (so ``one_deletion_apart``, and their lengths
+    differ by at most one: how the index finds them): the rest of the condition only."""
+    shorter, longer = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
+    return ((len(shorter) >= FUZZY_MIN_SKELETON
+             or (len(shorter) >= UNVOWELLED_MIN_SKELETON and len(longer) >= FUZZY_MIN_SKELETON))
+            and (ka[0] == kb[0] or longer == "a" + shorter) and one_edit_apart(ka, kb))
+
+
 def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
     """The same-skeleton rule's value for two tokens with equal skeletons, and how many
     vowel slots differ in class (-1: one side has no vowels written, which costs nothing).
@@ -238,6 +249,59 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         sim = MODEL.skeleton_typo_base + MODEL.skeleton_typo_span * ratio
         rule = f"skeletons one edit apart ('{ka}'/'{kb}')"
     return _by_symbol(a, b, sim, rule)
+
+
+def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
+    """``[token_similarity(a, b)[0] for b in tokens]``, the same values, for the index's
+    bounds over many listed tokens (a query part's typo neighbours, the other spellings of
+    its skeleton): what depends on ``a`` alone (its skeleton, syllable, rigour symbols,
+    nicknames) is worked out once, no explanation is written, and no pair is remembered
+    (a fresh query part meets each listed token once). The rules are those of
+    :func:`token_similarity`, in its order; marked parts and initials go through it."""
+    if a[:1] in _MARKS or len(a) < 2:
+        return [token_similarity(a, b)[0] for b in tokens]
+    ka = skeleton(a)
+    sa = syllable_key(a)
+    syms = name_symbols(a)
+    nicks = nickname_forms(a)
+    long_a = len(a) >= FUZZY_MIN_LATIN
+    syllable_rule = MODEL.syllable
+    out: list[float] = []
+    for b in tokens:
+        if b[:1] in _MARKS or len(b) < 2 or b == a:
+            out.append(token_similarity(a, b)[0])
+            continue
+        sb = None if sa is None else syllable_key(b)
+        kb = skeleton(b)
+        if sb is not None and sa is not None and (
+                sa[0] != sb[0] or sa[1] != sb[1] or sa[3] != sb[3] or not sa[2] & sb[2]):
+            sim = 0.0  # other syllables (other_syllables): only a shared symbol joins them
+        elif sb is not None and syllable_rule > 0.0:
+            sim = skeleton_similarity(a, b)[0] if ka == kb and ka else 0.0
+            if syllable_rule > sim:
+                sim = syllable_rule
+        elif ka == kb and ka:
+            sim = skeleton_similarity(a, b)[0]
+        elif (long_a and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1
+              and one_deletion_apart(a, b) and one_edit_apart(a, b)):
+            # the typo rule's value is final (token_similarity returns it as it is)
+            out.append(MODEL.typo_base
+                       + MODEL.typo_span * Levenshtein.normalized_similarity(a, b))
+            continue
+        elif skeleton_typo_applies(ka, kb, a, b):
+            sim = (MODEL.skeleton_typo_base
+                   + MODEL.skeleton_typo_span * Levenshtein.normalized_similarity(a, b))
+        else:
+            sim = 0.0
+        # (_by_symbol: a shared rigour symbol, else a nickname and its full form; the
+        # nickname relation is symmetric, ``b in nickname_forms(a)`` exactly when ``a in
+        # nickname_forms(b)``: the dataset's canonical table is its nickname table inverted)
+        if sim < MODEL.symbol and syms and not syms.isdisjoint(name_symbols(b)):
+            sim = MODEL.symbol
+        elif sim < MODEL.nickname and b in nicks:
+            sim = MODEL.nickname
+        out.append(sim)
+    return out
 
 
 def loanword_similarity(a: str, b: str) -> tuple[float, str]:
