@@ -267,6 +267,40 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
                if bound(e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + EPS >= floor}
     return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor)
 
+def disjoint_best(values: np.ndarray, n_single: int) -> np.ndarray:
+    """Per name (rows), the largest sum of unit values (columns: a query name's single
+    units, then its merged ones, ``NameForm.units``) over units that share no query part.
+
+    An alignment pairs each query part once (a merged unit uses both its parts), so a
+    name's similarity·weight sums are bounded by the best such set of units rather than by
+    all of them: a merged query unit and one of its own parts reaching one listed name no
+    longer both count. The units lie on a line (single ``i``, merged ``i, i+1``), so the best
+    set is a running maximum over the parts."""
+    before = np.zeros(len(values))  # best over the parts before the previous one
+    best = values[:, 0].copy()  # best over the parts up to the current one
+    for i in range(1, n_single):
+        nxt = np.maximum(best + values[:, i], before + values[:, n_single + i - 1])
+        before, best = best, nxt
+    return best
+
+
+def covered_weight(reached: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
+    """Per name (rows of ``reached``: whether each unit reaches it, columns as in
+    :func:`disjoint_best`), the weight of the query parts some reaching unit covers: what an
+    alignment can pair of the query at most (a part is counted once, however many units
+    cover it)."""
+    n = len(weights)
+    out = np.zeros(len(reached))
+    for k in range(n):
+        covered = reached[:, k].copy()
+        if k > 0:
+            covered |= reached[:, n + k - 1]
+        if k < n - 1:
+            covered |= reached[:, n + k]
+        out += np.where(covered, weights[k], 0.0)
+    return out
+
+
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate (sorted ids), the best (ub·w_q, ub·w_c) over the lists holding it (0
@@ -408,6 +442,19 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     else:
         uniq, inverse = np.unique(ids, return_inverse=True)
     q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
+    # a merged unit reaches some names: per name and unit its values are kept as well, and
+    # the final bounds count only units that share no query part (disjoint_best)
+    n_single = len(qn.singles)
+    per_unit = any(p.unit >= n_single for p in finding) or any(
+        p.unit >= n_single for p in skipped)
+    if per_unit:
+        n_units = n_single + len(qn.merged_units)
+        unit_a = np.zeros((len(uniq), n_units))
+        unit_c = np.zeros((len(uniq), n_units))
+        unit_r = np.zeros((len(uniq), n_units), dtype=bool)
+        unit_a[inverse, u_vals] = q_vals
+        unit_c[inverse, u_vals] = c_vals
+        unit_r[inverse, u_vals] = True
     c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
     qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
     # per skipped plan whose unit also found names: that unit's values per name
@@ -439,6 +486,8 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         zeros = zeros[keep]
         if isinstance(floors, np.ndarray):
             floors = floors[keep]
+        if per_unit:
+            unit_a, unit_c, unit_r = unit_a[keep], unit_c[keep], unit_r[keep]
     if not len(uniq):
         return []
     if skipped and len(uniq) <= few_found:
@@ -483,6 +532,8 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                 q_best, c_best, fq, fc = q_best[keep], c_best[keep], fq[keep], fc[keep]
                 found_by = {u: (bq[keep], bc[keep]) for u, (bq, bc) in found_by.items()}
                 zeros = zeros[keep]
+                if per_unit:
+                    unit_a, unit_c, unit_r = unit_a[keep], unit_c[keep], unit_r[keep]
                 if not len(uniq):
                     return []
         if rest:
@@ -493,6 +544,14 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         q_acc += np.maximum(0.0, q_best - fq)
         c_acc += np.maximum(0.0, c_best - fc)
         qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
+        if per_unit:
+            np.maximum(unit_a[:, plan.unit], q_best, out=unit_a[:, plan.unit])
+            np.maximum(unit_c[:, plan.unit], c_best, out=unit_c[:, plan.unit])
+            unit_r[:, plan.unit] |= q_best > 0.0
+    if per_unit:
+        q_acc = disjoint_best(unit_a, n_single)
+        c_acc = disjoint_best(unit_c, n_single)
+        qw_acc = covered_weight(unit_r, qn.weights)
     bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
     if floors is not None:
         keep = bounds >= floors
