@@ -301,6 +301,15 @@ def covered_weight(reached: np.ndarray, weights: tuple[float, ...]) -> np.ndarra
     return out
 
 
+def _disjoint(unit_a: np.ndarray, unit_c: np.ndarray, unit_r: np.ndarray, qn: NameForm,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A name's (a, c, qw) for :func:`name_bounds` from its values per query unit: the
+    best sums over units sharing no query part, and the weight of the parts reached."""
+    n_single = len(qn.singles)
+    return (disjoint_best(unit_a, n_single), disjoint_best(unit_c, n_single),
+            covered_weight(unit_r, qn.weights))
+
+
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate (sorted ids), the best (ub·w_q, ub·w_c) over the lists holding it (0
@@ -474,12 +483,21 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         floors = floor + lift(uniq)
     if skipped and floors is not None:
         # drop names that stay below the floor even if every skipped posting held them
-        a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
-        for plan in skipped:
-            fq, fc = found_by.get(plan.unit, (zeros, zeros))
-            a_most += np.maximum(0.0, plan.a_max - fq)
-            c_most += np.maximum(0.0, plan.c_max - fc)
-            qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
+        if per_unit:
+            most_a, most_c, most_r = unit_a.copy(), unit_c.copy(), unit_r.copy()
+            for plan in skipped:
+                col = plan.unit
+                np.maximum(most_a[:, col], plan.a_max, out=most_a[:, col])
+                np.maximum(most_c[:, col], plan.c_max, out=most_c[:, col])
+                most_r[:, col] = True
+            a_most, c_most, qw_most = _disjoint(most_a, most_c, most_r, qn)
+        else:
+            a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
+            for plan in skipped:
+                fq, fc = found_by.get(plan.unit, (zeros, zeros))
+                a_most += np.maximum(0.0, plan.a_max - fq)
+                c_most += np.maximum(0.0, plan.c_max - fc)
+                qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
         keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floors
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
         found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
@@ -514,15 +532,31 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             # later plans are open)
             a_rest = max((r[1] for r in rest), default=0.0)
             c_rest = max((r[2] for r in rest), default=0.0)
-            a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
-            c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
-            held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
-            qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
-            for later in skipped[p_i + 1:]:
-                lq, lc = found_by.get(later.unit, (zeros, zeros))
-                a_most += np.maximum(0.0, later.a_max - lq)
-                c_most += np.maximum(0.0, later.c_max - lc)
-                qw_most += np.where(lq == 0.0, later.qweight, 0.0)
+            if per_unit:
+                most_a, most_c, most_r = unit_a.copy(), unit_c.copy(), unit_r.copy()
+                col = plan.unit
+                np.maximum(most_a[:, col], np.maximum(q_best, a_rest), out=most_a[:, col])
+                np.maximum(most_c[:, col], np.maximum(c_best, c_rest), out=most_c[:, col])
+                if rest:
+                    most_r[:, col] = True
+                else:
+                    most_r[:, col] |= q_best > 0.0
+                for later in skipped[p_i + 1:]:
+                    col = later.unit
+                    np.maximum(most_a[:, col], later.a_max, out=most_a[:, col])
+                    np.maximum(most_c[:, col], later.c_max, out=most_c[:, col])
+                    most_r[:, col] = True
+                a_most, c_most, qw_most = _disjoint(most_a, most_c, most_r, qn)
+            else:
+                a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
+                c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
+                held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
+                qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
+                for later in skipped[p_i + 1:]:
+                    lq, lc = found_by.get(later.unit, (zeros, zeros))
+                    a_most += np.maximum(0.0, later.a_max - lq)
+                    c_most += np.maximum(0.0, later.c_max - lc)
+                    qw_most += np.where(lq == 0.0, later.qweight, 0.0)
             keep = (name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
                     >= floors)
             if not keep.all():
@@ -549,9 +583,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             np.maximum(unit_c[:, plan.unit], c_best, out=unit_c[:, plan.unit])
             unit_r[:, plan.unit] |= q_best > 0.0
     if per_unit:
-        q_acc = disjoint_best(unit_a, n_single)
-        c_acc = disjoint_best(unit_c, n_single)
-        qw_acc = covered_weight(unit_r, qn.weights)
+        q_acc, c_acc, qw_acc = _disjoint(unit_a, unit_c, unit_r, qn)
     bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
     if floors is not None:
         keep = bounds >= floors
