@@ -290,24 +290,43 @@ def covered_weight(reached: np.ndarray, weights: tuple[float, ...]) -> np.ndarra
     alignment can pair of the query at most (a part is counted once, however many units
     cover it)."""
     n = len(weights)
+    covered = reached[:, :n].copy()
+    if n > 1:
+        covered[:, :-1] |= reached[:, n:]  # a merged unit covers its first part ...
+        covered[:, 1:] |= reached[:, n:]  # ... and its second
     out = np.zeros(len(reached))
-    for k in range(n):
-        covered = reached[:, k].copy()
-        if k > 0:
-            covered |= reached[:, n + k - 1]
-        if k < n - 1:
-            covered |= reached[:, n + k]
-        out += np.where(covered, weights[k], 0.0)
+    for k in range(n):  # (added in the parts' order, as the query's total is)
+        out += np.where(covered[:, k], weights[k], 0.0)
     return out
 
 
-def _disjoint(unit_a: np.ndarray, unit_c: np.ndarray, unit_r: np.ndarray, qn: NameForm,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A name's (a, c, qw) for :func:`name_bounds` from its values per query unit: the
-    best sums over units sharing no query part, and the weight of the parts reached."""
-    n_single = len(qn.singles)
-    return (disjoint_best(unit_a, n_single), disjoint_best(unit_c, n_single),
-            covered_weight(unit_r, qn.weights))
+def _unit_values(names: np.ndarray,
+                 rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                 looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]],
+                 n_units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per name (``names``, sorted ids) and query unit: the best ub·w_q, ub·w_c and whether
+    the unit reaches it, from the found rows (``rows``: the names found, each row's name
+    index, unit and values) and the set-aside look-ups (per plan: its unit, the names looked
+    up, sorted, and their values). ``names`` is a subset of every id list given."""
+    found, row_name, row_unit, row_q, row_c = rows
+    at = np.full(len(found), -1, dtype=np.int64)
+    at[np.searchsorted(found, names)] = np.arange(len(names))
+    row_at = at[row_name]
+    sel = row_at >= 0
+    row_at, units = row_at[sel], row_unit[sel]
+    unit_a = np.zeros((len(names), n_units))
+    unit_c = np.zeros((len(names), n_units))
+    unit_r = np.zeros((len(names), n_units), dtype=bool)
+    unit_a[row_at, units] = row_q[sel]
+    unit_c[row_at, units] = row_c[sel]
+    unit_r[row_at, units] = True
+    for unit, ids, q_best, c_best in looked_up:
+        idx = np.searchsorted(ids, names)
+        q = q_best[idx]
+        np.maximum(unit_a[:, unit], q, out=unit_a[:, unit])
+        np.maximum(unit_c[:, unit], c_best[idx], out=unit_c[:, unit])
+        unit_r[:, unit] |= q > 0.0
+    return unit_a, unit_c, unit_r
 
 
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
@@ -451,19 +470,13 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     else:
         uniq, inverse = np.unique(ids, return_inverse=True)
     q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
-    # a merged unit reaches some names: per name and unit its values are kept as well, and
-    # the final bounds count only units that share no query part (disjoint_best)
+    # a merged unit reaches some names: the final bounds count only units that share no
+    # query part (disjoint_best), from each unit's values for the names left at the end
     n_single = len(qn.singles)
     per_unit = any(p.unit >= n_single for p in finding) or any(
         p.unit >= n_single for p in skipped)
-    if per_unit:
-        n_units = n_single + len(qn.merged_units)
-        unit_a = np.zeros((len(uniq), n_units))
-        unit_c = np.zeros((len(uniq), n_units))
-        unit_r = np.zeros((len(uniq), n_units), dtype=bool)
-        unit_a[inverse, u_vals] = q_vals
-        unit_c[inverse, u_vals] = c_vals
-        unit_r[inverse, u_vals] = True
+    found_rows = (uniq, inverse, u_vals, q_vals, c_vals)
+    looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
     qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
     # per skipped plan whose unit also found names: that unit's values per name
@@ -483,29 +496,18 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         floors = floor + lift(uniq)
     if skipped and floors is not None:
         # drop names that stay below the floor even if every skipped posting held them
-        if per_unit:
-            most_a, most_c, most_r = unit_a.copy(), unit_c.copy(), unit_r.copy()
-            for plan in skipped:
-                col = plan.unit
-                np.maximum(most_a[:, col], plan.a_max, out=most_a[:, col])
-                np.maximum(most_c[:, col], plan.c_max, out=most_c[:, col])
-                most_r[:, col] = True
-            a_most, c_most, qw_most = _disjoint(most_a, most_c, most_r, qn)
-        else:
-            a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
-            for plan in skipped:
-                fq, fc = found_by.get(plan.unit, (zeros, zeros))
-                a_most += np.maximum(0.0, plan.a_max - fq)
-                c_most += np.maximum(0.0, plan.c_max - fc)
-                qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
+        a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
+        for plan in skipped:
+            fq, fc = found_by.get(plan.unit, (zeros, zeros))
+            a_most += np.maximum(0.0, plan.a_max - fq)
+            c_most += np.maximum(0.0, plan.c_max - fc)
+            qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
         keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floors
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
         found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
         zeros = zeros[keep]
         if isinstance(floors, np.ndarray):
             floors = floors[keep]
-        if per_unit:
-            unit_a, unit_c, unit_r = unit_a[keep], unit_c[keep], unit_r[keep]
     if not len(uniq):
         return []
     if skipped and len(uniq) <= few_found:
@@ -532,31 +534,15 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             # later plans are open)
             a_rest = max((r[1] for r in rest), default=0.0)
             c_rest = max((r[2] for r in rest), default=0.0)
-            if per_unit:
-                most_a, most_c, most_r = unit_a.copy(), unit_c.copy(), unit_r.copy()
-                col = plan.unit
-                np.maximum(most_a[:, col], np.maximum(q_best, a_rest), out=most_a[:, col])
-                np.maximum(most_c[:, col], np.maximum(c_best, c_rest), out=most_c[:, col])
-                if rest:
-                    most_r[:, col] = True
-                else:
-                    most_r[:, col] |= q_best > 0.0
-                for later in skipped[p_i + 1:]:
-                    col = later.unit
-                    np.maximum(most_a[:, col], later.a_max, out=most_a[:, col])
-                    np.maximum(most_c[:, col], later.c_max, out=most_c[:, col])
-                    most_r[:, col] = True
-                a_most, c_most, qw_most = _disjoint(most_a, most_c, most_r, qn)
-            else:
-                a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
-                c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
-                held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
-                qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
-                for later in skipped[p_i + 1:]:
-                    lq, lc = found_by.get(later.unit, (zeros, zeros))
-                    a_most += np.maximum(0.0, later.a_max - lq)
-                    c_most += np.maximum(0.0, later.c_max - lc)
-                    qw_most += np.where(lq == 0.0, later.qweight, 0.0)
+            a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
+            c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
+            held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
+            qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
+            for later in skipped[p_i + 1:]:
+                lq, lc = found_by.get(later.unit, (zeros, zeros))
+                a_most += np.maximum(0.0, later.a_max - lq)
+                c_most += np.maximum(0.0, later.c_max - lc)
+                qw_most += np.where(lq == 0.0, later.qweight, 0.0)
             keep = (name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
                     >= floors)
             if not keep.all():
@@ -566,8 +552,6 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                 q_best, c_best, fq, fc = q_best[keep], c_best[keep], fq[keep], fc[keep]
                 found_by = {u: (bq[keep], bc[keep]) for u, (bq, bc) in found_by.items()}
                 zeros = zeros[keep]
-                if per_unit:
-                    unit_a, unit_c, unit_r = unit_a[keep], unit_c[keep], unit_r[keep]
                 if not len(uniq):
                     return []
         if rest:
@@ -579,11 +563,15 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         c_acc += np.maximum(0.0, c_best - fc)
         qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
         if per_unit:
-            np.maximum(unit_a[:, plan.unit], q_best, out=unit_a[:, plan.unit])
-            np.maximum(unit_c[:, plan.unit], c_best, out=unit_c[:, plan.unit])
-            unit_r[:, plan.unit] |= q_best > 0.0
+            looked_up.append((plan.unit, uniq, q_best, c_best))
     if per_unit:
-        q_acc, c_acc, qw_acc = _disjoint(unit_a, unit_c, unit_r, qn)
+        # (the names left are few: their values per unit are read back from the rows
+        # summed and the set-aside look-ups, rather than carried along for every name)
+        unit_a, unit_c, unit_r = _unit_values(uniq, found_rows, looked_up,
+                                              n_single + len(qn.merged_units))
+        q_acc = disjoint_best(unit_a, n_single)
+        c_acc = disjoint_best(unit_c, n_single)
+        qw_acc = covered_weight(unit_r, qn.weights)
     bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
     if floors is not None:
         keep = bounds >= floors
