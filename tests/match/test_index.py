@@ -558,7 +558,8 @@ def test_large_skeleton_groups_bound_other_spellings_below_the_exact_match() -> 
         prepared = m.prepare(q)
         bounds = m._bounds(prepared, None)
         for name_id in range(len(m._name_text)):
-            score = max(name_score_value(qn, m.name_form(name_id)) for qn in prepared.names)
+            score = max((name_score_value(qn, m.name_form(name_id)) for qn in prepared.names),
+                        default=0.0)
             if score > 0.0:
                 assert bounds.get(name_id, -1.0) >= score, (q.names, m._name_text[name_id])
         for qn in prepared.names:
@@ -566,3 +567,80 @@ def test_large_skeleton_groups_bound_other_spellings_below_the_exact_match() -> 
                 for kind, _key, ub, _w in tables.expand_unit(unit):
                     lowered += kind == PostingKind.SKELETON and ub < 1.0
     assert lowered > 20
+
+
+def _merged_people(rng: random.Random, n: int) -> list[Entity]:
+    """Persons whose parts are also listed written as one (Abdul Rahman / Abdulrahman, Bin
+    Laden / Binladen, Jong Un / Jongun) or whose two parts share one part's skeleton
+    (Weatherill Ueya / Weatherall), with common parts for long postings."""
+    pairs = [("Abdul", "Rahman"), ("Bin", "Laden"), ("Jong", "Un"), ("Abu", "Bakr"),
+             ("Al", "Qaida"), ("Weatherill", "Ueya"), ("Nur", "Ali"), ("Abd", "Allah")]
+    parts = [p for a, b in pairs for p in (a, b, a + b.lower())]
+    parts += ["Weatherall", "Abdullah", "Kim", "Khan", "Mohammed", "Ali", "Hassan", "Omar",
+              "Rashid", "Tahir", "Karimov", "Nurali", "Laden"]
+    weights = [1.0 / (r + 1) ** 0.5 for r in range(len(parts))]
+    people = []
+    for i in range(n):
+        k = rng.choice((1, 2, 2, 3))
+        people.append(_person(f"m{i}", " ".join(rng.choices(parts, weights, k=k))))
+    return people
+
+
+def test_merged_query_units_and_their_parts_count_once() -> None:
+    """A merged query unit (two parts written as one) and one of its own parts reaching one
+    listed name count as an alignment can pair them: units sharing no query part
+    (``disjoint_best``), each query part once (``covered_weight``). The bound still holds
+    for every listed name, the hits are the reference's through the plain-Python, numpy
+    and mixed bound paths, and the numpy bound of WEATHERALL for WEATHERILL UEYA (both units
+    reach it through one skeleton) is below what the two summed gave."""
+    from ctnode.match.bounds import name_bound, plans_for, shape_of
+    from ctnode.match.score import name_score_value
+
+    rng = random.Random(31)
+    people = _merged_people(rng, 400)
+    people.append(_person("w", "Weatherall"))
+    naive, fasts = _lift_matchers(people)
+    names = [e.get("name")[0] for e in rng.sample(people, 25)]
+    queries = [ScreenQuery(names=[name]) for name in names]
+    queries += [ScreenQuery(names=[n]) for n in (
+        "Weatherill Ueya", "Abdul Rahman Khan", "Abdulrahman Khan", "Kim Jong Un",
+        "Kim Jongun", "Bin Laden Omar", "Binladen", "Abd Allah Hassan", "Nur Ali Karimov",
+        "Abu Bakr Al Qaida", "Rahman Abdul")]
+    lowered = 0
+    for q in queries:
+        for kwargs in ({}, {"limit": 5, "include_below": True}):
+            want = [(h.entity_id, h.score, h.matched_name)
+                    for h in naive.screen(q, **kwargs)]  # type: ignore[arg-type]
+            for fast in fasts:
+                got = [(h.entity_id, h.score, h.matched_name)
+                       for h in fast.screen(q, **kwargs)]  # type: ignore[arg-type]
+                assert got == want, (q.names, kwargs)
+        m = fasts[1]  # every bound through numpy
+        prepared = m.prepare(q)
+        bounds = m._bounds(prepared, None)
+        floor = m.thresholds.report - 0.3
+        floored = m._bounds(prepared, floor)
+        for name_id in range(len(m._name_text)):
+            score = max((name_score_value(qn, m.name_form(name_id)) for qn in prepared.names),
+                        default=0.0)
+            if score > 0.0:
+                assert bounds.get(name_id, -1.0) >= score, (q.names, m._name_text[name_id])
+            if score >= floor:
+                assert floored.get(name_id, -1.0) >= score, (q.names, m._name_text[name_id])
+        if q.names == ["Weatherill Ueya"]:
+            (qn,) = prepared.names
+            name_id = m._records[m._by_id["w"]].names[0]
+            assert name_id in bounds
+            # what the single WEATHERILL and the merged WEATHERILLUEYA reach summed
+            a = c = qw = 0.0
+            for plan in plans_for(m.tables, qn):
+                held = [(qv, cv) for arr, qv, cv in plan.reach if name_id in arr]
+                if held:
+                    a += max(v[0] for v in held)
+                    c += max(v[1] for v in held)
+                    qw += plan.qweight
+            summed = name_bound(qn.total, a, c, qw, m.tables.name_totals[name_id],
+                                shape_of(qn))
+            assert bounds[name_id] < summed - 0.05
+            lowered += 1
+    assert lowered == 1

@@ -267,6 +267,68 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
                if bound(e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + EPS >= floor}
     return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor)
 
+def disjoint_best(values: np.ndarray, n_single: int) -> np.ndarray:
+    """Per name (rows), the largest sum of unit values (columns: a query name's single
+    units, then its merged ones, ``NameForm.units``) over units that share no query part.
+
+    An alignment pairs each query part once (a merged unit uses both its parts), so a
+    name's similarity·weight sums are bounded by the best such set of units rather than by
+    all of them: a merged query unit and one of its own parts reaching one listed name no
+    longer both count. The units lie on a line (single ``i``, merged ``i, i+1``), so the best
+    set is a running maximum over the parts."""
+    before = np.zeros(len(values))  # best over the parts before the previous one
+    best = values[:, 0].copy()  # best over the parts up to the current one
+    for i in range(1, n_single):
+        nxt = np.maximum(best + values[:, i], before + values[:, n_single + i - 1])
+        before, best = best, nxt
+    return best
+
+
+def covered_weight(reached: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
+    """Per name (rows of ``reached``: whether each unit reaches it, columns as in
+    :func:`disjoint_best`), the weight of the query parts some reaching unit covers: what an
+    alignment can pair of the query at most (a part is counted once, however many units
+    cover it)."""
+    n = len(weights)
+    covered = reached[:, :n].copy()
+    if n > 1:
+        covered[:, :-1] |= reached[:, n:]  # a merged unit covers its first part ...
+        covered[:, 1:] |= reached[:, n:]  # ... and its second
+    out = np.zeros(len(reached))
+    for k in range(n):  # (added in the parts' order, as the query's total is)
+        out += np.where(covered[:, k], weights[k], 0.0)
+    return out
+
+
+def _unit_values(names: np.ndarray,
+                 rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                 looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]],
+                 n_units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per name (``names``, sorted ids) and query unit: the best ub·w_q, ub·w_c and whether
+    the unit reaches it, from the found rows (``rows``: the names found, each row's name
+    index, unit and values) and the set-aside look-ups (per plan: its unit, the names looked
+    up, sorted, and their values). ``names`` is a subset of every id list given."""
+    found, row_name, row_unit, row_q, row_c = rows
+    at = np.full(len(found), -1, dtype=np.int64)
+    at[np.searchsorted(found, names)] = np.arange(len(names))
+    row_at = at[row_name]
+    sel = row_at >= 0
+    row_at, units = row_at[sel], row_unit[sel]
+    unit_a = np.zeros((len(names), n_units))
+    unit_c = np.zeros((len(names), n_units))
+    unit_r = np.zeros((len(names), n_units), dtype=bool)
+    unit_a[row_at, units] = row_q[sel]
+    unit_c[row_at, units] = row_c[sel]
+    unit_r[row_at, units] = True
+    for unit, ids, q_best, c_best in looked_up:
+        idx = np.searchsorted(ids, names)
+        q = q_best[idx]
+        np.maximum(unit_a[:, unit], q, out=unit_a[:, unit])
+        np.maximum(unit_c[:, unit], c_best[idx], out=unit_c[:, unit])
+        unit_r[:, unit] |= q > 0.0
+    return unit_a, unit_c, unit_r
+
+
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate (sorted ids), the best (ub·w_q, ub·w_c) over the lists holding it (0
@@ -408,6 +470,13 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     else:
         uniq, inverse = np.unique(ids, return_inverse=True)
     q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
+    # a merged unit reaches some names: the final bounds count only units that share no
+    # query part (disjoint_best), from each unit's values for the names left at the end
+    n_single = len(qn.singles)
+    per_unit = any(p.unit >= n_single for p in finding) or any(
+        p.unit >= n_single for p in skipped)
+    found_rows = (uniq, inverse, u_vals, q_vals, c_vals)
+    looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
     qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
     # per skipped plan whose unit also found names: that unit's values per name
@@ -493,6 +562,16 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         q_acc += np.maximum(0.0, q_best - fq)
         c_acc += np.maximum(0.0, c_best - fc)
         qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
+        if per_unit:
+            looked_up.append((plan.unit, uniq, q_best, c_best))
+    if per_unit:
+        # (the names left are few: their values per unit are read back from the rows
+        # summed and the set-aside look-ups, rather than carried along for every name)
+        unit_a, unit_c, unit_r = _unit_values(uniq, found_rows, looked_up,
+                                              n_single + len(qn.merged_units))
+        q_acc = disjoint_best(unit_a, n_single)
+        c_acc = disjoint_best(unit_c, n_single)
+        qw_acc = covered_weight(unit_r, qn.weights)
     bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
     if floors is not None:
         keep = bounds >= floors
