@@ -47,6 +47,7 @@ from ctnode.match.transliterate import (
     arabic_alternatives,
     arabic_letters,
     article_readings,
+    glued_bin_reading,
     greek_alternative,
     has_arabic,
     indic_alternative,
@@ -542,7 +543,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
     out: list[str] = []
     seen: set[str] = set()
     for k, (raw, latin, rule) in enumerate(zip(keep_raw, tokens, rules, strict=True)):
-        if kind == "person" and latin in seen and len(latin) > 1:
+        # Abd is the head of each Abd- name (Abd al-Halim, Abd al-Fattah), not a name
+        # itself: each keeps its own, so that both stay whole (joined: Abdelfattah)
+        if kind == "person" and latin in seen and len(latin) > 1 and latin != _ABD:
             notes.append(f"repeated part '{latin}' counted once")
             continue
         seen.add(latin)
@@ -554,7 +557,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
             others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
             if kind == "person":
-                for reading, said in article_readings(raw, before[k]):
+                for reading, said in (*article_readings(raw, before[k]),
+                                      *glued_bin_reading(raw)):
                     if reading != latin and reading not in others:
                         others = (*others, reading)
                         notes.append(f"read as {said}: {raw} → {reading}")

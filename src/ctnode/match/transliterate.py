@@ -314,6 +314,20 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+_BIN = "بن"
+
+
+def glued_bin_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part without ``بن`` (bin, son of) glued to its start
+    (``بنحسين`` → ``hsin``, Ben Hassine), as a Latin part is read without a glued ``ben``:
+    the name after it keeps three letters or more."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if not stripped.startswith(_BIN) or len(stripped) < len(_BIN) + MIN_ARTICLE_REST:
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(stripped[len(_BIN):]))
+    return ((reading, "'بن' (bin) glued to the name"),) if reading else ()
+
+
 def joined_abd(token: str) -> tuple[str, ...]:
     """An Arabic-script part holding two written as one, split (or the part alone): an
     Abd- name is two words, ``عبد`` and the divine name with its article, written joined
