@@ -9,15 +9,28 @@ from ctnode.match.weights import MODEL
 from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation, Hit
 
+READING_ARROW = " → "  # a note of a part's other reading: "read as RULE: RAW → READING"
 
-def _notes(form: NameForm, side: str) -> list[Phrase]:
-    """What normalisation did to a name that changed how it compares."""
+
+def _used(note: str, rules: str) -> bool:
+    """Whether a note is worth showing with this alignment: an Arabic-script part's other
+    reading (the article as said, a glued bin) only when a pair's rule used it (it names
+    the reading, or joined two parts in which it may be); every other note always."""
+    if not note.startswith("read as ") or READING_ARROW not in note:
+        return True
+    reading = note.rsplit(READING_ARROW, 1)[1]
+    return " " in reading or f"'{reading}'" in rules or "merged parts" in rules
+
+
+def _notes(form: NameForm, side: str, rules: str = "") -> list[Phrase]:
+    """What normalisation did to a name that changed how it compares (``rules``: the
+    aligned pairs' rules, see :func:`_used`)."""
     out: list[Phrase] = []
     who = Phrase(f"match.side.{side}")
     for parsed in parse_name(form.original, form.kind):
         if parsed.tokens == form.tokens:
             out += [Phrase.of("match.note", side=who, note=note_phrase(note))
-                    for note in parsed.notes]
+                    for note in parsed.notes if _used(note, rules)]
             break
     if form.kind == "org":
         out.append(Phrase.of("match.note.org", side=who))
@@ -56,7 +69,8 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
         said.append(Phrase("match.name.truncated"))
     if kept_apart:
         said.append(Phrase.of("match.name.kept_apart", min=f"{MODEL.cross_schema_min:.2f}"))
-    said += _notes(q, "query") + _notes(c, "listed")
+    rules = " ".join(p.rule for p in ns.pairs)
+    said += _notes(q, "query", rules) + _notes(c, "listed", rules)
     if factor < 1.0:
         said.append(Phrase.of("match.name.weak_alias", factor=f"{factor:.2f}"))
     out.append(_explained("name", q.original, c.original, round(ns.score * factor, 4), said))

@@ -46,10 +46,13 @@ from ctnode.match.transliterate import (
     abjad_readings,
     arabic_alternatives,
     arabic_letters,
+    article_readings,
+    glued_bin_reading,
     greek_alternative,
     has_arabic,
     indic_alternative,
     japanese_word_alternative,
+    joined_abd,
     katakana_loanword_keys,
     katakana_syllable_readings,
     korean_alternative,
@@ -115,6 +118,18 @@ def raw_tokens(text: str) -> list[str]:
     if cur:
         out.append("".join(cur))
     return out
+def _split_joined(raws: list[str], notes: list[str] | None = None) -> list[str]:
+    """Arabic-script parts written as one split where the script's usage says they are two
+    (``transliterate.joined_abd``: ``عبدالحليم`` → ``عبد الحليم``), each split noted."""
+    out: list[str] = []
+    for raw in raws:
+        parts = joined_abd(raw) if has_arabic(raw) else (raw,)
+        if len(parts) > 1 and notes is not None:
+            notes.append(f"read as two parts: {raw} → {' '.join(parts)}")
+        out.extend(parts)
+    return out
+
+
 _APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 
@@ -472,8 +487,11 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         forms = legal | _COMPANY
     text = _APOSTROPHES.sub("", text)
     raws = raw_tokens(text)
+    if kind == "person" and not text.isascii():
+        raws = _split_joined(raws, notes)
     tokens: list[str] = []
     keep_raw: list[str] = []
+    before: list[str] = []
     rules: list[str] = []
     for k, raw in enumerate(raws):
         latin, rule = latin_token(raw)
@@ -491,6 +509,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
             continue
         if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
             latin = _ABD  # عابد is Abid, not Abd
+        before.append(raws[k - 1] if k else "")  # (a person's: the written part before)
         tokens.append(latin)
         keep_raw.append(raw)
         rules.append(rule)
@@ -523,8 +542,10 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
     symbols: dict[int, frozenset[str]] = {}
     out: list[str] = []
     seen: set[str] = set()
-    for raw, latin, rule in zip(keep_raw, tokens, rules, strict=True):
-        if kind == "person" and latin in seen and len(latin) > 1:
+    for k, (raw, latin, rule) in enumerate(zip(keep_raw, tokens, rules, strict=True)):
+        # Abd is the head of each Abd- name (Abd al-Halim, Abd al-Fattah), not a name
+        # itself: each keeps its own, so that both stay whole (joined: Abdelfattah)
+        if kind == "person" and latin in seen and len(latin) > 1 and latin != _ABD:
             notes.append(f"repeated part '{latin}' counted once")
             continue
         seen.add(latin)
@@ -535,6 +556,12 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
+            if kind == "person":
+                for reading, said in (*article_readings(raw, before[k]),
+                                      *glued_bin_reading(raw)):
+                    if reading != latin and reading not in others:
+                        others = (*others, reading)
+                        notes.append(f"read as {said}: {raw} → {reading}")
             others = (*others, *abjad_keys((*abjad_readings(raw), *others)))
         if others:
             alts[pos] = others
@@ -582,7 +609,7 @@ def token_rules(name: str) -> dict[str, tuple[str, str]]:
     """For explanations: normalised token → (original token, transliteration rule)."""
     out: dict[str, tuple[str, str]] = {}
     for reading in readings(name):
-        for raw in raw_tokens(_APOSTROPHES.sub("", _reorder(reading.text)[0])):
+        for raw in _split_joined(raw_tokens(_APOSTROPHES.sub("", _reorder(reading.text)[0]))):
             latin, rule = latin_token(raw)
             if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
                 latin = _ABD

@@ -38,6 +38,7 @@ from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK
 from ctnode.match.weights import MODEL
 
 # ---- name score --------------------------------------------------------------------------
+MAX_MERGED_KEYS = 3  # abjad keys of two Arabic-script parts read as one (see abjad_pair)
 UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the query costs
 RARITY_SCALE = math.log(2000.0)  # a part seen in 1 of 2,000 names or rarer has weight 1
 MIN_RARITY_N = 10_000  # small lists: frequencies are counted as if the list had this many names
@@ -149,10 +150,13 @@ class NameForm:
         merged = []
         for i in range(len(parsed.tokens) - 1):
             latin = parsed.tokens[i] + parsed.tokens[i + 1]
+            abjad = abjad_pair(alts.get(i, ()), alts.get(i + 1, ()))
+            # parts written in Arabic script (they have an abjad key) are no romanised East
+            # Asian syllables, though their readings may look like some (نور الدين nur din)
             merged.append(Unit(i, i + 1, latin, skeleton(latin),
-                               self.weights[i] + self.weights[i + 1],
-                               abjad_pair(alts.get(i, ()), alts.get(i + 1, ())), syllables=(
-                                   syllable_key(parsed.tokens[i]) is not None
+                               self.weights[i] + self.weights[i + 1], abjad, syllables=(
+                                   not abjad
+                                   and syllable_key(parsed.tokens[i]) is not None
                                    and syllable_key(parsed.tokens[i + 1]) is not None)))
         self.merged_units = tuple(merged)
         by_skel: dict[str, list[Unit]] = {}
@@ -365,7 +369,10 @@ def abjad_pair(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     (عبد المالك → ``abdmalk``, Abdelmalek): their first abjad keys joined; () otherwise."""
     ka = next((x for x in a if x[:1] == ABJAD_MARK), None)
     kb = next((x for x in b if x[:1] == ABJAD_MARK), None)
-    return (ka + kb[1:],) if ka is not None and kb is not None else ()
+    if ka is None or kb is None:
+        return ()
+    # the second part's other keys too (ادين read as the article said: غياث ادين Ghiasuddin)
+    return tuple(dict.fromkeys(ka + x[1:] for x in b if x[:1] == ABJAD_MARK))[:MAX_MERGED_KEYS]
 
 
 def compare_names(q: NameForm, c: NameForm) -> NameScore:

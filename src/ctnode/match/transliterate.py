@@ -269,6 +269,83 @@ def abjad_keys(readings: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(ABJAD_MARK + r for r in dict.fromkeys(keys) if r.isalpha())
 
 
+# ---- Arabic orthography: the article as said, joined Abd names ---------------------------
+# The article al- assimilates to a following "sun letter" (t th d dh r z s sh ṣ ḍ ṭ ẓ l n):
+# its lam is not said and the letter doubles (الدين ad-Din, الطاهر at-Tahir, اللطيف
+# al-Latif). Written by ear, the lam is left out (ادين for الدين, اطاهر), and before a name
+# that begins with lam itself, one lam is written for two (الطيف for اللطيف, al-Latif).
+_SUN_LETTERS = frozenset("تثدذرزسشصضطظن")  # and lam (see article_readings)
+_LAM = "ل"
+# letters that do not join the next one: a space after them is invisible, and left out
+_NON_JOINING = frozenset("اأإآٱدذرزژوؤةڈڑړږډ")
+_ABD = "عبد"
+MIN_ARTICLE_REST = 3  # letters a name keeps after the article for the readings below
+
+
+# the heads of a genitive construct in a name (Abd al-, Ibn al-, Bin al-, Abu al-, Ould al-):
+# the name after them mostly bears the article
+_CONSTRUCT_HEADS = frozenset({"عبد", "بن", "ابن", "إبن", "بنت", "ابو", "أبو", "ولد"})
+# the laqab compounds in ad-Din (Nur ad-Din, Salah ad-Din), written apart
+_DIN = frozenset({"دين", "دین"})
+
+
+def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
+    """Readings of an Arabic-script part whose article is written as it is said (see
+    above), each with the rule's name. An alef before a sun letter is the article without
+    its lam (``ادين`` → ``din``, ``بن اطاهر`` → ``tahr``) only where a name bears the
+    article: after the head of a genitive construct (``previous``: Abd, Bin, Abu ...) or in
+    ad-Din (``ادين``, written apart); elsewhere alef and a sun letter begin names of their
+    own (``اشرف`` Ashraf is not Sharif, ``انور`` Anwar not Nur). ``ال`` before any letter
+    but lam may hold the lam of a name beginning with lam (``الطيف`` → ``ltif``, al-Latif),
+    which is also how Maghrebi spellings write the article fused with the name
+    (``الامين`` → ``lamin``, Lamine; ``العربي`` Larbi)."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if stripped.endswith(_ALLAH) or not has_arabic(stripped):
+        return ()
+    if (stripped[:1] == "ا" and stripped[1:2] in _SUN_LETTERS
+            and len(stripped) > MIN_ARTICLE_REST
+            and (previous in _CONSTRUCT_HEADS or stripped[1:] in _DIN)):
+        reading = _NON_ALNUM.sub("", _arabic_token(stripped[1:]))
+        return ((reading, "the article said before a sun letter"),) if reading else ()
+    if (stripped.startswith(_ARABIC_ARTICLE) and stripped[2:3] != _LAM
+            and len(stripped) >= len(_ARABIC_ARTICLE) + MIN_ARTICLE_REST):
+        reading = _NON_ALNUM.sub("", _arabic_token(_LAM + stripped[2:]))
+        return ((reading, "the article's lam also a name's first lam"),) if reading else ()
+    return ()
+
+
+_BIN = "بن"
+
+
+def glued_bin_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part without ``بن`` (bin, son of) glued to its start
+    (``بنحسين`` → ``hsin``, Ben Hassine), as a Latin part is read without a glued ``ben``:
+    the name after it keeps three letters or more."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if not stripped.startswith(_BIN) or len(stripped) < len(_BIN) + MIN_ARTICLE_REST:
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(stripped[len(_BIN):]))
+    return ((reading, "'بن' (bin) glued to the name"),) if reading else ()
+
+
+def joined_abd(token: str) -> tuple[str, ...]:
+    """An Arabic-script part holding two written as one, split (or the part alone): an
+    Abd- name is two words, ``عبد`` and the divine name with its article, written joined
+    or apart (``عبدالحليم`` → ``عبد الحليم``, Abd al-Halim; not ``عبدالله``, Abdullah, one
+    name); and after a letter that does not join the next, a space is invisible and often
+    left out before ``عبد`` (``محمدعبد`` → ``محمد عبد``)."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if _ABD not in stripped:
+        return (token,)
+    if (stripped.startswith(_ABD + _ARABIC_ARTICLE) and not stripped.endswith(_ALLAH)
+            and len(stripped) >= len(_ABD) + len(_ARABIC_ARTICLE) + 2):
+        return (_ABD, *joined_abd(stripped[len(_ABD):]))
+    at = stripped.find(_ABD, 2)
+    if at >= 2 and stripped[at - 1] in _NON_JOINING:
+        return (stripped[:at], *joined_abd(stripped[at:]))
+    return (token,)
+
+
 # ---- Hangul ------------------------------------------------------------------------------
 # Per syllable: initial, medial, final jamo. McCune-Reischauer without diacritics, as DPRK
 # names are written in UN and other lists (ㅈ j, ㅍ p, ㅓ o, ㅡ u: Jong, Pyong, Un), and the
