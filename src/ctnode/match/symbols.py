@@ -320,6 +320,21 @@ def han_keys() -> frozenset[str]:
         return _KeptHanKeys.keys
 
 
+def keep_han_keys_file(folder: Path) -> None:
+    """Write ``folder``'s HAN_KEYS_FILE now unless one of this rigour build is there (an
+    index build: no screen then pays the dictionary read on its first long Han name)."""
+    try:
+        with (folder / HAN_KEYS_FILE).open("rb") as fh:
+            head = json.loads(fh.readline())
+        if isinstance(head, dict) and head.get("rigour") == dictionary_stamp():
+            return  # (read whole, and checked, when used)
+    except (OSError, ValueError):
+        pass
+    keys = han_keys()
+    if keys:
+        save_han_keys(folder, keys)
+
+
 def _han_keys_head(body: bytes, count: int) -> bytes:
     return (json.dumps({"han_keys": 1, "rigour": dictionary_stamp(), "keys": count,
                         "crc32": zlib.crc32(body)}, sort_keys=True) + "\n").encode()

@@ -339,6 +339,7 @@ class MatchIndex:
             matcher.build(heapq.merge(others, handed.consume(), key=_entity_id))
         self.matcher, self._mark = matcher, mark
         self._save(mark)
+        symbols.keep_han_keys_file(self.folder)
 
     def _save(self, mark: int) -> persist.Saved:
         return persist.save(self.matcher, self.folder, {**self.expect, "mark": mark})
