@@ -9,8 +9,9 @@ the same rows, the same audit entry and the same output lines whatever the numbe
 workers (one SQLite writer; no PostgreSQL connection crosses a fork).
 
 A table some queries need and the others do not, loaded on first use and costly to load
-(rigour's Han name words: about 0.6 s of CPU, for the rare long Han name), would be loaded by
-every worker that meets one such query. The caller may name such a table per query
+(rigour's Han name words, for the rare long Han name: about 0.6 s of CPU from the dictionary
+when they are not yet kept beside the index, ``symbols.han_keys``), would be loaded by every
+worker that meets one such query. The caller may name such a table per query
 (``group``): a few queries of one table (a slice's worth) are matched together, in a slice
 of their own handed out first, so that one worker alone loads it.
 
