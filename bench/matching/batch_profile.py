@@ -17,7 +17,8 @@ on the same warm caches: the first round is the one a batch pays; both are print
 ``split``: ``ctnode screen --batch FILE --out OUT`` (default /dev/null) run in-process through
 the CLI's app, ``--workers N`` (default 2): CPU seconds of this process and of its reaped
 workers (``getrusage`` SELF and CHILDREN, from after the app's import), wall seconds and minor
-page faults of each, printed as JSON on stderr.
+page faults of each, the CPU in garbage collections of this process and of its
+workers, printed as JSON on stderr.
 """
 
 from __future__ import annotations
@@ -129,6 +130,32 @@ def split(out: Path | None, workers: int) -> None:
     path = _batch_file()
     argv = ["screen", "--batch", str(path), "--out", str(out or os.devnull), "--workers",
             str(workers), "--purpose", "benchmark", "--legal-basis", "benchmark"]
+    import gc
+
+    spent = [0.0, 0.0]  # this process's CPU seconds in garbage collections; start of one
+
+    def collecting(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            spent[1] = time.process_time()
+        else:
+            spent[0] += time.process_time() - spent[1]
+
+    gc.callbacks.append(collecting)
+    # each forked worker's own sum, written as it ends (multiprocessing runs its finalizers)
+    import multiprocessing.util
+    import tempfile
+
+    sums = Path(tempfile.mkstemp(prefix="batch-gc-")[1])
+
+    def _tell() -> None:
+        with sums.open("a") as f:
+            f.write(f"{spent[0]}\n")
+
+    def _child() -> None:
+        spent[0] = 0.0
+        multiprocessing.util.Finalize(None, _tell, exitpriority=100)
+
+    os.register_at_fork(after_in_child=_child)
     before = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     started = time.perf_counter()
     try:
@@ -138,11 +165,15 @@ def split(out: Path | None, workers: int) -> None:
     wall = time.perf_counter() - started
     after = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     cpu = [a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before, strict=True)]
+    workers_gc = sum(map(float, sums.read_text().split()))
+    sums.unlink()
     faults = [a.ru_minflt - b.ru_minflt for a, b in zip(after, before, strict=True)]
     print(json.dumps({"workers": workers, "parent_cpu_s": round(cpu[0], 2),
                       "workers_cpu_s": round(cpu[1], 2), "total_cpu_s": round(sum(cpu), 2),
                       "wall_s": round(wall, 2), "parent_minor_faults": faults[0],
                       "workers_minor_faults": faults[1],
+                      "parent_gc_cpu_s": round(spent[0], 2),
+                      "workers_gc_cpu_s": round(workers_gc, 2),
                       "load": [round(x, 2) for x in os.getloadavg()]}), file=sys.stderr)
 
 

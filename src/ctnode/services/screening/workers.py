@@ -154,6 +154,8 @@ def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
     # after when it was frozen before (an index of 100,000 names or more freezes itself).
     was_frozen = gc.get_freeze_count() > 0
     gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG, *threshold[1:])
     # answers of a group's slices (handed out first) wait here until their turn comes
     early: dict[int, Matched | None] = {}
     due = 0
@@ -173,5 +175,6 @@ def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
             "--workers 1 if memory is short") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.set_threshold(*threshold)
         if not was_frozen:
             gc.unfreeze()
