@@ -141,7 +141,8 @@ def split(out: Path | None, workers: int) -> None:
             spent[0] += time.process_time() - spent[1]
 
     gc.callbacks.append(collecting)
-    # each forked worker's own sum, written as it ends (multiprocessing runs its finalizers)
+    # each forked worker's own sum, written as it ends (multiprocessing clears its finalizers
+    # in a new process, then runs its after-fork hooks, then the finalizers as it ends)
     import multiprocessing.util
     import tempfile
 
@@ -151,11 +152,15 @@ def split(out: Path | None, workers: int) -> None:
         with sums.open("a") as f:
             f.write(f"{spent[0]}\n")
 
-    def _child() -> None:
+    class _Hook:
+        pass
+
+    def _child(_hook: _Hook) -> None:
         spent[0] = 0.0
         multiprocessing.util.Finalize(None, _tell, exitpriority=100)
 
-    os.register_at_fork(after_in_child=_child)
+    hook = _Hook()
+    multiprocessing.util.register_after_fork(hook, _child)
     before = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     started = time.perf_counter()
     try:
