@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.matching.batch_profile hits OUT.json [--folder bench/out/cli-node]
     .venv/bin/python -m bench.matching.batch_profile time [--rounds 3]
     .venv/bin/python -m bench.matching.batch_profile profile [STATS] [--whole [--workers N]]
+    .venv/bin/python -m bench.matching.batch_profile split [OUT] [--workers N]
 
 Run against other code (a ``git archive`` of main) with ``PYTHONPATH=/that/src``: this file
 imports only what every version has. ``hits``: per query (in order), each hit's wire form
@@ -13,6 +14,11 @@ on the same warm caches: the first round is the one a batch pays; both are print
 ``profile``: cProfile (CPU clock) of the first round of the matcher (``--whole``: of
 ``ctnode screen --batch FILE --out /dev/null`` run in-process through the CLI's app,
 ``--workers 1``, or ``--workers N``: then the profile is of the parent process alone).
+``split``: ``ctnode screen --batch FILE --out OUT`` (default /dev/null) run in-process through
+the CLI's app, ``--workers N`` (default 2): CPU seconds of this process and of its reaped
+workers (``getrusage`` SELF and CHILDREN, from after the app's import), wall seconds and minor
+page faults of each, the CPU in garbage collections of this process and of its
+workers, printed as JSON on stderr.
 """
 
 from __future__ import annotations
@@ -116,23 +122,86 @@ def profile(whole: bool, top: int, dump: Path | None, workers: int = 1) -> None:
     stats.sort_stats("cumulative").print_stats(top)
 
 
+def split(out: Path | None, workers: int) -> None:
+    import resource
+
+    from ctnode.cli.main import app
+
+    path = _batch_file()
+    argv = ["screen", "--batch", str(path), "--out", str(out or os.devnull), "--workers",
+            str(workers), "--purpose", "benchmark", "--legal-basis", "benchmark"]
+    import gc
+
+    spent = [0.0, 0.0]  # this process's CPU seconds in garbage collections; start of one
+
+    def collecting(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            spent[1] = time.process_time()
+        else:
+            spent[0] += time.process_time() - spent[1]
+
+    gc.callbacks.append(collecting)
+    # each forked worker's own sum, written as it ends (multiprocessing clears its finalizers
+    # in a new process, then runs its after-fork hooks, then the finalizers as it ends)
+    import multiprocessing.util
+    import tempfile
+
+    sums = Path(tempfile.mkstemp(prefix="batch-gc-")[1])
+
+    def _tell() -> None:
+        with sums.open("a") as f:
+            f.write(f"{spent[0]}\n")
+
+    class _Hook:
+        pass
+
+    def _child(_hook: _Hook) -> None:
+        spent[0] = 0.0
+        multiprocessing.util.Finalize(None, _tell, exitpriority=100)
+
+    hook = _Hook()
+    multiprocessing.util.register_after_fork(hook, _child)
+    before = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    started = time.perf_counter()
+    try:
+        app(argv, standalone_mode=False)
+    except SystemExit:  # the command's own exit (its code is in the output above)
+        pass
+    wall = time.perf_counter() - started
+    after = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu = [a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before, strict=True)]
+    workers_gc = sum(map(float, sums.read_text().split()))
+    sums.unlink()
+    faults = [a.ru_minflt - b.ru_minflt for a, b in zip(after, before, strict=True)]
+    print(json.dumps({"workers": workers, "parent_cpu_s": round(cpu[0], 2),
+                      "workers_cpu_s": round(cpu[1], 2), "total_cpu_s": round(sum(cpu), 2),
+                      "wall_s": round(wall, 2), "parent_minor_faults": faults[0],
+                      "workers_minor_faults": faults[1],
+                      "parent_gc_cpu_s": round(spent[0], 2),
+                      "workers_gc_cpu_s": round(workers_gc, 2),
+                      "load": [round(x, 2) for x in os.getloadavg()]}), file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["hits", "time", "profile"])
+    ap.add_argument("mode", choices=["hits", "time", "profile", "split"])
     ap.add_argument("out", nargs="?", type=Path)
     ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "cli-node")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--whole", action="store_true")
     ap.add_argument("--top", type=int, default=40)
-    ap.add_argument("--workers", type=int, default=1, help="with --whole: --workers N")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="with profile --whole: --workers N (default 1); with split (default 2)")
     args = ap.parse_args()
     _env(args.folder)
     if args.mode == "hits":
         hits(args.out or ROOT / "bench" / "out" / "batch-hits.json")
     elif args.mode == "time":
         timing(args.rounds)
+    elif args.mode == "split":
+        split(args.out, 2 if args.workers is None else args.workers)
     else:
-        profile(args.whole, args.top, args.out, args.workers)
+        profile(args.whole, args.top, args.out, 1 if args.workers is None else args.workers)
 
 
 if __name__ == "__main__":

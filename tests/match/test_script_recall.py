@@ -6,6 +6,9 @@ reference alike, and each said in the hit's explanation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
@@ -205,7 +208,64 @@ def test_han_keys_are_the_dictionarys_han_keys() -> None:
         "\u3400" <= c <= "\u4dbf" or "\u4e00" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
         for c in k))
     assert len(expected) > 1000
+    assert symbols.read_han_keys() == expected
     assert symbols.han_keys() == expected
+
+
+@pytest.fixture
+def kept_han_keys(tmp_path: Path) -> Iterator[Path]:
+    """han_keys kept in a fresh folder, as an index keeps them; forgotten after."""
+    from ctnode.match import symbols
+
+    before = (symbols._KeptHanKeys.folder, symbols._KeptHanKeys.keys)
+    symbols._KeptHanKeys.folder, symbols._KeptHanKeys.keys = None, None
+    symbols.keep_han_keys_in(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        symbols._KeptHanKeys.folder, symbols._KeptHanKeys.keys = before
+
+
+def test_han_keys_are_kept_beside_the_index_and_read_back(kept_han_keys: Path) -> None:
+    """A process reads the Han keys from the dictionary once and keeps them in the index
+    folder; the next process reads that file (what it holds is what it answers)."""
+    from ctnode.match import symbols
+
+    if not symbols.dictionary_available():
+        pytest.skip("rigour's name dictionary cannot be read in this install")
+    assert not (kept_han_keys / symbols.HAN_KEYS_FILE).exists()
+    assert symbols.han_keys() == symbols.read_han_keys()
+    assert symbols.load_han_keys(kept_han_keys) == symbols.read_han_keys()
+    # the next process (its keys not read yet) answers from the file as it is
+    symbols.save_han_keys(kept_han_keys, frozenset({"王小明", "穆罕默德"}))
+    symbols._KeptHanKeys.keys = None
+    assert symbols.han_keys() == {"王小明", "穆罕默德"}
+    assert han_name_words("王小明穆罕默德") == ("王小明", "穆罕默德")
+
+
+@pytest.mark.parametrize("spoil", ["one key changed", "cut short", "another rigour build",
+                                   "no head", "not UTF-8"])
+def test_a_spoilt_han_keys_file_is_never_used(kept_han_keys: Path, spoil: str) -> None:
+    """A kept file that is not whole, or of another rigour build, is read as missing: the
+    keys come from the dictionary again and the file is written again, whole."""
+    from ctnode.match import symbols
+
+    if not symbols.dictionary_available():
+        pytest.skip("rigour's name dictionary cannot be read in this install")
+    path = kept_han_keys / symbols.HAN_KEYS_FILE
+    symbols.save_han_keys(kept_han_keys, frozenset({"王小明", "穆罕默德"}))
+    head, _, body = path.read_bytes().partition(b"\n")
+    spoilt = {
+        "one key changed": head + b"\n" + body.replace("王".encode(), "李".encode()),
+        "cut short": head + b"\n" + body[:-3],
+        "another rigour build": head.replace(b'"rigour": ', b'"rigour": 1') + b"\n" + body,
+        "no head": body,
+        "not UTF-8": head + b"\n" + body[:-1],
+    }[spoil]
+    path.write_bytes(spoilt)
+    assert symbols.load_han_keys(kept_han_keys) is None
+    assert symbols.han_keys() == symbols.read_han_keys()
+    assert symbols.load_han_keys(kept_han_keys) == symbols.read_han_keys()
 
 
 GREEK_LIST = [_e("abdallah", "Amiras Abdalla"), _e("hasan", "Hasan Gadafi"),

@@ -9,8 +9,9 @@ the same rows, the same audit entry and the same output lines whatever the numbe
 workers (one SQLite writer; no PostgreSQL connection crosses a fork).
 
 A table some queries need and the others do not, loaded on first use and costly to load
-(rigour's Han name words: about 0.6 s of CPU, for the rare long Han name), would be loaded by
-every worker that meets one such query. The caller may name such a table per query
+(rigour's Han name words, for the rare long Han name: about 0.6 s of CPU from the dictionary
+when they are not yet kept beside the index, ``symbols.han_keys``), would be loaded by every
+worker that meets one such query. The caller may name such a table per query
 (``group``): a few queries of one table (a slice's worth) are matched together, in a slice
 of their own handed out first, so that one worker alone loads it.
 
@@ -35,6 +36,11 @@ from ctnode.model.screening import Hit, ScreenQuery
 
 AUTO_WORKERS_MAX = 4  # workers when CTNODE_BATCH_WORKERS is 0: one per core, at most this many
 SLICE_MAX = 64  # queries a worker matches per task (smaller for a small batch: even shares)
+# A worker's (and, while it takes their answers, the parent's) youngest-generation garbage
+# collection threshold: Python's 700 made a worker collect its growing caches over and over
+# (the UN batch's matching cost 8.3-9.4 CPU-s in one process so, 7.7 with this; the older
+# generations' thresholds are kept, so cycles are still collected)
+GC_YOUNG = 100_000
 
 
 @dataclass(slots=True)
@@ -78,6 +84,7 @@ def _start(match: MatchOne, queries: Sequence[ScreenQuery]) -> None:
     global _job
     # Ctrl-C reaches the whole process group: the parent stops the batch and the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
     _job = (match, queries)
 
 
@@ -147,6 +154,8 @@ def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
     # after when it was frozen before (an index of 100,000 names or more freezes itself).
     was_frozen = gc.get_freeze_count() > 0
     gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG, *threshold[1:])
     # answers of a group's slices (handed out first) wait here until their turn comes
     early: dict[int, Matched | None] = {}
     due = 0
@@ -166,5 +175,6 @@ def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
             "--workers 1 if memory is short") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.set_threshold(*threshold)
         if not was_frozen:
             gc.unfreeze()
