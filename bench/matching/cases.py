@@ -24,11 +24,13 @@ import random
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from ctnode.match.similarity import syllable_key
 from ctnode.model.entities import Entity
 
 Case = dict[str, Any]
@@ -118,8 +120,11 @@ def latin_only(entities: list[Entity]) -> list[Entity]:
 
 
 def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
-                     seed: int = 7) -> list[Case]:
+                     seed: int = 7, letters_only: bool = False) -> list[Case]:
+    """The UN-variant cases. ``letters_only``: the negatives' "near a listed name" test of
+    before fp12b (2026-12-06), letters alone (:func:`near_test`)."""
     rng = random.Random(seed)
+    spellings = None if letters_only else variants
     cases: list[Case] = []
     listed_token_sets: list[frozenset[str]] = []
     for e in entities:
@@ -202,6 +207,7 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
     for listed in listed_token_sets:
         for t in listed:
             index[t[:2]].append(listed)
+    near_name = near_test(spellings, index)
     n_neg = 0
     attempts = 0
     while n_neg < 3000 and attempts < 100_000:
@@ -220,6 +226,11 @@ def un_variant_cases(entities: list[Entity], variants: dict[str, list[str]],
             case["birth_dates"] = [str(rng.randrange(1950, 2001))]
         if rng.random() < 0.5 and e2.get("nationality"):
             case["nationalities"] = [e2.get("nationality")[0]]
+        # refused by the spelling-aware test only: its details were drawn all the same, so
+        # the negatives after it stay what they were (the set is the old one less these,
+        # with as many more drawn at the end)
+        if near_name(token_set, True):
+            continue
         cases.append(case)
         n_neg += 1
     return cases
@@ -249,6 +260,88 @@ def _in_other_name(tokens: list[str], owner: str,
     want = frozenset(t.lower() for t in tokens)
     first = next(iter(want))
     return any(eid != owner and want <= names for eid, names in owned.get(first, ()))
+
+
+# Titles and honorifics a listed name carries that are no part of the name: rigour's
+# person-name prefixes (Colonel, General, Dr, ...) and the Arabic, Persian and South Asian
+# honorifics of the UN list's names (Haji, Mullah, Maulavi, Sheikh, Qari, Sayed ...), as the
+# list writes them. A negative made of a listed person's parts is no negative because a
+# title is left out of it (MOHAMED ASHRAF, HAJI MUHAMMAD ASHRAF).
+HONORIFICS = frozenset(
+    """haji hajji hadji alhaj alhajj hajj mullah mulla mullo maulavi mawlawi maulvi moulavi
+    mawlavi maulana mawlana sheikh shaykh shaikh sheik cheikh qari sayed sayyid sayyed syed
+    mufti ustad ustaz""".split()
+)
+
+
+# Articles and "son of" words: parts of a written name, but no name of their own.
+CONNECTORS = frozenset("al el ad ar as at az ash an ul ud ur bin ibn ben bint ould".split())
+
+
+def _titles() -> frozenset[str]:
+    from rigour._core import person_name_prefixes_list
+
+    words = {t.lower() for p in person_name_prefixes_list() for t in _TOKEN.findall(p)}
+    return frozenset(words - {"the"}) | HONORIFICS
+
+
+NearTest = Callable[[frozenset[str], bool], bool]
+
+
+def near_test(variants: dict[str, list[str]] | None,
+              index: dict[str, list[frozenset[str]]]) -> NearTest:
+    """The test that refuses a made-up negative as (nearly) a listed name, beyond the letters
+    test (:func:`_near_listed`, ``listed <= tokens``) every negative already passes: with
+    the generator's own variant table (``load_variants``: one line of the rigour corpus is
+    one name, ``mohamed`` is ``muhammad``) and titles left out of both sides, a negative is
+    refused when every part of it is near (by letters, as before) or a spelling of a part
+    of one listed name (a part that is one romanised East Asian syllable takes no
+    spellings), or every part of a listed name is one of its parts as written
+    or in a spelling of the table (the letters test asked for the parts as written); each side with two or more parts
+    that are neither titles nor connectors (``al``, ``bin``: a title and one listed part is
+    left to the letters test). The
+    listed names looked at are those holding a part that begins with the first two letters
+    of a negative's part or of one of its spellings (``index``). ``None`` (the generator
+    before fp12b, 2026-12-06): refuse nothing more."""
+    if variants is None:
+        return lambda _tokens, _person: False
+    table = variants
+    titles = _titles()
+
+    def spellings(t: str) -> tuple[str, ...] | list[str]:
+        # one romanised Chinese or Korean syllable takes none: their corpus lines join
+        # other syllables (Chang with Tsang and Zhang, Mun with Man, Jung with Yung and
+        # Wong: other surnames, other people)
+        return () if syllable_key(t) is not None else table.get(t, ())
+
+    def spelling(t: str, x: str) -> bool:
+        return t == x or x in spellings(t)
+
+    def near(t: str, x: str) -> bool:  # the letters test's nearness, or a spelling
+        return spelling(t, x) or Levenshtein.normalized_similarity(t, x) >= 0.75
+
+    def covered(a: frozenset[str], b: frozenset[str],
+                same: Callable[[str, str], bool]) -> bool:
+        """Each part of ``a`` ``same`` as its own part of ``b`` (no part used twice)."""
+        def match(rest: list[str], free: frozenset[str]) -> bool:
+            return not rest or any(same(rest[0], x) and match(rest[1:], free - {x})
+                                   for x in free)
+        return len(a) <= len(b) and match(sorted(a), b)
+
+    def test(tokens: frozenset[str], person: bool = True) -> bool:
+        left_out = titles if person else frozenset()  # HAJI TRADING is a company's name
+        own = tokens - left_out
+        if len(own - CONNECTORS) < 2:  # one name part and a title: the letters test's call
+            return False
+        heads = {f[:2] for t in own for f in (t, *spellings(t))}
+        for names in {n for h in heads for n in index.get(h, ())}:
+            bare = names - left_out
+            if len(bare - CONNECTORS) >= 2 and (covered(own, bare, near)
+                                                 or covered(bare, own, spelling)):
+                return True
+        return False
+
+    return test
 
 
 def _near_listed(tokens: frozenset[str], listed: list[frozenset[str]]) -> bool:

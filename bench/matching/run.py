@@ -134,6 +134,10 @@ def main() -> None:
                         help="the generator before recall98 (2026-12-06): other-script "
                              "forms from the first corpus line holding a part, not the most "
                              "specific one (variants.load_script_forms)")
+    parser.add_argument("--letters-only-negatives", action="store_true",
+                        help="the negatives' test before fp12b (2026-12-06): near a listed "
+                             "name by letters alone, not by the variant table's spellings "
+                             "with titles left out (cases.near_test)")
     parser.add_argument("--cases-only", action="store_true",
                         help="write the case files and stop (for un_alerts.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "matching",
@@ -161,14 +165,16 @@ def main() -> None:
     entities = parsed.entities
     corpus = SHARED / "name-variants" / "rigour-person-name-parts.txt"
     variants = load_variants(corpus)
-    un_cases = un_variant_cases(entities, variants)
+    un_cases = un_variant_cases(entities, variants,
+                                letters_only=args.letters_only_negatives)
     for c in un_cases:  # the old kinds, tagged like the new ones
         key = next((e.reference for e in entities if e.id == c["expected"]), None) \
             if c["expected"] else " ".join(c["names"])
         c["held_out"] = held_out(key or c["expected"] or "")
         c.setdefault("truncated_at", None)
     script_forms = load_script_forms(corpus, most_specific=not args.first_line_script_forms)
-    un_cases += extra_cases(entities, script_forms) + extra_negatives(entities)
+    un_cases += extra_cases(entities, script_forms) + extra_negatives(
+        entities, variants=None if args.letters_only_negatives else variants)
     pay = payment_cases(entities, innocent_parts(corpus))
     ofac = [e for e in parse_ofac_sdn(SHARED / "ofac-sdn").entities
             if e.schema in ("Person", "Organization")]

@@ -275,10 +275,15 @@ def extra_cases(entities: list[Entity], script_forms: dict[str, dict[str, list[s
     return cases
 
 
-def extra_negatives(entities: list[Entity], n_each: int = 400, seed: int = 13) -> list[Case]:
+def extra_negatives(entities: list[Entity], n_each: int = 400, seed: int = 13,
+                    variants: dict[str, list[str]] | None = None) -> list[Case]:
     """Organisation recombinations, Korean-style recombined names, and persons whose first
-    name is an organisation's short alias; checked not to be (nearly) a listed name."""
-    from bench.matching.cases import _near_listed
+    name is an organisation's short alias; checked not to be (nearly) a listed name, with
+    the spellings of ``variants`` and titles left out when it is given
+    (``cases.near_test``; ``None``: the letters-only test of before fp12b). A negative the
+    spelling-aware test alone refuses draws what a kept one draws and counts as made, so
+    that the others are those of the letters-only test."""
+    from bench.matching.cases import _near_listed, near_test
 
     rng = random.Random(seed)
     listed: list[frozenset[str]] = []
@@ -294,6 +299,8 @@ def extra_negatives(entities: list[Entity], n_each: int = 400, seed: int = 13) -
                "shipping", "group", "corporation", "general", "international", "for", "of",
                "and", "in", "korea", "islamic"}
 
+    near_name = near_test(variants, index)
+
     def fresh(parts: list[str]) -> bool:
         token_set = frozenset(t.lower() for t in _TOKEN.findall(" ".join(parts)))
         near = [x for t in token_set for x in index.get(t[:2], [])]
@@ -305,34 +312,41 @@ def extra_negatives(entities: list[Entity], n_each: int = 400, seed: int = 13) -
         return not any(len(own & x) >= max(1, len(own) - 0) and len(own) <= len(x)
                        for x in near if x)
 
+    def spelt(parts: list[str], person: bool = True) -> bool:  # a listed name in other
+        # spellings, or with a title (a person's)
+        return near_name(frozenset(t.lower() for t in _TOKEN.findall(" ".join(parts))), person)
+
     out: list[Case] = []
 
-    def neg(kind: str, names: list[str], schema: str) -> None:
-        out.append({"kind": kind, "names": names, "expected": None, "schema": schema,
+    refused: list[Case] = []  # counted as made, so that the later kinds stay put
+
+    def neg(kind: str, names: list[str], schema: str, refuse: bool = False) -> None:
+        (refused if refuse else out).append({"kind": kind, "names": names, "expected": None, "schema": schema,
                     "birth_dates": [], "nationalities": [], "truncated_at": None,
                     "held_out": held_out(" ".join(names))})
 
     orgs = [e.first("name") or "" for e in entities if e.schema != "Person"]
     orgs = [o for o in orgs if _LATIN.match(o) and len(o.split()) >= 2]
     tries = 0
-    while sum(1 for c in out if c["kind"] == "neg_org") < n_each and tries < 50_000:
+    while sum(1 for c in out + refused if c["kind"] == "neg_org") < n_each and tries < 50_000:
         tries += 1
         a, b = rng.sample(orgs, 2)
         parts = [a.split()[0], *b.split()[1:3]]
         if fresh(parts):
-            neg("neg_org", [" ".join(parts) + " " + rng.choice(["LLC", "LTD", "S.A.", ""])],
-                "Organization")
+            form = rng.choice(["LLC", "LTD", "S.A.", ""])
+            neg("neg_org", [" ".join(parts) + " " + form], "Organization",
+                spelt(parts, person=False))
     korean = [(e.first("name") or "").split() for e in entities
               if (e.reference or "").startswith("KPi")]
     korean = [k for k in korean if len(k) == 3 and all(_LATIN.match(x) for x in k)]
     surnames = sorted({k[0] for k in korean})
     syllables = sorted({x for k in korean for x in k[1:]})
     tries = 0
-    while sum(1 for c in out if c["kind"] == "neg_east_asian") < n_each and tries < 50_000:
+    while sum(1 for c in out + refused if c["kind"] == "neg_east_asian") < n_each and tries < 50_000:
         tries += 1
         parts = [rng.choice(surnames), rng.choice(syllables), rng.choice(syllables)]
         if parts[1] != parts[2] and fresh(parts):
-            neg("neg_east_asian", [" ".join(parts)], "Person")
+            neg("neg_east_asian", [" ".join(parts)], "Person", spelt(parts))
     short = sorted({n for e in entities if e.schema != "Person" for n in e.get("alias")
                     if len(_TOKEN.findall(n)) == 1 and 3 <= len(n) <= 6 and _LATIN.match(n)})
     persons = [(e.first("name") or "").split() for e in entities if e.schema == "Person"]
@@ -341,7 +355,7 @@ def extra_negatives(entities: list[Entity], n_each: int = 400, seed: int = 13) -
         for _ in range(3):
             parts = [alias.capitalize(), rng.choice(family)]
             if fresh(parts):
-                neg("neg_person_acronym", [" ".join(parts)], "Person")
+                neg("neg_person_acronym", [" ".join(parts)], "Person", spelt(parts))
                 break
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ctnode.match.normalise import parse_name, token_rules
 from ctnode.match.phrases import english, note_phrase, parts, rule_phrase
-from ctnode.match.score import NameForm, NameScore, whole_rarity
+from ctnode.match.score import NameForm, NameScore, syllable_in_place, whole_rarity
 from ctnode.match.weights import MODEL
 from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation, Hit
@@ -65,6 +65,9 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
         cost = 1.0 - share * whole_rarity(ns.information)
         said.append(Phrase.of("match.name.found_whole", side=Phrase(f"match.side.{ns.whole}"),
                               cost=f"{cost:.2f}"))
+    if syllable_in_place(q, c, ns):
+        said.append(Phrase.of("match.name.syllable_in_place",
+                              parts=parts(ns.unmatched_candidate)))
     if q.truncated:
         said.append(Phrase("match.name.truncated"))
     if kept_apart:

@@ -32,6 +32,8 @@ EXPLANATIONS: dict[str, str] = {
     "match.name.weak_alias": "weak alias counted at %(factor)s",
     "match.name.found_whole": "the %(side)s is found whole in the other name: the other's "
                               "leftover parts cost %(cost)s of their weight",
+    "match.name.syllable_in_place": "East Asian names with another syllable in the place of "
+                                    "%(parts)s: the listed syllable costs its full weight",
     "match.name.rarity": "only common name parts matched (rarity %(info)s < %(min)s): score "
                          "scaled down",
     # what normalisation did to a name

@@ -40,6 +40,9 @@ from ctnode.match.weights import MODEL
 # ---- name score --------------------------------------------------------------------------
 MAX_MERGED_KEYS = 3  # abjad keys of two Arabic-script parts read as one (see abjad_pair)
 UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the query costs
+# ... in two romanised East Asian names with another syllable in its place (hand-set: the
+# query side's cost; unmatched_costs)
+SYLLABLE_IN_PLACE = 1.0
 RARITY_SCALE = math.log(2000.0)  # a part seen in 1 of 2,000 names or rarer has weight 1
 MIN_RARITY_N = 10_000  # small lists: frequencies are counted as if the list had this many names
 MIN_WEIGHT = 0.05
@@ -122,8 +125,8 @@ class NameForm:
     name-level rules need (kind, script key, acronym, truncation)."""
 
     __slots__ = ("acronyms", "by_skel", "kind", "legal", "listed_acronyms", "memo",
-                 "merged_units", "original", "script_key", "singles", "tokens", "total",
-                 "truncated", "weights")
+                 "merged_units", "original", "script_key", "singles", "syllabic", "tokens",
+                 "total", "truncated", "weights")
 
     def __init__(self, original: str, parsed: ParsedName, rarity: Rarity,
                  kind: NameKind = "person", truncated: bool = False) -> None:
@@ -159,6 +162,10 @@ class NameForm:
                                    and syllable_key(parsed.tokens[i]) is not None
                                    and syllable_key(parsed.tokens[i + 1]) is not None)))
         self.merged_units = tuple(merged)
+        # a person's name of two or more parts, each one romanised East Asian syllable
+        # (KANG RYONG, PAEK SE BONG): see unmatched_costs
+        self.syllabic = kind == "person" and len(parsed.tokens) >= 2 and all(
+            syllable_key(t) is not None for t in parsed.tokens)
         by_skel: dict[str, list[Unit]] = {}
         for u in self.singles:
             by_skel.setdefault(u.skel, []).append(u)
@@ -309,6 +316,20 @@ def whole_rarity(info: float) -> float:
     return min(1.0, max(0.0, info / MODEL.min_information - MODEL.whole_start))
 
 
+def another_syllable(q: NameForm, c: NameForm, used_q: int, used_c: int) -> bool:
+    """Whether a syllable of each name is left unmatched (``used_*``: bit k set when part k
+    is aligned): in two names written as romanised Chinese or Korean syllables, a query
+    syllable in the place of a listed one (PAEK JUNG BONG / PAEK SE BONG, HAN YUNG YUAN /
+    TSANG YUNG YUAN)."""
+    return used_q != (1 << len(q.tokens)) - 1 and used_c != (1 << len(c.tokens)) - 1
+
+
+def syllable_in_place(q: NameForm, c: NameForm, ns: NameScore) -> bool:
+    """Whether :func:`another_syllable`'s cost applied to a scored pair (its explanation)."""
+    return (q.syllabic and c.syllabic and bool(_candidate_factor(q))
+            and bool(ns.pairs) and bool(ns.unmatched_query) and bool(ns.unmatched_candidate))
+
+
 def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,
                     info: float) -> tuple[float, float]:
     """What an unmatched query part and an unmatched listed part cost (shares of their
@@ -317,8 +338,15 @@ def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,
     ``covered_query`` of the cost of the listed parts left over (DIAZ, Claudia / DIAZ
     GUILLEN, Claudia Patricia), a listed name found whole forgives ``covered_listed`` of the
     cost of the query parts left over (POLANI, Atif Abdul Aziz / POLANI, Atif); both
-    scaled by :func:`whole_rarity` of the aligned parts' information ``info``."""
+    scaled by :func:`whole_rarity` of the aligned parts' information ``info``. Two names of
+    romanised East Asian syllables (``NameForm.syllabic``) with a syllable of each left
+    unmatched (:func:`another_syllable`): the listed one costs its full weight
+    (``SYLLABLE_IN_PLACE``), like the query's. Such names are short and written whole, so a
+    syllable missing where the query has another is another given name or surname, another
+    person, not a part the query left out."""
     f_c = _candidate_factor(q)
+    if f_c and q.syllabic and c.syllabic and another_syllable(q, c, used_q, used_c):
+        return 1.0, SYLLABLE_IN_PLACE
     whole = whole_side(q, c, used_q, used_c)
     if whole == "query":
         return 1.0, f_c * (1.0 - MODEL.covered_query * whole_rarity(info))

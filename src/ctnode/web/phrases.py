@@ -34,6 +34,8 @@ MSGIDS: dict[str, str] = {
     "match.name.weak_alias": N_("weak alias counted at %(factor)s"),
     "match.name.found_whole": N_("the %(side)s is found whole in the other name: the other's "
               "leftover parts cost %(cost)s of their weight"),
+    "match.name.syllable_in_place": N_("East Asian names with another syllable in the place of "
+              "%(parts)s: the listed syllable costs its full weight"),
     "match.name.rarity": N_("only common name parts matched (rarity %(info)s < %(min)s): "
               "score scaled down"),
     "match.side.query": N_("query"),
