@@ -15,7 +15,8 @@ from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name
 from ctnode.match.transliterate import article_readings, glued_bin_reading, joined_abd
 from ctnode.model.entities import Entity
-from ctnode.model.screening import Hit, ScreenQuery
+from ctnode.model.screening import ScreenQuery
+from tests.match.test_script_recall import _details, _top
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -36,20 +37,11 @@ LIST = [
 ]
 
 
-def _top(m: Matcher | NaiveMatcher, name: str) -> Hit | None:
-    hits = m.screen(ScreenQuery(names=[name], schema="Person"), limit=3)
-    return hits[0] if hits else None
-
-
 @pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
 def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
     m: Matcher | NaiveMatcher = request.param(Thresholds())
     m.build(LIST)
     return m
-
-
-def _details(hit: Hit) -> str:
-    return " | ".join(f.detail for f in hit.explanation)
 
 
 def test_the_article_as_said() -> None:

@@ -384,6 +384,17 @@ def _dated(rng: random.Random, people: list[Entity]) -> list[Entity]:
     return people
 
 
+def _assert_same_hits(naive: NaiveMatcher, fasts: list[Matcher], q: ScreenQuery) -> None:
+    """Every fast matcher gives the reference's hits for ``q`` (default and lifted limits)."""
+    for kwargs in ({}, {"limit": 5, "include_below": True}):
+        want = [(h.entity_id, h.score, h.matched_name)
+                for h in naive.screen(q, **kwargs)]  # type: ignore[arg-type]
+        for fast in fasts:
+            got = [(h.entity_id, h.score, h.matched_name)
+                   for h in fast.screen(q, **kwargs)]  # type: ignore[arg-type]
+            assert got == want, (q.names, kwargs)
+
+
 def _lift_matchers(people: list[Entity]) -> tuple[NaiveMatcher, list[Matcher]]:
     naive = NaiveMatcher(Thresholds())
     naive.build(people)
@@ -547,13 +558,7 @@ def test_large_skeleton_groups_bound_other_spellings_below_the_exact_match() -> 
                                                  "Muhammad Salim", "Mohamed Khan")]
     lowered = 0
     for q in queries:
-        for kwargs in ({}, {"limit": 5, "include_below": True}):
-            want = [(h.entity_id, h.score, h.matched_name)
-                    for h in naive.screen(q, **kwargs)]  # type: ignore[arg-type]
-            for fast in fasts:
-                got = [(h.entity_id, h.score, h.matched_name)
-                       for h in fast.screen(q, **kwargs)]  # type: ignore[arg-type]
-                assert got == want, (q.names, kwargs)
+        _assert_same_hits(naive, fasts, q)
         m = fasts[1]
         prepared = m.prepare(q)
         bounds = m._bounds(prepared, None)
@@ -608,13 +613,7 @@ def test_merged_query_units_and_their_parts_count_once() -> None:
         "Abu Bakr Al Qaida", "Rahman Abdul")]
     lowered = 0
     for q in queries:
-        for kwargs in ({}, {"limit": 5, "include_below": True}):
-            want = [(h.entity_id, h.score, h.matched_name)
-                    for h in naive.screen(q, **kwargs)]  # type: ignore[arg-type]
-            for fast in fasts:
-                got = [(h.entity_id, h.score, h.matched_name)
-                       for h in fast.screen(q, **kwargs)]  # type: ignore[arg-type]
-                assert got == want, (q.names, kwargs)
+        _assert_same_hits(naive, fasts, q)
         m = fasts[1]  # every bound through numpy
         prepared = m.prepare(q)
         bounds = m._bounds(prepared, None)
