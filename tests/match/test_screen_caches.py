@@ -9,6 +9,7 @@ import io
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ctnode.ingest.un_sc import parse_un_sc
@@ -20,6 +21,7 @@ from ctnode.match.bounds import (
     Shape,
     bound_of,
     name_bound,
+    name_bounds,
     plans_for,
     split_plans,
 )
@@ -60,6 +62,35 @@ def test_the_bound_with_a_query_names_constants_is_name_bound(covered: tuple[flo
             w_c = rng.choice([0.0, c, rng.uniform(0, 5)])
             assert bound(a, c, qw, w_c) == name_bound(w_q, a, c, qw, w_c, shape), (
                 w_q, a, c, qw, w_c, shape)
+    finally:
+        MODEL.covered_query, MODEL.covered_listed = saved
+
+
+@pytest.mark.parametrize("covered", [(0.0, 0.0), (0.3, 0.2), (0.7, 0.9)])
+def test_the_bounds_over_arrays_are_name_bound(covered: tuple[float, float]) -> None:
+    """:func:`name_bounds` (numpy, worked in place) gives :func:`name_bound`'s value bit for
+    bit for every name, in every shape, with ties at every ``min`` and ``max`` and at "the
+    query found whole" (a query name of some weight: its denominator is positive)."""
+    saved = (MODEL.covered_query, MODEL.covered_listed)
+    MODEL.covered_query, MODEL.covered_listed = covered
+    try:
+        rng = random.Random(12)
+        for _ in range(200):
+            w_q = rng.choice([0.05, 0.4, 1.0, 2.3, rng.uniform(0.01, 4)])
+            shape = Shape(rng.random() < 0.5, rng.random() < 0.3)
+            rows = []
+            for _ in range(40):
+                a = rng.choice([0.0, w_q, MODEL.min_information, 2 * MODEL.min_information,
+                                rng.uniform(0, 5)])
+                c = rng.choice([0.0, a, rng.uniform(0, 5)])
+                qw = rng.choice([0.0, w_q, w_q - WHOLE_EPS, w_q - 2 * WHOLE_EPS,
+                                 rng.uniform(0, 4)])
+                w_c = rng.choice([0.0, c, rng.uniform(0, 5)])
+                rows.append((a, c, qw, w_c))
+            a_v, c_v, qw_v, wc_v = (np.array(col) for col in zip(*rows, strict=True))
+            got = name_bounds(w_q, a_v, c_v, qw_v, wc_v, shape).tolist()
+            want = [name_bound(w_q, *row, shape) for row in rows]
+            assert got == want, (w_q, shape)
     finally:
         MODEL.covered_query, MODEL.covered_listed = saved
 

@@ -143,27 +143,41 @@ def bound_of(w_q: float, shape: Shape = PLAIN) -> Bound:
     return bound
 
 
-def _least_f(w_q: float, a: np.ndarray, qw: np.ndarray, shape: Shape) -> np.ndarray | float:
-    """:func:`name_bound`'s least cost of an unmatched listed part, over arrays."""
-    if shape.truncated:
-        return 0.0
-    r = np.clip(a / MODEL.min_information - MODEL.whole_start, 0.0, 1.0)
-    whole = UNMATCHED_CANDIDATE_FACTOR * (1.0 - MODEL.covered_query * r)
-    return np.where(qw < w_q - WHOLE_EPS, UNMATCHED_CANDIDATE_FACTOR, whole)
-
-
 def name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
-                 w_c: np.ndarray, shape: Shape = PLAIN) -> np.ndarray:
-    """:func:`name_bound` over arrays of names."""
+                w_c: np.ndarray, shape: Shape = PLAIN) -> np.ndarray:
+    """:func:`name_bound` over arrays of names (the same operations as written there, in
+    place: the same values with fewer arrays made)."""
     g = 1.0 - MODEL.covered_listed
-    f = _least_f(w_q, a, qw, shape)
-    numer = 0.5 * (np.minimum(w_q, a) + np.minimum(w_c, c))
-    denom = g * w_q + f * w_c - max(0.0, g - 0.5) * np.minimum(w_q, qw)
-    value = np.minimum(1.0, numer / np.maximum(denom, 1e-12))
-    if not shape.capped:
-        return value  # type: ignore[no-any-return]
-    result: np.ndarray = value * np.minimum(1.0, a / MODEL.min_information)
-    return result
+    info = a / MODEL.min_information
+    denom: np.ndarray
+    if shape.truncated:
+        denom = 0.0 * w_c
+    else:
+        # the least cost of an unmatched listed part: 0.5·(1 − covered·r), r the rarity
+        # share clipped to [0, 1]; 0.5 where a query part reaches nothing of the name
+        f = info - MODEL.whole_start
+        np.maximum(f, 0.0, out=f)
+        np.minimum(f, 1.0, out=f)
+        f *= MODEL.covered_query
+        np.subtract(1.0, f, out=f)
+        f *= UNMATCHED_CANDIDATE_FACTOR
+        np.putmask(f, qw < w_q - WHOLE_EPS, UNMATCHED_CANDIDATE_FACTOR)
+        denom = f
+        denom *= w_c
+    denom += g * w_q
+    least = np.minimum(w_q, qw)
+    least *= max(0.0, g - 0.5)
+    denom -= least
+    np.maximum(denom, 1e-12, out=denom)
+    value: np.ndarray = np.minimum(w_q, a)
+    value += np.minimum(w_c, c)
+    value *= 0.5
+    value /= denom
+    np.minimum(value, 1.0, out=value)
+    if shape.capped:
+        np.minimum(info, 1.0, out=info)
+        value *= info
+    return value
 
 
 def split_plans(plans: list[Plan], w_q: float, floor: float,
@@ -340,22 +354,22 @@ def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]]
     n = len(uniq)
     q_best = np.zeros(n)
     c_best = np.zeros(n)
-    short: list[np.ndarray] = []
+    short: list[PostingList] = []
     short_q: list[float] = []
     short_c: list[float] = []
     for arr, qv, cv in reach:
-        post = np.frombuffer(arr, dtype=np.int32)
-        if len(post) < n:
-            short.append(post)
+        if len(arr) < n:
+            short.append(arr)
             short_q.append(qv)
             short_c.append(cv)
             continue
+        post = np.frombuffer(arr, dtype=np.int32)
         hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
         np.maximum(q_best, hit * qv, out=q_best)
         np.maximum(c_best, hit * cv, out=c_best)
     if short:
         lengths = [len(post) for post in short]
-        ids = np.concatenate(short) if len(short) > 1 else short[0]
+        ids = np.frombuffer(b"".join(short), dtype=np.int32)
         pos = np.searchsorted(uniq, ids)
         found = uniq.take(pos, mode="clip") == ids
         pos = pos[found]
@@ -442,7 +456,9 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             qweights.append(plan.qweight)
             units.append(plan.unit)
     lengths = [len(arr) for arr in arrays]
-    ids = np.concatenate([np.frombuffer(arr, dtype=np.int32) for arr in arrays])
+    # (the lists' bytes end to end, read once: most lists are short, and a numpy array
+    # per list cost more than the copy)
+    ids = np.frombuffer(b"".join(arrays), dtype=np.int32)
     q_vals = np.repeat(np.asarray(qvs), lengths)
     c_vals = np.repeat(np.asarray(cvs), lengths)
     qw_vals = np.repeat(np.asarray(qweights), lengths)
@@ -492,22 +508,27 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             found_by[plan.unit] = (fq, fc)
     zeros = np.zeros(len(uniq))
     floors: np.ndarray | float | None = floor
-    if lift is not None and floor is not None:
-        floors = floor + lift(uniq)
-    if skipped and floors is not None:
-        # drop names that stay below the floor even if every skipped posting held them
+    if skipped and floor is not None:
+        # drop names that stay below the floor even if every skipped posting held them;
+        # then those below their record's own floor (the lift is never negative, so a
+        # name below the plain floor is below its own: the lift is read for the rest only)
         a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
         for plan in skipped:
             fq, fc = found_by.get(plan.unit, (zeros, zeros))
             a_most += np.maximum(0.0, plan.a_max - fq)
             c_most += np.maximum(0.0, plan.c_max - fc)
             qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
-        keep = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS >= floors
+        most = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
+        keep = most >= floor
+        if lift is not None:
+            at = np.flatnonzero(keep)
+            lifted = floor + lift(uniq[at])
+            held = most[at] >= lifted
+            keep[at[~held]] = False
+            floors = lifted[held]
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
         found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
         zeros = zeros[keep]
-        if isinstance(floors, np.ndarray):
-            floors = floors[keep]
     if not len(uniq):
         return []
     if skipped and len(uniq) <= few_found:
@@ -576,4 +597,8 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     if floors is not None:
         keep = bounds >= floors
         uniq, bounds = uniq[keep], bounds[keep]
+        if lift is not None and not skipped and floor is not None and len(uniq):
+            # (no set-aside lists: the lift, never negative, read for the names left)
+            keep = bounds >= floor + lift(uniq)
+            uniq, bounds = uniq[keep], bounds[keep]
     return list(zip(uniq.tolist(), bounds.tolist(), strict=True))
