@@ -365,8 +365,9 @@ def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]]
             continue
         post = np.frombuffer(arr, dtype=np.int32)
         hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
-        np.maximum(q_best, hit * qv, out=q_best)
-        np.maximum(c_best, hit * cv, out=c_best)
+        # (the best values are never negative: raised where the list holds the name)
+        np.maximum(q_best, qv, out=q_best, where=hit)
+        np.maximum(c_best, cv, out=c_best, where=hit)
     if short:
         lengths = [len(post) for post in short]
         ids = np.frombuffer(b"".join(short), dtype=np.int32)
