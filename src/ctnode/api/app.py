@@ -83,7 +83,9 @@ def create_app(
     the node is ready."""
     own_node = own_node or node is None
     node = node or Node()
-    routes_ready = threading.Event()
+    routes_ready = threading.Event()  # a served node prepares the routes (prepare_routes)
+    if not start_in_background:  # an app around a given node: on first use, as FastAPI does
+        routes_ready.set()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,8 +93,6 @@ def create_app(
         if start_in_background:  # as the node's warm-up: on a thread, /readyz waits for it
             threading.Thread(target=prepare_routes, args=(app, routes_ready), daemon=True,
                              name="api-routes").start()
-        else:
-            routes_ready.set()
         try:
             yield
         finally:
