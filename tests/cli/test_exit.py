@@ -5,6 +5,7 @@ processes, as a shell runs them."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -82,3 +83,53 @@ def test_python_dash_m_uses_the_same_exit() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [done.stdout.splitlines()[0]]
     assert done.stdout.startswith(f"ctnode {__version__}")
+
+
+COLLECTOR = """
+    import atexit, gc, json, sys
+    from ctnode.cli.main import run
+
+    seen = {}
+    import importlib
+    real_module = importlib.import_module
+
+    def watch_module(name, *args, **kwargs):  # the collector's state as the command's module loads
+        if name == "ctnode.cli.index":
+            seen.setdefault("enabled_while_loading", gc.isenabled())
+        return real_module(name, *args, **kwargs)
+
+    importlib.import_module = watch_module
+    atexit.register(lambda: print(json.dumps({**seen, "frozen": gc.get_freeze_count(),
+                                              "enabled_after": gc.isenabled(),
+                                              "loaded": "ctnode.cli.index" in sys.modules}),
+                                  flush=True))
+    sys.argv = ["ctnode", *sys.argv[1:]]
+    run()
+"""
+
+
+def test_a_commands_module_loads_out_of_the_collectors_view() -> None:
+    """``ctnode`` imports a command's module with the cyclic collector off, then moves what
+    the import made out of its view (frozen) and runs the command with it on again."""
+    before = _python("import gc, json; print(json.dumps(gc.get_freeze_count()))")
+    assert json.loads(before.stdout) == 0  # nothing is frozen in a plain Python
+    done = _python(COLLECTOR, "index", "--help")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["loaded"]
+    assert report["enabled_while_loading"] is False
+    assert report["frozen"] > 10_000  # the modules' objects
+    assert report["enabled_after"] is True
+
+
+def test_in_a_test_process_the_collector_is_left_alone() -> None:
+    """Only the console command freezes: a process running many commands (``CliRunner``)
+    keeps collecting what each leaves behind."""
+    done = _python("""
+        import gc, json
+        from typer.testing import CliRunner
+        from ctnode.cli.main import app
+        r = CliRunner().invoke(app, ["index", "--help"])
+        print(json.dumps([r.exit_code, gc.get_freeze_count(), gc.isenabled()]))
+    """)
+    assert json.loads(done.stdout.splitlines()[-1]) == [0, 0, True], done.stderr

@@ -124,6 +124,19 @@ def test_the_server_app_loads_no_list_parser() -> None:
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
+def test_the_server_app_loads_neither_stix2_nor_faiss() -> None:
+    """Nor the STIX checker (stix2 and its pattern grammar: 0.17 s of CPU, through the TAXII
+    router and the intel service) nor faiss (0.08 s, through the content-hash router's
+    schemas): the TAXII routes and the PDQ indexes load them on first use, the server's
+    background warm-up among them."""
+    code = ("import json, sys, ctnode.server; print(json.dumps(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('stix2', 'stix2patterns', 'faiss') "
+            "or m == 'ctnode.intel.stix')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
 def test_a_network_screen_builds_only_the_network_part(node: Node) -> None:
     """``ctnode screen NAME --network`` uses ``node.network`` alone: no other federation part,
     no list parser, not FollowTheMoney (about 2 s of the command's start); the whole

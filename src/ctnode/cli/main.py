@@ -44,7 +44,7 @@ from typing import Annotated, ClassVar
 import typer
 
 from ctnode import __version__
-from ctnode.cli.groups import Lazy, LazyCommands
+from ctnode.cli.groups import Lazy, LazyCommands, Loading
 
 
 @cache
@@ -144,6 +144,7 @@ def run() -> None:
     is not flushed at exit: commands write theirs with ``with`` or in one call.
     """
     code: str | int | None = 0
+    Loading.active = True  # the collector off while the command's module is imported
     try:
         app()
     except SystemExit as exc:

@@ -35,12 +35,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-import faiss
 import numpy as np
 import numpy.typing as npt
 
 from ctnode.hashes.index._arrays import Growing
-from ctnode.hashes.index.faiss_mih import FaissMihIndex
+from ctnode.hashes.index.faiss_mih import FaissMihIndex, faiss_module
 
 BITS = 256
 _WORDS = 4  # a hash as four uint64
@@ -101,7 +100,7 @@ class ClusterPdqIndex:
         self._rng = np.random.default_rng(seed)
         self._diffuse: _Diffuse = diffuse()
         self._pivots = np.zeros((0, 32), dtype=np.uint8)
-        self._pivot_index: Any = faiss.IndexBinaryFlat(BITS)
+        self._pivot_index: Any = faiss_module().IndexBinaryFlat(BITS)
         self._reach = np.zeros(0, dtype=np.int64)  # farthest member per pivot
         # sorted runs: members of pivot c are rows [start[c], start[c + 1])
         self._rows = np.zeros((0, _WORDS), dtype=np.uint64)
@@ -157,7 +156,7 @@ class ClusterPdqIndex:
         """Densest neighbourhoods of a sample, greedily; each pivot the majority of its neighbours."""
         pick = self._rng.choice(len(rows), min(self.sample, len(rows)), replace=False)
         sample = np.ascontiguousarray(rows[pick])
-        flat = faiss.IndexBinaryFlat(BITS)
+        flat = faiss_module().IndexBinaryFlat(BITS)
         flat.add(sample)
         lims, _, nbr = flat.range_search(sample, self.group_radius + 1)
         counts = np.diff(lims)
@@ -193,7 +192,7 @@ class ClusterPdqIndex:
             found = self._find_pivots(rows[open_])
             if len(found) == 0:
                 break
-            index = faiss.IndexBinaryFlat(BITS)
+            index = faiss_module().IndexBinaryFlat(BITS)
             index.add(found)
             p, d = _nearest(index, rows[open_])
             pivot[open_] = p + sum(map(len, chosen))
@@ -203,7 +202,7 @@ class ClusterPdqIndex:
             if len(open_) < self.min_clustering:
                 break
         self._pivots = np.concatenate(chosen) if chosen else np.zeros((0, 32), np.uint8)
-        self._pivot_index = faiss.IndexBinaryFlat(BITS)
+        self._pivot_index = faiss_module().IndexBinaryFlat(BITS)
         if len(self._pivots):
             self._pivot_index.add(self._pivots)
         near = dist <= self.radius

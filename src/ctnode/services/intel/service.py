@@ -15,12 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ctnode.audit.events import EventName
 from ctnode.clock import utcnow
 from ctnode.errors import CTNodeError, InvalidInput, NotFound
-from ctnode.intel.stix import StixContent, make_bundle, parse_stix
 from ctnode.intel.taxii.collection import AddOutcome, ObjectRecord
 from ctnode.intel.taxii.query import STIX_TYPE, Cursor, ObjectQuery, VersionMatch
 from ctnode.intel.timestamps import parse_timestamp
@@ -30,6 +29,12 @@ from ctnode.model.entities import Entity
 from ctnode.model.tlp import TLP, Recipient, allowed_levels
 from ctnode.services.context import Context
 from ctnode.store.contracts import Row, Tx
+
+# ctnode.intel.stix (the STIX checker: stix2 and its pattern grammar, 0.17 s of CPU) is
+# imported by the functions that check or write STIX, not with this module: a server that
+# builds its routes (the TAXII router imports this module) answers sooner without it
+if TYPE_CHECKING:
+    from ctnode.intel.stix import StixContent
 
 # The most objects one import may hold (larger files: split them, or pull over TAXII).
 MAX_IMPORT_OBJECTS = 500_000
@@ -234,6 +239,8 @@ class Intel:
         """Validate STIX 2.1 content (a bundle, an envelope, a list or one object) and add it."""
         self.ctx.require(actor, "intel.write")
         col = self.own_collection(collection)
+        from ctnode.intel.stix import parse_stix
+
         try:
             content = parse_stix(
                 data, allow_custom=allow_custom, source=source, max_objects=MAX_IMPORT_OBJECTS
@@ -573,6 +580,8 @@ class Intel:
             actor,
             detail={"collection": collection, "format": "stix", "objects": len(objects)},
         )
+        from ctnode.intel.stix import make_bundle
+
         return make_bundle(objects)
 
     def export_misp(
@@ -659,6 +668,8 @@ class Intel:
         """Apply a publisher's delta to this node's copy: the objects validated as any import
         (refused whole otherwise), revoked objects and removed ids gone from the copy, in one
         transaction with its audit entry."""
+        from ctnode.intel.stix import parse_stix
+
         source = f"peer:{owner}"
         try:
             content = parse_stix(objects, allow_custom=True, source=source,
@@ -690,6 +701,8 @@ class Intel:
     ) -> dict[str, Any]:
         """A peer's sighting of one of this collection's objects, validated and added (as
         any import) to the collection that holds the object sighted."""
+        from ctnode.intel.stix import parse_stix
+
         col = self.own_collection(collection_id)
         try:
             content = parse_stix([sighting], allow_custom=True, source=source)
