@@ -64,6 +64,7 @@ def test_two_consonants_left_need_two_long_vowels_that_agree() -> None:
     assert _abjad("hani", "hassan") == 0.0  # the final i is not in Hassan
     assert _abjad("ali", "alvi") == 0.0
     assert _abjad("hzi", "hamzi") == 0.0  # one long vowel
+    assert _abjad("zinih", "shinwari") == 0.0  # a final heh: a third letter
     # three consonants left: as before, the consonants alone
     assert _abjad("jman", "djermane") == MODEL.abjad_dropped_short
 

@@ -360,7 +360,8 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     Belmokhtar ``blmhtr``). Two left: the part must also write two long vowels after its
     first letter, each agreeing in class with the Latin vowels around the consonant left
     out (حاني ``hani`` of Haqqani: a after h, i after n; not خان ``khan`` of Hassan, one
-    long vowel, nor حسين). Two equal consonants written side by side count as two
+    long vowel, nor حسين), and must not end in a heh (زينيه ``zinih``: the skeleton drops
+    the final h, a third letter the Latin part does not show). Two equal consonants written side by side count as two
     (ممد ``mmd`` of Muhammad ``mhmd``: Arabic script writes a doubled consonant once, so
     two letters written are two consonants, which a letter left out between them makes
     meet); the value is that of the collapsed skeleton's length, the index's bound."""
@@ -371,7 +372,8 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     if not abjad_letter_dropped(key, other):
         return 0.0, ""
     if len(key) < SHORT_ABJAD_DROPPED:
-        if sum(1 for ch in reading[1:] if ch in "aiu") < MIN_LONG_VOWELS_DROPPED:
+        if (sum(1 for ch in reading[1:] if ch in "aiu") < MIN_LONG_VOWELS_DROPPED
+                or reading[-1:] == "h"):  # (a final heh is a letter the skeleton drops)
             return 0.0, ""
         if not any(_long_vowels_agree(written, vowels, i) for i in range(1, len(other))
                    if other[:i] + other[i + 1:] == key):
