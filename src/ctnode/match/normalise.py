@@ -82,6 +82,9 @@ STOP_TOKENS: frozenset[str] = frozenset(
 # short vowels out): ملا mulla, سيد/سید sayyid, شيخ/شیخ sheikh, مولوي/مولوی maulavi, حجي and
 # حاج haji. Dropped from a person's name like their Latin forms (title noted).
 ARABIC_TITLES: frozenset[str] = frozenset({"mla", "sid", "shikh", "mului", "hji", "haj"})
+# Ayn inside a word has no Latin letter in the reading (سعيد reads ``sid``): a part that
+# writes it is no title, whatever its reading (سعيد is Said, not Sayyid: سيد)
+_AYN = "ع"
 
 # Connectors only in "son of": elsewhere a name (Korean 손 Son, Vietnamese Sơn: Kim Myong Son).
 _CONNECTOR_BEFORE_OF: frozenset[str] = frozenset({"son"})
@@ -244,6 +247,40 @@ def common_skeletons() -> frozenset[str]:
 _VOWEL_CLASS: dict[str, int] = {"a": 1, "e": 3, "i": 2, "y": 2, "o": 4, "u": 4, "w": 4}
 
 
+def _skeleton_text(latin: str) -> str:
+    """A token's letters as the skeleton reads them: a final ``h`` after a vowel dropped,
+    a soft ``c`` read ``s``, digraphs reduced, ``q``/``c``/``z``/``x`` mapped."""
+    s = latin
+    if len(s) > 2 and s[-1] == "h" and s[-2] in _VOWELS:
+        s = s[:-1]
+    if "c" in s:
+        s = _SOFT_C.sub("s", s)  # before digraphs: the c of ch, sch, tch is not soft
+    for src, dst in _DIGRAPHS:
+        if src in s:
+            s = s.replace(src, dst)
+    return s.translate(_CONSONANT_MAP)
+
+
+def written_skeleton(latin: str) -> str:
+    """The skeleton of an Arabic-script part's reading with two equal consonants written
+    side by side kept as two (``ممد`` ``mmd``; :func:`skeleton` gives ``md``): Arabic
+    script writes a doubled consonant once (its shadda is left out), so two letters
+    written are two consonants. Equal to :func:`skeleton` when none are."""
+    if not latin or latin.isdigit():
+        return skeleton(latin)
+    s = _skeleton_text(latin)
+    out = ["a" if s[0] in _VOWELS and s[0] != "y" else ("v" if s[0] == "w" else s[0])]
+    previous = s[0]
+    for ch in s[1:]:
+        if ch not in _SKELETON_VOWELS and (ch != out[-1] or previous == ch):
+            out.append(ch)
+        previous = ch
+    key = "".join(out)
+    if key.startswith("abdl") and len(key) > 5:
+        key = "abd" + key[4:]
+    return key
+
+
 @lru_cache(maxsize=500_000)
 def skeleton_parts(latin: str) -> tuple[str, tuple[int, ...]]:
     """The skeleton of a Latin token and its vowel slots (see :func:`skeleton`).
@@ -256,15 +293,7 @@ def skeleton_parts(latin: str) -> tuple[str, tuple[int, ...]]:
         return "", ()
     if latin.isdigit():
         return latin, (0,) * (len(latin) + 1)
-    s = latin
-    if len(s) > 2 and s[-1] == "h" and s[-2] in _VOWELS:
-        s = s[:-1]
-    if "c" in s:
-        s = _SOFT_C.sub("s", s)  # before digraphs: the c of ch, sch, tch is not soft
-    for src, dst in _DIGRAPHS:
-        if src in s:
-            s = s.replace(src, dst)
-    s = s.translate(_CONSONANT_MAP)
+    s = _skeleton_text(latin)
     vowel_first = s[0] in _VOWELS and s[0] != "y"
     first = "a" if vowel_first else ("v" if s[0] == "w" else s[0])
     out = [first]
@@ -500,7 +529,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if kind == "person" and rule == "arabic" and latin not in STOP_TOKENS and (
                 maqsura_reading(raw) in STOP_TOKENS):
             latin = maqsura_reading(raw) or latin  # حاجى: the title Haji, alef maqsura for yeh
-        if kind == "person" and rule == "arabic" and latin in ARABIC_TITLES:
+        if kind == "person" and rule == "arabic" and latin in ARABIC_TITLES and _AYN not in raw:
             notes.append(f"title '{raw}' left out")
             continue
         if kind == "person" and latin in STOP_TOKENS and (
@@ -542,11 +571,30 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
     symbols: dict[int, frozenset[str]] = {}
     out: list[str] = []
     seen: set[str] = set()
+    # an Arabic-script part written again with a consonant left out: the shorter spelling
+    # counts once, beside the full one (index → the full spelling)
+    shorter_twin: dict[int, str] = {}
+    if kind == "person":
+        arabic = [k for k, r in enumerate(rules) if r == "arabic"]
+        for k in arabic:
+            full = next((keep_raw[j] for j in arabic if len(keep_raw[j]) == len(keep_raw[k]) + 1
+                         and j not in shorter_twin
+                         and consonant_dropped_repeat(keep_raw[k], keep_raw[j])), None)
+            if full is not None:
+                shorter_twin[k] = full
     for k, (raw, latin, rule) in enumerate(zip(keep_raw, tokens, rules, strict=True)):
         # Abd is the head of each Abd- name (Abd al-Halim, Abd al-Fattah), not a name
         # itself: each keeps its own, so that both stay whole (joined: Abdelfattah)
         if kind == "person" and latin in seen and len(latin) > 1 and latin != _ABD:
             notes.append(f"repeated part '{latin}' counted once")
+            continue
+        if kind == "person" and rule in _LATIN_RULES and (
+                twin := next((t for t in out if respelt_repeat(latin, t)), None)):
+            notes.append(f"part '{latin}' counted once: '{twin}' written again with a typo")
+            continue
+        if k in shorter_twin:
+            notes.append(f"part '{raw}' counted once: '{shorter_twin[k]}' written again with a "
+                         f"typo")
             continue
         seen.add(latin)
         pos = len(out)
@@ -589,6 +637,49 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         more = tuple(a for a in written_acronyms(_written_words(as_written)) if a not in acr)
     return ParsedName(tuple(out), alts, symbols, tuple(roles), script_key, acr,
                       last_written if out else -1, tuple(notes), more)
+
+
+_LATIN_RULES = frozenset({"latin", "latin-ascii"})
+MIN_RESPELT_REPEAT = 5  # letters of both parts for a part to be read as another respelt
+
+
+def respelt_repeat(a: str, b: str) -> bool:
+    """``a`` is the part ``b`` of the same name written again with a typo: one letter
+    added, dropped, or two neighbours swapped, inside the word (not its first or last
+    letter: ``Hassani`` is not ``Hassan`` again, a suffix makes another name), both of
+    five letters or more (``MOHAMED OMAR MHAMED``, ``ABDIKADIR MOHAMED ADIKADIR``). A
+    letter changed is not read so (``Karim Kasim``, ``Hamid Hamed`` may be two names). A
+    part written twice counts once (above); a list writing a name's part twice is then
+    met by a query that repeats it with a typo, whose second spelling found nothing."""
+    if a == b or min(len(a), len(b)) < MIN_RESPELT_REPEAT or abs(len(a) - len(b)) > 1:
+        return False
+    if a[0] != b[0] or a[-1] != b[-1]:
+        return False
+    if len(a) == len(b):  # two neighbours swapped, and nothing else
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return (len(diff) == 2 and diff[1] == diff[0] + 1
+                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(1, len(longer) - 1))
+
+
+# Arabic letters that write long vowels (and hamza seats): left out or added, they change
+# the name (حسن Hassan, حسين Hussein), not only its spelling
+_ARABIC_VOWEL_LETTERS = frozenset("اأإآىيیوؤئءةه")
+MIN_DROPPED_REPEAT = 3  # letters of the shorter Arabic-script part
+
+
+def consonant_dropped_repeat(a: str, b: str) -> bool:
+    """``a`` is the Arabic-script part ``b`` of the same name written again with one
+    consonant left out inside the word (not its first or last letter), or the reverse
+    (``محد ولی محمد``, ``نیک ممد دوست محمد``), the shorter of three letters or more. A
+    long-vowel letter left out is not read so: it makes another name (حسن Hassan and حسين
+    Hussein)."""
+    if abs(len(a) - len(b)) != 1 or min(len(a), len(b)) < MIN_DROPPED_REPEAT:
+        return False
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1:] == shorter and longer[i] not in _ARABIC_VOWEL_LETTERS
+               for i in range(1, len(longer) - 1))
 
 
 def name_forms(name: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]]:

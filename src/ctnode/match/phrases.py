@@ -47,6 +47,8 @@ EXPLANATIONS: dict[str, str] = {
     "match.note.digits": "numbers as digits: %(pairs)s",
     "match.note.classes": "class words: %(pairs)s",
     "match.note.repeated": "repeated part '%(part)s' counted once",
+    "match.note.respelt": "part '%(part)s' counted once: '%(twin)s' written again with a "
+                          "typo",
     # one aligned part
     "match.part.pair": "'%(query)s' ~ '%(listed)s': %(rule)s",
     "match.part.transliterated": "transliterated (%(schemes)s)",
@@ -147,6 +149,8 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), c) for p, c i
     (r"numbers as digits: (?P<pairs>.*)", "match.note.digits"),
     (r"class words: (?P<pairs>.*)", "match.note.classes"),
     (r"repeated part '(?P<part>.*)' counted once", "match.note.repeated"),
+    (r"part '(?P<part>.*)' counted once: '(?P<twin>.*)' written again with a typo",
+     "match.note.respelt"),
 ]]
 
 

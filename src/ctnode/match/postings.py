@@ -30,7 +30,7 @@ from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
 from ctnode.match.columns import KeyedColumn, StrMap, StrSet
-from ctnode.match.normalise import name_symbols, nickname_forms, skeleton
+from ctnode.match.normalise import name_symbols, nickname_forms, skeleton, written_skeleton
 from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
     FUZZY_MIN_LATIN,
@@ -118,6 +118,14 @@ def post(index: Postings, key: str, name_id: int) -> None:
             index[key] = array("i", (cur, name_id))
     elif cur[-1] != name_id:
         cur.append(name_id)
+
+
+def _collapsed(key: str, i: int) -> str:
+    """``key`` with its ``i``-th letter left out when that makes two equal letters meet,
+    read as one (the skeleton collapses them: ``mhmd`` → ``md``); "" otherwise."""
+    if 0 < i < len(key) - 1 and key[i - 1] == key[i + 1]:
+        return key[:i] + key[i + 2:]
+    return ""
 
 
 def _raise(weights: StrMap[float], key: str, weight: float) -> None:
@@ -391,6 +399,11 @@ class PostingTables:
                 for k in sorted(self.skeleton_deletions.get(key) or ()):
                     if abjad_letter_dropped(key, k):
                         self._reach(out, PostingKind.SKELETON, k, dropped)
+                spelt = written_skeleton(latin[1:])  # ممد mmd: two written, one more left out
+                if spelt != key:
+                    for k in sorted(self.skeleton_deletions.get(spelt) or ()):
+                        if abjad_letter_dropped(spelt, k):
+                            self._reach(out, PostingKind.SKELETON, k, dropped)
             self._expansions[cache_key] = out
             return out
         key = skeleton(latin)
@@ -440,8 +453,11 @@ class PostingTables:
                 if dropped > 0.0:
                     # (each is ``key`` with one consonant after the first left out: the
                     # rule's case)
-                    for short in dict.fromkeys(key[:i] + key[i + 1:]
-                                               for i in range(1, len(key))):
+                    # (and with two equal consonants met, as the Arabic-script part's
+                    # skeleton reads them: ممد ``md`` of ``mhmd``; see written_skeleton)
+                    for short in dict.fromkeys(
+                            k for i in range(1, len(key))
+                            for k in (key[:i] + key[i + 1:], _collapsed(key, i)) if k):
                         if (ABJAD_MARK + short in marked
                                 or ALT_PREFIX + ABJAD_MARK + short in marked):
                             self._reach(found, PostingKind.SKELETON, ABJAD_MARK + short,

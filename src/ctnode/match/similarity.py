@@ -24,6 +24,7 @@ from ctnode.match.normalise import (
     skeleton_parts,
     token_alternatives,
     vowel_mismatches,
+    written_skeleton,
 )
 from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
 from ctnode.match.weights import MODEL, ScoringModel
@@ -336,10 +337,7 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
         return 0.0, ""
     other, vowels = skeleton_parts(latin)
     if other != key:
-        if abjad_letter_dropped(key, other):
-            return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                              f"out: consonants '{key}' of '{other}'")
-        return 0.0, ""
+        return _abjad_dropped(marked[1:], key, written, other, vowels)
     for slot in range(1, len(written)):
         if written[slot] and not written[slot] & vowels[slot]:
             return 0.0, ""
@@ -347,14 +345,60 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
                          f"agree (short vowels are not written)")
 
 
-MIN_ABJAD_DROPPED = 3  # shortest Arabic-script skeleton the letter-left-out rule compares
+MIN_ABJAD_DROPPED = 2  # shortest Arabic-script skeleton the letter-left-out rule compares
+SHORT_ABJAD_DROPPED = 3  # ... without the long-vowel condition of two (see _abjad_dropped)
 FULL_ABJAD_DROPPED = 4  # ... and the shortest it gives its full value (shorter: the short one)
+MIN_LONG_VOWELS_DROPPED = 2  # long vowels a two-consonant part must write (see _abjad_dropped)
+
+
+def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
+                   vowels: tuple[int, ...]) -> tuple[float, str]:
+    """The abjad rule's second case, one letter left out of the Arabic-script spelling
+    (its reading ``reading``, skeleton ``key`` and long-vowel slots ``written``) of the
+    Latin part (skeleton ``other``, vowel slots ``vowels``); (0, "") when it does not
+    apply. Three consonants left or more: the consonants alone (بلمخار ``blmhr`` of
+    Belmokhtar ``blmhtr``). Two left: the part must also write two long vowels after its
+    first letter, each agreeing in class with the Latin vowels around the consonant left
+    out (حاني ``hani`` of Haqqani: a after h, i after n; not خان ``khan`` of Hassan, one
+    long vowel, nor حسين), and must not end in a heh (زينيه ``zinih``: the skeleton drops
+    the final h, a third letter the Latin part does not show). Two equal consonants written side by side count as two
+    (ممد ``mmd`` of Muhammad ``mhmd``: Arabic script writes a doubled consonant once, so
+    two letters written are two consonants, which a letter left out between them makes
+    meet); the value is that of the collapsed skeleton's length, the index's bound."""
+    spelt = written_skeleton(reading)
+    if spelt != key and abjad_letter_dropped(spelt, other) and len(spelt) >= SHORT_ABJAD_DROPPED:
+        return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
+                                          f"out: consonants '{spelt}' of '{other}'")
+    if not abjad_letter_dropped(key, other):
+        return 0.0, ""
+    if len(key) < SHORT_ABJAD_DROPPED:
+        if (sum(1 for ch in reading[1:] if ch in "aiu") < MIN_LONG_VOWELS_DROPPED
+                or reading[-1:] == "h"):  # (a final heh is a letter the skeleton drops)
+            return 0.0, ""
+        if not any(_long_vowels_agree(written, vowels, i) for i in range(1, len(other))
+                   if other[:i] + other[i + 1:] == key):
+            return 0.0, ""
+        return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
+                                          f"out: consonants '{key}' of '{other}', long "
+                                          f"vowels agree")
+    return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
+                                      f"out: consonants '{key}' of '{other}'")
+
+
+def _long_vowels_agree(written: tuple[int, ...], vowels: tuple[int, ...], i: int) -> bool:
+    """The long vowels an Arabic-script part writes after each consonant (``written``)
+    agree in class with the Latin part's vowels (``vowels``) once its ``i``-th skeleton
+    letter is left out (the vowels after it join those after the letter before); a
+    first-letter vowel is not compared."""
+    merged = (*vowels[:i], vowels[i] | vowels[i + 1], *vowels[i + 2:])
+    return all(not w or w & v for w, v in zip(written[1:], merged[1:], strict=True))
 
 
 def abjad_letter_dropped(key: str, other: str) -> bool:
-    """The abjad rule's second case: the consonants of the Arabic-script part are those of
-    the Latin part with one left out, not the first (بلمخار ``blmhr`` of Belmokhtar
-    ``blmhtr``); at least three consonants remain."""
+    """The abjad rule's second case, by the consonants (the index's test): those of the
+    Arabic-script part are those of the Latin part with one left out, not the first
+    (بلمخار ``blmhr`` of Belmokhtar ``blmhtr``); at least two consonants remain (two:
+    see :func:`_abjad_dropped` for what else the rule asks)."""
     return (len(key) >= MIN_ABJAD_DROPPED and len(other) == len(key) + 1
             and other[0] == key[0] and any(other[:i] + other[i + 1:] == key
                                            for i in range(1, len(other))))

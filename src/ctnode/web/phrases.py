@@ -48,6 +48,8 @@ MSGIDS: dict[str, str] = {
     "match.note.digits": N_("numbers as digits: %(pairs)s"),
     "match.note.classes": N_("class words: %(pairs)s"),
     "match.note.repeated": N_("repeated part '%(part)s' counted once"),
+    "match.note.respelt": N_("part '%(part)s' counted once: '%(twin)s' written again with "
+              "a typo"),
     "match.part.pair": N_("'%(query)s' ~ '%(listed)s': %(rule)s"),
     "match.part.transliterated": N_("transliterated (%(schemes)s)"),
     "match.part.weights": N_("similarity %(sim)s, rarity weight %(weight)s"),
