@@ -50,7 +50,7 @@ from ctnode.match.transliterate import (
     glued_bin_reading,
     greek_alternative,
     has_arabic,
-    indic_alternative,
+    indic_alternatives,
     japanese_word_alternative,
     joined_abd,
     katakana_loanword_keys,
@@ -364,7 +364,10 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     (``tschernow`` → ``chernov``)."""
     if has_arabic(token):
         return tuple(arabic_alternatives(token))[:MAX_ALTERNATIVES]
-    korean = korean_alternative(token) or indic_alternative(token) or greek_alternative(token)
+    indic = indic_alternatives(token)
+    if indic:
+        return indic
+    korean = korean_alternative(token) or greek_alternative(token)
     if korean is not None:
         return (korean,)
     latin, rule = latin_token(token)

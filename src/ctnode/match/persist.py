@@ -63,7 +63,9 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 8  # 8: each record's first and last year of birth and nationalities as columns (m1speed);
+FORMAT = 9  # 9: listed names parsed with the sound readings of sc (Bengali/Devanagari
+# inherent vowels, Urdu heh goal as heh, katakana f as hw);
+# 8: each record's first and last year of birth and nationalities as columns (m1speed);
 # 7: listed names parsed with the script rules of recall12 (final heh/yeh read a,
 # Arabic-script honorifics dropped, es-/et- articles unglued, long Han words cut into name
 # words, katakana syllables); 6: a parsed name keeps the acronyms read off the name as written apart (the
