@@ -120,3 +120,22 @@ def test_fast_equals_naive() -> None:
             got = [(h.entity_id, h.score, h.matched_name)
                    for h in fast.screen(q, include_below=True)]
             assert got == want, query
+
+
+def test_a_long_han_word_keeps_its_many_symbols() -> None:
+    """穆罕默德 (Muhammad) holds the symbols of every spelling Wikidata keeps apart (20):
+    a word of three or more Han characters is no ambiguous syllable, so it keeps them and
+    meets Mohamed through one; a short syllable with as many still gets none."""
+    from ctnode.match.normalise import rigour_symbols
+    from ctnode.match.symbols import MAX_NAME_SYMBOLS, symbol_cap
+
+    assert len(rigour_symbols("穆罕默德")) > MAX_NAME_SYMBOLS
+    assert rigour_symbols("穆罕默德") & rigour_symbols("mohamed")
+    assert symbol_cap("穆罕默德") > symbol_cap("彼得") == symbol_cap("mohamed") == MAX_NAME_SYMBOLS
+    assert rigour_symbols("彼得") == frozenset()  # 14 symbols, two characters: none
+    for cls in (Matcher, NaiveMatcher):
+        m = cls(Thresholds())
+        m.build([_e("zahid", "Mohammad Zahid"), _e("other", "Omar Hassan Khalil")])
+        hit = _top(m, "穆罕默德 扎希德")
+        assert hit is not None and hit.entity_id == "zahid" and hit.score >= Thresholds().report
+        assert "rigour name symbol" in _details(hit).split("'mohammad'")[1].split("|")[0]

@@ -39,7 +39,7 @@ from ctnode.match.orgs import (
     org_stopwords,
     written_acronyms,
 )
-from ctnode.match.symbols import MAX_NAME_SYMBOLS
+from ctnode.match.symbols import symbol_cap
 from ctnode.match.transliterate import (
     MAX_ALTERNATIVES,
     abjad_keys,
@@ -175,7 +175,8 @@ def rigour_symbols(token: str) -> frozenset[str]:
     Two tokens sharing a symbol are forms of one given or family name across languages
     (Foma/Thomas, Josyp/Joseph, Mahoma/Muhammad), which no spelling rule can see. Digits,
     tokens under three letters (one Han or Hangul syllable counts as two) and tokens with
-    more than MAX_NAME_SYMBOLS symbols get none.
+    more than MAX_NAME_SYMBOLS symbols get none (a word of three or more Han, kana or Hangul
+    characters up to MAX_WORD_SYMBOLS: :func:`symbols.symbol_cap`).
     """
     if not symbols.asks(token):
         return frozenset()
@@ -185,7 +186,7 @@ def rigour_symbols(token: str) -> frozenset[str]:
         for symbol in name.symbols:
             if symbol.category == Symbol.Category.NAME:
                 found.add(str(symbol.id))
-    if len(found) > MAX_NAME_SYMBOLS:
+    if len(found) > symbol_cap(token):
         return frozenset()
     return frozenset(sys.intern(f) for f in found)
 
