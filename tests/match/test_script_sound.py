@@ -139,3 +139,24 @@ def test_a_long_han_word_keeps_its_many_symbols() -> None:
         hit = _top(m, "穆罕默德 扎希德")
         assert hit is not None and hit.entity_id == "zahid" and hit.score >= Thresholds().report
         assert "rigour name symbol" in _details(hit).split("'mohammad'")[1].split("|")[0]
+
+
+def test_one_letter_words_joined_before_the_article() -> None:
+    """wa-, fa-, bi-, ka- joined before the article, and li- + al- written لل, are read
+    without the joined word; a name that merely begins so (والي Wali) keeps its reading."""
+    from ctnode.match.transliterate import proclitic_reading
+
+    assert proclitic_reading("والمسلمين") == (("mslmin", "'و' joined to the article"),)
+    assert proclitic_reading("للصرافة") == (("srafa", "'ل' (li-) joined to the article"),)
+    assert proclitic_reading("بالعراق") == (("araq", "'ب' joined to the article"),)
+    assert proclitic_reading("والي") == () and proclitic_reading("الله") == ()
+    assert proclitic_reading("المسلمين") == () and proclitic_reading("Wal") == ()
+    org = Entity(id="jnim", schema="Organization", dataset="t", reference="jnim")
+    org.add("name", "Nusrat al-Islam wa al-Muslimin")
+    for cls in (Matcher, NaiveMatcher):
+        m = cls(Thresholds())
+        m.build([org, _e("other", "Omar Hassan Khalil")])
+        hits = m.screen(ScreenQuery(names=["نصرة الإسلام والمسلمين"], schema="Organization"),
+                        limit=1)
+        assert hits and hits[0].entity_id == "jnim" and hits[0].score >= Thresholds().report
+        assert "'walmslmin' ~ 'muslimin'" in _details(hits[0])

@@ -58,6 +58,7 @@ from ctnode.match.transliterate import (
     korean_alternative,
     latin_token,
     maqsura_reading,
+    proclitic_reading,
     readings,
     warm_up_scripts,
     western_alternatives,
@@ -560,6 +561,10 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
+            for reading, said in proclitic_reading(raw):
+                if reading != latin and reading not in others:
+                    others = (*others, reading)
+                    notes.append(f"read as {said}: {raw} → {reading}")
             if kind == "person":
                 for reading, said in (*article_readings(raw, before[k]),
                                       *glued_bin_reading(raw)):

@@ -325,6 +325,30 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+# Arabic writes the one-letter words wa- (and), fa- (then), bi- (with, in), ka- (like) and
+# li- (for) joined to the word after them; before the article (والجهاد wal-Jihad, بالدم
+# bid-dam) the article is still written, and li- + al- is written لل (للصرافة lis-sirafa).
+_PROCLITICS = frozenset("وفبك")
+
+
+def proclitic_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part without a one-letter word joined before its
+    article (``والمسلمين`` → ``mslmin``, wa al-Muslimin; ``للصرافة`` → ``srafa``): the
+    name keeps three letters or more after the article."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if stripped.endswith(_ALLAH):
+        return ()
+    if (stripped[:1] in _PROCLITICS and stripped[1:3] == _ARABIC_ARTICLE
+            and len(stripped) >= 3 + MIN_ARTICLE_REST):
+        rest, said = stripped[1:], f"'{stripped[:1]}' joined to the article"
+    elif stripped.startswith(_LAM + _LAM) and len(stripped) >= 2 + MIN_ARTICLE_REST:
+        rest, said = _ARABIC_ARTICLE + stripped[2:], "'ل' (li-) joined to the article"
+    else:
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(rest))
+    return ((reading, said),) if reading else ()
+
+
 _BIN = "بن"
 
 
