@@ -72,12 +72,22 @@ def test_indic_parts_read_without_the_inherent_vowels_speech_drops() -> None:
     assert indic_alternatives("Iqbal") == () and indic_alternatives("محمد") == ()
 
 
-def test_urdu_heh_goal_is_the_arabic_heh() -> None:
+def test_urdu_final_heh_goal_is_the_arabic_heh() -> None:
+    """At the end of a word the heh goal is the Arabic heh (Allah, Shah); inside a word it
+    stays unread (Urdu writes Chaudhry's aspirate before the d: چوہدری)."""
     assert arabic_letters("ثناء اللہ") == "ثناء الله"
-    assert arabic_letters("حرکت الجہاد") == "حرکت الجهاد"
+    assert arabic_letters("عبداللہ، شاہ") == "عبدالله، شاه"
+    assert arabic_letters("چوہدری") == "چوہدری"
+    assert arabic_letters("مکتبۃ") == "مکتبة"
     assert arabic_letters("بھٹو") == "بھٹو"  # do-chashmi heh (aspiration) as written
-    (name,) = split_names("حرکت الجہاد")
-    assert "jhad" in parse_name(name, "org")[0].tokens
+    (name,) = split_names("عبداللہ شاہ")
+    assert parse_name(name)[0].tokens == ("abdullah", "shah")
+    for cls in (Matcher, NaiveMatcher):
+        m = cls(Thresholds())
+        m.build([_e("chaudhry", "Aamir Ali Chaudhry"), _e("other", "Omar Hassan Khalil")])
+        hit = _top(m, "عامر علی چوہدری")
+        assert hit is not None and hit.entity_id == "chaudhry"
+        assert hit.score >= Thresholds().report
 
 
 def test_katakana_f_is_also_hw_or_h() -> None:

@@ -151,18 +151,23 @@ def has_arabic(token: str) -> bool:
 _PRESENTATION = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFE]+")
 
 
-# Urdu writes the Arabic heh as the heh goal (ہ, its final form with hamza ۂ) and the ta
-# marbuta as ۃ: the same letters (اللہ is الله, ثناء اللہ Sanaullah); the do-chashmi heh (ھ)
-# that marks aspiration after a consonant (بھ bh) stays as it is.
-_URDU_HEH = str.maketrans({"ہ": "ه", "ۂ": "ۀ", "ۃ": "ة"})
-_URDU_HEH_CHARS = re.compile("[ہۂۃ]")
+# Urdu writes the Arabic heh as the heh goal (ہ, with hamza ۂ) and the ta marbuta as ۃ:
+# at the end of a word they are the Arabic letters (اللہ is الله, شاہ Shah, زادہ Zada), and
+# ۃ is ة anywhere. A heh goal inside a word stays unread, as before: Urdu also writes the
+# aspirate of a consonant with it, before that consonant (چوہدری Chaudhry, for چودھری), where
+# a read h would stand between the vowel and the d. The do-chashmi heh (ھ) that marks
+# aspiration after a consonant (بھ bh) stays as it is.
+_URDU_FINAL_HEH = re.compile(r"[ہۂ](?!\w)")
+_URDU_HEH = {"ہ": "ه", "ۂ": "ۀ"}
 
 
 def arabic_letters(text: str) -> str:
     """Text with Arabic presentation forms replaced by their letters (Unicode NFKC of those
-    characters only) and Urdu's heh goal and ta marbuta by the Arabic letters."""
-    if _URDU_HEH_CHARS.search(text) is not None:
-        text = text.translate(_URDU_HEH)
+    characters only) and Urdu's final heh goal and its ta marbuta by the Arabic letters."""
+    if "ۃ" in text:
+        text = text.replace("ۃ", "ة")
+    if "ہ" in text or "ۂ" in text:
+        text = _URDU_FINAL_HEH.sub(lambda m: _URDU_HEH[m.group()], text)
     if _PRESENTATION.search(text) is None:
         return text
     return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
