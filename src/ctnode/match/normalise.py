@@ -39,7 +39,7 @@ from ctnode.match.orgs import (
     org_stopwords,
     written_acronyms,
 )
-from ctnode.match.symbols import MAX_NAME_SYMBOLS
+from ctnode.match.symbols import symbol_cap
 from ctnode.match.transliterate import (
     MAX_ALTERNATIVES,
     abjad_keys,
@@ -50,7 +50,7 @@ from ctnode.match.transliterate import (
     glued_bin_reading,
     greek_alternative,
     has_arabic,
-    indic_alternative,
+    indic_alternatives,
     japanese_word_alternative,
     joined_abd,
     katakana_loanword_keys,
@@ -58,6 +58,7 @@ from ctnode.match.transliterate import (
     korean_alternative,
     latin_token,
     maqsura_reading,
+    proclitic_reading,
     readings,
     warm_up_scripts,
     western_alternatives,
@@ -178,7 +179,8 @@ def rigour_symbols(token: str) -> frozenset[str]:
     Two tokens sharing a symbol are forms of one given or family name across languages
     (Foma/Thomas, Josyp/Joseph, Mahoma/Muhammad), which no spelling rule can see. Digits,
     tokens under three letters (one Han or Hangul syllable counts as two) and tokens with
-    more than MAX_NAME_SYMBOLS symbols get none.
+    more than MAX_NAME_SYMBOLS symbols get none (a word of three or more Han, kana or Hangul
+    characters up to MAX_WORD_SYMBOLS: :func:`symbols.symbol_cap`).
     """
     if not symbols.asks(token):
         return frozenset()
@@ -188,7 +190,7 @@ def rigour_symbols(token: str) -> frozenset[str]:
         for symbol in name.symbols:
             if symbol.category == Symbol.Category.NAME:
                 found.add(str(symbol.id))
-    if len(found) > MAX_NAME_SYMBOLS:
+    if len(found) > symbol_cap(token):
         return frozenset()
     return frozenset(sys.intern(f) for f in found)
 
@@ -393,7 +395,10 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     (``tschernow`` → ``chernov``)."""
     if has_arabic(token):
         return tuple(arabic_alternatives(token))[:MAX_ALTERNATIVES]
-    korean = korean_alternative(token) or indic_alternative(token) or greek_alternative(token)
+    indic = indic_alternatives(token)
+    if indic:
+        return indic
+    korean = korean_alternative(token) or greek_alternative(token)
     if korean is not None:
         return (korean,)
     latin, rule = latin_token(token)
@@ -604,6 +609,10 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
+            for reading, said in proclitic_reading(raw):
+                if reading != latin and reading not in others:
+                    others = (*others, reading)
+                    notes.append(f"read as {said}: {raw} → {reading}")
             if kind == "person":
                 for reading, said in (*article_readings(raw, before[k]),
                                       *glued_bin_reading(raw)):

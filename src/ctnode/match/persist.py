@@ -64,6 +64,9 @@ from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
 FORMAT = 9  # 9: a person's part written again with a typo counted once, سعيد no title (ar);
+# listed names parsed with the sound readings of sc (Bengali/Devanagari inherent vowels, Urdu
+# final heh goal as heh, katakana f as hw, Arabic wa-/bi-/li- joined before the article, long CJK
+# words keeping up to 64 rigour symbols);
 # 8: each record's first and last year of birth and nationalities as columns (m1speed);
 # 7: listed names parsed with the script rules of recall12 (final heh/yeh read a,
 # Arabic-script honorifics dropped, es-/et- articles unglued, long Han words cut into name

@@ -20,7 +20,7 @@ which this module does without the automaton. How rigour 2.6 answers
 
 A token of letters is one part at most (nothing in it separates), so only the key equal
 to that part can give a symbol: the answer is that key's symbols
-(:func:`symbols_of_key`), none when the key has more than MAX_NAME_SYMBOLS. A haystack
+(:func:`symbols_of_key`), none when the key has more than :func:`symbol_cap`. A haystack
 of several parts (never the case for a token of letters) is asked of rigour
 (:func:`lookup` says None). The tests hold this against rigour on every token of the
 shared name corpora and on a fixture of tricky tokens in many scripts.
@@ -59,6 +59,18 @@ _LINE = re.compile(r"^[^\n]+ => [QX]\w+\n")
 # A name part holding more of rigour's name symbols than this is too ambiguous (a short
 # Korean or Chinese syllable) for the symbol to say two spellings are one name.
 MAX_NAME_SYMBOLS = 8
+# A word of three or more Han, kana or Hangul characters is no syllable: a foreign name
+# written by its sound (穆罕默德 Muhammad, アブドゥル Abdul) holds the symbols of each of the
+# name's spellings that Wikidata keeps apart (Mohamed, Mohammad, Muhammad ...: 20 for
+# 穆罕默德), not of unrelated names, so it keeps up to this many.
+MAX_WORD_SYMBOLS = 64
+_CJK_WORD = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                       r"\uac00-\ud7a3]{3,}")
+
+
+def symbol_cap(key: str) -> int:
+    """How many symbols a name part (or its dictionary key) may hold and keep them."""
+    return MAX_WORD_SYMBOLS if _CJK_WORD.fullmatch(key) else MAX_NAME_SYMBOLS
 
 # rigour's Normalize flags CASEFOLD | NAME, its Cleanup.Noop (rigour.text.normalize): how
 # its tagger normalises both the dictionary forms and the text it searches
@@ -107,12 +119,12 @@ def lookup(token: str, keys: StrMap[frozenset[str]]) -> frozenset[str] | None:
     if not key:
         return None if key is None else NO_SYMBOLS
     found = keys.get(key) or NO_SYMBOLS
-    return NO_SYMBOLS if len(found) > MAX_NAME_SYMBOLS else found
+    return NO_SYMBOLS if len(found) > symbol_cap(key) else found
 
 
-def symbols_of_key(found: frozenset[str]) -> frozenset[str]:
+def symbols_of_key(found: frozenset[str], key: str = "") -> frozenset[str]:
     """A key's symbols as a name part's answer: none when it has too many."""
-    return NO_SYMBOLS if len(found) > MAX_NAME_SYMBOLS else found
+    return NO_SYMBOLS if len(found) > symbol_cap(key) else found
 
 
 class SymbolTable:
@@ -124,7 +136,7 @@ class SymbolTable:
     def __init__(self) -> None:
         self.listed: set[str] = set()  # the symbols of listed tokens
         # rigour's key of a name part → its symbols, for keys holding a listed symbol and
-        # no more than MAX_NAME_SYMBOLS
+        # no more than symbol_cap(key)
         # (a loaded index reads it from a memory-mapped column: ``persist``)
         self.lexicon: dict[str, frozenset[str]] | KeyedColumn[frozenset[str]] = {}
         # token → answer given (see answer), for the lexicon it was read from
@@ -151,7 +163,7 @@ class SymbolTable:
             return False
         self.listed |= new
         for key, found in whole.items():
-            if len(found) <= MAX_NAME_SYMBOLS and not found.isdisjoint(new):
+            if len(found) <= symbol_cap(key) and not found.isdisjoint(new):
                 self.lexicon[key] = found
         self._answers = {}
         return True

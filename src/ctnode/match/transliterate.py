@@ -51,6 +51,7 @@ _ARABIC_ARTICLE = "ال"
 _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
 _ULLAH = "ullah"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_ALNUM_CASED = re.compile(r"[^A-Za-z0-9]+")
 
 
 @cache
@@ -61,6 +62,7 @@ def _transliterator(rules: str) -> icu.Transliterator:
 
 
 _ANY_LATIN = "Any-Latin; Latin-ASCII"
+_ICU_ANY_LATIN = "Any-Latin"  # with diacritics: ISO 15919 tells long vowels from short
 _HAN_LATIN = "Han-Latin; Latin-ASCII"
 _TRAD_SIMP = "Traditional-Simplified"
 # Han characters (the CJK unified ideographs, extension A, compatibility ideographs)
@@ -149,9 +151,23 @@ def has_arabic(token: str) -> bool:
 _PRESENTATION = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFE]+")
 
 
+# Urdu writes the Arabic heh as the heh goal (ہ, with hamza ۂ) and the ta marbuta as ۃ:
+# at the end of a word they are the Arabic letters (اللہ is الله, شاہ Shah, زادہ Zada), and
+# ۃ is ة anywhere. A heh goal inside a word stays unread, as before: Urdu also writes the
+# aspirate of a consonant with it, before that consonant (چوہدری Chaudhry, for چودھری), where
+# a read h would stand between the vowel and the d. The do-chashmi heh (ھ) that marks
+# aspiration after a consonant (بھ bh) stays as it is.
+_URDU_FINAL_HEH = re.compile(r"[ہۂ](?!\w)")
+_URDU_HEH = {"ہ": "ه", "ۂ": "ۀ"}
+
+
 def arabic_letters(text: str) -> str:
     """Text with Arabic presentation forms replaced by their letters (Unicode NFKC of those
-    characters only)."""
+    characters only) and Urdu's final heh goal and its ta marbuta by the Arabic letters."""
+    if "ۃ" in text:
+        text = text.replace("ۃ", "ة")
+    if "ہ" in text or "ۂ" in text:
+        text = _URDU_FINAL_HEH.sub(lambda m: _URDU_HEH[m.group()], text)
     if _PRESENTATION.search(text) is None:
         return text
     return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
@@ -314,6 +330,30 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+# Arabic writes the one-letter words wa- (and), fa- (then), bi- (with, in), ka- (like) and
+# li- (for) joined to the word after them; before the article (والجهاد wal-Jihad, بالدم
+# bid-dam) the article is still written, and li- + al- is written لل (للصرافة lis-sirafa).
+_PROCLITICS = frozenset("وفبك")
+
+
+def proclitic_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part without a one-letter word joined before its
+    article (``والمسلمين`` → ``mslmin``, wa al-Muslimin; ``للصرافة`` → ``srafa``): the
+    name keeps three letters or more after the article."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    if stripped.endswith(_ALLAH):
+        return ()
+    if (stripped[:1] in _PROCLITICS and stripped[1:3] == _ARABIC_ARTICLE
+            and len(stripped) >= 3 + MIN_ARTICLE_REST):
+        rest, said = stripped[1:], f"'{stripped[:1]}' joined to the article"
+    elif stripped.startswith(_LAM + _LAM) and len(stripped) >= 2 + MIN_ARTICLE_REST:
+        rest, said = _ARABIC_ARTICLE + stripped[2:], "'ل' (li-) joined to the article"
+    else:
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(rest))
+    return ((reading, said),) if reading else ()
+
+
 _BIN = "بن"
 
 
@@ -376,15 +416,80 @@ def _hangul(text: str, rr: bool) -> str:
 
 
 _INDIC = re.compile(r"[\u0900-\u0dff]")
+_BENGALI = re.compile(r"[\u0980-\u09ff]")
+# ICU's ISO 15919 letters with diacritics → plain ASCII, long vowels kept apart (upper case)
+# from the short inherent ``a`` until the schwa rule has run
+_INDIC_LETTERS: tuple[tuple[str, str], ...] = (
+    ("ṁ", "ng"), ("ṅ", "ng"), ("ṃ", "ng"), ("ñ", "n"), ("ś", "sh"), ("ṣ", "sh"), ("ẏ", "y"),
+    ("ā", "A"), ("ī", "I"), ("ū", "U"), ("ē", "E"), ("ō", "O"), ("r̥", "ri"), ("'", ""),
+)
+_INDIC_VOWELS = frozenset("aeiouAEIOU")
+_INDIC_INITIAL_IY = re.compile(r"^[iI]y(?=[aAeEiIoOuU])")  # ইয়া: i + ya-phala, said ya
+_INDIC_MAX = 3
 
 
-def indic_alternative(token: str) -> str | None:
-    """A Devanagari, Bengali, Gurmukhi, Gujarati ... name part without the final inherent
-    vowel ICU writes and speech drops (মোহাম্মদ: ICU ``mohammada``, said Mohammad)."""
+def _indic_units(text: str) -> list[str]:
+    """ISO 15919 text cut into letters, an aspirate or sibilant digraph (``kh``, ``ph``,
+    ``sh`` ...) one consonant."""
+    units: list[str] = []
+    for ch in text:
+        if ch == "h" and units and units[-1][-1] not in _INDIC_VOWELS and len(units[-1]) == 1:
+            units[-1] += ch
+        else:
+            units.append(ch)
+    return units
+
+
+def _schwa_deleted(text: str) -> str:
+    """The inherent vowels speech drops (the schwa-deletion rule of Hindi and Bengali): the
+    final one after a single consonant, and one between a vowel and a consonant on its left
+    and a consonant and a vowel on its right (V C a C V), taken from the right."""
+    units = _indic_units(text)
+
+    def vowel(i: int) -> bool:
+        return 0 <= i < len(units) and units[i] in _INDIC_VOWELS
+
+    if (len(units) > 2 and units[-1] == "a" and not vowel(len(units) - 2)
+            and vowel(len(units) - 3)):
+        units.pop()
+    i = len(units) - 3
+    while i >= 2:
+        if (units[i] == "a" and not vowel(i - 1) and vowel(i - 2) and not vowel(i + 1)
+                and vowel(i + 2)):
+            del units[i]
+            i -= 2
+        else:
+            i -= 1
+    return "".join(units)
+
+
+def indic_alternatives(token: str) -> tuple[str, ...]:
+    """A Devanagari, Bengali, Gurmukhi, Gujarati ... name part read as it is said: ICU writes
+    every inherent vowel (ISO 15919: ইকবাল ``ikabala``, রহমান ``rahamana``, মোহাম্মদ
+    ``mohammada``), speech drops the final one and those between a vowel-consonant and a
+    consonant-vowel (Iqbal, Rahman, Mohammad); ``ṁ`` is ng (ইয়াং Yang), an initial ``iy``
+    before a vowel is y (ইয়াকুব Yakub). Bengali also: ``ph`` is f (জাফর Jafar), the inherent
+    vowel is said o (কণি Koni, Kony) and ``j`` also writes z (জাফর Zafar): those two as
+    further alternatives. Empty when the reading equals the letter-by-letter one."""
     if not _INDIC.search(token):
-        return None
+        return ()
+    text = unicodedata.normalize("NFC", _transliterator(_ICU_ANY_LATIN).transliterate(token.lower()))
+    for src, dst in _INDIC_LETTERS:
+        text = text.replace(src, dst)
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    text = _INDIC_INITIAL_IY.sub("y", _NON_ALNUM_CASED.sub("", text))
+    if not text.isascii():
+        return ()
+    said = _schwa_deleted(text)
+    out = [said]
+    if _BENGALI.search(token):
+        said = said.replace("ph", "f")
+        out = [said, said.replace("a", "o")]
+        if "j" in said:
+            out.append(said.replace("j", "z"))
     latin = latin_token(token)[0]
-    return latin[:-1] if len(latin) > 3 and latin.endswith("a") else None
+    return tuple(dict.fromkeys(f for f in (o.lower() for o in out)
+                               if f != latin and len(f) >= 2))[:_INDIC_MAX]
 
 
 # ---- Greek: the letters as Modern Greek says them -------------------------------------------
@@ -771,7 +876,9 @@ MAX_EAST_ASIAN_SYLLABLE = 5  # longest reading (one or two kana syllables) given
 def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
     """A short katakana word's readings as a Korean or Chinese syllable: with ng for a
     final n (``kan`` → ``kang``), with the initial r the South drops (``yon`` → ``ryon``,
-    ``ryong``; ``i`` → ``ri``); () for longer words."""
+    ``ryong``; ``i`` → ``ri``), with hw or h for an initial f (``fan`` → ``hwan``,
+    ``hwang``; ``fu`` → ``hu``: Japanese has no hw, and its f, a breath through the lips,
+    writes the h of 화 Hwa, 황 Hwang, 후 Hu, 黄 Huang); () for longer words."""
     if len(reading) > MAX_EAST_ASIAN_SYLLABLE:
         return ()
     forms = [reading]
@@ -779,6 +886,10 @@ def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
         forms.append(reading + "g")
     if reading[:1] in ("i", "y"):
         forms += ["r" + f for f in forms]
+    elif reading[:2] == "fu":
+        forms += ["h" + f[1:] for f in forms]
+    elif reading[:1] == "f" and reading[1:2] in ("a", "e", "i", "o"):
+        forms += ["hw" + f[1:] for f in forms]
     return tuple(forms[1:])
 
 
