@@ -9,10 +9,8 @@ BIN = $(VENV)/bin
 run: install  ## install, create the SQLite store, load the UN list and serve on 127.0.0.1:8000
 	$(BIN)/ctnode up
 
-# The suite runs in parallel, one pytest-xdist worker per core; each test module stays whole on
-# one worker (--dist loadscope), so a module's fixtures (a browser, a served node) start once.
 test: install-dev  ## install with test tools and run the whole suite (SQLite and PostgreSQL)
-	$(BIN)/pytest -q -n auto --dist loadscope
+	$(BIN)/pytest -q
 
 lint: install-dev  ## ruff and mypy --strict
 	$(BIN)/ruff check src tests bench
