@@ -157,7 +157,9 @@ DEEP = b"[" * 30_000 + b"]" * 30_000  # 60,000 levels: a 500 (RecursionError) be
      "invalid_text"),
     ("127.0.0.17", "/screen", True, b'{"name": "a\\ud800b"}', 422, "request.refused",
      "invalid_text"),
-])
+], ids=["deep-envelope", "nul-in-sender", "surrogate-in-sender", "no-key", "deep-json",
+        "nul-in-value", "surrogate-in-value"])  # fixed ids: the envelopes carry the time, and
+# parallel workers (pytest-xdist) must collect the same test names
 def test_hostile_small_inputs_get_a_4xx_and_an_audit_entry(
     guarded: NodeProc, source: str, path: str, key: bool, body: bytes, status: int,
     event: str, reason: str | None,
