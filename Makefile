@@ -10,7 +10,7 @@ run: install  ## install, create the SQLite store, load the UN list and serve on
 	$(BIN)/ctnode up
 
 test: install-dev  ## install with test tools and run the whole suite (SQLite and PostgreSQL)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadscope
 
 lint: install-dev  ## ruff and mypy --strict
 	$(BIN)/ruff check src tests bench

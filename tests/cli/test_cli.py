@@ -148,6 +148,27 @@ def test_keys_list_shows_when_each_key_was_last_used(demo_env: dict[str, str],
     assert used[0]["last_used_at"]
 
 
+def test_each_command_takes_its_own_terminal_width(demo_env: dict[str, str]) -> None:
+    # rich reads COLUMNS when a console is made; this process runs several commands, and each
+    # must print for its own terminal, not the first command's (a narrow one wraps the row)
+    narrow, wide = {**demo_env, "COLUMNS": "40"}, {**demo_env, "COLUMNS": "200"}
+    token = runner.invoke(app, ["keys", "create", "gate-7", "--role", "screener"],
+                          env=narrow).stdout.strip()
+    key_id = token.split("_")[1]
+
+    def rows(env: dict[str, str]) -> list[str]:
+        return runner.invoke(app, ["keys", "list"], env=env).stdout.splitlines()
+
+    def one_line(env: dict[str, str]) -> bool:
+        lines = rows(env)
+        assert max(map(len, lines)) <= int(env["COLUMNS"])
+        (line,) = [x for x in lines if key_id in x]
+        return "never used" in line
+
+    for terminal, whole in ((wide, True), (narrow, False), (wide, True), (narrow, False)):
+        assert one_line(terminal) is whole
+
+
 def test_export_import_ftm_round_trip(
     env: dict[str, str], tmp_path: Path, node_with_un: Node
 ) -> None:

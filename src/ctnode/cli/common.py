@@ -33,6 +33,16 @@ from ctnode.settings import Settings
 # line break; a piped stderr would otherwise be cut at 80 columns).
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
+
+
+def follow_terminal_width() -> None:
+    """Rich reads ``COLUMNS`` once, when a console is made. A process that runs several
+    commands (a test's ``CliRunner``, an embedding script) reads it again for each command, so
+    a table is as wide as that command's terminal, not the first one's."""
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    for each in (console, out):
+        each._width = width  # None: rich asks the terminal, as a console made now would
 P = ParamSpec("P")
 R = TypeVar("R")
 

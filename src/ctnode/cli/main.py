@@ -127,7 +127,11 @@ def _main(
         "--version", callback=_print_version, is_eager=True,
         help="Print the version of ctnode and exit.")] = False,
 ) -> None:
-    pass
+    # The command's module is imported by now (click resolves it before this callback). In a
+    # process that runs several commands, its consoles take this command's terminal width.
+    common = sys.modules.get("ctnode.cli.common")
+    if common is not None:
+        common.follow_terminal_width()
 
 
 def run() -> None:
