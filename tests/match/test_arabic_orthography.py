@@ -14,17 +14,10 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name
 from ctnode.match.transliterate import article_readings, glued_bin_reading, joined_abd
-from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
-from tests.match.test_script_recall import _details, _top
+from tests.match.test_script_recall import _details, _e, _top
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
-
-def _e(eid: str, name: str) -> Entity:
-    e = Entity(id=eid, schema="Person", dataset="t", reference=eid)
-    e.add("name", name)
-    return e
 
 
 LIST = [

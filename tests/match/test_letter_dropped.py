@@ -21,17 +21,10 @@ from ctnode.match.normalise import (
 from ctnode.match.similarity import abjad_similarity
 from ctnode.match.transliterate import ABJAD_MARK
 from ctnode.match.weights import MODEL
-from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
-from tests.match.test_script_recall import _details, _top
+from tests.match.test_script_recall import _details, _e, _top
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
-
-def _e(eid: str, name: str) -> Entity:
-    e = Entity(id=eid, schema="Person", dataset="t", reference=eid)
-    e.add("name", name)
-    return e
 
 
 LIST = [

@@ -18,14 +18,9 @@ from ctnode.match.transliterate import (
 )
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
+from tests.match.test_script_recall import _e
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
-
-def _e(eid: str, name: str) -> Entity:
-    e = Entity(id=eid, schema="Person", dataset="t", reference=eid)
-    e.add("name", name)
-    return e
 
 
 LIST = [
