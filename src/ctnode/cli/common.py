@@ -43,6 +43,8 @@ def follow_terminal_width() -> None:
     width = int(columns) if columns.isdigit() and int(columns) > 0 else None
     for each in (console, out):
         each._width = width  # None: rich asks the terminal, as a console made now would
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
