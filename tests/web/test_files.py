@@ -8,9 +8,11 @@ import csv
 import io
 import json
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,9 +22,12 @@ from markupsafe import escape
 from ctnode.clock import utcnow
 from ctnode.node import Node
 from ctnode.server import create_app
+from ctnode.services.batches import reports
+from ctnode.services.batches.runs import OpenReport
 from ctnode.travel.parse import parse_manifest
 from ctnode.web import phrases
 from ctnode.web.i18n import Lang
+from ctnode.web.pages.files import report_view
 from tests.conftest import ADMIN, PAYMENT_FIXTURES, TRAVEL_FIXTURES
 from tests.web.conftest import CSRF, PASSWORD, console_client, http_sign_in
 
@@ -55,6 +60,45 @@ def upload(client: TestClient, csrf: str, kind: str, name: str, data: bytes,
             return str(path)
         time.sleep(0.05)
     raise AssertionError("the file was not screened in 10 s")
+
+
+def test_a_run_says_done_only_when_its_report_opens(node: Node) -> None:
+    """The progress poll and the report page it then loads agree: while a run ends (its row
+    stored, its place in memory not yet given up) it still says running; once it says done,
+    its report opens. (Under load the browser test once met the gap between the two: a run
+    that said done, then a page saying it could not be screened, without its report.)"""
+    runs = node.file_runs
+    go, stored = threading.Event(), threading.Event()
+
+    def work(progress: Callable[[int, int], None]) -> reports.Report:
+        assert go.wait(30)
+        return node.batches.screen(BATCH_CSV, "csv", ADMIN, name="b.csv", progress=progress)
+
+    def view(report: reports.Report) -> tuple[dict[str, Any], int, int]:
+        shown = report_view(report)
+        stored.set()
+        return shown
+
+    run = runs.start(ADMIN, "batch", "b.csv", work, view)
+    with runs._lock:  # the run cannot end in memory while this is held
+        go.set()
+        assert stored.wait(30), "the batch was not screened in 30 s"
+        for _ in range(200):  # until its row says done in the store
+            row = runs.store.get_report(run.id)
+            if row is not None and row["status"] == "done":
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the run's row was not stored as done in 2 s")
+        time.sleep(0.05)  # time enough for a run that would say done before it leaves memory
+        assert run.status == "running"
+    for _ in range(200):
+        if runs.get(ADMIN, run.id).status != "running":
+            break
+        time.sleep(0.01)
+    assert runs.get(ADMIN, run.id).status == "done"
+    opened = runs.open(ADMIN, run.id, "page")
+    assert isinstance(opened, OpenReport) and opened.run.subjects == 3
 
 
 def test_a_batch_is_screened_filtered_and_exported(client: TestClient, node: Node) -> None:

@@ -60,7 +60,8 @@ def test_upload_a_manifest_follow_it_filter_and_export(served: NodeProc,
     shot(page, "files-en")
     page.get_by_role("button", name="Upload and screen").click()
     # the progress page follows the run (files.js) and turns into the report
-    page.wait_for_selector("table#report", timeout=60_000)
+    page.wait_for_selector("table#report, #run-error", timeout=60_000)
+    assert page.locator("#run-error").count() == 0, page.locator("#run-error").inner_text()
     assert "Subjects: 4" in page.locator("#summary").inner_text()
     report = page.locator("table#report").inner_text()
     assert "ARSLAN TIMUROVICH VEDENOV" in report

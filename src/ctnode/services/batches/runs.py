@@ -187,8 +187,12 @@ class FileRuns:
         except Exception:
             log.exception("keeping the report of %s failed", run.filename)
         finally:
-            run.status = values["status"]
+            # The status and the run's place in memory change together: a reader (the
+            # progress poll, then the report page it reloads) sees a running run, or the
+            # stored row of an ended one, never an ended run still in memory, which the page
+            # would show as "could not be screened" without its report.
             with self._lock:
+                run.status = values["status"]
                 self._running.pop(run.id, None)
 
     def _visible(self, actor: Actor, run_id: str) -> FileRun | dict[str, Any]:
