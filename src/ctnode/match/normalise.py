@@ -53,6 +53,7 @@ from ctnode.match.transliterate import (
     indic_alternatives,
     japanese_word_alternative,
     joined_abd,
+    joined_abu,
     katakana_loanword_keys,
     katakana_syllable_readings,
     korean_alternative,
@@ -86,6 +87,7 @@ ARABIC_TITLES: frozenset[str] = frozenset({"mla", "sid", "shikh", "mului", "hji"
 # Ayn inside a word has no Latin letter in the reading (سعيد reads ``sid``): a part that
 # writes it is no title, whatever its reading (سعيد is Said, not Sayyid: سيد)
 _AYN = "ع"
+_ARTICLE = "ال"
 
 # Connectors only in "son of": elsewhere a name (Korean 손 Son, Vietnamese Sơn: Kim Myong Son).
 _CONNECTOR_BEFORE_OF: frozenset[str] = frozenset({"son"})
@@ -95,6 +97,11 @@ ABD_FORMS: frozenset[str] = frozenset(
     {"abd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdoul", "abdool", "abdil"}
 )
 _ABD = "abdul"
+# The second halves of compound names, written apart: ad-Din (Siraj ad-Din, Jalal ad-Din)
+# and Allah (Abd Allah, Wali Allah). Like Abd, each name written in Arabic script keeps its
+# own when two such names stand in one (سراج الدين جلال الدين: Sirajuddin Jalaluddin), so
+# that both stay whole.
+COMPOUND_TAILS: frozenset[str] = frozenset({"din", "allah"})
 
 # Patronymic endings (Russian, Ukrainian, Belarusian -ovich/-ovna; Kazakh, Kyrgyz, Uzbek
 # -uly/-kyzy; Turkic -oglu): such a part is a father's name, often left out or added.
@@ -124,10 +131,13 @@ def raw_tokens(text: str) -> list[str]:
     return out
 def _split_joined(raws: list[str], notes: list[str] | None = None) -> list[str]:
     """Arabic-script parts written as one split where the script's usage says they are two
-    (``transliterate.joined_abd``: ``عبدالحليم`` → ``عبد الحليم``), each split noted."""
+    (``transliterate.joined_abd``: ``عبدالحليم`` → ``عبد الحليم``; ``joined_abu``:
+    ``أبواليزيد`` → ``أبو اليزيد``), each split noted."""
     out: list[str] = []
     for raw in raws:
-        parts = joined_abd(raw) if has_arabic(raw) else (raw,)
+        parts = (joined_abd(raw) if has_arabic(raw) else (raw,))
+        if len(parts) == 1 and has_arabic(raw):
+            parts = joined_abu(raw)
         if len(parts) > 1 and notes is not None:
             notes.append(f"read as two parts: {raw} → {' '.join(parts)}")
         out.extend(parts)
@@ -480,6 +490,22 @@ def name_kind(schema: str, name: str = "") -> NameKind:
     return "org"
 
 
+def written_class(raw: str) -> str | None:
+    """The organisation-class word a part written in a non-Latin script is, as written
+    (rigour's organisation symbols hold such words in Arabic, Cyrillic, Han ...: ``شركة``,
+    ``компания``, ``公司`` → ``co``; ``مؤسسة`` → ``corp``; ``Группа`` → ``grp``), its Latin
+    reading being no English word; an Arabic-script part also without its article and with
+    a final heh read as ta marbuta (Persian writing: ``شرکه``)."""
+    if raw.isascii():
+        return None
+    found = org_class(raw.casefold())
+    if found is None and has_arabic(raw):
+        bare = raw[2:] if raw.startswith(_ARTICLE) and len(raw) > 4 else raw
+        bare = bare.replace("ک", "ك")  # keheh: the Persian kaf
+        found = org_class(bare) or (org_class(bare[:-1] + "ة") if bare.endswith("ه") else None)
+    return found
+
+
 def _written_words(text: str) -> list[list[str]]:
     """An organisation's name as written, in Latin words, cut two ways: at spaces (AL-QAIDA
     and P.L.C. are one word each) and at every mark (AL, QAIDA; P, L, C)."""
@@ -537,7 +563,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if kind == "person" and rule == "arabic" and latin in ARABIC_TITLES and _AYN not in raw:
             notes.append(f"title '{raw}' left out")
             continue
-        if kind == "person" and latin in STOP_TOKENS and (
+        if kind == "person" and latin in STOP_TOKENS and not (
+                # الولد is al-Walid (a name with the article), not the connector ولد
+                rule == "arabic" and latin in FILIATION and raw.startswith(_ARTICLE)) and (
                 latin not in _CONNECTOR_BEFORE_OF
                 or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):
             continue
@@ -565,9 +593,13 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
             tokens = digits
         written = list(tokens)  # as written: acronyms take the words' own initials
         classes = [org_class(t) for t in tokens]
+        shown = list(tokens)
+        for i, (c, r) in enumerate(zip(classes, keep_raw, strict=True)):
+            if c is None and (c := written_class(r)) is not None:
+                classes[i], shown[i] = c, r  # a class word as written (شركة → co)
         if any(classes):
             notes.append("class words: " + ", ".join(
-                f"{t} → {c}" for t, c in zip(tokens, classes, strict=True) if c and c != t))
+                f"{t} → {c}" for t, c in zip(shown, classes, strict=True) if c and c != t))
             legal = legal | frozenset(c for c in classes if c)
             tokens = [c or t for t, c in zip(tokens, classes, strict=True)]
         last_written = len(tokens) - 1
@@ -588,9 +620,11 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
             if full is not None:
                 shorter_twin[k] = full
     for k, (raw, latin, rule) in enumerate(zip(keep_raw, tokens, rules, strict=True)):
-        # Abd is the head of each Abd- name (Abd al-Halim, Abd al-Fattah), not a name
-        # itself: each keeps its own, so that both stay whole (joined: Abdelfattah)
-        if kind == "person" and latin in seen and len(latin) > 1 and latin != _ABD:
+        # Abd is the head of each Abd- name (Abd al-Halim, Abd al-Fattah), and ad-Din and
+        # Allah the tail of compound names (COMPOUND_TAILS), not names themselves: each keeps
+        # its own, so that both stay whole (joined: Abdelfattah, Jalaluddin)
+        if (kind == "person" and latin in seen and len(latin) > 1 and latin != _ABD
+                and not (rule == "arabic" and latin in COMPOUND_TAILS)):
             notes.append(f"repeated part '{latin}' counted once")
             continue
         if kind == "person" and rule in _LATIN_RULES and (

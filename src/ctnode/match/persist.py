@@ -63,7 +63,10 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 9  # 9: a person's part written again with a typo counted once, سعيد no title (ar);
+FORMAT = 10  # 10: listed names parsed with the script rules of ar2 (الله written apart read
+# joined as a second reading, أبوال… split, الولد a name, ad-Din/Allah repeated kept, class
+# words as written, katakana final ル/ク read l/k);
+# 9: a person's part written again with a typo counted once, سعيد no title (ar);
 # listed names parsed with the sound readings of sc (Bengali/Devanagari inherent vowels, Urdu
 # final heh goal as heh, katakana f as hw, Arabic wa-/bi-/li- joined before the article, long CJK
 # words keeping up to 64 rigour symbols);

@@ -80,6 +80,8 @@ EXPLANATIONS: dict[str, str] = {
     "match.rule.acronym_query": "acronym '%(acronym)s' of the query name",
     "match.rule.acronym_listed": "acronym '%(acronym)s' of the listed name",
     "match.rule.org_as_listed": "the organisation's name as listed",
+    "match.rule.org_as_listed_arabic": "the organisation's name as listed, written in Arabic "
+                                       "script",
     # identifying details
     "match.dob.years_differ": "date of birth: years differ",
     "match.dob.years_one_apart": "date of birth: years one apart",
@@ -141,6 +143,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), c) for p, c in [
     (r"acronym '(?P<acronym>[^']*)' of the query name", "match.rule.acronym_query"),
     (r"acronym '(?P<acronym>[^']*)' of the listed name", "match.rule.acronym_listed"),
     (r"the organisation's name as listed", "match.rule.org_as_listed"),
+    (r"the organisation's name as listed, written in Arabic script",
+     "match.rule.org_as_listed_arabic"),
 ]]
 
 _NOTES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), c) for p, c in [

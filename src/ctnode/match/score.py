@@ -124,7 +124,7 @@ class NameForm:
     """A name ready for comparison: tokens, their weights, merged neighbour units, and what
     name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("acronyms", "by_skel", "kind", "legal", "listed_acronyms", "memo",
+    __slots__ = ("abjad_org", "acronyms", "by_skel", "kind", "legal", "listed_acronyms", "memo",
                  "merged_units", "original", "script_key", "singles", "syllabic", "tokens",
                  "total", "truncated", "weights")
 
@@ -146,6 +146,12 @@ class NameForm:
                              for t, r in zip(parsed.tokens, roles, strict=True))
         self.total = sum(self.weights)
         alts, symbols = parsed.alts, parsed.symbols
+        # an organisation's name written in Arabic script: every part but its legal forms
+        # has an abjad key (see _as_listed)
+        self.abjad_org = kind == "org" and any(not self.legal >> k & 1 for k in range(
+            len(parsed.tokens))) and all(
+            self.legal >> k & 1 or any(a[:1] == ABJAD_MARK for a in alts.get(k, ()))
+            for k in range(len(parsed.tokens)))
         cut = parsed.last_written if truncated else -1
         self.singles = tuple(Unit(i, i, t, skeleton(t), self.weights[i], alts.get(i, ()),
                                   symbols.get(i, _EMPTY_SYMBOLS), i == cut)
@@ -267,8 +273,11 @@ def _as_listed(q: NameForm, c: NameForm, exact: bool, used_q: int, used_c: int) 
     """An organisation's name written as listed: every aligned part exact, every part of
     both names aligned, except legal forms left on one side only (UNION DEVELOPMENT GROUP /
     UNION DEVELOPMENT GROUP CO., LTD.; a class word such as DEVELOPMENT left over is a
-    different name: UNION DEVELOPMENT BANK / UNION BANK), and some part not a legal form."""
-    if not exact or q.kind != "org" or c.kind != "org":
+    different name: UNION DEVELOPMENT BANK / UNION BANK), and some part not a legal form.
+    One name written in Arabic script (``abjad_org``) need not align exactly: its parts
+    are the other's in another script (القاعدة / AL-QAIDA, الملثمون / AL MOULATHAMOUN), and
+    a name so written whole counts in full as well."""
+    if not (exact or q.abjad_org != c.abjad_org) or q.kind != "org" or c.kind != "org":
         return False
     full_q, full_c = (1 << len(q.tokens)) - 1, (1 << len(c.tokens)) - 1
     left_q, left_c = full_q & ~used_q, full_c & ~used_c
@@ -457,7 +466,9 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     raw = matched / denom if denom > 0 else 0.0
     all_exact = _as_listed(q, c, all(p.sim == 1.0 for p in pairs), mask_q, mask_c)
     score = raw * _cap(q, c, info, all_exact)
-    rule = "the organisation's name as listed" if all_exact and score > raw * min(
+    rule = ("the organisation's name as listed, written in Arabic script"
+            if q.abjad_org != c.abjad_org else "the organisation's name as listed") \
+        if all_exact and score > raw * min(
         1.0, info / MODEL.min_information) else ""
     if decided is not None and decided[0] > score:
         return NameScore(decided[0], (), q.tokens, c.tokens, 1.0, decided[0], decided[1])

@@ -328,9 +328,13 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
     unwritten (محمد ``mhmd``/Mohammad, ولی ``wli``/Wali, دروكدل ``drukdl``/Droukdel). A
     first-letter vowel is not compared (alef and ayn give ``a`` whatever it is); حسين
     ``husin`` is not Hassan (yeh against a). Two marked parts: nothing (their readings are
-    compared as they are)."""
+    compared as they are). A part glued to Allah (its key ends in ``llah``) meets only a
+    Latin part that ends in it too (Waliullah is not Wali: the skeleton would fold the
+    lams of ولی‌الله ``wlillah`` into the one of ``wali``)."""
     marked, latin = (a, b) if a[:1] == ABJAD_MARK else (b, a)
     if latin[:1] in (ABJAD_MARK, LOANWORD_MARK):
+        return 0.0, ""
+    if marked.endswith(_ALLAH_KEY) and not latin.endswith(("lah", "la")):
         return 0.0, ""
     key, written = skeleton_parts(marked[1:])
     if len(key) < MIN_ABJAD_SKELETON:
@@ -345,6 +349,7 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
                          f"agree (short vowels are not written)")
 
 
+_ALLAH_KEY = "llah"  # how an abjad key ends for a part glued to Allah (transliterate.abjad_keys)
 MIN_ABJAD_DROPPED = 2  # shortest Arabic-script skeleton the letter-left-out rule compares
 SHORT_ABJAD_DROPPED = 3  # ... without the long-vowel condition of two (see _abjad_dropped)
 FULL_ABJAD_DROPPED = 4  # ... and the shortest it gives its full value (shorter: the short one)

@@ -233,6 +233,9 @@ def arabic_alternatives(token: str) -> list[str]:
 def _mixed_arabic(text: str) -> str:
     """Romanise a token mixing Arabic letters and already-chosen Latin letters."""
     stripped = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    if stripped.endswith(_ALLAH) and len(stripped) > len(_ALLAH) + 1:
+        # glued to Allah: -ullah, as _arabic_token reads it (ثناءالله: sanaullah)
+        return _mixed_arabic(stripped[: -len(_ALLAH)]) + _ULLAH
     if stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > 3:
         stripped = stripped[2:]
     return _NON_ALNUM.sub("", _letters(stripped))
@@ -384,6 +387,56 @@ def joined_abd(token: str) -> tuple[str, ...]:
     if at >= 2 and stripped[at - 1] in _NON_JOINING:
         return (stripped[:at], *joined_abd(stripped[at:]))
     return (token,)
+
+
+# Abu (father of) heads a kunya, mostly before a name with the article (أبو الحسن Abu
+# al-Hasan); its waw joins no letter after it, so the space is invisible and often left out
+# (أبوالحسن, ابواليزيد).
+_ABU = ("ابو", "أبو")
+
+
+def joined_abu(token: str) -> tuple[str, ...]:
+    """An Arabic-script part ``ابو``/``أبو`` + the article + a name of three letters or
+    more, split in two (``أبواليزيد`` → ``أبو اليزيد``, Abu al-Yazid); else the part alone."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    for head in _ABU:
+        if (stripped.startswith(head + _ARABIC_ARTICLE) and not stripped.endswith(_ALLAH)
+                and len(stripped) >= len(head) + len(_ARABIC_ARTICLE) + MIN_ARTICLE_REST):
+            return (head, stripped[len(head):])
+    return (token,)
+
+
+_ALLAH_JOINED = "Allah joined to the name before it"
+
+
+def allah_joined(name: str) -> str | None:
+    """The name with ``الله`` written apart joined to the part before it, when it has such
+    a part (:func:`joins_allah`): ``امین الله قدوس`` → ``امینالله قدوس`` (Aminullah), read
+    ``-ullah`` as a name glued to Allah is. A second reading of the name beside the one as
+    written: Latin lists write such names joined (AMINULLAH, SANAULLAH) or apart (Abd
+    Allah, Amin Ullah), and a part a list writes joined weighs as one."""
+    if _ALLAH not in name:
+        return None
+    words = name.split()
+    out: list[str] = []
+    for w in words:
+        if out and "".join(ch for ch in w if unicodedata.category(ch) != "Mn") == _ALLAH \
+                and joins_allah(out[-1]):
+            out[-1] += w
+        else:
+            out.append(w)
+    return " ".join(out) if len(out) < len(words) else None
+
+
+def joins_allah(token: str) -> bool:
+    """Whether ``الله`` written after this Arabic-script part is the second half of one
+    theophoric name with it (امین الله Aminullah, ثناء الله Sanaullah, نصر الله Nasrullah):
+    an Arabic-script part that is not ``عبد`` (Abd Allah: two parts with their own rules,
+    Abd- kept as the head of each Abd- name), not a connector (بن), and not itself ending
+    in Allah."""
+    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    return (has_arabic(stripped) and len(stripped) >= 2 and stripped not in (_ABD, _BIN, "ابن")
+            and not stripped.endswith(_ALLAH))
 
 
 # ---- Hangul ------------------------------------------------------------------------------
@@ -749,6 +802,9 @@ def readings(name: str) -> tuple[Reading, ...]:
     * kana: the Japanese reading.
     """
     if not _CJK.search(name):
+        joined = allah_joined(name)
+        if joined is not None:
+            return (Reading(name, "", ""), Reading(joined, "", _ALLAH_JOINED))
         return (Reading(name, "", ""),)
     key = _transliterator(_TRAD_SIMP).transliterate("".join(ch for ch in name if _CJK.match(ch)))
     words = [w for w in re.split(r"[\s·・,]+", name) if w]
@@ -878,12 +934,17 @@ def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
     final n (``kan`` → ``kang``), with the initial r the South drops (``yon`` → ``ryon``,
     ``ryong``; ``i`` → ``ri``), with hw or h for an initial f (``fan`` → ``hwan``,
     ``hwang``; ``fu`` → ``hu``: Japanese has no hw, and its f, a breath through the lips,
-    writes the h of 화 Hwa, 황 Hwang, 후 Hu, 黄 Huang); () for longer words."""
+    writes the h of 화 Hwa, 황 Hwang, 후 Hu, 黄 Huang), with a final l or k for a closing
+    ``ル`` or ``ク`` after a vowel (``iru`` → ``il``, ``choru`` → ``chol``, ``hyoku`` →
+    ``hyok``: Japanese ends no syllable in l or k and writes the final ㄹ and ㄱ of 일 Il,
+    철 Chol, 혁 Hyok with the syllables ル ru and ク ku); () for longer words."""
     if len(reading) > MAX_EAST_ASIAN_SYLLABLE:
         return ()
     forms = [reading]
     if reading.endswith("n") and reading[-2:-1] in ("a", "e", "i", "o", "u"):
         forms.append(reading + "g")
+    elif reading[-2:] in ("ru", "ku") and reading[-3:-2] in ("a", "e", "i", "o", "u"):
+        forms.append(reading[:-2] + ("l" if reading[-2] == "r" else "k"))
     if reading[:1] in ("i", "y"):
         forms += ["r" + f for f in forms]
     elif reading[:2] == "fu":

@@ -79,6 +79,8 @@ MSGIDS: dict[str, str] = {
     "match.rule.acronym_query": N_("acronym '%(acronym)s' of the query name"),
     "match.rule.acronym_listed": N_("acronym '%(acronym)s' of the listed name"),
     "match.rule.org_as_listed": N_("the organisation's name as listed"),
+    "match.rule.org_as_listed_arabic": N_("the organisation's name as listed, written in "
+                                          "Arabic script"),
     "match.dob.years_differ": N_("date of birth: years differ"),
     "match.dob.years_one_apart": N_("date of birth: years one apart"),
     "match.dob.same_date": N_("date of birth: same date"),
