@@ -596,7 +596,8 @@ def _apply(token: str, table: tuple[tuple[str, str], ...]) -> str:
 
 
 def western_alternatives(latin: str) -> list[str]:
-    """English-style spellings of a Latin token written by German, Polish or French habits."""
+    """English-style spellings of a Latin token written by German, Polish or French habits,
+    and of a final ``kh`` that stands for an Arabic final h (:func:`final_kh_reading`)."""
     if len(latin) < 4 or not latin.isalpha():
         return []
     out: list[str] = []
@@ -606,7 +607,26 @@ def western_alternatives(latin: str) -> list[str]:
         out.append(_J_VOWEL.sub("y", _apply(latin, _POLISH)))
     if _FRENCH_MARKS.search(latin) and "sch" not in latin:
         out.append(_apply(latin, _FRENCH))
+    out += [r for a in (latin, *out) if (r := final_kh_reading(a)) is not None]
     return [a for a in dict.fromkeys(out) if a != latin]
+
+
+# A final kh after a vowel, not in a Slavic patronymic (-ovich, -evych: German and Polish
+# write its ч as ch, which their tables read kh)
+_FINAL_KH = re.compile(r"(?<![vw][iy])(?<=[aeiouy])kh$")
+
+
+def final_kh_reading(latin: str) -> str | None:
+    """The token with a final ``kh`` after a vowel read ``h`` (``abdullakh`` →
+    ``abdullah``, ``salikh`` → ``salih``), else None. Russian has no h: it writes the
+    Arabic and Persian h (ه ح) with its х (``Абдуллах``, ``Салих``, ``Аллах``), which every
+    Latin romanisation of Russian writes kh (English, French) or ch (German, Polish, whose
+    tables above read it kh), so a name romanised through Russian ends in kh where the
+    lists write h; inside a word the skeleton already reads kh as h. Not a patronymic's
+    ending (``-ovich``, the German ``ch`` of ч)."""
+    if len(latin) < 5 or not _FINAL_KH.search(latin):
+        return None
+    return latin[:-2] + "h"
 
 
 # ---- whole names in Han, kana and Hangul ------------------------------------------------------
