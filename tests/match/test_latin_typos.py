@@ -1,8 +1,9 @@
 """Issue 12, Latin-script spellings (lat, 2026-12-07): a vowel changed, added or dropped is
-a typo no less than a consonant changed, and a final kh after a vowel (Russian х for an
-Arabic final h: Абдуллах) is also read h. Each rule under the hand-set and the fitted
-model, on the indexed Matcher and the naive reference alike, and said in the hit's
-explanation."""
+a typo no less than a consonant changed; a final kh after a vowel (Russian х for an Arabic
+final h: Абдуллах) is also read h; a name written by a German, Polish or French habit (a
+strong telling mark in one part) has all its parts read by that habit. Each rule under the
+hand-set and the fitted model, on the indexed Matcher and the naive reference alike, and
+said in the hit's explanation."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 
 from ctnode.match import Matcher, NaiveMatcher, Thresholds, similarity, weights
-from ctnode.match.normalise import token_alternatives
+from ctnode.match.normalise import parse_name, token_alternatives
 from ctnode.match.similarity import similarity_values, token_similarity
-from ctnode.match.transliterate import final_kh_reading, western_alternatives
+from ctnode.match.transliterate import final_kh_reading, western_alternatives, western_habits
 from ctnode.model.screening import Hit, ScreenQuery
 from tests.match.test_script_recall import _e
 
@@ -63,8 +64,23 @@ def test_final_kh_is_also_read_h() -> None:
     assert token_alternatives("Matiullach") == ("matiullakh", "matiullah")
 
 
+def test_a_names_habit_is_read_in_all_its_parts() -> None:
+    """French ou in one part: the French ch (ш) and initial ia (я) of the others are read
+    too; a ch or j, which English writes (Choe, Jong), tells no habit of the name."""
+    assert western_habits("akhound", strong=True) == ("fr",)
+    assert western_habits("choe", strong=True) == ()
+    assert western_habits("choe") == ("de",)  # (the part's own reading keeps the weak marks)
+    cher = parse_name("Cher Mokhammad Akhound")[0]
+    assert "sher" in cher.alts[0]
+    iakhia = parse_name("Iakhia Abdallakh Al-oubaidi")[0]
+    assert iakhia.alts[0] == ("yakhia",) and iakhia.alts[1] == ("abdallah",)
+    assert 1 not in parse_name("Choe Hwi")[0].alts  # not read w → v by the German habit
+    assert parse_name("Cher Khan")[0].alts.get(0) == ("kher",)  # no habit in the name
+
+
 LIST = [_e("hosein", "Hosein Salimi"), _e("obaid", "Obaidullah Akhund"),
-        _e("salih", "Salih Mahdi Ammash"), _e("other", "Omar Hassan Khalil")]
+        _e("salih", "Salih Mahdi Ammash"), _e("other", "Omar Hassan Khalil"),
+        _e("sher", "Sher Mohammad Akhund"), _e("yahia", "Yahia Abdallah Al-Ubaidi")]
 
 
 @pytest.fixture(scope="module", params=[Matcher, NaiveMatcher], ids=lambda c: c.__name__)
@@ -94,9 +110,11 @@ def test_screening_says_the_vowel_typo(matcher: Matcher | NaiveMatcher) -> None:
 @pytest.mark.parametrize(("query", "expected", "said"), [
     ("Obaidoullakh Akhound", "obaid", "(read as 'obaidullah'/'obaidullah')"),
     ("Salikh Makhdi Ammash", "salih", "(read as 'salih'/'salih')"),
+    ("Cher Mokhammad Akhound", "sher", "'cher' ~ 'sher': exact (read as 'sher'/'sher')"),
+    ("Iakhia Abdallakh Al-oubaidi", "yahia", "(read as 'yakhia'/'yahia')"),
 ])
-def test_screening_reads_a_final_kh_as_h(matcher: Matcher | NaiveMatcher, query: str,
-                                         expected: str, said: str) -> None:
+def test_screening_reads_final_kh_and_the_names_habit(matcher: Matcher | NaiveMatcher, query: str,
+                                                      expected: str, said: str) -> None:
     hit = _top(matcher, query)
     assert hit.entity_id == expected
     assert said in _details(hit)

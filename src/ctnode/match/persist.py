@@ -64,7 +64,8 @@ from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
 FORMAT = 10  # 10: a Latin part ending in vowel + kh also read with h (Russian х for an
-# Arabic final h: abdullakh, lat); 9: a person's part written again with a typo counted once, سعيد no title (ar);
+# Arabic final h: abdullakh), a person's parts read by the German/Polish/French habit another
+# part of the name shows (lat); 9: a person's part written again with a typo counted once, سعيد no title (ar);
 # listed names parsed with the sound readings of sc (Bengali/Devanagari inherent vowels, Urdu
 # final heh goal as heh, katakana f as hw, Arabic wa-/bi-/li- joined before the article, long CJK
 # words keeping up to 64 rigour symbols);
