@@ -178,6 +178,12 @@ def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
     return max(MODEL.skeleton_min, sim), vowels
 
 
+def _typo_max() -> float:
+    """The most the typo rule can give (a ratio of 1): a same-skeleton pair valued at least
+    this needs no typo test."""
+    return MODEL.typo_base + max(0.0, MODEL.typo_span)
+
+
 def same_skeleton_typo(a: str, b: str) -> float:
     """The typo rule's value for two tokens of one skeleton (0 when it does not apply):
     one vowel changed, added or dropped (``hisein``/``hosein``, ``bikht``/``bakht``,
@@ -253,7 +259,7 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         sim, vowels = skeleton_similarity(a, b)
         if sim == 0.0:
             return _by_symbol(a, b, 0.0, "")
-        typo = same_skeleton_typo(a, b)
+        typo = same_skeleton_typo(a, b) if sim < _typo_max() else 0.0
         if typo > sim:  # a vowel changed, added or dropped: no less than a consonant typo
             return _by_symbol(a, b, typo, "one edit apart (typo)")
         return _by_symbol(a, b, sim, _skeleton_rule(ka, vowels))
@@ -285,6 +291,7 @@ def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
     nicks = nickname_forms(a)
     long_a = len(a) >= FUZZY_MIN_LATIN
     syllable_rule = MODEL.syllable
+    typo_max = _typo_max()
     out: list[float] = []
     for b in tokens:
         if b[:1] in _MARKS or len(b) < 2 or b == a:
@@ -301,7 +308,7 @@ def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
                 sim = syllable_rule
         elif ka == kb and ka:
             sim = skeleton_similarity(a, b)[0]
-            if sim > 0.0:
+            if 0.0 < sim < typo_max:
                 sim = max(sim, same_skeleton_typo(a, b))
         elif (long_a and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1
               and one_deletion_apart(a, b) and one_edit_apart(a, b)):

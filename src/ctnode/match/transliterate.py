@@ -604,6 +604,7 @@ def western_alternatives(latin: str) -> list[str]:
     return habit_readings(latin, western_habits(latin))
 
 
+@lru_cache(maxsize=200_000)
 def western_habits(latin: str, strong: bool = False) -> tuple[str, ...]:
     """The habits (``de``, ``pl``, ``fr``) whose telling marks a Latin token holds; with
     ``strong``, only the marks English spellings do not write (German sch, -ow/-ew, initial
