@@ -41,6 +41,7 @@ TOKENS = [
     "zawahiri", "zawahri", "zavahiri", "osama", "usama", "umar", "omar", "amir", "hassan",
     "hasan", "husin", "hussein", "a", "m", "ab", "yusuf", "yousef", "jusuf", "ivanov",
     "iwanow", "ivanoff", "abdelrahim", "belmokhtar", "belmokhtaar", "droukdel", "drukdal",
+    "hisein", "hosein", "bikht", "bakht", "awys", "aweys",
     ABJAD_MARK + "mhmd", ABJAD_MARK + "husin", ABJAD_MARK + "blmhr", LOANWORD_MARK + "tomas",
 ]
 

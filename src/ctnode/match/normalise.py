@@ -49,6 +49,7 @@ from ctnode.match.transliterate import (
     article_readings,
     glued_bin_reading,
     greek_alternative,
+    habit_readings,
     has_arabic,
     indic_alternatives,
     japanese_word_alternative,
@@ -63,6 +64,7 @@ from ctnode.match.transliterate import (
     readings,
     warm_up_scripts,
     western_alternatives,
+    western_habits,
 )
 
 NameKind = Literal["person", "org"]
@@ -619,6 +621,12 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                          and consonant_dropped_repeat(keep_raw[k], keep_raw[j])), None)
             if full is not None:
                 shorter_twin[k] = full
+    # a person's name written by a German, Polish or French habit (a strong telling mark in
+    # one of its Latin parts: Khamidoullakh): its other parts are read by that habit too
+    # (Cher → sher), since the habit is the writer's, not the part's
+    habits = tuple(dict.fromkeys(
+        h for latin, rule in zip(tokens, rules, strict=True) if rule in _LATIN_RULES
+        for h in western_habits(latin, strong=True))) if kind == "person" else ()
     for k, (raw, latin, rule) in enumerate(zip(keep_raw, tokens, rules, strict=True)):
         # Abd is the head of each Abd- name (Abd al-Halim, Abd al-Fattah), and ad-Din and
         # Allah the tail of compound names (COMPOUND_TAILS), not names themselves: each keeps
@@ -638,6 +646,13 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         seen.add(latin)
         pos = len(out)
         others = token_alternatives(raw)
+        if habits and rule in _LATIN_RULES and len(latin) >= MIN_HABIT_PART:
+            own = western_habits(latin)
+            by_name = [h for h in habits if h not in own]
+            if by_name:
+                by_habit = [a for a in habit_readings(latin, by_name) if a not in others]
+                if by_habit:
+                    others = (*others, *by_habit)[:MAX_ALTERNATIVES + MAX_HABIT_EXTRA]
         if reading_rule == "japanese" and "r" in latin:
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
         if latin in katakana:  # a foreign name in katakana: its loanword keys
@@ -683,6 +698,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
 
 
 _LATIN_RULES = frozenset({"latin", "latin-ascii"})
+MIN_HABIT_PART = 3  # letters of a part read by its name's habit (Cher, Ion)
+MAX_HABIT_EXTRA = 2  # forms a part may hold beyond MAX_ALTERNATIVES from its name's habit
 MIN_RESPELT_REPEAT = 5  # letters of both parts for a part to be read as another respelt
 
 

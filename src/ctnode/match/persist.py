@@ -65,7 +65,9 @@ from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
 FORMAT = 10  # 10: listed names parsed with the script rules of ar2 (الله written apart read
 # joined as a second reading, أبوال… split, الولد a name, ad-Din/Allah repeated kept, class
-# words as written, katakana final ル/ク read l/k);
+# words as written, katakana final ル/ク read l/k) and lat's Latin readings (a part ending in
+# vowel + kh also read with h: abdullakh; a person's parts read by the German/Polish/French
+# habit another part of the name shows);
 # 9: a person's part written again with a typo counted once, سعيد no title (ar);
 # listed names parsed with the sound readings of sc (Bengali/Devanagari inherent vowels, Urdu
 # final heh goal as heh, katakana f as hw, Arabic wa-/bi-/li- joined before the article, long CJK

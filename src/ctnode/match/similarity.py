@@ -178,6 +178,27 @@ def skeleton_similarity(a: str, b: str) -> tuple[float, int]:
     return max(MODEL.skeleton_min, sim), vowels
 
 
+def _typo_max() -> float:
+    """The most the typo rule can give (a ratio of 1): a same-skeleton pair valued at least
+    this needs no typo test."""
+    return MODEL.typo_base + max(0.0, MODEL.typo_span)
+
+
+def same_skeleton_typo(a: str, b: str) -> float:
+    """The typo rule's value for two tokens of one skeleton (0 when it does not apply):
+    one vowel changed, added or dropped (``hisein``/``hosein``, ``bikht``/``bakht``,
+    ``awys``/``aweys``) is a typo no less than one consonant changed (``rahimi``/``rahini``),
+    which the typo rule values; the skeleton rule's vowel penalty, meant for names whose
+    vowels differ throughout (``mohamed``/``mahmud``), valued the vowel typo below it.
+    Both 4+ letters, one edit apart; the caller keeps the skeleton rule's zero for short
+    parts (a vowel of another class in a part of up to four letters is another name)."""
+    if len(a) < FUZZY_MIN_LATIN or len(b) < FUZZY_MIN_LATIN or abs(len(a) - len(b)) > 1:
+        return 0.0
+    if not (one_deletion_apart(a, b) and one_edit_apart(a, b)):
+        return 0.0
+    return MODEL.typo_base + MODEL.typo_span * Levenshtein.normalized_similarity(a, b)
+
+
 def _skeleton_rule(key: str, vowels: int) -> str:
     if vowels < 0:
         return f"phonetic skeleton '{key}', vowels not written"
@@ -238,6 +259,9 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         sim, vowels = skeleton_similarity(a, b)
         if sim == 0.0:
             return _by_symbol(a, b, 0.0, "")
+        typo = same_skeleton_typo(a, b) if sim < _typo_max() else 0.0
+        if typo > sim:  # a vowel changed, added or dropped: no less than a consonant typo
+            return _by_symbol(a, b, typo, "one edit apart (typo)")
         return _by_symbol(a, b, sim, _skeleton_rule(ka, vowels))
     # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
     if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
@@ -267,6 +291,7 @@ def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
     nicks = nickname_forms(a)
     long_a = len(a) >= FUZZY_MIN_LATIN
     syllable_rule = MODEL.syllable
+    typo_max = _typo_max()
     out: list[float] = []
     for b in tokens:
         if b[:1] in _MARKS or len(b) < 2 or b == a:
@@ -283,6 +308,8 @@ def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
                 sim = syllable_rule
         elif ka == kb and ka:
             sim = skeleton_similarity(a, b)[0]
+            if 0.0 < sim < typo_max:
+                sim = max(sim, same_skeleton_typo(a, b))
         elif (long_a and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1
               and one_deletion_apart(a, b) and one_edit_apart(a, b)):
             # the typo rule's value is final (token_similarity returns it as it is)
@@ -474,7 +501,10 @@ def same_skeleton_bound(a: str, key: str, group: Sequence[str]) -> float:
     found = process.extractOne(a, group, scorer=Levenshtein.normalized_similarity)
     assert found is not None, "a non-empty group has a best spelling"
     best = MODEL.skeleton_base + span * found[1]
-    return max(best, MODEL.skeleton_min, MODEL.unvowelled, MODEL.syllable, MODEL.initial)
+    # (a spelling one edit away may take the typo rule's value: same_skeleton_typo)
+    typo = MODEL.typo_base + max(0.0, MODEL.typo_span) * found[1]
+    return max(best, typo, MODEL.skeleton_min, MODEL.unvowelled, MODEL.syllable,
+               MODEL.initial)
 
 
 def merged_similarity(a: str, b: str) -> tuple[float, str]:

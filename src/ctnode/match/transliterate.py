@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -649,17 +650,67 @@ def _apply(token: str, table: tuple[tuple[str, str], ...]) -> str:
 
 
 def western_alternatives(latin: str) -> list[str]:
-    """English-style spellings of a Latin token written by German, Polish or French habits."""
+    """English-style spellings of a Latin token written by German, Polish or French habits,
+    and of a final ``kh`` that stands for an Arabic final h (:func:`final_kh_reading`)."""
     if len(latin) < 4 or not latin.isalpha():
         return []
-    out: list[str] = []
-    if _GERMAN_MARKS.search(latin):
-        out.append(_J_VOWEL.sub("y", _apply(latin, _GERMAN)))
-    if _POLISH_MARKS.search(latin):
-        out.append(_J_VOWEL.sub("y", _apply(latin, _POLISH)))
+    return habit_readings(latin, western_habits(latin))
+
+
+@lru_cache(maxsize=200_000)
+def western_habits(latin: str, strong: bool = False) -> tuple[str, ...]:
+    """The habits (``de``, ``pl``, ``fr``) whose telling marks a Latin token holds; with
+    ``strong``, only the marks English spellings do not write (German sch, -ow/-ew, initial
+    wl/wr; Polish cz, sz; French ou, tch, dj; not German ch or j, which English writes for
+    ч and дж: Chol, Jong), which tell the habit of a whole name."""
+    if not latin.isalpha():
+        return ()
+    found = []
+    if (_STRONG_GERMAN if strong else _GERMAN_MARKS).search(latin):
+        found.append("de")
+    if (_STRONG_POLISH if strong else _POLISH_MARKS).search(latin):
+        found.append("pl")
     if _FRENCH_MARKS.search(latin) and "sch" not in latin:
-        out.append(_apply(latin, _FRENCH))
+        found.append("fr")
+    return tuple(found)
+
+
+_FRENCH_INITIAL_I = re.compile(r"^i(?=[aeou])")
+_STRONG_GERMAN = re.compile(r"sch|[oe]wa?$|^w[lr]")
+_STRONG_POLISH = re.compile(r"cz|sz")
+
+
+def habit_readings(latin: str, habits: Iterable[str]) -> list[str]:
+    """The token read by each habit's table (English-style), and with a final kh read h
+    (:func:`final_kh_reading`); forms equal to the token left out."""
+    out: list[str] = []
+    for habit in habits:
+        if habit == "de":
+            out.append(_J_VOWEL.sub("y", _apply(latin, _GERMAN)))
+        elif habit == "pl":
+            out.append(_J_VOWEL.sub("y", _apply(latin, _POLISH)))
+        elif habit == "fr":  # (and я ю ё at a word's start: ia iou io, English ya yu yo)
+            out.append(_FRENCH_INITIAL_I.sub("y", _apply(latin, _FRENCH)))
+    out += [r for a in (latin, *out) if (r := final_kh_reading(a)) is not None]
     return [a for a in dict.fromkeys(out) if a != latin]
+
+
+# A final kh after a vowel, not in a Slavic patronymic (-ovich, -evych: German and Polish
+# write its ч as ch, which their tables read kh)
+_FINAL_KH = re.compile(r"(?<![vw][iy])(?<=[aeiouy])kh$")
+
+
+def final_kh_reading(latin: str) -> str | None:
+    """The token with a final ``kh`` after a vowel read ``h`` (``abdullakh`` →
+    ``abdullah``, ``salikh`` → ``salih``), else None. Russian has no h: it writes the
+    Arabic and Persian h (ه ح) with its х (``Абдуллах``, ``Салих``, ``Аллах``), which every
+    Latin romanisation of Russian writes kh (English, French) or ch (German, Polish, whose
+    tables above read it kh), so a name romanised through Russian ends in kh where the
+    lists write h; inside a word the skeleton already reads kh as h. Not a patronymic's
+    ending (``-ovich``, the German ``ch`` of ч)."""
+    if len(latin) < 5 or not _FINAL_KH.search(latin):
+        return None
+    return latin[:-2] + "h"
 
 
 # ---- whole names in Han, kana and Hangul ------------------------------------------------------
