@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.matching.batch_profile time [--rounds 3]
     .venv/bin/python -m bench.matching.batch_profile profile [STATS] [--whole [--workers N]]
     .venv/bin/python -m bench.matching.batch_profile split [OUT] [--workers N]
+    .venv/bin/python -m bench.matching.batch_profile worker [--first N] [--workers N]
 
 Run against other code (a ``git archive`` of main) with ``PYTHONPATH=/that/src``: this file
 imports only what every version has. ``hits``: per query (in order), each hit's wire form
@@ -19,6 +20,13 @@ the CLI's app, ``--workers N`` (default 2): CPU seconds of this process and of i
 workers (``getrusage`` SELF and CHILDREN, from after the app's import), wall seconds and minor
 page faults of each, the CPU in garbage collections of this process and of its
 workers, printed as JSON on stderr.
+``worker``: what one of ``--workers`` (default 2) forked workers does with the first
+``--first`` queries (default all), in this process: the node loaded and prepared as the
+parent prepares it before it forks, the collector set as a worker sets it, then every
+``--workers``-th slice of 64 queries matched and pickled as a task's answer; its CPU
+seconds printed. Under ``valgrind --tool=cachegrind --cache-sim=no`` (with
+``PYTHONHASHSEED=0``, less a run with ``--first 0``): instructions, which the machine's
+load does not move.
 """
 
 from __future__ import annotations
@@ -182,16 +190,41 @@ def split(out: Path | None, workers: int) -> None:
                       "load": [round(x, 2) for x in os.getloadavg()]}), file=sys.stderr)
 
 
+def worker(first: int | None, workers: int) -> None:
+    import gc
+    import pickle
+
+    from ctnode.cli.common import make_node
+
+    node = make_node()
+    node.index.refresh()
+    node.index.prepare()
+    queries = _queries()[:first]
+    gc.freeze()
+    gc.set_threshold(100_000, *gc.get_threshold()[1:])  # as workers.GC_YOUNG
+    mine = [q for i, q in enumerate(queries) if (i // 64) % workers == 0]
+    started = _cpu()
+    size = 0
+    for s in range(0, len(mine), 64):
+        answers = [node.screening._match(q, limit=10, include_below=False)
+                   for q in mine[s:s + 64]]
+        size += len(pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL))
+    print(json.dumps({"queries": len(mine), "cpu_s": round(_cpu() - started, 3),
+                      "pickled_bytes": size}), file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["hits", "time", "profile", "split"])
+    ap.add_argument("mode", choices=["hits", "time", "profile", "split", "worker"])
     ap.add_argument("out", nargs="?", type=Path)
     ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "cli-node")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--whole", action="store_true")
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--first", type=int, default=None, help="with worker: the first N queries")
     ap.add_argument("--workers", type=int, default=None,
-                    help="with profile --whole: --workers N (default 1); with split (default 2)")
+                    help="with profile --whole: --workers N (default 1); with split and worker "
+                         "(default 2)")
     args = ap.parse_args()
     _env(args.folder)
     if args.mode == "hits":
@@ -200,6 +233,8 @@ def main() -> None:
         timing(args.rounds)
     elif args.mode == "split":
         split(args.out, 2 if args.workers is None else args.workers)
+    elif args.mode == "worker":
+        worker(args.first, 2 if args.workers is None else args.workers)
     else:
         profile(args.whole, args.top, args.out, 1 if args.workers is None else args.workers)
 

@@ -5,6 +5,7 @@ the listed abjad keys, a symbol table's answers, rule texts read into phrases.""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from ctnode.ingest.un_sc import parse_un_sc
-from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist, similarity, weights
 from ctnode.match.bounds import (
     EPS,
     WHOLE_EPS,
@@ -26,13 +27,13 @@ from ctnode.match.bounds import (
     split_plans,
 )
 from ctnode.match.columns import ColumnFile, ColumnWriter, HashedKeys, KeyedColumn
-from ctnode.match.phrases import rule_phrase
+from ctnode.match.phrases import english, rule_phrase, said
 from ctnode.match.postings import ALT_PREFIX, PostingKind
 from ctnode.match.symbols import SymbolTable
 from ctnode.match.transliterate import ABJAD_MARK
 from ctnode.match.weights import MODEL
 from ctnode.model.entities import Entity
-from ctnode.model.screening import ScreenQuery
+from ctnode.model.screening import Hit, ScreenQuery
 from tests.match.conftest import listed_person
 
 pytestmark = pytest.mark.usefixtures("hand_model")
@@ -256,3 +257,83 @@ def test_a_hit_sent_by_a_batch_worker_arrives_whole(entities: list[Entity]) -> N
     assert [[f.phrases for f in h.explanation] for h in back] == [
         [f.phrases for f in h.explanation] for h in hits]
     assert [h.as_dict() for h in back] == [h.as_dict() for h in hits]
+
+
+def _whole(hits: list[Hit]) -> list[dict[str, object]]:
+    return [{**h.as_dict(), "explanation": [f.as_record() for f in h.explanation]}
+            for h in hits]
+
+
+def _variants(entities: list[Entity]) -> list[ScreenQuery]:
+    """Spellings, reorderings and parts of listed names, several per record (as a batch's
+    queries share their parts), some with a year of birth."""
+    rng = random.Random(17)
+    out = []
+    for e in entities[:40]:
+        for name in e.get("name")[:1] + e.get("alias")[:2]:
+            parts = name.split()
+            out.append(ScreenQuery(names=[name]))
+            out.append(ScreenQuery(names=[" ".join(reversed(parts))], birth_dates=["1970"]))
+            if len(parts) > 2:
+                out.append(ScreenQuery(names=[" ".join(rng.sample(parts, len(parts) - 1))]))
+            typo = list(name)
+            k = rng.randrange(1, max(2, len(typo) - 1))
+            typo[k], typo[k - 1] = typo[k - 1], typo[k]
+            out.append(ScreenQuery(names=["".join(typo)]))
+    return out
+
+
+def test_query_parts_similarities_kept_across_screens_give_fresh_scores(
+        entities: list[Entity]) -> None:
+    """A query part's similarities are kept for the next queries with that part: every hit,
+    score and explanation is what a screen with nothing kept gives; the kept ones are
+    forgotten when the scorer's model changes and when a name is added."""
+    m = Matcher(Thresholds())
+    m.build(entities)
+    queries = _variants(entities)
+    kept = [_whole(m.screen(q, include_below=True)) for q in queries]
+    assert m._unit_memos  # something was kept
+    fresh = []
+    for q in queries:
+        m._unit_memos = {}
+        fresh.append(_whole(m.screen(q, include_below=True)))
+    assert kept == fresh
+    assert sum(map(len, kept)) > 100
+    # another model: what was kept under the first is not used
+    for q in queries:
+        m.screen(q, include_below=True)
+    other = weights.load()
+    before = dataclasses.replace(MODEL)
+    similarity.use_model(other)
+    try:
+        now = [_whole(m.screen(q, include_below=True)) for q in queries]
+        fresh = []
+        for q in queries:
+            m._unit_memos = {}
+            fresh.append(_whole(m.screen(q, include_below=True)))
+        assert now == fresh != kept
+    finally:
+        similarity.use_model(before)
+    m.add(listed_person("new", "Mohammed Omar Zarqawi"))
+    assert m._unit_memos == {}
+
+
+def test_explanations_are_their_phrases_in_english_and_share_them(
+        entities: list[Entity]) -> None:
+    """Each explanation's ``detail`` is its phrases in English; a phrase said again (the
+    same part, rule or weight in another hit) is the same object, and so is a detail's
+    explanation (the calibration, a nationality that agrees), whatever hit holds it."""
+    m = Matcher(Thresholds())
+    m.build(entities)
+    hits = [h for q in _variants(entities) for h in m.screen(q, include_below=True)]
+    features = [f for h in hits for f in h.explanation]
+    assert all(f.detail == english(f.phrases) for f in features)
+    phrases = [p for f in features for p in f.phrases]
+    distinct = {id(p) for p in phrases}
+    assert len({(p.code, p.values) for p in phrases}) == len(distinct) < len(phrases) / 3
+    calibrations = {id(f) for f in features if f.feature == "calibration"}
+    assert len(calibrations) == (1 if MODEL.score_offset else 0)
+    query = ScreenQuery(names=[hits[0].matched_name])
+    first = _whole(m.screen(query))
+    said.cache_clear()  # made again: equal phrases, equal words
+    assert _whole(m.screen(query)) == first

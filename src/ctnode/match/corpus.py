@@ -45,6 +45,7 @@ from ctnode.match.normalise import (
     split_names,
 )
 from ctnode.match.score import NameForm, Rarity, compare_names, name_score_value
+from ctnode.match.similarity import model_generation
 from ctnode.match.symbols import SymbolTable
 from ctnode.match.transliterate import script_family
 from ctnode.match.weights import MODEL
@@ -56,6 +57,9 @@ _NAME_FACTORS: dict[str, float] = {"name": 1.0, "alias": 1.0, "previousName": 1.
 _WEAK = "weakAlias"  # counts MODEL.weak_alias_factor
 _PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 FORM_CACHE = 20_000  # listed names kept parsed for scoring (cleared when full)
+# query parts' similarities to listed parts kept across screens (all forgotten when more)
+UNIT_MEMO_ENTRIES = 400_000
+UNIT_MEMO_CHECK = 1_000  # query names prepared between two counts of what is kept
 
 
 @dataclass(frozen=True)
@@ -324,6 +328,11 @@ class NameCorpus:
         self._name_factor: array[float] = array("f")
         self.rarity = Rarity()
         self._forms: dict[int, NameForm] = {}
+        # per query part (what unit_similarity reads of it): listed part → similarity, the
+        # memo name_score_value keeps (see _memos)
+        self._unit_memos: dict[tuple[object, ...], dict[object, float]] = {}
+        self._memo_check = 0
+        self._memo_model = model_generation()
         # what rigour said about the listed tokens (None: not built, or no dictionary);
         # screens use it only when loaded from disk (``use_symbol_table``)
         self.symbol_table: SymbolTable | None = None
@@ -364,6 +373,7 @@ class NameCorpus:
         if entity.id in self._by_id:
             self.remove(entity.id)
         first = len(self._name_text)
+        self._unit_memos = {}  # (a listed part's rigour symbols may now be read otherwise)
         with symbols.listing() as record:
             self._append(entity)
             self._after_add(first)
@@ -397,6 +407,7 @@ class NameCorpus:
         self._name_org = bytearray()
         self._name_factor = array("f")
         self._forms = {}
+        self._unit_memos = {}
         self.symbol_table, self.use_symbol_table = None, False
 
     def _append(self, entity: Entity) -> None:
@@ -454,7 +465,9 @@ class NameCorpus:
                         if key in seen:
                             continue
                         seen.add(key)
-                        names.append(NameForm(name, parsed, self.rarity, kind, truncated))
+                        form = NameForm(name, parsed, self.rarity, kind, truncated)
+                        form.memo = self._memos(form)
+                        names.append(form)
         dates = sorted({d for v in query.birth_dates if (d := clean_date(v))})
         countries = sorted({c for v in query.nationalities if (c := clean_country(v))})
         docs: list[str] = []
@@ -463,6 +476,33 @@ class NameCorpus:
         datasets = frozenset(query.datasets) if query.datasets is not None else None
         return PreparedQuery(names, dates, countries, docs, query.schema, datasets,
                       query.include_delisted)
+
+    def _memos(self, form: NameForm) -> list[dict[object, float]]:
+        """The similarity memos of a query name's parts (``NameForm.memo``), shared by every
+        query with the same part: a batch's queries (spellings, aliases and reorderings of
+        one person's name) compare the same parts with the same listed parts again and
+        again. A part's similarity to a listed part is a function of what
+        :func:`~ctnode.match.score.unit_similarity` reads of both, its key here, so the
+        scores are those of a fresh memo. Everything kept is forgotten once it holds more
+        than ``UNIT_MEMO_ENTRIES`` similarities (counted every ``UNIT_MEMO_CHECK`` names)
+        when a name is added, and when the scorer's model changes."""
+        memos = self._unit_memos
+        self._memo_check += 1
+        if self._memo_check >= UNIT_MEMO_CHECK:
+            self._memo_check = 0
+            if len(memos) + sum(map(len, memos.values())) > UNIT_MEMO_ENTRIES:
+                memos.clear()
+        if self._memo_model != model_generation():  # the scorer's model changed
+            self._memo_model = model_generation()
+            memos.clear()
+        out = []
+        for unit in form.singles:
+            key = (unit.latin, unit.alts, unit.symbols, unit.prefix)
+            memo = memos.get(key)
+            if memo is None:
+                memo = memos[key] = {}
+            out.append(memo)
+        return out
 
     def _eligible(self, rec: ListedRecord, q: PreparedQuery) -> bool:
         if not rec.alive:

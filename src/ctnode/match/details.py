@@ -12,10 +12,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ctnode.match.phrases import english
+from ctnode.match.phrases import PHRASE_CACHE, explained, said
 from ctnode.match.weights import MODEL
 from ctnode.model.countries import country_code
-from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation
 
 PERSON_SCHEMAS = frozenset({"Person"})
@@ -94,11 +93,12 @@ def _date_relation(q: str, c: str) -> tuple[float, str]:
     return MODEL.dob_same_year_other_day, "match.dob.same_year_other_month"
 
 
+@lru_cache(maxsize=PHRASE_CACHE, typed=True)
 def _said(feature: str, query_value: str | None, listed_value: str | None,
-          contribution: float, code: str, **values: str) -> FeatureExplanation:
-    said = (Phrase.of(code, **values),)
-    return FeatureExplanation(feature, query_value, listed_value, contribution, english(said),
-                              said)
+          contribution: float, code: str, *values: tuple[str, str]) -> FeatureExplanation:
+    """One detail's explanation, the same (immutable) object for the same feature, values
+    and contribution: a batch's hits repeat them (nationality agrees, the calibration)."""
+    return explained(feature, query_value, listed_value, contribution, [said(code, *values)])
 
 
 def compare_dates(
@@ -154,7 +154,7 @@ def compare_schema(q_schema: str, c_schema: str) -> FeatureExplanation | None:
     if qg is None or cg is None or qg is cg:
         return None
     return _said("schema", q_schema, c_schema, MODEL.schema_mismatch, "match.schema.mismatch",
-                 query=q_schema, listed=c_schema)
+                 ("query", q_schema), ("listed", c_schema))
 
 
 def calibration() -> FeatureExplanation | None:
@@ -162,7 +162,7 @@ def calibration() -> FeatureExplanation | None:
     if MODEL.score_offset == 0.0:
         return None
     return _said("calibration", None, None, MODEL.score_offset, "match.calibration",
-                 shift=f"{MODEL.score_offset:+.2f}")
+                 ("shift", f"{MODEL.score_offset:+.2f}"))
 
 
 def dates_most() -> float:

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ctnode.match.normalise import parse_name, token_rules
-from ctnode.match.phrases import english, note_phrase, parts, rule_phrase
+from ctnode.match.phrases import (
+    PHRASE_CACHE,
+    SIDES,
+    Said,
+    english,
+    explained,
+    note_phrase,
+    parts,
+    rule_phrase,
+    said,
+)
 from ctnode.match.score import NameForm, NameScore, syllable_in_place, whole_rarity
 from ctnode.match.weights import MODEL
 from ctnode.model.phrases import Phrase
@@ -22,19 +34,36 @@ def _used(note: str, rules: str) -> bool:
     return " " in reading or f"'{reading}'" in rules or "merged parts" in rules
 
 
-def _notes(form: NameForm, side: str, rules: str = "") -> list[Phrase]:
+def _notes(form: NameForm, side: str, rules: str = "") -> list[Said]:
     """What normalisation did to a name that changed how it compares (``rules``: the
     aligned pairs' rules, see :func:`_used`)."""
-    out: list[Phrase] = []
-    who = Phrase(f"match.side.{side}")
+    out: list[Said] = []
+    who = SIDES[side]
     for parsed in parse_name(form.original, form.kind):
         if parsed.tokens == form.tokens:
-            out += [Phrase.of("match.note", side=who, note=note_phrase(note))
-                    for note in parsed.notes if _used(note, rules)]
+            out += [_note(who, note) for note in parsed.notes if _used(note, rules)]
             break
     if form.kind == "org":
-        out.append(Phrase.of("match.note.org", side=who))
+        out.append(said("match.note.org", ("side", who)))
     return out
+
+
+@lru_cache(maxsize=PHRASE_CACHE)
+def _note(side: Phrase, note: str) -> Said:
+    return said("match.note", ("side", side), ("note", note_phrase(note)))
+
+
+@lru_cache(maxsize=PHRASE_CACHE)
+def _rule(rule: str) -> Said:
+    """A name-level rule's phrase (:func:`rule_phrase`) and its English."""
+    phrase = rule_phrase(rule)
+    return phrase, english([phrase])
+
+
+@lru_cache(maxsize=PHRASE_CACHE)
+def _part_pair(query: str, listed: str, rule: str) -> Said:
+    return said("match.part.pair", ("query", query), ("listed", listed),
+                ("rule", rule_phrase(rule)))
 
 
 UNMATCHED_IN_QUERY = "unmatched in query: "
@@ -55,28 +84,27 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
     q_rules = token_rules(q.original)
     c_rules = token_rules(c.original)
     out: list[FeatureExplanation] = []
-    said = [Phrase.of("match.name.aligned", n=str(len(ns.pairs))),
-            Phrase.of("match.name.unmatched_query", parts=parts(ns.unmatched_query)),
-            Phrase.of("match.name.unmatched_listed", parts=parts(ns.unmatched_candidate))]
+    name = [said("match.name.aligned", ("n", str(len(ns.pairs)))),
+            said("match.name.unmatched_query", ("parts", parts(ns.unmatched_query))),
+            said("match.name.unmatched_listed", ("parts", parts(ns.unmatched_candidate)))]
     if ns.rule:
-        said.append(rule_phrase(ns.rule))
+        name.append(_rule(ns.rule))
     if ns.whole:
         share = MODEL.covered_query if ns.whole == "query" else MODEL.covered_listed
         cost = 1.0 - share * whole_rarity(ns.information)
-        said.append(Phrase.of("match.name.found_whole", side=Phrase(f"match.side.{ns.whole}"),
-                              cost=f"{cost:.2f}"))
+        name.append(said("match.name.found_whole", ("side", SIDES[ns.whole]),
+                         ("cost", f"{cost:.2f}")))
     if syllable_in_place(q, c, ns):
-        said.append(Phrase.of("match.name.syllable_in_place",
-                              parts=parts(ns.unmatched_candidate)))
+        name.append(said("match.name.syllable_in_place", ("parts", parts(ns.unmatched_candidate))))
     if q.truncated:
-        said.append(Phrase("match.name.truncated"))
+        name.append(said("match.name.truncated"))
     if kept_apart:
-        said.append(Phrase.of("match.name.kept_apart", min=f"{MODEL.cross_schema_min:.2f}"))
+        name.append(said("match.name.kept_apart", ("min", f"{MODEL.cross_schema_min:.2f}")))
     rules = " ".join(p.rule for p in ns.pairs)
-    said += _notes(q, "query", rules) + _notes(c, "listed", rules)
+    name += _notes(q, "query", rules) + _notes(c, "listed", rules)
     if factor < 1.0:
-        said.append(Phrase.of("match.name.weak_alias", factor=f"{factor:.2f}"))
-    out.append(_explained("name", q.original, c.original, round(ns.score * factor, 4), said))
+        name.append(said("match.name.weak_alias", ("factor", f"{factor:.2f}")))
+    out.append(explained("name", q.original, c.original, round(ns.score * factor, 4), name))
     for p in ns.pairs:
         half = (p.q.weight + p.c.weight) / 2.0
         q_orig = " ".join(q_rules.get(q.tokens[k], (q.tokens[k], ""))[0]
@@ -88,21 +116,14 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
                            | {c_rules.get(c.tokens[k], ("", "latin"))[1]
                               for k in range(p.c.start, p.c.end + 1)})
         translit = [t for t in translits if t and t != "latin"]
-        how = [Phrase.of("match.part.pair", query=p.q.latin, listed=p.c.latin,
-                         rule=rule_phrase(p.rule))]
+        how = [_part_pair(p.q.latin, p.c.latin, p.rule)]
         if translit:
-            how.append(Phrase.of("match.part.transliterated", schemes=", ".join(translit)))
-        how.append(Phrase.of("match.part.weights", sim=f"{p.sim:.2f}", weight=f"{half:.2f}"))
-        out.append(_explained("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
+            how.append(said("match.part.transliterated", ("schemes", ", ".join(translit))))
+        how.append(said("match.part.weights", ("sim", f"{p.sim:.2f}"), ("weight", f"{half:.2f}")))
+        out.append(explained("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
     if ns.information < MODEL.min_information and ns.raw > 0 and ns.score < ns.raw:
-        out.append(_explained(
+        out.append(explained(
             "name_rarity", q.original, c.original, round((ns.score - ns.raw) * factor, 4),
-            [Phrase.of("match.name.rarity", info=f"{ns.information:.2f}",
-                       min=f"{MODEL.min_information:.2f}")]))
+            [said("match.name.rarity", ("info", f"{ns.information:.2f}"),
+                  ("min", f"{MODEL.min_information:.2f}"))]))
     return out
-
-
-def _explained(feature: str, query: str | None, listed: str | None, contribution: float,
-               said: list[Phrase]) -> FeatureExplanation:
-    """An explanation whose ``detail`` is its phrases in English."""
-    return FeatureExplanation(feature, query, listed, contribution, english(said), tuple(said))

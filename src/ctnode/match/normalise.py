@@ -275,11 +275,13 @@ def _skeleton_text(latin: str) -> str:
     return s.translate(_CONSONANT_MAP)
 
 
+@lru_cache(maxsize=50_000)
 def written_skeleton(latin: str) -> str:
     """The skeleton of an Arabic-script part's reading with two equal consonants written
     side by side kept as two (``ممد`` ``mmd``; :func:`skeleton` gives ``md``): Arabic
     script writes a doubled consonant once (its shadda is left out), so two letters
-    written are two consonants. Equal to :func:`skeleton` when none are."""
+    written are two consonants. Equal to :func:`skeleton` when none are. Cached: the abjad
+    rule asks it of the same reading for every Latin part that reading is compared with."""
     if not latin or latin.isdigit():
         return skeleton(latin)
     s = _skeleton_text(latin)
@@ -635,7 +637,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                 and not (rule == "arabic" and latin in COMPOUND_TAILS)):
             notes.append(f"repeated part '{latin}' counted once")
             continue
-        if kind == "person" and rule in _LATIN_RULES and (
+        # (respelt_repeat asks for five letters or more: a shorter part is no retyped one)
+        if kind == "person" and rule in _LATIN_RULES and len(latin) >= MIN_RESPELT_REPEAT and (
                 twin := next((t for t in out if respelt_repeat(latin, t)), None)):
             notes.append(f"part '{latin}' counted once: '{twin}' written again with a typo")
             continue

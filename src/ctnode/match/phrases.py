@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ctnode.model.phrases import Phrase
+from ctnode.model.screening import FeatureExplanation
 
 EXPLANATIONS: dict[str, str] = {
     # the name as a whole
@@ -107,9 +108,38 @@ def english(phrases: Iterable[Phrase]) -> str:
     return "; ".join(p.render(EXPLANATIONS.__getitem__) for p in phrases)
 
 
+PHRASE_CACHE = 20_000  # rule and note texts (and phrases: said) whose phrases are remembered
+
+# A phrase and its English, made once for the same code and values (see :func:`said`).
+Said = tuple[Phrase, str]
+
+NONE = Phrase("match.none")
+SIDES: dict[str, Phrase] = {side: Phrase(f"match.side.{side}") for side in ("query", "listed")}
+
+
+@lru_cache(maxsize=PHRASE_CACHE)
+def said(code: str, *values: tuple[str, str | Phrase]) -> Said:
+    """``Phrase(code, values)`` and its English (``english([phrase])``), the same objects
+    for the same code and values (a phrase is immutable). A batch's hits say the same
+    parts, rules and weights again and again: each is rendered once here, and a batch
+    worker's answers then hold (and pickle, once per task) one phrase object for each."""
+    phrase = Phrase(code, values)
+    return phrase, phrase.render(EXPLANATIONS.__getitem__)
+
+
+def explained(feature: str, query: str | None, listed: str | None, contribution: float,
+              phrases: Iterable[Said]) -> FeatureExplanation:
+    """An explanation whose ``detail`` is its phrases in English (the same ``detail`` as
+    ``english`` of the phrases, from the English each was made with)."""
+    made = tuple(phrases)
+    return FeatureExplanation(feature, query, listed, contribution,
+                              "; ".join(text for _phrase, text in made),
+                              tuple(phrase for phrase, _text in made))
+
+
 def parts(values: Iterable[str]) -> str | Phrase:
     """Name parts listed with ``, ``, or the phrase *none*."""
-    return ", ".join(values) or Phrase("match.none")
+    return ", ".join(values) or NONE
 
 
 # The rule texts of ``match.similarity`` and ``match.score``, most specific first; a group
@@ -157,8 +187,6 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), c) for p, c i
      "match.note.respelt"),
 ]]
 
-
-PHRASE_CACHE = 20_000  # rule and note texts whose phrases are remembered
 
 
 def _read(text: str, table: list[tuple[re.Pattern[str], str]]) -> Phrase:

@@ -534,7 +534,17 @@ def use_model(model: ScoringModel) -> None:
     refresh()
 
 
+_generation = [0]  # how many times the model was changed in this process (refresh)
+
+
+def model_generation() -> int:
+    """Changes each time the scorer's model does (:func:`refresh`): a memo of similarities
+    kept elsewhere (``NameCorpus._memos``) is forgotten when it changes."""
+    return _generation[0]
+
+
 def refresh() -> None:
     """Forget similarities computed with another model (see :func:`use_model`)."""
+    _generation[0] += 1
     token_similarity.cache_clear()
     token_alternatives.cache_clear()  # not model-dependent; cleared for a clean slate
