@@ -274,19 +274,16 @@ def test_skeleton_typo_neighbours_are_all_the_rule_can_join() -> None:
 
 
 def test_held_values_are_the_best_over_the_lists_holding_each_candidate() -> None:
-    """The set-aside look-up (long lists searched per candidate or read from their
-    bitmaps, short ones placed among the candidates together) gives each candidate the
-    best values of the lists holding it, 0 where none does: the same as a look-up per list
-    and candidate."""
+    """The set-aside look-up (long lists searched per candidate, short ones placed among
+    the candidates together) gives each candidate the best values of the lists holding it,
+    0 where none does: the same as a look-up per list and candidate."""
     from array import array
 
     import numpy as np
 
-    from ctnode.match.bounds import HeldBits, _held_values
+    from ctnode.match.bounds import _held_values
 
     rng = random.Random(3)
-    # bitmaps made at once, after 2,000 candidates searched, never: the same values
-    every, later = HeldBits(5000, limit=0), HeldBits(5000, limit=2000)
     for _ in range(200):
         uniq = np.array(sorted(rng.sample(range(5000), rng.randint(1, 300))), dtype=np.int32)
         reach = []
@@ -296,9 +293,6 @@ def test_held_values_are_the_best_over_the_lists_holding_each_candidate() -> Non
                          | set(rng.sample(uniq.tolist(), min(len(uniq), size // 3))))
             reach.append((array("i", ids), rng.choice((0.25, 0.5, 0.9)), rng.random()))
         q_best, c_best = _held_values(uniq, reach)
-        for bits in (every, later, every):  # (the second time: the bitmaps made before)
-            q_bits, c_bits = _held_values(uniq, reach, bits)
-            assert q_bits.tolist() == q_best.tolist() and c_bits.tolist() == c_best.tolist()
         for k, name_id in enumerate(uniq.tolist()):
             holding = [(qv, cv) for arr, qv, cv in reach if name_id in set(arr)]
             assert q_best[k] == max((qv for qv, _cv in holding), default=0.0)

@@ -343,60 +343,11 @@ def _unit_values(names: np.ndarray,
     return unit_a, unit_c, unit_r
 
 
-class HeldBits:
-    """Membership bitmaps of the long posting lists the set-aside look-ups search, made
-    once a list has been searched for enough candidates (a million names: the longest
-    lists are searched by thousands of candidates per query, each a binary search of some
-    17 steps; a bit test is one). A list is known by identity (the object is kept with its
-    bitmap, so an id is never reused meanwhile): a built index's lists are the same
-    objects from query to query, a loaded index's are those its unit cache holds. Made
-    again whenever a name is indexed (the lists grow in place)."""
-
-    # a list's bitmap is made once the candidates searched in it add up to this share of
-    # the names (the binary searches it replaces cost about what making it costs)
-    CREDIT_SHARE = 1 / 256
-    MAX_BITMAPS = 256  # cleared when full (N/8 bytes each: 32 MB at a million names)
-
-    __slots__ = ("_bits", "_credit", "_limit", "n_names")
-
-    def __init__(self, n_names: int, limit: int | None = None) -> None:
-        self.n_names = n_names
-        # (``limit``: the candidates searched before a bitmap is made, if not the share)
-        self._limit = max(1024, int(n_names * self.CREDIT_SHARE)) if limit is None else limit
-        self._bits: dict[int, tuple[PostingList, np.ndarray]] = {}
-        self._credit: dict[int, tuple[PostingList, int]] = {}
-
-    def of(self, arr: PostingList, post: np.ndarray, searched: int) -> np.ndarray | None:
-        """The bitmap of ``arr`` (``post``: it as an int32 array), bit ``i`` of byte
-        ``i >> 3`` set when it holds name ``i``; None while it has not paid for itself
-        (``searched``: the candidates about to be searched in it)."""
-        key = id(arr)
-        found = self._bits.get(key)
-        if found is not None and found[0] is arr:
-            return found[1]
-        credit = self._credit.get(key)
-        total = searched if credit is None or credit[0] is not arr else credit[1] + searched
-        if total < self._limit:
-            if len(self._credit) >= 4 * self.MAX_BITMAPS:
-                self._credit.clear()
-            self._credit[key] = (arr, total)
-            return None
-        self._credit.pop(key, None)
-        mask = np.zeros(self.n_names + 8, dtype=bool)
-        mask[post] = True
-        bits = np.packbits(mask, bitorder="little")
-        if len(self._bits) >= self.MAX_BITMAPS:
-            self._bits.clear()
-        self._bits[key] = (arr, bits)
-        return bits
-
-
 def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]],
-                 bits: HeldBits | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate (sorted ids), the best (ub·w_q, ub·w_c) over the lists holding it (0
     where none does). A list longer than the candidates: where each candidate would sit in
-    it, clipped to its end, tells whether it holds it (three numpy calls), or its bitmap
-    (``bits``: a long list searched often). The shorter
+    it, clipped to its end, tells whether it holds it (three numpy calls). The shorter
     lists (most of them: a unit's typo neighbours and other spellings) together: their ids
     placed among the candidates in one search, so a short list costs its own length, not
     the candidates'."""
@@ -406,8 +357,6 @@ def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]]
     short: list[PostingList] = []
     short_q: list[float] = []
     short_c: list[float] = []
-    byte_at: np.ndarray | None = None
-    bit_at: np.ndarray | None = None
     for arr, qv, cv in reach:
         if len(arr) < n:
             short.append(arr)
@@ -415,16 +364,7 @@ def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]]
             short_c.append(cv)
             continue
         post = np.frombuffer(arr, dtype=np.int32)
-        packed = None if bits is None or uniq[-1] >= bits.n_names else bits.of(arr, post, n)
-        if packed is not None:
-            if byte_at is None or bit_at is None:
-                byte_at = uniq >> 3
-                bit_at = (uniq & 7).astype(np.uint8)
-            hit = np.right_shift(packed[byte_at], bit_at)
-            hit &= 1
-            hit = hit.view(bool)
-        else:
-            hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
+        hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
         # (the best values are never negative: raised where the list holds the name)
         np.maximum(q_best, qv, out=q_best, where=hit)
         np.maximum(c_best, cv, out=c_best, where=hit)
@@ -495,7 +435,6 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                  finding: list[Plan], skipped: list[Plan],
                  floor: float | None,
                  lift: Callable[[np.ndarray], np.ndarray] | None = None,
-                 bits: HeldBits | None = None,
                  ) -> list[tuple[int, float]]:
     """Bounds of the names the ``finding`` plans reach, vectorised (numpy).
 
@@ -557,19 +496,18 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
     qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
-    # per skipped plan whose unit also found names: that unit's values per name (rows of
-    # two arrays, so that dropping names is two calls however many units)
+    # per skipped plan whose unit also found names: that unit's values per name
+    found_by: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     finding_units = {p.unit for p in finding}
-    both = list(dict.fromkeys(p.unit for p in skipped if p.unit in finding_units))
-    found_q = np.zeros((len(both), len(uniq)))
-    found_c = np.zeros((len(both), len(uniq)))
-    for row, unit in enumerate(both):
-        mask = u_vals == unit
-        found_q[row, inverse[mask]] = q_vals[mask]
-        found_c[row, inverse[mask]] = c_vals[mask]
-    found_by = {unit: (found_q[row], found_c[row]) for row, unit in enumerate(both)}
+    for plan in skipped:
+        if plan.unit in finding_units and plan.unit not in found_by:
+            mask = u_vals == plan.unit
+            fq = np.zeros(len(uniq))
+            fc = np.zeros(len(uniq))
+            fq[inverse[mask]] = q_vals[mask]
+            fc[inverse[mask]] = c_vals[mask]
+            found_by[plan.unit] = (fq, fc)
     zeros = np.zeros(len(uniq))
-    w_c = tc[uniq]  # (each name's own weight, dropped along with the names)
     floors: np.ndarray | float | None = floor
     if skipped and floor is not None:
         # drop names that stay below the floor even if every skipped posting held them;
@@ -581,7 +519,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             a_most += np.maximum(0.0, plan.a_max - fq)
             c_most += np.maximum(0.0, plan.c_max - fc)
             qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
-        most = name_bounds(qn.total, a_most, c_most, qw_most, w_c, shape) + EPS
+        most = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
         keep = most >= floor
         if lift is not None:
             at = np.flatnonzero(keep)
@@ -590,10 +528,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             keep[at[~held]] = False
             floors = lifted[held]
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
-        w_c = w_c[keep]
-        if both:
-            found_q, found_c = found_q[:, keep], found_c[:, keep]
-            found_by = {unit: (found_q[row], found_c[row]) for row, unit in enumerate(both)}
+        found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
         zeros = zeros[keep]
     if not len(uniq):
         return []
@@ -614,7 +549,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     for p_i, plan in enumerate(skipped):
         fq, fc = found_by.get(plan.unit, (zeros, zeros))
         reach = sorted(plan.reach, key=lambda r: (r[1], r[2]), reverse=True)
-        q_best, c_best = _held_values(uniq, reach[:1], bits)
+        q_best, c_best = _held_values(uniq, reach[:1])
         rest = reach[1:]
         if (rest or p_i + 1 < len(skipped)) and floors is not None:
             # (also after a plan of one list: what it gave is then exact, and only the
@@ -630,23 +565,19 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                 a_most += np.maximum(0.0, later.a_max - lq)
                 c_most += np.maximum(0.0, later.c_max - lc)
                 qw_most += np.where(lq == 0.0, later.qweight, 0.0)
-            keep = (name_bounds(qn.total, a_most, c_most, qw_most, w_c, shape) + EPS
+            keep = (name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
                     >= floors)
             if not keep.all():
                 uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
-                w_c = w_c[keep]
                 if isinstance(floors, np.ndarray):
                     floors = floors[keep]
                 q_best, c_best, fq, fc = q_best[keep], c_best[keep], fq[keep], fc[keep]
-                if both:
-                    found_q, found_c = found_q[:, keep], found_c[:, keep]
-                    found_by = {unit: (found_q[row], found_c[row])
-                                for row, unit in enumerate(both)}
+                found_by = {u: (bq[keep], bc[keep]) for u, (bq, bc) in found_by.items()}
                 zeros = zeros[keep]
                 if not len(uniq):
                     return []
         if rest:
-            q_rest, c_rest_v = _held_values(uniq, rest, bits)
+            q_rest, c_rest_v = _held_values(uniq, rest)
             np.maximum(q_best, q_rest, out=q_best)
             np.maximum(c_best, c_rest_v, out=c_best)
         # a unit found on both sides counts once, with its best values
@@ -663,7 +594,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         q_acc = disjoint_best(unit_a, n_single)
         c_acc = disjoint_best(unit_c, n_single)
         qw_acc = covered_weight(unit_r, qn.weights)
-    bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, w_c, shape) + EPS
+    bounds = name_bounds(qn.total, q_acc, c_acc, qw_acc, tc[uniq], shape) + EPS
     if floors is not None:
         keep = bounds >= floors
         uniq, bounds = uniq[keep], bounds[keep]

@@ -21,7 +21,6 @@ import numpy as np
 
 from ctnode.match.bounds import (
     EPS,
-    HeldBits,
     bounds_large,
     bounds_small,
     plans_for,
@@ -63,13 +62,10 @@ class Matcher(NameCorpus):
     def __init__(self, thresholds: Thresholds, max_candidates: int = 200) -> None:
         super().__init__(thresholds, max_candidates)
         self.tables = PostingTables()
-        # bitmaps of the long posting lists the set-aside look-ups search (made on use)
-        self._held_bits: HeldBits | None = None
 
     def _reset(self) -> None:
         super()._reset()
         self.tables = PostingTables()
-        self._held_bits = None
 
     def _after_build(self) -> None:
         # A whole build posts a token's later occurrences under the keys its first one got
@@ -89,7 +85,6 @@ class Matcher(NameCorpus):
         self._index_names(first_name)
 
     def _index_names(self, first: int) -> None:
-        self._held_bits = None  # (the posting lists grow in place)
         for name_id in range(first, len(self._name_tokens)):
             self.tables.index_name(name_id, self.name_form(name_id))
 
@@ -244,9 +239,6 @@ class Matcher(NameCorpus):
         ``_rank_and_score`` as before, so the hits are the same either way."""
         out: dict[int, float] = {}
         totals = self.tables.name_totals
-        bits = self._held_bits
-        if bits is None or bits.n_names != len(totals):
-            bits = self._held_bits = HeldBits(len(totals))
         for qn in q.names:
             plans = plans_for(self.tables, qn)
             if not plans:
@@ -268,7 +260,7 @@ class Matcher(NameCorpus):
                 found = bounds_small(totals, qn, finding, skipped, floor)
             else:
                 found = bounds_large(totals, self.few_found, qn, finding, skipped, floor,
-                                     lift, bits)
+                                     lift)
             for name_id, bound in found:
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound
