@@ -188,7 +188,6 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), c) for p, c i
 ]]
 
 
-
 def _read(text: str, table: list[tuple[re.Pattern[str], str]]) -> Phrase:
     for pattern, code in table:
         found = pattern.fullmatch(text)
