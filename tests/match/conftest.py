@@ -28,6 +28,15 @@ def hand_model() -> Iterator[weights.ScoringModel]:
     similarity.use_model(shipped)
 
 
+@pytest.fixture(params=["hand", "fitted"])
+def model(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each test under the hand-set starting values and under the packaged fitted model."""
+    shipped = weights.load()
+    similarity.use_model(weights.ScoringModel() if request.param == "hand" else shipped)
+    yield request.param
+    similarity.use_model(shipped)
+
+
 def listed_person(eid: str, *names: str) -> Entity:
     """A listed person of dataset ``t`` with these names (each its own original)."""
     e = Entity(id=eid, schema="Person", dataset="t", reference=eid, status="listed")

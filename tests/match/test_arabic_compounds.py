@@ -22,8 +22,8 @@ from ctnode.match.transliterate import (
     katakana_syllable_readings,
 )
 from ctnode.model.entities import Entity
-from ctnode.model.screening import Hit, ScreenQuery
-from tests.match.test_script_recall import _details, _e
+from ctnode.model.screening import ScreenQuery
+from tests.match.test_script_recall import _details, _e, _top
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -49,11 +49,6 @@ def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
     m: Matcher | NaiveMatcher = request.param(Thresholds())
     m.build(LIST)
     return m
-
-
-def _top(m: Matcher | NaiveMatcher, name: str, schema: str) -> Hit | None:
-    hits = m.screen(ScreenQuery(names=[name], schema=schema), limit=3)
-    return hits[0] if hits else None
 
 
 def test_allah_written_apart_is_a_second_reading() -> None:

@@ -7,25 +7,14 @@ said in the hit's explanation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from ctnode.match import Matcher, NaiveMatcher, Thresholds, similarity, weights
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, weights
 from ctnode.match.normalise import parse_name, token_alternatives
 from ctnode.match.similarity import similarity_values, token_similarity
 from ctnode.match.transliterate import final_kh_reading, western_alternatives, western_habits
 from ctnode.model.screening import Hit, ScreenQuery
-from tests.match.test_script_recall import _e
-
-
-@pytest.fixture(params=["hand", "fitted"])
-def model(request: pytest.FixtureRequest) -> Iterator[str]:
-    shipped = weights.load()
-    similarity.use_model(weights.ScoringModel() if request.param == "hand" else shipped)
-    yield request.param
-    similarity.use_model(shipped)
-
+from tests.match.test_script_recall import _details, _e
 
 # (a, b): one vowel changed, added or dropped inside a part of five letters or more
 VOWEL_TYPOS = [("hisein", "hosein"), ("bikht", "bakht"), ("awys", "aweys"),
@@ -94,10 +83,6 @@ def _top(m: Matcher | NaiveMatcher, name: str) -> Hit:
     hits = m.screen(ScreenQuery(names=[name], schema="Person"), limit=3, include_below=True)
     assert hits, name
     return hits[0]
-
-
-def _details(hit: Hit) -> str:
-    return " | ".join(f.detail for f in hit.explanation)
 
 
 def test_screening_says_the_vowel_typo(matcher: Matcher | NaiveMatcher) -> None:

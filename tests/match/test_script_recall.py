@@ -43,8 +43,8 @@ LIST = [
 ]
 
 
-def _top(m: Matcher | NaiveMatcher, name: str) -> Hit | None:
-    hits = m.screen(ScreenQuery(names=[name], schema="Person"), limit=3)
+def _top(m: Matcher | NaiveMatcher, name: str, schema: str = "Person") -> Hit | None:
+    hits = m.screen(ScreenQuery(names=[name], schema=schema), limit=3)
     return hits[0] if hits else None
 
 

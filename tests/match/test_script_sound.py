@@ -17,8 +17,8 @@ from ctnode.match.transliterate import (
     latin_token,
 )
 from ctnode.model.entities import Entity
-from ctnode.model.screening import Hit, ScreenQuery
-from tests.match.test_script_recall import _e
+from ctnode.model.screening import ScreenQuery
+from tests.match.test_script_recall import _details, _e, _top
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -37,15 +37,6 @@ QUERIES = {
     "ムン キョン ファン": ("hwan", "read as 'hwan'/'hwan'"),
     "نوراللہ نوری": ("nurullah", "'nurullah' ~ 'nurullah'"),
 }
-
-
-def _top(m: Matcher | NaiveMatcher, name: str) -> Hit | None:
-    hits = m.screen(ScreenQuery(names=[name], schema="Person"), limit=3)
-    return hits[0] if hits else None
-
-
-def _details(hit: Hit) -> str:
-    return " | ".join(f.detail for f in hit.explanation)
 
 
 def test_indic_parts_read_without_the_inherent_vowels_speech_drops() -> None:

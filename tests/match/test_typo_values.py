@@ -11,13 +11,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from nicknames import NickNamer
 
-from ctnode.match import similarity, weights
+from ctnode.match import similarity
 from ctnode.match.normalise import nickname_forms, skeleton
 from ctnode.match.similarity import (
     deletion_keys,
@@ -44,15 +42,6 @@ TOKENS = [
     "hisein", "hosein", "bikht", "bakht", "awys", "aweys",
     ABJAD_MARK + "mhmd", ABJAD_MARK + "husin", ABJAD_MARK + "blmhr", LOANWORD_MARK + "tomas",
 ]
-
-
-@pytest.fixture(params=["hand", "fitted"])
-def model(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Each test under the hand-set starting values and under the packaged fitted model."""
-    shipped = weights.load()
-    similarity.use_model(weights.ScoringModel() if request.param == "hand" else shipped)
-    yield request.param
-    similarity.use_model(shipped)
 
 
 def test_values_are_the_rules_values_for_every_pair_of_the_table(model: str) -> None:
