@@ -179,3 +179,42 @@ def test_a_peer_reaches_only_its_own_records_on_either_backend(
     receipt = Envelope.parse(answer)
     assert receipt.body["delisted"] == ["gx-1"] and receipt.body["not_held"] == ["gx-404"]
     assert hold.store.entities.get_entity("req-node:gx-1").status == "delisted"
+
+
+def test_a_delta_sent_again_gets_its_first_receipt_and_is_not_applied_twice(
+    pair: tuple[Node, Node],  # noqa: F811
+) -> None:
+    """A publisher re-sends a delta whose receipt came after its deadline (as CI's loaded
+    machine showed): the holder had applied it, and answering the second copy by applying it
+    again said that nothing was delisted. The second copy (a new nonce, so not a replay) is
+    answered with the first receipt, signed anew, audited as repeated; no second alert."""
+    req, hold = pair
+    req.lists.import_list(_gx(["gx-1", "gx-2"]), ADMIN)
+    _subscribe(req, hold, ["name"])
+    ident = req.federation.context.identity
+
+    def send(delta_id: str, **kinds: object) -> dict[str, object]:
+        body = {"delta_id": delta_id, "dataset": "gx", "version": "2", **kinds}
+        status, answer = hold.federation.inbound.receive(
+            seal(ident, "list.delta", "hold-node", body).to_dict())
+        assert status == 200, answer
+        receipt = Envelope.parse(answer)
+        assert receipt.type == "list.receipt" and receipt.sender == "hold-node"
+        return {k: v for k, v in receipt.body.items() if k != "in_reply_to"}
+
+    alerts = len(hold.store.federation.list_alerts())
+    first = send("d-delist", delisted=["gx-1"])
+    assert first["delisted"] == ["gx-1"] and first["not_held"] == []
+    again = send("d-delist", delisted=["gx-1"])
+    assert again == first
+    assert hold.store.entities.get_entity("req-node:gx-1").status == "delisted"
+    assert len(hold.store.federation.list_alerts()) == alerts + 1  # one delisting alert
+    applied = [e.detail["delta_id"] for e in hold.audit.entries(event="federation.delta.applied")]
+    assert applied.count("d-delist") == 1
+    (repeated,) = hold.audit.entries(event="federation.delta.repeated")
+    assert repeated.detail == {"delta_id": "d-delist", "type": "list.delta"}
+    assert repeated.actor == "peer:req-node"
+    # another delta id is another delta: applied
+    assert send("d-withdraw", withdrawn=["gx-2"])["withdrawn"] == ["gx-2"]
+    with pytest.raises(NotFound):
+        hold.store.entities.get_entity("req-node:gx-2")

@@ -32,7 +32,8 @@ EventName = Literal[
     "federation.disclosure.request", "federation.disclosure.received",
     "federation.disclosure.approve", "federation.disclosure.refuse",
     "federation.disclosure.decision", "federation.disclosure.expired",
-    "federation.delta.created", "federation.delta.applied", "federation.receipt",
+    "federation.delta.created", "federation.delta.applied", "federation.delta.repeated",
+    "federation.receipt",
     "federation.alert.sent", "federation.alert.received", "federation.checkpoint",
     "federation.checkpoint.received", "federation.biometric", "federation.biometric.answered",
     "federation.key.rotate", "federation.key.revoke", "federation.key.expiring",
@@ -131,6 +132,8 @@ EVENTS: dict[EventName, str] = {
     "federation.disclosure.expired": "Released fields reached their expiry and were deleted.",
     "federation.delta.created": "A list import produced a delta for subscribed peers.",
     "federation.delta.applied": "A peer's list delta was applied here; receipt returned.",
+    "federation.delta.repeated": "A peer sent a delta applied here before; it was answered "
+    "with the first receipt, not applied again.",
     "federation.receipt": "A peer's signed receipt for a delta arrived.",
     "federation.record.restrict": "An admin restricted a record of a list this node publishes "
     "(no copies, query only; reason kept); subscribers were sent a withdrawn delta.",

@@ -5,6 +5,7 @@ then dispatch to the concern that answers the message type; every refusal is aud
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -60,6 +61,8 @@ class Inbound:
         self._handlers.update(handlers)
         self._on_contact = on_contact
         self._last_purge = 0.0
+        self._guard = threading.Lock()
+        self._delta_locks: dict[str, threading.Lock] = {}
 
     def check_sender_header(self, claimed: str, source: str) -> tuple[int, dict[str, Any]] | None:
         """The optional ``X-CTNode-Sender`` header, checked before the body is read: a sender
@@ -144,7 +147,7 @@ class Inbound:
         try:
             if entry is None:
                 raise Refused(f"{env.type} is not a request this node answers", "malformed")
-            body = entry[1](env, peer)
+            body = self._answer(env, peer, entry[1])
         except Refused as exc:
             self.audit_refusal(exc, raw, f"peer:{env.sender}")
             refusal = seal(
@@ -164,6 +167,30 @@ class Inbound:
         self._on_contact(env.sender)
         reply = seal(ident, reply_type, env.sender, {**body, "in_reply_to": env.nonce})
         return 200, reply.to_dict()
+
+    def _answer(self, env: Envelope, peer: dict[str, Any], handler: Handler) -> dict[str, Any]:
+        """The handler's answer. A delta (``*.delta`` with its ``delta_id``) is applied once
+        per sender: sent again, because its receipt reached the sender after the sender's
+        deadline, it is answered with the receipt given the first time, and audited as
+        ``federation.delta.repeated``. A second copy that arrives while the first is
+        still being applied waits for it (per sender, in this process)."""
+        delta_id = env.body.get("delta_id") if env.type.endswith(".delta") else None
+        if not isinstance(delta_id, str) or not 0 < len(delta_id) <= 64:
+            return handler(env, peer)
+        with self._guard:
+            lock = self._delta_locks.setdefault(env.sender, threading.Lock())
+        with lock:
+            first = self.db.applied_delta(env.sender, env.type, delta_id)
+            if first is not None:
+                self.ctx.audit.record(
+                    "federation.delta.repeated",
+                    self.ctx.peer_actor(env.sender, "admin"),
+                    detail={"delta_id": delta_id, "type": env.type},
+                )
+                return first
+            body = handler(env, peer)
+            self.db.remember_applied_delta(env.sender, env.type, delta_id, body, utcnow())
+            return body
 
     def _refuse_stranger(
         self, exc: Refused, raw: Any, source: str, claim: str
