@@ -170,17 +170,19 @@ class Inbound:
 
     def _answer(self, env: Envelope, peer: dict[str, Any], handler: Handler) -> dict[str, Any]:
         """The handler's answer. A delta (``*.delta`` with its ``delta_id``) is applied once
-        per sender: sent again, because its receipt reached the sender after the sender's
-        deadline, it is answered with the receipt given the first time, and audited as
-        ``federation.delta.repeated``. A second copy that arrives while the first is
-        still being applied waits for it (per sender, in this process)."""
+        per sender: sent again with the same body, because its receipt reached the sender
+        after the sender's deadline, it is answered with the receipt given the first time,
+        and audited as ``federation.delta.repeated``. A body that differs under the same id
+        is applied (the sender cuts a delta when it sends it). A second copy that arrives
+        while the first is being applied waits for it (per sender, in this process)."""
         delta_id = env.body.get("delta_id") if env.type.endswith(".delta") else None
         if not isinstance(delta_id, str) or not 0 < len(delta_id) <= 64:
             return handler(env, peer)
+        digest = hashlib.sha256(canonical_json(env.body).encode()).hexdigest()
         with self._guard:
             lock = self._delta_locks.setdefault(env.sender, threading.Lock())
         with lock:
-            first = self.db.applied_delta(env.sender, env.type, delta_id)
+            first = self.db.applied_delta(env.sender, env.type, delta_id, digest)
             if first is not None:
                 self.ctx.audit.record(
                     "federation.delta.repeated",
@@ -189,7 +191,8 @@ class Inbound:
                 )
                 return first
             body = handler(env, peer)
-            self.db.remember_applied_delta(env.sender, env.type, delta_id, body, utcnow())
+            self.db.remember_applied_delta(env.sender, env.type, delta_id, digest, body,
+                                           utcnow())
             return body
 
     def _refuse_stranger(

@@ -270,22 +270,25 @@ class SqlFederation:
             q = q.where(tables.fed_receipts.c.peer_id == peer_id)
         return [r["id"] for r in self._all(q)]
 
-    def applied_delta(self, sender: str, msg_type: str, delta_id: str) -> dict[str, Any] | None:
-        """The answer this node gave when it applied ``sender``'s delta, or None."""
+    def applied_delta(self, sender: str, msg_type: str, delta_id: str,
+                      body_sha256: str) -> dict[str, Any] | None:
+        """The answer this node gave when it applied ``sender``'s delta (this id, this
+        body), or None."""
         t = tables.fed_applied_deltas
         rows = self._all(select(t.c.answer).where(
-            t.c.sender == sender, t.c.msg_type == msg_type, t.c.delta_id == delta_id))
+            t.c.sender == sender, t.c.msg_type == msg_type, t.c.delta_id == delta_id,
+            t.c.body_sha256 == body_sha256))
         return dict(rows[0]["answer"]) if rows else None
 
     def remember_applied_delta(self, sender: str, msg_type: str, delta_id: str,
-                               answer: dict[str, Any], at: datetime) -> None:
+                               body_sha256: str, answer: dict[str, Any], at: datetime) -> None:
         """Keep the answer to an applied delta (a second host that applied it too keeps
         the first answer stored)."""
         try:
             with self.begin() as conn:
                 conn.execute(tables.fed_applied_deltas.insert().values(
-                    sender=sender, msg_type=msg_type, delta_id=delta_id, answer=answer,
-                    applied_at=at))
+                    sender=sender, msg_type=msg_type, delta_id=delta_id,
+                    body_sha256=body_sha256, answer=answer, applied_at=at))
         except IntegrityError:
             pass
 

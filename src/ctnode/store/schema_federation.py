@@ -143,15 +143,17 @@ fed_receipts = Table(
     at("updated_at"),
 )
 
-# Deltas this node applied, per sender and kind, with the answer it gave: a delta sent again
-# (its receipt reached the sender after the sender's deadline, then ``ctnode updates retry``)
-# is answered with that first receipt instead of being applied twice (0022_applied_deltas).
+# Deltas this node applied, per sender and kind, with the answer it gave: the same delta sent
+# again (its receipt reached the sender after the sender's deadline, then ``ctnode updates
+# retry``) is answered with that first receipt instead of being applied twice; a body that
+# differs under the same id is another delta, applied (0022_applied_deltas).
 fed_applied_deltas = Table(
     "fed_applied_deltas",
     metadata,
     peer_ref("sender", primary_key=True),
     Column("msg_type", String(64), primary_key=True),
     Column("delta_id", String(64), primary_key=True),
+    Column("body_sha256", String(64), primary_key=True),  # of the delta's canonical body
     Column("answer", JSON, nullable=False),  # the receipt's body as first answered
     at("applied_at", index=True),
 )

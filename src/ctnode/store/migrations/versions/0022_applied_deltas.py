@@ -5,8 +5,9 @@ Revises: 0020_hit_notice_outbox
 
 A publisher re-sends a delta whose receipt it did not get in time (``ctnode updates retry``,
 or its next contact with the peer). The receiver had often applied it already; it now answers
-such a delta with the receipt it gave the first time (``fed_applied_deltas``) instead of
-applying it again, which used to answer that nothing was delisted or withdrawn.
+such a delta (same id, same body) with the receipt it gave the first time
+(``fed_applied_deltas``) instead of applying it again, which used to answer that nothing was
+delisted or withdrawn.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def upgrade() -> None:
         sa.Column("sender", sa.String(128), primary_key=True),
         sa.Column("msg_type", sa.String(64), primary_key=True),
         sa.Column("delta_id", sa.String(64), primary_key=True),
+        sa.Column("body_sha256", sa.String(64), primary_key=True),
         sa.Column("answer", sa.JSON(), nullable=False),
         sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
     )
