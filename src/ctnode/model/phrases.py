@@ -12,7 +12,7 @@ inside an aligned part), rendered first.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -22,10 +22,6 @@ class Phrase:
 
     code: str
     values: tuple[tuple[str, str | Phrase], ...] = ()
-    # ``as_dict``'s plain data, made on its first call: a batch's review rows and reports
-    # write the same phrase (one object for the same code and values, ``match.phrases``)
-    # for many hits. Not part of the phrase's identity, nor pickled (``__reduce__``).
-    _plain: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __reduce__(self) -> tuple[type[Phrase], tuple[str, tuple[tuple[str, str | Phrase], ...]]]:
         """Pickled as a call of the class (a batch worker sends the phrases of every hit to
@@ -45,17 +41,10 @@ class Phrase:
         return template_of(self.code) % values
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data (JSON): ``{"code": ..., "values": {name: text or a phrase's dict}}``.
-
-        Made once per phrase: each call returns a new outer dict, its ``values`` (and a
-        nested phrase's dict) are shared between calls, to be read (serialised), not changed."""
-        plain = self._plain
-        if plain is None:
-            plain = {"code": self.code,
-                     "values": {k: v.as_dict() if isinstance(v, Phrase) else v
-                                for k, v in self.values}}
-            object.__setattr__(self, "_plain", plain)
-        return {"code": plain["code"], "values": plain["values"]}
+        """Plain data (JSON): ``{"code": ..., "values": {name: text or a phrase's dict}}``."""
+        return {"code": self.code,
+                "values": {k: v.as_dict() if isinstance(v, Phrase) else v
+                           for k, v in self.values}}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Phrase:

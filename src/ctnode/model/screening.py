@@ -85,12 +85,6 @@ class FeatureExplanation:
     contribution: float
     detail: str
     phrases: tuple[Phrase, ...] = field(default=(), compare=False)
-    # ``as_record``'s plain data, made on its first call (``as_dict`` is its first five
-    # keys): a batch writes each hit's explanation twice, in its review row (sealed, with
-    # the phrases) and in its output line, and one explanation object serves several hits
-    # (``match.phrases``). Not part of the explanation's identity, nor pickled.
-    _record: dict[str, Any] | None = field(default=None, init=False, repr=False,
-                                           compare=False)
 
     def __reduce__(self) -> tuple[type[FeatureExplanation], tuple[Any, ...]]:
         """Pickled as a call of the class (see ``Phrase.__reduce__``)."""
@@ -98,31 +92,18 @@ class FeatureExplanation:
                                      self.contribution, self.detail, self.phrases))
 
     def as_dict(self) -> dict[str, Any]:
-        record = self._made()
-        return {"feature": record["feature"], "query_value": record["query_value"],
-                "candidate_value": record["candidate_value"],
-                "contribution": record["contribution"], "detail": record["detail"]}
+        return {
+            "feature": self.feature,
+            "query_value": self.query_value,
+            "candidate_value": self.candidate_value,
+            "contribution": round(self.contribution, 4),
+            "detail": self.detail,
+        }
 
     def as_record(self) -> dict[str, Any]:
         """``as_dict`` and the phrases (kept with a report or a review subject, for the
-        console to show the explanation in a person's language). A new dict and list
-        each call; the phrases' dicts are shared between calls (``Phrase.as_dict``)."""
-        record = self._made()
-        return {**record, "phrases": list(record["phrases"])}
-
-    def _made(self) -> dict[str, Any]:
-        record = self._record
-        if record is None:
-            record = {
-                "feature": self.feature,
-                "query_value": self.query_value,
-                "candidate_value": self.candidate_value,
-                "contribution": round(self.contribution, 4),
-                "detail": self.detail,
-                "phrases": [p.as_dict() for p in self.phrases],
-            }
-            object.__setattr__(self, "_record", record)
-        return record
+        console to show the explanation in a person's language)."""
+        return {**self.as_dict(), "phrases": [p.as_dict() for p in self.phrases]}
 
 
 @dataclass(frozen=True, slots=True)
