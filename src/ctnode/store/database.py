@@ -109,8 +109,7 @@ def _check_text_params(
     for row in rows:
         values = row.values() if isinstance(row, dict) else row
         for v in values or ():
-            # ASCII without NUL (nearly every value: ids, JSON) passes at once, uncalled
-            if isinstance(v, str) and ("\x00" in v or not v.isascii()):
+            if isinstance(v, str):
                 _text_storable(v)
 
 
