@@ -6,6 +6,7 @@
     .venv/bin/python -m bench.matching.batch_profile profile [STATS] [--whole [--workers N]]
     .venv/bin/python -m bench.matching.batch_profile split [OUT] [--workers N]
     .venv/bin/python -m bench.matching.batch_profile worker [--first N] [--workers N]
+    .venv/bin/python -m bench.matching.batch_profile parent [--rounds 3] [--folder NODE]
 
 Run against other code (a ``git archive`` of main) with ``PYTHONPATH=/that/src``: this file
 imports only what every version has. ``hits``: per query (in order), each hit's wire form
@@ -27,6 +28,14 @@ parent prepares it before it forks, the collector set as a worker sets it, then 
 seconds printed. Under ``valgrind --tool=cachegrind --cache-sim=no`` (with
 ``PYTHONHASHSEED=0``, less a run with ``--first 0``): instructions, which the machine's
 load does not move.
+``parent``: the batch parent's own steps after the fork, each timed alone without a
+profiler (cProfile inflates these small, many-call steps several times over): the workers'
+answers (matched here once, pickled per slice of 64 as a worker sends them) loaded; the
+review rows made (sealed subject: the explanations as records, their JSON, the seal); the
+explanations as records alone; the rows written (``BATCH_ROWS`` per transaction, fresh
+ids: each round adds rows to the node's store, so use a copy of the node); the output
+lines as ``ctnode screen --batch`` writes them. The collector set as the parent sets it
+while it takes the answers. Minimum CPU seconds of ``--rounds`` per step, as JSON on stderr.
 """
 
 from __future__ import annotations
@@ -213,9 +222,74 @@ def worker(first: int | None, workers: int) -> None:
                       "pickled_bytes": size}), file=sys.stderr)
 
 
+def parent(rounds: int) -> None:
+    import gc
+    import pickle
+    import uuid
+
+    from ctnode.cli.common import make_node, operator
+    from ctnode.cli.screening import _batch_hits
+    from ctnode.model.access import NO_PURPOSE
+    from ctnode.services.screening.service import BATCH_ROWS, SUBJECT_FIELDS
+
+    node = make_node()
+    screening = node.screening
+    screening.index.refresh()
+    queries = _queries()
+    answers = [screening._match(q, limit=10, include_below=False) for q in queries]
+    slices = [pickle.dumps(answers[s:s + 64], protocol=pickle.HIGHEST_PROTOCOL)
+              for s in range(0, len(answers), 64)]
+    actor = operator()
+    with_hits = [(q, m) for q, m in zip(queries, answers, strict=True) if m.hits]
+    rows: list[dict[str, Any]] = []
+
+    def load() -> None:
+        for blob in slices:
+            pickle.loads(blob)
+
+    def review_rows() -> None:
+        rows[:] = [screening.screening_row(actor, NO_PURPOSE, "batch", m.subject, m.hits,
+                                           q.identified, q) for q, m in with_hits]
+
+    def records() -> None:
+        for q, m in with_hits:
+            plain: dict[str, Any] = {f: getattr(q, f) for f in SUBJECT_FIELDS}
+            plain["explanations"] = {h.entity_id: [e.as_record() for e in h.explanation]
+                                     for h in m.hits}
+
+    def write() -> None:
+        for row in rows:
+            row["id"] = str(uuid.uuid4())
+        for s in range(0, len(rows), BATCH_ROWS):
+            with screening.ctx.store.begin() as conn:
+                screening.review.add_screenings(conn, rows[s:s + BATCH_ROWS])
+
+    def output() -> None:
+        for i, m in enumerate(answers):
+            json.dumps({"id": f"q{i}", "hits": _batch_hits(m.hits), "suppressed": [],
+                        "warnings": [], "coverage": {"complete": False, "lists": ["un_sc@v"],
+                                                     "warnings": ["stale_list"]}},
+                       ensure_ascii=False)
+
+    review_rows()
+    steps = {"load_answers": load, "review_rows": review_rows, "of_which_records": records,
+             "write_rows": write, "output_lines": output}
+    gc.freeze()
+    gc.set_threshold(100_000, *gc.get_threshold()[1:])  # as workers._drain
+    spent: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            started = _cpu()
+            step()
+            spent[name].append(_cpu() - started)
+    print(json.dumps({"queries": len(queries), "rows": len(rows),
+                      **{name: round(min(t), 3) for name, t in spent.items()},
+                      "load": [round(x, 2) for x in os.getloadavg()]}), file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["hits", "time", "profile", "split", "worker"])
+    ap.add_argument("mode", choices=["hits", "time", "profile", "split", "worker", "parent"])
     ap.add_argument("out", nargs="?", type=Path)
     ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "cli-node")
     ap.add_argument("--rounds", type=int, default=2)
@@ -233,6 +307,8 @@ def main() -> None:
         timing(args.rounds)
     elif args.mode == "split":
         split(args.out, 2 if args.workers is None else args.workers)
+    elif args.mode == "parent":
+        parent(max(1, args.rounds))
     elif args.mode == "worker":
         worker(args.first, 2 if args.workers is None else args.workers)
     else:

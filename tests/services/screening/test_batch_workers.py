@@ -16,12 +16,15 @@ from ctnode.model.access import Purpose
 from ctnode.model.screening import ScreenQuery, ScreenResult
 from ctnode.node import Node
 from ctnode.services.screening.query import build_query
+from ctnode.services.screening.service import BATCH_ROWS
 from ctnode.services.screening.workers import (
     AUTO_WORKERS_MAX,
     GC_YOUNG,
     Matched,
+    collecting_rarely,
     cores,
     match_forked,
+    match_here,
     slices,
 )
 from ctnode.store.review import DECISION_KEYS_PER_QUERY
@@ -241,4 +244,64 @@ def test_workers_and_their_parent_collect_garbage_less_often_during_a_batch() ->
         during.append(gc.get_threshold())
         assert m is not None and m.subject == str(GC_YOUNG)  # in each worker
     assert set(during) == {(GC_YOUNG, *before[1:])}
+    assert gc.get_threshold() == before
+
+
+def test_a_batch_in_one_process_collects_garbage_as_a_worker_does() -> None:
+    """Matched in this process (one worker), a batch's queries run with the heap held before
+    frozen and the youngest generation collected every GC_YOUNG allocations, as in a worker
+    (in one process the UN batch spent 1.4 CPU-s in collections so, 0.3 with it); after the
+    batch the process is as it was."""
+    import gc
+
+    queries = [ScreenQuery(names=[f"q{i}"]) for i in range(10)]
+    before = gc.get_threshold()
+    gc.unfreeze()
+    during = []
+    for m in match_here(_gc_young, queries):
+        assert m is not None and m.subject == str(GC_YOUNG)
+        during.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+    assert set(during) == {((GC_YOUNG, *before[1:]), True)}
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    # a batch left before its end (the caller stopped reading) restores it too
+    first = match_here(_gc_young, queries)
+    next(first)
+    first.close()
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_batches_at_once_share_the_collector_setting_until_the_last_ends() -> None:
+    """A server's threads may run batches at once: the setting is restored when the last of
+    them ends, not by the first (which would leave the others collecting every 700), and a
+    heap frozen before stays frozen."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.unfreeze()
+    with collecting_rarely():
+        with collecting_rarely():
+            assert gc.get_threshold()[0] == GC_YOUNG
+        assert gc.get_threshold()[0] == GC_YOUNG and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        with collecting_rarely():
+            pass
+        assert gc.get_freeze_count() > 0  # left frozen, as it was
+    finally:
+        gc.unfreeze()
+
+
+def test_screening_a_batch_in_one_process_collects_rarely_while_it_runs(node: Node) -> None:
+    """The service matches a batch on one worker (``workers=1``) collecting rarely: seen from
+    its caller while the batch's queries are still being matched (the answers are read a
+    page of BATCH_ROWS at a time), and as before once the batch is over."""
+    import gc
+
+    batch = (_queries() * (BATCH_ROWS // 120 + 1))[:BATCH_ROWS + 20]
+    before = gc.get_threshold()
+    results = node.screening.screen_many(batch, SCREENER, P, workers=1)
+    next(results)  # the first page is matched; the rest not yet
+    assert gc.get_threshold() == (GC_YOUNG, *before[1:])
+    assert len(list(results)) == BATCH_ROWS + 19
     assert gc.get_threshold() == before

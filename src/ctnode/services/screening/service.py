@@ -39,10 +39,10 @@ from ctnode.services.screening.query import build_query, clean_names
 from ctnode.services.screening.workers import (
     AUTO_WORKERS_MAX,
     Matched,
-    attempt,
     can_fork,
     cores,
     match_forked,
+    match_here,
 )
 
 log = logging.getLogger(__name__)
@@ -366,7 +366,7 @@ class Screening:
             self.index.prepare()
             matched = match_forked(match, batch, n, group=_first_use_table)
         else:
-            matched = (attempt(match, q) for q in batch)
+            matched = match_here(match, batch)
         return self._screen_matched(batch, matched, match, actor, purpose, limit=limit,
                                     source=source, progress=progress)
 

@@ -26,9 +26,11 @@ import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ctnode.errors import Unavailable
@@ -74,6 +76,52 @@ def attempt(match: MatchOne, query: ScreenQuery) -> Matched | None:
         return match(query)
     except Exception:  # noqa: BLE001 - any error: raised again, in order, when run again
         return None
+
+
+# Batches now collecting rarely in this process (collecting_rarely), and what was set before
+# the first of them: the youngest generation's threshold and whether the heap was frozen.
+_rarely_lock = threading.Lock()
+_rarely_users = 0
+_rarely_before: tuple[tuple[int, ...], bool] = ((700, 10, 10), False)
+
+
+@contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """While a batch's queries are matched in this process, or its workers' answers taken:
+    what the process held before stays out of its garbage collections (``gc.freeze``: the
+    index, never traversed again), and its youngest generation is collected every
+    ``GC_YOUNG`` allocations, not Python's 700 (the matcher's caches grow through a batch,
+    and were traversed over and over: 1.4 CPU-s of the UN batch matched in one process).
+    The older generations' thresholds are kept, so cycles are still collected. Batches run
+    at once by a server's threads share the setting; the last one to end restores it (and
+    unfreezes the heap unless it was frozen before: an index of 100,000 names or more
+    freezes itself)."""
+    global _rarely_users, _rarely_before
+    with _rarely_lock:
+        if _rarely_users == 0:
+            threshold = gc.get_threshold()
+            _rarely_before = (threshold, gc.get_freeze_count() > 0)
+            gc.freeze()
+            gc.set_threshold(GC_YOUNG, *threshold[1:])
+        _rarely_users += 1
+    try:
+        yield
+    finally:
+        with _rarely_lock:
+            _rarely_users -= 1
+            if _rarely_users == 0:
+                before, was_frozen = _rarely_before
+                gc.set_threshold(*before)
+                if not was_frozen:
+                    gc.unfreeze()
+
+
+def match_here(match: MatchOne, queries: Iterable[ScreenQuery]) -> Iterator[Matched | None]:
+    """Each query's :func:`attempt`, in input order, matched in this process (a batch on one
+    worker), collecting garbage as a worker does while it runs (:func:`collecting_rarely`)."""
+    with collecting_rarely():
+        for query in queries:
+            yield attempt(match, query)
 
 
 # Set in a worker only (by _start, right after the fork): what it matches.
@@ -150,31 +198,25 @@ def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
     # While the answers are loaded here (thousands of hits, each with its explanations and
     # phrases), what this process held before stays out of its garbage collections: each
     # collection of the oldest generation would go over all of it again (unpickling a
-    # 7,492-query batch's answers took 0.6 s of CPU so, 0.2 s with it frozen). Left frozen
-    # after when it was frozen before (an index of 100,000 names or more freezes itself).
-    was_frozen = gc.get_freeze_count() > 0
-    gc.freeze()
-    threshold = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG, *threshold[1:])
+    # 7,492-query batch's answers took 0.6 s of CPU so, 0.2 s with it frozen).
     # answers of a group's slices (handed out first) wait here until their turn comes
     early: dict[int, Matched | None] = {}
     due = 0
-    try:
-        for positions, found in zip(tasks, answers, strict=True):
-            if not early and positions[0] == due and positions[-1] == due + len(found) - 1:
-                yield from found  # the usual case: the next run, in order, no gap
-                due += len(found)
-                continue
-            early.update(zip(positions, found, strict=True))
-            while due in early:
-                yield early.pop(due)
-                due += 1
-    except BrokenProcessPool as exc:
-        raise Unavailable(
-            f"a batch worker process ended unexpectedly ({exc}); run the batch again, with "
-            "--workers 1 if memory is short") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        gc.set_threshold(*threshold)
-        if not was_frozen:
-            gc.unfreeze()
+    with collecting_rarely():
+        try:
+            for positions, found in zip(tasks, answers, strict=True):
+                if (not early and positions[0] == due
+                        and positions[-1] == due + len(found) - 1):
+                    yield from found  # the usual case: the next run, in order, no gap
+                    due += len(found)
+                    continue
+                early.update(zip(positions, found, strict=True))
+                while due in early:
+                    yield early.pop(due)
+                    due += 1
+        except BrokenProcessPool as exc:
+            raise Unavailable(
+                f"a batch worker process ended unexpectedly ({exc}); run the batch again, "
+                "with --workers 1 if memory is short") from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
