@@ -120,6 +120,9 @@ def post(index: Postings, key: str, name_id: int) -> None:
         cur.append(name_id)
 
 
+_FINAL_H_AFTER = frozenset("aeiouy")  # (the letters final_h_said reads before a final h)
+
+
 def _collapsed(key: str, i: int) -> str:
     """``key`` with its ``i``-th letter left out when that makes two equal letters meet,
     read as one (the skeleton collapses them: ``mhmd`` → ``md``); "" otherwise."""
@@ -391,6 +394,8 @@ class PostingTables:
             bound = abjad_bound(key)
             if bound > 0.0:
                 self._reach(out, PostingKind.SKELETON, key, bound)
+                if key[-1] == "h":  # (Latin parts that end in a vowel and h: final_h_said)
+                    self._reach(out, PostingKind.SKELETON, key[:-1], bound)
                 if not merged and key in self.postings[PostingKind.MERGED_PAIR]:
                     out.append(Reach(PostingKind.MERGED_PAIR, key, bound,
                                      self.weights[PostingKind.MERGED_PAIR][key]))
@@ -409,6 +414,10 @@ class PostingTables:
             return out
         key = skeleton(latin)
         self._expand_abjad(out, key)
+        if latin[-1:] == "h" and latin[-2:-1] in _FINAL_H_AFTER:
+            # its final h, which the skeleton drops, is said when an Arabic-script part
+            # writes it after a consonant (final_h_said: صالح Saleh)
+            self._expand_abjad(out, key + "h")
         group = self.spellings.get(key)
         if group:
             # The query's own spelling, when listed, through its Latin postings (exact);

@@ -357,7 +357,10 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
     ``husin`` is not Hassan (yeh against a). Two marked parts: nothing (their readings are
     compared as they are). A part glued to Allah (its key ends in ``llah``) meets only a
     Latin part that ends in it too (Waliullah is not Wali: the skeleton would fold the
-    lams of ولی‌الله ``wlillah`` into the one of ``wali``)."""
+    lams of ولی‌الله ``wlillah`` into the one of ``wali``). A Latin part's final h after a
+    vowel is kept when the script writes it after a consonant (:func:`final_h_said`); a
+    reading that begins with PRIME was written after the article (see
+    :func:`_abjad_dropped`)."""
     marked, latin = (a, b) if a[:1] == ABJAD_MARK else (b, a)
     if latin[:1] in (ABJAD_MARK, LOANWORD_MARK):
         return 0.0, ""
@@ -371,13 +374,27 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
     if len(key) < MIN_ABJAD_SKELETON:
         return 0.0, ""
     other, vowels = skeleton_parts(latin)
+    said = ""
+    if other != key and final_h_said(reading, latin):
+        kept = skeleton_parts(latin + "h")  # (an h after an h: kept, and read as one)
+        if kept[0] == key:
+            (other, vowels), said = kept, " (its final h written after a consonant)"
     if other != key:
         return _abjad_dropped(reading, key, written, other, vowels, after_article)
     for slot in range(1, len(written)):
         if written[slot] and not written[slot] & vowels[slot]:
             return 0.0, ""
-    return MODEL.abjad, (f"written in Arabic script: same consonants '{key}', long vowels "
-                         f"agree (short vowels are not written)")
+    return MODEL.abjad, (f"written in Arabic script: same consonants '{key}'{said}, long "
+                         f"vowels agree (short vowels are not written)")
+
+
+def final_h_said(reading: str, latin: str) -> bool:
+    """An Arabic-script part's reading ends in ``h`` after a consonant (a ح or ه the script
+    writes as a consonant: صالح ``salh``) and the Latin part in a vowel and ``h`` (Saleh,
+    Salih), whose skeleton drops that h as the unsaid heh of Abdullah/Abdulla: the abjad
+    rule then keeps it, since the script writes it."""
+    return (len(reading) > 2 and reading[-1] == "h" and reading[-2] not in "aiu"
+            and len(latin) > 2 and latin[-1] == "h" and latin[-2] in "aeiouy")
 
 
 _ALLAH_KEY = "llah"  # how an abjad key ends for a part glued to Allah (transliterate.abjad_keys)
