@@ -42,6 +42,7 @@ from ctnode.match.orgs import (
 from ctnode.match.symbols import symbol_cap
 from ctnode.match.transliterate import (
     MAX_ALTERNATIVES,
+    PRIME,
     abjad_keys,
     abjad_readings,
     arabic_alternatives,
@@ -232,7 +233,11 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("th", "t"), ("dh", "d"), ("sh", "s"), ("zh", "j"), ("dj", "j"), ("ck", "k"),
     ("ch", "c"), ("ts", "s"), ("tz", "s"),
 )
-_CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "h"})
+# (the prime of an Arabic-script part's reading that keeps two letters apart is read as
+# nothing, once the digraphs are reduced: ``sʹhil`` → ``shl``; see transliterate.PRIME)
+_CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "h", PRIME: None})
+# the Latin digraphs, which an Arabic-script reading may write by chance (س+ه ``sh``)
+_DIGRAPH_SOURCES = frozenset(src for src, _dst in _DIGRAPHS)
 _SOFT_C = re.compile(r"c(?=[eiy])")  # Lounici, Francis, pinyin Cen: an s sound
 _VOWELS = frozenset("aeiouy")
 _SKELETON_VOWELS = frozenset("aeiouyw")  # a w after the first letter is a vowel (Chowdhary)
@@ -671,7 +676,12 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                     if reading != latin and reading not in others:
                         others = (*others, reading)
                         notes.append(f"read as {said}: {raw} → {reading}")
-            others = (*others, *abjad_keys((*abjad_readings(raw), *others)))
+            readings = abjad_readings(raw, _DIGRAPH_SOURCES)
+            for reading in readings:
+                if PRIME in reading:
+                    notes.append(f"read as two letters, not one Latin digraph (the ALA-LC "
+                                 f"prime): {raw} → {reading}")
+            others = (*others, *abjad_keys((*readings, *others)))
         if others:
             alts[pos] = others
         if rule not in ("latin", "latin-ascii"):

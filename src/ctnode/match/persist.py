@@ -63,7 +63,10 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 10  # 10: listed names parsed with the script rules of ar2 (الله written apart read
+FORMAT = 11  # 11: listed Arabic-script parts' abjad keys also with two letters that meet as
+# one Latin digraph kept apart by a prime (سهيل sʹhil), and marked (a leading prime) when
+# written after the glued article (ar3);
+# 10: listed names parsed with the script rules of ar2 (الله written apart read
 # joined as a second reading, أبوال… split, الولد a name, ad-Din/Allah repeated kept, class
 # words as written, katakana final ル/ク read l/k) and lat's Latin readings (a part ending in
 # vowel + kh also read with h: abdullakh; a person's parts read by the German/Polish/French

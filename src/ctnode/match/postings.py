@@ -51,7 +51,7 @@ from ctnode.match.similarity import (
     syllable_posting_key,
     unvowelled,
 )
-from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, PRIME, loanword_keys
 from ctnode.match.weights import MODEL
 
 
@@ -118,6 +118,9 @@ def post(index: Postings, key: str, name_id: int) -> None:
             index[key] = array("i", (cur, name_id))
     elif cur[-1] != name_id:
         cur.append(name_id)
+
+
+_FINAL_H_AFTER = frozenset("aeiouy")  # (the letters final_h_said reads before a final h)
 
 
 def _collapsed(key: str, i: int) -> str:
@@ -391,23 +394,30 @@ class PostingTables:
             bound = abjad_bound(key)
             if bound > 0.0:
                 self._reach(out, PostingKind.SKELETON, key, bound)
+                if key[-1] == "h":  # (Latin parts that end in a vowel and h: final_h_said)
+                    self._reach(out, PostingKind.SKELETON, key[:-1], bound)
                 if not merged and key in self.postings[PostingKind.MERGED_PAIR]:
                     out.append(Reach(PostingKind.MERGED_PAIR, key, bound,
                                      self.weights[PostingKind.MERGED_PAIR][key]))
             dropped = abjad_dropped_bound(key)
             if dropped > 0.0:  # listed skeletons with one more consonant
+                article = latin[1:2] == PRIME  # (written after the article: the first too)
                 for k in sorted(self.skeleton_deletions.get(key) or ()):
-                    if abjad_letter_dropped(key, k):
+                    if abjad_letter_dropped(key, k, article):
                         self._reach(out, PostingKind.SKELETON, k, dropped)
                 spelt = written_skeleton(latin[1:])  # ممد mmd: two written, one more left out
                 if spelt != key:
                     for k in sorted(self.skeleton_deletions.get(spelt) or ()):
-                        if abjad_letter_dropped(spelt, k):
+                        if abjad_letter_dropped(spelt, k, article):
                             self._reach(out, PostingKind.SKELETON, k, dropped)
             self._expansions[cache_key] = out
             return out
         key = skeleton(latin)
         self._expand_abjad(out, key)
+        if latin[-1:] == "h" and latin[-2:-1] in _FINAL_H_AFTER:
+            # its final h, which the skeleton drops, is said when an Arabic-script part
+            # writes it after a consonant (final_h_said: صالح Saleh)
+            self._expand_abjad(out, key + "h")
         group = self.spellings.get(key)
         if group:
             # The query's own spelling, when listed, through its Latin postings (exact);
@@ -455,8 +465,10 @@ class PostingTables:
                     # rule's case)
                     # (and with two equal consonants met, as the Arabic-script part's
                     # skeleton reads them: ممد ``md`` of ``mhmd``; see written_skeleton)
+                    # (the first too: a listed part written after the article may have
+                    # left it out; the marked keys do not say which were)
                     for short in dict.fromkeys(
-                            k for i in range(1, len(key))
+                            k for i in range(int(key[:1] == "a"), len(key))
                             for k in (key[:i] + key[i + 1:], _collapsed(key, i)) if k):
                         if (ABJAD_MARK + short in marked
                                 or ALT_PREFIX + ABJAD_MARK + short in marked):

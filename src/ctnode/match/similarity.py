@@ -26,7 +26,7 @@ from ctnode.match.normalise import (
     vowel_mismatches,
     written_skeleton,
 )
-from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, loanword_keys
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, PRIME, loanword_keys
 from ctnode.match.weights import MODEL, ScoringModel
 
 SIM_EXACT = 1.0  # the same Latin form after transliteration
@@ -357,23 +357,44 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
     ``husin`` is not Hassan (yeh against a). Two marked parts: nothing (their readings are
     compared as they are). A part glued to Allah (its key ends in ``llah``) meets only a
     Latin part that ends in it too (Waliullah is not Wali: the skeleton would fold the
-    lams of ولی‌الله ``wlillah`` into the one of ``wali``)."""
+    lams of ولی‌الله ``wlillah`` into the one of ``wali``). A Latin part's final h after a
+    vowel is kept when the script writes it after a consonant (:func:`final_h_said`); a
+    reading that begins with PRIME was written after the article (see
+    :func:`_abjad_dropped`)."""
     marked, latin = (a, b) if a[:1] == ABJAD_MARK else (b, a)
     if latin[:1] in (ABJAD_MARK, LOANWORD_MARK):
         return 0.0, ""
     if marked.endswith(_ALLAH_KEY) and not latin.endswith(("lah", "la")):
         return 0.0, ""
-    key, written = skeleton_parts(marked[1:])
+    reading = marked[1:]
+    after_article = reading[:1] == PRIME
+    if after_article:
+        reading = reading[1:]
+    key, written = skeleton_parts(reading)
     if len(key) < MIN_ABJAD_SKELETON:
         return 0.0, ""
     other, vowels = skeleton_parts(latin)
+    said = ""
+    if other != key and final_h_said(reading, latin):
+        kept = skeleton_parts(latin + "h")  # (an h after an h: kept, and read as one)
+        if kept[0] == key:
+            (other, vowels), said = kept, " (its final h written after a consonant)"
     if other != key:
-        return _abjad_dropped(marked[1:], key, written, other, vowels)
+        return _abjad_dropped(reading, key, written, other, vowels, after_article)
     for slot in range(1, len(written)):
         if written[slot] and not written[slot] & vowels[slot]:
             return 0.0, ""
-    return MODEL.abjad, (f"written in Arabic script: same consonants '{key}', long vowels "
-                         f"agree (short vowels are not written)")
+    return MODEL.abjad, (f"written in Arabic script: same consonants '{key}'{said}, long "
+                         f"vowels agree (short vowels are not written)")
+
+
+def final_h_said(reading: str, latin: str) -> bool:
+    """An Arabic-script part's reading ends in ``h`` after a consonant (a ح or ه the script
+    writes as a consonant: صالح ``salh``) and the Latin part in a vowel and ``h`` (Saleh,
+    Salih), whose skeleton drops that h as the unsaid heh of Abdullah/Abdulla: the abjad
+    rule then keeps it, since the script writes it."""
+    return (len(reading) > 2 and reading[-1] == "h" and reading[-2] not in "aiu"
+            and len(latin) > 2 and latin[-1] == "h" and latin[-2] in "aeiouy")
 
 
 _ALLAH_KEY = "llah"  # how an abjad key ends for a part glued to Allah (transliterate.abjad_keys)
@@ -384,7 +405,7 @@ MIN_LONG_VOWELS_DROPPED = 2  # long vowels a two-consonant part must write (see 
 
 
 def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
-                   vowels: tuple[int, ...]) -> tuple[float, str]:
+                   vowels: tuple[int, ...], after_article: bool = False) -> tuple[float, str]:
     """The abjad rule's second case, one letter left out of the Arabic-script spelling
     (its reading ``reading``, skeleton ``key`` and long-vowel slots ``written``) of the
     Latin part (skeleton ``other``, vowel slots ``vowels``); (0, "") when it does not
@@ -396,25 +417,32 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     the final h, a third letter the Latin part does not show). Two equal consonants written side by side count as two
     (ممد ``mmd`` of Muhammad ``mhmd``: Arabic script writes a doubled consonant once, so
     two letters written are two consonants, which a letter left out between them makes
-    meet); the value is that of the collapsed skeleton's length, the index's bound."""
+    meet); the value is that of the collapsed skeleton's length, the index's bound.
+
+    ``after_article``: the part was written with the article glued (``الكريتي``), so its
+    name's first letter is not the written word's first, and may be the one left out
+    (``kriti`` of Tikriti ``tkrt``, ``hmn`` of Rehman), when both begin with a consonant."""
     spelt = written_skeleton(reading)
-    if spelt != key and abjad_letter_dropped(spelt, other) and len(spelt) >= SHORT_ABJAD_DROPPED:
+    said = " after the article" if after_article and key[:1] != other[:1] else ""
+    if (spelt != key and abjad_letter_dropped(spelt, other, after_article)
+            and len(spelt) >= SHORT_ABJAD_DROPPED):
         return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                          f"out: consonants '{spelt}' of '{other}'")
-    if not abjad_letter_dropped(key, other):
+                                          f"out{said}: consonants '{spelt}' of '{other}'")
+    if not abjad_letter_dropped(key, other, after_article):
         return 0.0, ""
     if len(key) < SHORT_ABJAD_DROPPED:
         if (sum(1 for ch in reading[1:] if ch in "aiu") < MIN_LONG_VOWELS_DROPPED
                 or reading[-1:] == "h"):  # (a final heh is a letter the skeleton drops)
             return 0.0, ""
-        if not any(_long_vowels_agree(written, vowels, i) for i in range(1, len(other))
+        first = 0 if after_article else 1
+        if not any(_long_vowels_agree(written, vowels, i) for i in range(first, len(other))
                    if other[:i] + other[i + 1:] == key):
             return 0.0, ""
         return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                          f"out: consonants '{key}' of '{other}', long "
+                                          f"out{said}: consonants '{key}' of '{other}', long "
                                           f"vowels agree")
     return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                      f"out: consonants '{key}' of '{other}'")
+                                      f"out{said}: consonants '{key}' of '{other}'")
 
 
 def _long_vowels_agree(written: tuple[int, ...], vowels: tuple[int, ...], i: int) -> bool:
@@ -426,14 +454,18 @@ def _long_vowels_agree(written: tuple[int, ...], vowels: tuple[int, ...], i: int
     return all(not w or w & v for w, v in zip(written[1:], merged[1:], strict=True))
 
 
-def abjad_letter_dropped(key: str, other: str) -> bool:
+def abjad_letter_dropped(key: str, other: str, after_article: bool = False) -> bool:
     """The abjad rule's second case, by the consonants (the index's test): those of the
     Arabic-script part are those of the Latin part with one left out, not the first
     (بلمخار ``blmhr`` of Belmokhtar ``blmhtr``); at least two consonants remain (two:
-    see :func:`_abjad_dropped` for what else the rule asks)."""
-    return (len(key) >= MIN_ABJAD_DROPPED and len(other) == len(key) + 1
-            and other[0] == key[0] and any(other[:i] + other[i + 1:] == key
-                                           for i in range(1, len(other))))
+    see :func:`_abjad_dropped` for what else the rule asks). ``after_article`` (a part
+    written with the article glued): the first too, when neither begins with a vowel."""
+    if len(key) < MIN_ABJAD_DROPPED or len(other) != len(key) + 1:
+        return False
+    if after_article and other[1:] == key and key[0] != "a" and other[0] != "a":
+        return True
+    return other[0] == key[0] and any(other[:i] + other[i + 1:] == key
+                                      for i in range(1, len(other)))
 
 
 def abjad_bound(key: str) -> float:

@@ -52,6 +52,7 @@ _ARABIC_ARTICLE = "ال"
 _ALLAH = "الله"  # the article is part of the word: Abdullah, not Abdul Lah
 _ULLAH = "ullah"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_PRIMED = re.compile("[^a-z0-9\u02b9]+")  # (the prime kept: see PRIME)
 _NON_ALNUM_CASED = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -98,8 +99,9 @@ _PERSIAN_LETTERS = frozenset("یکپچژگټډړږښځڅګڼېۍٹڈڑںے")
 _PERSIAN_READING: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
 
 
-def _arabic_token(token: str) -> str:
-    """Romanise one Arabic-script token with our letter table (article stripped)."""
+def _arabic_token(token: str, apart: frozenset[str] = frozenset()) -> str:
+    """Romanise one Arabic-script token with our letter table (article stripped; ``apart``:
+    see :func:`_letters`)."""
     token = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")  # drop harakat
     if not _PERSIAN_LETTERS.isdisjoint(token):
         for ch, latin in _PERSIAN_READING.items():
@@ -109,14 +111,16 @@ def _arabic_token(token: str) -> str:
     if token.endswith(_ALLAH) and len(token) > len(_ALLAH) + 1:
         # a name glued to Allah (نورالله, خيرالله): its alef is not said, the usual
         # romanisation is -ullah (Nurullah, Khairullah)
-        return _arabic_token(token[: -len(_ALLAH)]) + _ULLAH
+        return _arabic_token(token[: -len(_ALLAH)], apart) + _ULLAH
     if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
         token = token[2:]
-    return _letters(token)
+    return _letters(token, apart)
 
 
-def _letters(token: str) -> str:
-    """Romanise the letters of a token (article already stripped); Latin letters pass through."""
+def _letters(token: str, apart: frozenset[str] = frozenset()) -> str:
+    """Romanise the letters of a token (article already stripped); Latin letters pass through.
+    With ``apart`` (Latin digraphs), a prime (PRIME) is written between two letters whose
+    romanisations would meet as one of them (see :func:`primed_reading`)."""
     out: list[str] = []
     for i, ch in enumerate(token):
         if ch.isascii():
@@ -131,7 +135,29 @@ def _letters(token: str) -> str:
             out.append("y" if i == 0 else "i")
         else:
             out.append(_ARABIC.get(ch, ""))
+    if apart:
+        pieces = [p for p in out if p]
+        return "".join(p + PRIME if q and _meet_as_one(p, q, apart) else p
+                       for p, q in zip(pieces, [*pieces[1:], ""], strict=True))
     return "".join(out)
+
+
+# ---- two letters read as one: the ALA-LC prime -------------------------------------------
+# Romanised letter by letter, two Arabic letters can meet as one Latin digraph: س+ه ``sh``
+# (سهيل Suhail), ك+ه ``kh`` (كهلان Kahlan), ز+ه ``zh`` (زهير Zuhair), ص+ح ``sh`` (صحراوي
+# Sahraoui), د+ج ``dj``. The Library of Congress's ALA-LC romanisation of Arabic writes a
+# prime between them (Adʹham, Isʹhaq) so that the two stay two. A Latin spelling mostly
+# writes the short vowel the script leaves out between them (Suhail) or none (Ishaq): the
+# abjad key of such a part is its reading both ways, joined and with the prime (the
+# skeleton reads the prime as nothing, after the digraphs: ``sʹhil`` → ``shl``).
+PRIME = "ʹ"  # MODIFIER LETTER PRIME (a letter to str.isalpha: keys stay alphabetic)
+
+
+def _meet_as_one(before: str, after: str, digraphs: frozenset[str]) -> bool:
+    """The romanisations ``before`` and ``after`` of two letters, written together, make
+    one of ``digraphs`` across their boundary."""
+    return any(before.endswith(d[:k]) and after.startswith(d[k:])
+               for d in digraphs for k in range(1, len(d)))
 
 
 # Arabic letters romanised two ways (Arabic vs Persian/Pashto/Urdu usage); the second forms
@@ -264,7 +290,7 @@ def maqsura_reading(token: str) -> str | None:
     return latin_token(token.replace(_ALEF_MAQSURA, "ي"))[0]
 
 
-def abjad_readings(token: str) -> tuple[str, ...]:
+def abjad_readings(token: str, apart: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The readings an Arabic-script part's abjad keys are made from: its reading, with the
     alef of an article glued inside the word left out (عبدالغفار ``abdlghfar``): that alef
     is not said (hamzat al-wasl), so it is no long vowel a Latin spelling must show
@@ -276,6 +302,16 @@ def abjad_readings(token: str) -> tuple[str, ...]:
     out = [_NON_ALNUM.sub("", _arabic_token(stripped))]
     if _ALEF_MAQSURA in stripped:
         out.append(_NON_ALNUM.sub("", _arabic_token(stripped.replace(_ALEF_MAQSURA, "ي"))))
+    if apart:  # each reading with two letters that meet as one Latin digraph kept apart
+        primed = (_NON_PRIMED.sub("", _arabic_token(t, apart)) for t in
+                  (stripped, *((stripped.replace(_ALEF_MAQSURA, "ي"),)
+                               if _ALEF_MAQSURA in stripped else ())))
+        out += [r for r in primed if PRIME in r]
+    if (stripped.startswith(_ARABIC_ARTICLE) and len(stripped) > len(_ARABIC_ARTICLE) + 1
+            and not stripped.endswith(_ALLAH)):
+        # the article glued: the name's first letter is no first letter of the word written
+        # (a prime before the reading says so: see ``abjad_similarity``)
+        out = [PRIME + r for r in out]
     return tuple(out)
 
 
