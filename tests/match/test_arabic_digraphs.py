@@ -132,3 +132,13 @@ def test_fast_equals_naive_with_arabic_script_listed() -> None:
                 for h in naive.screen(q, include_below=True)]
         assert got == want, query
         assert got, query
+
+
+def test_an_explanation_shows_no_internal_mark(matcher: Matcher | NaiveMatcher) -> None:
+    """A reading kept under an internal mark (an Arabic-script part's abjad key) is shown
+    as the reading itself: the explanation holds no control character."""
+    hit = _top(matcher, "سهيل كهلان زهير")
+    assert hit is not None and hit.entity_id == "suhail"
+    details = _details(hit)
+    assert "read as 'sʹhil'" in details, details
+    assert not any(ord(c) < 32 for c in details), repr(details)

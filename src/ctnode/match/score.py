@@ -218,6 +218,13 @@ class NameScore(NamedTuple):
     whole: str = ""  # "query" or "listed": that name is found whole in the other
 
 
+def _shown(form: str, latin: str) -> str:
+    """A part's alternative form as an explanation shows it."""
+    if form[:1] == LOANWORD_MARK:
+        return latin
+    return form[1:] if form[:1] == ABJAD_MARK else form
+
+
 def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, str]:
     """Best similarity over the alternative Latin forms of either token."""
     for qa in (qu.latin, *qu.alts):
@@ -226,9 +233,10 @@ def _alt_similarity(qu: Unit, cu: Unit, sim: float, rule: str) -> tuple[float, s
                 continue
             s, r = token_similarity(qa, ca)
             if s > sim:
-                # a loanword key is shown as the part it was made from (the rule names it)
-                qd = qu.latin if qa[:1] == LOANWORD_MARK else qa
-                cd = cu.latin if ca[:1] == LOANWORD_MARK else ca
+                # a loanword key is shown as the part it was made from (the rule names it), an
+                # Arabic-script part's reading without the mark that keeps it apart
+                qd = _shown(qa, qu.latin)
+                cd = _shown(ca, cu.latin)
                 sim, rule = s, f"{r} (read as '{qd}'/'{cd}')"
     return sim, rule
 
