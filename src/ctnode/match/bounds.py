@@ -324,7 +324,7 @@ def _unit_values(names: np.ndarray,
     up, sorted, and their values). ``names`` is a subset of every id list given."""
     found, row_name, row_unit, row_q, row_c = rows
     at = np.full(len(found), -1, dtype=np.int64)
-    at[np.searchsorted(found, names)] = np.arange(len(names))
+    at[found.searchsorted(names)] = np.arange(len(names))
     row_at = at[row_name]
     sel = row_at >= 0
     row_at, units = row_at[sel], row_unit[sel]
@@ -335,7 +335,7 @@ def _unit_values(names: np.ndarray,
     unit_c[row_at, units] = row_c[sel]
     unit_r[row_at, units] = True
     for unit, ids, q_best, c_best in looked_up:
-        idx = np.searchsorted(ids, names)
+        idx = ids.searchsorted(names)
         q = q_best[idx]
         np.maximum(unit_a[:, unit], q, out=unit_a[:, unit])
         np.maximum(unit_c[:, unit], c_best[idx], out=unit_c[:, unit])
@@ -364,18 +364,18 @@ def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]]
             short_c.append(cv)
             continue
         post = np.frombuffer(arr, dtype=np.int32)
-        hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
+        hit = post.take(post.searchsorted(uniq), mode="clip") == uniq
         # (the best values are never negative: raised where the list holds the name)
         np.maximum(q_best, qv, out=q_best, where=hit)
         np.maximum(c_best, cv, out=c_best, where=hit)
     if short:
         lengths = [len(post) for post in short]
         ids = np.frombuffer(b"".join(short), dtype=np.int32)
-        pos = np.searchsorted(uniq, ids)
+        pos = uniq.searchsorted(ids)
         found = uniq.take(pos, mode="clip") == ids
         pos = pos[found]
-        np.maximum.at(q_best, pos, np.repeat(np.asarray(short_q), lengths)[found])
-        np.maximum.at(c_best, pos, np.repeat(np.asarray(short_c), lengths)[found])
+        np.maximum.at(q_best, pos, np.asarray(short_q).repeat(lengths)[found])
+        np.maximum.at(c_best, pos, np.asarray(short_c).repeat(lengths)[found])
     return q_best, c_best
 
 
@@ -476,16 +476,18 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     # (the lists' bytes end to end, read once: most lists are short, and a numpy array
     # per list cost more than the copy)
     ids = np.frombuffer(b"".join(arrays), dtype=np.int32)
-    q_vals = np.repeat(np.asarray(qvs), lengths)
-    c_vals = np.repeat(np.asarray(cvs), lengths)
-    qw_vals = np.repeat(np.asarray(qweights), lengths)
-    u_vals = np.repeat(np.asarray(units, dtype=np.int64), lengths)
+    # (array methods rather than numpy's functions: the same calls without the Python
+    # wrapper each function goes through, a few µs per call on lists of a few ids)
+    q_vals = np.asarray(qvs).repeat(lengths)
+    c_vals = np.asarray(cvs).repeat(lengths)
+    qw_vals = np.asarray(qweights).repeat(lengths)
+    u_vals = np.asarray(units, dtype=np.int64).repeat(lengths)
     if len(arrays) > len(finding):
         # a name reached twice through one unit counts once, with its best values: sorted
         # by (name, unit), which also groups the names (one sort instead of two; per name
         # its units in ascending order, so the sums below add in the same order as ever)
         key = ids.astype(np.int64) * (max(units) + 1) + u_vals
-        order = np.argsort(key, kind="stable")
+        order = key.argsort(kind="stable")
         key = key[order]
         first = np.empty(len(key), dtype=bool)
         first[0] = True
@@ -499,7 +501,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         new_name[0] = True
         np.not_equal(ids[1:], ids[:-1], out=new_name[1:])
         uniq = ids[new_name]
-        inverse = np.cumsum(new_name) - 1
+        inverse = new_name.cumsum() - 1
     else:
         uniq, inverse = np.unique(ids, return_inverse=True)
     q_acc: np.ndarray = np.bincount(inverse, weights=q_vals)  # (float64 with weights)
