@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ctnode.match import Matcher, Thresholds, persist
 from ctnode.model.entities import Entity
-from ctnode.model.screening import ScreenQuery
+from ctnode.model.screening import Hit, ScreenQuery
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CTNODE_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -115,6 +115,9 @@ def main() -> None:
                         help=argparse.SUPPRESS)  # the child process of the files' figures
     parser.add_argument("--profile", metavar="FILE",
                         help="write a cProfile of the first pass over the queries to FILE")
+    parser.add_argument("--hits", metavar="FILE",
+                        help="write the first pass's hits (per query, as the API gives them) "
+                             "to FILE, to compare two codes' hits")
     args = parser.parse_args()
     if args.loaded_pass:
         loaded_pass(Path(args.loaded_pass[0]), Path(args.loaded_pass[1]))
@@ -137,12 +140,14 @@ def main() -> None:
         queries.append((ScreenQuery(names=[" ".join(sample() for _ in range(3))]), None))
     rng.shuffle(queries)
     found = 0
+    first_hits: list[list[Hit]] = []
     profiler = cProfile.Profile() if args.profile else None
     wall0, cpu0 = time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.enable()
     for q, expected in queries:
         hits = matcher.screen(q)
+        first_hits.append(hits)
         if expected is not None and hits and hits[0].entity_id == expected:
             found += 1
     if profiler is not None:
@@ -150,6 +155,9 @@ def main() -> None:
     screen_wall, screen_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     if profiler is not None:
         profiler.dump_stats(args.profile)
+    if args.hits:
+        Path(args.hits).write_text(json.dumps([[h.as_dict() for h in hits]
+                                               for hits in first_hits]))
     # the same queries again: what a long-running node sees once its caches (query-token
     # expansions, similarities, listed-name forms) hold the common parts
     cpu0 = time.process_time()

@@ -324,7 +324,7 @@ def _unit_values(names: np.ndarray,
     up, sorted, and their values). ``names`` is a subset of every id list given."""
     found, row_name, row_unit, row_q, row_c = rows
     at = np.full(len(found), -1, dtype=np.int64)
-    at[np.searchsorted(found, names)] = np.arange(len(names))
+    at[found.searchsorted(names)] = np.arange(len(names))
     row_at = at[row_name]
     sel = row_at >= 0
     row_at, units = row_at[sel], row_unit[sel]
@@ -335,7 +335,7 @@ def _unit_values(names: np.ndarray,
     unit_c[row_at, units] = row_c[sel]
     unit_r[row_at, units] = True
     for unit, ids, q_best, c_best in looked_up:
-        idx = np.searchsorted(ids, names)
+        idx = ids.searchsorted(names)
         q = q_best[idx]
         np.maximum(unit_a[:, unit], q, out=unit_a[:, unit])
         np.maximum(unit_c[:, unit], c_best[idx], out=unit_c[:, unit])
@@ -364,19 +364,35 @@ def _held_values(uniq: np.ndarray, reach: list[tuple[PostingList, float, float]]
             short_c.append(cv)
             continue
         post = np.frombuffer(arr, dtype=np.int32)
-        hit = post.take(np.searchsorted(post, uniq), mode="clip") == uniq
+        hit = post.take(post.searchsorted(uniq), mode="clip") == uniq
         # (the best values are never negative: raised where the list holds the name)
         np.maximum(q_best, qv, out=q_best, where=hit)
         np.maximum(c_best, cv, out=c_best, where=hit)
     if short:
         lengths = [len(post) for post in short]
         ids = np.frombuffer(b"".join(short), dtype=np.int32)
-        pos = np.searchsorted(uniq, ids)
+        pos = uniq.searchsorted(ids)
         found = uniq.take(pos, mode="clip") == ids
         pos = pos[found]
-        np.maximum.at(q_best, pos, np.repeat(np.asarray(short_q), lengths)[found])
-        np.maximum.at(c_best, pos, np.repeat(np.asarray(short_c), lengths)[found])
+        np.maximum.at(q_best, pos, np.asarray(short_q).repeat(lengths)[found])
+        np.maximum.at(c_best, pos, np.asarray(short_c).repeat(lengths)[found])
     return q_best, c_best
+
+
+def _add_most(a_most: np.ndarray, c_most: np.ndarray, qw_most: np.ndarray, plan: Plan,
+              found: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """Add to each name the most a set-aside plan can give it, less what its unit found
+    (``found``: that unit's values per name; None: it found no name, so the plan's best
+    values and weight are added whole, as scalars)."""
+    if found is None:
+        a_most += plan.a_max
+        c_most += plan.c_max
+        qw_most += plan.qweight
+        return
+    fq, fc = found
+    a_most += np.maximum(0.0, plan.a_max - fq)
+    c_most += np.maximum(0.0, plan.c_max - fc)
+    qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
 
 
 def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
@@ -460,16 +476,18 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     # (the lists' bytes end to end, read once: most lists are short, and a numpy array
     # per list cost more than the copy)
     ids = np.frombuffer(b"".join(arrays), dtype=np.int32)
-    q_vals = np.repeat(np.asarray(qvs), lengths)
-    c_vals = np.repeat(np.asarray(cvs), lengths)
-    qw_vals = np.repeat(np.asarray(qweights), lengths)
-    u_vals = np.repeat(np.asarray(units, dtype=np.int64), lengths)
+    # (array methods rather than numpy's functions: the same calls without the Python
+    # wrapper each function goes through, a few µs per call on lists of a few ids)
+    q_vals = np.asarray(qvs).repeat(lengths)
+    c_vals = np.asarray(cvs).repeat(lengths)
+    qw_vals = np.asarray(qweights).repeat(lengths)
+    u_vals = np.asarray(units, dtype=np.int64).repeat(lengths)
     if len(arrays) > len(finding):
         # a name reached twice through one unit counts once, with its best values: sorted
         # by (name, unit), which also groups the names (one sort instead of two; per name
         # its units in ascending order, so the sums below add in the same order as ever)
         key = ids.astype(np.int64) * (max(units) + 1) + u_vals
-        order = np.argsort(key, kind="stable")
+        order = key.argsort(kind="stable")
         key = key[order]
         first = np.empty(len(key), dtype=bool)
         first[0] = True
@@ -483,10 +501,10 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         new_name[0] = True
         np.not_equal(ids[1:], ids[:-1], out=new_name[1:])
         uniq = ids[new_name]
-        inverse = np.cumsum(new_name) - 1
+        inverse = new_name.cumsum() - 1
     else:
         uniq, inverse = np.unique(ids, return_inverse=True)
-    q_acc = np.bincount(inverse, weights=q_vals).astype(np.float64)
+    q_acc: np.ndarray = np.bincount(inverse, weights=q_vals)  # (float64 with weights)
     # a merged unit reaches some names: the final bounds count only units that share no
     # query part (disjoint_best), from each unit's values for the names left at the end
     n_single = len(qn.singles)
@@ -494,9 +512,10 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         p.unit >= n_single for p in skipped)
     found_rows = (uniq, inverse, u_vals, q_vals, c_vals)
     looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-    c_acc = np.bincount(inverse, weights=c_vals).astype(np.float64)
-    qw_acc = np.bincount(inverse, weights=qw_vals).astype(np.float64)
-    # per skipped plan whose unit also found names: that unit's values per name
+    c_acc: np.ndarray = np.bincount(inverse, weights=c_vals)
+    qw_acc: np.ndarray = np.bincount(inverse, weights=qw_vals)
+    # per skipped plan whose unit also found names: that unit's values per name (a unit
+    # that found none adds its values whole: max(0, v − 0) is v, as a scalar, one call)
     found_by: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     finding_units = {p.unit for p in finding}
     for plan in skipped:
@@ -507,7 +526,6 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             fq[inverse[mask]] = q_vals[mask]
             fc[inverse[mask]] = c_vals[mask]
             found_by[plan.unit] = (fq, fc)
-    zeros = np.zeros(len(uniq))
     floors: np.ndarray | float | None = floor
     if skipped and floor is not None:
         # drop names that stay below the floor even if every skipped posting held them;
@@ -515,10 +533,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         # name below the plain floor is below its own: the lift is read for the rest only)
         a_most, c_most, qw_most = q_acc.copy(), c_acc.copy(), qw_acc.copy()
         for plan in skipped:
-            fq, fc = found_by.get(plan.unit, (zeros, zeros))
-            a_most += np.maximum(0.0, plan.a_max - fq)
-            c_most += np.maximum(0.0, plan.c_max - fc)
-            qw_most += np.where(fq == 0.0, plan.qweight, 0.0)
+            _add_most(a_most, c_most, qw_most, plan, found_by.get(plan.unit))
         most = name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
         keep = most >= floor
         if lift is not None:
@@ -529,7 +544,6 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             floors = lifted[held]
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
         found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
-        zeros = zeros[keep]
     if not len(uniq):
         return []
     if skipped and len(uniq) <= few_found:
@@ -547,7 +561,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     # other lists (and the later plans) held them are dropped before those are searched
     # (and before the later plans are, after a plan of one list).
     for p_i, plan in enumerate(skipped):
-        fq, fc = found_by.get(plan.unit, (zeros, zeros))
+        found = found_by.get(plan.unit)
         reach = sorted(plan.reach, key=lambda r: (r[1], r[2]), reverse=True)
         q_best, c_best = _held_values(uniq, reach[:1])
         rest = reach[1:]
@@ -556,24 +570,28 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             # later plans are open)
             a_rest = max((r[1] for r in rest), default=0.0)
             c_rest = max((r[2] for r in rest), default=0.0)
-            a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
-            c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
-            held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
-            qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
+            if found is None:  # (the values are never negative: max(0, v − 0) is v)
+                a_most = q_acc + np.maximum(q_best, a_rest)
+                c_most = c_acc + np.maximum(c_best, c_rest)
+                qw_most = qw_acc + (plan.qweight if rest else
+                                    np.where(q_best > 0.0, plan.qweight, 0.0))
+            else:
+                fq, fc = found
+                a_most = q_acc + np.maximum(0.0, np.maximum(q_best, a_rest) - fq)
+                c_most = c_acc + np.maximum(0.0, np.maximum(c_best, c_rest) - fc)
+                held = (fq == 0.0) if rest else (q_best > 0.0) & (fq == 0.0)
+                qw_most = qw_acc + np.where(held, plan.qweight, 0.0)
             for later in skipped[p_i + 1:]:
-                lq, lc = found_by.get(later.unit, (zeros, zeros))
-                a_most += np.maximum(0.0, later.a_max - lq)
-                c_most += np.maximum(0.0, later.c_max - lc)
-                qw_most += np.where(lq == 0.0, later.qweight, 0.0)
+                _add_most(a_most, c_most, qw_most, later, found_by.get(later.unit))
             keep = (name_bounds(qn.total, a_most, c_most, qw_most, tc[uniq], shape) + EPS
                     >= floors)
             if not keep.all():
                 uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
                 if isinstance(floors, np.ndarray):
                     floors = floors[keep]
-                q_best, c_best, fq, fc = q_best[keep], c_best[keep], fq[keep], fc[keep]
+                q_best, c_best = q_best[keep], c_best[keep]
                 found_by = {u: (bq[keep], bc[keep]) for u, (bq, bc) in found_by.items()}
-                zeros = zeros[keep]
+                found = found_by.get(plan.unit)
                 if not len(uniq):
                     return []
         if rest:
@@ -581,9 +599,15 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             np.maximum(q_best, q_rest, out=q_best)
             np.maximum(c_best, c_rest_v, out=c_best)
         # a unit found on both sides counts once, with its best values
-        q_acc += np.maximum(0.0, q_best - fq)
-        c_acc += np.maximum(0.0, c_best - fc)
-        qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
+        if found is None:
+            q_acc += q_best
+            c_acc += c_best
+            qw_acc += np.where(q_best > 0.0, plan.qweight, 0.0)
+        else:
+            fq, fc = found
+            q_acc += np.maximum(0.0, q_best - fq)
+            c_acc += np.maximum(0.0, c_best - fc)
+            qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
         if per_unit:
             looked_up.append((plan.unit, uniq, q_best, c_best))
     if per_unit:

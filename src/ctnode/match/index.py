@@ -86,7 +86,7 @@ class Matcher(NameCorpus):
 
     def _index_names(self, first: int) -> None:
         for name_id in range(first, len(self._name_tokens)):
-            self.tables.index_name(name_id, self.name_form(name_id))
+            self.tables.index_name(name_id, self.new_name_form(name_id))
 
     def _screen(self, q: PreparedQuery, limit: int, include_below: bool) -> list[Hit]:
         bonus = bonus_bound(bool(q.dates), bool(q.countries), bool(q.docs))

@@ -81,11 +81,9 @@ class SubjectMatcher(Matcher):
         rec.dates = tuple(sys.intern(d) for d in rec.dates)  # shared across subjects
         rec.countries = tuple(sys.intern(c) for c in rec.countries)
         rec.schema = sys.intern(rec.schema)
-        forms = self._forms
         tables = self.tables
         for name_id in range(first, len(self._name_text)):
-            tables.index_name(name_id, self.name_form(name_id))
-            forms.pop(name_id, None)
+            tables.index_name(name_id, self.new_name_form(name_id))
             if not self._name_org[name_id]:  # an organisation's tokens: the acronym rule
                 self._name_text[name_id] = ""
                 self._name_tokens[name_id] = _NO_TOKENS
