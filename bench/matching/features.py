@@ -20,7 +20,14 @@ from rapidfuzz.distance import Levenshtein
 
 from ctnode.match import Matcher, Thresholds
 from ctnode.match.normalise import vowel_mismatches
-from ctnode.match.score import NameForm, NameScore, compare_names, whole_rarity, whole_side
+from ctnode.match.score import (
+    NameForm,
+    NameScore,
+    compare_names,
+    pair_half,
+    whole_rarity,
+    whole_side,
+)
 from ctnode.match.similarity import SHORT_SYLLABLE
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
@@ -75,7 +82,7 @@ def _covered_features(q: NameForm, c: NameForm, ns: NameScore, factor: float,
     side = whole_side(q, c, used_q, used_c)
     if not side:
         return
-    matched = sum(p.sim * (p.q.weight + p.c.weight) / 2.0 for p in ns.pairs)
+    matched = sum(p.sim * pair_half(p.q, p.c) for p in ns.pairs)
     d = matched / ns.raw
     cap = ns.score / ns.raw * whole_rarity(ns.information)
     if side == "query":
@@ -107,15 +114,15 @@ def _name_features(ns: NameScore, factor: float) -> dict[str, float]:
         return f
     denom = 0.0
     for p in ns.pairs:
-        denom += (p.q.weight + p.c.weight) / 2.0
+        denom += pair_half(p.q, p.c)
     # D of compare_names: the score is raw · cap, raw = M / D
-    matched = sum(p.sim * (p.q.weight + p.c.weight) / 2.0 for p in ns.pairs)
+    matched = sum(p.sim * pair_half(p.q, p.c) for p in ns.pairs)
     total_d = matched / ns.raw if ns.raw > 0 else 0.0
     if total_d <= 0:
         return f
     cap = ns.score / ns.raw if ns.raw > 0 else 0.0
     for p in ns.pairs:
-        share = (p.q.weight + p.c.weight) / 2.0 / total_d * cap * factor
+        share = pair_half(p.q, p.c) / total_d * cap * factor
         a, b = p.q.latin, p.c.latin
         m = _READ_AS.search(p.rule)
         if m:

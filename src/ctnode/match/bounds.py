@@ -30,18 +30,26 @@ assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched lis
 
 class Shape(NamedTuple):
     """What a query name's scores can do beyond the plain formula: escape the rarity cap
-    (an organisation's name: the exact-name rule), and leave unmatched listed parts free
-    (a name cut at a field limit)."""
+    (an organisation's name: the exact-name rule), leave unmatched listed parts free
+    (a name cut at a field limit), and count a listed part aligned with a query initial
+    at the initial's weight (``slack``: the most that lowers the denominator)."""
 
     capped: bool
     truncated: bool
+    slack: float = 0.0
 
 
 PLAIN = Shape(True, False)
+MAX_PART_WEIGHT = 1.0  # the heaviest a listed part can weigh (score.Rarity clips to 1)
 
 
 def shape_of(qn: NameForm) -> Shape:
-    return Shape(qn.capped, qn.truncated)
+    """A query initial aligned with a listed part counts at the lighter weight on both
+    sides (:func:`~ctnode.match.score.pair_half`), where the formula counts their mean:
+    the denominator is at most ½·(w_c − w_q) lower per query initial, w_c ≤ 1."""
+    slack = sum(0.5 * (MAX_PART_WEIGHT - u.weight) for u in qn.singles
+                if len(u.latin) == 1 and u.weight < MAX_PART_WEIGHT)
+    return Shape(qn.capped, qn.truncated, slack)
 
 
 class Plan(NamedTuple):
@@ -77,7 +85,9 @@ def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
     With ``compare_names``: score = M / D · min(1, I), where
     M = Σ sim·(w_q + w_c)/2 ≤ (min(Wq, a) + min(Wc, c)) / 2 for a = Σ ub·w_q, c = Σ ub·w_c;
     D = Wq + Wc/2 − Σ(aligned w_q)/2 ≥ Wq + Wc/2 − min(Wq, qw)/2 for qw = Σ w_q reached;
-    I = Σ sim·w_q ≤ a.
+    I = Σ sim·w_q ≤ a; the cap counts K = max(I, w_q of a part aligned at s =
+    cap_similarity or more) (:func:`~ctnode.match.score.recognised`), and such a w_q ≤
+    min(qw, sim·w_q/s) ≤ min(qw, a/s), so K ≤ max(a, min(qw, a/s)).
 
     Unmatched parts cost f_q ≥ g = 1 − covered_listed (query) and f_c ≥ f (listed) of their
     weight (:func:`~ctnode.match.score.unmatched_costs`): f = 0 for a query cut at a field
@@ -85,7 +95,9 @@ def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
     W_q``: some part is aligned with nothing, so the query is not found whole); else
     ½·(1 − covered_query·r) with r = whole_rarity(a) ≥ whole_rarity(I). So
     D = f_q·Wq + f_c·Wc + (½ − f_q)·Aq + (½ − f_c)·Ac (A: aligned weights)
-      ≥ g·Wq + f·Wc − max(0, g − ½)·min(Wq, qw); and M ≤ D.
+      ≥ g·Wq + f·Wc − max(0, g − ½)·min(Wq, qw); and M ≤ D. A query initial's pair counts
+    min(w_q, w_c) instead of the mean (``pair_half``): D less ``shape.slack`` at most, and
+    M no more.
     """
     g = 1.0 - MODEL.covered_listed
     if shape.truncated:
@@ -95,9 +107,10 @@ def name_bound(w_q: float, a: float, c: float, qw: float, w_c: float,
     else:  # the rule's share at most, with r at most that of the information bound a
         f = UNMATCHED_CANDIDATE_FACTOR * (1.0 - MODEL.covered_query * whole_rarity(a))
     numer = 0.5 * (min(w_q, a) + min(w_c, c))
-    denom = g * w_q + f * w_c - max(0.0, g - 0.5) * min(w_q, qw)
+    denom = (g * w_q - shape.slack) + f * w_c - max(0.0, g - 0.5) * min(w_q, qw)
     value = min(1.0, numer / denom) if denom > 0 else 1.0
-    return value * min(1.0, a / MODEL.min_information) if shape.capped else value
+    known = max(a, min(qw, a / MODEL.cap_similarity))
+    return value * min(1.0, known / MODEL.min_information) if shape.capped else value
 
 
 Bound = Callable[[float, float, float, float], float]
@@ -110,11 +123,12 @@ def bound_of(w_q: float, shape: Shape = PLAIN) -> Bound:
     every name found); the model's values are read when this is made."""
     g = 1.0 - MODEL.covered_listed
     min_info = MODEL.min_information
+    cap_sim = MODEL.cap_similarity
     covered = MODEL.covered_query
     half = UNMATCHED_CANDIDATE_FACTOR
     truncated, capped = shape.truncated, shape.capped
     partial = w_q - WHOLE_EPS
-    g_wq = g * w_q
+    g_wq = g * w_q - shape.slack
     excess = g - 0.5 if g - 0.5 > 0.0 else 0.0  # max(0.0, g - 0.5)
 
     def bound(a: float, c: float, qw: float, w_c: float) -> float:
@@ -136,7 +150,9 @@ def bound_of(w_q: float, shape: Shape = PLAIN) -> Bound:
         else:
             value = 1.0
         if capped:
-            info = a / min_info
+            known = a / cap_sim
+            known = known if known < qw else qw
+            info = (known if known > a else a) / min_info
             return value * (info if info < 1.0 else 1.0)
         return value
 
@@ -164,7 +180,7 @@ def name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
         np.putmask(f, qw < w_q - WHOLE_EPS, UNMATCHED_CANDIDATE_FACTOR)
         denom = f
         denom *= w_c
-    denom += g * w_q
+    denom += g * w_q - shape.slack
     least = np.minimum(w_q, qw)
     least *= max(0.0, g - 0.5)
     denom -= least
@@ -175,8 +191,12 @@ def name_bounds(w_q: float, a: np.ndarray, c: np.ndarray, qw: np.ndarray,
     value /= denom
     np.minimum(value, 1.0, out=value)
     if shape.capped:
-        np.minimum(info, 1.0, out=info)
-        value *= info
+        known = a / MODEL.cap_similarity
+        np.minimum(known, qw, out=known)
+        np.maximum(known, a, out=known)
+        known /= MODEL.min_information
+        np.minimum(known, 1.0, out=known)
+        value *= known
     return value
 
 

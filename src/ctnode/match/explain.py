@@ -16,7 +16,7 @@ from ctnode.match.phrases import (
     rule_phrase,
     said,
 )
-from ctnode.match.score import NameForm, NameScore, syllable_in_place, whole_rarity
+from ctnode.match.score import NameForm, NameScore, pair_half, syllable_in_place, whole_rarity
 from ctnode.match.weights import MODEL
 from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation, Hit
@@ -106,7 +106,7 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
         name.append(said("match.name.weak_alias", ("factor", f"{factor:.2f}")))
     out.append(explained("name", q.original, c.original, round(ns.score * factor, 4), name))
     for p in ns.pairs:
-        half = (p.q.weight + p.c.weight) / 2.0
+        half = pair_half(p.q, p.c)
         q_orig = " ".join(q_rules.get(q.tokens[k], (q.tokens[k], ""))[0]
                           for k in range(p.q.start, p.q.end + 1))
         c_orig = " ".join(c_rules.get(c.tokens[k], (c.tokens[k], ""))[0]
@@ -121,9 +121,9 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
             how.append(said("match.part.transliterated", ("schemes", ", ".join(translit))))
         how.append(said("match.part.weights", ("sim", f"{p.sim:.2f}"), ("weight", f"{half:.2f}")))
         out.append(explained("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
-    if ns.information < MODEL.min_information and ns.raw > 0 and ns.score < ns.raw:
+    if ns.recognised < MODEL.min_information and ns.raw > 0 and ns.score < ns.raw:
         out.append(explained(
             "name_rarity", q.original, c.original, round((ns.score - ns.raw) * factor, 4),
-            [said("match.name.rarity", ("info", f"{ns.information:.2f}"),
+            [said("match.name.rarity", ("info", f"{ns.recognised:.2f}"),
                   ("min", f"{MODEL.min_information:.2f}"))]))
     return out

@@ -216,6 +216,20 @@ class NameScore(NamedTuple):
     raw: float
     rule: str = ""  # a name-level rule that decided the score (acronym, script, exact name)
     whole: str = ""  # "query" or "listed": that name is found whole in the other
+    recognised: float = 0.0  # the matched rarity the cap counts (see :func:`recognised`)
+
+
+def pair_half(qu: Unit, cu: Unit) -> float:
+    """The weight an aligned pair counts with in the name score: the mean of its two parts'
+    weights; a query initial and a listed part starting with it count as much as the
+    initial on both sides (the lighter of the two): what they share is one letter, not the
+    listed part's rarity. At the mean weight, an initial aligned with a rare listed part
+    cost more than a query initial left unmatched, so ``H. SADDAM HUSSEIN AL-TIKRITI``
+    scored higher against ``SADDAM HUSSEIN AL-TIKRITI`` than against ``HALA SADDAM
+    HUSSEIN AL-TIKRITI``. A query part against a listed initial keeps the mean."""
+    if len(qu.latin) == 1 and len(cu.latin) > 1 and cu.start == cu.end:
+        return qu.weight if qu.weight < cu.weight else cu.weight
+    return (qu.weight + cu.weight) / 2.0
 
 
 def _shown(form: str, latin: str) -> str:
@@ -296,10 +310,21 @@ def _as_listed(q: NameForm, c: NameForm, exact: bool, used_q: int, used_c: int) 
     return bool(used_q & ~q.legal)
 
 
+def recognised(info: float, best: float) -> float:
+    """The matched rarity the rarity cap counts: the aligned query parts' rarity weighed
+    by similarity (``info``), or the rarity of the rarest query part recognised as one
+    name (aligned at ``cap_similarity`` or more: ``best``) when that is more. The cap asks
+    whether the match rests on one rare part; the name score has already weighed each
+    pair by its similarity, and counting it again in the cap took a one-part name matched
+    by a typo (WALIAJN / WALIJAN 0.77) to about its square (0.60). Common parts matched
+    by spelling rules still add up by similarity only (JANAN AHMADI is not AHMAD JAN)."""
+    return best if best > info else info
+
+
 def _cap(q: NameForm, c: NameForm, info: float, all_exact: bool) -> float:
     """Rarity scaling: a match on common parts only counts ``info / min_information`` of
-    its score; an organisation's name written as listed counts in full (AL-QAIDA; see
-    :func:`_as_listed`)."""
+    its score (``info``: the matched rarity, :func:`recognised`); an organisation's name
+    written as listed counts in full (AL-QAIDA; see :func:`_as_listed`)."""
     if all_exact and q.kind == "org" and c.kind == "org":
         return 1.0
     return min(1.0, info / MODEL.min_information)
@@ -459,11 +484,15 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     matched = 0.0
     denom = 0.0
     info = 0.0
+    best = 0.0  # the rarest query part recognised as one name (see recognised)
     for p in pairs:
-        half = (p.q.weight + p.c.weight) / 2.0
+        half = pair_half(p.q, p.c)
         matched += p.sim * half
         denom += half
         info += p.sim * p.q.weight
+        if p.sim >= MODEL.cap_similarity and p.q.weight > best:
+            best = p.q.weight
+    known = recognised(info, best)
     un_q = tuple(t for k, t in enumerate(q.tokens) if not used_q[k])
     un_c = tuple(t for k, t in enumerate(c.tokens) if not used_c[k])
     mask_q = sum(1 << k for k, used in enumerate(used_q) if used)
@@ -473,15 +502,16 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     denom += f_c * sum(w for k, w in enumerate(c.weights) if not used_c[k])
     raw = matched / denom if denom > 0 else 0.0
     all_exact = _as_listed(q, c, all(p.sim == 1.0 for p in pairs), mask_q, mask_c)
-    score = raw * _cap(q, c, info, all_exact)
+    score = raw * _cap(q, c, known, all_exact)
     rule = ("the organisation's name as listed, written in Arabic script"
             if q.abjad_org != c.abjad_org else "the organisation's name as listed") \
         if all_exact and score > raw * min(
-        1.0, info / MODEL.min_information) else ""
+        1.0, known / MODEL.min_information) else ""
     if decided is not None and decided[0] > score:
-        return NameScore(decided[0], (), q.tokens, c.tokens, 1.0, decided[0], decided[1])
+        return NameScore(decided[0], (), q.tokens, c.tokens, 1.0, decided[0], decided[1],
+                         recognised=1.0)
     whole = "query" if f_c < _candidate_factor(q) else "listed" if f_q < 1.0 else ""
-    return NameScore(score, tuple(pairs), un_q, un_c, info, raw, rule, whole)
+    return NameScore(score, tuple(pairs), un_q, un_c, info, raw, rule, whole, known)
 
 
 def name_score_value(q: NameForm, c: NameForm) -> float:
@@ -506,6 +536,7 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         memo = memos[qu.start]
         qw = qu.weight
         qs = qu.start
+        initial = len(qu.latin) == 1  # (pair_half: a query initial against a longer part)
         for cu in c_singles:
             key: object = (cu.latin, cu.alts, cu.symbols) if (cu.alts or cu.symbols) \
                 else cu.latin
@@ -514,13 +545,15 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
                 sim = memo[key] = unit_similarity(qu, cu)[0]
             if sim > 0.0:
                 cw = cu.weight
-                cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, cw))
+                half = (qw if qw < cw else cw) if initial and len(cu.latin) > 1 \
+                    else (qw + cw) / 2.0
+                cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, half))
     if q.merged_units or c.merged_units:
         for qu, cu in _merged_unit_pairs(q, c):
             sim = merged_pair(qu, cu)[0]
             if sim > 0.0:
                 cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start,
-                              qu.end, cu.end, qu.weight, cu.weight))
+                              qu.end, cu.end, qu.weight, pair_half(qu, cu)))
     # the first six fields are unique per unit pair, so a plain sort orders as compare_names
     cands.sort()
     used_q = 0
@@ -528,8 +561,10 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
     matched = 0.0
     denom = 0.0
     info = 0.0
+    best = 0.0
+    cap_sim = MODEL.cap_similarity
     exact = True
-    for neg_sim, _w, qs, cs, qe, ce, qw, cw in cands:
+    for neg_sim, _w, qs, cs, qe, ce, qw, half in cands:
         mq = (2 << qe) - (1 << qs)
         mc = (2 << ce) - (1 << cs)
         if used_q & mq or used_c & mc:
@@ -538,17 +573,18 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         used_c |= mc
         sim = -neg_sim
         exact = exact and sim == 1.0
-        half = (qw + cw) / 2.0
         matched += sim * half
         denom += half
         info += sim * qw
+        if sim >= cap_sim and qw > best:
+            best = qw
     un_q = [w for k, w in enumerate(q.weights) if not used_q >> k & 1]
     un_c = [w for k, w in enumerate(c.weights) if not used_c >> k & 1]
     f_q, f_c = unmatched_costs(q, c, used_q, used_c, info)
     denom += f_q * sum(un_q)
     denom += f_c * sum(un_c)
     raw = matched / denom if denom > 0 else 0.0
-    score = raw * _cap(q, c, info, _as_listed(q, c, exact, used_q, used_c))
+    score = raw * _cap(q, c, recognised(info, best), _as_listed(q, c, exact, used_q, used_c))
     if decided is not None and decided[0] > score:
         return decided[0]
     return score

@@ -53,6 +53,10 @@ class ScoringModel:
     abjad_dropped_short: float = 0.55
     # name score
     min_information: float = 1.0  # matched rarity needed for a full score
+    # ... or the rarity of the rarest query part aligned at this similarity or more, when
+    # that is more (1.0: exact parts only, the rule before; score.recognised. Not linear in
+    # the score: chosen on the training set by bench/matching/pick_param.py)
+    cap_similarity: float = 1.0
     weak_alias_factor: float = 0.90  # a weak alias (FtM weakAlias) counts this much
     legal_form_weight: float = 0.10  # rarity weight of a legal form (llc, jsc)
     class_word_weight: float = 0.10  # rarity weight of a class word (bank, group, trading)
