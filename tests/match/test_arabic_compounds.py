@@ -22,8 +22,7 @@ from ctnode.match.transliterate import (
     katakana_syllable_readings,
 )
 from ctnode.model.entities import Entity
-from ctnode.model.screening import ScreenQuery
-from tests.match.test_script_recall import _details, _e, _top
+from tests.match.test_script_recall import _details, _e, _top, found_and_said, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -113,10 +112,7 @@ def test_katakana_closing_syllables() -> None:
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, schema: str,
                                 expected: str, said: str) -> None:
-    hit = _top(matcher, query, schema)
-    assert hit is not None and hit.entity_id == expected, query
-    assert hit.score >= Thresholds().report, (query, hit.score)
-    assert said in _details(hit)
+    found_and_said(matcher, query, expected, said, schema)
 
 
 def test_waliullah_is_not_wali_by_the_abjad_rule() -> None:
@@ -136,17 +132,9 @@ def test_an_organisation_left_over_is_still_scaled(matcher: Matcher | NaiveMatch
 
 
 def test_fast_equals_naive_on_these_queries() -> None:
-    fast, naive = Matcher(Thresholds()), NaiveMatcher(Thresholds())
-    fast.build(LIST)
-    naive.build(LIST)
-    for query, schema in (("امین الله امین قدوس", "Person"), ("ثناء اللہ غفاری", "Person"),
-                          ("سراج الدين جلال الدين حقانى", "Person"),
-                          ("محفوظ ولد الولد", "Person"), ("محمد ولى الله", "Person"),
-                          ("راضي عبد السميع أبواليزيد العياشي", "Person"),
-                          ("شركة الكوثر", "Organization"), ("الملثمون", "Organization"),
-                          ("القاعدة", "Organization"), ("بنك الاتحاد", "Organization")):
-        q = ScreenQuery(names=[query], schema=schema)
-        got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, include_below=True)]
-        want = [(h.entity_id, h.score, h.matched_name)
-                for h in naive.screen(q, include_below=True)]
-        assert got == want, query
+    same_as_naive(LIST, (("امین الله امین قدوس", "Person"), ("ثناء اللہ غفاری", "Person"),
+                         ("سراج الدين جلال الدين حقانى", "Person"),
+                         ("محفوظ ولد الولد", "Person"), ("محمد ولى الله", "Person"),
+                         ("راضي عبد السميع أبواليزيد العياشي", "Person"),
+                         ("شركة الكوثر", "Organization"), ("الملثمون", "Organization"),
+                         ("القاعدة", "Organization"), ("بنك الاتحاد", "Organization")))

@@ -14,8 +14,7 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name
 from ctnode.match.transliterate import article_readings, glued_bin_reading, joined_abd
-from ctnode.model.screening import ScreenQuery
-from tests.match.test_script_recall import _details, _e, _top
+from tests.match.test_script_recall import _e, _top, found_and_said, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -79,10 +78,7 @@ def test_joined_abd_names_are_two_parts() -> None:
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                 said: str) -> None:
-    hit = _top(matcher, query)
-    assert hit is not None and hit.entity_id == expected, query
-    assert hit.score >= Thresholds().report
-    assert said in _details(hit)
+    found_and_said(matcher, query, expected, said)
 
 
 def test_a_name_of_its_own_is_not_the_article(matcher: Matcher | NaiveMatcher) -> None:
@@ -97,14 +93,6 @@ def test_a_name_of_its_own_is_not_the_article(matcher: Matcher | NaiveMatcher) -
 
 
 def test_fast_equals_naive_on_these_queries() -> None:
-    fast, naive = Matcher(Thresholds()), NaiveMatcher(Thresholds())
-    fast.build(LIST)
-    naive.build(LIST)
-    for query in ("سيد غیاث ادین آغا", "علي بن اطاهر بن فالح حرزي", "عبد الطيف منصور",
-                  "محمد الامين كبير", "عبدالحليم حافظ عبدالفتاح رمادنا", "نظر محمدعبد البصیر",
-                  "سيف الله بن عمر بنحسين", "نور الدين الدريسي", "محمد اشرف", "محمد انور"):
-        q = ScreenQuery(names=[query], schema="Person")
-        got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, include_below=True)]
-        want = [(h.entity_id, h.score, h.matched_name)
-                for h in naive.screen(q, include_below=True)]
-        assert got == want, query
+    same_as_naive(LIST, ("سيد غیاث ادین آغا", "علي بن اطاهر بن فالح حرزي", "عبد الطيف منصور",
+                         "محمد الامين كبير", "عبدالحليم حافظ عبدالفتاح رمادنا", "نظر محمدعبد البصیر",
+                         "سيف الله بن عمر بنحسين", "نور الدين الدريسي", "محمد اشرف", "محمد انور"))

@@ -21,8 +21,7 @@ from ctnode.match.normalise import (
 from ctnode.match.similarity import abjad_similarity
 from ctnode.match.transliterate import ABJAD_MARK
 from ctnode.match.weights import MODEL
-from ctnode.model.screening import ScreenQuery
-from tests.match.test_script_recall import _details, _e, _top
+from tests.match.test_script_recall import _details, _e, _top, found_and_said, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -103,10 +102,7 @@ def test_said_is_no_title() -> None:
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                 said: str) -> None:
-    hit = _top(matcher, query)
-    assert hit is not None and hit.entity_id == expected, (query, hit)
-    assert hit.score >= Thresholds().report, (query, hit.score)
-    assert said in _details(hit), _details(hit)
+    found_and_said(matcher, query, expected, said)
 
 
 def test_khan_is_not_hassan(matcher: Matcher | NaiveMatcher) -> None:
@@ -117,12 +113,4 @@ def test_khan_is_not_hassan(matcher: Matcher | NaiveMatcher) -> None:
 
 
 def test_fast_equals_naive_on_these_queries() -> None:
-    fast, naive = Matcher(Thresholds()), NaiveMatcher(Thresholds())
-    fast.build(LIST)
-    naive.build(LIST)
-    for query in QUERIES:
-        q = ScreenQuery(names=[query], schema="Person")
-        got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, include_below=True)]
-        want = [(h.entity_id, h.score, h.matched_name)
-                for h in naive.screen(q, include_below=True)]
-        assert got == want, query
+    same_as_naive(LIST, QUERIES)

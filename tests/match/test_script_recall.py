@@ -6,7 +6,7 @@ reference alike, and each said in the hit's explanation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,6 +57,31 @@ def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
 
 def _details(hit: Hit) -> str:
     return " | ".join(f.detail for f in hit.explanation)
+
+
+def found_and_said(m: Matcher | NaiveMatcher, query: str, expected: str, said: str,
+                   schema: str = "Person") -> None:
+    """``query``'s best hit is ``expected``, at or above the reporting threshold, and its
+    explanation says ``said``."""
+    hit = _top(m, query, schema)
+    assert hit is not None and hit.entity_id == expected, (query, hit)
+    assert hit.score >= Thresholds().report, (query, hit.score)
+    assert said in _details(hit), _details(hit)
+
+
+def same_as_naive(listed: list[Entity], queries: Iterable[str | tuple[str, str]]) -> None:
+    """The index answers each query (a person's name, or a name and its schema) with the
+    hits, scores and matched names of the naive reference, below the threshold too."""
+    fast, naive = Matcher(Thresholds()), NaiveMatcher(Thresholds())
+    fast.build(listed)
+    naive.build(listed)
+    for query in queries:
+        name, schema = (query, "Person") if isinstance(query, str) else query
+        q = ScreenQuery(names=[name], schema=schema)
+        got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, include_below=True)]
+        want = [(h.entity_id, h.score, h.matched_name)
+                for h in naive.screen(q, include_below=True)]
+        assert got == want, query
 
 
 def test_presentation_forms_are_read_as_letters() -> None:
@@ -150,24 +175,13 @@ def test_a_name_that_may_read_the_han_name_words_says_so() -> None:
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                 said: str) -> None:
-    hit = _top(matcher, query)
-    assert hit is not None and hit.entity_id == expected, query
-    assert hit.score >= Thresholds().report
-    assert said in _details(hit)
+    found_and_said(matcher, query, expected, said)
 
 
 def test_fast_equals_naive_on_these_queries() -> None:
-    fast, naive = Matcher(Thresholds()), NaiveMatcher(Thresholds())
-    fast.build(LIST)
-    naive.build(LIST)
-    for query in ("نجيب الله محمد جمعه", "عبد التواب ملا حويش", "زكريا الصبار",
-                  "عابد حامد محمود التكريي", "阿米尔拉希米", "塔里克阿齐兹", "محمد عیسی",
-                  "عادل حسن", "ﺳﺎﻣﻲ ﺟﺎﺳم"):
-        q = ScreenQuery(names=[query], schema="Person")
-        got = [(h.entity_id, h.score, h.matched_name) for h in fast.screen(q, include_below=True)]
-        want = [(h.entity_id, h.score, h.matched_name)
-                for h in naive.screen(q, include_below=True)]
-        assert got == want, query
+    same_as_naive(LIST, ("نجيب الله محمد جمعه", "عبد التواب ملا حويش", "زكريا الصبار",
+                         "عابد حامد محمود التكريي", "阿米尔拉希米", "塔里克阿齐兹", "محمد عیسی",
+                         "عادل حسن", "ﺳﺎﻣﻲ ﺟﺎﺳم"))
 
 
 def test_korean_syllables_in_katakana() -> None:

@@ -18,7 +18,7 @@ from ctnode.match.transliterate import (
 )
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
-from tests.match.test_script_recall import _details, _e, _top
+from tests.match.test_script_recall import _details, _e, _top, found_and_said
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -89,10 +89,7 @@ def test_screened_and_explained(cls: type[Matcher] | type[NaiveMatcher], query: 
     m = cls(Thresholds())
     m.build(LIST)
     expected, said = QUERIES[query]
-    hit = _top(m, query)
-    assert hit is not None and hit.entity_id == expected, query
-    assert hit.score >= Thresholds().report, (query, hit.score)
-    assert said in _details(hit), _details(hit)
+    found_and_said(m, query, expected, said)
 
 
 def test_fast_equals_naive() -> None:
