@@ -138,9 +138,11 @@ def _split_joined(raws: list[str], notes: list[str] | None = None) -> list[str]:
     ``أبواليزيد`` → ``أبو اليزيد``), each split noted."""
     out: list[str] = []
     for raw in raws:
-        parts = (joined_abd(raw) if has_arabic(raw) else (raw,))
-        if len(parts) == 1 and has_arabic(raw):
-            parts = joined_abu(raw)
+        parts: tuple[str, ...] = (raw,)
+        if has_arabic(raw):
+            parts = joined_abd(raw)
+            if len(parts) == 1:
+                parts = joined_abu(raw)
         if len(parts) > 1 and notes is not None:
             notes.append(f"read as two parts: {raw} → {' '.join(parts)}")
         out.extend(parts)

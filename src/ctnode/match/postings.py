@@ -33,6 +33,7 @@ from ctnode.match.columns import KeyedColumn, StrMap, StrSet
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton, written_skeleton
 from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
+    FINAL_H_AFTER,
     FUZZY_MIN_LATIN,
     FUZZY_MIN_SKELETON,
     MIN_PREFIX,
@@ -118,9 +119,6 @@ def post(index: Postings, key: str, name_id: int) -> None:
             index[key] = array("i", (cur, name_id))
     elif cur[-1] != name_id:
         cur.append(name_id)
-
-
-_FINAL_H_AFTER = frozenset("aeiouy")  # (the letters final_h_said reads before a final h)
 
 
 def _collapsed(key: str, i: int) -> str:
@@ -414,7 +412,7 @@ class PostingTables:
             return out
         key = skeleton(latin)
         self._expand_abjad(out, key)
-        if latin[-1:] == "h" and latin[-2:-1] in _FINAL_H_AFTER:
+        if latin[-1:] == "h" and latin[-2:-1] in FINAL_H_AFTER:
             # its final h, which the skeleton drops, is said when an Arabic-script part
             # writes it after a consonant (final_h_said: صالح Saleh)
             self._expand_abjad(out, key + "h")

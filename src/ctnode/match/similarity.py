@@ -184,14 +184,14 @@ def _typo_max() -> float:
     return MODEL.typo_base + max(0.0, MODEL.typo_span)
 
 
-def same_skeleton_typo(a: str, b: str) -> float:
-    """The typo rule's value for two tokens of one skeleton (0 when it does not apply):
-    one vowel changed, added or dropped (``hisein``/``hosein``, ``bikht``/``bakht``,
-    ``awys``/``aweys``) is a typo no less than one consonant changed (``rahimi``/``rahini``),
-    which the typo rule values; the skeleton rule's vowel penalty, meant for names whose
-    vowels differ throughout (``mohamed``/``mahmud``), valued the vowel typo below it.
-    Both 4+ letters, one edit apart; the caller keeps the skeleton rule's zero for short
-    parts (a vowel of another class in a part of up to four letters is another name)."""
+def typo_value(a: str, b: str) -> float:
+    """The typo rule's value (0 when it does not apply): both 4+ letters, one edit apart.
+    Also asked for two tokens of one skeleton: one vowel changed, added or dropped
+    (``hisein``/``hosein``, ``bikht``/``bakht``, ``awys``/``aweys``) is a typo no less than
+    one consonant changed (``rahimi``/``rahini``); the skeleton rule's vowel penalty, meant
+    for names whose vowels differ throughout (``mohamed``/``mahmud``), valued the vowel typo
+    below it. The caller keeps the skeleton rule's zero for short parts (a vowel of another
+    class in a part of up to four letters is another name)."""
     if len(a) < FUZZY_MIN_LATIN or len(b) < FUZZY_MIN_LATIN or abs(len(a) - len(b)) > 1:
         return 0.0
     if not (one_deletion_apart(a, b) and one_edit_apart(a, b)):
@@ -259,15 +259,14 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         sim, vowels = skeleton_similarity(a, b)
         if sim == 0.0:
             return _by_symbol(a, b, 0.0, "")
-        typo = same_skeleton_typo(a, b) if sim < _typo_max() else 0.0
+        typo = typo_value(a, b) if sim < _typo_max() else 0.0
         if typo > sim:  # a vowel changed, added or dropped: no less than a consonant typo
             return _by_symbol(a, b, typo, "one edit apart (typo)")
         return _by_symbol(a, b, sim, _skeleton_rule(ka, vowels))
     # the Levenshtein ratio is computed only when a rule applies (most pairs score 0)
-    if len(a) >= FUZZY_MIN_LATIN and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1:
-        if one_deletion_apart(a, b) and one_edit_apart(a, b):
-            ratio = Levenshtein.normalized_similarity(a, b)
-            return MODEL.typo_base + MODEL.typo_span * ratio, "one edit apart (typo)"
+    typo = typo_value(a, b)
+    if typo > 0.0:
+        return typo, "one edit apart (typo)"
     sim, rule = 0.0, ""
     if skeleton_typo_applies(ka, kb, a, b):
         ratio = Levenshtein.normalized_similarity(a, b)
@@ -309,7 +308,7 @@ def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
         elif ka == kb and ka:
             sim = skeleton_similarity(a, b)[0]
             if 0.0 < sim < typo_max:
-                sim = max(sim, same_skeleton_typo(a, b))
+                sim = max(sim, typo_value(a, b))
         elif (long_a and len(b) >= FUZZY_MIN_LATIN and abs(len(a) - len(b)) <= 1
               and one_deletion_apart(a, b) and one_edit_apart(a, b)):
             # the typo rule's value is final (token_similarity returns it as it is)
@@ -394,7 +393,10 @@ def final_h_said(reading: str, latin: str) -> bool:
     Salih), whose skeleton drops that h as the unsaid heh of Abdullah/Abdulla: the abjad
     rule then keeps it, since the script writes it."""
     return (len(reading) > 2 and reading[-1] == "h" and reading[-2] not in "aiu"
-            and len(latin) > 2 and latin[-1] == "h" and latin[-2] in "aeiouy")
+            and len(latin) > 2 and latin[-1] == "h" and latin[-2] in FINAL_H_AFTER)
+
+
+FINAL_H_AFTER = frozenset("aeiouy")  # a Latin part's letters before a final h the skeleton drops
 
 
 _ALLAH_KEY = "llah"  # how an abjad key ends for a part glued to Allah (transliterate.abjad_keys)
@@ -533,7 +535,7 @@ def same_skeleton_bound(a: str, key: str, group: Sequence[str]) -> float:
     found = process.extractOne(a, group, scorer=Levenshtein.normalized_similarity)
     assert found is not None, "a non-empty group has a best spelling"
     best = MODEL.skeleton_base + span * found[1]
-    # (a spelling one edit away may take the typo rule's value: same_skeleton_typo)
+    # (a spelling one edit away may take the typo rule's value: typo_value)
     typo = MODEL.typo_base + max(0.0, MODEL.typo_span) * found[1]
     return max(best, typo, MODEL.skeleton_min, MODEL.unvowelled, MODEL.syllable,
                MODEL.initial)

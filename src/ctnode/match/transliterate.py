@@ -99,10 +99,15 @@ _PERSIAN_LETTERS = frozenset("یکپچژگټډړږښځڅګڼېۍٹڈڑںے")
 _PERSIAN_READING: dict[str, str] = {"ث": "s", "ذ": "z", "ض": "z", "ظ": "z"}
 
 
+def without_marks(text: str) -> str:
+    """``text`` without its combining marks (Arabic harakat, shadda, sukun: Unicode Mn)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+
+
 def _arabic_token(token: str, apart: frozenset[str] = frozenset()) -> str:
     """Romanise one Arabic-script token with our letter table (article stripped; ``apart``:
     see :func:`_letters`)."""
-    token = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")  # drop harakat
+    token = without_marks(token)  # drop harakat
     if not _PERSIAN_LETTERS.isdisjoint(token):
         for ch, latin in _PERSIAN_READING.items():
             token = token.replace(ch, latin)
@@ -212,7 +217,7 @@ _LONG_VOWEL_LETTERS = frozenset("اآأإوؤيیىئ")
 def final_vowel_reading(token: str) -> str | None:
     """The reading of an Arabic-script token whose final heh or Farsi yeh after a consonant
     is read ``a`` (see above), or None when it has no such ending."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     if (len(stripped) < 3 or stripped[-1] not in (_FINAL_HEH, _FARSI_YEH)
             or stripped[-2] in _LONG_VOWEL_LETTERS or stripped.endswith(_ALLAH)
             or not has_arabic(stripped[-2])):
@@ -259,7 +264,7 @@ def arabic_alternatives(token: str) -> list[str]:
 
 def _mixed_arabic(text: str) -> str:
     """Romanise a token mixing Arabic letters and already-chosen Latin letters."""
-    stripped = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(text)
     if stripped.endswith(_ALLAH) and len(stripped) > len(_ALLAH) + 1:
         # glued to Allah: -ullah, as _arabic_token reads it (ثناءالله: sanaullah)
         return _mixed_arabic(stripped[: -len(_ALLAH)]) + _ULLAH
@@ -296,7 +301,7 @@ def abjad_readings(token: str, apart: frozenset[str] = frozenset()) -> tuple[str
     is not said (hamzat al-wasl), so it is no long vowel a Latin spelling must show
     (Abdul Ghafar); and with an alef maqsura read as yeh, as Persian and Egyptian writing
     use it for a final i (حقانى Haqqani, نعمانى Nomani)."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     if _ARABIC_ARTICLE in stripped[2:] and not stripped.endswith(_ALLAH):
         stripped = stripped[:2] + stripped[2:].replace(_ARABIC_ARTICLE, "ل")
     out = [_NON_ALNUM.sub("", _arabic_token(stripped))]
@@ -355,7 +360,7 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
     but lam may hold the lam of a name beginning with lam (``الطيف`` → ``ltif``, al-Latif),
     which is also how Maghrebi spellings write the article fused with the name
     (``الامين`` → ``lamin``, Lamine; ``العربي`` Larbi)."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     if stripped.endswith(_ALLAH) or not has_arabic(stripped):
         return ()
     if (stripped[:1] == "ا" and stripped[1:2] in _SUN_LETTERS
@@ -380,7 +385,7 @@ def proclitic_reading(token: str) -> tuple[tuple[str, str], ...]:
     """The reading of an Arabic-script part without a one-letter word joined before its
     article (``والمسلمين`` → ``mslmin``, wa al-Muslimin; ``للصرافة`` → ``srafa``): the
     name keeps three letters or more after the article."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     if stripped.endswith(_ALLAH):
         return ()
     if (stripped[:1] in _PROCLITICS and stripped[1:3] == _ARABIC_ARTICLE
@@ -401,7 +406,7 @@ def glued_bin_reading(token: str) -> tuple[tuple[str, str], ...]:
     """The reading of an Arabic-script part without ``بن`` (bin, son of) glued to its start
     (``بنحسين`` → ``hsin``, Ben Hassine), as a Latin part is read without a glued ``ben``:
     the name after it keeps three letters or more."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     if not stripped.startswith(_BIN) or len(stripped) < len(_BIN) + MIN_ARTICLE_REST:
         return ()
     reading = _NON_ALNUM.sub("", _arabic_token(stripped[len(_BIN):]))
@@ -414,7 +419,7 @@ def joined_abd(token: str) -> tuple[str, ...]:
     or apart (``عبدالحليم`` → ``عبد الحليم``, Abd al-Halim; not ``عبدالله``, Abdullah, one
     name); and after a letter that does not join the next, a space is invisible and often
     left out before ``عبد`` (``محمدعبد`` → ``محمد عبد``)."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     if _ABD not in stripped:
         return (token,)
     if (stripped.startswith(_ABD + _ARABIC_ARTICLE) and not stripped.endswith(_ALLAH)
@@ -435,7 +440,7 @@ _ABU = ("ابو", "أبو")
 def joined_abu(token: str) -> tuple[str, ...]:
     """An Arabic-script part ``ابو``/``أبو`` + the article + a name of three letters or
     more, split in two (``أبواليزيد`` → ``أبو اليزيد``, Abu al-Yazid); else the part alone."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     for head in _ABU:
         if (stripped.startswith(head + _ARABIC_ARTICLE) and not stripped.endswith(_ALLAH)
                 and len(stripped) >= len(head) + len(_ARABIC_ARTICLE) + MIN_ARTICLE_REST):
@@ -457,7 +462,7 @@ def allah_joined(name: str) -> str | None:
     words = name.split()
     out: list[str] = []
     for w in words:
-        if out and "".join(ch for ch in w if unicodedata.category(ch) != "Mn") == _ALLAH \
+        if out and without_marks(w) == _ALLAH \
                 and joins_allah(out[-1]):
             out[-1] += w
         else:
@@ -471,7 +476,7 @@ def joins_allah(token: str) -> bool:
     an Arabic-script part that is not ``عبد`` (Abd Allah: two parts with their own rules,
     Abd- kept as the head of each Abd- name), not a connector (بن), and not itself ending
     in Allah."""
-    stripped = "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
+    stripped = without_marks(token)
     return (has_arabic(stripped) and len(stripped) >= 2 and stripped not in (_ABD, _BIN, "ابن")
             and not stripped.endswith(_ALLAH))
 
