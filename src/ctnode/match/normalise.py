@@ -501,19 +501,50 @@ def name_kind(schema: str, name: str = "") -> NameKind:
     return "org"
 
 
+# Arabic and Persian class words rigour's organisation symbols hold only in other languages,
+# each with the English word of rigour's symbol table it translates (the symbol is rigour's:
+# ``written_class`` asks ``org_class`` of the English word). Meanings as an Arabic or Persian
+# dictionary gives them (Hans Wehr; Steingass); only words whose English rigour files under a
+# symbol. Written with the Arabic kaf and ta marbuta (``written_class`` folds the Persian
+# keheh, the Farsi yeh and a final heh into them); a Persian word ending in heh is listed as
+# written.
+ARABIC_CLASS_WORDS: dict[str, str] = {
+    "شبكة": "network",  # shabaka (Persian شبکه)
+    "مكتب": "office",  # maktab
+    "دفتر": "office",  # Persian daftar
+    "تنظيم": "organization",  # tanzim
+    "منظمة": "organization",  # munazzama
+    "سازمان": "organization",  # Persian sazman
+    "جماعة": "group",  # jama'a
+    "گروه": "group",  # Persian goruh
+    "جمعية": "association",  # jam'iyya
+    "جمعيت": "association",  # Persian jam'iyat
+    "شركت": "company",  # Persian sherkat (Arabic شركة is rigour's own)
+}
+
+
 def written_class(raw: str) -> str | None:
     """The organisation-class word a part written in a non-Latin script is, as written
     (rigour's organisation symbols hold such words in Arabic, Cyrillic, Han ...: ``شركة``,
     ``компания``, ``公司`` → ``co``; ``مؤسسة`` → ``corp``; ``Группа`` → ``grp``), its Latin
     reading being no English word; an Arabic-script part also without its article and with
-    a final heh read as ta marbuta (Persian writing: ``شرکه``)."""
+    a final heh read as ta marbuta (Persian writing: ``شرکه``). An Arabic-script part rigour
+    does not hold may be one of :data:`ARABIC_CLASS_WORDS` (``شبکه`` network, ``مكتب``
+    office, ``تنظيم`` organization: an organisation's name written in Arabic or Persian
+    translates the class word its English name writes), whose English word gives rigour's
+    symbol (ar3, 2026-12-07)."""
     if raw.isascii():
         return None
     found = org_class(raw.casefold())
     if found is None and has_arabic(raw):
         bare = raw[2:] if raw.startswith(_ARTICLE) and len(raw) > 4 else raw
         bare = bare.replace("ک", "ك")  # keheh: the Persian kaf
-        found = org_class(bare) or (org_class(bare[:-1] + "ة") if bare.endswith("ه") else None)
+        marbuta = bare[:-1] + "ة" if bare.endswith("ه") else bare
+        found = org_class(bare) or (org_class(marbuta) if marbuta != bare else None)
+        if found is None:
+            bare, marbuta = bare.replace("ی", "ي"), marbuta.replace("ی", "ي")  # Farsi yeh
+            english = ARABIC_CLASS_WORDS.get(bare) or ARABIC_CLASS_WORDS.get(marbuta)
+            found = org_class(english) if english else None
     return found
 
 
