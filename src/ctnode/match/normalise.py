@@ -38,6 +38,8 @@ from ctnode.match.orgs import (
     org_class,
     org_stopwords,
     written_acronyms,
+    written_stopword_key,
+    written_stopwords,
 )
 from ctnode.match.symbols import symbol_cap
 from ctnode.match.transliterate import (
@@ -619,8 +621,13 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         rules.append(rule)
     last_written = len(tokens) - 1 - (1 if swapped and len(tokens) > 1 else 0)
     if kind == "org":
-        stops = org_stopwords()
-        kept = [i for i, t in enumerate(tokens) if t not in stops or t in legal]
+        stops, written_stops = org_stopwords(), written_stopwords()
+        as_joining = [written_stopword_key(r) in written_stops for r in keep_raw]
+        kept = [i for i, t in enumerate(tokens)
+                if t in legal or (t not in stops and not as_joining[i])]
+        if any(as_joining) and kept:
+            notes.append("joining words written in Arabic script left out: " + ", ".join(
+                r for r, j in zip(keep_raw, as_joining, strict=True) if j))
         if kept:
             tokens = [tokens[i] for i in kept]
             keep_raw = [keep_raw[i] for i in kept]
