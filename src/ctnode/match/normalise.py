@@ -534,7 +534,7 @@ def written_class(raw: str) -> str | None:
     does not hold may be one of :data:`ARABIC_CLASS_WORDS` (``شبکه`` network, ``مكتب``
     office, ``تنظيم`` organization: an organisation's name written in Arabic or Persian
     translates the class word its English name writes), whose English word gives rigour's
-    symbol (ar3, 2026-12-07)."""
+    symbol (ar4, 2026-12-07)."""
     if raw.isascii():
         return None
     found = org_class(raw.casefold())

@@ -91,7 +91,7 @@ def written_stopwords() -> frozenset[str]:
     """rigour's joining words written in Arabic script, which ``maybe_ascii`` gives no Latin
     form (``في`` in, ``من`` of, ``و`` and, ``على``, ``إلى`` ...), as written (see
     :func:`written_stopword_key`): an organisation's part written so is dropped as the
-    Latin ones are (ar3, 2026-12-07; before, ``القاعدة في العراق`` kept ``fi``, which its
+    Latin ones are (ar4, 2026-12-07; before, ``القاعدة في العراق`` kept ``fi``, which its
     English name ``AL-QAIDA IN IRAQ`` drops as ``in``). Not ``و`` (and): Latin spellings
     keep it (``Jaysh al-Muhajirin wal-Ansar``, ``wa``), which rigour's list does not hold."""
     return frozenset(written_stopword_key(w) for w in stopwords_list()

@@ -63,7 +63,7 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 12  # 12: listed Arabic-script names parsed with ar3's rules (Arabic and Persian
+FORMAT = 12  # 12: listed Arabic-script names parsed with ar4's rules (Arabic and Persian
 # class words rigour holds only in other languages: شبکه network, مكتب office; after Abd an
 # alef before a moon letter read as the article with its lam left out; rigour's joining
 # words written in Arabic script, في من على ..., dropped from organisations' names; the

@@ -404,7 +404,7 @@ MIN_ABJAD_DROPPED = 2  # shortest Arabic-script skeleton the letter-left-out rul
 SHORT_ABJAD_DROPPED = 3  # ... without the long-vowel condition of two (see _abjad_dropped)
 FULL_ABJAD_DROPPED = 4  # ... and the shortest it gives its full value (shorter: the short one)
 MIN_LONG_VOWELS_DROPPED = 2  # long vowels a two-consonant part must write (see _abjad_dropped)
-MIN_LONG_VOWELS_ARTICLE = 1  # ... when it is written with the article glued (ar3)
+MIN_LONG_VOWELS_ARTICLE = 1  # ... when it is written with the article glued (ar4)
 
 
 def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
@@ -419,7 +419,7 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     long vowel, nor حسين), one when it is written with the article glued (``after_article``:
     الحزي ``hzi`` of al-Hamzi, القوس ``qus`` of al-Quddus; a nisba, laqab or divine name,
     not one of the short given names that meet others by chance, Khan, Amir, Nur, which
-    are written without it; not its first consonant, الكيم of al-Hakim; ar3), and must not
+    are written without it; not its first consonant, الكيم of al-Hakim; ar4), and must not
     end in a heh (زينيه ``zinih``: the skeleton drops
     the final h, a third letter the Latin part does not show). Two equal consonants written side by side count as two
     (ممد ``mmd`` of Muhammad ``mhmd``: Arabic script writes a doubled consonant once, so

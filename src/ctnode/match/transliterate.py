@@ -365,7 +365,7 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
     (``الامين`` → ``lamin``, Lamine; ``العربي`` Larbi). After Abd (``عبد``, whose name is
     always one of God's with the article: Abd al-Qadir, Abd ar-Rahman) an alef before any
     other letter is that article with its lam left out, before a moon letter too, where the
-    lam is said and its loss is a slip of the pen (``عبد اقادر`` → ``qadr``; ar3,
+    lam is said and its loss is a slip of the pen (``عبد اقادر`` → ``qadr``; ar4,
     2026-12-07)."""
     stripped = without_marks(token)
     if stripped.endswith(_ALLAH) or not has_arabic(stripped):
