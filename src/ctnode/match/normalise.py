@@ -38,6 +38,8 @@ from ctnode.match.orgs import (
     org_class,
     org_stopwords,
     written_acronyms,
+    written_stopword_key,
+    written_stopwords,
 )
 from ctnode.match.symbols import symbol_cap
 from ctnode.match.transliterate import (
@@ -501,19 +503,50 @@ def name_kind(schema: str, name: str = "") -> NameKind:
     return "org"
 
 
+# Arabic and Persian class words rigour's organisation symbols hold only in other languages,
+# each with the English word of rigour's symbol table it translates (the symbol is rigour's:
+# ``written_class`` asks ``org_class`` of the English word). Meanings as an Arabic or Persian
+# dictionary gives them (Hans Wehr; Steingass); only words whose English rigour files under a
+# symbol. Written with the Arabic kaf and ta marbuta (``written_class`` folds the Persian
+# keheh, the Farsi yeh and a final heh into them); a Persian word ending in heh is listed as
+# written.
+ARABIC_CLASS_WORDS: dict[str, str] = {
+    "شبكة": "network",  # shabaka (Persian شبکه)
+    "مكتب": "office",  # maktab
+    "دفتر": "office",  # Persian daftar
+    "تنظيم": "organization",  # tanzim
+    "منظمة": "organization",  # munazzama
+    "سازمان": "organization",  # Persian sazman
+    "جماعة": "group",  # jama'a
+    "گروه": "group",  # Persian goruh
+    "جمعية": "association",  # jam'iyya
+    "جمعيت": "association",  # Persian jam'iyat
+    "شركت": "company",  # Persian sherkat (Arabic شركة is rigour's own)
+}
+
+
 def written_class(raw: str) -> str | None:
     """The organisation-class word a part written in a non-Latin script is, as written
     (rigour's organisation symbols hold such words in Arabic, Cyrillic, Han ...: ``شركة``,
     ``компания``, ``公司`` → ``co``; ``مؤسسة`` → ``corp``; ``Группа`` → ``grp``), its Latin
     reading being no English word; an Arabic-script part also without its article and with
-    a final heh read as ta marbuta (Persian writing: ``شرکه``)."""
+    a final heh read as ta marbuta (Persian writing: ``شرکه``). An Arabic-script part rigour
+    does not hold may be one of :data:`ARABIC_CLASS_WORDS` (``شبکه`` network, ``مكتب``
+    office, ``تنظيم`` organization: an organisation's name written in Arabic or Persian
+    translates the class word its English name writes), whose English word gives rigour's
+    symbol (ar4, 2026-12-07)."""
     if raw.isascii():
         return None
     found = org_class(raw.casefold())
     if found is None and has_arabic(raw):
         bare = raw[2:] if raw.startswith(_ARTICLE) and len(raw) > 4 else raw
         bare = bare.replace("ک", "ك")  # keheh: the Persian kaf
-        found = org_class(bare) or (org_class(bare[:-1] + "ة") if bare.endswith("ه") else None)
+        marbuta = bare[:-1] + "ة" if bare.endswith("ه") else bare
+        found = org_class(bare) or (org_class(marbuta) if marbuta != bare else None)
+        if found is None:
+            bare, marbuta = bare.replace("ی", "ي"), marbuta.replace("ی", "ي")  # Farsi yeh
+            english = ARABIC_CLASS_WORDS.get(bare) or ARABIC_CLASS_WORDS.get(marbuta)
+            found = org_class(english) if english else None
     return found
 
 
@@ -588,8 +621,13 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         rules.append(rule)
     last_written = len(tokens) - 1 - (1 if swapped and len(tokens) > 1 else 0)
     if kind == "org":
-        stops = org_stopwords()
-        kept = [i for i, t in enumerate(tokens) if t not in stops or t in legal]
+        stops, written_stops = org_stopwords(), written_stopwords()
+        as_joining = [written_stopword_key(r) in written_stops for r in keep_raw]
+        kept = [i for i, t in enumerate(tokens)
+                if t in legal or (t not in stops and not as_joining[i])]
+        if any(as_joining) and kept:
+            notes.append("joining words written in Arabic script left out: " + ", ".join(
+                r for r, j in zip(keep_raw, as_joining, strict=True) if j))
         if kept:
             tokens = [tokens[i] for i in kept]
             keep_raw = [keep_raw[i] for i in kept]

@@ -75,6 +75,29 @@ def org_stopwords() -> frozenset[str]:
     return frozenset(k for w in stopwords_list() if (k := _key(w))) | {"the"}
 
 
+_HAMZA_ALEFS = str.maketrans("أإآ", "ااا")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+_WA = "و"
+
+
+def written_stopword_key(raw: str) -> str:
+    """A part as :func:`written_stopwords` holds it: casefolded, an alef with hamza as the
+    bare alef (``إلى`` and ``الى`` are one word as written)."""
+    return raw.casefold().translate(_HAMZA_ALEFS)
+
+
+@lru_cache(maxsize=1)
+def written_stopwords() -> frozenset[str]:
+    """rigour's joining words written in Arabic script, which ``maybe_ascii`` gives no Latin
+    form (``في`` in, ``من`` of, ``و`` and, ``على``, ``إلى`` ...), as written (see
+    :func:`written_stopword_key`): an organisation's part written so is dropped as the
+    Latin ones are (ar4, 2026-12-07; before, ``القاعدة في العراق`` kept ``fi``, which its
+    English name ``AL-QAIDA IN IRAQ`` drops as ``in``). Not ``و`` (and): Latin spellings
+    keep it (``Jaysh al-Muhajirin wal-Ansar``, ``wa``), which rigour's list does not hold."""
+    return frozenset(written_stopword_key(w) for w in stopwords_list()
+                     if not _key(w) and _ARABIC_LETTER.search(w) and w != _WA)
+
+
 def legal_form_text(name: str) -> tuple[str, frozenset[str]]:
     """The name with its legal forms replaced by rigour's generic forms, and the set of
     (ASCII) tokens those generic forms consist of."""

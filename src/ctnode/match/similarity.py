@@ -404,6 +404,7 @@ MIN_ABJAD_DROPPED = 2  # shortest Arabic-script skeleton the letter-left-out rul
 SHORT_ABJAD_DROPPED = 3  # ... without the long-vowel condition of two (see _abjad_dropped)
 FULL_ABJAD_DROPPED = 4  # ... and the shortest it gives its full value (shorter: the short one)
 MIN_LONG_VOWELS_DROPPED = 2  # long vowels a two-consonant part must write (see _abjad_dropped)
+MIN_LONG_VOWELS_ARTICLE = 1  # ... when it is written with the article glued (ar4)
 
 
 def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
@@ -415,7 +416,11 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     Belmokhtar ``blmhtr``). Two left: the part must also write two long vowels after its
     first letter, each agreeing in class with the Latin vowels around the consonant left
     out (حاني ``hani`` of Haqqani: a after h, i after n; not خان ``khan`` of Hassan, one
-    long vowel, nor حسين), and must not end in a heh (زينيه ``zinih``: the skeleton drops
+    long vowel, nor حسين), one when it is written with the article glued (``after_article``:
+    الحزي ``hzi`` of al-Hamzi, القوس ``qus`` of al-Quddus; a nisba, laqab or divine name,
+    not one of the short given names that meet others by chance, Khan, Amir, Nur, which
+    are written without it; not its first consonant, الكيم of al-Hakim; ar4), and must not
+    end in a heh (زينيه ``zinih``: the skeleton drops
     the final h, a third letter the Latin part does not show). Two equal consonants written side by side count as two
     (ممد ``mmd`` of Muhammad ``mhmd``: Arabic script writes a doubled consonant once, so
     two letters written are two consonants, which a letter left out between them makes
@@ -433,16 +438,20 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     if not abjad_letter_dropped(key, other, after_article):
         return 0.0, ""
     if len(key) < SHORT_ABJAD_DROPPED:
-        if (sum(1 for ch in reading[1:] if ch in "aiu") < MIN_LONG_VOWELS_DROPPED
+        longs = sum(1 for ch in reading[1:] if ch in "aiu")
+        if (longs < (MIN_LONG_VOWELS_ARTICLE if after_article else MIN_LONG_VOWELS_DROPPED)
                 or reading[-1:] == "h"):  # (a final heh is a letter the skeleton drops)
             return 0.0, ""
-        first = 0 if after_article else 1
+        # (the first consonant after the article left out: only with two long vowels)
+        first = 0 if after_article and longs >= MIN_LONG_VOWELS_DROPPED else 1
         if not any(_long_vowels_agree(written, vowels, i) for i in range(first, len(other))
                    if other[:i] + other[i + 1:] == key):
             return 0.0, ""
+        article = (" (written with the article: one long vowel)"
+                   if longs < MIN_LONG_VOWELS_DROPPED else "")
         return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
                                           f"out{said}: consonants '{key}' of '{other}', long "
-                                          f"vowels agree")
+                                          f"vowels agree{article}")
     return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
                                       f"out{said}: consonants '{key}' of '{other}'")
 

@@ -346,6 +346,9 @@ MIN_ARTICLE_REST = 3  # letters a name keeps after the article for the readings 
 # the heads of a genitive construct in a name (Abd al-, Ibn al-, Bin al-, Abu al-, Ould al-):
 # the name after them mostly bears the article
 _CONSTRUCT_HEADS = frozenset({"عبد", "بن", "ابن", "إبن", "بنت", "ابو", "أبو", "ولد"})
+# letters after an alef that leave it no article with its lam left out (the lam itself: the
+# article written whole; an alef or hamza: no name of Abd's begins so)
+_NOT_AFTER_ALEF = frozenset("لاأإآء")
 # the laqab compounds in ad-Din (Nur ad-Din, Salah ad-Din), written apart
 _DIN = frozenset({"دين", "دین"})
 
@@ -359,7 +362,11 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
     own (``اشرف`` Ashraf is not Sharif, ``انور`` Anwar not Nur). ``ال`` before any letter
     but lam may hold the lam of a name beginning with lam (``الطيف`` → ``ltif``, al-Latif),
     which is also how Maghrebi spellings write the article fused with the name
-    (``الامين`` → ``lamin``, Lamine; ``العربي`` Larbi)."""
+    (``الامين`` → ``lamin``, Lamine; ``العربي`` Larbi). After Abd (``عبد``, whose name is
+    always one of God's with the article: Abd al-Qadir, Abd ar-Rahman) an alef before any
+    other letter is that article with its lam left out, before a moon letter too, where the
+    lam is said and its loss is a slip of the pen (``عبد اقادر`` → ``qadr``; ar4,
+    2026-12-07)."""
     stripped = without_marks(token)
     if stripped.endswith(_ALLAH) or not has_arabic(stripped):
         return ()
@@ -368,6 +375,10 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
             and (previous in _CONSTRUCT_HEADS or stripped[1:] in _DIN)):
         reading = _NON_ALNUM.sub("", _arabic_token(stripped[1:]))
         return ((reading, "the article said before a sun letter"),) if reading else ()
+    if (previous == _ABD and stripped[:1] == "ا" and stripped[1:2] not in _NOT_AFTER_ALEF
+            and len(stripped) > MIN_ARTICLE_REST):
+        reading = _NON_ALNUM.sub("", _arabic_token(stripped[1:]))
+        return ((reading, "the article after Abd, its lam left out"),) if reading else ()
     if (stripped.startswith(_ARABIC_ARTICLE) and stripped[2:3] != _LAM
             and len(stripped) >= len(_ARABIC_ARTICLE) + MIN_ARTICLE_REST):
         reading = _NON_ALNUM.sub("", _arabic_token(_LAM + stripped[2:]))
