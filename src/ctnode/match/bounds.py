@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ctnode.match.postings import BestMap, PostingList, PostingTables
+from ctnode.match.postings import PostingList, PostingTables
 from ctnode.match.score import UNMATCHED_CANDIDATE_FACTOR, NameForm, whole_rarity
 from ctnode.match.weights import MODEL
 
@@ -62,21 +62,6 @@ class Plan(NamedTuple):
     a_max: float
     c_max: float
     reach: list[tuple[PostingList, float, float]]
-    # the unit's forms (``UnitLists.key``) when ``reach`` holds all its lists, in their
-    # order (a plan made by plans_for); None for the part of a unit split_plans made
-    key: tuple[object, ...] | None = None
-
-
-# A unit's best values per name (``PostingTables.unit_best``): (unit key, w_q, reach) →
-# the map, or None (not kept: found list by list)
-BestOf = Callable[[tuple[object, ...], float, list[tuple[PostingList, float, float]], bool],
-                  "BestMap | None"]
-
-
-def _best_map(best: BestOf | None, plan: Plan, make: bool = True) -> BestMap | None:
-    if best is None or plan.key is None:
-        return None
-    return best(plan.key, plan.qweight, plan.reach, make)
 
 
 def plans_for(tables: PostingTables, qn: NameForm) -> list[Plan]:
@@ -89,8 +74,7 @@ def plans_for(tables: PostingTables, qn: NameForm) -> list[Plan]:
             w = unit.weight
             # (the largest ub·w_q is the largest ub times w_q: w_q >= 0)
             plans.append(Plan(u, found.size, w, found.ub_max * w, found.c_max,
-                              [(arr, ub * w, cv) for arr, ub, cv in found.lists],
-                              found.key))
+                              [(arr, ub * w, cv) for arr, ub, cv in found.lists]))
     return plans
 
 
@@ -278,18 +262,17 @@ def most_added(plans: list[Plan]) -> tuple[float, float, float]:
 
 
 def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skipped: list[Plan],
-                 floor: float | None, best: BestOf | None = None) -> list[tuple[int, float]]:
-    """:func:`bounds_large` in plain Python, for few postings (no numpy call overhead).
-    ``best``: a unit's best values per name, where kept (the same values)."""
+                 floor: float | None) -> list[tuple[int, float]]:
+    """:func:`bounds_large` in plain Python, for few postings (no numpy call overhead)."""
     shape = shape_of(qn)
     acc: dict[int, list[float]] = {}  # name → [Σ ub·w_q, Σ ub·w_c, Σ w_q]
     by_unit: dict[int, dict[int, tuple[float, float]]] = {}
     for plan in finding:
-        local: dict[int, tuple[float, float]] | None  # per unit: best values per name
+        local: dict[int, tuple[float, float]]  # per unit: best values per name
         if len(plan.reach) == 1:  # (a list holds a name once)
             arr, qv, cv = plan.reach[0]
             local = dict.fromkeys(arr, (qv, cv))
-        elif (local := _best_map(best, plan)) is None:
+        else:
             local = {}
             for arr, qv, cv in plan.reach:
                 for name_id in arr:
@@ -316,7 +299,7 @@ def bounds_small(totals: array[float], qn: NameForm, finding: list[Plan], skippe
         bound = bound_of(w_q, shape)
         acc = {n: e for n, e in acc.items()
                if bound(e[0] + a_s, e[1] + c_s, e[2] + qw_s, tc[n]) + EPS >= floor}
-    return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor, best)
+    return look_up_skipped(totals, w_q, shape, acc, by_unit, skipped, floor)
 
 def disjoint_best(values: np.ndarray, n_single: int) -> np.ndarray:
     """Per name (rows), the largest sum of unit values (columns: a query name's single
@@ -435,26 +418,13 @@ def _add_most(a_most: np.ndarray, c_most: np.ndarray, qw_most: np.ndarray, plan:
 def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
                     acc: dict[int, list[float]],
                     by_unit: dict[int, dict[int, tuple[float, float]]], skipped: list[Plan],
-                    floor: float | None, best: BestOf | None = None,
-                    ) -> list[tuple[int, float]]:
+                    floor: float | None) -> list[tuple[int, float]]:
     """Add what the set-aside plans give each found name (binary search in their
-    postings, or a unit's best values per name where kept: ``best``), then bound every
-    name: the plain-Python end of both bound paths."""
+    postings), then bound every name: the plain-Python end of both bound paths."""
     for plan in skipped:
         if not acc:
             break
         found_by = by_unit.get(plan.unit, _NO_MAP)
-        kept = _best_map(best, plan, make=False)  # (made for a unit that found names)
-        if kept is not None:
-            get_kept = kept.get
-            for name_id, entry in acc.items():
-                q_best, c_best = get_kept(name_id, _NONE)
-                if q_best > 0.0:  # (as below)
-                    fq, fc = found_by.get(name_id, _NONE)
-                    entry[0] += max(0.0, q_best - fq)
-                    entry[1] += max(0.0, c_best - fc)
-                    entry[2] += plan.qweight if fq == 0.0 else 0.0
-            continue
         # short postings are read into a map once; long ones are binary-searched
         short: dict[int, tuple[float, float]] = {}
         long_ = []
@@ -501,7 +471,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                  finding: list[Plan], skipped: list[Plan],
                  floor: float | None,
                  lift: Callable[[np.ndarray], np.ndarray] | None = None,
-                 best: BestOf | None = None) -> list[tuple[int, float]]:
+                 ) -> list[tuple[int, float]]:
     """Bounds of the names the ``finding`` plans reach, vectorised (numpy).
 
     Up to ``few_found`` names left after the floor, set-aside postings are searched in
@@ -604,7 +574,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
         by_unit = {u: {n: (a, c) for n, a, c in
                        zip(ids_l, fq.tolist(), fc.tolist(), strict=True) if a > 0.0}
                    for u, (fq, fc) in found_by.items()}
-        return look_up_skipped(totals, qn.total, shape, acc, by_unit, skipped, floor, best)
+        return look_up_skipped(totals, qn.total, shape, acc, by_unit, skipped, floor)
     # the longest postings did not pull candidates; look the candidates up in them
     # (sorted) instead, so they add exactly what they can to each bound. A plan's most
     # valuable list first: the candidates that stay below the floor even if the plan's

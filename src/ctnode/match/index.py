@@ -239,7 +239,6 @@ class Matcher(NameCorpus):
         ``_rank_and_score`` as before, so the hits are the same either way."""
         out: dict[int, float] = {}
         totals = self.tables.name_totals
-        best = self.tables.unit_best
         for qn in q.names:
             plans = plans_for(self.tables, qn)
             if not plans:
@@ -258,10 +257,10 @@ class Matcher(NameCorpus):
             # name and skipped posting list
             size = sum(p.size for p in finding)
             if size * (1 + sum(len(p.reach) for p in skipped)) <= self.small_postings:
-                found = bounds_small(totals, qn, finding, skipped, floor, best)
+                found = bounds_small(totals, qn, finding, skipped, floor)
             else:
                 found = bounds_large(totals, self.few_found, qn, finding, skipped, floor,
-                                     lift, best)
+                                     lift)
             for name_id, bound in found:
                 if bound > out.get(name_id, -1.0):
                     out[name_id] = bound

@@ -75,11 +75,6 @@ JOIN = "\x00"  # joins the tokens of a deletion key in a table loaded from disk
 # (``same_skeleton_bound``: a rule call per spelling would cost more than it saves).
 EXACT_BOUND_GROUP = 16
 EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when full)
-# A query unit's best values per name (``PostingTables.unit_best``) are kept for units
-# reaching up to this many ids in all (a set-aside unit of more is binary-searched) ...
-BEST_MAP_SIZE = 8_192
-# ... and up to this many names over all units kept (all forgotten when full).
-BEST_MAP_ENTRIES = 1_000_000
 # Shortest skeleton posted under its one-letter deletions: 3, so that an Arabic-script
 # query missing one letter (``mhd``) reaches ``mhmd``; the rule itself decides.
 MIN_SKELETON_DELETIONS = UNVOWELLED_MIN_SKELETON
@@ -100,11 +95,6 @@ class UnitLists(NamedTuple):
     size: int
     ub_max: float
     c_max: float
-    key: tuple[object, ...] = ()  # the unit's forms, as unit_postings keys them
-
-
-# A name's best values over a query unit's posting lists (ub·w_q, ub·w_c), per name id
-BestMap: TypeAlias = "dict[int, tuple[float, float]]"
 
 
 class Reach(NamedTuple):
@@ -176,11 +166,6 @@ class PostingTables:
         # per query unit (its forms): the non-empty posting lists it reaches, read once
         # (see unit_postings)
         self._unit_lists: dict[tuple[object, ...], UnitLists] = {}
-        # per query unit (its forms) and query weight: its best values per name, made on
-        # the second use (see unit_best); the units used once; the names held in all
-        self._unit_best: dict[tuple[object, ...], BestMap] = {}
-        self._unit_once: set[tuple[object, ...]] = set()
-        self._best_entries = 0
         # per Latin skeleton: the Arabic-script listed parts the abjad rule reaches
         self._abjad_reach: dict[str, list[Reach]] = {}
         self._abjad_keys: set[str] | None = None  # see abjad_keys
@@ -225,7 +210,6 @@ class PostingTables:
         self.name_totals.append(form.total)
         self._expansions = {}
         self._unit_lists = {}
-        self._forget_best()
         self._abjad_reach = {}
         self._typo_neighbours = {}
 
@@ -640,56 +624,11 @@ class PostingTables:
                 lists.append((arr, ub, cv))
                 size += len(arr)
                 ub_max, c_max = max(ub_max, ub), max(c_max, cv)
-        found = UnitLists(tuple(lists), size, ub_max, c_max, key)
+        found = UnitLists(tuple(lists), size, ub_max, c_max)
         if len(self._unit_lists) > EXPANSION_CACHE:
             self._unit_lists.clear()
-            self._forget_best()
         self._unit_lists[key] = found
         return found
-
-    def unit_best(self, key: tuple[object, ...], weight: float,
-                  reach: list[tuple[PostingList, float, float]], make: bool = True,
-                  ) -> BestMap | None:
-        """Per name held by the posting lists of a query unit (``key``: ``UnitLists.key``;
-        ``reach``: all its lists, as (list, ub·w_q, ub·w_c) for query weight ``weight``),
-        the best of each value over the lists holding it; the same values as a bound's own
-        look-up finds (a max, in any order). Made on the unit's second use with that weight
-        and remembered until a name is indexed (a batch's queries share most of their parts,
-        and a set-aside unit is otherwise binary-searched list by list for every name
-        found); None on first use or for a unit of more than ``BEST_MAP_SIZE`` ids.
-        ``make=False``: only one already made (a look-up for a few names costs less than
-        making one)."""
-        k = (key, weight)
-        found = self._unit_best.get(k)
-        if found is not None or not make:
-            return found
-        once = self._unit_once
-        if k not in once:
-            if len(once) > EXPANSION_CACHE:
-                once.clear()
-            once.add(k)
-            return None
-        if sum(len(arr) for arr, _qv, _cv in reach) > BEST_MAP_SIZE:
-            return None
-        found = {}
-        for arr, qv, cv in reach:
-            for name_id in arr:
-                old = found.get(name_id)
-                if old is None:
-                    found[name_id] = (qv, cv)
-                elif qv > old[0] or cv > old[1]:
-                    found[name_id] = (max(qv, old[0]), max(cv, old[1]))
-        self._best_entries += len(found)
-        if self._best_entries > BEST_MAP_ENTRIES:
-            self._forget_best()
-            self._best_entries = len(found)
-        self._unit_best[k] = found
-        return found
-
-    def _forget_best(self) -> None:
-        self._unit_best = {}
-        self._unit_once = set()
-        self._best_entries = 0
 
     def expand_unit(self, unit: Unit) -> list[Reach]:
         """:meth:`expand` over a unit's Latin form and its alternatives (best bound per key),
