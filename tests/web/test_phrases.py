@@ -83,6 +83,9 @@ def test_the_rules_and_notes_of_the_matcher_read_back() -> None:
         "'nadr'/'nadir')")
     assert say_phrases(Lang("ru"), [nested]).startswith("одно имя на двух языках")
     assert note_phrase("title 'Dr.' left out") == Phrase.of("match.note.title", title="Dr.")
+    joining = note_phrase("joining words written in Arabic script left out: في, من")
+    assert joining == Phrase.of("match.note.joining_arabic", words="في, من")
+    assert say_phrases(Lang("fr"), [joining]).startswith("mots de liaison")
     unknown = rule_phrase("a rule written tomorrow")
     assert unknown.code == "match.text"
     assert say_phrases(Lang("ar"), [unknown]) == "a rule written tomorrow"  # as written

@@ -47,6 +47,7 @@ EXPLANATIONS: dict[str, str] = {
     "match.note.title": "title '%(title)s' left out",
     "match.note.digits": "numbers as digits: %(pairs)s",
     "match.note.classes": "class words: %(pairs)s",
+    "match.note.joining_arabic": "joining words written in Arabic script left out: %(words)s",
     "match.note.repeated": "repeated part '%(part)s' counted once",
     "match.note.respelt": "part '%(part)s' counted once: '%(twin)s' written again with a "
                           "typo",
@@ -182,6 +183,8 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), c) for p, c i
     (r"title '(?P<title>.*)' left out", "match.note.title"),
     (r"numbers as digits: (?P<pairs>.*)", "match.note.digits"),
     (r"class words: (?P<pairs>.*)", "match.note.classes"),
+    (r"joining words written in Arabic script left out: (?P<words>.*)",
+     "match.note.joining_arabic"),
     (r"repeated part '(?P<part>.*)' counted once", "match.note.repeated"),
     (r"part '(?P<part>.*)' counted once: '(?P<twin>.*)' written again with a typo",
      "match.note.respelt"),

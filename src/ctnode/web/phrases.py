@@ -47,6 +47,8 @@ MSGIDS: dict[str, str] = {
     "match.note.title": N_("title '%(title)s' left out"),
     "match.note.digits": N_("numbers as digits: %(pairs)s"),
     "match.note.classes": N_("class words: %(pairs)s"),
+    "match.note.joining_arabic": N_("joining words written in Arabic script left out: "
+                                    "%(words)s"),
     "match.note.repeated": N_("repeated part '%(part)s' counted once"),
     "match.note.respelt": N_("part '%(part)s' counted once: '%(twin)s' written again with "
               "a typo"),
