@@ -534,7 +534,56 @@ def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
                                 reading.katakana_parts)
         if parsed.tokens:
             out.append(parsed)
+        untitled = without_head_titles(reading.text) if kind == "person" else None
+        if untitled is not None:
+            bare, titles = untitled
+            parsed = _parse_reading(bare, kind, reading.script_key, reading.rule,
+                                    reading.katakana_parts)
+            if parsed.tokens:
+                note = f"title '{titles}' left out (nameparser's titles)"
+                out.append(parsed._replace(notes=(note, *parsed.notes)))
     return tuple(out)
+
+
+MIN_TITLE = 3  # a shorter title (lt, ra) counts only written with a period: Ra is a surname
+# words left after the titles: a title word may be a name (SULTAN TAGANDA is no title and
+# one name part, which a one-part listed name would meet whole)
+MIN_AFTER_TITLE = 2
+
+
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    """nameparser's titles (LGPL-2.1-or-later, a dependency: some 800 titles, ranks and
+    offices, each vetted against given names), loaded on first use (about 0.1 s)."""
+    from nameparser.config._compiled import TITLES
+
+    return frozenset(TITLES)
+
+
+def without_head_titles(text: str) -> tuple[str, str] | None:
+    """A person's name without the titles at its head that rigour's prefixes and our
+    honorifics leave in (``Commander``, ``Lieutenant``, ``Sergeant``, ``Capt.``), as (the
+    rest, the titles left out); None when there is no such title or fewer than two words
+    would be left.
+    A second reading, not a replacement: a word that is a title may be a name (Sultan)."""
+    words = text.split()
+    head = 0
+    new = False  # a title neither rigour's prefixes nor our honorifics leave out
+    while head < len(words) - MIN_AFTER_TITLE:
+        word = words[head].casefold()
+        bare = word.rstrip(".")
+        known = bare in STOP_TOKENS or remove_person_prefixes(f"{word} x") == "x"
+        title = bare in _titles() and (len(bare) >= MIN_TITLE or word != bare)
+        if not (title or known):
+            break
+        new = new or not known
+        head += 1
+    if not new:
+        return None
+    rest = " ".join(words[head:])
+    if remove_person_prefixes(text) == rest:  # the plain reading leaves them out already
+        return None
+    return rest, " ".join(words[:head])
 
 
 def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str,

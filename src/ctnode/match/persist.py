@@ -63,7 +63,10 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 11  # 11: listed Arabic-script parts' abjad keys also with two letters that meet as
+FORMAT = 12  # 12: listed names of two to four Han characters also read in Korean (Unihan
+# kHangul), a person's name with a title at its head also read without it (nameparser's
+# titles; lat, 2026-12-07);
+# 11: listed Arabic-script parts' abjad keys also with two letters that meet as
 # one Latin digraph kept apart by a prime (سهيل sʹhil), and marked (a leading prime) when
 # written after the glued article (ar3);
 # 10: listed names parsed with the script rules of ar2 (الله written apart read
