@@ -89,7 +89,7 @@ def test_head_titles() -> None:
     ("Commander HAN JANG SU", "han"),
 ])
 def test_title_left_out(matcher: Matcher | NaiveMatcher, query: str, expected: str) -> None:
-    found_and_said(matcher, query, expected, "title 'Commander' left out (nameparser's titles)")
+    found_and_said(matcher, query, expected, "title 'Commander' left out")
 
 
 def test_title_word_that_is_a_name_still_counts(matcher: Matcher | NaiveMatcher) -> None:

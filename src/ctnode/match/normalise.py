@@ -540,7 +540,7 @@ def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
             parsed = _parse_reading(bare, kind, reading.script_key, reading.rule,
                                     reading.katakana_parts)
             if parsed.tokens:
-                note = f"title '{titles}' left out (nameparser's titles)"
+                note = f"title '{titles}' left out"
                 out.append(parsed._replace(notes=(note, *parsed.notes)))
     return tuple(out)
 
@@ -705,6 +705,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         seen.add(latin)
         pos = len(out)
         others = token_alternatives(raw)
+        if kind == "org" and latin.isdigit() and (word := latin_token(raw)[0]).isalpha():
+            others = (*others, word)  # a number word as written: met by the typo rule (fihst)
         if habits and rule in _LATIN_RULES and len(latin) >= MIN_HABIT_PART:
             own = western_habits(latin)
             by_name = [h for h in habits if h not in own]

@@ -439,6 +439,10 @@ class PostingTables:
             self._expand_single(out, latin, key)
             if prefix and len(latin) >= MIN_PREFIX:
                 self._expand_prefix(out, latin)
+        elif key in self.postings[PostingKind.MERGED_PAIR]:
+            # listed pairs with its skeleton: the same letters cut elsewhere (je son/j eson)
+            out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT,
+                             self.weights[PostingKind.MERGED_PAIR][key]))
         if len(self._expansions) > EXPANSION_CACHE:
             self._expansions.clear()
         self._expansions[cache_key] = out

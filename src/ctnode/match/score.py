@@ -398,10 +398,15 @@ def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,
 
 
 def _merged_unit_pairs(q: NameForm, c: NameForm) -> Iterator[tuple[Unit, Unit]]:
-    """Pairs of a merged unit (two parts written as one) with a unit of the same skeleton."""
+    """Pairs of a merged unit (two parts written as one) with a unit of the same skeleton,
+    and two merged units of the same letters cut elsewhere (``j eson``/``je son``: a space
+    or hyphen moved by a swap)."""
     for qu in q.merged_units:
         for cu in c.by_skel.get(qu.skel, ()):
             yield qu, cu
+        for cu in c.merged_units:
+            if qu.latin == cu.latin and q.tokens[qu.start] != c.tokens[cu.start]:
+                yield qu, cu
     for cu in c.merged_units:
         for qu in q.by_skel.get(cu.skel, ()):
             yield qu, cu
