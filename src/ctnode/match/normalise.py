@@ -568,17 +568,16 @@ def without_head_titles(text: str) -> tuple[str, str] | None:
     A second reading, not a replacement: a word that is a title may be a name (Sultan)."""
     words = text.split()
     head = 0
-    new = False  # a title neither rigour's prefixes nor our honorifics leave out
+    new = False  # a title, not only our honorifics (rigour's prefixes: checked below)
     while head < len(words) - MIN_AFTER_TITLE:
         word = words[head].casefold()
         bare = word.rstrip(".")
-        known = bare in STOP_TOKENS or remove_person_prefixes(f"{word} x") == "x"
-        title = bare in _titles() and (len(bare) >= MIN_TITLE or word != bare)
-        if not (title or known):
+        honorific = bare in STOP_TOKENS
+        if not (honorific or bare in _titles() and (len(bare) >= MIN_TITLE or word != bare)):
             break
-        new = new or not known
+        new = new or not honorific
         head += 1
-    if not new:
+    if not new:  # (the usual case: a name whose first word is no title asks no regex)
         return None
     rest = " ".join(words[head:])
     if remove_person_prefixes(text) == rest:  # the plain reading leaves them out already
