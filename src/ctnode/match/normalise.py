@@ -573,7 +573,8 @@ def without_head_titles(text: str) -> tuple[str, str] | None:
         word = words[head].casefold()
         bare = word.rstrip(".")
         honorific = bare in STOP_TOKENS
-        if not (honorific or bare in _titles() and (len(bare) >= MIN_TITLE or word != bare)):
+        title = bare in _titles() and (len(bare) >= MIN_TITLE or word != bare)
+        if not (honorific or title):
             break
         new = new or not honorific
         head += 1
