@@ -567,7 +567,56 @@ def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
                                 reading.katakana_parts)
         if parsed.tokens:
             out.append(parsed)
+        untitled = without_head_titles(reading.text) if kind == "person" else None
+        if untitled is not None:
+            bare, titles = untitled
+            parsed = _parse_reading(bare, kind, reading.script_key, reading.rule,
+                                    reading.katakana_parts)
+            if parsed.tokens:
+                note = f"title '{titles}' left out"
+                out.append(parsed._replace(notes=(note, *parsed.notes)))
     return tuple(out)
+
+
+MIN_TITLE = 3  # a shorter title (lt, ra) counts only written with a period: Ra is a surname
+# words left after the titles: a title word may be a name (SULTAN TAGANDA is no title and
+# one name part, which a one-part listed name would meet whole)
+MIN_AFTER_TITLE = 2
+
+
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    """nameparser's titles (LGPL-2.1-or-later, a dependency: some 800 titles, ranks and
+    offices, each vetted against given names), loaded on first use (about 0.1 s)."""
+    from nameparser.config._compiled import TITLES
+
+    return frozenset(TITLES)
+
+
+def without_head_titles(text: str) -> tuple[str, str] | None:
+    """A person's name without the titles at its head that rigour's prefixes and our
+    honorifics leave in (``Commander``, ``Lieutenant``, ``Sergeant``, ``Capt.``), as (the
+    rest, the titles left out); None when there is no such title or fewer than two words
+    would be left.
+    A second reading, not a replacement: a word that is a title may be a name (Sultan)."""
+    words = text.split()
+    head = 0
+    new = False  # a title, not only our honorifics (rigour's prefixes: checked below)
+    while head < len(words) - MIN_AFTER_TITLE:
+        word = words[head].casefold()
+        bare = word.rstrip(".")
+        honorific = bare in STOP_TOKENS
+        title = bare in _titles() and (len(bare) >= MIN_TITLE or word != bare)
+        if not (honorific or title):
+            break
+        new = new or not honorific
+        head += 1
+    if not new:  # (the usual case: a name whose first word is no title asks no regex)
+        return None
+    rest = " ".join(words[head:])
+    if remove_person_prefixes(text) == rest:  # the plain reading leaves them out already
+        return None
+    return rest, " ".join(words[:head])
 
 
 def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str,
@@ -694,6 +743,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         seen.add(latin)
         pos = len(out)
         others = token_alternatives(raw)
+        if kind == "org" and latin.isdigit() and (word := latin_token(raw)[0]).isalpha():
+            others = (*others, word)  # a number word as written: met by the typo rule (fihst)
         if habits and rule in _LATIN_RULES and len(latin) >= MIN_HABIT_PART:
             own = western_habits(latin)
             by_name = [h for h in habits if h not in own]

@@ -63,11 +63,15 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 12  # 12: listed Arabic-script names parsed with ar4's rules (Arabic and Persian
+FORMAT = 13  # 13: both of the next line's changes together (ar4 and lat, merged 2026-12-07);
+# 12: listed Arabic-script names parsed with ar4's rules (Arabic and Persian
 # class words rigour holds only in other languages: شبکه network, مكتب office; after Abd an
 # alef before a moon letter read as the article with its lam left out; rigour's joining
 # words written in Arabic script, في من على ..., dropped from organisations' names; the
-# letter-left-out rule's two consonants with one long vowel after the glued article);
+# letter-left-out rule's two consonants with one long vowel after the glued article), and
+# listed names of two to four Han characters also read in Korean (Unihan
+# kHangul), a person's name with a title at its head also read without it (nameparser's
+# titles; lat, 2026-12-07);
 # 11: listed Arabic-script parts' abjad keys also with two letters that meet as
 # one Latin digraph kept apart by a prime (سهيل sʹhil), and marked (a leading prime) when
 # written after the glued article (ar3);

@@ -69,6 +69,9 @@ class PostingKind(IntEnum):
 
 
 ALT_PREFIX = "\x01"  # key prefix of alternative forms' postings
+# key prefix of a listed merged pair's two Latin parts (MERGED_PAIR, ``=je son``): a
+# query's merged unit reaches the listed pairs of its letters cut elsewhere (j eson)
+PAIR_LETTERS = "="
 JOIN = "\x00"  # joins the tokens of a deletion key in a table loaded from disk
 # A query part's skeleton group with up to this many other spellings gets their exact best
 # similarity as bound; a larger one the spelling rules' bound from one compiled call
@@ -201,9 +204,10 @@ class PostingTables:
                 self._post(PostingKind.SYMBOL, symbol, name_id)
                 _raise(self.weights[PostingKind.SYMBOL], symbol, unit.weight)
         for unit in form.merged_units:
-            key = unit.skel
-            self._post(PostingKind.MERGED_PAIR, key, name_id)
-            _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
+            cut = f"{PAIR_LETTERS}{unit.latin[:unit.cut]} {unit.latin[unit.cut:]}"
+            for key in (unit.skel, cut):
+                self._post(PostingKind.MERGED_PAIR, key, name_id)
+                _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
         for acronym in form.listed_acronyms:
             self._post(PostingKind.ACRONYM, acronym, name_id)
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
@@ -603,6 +607,20 @@ class PostingTables:
             if sim > 0.0:
                 self._reach(out, PostingKind.LATIN, tok, sim)
 
+    def _cut_elsewhere(self, unit: Unit) -> list[Reach]:
+        """The listed merged pairs of a merged unit's letters cut at another place (``je
+        son`` for ``j eson``), at the exact value: the merged-parts rule's pair."""
+        out: list[Reach] = []
+        index = self.postings[PostingKind.MERGED_PAIR]
+        latin = unit.latin
+        for cut in range(1, len(latin)):
+            if cut != unit.cut:
+                key = f"{PAIR_LETTERS}{latin[:cut]} {latin[cut:]}"
+                if key in index:
+                    out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT,
+                                     self.weights[PostingKind.MERGED_PAIR][key]))
+        return out
+
     def unit_postings(self, unit: Unit) -> UnitLists:
         """The posting lists :meth:`expand_unit` reaches that hold names, in its order, each
         as (list, ub, ub·w_c), remembered per unit (its Latin form, alternatives, symbols,
@@ -610,7 +628,8 @@ class PostingTables:
         indexed: a batch's queries share most of their parts, and reading the lists (a
         look-up in the loaded index's columns each) cost as much as the rest of a query's
         bounds."""
-        key = (unit.latin, unit.alts, unit.symbols, unit.end > unit.start, unit.prefix)
+        key = (unit.latin, unit.alts, unit.symbols, unit.end > unit.start, unit.prefix,
+               unit.cut)
         found = self._unit_lists.get(key)
         if found is not None:
             return found
@@ -632,10 +651,15 @@ class PostingTables:
 
     def expand_unit(self, unit: Unit) -> list[Reach]:
         """:meth:`expand` over a unit's Latin form and its alternatives (best bound per key),
-        and the rigour symbols of the part in its own script."""
+        and the rigour symbols of the part in its own script; a merged unit also the
+        listed pairs of its letters cut elsewhere (:meth:`_cut_elsewhere`)."""
         if not unit.alts and not unit.symbols:
-            return self.expand(unit.latin, unit.merged, unit.prefix)
+            found = self.expand(unit.latin, unit.merged, unit.prefix)
+            return found + self._cut_elsewhere(unit) if unit.merged else found
         best: dict[tuple[int, str], Reach] = {}
+        if unit.merged:
+            for item in self._cut_elsewhere(unit):
+                best[(item.kind, item.key)] = item
         for latin in (unit.latin, *unit.alts):
             for item in self.expand(latin, unit.merged, unit.prefix):
                 old = best.get((item.kind, item.key))

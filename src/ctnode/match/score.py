@@ -114,6 +114,7 @@ class Unit:
     symbols: frozenset[str] = _EMPTY_SYMBOLS  # rigour symbols of the part in its own script
     prefix: bool = False  # a query part cut at a field limit: also matches what it begins
     syllables: bool = False  # two romanised East Asian syllables merged (see merged_pair)
+    cut: int = 0  # a merged unit: the length of its first part (where its letters are cut)
 
     @property
     def merged(self) -> bool:
@@ -166,7 +167,8 @@ class NameForm:
                                self.weights[i] + self.weights[i + 1], abjad, syllables=(
                                    not abjad
                                    and syllable_key(parsed.tokens[i]) is not None
-                                   and syllable_key(parsed.tokens[i + 1]) is not None)))
+                                   and syllable_key(parsed.tokens[i + 1]) is not None),
+                               cut=len(parsed.tokens[i])))
         self.merged_units = tuple(merged)
         # a person's name of two or more parts, each one romanised East Asian syllable
         # (KANG RYONG, PAEK SE BONG): see unmatched_costs
@@ -398,10 +400,15 @@ def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,
 
 
 def _merged_unit_pairs(q: NameForm, c: NameForm) -> Iterator[tuple[Unit, Unit]]:
-    """Pairs of a merged unit (two parts written as one) with a unit of the same skeleton."""
+    """Pairs of a merged unit (two parts written as one) with a unit of the same skeleton,
+    and two merged units of the same letters cut elsewhere (``j eson``/``je son``: a space
+    or hyphen moved by a swap)."""
     for qu in q.merged_units:
         for cu in c.by_skel.get(qu.skel, ()):
             yield qu, cu
+        for cu in c.merged_units:
+            if qu.latin == cu.latin and qu.cut != cu.cut:
+                yield qu, cu
     for cu in c.merged_units:
         for qu in q.by_skel.get(cu.skel, ()):
             yield qu, cu

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from importlib import resources
 from typing import NamedTuple
 
 import icu
@@ -889,6 +890,46 @@ def han_name_words(word: str) -> tuple[str, ...]:
     return found if found is not None and len(found) >= 2 else ()
 
 
+# Korean names are written in Han too (hanja: 金正恩 Kim Jong Un, 裴元旭 Pae Won Uk) and said
+# by each character's Korean sound, which ICU's Han-Latin (Mandarin: jin, pei) does not
+# give. The Unicode Han database's kHangul field holds that sound (bench/matching/
+# han_hangul.py writes one per character into data/han-hangul.tsv); a name of two to four
+# Han characters, in words of one or two, is also read in Hangul, then as a Hangul name is.
+KOREAN_HAN = "korean"  # the reading's rule (its note: "read as korean: 김 양 교이")
+_SIMP_TRAD = "Simplified-Traditional"
+
+
+@cache
+def _han_hangul() -> dict[str, str]:
+    text = resources.files("ctnode.match").joinpath("data", "han-hangul.tsv").read_text("utf-8")
+    return dict(line.split("\t", 1) for line in text.splitlines() if not line.startswith("#"))
+
+
+def korean_han_reading(words: list[str]) -> str | None:
+    """A Han name's words read in Hangul by each character's Korean sound (a simplified
+    character by its traditional form: 赵 as 趙 조), cut as a Hangul name is (one word of
+    two to four characters: the surname, then each syllable), or None when a word is longer
+    than two characters (four, written alone), holds another letter or a character without
+    a Korean reading."""
+    longest = 4 if len(words) == 1 else 2
+    if not words or any(len(w) > longest or not _HAN_ONLY.fullmatch(w) for w in words):
+        return None
+    table = _han_hangul()
+    read: list[str] = []
+    for w in words:
+        syllables = ""
+        for ch in w:
+            hangul = table.get(ch) or table.get(_transliterator(_SIMP_TRAD).transliterate(ch))
+            if hangul is None:
+                return None
+            syllables += hangul
+        read.append(syllables)
+    if len(read) == 1:  # one word: the surname (two syllables of four), then each syllable
+        cut = 2 if len(read[0]) == 4 else 1
+        read = [read[0][:cut], *read[0][cut:]]
+    return " ".join(read)
+
+
 def is_cjk(name: str) -> bool:
     return _CJK.search(name) is not None
 
@@ -936,6 +977,9 @@ def readings(name: str) -> tuple[Reading, ...]:
         if any(len(c) > 1 for c in in_words):
             out.append(Reading(" ".join(p for c in in_words for p in c), key, "name words"))
         han_count = len(_HAN.findall(name))
+        korean = korean_han_reading(words) if 2 <= han_count <= 4 else None
+        if korean is not None:
+            out.append(Reading(korean, key, KOREAN_HAN))
         if not 2 <= han_count <= 4 or len(words) > 2:
             return tuple(out)
     japanese = [part for w in words

@@ -1,0 +1,76 @@
+"""Issue 12 (lat, 2026-12-07), Latin-script names: two parts whose letters are cut
+elsewhere (a hyphen or space moved by a swap: ``RI J-ESON`` for ``RI JE-SON``) meet as
+merged parts, and an organisation's number word keeps its written form beside its digits,
+so that a typo in it (``FIhST``) still meets it by the typo rule. On the indexed Matcher
+and the naive reference alike, each said in the hit's explanation."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match.normalise import parse_name
+from ctnode.model.entities import Entity
+from tests.match.test_script_recall import _e, _top, found_and_said, same_as_naive
+
+pytestmark = pytest.mark.usefixtures("hand_model")
+
+
+def _org(eid: str, name: str) -> Entity:
+    e = Entity(id=eid, schema="Organization", dataset="t", reference=eid)
+    e.add("name", name)
+    return e
+
+
+LIST: list[Entity] = [
+    _e("ri", "RI JE-SON"), _e("yuro", "KIM YU-RO HAN"), _e("son", "RI JE SONG"),
+    _org("bank", "FIRST EAST EXPORT BANK, P.L.C."), _org("floor", "Third Floor Trading"),
+    _org("oil", "FIRST OIL JV CO LTD"),
+]
+
+
+@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
+def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
+    m: Matcher | NaiveMatcher = request.param(Thresholds())
+    m.build(LIST)
+    return m
+
+
+@pytest.mark.parametrize(("query", "expected", "said"), [
+    ("RI J-ESON", "ri", "'jeson' ~ 'jeson': merged parts"),
+    ("KIM Y-URO HAN", "yuro", "'yuro' ~ 'yuro': merged parts"),
+])
+def test_letters_cut_elsewhere(matcher: Matcher | NaiveMatcher, query: str, expected: str,
+                               said: str) -> None:
+    found_and_said(matcher, query, expected, said)
+
+
+def test_only_the_same_letters(matcher: Matcher | NaiveMatcher) -> None:
+    """``RI J-ESONG`` holds the letters of RI JE SONG, not of RI JE-SON (another syllable);
+    two parts spelt alike are the exact rule's, not said as merged."""
+    found_and_said(matcher, "RI J-ESONG", "son", "'jesong' ~ 'jesong': merged parts")
+    hit = _top(matcher, "RI JE-SON")
+    assert hit is not None and hit.entity_id == "ri"
+    assert not any("merged parts" in f.detail for f in hit.explanation)
+
+
+def test_number_word_kept_as_written() -> None:
+    assert parse_name("FIRST OIL JV CO LTD", "org")[0].alts[0] == ("first",)
+    assert 0 not in parse_name("12 OIL JV", "org")[0].alts  # written as digits: no word
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("FIhST EAST EXPORT BANK, P.L.C.", "bank"),
+    ("FIRnT OIL JV CO LTD", "oil"),
+    ("Tdhird Floor Trading", "floor"),
+])
+def test_typo_in_a_number_word(matcher: Matcher | NaiveMatcher, query: str,
+                               expected: str) -> None:
+    found_and_said(matcher, query, expected, "one edit apart (typo)", schema="Organization")
+
+
+def test_fast_is_naive() -> None:
+    same_as_naive(LIST, ["RI J-ESON", "RI JE-SON", "KIM Y-URO HAN", "KIM YU RO", "RIJ ESON",
+                         ("FIhST EAST EXPORT BANK", "Organization"),
+                         ("FIRnT OIL JV CO LTD", "Organization"),
+                         ("Tdhird Floor", "Organization"), ("1ST OIL", "Organization")])
