@@ -16,7 +16,15 @@ from ctnode.match.phrases import (
     rule_phrase,
     said,
 )
-from ctnode.match.score import NameForm, NameScore, pair_half, syllable_in_place, whole_rarity
+from ctnode.match.score import (
+    NameForm,
+    NameScore,
+    pair_half,
+    syllable_in_place,
+    weak_pair,
+    whole_rarity,
+    word_in_place,
+)
 from ctnode.match.weights import MODEL
 from ctnode.model.phrases import Phrase
 from ctnode.model.screening import FeatureExplanation, Hit
@@ -96,6 +104,8 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
                          ("cost", f"{cost:.2f}")))
     if syllable_in_place(q, c, ns):
         name.append(said("match.name.syllable_in_place", ("parts", parts(ns.unmatched_candidate))))
+    if word_in_place(q, c, ns):
+        name.append(said("match.name.word_in_place", ("parts", parts(ns.unmatched_candidate))))
     if q.truncated:
         name.append(said("match.name.truncated"))
     if kept_apart:
@@ -120,6 +130,8 @@ def explain_name(q: NameForm, c: NameForm, ns: NameScore, factor: float,
         if translit:
             how.append(said("match.part.transliterated", ("schemes", ", ".join(translit))))
         how.append(said("match.part.weights", ("sim", f"{p.sim:.2f}"), ("weight", f"{half:.2f}")))
+        if weak_pair(p.q, p.c, p.sim):
+            how.append(said("match.part.weak"))
         out.append(explained("name_part", q_orig, c_orig, round(p.sim * half, 4), how))
     if ns.recognised < MODEL.min_information and ns.raw > 0 and ns.score < ns.raw:
         out.append(explained(

@@ -35,6 +35,8 @@ EXPLANATIONS: dict[str, str] = {
                               "leftover parts cost %(cost)s of their weight",
     "match.name.syllable_in_place": "East Asian names with another syllable in the place of "
                                     "%(parts)s: the listed syllable costs its full weight",
+    "match.name.word_in_place": "organisation names with another word in the place of "
+                                 "%(parts)s: the listed word costs its full weight",
     "match.name.rarity": "only common name parts matched (rarity %(info)s < %(min)s): score "
                          "scaled down",
     # what normalisation did to a name
@@ -55,6 +57,8 @@ EXPLANATIONS: dict[str, str] = {
     "match.part.pair": "'%(query)s' ~ '%(listed)s': %(rule)s",
     "match.part.transliterated": "transliterated (%(schemes)s)",
     "match.part.weights": "similarity %(sim)s, rarity weight %(weight)s",
+    "match.part.weak": "too unlike for one name spelt two ways: costs what its parts cost "
+                       "unmatched",
     # the rule that gave a pair (or a name) its similarity
     "match.rule.exact": "exact",
     "match.rule.initial": "initial",

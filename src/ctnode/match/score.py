@@ -43,6 +43,14 @@ UNMATCHED_CANDIDATE_FACTOR = 0.5  # how much a listed name part absent from the 
 # ... in two romanised East Asian names with another syllable in its place (hand-set: the
 # query side's cost; unmatched_costs)
 SYLLABLE_IN_PLACE = 1.0
+# ... in two organisation names with another word in its place (hand-set, the same cost:
+# unmatched_costs)
+WORD_IN_PLACE = 1.0
+# A pair of parts joined by a spelling rule below this similarity (a same-skeleton pair with
+# vowels of another class, skeletons one edit apart and little alike) costs in D what its two
+# parts would cost left unmatched (pair_cost). Chosen on the training part of the UN cases
+# (recall where 0.5% of its negatives alert: 0.45 over 0.50; docs/matching.md)
+WEAK_PAIR = 0.45
 RARITY_SCALE = math.log(2000.0)  # a part seen in 1 of 2,000 names or rarer has weight 1
 MIN_RARITY_N = 10_000  # small lists: frequencies are counted as if the list had this many names
 MIN_WEIGHT = 0.05
@@ -234,6 +242,26 @@ def pair_half(qu: Unit, cu: Unit) -> float:
     return (qu.weight + cu.weight) / 2.0
 
 
+def weak_pair(qu: Unit, cu: Unit, sim: float) -> bool:
+    """A pair too unlike to stand for one name: joined below ``WEAK_PAIR`` by a spelling
+    rule (not an initial, the part a query cut at its field limit begins, or one East Asian
+    syllable romanised two ways, whose low values are their own evidence)."""
+    return (sim < WEAK_PAIR and len(qu.latin) > 1 and len(cu.latin) > 1 and not qu.prefix
+            and sim != MODEL.syllable)
+
+
+def pair_cost(qu: Unit, cu: Unit, sim: float, half: float) -> float:
+    """What an aligned pair costs in D: its weight (``half``, :func:`pair_half`), or for a
+    weak pair (:func:`weak_pair`) what its parts would cost left unmatched, the query's in
+    full and the listed one's at half. A weak pair then adds its similarity to M and costs
+    what leaving it out costs: ``ALLAH MAYCHOU`` / ``ALI MAYCHOU`` (allah/ali 0.36) no longer
+    scores as if the two were one name spelt two ways (0.77, now 0.65). Scores only go down,
+    so the index's bound holds."""
+    if weak_pair(qu, cu, sim):
+        return qu.weight + UNMATCHED_CANDIDATE_FACTOR * cu.weight
+    return half
+
+
 def _shown(form: str, latin: str) -> str:
     """A part's alternative form as an explanation shows it."""
     if form[:1] == LOANWORD_MARK:
@@ -368,6 +396,25 @@ def another_syllable(q: NameForm, c: NameForm, used_q: int, used_c: int) -> bool
     return used_q != (1 << len(q.tokens)) - 1 and used_c != (1 << len(c.tokens)) - 1
 
 
+def another_word(q: NameForm, c: NameForm, used_q: int, used_c: int) -> bool:
+    """Whether a part of each organisation name other than a legal form is left unmatched
+    (``used_*``: bit k set when part k is aligned): a word of the query in the place of a
+    listed one (SAHEL CONSULTANT ENGINEERS / KORYO CONSULTANT ENGINEERS)."""
+    return bool(((1 << len(q.tokens)) - 1) & ~used_q & ~q.legal) and bool(
+        ((1 << len(c.tokens)) - 1) & ~used_c & ~c.legal)
+
+
+def word_in_place(q: NameForm, c: NameForm, ns: NameScore) -> bool:
+    """Whether :func:`another_word`'s cost applied to a scored pair (its explanation)."""
+    if not (q.kind == "org" and c.kind == "org" and _candidate_factor(q) and ns.pairs):
+        return False
+    used_q = used_c = 0
+    for p in ns.pairs:
+        used_q |= (2 << p.q.end) - (1 << p.q.start)
+        used_c |= (2 << p.c.end) - (1 << p.c.start)
+    return another_word(q, c, used_q, used_c)
+
+
 def syllable_in_place(q: NameForm, c: NameForm, ns: NameScore) -> bool:
     """Whether :func:`another_syllable`'s cost applied to a scored pair (its explanation)."""
     return (q.syllabic and c.syllabic and bool(_candidate_factor(q))
@@ -387,10 +434,18 @@ def unmatched_costs(q: NameForm, c: NameForm, used_q: int, used_c: int,
     unmatched (:func:`another_syllable`): the listed one costs its full weight
     (``SYLLABLE_IN_PLACE``), like the query's. Such names are short and written whole, so a
     syllable missing where the query has another is another given name or surname, another
-    person, not a part the query left out."""
+    person, not a part the query left out. Two organisation names with a word of each left
+    unmatched, legal forms aside (:func:`another_word`): the listed word costs its full weight
+    (``WORD_IN_PLACE``). An organisation is named by its distinctive words, and a list writes
+    the name whole, so a listed word missing where the query has another is another
+    organisation (KORYO CONSULTANT ENGINEERS is not SAHEL CONSULTANT ENGINEERS), not a word
+    the query left out (CONSULTANT ENGINEERS, or SAHEL CONSULTANT ENGINEERS LLC, cost what
+    they did)."""
     f_c = _candidate_factor(q)
     if f_c and q.syllabic and c.syllabic and another_syllable(q, c, used_q, used_c):
         return 1.0, SYLLABLE_IN_PLACE
+    if f_c and q.kind == "org" and c.kind == "org" and another_word(q, c, used_q, used_c):
+        return 1.0, WORD_IN_PLACE
     whole = whole_side(q, c, used_q, used_c)
     if whole == "query":
         return 1.0, f_c * (1.0 - MODEL.covered_query * whole_rarity(info))
@@ -495,7 +550,7 @@ def compare_names(q: NameForm, c: NameForm) -> NameScore:
     for p in pairs:
         half = pair_half(p.q, p.c)
         matched += p.sim * half
-        denom += half
+        denom += pair_cost(p.q, p.c, p.sim, half)
         info += p.sim * p.q.weight
         if p.sim >= MODEL.cap_similarity and p.q.weight > best:
             best = p.q.weight
@@ -537,7 +592,7 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
     memos = q.memo
     if memos is None:
         memos = q.memo = [{} for _ in q.singles]
-    cands: list[tuple[float, float, int, int, int, int, float, float]] = []
+    cands: list[tuple[float, float, int, int, int, int, float, float, float]] = []
     c_singles = c.singles
     for qu in q.singles:
         memo = memos[qu.start]
@@ -554,13 +609,15 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
                 cw = cu.weight
                 half = (qw if qw < cw else cw) if initial and len(cu.latin) > 1 \
                     else (qw + cw) / 2.0
-                cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, half))
+                cands.append((-sim, -(qw + cw), qs, cu.start, qs, cu.start, qw, half,
+                              pair_cost(qu, cu, sim, half) if sim < WEAK_PAIR else half))
     if q.merged_units or c.merged_units:
         for qu, cu in _merged_unit_pairs(q, c):
             sim = merged_pair(qu, cu)[0]
             if sim > 0.0:
+                half = pair_half(qu, cu)
                 cands.append((-sim, -(qu.weight + cu.weight), qu.start, cu.start,
-                              qu.end, cu.end, qu.weight, pair_half(qu, cu)))
+                              qu.end, cu.end, qu.weight, half, pair_cost(qu, cu, sim, half)))
     # the first six fields are unique per unit pair, so a plain sort orders as compare_names
     cands.sort()
     used_q = 0
@@ -571,7 +628,7 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
     best = 0.0
     cap_sim = MODEL.cap_similarity
     exact = True
-    for neg_sim, _w, qs, cs, qe, ce, qw, half in cands:
+    for neg_sim, _w, qs, cs, qe, ce, qw, half, cost in cands:
         mq = (2 << qe) - (1 << qs)
         mc = (2 << ce) - (1 << cs)
         if used_q & mq or used_c & mc:
@@ -581,7 +638,7 @@ def name_score_value(q: NameForm, c: NameForm) -> float:
         sim = -neg_sim
         exact = exact and sim == 1.0
         matched += sim * half
-        denom += half
+        denom += cost
         info += sim * qw
         if sim >= cap_sim and qw > best:
             best = qw

@@ -36,6 +36,8 @@ MSGIDS: dict[str, str] = {
               "leftover parts cost %(cost)s of their weight"),
     "match.name.syllable_in_place": N_("East Asian names with another syllable in the place of "
               "%(parts)s: the listed syllable costs its full weight"),
+    "match.name.word_in_place": N_("organisation names with another word in the place of "
+              "%(parts)s: the listed word costs its full weight"),
     "match.name.rarity": N_("only common name parts matched (rarity %(info)s < %(min)s): "
               "score scaled down"),
     "match.side.query": N_("query"),
@@ -55,6 +57,8 @@ MSGIDS: dict[str, str] = {
     "match.part.pair": N_("'%(query)s' ~ '%(listed)s': %(rule)s"),
     "match.part.transliterated": N_("transliterated (%(schemes)s)"),
     "match.part.weights": N_("similarity %(sim)s, rarity weight %(weight)s"),
+    "match.part.weak": N_("too unlike for one name spelt two ways: costs what its parts "
+              "cost unmatched"),
     "match.rule.exact": N_("exact"),
     "match.rule.initial": N_("initial"),
     "match.rule.nickname": N_("nickname and full form (nicknames dataset)"),
