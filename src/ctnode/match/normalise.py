@@ -588,7 +588,7 @@ MIN_AFTER_TITLE = 2
 def _titles() -> frozenset[str]:
     """nameparser's titles (LGPL-2.1-or-later, a dependency: some 800 titles, ranks and
     offices, each vetted against given names), loaded on first use (about 0.1 s)."""
-    from nameparser.config._compiled import TITLES
+    from nameparser.config.titles import TITLES
 
     return frozenset(TITLES)
 
