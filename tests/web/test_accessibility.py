@@ -145,7 +145,8 @@ def test_keyboard_reaches_the_navigation_and_every_control(served: NodeProc,
 def test_dashboard_audit_and_review_in_the_browser(served: NodeProc, page: sync_api.Page) -> None:
     sign_in_as_ana(page, served.url)
     page.get_by_role("link", name="Dashboard").click()
-    assert page.locator("svg.chart").count() == 6
+    page.wait_for_url("**/console/dashboard")  # a click does not wait for the page it opens
+    sync_api.expect(page.locator("svg.chart")).to_have_count(6, timeout=30_000)
     assert page.locator("#chart-screens svg rect").count() >= 1  # today's screen
     assert "#" in page.locator("#checkpoint").inner_text()
     shot(page, "dashboard-en")
@@ -155,6 +156,7 @@ def test_dashboard_audit_and_review_in_the_browser(served: NodeProc, page: sync_
     page.get_by_role("link", name="Audit").click()
     page.locator("#event").select_option("screen")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(lambda url: "event=screen" in url)  # the filtered page, not the one before
     events = page.locator("tbody tr td:nth-child(4)").all_inner_texts()
     assert events and set(events) == {"screen"}
     page.get_by_role("button", name="Verify the chain").click()
