@@ -15,16 +15,10 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import ARABIC_CLASS_WORDS, parse_name, written_class
 from ctnode.match.orgs import org_class, written_stopwords
-from ctnode.model.entities import Entity
-from tests.match.test_script_recall import _e, found_and_said, same_as_naive
+from tests.match.test_script_recall import _e, _org, found_and_said, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
-
-def _org(eid: str, name: str) -> Entity:
-    e = Entity(id=eid, schema="Organization", dataset="t", reference=eid)
-    e.add("name", name)
-    return e
 
 
 LIST = [

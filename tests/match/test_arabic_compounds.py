@@ -21,16 +21,10 @@ from ctnode.match.transliterate import (
     joined_abu,
     katakana_syllable_readings,
 )
-from ctnode.model.entities import Entity
-from tests.match.test_script_recall import _details, _e, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import _details, _e, _org, _top, found_and_said, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
-
-def _org(eid: str, name: str) -> Entity:
-    e = Entity(id=eid, schema="Organization", dataset="t", reference=eid)
-    e.add("name", name)
-    return e
 
 
 LIST = [

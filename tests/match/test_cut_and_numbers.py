@@ -11,15 +11,10 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name
 from ctnode.model.entities import Entity
-from tests.match.test_script_recall import _e, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import _e, _org, _top, found_and_said, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
-
-def _org(eid: str, name: str) -> Entity:
-    e = Entity(id=eid, schema="Organization", dataset="t", reference=eid)
-    e.add("name", name)
-    return e
 
 
 LIST: list[Entity] = [

@@ -29,10 +29,14 @@ from ctnode.model.screening import Hit, ScreenQuery
 pytestmark = pytest.mark.usefixtures("hand_model")
 
 
-def _e(eid: str, name: str) -> Entity:
-    e = Entity(id=eid, schema="Person", dataset="t", reference=eid)
+def _e(eid: str, name: str, schema: str = "Person") -> Entity:
+    e = Entity(id=eid, schema=schema, dataset="t", reference=eid)
     e.add("name", name)
     return e
+
+
+def _org(eid: str, name: str) -> Entity:
+    return _e(eid, name, "Organization")
 
 
 LIST = [

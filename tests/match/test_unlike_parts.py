@@ -24,8 +24,8 @@ from ctnode.match.score import (
     weak_pair,
     word_in_place,
 )
-from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
+from tests.match.test_script_recall import _e
 
 
 def _score(q: str, c: str, kind: str = "person") -> tuple[NameScore, NameForm, NameForm]:
@@ -104,12 +104,6 @@ def test_pairs_whose_low_value_is_their_own_evidence_are_not_weak(query: str,
     ns, _qf, _cf = _score(query, listed)
     assert len(ns.pairs) == 2
     assert not any(weak_pair(p.q, p.c, p.sim) for p in ns.pairs)
-
-
-def _e(eid: str, name: str, schema: str = "Person") -> Entity:
-    e = Entity(id=eid, schema=schema, dataset="t", reference=eid)
-    e.add("name", name)
-    return e
 
 
 LIST = [_e("maychou", "ALI MAYCHOU"), _e("sanon", "KEMPES SANON"),
