@@ -189,6 +189,49 @@ def test_indexing_keeps_no_listed_name_forms_and_screens_keep_theirs() -> None:
             fresh.original, fresh.singles, fresh.merged_units, fresh.total)
 
 
+def test_a_large_index_freezes_what_its_screens_keep_after_a_full_collection(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """At FREEZE_AT names or more, a screen after which a full collection has run freezes
+    what survived it (the caches the screens fill, out of the collector's view as the index
+    is), at most CACHE_FREEZES times; a smaller index never freezes; the hits are the
+    same."""
+    import gc
+
+    from ctnode.match import corpus
+
+    people = [listed_person("a", "Khalid Sheikh Mohammed"), listed_person("b", "Mohammed Omar")]
+    query = ScreenQuery(names=["Mohamed Omar"])
+    small = Matcher(Thresholds())
+    small.build(people[1:])  # one name
+    large, fresh = Matcher(Thresholds()), Matcher(Thresholds())  # two names each
+    large.build(people)
+    fresh.build(people)
+    expected = _hits(large, query)
+    monkeypatch.setattr(corpus, "FREEZE_AT", 2)
+    monkeypatch.setattr(corpus, "CACHE_FREEZES", 2)
+    gc.unfreeze()
+    try:
+        gc.collect()
+        assert small.screen(query)
+        assert gc.get_freeze_count() == 0
+        frozen = []
+        for _ in range(3):
+            gc.collect()  # a full collection, then a screen
+            assert _hits(large, query) == expected
+            frozen.append(gc.get_freeze_count())
+            gc.unfreeze()
+        assert frozen[0] > 0 and frozen[1] > 0 and frozen[2] == 0  # at most CACHE_FREEZES
+        fresh.screen(query)
+        assert gc.get_freeze_count() > 0  # its first screen
+        gc.unfreeze()
+        full = gc.get_stats()[2]["collections"]
+        fresh.screen(query)
+        if gc.get_stats()[2]["collections"] == full:  # (none ran during the screen)
+            assert gc.get_freeze_count() == 0  # no full collection since its last screen
+    finally:
+        gc.unfreeze()
+
+
 def test_the_abjad_keys_are_every_listed_one_built_loaded_and_added(
         entities: list[Entity], tmp_path: Path) -> None:
     """The Arabic-script readings' skeleton keys (plain and alternative), found in a built

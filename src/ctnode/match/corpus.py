@@ -271,6 +271,17 @@ class PreparedQuery:
 FREEZE_AT = 100_000
 
 
+# A large index's screens fill caches that live as long as the index (what each query part
+# reaches, listed names' forms, the key columns' answers: some 500,000 objects after 2,000
+# fresh queries at a million names). Left in the collector's view, each full collection
+# went over all of them again as they grew, and found nothing to free (seven full
+# collections, about a tenth of a first pass's CPU). So after a screen during which a full
+# collection ran, what survived it is frozen as the index is (``gc.freeze``), at most this
+# many times per corpus: objects frozen are still freed when no longer referenced; a
+# reference cycle among them (none in the caches) would never be.
+CACHE_FREEZES = 64
+
+
 def freeze_long_lived() -> None:
     """Collect what the build left behind, then freeze the rest (``gc.freeze``): the index
     lives until the next build, and objects without reference cycles (all of the index)
@@ -337,6 +348,9 @@ class NameCorpus:
         # screens use it only when loaded from disk (``use_symbol_table``)
         self.symbol_table: SymbolTable | None = None
         self.use_symbol_table = False
+        # full collections seen after screens, and freezes made (see CACHE_FREEZES)
+        self._full_collections = -1
+        self._cache_freezes = 0
 
     # -- building --------------------------------------------------------------------
 
@@ -637,7 +651,21 @@ class NameCorpus:
             q = self.prepare(query)
             if not q.names:
                 return []
-            return self._screen(q, limit, include_below)
+            hits = self._screen(q, limit, include_below)
+        if self._cache_freezes < CACHE_FREEZES and len(self._name_rec) >= FREEZE_AT:
+            self._freeze_caches()
+        return hits
+
+    def _freeze_caches(self) -> None:
+        """Freeze what survived a full collection run since the last screen (after the young
+        generations are collected: cycles made since are freed first), see
+        ``CACHE_FREEZES``."""
+        full = gc.get_stats()[2]["collections"]
+        if full != self._full_collections:
+            self._full_collections = full
+            gc.collect(1)
+            gc.freeze()
+            self._cache_freezes += 1
 
     def _screen(self, q: PreparedQuery, limit: int, include_below: bool) -> list[Hit]:
         raise NotImplementedError
