@@ -16,6 +16,7 @@ from typing import NamedTuple
 from ctnode.match.columns import StrMap
 from ctnode.match.normalise import (
     COMMON_PRIOR_FREQUENCY,
+    DIGRAPH_SOURCES,
     ROLE_FORM,
     ROLE_INITIAL,
     ROLE_LEGAL,
@@ -34,7 +35,7 @@ from ctnode.match.similarity import (
     syllable_key,
     token_similarity,
 )
-from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, PRIME, meet_as_one
 from ctnode.match.weights import MODEL
 
 # ---- name score --------------------------------------------------------------------------
@@ -504,7 +505,18 @@ def abjad_pair(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     if ka is None or kb is None:
         return ()
     # the second part's other keys too (ادين read as the article said: غياث ادين Ghiasuddin)
-    return tuple(dict.fromkeys(ka + x[1:] for x in b if x[:1] == ABJAD_MARK))[:MAX_MERGED_KEYS]
+    return tuple(dict.fromkeys(_joined(ka, x[1:]) for x in b
+                               if x[:1] == ABJAD_MARK))[:MAX_MERGED_KEYS]
+
+
+def _joined(key: str, second: str) -> str:
+    """An abjad key and the reading of the part after it, read as one part: with the
+    ALA-LC prime between them where the last letter of one and the first of the other
+    would meet as one Latin digraph (سيد هادي ``sidʹhadi``, not the ``dh`` of ``sidhadi``,
+    whose skeleton ``sd`` met Sedoy; as within a part: :func:`transliterate.abjad_readings`)."""
+    if second[:1] != PRIME and meet_as_one(key[1:], second, DIGRAPH_SOURCES):
+        return key + PRIME + second
+    return key + second
 
 
 def compare_names(q: NameForm, c: NameForm) -> NameScore:
