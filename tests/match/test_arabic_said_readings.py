@@ -8,6 +8,10 @@
 * Two Arabic-script parts read as one keep the ALA-LC prime where their letters meet as a
   Latin digraph (``سيد هادي`` ``sidʹhadi``, not the ``dh`` of ``sidhadi``, which met Sedoy;
   ``score.abjad_pair``).
+* A part's other Latin forms pair it with two parts of the other name read as one (merged
+  units), as its own form does: ``ظاهرعويس`` (Dahir and Aweys written without a space after
+  the non-joining ``ر``) read ``dhahruis`` meets DAHIR AWEYS; ``ما يشو`` read as one meets
+  MAYCHOU by its French-habit reading ``mayshu`` (``score.NameForm.alt_skel``).
 
 Said in the hit's explanation, on the indexed Matcher and the naive reference alike."""
 
@@ -27,6 +31,7 @@ LIST = [
     _org("biddam", "AL MOUAKAOUNE BIDDAM"), _org("dawa", "Jama'atu Ahlis Sunna Lidda'Awati"),
     _e("shahid", "SAID AHMED SHAHIDKHEL"), _e("khalil", "Ahmed Khalil Hassan"),
     _e("other", "Omar Hassan Khalil"), _e("sedoy", "Sedoy"),
+    _e("aweys", "HASSAN DAHIR AWEYS"), _e("maychou", "ALI MAYCHOU"),
 ]
 
 
@@ -68,6 +73,9 @@ def test_arabic_title_also_read_as_a_name() -> None:
     ("الموقعون بالدم", "biddam", "Organization",
      "read as 'ب' joined to the article said before a sun letter"),
     ("سيد أمد شهيد خيل", "shahid", "Person", "read as a name, not a title: سيد"),
+    ("حسن ظاهرعويس", "aweys", "Person",
+     "'zahruis' ~ 'dahiraweys': merged parts"),
+    ("علي ما يشو", "maychou", "Person", "merged parts (read as 'mayshu'/'mayshu')"),
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                 schema: str, said: str) -> None:
@@ -95,4 +103,5 @@ def test_fast_equals_naive_on_these_queries() -> None:
     same_as_naive(LIST, (("الموقعون بالدم", "Organization"), ("بالدم", "Organization"),
                          ("جماعة أهل السنة للدعوة", "Organization"), "سيد أمد شهيد خيل",
                          "سيد احمد خليل حسن", "سيد احمد", "سيد", "ملا سيد احمد",
-                         "سيد هادي"))
+                         "سيد هادي", "حسن ظاهرعويس", "ظاهرعويس", "علي ما يشو", "ما يشو",
+                         "Ali May Chou", "Hasan Zahir Uis", "محمد عبد الاحد"))
