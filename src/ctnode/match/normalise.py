@@ -64,6 +64,7 @@ from ctnode.match.transliterate import (
     latin_token,
     maqsura_reading,
     proclitic_reading,
+    proclitic_said,
     readings,
     warm_up_scripts,
     western_alternatives,
@@ -241,7 +242,7 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
 # nothing, once the digraphs are reduced: ``sʹhil`` → ``shl``; see transliterate.PRIME)
 _CONSONANT_MAP = str.maketrans({"q": "k", "c": "k", "z": "s", "x": "h", PRIME: None})
 # the Latin digraphs, which an Arabic-script reading may write by chance (س+ه ``sh``)
-_DIGRAPH_SOURCES = frozenset(src for src, _dst in _DIGRAPHS)
+DIGRAPH_SOURCES = frozenset(src for src, _dst in _DIGRAPHS)
 _SOFT_C = re.compile(r"c(?=[eiy])")  # Lounici, Francis, pinyin Cen: an s sound
 _VOWELS = frozenset("aeiouy")
 _SKELETON_VOWELS = frozenset("aeiouyw")  # a w after the first letter is a vowel (Chowdhary)
@@ -567,6 +568,16 @@ def parse_name(name: str, kind: NameKind = "person") -> tuple[ParsedName, ...]:
                                 reading.katakana_parts)
         if parsed.tokens:
             out.append(parsed)
+        arabic_titles = [n[len("title '"):-len("' left out")] for n in parsed.notes
+                         if n.startswith("title '") and has_arabic(n)]
+        if kind == "person" and arabic_titles:
+            # a title written in Arabic script may be a name (سيد: Sayyid, and the given
+            # name Sayed, Syed, Said): also read with it kept, the better reading wins
+            kept = _parse_reading(reading.text, kind, reading.script_key, reading.rule,
+                                  reading.katakana_parts, arabic_titles=False)
+            if kept.tokens and kept.tokens != parsed.tokens:
+                out.append(kept._replace(notes=(
+                    f"read as a name, not a title: {' '.join(arabic_titles)}", *kept.notes)))
         untitled = without_head_titles(reading.text) if kind == "person" else None
         if untitled is not None:
             bare, titles = untitled
@@ -620,7 +631,8 @@ def without_head_titles(text: str) -> tuple[str, str] | None:
 
 
 def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str,
-                   katakana: frozenset[str] = frozenset()) -> ParsedName:
+                   katakana: frozenset[str] = frozenset(),
+                   arabic_titles: bool = True) -> ParsedName:
     notes: list[str] = []
     if reading_rule:
         notes.append(f"read as {reading_rule}: {text}")
@@ -653,7 +665,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if kind == "person" and rule == "arabic" and latin not in STOP_TOKENS and (
                 maqsura_reading(raw) in STOP_TOKENS):
             latin = maqsura_reading(raw) or latin  # حاجى: the title Haji, alef maqsura for yeh
-        if kind == "person" and rule == "arabic" and latin in ARABIC_TITLES and _AYN not in raw:
+        if (kind == "person" and rule == "arabic" and latin in ARABIC_TITLES
+                and _AYN not in raw and arabic_titles):
             notes.append(f"title '{raw}' left out")
             continue
         if kind == "person" and latin in STOP_TOKENS and not (
@@ -757,7 +770,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
-            for reading, said in proclitic_reading(raw):
+            for reading, said in (*proclitic_reading(raw), *proclitic_said(raw)):
                 if reading != latin and reading not in others:
                     others = (*others, reading)
                     notes.append(f"read as {said}: {raw} → {reading}")
@@ -767,7 +780,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                     if reading != latin and reading not in others:
                         others = (*others, reading)
                         notes.append(f"read as {said}: {raw} → {reading}")
-            readings = abjad_readings(raw, _DIGRAPH_SOURCES)
+            readings = abjad_readings(raw, DIGRAPH_SOURCES)
             for reading in readings:
                 if PRIME in reading:
                     notes.append(f"read as two letters, not one Latin digraph (the ALA-LC "

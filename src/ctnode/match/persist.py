@@ -63,7 +63,12 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 13  # 13: both of the next line's changes together (ar4 and lat, merged 2026-12-07);
+FORMAT = 14  # 14: listed Arabic-script names parsed with ara's readings (a one-letter word
+# joined before the article and a sun letter read as said, بالدم bdm; a person's title
+# written in Arabic script also read as a name, سيد; two parts read as one keep the prime
+# where their letters meet as a Latin digraph, sidʹhadi; ara, 2026-12-07; the pairing
+# of a part's other Latin forms with merged units is the scorer's, not the index's);
+# 13: both of the next line's changes together (ar4 and lat, merged 2026-12-07);
 # 12: listed Arabic-script names parsed with ar4's rules (Arabic and Persian
 # class words rigour holds only in other languages: شبکه network, مكتب office; after Abd an
 # alef before a moon letter read as the article with its lam left out; rigour's joining

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from ctnode.match.columns import StrMap
 from ctnode.match.normalise import (
     COMMON_PRIOR_FREQUENCY,
+    DIGRAPH_SOURCES,
     ROLE_FORM,
     ROLE_INITIAL,
     ROLE_LEGAL,
@@ -34,7 +35,7 @@ from ctnode.match.similarity import (
     syllable_key,
     token_similarity,
 )
-from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK
+from ctnode.match.transliterate import ABJAD_MARK, LOANWORD_MARK, PRIME, meet_as_one
 from ctnode.match.weights import MODEL
 
 # ---- name score --------------------------------------------------------------------------
@@ -133,7 +134,7 @@ class NameForm:
     """A name ready for comparison: tokens, their weights, merged neighbour units, and what
     name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("abjad_org", "acronyms", "by_skel", "kind", "legal", "listed_acronyms", "memo",
+    __slots__ = ("abjad_org", "acronyms", "alt_skel", "by_skel", "kind", "legal", "listed_acronyms", "memo",
                  "merged_units", "original", "script_key", "singles", "syllabic", "tokens",
                  "total", "truncated", "weights")
 
@@ -186,6 +187,15 @@ class NameForm:
         for u in self.singles:
             by_skel.setdefault(u.skel, []).append(u)
         self.by_skel = by_skel
+        # the skeletons of the single units' other Latin forms (Arabic letters read two
+        # ways, a Latin habit's reading): a merged unit of the other name with such a
+        # skeleton is paired with the unit too (_merged_unit_pairs)
+        alt_skel: dict[str, list[Unit]] = {}
+        for u in self.singles:
+            for key in dict.fromkeys(_form_skeleton(a) for a in u.alts):
+                if key and key != u.skel:
+                    alt_skel.setdefault(key, []).append(u)
+        self.alt_skel = alt_skel
         # query side only: per single unit, listed unit → similarity (see name_score_value)
         self.memo: list[dict[object, float]] | None = None
 
@@ -461,12 +471,23 @@ def _merged_unit_pairs(q: NameForm, c: NameForm) -> Iterator[tuple[Unit, Unit]]:
     for qu in q.merged_units:
         for cu in c.by_skel.get(qu.skel, ()):
             yield qu, cu
+        for cu in c.alt_skel.get(qu.skel, ()):
+            yield qu, cu
         for cu in c.merged_units:
             if qu.latin == cu.latin and qu.cut != cu.cut:
                 yield qu, cu
     for cu in c.merged_units:
         for qu in q.by_skel.get(cu.skel, ()):
             yield qu, cu
+        for qu in q.alt_skel.get(cu.skel, ()):
+            yield qu, cu
+
+
+def _form_skeleton(form: str) -> str:
+    """The skeleton of a unit's other Latin form; "" for an Arabic-script part's abjad key
+    and a katakana part's loanword key, which only their own rules meet (an abjad key is
+    compared once the unit is paired: :func:`merged_pair`)."""
+    return "" if form[:1] in (ABJAD_MARK, LOANWORD_MARK) else skeleton(form)
 
 
 def merged_pair(qu: Unit, cu: Unit) -> tuple[float, str]:
@@ -477,6 +498,15 @@ def merged_pair(qu: Unit, cu: Unit) -> tuple[float, str]:
     if (qu.syllables or cu.syllables) and qu.latin != cu.latin:
         return 0.0, ""
     sim, rule = merged_similarity(qu.latin, cu.latin)
+    single = cu if qu.merged else qu  # (the other is merged)
+    for form in single.alts:  # the single part's other Latin forms (ظاهرعويس dhahruis)
+        if form[:1] in (ABJAD_MARK, LOANWORD_MARK):
+            continue
+        s, r = (merged_similarity(qu.latin, form) if single is cu
+                else merged_similarity(form, cu.latin))
+        if s > sim:
+            sim, rule = s, (f"{r} (read as '{qu.latin}'/'{form}')" if single is cu
+                            else f"{r} (read as '{form}'/'{cu.latin}')")
     if qu.alts or cu.alts:  # two parts written in Arabic script as one, or one as two
         for qa, ca in _abjad_forms(qu, cu):
             s, r = abjad_similarity(qa, ca)
@@ -504,7 +534,18 @@ def abjad_pair(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     if ka is None or kb is None:
         return ()
     # the second part's other keys too (ادين read as the article said: غياث ادين Ghiasuddin)
-    return tuple(dict.fromkeys(ka + x[1:] for x in b if x[:1] == ABJAD_MARK))[:MAX_MERGED_KEYS]
+    return tuple(dict.fromkeys(_joined(ka, x[1:]) for x in b
+                               if x[:1] == ABJAD_MARK))[:MAX_MERGED_KEYS]
+
+
+def _joined(key: str, second: str) -> str:
+    """An abjad key and the reading of the part after it, read as one part: with the
+    ALA-LC prime between them where the last letter of one and the first of the other
+    would meet as one Latin digraph (سيد هادي ``sidʹhadi``, not the ``dh`` of ``sidhadi``,
+    whose skeleton ``sd`` met Sedoy; as within a part: :func:`transliterate.abjad_readings`)."""
+    if second[:1] != PRIME and meet_as_one(key[1:], second, DIGRAPH_SOURCES):
+        return key + PRIME + second
+    return key + second
 
 
 def compare_names(q: NameForm, c: NameForm) -> NameScore:

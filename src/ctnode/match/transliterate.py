@@ -143,7 +143,7 @@ def _letters(token: str, apart: frozenset[str] = frozenset()) -> str:
             out.append(_ARABIC.get(ch, ""))
     if apart:
         pieces = [p for p in out if p]
-        return "".join(p + PRIME if q and _meet_as_one(p, q, apart) else p
+        return "".join(p + PRIME if q and meet_as_one(p, q, apart) else p
                        for p, q in zip(pieces, [*pieces[1:], ""], strict=True))
     return "".join(out)
 
@@ -159,7 +159,7 @@ def _letters(token: str, apart: frozenset[str] = frozenset()) -> str:
 PRIME = "ʹ"  # MODIFIER LETTER PRIME (a letter to str.isalpha: keys stay alphabetic)
 
 
-def _meet_as_one(before: str, after: str, digraphs: frozenset[str]) -> bool:
+def meet_as_one(before: str, after: str, digraphs: frozenset[str]) -> bool:
     """The romanisations ``before`` and ``after`` of two letters, written together, make
     one of ``digraphs`` across their boundary."""
     return any(before.endswith(d[:k]) and after.startswith(d[k:])
@@ -409,6 +409,31 @@ def proclitic_reading(token: str) -> tuple[tuple[str, str], ...]:
         return ()
     reading = _NON_ALNUM.sub("", _arabic_token(rest))
     return ((reading, said),) if reading else ()
+
+
+def proclitic_said(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part that holds a one-letter word joined before the
+    article and a sun letter, as it is said: the article's lam is not said before a sun
+    letter (the rule of :func:`article_readings`), and the one-letter word stays, joined to
+    the doubled letter (``بالدم`` → ``bdm``, bid-dam, BIDDAM; ``للدعوة`` → ``ldua``,
+    lid-da'wa, LIDDA'AWATI; ``والشام`` → ``wsham``, wash-Sham). A Latin spelling writes
+    such a word as one, with the proclitic (ALA-LC: bi-al-dam, said biddam), where the
+    reading without the proclitic (:func:`proclitic_reading`) needs three letters or more
+    after the article; here the proclitic keeps the word whole, so two are enough."""
+    stripped = without_marks(token)
+    if stripped.endswith(_ALLAH):
+        return ()
+    if stripped[:1] in _PROCLITICS and stripped[1:3] == _ARABIC_ARTICLE:
+        head, rest = stripped[:1], stripped[3:]
+    elif stripped.startswith(_LAM + _LAM):
+        head, rest = _LAM, stripped[2:]
+    else:
+        return ()
+    if rest[:1] not in _SUN_LETTERS or len(rest) < 2:
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(head + rest))
+    return ((reading, f"'{head}' joined to the article said before a sun letter"),) \
+        if reading else ()
 
 
 _BIN = "بن"
