@@ -65,6 +65,7 @@ from ctnode.match.transliterate import (
     maqsura_reading,
     proclitic_reading,
     readings,
+    russian_readings,
     warm_up_scripts,
     western_alternatives,
     western_habits,
@@ -431,6 +432,8 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     out = _unglued(latin)
     if rule == "latin":
         out += western_alternatives(latin)
+    if rule in ("latin", "cyrillic"):
+        out += russian_readings(latin, cyrillic=rule == "cyrillic")
     return tuple(dict.fromkeys(a for a in out if a != latin))[:MAX_ALTERNATIVES]
 
 

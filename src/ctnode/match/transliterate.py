@@ -689,6 +689,8 @@ _GERMAN = (("tsch", "\x01"), ("dsch", "\x02"), ("sch", "\x03"), ("ch", "kh"), ("
            ("\x01", "ch"), ("\x02", "dzh"), ("\x03", "sh"))
 _POLISH = (("szcz", "\x04"), ("cz", "\x01"), ("sz", "\x03"), ("rz", "zh"), ("ch", "kh"),
            ("w", "v"), ("\x01", "ch"), ("\x03", "sh"), ("\x04", "shch"))
+_GERMAN_W = tuple(pair for pair in _GERMAN if pair != ("w", "v"))
+_POLISH_W = tuple(pair for pair in _POLISH if pair != ("w", "v"))
 _FRENCH = (("tch", "\x01"), ("dj", "j"), ("ch", "sh"), ("ou", "u"), ("\x01", "ch"))
 _GERMAN_MARKS = re.compile(r"sch|[oe]wa?$|(?<![st])ch|^w[lr]|[aeiou]j[aeiou]|^j[aeiou]")
 _POLISH_MARKS = re.compile(r"cz|sz|rz")
@@ -738,13 +740,16 @@ def habit_readings(latin: str, habits: Iterable[str]) -> list[str]:
     (:func:`final_kh_reading`); forms equal to the token left out."""
     out: list[str] = []
     for habit in habits:
-        if habit == "de":
-            out.append(_J_VOWEL.sub("y", _apply(latin, _GERMAN)))
-        elif habit == "pl":
-            out.append(_J_VOWEL.sub("y", _apply(latin, _POLISH)))
+        if habit in ("de", "pl"):
+            # (their w is Russian в, which writes the w of other languages too: Хван,
+            # German Chwan, is Hwang; so also read with w kept)
+            table, keep_w = (_GERMAN, _GERMAN_W) if habit == "de" else (_POLISH, _POLISH_W)
+            out.append(_J_VOWEL.sub("y", _apply(latin, table)))
+            if "w" in latin:
+                out.append(_J_VOWEL.sub("y", _apply(latin, keep_w)))
         elif habit == "fr":  # (and я ю ё at a word's start: ia iou io, English ya yu yo)
             out.append(_FRENCH_INITIAL_I.sub("y", _apply(latin, _FRENCH)))
-    out += [r for a in (latin, *out) if (r := final_kh_reading(a)) is not None]
+    out += [r for a in (latin, *out) if (r := kh_reading(a)) is not None]
     return [a for a in dict.fromkeys(out) if a != latin]
 
 
@@ -764,6 +769,51 @@ def final_kh_reading(latin: str) -> str | None:
     if len(latin) < 5 or not _FINAL_KH.search(latin):
         return None
     return latin[:-2] + "h"
+
+
+# Every kh but a Slavic patronymic's final one (-ovich, -evych: the ch of ч that German and
+# Polish write, which their tables read kh)
+_KH = re.compile(r"kh(?!$)|(?<![vw][iy])kh$")
+
+
+def kh_reading(latin: str) -> str | None:
+    """The token with every ``kh`` read ``h`` (``khasan`` → ``hasan``, ``mukhammad`` →
+    ``muhammad``, ``abdullakh`` → ``abdullah``), else None. Russian has no h: its х writes
+    both the h and the kh of other languages (Arabic and Persian ح ه and خ, Korean ㅎ:
+    ``Хасан``, ``Хван``), and every Latin romanisation of Russian writes х kh (English,
+    French) or ch (German, Polish, which their tables above read kh), so a name romanised
+    through Russian writes kh where the lists write h (``Khasan``, ``Chwang``, ``Abdul
+    Chak``). The skeleton reads kh as h already, but the spellings' other rules (the
+    Levenshtein ratio, a typo, a romanised East Asian syllable: ``khwang`` is no syllable,
+    ``hwang`` is) read the letters. Not a patronymic's ending (:func:`final_kh_reading`)."""
+    if len(latin) < 4 or "kh" not in latin:
+        return None
+    out = _KH.sub("h", latin)
+    return out if out != latin else None
+
+
+# Russian кс, which romanisations of Russian write ks, before a vowel or at a word's end
+_KS = re.compile(r"ks(?=[aeiouy]|$)")
+
+
+def russian_readings(latin: str, cyrillic: bool) -> list[str]:
+    """Western spellings of a name part romanised from Russian: ``ks`` read ``x`` (Russian
+    writes x кс, which its romanisations write ks: ``Aleksandr``, ``Maksim`` for Alexander,
+    Maxim; before a vowel or at the end, not ``Bakhsh`` written ``Baksh``); a part written
+    in Cyrillic also with its в read w (Russian has no w and writes the w of other
+    languages в: ``Хван`` Hwang, ``Вазир`` Wazir, ``Уильям`` William), and every kh read h
+    (:func:`kh_reading`; a Latin part gets that with its habit readings). Forms equal to
+    the part left out."""
+    if len(latin) < 3 or not latin.isalpha():
+        return []
+    out: list[str] = []
+    for form in (latin, *((latin.replace("v", "w"),) if cyrillic else ())):
+        if cyrillic and (kh := kh_reading(form)) is not None:
+            out.append(kh)
+        out.append(form)
+        if _KS.search(form):
+            out.append(_KS.sub("x", form))
+    return [a for a in dict.fromkeys(out) if a != latin]
 
 
 # ---- whole names in Han, kana and Hangul ------------------------------------------------------
