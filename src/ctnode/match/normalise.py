@@ -95,6 +95,13 @@ ARABIC_TITLES: frozenset[str] = frozenset({"mla", "sid", "shikh", "mului", "hji"
 _AYN = "ع"
 _ARTICLE = "ال"
 
+# Honorifics that are family names too, where a name ends with one (Pakistani and Indian
+# Sheikh and Syed, Egyptian El Sayed, Somali Haji: ANJEM CHOUDARY is not ANJEM SHEIKH, and the
+# UN list writes EZATULLAH HAQQANI KHAN SAYYID, MOHAMED OMAR HAJI): a person's name keeps
+# one written last, after a part that is kept; at the head or inside the name it is a title.
+SURNAME_HONORIFICS: frozenset[str] = frozenset(
+    "sheikh shaykh shaikh sheik sayed sayyid haji hajji hadji".split())
+
 # Connectors only in "son of": elsewhere a name (Korean 손 Son, Vietnamese Sơn: Kim Myong Son).
 _CONNECTOR_BEFORE_OF: frozenset[str] = frozenset({"son"})
 
@@ -663,7 +670,10 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                 # الولد is al-Walid (a name with the article), not the connector ولد
                 rule == "arabic" and latin in FILIATION and raw.startswith(_ARTICLE)) and (
                 latin not in _CONNECTOR_BEFORE_OF
-                or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):
+                or (k + 1 < len(raws) and raws[k + 1].lower() == "of")) and not (
+                # Sheikh, Sayed, Haji written last: a family name (SURNAME_HONORIFICS)
+                latin in SURNAME_HONORIFICS and rule in _LATIN_RULES and k == len(raws) - 1
+                and tokens):
             continue
         if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
             latin = _ABD  # عابد is Abid, not Abd
@@ -805,7 +815,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
 
 
 _LATIN_RULES = frozenset({"latin", "latin-ascii"})
-MIN_HABIT_PART = 3  # letters of a part read by its name's habit (Cher, Ion)
+MIN_HABIT_PART = 2  # letters of a part read by its name's habit (Cher, Ion, Ju)
 MAX_HABIT_EXTRA = 2  # forms a part may hold beyond MAX_ALTERNATIVES from its name's habit
 MIN_RESPELT_REPEAT = 5  # letters of both parts for a part to be read as another respelt
 

@@ -284,6 +284,10 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return loanword_similarity(a, b)
     if initial_of(a, b):
         return MODEL.initial, "initial"
+    if len(a) == 1 or len(b) == 1:
+        # an initial stands for a part it begins, no other: one letter is no spelling of a
+        # part (the skeleton reads K and Cho alike, k: K. SONG CHOL is not Cho Chol Song)
+        return 0.0, ""
     if suffixed(a, b):  # another name, with a name-forming suffix: only a symbol joins them
         return _by_symbol(a, b, 0.0, "")
     syllables = syllable_key(a) is not None and syllable_key(b) is not None

@@ -919,9 +919,11 @@ def first_use_table(name: str) -> str | None:
     return "han words" if _LONG_HAN.search(name) else None
 
 
-def han_name_words(word: str) -> tuple[str, ...]:
-    """A word of MIN_HAN_WORDS or more Han characters cut into dictionary words of two or
-    more characters, the fewest that cover it (the first such cut), or () when none does."""
+def han_name_words(word: str, shortest: int = 2, apart: bool = False) -> tuple[str, ...]:
+    """A word of MIN_HAN_WORDS or more Han characters cut into dictionary words of
+    ``shortest`` or more characters, the fewest that cover it (the first such cut), or ()
+    when none does or the fewest is the word itself; with ``apart``, the fewest two or
+    more (a word the dictionary holds whole cut too)."""
     if len(word) < MIN_HAN_WORDS or not _HAN_ONLY.fullmatch(word):
         return ()
     words = _han_words()
@@ -931,13 +933,29 @@ def han_name_words(word: str) -> tuple[str, ...]:
         here = best[i]
         if here is None:
             continue
-        for j in range(i + 2, min(len(word), i + MAX_HAN_WORD) + 1):
-            if word[i:j] in words:
+        for j in range(i + shortest, min(len(word), i + MAX_HAN_WORD) + 1):
+            if word[i:j] in words and not (apart and j - i == len(word)):
                 cut = best[j]
                 if cut is None or len(here) + 1 < len(cut):
                     best[j] = (*here, word[i:j])
     found = best[len(word)]
     return found if found is not None and len(found) >= 2 else ()
+
+
+# A word of the cut this long is two names written as one, as Latin writes Abdulhakim for
+# Abdul Hakim (阿卜杜勒哈基姆 is a dictionary word): one name is mostly two to four syllables,
+# one character each
+TWO_NAMES_HAN = 6
+SUB_NAME_HAN = 3  # shortest word such a word is cut into (two characters join by chance)
+
+
+def han_name_words_finer(cut: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of a cut (:func:`han_name_words`) of TWO_NAMES_HAN or more characters cut
+    again into the fewest dictionary words of SUB_NAME_HAN or more (``阿卜杜勒哈基姆`` →
+    ``阿卜杜勒 哈基姆``), the others as they are."""
+    return tuple(p for w in cut for p in (
+        (han_name_words(w, SUB_NAME_HAN, apart=True) or (w,)) if len(w) >= TWO_NAMES_HAN
+        else (w,)))
 
 
 # Korean names are written in Han too (hanja: 金正恩 Kim Jong Un, 裴元旭 Pae Won Uk) and said
@@ -1026,6 +1044,9 @@ def readings(name: str) -> tuple[Reading, ...]:
         in_words = [han_name_words(w) or (w,) for w in words]
         if any(len(c) > 1 for c in in_words):
             out.append(Reading(" ".join(p for c in in_words for p in c), key, "name words"))
+            finer = [han_name_words_finer(c) for c in in_words]
+            if finer != in_words:  # (a name word that is two: Abdulhakim, Abdul Hakim)
+                out.append(Reading(" ".join(p for c in finer for p in c), key, "name words"))
         han_count = len(_HAN.findall(name))
         korean = korean_han_reading(words) if 2 <= han_count <= 4 else None
         if korean is not None:
