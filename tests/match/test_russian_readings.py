@@ -39,6 +39,9 @@ def test_russian_v_and_ks() -> None:
     assert token_alternatives("Хви") == ("hwi",)
     assert token_alternatives("Вазир") == ("wazir",)
     assert russian_readings("vazir", cyrillic=False) == []  # a Latin v stays a v
+    # not between vowels (Kikava is not Kikukawa, whose w the skeleton drops)
+    assert token_alternatives("кикава") == ()
+    assert token_alternatives("Juawasa") == ("yuavasa",)
     # кс, romanised ks, is the x of Western spellings (before a vowel or at the end)
     assert token_alternatives("Максим") == ("maxim",)
     assert "alexanda" in token_alternatives("Aleksanda")

@@ -746,7 +746,7 @@ def habit_readings(latin: str, habits: Iterable[str]) -> list[str]:
             table, keep_w = (_GERMAN, _GERMAN_W) if habit == "de" else (_POLISH, _POLISH_W)
             out.append(_J_VOWEL.sub("y", _apply(latin, table)))
             if "w" in latin:
-                out.append(_J_VOWEL.sub("y", _apply(latin, keep_w)))
+                out.append(_V_BETWEEN_VOWELS.sub("v", _J_VOWEL.sub("y", _apply(latin, keep_w))))
         elif habit == "fr":  # (and я ю ё at a word's start: ia iou io, English ya yu yo)
             out.append(_FRENCH_INITIAL_I.sub("y", _apply(latin, _FRENCH)))
     out += [r for a in (latin, *out) if (r := kh_reading(a)) is not None]
@@ -792,6 +792,11 @@ def kh_reading(latin: str) -> str | None:
     return out if out != latin else None
 
 
+# Where a w of other languages stands: at a word's start or after a consonant (Wazir; Hwang,
+# Kwon), not between vowels, where Russian в is mostly a v (Kikava is not Kikawa)
+_W_PLACE = re.compile(r"(?<![aeiouy])v")
+_V_BETWEEN_VOWELS = re.compile(r"(?<=[aeiouy])w(?=[aeiouy])")
+
 # Russian кс, which romanisations of Russian write ks, before a vowel or at a word's end
 _KS = re.compile(r"ks(?=[aeiouy]|$)")
 
@@ -807,7 +812,7 @@ def russian_readings(latin: str, cyrillic: bool) -> list[str]:
     if len(latin) < 3 or not latin.isalpha():
         return []
     out: list[str] = []
-    for form in (latin, *((latin.replace("v", "w"),) if cyrillic else ())):
+    for form in (latin, *((_W_PLACE.sub("w", latin),) if cyrillic else ())):
         if cyrillic and (kh := kh_reading(form)) is not None:
             out.append(kh)
         out.append(form)
