@@ -219,8 +219,6 @@ NAME_SUFFIXES: tuple[tuple[str, ...], ...] = (
     ("ullah", "ulla", "allah", "alla", "ollah", "olla", "ullo"),
     ("uddin", "udin", "uddeen", "eddin", "eddine", "addin", "oddin", "iddin"),
 )
-_NISBA_END = re.compile(r"[^aeiouy][iy]$")  # -i, -y of a nisba after a consonant
-_CONSONANT_END = re.compile(r"[^aeiouy]$")
 
 
 def suffixed(a: str, b: str) -> bool:
@@ -237,17 +235,36 @@ def suffixed(a: str, b: str) -> bool:
     if len(a) < 3 or len(b) < 3 or len(a) == len(b):
         return False
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    for group in NAME_SUFFIXES:
-        x = next((x for x in group if longer.endswith(x) and len(longer) >= len(x) + 3), None)
-        if x is None or any(shorter.endswith(y) for y in group):
-            continue
-        stem = longer[: -len(x)]
+    group, n = _suffix_end(longer)
+    if group >= 0 and group not in _suffix_groups(shorter):
+        stem = longer[:-n]
         if len(shorter) <= len(stem) + 1:
             ks, kt = skeleton(shorter), skeleton(stem)
             if kt and (kt == ks or kt == ks[:-1]):
                 return True
-    return (bool(_NISBA_END.search(longer)) and bool(_CONSONANT_END.search(shorter))
+    return (longer[-1] in "iy" and longer[-2] not in _VOWELS_Y and shorter[-1] not in _VOWELS_Y
             and Levenshtein.distance(longer[:-1], shorter) <= 1)
+
+
+_VOWELS_Y = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=200_000)
+def _suffix_end(token: str) -> tuple[int, int]:
+    """(group, length) of the name-forming suffix ``token`` ends in, with three letters or
+    more before it (the first variant of the first group that fits), else (-1, 0)."""
+    for g, group in enumerate(NAME_SUFFIXES):
+        for x in group:
+            if token.endswith(x) and len(token) >= len(x) + 3:
+                return g, len(x)
+    return -1, 0
+
+
+@lru_cache(maxsize=200_000)
+def _suffix_groups(token: str) -> frozenset[int]:
+    """The groups of ``NAME_SUFFIXES`` one of whose variants ``token`` ends in."""
+    return frozenset(g for g, group in enumerate(NAME_SUFFIXES)
+                     if any(token.endswith(x) for x in group))
 
 
 def initial_of(a: str, b: str) -> bool:
