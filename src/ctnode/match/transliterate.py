@@ -13,7 +13,9 @@
 * every other script ICU ``Any-Latin; Latin-ASCII``, and where ICU has no rules (Khmer,
   Lao, Myanmar ...) anyascii;
 * Latin names romanised from Cyrillic by German, Polish or French habits (``Tschernow``,
-  ``Szewczenko``, ``Oussama``) get the English-style spelling as an alternative.
+  ``Szewczenko``, ``Oussama``) get the English-style spelling as an alternative, and names
+  romanised through Russian the letters Russian has not: kh also read h, a Cyrillic в
+  also w, ks also x (``Abdul Chak``, ``Хви``, ``Maksime``).
 """
 
 from __future__ import annotations
@@ -706,7 +708,7 @@ def _apply(token: str, table: tuple[tuple[str, str], ...]) -> str:
 
 def western_alternatives(latin: str) -> list[str]:
     """English-style spellings of a Latin token written by German, Polish or French habits,
-    and of a final ``kh`` that stands for an Arabic final h (:func:`final_kh_reading`)."""
+    and with every ``kh`` read h (Russian х: :func:`kh_reading`)."""
     if len(latin) < 4 or not latin.isalpha():
         return []
     return habit_readings(latin, western_habits(latin))
@@ -736,8 +738,9 @@ _STRONG_POLISH = re.compile(r"cz|sz")
 
 
 def habit_readings(latin: str, habits: Iterable[str]) -> list[str]:
-    """The token read by each habit's table (English-style), and with a final kh read h
-    (:func:`final_kh_reading`); forms equal to the token left out."""
+    """The token read by each habit's table (English-style; a German or Polish w, Russian
+    в, also kept where another language's w stands), and each with every kh read h
+    (:func:`kh_reading`); forms equal to the token left out."""
     out: list[str] = []
     for habit in habits:
         if habit in ("de", "pl"):
