@@ -66,6 +66,7 @@ from ctnode.match.transliterate import (
     proclitic_reading,
     proclitic_said,
     readings,
+    russian_readings,
     warm_up_scripts,
     western_alternatives,
     western_habits,
@@ -94,6 +95,13 @@ ARABIC_TITLES: frozenset[str] = frozenset({"mla", "sid", "shikh", "mului", "hji"
 # writes it is no title, whatever its reading (سعيد is Said, not Sayyid: سيد)
 _AYN = "ع"
 _ARTICLE = "ال"
+
+# Honorifics that are family names too, where a name ends with one (Pakistani and Indian
+# Sheikh and Syed, Egyptian El Sayed, Somali Haji: ANJEM CHOUDARY is not ANJEM SHEIKH, and the
+# UN list writes EZATULLAH HAQQANI KHAN SAYYID, MOHAMED OMAR HAJI): a person's name keeps
+# one written last, after a part that is kept; at the head or inside the name it is a title.
+SURNAME_HONORIFICS: frozenset[str] = frozenset(
+    "sheikh shaykh shaikh sheik sayed sayyid haji hajji hadji".split())
 
 # Connectors only in "son of": elsewhere a name (Korean 손 Son, Vietnamese Sơn: Kim Myong Son).
 _CONNECTOR_BEFORE_OF: frozenset[str] = frozenset({"son"})
@@ -432,6 +440,8 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     out = _unglued(latin)
     if rule == "latin":
         out += western_alternatives(latin)
+    if rule in ("latin", "cyrillic"):
+        out += russian_readings(latin, cyrillic=rule == "cyrillic")
     return tuple(dict.fromkeys(a for a in out if a != latin))[:MAX_ALTERNATIVES]
 
 
@@ -673,7 +683,10 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                 # الولد is al-Walid (a name with the article), not the connector ولد
                 rule == "arabic" and latin in FILIATION and raw.startswith(_ARTICLE)) and (
                 latin not in _CONNECTOR_BEFORE_OF
-                or (k + 1 < len(raws) and raws[k + 1].lower() == "of")):
+                or (k + 1 < len(raws) and raws[k + 1].lower() == "of")) and not (
+                # Sheikh, Sayed, Haji written last: a family name (SURNAME_HONORIFICS)
+                latin in SURNAME_HONORIFICS and rule in _LATIN_RULES and k == len(raws) - 1
+                and tokens):
             continue
         if latin in ABD_FORMS and not (rule == "arabic" and "ا" in raw):
             latin = _ABD  # عابد is Abid, not Abd
@@ -815,7 +828,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
 
 
 _LATIN_RULES = frozenset({"latin", "latin-ascii"})
-MIN_HABIT_PART = 3  # letters of a part read by its name's habit (Cher, Ion)
+MIN_HABIT_PART = 2  # letters of a part read by its name's habit (Cher, Ion, Ju)
 MAX_HABIT_EXTRA = 2  # forms a part may hold beyond MAX_ALTERNATIVES from its name's habit
 MIN_RESPELT_REPEAT = 5  # letters of both parts for a part to be read as another respelt
 

@@ -207,6 +207,66 @@ def _skeleton_rule(key: str, vowels: int) -> str:
     return f"phonetic skeleton '{key}'"
 
 
+# Name-forming suffixes: a name with one of them is another name than its stem (Ahmadzai, of
+# the Ahmad tribe, is not Ahmad; Akhundzada, son of the Akhund, not Akhund; Muhammadullah
+# not Muhammad; Abdullah not the head Abdul): Pashto -zai (descendant of) and -khel (clan),
+# Persian -zada (born of), the divine names of compounds (-ullah, -uddin). Variants of one
+# suffix form a group: two names that both end in one of its variants are compared as they are.
+NAME_SUFFIXES: tuple[tuple[str, ...], ...] = (
+    ("zai", "zay"),
+    ("zada", "zadah", "zadeh", "zade"),
+    ("khel", "khail", "khil"),
+    ("ullah", "ulla", "allah", "alla", "ollah", "olla", "ullo"),
+    ("uddin", "udin", "uddeen", "eddin", "eddine", "addin", "oddin", "iddin"),
+)
+
+
+def suffixed(a: str, b: str) -> bool:
+    """Whether one of two Latin parts is the other with a name-forming suffix (a name of
+    its own, not a spelling): the longer ends in a suffix of ``NAME_SUFFIXES`` that the
+    shorter does not end in (in any variant), and what comes before it is the shorter part
+    (at most one letter longer: its skeleton, or less its last consonant: Akhun-zada,
+    Akhund); or the longer ends in the Arabic nisba's -i after a consonant, the shorter
+    ends in a consonant, and the longer less its -i is the shorter or one edit from it
+    (Sa'adi of Sa'd; Hassani, Jani, Rahimi; not Sunani, Sanon). Vowels the skeleton does
+    not see, and skeletons a letter apart, joined such pairs as spellings (``sad``/
+    ``saadi`` 0.73, ``ahmed``/``ahmadzai`` 0.45); a letter mistyped in the suffix
+    (``hidayautllah``) leaves the rest longer than the stem, and stays a typo."""
+    if len(a) < 3 or len(b) < 3 or len(a) == len(b):
+        return False
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    group, n = _suffix_end(longer)
+    if group >= 0 and group not in _suffix_groups(shorter):
+        stem = longer[:-n]
+        if len(shorter) <= len(stem) + 1:
+            ks, kt = skeleton(shorter), skeleton(stem)
+            if kt and (kt == ks or kt == ks[:-1]):
+                return True
+    return (longer[-1] in "iy" and longer[-2] not in _VOWELS_Y and shorter[-1] not in _VOWELS_Y
+            and Levenshtein.distance(longer[:-1], shorter) <= 1)
+
+
+_VOWELS_Y = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=200_000)
+def _suffix_end(token: str) -> tuple[int, int]:
+    """(group, length) of the name-forming suffix ``token`` ends in, with three letters or
+    more before it (the first variant of the first group that fits), else (-1, 0)."""
+    for g, group in enumerate(NAME_SUFFIXES):
+        for x in group:
+            if token.endswith(x) and len(token) >= len(x) + 3:
+                return g, len(x)
+    return -1, 0
+
+
+@lru_cache(maxsize=200_000)
+def _suffix_groups(token: str) -> frozenset[int]:
+    """The groups of ``NAME_SUFFIXES`` one of whose variants ``token`` ends in."""
+    return frozenset(g for g, group in enumerate(NAME_SUFFIXES)
+                     if any(token.endswith(x) for x in group))
+
+
 def initial_of(a: str, b: str) -> bool:
     """One is a single letter (an initial) and the other a longer part starting with it."""
     if len(a) == 1:
@@ -241,6 +301,12 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return loanword_similarity(a, b)
     if initial_of(a, b):
         return MODEL.initial, "initial"
+    if len(a) == 1 or len(b) == 1:
+        # an initial stands for a part it begins, no other: one letter is no spelling of a
+        # part (the skeleton reads K and Cho alike, k: K. SONG CHOL is not Cho Chol Song)
+        return 0.0, ""
+    if suffixed(a, b):  # another name, with a name-forming suffix: only a symbol joins them
+        return _by_symbol(a, b, 0.0, "")
     syllables = syllable_key(a) is not None and syllable_key(b) is not None
     if syllables and other_syllables(a, b):
         # Ku/Cho, Chang/Kyong, Jung/Yong: the skeleton would merge what the syllables
@@ -298,7 +364,9 @@ def similarity_values(a: str, tokens: Sequence[str]) -> list[float]:
             continue
         sb = None if sa is None else syllable_key(b)
         kb = skeleton(b)
-        if sb is not None and sa is not None and (
+        if suffixed(a, b):
+            sim = 0.0  # another name, with a name-forming suffix (suffixed)
+        elif sb is not None and sa is not None and (
                 sa[0] != sb[0] or sa[1] != sb[1] or sa[3] != sb[3] or not sa[2] & sb[2]):
             sim = 0.0  # other syllables (other_syllables): only a shared symbol joins them
         elif sb is not None and syllable_rule > 0.0:

@@ -13,7 +13,9 @@
 * every other script ICU ``Any-Latin; Latin-ASCII``, and where ICU has no rules (Khmer,
   Lao, Myanmar ...) anyascii;
 * Latin names romanised from Cyrillic by German, Polish or French habits (``Tschernow``,
-  ``Szewczenko``, ``Oussama``) get the English-style spelling as an alternative.
+  ``Szewczenko``, ``Oussama``) get the English-style spelling as an alternative, and names
+  romanised through Russian the letters Russian has not: kh also read h, a Cyrillic в
+  also w, ks also x (``Abdul Chak``, ``Хви``, ``Maksime``).
 """
 
 from __future__ import annotations
@@ -714,6 +716,8 @@ _GERMAN = (("tsch", "\x01"), ("dsch", "\x02"), ("sch", "\x03"), ("ch", "kh"), ("
            ("\x01", "ch"), ("\x02", "dzh"), ("\x03", "sh"))
 _POLISH = (("szcz", "\x04"), ("cz", "\x01"), ("sz", "\x03"), ("rz", "zh"), ("ch", "kh"),
            ("w", "v"), ("\x01", "ch"), ("\x03", "sh"), ("\x04", "shch"))
+_GERMAN_W = tuple(pair for pair in _GERMAN if pair != ("w", "v"))
+_POLISH_W = tuple(pair for pair in _POLISH if pair != ("w", "v"))
 _FRENCH = (("tch", "\x01"), ("dj", "j"), ("ch", "sh"), ("ou", "u"), ("\x01", "ch"))
 _GERMAN_MARKS = re.compile(r"sch|[oe]wa?$|(?<![st])ch|^w[lr]|[aeiou]j[aeiou]|^j[aeiou]")
 _POLISH_MARKS = re.compile(r"cz|sz|rz")
@@ -729,7 +733,7 @@ def _apply(token: str, table: tuple[tuple[str, str], ...]) -> str:
 
 def western_alternatives(latin: str) -> list[str]:
     """English-style spellings of a Latin token written by German, Polish or French habits,
-    and of a final ``kh`` that stands for an Arabic final h (:func:`final_kh_reading`)."""
+    and with every ``kh`` read h (Russian х: :func:`kh_reading`)."""
     if len(latin) < 4 or not latin.isalpha():
         return []
     return habit_readings(latin, western_habits(latin))
@@ -759,17 +763,21 @@ _STRONG_POLISH = re.compile(r"cz|sz")
 
 
 def habit_readings(latin: str, habits: Iterable[str]) -> list[str]:
-    """The token read by each habit's table (English-style), and with a final kh read h
-    (:func:`final_kh_reading`); forms equal to the token left out."""
+    """The token read by each habit's table (English-style; a German or Polish w, Russian
+    в, also kept where another language's w stands), and each with every kh read h
+    (:func:`kh_reading`); forms equal to the token left out."""
     out: list[str] = []
     for habit in habits:
-        if habit == "de":
-            out.append(_J_VOWEL.sub("y", _apply(latin, _GERMAN)))
-        elif habit == "pl":
-            out.append(_J_VOWEL.sub("y", _apply(latin, _POLISH)))
+        if habit in ("de", "pl"):
+            # (their w is Russian в, which writes the w of other languages too: Хван,
+            # German Chwan, is Hwang; so also read with w kept)
+            table, keep_w = (_GERMAN, _GERMAN_W) if habit == "de" else (_POLISH, _POLISH_W)
+            out.append(_J_VOWEL.sub("y", _apply(latin, table)))
+            if "w" in latin:
+                out.append(_V_BETWEEN_VOWELS.sub("v", _J_VOWEL.sub("y", _apply(latin, keep_w))))
         elif habit == "fr":  # (and я ю ё at a word's start: ia iou io, English ya yu yo)
             out.append(_FRENCH_INITIAL_I.sub("y", _apply(latin, _FRENCH)))
-    out += [r for a in (latin, *out) if (r := final_kh_reading(a)) is not None]
+    out += [r for a in (latin, *out) if (r := kh_reading(a)) is not None]
     return [a for a in dict.fromkeys(out) if a != latin]
 
 
@@ -789,6 +797,56 @@ def final_kh_reading(latin: str) -> str | None:
     if len(latin) < 5 or not _FINAL_KH.search(latin):
         return None
     return latin[:-2] + "h"
+
+
+# Every kh but a Slavic patronymic's final one (-ovich, -evych: the ch of ч that German and
+# Polish write, which their tables read kh)
+_KH = re.compile(r"kh(?!$)|(?<![vw][iy])kh$")
+
+
+def kh_reading(latin: str) -> str | None:
+    """The token with every ``kh`` read ``h`` (``khasan`` → ``hasan``, ``mukhammad`` →
+    ``muhammad``, ``abdullakh`` → ``abdullah``), else None. Russian has no h: its х writes
+    both the h and the kh of other languages (Arabic and Persian ح ه and خ, Korean ㅎ:
+    ``Хасан``, ``Хван``), and every Latin romanisation of Russian writes х kh (English,
+    French) or ch (German, Polish, which their tables above read kh), so a name romanised
+    through Russian writes kh where the lists write h (``Khasan``, ``Chwang``, ``Abdul
+    Chak``). The skeleton reads kh as h already, but the spellings' other rules (the
+    Levenshtein ratio, a typo, a romanised East Asian syllable: ``khwang`` is no syllable,
+    ``hwang`` is) read the letters. Not a patronymic's ending (:func:`final_kh_reading`)."""
+    if len(latin) < 4 or "kh" not in latin:
+        return None
+    out = _KH.sub("h", latin)
+    return out if out != latin else None
+
+
+# Where a w of other languages stands: at a word's start or after a consonant (Wazir; Hwang,
+# Kwon), not between vowels, where Russian в is mostly a v (Kikava is not Kikawa)
+_W_PLACE = re.compile(r"(?<![aeiouy])v")
+_V_BETWEEN_VOWELS = re.compile(r"(?<=[aeiouy])w(?=[aeiouy])")
+
+# Russian кс, which romanisations of Russian write ks, before a vowel or at a word's end
+_KS = re.compile(r"ks(?=[aeiouy]|$)")
+
+
+def russian_readings(latin: str, cyrillic: bool) -> list[str]:
+    """Western spellings of a name part romanised from Russian: ``ks`` read ``x`` (Russian
+    writes x кс, which its romanisations write ks: ``Aleksandr``, ``Maksim`` for Alexander,
+    Maxim; before a vowel or at the end, not ``Bakhsh`` written ``Baksh``); a part written
+    in Cyrillic also with its в read w (Russian has no w and writes the w of other
+    languages в: ``Хван`` Hwang, ``Вазир`` Wazir, ``Уильям`` William), and every kh read h
+    (:func:`kh_reading`; a Latin part gets that with its habit readings). Forms equal to
+    the part left out."""
+    if len(latin) < 3 or not latin.isalpha():
+        return []
+    out: list[str] = []
+    for form in (latin, *((_W_PLACE.sub("w", latin),) if cyrillic else ())):
+        if cyrillic and (kh := kh_reading(form)) is not None:
+            out.append(kh)
+        out.append(form)
+        if _KS.search(form):
+            out.append(_KS.sub("x", form))
+    return [a for a in dict.fromkeys(out) if a != latin]
 
 
 # ---- whole names in Han, kana and Hangul ------------------------------------------------------
@@ -894,9 +952,11 @@ def first_use_table(name: str) -> str | None:
     return "han words" if _LONG_HAN.search(name) else None
 
 
-def han_name_words(word: str) -> tuple[str, ...]:
-    """A word of MIN_HAN_WORDS or more Han characters cut into dictionary words of two or
-    more characters, the fewest that cover it (the first such cut), or () when none does."""
+def han_name_words(word: str, shortest: int = 2, apart: bool = False) -> tuple[str, ...]:
+    """A word of MIN_HAN_WORDS or more Han characters cut into dictionary words of
+    ``shortest`` or more characters, the fewest that cover it (the first such cut), or ()
+    when none does or the fewest is the word itself; with ``apart``, the fewest two or
+    more (a word the dictionary holds whole cut too)."""
     if len(word) < MIN_HAN_WORDS or not _HAN_ONLY.fullmatch(word):
         return ()
     words = _han_words()
@@ -906,13 +966,29 @@ def han_name_words(word: str) -> tuple[str, ...]:
         here = best[i]
         if here is None:
             continue
-        for j in range(i + 2, min(len(word), i + MAX_HAN_WORD) + 1):
-            if word[i:j] in words:
+        for j in range(i + shortest, min(len(word), i + MAX_HAN_WORD) + 1):
+            if word[i:j] in words and not (apart and j - i == len(word)):
                 cut = best[j]
                 if cut is None or len(here) + 1 < len(cut):
                     best[j] = (*here, word[i:j])
     found = best[len(word)]
     return found if found is not None and len(found) >= 2 else ()
+
+
+# A word of the cut this long is two names written as one, as Latin writes Abdulhakim for
+# Abdul Hakim (阿卜杜勒哈基姆 is a dictionary word): one name is mostly two to four syllables,
+# one character each
+TWO_NAMES_HAN = 6
+SUB_NAME_HAN = 3  # shortest word such a word is cut into (two characters join by chance)
+
+
+def han_name_words_finer(cut: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of a cut (:func:`han_name_words`) of TWO_NAMES_HAN or more characters cut
+    again into the fewest dictionary words of SUB_NAME_HAN or more (``阿卜杜勒哈基姆`` →
+    ``阿卜杜勒 哈基姆``), the others as they are."""
+    return tuple(p for w in cut for p in (
+        (han_name_words(w, SUB_NAME_HAN, apart=True) or (w,)) if len(w) >= TWO_NAMES_HAN
+        else (w,)))
 
 
 # Korean names are written in Han too (hanja: 金正恩 Kim Jong Un, 裴元旭 Pae Won Uk) and said
@@ -1001,6 +1077,9 @@ def readings(name: str) -> tuple[Reading, ...]:
         in_words = [han_name_words(w) or (w,) for w in words]
         if any(len(c) > 1 for c in in_words):
             out.append(Reading(" ".join(p for c in in_words for p in c), key, "name words"))
+            finer = [han_name_words_finer(c) for c in in_words]
+            if finer != in_words:  # (a name word that is two: Abdulhakim, Abdul Hakim)
+                out.append(Reading(" ".join(p for c in finer for p in c), key, "name words"))
         han_count = len(_HAN.findall(name))
         korean = korean_han_reading(words) if 2 <= han_count <= 4 else None
         if korean is not None:
