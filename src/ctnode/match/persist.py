@@ -64,7 +64,8 @@ from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
 FORMAT = 15  # 15: listed names parsed with oth's readings too (Russian kh/h, в/w, ks/x;
-# honorifics written last kept; merged with ara's, 2026-12-07); 14: listed Arabic-script names parsed with ara's readings (a one-letter word
+# honorifics written last kept; merged with ara's, 2026-12-07);
+# 14: listed Arabic-script names parsed with ara's readings (a one-letter word
 # joined before the article and a sun letter read as said, بالدم bdm; a person's title
 # written in Arabic script also read as a name, سيد; two parts read as one keep the prime
 # where their letters meet as a Latin digraph, sidʹhadi; ara, 2026-12-07; the pairing
