@@ -433,6 +433,9 @@ def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
             if len(arr) > n_acc:
                 long_.append((arr, len(arr), qv, cv))
                 continue
+            if not short:  # (the first: a list holds a name once)
+                short = dict.fromkeys(arr, (qv, cv))
+                continue
             for name_id in arr:
                 old = short.get(name_id)
                 if old is None or qv > old[0] or cv > old[1]:

@@ -642,7 +642,8 @@ class PostingTables:
         """The listed merged pairs of a merged unit's letters cut at another place (``je
         son`` for ``j eson``), at the exact value: the merged-parts rule's pair."""
         latin = unit.latin
-        cuts = self.pair_cuts().get(latin)
+        found = self._pair_cuts
+        cuts = (found if found is not None else self.pair_cuts()).get(latin)
         if not cuts:
             return []
         weights = self.weights[PostingKind.MERGED_PAIR]
