@@ -233,7 +233,9 @@ def split_plans(plans: list[Plan], w_q: float, floor: float,
         a2 = a - au + na
         c2 = c - cu + nc
         qw2 = qw if in_s[i] else qw + qweights[i]
-        if bound(a2, c2, qw2, c2) + EPS >= floor:
+        # (a list of a unit already set aside that adds nothing to the sums leaves them
+        # as they were, below the floor: their bound is not taken again)
+        if not (in_s[i] and a2 == a and c2 == c) and bound(a2, c2, qw2, c2) + EPS >= floor:
             continue
         a, c, qw = a2, c2, qw2
         a_u[i], c_u[i], in_s[i] = na, nc, True
