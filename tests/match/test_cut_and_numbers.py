@@ -6,9 +6,11 @@ and the naive reference alike, each said in the hit's explanation."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
 from ctnode.match.normalise import parse_name
 from ctnode.model.entities import Entity
 from tests.match.test_script_recall import _e, _org, _top, found_and_said, same_as_naive
@@ -69,3 +71,19 @@ def test_fast_is_naive() -> None:
                          ("FIhST EAST EXPORT BANK", "Organization"),
                          ("FIRnT OIL JV CO LTD", "Organization"),
                          ("Tdhird Floor", "Organization"), ("1ST OIL", "Organization")])
+
+
+def test_pairs_cut_elsewhere_read_once_then_noted(tmp_path: Path) -> None:
+    """The listed pairs' cuts are read once (``PostingTables.pair_cuts``, built or loaded
+    from disk); a name added after that first read is noted as it is posted, so a later
+    screen meets its pair cut elsewhere as a fresh index would (bat, 2026-12-07)."""
+    built = Matcher(Thresholds())
+    built.build(LIST)
+    persist.save(built, tmp_path, {"mark": 1})
+    loaded, _ = persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
+    for m in (built, loaded):
+        assert m.tables.pair_cuts()["jeson"] == [2]  # RI JE-SON: je son
+        found_and_said(m, "RI J-ESON", "ri", "'jeson' ~ 'jeson': merged parts")
+        m.add(_e("pak", "PAK CHOL-SU"))
+        assert m.tables.pair_cuts()["cholsu"] == [4]
+        found_and_said(m, "PAK CH-OLSU", "pak", "'cholsu' ~ 'cholsu': merged parts")

@@ -25,6 +25,10 @@ EPS = 1e-9  # float slack so a bound never falls below the score it bounds
 WHOLE_EPS = 1e-6  # float slack on "every query part reaches the name" (qw is a float sum)
 _NO_MAP: dict[int, tuple[float, float]] = {}
 _NONE = (0.0, 0.0)
+# A set-aside posting list up to this many times longer than the names found is
+# intersected with them (one C loop over the list); a longer one is binary-searched per
+# name found (a Python loop over the names: about this many times the cost per step)
+SEARCHED = 8
 assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"
 
 
@@ -229,7 +233,9 @@ def split_plans(plans: list[Plan], w_q: float, floor: float,
         a2 = a - au + na
         c2 = c - cu + nc
         qw2 = qw if in_s[i] else qw + qweights[i]
-        if bound(a2, c2, qw2, c2) + EPS >= floor:
+        # (a list of a unit already set aside that adds nothing to the sums leaves them
+        # as they were, below the floor: their bound is not taken again)
+        if not (in_s[i] and a2 == a and c2 == c) and bound(a2, c2, qw2, c2) + EPS >= floor:
             continue
         a, c, qw = a2, c2, qw2
         a_u[i], c_u[i], in_s[i] = na, nc, True
@@ -419,42 +425,48 @@ def look_up_skipped(totals: array[float], w_q: float, shape: Shape,
                     acc: dict[int, list[float]],
                     by_unit: dict[int, dict[int, tuple[float, float]]], skipped: list[Plan],
                     floor: float | None) -> list[tuple[int, float]]:
-    """Add what the set-aside plans give each found name (binary search in their
-    postings), then bound every name: the plain-Python end of both bound paths."""
+    """Add what the set-aside plans give each found name (their postings intersected with
+    the names found, or binary-searched: ``SEARCHED``), then bound every name: the
+    plain-Python end of both bound paths."""
+    names = acc.keys()
     for plan in skipped:
         if not acc:
             break
         found_by = by_unit.get(plan.unit, _NO_MAP)
-        # short postings are read into a map once; long ones are binary-searched
-        short: dict[int, tuple[float, float]] = {}
+        # per found name held by this unit's lists: its best values there. A list up to
+        # SEARCHED times longer than the names found is intersected with them (in C); a
+        # longer one is binary-searched per name
+        best: dict[int, tuple[float, float]] = {}
         long_ = []
-        n_acc = len(acc)
+        most = SEARCHED * len(acc)
         for arr, qv, cv in plan.reach:
-            if len(arr) > n_acc:
+            if len(arr) > most:
                 long_.append((arr, len(arr), qv, cv))
                 continue
-            for name_id in arr:
-                old = short.get(name_id)
-                if old is None or qv > old[0] or cv > old[1]:
-                    short[name_id] = (qv, cv) if old is None else (
-                        max(qv, old[0]), max(cv, old[1]))
-        get_short = short.get
-        for name_id, entry in acc.items():
-            q_best, c_best = get_short(name_id, _NONE)
-            for arr, n, qv, cv in long_:
+            for name_id in names & arr:  # (dict keys & any iterable: a set, made in C)
+                old = best.get(name_id)
+                if old is None:
+                    best[name_id] = (qv, cv)
+                elif qv > old[0] or cv > old[1]:
+                    best[name_id] = (max(qv, old[0]), max(cv, old[1]))
+        for arr, n, qv, cv in long_:
+            for name_id in names:
                 i = bisect_left(arr, name_id)
                 if i < n and arr[i] == name_id:
-                    # (max(x, y) is y only when y > x)
-                    if qv > q_best:
-                        q_best = qv
-                    if cv > c_best:
-                        c_best = cv
+                    old = best.get(name_id)
+                    if old is None:
+                        best[name_id] = (qv, cv)
+                    elif qv > old[0] or cv > old[1]:
+                        best[name_id] = (max(qv, old[0]), max(cv, old[1]))
+        qweight = plan.qweight
+        for name_id, (q_best, c_best) in best.items():
             if q_best > 0.0:
                 # a unit found on both sides counts once, with its best values
+                entry = acc[name_id]
                 fq, fc = found_by.get(name_id, _NONE)
                 entry[0] += max(0.0, q_best - fq)
                 entry[1] += max(0.0, c_best - fc)
-                entry[2] += plan.qweight if fq == 0.0 else 0.0
+                entry[2] += qweight if fq == 0.0 else 0.0
     tc = totals
     bound_fn = bound_of(w_q, shape)
     if floor is None:

@@ -25,7 +25,7 @@ weighs, which would otherwise raise the weight bound of every name under the pla
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
@@ -132,6 +132,15 @@ def _collapsed(key: str, i: int) -> str:
     return ""
 
 
+def _note_cut(cuts: dict[str, list[int]], key: str) -> None:
+    """Note a listed merged pair's key (``=je son``) under its letters (``jeson``: cut at 2),
+    the cuts kept ascending."""
+    first, second = key[1:].split(" ", 1)
+    found = cuts.setdefault(first + second, [])
+    if len(first) not in found:
+        insort(found, len(first))
+
+
 def _raise(weights: StrMap[float], key: str, weight: float) -> None:
     if (weights.get(key) or 0.0) < weight:
         weights[key] = weight
@@ -172,6 +181,7 @@ class PostingTables:
         # per Latin skeleton: the Arabic-script listed parts the abjad rule reaches
         self._abjad_reach: dict[str, list[Reach]] = {}
         self._abjad_keys: set[str] | None = None  # see abjad_keys
+        self._pair_cuts: dict[str, list[int]] | None = None  # see pair_cuts
         # per query skeleton (and whether the query token is written without vowels): the
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
         # tokens, so every spelling of a query skeleton shares the answer)
@@ -208,6 +218,8 @@ class PostingTables:
             for key in (unit.skel, cut):
                 self._post(PostingKind.MERGED_PAIR, key, name_id)
                 _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
+            if self._pair_cuts is not None:
+                _note_cut(self._pair_cuts, cut)
         for acronym in form.listed_acronyms:
             self._post(PostingKind.ACRONYM, acronym, name_id)
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
@@ -607,18 +619,39 @@ class PostingTables:
             if sim > 0.0:
                 self._reach(out, PostingKind.LATIN, tok, sim)
 
+    def pair_cuts(self) -> dict[str, list[int]]:
+        """The listed merged pairs' letters (``jeson``) → where each listed pair of them is
+        cut (ascending: ``[2]`` for ``je son``), read once from the ``=first second`` keys
+        (``PAIR_LETTERS``): a query's merged unit then asks one dict for its letters, not
+        the loaded index's columns once per other cut (a hash and a probe each, nearly
+        always missing)."""
+        found = self._pair_cuts
+        if found is None:
+            index = self.postings[PostingKind.MERGED_PAIR]
+            if isinstance(index, KeyedColumn):
+                keys = index.starting_with(PAIR_LETTERS)
+            else:
+                keys = [k for k in index if k[:1] == PAIR_LETTERS]
+            found = {}
+            for key in keys:
+                _note_cut(found, key)
+            self._pair_cuts = found
+        return found
+
     def _cut_elsewhere(self, unit: Unit) -> list[Reach]:
         """The listed merged pairs of a merged unit's letters cut at another place (``je
         son`` for ``j eson``), at the exact value: the merged-parts rule's pair."""
-        out: list[Reach] = []
-        index = self.postings[PostingKind.MERGED_PAIR]
         latin = unit.latin
-        for cut in range(1, len(latin)):
+        found = self._pair_cuts
+        cuts = (found if found is not None else self.pair_cuts()).get(latin)
+        if not cuts:
+            return []
+        weights = self.weights[PostingKind.MERGED_PAIR]
+        out: list[Reach] = []
+        for cut in cuts:
             if cut != unit.cut:
                 key = f"{PAIR_LETTERS}{latin[:cut]} {latin[cut:]}"
-                if key in index:
-                    out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT,
-                                     self.weights[PostingKind.MERGED_PAIR][key]))
+                out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT, weights[key]))
         return out
 
     def unit_postings(self, unit: Unit) -> UnitLists:

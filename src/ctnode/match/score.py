@@ -134,9 +134,9 @@ class NameForm:
     """A name ready for comparison: tokens, their weights, merged neighbour units, and what
     name-level rules need (kind, script key, acronym, truncation)."""
 
-    __slots__ = ("abjad_org", "acronyms", "alt_skel", "by_skel", "kind", "legal", "listed_acronyms", "memo",
-                 "merged_units", "original", "script_key", "singles", "syllabic", "tokens",
-                 "total", "truncated", "weights")
+    __slots__ = ("abjad_org", "acronyms", "alt_skel", "by_skel", "kind", "legal",
+                 "listed_acronyms", "memo", "merged_latins", "merged_units", "original",
+                 "script_key", "singles", "syllabic", "tokens", "total", "truncated", "weights")
 
     def __init__(self, original: str, parsed: ParsedName, rarity: Rarity,
                  kind: NameKind = "person", truncated: bool = False) -> None:
@@ -179,6 +179,9 @@ class NameForm:
                                    and syllable_key(parsed.tokens[i + 1]) is not None),
                                cut=len(parsed.tokens[i])))
         self.merged_units = tuple(merged)
+        # the merged units' letters: two names share some only when a merged unit of each
+        # can be the same letters cut elsewhere (see _merged_unit_pairs)
+        self.merged_latins = frozenset(u.latin for u in merged)
         # a person's name of two or more parts, each one romanised East Asian syllable
         # (KANG RYONG, PAEK SE BONG): see unmatched_costs
         self.syllabic = kind == "person" and len(parsed.tokens) >= 2 and all(
@@ -468,14 +471,16 @@ def _merged_unit_pairs(q: NameForm, c: NameForm) -> Iterator[tuple[Unit, Unit]]:
     """Pairs of a merged unit (two parts written as one) with a unit of the same skeleton,
     and two merged units of the same letters cut elsewhere (``j eson``/``je son``: a space
     or hyphen moved by a swap)."""
+    moved = not q.merged_latins.isdisjoint(c.merged_latins)  # (nearly always False)
     for qu in q.merged_units:
         for cu in c.by_skel.get(qu.skel, ()):
             yield qu, cu
         for cu in c.alt_skel.get(qu.skel, ()):
             yield qu, cu
-        for cu in c.merged_units:
-            if qu.latin == cu.latin and qu.cut != cu.cut:
-                yield qu, cu
+        if moved:
+            for cu in c.merged_units:
+                if qu.latin == cu.latin and qu.cut != cu.cut:
+                    yield qu, cu
     for cu in c.merged_units:
         for qu in q.by_skel.get(cu.skel, ()):
             yield qu, cu
