@@ -50,6 +50,7 @@ from ctnode.match.transliterate import (
     arabic_alternatives,
     arabic_letters,
     article_readings,
+    french_diaeresis_reading,
     glued_bin_reading,
     greek_alternative,
     habit_readings,
@@ -440,6 +441,8 @@ def token_alternatives(token: str) -> tuple[str, ...]:
     out = _unglued(latin)
     if rule == "latin":
         out += western_alternatives(latin)
+    elif rule == "latin-ascii" and (y := french_diaeresis_reading(token)) is not None:
+        out += [y, *western_alternatives(y)]  # French ï for Russian й: Andreï → andrey
     if rule in ("latin", "cyrillic"):
         out += russian_readings(latin, cyrillic=rule == "cyrillic")
     return tuple(dict.fromkeys(a for a in out if a != latin))[:MAX_ALTERNATIVES]

@@ -63,7 +63,8 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 15  # 15: listed names parsed with oth's readings too (Russian kh/h, в/w, ks/x;
+FORMAT = 16  # 16: French readings (initial ia io iou ie, ï: acc, 2026-12-07);
+# 15: listed names parsed with oth's readings too (Russian kh/h, в/w, ks/x;
 # honorifics written last kept; merged with ara's, 2026-12-07);
 # 14: listed Arabic-script names parsed with ara's readings (a one-letter word
 # joined before the article and a sun letter read as said, بالدم bdm; a person's title
