@@ -18,7 +18,14 @@ from ctnode.match.normalise import parse_name
 from ctnode.match.similarity import abjad_similarity
 from ctnode.match.transliterate import ABJAD_MARK, PRIME, article_readings
 from ctnode.match.weights import MODEL
-from tests.match.test_script_recall import _details, _e, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import (
+    _details,
+    _e,
+    _top,
+    found_and_said,
+    matchers_over,
+    same_as_naive,
+)
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -31,11 +38,7 @@ LIST = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def test_the_article_after_abd() -> None:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match import Matcher, NaiveMatcher
 from ctnode.match.normalise import ARABIC_CLASS_WORDS, parse_name, written_class
 from ctnode.match.orgs import org_class, written_stopwords
-from tests.match.test_script_recall import _e, _org, found_and_said, same_as_naive
+from tests.match.test_script_recall import _e, _org, found_and_said, matchers_over, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
 
 
 LIST = [
@@ -30,11 +29,7 @@ LIST = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def test_every_word_has_a_symbol_of_rigour() -> None:

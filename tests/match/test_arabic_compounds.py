@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match import Matcher, NaiveMatcher
 from ctnode.match.normalise import parse_name
 from ctnode.match.similarity import abjad_similarity
 from ctnode.match.transliterate import (
@@ -21,10 +21,17 @@ from ctnode.match.transliterate import (
     joined_abu,
     katakana_syllable_readings,
 )
-from tests.match.test_script_recall import _details, _e, _org, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import (
+    _details,
+    _e,
+    _org,
+    _top,
+    found_and_said,
+    matchers_over,
+    same_as_naive,
+)
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
 
 
 LIST = [
@@ -37,11 +44,7 @@ LIST = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def test_allah_written_apart_is_a_second_reading() -> None:

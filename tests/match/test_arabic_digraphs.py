@@ -17,7 +17,14 @@ from ctnode.match.similarity import abjad_similarity, final_h_said
 from ctnode.match.transliterate import ABJAD_MARK, PRIME
 from ctnode.match.weights import MODEL
 from ctnode.model.screening import ScreenQuery
-from tests.match.test_script_recall import _details, _e, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import (
+    _details,
+    _e,
+    _top,
+    found_and_said,
+    matchers_over,
+    same_as_naive,
+)
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -32,11 +39,7 @@ QUERIES = ("سهيل كهلان زهير", "برزان إبراهيم حسن ا�
            "مطیع الحمن علی محمد", "الحمد شاه مسعود", "كريتي برزان", "اسحاق أدهم")
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def _keys(text: str) -> tuple[str, ...]:

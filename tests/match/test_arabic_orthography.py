@@ -14,7 +14,7 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name
 from ctnode.match.transliterate import article_readings, glued_bin_reading, joined_abd
-from tests.match.test_script_recall import _e, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import _e, _top, found_and_said, matchers_over, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -29,11 +29,7 @@ LIST = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def test_the_article_as_said() -> None:

@@ -23,7 +23,14 @@ from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name
 from ctnode.match.score import abjad_pair
 from ctnode.match.transliterate import ABJAD_MARK, PRIME, proclitic_said
-from tests.match.test_script_recall import _e, _org, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import (
+    _e,
+    _org,
+    _top,
+    found_and_said,
+    matchers_over,
+    same_as_naive,
+)
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -35,11 +42,7 @@ LIST = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def test_proclitic_and_the_article_said() -> None:

@@ -13,10 +13,16 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
 from ctnode.match.normalise import parse_name
 from ctnode.model.entities import Entity
-from tests.match.test_script_recall import _e, _org, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import (
+    _e,
+    _org,
+    _top,
+    found_and_said,
+    matchers_over,
+    same_as_naive,
+)
 
 pytestmark = pytest.mark.usefixtures("hand_model")
-
 
 
 LIST: list[Entity] = [
@@ -26,11 +32,7 @@ LIST: list[Entity] = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 @pytest.mark.parametrize(("query", "expected", "said"), [

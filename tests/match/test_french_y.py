@@ -12,8 +12,7 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import token_alternatives
 from ctnode.match.transliterate import french_diaeresis_reading, western_alternatives
-from ctnode.model.screening import Hit, ScreenQuery
-from tests.match.test_script_recall import _details, _e
+from tests.match.test_script_recall import _details, _e, _top, matchers_over
 
 
 def test_a_french_initial_ia_is_read_ya_without_other_marks() -> None:
@@ -37,17 +36,7 @@ LIST = [_e("yahya", "Yahya Haqqani"), _e("jadhran", "Ibrahim Saeed Salim Jadhran
         _e("andrey", "Andrey Petrenko")]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher], ids=lambda c: c.__name__)
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
-
-
-def _top(m: Matcher | NaiveMatcher, name: str) -> Hit:
-    hits = m.screen(ScreenQuery(names=[name], schema="Person"), limit=3, include_below=True)
-    assert hits, name
-    return hits[0]
+matcher = matchers_over(LIST)
 
 
 @pytest.mark.parametrize(("query", "expected", "said"), [
@@ -59,7 +48,8 @@ def _top(m: Matcher | NaiveMatcher, name: str) -> Hit:
 ])
 def test_screening_reads_french_y(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                   said: str) -> None:
-    hit = _top(matcher, query)
+    hit = _top(matcher, query, include_below=True)
+    assert hit is not None
     assert hit.entity_id == expected
     assert said in _details(hit)
     assert hit.score >= Thresholds().report or expected == "jo"

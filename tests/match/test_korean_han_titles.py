@@ -12,7 +12,7 @@ from ctnode.match import Matcher, NaiveMatcher, Thresholds
 from ctnode.match.normalise import parse_name, without_head_titles
 from ctnode.match.transliterate import korean_han_reading, readings
 from ctnode.model.entities import Entity
-from tests.match.test_script_recall import _e, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import _e, _top, found_and_said, matchers_over, same_as_naive
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -24,11 +24,7 @@ LIST: list[Entity] = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def test_han_read_by_its_korean_sound() -> None:

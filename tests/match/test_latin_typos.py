@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from ctnode.match import Matcher, NaiveMatcher, Thresholds, weights
+from ctnode.match import Matcher, NaiveMatcher, weights
 from ctnode.match.normalise import parse_name, token_alternatives
 from ctnode.match.similarity import similarity_values, token_similarity
 from ctnode.match.transliterate import final_kh_reading, western_alternatives, western_habits
-from ctnode.model.screening import Hit, ScreenQuery
-from tests.match.test_script_recall import _details, _e
+from tests.match.test_script_recall import _details, _e, _top, matchers_over
 
 # (a, b): one vowel changed, added or dropped inside a part of five letters or more
 VOWEL_TYPOS = [("hisein", "hosein"), ("bikht", "bakht"), ("awys", "aweys"),
@@ -73,21 +72,12 @@ LIST = [_e("hosein", "Hosein Salimi"), _e("obaid", "Obaidullah Akhund"),
         _e("sher", "Sher Mohammad Akhund"), _e("yahia", "Yahia Abdallah Al-Ubaidi")]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher], ids=lambda c: c.__name__)
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
-
-
-def _top(m: Matcher | NaiveMatcher, name: str) -> Hit:
-    hits = m.screen(ScreenQuery(names=[name], schema="Person"), limit=3, include_below=True)
-    assert hits, name
-    return hits[0]
+matcher = matchers_over(LIST)
 
 
 def test_screening_says_the_vowel_typo(matcher: Matcher | NaiveMatcher) -> None:
-    hit = _top(matcher, "Hisein Salimi")
+    hit = _top(matcher, "Hisein Salimi", include_below=True)
+    assert hit is not None
     assert hit.entity_id == "hosein"
     assert "'hisein' ~ 'hosein': one edit apart (typo)" in _details(hit)
     assert hit.band in ("match", "possible")
@@ -102,7 +92,8 @@ def test_screening_says_the_vowel_typo(matcher: Matcher | NaiveMatcher) -> None:
 ])
 def test_screening_reads_final_kh_and_the_names_habit(matcher: Matcher | NaiveMatcher, query: str,
                                                       expected: str, said: str) -> None:
-    hit = _top(matcher, query)
+    hit = _top(matcher, query, include_below=True)
+    assert hit is not None
     assert hit.entity_id == expected
     assert said in _details(hit)
     assert hit.band in ("match", "possible")

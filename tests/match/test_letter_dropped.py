@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from ctnode.match import Matcher, NaiveMatcher, Thresholds
+from ctnode.match import Matcher, NaiveMatcher
 from ctnode.match.normalise import (
     consonant_dropped_repeat,
     parse_name,
@@ -21,7 +21,14 @@ from ctnode.match.normalise import (
 from ctnode.match.similarity import abjad_similarity
 from ctnode.match.transliterate import ABJAD_MARK
 from ctnode.match.weights import MODEL
-from tests.match.test_script_recall import _details, _e, _top, found_and_said, same_as_naive
+from tests.match.test_script_recall import (
+    _details,
+    _e,
+    _top,
+    found_and_said,
+    matchers_over,
+    same_as_naive,
+)
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -37,11 +44,7 @@ QUERIES = ("خلیل احمد حانی", "يوسف المداي", "نیک ممد
            "ABDIKADIR MOHAMED ADIKADIR", "سعيد بااجى", "خلیل احمد خان", "HASSAN HASSANI")
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def _abjad(reading: str, latin: str) -> float:

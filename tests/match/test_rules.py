@@ -20,6 +20,7 @@ from ctnode.match.transliterate import (
 )
 from ctnode.model.entities import Entity
 from ctnode.model.screening import Hit, ScreenQuery
+from tests.match.test_script_recall import matchers_over
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
@@ -59,11 +60,7 @@ LIST = [
 ]
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher], ids=lambda c: c.__name__)
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+matcher = matchers_over(LIST)
 
 
 def _top(m: Matcher | NaiveMatcher, q: ScreenQuery) -> Hit | None:

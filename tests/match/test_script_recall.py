@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,16 +48,27 @@ LIST = [
 ]
 
 
-def _top(m: Matcher | NaiveMatcher, name: str, schema: str = "Person") -> Hit | None:
-    hits = m.screen(ScreenQuery(names=[name], schema=schema), limit=3)
+def _top(m: Matcher | NaiveMatcher, name: str, schema: str = "Person",
+         include_below: bool = False) -> Hit | None:
+    hits = m.screen(ScreenQuery(names=[name], schema=schema), limit=3,
+                    include_below=include_below)
     return hits[0] if hits else None
 
 
-@pytest.fixture(scope="module", params=[Matcher, NaiveMatcher])
-def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
-    m: Matcher | NaiveMatcher = request.param(Thresholds())
-    m.build(LIST)
-    return m
+def matchers_over(entities: list[Entity]) -> Any:
+    """A test module's ``matcher`` fixture (``matcher = matchers_over(LIST)``): the indexed
+    Matcher and the naive reference, each built once over ``entities``."""
+
+    @pytest.fixture(scope="module", params=[Matcher, NaiveMatcher], ids=lambda c: c.__name__)
+    def matcher(request: pytest.FixtureRequest) -> Matcher | NaiveMatcher:
+        m: Matcher | NaiveMatcher = request.param(Thresholds())
+        m.build(entities)
+        return m
+
+    return matcher
+
+
+matcher = matchers_over(LIST)
 
 
 def _details(hit: Hit) -> str:
