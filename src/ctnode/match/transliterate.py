@@ -776,6 +776,8 @@ def french_diaeresis_reading(token: str) -> str | None:
         return None
     out = latin_token(low.replace("ï", "y"))[0]
     return out if out and out != latin_token(token)[0] else None
+
+
 _STRONG_GERMAN = re.compile(r"sch|[oe]wa?$|^w[lr]")
 _STRONG_POLISH = re.compile(r"cz|sz")
 
@@ -799,24 +801,6 @@ def habit_readings(latin: str, habits: Iterable[str]) -> list[str]:
     return [a for a in dict.fromkeys(out) if a != latin]
 
 
-# A final kh after a vowel, not in a Slavic patronymic (-ovich, -evych: German and Polish
-# write its ч as ch, which their tables read kh)
-_FINAL_KH = re.compile(r"(?<![vw][iy])(?<=[aeiouy])kh$")
-
-
-def final_kh_reading(latin: str) -> str | None:
-    """The token with a final ``kh`` after a vowel read ``h`` (``abdullakh`` →
-    ``abdullah``, ``salikh`` → ``salih``), else None. Russian has no h: it writes the
-    Arabic and Persian h (ه ح) with its х (``Абдуллах``, ``Салих``, ``Аллах``), which every
-    Latin romanisation of Russian writes kh (English, French) or ch (German, Polish, whose
-    tables above read it kh), so a name romanised through Russian ends in kh where the
-    lists write h; inside a word the skeleton already reads kh as h. Not a patronymic's
-    ending (``-ovich``, the German ``ch`` of ч)."""
-    if len(latin) < 5 or not _FINAL_KH.search(latin):
-        return None
-    return latin[:-2] + "h"
-
-
 # Every kh but a Slavic patronymic's final one (-ovich, -evych: the ch of ч that German and
 # Polish write, which their tables read kh)
 _KH = re.compile(r"kh(?!$)|(?<![vw][iy])kh$")
@@ -831,7 +815,7 @@ def kh_reading(latin: str) -> str | None:
     through Russian writes kh where the lists write h (``Khasan``, ``Chwang``, ``Abdul
     Chak``). The skeleton reads kh as h already, but the spellings' other rules (the
     Levenshtein ratio, a typo, a romanised East Asian syllable: ``khwang`` is no syllable,
-    ``hwang`` is) read the letters. Not a patronymic's ending (:func:`final_kh_reading`)."""
+    ``hwang`` is) read the letters. Not a patronymic's ending (``-ovich``, the German ``ch`` of ч)."""
     if len(latin) < 4 or "kh" not in latin:
         return None
     out = _KH.sub("h", latin)
