@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist, postings
 from ctnode.match.normalise import parse_name
 from ctnode.model.entities import Entity
+from ctnode.model.screening import ScreenQuery
 from tests.match.test_script_recall import (
     _e,
     _org,
@@ -89,3 +90,33 @@ def test_pairs_cut_elsewhere_read_once_then_noted(tmp_path: Path) -> None:
         m.add(_e("pak", "PAK CHOL-SU"))
         assert m.tables.pair_cuts()["cholsu"] == [4]
         found_and_said(m, "PAK CH-OLSU", "pak", "'cholsu' ~ 'cholsu': merged parts")
+
+
+def test_a_large_table_asks_for_each_cut(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merged-pair table of more than ``PAIR_CUTS_READ`` keys (a million names: 2.2
+    million) is never read whole for its listed pairs' cuts: a merged query unit asks for
+    each other cut of its letters, once some listed pair has its skeleton. Same hits as the
+    naive reference, built and loaded from disk, and for a name added since (mm,
+    2026-12-07)."""
+    monkeypatch.setattr(postings, "PAIR_CUTS_READ", 0)
+    built = Matcher(Thresholds())
+    built.build(LIST)
+    persist.save(built, tmp_path, {"mark": 1})
+    loaded, _ = persist.load(tmp_path, Thresholds(), 200, {"mark": 1})
+    naive = NaiveMatcher(Thresholds())
+    naive.build([*LIST, _e("pak", "PAK CHOL-SU")])
+    queries = ["RI J-ESON", "KIM Y-URO HAN", "RI J-ESONG", "RI JE-SON", "RI JES ON", "PAK CH-OLSU",
+               "PAK CHOLS-U", "RI JESO N"]
+    for m in (built, loaded):
+        found_and_said(m, "RI J-ESON", "ri", "'jeson' ~ 'jeson': merged parts")
+        m.add(_e("pak", "PAK CHOL-SU"))
+        found_and_said(m, "PAK CH-OLSU", "pak", "'cholsu' ~ 'cholsu': merged parts")
+        for query in queries:
+            q = ScreenQuery(names=[query])
+            got = [(h.entity_id, h.score, h.matched_name)
+                   for h in m.screen(q, include_below=True)]
+            want = [(h.entity_id, h.score, h.matched_name)
+                    for h in naive.screen(q, include_below=True)]
+            assert got == want, query
+        assert m.tables._pair_cuts is None  # (the cuts were asked for one by one)

@@ -78,6 +78,10 @@ JOIN = "\x00"  # joins the tokens of a deletion key in a table loaded from disk
 # (``same_skeleton_bound``: a rule call per spelling would cost more than it saves).
 EXACT_BOUND_GROUP = 16
 EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when full)
+# A merged-pair table of more keys than this is not read whole for its listed pairs' cuts
+# (``pair_cuts``): a merged query unit asks for its letters' other cuts one by one instead
+# (``_cuts_probed``). The UN list's table is read at once, a million names' is not.
+PAIR_CUTS_READ = 200_000
 # Shortest skeleton posted under its one-letter deletions: 3, so that an Arabic-script
 # query missing one letter (``mhd``) reaches ``mhmd``; the rule itself decides.
 MIN_SKELETON_DELETIONS = UNVOWELLED_MIN_SKELETON
@@ -182,6 +186,9 @@ class PostingTables:
         self._abjad_reach: dict[str, list[Reach]] = {}
         self._abjad_keys: set[str] | None = None  # see abjad_keys
         self._pair_cuts: dict[str, list[int]] | None = None  # see pair_cuts
+        # whether the merged-pair table is too large to read for pair_cuts (decided once
+        # it is needed, again after names are indexed; see _cut_elsewhere)
+        self._cuts_probed_always: bool | None = None
         # per query skeleton (and whether the query token is written without vowels): the
         # listed skeletons the skeleton-typo rule can join it with (the test needs no
         # tokens, so every spelling of a query skeleton shares the answer)
@@ -224,6 +231,7 @@ class PostingTables:
             self._post(PostingKind.ACRONYM, acronym, name_id)
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
         self.name_totals.append(form.total)
+        self._cuts_probed_always = None
         self._expansions = {}
         self._unit_lists = {}
         self._abjad_reach = {}
@@ -643,6 +651,13 @@ class PostingTables:
         son`` for ``j eson``), at the exact value: the merged-parts rule's pair."""
         latin = unit.latin
         found = self._pair_cuts
+        if found is None:
+            probed = self._cuts_probed_always
+            if probed is None:  # (asked once: a loaded column's size is not a field)
+                probed = self._cuts_probed_always = (
+                    len(self.postings[PostingKind.MERGED_PAIR]) > PAIR_CUTS_READ)
+            if probed:
+                return self._cuts_probed(unit)
         cuts = (found if found is not None else self.pair_cuts()).get(latin)
         if not cuts:
             return []
@@ -652,6 +667,26 @@ class PostingTables:
             if cut != unit.cut:
                 key = f"{PAIR_LETTERS}{latin[:cut]} {latin[cut:]}"
                 out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT, weights[key]))
+        return out
+
+    def _cuts_probed(self, unit: Unit) -> list[Reach]:
+        """:meth:`_cut_elsewhere` for a large table, without reading every listed pair's
+        cut (``pair_cuts`` reads each ``=first second`` key once: 1.3 million keys and
+        some 4 CPU-s at a million names, in the first screen of every process): each other
+        cut of the unit's letters asked for as a key, and only when some listed pair has
+        the unit's skeleton (a listed pair of the same letters posts that skeleton too, so
+        a unit whose skeleton no listed pair has, most fresh ones, costs one look-up)."""
+        index = self.postings[PostingKind.MERGED_PAIR]
+        out: list[Reach] = []
+        if unit.skel not in index:
+            return out
+        latin = unit.latin
+        weights = self.weights[PostingKind.MERGED_PAIR]
+        for cut in range(1, len(latin)):  # (ascending, as pair_cuts keeps them)
+            if cut != unit.cut:
+                key = f"{PAIR_LETTERS}{latin[:cut]} {latin[cut:]}"
+                if key in index:
+                    out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT, weights[key]))
         return out
 
     def unit_postings(self, unit: Unit) -> UnitLists:
