@@ -487,14 +487,15 @@ class KeyedColumn(Generic[V]):
         self._seen: dict[str, V | None] = {}
 
     def get(self, key: str, /) -> V | None:
-        found = self._seen.get(key, _UNSEEN)
+        seen = self._seen
+        found = seen.get(key, _UNSEEN)
         if found is not _UNSEEN:
             return found
-        found = self._more.get(key)
+        more = self._more
+        found = more.get(key) if more else None  # (nothing set since: most loaded tables)
         if found is None:
             row = self._keys.row(key)
             found = None if row < 0 else self._value_of(row)
-        seen = self._seen
         if len(seen) >= SEEN_CACHE:
             seen.clear()
         seen[key] = found
@@ -562,3 +563,8 @@ class KeyedSet:
 
     def __len__(self) -> int:
         return len(self._keys) + len(self._more)
+
+    def starting_with(self, mark: str) -> list[str]:
+        """The strings (read from the file or added since) that start with ``mark`` (one
+        ASCII character; see :meth:`HashedKeys.starting_with`): only those are read."""
+        return [*self._keys.starting_with(mark), *(k for k in self._more if k[:1] == mark)]

@@ -29,7 +29,7 @@ from bisect import bisect_left, insort
 from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
-from ctnode.match.columns import KeyedColumn, StrMap, StrSet
+from ctnode.match.columns import KeyedColumn, KeyedSet, StrMap, StrSet
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton, written_skeleton
 from ctnode.match.score import NameForm, Unit
 from ctnode.match.similarity import (
@@ -370,7 +370,7 @@ class PostingTables:
     def _reach(self, out: list[Reach], kind: PostingKind, key: str, ub: float) -> None:
         """Add the plain and the alternative-form postings of ``key`` (those that exist)."""
         index = self.postings[kind]
-        if key in index:
+        if index.get(key) is not None:  # (a held key's value is never None)
             out.append(Reach(kind, key, ub, self.weights[kind][key]))
         if not self._alt_read[kind]:
             self._read_alt_keys(kind)
@@ -534,8 +534,12 @@ class PostingTables:
         """The marked loanword keys of listed parts written in katakana."""
         found = self._katakana
         if found is None:
+            vocabulary = self.vocabulary
+            # (a loaded index's vocabulary: only the marked keys are read, not each of its
+            # hundred thousand tokens, in the first screen of a process)
             found = self._katakana = frozenset(
-                t for t in self.vocabulary if t[:1] == LOANWORD_MARK)
+                vocabulary.starting_with(LOANWORD_MARK) if isinstance(vocabulary, KeyedSet)
+                else (t for t in vocabulary if t[:1] == LOANWORD_MARK))
         return found
 
     def _expand_single(self, out: list[Reach], latin: str, key: str) -> None:
