@@ -26,7 +26,7 @@ from ctnode.match.bounds import (
     plans_for,
     split_plans,
 )
-from ctnode.match.columns import ColumnFile, ColumnWriter, HashedKeys, KeyedColumn
+from ctnode.match.columns import ColumnFile, ColumnWriter, HashedKeys, KeyedColumn, KeyedSet
 from ctnode.match.phrases import english, rule_phrase, said
 from ctnode.match.postings import ALT_PREFIX, PostingKind
 from ctnode.match.symbols import SymbolTable
@@ -279,6 +279,16 @@ def test_keys_starting_with_a_mark_are_found_by_their_bytes() -> None:
     column["\x01\x03new"] = 99
     column["other"] = 98
     assert column.starting_with("\x03", "\x01") == [*want, "\x01\x03new"]
+    kept = KeyedSet(hashed)  # (a set over the same keys: the katakana keys' reading)
+    kept.add("\x03more")
+    kept.add("\x03abc")  # (already held: not added again)
+    assert kept.starting_with("\x03") == ["\x03abc", "\x03", "\x03ж", "\x03more"]
+    empty = ColumnWriter()
+    HashedKeys.pack([], empty, "k")
+    buf = io.BytesIO()
+    empty.write(buf)
+    none = HashedKeys.read(ColumnFile(memoryview(buf.getvalue()), empty.directory), "k")
+    assert none.starting_with("\x03", "\x01") == [] == KeyedSet(none).starting_with("\x03")
 
 
 def test_a_symbol_tables_remembered_answers_follow_its_lexicon(entities: list[Entity]) -> None:
