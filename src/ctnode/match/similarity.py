@@ -501,8 +501,8 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     said = " after the article" if after_article and key[:1] != other[:1] else ""
     if (spelt != key and abjad_letter_dropped(spelt, other, after_article)
             and len(spelt) >= SHORT_ABJAD_DROPPED):
-        return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                          f"out{said}: consonants '{spelt}' of '{other}'")
+        return _dropped_value(key), (f"written in Arabic script with one letter left "
+                                     f"out{said}: consonants '{spelt}' of '{other}'")
     if not abjad_letter_dropped(key, other, after_article):
         return 0.0, ""
     if len(key) < SHORT_ABJAD_DROPPED:
@@ -517,11 +517,36 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
             return 0.0, ""
         article = (" (written with the article: one long vowel)"
                    if longs < MIN_LONG_VOWELS_DROPPED else "")
-        return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                          f"out{said}: consonants '{key}' of '{other}', long "
-                                          f"vowels agree{article}")
-    return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                      f"out{said}: consonants '{key}' of '{other}'")
+        return _dropped_value(key), (f"written in Arabic script with one letter left "
+                                     f"out{said}: consonants '{key}' of '{other}', long "
+                                     f"vowels agree{article}")
+    if len(key) < FULL_ABJAD_DROPPED and _vowelled_drop(reading, key, written, other, vowels,
+                                                        after_article):
+        return MODEL.abjad_dropped, (f"written in Arabic script with one letter left "
+                                     f"out{said}: consonants '{key}' of '{other}', long "
+                                     f"vowels agree")
+    return _dropped_value(key), (f"written in Arabic script with one letter left "
+                                 f"out{said}: consonants '{key}' of '{other}'")
+
+
+def _vowelled_drop(reading: str, key: str, written: tuple[int, ...], other: str,
+                   vowels: tuple[int, ...], after_article: bool) -> bool:
+    """Three consonants left (``key``) of the Latin part's four (``other``), and the
+    Arabic-script part also writes a long vowel after its first letter, every one agreeing
+    in class with the Latin vowels once the consonant is left out (جمان ``jman`` of
+    Djermane ``jrmn``: a after m): the written vowels are letters the two spellings share,
+    as a fourth consonant would be, so the part gets the value of four left. Three
+    consonants of the name itself: not a first vowel (عماد ``amd`` is two, not Ahmadi's
+    ``ahmd`` less one), nor the lam of Allah glued to it (قاريالله ``krl``: Qari), and
+    the consonant left out is not the Latin part's last (حامد ``hmd`` is not Hamidullah
+    ``hmdl``: a name-forming suffix, not a letter)."""
+    if key[0] == "a" or reading.endswith(_ALLAH_KEY):
+        return False
+    if not any(ch in "aiu" for ch in reading[1:]):
+        return False
+    first = 0 if after_article and other[0] != "a" else 1
+    return any(_long_vowels_agree(written, vowels, i) for i in range(first, len(other) - 1)
+               if other[:i] + other[i + 1:] == key)
 
 
 def _long_vowels_agree(written: tuple[int, ...], vowels: tuple[int, ...], i: int) -> bool:
@@ -553,11 +578,19 @@ def abjad_bound(key: str) -> float:
     return MODEL.abjad if len(key) >= MIN_ABJAD_SKELETON else 0.0
 
 
+def _dropped_value(key: str) -> float:
+    """The letter-left-out case's value for an Arabic-script part with skeleton ``key``
+    whose written long vowels do not add to its consonants (:func:`_vowelled_drop`)."""
+    if len(key) >= FULL_ABJAD_DROPPED:
+        return MODEL.abjad_dropped
+    return MODEL.abjad_dropped_short if len(key) >= MIN_ABJAD_DROPPED else 0.0
+
+
 def abjad_dropped_bound(key: str) -> float:
     """Highest similarity the letter-left-out case gives an Arabic-script part with
     skeleton ``key`` (an index bound)."""
-    if len(key) >= FULL_ABJAD_DROPPED:
-        return MODEL.abjad_dropped
+    if len(key) >= FULL_ABJAD_DROPPED or (len(key) == SHORT_ABJAD_DROPPED and key[0] != "a"):
+        return MODEL.abjad_dropped  # (three: as four when long vowels agree, _vowelled_drop)
     return MODEL.abjad_dropped_short if len(key) >= MIN_ABJAD_DROPPED else 0.0
 
 

@@ -509,6 +509,35 @@ def allah_joined(name: str) -> str | None:
     return " ".join(out) if len(out) < len(words) else None
 
 
+_ILAH = "اله"  # Allah written with one lam (allah_one_lam)
+_ALLAH_ONE_LAM = "Allah written with one lam"
+
+
+def allah_one_lam(name: str) -> str | None:
+    """The name with ``اله`` read as ``الله`` where it ends a theophoric name, or None when
+    it has no such part. Persian writing (and older or hurried Arabic) leaves out one of
+    the two lams of Allah, the doubled lam that Arabic marks with a shadda: ``عبداله``
+    Abdollah, ``نصراله`` Nasrollah, ``روح اله`` Ruhollah. Glued to a name of two letters or
+    more (``هاله`` Haleh and ``لاله`` Laleh are names of their own, ``عبدالاله`` Abd
+    al-Ilah is another name), or written apart after ``عبد`` or a part that joins Allah
+    (:func:`joins_allah`). A second reading beside the one as written (``اله`` is also
+    ilah, god): the better reading wins."""
+    if _ILAH not in name:
+        return None
+    words = name.split()
+    out: list[str] = []
+    for w in words:
+        bare = without_marks(w)
+        if bare == _ILAH and out and (without_marks(out[-1]) == _ABD or joins_allah(out[-1])):
+            out.append(_ALLAH)
+        elif (bare.endswith(_ILAH) and len(bare) >= len(_ILAH) + 2
+              and not bare.endswith("ال" + _ILAH) and has_arabic(bare)):
+            out.append(bare[:-len(_ILAH)] + _ALLAH)
+        else:
+            out.append(w)
+    return " ".join(out) if out != words else None
+
+
 def joins_allah(token: str) -> bool:
     """Whether ``الله`` written after this Arabic-script part is the second half of one
     theophoric name with it (امین الله Aminullah, ثناء الله Sanaullah, نصر الله Nasrullah):
@@ -1049,10 +1078,17 @@ def readings(name: str) -> tuple[Reading, ...]:
     * kana: the Japanese reading.
     """
     if not _CJK.search(name):
+        written = [Reading(name, "", "")]
         joined = allah_joined(name)
         if joined is not None:
-            return (Reading(name, "", ""), Reading(joined, "", _ALLAH_JOINED))
-        return (Reading(name, "", ""),)
+            written.append(Reading(joined, "", _ALLAH_JOINED))
+        full = allah_one_lam(name)
+        if full is not None:  # (then joined to the name before it, as written with two)
+            joined = allah_joined(full)
+            written.append(Reading(full if joined is None else joined, "",
+                                   _ALLAH_ONE_LAM if joined is None
+                                   else f"{_ALLAH_ONE_LAM}, {_ALLAH_JOINED}"))
+        return tuple(written)
     key = _transliterator(_TRAD_SIMP).transliterate("".join(ch for ch in name if _CJK.match(ch)))
     words = [w for w in re.split(r"[\s·・,]+", name) if w]
     if _HANGUL.search(name):

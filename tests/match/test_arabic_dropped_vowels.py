@@ -1,0 +1,95 @@
+"""Issue 12, Arabic-script names with a letter dropped (ard, 2026-12-07): a part left with
+three consonants that writes a long vowel agreeing with the Latin part's vowels is valued
+as one left with four (``جمان`` Djermane), but not when the three count a first vowel
+(``عماد``/Ahmadi), the lam of Allah (``قاريالله``/Karimullah) or leave out the Latin part's
+last consonant (``حامد``/Hamidullah: a suffix, not a letter); and Allah written with one
+lam (``عبداله``, ``نصراله``, ``روح اله``: Persian writing) is also read as Allah. Each on
+the indexed Matcher and the naive reference alike, each said in the hit's explanation."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctnode.match import Matcher, NaiveMatcher
+from ctnode.match.normalise import parse_name
+from ctnode.match.similarity import abjad_similarity
+from ctnode.match.transliterate import ABJAD_MARK, allah_one_lam
+from ctnode.match.weights import MODEL
+from tests.match.test_script_recall import _e, _top, found_and_said, matchers_over, same_as_naive
+
+pytestmark = pytest.mark.usefixtures("hand_model")
+
+LIST = [
+    _e("djermane", "Kamel Djermane"), _e("karim", "Abdullah Hamad Mohammad Karim"),
+    _e("nasrullah", "Nasrullah Mansur Khan"), _e("ruhullah", "Ruhullah Amin Wardak"),
+    _e("other", "Omar Hassan Khalil"), _e("kamal", "Kamal Jaber Hassan"),
+]
+
+QUERIES = ("كمال جمان", "عبد اله حماد محمد كريم", "نصراله منصور خان", "روح اله امین وردک",
+           "عبد الاله حماد", "كمال جبر", "هاله منصور")
+
+matcher = matchers_over(LIST)
+
+
+def _abjad(reading: str, latin: str) -> tuple[float, str]:
+    return abjad_similarity(ABJAD_MARK + reading, latin)
+
+
+def test_three_left_with_a_long_vowel_that_agrees_count_as_four() -> None:
+    sim, said = _abjad("jman", "djermane")  # a after m, as in Djermane
+    assert sim == MODEL.abjad_dropped
+    assert "consonants 'jmn' of 'jrmn', long vowels agree" in said
+    assert _abjad("ʹtriti", "tikriti")[0] == MODEL.abjad_dropped  # التريتي, written after al-
+    assert _abjad("blmkhar", "belmokhtar")[0] == MODEL.abjad_dropped  # four left: as before
+
+
+def test_three_left_otherwise_keep_the_short_value() -> None:
+    assert _abjad("jmn", "djermane")[0] == MODEL.abjad_dropped_short  # no long vowel written
+    assert _abjad("jmin", "djermane")[0] == MODEL.abjad_dropped_short  # i against a
+    assert _abjad("amad", "ahmadi")[0] == MODEL.abjad_dropped_short  # عماد: a first vowel
+    assert _abjad("akla", "attiqullah")[0] == MODEL.abjad_dropped_short  # عكلة
+    assert _abjad("hamd", "hamidullah")[0] == MODEL.abjad_dropped_short  # the suffix's l
+    assert _abjad("hdait", "hidayatullah")[0] == MODEL.abjad_dropped_short
+    assert _abjad("qarillah", "karimullah")[0] == MODEL.abjad_dropped_short  # Allah's lam
+    assert _abjad("ʹtkrii", "tikriti")[0] == MODEL.abjad_dropped_short  # the last one left out
+
+
+def test_allah_written_with_one_lam() -> None:
+    assert allah_one_lam("عبداله") == "عبدالله"
+    assert allah_one_lam("نصراله خان") == "نصرالله خان"
+    assert allah_one_lam("عبد اله حماد") == "عبد الله حماد"
+    assert allah_one_lam("روح اله امین") == "روح الله امین"
+    assert allah_one_lam("هاله") is None  # Haleh, a name of its own
+    assert allah_one_lam("لاله") is None  # Laleh
+    assert allah_one_lam("عبدالاله") is None  # Abd al-Ilah
+    assert allah_one_lam("اله") is None  # alone: ilah
+    assert allah_one_lam("بن اله") is None  # after bin: no theophoric name
+    assert allah_one_lam("عبدالله") is None
+    assert allah_one_lam("Abdullah") is None
+    readings = [p.tokens for p in parse_name("روح اله امین")]
+    assert ("ruh", "alh", "amin") in readings  # as written, beside
+    assert ("ruhullah", "amin") in readings  # with Allah, joined to the name before it
+    assert ("nsrullah",) in [p.tokens for p in parse_name("نصراله")]
+    assert ("abdullah",) in [p.tokens for p in parse_name("عبداله")]
+
+
+@pytest.mark.parametrize(("query", "expected", "said"), [
+    ("كمال جمان", "djermane", "consonants 'jmn' of 'jrmn', long vowels agree"),
+    ("عبد اله حماد محمد كريم", "karim", "read as Allah written with one lam: عبد الله"),
+    ("نصراله منصور خان", "nasrullah", "transliterated (Allah written with one lam)"),
+    ("روح اله امین وردک", "ruhullah",
+     "read as Allah written with one lam, Allah joined to the name before it: روحالله"),
+])
+def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
+                                said: str) -> None:
+    found_and_said(matcher, query, expected, said)
+
+
+def test_haleh_is_no_theophoric_name(matcher: Matcher | NaiveMatcher) -> None:
+    hit = _top(matcher, "هاله منصور", include_below=True)
+    assert hit is None or "Allah written with one lam" not in " ".join(
+        f.detail for f in hit.explanation)
+
+
+def test_fast_equals_naive_on_these_queries() -> None:
+    same_as_naive(LIST, QUERIES)
