@@ -2,9 +2,12 @@
 three consonants that writes a long vowel agreeing with the Latin part's vowels is valued
 as one left with four (``جمان`` Djermane), but not when the three count a first vowel
 (``عماد``/Ahmadi), the lam of Allah (``قاريالله``/Karimullah) or leave out the Latin part's
-last consonant (``حامد``/Hamidullah: a suffix, not a letter); and Allah written with one
-lam (``عبداله``, ``نصراله``, ``روح اله``: Persian writing) is also read as Allah. Each on
-the indexed Matcher and the naive reference alike, each said in the hit's explanation."""
+last consonant (``حامد``/Hamidullah: a suffix, not a letter); the tails of compound names
+written with a letter left out (Allah with one lam, ``عبداله``, ``نصراله``, ``روح اله``:
+Persian writing; ``عبدلله``; ad-Din as ``الين``, ``الدن``) are also read whole; and a part
+glued to a slipped Abd-al (``عدالغفار``, ``عبالغفار``, ``عبدلغفار``, ``عبداغفار``) is read
+as two parts, as ``عبدالغفار`` is. Each on the indexed Matcher and the naive reference
+alike, each said in the hit's explanation."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher
 from ctnode.match.normalise import parse_name
 from ctnode.match.similarity import abjad_similarity
-from ctnode.match.transliterate import ABJAD_MARK, allah_one_lam
+from ctnode.match.transliterate import ABJAD_MARK, abd_al_slip, allah_one_lam, joined_abd
 from ctnode.match.weights import MODEL
 from tests.match.test_script_recall import _e, _top, found_and_said, matchers_over, same_as_naive
 
@@ -23,10 +26,12 @@ LIST = [
     _e("djermane", "Kamel Djermane"), _e("karim", "Abdullah Hamad Mohammad Karim"),
     _e("nasrullah", "Nasrullah Mansur Khan"), _e("ruhullah", "Ruhullah Amin Wardak"),
     _e("other", "Omar Hassan Khalil"), _e("kamal", "Kamal Jaber Hassan"),
+    _e("ghafar", "Abdul Ghafar Shinwari"), _e("nasiruddin", "Nasiruddin Haqqani"),
 ]
 
 QUERIES = ("كمال جمان", "عبد اله حماد محمد كريم", "نصراله منصور خان", "روح اله امین وردک",
-           "عبد الاله حماد", "كمال جبر", "هاله منصور")
+           "عبد الاله حماد", "كمال جبر", "هاله منصور", "عدالغفار شینواری", "عبداغفار شینواری",
+           "نصیر الین حقانی", "عدالت شینواری")
 
 matcher = matchers_over(LIST)
 
@@ -65,6 +70,11 @@ def test_allah_written_with_one_lam() -> None:
     assert allah_one_lam("اله") is None  # alone: ilah
     assert allah_one_lam("بن اله") is None  # after bin: no theophoric name
     assert allah_one_lam("عبدالله") is None
+    assert allah_one_lam("عبدلله") == "عبدالله"  # its alef left out
+    assert allah_one_lam("نصیر الین حقانی") == "نصیر الدين حقانی"  # ad-Din
+    assert allah_one_lam("نورالدن ترابی") == "نورالدين ترابی"
+    assert allah_one_lam("الين") is None  # alone: no tail
+    assert allah_one_lam("عبد الين") is None  # after Abd: a divine name, not ad-Din
     assert allah_one_lam("Abdullah") is None
     readings = [p.tokens for p in parse_name("روح اله امین")]
     assert ("ruh", "alh", "amin") in readings  # as written, beside
@@ -73,12 +83,27 @@ def test_allah_written_with_one_lam() -> None:
     assert ("abdullah",) in [p.tokens for p in parse_name("عبداله")]
 
 
+def test_abd_al_with_a_letter_left_out() -> None:
+    for slipped in ("عدالغفار", "عبالغفار", "عبدلغفار", "عبداغفار"):
+        assert joined_abd(slipped) == ("عبد", "الغفار"), slipped
+    assert parse_name("عدالغفار")[0].tokens == parse_name("عبدالغفار")[0].tokens
+    assert ("read as two parts, Abd al- with a letter left out: عدالغفار → عبد الغفار"
+            in parse_name("عدالغفار")[0].notes)
+    assert abd_al_slip("عدالت") is None  # Adalat (justice): one letter after the prefix
+    assert abd_al_slip("عبدلله") is None  # Abdullah (allah_one_lam)
+    assert abd_al_slip("عبدالغفار") is None  # written whole: split as it is
+    assert joined_abd("عبدالغفار") == ("عبد", "الغفار")
+
+
 @pytest.mark.parametrize(("query", "expected", "said"), [
     ("كمال جمان", "djermane", "consonants 'jmn' of 'jrmn', long vowels agree"),
-    ("عبد اله حماد محمد كريم", "karim", "read as Allah written with one lam: عبد الله"),
-    ("نصراله منصور خان", "nasrullah", "transliterated (Allah written with one lam)"),
+    ("عبد اله حماد محمد كريم", "karim", "written with a letter left out: عبد الله حماد"),
+    ("نصراله منصور خان", "nasrullah", "transliterated (a compound name's tail (Allah, ad-Din)"),
     ("روح اله امین وردک", "ruhullah",
-     "read as Allah written with one lam, Allah joined to the name before it: روحالله"),
+     "written with a letter left out, Allah joined to the name before it: روحالله"),
+    ("نصیر الین حقانی", "nasiruddin", "written with a letter left out: نصیر الدين حقانی"),
+    ("عدالغفار شینواری", "ghafar", "Abd al- with a letter left out: عدالغفار → عبد الغفار"),
+    ("عبداغفار شینواری", "ghafar", "Abd al- with a letter left out: عبداغفار → عبد الغفار"),
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                 said: str) -> None:
@@ -87,7 +112,7 @@ def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, exp
 
 def test_haleh_is_no_theophoric_name(matcher: Matcher | NaiveMatcher) -> None:
     hit = _top(matcher, "هاله منصور", include_below=True)
-    assert hit is None or "Allah written with one lam" not in " ".join(
+    assert hit is None or "a letter left out" not in " ".join(
         f.detail for f in hit.explanation)
 
 

@@ -71,6 +71,7 @@ from ctnode.match.transliterate import (
     warm_up_scripts,
     western_alternatives,
     western_habits,
+    without_marks,
 )
 
 NameKind = Literal["person", "org"]
@@ -156,7 +157,9 @@ def _split_joined(raws: list[str], notes: list[str] | None = None) -> list[str]:
             if len(parts) == 1:
                 parts = joined_abu(raw)
         if len(parts) > 1 and notes is not None:
-            notes.append(f"read as two parts: {raw} → {' '.join(parts)}")
+            slipped = "".join(parts) != without_marks(raw)  # (abd_al_slip: letters added)
+            notes.append(f"read as two parts{', Abd al- with a letter left out' if slipped else ''}"
+                         f": {raw} → {' '.join(parts)}")
         out.extend(parts)
     return out
 

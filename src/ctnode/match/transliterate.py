@@ -452,6 +452,30 @@ def glued_bin_reading(token: str) -> tuple[tuple[str, str], ...]:
     return ((reading, "'بن' (bin) glued to the name"),) if reading else ()
 
 
+# ``عبدال`` with one letter after its first left out: عدال (b), عبال (d), عبدل (the
+# article's alef), عبدا (its lam)
+_ABD_AL_SLIPS = tuple((_ABD + _ARABIC_ARTICLE)[:i] + (_ABD + _ARABIC_ARTICLE)[i + 1:]
+                      for i in range(1, len(_ABD + _ARABIC_ARTICLE)))
+MIN_ABD_SLIP_REST = 3  # letters of the divine name a slipped Abd-al prefix must leave
+
+
+def abd_al_slip(stripped: str) -> str | None:
+    """The slipped ``عبدال`` a part written as one begins with (:data:`_ABD_AL_SLIPS`:
+    ``عدالغفار``, ``عبالغفار``, ``عبدلغفار``, ``عبداغفار`` for ``عبدالغفار``, Abd al-Ghaffar,
+    whose prefix is the part's longest stretch of letters the script writes alike in every
+    Abd- name), or None: the divine name after it three letters or more, not Allah
+    (``عبدلله`` and ``عبداله`` are Abdullah: :func:`allah_one_lam`), and not the prefix
+    written whole (:func:`joined_abd` splits that as it is)."""
+    if stripped.startswith(_ABD + _ARABIC_ARTICLE):
+        return None
+    for slip in _ABD_AL_SLIPS:
+        rest = stripped[len(slip):]
+        if (stripped.startswith(slip) and len(rest) >= MIN_ABD_SLIP_REST
+                and not (_ARABIC_ARTICLE + rest).endswith(_ALLAH) and has_arabic(rest)):
+            return slip
+    return None
+
+
 def joined_abd(token: str) -> tuple[str, ...]:
     """An Arabic-script part holding two written as one, split (or the part alone): an
     Abd- name is two words, ``عبد`` and the divine name with its article, written joined
@@ -459,6 +483,9 @@ def joined_abd(token: str) -> tuple[str, ...]:
     name); and after a letter that does not join the next, a space is invisible and often
     left out before ``عبد`` (``محمدعبد`` → ``محمد عبد``)."""
     stripped = without_marks(token)
+    slip = abd_al_slip(stripped)
+    if slip is not None:
+        return (_ABD, *joined_abd(_ARABIC_ARTICLE + stripped[len(slip):]))
     if _ABD not in stripped:
         return (token,)
     if (stripped.startswith(_ABD + _ARABIC_ARTICLE) and not stripped.endswith(_ALLAH)
@@ -509,30 +536,46 @@ def allah_joined(name: str) -> str | None:
     return " ".join(out) if len(out) < len(words) else None
 
 
-_ILAH = "اله"  # Allah written with one lam (allah_one_lam)
-_ALLAH_ONE_LAM = "Allah written with one lam"
+_ILAH = "اله"  # Allah with one lam (allah_one_lam)
+_LILLAH = "لله"  # ... with its alef left out
+_DIN_SLIPS = frozenset({"الين", "الین", "الدن", "لدين", "لدین"})  # ad-Din less one letter
+_DIN_WHOLE = "الدين"
+_TAIL_SLIPPED = "a compound name's tail (Allah, ad-Din) written with a letter left out"
 
 
 def allah_one_lam(name: str) -> str | None:
-    """The name with ``اله`` read as ``الله`` where it ends a theophoric name, or None when
-    it has no such part. Persian writing (and older or hurried Arabic) leaves out one of
-    the two lams of Allah, the doubled lam that Arabic marks with a shadda: ``عبداله``
-    Abdollah, ``نصراله`` Nasrollah, ``روح اله`` Ruhollah. Glued to a name of two letters or
-    more (``هاله`` Haleh and ``لاله`` Laleh are names of their own, ``عبدالاله`` Abd
-    al-Ilah is another name), or written apart after ``عبد`` or a part that joins Allah
+    """The name with the tail of a compound name written with one letter left out read
+    whole, or None when it has no such part. Persian writing (and older or hurried Arabic)
+    leaves out one of the two lams of Allah, the doubled lam Arabic marks with a shadda:
+    ``عبداله`` Abdollah, ``نصراله`` Nasrollah, ``روح اله`` Ruhollah; and its alef
+    (``عبدلله``); ad-Din loses a letter as any word does (``نصیر الین``, ``نورالین``,
+    ``الدن``; ``ادين``, its lam left out as it is said, has its own reading:
+    :func:`article_readings`). These tails end a theophoric or ad-Din name and are never
+    names alone, so a slip in them is read back: glued to a name of two letters or more
+    (``هاله`` Haleh and ``لاله`` Laleh are names of their own; ``عبدالاله`` Abd al-Ilah is
+    another name), or written apart after ``عبد`` or a part that joins Allah
     (:func:`joins_allah`). A second reading beside the one as written (``اله`` is also
     ilah, god): the better reading wins."""
-    if _ILAH not in name:
+    if _ILAH not in name and _LILLAH not in name and not any(d in name for d in _DIN_SLIPS):
         return None
     words = name.split()
     out: list[str] = []
     for w in words:
         bare = without_marks(w)
-        if bare == _ILAH and out and (without_marks(out[-1]) == _ABD or joins_allah(out[-1])):
+        after_name = bool(out) and (without_marks(out[-1]) == _ABD or joins_allah(out[-1]))
+        if bare == _ILAH and after_name:
             out.append(_ALLAH)
-        elif (bare.endswith(_ILAH) and len(bare) >= len(_ILAH) + 2
-              and not bare.endswith("ال" + _ILAH) and has_arabic(bare)):
+        elif bare in _DIN_SLIPS and after_name and without_marks(out[-1]) != _ABD:
+            out.append(_DIN_WHOLE)
+        elif len(bare) < len(_ILAH) + 2 or not has_arabic(bare) or bare.endswith(_ALLAH):
+            out.append(w)
+        elif bare.endswith(_ILAH) and not bare.endswith(_ARABIC_ARTICLE + _ILAH):
             out.append(bare[:-len(_ILAH)] + _ALLAH)
+        elif bare.endswith(_LILLAH):
+            out.append(bare[:-len(_LILLAH)] + _ALLAH)
+        elif (len(bare) >= len(_DIN_WHOLE) + 1
+              and any(bare.endswith(d) for d in _DIN_SLIPS if d[0] == _ARABIC_ARTICLE[0])):
+            out.append(bare[:-len("الين")] + _DIN_WHOLE)
         else:
             out.append(w)
     return " ".join(out) if out != words else None
@@ -1086,8 +1129,8 @@ def readings(name: str) -> tuple[Reading, ...]:
         if full is not None:  # (then joined to the name before it, as written with two)
             joined = allah_joined(full)
             written.append(Reading(full if joined is None else joined, "",
-                                   _ALLAH_ONE_LAM if joined is None
-                                   else f"{_ALLAH_ONE_LAM}, {_ALLAH_JOINED}"))
+                                   _TAIL_SLIPPED if joined is None
+                                   else f"{_TAIL_SLIPPED}, {_ALLAH_JOINED}"))
         return tuple(written)
     key = _transliterator(_TRAD_SIMP).transliterate("".join(ch for ch in name if _CJK.match(ch)))
     words = [w for w in re.split(r"[\s·・,]+", name) if w]
