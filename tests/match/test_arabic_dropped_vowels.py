@@ -6,8 +6,9 @@ last consonant (``حامد``/Hamidullah: a suffix, not a letter); the tails of c
 written with a letter left out (Allah with one lam, ``عبداله``, ``نصراله``, ``روح اله``:
 Persian writing; ``عبدلله``; ad-Din as ``الين``, ``الدن``) are also read whole; and a part
 glued to a slipped Abd-al (``عدالغفار``, ``عبالغفار``, ``عبدلغفار``, ``عبداغفار``) is read
-as two parts, as ``عبدالغفار`` is. Each on the indexed Matcher and the naive reference
-alike, each said in the hit's explanation."""
+as two parts, as ``عبدالغفار`` is; a nisba ending a name, alef and a sun letter first, is
+also read as the article with its lam left out (``اراوي`` al-Rawi). Each on the indexed
+Matcher and the naive reference alike, each said in the hit's explanation."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ import pytest
 from ctnode.match import Matcher, NaiveMatcher
 from ctnode.match.normalise import parse_name
 from ctnode.match.similarity import abjad_similarity
-from ctnode.match.transliterate import ABJAD_MARK, abd_al_slip, allah_one_lam, joined_abd
+from ctnode.match.transliterate import (
+    ABJAD_MARK,
+    abd_al_slip,
+    allah_one_lam,
+    article_readings,
+    joined_abd,
+)
 from ctnode.match.weights import MODEL
 from tests.match.test_script_recall import _e, _top, found_and_said, matchers_over, same_as_naive
 
@@ -27,11 +34,13 @@ LIST = [
     _e("nasrullah", "Nasrullah Mansur Khan"), _e("ruhullah", "Ruhullah Amin Wardak"),
     _e("other", "Omar Hassan Khalil"), _e("kamal", "Kamal Jaber Hassan"),
     _e("ghafar", "Abdul Ghafar Shinwari"), _e("nasiruddin", "Nasiruddin Haqqani"),
+    _e("rawi", "Saif al-Din Fulayyih Taha al-Rawi"), _e("shekau", "Abubakar Mohammed Shekau"),
 ]
 
 QUERIES = ("كمال جمان", "عبد اله حماد محمد كريم", "نصراله منصور خان", "روح اله امین وردک",
            "عبد الاله حماد", "كمال جبر", "هاله منصور", "عدالغفار شینواری", "عبداغفار شینواری",
-           "نصیر الین حقانی", "عدالت شینواری")
+           "نصیر الین حقانی", "عدالت شینواری", "سيف الدين فليح طه اراوي",
+           "أبو بكر محمد اشكوى", "اراوي طه")
 
 matcher = matchers_over(LIST)
 
@@ -95,6 +104,18 @@ def test_abd_al_with_a_letter_left_out() -> None:
     assert joined_abd("عبدالغفار") == ("عبد", "الغفار")
 
 
+def test_a_nisba_with_the_article_said() -> None:
+    said = "the article said before a sun letter"
+    assert article_readings("اراوي", "طه", last=True) == (("raui", said),)
+    assert article_readings("اشكوى", "محمد", last=True) == (("shkua", said),)
+    assert article_readings("اراوي", "طه") == ()  # not the last part
+    assert article_readings("اراوي", "", last=True) == ()  # the only part
+    assert article_readings("اشرف", "محمد", last=True) == ()  # no nisba: Ashraf
+    assert article_readings("اسدي", "محمد", last=True) == ()  # three letters after the alef
+    assert article_readings("احمدي", "محمد", last=True) == ()  # a moon letter: Ahmadi
+    assert "raui" not in parse_name("اراوي طه")[0].alts.get(0, ())
+
+
 @pytest.mark.parametrize(("query", "expected", "said"), [
     ("كمال جمان", "djermane", "consonants 'jmn' of 'jrmn', long vowels agree"),
     ("عبد اله حماد محمد كريم", "karim", "written with a letter left out: عبد الله حماد"),
@@ -104,6 +125,8 @@ def test_abd_al_with_a_letter_left_out() -> None:
     ("نصیر الین حقانی", "nasiruddin", "written with a letter left out: نصیر الدين حقانی"),
     ("عدالغفار شینواری", "ghafar", "Abd al- with a letter left out: عدالغفار → عبد الغفار"),
     ("عبداغفار شینواری", "ghafar", "Abd al- with a letter left out: عبداغفار → عبد الغفار"),
+    ("سيف الدين فليح طه اراوي", "rawi", "read as the article said before a sun letter: اراوي"),
+    ("أبو بكر محمد اشكوى", "shekau", "read as the article said before a sun letter: اشكوى"),
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                 said: str) -> None:

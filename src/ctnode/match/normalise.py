@@ -794,7 +794,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                     others = (*others, reading)
                     notes.append(f"read as {said}: {raw} → {reading}")
             if kind == "person":
-                for reading, said in (*article_readings(raw, before[k]),
+                for reading, said in (*article_readings(raw, before[k], k == len(keep_raw) - 1),
                                       *glued_bin_reading(raw)):
                     if reading != latin and reading not in others:
                         others = (*others, reading)

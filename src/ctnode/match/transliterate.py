@@ -356,7 +356,12 @@ _NOT_AFTER_ALEF = frozenset("لاأإآء")
 _DIN = frozenset({"دين", "دین"})
 
 
-def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
+_NISBA_ENDS = frozenset("يیى")  # a nisba's final -i (al-Rawi, al-Samarrai, al-Drissi)
+MIN_NISBA_REST = 4  # letters after the alef of a nisba read as the article without its lam
+
+
+def article_readings(token: str, previous: str,
+                     last: bool = False) -> tuple[tuple[str, str], ...]:
     """Readings of an Arabic-script part whose article is written as it is said (see
     above), each with the rule's name. An alef before a sun letter is the article without
     its lam (``ادين`` → ``din``, ``بن اطاهر`` → ``tahr``) only where a name bears the
@@ -375,7 +380,9 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
         return ()
     if (stripped[:1] == "ا" and stripped[1:2] in _SUN_LETTERS
             and len(stripped) > MIN_ARTICLE_REST
-            and (previous in _CONSTRUCT_HEADS or stripped[1:] in _DIN)):
+            and (previous in _CONSTRUCT_HEADS or stripped[1:] in _DIN
+                 or (last and previous and stripped[-1] in _NISBA_ENDS
+                     and len(stripped) > MIN_NISBA_REST))):
         reading = _NON_ALNUM.sub("", _arabic_token(stripped[1:]))
         return ((reading, "the article said before a sun letter"),) if reading else ()
     if (previous == _ABD and stripped[:1] == "ا" and stripped[1:2] not in _NOT_AFTER_ALEF
