@@ -7,7 +7,9 @@ written with a letter left out (Allah with one lam, ``عبداله``, ``نصرا
 Persian writing; ``عبدلله``; ad-Din as ``الين``, ``الدن``) are also read whole; and a part
 glued to a slipped Abd-al (``عدالغفار``, ``عبالغفار``, ``عبدلغفار``, ``عبداغفار``) is read
 as two parts, as ``عبدالغفار`` is; a nisba ending a name, alef and a sun letter first, is
-also read as the article with its lam left out (``اراوي`` al-Rawi). Each on the indexed
+also read as the article with its lam left out (``اراوي`` al-Rawi); after Abd, the
+first consonant after the article may be the one left out with one long vowel
+(``عبد الكيم`` Abd al-Hakim: a divine name). Each on the indexed
 Matcher and the naive reference alike, each said in the hit's explanation."""
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ctnode.match.normalise import parse_name
 from ctnode.match.similarity import abjad_similarity
 from ctnode.match.transliterate import (
     ABJAD_MARK,
+    PRIME,
     abd_al_slip,
     allah_one_lam,
     article_readings,
@@ -35,12 +38,13 @@ LIST = [
     _e("other", "Omar Hassan Khalil"), _e("kamal", "Kamal Jaber Hassan"),
     _e("ghafar", "Abdul Ghafar Shinwari"), _e("nasiruddin", "Nasiruddin Haqqani"),
     _e("rawi", "Saif al-Din Fulayyih Taha al-Rawi"), _e("shekau", "Abubakar Mohammed Shekau"),
+    _e("hakim", "Abdul Hakim Murad"), _e("hakimi", "Mohammad Hakim Sultani"),
 ]
 
 QUERIES = ("كمال جمان", "عبد اله حماد محمد كريم", "نصراله منصور خان", "روح اله امین وردک",
            "عبد الاله حماد", "كمال جبر", "هاله منصور", "عدالغفار شینواری", "عبداغفار شینواری",
            "نصیر الین حقانی", "عدالت شینواری", "سيف الدين فليح طه اراوي",
-           "أبو بكر محمد اشكوى", "اراوي طه")
+           "أبو بكر محمد اشكوى", "اراوي طه", "عبد الكيم مراد", "محمد الكيم سلطانی")
 
 matcher = matchers_over(LIST)
 
@@ -116,6 +120,15 @@ def test_a_nisba_with_the_article_said() -> None:
     assert "raui" not in parse_name("اراوي طه")[0].alts.get(0, ())
 
 
+def test_after_abd_the_first_consonant_after_the_article() -> None:
+    after_abd = ABJAD_MARK + PRIME + PRIME + "kim"  # عبد الكيم: a second prime after Abd
+    assert abjad_similarity(after_abd, "hakim")[0] == MODEL.abjad_dropped_short
+    assert "after Abd: one long vowel" in abjad_similarity(after_abd, "hakim")[1]
+    assert abjad_similarity(ABJAD_MARK + PRIME + "kim", "hakim")[0] == 0.0  # محمد الكيم
+    assert after_abd in parse_name("عبد الكيم مراد")[0].alts[1]
+    assert ABJAD_MARK + PRIME + "kim" in parse_name("محمد الكيم")[0].alts[1]
+
+
 @pytest.mark.parametrize(("query", "expected", "said"), [
     ("كمال جمان", "djermane", "consonants 'jmn' of 'jrmn', long vowels agree"),
     ("عبد اله حماد محمد كريم", "karim", "written with a letter left out: عبد الله حماد"),
@@ -127,6 +140,7 @@ def test_a_nisba_with_the_article_said() -> None:
     ("عبداغفار شینواری", "ghafar", "Abd al- with a letter left out: عبداغفار → عبد الغفار"),
     ("سيف الدين فليح طه اراوي", "rawi", "read as the article said before a sun letter: اراوي"),
     ("أبو بكر محمد اشكوى", "shekau", "read as the article said before a sun letter: اشكوى"),
+    ("عبد الكيم مراد", "hakim", "(written with the article after Abd: one long vowel)"),
 ])
 def test_screened_and_explained(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                                 said: str) -> None:

@@ -43,6 +43,7 @@ from ctnode.match.orgs import (
 )
 from ctnode.match.symbols import symbol_cap
 from ctnode.match.transliterate import (
+    ABD_WRITTEN,
     MAX_ALTERNATIVES,
     PRIME,
     abjad_keys,
@@ -804,6 +805,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                 if PRIME in reading:
                     notes.append(f"read as two letters, not one Latin digraph (the ALA-LC "
                                  f"prime): {raw} → {reading}")
+            if kind == "person" and without_marks(before[k]) == ABD_WRITTEN:
+                # after Abd: a divine name, a second prime says so (abjad_similarity)
+                readings = tuple(PRIME + r if r[:1] == PRIME else r for r in readings)
             others = (*others, *abjad_keys((*readings, *others)))
         if others:
             alts[pos] = others

@@ -437,6 +437,9 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
     after_article = reading[:1] == PRIME
     if after_article:
         reading = reading[1:]
+    after_abd = reading[:1] == PRIME  # (a second prime: the part follows Abd)
+    if after_abd:
+        reading = reading[1:]
     key, written = skeleton_parts(reading)
     if len(key) < MIN_ABJAD_SKELETON:
         return 0.0, ""
@@ -447,7 +450,7 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
         if kept[0] == key:
             (other, vowels), said = kept, " (its final h written after a consonant)"
     if other != key:
-        return _abjad_dropped(reading, key, written, other, vowels, after_article)
+        return _abjad_dropped(reading, key, written, other, vowels, after_article, after_abd)
     for slot in range(1, len(written)):
         if written[slot] and not written[slot] & vowels[slot]:
             return 0.0, ""
@@ -476,7 +479,8 @@ MIN_LONG_VOWELS_ARTICLE = 1  # ... when it is written with the article glued (ar
 
 
 def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
-                   vowels: tuple[int, ...], after_article: bool = False) -> tuple[float, str]:
+                   vowels: tuple[int, ...], after_article: bool = False,
+                   after_abd: bool = False) -> tuple[float, str]:
     """The abjad rule's second case, one letter left out of the Arabic-script spelling
     (its reading ``reading``, skeleton ``key`` and long-vowel slots ``written``) of the
     Latin part (skeleton ``other``, vowel slots ``vowels``); (0, "") when it does not
@@ -510,13 +514,15 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
         if (longs < (MIN_LONG_VOWELS_ARTICLE if after_article else MIN_LONG_VOWELS_DROPPED)
                 or reading[-1:] == "h"):  # (a final heh is a letter the skeleton drops)
             return 0.0, ""
-        # (the first consonant after the article left out: only with two long vowels)
-        first = 0 if after_article and longs >= MIN_LONG_VOWELS_DROPPED else 1
+        # (the first consonant after the article left out: only with two long vowels, or
+        # after Abd, whose name is always one of God's: al-Hakim, ar-Razzaq, al-Quddus)
+        first = 0 if after_article and (longs >= MIN_LONG_VOWELS_DROPPED or after_abd) else 1
         if not any(_long_vowels_agree(written, vowels, i) for i in range(first, len(other))
                    if other[:i] + other[i + 1:] == key):
             return 0.0, ""
-        article = (" (written with the article: one long vowel)"
-                   if longs < MIN_LONG_VOWELS_DROPPED else "")
+        article = ("" if longs >= MIN_LONG_VOWELS_DROPPED
+                   else " (written with the article after Abd: one long vowel)" if after_abd
+                   else " (written with the article: one long vowel)")
         return _dropped_value(key), (f"written in Arabic script with one letter left "
                                      f"out{said}: consonants '{key}' of '{other}', long "
                                      f"vowels agree{article}")

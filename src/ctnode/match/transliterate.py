@@ -343,6 +343,7 @@ _LAM = "ل"
 # letters that do not join the next one: a space after them is invisible, and left out
 _NON_JOINING = frozenset("اأإآٱدذرزژوؤةڈڑړږډ")
 _ABD = "عبد"
+ABD_WRITTEN = _ABD  # (normalise: the part after it is a divine name)
 MIN_ARTICLE_REST = 3  # letters a name keeps after the article for the readings below
 
 
