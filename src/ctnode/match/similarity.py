@@ -516,13 +516,15 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
             return 0.0, ""
         # (the first consonant after the article left out: only with two long vowels, or
         # after Abd, whose name is always one of God's: al-Hakim, ar-Razzaq, al-Quddus)
-        first = 0 if after_article and (longs >= MIN_LONG_VOWELS_DROPPED or after_abd) else 1
-        if not any(_long_vowels_agree(written, vowels, i) for i in range(first, len(other))
-                   if other[:i] + other[i + 1:] == key):
+        first = 0 if after_article and longs >= MIN_LONG_VOWELS_DROPPED else 1
+        agree = [i for i in range(0 if after_article else 1, len(other))
+                 if other[:i] + other[i + 1:] == key and _long_vowels_agree(written, vowels, i)]
+        if not any(i >= first for i in agree) and not (after_abd and 0 in agree):
             return 0.0, ""
         article = ("" if longs >= MIN_LONG_VOWELS_DROPPED
-                   else " (written with the article after Abd: one long vowel)" if after_abd
-                   else " (written with the article: one long vowel)")
+                   else " (written with the article: one long vowel)" if any(i >= first
+                                                                            for i in agree)
+                   else " (written with the article after Abd: one long vowel)")
         return _dropped_value(key), (f"written in Arabic script with one letter left "
                                      f"out{said}: consonants '{key}' of '{other}', long "
                                      f"vowels agree{article}")
