@@ -43,6 +43,7 @@ from ctnode.match.orgs import (
 )
 from ctnode.match.symbols import symbol_cap
 from ctnode.match.transliterate import (
+    ABD_WRITTEN,
     MAX_ALTERNATIVES,
     PRIME,
     abjad_keys,
@@ -71,6 +72,7 @@ from ctnode.match.transliterate import (
     warm_up_scripts,
     western_alternatives,
     western_habits,
+    without_marks,
 )
 
 NameKind = Literal["person", "org"]
@@ -156,7 +158,9 @@ def _split_joined(raws: list[str], notes: list[str] | None = None) -> list[str]:
             if len(parts) == 1:
                 parts = joined_abu(raw)
         if len(parts) > 1 and notes is not None:
-            notes.append(f"read as two parts: {raw} → {' '.join(parts)}")
+            slipped = "".join(parts) != without_marks(raw)  # (abd_al_slip: letters added)
+            notes.append(f"read as two parts{', Abd al- with a letter left out' if slipped else ''}"
+                         f": {raw} → {' '.join(parts)}")
         out.extend(parts)
     return out
 
@@ -791,7 +795,7 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                     others = (*others, reading)
                     notes.append(f"read as {said}: {raw} → {reading}")
             if kind == "person":
-                for reading, said in (*article_readings(raw, before[k]),
+                for reading, said in (*article_readings(raw, before[k], k == len(keep_raw) - 1),
                                       *glued_bin_reading(raw)):
                     if reading != latin and reading not in others:
                         others = (*others, reading)
@@ -801,6 +805,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                 if PRIME in reading:
                     notes.append(f"read as two letters, not one Latin digraph (the ALA-LC "
                                  f"prime): {raw} → {reading}")
+            if kind == "person" and without_marks(before[k]) == ABD_WRITTEN:
+                # after Abd: a divine name, a second prime says so (abjad_similarity)
+                readings = tuple(PRIME + r if r[:1] == PRIME else r for r in readings)
             others = (*others, *abjad_keys((*readings, *others)))
         if others:
             alts[pos] = others

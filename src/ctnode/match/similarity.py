@@ -437,6 +437,9 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
     after_article = reading[:1] == PRIME
     if after_article:
         reading = reading[1:]
+    after_abd = reading[:1] == PRIME  # (a second prime: the part follows Abd)
+    if after_abd:
+        reading = reading[1:]
     key, written = skeleton_parts(reading)
     if len(key) < MIN_ABJAD_SKELETON:
         return 0.0, ""
@@ -447,7 +450,7 @@ def abjad_similarity(a: str, b: str) -> tuple[float, str]:
         if kept[0] == key:
             (other, vowels), said = kept, " (its final h written after a consonant)"
     if other != key:
-        return _abjad_dropped(reading, key, written, other, vowels, after_article)
+        return _abjad_dropped(reading, key, written, other, vowels, after_article, after_abd)
     for slot in range(1, len(written)):
         if written[slot] and not written[slot] & vowels[slot]:
             return 0.0, ""
@@ -476,7 +479,8 @@ MIN_LONG_VOWELS_ARTICLE = 1  # ... when it is written with the article glued (ar
 
 
 def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
-                   vowels: tuple[int, ...], after_article: bool = False) -> tuple[float, str]:
+                   vowels: tuple[int, ...], after_article: bool = False,
+                   after_abd: bool = False) -> tuple[float, str]:
     """The abjad rule's second case, one letter left out of the Arabic-script spelling
     (its reading ``reading``, skeleton ``key`` and long-vowel slots ``written``) of the
     Latin part (skeleton ``other``, vowel slots ``vowels``); (0, "") when it does not
@@ -501,8 +505,8 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
     said = " after the article" if after_article and key[:1] != other[:1] else ""
     if (spelt != key and abjad_letter_dropped(spelt, other, after_article)
             and len(spelt) >= SHORT_ABJAD_DROPPED):
-        return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                          f"out{said}: consonants '{spelt}' of '{other}'")
+        return _dropped_value(key), (f"written in Arabic script with one letter left "
+                                     f"out{said}: consonants '{spelt}' of '{other}'")
     if not abjad_letter_dropped(key, other, after_article):
         return 0.0, ""
     if len(key) < SHORT_ABJAD_DROPPED:
@@ -510,18 +514,47 @@ def _abjad_dropped(reading: str, key: str, written: tuple[int, ...], other: str,
         if (longs < (MIN_LONG_VOWELS_ARTICLE if after_article else MIN_LONG_VOWELS_DROPPED)
                 or reading[-1:] == "h"):  # (a final heh is a letter the skeleton drops)
             return 0.0, ""
-        # (the first consonant after the article left out: only with two long vowels)
+        # (the first consonant after the article left out: only with two long vowels, or
+        # after Abd, whose name is always one of God's: al-Hakim, ar-Razzaq, al-Quddus)
         first = 0 if after_article and longs >= MIN_LONG_VOWELS_DROPPED else 1
-        if not any(_long_vowels_agree(written, vowels, i) for i in range(first, len(other))
-                   if other[:i] + other[i + 1:] == key):
+        agree = [i for i in range(0 if after_article else 1, len(other))
+                 if other[:i] + other[i + 1:] == key and _long_vowels_agree(written, vowels, i)]
+        if not any(i >= first for i in agree) and not (after_abd and 0 in agree):
             return 0.0, ""
-        article = (" (written with the article: one long vowel)"
-                   if longs < MIN_LONG_VOWELS_DROPPED else "")
-        return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                          f"out{said}: consonants '{key}' of '{other}', long "
-                                          f"vowels agree{article}")
-    return abjad_dropped_bound(key), (f"written in Arabic script with one letter left "
-                                      f"out{said}: consonants '{key}' of '{other}'")
+        article = ("" if longs >= MIN_LONG_VOWELS_DROPPED
+                   else " (written with the article: one long vowel)" if any(i >= first
+                                                                            for i in agree)
+                   else " (written with the article after Abd: one long vowel)")
+        return _dropped_value(key), (f"written in Arabic script with one letter left "
+                                     f"out{said}: consonants '{key}' of '{other}', long "
+                                     f"vowels agree{article}")
+    if len(key) < FULL_ABJAD_DROPPED and _vowelled_drop(reading, key, written, other, vowels,
+                                                        after_article):
+        return MODEL.abjad_dropped, (f"written in Arabic script with one letter left "
+                                     f"out{said}: consonants '{key}' of '{other}', long "
+                                     f"vowels agree")
+    return _dropped_value(key), (f"written in Arabic script with one letter left "
+                                 f"out{said}: consonants '{key}' of '{other}'")
+
+
+def _vowelled_drop(reading: str, key: str, written: tuple[int, ...], other: str,
+                   vowels: tuple[int, ...], after_article: bool) -> bool:
+    """Three consonants left (``key``) of the Latin part's four (``other``), and the
+    Arabic-script part also writes a long vowel after its first letter, every one agreeing
+    in class with the Latin vowels once the consonant is left out (جمان ``jman`` of
+    Djermane ``jrmn``: a after m): the written vowels are letters the two spellings share,
+    as a fourth consonant would be, so the part gets the value of four left. Three
+    consonants of the name itself: not a first vowel (عماد ``amd`` is two, not Ahmadi's
+    ``ahmd`` less one), nor the lam of Allah glued to it (قاريالله ``krl``: Qari), and
+    the consonant left out is not the Latin part's last (حامد ``hmd`` is not Hamidullah
+    ``hmdl``: a name-forming suffix, not a letter)."""
+    if key[0] == "a" or reading.endswith(_ALLAH_KEY):
+        return False
+    if not any(ch in "aiu" for ch in reading[1:]):
+        return False
+    first = 0 if after_article and other[0] != "a" else 1
+    return any(_long_vowels_agree(written, vowels, i) for i in range(first, len(other) - 1)
+               if other[:i] + other[i + 1:] == key)
 
 
 def _long_vowels_agree(written: tuple[int, ...], vowels: tuple[int, ...], i: int) -> bool:
@@ -553,11 +586,19 @@ def abjad_bound(key: str) -> float:
     return MODEL.abjad if len(key) >= MIN_ABJAD_SKELETON else 0.0
 
 
+def _dropped_value(key: str) -> float:
+    """The letter-left-out case's value for an Arabic-script part with skeleton ``key``
+    whose written long vowels do not add to its consonants (:func:`_vowelled_drop`)."""
+    if len(key) >= FULL_ABJAD_DROPPED:
+        return MODEL.abjad_dropped
+    return MODEL.abjad_dropped_short if len(key) >= MIN_ABJAD_DROPPED else 0.0
+
+
 def abjad_dropped_bound(key: str) -> float:
     """Highest similarity the letter-left-out case gives an Arabic-script part with
     skeleton ``key`` (an index bound)."""
-    if len(key) >= FULL_ABJAD_DROPPED:
-        return MODEL.abjad_dropped
+    if len(key) >= FULL_ABJAD_DROPPED or (len(key) == SHORT_ABJAD_DROPPED and key[0] != "a"):
+        return MODEL.abjad_dropped  # (three: as four when long vowels agree, _vowelled_drop)
     return MODEL.abjad_dropped_short if len(key) >= MIN_ABJAD_DROPPED else 0.0
 
 

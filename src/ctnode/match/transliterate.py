@@ -343,6 +343,7 @@ _LAM = "ل"
 # letters that do not join the next one: a space after them is invisible, and left out
 _NON_JOINING = frozenset("اأإآٱدذرزژوؤةڈڑړږډ")
 _ABD = "عبد"
+ABD_WRITTEN = _ABD  # (normalise: the part after it is a divine name)
 MIN_ARTICLE_REST = 3  # letters a name keeps after the article for the readings below
 
 
@@ -356,7 +357,12 @@ _NOT_AFTER_ALEF = frozenset("لاأإآء")
 _DIN = frozenset({"دين", "دین"})
 
 
-def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
+_NISBA_ENDS = frozenset("يیى")  # a nisba's final -i (al-Rawi, al-Samarrai, al-Drissi)
+MIN_NISBA_REST = 4  # letters after the alef of a nisba read as the article without its lam
+
+
+def article_readings(token: str, previous: str,
+                     last: bool = False) -> tuple[tuple[str, str], ...]:
     """Readings of an Arabic-script part whose article is written as it is said (see
     above), each with the rule's name. An alef before a sun letter is the article without
     its lam (``ادين`` → ``din``, ``بن اطاهر`` → ``tahr``) only where a name bears the
@@ -375,7 +381,9 @@ def article_readings(token: str, previous: str) -> tuple[tuple[str, str], ...]:
         return ()
     if (stripped[:1] == "ا" and stripped[1:2] in _SUN_LETTERS
             and len(stripped) > MIN_ARTICLE_REST
-            and (previous in _CONSTRUCT_HEADS or stripped[1:] in _DIN)):
+            and (previous in _CONSTRUCT_HEADS or stripped[1:] in _DIN
+                 or (last and previous and stripped[-1] in _NISBA_ENDS
+                     and len(stripped) > MIN_NISBA_REST))):
         reading = _NON_ALNUM.sub("", _arabic_token(stripped[1:]))
         return ((reading, "the article said before a sun letter"),) if reading else ()
     if (previous == _ABD and stripped[:1] == "ا" and stripped[1:2] not in _NOT_AFTER_ALEF
@@ -452,6 +460,30 @@ def glued_bin_reading(token: str) -> tuple[tuple[str, str], ...]:
     return ((reading, "'بن' (bin) glued to the name"),) if reading else ()
 
 
+# ``عبدال`` with one letter after its first left out: عدال (b), عبال (d), عبدل (the
+# article's alef), عبدا (its lam)
+_ABD_AL_SLIPS = tuple((_ABD + _ARABIC_ARTICLE)[:i] + (_ABD + _ARABIC_ARTICLE)[i + 1:]
+                      for i in range(1, len(_ABD + _ARABIC_ARTICLE)))
+MIN_ABD_SLIP_REST = 3  # letters of the divine name a slipped Abd-al prefix must leave
+
+
+def abd_al_slip(stripped: str) -> str | None:
+    """The slipped ``عبدال`` a part written as one begins with (:data:`_ABD_AL_SLIPS`:
+    ``عدالغفار``, ``عبالغفار``, ``عبدلغفار``, ``عبداغفار`` for ``عبدالغفار``, Abd al-Ghaffar,
+    whose prefix is the part's longest stretch of letters the script writes alike in every
+    Abd- name), or None: the divine name after it three letters or more, not Allah
+    (``عبدلله`` and ``عبداله`` are Abdullah: :func:`allah_one_lam`), and not the prefix
+    written whole (:func:`joined_abd` splits that as it is)."""
+    if stripped.startswith(_ABD + _ARABIC_ARTICLE):
+        return None
+    for slip in _ABD_AL_SLIPS:
+        rest = stripped[len(slip):]
+        if (stripped.startswith(slip) and len(rest) >= MIN_ABD_SLIP_REST
+                and not (_ARABIC_ARTICLE + rest).endswith(_ALLAH) and has_arabic(rest)):
+            return slip
+    return None
+
+
 def joined_abd(token: str) -> tuple[str, ...]:
     """An Arabic-script part holding two written as one, split (or the part alone): an
     Abd- name is two words, ``عبد`` and the divine name with its article, written joined
@@ -459,6 +491,9 @@ def joined_abd(token: str) -> tuple[str, ...]:
     name); and after a letter that does not join the next, a space is invisible and often
     left out before ``عبد`` (``محمدعبد`` → ``محمد عبد``)."""
     stripped = without_marks(token)
+    slip = abd_al_slip(stripped)
+    if slip is not None:
+        return (_ABD, *joined_abd(_ARABIC_ARTICLE + stripped[len(slip):]))
     if _ABD not in stripped:
         return (token,)
     if (stripped.startswith(_ABD + _ARABIC_ARTICLE) and not stripped.endswith(_ALLAH)
@@ -507,6 +542,51 @@ def allah_joined(name: str) -> str | None:
         else:
             out.append(w)
     return " ".join(out) if len(out) < len(words) else None
+
+
+_ILAH = "اله"  # Allah with one lam (allah_one_lam)
+_LILLAH = "لله"  # ... with its alef left out
+_DIN_SLIPS = frozenset({"الين", "الین", "الدن", "لدين", "لدین"})  # ad-Din less one letter
+_DIN_WHOLE = "الدين"
+_TAIL_SLIPPED = "a compound name's tail (Allah, ad-Din) written with a letter left out"
+
+
+def allah_one_lam(name: str) -> str | None:
+    """The name with the tail of a compound name written with one letter left out read
+    whole, or None when it has no such part. Persian writing (and older or hurried Arabic)
+    leaves out one of the two lams of Allah, the doubled lam Arabic marks with a shadda:
+    ``عبداله`` Abdollah, ``نصراله`` Nasrollah, ``روح اله`` Ruhollah; and its alef
+    (``عبدلله``); ad-Din loses a letter as any word does (``نصیر الین``, ``نورالین``,
+    ``الدن``; ``ادين``, its lam left out as it is said, has its own reading:
+    :func:`article_readings`). These tails end a theophoric or ad-Din name and are never
+    names alone, so a slip in them is read back: glued to a name of two letters or more
+    (``هاله`` Haleh and ``لاله`` Laleh are names of their own; ``عبدالاله`` Abd al-Ilah is
+    another name), or written apart after ``عبد`` or a part that joins Allah
+    (:func:`joins_allah`). A second reading beside the one as written (``اله`` is also
+    ilah, god): the better reading wins."""
+    if _ILAH not in name and _LILLAH not in name and not any(d in name for d in _DIN_SLIPS):
+        return None
+    words = name.split()
+    out: list[str] = []
+    for w in words:
+        bare = without_marks(w)
+        after_name = bool(out) and (without_marks(out[-1]) == _ABD or joins_allah(out[-1]))
+        if bare == _ILAH and after_name:
+            out.append(_ALLAH)
+        elif bare in _DIN_SLIPS and after_name and without_marks(out[-1]) != _ABD:
+            out.append(_DIN_WHOLE)
+        elif len(bare) < len(_ILAH) + 2 or not has_arabic(bare) or bare.endswith(_ALLAH):
+            out.append(w)
+        elif bare.endswith(_ILAH) and not bare.endswith(_ARABIC_ARTICLE + _ILAH):
+            out.append(bare[:-len(_ILAH)] + _ALLAH)
+        elif bare.endswith(_LILLAH):
+            out.append(bare[:-len(_LILLAH)] + _ALLAH)
+        elif (len(bare) >= len(_DIN_WHOLE) + 1
+              and any(bare.endswith(d) for d in _DIN_SLIPS if d[0] == _ARABIC_ARTICLE[0])):
+            out.append(bare[:-len("الين")] + _DIN_WHOLE)
+        else:
+            out.append(w)
+    return " ".join(out) if out != words else None
 
 
 def joins_allah(token: str) -> bool:
@@ -1049,10 +1129,17 @@ def readings(name: str) -> tuple[Reading, ...]:
     * kana: the Japanese reading.
     """
     if not _CJK.search(name):
+        written = [Reading(name, "", "")]
         joined = allah_joined(name)
         if joined is not None:
-            return (Reading(name, "", ""), Reading(joined, "", _ALLAH_JOINED))
-        return (Reading(name, "", ""),)
+            written.append(Reading(joined, "", _ALLAH_JOINED))
+        full = allah_one_lam(name)
+        if full is not None:  # (then joined to the name before it, as written with two)
+            joined = allah_joined(full)
+            written.append(Reading(full if joined is None else joined, "",
+                                   _TAIL_SLIPPED if joined is None
+                                   else f"{_TAIL_SLIPPED}, {_ALLAH_JOINED}"))
+        return tuple(written)
     key = _transliterator(_TRAD_SIMP).transliterate("".join(ch for ch in name if _CJK.match(ch)))
     words = [w for w in re.split(r"[\s·・,]+", name) if w]
     if _HANGUL.search(name):
