@@ -50,6 +50,7 @@ from ctnode.match.transliterate import (
     arabic_alternatives,
     arabic_letters,
     article_readings,
+    construct_reading,
     french_diaeresis_reading,
     glued_bin_reading,
     greek_alternative,
@@ -64,6 +65,7 @@ from ctnode.match.transliterate import (
     korean_alternative,
     latin_token,
     maqsura_reading,
+    proclitic_bare_reading,
     proclitic_reading,
     proclitic_said,
     readings,
@@ -786,7 +788,9 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if latin in katakana:  # a foreign name in katakana: its loanword keys
             others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
-            for reading, said in (*proclitic_reading(raw), *proclitic_said(raw)):
+            for reading, said in (*proclitic_reading(raw), *proclitic_said(raw),
+                                  *(proclitic_bare_reading(raw) if kind == "org" and k else ()),
+                                  *(construct_reading(raw) if k + 1 < len(keep_raw) else ())):
                 if reading != latin and reading not in others:
                     others = (*others, reading)
                     notes.append(f"read as {said}: {raw} → {reading}")

@@ -63,7 +63,10 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 16  # 16: French readings (initial ia io iou ie, ï: acc, 2026-12-07);
+FORMAT = 17  # 17: listed Arabic-script names parsed with osc's readings (ta marbuta said t
+# before another word; a one-letter word joined to an organisation's later part without the
+# article; osc, 2026-12-07);
+# 16: French readings (initial ia io iou ie, ï: acc, 2026-12-07);
 # 15: listed names parsed with oth's readings too (Russian kh/h, в/w, ks/x;
 # honorifics written last kept; merged with ara's, 2026-12-07);
 # 14: listed Arabic-script names parsed with ara's readings (a one-letter word

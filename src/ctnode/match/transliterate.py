@@ -438,6 +438,48 @@ def proclitic_said(token: str) -> tuple[tuple[str, str], ...]:
         if reading else ()
 
 
+# A one-letter word joined to a word without the article (بليبيا bi-Libya, in Libya; ببلاد
+# bi-bilad; لفلسطين li-Filastin; وتنمية wa-tanmiya): in an organisation's name, a part
+# after the first keeps this many letters or more for the reading without it.
+MIN_PROCLITIC_REST = 4
+_PROCLITICS_BARE = frozenset("وفبل")
+
+
+def proclitic_bare_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part without a one-letter word (wa-, fa-, bi-, li-)
+    joined to a word that has no article (``بليبيا`` → ``libia``, bi-Libya: Ansar al-Sharia
+    *in Libya*; ``ببلاد`` → ``blad``): Arabic writes these words joined to the next one,
+    with or without the article (:func:`proclitic_reading` reads them before it). For the
+    parts of an organisation's name after the first (no name begins with a preposition),
+    the word keeping :data:`MIN_PROCLITIC_REST` letters or more: an alternative, the
+    better reading wins."""
+    stripped = without_marks(token)
+    if (stripped[:1] not in _PROCLITICS_BARE or stripped[1:3] == _ARABIC_ARTICLE
+            or stripped.startswith(_LAM + _LAM) or stripped.endswith(_ALLAH)
+            or len(stripped) < 1 + MIN_PROCLITIC_REST):
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(stripped[1:]))
+    return ((reading, f"'{stripped[:1]}' joined to the word"),) if reading else ()
+
+
+_TA_MARBUTA = "ة"
+
+
+def construct_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part ending in ta marbuta (``ة``) with its ``t``
+    said, for a part another follows (the caller's test): the ta marbuta is said ``h`` or
+    not at all only in pause, at the end; before another word it is said ``t`` (Wright's
+    grammar; ALA-LC writes it ``t`` in the construct state), and Latin spellings write it
+    so (``كتيبة أنصار`` Katibat Ansar, ``جماعة أهل السنة للدعوة`` Jama'atu Ahlis Sunna
+    Lidda'awati, ``حركة التوحيد`` Harakat al-Tawhid, ``هبة الله`` Hibat Allah). The reading
+    as written (``a``) stays; this one is an alternative, the better wins."""
+    stripped = without_marks(token)
+    if not stripped.endswith(_TA_MARBUTA) or len(stripped) < 3:
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(stripped[:-1])) + "at"
+    return ((reading, "ta marbuta said t before another word"),)
+
+
 _BIN = "بن"
 
 
