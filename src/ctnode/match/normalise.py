@@ -61,6 +61,7 @@ from ctnode.match.transliterate import (
     joined_abd,
     joined_abu,
     katakana_loanword_keys,
+    katakana_sound_readings,
     katakana_syllable_readings,
     korean_alternative,
     latin_token,
@@ -786,7 +787,8 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
         if reading_rule == "japanese" and "r" in latin:
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
         if latin in katakana:  # a foreign name in katakana: its loanword keys
-            others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
+            others = (*others, *katakana_syllable_readings(latin),
+                      *katakana_sound_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
             for reading, said in (*proclitic_reading(raw), *proclitic_said(raw),
                                   *(proclitic_bare_reading(raw) if kind == "org" and k else ()),

@@ -65,7 +65,9 @@ from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
 FORMAT = 17  # 17: listed Arabic-script names parsed with osc's readings (ta marbuta said t
 # before another word; a one-letter word joined to an organisation's later part without the
-# article; a word of two Han characters keeps up to 64 name symbols; osc, 2026-12-07);
+# article; a word of two Han characters keeps up to 64 name symbols; katakana of foreign
+# sounds read as the 1991 notice writes them, ジ also zi, フ also hu, closing ム プ m p;
+# osc, 2026-12-07);
 # 16: French readings (initial ia io iou ie, ï: acc, 2026-12-07);
 # 15: listed names parsed with oth's readings too (Russian kh/h, в/w, ks/x;
 # honorifics written last kept; merged with ara's, 2026-12-07);

@@ -942,10 +942,27 @@ def _short_long_vowels(part: str) -> str:
     return part.replace("ou", "o").replace("uu", "u").replace("oo", "o")
 
 
+# The katakana of foreign sounds (the Japanese Cabinet notice on writing loanwords,
+# 外来語の表記, 1991, its second table) in Hepburn, which ICU's Katakana-Latin reads as two
+# syllables (ウォ ``uo``, クァ ``kua``, ヴァ ``vua``, トゥ ``to``): ウォン is Won, クァン Kwan.
+_EXTENDED_KATAKANA: tuple[tuple[str, str], ...] = (
+    ("ウィ", "wi"), ("ウェ", "we"), ("ウォ", "wo"), ("ウァ", "wa"), ("ヴァ", "va"),
+    ("ヴィ", "vi"), ("ヴェ", "ve"), ("ヴォ", "vo"), ("ヴュ", "vyu"), ("クァ", "kwa"),
+    ("クィ", "kwi"), ("クェ", "kwe"), ("クォ", "kwo"), ("グァ", "gwa"), ("ツァ", "tsa"),
+    ("ツィ", "tsi"), ("ツェ", "tse"), ("ツォ", "tso"), ("トゥ", "tu"), ("ドゥ", "du"),
+    ("テュ", "tyu"), ("デュ", "dyu"), ("フュ", "fyu"), ("イェ", "ye"), ("スィ", "si"),
+    ("ズィ", "zi"),
+)
+
+
 def kana_word_reading(word: str) -> str:
     """A word written in kana alone (a foreign name in katakana, a Japanese one in hiragana)
-    read letter by letter as one part (ICU's kana transliterators, Hepburn-like): the
+    read letter by letter as one part (ICU's kana transliterators, Hepburn-like, with the
+    katakana of foreign sounds read as the 1991 notice writes them: ウォン ``won``): the
     dictionary reader would cut ティルマンズ into words and read ヘ as the particle "e"."""
+    for kana, latin in _EXTENDED_KATAKANA:
+        if kana in word:
+            word = word.replace(kana, latin)
     part = _NON_ALNUM.sub("", _transliterator(_KANA_LATIN).transliterate(word).lower())
     return _short_long_vowels(part)
 
@@ -1222,6 +1239,9 @@ def loanword_keys(latin: str) -> frozenset[str]:
 # ヨン), while DPRK names keep it (Ri, Ryu, Ryong): a short word read with an initial i or y
 # is also read with r.
 MAX_EAST_ASIAN_SYLLABLE = 5  # longest reading (one or two kana syllables) given these
+# the kana that close a Korean syllable on its final consonant: ㄹ ル, ㄱ ク, ㅁ ム, ㅂ プ
+# (일 イル Il, 혁 ヒョク Hyok, 김 キム Kim, 합 ハプ Hap; osc added ㅁ and ㅂ, 2026-12-07)
+_CLOSING_KANA = {"ru": "l", "ku": "k", "mu": "m", "pu": "p"}
 
 
 def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
@@ -1229,23 +1249,42 @@ def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
     final n (``kan`` → ``kang``), with the initial r the South drops (``yon`` → ``ryon``,
     ``ryong``; ``i`` → ``ri``), with hw or h for an initial f (``fan`` → ``hwan``,
     ``hwang``; ``fu`` → ``hu``: Japanese has no hw, and its f, a breath through the lips,
-    writes the h of 화 Hwa, 황 Hwang, 후 Hu, 黄 Huang), with a final l or k for a closing
-    ``ル`` or ``ク`` after a vowel (``iru`` → ``il``, ``choru`` → ``chol``, ``hyoku`` →
-    ``hyok``: Japanese ends no syllable in l or k and writes the final ㄹ and ㄱ of 일 Il,
-    철 Chol, 혁 Hyok with the syllables ル ru and ク ku); () for longer words."""
+    writes the h of 화 Hwa, 황 Hwang, 후 Hu, 黄 Huang), with a final l, k, m or p for a
+    closing ``ル``, ``ク``, ``ム`` or ``プ`` after a vowel (``iru`` → ``il``, ``choru`` →
+    ``chol``, ``hyoku`` → ``hyok``, ``kimu`` → ``kim``: Japanese ends no syllable in these
+    and writes the final ㄹ ㄱ ㅁ ㅂ of 일 Il, 철 Chol, 혁 Hyok, 김 Kim with the syllables
+    ル ru, ク ku, ム mu, プ pu); () for longer words."""
     if len(reading) > MAX_EAST_ASIAN_SYLLABLE:
         return ()
     forms = [reading]
     if reading.endswith("n") and reading[-2:-1] in ("a", "e", "i", "o", "u"):
         forms.append(reading + "g")
-    elif reading[-2:] in ("ru", "ku") and reading[-3:-2] in ("a", "e", "i", "o", "u"):
-        forms.append(reading[:-2] + ("l" if reading[-2] == "r" else "k"))
+    elif reading[-2:] in _CLOSING_KANA and reading[-3:-2] in ("a", "e", "i", "o", "u"):
+        forms.append(reading[:-2] + _CLOSING_KANA[reading[-2:]])
     if reading[:1] in ("i", "y"):
         forms += ["r" + f for f in forms]
     elif reading[:2] == "fu":
         forms += ["h" + f[1:] for f in forms]
     elif reading[:1] == "f" and reading[1:2] in ("a", "e", "i", "o"):
         forms += ["hw" + f[1:] for f in forms]
+    return tuple(forms[1:])
+
+
+# Japanese has no syllables zi, si, hu of its own: ジ writes both ji and zi (Aziz アジーズ,
+# Zidane ジダン), and フ, said with the lips, the h before u and the h that closes an
+# Arabic or Persian syllable (Hussein フセイン, Mahdi メフディ, Ahmad アフマド).
+_KANA_JI = re.compile("ji")
+_KANA_FU = re.compile("fu")
+
+
+def katakana_sound_readings(reading: str) -> tuple[str, ...]:
+    """A katakana word's readings with ``ji`` as ``zi`` and ``fu`` as ``hu`` (see above):
+    ``ajizu`` → ``azizu`` (Aziz), ``fusein`` → ``husein`` (Hussein), ``mefudi`` →
+    ``mehudi`` (Mahdi); alternatives beside the Hepburn reading."""
+    forms = [reading]
+    for pattern, other in ((_KANA_JI, "zi"), (_KANA_FU, "hu")):
+        if pattern.search(reading):
+            forms += [pattern.sub(other, f) for f in forms]
     return tuple(forms[1:])
 
 
