@@ -688,6 +688,25 @@ _GREEK_LETTERS = str.maketrans({
     "ω": "o"})
 
 
+# Hebrew writes the sounds of other languages that it lacks with a letter and a geresh
+# (׳, typed as an apostrophe): ג׳ j (ג׳ין Jin), צ׳ ch (צ׳וי Choe), ז׳ zh (ז׳אק Jacques), and
+# for Arabic names ת׳ th (עות׳מאן Uthman), ד׳ dh, ח׳ kh, ע׳ gh (the Academy of the Hebrew
+# Language's rules for transcribing Arabic and foreign sounds). ICU's Hebrew-Latin reads
+# the letter alone (ג g, צ z) and the geresh cut the word in two.
+_HEBREW_GERESH = re.compile("([גזצץתדחע])[\u05f3'’‘`´]")
+_GERESH_SOUNDS = {"ג": "j", "ז": "zh", "צ": "ch", "ץ": "ch", "ת": "th", "ד": "dh", "ח": "kh",
+                  "ע": "gh"}
+
+
+def hebrew_geresh(text: str) -> str:
+    """``text`` with each Hebrew letter + geresh written as the sound it stands for (see
+    above; ``צ'וי ג'ין`` → ``chוי jין``, read ``chwy jyn``); the text itself when it has
+    none."""
+    if not _HEBREW_GERESH.search(text):
+        return text
+    return _HEBREW_GERESH.sub(lambda m: _GERESH_SOUNDS[m.group(1)], text)
+
+
 def greek_alternative(token: str) -> str | None:
     """A Greek name part read as Modern Greek says it (see above), when that differs from
     the letter-by-letter spelling: ``αμπντάλα`` → ``abdala``, ``χασάν`` → ``hasan``."""
