@@ -5,6 +5,9 @@
   where ICU's Katakana-Latin read two syllables (ウォン ``uon``, クァン ``kuan``).
 * ジ also ``zi`` and フ also ``hu`` (``transliterate.katakana_sound_readings``): Japanese has
   no zi or hu of its own (Aziz アジーズ, Hussein フセイン, Mahdi メフディ).
+* A Latin part's loanword keys also read j as the h of the Spanish jota or the y of Dutch
+  and German, and an initial h silent (``transliterate.loanword_keys``: Quijano キハノ,
+  Hilarion イラリオン).
 * A closing ム or プ after a vowel read as a Korean syllable's final m or p (キム Kim), as
   ル and ク were read l and k (``transliterate.katakana_syllable_readings``).
 
@@ -19,6 +22,7 @@ from ctnode.match.transliterate import (
     kana_word_reading,
     katakana_sound_readings,
     katakana_syllable_readings,
+    loanword_keys,
 )
 from tests.match.test_script_recall import _e, found_and_said, matchers_over, same_as_naive
 
@@ -27,7 +31,8 @@ pytestmark = pytest.mark.usefixtures("hand_model")
 LIST = [
     _e("aziz", "TARIQ AZIZ"), _e("hussain", "OMAR ALI HUSSAIN"), _e("mahdi", "ADIL ABDALLAH MAHDI"),
     _e("pae", "PAE WON UK"), _e("hyon", "HYON KWANG IL"), _e("kim", "KIM YONG NAM"),
-    _e("other", "Omar Ali Hamid"),
+    _e("other", "Omar Ali Hamid"), _e("quijano", "ALVARO ANDRES QUIJANO BECERRA"),
+    _e("hilarion", "HILARION DEL ROSARIO SANTOS"),
 ]
 
 matcher = matchers_over(LIST)
@@ -44,6 +49,9 @@ def test_readings() -> None:
     assert katakana_sound_readings("sumisu") == ()
     assert "kim" in katakana_syllable_readings("kimu")
     assert "hap" in katakana_syllable_readings("hapu")
+    assert {"kjn", "khn"} <= loanword_keys("quijano")
+    assert {"hrn", "arn"} <= loanword_keys("hilarion")
+    assert loanword_keys("abdullah") == {"abdr"}  # no j, no initial h: as before
 
 
 @pytest.mark.parametrize(("query", "expected", "said"), [
@@ -53,6 +61,8 @@ def test_readings() -> None:
     ("ペ ウォン ウク", "pae", "'won' ~ 'won': exact"),
     ("ヒョン クァン イル", "hyon", "'kwan' ~ 'kwang': exact (read as 'kwang'/'kwang')"),
     ("キム ヨン ナム", "kim", "'kimu' ~ 'kim': exact (read as 'kim'/'kim')"),
+    ("アルバロ アンドレス キハノ ベセラ", "quijano", "loanword key 'khn'"),
+    ("イラリオン デル ロサリオ サントス", "hilarion", "loanword key 'arn'"),
 ])
 def test_found_and_said(matcher: Matcher | NaiveMatcher, query: str, expected: str,
                         said: str) -> None:
@@ -62,4 +72,5 @@ def test_found_and_said(matcher: Matcher | NaiveMatcher, query: str, expected: s
 def test_fast_equals_naive_on_these_queries() -> None:
     same_as_naive(LIST, ("ターリク アジーズ", "オマル アリ フセイン", "フセイン",
                          "アーディル アブダラ メフディ", "ペ ウォン ウク", "ヒョン クァン イル",
-                         "キム ヨン ナム", "キム", "ウォン", "Omar Ali"))
+                         "キム ヨン ナム", "キム", "ウォン", "Omar Ali", "キハノ", "イラリオン",
+                         "アルバロ アンドレス キハノ ベセラ"))

@@ -67,7 +67,8 @@ FORMAT = 17  # 17: listed Arabic-script names parsed with osc's readings (ta mar
 # before another word; a one-letter word joined to an organisation's later part without the
 # article; a word of two Han characters keeps up to 64 name symbols; katakana of foreign
 # sounds read as the 1991 notice writes them, ジ also zi, フ also hu, closing ム プ m p;
-# Hebrew letters with geresh also read as their sounds, the geresh an apostrophe;
+# Hebrew letters with geresh also read as their sounds, the geresh an apostrophe; a Latin
+# part's loanword keys with j as h or y and an initial h silent;
 # osc, 2026-12-07);
 # 16: French readings (initial ia io iou ie, ï: acc, 2026-12-07);
 # 15: listed names parsed with oth's readings too (Russian kh/h, в/w, ks/x;

@@ -1209,9 +1209,14 @@ _KANA_W = re.compile(r"(?:^|(?<=[aeiou]))u(?=[ieo])")
 # Latin letters katakana writes two ways: th as t or s (Thomas トーマス, Smith スミス), ch as
 # ch or k (Charles チャールズ, Michael ミカエル; not the ch of sch, tch), g before e/i/y as g
 # or j (Gerhard ゲルハルト, George ジョージ), a final v as v or f (Petrov ペトロフ)
+# (osc, 2026-12-07) and as Spanish, Portuguese, French and Italian names are said and
+# katakana writes them: j as the h of the jota or the y of Dutch and German (Quijano キハノ,
+# Juan フアン; Johann ヨハン), an initial h silent (Hilarion イラリオン, Henri アンリ, Hugo
+# ウーゴ)
 _LOAN_READINGS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile("th"), ("t", "s")), (re.compile(r"(?<![st])ch"), ("ch", "k")),
     (re.compile(r"g(?=[eiy])"), ("g", "j")), (re.compile(r"v$"), ("v", "f")),
+    (re.compile(r"(?<![dg])j"), ("j", "h", "y")), (re.compile(r"^h(?=[aeiouy])"), ("h", "")),
 )
 
 
