@@ -118,14 +118,17 @@ def test_fast_equals_naive() -> None:
 def test_a_long_han_word_keeps_its_many_symbols() -> None:
     """穆罕默德 (Muhammad) holds the symbols of every spelling Wikidata keeps apart (20):
     a word of three or more Han characters is no ambiguous syllable, so it keeps them and
-    meets Mohamed through one; a short syllable with as many still gets none."""
+    meets Mohamed through one; a syllable with as many still gets none."""
     from ctnode.match.normalise import rigour_symbols
     from ctnode.match.symbols import MAX_NAME_SYMBOLS, symbol_cap
 
     assert len(rigour_symbols("穆罕默德")) > MAX_NAME_SYMBOLS
     assert rigour_symbols("穆罕默德") & rigour_symbols("mohamed")
-    assert symbol_cap("穆罕默德") > symbol_cap("彼得") == symbol_cap("mohamed") == MAX_NAME_SYMBOLS
-    assert rigour_symbols("彼得") == frozenset()  # 14 symbols, two characters: none
+    assert symbol_cap("穆罕默德") > symbol_cap("金") == symbol_cap("mohamed") == MAX_NAME_SYMBOLS
+    assert rigour_symbols("金") == frozenset()  # 18 symbols, one syllable: none
+    # two Han characters are two syllables, no syllable: 彼得 (Peter) keeps its 14 (osc)
+    assert symbol_cap("彼得") == symbol_cap("穆罕默德")
+    assert rigour_symbols("彼得") & rigour_symbols("peter")
     for cls in (Matcher, NaiveMatcher):
         m = cls(Thresholds())
         m.build([_e("zahid", "Mohammad Zahid"), _e("other", "Omar Hassan Khalil")])

@@ -51,20 +51,24 @@ from ctnode.match.transliterate import (
     arabic_alternatives,
     arabic_letters,
     article_readings,
+    construct_reading,
     french_diaeresis_reading,
     glued_bin_reading,
     greek_alternative,
     habit_readings,
     has_arabic,
+    hebrew_geresh,
     indic_alternatives,
     japanese_word_alternative,
     joined_abd,
     joined_abu,
     katakana_loanword_keys,
+    katakana_sound_readings,
     katakana_syllable_readings,
     korean_alternative,
     latin_token,
     maqsura_reading,
+    proclitic_bare_reading,
     proclitic_reading,
     proclitic_said,
     readings,
@@ -165,7 +169,8 @@ def _split_joined(raws: list[str], notes: list[str] | None = None) -> list[str]:
     return out
 
 
-_APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
+# (with the Hebrew geresh ׳, which Hebrew writes where others write an apostrophe: עות׳מאן)
+_APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´\u05f3]")
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 
 
@@ -667,6 +672,17 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
     if kind == "org":
         text, legal = legal_form_text(text)
         forms = legal | _COMPANY
+    # Hebrew letters with a geresh: each part also read as the sounds they write (an
+    # alternative: the letters as written keep their rigour symbols, עותמאן Uthman)
+    geresh: dict[str, str] = {}
+    if (heard := hebrew_geresh(text)) != text:
+        written_parts = raw_tokens(_APOSTROPHES.sub("", text))
+        heard_parts = raw_tokens(_APOSTROPHES.sub("", heard))
+        if len(written_parts) == len(heard_parts):
+            geresh = {w: latin_token(h)[0] for w, h in zip(written_parts, heard_parts,
+                                                           strict=True) if w != h}
+            notes.append(f"Hebrew letters with geresh read as the sounds they write: {text} "
+                         f"→ {heard}")
     text = _APOSTROPHES.sub("", text)
     raws = raw_tokens(text)
     if kind == "person" and not text.isascii():
@@ -785,12 +801,17 @@ def _parse_reading(text: str, kind: NameKind, script_key: str, reading_rule: str
                 by_habit = [a for a in habit_readings(latin, by_name) if a not in others]
                 if by_habit:
                     others = (*others, *by_habit)[:MAX_ALTERNATIVES + MAX_HABIT_EXTRA]
+        if raw in geresh and geresh[raw] != latin and geresh[raw] not in others:
+            others = (*others, geresh[raw])
         if reading_rule == "japanese" and "r" in latin:
             others = (*others, latin.replace("r", "l"))  # kana write l as r (アブダル Abdul)
         if latin in katakana:  # a foreign name in katakana: its loanword keys
-            others = (*others, *katakana_syllable_readings(latin), *katakana_loanword_keys(latin))
+            others = (*others, *katakana_syllable_readings(latin),
+                      *katakana_sound_readings(latin), *katakana_loanword_keys(latin))
         if rule == "arabic":  # written in an abjad: its readings' abjad keys
-            for reading, said in (*proclitic_reading(raw), *proclitic_said(raw)):
+            for reading, said in (*proclitic_reading(raw), *proclitic_said(raw),
+                                  *(proclitic_bare_reading(raw) if kind == "org" and k else ()),
+                                  *(construct_reading(raw) if k + 1 < len(keep_raw) else ())):
                 if reading != latin and reading not in others:
                     others = (*others, reading)
                     notes.append(f"read as {said}: {raw} → {reading}")

@@ -63,8 +63,14 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 17  # 17: listed Arabic-script names also read with Allah written with one lam
-# (عبداله, نصراله: ard, 2026-12-07);
+FORMAT = 18  # 18: ard's and osc's readings together (merged, 2026-12-07);
+# 17: listed Arabic-script names also read with Allah written with one lam
+# (عبداله, نصراله: ard, 2026-12-07); and parsed with osc's readings (ta marbuta said t
+# before another word; a one-letter word joined to an organisation's later part without the
+# article; a word of two Han characters keeps up to 64 name symbols; katakana of foreign
+# sounds read as the 1991 notice writes them, ジ also zi, フ also hu, closing ム プ m p;
+# Hebrew letters with geresh also read as their sounds, the geresh an apostrophe; a Latin
+# part's loanword keys with j as h or y and an initial h silent; osc, 2026-12-07);
 # 16: French readings (initial ia io iou ie, ï: acc, 2026-12-07);
 # 15: listed names parsed with oth's readings too (Russian kh/h, в/w, ks/x;
 # honorifics written last kept; merged with ara's, 2026-12-07);

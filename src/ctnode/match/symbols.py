@@ -64,8 +64,13 @@ MAX_NAME_SYMBOLS = 8
 # name's spellings that Wikidata keeps apart (Mohamed, Mohammad, Muhammad ...: 20 for
 # 穆罕默德), not of unrelated names, so it keeps up to this many.
 MAX_WORD_SYMBOLS = 64
+# A word of two Han characters is two syllables, no syllable either: Xinhua's transcription
+# of a foreign name (彼得 Peter: 14 symbols, the Wikidata items of Peter, Pyotr, Piotr ...;
+# 约翰 John, 西蒙 Simon) or a two-character surname with its readings (都築 Tsuzuki). Two
+# Hangul or kana letters are often one syllable of another language (웨이 Wei, しん Shin) and
+# keep the cap of a syllable (osc, 2026-12-07).
 _CJK_WORD = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-                       r"\uac00-\ud7a3]{3,}")
+                       r"\uac00-\ud7a3]{3,}|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}")
 
 
 def symbol_cap(key: str) -> int:

@@ -446,6 +446,48 @@ def proclitic_said(token: str) -> tuple[tuple[str, str], ...]:
         if reading else ()
 
 
+# A one-letter word joined to a word without the article (بليبيا bi-Libya, in Libya; ببلاد
+# bi-bilad; لفلسطين li-Filastin; وتنمية wa-tanmiya): in an organisation's name, a part
+# after the first keeps this many letters or more for the reading without it.
+MIN_PROCLITIC_REST = 4
+_PROCLITICS_BARE = frozenset("وفبل")
+
+
+def proclitic_bare_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part without a one-letter word (wa-, fa-, bi-, li-)
+    joined to a word that has no article (``بليبيا`` → ``libia``, bi-Libya: Ansar al-Sharia
+    *in Libya*; ``ببلاد`` → ``blad``): Arabic writes these words joined to the next one,
+    with or without the article (:func:`proclitic_reading` reads them before it). For the
+    parts of an organisation's name after the first (no name begins with a preposition),
+    the word keeping :data:`MIN_PROCLITIC_REST` letters or more: an alternative, the
+    better reading wins."""
+    stripped = without_marks(token)
+    if (stripped[:1] not in _PROCLITICS_BARE or stripped[1:3] == _ARABIC_ARTICLE
+            or stripped.startswith(_LAM + _LAM) or stripped.endswith(_ALLAH)
+            or len(stripped) < 1 + MIN_PROCLITIC_REST):
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(stripped[1:]))
+    return ((reading, f"'{stripped[:1]}' joined to the word"),) if reading else ()
+
+
+_TA_MARBUTA = "ة"
+
+
+def construct_reading(token: str) -> tuple[tuple[str, str], ...]:
+    """The reading of an Arabic-script part ending in ta marbuta (``ة``) with its ``t``
+    said, for a part another follows (the caller's test): the ta marbuta is said ``h`` or
+    not at all only in pause, at the end; before another word it is said ``t`` (Wright's
+    grammar; ALA-LC writes it ``t`` in the construct state), and Latin spellings write it
+    so (``كتيبة أنصار`` Katibat Ansar, ``جماعة أهل السنة للدعوة`` Jama'atu Ahlis Sunna
+    Lidda'awati, ``حركة التوحيد`` Harakat al-Tawhid, ``هبة الله`` Hibat Allah). The reading
+    as written (``a``) stays; this one is an alternative, the better wins."""
+    stripped = without_marks(token)
+    if not stripped.endswith(_TA_MARBUTA) or len(stripped) < 3:
+        return ()
+    reading = _NON_ALNUM.sub("", _arabic_token(stripped[:-1])) + "at"
+    return ((reading, "ta marbuta said t before another word"),)
+
+
 _BIN = "بن"
 
 
@@ -726,6 +768,25 @@ _GREEK_LETTERS = str.maketrans({
     "ω": "o"})
 
 
+# Hebrew writes the sounds of other languages that it lacks with a letter and a geresh
+# (׳, typed as an apostrophe): ג׳ j (ג׳ין Jin), צ׳ ch (צ׳וי Choe), ז׳ zh (ז׳אק Jacques), and
+# for Arabic names ת׳ th (עות׳מאן Uthman), ד׳ dh, ח׳ kh, ע׳ gh (the Academy of the Hebrew
+# Language's rules for transcribing Arabic and foreign sounds). ICU's Hebrew-Latin reads
+# the letter alone (ג g, צ z) and the geresh cut the word in two.
+_HEBREW_GERESH = re.compile("([גזצץתדחע])[\u05f3'’‘`´]")
+_GERESH_SOUNDS = {"ג": "j", "ז": "zh", "צ": "ch", "ץ": "ch", "ת": "th", "ד": "dh", "ח": "kh",
+                  "ע": "gh"}
+
+
+def hebrew_geresh(text: str) -> str:
+    """``text`` with each Hebrew letter + geresh written as the sound it stands for (see
+    above; ``צ'וי ג'ין`` → ``chוי jין``, read ``chwy jyn``); the text itself when it has
+    none."""
+    if not _HEBREW_GERESH.search(text):
+        return text
+    return _HEBREW_GERESH.sub(lambda m: _GERESH_SOUNDS[m.group(1)], text)
+
+
 def greek_alternative(token: str) -> str | None:
     """A Greek name part read as Modern Greek says it (see above), when that differs from
     the letter-by-letter spelling: ``αμπντάλα`` → ``abdala``, ``χασάν`` → ``hasan``."""
@@ -980,10 +1041,27 @@ def _short_long_vowels(part: str) -> str:
     return part.replace("ou", "o").replace("uu", "u").replace("oo", "o")
 
 
+# The katakana of foreign sounds (the Japanese Cabinet notice on writing loanwords,
+# 外来語の表記, 1991, its second table) in Hepburn, which ICU's Katakana-Latin reads as two
+# syllables (ウォ ``uo``, クァ ``kua``, ヴァ ``vua``, トゥ ``to``): ウォン is Won, クァン Kwan.
+_EXTENDED_KATAKANA: tuple[tuple[str, str], ...] = (
+    ("ウィ", "wi"), ("ウェ", "we"), ("ウォ", "wo"), ("ウァ", "wa"), ("ヴァ", "va"),
+    ("ヴィ", "vi"), ("ヴェ", "ve"), ("ヴォ", "vo"), ("ヴュ", "vyu"), ("クァ", "kwa"),
+    ("クィ", "kwi"), ("クェ", "kwe"), ("クォ", "kwo"), ("グァ", "gwa"), ("ツァ", "tsa"),
+    ("ツィ", "tsi"), ("ツェ", "tse"), ("ツォ", "tso"), ("トゥ", "tu"), ("ドゥ", "du"),
+    ("テュ", "tyu"), ("デュ", "dyu"), ("フュ", "fyu"), ("イェ", "ye"), ("スィ", "si"),
+    ("ズィ", "zi"),
+)
+
+
 def kana_word_reading(word: str) -> str:
     """A word written in kana alone (a foreign name in katakana, a Japanese one in hiragana)
-    read letter by letter as one part (ICU's kana transliterators, Hepburn-like): the
+    read letter by letter as one part (ICU's kana transliterators, Hepburn-like, with the
+    katakana of foreign sounds read as the 1991 notice writes them: ウォン ``won``): the
     dictionary reader would cut ティルマンズ into words and read ヘ as the particle "e"."""
+    for kana, latin in _EXTENDED_KATAKANA:
+        if kana in word:
+            word = word.replace(kana, latin)
     part = _NON_ALNUM.sub("", _transliterator(_KANA_LATIN).transliterate(word).lower())
     return _short_long_vowels(part)
 
@@ -1218,9 +1296,14 @@ _KANA_W = re.compile(r"(?:^|(?<=[aeiou]))u(?=[ieo])")
 # Latin letters katakana writes two ways: th as t or s (Thomas トーマス, Smith スミス), ch as
 # ch or k (Charles チャールズ, Michael ミカエル; not the ch of sch, tch), g before e/i/y as g
 # or j (Gerhard ゲルハルト, George ジョージ), a final v as v or f (Petrov ペトロフ)
+# (osc, 2026-12-07) and as Spanish, Portuguese, French and Italian names are said and
+# katakana writes them: j as the h of the jota or the y of Dutch and German (Quijano キハノ,
+# Juan フアン; Johann ヨハン), an initial h silent (Hilarion イラリオン, Henri アンリ, Hugo
+# ウーゴ)
 _LOAN_READINGS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile("th"), ("t", "s")), (re.compile(r"(?<![st])ch"), ("ch", "k")),
     (re.compile(r"g(?=[eiy])"), ("g", "j")), (re.compile(r"v$"), ("v", "f")),
+    (re.compile(r"(?<![dg])j"), ("j", "h", "y")), (re.compile(r"^h(?=[aeiouy])"), ("h", "")),
 )
 
 
@@ -1267,6 +1350,9 @@ def loanword_keys(latin: str) -> frozenset[str]:
 # ヨン), while DPRK names keep it (Ri, Ryu, Ryong): a short word read with an initial i or y
 # is also read with r.
 MAX_EAST_ASIAN_SYLLABLE = 5  # longest reading (one or two kana syllables) given these
+# the kana that close a Korean syllable on its final consonant: ㄹ ル, ㄱ ク, ㅁ ム, ㅂ プ
+# (일 イル Il, 혁 ヒョク Hyok, 김 キム Kim, 합 ハプ Hap; osc added ㅁ and ㅂ, 2026-12-07)
+_CLOSING_KANA = {"ru": "l", "ku": "k", "mu": "m", "pu": "p"}
 
 
 def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
@@ -1274,23 +1360,42 @@ def katakana_syllable_readings(reading: str) -> tuple[str, ...]:
     final n (``kan`` → ``kang``), with the initial r the South drops (``yon`` → ``ryon``,
     ``ryong``; ``i`` → ``ri``), with hw or h for an initial f (``fan`` → ``hwan``,
     ``hwang``; ``fu`` → ``hu``: Japanese has no hw, and its f, a breath through the lips,
-    writes the h of 화 Hwa, 황 Hwang, 후 Hu, 黄 Huang), with a final l or k for a closing
-    ``ル`` or ``ク`` after a vowel (``iru`` → ``il``, ``choru`` → ``chol``, ``hyoku`` →
-    ``hyok``: Japanese ends no syllable in l or k and writes the final ㄹ and ㄱ of 일 Il,
-    철 Chol, 혁 Hyok with the syllables ル ru and ク ku); () for longer words."""
+    writes the h of 화 Hwa, 황 Hwang, 후 Hu, 黄 Huang), with a final l, k, m or p for a
+    closing ``ル``, ``ク``, ``ム`` or ``プ`` after a vowel (``iru`` → ``il``, ``choru`` →
+    ``chol``, ``hyoku`` → ``hyok``, ``kimu`` → ``kim``: Japanese ends no syllable in these
+    and writes the final ㄹ ㄱ ㅁ ㅂ of 일 Il, 철 Chol, 혁 Hyok, 김 Kim with the syllables
+    ル ru, ク ku, ム mu, プ pu); () for longer words."""
     if len(reading) > MAX_EAST_ASIAN_SYLLABLE:
         return ()
     forms = [reading]
     if reading.endswith("n") and reading[-2:-1] in ("a", "e", "i", "o", "u"):
         forms.append(reading + "g")
-    elif reading[-2:] in ("ru", "ku") and reading[-3:-2] in ("a", "e", "i", "o", "u"):
-        forms.append(reading[:-2] + ("l" if reading[-2] == "r" else "k"))
+    elif reading[-2:] in _CLOSING_KANA and reading[-3:-2] in ("a", "e", "i", "o", "u"):
+        forms.append(reading[:-2] + _CLOSING_KANA[reading[-2:]])
     if reading[:1] in ("i", "y"):
         forms += ["r" + f for f in forms]
     elif reading[:2] == "fu":
         forms += ["h" + f[1:] for f in forms]
     elif reading[:1] == "f" and reading[1:2] in ("a", "e", "i", "o"):
         forms += ["hw" + f[1:] for f in forms]
+    return tuple(forms[1:])
+
+
+# Japanese has no syllables zi, si, hu of its own: ジ writes both ji and zi (Aziz アジーズ,
+# Zidane ジダン), and フ, said with the lips, the h before u and the h that closes an
+# Arabic or Persian syllable (Hussein フセイン, Mahdi メフディ, Ahmad アフマド).
+_KANA_JI = re.compile("ji")
+_KANA_FU = re.compile("fu")
+
+
+def katakana_sound_readings(reading: str) -> tuple[str, ...]:
+    """A katakana word's readings with ``ji`` as ``zi`` and ``fu`` as ``hu`` (see above):
+    ``ajizu`` → ``azizu`` (Aziz), ``fusein`` → ``husein`` (Hussein), ``mefudi`` →
+    ``mehudi`` (Mahdi); alternatives beside the Hepburn reading."""
+    forms = [reading]
+    for pattern, other in ((_KANA_JI, "zi"), (_KANA_FU, "hu")):
+        if pattern.search(reading):
+            forms += [pattern.sub(other, f) for f in forms]
     return tuple(forms[1:])
 
 
