@@ -165,16 +165,17 @@ _APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 
 
-def warm_up(tagger: bool = True) -> None:
-    """Load ICU's rules for every script, the Japanese reading tables, the organisation
-    tables and (``tagger``) rigour's person-name tagger now (called when the node starts),
-    instead of on a live request.
+def warm_up(tagger: bool = True, han: bool = True) -> None:
+    """Load ICU's rules for every script, the Japanese reading tables (not without ``han``:
+    see ``transliterate.warm_up_scripts``), the organisation tables and (``tagger``)
+    rigour's person-name tagger now (called when the node starts), instead of on a live
+    request.
 
     The tagger is left out when screens do not need it (an index with its symbol table):
     rigour builds it in one call that holds the interpreter lock for seconds, so a server
     warming it up answers nothing meanwhile, not even ``/healthz``. It is then built the
     first time a list change adds a listed name (on the index's update thread)."""
-    warm_up_scripts()
+    warm_up_scripts(han)
     if tagger:
         name_symbols("muhammad")
     parse_name("Acme Twelve Limited", "org")

@@ -171,6 +171,54 @@ def test_a_groups_queries_are_answered_in_their_place_by_one_worker() -> None:
         list(match_forked(_pid_of, queries, 2, group=_han_group))
 
 
+def test_the_tables_every_worker_may_meet_are_prepared_before_the_fork() -> None:
+    """``prepare`` is called once, before the workers are forked, with the groups too large
+    for one slice (every worker may load their tables: loaded once, shared); a group one
+    worker matches is left to it."""
+    called: list[tuple[frozenset[str], int]] = []
+
+    def prepare(shared: frozenset[str]) -> None:
+        called.append((shared, len(FORKS)))
+
+    few = [ScreenQuery(names=[f"han{i}" if i in (3, 9) else f"q{i}"]) for i in range(200)]
+    forks = len(FORKS)
+    assert len(list(match_forked(_pid_of, few, 2, group=_han_group, prepare=prepare))) == 200
+    assert called == [(frozenset(), forks)]
+    # 200 queries on 2 workers: slices of 12; 13 queries of a table are more than one
+    many = [ScreenQuery(names=[f"han{i}" if i < 13 else f"q{i}"]) for i in range(200)]
+    called.clear()
+    forks = len(FORKS)
+    assert len(list(match_forked(_pid_of, many, 2, group=_han_group, prepare=prepare))) == 200
+    assert called == [(frozenset({"han"}), forks)]
+
+
+@pytest.mark.parametrize(("han_names", "han_loaded_first"), [(0, False), (1, False),
+                                                             (40, True)])
+def test_a_batch_loads_the_han_tables_before_the_fork_only_for_many_han_names(
+        node: Node, monkeypatch: pytest.MonkeyPatch, han_names: int,
+        han_loaded_first: bool) -> None:
+    """Names in Han or kana are matched together by one worker, which loads their tables
+    (ICU's Han rules, the Japanese reading): the parent does not load them for all before
+    it forks, unless there are more of them than one slice holds. The answers are the
+    same either way."""
+    node.settings.batch_parallel_min = 10
+    asked: list[bool] = []
+    prepare = node.index.prepare
+
+    def recorded(han: bool = True) -> None:
+        asked.append(han)
+        prepare(han=han)
+
+    monkeypatch.setattr(node.index, "prepare", recorded)
+    queries = [build_query([PERSON]) for _ in range(200)]
+    for i in range(han_names):
+        queries[5 * i] = build_query(["法里斯纳迪尔" if i % 2 else "金铁三"])
+    results = list(node.screening.screen_many(queries, SCREENER, P, workers=2))
+    assert asked == [han_loaded_first]
+    alone = list(node.screening.screen_many(queries, SCREENER, P, workers=1))
+    assert _wire(results) == _wire(alone)
+
+
 def test_decisions_are_read_for_many_subjects_at_once(node: Node) -> None:
     review = node.store.review
     keys = [f"subject-{i:05d}" for i in range(DECISION_KEYS_PER_QUERY * 2 + 7)]

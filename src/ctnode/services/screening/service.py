@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from ctnode import clock
 from ctnode.errors import InvalidInput, NotFound
 from ctnode.match.explain import every_query_part_aligned
-from ctnode.match.transliterate import first_use_table
+from ctnode.match.transliterate import HAN_TABLES, first_use_table
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose, allowed
 from ctnode.model.entities import FTM_EXPORT_PROPS, Entity, EntityView, ftm_prop
 from ctnode.model.screening import Coverage, Hit, ScreenQuery, ScreenResult, Suppression
@@ -362,9 +362,12 @@ class Screening:
         if n > 1:
             # what a worker would load on first use (every script's transliteration rules,
             # the organisation tables; the name tagger when the index has no symbol table):
-            # loaded once here, and shared, rather than once in each worker
-            self.index.prepare()
-            matched = match_forked(match, batch, n, group=_first_use_table)
+            # loaded once here, and shared, rather than once in each worker; but not the
+            # Han and kana tables when one worker matches all the names that need them
+            def prepare(shared: frozenset[str]) -> None:
+                self.index.prepare(han=HAN_TABLES in shared)
+
+            matched = match_forked(match, batch, n, group=_first_use_table, prepare=prepare)
         else:
             matched = match_here(match, batch)
         return self._screen_matched(batch, matched, match, actor, purpose, limit=limit,

@@ -148,32 +148,49 @@ def slices(queries: Sequence[ScreenQuery], step: int,
     first each named group of at most ``step`` queries as one task, then the others. (A
     larger group stays in place: each worker that meets it loads its table once, a small
     share of its work, and the answers stream in order.)"""
+    return _slices(len(queries), step, _named(queries, group))
+
+
+def _named(queries: Sequence[ScreenQuery], group: Callable[[ScreenQuery], str | None] | None,
+           ) -> dict[str, list[int]]:
+    """The positions of each named group's queries."""
     named: dict[str, list[int]] = {}
     for i, query in enumerate(queries if group is not None else ()):
         key = group(query) if group is not None else None
         if key is not None:
             named.setdefault(key, []).append(i)
+    return named
+
+
+def _slices(size: int, step: int, named: dict[str, list[int]]) -> list[Sequence[int]]:
     first = [run for run in named.values() if len(run) <= step]
     if not first:
-        return [range(s, min(s + step, len(queries))) for s in range(0, len(queries), step)]
+        return [range(s, min(s + step, size)) for s in range(0, size, step)]
     taken = {i for run in first for i in run}
-    rest = [i for i in range(len(queries)) if i not in taken]
+    rest = [i for i in range(size) if i not in taken]
     return [*first, *(rest[s:s + step] for s in range(0, len(rest), step))]
 
 
 def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
                  group: Callable[[ScreenQuery], str | None] | None = None,
+                 prepare: Callable[[frozenset[str]], None] | None = None,
                  ) -> Iterator[Matched | None]:
     """Each query's :func:`attempt`, in input order, matched by ``workers`` forked processes.
 
     The workers are forked now (before the caller starts any thread: a progress bar), and
     get the queries by position; what they answer streams back in order, as it is consumed.
     ``group(query)`` names the costly table a query loads on first use, if any (see the
-    module): a few such queries are matched together, first.
+    module): a few such queries are matched together, first. ``prepare`` is called just
+    before the fork with the names of the groups too large for that (the tables every
+    worker may meet: worth loading once, here, and sharing); the tables of the other
+    groups are best left to the one worker that matches them.
     """
     size = len(queries)
     step = max(1, min(SLICE_MAX, size // (workers * 8)))
-    tasks = slices(queries, step, group)
+    named = _named(queries, group)
+    if prepare is not None:
+        prepare(frozenset(k for k, run in named.items() if len(run) > step))
+    tasks = _slices(size, step, named)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start, initargs=(match, queries))
     # what this process holds now stays out of the workers' garbage collections: never
