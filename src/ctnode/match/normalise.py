@@ -165,11 +165,16 @@ _APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´]")
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 
 
-def warm_up(tagger: bool = True, han: bool = True) -> None:
+# What a batch names the organisation tables (see warm_up): a query of any schema but
+# Person reads its names as an organisation's (too), a Person query never loads them
+ORG_TABLES = "org"
+
+
+def warm_up(tagger: bool = True, han: bool = True, orgs: bool = True) -> None:
     """Load ICU's rules for every script, the Japanese reading tables (not without ``han``:
-    see ``transliterate.warm_up_scripts``), the organisation tables and (``tagger``)
-    rigour's person-name tagger now (called when the node starts), instead of on a live
-    request.
+    see ``transliterate.warm_up_scripts``), the organisation tables (not without ``orgs``:
+    rigour's organisation tagger, legal forms and number words) and (``tagger``) rigour's
+    person-name tagger now (called when the node starts), instead of on a live request.
 
     The tagger is left out when screens do not need it (an index with its symbol table):
     rigour builds it in one call that holds the interpreter lock for seconds, so a server
@@ -178,7 +183,8 @@ def warm_up(tagger: bool = True, han: bool = True) -> None:
     warm_up_scripts(han)
     if tagger:
         name_symbols("muhammad")
-    parse_name("Acme Twelve Limited", "org")
+    if orgs:
+        parse_name("Acme Twelve Limited", "org")
     nickname_forms("william")
 
 

@@ -184,37 +184,54 @@ def test_the_tables_every_worker_may_meet_are_prepared_before_the_fork() -> None
     forks = len(FORKS)
     assert len(list(match_forked(_pid_of, few, 2, group=_han_group, prepare=prepare))) == 200
     assert called == [(frozenset(), forks)]
-    # 200 queries on 2 workers: slices of 12; 13 queries of a table are more than one
-    many = [ScreenQuery(names=[f"han{i}" if i < 13 else f"q{i}"]) for i in range(200)]
-    called.clear()
-    forks = len(FORKS)
-    assert len(list(match_forked(_pid_of, many, 2, group=_han_group, prepare=prepare))) == 200
-    assert called == [(frozenset({"han"}), forks)]
+    # 200 queries on 2 workers: slices of 12; a group of up to 50 (half a worker's share)
+    # is one task
+    for marked, shared in ((50, frozenset()), (51, frozenset({"han"}))):
+        many = [ScreenQuery(names=[f"han{i}" if i < marked else f"q{i}"]) for i in range(200)]
+        called.clear()
+        forks = len(FORKS)
+        found = list(match_forked(_pid_of, many, 2, group=_han_group, prepare=prepare))
+        assert [m.names[0] for m in found if m] == [q.names[0] for q in many]
+        assert called == [(shared, forks)]
+        if not shared:  # matched by one worker
+            assert len({found[i].subject for i in range(marked) if found[i]}) == 1  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("han_names", "han_loaded_first"), [(0, False), (1, False),
-                                                             (40, True)])
-def test_a_batch_loads_the_han_tables_before_the_fork_only_for_many_han_names(
-        node: Node, monkeypatch: pytest.MonkeyPatch, han_names: int,
-        han_loaded_first: bool) -> None:
-    """Names in Han or kana are matched together by one worker, which loads their tables
-    (ICU's Han rules, the Japanese reading): the parent does not load them for all before
-    it forks, unless there are more of them than one slice holds. The answers are the
-    same either way."""
+def test_a_group_of_up_to_half_a_workers_share_is_one_task() -> None:
+    queries = [ScreenQuery(names=[f"han{i}" if i % 4 == 0 else f"q{i}"]) for i in range(40)]
+    tasks = [list(t) for t in slices(queries, 5, _han_group, alone=10)]
+    assert tasks[0] == list(range(0, 40, 4)) and all(len(t) == 5 for t in tasks[1:])
+    assert [list(t) for t in slices(queries, 5, _han_group, alone=9)] == [
+        list(range(s, s + 5)) for s in range(0, 40, 5)]
+
+
+@pytest.mark.parametrize(("han_names", "org_names", "loaded_first"), [
+    (0, 0, (False, False)), (1, 3, (False, False)), (60, 0, (True, False)),
+    (0, 60, (False, True)), (55, 55, (True, True))])
+def test_a_batch_loads_costly_tables_before_the_fork_only_for_many_names_that_need_them(
+        node: Node, monkeypatch: pytest.MonkeyPatch, han_names: int, org_names: int,
+        loaded_first: tuple[bool, bool]) -> None:
+    """Names in Han or kana, and the queries read as organisations' names, are matched
+    together by one worker, which loads their tables (ICU's Han rules, the Japanese
+    reading; rigour's organisation tagger, legal forms, number words): the parent does not
+    load them for all before it forks, unless there are more of them than one worker
+    should match alone (200 queries: 50). The answers are the same either way."""
     node.settings.batch_parallel_min = 10
-    asked: list[bool] = []
+    asked: list[tuple[bool, bool]] = []
     prepare = node.index.prepare
 
-    def recorded(han: bool = True) -> None:
-        asked.append(han)
-        prepare(han=han)
+    def recorded(han: bool = True, orgs: bool = True) -> None:
+        asked.append((han, orgs))
+        prepare(han=han, orgs=orgs)
 
     monkeypatch.setattr(node.index, "prepare", recorded)
     queries = [build_query([PERSON]) for _ in range(200)]
     for i in range(han_names):
-        queries[5 * i] = build_query(["法里斯纳迪尔" if i % 2 else "金铁三"])
+        queries[2 * i] = build_query(["法里斯纳迪尔" if i % 2 else "金铁三"])
+    for i in range(org_names):
+        queries[2 * i + 1] = build_query([GROUP], schema="Organization")
     results = list(node.screening.screen_many(queries, SCREENER, P, workers=2))
-    assert asked == [han_loaded_first]
+    assert asked == [loaded_first]
     alone = list(node.screening.screen_many(queries, SCREENER, P, workers=1))
     assert _wire(results) == _wire(alone)
 

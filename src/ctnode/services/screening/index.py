@@ -224,15 +224,16 @@ class MatchIndex:
 
     stale = updated  # the name the listener had before the index had files
 
-    def prepare(self, han: bool = True) -> None:
+    def prepare(self, han: bool = True, orgs: bool = True) -> None:
         """Load (or build) the index and load every script's transliteration rules now (a
         server), so that no live request pays for them; rigour's name tagger too when
         screens need it (an index without its symbol table: ``normalise.warm_up``). Without
-        ``han``, not the Han and kana tables (a batch that has one worker match those)."""
+        ``han`` or ``orgs``, not the Han and kana tables or the organisation tables (a batch
+        that has one worker match the names that need them)."""
         from ctnode.match.normalise import warm_up
 
         matcher = self.refresh()
-        warm_up(tagger=not matcher.use_symbol_table, han=han)
+        warm_up(tagger=not matcher.use_symbol_table, han=han, orgs=orgs)
 
     # -- keeping up ------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from ctnode import clock
 from ctnode.errors import InvalidInput, NotFound
 from ctnode.match.explain import every_query_part_aligned
+from ctnode.match.normalise import ORG_TABLES
 from ctnode.match.transliterate import HAN_TABLES, first_use_table
 from ctnode.model.access import NO_PURPOSE, Actor, Purpose, allowed
 from ctnode.model.entities import FTM_EXPORT_PROPS, Entity, EntityView, ftm_prop
@@ -363,9 +364,10 @@ class Screening:
             # what a worker would load on first use (every script's transliteration rules,
             # the organisation tables; the name tagger when the index has no symbol table):
             # loaded once here, and shared, rather than once in each worker; but not the
-            # Han and kana tables when one worker matches all the names that need them
+            # Han and kana tables, nor the organisation tables, when one worker matches all
+            # the queries that need them
             def prepare(shared: frozenset[str]) -> None:
-                self.index.prepare(han=HAN_TABLES in shared)
+                self.index.prepare(han=HAN_TABLES in shared, orgs=ORG_TABLES in shared)
 
             matched = match_forked(match, batch, n, group=_first_use_table, prepare=prepare)
         else:
@@ -621,8 +623,10 @@ class Screening:
 
 def _first_use_table(query: ScreenQuery) -> str | None:
     """The costly table matching ``query`` loads on first use (a batch matches the queries
-    of one such table together, on one worker when they are few), or None."""
+    of one such table together, on one worker when they are few), or None: the Han and
+    kana tables (``transliterate.first_use_table``), else the organisation tables for a
+    query of any schema but Person (``normalise.ORG_TABLES``)."""
     for name in query.names:
         if (table := first_use_table(name)) is not None:
             return table
-    return None
+    return ORG_TABLES if query.schema != "Person" else None
