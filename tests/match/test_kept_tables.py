@@ -49,7 +49,7 @@ def test_number_words_are_kept_beside_the_index_and_read_back(kept_folder: Path)
 def _spoilt(head: bytes, body: bytes, spoil: str) -> bytes:
     stamp = json.loads(head)
     if spoil == "another rigour build":
-        stamp["rigour"] += 1
+        stamp["source"] += 1
     elif spoil == "another version":
         stamp["version"] += 1
     elif spoil == "another table":
@@ -111,3 +111,37 @@ def test_write_all_writes_each_table_once(tmp_path: Path) -> None:
     written = path.stat().st_mtime_ns
     kept.write_all(tmp_path)
     assert path.stat().st_mtime_ns == written
+
+
+def test_nameparsers_titles_are_kept_and_read_back(kept_folder: Path) -> None:
+    """nameparser's titles (a person's name read without the titles at its head): kept as
+    the number words are, stamped with nameparser's titles file, not rigour's build."""
+    from ctnode.match import normalise
+
+    normalise._titles.cache_clear()
+    try:
+        assert normalise._titles() == frozenset(normalise.read_titles())
+        assert normalise.TITLES.load(kept_folder) == normalise.read_titles()
+        normalise.TITLES.save(kept_folder, ["zzzcaptain"])
+        normalise._titles.cache_clear()
+        assert normalise._titles() == {"zzzcaptain"}  # read from the file as it is
+        # another nameparser (its titles file changed): worked out again
+        head, _, body = (kept_folder / normalise.TITLES.file).read_bytes().partition(b"\n")
+        stamp = json.loads(head)
+        stamp["source"] += 1
+        (kept_folder / normalise.TITLES.file).write_bytes(
+            json.dumps(stamp, sort_keys=True).encode() + b"\n" + body)
+        normalise._titles.cache_clear()
+        assert normalise._titles() == frozenset(normalise.read_titles())
+        assert "captain" in normalise._titles()
+    finally:
+        normalise._titles.cache_clear()
+
+
+def test_a_table_whose_source_cannot_be_stamped_is_never_kept(kept_folder: Path) -> None:
+    table = kept.Table("unstamped", 1, lambda: ["a"], lambda p: isinstance(p, list), tuple,
+                       source=lambda: None)
+    table.save(kept_folder, ["b"])  # (a file, as if an older code had written it)
+    assert table.get() == ("a",)
+    table.write(kept_folder)
+    assert table.get() == ("a",)

@@ -1,11 +1,13 @@
-"""Tables worked out from rigour's data once and kept beside a name index, so that a process
-reads them (milliseconds) instead of working them out again on first use.
+"""Tables worked out once from a package's data (rigour's, nameparser's) and kept beside a
+name index, so that a process reads them (milliseconds) instead of working them out again
+on first use (every batch worker did: rigour's number words, nameparser's titles).
 
 A kept table is one file in the index folder: a head line (the table's name, the version
-of the code that works it out, the rigour build it was read from, the size and CRC-32 of
-the rest), then the table as JSON. A file that is missing, of another rigour build or
-version, or not whole (its size or CRC-32 differs, not JSON, not the table's shape) is
-never used: the table is worked out again and the file written anew (replaced atomically:
+of the code that works it out, a stamp of its source (the rigour build it was read from,
+or the data file of another package), the size and CRC-32 of the rest), then the table as
+JSON (never kept when its source cannot be stamped). A file that is missing, of another
+source or version, or not whole (its size or CRC-32 differs, not JSON, not the table's
+shape) is never used: the table is worked out again and the file written anew (replaced atomically:
 a process reading it sees the old file or the new one). A folder that cannot be written
 costs only the time: the table is worked out in each process, as without a folder.
 
@@ -37,17 +39,20 @@ class _Kept:
 
 class Table:
     """One kept table: ``name`` (its file is ``<name>.json``), ``version`` (bumped when
-    ``work_out`` changes what it gives), ``work_out`` (the table from rigour's data, as
-    JSON-able values), ``valid`` (whether loaded JSON has the table's shape) and ``decode``
-    (loaded JSON as the table)."""
+    ``work_out`` changes what it gives), ``work_out`` (the table from its source's data, as
+    JSON-able values), ``valid`` (whether loaded JSON has the table's shape), ``decode``
+    (loaded JSON as the table) and ``source`` (a stamp of the data it is worked out from:
+    by default the rigour build, :func:`symbols.dictionary_stamp`)."""
 
     def __init__(self, name: str, version: int, work_out: Callable[[], Any],
-                 valid: Callable[[Any], bool], decode: Callable[[Any], Any]) -> None:
+                 valid: Callable[[Any], bool], decode: Callable[[Any], Any],
+                 source: Callable[[], object] = dictionary_stamp) -> None:
         self.name = name
         self.version = version
         self.work_out = work_out
         self.valid = valid
         self.decode = decode
+        self.source = source
 
     @property
     def file(self) -> str:
@@ -55,13 +60,15 @@ class Table:
 
     def head(self, body: bytes) -> bytes:
         return (json.dumps({"table": self.name, "version": self.version,
-                            "rigour": dictionary_stamp(), "bytes": len(body),
+                            "source": self.source(), "bytes": len(body),
                             "crc32": zlib.crc32(body)}, sort_keys=True) + "\n").encode()
 
     def get(self) -> Any:
         """The table: from its file in the kept folder when usable, else worked out (and
         then written there)."""
         folder = _Kept.folder
+        if folder is not None and self.source() is None:
+            folder = None  # (a source that cannot be told apart: never kept)
         if folder is not None:
             found = self.load(folder)
             if found is not None:
@@ -72,8 +79,8 @@ class Table:
         return self.decode(plain)
 
     def load(self, folder: Path) -> Any | None:
-        """The table's JSON in ``folder``'s file, or None: missing, of another rigour build
-        or version, or not whole."""
+        """The table's JSON in ``folder``'s file, or None: missing, of another source or
+        version, or not whole."""
         try:
             data = (folder / self.file).read_bytes()
         except OSError:
@@ -104,7 +111,7 @@ class Table:
 
     def write(self, folder: Path) -> None:
         """Write the file now unless a usable one is there (an index build)."""
-        if self.load(folder) is None:
+        if self.source() is not None and self.load(folder) is None:
             self.save(folder, self.work_out())
 
 
@@ -112,9 +119,10 @@ _TABLES: list[Table] = []
 
 
 def table(name: str, version: int, work_out: Callable[[], Any], valid: Callable[[Any], bool],
-          decode: Callable[[Any], Any]) -> Table:
+          decode: Callable[[Any], Any], source: Callable[[], object] = dictionary_stamp,
+          ) -> Table:
     """A kept table (see :class:`Table`), registered for :func:`write_all`."""
-    found = Table(name, version, work_out, valid, decode)
+    found = Table(name, version, work_out, valid, decode, source)
     _TABLES.append(found)
     return found
 
@@ -131,7 +139,9 @@ def kept_in() -> Path | None:
 
 def write_all(folder: Path) -> None:
     """Write every registered table's file in ``folder`` unless a usable one is there."""
-    import ctnode.match.orgs  # noqa: F401  (registers its tables)
+    # (importing them registers their tables)
+    import ctnode.match.normalise
+    import ctnode.match.orgs  # noqa: F401
 
     for kept in _TABLES:
         kept.write(folder)
