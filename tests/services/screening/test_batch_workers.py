@@ -370,3 +370,19 @@ def test_screening_a_batch_in_one_process_collects_rarely_while_it_runs(node: No
     assert gc.get_threshold() == (GC_YOUNG, *before[1:])
     assert len(list(results)) == BATCH_ROWS + 19
     assert gc.get_threshold() == before
+
+
+def test_a_batchs_explanation_records_are_the_explanations_records(node: Node) -> None:
+    """The review rows' sealed explanations (``explanation_records``, each phrase's record
+    made once per batch) are each explanation's ``as_record()``, in every row."""
+    from ctnode.services.screening.service import explanation_records
+
+    hits = [h for q in _queries()[:8] for h in node.index.refresh().screen(q, limit=5)]
+    assert hits
+    memo: dict[int, Any] = {}
+    for _ in range(2):  # the second time from the records made the first
+        for h in hits:
+            assert explanation_records(h.explanation, memo) == [
+                e.as_record() for e in h.explanation]
+    said = {id(p) for h in hits for e in h.explanation for p in e.phrases}
+    assert set(memo) == said
