@@ -197,6 +197,24 @@ def test_the_tables_every_worker_may_meet_are_prepared_before_the_fork() -> None
             assert len({found[i].subject for i in range(marked) if found[i]}) == 1  # type: ignore[union-attr]
 
 
+def _han_or_org_group(query: ScreenQuery) -> str | None:
+    name = query.names[0]
+    return "han" if name.startswith("han") else "org" if name.startswith("org") else None
+
+
+def test_small_groups_together_are_one_task() -> None:
+    """Groups that fit in one task together are one task (a query may load both groups'
+    tables: one worker loads them all); else one task each."""
+    queries = [ScreenQuery(names=["han0" if i == 7 else f"org{i}" if i % 5 == 0 else f"q{i}"])
+               for i in range(40)]
+    orgs = list(range(0, 40, 5))
+    tasks = [list(t) for t in slices(queries, 5, _han_or_org_group, alone=9)]
+    assert tasks[0] == sorted([*orgs, 7]) and all(len(t) <= 5 for t in tasks[1:])
+    tasks = [list(t) for t in slices(queries, 5, _han_or_org_group, alone=8)]
+    assert sorted(tasks[:2]) == sorted([[7], orgs])
+    assert sorted(i for t in tasks for i in t) == list(range(40))
+
+
 def test_a_group_of_up_to_half_a_workers_share_is_one_task() -> None:
     queries = [ScreenQuery(names=[f"han{i}" if i % 4 == 0 else f"q{i}"]) for i in range(40)]
     tasks = [list(t) for t in slices(queries, 5, _han_group, alone=10)]

@@ -151,9 +151,10 @@ def slices(queries: Sequence[ScreenQuery], step: int,
            group: Callable[[ScreenQuery], str | None] | None = None,
            alone: int | None = None) -> list[Sequence[int]]:
     """The positions each task matches: runs of ``step`` queries in order; with ``group``,
-    first each named group of at most ``alone`` (default ``step``) queries as one task, then
-    the others. (A larger group stays in place: each worker that meets it loads its table
-    once, a small share of its work, and the answers stream in order.)"""
+    first each named group of at most ``alone`` (default ``step``) queries as one task (all
+    such groups as one task when they hold at most ``alone`` together), then the others.
+    (A larger group stays in place: each worker that meets it loads its table once, a small
+    share of its work, and the answers stream in order.)"""
     return _slices(len(queries), step, _named(queries, group), alone)
 
 
@@ -170,7 +171,12 @@ def _named(queries: Sequence[ScreenQuery], group: Callable[[ScreenQuery], str | 
 
 def _slices(size: int, step: int, named: dict[str, list[int]],
             alone: int | None = None) -> list[Sequence[int]]:
-    first = [run for run in named.values() if len(run) <= (step if alone is None else alone)]
+    most = step if alone is None else alone
+    first = [run for run in named.values() if len(run) <= most]
+    if len(first) > 1 and sum(map(len, first)) <= most:
+        # one task for them all: a query may need the tables of two groups (a company's
+        # name in Han), and one worker then loads both
+        first = [sorted(i for run in first for i in run)]
     if not first:
         return [range(s, min(s + step, size)) for s in range(0, size, step)]
     taken = {i for run in first for i in run}
