@@ -7,6 +7,7 @@
     .venv/bin/python -m bench.matching.batch_profile split [OUT] [--workers N]
     .venv/bin/python -m bench.matching.batch_profile worker [--first N] [--workers N]
     .venv/bin/python -m bench.matching.batch_profile parent [--rounds 3] [--folder NODE]
+    .venv/bin/python -m bench.matching.batch_profile fork [--folder NODE]
 
 Run against other code (a ``git archive`` of main) with ``PYTHONPATH=/that/src``: this file
 imports only what every version has. ``hits``: per query (in order), each hit's wire form
@@ -36,6 +37,13 @@ explanations as records alone; the rows written (``BATCH_ROWS`` per transaction,
 ids: each round adds rows to the node's store, so use a copy of the node); the output
 lines as ``ctnode screen --batch`` writes them. The collector set as the parent sets it
 while it takes the answers. Minimum CPU seconds of ``--rounds`` per step, as JSON on stderr.
+``fork``: ``ctnode screen --batch FILE --out /dev/null`` (two workers) run in-process up to
+the point where the workers would be forked, then the process ends (``os._exit``): under
+``valgrind --tool=cachegrind --cache-sim=no`` (``PYTHONHASHSEED=0``), the parent's
+instructions before the fork. The whole command under cachegrind writes one file per
+process (``--cachegrind-out-file=OUT.%p``): a forked worker's count starts from its
+parent's at the fork, so a worker's own instructions are its file's total less this
+count, and the parent's after the fork its total less this count.
 """
 
 from __future__ import annotations
@@ -287,9 +295,26 @@ def parent(rounds: int) -> None:
                       "load": [round(x, 2) for x in os.getloadavg()]}), file=sys.stderr)
 
 
+def upto_fork() -> None:
+    import concurrent.futures.process
+
+    from ctnode.cli.main import app
+
+    def stop(*_args: Any, **_kwargs: Any) -> None:
+        sys.stdout.flush()
+        os._exit(0)
+
+    concurrent.futures.process.ProcessPoolExecutor.__init__ = stop  # type: ignore[method-assign]
+    argv = ["screen", "--batch", str(_batch_file()), "--out", os.devnull, "--workers", "2",
+            "--purpose", "benchmark", "--legal-basis", "benchmark"]
+    app(argv, standalone_mode=False)
+    raise SystemExit("the batch ended without forking workers")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["hits", "time", "profile", "split", "worker", "parent"])
+    ap.add_argument("mode", choices=["hits", "time", "profile", "split", "worker", "parent",
+                                     "fork"])
     ap.add_argument("out", nargs="?", type=Path)
     ap.add_argument("--folder", type=Path, default=ROOT / "bench" / "out" / "cli-node")
     ap.add_argument("--rounds", type=int, default=2)
@@ -309,6 +334,8 @@ def main() -> None:
         split(args.out, 2 if args.workers is None else args.workers)
     elif args.mode == "parent":
         parent(max(1, args.rounds))
+    elif args.mode == "fork":
+        upto_fork()
     elif args.mode == "worker":
         worker(args.first, 2 if args.workers is None else args.workers)
     else:

@@ -17,6 +17,7 @@ from ctnode.match.normalise import _unglued, parse_name, split_names
 from ctnode.match.similarity import token_similarity
 from ctnode.match.transliterate import (
     ABJAD_MARK,
+    HAN_TABLES,
     arabic_alternatives,
     arabic_letters,
     final_vowel_reading,
@@ -168,16 +169,19 @@ def test_long_han_words_are_cut_into_name_words() -> None:
     assert found[1].text == "穆罕默德 贾布里勒 阿卜杜勒 拉赫曼"
 
 
-def test_a_name_that_may_read_the_han_name_words_says_so() -> None:
-    """``first_use_table`` (how a batch groups the queries that load the Han name words)
-    names the table for every name whose words may be cut, and for no other."""
+def test_a_name_that_may_read_the_han_tables_says_so() -> None:
+    """``first_use_table`` (how a batch groups the queries that load the Han tables: ICU's
+    Han rules, the Japanese reading, the Han name words) names them for every name in Han
+    or kana, among them every name whose words may be cut, and for no other."""
     for name in ("阿米尔拉希米", "穆罕默德·贾布里勒阿卜杜勒拉赫曼", "Amir 阿米尔拉希米"):
-        assert first_use_table(name) == "han words"
+        assert first_use_table(name) == HAN_TABLES
         assert any(han_name_words(w) for w in name.replace("·", " ").split()) or \
             "name words" in [r.rule for r in readings(name)]
-    for name in ("习近平", "阿米尔 拉希米", "Amir Rahimi", "キムジョンウン", ""):
-        assert first_use_table(name) is None
+    for name in ("习近平", "阿米尔 拉希米", "キムジョンウン", "やまだ", "ﾔﾏﾀﾞ", "Li 金"):
+        assert first_use_table(name) == HAN_TABLES
         assert all(han_name_words(w) == () for w in name.split())
+    for name in ("Amir Rahimi", "김정은", "Мухаммед", "محمد", ""):
+        assert first_use_table(name) is None
 
 
 @pytest.mark.parametrize(("query", "expected", "said"), [

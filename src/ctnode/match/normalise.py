@@ -21,15 +21,18 @@ the same value recurs across millions of names. The steps for a name (:func:`par
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 import unicodedata
+import zlib
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 from rigour.names import NameTypeTag, Symbol, analyze_names, remove_person_prefixes
 
-from ctnode.match import symbols
+from ctnode.match import kept, symbols
 from ctnode.match.orgs import (
     acronyms,
     has_legal_form,
@@ -174,19 +177,26 @@ _APOSTROPHES = re.compile(r"[\'’‘`ʻʼʿʾ´\u05f3]")
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 
 
-def warm_up(tagger: bool = True) -> None:
-    """Load ICU's rules for every script, the Japanese reading tables, the organisation
-    tables and (``tagger``) rigour's person-name tagger now (called when the node starts),
-    instead of on a live request.
+# What a batch names the organisation tables (see warm_up): a query of any schema but
+# Person reads its names as an organisation's (too), a Person query never loads them
+ORG_TABLES = "org"
+
+
+def warm_up(tagger: bool = True, han: bool = True, orgs: bool = True) -> None:
+    """Load ICU's rules for every script, the Japanese reading tables (not without ``han``:
+    see ``transliterate.warm_up_scripts``), the organisation tables (not without ``orgs``:
+    rigour's organisation tagger, legal forms and number words) and (``tagger``) rigour's
+    person-name tagger now (called when the node starts), instead of on a live request.
 
     The tagger is left out when screens do not need it (an index with its symbol table):
     rigour builds it in one call that holds the interpreter lock for seconds, so a server
     warming it up answers nothing meanwhile, not even ``/healthz``. It is then built the
     first time a list change adds a listed name (on the index's update thread)."""
-    warm_up_scripts()
+    warm_up_scripts(han)
     if tagger:
         name_symbols("muhammad")
-    parse_name("Acme Twelve Limited", "org")
+    if orgs:
+        parse_name("Acme Twelve Limited", "org")
     nickname_forms("william")
 
 
@@ -620,10 +630,37 @@ MIN_AFTER_TITLE = 2
 @lru_cache(maxsize=1)
 def _titles() -> frozenset[str]:
     """nameparser's titles (LGPL-2.1-or-later, a dependency: some 800 titles, ranks and
-    offices, each vetted against given names), loaded on first use (about 0.1 s)."""
-    from nameparser.config.titles import TITLES
+    offices, each vetted against given names): read from the file kept beside the name
+    index (``match.kept``: 1 ms), else from nameparser on first use (its import, about
+    0.03 s of CPU in each process, each batch worker) and written there."""
+    titles: frozenset[str] = TITLES.get()
+    return titles
 
-    return frozenset(TITLES)
+
+def read_titles() -> list[str]:
+    """nameparser's titles, sorted (importing nameparser)."""
+    from nameparser.config.titles import TITLES as NAMEPARSER_TITLES
+
+    return sorted(NAMEPARSER_TITLES)
+
+
+def _titles_source() -> object:
+    """What tells one nameparser's titles from another's: the CRC-32 of its titles file
+    (found without importing nameparser), or None where it cannot be read."""
+    try:
+        spec = importlib.util.find_spec("nameparser")
+        if spec is None or spec.origin is None:
+            return None
+        return zlib.crc32((Path(spec.origin).parent / "config" / "titles.py").read_bytes())
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+# (version: bump when read_titles gives another table from the same nameparser)
+TITLES = kept.table("name-titles", 1, read_titles,
+                    lambda plain: isinstance(plain, list) and all(isinstance(t, str)
+                                                                  for t in plain),
+                    frozenset, source=_titles_source)
 
 
 def without_head_titles(text: str) -> tuple[str, str] | None:

@@ -31,6 +31,8 @@ from rigour.names import (
 )
 from rigour.text.translit import maybe_ascii
 
+from ctnode.match import kept
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 MIN_ACRONYM_PARTS = 2  # an acronym stands for at least this many parts
 MAX_ACRONYM = 8  # longest acronym looked for
@@ -51,7 +53,16 @@ def _word_key(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def number_words() -> tuple[dict[str, str], dict[str, str]]:
-    """rigour's ordinals table as (one-word form → digits, two-word form → digits).
+    """rigour's ordinals table as (one-word form → digits, two-word form → digits): read
+    from the file kept beside the name index (:mod:`ctnode.match.kept`; a few ms), else
+    worked out (:func:`read_number_words`, about 0.06 s of CPU) and written there."""
+    single, double = NUMBER_WORDS.get()
+    return single, double
+
+
+def read_number_words() -> tuple[dict[str, str], dict[str, str]]:
+    """rigour's ordinals table read into (one-word form → digits, two-word form → digits),
+    every word through :func:`_word_key`.
 
     Single letters are left out (an initial ``V.`` or ``I`` is not a number)."""
     single: dict[str, str] = {}
@@ -67,6 +78,17 @@ def number_words() -> tuple[dict[str, str], dict[str, str]]:
             elif len(keys) == 2:
                 double.setdefault(" ".join(keys), digits)
     return single, double
+
+
+def _number_words_shaped(plain: object) -> bool:
+    return (isinstance(plain, list) and len(plain) == 2
+            and all(isinstance(d, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                                for k, v in d.items()) for d in plain))
+
+
+# (version: bump when read_number_words gives another table from the same rigour build)
+NUMBER_WORDS = kept.table("number-words", 1, lambda: list(read_number_words()),
+                          _number_words_shaped, lambda plain: (plain[0], plain[1]))
 
 
 @lru_cache(maxsize=1)

@@ -86,13 +86,17 @@ _WARM_UP_SAMPLES = (
 )
 
 
-def warm_up_scripts() -> None:
+def warm_up_scripts(han: bool = True) -> None:
     """Load ICU's transliteration rules for every script and the Japanese reading tables now
-    (called when the node starts), instead of on a live request."""
+    (called when the node starts), instead of on a live request; without ``han``, not the
+    rules and tables of Han and kana (see :func:`first_use_table`: a batch whose names in
+    Han or kana one worker matches)."""
     for sample in _WARM_UP_SAMPLES:
-        _transliterator(_ANY_LATIN).transliterate(sample)
-    _transliterator(_HAN_LATIN).transliterate("王")
-    japanese_reading("山田")
+        if han or not _HAN_OR_KANA.search(sample):
+            _transliterator(_ANY_LATIN).transliterate(sample)
+    if han:
+        _transliterator(_HAN_LATIN).transliterate("王")
+        japanese_reading("山田")
 
 
 # Letters only Persian, Dari, Pashto and Urdu write (Farsi yeh and keheh, pe, che, zhe, gaf,
@@ -1104,12 +1108,20 @@ def _han_words() -> frozenset[str]:
 _LONG_HAN = re.compile(rf"[{_HAN_CHARS}]{{{MIN_HAN_WORDS},}}")
 
 
+_HAN_OR_KANA = re.compile(rf"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f{_HAN_CHARS}]")
+HAN_TABLES = "han"  # what first_use_table names for a name in Han or kana
+
+
 def first_use_table(name: str) -> str | None:
-    """The costly table screening ``name`` may load on first use, or None: ``"han words"``
-    (:func:`han_name_words`, about 0.6 s of CPU) for a name holding MIN_HAN_WORDS Han
-    characters in a row. A batch matches such names together, so that one process loads it
-    (``services.screening.workers``). Only a hint: a wrong answer costs time, never a hit."""
-    return "han words" if _LONG_HAN.search(name) else None
+    """The costly tables screening ``name`` may load on first use, or None: ``"han"``
+    (:data:`HAN_TABLES`) for a name holding a Han or kana character: ICU's Han rules (about
+    0.1 s of CPU), the Japanese reading (MeCab and its dictionary) and, for MIN_HAN_WORDS
+    Han characters in a row, the Han name words (:func:`han_name_words`: 10 ms from the
+    file kept beside the index, else about 0.6 s). A batch matches such names together, so
+    that one process loads them (``services.screening.workers``), and does not load them
+    before it forks (:func:`warm_up_scripts` without ``han``). Only a hint: a wrong answer
+    costs time, never a hit."""
+    return HAN_TABLES if _HAN_OR_KANA.search(name) else None
 
 
 def han_name_words(word: str, shortest: int = 2, apart: bool = False) -> tuple[str, ...]:

@@ -171,6 +171,89 @@ def test_a_groups_queries_are_answered_in_their_place_by_one_worker() -> None:
         list(match_forked(_pid_of, queries, 2, group=_han_group))
 
 
+def test_the_tables_every_worker_may_meet_are_prepared_before_the_fork() -> None:
+    """``prepare`` is called once, before the workers are forked, with the groups too large
+    for one slice (every worker may load their tables: loaded once, shared); a group one
+    worker matches is left to it."""
+    called: list[tuple[frozenset[str], int]] = []
+
+    def prepare(shared: frozenset[str]) -> None:
+        called.append((shared, len(FORKS)))
+
+    few = [ScreenQuery(names=[f"han{i}" if i in (3, 9) else f"q{i}"]) for i in range(200)]
+    forks = len(FORKS)
+    assert len(list(match_forked(_pid_of, few, 2, group=_han_group, prepare=prepare))) == 200
+    assert called == [(frozenset(), forks)]
+    # 200 queries on 2 workers: slices of 12; a group of up to 50 (half a worker's share)
+    # is one task
+    for marked, shared in ((50, frozenset()), (51, frozenset({"han"}))):
+        many = [ScreenQuery(names=[f"han{i}" if i < marked else f"q{i}"]) for i in range(200)]
+        called.clear()
+        forks = len(FORKS)
+        found = list(match_forked(_pid_of, many, 2, group=_han_group, prepare=prepare))
+        assert [m.names[0] for m in found if m] == [q.names[0] for q in many]
+        assert called == [(shared, forks)]
+        if not shared:  # matched by one worker
+            assert len({found[i].subject for i in range(marked) if found[i]}) == 1  # type: ignore[union-attr]
+
+
+def _han_or_org_group(query: ScreenQuery) -> str | None:
+    name = query.names[0]
+    return "han" if name.startswith("han") else "org" if name.startswith("org") else None
+
+
+def test_small_groups_together_are_one_task() -> None:
+    """Groups that fit in one task together are one task (a query may load both groups'
+    tables: one worker loads them all); else one task each."""
+    queries = [ScreenQuery(names=["han0" if i == 7 else f"org{i}" if i % 5 == 0 else f"q{i}"])
+               for i in range(40)]
+    orgs = list(range(0, 40, 5))
+    tasks = [list(t) for t in slices(queries, 5, _han_or_org_group, alone=9)]
+    assert tasks[0] == sorted([*orgs, 7]) and all(len(t) <= 5 for t in tasks[1:])
+    tasks = [list(t) for t in slices(queries, 5, _han_or_org_group, alone=8)]
+    assert sorted(tasks[:2]) == sorted([[7], orgs])
+    assert sorted(i for t in tasks for i in t) == list(range(40))
+
+
+def test_a_group_of_up_to_half_a_workers_share_is_one_task() -> None:
+    queries = [ScreenQuery(names=[f"han{i}" if i % 4 == 0 else f"q{i}"]) for i in range(40)]
+    tasks = [list(t) for t in slices(queries, 5, _han_group, alone=10)]
+    assert tasks[0] == list(range(0, 40, 4)) and all(len(t) == 5 for t in tasks[1:])
+    assert [list(t) for t in slices(queries, 5, _han_group, alone=9)] == [
+        list(range(s, s + 5)) for s in range(0, 40, 5)]
+
+
+@pytest.mark.parametrize(("han_names", "org_names", "loaded_first"), [
+    (0, 0, (False, False)), (1, 3, (False, False)), (60, 0, (True, False)),
+    (0, 60, (False, True)), (55, 55, (True, True))])
+def test_a_batch_loads_costly_tables_before_the_fork_only_for_many_names_that_need_them(
+        node: Node, monkeypatch: pytest.MonkeyPatch, han_names: int, org_names: int,
+        loaded_first: tuple[bool, bool]) -> None:
+    """Names in Han or kana, and the queries read as organisations' names, are matched
+    together by one worker, which loads their tables (ICU's Han rules, the Japanese
+    reading; rigour's organisation tagger, legal forms, number words): the parent does not
+    load them for all before it forks, unless there are more of them than one worker
+    should match alone (200 queries: 50). The answers are the same either way."""
+    node.settings.batch_parallel_min = 10
+    asked: list[tuple[bool, bool]] = []
+    prepare = node.index.prepare
+
+    def recorded(han: bool = True, orgs: bool = True) -> None:
+        asked.append((han, orgs))
+        prepare(han=han, orgs=orgs)
+
+    monkeypatch.setattr(node.index, "prepare", recorded)
+    queries = [build_query([PERSON]) for _ in range(200)]
+    for i in range(han_names):
+        queries[2 * i] = build_query(["法里斯纳迪尔" if i % 2 else "金铁三"])
+    for i in range(org_names):
+        queries[2 * i + 1] = build_query([GROUP], schema="Organization")
+    results = list(node.screening.screen_many(queries, SCREENER, P, workers=2))
+    assert asked == [loaded_first]
+    alone = list(node.screening.screen_many(queries, SCREENER, P, workers=1))
+    assert _wire(results) == _wire(alone)
+
+
 def test_decisions_are_read_for_many_subjects_at_once(node: Node) -> None:
     review = node.store.review
     keys = [f"subject-{i:05d}" for i in range(DECISION_KEYS_PER_QUERY * 2 + 7)]
@@ -305,3 +388,19 @@ def test_screening_a_batch_in_one_process_collects_rarely_while_it_runs(node: No
     assert gc.get_threshold() == (GC_YOUNG, *before[1:])
     assert len(list(results)) == BATCH_ROWS + 19
     assert gc.get_threshold() == before
+
+
+def test_a_batchs_explanation_records_are_the_explanations_records(node: Node) -> None:
+    """The review rows' sealed explanations (``explanation_records``, each phrase's record
+    made once per batch) are each explanation's ``as_record()``, in every row."""
+    from ctnode.services.screening.service import explanation_records
+
+    hits = [h for q in _queries()[:8] for h in node.index.refresh().screen(q, limit=5)]
+    assert hits
+    memo: dict[int, Any] = {}
+    for _ in range(2):  # the second time from the records made the first
+        for h in hits:
+            assert explanation_records(h.explanation, memo) == [
+                e.as_record() for e in h.explanation]
+    said = {id(p) for h in hits for e in h.explanation for p in e.phrases}
+    assert set(memo) == said

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ctnode.errors import NotFound
-from ctnode.match import Matcher, NaiveMatcher, Thresholds, persist, symbols
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, kept, persist, symbols
 from ctnode.model.entities import MATCH_PROPS, Entity
 from ctnode.model.lists import ImportReport
 from ctnode.model.screening import ScreenQuery
@@ -151,6 +151,8 @@ class MatchIndex:
         self.folder = settings.data_dir / "index"
         # rigour's Han words (read on a long Han name, 0.6 s of CPU) kept beside the index
         symbols.keep_han_keys_in(self.folder)
+        # rigour's number words and other tables worked out from its data, the same way
+        kept.keep_in(self.folder)
         self.expect = {"store": store_identity(settings.store_url)}
         self.matcher = Matcher(self.thresholds, self.max_candidates)
         self.announce: Callable[[str], None] = announce or log.warning
@@ -222,14 +224,16 @@ class MatchIndex:
 
     stale = updated  # the name the listener had before the index had files
 
-    def prepare(self) -> None:
+    def prepare(self, han: bool = True, orgs: bool = True) -> None:
         """Load (or build) the index and load every script's transliteration rules now (a
         server), so that no live request pays for them; rigour's name tagger too when
-        screens need it (an index without its symbol table: ``normalise.warm_up``)."""
+        screens need it (an index without its symbol table: ``normalise.warm_up``). Without
+        ``han`` or ``orgs``, not the Han and kana tables or the organisation tables (a batch
+        that has one worker match the names that need them)."""
         from ctnode.match.normalise import warm_up
 
         matcher = self.refresh()
-        warm_up(tagger=not matcher.use_symbol_table)
+        warm_up(tagger=not matcher.use_symbol_table, han=han, orgs=orgs)
 
     # -- keeping up ------------------------------------------------------------------
 
@@ -340,6 +344,7 @@ class MatchIndex:
         self.matcher, self._mark = matcher, mark
         self._save(mark)
         symbols.keep_han_keys_file(self.folder)
+        kept.write_all(self.folder)
 
     def _save(self, mark: int) -> persist.Saved:
         return persist.save(self.matcher, self.folder, {**self.expect, "mark": mark})

@@ -12,8 +12,10 @@ A table some queries need and the others do not, loaded on first use and costly 
 (rigour's Han name words, for the rare long Han name: about 0.6 s of CPU from the dictionary
 when they are not yet kept beside the index, ``symbols.han_keys``), would be loaded by every
 worker that meets one such query. The caller may name such a table per query
-(``group``): a few queries of one table (a slice's worth) are matched together, in a slice
-of their own handed out first, so that one worker alone loads it.
+(``group``): the queries of one table (up to a slice's worth, or up to half a worker's share
+of the batch: the UN batch's 389 organisations among 7,492) are matched together, in a task
+of their own handed out first, so that one worker alone loads it; the caller loads the
+tables of larger groups before the fork (``prepare``), once for all.
 
 Workers are forked, never spawned (a spawned worker would import everything and load the
 index again), so this runs only on systems with ``fork`` (Linux, the BSDs, macOS) and only
@@ -38,6 +40,9 @@ from ctnode.model.screening import Hit, ScreenQuery
 
 AUTO_WORKERS_MAX = 4  # workers when CTNODE_BATCH_WORKERS is 0: one per core, at most this many
 SLICE_MAX = 64  # queries a worker matches per task (smaller for a small batch: even shares)
+# A named group (queries that load a table on first use) matched by one worker as one task:
+# at most this share of a worker's part of the batch (or one slice), so the others keep busy
+GROUP_SHARE = 0.5
 # A worker's (and, while it takes their answers, the parent's) youngest-generation garbage
 # collection threshold: Python's 700 made a worker collect its growing caches over and over
 # (the UN batch's matching cost 8.3-9.4 CPU-s in one process so, 7.7 with this; the older
@@ -143,37 +148,65 @@ def _match_slice(positions: Sequence[int]) -> list[Matched | None]:
 
 
 def slices(queries: Sequence[ScreenQuery], step: int,
-           group: Callable[[ScreenQuery], str | None] | None = None) -> list[Sequence[int]]:
+           group: Callable[[ScreenQuery], str | None] | None = None,
+           alone: int | None = None) -> list[Sequence[int]]:
     """The positions each task matches: runs of ``step`` queries in order; with ``group``,
-    first each named group of at most ``step`` queries as one task, then the others. (A
-    larger group stays in place: each worker that meets it loads its table once, a small
+    first each named group of at most ``alone`` (default ``step``) queries as one task (all
+    such groups as one task when they hold at most ``alone`` together), then the others.
+    (A larger group stays in place: each worker that meets it loads its table once, a small
     share of its work, and the answers stream in order.)"""
+    return _slices(len(queries), step, _named(queries, group), alone)
+
+
+def _named(queries: Sequence[ScreenQuery], group: Callable[[ScreenQuery], str | None] | None,
+           ) -> dict[str, list[int]]:
+    """The positions of each named group's queries."""
     named: dict[str, list[int]] = {}
     for i, query in enumerate(queries if group is not None else ()):
         key = group(query) if group is not None else None
         if key is not None:
             named.setdefault(key, []).append(i)
-    first = [run for run in named.values() if len(run) <= step]
+    return named
+
+
+def _slices(size: int, step: int, named: dict[str, list[int]],
+            alone: int | None = None) -> list[Sequence[int]]:
+    most = step if alone is None else alone
+    first = [run for run in named.values() if len(run) <= most]
+    if len(first) > 1 and sum(map(len, first)) <= most:
+        # one task for them all: a query may need the tables of two groups (a company's
+        # name in Han), and one worker then loads both
+        first = [sorted(i for run in first for i in run)]
     if not first:
-        return [range(s, min(s + step, len(queries))) for s in range(0, len(queries), step)]
+        return [range(s, min(s + step, size)) for s in range(0, size, step)]
     taken = {i for run in first for i in run}
-    rest = [i for i in range(len(queries)) if i not in taken]
+    rest = [i for i in range(size) if i not in taken]
     return [*first, *(rest[s:s + step] for s in range(0, len(rest), step))]
 
 
 def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
                  group: Callable[[ScreenQuery], str | None] | None = None,
+                 prepare: Callable[[frozenset[str]], None] | None = None,
                  ) -> Iterator[Matched | None]:
     """Each query's :func:`attempt`, in input order, matched by ``workers`` forked processes.
 
     The workers are forked now (before the caller starts any thread: a progress bar), and
     get the queries by position; what they answer streams back in order, as it is consumed.
     ``group(query)`` names the costly table a query loads on first use, if any (see the
-    module): a few such queries are matched together, first.
+    module): the queries of a group of up to a slice, or up to GROUP_SHARE of a worker's
+    share of the batch, are matched together, first, by one worker (the others take the
+    slices meanwhile). ``prepare`` is called just before the fork with the names of the
+    groups too large for that (the tables every worker may meet: worth loading once, here,
+    and sharing); the tables of the other groups are best left to the one worker that
+    matches them.
     """
     size = len(queries)
     step = max(1, min(SLICE_MAX, size // (workers * 8)))
-    tasks = slices(queries, step, group)
+    alone = max(step, int(size / workers * GROUP_SHARE))
+    named = _named(queries, group)
+    if prepare is not None:
+        prepare(frozenset(k for k, run in named.items() if len(run) > alone))
+    tasks = _slices(size, step, named, alone)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start, initargs=(match, queries))
     # what this process holds now stays out of the workers' garbage collections: never
