@@ -138,10 +138,9 @@ def kept_in() -> Path | None:
 
 
 def write_all(folder: Path) -> None:
-    """Write every registered table's file in ``folder`` unless a usable one is there."""
-    # (importing them registers their tables)
-    import ctnode.match.normalise
-    import ctnode.match.orgs  # noqa: F401
-
+    """Write every registered table's file in ``folder`` unless a usable one is there. A
+    table registers when its module is imported (``normalise``'s titles, ``orgs``' number
+    words: both imported by the matcher, hence by any index that calls this; importing them
+    here would make a circle, as ``normalise`` imports this module)."""
     for kept in _TABLES:
         kept.write(folder)
