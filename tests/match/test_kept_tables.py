@@ -145,3 +145,31 @@ def test_a_table_whose_source_cannot_be_stamped_is_never_kept(kept_folder: Path)
     assert table.get() == ("a",)
     table.write(kept_folder)
     assert table.get() == ("a",)
+
+
+def test_a_table_stamps_its_source_once(kept_folder: Path) -> None:
+    """Getting a table stamps its source once (nameparser's titles: a file found and read),
+    whether the file is written or read; so does an index build's write."""
+    stamps: list[int] = []
+
+    def source() -> int:
+        stamps.append(1)
+        return 7
+
+    table = kept.Table("counted", 1, lambda: ["a"], lambda p: isinstance(p, list), tuple,
+                       source=source)
+    assert table.get() == ("a",) and len(stamps) == 1  # worked out and written
+    assert table.get() == ("a",) and len(stamps) == 2  # read back
+    table.write(kept_folder)  # (a usable file there: not written again)
+    assert len(stamps) == 3
+
+
+def test_every_kept_table_is_written_by_an_index_build(tmp_path: Path) -> None:
+    """rigour's Han words (transliterate), number words (orgs) and nameparser's titles
+    (normalise) are kept tables, each written by write_all in its own file."""
+    from ctnode.match import normalise, transliterate
+
+    kept.write_all(tmp_path)
+    for table in (transliterate.HAN_WORDS, orgs.NUMBER_WORDS, normalise.TITLES):
+        assert table.load(tmp_path) == table.work_out()
+    assert len({t.file for t in kept._TABLES}) == len(kept._TABLES)

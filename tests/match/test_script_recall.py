@@ -231,9 +231,10 @@ def test_korean_syllables_in_katakana() -> None:
 
 
 def test_han_keys_are_the_dictionarys_han_keys() -> None:
-    """The Han words read alone (symbols.han_keys, what a screen reads on a long Han word)
-    are exactly the dictionary's keys written in Han, two characters or more."""
-    from ctnode.match import symbols
+    """The Han words read alone (symbols.read_han_keys, what HAN_WORDS works out and a
+    screen reads on a long Han word) are exactly the dictionary's keys written in Han, two
+    characters or more."""
+    from ctnode.match import kept, symbols, transliterate
 
     whole = symbols.dictionary()
     if whole is None:
@@ -243,63 +244,108 @@ def test_han_keys_are_the_dictionarys_han_keys() -> None:
         for c in k))
     assert len(expected) > 1000
     assert symbols.read_han_keys() == expected
-    assert symbols.han_keys() == expected
+    before = kept.kept_in()
+    kept.keep_in(None)  # (worked out in this process, as without an index)
+    transliterate._han_words.cache_clear()
+    try:
+        assert transliterate._han_words() == expected
+    finally:
+        kept.keep_in(before)
+        transliterate._han_words.cache_clear()
 
 
 @pytest.fixture
-def kept_han_keys(tmp_path: Path) -> Iterator[Path]:
-    """han_keys kept in a fresh folder, as an index keeps them; forgotten after."""
-    from ctnode.match import symbols
+def kept_han_words(tmp_path: Path) -> Iterator[Path]:
+    """The Han words kept in a fresh folder, as an index keeps them (match.kept); forgotten
+    after."""
+    from ctnode.match import kept, symbols, transliterate
 
-    before = (symbols._KeptHanKeys.folder, symbols._KeptHanKeys.keys)
-    symbols._KeptHanKeys.folder, symbols._KeptHanKeys.keys = None, None
-    symbols.keep_han_keys_in(tmp_path)
+    if not symbols.dictionary_available():
+        pytest.skip("rigour's name dictionary cannot be read in this install")
+    before = kept.kept_in()
+    kept.keep_in(tmp_path)
+    transliterate._han_words.cache_clear()
     try:
         yield tmp_path
     finally:
-        symbols._KeptHanKeys.folder, symbols._KeptHanKeys.keys = before
+        kept.keep_in(before)
+        transliterate._han_words.cache_clear()
 
 
-def test_han_keys_are_kept_beside_the_index_and_read_back(kept_han_keys: Path) -> None:
-    """A process reads the Han keys from the dictionary once and keeps them in the index
-    folder; the next process reads that file (what it holds is what it answers)."""
+def _fresh_han_words() -> frozenset[str]:
+    """The Han words as the next process reads them (nothing read yet)."""
+    from ctnode.match import transliterate
+
+    transliterate._han_words.cache_clear()
+    return transliterate._han_words()
+
+
+def test_han_words_are_kept_beside_the_index_and_read_back(kept_han_words: Path) -> None:
+    """A process works the Han words out from the dictionary once and keeps them in the
+    index folder (a kept table, han-words.json); the next process reads that file (what it
+    holds is what it answers)."""
     from ctnode.match import symbols
+    from ctnode.match.transliterate import HAN_WORDS
 
-    if not symbols.dictionary_available():
-        pytest.skip("rigour's name dictionary cannot be read in this install")
-    assert not (kept_han_keys / symbols.HAN_KEYS_FILE).exists()
-    assert symbols.han_keys() == symbols.read_han_keys()
-    assert symbols.load_han_keys(kept_han_keys) == symbols.read_han_keys()
-    # the next process (its keys not read yet) answers from the file as it is
-    symbols.save_han_keys(kept_han_keys, frozenset({"王小明", "穆罕默德"}))
-    symbols._KeptHanKeys.keys = None
-    assert symbols.han_keys() == {"王小明", "穆罕默德"}
+    path = kept_han_words / HAN_WORDS.file
+    assert path.name == "han-words.json" and not path.exists()
+    assert _fresh_han_words() == symbols.read_han_keys()  # worked out, then written
+    assert HAN_WORDS.load(kept_han_words) == sorted(symbols.read_han_keys())
+    # the next process answers from the file as it is (not worked out again)
+    HAN_WORDS.save(kept_han_words, ["王小明", "穆罕默德"])
+    assert _fresh_han_words() == {"王小明", "穆罕默德"}
     assert han_name_words("王小明穆罕默德") == ("王小明", "穆罕默德")
 
 
-@pytest.mark.parametrize("spoil", ["one key changed", "cut short", "another rigour build",
-                                   "no head", "not UTF-8"])
-def test_a_spoilt_han_keys_file_is_never_used(kept_han_keys: Path, spoil: str) -> None:
-    """A kept file that is not whole, or of another rigour build, is read as missing: the
-    keys come from the dictionary again and the file is written again, whole."""
+def test_an_old_han_words_file_is_ignored(kept_han_words: Path) -> None:
+    """A data folder from before the kept tables holds han-words.txt (a head line, then
+    the keys one a line): it is neither read nor removed; the kept table is worked out and
+    written beside it."""
     from ctnode.match import symbols
+    from ctnode.match.transliterate import HAN_WORDS
 
-    if not symbols.dictionary_available():
-        pytest.skip("rigour's name dictionary cannot be read in this install")
-    path = kept_han_keys / symbols.HAN_KEYS_FILE
-    symbols.save_han_keys(kept_han_keys, frozenset({"王小明", "穆罕默德"}))
+    old = kept_han_words / "han-words.txt"
+    old.write_bytes(b'{"han_keys": 1}\n' + "王小明\n穆罕默德".encode())
+    assert _fresh_han_words() == symbols.read_han_keys()
+    assert HAN_WORDS.load(kept_han_words) == sorted(symbols.read_han_keys())
+    assert old.exists()
+
+
+@pytest.mark.parametrize("spoil", ["one key changed", "cut short", "no head", "not UTF-8",
+                                   "another rigour build", "another version",
+                                   "another table", "not JSON, size and CRC right",
+                                   "another shape, size and CRC right"])
+def test_a_stale_or_spoilt_han_words_file_is_never_used(kept_han_words: Path,
+                                                        spoil: str) -> None:
+    """A kept file that is not whole, of another rigour build or code version, or not a
+    list of words, is read as missing: the words are worked out from the dictionary again
+    and the file is written again, whole."""
+    import json
+
+    from ctnode.match import symbols
+    from ctnode.match.transliterate import HAN_WORDS
+
+    path = kept_han_words / HAN_WORDS.file
+    HAN_WORDS.save(kept_han_words, ["王小明", "穆罕默德"])
     head, _, body = path.read_bytes().partition(b"\n")
+    stamp = json.loads(head)
+    changed = {"another rigour build": {"source": stamp["source"] + 1},
+               "another version": {"version": stamp["version"] + 1},
+               "another table": {"table": "number-words"}}.get(spoil, {})
+    restamped = json.dumps({**stamp, **changed}, sort_keys=True).encode() + b"\n" + body
+    not_json, other_shape = b'["\xe7\x8e\x8b', b'{"\xe7\x8e\x8b": 1}'
     spoilt = {
         "one key changed": head + b"\n" + body.replace("王".encode(), "李".encode()),
         "cut short": head + b"\n" + body[:-3],
-        "another rigour build": head.replace(b'"rigour": ', b'"rigour": 1') + b"\n" + body,
         "no head": body,
-        "not UTF-8": head + b"\n" + body[:-1],
-    }[spoil]
+        "not UTF-8": head + b"\n" + body[:-2],
+        "not JSON, size and CRC right": HAN_WORDS.head(not_json) + not_json,
+        "another shape, size and CRC right": HAN_WORDS.head(other_shape) + other_shape,
+    }.get(spoil, restamped)
     path.write_bytes(spoilt)
-    assert symbols.load_han_keys(kept_han_keys) is None
-    assert symbols.han_keys() == symbols.read_han_keys()
-    assert symbols.load_han_keys(kept_han_keys) == symbols.read_han_keys()
+    assert HAN_WORDS.load(kept_han_words) is None
+    assert _fresh_han_words() == symbols.read_han_keys()
+    assert HAN_WORDS.load(kept_han_words) == sorted(symbols.read_han_keys())
 
 
 GREEK_LIST = [_e("abdallah", "Amiras Abdalla"), _e("hasan", "Hasan Gadafi"),

@@ -13,8 +13,9 @@ costs only the time: the table is worked out in each process, as without a folde
 
 Which folder (:func:`keep_in`) is set by the node's name index
 (``services.screening.index``); the index build writes each table (:func:`write_all`), so
-that no screen pays for it. :mod:`ctnode.match.symbols` keeps rigour's Han words the same
-way in its own file.
+that no screen pays for it.
+The tables: rigour's number words (``orgs``), nameparser's titles (``normalise``), rigour's
+Han name words (``transliterate``).
 """
 
 from __future__ import annotations
@@ -59,34 +60,39 @@ class Table:
         return f"{self.name}.json"
 
     def head(self, body: bytes) -> bytes:
+        return self._head(body, self.source())
+
+    def _head(self, body: bytes, source: object) -> bytes:
         return (json.dumps({"table": self.name, "version": self.version,
-                            "source": self.source(), "bytes": len(body),
+                            "source": source, "bytes": len(body),
                             "crc32": zlib.crc32(body)}, sort_keys=True) + "\n").encode()
 
     def get(self) -> Any:
         """The table: from its file in the kept folder when usable, else worked out (and
-        then written there)."""
+        then written there). The source is stamped once (nameparser's titles: a file read)."""
         folder = _Kept.folder
-        if folder is not None and self.source() is None:
-            folder = None  # (a source that cannot be told apart: never kept)
-        if folder is not None:
-            found = self.load(folder)
+        source = self.source() if folder is not None else None
+        if folder is not None and source is not None:  # (else never kept: cannot be told)
+            found = self._load(folder, source)
             if found is not None:
                 return self.decode(found)
         plain = self.work_out()
-        if folder is not None:
-            self.save(folder, plain)
+        if folder is not None and source is not None:
+            self._save(folder, plain, source)
         return self.decode(plain)
 
     def load(self, folder: Path) -> Any | None:
         """The table's JSON in ``folder``'s file, or None: missing, of another source or
         version, or not whole."""
+        return self._load(folder, self.source())
+
+    def _load(self, folder: Path, source: object) -> Any | None:
         try:
             data = (folder / self.file).read_bytes()
         except OSError:
             return None
         head, sep, body = data.partition(b"\n")
-        if not sep or self.head(body) != head + sep:
+        if not sep or self._head(body, source) != head + sep:
             return None
         try:
             plain = json.loads(body)
@@ -96,12 +102,15 @@ class Table:
 
     def save(self, folder: Path, plain: Any) -> None:
         """Write the table's file in ``folder`` (nothing when it cannot be written)."""
+        self._save(folder, plain, self.source())
+
+    def _save(self, folder: Path, plain: Any, source: object) -> None:
         body = json.dumps(plain, ensure_ascii=False, sort_keys=True,
                           separators=(",", ":")).encode()
-        part = folder / f".{self.file}.{os.getpid()}"
+        part = folder / f".{self.file}.{os.getpid()}.{threading.get_ident()}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            part.write_bytes(self.head(body) + body)
+            part.write_bytes(self._head(body, source) + body)
             os.replace(part, folder / self.file)
         except OSError:
             try:
@@ -111,8 +120,9 @@ class Table:
 
     def write(self, folder: Path) -> None:
         """Write the file now unless a usable one is there (an index build)."""
-        if self.source() is not None and self.load(folder) is None:
-            self.save(folder, self.work_out())
+        source = self.source()
+        if source is not None and self._load(folder, source) is None:
+            self._save(folder, self.work_out(), source)
 
 
 _TABLES: list[Table] = []
@@ -140,7 +150,7 @@ def kept_in() -> Path | None:
 def write_all(folder: Path) -> None:
     """Write every registered table's file in ``folder`` unless a usable one is there. A
     table registers when its module is imported (``normalise``'s titles, ``orgs``' number
-    words: both imported by the matcher, hence by any index that calls this; importing them
-    here would make a circle, as ``normalise`` imports this module)."""
+    words, ``transliterate``'s Han words: all imported by the matcher, hence by any index
+    that calls this; importing them here would make a circle, as they import this module)."""
     for kept in _TABLES:
         kept.write(folder)

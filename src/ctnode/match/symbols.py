@@ -41,11 +41,9 @@ different.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import threading
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -302,101 +300,14 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
-HAN_KEYS_FILE = "han-words.txt"  # the kept Han keys, in an index folder (see han_keys)
-
-
-class _KeptHanKeys:
-    """Where this process keeps :func:`han_keys` (an index folder: :func:`keep_han_keys_in`)
-    and the keys once read."""
-
-    lock = threading.Lock()
-    folder: Path | None = None
-    keys: frozenset[str] | None = None
-
-
-def keep_han_keys_in(folder: Path) -> None:
-    """Keep :func:`han_keys` in ``folder`` (a name index's folder): read from its file when
-    the file is there, whole and of this rigour build; else read from the dictionary and
-    written there for the next process."""
-    _KeptHanKeys.folder = folder
-
-
-def han_keys() -> frozenset[str]:
-    """The keys of :func:`dictionary` written in Han alone, two characters or more: from
-    the file kept in the index folder (:func:`keep_han_keys_in`; about 10 ms), else
-    :func:`read_han_keys` (about 0.6 s of CPU), then written there. Once per process."""
-    with _KeptHanKeys.lock:
-        if _KeptHanKeys.keys is None:
-            folder = _KeptHanKeys.folder
-            kept = load_han_keys(folder) if folder is not None else None
-            if kept is None:
-                kept = read_han_keys()
-                if folder is not None and kept:
-                    save_han_keys(folder, kept)
-            _KeptHanKeys.keys = kept
-        return _KeptHanKeys.keys
-
-
-def keep_han_keys_file(folder: Path) -> None:
-    """Write ``folder``'s HAN_KEYS_FILE now unless one of this rigour build is there (an
-    index build: no screen then pays the dictionary read on its first long Han name)."""
-    try:
-        with (folder / HAN_KEYS_FILE).open("rb") as fh:
-            head = json.loads(fh.readline())
-        if isinstance(head, dict) and head.get("rigour") == dictionary_stamp():
-            return  # (read whole, and checked, when used)
-    except (OSError, ValueError):
-        pass
-    keys = han_keys()
-    if keys:
-        save_han_keys(folder, keys)
-
-
-def _han_keys_head(body: bytes, count: int) -> bytes:
-    return (json.dumps({"han_keys": 1, "rigour": dictionary_stamp(), "keys": count,
-                        "crc32": zlib.crc32(body)}, sort_keys=True) + "\n").encode()
-
-
-def save_han_keys(folder: Path, keys: frozenset[str]) -> None:
-    """Write ``keys`` to ``folder``'s HAN_KEYS_FILE: a head line (rigour's build, the
-    count, the CRC-32 of the rest), then the keys sorted, one a line; replaced atomically
-    (a process reading it sees the old file or the new one). Nothing when the folder
-    cannot be written (the keys are read from the dictionary again next time)."""
-    body = "\n".join(sorted(keys)).encode()
-    path = folder / HAN_KEYS_FILE
-    part = folder / f".{HAN_KEYS_FILE}.{os.getpid()}"
-    try:
-        part.write_bytes(_han_keys_head(body, len(keys)) + body)
-        os.replace(part, path)
-    except OSError:
-        part.unlink(missing_ok=True)
-
-
-def load_han_keys(folder: Path) -> frozenset[str] | None:
-    """The keys in ``folder``'s HAN_KEYS_FILE; None when it is missing, of another rigour
-    build, or not whole (its count or CRC-32 differs): never used so."""
-    try:
-        data = (folder / HAN_KEYS_FILE).read_bytes()
-    except OSError:
-        return None
-    head, sep, body = data.partition(b"\n")
-    try:
-        stamp = json.loads(head)
-        keys = frozenset(body.decode().split("\n")) if body else frozenset()
-    except ValueError:  # not JSON, not UTF-8: not a file this module wrote whole
-        return None
-    if not sep or not isinstance(stamp, dict) or _han_keys_head(body, len(keys)) != head + sep:
-        return None
-    return keys
-
-
 @lru_cache(maxsize=1)
 def read_han_keys() -> frozenset[str]:
     """The keys of :func:`dictionary` written in Han alone, two characters or more, read
     without building the whole dictionary: only forms and lines that hold a Han character
     are normalised (a key written in Han comes from a form holding one). The same set as
     filtering ``dictionary()`` (tested), for about a tenth of its CPU, so a screen that
-    meets a long Han word does not pay the dictionary's build."""
+    meets a long Han word does not pay the dictionary's build. Kept beside the name index
+    (``transliterate.HAN_WORDS``, a :mod:`ctnode.match.kept` table)."""
     sources = _sources()
     if sources is None:
         return frozenset()

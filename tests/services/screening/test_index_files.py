@@ -64,15 +64,17 @@ def test_built_once_then_loaded_by_the_next_process(
 
 
 def test_a_build_keeps_rigours_han_words_beside_the_index(node: Node) -> None:
-    """The index build writes the Han keys (symbols.HAN_KEYS_FILE) once, whole: a later
-    screen's first long Han name reads them from the file, not from rigour's dictionary."""
+    """The index build writes the Han words (a kept table, transliterate.HAN_WORDS) once,
+    whole: a later screen's first long Han name reads them from the file, not from rigour's
+    dictionary."""
     from ctnode.match import symbols
+    from ctnode.match.transliterate import HAN_WORDS
 
     if not symbols.dictionary_available():
         pytest.skip("rigour's name dictionary cannot be read in this install")
     index = _fresh_index(node, [])
     index.refresh()
-    assert symbols.load_han_keys(index.folder) == symbols.read_han_keys()
+    assert HAN_WORDS.load(index.folder) == sorted(symbols.read_han_keys())
 
 
 def test_an_import_updates_the_files_without_a_rebuild(

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ctnode.errors import NotFound
-from ctnode.match import Matcher, NaiveMatcher, Thresholds, kept, persist, symbols
+from ctnode.match import Matcher, NaiveMatcher, Thresholds, kept, persist
 from ctnode.model.entities import MATCH_PROPS, Entity
 from ctnode.model.lists import ImportReport
 from ctnode.model.screening import ScreenQuery
@@ -149,9 +149,8 @@ class MatchIndex:
                                      report=settings.report_threshold)
         self.max_candidates = settings.max_candidates
         self.folder = settings.data_dir / "index"
-        # rigour's Han words (read on a long Han name, 0.6 s of CPU) kept beside the index
-        symbols.keep_han_keys_in(self.folder)
-        # rigour's number words and other tables worked out from its data, the same way
+        # tables worked out from a package's data (rigour's Han words, read on a long Han
+        # name: 0.6 s of CPU; its number words; nameparser's titles) kept beside the index
         kept.keep_in(self.folder)
         self.expect = {"store": store_identity(settings.store_url)}
         self.matcher = Matcher(self.thresholds, self.max_candidates)
@@ -343,7 +342,6 @@ class MatchIndex:
             matcher.build(heapq.merge(others, handed.consume(), key=_entity_id))
         self.matcher, self._mark = matcher, mark
         self._save(mark)
-        symbols.keep_han_keys_file(self.folder)
         kept.write_all(self.folder)
 
     def _save(self, mark: int) -> persist.Saved:
