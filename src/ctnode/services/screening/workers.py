@@ -10,8 +10,8 @@ workers (one SQLite writer; no PostgreSQL connection crosses a fork).
 
 A table some queries need and the others do not, loaded on first use and costly to load
 (rigour's Han name words, for the rare long Han name: about 0.6 s of CPU from the dictionary
-when they are not yet kept beside the index, ``symbols.han_keys``), would be loaded by every
-worker that meets one such query. The caller may name such a table per query
+when they are not yet kept beside the index, ``transliterate.HAN_WORDS``), would be loaded
+by every worker that meets one such query. The caller may name such a table per query
 (``group``): the queries of one table (up to a slice's worth, or up to half a worker's share
 of the batch: the UN batch's 389 organisations among 7,492) are matched together, in a task
 of their own handed out first, so that one worker alone loads it; the caller loads the
