@@ -283,18 +283,19 @@ def _fresh_han_words() -> frozenset[str]:
 def test_han_words_are_kept_beside_the_index_and_read_back(kept_han_words: Path) -> None:
     """A process works the Han words out from the dictionary once and keeps them in the
     index folder (a kept table, han-words.json); the next process reads that file (what it
-    holds is what it answers)."""
+    holds is what it answers): one JSON string, the words sorted and joined by spaces."""
     from ctnode.match import symbols
     from ctnode.match.transliterate import HAN_WORDS
 
     path = kept_han_words / HAN_WORDS.file
     assert path.name == "han-words.json" and not path.exists()
     assert _fresh_han_words() == symbols.read_han_keys()  # worked out, then written
-    assert HAN_WORDS.load(kept_han_words) == sorted(symbols.read_han_keys())
+    assert HAN_WORDS.load(kept_han_words) == " ".join(sorted(symbols.read_han_keys()))
     # the next process answers from the file as it is (not worked out again)
-    HAN_WORDS.save(kept_han_words, ["王小明", "穆罕默德"])
+    HAN_WORDS.save(kept_han_words, "王小明 穆罕默德")
     assert _fresh_han_words() == {"王小明", "穆罕默德"}
     assert han_name_words("王小明穆罕默德") == ("王小明", "穆罕默德")
+    assert HAN_WORDS.decode("") == frozenset()  # (no dictionary: no words, not one "")
 
 
 def test_an_old_han_words_file_is_ignored(kept_han_words: Path) -> None:
@@ -307,7 +308,7 @@ def test_an_old_han_words_file_is_ignored(kept_han_words: Path) -> None:
     old = kept_han_words / "han-words.txt"
     old.write_bytes(b'{"han_keys": 1}\n' + "王小明\n穆罕默德".encode())
     assert _fresh_han_words() == symbols.read_han_keys()
-    assert HAN_WORDS.load(kept_han_words) == sorted(symbols.read_han_keys())
+    assert HAN_WORDS.load(kept_han_words) == " ".join(sorted(symbols.read_han_keys()))
     assert old.exists()
 
 
@@ -317,23 +318,23 @@ def test_an_old_han_words_file_is_ignored(kept_han_words: Path) -> None:
                                    "another shape, size and CRC right"])
 def test_a_stale_or_spoilt_han_words_file_is_never_used(kept_han_words: Path,
                                                         spoil: str) -> None:
-    """A kept file that is not whole, of another rigour build or code version, or not a
-    list of words, is read as missing: the words are worked out from the dictionary again
-    and the file is written again, whole."""
+    """A kept file that is not whole, of another rigour build or code version, or not the
+    words as one string, is read as missing: the words are worked out from the dictionary
+    again and the file is written again, whole."""
     import json
 
     from ctnode.match import symbols
     from ctnode.match.transliterate import HAN_WORDS
 
     path = kept_han_words / HAN_WORDS.file
-    HAN_WORDS.save(kept_han_words, ["王小明", "穆罕默德"])
+    HAN_WORDS.save(kept_han_words, "王小明 穆罕默德")
     head, _, body = path.read_bytes().partition(b"\n")
     stamp = json.loads(head)
     changed = {"another rigour build": {"source": stamp["source"] + 1},
                "another version": {"version": stamp["version"] + 1},
                "another table": {"table": "number-words"}}.get(spoil, {})
     restamped = json.dumps({**stamp, **changed}, sort_keys=True).encode() + b"\n" + body
-    not_json, other_shape = b'["\xe7\x8e\x8b', b'{"\xe7\x8e\x8b": 1}'
+    not_json, other_shape = b'"\xe7\x8e\x8b', b'["\xe7\x8e\x8b"]'
     spoilt = {
         "one key changed": head + b"\n" + body.replace("王".encode(), "李".encode()),
         "cut short": head + b"\n" + body[:-3],
@@ -345,7 +346,7 @@ def test_a_stale_or_spoilt_han_words_file_is_never_used(kept_han_words: Path,
     path.write_bytes(spoilt)
     assert HAN_WORDS.load(kept_han_words) is None
     assert _fresh_han_words() == symbols.read_han_keys()
-    assert HAN_WORDS.load(kept_han_words) == sorted(symbols.read_han_keys())
+    assert HAN_WORDS.load(kept_han_words) == " ".join(sorted(symbols.read_han_keys()))
 
 
 GREEK_LIST = [_e("abdallah", "Amiras Abdalla"), _e("hasan", "Hasan Gadafi"),
