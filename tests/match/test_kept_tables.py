@@ -7,6 +7,7 @@ written anew."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,10 +35,13 @@ def _fresh() -> tuple[dict[str, str], dict[str, str]]:
     return orgs.number_words()
 
 
-def test_number_words_are_kept_beside_the_index_and_read_back(kept_folder: Path) -> None:
+def test_number_words_are_kept_beside_the_index_and_read_back(
+        kept_folder: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = kept_folder / orgs.NUMBER_WORDS.file
     assert not path.exists()
-    assert _fresh() == orgs.read_number_words()  # worked out, then written
+    with caplog.at_level(logging.WARNING, logger="ctnode.match.kept"):
+        assert _fresh() == orgs.read_number_words()  # worked out, then written
+    assert caplog.records == []  # no file yet is not a problem to report
     assert orgs.NUMBER_WORDS.load(kept_folder) == [*orgs.read_number_words()]
     # the next process answers from the file as it is (not worked out again)
     orgs.NUMBER_WORDS.save(kept_folder, [{"zwoelf": "12"}, {"zwei und": "2"}])
@@ -68,10 +72,11 @@ def _spoilt(head: bytes, body: bytes, spoil: str) -> bytes:
                                    "another rigour build", "another version", "another table",
                                    "not JSON, size and CRC right",
                                    "another shape, size and CRC right"])
-def test_a_stale_or_spoilt_number_words_file_is_never_used(kept_folder: Path,
-                                                           spoil: str) -> None:
-    """A kept file not whole, or of another rigour build or code version, is read as
-    missing: the table is worked out again and the file written again, whole."""
+def test_a_stale_or_spoilt_number_words_file_is_never_used(
+        kept_folder: Path, spoil: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A kept file not whole, or of another rigour build or code version, is never used:
+    the table is worked out again, with a one-line message naming the table and the file,
+    and the file written again, whole."""
     table = orgs.NUMBER_WORDS
     path = kept_folder / table.file
     table.save(kept_folder, [{"zwoelf": "12"}, {}])
@@ -85,7 +90,10 @@ def test_a_stale_or_spoilt_number_words_file_is_never_used(kept_folder: Path,
     else:
         path.write_bytes(_spoilt(head, body, spoil))
     assert table.load(kept_folder) is None
-    assert _fresh() == orgs.read_number_words()
+    with caplog.at_level(logging.WARNING, logger="ctnode.match.kept"):
+        assert _fresh() == orgs.read_number_words()
+    [said] = [r.getMessage() for r in caplog.records]
+    assert table.name in said and str(path) in said and "working it out again" in said
     assert table.load(kept_folder) == [*orgs.read_number_words()]
 
 

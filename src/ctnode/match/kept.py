@@ -21,6 +21,7 @@ Han name words (``transliterate``).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import zlib
@@ -30,6 +31,7 @@ from typing import Any
 
 from ctnode.match.symbols import dictionary_stamp
 
+log = logging.getLogger(__name__)
 
 class _Kept:
     """The folder tables are kept in (None: worked out in this process only)."""
@@ -73,9 +75,12 @@ class Table:
         folder = _Kept.folder
         source = self.source() if folder is not None else None
         if folder is not None and source is not None:  # (else never kept: cannot be told)
-            found = self._load(folder, source)
+            found, problem = self._read(folder, source)
             if found is not None:
                 return self.decode(found)
+            if problem is not None:  # a file there but not used: said, never silent
+                log.warning("kept table %s: %s (%s); working it out again",
+                            self.name, problem, folder / self.file)
         plain = self.work_out()
         if folder is not None and source is not None:
             self._save(folder, plain, source)
@@ -87,18 +92,27 @@ class Table:
         return self._load(folder, self.source())
 
     def _load(self, folder: Path, source: object) -> Any | None:
+        return self._read(folder, source)[0]
+
+    def _read(self, folder: Path, source: object) -> tuple[Any | None, str | None]:
+        """The table's JSON (else None) and why a file there is not used (None: usable,
+        or no file)."""
         try:
             data = (folder / self.file).read_bytes()
-        except OSError:
-            return None
+        except FileNotFoundError:
+            return None, None
+        except OSError as exc:
+            return None, f"unreadable: {exc.strerror or exc}"
         head, sep, body = data.partition(b"\n")
         if not sep or self._head(body, source) != head + sep:
-            return None
+            return None, "stale or spoilt (its head does not match this code, source and body)"
         try:
             plain = json.loads(body)
         except ValueError:
-            return None
-        return plain if self.valid(plain) else None
+            return None, "spoilt (not JSON)"
+        if not self.valid(plain):
+            return None, "spoilt (not the table's shape)"
+        return plain, None
 
     def save(self, folder: Path, plain: Any) -> None:
         """Write the table's file in ``folder`` (nothing when it cannot be written)."""
