@@ -185,9 +185,12 @@ def _without_covered(lists: list[tuple[PostingList, float, float]],
             other, ub_o, cv_o = lists[j]
             if ub_o < ub or cv_o < cv or 2 * len(other) < len(arr):
                 continue  # (its values are not all as high, or it is too short)
+            held = np.frombuffer(other, dtype=np.int32)
             if ids is None:
                 ids = np.frombuffer(arr, dtype=np.int32)
-            held = np.frombuffer(other, dtype=np.int32)
+                if len(held) == len(ids) and np.array_equal(held, ids):
+                    ids = ids[:0]  # (the same names: a part's symbols often are)
+                    break
             ids = ids[held.take(held.searchsorted(ids), mode="clip") != ids]
             if not len(ids):
                 break
