@@ -85,3 +85,7 @@ def test_equal_lists_keep_the_first_and_lower_values_lose_covered_names() -> Non
         ([4000], 0.8, 0.2), (list(ids), 1.0, 0.2), (list(other), 0.9, 0.1),
         (list(ids), 0.9, 0.3)]
     assert _best(out) == _best(lists)
+    # ids spread wide (searched, not tabled): the same rule
+    wide = [(array("i", [i * 500 for i in a]), ub, cv) for a, ub, cv in lists]
+    assert [(list(a), ub, cv) for a, ub, cv in postings._without_covered(wide)] == [
+        ([i * 500 for i in a], ub, cv) for a, ub, cv in out]

@@ -191,7 +191,11 @@ def _without_covered(lists: list[tuple[PostingList, float, float]],
                 if len(held) == len(ids) and np.array_equal(held, ids):
                     ids = ids[:0]  # (the same names: a part's symbols often are)
                     break
-            ids = ids[held.take(held.searchsorted(ids), mode="clip") != ids]
+            if int(held[-1]) - int(held[0]) <= 6 * (len(held) + len(ids)):
+                # (ids dense in their range: a table of the range, a third of the time)
+                ids = ids[~np.isin(ids, held, kind="table")]
+            else:
+                ids = ids[held.take(held.searchsorted(ids), mode="clip") != ids]
             if not len(ids):
                 break
         if ids is not None and len(ids) < len(arr):
