@@ -29,6 +29,8 @@ from bisect import bisect_left, insort
 from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
+import numpy as np
+
 from ctnode.match.columns import KeyedColumn, KeyedSet, StrMap, StrSet
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton, written_skeleton
 from ctnode.match.score import NameForm, Unit
@@ -85,6 +87,12 @@ PAIR_CUTS_READ = 200_000
 # Shortest skeleton posted under its one-letter deletions: 3, so that an Arabic-script
 # query missing one letter (``mhd``) reaches ``mhmd``; the rule itself decides.
 MIN_SKELETON_DELETIONS = UNVOWELLED_MIN_SKELETON
+# A unit's posting lists of at least this many names are checked against its other lists
+# of as many (``_without_covered``): a list's names that a list of at least its values
+# holds are dropped from it (a common part's Latin, skeleton and symbol lists hold the same
+# hundreds of thousands of names at a million). Smaller lists are left as they are (the
+# check costs more than it saves).
+COVERED_MIN = 1_000
 
 Postings = StrMap["int | array[int]"]
 # A posting list as read: an array, or a slice of the memory-mapped file of a loaded index
@@ -96,7 +104,9 @@ EMPTY_POSTINGS: array[int] = array("i")
 class UnitLists(NamedTuple):
     """The non-empty posting lists a query unit reaches (:meth:`PostingTables.unit_postings`):
     each with the best similarity of a listed token under it (``ub``) and ``ub`` times the
-    largest listed weight there; their total length; the largest of those products."""
+    largest listed weight there; their total length as reached (before ``_without_covered``
+    dropped names, so the plans are ordered and set aside by size as before); the largest
+    of those products."""
 
     lists: tuple[tuple[PostingList, float, float], ...]
     size: int
@@ -148,6 +158,49 @@ def _note_cut(cuts: dict[str, list[int]], key: str) -> None:
 def _raise(weights: StrMap[float], key: str, weight: float) -> None:
     if (weights.get(key) or 0.0) < weight:
         weights[key] = weight
+
+
+def _without_covered(lists: list[tuple[PostingList, float, float]],
+                     ) -> list[tuple[PostingList, float, float]]:
+    """A unit's lists (list, ub, ub·w_c), each large one less the names that a large list
+    of at least both its values holds (an empty one dropped), in their order otherwise.
+
+    The bounds take per name the best values over a unit's lists (:mod:`ctnode.match.bounds`),
+    so a name held by a list whose values are at least as high gets the same values without
+    the other: every name's best values, and the union of the lists, stay the same. A
+    common part reaches the same names through its Latin form (exact), its skeleton (the
+    other spellings' best) and its symbols: 222,828 names four times over for ``ludovic``
+    at a million. Lists are taken best values first; on equal values the earlier list
+    stays whole (so of two equal lists one is kept). Only lists of ``COVERED_MIN`` names or
+    more, against lists at least half as long (a short one hardly covers a long one)."""
+    large = [i for i, (arr, _ub, _cv) in enumerate(lists) if len(arr) >= COVERED_MIN]
+    if len(large) < 2:
+        return lists
+    large.sort(key=lambda i: (-lists[i][1], -lists[i][2]))  # (stable: ties in list order)
+    out: list[tuple[PostingList, float, float] | None] = list(lists)
+    for pos, i in enumerate(large):
+        arr, ub, cv = lists[i]
+        ids: np.ndarray | None = None
+        for j in large[:pos]:
+            other, ub_o, cv_o = lists[j]
+            if ub_o < ub or cv_o < cv or 2 * len(other) < len(arr):
+                continue  # (its values are not all as high, or it is too short)
+            held = np.frombuffer(other, dtype=np.int32)
+            if ids is None:
+                ids = np.frombuffer(arr, dtype=np.int32)
+                if len(held) == len(ids) and np.array_equal(held, ids):
+                    ids = ids[:0]  # (the same names: a part's symbols often are)
+                    break
+            if int(held[-1]) - int(held[0]) <= 6 * (len(held) + len(ids)):
+                # (ids dense in their range: a table of the range, a third of the time)
+                ids = ids[~np.isin(ids, held, kind="table")]
+            else:
+                ids = ids[held.take(held.searchsorted(ids), mode="clip") != ids]
+            if not len(ids):
+                break
+        if ids is not None and len(ids) < len(arr):
+            out[i] = (array("i", ids.tobytes()), ub, cv) if len(ids) else None
+    return [r for r in out if r is not None]
 
 
 class PostingTables:
@@ -715,6 +768,8 @@ class PostingTables:
                 lists.append((arr, ub, cv))
                 size += len(arr)
                 ub_max, c_max = max(ub_max, ub), max(c_max, cv)
+        if size >= 2 * COVERED_MIN:
+            lists = _without_covered(lists)
         found = UnitLists(tuple(lists), size, ub_max, c_max)
         if len(self._unit_lists) > EXPANSION_CACHE:
             self._unit_lists.clear()
