@@ -301,7 +301,9 @@ def test_the_answers_are_loaded_with_the_rest_of_the_process_frozen() -> None:
         gc.freeze()
         frozen = gc.get_freeze_count()
         assert len(list(match_forked(_pid_of, queries, 2))) == 100
-        assert gc.get_freeze_count() >= frozen > 0  # left frozen
+        # left frozen (less what was freed since: the first batch's pool, which ends on
+        # its own once every answer is in)
+        assert gc.get_freeze_count() > frozen // 2 > 0
     finally:
         gc.unfreeze()
 
