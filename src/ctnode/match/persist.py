@@ -384,9 +384,9 @@ def _pack_reach(matcher: Matcher, out: ColumnWriter) -> str | None:
     out (its symbol table), as columns ``reach`` in ``out``; its :func:`reach_stamp`, or
     None when the list holds more than ``KEPT_REACH_MAX`` tokens (none kept)."""
     tables = matcher.tables
-    vocabulary = list(tables.vocabulary)
-    if len(vocabulary) > KEPT_REACH_MAX:
+    if len(tables.vocabulary) > KEPT_REACH_MAX:
         return None
+    vocabulary = list(tables.vocabulary)
     # worked out afresh (not read back from a loaded index's kept reach), and this
     # process's own caches left as they were
     kept, cached = tables.kept_reach, tables._expansions
