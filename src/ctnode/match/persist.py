@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from ctnode.match import weights
+from ctnode.match import symbols, weights
 from ctnode.match.columns import (
     ColumnFile,
     ColumnWriter,
@@ -59,11 +59,13 @@ from ctnode.match.columns import (
 )
 from ctnode.match.corpus import FREEZE_AT, RecordList, Thresholds
 from ctnode.match.index import Matcher
-from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables
+from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables, encode_reach
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 18  # 18: ard's and osc's readings together (merged, 2026-12-07);
+FORMAT = 19  # 19: each listed token's reach as a single query unit kept, for lists of up to
+# KEPT_REACH_MAX tokens (ub2, 2026-12-07);
+# 18: ard's and osc's readings together (merged, 2026-12-07);
 # 17: listed Arabic-script names also read with Allah written with one lam
 # (عبداله, نصراله: ard, 2026-12-07); and parsed with osc's readings (ta marbuta said t
 # before another word; a one-letter word joined to an organisation's later part without the
@@ -114,6 +116,11 @@ COLUMNS = "columns.bin"
 FILES = (STATE, POSTINGS, COLUMNS)
 _CHUNK = 1 << 22
 NO_INDEX = "no index yet"
+# Each listed token's reach as a single query unit (``PostingTables.kept_reach``) is worked
+# out when the index is saved, for a list of at most this many tokens (the UN list's 4,384
+# names hold about 6,000: 1 CPU-s at each save; a million names' hundreds of thousands
+# would cost minutes at each import); a batch's workers then read it, not work it out each
+KEPT_REACH_MAX = 20_000
 
 
 class IndexUnusable(Exception):
@@ -269,9 +276,11 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
         columns = _columns(matcher, fh)
         data, _offsets = _pack_tables(matcher.tables, matcher.rarity, columns)
         symbols_state = _pack_symbols(matcher.symbol_table, columns)
+        reach = _pack_reach(matcher, columns)
     state = {
         "rarity_n": matcher.rarity.n_names,
         "symbols": symbols_state,
+        "reach": reach,
         "columns": columns.directory,
     }
     with (target / STATE).open("wb") as fh:
@@ -348,6 +357,48 @@ def _pack_symbols(table: SymbolTable | None, out: ColumnWriter) -> dict[str, Any
     HashedKeys.pack(keys, out, "symbols.lexicon")
     out.add("symbols.lexicon.codes", codes, "i")
     return {"values": values, "listed": table.listed}
+
+
+_reach_stamp: str | None = None
+
+
+def reach_stamp() -> str:
+    """What the kept reach was worked out with, which a process must have to read it: the
+    matching code (the bytes of every file of ``ctnode.match``: a rule changed without a
+    new ``FORMAT`` leaves the kept reach unread, never read wrong) and rigour's build.
+    Worked out once per process (a few ms)."""
+    global _reach_stamp
+    if _reach_stamp is None:
+        digest = hashlib.sha256(str(dictionary_stamp()).encode())
+        here = Path(__file__).parent
+        for path in sorted(here.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(str(path.relative_to(here)).encode())
+                digest.update(path.read_bytes())
+        _reach_stamp = digest.hexdigest()
+    return _reach_stamp
+
+
+def _pack_reach(matcher: Matcher, out: ColumnWriter) -> str | None:
+    """Each listed token's reach as a single query unit, as a loaded index would work it
+    out (its symbol table), as columns ``reach`` in ``out``; its :func:`reach_stamp`, or
+    None when the list holds more than ``KEPT_REACH_MAX`` tokens (none kept)."""
+    tables = matcher.tables
+    if len(tables.vocabulary) > KEPT_REACH_MAX:
+        return None
+    vocabulary = list(tables.vocabulary)
+    # worked out afresh (not read back from a loaded index's kept reach), and this
+    # process's own caches left as they were
+    kept, cached = tables.kept_reach, tables._expansions
+    tables.kept_reach, tables._expansions = None, {}
+    try:
+        with symbols.using(matcher.symbol_table):
+            values = [encode_reach(tables.expand(t, False)) for t in vocabulary]
+    finally:
+        tables.kept_reach, tables._expansions = kept, cached
+    HashedKeys.pack(vocabulary, out, "reach")
+    out.add_strings("reach.values", values)
+    return reach_stamp()
 
 
 def _read_symbols(state: dict[str, Any] | None, columns: ColumnFile) -> SymbolTable | None:
@@ -451,6 +502,9 @@ def _restore(state: dict[str, Any], data: memoryview, columns: ColumnFile,
     tables, df = _read_tables(columns, data)
     matcher.rarity = Rarity(df, state["rarity_n"])
     matcher.symbol_table = _read_symbols(state["symbols"], columns)
+    if state["reach"] is not None and state["reach"] == reach_stamp():
+        tables.kept_reach = KeyedColumn(HashedKeys.read(columns, "reach"),
+                                        _str_at(columns.strings("reach.values")))
     matcher.use_symbol_table = matcher.symbol_table is not None
     names = len(matcher._name_text)
     if not (len(tables.name_totals) == names == len(matcher._name_rec)

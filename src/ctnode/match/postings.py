@@ -24,6 +24,7 @@ weighs, which would otherwise raise the weight bound of every name under the pla
 
 from __future__ import annotations
 
+import json
 from array import array
 from bisect import bisect_left, insort
 from enum import IntEnum
@@ -122,6 +123,21 @@ class Reach(NamedTuple):
     key: str
     sim_bound: float
     weight_bound: float
+
+
+_KINDS = tuple(PostingKind)
+
+
+def encode_reach(found: list[Reach]) -> str:
+    """A unit's reach as text (kept in the index files: see ``PostingTables.kept_reach``);
+    the values written as ``repr`` writes them, so read back equal."""
+    return json.dumps([[int(r.kind), r.key, r.sim_bound, r.weight_bound] for r in found],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_reach(text: str) -> list[Reach]:
+    """The reach :func:`encode_reach` wrote."""
+    return [Reach(_KINDS[kind], key, sim, weight) for kind, key, sim, weight in json.loads(text)]
 
 
 def post(index: Postings, key: str, name_id: int) -> None:
@@ -232,6 +248,12 @@ class PostingTables:
         self._loanwords: dict[str, list[str]] | None = None
         self._katakana: frozenset[str] | None = None
         self._expansions: dict[tuple[str, int], list[Reach]] = {}
+        # A loaded index (ctnode.match.persist): each listed token's reach as a single
+        # query unit (``expand(token, False)``, encoded: ``encode_reach``), worked out when
+        # the index was saved; dropped once a name is indexed (the reach of listed tokens
+        # may change). Two thirds of the single units a batch's first pass expands are
+        # listed tokens, and each worker of a batch worked them out again.
+        self.kept_reach: StrMap[str] | None = None
         # per query unit (its forms): the non-empty posting lists it reaches, read once
         # (see unit_postings)
         self._unit_lists: dict[tuple[object, ...], UnitLists] = {}
@@ -285,6 +307,7 @@ class PostingTables:
             _raise(self.weights[PostingKind.ACRONYM], acronym, form.total)
         self.name_totals.append(form.total)
         self._cuts_probed_always = None
+        self.kept_reach = None
         self._expansions = {}
         self._unit_lists = {}
         self._abjad_reach = {}
@@ -457,6 +480,15 @@ class PostingTables:
         found = self._expansions.get(cache_key)
         if found is not None:
             return found
+        kept = self.kept_reach
+        if kept is not None and not (merged or prefix):
+            held = kept.get(latin)
+            if held is not None:  # a listed token: its reach as the index was saved
+                found = decode_reach(held)
+                if len(self._expansions) > EXPANSION_CACHE:
+                    self._expansions.clear()
+                self._expansions[cache_key] = found
+                return found
         out: list[Reach] = []
         if latin[:1] == LOANWORD_MARK:  # a katakana part: the listed parts with its key
             self._reach(out, PostingKind.LATIN, latin, SIM_EXACT)

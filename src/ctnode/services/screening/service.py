@@ -59,6 +59,10 @@ from ctnode.services.screening.workers import (
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 500  # subjects of a batch whose decisions are read, and review rows written, at once
+# The last BATCH_ROWS subjects of a batch are taken in pages of this many, their rows written
+# after each: a forked batch's last answers come when its workers end, and what this process
+# still has to do with them then (their rows, decisions, output lines) is done alone
+BATCH_TAIL_PAGE = 64
 COVERAGE_TTL = 30.0  # seconds a computed coverage is reused while the store's mark is unchanged
 
 
@@ -360,8 +364,9 @@ class Screening:
 
         Yields one result per query in order. The permission is checked and the index
         brought up to date now. Decisions are read for ``BATCH_ROWS`` subjects at a time;
-        review-queue rows are written in one transaction per ``BATCH_ROWS`` subjects; one
-        ``screen.batch`` audit entry is written with the last of them.
+        review-queue rows are written in one transaction per ``BATCH_ROWS`` rows; the last
+        ``BATCH_ROWS`` subjects in pages of ``BATCH_TAIL_PAGE``, each page's rows written
+        with it; one ``screen.batch`` audit entry is written with the last of them.
 
         ``workers`` (see :meth:`batch_workers`; None: the node's setting) above one forks
         that many processes now, which match the queries while this one does the rest
@@ -415,7 +420,13 @@ class Screening:
             pending.clear()
 
         pairs = zip(batch, matched, strict=True)
-        while page := list(islice(pairs, BATCH_ROWS)):
+        taken = 0
+        while page := list(islice(pairs, BATCH_ROWS if len(batch) - taken > BATCH_ROWS
+                                  else BATCH_TAIL_PAGE)):
+            taken += len(page)
+            # the batch's last pages: their rows written with each (the last with the audit
+            # entry), so that little is left to write once the last answer is in
+            tail = len(batch) - taken < BATCH_ROWS
             # A name alone never identifies a subject: a decision on it suppresses nothing.
             asked = {m.subject for q, m in page if m is not None and m.hits and q.identified}
             decisions = self.review.latest_decisions_many(asked) if asked else {}
@@ -446,6 +457,8 @@ class Screening:
                     flush(final=False)
                 yield ScreenResult(row["id"] if hits else None, row["query_hash"], subject,
                                    hits, suppressed, coverages[wanted], list(query.warnings))
+            if tail and pending and taken < len(batch):
+                flush(final=False)
         flush(final=True)
         self._tell(list(found.values()), actor, purpose, source)
 

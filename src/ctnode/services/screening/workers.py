@@ -43,6 +43,11 @@ SLICE_MAX = 64  # queries a worker matches per task (smaller for a small batch: 
 # A named group (queries that load a table on first use) matched by one worker as one task:
 # at most this share of a worker's part of the batch (or one slice), so the others keep busy
 GROUP_SHARE = 0.5
+# The batch's end in finer tasks: its last TAIL_SLICES * workers tasks' worth of queries in
+# tasks of a TAIL_PART of a slice, so that the workers end nearly together (a worker that
+# takes a whole slice last keeps the batch waiting for it while the other core is idle)
+TAIL_SLICES = 2
+TAIL_PART = 4
 # A worker's (and, while it takes their answers, the parent's) youngest-generation garbage
 # collection threshold: Python's 700 made a worker collect its growing caches over and over
 # (the UN batch's matching cost 8.3-9.4 CPU-s in one process so, 7.7 with this; the older
@@ -149,13 +154,14 @@ def _match_slice(positions: Sequence[int]) -> list[Matched | None]:
 
 def slices(queries: Sequence[ScreenQuery], step: int,
            group: Callable[[ScreenQuery], str | None] | None = None,
-           alone: int | None = None) -> list[Sequence[int]]:
+           alone: int | None = None, tail: int = 0) -> list[Sequence[int]]:
     """The positions each task matches: runs of ``step`` queries in order; with ``group``,
     first each named group of at most ``alone`` (default ``step``) queries as one task (all
     such groups as one task when they hold at most ``alone`` together), then the others.
     (A larger group stays in place: each worker that meets it loads its table once, a small
-    share of its work, and the answers stream in order.)"""
-    return _slices(len(queries), step, _named(queries, group), alone)
+    share of its work, and the answers stream in order.) The last ``tail`` queries are in
+    runs of a ``TAIL_PART`` of ``step`` (at least one query)."""
+    return _slices(len(queries), step, _named(queries, group), alone, tail)
 
 
 def _named(queries: Sequence[ScreenQuery], group: Callable[[ScreenQuery], str | None] | None,
@@ -170,18 +176,22 @@ def _named(queries: Sequence[ScreenQuery], group: Callable[[ScreenQuery], str | 
 
 
 def _slices(size: int, step: int, named: dict[str, list[int]],
-            alone: int | None = None) -> list[Sequence[int]]:
+            alone: int | None = None, tail: int = 0) -> list[Sequence[int]]:
     most = step if alone is None else alone
     first = [run for run in named.values() if len(run) <= most]
     if len(first) > 1 and sum(map(len, first)) <= most:
         # one task for them all: a query may need the tables of two groups (a company's
         # name in Han), and one worker then loads both
         first = [sorted(i for run in first for i in run)]
-    if not first:
-        return [range(s, min(s + step, size)) for s in range(0, size, step)]
     taken = {i for run in first for i in run}
-    rest = [i for i in range(size) if i not in taken]
-    return [*first, *(rest[s:s + step] for s in range(0, len(rest), step))]
+    rest: Sequence[int] = [i for i in range(size) if i not in taken] if taken else range(size)
+    end = len(rest)
+    if tail > 0:  # the end in finer runs (whole runs of ``step`` before it)
+        end = max(0, end - tail)
+        end -= end % step
+    fine = max(1, step // TAIL_PART)
+    return [*first, *(rest[s:s + step] for s in range(0, end, step)),
+            *(rest[s:s + fine] for s in range(end, len(rest), fine))]
 
 
 def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
@@ -206,7 +216,7 @@ def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
     named = _named(queries, group)
     if prepare is not None:
         prepare(frozenset(k for k, run in named.items() if len(run) > alone))
-    tasks = _slices(size, step, named, alone)
+    tasks = _slices(size, step, named, alone, tail=TAIL_SLICES * workers * step)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_start, initargs=(match, queries))
     # what this process holds now stays out of the workers' garbage collections: never
@@ -235,6 +245,7 @@ def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
     # answers of a group's slices (handed out first) wait here until their turn comes
     early: dict[int, Matched | None] = {}
     due = 0
+    answered = False
     with collecting_rarely():
         try:
             for positions, found in zip(tasks, answers, strict=True):
@@ -247,9 +258,14 @@ def _drain(pool: ProcessPoolExecutor, tasks: list[Sequence[int]],
                 while due in early:
                     yield early.pop(due)
                     due += 1
+            answered = True
         except BrokenProcessPool as exc:
             raise Unavailable(
                 f"a batch worker process ended unexpectedly ({exc}); run the batch again, "
                 "with --workers 1 if memory is short") from None
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # every answer in: the workers end on their own, reaped by the pool's thread
+            # (joined when this process exits) while this one goes on with the last answers
+            # (waiting here kept the batch's last page waiting for their exits); else
+            # (an error, the caller stopped early) the pool is stopped and waited for
+            pool.shutdown(wait=not answered, cancel_futures=True)
