@@ -185,14 +185,23 @@ class SparseColumn(Generic[T]):
                 raise KeyError(f"row {key} is frozen in the loaded column")
         return self._more.pop(key, default)
 
-    def items(self) -> Iterator[tuple[int, T]]:
-        """Every (key, value), ascending by key."""
+    def keys(self) -> list[int]:
+        """Every key, ascending."""
         keys = self._keys
         base = [] if keys is None else [k for k in keys if k not in self._more]
-        for k in sorted([*base, *self._more]):
-            value = self.get(k)
-            assert value is not None
-            yield k, value
+        return sorted([*base, *self._more])
+
+    def value(self, key: int) -> T:
+        """The value of ``key`` (KeyError when it has none)."""
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def items(self) -> Iterator[tuple[int, T]]:
+        """Every (key, value), ascending by key."""
+        for k in self.keys():
+            yield k, self.value(k)
 
     def __len__(self) -> int:
         keys = self._keys

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -77,6 +78,27 @@ class Thresholds:
         return "no match"
 
 
+# Distinct dates of birth and nationalities a build's records share (see shared_details);
+# the table is emptied when it holds this many (a long-lived server's deltas).
+SHARED_DETAILS = 200_000
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def shared_details(values: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple (of interned strings) per distinct dates or nationalities of the records:
+    a million records hold a few thousand of each, and a tuple and string each per record
+    were some 200 MB of a million-name build (issue 11). The same values; a record's
+    pickle is the same bytes."""
+    if not values:
+        return ()
+    found = _SHARED.get(values)
+    if found is None:
+        if len(_SHARED) >= SHARED_DETAILS:
+            _SHARED.clear()
+        found = _SHARED[values] = tuple(sys.intern(v) for v in values)
+    return found
+
+
 class ListedRecord:
     """What the matcher keeps of one entity."""
 
@@ -93,10 +115,10 @@ class ListedRecord:
         self.alive = True
         self.names = names
         dates = {d for v in entity.get("birthDate") if (d := clean_date(v))}
-        self.dates = tuple(sorted(dates))
+        self.dates = shared_details(tuple(sorted(dates)))
         countries = {c for v in entity.get("nationality") + entity.get("citizenship")
                      if (c := clean_country(v))}
-        self.countries = tuple(sorted(countries))
+        self.countries = shared_details(tuple(sorted(countries)))
         docs: dict[str, None] = {}
         for prop in ("passportNumber", "idNumber"):
             for v in entity.get(prop):
@@ -363,7 +385,7 @@ class NameCorpus:
         index that is never saved nor screened with them (the reverse index) goes without
         (at 20,000 watched subjects its table took 91 MB and a quarter of the build)."""
         self._reset()
-        with symbols.listing() as record:
+        with symbols.listing(from_dictionary=symbol_table) as record:
             for entity in entities:
                 self._append(entity)
             self._index_all(rarity)
