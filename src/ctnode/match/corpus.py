@@ -353,7 +353,7 @@ class NameCorpus:
         self._name_text = StrColumn()
         self._name_tokens = TokensColumn()
         # only names that have some
-        self._name_alts: SparseColumn[dict[int, tuple[str, ...]]] = SparseColumn()
+        self._name_alts: SparseColumn[dict[int, tuple[str, ...]]] = SparseColumn(pickled=True)
         # the whole parse, for names with more than tokens and alternatives (roles, symbols
         # of parts in their own script, a Han/Hangul key, an acronym)
         self._name_parsed: SparseColumn[ParsedName] = SparseColumn()
@@ -438,7 +438,7 @@ class NameCorpus:
         self._name_rec = array("i")
         self._name_text = StrColumn()
         self._name_tokens = TokensColumn()
-        self._name_alts = SparseColumn()
+        self._name_alts = SparseColumn(pickled=True)
         self._name_parsed = SparseColumn()
         self._name_org = bytearray()
         self._name_factor = array("f")
