@@ -392,6 +392,9 @@ class NameCorpus:
         self.symbol_table = (SymbolTable.build(record) if symbol_table
                              else None)
         if len(self._name_tokens) >= FREEZE_AT:
+            # the table holds what it needs of rigour's dictionary: a large build lets the
+            # rest go before the index is saved (about 100 MB at a million names; issue 11)
+            symbols.release_dictionary()
             freeze_long_lived()
 
     def _index_all(self, rarity: Rarity | None = None) -> None:

@@ -446,13 +446,21 @@ def read_han_keys() -> frozenset[str]:
     return frozenset(k for k in keys if len(k) >= 2 and _HAN_ONLY.fullmatch(k))
 
 
+def release_dictionary() -> None:
+    """Let :func:`dictionary` and the text it is read from go (read again when next
+    asked): a large index build, once its symbol table holds what it needs of them."""
+    dictionary.cache_clear()
+    _sources.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def dictionary() -> dict[str, frozenset[str]] | None:
     """Every single-part key of rigour's name dictionary → its NAME symbols, as rigour's
     tagger builds them (see the module); None when the dictionary cannot be read.
 
-    About 1 s of CPU and tens of MB, kept for the process: built for an index build or a
-    delta that brings new listed symbols, never for a screen."""
+    About 2 s of CPU and 150 MB, kept for the process (a large build lets it go:
+    :func:`release_dictionary`): built for an index build or a delta that brings new
+    listed symbols, never for a screen."""
     sources = _sources()
     if sources is None:
         return None
