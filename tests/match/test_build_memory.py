@@ -132,3 +132,23 @@ def test_a_build_holds_one_deletion_token_as_a_string_and_alternatives_pickled(
     for name in persist.FILES:
         assert ((tmp_path / "compact" / compact.generation / name).read_bytes()
                 == (tmp_path / "plain" / plain.generation / name).read_bytes()), name
+
+
+def test_a_large_build_lets_the_dictionary_go(entities: list[Entity],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a large build's symbol table is made, rigour's dictionary is let go (read again
+    when next asked); a small build keeps it for the next (the tests build hundreds)."""
+    from ctnode.match import corpus
+
+    monkeypatch.setattr(corpus, "freeze_long_lived", lambda: None)  # (not in a test process)
+    assert symbols.dictionary() is not None
+    small = Matcher(Thresholds())
+    small.build(entities)
+    assert symbols.dictionary.cache_info().currsize == 1
+    monkeypatch.setattr(corpus, "FREEZE_AT", 10)
+    large = Matcher(Thresholds())
+    large.build(entities)
+    assert symbols.dictionary.cache_info().currsize == 0
+    assert large.symbol_table is not None and small.symbol_table is not None
+    assert large.symbol_table.lexicon and large.symbol_table.listed
+    assert large.symbol_table.lexicon == small.symbol_table.lexicon
