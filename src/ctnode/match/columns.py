@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import accumulate, islice
 from operator import methodcaller
-from typing import Any, BinaryIO, Generic, Protocol, TypeVar
+from typing import Any, BinaryIO, Generic, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -147,33 +147,42 @@ class TokensColumn:
 
 class SparseColumn(Generic[T]):
     """Values for some row numbers: a frozen base (sorted int32 keys, one pickle per value,
-    unpickled when read) and a dict of the values set since (which take precedence)."""
+    unpickled when read) and a dict of the values set since (which take precedence).
 
-    __slots__ = ("_blob", "_keys", "_more", "_offsets")
+    ``pickled``: the values set since are kept as their pickles too, each unpickled when
+    read (a build's hundreds of thousands of small values: a name's alternative forms, a
+    dict and tuples each, some 290 bytes a name against 80 pickled; issue 11); a value
+    read is then a copy (never changed in place by its readers)."""
+
+    __slots__ = ("_blob", "_keys", "_more", "_offsets", "_pickled")
 
     def __init__(self, keys: memoryview | None = None, blob: memoryview | None = None,
-                 offsets: memoryview | None = None) -> None:
+                 offsets: memoryview | None = None, pickled: bool = False) -> None:
         self._keys = keys
         self._blob = blob
         self._offsets = offsets
-        self._more: dict[int, T] = {}
+        self._more: dict[int, Any] = {}  # T, or its pickle (``pickled``)
+        self._pickled = pickled
 
     def get(self, key: int, default: T | None = None) -> T | None:
         found = self._more.get(key)
         if found is not None:
-            return found
+            if self._pickled:
+                value: T = pickle.loads(found)  # noqa: S301 - pickled here, in __setitem__
+                return value
+            return cast("T", found)
         keys = self._keys
         if keys is not None:
             i = bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
                 assert self._blob is not None and self._offsets is not None
-                value: T = pickle.loads(  # noqa: S301 - our own file, checksum verified
+                value = pickle.loads(  # noqa: S301 - our own file, checksum verified
                     self._blob[self._offsets[i]:self._offsets[i + 1]])
                 return value
         return default
 
     def __setitem__(self, key: int, value: T) -> None:
-        self._more[key] = value
+        self._more[key] = pickle.dumps(value, protocol=5) if self._pickled else value
 
     def pop(self, key: int, default: T | None = None) -> T | None:
         """Remove a value set since the load (a row of the loaded base cannot be removed:
@@ -183,16 +192,30 @@ class SparseColumn(Generic[T]):
             i = bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
                 raise KeyError(f"row {key} is frozen in the loaded column")
-        return self._more.pop(key, default)
+        found = self._more.pop(key, None)
+        if found is None:
+            return default
+        if self._pickled:
+            return cast("T", pickle.loads(found))  # noqa: S301 - pickled in __setitem__
+        return cast("T", found)
+
+    def keys(self) -> list[int]:
+        """Every key, ascending."""
+        keys = self._keys
+        base = [] if keys is None else [k for k in keys if k not in self._more]
+        return sorted([*base, *self._more])
+
+    def value(self, key: int) -> T:
+        """The value of ``key`` (KeyError when it has none)."""
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
     def items(self) -> Iterator[tuple[int, T]]:
         """Every (key, value), ascending by key."""
-        keys = self._keys
-        base = [] if keys is None else [k for k in keys if k not in self._more]
-        for k in sorted([*base, *self._more]):
-            value = self.get(k)
-            assert value is not None
-            yield k, value
+        for k in self.keys():
+            yield k, self.value(k)
 
     def __len__(self) -> int:
         keys = self._keys

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
@@ -77,6 +78,27 @@ class Thresholds:
         return "no match"
 
 
+# Distinct dates of birth and nationalities a build's records share (see shared_details);
+# the table is emptied when it holds this many (a long-lived server's deltas).
+SHARED_DETAILS = 200_000
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def shared_details(values: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple (of interned strings) per distinct dates or nationalities of the records:
+    a million records hold a few thousand of each, and a tuple and string each per record
+    were some 200 MB of a million-name build (issue 11). The same values; a record's
+    pickle is the same bytes."""
+    if not values:
+        return ()
+    found = _SHARED.get(values)
+    if found is None:
+        if len(_SHARED) >= SHARED_DETAILS:
+            _SHARED.clear()
+        found = _SHARED[values] = tuple(sys.intern(v) for v in values)
+    return found
+
+
 class ListedRecord:
     """What the matcher keeps of one entity."""
 
@@ -93,10 +115,10 @@ class ListedRecord:
         self.alive = True
         self.names = names
         dates = {d for v in entity.get("birthDate") if (d := clean_date(v))}
-        self.dates = tuple(sorted(dates))
+        self.dates = shared_details(tuple(sorted(dates)))
         countries = {c for v in entity.get("nationality") + entity.get("citizenship")
                      if (c := clean_country(v))}
-        self.countries = tuple(sorted(countries))
+        self.countries = shared_details(tuple(sorted(countries)))
         docs: dict[str, None] = {}
         for prop in ("passportNumber", "idNumber"):
             for v in entity.get(prop):
@@ -331,7 +353,7 @@ class NameCorpus:
         self._name_text = StrColumn()
         self._name_tokens = TokensColumn()
         # only names that have some
-        self._name_alts: SparseColumn[dict[int, tuple[str, ...]]] = SparseColumn()
+        self._name_alts: SparseColumn[dict[int, tuple[str, ...]]] = SparseColumn(pickled=True)
         # the whole parse, for names with more than tokens and alternatives (roles, symbols
         # of parts in their own script, a Han/Hangul key, an acronym)
         self._name_parsed: SparseColumn[ParsedName] = SparseColumn()
@@ -363,13 +385,16 @@ class NameCorpus:
         index that is never saved nor screened with them (the reverse index) goes without
         (at 20,000 watched subjects its table took 91 MB and a quarter of the build)."""
         self._reset()
-        with symbols.listing() as record:
+        with symbols.listing(from_dictionary=symbol_table) as record:
             for entity in entities:
                 self._append(entity)
             self._index_all(rarity)
         self.symbol_table = (SymbolTable.build(record) if symbol_table
                              else None)
         if len(self._name_tokens) >= FREEZE_AT:
+            # the table holds what it needs of rigour's dictionary: a large build lets the
+            # rest go before the index is saved (about 100 MB at a million names; issue 11)
+            symbols.release_dictionary()
             freeze_long_lived()
 
     def _index_all(self, rarity: Rarity | None = None) -> None:
@@ -416,7 +441,7 @@ class NameCorpus:
         self._name_rec = array("i")
         self._name_text = StrColumn()
         self._name_tokens = TokensColumn()
-        self._name_alts = SparseColumn()
+        self._name_alts = SparseColumn(pickled=True)
         self._name_parsed = SparseColumn()
         self._name_org = bytearray()
         self._name_factor = array("f")

@@ -210,7 +210,9 @@ def name_symbols(token: str) -> frozenset[str]:
         answer = table.answer(token)
         if answer is not None:
             return answer
-    found = rigour_symbols(token)
+    found = symbols.listed_answer(token)  # (an index build: from rigour's dictionary)
+    if found is None:
+        found = rigour_symbols(token)
     record = symbols.recording()
     if record is not None:
         record[token] = found

@@ -115,6 +115,7 @@ POSTINGS = "postings.i32"
 COLUMNS = "columns.bin"
 FILES = (STATE, POSTINGS, COLUMNS)
 _CHUNK = 1 << 22
+_POSTINGS_CHUNK = 1 << 20  # posting ids held before they are written (save)
 NO_INDEX = "no index yet"
 # Each listed token's reach as a single query unit (``PostingTables.kept_reach``) is worked
 # out when the index is saved, for a list of at most this many tokens (the UN list's 4,384
@@ -168,13 +169,15 @@ def read_stamp(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _pack_tables(tables: PostingTables, rarity: Rarity,
-                 out: ColumnWriter) -> tuple[array[int], array[int]]:
+def _pack_tables(tables: PostingTables, rarity: Rarity, out: ColumnWriter,
+                 postings: BinaryIO) -> array[int]:
     """The posting tables, typo vocabularies and rarity counts as columns in ``out``: per
     posting kind the keys (hashed), a code per key (a name id for a list of one, else
-    ``-(slot + 1)``) and its weight; the lists of more than one name end to end, and
-    their offsets (returned)."""
-    data: array[int] = array("i")
+    ``-(slot + 1)``) and its weight; the lists of more than one name end to end, written
+    to ``postings`` as they come (not held beside the tables: 75 MB at a million names),
+    and their offsets (returned)."""
+    data: array[int] = array("i")  # what is not written yet
+    written = 0
     offsets: array[int] = array("q", [0])
     for kind in PostingKind:
         keys = list(tables.postings[kind])
@@ -188,7 +191,11 @@ def _pack_tables(tables: PostingTables, rarity: Rarity,
             else:
                 codes.append(-len(offsets))
                 data.extend(ids)
-                offsets.append(len(data))
+                offsets.append(written + len(data))
+                if len(data) >= _POSTINGS_CHUNK:
+                    data.tofile(postings)
+                    written += len(data)
+                    del data[:]
             values.append(weights[key])
         HashedKeys.pack(keys, out, f"postings.{kind.value}")
         out.add(f"postings.{kind.value}.codes", codes, "i")
@@ -205,7 +212,8 @@ def _pack_tables(tables: PostingTables, rarity: Rarity,
     HashedKeys.pack(keys, out, "rarity")
     out.add("rarity.counts", array("q", (rarity.df[k] for k in keys)), "q")
     out.add("postings.offsets", offsets, "q")
-    return data, offsets
+    data.tofile(postings)
+    return offsets
 
 
 def _joined(value: list[str] | str) -> str:
@@ -271,10 +279,11 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
     generation = f"gen-{time.time_ns():x}-{os.getpid()}"
     target = folder / generation
     target.mkdir()
-    # the columns go to their file as they are made (not held beside the index)
-    with (target / COLUMNS).open("wb") as fh:
+    # the columns and postings go to their files as they are made (not held beside the
+    # index)
+    with (target / COLUMNS).open("wb") as fh, (target / POSTINGS).open("wb") as lists:
         columns = _columns(matcher, fh)
-        data, _offsets = _pack_tables(matcher.tables, matcher.rarity, columns)
+        _pack_tables(matcher.tables, matcher.rarity, columns, lists)
         symbols_state = _pack_symbols(matcher.symbol_table, columns)
         reach = _pack_reach(matcher, columns)
     state = {
@@ -285,8 +294,6 @@ def save(matcher: Matcher, folder: Path, stamp: dict[str, Any]) -> Saved:
     }
     with (target / STATE).open("wb") as fh:
         pickle.dump(state, fh, protocol=5)
-    with (target / POSTINGS).open("wb") as fh:
-        data.tofile(fh)
     files = {name: {"size": (target / name).stat().st_size, "crc32": _crc(target / name)}
              for name in FILES}
     full = {**stamp, "format": FORMAT, "model": model_fingerprint(), "generation": generation,
@@ -321,9 +328,17 @@ def _columns(matcher: Matcher, fh: BinaryIO | None = None) -> ColumnWriter:
     out.add("rec.year_lo", matcher._rec_year_lo, "i")
     out.add("rec.year_hi", matcher._rec_year_hi, "i")
     out.add("rec.countries", matcher._rec_countries, "Q")
-    by_id = sorted(matcher._by_id.items())
-    out.add_strings("by_id.ids", (key for key, _ in by_id))
-    out.add("by_id.idx", array("i", (idx for _, idx in by_id)), "i")
+    # the ids sorted with their record indexes, as two lists rather than a tuple per id
+    # (a million tuples were some 70 MB on top of the built index; issue 11)
+    ids: list[str] = []
+    idx: array[int] = array("i")
+    for key, value in matcher._by_id.items():
+        ids.append(key)
+        idx.append(value)
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    out.add_strings("by_id.ids", map(ids.__getitem__, order))
+    out.add("by_id.idx", array("i", map(idx.__getitem__, order)), "i")
+    del ids, idx, order
     out.add("name.rec", matcher._name_rec, "i")
     out.add_strings("name.text", matcher._name_text)
     out.add_strings("name.tokens", (JOIN.join(t) for t in matcher._name_tokens))
@@ -332,9 +347,10 @@ def _columns(matcher: Matcher, fh: BinaryIO | None = None) -> ColumnWriter:
     out.add("name.totals", matcher.tables.name_totals, "d")
     for name, column in (("name.alts", matcher._name_alts),
                          ("name.parsed", matcher._name_parsed)):
-        items = list(column.items())
-        out.add(name + ".keys", array("i", (k for k, _ in items)), "i")
-        out.add_pickles(name, (v for _, v in items))
+        # the keys first, then each value as it is written (not a list of every pair)
+        keys = array("i", column.keys())
+        out.add(name + ".keys", keys, "i")
+        out.add_pickles(name, map(column.value, keys))
     return out
 
 

@@ -229,8 +229,8 @@ class PostingTables:
         self.postings: tuple[Postings, ...] = tuple({} for _ in PostingKind)
         # per kind: key → largest rarity weight of a listed unit under it
         self.weights: tuple[StrMap[float], ...] = tuple({} for _ in PostingKind)
-        # deletion key → Latin tokens; a table loaded from disk holds them joined by NUL in
-        # one string, split when read or added to
+        # deletion key → Latin tokens; one token as the string itself, and a table loaded
+        # from disk holds them joined by NUL in one string, split when read or added to
         self.latin_deletions: StrMap[list[str] | str] = {}
         self.skeleton_deletions: StrMap[list[str]] = {}  # deletion key → skeletons
         self.spellings: StrMap[list[str]] = {}  # skeleton → Latin tokens under it
@@ -409,7 +409,9 @@ class PostingTables:
     def _add_deletion(self, key: str, token: str) -> None:
         cur = self.latin_deletions.get(key)
         if cur is None:
-            self.latin_deletions[key] = [token]
+            # one token: the string itself, as a loaded table holds it (a list of one per
+            # key was some 130 MB of a million-name build; issue 11)
+            self.latin_deletions[key] = token
         elif isinstance(cur, str):
             self.latin_deletions[key] = [*cur.split(JOIN), token]
         else:

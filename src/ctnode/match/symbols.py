@@ -193,6 +193,8 @@ class _State(threading.local):
     def __init__(self) -> None:
         self.table: SymbolTable | None = None  # the table of the index being screened
         self.record: dict[str, frozenset[str]] | None = None  # listing: answers given
+        # listing from rigour's dictionary (``listing(from_dictionary=True)``)
+        self.whole: dict[str, frozenset[str]] | None = None
 
 
 _STATE = _State()
@@ -215,20 +217,37 @@ def using(table: SymbolTable | None) -> Iterator[None]:
 
 
 @contextmanager
-def listing() -> Iterator[dict[str, frozenset[str]]]:
+def listing(from_dictionary: bool = False) -> Iterator[dict[str, frozenset[str]]]:
     """While listed names are analysed: rigour answers every token, and the answers are
-    recorded (they give the table's listed symbols)."""
-    before = (_STATE.table, _STATE.record)
+    recorded (they give the table's listed symbols).
+
+    ``from_dictionary`` (an index build that keeps a symbol table, which reads the
+    dictionary anyway): a token of one part is answered from :func:`dictionary`, as
+    rigour's tagger answers it (:func:`lookup`), and only a token rigour reads as several
+    parts is asked of the tagger. The same answers; the tagger (about 250 MB at its start,
+    and its answers' cache, up to 500,000 tokens) is then not started by a build (issue 11:
+    at a million names it sat on top of the build's tables)."""
+    before = (_STATE.table, _STATE.record, _STATE.whole)
     record: dict[str, frozenset[str]] = {} if _STATE.record is None else _STATE.record
+    whole = dictionary() if from_dictionary else None
     _STATE.table, _STATE.record = None, record
+    if whole is not None:
+        _STATE.whole = whole
     try:
         yield record
     finally:
-        _STATE.table, _STATE.record = before
+        _STATE.table, _STATE.record, _STATE.whole = before
 
 
 def recording() -> dict[str, frozenset[str]] | None:
     return _STATE.record
+
+
+def listed_answer(token: str) -> frozenset[str] | None:
+    """While listing from the dictionary: rigour's symbols of ``token`` read from it; None
+    when rigour must be asked (not listing from it, or a token of several parts)."""
+    whole = _STATE.whole
+    return None if whole is None else lookup(token, whole)
 
 
 # -- rigour's name dictionary ---------------------------------------------------------
@@ -338,20 +357,32 @@ def read_han_keys() -> frozenset[str]:
     return frozenset(k for k in keys if len(k) >= 2 and _HAN_ONLY.fullmatch(k))
 
 
+def release_dictionary() -> None:
+    """Let :func:`dictionary` and the text it is read from go (read again when next
+    asked): a large index build, once its symbol table holds what it needs of them."""
+    dictionary.cache_clear()
+    _sources.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def dictionary() -> dict[str, frozenset[str]] | None:
     """Every single-part key of rigour's name dictionary → its NAME symbols, as rigour's
     tagger builds them (see the module); None when the dictionary cannot be read.
 
-    About 1 s of CPU and tens of MB, kept for the process: built for an index build or a
-    delta that brings new listed symbols, never for a screen."""
+    About 2 s of CPU and 150 MB, kept for the process (a large build lets it go:
+    :func:`release_dictionary`): built for an index build or a delta that brings new
+    listed symbols, never for a screen."""
     sources = _sources()
     if sources is None:
         return None
     from rigour._core import _normalize
 
     lines, parts = sources
-    found: dict[str, set[str]] = {}
+    # each key's symbols as a frozenset from the start, one object per distinct set (a set
+    # per key, frozen at the end, made 515,000 sets more: +265 MB of RSS against +150 MB,
+    # and a third more CPU; issue 11)
+    found: dict[str, frozenset[str]] = {}
+    one: dict[frozenset[str], frozenset[str]] = {}
 
     def norm(form: str) -> str | None:
         # a lower-case ASCII word is its own key (casefold and tokenize leave it alone)
@@ -359,12 +390,22 @@ def dictionary() -> dict[str, frozenset[str]] | None:
             return form
         return _normalize(form, _CASEFOLD_NAME, _NOOP)
 
+    def add(key: str, symbol: str) -> None:
+        held = found.get(key)
+        if held is None:
+            more = frozenset((symbol,))
+        elif symbol in held:
+            return
+        else:
+            more = held | {symbol}
+        found[key] = one.setdefault(more, more)
+
     for group, forms in parts.items():
         symbol = sys.intern(group.upper())
         for form in forms:
             key = norm(form)
             if key and " " not in key:
-                found.setdefault(key, set()).add(symbol)
+                add(key, symbol)
     for raw in lines.split("\n"):
         line = raw.strip(_WHITE_SPACE)
         left, sep, gid = line.rpartition(" => ")
@@ -376,6 +417,5 @@ def dictionary() -> dict[str, frozenset[str]] | None:
         symbol = sys.intern(gid)
         for key in keys:
             if " " not in key:
-                found.setdefault(key, set()).add(symbol)
-    one: dict[frozenset[str], frozenset[str]] = {}
-    return {k: one.setdefault(v := frozenset(s), v) for k, s in found.items()}
+                add(key, symbol)
+    return found
