@@ -63,7 +63,9 @@ from ctnode.match.postings import JOIN, PostingKind, Postings, PostingTables, en
 from ctnode.match.score import Rarity
 from ctnode.match.symbols import SymbolTable, dictionary_stamp
 
-FORMAT = 19  # 19: each listed token's reach as a single query unit kept, for lists of up to
+FORMAT = 20  # 20: the listed merged pairs' keys per skeleton (``pair_spellings``): a single
+# query part meets them at their letters' value, not 1.0 (fpb, 2026-12-07);
+# 19: each listed token's reach as a single query unit kept, for lists of up to
 # KEPT_REACH_MAX tokens (ub2, 2026-12-07);
 # 18: ard's and osc's readings together (merged, 2026-12-07);
 # 17: listed Arabic-script names also read with Allah written with one lam
@@ -202,7 +204,8 @@ def _pack_tables(tables: PostingTables, rarity: Rarity, out: ColumnWriter,
         out.add(f"postings.{kind.value}.weights", values, "d")
     for name, table in (("latin_deletions", tables.latin_deletions),
                         ("skeleton_deletions", tables.skeleton_deletions),
-                        ("spellings", tables.spellings)):
+                        ("spellings", tables.spellings),
+                        ("pair_spellings", tables.pair_spellings)):
         keys = list(table)
         HashedKeys.pack(keys, out, name)
         out.add_strings(name + ".values", (_joined(table[k]) for k in keys))
@@ -261,6 +264,8 @@ def _read_tables(columns: ColumnFile, data: memoryview,
                                             _list_at(columns.strings("skeleton_deletions.values")))
     tables.spellings = KeyedColumn(HashedKeys.read(columns, "spellings"),
                                    _list_at(columns.strings("spellings.values")))
+    tables.pair_spellings = KeyedColumn(HashedKeys.read(columns, "pair_spellings"),
+                                        _str_at(columns.strings("pair_spellings.values")))
     tables.vocabulary = KeyedSet(HashedKeys.read(columns, "vocabulary"))
     tables.unvowelled_skeletons = KeyedSet(HashedKeys.read(columns, "unvowelled"))
     tables.name_totals = array("d", columns.view("name.totals").tobytes())

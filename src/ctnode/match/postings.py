@@ -31,6 +31,8 @@ from enum import IntEnum
 from typing import NamedTuple, TypeAlias
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from ctnode.match.columns import KeyedColumn, KeyedSet, StrMap, StrSet
 from ctnode.match.normalise import name_symbols, nickname_forms, skeleton, written_skeleton
@@ -235,6 +237,11 @@ class PostingTables:
         self.skeleton_deletions: StrMap[list[str]] = {}  # deletion key → skeletons
         self.spellings: StrMap[list[str]] = {}  # skeleton → Latin tokens under it
         self.unvowelled_skeletons: StrSet = set()  # skeletons with a spelling without vowels
+        # merged-pair skeleton → the listed pairs' ``=first second`` keys under it (one as
+        # the string itself; a table loaded from disk holds them joined by NUL), and
+        # ``ABJAD_MARK`` when a listed pair of that skeleton has an abjad key: a single
+        # query unit reaches the pairs at their letters' own value (``_pair_reach``)
+        self.pair_spellings: StrMap[list[str] | str] = {}
         self.vocabulary: StrSet = set()  # every listed Latin token (and alternative)
         self.sorted_vocabulary: list[str] | None = None  # for prefix look-ups, on demand
         self.name_totals: array[float] = array("d")  # per name: total rarity weight
@@ -295,8 +302,13 @@ class PostingTables:
             for symbol in unit.symbols:
                 self._post(PostingKind.SYMBOL, symbol, name_id)
                 _raise(self.weights[PostingKind.SYMBOL], symbol, unit.weight)
+        merged_index = self.postings[PostingKind.MERGED_PAIR]
         for unit in form.merged_units:
             cut = f"{PAIR_LETTERS}{unit.latin[:unit.cut]} {unit.latin[unit.cut:]}"
+            if cut not in merged_index:  # (a pair's letters and cut noted once)
+                self._add_pair_spelling(unit.skel, cut)
+            if unit.alts and ABJAD_MARK not in self.pair_letters(unit.skel):
+                self._add_pair_spelling(unit.skel, ABJAD_MARK)
             for key in (unit.skel, cut):
                 self._post(PostingKind.MERGED_PAIR, key, name_id)
                 _raise(self.weights[PostingKind.MERGED_PAIR], key, unit.weight)
@@ -416,6 +428,23 @@ class PostingTables:
             self.latin_deletions[key] = [*cur.split(JOIN), token]
         else:
             cur.append(token)
+
+    def _add_pair_spelling(self, skel: str, entry: str) -> None:
+        cur = self.pair_spellings.get(skel)
+        if cur is None:
+            self.pair_spellings[skel] = entry
+        elif isinstance(cur, str):
+            self.pair_spellings[skel] = [*cur.split(JOIN), entry]
+        else:
+            cur.append(entry)
+
+    def pair_letters(self, skel: str) -> list[str] | tuple[str, ...]:
+        """The listed merged pairs' ``=first second`` keys of skeleton ``skel`` (and
+        ``ABJAD_MARK`` when one of them has an abjad key)."""
+        cur = self.pair_spellings.get(skel)
+        if cur is None:
+            return ()
+        return cur.split(JOIN) if isinstance(cur, str) else cur
 
     def deletion_tokens(self, key: str) -> list[str] | tuple[str, ...]:
         """The listed Latin tokens with ``key`` among their one-letter deletions."""
@@ -636,8 +665,7 @@ class PostingTables:
                 if LOANWORD_MARK + k in marked:
                     self._reach(out, PostingKind.LATIN, LOANWORD_MARK + k, MODEL.symbol)
         if key in self.postings[PostingKind.MERGED_PAIR]:
-            out.append(Reach(PostingKind.MERGED_PAIR, key, 1.0,
-                             self.weights[PostingKind.MERGED_PAIR][key]))
+            self._pair_reach(out, latin, key)
         for symbol in sorted(name_symbols(latin)):
             self._reach(out, PostingKind.SYMBOL, symbol, MODEL.symbol)
         for form in sorted(nickname_forms(latin)):
@@ -675,6 +703,39 @@ class PostingTables:
                 best = skeleton_typo_best(latin, key, k, group)
                 if best > 0.0:
                     self._reach(out, PostingKind.SKELETON, k, best)
+
+    def _pair_reach(self, out: list[Reach], latin: str, key: str) -> None:
+        """The listed merged pairs a single query part of skeleton ``key`` meets (the
+        scorer pairs them by skeleton: ``score.merged_pair``), each valued as the
+        merged-parts rule values its letters: a few pairs each through its own
+        ``=first second`` list, at its letters' exact value and its own largest weight; more
+        under the skeleton's list, at the best the rule can give any of them (the exact
+        value when the part's letters are listed as a pair; else the skeleton rule's at the
+        closest letters' Levenshtein ratio, or a part written without vowels). A skeleton
+        with a listed pair that has an abjad key (compared by the abjad rule) stays at 1.0,
+        as before: the list's top similarity, at the list's largest weight."""
+        weights = self.weights[PostingKind.MERGED_PAIR]
+        group = self.pair_letters(key)
+        if not group or ABJAD_MARK in group or MODEL.skeleton_span < 0.0:
+            out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT, weights[key]))
+            return
+        if len(group) <= EXACT_BOUND_GROUP:
+            for cut in group:
+                sim = merged_similarity(latin, cut[1:].replace(" ", "", 1))[0]
+                if sim > 0.0:
+                    out.append(Reach(PostingKind.MERGED_PAIR, cut, sim, weights[cut]))
+            return
+        letters = [cut[1:].replace(" ", "", 1) for cut in group]
+        if latin in letters:
+            best = SIM_EXACT
+        else:
+            found = process.extractOne(latin, letters, scorer=Levenshtein.normalized_similarity)
+            assert found is not None, "a non-empty group has closest letters"
+            best = max(MODEL.skeleton_min, MODEL.skeleton_base + MODEL.skeleton_span * found[1])
+            if best < MODEL.unvowelled and (unvowelled(latin)
+                                            or any(unvowelled(x) for x in letters)):
+                best = MODEL.unvowelled
+        out.append(Reach(PostingKind.MERGED_PAIR, key, min(best, SIM_EXACT), weights[key]))
 
     def _skeleton_neighbours(self, key: str, bare: bool) -> list[str]:
         """Listed skeletons one deletion from ``key`` (sorted) to which the skeleton-typo
@@ -826,6 +887,19 @@ class PostingTables:
                 old = best.get((item.kind, item.key))
                 if old is None or item.sim_bound > old.sim_bound:
                     best[(item.kind, item.key)] = item
+        if not unit.merged and any(a[:1] == ABJAD_MARK for a in unit.alts):
+            # (a part read from Arabic script: the scorer also compares its abjad key with
+            # the listed pairs of its forms' skeletons, abjad_similarity: not bounded by
+            # their letters, those pairs are reached at 1.0 as before)
+            index = self.postings[PostingKind.MERGED_PAIR]
+            for form in (unit.latin, *unit.alts):
+                if form[:1] in (ABJAD_MARK, LOANWORD_MARK):
+                    continue
+                k = skeleton(form)
+                if k in index:
+                    best[(PostingKind.MERGED_PAIR, k)] = Reach(
+                        PostingKind.MERGED_PAIR, k, SIM_EXACT,
+                        self.weights[PostingKind.MERGED_PAIR][k])
         extra: list[Reach] = []
         for symbol in sorted(unit.symbols):
             self._reach(extra, PostingKind.SYMBOL, symbol, MODEL.symbol)
