@@ -20,9 +20,9 @@ from ctnode.match.normalise import skeleton
 from ctnode.match.postings import PostingKind
 from ctnode.match.score import merged_pair, name_score_value
 from ctnode.match.similarity import merged_similarity
+from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 from tests.match.conftest import listed_person
-
 
 PARTS = ["Ludovic", "Chao", "Yukiko", "Kia", "Lowe", "Koo", "Kayoko", "Ike", "Aki", "Kaya",
          "Sagan", "Omar", "Ali", "Cong", "Wang", "Keong", "Kang", "Ng"]
@@ -34,7 +34,7 @@ QUERIES = ["Lowe Ludovic Kia", "Kia Ludovic", "Chaoyukiko Ludovic", "Kiako Omar"
            "Ali Abdullah", "Kooike Omar Koo", "Abdelrahman", "Abdelaziz Ali", "Abdelkader"]
 
 
-def _listed(rng: random.Random, n: int) -> list:  # type: ignore[type-arg]
+def _listed(rng: random.Random, n: int) -> list[Entity]:
     people = [listed_person(f"p{i}", " ".join(rng.sample(PARTS, rng.choice((2, 3, 3, 4)))))
               for i in range(n)]
     people += [listed_person(f"a{i}", name) for i, name in enumerate(ARABIC)]
