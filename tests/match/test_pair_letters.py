@@ -4,9 +4,9 @@ the listed pairs' ``=first second`` keys per skeleton (``pair_spellings``). At a
 names ``Lowe Ludovic Kia`` bounded ``Ludovic Chao Yukiko`` at 0.939 (it scores 0.195):
 ``kia`` met the pair ``chao yukiko`` (skeleton ``k``) as if it were the same letters. The
 bound must stay at least every score (the screens' exactness rests on it), built and
-loaded from disk, a few pairs of a skeleton (each through its own list) or many (the
-skeleton's list at the best the rule can give any of them), and Arabic-script pairs (the
-abjad rule: 1.0 as before)."""
+loaded from disk, a few pairs of a skeleton (the skeleton's list at their best exact value,
+or each through its own list) or many (at the best the rule can give any of them), and
+Arabic-script pairs (the abjad rule: 1.0 as before)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,28 @@ def _pair_reach(m: Matcher, part: str) -> list[postings.Reach]:
             if r.kind == PostingKind.MERGED_PAIR]
 
 
-def test_a_single_part_meets_each_listed_pair_at_its_letters_value() -> None:
+def test_a_single_part_meets_the_skeletons_pairs_at_their_best_letters_value() -> None:
+    m = Matcher(Thresholds())
+    m.build([listed_person("a", "Ludovic Chao Yukiko"), listed_person("b", "Chao Yukiko"),
+             listed_person("c", "Kiy Ako"), listed_person("d", "Ludovic Ki Ako")])
+    letters = ["chaoyukiko", "kiyako", "kiako"]
+    weight = m.tables.weights[PostingKind.MERGED_PAIR]["k"]
+    for part in ("Kia", "Kayako", "Koo"):
+        latin = part.lower()
+        (r,) = _pair_reach(m, part)
+        assert (r.key, r.weight_bound) == ("k", weight)
+        assert r.sim_bound == max(merged_similarity(latin, x)[0] for x in letters) < 1.0
+    (r,) = _pair_reach(m, "Kiako")
+    assert r.sim_bound == 1.0  # (its letters are a listed pair's)
+    # the example at a million: Lowe Ludovic Kia against Ludovic Chao Yukiko
+    q = m.prepare(ScreenQuery(names=["Lowe Ludovic Kia"]))
+    bounds = m._bounds(q, None)
+    assert name_score_value(q.names[0], m.name_form(0)) <= bounds[0]
+
+
+def test_a_single_part_meets_each_listed_pair_at_its_letters_value(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postings, "PAIR_LISTS", 16)
     m = Matcher(Thresholds())
     m.build([listed_person("a", "Ludovic Chao Yukiko"), listed_person("b", "Chao Yukiko"),
              listed_person("c", "Kiy Ako"), listed_person("d", "Ki Ako")])
@@ -107,9 +128,10 @@ def test_a_listed_arabic_script_pair_keeps_the_skeletons_bound() -> None:
     assert raised >= 2
 
 
-@pytest.mark.parametrize("group", [16, 0])
+@pytest.mark.parametrize(("lists", "group"), [(0, 16), (16, 16), (0, 0)])
 def test_bounds_hold_and_hits_are_the_naive_references(
-        group: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        lists: int, group: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postings, "PAIR_LISTS", lists)
     monkeypatch.setattr(postings, "EXACT_BOUND_GROUP", group)
     rng = random.Random(23)
     listed = _listed(rng, 160)

@@ -83,6 +83,11 @@ JOIN = "\x00"  # joins the tokens of a deletion key in a table loaded from disk
 # (``same_skeleton_bound``: a rule call per spelling would cost more than it saves).
 EXACT_BOUND_GROUP = 16
 EXPANSION_CACHE = 50_000  # query units whose reach is remembered (cleared when full)
+# A single query part reaches the listed merged pairs of its skeleton through each pair's
+# own ``=first second`` list (its letters' value, its own weight) when there are up to this
+# many; else through the skeleton's list at their best value (``_pair_reach``). 0: the
+# lists' extra look-ups and bounds cost more than the tighter values saved (fpb, 1M).
+PAIR_LISTS = 0
 # A merged-pair table of more keys than this is not read whole for its listed pairs' cuts
 # (``pair_cuts``): a merged query unit asks for its letters' other cuts one by one instead
 # (``_cuts_probed``). The UN list's table is read at once, a million names' is not.
@@ -706,26 +711,31 @@ class PostingTables:
 
     def _pair_reach(self, out: list[Reach], latin: str, key: str) -> None:
         """The listed merged pairs a single query part of skeleton ``key`` meets (the
-        scorer pairs them by skeleton: ``score.merged_pair``), each valued as the
-        merged-parts rule values its letters: a few pairs each through its own
-        ``=first second`` list, at its letters' exact value and its own largest weight; more
-        under the skeleton's list, at the best the rule can give any of them (the exact
-        value when the part's letters are listed as a pair; else the skeleton rule's at the
-        closest letters' Levenshtein ratio, or a part written without vowels). A skeleton
-        with a listed pair that has an abjad key (compared by the abjad rule) stays at 1.0,
-        as before: the list's top similarity, at the list's largest weight."""
+        scorer pairs them by skeleton: ``score.merged_pair``), valued as the merged-parts
+        rule values their letters: the skeleton's list at the best value of any of its
+        pairs' letters, exact for up to ``EXACT_BOUND_GROUP`` of them; for more, the exact
+        value when the part's letters are listed as a pair, else the skeleton rule's at the
+        closest letters' Levenshtein ratio (0.90 when a side has no vowels). Up to
+        ``PAIR_LISTS`` pairs are each reached through their own ``=first second`` list
+        instead, at their own value and largest weight. A skeleton with a listed pair that
+        has an abjad key (compared by the abjad rule) stays at 1.0, as before."""
         weights = self.weights[PostingKind.MERGED_PAIR]
         group = self.pair_letters(key)
         if not group or ABJAD_MARK in group or MODEL.skeleton_span < 0.0:
             out.append(Reach(PostingKind.MERGED_PAIR, key, SIM_EXACT, weights[key]))
             return
-        if len(group) <= EXACT_BOUND_GROUP:
+        if len(group) <= PAIR_LISTS:
             for cut in group:
                 sim = merged_similarity(latin, cut[1:].replace(" ", "", 1))[0]
                 if sim > 0.0:
                     out.append(Reach(PostingKind.MERGED_PAIR, cut, sim, weights[cut]))
             return
         letters = [cut[1:].replace(" ", "", 1) for cut in group]
+        if len(group) <= EXACT_BOUND_GROUP:
+            best = max(merged_similarity(latin, x)[0] for x in letters)
+            if best > 0.0:
+                out.append(Reach(PostingKind.MERGED_PAIR, key, best, weights[key]))
+            return
         if latin in letters:
             best = SIM_EXACT
         else:
