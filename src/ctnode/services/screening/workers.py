@@ -52,7 +52,7 @@ TAIL_PART = 4
 # collection threshold: Python's 700 made a worker collect its growing caches over and over
 # (the UN batch's matching cost 8.3-9.4 CPU-s in one process so, 7.7 with this; the older
 # generations' thresholds are kept, so cycles are still collected)
-GC_YOUNG = 100_000
+GC_YOUNG = 1_000_000
 
 
 @dataclass(slots=True)
@@ -121,9 +121,13 @@ def collecting_rarely() -> Iterator[None]:
             _rarely_users -= 1
             if _rarely_users == 0:
                 before, was_frozen = _rarely_before
-                gc.set_threshold(*before)
+                # what the batch left goes to the oldest generation with the rest (frozen,
+                # then unfrozen or kept frozen): restoring the young threshold would
+                # otherwise have the next allocation traverse all of it at once
                 if not was_frozen:
+                    gc.freeze()
                     gc.unfreeze()
+                gc.set_threshold(*before)
 
 
 def match_here(match: MatchOne, queries: Iterable[ScreenQuery]) -> Iterator[Matched | None]:
@@ -221,18 +225,15 @@ def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
                                initializer=_start, initargs=(match, queries))
     # what this process holds now stays out of the workers' garbage collections: never
     # traversed there, so neither copied page by page nor paid for in CPU (and left frozen
-    # here when it was frozen before)
-    was_frozen = gc.get_freeze_count() > 0
-    gc.freeze()
-    try:
-        # submitted at once: the workers are forked here, then share the slices in order
-        answers = pool.map(_match_slice, tasks)
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        if not was_frozen:
-            gc.unfreeze()
+    # here when it was frozen before); nor is it collected here while the tasks are handed
+    # out (Python's threshold of 700 had three collections of 14 ms each there)
+    with collecting_rarely():
+        try:
+            # submitted at once: the workers are forked here, then share the slices in order
+            answers = pool.map(_match_slice, tasks)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return _drain(pool, tasks, answers)
 
 
