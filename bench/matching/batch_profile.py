@@ -220,7 +220,8 @@ def worker(first: int | None, workers: int) -> None:
     from ctnode.services.screening import workers as batch_workers
 
     gc.freeze()
-    gc.set_threshold(batch_workers.GC_YOUNG, *gc.get_threshold()[1:])  # as a worker's
+    gc.set_threshold(getattr(batch_workers, "GC_WORKER", batch_workers.GC_YOUNG),
+                    *gc.get_threshold()[1:])  # as a worker's
     mine = [q for i, q in enumerate(queries) if (i // 64) % workers == 0]
     started = _cpu()
     size = 0
