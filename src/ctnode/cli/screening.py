@@ -225,8 +225,9 @@ def _screen_batch(node: Node, path: Path, output: Path | None, limit: int,
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     items: list[tuple[Any, ScreenQuery]] = []
     bad = 0
-    # the queries are kept: no garbage collection goes over them while they are read (the
-    # UN batch's 7,492 lines cost a full collection so, 0.05 CPU-s before the workers start)
+    # the queries are kept: no garbage collection goes over them while they are read (where
+    # the imports are not frozen, the UN batch's 7,492 lines set off a full collection, 0.05
+    # CPU-s before the workers start; ``run`` freezes them, and there it changes little)
     with collecting_rarely():
         for lineno, raw in enumerate(lines, 1):
             if not raw.strip():
