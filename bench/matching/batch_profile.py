@@ -217,8 +217,11 @@ def worker(first: int | None, workers: int) -> None:
     node.index.refresh()
     node.index.prepare()
     queries = _queries()[:first]
+    from ctnode.services.screening import workers as batch_workers
+
     gc.freeze()
-    gc.set_threshold(100_000, *gc.get_threshold()[1:])  # as workers.GC_YOUNG
+    gc.set_threshold(getattr(batch_workers, "GC_WORKER", batch_workers.GC_YOUNG),
+                    *gc.get_threshold()[1:])  # as a worker's
     mine = [q for i, q in enumerate(queries) if (i // 64) % workers == 0]
     started = _cpu()
     size = 0

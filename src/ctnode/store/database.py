@@ -109,7 +109,7 @@ def _check_text_params(
     for row in rows:
         values = row.values() if isinstance(row, dict) else row
         for v in values or ():
-            if isinstance(v, str):
+            if isinstance(v, str) and ("\x00" in v or not v.isascii()):  # (ASCII: at once)
                 _text_storable(v)
 
 

@@ -441,9 +441,12 @@ class Screening:
                 query.names = answer.names
                 subject = answer.subject
                 hits, suppressed = self._suppress(answer.hits, decisions.get(subject, {}), limit)
-                row = self.screening_row(actor, purpose, source, subject, hits, query.identified,
-                                         query, phrases)
-                if hits:
+                sid: str | None = None
+                qhash = None
+                if hits:  # (a subject without hits has no row: no id, no sealed subject)
+                    row = self.screening_row(actor, purpose, source, subject, hits,
+                                             query.identified, query, phrases)
+                    sid, qhash = row["id"], row["query_hash"]
                     pending.append(row)
                     all_ids.extend(h.entity_id for h in hits)
                     for h in hits:
@@ -455,7 +458,7 @@ class Screening:
                     progress(count)
                 if len(pending) >= BATCH_ROWS:
                     flush(final=False)
-                yield ScreenResult(row["id"] if hits else None, row["query_hash"], subject,
+                yield ScreenResult(sid, qhash or query_hash(subject, source), subject,
                                    hits, suppressed, coverages[wanted], list(query.warnings))
             if tail and pending and taken < len(batch):
                 flush(final=False)

@@ -48,11 +48,18 @@ GROUP_SHARE = 0.5
 # takes a whole slice last keeps the batch waiting for it while the other core is idle)
 TAIL_SLICES = 2
 TAIL_PART = 4
-# A worker's (and, while it takes their answers, the parent's) youngest-generation garbage
-# collection threshold: Python's 700 made a worker collect its growing caches over and over
-# (the UN batch's matching cost 8.3-9.4 CPU-s in one process so, 7.7 with this; the older
-# generations' thresholds are kept, so cycles are still collected)
+# The youngest-generation garbage collection threshold while a batch's queries are matched
+# in this process, or its workers' answers taken: Python's 700 made a worker collect its
+# growing caches over and over (the UN batch's matching cost 8.3-9.4 CPU-s in one process
+# so, 7.7 with this); the older generations' thresholds are kept, so cycles are still
+# collected
 GC_YOUNG = 100_000
+# A forked worker's: what a young collection goes over is what the process kept since the
+# last (the threshold counts objects made less objects freed), and a worker keeps its caches:
+# at 100,000 the UN batch's two workers collected 8 times, 0.35 CPU-s at load 6, and freed
+# nothing; at 1,000,000 they do not collect. (The parent keeps GC_YOUNG: what it kept is
+# gone over once its batch ends, when it restores Python's threshold, with the workers done.)
+GC_WORKER = 1_000_000
 
 
 @dataclass(slots=True)
@@ -121,9 +128,13 @@ def collecting_rarely() -> Iterator[None]:
             _rarely_users -= 1
             if _rarely_users == 0:
                 before, was_frozen = _rarely_before
-                gc.set_threshold(*before)
+                # what the batch left goes to the oldest generation with the rest (frozen,
+                # then unfrozen or kept frozen): restoring the young threshold would
+                # otherwise have the next allocation traverse all of it at once
                 if not was_frozen:
+                    gc.freeze()
                     gc.unfreeze()
+                gc.set_threshold(*before)
 
 
 def match_here(match: MatchOne, queries: Iterable[ScreenQuery]) -> Iterator[Matched | None]:
@@ -142,7 +153,7 @@ def _start(match: MatchOne, queries: Sequence[ScreenQuery]) -> None:
     global _job
     # Ctrl-C reaches the whole process group: the parent stops the batch and the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+    gc.set_threshold(GC_WORKER, *gc.get_threshold()[1:])
     _job = (match, queries)
 
 
@@ -221,18 +232,15 @@ def match_forked(match: MatchOne, queries: Sequence[ScreenQuery], workers: int,
                                initializer=_start, initargs=(match, queries))
     # what this process holds now stays out of the workers' garbage collections: never
     # traversed there, so neither copied page by page nor paid for in CPU (and left frozen
-    # here when it was frozen before)
-    was_frozen = gc.get_freeze_count() > 0
-    gc.freeze()
-    try:
-        # submitted at once: the workers are forked here, then share the slices in order
-        answers = pool.map(_match_slice, tasks)
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        if not was_frozen:
-            gc.unfreeze()
+    # here when it was frozen before); nor is it collected here while the tasks are handed
+    # out (Python's threshold of 700 had three collections of 14 ms each there)
+    with collecting_rarely():
+        try:
+            # submitted at once: the workers are forked here, then share the slices in order
+            answers = pool.map(_match_slice, tasks)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return _drain(pool, tasks, answers)
 
 
