@@ -334,6 +334,9 @@ class MatchIndex:
         """Build from the store; with ``handed``, from that list's entities and the store's
         other lists, in the same order as from the store (by id), so the index is the same;
         each handed entity is let go once the index has taken it."""
+        # the tables kept beside the index first: rigour's Han words are worked out from
+        # the dictionary's text, which a large build lets go (read again after it: 1.6 s)
+        kept.write_all(self.folder)
         matcher = Matcher(self.thresholds, self.max_candidates)
         if handed is None:
             matcher.build(self.entities.iter_for_matching(MATCH_PROPS))
@@ -342,7 +345,6 @@ class MatchIndex:
             matcher.build(heapq.merge(others, handed.consume(), key=_entity_id))
         self.matcher, self._mark = matcher, mark
         self._save(mark)
-        kept.write_all(self.folder)
 
     def _save(self, mark: int) -> persist.Saved:
         return persist.save(self.matcher, self.folder, {**self.expect, "mark": mark})
