@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ctnode.match import Matcher, kept
+from ctnode.match import Matcher, kept, persist
 from ctnode.node import Node
 from tests.conftest import ADMIN
 
@@ -90,3 +90,49 @@ def test_the_kept_tables_are_written_before_the_build(
     node.index.rebuild()
     assert kept._TABLES
     assert present == [sorted(t.file for t in kept._TABLES)]
+
+
+@pytest.mark.usefixtures("collecting")
+def test_the_index_build_pauses_the_collector_until_its_files_are_written(
+        node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, bool] = {}
+    real_write, real_save = kept.write_all, persist.save
+
+    def write_all(folder: Path) -> None:
+        seen["kept"] = gc.isenabled()
+        real_write(folder)
+
+    def save(*args: Any, **kwargs: Any) -> persist.Saved:
+        seen["save"] = gc.isenabled()
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(kept, "write_all", write_all)
+    monkeypatch.setattr(persist, "save", save)
+    node.index.rebuild()
+    assert seen == {"kept": False, "save": False}
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collecting")
+def test_the_import_command_pauses_the_collector(
+        node: Node, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from ctnode.cli.main import app
+    from ctnode.services.lists import Lists
+
+    seen: list[bool] = []
+    real = Lists.import_source
+
+    def import_source(self: Lists, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Lists, "import_source", import_source)
+    env = {"CTNODE_DATA_DIR": str(node.settings.data_dir),
+           "CTNODE_DATABASE_URL": node.settings.store_url, "CTNODE_MODE": "development"}
+    r = CliRunner().invoke(app, ["import", "ftm", str(_write(tmp_path / "nat.jsonl")),
+                                 "--dataset", "nat", "--version", "1"], env=env)
+    assert r.exit_code == 0, r.output
+    assert seen == [False]
+    assert gc.isenabled()
