@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,11 +125,20 @@ def print_report(report: ImportReport, as_json: bool = False, to: Console = out)
 def _import(kind: str, source: str, how: ImportChoices, *, dataset: str | None = None,
             mapping: Path | None = None, version: str | None = None,
             publisher: str | None = None) -> None:
-    with node_session(create=True) as node, progress_bar(f"importing {source}") as update:
-        report = node.lists.import_source(
-            kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
-            version=version, publisher=publisher, dry_run=how.dry_run, confirm=how.confirm,
-            allow_older=how.allow_older)
+    # Python's cyclic collector paused for the whole command (the parse, the store's write
+    # and the index build pause it too, each for itself): between them its first passes
+    # would go over every entity just parsed, which it cannot free (issue 11)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with node_session(create=True) as node, progress_bar(f"importing {source}") as update:
+            report = node.lists.import_source(
+                kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
+                version=version, publisher=publisher, dry_run=how.dry_run,
+                confirm=how.confirm, allow_older=how.allow_older)
+    finally:
+        if collecting:
+            gc.enable()
     print_report(report, how.as_json)
 
 

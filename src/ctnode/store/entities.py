@@ -7,6 +7,7 @@ Only this module writes the ``datasets``, ``entities``, ``statements``, ``import
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -261,7 +262,29 @@ class SqlEntities:
         delisted with the date (never deleted), and delisted ones that return
         are relisted. ``on_commit`` runs inside the same transaction (used to
         audit), so a failure anywhere leaves the store as it was.
+
+        Python's cyclic garbage collector is paused meanwhile (as for the parse before
+        it): the rows made are let go as they are written, and a list's entities, just
+        parsed, would otherwise be gone over again and again by its passes.
         """
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._apply_list(parsed, actor=actor, partial=partial, progress=progress,
+                                    on_commit=on_commit)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _apply_list(
+        self,
+        parsed: ParsedList,
+        *,
+        actor: str,
+        partial: bool,
+        progress: Progress | None,
+        on_commit: Callable[[Connection, ImportReport], None] | None,
+    ) -> ImportReport:
         dataset, source, version = parsed.dataset, parsed.source, parsed.version
         entities = parsed.entities
         started = utcnow()

@@ -25,6 +25,7 @@ listener ``node.py`` wires): the delta is applied and the files written at once.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import heapq
 import logging
@@ -334,15 +335,26 @@ class MatchIndex:
         """Build from the store; with ``handed``, from that list's entities and the store's
         other lists, in the same order as from the store (by id), so the index is the same;
         each handed entity is let go once the index has taken it."""
-        matcher = Matcher(self.thresholds, self.max_candidates)
-        if handed is None:
-            matcher.build(self.entities.iter_for_matching(MATCH_PROPS))
-        else:
-            others = self.entities.iter_for_matching(MATCH_PROPS, exclude=handed.dataset)
-            matcher.build(heapq.merge(others, handed.consume(), key=_entity_id))
-        self.matcher, self._mark = matcher, mark
-        self._save(mark)
-        kept.write_all(self.folder)
+        # the cyclic collector paused from here to the files written (the build pauses it
+        # too): the kept tables' work and the save would set it off over the handed
+        # entities or the new index, where it finds nothing to free (issue 11)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            # the tables kept beside the index first: rigour's Han words are worked out
+            # from the dictionary's text, which a large build lets go (read again: 1.6 s)
+            kept.write_all(self.folder)
+            matcher = Matcher(self.thresholds, self.max_candidates)
+            if handed is None:
+                matcher.build(self.entities.iter_for_matching(MATCH_PROPS))
+            else:
+                others = self.entities.iter_for_matching(MATCH_PROPS, exclude=handed.dataset)
+                matcher.build(heapq.merge(others, handed.consume(), key=_entity_id))
+            self.matcher, self._mark = matcher, mark
+            self._save(mark)
+        finally:
+            if collecting:
+                gc.enable()
 
     def _save(self, mark: int) -> persist.Saved:
         return persist.save(self.matcher, self.folder, {**self.expect, "mark": mark})
