@@ -22,7 +22,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ctnode"
 # lower layer; sibling packages of one layer never import each other (engines stay apart,
 # edges never import each other). ``ctnode`` itself (``__version__``) is at the bottom.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"ctnode", "settings", "errors", "clock", "model", "demo"}),
+    ("foundation", {"ctnode", "settings", "errors", "clock", "collector", "model", "demo"}),
     ("input checks", {"textsafe"}),  # bounded JSON, NUL and surrogates: over errors
     ("engines", {"ingest", "travel", "payments", "match", "biometrics",
                  "hashes", "intel", "library"}),

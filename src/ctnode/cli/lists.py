@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ctnode import collector
 from ctnode.cli.common import (
     console,
     node_session,
@@ -128,17 +128,12 @@ def _import(kind: str, source: str, how: ImportChoices, *, dataset: str | None =
     # Python's cyclic collector paused for the whole command (the parse, the store's write
     # and the index build pause it too, each for itself): between them its first passes
     # would go over every entity just parsed, which it cannot free (issue 11)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with node_session(create=True) as node, progress_bar(f"importing {source}") as update:
-            report = node.lists.import_source(
-                kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
-                version=version, publisher=publisher, dry_run=how.dry_run,
-                confirm=how.confirm, allow_older=how.allow_older)
-    finally:
-        if collecting:
-            gc.enable()
+    with collector.paused(then_ends=True), node_session(create=True) as node, \
+            progress_bar(f"importing {source}") as update:
+        report = node.lists.import_source(
+            kind, source, operator(), progress=update, dataset=dataset, mapping=mapping,
+            version=version, publisher=publisher, dry_run=how.dry_run, confirm=how.confirm,
+            allow_older=how.allow_older)
     print_report(report, how.as_json)
 
 

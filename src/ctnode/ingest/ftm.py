@@ -30,7 +30,6 @@ list exported with :func:`entity_to_ftm` imports back to the same ids.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -40,6 +39,7 @@ import orjson
 from followthemoney import model, registry
 from followthemoney.exc import InvalidData
 
+from ctnode import collector
 from ctnode.errors import ImportFailed, InvalidInput
 from ctnode.ingest.list_warnings import list_warning
 from ctnode.ingest.writing_systems import guess_lang
@@ -88,13 +88,8 @@ def parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -
     Python's cyclic garbage collector is paused meanwhile: the entities hold no reference
     cycles, and its full passes over the growing heap were a quarter of the parse at
     200,000 persons (more at a million)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return _parse_ftm(lines, dataset=dataset, source_name=source_name)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse_ftm(lines: Iterable[bytes | str], *, dataset: str, source_name: str) -> ParsedList:

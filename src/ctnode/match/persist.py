@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from ctnode import collector
 from ctnode.match import symbols, weights
 from ctnode.match.columns import (
     ColumnFile,
@@ -470,22 +471,17 @@ def load(folder: Path, thresholds: Thresholds, max_candidates: int,
             raise IndexUnusable(f"index file {name} is missing") from None
         if size != meta.get("size") or (verify_files and _crc(path) != meta.get("crc32")):
             raise IndexUnusable(f"index file {name} is corrupt (size or checksum differs)")
-    collecting = gc.isenabled()
+    # the cyclic collector off while unpickling: millions of new objects would set it off
+    # again and again over the growing heap (at 1M names: 10.7 → 4.8 s of CPU)
     try:
-        # the cyclic collector off while unpickling: millions of new objects would set it
-        # off again and again over the growing heap (at 1M names: 10.7 → 4.8 s of CPU)
-        gc.disable()
-        with (target / STATE).open("rb") as fh:
+        with collector.paused(), (target / STATE).open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 - our own file, checksum verified above
-        postings = _map(target / POSTINGS).cast("i")
-        columns = ColumnFile(_map(target / COLUMNS), state["columns"])
-        matcher = _restore(state, postings, columns, thresholds, max_candidates)
+            postings = _map(target / POSTINGS).cast("i")
+            columns = ColumnFile(_map(target / COLUMNS), state["columns"])
+            matcher = _restore(state, postings, columns, thresholds, max_candidates)
     except (OSError, pickle.UnpicklingError, KeyError, TypeError, ValueError, EOFError,
             AttributeError) as exc:
         raise IndexUnusable(f"the index files cannot be read ({exc})") from None
-    finally:
-        if collecting:
-            gc.enable()
     if len(matcher._name_text) >= FREEZE_AT:
         gc.freeze()  # out of the collector's view, as after a build (nothing to collect first)
     return matcher, stamp

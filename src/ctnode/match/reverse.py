@@ -23,10 +23,10 @@ Scores are not touched: the names are posted exactly as ``Matcher.build`` posts 
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Iterable
 
+from ctnode import collector
 from ctnode.match import symbols
 from ctnode.match.corpus import FREEZE_AT, freeze_long_lived
 from ctnode.match.index import Matcher, Thresholds
@@ -53,15 +53,9 @@ class SubjectMatcher(Matcher):
         (the listed corpus's)."""
         self._reset()
         self.rarity = rarity
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            with symbols.using(None):  # rigour answers every token, as in a listed build
-                for entity in entities:
-                    self._add_one(entity)
-        finally:
-            if enabled:
-                gc.enable()
+        with collector.paused(), symbols.using(None):  # rigour answers every token
+            for entity in entities:  # (as in a listed build)
+                self._add_one(entity)
         if len(self._name_rec) >= FREEZE_AT:
             freeze_long_lived()
 

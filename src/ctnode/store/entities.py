@@ -7,7 +7,6 @@ Only this module writes the ``datasets``, ``entities``, ``statements``, ``import
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, distinct, func, select, update
 
+from ctnode import collector
 from ctnode.clock import as_utc, utcnow
 from ctnode.errors import Conflict, ListConflict, NotFound
 from ctnode.model.entities import IDENTIFYING_PROPS, Entity, Statement
@@ -267,14 +267,9 @@ class SqlEntities:
         it): the rows made are let go as they are written, and a list's entities, just
         parsed, would otherwise be gone over again and again by its passes.
         """
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             return self._apply_list(parsed, actor=actor, partial=partial, progress=progress,
                                     on_commit=on_commit)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _apply_list(
         self,

@@ -25,7 +25,6 @@ listener ``node.py`` wires): the delta is applied and the files written at once.
 from __future__ import annotations
 
 import fcntl
-import gc
 import hashlib
 import heapq
 import logging
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ctnode import collector
 from ctnode.errors import NotFound
 from ctnode.match import Matcher, NaiveMatcher, Thresholds, kept, persist
 from ctnode.model.entities import MATCH_PROPS, Entity
@@ -338,9 +338,7 @@ class MatchIndex:
         # the cyclic collector paused from here to the files written (the build pauses it
         # too): the kept tables' work and the save would set it off over the handed
         # entities or the new index, where it finds nothing to free (issue 11)
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             # the tables kept beside the index first: rigour's Han words are worked out
             # from the dictionary's text, which a large build lets go (read again: 1.6 s)
             kept.write_all(self.folder)
@@ -352,9 +350,6 @@ class MatchIndex:
                 matcher.build(heapq.merge(others, handed.consume(), key=_entity_id))
             self.matcher, self._mark = matcher, mark
             self._save(mark)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _save(self, mark: int) -> persist.Saved:
         return persist.save(self.matcher, self.folder, {**self.expect, "mark": mark})
