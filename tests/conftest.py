@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
@@ -311,3 +312,15 @@ def node_with_un(
 ) -> Iterator[Node]:
     """A node on a fresh store holding the real UN Security Council list (1,009 records)."""
     yield from _node_fixture(templates, backend, tmp_path, "un", _un)
+
+
+@pytest.fixture
+def collecting() -> Iterator[None]:
+    """Python's cyclic collector on for the test (as in a process), and as it was afterwards."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()

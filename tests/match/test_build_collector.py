@@ -18,17 +18,6 @@ from ctnode.model.screening import ScreenQuery
 pytestmark = pytest.mark.usefixtures("hand_model")
 
 
-@pytest.fixture
-def collecting() -> Iterator[None]:
-    """The collector on for the test (as in a process), and as it was afterwards."""
-    was = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was:
-            gc.disable()
-
 
 def _watched(entities: list[Entity], seen: list[bool]) -> Iterator[Entity]:
     for entity in entities:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +31,6 @@ def _write(path: Path) -> Path:
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     return path
 
-
-@pytest.fixture
-def collecting() -> Iterator[None]:
-    """The collector on for the test (as in a process), and as it was afterwards."""
-    was = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was:
-            gc.disable()
 
 
 @pytest.mark.usefixtures("collecting")
