@@ -226,6 +226,28 @@ def _without_covered(lists: list[tuple[PostingList, float, float]],
     return [r for r in out if r is not None]
 
 
+def _add_entry(table: StrMap[list[str] | str], key: str, entry: str) -> None:
+    """``entry`` added under ``key`` of a table whose one entry is the string itself, as a
+    loaded table holds it (a list of one per key was some 130 MB of a million-name build;
+    issue 11), and several a list."""
+    cur = table.get(key)
+    if cur is None:
+        table[key] = entry
+    elif isinstance(cur, str):
+        table[key] = [*cur.split(JOIN), entry]
+    else:
+        cur.append(entry)
+
+
+def _entries(table: StrMap[list[str] | str], key: str) -> list[str] | tuple[str, ...]:
+    """The entries under ``key`` of a table filled by :func:`_add_entry` (or loaded, NUL-
+    joined)."""
+    cur = table.get(key)
+    if cur is None:
+        return ()
+    return cur.split(JOIN) if isinstance(cur, str) else cur
+
+
 class PostingTables:
     """Posting lists per kind, their weight bounds, and the vocabularies the typo rules
     search (every Latin token and skeleton under each one-letter deletion)."""
@@ -424,39 +446,19 @@ class PostingTables:
     # -- reading -----------------------------------------------------------------------
 
     def _add_deletion(self, key: str, token: str) -> None:
-        cur = self.latin_deletions.get(key)
-        if cur is None:
-            # one token: the string itself, as a loaded table holds it (a list of one per
-            # key was some 130 MB of a million-name build; issue 11)
-            self.latin_deletions[key] = token
-        elif isinstance(cur, str):
-            self.latin_deletions[key] = [*cur.split(JOIN), token]
-        else:
-            cur.append(token)
+        _add_entry(self.latin_deletions, key, token)
 
     def _add_pair_spelling(self, skel: str, entry: str) -> None:
-        cur = self.pair_spellings.get(skel)
-        if cur is None:
-            self.pair_spellings[skel] = entry
-        elif isinstance(cur, str):
-            self.pair_spellings[skel] = [*cur.split(JOIN), entry]
-        else:
-            cur.append(entry)
+        _add_entry(self.pair_spellings, skel, entry)
 
     def pair_letters(self, skel: str) -> list[str] | tuple[str, ...]:
         """The listed merged pairs' ``=first second`` keys of skeleton ``skel`` (and
         ``ABJAD_MARK`` when one of them has an abjad key)."""
-        cur = self.pair_spellings.get(skel)
-        if cur is None:
-            return ()
-        return cur.split(JOIN) if isinstance(cur, str) else cur
+        return _entries(self.pair_spellings, skel)
 
     def deletion_tokens(self, key: str) -> list[str] | tuple[str, ...]:
         """The listed Latin tokens with ``key`` among their one-letter deletions."""
-        cur = self.latin_deletions.get(key)
-        if cur is None:
-            return ()
-        return cur.split(JOIN) if isinstance(cur, str) else cur
+        return _entries(self.latin_deletions, key)
 
     def _post(self, kind: PostingKind, key: str, name_id: int) -> None:
         index = self.postings[kind]
