@@ -31,6 +31,24 @@ _NONE = (0.0, 0.0)
 SEARCHED = 8
 assert UNMATCHED_CANDIDATE_FACTOR == 0.5, "the index bound assumes unmatched listed parts at 0.5"
 
+Gather = Callable[..., tuple[bytearray, bytearray, bytearray, bytearray, bytearray | None,
+                             dict[int, tuple[bytearray, bytearray]],
+                             tuple[bytearray, bytearray, bytearray, bytearray, bytearray]
+                             | None]]
+
+
+def _compiled_gather() -> tuple[Gather | None, str]:
+    """The compiled first steps of :func:`bounds_large` (``ctnode.match._bounds``, built
+    at install time where a C compiler is found), or None and why not (numpy then)."""
+    try:
+        from ctnode.match._bounds import gather  # (optional: absent where not built)
+    except ImportError as exc:
+        return None, f"numpy (the compiled module was not built: {exc})"
+    return gather, "compiled (ctnode.match._bounds)"
+
+
+_gather, COMPILED = _compiled_gather()  # COMPILED: which path bounds_large takes, said once
+
 
 class Shape(NamedTuple):
     """What a query name's scores can do beyond the plain formula: escape the rarity cap
@@ -483,13 +501,20 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
                  finding: list[Plan], skipped: list[Plan],
                  floor: float | None,
                  lift: Callable[[np.ndarray], np.ndarray] | None = None,
+                 compiled: bool = True,
                  ) -> list[tuple[int, float]]:
     """Bounds of the names the ``finding`` plans reach, vectorised (numpy).
 
     Up to ``few_found`` names left after the floor, set-aside postings are searched in
     plain Python (:func:`look_up_skipped`). ``lift``: per name (ids), how much higher than
     ``floor`` its own floor is; names are dropped by it as early as by the floor (the
-    names returned are held to ``floor`` only: the caller applies the lift to them)."""
+    names returned are held to ``floor`` only: the caller applies the lift to them).
+    ``compiled``: the first steps (the names' sums, the first drop by the floor, or the
+    bounds when no list was set aside) in one call of the compiled module where it was
+    built (:data:`COMPILED`); False: numpy throughout (the reference: the same values)."""
+    if compiled and _gather is not None:
+        return _bounds_large_compiled(_gather, totals, few_found, qn, finding, skipped,
+                                      floor, lift)
     tc = np.frombuffer(totals, dtype=np.float64)
     shape = shape_of(qn)
     arrays: list[PostingList] = []
@@ -542,8 +567,7 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     n_single = len(qn.singles)
     per_unit = any(p.unit >= n_single for p in finding) or any(
         p.unit >= n_single for p in skipped)
-    found_rows = (uniq, inverse, u_vals, q_vals, c_vals)
-    looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+    found_rows = (uniq, inverse, u_vals, q_vals, c_vals) if per_unit else None
     c_acc: np.ndarray = np.bincount(inverse, weights=c_vals)
     qw_acc: np.ndarray = np.bincount(inverse, weights=qw_vals)
     # per skipped plan whose unit also found names: that unit's values per name (a unit
@@ -576,8 +600,37 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             floors = lifted[held]
         uniq, q_acc, c_acc, qw_acc = uniq[keep], q_acc[keep], c_acc[keep], qw_acc[keep]
         found_by = {u: (fq[keep], fc[keep]) for u, (fq, fc) in found_by.items()}
+    return _bounds_found(_Found(uniq, q_acc, c_acc, qw_acc, found_by, found_rows, floors),
+                         totals, few_found, qn, skipped, floor, lift)
+
+
+class _Found(NamedTuple):
+    """The names the finding plans reached and kept so far (sorted ids), their sums, their
+    values per unit also set aside (``found_by``), the found rows (:func:`_unit_values`;
+    read only with merged units) and the floors they are held to (one, per name, None)."""
+
+    uniq: np.ndarray
+    q_acc: np.ndarray
+    c_acc: np.ndarray
+    qw_acc: np.ndarray
+    found_by: dict[int, tuple[np.ndarray, np.ndarray]]
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None
+    floors: np.ndarray | float | None
+
+
+def _bounds_found(found_so_far: _Found, totals: array[float], few_found: int, qn: NameForm,
+                  skipped: list[Plan], floor: float | None,
+                  lift: Callable[[np.ndarray], np.ndarray] | None,
+                  ) -> list[tuple[int, float]]:
+    """The rest of :func:`bounds_large` (both paths): the set-aside lists looked up for the
+    names kept, the merged units, the bounds."""
+    uniq, q_acc, c_acc, qw_acc, found_by, found_rows, floors = found_so_far
     if not len(uniq):
         return []
+    tc = np.frombuffer(totals, dtype=np.float64)
+    shape = shape_of(qn)
+    n_single = len(qn.singles)
+    looked_up: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     if skipped and len(uniq) <= few_found:
         # few names left: binary searches cost less than numpy calls per posting list
         ids_l = uniq.tolist()
@@ -640,9 +693,9 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             q_acc += np.maximum(0.0, q_best - fq)
             c_acc += np.maximum(0.0, c_best - fc)
             qw_acc += np.where((q_best > 0.0) & (fq == 0.0), plan.qweight, 0.0)
-        if per_unit:
+        if found_rows is not None:
             looked_up.append((plan.unit, uniq, q_best, c_best))
-    if per_unit:
+    if found_rows is not None:
         # (the names left are few: their values per unit are read back from the rows
         # summed and the set-aside look-ups, rather than carried along for every name)
         unit_a, unit_c, unit_r = _unit_values(uniq, found_rows, looked_up,
@@ -659,3 +712,56 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
             keep = bounds >= floor + lift(uniq)
             uniq, bounds = uniq[keep], bounds[keep]
     return list(zip(uniq.tolist(), bounds.tolist(), strict=True))
+
+
+def _bounds_large_compiled(gather: Gather, totals: array[float], few_found: int,
+                           qn: NameForm, finding: list[Plan], skipped: list[Plan],
+                           floor: float | None,
+                           lift: Callable[[np.ndarray], np.ndarray] | None,
+                           ) -> list[tuple[int, float]]:
+    """:func:`bounds_large` with its first steps in one compiled call (``gather``: the
+    names' sums, their first drop by the floor, or their bounds when no list was set
+    aside and no merged unit reached them); the same values as numpy's."""
+    shape = shape_of(qn)
+    n_single = len(qn.singles)
+    per_unit = any(p.unit >= n_single for p in finding) or any(
+        p.unit >= n_single for p in skipped)
+    w_q = qn.total
+    g = 1.0 - MODEL.covered_listed
+    # (name_bounds's scalars, worked out as it works them out)
+    consts = (w_q, w_q - WHOLE_EPS, g * w_q - shape.slack, max(0.0, g - 0.5),
+              MODEL.min_information, MODEL.whole_start, MODEL.covered_query,
+              MODEL.cap_similarity, UNMATCHED_CANDIDATE_FACTOR, EPS,
+              shape.truncated, shape.capped)
+    final = not skipped and not per_unit
+    ids_b, q_b, c_b, qw_b, values_b, found_b, rows_b = gather(
+        finding, skipped, totals, floor, consts, per_unit, final)
+    uniq = np.frombuffer(ids_b, dtype=np.int32)
+    if final:
+        assert values_b is not None
+        bounds = np.frombuffer(values_b)
+        if lift is not None and floor is not None and len(uniq):
+            keep = bounds >= floor + lift(uniq)
+            uniq, bounds = uniq[keep], bounds[keep]
+        return list(zip(uniq.tolist(), bounds.tolist(), strict=True))
+    q_acc = np.frombuffer(q_b)
+    c_acc = np.frombuffer(c_b)
+    qw_acc = np.frombuffer(qw_b)
+    found_by = {u: (np.frombuffer(bq), np.frombuffer(bc)) for u, (bq, bc) in found_b.items()}
+    rows = None
+    if rows_b is not None:
+        names_b, name_b, unit_b, row_q, row_c = rows_b
+        rows = (np.frombuffer(names_b, dtype=np.int32), np.frombuffer(name_b, dtype=np.int64),
+                np.frombuffer(unit_b, dtype=np.int64), np.frombuffer(row_q),
+                np.frombuffer(row_c))
+    floors: np.ndarray | float | None = floor
+    if values_b is not None and lift is not None and floor is not None and len(uniq):
+        # (the names left above the floor: those below their record's own are dropped)
+        lifted = floor + lift(uniq)
+        held = np.frombuffer(values_b) >= lifted
+        floors = lifted[held]
+        if not held.all():
+            uniq, q_acc, c_acc, qw_acc = uniq[held], q_acc[held], c_acc[held], qw_acc[held]
+            found_by = {u: (fq[held], fc[held]) for u, (fq, fc) in found_by.items()}
+    return _bounds_found(_Found(uniq, q_acc, c_acc, qw_acc, found_by, rows, floors),
+                         totals, few_found, qn, skipped, floor, lift)

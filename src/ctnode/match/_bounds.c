@@ -1,0 +1,592 @@
+/* The first steps of ctnode.match.bounds.bounds_large in one compiled call (issue 11).
+
+   What the query's finding plans reach, summed per listed name: the names' best values per
+   query unit (a unit's lists: the largest ub·w_q and ub·w_c of those holding the name), the
+   names' sums a = Σ ub·w_q, c = Σ ub·w_c, qw = Σ w_q; then (with a floor and set-aside
+   plans) the names that stay below the floor even if every set-aside list held them are
+   dropped, or (no set-aside plans) the names' bounds are taken. The numpy code in
+   bounds.py is the reference: the same operations on the same values in the same order,
+   so the results are the same to the bit (tests/match/test_compiled_bounds.py). Built at
+   install time where a C compiler is found (optional: bounds.py falls back to numpy).
+
+   No numpy headers: posting lists (int32) and the names' totals (float64) are read through
+   the buffer protocol; the results are bytearrays that bounds.py views with numpy. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    Py_buffer view;
+    const int32_t *ids;
+    Py_ssize_t n;
+    double qv, cv, qweight;
+    long unit;
+    long rank;
+} List;
+
+typedef struct {
+    double w_q, partial, base, excess, min_info, whole_start, covered, cap_sim, half, eps;
+    int truncated, capped;
+} Consts;
+
+/* name_bounds (bounds.py) for one name: its operations in its order */
+static double name_bound(const Consts *k, double a, double c, double qw, double w_c)
+{
+    double denom, f, least, value, known;
+    if (k->truncated) {
+        denom = 0.0 * w_c;
+    } else {
+        f = a / k->min_info;
+        f = f - k->whole_start;
+        f = f > 0.0 ? f : 0.0;
+        f = f < 1.0 ? f : 1.0;
+        f *= k->covered;
+        f = 1.0 - f;
+        f *= k->half;
+        if (qw < k->partial)
+            f = k->half;
+        denom = f * w_c;
+    }
+    denom += k->base;
+    least = k->w_q < qw ? k->w_q : qw;
+    least *= k->excess;
+    denom -= least;
+    denom = denom > 1e-12 ? denom : 1e-12;
+    value = k->w_q < a ? k->w_q : a;
+    value += w_c < c ? w_c : c;
+    value *= 0.5;
+    value /= denom;
+    value = value < 1.0 ? value : 1.0;
+    if (k->capped) {
+        known = a / k->cap_sim;
+        known = known < qw ? known : qw;
+        known = known > a ? known : a;
+        known /= k->min_info;
+        known = known < 1.0 ? known : 1.0;
+        value *= known;
+    }
+    return value;
+}
+
+static int float_of(PyObject *obj, double *out)
+{
+    *out = PyFloat_AsDouble(obj);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+/* LSD radix sort of n keys below 2^bits (11-bit digits); the result in *keys */
+static int radix_sort(uint64_t **keys, Py_ssize_t n, int bits)
+{
+    uint64_t *src = *keys, *dst;
+    Py_ssize_t count[2048];
+    int shift;
+    if (n < 2)
+        return 0;
+    dst = PyMem_Malloc((size_t)n * sizeof(uint64_t));
+    if (dst == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (shift = 0; shift < bits; shift += 11) {
+        Py_ssize_t i, sum = 0, first;
+        uint64_t *tmp;
+        memset(count, 0, sizeof(count));
+        for (i = 0; i < n; i++)
+            count[(src[i] >> shift) & 2047]++;
+        first = count[(src[0] >> shift) & 2047];
+        if (first == n)
+            continue; /* every key has this digit: already in order by it */
+        for (i = 0; i < 2048; i++) {
+            Py_ssize_t c = count[i];
+            count[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 2047]++] = src[i];
+        tmp = src;
+        src = dst;
+        dst = tmp;
+    }
+    PyMem_Free(dst);
+    *keys = src;
+    return 0;
+}
+
+static int bits_for(uint64_t v)
+{
+    int b = 0;
+    while (v) {
+        b++;
+        v >>= 1;
+    }
+    return b;
+}
+
+static PyObject *new_bytes(Py_ssize_t n, size_t item, char **data)
+{
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)item);
+    if (out != NULL)
+        *data = PyByteArray_AS_STRING(out);
+    return out;
+}
+
+/* per skipped plan: its unit, a_max, c_max, qweight and the found values of its unit */
+typedef struct {
+    long unit;
+    double a_max, c_max, qweight;
+    int found; /* index into the found units, or -1 */
+} Skip;
+
+PyDoc_STRVAR(gather_doc,
+"gather(finding, skipped, totals, floor, consts, want_rows, final)\n\n"
+"bounds_large's sums of the names the finding plans reach, its first drop (a floor and\n"
+"set-aside plans) or its bounds (final: no set-aside plans, no merged unit); see bounds.py.");
+
+static PyObject *gather(PyObject *self, PyObject *args)
+{
+    PyObject *finding, *skipped, *totals_obj, *floor_obj, *consts_obj;
+    int want_rows, final;
+    Py_buffer totals = {0};
+    List *lists = NULL;
+    Py_ssize_t n_lists = 0, n_finding, n_skipped, n_rows = 0, i, j;
+    uint64_t *keys = NULL;
+    Skip *skips = NULL;
+    long *found_units = NULL;
+    int n_found_units = 0;
+    double floor = 0.0;
+    int has_floor;
+    Consts k;
+    PyObject *result = NULL;
+    /* per name (sorted) and per (name, unit) row */
+    int32_t *uniq = NULL;
+    double *q_acc = NULL, *c_acc = NULL, *qw_acc = NULL;
+    double **fq = NULL, **fc = NULL;
+    int64_t *row_name = NULL, *row_unit = NULL;
+    double *row_q = NULL, *row_c = NULL;
+    Py_ssize_t n_uniq = 0, n_out_rows = 0;
+
+    if (!PyArg_ParseTuple(args, "O!O!OOO!pp", &PyList_Type, &finding, &PyList_Type, &skipped,
+                          &totals_obj, &floor_obj, &PyTuple_Type, &consts_obj, &want_rows,
+                          &final))
+        return NULL;
+    n_finding = PyList_GET_SIZE(finding);
+    n_skipped = PyList_GET_SIZE(skipped);
+    has_floor = floor_obj != Py_None;
+    if (has_floor && float_of(floor_obj, &floor) < 0)
+        return NULL;
+    if (PyTuple_GET_SIZE(consts_obj) != 12) {
+        PyErr_SetString(PyExc_ValueError, "consts: 12 values");
+        return NULL;
+    }
+    {
+        double *dst[10] = {&k.w_q, &k.partial, &k.base, &k.excess, &k.min_info,
+                           &k.whole_start, &k.covered, &k.cap_sim, &k.half, &k.eps};
+        for (i = 0; i < 10; i++)
+            if (float_of(PyTuple_GET_ITEM(consts_obj, i), dst[i]) < 0)
+                return NULL;
+        k.truncated = PyObject_IsTrue(PyTuple_GET_ITEM(consts_obj, 10));
+        k.capped = PyObject_IsTrue(PyTuple_GET_ITEM(consts_obj, 11));
+        if (k.truncated < 0 || k.capped < 0)
+            return NULL;
+    }
+    if (PyObject_GetBuffer(totals_obj, &totals, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return NULL;
+    if (totals.itemsize != 8 || totals.format == NULL || strcmp(totals.format, "d") != 0) {
+        PyErr_SetString(PyExc_TypeError, "totals: a buffer of float64");
+        goto done;
+    }
+
+    /* the finding plans' lists, in order */
+    for (i = 0; i < n_finding; i++) {
+        PyObject *plan = PyList_GET_ITEM(finding, i);
+        PyObject *reach;
+        if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) != 6 ||
+            !PyList_Check(PyTuple_GET_ITEM(plan, 5))) {
+            PyErr_SetString(PyExc_TypeError, "finding: Plans");
+            goto done;
+        }
+        n_lists += PyList_GET_SIZE(PyTuple_GET_ITEM(plan, 5));
+        (void)reach;
+    }
+    lists = PyMem_Calloc(n_lists ? (size_t)n_lists : 1, sizeof(List));
+    if (lists == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        Py_ssize_t at = 0;
+        int sort_branch = n_lists > n_finding;
+        long max_rank = 0, unit;
+        double qweight;
+        uint64_t max_id = 0;
+        int id_bits, rank_bits, list_bits;
+        for (i = 0; i < n_finding; i++) {
+            PyObject *plan = PyList_GET_ITEM(finding, i);
+            PyObject *reach = PyTuple_GET_ITEM(plan, 5);
+            unit = PyLong_AsLong(PyTuple_GET_ITEM(plan, 0));
+            if (unit == -1 && PyErr_Occurred())
+                goto done;
+            if (unit < 0 || unit > 1000000) {
+                PyErr_SetString(PyExc_ValueError, "finding: a unit out of range");
+                goto done;
+            }
+            if (float_of(PyTuple_GET_ITEM(plan, 2), &qweight) < 0)
+                goto done;
+            for (j = 0; j < PyList_GET_SIZE(reach); j++, at++) {
+                PyObject *entry = PyList_GET_ITEM(reach, j);
+                List *l = &lists[at];
+                if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3) {
+                    PyErr_SetString(PyExc_TypeError, "finding: (postings, ub·w_q, ub·w_c)");
+                    goto done;
+                }
+                if (PyObject_GetBuffer(PyTuple_GET_ITEM(entry, 0), &l->view,
+                                       PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+                    goto done;
+                l->ids = l->view.buf; /* (set only once the view is held: released below) */
+                if (l->view.itemsize != 4 || l->view.format == NULL ||
+                    strcmp(l->view.format, "i") != 0) {
+                    PyErr_SetString(PyExc_TypeError, "postings: a buffer of int32");
+                    goto done;
+                }
+                l->n = l->view.len / 4;
+                if (float_of(PyTuple_GET_ITEM(entry, 1), &l->qv) < 0 ||
+                    float_of(PyTuple_GET_ITEM(entry, 2), &l->cv) < 0)
+                    goto done;
+                l->qweight = qweight;
+                l->unit = unit;
+                /* bincount adds a name's rows in the order numpy left them: sorted by
+                   (name, unit) when a unit has several lists, else the plans' order */
+                l->rank = sort_branch ? unit : (long)i;
+                if (l->rank > max_rank)
+                    max_rank = l->rank;
+                if (l->n) {
+                    if (l->ids[0] < 0 || (Py_ssize_t)l->ids[l->n - 1] >= totals.len / 8) {
+                        PyErr_SetString(PyExc_ValueError, "postings: a name id out of range");
+                        goto done;
+                    }
+                    if ((uint64_t)l->ids[l->n - 1] > max_id)
+                        max_id = (uint64_t)l->ids[l->n - 1];
+                }
+                n_rows += l->n;
+            }
+        }
+        id_bits = bits_for(max_id);
+        rank_bits = bits_for((uint64_t)max_rank);
+        list_bits = bits_for((uint64_t)n_lists);
+        if (id_bits + rank_bits + list_bits > 63) {
+            PyErr_SetString(PyExc_ValueError, "too many lists to sort");
+            goto done;
+        }
+        keys = PyMem_Malloc((n_rows ? (size_t)n_rows : 1) * sizeof(uint64_t));
+        if (keys == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        at = 0;
+        for (i = 0; i < n_lists; i++) {
+            List *l = &lists[i];
+            uint64_t hi = ((uint64_t)l->rank << list_bits) | (uint64_t)i;
+            for (j = 0; j < l->n; j++)
+                keys[at++] = ((uint64_t)l->ids[j] << (rank_bits + list_bits)) | hi;
+        }
+        if (radix_sort(&keys, n_rows, id_bits + rank_bits + list_bits) < 0)
+            goto done;
+
+        /* the skipped plans: which found their unit's names too */
+        skips = PyMem_Calloc(n_skipped ? (size_t)n_skipped : 1, sizeof(Skip));
+        found_units = PyMem_Calloc(n_skipped ? (size_t)n_skipped : 1, sizeof(long));
+        if (skips == NULL || found_units == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (i = 0; i < n_skipped; i++) {
+            PyObject *plan = PyList_GET_ITEM(skipped, i);
+            Skip *s = &skips[i];
+            int in_finding = 0, u;
+            if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) != 6) {
+                PyErr_SetString(PyExc_TypeError, "skipped: Plans");
+                goto done;
+            }
+            s->unit = PyLong_AsLong(PyTuple_GET_ITEM(plan, 0));
+            if (s->unit == -1 && PyErr_Occurred())
+                goto done;
+            if (float_of(PyTuple_GET_ITEM(plan, 2), &s->qweight) < 0 ||
+                float_of(PyTuple_GET_ITEM(plan, 3), &s->a_max) < 0 ||
+                float_of(PyTuple_GET_ITEM(plan, 4), &s->c_max) < 0)
+                goto done;
+            for (j = 0; j < n_lists; j++)
+                if (lists[j].unit == s->unit) {
+                    in_finding = 1;
+                    break;
+                }
+            s->found = -1;
+            if (!in_finding)
+                continue;
+            for (u = 0; u < n_found_units; u++)
+                if (found_units[u] == s->unit)
+                    s->found = u;
+            if (s->found < 0) {
+                found_units[n_found_units] = s->unit;
+                s->found = n_found_units++;
+            }
+        }
+
+        /* one pass over the sorted rows: per (name, rank) the best values of its lists,
+           per name their sums in rank order */
+        uniq = PyMem_Malloc((n_rows ? (size_t)n_rows : 1) * sizeof(int32_t));
+        q_acc = PyMem_Malloc((n_rows ? (size_t)n_rows : 1) * sizeof(double) * 3);
+        row_name = PyMem_Malloc((n_rows ? (size_t)n_rows : 1) * sizeof(int64_t) * 2);
+        row_q = PyMem_Malloc((n_rows ? (size_t)n_rows : 1) * sizeof(double) * 2);
+        if (uniq == NULL || q_acc == NULL || row_name == NULL || row_q == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        c_acc = q_acc + n_rows;
+        qw_acc = c_acc + n_rows;
+        row_unit = row_name + n_rows;
+        row_c = row_q + n_rows;
+        {
+            uint64_t list_mask = ((uint64_t)1 << list_bits) - 1;
+            uint64_t rank_mask = ((uint64_t)1 << rank_bits) - 1;
+            Py_ssize_t r = 0;
+            while (r < n_rows) {
+                uint64_t group = keys[r] >> list_bits; /* (name, rank) */
+                List *l = &lists[keys[r] & list_mask];
+                int32_t id = (int32_t)(group >> rank_bits);
+                double q = l->qv, c = l->cv;
+                Py_ssize_t r2 = r + 1;
+                (void)rank_mask;
+                while (r2 < n_rows && (keys[r2] >> list_bits) == group) {
+                    List *o = &lists[keys[r2] & list_mask];
+                    /* np.maximum.reduceat: the larger, left to right */
+                    q = o->qv > q ? o->qv : q;
+                    c = o->cv > c ? o->cv : c;
+                    r2++;
+                }
+                if (n_uniq == 0 || uniq[n_uniq - 1] != id) {
+                    uniq[n_uniq] = id;
+                    q_acc[n_uniq] = 0.0;
+                    c_acc[n_uniq] = 0.0;
+                    qw_acc[n_uniq] = 0.0;
+                    n_uniq++;
+                }
+                q_acc[n_uniq - 1] += q;
+                c_acc[n_uniq - 1] += c;
+                qw_acc[n_uniq - 1] += l->qweight;
+                row_name[n_out_rows] = n_uniq - 1;
+                row_unit[n_out_rows] = l->unit;
+                row_q[n_out_rows] = q;
+                row_c[n_out_rows] = c;
+                n_out_rows++;
+                r = r2;
+            }
+        }
+    }
+
+    /* per unit that found names and was set aside too: its values per name */
+    if (n_found_units) {
+        fq = PyMem_Calloc((size_t)n_found_units * 2, sizeof(double *));
+        if (fq == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        fc = fq + n_found_units;
+        for (i = 0; i < n_found_units; i++) {
+            fq[i] = PyMem_Calloc(n_uniq ? (size_t)n_uniq * 2 : 1, sizeof(double));
+            if (fq[i] == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            fc[i] = fq[i] + n_uniq;
+        }
+        for (j = 0; j < n_out_rows; j++)
+            for (i = 0; i < n_found_units; i++)
+                if (found_units[i] == row_unit[j]) {
+                    fq[i][row_name[j]] = row_q[j];
+                    fc[i][row_name[j]] = row_c[j];
+                }
+    }
+
+    {
+        const double *tc = totals.buf;
+        int prune = n_skipped && has_floor;
+        int bound_all = !n_skipped && final;
+        PyObject *o_uniq = NULL, *o_q = NULL, *o_c = NULL, *o_qw = NULL, *o_val = NULL;
+        PyObject *o_found = NULL, *o_rows = NULL;
+        char *d_uniq, *d_q, *d_c, *d_qw, *d_val = NULL;
+        Py_ssize_t n_kept = 0;
+        double *values = NULL;
+        char *keep = NULL;
+        if (prune || bound_all) {
+            values = PyMem_Malloc(n_uniq ? (size_t)n_uniq * sizeof(double) : 1);
+            keep = PyMem_Malloc(n_uniq ? (size_t)n_uniq : 1);
+            if (values == NULL || keep == NULL) {
+                PyMem_Free(values);
+                PyMem_Free(keep);
+                PyErr_NoMemory();
+                goto done;
+            }
+            for (i = 0; i < n_uniq; i++) {
+                double a = q_acc[i], c = c_acc[i], qw = qw_acc[i], v;
+                if (prune) { /* _add_most per set-aside plan, in order */
+                    Py_ssize_t s;
+                    for (s = 0; s < n_skipped; s++) {
+                        const Skip *p = &skips[s];
+                        if (p->found < 0) {
+                            a += p->a_max;
+                            c += p->c_max;
+                            qw += p->qweight;
+                        } else {
+                            double f_q = fq[p->found][i], f_c = fc[p->found][i];
+                            double da = p->a_max - f_q, dc = p->c_max - f_c;
+                            a += 0.0 > da ? 0.0 : da; /* np.maximum(0.0, a_max − fq) */
+                            c += 0.0 > dc ? 0.0 : dc;
+                            qw += f_q == 0.0 ? p->qweight : 0.0;
+                        }
+                    }
+                }
+                v = name_bound(&k, a, c, qw, tc[uniq[i]]) + k.eps;
+                values[i] = v;
+                keep[i] = !has_floor || v >= floor;
+                n_kept += keep[i];
+            }
+        } else {
+            n_kept = n_uniq;
+        }
+        o_uniq = new_bytes(n_kept, 4, &d_uniq);
+        o_q = new_bytes(bound_all ? 0 : n_kept, 8, &d_q);
+        o_c = new_bytes(bound_all ? 0 : n_kept, 8, &d_c);
+        o_qw = new_bytes(bound_all ? 0 : n_kept, 8, &d_qw);
+        if (values != NULL)
+            o_val = new_bytes(n_kept, 8, &d_val);
+        else {
+            o_val = Py_None;
+            Py_INCREF(o_val);
+        }
+        o_found = PyDict_New();
+        if (o_uniq == NULL || o_q == NULL || o_c == NULL || o_qw == NULL || o_val == NULL ||
+            o_found == NULL)
+            goto out_fail;
+        {
+            Py_ssize_t at = 0;
+            for (i = 0; i < n_uniq; i++) {
+                if (keep != NULL && !keep[i])
+                    continue;
+                memcpy(d_uniq + 4 * at, &uniq[i], 4);
+                if (!bound_all) {
+                    memcpy(d_q + 8 * at, &q_acc[i], 8);
+                    memcpy(d_c + 8 * at, &c_acc[i], 8);
+                    memcpy(d_qw + 8 * at, &qw_acc[i], 8);
+                }
+                if (d_val != NULL)
+                    memcpy(d_val + 8 * at, &values[i], 8);
+                at++;
+            }
+        }
+        for (j = 0; j < n_found_units && !bound_all; j++) {
+            char *d_fq, *d_fc;
+            PyObject *b_q = new_bytes(n_kept, 8, &d_fq), *b_c = NULL, *pair = NULL, *key;
+            Py_ssize_t at = 0;
+            if (b_q != NULL)
+                b_c = new_bytes(n_kept, 8, &d_fc);
+            if (b_c != NULL)
+                pair = PyTuple_Pack(2, b_q, b_c);
+            Py_XDECREF(b_q);
+            Py_XDECREF(b_c);
+            if (pair == NULL)
+                goto out_fail;
+            for (i = 0; i < n_uniq; i++) {
+                if (keep != NULL && !keep[i])
+                    continue;
+                memcpy(d_fq + 8 * at, &fq[j][i], 8);
+                memcpy(d_fc + 8 * at, &fc[j][i], 8);
+                at++;
+            }
+            key = PyLong_FromLong(found_units[j]);
+            if (key == NULL || PyDict_SetItem(o_found, key, pair) < 0) {
+                Py_XDECREF(key);
+                Py_DECREF(pair);
+                goto out_fail;
+            }
+            Py_DECREF(key);
+            Py_DECREF(pair);
+        }
+        if (want_rows) {
+            char *d_names, *d_rn, *d_ru, *d_rq, *d_rc;
+            PyObject *names = new_bytes(n_uniq, 4, &d_names);
+            PyObject *rn = new_bytes(n_out_rows, 8, &d_rn);
+            PyObject *ru = new_bytes(n_out_rows, 8, &d_ru);
+            PyObject *rq = new_bytes(n_out_rows, 8, &d_rq);
+            PyObject *rc = new_bytes(n_out_rows, 8, &d_rc);
+            if (names != NULL && rn != NULL && ru != NULL && rq != NULL && rc != NULL) {
+                memcpy(d_names, uniq, (size_t)n_uniq * 4);
+                memcpy(d_rn, row_name, (size_t)n_out_rows * 8);
+                memcpy(d_ru, row_unit, (size_t)n_out_rows * 8);
+                memcpy(d_rq, row_q, (size_t)n_out_rows * 8);
+                memcpy(d_rc, row_c, (size_t)n_out_rows * 8);
+                o_rows = PyTuple_Pack(5, names, rn, ru, rq, rc);
+            }
+            Py_XDECREF(names);
+            Py_XDECREF(rn);
+            Py_XDECREF(ru);
+            Py_XDECREF(rq);
+            Py_XDECREF(rc);
+            if (o_rows == NULL)
+                goto out_fail;
+        } else {
+            o_rows = Py_None;
+            Py_INCREF(o_rows);
+        }
+        result = PyTuple_Pack(7, o_uniq, o_q, o_c, o_qw, o_val, o_found, o_rows);
+    out_fail:
+        Py_XDECREF(o_uniq);
+        Py_XDECREF(o_q);
+        Py_XDECREF(o_c);
+        Py_XDECREF(o_qw);
+        Py_XDECREF(o_val);
+        Py_XDECREF(o_found);
+        Py_XDECREF(o_rows);
+        PyMem_Free(values);
+        PyMem_Free(keep);
+    }
+
+done:
+    if (lists != NULL) {
+        for (i = 0; i < n_lists; i++)
+            if (lists[i].view.obj != NULL)
+                PyBuffer_Release(&lists[i].view);
+        PyMem_Free(lists);
+    }
+    if (fq != NULL) {
+        for (i = 0; i < n_found_units; i++)
+            PyMem_Free(fq[i]);
+        PyMem_Free(fq);
+    }
+    PyMem_Free(keys);
+    PyMem_Free(skips);
+    PyMem_Free(found_units);
+    PyMem_Free(uniq);
+    PyMem_Free(q_acc);
+    PyMem_Free(row_name);
+    PyMem_Free(row_q);
+    if (totals.obj != NULL)
+        PyBuffer_Release(&totals);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"gather", gather, METH_VARARGS, gather_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_bounds",
+    "bounds_large's first steps, compiled at install time (see bounds.py).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__bounds(void)
+{
+    return PyModule_Create(&module);
+}

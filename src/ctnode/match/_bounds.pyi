@@ -1,0 +1,23 @@
+"""The compiled first steps of :func:`ctnode.match.bounds.bounds_large` (``_bounds.c``)."""
+
+from array import array
+from typing import Any
+
+def gather(
+    finding: list[Any],
+    skipped: list[Any],
+    totals: array[float],
+    floor: float | None,
+    consts: tuple[float | bool, ...],
+    want_rows: bool,
+    final: bool,
+    /,
+) -> tuple[
+    bytearray,
+    bytearray,
+    bytearray,
+    bytearray,
+    bytearray | None,
+    dict[int, tuple[bytearray, bytearray]],
+    tuple[bytearray, bytearray, bytearray, bytearray, bytearray] | None,
+]: ...
