@@ -34,6 +34,7 @@ def test_status_rebuild_verify(node: Node) -> None:
     r = runner.invoke(app, ["index", "verify", "--sample", "25"], env=env)
     assert r.exit_code == 0, r.output
     assert "25 answered as the naive reference" in r.stdout and r.stdout.strip().endswith("ok")
+    assert "name bounds: " in r.stdout  # which bound path runs (compiled or numpy), said once
 
 
 def test_verify_rebuilds_a_corrupt_index_and_says_so(node: Node) -> None:

@@ -175,13 +175,13 @@ def test_screens_same_hits(matcher: Matcher) -> None:
     queries = [ScreenQuery(names=[" ".join(rng.choices(PARTS, k=rng.choice((2, 3))))],
                            birth_dates=["1970"] if i % 3 == 0 else [])
                for i in range(60)]
-    saved = bounds_mod._gather
+    saved = bounds_mod._compiled
     try:
         got = [[h.as_dict() for h in matcher.screen(q)] for q in queries]
-        bounds_mod._gather = None
+        bounds_mod._compiled = None
         want = [[h.as_dict() for h in matcher.screen(q)] for q in queries]
     finally:
-        bounds_mod._gather = saved
+        bounds_mod._compiled = saved
         matcher.small_postings = Matcher.small_postings
     assert got == want
     assert sum(map(len, want)) > 20

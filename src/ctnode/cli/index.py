@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ctnode.cli.common import node_session, out, progress_bar
+from ctnode.match.bounds import COMPILED
 
 index_app = typer.Typer(help="The name index's files: status, rebuild, verify.",
                         no_args_is_help=True)
@@ -81,6 +82,7 @@ def index_verify(
               f"{report.queries - len(report.differ)} answered as the naive reference")
     for name in report.differ[:20]:
         out.print(f"  differs: {name!r}")
+    out.print(f"name bounds: {COMPILED}")
     if not report.ok:
         raise typer.Exit(1)
     out.print("ok")

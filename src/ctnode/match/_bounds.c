@@ -576,8 +576,277 @@ done:
     return result;
 }
 
+/* bound_of (bounds.py) for one name: its operations in its order (not name_bounds's) */
+static double scalar_bound(const Consts *k, double a, double c, double qw, double w_c)
+{
+    double f, r, numer, denom, value, known, info;
+    if (k->truncated)
+        f = 0.0;
+    else if (qw < k->partial)
+        f = k->half;
+    else {
+        r = a / k->min_info - 1.0;
+        r = r > 0.0 ? r : 0.0;
+        f = k->half * (1.0 - k->covered * (r < 1.0 ? r : 1.0));
+    }
+    numer = 0.5 * ((a < k->w_q ? a : k->w_q) + (c < w_c ? c : w_c));
+    denom = k->base + f * w_c - k->excess * (qw < k->w_q ? qw : k->w_q);
+    if (denom > 0) {
+        value = numer / denom;
+        if (!(value < 1.0))
+            value = 1.0;
+    } else
+        value = 1.0;
+    if (k->capped) {
+        known = a / k->cap_sim;
+        known = known < qw ? known : qw;
+        info = (known > a ? known : a) / k->min_info;
+        return value * (info < 1.0 ? info : 1.0);
+    }
+    return value;
+}
+
+static int read_consts(PyObject *consts_obj, Consts *k)
+{
+    Py_ssize_t i;
+    double *dst[10] = {&k->w_q, &k->partial, &k->base, &k->excess, &k->min_info,
+                       &k->whole_start, &k->covered, &k->cap_sim, &k->half, &k->eps};
+    if (!PyTuple_Check(consts_obj) || PyTuple_GET_SIZE(consts_obj) != 12) {
+        PyErr_SetString(PyExc_ValueError, "consts: 12 values");
+        return -1;
+    }
+    for (i = 0; i < 10; i++)
+        if (float_of(PyTuple_GET_ITEM(consts_obj, i), dst[i]) < 0)
+            return -1;
+    k->truncated = PyObject_IsTrue(PyTuple_GET_ITEM(consts_obj, 10));
+    k->capped = PyObject_IsTrue(PyTuple_GET_ITEM(consts_obj, 11));
+    return (k->truncated < 0 || k->capped < 0) ? -1 : 0;
+}
+
+static int get_view(PyObject *obj, Py_buffer *view, Py_ssize_t item, const char *fmt,
+                    const char *what)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    if (view->itemsize != item || view->format == NULL || strcmp(view->format, fmt) != 0) {
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        PyErr_Format(PyExc_TypeError, "%s: a buffer of the wrong type", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* the first index in ids[0..n) whose id is >= v */
+static Py_ssize_t lower_bound(const int32_t *ids, Py_ssize_t n, int32_t v)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+PyDoc_STRVAR(look_up_doc,
+"look_up(ids, a, c, qw, found_by, skipped, totals, floor, consts)\n\n"
+"look_up_skipped (bounds.py) for the few names left: the set-aside plans' lists searched\n"
+"for them, their values added, then their bounds (bound_of's) at or above the floor.");
+
+static PyObject *look_up(PyObject *self, PyObject *args)
+{
+    PyObject *ids_o, *a_o, *c_o, *qw_o, *found_o, *skipped, *totals_o, *floor_o, *consts_o;
+    Py_buffer ids = {0}, va = {0}, vc = {0}, vqw = {0}, totals = {0};
+    Py_buffer *fviews = NULL;
+    Py_ssize_t n = 0, i, j, p, n_skipped, n_fviews = 0;
+    double *a = NULL, *c = NULL, *qw = NULL, *q_best, *c_best;
+    double floor = 0.0;
+    int has_floor;
+    Consts k;
+    PyObject *result = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOO!O!OOO", &ids_o, &a_o, &c_o, &qw_o, &PyDict_Type,
+                          &found_o, &PyList_Type, &skipped, &totals_o, &floor_o, &consts_o))
+        return NULL;
+    has_floor = floor_o != Py_None;
+    if ((has_floor && float_of(floor_o, &floor) < 0) || read_consts(consts_o, &k) < 0)
+        return NULL;
+    if (get_view(ids_o, &ids, 4, "i", "ids") < 0 || get_view(a_o, &va, 8, "d", "a") < 0 ||
+        get_view(c_o, &vc, 8, "d", "c") < 0 || get_view(qw_o, &vqw, 8, "d", "qw") < 0 ||
+        get_view(totals_o, &totals, 8, "d", "totals") < 0)
+        goto done;
+    n = ids.len / 4;
+    if (va.len != n * 8 || vc.len != n * 8 || vqw.len != n * 8) {
+        PyErr_SetString(PyExc_ValueError, "ids, a, c, qw: one value per name");
+        goto done;
+    }
+    {
+        const int32_t *id = ids.buf;
+        for (i = 0; i < n; i++)
+            if (id[i] < 0 || (Py_ssize_t)id[i] >= totals.len / 8 || (i && id[i] <= id[i - 1])) {
+                PyErr_SetString(PyExc_ValueError, "ids: ascending name ids");
+                goto done;
+            }
+    }
+    /* the sums, copied: the set-aside plans add to them */
+    a = PyMem_Malloc((n ? (size_t)n : 1) * 5 * sizeof(double));
+    if (a == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    c = a + n;
+    qw = c + n;
+    q_best = qw + n;
+    c_best = q_best + n;
+    memcpy(a, va.buf, (size_t)n * 8);
+    memcpy(c, vc.buf, (size_t)n * 8);
+    memcpy(qw, vqw.buf, (size_t)n * 8);
+    n_skipped = PyList_GET_SIZE(skipped);
+    fviews = PyMem_Calloc((size_t)(2 * PyDict_GET_SIZE(found_o) + 1), sizeof(Py_buffer));
+    if (fviews == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (p = 0; p < n_skipped && n; p++) {
+        PyObject *plan = PyList_GET_ITEM(skipped, p), *reach, *unit, *found;
+        const double *fq = NULL, *fc = NULL;
+        const int32_t *id = ids.buf;
+        double qweight;
+        if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) != 6 ||
+            !PyList_Check(PyTuple_GET_ITEM(plan, 5))) {
+            PyErr_SetString(PyExc_TypeError, "skipped: Plans");
+            goto done;
+        }
+        unit = PyTuple_GET_ITEM(plan, 0);
+        reach = PyTuple_GET_ITEM(plan, 5);
+        if (float_of(PyTuple_GET_ITEM(plan, 2), &qweight) < 0)
+            goto done;
+        found = PyDict_GetItemWithError(found_o, unit);
+        if (found == NULL && PyErr_Occurred())
+            goto done;
+        if (found != NULL) {
+            if (!PyTuple_Check(found) || PyTuple_GET_SIZE(found) != 2) {
+                PyErr_SetString(PyExc_TypeError, "found_by: (fq, fc) per unit");
+                goto done;
+            }
+            if (n_fviews + 2 > 2 * PyDict_GET_SIZE(found_o)) {
+                PyErr_SetString(PyExc_ValueError, "found_by: a unit set aside twice");
+                goto done;
+            }
+            if (get_view(PyTuple_GET_ITEM(found, 0), &fviews[n_fviews], 8, "d", "fq") < 0)
+                goto done;
+            n_fviews++;
+            if (get_view(PyTuple_GET_ITEM(found, 1), &fviews[n_fviews], 8, "d", "fc") < 0)
+                goto done;
+            n_fviews++;
+            if (fviews[n_fviews - 2].len != n * 8 || fviews[n_fviews - 1].len != n * 8) {
+                PyErr_SetString(PyExc_ValueError, "found_by: one value per name");
+                goto done;
+            }
+            fq = fviews[n_fviews - 2].buf;
+            fc = fviews[n_fviews - 1].buf;
+        }
+        /* per name: the best values of this plan's lists holding it (0: none does) */
+        memset(q_best, 0, (size_t)n * 2 * sizeof(double));
+        for (j = 0; j < PyList_GET_SIZE(reach); j++) {
+            PyObject *entry = PyList_GET_ITEM(reach, j);
+            Py_buffer post;
+            const int32_t *pid;
+            Py_ssize_t m, x;
+            double qv, cv;
+            if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3) {
+                PyErr_SetString(PyExc_TypeError, "skipped: (postings, ub·w_q, ub·w_c)");
+                goto done;
+            }
+            if (float_of(PyTuple_GET_ITEM(entry, 1), &qv) < 0 ||
+                float_of(PyTuple_GET_ITEM(entry, 2), &cv) < 0)
+                goto done;
+            if (get_view(PyTuple_GET_ITEM(entry, 0), &post, 4, "i", "postings") < 0)
+                goto done;
+            pid = post.buf;
+            m = post.len / 4;
+            if (m > n) { /* each name searched in the list */
+                Py_ssize_t lo = 0;
+                for (i = 0; i < n; i++) {
+                    lo += lower_bound(pid + lo, m - lo, id[i]);
+                    if (lo < m && pid[lo] == id[i]) {
+                        q_best[i] = qv > q_best[i] ? qv : q_best[i];
+                        c_best[i] = cv > c_best[i] ? cv : c_best[i];
+                    }
+                }
+            } else { /* each listed id searched among the names */
+                Py_ssize_t lo = 0;
+                for (x = 0; x < m && lo < n; x++) {
+                    lo += lower_bound(id + lo, n - lo, pid[x]);
+                    if (lo < n && id[lo] == pid[x]) {
+                        q_best[lo] = qv > q_best[lo] ? qv : q_best[lo];
+                        c_best[lo] = cv > c_best[lo] ? cv : c_best[lo];
+                    }
+                }
+            }
+            PyBuffer_Release(&post);
+        }
+        /* a unit found on both sides counts once, with its best values (a name its unit
+           found with ub·w_q 0 counts as not found: look_up_skipped's by_unit) */
+        for (i = 0; i < n; i++) {
+            double f_q, f_c, dq, dc;
+            if (!(q_best[i] > 0.0))
+                continue;
+            f_q = fq != NULL ? fq[i] : 0.0;
+            f_c = (fq != NULL && f_q > 0.0) ? fc[i] : 0.0;
+            if (!(f_q > 0.0))
+                f_q = 0.0;
+            dq = q_best[i] - f_q;
+            dc = c_best[i] - f_c;
+            a[i] += 0.0 >= dq ? 0.0 : dq; /* Python's max(0.0, x): 0.0 unless x is larger */
+            c[i] += 0.0 >= dc ? 0.0 : dc;
+            qw[i] += f_q == 0.0 ? qweight : 0.0;
+        }
+    }
+    result = PyList_New(0);
+    if (result == NULL)
+        goto done;
+    {
+        const int32_t *id = ids.buf;
+        const double *tc = totals.buf;
+        for (i = 0; i < n; i++) {
+            double b = scalar_bound(&k, a[i], c[i], qw[i], tc[id[i]]) + k.eps;
+            PyObject *pair;
+            if (has_floor && !(b >= floor))
+                continue;
+            pair = Py_BuildValue("(id)", (int)id[i], b);
+            if (pair == NULL || PyList_Append(result, pair) < 0) {
+                Py_XDECREF(pair);
+                Py_CLEAR(result);
+                goto done;
+            }
+            Py_DECREF(pair);
+        }
+    }
+done:
+    for (i = 0; i < n_fviews; i++)
+        PyBuffer_Release(&fviews[i]);
+    PyMem_Free(fviews);
+    PyMem_Free(a);
+    if (ids.obj != NULL)
+        PyBuffer_Release(&ids);
+    if (va.obj != NULL)
+        PyBuffer_Release(&va);
+    if (vc.obj != NULL)
+        PyBuffer_Release(&vc);
+    if (vqw.obj != NULL)
+        PyBuffer_Release(&vqw);
+    if (totals.obj != NULL)
+        PyBuffer_Release(&totals);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"gather", gather, METH_VARARGS, gather_doc},
+    {"look_up", look_up, METH_VARARGS, look_up_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -21,3 +21,16 @@ def gather(
     dict[int, tuple[bytearray, bytearray]],
     tuple[bytearray, bytearray, bytearray, bytearray, bytearray] | None,
 ]: ...
+
+def look_up(
+    ids: Any,
+    a: Any,
+    c: Any,
+    qw: Any,
+    found_by: dict[int, tuple[Any, Any]],
+    skipped: list[Any],
+    totals: array[float],
+    floor: float | None,
+    consts: tuple[float | bool, ...],
+    /,
+) -> list[tuple[int, float]]: ...

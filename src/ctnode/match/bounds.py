@@ -35,19 +35,27 @@ Gather = Callable[..., tuple[bytearray, bytearray, bytearray, bytearray, bytearr
                              dict[int, tuple[bytearray, bytearray]],
                              tuple[bytearray, bytearray, bytearray, bytearray, bytearray]
                              | None]]
+LookUp = Callable[..., list[tuple[int, float]]]
 
 
-def _compiled_gather() -> tuple[Gather | None, str]:
-    """The compiled first steps of :func:`bounds_large` (``ctnode.match._bounds``, built
-    at install time where a C compiler is found), or None and why not (numpy then)."""
+class Compiled(NamedTuple):
+    """The compiled steps of :func:`bounds_large` (``ctnode.match._bounds``)."""
+
+    gather: Gather  # the names' sums, their first drop by the floor, or their bounds
+    look_up: LookUp  # look_up_skipped for the few names left (its bounds: bound_of's)
+
+
+def _compiled_gather() -> tuple[Compiled | None, str]:
+    """The compiled steps of :func:`bounds_large` (``ctnode.match._bounds``, built at
+    install time where a C compiler is found), or None and why not (numpy then)."""
     try:
-        from ctnode.match._bounds import gather  # (optional: absent where not built)
+        from ctnode.match import _bounds  # (optional: absent where not built)
     except ImportError as exc:
         return None, f"numpy (the compiled module was not built: {exc})"
-    return gather, "compiled (ctnode.match._bounds)"
+    return Compiled(_bounds.gather, _bounds.look_up), "compiled (ctnode.match._bounds)"
 
 
-_gather, COMPILED = _compiled_gather()  # COMPILED: which path bounds_large takes, said once
+_compiled, COMPILED = _compiled_gather()  # COMPILED: which path bounds_large takes, said once
 
 
 class Shape(NamedTuple):
@@ -512,8 +520,8 @@ def bounds_large(totals: array[float], few_found: int, qn: NameForm,
     ``compiled``: the first steps (the names' sums, the first drop by the floor, or the
     bounds when no list was set aside) in one call of the compiled module where it was
     built (:data:`COMPILED`); False: numpy throughout (the reference: the same values)."""
-    if compiled and _gather is not None:
-        return _bounds_large_compiled(_gather, totals, few_found, qn, finding, skipped,
+    if compiled and _compiled is not None:
+        return _bounds_large_compiled(_compiled, totals, few_found, qn, finding, skipped,
                                       floor, lift)
     tc = np.frombuffer(totals, dtype=np.float64)
     shape = shape_of(qn)
@@ -714,14 +722,15 @@ def _bounds_found(found_so_far: _Found, totals: array[float], few_found: int, qn
     return list(zip(uniq.tolist(), bounds.tolist(), strict=True))
 
 
-def _bounds_large_compiled(gather: Gather, totals: array[float], few_found: int,
+def _bounds_large_compiled(steps: Compiled, totals: array[float], few_found: int,
                            qn: NameForm, finding: list[Plan], skipped: list[Plan],
                            floor: float | None,
                            lift: Callable[[np.ndarray], np.ndarray] | None,
                            ) -> list[tuple[int, float]]:
     """:func:`bounds_large` with its first steps in one compiled call (``gather``: the
     names' sums, their first drop by the floor, or their bounds when no list was set
-    aside and no merged unit reached them); the same values as numpy's."""
+    aside and no merged unit reached them), and :func:`look_up_skipped` compiled for the
+    few names left (``look_up``); the same values as numpy's and plain Python's."""
     shape = shape_of(qn)
     n_single = len(qn.singles)
     per_unit = any(p.unit >= n_single for p in finding) or any(
@@ -734,7 +743,7 @@ def _bounds_large_compiled(gather: Gather, totals: array[float], few_found: int,
               MODEL.cap_similarity, UNMATCHED_CANDIDATE_FACTOR, EPS,
               shape.truncated, shape.capped)
     final = not skipped and not per_unit
-    ids_b, q_b, c_b, qw_b, values_b, found_b, rows_b = gather(
+    ids_b, q_b, c_b, qw_b, values_b, found_b, rows_b = steps.gather(
         finding, skipped, totals, floor, consts, per_unit, final)
     uniq = np.frombuffer(ids_b, dtype=np.int32)
     if final:
@@ -763,5 +772,8 @@ def _bounds_large_compiled(gather: Gather, totals: array[float], few_found: int,
         if not held.all():
             uniq, q_acc, c_acc, qw_acc = uniq[held], q_acc[held], c_acc[held], qw_acc[held]
             found_by = {u: (fq[held], fc[held]) for u, (fq, fc) in found_by.items()}
+    if skipped and 0 < len(uniq) <= few_found:  # (look_up_skipped, compiled)
+        return steps.look_up(uniq, q_acc, c_acc, qw_acc, found_by, skipped, totals, floor,
+                             consts)
     return _bounds_found(_Found(uniq, q_acc, c_acc, qw_acc, found_by, rows, floors),
                          totals, few_found, qn, skipped, floor, lift)
