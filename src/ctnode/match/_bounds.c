@@ -844,9 +844,356 @@ done:
     return result;
 }
 
+/* per name (ids, ascending): raise best[i] to the list's values where the list holds it */
+static void held(const int32_t *id, Py_ssize_t n, const int32_t *pid, Py_ssize_t m, double qv,
+                 double cv, double *q_best, double *c_best)
+{
+    Py_ssize_t i, x, lo = 0;
+    if (m > n) { /* each name searched in the list */
+        for (i = 0; i < n && lo < m; i++) {
+            lo += lower_bound(pid + lo, m - lo, id[i]);
+            if (lo < m && pid[lo] == id[i]) {
+                q_best[i] = qv > q_best[i] ? qv : q_best[i];
+                c_best[i] = cv > c_best[i] ? cv : c_best[i];
+            }
+        }
+    } else { /* each listed id searched among the names */
+        for (x = 0; x < m && lo < n; x++) {
+            lo += lower_bound(id + lo, n - lo, pid[x]);
+            if (lo < n && id[lo] == pid[x]) {
+                q_best[lo] = qv > q_best[lo] ? qv : q_best[lo];
+                c_best[lo] = cv > c_best[lo] ? cv : c_best[lo];
+            }
+        }
+    }
+}
+
+typedef struct {
+    double qweight, a_max, c_max;
+    int found; /* index of its unit's found values, or -1 */
+    Py_ssize_t n_lists;
+    Py_buffer *views; /* its lists, most valuable first (bounds.py's sort) */
+    double *qv, *cv;
+} Held;
+
+PyDoc_STRVAR(look_up_all_doc,
+"look_up_all(ids, a, c, qw, floors, found_by, skipped, totals, consts)\n\n"
+"bounds_large's set-aside plans looked up for the names left (no merged unit), with its\n"
+"drops between lists, then the names' bounds held to their floors (None, one, per name).");
+
+static PyObject *look_up_all(PyObject *self, PyObject *args)
+{
+    PyObject *ids_o, *a_o, *c_o, *qw_o, *floors_o, *found_o, *skipped, *totals_o, *consts_o;
+    Py_buffer ids = {0}, va = {0}, vc = {0}, vqw = {0}, totals = {0}, vfl = {0};
+    Py_buffer *fviews = NULL;
+    Held *plans = NULL;
+    Py_ssize_t n = 0, i, j, p, n_skipped = 0, n_fviews = 0, n_found;
+    int32_t *id = NULL;
+    double *work = NULL, *a, *c, *qw, *fl, *q_best, *c_best, *fv, floor = 0.0;
+    int floors_kind; /* 0: none, 1: one, 2: per name */
+    Consts k;
+    PyObject *result = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOO!O!OO", &ids_o, &a_o, &c_o, &qw_o, &floors_o,
+                          &PyDict_Type, &found_o, &PyList_Type, &skipped, &totals_o,
+                          &consts_o))
+        return NULL;
+    if (read_consts(consts_o, &k) < 0)
+        return NULL;
+    if (get_view(ids_o, &ids, 4, "i", "ids") < 0 || get_view(a_o, &va, 8, "d", "a") < 0 ||
+        get_view(c_o, &vc, 8, "d", "c") < 0 || get_view(qw_o, &vqw, 8, "d", "qw") < 0 ||
+        get_view(totals_o, &totals, 8, "d", "totals") < 0)
+        goto done;
+    n = ids.len / 4;
+    if (va.len != n * 8 || vc.len != n * 8 || vqw.len != n * 8) {
+        PyErr_SetString(PyExc_ValueError, "ids, a, c, qw: one value per name");
+        goto done;
+    }
+    if (floors_o == Py_None)
+        floors_kind = 0;
+    else if (PyFloat_Check(floors_o) || PyLong_Check(floors_o)) {
+        floors_kind = 1;
+        if (float_of(floors_o, &floor) < 0)
+            goto done;
+    } else {
+        floors_kind = 2;
+        if (get_view(floors_o, &vfl, 8, "d", "floors") < 0)
+            goto done;
+        if (vfl.len != n * 8) {
+            PyErr_SetString(PyExc_ValueError, "floors: one per name");
+            goto done;
+        }
+    }
+    n_found = PyDict_GET_SIZE(found_o);
+    /* the working arrays (compacted as names are dropped): id, a, c, qw, floor, best
+       values, each found unit's (fq, fc) */
+    id = PyMem_Malloc((n ? (size_t)n : 1) * sizeof(int32_t));
+    work = PyMem_Malloc((n ? (size_t)n : 1) * (6 + 2 * (size_t)n_found) * sizeof(double));
+    if (id == NULL || work == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(id, ids.buf, (size_t)n * 4);
+    a = work;
+    c = a + n;
+    qw = c + n;
+    fl = qw + n;
+    q_best = fl + n;
+    c_best = q_best + n;
+    fv = c_best + n; /* per found unit u: fq at fv + 2u·n, fc at fv + (2u + 1)·n */
+    memcpy(a, va.buf, (size_t)n * 8);
+    memcpy(c, vc.buf, (size_t)n * 8);
+    memcpy(qw, vqw.buf, (size_t)n * 8);
+    if (floors_kind == 2)
+        memcpy(fl, vfl.buf, (size_t)n * 8);
+    for (i = 0; i < n; i++)
+        if (id[i] < 0 || (Py_ssize_t)id[i] >= totals.len / 8 || (i && id[i] <= id[i - 1])) {
+            PyErr_SetString(PyExc_ValueError, "ids: ascending name ids");
+            goto done;
+        }
+    /* the set-aside plans, their lists (views held to the end) and their units' values */
+    n_skipped = PyList_GET_SIZE(skipped);
+    plans = PyMem_Calloc(n_skipped ? (size_t)n_skipped : 1, sizeof(Held));
+    fviews = PyMem_Calloc((size_t)(2 * n_found + 1), sizeof(Py_buffer));
+    if (plans == NULL || fviews == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(found_o, &pos, &key, &value)) {
+            if (!PyTuple_Check(value) || PyTuple_GET_SIZE(value) != 2) {
+                PyErr_SetString(PyExc_TypeError, "found_by: (fq, fc) per unit");
+                goto done;
+            }
+            for (j = 0; j < 2; j++) {
+                if (get_view(PyTuple_GET_ITEM(value, j), &fviews[n_fviews], 8, "d", "found") <
+                    0)
+                    goto done;
+                if (fviews[n_fviews].len != n * 8) {
+                    n_fviews++;
+                    PyErr_SetString(PyExc_ValueError, "found_by: one value per name");
+                    goto done;
+                }
+                memcpy(fv + (size_t)n_fviews * (size_t)n, fviews[n_fviews].buf, (size_t)n * 8);
+                n_fviews++;
+            }
+        }
+    }
+    for (p = 0; p < n_skipped; p++) {
+        PyObject *plan = PyList_GET_ITEM(skipped, p), *reach, *found;
+        Held *h = &plans[p];
+        Py_ssize_t m;
+        h->found = -1;
+        if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) != 6 ||
+            !PyList_Check(PyTuple_GET_ITEM(plan, 5))) {
+            PyErr_SetString(PyExc_TypeError, "skipped: Plans");
+            goto done;
+        }
+        if (float_of(PyTuple_GET_ITEM(plan, 2), &h->qweight) < 0 ||
+            float_of(PyTuple_GET_ITEM(plan, 3), &h->a_max) < 0 ||
+            float_of(PyTuple_GET_ITEM(plan, 4), &h->c_max) < 0)
+            goto done;
+        found = PyDict_GetItemWithError(found_o, PyTuple_GET_ITEM(plan, 0));
+        if (found == NULL && PyErr_Occurred())
+            goto done;
+        if (found != NULL) { /* (the dict's order: the views were read in it) */
+            PyObject *key, *value;
+            Py_ssize_t pos = 0, u = 0;
+            while (PyDict_Next(found_o, &pos, &key, &value)) {
+                if (value == found)
+                    h->found = (int)u;
+                u++;
+            }
+        }
+        reach = PyTuple_GET_ITEM(plan, 5);
+        m = PyList_GET_SIZE(reach);
+        h->views = PyMem_Calloc(m ? (size_t)m : 1, sizeof(Py_buffer));
+        h->qv = PyMem_Malloc((m ? (size_t)m : 1) * 2 * sizeof(double));
+        if (h->views == NULL || h->qv == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        h->cv = h->qv + m;
+        for (j = 0; j < m; j++) {
+            PyObject *entry = PyList_GET_ITEM(reach, j);
+            double qv, cv;
+            Py_ssize_t at;
+            if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3) {
+                PyErr_SetString(PyExc_TypeError, "skipped: (postings, ub·w_q, ub·w_c)");
+                goto done;
+            }
+            if (float_of(PyTuple_GET_ITEM(entry, 1), &qv) < 0 ||
+                float_of(PyTuple_GET_ITEM(entry, 2), &cv) < 0)
+                goto done;
+            /* sorted by (ub·w_q, ub·w_c), largest first, equal ones in their order (Python's
+               sort with reverse=True is stable): inserted after every entry not smaller */
+            at = h->n_lists;
+            while (at > 0 && (h->qv[at - 1] < qv || (h->qv[at - 1] == qv && h->cv[at - 1] < cv)))
+                at--;
+            memmove(&h->views[at + 1], &h->views[at], (size_t)(h->n_lists - at) * sizeof(Py_buffer));
+            memmove(&h->qv[at + 1], &h->qv[at], (size_t)(h->n_lists - at) * sizeof(double));
+            memmove(&h->cv[at + 1], &h->cv[at], (size_t)(h->n_lists - at) * sizeof(double));
+            memset(&h->views[at], 0, sizeof(Py_buffer));
+            h->n_lists++;
+            h->qv[at] = qv;
+            h->cv[at] = cv;
+            if (get_view(PyTuple_GET_ITEM(entry, 0), &h->views[at], 4, "i", "postings") < 0)
+                goto done;
+        }
+    }
+
+    for (p = 0; p < n_skipped && n; p++) {
+        Held *h = &plans[p];
+        double *fq = h->found >= 0 ? fv + (size_t)(2 * h->found) * (size_t)n : NULL;
+        double *fc = h->found >= 0 ? fv + (size_t)(2 * h->found + 1) * (size_t)n : NULL;
+        int rest = h->n_lists > 1;
+        memset(q_best, 0, (size_t)n * sizeof(double));
+        memset(c_best, 0, (size_t)n * sizeof(double));
+        if (h->n_lists)
+            held(id, n, h->views[0].buf, h->views[0].len / 4, h->qv[0], h->cv[0], q_best,
+                 c_best);
+        if ((rest || p + 1 < n_skipped) && floors_kind) {
+            double a_rest = 0.0, c_rest = 0.0; /* max((r[1] for r in rest), default=0.0) */
+            Py_ssize_t kept = 0;
+            for (j = 1; j < h->n_lists; j++) { /* (Python's max: replaced by a larger one) */
+                if (j == 1 || h->qv[j] > a_rest)
+                    a_rest = h->qv[j];
+                if (j == 1 || h->cv[j] > c_rest)
+                    c_rest = h->cv[j];
+            }
+            for (i = 0; i < n; i++) {
+                double am, cm, qm, b, mq, mc;
+                Py_ssize_t l;
+                mq = q_best[i] > a_rest ? q_best[i] : a_rest; /* np.maximum */
+                mc = c_best[i] > c_rest ? c_best[i] : c_rest;
+                if (fq == NULL) {
+                    am = a[i] + mq;
+                    cm = c[i] + mc;
+                    qm = qw[i] + (rest ? h->qweight : (q_best[i] > 0.0 ? h->qweight : 0.0));
+                } else {
+                    double dq = mq - fq[i], dc = mc - fc[i];
+                    int hold = rest ? fq[i] == 0.0 : (q_best[i] > 0.0 && fq[i] == 0.0);
+                    am = a[i] + (0.0 > dq ? 0.0 : dq);
+                    cm = c[i] + (0.0 > dc ? 0.0 : dc);
+                    qm = qw[i] + (hold ? h->qweight : 0.0);
+                }
+                for (l = p + 1; l < n_skipped; l++) { /* _add_most */
+                    const Held *o = &plans[l];
+                    if (o->found < 0) {
+                        am += o->a_max;
+                        cm += o->c_max;
+                        qm += o->qweight;
+                    } else {
+                        double oq = fv[(size_t)(2 * o->found) * (size_t)n + (size_t)i];
+                        double oc = fv[(size_t)(2 * o->found + 1) * (size_t)n + (size_t)i];
+                        double dq = o->a_max - oq, dc = o->c_max - oc;
+                        am += 0.0 > dq ? 0.0 : dq;
+                        cm += 0.0 > dc ? 0.0 : dc;
+                        qm += oq == 0.0 ? o->qweight : 0.0;
+                    }
+                }
+                b = name_bound(&k, am, cm, qm, ((const double *)totals.buf)[id[i]]) + k.eps;
+                if (!(b >= (floors_kind == 1 ? floor : fl[i])))
+                    continue;
+                if (kept != i) { /* compacted: every per-name array */
+                    Py_ssize_t u;
+                    id[kept] = id[i];
+                    a[kept] = a[i];
+                    c[kept] = c[i];
+                    qw[kept] = qw[i];
+                    fl[kept] = fl[i];
+                    q_best[kept] = q_best[i];
+                    c_best[kept] = c_best[i];
+                    for (u = 0; u < 2 * n_found; u++)
+                        fv[(size_t)u * (size_t)n + (size_t)kept] =
+                            fv[(size_t)u * (size_t)n + (size_t)i];
+                }
+                kept++;
+            }
+            if (kept < n) {
+                /* (the found values' rows move down with the shorter n) */
+                Py_ssize_t u;
+                for (u = 1; u < 2 * n_found; u++)
+                    memmove(fv + (size_t)u * (size_t)kept, fv + (size_t)u * (size_t)n,
+                            (size_t)kept * sizeof(double));
+                n = kept;
+                fq = h->found >= 0 ? fv + (size_t)(2 * h->found) * (size_t)n : NULL;
+                fc = h->found >= 0 ? fv + (size_t)(2 * h->found + 1) * (size_t)n : NULL;
+                if (!n)
+                    break;
+            }
+        }
+        for (j = 1; j < h->n_lists; j++)
+            held(id, n, h->views[j].buf, h->views[j].len / 4, h->qv[j], h->cv[j], q_best,
+                 c_best);
+        for (i = 0; i < n; i++) { /* a unit found on both sides counts once */
+            if (fq == NULL) {
+                a[i] += q_best[i];
+                c[i] += c_best[i];
+                qw[i] += q_best[i] > 0.0 ? h->qweight : 0.0;
+            } else {
+                double dq = q_best[i] - fq[i], dc = c_best[i] - fc[i];
+                a[i] += 0.0 > dq ? 0.0 : dq;
+                c[i] += 0.0 > dc ? 0.0 : dc;
+                qw[i] += (q_best[i] > 0.0 && fq[i] == 0.0) ? h->qweight : 0.0;
+            }
+        }
+    }
+    result = PyList_New(0);
+    if (result == NULL)
+        goto done;
+    for (i = 0; i < n; i++) {
+        double b = name_bound(&k, a[i], c[i], qw[i], ((const double *)totals.buf)[id[i]]) +
+                   k.eps;
+        PyObject *pair;
+        if (floors_kind && !(b >= (floors_kind == 1 ? floor : fl[i])))
+            continue;
+        pair = Py_BuildValue("(id)", (int)id[i], b);
+        if (pair == NULL || PyList_Append(result, pair) < 0) {
+            Py_XDECREF(pair);
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_DECREF(pair);
+    }
+done:
+    if (plans != NULL) {
+        for (p = 0; p < n_skipped; p++) {
+            for (j = 0; j < plans[p].n_lists; j++)
+                if (plans[p].views[j].obj != NULL)
+                    PyBuffer_Release(&plans[p].views[j]);
+            PyMem_Free(plans[p].views);
+            PyMem_Free(plans[p].qv);
+        }
+        PyMem_Free(plans);
+    }
+    for (i = 0; i < n_fviews; i++)
+        if (fviews[i].obj != NULL)
+            PyBuffer_Release(&fviews[i]);
+    PyMem_Free(fviews);
+    PyMem_Free(id);
+    PyMem_Free(work);
+    if (ids.obj != NULL)
+        PyBuffer_Release(&ids);
+    if (va.obj != NULL)
+        PyBuffer_Release(&va);
+    if (vc.obj != NULL)
+        PyBuffer_Release(&vc);
+    if (vqw.obj != NULL)
+        PyBuffer_Release(&vqw);
+    if (vfl.obj != NULL)
+        PyBuffer_Release(&vfl);
+    if (totals.obj != NULL)
+        PyBuffer_Release(&totals);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"gather", gather, METH_VARARGS, gather_doc},
     {"look_up", look_up, METH_VARARGS, look_up_doc},
+    {"look_up_all", look_up_all, METH_VARARGS, look_up_all_doc},
     {NULL, NULL, 0, NULL},
 };
 

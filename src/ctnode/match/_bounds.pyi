@@ -34,3 +34,16 @@ def look_up(
     consts: tuple[float | bool, ...],
     /,
 ) -> list[tuple[int, float]]: ...
+
+def look_up_all(
+    ids: Any,
+    a: Any,
+    c: Any,
+    qw: Any,
+    floors: Any,
+    found_by: dict[int, tuple[Any, Any]],
+    skipped: list[Any],
+    totals: array[float],
+    consts: tuple[float | bool, ...],
+    /,
+) -> list[tuple[int, float]]: ...

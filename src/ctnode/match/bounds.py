@@ -43,6 +43,7 @@ class Compiled(NamedTuple):
 
     gather: Gather  # the names' sums, their first drop by the floor, or their bounds
     look_up: LookUp  # look_up_skipped for the few names left (its bounds: bound_of's)
+    look_up_all: LookUp  # the set-aside lists searched for many names, no merged unit
 
 
 def _compiled_gather() -> tuple[Compiled | None, str]:
@@ -52,7 +53,7 @@ def _compiled_gather() -> tuple[Compiled | None, str]:
         from ctnode.match import _bounds  # (optional: absent where not built)
     except ImportError as exc:
         return None, f"numpy (the compiled module was not built: {exc})"
-    return Compiled(_bounds.gather, _bounds.look_up), "compiled (ctnode.match._bounds)"
+    return Compiled(_bounds.gather, _bounds.look_up, _bounds.look_up_all), "compiled (ctnode.match._bounds)"
 
 
 _compiled, COMPILED = _compiled_gather()  # COMPILED: which path bounds_large takes, said once
@@ -729,8 +730,10 @@ def _bounds_large_compiled(steps: Compiled, totals: array[float], few_found: int
                            ) -> list[tuple[int, float]]:
     """:func:`bounds_large` with its first steps in one compiled call (``gather``: the
     names' sums, their first drop by the floor, or their bounds when no list was set
-    aside and no merged unit reached them), and :func:`look_up_skipped` compiled for the
-    few names left (``look_up``); the same values as numpy's and plain Python's."""
+    aside and no merged unit reached them), :func:`look_up_skipped` compiled for the
+    few names left (``look_up``), the set-aside lists searched for many names with the
+    drops between them (``look_up_all``; numpy with merged units); the same values as
+    numpy's and plain Python's."""
     shape = shape_of(qn)
     n_single = len(qn.singles)
     per_unit = any(p.unit >= n_single for p in finding) or any(
@@ -775,5 +778,8 @@ def _bounds_large_compiled(steps: Compiled, totals: array[float], few_found: int
     if skipped and 0 < len(uniq) <= few_found:  # (look_up_skipped, compiled)
         return steps.look_up(uniq, q_acc, c_acc, qw_acc, found_by, skipped, totals, floor,
                              consts)
+    if skipped and rows is None:  # (the set-aside lists searched for many names, compiled)
+        return steps.look_up_all(uniq, q_acc, c_acc, qw_acc, floors, found_by, skipped,
+                                 totals, consts)
     return _bounds_found(_Found(uniq, q_acc, c_acc, qw_acc, found_by, rows, floors),
                          totals, few_found, qn, skipped, floor, lift)
