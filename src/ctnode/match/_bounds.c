@@ -201,14 +201,12 @@ static PyObject *gather(PyObject *self, PyObject *args)
     /* the finding plans' lists, in order */
     for (i = 0; i < n_finding; i++) {
         PyObject *plan = PyList_GET_ITEM(finding, i);
-        PyObject *reach;
         if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) != 6 ||
             !PyList_Check(PyTuple_GET_ITEM(plan, 5))) {
             PyErr_SetString(PyExc_TypeError, "finding: Plans");
             goto done;
         }
         n_lists += PyList_GET_SIZE(PyTuple_GET_ITEM(plan, 5));
-        (void)reach;
     }
     lists = PyMem_Calloc(n_lists ? (size_t)n_lists : 1, sizeof(List));
     if (lists == NULL) {
@@ -349,7 +347,6 @@ static PyObject *gather(PyObject *self, PyObject *args)
         row_c = row_q + n_rows;
         {
             uint64_t list_mask = ((uint64_t)1 << list_bits) - 1;
-            uint64_t rank_mask = ((uint64_t)1 << rank_bits) - 1;
             Py_ssize_t r = 0;
             while (r < n_rows) {
                 uint64_t group = keys[r] >> list_bits; /* (name, rank) */
@@ -357,7 +354,6 @@ static PyObject *gather(PyObject *self, PyObject *args)
                 int32_t id = (int32_t)(group >> rank_bits);
                 double q = l->qv, c = l->cv;
                 Py_ssize_t r2 = r + 1;
-                (void)rank_mask;
                 while (r2 < n_rows && (keys[r2] >> list_bits) == group) {
                     List *o = &lists[keys[r2] & list_mask];
                     /* np.maximum.reduceat: the larger, left to right */

@@ -49,11 +49,11 @@ class Compiled(NamedTuple):
 def _compiled_gather() -> tuple[Compiled | None, str]:
     """The compiled steps of :func:`bounds_large` (``ctnode.match._bounds``, built at
     install time where a C compiler is found), or None and why not (numpy then)."""
-    try:
-        from ctnode.match import _bounds  # (optional: absent where not built)
+    try:  # (optional: absent where not built)
+        from ctnode.match._bounds import gather, look_up, look_up_all
     except ImportError as exc:
         return None, f"numpy (the compiled module was not built: {exc})"
-    return Compiled(_bounds.gather, _bounds.look_up, _bounds.look_up_all), "compiled (ctnode.match._bounds)"
+    return Compiled(gather, look_up, look_up_all), "compiled (ctnode.match._bounds)"
 
 
 _compiled, COMPILED = _compiled_gather()  # COMPILED: which path bounds_large takes, said once
