@@ -34,9 +34,18 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import accumulate, islice
 from operator import methodcaller
-from typing import Any, BinaryIO, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Protocol, TypeVar, cast
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ctnode.match._reach import KeyTable
+
+_KeyTable: type[KeyTable] | None
+try:  # (optional: built when the package is installed with a compiler)
+    from ctnode.match._reach import KeyTable as _KeyTable
+except ImportError:  # pragma: no cover - a build without a compiler
+    _KeyTable = None
 
 T = TypeVar("T")
 JOIN = "\x00"  # between the tokens of one row (a token never holds NUL)
@@ -395,7 +404,7 @@ class HashedKeys:
     probing, int32 row or -1 per slot, at most half full). A look-up costs a few
     microseconds and loading costs nothing per key."""
 
-    __slots__ = ("_blob", "_mask", "_offsets", "_seen", "_slots", "keys")
+    __slots__ = ("_blob", "_mask", "_offsets", "_probe", "_seen", "_slots", "keys")
 
     def __init__(self, keys: StrColumn, blob: memoryview, offsets: memoryview,
                  slots: memoryview) -> None:
@@ -404,6 +413,11 @@ class HashedKeys:
         self._offsets = offsets
         self._slots = slots
         self._mask = len(slots) - 1
+        # the compiled probe (``_reach.c``) when it was built, else :meth:`probe`'s Python
+        # (a first look-up, the CRC and the probe, cost some 1 µs in Python; issue 11)
+        self._probe: Callable[[str], int] = (
+            self.probe if _KeyTable is None or not len(slots)
+            else _KeyTable(slots, blob, offsets).row)
         # rows found so far: a screen looks a key up in several columns over these keys
         # (a posting list and its weight), and common keys recur from query to query
         self._seen: dict[str, int] = {}
@@ -433,18 +447,23 @@ class HashedKeys:
         found = seen.get(key)
         if found is not None:
             return found
+        row = self._probe(key)
+        if len(seen) >= SEEN_CACHE:
+            seen.clear()
+        seen[key] = row
+        return row
+
+    def probe(self, key: str) -> int:
+        """The row of ``key``, or -1, found in the table (not remembered): the Python
+        reference of the compiled probe (``_reach.KeyTable.row``)."""
         data = key.encode("utf-8", UTF8_ERRORS)
         slots, blob, offsets, mask = self._slots, self._blob, self._offsets, self._mask
         slot = zlib.crc32(data) & mask
         while True:
             row: int = slots[slot]
             if row < 0 or blob[offsets[row]:offsets[row + 1]] == data:
-                break
+                return row
             slot = (slot + 1) & mask
-        if len(seen) >= SEEN_CACHE:
-            seen.clear()
-        seen[key] = row
-        return row
 
     def __len__(self) -> int:
         return len(self.keys)
