@@ -404,7 +404,7 @@ class HashedKeys:
     probing, int32 row or -1 per slot, at most half full). A look-up costs a few
     microseconds and loading costs nothing per key."""
 
-    __slots__ = ("_blob", "_mask", "_offsets", "_probe", "_seen", "_slots", "keys")
+    __slots__ = ("_blob", "_mask", "_offsets", "_probe", "_seen", "_slots", "find", "keys")
 
     def __init__(self, keys: StrColumn, blob: memoryview, offsets: memoryview,
                  slots: memoryview) -> None:
@@ -418,6 +418,10 @@ class HashedKeys:
         self._probe: Callable[[str], int] = (
             self.probe if _KeyTable is None or not len(slots)
             else _KeyTable(slots, blob, offsets).row)
+        # what the keyed columns and sets call: the compiled probe itself (cheaper than
+        # remembering its answers: a Python frame and a dict's look-up and store per key),
+        # else :meth:`row`, which remembers the Python probe's answers
+        self.find: Callable[[str], int] = self.row if self._probe == self.probe else self._probe
         # rows found so far: a screen looks a key up in several columns over these keys
         # (a posting list and its weight), and common keys recur from query to query
         self._seen: dict[str, int] = {}
@@ -520,10 +524,11 @@ class KeyedColumn(Generic[V]):
     since (taking precedence). A value changed in place must be set again, or taken with
     :meth:`setdefault` (which keeps the value it returns)."""
 
-    __slots__ = ("_keys", "_more", "_seen", "_value_of")
+    __slots__ = ("_find", "_keys", "_more", "_seen", "_value_of")
 
     def __init__(self, keys: HashedKeys, value_of: Callable[[int], V]) -> None:
         self._keys = keys
+        self._find = keys.find
         self._value_of = value_of
         self._more: dict[str, V] = {}
         # every answer given so far (None: no such key): a screen asks for the same keys
@@ -538,7 +543,7 @@ class KeyedColumn(Generic[V]):
         more = self._more
         found = more.get(key) if more else None  # (nothing set since: most loaded tables)
         if found is None:
-            row = self._keys.row(key)
+            row = self._find(key)
             found = None if row < 0 else self._value_of(row)
         if len(seen) >= SEEN_CACHE:
             seen.clear()
@@ -573,7 +578,7 @@ class KeyedColumn(Generic[V]):
         yield from more
 
     def __len__(self) -> int:
-        return len(self._keys) + sum(1 for k in self._more if self._keys.row(k) < 0)
+        return len(self._keys) + sum(1 for k in self._more if self._find(k) < 0)
 
     def starting_with(self, mark: str, before: str = "") -> list[str]:
         """The keys (read from the file or set since) that start with ``mark``, or with
@@ -588,18 +593,19 @@ class KeyedColumn(Generic[V]):
 class KeyedSet:
     """A ``set[str]`` read from a file (:class:`HashedKeys`), and the strings added since."""
 
-    __slots__ = ("_keys", "_more")
+    __slots__ = ("_find", "_keys", "_more")
 
     def __init__(self, keys: HashedKeys) -> None:
         self._keys = keys
+        self._find = keys.find
         self._more: set[str] = set()
 
     def add(self, key: str, /) -> None:
-        if self._keys.row(key) < 0:
+        if self._find(key) < 0:
             self._more.add(key)
 
     def __contains__(self, key: object, /) -> bool:
-        return isinstance(key, str) and (key in self._more or self._keys.row(key) >= 0)
+        return isinstance(key, str) and (key in self._more or self._find(key) >= 0)
 
     def __iter__(self) -> Iterator[str]:
         yield from self._keys.keys
