@@ -1,7 +1,8 @@
-"""The compiled probe of a loaded index's hashed keys (``ctnode.match._reach``, built from
-``_reach.c`` when the package is installed): the row of every key, held or not, is the one
-the Python probe (:meth:`HashedKeys.probe`, the reference) finds, and a loaded index uses it
-and screens as the Python probe does."""
+"""The compiled look-ups of a loaded index's hashed keys (``ctnode.match._reach``, built
+from ``_reach.c`` when the package is installed): the row of every key, held or not, is the
+one the Python probe (:meth:`HashedKeys.probe`, the reference) finds; a keyed column's
+compiled ``get`` answers as its Python one (:meth:`KeyedColumn.answer`) through values set
+since and its answers' cache emptied; a loaded index uses them and screens as without."""
 
 from __future__ import annotations
 
@@ -12,20 +13,25 @@ from pathlib import Path
 import pytest
 
 from ctnode.match import Matcher, Thresholds, columns, persist
-from ctnode.match._reach import KeyTable
-from ctnode.match.columns import ColumnFile, ColumnWriter, HashedKeys
+from ctnode.match._reach import KeyTable, Lookup
+from ctnode.match.columns import ColumnFile, ColumnWriter, HashedKeys, KeyedColumn
 from ctnode.model.entities import Entity
 from ctnode.model.screening import ScreenQuery
 
 pytestmark = pytest.mark.usefixtures("hand_model")
 
 
-def _read(keys: list[str]) -> HashedKeys:
+def _file(keys: list[str]) -> ColumnFile:
     out = ColumnWriter()
     HashedKeys.pack(keys, out, "k")
+    out.add_strings("v", (k[::-1] + "!" for k in keys))
     buf = io.BytesIO()
     out.write(buf)
-    return HashedKeys.read(ColumnFile(memoryview(buf.getvalue()), out.directory), "k")
+    return ColumnFile(memoryview(buf.getvalue()), out.directory)
+
+
+def _read(keys: list[str]) -> HashedKeys:
+    return HashedKeys.read(_file(keys), "k")
 
 
 def _words(rng: random.Random, n: int) -> list[str]:
@@ -58,6 +64,37 @@ def test_a_key_table_refuses_what_hashed_keys_never_write() -> None:
     assert table.row("ab") == -1
     with pytest.raises(TypeError):
         table.row(b"ab")  # type: ignore[arg-type]
+
+
+def test_a_compiled_keyed_column_answers_as_the_python_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(12)
+    held = sorted(set(_words(rng, 2000)) - {""})
+    f = _file(held)
+    values = f.strings("v")
+    monkeypatch.setattr(columns, "SEEN_CACHE", 50)  # (answers forgotten every 50 keys)
+    compiled: KeyedColumn[str] = KeyedColumn(HashedKeys.read(f, "k"), values.__getitem__)
+    assert isinstance(compiled.get.__self__, Lookup)
+    monkeypatch.setattr(columns, "_KeyTable", None)
+    python: KeyedColumn[str] = KeyedColumn(HashedKeys.read(f, "k"), values.__getitem__)
+    assert python.get == python.answer
+    asked = [*held[:300], *_words(rng, 300), *held[:300]]
+    rng.shuffle(asked)
+    sizes = []
+    for i, key in enumerate(asked):
+        if i % 7 == 0:  # values set since: they take precedence, and are remembered
+            compiled[key] = python[key] = f"set {i}"
+        elif i % 11 == 0:
+            assert compiled.setdefault(key, "d") == python.setdefault(key, "d")
+        assert compiled.get(key) == python.get(key) == python.answer(key)
+        assert (key in compiled) == (key in python)
+        assert compiled._seen.keys() == python._seen.keys()  # (emptied at the same keys)
+        sizes.append(len(compiled._seen))
+    assert max(sizes) < 100 < len(set(asked))
+    assert sum(python.get(k) is None for k in asked) > 100
+    assert compiled.get(held[5]) == held[5][::-1] + "!" or held[5] in compiled._more
+    with pytest.raises(TypeError):
+        compiled.get(5)  # type: ignore[arg-type]
 
 
 def _listed(i: int, name: str) -> Entity:

@@ -71,17 +71,17 @@ KeyTable_init(KeyTable *self, PyObject *args, PyObject *kwds)
     return 0;
 }
 
-/* The row of ``key`` (a str), or -1. */
-static PyObject *
-KeyTable_row(KeyTable *self, PyObject *key)
+/* The row of ``key`` (a str), -1 when the table does not hold it, -2 on an error (set). */
+static long
+probe(KeyTable *self, PyObject *key)
 {
     if (!self->held) {
         PyErr_SetString(PyExc_ValueError, "a KeyTable without its buffers");
-        return NULL;
+        return -2;
     }
     if (!PyUnicode_Check(key)) {
         PyErr_SetString(PyExc_TypeError, "a key is a str");
-        return NULL;
+        return -2;
     }
     PyObject *encoded = NULL;
     Py_ssize_t size;
@@ -90,7 +90,7 @@ KeyTable_row(KeyTable *self, PyObject *key)
         PyErr_Clear();
         encoded = PyUnicode_AsEncodedString(key, "utf-8", "surrogatepass");
         if (encoded == NULL)
-            return NULL;
+            return -2;
         data = PyBytes_AS_STRING(encoded);
         size = PyBytes_GET_SIZE(encoded);
     }
@@ -115,7 +115,15 @@ KeyTable_row(KeyTable *self, PyObject *key)
         slot = (slot + 1) & mask;
     }
     Py_XDECREF(encoded);
-    return PyLong_FromLong(found);
+    return found;
+}
+
+/* The row of ``key`` (a str), or -1. */
+static PyObject *
+KeyTable_row(KeyTable *self, PyObject *key)
+{
+    long row = probe(self, key);
+    return row == -2 ? NULL : PyLong_FromLong(row);
 }
 
 static PyMethodDef KeyTable_methods[] = {
@@ -136,6 +144,127 @@ static PyTypeObject KeyTableType = {
     .tp_methods = KeyTable_methods,
 };
 
+/* ctnode.match.columns.KeyedColumn.get for a table of keys, the same answers: a value
+ * remembered in ``seen`` (None: not held), else one set since in ``more``, else the row's
+ * (``value_of(row)``) or None; remembered in ``seen``, which is emptied first when it holds
+ * ``limit`` answers. ``seen`` and ``more`` are the column's own dicts (shared, not copied). */
+typedef struct {
+    PyObject_HEAD
+    KeyTable *table;
+    PyObject *value_of;
+    PyObject *seen;
+    PyObject *more;
+    Py_ssize_t limit;
+} Lookup;
+
+
+static void
+Lookup_dealloc(Lookup *self)
+{
+    Py_XDECREF(self->table);
+    Py_XDECREF(self->value_of);
+    Py_XDECREF(self->seen);
+    Py_XDECREF(self->more);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+Lookup_init(Lookup *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *table, *value_of, *seen, *more;
+    Py_ssize_t limit;
+    static char *kwlist[] = {"table", "value_of", "seen", "more", "limit", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OO!O!n", kwlist, &KeyTableType, &table,
+                                     &value_of, &PyDict_Type, &seen, &PyDict_Type, &more,
+                                     &limit))
+        return -1;
+    if (self->table != NULL) {
+        PyErr_SetString(PyExc_TypeError, "a Lookup is made once");
+        return -1;
+    }
+    if (!PyCallable_Check(value_of) || limit < 1) {
+        PyErr_SetString(PyExc_ValueError, "value_of: a callable; limit: at least 1");
+        return -1;
+    }
+    Py_INCREF(table);
+    Py_INCREF(value_of);
+    Py_INCREF(seen);
+    Py_INCREF(more);
+    self->table = (KeyTable *)table;
+    self->value_of = value_of;
+    self->seen = seen;
+    self->more = more;
+    self->limit = limit;
+    return 0;
+}
+
+static PyObject *
+Lookup_get(Lookup *self, PyObject *key)
+{
+    if (self->table == NULL) {
+        PyErr_SetString(PyExc_ValueError, "a Lookup without its table");
+        return NULL;
+    }
+    PyObject *found = PyDict_GetItemWithError(self->seen, key);  /* (borrowed) */
+    if (found != NULL) {
+        Py_INCREF(found);
+        return found;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *value = NULL;
+    if (PyDict_GET_SIZE(self->more)) {
+        value = PyDict_GetItemWithError(self->more, key);
+        if (value == NULL && PyErr_Occurred())
+            return NULL;
+        if (value == Py_None)
+            value = NULL;
+        Py_XINCREF(value);
+    }
+    if (value == NULL) {
+        long row = probe(self->table, key);
+        if (row == -2)
+            return NULL;
+        if (row < 0) {
+            value = Py_None;
+            Py_INCREF(value);
+        } else {
+            PyObject *at = PyLong_FromLong(row);
+            if (at == NULL)
+                return NULL;
+            value = PyObject_CallOneArg(self->value_of, at);
+            Py_DECREF(at);
+            if (value == NULL)
+                return NULL;
+        }
+    }
+    if (PyDict_GET_SIZE(self->seen) >= self->limit)
+        PyDict_Clear(self->seen);
+    if (PyDict_SetItem(self->seen, key, value) < 0) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    return value;
+}
+
+static PyMethodDef Lookup_methods[] = {
+    {"get", (PyCFunction)Lookup_get, METH_O, "A key's value, or None."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LookupType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ctnode.match._reach.Lookup",
+    .tp_doc = PyDoc_STR("A keyed column's get over a KeyTable (KeyedColumn.get)."),
+    .tp_basicsize = sizeof(Lookup),
+    .tp_itemsize = 0,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Lookup_init,
+    .tp_dealloc = (destructor)Lookup_dealloc,
+    .tp_methods = Lookup_methods,
+};
+
 static struct PyModuleDef reach_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "ctnode.match._reach",
@@ -146,7 +275,7 @@ static struct PyModuleDef reach_module = {
 PyMODINIT_FUNC
 PyInit__reach(void)
 {
-    if (PyType_Ready(&KeyTableType) < 0)
+    if (PyType_Ready(&KeyTableType) < 0 || PyType_Ready(&LookupType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&reach_module);
     if (m == NULL)
@@ -154,6 +283,12 @@ PyInit__reach(void)
     Py_INCREF(&KeyTableType);
     if (PyModule_AddObject(m, "KeyTable", (PyObject *)&KeyTableType) < 0) {
         Py_DECREF(&KeyTableType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&LookupType);
+    if (PyModule_AddObject(m, "Lookup", (PyObject *)&LookupType) < 0) {
+        Py_DECREF(&LookupType);
         Py_DECREF(m);
         return NULL;
     }

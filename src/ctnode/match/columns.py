@@ -39,11 +39,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Protocol, TypeVar, cas
 import numpy as np
 
 if TYPE_CHECKING:
-    from ctnode.match._reach import KeyTable
+    from ctnode.match._reach import KeyTable, Lookup
 
 _KeyTable: type[KeyTable] | None
+_Lookup: type[Lookup]
 try:  # (optional: built when the package is installed with a compiler)
     from ctnode.match._reach import KeyTable as _KeyTable
+    from ctnode.match._reach import Lookup as _Lookup
 except ImportError:  # pragma: no cover - a build without a compiler
     _KeyTable = None
 
@@ -404,7 +406,8 @@ class HashedKeys:
     probing, int32 row or -1 per slot, at most half full). A look-up costs a few
     microseconds and loading costs nothing per key."""
 
-    __slots__ = ("_blob", "_mask", "_offsets", "_probe", "_seen", "_slots", "find", "keys")
+    __slots__ = ("_blob", "_mask", "_offsets", "_probe", "_seen", "_slots", "find", "keys",
+                 "table")
 
     def __init__(self, keys: StrColumn, blob: memoryview, offsets: memoryview,
                  slots: memoryview) -> None:
@@ -415,9 +418,9 @@ class HashedKeys:
         self._mask = len(slots) - 1
         # the compiled probe (``_reach.c``) when it was built, else :meth:`probe`'s Python
         # (a first look-up, the CRC and the probe, cost some 1 µs in Python; issue 11)
-        self._probe: Callable[[str], int] = (
-            self.probe if _KeyTable is None or not len(slots)
-            else _KeyTable(slots, blob, offsets).row)
+        self.table = (None if _KeyTable is None or not len(slots)
+                      else _KeyTable(slots, blob, offsets))
+        self._probe: Callable[[str], int] = self.probe if self.table is None else self.table.row
         # what the keyed columns and sets call: the compiled probe itself (cheaper than
         # remembering its answers: a Python frame and a dict's look-up and store per key),
         # else :meth:`row`, which remembers the Python probe's answers
@@ -524,7 +527,7 @@ class KeyedColumn(Generic[V]):
     since (taking precedence). A value changed in place must be set again, or taken with
     :meth:`setdefault` (which keeps the value it returns)."""
 
-    __slots__ = ("_find", "_keys", "_more", "_seen", "_value_of")
+    __slots__ = ("_find", "_keys", "_more", "_seen", "_value_of", "get")
 
     def __init__(self, keys: HashedKeys, value_of: Callable[[int], V]) -> None:
         self._keys = keys
@@ -534,8 +537,16 @@ class KeyedColumn(Generic[V]):
         # every answer given so far (None: no such key): a screen asks for the same keys
         # again and again (a posting list, then its weight; a token's symbols per pair)
         self._seen: dict[str, V | None] = {}
+        # a key's value, or None: :meth:`answer`, or the same in compiled code
+        # (``_reach.Lookup``, over these very dicts) when it was built: a Python frame per
+        # look-up was a tenth of a million names' first pass (issue 11)
+        table = keys.table
+        self.get: Callable[[str], V | None] = (
+            self.answer if table is None
+            else _Lookup(table, value_of, self._seen, self._more, SEEN_CACHE).get)
 
-    def get(self, key: str, /) -> V | None:
+    def answer(self, key: str, /) -> V | None:
+        """The value of ``key``, or None (what ``get`` gives: the Python reference)."""
         seen = self._seen
         found = seen.get(key, _UNSEEN)
         if found is not _UNSEEN:
