@@ -403,8 +403,9 @@ def _slot_count(n: int) -> int:
 class HashedKeys:
     """A frozen set of strings with a row number each, found by hashing: the strings in a
     :class:`StrColumn` and an open-addressing table (CRC-32 of the UTF-8 bytes, linear
-    probing, int32 row or -1 per slot, at most half full). A look-up costs a few
-    microseconds and loading costs nothing per key."""
+    probing, int32 row or -1 per slot, at most half full). A look-up costs about a
+    microsecond in Python, a fraction of one compiled (``_reach.c``, when built); loading
+    costs nothing per key."""
 
     __slots__ = ("_blob", "_mask", "_offsets", "_probe", "_seen", "_slots", "find", "keys",
                  "table")
@@ -424,7 +425,7 @@ class HashedKeys:
         # what the keyed columns and sets call: the compiled probe itself (cheaper than
         # remembering its answers: a Python frame and a dict's look-up and store per key),
         # else :meth:`row`, which remembers the Python probe's answers
-        self.find: Callable[[str], int] = self.row if self._probe == self.probe else self._probe
+        self.find: Callable[[str], int] = self.row if self.table is None else self.table.row
         # rows found so far: a screen looks a key up in several columns over these keys
         # (a posting list and its weight), and common keys recur from query to query
         self._seen: dict[str, int] = {}
@@ -538,8 +539,8 @@ class KeyedColumn(Generic[V]):
         # again and again (a posting list, then its weight; a token's symbols per pair)
         self._seen: dict[str, V | None] = {}
         # a key's value, or None: :meth:`answer`, or the same in compiled code
-        # (``_reach.Lookup``, over these very dicts) when it was built: a Python frame per
-        # look-up was a tenth of a million names' first pass (issue 11)
+        # (``_reach.Lookup``, over these very dicts) when it was built: a first look-up
+        # 1.4 → 0.5 µs, a remembered one 0.17 → 0.13 µs (issue 11)
         table = keys.table
         self.get: Callable[[str], V | None] = (
             self.answer if table is None
