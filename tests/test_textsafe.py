@@ -14,7 +14,7 @@ from ctnode.clock import utcnow
 from ctnode.errors import InvalidInput, TooDeep, UnsafeText
 from ctnode.node import Node
 from ctnode.settings import Settings
-from ctnode.textsafe import check_url_part, json_depth, load_json, printable
+from ctnode.textsafe import check_url_part, json_depth, json_object_line, load_json, printable
 
 
 def test_depth_is_counted_outside_strings() -> None:
@@ -80,3 +80,34 @@ def test_inbox_prints_a_peers_escape_sequences_inert(tmp_path: Path) -> None:
     assert "clear\\x1bscreen" in r.output and "Read me" in r.output
     r = CliRunner().invoke(cli_app, ["inbox", "--json"], env=env)
     assert json.loads(r.output)[0]["title"].startswith("Read me")  # JSON keeps the data exact
+
+
+@pytest.mark.parametrize("raw", [
+    '{"id": "q1", "name": "Abd al-Rahman bin \'Amir", "schema": "Person"}',
+    '{"id": 123456789012345678901234567890, "name": "x"}',  # past 64 bits: an int, not a float
+    '{"id": -9223372036854775809, "name": "x"}',
+    '{"id": 18446744073709551615, "n": [1, -2, 0]}',
+    '{"id": 1.5e-7, "x": [1e400, -0.0, 2.5]}',
+    '{"a": NaN, "b": Infinity}',
+    '{"a": "\\ud800"}',  # a lone surrogate escaped: the json module reads it (check_text refuses)
+    '{"a": 1, "a": 2, "b": {"c": [true, false, null]}}',
+    '{"a": "x\\u00e9\\n\\t\\"\\\\ y", "é": "中文"}',
+    '  {"a" : [ ] }  ',
+])
+def test_a_json_line_is_read_as_the_json_module_reads_it(raw: str) -> None:
+    got = json_object_line(raw, "line 1")
+    want = json.loads(raw)
+    assert repr(got) == repr(want)
+    assert [type(v) for v in got.values()] == [type(v) for v in want.values()]
+
+
+@pytest.mark.parametrize("raw", ['{"a": 1', "[1, 2]", '{"a": 01}', "", "\ufeff{}"])
+def test_a_bad_json_line_is_refused_with_the_json_modules_words(raw: str) -> None:
+    try:
+        json.loads(raw)
+        expected = "expected a JSON object"
+    except json.JSONDecodeError as exc:
+        expected = f"not JSON ({exc.msg} at column {exc.colno})"
+    with pytest.raises(InvalidInput) as err:
+        json_object_line(raw, "line 7")
+    assert err.value.message == f"line 7: {expected}"

@@ -15,16 +15,32 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from ctnode.clock import as_utc, format_ts, parse_ts
 from ctnode.errors import InvalidInput
 from ctnode.store.audit import GENESIS
 
-__all__ = ["GENESIS", "AuditEntry", "ChainBroken", "canonical_json", "verify_chain"]
+__all__ = ["GENESIS", "AuditEntry", "ChainBroken", "canonical_json", "canonical_text_json",
+           "verify_chain"]
 
 
 def canonical_json(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 kept (used for hashing and signing)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_text_json(value: dict[str, str | list[str]]) -> bytes:
+    """``canonical_json(value).encode()`` for an object whose values are strings or lists of
+    strings (a screened subject's identity, hashed for every query of a batch): orjson
+    writes the same bytes for these (keys sorted, no spaces, UTF-8 kept, the same escapes:
+    ``"``, ``\\`` and the control characters, checked for every code point by
+    tests/audit/test_canonical_json.py), in a tenth of the time. A string it refuses (a lone
+    surrogate) goes the json module's way, which raises as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return canonical_json(value).encode()
 
 
 class ChainBroken(Exception):

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ctnode.audit.chain import canonical_json
+from ctnode.audit.chain import canonical_json, canonical_text_json
 from ctnode.audit.log import AuditLog
 from ctnode.errors import Forbidden
 from ctnode.model.access import PERMISSIONS, Actor, allowed
@@ -57,6 +57,11 @@ class Context:
     def keyed_hash(self, value: Any) -> str:
         """HMAC-SHA256 of canonical JSON with the node's secret: audit holds no recoverable data."""
         return hmac.new(self._hash_key, canonical_json(value).encode(), hashlib.sha256).hexdigest()
+
+    def keyed_text_hash(self, value: dict[str, str | list[str]]) -> str:
+        """``keyed_hash(value)`` (the same hash) of an object of strings and lists of strings,
+        its canonical JSON written faster (:func:`canonical_text_json`)."""
+        return hmac.new(self._hash_key, canonical_text_json(value), hashlib.sha256).hexdigest()
 
     def require(self, actor: Actor, action: str) -> None:
         """Refuse ``actor`` what ``ctnode.model.access.PERMISSIONS`` does not allow it; a refused

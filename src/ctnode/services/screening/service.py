@@ -168,7 +168,7 @@ class Screening:
         """The identity of a screened subject: the same person queried again gets the same key.
         (The query's names are checked first: at least one, none too long.)"""
         query.names = clean_names(query.names)
-        ident = {
+        ident: dict[str, str | list[str]] = {
             "schema": query.schema,
             "names": sorted({" ".join(n.casefold().split()) for n in query.names}),
             "birth_dates": sorted(set(query.birth_dates)),
@@ -177,7 +177,7 @@ class Screening:
         }
         if query.subject_id:  # only when given, so keys of earlier screens stay the same
             ident["subject_id"] = [query.subject_id.strip()]
-        return self.ctx.keyed_hash(ident)
+        return self.ctx.keyed_text_hash(ident)  # (= keyed_hash(ident), a batch's every query)
 
     def coverage(self, datasets: list[str] | None = None) -> Coverage:
         """What a screen over ``datasets`` (None: every list) covers, with its warnings.
