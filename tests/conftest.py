@@ -33,6 +33,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -54,6 +55,22 @@ PG_ADMIN_URL = os.environ.get(
 ADMIN = Actor(name="test-admin", role="admin")
 ANALYST = Actor(name="test-analyst", role="analyst")
 SCREENER = Actor(name="test-screener", role="screener")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n N`` without ``--dist`` runs each test module whole on one worker, as ``make test``
+    (``--dist loadscope``) does: a module's node cluster starts once and its tests run in
+    file order (tests/federation: a later test reads what an earlier one did), where
+    pytest-xdist's own default (``load``) would deal a module's tests out to the workers."""
+    args = config.invocation_params.args
+    if config.getvalue("dist") != "load" or config.getvalue("distload") or any(
+        a == "--dist" or a.startswith("--dist=") for a in args
+    ):
+        return None  # a distribution asked for by name: as asked
+    from xdist.scheduler import LoadScopeScheduling
+
+    return LoadScopeScheduling(config, log)
 
 
 def shared_data_dir() -> Path:

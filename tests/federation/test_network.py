@@ -20,6 +20,7 @@ import base64
 import json
 import os
 import signal
+import socket
 import sqlite3
 import threading
 import time
@@ -38,6 +39,7 @@ from ctnode.clock import format_ts
 from ctnode.federation.agreements import DISCLOSABLE_FIELDS
 from ctnode.federation.envelope import Envelope, seal
 from ctnode.federation.identity import Identity
+from ctnode.federation.transport import KEEPALIVE_EXPIRY, SERVER_KEEP_ALIVE
 from ctnode.ingest.un_sc import DEMO_LIST
 from ctnode.model.access import Actor
 from tests.federation.cluster import NodeProc, as_copy, make_nodes, seed_stores
@@ -516,12 +518,54 @@ def test_disclosure_request_approve_release_expiry_and_refusal(net: dict[str, No
     assert got["status"] == "refused" and got["reason"] == "Not proportionate"
     assert got["fields"] is None
     # node-c's agreement stops at reference and band: refused at once.
-    ref_c = by_peer(screen(a, HIT_NAME))["node-c"]["hits"][0]["ref"]
+    # (about 5 s after the last screen, the ttl's wait: node-a's connection to node-c could
+    # cross node-c closing it, and node-c read "down", until served nodes kept idle
+    # connections longer than requesters do: the next test)
+    answer_c = by_peer(screen(a, HIT_NAME))["node-c"]
+    assert answer_c["status"] == "hit", answer_c
+    ref_c = answer_c["hits"][0]["ref"]
     r = a.api("POST", "/federation/disclosures", json={**body, "peer_id": "node-c", "ref": ref_c})
     assert r.status_code == 403 and r.json()["reason"] == "disclosure_level"
     # A reference node-b never gave node-a is unknown.
     r = a.api("POST", "/federation/disclosures", json={**body, "ref": "r_" + "0" * 32})
     assert r.status_code == 403 and r.json()["reason"] == "unknown_reference"
+
+
+def _http_get(conn: socket.socket, path: str) -> bytes:
+    """GET ``path`` on an open connection (HTTP/1.1, kept alive); the answer's status line,
+    or b"" when the server has closed the connection."""
+    data = b""
+    try:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return b""
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        while len(body) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return b""
+            body += chunk
+    except ConnectionError:  # reset: closed by the server
+        return b""
+    return head.split(b"\r\n", 1)[0]
+
+
+def test_a_node_keeps_an_idle_connection_longer_than_its_peers_reuse_one(
+    net: dict[str, NodeProc],
+) -> None:
+    # A requester reuses an idle connection to a peer for KEEPALIVE_EXPIRY seconds; the peer
+    # keeps it open longer, so that a request never crosses the peer closing it (at equal
+    # times a screen about 5 s after the last one read the peer "down" on a loaded machine).
+    assert SERVER_KEEP_ALIVE >= 3 * KEEPALIVE_EXPIRY
+    with socket.create_connection(("127.0.0.1", net["node-c"].port), timeout=30) as conn:
+        assert _http_get(conn, "/healthz") == b"HTTP/1.1 200 OK"
+        time.sleep(KEEPALIVE_EXPIRY + 1.0)  # idle past the point where a requester lets go
+        assert _http_get(conn, "/healthz") == b"HTTP/1.1 200 OK"  # the same connection
 
 
 # -- a node dies mid-screen --------------------------------------------------------------

@@ -99,6 +99,8 @@ def serve(host: HostOpt = None, port: PortOpt = None) -> None:
 def _serve(node: Node, host: str | None, port: int | None) -> None:
     import uvicorn
 
+    from ctnode.federation.transport import SERVER_KEEP_ALIVE
+
     settings = node.settings
     if host is not None or port is not None:
         # Re-validate so a non-loopback --host is refused outside development mode too.
@@ -116,8 +118,11 @@ def _serve(node: Node, host: str | None, port: int | None) -> None:
         f"(store: {node.store.dialect}; {listed} listed entities)"
     )
     node.close()
+    # idle connections outlive the peers' keep-alive (federation/transport.py), so that a
+    # peer's request never crosses this node closing the connection it was sent on
     uvicorn.run(APP_FACTORY, factory=True, host=settings.host, port=settings.port,
-                log_level="info", log_config=access_log_config())
+                log_level="info", log_config=access_log_config(),
+                timeout_keep_alive=SERVER_KEEP_ALIVE)
 
 
 class StripQueryString(logging.Filter):

@@ -53,6 +53,16 @@ class Transport(Protocol):
 
 SENDER_HEADER = "X-CTNode-Sender"
 
+#: Seconds an idle connection to a peer is kept for this node's next request to it.
+KEEPALIVE_EXPIRY = 5.0
+#: Seconds a served node (``ctnode serve``) keeps a client's idle connection open: far past
+#: KEEPALIVE_EXPIRY. At equal times (uvicorn's default was 5 s, as httpx's), a request sent
+#: on a connection idle for almost 5 s could cross the peer closing it, and the peer read
+#: ``down`` ("Server disconnected without sending a response"): on a loaded machine a
+#: screen about 5 s after the last one to the same peer lost that peer's answer. Now the
+#: requester always lets a connection go well before the peer would close it.
+SERVER_KEEP_ALIVE = 30
+
 
 class HttpTransport:
     """POSTs each envelope as JSON to ``<endpoint>/federation/v1/messages``."""
@@ -60,7 +70,8 @@ class HttpTransport:
     def __init__(self, *, max_connections: int = 64, verify_tls: bool = True) -> None:
         self.client = httpx.Client(
             limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
+                max_connections=max_connections, max_keepalive_connections=max_connections,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
             ),
             verify=verify_tls,
             follow_redirects=False,
