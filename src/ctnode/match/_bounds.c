@@ -144,6 +144,22 @@ PyDoc_STRVAR(gather_doc,
 "bounds_large's sums of the names the finding plans reach, its first drop (a floor and\n"
 "set-aside plans) or its bounds (final: no set-aside plans, no merged unit); see bounds.py.");
 
+/* a view taken with get_view or PyObject_GetBuffer, released if it was taken */
+static void release_view(Py_buffer *view)
+{
+    if (view->obj != NULL)
+        PyBuffer_Release(view);
+}
+
+/* append (id, bound) to the result list; -1 with Python's error set when that fails */
+static int append_bound(PyObject *result, int32_t id, double bound)
+{
+    PyObject *pair = Py_BuildValue("(id)", (int)id, bound);
+    int failed = pair == NULL || PyList_Append(result, pair) < 0;
+    Py_XDECREF(pair);
+    return failed ? -1 : 0;
+}
+
 static PyObject *gather(PyObject *self, PyObject *args)
 {
     PyObject *finding, *skipped, *totals_obj, *floor_obj, *consts_obj;
@@ -551,8 +567,7 @@ static PyObject *gather(PyObject *self, PyObject *args)
 done:
     if (lists != NULL) {
         for (i = 0; i < n_lists; i++)
-            if (lists[i].view.obj != NULL)
-                PyBuffer_Release(&lists[i].view);
+            release_view(&lists[i].view);
         PyMem_Free(lists);
     }
     if (fq != NULL) {
@@ -567,8 +582,7 @@ done:
     PyMem_Free(q_acc);
     PyMem_Free(row_name);
     PyMem_Free(row_q);
-    if (totals.obj != NULL)
-        PyBuffer_Release(&totals);
+    release_view(&totals);
     return result;
 }
 
@@ -810,16 +824,12 @@ static PyObject *look_up(PyObject *self, PyObject *args)
         const double *tc = totals.buf;
         for (i = 0; i < n; i++) {
             double b = scalar_bound(&k, a[i], c[i], qw[i], tc[id[i]]) + k.eps;
-            PyObject *pair;
             if (has_floor && !(b >= floor))
                 continue;
-            pair = Py_BuildValue("(id)", (int)id[i], b);
-            if (pair == NULL || PyList_Append(result, pair) < 0) {
-                Py_XDECREF(pair);
+            if (append_bound(result, id[i], b) < 0) {
                 Py_CLEAR(result);
                 goto done;
             }
-            Py_DECREF(pair);
         }
     }
 done:
@@ -827,16 +837,11 @@ done:
         PyBuffer_Release(&fviews[i]);
     PyMem_Free(fviews);
     PyMem_Free(a);
-    if (ids.obj != NULL)
-        PyBuffer_Release(&ids);
-    if (va.obj != NULL)
-        PyBuffer_Release(&va);
-    if (vc.obj != NULL)
-        PyBuffer_Release(&vc);
-    if (vqw.obj != NULL)
-        PyBuffer_Release(&vqw);
-    if (totals.obj != NULL)
-        PyBuffer_Release(&totals);
+    release_view(&ids);
+    release_view(&va);
+    release_view(&vc);
+    release_view(&vqw);
+    release_view(&totals);
     return result;
 }
 
@@ -1143,46 +1148,34 @@ static PyObject *look_up_all(PyObject *self, PyObject *args)
     for (i = 0; i < n; i++) {
         double b = name_bound(&k, a[i], c[i], qw[i], ((const double *)totals.buf)[id[i]]) +
                    k.eps;
-        PyObject *pair;
         if (floors_kind && !(b >= (floors_kind == 1 ? floor : fl[i])))
             continue;
-        pair = Py_BuildValue("(id)", (int)id[i], b);
-        if (pair == NULL || PyList_Append(result, pair) < 0) {
-            Py_XDECREF(pair);
+        if (append_bound(result, id[i], b) < 0) {
             Py_CLEAR(result);
             goto done;
         }
-        Py_DECREF(pair);
     }
 done:
     if (plans != NULL) {
         for (p = 0; p < n_skipped; p++) {
             for (j = 0; j < plans[p].n_lists; j++)
-                if (plans[p].views[j].obj != NULL)
-                    PyBuffer_Release(&plans[p].views[j]);
+                release_view(&plans[p].views[j]);
             PyMem_Free(plans[p].views);
             PyMem_Free(plans[p].qv);
         }
         PyMem_Free(plans);
     }
     for (i = 0; i < n_fviews; i++)
-        if (fviews[i].obj != NULL)
-            PyBuffer_Release(&fviews[i]);
+        release_view(&fviews[i]);
     PyMem_Free(fviews);
     PyMem_Free(id);
     PyMem_Free(work);
-    if (ids.obj != NULL)
-        PyBuffer_Release(&ids);
-    if (va.obj != NULL)
-        PyBuffer_Release(&va);
-    if (vc.obj != NULL)
-        PyBuffer_Release(&vc);
-    if (vqw.obj != NULL)
-        PyBuffer_Release(&vqw);
-    if (vfl.obj != NULL)
-        PyBuffer_Release(&vfl);
-    if (totals.obj != NULL)
-        PyBuffer_Release(&totals);
+    release_view(&ids);
+    release_view(&va);
+    release_view(&vc);
+    release_view(&vqw);
+    release_view(&vfl);
+    release_view(&totals);
     return result;
 }
 
