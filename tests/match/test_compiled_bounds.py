@@ -185,3 +185,28 @@ def test_screens_same_hits(matcher: Matcher) -> None:
         matcher.small_postings = Matcher.small_postings
     assert got == want
     assert sum(map(len, want)) > 20
+
+
+def test_compiled_steps_refuse_malformed_names() -> None:
+    """The compiled look-ups read raw buffers: names out of order, a name beyond the totals,
+    sums of another length or a buffer of the wrong type are refused with the reason, never
+    read past their end."""
+    steps = pytest.importorskip("ctnode.match._bounds")
+    consts = (1.0, 1.0, 0.5, 0.0, 0.5, 0.5, 0.5, 0.9, 0.5, 1e-9, False, True)
+    totals = array("d", [1.0] * 4)
+
+    def sums(n: int) -> array[float]:
+        return array("d", [0.5] * n)
+
+    def both(ids: object, a: object, message: str, error: type[Exception]) -> None:
+        with pytest.raises(error, match=message):
+            steps.look_up(ids, a, sums(2), sums(2), {}, [], totals, 0.1, consts)
+        with pytest.raises(error, match=message):
+            steps.look_up_all(ids, a, sums(2), sums(2), 0.1, {}, [], totals, consts)
+
+    both(array("i", [2, 1]), sums(2), "ascending name ids", ValueError)
+    both(array("i", [1, 4]), sums(2), "ascending name ids", ValueError)
+    both(array("i", [0, 1]), sums(3), "one value per name", ValueError)
+    both(array("d", [0.0, 1.0]), sums(2), "ids: a buffer of the wrong type", TypeError)
+    assert steps.look_up(array("i", [0, 1]), sums(2), sums(2), sums(2), {}, [], totals, 0.1,
+                         consts) != []

@@ -666,6 +666,33 @@ PyDoc_STRVAR(look_up_doc,
 "look_up_skipped (bounds.py) for the few names left: the set-aside plans' lists searched\n"
 "for them, their values added, then their bounds (bound_of's) at or above the floor.");
 
+/* look_up's and look_up_all's inputs: the names' ids (ascending, each a row of totals) and
+   their sums a, c, qw (one per name); -1 with Python's error set (the views taken are released
+   by the caller, as release_view does for a view never taken) */
+static int name_views(PyObject *ids_o, PyObject *a_o, PyObject *c_o, PyObject *qw_o,
+                      PyObject *totals_o, Py_buffer *ids, Py_buffer *va, Py_buffer *vc,
+                      Py_buffer *vqw, Py_buffer *totals, Py_ssize_t *n)
+{
+    const int32_t *id;
+    Py_ssize_t i;
+    if (get_view(ids_o, ids, 4, "i", "ids") < 0 || get_view(a_o, va, 8, "d", "a") < 0 ||
+        get_view(c_o, vc, 8, "d", "c") < 0 || get_view(qw_o, vqw, 8, "d", "qw") < 0 ||
+        get_view(totals_o, totals, 8, "d", "totals") < 0)
+        return -1;
+    *n = ids->len / 4;
+    if (va->len != *n * 8 || vc->len != *n * 8 || vqw->len != *n * 8) {
+        PyErr_SetString(PyExc_ValueError, "ids, a, c, qw: one value per name");
+        return -1;
+    }
+    id = ids->buf;
+    for (i = 0; i < *n; i++)
+        if (id[i] < 0 || (Py_ssize_t)id[i] >= totals->len / 8 || (i && id[i] <= id[i - 1])) {
+            PyErr_SetString(PyExc_ValueError, "ids: ascending name ids");
+            return -1;
+        }
+    return 0;
+}
+
 static PyObject *look_up(PyObject *self, PyObject *args)
 {
     PyObject *ids_o, *a_o, *c_o, *qw_o, *found_o, *skipped, *totals_o, *floor_o, *consts_o;
@@ -684,23 +711,8 @@ static PyObject *look_up(PyObject *self, PyObject *args)
     has_floor = floor_o != Py_None;
     if ((has_floor && float_of(floor_o, &floor) < 0) || read_consts(consts_o, &k) < 0)
         return NULL;
-    if (get_view(ids_o, &ids, 4, "i", "ids") < 0 || get_view(a_o, &va, 8, "d", "a") < 0 ||
-        get_view(c_o, &vc, 8, "d", "c") < 0 || get_view(qw_o, &vqw, 8, "d", "qw") < 0 ||
-        get_view(totals_o, &totals, 8, "d", "totals") < 0)
+    if (name_views(ids_o, a_o, c_o, qw_o, totals_o, &ids, &va, &vc, &vqw, &totals, &n) < 0)
         goto done;
-    n = ids.len / 4;
-    if (va.len != n * 8 || vc.len != n * 8 || vqw.len != n * 8) {
-        PyErr_SetString(PyExc_ValueError, "ids, a, c, qw: one value per name");
-        goto done;
-    }
-    {
-        const int32_t *id = ids.buf;
-        for (i = 0; i < n; i++)
-            if (id[i] < 0 || (Py_ssize_t)id[i] >= totals.len / 8 || (i && id[i] <= id[i - 1])) {
-                PyErr_SetString(PyExc_ValueError, "ids: ascending name ids");
-                goto done;
-            }
-    }
     /* the sums, copied: the set-aside plans add to them */
     a = PyMem_Malloc((n ? (size_t)n : 1) * 5 * sizeof(double));
     if (a == NULL) {
@@ -901,15 +913,8 @@ static PyObject *look_up_all(PyObject *self, PyObject *args)
         return NULL;
     if (read_consts(consts_o, &k) < 0)
         return NULL;
-    if (get_view(ids_o, &ids, 4, "i", "ids") < 0 || get_view(a_o, &va, 8, "d", "a") < 0 ||
-        get_view(c_o, &vc, 8, "d", "c") < 0 || get_view(qw_o, &vqw, 8, "d", "qw") < 0 ||
-        get_view(totals_o, &totals, 8, "d", "totals") < 0)
+    if (name_views(ids_o, a_o, c_o, qw_o, totals_o, &ids, &va, &vc, &vqw, &totals, &n) < 0)
         goto done;
-    n = ids.len / 4;
-    if (va.len != n * 8 || vc.len != n * 8 || vqw.len != n * 8) {
-        PyErr_SetString(PyExc_ValueError, "ids, a, c, qw: one value per name");
-        goto done;
-    }
     if (floors_o == Py_None)
         floors_kind = 0;
     else if (PyFloat_Check(floors_o) || PyLong_Check(floors_o)) {
@@ -947,11 +952,6 @@ static PyObject *look_up_all(PyObject *self, PyObject *args)
     memcpy(qw, vqw.buf, (size_t)n * 8);
     if (floors_kind == 2)
         memcpy(fl, vfl.buf, (size_t)n * 8);
-    for (i = 0; i < n; i++)
-        if (id[i] < 0 || (Py_ssize_t)id[i] >= totals.len / 8 || (i && id[i] <= id[i - 1])) {
-            PyErr_SetString(PyExc_ValueError, "ids: ascending name ids");
-            goto done;
-        }
     /* the set-aside plans, their lists (views held to the end) and their units' values */
     n_skipped = PyList_GET_SIZE(skipped);
     plans = PyMem_Calloc(n_skipped ? (size_t)n_skipped : 1, sizeof(Held));
